@@ -1,0 +1,245 @@
+/* aifsim.h -- public API of libaifsim, a digital twin of an AI factory.
+ *
+ * Pipeline (one direction): catalogs + scenario -> typed specs (aif_scenario)
+ * -> step graph (aif_graph, see graph.h) -> engine (aif_estimate) -> aif_train_result.
+ *
+ * Conventions kept by every function here:
+ *  - Functions that can fail return an aif_rc and fill an aif_err; they never
+ *    print and never exit.  AIF_EINPUT means the user's input was wrong; the
+ *    error then names file:line:col and the field path.
+ *  - Every physical quantity carries its unit in its name: _s, _bytes, _Bps
+ *    (bytes per second), _W, _J, _flops, _usd.
+ *  - Structs are plain data; a scenario owns nothing on the heap, so it can be
+ *    copied by value and changed field by field (sweeps do exactly that).
+ */
+#ifndef AIFSIM_H
+#define AIFSIM_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AIF_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum aif_rc {
+    AIF_OK = 0,
+    AIF_EINPUT = 2,    /* bad user input: scenario, catalog, option, CSV */
+    AIF_EIO = 3,       /* a file could not be read or written */
+    AIF_ENOMEM = 4,
+    AIF_EINTERNAL = 5  /* a broken invariant: a bug in aifsim */
+} aif_rc;
+
+typedef struct aif_err {
+    aif_rc rc;
+    char file[256];   /* input file, "<command line>", "<built-in:data/x.yaml>" or "" */
+    int line, col;    /* 1-based; 0 when unknown */
+    char path[160];   /* field path, e.g. "train.parallelism.tp" */
+    char msg[768];    /* what was wrong and what is accepted */
+} aif_err;
+
+/* Formats "file:line:col: path: msg" (the parts that are known) into buf. */
+void aif_err_format(const aif_err *e, char *buf, size_t n);
+
+/* ------------------------------------------------------------- catalogs */
+
+typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PREC } aif_prec;
+
+#define AIF_NAME_MAX 48
+#define AIF_DESC_MAX 256
+
+/* Achieved fractions of peak for one accelerator family; see data/calibration.yaml
+ * for the values and their sources.  All in (0, 1]. */
+typedef struct aif_calib {
+    char name[AIF_NAME_MAX];
+    double matmul_eff;        /* large bf16 GEMM, fraction of dense peak */
+    double matmul_eff_fp8;    /* large fp8 GEMM, fraction of dense fp8 peak (0 = as bf16) */
+    double matmul_k_half;     /* K at which a GEMM reaches half its large-K rate (elements) */
+    double attn_fwd_eff;      /* fused (flash) attention forward, fraction of peak */
+    double attn_bwd_eff;      /* fused (flash) attention backward, fraction of peak */
+    double attn_kv_half;      /* key length at which fused attention reaches half its long-sequence rate */
+    double attn_hd_half;      /* head dimension at which fused attention reaches half its large-head rate */
+    double overlap_slowdown;  /* extra compute time while communication kernels run beside it */
+    double mem_eff;           /* streaming kernels, fraction of HBM bandwidth */
+    double kernel_overhead_s; /* launch + tail per kernel */
+    int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
+    int tile_m, tile_n;       /* output tile of the GEMM library's large-GEMM kernels */
+} aif_calib;
+
+typedef struct aif_gpu {
+    char name[AIF_NAME_MAX], description[AIF_DESC_MAX], vendor[24], arch[24], scaleup[AIF_NAME_MAX];
+    double peak_flops[AIF_N_PREC]; /* dense FLOP/s per precision; 0 = not supported */
+    double hbm_bytes, hbm_bw_Bps, tdp_W, scaleup_bw_Bps, price_usd;
+    int scaleup_domain;
+    aif_calib calib;               /* resolved from `arch` */
+} aif_gpu;
+
+typedef enum aif_fabric_kind {
+    AIF_FAB_INFINIBAND, AIF_FAB_ROCE, AIF_FAB_ETHERNET, AIF_FAB_NVLINK, AIF_FAB_XGMI,
+    AIF_FAB_ICI, AIF_FAB_NEURONLINK
+} aif_fabric_kind;
+typedef enum aif_transport { AIF_RDMA, AIF_TCP } aif_transport;
+
+typedef struct aif_fabric {
+    char name[AIF_NAME_MAX], description[AIF_DESC_MAX];
+    int kind;         /* aif_fabric_kind */
+    int transport;    /* aif_transport */
+    double port_bw_Bps, latency_s, efficiency;
+} aif_fabric;
+
+typedef struct aif_system {
+    char name[AIF_NAME_MAX], description[AIF_DESC_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
+    int gpus_per_node, nics_per_node, scaleup_domain;
+    double nic_bw_Bps, host_power_W, max_power_W, price_usd;
+} aif_system;
+
+typedef enum aif_act { AIF_ACT_GELU, AIF_ACT_RELU, AIF_ACT_SWIGLU, AIF_ACT_GEGLU, AIF_ACT_SQRELU } aif_act;
+typedef enum aif_attn { AIF_ATTN_MHA, AIF_ATTN_GQA, AIF_ATTN_MQA, AIF_ATTN_MLA } aif_attn;
+typedef enum aif_norm { AIF_NORM_LAYER, AIF_NORM_RMS } aif_norm;
+typedef enum aif_pos { AIF_POS_ROPE, AIF_POS_LEARNED, AIF_POS_ALIBI } aif_pos;
+
+typedef struct aif_model {
+    char name[AIF_NAME_MAX], description[AIF_DESC_MAX];
+    int layers, hidden, heads, kv_heads, head_dim, ffn, vocab, max_seq;
+    int activation, attention, norm, position; /* aif_act, aif_attn, aif_norm, aif_pos */
+    bool tied_embeddings;
+    struct { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe; /* experts 0 = dense */
+    struct { int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim; } mla;
+    double params, active_params;  /* published counts (0 = not given) */
+} aif_model;
+
+typedef struct aif_catalog aif_catalog;   /* opaque: the loaded catalogs */
+
+/* Loads the built-in catalogs (the data/ YAML files compiled into the library). */
+aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err);
+/* Adds the entries of a user catalog file (same format; a name already present is replaced). */
+aif_rc aif_catalog_add_file(aif_catalog *c, const char *path, aif_err *err);
+void aif_catalog_free(aif_catalog *c);
+
+int aif_catalog_n_gpus(const aif_catalog *c);
+int aif_catalog_n_systems(const aif_catalog *c);
+int aif_catalog_n_fabrics(const aif_catalog *c);
+int aif_catalog_n_models(const aif_catalog *c);
+const aif_gpu *aif_catalog_gpu(const aif_catalog *c, int i);
+const aif_system *aif_catalog_system(const aif_catalog *c, int i);
+const aif_fabric *aif_catalog_fabric(const aif_catalog *c, int i);
+const aif_model *aif_catalog_model(const aif_catalog *c, int i);
+const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *name);
+const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *name);
+const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *name);
+const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *name);
+/* The citation of one field of one entry ("" if none); kind is "gpus", "systems", ... */
+const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *field);
+
+/* Parameter counts computed from the architecture (embeddings included). */
+double aif_model_params(const aif_model *m);
+double aif_model_active_params(const aif_model *m);
+
+/* ------------------------------------------------------------- scenario */
+
+typedef enum aif_recompute { AIF_RC_NONE, AIF_RC_SELECTIVE, AIF_RC_FULL } aif_recompute;
+typedef enum aif_optim {
+    AIF_OPT_NONE, AIF_OPT_DISTRIBUTED, AIF_OPT_ZERO1, AIF_OPT_ZERO2, AIF_OPT_ZERO3, AIF_OPT_FSDP
+} aif_optim;
+
+typedef struct aif_cluster {
+    aif_gpu gpu;
+    aif_system system;
+    aif_fabric fabric;       /* scale-out */
+    aif_fabric scaleup;      /* NVLink or equivalent */
+    int gpus, gpus_per_node, nics_per_node, scaleup_domain;
+    double nic_bw_Bps;
+} aif_cluster;
+
+/* Parallel degrees.  etp is the tensor parallelism of expert layers (Megatron-Core
+ * expert_tensor_parallel_size): expert layers regroup the tp*cp*dp ranks of a
+ * pipeline stage as etp x ep x edp. */
+typedef struct aif_parallel { int tp, pp, vpp, cp, ep, etp, dp; bool sp; } aif_parallel;
+
+typedef struct aif_train {
+    aif_parallel par;
+    int mbs, gbs, seq;       /* micro and global batch in sequences; tokens per sequence */
+    int precision;           /* aif_prec */
+    int recompute;           /* aif_recompute */
+    int optimizer;           /* aif_optim */
+    bool flash_attention;    /* fused attention kernel (FlashAttention / cuDNN) */
+    bool tp_overlap;         /* TP collectives overlapped with GEMMs (TE userbuffers) */
+    bool dp_overlap;         /* DP gradient reduce / param gather overlapped with compute */
+    double tokens;           /* training token budget (0 = not given) */
+} aif_train;
+
+typedef struct aif_scenario {
+    char name[AIF_NAME_MAX];
+    aif_cluster cluster;
+    aif_model model;
+    aif_train train;
+} aif_scenario;
+
+/* One command-line override: a dotted field path and its text value, e.g.
+ * {"train.parallelism.tp", "8"}.  `origin` names the option for errors ("--tp"). */
+typedef struct aif_override { const char *path, *value, *origin; } aif_override;
+
+/* Loads a scenario.  `path` NULL = the built-in default scenario; a name without
+ * '/' that is no file names a built-in example (data/scenarios/NAME.yaml).
+ * Overrides are applied on top of the file before validation. */
+aif_rc aif_scenario_load(const aif_catalog *c, const char *path,
+                         const aif_override *ov, int n_ov,
+                         aif_scenario *out, aif_err *err);
+/* Same, from YAML text in memory; `name` is used in error messages. */
+aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
+                          const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err);
+/* Re-checks a scenario changed in code (sweeps): divisibility, ranges. */
+aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err);
+/* The text of the built-in default scenario (Llama 3 405B on 16,384 H100). */
+const char *aif_default_scenario_yaml(void);
+/* The text of the neutral base for jobs described by options alone (one DGX H100
+ * node, Llama 3 8B, no model parallelism). */
+const char *aif_base_scenario_yaml(void);
+
+/* --------------------------------------------------------------- result */
+
+typedef struct aif_breakdown {   /* per step, seconds on the critical path */
+    double compute_s;            /* forward + backward compute of the busiest pipeline rank */
+    double recompute_s;          /* part of compute_s spent recomputing activations */
+    double tp_comm_s, cp_comm_s, ep_comm_s; /* exposed (not overlapped) */
+    double pp_comm_s;            /* exposed pipeline send/recv */
+    double pp_bubble_s;          /* pipeline fill and drain, and stage imbalance */
+    double dp_comm_s;            /* exposed data-parallel gradient / parameter traffic */
+    double optimizer_s;
+} aif_breakdown;
+
+typedef struct aif_memory {      /* bytes on the busiest GPU */
+    double weights_bytes, grads_bytes, optimizer_bytes, activations_bytes, workspace_bytes, total_bytes;
+    double hbm_bytes;
+} aif_memory;
+
+typedef struct aif_train_result {
+    double step_time_s;
+    aif_breakdown bd;
+    int microbatches;            /* per pipeline per step */
+    double tokens_per_step;
+    double tokens_per_s, tokens_per_s_per_gpu;
+    double model_flops_per_step; /* 3 x forward matmul FLOPs, attention unmasked (Megatron-LM count) */
+    double hw_flops_per_step;    /* model FLOPs + recomputation */
+    double model_tflops_per_gpu, hw_tflops_per_gpu;
+    double mfu, hfu;
+    aif_memory mem;
+    bool fits_in_memory;
+    double steps, train_time_s, gpu_hours;  /* for train.tokens; 0 when not given */
+    double params, active_params;
+} aif_train_result;
+
+/* Analytical engine: lowers the scenario to a step graph and walks its critical path. */
+aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err);
+
+/* A sentence saying what would make the job fit in memory (empty when it fits). */
+void aif_memory_advice(const aif_scenario *s, const aif_train_result *r, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,90 @@
+/* util.c -- small helpers: bounded string copy, growable arrays, did-you-mean. */
+#include "base.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void aif_strlcpy(char *dst, const char *src, size_t n)
+{
+    size_t k = strlen(src);
+    if (k >= n)
+        k = n - 1;
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+}
+
+void *aif_vec_push(aif_vec *v)
+{
+    if (v->n == v->cap) {
+        int cap = v->cap ? v->cap * 2 : 16;
+        void *p = realloc(v->items, (size_t)cap * v->item_size);
+        if (!p)
+            return NULL;
+        v->items = p;
+        v->cap = cap;
+    }
+    char *item = (char *)v->items + (size_t)v->n++ * v->item_size;
+    memset(item, 0, v->item_size);
+    return item;
+}
+
+void aif_vec_free(aif_vec *v)
+{
+    free(v->items);
+    v->items = NULL;
+    v->n = v->cap = 0;
+}
+
+/* Levenshtein distance, case-insensitive, capped at 64 characters (keys and names are short). */
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    int prev[65], cur[65];
+    for (int j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (int i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+            int sub = prev[j - 1] + (ca != cb);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(int) * (size_t)(lb + 1));
+    }
+    return prev[lb];
+}
+
+static size_t common_prefix(const char *a, const char *b)
+{
+    size_t k = 0;
+    while (a[k] && (a[k] | 0x20) == (b[k] | 0x20))
+        k++;
+    return k;
+}
+
+/* Closest candidate by edit distance; a candidate that starts with the word
+ * ("h100" -> "h100-sxm") counts as distance 1, and ties go to the candidate
+ * sharing the longer prefix ("llama3-7b" -> "llama3-70b", not "llama2-7b"). */
+int aif_did_you_mean(const char *word, const char *const *cands, int n)
+{
+    int best = -1, best_d = 1 << 30;
+    size_t best_p = 0, wl = strlen(word);
+    int limit = (int)wl / 3;
+    if (limit < 2)
+        limit = 2;
+    for (int i = 0; i < n; i++) {
+        int d = edit_distance(word, cands[i]);
+        size_t p = common_prefix(word, cands[i]);
+        if (wl >= 3 && p == wl && d > 1)
+            d = 1;
+        if (d < best_d || (d == best_d && p > best_p)) {
+            best_d = d;
+            best_p = p;
+            best = i;
+        }
+    }
+    return best_d <= limit ? best : -1;
+}

@@ -1,0 +1,161 @@
+/* cmd_train.c -- `aifsim train`: a scenario (file or the built-in default)
+ * with command-line overrides, estimated and printed as a table or JSON. */
+#include "aifsim/report.h"
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: aifsim train [SCENARIO.yaml | EXAMPLE] [OPTIONS]\n"
+    "\n"
+    "Estimates one training step of a job on a cluster: step time and its breakdown,\n"
+    "tokens/s, model TFLOP/s per GPU, MFU, memory per GPU, and days to train.\n"
+    "Every option below sets one field of the scenario (docs/SCENARIOS.md).  The base\n"
+    "is SCENARIO.yaml when given; else, with no options, the built-in default scenario\n"
+    "(Llama 3 405B on 16,384 H100); else a neutral base: one DGX H100 node (8 GPUs),\n"
+    "llama3-8b, seq 4096, no model parallelism, gbs = dp*mbs (x4*pp with pipelining).\n"
+    "EXAMPLE names a built-in scenario: default, llama3-8b-8gpu, mixtral-8x7b.\n"
+    "\n"
+    "model:\n"
+    "  --model NAME|FILE     catalog model (aifsim catalog models) or a model YAML file\n"
+    "  --layers N --hidden N --heads N --kv-heads N --ffn N --vocab N\n"
+    "                        change the model's shape\n"
+    "cluster:\n"
+    "  --system NAME         catalog system (aifsim catalog systems), e.g. dgx-h100\n"
+    "  --gpu NAME            accelerator (aifsim catalog gpus), e.g. h100-sxm\n"
+    "  --gpus N              accelerators in the job\n"
+    "  --gpus-per-node N     --nics-per-node N    --nic-bw BW (e.g. 400Gb/s)\n"
+    "  --fabric NAME         scale-out fabric (aifsim catalog fabrics), e.g. ib-ndr\n"
+    "parallelism and batch:\n"
+    "  --tp N --pp N --vpp N --cp N --ep N --etp N --dp N\n"
+    "                        parallel degrees; dp defaults to gpus/(tp*pp*cp), etp to 1\n"
+    "  --mbs N               micro-batch, sequences     --gbs N   global batch, sequences\n"
+    "  --seq N               sequence length, tokens\n"
+    "  --precision bf16|fp8  --recompute none|selective|full\n"
+    "  --optimizer none|distributed|zero1|zero2|zero3|fsdp\n"
+    "  --tokens N            training budget in tokens (e.g. 15.6T) for days and GPU-hours\n"
+    "other:\n"
+    "  --set PATH=VALUE      set any scenario field, e.g. --set train.tp_overlap=false\n"
+    "  --catalog FILE        add catalog entries from FILE (same format as data/*.yaml)\n"
+    "  --json                print one JSON object instead of the table\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "examples:\n"
+    "  aifsim train\n"
+    "  aifsim train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
+    "  aifsim train --model llama3-8b --gpus 8 --tp 1 --pp 1 --gbs 128 --precision fp8 --json\n"
+    "  aifsim train mixtral-8x7b --ep 4 --recompute full     (a built-in example scenario)\n"
+    "\n"
+    "exit status: 0 done, 2 bad or unreadable input (the message names file:line:col and field),\n"
+    "1 other errors\n";
+
+enum { O_JSON = 1000, O_SET, O_CATALOG };
+
+static const struct { const char *opt; const char *path; } opt_paths[] = {
+    {"model", "model"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
+    {"kv-heads", "model.kv_heads"}, {"ffn", "model.ffn"}, {"vocab", "model.vocab"},
+    {"system", "cluster.system"}, {"gpu", "cluster.gpu"}, {"gpus", "cluster.gpus"},
+    {"gpus-per-node", "cluster.gpus_per_node"}, {"nics-per-node", "cluster.nics_per_node"},
+    {"nic-bw", "cluster.nic_bw"}, {"fabric", "cluster.fabric"},
+    {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"}, {"etp", "train.etp"},
+    {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
+    {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
+    {"tokens", "train.tokens"},
+};
+enum { N_PATHS = sizeof opt_paths / sizeof opt_paths[0] };
+
+int cmd_train(int argc, char **argv)
+{
+    struct option longopts[N_PATHS + 5];
+    for (int i = 0; i < N_PATHS; i++)
+        longopts[i] = (struct option){opt_paths[i].opt, required_argument, NULL, i};
+    longopts[N_PATHS] = (struct option){"json", no_argument, NULL, O_JSON};
+    longopts[N_PATHS + 1] = (struct option){"set", required_argument, NULL, O_SET};
+    longopts[N_PATHS + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
+    longopts[N_PATHS + 3] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[N_PATHS + 4] = (struct option){0, 0, 0, 0};
+
+    aif_override ov[128];
+    char origins[128][64];
+    char *catalogs[16];
+    int n_ov = 0, n_cat = 0, json = 0, status = EXIT_OK;
+    optind = 1;
+    opterr = 0;
+    int ch, idx;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
+        if (ch == 'h') {
+            fputs(help, stdout);
+            return EXIT_OK;
+        }
+        if (ch == O_JSON) {
+            json = 1;
+            continue;
+        }
+        if (ch == O_CATALOG) {
+            if (n_cat == 16)
+                return cli_usage_error("train", "at most 16 --catalog files");
+            catalogs[n_cat++] = optarg;
+            continue;
+        }
+        if (ch == '?')
+            return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
+        if (ch == ':')
+            return cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
+        if (n_ov == 128)
+            return cli_usage_error("train", "too many options");
+        if (ch == O_SET) {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg)
+                return cli_usage_error("train", "--set needs PATH=VALUE, e.g. --set train.tp=8 (got '%s')", optarg);
+            *eq = '\0';
+            snprintf(origins[n_ov], sizeof origins[n_ov], "--set %s", optarg);
+            ov[n_ov] = (aif_override){optarg, eq + 1, origins[n_ov]};
+        } else {
+            snprintf(origins[n_ov], sizeof origins[n_ov], "--%s", opt_paths[ch].opt);
+            ov[n_ov] = (aif_override){opt_paths[ch].path, optarg, origins[n_ov]};
+        }
+        n_ov++;
+    }
+    const char *file = NULL;
+    if (optind < argc)
+        file = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error("train", "unexpected argument '%s' (one scenario file at most)", argv[optind]);
+
+    aif_catalog *cat;
+    if ((status = cli_load_catalog(&cat, catalogs, n_cat)))
+        return status;
+    aif_scenario s;
+    aif_train_result r;
+    aif_err e;
+    aif_rc rc;
+    if (!file && n_ov > 0) {   /* a job described by options alone starts from the neutral base */
+        const char *base = aif_base_scenario_yaml();
+        rc = aif_scenario_parse(cat, base, strlen(base), "<built-in:base scenario>", ov, n_ov, &s, &e);
+    } else {
+        rc = aif_scenario_load(cat, file, ov, n_ov, &s, &e);
+    }
+    if (rc != AIF_OK || aif_estimate(&s, &r, &e) != AIF_OK) {
+        status = cli_report_error(&e);
+    } else if (json) {
+        char *txt = aif_report_train_json(&s, &r);
+        if (!txt) {
+            fprintf(stderr, "aifsim: out of memory\n");
+            status = EXIT_FAIL;
+        } else {
+            puts(txt);
+            free(txt);
+        }
+    } else {
+        aif_report_train_text(stdout, &s, &r);
+    }
+    aif_catalog_free(cat);
+    if (fflush(stdout) != 0) {
+        perror("aifsim: stdout");
+        status = EXIT_FAIL;
+    }
+    return status;
+}

@@ -1,0 +1,87 @@
+/* main.c -- aifsim entry point: dispatches subcommands; no arguments runs the
+ * built-in default scenario (Llama 3 405B on 16,384 H100). */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "aifsim " AIF_VERSION " -- a digital twin of an AI factory\n"
+    "\n"
+    "usage: aifsim [COMMAND] [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  (none)      estimate the built-in default scenario: Llama 3 405B pre-training on\n"
+    "              16,384 H100 SXM (TP8 PP16 DP128, 8K sequences, 15.6T tokens)\n"
+    "  train       estimate a training job: step time, MFU, memory, days to train\n"
+    "  catalog     list the built-in accelerators, systems, fabrics and models\n"
+    "  validate    compare predictions with published measurements\n"
+    "\n"
+    "  aifsim COMMAND --help   shows the options of a command, with examples\n"
+    "  aifsim --version        prints the version\n"
+    "\n"
+    "examples:\n"
+    "  aifsim\n"
+    "  aifsim train --model llama3-70b --gpu h100-sxm --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
+    "  aifsim train my-cluster.yaml --json\n"
+    "  aifsim catalog gpus\n"
+    "  aifsim validate\n";
+
+int cli_report_error(const aif_err *e)
+{
+    char buf[1400];
+    aif_err_format(e, buf, sizeof buf);
+    fprintf(stderr, "aifsim: %s\n", buf);
+    /* input that is wrong or cannot be read is the user's to fix: status 2 */
+    return e->rc == AIF_EINPUT || e->rc == AIF_EIO ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "aifsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see: aifsim %s%s--help)\n", cmd ? cmd : "", cmd ? " " : "");
+    return EXIT_USAGE;
+}
+
+int cli_load_catalog(aif_catalog **c, char **files, int n_files)
+{
+    aif_err e;
+    if (aif_catalog_load_builtin(c, &e) != AIF_OK)
+        return cli_report_error(&e);
+    for (int i = 0; i < n_files; i++)
+        if (aif_catalog_add_file(*c, files[i], &e) != AIF_OK) {
+            aif_catalog_free(*c);
+            *c = NULL;
+            return cli_report_error(&e);
+        }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cmd_train(argc, argv);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("aifsim %s\n", AIF_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "train"))
+        return cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "catalog"))
+        return cmd_catalog(argc - 1, argv + 1);
+    if (!strcmp(cmd, "validate"))
+        return cmd_validate(argc - 1, argv + 1);
+    if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
+        return cmd_train(argc, argv);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, catalog, validate)", cmd);
+}

@@ -1,0 +1,39 @@
+/* compute.c -- roofline time of compute ops (equations in compute.h). */
+#include "hw/compute.h"
+
+#include <math.h>
+
+double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
+{
+    const aif_calib *c = &g->calib;
+    double overhead = op->n_kernels * c->kernel_overhead_s;
+    double t_mem = op->bytes / (g->hbm_bw_Bps * c->mem_eff);
+    switch (op->kind) {
+    case AIF_OP_GEMM: {
+        if (op->flops <= 0)
+            return 0;
+        int fp8 = op->fp8 && g->peak_flops[AIF_FP8] > 0;
+        double peak = g->peak_flops[fp8 ? AIF_FP8 : AIF_BF16] * clock_factor;
+        double eff = fp8 && c->matmul_eff_fp8 > 0 ? c->matmul_eff_fp8 : c->matmul_eff;
+        double tiles = ceil(op->m / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
+        double waves = ceil(tiles / c->n_sm);
+        eff *= tiles / (waves * c->n_sm);
+        eff *= op->k / (op->k + c->matmul_k_half);
+        double t_c = op->flops / (peak * eff);
+        return (t_c > t_mem ? t_c : t_mem) + overhead;
+    }
+    case AIF_OP_ATTN_FWD:
+    case AIF_OP_ATTN_BWD: {
+        double eff = op->kind == AIF_OP_ATTN_FWD ? c->attn_fwd_eff : c->attn_bwd_eff;
+        eff *= op->k / (op->k + c->attn_kv_half);
+        if (op->n > 0)   /* head dimension, relative to the 128 the efficiencies are quoted at */
+            eff *= (op->n / (op->n + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
+        double t_c = op->flops / (g->peak_flops[AIF_BF16] * clock_factor * eff);
+        return (t_c > t_mem ? t_c : t_mem) + overhead;
+    }
+    case AIF_OP_MEM:
+        return t_mem + overhead;
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,17 @@
+/* compute.h -- time of one compute op on one accelerator: a roofline whose
+ * compute roof is derated by the calibration family's measured efficiencies.
+ *   GEMM:  t = max(F / (P * e_mm * e_wave * K/(K + K_half)), B / (BW * e_mem)) + n_k * t_k
+ *          e_wave = tiles / (ceil(tiles / n_sm) * n_sm)   (wave quantisation)
+ *   attention (fused): t = F / (P_bf16 * e_attn * S/(S + S_half) * h(d)) + t_k,
+ *          h(d) = (d / (d + d_half)) / (128 / (128 + d_half))    (head dimension d)
+ *   memory-bound:      t = B / (BW * e_mem) + n_k * t_k
+ * P is the dense peak of the op's precision; constants: data/calibration.yaml. */
+#ifndef AIF_COMPUTE_H
+#define AIF_COMPUTE_H
+
+#include "aifsim/graph.h"
+
+/* clock_factor scales the compute roof (1 = nominal clocks; <1 = power-capped). */
+double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor);
+
+#endif

@@ -1,0 +1,184 @@
+/* train.c -- text and JSON reports of a training estimate.  JSON is built with
+ * json-c; numbers are printed with %.10g so output is byte-identical across runs. */
+#include "aifsim/report.h"
+#include "base/base.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4"};
+static const char *const rc_names[] = {"none", "selective", "full"};
+static const char *const opt_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp"};
+
+#define GIB 1073741824.0
+
+static void human(char *buf, size_t n, double x)
+{
+    static const char *const suf[] = {"", "K", "M", "B", "T"};
+    int i = 0;
+    while (x >= 1000 && i < 4) {
+        x /= 1000;
+        i++;
+    }
+    snprintf(buf, n, i ? "%.3g%s" : "%.4g%s", x, suf[i]);
+}
+
+static void duration(char *buf, size_t n, double s)
+{
+    if (s >= 86400 * 2)
+        snprintf(buf, n, "%.1f days", s / 86400);
+    else if (s >= 3600)
+        snprintf(buf, n, "%.1f hours", s / 3600);
+    else
+        snprintf(buf, n, "%.0f s", s);
+}
+
+void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r)
+{
+    const aif_model *m = &s->model;
+    const aif_cluster *c = &s->cluster;
+    const aif_train *t = &s->train;
+    const aif_parallel *p = &t->par;
+    char a[32], b[32], d[32];
+    human(a, sizeof a, r->params);
+    fprintf(f, "aifsim %s: %s\n\n", AIF_VERSION, s->name);
+    fprintf(f, "  model    %s: %s parameters", m->name, a);
+    if (m->moe.experts) {
+        human(b, sizeof b, r->active_params);
+        fprintf(f, " (%s active, %d experts, top-%d)", b, m->moe.experts, m->moe.top_k);
+    }
+    fprintf(f, ", %d layers, hidden %d, %d/%d heads, vocab %d\n", m->layers, m->hidden, m->heads, m->kv_heads,
+            m->vocab);
+    fprintf(f, "  cluster  %d x %s", c->gpus, c->gpu.name);
+    if (c->system.name[0])
+        fprintf(f, " in %s", c->system.name);
+    fprintf(f, " (%d per node), %s %d x %.0f Gb/s per node\n", c->gpus_per_node, c->fabric.name, c->nics_per_node,
+            c->nic_bw_Bps * 8 / 1e9);
+    human(a, sizeof a, (double)t->gbs * t->seq);
+    fprintf(f, "  job      TP%d PP%d", p->tp, p->pp);
+    if (p->vpp > 1)
+        fprintf(f, " (VPP%d)", p->vpp);
+    fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s\n\n", p->cp,
+            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec_names[t->precision],
+            rc_names[t->recompute], opt_names[t->optimizer]);
+
+    const aif_breakdown *bd = &r->bd;
+    double st = r->step_time_s;
+    fprintf(f, "  step time        %9.3f s   (%d microbatches per pipeline)\n", st, r->microbatches);
+    struct { const char *name; double v; } rows[] = {
+        {"compute", bd->compute_s}, {"  of which recompute", bd->recompute_s}, {"TP comm (exposed)", bd->tp_comm_s},
+        {"CP comm (exposed)", bd->cp_comm_s}, {"EP comm (exposed)", bd->ep_comm_s}, {"PP send/recv", bd->pp_comm_s},
+        {"pipeline bubble", bd->pp_bubble_s}, {"DP comm (exposed)", bd->dp_comm_s}, {"optimizer", bd->optimizer_s},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (rows[i].v > 0 || i == 0)
+            fprintf(f, "    %-22s %9.3f s  %5.1f%%\n", rows[i].name, rows[i].v, 100 * rows[i].v / st);
+    human(a, sizeof a, r->tokens_per_s);
+    fprintf(f, "  throughput       %s tokens/s, %.0f tokens/s per GPU\n", a, r->tokens_per_s_per_gpu);
+    fprintf(f, "  model TFLOP/s    %.0f per GPU   MFU %.1f%%   HFU %.1f%%\n", r->model_tflops_per_gpu, 100 * r->mfu,
+            100 * r->hfu);
+    const aif_memory *mm = &r->mem;
+    fprintf(f, "  memory           %.1f of %.1f GiB per GPU: %s\n", mm->total_bytes / GIB, mm->hbm_bytes / GIB,
+            r->fits_in_memory ? "fits" : "DOES NOT FIT");
+    fprintf(f, "                   weights %.1f, grads %.1f, optimizer %.1f, activations %.1f, workspace %.1f GiB\n",
+            mm->weights_bytes / GIB, mm->grads_bytes / GIB, mm->optimizer_bytes / GIB, mm->activations_bytes / GIB,
+            mm->workspace_bytes / GIB);
+    if (!r->fits_in_memory) {
+        char adv[1024];
+        aif_memory_advice(s, r, adv, sizeof adv);
+        fprintf(f, "                   %s\n", adv);
+    }
+    if (r->steps > 0) {
+        human(a, sizeof a, t->tokens);
+        human(b, sizeof b, r->steps);
+        human(d, sizeof d, r->gpu_hours);
+        char dur[32];
+        duration(dur, sizeof dur, r->train_time_s);
+        fprintf(f, "  training         %s tokens: %s steps, %s, %s GPU-hours (no failures or restarts)\n", a, b, dur,
+                d);
+    }
+}
+
+static void add(json_object *o, const char *k, double v) { json_object_object_add(o, k, json_object_new_double(v)); }
+static void addi(json_object *o, const char *k, long long v) { json_object_object_add(o, k, json_object_new_int64(v)); }
+static void adds(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
+
+char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r)
+{
+    json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
+    json_object *o = json_object_new_object();
+    adds(o, "aifsim_version", AIF_VERSION);
+    adds(o, "scenario", s->name);
+    adds(o, "engine", "estimate");
+    json_object *in = json_object_new_object();
+    adds(in, "model", s->model.name);
+    adds(in, "gpu", s->cluster.gpu.name);
+    adds(in, "system", s->cluster.system.name);
+    adds(in, "fabric", s->cluster.fabric.name);
+    addi(in, "gpus", s->cluster.gpus);
+    const aif_parallel *p = &s->train.par;
+    addi(in, "tp", p->tp);
+    addi(in, "pp", p->pp);
+    addi(in, "vpp", p->vpp);
+    addi(in, "cp", p->cp);
+    addi(in, "ep", p->ep);
+    addi(in, "dp", p->dp);
+    json_object_object_add(in, "sp", json_object_new_boolean(p->sp));
+    addi(in, "mbs", s->train.mbs);
+    addi(in, "gbs", s->train.gbs);
+    addi(in, "seq", s->train.seq);
+    adds(in, "precision", prec_names[s->train.precision]);
+    adds(in, "recompute", rc_names[s->train.recompute]);
+    adds(in, "optimizer", opt_names[s->train.optimizer]);
+    json_object_object_add(o, "inputs", in);
+    add(o, "step_time_s", r->step_time_s);
+    addi(o, "microbatches", r->microbatches);
+    add(o, "tokens_per_step", r->tokens_per_step);
+    add(o, "tokens_per_s", r->tokens_per_s);
+    add(o, "tokens_per_s_per_gpu", r->tokens_per_s_per_gpu);
+    add(o, "model_tflops_per_gpu", r->model_tflops_per_gpu);
+    add(o, "hw_tflops_per_gpu", r->hw_tflops_per_gpu);
+    add(o, "mfu", r->mfu);
+    add(o, "hfu", r->hfu);
+    add(o, "params", r->params);
+    add(o, "active_params", r->active_params);
+    add(o, "memory_per_gpu_gib", r->mem.total_bytes / GIB);
+    json_object_object_add(o, "fits_in_memory", json_object_new_boolean(r->fits_in_memory));
+    json_object *mem = json_object_new_object();
+    add(mem, "weights_gib", r->mem.weights_bytes / GIB);
+    add(mem, "grads_gib", r->mem.grads_bytes / GIB);
+    add(mem, "optimizer_gib", r->mem.optimizer_bytes / GIB);
+    add(mem, "activations_gib", r->mem.activations_bytes / GIB);
+    add(mem, "workspace_gib", r->mem.workspace_bytes / GIB);
+    add(mem, "hbm_gib", r->mem.hbm_bytes / GIB);
+    json_object_object_add(o, "memory", mem);
+    if (!r->fits_in_memory) {
+        char adv[1024];
+        aif_memory_advice(s, r, adv, sizeof adv);
+        adds(o, "memory_advice", adv);
+    }
+    json_object *bd = json_object_new_object();
+    add(bd, "compute_s", r->bd.compute_s);
+    add(bd, "recompute_s", r->bd.recompute_s);
+    add(bd, "tp_comm_s", r->bd.tp_comm_s);
+    add(bd, "cp_comm_s", r->bd.cp_comm_s);
+    add(bd, "ep_comm_s", r->bd.ep_comm_s);
+    add(bd, "pp_comm_s", r->bd.pp_comm_s);
+    add(bd, "pp_bubble_s", r->bd.pp_bubble_s);
+    add(bd, "dp_comm_s", r->bd.dp_comm_s);
+    add(bd, "optimizer_s", r->bd.optimizer_s);
+    json_object_object_add(o, "breakdown", bd);
+    if (r->steps > 0) {
+        json_object *tr = json_object_new_object();
+        add(tr, "tokens", s->train.tokens);
+        add(tr, "steps", r->steps);
+        add(tr, "days", r->train_time_s / 86400);
+        add(tr, "gpu_hours", r->gpu_hours);
+        json_object_object_add(o, "training", tr);
+    }
+    const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *out = txt ? strdup(txt) : NULL;
+    json_object_put(o);
+    return out;
+}

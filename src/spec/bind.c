@@ -1,0 +1,231 @@
+/* bind.c -- descriptor-driven binding of YAML trees onto structs (see bind.h). */
+#include "spec/bind.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
+
+static _Thread_local aif_err *sink;
+
+void bind_set_err(aif_err *err) { sink = err; }
+
+const char *bind_path(char *buf, size_t n, const char *path, const char *key)
+{
+    if (path && path[0])
+        snprintf(buf, n, "%s.%s", path, key);
+    else
+        snprintf(buf, n, "%s", key);
+    return buf;
+}
+
+aif_rc bind_error(const ynode *nd, const char *path, const char *fmt, ...)
+{
+    char msg[sizeof sink->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return aif_err_set(sink, AIF_EINPUT, nd ? nd->origin : NULL, nd ? nd->line : 0, nd ? nd->col : 0, path,
+                       "%s", msg);
+}
+
+static const char *kind_name(ykind k)
+{
+    return k == Y_MAP ? "a mapping" : k == Y_SEQ ? "a list" : "a value";
+}
+
+static aif_rc need_scalar(const ynode *v, const char *path, const char *what)
+{
+    if (v->kind != Y_SCALAR)
+        return bind_error(v, path, "expected %s, found %s", what, kind_name(v->kind));
+    return AIF_OK;
+}
+
+static aif_rc check_range(const ynode *v, const field *f, const char *path, double x)
+{
+    if (x < f->min || (f->max > 0 && x > f->max)) {
+        if (f->max > 0)
+            return bind_error(v, path, "%s is out of range (accepted: %g to %g)", v->s, f->min, f->max);
+        return bind_error(v, path, "%s is out of range (accepted: at least %g)", v->s, f->min);
+    }
+    return AIF_OK;
+}
+
+static int parse_bool(const char *s, bool *b)
+{
+    static const char *const t[] = {"true", "yes", "on", "1"}, *const fl[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(s, t[i]) == 0) {
+            *b = true;
+            return 0;
+        }
+        if (strcasecmp(s, fl[i]) == 0) {
+            *b = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void names_list(const char *const *names, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i] && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "", names[i]);
+}
+
+aif_rc bind_value(const ynode *v, const field *f, void *obj, const char *path, aif_err *err)
+{
+    char *dst = (char *)obj + f->off;
+    char why[256];
+    bind_set_err(err);
+    switch (f->type) {
+    case F_INT: {
+        if (need_scalar(v, path, "a whole number"))
+            return err->rc;
+        long long x;
+        if (aif_parse_int(v->s, &x, why, sizeof why) != 0)
+            return bind_error(v, path, "%s", why);
+        if (x > 2000000000LL)
+            return bind_error(v, path, "%s is too large (at most 2e9)", v->s);
+        if (check_range(v, f, path, (double)x))
+            return err->rc;
+        *(int *)dst = (int)x;
+        return AIF_OK;
+    }
+    case F_NUM: {
+        if (need_scalar(v, path, "a number"))
+            return err->rc;
+        double x;
+        if (aif_parse_qty(v->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0)
+            return bind_error(v, path, "'%s' is not a number", v->s);
+        if (check_range(v, f, path, x))
+            return err->rc;
+        *(double *)dst = x;
+        return AIF_OK;
+    }
+    case F_QTY: {
+        if (need_scalar(v, path, aif_qty_examples((aif_qty)f->qty)))
+            return err->rc;
+        double x;
+        if (aif_parse_qty(v->s, (aif_qty)f->qty, &x, why, sizeof why) != 0)
+            return bind_error(v, path, "%s", why);
+        if (check_range(v, f, path, x))
+            return err->rc;
+        *(double *)dst = x;
+        return AIF_OK;
+    }
+    case F_BOOL: {
+        if (need_scalar(v, path, "true or false"))
+            return err->rc;
+        if (parse_bool(v->s, (bool *)dst) != 0)
+            return bind_error(v, path, "'%s' is not a boolean (accepted: true, false, yes, no, on, off, 1, 0)", v->s);
+        return AIF_OK;
+    }
+    case F_STR: {
+        if (need_scalar(v, path, "a text value"))
+            return err->rc;
+        if (strlen(v->s) >= f->size)
+            return bind_error(v, path, "text too long (%zu characters, at most %zu)", strlen(v->s), f->size - 1);
+        memcpy(dst, v->s, strlen(v->s) + 1);
+        return AIF_OK;
+    }
+    case F_ENUM: {
+        char list[256];
+        names_list(f->names, list, sizeof list);
+        if (need_scalar(v, path, "a name"))
+            return err->rc;
+        int n = 0;
+        for (; f->names[n]; n++)
+            if (strcasecmp(v->s, f->names[n]) == 0) {
+                *(int *)dst = n;
+                return AIF_OK;
+            }
+        int dym = aif_did_you_mean(v->s, f->names, n);
+        if (dym >= 0)
+            return bind_error(v, path, "unknown value '%s'; did you mean '%s'? (accepted: %s)", v->s, f->names[dym], list);
+        return bind_error(v, path, "unknown value '%s' (accepted: %s)", v->s, list);
+    }
+    case F_SUB:
+        return bind_map(v, f->sub, dst, path, NULL, err);
+    case F_PRECMAP: {
+        if (v->kind != Y_MAP)
+            return bind_error(v, path, "expected a mapping of precision to dense TFLOP/s, e.g. {bf16: 989.4, fp8: 1978.9}");
+        double *arr = (double *)dst;
+        for (int i = 0; i < v->n; i++) {
+            const ynode *kv = v->kids[i];
+            char sub[192];
+            bind_path(sub, sizeof sub, path, kv->key);
+            int p = 0;
+            for (; aif_prec_names[p]; p++)
+                if (strcmp(kv->key, aif_prec_names[p]) == 0)
+                    break;
+            if (!aif_prec_names[p])
+                return aif_err_set(err, AIF_EINPUT, kv->origin, kv->key_line, kv->key_col, sub,
+                                   "unknown precision (accepted: fp32, tf32, bf16, fp8, fp4)");
+            double x;
+            if (need_scalar(kv, sub, "a number of TFLOP/s"))
+                return err->rc;
+            if (aif_parse_qty(kv->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0 || x <= 0 || x > 1e6)
+                return bind_error(kv, sub, "'%s' is not a positive number of TFLOP/s", kv->s);
+            arr[p] = x * 1e12;
+        }
+        return AIF_OK;
+    }
+    }
+    return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, path, "unknown field type");
+}
+
+aif_rc bind_map(const ynode *map, const schema *sc, void *obj, const char *path, uint64_t *set, aif_err *err)
+{
+    bind_set_err(err);
+    if (map->kind != Y_MAP)
+        return bind_error(map, path, "expected a mapping (key: value), found %s", kind_name(map->kind));
+    for (int i = 0; i < map->n; i++) {
+        const ynode *kv = map->kids[i];
+        char sub[192];
+        bind_path(sub, sizeof sub, path, kv->key);
+        int skip = 0;
+        for (int s = 0; sc->skip && sc->skip[s]; s++)
+            if (strcmp(kv->key, sc->skip[s]) == 0)
+                skip = 1;
+        if (skip)
+            continue;
+        int j = 0;
+        for (; j < sc->n; j++)
+            if (strcmp(kv->key, sc->f[j].key) == 0)
+                break;
+        if (j == sc->n) {
+            const char *cands[80];
+            int nc = 0;
+            for (int k = 0; k < sc->n && nc < 70; k++)
+                cands[nc++] = sc->f[k].key;
+            for (int s = 0; sc->skip && sc->skip[s] && nc < 80; s++)
+                cands[nc++] = sc->skip[s];
+            char list[600];
+            size_t k = 0;
+            list[0] = '\0';
+            for (int c = 0; c < nc && k < sizeof list; c++)
+                k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", c ? ", " : "", cands[c]);
+            int dym = aif_did_you_mean(kv->key, cands, nc);
+            int line = kv->key_line ? kv->key_line : kv->line, col = kv->key_line ? kv->key_col : kv->col;
+            if (dym >= 0)
+                return aif_err_set(err, AIF_EINPUT, kv->origin, line, col, sub,
+                                   "unknown key '%s'; did you mean '%s'? (accepted: %s)", kv->key, cands[dym], list);
+            return aif_err_set(err, AIF_EINPUT, kv->origin, line, col, sub, "unknown key '%s' (accepted: %s)",
+                               kv->key, list);
+        }
+        aif_rc rc = bind_value(kv, &sc->f[j], obj, sub, err);
+        if (rc)
+            return rc;
+        if (set && j < 64)
+            *set |= (uint64_t)1 << j;
+    }
+    return AIF_OK;
+}

@@ -1,0 +1,495 @@
+/* catalog.c -- the catalogs of accelerators, systems, fabrics, models and
+ * calibration families: built-in YAML files compiled into the library, plus
+ * user files in the same format.  Every figure may carry a citation under the
+ * entry's `sources:` mapping; aif_catalog_source returns it.
+ * Invariants: names are unique within a kind (a later file replaces an entry of
+ * the same name); every GPU's `arch` names a loaded calibration family. */
+#include "spec/catalog.h"
+#include "spec/bind.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+
+typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[40]; char *text; } source_rec;
+
+struct aif_catalog {
+    aif_vec gpus, systems, fabrics, models, calibs, sources;
+};
+
+/* ---------------------------------------------------------------- schemas */
+
+static const char *const skip_meta[] = {"sources", "notes", NULL};
+
+static const field calib_fields[] = {
+    FLD(aif_calib, "matmul_eff", F_NUM, matmul_eff),
+    FLD(aif_calib, "matmul_eff_fp8", F_NUM, matmul_eff_fp8),
+    FLD(aif_calib, "matmul_k_half", F_NUM, matmul_k_half),
+    FLD(aif_calib, "attn_fwd_eff", F_NUM, attn_fwd_eff),
+    FLD(aif_calib, "attn_bwd_eff", F_NUM, attn_bwd_eff),
+    FLD(aif_calib, "attn_kv_half", F_NUM, attn_kv_half),
+    FLD(aif_calib, "attn_hd_half", F_NUM, attn_hd_half),
+    FLD(aif_calib, "overlap_slowdown", F_NUM, overlap_slowdown),
+    FLD(aif_calib, "mem_eff", F_NUM, mem_eff),
+    {.key = "kernel_overhead", .type = F_QTY, .off = offsetof(aif_calib, kernel_overhead_s), .qty = AIF_Q_TIME},
+    FLD(aif_calib, "n_sm", F_INT, n_sm),
+    FLD(aif_calib, "tile_m", F_INT, tile_m),
+    FLD(aif_calib, "tile_n", F_INT, tile_n),
+    FLD(aif_calib, "description", F_STR, name), /* accepted, not kept: name is overwritten */
+};
+static const schema calib_schema = {calib_fields, sizeof calib_fields / sizeof calib_fields[0], skip_meta};
+
+static const field gpu_fields[] = {
+    FLD(aif_gpu, "description", F_STR, description),
+    FLD(aif_gpu, "vendor", F_STR, vendor),
+    FLD(aif_gpu, "arch", F_STR, arch),
+    {.key = "peak_tflops", .type = F_PRECMAP, .off = offsetof(aif_gpu, peak_flops)},
+    {.key = "hbm", .type = F_QTY, .off = offsetof(aif_gpu, hbm_bytes), .qty = AIF_Q_BYTES, .min = 1},
+    {.key = "hbm_bw", .type = F_QTY, .off = offsetof(aif_gpu, hbm_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "tdp", .type = F_QTY, .off = offsetof(aif_gpu, tdp_W), .qty = AIF_Q_POWER, .min = 1},
+    FLD(aif_gpu, "scaleup", F_STR, scaleup),
+    {.key = "scaleup_bw", .type = F_QTY, .off = offsetof(aif_gpu, scaleup_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_gpu, scaleup_domain), .min = 1, .max = 1000000},
+    {.key = "price", .type = F_QTY, .off = offsetof(aif_gpu, price_usd), .qty = AIF_Q_MONEY},
+};
+static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
+
+static const field system_fields[] = {
+    FLD(aif_system, "description", F_STR, description),
+    FLD(aif_system, "gpu", F_STR, gpu),
+    FLD(aif_system, "fabric", F_STR, fabric),
+    {.key = "gpus_per_node", .type = F_INT, .off = offsetof(aif_system, gpus_per_node), .min = 1, .max = 1024},
+    {.key = "nics_per_node", .type = F_INT, .off = offsetof(aif_system, nics_per_node), .min = 1, .max = 1024},
+    {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_system, scaleup_domain), .min = 1, .max = 1000000},
+    {.key = "nic_bw", .type = F_QTY, .off = offsetof(aif_system, nic_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "host_power", .type = F_QTY, .off = offsetof(aif_system, host_power_W), .qty = AIF_Q_POWER},
+    {.key = "max_power", .type = F_QTY, .off = offsetof(aif_system, max_power_W), .qty = AIF_Q_POWER},
+    {.key = "price", .type = F_QTY, .off = offsetof(aif_system, price_usd), .qty = AIF_Q_MONEY},
+};
+static const schema system_schema = {system_fields, sizeof system_fields / sizeof system_fields[0], skip_meta};
+
+const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
+                                             "neuronlink", NULL};
+const char *const aif_transport_names[] = {"rdma", "tcp", NULL};
+
+static const field fabric_fields[] = {
+    FLD(aif_fabric, "description", F_STR, description),
+    {.key = "kind", .type = F_ENUM, .off = offsetof(aif_fabric, kind), .names = aif_fabric_kind_names},
+    {.key = "transport", .type = F_ENUM, .off = offsetof(aif_fabric, transport), .names = aif_transport_names},
+    {.key = "port_bw", .type = F_QTY, .off = offsetof(aif_fabric, port_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "latency", .type = F_QTY, .off = offsetof(aif_fabric, latency_s), .qty = AIF_Q_TIME, .max = 1},
+    {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_fabric, efficiency), .min = 0.01, .max = 1},
+};
+static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
+
+const char *const aif_act_names[] = {"gelu", "relu", "swiglu", "geglu", "squared-relu", NULL};
+const char *const aif_attn_names[] = {"mha", "gqa", "mqa", "mla", NULL};
+const char *const aif_norm_names[] = {"layernorm", "rmsnorm", NULL};
+const char *const aif_pos_names[] = {"rope", "learned", "alibi", NULL};
+
+typedef struct moe_t { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe_t;
+static const field moe_fields[] = {
+    {.key = "experts", .type = F_INT, .off = offsetof(moe_t, experts), .min = 1, .max = 100000},
+    {.key = "top_k", .type = F_INT, .off = offsetof(moe_t, top_k), .min = 1, .max = 1000},
+    {.key = "shared_experts", .type = F_INT, .off = offsetof(moe_t, shared_experts), .min = 0, .max = 1000},
+    {.key = "expert_ffn", .type = F_INT, .off = offsetof(moe_t, expert_ffn), .min = 1},
+    {.key = "dense_layers", .type = F_INT, .off = offsetof(moe_t, dense_layers), .min = 0},
+};
+static const schema moe_schema = {moe_fields, sizeof moe_fields / sizeof moe_fields[0], NULL};
+typedef struct mla_t { int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim; } mla_t;
+static const field mla_fields[] = {
+    {.key = "q_lora_rank", .type = F_INT, .off = offsetof(mla_t, q_lora_rank), .min = 0},
+    {.key = "kv_lora_rank", .type = F_INT, .off = offsetof(mla_t, kv_lora_rank), .min = 1},
+    {.key = "qk_nope_head_dim", .type = F_INT, .off = offsetof(mla_t, qk_nope_head_dim), .min = 1},
+    {.key = "qk_rope_head_dim", .type = F_INT, .off = offsetof(mla_t, qk_rope_head_dim), .min = 0},
+    {.key = "v_head_dim", .type = F_INT, .off = offsetof(mla_t, v_head_dim), .min = 1},
+};
+static const schema mla_schema = {mla_fields, sizeof mla_fields / sizeof mla_fields[0], NULL};
+
+static const field model_fields[] = {
+    FLD(aif_model, "description", F_STR, description),
+    {.key = "layers", .type = F_INT, .off = offsetof(aif_model, layers), .min = 1, .max = 100000},
+    {.key = "hidden", .type = F_INT, .off = offsetof(aif_model, hidden), .min = 1, .max = 10000000},
+    {.key = "heads", .type = F_INT, .off = offsetof(aif_model, heads), .min = 1, .max = 100000},
+    {.key = "kv_heads", .type = F_INT, .off = offsetof(aif_model, kv_heads), .min = 1, .max = 100000},
+    {.key = "head_dim", .type = F_INT, .off = offsetof(aif_model, head_dim), .min = 1, .max = 100000},
+    {.key = "ffn", .type = F_INT, .off = offsetof(aif_model, ffn), .min = 1, .max = 100000000},
+    {.key = "vocab", .type = F_INT, .off = offsetof(aif_model, vocab), .min = 1, .max = 100000000},
+    {.key = "max_seq", .type = F_INT, .off = offsetof(aif_model, max_seq), .min = 1},
+    {.key = "activation", .type = F_ENUM, .off = offsetof(aif_model, activation), .names = aif_act_names},
+    {.key = "attention", .type = F_ENUM, .off = offsetof(aif_model, attention), .names = aif_attn_names},
+    {.key = "norm", .type = F_ENUM, .off = offsetof(aif_model, norm), .names = aif_norm_names},
+    {.key = "position", .type = F_ENUM, .off = offsetof(aif_model, position), .names = aif_pos_names},
+    FLD(aif_model, "tied_embeddings", F_BOOL, tied_embeddings),
+    {.key = "moe", .type = F_SUB, .off = offsetof(aif_model, moe), .sub = &moe_schema},
+    {.key = "mla", .type = F_SUB, .off = offsetof(aif_model, mla), .sub = &mla_schema},
+    {.key = "params", .type = F_QTY, .off = offsetof(aif_model, params), .qty = AIF_Q_COUNT},
+    {.key = "active_params", .type = F_QTY, .off = offsetof(aif_model, active_params), .qty = AIF_Q_COUNT},
+};
+const schema aif_model_schema = {model_fields, sizeof model_fields / sizeof model_fields[0], skip_meta};
+
+/* ------------------------------------------------------------ validation */
+
+aif_rc aif_model_check(aif_model *m, const ynode *at, const char *path, aif_err *err)
+{
+    bind_set_err(err);
+    static const char *const req[] = {"layers", "hidden", "heads", "ffn", "vocab"};
+    const int vals[] = {m->layers, m->hidden, m->heads, m->ffn, m->vocab};
+    for (int i = 0; i < 5; i++)
+        if (vals[i] <= 0)
+            return bind_error(at, path, "model needs '%s' (a model is a catalog name, or a mapping with layers, "
+                              "hidden, heads, ffn and vocab, or {base: NAME, ...} to change a catalog model)", req[i]);
+    if (m->kv_heads == 0)
+        m->kv_heads = m->heads;
+    if (m->head_dim == 0) {
+        if (m->hidden % m->heads)
+            return bind_error(at, path, "hidden %d is not divisible by heads %d; give head_dim", m->hidden, m->heads);
+        m->head_dim = m->hidden / m->heads;
+    }
+    if (m->heads % m->kv_heads)
+        return bind_error(at, path, "heads %d is not divisible by kv_heads %d (each KV head serves a whole group "
+                          "of query heads)", m->heads, m->kv_heads);
+    if (m->moe.experts > 0) {
+        if (m->moe.top_k <= 0 || m->moe.top_k > m->moe.experts)
+            return bind_error(at, path, "moe.top_k %d must be between 1 and moe.experts %d", m->moe.top_k,
+                              m->moe.experts);
+        if (m->moe.expert_ffn <= 0)
+            return bind_error(at, path, "moe needs expert_ffn (the intermediate size of one expert)");
+        if (m->moe.dense_layers > m->layers)
+            return bind_error(at, path, "moe.dense_layers %d exceeds layers %d", m->moe.dense_layers, m->layers);
+    }
+    if (m->attention == AIF_ATTN_MLA && m->mla.kv_lora_rank <= 0)
+        return bind_error(at, path, "attention mla needs the mla mapping (kv_lora_rank, qk_nope_head_dim, "
+                          "qk_rope_head_dim, v_head_dim, q_lora_rank)");
+    return AIF_OK;
+}
+
+/* -------------------------------------------------------------- loading */
+
+static int name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= AIF_NAME_MAX)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+static aif_rc add_sources(aif_catalog *c, const char *kind, const char *entry, const ynode *src,
+                          const char *path, aif_err *err)
+{
+    bind_set_err(err);
+    if (src->kind != Y_MAP)
+        return bind_error(src, path, "sources must map field names to citations");
+    for (int i = 0; i < src->n; i++) {
+        const ynode *kv = src->kids[i];
+        if (kv->kind != Y_SCALAR)
+            return bind_error(kv, path, "a citation must be text");
+        source_rec *r = NULL;
+        for (int j = 0; j < c->sources.n; j++) {
+            source_rec *q = (source_rec *)c->sources.items + j;
+            if (!strcmp(q->kind, kind) && !strcmp(q->entry, entry) && !strcmp(q->field, kv->key))
+                r = q;
+        }
+        if (!r) {
+            if (!(r = aif_vec_push(&c->sources)))
+                return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            aif_strlcpy(r->kind, kind, sizeof r->kind);
+            aif_strlcpy(r->entry, entry, sizeof r->entry);
+            aif_strlcpy(r->field, kv->key, sizeof r->field);
+        }
+        free(r->text);
+        r->text = strdup(kv->s);
+        if (!r->text)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    return AIF_OK;
+}
+
+typedef struct kind_desc {
+    const char *key;          /* top-level key in a catalog file */
+    const schema *sc;
+    size_t item_size, name_off;
+} kind_desc;
+
+static aif_vec *vec_of(aif_catalog *c, int k)
+{
+    aif_vec *v[] = {&c->calibs, &c->gpus, &c->systems, &c->fabrics, &c->models};
+    return v[k];
+}
+
+static const kind_desc kinds[] = {
+    {"calibration", &calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
+    {"gpus", &gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name)},
+    {"systems", &system_schema, sizeof(aif_system), offsetof(aif_system, name)},
+    {"fabrics", &fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name)},
+    {"models", &aif_model_schema, sizeof(aif_model), offsetof(aif_model, name)},
+};
+enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
+
+static void *find_in(const aif_vec *v, size_t name_off, const char *name)
+{
+    for (int i = 0; i < v->n; i++) {
+        char *item = (char *)v->items + (size_t)i * v->item_size;
+        if (strcmp(item + name_off, name) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
+{
+    const kind_desc *kd = &kinds[k];
+    char path[192];
+    bind_path(path, sizeof path, kd->key, e->key);
+    bind_set_err(err);
+    if (!name_ok(e->key))
+        return aif_err_set(err, AIF_EINPUT, e->origin, e->key_line, e->key_col, path,
+                           "a name must be 1 to %d characters of a-z, 0-9, '-', '.', '_'", AIF_NAME_MAX - 1);
+    union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; } tmp;
+    memset(&tmp, 0, sizeof tmp);
+    aif_rc rc = bind_map(e, kd->sc, &tmp, path, NULL, err);
+    if (rc)
+        return rc;
+    aif_strlcpy((char *)&tmp + kd->name_off, e->key, AIF_NAME_MAX);
+    if (k == 4 && (rc = aif_model_check(&tmp.m, e, path, err)))
+        return rc;
+    if (k == 1) {
+        const aif_calib *cal = find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch);
+        if (!cal) {
+            const char *cands[32];
+            int n = 0;
+            for (int i = 0; i < c->calibs.n && n < 32; i++)
+                cands[n++] = ((aif_calib *)c->calibs.items)[i].name;
+            int d = aif_did_you_mean(tmp.g.arch, cands, n);
+            return bind_error(ynode_get(e, "arch") ? ynode_get(e, "arch") : e, path,
+                              "arch '%s' has no calibration family%s%s%s (see data/calibration.yaml)", tmp.g.arch,
+                              d >= 0 ? "; did you mean '" : "", d >= 0 ? cands[d] : "", d >= 0 ? "'?" : "");
+        }
+        tmp.g.calib = *cal;
+        if (tmp.g.peak_flops[AIF_BF16] <= 0)
+            return bind_error(e, path, "peak_tflops needs at least bf16");
+        if (tmp.g.hbm_bytes <= 0 || tmp.g.hbm_bw_Bps <= 0 || tmp.g.scaleup_bw_Bps <= 0)
+            return bind_error(e, path, "a GPU needs hbm, hbm_bw and scaleup_bw");
+        if (tmp.g.scaleup_domain <= 0)
+            tmp.g.scaleup_domain = 8;
+    }
+    if (k == 2 && (tmp.s.gpus_per_node <= 0 || !tmp.s.gpu[0] || tmp.s.nic_bw_Bps <= 0))
+        return bind_error(e, path, "a system needs gpu, gpus_per_node, nics_per_node and nic_bw");
+    if (k == 3 && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
+        return bind_error(e, path, "a fabric needs port_bw and efficiency");
+    if (k == 0 && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
+                   tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0))
+        return bind_error(e, path, "a calibration family needs matmul_eff, attn_fwd_eff, attn_bwd_eff, mem_eff, "
+                          "n_sm, tile_m and tile_n");
+    aif_vec *v = vec_of(c, k);
+    void *slot = find_in(v, kd->name_off, e->key);
+    if (!slot && !(slot = aif_vec_push(v)))
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    memcpy(slot, &tmp, kd->item_size);
+    const ynode *src = ynode_get(e, "sources");
+    if (src) {
+        char sp[200];
+        bind_path(sp, sizeof sp, path, "sources");
+        if ((rc = add_sources(c, kd->key, e->key, src, sp, err)))
+            return rc;
+    }
+    return AIF_OK;
+}
+
+static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char *name, aif_err *err)
+{
+    ydoc *d;
+    ynode *root;
+    aif_rc rc = ydoc_parse(text, len, name, &d, &root, err);
+    if (rc)
+        return rc;
+    bind_set_err(err);
+    /* calibration first: GPUs refer to it */
+    for (int k = 0; k < N_KINDS && !rc; k++) {
+        const ynode *sec = ynode_get(root, kinds[k].key);
+        if (!sec)
+            continue;
+        if (sec->kind != Y_MAP) {
+            rc = bind_error(sec, kinds[k].key, "expected a mapping of names to entries");
+            break;
+        }
+        for (int i = 0; i < sec->n && !rc; i++) {
+            if (sec->kids[i]->kind != Y_MAP)
+                rc = bind_error(sec->kids[i], kinds[k].key, "entry '%s' must be a mapping of fields",
+                                sec->kids[i]->key);
+            else
+                rc = load_entry(c, k, sec->kids[i], err);
+        }
+    }
+    for (int i = 0; i < root->n && !rc; i++) {
+        int known = 0;
+        const char *cands[N_KINDS];
+        for (int k = 0; k < N_KINDS; k++) {
+            cands[k] = kinds[k].key;
+            known |= !strcmp(root->kids[i]->key, kinds[k].key);
+        }
+        if (!known) {
+            int dym = aif_did_you_mean(root->kids[i]->key, cands, N_KINDS);
+            rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col,
+                             root->kids[i]->key, "unknown section%s%s%s (accepted: calibration, gpus, systems, "
+                             "fabrics, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
+                             dym >= 0 ? "'?" : "");
+        }
+    }
+    ydoc_free(d);
+    return rc;
+}
+
+static aif_catalog *catalog_new(void)
+{
+    aif_catalog *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->gpus.item_size = sizeof(aif_gpu);
+    c->systems.item_size = sizeof(aif_system);
+    c->fabrics.item_size = sizeof(aif_fabric);
+    c->models.item_size = sizeof(aif_model);
+    c->calibs.item_size = sizeof(aif_calib);
+    c->sources.item_size = sizeof(source_rec);
+    return c;
+}
+
+aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
+{
+    aif_catalog *c = catalog_new();
+    *out = NULL;
+    if (!c)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    static const char *const order[] = {"data/calibration.yaml", "data/fabrics.yaml", "data/gpus.yaml",
+                                        "data/systems.yaml", "data/models.yaml"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        size_t len;
+        const char *text = aif_embedded_file(order[i], &len);
+        char name[96];
+        snprintf(name, sizeof name, "<built-in:%s>", order[i]);
+        aif_rc rc = text ? load_text(c, text, len, name, err)
+                         : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in %s missing", order[i]);
+        if (rc) {
+            aif_catalog_free(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return AIF_OK;
+}
+
+aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    *text = NULL;
+    if (!f)
+        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            return aif_err_set(err, AIF_ENOMEM, path, 0, 0, NULL, "out of memory");
+        }
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        if (cap > (64u << 20)) {
+            free(buf);
+            fclose(f);
+            return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "file larger than 64 MiB");
+        }
+        char *nb = realloc(buf, cap * 2);
+        if (!nb)
+            free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "read error");
+    }
+    buf[n] = '\0';
+    if (memchr(buf, '\0', n)) {
+        free(buf);
+        return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "not a text file (contains NUL bytes)");
+    }
+    *text = buf;
+    *len = n;
+    return AIF_OK;
+}
+
+aif_rc aif_catalog_add_file(aif_catalog *c, const char *path, aif_err *err)
+{
+    char *text;
+    size_t len;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    rc = load_text(c, text, len, path, err);
+    free(text);
+    return rc;
+}
+
+void aif_catalog_free(aif_catalog *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->sources.n; i++)
+        free(((source_rec *)c->sources.items)[i].text);
+    aif_vec_free(&c->gpus);
+    aif_vec_free(&c->systems);
+    aif_vec_free(&c->fabrics);
+    aif_vec_free(&c->models);
+    aif_vec_free(&c->calibs);
+    aif_vec_free(&c->sources);
+    free(c);
+}
+
+int aif_catalog_n_gpus(const aif_catalog *c) { return c->gpus.n; }
+int aif_catalog_n_systems(const aif_catalog *c) { return c->systems.n; }
+int aif_catalog_n_fabrics(const aif_catalog *c) { return c->fabrics.n; }
+int aif_catalog_n_models(const aif_catalog *c) { return c->models.n; }
+const aif_gpu *aif_catalog_gpu(const aif_catalog *c, int i) { return (const aif_gpu *)c->gpus.items + i; }
+const aif_system *aif_catalog_system(const aif_catalog *c, int i) { return (const aif_system *)c->systems.items + i; }
+const aif_fabric *aif_catalog_fabric(const aif_catalog *c, int i) { return (const aif_fabric *)c->fabrics.items + i; }
+const aif_model *aif_catalog_model(const aif_catalog *c, int i) { return (const aif_model *)c->models.items + i; }
+const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { return find_in(&c->gpus, offsetof(aif_gpu, name), n); }
+const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_in(&c->systems, offsetof(aif_system, name), n); }
+const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_in(&c->fabrics, offsetof(aif_fabric, name), n); }
+const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_in(&c->models, offsetof(aif_model, name), n); }
+
+const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *fld)
+{
+    const char *all = "";
+    for (int j = 0; j < c->sources.n; j++) {
+        const source_rec *q = (const source_rec *)c->sources.items + j;
+        if (strcmp(q->kind, kind) || strcmp(q->entry, entry))
+            continue;
+        if (!strcmp(q->field, fld))
+            return q->text;
+        if (!strcmp(q->field, "all"))
+            all = q->text;
+    }
+    return all;
+}
+
+int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, int max)
+{
+    for (int k = 0; k < N_KINDS; k++) {
+        if (strcmp(kinds[k].key, kind))
+            continue;
+        aif_vec *v = vec_of((aif_catalog *)c, k);
+        int n = 0;
+        for (int i = 0; i < v->n && n < max; i++)
+            out[n++] = (const char *)v->items + (size_t)i * v->item_size + kinds[k].name_off;
+        return n;
+    }
+    return 0;
+}

@@ -1,0 +1,410 @@
+/* scenario.c -- a scenario file (YAML) plus command-line overrides into a
+ * resolved aif_scenario: catalog names are looked up (with did-you-mean), the
+ * system supplies defaults for the cluster, and aif_scenario_check rejects
+ * impossible parallel layouts naming the numbers that disagree.
+ *
+ * Format (every key optional unless said; see docs/SCENARIOS.md):
+ *   name: text
+ *   cluster: {system, gpu, gpus (required), gpus_per_node, nics_per_node, nic_bw,
+ *             fabric, scaleup_domain}
+ *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
+ *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
+ *           optimizer, tokens, flash_attention, tp_overlap, dp_overlap} */
+#include "spec/catalog.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct cluster_in {
+    char system[AIF_NAME_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
+    int gpus, gpus_per_node, nics_per_node, scaleup_domain;
+    double nic_bw_Bps;
+} cluster_in;
+
+enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW };
+static const field cluster_fields[] = {
+    FLD(cluster_in, "system", F_STR, system),
+    FLD(cluster_in, "gpu", F_STR, gpu),
+    FLD(cluster_in, "fabric", F_STR, fabric),
+    {.key = "gpus", .type = F_INT, .off = offsetof(cluster_in, gpus), .min = 1, .max = 100000000},
+    {.key = "gpus_per_node", .type = F_INT, .off = offsetof(cluster_in, gpus_per_node), .min = 1, .max = 1024},
+    {.key = "nics_per_node", .type = F_INT, .off = offsetof(cluster_in, nics_per_node), .min = 1, .max = 1024},
+    {.key = "scaleup_domain", .type = F_INT, .off = offsetof(cluster_in, scaleup_domain), .min = 1, .max = 1000000},
+    {.key = "nic_bw", .type = F_QTY, .off = offsetof(cluster_in, nic_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+};
+static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], NULL};
+
+static const char *const train_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
+static const char *const recompute_names[] = {"none", "selective", "full", NULL};
+static const char *const optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
+
+enum { T_TP, T_PP, T_VPP, T_CP, T_EP, T_DP, T_ETP, T_SP, T_MBS, T_GBS, T_SEQ };
+static const field train_fields[] = {
+    {.key = "tp", .type = F_INT, .off = offsetof(aif_train, par.tp), .min = 1, .max = 65536},
+    {.key = "pp", .type = F_INT, .off = offsetof(aif_train, par.pp), .min = 1, .max = 65536},
+    {.key = "vpp", .type = F_INT, .off = offsetof(aif_train, par.vpp), .min = 1, .max = 1024},
+    {.key = "cp", .type = F_INT, .off = offsetof(aif_train, par.cp), .min = 1, .max = 65536},
+    {.key = "ep", .type = F_INT, .off = offsetof(aif_train, par.ep), .min = 1, .max = 65536},
+    {.key = "dp", .type = F_INT, .off = offsetof(aif_train, par.dp), .min = 1, .max = 100000000},
+    {.key = "etp", .type = F_INT, .off = offsetof(aif_train, par.etp), .min = 1, .max = 65536},
+    FLD(aif_train, "sp", F_BOOL, par.sp),
+    {.key = "mbs", .type = F_INT, .off = offsetof(aif_train, mbs), .min = 1, .max = 1000000},
+    {.key = "gbs", .type = F_INT, .off = offsetof(aif_train, gbs), .min = 1, .max = 1000000000},
+    {.key = "seq", .type = F_INT, .off = offsetof(aif_train, seq), .min = 1, .max = 100000000},
+    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = train_prec_names},
+    {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = recompute_names},
+    {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = optim_names},
+    {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT},
+    FLD(aif_train, "flash_attention", F_BOOL, flash_attention),
+    FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
+    FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
+};
+static const schema train_schema = {train_fields, sizeof train_fields / sizeof train_fields[0], NULL};
+
+static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", NULL};
+static const schema root_schema = {NULL, 0, root_skip};
+static const char *const model_skip[] = {"base", "sources", "notes", NULL};
+
+/* Looks a name up in one catalog kind; on failure reports with did-you-mean. */
+static const void *resolve(const aif_catalog *c, const char *kind, const char *name, const ynode *at,
+                           const char *path, aif_err *err)
+{
+    const void *p = NULL;
+    if (!strcmp(kind, "gpus"))
+        p = aif_catalog_find_gpu(c, name);
+    else if (!strcmp(kind, "systems"))
+        p = aif_catalog_find_system(c, name);
+    else if (!strcmp(kind, "fabrics"))
+        p = aif_catalog_find_fabric(c, name);
+    else if (!strcmp(kind, "models"))
+        p = aif_catalog_find_model(c, name);
+    if (p)
+        return p;
+    const char *names[512];
+    int n = aif_catalog_names(c, kind, names, 512);
+    int d = aif_did_you_mean(name, names, n);
+    bind_set_err(err);
+    if (d >= 0)
+        bind_error(at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)",
+                   (int)strlen(kind) - 1, kind, name, names[d], kind);
+    else
+        bind_error(at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", (int)strlen(kind) - 1, kind,
+                   name, kind);
+    return NULL;
+}
+
+static int is_file_name(const char *s)
+{
+    size_t n = strlen(s);
+    return (n > 5 && !strcmp(s + n - 5, ".yaml")) || (n > 4 && !strcmp(s + n - 4, ".yml")) || strchr(s, '/');
+}
+
+static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, aif_err *err);
+
+static aif_rc model_from_file(const aif_catalog *c, const ynode *at, const char *path, aif_model *m, aif_err *err)
+{
+    char *text;
+    size_t len;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc) {
+        /* say where the file was named */
+        char why[sizeof err->msg];
+        aif_strlcpy(why, err->msg, sizeof why);
+        bind_set_err(err);
+        free(text);
+        return bind_error(at, "model", "model file '%s': %s", path, why);
+    }
+    ydoc *d;
+    ynode *root;
+    rc = ydoc_parse(text, len, path, &d, &root, err);
+    if (!rc)
+        rc = bind_model(c, root, m, err);
+    ydoc_free(d);
+    free(text);
+    return rc;
+}
+
+static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, aif_err *err)
+{
+    bind_set_err(err);
+    memset(m, 0, sizeof *m);
+    if (mn->kind == Y_SCALAR) {
+        if (is_file_name(mn->s))
+            return model_from_file(c, mn, mn->s, m, err);
+        const aif_model *cm = resolve(c, "models", mn->s, mn, "model", err);
+        if (!cm)
+            return AIF_EINPUT;
+        *m = *cm;
+        return AIF_OK;
+    }
+    if (mn->kind != Y_MAP)
+        return bind_error(mn, "model", "expected a model name, a model file or a mapping of model fields");
+    const ynode *base = ynode_get(mn, "base");
+    if (base) {
+        if (base->kind != Y_SCALAR)
+            return bind_error(base, "model.base", "expected a catalog model name");
+        aif_rc rc = bind_model(c, base, m, err);
+        if (rc)
+            return rc;
+    } else {
+        aif_strlcpy(m->name, "custom", sizeof m->name);
+    }
+    schema sc = aif_model_schema;
+    sc.skip = model_skip;
+    aif_rc rc = bind_map(mn, &sc, m, "model", NULL, err);
+    if (rc)
+        return rc;
+    /* changed dimensions invalidate the published counts */
+    if (mn->n > (base ? 1 : 0))
+        m->params = m->active_params = 0;
+    return aif_model_check(m, mn, "model", err);
+}
+
+static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *cl, aif_err *err)
+{
+    cluster_in in;
+    memset(&in, 0, sizeof in);
+    uint64_t set = 0;
+    bind_set_err(err);
+    if (!cn)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster",
+                           "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
+    aif_rc rc = bind_map(cn, &cluster_schema, &in, "cluster", &set, err);
+    if (rc)
+        return rc;
+    memset(cl, 0, sizeof *cl);
+    const aif_system *sys = NULL;
+    if (set & (1u << C_SYSTEM)) {
+        if (!(sys = resolve(c, "systems", in.system, ynode_get(cn, "system"), "cluster.system", err)))
+            return AIF_EINPUT;
+        cl->system = *sys;
+    }
+    const char *gpu_name = (set & (1u << C_GPU)) ? in.gpu : sys ? sys->gpu : NULL;
+    if (!gpu_name)
+        return bind_error(cn, "cluster", "name a system (e.g. dgx-h100) or a gpu (e.g. h100-sxm)");
+    const aif_gpu *g = resolve(c, "gpus", gpu_name, ynode_get(cn, (set & (1u << C_GPU)) ? "gpu" : "system"),
+                               (set & (1u << C_GPU)) ? "cluster.gpu" : "cluster.system", err);
+    if (!g)
+        return AIF_EINPUT;
+    cl->gpu = *g;
+    const char *fab = (set & (1u << C_FABRIC)) ? in.fabric : sys ? sys->fabric : "ib-ndr";
+    const aif_fabric *f = resolve(c, "fabrics", fab, ynode_get(cn, (set & (1u << C_FABRIC)) ? "fabric" : "system"),
+                                  "cluster.fabric", err);
+    if (!f)
+        return AIF_EINPUT;
+    cl->fabric = *f;
+    const aif_fabric *su = aif_catalog_find_fabric(c, g->scaleup);
+    if (su) {
+        cl->scaleup = *su;
+    } else {
+        /* a GPU whose scale-up fabric has no catalog entry: use its own figures */
+        aif_strlcpy(cl->scaleup.name, g->scaleup[0] ? g->scaleup : "scale-up", sizeof cl->scaleup.name);
+        cl->scaleup.kind = AIF_FAB_NVLINK;
+        cl->scaleup.efficiency = 0.8;
+        cl->scaleup.latency_s = 2e-6;
+    }
+    cl->scaleup.port_bw_Bps = g->scaleup_bw_Bps; /* the GPU's own link, e.g. H800's reduced NVLink */
+    if (!(set & (1u << C_GPUS)))
+        return bind_error(cn, "cluster.gpus", "missing: how many accelerators (e.g. gpus: 1024)");
+    cl->gpus = in.gpus;
+    cl->gpus_per_node = (set & (1u << C_GPN)) ? in.gpus_per_node : sys ? sys->gpus_per_node
+                        : (g->scaleup_domain < 8 ? g->scaleup_domain : 8);
+    cl->nics_per_node = (set & (1u << C_NICS)) ? in.nics_per_node : sys ? sys->nics_per_node : cl->gpus_per_node;
+    cl->scaleup_domain = (set & (1u << C_DOMAIN)) ? in.scaleup_domain
+                         : sys ? (sys->scaleup_domain ? sys->scaleup_domain : sys->gpus_per_node)
+                               : cl->gpus_per_node;
+    if (set & (1u << C_NICBW))
+        cl->nic_bw_Bps = in.nic_bw_Bps;
+    else if (sys && !(set & (1u << C_FABRIC)))
+        cl->nic_bw_Bps = sys->nic_bw_Bps;
+    else /* a fabric chosen by name runs at its port speed, capped by the system's NIC */
+        cl->nic_bw_Bps = sys && sys->nic_bw_Bps < f->port_bw_Bps ? sys->nic_bw_Bps : f->port_bw_Bps;
+    if (cl->scaleup_domain < cl->gpus_per_node)
+        cl->scaleup_domain = cl->gpus_per_node;
+    return AIF_OK;
+}
+
+static aif_rc bind_train(const ynode *tn, aif_scenario *s, aif_err *err)
+{
+    aif_train *t = &s->train;
+    memset(t, 0, sizeof *t);
+    t->par = (aif_parallel){.tp = 1, .pp = 1, .vpp = 1, .cp = 1, .ep = 1};
+    t->mbs = 1;
+    t->seq = 4096;
+    t->precision = AIF_BF16;
+    t->recompute = AIF_RC_NONE;
+    t->optimizer = AIF_OPT_DISTRIBUTED;
+    t->flash_attention = true;
+    t->dp_overlap = true;
+    uint64_t set = 0;
+    if (tn) {
+        aif_rc rc = bind_map(tn, &train_schema, t, "train", &set, err);
+        if (rc)
+            return rc;
+    }
+    if (!(set & (1u << T_ETP)))
+        t->par.etp = 1;
+    if (!(set & (1u << T_SP)))
+        t->par.sp = t->par.tp > 1;
+    int mp = t->par.tp * t->par.pp * t->par.cp;
+    if (!(set & (1u << T_DP)))
+        t->par.dp = s->cluster.gpus % mp == 0 ? s->cluster.gpus / mp : 0;
+    if (!(set & (1u << T_GBS)))
+        t->gbs = t->par.dp * t->mbs * (t->par.pp > 1 ? 4 * t->par.pp : 1);
+    return AIF_OK;
+}
+
+aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
+{
+    const aif_parallel *p = &s->train.par;
+    const aif_model *m = &s->model;
+    const aif_train *t = &s->train;
+    int gpus = s->cluster.gpus, mp = p->tp * p->pp * p->cp;
+#define BAD(path, ...) return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, path, __VA_ARGS__)
+    if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->vpp < 1 || t->mbs < 1 || t->seq < 1 || gpus < 1)
+        BAD("train", "parallel degrees, mbs, seq and gpus must be at least 1");
+    if (gpus % mp)
+        BAD("train.tp", "gpus %d is not divisible by tp*pp*cp = %d*%d*%d = %d", gpus, p->tp, p->pp, p->cp, mp);
+    if (p->dp < 1 || (long long)mp * p->dp != gpus)
+        BAD("train.dp", "tp*pp*cp*dp = %d*%d*%d*%d = %lld, but the cluster has %d gpus", p->tp, p->pp, p->cp,
+            p->dp, (long long)mp * p->dp, gpus);
+    if (m->heads % p->tp)
+        BAD("train.tp", "tp %d does not divide the model's %d attention heads", p->tp, m->heads);
+    if (m->kv_heads % p->tp && p->tp % m->kv_heads)
+        BAD("train.tp", "tp %d and the model's %d KV heads: one must divide the other", p->tp, m->kv_heads);
+    if (m->ffn % p->tp)
+        BAD("train.tp", "tp %d does not divide the FFN size %d", p->tp, m->ffn);
+    if (m->moe.experts && m->moe.expert_ffn % p->etp)
+        BAD("train.etp", "etp %d does not divide the expert FFN size %d", p->etp, m->moe.expert_ffn);
+    if (p->etp < 1 || p->etp > p->tp * p->cp * p->dp)
+        BAD("train.etp", "etp %d must be between 1 and tp*cp*dp = %d", p->etp, p->tp * p->cp * p->dp);
+    if (m->layers < p->pp * p->vpp)
+        BAD("train.pp", "pp*vpp = %d*%d = %d exceeds the model's %d layers", p->pp, p->vpp, p->pp * p->vpp,
+            m->layers);
+    if (p->vpp > 1 && p->pp == 1)
+        BAD("train.vpp", "vpp %d needs pipeline parallelism (pp > 1)", p->vpp);
+    if (p->ep > 1 && !m->moe.experts)
+        BAD("train.ep", "ep %d needs a mixture-of-experts model; %s is dense", p->ep, m->name);
+    if (m->moe.experts && m->moe.experts % p->ep)
+        BAD("train.ep", "ep %d does not divide the model's %d experts", p->ep, m->moe.experts);
+    if ((p->tp * p->cp * p->dp) % (p->etp * p->ep))
+        BAD("train.ep", "etp*ep = %d*%d = %d does not divide tp*cp*dp = %d*%d*%d = %d (expert layers regroup the "
+            "ranks of a pipeline stage)", p->etp, p->ep, p->etp * p->ep, p->tp, p->cp, p->dp, p->tp * p->cp * p->dp);
+    if (p->cp > 1 && t->seq % (2 * p->cp))
+        BAD("train.seq", "seq %d is not divisible by 2*cp = %d (context parallelism splits each sequence into "
+            "2*cp chunks)", t->seq, 2 * p->cp);
+    if (t->gbs < 1 || t->gbs % (t->mbs * p->dp))
+        BAD("train.gbs", "gbs %d is not divisible by mbs*dp = %d*%d = %d", t->gbs, t->mbs, p->dp, t->mbs * p->dp);
+    if (p->vpp > 1 && (t->gbs / (t->mbs * p->dp)) % p->pp)
+        BAD("train.gbs", "the interleaved schedule needs the number of microbatches (gbs/(mbs*dp) = %d) to be a "
+            "multiple of pp %d", t->gbs / (t->mbs * p->dp), p->pp);
+    if (t->precision != AIF_BF16 && t->precision != AIF_FP8)
+        BAD("train.precision", "training precision must be bf16 or fp8");
+    if (s->cluster.gpu.peak_flops[t->precision] <= 0)
+        BAD("train.precision", "%s has no %s tensor cores (peak_tflops has no %s)", s->cluster.gpu.name,
+            t->precision == AIF_FP8 ? "fp8" : "bf16", t->precision == AIF_FP8 ? "fp8" : "bf16");
+    if (p->pp > 1 && t->optimizer >= AIF_OPT_ZERO2)
+        BAD("train.optimizer", "%s shards gradients or weights per microbatch and cannot be combined with "
+            "pipeline parallelism (pp %d); use distributed or zero1", optim_names[t->optimizer], p->pp);
+    if (s->cluster.gpus_per_node > s->cluster.scaleup_domain)
+        BAD("cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
+            s->cluster.scaleup_domain, s->cluster.gpus_per_node);
+    if (p->pp * p->vpp > 4096)
+        BAD("train.pp", "pp*vpp %d is larger than 4096 pipeline chunks", p->pp * p->vpp);
+#undef BAD
+    return AIF_OK;
+}
+
+aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
+                          const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err)
+{
+    ydoc *d;
+    ynode *root;
+    aif_err_clear(err);
+    aif_rc rc = ydoc_parse(text, len, name, &d, &root, err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n_ov && !rc; i++)
+        rc = ynode_set_path(d, root, ov[i].path, ov[i].value, ov[i].origin ? ov[i].origin : "<command line>", err);
+    memset(out, 0, sizeof *out);
+    if (!rc)
+        rc = bind_map(root, &root_schema, out, "", NULL, err);
+    if (!rc) {
+        const ynode *nm = ynode_get(root, "name");
+        if (nm && (nm->kind != Y_SCALAR || strlen(nm->s) >= sizeof out->name))
+            rc = bind_error(nm, "name", "expected a short text (at most %zu characters)", sizeof out->name - 1);
+        else
+            aif_strlcpy(out->name, nm ? nm->s : "scenario", sizeof out->name);
+    }
+    if (!rc)
+        rc = bind_cluster(c, ynode_get(root, "cluster"), &out->cluster, err);
+    if (!rc) {
+        const ynode *mn = ynode_get(root, "model");
+        if (!mn)
+            rc = aif_err_set(err, AIF_EINPUT, name, 0, 0, "model",
+                             "missing: a scenario needs a model (a catalog name such as llama3-8b)");
+        else
+            rc = bind_model(c, mn, &out->model, err);
+    }
+    if (!rc)
+        rc = bind_train(ynode_get(root, "train"), out, err);
+    if (!rc && (rc = aif_scenario_check(out, err))) {
+        /* point at the offending value when it is written in the file or on the command line */
+        const ynode *tn = ynode_get(root, err->path[0] == 'c' ? "cluster" : "train");
+        const char *leaf = strchr(err->path, '.');
+        const ynode *at = leaf ? ynode_get(tn, leaf + 1) : tn;
+        if (at) {
+            aif_strlcpy(err->file, at->origin, sizeof err->file);
+            err->line = at->line;
+            err->col = at->col;
+        } else {
+            aif_strlcpy(err->file, name, sizeof err->file);
+        }
+    }
+    ydoc_free(d);
+    return rc;
+}
+
+aif_rc aif_scenario_load(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                         aif_scenario *out, aif_err *err)
+{
+    if (!path) {
+        const char *t = aif_default_scenario_yaml();
+        return aif_scenario_parse(c, t, strlen(t), "<built-in:default scenario>", ov, n_ov, out, err);
+    }
+    char *text;
+    size_t len;
+    if (!strchr(path, '/') && access(path, F_OK) != 0) {
+        /* a built-in example scenario by name: "mixtral-8x7b" or "mixtral-8x7b.yaml" */
+        char emb[160], shown[200];
+        snprintf(emb, sizeof emb, "data/scenarios/%s%s", path, is_file_name(path) ? "" : ".yaml");
+        const char *t = aif_embedded_file(emb, &len);
+        if (t) {
+            snprintf(shown, sizeof shown, "<built-in:%s>", emb);
+            return aif_scenario_parse(c, t, len, shown, ov, n_ov, out, err);
+        }
+    }
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    rc = aif_scenario_parse(c, text, len, path, ov, n_ov, out, err);
+    free(text);
+    return rc;
+}
+
+const char *aif_base_scenario_yaml(void)
+{
+    size_t len;
+    const char *t = aif_embedded_file("data/scenarios/base.yaml", &len);
+    return t ? t : "";
+}
+
+const char *aif_default_scenario_yaml(void)
+{
+    size_t len;
+    const char *t = aif_embedded_file("data/scenarios/default.yaml", &len);
+    return t ? t : "";
+}

@@ -1,0 +1,42 @@
+/* yaml.h -- a YAML document as a small tree whose every node remembers where
+ * it came from (file or option, line, column), so that the binder can report
+ * errors as file:line:col.  Built with libyaml's event parser.  Anchors and
+ * aliases, tags and duplicate keys are rejected: a scenario means what it says.
+ * All nodes and strings of one document live in one arena freed by ydoc_free. */
+#ifndef AIF_YAML_H
+#define AIF_YAML_H
+
+#include "base/base.h"
+
+typedef enum ykind { Y_SCALAR, Y_MAP, Y_SEQ } ykind;
+
+typedef struct ynode ynode;
+struct ynode {
+    ykind kind;
+    int line, col;          /* 1-based position of the value; 0 for command-line values */
+    const char *origin;     /* file name or "--option" the value came from */
+    const char *key;        /* key in the parent map, NULL for sequence items and the root */
+    int key_line, key_col;
+    const char *s;          /* scalar text */
+    int quoted;             /* scalar was quoted: never a number */
+    ynode **kids;           /* map values (each with its key) or sequence items */
+    int n, cap;
+};
+
+typedef struct ydoc ydoc;
+
+/* Parses text; name is used as the origin of every node.  Empty text gives an empty map. */
+aif_rc ydoc_parse(const char *text, size_t len, const char *name, ydoc **out, ynode **root, aif_err *err);
+void ydoc_free(ydoc *d);
+
+/* The value under key in a map, or NULL. */
+ynode *ynode_get(const ynode *map, const char *key);
+/* Sets dotted path (a.b.c) to a scalar, creating maps on the way.  A scalar met on
+ * the way is turned into a map holding it under `base` ("model: llama3-8b" ->
+ * "model: {base: llama3-8b}"), so options can refine a catalog name. */
+aif_rc ynode_set_path(ydoc *d, ynode *root, const char *path, const char *value, const char *origin,
+                      aif_err *err);
+/* Grafts `sub` (a node of another document that outlives d's use) under key of map. */
+aif_rc ynode_put(ydoc *d, ynode *map, const char *key, ynode *sub, aif_err *err);
+
+#endif

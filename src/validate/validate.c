@@ -1,0 +1,274 @@
+/* validate.c -- reads validation/train.csv (RFC 4180, parsed by libcsv), runs
+ * each published run through the analytical engine and compares the prediction
+ * with the measurement in the source's own metric and FLOP-counting convention.
+ * A row is never special-cased: it is a scenario like any other. */
+#include "validate/validate.h"
+#include "base/base.h"
+#include "spec/catalog.h"
+#include "workload/transformer.h"
+
+#include <csv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_COLS = 32, CELL = 4096 };
+
+typedef struct parse_state {
+    char hdr[MAX_COLS][32];
+    int n_hdr;
+    char cell[MAX_COLS][CELL];
+    int col, row;
+    int too_long;
+    /* completed rows are handed to on_row */
+    const aif_catalog *cat;
+    const char *name;
+    aif_validation *out;
+    aif_err *err;
+    aif_rc rc;
+    int cap;
+} parse_state;
+
+static int col_of(const parse_state *ps, const char *name)
+{
+    for (int i = 0; i < ps->n_hdr; i++)
+        if (!strcmp(ps->hdr[i], name))
+            return i;
+    return -1;
+}
+
+static const char *cell(const parse_state *ps, const char *name)
+{
+    int i = col_of(ps, name);
+    return i >= 0 ? ps->cell[i] : "";
+}
+
+double aif_flops_by_convention(const char *conv, const aif_scenario *s, const aif_train_result *r)
+{
+    const aif_model *m = &s->model;
+    double B = s->train.gbs, sq = s->train.seq, l = m->layers, h = m->hidden, V = m->vocab;
+    if (!strcmp(conv, "megatron_recompute"))
+        return 96 * B * sq * l * h * h * (1 + sq / (6 * h) + V / (16 * l * h));
+    if (!strcmp(conv, "megatron"))
+        return 72 * B * sq * l * h * h * (1 + sq / (6 * h) + V / (12 * l * h));
+    if (!strcmp(conv, "6nd"))
+        return 6 * aif_model_params(m) * B * sq;
+    if (!strcmp(conv, "6nd_attn"))
+        return (6 * aif_model_params(m) + 12 * l * h * sq) * B * sq;
+    if (!strcmp(conv, "model"))
+        return r->model_flops_per_step;
+    return -1;
+}
+
+static aif_rc row_error(parse_state *ps, const char *col, const char *fmt, const char *what)
+{
+    char origin[300];
+    snprintf(origin, sizeof origin, "%s", ps->name);
+    return aif_err_set(ps->err, AIF_EINPUT, origin, ps->row + 1, 0, col, fmt, what);
+}
+
+static void on_row(parse_state *ps)
+{
+    if (ps->rc)
+        return;
+    if (ps->row == 0) {
+        ps->n_hdr = ps->col;
+        for (int i = 0; i < ps->col; i++)
+            aif_strlcpy(ps->hdr[i], ps->cell[i], sizeof ps->hdr[i]);
+        static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
+        for (int i = 0; need[i]; i++)
+            if (col_of(ps, need[i]) < 0) {
+                ps->rc = row_error(ps, need[i], "the header has no '%s' column", need[i]);
+                return;
+            }
+        return;
+    }
+    if (ps->too_long) {
+        ps->rc = row_error(ps, "", "%s", "a cell is longer than 4095 characters");
+        return;
+    }
+    if (ps->col != ps->n_hdr) {
+        char why[64];
+        snprintf(why, sizeof why, "%d cells, the header has %d", ps->col, ps->n_hdr);
+        ps->rc = row_error(ps, "", "row has %s", why);
+        return;
+    }
+    /* columns -> scenario overrides */
+    static const struct { const char *col, *path; } map[] = {
+        {"model", "model"}, {"system", "cluster.system"}, {"fabric", "cluster.fabric"}, {"gpus", "cluster.gpus"},
+        {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"}, {"etp", "train.etp"},
+        {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
+        {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
+        {"tp_overlap", "train.tp_overlap"}, {"flash_attn", "train.flash_attention"},
+        {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"},
+    };
+    aif_override ov[32];
+    char origins[32][48];
+    int n = 0;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        int c = col_of(ps, map[i].col);
+        if (c < 0 || !ps->cell[c][0])
+            continue;
+        snprintf(origins[n], sizeof origins[n], "column %s", map[i].col);
+        ov[n] = (aif_override){map[i].path, ps->cell[c], origins[n]};
+        n++;
+    }
+    aif_val_row *vr;
+    if (ps->out->n == ps->cap) {
+        int cap = ps->cap ? ps->cap * 2 : 64;
+        aif_val_row *nr = realloc(ps->out->rows, sizeof *nr * (size_t)cap);
+        if (!nr) {
+            ps->rc = aif_err_set(ps->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            return;
+        }
+        ps->out->rows = nr;
+        ps->cap = cap;
+    }
+    vr = &ps->out->rows[ps->out->n];
+    memset(vr, 0, sizeof *vr);
+    vr->line = ps->row + 1;
+    aif_strlcpy(vr->id, cell(ps, "id"), sizeof vr->id);
+    aif_strlcpy(vr->model, cell(ps, "model"), sizeof vr->model);
+    aif_strlcpy(vr->system, cell(ps, "system"), sizeof vr->system);
+    aif_strlcpy(vr->metric, cell(ps, "metric"), sizeof vr->metric);
+    aif_strlcpy(vr->convention, cell(ps, "flops_convention"), sizeof vr->convention);
+    aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(ps->cat, "", 0, ps->name, ov, n, &s, &e) != AIF_OK) {
+        char msg[sizeof e.msg];
+        aif_strlcpy(msg, e.msg, sizeof msg);
+        ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, vr->line, 0, e.file[0] ? e.file : e.path,
+                             "row %s: %s%s%s", vr->id, e.path, e.path[0] ? ": " : "", msg);
+        return;
+    }
+    vr->gpus = s.cluster.gpus;
+    char why[200];
+    if (aif_parse_qty(cell(ps, "measured"), AIF_Q_FRACTION, &vr->measured, why, sizeof why) != 0 ||
+        vr->measured <= 0) {
+        ps->rc = row_error(ps, "measured", "'%s' is not a positive number", cell(ps, "measured"));
+        return;
+    }
+    if (aif_estimate(&s, &vr->r, &e) != AIF_OK) {
+        ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, vr->line, 0, e.path, "row %s: %s", vr->id, e.msg);
+        return;
+    }
+    const aif_train_result *r = &vr->r;
+    if (!strcmp(vr->metric, "step_time_s")) {
+        vr->predicted = r->step_time_s;
+    } else if (!strcmp(vr->metric, "tokens_per_s_per_gpu")) {
+        vr->predicted = r->tokens_per_s_per_gpu;
+    } else if (!strcmp(vr->metric, "tflops_per_gpu") || !strcmp(vr->metric, "mfu")) {
+        double f = aif_flops_by_convention(vr->convention, &s, r);
+        if (f < 0) {
+            ps->rc = row_error(ps, "flops_convention", "unknown convention '%s' (accepted: megatron_recompute, "
+                               "megatron, 6nd, 6nd_attn, model)", vr->convention);
+            return;
+        }
+        vr->predicted = f / r->step_time_s / s.cluster.gpus / 1e12;
+        if (!strcmp(vr->metric, "mfu"))
+            vr->predicted *= 1e12 / s.cluster.gpu.peak_flops[s.train.precision];
+    } else {
+        ps->rc = row_error(ps, "metric", "unknown metric '%s' (accepted: step_time_s, tokens_per_s_per_gpu, "
+                           "tflops_per_gpu, mfu)", vr->metric);
+        return;
+    }
+    vr->err = (vr->predicted - vr->measured) / vr->measured;
+    ps->out->n++;
+}
+
+static void cb_field(void *s, size_t len, void *data)
+{
+    parse_state *ps = data;
+    if (ps->col < MAX_COLS) {
+        if (len >= CELL) {
+            ps->too_long = 1;
+            len = CELL - 1;
+        }
+        memcpy(ps->cell[ps->col], s, len);
+        ps->cell[ps->col][len] = '\0';
+    }
+    ps->col++;
+}
+
+static void cb_row(int c, void *data)
+{
+    (void)c;
+    parse_state *ps = data;
+    if (ps->col > MAX_COLS) {
+        if (!ps->rc)
+            ps->rc = row_error(ps, "", "%s", "more than 32 columns");
+    } else if (!(ps->col == 1 && !ps->cell[0][0])) {  /* skip blank lines */
+        on_row(ps);
+    }
+    ps->row++;
+    ps->col = 0;
+    ps->too_long = 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                        aif_validation *out, aif_err *err)
+{
+    memset(out, 0, sizeof *out);
+    parse_state *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    ps->cat = c;
+    ps->name = name;
+    ps->out = out;
+    ps->err = err;
+    struct csv_parser p;
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL * 0);
+    if (csv_parse(&p, text, len, cb_field, cb_row, ps) != len || csv_fini(&p, cb_field, cb_row, ps) != 0) {
+        if (!ps->rc)
+            ps->rc = aif_err_set(err, AIF_EINPUT, name, ps->row + 1, 0, "", "malformed CSV: %s",
+                                 csv_strerror(csv_error(&p)));
+    }
+    csv_free(&p);
+    aif_rc rc = ps->rc;
+    free(ps);
+    if (!rc && out->n == 0)
+        rc = aif_err_set(err, AIF_EINPUT, name, 0, 0, "", "no rows to validate");
+    if (rc) {
+        aif_validation_free(out);
+        return rc;
+    }
+    double *ape = malloc(sizeof *ape * (size_t)out->n);
+    if (!ape) {
+        aif_validation_free(out);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    double sum = 0;
+    for (int i = 0; i < out->n; i++) {
+        ape[i] = fabs(out->rows[i].err) * 100;
+        sum += ape[i];
+        if (ape[i] > out->max_ape) {
+            out->max_ape = ape[i];
+            out->worst = i;
+        }
+    }
+    qsort(ape, (size_t)out->n, sizeof *ape, cmp_double);
+    out->median_ape = out->n % 2 ? ape[out->n / 2] : (ape[out->n / 2 - 1] + ape[out->n / 2]) / 2;
+    out->mean_ape = sum / out->n;
+    free(ape);
+    return AIF_OK;
+}
+
+void aif_validation_free(aif_validation *v)
+{
+    free(v->rows);
+    v->rows = NULL;
+    v->n = 0;
+}
+
+const char *aif_builtin_validation_csv(size_t *len)
+{
+    return aif_embedded_file("validation/train.csv", len);
+}

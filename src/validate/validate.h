@@ -1,0 +1,32 @@
+/* validate.h -- published measurements against the analytical engine. */
+#ifndef AIF_VALIDATE_H
+#define AIF_VALIDATE_H
+
+#include "aifsim/aifsim.h"
+
+typedef struct aif_val_row {
+    char id[64], model[AIF_NAME_MAX], system[AIF_NAME_MAX], metric[32], convention[32];
+    char source[200];
+    int gpus, line;
+    double measured, predicted, err;   /* err = (predicted - measured) / measured */
+    aif_train_result r;
+} aif_val_row;
+
+typedef struct aif_validation {
+    aif_val_row *rows;
+    int n;
+    double median_ape, mean_ape, max_ape;  /* absolute percentage errors, in % */
+    int worst;                             /* index of the row with max_ape */
+} aif_validation;
+
+/* The FLOPs of one step counted as a source counted them (see docs/CATALOGS.md):
+ * megatron_recompute, megatron, 6nd, 6nd_attn, model.  -1 for an unknown name. */
+double aif_flops_by_convention(const char *convention, const aif_scenario *s, const aif_train_result *r);
+/* Runs every row of a validation CSV (text of `name`). */
+aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                        aif_validation *out, aif_err *err);
+void aif_validation_free(aif_validation *v);
+/* The built-in validation/train.csv. */
+const char *aif_builtin_validation_csv(size_t *len);
+
+#endif

@@ -1,0 +1,594 @@
+/* lower.c -- a training step of a transformer under tp/pp/vpp/cp/ep/dp
+ * parallelism into the step graph (graph.h), the way Megatron-Core runs it.
+ *
+ * Per GPU, for one microbatch of b sequences of length s (T = b*s/cp tokens
+ * of each sequence chunk):
+ *  - tensor parallelism (Shoeybi et al. 2019) splits heads and FFN columns; with
+ *    sequence parallelism (Korthikanti et al. 2022) each layer does, forward,
+ *    all-gather -> column-parallel GEMM ... row-parallel GEMM -> reduce-scatter
+ *    twice (attention, MLP), and backward the mirror image plus a re-gather of
+ *    the sequence-sharded input for the weight gradient (overlapped with dgrad);
+ *  - context parallelism (ring attention) passes K and V around the cp ring,
+ *    overlapped with the attention kernel;
+ *  - expert parallelism dispatches top-k token copies by all-to-all to the
+ *    experts' owners and combines them back; expert weights are split by ep and
+ *    by etp (expert tensor parallelism; with etp > 1 the etp ranks all-gather
+ *    their dispatched tokens and reduce-scatter the results);
+ *  - data parallelism reduces gradients at the end of the step (all-reduce, or
+ *    reduce-scatter + all-gather when the optimizer is sharded); ZeRO-3/FSDP
+ *    gather each layer's weights before use and reduce-scatter its gradients;
+ *  - recompute: full replays each layer's forward before its backward;
+ *    selective replays the attention core (free with flash attention, which
+ *    recomputes scores anyway).
+ * Backward GEMMs are dgrad (m, k, n) and wgrad (k, n, m) of a forward (m, n, k).
+ * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two). */
+#include "aifsim/graph.h"
+#include "base/base.h"
+#include "workload/transformer.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct lw {
+    aif_graph *g;
+    const aif_scenario *s;
+    aif_dims d;
+    double b, seq, t, c, T, tok_el, h;
+    int sp, fp8, flash, tp_ovl, fsdp, ep, etp;
+    aif_cat cat;      /* category for compute ops being emitted */
+    int overflow;
+} lw;
+
+static aif_op *push(lw *w, const char *name, aif_op_kind kind)
+{
+    aif_graph *g = w->g;
+    if (g->n_ops >= AIF_GRAPH_MAX_OPS) {
+        w->overflow = 1;
+        return &g->ops[AIF_GRAPH_MAX_OPS - 1];
+    }
+    aif_op *o = &g->ops[g->n_ops++];
+    memset(o, 0, sizeof *o);
+    o->name = name;
+    o->kind = (unsigned char)kind;
+    o->cat = (unsigned char)w->cat;
+    o->n_kernels = 1;
+    o->batch = 1;
+    return o;
+}
+
+static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+{
+    aif_op *o = push(w, name, AIF_OP_GEMM);
+    double in_bytes = fp8 ? 1 : 2;
+    o->m = m;
+    o->n = n;
+    o->k = k;
+    o->batch = batch;
+    o->fp8 = (unsigned char)fp8;
+    o->flops = 2 * m * n * k * batch;
+    o->bytes = ((m * k + k * n) * in_bytes + m * n * 2) * batch;
+}
+
+/* dgrad and wgrad of a forward GEMM (m, n, k) */
+static void gemm_bwd(lw *w, const char *dname, const char *wname, double m, double n, double k, double batch,
+                     int fp8)
+{
+    gemm(w, dname, m, k, n, batch, fp8);
+    gemm(w, wname, k, n, m, batch, fp8);
+}
+
+static void mem(lw *w, const char *name, double bytes, int kernels)
+{
+    aif_op *o = push(w, name, AIF_OP_MEM);
+    o->bytes = bytes;
+    o->n_kernels = (unsigned short)kernels;
+}
+
+static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
+{
+    if (w->g->groups[grp].size <= 1 || bytes <= 0)
+        return;
+    aif_op *o = push(w, name, AIF_OP_COMM);
+    o->cat = (unsigned char)cat;
+    o->coll = (unsigned char)coll;
+    o->group = (unsigned char)grp;
+    o->overlap = (unsigned char)ovl;
+    o->bytes = bytes;
+}
+
+static void attn_core(lw *w, int bwd)
+{
+    const aif_model *m = &w->s->model;
+    double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
+    double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
+    if (w->flash) {
+        aif_op *o = push(w, bwd ? "attn.bwd" : "attn.fwd", bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD);
+        o->flops = unmasked * 0.5 * (bwd ? 2.5 : 1.0);  /* causal: half the square is computed */
+        o->k = sk;
+        o->n = w->d.dqk;
+        o->bytes = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1);
+        return;
+    }
+    /* unfused: batched GEMMs over b*heads plus memory-bound softmax and dropout on the s x s scores */
+    double bh = w->b * heads, sc = bh * sq * sk;
+    if (!bwd) {
+        gemm(w, "attn.qk", sq, sk, w->d.dqk, bh, 0);
+        mem(w, "attn.softmax", sc * 4, 1);
+        if (w->d.dropout)
+            mem(w, "attn.dropout", sc * 5, 1);
+        gemm(w, "attn.av", sq, w->d.dv, sk, bh, 0);
+    } else {
+        gemm_bwd(w, "attn.av.dgrad", "attn.av.wgrad", sq, w->d.dv, sk, bh, 0);
+        if (w->d.dropout)
+            mem(w, "attn.dropout.bwd", sc * 5, 1);
+        mem(w, "attn.softmax.bwd", sc * 6, 1);
+        gemm_bwd(w, "attn.qk.dgrad", "attn.qk.wgrad", sq, sk, w->d.dqk, bh, 0);
+    }
+}
+
+/* the TP collective that precedes a column-parallel GEMM (forward) */
+static void tp_gather(lw *w, const char *name, double tokens)
+{
+    if (w->t > 1 && w->sp)
+        comm(w, name, AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, tokens * w->h * 2,
+             w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+}
+
+/* the TP collective after a row-parallel GEMM (forward); emitted before the GEMM
+ * when overlapped, since it is chunked with it */
+static void tp_reduce(lw *w, const char *name, double tokens)
+{
+    if (w->t > 1)
+        comm(w, name, AIF_CAT_TP, w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP,
+             tokens * w->h * 2, w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+}
+
+static double kv_local(const lw *w)
+{
+    /* KV heads are split by tp, or replicated when tp exceeds them */
+    const aif_model *m = &w->s->model;
+    if (m->attention == AIF_ATTN_MLA)
+        return w->d.kv_dim / w->t;
+    double g = m->kv_heads / w->t;
+    return (g < 1 ? 1 : g) * 2 * m->head_dim;
+}
+
+static void attention_fwd(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double T = w->T, el = w->tok_el, h = w->h;
+    mem(w, "norm1", el * h * 4, 1);
+    tp_gather(w, "tp.ag.qkv", T);
+    if (m->attention == AIF_ATTN_MLA) {
+        double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
+        if (ql > 0) {
+            gemm(w, "q.down", T, ql, h, 1, w->fp8);
+            gemm(w, "q.up", T, w->d.q_dim / w->t, ql, 1, w->fp8);
+        } else {
+            gemm(w, "q", T, w->d.q_dim / w->t, h, 1, w->fp8);
+        }
+        gemm(w, "kv.down", T, kvl + rope, h, 1, w->fp8);
+        gemm(w, "kv.up", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
+    } else {
+        gemm(w, "qkv", T, w->d.q_dim / w->t + kv_local(w), h, 1, w->fp8);
+    }
+    if (m->position == AIF_POS_ROPE)
+        mem(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
+    if (w->c > 1)
+        comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
+    attn_core(w, 0);
+    if (w->tp_ovl)
+        tp_reduce(w, "tp.rs.out", T);
+    gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
+    if (!w->tp_ovl)
+        tp_reduce(w, "tp.rs.out", T);
+    mem(w, "residual1", el * h * (6 + w->d.dropout), 1);
+}
+
+static void attention_bwd(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double T = w->T, el = w->tok_el, h = w->h;
+    mem(w, "residual1.bwd", el * h * (4 + w->d.dropout), 1);
+    /* backward of the reduce-scatter: gather the output gradient */
+    if (w->t > 1 && w->sp)
+        comm(w, "tp.ag.out.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2,
+             w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+    gemm_bwd(w, "out.dgrad", "out.wgrad", T, h, w->d.out_in / w->t, 1, w->fp8);
+    if (w->c > 1)
+        comm(w, "cp.dkv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, 2 * T * kv_local(w) * 2 * (w->c - 1),
+             AIF_OVL_NEXT);
+    attn_core(w, 1);
+    if (m->position == AIF_POS_ROPE)
+        mem(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
+    double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
+    double k_qkv = h;
+    if (w->t > 1 && w->sp)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
+        comm(w, "tp.ag.qkv.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    if (m->attention == AIF_ATTN_MLA) {
+        double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
+        gemm_bwd(w, "kv.up.dgrad", "kv.up.wgrad", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
+        if (ql > 0)
+            gemm_bwd(w, "q.up.dgrad", "q.up.wgrad", T, w->d.q_dim / w->t, ql, 1, w->fp8);
+        gemm(w, "qkv.down.dgrad", T, h, (ql > 0 ? ql : w->d.q_dim / w->t) + kvl + rope, 1, w->fp8);
+        if (w->t > 1)
+            comm(w, w->sp ? "tp.rs.qkv.grad" : "tp.ar.qkv.grad", AIF_CAT_TP,
+                 w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+        gemm(w, "qkv.down.wgrad", h, (ql > 0 ? ql : w->d.q_dim / w->t) + kvl + rope, T, 1, w->fp8);
+    } else {
+        gemm(w, "qkv.dgrad", T, k_qkv, n_qkv, 1, w->fp8);
+        if (w->t > 1)   /* input-gradient reduction beside wgrad */
+            comm(w, w->sp ? "tp.rs.qkv.grad" : "tp.ar.qkv.grad", AIF_CAT_TP,
+                 w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+        gemm(w, "qkv.wgrad", k_qkv, n_qkv, T, 1, w->fp8);
+    }
+    mem(w, "norm1.bwd", el * h * 6, 1);
+}
+
+static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act, const char *pfx_fc2)
+{
+    double T = w->T, h = w->h, gm = w->d.gated ? 2 : 1;
+    gemm(w, pfx_fc1, T, ffn * gm / w->t, h, 1, w->fp8);
+    mem(w, pfx_act, T * ffn / w->t * 2 * (gm + 1), 1);
+    gemm(w, pfx_fc2, T, h, ffn / w->t, 1, w->fp8);
+}
+
+static void dense_mlp_fwd(lw *w)
+{
+    double el = w->tok_el, h = w->h, T = w->T;
+    mem(w, "norm2", el * h * 4, 1);
+    tp_gather(w, "tp.ag.fc1", T);
+    double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
+    gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
+    mem(w, "act", T * ffn / w->t * 2 * (gm + 1), 1);
+    if (w->tp_ovl)
+        tp_reduce(w, "tp.rs.fc2", T);
+    gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
+    if (!w->tp_ovl)
+        tp_reduce(w, "tp.rs.fc2", T);
+    mem(w, "residual2", el * h * (6 + w->d.dropout), 1);
+}
+
+static void dense_mlp_bwd(lw *w)
+{
+    double el = w->tok_el, h = w->h, T = w->T;
+    double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
+    mem(w, "residual2.bwd", el * h * (4 + w->d.dropout), 1);
+    if (w->t > 1 && w->sp)
+        comm(w, "tp.ag.fc2.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2,
+             w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+    gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
+    mem(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1), 1);
+    if (w->t > 1 && w->sp)
+        comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    gemm(w, "fc1.dgrad", T, h, ffn * gm / w->t, 1, w->fp8);
+    if (w->t > 1)
+        comm(w, w->sp ? "tp.rs.fc1.grad" : "tp.ar.fc1.grad", AIF_CAT_TP,
+             w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    gemm(w, "fc1.wgrad", h, ffn * gm / w->t, T, 1, w->fp8);
+    mem(w, "norm2.bwd", el * h * 6, 1);
+}
+
+/* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
+ * GEMMs over the local experts, combine; shared experts as a dense MLP beside it. */
+static void moe_fwd(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
+    double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn;
+    double et = w->etp, slots = el * k * et;    /* token copies this GPU's experts process */
+    mem(w, "norm2", el * h * 4, 1);
+    gemm(w, "router", el, E, h, 1, 0);
+    mem(w, "moe.permute", el * k * h * 4, 2);
+    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    double per_expert = slots * ep / E, local = E / ep;
+    gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8);
+    mem(w, "experts.act", slots * fe / et * 2 * (gm + 1), 1);
+    gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8);
+    comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    mem(w, "moe.unpermute", el * k * h * 4, 2);
+    if (m->moe.shared_experts > 0) {
+        tp_gather(w, "tp.ag.shared", T);
+        mlp_fwd(w, fe * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.fc2");
+        tp_reduce(w, "tp.rs.shared", T);
+    }
+    mem(w, "residual2", el * h * 6, 1);
+}
+
+static void moe_bwd(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
+    double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp, slots = el * k * et;
+    double per_expert = slots * ep / E, local = E / ep;
+    mem(w, "residual2.bwd", el * h * 4, 1);
+    if (m->moe.shared_experts > 0) {
+        double f = fe * m->moe.shared_experts;
+        if (w->t > 1 && w->sp)
+            comm(w, "tp.ag.shared.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+        gemm_bwd(w, "shared.fc2.dgrad", "shared.fc2.wgrad", T, h, f / w->t, 1, w->fp8);
+        mem(w, "shared.act.bwd", T * f / w->t * 2 * (2 * gm + 1), 1);
+        gemm_bwd(w, "shared.fc1.dgrad", "shared.fc1.wgrad", T, f * gm / w->t, h, 1, w->fp8);
+        if (w->t > 1)
+            comm(w, "tp.rs.shared.grad", AIF_CAT_TP, w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE,
+                 AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    }
+    mem(w, "moe.unpermute.bwd", el * k * h * 4, 2);
+    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    gemm_bwd(w, "experts.fc2.dgrad", "experts.fc2.wgrad", per_expert, h, fe / et, local, w->fp8);
+    mem(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1), 1);
+    gemm_bwd(w, "experts.fc1.dgrad", "experts.fc1.wgrad", per_expert, fe * gm / et, h, local, w->fp8);
+    comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    mem(w, "moe.permute.bwd", el * k * h * 4, 2);
+    gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
+    mem(w, "norm2.bwd", el * h * 6, 1);
+}
+
+/* weights of one layer held by one GPU (tp- and ep-sharded) */
+static double layer_params_local(const lw *w, int moe)
+{
+    const aif_model *m = &w->s->model;
+    double p = w->d.attn_params / w->t + w->d.norm_params;
+    if (moe)
+        p += w->d.router_params + w->d.shared_params / w->t + w->d.expert_params * m->moe.experts / w->ep / w->etp;
+    else
+        p += w->d.mlp_params / w->t;
+    return p;
+}
+
+static void fsdp_ops(lw *w, int moe, int bwd)
+{
+    if (!w->fsdp)
+        return;
+    double p = layer_params_local(w, moe);
+    comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+    if (bwd)
+        comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+}
+
+static void layer_fwd(lw *w, int moe)
+{
+    fsdp_ops(w, moe, 0);
+    attention_fwd(w);
+    if (moe)
+        moe_fwd(w);
+    else
+        dense_mlp_fwd(w);
+}
+
+static void layer_bwd(lw *w, int moe)
+{
+    const aif_train *tr = &w->s->train;
+    fsdp_ops(w, moe, 1);
+    int saved = w->cat;
+    if (tr->recompute == AIF_RC_FULL) {
+        w->cat = AIF_CAT_RECOMPUTE;
+        int keep = w->fsdp;
+        w->fsdp = 0;
+        layer_fwd(w, moe);
+        w->fsdp = keep;
+    } else if (tr->recompute == AIF_RC_SELECTIVE && !w->flash) {
+        w->cat = AIF_CAT_RECOMPUTE;
+        attn_core(w, 0);
+    }
+    w->cat = saved;
+    if (moe)
+        moe_bwd(w);
+    else
+        dense_mlp_bwd(w);
+    attention_bwd(w);
+}
+
+static void begin(lw *w, aif_seg s) { w->g->seg[s].first = w->g->n_ops; }
+static void end(lw *w, aif_seg s) { w->g->seg[s].n = w->g->n_ops - w->g->seg[s].first; }
+
+static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+static void group_shapes(const aif_scenario *s, aif_graph *g)
+{
+    const aif_parallel *p = &s->train.par;
+    int D = s->cluster.scaleup_domain, t = p->tp, c = p->cp, dp = p->dp, ep = p->ep, et = p->etp;
+    int edp = t * c * dp / (et * ep);
+    g->groups[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
+    g->groups[AIF_GRP_CP] = (aif_group_shape){c, clampi(D / t, 1, c)};
+    g->groups[AIF_GRP_DP] = (aif_group_shape){dp * c, clampi(D / t, 1, dp * c)};
+    g->groups[AIF_GRP_ETP] = (aif_group_shape){et, clampi(D, 1, et)};
+    g->groups[AIF_GRP_EP] = (aif_group_shape){ep, clampi(D / et, 1, ep)};
+    g->groups[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
+    g->groups[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
+}
+
+/* Layers [first, first+n) of pipeline chunk `chunk` out of n_chunks: as even as
+ * possible, with the remainder going to middle chunks first, so that the first
+ * and last chunks, which also hold the embedding and the output head, get fewer
+ * (the balance the Llama 3 paper describes for 126 layers on 16 stages). */
+static void chunk_layers(int layers, int n_chunks, int chunk, int *first, int *n)
+{
+    int base = layers / n_chunks, rem = layers % n_chunks;
+    int middle = n_chunks > 2 ? n_chunks - 2 : 0;
+    int extra_mid = rem < middle ? rem : middle, extra_ends = rem - extra_mid;
+    int start = 0;
+    for (int i = 0; i <= chunk; i++) {
+        int is_end = i == 0 || i == n_chunks - 1;
+        int gets;
+        if (n_chunks <= 2)
+            gets = i < rem;
+        else if (is_end)
+            gets = (i == 0 && extra_ends >= 1) || (i == n_chunks - 1 && extra_ends >= 2);
+        else
+            gets = (i - 1) < extra_mid;
+        int len = base + gets;
+        if (i == chunk) {
+            *first = start;
+            *n = len;
+        }
+        start += len;
+    }
+}
+
+void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
+{
+    memset(st, 0, sizeof *st);
+    int n_chunks = g->pp * g->vpp;
+    for (int v = 0; v < g->vpp; v++) {
+        int chunk = v * g->pp + rank, first = 0, n = 0;
+        chunk_layers(g->layers, n_chunks, chunk, &first, &n);
+        int dense_end = g->dense_layers;
+        int nd = dense_end > first ? (dense_end < first + n ? dense_end - first : n) : 0;
+        st->dense_layers += nd;
+        st->moe_layers += n - nd;
+        if (chunk == 0)
+            st->embed = 1;
+        if (chunk == n_chunks - 1)
+            st->head = 1;
+        /* each chunk boundary is crossed once forward and once backward */
+        if (chunk > 0)
+            st->p2p++;
+    }
+}
+
+aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+{
+    const aif_model *m = &s->model;
+    const aif_train *tr = &s->train;
+    const aif_parallel *p = &tr->par;
+    lw w;
+    memset(&w, 0, sizeof w);
+    memset(g->seg, 0, sizeof g->seg);
+    g->n_ops = 0;
+    w.g = g;
+    w.s = s;
+    aif_model_dims(m, &w.d);
+    w.b = tr->mbs;
+    w.seq = tr->seq;
+    w.t = p->tp;
+    w.c = p->cp;
+    w.ep = p->ep;
+    w.etp = p->etp;
+    w.h = m->hidden;
+    w.T = w.b * w.seq / w.c;
+    w.sp = p->sp && p->tp > 1;
+    w.tok_el = w.sp ? w.T / w.t : w.T;
+    w.fp8 = tr->precision == AIF_FP8;
+    w.flash = tr->flash_attention;
+    w.tp_ovl = tr->tp_overlap;
+    w.fsdp = tr->optimizer == AIF_OPT_ZERO3 || tr->optimizer == AIF_OPT_FSDP;
+    w.cat = AIF_CAT_COMPUTE;
+    group_shapes(s, g);
+    g->pp = p->pp;
+    g->vpp = p->vpp;
+    g->microbatches = tr->gbs / (tr->mbs * p->dp);
+    g->layers = m->layers;
+    g->dense_layers = m->moe.experts ? m->moe.dense_layers : m->layers;
+
+    begin(&w, AIF_SEG_DENSE_FWD); layer_fwd(&w, 0); end(&w, AIF_SEG_DENSE_FWD);
+    begin(&w, AIF_SEG_DENSE_BWD); layer_bwd(&w, 0); end(&w, AIF_SEG_DENSE_BWD);
+    if (m->moe.experts) {
+        begin(&w, AIF_SEG_MOE_FWD); layer_fwd(&w, 1); end(&w, AIF_SEG_MOE_FWD);
+        begin(&w, AIF_SEG_MOE_BWD); layer_bwd(&w, 1); end(&w, AIF_SEG_MOE_BWD);
+    }
+    double T = w.T, el = w.tok_el, h = w.h, V = m->vocab;
+    begin(&w, AIF_SEG_EMBED_FWD);
+    mem(&w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
+    if (w.t > 1)
+        comm(&w, w.sp ? "tp.rs.embed" : "tp.ar.embed", AIF_CAT_TP,
+             w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    end(&w, AIF_SEG_EMBED_FWD);
+    begin(&w, AIF_SEG_EMBED_BWD);
+    if (w.t > 1 && w.sp)
+        comm(&w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    mem(&w, "embed.grad", T * h * 6, 1);
+    end(&w, AIF_SEG_EMBED_BWD);
+
+    begin(&w, AIF_SEG_HEAD_FWD);
+    mem(&w, "final_norm", el * h * 4, 1);
+    tp_gather(&w, "tp.ag.logits", T);
+    gemm(&w, "logits", T, V / w.t, h, 1, 0);
+    mem(&w, "cross_entropy", T * V / w.t * 10, 3);
+    if (w.t > 1)
+        comm(&w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+    end(&w, AIF_SEG_HEAD_FWD);
+    begin(&w, AIF_SEG_HEAD_BWD);
+    mem(&w, "cross_entropy.bwd", T * V / w.t * 8, 2);
+    gemm(&w, "logits.dgrad", T, h, V / w.t, 1, 0);
+    if (w.t > 1)
+        comm(&w, w.sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
+             w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    gemm(&w, "logits.wgrad", h, V / w.t, T, 1, 0);
+    mem(&w, "final_norm.bwd", el * h * 6, 1);
+    end(&w, AIF_SEG_HEAD_BWD);
+
+    /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
+     * sends 1/tp of the activation over its own NIC; without sequence parallelism the
+     * receiver all-gathers the pieces over NVLink */
+    begin(&w, AIF_SEG_P2P);
+    comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, AIF_OVL_NONE);
+    if (w.t > 1 && !w.sp)
+        comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    end(&w, AIF_SEG_P2P);
+
+    /* end of step: parameters held by the busiest rank (an upper bound for the others) */
+    double dense_local = 0, expert_local = 0;
+    {
+        double most = -1;
+        for (int r = 0; r < p->pp; r++) {
+            aif_stage st;
+            aif_graph_stage(g, r, &st);
+            double dl = st.dense_layers * layer_params_local(&w, 0) +
+                        st.moe_layers * (w.d.attn_params / w.t + w.d.norm_params + w.d.router_params +
+                                         w.d.shared_params / w.t);
+            double el_ = st.moe_layers * w.d.expert_params * m->moe.experts / w.ep / w.etp;
+            dl += st.embed * w.d.embed_params / w.t + st.head * (w.d.head_params / w.t + w.d.final_norm_params);
+            if (st.head && m->tied_embeddings && p->pp > 1)
+                dl += w.d.embed_params / w.t;   /* the tied copy on the last stage */
+            if (dl + el_ > most) {
+                most = dl + el_;
+                dense_local = dl;
+                expert_local = el_;
+            }
+        }
+    }
+    int opt = tr->optimizer;
+    double grad_bytes = (opt == AIF_OPT_NONE || opt == AIF_OPT_DISTRIBUTED) ? 4 : 2;
+    begin(&w, AIF_SEG_STEP_RS);
+    if (opt == AIF_OPT_NONE) {
+        comm(&w, "dp.allreduce", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DP, dense_local * grad_bytes, AIF_OVL_NONE);
+        comm(&w, "edp.allreduce", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_EDP, expert_local * grad_bytes, AIF_OVL_NONE);
+    } else if (!w.fsdp) {
+        comm(&w, "dp.reducescatter", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, dense_local * grad_bytes,
+             AIF_OVL_NONE);
+        comm(&w, "edp.reducescatter", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert_local * grad_bytes,
+             AIF_OVL_NONE);
+    }
+    end(&w, AIF_SEG_STEP_RS);
+    begin(&w, AIF_SEG_STEP_OPT);
+    {
+        /* Adam on fp32 master weights: read grad (4) + master, m, v (12), write them (12) and the bf16 copy (2) */
+        double shard = opt == AIF_OPT_NONE ? 1 : g->groups[AIF_GRP_DP].size;
+        double eshard = opt == AIF_OPT_NONE ? 1 : g->groups[AIF_GRP_EDP].size;
+        w.cat = AIF_CAT_OPT;
+        mem(&w, "adam", (dense_local / shard + expert_local / eshard) * 30, 4);
+        w.cat = AIF_CAT_COMPUTE;
+    }
+    end(&w, AIF_SEG_STEP_OPT);
+    begin(&w, AIF_SEG_STEP_AG);
+    if (opt != AIF_OPT_NONE && !w.fsdp) {
+        comm(&w, "dp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, dense_local * 2, AIF_OVL_NONE);
+        comm(&w, "edp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_EDP, expert_local * 2, AIF_OVL_NONE);
+    }
+    end(&w, AIF_SEG_STEP_AG);
+
+    double seqs = tr->mbs;
+    g->fwd_flops_per_microbatch_model = aif_model_fwd_flops_per_seq(m, tr->seq) * seqs;
+    g->recompute_flops_per_microbatch =
+        tr->recompute == AIF_RC_FULL ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq) * seqs
+        : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
+        : 0;
+    if (w.overflow)
+        return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "step graph exceeds %d ops", AIF_GRAPH_MAX_OPS);
+    return AIF_OK;
+}

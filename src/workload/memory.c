@@ -1,0 +1,108 @@
+/* memory.c -- per-GPU memory footprint of a training job (model in memory.h). */
+#include "workload/memory.h"
+#include "workload/transformer.h"
+
+#include <string.h>
+
+/* CUDA context (~0.5 GiB), cuBLAS/cuDNN workspaces, NCCL channel buffers and
+ * caching-allocator slack; an estimate from PyTorch memory snapshots of
+ * Megatron-LM runs (reserved minus allocated, plus context). */
+#define WORKSPACE_BYTES (2.5 * 1073741824.0)
+
+typedef struct per_layer { double dense, moe, full; } per_layer;
+
+static void layer_activations(const aif_scenario *s, const aif_dims *d, per_layer *pl)
+{
+    const aif_model *m = &s->model;
+    const aif_train *tr = &s->train;
+    double t = tr->par.tp, c = tr->par.cp, h = m->hidden;
+    double T = (double)tr->mbs * tr->seq / c;
+    int sp = tr->par.sp && t > 1;
+    double el = sp ? T / t : T;
+    double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
+                 : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
+    double attn = 2 * el * h + 2 * el * h + 2 * T * (d->q_dim / t + kvl) + 2 * T * d->out_in / t + el * h * d->dropout;
+    if (tr->flash_attention)
+        attn += 4 * T * m->heads / t;
+    else if (tr->recompute == AIF_RC_NONE)
+        attn += (d->dropout ? 5.0 : 2.0) * tr->mbs * (m->heads / t) * (tr->seq / c) * tr->seq;
+    double gm = d->gated ? 2 : 1;
+    double mlp = 2 * el * h + 2 * el * h + 2 * T * m->ffn * gm / t + 2 * T * m->ffn / t + el * h * d->dropout;
+    double moe = 0;
+    if (m->moe.experts) {
+        double et = tr->par.etp, slots = el * m->moe.top_k * et, fe = m->moe.expert_ffn;
+        double fs = fe * m->moe.shared_experts;
+        moe = 2 * el * h + 2 * el * m->moe.top_k * h + 2 * slots * h + 2 * slots * fe * gm / et + 2 * slots * fe / et;
+        if (fs > 0)
+            moe += 2 * el * h + 2 * T * fs * gm / t + 2 * T * fs / t;
+    }
+    pl->dense = attn + mlp;
+    pl->moe = attn + moe;
+    pl->full = 2 * el * h;
+}
+
+void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out)
+{
+    const aif_model *m = &s->model;
+    const aif_train *tr = &s->train;
+    const aif_parallel *p = &tr->par;
+    aif_dims d;
+    aif_model_dims(m, &d);
+    per_layer pl;
+    layer_activations(s, &d, &pl);
+    double t = p->tp;
+    double n_dp = g->groups[AIF_GRP_DP].size, n_edp = g->groups[AIF_GRP_EDP].size;
+    int opt = tr->optimizer;
+    double w_b = 2 + (tr->precision == AIF_FP8 ? 1 : 0), g_b, o_b = 12;
+    memset(out, 0, sizeof *out);
+    out->hbm_bytes = s->cluster.gpu.hbm_bytes;
+    double best = -1;
+    for (int r = 0; r < p->pp; r++) {
+        aif_stage st;
+        aif_graph_stage(g, r, &st);
+        double attn_p = d.attn_params / t + d.norm_params;
+        double dense = st.dense_layers * (attn_p + d.mlp_params / t) +
+                       st.moe_layers * (attn_p + d.router_params + d.shared_params / t) +
+                       st.embed * d.embed_params / t + st.head * (d.head_params / t + d.final_norm_params);
+        if (st.head && m->tied_embeddings && p->pp > 1)
+            dense += d.embed_params / t;
+        double expert = st.moe_layers * d.expert_params * (m->moe.experts ? m->moe.experts : 0) / p->ep / p->etp;
+        double wt, gr, op;
+        switch (opt) {
+        case AIF_OPT_NONE: g_b = 4; wt = w_b * (dense + expert); gr = g_b * (dense + expert); op = o_b * (dense + expert); break;
+        case AIF_OPT_DISTRIBUTED: g_b = 4; wt = w_b * (dense + expert); gr = g_b * (dense + expert);
+            op = o_b * (dense / n_dp + expert / n_edp); break;
+        case AIF_OPT_ZERO1: g_b = 2; wt = w_b * (dense + expert); gr = g_b * (dense + expert);
+            op = o_b * (dense / n_dp + expert / n_edp); break;
+        case AIF_OPT_ZERO2: g_b = 2; wt = w_b * (dense + expert); gr = g_b * (dense / n_dp + expert / n_edp);
+            op = o_b * (dense / n_dp + expert / n_edp); break;
+        default: { /* zero3, fsdp: everything sharded, plus two gathered layers (current + prefetch) */
+            double layer_full = (d.attn_params + (m->moe.experts ? d.shared_params : d.mlp_params)) / t +
+                                (m->moe.experts ? d.expert_params * m->moe.experts / p->ep / p->etp : 0);
+            g_b = 2;
+            wt = w_b * (dense / n_dp + expert / n_edp) + 2 * 2 * layer_full;
+            gr = g_b * (dense / n_dp + expert / n_edp) + 2 * layer_full;
+            op = o_b * (dense / n_dp + expert / n_edp);
+        }
+        }
+        int m_micro = g->microbatches;
+        double inflight = (double)(p->pp - r < m_micro ? p->pp - r : m_micro);
+        if (p->vpp > 1)
+            inflight *= 1.0 + (double)(p->pp - 1) / ((double)p->pp * p->vpp);
+        double act_layer_d = tr->recompute == AIF_RC_FULL ? pl.full : pl.dense;
+        double act_layer_m = tr->recompute == AIF_RC_FULL ? pl.full : pl.moe;
+        double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight;
+        if (st.head)
+            act += (double)tr->mbs * tr->seq / p->cp * m->vocab / t * 6;
+        double total = wt + gr + op + act + WORKSPACE_BYTES;
+        if (total > best) {
+            best = total;
+            out->weights_bytes = wt;
+            out->grads_bytes = gr;
+            out->optimizer_bytes = op;
+            out->activations_bytes = act;
+            out->workspace_bytes = WORKSPACE_BYTES;
+            out->total_bytes = total;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/* memory.h -- bytes a training job holds on one GPU.
+ *  weights, gradients, optimizer state per parameter (bytes):
+ *    none (replicated Adam, Megatron):   2 + 4 + 12
+ *    distributed (Megatron dist. opt.):  2 + 4 + 12/N
+ *    zero1 / zero2 / zero3, fsdp (ZeRO paper, Rajbhandari et al. 2020, K = 12):
+ *                                        2 + 2 + 12/N,  2 + (2 + 12)/N,  (2 + 2 + 12)/N
+ *    N = data-parallel ranks sharing the state (dp*cp; dp*cp/ep for experts);
+ *    fp8 training keeps one more byte per weight (the fp8 copy).
+ *  activations per layer and microbatch: the tensors each op saves for backward
+ *    (Korthikanti et al. 2022, sec. 4: 34*s*b*h + 5*a*s^2*b for GPT with no
+ *    parallelism; sharded by tp with sequence parallelism; flash attention keeps
+ *    no s^2 term; full recompute keeps only the layer input), times the
+ *    microbatches in flight on the rank under 1F1B: min(m, pp - rank), and
+ *    x (1 + (pp-1)/(pp*vpp)) when interleaved;
+ *  the last rank adds the logits (fp32 and bf16) of one microbatch;
+ *  workspace: CUDA context, cuBLAS workspace, NCCL buffers, allocator slack. */
+#ifndef AIF_MEMORY_H
+#define AIF_MEMORY_H
+
+#include "aifsim/graph.h"
+
+/* Memory of the busiest pipeline rank. */
+void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out);
+
+#endif

@@ -1,0 +1,92 @@
+/* transformer.c -- parameter counts and forward FLOPs of a decoder-only
+ * transformer (see transformer.h for the counting conventions).
+ * Attention projections: MHA/GQA/MQA use Q [h, a*d], K and V [h, g*d] each, O
+ * [a*d, h].  MLA (DeepSeek-V2/V3) uses a low-rank query path h->q_lora->a*(nope+rope),
+ * a joint KV down-projection h->(kv_lora+rope) and up-projection
+ * kv_lora->a*(nope+v), and O [a*v, h].  MLPs: gated (SwiGLU, GeGLU) have three
+ * h x ffn matrices, others two. */
+#include "workload/transformer.h"
+
+void aif_model_dims(const aif_model *m, aif_dims *d)
+{
+    double h = m->hidden, a = m->heads, g = m->kv_heads, hd = m->head_dim;
+    d->gated = m->activation == AIF_ACT_SWIGLU || m->activation == AIF_ACT_GEGLU;
+    d->dropout = m->position == AIF_POS_LEARNED;
+    if (m->attention == AIF_ATTN_MLA) {
+        double nope = m->mla.qk_nope_head_dim, rope = m->mla.qk_rope_head_dim, v = m->mla.v_head_dim;
+        double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank;
+        d->dqk = nope + rope;
+        d->dv = v;
+        d->q_dim = a * d->dqk;
+        d->kv_dim = a * (nope + v);
+        d->out_in = a * v;
+        double q = ql > 0 ? h * ql + ql * a * d->dqk + ql : h * a * d->dqk;
+        d->attn_params = q + h * (kvl + rope) + kvl * a * (nope + v) + kvl + a * v * h;
+    } else {
+        d->dqk = d->dv = hd;
+        d->q_dim = a * hd;
+        d->kv_dim = 2 * g * hd;
+        d->out_in = a * hd;
+        d->attn_params = h * (d->q_dim + d->kv_dim) + d->out_in * h;
+    }
+    double mats = d->gated ? 3 : 2;
+    d->mlp_params = mats * h * m->ffn;
+    d->expert_params = m->moe.experts ? mats * h * m->moe.expert_ffn : 0;
+    d->shared_params = m->moe.experts ? m->moe.shared_experts * mats * h * m->moe.expert_ffn : 0;
+    d->router_params = m->moe.experts ? h * m->moe.experts : 0;
+    d->norm_params = 2 * h * (m->norm == AIF_NORM_LAYER ? 2 : 1);
+    d->final_norm_params = h * (m->norm == AIF_NORM_LAYER ? 2 : 1);
+    d->embed_params = (double)m->vocab * h + (m->position == AIF_POS_LEARNED && m->max_seq > 0 ? (double)m->max_seq * h : 0);
+    d->head_params = m->tied_embeddings ? 0 : (double)m->vocab * h;
+}
+
+int aif_layer_is_moe(const aif_model *m, int i)
+{
+    return m->moe.experts > 0 && i >= m->moe.dense_layers;
+}
+
+static double params(const aif_model *m, int active)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    double total = d.embed_params + d.head_params + d.final_norm_params;
+    for (int i = 0; i < m->layers; i++) {
+        total += d.attn_params + d.norm_params;
+        if (aif_layer_is_moe(m, i))
+            total += d.router_params + d.shared_params + d.expert_params * (active ? m->moe.top_k : m->moe.experts);
+        else
+            total += d.mlp_params;
+    }
+    return total;
+}
+
+double aif_model_params(const aif_model *m) { return params(m, 0); }
+double aif_model_active_params(const aif_model *m) { return params(m, 1); }
+
+double aif_layer_fwd_flops_per_token(const aif_model *m, int moe_layer, double ctx)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    double f = 2 * d.attn_params;                          /* projections */
+    f += 2 * ctx * m->heads * (d.dqk + d.dv);              /* scores and weighted sum, unmasked */
+    if (moe_layer)
+        f += 2 * (d.router_params + d.shared_params + m->moe.top_k * d.expert_params);
+    else
+        f += 2 * d.mlp_params;
+    return f;
+}
+
+double aif_model_fwd_flops_per_seq(const aif_model *m, double seq)
+{
+    int n_moe = m->moe.experts ? m->layers - m->moe.dense_layers : 0;
+    double per_tok = (m->layers - n_moe) * aif_layer_fwd_flops_per_token(m, 0, seq) +
+                     n_moe * aif_layer_fwd_flops_per_token(m, 1, seq) + 2.0 * m->hidden * m->vocab;
+    return per_tok * seq;
+}
+
+double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    return m->layers * 2 * seq * seq * m->heads * (d.dqk + d.dv);
+}

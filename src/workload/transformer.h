@@ -1,0 +1,38 @@
+/* transformer.h -- closed-form sizes of a decoder-only transformer: parameter
+ * counts and the forward FLOPs that define model FLOP/s and MFU.
+ * Conventions (Narayanan et al. SC'21 eq. 3; Megatron-LM num_floating_point_operations):
+ * a multiply-add is 2 FLOPs; attention scores count the full s x s square (no
+ * causal halving); the backward pass is twice the forward. */
+#ifndef AIF_TRANSFORMER_H
+#define AIF_TRANSFORMER_H
+
+#include "aifsim/aifsim.h"
+
+typedef struct aif_dims {
+    double q_dim, kv_dim;      /* query width a*d_qk, key+value width (per full model) */
+    double dqk, dv;            /* head dims of scores and values */
+    double out_in;             /* input width of the output projection a*d_v */
+    double attn_params;        /* attention weights per layer */
+    double mlp_params;         /* dense MLP weights per layer */
+    double expert_params;      /* one routed expert's weights */
+    double shared_params;      /* all shared experts' weights per MoE layer */
+    double router_params;      /* per MoE layer */
+    double norm_params;        /* per layer */
+    double final_norm_params;  /* after the last layer */
+    double embed_params;       /* input embedding (+ learned positions) */
+    double head_params;        /* output projection (0 when tied) */
+    int gated;                 /* MLP has gate and up projections (SwiGLU, GeGLU) */
+    int dropout;               /* the model trains with dropout (GPT-era, learned positions) */
+} aif_dims;
+
+void aif_model_dims(const aif_model *m, aif_dims *d);
+/* Forward matmul FLOPs of one layer for one token attending to `ctx` tokens (unmasked). */
+double aif_layer_fwd_flops_per_token(const aif_model *m, int moe_layer, double ctx);
+/* Forward matmul FLOPs of the whole model for one sequence of length seq. */
+double aif_model_fwd_flops_per_seq(const aif_model *m, double seq);
+/* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
+double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
+/* Whether layer i (0-based) uses the MoE MLP. */
+int aif_layer_is_moe(const aif_model *m, int i);
+
+#endif

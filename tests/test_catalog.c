@@ -1,0 +1,208 @@
+/* test_catalog.c -- the built-in catalogs: required entries exist, every figure
+ * has a citation, computed parameter counts match the published ones, user
+ * catalogs add and replace entries. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "spec/catalog.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static aif_catalog *cat;
+
+static int setup(void **state)
+{
+    (void)state;
+    aif_err e;
+    if (aif_catalog_load_builtin(&cat, &e) != AIF_OK) {
+        char b[1024];
+        aif_err_format(&e, b, sizeof b);
+        fprintf(stderr, "%s\n", b);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    aif_catalog_free(cat);
+    return 0;
+}
+
+static void test_required_entries(void **state)
+{
+    (void)state;
+    static const char *const gpus[] = {"a100-40g", "a100-80g", "h100-sxm", "h100-pcie", "h800", "h200", "b200",
+                                       "gb200", "gb300", "mi300x", "mi325x", "mi355x", "tpu-v5p", "trainium2"};
+    static const char *const systems[] = {"dgx-a100-40g", "dgx-a100-80g", "dgx-h100", "hgx-h200", "hgx-b200",
+                                          "gb200-nvl72", "gb300-nvl72", "mi300x-8", "tpu-v5p"};
+    static const char *const fabrics[] = {"ib-hdr", "ib-ndr", "ib-xdr", "roce-200", "roce-400", "roce-800",
+                                          "eth-100-tcp", "eth-400-tcp", "nvlink3", "nvlink4", "nvlink5"};
+    static const char *const models[] = {
+        "gpt3-175b", "megatron-1.7b", "megatron-1t", "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b",
+        "llama3-70b", "llama3-405b", "mixtral-8x7b", "mixtral-8x22b", "deepseek-v3", "qwen3-235b-a22b",
+        "gpt-oss-120b", "bloom-176b", "opt-175b", "mt-nlg-530b", "nemotron4-340b", "mpt-7b", "mpt-30b", "mpt-70b"};
+    for (size_t i = 0; i < sizeof gpus / sizeof *gpus; i++)
+        if (!aif_catalog_find_gpu(cat, gpus[i]))
+            fail_msg("missing gpu %s", gpus[i]);
+    for (size_t i = 0; i < sizeof systems / sizeof *systems; i++)
+        if (!aif_catalog_find_system(cat, systems[i]))
+            fail_msg("missing system %s", systems[i]);
+    for (size_t i = 0; i < sizeof fabrics / sizeof *fabrics; i++)
+        if (!aif_catalog_find_fabric(cat, fabrics[i]))
+            fail_msg("missing fabric %s", fabrics[i]);
+    for (size_t i = 0; i < sizeof models / sizeof *models; i++)
+        if (!aif_catalog_find_model(cat, models[i]))
+            fail_msg("missing model %s", models[i]);
+    const aif_model *ds = aif_catalog_find_model(cat, "deepseek-v3");
+    assert_int_equal(ds->attention, AIF_ATTN_MLA);
+    assert_int_equal(ds->moe.experts, 256);
+    assert_int_equal(ds->moe.top_k, 8);
+    assert_int_equal(ds->moe.shared_experts, 1);
+    assert_int_equal(ds->moe.dense_layers, 3);
+    const aif_gpu *h = aif_catalog_find_gpu(cat, "h100-sxm");
+    assert_true(fabs(h->peak_flops[AIF_BF16] - 989.4e12) < 1e10);
+    assert_true(h->hbm_bw_Bps == 3.35e12);
+    assert_string_equal(h->calib.name, "hopper");
+}
+
+/* every field of every built-in entry has a citation of its own or an `all:` one */
+static void test_every_figure_has_a_source(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"data/gpus.yaml", "data/systems.yaml", "data/fabrics.yaml",
+                                        "data/models.yaml", "data/calibration.yaml"};
+    static const char *const kinds[] = {"gpus", "systems", "fabrics", "models", "calibration"};
+    int checked = 0;
+    for (int f = 0; f < 5; f++) {
+        size_t len;
+        const char *text = aif_embedded_file(files[f], &len);
+        assert_non_null(text);
+        ydoc *d;
+        ynode *root;
+        aif_err e;
+        assert_int_equal(ydoc_parse(text, len, files[f], &d, &root, &e), AIF_OK);
+        ynode *sec = ynode_get(root, kinds[f]);
+        assert_non_null(sec);
+        for (int i = 0; i < sec->n; i++) {
+            ynode *entry = sec->kids[i];
+            ynode *src = ynode_get(entry, "sources");
+            if (!src)
+                fail_msg("%s: %s has no sources", files[f], entry->key);
+            for (int j = 0; j < entry->n; j++) {
+                const char *k = entry->kids[j]->key;
+                const ynode *v = entry->kids[j];
+                /* figures: numbers, quantities and maps of them; names (vendor, arch, gpu) are not figures */
+                int figure = v->kind == Y_MAP || (v->kind == Y_SCALAR && (isdigit((unsigned char)v->s[0]) || v->s[0] == '$'));
+                if (!strcmp(k, "sources") || !strcmp(k, "notes") || !strcmp(k, "description") || !figure)
+                    continue;
+                if (!ynode_get(src, k) && !ynode_get(src, "all"))
+                    fail_msg("%s:%d: %s.%s has no source", files[f], entry->kids[j]->line, entry->key, k);
+                const char *s = aif_catalog_source(cat, kinds[f], entry->key, k);
+                assert_true(strlen(s) >= 8);
+                checked++;
+            }
+        }
+        ydoc_free(d);
+    }
+    assert_true(checked > 250);
+}
+
+static void test_param_counts(void **state)
+{
+    (void)state;
+    int n = aif_catalog_n_models(cat), with = 0;
+    for (int i = 0; i < n; i++) {
+        const aif_model *m = aif_catalog_model(cat, i);
+        if (m->params <= 0)
+            continue;
+        with++;
+        double p = aif_model_params(m);
+        if (fabs(p / m->params - 1) > 0.03)
+            fail_msg("%s: computed %.4g params, published %.4g", m->name, p, m->params);
+    }
+    assert_true(with >= 30);
+    /* GPT-3 175B, counted by hand: 96 x 12 h^2 + V h (tied) + learned positions */
+    const aif_model *g = aif_catalog_find_model(cat, "gpt3-175b");
+    double h = g->hidden;
+    double hand = 96 * 12 * h * h + (double)g->vocab * h + (double)g->max_seq * h + 96 * 4 * h + 2 * h;
+    assert_true(fabs(aif_model_params(g) / hand - 1) < 1e-9);
+}
+
+static void test_user_catalog(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/aifsim-cat-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "gpus:\n  h100-sxm:\n    arch: hopper\n    peak_tflops: {bf16: 500}\n    hbm: 40GB\n"
+                       "    hbm_bw: 1TB/s\n    scaleup_bw: 100GB/s\n    tdp: 300W\n    sources: {all: test}\n"
+                       "models:\n  tiny:\n    layers: 2\n    hidden: 64\n    heads: 4\n    ffn: 256\n    vocab: 1000\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_err e;
+    int n0 = aif_catalog_n_gpus(cat);
+    assert_int_equal(aif_catalog_add_file(cat, path, &e), AIF_OK);
+    unlink(path);
+    assert_int_equal(aif_catalog_n_gpus(cat), n0);   /* replaced, not added */
+    assert_true(aif_catalog_find_gpu(cat, "h100-sxm")->peak_flops[AIF_BF16] == 500e12);
+    const aif_model *t = aif_catalog_find_model(cat, "tiny");
+    assert_non_null(t);
+    assert_int_equal(t->kv_heads, 4);
+    assert_int_equal(t->head_dim, 16);
+    /* restore the built-ins for other tests */
+    aif_catalog_free(cat);
+    assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
+}
+
+static void bad_catalog(const char *text, const char *needle, int line)
+{
+    char path[] = "/tmp/aifsim-bad-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_err e;
+    aif_catalog *c;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_EINPUT);
+    unlink(path);
+    char buf[1200];
+    aif_err_format(&e, buf, sizeof buf);
+    if (!strstr(buf, needle))
+        fail_msg("'%s' lacks '%s'", buf, needle);
+    assert_int_equal(e.line, line);
+    aif_catalog_free(c);
+}
+
+static void test_bad_catalogs(void **state)
+{
+    (void)state;
+    bad_catalog("gpu:\n  x: {}\n", "did you mean 'gpus'", 1);
+    bad_catalog("gpus:\n  x:\n    arch: hoper\n", "did you mean 'hopper'", 3);
+    bad_catalog("gpus:\n  x:\n    arch: hopper\n    hbm: 80\n", "no unit", 4);
+    bad_catalog("fabrics:\n  f:\n    port_bw: 400Gb/s\n    efficiency: 1.5\n", "out of range", 4);
+    bad_catalog("models:\n  m:\n    layers: 2\n    hidden: 64\n    heads: 4\n    kv_heads: 3\n    ffn: 8\n"
+                "    vocab: 10\n", "not divisible by kv_heads", 3);
+    bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
+    bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
+        cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog),
+        cmocka_unit_test(test_bad_catalogs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

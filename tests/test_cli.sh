@@ -1,0 +1,121 @@
+#!/bin/sh
+# test_cli.sh -- the aifsim command line: golden outputs, exit statuses and
+# messages for malformed input, determinism.  usage: test_cli.sh AIFSIM SRCDIR
+# Set AIFSIM_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change.
+set -u
+bin=$1
+src=$2
+golden=$src/tests/golden
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# golden NAME ARGS...: stdout of `aifsim ARGS` must equal tests/golden/NAME
+golden() {
+    name=$1
+    shift
+    "$bin" "$@" >"$tmp/$name" 2>"$tmp/$name.err"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        bad "aifsim $* exited $rc: $(cat "$tmp/$name.err")"
+        return
+    fi
+    if [ "${AIFSIM_UPDATE_GOLDEN:-0}" = 1 ]; then
+        cp "$tmp/$name" "$golden/$name"
+        ok
+    elif cmp -s "$tmp/$name" "$golden/$name"; then
+        ok
+    else
+        bad "aifsim $* differs from tests/golden/$name:"
+        diff "$golden/$name" "$tmp/$name" | head -20
+    fi
+}
+
+# rejects STATUS NEEDLE ARGS...: `aifsim ARGS` exits STATUS and says NEEDLE on stderr
+rejects() {
+    want=$1
+    needle=$2
+    shift 2
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ $rc -ne "$want" ]; then
+        bad "aifsim $* exited $rc, expected $want ($(cat "$tmp/err"))"
+    elif ! grep -qF -- "$needle" "$tmp/err"; then
+        bad "aifsim $*: stderr lacks '$needle': $(cat "$tmp/err")"
+    elif [ -s "$tmp/out" ]; then
+        bad "aifsim $*: printed to stdout on error"
+    else
+        ok
+    fi
+}
+
+golden default.txt
+golden default.json --json
+golden llama3-70b.txt train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
+golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
+golden catalog-gpus.txt catalog gpus
+golden catalog-h100.json catalog gpus h100-sxm
+
+# determinism: byte-identical output across runs
+"$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/a"
+"$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/b"
+if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "two runs differ"; fi
+
+# --help and --version
+for c in "" train catalog validate; do
+    if "$bin" $c --help | grep -q "usage: aifsim"; then ok; else bad "aifsim $c --help"; fi
+done
+if "$bin" --version | grep -q "^aifsim [0-9]"; then ok; else bad "--version"; fi
+
+# JSON carries the contract's keys
+for k in step_time_s tokens_per_s_per_gpu model_tflops_per_gpu mfu memory_per_gpu_gib fits_in_memory breakdown; do
+    if grep -q "\"$k\"" "$golden/default.json"; then ok; else bad "default.json lacks $k"; fi
+done
+
+# malformed command lines and files: exit 2 and a message naming the field
+rejects 2 "unknown option '--tpp'" train --tpp 8
+rejects 2 "option '--tp' needs a value" train --tp
+rejects 2 "--tp: train.tp: 'x' is not a number" train --tp x
+rejects 2 "train.tp: gpus 8 is not divisible by tp*pp*cp = 3*1*1 = 3" train --tp 3
+rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
+rejects 2 "cluster.gpu: unknown gpu 'h100'; did you mean 'h100-sxm'" train --gpu h100
+rejects 2 "cluster.fabric: unknown fabric" train --fabric ethernet
+rejects 2 "is a size" train --nic-bw 400GB
+rejects 2 "--set needs PATH=VALUE" train --set tp
+rejects 2 "did you mean 'tp'" train --set train.tpp=8
+rejects 2 "unknown command 'trian'" trian
+rejects 2 "unknown catalog 'gpu'; did you mean 'gpus'" catalog gpu
+rejects 2 "no gpus named 'h100'; did you mean 'h100-sxm'" catalog gpus h100
+rejects 2 "cannot open" train /nonexistent/scenario.yaml
+rejects 2 "train.precision: a100-80g has no fp8" train --gpu a100-80g --precision fp8
+
+cat >"$tmp/bad1.yaml" <<'YAML'
+cluster:
+  system: dgx-h100
+  gpus: 64
+model: llama3-8b
+train:
+  tp: 2
+  microbatch: 4
+YAML
+rejects 2 "bad1.yaml:7:3: train.microbatch: unknown key 'microbatch'" train "$tmp/bad1.yaml"
+printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 100}\n' >"$tmp/bad2.yaml"
+rejects 2 "bad2.yaml:3:14: train.gbs: gbs 100 is not divisible by mbs*dp = 1*64 = 64" train "$tmp/bad2.yaml"
+printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 2\n' >"$tmp/bad3.yaml"
+rejects 2 "YAML syntax error" train "$tmp/bad3.yaml"
+printf 'id,model\n' >"$tmp/bad.csv"
+rejects 2 "no 'system' column" validate "$tmp/bad.csv"
+printf 'cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 8, gbs: 8, seq: 4096}\n' >"$tmp/fit.yaml"
+"$bin" train "$tmp/fit.yaml" --model llama3-70b --tp 1 >"$tmp/nofit" 2>&1
+if grep -q "DOES NOT FIT" "$tmp/nofit" && grep -q "Would fit\|No single change" "$tmp/nofit"; then ok; else bad "memory advice missing"; fi
+
+# user catalog on the command line
+printf 'gpus:\n  my-gpu:\n    arch: hopper\n    peak_tflops: {bf16: 2000, fp8: 4000}\n    hbm: 96GB\n    hbm_bw: 4TB/s\n    scaleup_bw: 450GB/s\n    tdp: 800W\n    sources: {all: mine}\n' >"$tmp/cat.yaml"
+if "$bin" train --catalog "$tmp/cat.yaml" --gpu my-gpu --json | grep -q '"gpu": "my-gpu"'; then ok; else bad "--catalog"; fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,270 @@
+/* test_equations.c -- each equation of the analytical model against a case
+ * computed by hand, and the step graph against the closed-form FLOP count. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/graph.h"
+#include "engine/estimate.h"
+#include "hw/compute.h"
+#include "net/collective.h"
+#include "spec/catalog.h"
+#include "validate/validate.h"
+#include "workload/memory.h"
+#include "workload/transformer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+#define CLOSE(a, b, rel) do { double a_ = (a), b_ = (b); \
+    if (fabs(a_ - b_) > (rel) * fabs(b_)) fail_msg("%s = %.12g, expected %.12g", #a, a_, b_); } while (0)
+
+static void load(aif_scenario *s, const char *yaml)
+{
+    aif_err e;
+    if (aif_scenario_parse(cat, yaml, strlen(yaml), "test", NULL, 0, s, &e) != AIF_OK) {
+        char b[1200];
+        aif_err_format(&e, b, sizeof b);
+        fail_msg("%s", b);
+    }
+}
+
+/* Megatron-LM / SC'21: forward FLOPs = 24 B s l h^2 (1 + s/(6h) + V/(16 l h)) * 4/3 ... per pass:
+ * 24 B s l h^2 + 4 B s^2 l h + 2 B s h V for a GPT model (MHA, GELU, ffn = 4h). */
+static void test_flops_match_megatron(void **state)
+{
+    (void)state;
+    const aif_model *m = aif_catalog_find_model(cat, "gpt3-175b");
+    double s = 2048, l = m->layers, h = m->hidden, V = m->vocab;
+    double megatron = 24 * s * l * h * h + 4 * s * s * l * h + 2 * s * h * V;
+    CLOSE(aif_model_fwd_flops_per_seq(m, s), megatron, 1e-12);
+    aif_scenario sc;
+    load(&sc, "cluster: {system: dgx-a100-80g, gpus: 8}\nmodel: gpt3-175b\n"
+              "train: {tp: 8, seq: 2048, gbs: 4, mbs: 1}\n");
+    double conv = aif_flops_by_convention("megatron", &sc, NULL);
+    CLOSE(conv, 3 * 4 * megatron, 1e-12);
+}
+
+static void test_gemm_roofline(void **state)
+{
+    (void)state;
+    aif_gpu g;
+    memset(&g, 0, sizeof g);
+    g.peak_flops[AIF_BF16] = 1000e12;
+    g.hbm_bw_Bps = 3e12;
+    g.calib = (aif_calib){.matmul_eff = 0.8, .matmul_k_half = 64, .mem_eff = 0.9, .kernel_overhead_s = 5e-6,
+                          .n_sm = 100, .tile_m = 128, .tile_n = 128, .attn_fwd_eff = 0.5, .attn_bwd_eff = 0.4,
+                          .attn_kv_half = 128};
+    aif_op op = {.kind = AIF_OP_GEMM, .m = 8192, .n = 8192, .k = 8192, .batch = 1, .n_kernels = 1};
+    op.flops = 2.0 * 8192 * 8192 * 8192;
+    op.bytes = 3.0 * 8192 * 8192 * 2;
+    /* tiles = 64*64 = 4096, waves = 41 -> wave efficiency 4096/4100 */
+    double eff = 0.8 * (4096.0 / 4100.0) * (8192.0 / (8192.0 + 64));
+    CLOSE(aif_compute_time(&g, &op, 1.0), op.flops / (1000e12 * eff) + 5e-6, 1e-12);
+    /* halving the clock doubles the compute-bound part */
+    CLOSE(aif_compute_time(&g, &op, 0.5), 2 * op.flops / (1000e12 * eff) + 5e-6, 1e-12);
+    aif_op mem = {.kind = AIF_OP_MEM, .bytes = 3e9, .n_kernels = 2};
+    CLOSE(aif_compute_time(&g, &mem, 1.0), 3e9 / (3e12 * 0.9) + 10e-6, 1e-12);
+    /* a skinny GEMM is memory bound */
+    aif_op sk = {.kind = AIF_OP_GEMM, .m = 1, .n = 8192, .k = 8192, .batch = 1, .n_kernels = 1};
+    sk.flops = 2.0 * 8192 * 8192;
+    sk.bytes = (8192.0 + 8192.0 * 8192) * 2 + 8192 * 2;
+    CLOSE(aif_compute_time(&g, &sk, 1.0), sk.bytes / (3e12 * 0.9) + 5e-6, 1e-12);
+    aif_op at = {.kind = AIF_OP_ATTN_FWD, .flops = 1e12, .k = 4096, .n_kernels = 1};
+    CLOSE(aif_compute_time(&g, &at, 1.0), 1e12 / (1000e12 * 0.5 * 4096 / (4096 + 128.0)) + 5e-6, 1e-12);
+}
+
+static aif_cluster cluster(void)
+{
+    aif_cluster c;
+    memset(&c, 0, sizeof c);
+    c.scaleup.port_bw_Bps = 300e9;
+    c.scaleup.efficiency = 0.8;
+    c.scaleup.latency_s = 1e-6;
+    c.fabric.port_bw_Bps = 25e9;
+    c.fabric.efficiency = 0.9;
+    c.fabric.latency_s = 5e-6;
+    c.nic_bw_Bps = 25e9;
+    c.nics_per_node = 8;
+    c.gpus_per_node = 8;
+    c.scaleup_domain = 8;
+    c.gpus = 1024;
+    return c;
+}
+
+static void test_collectives(void **state)
+{
+    (void)state;
+    aif_cluster c = cluster();
+    double S = 1e9;
+    /* in one NVLink domain: ring all-reduce 2(n-1)/n S / B + 2(n-1) a */
+    double t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
+    CLOSE(t, 2 * 7.0 / 8 * S / 240e9 + 2 * ceil(log2(8)) * 1e-6, 1e-12); /* tree latency is smaller */
+    t = aif_coll_time(&c, AIF_COLL_ALLGATHER, (aif_group_shape){8, 8}, S);
+    CLOSE(t, 7.0 / 8 * S / 240e9 + 7 * 1e-6, 1e-12);
+    /* one rank per node across 64 nodes: each GPU's NIC share 25 GB/s x 0.9 */
+    t = aif_coll_time(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S);
+    CLOSE(t, 63.0 / 64 * S / 22.5e9 + 63 * 5e-6, 1e-12);
+    /* 8 ranks per node across 16 nodes: bus bandwidth min(240, 8 x 22.5) = 180 GB/s */
+    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
+    CLOSE(t, 2 * 127.0 / 128 * S / 180e9 + 2 * 7 * 5e-6, 1e-12);
+    assert_true(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){1, 1}, S) == 0);
+    t = aif_coll_time(&c, AIF_COLL_SENDRECV, (aif_group_shape){2, 1}, S);
+    CLOSE(t, S / 22.5e9 + 5e-6, 1e-12);
+    /* all-to-all over 16 ranks, 8 per domain: half the data leaves the node */
+    t = aif_coll_time(&c, AIF_COLL_ALLTOALL, (aif_group_shape){16, 8}, S);
+    CLOSE(t, S * 8.0 / 16 / 22.5e9 + 15.0 / 8 * 5e-6, 1e-12);
+}
+
+/* Korthikanti et al. 2022 eq. (1)/(2): activations per layer = s b h (34 + 5 a s / h)
+ * without parallelism, and s b h (34 + 5 a s / h) / t with tensor and sequence parallelism. */
+static void test_activation_memory(void **state)
+{
+    (void)state;
+    const char *base = "cluster: {system: dgx-a100-80g, gpus: %d}\n"
+                       "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8, activation: gelu, "
+                       "position: learned, tied_embeddings: true}\n"
+                       "train: {tp: %d, mbs: 2, gbs: %d, seq: 512, flash_attention: false, optimizer: none}\n";
+    for (int t = 1; t <= 4; t *= 4) {
+        char y[512];
+        snprintf(y, sizeof y, base, t, t, 2);
+        aif_scenario s;
+        load(&s, y);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        aif_memory m;
+        aif_memory_estimate(&s, &g, &m);
+        double sb = 512.0 * 2, h = 1024, a = 16, sq = 512;
+        double layer = sb * h * (34 + 5 * a * sq / h) / t;
+        double head = sb * 8 / t * 6;
+        CLOSE(m.activations_bytes, layer + head, 1e-12);
+    }
+    /* full recompute keeps only the layer input */
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-a100-80g, gpus: 1}\n"
+             "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8}\n"
+             "train: {mbs: 2, gbs: 2, seq: 512, recompute: full}\n");
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    aif_memory m;
+    aif_memory_estimate(&s, &g, &m);
+    CLOSE(m.activations_bytes, 2 * 1024.0 * 1024 + 1024.0 * 8 * 6, 1e-12);
+    /* weights, grads and optimizer: 2 + 4 + 12 bytes per parameter without sharding */
+    double p = aif_model_params(&s.model);
+    CLOSE(m.weights_bytes + m.grads_bytes, 6 * p, 1e-9);
+    CLOSE(m.optimizer_bytes, 12 * p, 1e-9);
+}
+
+static void test_pipeline_layout(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
+             "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    int total = 0;
+    for (int r = 0; r < 16; r++) {
+        aif_stage st;
+        aif_graph_stage(&g, r, &st);
+        total += st.dense_layers + st.moe_layers;
+        int want = (r == 0 || r == 15) ? 7 : 8;  /* 126 = 2 x 7 + 14 x 8: the ends carry embedding and head */
+        assert_int_equal(st.dense_layers, want);
+        assert_int_equal(st.embed, r == 0);
+        assert_int_equal(st.head, r == 15);
+        assert_int_equal(st.p2p, r > 0);
+    }
+    assert_int_equal(total, 126);
+}
+
+/* The lowered graph's forward FLOPs, summed over tp ranks and pipeline stages, equal
+ * the closed-form model count (attention at its unmasked size). */
+static double seg_flops(const aif_graph *g, aif_seg seg)
+{
+    double f = 0;
+    for (int i = g->seg[seg].first; i < g->seg[seg].first + g->seg[seg].n; i++) {
+        const aif_op *o = &g->ops[i];
+        if (o->kind == AIF_OP_GEMM)
+            f += o->flops;
+        else if (o->kind == AIF_OP_ATTN_FWD)
+            f += 2 * o->flops;    /* undo the causal half */
+    }
+    return f;
+}
+
+static void graph_matches_formula(const char *yaml)
+{
+    aif_scenario s;
+    load(&s, yaml);
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    double t = s.train.par.tp, total = 0;
+    for (int r = 0; r < g.pp; r++) {
+        aif_stage st;
+        aif_graph_stage(&g, r, &st);
+        total += st.dense_layers * seg_flops(&g, AIF_SEG_DENSE_FWD) + st.moe_layers * seg_flops(&g, AIF_SEG_MOE_FWD) +
+                 st.head * seg_flops(&g, AIF_SEG_HEAD_FWD);
+    }
+    /* replicated ops (the router under sequence parallelism runs on 1/t of the tokens) are exact too */
+    CLOSE(total * t * s.train.par.cp, aif_model_fwd_flops_per_seq(&s.model, s.train.seq) * s.train.mbs, 1e-9);
+}
+
+static void test_graph_flops(void **state)
+{
+    (void)state;
+    graph_matches_formula("cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\n"
+                          "train: {tp: 8, pp: 4, gbs: 16, mbs: 2, seq: 4096}\n");
+    graph_matches_formula("cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: gpt3-175b\n"
+                          "train: {tp: 8, pp: 8, vpp: 3, gbs: 16, seq: 2048, flash_attention: false}\n");
+    graph_matches_formula("cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\n"
+                          "train: {tp: 2, pp: 4, ep: 8, gbs: 16, seq: 4096}\n");
+    graph_matches_formula("cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n"
+                          "train: {tp: 2, cp: 4, gbs: 16, seq: 8192}\n");
+}
+
+static void test_breakdown_adds_up(void **state)
+{
+    (void)state;
+    static const char *const ys[] = {
+        "cluster: {system: dgx-h100, gpus: 16384}\nmodel: llama3-405b\ntrain: {tp: 8, pp: 16, vpp: 2, gbs: 2048, seq: 8192}\n",
+        "cluster: {system: dgx-h100, gpus: 256}\nmodel: deepseek-v3\ntrain: {tp: 1, pp: 8, ep: 32, gbs: 1024, seq: 4096, precision: fp8}\n",
+        "cluster: {system: dgx-a100-40g, gpus: 128}\nmodel: mpt-7b\ntrain: {optimizer: fsdp, mbs: 4, gbs: 512, seq: 2048, recompute: full}\n",
+    };
+    for (size_t i = 0; i < sizeof ys / sizeof *ys; i++) {
+        aif_scenario s;
+        load(&s, ys[i]);
+        aif_train_result r;
+        aif_err e;
+        assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+        const aif_breakdown *b = &r.bd;
+        double sum = b->compute_s + b->tp_comm_s + b->cp_comm_s + b->ep_comm_s + b->pp_comm_s + b->pp_bubble_s +
+                     b->dp_comm_s + b->optimizer_s;
+        CLOSE(sum, r.step_time_s, 1e-9);
+        CLOSE(r.tokens_per_s_per_gpu * s.cluster.gpus * r.step_time_s, (double)s.train.gbs * s.train.seq, 1e-9);
+        CLOSE(r.mfu, r.model_flops_per_step / r.step_time_s / s.cluster.gpus / s.cluster.gpu.peak_flops[s.train.precision], 1e-9);
+        assert_true(r.hfu >= r.mfu);
+        assert_true(r.mfu > 0.05 && r.mfu < 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory),
+        cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_graph_flops),
+        cmocka_unit_test(test_breakdown_adds_up),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

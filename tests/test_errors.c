@@ -1,0 +1,141 @@
+/* test_errors.c -- malformed scenarios: each is rejected with AIF_EINPUT, the
+ * field path, the line, and a message saying what is accepted.  Never a crash,
+ * never a silent default. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/aifsim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+#define OK_CLUSTER "cluster: {system: dgx-h100, gpus: 64}\n"
+#define OK_MODEL "model: llama3-8b\n"
+
+typedef struct bad_case {
+    const char *yaml;
+    const char *path;      /* expected substring of the field path */
+    const char *msg;       /* expected substring of the message */
+    int line;              /* expected line, 0 = not checked */
+} bad_case;
+
+static const bad_case cases[] = {
+    {OK_CLUSTER OK_MODEL "trian: {tp: 2}\n", "trian", "did you mean 'train'", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: 2, ppp: 2}\n", "train.ppp", "did you mean 'pp'", 3},
+    {OK_CLUSTER OK_MODEL "train: {tensor_parallel: 2}\n", "train.tensor_parallel", "unknown key", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: two}\n", "train.tp", "not a number", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: 1.5}\n", "train.tp", "whole number", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: 0}\n", "train.tp", "out of range", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: -4}\n", "train.tp", "negative", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: 3}\n", "train.tp", "gpus 64 is not divisible by tp*pp*cp", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: 64}\n", "train.tp", "does not divide the model's 32 attention heads", 3},
+    {OK_CLUSTER OK_MODEL "train: {tp: 2, dp: 16}\n", "train.dp", "tp*pp*cp*dp = 2*1*1*16 = 32", 3},
+    {OK_CLUSTER OK_MODEL "train: {pp: 64, gbs: 256}\n", "train.pp", "exceeds the model's 32 layers", 3},
+    {OK_CLUSTER OK_MODEL "train: {vpp: 2}\n", "train.vpp", "needs pipeline parallelism", 3},
+    {OK_CLUSTER OK_MODEL "train: {ep: 2}\n", "train.ep", "needs a mixture-of-experts model", 3},
+    {OK_CLUSTER "model: mixtral-8x7b\ntrain: {ep: 3}\n", "train.ep", "does not divide the model's 8 experts", 3},
+    {OK_CLUSTER OK_MODEL "train: {gbs: 100}\n", "train.gbs", "not divisible by mbs*dp", 3},
+    {OK_CLUSTER OK_MODEL "train: {pp: 2, vpp: 2, gbs: 96}\n", "train.gbs", "multiple of pp", 3},
+    {OK_CLUSTER OK_MODEL "train: {cp: 2, seq: 4098}\n", "train.seq", "2*cp", 3},
+    {OK_CLUSTER OK_MODEL "train: {precision: fp16}\n", "train.precision", "did you mean 'fp32'", 3},
+    {OK_CLUSTER OK_MODEL "train: {precision: fp32}\n", "train.precision", "bf16 or fp8", 3},
+    {"cluster: {system: dgx-a100-80g, gpus: 8}\n" OK_MODEL "train: {precision: fp8}\n", "train.precision",
+     "has no fp8", 3},
+    {OK_CLUSTER OK_MODEL "train: {recompute: partial}\n", "train.recompute", "accepted: none, selective, full", 3},
+    {OK_CLUSTER OK_MODEL "train: {optimizer: adam}\n", "train.optimizer", "accepted: none, distributed", 3},
+    {OK_CLUSTER OK_MODEL "train: {pp: 2, optimizer: zero3}\n", "train.optimizer", "pipeline parallelism", 3},
+    {OK_CLUSTER OK_MODEL "train: {tokens: lots}\n", "train.tokens", "not a number", 3},
+    {OK_CLUSTER OK_MODEL "train: {flash_attention: maybe}\n", "train.flash_attention", "not a boolean", 3},
+    {OK_CLUSTER OK_MODEL "train: [1, 2]\n", "train", "expected a mapping", 3},
+    {OK_CLUSTER "model: lama3-8b\n", "model", "did you mean 'llama3-8b'", 2},
+    {OK_CLUSTER "model: {base: llama3-8b, layres: 4}\n", "model.layres", "did you mean 'layers'", 2},
+    {OK_CLUSTER "model: {layers: 4, hidden: 64}\n", "model", "needs 'heads'", 2},
+    {OK_CLUSTER "model: {base: llama3-8b, kv_heads: 5}\n", "model", "not divisible by kv_heads", 2},
+    {OK_CLUSTER "model: {base: llama3-8b, activation: tanh}\n", "model.activation", "accepted: gelu", 2},
+    {OK_CLUSTER "model: [a]\n", "model", "expected a model name", 2},
+    {OK_CLUSTER "model: /nonexistent/m.yaml\n", "model", "cannot open", 2},
+    {"cluster: {system: dgx-h1000, gpus: 8}\n" OK_MODEL, "cluster.system", "did you mean 'dgx-h100'", 1},
+    {"cluster: {gpu: h100, gpus: 8}\n" OK_MODEL, "cluster.gpu", "did you mean", 1},
+    {"cluster: {system: dgx-h100}\n" OK_MODEL, "cluster.gpus", "missing", 1},
+    {"cluster: {system: dgx-h100, gpus: 8, fabric: infiniband}\n" OK_MODEL, "cluster.fabric", "unknown fabric", 1},
+    {"cluster: {system: dgx-h100, gpus: 8, nic_bw: 400}\n" OK_MODEL, "cluster.nic_bw", "no unit", 1},
+    {"cluster: {system: dgx-h100, gpus: 8, nic_bw: 400GB}\n" OK_MODEL, "cluster.nic_bw", "is a size", 1},
+    {"cluster: {system: dgx-h100, gpus: 8, gpus_per_node: 0}\n" OK_MODEL, "cluster.gpus_per_node", "out of range", 1},
+    {"cluster: {gpus: 8}\n" OK_MODEL, "cluster", "name a system", 1},
+    {OK_MODEL, "cluster", "missing", 0},
+    {OK_CLUSTER, "model", "missing", 0},
+    {OK_CLUSTER OK_MODEL "train:\n  tp: 2\n  tp: 4\n", "tp", "duplicate key", 5},
+    {OK_CLUSTER OK_MODEL "train: {tp: 2\n", "", "YAML syntax error", 0},
+    {OK_CLUSTER OK_MODEL "name: [x]\n", "name", "short text", 3},
+    {"cluster: {system: dgx-h100, gpus: 99999999999}\n" OK_MODEL, "cluster.gpus", "too large", 1},
+};
+
+static void test_bad_scenarios(void **state)
+{
+    (void)state;
+    size_t n = sizeof cases / sizeof cases[0];
+    assert_true(n >= 30);
+    for (size_t i = 0; i < n; i++) {
+        aif_scenario s;
+        aif_err e;
+        memset(&e, 0, sizeof e);
+        aif_rc rc = aif_scenario_parse(cat, cases[i].yaml, strlen(cases[i].yaml), "bad.yaml", NULL, 0, &s, &e);
+        char buf[1400];
+        aif_err_format(&e, buf, sizeof buf);
+        if (rc != AIF_EINPUT)
+            fail_msg("case %zu accepted (rc %d): %s", i, rc, cases[i].yaml);
+        if (!strstr(e.path, cases[i].path))
+            fail_msg("case %zu: path '%s' lacks '%s' (%s)", i, e.path, cases[i].path, buf);
+        if (!strstr(e.msg, cases[i].msg))
+            fail_msg("case %zu: message '%s' lacks '%s'", i, e.msg, cases[i].msg);
+        if (cases[i].line && e.line != cases[i].line)
+            fail_msg("case %zu: line %d, expected %d (%s)", i, e.line, cases[i].line, buf);
+    }
+}
+
+static void test_bad_overrides(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_override ov[] = {{"train.tp", "banana", "--tp"}};
+    assert_int_equal(aif_scenario_load(cat, NULL, ov, 1, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.file, "--tp");
+    assert_string_equal(e.path, "train.tp");
+    aif_override ov2[] = {{"train.tpp", "8", "--set train.tpp"}};
+    assert_int_equal(aif_scenario_load(cat, NULL, ov2, 1, &s, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "did you mean 'tp'"));
+    assert_string_equal(e.file, "--set train.tpp");
+    aif_override ov3[] = {{"cluster.gpus", "1000", "--gpus"}};
+    assert_int_equal(aif_scenario_load(cat, NULL, ov3, 1, &s, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "gpus 1000 is not divisible by tp*pp*cp = 8*16*1 = 128"));
+    /* the default scenario itself is valid, and options refine it */
+    aif_override ok[] = {{"cluster.gpus", "8192", "--gpus"}};
+    assert_int_equal(aif_scenario_load(cat, NULL, ok, 1, &s, &e), AIF_OK);
+    assert_int_equal(s.train.par.dp, 64);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(aif_scenario_load(cat, "/nonexistent/x.yaml", NULL, 0, &s, &e), AIF_EIO);
+    assert_string_equal(e.file, "/nonexistent/x.yaml");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_bad_overrides),
+        cmocka_unit_test(test_missing_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
