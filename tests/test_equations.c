@@ -131,7 +131,7 @@ static void test_activation_memory(void **state)
     const char *base = "cluster: {system: dgx-a100-80g, gpus: %d}\n"
                        "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8, activation: gelu, "
                        "position: learned, tied_embeddings: true}\n"
-                       "train: {tp: %d, mbs: 2, gbs: %d, seq: 512, flash_attention: false, optimizer: none}\n";
+                       "train: {tp: %d, mbs: 2, gbs: %d, seq: 512, attention: unfused, optimizer: none}\n";
     for (int t = 1; t <= 4; t *= 4) {
         char y[512];
         snprintf(y, sizeof y, base, t, t, 2);
@@ -226,7 +226,7 @@ static void test_graph_flops(void **state)
     graph_matches_formula("cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\n"
                           "train: {tp: 8, pp: 4, gbs: 16, mbs: 2, seq: 4096}\n");
     graph_matches_formula("cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: gpt3-175b\n"
-                          "train: {tp: 8, pp: 8, vpp: 3, gbs: 16, seq: 2048, flash_attention: false}\n");
+                          "train: {tp: 8, pp: 8, vpp: 3, gbs: 16, seq: 2048, attention: unfused}\n");
     graph_matches_formula("cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\n"
                           "train: {tp: 2, pp: 4, ep: 8, gbs: 16, seq: 4096}\n");
     graph_matches_formula("cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n"

@@ -63,6 +63,7 @@ typedef struct aif_calib {
     double attn_bwd_eff;      /* fused (flash) attention backward, fraction of peak */
     double attn_kv_half;      /* key length at which fused attention reaches half its long-sequence rate */
     double attn_hd_half;      /* head dimension at which fused attention reaches half its large-head rate */
+    double attn_flash2_factor;/* FlashAttention-2's rate relative to the best fused kernel (attn_*_eff) */
     double overlap_slowdown;  /* extra compute time while communication kernels run beside it */
     double mem_eff;           /* streaming kernels, fraction of HBM bandwidth */
     double kernel_overhead_s; /* launch + tail per kernel */
@@ -142,6 +143,10 @@ double aif_model_active_params(const aif_model *m);
 /* ------------------------------------------------------------- scenario */
 
 typedef enum aif_recompute { AIF_RC_NONE, AIF_RC_SELECTIVE, AIF_RC_FULL } aif_recompute;
+/* Attention kernel: flash3 = the fastest fused kernel of the architecture
+ * (FlashAttention-3 or cuDNN on Hopper and later, FlashAttention-2 on Ampere);
+ * flash2 = FlashAttention-2 everywhere; unfused = GEMMs plus a separate softmax. */
+typedef enum aif_attn_kernel { AIF_ATTN_FLASH3, AIF_ATTN_FLASH2, AIF_ATTN_UNFUSED } aif_attn_kernel;
 typedef enum aif_optim {
     AIF_OPT_NONE, AIF_OPT_DISTRIBUTED, AIF_OPT_ZERO1, AIF_OPT_ZERO2, AIF_OPT_ZERO3, AIF_OPT_FSDP
 } aif_optim;
@@ -166,9 +171,11 @@ typedef struct aif_train {
     int precision;           /* aif_prec */
     int recompute;           /* aif_recompute */
     int optimizer;           /* aif_optim */
-    bool flash_attention;    /* fused attention kernel (FlashAttention / cuDNN) */
+    int attention;           /* aif_attn_kernel */
     bool tp_overlap;         /* TP collectives overlapped with GEMMs (TE userbuffers) */
     bool dp_overlap;         /* DP gradient reduce / param gather overlapped with compute */
+    bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
+                                (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
     double tokens;           /* training token budget (0 = not given) */
 } aif_train;
 

@@ -60,7 +60,7 @@ static int edit_distance(const char *a, const char *b)
 static size_t common_prefix(const char *a, const char *b)
 {
     size_t k = 0;
-    while (a[k] && (a[k] | 0x20) == (b[k] | 0x20))
+    while (a[k] && b[k] && (a[k] | 0x20) == (b[k] | 0x20))
         k++;
     return k;
 }

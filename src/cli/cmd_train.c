@@ -41,6 +41,7 @@ static const char help[] =
     "  --set PATH=VALUE      set any scenario field, e.g. --set train.tp_overlap=false\n"
     "  --catalog FILE        add catalog entries from FILE (same format as data/*.yaml)\n"
     "  --json                print one JSON object instead of the table\n"
+    "  --ops                 also print the step graph: every op with its size and time\n"
     "  -h, --help            this help\n"
     "\n"
     "examples:\n"
@@ -52,7 +53,7 @@ static const char help[] =
     "exit status: 0 done, 2 bad or unreadable input (the message names file:line:col and field),\n"
     "1 other errors\n";
 
-enum { O_JSON = 1000, O_SET, O_CATALOG };
+enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS };
 
 static const struct { const char *opt; const char *path; } opt_paths[] = {
     {"model", "model"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
@@ -69,19 +70,20 @@ enum { N_PATHS = sizeof opt_paths / sizeof opt_paths[0] };
 
 int cmd_train(int argc, char **argv)
 {
-    struct option longopts[N_PATHS + 5];
+    struct option longopts[N_PATHS + 6];
     for (int i = 0; i < N_PATHS; i++)
         longopts[i] = (struct option){opt_paths[i].opt, required_argument, NULL, i};
     longopts[N_PATHS] = (struct option){"json", no_argument, NULL, O_JSON};
     longopts[N_PATHS + 1] = (struct option){"set", required_argument, NULL, O_SET};
     longopts[N_PATHS + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
     longopts[N_PATHS + 3] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[N_PATHS + 4] = (struct option){0, 0, 0, 0};
+    longopts[N_PATHS + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
+    longopts[N_PATHS + 5] = (struct option){0, 0, 0, 0};
 
     aif_override ov[128];
     char origins[128][64];
     char *catalogs[16];
-    int n_ov = 0, n_cat = 0, json = 0, status = EXIT_OK;
+    int n_ov = 0, n_cat = 0, json = 0, ops = 0, status = EXIT_OK;
     optind = 1;
     opterr = 0;
     int ch, idx;
@@ -92,6 +94,10 @@ int cmd_train(int argc, char **argv)
         }
         if (ch == O_JSON) {
             json = 1;
+            continue;
+        }
+        if (ch == O_OPS) {
+            ops = 1;
             continue;
         }
         if (ch == O_CATALOG) {
@@ -151,6 +157,11 @@ int cmd_train(int argc, char **argv)
         }
     } else {
         aif_report_train_text(stdout, &s, &r);
+        if (ops) {
+            putchar('\n');
+            if (aif_report_graph_text(stdout, &s, &e) != AIF_OK)
+                status = cli_report_error(&e);
+        }
     }
     aif_catalog_free(cat);
     if (fflush(stdout) != 0) {

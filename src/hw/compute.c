@@ -26,6 +26,8 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
     case AIF_OP_ATTN_BWD: {
         double eff = op->kind == AIF_OP_ATTN_FWD ? c->attn_fwd_eff : c->attn_bwd_eff;
         eff *= op->k / (op->k + c->attn_kv_half);
+        if (op->fp8 && c->attn_flash2_factor > 0)
+            eff *= c->attn_flash2_factor;
         if (op->n > 0)   /* head dimension, relative to the 128 the efficiencies are quoted at */
             eff *= (op->n / (op->n + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
         double t_c = op->flops / (g->peak_flops[AIF_BF16] * clock_factor * eff);

@@ -30,6 +30,7 @@ static const field calib_fields[] = {
     FLD(aif_calib, "attn_bwd_eff", F_NUM, attn_bwd_eff),
     FLD(aif_calib, "attn_kv_half", F_NUM, attn_kv_half),
     FLD(aif_calib, "attn_hd_half", F_NUM, attn_hd_half),
+    FLD(aif_calib, "attn_flash2_factor", F_NUM, attn_flash2_factor),
     FLD(aif_calib, "overlap_slowdown", F_NUM, overlap_slowdown),
     FLD(aif_calib, "mem_eff", F_NUM, mem_eff),
     {.key = "kernel_overhead", .type = F_QTY, .off = offsetof(aif_calib, kernel_overhead_s), .qty = AIF_Q_TIME},

@@ -9,7 +9,7 @@
  *             fabric, scaleup_domain}
  *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, flash_attention, tp_overlap, dp_overlap} */
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
 #include "spec/catalog.h"
 
 #include <stdint.h>
@@ -39,6 +39,7 @@ static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / si
 
 static const char *const train_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
 static const char *const recompute_names[] = {"none", "selective", "full", NULL};
+static const char *const attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
 static const char *const optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
 
 enum { T_TP, T_PP, T_VPP, T_CP, T_EP, T_DP, T_ETP, T_SP, T_MBS, T_GBS, T_SEQ };
@@ -58,9 +59,10 @@ static const field train_fields[] = {
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = recompute_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = optim_names},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT},
-    FLD(aif_train, "flash_attention", F_BOOL, flash_attention),
+    {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = attn_kernel_names},
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
+    FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
 };
 static const schema train_schema = {train_fields, sizeof train_fields / sizeof train_fields[0], NULL};
 
@@ -237,7 +239,7 @@ static aif_rc bind_train(const ynode *tn, aif_scenario *s, aif_err *err)
     t->precision = AIF_BF16;
     t->recompute = AIF_RC_NONE;
     t->optimizer = AIF_OPT_DISTRIBUTED;
-    t->flash_attention = true;
+    t->attention = AIF_ATTN_FLASH3;
     t->dp_overlap = true;
     uint64_t set = 0;
     if (tn) {

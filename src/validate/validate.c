@@ -100,8 +100,8 @@ static void on_row(parse_state *ps)
         {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"}, {"etp", "train.etp"},
         {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
         {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
-        {"tp_overlap", "train.tp_overlap"}, {"flash_attn", "train.flash_attention"},
-        {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"},
+        {"tp_overlap", "train.tp_overlap"}, {"attention", "train.attention"},
+        {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"}, {"ep_overlap", "train.ep_overlap"},
     };
     aif_override ov[32];
     char origins[32][48];

@@ -21,6 +21,8 @@
  *    selective replays the attention core (free with flash attention, which
  *    recomputes scores anyway).
  * Backward GEMMs are dgrad (m, k, n) and wgrad (k, n, m) of a forward (m, n, k).
+ * fp8 GEMMs (Transformer Engine) carry the cast-transpose of their activation
+ * operand as a memory-bound op.
  * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two). */
 #include "aifsim/graph.h"
 #include "base/base.h"
@@ -34,7 +36,8 @@ typedef struct lw {
     const aif_scenario *s;
     aif_dims d;
     double b, seq, t, c, T, tok_el, h;
-    int sp, fp8, flash, tp_ovl, fsdp, ep, etp;
+    int sp, fp8, flash, flash2, tp_ovl, fsdp, ep, etp;
+    aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
     int overflow;
 } lw;
@@ -56,8 +59,15 @@ static aif_op *push(lw *w, const char *name, aif_op_kind kind)
     return o;
 }
 
+static void mem(lw *w, const char *name, double bytes, int kernels);
+
 static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
 {
+    /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
+     * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
+     * the transposed copies; weights are cast once per step and not counted. */
+    if (fp8 && !strstr(name, "wgrad"))
+        mem(w, "fp8.cast", m * k * batch * 4, 1);
     aif_op *o = push(w, name, AIF_OP_GEMM);
     double in_bytes = fp8 ? 1 : 2;
     o->m = m;
@@ -106,6 +116,7 @@ static void attn_core(lw *w, int bwd)
         o->flops = unmasked * 0.5 * (bwd ? 2.5 : 1.0);  /* causal: half the square is computed */
         o->k = sk;
         o->n = w->d.dqk;
+        o->fp8 = (unsigned char)w->flash2;   /* for attention ops: runs FlashAttention-2 */
         o->bytes = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1);
         return;
     }
@@ -280,14 +291,14 @@ static void moe_fwd(lw *w)
     mem(w, "norm2", el * h * 4, 1);
     gemm(w, "router", el, E, h, 1, 0);
     mem(w, "moe.permute", el * k * h * 4, 2);
-    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
     gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8);
     mem(w, "experts.act", slots * fe / et * 2 * (gm + 1), 1);
     gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     if (m->moe.shared_experts > 0) {
         tp_gather(w, "tp.ag.shared", T);
@@ -316,13 +327,13 @@ static void moe_bwd(lw *w)
                  AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     }
     mem(w, "moe.unpermute.bwd", el * k * h * 4, 2);
-    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     gemm_bwd(w, "experts.fc2.dgrad", "experts.fc2.wgrad", per_expert, h, fe / et, local, w->fp8);
     mem(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1), 1);
     gemm_bwd(w, "experts.fc1.dgrad", "experts.fc1.wgrad", per_expert, fe * gm / et, h, local, w->fp8);
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, AIF_OVL_NONE);
+    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
     mem(w, "norm2.bwd", el * h * 6, 1);
@@ -469,12 +480,14 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     w.c = p->cp;
     w.ep = p->ep;
     w.etp = p->etp;
+    w.ep_ovl = tr->ep_overlap ? AIF_OVL_SEGMENT : AIF_OVL_NONE;
     w.h = m->hidden;
     w.T = w.b * w.seq / w.c;
     w.sp = p->sp && p->tp > 1;
     w.tok_el = w.sp ? w.T / w.t : w.T;
     w.fp8 = tr->precision == AIF_FP8;
-    w.flash = tr->flash_attention;
+    w.flash = tr->attention != AIF_ATTN_UNFUSED;
+    w.flash2 = tr->attention == AIF_ATTN_FLASH2;
     w.tp_ovl = tr->tp_overlap;
     w.fsdp = tr->optimizer == AIF_OPT_ZERO3 || tr->optimizer == AIF_OPT_FSDP;
     w.cat = AIF_CAT_COMPUTE;
@@ -508,12 +521,16 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     mem(&w, "final_norm", el * h * 4, 1);
     tp_gather(&w, "tp.ag.logits", T);
     gemm(&w, "logits", T, V / w.t, h, 1, 0);
-    mem(&w, "cross_entropy", T * V / w.t * 10, 3);
+    /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
+     * vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read 4),
+     * exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes
+     * per logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2) */
+    mem(&w, "cross_entropy", T * V / w.t * 22, 4);
     if (w.t > 1)
         comm(&w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
     end(&w, AIF_SEG_HEAD_FWD);
     begin(&w, AIF_SEG_HEAD_BWD);
-    mem(&w, "cross_entropy.bwd", T * V / w.t * 8, 2);
+    mem(&w, "cross_entropy.bwd", T * V / w.t * 14, 2);
     gemm(&w, "logits.dgrad", T, h, V / w.t, 1, 0);
     if (w.t > 1)
         comm(&w, w.sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,

@@ -22,7 +22,7 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
                  : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
     double attn = 2 * el * h + 2 * el * h + 2 * T * (d->q_dim / t + kvl) + 2 * T * d->out_in / t + el * h * d->dropout;
-    if (tr->flash_attention)
+    if (tr->attention != AIF_ATTN_UNFUSED)
         attn += 4 * T * m->heads / t;
     else if (tr->recompute == AIF_RC_NONE)
         attn += (d->dropout ? 5.0 : 2.0) * tr->mbs * (m->heads / t) * (tr->seq / c) * tr->seq;
@@ -32,7 +32,9 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     if (m->moe.experts) {
         double et = tr->par.etp, slots = el * m->moe.top_k * et, fe = m->moe.expert_ffn;
         double fs = fe * m->moe.shared_experts;
-        moe = 2 * el * h + 2 * el * m->moe.top_k * h + 2 * slots * h + 2 * slots * fe * gm / et + 2 * slots * fe / et;
+        /* norm input, router input, dispatched tokens (the expert fc1 input), activation
+         * input and fc2 input; the all-to-all buffers are not kept for backward */
+        moe = 2 * el * h + 2 * el * h + 2 * slots * h + 2 * slots * fe * gm / et + 2 * slots * fe / et;
         if (fs > 0)
             moe += 2 * el * h + 2 * T * fs * gm / t + 2 * T * fs / t;
     }
