@@ -13,7 +13,7 @@
 #define MEDIAN_BOUND_PCT 10.0
 
 static const char help[] =
-    "usage: aifsim validate [FILE.csv] [--json] [--bound PCT] [--catalog FILE]\n"
+    "usage: aifsim validate [FILE.csv] [--json | --markdown] [--bound PCT] [--catalog FILE]\n"
     "\n"
     "Runs every published measurement of FILE.csv (default: the built-in\n"
     "validation/train.csv) through the analytical engine and prints predicted,\n"
@@ -27,7 +27,7 @@ static const char help[] =
 
 int cmd_validate(int argc, char **argv)
 {
-    int json = 0;
+    int json = 0, markdown = 0;
     const char *file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     char *files[16];
@@ -38,6 +38,8 @@ int cmd_validate(int argc, char **argv)
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--markdown")) {
+            markdown = 1;
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--catalog")) {
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '%s' needs a value", argv[i]);
@@ -106,6 +108,16 @@ int cmd_validate(int argc, char **argv)
         json_object_object_add(root, "pass", json_object_new_boolean(v.median_ape <= bound));
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
+    } else if (markdown) {
+        printf("| id | model | gpus | metric | predicted | measured | error | source |\n");
+        printf("|---|---|---:|---|---:|---:|---:|---|\n");
+        for (int i = 0; i < v.n; i++) {
+            const aif_val_row *r = &v.rows[i];
+            printf("| %s | %s | %d | %s | %.4g | %.4g | %+.1f%% | %s |\n", r->id, r->model, r->gpus, r->metric,
+                   r->predicted, r->measured, 100 * r->err, r->source);
+        }
+        printf("\n%d rows: median |error| %.1f%%, mean %.1f%%, max %.1f%% (%s)\n", v.n, v.median_ape, v.mean_ape,
+               v.max_ape, v.rows[v.worst].id);
     } else {
         printf("%-34s %-20s %-22s %6s %11s %11s %8s\n", "id", "model", "metric", "gpus", "predicted", "measured",
                "error");

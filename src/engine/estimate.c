@@ -178,7 +178,27 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     return AIF_OK;
 }
 
-/* Tries the usual remedies one at a time and names those that make the job fit. */
+/* One remedy for a job that does not fit; returns 0 when it does not apply. */
+static int remedy(aif_scenario *t, int kind)
+{
+    aif_parallel *p = &t->train.par;
+    switch (kind) {
+    case 0: if (t->train.recompute == AIF_RC_FULL) return 0; t->train.recompute = AIF_RC_FULL; return 1;
+    case 1: if (t->train.optimizer != AIF_OPT_NONE) return 0; t->train.optimizer = AIF_OPT_DISTRIBUTED; return 1;
+    case 2: if (p->dp % 2) return 0; p->tp *= 2; p->dp /= 2; p->sp = true; return 1;
+    case 3: if (p->dp % 2) return 0; p->pp *= 2; p->dp /= 2; return 1;
+    case 4: if (t->train.mbs == 1) return 0; t->train.mbs = 1; return 1;
+    case 5: if (p->pp > 1 || t->train.optimizer >= AIF_OPT_ZERO3) return 0; t->train.optimizer = AIF_OPT_ZERO3; return 1;
+    }
+    return 0;
+}
+
+static const char *const remedy_names[] = {"recompute full", "optimizer distributed", "tp x2", "pp x2", "mbs 1",
+                                           "optimizer zero3"};
+enum { N_REMEDIES = 6 };
+
+/* Tries the usual remedies, one at a time and then in pairs, and names those
+ * that make the job fit, with the step time each would give. */
 void aif_memory_advice(const aif_scenario *s, const aif_train_result *r, char *buf, size_t n)
 {
     buf[0] = '\0';
@@ -187,31 +207,39 @@ void aif_memory_advice(const aif_scenario *s, const aif_train_result *r, char *b
     size_t k = (size_t)snprintf(buf, n, "needs %.1f GiB of %.1f GiB HBM (over by %.1f GiB).",
                                 r->mem.total_bytes / 1073741824.0, r->mem.hbm_bytes / 1073741824.0,
                                 (r->mem.total_bytes - r->mem.hbm_bytes) / 1073741824.0);
-    struct { const char *what; int kind; } tries[] = {
-        {"recompute full", 0}, {"optimizer distributed", 1}, {"tp x2", 2}, {"pp x2", 3}, {"mbs 1", 4},
-        {"optimizer zero3", 5},
-    };
-    int found = 0;
-    for (size_t i = 0; i < sizeof tries / sizeof tries[0] && k < n; i++) {
-        aif_scenario t = *s;
-        aif_parallel *p = &t.train.par;
-        switch (tries[i].kind) {
-        case 0: if (t.train.recompute == AIF_RC_FULL) continue; t.train.recompute = AIF_RC_FULL; break;
-        case 1: if (t.train.optimizer != AIF_OPT_NONE) continue; t.train.optimizer = AIF_OPT_DISTRIBUTED; break;
-        case 2: if (p->dp % 2) continue; p->tp *= 2; p->dp /= 2; p->sp = true; break;
-        case 3: if (p->dp % 2) continue; p->pp *= 2; p->dp /= 2; break;
-        case 4: if (t.train.mbs == 1) continue; t.train.mbs = 1; break;
-        case 5: if (p->pp > 1 || t.train.optimizer >= AIF_OPT_ZERO3) continue; t.train.optimizer = AIF_OPT_ZERO3; break;
+    typedef struct fit { int a, b; double step_s, mem_bytes; } fit;
+    fit fits[N_REMEDIES * N_REMEDIES];
+    int n_fits = 0;
+    for (int pass = 1; pass <= 2 && n_fits == 0; pass++)
+        for (int a = 0; a < N_REMEDIES; a++)
+            for (int b = pass == 1 ? a : a + 1; b < (pass == 1 ? a + 1 : N_REMEDIES); b++) {
+                aif_scenario t = *s;
+                if (!remedy(&t, a) || (pass == 2 && !remedy(&t, b)))
+                    continue;
+                aif_err e;
+                aif_train_result tr;
+                if (aif_estimate(&t, &tr, &e) != AIF_OK || !tr.fits_in_memory)
+                    continue;
+                fits[n_fits].a = a;
+                fits[n_fits].b = pass == 2 ? b : -1;
+                fits[n_fits].step_s = tr.step_time_s;
+                fits[n_fits].mem_bytes = tr.mem.total_bytes;
+                n_fits++;
+            }
+    /* the three fastest, fastest first (insertion sort: a handful of entries) */
+    for (int i = 1; i < n_fits; i++)
+        for (int j = i; j > 0 && fits[j].step_s < fits[j - 1].step_s; j--) {
+            fit tmp = fits[j];
+            fits[j] = fits[j - 1];
+            fits[j - 1] = tmp;
         }
-        aif_err e;
-        aif_train_result tr;
-        if (aif_estimate(&t, &tr, &e) != AIF_OK || !tr.fits_in_memory)
-            continue;
-        k += (size_t)snprintf(buf + k, n - k, "%s %s fits (%.1f GiB, step %.2f s)", found ? ";" : " Would fit:",
-                              tries[i].what, tr.mem.total_bytes / 1073741824.0, tr.step_time_s);
-        found = 1;
-    }
+    int found = n_fits > 0;
+    for (int i = 0; i < n_fits && i < 3 && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s %s%s%s fits (%.1f GiB, step %.2f s)", i ? ";" : " Would fit:",
+                              remedy_names[fits[i].a], fits[i].b >= 0 ? " + " : "",
+                              fits[i].b >= 0 ? remedy_names[fits[i].b] : "", fits[i].mem_bytes / 1073741824.0,
+                              fits[i].step_s);
     if (!found && k < n)
-        snprintf(buf + k, n - k, " No single change of recompute, optimizer sharding, tp, pp or mbs makes it fit; "
-                 "use more GPUs or GPUs with more memory.");
+        snprintf(buf + k, n - k, " No change of recompute, optimizer sharding, tp, pp or mbs, alone or in pairs, "
+                 "makes it fit; use more GPUs or GPUs with more memory.");
 }
