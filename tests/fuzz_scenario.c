@@ -15,6 +15,12 @@
 
 static aif_catalog *cat;
 
+static void free_catalog(void)
+{
+    aif_catalog_free(cat);
+    cat = NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         aif_err e;
         if (aif_catalog_load_builtin(&cat, &e) != AIF_OK)
             abort();
+        atexit(free_catalog);
     }
     aif_scenario s;
     aif_err e;
@@ -125,7 +132,6 @@ int main(int argc, char **argv)
            iters - accepted);
     for (int i = 0; i < n; i++)
         free(corpus[i]);
-    aif_catalog_free(cat);
     return 0;
 }
 #endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# run.sh -- builds aifsim in Release mode and measures the analytical engine:
+# configurations evaluated per second on one core (median of 5 runs of 2 s each),
+# and the wall time and peak memory of the default job.  Not part of the tests.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DAIFSIM_TESTS=OFF >/dev/null
+cmake --build "$root/build-bench" -j "$(nproc)" >/dev/null
+echo "estimate engine, one core (taskset -c 0), 5 runs:"
+for i in 1 2 3 4 5; do
+    taskset -c 0 "$root/build-bench/aifsim-bench" 2
+done | tee /tmp/aifsim-bench.$$ 
+sed 's/.*"valid_evals_per_s": \([0-9]*\).*/\1/' /tmp/aifsim-bench.$$ | sort -n | sed -n 3p | \
+    xargs printf "median valid configurations per second: %s\n"
+sed 's/.*"evals_per_s": \([0-9]*\).*/\1/' /tmp/aifsim-bench.$$ | sort -n | sed -n 3p | \
+    xargs printf "median configurations per second (rejected ones included): %s\n"
+rm -f /tmp/aifsim-bench.$$
+if [ -x /usr/bin/time ]; then
+    echo "default job (aifsim with no arguments):"
+    /usr/bin/time -f "  wall %e s, peak RSS %M KiB" "$root/build-bench/aifsim" >/dev/null
+fi
