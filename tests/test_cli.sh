@@ -117,5 +117,23 @@ if grep -q "DOES NOT FIT" "$tmp/nofit" && grep -q "Would fit\|No change" "$tmp/n
 printf 'gpus:\n  my-gpu:\n    arch: hopper\n    peak_tflops: {bf16: 2000, fp8: 4000}\n    hbm: 96GB\n    hbm_bw: 4TB/s\n    scaleup_bw: 450GB/s\n    tdp: 800W\n    sources: {all: mine}\n' >"$tmp/cat.yaml"
 if "$bin" train --catalog "$tmp/cat.yaml" --gpu my-gpu --json | grep -q '"gpu": "my-gpu"'; then ok; else bad "--catalog"; fi
 
+# a corpus of malformed scenario files: each names the field and the message it must produce
+n_bad=0
+for f in "$src"/tests/bad/*.yaml; do
+    field=$(sed -n 's/^# expect-field: //p' "$f")
+    want=$(sed -n 's/^# expect: //p' "$f")
+    "$bin" train "$f" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    n_bad=$((n_bad + 1))
+    if [ $rc -ne 2 ]; then
+        bad "$f: exit $rc, expected 2 ($(cat "$tmp/err"))"
+    elif ! grep -qF -- "$want" "$tmp/err" || ! grep -qF -- "$field" "$tmp/err" || ! grep -qF -- "$(basename "$f")" "$tmp/err"; then
+        bad "$f: stderr lacks '$field' / '$want': $(cat "$tmp/err")"
+    else
+        ok
+    fi
+done
+if [ "$n_bad" -ge 30 ]; then ok; else bad "only $n_bad malformed scenario files"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

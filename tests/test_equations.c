@@ -116,6 +116,14 @@ static void test_collectives(void **state)
     t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
     CLOSE(t, 2 * 127.0 / 128 * S / 180e9 + 2 * 7 * 5e-6, 1e-12);
     assert_true(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){1, 1}, S) == 0);
+    /* with NVLink SHARP the switch reduces: 2(n-1)/n S / (e_nvls B_port) + 2a, when faster */
+    c.scaleup.nvls_efficiency = 1.06;
+    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
+    CLOSE(t, 2 * 7.0 / 8 * S / (300e9 * 1.06) + 2 * 1e-6, 1e-12);
+    /* ... but not across domains */
+    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
+    CLOSE(t, 2 * 127.0 / 128 * S / 180e9 + 2 * 7 * 5e-6, 1e-12);
+    c.scaleup.nvls_efficiency = 0;
     t = aif_coll_time(&c, AIF_COLL_SENDRECV, (aif_group_shape){2, 1}, S);
     CLOSE(t, S / 22.5e9 + 5e-6, 1e-12);
     /* all-to-all over 16 ranks, 8 per domain: half the data leaves the node */

@@ -90,6 +90,8 @@ typedef struct aif_fabric {
     int kind;         /* aif_fabric_kind */
     int transport;    /* aif_transport */
     double port_bw_Bps, latency_s, efficiency;
+    double nvls_efficiency;   /* all-reduce bus bandwidth with in-switch reduction (NVLink SHARP)
+                                 as a fraction of port_bw; 0 = the fabric has none */
 } aif_fabric;
 
 typedef struct aif_system {

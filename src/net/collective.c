@@ -22,7 +22,14 @@ double aif_coll_time(const aif_cluster *cl, aif_coll coll, aif_group_shape g, do
     case AIF_COLL_ALLREDUCE: {
         double t_bw = 2 * (nn - 1) / nn * bytes / bw;
         double ring = t_bw + 2 * (nn - 1) * a, tree = t_bw + 2 * ceil(log2(nn)) * a;
-        return ring < tree ? ring : tree;
+        double best = ring < tree ? ring : tree;
+        if (!multi && n > 2 && cl->scaleup.nvls_efficiency > 0) {
+            /* NVLS: the switch reduces; each GPU sends and receives the buffer once */
+            double nvls = 2 * (nn - 1) / nn * bytes / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency) + 2 * a;
+            if (nvls < best)
+                best = nvls;
+        }
+        return best;
     }
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER:

@@ -5,7 +5,9 @@
  *                  B = min(e_su * B_su, k * e_net * B_nic)  (several domains: the
  *                      ring leaves each domain through the k ranks' NICs)
  *   ring all-reduce      t = 2 (n-1)/n * S / B + 2 (n-1) a
- *   tree all-reduce      t = 2 (n-1)/n * S / B + 2 log2(n) a   (NCCL picks the faster)
+ *   tree all-reduce      t = 2 (n-1)/n * S / B + 2 log2(n) a
+ *   NVLS all-reduce      t = 2 (n-1)/n * S / (e_nvls B_port) + 2 a   (one domain, n > 2,
+ *                        a fabric with in-switch reduction; NCCL picks the fastest)
  *   all-gather, reduce-scatter  t = (n-1)/n * S / B + (n-1) a
  *   all-to-all           t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su)) + (n-1)/k a
  *   send/recv            t = S / B_link + a

@@ -81,6 +81,7 @@ static const field fabric_fields[] = {
     {.key = "port_bw", .type = F_QTY, .off = offsetof(aif_fabric, port_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "latency", .type = F_QTY, .off = offsetof(aif_fabric, latency_s), .qty = AIF_Q_TIME, .max = 1},
     {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_fabric, efficiency), .min = 0.01, .max = 1},
+    {.key = "nvls_efficiency", .type = F_NUM, .off = offsetof(aif_fabric, nvls_efficiency), .min = 0, .max = 2},
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
 

@@ -171,9 +171,6 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
     memset(&in, 0, sizeof in);
     uint64_t set = 0;
     bind_set_err(err);
-    if (!cn)
-        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster",
-                           "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
     aif_rc rc = bind_map(cn, &cluster_schema, &in, "cluster", &set, err);
     if (rc)
         return rc;
@@ -341,6 +338,9 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
         else
             aif_strlcpy(out->name, nm ? nm->s : "scenario", sizeof out->name);
     }
+    if (!rc && !ynode_get(root, "cluster"))
+        rc = aif_err_set(err, AIF_EINPUT, name, 0, 0, "cluster",
+                         "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
     if (!rc)
         rc = bind_cluster(c, ynode_get(root, "cluster"), &out->cluster, err);
     if (!rc) {
