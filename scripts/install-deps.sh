@@ -2,7 +2,8 @@
 # install-deps.sh -- installs the Debian packages aifsim needs to build and test.
 # Idempotent: installs only what is missing; works as root or through sudo.
 set -eu
-PKGS="build-essential cmake pkg-config libyaml-dev libjson-c-dev libcsv-dev libcmocka-dev"
+# chromium renders the HTML report in the tests (headless)
+PKGS="build-essential cmake pkg-config libyaml-dev libjson-c-dev libcsv-dev libcmocka-dev libplplot-dev chromium"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -160,6 +160,7 @@ typedef struct aif_cluster {
     aif_fabric scaleup;      /* NVLink or equivalent */
     int gpus, gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps;
+    double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
 } aif_cluster;
 
 /* Parallel degrees.  etp is the tensor parallelism of expert layers (Megatron-Core
@@ -181,11 +182,47 @@ typedef struct aif_train {
     double tokens;           /* training token budget (0 = not given) */
 } aif_train;
 
+typedef enum aif_cooling { AIF_COOL_AIR, AIF_COOL_RDHX, AIF_COOL_LIQUID, AIF_COOL_IMMERSION, AIF_N_COOL } aif_cooling;
+typedef enum aif_climate { AIF_CLIMATE_COLD, AIF_CLIMATE_TEMPERATE, AIF_CLIMATE_HOT, AIF_N_CLIMATE } aif_climate;
+typedef enum aif_cloud_class {
+    AIF_CLOUD_HYPERSCALER_ON_DEMAND, AIF_CLOUD_HYPERSCALER_RESERVED, AIF_CLOUD_NEOCLOUD_ON_DEMAND,
+    AIF_CLOUD_NEOCLOUD_RESERVED, AIF_N_CLOUD
+} aif_cloud_class;
+
+/* A demand-response window: the grid operator asks the site to pause or to
+ * throttle to a share of its power. */
+typedef struct aif_dr_event { double start_s, duration_s, power_frac; bool pause; } aif_dr_event;
+#define AIF_MAX_DR 16
+
+/* The site and the prices (scenario sections `facility` and `cost`); see
+ * include/aifsim/facility.h for the models that use them. */
+typedef struct aif_site {
+    int cooling;                  /* aif_cooling; -1 = auto: the cheapest that holds the rack */
+    int climate;                  /* aif_climate */
+    bool dry_cooling;             /* heat rejection by dry coolers instead of evaporation */
+    int nodes_per_rack;           /* 0 = the system's */
+    double rack_limit_W[AIF_N_COOL];
+    double pue;                   /* 0 = from cooling and climate */
+    double power_cap_W;           /* grid connection of the site; 0 = none */
+    double gpu_power_limit_W;     /* 0 = TDP */
+    double carbon_kg_per_J;
+    char carbon_csv[256];         /* hourly intensities (g/kWh), one per line or hour,value; "" = constant */
+    aif_dr_event dr[AIF_MAX_DR];
+    int n_dr;
+    double electricity_usd_per_J, depreciation_s, facility_depreciation_s, operations_frac;
+    double network_per_gpu_usd, storage_per_gpu_usd;
+    double gpu_price_usd;         /* 0 = from the system or accelerator price */
+    double cloud_usd_per_gpu_hour[AIF_N_CLOUD];
+    int cloud_class;              /* aif_cloud_class the comparison uses */
+    double embodied_gpu_kg, embodied_node_kg;
+} aif_site;
+
 typedef struct aif_scenario {
     char name[AIF_NAME_MAX];
     aif_cluster cluster;
     aif_model model;
     aif_train train;
+    aif_site site;
 } aif_scenario;
 
 /* One command-line override: a dotted field path and its text value, e.g.
@@ -214,6 +251,7 @@ const char *aif_base_scenario_yaml(void);
 typedef struct aif_breakdown {   /* per step, seconds on the critical path */
     double compute_s;            /* forward + backward compute of the busiest pipeline rank */
     double recompute_s;          /* part of compute_s spent recomputing activations */
+    double membound_s;           /* part of compute_s in memory-bound kernels */
     double tp_comm_s, cp_comm_s, ep_comm_s; /* exposed (not overlapped) */
     double pp_comm_s;            /* exposed pipeline send/recv */
     double pp_bubble_s;          /* pipeline fill and drain, and stage imbalance */

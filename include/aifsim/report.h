@@ -5,17 +5,27 @@
 #include <stdio.h>
 
 #include "aifsim/aifsim.h"
+#include "aifsim/facility.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The summary a planner reads in ten seconds. */
-void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r);
+/* The summary a planner reads in ten seconds; fa and c (site and money) may be NULL. */
+void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                           const aif_cost_result *c);
+/* The site on its own (aifsim facility). */
+void aif_report_facility_text(FILE *f, const aif_scenario *s, const aif_train_result *r,
+                              const aif_facility_result *fa, const aif_cost_result *c);
 /* The step graph: every op of every segment with its size and time (aifsim train --ops). */
 aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err);
+/* One self-contained HTML file with the summary and plots (PLplot SVG, inlined),
+ * written atomically to path. */
+aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_result *r,
+                       const aif_facility_result *fa, const aif_cost_result *c, aif_err *err);
 /* One JSON object (see docs/CLI.md for the fields); malloc'd, NUL-terminated, NULL when out of memory. */
-char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r);
+char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                            const aif_cost_result *c);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,11 @@ void aif_err_clear(aif_err *e);
 
 /* Kinds of quantity a field can hold (see docs/CATALOGS.md, "Quantities"). */
 typedef enum aif_qty {
-    AIF_Q_BYTES, AIF_Q_BW, AIF_Q_POWER, AIF_Q_TIME, AIF_Q_MONEY, AIF_Q_COUNT, AIF_Q_FRACTION
+    AIF_Q_BYTES, AIF_Q_BW, AIF_Q_POWER, AIF_Q_TIME, AIF_Q_MONEY, AIF_Q_COUNT, AIF_Q_FRACTION,
+    AIF_Q_ENERGY,        /* J */
+    AIF_Q_ENERGY_PRICE,  /* USD per J */
+    AIF_Q_CARBON,        /* kg CO2e per J */
+    AIF_Q_MASS           /* kg */
 } aif_qty;
 
 /* Parses text such as "400Gb/s" into SI base units (bytes, bytes/s, W, s, USD, 1).

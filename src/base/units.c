@@ -1,6 +1,6 @@
 /* units.c -- quantities written as a person writes them: "400Gb/s", "80GiB",
  * "700W", "15.6T", "54d".  Results are in SI base units: bytes, bytes/s, W, s,
- * USD, plain counts.  Lower-case b is bits, upper-case B is bytes.  A
+ * USD, plain counts, J, USD/J, kg CO2e/J, kg.  Lower-case b is bits, upper-case B is bytes.  A
  * dimensional quantity without a unit is rejected: there is no default unit. */
 #include "base.h"
 
@@ -33,6 +33,18 @@ static const unit money_units[] = {
 static const unit count_units[] = {
     {"", 1}, {"K", 1e3}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"B", 1e9}, {"T", 1e12},
     {NULL, 0}};
+static const unit energy_units[] = {
+    {"J", 1}, {"kJ", 1e3}, {"MJ", 1e6}, {"GJ", 1e9}, {"Wh", 3600}, {"kWh", 3.6e6}, {"MWh", 3.6e9},
+    {"GWh", 3.6e12}, {NULL, 0}};
+static const unit energy_price_units[] = {
+    {"USD/kWh", 1 / 3.6e6}, {"USD/MWh", 1 / 3.6e9}, {"USD/J", 1}, {NULL, 0}};
+static const unit carbon_units[] = {
+    {"g/kWh", 1e-3 / 3.6e6}, {"kg/kWh", 1 / 3.6e6}, {"kg/MWh", 1 / 3.6e9}, {"t/MWh", 1e3 / 3.6e9},
+    {"gCO2e/kWh", 1e-3 / 3.6e6}, {"kgCO2e/MWh", 1 / 3.6e9}, {NULL, 0}};
+static const unit mass_units[] = {
+    {"g", 1e-3}, {"kg", 1}, {"t", 1e3}, {"kgCO2e", 1}, {"tCO2e", 1e3}, {NULL, 0}};
+static const unit dollar_price_suffix[] = {
+    {"/kWh", 1 / 3.6e6}, {"/MWh", 1 / 3.6e9}, {NULL, 0}};
 static const unit dollar_suffix[] = {
     {"", 1}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {NULL, 0}};
 
@@ -46,6 +58,10 @@ const char *aif_qty_examples(aif_qty kind)
     case AIF_Q_MONEY: return "an amount in US dollars, e.g. 30000USD, $30000, $2.5M";
     case AIF_Q_COUNT: return "a number, optionally with K, M, B (or G) or T, e.g. 8, 16M, 15.6T";
     case AIF_Q_FRACTION: return "a fraction, e.g. 0.92 or 92%";
+    case AIF_Q_ENERGY: return "an energy with a unit, e.g. 3.6MJ, 150kWh, 2GWh";
+    case AIF_Q_ENERGY_PRICE: return "a price of energy, e.g. 0.08USD/kWh, 80USD/MWh, $0.08/kWh";
+    case AIF_Q_CARBON: return "a carbon intensity, e.g. 370g/kWh, 0.4t/MWh";
+    case AIF_Q_MASS: return "a mass with a unit, e.g. 150kg, 2.5t";
     }
     return "";
 }
@@ -60,6 +76,10 @@ static const unit *table_for(aif_qty kind)
     case AIF_Q_MONEY: return money_units;
     case AIF_Q_COUNT: return count_units;
     case AIF_Q_FRACTION: return NULL;
+    case AIF_Q_ENERGY: return energy_units;
+    case AIF_Q_ENERGY_PRICE: return energy_price_units;
+    case AIF_Q_CARBON: return carbon_units;
+    case AIF_Q_MASS: return mass_units;
     }
     return NULL;
 }
@@ -81,7 +101,7 @@ int aif_parse_qty(const char *text, aif_qty kind, double *out, char *why, size_t
         p++;
     int dollar = 0;
     if (*p == '$') {
-        if (kind != AIF_Q_MONEY) {
+        if (kind != AIF_Q_MONEY && kind != AIF_Q_ENERGY_PRICE) {
             snprintf(why, n_why, "'%s' is money, expected %s", text, aif_qty_examples(kind));
             return -1;
         }
@@ -127,7 +147,7 @@ int aif_parse_qty(const char *text, aif_qty kind, double *out, char *why, size_t
             return -1;
         }
     } else if (dollar) {
-        if (lookup(dollar_suffix, sym, &f) != 0) {
+        if (lookup(kind == AIF_Q_ENERGY_PRICE ? dollar_price_suffix : dollar_suffix, sym, &f) != 0) {
             snprintf(why, n_why, "unknown suffix '%s' in '%s', expected %s", sym, text, aif_qty_examples(kind));
             return -1;
         }
@@ -136,14 +156,15 @@ int aif_parse_qty(const char *text, aif_qty kind, double *out, char *why, size_t
         return -1;
     } else if (lookup(table_for(kind), sym, &f) != 0) {
         /* a unit of another kind is a common slip: name the kind it belongs to */
-        static const aif_qty others[] = {AIF_Q_BYTES, AIF_Q_BW, AIF_Q_POWER, AIF_Q_TIME, AIF_Q_MONEY};
+        static const aif_qty others[] = {AIF_Q_BYTES, AIF_Q_BW, AIF_Q_POWER, AIF_Q_TIME, AIF_Q_MONEY, AIF_Q_ENERGY,
+                                         AIF_Q_ENERGY_PRICE, AIF_Q_CARBON, AIF_Q_MASS};
+        static const char *const kind_words[] = {"a size", "a bandwidth", "a power", "a time", "money", "",
+                                                 "", "an energy", "a price of energy", "a carbon intensity",
+                                                 "a mass"};
         for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
             double g;
             if (others[i] != kind && lookup(table_for(others[i]), sym, &g) == 0) {
-                snprintf(why, n_why, "'%s' is %s, expected %s", text,
-                         others[i] == AIF_Q_BYTES ? "a size" : others[i] == AIF_Q_BW ? "a bandwidth"
-                         : others[i] == AIF_Q_POWER ? "a power" : others[i] == AIF_Q_TIME ? "a time" : "money",
-                         aif_qty_examples(kind));
+                snprintf(why, n_why, "'%s' is %s, expected %s", text, kind_words[others[i]], aif_qty_examples(kind));
                 return -1;
             }
         }

@@ -1,5 +1,6 @@
 /* cmd_train.c -- `aifsim train`: a scenario (file or the built-in default)
  * with command-line overrides, estimated and printed as a table or JSON. */
+#include "aifsim/facility.h"
 #include "aifsim/report.h"
 #include "cli/cli.h"
 
@@ -144,10 +145,16 @@ int cmd_train(int argc, char **argv)
     } else {
         rc = aif_scenario_load(cat, file, ov, n_ov, &s, &e);
     }
-    if (rc != AIF_OK || aif_estimate(&s, &r, &e) != AIF_OK) {
+    const aif_facility_data *fd = aif_catalog_facility(cat);
+    aif_facility_result fa;
+    aif_cost_result co;
+    if (rc == AIF_OK)
+        aif_facility_apply_limits(&s, fd);
+    if (rc != AIF_OK || aif_estimate(&s, &r, &e) != AIF_OK || aif_facility_eval(&s, fd, &r, &fa, &e) != AIF_OK ||
+        aif_cost_eval(&s, fd, &r, &fa, &co, &e) != AIF_OK) {
         status = cli_report_error(&e);
     } else if (json) {
-        char *txt = aif_report_train_json(&s, &r);
+        char *txt = aif_report_train_json(&s, &r, &fa, &co);
         if (!txt) {
             fprintf(stderr, "aifsim: out of memory\n");
             status = EXIT_FAIL;
@@ -156,7 +163,7 @@ int cmd_train(int argc, char **argv)
             free(txt);
         }
     } else {
-        aif_report_train_text(stdout, &s, &r);
+        aif_report_train_text(stdout, &s, &r, &fa, &co);
         if (ops) {
             putchar('\n');
             if (aif_report_graph_text(stdout, &s, &e) != AIF_OK)

@@ -129,6 +129,31 @@ int cmd_validate(int argc, char **argv)
         printf("\n%d rows: median |error| %.1f%%, mean %.1f%%, max %.1f%% (%s); bound on the median %.0f%%: %s\n", v.n,
                v.median_ape, v.mean_ape, v.max_ape, v.rows[v.worst].id, bound, v.median_ape <= bound ? "PASS" : "FAIL");
     }
+    if (!json && !file) {   /* the published power figures, with the built-in table */
+        aif_catalog *pc;
+        aif_power_row prow[32];
+        int np = -1;
+        if (aif_catalog_load_builtin(&pc, &e) == AIF_OK) {
+            np = aif_validate_power(pc, prow, 32, &e);
+            aif_catalog_free(pc);
+        }
+        if (np < 0) {
+            aif_validation_free(&v);
+            return cli_report_error(&e);
+        }
+        printf("\npower (data/facility.yaml; not part of the bound above):\n");
+        if (markdown) {
+            printf("| id | what | predicted kW | published kW | error |\n|---|---|---:|---:|---:|\n");
+            for (int i = 0; i < np; i++)
+                printf("| %s | %s | %.4g | %.4g | %+.1f%% |\n", prow[i].id, prow[i].what, prow[i].predicted_W / 1e3,
+                       prow[i].measured_W / 1e3, 100 * prow[i].err);
+        } else {
+            printf("%-20s %14s %14s %8s\n", "id", "predicted kW", "published kW", "error");
+            for (int i = 0; i < np; i++)
+                printf("%-20s %14.4g %14.4g %+7.1f%%\n", prow[i].id, prow[i].predicted_W / 1e3,
+                       prow[i].measured_W / 1e3, 100 * prow[i].err);
+        }
+    }
     int pass = v.median_ape <= bound;
     aif_validation_free(&v);
     return pass ? EXIT_OK : EXIT_FAIL;

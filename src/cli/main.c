@@ -14,7 +14,10 @@ static const char usage[] =
     "commands:\n"
     "  (none)      estimate the built-in default scenario: Llama 3 405B pre-training on\n"
     "              16,384 H100 SXM (TP8 PP16 DP128, 8K sequences, 15.6T tokens)\n"
-    "  train       estimate a training job: step time, MFU, memory, days to train\n"
+    "  train       estimate a training job: step time, MFU, memory, days to train, and its\n"
+    "              power, cooling, energy, carbon, water and cost owned or rented\n"
+    "  facility    the site on its own: racks, kW per rack, cooling, PUE, MW, grid cap, capex\n"
+    "  report      write one self-contained HTML report with plots (-o report.html)\n"
     "  catalog     list the built-in accelerators, systems, fabrics and models\n"
     "  validate    compare predictions with published measurements\n"
     "\n"
@@ -81,7 +84,11 @@ int main(int argc, char **argv)
         return cmd_catalog(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "facility"))
+        return cmd_facility(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, report, catalog, validate)", cmd);
 }

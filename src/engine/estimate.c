@@ -30,7 +30,7 @@ static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *o
 {
     if (op->kind == AIF_OP_COMM)
         return aif_coll_time(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes);
-    return aif_compute_time(&s->cluster.gpu, op, 1.0);
+    return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
 }
 
 void aif_segment_time(const aif_scenario *s, const aif_graph *g, aif_seg seg, aif_seg_time *out)
@@ -68,6 +68,8 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, aif_seg seg, ai
         }
         t += d;
         out->cat_s[op->cat] += d;
+        if (op->kind == AIF_OP_MEM)
+            out->membound_s += d;
     }
     if (pend > 0) {
         t += pend;
@@ -94,7 +96,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
         aif_segment_time(s, g, (aif_seg)i, &st[i]);
 
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
-    double cat[AIF_N_CAT] = {0};
+    double cat[AIF_N_CAT] = {0}, membound = 0;
     for (int rk = 0; rk < p->pp; rk++) {
         aif_stage sg;
         aif_graph_stage(g, rk, &sg);
@@ -115,6 +117,10 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
                          sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
                          sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
                          2 * sg.p2p * st[AIF_SEG_P2P].cat_s[c];
+            membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
+                       sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
+                       sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
+                       sg.head * (st[AIF_SEG_HEAD_FWD].membound_s + st[AIF_SEG_HEAD_BWD].membound_s);
         }
     }
     double m = g->microbatches;
@@ -132,6 +138,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     aif_breakdown *bd = &r->bd;
     bd->compute_s = m * (cat[AIF_CAT_COMPUTE] + cat[AIF_CAT_RECOMPUTE]);
     bd->recompute_s = m * cat[AIF_CAT_RECOMPUTE];
+    bd->membound_s = m * membound;
     bd->tp_comm_s = m * cat[AIF_CAT_TP];
     bd->cp_comm_s = m * cat[AIF_CAT_CP];
     bd->ep_comm_s = m * cat[AIF_CAT_EP];

@@ -8,6 +8,7 @@
 typedef struct aif_seg_time {
     double total_s;               /* critical path of the segment */
     double cat_s[AIF_N_CAT];      /* what the critical path is made of, by category */
+    double membound_s;            /* compute time in memory-bound kernels */
 } aif_seg_time;
 
 /* Walks one segment under the two-stream semantics of graph.h. */

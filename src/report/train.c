@@ -2,6 +2,7 @@
  * json-c; numbers are printed with %.10g so output is byte-identical across runs. */
 #include "aifsim/report.h"
 #include "base/base.h"
+#include "report/site.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@ static void duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%.0f s", s);
 }
 
-void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r)
+void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                           const aif_cost_result *co)
 {
     const aif_model *m = &s->model;
     const aif_cluster *c = &s->cluster;
@@ -98,13 +100,16 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
         fprintf(f, "  training         %s tokens: %s steps, %s, %s GPU-hours (no failures or restarts)\n", a, b, dur,
                 d);
     }
+    if (fa && co)
+        aif_report_site_text(f, s, r, fa, co);
 }
 
 static void add(json_object *o, const char *k, double v) { json_object_object_add(o, k, json_object_new_double(v)); }
 static void addi(json_object *o, const char *k, long long v) { json_object_object_add(o, k, json_object_new_int64(v)); }
 static void adds(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
 
-char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r)
+char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                            const aif_cost_result *co)
 {
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
     json_object *o = json_object_new_object();
@@ -177,6 +182,8 @@ char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r)
         add(tr, "gpu_hours", r->gpu_hours);
         json_object_object_add(o, "training", tr);
     }
+    if (fa && co)
+        aif_report_site_json(o, s, r, fa, co);
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *out = txt ? strdup(txt) : NULL;
     json_object_put(o);

@@ -6,6 +6,7 @@
  * the same name); every GPU's `arch` names a loaded calibration family. */
 #include "spec/catalog.h"
 #include "spec/bind.h"
+#include "spec/facility.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[
 
 struct aif_catalog {
     aif_vec gpus, systems, fabrics, models, calibs, sources;
+    aif_facility_data facility;
 };
 
 /* ---------------------------------------------------------------- schemas */
@@ -368,6 +370,14 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     static const char *const order[] = {"data/calibration.yaml", "data/fabrics.yaml", "data/gpus.yaml",
                                         "data/systems.yaml", "data/models.yaml"};
+    size_t flen;
+    const char *ftext = aif_embedded_file("data/facility.yaml", &flen);
+    aif_rc frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:data/facility.yaml>", err)
+                       : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in data/facility.yaml missing");
+    if (frc) {
+        aif_catalog_free(c);
+        return frc;
+    }
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         size_t len;
         const char *text = aif_embedded_file(order[i], &len);
@@ -451,9 +461,11 @@ void aif_catalog_free(aif_catalog *c)
     aif_vec_free(&c->models);
     aif_vec_free(&c->calibs);
     aif_vec_free(&c->sources);
+    aif_facility_data_free(&c->facility);
     free(c);
 }
 
+const aif_facility_data *aif_catalog_facility(const aif_catalog *c) { return &c->facility; }
 int aif_catalog_n_gpus(const aif_catalog *c) { return c->gpus.n; }
 int aif_catalog_n_systems(const aif_catalog *c) { return c->systems.n; }
 int aif_catalog_n_fabrics(const aif_catalog *c) { return c->fabrics.n; }

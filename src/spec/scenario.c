@@ -11,6 +11,7 @@
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
 #include "spec/catalog.h"
+#include "spec/facility.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -66,7 +67,7 @@ static const field train_fields[] = {
 };
 static const schema train_schema = {train_fields, sizeof train_fields / sizeof train_fields[0], NULL};
 
-static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", NULL};
+static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", "facility", "cost", NULL};
 static const schema root_schema = {NULL, 0, root_skip};
 static const char *const model_skip[] = {"base", "sources", "notes", NULL};
 
@@ -223,6 +224,7 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
         cl->nic_bw_Bps = sys && sys->nic_bw_Bps < f->port_bw_Bps ? sys->nic_bw_Bps : f->port_bw_Bps;
     if (cl->scaleup_domain < cl->gpus_per_node)
         cl->scaleup_domain = cl->gpus_per_node;
+    cl->clock_factor = 1.0;
     return AIF_OK;
 }
 
@@ -353,6 +355,8 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
     }
     if (!rc)
         rc = bind_train(ynode_get(root, "train"), out, err);
+    if (!rc)
+        rc = aif_site_bind(out, aif_catalog_facility(c), ynode_get(root, "facility"), ynode_get(root, "cost"), err);
     if (!rc && (rc = aif_scenario_check(out, err))) {
         /* point at the offending value when it is written in the file or on the command line */
         const ynode *tn = ynode_get(root, err->path[0] == 'c' ? "cluster" : "train");

@@ -272,3 +272,49 @@ const char *aif_builtin_validation_csv(size_t *len)
 {
     return aif_embedded_file("validation/train.csv", len);
 }
+
+/* ------------------------------------------------------------------ power */
+
+#include "aifsim/facility.h"
+
+int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_err *err)
+{
+    const aif_facility_data *fd = aif_catalog_facility(c);
+    int n = 0;
+    for (int i = 0; i < fd->n_checks && n < max; i++) {
+        const aif_power_check *pc = &fd->checks[i];
+        aif_scenario s;
+        aif_rc rc;
+        if (pc->kind == AIF_CHECK_SWING) {
+            rc = aif_scenario_load(c, NULL, NULL, 0, &s, err);
+        } else {
+            char yaml[256];
+            snprintf(yaml, sizeof yaml, "cluster: {system: %s, gpus: 1}\nmodel: llama3-8b\n"
+                     "facility: {cooling: auto}\ntrain: {seq: 2048, gbs: 1}\n", pc->system);
+            rc = aif_scenario_parse(c, yaml, strlen(yaml), pc->id, NULL, 0, &s, err);
+            if (!rc) {   /* one whole node, or one whole rack-scale domain */
+                s.cluster.gpus = pc->kind == AIF_CHECK_RACK_MAX ? s.cluster.scaleup_domain : s.cluster.gpus_per_node;
+                s.train.par.dp = s.cluster.gpus;
+                s.train.gbs = s.cluster.gpus;
+            }
+        }
+        aif_train_result r;
+        aif_facility_result fa;
+        if (!rc)
+            rc = aif_estimate(&s, &r, err);
+        if (!rc)
+            rc = aif_facility_eval(&s, fd, &r, &fa, err);
+        if (rc)
+            return -1;
+        aif_power_row *row = &rows[n++];
+        memset(row, 0, sizeof *row);
+        aif_strlcpy(row->id, pc->id, sizeof row->id);
+        aif_strlcpy(row->what, pc->what, sizeof row->what);
+        aif_strlcpy(row->source, pc->source, sizeof row->source);
+        row->measured_W = pc->value_W;
+        row->predicted_W = pc->kind == AIF_CHECK_NODE_MAX ? fa.node_peak_W
+                           : pc->kind == AIF_CHECK_RACK_MAX ? fa.rack_peak_W : fa.stop_swing_W;
+        row->err = (row->predicted_W - row->measured_W) / row->measured_W;
+    }
+    return n;
+}

@@ -1,0 +1,147 @@
+/* facility.h -- from the job on the GPU to megawatts, litres, tonnes of CO2 and
+ * dollars.  The site is part of the scenario (aif_scenario.site); its defaults
+ * come from the built-in data/facility.yaml.
+ *
+ * Power.  A GPU draws a fraction of its TDP that depends on what it is doing:
+ *   P_gpu = TDP * (a_compute f_c + a_memory f_m + a_comm f_x + a_idle f_i)
+ * where a_* are the shares of time in each phase (from the step breakdown, or a
+ * caller's own utilisation over time) and f_* the phase fractions of
+ * data/facility.yaml.  A GPU power limit below TDP slows compute: by the cubic
+ * law of dynamic power (P_dyn ~ f V^2, V ~ f) the clock factor is
+ *   c = ((P_limit - P_idle) / (TDP - P_idle))^(1/3),
+ * passed down to the engine as aif_cluster.clock_factor (no layer reaches up).
+ * IT power adds the host (CPUs, NICs, NVSwitches, fans: the system's max power
+ * minus its GPUs' TDP), the scale-out network (switch ports and optics per NIC by
+ * fat-tree tiers) and storage.  Facility power = IT power x PUE (cooling, climate).
+ *
+ * Cooling.  A rack's peak power decides what can cool it: air up to its rack
+ * limit, a rear-door heat exchanger, direct-to-chip liquid, immersion.  A rack
+ * over the air limit is never reported as air-cooled.
+ *
+ * Grid.  A site power cap bounds how many GPUs fit; demand-response windows
+ * pause or throttle the run, adding delay and cost; carbon intensity (constant,
+ * a region, or an hourly CSV) turns energy into operational tCO2e; embodied
+ * carbon per device is amortised over the depreciation period.
+ *
+ * Money (econ).  Capex: systems (or accelerators), network and storage per GPU,
+ * facility per MW by cooling type.  Owning costs capex over its depreciation
+ * plus operations plus electricity; renting costs GPU-hours at the cloud price;
+ * break-even utilisation is the share of hours at which they cost the same. */
+#ifndef AIFSIM_FACILITY_H
+#define AIFSIM_FACILITY_H
+
+#include "aifsim/aifsim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ data */
+
+typedef struct aif_cooling_data {
+    double rack_limit_W;
+    double pue[AIF_N_CLIMATE];
+    double fan_fraction;          /* share of IT power in server fans under this cooling */
+    double capex_per_W_usd;       /* facility construction per W of IT */
+} aif_cooling_data;
+
+typedef struct aif_named_value { char name[AIF_NAME_MAX]; double value; } aif_named_value;
+typedef struct aif_cloud_price { char gpu[AIF_NAME_MAX]; double usd_per_gpu_hour[AIF_N_CLOUD]; } aif_cloud_price;
+typedef struct aif_power_check {
+    char id[48], what[160], source[640], system[AIF_NAME_MAX];
+    int kind;                     /* AIF_CHECK_* */
+    double value_W;
+} aif_power_check;
+enum { AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING };
+
+typedef struct aif_facility_data {   /* data/facility.yaml */
+    aif_cooling_data cooling[AIF_N_COOL];
+    double wue_evaporative_L_per_J, wue_dry_L_per_J;
+    double gpu_phase_fraction[4];  /* compute, memory, comm, idle */
+    double switch_per_port_W, optic_per_port_W, storage_per_gpu_W;
+    double electricity_usd_per_J, depreciation_s, facility_depreciation_s, operations_frac;
+    double network_per_gpu_usd, storage_per_gpu_usd;
+    aif_named_value *carbon; int n_carbon;          /* region -> kg CO2e per J */
+    aif_named_value *embodied; int n_embodied;      /* gpu name or "server_per_node" -> kg CO2e */
+    aif_cloud_price *cloud; int n_cloud;
+    aif_named_value *api; int n_api;                /* model -> USD per million output tokens */
+    aif_power_check *checks; int n_checks;          /* published power figures */
+} aif_facility_data;
+
+const aif_facility_data *aif_catalog_facility(const aif_catalog *c);
+
+/* ------------------------------------------------------------- power API */
+
+/* Shares of time a set of GPUs spends in each phase (they sum to 1). */
+typedef struct aif_activity { double compute, memory, comm, idle; } aif_activity;
+
+typedef struct aif_site_power {
+    double gpu_W, host_W, network_W, storage_W;   /* whole job, IT side */
+    double it_W, facility_W;
+    double per_gpu_W, node_W, rack_W;
+} aif_site_power;
+
+/* Power of the job's site when its GPUs do `a` (the interface serving and
+ * cluster scheduling call with their own utilisation). */
+void aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, aif_site_power *out);
+
+typedef struct aif_power_point { double t_s, power_W; } aif_power_point;
+/* Energy of a piecewise-constant power series: point i holds from t_i to t_{i+1}, the last to t_end_s. */
+double aif_energy_J(const aif_power_point *p, int n, double t_end_s);
+
+/* ------------------------------------------------------------ evaluation */
+
+enum { AIF_RACK_FITS_AIR, AIF_RACK_NEEDS_LIQUID, AIF_RACK_EXCEEDS_LIQUID };
+#define AIF_MAX_PROFILE 16
+
+typedef struct aif_facility_result {
+    double clock_factor;            /* from the GPU power limit (1 = none) */
+    double gpu_busy_W, gpu_low_W;   /* per GPU while computing / while waiting */
+    double gpu_avg_W;               /* per GPU averaged over a step */
+    int nodes, racks, nodes_per_rack;
+    double node_peak_W, rack_peak_W;
+    int cooling;                    /* aif_cooling actually used */
+    int rack_verdict;               /* AIF_RACK_* */
+    double rack_limit_W;            /* of the cooling used */
+    double pue;
+    double it_avg_W, it_peak_W, facility_avg_W, facility_peak_W, facility_low_W;
+    double swing_W;                 /* facility power, busy minus waiting, within a step */
+    double stop_swing_W;            /* facility power, busy minus every GPU idle (checkpoint, failure) */
+    double network_W, storage_W;    /* IT power of the scale-out network and storage */
+    int fabric_tiers;
+    double gpus_under_cap;          /* GPUs of this kind the site cap allows (0 = no cap) */
+    aif_power_point profile[AIF_MAX_PROFILE];  /* facility power over one step */
+    int n_profile;
+    double step_time_s;
+    /* over the whole run (train.tokens) */
+    double run_time_s;              /* with demand-response delays */
+    double dr_delay_s, dr_cost_usd;
+    double energy_J, it_energy_J, co2_kg, embodied_co2_kg, water_L;
+} aif_facility_result;
+
+typedef struct aif_cost_result {
+    double capex_usd, capex_systems_usd, capex_network_usd, capex_storage_usd, capex_facility_usd;
+    double fixed_usd_per_hour;      /* depreciation + operations of the owned cluster */
+    double energy_usd;              /* electricity of the run */
+    double owned_usd;               /* cost to train, owned */
+    double cloud_usd;               /* cost to train, rented at the scenario's cloud class */
+    double cloud_usd_by_class[AIF_N_CLOUD];
+    double cloud_usd_per_gpu_hour;
+    double owned_usd_per_gpu_hour;  /* at 100% utilisation */
+    double breakeven_utilization;   /* share of hours owning costs as much as renting; >1: never */
+    double api_usd_per_mtok;        /* 0 when not known for the model */
+    double dr_cost_usd;             /* fixed cost of the hours demand response adds */
+} aif_cost_result;
+
+/* Applies the site's GPU power limit to the scenario (sets cluster.clock_factor). */
+void aif_facility_apply_limits(aif_scenario *s, const aif_facility_data *fd);
+/* Site, power, cooling, grid and energy of a training job whose estimate is r. */
+aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, const aif_train_result *r,
+                         aif_facility_result *f, aif_err *err);
+aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const aif_train_result *r,
+                     const aif_facility_result *f, aif_cost_result *c, aif_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

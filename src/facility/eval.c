@@ -1,0 +1,211 @@
+/* eval.c -- the site of a training job: racks and their cooling, power over one
+ * step, the grid (power cap, demand response, carbon) and the whole run's energy,
+ * carbon and water.  Reads the hourly carbon CSV when the scenario names one. */
+#include "facility/site.h"
+#include "base/base.h"
+#include "spec/catalog.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Hourly carbon intensities in g/kWh: one value per line, or hour,value; lines
+ * that do not end in a number (a header) are skipped.  Returns the count read. */
+static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *err)
+{
+    char *text;
+    size_t len;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    int cap = 0, k = 0, line = 0;
+    double *v = NULL;
+    for (char *p = text; *p;) {
+        char *eol = strchr(p, '\n');
+        if (eol)
+            *eol = '\0';
+        line++;
+        char *cell = strrchr(p, ',');
+        cell = cell ? cell + 1 : p;
+        char *end;
+        double x = strtod(cell, &end);
+        while (*end == ' ' || *end == '\r' || *end == '\t')
+            end++;
+        int numeric = end != cell && *end == 0;
+        if (numeric) {
+            if (!(x >= 0 && x < 1e5)) {
+                free(v);
+                free(text);
+                return aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                                   "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
+            }
+            if (k == cap) {
+                cap = cap ? cap * 2 : 1024;
+                double *nv = realloc(v, sizeof *v * (size_t)cap);
+                if (!nv) {
+                    free(v);
+                    free(text);
+                    return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+                }
+                v = nv;
+            }
+            v[k++] = x * 1e-3 / 3.6e6;   /* g/kWh -> kg/J */
+        } else if (k > 0 && *p) {
+            free(v);
+            free(text);
+            return aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                               "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
+        }
+        p = eol ? eol + 1 : p + strlen(p);
+    }
+    free(text);
+    if (k == 0) {
+        free(v);
+        return aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon", "no hourly intensities in the file");
+    }
+    *out = v;
+    *n = k;
+    return AIF_OK;
+}
+
+/* Shares of a step's time in each phase for the busiest pipeline rank. */
+static void step_activity(const aif_train_result *r, aif_activity *busy, double *busy_s, aif_activity *whole)
+{
+    const aif_breakdown *b = &r->bd;
+    double comm = b->tp_comm_s + b->cp_comm_s + b->ep_comm_s + b->pp_comm_s;
+    double pipe = b->compute_s + comm;   /* the steady part of the pipeline */
+    *busy_s = pipe;
+    if (pipe > 0)
+        *busy = (aif_activity){(b->compute_s - b->membound_s) / pipe, b->membound_s / pipe, comm / pipe, 0};
+    else
+        *busy = (aif_activity){0, 0, 0, 1};
+    double st = r->step_time_s;
+    *whole = (aif_activity){(b->compute_s - b->membound_s) / st, (b->membound_s + b->optimizer_s) / st,
+                            (comm + b->dp_comm_s) / st, b->pp_bubble_s / st};
+}
+
+aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, const aif_train_result *r,
+                         aif_facility_result *f, aif_err *err)
+{
+    memset(f, 0, sizeof *f);
+    const aif_cluster *cl = &s->cluster;
+    const aif_breakdown *b = &r->bd;
+    f->clock_factor = cl->clock_factor > 0 ? cl->clock_factor : 1;
+    f->step_time_s = r->step_time_s;
+    f->nodes = (cl->gpus + cl->gpus_per_node - 1) / cl->gpus_per_node;
+    f->nodes_per_rack = aif_nodes_per_rack(s);
+    f->racks = (f->nodes + f->nodes_per_rack - 1) / f->nodes_per_rack;
+
+    /* racks at peak (every GPU at its limit): this decides the cooling */
+    aif_activity peak_a = {1, 0, 0, 0};
+    aif_site_power pk;
+    aif_site_power_cooled(s, fd, &peak_a, AIF_COOL_AIR, 1, &pk);
+    int cooling = aif_site_cooling(s, pk.rack_W);
+    aif_site_power_cooled(s, fd, &peak_a, cooling, 1, &pk);   /* fans depend on the cooling */
+    f->cooling = cooling;
+    f->node_peak_W = pk.node_W;
+    f->rack_peak_W = pk.rack_W;
+    f->rack_limit_W = s->site.rack_limit_W[cooling];
+    double liquid_max = fmax(s->site.rack_limit_W[AIF_COOL_LIQUID], s->site.rack_limit_W[AIF_COOL_IMMERSION]);
+    f->rack_verdict = pk.rack_W <= s->site.rack_limit_W[AIF_COOL_AIR] ? AIF_RACK_FITS_AIR
+                      : pk.rack_W <= liquid_max ? AIF_RACK_NEEDS_LIQUID : AIF_RACK_EXCEEDS_LIQUID;
+    static const char *const cool_names[] = {"air", "rdhx", "liquid", "immersion"};
+    if (pk.rack_W > f->rack_limit_W) {
+        if (s->site.cooling >= 0)
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.cooling",
+                               "%s cooling holds %.0f kW per rack, but %d %s per rack draw %.1f kW at peak; choose "
+                               "a cooling that holds it (or auto), or fewer nodes_per_rack",
+                               cool_names[cooling], f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
+                               cl->system.name : "nodes", pk.rack_W / 1e3);
+        /* auto and nothing holds it: immersion is reported with verdict EXCEEDS_LIQUID */
+    }
+    f->pue = aif_site_pue(s, fd, cooling);
+    aif_site_network(s, fd, &f->network_W, &f->storage_W, &f->fabric_tiers);
+
+    /* one step: fill, steady pipeline, drain, exposed data-parallel traffic, optimizer */
+    aif_activity busy, whole;
+    double busy_s;
+    step_activity(r, &busy, &busy_s, &whole);
+    aif_activity idle = {0, 0, 0, 1}, comm = {0, 0, 1, 0}, memo = {0, 1, 0, 0};
+    aif_activity half = {busy.compute / 2, busy.memory / 2, busy.comm / 2, 0.5};
+    aif_site_power p_busy, p_half, p_comm, p_mem, p_idle;
+    aif_site_power_cooled(s, fd, &busy, cooling, f->pue, &p_busy);
+    aif_site_power_cooled(s, fd, &half, cooling, f->pue, &p_half);
+    aif_site_power_cooled(s, fd, &comm, cooling, f->pue, &p_comm);
+    aif_site_power_cooled(s, fd, &memo, cooling, f->pue, &p_mem);
+    aif_site_power_cooled(s, fd, &idle, cooling, f->pue, &p_idle);
+    double fill = b->pp_bubble_s / 2, t = 0;
+    struct { double d, W; } ph[] = {{fill, p_half.facility_W}, {busy_s, p_busy.facility_W},
+                                    {b->pp_bubble_s - fill, p_half.facility_W}, {b->dp_comm_s, p_comm.facility_W},
+                                    {b->optimizer_s, p_mem.facility_W}};
+    for (size_t i = 0; i < sizeof ph / sizeof ph[0]; i++) {
+        if (ph[i].d <= 0)
+            continue;
+        f->profile[f->n_profile++] = (aif_power_point){t, ph[i].W};
+        t += ph[i].d;
+    }
+    double e_step = aif_energy_J(f->profile, f->n_profile, r->step_time_s);
+    f->facility_avg_W = e_step / r->step_time_s;
+    f->it_avg_W = f->facility_avg_W / f->pue;
+    f->facility_peak_W = p_busy.facility_W;
+    f->facility_low_W = fmin(p_comm.facility_W, p_half.facility_W);
+    for (int i = 0; i < f->n_profile; i++)
+        f->facility_low_W = fmin(f->facility_low_W, f->profile[i].power_W);
+    f->swing_W = f->facility_peak_W - f->facility_low_W;
+    f->stop_swing_W = f->facility_peak_W - p_idle.facility_W;
+    f->it_peak_W = pk.it_W;
+    f->gpu_busy_W = p_busy.per_gpu_W;
+    f->gpu_low_W = p_idle.per_gpu_W;
+    f->gpu_avg_W = aif_gpu_power_W(&cl->gpu, fd, &whole, s->site.gpu_power_limit_W);
+    if (s->site.power_cap_W > 0)
+        f->gpus_under_cap = floor(s->site.power_cap_W / (pk.it_W * f->pue / cl->gpus));
+
+    /* the run: steps at the step's average power, demand-response windows on top */
+    double base_s = r->train_time_s;
+    f->run_time_s = base_s;
+    double e_dr = 0, dr_s = 0;
+    for (int i = 0; i < s->site.n_dr; i++) {
+        const aif_dr_event *ev = &s->site.dr[i];
+        if (ev->start_s >= f->run_time_s)
+            continue;   /* the run is over before the window opens */
+        double progress;   /* share of normal speed during the window */
+        double w;          /* facility power during the window */
+        double allowed = ev->power_frac * f->facility_peak_W;
+        if (ev->pause || allowed <= p_idle.facility_W) {
+            progress = 0;
+            w = p_idle.facility_W;
+        } else {
+            double gpu_allowed = (allowed / f->pue - (p_busy.it_W - p_busy.gpu_W)) / cl->gpus;
+            double c = aif_clock_factor(&cl->gpu, fd, gpu_allowed);
+            progress = fmin(1, c);
+            w = fmin(allowed, f->facility_avg_W);
+        }
+        f->dr_delay_s += ev->duration_s * (1 - progress);
+        f->run_time_s += ev->duration_s * (1 - progress);
+        e_dr += w * ev->duration_s;
+        dr_s += ev->duration_s;
+    }
+    f->energy_J = f->facility_avg_W * fmax(0, f->run_time_s - dr_s) + e_dr;
+    f->it_energy_J = f->energy_J / f->pue;
+    f->water_L = f->it_energy_J * (s->site.dry_cooling ? fd->wue_dry_L_per_J : fd->wue_evaporative_L_per_J);
+    if (s->site.carbon_csv[0]) {
+        double *hourly = NULL;
+        int n = 1;
+        aif_rc rc = read_carbon_csv(s->site.carbon_csv, &hourly, &n, err);
+        if (rc)
+            return rc;
+        double p = f->run_time_s > 0 ? f->energy_J / f->run_time_s : 0;
+        for (double t0 = 0; t0 < f->run_time_s; t0 += 3600) {
+            double dt = fmin(3600, f->run_time_s - t0);
+            f->co2_kg += p * dt * hourly[(long)(t0 / 3600) % n];
+        }
+        free(hourly);
+    } else {
+        f->co2_kg = f->energy_J * s->site.carbon_kg_per_J;
+    }
+    if (s->site.depreciation_s > 0)
+        f->embodied_co2_kg = (cl->gpus * s->site.embodied_gpu_kg + f->nodes * s->site.embodied_node_kg) *
+                             f->run_time_s / s->site.depreciation_s;
+    return AIF_OK;
+}

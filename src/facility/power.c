@@ -1,0 +1,128 @@
+/* power.c -- power of a job's site: GPUs by phase of work, hosts, scale-out
+ * network, storage, and the facility on top (equations in aifsim/facility.h). */
+#include "facility/site.h"
+
+#include <math.h>
+
+/* Ports of switches a NIC uses in a fat tree of `tiers` levels (down and up at each
+ * level below the top), and transceivers (both ends of every link). */
+int aif_fabric_tiers(int nics, int radix)
+{
+    if (nics <= radix)
+        return 1;
+    double cap2 = (double)radix * radix / 2, cap3 = cap2 * radix / 2;
+    return nics <= cap2 ? 2 : nics <= cap3 ? 3 : 4;
+}
+
+double aif_gpu_power_W(const aif_gpu *g, const aif_facility_data *fd, const aif_activity *a, double limit_W)
+{
+    const double *f = fd->gpu_phase_fraction;
+    double cap = limit_W > 0 && limit_W < g->tdp_W ? limit_W : g->tdp_W;
+    double pc = fmin(f[0] * g->tdp_W, cap), pm = fmin(f[1] * g->tdp_W, cap), px = fmin(f[2] * g->tdp_W, cap),
+           pi = fmin(f[3] * g->tdp_W, cap);
+    return a->compute * pc + a->memory * pm + a->comm * px + a->idle * pi;
+}
+
+double aif_clock_factor(const aif_gpu *g, const aif_facility_data *fd, double limit_W)
+{
+    if (limit_W <= 0 || limit_W >= g->tdp_W)
+        return 1.0;
+    double idle = fd->gpu_phase_fraction[3] * g->tdp_W;
+    if (limit_W <= idle)
+        return 0.05;   /* the GPU barely runs; a floor keeps time finite */
+    double c = cbrt((limit_W - idle) / (g->tdp_W - idle));
+    return c < 0.05 ? 0.05 : c;
+}
+
+void aif_facility_apply_limits(aif_scenario *s, const aif_facility_data *fd)
+{
+    s->cluster.clock_factor = aif_clock_factor(&s->cluster.gpu, fd, s->site.gpu_power_limit_W);
+}
+
+int aif_nodes_per_rack(const aif_scenario *s)
+{
+    if (s->site.nodes_per_rack > 0)
+        return s->site.nodes_per_rack;
+    if (s->cluster.scaleup_domain > s->cluster.gpus_per_node)   /* a rack-scale NVLink domain (NVL72) */
+        return s->cluster.scaleup_domain / s->cluster.gpus_per_node;
+    return 4;   /* NVIDIA DGX SuperPOD reference architecture: four 8-GPU systems per rack */
+}
+
+int aif_site_cooling(const aif_scenario *s, double rack_W)
+{
+    if (s->site.cooling >= 0)
+        return s->site.cooling;
+    for (int c = 0; c < AIF_N_COOL; c++)
+        if (rack_W <= s->site.rack_limit_W[c])
+            return c;
+    return AIF_COOL_IMMERSION;
+}
+
+/* Host power per node: the system's max power less its GPUs' TDP (CPUs, memory,
+ * NICs, NVSwitches, fans, drives), less the fan power that the cooling removes. */
+static double host_W(const aif_scenario *s, const aif_facility_data *fd, int cooling)
+{
+    const aif_system *sys = &s->cluster.system;
+    double gpn = s->cluster.gpus_per_node, node_max;
+    double h = sys->host_power_W > 0 ? sys->host_power_W : 0.25 * gpn * s->cluster.gpu.tdp_W;
+    node_max = gpn * s->cluster.gpu.tdp_W + h;
+    double fan_saving = (fd->cooling[AIF_COOL_AIR].fan_fraction - fd->cooling[cooling].fan_fraction) * node_max;
+    return h - (fan_saving > 0 ? fan_saving : 0);
+}
+
+static void network_and_storage(const aif_scenario *s, const aif_facility_data *fd, double *net_W, double *sto_W,
+                                int *tiers)
+{
+    int nodes = (s->cluster.gpus + s->cluster.gpus_per_node - 1) / s->cluster.gpus_per_node;
+    int nics = nodes * s->cluster.nics_per_node;
+    int t = nodes > 1 ? aif_fabric_tiers(nics, 64) : 0;
+    /* each NIC uses 2t-1 switch ports and 2t transceivers (both ends of each link) */
+    *net_W = t ? (double)nics * ((2 * t - 1) * fd->switch_per_port_W + 2 * t * fd->optic_per_port_W) : 0;
+    *sto_W = s->cluster.gpus * fd->storage_per_gpu_W;
+    if (tiers)
+        *tiers = t;
+}
+
+void aif_site_power_cooled(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, int cooling,
+                           double pue, aif_site_power *out)
+{
+    double n = s->cluster.gpus, gpn = s->cluster.gpus_per_node;
+    int nodes = (int)ceil(n / gpn);
+    out->per_gpu_W = aif_gpu_power_W(&s->cluster.gpu, fd, a, s->site.gpu_power_limit_W);
+    out->gpu_W = n * out->per_gpu_W;
+    out->host_W = nodes * host_W(s, fd, cooling);
+    network_and_storage(s, fd, &out->network_W, &out->storage_W, NULL);
+    out->it_W = out->gpu_W + out->host_W + out->network_W + out->storage_W;
+    out->facility_W = out->it_W * pue;
+    out->node_W = gpn * out->per_gpu_W + host_W(s, fd, cooling);
+    out->rack_W = aif_nodes_per_rack(s) * out->node_W;
+}
+
+double aif_site_pue(const aif_scenario *s, const aif_facility_data *fd, int cooling)
+{
+    return s->site.pue >= 1 ? s->site.pue : fd->cooling[cooling].pue[s->site.climate];
+}
+
+void aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, aif_site_power *out)
+{
+    aif_activity busy = {1, 0, 0, 0};
+    aif_site_power peak;
+    aif_site_power_cooled(s, fd, &busy, AIF_COOL_AIR, 1, &peak);
+    int cooling = aif_site_cooling(s, peak.rack_W);
+    aif_site_power_cooled(s, fd, a, cooling, aif_site_pue(s, fd, cooling), out);
+}
+
+void aif_site_network(const aif_scenario *s, const aif_facility_data *fd, double *net_W, double *sto_W, int *tiers)
+{
+    network_and_storage(s, fd, net_W, sto_W, tiers);
+}
+
+double aif_energy_J(const aif_power_point *p, int n, double t_end_s)
+{
+    double e = 0;
+    for (int i = 0; i < n; i++) {
+        double t1 = i + 1 < n ? p[i + 1].t_s : t_end_s;
+        e += p[i].power_W * (t1 - p[i].t_s);
+    }
+    return e;
+}

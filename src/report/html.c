@@ -1,0 +1,343 @@
+/* html.c -- one self-contained HTML report of a training job and its site, with
+ * plots drawn by PLplot's SVG driver and inlined, so the file opens offline.
+ * Plots: step-time breakdown, memory per GPU against HBM, facility power over a
+ * step, cost to train owned against rented, and a scaling curve.  A few lines of
+ * inline script check that every plot has drawn marks and record the result in
+ * <body data-plots="ok:N">; an empty plot logs a console error (CI looks for both).
+ * PLplot keeps global state: this file draws one plot at a time and is not
+ * meant to be called from two threads at once.  The file is written to a
+ * temporary name and renamed into place, so a reader never sees half a report. */
+#include "aifsim/report.h"
+#include "base/base.h"
+#include "report/site.h"
+#include "spec/catalog.h"
+
+#include <math.h>
+#include <plplot.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { W_PX = 720, H_PX = 400, N_SCALE = 6 };
+
+typedef struct plot_ctx {
+    char dir[256];
+    int n;
+} plot_ctx;
+
+static void begin_plot(plot_ctx *pc, char *path, size_t n)
+{
+    snprintf(path, n, "%s/plot%d.svg", pc->dir, pc->n++);
+    plsdev("svg");
+    plsfnam(path);
+    plsetopt("geometry", "720x400");
+    plscolbg(255, 255, 255);
+    plscol0(1, 30, 30, 30);      /* axes and text */
+    plscol0(2, 31, 119, 180);    /* blue */
+    plscol0(3, 255, 127, 14);    /* orange */
+    plscol0(4, 44, 160, 44);     /* green */
+    plscol0(5, 214, 39, 40);     /* red */
+    plscol0(6, 148, 103, 189);   /* purple */
+    plscol0(7, 140, 86, 75);     /* brown */
+    plscol0(8, 127, 127, 127);   /* grey */
+    plinit();
+    plfont(1);
+    plschr(0, 0.9);
+}
+
+/* Axes for a bar chart of n categories: no numbers on x, labels below each bar. */
+static void category_axes(int n, double top, const char *const *names)
+{
+    pladv(0);
+    plvsta();
+    plwind(0, n, -0.08 * top, top);
+    plcol0(1);
+    plbox("bc", 0, 0, "bcnstv", 0, 0);
+    PLFLT x[2] = {0, n}, y[2] = {0, 0};
+    plline(2, x, y);
+    for (int i = 0; i < n; i++)
+        plptex(i + 0.5, -0.05 * top, 1, 0, 0.5, names[i]);
+}
+
+static void bar(double x0, double x1, double y0, double y1, int color)
+{
+    PLFLT x[4] = {x0, x1, x1, x0}, y[4] = {y0, y0, y1, y1};
+    plcol0(color);
+    plfill(4, x, y);
+    plcol0(1);
+    plline(4, x, y);
+}
+
+/* Reads a PLplot SVG back and appends it (without its XML prologue) to out. */
+static int append_svg(FILE *out, const char *path)
+{
+    size_t len;
+    char *text;
+    aif_err e;
+    if (aif_read_file(path, &text, &len, &e) != AIF_OK)
+        return -1;
+    const char *svg = strstr(text, "<svg");
+    if (!svg) {
+        free(text);
+        return -1;
+    }
+    fputs("<div class=\"plot\">", out);
+    fwrite(svg, 1, len - (size_t)(svg - text), out);
+    fputs("</div>\n", out);
+    free(text);
+    unlink(path);
+    return 0;
+}
+
+static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
+{
+    const aif_breakdown *b = &r->bd;
+    const char *names[] = {"compute", "TP comm", "CP comm", "EP comm", "PP send", "bubble", "DP comm", "optimizer"};
+    double v[] = {b->compute_s, b->tp_comm_s, b->cp_comm_s, b->ep_comm_s, b->pp_comm_s, b->pp_bubble_s, b->dp_comm_s,
+                  b->optimizer_s};
+    int n = 8;
+    double vmax = 0;
+    for (int i = 0; i < n; i++)
+        vmax = fmax(vmax, v[i]);
+    char path[300];
+    begin_plot(pc, path, sizeof path);
+    category_axes(n, vmax * 1.15 + 1e-9, names);
+    char title[96];
+    snprintf(title, sizeof title, "Step time %.3f s: where it goes", r->step_time_s);
+    pllab("", "seconds per step", title);
+    for (int i = 0; i < n; i++) {
+        bar(i + 0.15, i + 0.85, 0, v[i], i == 0 ? 2 : i == 5 ? 8 : 3);
+        plcol0(1);
+        char lab[32];
+        snprintf(lab, sizeof lab, "%.0f%%", 100 * v[i] / r->step_time_s);
+        plptex(i + 0.5, v[i] + 0.03 * vmax, 0, 0, 0.5, lab);
+    }
+    plend();
+    append_svg(out, path);
+}
+
+static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
+{
+    const aif_memory *m = &r->mem;
+    const char *names[] = {"weights", "grads", "optimizer", "activations", "workspace"};
+    double v[] = {m->weights_bytes, m->grads_bytes, m->optimizer_bytes, m->activations_bytes, m->workspace_bytes};
+    double gib = 1073741824.0, hbm = m->hbm_bytes / gib, top = fmax(hbm, m->total_bytes / gib) * 1.15;
+    char path[300];
+    begin_plot(pc, path, sizeof path);
+    pladv(0);
+    plvsta();
+    plwind(0, 3, 0, top);
+    plcol0(1);
+    plbox("bc", 0, 0, "bcnstv", 0, 0);
+    char title[128];
+    snprintf(title, sizeof title, "Memory per GPU: %.1f of %.1f GiB (%s)", m->total_bytes / gib, hbm,
+             r->fits_in_memory ? "fits" : "does not fit");
+    pllab("", "GiB on the busiest GPU", title);
+    double y = 0;
+    for (int i = 0; i < 5; i++) {
+        bar(1.0, 2.0, y, y + v[i] / gib, 2 + i);
+        plcol0(1);
+        if (v[i] / gib > top * 0.03)
+            plptex(2.1, y + v[i] / gib / 2, 1, 0, 0, names[i]);
+        y += v[i] / gib;
+    }
+    PLFLT lx[2] = {0.3, 2.7}, ly[2] = {hbm, hbm};
+    plcol0(5);
+    plwidth(2);
+    plline(2, lx, ly);
+    plwidth(1);
+    plptex(0.35, hbm + top * 0.02, 1, 0, 0, "HBM capacity");
+    plend();
+    append_svg(out, path);
+}
+
+static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
+{
+    int n = fa->n_profile;
+    PLFLT x[2 * AIF_MAX_PROFILE + 2], y[2 * AIF_MAX_PROFILE + 2];
+    int k = 0;
+    double top = 0;
+    for (int i = 0; i < n; i++) {
+        double t1 = i + 1 < n ? fa->profile[i + 1].t_s : fa->step_time_s;
+        x[k] = fa->profile[i].t_s;
+        y[k++] = fa->profile[i].power_W / 1e6;
+        x[k] = t1;
+        y[k++] = fa->profile[i].power_W / 1e6;
+        top = fmax(top, fa->profile[i].power_W / 1e6);
+    }
+    char path[300];
+    begin_plot(pc, path, sizeof path);
+    plenv(0, fa->step_time_s, 0, top * 1.2 + 1e-9, 0, 0);
+    char title[128];
+    snprintf(title, sizeof title, "Facility power over one step: %.3g MW average, swing %.3g MW", fa->facility_avg_W / 1e6,
+             fa->swing_W / 1e6);
+    pllab("seconds into the step", "MW at the facility (IT x PUE)", title);
+    plcol0(2);
+    plwidth(2);
+    plline(k, x, y);
+    plwidth(1);
+    PLFLT ax[2] = {0, fa->step_time_s}, ay[2] = {fa->facility_avg_W / 1e6, fa->facility_avg_W / 1e6};
+    plcol0(8);
+    plline(2, ax, ay);
+    plptex(fa->step_time_s * 0.02, fa->facility_avg_W / 1e6 * 1.03, 1, 0, 0, "average");
+    plend();
+    append_svg(out, path);
+}
+
+static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
+{
+    const char *names[] = {"owned", "hyperscaler OD", "hyperscaler res.", "neocloud OD", "neocloud res."};
+    double v[] = {c->owned_usd, c->cloud_usd_by_class[0], c->cloud_usd_by_class[1], c->cloud_usd_by_class[2],
+                  c->cloud_usd_by_class[3]};
+    double top = 0;
+    for (int i = 0; i < 5; i++)
+        top = fmax(top, v[i] / 1e6);
+    char path[300];
+    begin_plot(pc, path, sizeof path);
+    category_axes(5, top * 1.2 + 1e-9, names);
+    char title[128];
+    char be[48];
+    if (c->breakeven_utilization > 0 && c->breakeven_utilization <= 1)
+        snprintf(be, sizeof be, "owning wins above %.0f%% utilisation", 100 * c->breakeven_utilization);
+    else
+        snprintf(be, sizeof be, "renting is cheaper");
+    snprintf(title, sizeof title, "Cost to train: own or rent (%s)", be);
+    pllab("", "million USD", title);
+    for (int i = 0; i < 5; i++) {
+        bar(i + 0.15, i + 0.85, 0, v[i] / 1e6, i == 0 ? 4 : 2);
+        plcol0(1);
+        char lab[32];
+        snprintf(lab, sizeof lab, "%.3g", v[i] / 1e6);
+        plptex(i + 0.5, v[i] / 1e6 + 0.03 * top, 0, 0, 0.5, lab);
+    }
+    plend();
+    append_svg(out, path);
+}
+
+/* Strong scaling: the same global batch on 1/8 to 2x the GPUs (dp scaled). */
+static void plot_scaling(plot_ctx *pc, FILE *out, const aif_scenario *s)
+{
+    PLFLT gx[N_SCALE], days[N_SCALE], mfu[N_SCALE];
+    int k = 0;
+    double dmax = 0;
+    for (int i = 0; i < N_SCALE; i++) {
+        aif_scenario t = *s;
+        double scale = pow(2, i - 3);
+        int dp = (int)lround(s->train.par.dp * scale);
+        if (dp < 1 || fabs(dp - s->train.par.dp * scale) > 1e-9)
+            continue;
+        t.train.par.dp = dp;
+        t.cluster.gpus = dp * s->train.par.tp * s->train.par.pp * s->train.par.cp;
+        aif_train_result r;
+        aif_err e;
+        if (aif_estimate(&t, &r, &e) != AIF_OK)
+            continue;
+        gx[k] = log2(t.cluster.gpus);
+        double d = r.steps > 0 ? r.train_time_s / 86400 : r.step_time_s;
+        days[k] = d;
+        mfu[k] = 100 * r.mfu;
+        dmax = fmax(dmax, d);
+        k++;
+    }
+    char path[300];
+    begin_plot(pc, path, sizeof path);
+    if (k == 0) {   /* nothing to scale (e.g. the batch does not divide): say so in the plot */
+        plenv(0, 1, 0, 1, 0, 0);
+        pllab("", "", "Scaling: no other GPU count divides this batch");
+        plptex(0.5, 0.5, 1, 0, 0.5, "same global batch on other GPU counts is not possible");
+        plend();
+        append_svg(out, path);
+        return;
+    }
+    plenv(gx[0] - 0.5, gx[k - 1] + 0.5, 0, dmax * 1.2, 0, 0);
+    pllab("log2(GPUs)", s->train.tokens > 0 ? "days to train" : "seconds per step",
+          "Scaling: the same global batch on more or fewer GPUs");
+    plcol0(2);
+    plwidth(2);
+    plline(k, gx, days);
+    plpoin(k, gx, days, 17);
+    plwidth(1);
+    plcol0(1);
+    for (int i = 0; i < k; i++) {
+        char lab[32];
+        snprintf(lab, sizeof lab, "%.0f GPUs, MFU %.0f%%", pow(2, gx[i]), mfu[i]);
+        plptex(gx[i], days[i] + dmax * 0.05, 1, 0, 0.5, lab);
+    }
+    plend();
+    append_svg(out, path);
+}
+
+static void esc(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", out);
+        else if (*s == '>')
+            fputs("&gt;", out);
+        else if (*s == '&')
+            fputs("&amp;", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_result *r,
+                       const aif_facility_result *fa, const aif_cost_result *c, aif_err *err)
+{
+    plot_ctx pc = {.n = 0};
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(pc.dir, sizeof pc.dir, "%s/aifsim-report-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(pc.dir))
+        return aif_err_set(err, AIF_EIO, pc.dir, 0, 0, NULL, "cannot create a temporary folder for the plots");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        rmdir(pc.dir);
+        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report here");
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>aifsim report: ", out);
+    esc(out, s->name);
+    fputs("</title>\n<style>body{font-family:sans-serif;max-width:800px;margin:2em auto;color:#222}"
+          "pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}"
+          ".plot svg{width:100%;height:auto;border:1px solid #ddd;margin:0.5em 0}</style>\n</head>\n<body>\n", out);
+    fputs("<h1>aifsim report: ", out);
+    esc(out, s->name);
+    fputs("</h1>\n<h2>Summary</h2>\n<pre>", out);
+    /* the same summary as `aifsim train`, escaped */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem) {
+        aif_report_train_text(mem, s, r, fa, c);
+        fclose(mem);
+        esc(out, buf);
+        free(buf);
+    }
+    fputs("</pre>\n<h2>Plots</h2>\n", out);
+    plot_breakdown(&pc, out, r);
+    plot_memory(&pc, out, r);
+    plot_power(&pc, out, fa);
+    plot_cost(&pc, out, c);
+    plot_scaling(&pc, out, s);
+    fputs("<p>Made by aifsim " AIF_VERSION ". Figures and their sources: docs/VALIDATION.md, data/*.yaml.</p>\n", out);
+    fprintf(out, "<script>\n(function () {\n"
+                 "  var plots = document.querySelectorAll('.plot svg'), ok = 0;\n"
+                 "  plots.forEach(function (p) {\n"
+                 "    var marks = p.querySelectorAll('polyline, path, polygon').length;\n"
+                 "    var text = p.querySelectorAll('text').length;\n"
+                 "    if (marks > 5 && text > 2) ok++; else console.error('aifsim-report-error: empty plot');\n"
+                 "  });\n"
+                 "  if (plots.length !== %d) console.error('aifsim-report-error: ' + plots.length + ' plots');\n"
+                 "  document.body.setAttribute('data-plots', (ok === %d ? 'ok:' : 'bad:') + ok);\n"
+                 "})();\n</script>\n</body></html>\n", pc.n, pc.n);
+    int bad = ferror(out);
+    bad |= fclose(out) != 0;
+    rmdir(pc.dir);
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report");
+    }
+    return AIF_OK;
+}

@@ -1,0 +1,173 @@
+/* site.c (report) -- power, cooling, energy, carbon, water and money as text and JSON. */
+#include "report/site.h"
+#include "aifsim/report.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *const aif_report_cooling_names[] = {"air", "rear-door heat exchanger", "direct-to-chip liquid",
+                                                "immersion"};
+const char *const aif_report_verdicts[] = {"fit air cooling", "need liquid cooling (over the air limit)",
+                                           "exceed even liquid cooling"};
+static const char *const cloud_names[] = {"hyperscaler on-demand", "hyperscaler reserved", "neocloud on-demand",
+                                          "neocloud reserved"};
+
+void aif_report_money(char *buf, size_t n, double usd)
+{
+    const char *suf = "";
+    double x = usd;
+    if (fabs(x) >= 1e9) {
+        x /= 1e9;
+        suf = "B";
+    } else if (fabs(x) >= 1e6) {
+        x /= 1e6;
+        suf = "M";
+    } else if (fabs(x) >= 1e3) {
+        x /= 1e3;
+        suf = "K";
+    }
+    snprintf(buf, n, "$%.3g%s", x, suf);
+}
+
+static void power(char *buf, size_t n, double W)
+{
+    if (W >= 1e6)
+        snprintf(buf, n, "%.3g MW", W / 1e6);
+    else if (W >= 1e3)
+        snprintf(buf, n, "%.3g kW", W / 1e3);
+    else
+        snprintf(buf, n, "%.0f W", W);
+}
+
+static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa, const aif_cost_result *c,
+                      int with_run)
+{
+    char a[32], b[32], d[32], e[32];
+    fprintf(f, "  racks            %d racks of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
+            fa->nodes_per_rack, s->cluster.system.name[0] ? s->cluster.system.name : "nodes",
+            fa->nodes_per_rack * s->cluster.gpus_per_node, fa->rack_peak_W / 1e3);
+    fprintf(f, "  cooling          %s (holds %.0f kW per rack): the racks %s; PUE %.2f (%s climate)\n",
+            aif_report_cooling_names[fa->cooling], fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],
+            fa->pue, (const char *[]){"cold", "temperate", "hot"}[s->site.climate]);
+    power(a, sizeof a, fa->it_avg_W);
+    power(b, sizeof b, fa->it_peak_W);
+    power(d, sizeof d, fa->facility_avg_W);
+    power(e, sizeof e, fa->facility_peak_W);
+    fprintf(f, "  power            IT %s average, %s peak; facility %s average, %s peak\n", a, b, d, e);
+    power(a, sizeof a, fa->swing_W);
+    power(b, sizeof b, fa->stop_swing_W);
+    fprintf(f, "                   per GPU %.0f W average (%.0f W computing, %.0f W idle)\n", fa->gpu_avg_W,
+            fa->gpu_busy_W, fa->gpu_low_W);
+    fprintf(f, "                   swings: %s within each step; %s when all GPUs stop at once (checkpoint, "
+            "failure)\n", a, b);
+    if (fa->clock_factor < 1)
+        fprintf(f, "                   GPU power limit %.0f W: compute clock at %.0f%% of nominal\n",
+                s->site.gpu_power_limit_W, 100 * fa->clock_factor);
+    if (s->site.power_cap_W > 0) {
+        power(a, sizeof a, s->site.power_cap_W);
+        fprintf(f, "  grid             site cap %s holds %.0f of these GPUs: the job %s\n", a, fa->gpus_under_cap,
+                fa->gpus_under_cap >= s->cluster.gpus ? "fits" : "DOES NOT FIT under the cap");
+    }
+    if (with_run && fa->run_time_s > 0) {
+        fprintf(f, "  energy           %.3g GWh over %.1f days", fa->energy_J / 3.6e12, fa->run_time_s / 86400);
+        if (fa->dr_delay_s > 0) {
+            aif_report_money(a, sizeof a, c->dr_cost_usd);
+            fprintf(f, " (demand response adds %.1f h and %s)", fa->dr_delay_s / 3600, a);
+        }
+        fprintf(f, "\n  carbon & water   %.0f tCO2e operational, %.0f t embodied (share of the hardware's life); "
+                "%.0f m3 of water\n", fa->co2_kg / 1e3, fa->embodied_co2_kg / 1e3, fa->water_L / 1e3);
+    }
+    aif_report_money(a, sizeof a, c->capex_usd);
+    aif_report_money(b, sizeof b, c->capex_systems_usd);
+    aif_report_money(d, sizeof d, c->capex_network_usd + c->capex_storage_usd);
+    aif_report_money(e, sizeof e, c->capex_facility_usd);
+    fprintf(f, "  capex            %s: systems %s, network and storage %s, facility %s\n", a, b, d, e);
+    if (with_run && fa->run_time_s > 0) {
+        aif_report_money(a, sizeof a, c->owned_usd);
+        aif_report_money(b, sizeof b, c->cloud_usd);
+        fprintf(f, "  cost to train    owned %s ($%.2f per GPU-hour at full use); rented %s (%s, $%.2f per GPU-hour)\n",
+                a, c->owned_usd_per_gpu_hour, b, cloud_names[s->site.cloud_class], c->cloud_usd_per_gpu_hour);
+    }
+    if (c->cloud_usd_per_gpu_hour > 0) {
+        if (c->breakeven_utilization <= 1)
+            fprintf(f, "                   owning beats renting above %.0f%% utilisation\n",
+                    100 * c->breakeven_utilization);
+        else
+            fprintf(f, "                   renting is cheaper at any utilisation\n");
+    }
+}
+
+void aif_report_site_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                          const aif_cost_result *c)
+{
+    (void)r;
+    fputc('\n', f);
+    site_text(f, s, fa, c, 1);
+}
+
+void aif_report_facility_text(FILE *f, const aif_scenario *s, const aif_train_result *r,
+                              const aif_facility_result *fa, const aif_cost_result *c)
+{
+    fprintf(f, "aifsim %s: %s, the site\n\n", AIF_VERSION, s->name);
+    fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
+            fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);
+    site_text(f, s, fa, c, r->steps > 0);
+}
+
+static void add(json_object *o, const char *k, double v) { json_object_object_add(o, k, json_object_new_double(v)); }
+
+void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train_result *r,
+                          const aif_facility_result *fa, const aif_cost_result *c)
+{
+    (void)r;
+    static const char *const cool[] = {"air", "rdhx", "liquid", "immersion"};
+    static const char *const verdict[] = {"fits_air", "needs_liquid", "exceeds_liquid"};
+    json_object *fo = json_object_new_object();
+    add(fo, "it_power_kw", fa->it_avg_W / 1e3);
+    add(fo, "it_peak_kw", fa->it_peak_W / 1e3);
+    add(fo, "facility_power_kw", fa->facility_avg_W / 1e3);
+    add(fo, "facility_peak_kw", fa->facility_peak_W / 1e3);
+    add(fo, "swing_kw", fa->swing_W / 1e3);
+    add(fo, "stop_swing_kw", fa->stop_swing_W / 1e3);
+    add(fo, "pue", fa->pue);
+    add(fo, "rack_kw", fa->rack_peak_W / 1e3);
+    json_object_object_add(fo, "racks", json_object_new_int(fa->racks));
+    json_object_object_add(fo, "nodes_per_rack", json_object_new_int(fa->nodes_per_rack));
+    json_object_object_add(fo, "cooling", json_object_new_string(cool[fa->cooling]));
+    json_object_object_add(fo, "rack_verdict", json_object_new_string(verdict[fa->rack_verdict]));
+    add(fo, "gpu_avg_w", fa->gpu_avg_W);
+    add(fo, "clock_factor", fa->clock_factor);
+    if (s->site.power_cap_W > 0)
+        add(fo, "gpus_under_cap", fa->gpus_under_cap);
+    add(fo, "energy_mwh", fa->energy_J / 3.6e9);
+    add(fo, "co2_t", fa->co2_kg / 1e3);
+    add(fo, "embodied_co2_t", fa->embodied_co2_kg / 1e3);
+    add(fo, "water_m3", fa->water_L / 1e3);
+    add(fo, "run_days", fa->run_time_s / 86400);
+    add(fo, "demand_response_delay_h", fa->dr_delay_s / 3600);
+    json_object *prof = json_object_new_array();
+    for (int i = 0; i < fa->n_profile; i++) {
+        json_object *p = json_object_new_object();
+        add(p, "t_s", fa->profile[i].t_s);
+        add(p, "facility_kw", fa->profile[i].power_W / 1e3);
+        json_object_array_add(prof, p);
+    }
+    json_object_object_add(fo, "step_power_profile", prof);
+    json_object_object_add(o, "facility", fo);
+    json_object *co = json_object_new_object();
+    add(co, "capex_usd", c->capex_usd);
+    add(co, "capex_systems_usd", c->capex_systems_usd);
+    add(co, "capex_network_usd", c->capex_network_usd);
+    add(co, "capex_storage_usd", c->capex_storage_usd);
+    add(co, "capex_facility_usd", c->capex_facility_usd);
+    add(co, "owned_usd", c->owned_usd);
+    add(co, "energy_usd", c->energy_usd);
+    add(co, "cloud_usd", c->cloud_usd);
+    add(co, "cloud_usd_per_gpu_hour", c->cloud_usd_per_gpu_hour);
+    add(co, "owned_usd_per_gpu_hour", c->owned_usd_per_gpu_hour);
+    add(co, "breakeven_utilization", c->breakeven_utilization);
+    add(co, "demand_response_cost_usd", c->dr_cost_usd);
+    if (c->api_usd_per_mtok > 0)
+        add(co, "api_usd_per_mtok", c->api_usd_per_mtok);
+    json_object_object_add(o, "cost", co);
+}

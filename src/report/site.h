@@ -1,0 +1,20 @@
+/* site.h (report) -- the site-and-money parts shared by the train, facility and HTML reports. */
+#ifndef AIF_REPORT_SITE_H
+#define AIF_REPORT_SITE_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "aifsim/facility.h"
+
+extern const char *const aif_report_cooling_names[];
+extern const char *const aif_report_verdicts[];
+void aif_report_site_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                          const aif_cost_result *c);
+/* Adds the `facility` and `cost` objects to o. */
+void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train_result *r,
+                          const aif_facility_result *fa, const aif_cost_result *c);
+/* "$1.39B", "$920K" */
+void aif_report_money(char *buf, size_t n, double usd);
+
+#endif

@@ -1,0 +1,241 @@
+/* site.c -- the scenario's `facility` and `cost` sections into aif_site, on top of
+ * the defaults of data/facility.yaml.
+ *
+ *   facility: {cooling: air|rdhx|liquid|immersion|auto, climate: cold|temperate|hot,
+ *              heat_rejection: evaporative|dry, nodes_per_rack, rack_limit_air,
+ *              rack_limit_rdhx, rack_limit_liquid, rack_limit_immersion, pue,
+ *              power_cap, gpu_power_limit, carbon: REGION | 370g/kWh | FILE.csv,
+ *              embodied_gpu, embodied_node,
+ *              demand_response: [{start, duration, action: pause|throttle, power}]}
+ *   cost:     {electricity, depreciation, facility_depreciation, operations,
+ *              network_per_gpu, storage_per_gpu, gpu_price,
+ *              cloud: hyperscaler_on_demand|hyperscaler_reserved|neocloud_on_demand|neocloud_reserved,
+ *              cloud_price} */
+#include "spec/bind.h"
+#include "spec/facility.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const cooling_auto_names[] = {"air", "rdhx", "liquid", "immersion", "auto", NULL};
+static const char *const rejection_names[] = {"evaporative", "dry", NULL};
+
+typedef struct fac_in {
+    int cooling, climate, rejection, nodes_per_rack;
+    double rack_limit_W[AIF_N_COOL], pue, power_cap_W, gpu_power_limit_W, embodied_gpu_kg, embodied_node_kg;
+} fac_in;
+
+enum { FI_COOLING, FI_CLIMATE, FI_REJECTION, FI_NPR, FI_RL0, FI_RL1, FI_RL2, FI_RL3, FI_PUE, FI_CAP, FI_LIMIT,
+       FI_EMB_GPU, FI_EMB_NODE };
+static const field fac_fields[] = {
+    {.key = "cooling", .type = F_ENUM, .off = offsetof(fac_in, cooling), .names = cooling_auto_names},
+    {.key = "climate", .type = F_ENUM, .off = offsetof(fac_in, climate), .names = aif_climate_names},
+    {.key = "heat_rejection", .type = F_ENUM, .off = offsetof(fac_in, rejection), .names = rejection_names},
+    {.key = "nodes_per_rack", .type = F_INT, .off = offsetof(fac_in, nodes_per_rack), .min = 1, .max = 1024},
+    {.key = "rack_limit_air", .type = F_QTY, .off = offsetof(fac_in, rack_limit_W[0]), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "rack_limit_rdhx", .type = F_QTY, .off = offsetof(fac_in, rack_limit_W[1]), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "rack_limit_liquid", .type = F_QTY, .off = offsetof(fac_in, rack_limit_W[2]), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "rack_limit_immersion", .type = F_QTY, .off = offsetof(fac_in, rack_limit_W[3]), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "pue", .type = F_NUM, .off = offsetof(fac_in, pue), .min = 1, .max = 5},
+    {.key = "power_cap", .type = F_QTY, .off = offsetof(fac_in, power_cap_W), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "gpu_power_limit", .type = F_QTY, .off = offsetof(fac_in, gpu_power_limit_W), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "embodied_gpu", .type = F_QTY, .off = offsetof(fac_in, embodied_gpu_kg), .qty = AIF_Q_MASS},
+    {.key = "embodied_node", .type = F_QTY, .off = offsetof(fac_in, embodied_node_kg), .qty = AIF_Q_MASS},
+};
+static const char *const fac_skip[] = {"carbon", "demand_response", NULL};
+static const schema fac_schema = {fac_fields, sizeof fac_fields / sizeof fac_fields[0], fac_skip};
+
+typedef struct cost_in {
+    double electricity, depreciation, facility_depreciation, operations, network_per_gpu, storage_per_gpu,
+        gpu_price, cloud_price;
+    int cloud;
+} cost_in;
+enum { CI_ELEC, CI_DEP, CI_FDEP, CI_OPS, CI_NET, CI_STO, CI_GPU, CI_CLOUD, CI_CLOUD_PRICE };
+static const field cost_fields[] = {
+    {.key = "electricity", .type = F_QTY, .off = offsetof(cost_in, electricity), .qty = AIF_Q_ENERGY_PRICE},
+    {.key = "depreciation", .type = F_QTY, .off = offsetof(cost_in, depreciation), .qty = AIF_Q_TIME, .min = 86400},
+    {.key = "facility_depreciation", .type = F_QTY, .off = offsetof(cost_in, facility_depreciation), .qty = AIF_Q_TIME, .min = 86400},
+    {.key = "operations", .type = F_NUM, .off = offsetof(cost_in, operations), .min = 0, .max = 1},
+    {.key = "network_per_gpu", .type = F_QTY, .off = offsetof(cost_in, network_per_gpu), .qty = AIF_Q_MONEY},
+    {.key = "storage_per_gpu", .type = F_QTY, .off = offsetof(cost_in, storage_per_gpu), .qty = AIF_Q_MONEY},
+    {.key = "gpu_price", .type = F_QTY, .off = offsetof(cost_in, gpu_price), .qty = AIF_Q_MONEY, .min = 1},
+    {.key = "cloud", .type = F_ENUM, .off = offsetof(cost_in, cloud), .names = aif_cloud_names},
+    {.key = "cloud_price", .type = F_QTY, .off = offsetof(cost_in, cloud_price), .qty = AIF_Q_MONEY, .min = 0.001},
+};
+static const schema cost_schema = {cost_fields, sizeof cost_fields / sizeof cost_fields[0], NULL};
+
+typedef struct dr_in { double start, duration, power; int action; } dr_in;
+static const char *const dr_actions[] = {"pause", "throttle", NULL};
+enum { DR_START, DR_DURATION, DR_ACTION, DR_POWER };
+static const field dr_fields[] = {
+    {.key = "start", .type = F_QTY, .off = offsetof(dr_in, start), .qty = AIF_Q_TIME},
+    {.key = "duration", .type = F_QTY, .off = offsetof(dr_in, duration), .qty = AIF_Q_TIME, .min = 1},
+    {.key = "action", .type = F_ENUM, .off = offsetof(dr_in, action), .names = dr_actions},
+    {.key = "power", .type = F_QTY, .off = offsetof(dr_in, power), .qty = AIF_Q_FRACTION, .max = 1},
+};
+static const schema dr_schema = {dr_fields, 4, NULL};
+
+static aif_rc bind_carbon(aif_site *site, const aif_facility_data *fd, const ynode *v, aif_err *err)
+{
+    bind_set_err(err);
+    if (v->kind != Y_SCALAR)
+        return bind_error(v, "facility.carbon", "expected a region (e.g. us-average), an intensity (e.g. 370g/kWh) "
+                          "or an hourly CSV file");
+    size_t n = strlen(v->s);
+    if (n > 4 && !strcasecmp(v->s + n - 4, ".csv")) {
+        if (n >= sizeof site->carbon_csv)
+            return bind_error(v, "facility.carbon", "file name too long");
+        memcpy(site->carbon_csv, v->s, n + 1);
+        return AIF_OK;
+    }
+    for (int i = 0; i < fd->n_carbon; i++)
+        if (!strcmp(fd->carbon[i].name, v->s)) {
+            site->carbon_kg_per_J = fd->carbon[i].value;
+            return AIF_OK;
+        }
+    char why[256];
+    double x;
+    if (aif_parse_qty(v->s, AIF_Q_CARBON, &x, why, sizeof why) == 0) {
+        site->carbon_kg_per_J = x;
+        return AIF_OK;
+    }
+    const char *names[64];
+    int k = 0;
+    for (int i = 0; i < fd->n_carbon && k < 64; i++)
+        names[k++] = fd->carbon[i].name;
+    int d = aif_did_you_mean(v->s, names, k);
+    char list[600];
+    size_t m = 0;
+    list[0] = '\0';
+    for (int i = 0; i < k && m < sizeof list; i++)
+        m += (size_t)snprintf(list + m, sizeof list - m, "%s%s", i ? ", " : "", names[i]);
+    return bind_error(v, "facility.carbon", "'%s' is no region, intensity or .csv file%s%s%s (regions: %s; "
+                      "intensities such as 370g/kWh)", v->s, d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "",
+                      d >= 0 ? "'?" : "", list);
+}
+
+static aif_rc bind_dr(aif_site *site, const ynode *v, aif_err *err)
+{
+    bind_set_err(err);
+    if (v->kind != Y_SEQ)
+        return bind_error(v, "facility.demand_response", "expected a list of windows, e.g. "
+                          "[{start: 10d, duration: 4h, action: pause}]");
+    if (v->n > AIF_MAX_DR)
+        return bind_error(v, "facility.demand_response", "at most %d windows", AIF_MAX_DR);
+    for (int i = 0; i < v->n; i++) {
+        dr_in in = {0, 0, 0, 0};
+        uint64_t set = 0;
+        char path[64];
+        snprintf(path, sizeof path, "facility.demand_response[%d]", i);
+        aif_rc rc = bind_map(v->kids[i], &dr_schema, &in, path, &set, err);
+        if (rc)
+            return rc;
+        if (!(set & (1u << DR_START)) || !(set & (1u << DR_DURATION)) || !(set & (1u << DR_ACTION)))
+            return bind_error(v->kids[i], path, "a window needs start, duration and action (pause or throttle)");
+        if (in.action == 1 && !(set & (1u << DR_POWER)))
+            return bind_error(v->kids[i], path, "a throttle window needs power: the share of the site's power "
+                              "allowed, e.g. 50%%");
+        site->dr[i] = (aif_dr_event){.start_s = in.start, .duration_s = in.duration,
+                                     .power_frac = in.action == 0 ? 0 : in.power, .pause = in.action == 0};
+        for (int j = 0; j < i; j++)
+            if (site->dr[j].start_s + site->dr[j].duration_s > in.start && in.start + in.duration > site->dr[j].start_s)
+                return bind_error(v->kids[i], path, "overlaps window %d; windows must not overlap", j);
+    }
+    site->n_dr = v->n;
+    return AIF_OK;
+}
+
+aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *facility, const ynode *cost,
+                     aif_err *err)
+{
+    aif_site *site = &s->site;
+    memset(site, 0, sizeof *site);
+    site->cooling = -1;
+    site->climate = AIF_CLIMATE_TEMPERATE;
+    for (int c = 0; c < AIF_N_COOL; c++)
+        site->rack_limit_W[c] = fd->cooling[c].rack_limit_W;
+    site->carbon_kg_per_J = aif_facility_lookup(fd->carbon, fd->n_carbon, "us-average", 0);
+    site->electricity_usd_per_J = fd->electricity_usd_per_J;
+    site->depreciation_s = fd->depreciation_s;
+    site->facility_depreciation_s = fd->facility_depreciation_s;
+    site->operations_frac = fd->operations_frac;
+    site->network_per_gpu_usd = fd->network_per_gpu_usd;
+    site->storage_per_gpu_usd = fd->storage_per_gpu_usd;
+    site->cloud_class = AIF_CLOUD_NEOCLOUD_RESERVED;
+    for (int i = 0; i < fd->n_cloud; i++)
+        if (!strcmp(fd->cloud[i].gpu, s->cluster.gpu.name))
+            memcpy(site->cloud_usd_per_gpu_hour, fd->cloud[i].usd_per_gpu_hour, sizeof site->cloud_usd_per_gpu_hour);
+    site->embodied_gpu_kg = aif_facility_lookup(fd->embodied, fd->n_embodied, s->cluster.gpu.name, 0);
+    site->embodied_node_kg = aif_facility_lookup(fd->embodied, fd->n_embodied, "server_per_node", 0);
+
+    aif_rc rc;
+    if (facility) {
+        fac_in in;
+        memset(&in, 0, sizeof in);
+        uint64_t set = 0;
+        if ((rc = bind_map(facility, &fac_schema, &in, "facility", &set, err)))
+            return rc;
+        if (set & (1u << FI_COOLING))
+            site->cooling = in.cooling == AIF_N_COOL ? -1 : in.cooling;
+        if (set & (1u << FI_CLIMATE))
+            site->climate = in.climate;
+        if (set & (1u << FI_REJECTION))
+            site->dry_cooling = in.rejection == 1;
+        if (set & (1u << FI_NPR))
+            site->nodes_per_rack = in.nodes_per_rack;
+        for (int c = 0; c < AIF_N_COOL; c++)
+            if (set & (1u << (FI_RL0 + c)))
+                site->rack_limit_W[c] = in.rack_limit_W[c];
+        if (set & (1u << FI_PUE))
+            site->pue = in.pue;
+        if (set & (1u << FI_CAP))
+            site->power_cap_W = in.power_cap_W;
+        if (set & (1u << FI_LIMIT)) {
+            if (in.gpu_power_limit_W > s->cluster.gpu.tdp_W) {
+                bind_set_err(err);
+                return bind_error(ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
+                                  "%.0f W is above the %s's TDP of %.0f W", in.gpu_power_limit_W, s->cluster.gpu.name,
+                                  s->cluster.gpu.tdp_W);
+            }
+            site->gpu_power_limit_W = in.gpu_power_limit_W;
+        }
+        if (set & (1u << FI_EMB_GPU))
+            site->embodied_gpu_kg = in.embodied_gpu_kg;
+        if (set & (1u << FI_EMB_NODE))
+            site->embodied_node_kg = in.embodied_node_kg;
+        const ynode *c = ynode_get(facility, "carbon");
+        if (c && (rc = bind_carbon(site, fd, c, err)))
+            return rc;
+        const ynode *dr = ynode_get(facility, "demand_response");
+        if (dr && (rc = bind_dr(site, dr, err)))
+            return rc;
+    }
+    if (cost) {
+        cost_in in;
+        memset(&in, 0, sizeof in);
+        uint64_t set = 0;
+        if ((rc = bind_map(cost, &cost_schema, &in, "cost", &set, err)))
+            return rc;
+        if (set & (1u << CI_ELEC))
+            site->electricity_usd_per_J = in.electricity;
+        if (set & (1u << CI_DEP))
+            site->depreciation_s = in.depreciation;
+        if (set & (1u << CI_FDEP))
+            site->facility_depreciation_s = in.facility_depreciation;
+        if (set & (1u << CI_OPS))
+            site->operations_frac = in.operations;
+        if (set & (1u << CI_NET))
+            site->network_per_gpu_usd = in.network_per_gpu;
+        if (set & (1u << CI_STO))
+            site->storage_per_gpu_usd = in.storage_per_gpu;
+        if (set & (1u << CI_GPU))
+            site->gpu_price_usd = in.gpu_price;
+        if (set & (1u << CI_CLOUD))
+            site->cloud_class = in.cloud;
+        if (set & (1u << CI_CLOUD_PRICE))
+            site->cloud_usd_per_gpu_hour[site->cloud_class] = in.cloud_price;
+    }
+    return AIF_OK;
+}

@@ -1,0 +1,313 @@
+/* test_facility.c -- power, cooling, grid, carbon and money: energy is the
+ * integral of power, PUE is at least 1, a rack over the air limit is never
+ * air-cooled, costs scale linearly where they must, bad input is rejected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/facility.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static aif_catalog *cat;
+static const aif_facility_data *fd;
+static int setup(void **s)
+{
+    (void)s;
+    aif_err e;
+    if (aif_catalog_load_builtin(&cat, &e) != AIF_OK)
+        return -1;
+    fd = aif_catalog_facility(cat);
+    return 0;
+}
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+#define CLOSE(a, b, rel) do { double a_ = (a), b_ = (b); \
+    if (fabs(a_ - b_) > (rel) * fabs(b_)) fail_msg("%s = %.12g, expected %.12g", #a, a_, b_); } while (0)
+
+static const char *BASE = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n"
+                          "train: {gbs: 64, seq: 4096, tokens: 10B}\n";
+
+static aif_rc run(const char *extra, aif_scenario *s, aif_train_result *r, aif_facility_result *f, aif_cost_result *c,
+                  aif_err *e)
+{
+    char y[2048];
+    snprintf(y, sizeof y, "%s%s", BASE, extra);
+    aif_rc rc = aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, s, e);
+    if (rc)
+        return rc;
+    aif_facility_apply_limits(s, fd);
+    if ((rc = aif_estimate(s, r, e)) || (rc = aif_facility_eval(s, fd, r, f, e)))
+        return rc;
+    return aif_cost_eval(s, fd, r, f, c, e);
+}
+
+static void ok(const char *extra, aif_scenario *s, aif_train_result *r, aif_facility_result *f, aif_cost_result *c)
+{
+    aif_err e;
+    if (run(extra, s, r, f, c, &e) != AIF_OK) {
+        char b[1400];
+        aif_err_format(&e, b, sizeof b);
+        fail_msg("%s", b);
+    }
+}
+
+static void test_energy_is_integral_of_power(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result f;
+    aif_cost_result c;
+    ok("", &s, &r, &f, &c);
+    assert_true(f.n_profile >= 2);
+    /* one step: the profile integrates to average x step time */
+    CLOSE(aif_energy_J(f.profile, f.n_profile, f.step_time_s), f.facility_avg_W * f.step_time_s, 1e-12);
+    /* the run: average power x run time, and IT energy x PUE */
+    CLOSE(f.energy_J, f.facility_avg_W * f.run_time_s, 1e-12);
+    CLOSE(f.energy_J, f.it_energy_J * f.pue, 1e-12);
+    /* a hand-made series */
+    aif_power_point p[3] = {{0, 100}, {2, 50}, {5, 0}};
+    CLOSE(aif_energy_J(p, 3, 6), 100 * 2 + 50 * 3, 1e-12);
+    /* a pause: the window runs at idle power and adds its length */
+    aif_scenario s2;
+    aif_train_result r2;
+    aif_facility_result f2;
+    aif_cost_result c2;
+    ok("facility: {demand_response: [{start: 1h, duration: 2h, action: pause}]}\n", &s2, &r2, &f2, &c2);
+    CLOSE(f2.run_time_s, f.run_time_s + 7200, 1e-12);
+    CLOSE(f2.dr_delay_s, 7200, 1e-12);
+    assert_true(f2.energy_J > f.energy_J);   /* idle power during the pause is extra */
+    assert_true(f2.energy_J < f.energy_J + f.facility_peak_W * 7200);
+    CLOSE(c2.dr_cost_usd, c2.fixed_usd_per_hour * 2, 1e-9);
+    /* throttling to half the power delays by less than a pause of the same length */
+    aif_scenario s3;
+    aif_train_result r3;
+    aif_facility_result f3;
+    aif_cost_result c3;
+    ok("facility: {demand_response: [{start: 1h, duration: 2h, action: throttle, power: 60%}]}\n", &s3, &r3, &f3, &c3);
+    assert_true(f3.dr_delay_s > 0 && f3.dr_delay_s < 7200);
+    /* a window after the run ends changes nothing */
+    ok("facility: {demand_response: [{start: 400d, duration: 2h, action: pause}]}\n", &s3, &r3, &f3, &c3);
+    CLOSE(f3.run_time_s, f.run_time_s, 1e-12);
+}
+
+static void test_pue_and_cooling(void **state)
+{
+    (void)state;
+    for (int c = 0; c < AIF_N_COOL; c++)
+        for (int k = 0; k < AIF_N_CLIMATE; k++)
+            assert_true(fd->cooling[c].pue[k] >= 1);
+    /* racks of 1 to 16 DGX H100: the cooling always holds the rack */
+    for (int npr = 1; npr <= 16; npr++) {
+        char extra[128];
+        snprintf(extra, sizeof extra, "facility: {nodes_per_rack: %d}\n", npr);
+        aif_scenario s;
+        aif_train_result r;
+        aif_facility_result f;
+        aif_cost_result c;
+        ok(extra, &s, &r, &f, &c);
+        assert_true(f.pue >= 1);
+        if (f.rack_peak_W > s.site.rack_limit_W[AIF_COOL_AIR]) {
+            assert_int_not_equal(f.cooling, AIF_COOL_AIR);
+            assert_int_not_equal(f.rack_verdict, AIF_RACK_FITS_AIR);
+        } else {
+            assert_int_equal(f.cooling, AIF_COOL_AIR);
+        }
+        if (f.rack_verdict != AIF_RACK_EXCEEDS_LIQUID)
+            assert_true(f.rack_peak_W <= f.rack_limit_W);
+    }
+    /* forcing air on racks that are too dense is an error, not an air-cooled report */
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result f;
+    aif_cost_result c;
+    aif_err e;
+    assert_int_equal(run("facility: {cooling: air, nodes_per_rack: 8}\n", &s, &r, &f, &c, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "facility.cooling");
+    assert_non_null(strstr(e.msg, "holds 41 kW per rack"));
+    /* liquid cooling removes fan power and lowers PUE */
+    aif_facility_result fl;
+    ok("facility: {cooling: liquid}\n", &s, &r, &fl, &c);
+    ok("facility: {cooling: air}\n", &s, &r, &f, &c);
+    assert_true(fl.pue < f.pue);
+    assert_true(fl.node_peak_W < f.node_peak_W);
+    assert_true(fl.facility_avg_W < f.facility_avg_W);
+}
+
+static void test_costs_scale_linearly(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result f;
+    aif_cost_result a, b;
+    ok("cost: {electricity: 0.05USD/kWh}\n", &s, &r, &f, &a);
+    ok("cost: {electricity: 0.10USD/kWh}\n", &s, &r, &f, &b);
+    CLOSE(b.energy_usd, 2 * a.energy_usd, 1e-12);
+    CLOSE(b.capex_usd, a.capex_usd, 1e-12);
+    ok("cost: {cloud: neocloud_reserved, cloud_price: 2USD}\n", &s, &r, &f, &a);
+    ok("cost: {cloud: neocloud_reserved, cloud_price: 4USD}\n", &s, &r, &f, &b);
+    CLOSE(b.cloud_usd, 2 * a.cloud_usd, 1e-12);
+    CLOSE(a.cloud_usd, s.cluster.gpus * r.train_time_s / 3600 * 2, 1e-12);
+    /* twice the GPUs at the same per-GPU job: hardware capex doubles */
+    aif_scenario s2 = s;
+    s2.cluster.gpus *= 2;
+    s2.train.par.dp *= 2;
+    s2.train.gbs *= 2;
+    aif_train_result r2;
+    aif_facility_result f2;
+    aif_cost_result c2;
+    aif_err e;
+    assert_int_equal(aif_estimate(&s2, &r2, &e), AIF_OK);
+    assert_int_equal(aif_facility_eval(&s2, fd, &r2, &f2, &e), AIF_OK);
+    assert_int_equal(aif_cost_eval(&s2, fd, &r2, &f2, &c2, &e), AIF_OK);
+    CLOSE(c2.capex_systems_usd, 2 * a.capex_systems_usd, 1e-12);
+    CLOSE(c2.capex_storage_usd, 2 * a.capex_storage_usd, 1e-12);
+    CLOSE(c2.capex_network_usd, 2 * a.capex_network_usd, 1e-12);
+    /* break-even: at that utilisation owning costs what renting does */
+    ok("", &s, &r, &f, &a);
+    assert_true(a.breakeven_utilization > 0 && a.breakeven_utilization < 1);
+}
+
+static void test_grid_and_limits(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r, r2;
+    aif_facility_result f, f2;
+    aif_cost_result c;
+    ok("facility: {power_cap: 50kW}\n", &s, &r, &f, &c);
+    double per_gpu = f.it_peak_W * f.pue / s.cluster.gpus;
+    CLOSE(f.gpus_under_cap, floor(50e3 / per_gpu), 1e-12);
+    assert_true(f.gpus_under_cap < s.cluster.gpus);
+    /* a power limit lowers the clock and slows compute, never speeds it */
+    ok("", &s, &r, &f, &c);
+    ok("facility: {gpu_power_limit: 450W}\n", &s, &r2, &f2, &c);
+    assert_true(f2.clock_factor < 1 && f2.clock_factor > 0.5);
+    double idle = fd->gpu_phase_fraction[3] * 700;
+    CLOSE(f2.clock_factor, cbrt((450 - idle) / (700 - idle)), 1e-12);
+    assert_true(r2.step_time_s > r.step_time_s);
+    assert_true(f2.gpu_busy_W <= 450 + 1e-9);
+    /* the site power interface: more work, more power */
+    aif_activity lo = {0, 0, 0, 1}, mid = {0.5, 0.2, 0.1, 0.2}, hi = {1, 0, 0, 0};
+    aif_site_power a, b, d;
+    aif_site_power_at(&s, fd, &lo, &a);
+    aif_site_power_at(&s, fd, &mid, &b);
+    aif_site_power_at(&s, fd, &hi, &d);
+    assert_true(a.facility_W < b.facility_W && b.facility_W < d.facility_W);
+    assert_true(d.facility_W >= d.it_W);
+}
+
+static void test_carbon(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result f, g;
+    aif_cost_result c;
+    ok("facility: {carbon: 370g/kWh}\n", &s, &r, &f, &c);
+    CLOSE(f.co2_kg, f.energy_J / 3.6e6 * 0.370, 1e-12);
+    char path[] = "/tmp/aifsim-carbon-XXXXXX";
+    int fdesc = mkstemp(path);
+    assert_true(fdesc >= 0);
+    const char *csv = "hour,g_per_kwh\n0,370\n1,370\n2,370\n";
+    assert_int_equal(write(fdesc, csv, strlen(csv)), (ssize_t)strlen(csv));
+    close(fdesc);
+    char csvpath[64];
+    snprintf(csvpath, sizeof csvpath, "%s.csv", path);
+    assert_int_equal(rename(path, csvpath), 0);
+    char extra[160];
+    snprintf(extra, sizeof extra, "facility: {carbon: %s}\n", csvpath);
+    ok(extra, &s, &r, &g, &c);
+    CLOSE(g.co2_kg, f.co2_kg, 1e-9);
+    /* a bad line is an error naming the file and line */
+    FILE *fp = fopen(csvpath, "w");
+    fputs("370\n380\nlots\n", fp);
+    fclose(fp);
+    aif_err e;
+    assert_int_equal(run(extra, &s, &r, &g, &c, &e), AIF_EINPUT);
+    assert_int_equal(e.line, 3);
+    unlink(csvpath);
+    /* cleaner grids emit less for the same energy */
+    ok("facility: {carbon: france}\n", &s, &r, &g, &c);
+    assert_true(g.co2_kg < f.co2_kg);
+    assert_true(g.embodied_co2_kg > 0);
+    assert_true(g.water_L > 0);
+    ok("facility: {heat_rejection: dry}\n", &s, &r, &f, &c);
+    assert_true(f.water_L < g.water_L);
+}
+
+static void test_bad_site_input(void **state)
+{
+    (void)state;
+    static const struct { const char *extra, *path, *msg; } bad[] = {
+        {"cost: {electricity: -0.1USD/kWh}\n", "cost.electricity", "negative"},
+        {"cost: {electricity: 0.1}\n", "cost.electricity", "no unit"},
+        {"cost: {electricity: 0.1USD}\n", "cost.electricity", "is money"},
+        {"cost: {cloud_price: -2USD}\n", "cost.cloud_price", "negative"},
+        {"cost: {cloud: aws}\n", "cost.cloud", "accepted: hyperscaler_on_demand"},
+        {"cost: {gpu_price: 0USD}\n", "cost.gpu_price", "out of range"},
+        {"facility: {cooling: water}\n", "facility.cooling", "accepted: air, rdhx, liquid, immersion, auto"},
+        {"facility: {cooling: liquidd}\n", "facility.cooling", "did you mean 'liquid'"},
+        {"facility: {climate: tropical}\n", "facility.climate", "accepted: cold, temperate, hot"},
+        {"facility: {power_cap: -5MW}\n", "facility.power_cap", "negative"},
+        {"facility: {power_cap: 5}\n", "facility.power_cap", "no unit"},
+        {"facility: {gpu_power_limit: 900W}\n", "facility.gpu_power_limit", "above the h100-sxm's TDP"},
+        {"facility: {pue: 0.9}\n", "facility.pue", "out of range"},
+        {"facility: {rack_limit_air: -1kW}\n", "facility.rack_limit_air", "negative"},
+        {"facility: {carbon: mars}\n", "facility.carbon", "no region"},
+        {"facility: {carbon: 400W}\n", "facility.carbon", "no region"},
+        {"facility: {demand_response: {start: 1d}}\n", "facility.demand_response", "expected a list"},
+        {"facility: {demand_response: [{start: 1d, duration: 1h}]}\n", "facility.demand_response[0]", "needs start, duration and action"},
+        {"facility: {demand_response: [{start: 1d, duration: 1h, action: throttle}]}\n", "facility.demand_response[0]", "needs power"},
+        {"facility: {demand_response: [{start: 1d, duration: 1h, action: nap}]}\n", "facility.demand_response[0].action", "accepted: pause, throttle"},
+        {"facility: {demand_response: [{start: 1d, duration: 5h, action: pause}, {start: 1d, duration: 1h, action: pause}]}\n",
+         "facility.demand_response[1]", "overlaps"},
+        {"facility: {colling: air}\n", "facility.colling", "did you mean 'cooling'"},
+        {"cost: {electrcity: 0.1USD/kWh}\n", "cost.electrcity", "did you mean 'electricity'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        aif_scenario s;
+        aif_train_result r;
+        aif_facility_result f;
+        aif_cost_result c;
+        aif_err e;
+        memset(&e, 0, sizeof e);
+        aif_rc rc = run(bad[i].extra, &s, &r, &f, &c, &e);
+        if (rc != AIF_EINPUT)
+            fail_msg("case %zu accepted: %s", i, bad[i].extra);
+        if (strcmp(e.path, bad[i].path) || !strstr(e.msg, bad[i].msg))
+            fail_msg("case %zu: %s: %s (expected %s: ...%s...)", i, e.path, e.msg, bad[i].path, bad[i].msg);
+        assert_true(e.line > 0);
+    }
+}
+
+static void test_power_checks(void **state)
+{
+    (void)state;
+    /* a DGX H100 at full load draws its published maximum: 8 x 700 W + host */
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result f;
+    aif_cost_result c;
+    ok("facility: {cooling: air}\n", &s, &r, &f, &c);
+    CLOSE(f.node_peak_W, 10200, 1e-9);
+    CLOSE(f.rack_peak_W, 4 * 10200, 1e-9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_energy_is_integral_of_power), cmocka_unit_test(test_pue_and_cooling),
+        cmocka_unit_test(test_costs_scale_linearly), cmocka_unit_test(test_grid_and_limits),
+        cmocka_unit_test(test_carbon), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

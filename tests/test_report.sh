@@ -1,0 +1,42 @@
+#!/bin/sh
+# test_report.sh -- the HTML report opens in a browser with all its plots: renders
+# it in headless Chromium, fails on any console message from the page (errors,
+# uncaught exceptions, the report's own empty-plot check) and unless the page
+# says every plot has drawn marks.  usage: test_report.sh AIFSIM
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -z "$browser" ]; then
+    echo "test_report: no Chromium found (scripts/install-deps.sh installs it)"
+    echo "report: 0 passed, 1 failed"
+    exit 1
+fi
+pass=0
+fail=0
+for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --set facility.power_cap=50kW"; do
+    # shellcheck disable=SC2086
+    if ! "$bin" report $args -o "$tmp/report.html" 2>"$tmp/gen.err"; then
+        echo "FAIL: aifsim report $args: $(cat "$tmp/gen.err")"
+        fail=$((fail + 1))
+        continue
+    fi
+    HOME=$tmp timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --enable-logging=stderr \
+        --v=0 --user-data-dir="$tmp/profile" --dump-dom "file://$tmp/report.html" >"$tmp/dom" 2>"$tmp/log"
+    if grep -q "CONSOLE" "$tmp/log"; then
+        echo "FAIL: aifsim report $args: console messages:"
+        grep "CONSOLE" "$tmp/log" | head -5
+        fail=$((fail + 1))
+    elif ! grep -q 'data-plots="ok:5"' "$tmp/dom"; then
+        echo "FAIL: aifsim report $args: plots not all drawn ($(grep -o 'data-plots="[^"]*"' "$tmp/dom"))"
+        fail=$((fail + 1))
+    elif grep -qE 'https?://[^"]*\.(js|css|png|svg)' "$tmp/report.html"; then
+        echo "FAIL: aifsim report $args: the report loads something from the network"
+        fail=$((fail + 1))
+    else
+        pass=$((pass + 1))
+    fi
+done
+echo "report: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
