@@ -141,7 +141,7 @@ int cmd_validate(int argc, char **argv)
             aif_validation_free(&v);
             return cli_report_error(&e);
         }
-        printf("\npower (data/facility.yaml; not part of the bound above):\n");
+        printf("\npower (validation/power.yaml; not part of the bound above):\n");
         if (markdown) {
             printf("| id | what | predicted kW | published kW | error |\n|---|---|---:|---:|---:|\n");
             for (int i = 0; i < np; i++)

@@ -35,10 +35,11 @@ static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *e
         int numeric = end != cell && *end == 0;
         if (numeric) {
             if (!(x >= 0 && x < 1e5)) {
+                aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                            "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
                 free(v);
                 free(text);
-                return aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                                   "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
+                return AIF_EINPUT;
             }
             if (k == cap) {
                 cap = cap ? cap * 2 : 1024;
@@ -52,10 +53,11 @@ static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *e
             }
             v[k++] = x * 1e-3 / 3.6e6;   /* g/kWh -> kg/J */
         } else if (k > 0 && *p) {
+            aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                        "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
             free(v);
             free(text);
-            return aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                               "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
+            return AIF_EINPUT;
         }
         p = eol ? eol + 1 : p + strlen(p);
     }

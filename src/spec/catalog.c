@@ -374,6 +374,11 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
     const char *ftext = aif_embedded_file("data/facility.yaml", &flen);
     aif_rc frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:data/facility.yaml>", err)
                        : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in data/facility.yaml missing");
+    if (!frc) {
+        ftext = aif_embedded_file("validation/power.yaml", &flen);
+        frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:validation/power.yaml>", err)
+                    : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in validation/power.yaml missing");
+    }
     if (frc) {
         aif_catalog_free(c);
         return frc;

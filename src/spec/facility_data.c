@@ -86,6 +86,8 @@ static int skipped(const char *k)
 static aif_rc named_values(const ynode *sec, const char *path, aif_qty kind, aif_named_value **out, int *n, aif_err *err)
 {
     bind_set_err(err);
+    *out = NULL;
+    *n = 0;
     if (sec->kind != Y_MAP)
         return bind_error(sec, path, "expected a mapping of names to values");
     aif_named_value *v = calloc((size_t)sec->n + 1, sizeof *v);
@@ -121,6 +123,7 @@ void aif_facility_data_free(aif_facility_data *fd)
     memset(fd, 0, sizeof *fd);
 }
 
+/* Adds the sections of one file to fd (a section given twice replaces the first). */
 aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t len, const char *name, aif_err *err)
 {
     ydoc *d;
@@ -129,7 +132,6 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
     if (rc)
         return rc;
     bind_set_err(err);
-    aif_facility_data_free(fd);
     static const char *const sections[] = {"cooling", "water", "carbon", "embodied", "power", "prices", "cloud",
                                            "api", "validation"};
     for (int i = 0; i < root->n && !rc; i++) {
@@ -185,13 +187,22 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
         rc = bind_map(sec, &power_schema, fd, "power", NULL, err);
     if (!rc && (sec = ynode_get(root, "prices")))
         rc = bind_map(sec, &price_schema, fd, "prices", NULL, err);
-    if (!rc && (sec = ynode_get(root, "carbon")))
+    if (!rc && (sec = ynode_get(root, "carbon"))) {
+        free(fd->carbon);
         rc = named_values(sec, "carbon", AIF_Q_CARBON, &fd->carbon, &fd->n_carbon, err);
-    if (!rc && (sec = ynode_get(root, "embodied")))
+    }
+    if (!rc && (sec = ynode_get(root, "embodied"))) {
+        free(fd->embodied);
         rc = named_values(sec, "embodied", AIF_Q_MASS, &fd->embodied, &fd->n_embodied, err);
-    if (!rc && (sec = ynode_get(root, "api")))
+    }
+    if (!rc && (sec = ynode_get(root, "api"))) {
+        free(fd->api);
         rc = named_values(sec, "api", AIF_Q_MONEY, &fd->api, &fd->n_api, err);
+    }
     if (!rc && (sec = ynode_get(root, "cloud"))) {
+        free(fd->cloud);
+        fd->cloud = NULL;
+        fd->n_cloud = 0;
         if (sec->kind != Y_MAP)
             rc = bind_error(sec, "cloud", "expected a mapping of GPU names to prices");
         else if (!(fd->cloud = calloc((size_t)sec->n + 1, sizeof *fd->cloud)))
@@ -213,6 +224,9 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
         }
     }
     if (!rc && (sec = ynode_get(root, "validation"))) {
+        free(fd->checks);
+        fd->checks = NULL;
+        fd->n_checks = 0;
         if (sec->kind != Y_SEQ)
             rc = bind_error(sec, "validation", "expected a list of {id, what, value, source}");
         else if (!(fd->checks = calloc((size_t)sec->n + 1, sizeof *fd->checks)))

@@ -26,7 +26,7 @@ double aif_flops_by_convention(const char *convention, const aif_scenario *s, co
 aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
                         aif_validation *out, aif_err *err);
 void aif_validation_free(aif_validation *v);
-/* Published power figures (data/facility.yaml `validation`) against the power model. */
+/* Published power figures (validation/power.yaml) against the power model. */
 typedef struct aif_power_row { char id[48], what[160], source[640]; double predicted_W, measured_W, err; } aif_power_row;
 /* Fills at most max rows; returns the count, or -1 with err filled. */
 int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_err *err);
