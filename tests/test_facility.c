@@ -86,6 +86,15 @@ static void test_energy_is_integral_of_power(void **state)
     assert_true(f2.energy_J > f.energy_J);   /* idle power during the pause is extra */
     assert_true(f2.energy_J < f.energy_J + f.facility_peak_W * 7200);
     CLOSE(c2.dr_cost_usd, c2.fixed_usd_per_hour * 2, 1e-9);
+    /* the run's power series integrates to the run's energy */
+    assert_int_equal(f2.n_run_profile, 3);
+    CLOSE(aif_energy_J(f2.run_profile, f2.n_run_profile, f2.run_time_s), f2.energy_J, 1e-9);
+    CLOSE(aif_energy_J(f.run_profile, f.n_run_profile, f.run_time_s), f.energy_J, 1e-9);
+    /* a caller's own utilisation series */
+    aif_activity_sample u[2] = {{0, {1, 0, 0, 0}}, {10, {0, 0, 0, 1}}};
+    aif_power_point pp[2];
+    aif_site_power_series(&s2, fd, u, 2, pp);
+    assert_true(pp[0].power_W > pp[1].power_W && pp[1].t_s == 10);
     /* throttling to half the power delays by less than a pause of the same length */
     aif_scenario s3;
     aif_train_result r3;

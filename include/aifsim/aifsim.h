@@ -75,6 +75,7 @@ typedef struct aif_gpu {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX], vendor[24], arch[24], scaleup[AIF_NAME_MAX];
     double peak_flops[AIF_N_PREC]; /* dense FLOP/s per precision; 0 = not supported */
     double hbm_bytes, hbm_bw_Bps, tdp_W, scaleup_bw_Bps, price_usd;
+    double embodied_kg;            /* manufacturing carbon, kg CO2e (optional; 0 = data/facility.yaml's) */
     int scaleup_domain;
     aif_calib calib;               /* resolved from `arch` */
 } aif_gpu;

@@ -86,6 +86,11 @@ typedef struct aif_site_power {
 void aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, aif_site_power *out);
 
 typedef struct aif_power_point { double t_s, power_W; } aif_power_point;
+/* A utilisation time series: the activity of the job's GPUs from t_s on. */
+typedef struct aif_activity_sample { double t_s; aif_activity a; } aif_activity_sample;
+/* Facility power for each sample (out[i].t_s = in[i].t_s). */
+void aif_site_power_series(const aif_scenario *s, const aif_facility_data *fd, const aif_activity_sample *in, int n,
+                           aif_power_point *out);
 /* Energy of a piecewise-constant power series: point i holds from t_i to t_{i+1}, the last to t_end_s. */
 double aif_energy_J(const aif_power_point *p, int n, double t_end_s);
 
@@ -113,6 +118,8 @@ typedef struct aif_facility_result {
     aif_power_point profile[AIF_MAX_PROFILE];  /* facility power over one step */
     int n_profile;
     double step_time_s;
+    aif_power_point run_profile[2 * AIF_MAX_DR + 2];  /* facility power over the whole run */
+    int n_run_profile;
     /* over the whole run (train.tokens) */
     double run_time_s;              /* with demand-response delays */
     double dr_delay_s, dr_cost_usd;

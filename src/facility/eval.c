@@ -189,6 +189,35 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
         dr_s += ev->duration_s;
     }
     f->energy_J = f->facility_avg_W * fmax(0, f->run_time_s - dr_s) + e_dr;
+    /* the run as a series: average power, with each demand-response window cut in
+     * (windows are stored in the order given; the series is sorted by start) */
+    {
+        int order[AIF_MAX_DR], n = 0;
+        for (int i = 0; i < s->site.n_dr; i++)
+            if (s->site.dr[i].start_s < f->run_time_s) {
+                int j = n++;
+                while (j > 0 && s->site.dr[order[j - 1]].start_s > s->site.dr[i].start_s) {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+                order[j] = i;
+            }
+        double tr = 0;
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            const aif_dr_event *ev = &s->site.dr[order[i]];
+            if (ev->start_s > tr)
+                f->run_profile[k++] = (aif_power_point){tr, f->facility_avg_W};
+            double allowed = ev->pause ? p_idle.facility_W : fmax(p_idle.facility_W,
+                                                                  fmin(ev->power_frac * f->facility_peak_W,
+                                                                       f->facility_avg_W));
+            f->run_profile[k++] = (aif_power_point){ev->start_s, allowed};
+            tr = ev->start_s + ev->duration_s;
+        }
+        if (tr < f->run_time_s)
+            f->run_profile[k++] = (aif_power_point){tr, f->facility_avg_W};
+        f->n_run_profile = k;
+    }
     f->it_energy_J = f->energy_J / f->pue;
     f->water_L = f->it_energy_J * (s->site.dry_cooling ? fd->wue_dry_L_per_J : fd->wue_evaporative_L_per_J);
     if (s->site.carbon_csv[0]) {

@@ -117,6 +117,16 @@ void aif_site_network(const aif_scenario *s, const aif_facility_data *fd, double
     network_and_storage(s, fd, net_W, sto_W, tiers);
 }
 
+void aif_site_power_series(const aif_scenario *s, const aif_facility_data *fd, const aif_activity_sample *in, int n,
+                           aif_power_point *out)
+{
+    for (int i = 0; i < n; i++) {
+        aif_site_power p;
+        aif_site_power_at(s, fd, &in[i].a, &p);
+        out[i] = (aif_power_point){in[i].t_s, p.facility_W};
+    }
+}
+
 double aif_energy_J(const aif_power_point *p, int n, double t_end_s)
 {
     double e = 0;

@@ -88,6 +88,9 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
         fprintf(f, "  cost to train    owned %s ($%.2f per GPU-hour at full use); rented %s (%s, $%.2f per GPU-hour)\n",
                 a, c->owned_usd_per_gpu_hour, b, cloud_names[s->site.cloud_class], c->cloud_usd_per_gpu_hour);
     }
+    if (with_run && c->api_usd_per_mtok > 0)
+        fprintf(f, "                   for scale: serving %s through an API costs $%.2f per million tokens\n",
+                s->model.name, c->api_usd_per_mtok);
     if (c->cloud_usd_per_gpu_hour > 0) {
         if (c->breakeven_utilization <= 1)
             fprintf(f, "                   owning beats renting above %.0f%% utilisation\n",
@@ -153,6 +156,14 @@ void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train
         json_object_array_add(prof, p);
     }
     json_object_object_add(fo, "step_power_profile", prof);
+    json_object *runp = json_object_new_array();
+    for (int i = 0; i < fa->n_run_profile; i++) {
+        json_object *p = json_object_new_object();
+        add(p, "t_s", fa->run_profile[i].t_s);
+        add(p, "facility_kw", fa->run_profile[i].power_W / 1e3);
+        json_object_array_add(runp, p);
+    }
+    json_object_object_add(fo, "run_power_profile", runp);
     json_object_object_add(o, "facility", fo);
     json_object *co = json_object_new_object();
     add(co, "capex_usd", c->capex_usd);

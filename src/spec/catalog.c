@@ -55,6 +55,7 @@ static const field gpu_fields[] = {
     {.key = "scaleup_bw", .type = F_QTY, .off = offsetof(aif_gpu, scaleup_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_gpu, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_gpu, price_usd), .qty = AIF_Q_MONEY},
+    {.key = "embodied_carbon", .type = F_QTY, .off = offsetof(aif_gpu, embodied_kg), .qty = AIF_Q_MASS},
 };
 static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
 

@@ -167,7 +167,9 @@ aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *
     for (int i = 0; i < fd->n_cloud; i++)
         if (!strcmp(fd->cloud[i].gpu, s->cluster.gpu.name))
             memcpy(site->cloud_usd_per_gpu_hour, fd->cloud[i].usd_per_gpu_hour, sizeof site->cloud_usd_per_gpu_hour);
-    site->embodied_gpu_kg = aif_facility_lookup(fd->embodied, fd->n_embodied, s->cluster.gpu.name, 0);
+    site->embodied_gpu_kg = s->cluster.gpu.embodied_kg > 0
+                                ? s->cluster.gpu.embodied_kg
+                                : aif_facility_lookup(fd->embodied, fd->n_embodied, s->cluster.gpu.name, 0);
     site->embodied_node_kg = aif_facility_lookup(fd->embodied, fd->n_embodied, "server_per_node", 0);
 
     aif_rc rc;
