@@ -145,12 +145,12 @@ int cmd_validate(int argc, char **argv)
         if (markdown) {
             printf("| id | what | predicted kW | published kW | error |\n|---|---|---:|---:|---:|\n");
             for (int i = 0; i < np; i++)
-                printf("| %s | %s | %.4g | %.4g | %+.1f%% |\n", prow[i].id, prow[i].what, prow[i].predicted_W / 1e3,
+                printf("| %s | %s | %.1f | %.1f | %+.1f%% |\n", prow[i].id, prow[i].what, prow[i].predicted_W / 1e3,
                        prow[i].measured_W / 1e3, 100 * prow[i].err);
         } else {
             printf("%-20s %14s %14s %8s\n", "id", "predicted kW", "published kW", "error");
             for (int i = 0; i < np; i++)
-                printf("%-20s %14.4g %14.4g %+7.1f%%\n", prow[i].id, prow[i].predicted_W / 1e3,
+                printf("%-20s %14.1f %14.1f %+7.1f%%\n", prow[i].id, prow[i].predicted_W / 1e3,
                        prow[i].measured_W / 1e3, 100 * prow[i].err);
         }
     }
