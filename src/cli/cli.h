@@ -4,6 +4,7 @@
 #define AIF_CLI_H
 
 #include "aifsim/aifsim.h"
+#include "aifsim/facility.h"
 
 /* exit statuses */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -20,5 +21,37 @@ int cli_report_error(const aif_err *e);
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Loads the built-in catalogs plus user files; prints errors. */
 int cli_load_catalog(aif_catalog **c, char **files, int n_files);
+
+#define CLI_MAX_OVERRIDES 128
+#define CLI_MAX_CATALOGS 16
+
+/* Options every subcommand that runs a job takes. */
+typedef struct cli_opts {
+    aif_override ov[CLI_MAX_OVERRIDES];
+    char origins[CLI_MAX_OVERRIDES][64];
+    int n_ov;
+    char *catalogs[CLI_MAX_CATALOGS];
+    int n_cat;
+    int json;
+} cli_opts;
+
+/* Takes --json, --set PATH=VALUE or --catalog FILE at argv[*i] (advancing *i past a
+ * value): 1 when taken, 0 when argv[*i] is none of them, -EXIT_USAGE on an error
+ * (already printed). */
+int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_opts *o);
+/* Adds one PATH=VALUE override (arg is modified); EXIT_OK or EXIT_USAGE (printed). */
+int cli_add_set(const char *cmd, char *arg, cli_opts *o);
+
+typedef struct cli_job {
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result fa;
+    aif_cost_result co;
+} cli_job;
+
+/* The scenario (file, built-in example, the default, or with neutral_base and
+ * options alone the neutral base), its estimate, site and cost.  Prints errors;
+ * returns the exit status. */
+int cli_run_job(const aif_catalog *cat, const char *file, const cli_opts *o, int neutral_base, cli_job *j);
 
 #endif

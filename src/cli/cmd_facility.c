@@ -1,6 +1,5 @@
 /* cmd_facility.c -- `aifsim facility`: the site of a scenario on its own: racks,
  * kW per rack, cooling, PUE, MW, GPUs under the grid cap, capex. */
-#include "aifsim/facility.h"
 #include "aifsim/report.h"
 #include "cli/cli.h"
 
@@ -24,33 +23,18 @@ static const char help[] =
 
 int cmd_facility(int argc, char **argv)
 {
-    int json = 0;
     const char *file = NULL;
-    aif_override ov[64];
-    char *files[16];
-    int n_ov = 0, n_files = 0;
+    static cli_opts o;
+    memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
+        int taken = cli_common_option("facility", argc, argv, &i, &o);
+        if (taken < 0)
+            return -taken;
+        if (taken)
+            continue;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
             return EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "--catalog")) {
-            if (i + 1 >= argc)
-                return cli_usage_error("facility", "option '%s' needs a value", argv[i]);
-            if (!strcmp(argv[i], "--catalog")) {
-                if (n_files == 16)
-                    return cli_usage_error("facility", "at most 16 --catalog files");
-                files[n_files++] = argv[++i];
-                continue;
-            }
-            char *arg = argv[++i], *eq = strchr(arg, '=');
-            if (!eq || eq == arg)
-                return cli_usage_error("facility", "--set needs PATH=VALUE, e.g. --set facility.cooling=liquid");
-            if (n_ov == 64)
-                return cli_usage_error("facility", "too many options");
-            *eq = '\0';
-            ov[n_ov++] = (aif_override){arg, eq + 1, "--set"};
         } else if (argv[i][0] == '-') {
             return cli_usage_error("facility", "unknown option '%s'", argv[i]);
         } else if (!file) {
@@ -60,33 +44,20 @@ int cmd_facility(int argc, char **argv)
         }
     }
     aif_catalog *cat;
-    int st = cli_load_catalog(&cat, files, n_files);
+    int st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
     if (st)
         return st;
-    const aif_facility_data *fd = aif_catalog_facility(cat);
-    aif_scenario s;
-    aif_train_result r;
-    aif_facility_result fa;
-    aif_cost_result co;
-    aif_err e;
-    if (aif_scenario_load(cat, file, ov, n_ov, &s, &e) != AIF_OK) {
-        aif_catalog_free(cat);
-        return cli_report_error(&e);
-    }
-    aif_facility_apply_limits(&s, fd);
-    if (aif_estimate(&s, &r, &e) != AIF_OK || aif_facility_eval(&s, fd, &r, &fa, &e) != AIF_OK ||
-        aif_cost_eval(&s, fd, &r, &fa, &co, &e) != AIF_OK) {
-        aif_catalog_free(cat);
-        return cli_report_error(&e);
-    }
-    if (json) {
-        char *txt = aif_report_train_json(&s, &r, &fa, &co);
+    static cli_job j;
+    st = cli_run_job(cat, file, &o, 0, &j);
+    if (!st && o.json) {
+        char *txt = aif_report_train_json(&j.s, &j.r, &j.fa, &j.co);
         if (txt)
             puts(txt);
+        else
+            st = EXIT_FAIL;
         free(txt);
-        st = txt ? EXIT_OK : EXIT_FAIL;
-    } else {
-        aif_report_facility_text(stdout, &s, &r, &fa, &co);
+    } else if (!st) {
+        aif_report_facility_text(stdout, &j.s, &j.r, &j.fa, &j.co);
     }
     aif_catalog_free(cat);
     return st;

@@ -1,5 +1,4 @@
 /* cmd_report.c -- `aifsim report [SCENARIO.yaml] -o report.html`. */
-#include "aifsim/facility.h"
 #include "aifsim/report.h"
 #include "cli/cli.h"
 
@@ -21,34 +20,23 @@ static const char help[] =
 int cmd_report(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL;
-    aif_override ov[64];
-    char *files[16];
-    int n_ov = 0, n_files = 0;
+    static cli_opts o;
+    memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
+        int taken = cli_common_option("report", argc, argv, &i, &o);
+        if (taken < 0)
+            return -taken;
+        if (taken && o.json)
+            return cli_usage_error("report", "the report is HTML; for JSON use aifsim train --json");
+        if (taken)
+            continue;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
             return EXIT_OK;
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output") || !strcmp(argv[i], "--set") ||
-                   !strcmp(argv[i], "--catalog")) {
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
             if (i + 1 >= argc)
-                return cli_usage_error("report", "option '%s' needs a value", argv[i]);
-            const char *opt = argv[i];
-            char *arg = argv[++i];
-            if (!strcmp(opt, "--set")) {
-                char *eq = strchr(arg, '=');
-                if (!eq || eq == arg)
-                    return cli_usage_error("report", "--set needs PATH=VALUE");
-                if (n_ov == 64)
-                    return cli_usage_error("report", "too many options");
-                *eq = '\0';
-                ov[n_ov++] = (aif_override){arg, eq + 1, "--set"};
-            } else if (!strcmp(opt, "--catalog")) {
-                if (n_files == 16)
-                    return cli_usage_error("report", "at most 16 --catalog files");
-                files[n_files++] = arg;
-            } else {
-                out = arg;
-            }
+                return cli_usage_error("report", "option '%s' needs a file name", argv[i]);
+            out = argv[++i];
         } else if (argv[i][0] == '-') {
             return cli_usage_error("report", "unknown option '%s'", argv[i]);
         } else if (!file) {
@@ -60,29 +48,18 @@ int cmd_report(int argc, char **argv)
     if (!out)
         return cli_usage_error("report", "name the output file with -o FILE.html");
     aif_catalog *cat;
-    int st = cli_load_catalog(&cat, files, n_files);
+    int st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
     if (st)
         return st;
-    const aif_facility_data *fd = aif_catalog_facility(cat);
-    aif_scenario s;
-    aif_train_result r;
-    aif_facility_result fa;
-    aif_cost_result co;
-    aif_err e;
-    aif_rc rc = aif_scenario_load(cat, file, ov, n_ov, &s, &e);
-    if (!rc) {
-        aif_facility_apply_limits(&s, fd);
-        rc = aif_estimate(&s, &r, &e);
+    static cli_job j;
+    st = cli_run_job(cat, file, &o, 0, &j);
+    if (!st) {
+        aif_err e;
+        if (aif_report_html(out, &j.s, &j.r, &j.fa, &j.co, &e) != AIF_OK)
+            st = cli_report_error(&e);
+        else
+            fprintf(stderr, "aifsim: wrote %s\n", out);
     }
-    if (!rc)
-        rc = aif_facility_eval(&s, fd, &r, &fa, &e);
-    if (!rc)
-        rc = aif_cost_eval(&s, fd, &r, &fa, &co, &e);
-    if (!rc)
-        rc = aif_report_html(out, &s, &r, &fa, &co, &e);
     aif_catalog_free(cat);
-    if (rc)
-        return cli_report_error(&e);
-    fprintf(stderr, "aifsim: wrote %s\n", out);
-    return EXIT_OK;
+    return st;
 }

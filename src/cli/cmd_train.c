@@ -1,6 +1,5 @@
 /* cmd_train.c -- `aifsim train`: a scenario (file or the built-in default)
  * with command-line overrides, estimated and printed as a table or JSON. */
-#include "aifsim/facility.h"
 #include "aifsim/report.h"
 #include "cli/cli.h"
 
@@ -81,10 +80,9 @@ int cmd_train(int argc, char **argv)
     longopts[N_PATHS + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
     longopts[N_PATHS + 5] = (struct option){0, 0, 0, 0};
 
-    aif_override ov[128];
-    char origins[128][64];
-    char *catalogs[16];
-    int n_ov = 0, n_cat = 0, json = 0, ops = 0, status = EXIT_OK;
+    static cli_opts o;
+    memset(&o, 0, sizeof o);
+    int ops = 0, status = EXIT_OK;
     optind = 1;
     opterr = 0;
     int ch, idx;
@@ -94,7 +92,7 @@ int cmd_train(int argc, char **argv)
             return EXIT_OK;
         }
         if (ch == O_JSON) {
-            json = 1;
+            o.json = 1;
             continue;
         }
         if (ch == O_OPS) {
@@ -102,29 +100,25 @@ int cmd_train(int argc, char **argv)
             continue;
         }
         if (ch == O_CATALOG) {
-            if (n_cat == 16)
-                return cli_usage_error("train", "at most 16 --catalog files");
-            catalogs[n_cat++] = optarg;
+            if (o.n_cat == CLI_MAX_CATALOGS)
+                return cli_usage_error("train", "at most %d --catalog files", CLI_MAX_CATALOGS);
+            o.catalogs[o.n_cat++] = optarg;
             continue;
         }
         if (ch == '?')
             return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
         if (ch == ':')
             return cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
-        if (n_ov == 128)
-            return cli_usage_error("train", "too many options");
         if (ch == O_SET) {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg)
-                return cli_usage_error("train", "--set needs PATH=VALUE, e.g. --set train.tp=8 (got '%s')", optarg);
-            *eq = '\0';
-            snprintf(origins[n_ov], sizeof origins[n_ov], "--set %s", optarg);
-            ov[n_ov] = (aif_override){optarg, eq + 1, origins[n_ov]};
-        } else {
-            snprintf(origins[n_ov], sizeof origins[n_ov], "--%s", opt_paths[ch].opt);
-            ov[n_ov] = (aif_override){opt_paths[ch].path, optarg, origins[n_ov]};
+            if (cli_add_set("train", optarg, &o))
+                return EXIT_USAGE;
+            continue;
         }
-        n_ov++;
+        if (o.n_ov == CLI_MAX_OVERRIDES)
+            return cli_usage_error("train", "too many options");
+        snprintf(o.origins[o.n_ov], sizeof o.origins[o.n_ov], "--%s", opt_paths[ch].opt);
+        o.ov[o.n_ov] = (aif_override){opt_paths[ch].path, optarg, o.origins[o.n_ov]};
+        o.n_ov++;
     }
     const char *file = NULL;
     if (optind < argc)
@@ -133,28 +127,12 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error("train", "unexpected argument '%s' (one scenario file at most)", argv[optind]);
 
     aif_catalog *cat;
-    if ((status = cli_load_catalog(&cat, catalogs, n_cat)))
+    if ((status = cli_load_catalog(&cat, o.catalogs, o.n_cat)))
         return status;
-    aif_scenario s;
-    aif_train_result r;
-    aif_err e;
-    aif_rc rc;
-    if (!file && n_ov > 0) {   /* a job described by options alone starts from the neutral base */
-        const char *base = aif_base_scenario_yaml();
-        rc = aif_scenario_parse(cat, base, strlen(base), "<built-in:base scenario>", ov, n_ov, &s, &e);
-    } else {
-        rc = aif_scenario_load(cat, file, ov, n_ov, &s, &e);
-    }
-    const aif_facility_data *fd = aif_catalog_facility(cat);
-    aif_facility_result fa;
-    aif_cost_result co;
-    if (rc == AIF_OK)
-        aif_facility_apply_limits(&s, fd);
-    if (rc != AIF_OK || aif_estimate(&s, &r, &e) != AIF_OK || aif_facility_eval(&s, fd, &r, &fa, &e) != AIF_OK ||
-        aif_cost_eval(&s, fd, &r, &fa, &co, &e) != AIF_OK) {
-        status = cli_report_error(&e);
-    } else if (json) {
-        char *txt = aif_report_train_json(&s, &r, &fa, &co);
+    static cli_job j;
+    status = cli_run_job(cat, file, &o, 1, &j);
+    if (!status && o.json) {
+        char *txt = aif_report_train_json(&j.s, &j.r, &j.fa, &j.co);
         if (!txt) {
             fprintf(stderr, "aifsim: out of memory\n");
             status = EXIT_FAIL;
@@ -162,11 +140,12 @@ int cmd_train(int argc, char **argv)
             puts(txt);
             free(txt);
         }
-    } else {
-        aif_report_train_text(stdout, &s, &r, &fa, &co);
+    } else if (!status) {
+        aif_report_train_text(stdout, &j.s, &j.r, &j.fa, &j.co);
         if (ops) {
+            aif_err e;
             putchar('\n');
-            if (aif_report_graph_text(stdout, &s, &e) != AIF_OK)
+            if (aif_report_graph_text(stdout, &j.s, &e) != AIF_OK)
                 status = cli_report_error(&e);
         }
     }

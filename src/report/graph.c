@@ -46,7 +46,7 @@ aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err)
                 snprintf(shape, sizeof shape, "%s %s%d/%d %s", coll_names[o->coll], group_names[o->group], gs.size,
                          gs.per_domain, ovl_names[o->overlap]);
             } else {
-                t = aif_compute_time(&s->cluster.gpu, o, 1.0);
+                t = aif_compute_time(&s->cluster.gpu, o, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
                 if (o->kind == AIF_OP_GEMM)
                     snprintf(shape, sizeof shape, "%.0fx%.0fx%.0f%s%s", o->m, o->n, o->k, o->batch > 1 ? " xb" : "",
                              o->fp8 ? " fp8" : "");

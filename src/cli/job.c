@@ -1,0 +1,63 @@
+/* job.c -- what the subcommands share: the common options (--set, --catalog,
+ * --json) and the pipeline scenario -> estimate -> site -> cost. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--json")) {
+        o->json = 1;
+        return 1;
+    }
+    if (strcmp(a, "--set") && strcmp(a, "--catalog"))
+        return 0;
+    if (*i + 1 >= argc)
+        return -cli_usage_error(cmd, "option '%s' needs a value", a);
+    char *arg = argv[++*i];
+    if (!strcmp(a, "--catalog")) {
+        if (o->n_cat == CLI_MAX_CATALOGS)
+            return -cli_usage_error(cmd, "at most %d --catalog files", CLI_MAX_CATALOGS);
+        o->catalogs[o->n_cat++] = arg;
+        return 1;
+    }
+    return cli_add_set(cmd, arg, o) ? -EXIT_USAGE : 1;
+}
+
+int cli_add_set(const char *cmd, char *arg, cli_opts *o)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg)
+        return cli_usage_error(cmd, "--set needs PATH=VALUE, e.g. --set train.tp=8 (got '%s')", arg);
+    if (o->n_ov == CLI_MAX_OVERRIDES)
+        return cli_usage_error(cmd, "too many options");
+    *eq = '\0';
+    snprintf(o->origins[o->n_ov], sizeof o->origins[o->n_ov], "--set %s", arg);
+    o->ov[o->n_ov] = (aif_override){arg, eq + 1, o->origins[o->n_ov]};
+    o->n_ov++;
+    return EXIT_OK;
+}
+
+int cli_run_job(const aif_catalog *cat, const char *file, const cli_opts *o, int neutral_base, cli_job *j)
+{
+    aif_err e;
+    aif_rc rc;
+    const aif_facility_data *fd = aif_catalog_facility(cat);
+    if (!file && neutral_base && o->n_ov > 0) {   /* a job described by options alone */
+        const char *base = aif_base_scenario_yaml();
+        rc = aif_scenario_parse(cat, base, strlen(base), "<built-in:base scenario>", o->ov, o->n_ov, &j->s, &e);
+    } else {
+        rc = aif_scenario_load(cat, file, o->ov, o->n_ov, &j->s, &e);
+    }
+    if (!rc) {
+        aif_facility_apply_limits(&j->s, fd);
+        rc = aif_estimate(&j->s, &j->r, &e);
+    }
+    if (!rc)
+        rc = aif_facility_eval(&j->s, fd, &j->r, &j->fa, &e);
+    if (!rc)
+        rc = aif_cost_eval(&j->s, fd, &j->r, &j->fa, &j->co, &e);
+    return rc ? cli_report_error(&e) : EXIT_OK;
+}
