@@ -59,6 +59,9 @@ golden llama3-70b.txt train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1
 golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
 golden catalog-gpus.txt catalog gpus
 golden catalog-h100.json catalog gpus h100-sxm
+golden collective-h100.txt collective --op allreduce --gpu h100-sxm --gpus 8
+golden collective-ndr.json collective --op allreduce --system dgx-h100 --gpus 128 --min-bytes 1M --max-bytes 8G --step-factor 8 --json
+golden facility.txt facility --set facility.power_cap=30MW --set facility.climate=hot
 
 # determinism: byte-identical output across runs
 "$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/a"
@@ -66,7 +69,7 @@ golden catalog-h100.json catalog gpus h100-sxm
 if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "two runs differ"; fi
 
 # --help and --version
-for c in "" train catalog validate; do
+for c in "" train catalog validate facility report collective; do
     if "$bin" $c --help | grep -q "usage: aifsim"; then ok; else bad "aifsim $c --help"; fi
 done
 if "$bin" --version | grep -q "^aifsim [0-9]"; then ok; else bad "--version"; fi
@@ -90,6 +93,15 @@ rejects 2 "did you mean 'tp'" train --set train.tpp=8
 rejects 2 "unknown command 'trian'" trian
 rejects 2 "unknown catalog 'gpu'; did you mean 'gpus'" catalog gpu
 rejects 2 "no gpus named 'h100'; did you mean 'h100-sxm'" catalog gpus h100
+rejects 2 "name the collective with --op" collective --gpus 8
+rejects 2 "--op: unknown value 'allreduc'; did you mean 'allreduce'" collective --op allreduc
+rejects 2 "--algo nvls does not apply here" collective --op allgather --algo nvls
+rejects 2 "--max-bytes: '8Q' is not a size" collective --op allreduce --max-bytes 8Q
+rejects 2 "--gpus: cluster.gpus: 'x' is not a number" collective --op allreduce --gpus x
+rejects 2 "name the output file with -o" report
+rejects 2 "facility.cooling: unknown value 'water'" facility --set facility.cooling=water
+rejects 2 "facility.cooling: air cooling holds 41 kW per rack" facility --set facility.cooling=air --set facility.nodes_per_rack=8
+rejects 2 "cost.electricity: '0.1' has no unit" train --set cost.electricity=0.1
 rejects 2 "cannot open" train /nonexistent/scenario.yaml
 rejects 2 "train.precision: a100-80g has no fp8" train --gpu a100-80g --precision fp8
 

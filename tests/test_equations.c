@@ -104,9 +104,14 @@ static void test_collectives(void **state)
     (void)state;
     aif_cluster c = cluster();
     double S = 1e9;
-    /* in one NVLink domain: ring all-reduce 2(n-1)/n S / B + 2(n-1) a */
+    /* in one NVLink domain: ring all-reduce 2(n-1)/n S / B + 2(n-1) a (NCCL's tree spans nodes) */
     double t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
-    CLOSE(t, 2 * 7.0 / 8 * S / 240e9 + 2 * ceil(log2(8)) * 1e-6, 1e-12); /* tree latency is smaller */
+    CLOSE(t, 2 * 7.0 / 8 * S / 240e9 + 2 * 7 * 1e-6, 1e-12);
+    /* broadcast: a pipelined chain, bus bandwidth factor 1 */
+    CLOSE(aif_coll_time(&c, AIF_COLL_BROADCAST, (aif_group_shape){8, 8}, S), S / 240e9 + 7 * 1e-6, 1e-12);
+    CLOSE(aif_busbw_factor(AIF_COLL_ALLREDUCE, 8), 2 * 7.0 / 8, 1e-12);
+    CLOSE(aif_busbw_factor(AIF_COLL_ALLGATHER, 8), 7.0 / 8, 1e-12);
+    CLOSE(aif_busbw_factor(AIF_COLL_BROADCAST, 8), 1, 1e-12);
     t = aif_coll_time(&c, AIF_COLL_ALLGATHER, (aif_group_shape){8, 8}, S);
     CLOSE(t, 7.0 / 8 * S / 240e9 + 7 * 1e-6, 1e-12);
     /* one rank per node across 64 nodes: each GPU's NIC share 25 GB/s x 0.9 */

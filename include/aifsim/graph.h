@@ -31,8 +31,19 @@ extern "C" {
 
 typedef enum aif_op_kind { AIF_OP_GEMM, AIF_OP_ATTN_FWD, AIF_OP_ATTN_BWD, AIF_OP_MEM, AIF_OP_COMM } aif_op_kind;
 typedef enum aif_coll {
-    AIF_COLL_ALLREDUCE, AIF_COLL_ALLGATHER, AIF_COLL_REDUCESCATTER, AIF_COLL_ALLTOALL, AIF_COLL_SENDRECV
+    AIF_COLL_ALLREDUCE, AIF_COLL_ALLGATHER, AIF_COLL_REDUCESCATTER, AIF_COLL_ALLTOALL, AIF_COLL_SENDRECV,
+    AIF_COLL_BROADCAST
 } aif_coll;
+/* Collective algorithms as NCCL names them; AUTO picks the fastest that applies. */
+typedef enum aif_coll_algo { AIF_ALGO_AUTO, AIF_ALGO_RING, AIF_ALGO_TREE, AIF_ALGO_NVLS } aif_coll_algo;
+
+/* Closed-form time of one collective on n contiguous ranks of the cluster (the
+ * equations of src/net/collective.h); *chosen (may be NULL) gets the algorithm
+ * used.  bytes is the buffer size as nccl-tests prints it. */
+double aif_collective_time_s(const aif_cluster *cl, aif_coll coll, int n_ranks, double bytes, aif_coll_algo algo,
+                             aif_coll_algo *chosen);
+/* nccl-tests' bus-bandwidth factor: busbw = algbw x factor (PERFORMANCE.md of nccl-tests). */
+double aif_busbw_factor(aif_coll coll, int n_ranks);
 /* Communicator groups, Megatron-Core order: tp fastest, then cp, dp, pp. */
 typedef enum aif_group { AIF_GRP_TP, AIF_GRP_CP, AIF_GRP_EP, AIF_GRP_DP, AIF_GRP_EDP, AIF_GRP_PP, AIF_GRP_ETP, AIF_N_GRP } aif_group;
 /* What an op's time is charged to in the breakdown. */

@@ -18,6 +18,7 @@ static const char usage[] =
     "              power, cooling, energy, carbon, water and cost owned or rented\n"
     "  facility    the site on its own: racks, kW per rack, cooling, PUE, MW, grid cap, capex\n"
     "  report      write one self-contained HTML report with plots (-o report.html)\n"
+    "  collective  an nccl-tests-style table of one collective on a cluster\n"
     "  catalog     list the built-in accelerators, systems, fabrics and models\n"
     "  validate    compare predictions with published measurements\n"
     "\n"
@@ -88,7 +89,9 @@ int main(int argc, char **argv)
         return cmd_facility(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "collective"))
+        return cmd_collective(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, report, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, report, collective, catalog, validate)", cmd);
 }

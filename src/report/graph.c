@@ -14,7 +14,8 @@ static const char *const seg_names[AIF_N_SEG] = {
     "embedding forward", "embedding backward", "output head forward", "output head backward",
     "pipeline send/recv", "step: gradient reduction", "step: optimizer", "step: parameter all-gather"};
 static const char *const kind_names[] = {"gemm", "attn", "attn", "mem", "comm"};
-static const char *const coll_names[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv"};
+static const char *const coll_names[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv",
+                                         "broadcast"};
 static const char *const group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp"};
 static const char *const ovl_names[] = {"", "overlaps next", "overlaps segment"};
 
