@@ -107,9 +107,12 @@ int cmd_collective(int argc, char **argv)
             o.catalogs[o.n_cat++] = optarg;
             break;
         case O_MIN: case O_MAX: case O_BYTES: {
-            double v;
-            if (parse_size(optarg, &v, why, sizeof why) != 0 || v < 1)
-                return cli_usage_error("collective", "%s: %s", argv[optind - 1], v < 1 ? "at least 1 byte" : why);
+            double v = 0;
+            const char *opt = ch == O_MIN ? "--min-bytes" : ch == O_MAX ? "--max-bytes" : "--bytes";
+            if (parse_size(optarg, &v, why, sizeof why) != 0)
+                return cli_usage_error("collective", "%s: %s", opt, why);
+            if (v < 1 || v > 1e15)
+                return cli_usage_error("collective", "%s: '%s' must be between 1 byte and 1 PB", opt, optarg);
             if (ch == O_MIN) min_b = v;
             else if (ch == O_MAX) max_b = v;
             else min_b = max_b = v;
