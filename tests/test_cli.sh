@@ -96,7 +96,7 @@ rejects 2 "no gpus named 'h100'; did you mean 'h100-sxm'" catalog gpus h100
 rejects 2 "name the collective with --op" collective --gpus 8
 rejects 2 "--op: unknown value 'allreduc'; did you mean 'allreduce'" collective --op allreduc
 rejects 2 "--algo nvls does not apply here" collective --op allgather --algo nvls
-rejects 2 "--max-bytes: '8Q' is not a size" collective --op allreduce --max-bytes 8Q
+rejects 2 "--max-bytes: unknown unit 'Q' in '8Q'" collective --op allreduce --max-bytes 8Q
 rejects 2 "--gpus: cluster.gpus: 'x' is not a number" collective --op allreduce --gpus x
 rejects 2 "name the output file with -o" report
 rejects 2 "facility.cooling: unknown value 'water'" facility --set facility.cooling=water

@@ -103,37 +103,56 @@ static void test_collectives(void **state)
 {
     (void)state;
     aif_cluster c = cluster();
-    double S = 1e9;
-    /* in one NVLink domain: ring all-reduce 2(n-1)/n S / B + 2(n-1) a (NCCL's tree spans nodes) */
-    double t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
-    CLOSE(t, 2 * 7.0 / 8 * S / 240e9 + 2 * 7 * 1e-6, 1e-12);
+    double S = 1e9, us = 1e-6;
+    /* in one NVLink domain, a large all-reduce rings with the Simple protocol:
+     * NCCL's base 8.4 us + 2(n-1) steps x 3.4 us + 2(n-1)/n S / B */
+    double t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S, AIF_ALGO_RING, NULL);
+    CLOSE(t, (8.4 + 14 * 3.4) * us + 2 * 7.0 / 8 * S / 240e9, 1e-12);
+    /* a tiny one uses LL: 6.6 us + 14 x 0.6 us, half the bandwidth */
+    t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, 8, AIF_ALGO_RING, NULL);
+    CLOSE(t, (6.6 + 14 * 0.6) * us + 2 * 7.0 / 8 * 8 / (240e9 * 0.5), 1e-12);
+    /* all-gather: n-1 steps, (n-1)/n S */
+    t = aif_coll_time(&c, AIF_COLL_ALLGATHER, (aif_group_shape){8, 8}, S);
+    CLOSE(t, (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9, 1e-12);
+    /* one rank per node across 64 nodes: each GPU's NIC share 25 GB/s x 0.9, network step
+     * latencies (Simple 14 us) plus the fabric's own 5 us per step */
+    t = aif_coll_time(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S);
+    CLOSE(t, (8.4 + 63 * 14.0) * us + 63.0 / 64 * S / 22.5e9 + 63 * 5 * us, 1e-12);
+    /* 8 ranks per node across 16 nodes: the flat ring's bus bandwidth is min(240, 8 x 22.5) = 180 GB/s;
+     * the hierarchical form (reduce-scatter in the node, 1/8 of the buffer across nodes, all-gather)
+     * is pipelined: max(2 t_node, t_across) */
+    double ring = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_RING, NULL);
+    double bus = 2 * 127.0 / 128 * S;   /* 254 network steps: LL128 (4 us a step, 120/128 of the bandwidth) wins */
+    double simple = (8.4 + 254 * 14.0) * us + bus / 180e9, ll128 = (14.0 + 254 * 4.0) * us + bus / (180e9 * 120 / 128);
+    assert_true(ll128 < simple);
+    CLOSE(ring, ll128 + 254 * 5 * us, 1e-12);
+    aif_coll_algo used;
+    double hier = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_TREE, &used);
+    double node = (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9;
+    double across = (8.4 + 8 * 14.0) * us + 2 * 15.0 / 16 * S / 8 / 22.5e9 + 8 * 5 * us;
+    CLOSE(hier, fmax(2 * node, across), 1e-12);
+    assert_int_equal(used, AIF_ALGO_TREE);
+    CLOSE(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S), fmin(ring, hier), 1e-12);
+    assert_true(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){1, 1}, S) == 0);
+    /* with NVLink SHARP the switch reduces: 25 us + 2(n-1)/n S / (e_nvls B_port), when faster */
+    c.scaleup.nvls_efficiency = 1.06;
+    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
+    CLOSE(t, 25 * us + 2 * 7.0 / 8 * S / (300e9 * 1.06), 1e-12);
+    /* ... but not across domains */
+    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
+    CLOSE(t, fmin(ring, hier), 1e-12);
+    c.scaleup.nvls_efficiency = 0;
+    /* point to point at one NIC share */
+    t = aif_coll_time(&c, AIF_COLL_SENDRECV, (aif_group_shape){2, 1}, S);
+    CLOSE(t, S / 22.5e9 + 8.4 * us + 5 * us, 1e-12);
+    /* all-to-all over 16 ranks, 8 per domain: half the data leaves the node */
+    t = aif_coll_time(&c, AIF_COLL_ALLTOALL, (aif_group_shape){16, 8}, S);
+    CLOSE(t, S * 8.0 / 16 / 22.5e9 + 8.4 * us + 15.0 / 8 * 5 * us, 1e-12);
     /* broadcast: a pipelined chain, bus bandwidth factor 1 */
-    CLOSE(aif_coll_time(&c, AIF_COLL_BROADCAST, (aif_group_shape){8, 8}, S), S / 240e9 + 7 * 1e-6, 1e-12);
+    CLOSE(aif_coll_time(&c, AIF_COLL_BROADCAST, (aif_group_shape){8, 8}, S), (8.4 + 7 * 3.4) * us + S / 240e9, 1e-12);
     CLOSE(aif_busbw_factor(AIF_COLL_ALLREDUCE, 8), 2 * 7.0 / 8, 1e-12);
     CLOSE(aif_busbw_factor(AIF_COLL_ALLGATHER, 8), 7.0 / 8, 1e-12);
     CLOSE(aif_busbw_factor(AIF_COLL_BROADCAST, 8), 1, 1e-12);
-    t = aif_coll_time(&c, AIF_COLL_ALLGATHER, (aif_group_shape){8, 8}, S);
-    CLOSE(t, 7.0 / 8 * S / 240e9 + 7 * 1e-6, 1e-12);
-    /* one rank per node across 64 nodes: each GPU's NIC share 25 GB/s x 0.9 */
-    t = aif_coll_time(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S);
-    CLOSE(t, 63.0 / 64 * S / 22.5e9 + 63 * 5e-6, 1e-12);
-    /* 8 ranks per node across 16 nodes: bus bandwidth min(240, 8 x 22.5) = 180 GB/s */
-    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
-    CLOSE(t, 2 * 127.0 / 128 * S / 180e9 + 2 * 7 * 5e-6, 1e-12);
-    assert_true(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){1, 1}, S) == 0);
-    /* with NVLink SHARP the switch reduces: 2(n-1)/n S / (e_nvls B_port) + 2a, when faster */
-    c.scaleup.nvls_efficiency = 1.06;
-    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
-    CLOSE(t, 2 * 7.0 / 8 * S / (300e9 * 1.06) + 2 * 1e-6, 1e-12);
-    /* ... but not across domains */
-    t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
-    CLOSE(t, 2 * 127.0 / 128 * S / 180e9 + 2 * 7 * 5e-6, 1e-12);
-    c.scaleup.nvls_efficiency = 0;
-    t = aif_coll_time(&c, AIF_COLL_SENDRECV, (aif_group_shape){2, 1}, S);
-    CLOSE(t, S / 22.5e9 + 5e-6, 1e-12);
-    /* all-to-all over 16 ranks, 8 per domain: half the data leaves the node */
-    t = aif_coll_time(&c, AIF_COLL_ALLTOALL, (aif_group_shape){16, 8}, S);
-    CLOSE(t, S * 8.0 / 16 / 22.5e9 + 15.0 / 8 * 5e-6, 1e-12);
 }
 
 /* Korthikanti et al. 2022 eq. (1)/(2): activations per layer = s b h (34 + 5 a s / h)

@@ -3,6 +3,31 @@
 
 #include <math.h>
 
+/* NCCL's own cost model (NVIDIA/nccl src/graph/tuning.cc, 2.18-2.21): per
+ * protocol a base latency, a latency per ring or tree step on NVLink or the
+ * network, and the share of the bus bandwidth the protocol carries (LL sends a
+ * flag with every 4 bytes of data; LL128 one 8-byte flag per 128-byte line). */
+enum { P_LL, P_LL128, P_SIMPLE, N_PROTO };
+static const double base_lat_us[2][N_PROTO] = {{6.8, 14.0, 8.4}, {6.6, 14.0, 8.4}};   /* tree, ring */
+static const double hw_lat_us[2][2][N_PROTO] = {
+    {{0.6, 1.25, 4.0}, {0.6, 1.9, 3.4}},   /* NVLink: tree, ring */
+    {{5.0, 8.5, 14.0}, {2.7, 4.0, 14.0}},  /* network: tree, ring */
+};
+static const double proto_bw[N_PROTO] = {0.5, 120.0 / 128.0, 1.0};
+static const double nvls_lat_us = 25.0;   /* NVLS (Simple only), same source */
+
+/* The fastest protocol for `steps` latency steps moving `bus_bytes` at bus bandwidth bw. */
+static double best_proto(int tree, int net, double steps, double bus_bytes, double bw)
+{
+    double best = INFINITY;
+    for (int p = 0; p < N_PROTO; p++) {
+        double t = (base_lat_us[!tree][p] + steps * hw_lat_us[net][!tree][p]) * 1e-6 + bus_bytes / (bw * proto_bw[p]);
+        if (t < best)
+            best = t;
+    }
+    return best;
+}
+
 double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape g, double bytes, aif_coll_algo algo,
                           aif_coll_algo *chosen)
 {
@@ -21,15 +46,27 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         bw = out < b_su ? out : b_su;
         a = cl->fabric.latency_s;
     }
+    /* the fabric's own latency per step on top of NCCL's (TCP's stack, switch hops) */
+    double extra = multi ? a : 0;
     double nn = n, t = 0;
     switch (coll) {
     case AIF_COLL_ALLREDUCE: {
-        double t_bw = 2 * (nn - 1) / nn * bytes / bw;
-        /* NCCL's tree spans nodes (a chain inside each node); inside one domain it rings */
-        double ring = t_bw + 2 * (nn - 1) * a, tree = multi ? t_bw + 2 * ceil(log2(nn)) * a : INFINITY;
+        double bus = 2 * (nn - 1) / nn * bytes;
+        double ring = best_proto(0, multi, 2 * (nn - 1), bus, bw) + 2 * (nn - 1) * extra;
+        /* across domains NCCL goes hierarchical (Tree, NVLS-Tree): reduce-scatter inside
+         * each domain over NVLink, all-reduce of 1/k of the buffer across domains on every
+         * GPU's own NIC share, all-gather inside the domain */
+        double tree = INFINITY;
+        if (multi) {
+            double doms = ceil(nn / k), kk = k;
+            double intra = k > 1 ? best_proto(0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = best_proto(1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / kk, b_nic) +
+                           2 * ceil(log2(doms)) * extra;
+            tree = fmax(2 * intra, inter);   /* the phases are pipelined over chunks */
+        }
         /* NVLS: the switch reduces; each GPU sends and receives the buffer once */
         double nvls = !multi && n > 2 && cl->scaleup.nvls_efficiency > 0
-                      ? 2 * (nn - 1) / nn * bytes / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency) + 2 * a
+                      ? nvls_lat_us * 1e-6 + bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency)
                       : INFINITY;
         if (algo == AIF_ALGO_RING || (algo == AIF_ALGO_AUTO && ring <= tree && ring <= nvls)) {
             t = ring;
@@ -47,24 +84,25 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER:
-        t = (nn - 1) / nn * bytes / bw + (nn - 1) * a;
+        t = best_proto(0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
         break;
     case AIF_COLL_ALLTOALL: {
+        /* point-to-point to every peer at once: limited by what must leave the domain */
         double t_out = multi ? bytes * (nn - k) / nn / b_nic : 0;
         double t_in = bytes * (k - 1) / nn / b_su;
-        t = (t_out > t_in ? t_out : t_in) + (nn - 1) / k * a;
+        t = (t_out > t_in ? t_out : t_in) + base_lat_us[1][P_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;
     }
     case AIF_COLL_SENDRECV:
-        t = bytes / (multi ? b_nic : b_su) + a;
+        t = bytes / (multi ? b_nic : b_su) + base_lat_us[1][P_SIMPLE] * 1e-6 + a;
         break;
     case AIF_COLL_BROADCAST:
         /* pipelined chain (ring) or tree: every rank receives the buffer once */
         if (algo == AIF_ALGO_TREE) {
-            t = bytes / bw + ceil(log2(nn)) * a;
+            t = best_proto(1, multi, ceil(log2(nn)), bytes, bw) + ceil(log2(nn)) * extra;
             used = AIF_ALGO_TREE;
         } else {
-            t = bytes / bw + (nn - 1) * a;
+            t = best_proto(0, multi, nn - 1, bytes, bw) + (nn - 1) * extra;
         }
         break;
     }

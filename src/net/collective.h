@@ -4,14 +4,21 @@
  *   bus bandwidth  B = e_su * B_su                          (one domain)
  *                  B = min(e_su * B_su, k * e_net * B_nic)  (several domains: the
  *                      ring leaves each domain through the k ranks' NICs)
- *   ring all-reduce      t = 2 (n-1)/n * S / B + 2 (n-1) a
- *   tree all-reduce      t = 2 (n-1)/n * S / B + 2 log2(n) a   (across domains only)
- *   NVLS all-reduce      t = 2 (n-1)/n * S / (e_nvls B_port) + 2 a   (one domain, n > 2,
- *                        a fabric with in-switch reduction; NCCL picks the fastest)
- *   all-gather, reduce-scatter  t = (n-1)/n * S / B + (n-1) a
- *   all-to-all           t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su)) + (n-1)/k a
- *   send/recv            t = S / B_link + a
- *   broadcast            t = S / B + (n-1) a   (pipelined chain; tree: log2(n) a)
+ *   ring, tree:    t = min over protocols p of
+ *                      base_p + steps * step_p + bus_bytes / (B * share_p)  [+ fabric latency per step]
+ *                  NCCL's tuning model (src/graph/tuning.cc): LL, LL128, Simple with their
+ *                  base and per-step latencies on NVLink and the network, LL carrying half
+ *                  the bandwidth and LL128 120/128 of it
+ *     all-reduce     ring: bus_bytes = 2 (n-1)/n S, steps 2 (n-1); across domains also the
+ *                    hierarchical form NCCL's Tree and NVLS-Tree take: reduce-scatter of S in
+ *                    each domain (NVLink), all-reduce of S/k across the d domains on each GPU's
+ *                    NIC share (2 (d-1)/d S/k, 2 log2 d steps), all-gather in the domain;
+ *                    the phases are pipelined over chunks: t = max(2 t_domain, t_across)
+ *     NVLS all-reduce (one domain, n > 2, in-switch reduction): 25 us + bus_bytes / (e_nvls B_port)
+ *     all-gather, reduce-scatter  bus_bytes = (n-1)/n S, steps n - 1
+ *     broadcast      bus_bytes = S, steps n - 1 (chain) or log2(n) (tree)
+ *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su)) + base + (n-1)/k a
+ *   send/recv      t = S / B_link + base + a
  * S is the message size as nccl-tests counts it (the full buffer per rank);
  * B_nic is a GPU's share of its node's NICs; a is the fabric's latency per step;
  * e_* the fabrics' efficiencies (data/fabrics.yaml).  Busbw factors: nccl-tests

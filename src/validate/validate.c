@@ -6,6 +6,7 @@
 #include "base/base.h"
 #include "spec/catalog.h"
 #include "workload/transformer.h"
+#include "aifsim/graph.h"
 
 #include <csv.h>
 #include <math.h>
@@ -21,7 +22,8 @@ typedef struct parse_state {
     char cell[MAX_COLS][CELL];
     int col, row;
     int too_long;
-    /* completed rows are handed to on_row */
+    const char *const *need;                 /* columns the header must have */
+    void (*row_fn)(struct parse_state *);    /* called for each data row */
     const aif_catalog *cat;
     const char *name;
     aif_validation *out;
@@ -68,32 +70,27 @@ static aif_rc row_error(parse_state *ps, const char *col, const char *fmt, const
     return aif_err_set(ps->err, AIF_EINPUT, origin, ps->row + 1, 0, col, fmt, what);
 }
 
-static void on_row(parse_state *ps)
+/* Room for one more row in ps->out; NULL (and ps->rc set) when out of memory. */
+static aif_val_row *new_row(parse_state *ps)
 {
-    if (ps->rc)
-        return;
-    if (ps->row == 0) {
-        ps->n_hdr = ps->col;
-        for (int i = 0; i < ps->col; i++)
-            aif_strlcpy(ps->hdr[i], ps->cell[i], sizeof ps->hdr[i]);
-        static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
-        for (int i = 0; need[i]; i++)
-            if (col_of(ps, need[i]) < 0) {
-                ps->rc = row_error(ps, need[i], "the header has no '%s' column", need[i]);
-                return;
-            }
-        return;
+    if (ps->out->n == ps->cap) {
+        int cap = ps->cap ? ps->cap * 2 : 64;
+        aif_val_row *nr = realloc(ps->out->rows, sizeof *nr * (size_t)cap);
+        if (!nr) {
+            ps->rc = aif_err_set(ps->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            return NULL;
+        }
+        ps->out->rows = nr;
+        ps->cap = cap;
     }
-    if (ps->too_long) {
-        ps->rc = row_error(ps, "", "%s", "a cell is longer than 4095 characters");
-        return;
-    }
-    if (ps->col != ps->n_hdr) {
-        char why[64];
-        snprintf(why, sizeof why, "%d cells, the header has %d", ps->col, ps->n_hdr);
-        ps->rc = row_error(ps, "", "row has %s", why);
-        return;
-    }
+    aif_val_row *vr = &ps->out->rows[ps->out->n];
+    memset(vr, 0, sizeof *vr);
+    vr->line = ps->row + 1;
+    return vr;
+}
+
+static void train_row(parse_state *ps)
+{
     /* columns -> scenario overrides */
     static const struct { const char *col, *path; } map[] = {
         {"model", "model"}, {"system", "cluster.system"}, {"fabric", "cluster.fabric"}, {"gpus", "cluster.gpus"},
@@ -114,20 +111,9 @@ static void on_row(parse_state *ps)
         ov[n] = (aif_override){map[i].path, ps->cell[c], origins[n]};
         n++;
     }
-    aif_val_row *vr;
-    if (ps->out->n == ps->cap) {
-        int cap = ps->cap ? ps->cap * 2 : 64;
-        aif_val_row *nr = realloc(ps->out->rows, sizeof *nr * (size_t)cap);
-        if (!nr) {
-            ps->rc = aif_err_set(ps->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-            return;
-        }
-        ps->out->rows = nr;
-        ps->cap = cap;
-    }
-    vr = &ps->out->rows[ps->out->n];
-    memset(vr, 0, sizeof *vr);
-    vr->line = ps->row + 1;
+    aif_val_row *vr = new_row(ps);
+    if (!vr)
+        return;
     aif_strlcpy(vr->id, cell(ps, "id"), sizeof vr->id);
     aif_strlcpy(vr->model, cell(ps, "model"), sizeof vr->model);
     aif_strlcpy(vr->system, cell(ps, "system"), sizeof vr->system);
@@ -196,11 +182,29 @@ static void cb_row(int c, void *data)
 {
     (void)c;
     parse_state *ps = data;
-    if (ps->col > MAX_COLS) {
-        if (!ps->rc)
-            ps->rc = row_error(ps, "", "%s", "more than 32 columns");
-    } else if (!(ps->col == 1 && !ps->cell[0][0])) {  /* skip blank lines */
-        on_row(ps);
+    if (ps->rc) {
+        /* an earlier row failed: read on without looking */
+    } else if (ps->col > MAX_COLS) {
+        ps->rc = row_error(ps, "", "%s", "more than 32 columns");
+    } else if (ps->col == 1 && !ps->cell[0][0]) {
+        /* a blank line */
+    } else if (ps->row == 0) {
+        ps->n_hdr = ps->col;
+        for (int i = 0; i < ps->col; i++)
+            aif_strlcpy(ps->hdr[i], ps->cell[i], sizeof ps->hdr[i]);
+        for (int i = 0; ps->need[i]; i++)
+            if (col_of(ps, ps->need[i]) < 0) {
+                ps->rc = row_error(ps, ps->need[i], "the header has no '%s' column", ps->need[i]);
+                break;
+            }
+    } else if (ps->too_long) {
+        ps->rc = row_error(ps, "", "%s", "a cell is longer than 4095 characters");
+    } else if (ps->col != ps->n_hdr) {
+        char why[64];
+        snprintf(why, sizeof why, "%d cells, the header has %d", ps->col, ps->n_hdr);
+        ps->rc = row_error(ps, "", "row has %s", why);
+    } else {
+        ps->row_fn(ps);
     }
     ps->row++;
     ps->col = 0;
@@ -213,8 +217,9 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
-                        aif_validation *out, aif_err *err)
+/* Reads every row of a CSV through row_fn, then the error statistics of out. */
+static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const char *name, const char *const *need,
+                      void (*row_fn)(parse_state *), aif_validation *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
     parse_state *ps = calloc(1, sizeof *ps);
@@ -224,6 +229,8 @@ aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, cons
     ps->name = name;
     ps->out = out;
     ps->err = err;
+    ps->need = need;
+    ps->row_fn = row_fn;
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL * 0);
     if (csv_parse(&p, text, len, cb_field, cb_row, ps) != len || csv_fini(&p, cb_field, cb_row, ps) != 0) {
@@ -259,6 +266,92 @@ aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, cons
     out->mean_ape = sum / out->n;
     free(ape);
     return AIF_OK;
+}
+
+aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                        aif_validation *out, aif_err *err)
+{
+    static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
+    return run_csv(c, text, len, name, need, train_row, out, err);
+}
+
+/* One nccl-tests measurement: the cluster through the scenario loader (so names
+ * are checked), the closed-form collective, bus bandwidth in nccl-tests' terms.
+ * Rows that name hardware outside the catalogs, or give no message size, are
+ * counted as skipped. */
+static void collective_row(parse_state *ps)
+{
+    static const char *const ops[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv",
+                                      "broadcast", NULL};
+    static const char *const algos[] = {"auto", "ring", "tree", "nvls", NULL};
+    const char *op = cell(ps, "op"), *gpu = cell(ps, "gpu"), *sys = cell(ps, "system"), *fab = cell(ps, "fabric");
+    int k = 0, a = 0;
+    while (ops[k] && strcmp(ops[k], op))
+        k++;
+    while (algos[a] && strcmp(algos[a], cell(ps, "algo")))
+        a++;
+    if (!ops[k]) {
+        ps->rc = row_error(ps, "op", "unknown op '%s' (accepted: allreduce, allgather, reducescatter, alltoall, "
+                           "sendrecv, broadcast)", op);
+        return;
+    }
+    const aif_fabric *f = fab[0] ? aif_catalog_find_fabric(ps->cat, fab) : NULL;
+    char *end;
+    double bytes = strtod(cell(ps, "bytes"), &end);
+    if (!cell(ps, "bytes")[0] || *end || bytes <= 0 || !aif_catalog_find_gpu(ps->cat, gpu) ||
+        (sys[0] && !aif_catalog_find_system(ps->cat, sys)) || (fab[0] && !f)) {
+        ps->out->n_skipped++;
+        return;
+    }
+    char yaml[512];
+    size_t m = (size_t)snprintf(yaml, sizeof yaml, "cluster: {gpu: %s, gpus: %s", gpu, cell(ps, "gpus"));
+    if (sys[0])
+        m += (size_t)snprintf(yaml + m, sizeof yaml - m, ", system: %s", sys);
+    if (f && f->kind != AIF_FAB_NVLINK)   /* single-node rows name their NVLink fabric */
+        m += (size_t)snprintf(yaml + m, sizeof yaml - m, ", fabric: %s", fab);
+    if (cell(ps, "gpus_per_node")[0])
+        m += (size_t)snprintf(yaml + m, sizeof yaml - m, ", gpus_per_node: %s", cell(ps, "gpus_per_node"));
+    snprintf(yaml + m, sizeof yaml - m, "}\nmodel: llama3-8b\ntrain: {seq: 2048}\n");
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(ps->cat, yaml, strlen(yaml), ps->name, NULL, 0, &s, &e) != AIF_OK) {
+        ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, ps->row + 1, 0, e.path, "row %s: %s", cell(ps, "id"), e.msg);
+        return;
+    }
+    aif_val_row *vr = new_row(ps);
+    if (!vr)
+        return;
+    aif_strlcpy(vr->id, cell(ps, "id"), sizeof vr->id);
+    aif_strlcpy(vr->model, op, sizeof vr->model);
+    aif_strlcpy(vr->system, sys[0] ? sys : gpu, sizeof vr->system);
+    aif_strlcpy(vr->metric, "busbw_GBps", sizeof vr->metric);
+    aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
+    vr->gpus = s.cluster.gpus;
+    vr->measured = strtod(cell(ps, "busbw_GBps"), &end);
+    if (*end || vr->measured <= 0) {
+        ps->rc = row_error(ps, "busbw_GBps", "'%s' is not a positive number", cell(ps, "busbw_GBps"));
+        return;
+    }
+    aif_coll_algo algo = algos[a] ? (aif_coll_algo)a : AIF_ALGO_AUTO;
+    double t = aif_collective_time_s(&s.cluster, (aif_coll)k, s.cluster.gpus, bytes, algo, NULL);
+    if (!isfinite(t))   /* e.g. NVLS across nodes (NCCL's NVLS-tree): the model's own choice */
+        t = aif_collective_time_s(&s.cluster, (aif_coll)k, s.cluster.gpus, bytes, AIF_ALGO_AUTO, NULL);
+    vr->predicted = bytes / t / 1e9 * aif_busbw_factor((aif_coll)k, s.cluster.gpus);
+    vr->err = (vr->predicted - vr->measured) / vr->measured;
+    ps->out->n++;
+}
+
+aif_rc aif_validate_collectives_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                                    aif_validation *out, aif_err *err)
+{
+    static const char *const need[] = {"id", "op", "gpu", "system", "fabric", "gpus", "gpus_per_node", "algo",
+                                       "bytes", "busbw_GBps", "source", NULL};
+    return run_csv(c, text, len, name, need, collective_row, out, err);
+}
+
+const char *aif_builtin_collectives_csv(size_t *len)
+{
+    return aif_embedded_file("validation/collectives.csv", len);
 }
 
 void aif_validation_free(aif_validation *v)

@@ -17,6 +17,7 @@ typedef struct aif_validation {
     int n;
     double median_ape, mean_ape, max_ape;  /* absolute percentage errors, in % */
     int worst;                             /* index of the row with max_ape */
+    int n_skipped;                         /* rows naming hardware outside the catalogs, or no size */
 } aif_validation;
 
 /* The FLOPs of one step counted as a source counted them (see docs/CATALOGS.md):
@@ -30,6 +31,11 @@ void aif_validation_free(aif_validation *v);
 typedef struct aif_power_row { char id[48], what[160], source[640]; double predicted_W, measured_W, err; } aif_power_row;
 /* Fills at most max rows; returns the count, or -1 with err filled. */
 int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_err *err);
+/* Runs every row of an nccl-tests table (validation/collectives.csv format) through
+ * the closed-form collective model; the metric is bus bandwidth in GB/s. */
+aif_rc aif_validate_collectives_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                                    aif_validation *out, aif_err *err);
+const char *aif_builtin_collectives_csv(size_t *len);
 /* The built-in validation/train.csv. */
 const char *aif_builtin_validation_csv(size_t *len);
 
