@@ -75,7 +75,15 @@ static const bad_case cases[] = {
     {OK_CLUSTER OK_MODEL "train:\n  tp: 2\n  tp: 4\n", "tp", "duplicate key", 5},
     {OK_CLUSTER OK_MODEL "train: {tp: 2\n", "", "YAML syntax error", 0},
     {OK_CLUSTER OK_MODEL "name: [x]\n", "name", "short text", 3},
-    {"cluster: {system: dgx-h100, gpus: 99999999999}\n" OK_MODEL, "cluster.gpus", "too large", 1},
+    {"cluster: {system: dgx-h100, gpus: 99999999999}\n" OK_MODEL, "cluster.gpus", "too large (at most 1e+08)", 1},
+    {"cluster: {system: dgx-h100, gpus: 65536}\n" OK_MODEL "train: {mbs: 65536, gbs: 1}\n", "train.gbs",
+     "not divisible by mbs*dp = 65536*65536 = 4294967296", 3},
+    {"cluster: {system: dgx-h100, gpus: 64}\n" OK_MODEL "train: {tp: 65536, pp: 65536}\n", "train.tp",
+     "tp*pp*cp = 65536*65536*1 = 4294967296", 3},
+    {OK_CLUSTER OK_MODEL "train: {tokens: 1e300T}\n", "train.tokens", "too large", 3},
+    {OK_CLUSTER "model: {base: llama3-8b, hidden: 7}\n", "model", "hidden 7 is not divisible by heads 32", 2},
+    {"cluster: {system: dgx-h100, gpus: 8, gpus_per_node: 8, scaleup_domain: 4}\n" OK_MODEL, "cluster.scaleup_domain",
+     "smaller than gpus_per_node", 1},
 };
 
 static void test_bad_scenarios(void **state)
@@ -123,6 +131,24 @@ static void test_bad_overrides(void **state)
     assert_int_equal(s.train.par.dp, 64);
 }
 
+/* a GPU other than the system's takes the catalog system built around it */
+static void test_system_follows_gpu(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    const char *y = "cluster: {system: dgx-h100, gpu: gb200, gpus: 72}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_string_equal(s.cluster.system.name, "gb200-nvl72");
+    assert_int_equal(s.cluster.scaleup_domain, 72);
+    /* a changed catalog model says so in its name, and derived sizes follow */
+    y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: {base: llama3-8b, hidden: 2048, heads: 16}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_string_equal(s.model.name, "llama3-8b*");
+    assert_int_equal(s.model.head_dim, 128);
+    assert_true(s.model.params == 0);
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -136,7 +162,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_bad_overrides),
-        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_system_follows_gpu), cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

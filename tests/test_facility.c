@@ -107,6 +107,41 @@ static void test_energy_is_integral_of_power(void **state)
     CLOSE(f3.run_time_s, f.run_time_s, 1e-12);
 }
 
+/* demand response: the order windows are listed in does not matter; a window ends when
+ * the work does; throttling to the full peak costs nothing */
+static void test_demand_response_edges(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result a, b, c0;
+    aif_cost_result c;
+    ok("", &s, &r, &c0, &c);
+    double run = c0.run_time_s, q = floor(run / 4), d1 = floor(q / 8), d2 = floor(q / 16);
+    char x[512];
+    snprintf(x, sizeof x, "facility: {demand_response: [{start: %.0fs, duration: %.0fs, action: pause}, "
+             "{start: %.0fs, duration: %.0fs, action: pause}]}\n", q, d1, 2 * q, d2);
+    ok(x, &s, &r, &a, &c);
+    snprintf(x, sizeof x, "facility: {demand_response: [{start: %.0fs, duration: %.0fs, action: pause}, "
+             "{start: %.0fs, duration: %.0fs, action: pause}]}\n", 2 * q, d2, q, d1);
+    ok(x, &s, &r, &b, &c);
+    CLOSE(a.run_time_s, b.run_time_s, 1e-12);
+    CLOSE(a.energy_J, b.energy_J, 1e-12);
+    CLOSE(a.run_time_s, run + d1 + d2, 1e-12);
+    /* a throttle far longer than the run ends with the run */
+    snprintf(x, sizeof x, "facility: {demand_response: [{start: %.0fs, duration: 1000d, action: throttle, "
+             "power: 90%%}]}\n", q);
+    ok(x, &s, &r, &a, &c);
+    assert_true(a.run_time_s < run * 1.5 && a.run_time_s > run);
+    CLOSE(aif_energy_J(a.run_profile, a.n_run_profile, a.run_time_s), a.energy_J, 1e-9);
+    /* throttling to 100% of peak is no throttle */
+    snprintf(x, sizeof x, "facility: {demand_response: [{start: %.0fs, duration: 1d, action: throttle, "
+             "power: 100%%}]}\n", q);
+    ok(x, &s, &r, &a, &c);
+    CLOSE(a.run_time_s, run, 1e-12);
+    assert_true(a.dr_delay_s == 0);
+}
+
 static void test_pue_and_cooling(void **state)
 {
     (void)state;
@@ -226,7 +261,7 @@ static void test_carbon(void **state)
     char path[] = "/tmp/aifsim-carbon-XXXXXX";
     int fdesc = mkstemp(path);
     assert_true(fdesc >= 0);
-    const char *csv = "hour,g_per_kwh\n0,370\n1,370\n2,370\n";
+    const char *csv = "hour,g_per_kwh\r\n0,370\r\n1,370\r\n   \r\n2, 370\r\n\r\n";   /* CRLF, blank lines */
     assert_int_equal(write(fdesc, csv, strlen(csv)), (ssize_t)strlen(csv));
     close(fdesc);
     char csvpath[64];
@@ -269,6 +304,9 @@ static void test_bad_site_input(void **state)
         {"facility: {power_cap: -5MW}\n", "facility.power_cap", "negative"},
         {"facility: {power_cap: 5}\n", "facility.power_cap", "no unit"},
         {"facility: {gpu_power_limit: 900W}\n", "facility.gpu_power_limit", "above the h100-sxm's TDP"},
+        {"facility: {gpu_power_limit: 1W}\n", "facility.gpu_power_limit", "below the h100-sxm's idle power"},
+        {"facility: {power_cap: 1e300GW}\n", "facility.power_cap", "too large"},
+        {"facility: {carbon: 1e308t/MWh}\n", "facility.carbon", "no region"},
         {"facility: {pue: 0.9}\n", "facility.pue", "out of range"},
         {"facility: {rack_limit_air: -1kW}\n", "facility.rack_limit_air", "negative"},
         {"facility: {carbon: mars}\n", "facility.carbon", "no region"},
@@ -314,7 +352,8 @@ static void test_power_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_energy_is_integral_of_power), cmocka_unit_test(test_pue_and_cooling),
+        cmocka_unit_test(test_energy_is_integral_of_power), cmocka_unit_test(test_demand_response_edges),
+        cmocka_unit_test(test_pue_and_cooling),
         cmocka_unit_test(test_costs_scale_linearly), cmocka_unit_test(test_grid_and_limits),
         cmocka_unit_test(test_carbon), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
     };

@@ -199,6 +199,8 @@ typedef struct aif_dr_event { double start_s, duration_s, power_frac; bool pause
  * include/aifsim/facility.h for the models that use them. */
 typedef struct aif_site {
     int cooling;                  /* aif_cooling; -1 = auto: the cheapest that holds the rack */
+    char cooling_at[256];         /* where the cooling was chosen (file), for errors found later */
+    int cooling_line, cooling_col;
     int climate;                  /* aif_climate */
     bool dry_cooling;             /* heat rejection by dry coolers instead of evaporation */
     int nodes_per_rack;           /* 0 = the system's */

@@ -34,8 +34,10 @@ void aif_err_format(const aif_err *e, char *buf, size_t n)
     size_t k = 0;
     buf[0] = '\0';
     if (e->file[0]) {
-        if (e->line > 0)
+        if (e->line > 0 && e->col > 0)
             k += (size_t)snprintf(buf + k, n - k, "%s:%d:%d: ", e->file, e->line, e->col);
+        else if (e->line > 0)
+            k += (size_t)snprintf(buf + k, n - k, "%s:%d: ", e->file, e->line);
         else
             k += (size_t)snprintf(buf + k, n - k, "%s: ", e->file);
     }

@@ -172,6 +172,10 @@ int aif_parse_qty(const char *text, aif_qty kind, double *out, char *why, size_t
         return -1;
     }
     v *= f;
+    if (!isfinite(v) || fabs(v) > 1e30) {
+        snprintf(why, n_why, "'%s' is too large, expected %s", text, aif_qty_examples(kind));
+        return -1;
+    }
     if (v < 0) {
         snprintf(why, n_why, "'%s' is negative, expected %s", text, aif_qty_examples(kind));
         return -1;

@@ -17,8 +17,10 @@ static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *e
     char *text;
     size_t len;
     aif_rc rc = aif_read_file(path, &text, &len, err);
-    if (rc)
+    if (rc) {
+        aif_strlcpy(err->path, "facility.carbon", sizeof err->path);
         return rc;
+    }
     int cap = 0, k = 0, line = 0;
     double *v = NULL;
     for (char *p = text; *p;) {
@@ -26,14 +28,20 @@ static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *e
         if (eol)
             *eol = '\0';
         line++;
+        /* trim the line; a blank one is skipped, never read as 0 g/kWh */
+        size_t m = strlen(p);
+        while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\r' || p[m - 1] == '\t'))
+            p[--m] = '\0';
         char *cell = strrchr(p, ',');
         cell = cell ? cell + 1 : p;
+        while (*cell == ' ' || *cell == '\t')
+            cell++;
         char *end;
         double x = strtod(cell, &end);
-        while (*end == ' ' || *end == '\r' || *end == '\t')
-            end++;
-        int numeric = end != cell && *end == 0;
-        if (numeric) {
+        int numeric = *cell && end != cell && *end == 0;
+        if (!*p) {
+            /* blank line */
+        } else if (numeric) {
             if (!(x >= 0 && x < 1e5)) {
                 aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
                             "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
@@ -52,7 +60,7 @@ static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *e
                 v = nv;
             }
             v[k++] = x * 1e-3 / 3.6e6;   /* g/kWh -> kg/J */
-        } else if (k > 0 && *p) {
+        } else if (k > 0) {
             aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
                         "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
             free(v);
@@ -97,6 +105,8 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->step_time_s = r->step_time_s;
     f->nodes = (cl->gpus + cl->gpus_per_node - 1) / cl->gpus_per_node;
     f->nodes_per_rack = aif_nodes_per_rack(s);
+    if (f->nodes_per_rack > f->nodes)   /* a job smaller than a rack fills only part of one */
+        f->nodes_per_rack = f->nodes;
     f->racks = (f->nodes + f->nodes_per_rack - 1) / f->nodes_per_rack;
 
     /* racks at peak (every GPU at its limit): this decides the cooling */
@@ -115,7 +125,8 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     static const char *const cool_names[] = {"air", "rdhx", "liquid", "immersion"};
     if (pk.rack_W > f->rack_limit_W) {
         if (s->site.cooling >= 0)
-            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.cooling",
+            return aif_err_set(err, AIF_EINPUT, s->site.cooling_at, s->site.cooling_line, s->site.cooling_col,
+                               "facility.cooling",
                                "%s cooling holds %.0f kW per rack, but %d %s per rack draw %.1f kW at peak; choose "
                                "a cooling that holds it (or auto), or fewer nodes_per_rack",
                                cool_names[cooling], f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
@@ -163,61 +174,60 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     if (s->site.power_cap_W > 0)
         f->gpus_under_cap = floor(s->site.power_cap_W / (pk.it_W * f->pue / cl->gpus));
 
-    /* the run: steps at the step's average power, demand-response windows on top */
-    double base_s = r->train_time_s;
-    f->run_time_s = base_s;
-    double e_dr = 0, dr_s = 0;
+    /* the run: steps at the step's average power; demand-response windows in the order
+     * they open, each lasting only while work is left */
+    int order[AIF_MAX_DR], n_dr = 0;
     for (int i = 0; i < s->site.n_dr; i++) {
-        const aif_dr_event *ev = &s->site.dr[i];
-        if (ev->start_s >= f->run_time_s)
-            continue;   /* the run is over before the window opens */
-        double progress;   /* share of normal speed during the window */
-        double w;          /* facility power during the window */
+        int j = n_dr++;
+        while (j > 0 && s->site.dr[order[j - 1]].start_s > s->site.dr[i].start_s) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    double work_left = r->train_time_s;   /* seconds of normal-speed work still to do */
+    double now = 0, e_dr = 0, dr_s = 0;
+    f->n_run_profile = 0;
+    for (int k = 0; k < n_dr; k++) {
+        const aif_dr_event *ev = &s->site.dr[order[k]];
+        double gap = ev->start_s - now;
+        if (gap >= work_left)
+            break;   /* the run is over before the window opens */
+        if (gap > 0)
+            f->run_profile[f->n_run_profile++] = (aif_power_point){now, f->facility_avg_W};
+        work_left -= gap > 0 ? gap : 0;
+        now = ev->start_s > now ? ev->start_s : now;
+        double progress, w;   /* share of normal speed, facility power during the window */
         double allowed = ev->power_frac * f->facility_peak_W;
         if (ev->pause || allowed <= p_idle.facility_W) {
             progress = 0;
             w = p_idle.facility_W;
+        } else if (allowed >= f->facility_peak_W) {
+            progress = 1;
+            w = f->facility_avg_W;
         } else {
+            /* GPUs get what the site may draw less the rest of IT; the slowdown is measured
+             * against the power they draw computing, by the cubic law */
             double gpu_allowed = (allowed / f->pue - (p_busy.it_W - p_busy.gpu_W)) / cl->gpus;
-            double c = aif_clock_factor(&cl->gpu, fd, gpu_allowed);
-            progress = fmin(1, c);
+            double p_off = fd->gpu_phase_fraction[3] * cl->gpu.tdp_W;
+            progress = gpu_allowed >= p_busy.per_gpu_W ? 1
+                       : gpu_allowed <= p_off ? 0 : cbrt((gpu_allowed - p_off) / (p_busy.per_gpu_W - p_off));
             w = fmin(allowed, f->facility_avg_W);
         }
-        f->dr_delay_s += ev->duration_s * (1 - progress);
-        f->run_time_s += ev->duration_s * (1 - progress);
-        e_dr += w * ev->duration_s;
-        dr_s += ev->duration_s;
+        double len = ev->duration_s;
+        if (progress > 0 && work_left / progress < len)
+            len = work_left / progress;   /* the run ends inside the window */
+        f->run_profile[f->n_run_profile++] = (aif_power_point){now, w};
+        work_left -= len * progress;
+        f->dr_delay_s += len * (1 - progress);
+        e_dr += w * len;
+        dr_s += len;
+        now += len;
     }
+    f->run_time_s = now + (work_left > 0 ? work_left : 0);
+    if (now < f->run_time_s)
+        f->run_profile[f->n_run_profile++] = (aif_power_point){now, f->facility_avg_W};
     f->energy_J = f->facility_avg_W * fmax(0, f->run_time_s - dr_s) + e_dr;
-    /* the run as a series: average power, with each demand-response window cut in
-     * (windows are stored in the order given; the series is sorted by start) */
-    {
-        int order[AIF_MAX_DR], n = 0;
-        for (int i = 0; i < s->site.n_dr; i++)
-            if (s->site.dr[i].start_s < f->run_time_s) {
-                int j = n++;
-                while (j > 0 && s->site.dr[order[j - 1]].start_s > s->site.dr[i].start_s) {
-                    order[j] = order[j - 1];
-                    j--;
-                }
-                order[j] = i;
-            }
-        double tr = 0;
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            const aif_dr_event *ev = &s->site.dr[order[i]];
-            if (ev->start_s > tr)
-                f->run_profile[k++] = (aif_power_point){tr, f->facility_avg_W};
-            double allowed = ev->pause ? p_idle.facility_W : fmax(p_idle.facility_W,
-                                                                  fmin(ev->power_frac * f->facility_peak_W,
-                                                                       f->facility_avg_W));
-            f->run_profile[k++] = (aif_power_point){ev->start_s, allowed};
-            tr = ev->start_s + ev->duration_s;
-        }
-        if (tr < f->run_time_s)
-            f->run_profile[k++] = (aif_power_point){tr, f->facility_avg_W};
-        f->n_run_profile = k;
-    }
     f->it_energy_J = f->energy_J / f->pue;
     f->water_L = f->it_energy_J * (s->site.dry_cooling ? fd->wue_dry_L_per_J : fd->wue_evaporative_L_per_J);
     if (s->site.carbon_csv[0]) {
@@ -226,11 +236,14 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
         aif_rc rc = read_carbon_csv(s->site.carbon_csv, &hourly, &n, err);
         if (rc)
             return rc;
-        double p = f->run_time_s > 0 ? f->energy_J / f->run_time_s : 0;
-        for (double t0 = 0; t0 < f->run_time_s; t0 += 3600) {
-            double dt = fmin(3600, f->run_time_s - t0);
-            f->co2_kg += p * dt * hourly[(long)(t0 / 3600) % n];
-        }
+        /* the file repeats: whole cycles in closed form, then the hours of the last one */
+        double p = f->run_time_s > 0 ? f->energy_J / f->run_time_s : 0, cycle = 0;
+        for (int i = 0; i < n; i++)
+            cycle += hourly[i];
+        double hours = f->run_time_s / 3600, cycles = floor(hours / n), rest = hours - cycles * n;
+        f->co2_kg = p * 3600 * cycles * cycle;
+        for (int i = 0; i < n && rest > 0; i++, rest -= 1)
+            f->co2_kg += p * 3600 * fmin(1, rest) * hourly[i];
         free(hourly);
     } else {
         f->co2_kg = f->energy_J * s->site.carbon_kg_per_J;

@@ -6,7 +6,7 @@
 
 /* Ports of switches a NIC uses in a fat tree of `tiers` levels (down and up at each
  * level below the top), and transceivers (both ends of every link). */
-int aif_fabric_tiers(int nics, int radix)
+int aif_fabric_tiers(double nics, int radix)
 {
     if (nics <= radix)
         return 1;
@@ -73,11 +73,11 @@ static double host_W(const aif_scenario *s, const aif_facility_data *fd, int coo
 static void network_and_storage(const aif_scenario *s, const aif_facility_data *fd, double *net_W, double *sto_W,
                                 int *tiers)
 {
-    int nodes = (s->cluster.gpus + s->cluster.gpus_per_node - 1) / s->cluster.gpus_per_node;
-    int nics = nodes * s->cluster.nics_per_node;
+    double nodes = ceil((double)s->cluster.gpus / s->cluster.gpus_per_node);
+    double nics = nodes * s->cluster.nics_per_node;
     int t = nodes > 1 ? aif_fabric_tiers(nics, 64) : 0;
     /* each NIC uses 2t-1 switch ports and 2t transceivers (both ends of each link) */
-    *net_W = t ? (double)nics * ((2 * t - 1) * fd->switch_per_port_W + 2 * t * fd->optic_per_port_W) : 0;
+    *net_W = t ? nics * ((2 * t - 1) * fd->switch_per_port_W + 2 * t * fd->optic_per_port_W) : 0;
     *sto_W = s->cluster.gpus * fd->storage_per_gpu_W;
     if (tiers)
         *tiers = t;

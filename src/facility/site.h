@@ -6,7 +6,7 @@
 
 double aif_gpu_power_W(const aif_gpu *g, const aif_facility_data *fd, const aif_activity *a, double limit_W);
 double aif_clock_factor(const aif_gpu *g, const aif_facility_data *fd, double limit_W);
-int aif_fabric_tiers(int nics, int radix);
+int aif_fabric_tiers(double nics, int radix);
 int aif_nodes_per_rack(const aif_scenario *s);
 /* The cooling the site uses for racks of rack_W: the scenario's, or the first that holds them. */
 int aif_site_cooling(const aif_scenario *s, double rack_W);

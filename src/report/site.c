@@ -43,8 +43,9 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
                       int with_run)
 {
     char a[32], b[32], d[32], e[32];
-    fprintf(f, "  racks            %d racks of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
-            fa->nodes_per_rack, s->cluster.system.name[0] ? s->cluster.system.name : "nodes",
+    fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
+            fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
+            s->cluster.system.name[0] ? s->cluster.system.name : "nodes",
             fa->nodes_per_rack * s->cluster.gpus_per_node, fa->rack_peak_W / 1e3);
     fprintf(f, "  cooling          %s (holds %.0f kW per rack): the racks %s; PUE %.2f (%s climate)\n",
             aif_report_cooling_names[fa->cooling], fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],

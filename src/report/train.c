@@ -67,7 +67,8 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
 
     const aif_breakdown *bd = &r->bd;
     double st = r->step_time_s;
-    fprintf(f, "  step time        %9.3f s   (%d microbatches per pipeline)\n", st, r->microbatches);
+    fprintf(f, "  step time        %9.3f s   (%d microbatch%s per pipeline)\n", st, r->microbatches,
+            r->microbatches == 1 ? "" : "es");
     struct { const char *name; double v; } rows[] = {
         {"compute", bd->compute_s}, {"  of which recompute", bd->recompute_s}, {"TP comm (exposed)", bd->tp_comm_s},
         {"CP comm (exposed)", bd->cp_comm_s}, {"EP comm (exposed)", bd->ep_comm_s}, {"PP send/recv", bd->pp_comm_s},

@@ -92,8 +92,8 @@ aif_rc bind_value(const ynode *v, const field *f, void *obj, const char *path, a
         long long x;
         if (aif_parse_int(v->s, &x, why, sizeof why) != 0)
             return bind_error(v, path, "%s", why);
-        if (x > 2000000000LL)
-            return bind_error(v, path, "%s is too large (at most 2e9)", v->s);
+        if (x > 2000000000LL || (f->max > 0 && x > f->max))
+            return bind_error(v, path, "%s is too large (at most %g)", v->s, f->max > 0 ? f->max : 2e9);
         if (check_range(v, f, path, (double)x))
             return err->rc;
         *(int *)dst = (int)x;

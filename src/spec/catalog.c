@@ -282,8 +282,9 @@ static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
         if (tmp.g.scaleup_domain <= 0)
             tmp.g.scaleup_domain = 8;
     }
-    if (k == 2 && (tmp.s.gpus_per_node <= 0 || !tmp.s.gpu[0] || tmp.s.nic_bw_Bps <= 0))
-        return bind_error(e, path, "a system needs gpu, gpus_per_node, nics_per_node and nic_bw");
+    if (k == 2 && (tmp.s.gpus_per_node <= 0 || tmp.s.nics_per_node <= 0 || !tmp.s.gpu[0] || tmp.s.nic_bw_Bps <= 0 ||
+                   !tmp.s.fabric[0]))
+        return bind_error(e, path, "a system needs gpu, gpus_per_node, nics_per_node, nic_bw and fabric");
     if (k == 3 && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
         return bind_error(e, path, "a fabric needs port_bw and efficiency");
     if (k == 0 && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||

@@ -5,6 +5,8 @@
 #include "spec/bind.h"
 
 extern const schema aif_model_schema;
+/* Indices of aif_model_schema's first fields (the bits bind_map sets). */
+enum { M_DESCRIPTION, M_LAYERS, M_HIDDEN, M_HEADS, M_KV_HEADS, M_HEAD_DIM };
 extern const char *const aif_fabric_kind_names[], *const aif_transport_names[];
 extern const char *const aif_act_names[], *const aif_attn_names[], *const aif_norm_names[], *const aif_pos_names[];
 

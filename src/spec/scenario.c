@@ -59,7 +59,7 @@ static const field train_fields[] = {
     {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = train_prec_names},
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = recompute_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = optim_names},
-    {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT},
+    {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
     {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = attn_kernel_names},
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
@@ -135,8 +135,12 @@ static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, ai
     bind_set_err(err);
     memset(m, 0, sizeof *m);
     if (mn->kind == Y_SCALAR) {
-        if (is_file_name(mn->s))
-            return model_from_file(c, mn, mn->s, m, err);
+        if (is_file_name(mn->s)) {
+            char path[1024];
+            if (aif_resolve_path(mn->origin, mn->s, path, sizeof path) != 0)
+                return bind_error(mn, "model", "file name too long");
+            return model_from_file(c, mn, path, m, err);
+        }
         const aif_model *cm = resolve(c, "models", mn->s, mn, "model", err);
         if (!cm)
             return AIF_EINPUT;
@@ -157,12 +161,22 @@ static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, ai
     }
     schema sc = aif_model_schema;
     sc.skip = model_skip;
-    aif_rc rc = bind_map(mn, &sc, m, "model", NULL, err);
+    uint64_t set = 0;
+    aif_rc rc = bind_map(mn, &sc, m, "model", &set, err);
     if (rc)
         return rc;
-    /* changed dimensions invalidate the published counts */
-    if (mn->n > (base ? 1 : 0))
+    if (base && set) {
+        /* a changed catalog model: the published counts no longer hold, a derived
+         * head_dim or kv_heads follows the new shape, and the name says so */
         m->params = m->active_params = 0;
+        if (!(set & ((uint64_t)1 << M_HEAD_DIM)) && (set & (((uint64_t)1 << M_HIDDEN) | ((uint64_t)1 << M_HEADS))))
+            m->head_dim = 0;
+        if (!(set & ((uint64_t)1 << M_KV_HEADS)) && (set & ((uint64_t)1 << M_HEADS)) && m->kv_heads > m->heads)
+            m->kv_heads = 0;
+        char name[AIF_NAME_MAX];
+        snprintf(name, sizeof name, "%.*s*", AIF_NAME_MAX - 2, m->name);
+        memcpy(m->name, name, sizeof name);
+    }
     return aif_model_check(m, mn, "model", err);
 }
 
@@ -190,6 +204,22 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
     if (!g)
         return AIF_EINPUT;
     cl->gpu = *g;
+    if (sys && strcmp(sys->gpu, g->name)) {
+        /* another GPU than the system's: take the catalog system built around that GPU
+         * (h200 -> hgx-h200, gb200 -> gb200-nvl72); failing one, keep the node's shape but
+         * none of the figures that belong to the other system */
+        const aif_system *match = NULL;
+        for (int i = 0; i < aif_catalog_n_systems(c) && !match; i++)
+            if (!strcmp(aif_catalog_system(c, i)->gpu, g->name))
+                match = aif_catalog_system(c, i);
+        if (match) {
+            sys = match;
+            cl->system = *sys;
+        } else {
+            cl->system.name[0] = '\0';
+            cl->system.price_usd = cl->system.host_power_W = cl->system.max_power_W = 0;
+        }
+    }
     const char *fab = (set & (1u << C_FABRIC)) ? in.fabric : sys ? sys->fabric : "ib-ndr";
     const aif_fabric *f = resolve(c, "fabrics", fab, ynode_get(cn, (set & (1u << C_FABRIC)) ? "fabric" : "system"),
                                   "cluster.fabric", err);
@@ -222,8 +252,8 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
         cl->nic_bw_Bps = sys->nic_bw_Bps;
     else /* a fabric chosen by name runs at its port speed, capped by the system's NIC */
         cl->nic_bw_Bps = sys && sys->nic_bw_Bps < f->port_bw_Bps ? sys->nic_bw_Bps : f->port_bw_Bps;
-    if (cl->scaleup_domain < cl->gpus_per_node)
-        cl->scaleup_domain = cl->gpus_per_node;
+    if (cl->scaleup_domain < cl->gpus_per_node && !(set & (1u << C_DOMAIN)))
+        cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
     cl->clock_factor = 1.0;
     return AIF_OK;
 }
@@ -250,11 +280,13 @@ static aif_rc bind_train(const ynode *tn, aif_scenario *s, aif_err *err)
         t->par.etp = 1;
     if (!(set & (1u << T_SP)))
         t->par.sp = t->par.tp > 1;
-    int mp = t->par.tp * t->par.pp * t->par.cp;
+    long long mp = (long long)t->par.tp * t->par.pp * t->par.cp;   /* each at most 65536: no overflow */
     if (!(set & (1u << T_DP)))
-        t->par.dp = s->cluster.gpus % mp == 0 ? s->cluster.gpus / mp : 0;
-    if (!(set & (1u << T_GBS)))
-        t->gbs = t->par.dp * t->mbs * (t->par.pp > 1 ? 4 * t->par.pp : 1);
+        t->par.dp = mp <= s->cluster.gpus && s->cluster.gpus % mp == 0 ? (int)(s->cluster.gpus / mp) : 0;
+    if (!(set & (1u << T_GBS))) {
+        long long g = (long long)t->par.dp * t->mbs * (t->par.pp > 1 ? 4 * t->par.pp : 1);
+        t->gbs = g <= 1000000000 ? (int)g : 0;   /* too large: the check below says so */
+    }
     return AIF_OK;
 }
 
@@ -263,15 +295,18 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     const aif_parallel *p = &s->train.par;
     const aif_model *m = &s->model;
     const aif_train *t = &s->train;
-    int gpus = s->cluster.gpus, mp = p->tp * p->pp * p->cp;
+    int gpus = s->cluster.gpus;
 #define BAD(path, ...) return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, path, __VA_ARGS__)
-    if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->vpp < 1 || t->mbs < 1 || t->seq < 1 || gpus < 1)
+    if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->etp < 1 || p->vpp < 1 || t->mbs < 1 || t->seq < 1 ||
+        gpus < 1)
         BAD("train", "parallel degrees, mbs, seq and gpus must be at least 1");
-    if (gpus % mp)
-        BAD("train.tp", "gpus %d is not divisible by tp*pp*cp = %d*%d*%d = %d", gpus, p->tp, p->pp, p->cp, mp);
-    if (p->dp < 1 || (long long)mp * p->dp != gpus)
+    /* products in 64 bits: each factor is bounded, their product is not */
+    long long mp = (long long)p->tp * p->pp * p->cp;
+    if (mp > gpus || gpus % mp)
+        BAD("train.tp", "gpus %d is not divisible by tp*pp*cp = %d*%d*%d = %lld", gpus, p->tp, p->pp, p->cp, mp);
+    if (p->dp < 1 || mp * p->dp != gpus)
         BAD("train.dp", "tp*pp*cp*dp = %d*%d*%d*%d = %lld, but the cluster has %d gpus", p->tp, p->pp, p->cp,
-            p->dp, (long long)mp * p->dp, gpus);
+            p->dp, mp * p->dp, gpus);
     if (m->heads % p->tp)
         BAD("train.tp", "tp %d does not divide the model's %d attention heads", p->tp, m->heads);
     if (m->kv_heads % p->tp && p->tp % m->kv_heads)
@@ -280,28 +315,30 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.tp", "tp %d does not divide the FFN size %d", p->tp, m->ffn);
     if (m->moe.experts && m->moe.expert_ffn % p->etp)
         BAD("train.etp", "etp %d does not divide the expert FFN size %d", p->etp, m->moe.expert_ffn);
-    if (p->etp < 1 || p->etp > p->tp * p->cp * p->dp)
-        BAD("train.etp", "etp %d must be between 1 and tp*cp*dp = %d", p->etp, p->tp * p->cp * p->dp);
-    if (m->layers < p->pp * p->vpp)
-        BAD("train.pp", "pp*vpp = %d*%d = %d exceeds the model's %d layers", p->pp, p->vpp, p->pp * p->vpp,
-            m->layers);
+    if (p->etp > (long long)p->tp * p->cp * p->dp)
+        BAD("train.etp", "etp %d must be between 1 and tp*cp*dp = %lld", p->etp, (long long)p->tp * p->cp * p->dp);
+    if ((long long)p->pp * p->vpp > m->layers)
+        BAD("train.pp", "pp*vpp = %d*%d = %lld exceeds the model's %d layers", p->pp, p->vpp,
+            (long long)p->pp * p->vpp, m->layers);
     if (p->vpp > 1 && p->pp == 1)
         BAD("train.vpp", "vpp %d needs pipeline parallelism (pp > 1)", p->vpp);
     if (p->ep > 1 && !m->moe.experts)
         BAD("train.ep", "ep %d needs a mixture-of-experts model; %s is dense", p->ep, m->name);
     if (m->moe.experts && m->moe.experts % p->ep)
         BAD("train.ep", "ep %d does not divide the model's %d experts", p->ep, m->moe.experts);
-    if ((p->tp * p->cp * p->dp) % (p->etp * p->ep))
-        BAD("train.ep", "etp*ep = %d*%d = %d does not divide tp*cp*dp = %d*%d*%d = %d (expert layers regroup the "
-            "ranks of a pipeline stage)", p->etp, p->ep, p->etp * p->ep, p->tp, p->cp, p->dp, p->tp * p->cp * p->dp);
+    long long stage = (long long)p->tp * p->cp * p->dp, expert = (long long)p->etp * p->ep;
+    if (stage % expert)
+        BAD("train.ep", "etp*ep = %d*%d = %lld does not divide tp*cp*dp = %d*%d*%d = %lld (expert layers regroup "
+            "the ranks of a pipeline stage)", p->etp, p->ep, expert, p->tp, p->cp, p->dp, stage);
     if (p->cp > 1 && t->seq % (2 * p->cp))
         BAD("train.seq", "seq %d is not divisible by 2*cp = %d (context parallelism splits each sequence into "
             "2*cp chunks)", t->seq, 2 * p->cp);
-    if (t->gbs < 1 || t->gbs % (t->mbs * p->dp))
-        BAD("train.gbs", "gbs %d is not divisible by mbs*dp = %d*%d = %d", t->gbs, t->mbs, p->dp, t->mbs * p->dp);
-    if (p->vpp > 1 && (t->gbs / (t->mbs * p->dp)) % p->pp)
-        BAD("train.gbs", "the interleaved schedule needs the number of microbatches (gbs/(mbs*dp) = %d) to be a "
-            "multiple of pp %d", t->gbs / (t->mbs * p->dp), p->pp);
+    long long mbdp = (long long)t->mbs * p->dp;
+    if (t->gbs < 1 || t->gbs % mbdp)
+        BAD("train.gbs", "gbs %d is not divisible by mbs*dp = %d*%d = %lld", t->gbs, t->mbs, p->dp, mbdp);
+    if (p->vpp > 1 && (t->gbs / mbdp) % p->pp)
+        BAD("train.gbs", "the interleaved schedule needs the number of microbatches (gbs/(mbs*dp) = %lld) to be a "
+            "multiple of pp %d", t->gbs / mbdp, p->pp);
     if (t->precision != AIF_BF16 && t->precision != AIF_FP8)
         BAD("train.precision", "training precision must be bf16 or fp8");
     if (s->cluster.gpu.peak_flops[t->precision] <= 0)

@@ -39,7 +39,7 @@ static const field fac_fields[] = {
     {.key = "rack_limit_liquid", .type = F_QTY, .off = offsetof(fac_in, rack_limit_W[2]), .qty = AIF_Q_POWER, .min = 1},
     {.key = "rack_limit_immersion", .type = F_QTY, .off = offsetof(fac_in, rack_limit_W[3]), .qty = AIF_Q_POWER, .min = 1},
     {.key = "pue", .type = F_NUM, .off = offsetof(fac_in, pue), .min = 1, .max = 5},
-    {.key = "power_cap", .type = F_QTY, .off = offsetof(fac_in, power_cap_W), .qty = AIF_Q_POWER, .min = 1},
+    {.key = "power_cap", .type = F_QTY, .off = offsetof(fac_in, power_cap_W), .qty = AIF_Q_POWER, .min = 1, .max = 1e11},
     {.key = "gpu_power_limit", .type = F_QTY, .off = offsetof(fac_in, gpu_power_limit_W), .qty = AIF_Q_POWER, .min = 1},
     {.key = "embodied_gpu", .type = F_QTY, .off = offsetof(fac_in, embodied_gpu_kg), .qty = AIF_Q_MASS},
     {.key = "embodied_node", .type = F_QTY, .off = offsetof(fac_in, embodied_node_kg), .qty = AIF_Q_MASS},
@@ -85,9 +85,8 @@ static aif_rc bind_carbon(aif_site *site, const aif_facility_data *fd, const yno
                           "or an hourly CSV file");
     size_t n = strlen(v->s);
     if (n > 4 && !strcasecmp(v->s + n - 4, ".csv")) {
-        if (n >= sizeof site->carbon_csv)
+        if (aif_resolve_path(v->origin, v->s, site->carbon_csv, sizeof site->carbon_csv) != 0)
             return bind_error(v, "facility.carbon", "file name too long");
-        memcpy(site->carbon_csv, v->s, n + 1);
         return AIF_OK;
     }
     for (int i = 0; i < fd->n_carbon; i++)
@@ -98,6 +97,8 @@ static aif_rc bind_carbon(aif_site *site, const aif_facility_data *fd, const yno
     char why[256];
     double x;
     if (aif_parse_qty(v->s, AIF_Q_CARBON, &x, why, sizeof why) == 0) {
+        if (x > 1e4 * 1e-3 / 3.6e6)
+            return bind_error(v, "facility.carbon", "%s is out of range (accepted: 0 to 10000 g/kWh)", v->s);
         site->carbon_kg_per_J = x;
         return AIF_OK;
     }
@@ -179,8 +180,13 @@ aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *
         uint64_t set = 0;
         if ((rc = bind_map(facility, &fac_schema, &in, "facility", &set, err)))
             return rc;
-        if (set & (1u << FI_COOLING))
+        if (set & (1u << FI_COOLING)) {
+            const ynode *cn = ynode_get(facility, "cooling");
             site->cooling = in.cooling == AIF_N_COOL ? -1 : in.cooling;
+            aif_strlcpy(site->cooling_at, cn->origin, sizeof site->cooling_at);
+            site->cooling_line = cn->line;
+            site->cooling_col = cn->col;
+        }
         if (set & (1u << FI_CLIMATE))
             site->climate = in.climate;
         if (set & (1u << FI_REJECTION))
@@ -200,6 +206,13 @@ aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *
                 return bind_error(ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
                                   "%.0f W is above the %s's TDP of %.0f W", in.gpu_power_limit_W, s->cluster.gpu.name,
                                   s->cluster.gpu.tdp_W);
+            }
+            double idle = fd->gpu_phase_fraction[3] * s->cluster.gpu.tdp_W;
+            if (in.gpu_power_limit_W <= idle) {
+                bind_set_err(err);
+                return bind_error(ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
+                                  "%.0f W is at or below the %s's idle power of %.0f W (accepted: %.0f W to %.0f W)",
+                                  in.gpu_power_limit_W, s->cluster.gpu.name, idle, idle + 1, s->cluster.gpu.tdp_W);
             }
             site->gpu_power_limit_W = in.gpu_power_limit_W;
         }

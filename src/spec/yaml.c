@@ -1,6 +1,7 @@
 /* yaml.c -- libyaml events into a located tree (see yaml.h). */
 #include "spec/yaml.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -266,6 +267,15 @@ aif_rc ydoc_parse(const char *text, size_t len, const char *name, ydoc **out, yn
     return AIF_OK;
 }
 
+int aif_resolve_path(const char *origin, const char *name, char *out, size_t n)
+{
+    const char *slash = origin ? strrchr(origin, '/') : NULL;
+    int from_file = origin && origin[0] != '<' && origin[0] != '-' && slash;
+    int k = name[0] == '/' || !from_file ? snprintf(out, n, "%s", name)
+                                         : snprintf(out, n, "%.*s/%s", (int)(slash - origin), origin, name);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 aif_rc ynode_put(ydoc *d, ynode *map, const char *key, ynode *sub, aif_err *err)
 {
     for (int i = 0; i < map->n; i++)
@@ -301,7 +311,10 @@ aif_rc ynode_set_path(ydoc *d, ynode *root, const char *path, const char *value,
                 return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
             return ynode_put(d, cur, key, n, err);
         }
-        if (kid && kid->kind == Y_SCALAR) {
+        if (kid && kid->kind == Y_SCALAR && strcmp(key, "model")) {
+            return aif_err_set(err, AIF_EINPUT, origin, 0, 0, path, "%s is a single value, not a mapping; "
+                               "set it as a whole (e.g. %s=VALUE)", key, key);
+        } else if (kid && kid->kind == Y_SCALAR) {
             /* "model: llama3-8b" refined by "--layers 8" becomes {base: llama3-8b, layers: 8} */
             ynode *m = new_node(d, Y_MAP, kid->line, kid->col, kid->origin);
             if (!m)

@@ -31,11 +31,16 @@ void ydoc_free(ydoc *d);
 
 /* The value under key in a map, or NULL. */
 ynode *ynode_get(const ynode *map, const char *key);
-/* Sets dotted path (a.b.c) to a scalar, creating maps on the way.  A scalar met on
- * the way is turned into a map holding it under `base` ("model: llama3-8b" ->
- * "model: {base: llama3-8b}"), so options can refine a catalog name. */
+/* Sets dotted path (a.b.c) to a scalar, creating maps on the way.  The model's
+ * catalog name met on the way is turned into a map holding it under `base`
+ * ("model: llama3-8b" -> "model: {base: llama3-8b}"), so options can refine it;
+ * any other scalar on the way is an error. */
 aif_rc ynode_set_path(ydoc *d, ynode *root, const char *path, const char *value, const char *origin,
                       aif_err *err);
+/* A file named inside the file `origin` is relative to origin's folder; a name from
+ * the command line ("--x") or a built-in ("<...>") is taken as given.  0, or -1
+ * when it does not fit in out. */
+int aif_resolve_path(const char *origin, const char *name, char *out, size_t n);
 /* Grafts `sub` (a node of another document that outlives d's use) under key of map. */
 aif_rc ynode_put(ydoc *d, ynode *map, const char *key, ynode *sub, aif_err *err);
 
