@@ -16,6 +16,10 @@ sed 's/.*"valid_evals_per_s": \([0-9]*\).*/\1/' /tmp/aifsim-bench.$$ | sort -n |
 sed 's/.*"evals_per_s": \([0-9]*\).*/\1/' /tmp/aifsim-bench.$$ | sort -n | sed -n 3p | \
     xargs printf "median configurations per second (rejected ones included): %s\n"
 rm -f /tmp/aifsim-bench.$$
+echo "max-min fair flow solver, one core, 3 runs (4096 hosts, 65536 flows):"
+for i in 1 2 3; do
+    taskset -c 0 "$root/build-bench/aifsim-bench-maxmin" 4096 65536
+done
 if [ -x /usr/bin/time ]; then
     echo "default job (aifsim with no arguments):"
     /usr/bin/time -f "  wall %e s, peak RSS %M KiB" "$root/build-bench/aifsim" >/dev/null

@@ -1,0 +1,48 @@
+/* maxmin.h -- weighted max-min fair sharing of link capacity among flows: the
+ * flow-level network model (progressive filling, as SimGrid's lmm solves it).
+ *
+ * Every flow f has a weight w_f, an optional rate cap c_f (NIC, TCP window) and a
+ * route of links; every link l a capacity C_l.  The allocation raises all
+ * unfrozen flows' rates together, r_f = w_f * t, freezing a flow when it reaches
+ * its cap or when a link on its route saturates (sum of rates = C_l).  The result
+ * is the unique weighted max-min fair allocation: no flow's rate can grow without
+ * shrinking a flow whose rate per weight is no larger.
+ *
+ * Storage is flat: links and flows are integer indices into arrays; routes are
+ * one array of link indices with per-flow offsets (CSR); the per-link list of
+ * flows is rebuilt in place when flows change.  Solving allocates nothing:
+ * scratch space grows only when flows or links are added.
+ *
+ * Incremental: adding or removing a flow or changing a capacity marks it dirty;
+ * aif_mm_solve re-solves only the connected components (flows sharing links,
+ * transitively) that hold something dirty, since disconnected components do not
+ * affect each other's allocation.  aif_mm_solve_reference re-solves everything
+ * with the obvious O(iterations x (links + flows)) algorithm; tests compare the two. */
+#ifndef AIF_MAXMIN_H
+#define AIF_MAXMIN_H
+
+#include "aifsim/aifsim.h"
+
+/* Two rates closer than this (relative) are equal: saturation and cap tests. */
+#define AIF_MM_EPS 1e-9
+
+typedef struct aif_mm aif_mm;
+
+aif_mm *aif_mm_new(void);
+void aif_mm_free(aif_mm *m);
+/* Returns the new link's index, or -1 when out of memory. */
+int aif_mm_add_link(aif_mm *m, double capacity_Bps);
+void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps);
+/* A flow over `n` links; rate_cap_Bps <= 0 means uncapped.  Returns its index or -1. */
+int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps);
+/* Removes a flow (its index is reused by a later add). */
+void aif_mm_remove_flow(aif_mm *m, int flow);
+/* Re-solves what changed; returns the number of flow rates recomputed. */
+long aif_mm_solve(aif_mm *m);
+/* Re-solves everything with the slow, obviously correct algorithm. */
+void aif_mm_solve_reference(aif_mm *m);
+double aif_mm_rate(const aif_mm *m, int flow);
+double aif_mm_link_load(const aif_mm *m, int link);   /* sum of the rates over the link */
+int aif_mm_n_flows(const aif_mm *m);                  /* live flows */
+
+#endif

@@ -1,0 +1,180 @@
+/* test_maxmin.c -- the max-min fair solver: hand-computed allocations, the fast
+ * incremental solver against the slow reference on random networks, and the
+ * max-min property itself (no link over capacity; every flow is capped or has a
+ * saturated link on which no flow gets more per unit of weight). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "net/maxmin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLOSE(a, b) do { double a_ = (a), b_ = (b); \
+    if (fabs(a_ - b_) > 1e-9 * fmax(1, fabs(b_))) fail_msg("%s = %.12g, expected %.12g", #a, a_, b_); } while (0)
+
+static void test_hand_cases(void **state)
+{
+    (void)state;
+    aif_mm *m = aif_mm_new();
+    int a = aif_mm_add_link(m, 10), b = aif_mm_add_link(m, 2);
+    int f1 = aif_mm_add_flow(m, (int[]){a}, 1, 1, 0);
+    int f2 = aif_mm_add_flow(m, (int[]){a}, 1, 3, 0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f1), 2.5);   /* weighted: 1 : 3 */
+    CLOSE(aif_mm_rate(m, f2), 7.5);
+    /* a cap frees capacity for the other flow */
+    aif_mm_remove_flow(m, f2);
+    int f3 = aif_mm_add_flow(m, (int[]){a}, 1, 1, 1.0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f3), 1);
+    CLOSE(aif_mm_rate(m, f1), 9);
+    CLOSE(aif_mm_link_load(m, a), 10);
+    /* the textbook line: f4 over a (10) and b (2), f5 over b: b is the bottleneck, 1 each;
+     * f1 and f3 share the rest of a */
+    int f4 = aif_mm_add_flow(m, (int[]){a, b}, 2, 1, 0);
+    int f5 = aif_mm_add_flow(m, (int[]){b}, 1, 1, 0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f4), 1);
+    CLOSE(aif_mm_rate(m, f5), 1);
+    CLOSE(aif_mm_rate(m, f3), 1);          /* still capped */
+    CLOSE(aif_mm_rate(m, f1), 10 - 1 - 1);
+    /* a capacity change is a dirty link */
+    aif_mm_set_capacity(m, b, 4);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f4), 2);
+    CLOSE(aif_mm_rate(m, f1), 7);
+    /* bad flows are refused */
+    assert_int_equal(aif_mm_add_flow(m, (int[]){7}, 1, 1, 0), -1);
+    assert_int_equal(aif_mm_add_flow(m, NULL, 0, 1, 0), -1);
+    assert_int_equal(aif_mm_add_flow(m, (int[]){a}, 1, 0, 0), -1);
+    aif_mm_free(m);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
+static double uni(void) { return (next() >> 11) * (1.0 / 9007199254740992.0); }
+
+/* checks the max-min property of m's current allocation */
+static void check_maxmin(aif_mm *m, int n_links, const int *flows, int n_flows, int (*routes)[6], const int *len,
+                         const double *w, const double *cap, const double *lcap)
+{
+    for (int l = 0; l < n_links; l++)
+        assert_true(aif_mm_link_load(m, l) <= lcap[l] * (1 + 1e-9) + 1e-12);
+    for (int i = 0; i < n_flows; i++) {
+        int f = flows[i];
+        double r = aif_mm_rate(m, f);
+        assert_true(r >= 0);
+        if (cap[i] > 0 && r >= cap[i] * (1 - 1e-9))
+            continue;   /* at its cap */
+        int ok = 0;
+        for (int k = 0; k < len[i] && !ok; k++) {
+            int l = routes[i][k];
+            if (aif_mm_link_load(m, l) < lcap[l] * (1 - 1e-7))
+                continue;   /* not saturated */
+            double best = 0;
+            for (int j = 0; j < n_flows; j++)
+                for (int q = 0; q < len[j]; q++)
+                    if (routes[j][q] == l)
+                        best = fmax(best, aif_mm_rate(m, flows[j]) / w[j]);
+            ok = r / w[i] >= best * (1 - 1e-7);
+        }
+        if (!ok)
+            fail_msg("flow %d (rate %g) has no saturated bottleneck", i, r);
+    }
+}
+
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    enum { MAXF = 80 };
+    for (int trial = 0; trial < 300; trial++) {
+        int nl = 1 + (int)(next() % 30), nf = 1 + (int)(next() % MAXF);
+        aif_mm *m = aif_mm_new();
+        double lcap[30];
+        for (int l = 0; l < nl; l++) {
+            lcap[l] = 1 + 99 * uni();
+            assert_int_equal(aif_mm_add_link(m, lcap[l]), l);
+        }
+        int flows[MAXF], len[MAXF], routes[MAXF][6];
+        double w[MAXF], cap[MAXF];
+        for (int i = 0; i < nf; i++) {
+            len[i] = 1 + (int)(next() % 4);
+            for (int k = 0; k < len[i]; k++)
+                routes[i][k] = (int)(next() % (uint64_t)nl);
+            w[i] = 1 + (double)(next() % 4);
+            cap[i] = next() % 3 == 0 ? 0.5 + 30 * uni() : 0;
+            flows[i] = aif_mm_add_flow(m, routes[i], len[i], w[i], cap[i]);
+            assert_true(flows[i] >= 0);
+        }
+        aif_mm_solve(m);
+        double fast[MAXF];
+        for (int i = 0; i < nf; i++)
+            fast[i] = aif_mm_rate(m, flows[i]);
+        check_maxmin(m, nl, flows, nf, routes, len, w, cap, lcap);
+        aif_mm_solve_reference(m);
+        for (int i = 0; i < nf; i++)
+            if (fabs(fast[i] - aif_mm_rate(m, flows[i])) > 1e-7 * fmax(1, fast[i]))
+                fail_msg("trial %d flow %d: fast %.12g, reference %.12g", trial, i, fast[i], aif_mm_rate(m, flows[i]));
+        /* incremental: remove a few flows, add a few, re-solve only what changed */
+        for (int round = 0; round < 5; round++) {
+            int i = (int)(next() % (uint64_t)nf);
+            aif_mm_remove_flow(m, flows[i]);
+            len[i] = 1 + (int)(next() % 4);
+            for (int k = 0; k < len[i]; k++)
+                routes[i][k] = (int)(next() % (uint64_t)nl);
+            flows[i] = aif_mm_add_flow(m, routes[i], len[i], w[i], cap[i]);
+            if (next() % 4 == 0) {
+                int l = (int)(next() % (uint64_t)nl);
+                lcap[l] = 1 + 99 * uni();
+                aif_mm_set_capacity(m, l, lcap[l]);
+            }
+            aif_mm_solve(m);
+            for (int j = 0; j < nf; j++)
+                fast[j] = aif_mm_rate(m, flows[j]);
+            check_maxmin(m, nl, flows, nf, routes, len, w, cap, lcap);
+            aif_mm_solve_reference(m);
+            for (int j = 0; j < nf; j++)
+                if (fabs(fast[j] - aif_mm_rate(m, flows[j])) > 1e-7 * fmax(1, fast[j]))
+                    fail_msg("trial %d round %d flow %d: incremental %.12g, reference %.12g", trial, round, j, fast[j],
+                             aif_mm_rate(m, flows[j]));
+        }
+        aif_mm_free(m);
+    }
+}
+
+/* only the component that changed is re-solved */
+static void test_incremental_scope(void **state)
+{
+    (void)state;
+    aif_mm *m = aif_mm_new();
+    int flows[100];
+    for (int c = 0; c < 100; c++) {   /* 100 separate links, a flow each */
+        int l = aif_mm_add_link(m, 10);
+        flows[c] = aif_mm_add_flow(m, &l, 1, 1, 0);
+    }
+    assert_int_equal(aif_mm_solve(m), 100);
+    assert_int_equal(aif_mm_solve(m), 0);   /* nothing changed */
+    int l = 42;
+    int g = aif_mm_add_flow(m, &l, 1, 1, 0);
+    assert_int_equal(aif_mm_solve(m), 2);   /* the component of link 42: two flows */
+    CLOSE(aif_mm_rate(m, g), 5);
+    CLOSE(aif_mm_rate(m, flows[42]), 5);
+    CLOSE(aif_mm_rate(m, flows[41]), 10);
+    assert_int_equal(aif_mm_n_flows(m), 101);
+    aif_mm_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hand_cases), cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_incremental_scope),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
