@@ -99,6 +99,13 @@ rejects 2 "--algo nvls does not apply here" collective --op allgather --algo nvl
 rejects 2 "--max-bytes: unknown unit 'Q' in '8Q'" collective --op allreduce --max-bytes 8Q
 rejects 2 "--gpus: cluster.gpus: 'x' is not a number" collective --op allreduce --gpus x
 rejects 2 "name the output file with -o" report
+rejects 2 "a collective needs 2 or more ranks" collective --op allreduce --gpus 1
+rejects 2 "more than 10000 rows" collective --op allreduce --step-factor 1.0000001
+rejects 2 "--gpu a100-80g contradicts --system dgx-h100" collective --op allreduce --system dgx-h100 --gpu a100-80g
+rejects 2 "--algo tree needs ranks in more than one scale-up domain" collective --op allreduce --algo tree --gpus 8
+rejects 2 "would split the 72-GPU NVLink domain" facility --set cluster.system=gb200-nvl72 --set cluster.gpus=2048 --set facility.nodes_per_rack=1
+rejects 2 "no cooling holds racks" facility --set facility.nodes_per_rack=32
+rejects 2 "printable characters" train --set "name=a$(printf '\033')[31m"
 rejects 2 "facility.cooling: unknown value 'water'" facility --set facility.cooling=water
 rejects 2 "facility.cooling: air cooling holds 41 kW per rack" facility --set facility.cooling=air --set facility.nodes_per_rack=8
 rejects 2 "cost.electricity: '0.1' has no unit" train --set cost.electricity=0.1
@@ -124,6 +131,12 @@ rejects 2 "no 'system' column" validate "$tmp/bad.csv"
 printf 'cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 8, gbs: 8, seq: 4096}\n' >"$tmp/fit.yaml"
 "$bin" train "$tmp/fit.yaml" --model llama3-70b --tp 1 >"$tmp/nofit" 2>&1
 if grep -q "DOES NOT FIT" "$tmp/nofit" && grep -q "Would fit\|No change" "$tmp/nofit"; then ok; else bad "memory advice missing"; fi
+
+# collective tables from a user CSV: bad numbers are errors with file:line
+printf 'id,op,gpu,system,fabric,gpus,gpus_per_node,algo,bytes,busbw_GBps,time_us,source,notes\na,allreduce,h100-sxm,dgx-h100,nvlink4,8,8,auto,1073741824,nan,,s,\n' >"$tmp/c.csv"
+rejects 2 "c.csv:2: busbw_GBps" validate --collectives "$tmp/c.csv"
+# the report on standard output is the same page
+if "$bin" report -o - | grep -q '<!DOCTYPE html>'; then ok; else bad "report -o -"; fi
 
 # user catalog on the command line
 printf 'gpus:\n  my-gpu:\n    arch: hopper\n    peak_tflops: {bf16: 2000, fp8: 4000}\n    hbm: 96GB\n    hbm_bw: 4TB/s\n    scaleup_bw: 450GB/s\n    tdp: 800W\n    sources: {all: mine}\n' >"$tmp/cat.yaml"

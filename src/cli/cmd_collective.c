@@ -37,14 +37,18 @@ static const char *const algos[] = {"auto", "ring", "tree", "nvls", NULL};
 static int parse_size(const char *s, double *out, char *why, size_t n)
 {
     size_t len = strlen(s);
-    if (len > 0 && strchr("KMGT", toupper((unsigned char)s[len - 1])) && isdigit((unsigned char)s[0])) {
+    if (s[0] == '-') {
+        snprintf(why, n, "'%s' is negative (sizes are whole bytes, e.g. 8, 1K, 64M, 8G)", s);
+        return -1;
+    }
+    if (len > 0 && strchr("KMGTP", toupper((unsigned char)s[len - 1])) && isdigit((unsigned char)s[0])) {
         char *end;
         double v = strtod(s, &end);
         if (end != s + len - 1 || v < 0) {
             snprintf(why, n, "'%s' is not a size (e.g. 8, 1K, 64M, 8G, 8GiB)", s);
             return -1;
         }
-        int k = (int)(strchr("KMGT", toupper((unsigned char)s[len - 1])) - "KMGT") + 1;
+        int k = (int)(strchr("KMGTP", toupper((unsigned char)s[len - 1])) - "KMGTP") + 1;
         *out = v * pow(1024, k);
         return 0;
     }
@@ -66,8 +70,13 @@ static int pick(const char *cmd, const char *opt, const char *v, const char *con
     while (names[n])
         n++;
     int d = aif_did_you_mean(v, names, n);
-    cli_usage_error(cmd, "%s: unknown value '%s'%s%s%s", opt, v, d >= 0 ? "; did you mean '" : "",
-                    d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
+    char list[160];
+    size_t k = 0;
+    list[0] = '\0';
+    for (int i = 0; names[i] && k < sizeof list; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "", names[i]);
+    cli_usage_error(cmd, "%s: unknown value '%s'%s%s%s (accepted: %s)", opt, v, d >= 0 ? "; did you mean '" : "",
+                    d >= 0 ? names[d] : "", d >= 0 ? "'?" : "", list);
     return -1;
 }
 
@@ -111,8 +120,9 @@ int cmd_collective(int argc, char **argv)
             const char *opt = ch == O_MIN ? "--min-bytes" : ch == O_MAX ? "--max-bytes" : "--bytes";
             if (parse_size(optarg, &v, why, sizeof why) != 0)
                 return cli_usage_error("collective", "%s: %s", opt, why);
-            if (v < 1 || v > 1e15)
-                return cli_usage_error("collective", "%s: '%s' must be between 1 byte and 1 PB", opt, optarg);
+            if (v < 4 || v > 1e15)
+                return cli_usage_error("collective", "%s: '%s' must be between 4 bytes (one float) and 1 PB", opt,
+                                       optarg);
             if (ch == O_MIN) min_b = v;
             else if (ch == O_MAX) max_b = v;
             else min_b = max_b = v;
@@ -151,6 +161,12 @@ int cmd_collective(int argc, char **argv)
                                "reducescatter, alltoall, broadcast)");
     if (min_b > max_b)
         return cli_usage_error("collective", "--min-bytes is larger than --max-bytes");
+    /* sizes are whole floats, as nccl-tests counts them; a sweep stays readable */
+    min_b = floor(min_b / 4) * 4;
+    max_b = floor(max_b / 4) * 4;
+    if (min_b < max_b && log(max_b / min_b) / log(step) > 10000)
+        return cli_usage_error("collective", "--step-factor %.9g from %.0f to %.0f bytes gives more than 10000 rows; "
+                               "use a larger factor", step, min_b, max_b);
     aif_catalog *cat;
     int st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
     if (st)
@@ -165,6 +181,21 @@ int cmd_collective(int argc, char **argv)
     const char *base = gpu_only && !with_system
                        ? "cluster: {gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 2048}\n"
                        : "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 2048}\n";
+    if (gpu_only && with_system) {   /* both named: they must agree */
+        const char *gname = NULL, *sname = NULL;
+        for (int i = 0; i < o.n_ov; i++) {
+            if (!strcmp(o.ov[i].path, "cluster.gpu"))
+                gname = o.ov[i].value;
+            if (!strcmp(o.ov[i].path, "cluster.system"))
+                sname = o.ov[i].value;
+        }
+        const aif_system *sy = aif_catalog_find_system(cat, sname);
+        if (sy && strcmp(sy->gpu, gname)) {
+            aif_catalog_free(cat);
+            return cli_usage_error("collective", "--gpu %s contradicts --system %s, which holds %s", gname, sname,
+                                   sy->gpu);
+        }
+    }
     aif_scenario s;
     aif_err e;
     if (aif_scenario_parse(cat, base, strlen(base), "<built-in:collective base>", o.ov, o.n_ov, &s, &e) != AIF_OK) {
@@ -175,6 +206,11 @@ int cmd_collective(int argc, char **argv)
     const aif_cluster *cl = &s.cluster;
     int n = cl->gpus;
     aif_coll coll = (aif_coll)op;
+    if (n < 2)
+        return cli_usage_error("collective", "a collective needs 2 or more ranks (--gpus %d)", n);
+    if (algo == AIF_ALGO_TREE && n <= cl->scaleup_domain)
+        return cli_usage_error("collective", "--algo tree needs ranks in more than one scale-up domain (NCCL rings "
+                               "inside one)");
     if (algo == AIF_ALGO_NVLS && (coll != AIF_COLL_ALLREDUCE || n > cl->scaleup_domain || n <= 2 ||
                                   cl->scaleup.nvls_efficiency <= 0))
         return cli_usage_error("collective", "--algo nvls does not apply here (NVLS: an all-reduce of 3 or more "
@@ -200,8 +236,12 @@ int cmd_collective(int argc, char **argv)
                "busbw(GB/s)");
     }
     double factor = aif_busbw_factor(coll, n);
+    double last = 0;
     for (double b = min_b; b <= max_b * (1 + 1e-12); b *= step) {
-        double bytes = floor(b);
+        double bytes = floor(b / 4) * 4;
+        if (bytes <= last)
+            continue;   /* a small step that does not reach the next float */
+        last = bytes;
         aif_coll_algo used;
         double t = aif_collective_time_s(cl, coll, n, bytes, (aif_coll_algo)algo, &used);
         double algbw = t > 0 ? bytes / t / 1e9 : 0, busbw = algbw * factor;

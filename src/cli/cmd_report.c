@@ -11,7 +11,8 @@ static const char help[] =
     "Writes one self-contained HTML file (it opens offline) with the summary of the\n"
     "training job and its site, and plots: the step-time breakdown, memory per GPU\n"
     "against HBM, facility power over a step, the cost to train owned against\n"
-    "rented, and a scaling curve.  The file is written atomically.\n"
+    "rented, and a scaling curve.  The file is written atomically; -o - writes the\n"
+    "HTML to standard output.\n"
     "\n"
     "examples:\n"
     "  aifsim report -o report.html\n"
@@ -57,7 +58,7 @@ int cmd_report(int argc, char **argv)
         aif_err e;
         if (aif_report_html(out, &j.s, &j.r, &j.fa, &j.co, &e) != AIF_OK)
             st = cli_report_error(&e);
-        else
+        else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);
     }
     aif_catalog_free(cat);

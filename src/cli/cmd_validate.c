@@ -166,7 +166,10 @@ int cmd_validate(int argc, char **argv)
         }
         if (coll.n > 0) {
             json_object *cj = table_json(&coll);
-            json_object_object_add(cj, "skipped", json_object_new_int(coll.n_skipped));
+            json_object *sk = json_object_new_array();
+            for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
+                json_object_array_add(sk, json_object_new_string(coll.skipped[i]));
+            json_object_object_add(cj, "skipped", sk);
             json_object_object_add(root, "collectives", cj);
         }
         if (np > 0) {
@@ -206,7 +209,9 @@ int cmd_validate(int argc, char **argv)
             printf("\ncollectives (%s; nccl-tests bus bandwidth; not part of the bound above):\n",
                    coll_file ? coll_file : "validation/collectives.csv");
             print_table(&coll, markdown);
-            printf("; %d rows skipped (hardware outside the catalogs, or no message size)\n", coll.n_skipped);
+            printf("; %d rows skipped:\n", coll.n_skipped);
+            for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
+                printf("  %s\n", coll.skipped[i]);
         }
     }
     aif_validation_free(&train);

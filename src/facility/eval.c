@@ -105,8 +105,13 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->step_time_s = r->step_time_s;
     f->nodes = (cl->gpus + cl->gpus_per_node - 1) / cl->gpus_per_node;
     f->nodes_per_rack = aif_nodes_per_rack(s);
-    if (f->nodes_per_rack > f->nodes)   /* a job smaller than a rack fills only part of one */
-        f->nodes_per_rack = f->nodes;
+    int domain_nodes = cl->scaleup_domain / cl->gpus_per_node;
+    if (s->site.nodes_per_rack > 0 && domain_nodes > 1 && s->site.nodes_per_rack % domain_nodes &&
+        f->nodes >= domain_nodes)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.nodes_per_rack",
+                           "%d nodes per rack would split the %d-GPU NVLink domain of %s (%d nodes); use a multiple "
+                           "of %d", s->site.nodes_per_rack, cl->scaleup_domain, cl->system.name, domain_nodes,
+                           domain_nodes);
     f->racks = (f->nodes + f->nodes_per_rack - 1) / f->nodes_per_rack;
 
     /* racks at peak (every GPU at its limit): this decides the cooling */
@@ -131,7 +136,10 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
                                "a cooling that holds it (or auto), or fewer nodes_per_rack",
                                cool_names[cooling], f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
                                cl->system.name : "nodes", pk.rack_W / 1e3);
-        /* auto and nothing holds it: immersion is reported with verdict EXCEEDS_LIQUID */
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.nodes_per_rack",
+                           "no cooling holds racks of %.1f kW (the most, %s, holds %.0f kW); use fewer "
+                           "nodes_per_rack or raise the rack limits", pk.rack_W / 1e3, cool_names[cooling],
+                           f->rack_limit_W / 1e3);
     }
     f->pue = aif_site_pue(s, fd, cooling);
     aif_site_network(s, fd, &f->network_W, &f->storage_W, &f->fabric_tiers);
@@ -161,13 +169,16 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     double e_step = aif_energy_J(f->profile, f->n_profile, r->step_time_s);
     f->facility_avg_W = e_step / r->step_time_s;
     f->it_avg_W = f->facility_avg_W / f->pue;
-    f->facility_peak_W = p_busy.facility_W;
+    /* peak: every GPU at its power limit (what the grid connection and the racks must
+     * carry); the step's own maximum is its steady pipeline phase */
+    f->it_peak_W = pk.it_W;
+    f->facility_peak_W = pk.it_W * f->pue;
+    double step_max_W = p_busy.facility_W;
     f->facility_low_W = fmin(p_comm.facility_W, p_half.facility_W);
     for (int i = 0; i < f->n_profile; i++)
         f->facility_low_W = fmin(f->facility_low_W, f->profile[i].power_W);
-    f->swing_W = f->facility_peak_W - f->facility_low_W;
-    f->stop_swing_W = f->facility_peak_W - p_idle.facility_W;
-    f->it_peak_W = pk.it_W;
+    f->swing_W = step_max_W - f->facility_low_W;
+    f->stop_swing_W = step_max_W - p_idle.facility_W;
     f->gpu_busy_W = p_busy.per_gpu_W;
     f->gpu_low_W = p_idle.per_gpu_W;
     f->gpu_avg_W = aif_gpu_power_W(&cl->gpu, fd, &whole, s->site.gpu_power_limit_W);
@@ -200,8 +211,9 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
         double progress, w;   /* share of normal speed, facility power during the window */
         double allowed = ev->power_frac * f->facility_peak_W;
         if (ev->pause || allowed <= p_idle.facility_W) {
+            /* no work; below idle power the site meets the cap by switching nodes off */
             progress = 0;
-            w = p_idle.facility_W;
+            w = ev->pause ? p_idle.facility_W : allowed;
         } else if (allowed >= f->facility_peak_W) {
             progress = 1;
             w = f->facility_avg_W;

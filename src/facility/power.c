@@ -41,11 +41,15 @@ void aif_facility_apply_limits(aif_scenario *s, const aif_facility_data *fd)
 
 int aif_nodes_per_rack(const aif_scenario *s)
 {
+    int npr;
     if (s->site.nodes_per_rack > 0)
-        return s->site.nodes_per_rack;
-    if (s->cluster.scaleup_domain > s->cluster.gpus_per_node)   /* a rack-scale NVLink domain (NVL72) */
-        return s->cluster.scaleup_domain / s->cluster.gpus_per_node;
-    return 4;   /* NVIDIA DGX SuperPOD reference architecture: four 8-GPU systems per rack */
+        npr = s->site.nodes_per_rack;
+    else if (s->cluster.scaleup_domain > s->cluster.gpus_per_node)   /* a rack-scale NVLink domain (NVL72) */
+        npr = s->cluster.scaleup_domain / s->cluster.gpus_per_node;
+    else
+        npr = 4;   /* NVIDIA DGX SuperPOD reference architecture: four 8-GPU systems per rack */
+    int nodes = (s->cluster.gpus + s->cluster.gpus_per_node - 1) / s->cluster.gpus_per_node;
+    return npr < nodes ? npr : nodes;   /* a job smaller than a rack fills only part of one */
 }
 
 int aif_site_cooling(const aif_scenario *s, double rack_W)

@@ -6,14 +6,18 @@
  * <body data-plots="ok:N">; an empty plot logs a console error (CI looks for both).
  * PLplot keeps global state: this file draws one plot at a time and is not
  * meant to be called from two threads at once.  The file is written to a
- * temporary name and renamed into place, so a reader never sees half a report. */
+ * temporary name beside it and renamed into place, so a reader never sees half a
+ * report; "-" writes to standard output. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "aifsim/report.h"
 #include "base/base.h"
 #include "report/site.h"
 #include "spec/catalog.h"
 
+#include <errno.h>
 #include <math.h>
 #include <plplot.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,12 +294,35 @@ aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_
     snprintf(pc.dir, sizeof pc.dir, "%s/aifsim-report-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (!mkdtemp(pc.dir))
         return aif_err_set(err, AIF_EIO, pc.dir, 0, 0, NULL, "cannot create a temporary folder for the plots");
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        rmdir(pc.dir);
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report here");
+    /* "-" is standard output; a file is written beside its final name (a link is
+     * followed to its target) and renamed into place */
+    int to_stdout = !strcmp(path, "-");
+    char dest[4096], tmp[4096];
+    FILE *out = NULL;
+    if (to_stdout) {
+        out = stdout;
+    } else {
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+            if (!realpath(path, dest)) {
+                int e = errno;
+                rmdir(pc.dir);
+                return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot follow the link: %s", strerror(e));
+            }
+        } else if ((size_t)snprintf(dest, sizeof dest, "%s", path) >= sizeof dest) {
+            rmdir(pc.dir);
+            return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "path too long");
+        }
+        const char *slash = strrchr(dest, '/');
+        snprintf(tmp, sizeof tmp, "%.*s.aifsim-report-XXXXXX", slash ? (int)(slash - dest + 1) : 0, dest);
+        int fd = mkstemp(tmp);
+        if (fd < 0 || !(out = fdopen(fd, "w"))) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            rmdir(pc.dir);
+            return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report here: %s", strerror(e));
+        }
     }
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>aifsim report: ", out);
     esc(out, s->name);
@@ -333,11 +360,16 @@ aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_
                  "  document.body.setAttribute('data-plots', (ok === %d ? 'ok:' : 'bad:') + ok);\n"
                  "})();\n</script>\n</body></html>\n", pc.n, pc.n);
     int bad = ferror(out);
-    bad |= fclose(out) != 0;
     rmdir(pc.dir);
-    if (bad || rename(tmp, path) != 0) {
+    if (to_stdout)
+        return bad || fflush(out) ? aif_err_set(err, AIF_EIO, "<stdout>", 0, 0, NULL, "write error") : AIF_OK;
+    bad |= fclose(out) != 0;
+    if (!bad)
+        chmod(tmp, 0644);   /* mkstemp creates 0600 */
+    if (bad || rename(tmp, dest) != 0) {
+        int e = errno;
         unlink(tmp);
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report");
+        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report: %s", strerror(e));
     }
     return AIF_OK;
 }

@@ -12,10 +12,18 @@ const char *const aif_report_verdicts[] = {"fit air cooling", "need liquid cooli
 static const char *const cloud_names[] = {"hyperscaler on-demand", "hyperscaler reserved", "neocloud on-demand",
                                           "neocloud reserved"};
 
+static double round3(double x)
+{
+    if (x == 0)
+        return 0;
+    double p = pow(10, floor(log10(fabs(x))) - 2);
+    return round(x / p) * p;
+}
+
 void aif_report_money(char *buf, size_t n, double usd)
 {
     const char *suf = "";
-    double x = usd;
+    double x = round3(usd);
     if (fabs(x) >= 1e9) {
         x /= 1e9;
         suf = "B";
@@ -31,6 +39,7 @@ void aif_report_money(char *buf, size_t n, double usd)
 
 static void power(char *buf, size_t n, double W)
 {
+    W = round3(W);
     if (W >= 1e6)
         snprintf(buf, n, "%.3g MW", W / 1e6);
     else if (W >= 1e3)
@@ -45,7 +54,7 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
     char a[32], b[32], d[32], e[32];
     fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
             fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
-            s->cluster.system.name[0] ? s->cluster.system.name : "nodes",
+            s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
             fa->nodes_per_rack * s->cluster.gpus_per_node, fa->rack_peak_W / 1e3);
     fprintf(f, "  cooling          %s (holds %.0f kW per rack): the racks %s; PUE %.2f (%s climate)\n",
             aif_report_cooling_names[fa->cooling], fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],
@@ -177,7 +186,10 @@ void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train
     add(co, "cloud_usd", c->cloud_usd);
     add(co, "cloud_usd_per_gpu_hour", c->cloud_usd_per_gpu_hour);
     add(co, "owned_usd_per_gpu_hour", c->owned_usd_per_gpu_hour);
-    add(co, "breakeven_utilization", c->breakeven_utilization);
+    /* null when owning never costs less than renting (or no cloud price is known) */
+    json_object_object_add(co, "breakeven_utilization",
+                           c->breakeven_utilization > 0 && c->breakeven_utilization <= 1
+                               ? json_object_new_double(c->breakeven_utilization) : NULL);
     add(co, "demand_response_cost_usd", c->dr_cost_usd);
     if (c->api_usd_per_mtok > 0)
         add(co, "api_usd_per_mtok", c->api_usd_per_mtok);

@@ -5,6 +5,7 @@
 #include "report/site.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,22 @@ static const char *const opt_names[] = {"none", "distributed", "zero1", "zero2",
 
 #define GIB 1073741824.0
 
+/* 3 significant digits, then the unit: 999.6 is "1K", not "1e+03" */
+static double round3(double x)
+{
+    if (x <= 0)
+        return x;
+    double p = pow(10, floor(log10(x)) - 2);
+    return round(x / p) * p;
+}
+
 static void human(char *buf, size_t n, double x)
 {
     static const char *const suf[] = {"", "K", "M", "B", "T"};
     int i = 0;
+    x = x >= 1000 ? round3(x) : x;
     while (x >= 1000 && i < 4) {
-        x /= 1000;
+        x = round3(x / 1000);
         i++;
     }
     snprintf(buf, n, i ? "%.3g%s" : "%.4g%s", x, suf[i]);

@@ -133,6 +133,9 @@ aif_rc bind_value(const ynode *v, const field *f, void *obj, const char *path, a
             return err->rc;
         if (strlen(v->s) >= f->size)
             return bind_error(v, path, "text too long (%zu characters, at most %zu)", strlen(v->s), f->size - 1);
+        for (const unsigned char *c = (const unsigned char *)v->s; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                return bind_error(v, path, "control character (code %d) in text; write plain text", *c);
         memcpy(dst, v->s, strlen(v->s) + 1);
         return AIF_OK;
     }

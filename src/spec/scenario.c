@@ -244,8 +244,8 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
                         : (g->scaleup_domain < 8 ? g->scaleup_domain : 8);
     cl->nics_per_node = (set & (1u << C_NICS)) ? in.nics_per_node : sys ? sys->nics_per_node : cl->gpus_per_node;
     cl->scaleup_domain = (set & (1u << C_DOMAIN)) ? in.scaleup_domain
-                         : sys ? (sys->scaleup_domain ? sys->scaleup_domain : sys->gpus_per_node)
-                               : cl->gpus_per_node;
+                         : sys && sys->scaleup_domain > sys->gpus_per_node ? sys->scaleup_domain   /* rack scale */
+                                                                           : cl->gpus_per_node;   /* the node */
     if (set & (1u << C_NICBW))
         cl->nic_bw_Bps = in.nic_bw_Bps;
     else if (sys && !(set & (1u << C_FABRIC)))
@@ -372,8 +372,12 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
         rc = bind_map(root, &root_schema, out, "", NULL, err);
     if (!rc) {
         const ynode *nm = ynode_get(root, "name");
-        if (nm && (nm->kind != Y_SCALAR || strlen(nm->s) >= sizeof out->name))
-            rc = bind_error(nm, "name", "expected a short text (at most %zu characters)", sizeof out->name - 1);
+        int ctrl = 0;
+        for (const unsigned char *ch = nm && nm->kind == Y_SCALAR ? (const unsigned char *)nm->s : NULL; ch && *ch; ch++)
+            ctrl |= *ch < 0x20 || *ch == 0x7f;
+        if (nm && (nm->kind != Y_SCALAR || strlen(nm->s) >= sizeof out->name || ctrl))
+            rc = bind_error(nm, "name", "expected a short text of printable characters (at most %zu)",
+                            sizeof out->name - 1);
         else
             aif_strlcpy(out->name, nm ? nm->s : "scenario", sizeof out->name);
     }

@@ -18,6 +18,8 @@ typedef struct aif_validation {
     double median_ape, mean_ape, max_ape;  /* absolute percentage errors, in % */
     int worst;                             /* index of the row with max_ape */
     int n_skipped;                         /* rows naming hardware outside the catalogs, or no size */
+#define AIF_MAX_SKIPPED 64
+    char skipped[AIF_MAX_SKIPPED][96];     /* "line N (id): why" of the first skipped rows */
 } aif_validation;
 
 /* The FLOPs of one step counted as a source counted them (see docs/CATALOGS.md):
