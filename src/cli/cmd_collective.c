@@ -191,9 +191,11 @@ int cmd_collective(int argc, char **argv)
         }
         const aif_system *sy = aif_catalog_find_system(cat, sname);
         if (sy && strcmp(sy->gpu, gname)) {
+            char holds[AIF_NAME_MAX];
+            aif_strlcpy(holds, sy->gpu, sizeof holds);   /* the catalog is freed before printing */
             aif_catalog_free(cat);
             return cli_usage_error("collective", "--gpu %s contradicts --system %s, which holds %s", gname, sname,
-                                   sy->gpu);
+                                   holds);
         }
     }
     aif_scenario s;
