@@ -40,6 +40,11 @@ typedef struct cli_opts {
  * value): 1 when taken, 0 when argv[*i] is none of them, -EXIT_USAGE on an error
  * (already printed). */
 int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_opts *o);
+/* Parses `[FILE] [--json] [--set PATH=VALUE] [--catalog FILE] [-o OUT]` (-o only when out
+ * is not NULL; --json only when json_ok): returns -1 to go on, else the exit status
+ * (EXIT_OK after --help, EXIT_USAGE after a printed error). */
+int cli_parse_job_args(const char *cmd, int argc, char **argv, const char *help, int json_ok, cli_opts *o,
+                       const char **file, const char **out);
 /* Adds one PATH=VALUE override (arg is modified); EXIT_OK or EXIT_USAGE (printed). */
 int cli_add_set(const char *cmd, char *arg, cli_opts *o);
 

@@ -1,5 +1,6 @@
 /* cmd_catalog.c -- `aifsim catalog [KIND [NAME]]`: the built-in catalogs as
  * tables or JSON; one entry with NAME, with the source of every figure. */
+#include "report/json.h"
 #include "cli/cli.h"
 #include "spec/catalog.h"
 
@@ -21,88 +22,85 @@ static const char help[] =
 
 static const char *const kinds[] = {"gpus", "systems", "fabrics", "models", NULL};
 
-static void add(json_object *o, const char *k, double v) { json_object_object_add(o, k, json_object_new_double(v)); }
-static void addi(json_object *o, const char *k, long long v) { json_object_object_add(o, k, json_object_new_int64(v)); }
-static void adds(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
 
 static json_object *gpu_json(const aif_gpu *g)
 {
     json_object *o = json_object_new_object();
-    adds(o, "name", g->name);
-    adds(o, "description", g->description);
-    adds(o, "arch", g->arch);
+    aif_json_str(o, "name", g->name);
+    aif_json_str(o, "description", g->description);
+    aif_json_str(o, "arch", g->arch);
     static const char *const pn[] = {"fp32", "tf32", "bf16", "fp8", "fp4"};
     json_object *pk = json_object_new_object();
     for (int i = 0; i < AIF_N_PREC; i++)
         if (g->peak_flops[i] > 0)
-            add(pk, pn[i], g->peak_flops[i] / 1e12);
+            aif_json_num(pk, pn[i], g->peak_flops[i] / 1e12);
     json_object_object_add(o, "peak_tflops", pk);
-    add(o, "hbm_bytes", g->hbm_bytes);
-    add(o, "hbm_bw_Bps", g->hbm_bw_Bps);
-    add(o, "tdp_W", g->tdp_W);
-    adds(o, "scaleup", g->scaleup);
-    add(o, "scaleup_bw_Bps", g->scaleup_bw_Bps);
-    addi(o, "scaleup_domain", g->scaleup_domain);
-    add(o, "price_usd", g->price_usd);
+    aif_json_num(o, "hbm_bytes", g->hbm_bytes);
+    aif_json_num(o, "hbm_bw_Bps", g->hbm_bw_Bps);
+    aif_json_num(o, "tdp_W", g->tdp_W);
+    aif_json_str(o, "scaleup", g->scaleup);
+    aif_json_num(o, "scaleup_bw_Bps", g->scaleup_bw_Bps);
+    aif_json_int(o, "scaleup_domain", g->scaleup_domain);
+    aif_json_num(o, "price_usd", g->price_usd);
     return o;
 }
 
 static json_object *system_json(const aif_system *s)
 {
     json_object *o = json_object_new_object();
-    adds(o, "name", s->name);
-    adds(o, "description", s->description);
-    adds(o, "gpu", s->gpu);
-    addi(o, "gpus_per_node", s->gpus_per_node);
-    addi(o, "nics_per_node", s->nics_per_node);
-    add(o, "nic_bw_Bps", s->nic_bw_Bps);
-    adds(o, "fabric", s->fabric);
-    addi(o, "scaleup_domain", s->scaleup_domain);
-    add(o, "host_power_W", s->host_power_W);
-    add(o, "max_power_W", s->max_power_W);
-    add(o, "price_usd", s->price_usd);
+    aif_json_str(o, "name", s->name);
+    aif_json_str(o, "description", s->description);
+    aif_json_str(o, "gpu", s->gpu);
+    aif_json_int(o, "gpus_per_node", s->gpus_per_node);
+    aif_json_int(o, "nics_per_node", s->nics_per_node);
+    aif_json_num(o, "nic_bw_Bps", s->nic_bw_Bps);
+    aif_json_str(o, "fabric", s->fabric);
+    aif_json_int(o, "scaleup_domain", s->scaleup_domain);
+    aif_json_num(o, "host_power_W", s->host_power_W);
+    aif_json_num(o, "max_power_W", s->max_power_W);
+    aif_json_num(o, "price_usd", s->price_usd);
     return o;
 }
 
 static json_object *fabric_json(const aif_fabric *f)
 {
     json_object *o = json_object_new_object();
-    adds(o, "name", f->name);
-    adds(o, "description", f->description);
-    adds(o, "kind", aif_fabric_kind_names[f->kind]);
-    adds(o, "transport", aif_transport_names[f->transport]);
-    add(o, "port_bw_Bps", f->port_bw_Bps);
-    add(o, "latency_s", f->latency_s);
-    add(o, "efficiency", f->efficiency);
+    aif_json_str(o, "name", f->name);
+    aif_json_str(o, "description", f->description);
+    aif_json_str(o, "kind", aif_fabric_kind_names[f->kind]);
+    aif_json_str(o, "transport", aif_transport_names[f->transport]);
+    aif_json_num(o, "port_bw_Bps", f->port_bw_Bps);
+    aif_json_num(o, "latency_s", f->latency_s);
+    aif_json_num(o, "efficiency", f->efficiency);
     return o;
 }
 
 static json_object *model_json(const aif_model *m)
 {
     json_object *o = json_object_new_object();
-    adds(o, "name", m->name);
-    adds(o, "description", m->description);
-    addi(o, "layers", m->layers);
-    addi(o, "hidden", m->hidden);
-    addi(o, "heads", m->heads);
-    addi(o, "kv_heads", m->kv_heads);
-    addi(o, "head_dim", m->head_dim);
-    addi(o, "ffn", m->ffn);
-    addi(o, "vocab", m->vocab);
-    adds(o, "activation", aif_act_names[m->activation]);
-    adds(o, "attention", aif_attn_names[m->attention]);
+    aif_json_str(o, "name", m->name);
+    aif_json_str(o, "description", m->description);
+    aif_json_int(o, "layers", m->layers);
+    aif_json_int(o, "hidden", m->hidden);
+    aif_json_int(o, "heads", m->heads);
+    aif_json_int(o, "kv_heads", m->kv_heads);
+    aif_json_int(o, "head_dim", m->head_dim);
+    aif_json_int(o, "ffn", m->ffn);
+    aif_json_int(o, "vocab", m->vocab);
+    aif_json_str(o, "activation", aif_act_names[m->activation]);
+    aif_json_str(o, "attention", aif_attn_names[m->attention]);
     if (m->moe.experts) {
         json_object *moe = json_object_new_object();
-        addi(moe, "experts", m->moe.experts);
-        addi(moe, "top_k", m->moe.top_k);
-        addi(moe, "shared_experts", m->moe.shared_experts);
-        addi(moe, "expert_ffn", m->moe.expert_ffn);
-        addi(moe, "dense_layers", m->moe.dense_layers);
+        aif_json_int(moe, "experts", m->moe.experts);
+        aif_json_int(moe, "top_k", m->moe.top_k);
+        aif_json_int(moe, "shared_experts", m->moe.shared_experts);
+        aif_json_int(moe, "expert_ffn", m->moe.expert_ffn);
+        aif_json_int(moe, "dense_layers", m->moe.dense_layers);
         json_object_object_add(o, "moe", moe);
     }
-    add(o, "params", aif_model_params(m));
-    add(o, "active_params", aif_model_active_params(m));
-    add(o, "published_params", m->params);
+    aif_json_num(o, "params", aif_model_params(m));
+    aif_json_num(o, "active_params", aif_model_active_params(m));
+    aif_json_num(o, "published_params", m->params);
     return o;
 }
 
@@ -212,7 +210,7 @@ int cmd_catalog(int argc, char **argv)
             (void)val;
             const char *s = aif_catalog_source(c, kinds[k0], name, key);
             if (s[0])
-                adds(src, key, s);
+                aif_json_str(src, key, s);
         }
         json_object_object_add(o, "sources", src);
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -23,28 +23,13 @@ static const char help[] =
 
 int cmd_facility(int argc, char **argv)
 {
-    const char *file = NULL;
+    const char *file;
     static cli_opts o;
-    memset(&o, 0, sizeof o);
-    for (int i = 1; i < argc; i++) {
-        int taken = cli_common_option("facility", argc, argv, &i, &o);
-        if (taken < 0)
-            return -taken;
-        if (taken)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return EXIT_OK;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("facility", "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("facility", "unexpected argument '%s'", argv[i]);
-        }
-    }
+    int st = cli_parse_job_args("facility", argc, argv, help, 1, &o, &file, NULL);
+    if (st >= 0)
+        return st;
     aif_catalog *cat;
-    int st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
+    st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
     if (st)
         return st;
     static cli_job j;

@@ -20,36 +20,15 @@ static const char help[] =
 
 int cmd_report(int argc, char **argv)
 {
-    const char *file = NULL, *out = NULL;
+    const char *file, *out = NULL;
     static cli_opts o;
-    memset(&o, 0, sizeof o);
-    for (int i = 1; i < argc; i++) {
-        int taken = cli_common_option("report", argc, argv, &i, &o);
-        if (taken < 0)
-            return -taken;
-        if (taken && o.json)
-            return cli_usage_error("report", "the report is HTML; for JSON use aifsim train --json");
-        if (taken)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return EXIT_OK;
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-            if (i + 1 >= argc)
-                return cli_usage_error("report", "option '%s' needs a file name", argv[i]);
-            out = argv[++i];
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("report", "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("report", "unexpected argument '%s'", argv[i]);
-        }
-    }
+    int st = cli_parse_job_args("report", argc, argv, help, 0, &o, &file, &out);
+    if (st >= 0)
+        return st;
     if (!out)
         return cli_usage_error("report", "name the output file with -o FILE.html");
     aif_catalog *cat;
-    int st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
+    st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
     if (st)
         return st;
     static cli_job j;

@@ -26,6 +26,37 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_opts *
     return cli_add_set(cmd, arg, o) ? -EXIT_USAGE : 1;
 }
 
+int cli_parse_job_args(const char *cmd, int argc, char **argv, const char *help, int json_ok, cli_opts *o,
+                       const char **file, const char **out)
+{
+    memset(o, 0, sizeof *o);
+    *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        int taken = cli_common_option(cmd, argc, argv, &i, o);
+        if (taken < 0)
+            return -taken;
+        if (taken && o->json && !json_ok)
+            return cli_usage_error(cmd, "--json is not an option here");
+        if (taken)
+            continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            return EXIT_OK;
+        } else if (out && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))) {
+            if (i + 1 >= argc)
+                return cli_usage_error(cmd, "option '%s' needs a file name", argv[i]);
+            *out = argv[++i];
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        } else if (!*file) {
+            *file = argv[i];
+        } else {
+            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    return -1;
+}
+
 int cli_add_set(const char *cmd, char *arg, cli_opts *o)
 {
     char *eq = strchr(arg, '=');

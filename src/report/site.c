@@ -1,4 +1,5 @@
 /* site.c (report) -- power, cooling, energy, carbon, water and money as text and JSON. */
+#include "report/json.h"
 #include "report/site.h"
 #include "aifsim/report.h"
 
@@ -127,7 +128,6 @@ void aif_report_facility_text(FILE *f, const aif_scenario *s, const aif_train_re
     site_text(f, s, fa, c, r->steps > 0);
 }
 
-static void add(json_object *o, const char *k, double v) { json_object_object_add(o, k, json_object_new_double(v)); }
 
 void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train_result *r,
                           const aif_facility_result *fa, const aif_cost_result *c)
@@ -136,62 +136,62 @@ void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train
     static const char *const cool[] = {"air", "rdhx", "liquid", "immersion"};
     static const char *const verdict[] = {"fits_air", "needs_liquid", "exceeds_liquid"};
     json_object *fo = json_object_new_object();
-    add(fo, "it_power_kw", fa->it_avg_W / 1e3);
-    add(fo, "it_peak_kw", fa->it_peak_W / 1e3);
-    add(fo, "facility_power_kw", fa->facility_avg_W / 1e3);
-    add(fo, "facility_peak_kw", fa->facility_peak_W / 1e3);
-    add(fo, "swing_kw", fa->swing_W / 1e3);
-    add(fo, "stop_swing_kw", fa->stop_swing_W / 1e3);
-    add(fo, "pue", fa->pue);
-    add(fo, "rack_kw", fa->rack_peak_W / 1e3);
+    aif_json_num(fo, "it_power_kw", fa->it_avg_W / 1e3);
+    aif_json_num(fo, "it_peak_kw", fa->it_peak_W / 1e3);
+    aif_json_num(fo, "facility_power_kw", fa->facility_avg_W / 1e3);
+    aif_json_num(fo, "facility_peak_kw", fa->facility_peak_W / 1e3);
+    aif_json_num(fo, "swing_kw", fa->swing_W / 1e3);
+    aif_json_num(fo, "stop_swing_kw", fa->stop_swing_W / 1e3);
+    aif_json_num(fo, "pue", fa->pue);
+    aif_json_num(fo, "rack_kw", fa->rack_peak_W / 1e3);
     json_object_object_add(fo, "racks", json_object_new_int(fa->racks));
     json_object_object_add(fo, "nodes_per_rack", json_object_new_int(fa->nodes_per_rack));
     json_object_object_add(fo, "cooling", json_object_new_string(cool[fa->cooling]));
     json_object_object_add(fo, "rack_verdict", json_object_new_string(verdict[fa->rack_verdict]));
-    add(fo, "gpu_avg_w", fa->gpu_avg_W);
-    add(fo, "clock_factor", fa->clock_factor);
+    aif_json_num(fo, "gpu_avg_w", fa->gpu_avg_W);
+    aif_json_num(fo, "clock_factor", fa->clock_factor);
     if (s->site.power_cap_W > 0)
-        add(fo, "gpus_under_cap", fa->gpus_under_cap);
-    add(fo, "energy_mwh", fa->energy_J / 3.6e9);
-    add(fo, "co2_t", fa->co2_kg / 1e3);
-    add(fo, "embodied_co2_t", fa->embodied_co2_kg / 1e3);
-    add(fo, "water_m3", fa->water_L / 1e3);
-    add(fo, "run_days", fa->run_time_s / 86400);
-    add(fo, "demand_response_delay_h", fa->dr_delay_s / 3600);
+        aif_json_num(fo, "gpus_under_cap", fa->gpus_under_cap);
+    aif_json_num(fo, "energy_mwh", fa->energy_J / 3.6e9);
+    aif_json_num(fo, "co2_t", fa->co2_kg / 1e3);
+    aif_json_num(fo, "embodied_co2_t", fa->embodied_co2_kg / 1e3);
+    aif_json_num(fo, "water_m3", fa->water_L / 1e3);
+    aif_json_num(fo, "run_days", fa->run_time_s / 86400);
+    aif_json_num(fo, "demand_response_delay_h", fa->dr_delay_s / 3600);
     json_object *prof = json_object_new_array();
     for (int i = 0; i < fa->n_profile; i++) {
         json_object *p = json_object_new_object();
-        add(p, "t_s", fa->profile[i].t_s);
-        add(p, "facility_kw", fa->profile[i].power_W / 1e3);
+        aif_json_num(p, "t_s", fa->profile[i].t_s);
+        aif_json_num(p, "facility_kw", fa->profile[i].power_W / 1e3);
         json_object_array_add(prof, p);
     }
     json_object_object_add(fo, "step_power_profile", prof);
     json_object *runp = json_object_new_array();
     for (int i = 0; i < fa->n_run_profile; i++) {
         json_object *p = json_object_new_object();
-        add(p, "t_s", fa->run_profile[i].t_s);
-        add(p, "facility_kw", fa->run_profile[i].power_W / 1e3);
+        aif_json_num(p, "t_s", fa->run_profile[i].t_s);
+        aif_json_num(p, "facility_kw", fa->run_profile[i].power_W / 1e3);
         json_object_array_add(runp, p);
     }
     json_object_object_add(fo, "run_power_profile", runp);
     json_object_object_add(o, "facility", fo);
     json_object *co = json_object_new_object();
-    add(co, "capex_usd", c->capex_usd);
-    add(co, "capex_systems_usd", c->capex_systems_usd);
-    add(co, "capex_network_usd", c->capex_network_usd);
-    add(co, "capex_storage_usd", c->capex_storage_usd);
-    add(co, "capex_facility_usd", c->capex_facility_usd);
-    add(co, "owned_usd", c->owned_usd);
-    add(co, "energy_usd", c->energy_usd);
-    add(co, "cloud_usd", c->cloud_usd);
-    add(co, "cloud_usd_per_gpu_hour", c->cloud_usd_per_gpu_hour);
-    add(co, "owned_usd_per_gpu_hour", c->owned_usd_per_gpu_hour);
+    aif_json_num(co, "capex_usd", c->capex_usd);
+    aif_json_num(co, "capex_systems_usd", c->capex_systems_usd);
+    aif_json_num(co, "capex_network_usd", c->capex_network_usd);
+    aif_json_num(co, "capex_storage_usd", c->capex_storage_usd);
+    aif_json_num(co, "capex_facility_usd", c->capex_facility_usd);
+    aif_json_num(co, "owned_usd", c->owned_usd);
+    aif_json_num(co, "energy_usd", c->energy_usd);
+    aif_json_num(co, "cloud_usd", c->cloud_usd);
+    aif_json_num(co, "cloud_usd_per_gpu_hour", c->cloud_usd_per_gpu_hour);
+    aif_json_num(co, "owned_usd_per_gpu_hour", c->owned_usd_per_gpu_hour);
     /* null when owning never costs less than renting (or no cloud price is known) */
     json_object_object_add(co, "breakeven_utilization",
                            c->breakeven_utilization > 0 && c->breakeven_utilization <= 1
                                ? json_object_new_double(c->breakeven_utilization) : NULL);
-    add(co, "demand_response_cost_usd", c->dr_cost_usd);
+    aif_json_num(co, "demand_response_cost_usd", c->dr_cost_usd);
     if (c->api_usd_per_mtok > 0)
-        add(co, "api_usd_per_mtok", c->api_usd_per_mtok);
+        aif_json_num(co, "api_usd_per_mtok", c->api_usd_per_mtok);
     json_object_object_add(o, "cost", co);
 }

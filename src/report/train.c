@@ -1,5 +1,6 @@
 /* train.c -- text and JSON reports of a training estimate.  JSON is built with
  * json-c; numbers are printed with %.10g so output is byte-identical across runs. */
+#include "report/json.h"
 #include "aifsim/report.h"
 #include "base/base.h"
 #include "report/site.h"
@@ -116,82 +117,79 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
         aif_report_site_text(f, s, r, fa, co);
 }
 
-static void add(json_object *o, const char *k, double v) { json_object_object_add(o, k, json_object_new_double(v)); }
-static void addi(json_object *o, const char *k, long long v) { json_object_object_add(o, k, json_object_new_int64(v)); }
-static void adds(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
 
 char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
                             const aif_cost_result *co)
 {
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
     json_object *o = json_object_new_object();
-    adds(o, "aifsim_version", AIF_VERSION);
-    adds(o, "scenario", s->name);
-    adds(o, "engine", "estimate");
+    aif_json_str(o, "aifsim_version", AIF_VERSION);
+    aif_json_str(o, "scenario", s->name);
+    aif_json_str(o, "engine", "estimate");
     json_object *in = json_object_new_object();
-    adds(in, "model", s->model.name);
-    adds(in, "gpu", s->cluster.gpu.name);
-    adds(in, "system", s->cluster.system.name);
-    adds(in, "fabric", s->cluster.fabric.name);
-    addi(in, "gpus", s->cluster.gpus);
+    aif_json_str(in, "model", s->model.name);
+    aif_json_str(in, "gpu", s->cluster.gpu.name);
+    aif_json_str(in, "system", s->cluster.system.name);
+    aif_json_str(in, "fabric", s->cluster.fabric.name);
+    aif_json_int(in, "gpus", s->cluster.gpus);
     const aif_parallel *p = &s->train.par;
-    addi(in, "tp", p->tp);
-    addi(in, "pp", p->pp);
-    addi(in, "vpp", p->vpp);
-    addi(in, "cp", p->cp);
-    addi(in, "ep", p->ep);
-    addi(in, "dp", p->dp);
+    aif_json_int(in, "tp", p->tp);
+    aif_json_int(in, "pp", p->pp);
+    aif_json_int(in, "vpp", p->vpp);
+    aif_json_int(in, "cp", p->cp);
+    aif_json_int(in, "ep", p->ep);
+    aif_json_int(in, "dp", p->dp);
     json_object_object_add(in, "sp", json_object_new_boolean(p->sp));
-    addi(in, "mbs", s->train.mbs);
-    addi(in, "gbs", s->train.gbs);
-    addi(in, "seq", s->train.seq);
-    adds(in, "precision", prec_names[s->train.precision]);
-    adds(in, "recompute", rc_names[s->train.recompute]);
-    adds(in, "optimizer", opt_names[s->train.optimizer]);
+    aif_json_int(in, "mbs", s->train.mbs);
+    aif_json_int(in, "gbs", s->train.gbs);
+    aif_json_int(in, "seq", s->train.seq);
+    aif_json_str(in, "precision", prec_names[s->train.precision]);
+    aif_json_str(in, "recompute", rc_names[s->train.recompute]);
+    aif_json_str(in, "optimizer", opt_names[s->train.optimizer]);
     json_object_object_add(o, "inputs", in);
-    add(o, "step_time_s", r->step_time_s);
-    addi(o, "microbatches", r->microbatches);
-    add(o, "tokens_per_step", r->tokens_per_step);
-    add(o, "tokens_per_s", r->tokens_per_s);
-    add(o, "tokens_per_s_per_gpu", r->tokens_per_s_per_gpu);
-    add(o, "model_tflops_per_gpu", r->model_tflops_per_gpu);
-    add(o, "hw_tflops_per_gpu", r->hw_tflops_per_gpu);
-    add(o, "mfu", r->mfu);
-    add(o, "hfu", r->hfu);
-    add(o, "params", r->params);
-    add(o, "active_params", r->active_params);
-    add(o, "memory_per_gpu_gib", r->mem.total_bytes / GIB);
+    aif_json_num(o, "step_time_s", r->step_time_s);
+    aif_json_int(o, "microbatches", r->microbatches);
+    aif_json_num(o, "tokens_per_step", r->tokens_per_step);
+    aif_json_num(o, "tokens_per_s", r->tokens_per_s);
+    aif_json_num(o, "tokens_per_s_per_gpu", r->tokens_per_s_per_gpu);
+    aif_json_num(o, "model_tflops_per_gpu", r->model_tflops_per_gpu);
+    aif_json_num(o, "hw_tflops_per_gpu", r->hw_tflops_per_gpu);
+    aif_json_num(o, "mfu", r->mfu);
+    aif_json_num(o, "hfu", r->hfu);
+    aif_json_num(o, "params", r->params);
+    aif_json_num(o, "active_params", r->active_params);
+    aif_json_num(o, "memory_per_gpu_gib", r->mem.total_bytes / GIB);
     json_object_object_add(o, "fits_in_memory", json_object_new_boolean(r->fits_in_memory));
     json_object *mem = json_object_new_object();
-    add(mem, "weights_gib", r->mem.weights_bytes / GIB);
-    add(mem, "grads_gib", r->mem.grads_bytes / GIB);
-    add(mem, "optimizer_gib", r->mem.optimizer_bytes / GIB);
-    add(mem, "activations_gib", r->mem.activations_bytes / GIB);
-    add(mem, "workspace_gib", r->mem.workspace_bytes / GIB);
-    add(mem, "hbm_gib", r->mem.hbm_bytes / GIB);
+    aif_json_num(mem, "weights_gib", r->mem.weights_bytes / GIB);
+    aif_json_num(mem, "grads_gib", r->mem.grads_bytes / GIB);
+    aif_json_num(mem, "optimizer_gib", r->mem.optimizer_bytes / GIB);
+    aif_json_num(mem, "activations_gib", r->mem.activations_bytes / GIB);
+    aif_json_num(mem, "workspace_gib", r->mem.workspace_bytes / GIB);
+    aif_json_num(mem, "hbm_gib", r->mem.hbm_bytes / GIB);
     json_object_object_add(o, "memory", mem);
     if (!r->fits_in_memory) {
         char adv[1024];
         aif_memory_advice(s, r, adv, sizeof adv);
-        adds(o, "memory_advice", adv);
+        aif_json_str(o, "memory_advice", adv);
     }
     json_object *bd = json_object_new_object();
-    add(bd, "compute_s", r->bd.compute_s);
-    add(bd, "recompute_s", r->bd.recompute_s);
-    add(bd, "tp_comm_s", r->bd.tp_comm_s);
-    add(bd, "cp_comm_s", r->bd.cp_comm_s);
-    add(bd, "ep_comm_s", r->bd.ep_comm_s);
-    add(bd, "pp_comm_s", r->bd.pp_comm_s);
-    add(bd, "pp_bubble_s", r->bd.pp_bubble_s);
-    add(bd, "dp_comm_s", r->bd.dp_comm_s);
-    add(bd, "optimizer_s", r->bd.optimizer_s);
+    aif_json_num(bd, "compute_s", r->bd.compute_s);
+    aif_json_num(bd, "recompute_s", r->bd.recompute_s);
+    aif_json_num(bd, "tp_comm_s", r->bd.tp_comm_s);
+    aif_json_num(bd, "cp_comm_s", r->bd.cp_comm_s);
+    aif_json_num(bd, "ep_comm_s", r->bd.ep_comm_s);
+    aif_json_num(bd, "pp_comm_s", r->bd.pp_comm_s);
+    aif_json_num(bd, "pp_bubble_s", r->bd.pp_bubble_s);
+    aif_json_num(bd, "dp_comm_s", r->bd.dp_comm_s);
+    aif_json_num(bd, "optimizer_s", r->bd.optimizer_s);
     json_object_object_add(o, "breakdown", bd);
     if (r->steps > 0) {
         json_object *tr = json_object_new_object();
-        add(tr, "tokens", s->train.tokens);
-        add(tr, "steps", r->steps);
-        add(tr, "days", r->train_time_s / 86400);
-        add(tr, "gpu_hours", r->gpu_hours);
+        aif_json_num(tr, "tokens", s->train.tokens);
+        aif_json_num(tr, "steps", r->steps);
+        aif_json_num(tr, "days", r->train_time_s / 86400);
+        aif_json_num(tr, "gpu_hours", r->gpu_hours);
         json_object_object_add(o, "training", tr);
     }
     if (fa && co)

@@ -1,0 +1,12 @@
+/* json.h (report) -- one-line helpers for building json-c objects, shared by the
+ * reports and the CLI's catalog listing. */
+#ifndef AIF_REPORT_JSON_H
+#define AIF_REPORT_JSON_H
+
+#include <json-c/json.h>
+
+void aif_json_num(json_object *o, const char *key, double v);
+void aif_json_int(json_object *o, const char *key, long long v);
+void aif_json_str(json_object *o, const char *key, const char *v);
+
+#endif
