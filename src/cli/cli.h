@@ -21,7 +21,7 @@ int cli_report_error(const aif_err *e);
 /* Prints a usage error with a hint to see --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Loads the built-in catalogs plus user files; prints errors. */
-int cli_load_catalog(aif_catalog **c, char **files, int n_files);
+int cli_load_catalog(aif_catalog **c, char *const *files, int n_files);
 
 #define CLI_MAX_OVERRIDES 128
 #define CLI_MAX_CATALOGS 16
@@ -55,9 +55,9 @@ typedef struct cli_job {
     aif_cost_result co;
 } cli_job;
 
-/* The scenario (file, built-in example, the default, or with neutral_base and
- * options alone the neutral base), its estimate, site and cost.  Prints errors;
- * returns the exit status. */
-int cli_run_job(const aif_catalog *cat, const char *file, const cli_opts *o, int neutral_base, cli_job *j);
+/* Loads the catalogs (with o's --catalog files), then the scenario (file, built-in
+ * example, the default, or with neutral_base and options alone the neutral base),
+ * its estimate, site and cost.  Prints errors; returns the exit status. */
+int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j);
 
 #endif

@@ -28,12 +28,8 @@ int cmd_facility(int argc, char **argv)
     int st = cli_parse_job_args("facility", argc, argv, help, 1, &o, &file, NULL);
     if (st >= 0)
         return st;
-    aif_catalog *cat;
-    st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
-    if (st)
-        return st;
     static cli_job j;
-    st = cli_run_job(cat, file, &o, 0, &j);
+    st = cli_run_job(file, &o, 0, &j);
     if (!st && o.json) {
         char *txt = aif_report_train_json(&j.s, &j.r, &j.fa, &j.co);
         if (txt)
@@ -44,6 +40,5 @@ int cmd_facility(int argc, char **argv)
     } else if (!st) {
         aif_report_facility_text(stdout, &j.s, &j.r, &j.fa, &j.co);
     }
-    aif_catalog_free(cat);
     return st;
 }

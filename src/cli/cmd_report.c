@@ -27,12 +27,8 @@ int cmd_report(int argc, char **argv)
         return st;
     if (!out)
         return cli_usage_error("report", "name the output file with -o FILE.html");
-    aif_catalog *cat;
-    st = cli_load_catalog(&cat, o.catalogs, o.n_cat);
-    if (st)
-        return st;
     static cli_job j;
-    st = cli_run_job(cat, file, &o, 0, &j);
+    st = cli_run_job(file, &o, 0, &j);
     if (!st) {
         aif_err e;
         if (aif_report_html(out, &j.s, &j.r, &j.fa, &j.co, &e) != AIF_OK)
@@ -40,6 +36,5 @@ int cmd_report(int argc, char **argv)
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);
     }
-    aif_catalog_free(cat);
     return st;
 }

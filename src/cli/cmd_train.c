@@ -126,11 +126,8 @@ int cmd_train(int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("train", "unexpected argument '%s' (one scenario file at most)", argv[optind]);
 
-    aif_catalog *cat;
-    if ((status = cli_load_catalog(&cat, o.catalogs, o.n_cat)))
-        return status;
     static cli_job j;
-    status = cli_run_job(cat, file, &o, 1, &j);
+    status = cli_run_job(file, &o, 1, &j);
     if (!status && o.json) {
         char *txt = aif_report_train_json(&j.s, &j.r, &j.fa, &j.co);
         if (!txt) {
@@ -149,7 +146,6 @@ int cmd_train(int argc, char **argv)
                 status = cli_report_error(&e);
         }
     }
-    aif_catalog_free(cat);
     if (fflush(stdout) != 0) {
         perror("aifsim: stdout");
         status = EXIT_FAIL;

@@ -71,8 +71,12 @@ int cli_add_set(const char *cmd, char *arg, cli_opts *o)
     return EXIT_OK;
 }
 
-int cli_run_job(const aif_catalog *cat, const char *file, const cli_opts *o, int neutral_base, cli_job *j)
+int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j)
 {
+    aif_catalog *cat;
+    int st = cli_load_catalog(&cat, o->catalogs, o->n_cat);
+    if (st)
+        return st;
     aif_err e;
     aif_rc rc;
     const aif_facility_data *fd = aif_catalog_facility(cat);
@@ -90,5 +94,6 @@ int cli_run_job(const aif_catalog *cat, const char *file, const cli_opts *o, int
         rc = aif_facility_eval(&j->s, fd, &j->r, &j->fa, &e);
     if (!rc)
         rc = aif_cost_eval(&j->s, fd, &j->r, &j->fa, &j->co, &e);
+    aif_catalog_free(cat);   /* the results are plain data: nothing points into it */
     return rc ? cli_report_error(&e) : EXIT_OK;
 }

@@ -52,7 +52,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-int cli_load_catalog(aif_catalog **c, char **files, int n_files)
+int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
 {
     aif_err e;
     if (aif_catalog_load_builtin(c, &e) != AIF_OK)
