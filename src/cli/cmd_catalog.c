@@ -149,7 +149,7 @@ int cmd_catalog(int argc, char **argv)
 {
     int json = 0;
     const char *kind = NULL, *name = NULL;
-    char *files[16];
+    char *files[16] = {0};
     int n_files = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
