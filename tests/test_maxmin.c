@@ -53,6 +53,7 @@ static void test_hand_cases(void **state)
     assert_int_equal(aif_mm_add_flow(m, (int[]){7}, 1, 1, 0), -1);
     assert_int_equal(aif_mm_add_flow(m, NULL, 0, 1, 0), -1);
     assert_int_equal(aif_mm_add_flow(m, (int[]){a}, 1, 0, 0), -1);
+    assert_int_equal(aif_mm_add_flow_coef(m, (int[]){a}, (double[]){0}, 1, 1, 0), -1);   /* coefficient must be > 0 */
     aif_mm_free(m);
 }
 
@@ -61,6 +62,7 @@ static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
 static double uni(void) { return (next() >> 11) * (1.0 / 9007199254740992.0); }
 
 /* checks the max-min property of m's current allocation */
+static int cur_trial, cur_round;
 static void check_maxmin(aif_mm *m, int n_links, const int *flows, int n_flows, int (*routes)[6], const int *len,
                          const double *w, const double *cap, const double *lcap)
 {
@@ -85,7 +87,7 @@ static void check_maxmin(aif_mm *m, int n_links, const int *flows, int n_flows, 
             ok = r / w[i] >= best * (1 - 1e-7);
         }
         if (!ok)
-            fail_msg("flow %d (rate %g) has no saturated bottleneck", i, r);
+            fail_msg("trial %d round %d: flow %d (rate %g, weight %g, cap %g) has no saturated bottleneck", cur_trial, cur_round, i, r, w[i], cap[i]);
     }
 }
 
@@ -102,14 +104,19 @@ static void test_random_against_reference(void **state)
             assert_int_equal(aif_mm_add_link(m, lcap[l]), l);
         }
         int flows[MAXF], len[MAXF], routes[MAXF][6];
-        double w[MAXF], cap[MAXF];
+        double w[MAXF], cap[MAXF], co[MAXF][6];
+        cur_trial = trial;
+        cur_round = -1;
+        int coflows = trial % 2;   /* odd trials: coefficients per link (coflows) */
         for (int i = 0; i < nf; i++) {
             len[i] = 1 + (int)(next() % 4);
             for (int k = 0; k < len[i]; k++)
                 routes[i][k] = (int)(next() % (uint64_t)nl);
+            for (int k = 0; k < 6; k++)
+                co[i][k] = 0.25 + 4 * uni();
             w[i] = 1 + (double)(next() % 4);
             cap[i] = next() % 3 == 0 ? 0.5 + 30 * uni() : 0;
-            flows[i] = aif_mm_add_flow(m, routes[i], len[i], w[i], cap[i]);
+            flows[i] = aif_mm_add_flow_coef(m, routes[i], coflows ? co[i] : NULL, len[i], w[i], cap[i]);
             assert_true(flows[i] >= 0);
         }
         aif_mm_solve(m);
@@ -123,12 +130,14 @@ static void test_random_against_reference(void **state)
                 fail_msg("trial %d flow %d: fast %.12g, reference %.12g", trial, i, fast[i], aif_mm_rate(m, flows[i]));
         /* incremental: remove a few flows, add a few, re-solve only what changed */
         for (int round = 0; round < 5; round++) {
+            cur_round = round;
             int i = (int)(next() % (uint64_t)nf);
             aif_mm_remove_flow(m, flows[i]);
             len[i] = 1 + (int)(next() % 4);
             for (int k = 0; k < len[i]; k++)
                 routes[i][k] = (int)(next() % (uint64_t)nl);
-            flows[i] = aif_mm_add_flow(m, routes[i], len[i], w[i], cap[i]);
+            flows[i] = aif_mm_add_flow_coef(m, routes[i], coflows ? co[i] : NULL, len[i], w[i], cap[i]);
+            assert_true(flows[i] >= 0);
             if (next() % 4 == 0) {
                 int l = (int)(next() % (uint64_t)nl);
                 lcap[l] = 1 + 99 * uni();
@@ -170,11 +179,27 @@ static void test_incremental_scope(void **state)
     aif_mm_free(m);
 }
 
+/* a coflow with coefficient 2 on a link takes twice its rate from it */
+static void test_coefficients(void **state)
+{
+    (void)state;
+    aif_mm *m = aif_mm_new();
+    int a = aif_mm_add_link(m, 12), b = aif_mm_add_link(m, 100);
+    int c = aif_mm_add_flow_coef(m, (int[]){a, b}, (double[]){2, 1}, 2, 1, 0);
+    int f = aif_mm_add_flow(m, (int[]){a}, 1, 1, 0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, c), 4);   /* 2 x 4 + 4 = 12 */
+    CLOSE(aif_mm_rate(m, f), 4);
+    CLOSE(aif_mm_link_load(m, a), 12);
+    CLOSE(aif_mm_link_load(m, b), 4);
+    aif_mm_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_cases), cmocka_unit_test(test_random_against_reference),
-        cmocka_unit_test(test_incremental_scope),
+        cmocka_unit_test(test_incremental_scope), cmocka_unit_test(test_coefficients),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

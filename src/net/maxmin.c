@@ -25,10 +25,14 @@ struct aif_mm {
     int *route_off, *route_len, *flow_stamp;
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
-    /* route pool */
+    /* route pool: link indices and the bytes each carries per byte/s of the flow's rate */
     int *routes, n_routes, cap_routes;
-    /* link -> flows (CSR), rebuilt when flows change */
+    double *coefs;
+    int cap_coefs;
+    /* link -> flows (CSR) with the coefficient of each, rebuilt when flows change */
     int *lf_off, *lf, cap_lf;
+    double *lf_coef;
+    int cap_lf_coef;
     int adj_valid;
     int any_dirty;
     /* scratch */
@@ -62,7 +66,7 @@ void aif_mm_free(aif_mm *m)
         return;
     void *ps[] = {m->link_cap, m->link_load, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->w, m->rcap,
                   m->rate, m->route_off, m->route_len, m->flow_stamp, m->alive, m->frozen, m->flow_dirty,
-                  m->free_slots, m->routes, m->lf_off, m->lf, m->queue, m->comp_links, m->comp_flows, m->heap,
+                  m->free_slots, m->routes, m->coefs, m->lf_off, m->lf, m->lf_coef, m->queue, m->comp_links, m->comp_flows, m->heap,
                   m->heap_pos, m->heap_key};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -123,10 +127,15 @@ void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 
 int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps)
 {
+    return aif_mm_add_flow_coef(m, links, NULL, n, weight, rate_cap_Bps);
+}
+
+int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n, double weight, double rate_cap_Bps)
+{
     if (weight <= 0 || (n <= 0 && rate_cap_Bps <= 0))
         return -1;
     for (int i = 0; i < n; i++)
-        if (links[i] < 0 || links[i] >= m->n_links)
+        if (links[i] < 0 || links[i] >= m->n_links || (coefs && !(coefs[i] > 0)))
             return -1;
     int f;
     if (m->n_free > 0) {
@@ -140,9 +149,13 @@ int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double ra
     if (m->n_routes + n > m->cap_routes &&
         grow((void **)&m->routes, &m->cap_routes, 2 * (m->n_routes + n) + 64, sizeof(int)))
         return -1;
+    if (m->cap_coefs < m->cap_routes && grow((void **)&m->coefs, &m->cap_coefs, m->cap_routes, sizeof(double)))
+        return -1;
     m->route_off[f] = m->n_routes;
     m->route_len[f] = n;
     memcpy(m->routes + m->n_routes, links, sizeof(int) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        m->coefs[m->n_routes + i] = coefs ? coefs[i] : 1.0;
     m->n_routes += n;
     m->w[f] = weight;
     m->rcap[f] = rate_cap_Bps > 0 ? rate_cap_Bps : 0;
@@ -189,6 +202,7 @@ static int compact_routes(aif_mm *m)
         if (!m->alive[f])
             continue;
         memmove(m->routes + k, m->routes + m->route_off[f], sizeof(int) * (size_t)m->route_len[f]);
+        memmove(m->coefs + k, m->coefs + m->route_off[f], sizeof(double) * (size_t)m->route_len[f]);
         m->route_off[f] = k;
         k += m->route_len[f];
     }
@@ -210,6 +224,8 @@ static int build_adjacency(aif_mm *m)
             }
     if (total + 1 > m->cap_lf && grow((void **)&m->lf, &m->cap_lf, 2 * (int)total + 64, sizeof(int)))
         return -1;
+    if (m->cap_lf_coef < m->cap_lf && grow((void **)&m->lf_coef, &m->cap_lf_coef, m->cap_lf, sizeof(double)))
+        return -1;
     for (int l = 0; l < L; l++)
         m->lf_off[l + 1] += m->lf_off[l];
     /* fill using link_stamp as a cursor, then restore the stamps' epoch meaning */
@@ -219,6 +235,7 @@ static int build_adjacency(aif_mm *m)
         if (m->alive[f])
             for (int i = 0; i < m->route_len[f]; i++) {
                 int l = m->routes[m->route_off[f] + i];
+                m->lf_coef[m->link_stamp[l]] = m->coefs[m->route_off[f] + i];
                 m->lf[m->link_stamp[l]++] = f;
             }
     for (int l = 0; l < L; l++)
@@ -324,9 +341,10 @@ static void freeze(aif_mm *m, int f, double r)
     heap_remove(m, m->n_links + f);
     for (int i = 0; i < m->route_len[f]; i++) {
         int l = m->routes[m->route_off[f] + i];
-        m->remaining[l] -= r;
-        m->wsum[l] -= m->w[f];
-        if (m->wsum[l] <= AIF_MM_EPS * m->w[f]) {
+        double c = m->coefs[m->route_off[f] + i];
+        m->remaining[l] -= c * r;
+        m->wsum[l] -= c * m->w[f];
+        if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f]) {
             m->wsum[l] = 0;
             heap_remove(m, l);
         } else {
@@ -351,7 +369,7 @@ static void fill(aif_mm *m, int nf, int nl)
         m->frozen[f] = 0;
         m->heap_pos[m->n_links + f] = -1;
         for (int k = 0; k < m->route_len[f]; k++)
-            m->wsum[m->routes[m->route_off[f] + k]] += m->w[f];
+            m->wsum[m->routes[m->route_off[f] + k]] += m->coefs[m->route_off[f] + k] * m->w[f];
     }
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
@@ -445,7 +463,7 @@ long aif_mm_solve(aif_mm *m)
             int l = m->comp_links[i];
             double load = 0;
             for (int k = m->lf_off[l]; k < m->lf_off[l + 1]; k++)
-                load += m->rate[m->lf[k]];
+                load += m->lf_coef[k] * m->rate[m->lf[k]];
             m->link_load[l] = load;
             m->link_dirty[l] = 0;
             m->link_stamp[l] = -1;   /* done for this solve */
@@ -478,7 +496,7 @@ void aif_mm_solve_reference(aif_mm *m)
         m->rate[f] = 0;
         if (m->alive[f])
             for (int k = 0; k < m->route_len[f]; k++)
-                m->wsum[m->routes[m->route_off[f] + k]] += m->w[f];
+                m->wsum[m->routes[m->route_off[f] + k]] += m->coefs[m->route_off[f] + k] * m->w[f];
     }
     for (;;) {
         /* the lowest level at which a link saturates or a flow reaches its cap */
@@ -516,8 +534,9 @@ void aif_mm_solve_reference(aif_mm *m)
                 m->frozen[f] = 1;
                 for (int k = 0; k < m->route_len[f]; k++) {
                     int l = m->routes[m->route_off[f] + k];
-                    m->remaining[l] -= m->rate[f];
-                    m->wsum[l] -= m->w[f];
+                    double c = m->coefs[m->route_off[f] + k];
+                    m->remaining[l] -= c * m->rate[f];
+                    m->wsum[l] -= c * m->w[f];
                     if (m->wsum[l] < AIF_MM_EPS)
                         m->wsum[l] = 0;
                 }
@@ -528,5 +547,5 @@ void aif_mm_solve_reference(aif_mm *m)
     for (int f = 0; f < F; f++)
         if (m->alive[f])
             for (int k = 0; k < m->route_len[f]; k++)
-                m->link_load[m->routes[m->route_off[f] + k]] += m->rate[f];
+                m->link_load[m->routes[m->route_off[f] + k]] += m->coefs[m->route_off[f] + k] * m->rate[f];
 }

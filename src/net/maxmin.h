@@ -2,7 +2,9 @@
  * flow-level network model (progressive filling, as SimGrid's lmm solves it).
  *
  * Every flow f has a weight w_f, an optional rate cap c_f (NIC, TCP window) and a
- * route of links; every link l a capacity C_l.  The allocation raises all
+ * route of links, each with a coefficient a_fl (1 for a plain flow; a coflow
+ * puts a_fl bytes on link l per byte of its progress); every link l a capacity
+ * C_l, and sum_f a_fl r_f <= C_l.  The allocation raises all
  * unfrozen flows' rates together, r_f = w_f * t, freezing a flow when it reaches
  * its cap or when a link on its route saturates (sum of rates = C_l).  The result
  * is the unique weighted max-min fair allocation: no flow's rate can grow without
@@ -35,6 +37,9 @@ int aif_mm_add_link(aif_mm *m, double capacity_Bps);
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps);
 /* A flow over `n` links; rate_cap_Bps <= 0 means uncapped.  Returns its index or -1. */
 int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps);
+/* The same with a coefficient per link (> 0): the flow puts coefs[i] x rate on
+ * links[i] (a coflow: many flows that progress together, counted per link). */
+int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n, double weight, double rate_cap_Bps);
 /* Removes a flow (its index is reused by a later add). */
 void aif_mm_remove_flow(aif_mm *m, int flow);
 /* Re-solves what changed; returns the number of flow rates recomputed. */
