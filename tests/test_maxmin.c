@@ -172,6 +172,10 @@ static void test_incremental_scope(void **state)
     int l = 42;
     int g = aif_mm_add_flow(m, &l, 1, 1, 0);
     assert_int_equal(aif_mm_solve(m), 2);   /* the component of link 42: two flows */
+    int nu;
+    const int *up = aif_mm_updated(m, &nu);
+    assert_int_equal(nu, 2);
+    assert_true((up[0] == g && up[1] == flows[42]) || (up[1] == g && up[0] == flows[42]));
     CLOSE(aif_mm_rate(m, g), 5);
     CLOSE(aif_mm_rate(m, flows[42]), 5);
     CLOSE(aif_mm_rate(m, flows[41]), 10);

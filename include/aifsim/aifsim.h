@@ -154,6 +154,35 @@ typedef enum aif_optim {
     AIF_OPT_NONE, AIF_OPT_DISTRIBUTED, AIF_OPT_ZERO1, AIF_OPT_ZERO2, AIF_OPT_ZERO3, AIF_OPT_FSDP
 } aif_optim;
 
+/* How the scale-out fabric is wired (cluster.network in a scenario; see
+ * docs/NETWORK.md).  Read by the topology builder and the simulating engine;
+ * the analytical engine assumes a non-blocking fabric. */
+typedef enum aif_topo_kind {
+    AIF_TOPO_AUTO,            /* rail-optimized when nodes have several NICs, else fat-tree */
+    AIF_TOPO_FAT_TREE,        /* every NIC of a node on the same leaf */
+    AIF_TOPO_RAIL_OPTIMIZED,  /* NIC k of every node of a group on leaf k of the group */
+    AIF_TOPO_RAIL_ONLY        /* one Clos per rail, no switch path between rails */
+} aif_topo_kind;
+typedef enum aif_routing { AIF_ROUTE_ECMP, AIF_ROUTE_ADAPTIVE } aif_routing;
+typedef struct aif_network {
+    int topology;                  /* aif_topo_kind */
+    int tiers;                     /* switch tiers 1..3; 0 = the fewest that hold the cluster */
+    int radix;                     /* ports per switch; 0 = 64, doubled until the cluster fits in 3 tiers */
+    double oversubscription;       /* leaf down:up ports (1 = non-blocking) */
+    double spine_oversubscription; /* 3 tiers: aggregation down:up ports */
+    int planes;                    /* independent planes per NIC port (2 = dual-plane, Alibaba HPN) */
+    int routing;                   /* aif_routing */
+    bool gpudirect;                /* false: transfers are staged through host memory */
+    double host_bw_Bps;            /* host memory bandwidth a staged transfer crosses twice */
+    int failed_links;              /* switch-to-switch cables down, chosen by seed */
+    int degraded_links;            /* cables running at degraded_factor of their speed */
+    double degraded_factor;
+    double congestion_loss;        /* share of switch-link capacity lost to congestion control (RoCE PFC/ECN) */
+    unsigned seed;
+} aif_network;
+/* The defaults a scenario starts from (non-blocking, one plane, ECMP, GPUDirect on). */
+void aif_network_defaults(aif_network *n);
+
 typedef struct aif_cluster {
     aif_gpu gpu;
     aif_system system;
@@ -162,6 +191,7 @@ typedef struct aif_cluster {
     int gpus, gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps;
     double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
+    aif_network net;         /* wiring of the scale-out fabric (the simulating engine) */
 } aif_cluster;
 
 /* Parallel degrees.  etp is the tensor parallelism of expert layers (Megatron-Core

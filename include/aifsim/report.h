@@ -6,6 +6,7 @@
 
 #include "aifsim/aifsim.h"
 #include "aifsim/facility.h"
+#include "aifsim/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,6 +27,17 @@ aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_
 /* One JSON object (see docs/CLI.md for the fields); malloc'd, NUL-terminated, NULL when out of memory. */
 char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
                             const aif_cost_result *c);
+
+/* The same with what the simulating engine saw of the network (engine "sim",
+ * a "network" object: topology, per-tier utilisation, event counts). */
+char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                                const aif_cost_result *c, const aif_sim_stats *ss);
+/* The network section of the text report (aifsim train --engine sim). */
+void aif_report_network_text(FILE *f, const aif_sim_stats *ss);
+/* The topology on its own (aifsim topology): switches, links, bisection. */
+void aif_report_topology_text(FILE *f, const aif_topo_summary *t);
+/* malloc'd JSON of the topology summary, NULL when out of memory. */
+char *aif_report_topology_json(const aif_topo_summary *t);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include "aifsim/aifsim.h"
 #include "aifsim/facility.h"
+#include "aifsim/sim.h"
 
 /* exit statuses */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -15,6 +16,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_collective(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
 
 /* Prints "aifsim: <file:line:col: path: msg>" to stderr and returns the exit status for rc. */
 int cli_report_error(const aif_err *e);
@@ -34,6 +36,9 @@ typedef struct cli_opts {
     char *catalogs[CLI_MAX_CATALOGS];
     int n_cat;
     int json;
+    int engine;              /* 0 estimate, 1 sim */
+    int full;                /* sim: every data-parallel replica */
+    const char *trace;       /* sim: Chrome trace file */
 } cli_opts;
 
 /* Takes --json, --set PATH=VALUE or --catalog FILE at argv[*i] (advancing *i past a
@@ -53,11 +58,14 @@ typedef struct cli_job {
     aif_train_result r;
     aif_facility_result fa;
     aif_cost_result co;
+    aif_sim_stats ss;        /* when o->engine is sim */
 } cli_job;
 
 /* Loads the catalogs (with o's --catalog files), then the scenario (file, built-in
  * example, the default, or with neutral_base and options alone the neutral base),
  * its estimate, site and cost.  Prints errors; returns the exit status. */
+/* Progress of a simulation on stderr (aif_sim_opts.progress). */
+void cli_progress(double done, void *ctx);
 int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j);
 
 #endif

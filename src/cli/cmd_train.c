@@ -37,6 +37,16 @@ static const char help[] =
     "  --precision bf16|fp8  --recompute none|selective|full\n"
     "  --optimizer none|distributed|zero1|zero2|zero3|fsdp\n"
     "  --tokens N            training budget in tokens (e.g. 15.6T) for days and GPU-hours\n"
+    "network (used by --engine sim; docs/NETWORK.md):\n"
+    "  --topology auto|fat-tree|rail-optimized|rail-only\n"
+    "  --oversubscription R  leaf down:up ports (1 = non-blocking)\n"
+    "  --planes N            independent planes per NIC (2 = dual-plane)\n"
+    "  --routing ecmp|adaptive   --failed-links N (switch cables down, chosen by seed)\n"
+    "engine:\n"
+    "  --engine estimate|sim estimate: closed form (default); sim: discrete events on a\n"
+    "                        flow-level network, with contention\n"
+    "  --full                sim: every data-parallel replica as its own timeline\n"
+    "  --trace FILE.json     sim: write the step as a Chrome trace (Perfetto, chrome://tracing)\n"
     "other:\n"
     "  --set PATH=VALUE      set any scenario field, e.g. --set train.tp_overlap=false\n"
     "  --catalog FILE        add catalog entries from FILE (same format as data/*.yaml)\n"
@@ -49,11 +59,12 @@ static const char help[] =
     "  aifsim train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
     "  aifsim train --model llama3-8b --gpus 8 --tp 1 --pp 1 --gbs 128 --precision fp8 --json\n"
     "  aifsim train mixtral-8x7b --ep 4 --recompute full     (a built-in example scenario)\n"
+    "  aifsim train --engine sim --fabric roce-400 --oversubscription 2 --trace step.json\n"
     "\n"
     "exit status: 0 done, 2 bad or unreadable input (the message names file:line:col and field),\n"
     "1 other errors\n";
 
-enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS };
+enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS, O_ENGINE, O_FULL, O_TRACE };
 
 static const struct { const char *opt; const char *path; } opt_paths[] = {
     {"model", "model"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
@@ -64,13 +75,15 @@ static const struct { const char *opt; const char *path; } opt_paths[] = {
     {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"}, {"etp", "train.etp"},
     {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
     {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
-    {"tokens", "train.tokens"},
+    {"tokens", "train.tokens"}, {"topology", "cluster.network.topology"},
+    {"oversubscription", "cluster.network.oversubscription"}, {"planes", "cluster.network.planes"},
+    {"routing", "cluster.network.routing"}, {"failed-links", "cluster.network.failed_links"},
 };
 enum { N_PATHS = sizeof opt_paths / sizeof opt_paths[0] };
 
 int cmd_train(int argc, char **argv)
 {
-    struct option longopts[N_PATHS + 6];
+    struct option longopts[N_PATHS + 9];
     for (int i = 0; i < N_PATHS; i++)
         longopts[i] = (struct option){opt_paths[i].opt, required_argument, NULL, i};
     longopts[N_PATHS] = (struct option){"json", no_argument, NULL, O_JSON};
@@ -78,7 +91,10 @@ int cmd_train(int argc, char **argv)
     longopts[N_PATHS + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
     longopts[N_PATHS + 3] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[N_PATHS + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
-    longopts[N_PATHS + 5] = (struct option){0, 0, 0, 0};
+    longopts[N_PATHS + 5] = (struct option){"engine", required_argument, NULL, O_ENGINE};
+    longopts[N_PATHS + 6] = (struct option){"full", no_argument, NULL, O_FULL};
+    longopts[N_PATHS + 7] = (struct option){"trace", required_argument, NULL, O_TRACE};
+    longopts[N_PATHS + 8] = (struct option){0, 0, 0, 0};
 
     static cli_opts o;
     memset(&o, 0, sizeof o);
@@ -97,6 +113,21 @@ int cmd_train(int argc, char **argv)
         }
         if (ch == O_OPS) {
             ops = 1;
+            continue;
+        }
+        if (ch == O_ENGINE) {
+            if (!strcmp(optarg, "sim"))
+                o.engine = 1;
+            else if (strcmp(optarg, "estimate"))
+                return cli_usage_error("train", "--engine '%s' (accepted: estimate, sim)", optarg);
+            continue;
+        }
+        if (ch == O_FULL) {
+            o.full = 1;
+            continue;
+        }
+        if (ch == O_TRACE) {
+            o.trace = optarg;
             continue;
         }
         if (ch == O_CATALOG) {
@@ -120,6 +151,8 @@ int cmd_train(int argc, char **argv)
         o.ov[o.n_ov] = (aif_override){opt_paths[ch].path, optarg, o.origins[o.n_ov]};
         o.n_ov++;
     }
+    if ((o.full || o.trace) && !o.engine)
+        return cli_usage_error("train", "%s needs --engine sim", o.full ? "--full" : "--trace");
     const char *file = NULL;
     if (optind < argc)
         file = argv[optind++];
@@ -129,7 +162,7 @@ int cmd_train(int argc, char **argv)
     static cli_job j;
     status = cli_run_job(file, &o, 1, &j);
     if (!status && o.json) {
-        char *txt = aif_report_train_json(&j.s, &j.r, &j.fa, &j.co);
+        char *txt = aif_report_train_json_sim(&j.s, &j.r, &j.fa, &j.co, o.engine ? &j.ss : NULL);
         if (!txt) {
             fprintf(stderr, "aifsim: out of memory\n");
             status = EXIT_FAIL;
@@ -139,6 +172,8 @@ int cmd_train(int argc, char **argv)
         }
     } else if (!status) {
         aif_report_train_text(stdout, &j.s, &j.r, &j.fa, &j.co);
+        if (o.engine)
+            aif_report_network_text(stdout, &j.ss);
         if (ops) {
             aif_err e;
             putchar('\n');

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
 {
@@ -71,6 +73,44 @@ int cli_add_set(const char *cmd, char *arg, cli_opts *o)
     return EXIT_OK;
 }
 
+/* A bar on a terminal, plain lines otherwise; silent for runs under a second. */
+void cli_progress(double done, void *ctx)
+{
+    (void)ctx;
+    static struct timespec t0;
+    static int started, last = -1, shown;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!started || done <= 0) {
+        t0 = now;
+        started = 1;
+        last = -1;
+        shown = 0;
+    }
+    double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
+    int pct = (int)(done * 100);
+    if (done >= 1) {
+        if (shown && isatty(2))
+            fputc('\n', stderr);
+        started = 0;
+        return;
+    }
+    if (el < 1.0 || pct == last)
+        return;
+    if (isatty(2)) {
+        char bar[41];
+        int k = pct * 40 / 100;
+        for (int i = 0; i < 40; i++)
+            bar[i] = i < k ? '#' : '.';
+        bar[40] = '\0';
+        fprintf(stderr, "\rsimulating [%s] %3d%% %.0f s", bar, pct, el);
+        shown = 1;
+    } else if (pct / 10 != last / 10) {
+        fprintf(stderr, "simulating: %d%% after %.0f s\n", pct / 10 * 10, el);
+    }
+    last = pct;
+}
+
 int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j)
 {
     aif_catalog *cat;
@@ -88,7 +128,12 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
     }
     if (!rc) {
         aif_facility_apply_limits(&j->s, fd);
-        rc = aif_estimate(&j->s, &j->r, &e);
+        if (o->engine == 1) {
+            aif_sim_opts so = {.full = o->full, .trace_path = o->trace, .progress = cli_progress};
+            rc = aif_simulate(&j->s, &so, &j->r, &j->ss, &e);
+        } else {
+            rc = aif_estimate(&j->s, &j->r, &e);
+        }
     }
     if (!rc)
         rc = aif_facility_eval(&j->s, fd, &j->r, &j->fa, &e);

@@ -17,6 +17,7 @@ static const char usage[] =
     "  train       estimate a training job: step time, MFU, memory, days to train, and its\n"
     "              power, cooling, energy, carbon, water and cost owned or rented\n"
     "  facility    the site on its own: racks, kW per rack, cooling, PUE, MW, grid cap, capex\n"
+    "  topology    the cluster's network: switches and links per tier, bisection, oversubscription\n"
     "  report      write one self-contained HTML report with plots (-o report.html)\n"
     "  collective  an nccl-tests-style table of one collective on a cluster\n"
     "  catalog     list the built-in accelerators, systems, fabrics and models\n"
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
         return cmd_catalog(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "topology"))
+        return cmd_topology(argc - 1, argv + 1);
     if (!strcmp(cmd, "facility"))
         return cmd_facility(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
@@ -93,5 +96,5 @@ int main(int argc, char **argv)
         return cmd_collective(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, report, collective, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, topology, report, collective, catalog, validate)", cmd);
 }

@@ -148,7 +148,12 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     bd->optimizer_s = opt;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
+    aif_result_derive(s, g, r);
+}
 
+void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
+{
+    const aif_train *tr = &s->train;
     double gpus = s->cluster.gpus;
     r->tokens_per_step = (double)tr->gbs * tr->seq;
     r->tokens_per_s = r->tokens_per_step / r->step_time_s;

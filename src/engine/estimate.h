@@ -16,4 +16,8 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, aif_seg seg, ai
 /* Estimate from an already lowered graph (g must come from aif_graph_lower(s)). */
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
 
+/* Fills everything that follows from r->step_time_s and the scenario: throughput,
+ * MFU, memory, parameters, training time (both engines end with it). */
+void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
+
 #endif

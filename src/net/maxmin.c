@@ -38,6 +38,7 @@ struct aif_mm {
     /* scratch */
     int epoch;
     int *queue, *comp_links, *comp_flows;
+    int *updated, n_updated;        /* flows whose rate the last solve recomputed */
     int *heap, *heap_pos, heap_n;   /* items: links 0..L-1, capped flows L + f */
     int cap_items;
     double *heap_key;
@@ -66,7 +67,7 @@ void aif_mm_free(aif_mm *m)
         return;
     void *ps[] = {m->link_cap, m->link_load, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->w, m->rcap,
                   m->rate, m->route_off, m->route_len, m->flow_stamp, m->alive, m->frozen, m->flow_dirty,
-                  m->free_slots, m->routes, m->coefs, m->lf_off, m->lf, m->lf_coef, m->queue, m->comp_links, m->comp_flows, m->heap,
+                  m->free_slots, m->routes, m->coefs, m->lf_off, m->lf, m->lf_coef, m->updated, m->queue, m->comp_links, m->comp_flows, m->heap,
                   m->heap_pos, m->heap_key};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -92,7 +93,7 @@ static int reserve(aif_mm *m, int links, int slots)
         if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) ||
             GROW(m->route_off, c, slots) || GROW(m->route_len, c, slots) || GROW(m->flow_stamp, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
-            GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots))
+            GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots))
             return -1;
         m->cap_slots = slots;
     }
@@ -184,6 +185,11 @@ void aif_mm_remove_flow(aif_mm *m, int f)
 }
 
 double aif_mm_rate(const aif_mm *m, int f) { return m->rate[f]; }
+const int *aif_mm_updated(const aif_mm *m, int *n)
+{
+    *n = m->n_updated;
+    return m->updated;
+}
 double aif_mm_link_load(const aif_mm *m, int l) { return m->link_load[l]; }
 int aif_mm_n_flows(const aif_mm *m) { return m->n_alive; }
 
@@ -411,6 +417,7 @@ static void fill(aif_mm *m, int nf, int nl)
 
 long aif_mm_solve(aif_mm *m)
 {
+    m->n_updated = 0;
     if (!m->any_dirty)
         return 0;
     if (!m->adj_valid && build_adjacency(m))
@@ -471,6 +478,7 @@ long aif_mm_solve(aif_mm *m)
         for (int i = 0; i < nf; i++) {
             m->flow_dirty[m->comp_flows[i]] = 0;
             m->flow_stamp[m->comp_flows[i]] = -1;
+            m->updated[m->n_updated++] = m->comp_flows[i];
         }
         updated += nf;
     }

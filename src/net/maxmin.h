@@ -47,6 +47,8 @@ long aif_mm_solve(aif_mm *m);
 /* Re-solves everything with the slow, obviously correct algorithm. */
 void aif_mm_solve_reference(aif_mm *m);
 double aif_mm_rate(const aif_mm *m, int flow);
+/* The live flows whose rates the last aif_mm_solve recomputed (valid until the next change). */
+const int *aif_mm_updated(const aif_mm *m, int *n);
 double aif_mm_link_load(const aif_mm *m, int link);   /* sum of the rates over the link */
 int aif_mm_n_flows(const aif_mm *m);                  /* live flows */
 

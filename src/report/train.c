@@ -4,6 +4,7 @@
 #include "aifsim/report.h"
 #include "base/base.h"
 #include "report/site.h"
+#include "report/network.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -121,11 +122,17 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
 char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
                             const aif_cost_result *co)
 {
+    return aif_report_train_json_sim(s, r, fa, co, NULL);
+}
+
+char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
+                                const aif_cost_result *co, const aif_sim_stats *ss)
+{
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
     json_object *o = json_object_new_object();
     aif_json_str(o, "aifsim_version", AIF_VERSION);
     aif_json_str(o, "scenario", s->name);
-    aif_json_str(o, "engine", "estimate");
+    aif_json_str(o, "engine", ss ? "sim" : "estimate");
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);
     aif_json_str(in, "gpu", s->cluster.gpu.name);
@@ -192,6 +199,8 @@ char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, co
         aif_json_num(tr, "gpu_hours", r->gpu_hours);
         json_object_object_add(o, "training", tr);
     }
+    if (ss)
+        json_object_object_add(o, "network", aif_report_network_json(ss));
     if (fa && co)
         aif_report_site_json(o, s, r, fa, co);
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);

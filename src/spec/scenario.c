@@ -6,7 +6,9 @@
  * Format (every key optional unless said; see docs/SCENARIOS.md):
  *   name: text
  *   cluster: {system, gpu, gpus (required), gpus_per_node, nics_per_node, nic_bw,
- *             fabric, scaleup_domain}
+ *             fabric, scaleup_domain, network: {topology, tiers, radix, oversubscription,
+ *             spine_oversubscription, planes, routing, gpudirect, host_bw, failed_links,
+ *             degraded_links, degraded_factor, congestion_loss, seed}}
  *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
@@ -23,9 +25,43 @@ typedef struct cluster_in {
     char system[AIF_NAME_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
     int gpus, gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps;
+    aif_network net;
 } cluster_in;
 
-enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW };
+static const char *const topo_names[] = {"auto", "fat-tree", "rail-optimized", "rail-only", NULL};
+static const char *const routing_names[] = {"ecmp", "adaptive", NULL};
+static const field network_fields[] = {
+    {.key = "topology", .type = F_ENUM, .off = offsetof(aif_network, topology), .names = topo_names},
+    {.key = "tiers", .type = F_INT, .off = offsetof(aif_network, tiers), .min = 0, .max = 3},
+    {.key = "radix", .type = F_INT, .off = offsetof(aif_network, radix), .min = 4, .max = 4096},
+    {.key = "oversubscription", .type = F_NUM, .off = offsetof(aif_network, oversubscription), .min = 1, .max = 64},
+    {.key = "spine_oversubscription", .type = F_NUM, .off = offsetof(aif_network, spine_oversubscription), .min = 1,
+     .max = 64},
+    {.key = "planes", .type = F_INT, .off = offsetof(aif_network, planes), .min = 1, .max = 8},
+    {.key = "routing", .type = F_ENUM, .off = offsetof(aif_network, routing), .names = routing_names},
+    FLD(aif_network, "gpudirect", F_BOOL, gpudirect),
+    {.key = "host_bw", .type = F_QTY, .off = offsetof(aif_network, host_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "failed_links", .type = F_INT, .off = offsetof(aif_network, failed_links), .min = 0, .max = 100000000},
+    {.key = "degraded_links", .type = F_INT, .off = offsetof(aif_network, degraded_links), .min = 0, .max = 100000000},
+    {.key = "degraded_factor", .type = F_NUM, .off = offsetof(aif_network, degraded_factor), .min = 0.001, .max = 1},
+    {.key = "congestion_loss", .type = F_NUM, .off = offsetof(aif_network, congestion_loss), .min = 0, .max = 0.99},
+    {.key = "seed", .type = F_INT, .off = offsetof(aif_network, seed), .min = 0, .max = 2147483647},
+};
+static const schema network_schema = {network_fields, sizeof network_fields / sizeof network_fields[0], NULL};
+
+void aif_network_defaults(aif_network *n)
+{
+    memset(n, 0, sizeof *n);
+    n->oversubscription = 1;
+    n->spine_oversubscription = 1;
+    n->planes = 1;
+    n->gpudirect = true;
+    n->host_bw_Bps = 400e9;   /* two-socket DDR5 host, ~75% of 614 GB/s peak (docs/NETWORK.md) */
+    n->degraded_factor = 0.5;
+    n->seed = 1;
+}
+
+enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW, C_NET };
 static const field cluster_fields[] = {
     FLD(cluster_in, "system", F_STR, system),
     FLD(cluster_in, "gpu", F_STR, gpu),
@@ -35,6 +71,7 @@ static const field cluster_fields[] = {
     {.key = "nics_per_node", .type = F_INT, .off = offsetof(cluster_in, nics_per_node), .min = 1, .max = 1024},
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(cluster_in, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "nic_bw", .type = F_QTY, .off = offsetof(cluster_in, nic_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "network", .type = F_SUB, .off = offsetof(cluster_in, net), .sub = &network_schema},
 };
 static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], NULL};
 
@@ -184,6 +221,7 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
 {
     cluster_in in;
     memset(&in, 0, sizeof in);
+    aif_network_defaults(&in.net);
     uint64_t set = 0;
     bind_set_err(err);
     aif_rc rc = bind_map(cn, &cluster_schema, &in, "cluster", &set, err);
@@ -255,6 +293,7 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
     if (cl->scaleup_domain < cl->gpus_per_node && !(set & (1u << C_DOMAIN)))
         cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
     cl->clock_factor = 1.0;
+    cl->net = in.net;
     return AIF_OK;
 }
 

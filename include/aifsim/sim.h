@@ -1,0 +1,44 @@
+/* sim.h -- the simulating engine: the step graph run on a discrete-event kernel
+ * and a flow-level network (docs/NETWORK.md).  Same scenario and result as the
+ * analytical engine (aif_estimate), plus what only simulation sees: contention
+ * between collectives on the links they share, ECMP collisions, oversubscribed
+ * and failed links, and staged (non-GPUDirect) transfers. */
+#ifndef AIFSIM_SIM_H
+#define AIFSIM_SIM_H
+
+#include "aifsim/network.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aif_sim_opts {
+    bool full;                   /* every data-parallel replica as its own timeline (default: one per stage) */
+    const char *trace_path;      /* write the step as a Chrome trace-event JSON file (NULL: none) */
+    /* called now and then with the share of the step simulated (may be NULL) */
+    void (*progress)(double done, void *ctx);
+    void *progress_ctx;
+} aif_sim_opts;
+
+typedef struct aif_sim_stats {
+    aif_topo_summary topo;
+    long timelines;              /* simulated ranks (a timeline stands for the identical GPUs it represents) */
+    long events;                 /* events processed */
+    long coflows;                /* collectives and transfers put on the network */
+    long flow_updates;           /* coflow rates recomputed by the max-min solver */
+    long patterns;               /* distinct link patterns routed (cached across microbatches) */
+    double tier_util_mean[AIF_N_TIER];  /* bytes carried / (capacity x step time), all links of the tier */
+    double tier_util_max[AIF_N_TIER];   /* the busiest link of the tier */
+    double tier_bytes[AIF_N_TIER];
+    double comm_stretch;         /* network time of collectives: simulated / uncontended (1 = no contention) */
+} aif_sim_stats;
+
+/* Simulates one training step of s.  r gets the same fields aif_estimate fills;
+ * st (may be NULL) what the network did. */
+aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_result *r, aif_sim_stats *st,
+                    aif_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

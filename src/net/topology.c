@@ -1,0 +1,387 @@
+/* topology.c -- building the Clos and routing on it (see topology.h). */
+#include "net/topology.h"
+#include "base/base.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const aif_tier_names[AIF_N_TIER] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core"};
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static int rail_of(const aif_topo *t, int gpu) { return (int)((long)(gpu % t->gpn) * t->nics / t->gpn); }
+int aif_topo_nic_of(const aif_topo *t, int gpu) { return gpu / t->gpn * t->nics + rail_of(t, gpu); }
+
+/* leaves in one plane for down-ports d */
+static long leaves_for(int kind, long nodes, int nics, int d)
+{
+    if (kind == AIF_TOPO_RAIL_ONLY)
+        return (nodes + d - 1) / d;
+    if (kind == AIF_TOPO_RAIL_OPTIMIZED)
+        return (nodes + d - 1) / d * nics;
+    return (nodes * nics + d - 1) / d;
+}
+
+static int down_ports(int radix, double over)
+{
+    int d = (int)lround(radix * over / (1 + over));
+    return d < 1 ? 1 : d >= radix ? radix - 1 : d;
+}
+
+/* plane-local endpoint index and leaf of NIC port `nic` of `node` */
+static void endpoint(const aif_topo *t, int node, int nic, long *ep, long *leaf)
+{
+    if (t->kind == AIF_TOPO_RAIL_ONLY) {
+        *ep = node;
+        *leaf = node / t->D;
+    } else if (t->kind == AIF_TOPO_RAIL_OPTIMIZED) {
+        *ep = (long)node * t->nics + nic;
+        *leaf = (long)(node / t->D) * t->nics + nic;
+    } else {
+        *ep = (long)node * t->nics + nic;
+        *leaf = *ep / t->D;
+    }
+}
+
+aif_tier aif_topo_tier(const aif_topo *t, long l)
+{
+    if (l < t->off_host)
+        return AIF_TIER_SCALEUP;
+    if (l < t->off_plane)
+        return AIF_TIER_HOST;
+    long k = (l - t->off_plane) % t->links_per_plane;
+    return k < t->p_leaf_up ? AIF_TIER_NIC : k < t->p_agg_up ? AIF_TIER_LEAF : AIF_TIER_SPINE;
+}
+
+/* one random cable (both directions) among the switch-to-switch links not yet touched */
+static long pick_cable(aif_topo *t, uint64_t *rng, long cables, const unsigned char *used)
+{
+    for (;;) {
+        *rng = mix64(*rng);
+        long c = (long)(*rng % (uint64_t)cables);
+        if (!used[c])
+            return c;
+    }
+}
+
+/* the two links of cable c (numbered over the planes' leaf-spine then spine-core cables) */
+static void cable_links(const aif_topo *t, long c, long *up, long *down)
+{
+    long per_plane = (t->p_leaf_down - t->p_leaf_up) + (t->p_agg_down - t->p_agg_up);
+    long p = c / per_plane, k = c % per_plane, base = t->off_plane + p * t->links_per_plane;
+    long n1 = t->p_leaf_down - t->p_leaf_up;
+    if (k < n1) {
+        *up = base + t->p_leaf_up + k;
+        *down = base + t->p_leaf_down + k;
+    } else {
+        k -= n1;
+        *up = base + t->p_agg_up + k;
+        *down = base + t->p_agg_down + k;
+    }
+}
+
+aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
+{
+    *out = NULL;
+    const aif_network *nw = &cl->net;
+    int gpn = cl->gpus_per_node, nics = cl->nics_per_node;
+    long nodes = (cl->gpus + gpn - 1) / gpn;
+    int kind = nw->topology == AIF_TOPO_AUTO ? (nics > 1 ? AIF_TOPO_RAIL_OPTIMIZED : AIF_TOPO_FAT_TREE) : nw->topology;
+    if (kind == AIF_TOPO_RAIL_ONLY && cl->scaleup_domain < 2 && nics > 1)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.network.topology",
+                           "rail-only needs a scale-up domain to reach other rails (scaleup_domain is 1); "
+                           "use rail-optimized or fat-tree");
+    int planes = kind == AIF_TOPO_RAIL_ONLY ? nics * nw->planes : nw->planes;
+    long ep = kind == AIF_TOPO_RAIL_ONLY ? nodes : nodes * nics;
+    int radix = nw->radix ? nw->radix : 64, raised = 0;
+    int D, U, tiers, P = 0, A = 0;
+    long L, pods = 0;
+    for (;;) {
+        D = down_ports(radix, nw->oversubscription);
+        U = radix - D;
+        L = leaves_for(kind, nodes, nics, D);
+        tiers = L == 1 ? 1 : L <= radix ? 2 : 3;
+        if (nw->tiers > tiers)
+            tiers = nw->tiers;
+        if (tiers < 3)
+            break;
+        P = down_ports(radix, nw->spine_oversubscription);
+        A = radix - P;
+        pods = (L + P - 1) / P;
+        if (pods <= radix)
+            break;
+        if (nw->radix)
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.network.radix",
+                               "%ld endpoints per plane need %ld leaves, more than three tiers of radix-%d switches "
+                               "hold (%ld pods of %d leaves, at most %d); raise radix or add planes",
+                               ep, L, radix, pods, P, radix);
+        radix *= 2;
+        raised = 1;
+    }
+    if (nw->tiers && nw->tiers < tiers)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.network.tiers",
+                           "%ld leaves of radix %d need %d tiers, not %d", L, radix, tiers, nw->tiers);
+    if (tiers == 1)
+        U = 0;
+    if (tiers == 3 && pods == 0) {   /* three tiers asked for a cluster that fits fewer */
+        P = down_ports(radix, nw->spine_oversubscription);
+        A = radix - P;
+        pods = (L + P - 1) / P;
+    }
+    aif_topo *t = calloc(1, sizeof *t);
+    if (!t)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "network", "out of memory");
+    t->gpus = cl->gpus;
+    t->gpn = gpn;
+    t->nics = nics;
+    t->nodes = (int)nodes;
+    t->dom = cl->scaleup_domain;
+    t->kind = kind;
+    t->planes = planes;
+    t->tiers = tiers;
+    t->radix = radix;
+    t->rail_pxn = nics > 1 && kind != AIF_TOPO_FAT_TREE && cl->scaleup_domain >= gpn && gpn > 1;
+    t->ep_per_plane = (int)ep;
+    t->leaves = (int)L;
+    t->D = D;
+    t->U = U;
+    t->pods = (int)pods;
+    t->P = P;
+    t->A = A;
+    t->routing = nw->routing;
+    t->gpudirect = nw->gpudirect;
+    t->seed = nw->seed;
+    t->off_su_up = 0;
+    t->off_su_down = cl->gpus;
+    t->off_host = 2L * cl->gpus;
+    t->off_plane = t->off_host + nodes;
+    t->p_nic_up = 0;
+    t->p_nic_down = ep;
+    t->p_leaf_up = 2 * ep;
+    t->p_leaf_down = t->p_leaf_up + (tiers >= 2 ? L * U : 0);
+    t->p_agg_up = t->p_leaf_down + (tiers >= 2 ? L * U : 0);
+    t->p_agg_down = t->p_agg_up + (tiers == 3 ? pods * U * A : 0);
+    t->links_per_plane = t->p_agg_down + (tiers == 3 ? pods * U * A : 0);
+    t->n_links = t->off_plane + planes * t->links_per_plane;
+    t->cap = malloc((size_t)t->n_links * sizeof *t->cap);
+    if (!t->cap) {
+        long n = t->n_links;
+        aif_topo_free(t);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "network", "out of memory for %ld links", n);
+    }
+    double su = cl->scaleup.port_bw_Bps * cl->scaleup.efficiency;
+    double port = cl->nic_bw_Bps / nw->planes * cl->fabric.efficiency;
+    double sw = port * (1 - nw->congestion_loss);
+    for (long l = 0; l < t->off_host; l++)
+        t->cap[l] = (float)su;
+    for (long l = t->off_host; l < t->off_plane; l++)
+        t->cap[l] = (float)nw->host_bw_Bps;
+    for (long l = t->off_plane; l < t->n_links; l++)
+        t->cap[l] = (float)(aif_topo_tier(t, l) == AIF_TIER_NIC ? port : sw);
+
+    aif_topo_summary *s = &t->sum;
+    long cables = planes * ((t->p_leaf_down - t->p_leaf_up) + (t->p_agg_down - t->p_agg_up));
+    if (nw->failed_links + nw->degraded_links > cables) {
+        aif_topo_free(t);
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.network.failed_links",
+                           "%d failed and %d degraded links, but the fabric has %ld switch-to-switch cables",
+                           nw->failed_links, nw->degraded_links, cables);
+    }
+    if (nw->failed_links + nw->degraded_links > 0) {
+        unsigned char *used = calloc((size_t)cables, 1);
+        if (!used) {
+            aif_topo_free(t);
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "network", "out of memory");
+        }
+        uint64_t rng = mix64(nw->seed ^ 0x6c696e6bull);
+        for (int i = 0; i < nw->failed_links + nw->degraded_links; i++) {
+            long c = pick_cable(t, &rng, cables, used), up, down;
+            used[c] = 1;
+            cable_links(t, c, &up, &down);
+            float f = i < nw->failed_links ? 0.0f : (float)nw->degraded_factor;
+            t->cap[up] *= f;
+            t->cap[down] *= f;
+        }
+        free(used);
+        t->any_failed = nw->failed_links > 0;
+    }
+    static const char *const kinds[] = {"auto", "fat-tree", "rail-optimized", "rail-only"};
+    aif_strlcpy(s->kind, kinds[kind], sizeof s->kind);
+    s->gpus = cl->gpus;
+    s->nodes = (int)nodes;
+    s->nics_per_node = nics;
+    s->domain_size = cl->scaleup_domain;
+    s->domains = (cl->gpus + cl->scaleup_domain - 1) / cl->scaleup_domain;
+    s->planes = planes;
+    s->tiers = tiers;
+    s->radix = radix;
+    s->radix_raised = raised;
+    s->leaf_down = D;
+    s->leaf_up = U;
+    s->agg_down = P;
+    s->agg_up = A;
+    s->switches[0] = planes * L;
+    s->switches[1] = tiers == 2 ? planes * (L * U + radix - 1) / radix : tiers == 3 ? planes * pods * U : 0;
+    s->switches[2] = tiers == 3 ? planes * ((pods * U * A + radix - 1) / radix) : 0;
+    s->links[AIF_TIER_SCALEUP] = cl->scaleup_domain > 1 ? 2L * cl->gpus : 0;
+    s->links[AIF_TIER_HOST] = nw->gpudirect ? 0 : nodes;
+    s->links[AIF_TIER_NIC] = planes * 2 * ep;
+    s->links[AIF_TIER_LEAF] = planes * (t->p_agg_up - t->p_leaf_up);
+    s->links[AIF_TIER_SPINE] = planes * (t->links_per_plane - t->p_agg_up);
+    double raw = cl->nic_bw_Bps / nw->planes;
+    s->tier_bw_Bps[AIF_TIER_SCALEUP] = s->links[AIF_TIER_SCALEUP] / 2 * cl->scaleup.port_bw_Bps;
+    s->tier_bw_Bps[AIF_TIER_HOST] = s->links[AIF_TIER_HOST] * nw->host_bw_Bps;
+    for (int k = AIF_TIER_NIC; k <= AIF_TIER_SPINE; k++)
+        s->tier_bw_Bps[k] = s->links[k] / 2 * raw;
+    /* half the endpoints talk to the other half: half of the narrowest tier's upward capacity */
+    double narrow = s->tier_bw_Bps[AIF_TIER_NIC];
+    if (tiers >= 2 && s->tier_bw_Bps[AIF_TIER_LEAF] < narrow)
+        narrow = s->tier_bw_Bps[AIF_TIER_LEAF];
+    if (tiers == 3 && s->tier_bw_Bps[AIF_TIER_SPINE] < narrow)
+        narrow = s->tier_bw_Bps[AIF_TIER_SPINE];
+    s->bisection_Bps = narrow / 2;
+    s->oversubscription = tiers >= 2 ? (double)D / U : 1;
+    s->overall_oversubscription = s->tier_bw_Bps[AIF_TIER_NIC] / narrow;
+    s->failed_links = nw->failed_links;
+    s->degraded_links = nw->degraded_links;
+    *out = t;
+    return AIF_OK;
+}
+
+void aif_topo_free(aif_topo *t)
+{
+    if (!t)
+        return;
+    free(t->cap);
+    free(t);
+}
+
+const aif_topo_summary *aif_topo_get_summary(const aif_topo *t) { return &t->sum; }
+
+static double util(const aif_topo *t, const float *load, long l)
+{
+    return load ? load[l] / t->cap[l] : 0;
+}
+
+/* Hops inside plane `p` from endpoint (na, ra) to (nb, rb), each carrying `share`. */
+static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb, uint64_t h, const float *load,
+                       double share, aif_hop *o)
+{
+    long ea, la, eb, lb, base = t->off_plane + p * t->links_per_plane;
+    endpoint(t, na, ra, &ea, &la);
+    endpoint(t, nb, rb, &eb, &lb);
+    int n = 0;
+    o[n++] = (aif_hop){base + t->p_nic_up + ea, share};
+    if (la != lb) {
+        int U = t->U, A = t->A;
+        long pa = t->tiers == 3 ? la / t->P : 0, pb = t->tiers == 3 ? lb / t->P : 0;
+        int cross = t->tiers == 3 && pa != pb;
+        long best_u = -1, best_a = 0;
+        if (t->routing == AIF_ROUTE_ADAPTIVE) {
+            /* each switch on the way up takes its least-loaded live port */
+            double bu = INFINITY;
+            for (int u = 0; u < U; u++) {
+                long up = base + t->p_leaf_up + la * U + u, dn = base + t->p_leaf_down + lb * U + u;
+                if (t->cap[up] <= 0 || t->cap[dn] <= 0)
+                    continue;
+                double x = fmax(util(t, load, up), util(t, load, dn));
+                if (x < bu) {
+                    bu = x;
+                    best_u = u;
+                }
+            }
+            if (cross && best_u >= 0) {
+                double ba = INFINITY;
+                best_a = -1;
+                for (int a = 0; a < A; a++) {
+                    long up = base + t->p_agg_up + (pa * U + best_u) * A + a;
+                    long dn = base + t->p_agg_down + (pb * U + best_u) * A + a;
+                    if (t->cap[up] <= 0 || t->cap[dn] <= 0)
+                        continue;
+                    double x = fmax(util(t, load, up), util(t, load, dn));
+                    if (x < ba) {
+                        ba = x;
+                        best_a = a;
+                    }
+                }
+                if (best_a < 0)
+                    best_u = -1;
+            }
+        } else {
+            /* ECMP: the hash picks a path; with failures, the next live one in hash order */
+            long cands = cross ? (long)U * A : U;
+            for (long i = 0; i < cands; i++) {
+                long c = (long)((h + (uint64_t)i) % (uint64_t)cands);
+                long u = cross ? c / A : c, a = cross ? c % A : 0;
+                if (t->any_failed) {
+                    if (t->cap[base + t->p_leaf_up + la * U + u] <= 0 || t->cap[base + t->p_leaf_down + lb * U + u] <= 0)
+                        continue;
+                    if (cross && (t->cap[base + t->p_agg_up + (pa * U + u) * A + a] <= 0 ||
+                                  t->cap[base + t->p_agg_down + (pb * U + u) * A + a] <= 0))
+                        continue;
+                }
+                best_u = u;
+                best_a = a;
+                break;
+            }
+        }
+        if (best_u < 0)
+            return -1;
+        o[n++] = (aif_hop){base + t->p_leaf_up + la * U + best_u, share};
+        if (cross) {
+            o[n++] = (aif_hop){base + t->p_agg_up + (pa * U + best_u) * A + best_a, share};
+            o[n++] = (aif_hop){base + t->p_agg_down + (pb * U + best_u) * A + best_a, share};
+        }
+        o[n++] = (aif_hop){base + t->p_leaf_down + lb * U + best_u, share};
+    }
+    o[n++] = (aif_hop){base + t->p_nic_down + eb, share};
+    return n;
+}
+
+int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *load, aif_hop *o)
+{
+    if (a / t->dom == b / t->dom) {
+        o[0] = (aif_hop){t->off_su_up + a, 1};
+        o[1] = (aif_hop){t->off_su_down + b, 1};
+        return 2;
+    }
+    int n = 0, na = a / t->gpn, nb = b / t->gpn, ra = rail_of(t, a), rb = rail_of(t, b);
+    if (ra != rb && t->rail_pxn) {
+        /* PXN: over the scale-up domain to the local GPU on the destination's rail */
+        int local = (rb * t->gpn + t->nics - 1) / t->nics;
+        o[n++] = (aif_hop){t->off_su_up + a, 1};
+        o[n++] = (aif_hop){t->off_su_down + na * t->gpn + local, 1};
+        ra = rb;
+    }
+    if (!t->gpudirect)
+        o[n++] = (aif_hop){t->off_host + na, 2};   /* GPU -> host memory -> NIC */
+    uint64_t h = mix64((uint64_t)a * 0x100000001b3ull ^ mix64((uint64_t)b ^ (salt << 32) ^ t->seed));
+    int per = t->kind == AIF_TOPO_RAIL_ONLY ? t->planes / t->nics : t->planes;
+    int p0 = t->kind == AIF_TOPO_RAIL_ONLY ? ra * per : 0;
+    if (t->kind == AIF_TOPO_RAIL_ONLY && ra != rb)
+        return -1;   /* no PXN and no switch path between rails */
+    if (per > 1 && t->routing == AIF_ROUTE_ADAPTIVE) {
+        /* adaptive: sprayed evenly over the planes */
+        for (int q = 0; q < per; q++) {
+            int k = plane_route(t, p0 + q, na, ra, nb, rb, h >> 8, load, 1.0 / per, o + n);
+            if (k < 0)
+                return -1;
+            n += k;
+        }
+    } else {
+        int k = plane_route(t, p0 + (int)(h % (uint64_t)per), na, ra, nb, rb, h >> 8, load, 1, o + n);
+        if (k < 0)
+            return -1;
+        n += k;
+    }
+    if (!t->gpudirect)
+        o[n++] = (aif_hop){t->off_host + nb, 2};
+    return n;
+}

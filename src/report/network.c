@@ -1,0 +1,115 @@
+/* network.c -- reports of the topology and of what the simulating engine saw on it. */
+#include "report/network.h"
+#include "aifsim/report.h"
+#include "report/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const switch_tiers[3] = {"leaf", "spine", "core"};
+
+void aif_report_topology_text(FILE *f, const aif_topo_summary *t)
+{
+    fprintf(f, "  network  %s, %d tier%s, radix %d%s, %d plane%s; %d GPUs in %d nodes (%d NICs each), %d scale-up "
+               "domain%s of %d\n",
+            t->kind, t->tiers, t->tiers == 1 ? "" : "s", t->radix, t->radix_raised ? " (raised to fit)" : "",
+            t->planes, t->planes == 1 ? "" : "s", t->gpus, t->nodes, t->nics_per_node, t->domains,
+            t->domains == 1 ? "" : "s", t->domain_size);
+    fprintf(f, "           switches:");
+    for (int k = 0; k < 3; k++)
+        if (t->switches[k])
+            fprintf(f, " %ld %s", t->switches[k], switch_tiers[k]);
+    fprintf(f, "; leaf ports %d down / %d up", t->leaf_down, t->leaf_up);
+    if (t->tiers == 3)
+        fprintf(f, ", aggregation %d down / %d up", t->agg_down, t->agg_up);
+    fputc('\n', f);
+    fprintf(f, "           links (directed):");
+    for (int k = 0; k < AIF_N_TIER; k++)
+        if (t->links[k])
+            fprintf(f, " %s %ld", aif_tier_names[k], t->links[k]);
+    fputc('\n', f);
+    fprintf(f, "           bisection %.1f Tb/s per direction, oversubscription %.3g:1 at the leaf, %.3g:1 overall",
+            t->bisection_Bps * 8 / 1e12, t->oversubscription, t->overall_oversubscription);
+    if (t->failed_links || t->degraded_links)
+        fprintf(f, "; %ld cable%s failed, %ld degraded", t->failed_links, t->failed_links == 1 ? "" : "s",
+                t->degraded_links);
+    fputc('\n', f);
+}
+
+json_object *aif_report_topology_obj(const aif_topo_summary *t)
+{
+    json_object *o = json_object_new_object();
+    aif_json_str(o, "topology", t->kind);
+    aif_json_int(o, "gpus", t->gpus);
+    aif_json_int(o, "nodes", t->nodes);
+    aif_json_int(o, "nics_per_node", t->nics_per_node);
+    aif_json_int(o, "scaleup_domains", t->domains);
+    aif_json_int(o, "scaleup_domain_size", t->domain_size);
+    aif_json_int(o, "planes", t->planes);
+    aif_json_int(o, "tiers", t->tiers);
+    aif_json_int(o, "radix", t->radix);
+    aif_json_int(o, "leaf_down_ports", t->leaf_down);
+    aif_json_int(o, "leaf_up_ports", t->leaf_up);
+    json_object *sw = json_object_new_object();
+    for (int k = 0; k < 3; k++)
+        aif_json_int(sw, switch_tiers[k], t->switches[k]);
+    json_object_object_add(o, "switches", sw);
+    json_object *ln = json_object_new_object();
+    for (int k = 0; k < AIF_N_TIER; k++)
+        aif_json_int(ln, aif_tier_names[k], t->links[k]);
+    json_object_object_add(o, "links", ln);
+    aif_json_num(o, "bisection_Gbps", t->bisection_Bps * 8 / 1e9);
+    aif_json_num(o, "oversubscription", t->oversubscription);
+    aif_json_num(o, "overall_oversubscription", t->overall_oversubscription);
+    aif_json_int(o, "failed_links", t->failed_links);
+    aif_json_int(o, "degraded_links", t->degraded_links);
+    return o;
+}
+
+char *aif_report_topology_json(const aif_topo_summary *t)
+{
+    json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
+    json_object *o = aif_report_topology_obj(t);
+    const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+    char *out = txt ? strdup(txt) : NULL;
+    json_object_put(o);
+    return out;
+}
+
+json_object *aif_report_network_json(const aif_sim_stats *ss)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "topology", aif_report_topology_obj(&ss->topo));
+    aif_json_int(o, "timelines", ss->timelines);
+    aif_json_int(o, "events", ss->events);
+    aif_json_int(o, "coflows", ss->coflows);
+    aif_json_int(o, "flow_updates", ss->flow_updates);
+    aif_json_num(o, "comm_stretch", ss->comm_stretch);
+    json_object *u = json_object_new_object();
+    for (int k = 0; k < AIF_N_TIER; k++) {
+        if (!ss->topo.links[k])
+            continue;
+        json_object *tier = json_object_new_object();
+        aif_json_num(tier, "mean", ss->tier_util_mean[k]);
+        aif_json_num(tier, "max", ss->tier_util_max[k]);
+        aif_json_num(tier, "bytes", ss->tier_bytes[k]);
+        json_object_object_add(u, aif_tier_names[k], tier);
+    }
+    json_object_object_add(o, "link_utilisation", u);
+    return o;
+}
+
+void aif_report_network_text(FILE *f, const aif_sim_stats *ss)
+{
+    fputc('\n', f);
+    aif_report_topology_text(f, &ss->topo);
+    fprintf(f, "           link utilisation over the step (mean / busiest link):");
+    for (int k = 0; k < AIF_N_TIER; k++)
+        if (ss->topo.links[k])
+            fprintf(f, " %s %.1f%% / %.1f%%", aif_tier_names[k], 100 * ss->tier_util_mean[k],
+                    100 * ss->tier_util_max[k]);
+    fputc('\n', f);
+    fprintf(f, "           collectives took %.2fx their uncontended network time; %ld timelines, %ld events, "
+               "%ld coflows\n",
+            ss->comm_stretch, ss->timelines, ss->events, ss->coflows);
+}
