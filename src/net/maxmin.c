@@ -6,6 +6,11 @@
  * flows and raises the levels of the other links on their routes (a level never
  * falls below the current one, so the heap order stays valid with sift-down and
  * sift-up on the changed entries).  O((F R + L) log L) per component.
+ *
+ * Storage for flows that come and go: every link keeps the list of (flow, route
+ * entry) crossing it and every route entry its position in that list, so adding
+ * or removing a flow costs its route length, not the network's size; changes
+ * are queued on dirty lists, and a solve visits only the components they touch.
  * Flags are cleared by epoch counters, not by sweeping arrays. */
 #include "net/maxmin.h"
 
@@ -19,21 +24,18 @@ struct aif_mm {
     double *link_cap, *link_load, *remaining, *wsum;
     int *link_stamp;
     unsigned char *link_dirty;
-    /* flows (slots; dead ones are on the free list) */
+    /* link -> (flow, route entry) lists, kept up to date as flows come and go */
+    int **lflow, **lent, *ln, *lcap;
+    /* flows (slots; dead ones are on the free list), each with its own route arrays */
     int n_slots, cap_slots, n_alive;
     double *w, *rcap, *rate;
-    int *route_off, *route_len, *flow_stamp;
+    int *route_len, *route_cap, *flow_stamp;
+    int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
+    double **rcoef;
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
-    /* route pool: link indices and the bytes each carries per byte/s of the flow's rate */
-    int *routes, n_routes, cap_routes;
-    double *coefs;
-    int cap_coefs;
-    /* link -> flows (CSR) with the coefficient of each, rebuilt when flows change */
-    int *lf_off, *lf, cap_lf;
-    double *lf_coef;
-    int cap_lf_coef;
-    int adj_valid;
+    /* what changed since the last solve */
+    int *dirty_links, n_dirty_links, *dirty_flows, n_dirty_flows;
     int any_dirty;
     /* scratch */
     int epoch;
@@ -65,10 +67,20 @@ void aif_mm_free(aif_mm *m)
 {
     if (!m)
         return;
-    void *ps[] = {m->link_cap, m->link_load, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->w, m->rcap,
-                  m->rate, m->route_off, m->route_len, m->flow_stamp, m->alive, m->frozen, m->flow_dirty,
-                  m->free_slots, m->routes, m->coefs, m->lf_off, m->lf, m->lf_coef, m->updated, m->queue, m->comp_links, m->comp_flows, m->heap,
-                  m->heap_pos, m->heap_key};
+    for (int l = 0; l < m->cap_links; l++) {
+        free(m->lflow[l]);
+        free(m->lent[l]);
+    }
+    for (int f = 0; f < m->cap_slots; f++) {
+        free(m->rlink[f]);
+        free(m->rpos[f]);
+        free(m->rcoef[f]);
+    }
+    void *ps[] = {m->link_cap, m->link_load, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->lflow, m->lent,
+                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
+                  m->rpos, m->rcoef, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
+                  m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap, m->heap_pos,
+                  m->heap_key};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     free(m);
@@ -84,16 +96,19 @@ static int reserve(aif_mm *m, int links, int slots)
         int c = m->cap_links;
         if (GROW(m->link_cap, c, links) || GROW(m->link_load, c, links) || GROW(m->remaining, c, links) ||
             GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->link_dirty, c, links) ||
-            GROW(m->comp_links, c, links) || GROW(m->lf_off, c + 1, links + 1))
+            GROW(m->comp_links, c, links) || GROW(m->lflow, c, links) || GROW(m->lent, c, links) ||
+            GROW(m->ln, c, links) || GROW(m->lcap, c, links) || GROW(m->dirty_links, c, links))
             return -1;
         m->cap_links = links;
     }
     if (slots > m->cap_slots) {
         int c = m->cap_slots;
         if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) ||
-            GROW(m->route_off, c, slots) || GROW(m->route_len, c, slots) || GROW(m->flow_stamp, c, slots) ||
+            GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
+            GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
-            GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots))
+            GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots) ||
+            GROW(m->dirty_flows, c, slots))
             return -1;
         m->cap_slots = slots;
     }
@@ -107,23 +122,29 @@ static int reserve(aif_mm *m, int links, int slots)
     return 0;
 }
 
+static void mark_link(aif_mm *m, int l)
+{
+    if (!m->link_dirty[l]) {
+        m->link_dirty[l] = 1;
+        m->dirty_links[m->n_dirty_links++] = l;
+    }
+    m->any_dirty = 1;
+}
+
 int aif_mm_add_link(aif_mm *m, double capacity_Bps)
 {
     if (m->n_links + 1 > m->cap_links && reserve(m, 2 * m->cap_links + 64, m->cap_slots))
         return -1;
     int l = m->n_links++;
     m->link_cap[l] = capacity_Bps;
-    m->link_dirty[l] = 1;
-    m->any_dirty = 1;
-    m->adj_valid = 0;
+    mark_link(m, l);
     return l;
 }
 
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 {
     m->link_cap[link] = capacity_Bps;
-    m->link_dirty[link] = 1;
-    m->any_dirty = 1;
+    mark_link(m, link);
 }
 
 int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps)
@@ -146,26 +167,50 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
             return -1;
         f = m->n_slots++;
     }
-    /* the route pool only grows; dead routes are reclaimed when it is twice the live size */
-    if (m->n_routes + n > m->cap_routes &&
-        grow((void **)&m->routes, &m->cap_routes, 2 * (m->n_routes + n) + 64, sizeof(int)))
-        return -1;
-    if (m->cap_coefs < m->cap_routes && grow((void **)&m->coefs, &m->cap_coefs, m->cap_routes, sizeof(double)))
-        return -1;
-    m->route_off[f] = m->n_routes;
+    if (n > m->route_cap[f]) {   /* a slot's route arrays only grow */
+        int c = n < 8 ? 8 : n;
+        int *a = realloc(m->rlink[f], (size_t)c * sizeof(int)), *b;
+        if (!a)
+            return -1;
+        m->rlink[f] = a;
+        if (!(b = realloc(m->rpos[f], (size_t)c * sizeof(int))))
+            return -1;
+        m->rpos[f] = b;
+        double *d = realloc(m->rcoef[f], (size_t)c * sizeof(double));
+        if (!d)
+            return -1;
+        m->rcoef[f] = d;
+        m->route_cap[f] = c;
+    }
+    for (int i = 0; i < n; i++) {
+        int l = links[i];
+        if (m->ln[l] == m->lcap[l]) {
+            int c = m->lcap[l] ? 2 * m->lcap[l] : 4;
+            int *a = realloc(m->lflow[l], (size_t)c * sizeof(int)), *b;
+            if (!a)
+                return -1;
+            m->lflow[l] = a;
+            if (!(b = realloc(m->lent[l], (size_t)c * sizeof(int))))
+                return -1;
+            m->lent[l] = b;
+            m->lcap[l] = c;
+        }
+        m->rlink[f][i] = l;
+        m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
+        m->rpos[f][i] = m->ln[l];
+        m->lflow[l][m->ln[l]] = f;
+        m->lent[l][m->ln[l]] = i;
+        m->ln[l]++;
+    }
     m->route_len[f] = n;
-    memcpy(m->routes + m->n_routes, links, sizeof(int) * (size_t)n);
-    for (int i = 0; i < n; i++)
-        m->coefs[m->n_routes + i] = coefs ? coefs[i] : 1.0;
-    m->n_routes += n;
     m->w[f] = weight;
     m->rcap[f] = rate_cap_Bps > 0 ? rate_cap_Bps : 0;
     m->rate[f] = 0;
     m->alive[f] = 1;
     m->flow_dirty[f] = 1;
+    m->dirty_flows[m->n_dirty_flows++] = f;
     m->n_alive++;
     m->any_dirty = 1;
-    m->adj_valid = 0;
     return f;
 }
 
@@ -175,13 +220,20 @@ void aif_mm_remove_flow(aif_mm *m, int f)
         return;
     m->alive[f] = 0;
     m->rate[f] = 0;
-    /* the links it used must be re-solved */
-    for (int i = 0; i < m->route_len[f]; i++)
-        m->link_dirty[m->routes[m->route_off[f] + i]] = 1;
+    for (int i = 0; i < m->route_len[f]; i++) {
+        /* swap-remove the entry from its link's list, fixing the moved entry's position */
+        int l = m->rlink[f][i], p = m->rpos[f][i], last = --m->ln[l];
+        if (p != last) {
+            int g = m->lflow[l][last], e = m->lent[l][last];
+            m->lflow[l][p] = g;
+            m->lent[l][p] = e;
+            m->rpos[g][e] = p;
+        }
+        mark_link(m, l);   /* the links it used must be re-solved */
+    }
+    m->route_len[f] = 0;
     m->free_slots[m->n_free++] = f;
     m->n_alive--;
-    m->any_dirty = 1;
-    m->adj_valid = 0;
 }
 
 double aif_mm_rate(const aif_mm *m, int f) { return m->rate[f]; }
@@ -192,66 +244,6 @@ const int *aif_mm_updated(const aif_mm *m, int *n)
 }
 double aif_mm_link_load(const aif_mm *m, int l) { return m->link_load[l]; }
 int aif_mm_n_flows(const aif_mm *m) { return m->n_alive; }
-
-static int compact_routes(aif_mm *m)
-{
-    if (m->n_routes < 1024)
-        return 0;
-    long live = 0;
-    for (int f = 0; f < m->n_slots; f++)
-        if (m->alive[f])
-            live += m->route_len[f];
-    if (m->n_routes < 2 * live)
-        return 0;
-    int k = 0;   /* slide live routes down, in slot order (offsets only increase) */
-    for (int f = 0; f < m->n_slots; f++) {
-        if (!m->alive[f])
-            continue;
-        memmove(m->routes + k, m->routes + m->route_off[f], sizeof(int) * (size_t)m->route_len[f]);
-        memmove(m->coefs + k, m->coefs + m->route_off[f], sizeof(double) * (size_t)m->route_len[f]);
-        m->route_off[f] = k;
-        k += m->route_len[f];
-    }
-    m->n_routes = k;
-    return 0;
-}
-
-static int build_adjacency(aif_mm *m)
-{
-    compact_routes(m);
-    int L = m->n_links;
-    memset(m->lf_off, 0, sizeof(int) * (size_t)(L + 1));
-    long total = 0;
-    for (int f = 0; f < m->n_slots; f++)
-        if (m->alive[f])
-            for (int i = 0; i < m->route_len[f]; i++) {
-                m->lf_off[m->routes[m->route_off[f] + i] + 1]++;
-                total++;
-            }
-    if (total + 1 > m->cap_lf && grow((void **)&m->lf, &m->cap_lf, 2 * (int)total + 64, sizeof(int)))
-        return -1;
-    if (m->cap_lf_coef < m->cap_lf && grow((void **)&m->lf_coef, &m->cap_lf_coef, m->cap_lf, sizeof(double)))
-        return -1;
-    for (int l = 0; l < L; l++)
-        m->lf_off[l + 1] += m->lf_off[l];
-    /* fill using link_stamp as a cursor, then restore the stamps' epoch meaning */
-    for (int l = 0; l < L; l++)
-        m->link_stamp[l] = m->lf_off[l];
-    for (int f = 0; f < m->n_slots; f++)
-        if (m->alive[f])
-            for (int i = 0; i < m->route_len[f]; i++) {
-                int l = m->routes[m->route_off[f] + i];
-                m->lf_coef[m->link_stamp[l]] = m->coefs[m->route_off[f] + i];
-                m->lf[m->link_stamp[l]++] = f;
-            }
-    for (int l = 0; l < L; l++)
-        m->link_stamp[l] = 0;
-    for (int f = 0; f < m->n_slots; f++)
-        m->flow_stamp[f] = 0;
-    m->epoch = 0;
-    m->adj_valid = 1;
-    return 0;
-}
 
 /* ---------------------------------------------------------------- heap */
 
@@ -346,8 +338,8 @@ static void freeze(aif_mm *m, int f, double r)
     m->rate[f] = r;
     heap_remove(m, m->n_links + f);
     for (int i = 0; i < m->route_len[f]; i++) {
-        int l = m->routes[m->route_off[f] + i];
-        double c = m->coefs[m->route_off[f] + i];
+        int l = m->rlink[f][i];
+        double c = m->rcoef[f][i];
         m->remaining[l] -= c * r;
         m->wsum[l] -= c * m->w[f];
         if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f]) {
@@ -375,7 +367,7 @@ static void fill(aif_mm *m, int nf, int nl)
         m->frozen[f] = 0;
         m->heap_pos[m->n_links + f] = -1;
         for (int k = 0; k < m->route_len[f]; k++)
-            m->wsum[m->routes[m->route_off[f] + k]] += m->coefs[m->route_off[f] + k] * m->w[f];
+            m->wsum[m->rlink[f][k]] += m->rcoef[f][k] * m->w[f];
     }
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
@@ -398,9 +390,9 @@ static void fill(aif_mm *m, int nf, int nl)
         }
         /* a link saturates: every unfrozen flow over it stops at w * t */
         int l = item;
-        for (int k = m->lf_off[l]; k < m->lf_off[l + 1]; k++) {
-            int f = m->lf[k];
-            if (!m->frozen[f] && m->alive[f]) {
+        for (int k = 0; k < m->ln[l]; k++) {
+            int f = m->lflow[l][k];
+            if (!m->frozen[f]) {
                 double r = m->w[f] * t;
                 if (m->rcap[f] > 0 && r > m->rcap[f])
                     r = m->rcap[f];
@@ -415,81 +407,85 @@ static void fill(aif_mm *m, int nf, int nl)
     }
 }
 
+/* Solves the component holding link or flow `seed` (item index as in the queue). */
+static void solve_component(aif_mm *m, int seed)
+{
+    int nf = 0, nl = 0, head = 0, tail = 0, L = m->n_links;
+    m->queue[tail++] = seed;
+    if (seed < L)
+        m->link_stamp[seed] = m->epoch;
+    else
+        m->flow_stamp[seed - L] = m->epoch;
+    while (head < tail) {
+        int it = m->queue[head++];
+        if (it < L) {
+            m->comp_links[nl++] = it;
+            for (int k = 0; k < m->ln[it]; k++) {
+                int f = m->lflow[it][k];
+                if (m->flow_stamp[f] != m->epoch) {
+                    m->flow_stamp[f] = m->epoch;
+                    m->queue[tail++] = L + f;
+                }
+            }
+        } else {
+            int f = it - L;
+            m->comp_flows[nf++] = f;
+            for (int k = 0; k < m->route_len[f]; k++) {
+                int l = m->rlink[f][k];
+                if (m->link_stamp[l] != m->epoch) {
+                    m->link_stamp[l] = m->epoch;
+                    m->queue[tail++] = l;
+                }
+            }
+        }
+    }
+    fill(m, nf, nl);
+    for (int i = 0; i < nl; i++) {
+        int l = m->comp_links[i];
+        double load = 0;
+        for (int k = 0; k < m->ln[l]; k++) {
+            int f = m->lflow[l][k];
+            load += m->rcoef[f][m->lent[l][k]] * m->rate[f];
+        }
+        m->link_load[l] = load;
+        m->link_dirty[l] = 0;
+    }
+    for (int i = 0; i < nf; i++) {
+        m->flow_dirty[m->comp_flows[i]] = 0;
+        m->updated[m->n_updated++] = m->comp_flows[i];
+    }
+}
+
 long aif_mm_solve(aif_mm *m)
 {
     m->n_updated = 0;
     if (!m->any_dirty)
         return 0;
-    if (!m->adj_valid && build_adjacency(m))
-        return -1;
-    long updated = 0;
-    /* each dirty flow or link seeds one component: breadth-first over flows and links */
-    int seeds = m->n_links + m->n_slots;
-    for (int s = 0; s < seeds; s++) {
-        int is_link = s < m->n_links, id = is_link ? s : s - m->n_links;
-        if (is_link ? !m->link_dirty[id] : !(m->alive[id] && m->flow_dirty[id]))
-            continue;
-        if (++m->epoch == 0x7fffffff) {
-            memset(m->link_stamp, 0, sizeof(int) * (size_t)m->n_links);
-            memset(m->flow_stamp, 0, sizeof(int) * (size_t)m->n_slots);
-            m->epoch = 1;
-        }
-        if (is_link ? m->link_stamp[id] == -1 : m->flow_stamp[id] == -1)
-            continue;   /* already solved with an earlier seed's component */
-        int nf = 0, nl = 0, head = 0, tail = 0;
-        m->queue[tail++] = s;
-        if (is_link)
-            m->link_stamp[id] = m->epoch;
-        else
-            m->flow_stamp[id] = m->epoch;
-        while (head < tail) {
-            int it = m->queue[head++];
-            if (it < m->n_links) {
-                m->comp_links[nl++] = it;
-                for (int k = m->lf_off[it]; k < m->lf_off[it + 1]; k++) {
-                    int f = m->lf[k];
-                    if (m->flow_stamp[f] != m->epoch) {
-                        m->flow_stamp[f] = m->epoch;
-                        m->queue[tail++] = m->n_links + f;
-                    }
-                }
-            } else {
-                int f = it - m->n_links;
-                m->comp_flows[nf++] = f;
-                for (int k = 0; k < m->route_len[f]; k++) {
-                    int l = m->routes[m->route_off[f] + k];
-                    if (m->link_stamp[l] != m->epoch) {
-                        m->link_stamp[l] = m->epoch;
-                        m->queue[tail++] = l;
-                    }
-                }
-            }
-        }
-        fill(m, nf, nl);
-        for (int i = 0; i < nl; i++) {
-            int l = m->comp_links[i];
-            double load = 0;
-            for (int k = m->lf_off[l]; k < m->lf_off[l + 1]; k++)
-                load += m->lf_coef[k] * m->rate[m->lf[k]];
-            m->link_load[l] = load;
-            m->link_dirty[l] = 0;
-            m->link_stamp[l] = -1;   /* done for this solve */
-        }
-        for (int i = 0; i < nf; i++) {
-            m->flow_dirty[m->comp_flows[i]] = 0;
-            m->flow_stamp[m->comp_flows[i]] = -1;
-            m->updated[m->n_updated++] = m->comp_flows[i];
-        }
-        updated += nf;
+    /* one epoch per solve: everything stamped with it belongs to a component solved now */
+    if (++m->epoch == 0x7fffffff) {
+        memset(m->link_stamp, 0, sizeof(int) * (size_t)m->n_links);
+        memset(m->flow_stamp, 0, sizeof(int) * (size_t)m->n_slots);
+        m->epoch = 1;
     }
-    /* the -1 marks only live until the end of the solve */
-    for (int l = 0; l < m->n_links; l++)
-        m->link_stamp[l] = 0;
-    for (int f = 0; f < m->n_slots; f++)
-        m->flow_stamp[f] = 0;
-    m->epoch = 0;
+    for (int i = 0; i < m->n_dirty_flows; i++) {
+        int f = m->dirty_flows[i];
+        if (m->alive[f] && m->flow_dirty[f] && m->flow_stamp[f] != m->epoch)
+            solve_component(m, m->n_links + f);
+        m->flow_dirty[f] = 0;
+    }
+    for (int i = 0; i < m->n_dirty_links; i++) {
+        int l = m->dirty_links[i];
+        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch) {
+            if (m->ln[l] == 0)
+                m->link_load[l] = 0;
+            else
+                solve_component(m, l);
+        }
+        m->link_dirty[l] = 0;
+    }
+    m->n_dirty_flows = m->n_dirty_links = 0;
     m->any_dirty = 0;
-    return updated;
+    return m->n_updated;
 }
 
 void aif_mm_solve_reference(aif_mm *m)
@@ -504,7 +500,7 @@ void aif_mm_solve_reference(aif_mm *m)
         m->rate[f] = 0;
         if (m->alive[f])
             for (int k = 0; k < m->route_len[f]; k++)
-                m->wsum[m->routes[m->route_off[f] + k]] += m->coefs[m->route_off[f] + k] * m->w[f];
+                m->wsum[m->rlink[f][k]] += m->rcoef[f][k] * m->w[f];
     }
     for (;;) {
         /* the lowest level at which a link saturates or a flow reaches its cap */
@@ -524,7 +520,7 @@ void aif_mm_solve_reference(aif_mm *m)
                 continue;
             int stop = m->rcap[f] > 0 && m->rcap[f] / m->w[f] <= t * (1 + AIF_MM_EPS);
             for (int k = 0; k < m->route_len[f] && !stop; k++) {
-                int l = m->routes[m->route_off[f] + k];
+                int l = m->rlink[f][k];
                 stop = m->wsum[l] > 0 && fmax(0, m->remaining[l]) / m->wsum[l] <= t * (1 + AIF_MM_EPS);
             }
             if (stop) {
@@ -541,8 +537,8 @@ void aif_mm_solve_reference(aif_mm *m)
             if (m->frozen[f] == 2) {
                 m->frozen[f] = 1;
                 for (int k = 0; k < m->route_len[f]; k++) {
-                    int l = m->routes[m->route_off[f] + k];
-                    double c = m->coefs[m->route_off[f] + k];
+                    int l = m->rlink[f][k];
+                    double c = m->rcoef[f][k];
                     m->remaining[l] -= c * m->rate[f];
                     m->wsum[l] -= c * m->w[f];
                     if (m->wsum[l] < AIF_MM_EPS)
@@ -555,5 +551,5 @@ void aif_mm_solve_reference(aif_mm *m)
     for (int f = 0; f < F; f++)
         if (m->alive[f])
             for (int k = 0; k < m->route_len[f]; k++)
-                m->link_load[m->routes[m->route_off[f] + k]] += m->coefs[m->route_off[f] + k] * m->rate[f];
+                m->link_load[m->rlink[f][k]] += m->rcoef[f][k] * m->rate[f];
 }
