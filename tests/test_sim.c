@@ -1,0 +1,336 @@
+/* test_sim.c -- the simulating engine, its network and its event kernel:
+ *  - the event queue pops in (time, insertion) order;
+ *  - topologies have the switch and link counts and bisection of their formulas,
+ *    and every route joins its two GPUs without touching a failed link;
+ *  - on an uncontended network the two engines agree within a few percent;
+ *  - one timeline per stage and one per replica (--full) agree on a symmetric case;
+ *  - the simulator shows the slowdowns a network engineer expects: oversubscribed
+ *    spine, ECMP collisions against adaptive routing, failed links, TCP instead of
+ *    RDMA, transfers staged through host memory; the analytical engine does not
+ *    see the first three;
+ *  - runs are deterministic and the trace is a Chrome trace with a row per timeline. */
+#include "aifsim/sim.h"
+#include "engine/events.h"
+#include "net/topology.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+/* A scenario from a YAML text with printf-style holes. */
+static void scen(aif_scenario *s, const char *fmt, ...)
+{
+    char y[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(y, sizeof y, fmt, ap);
+    va_end(ap);
+    aif_err e;
+    if (aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, s, &e) != AIF_OK)
+        fail_msg("scenario: %s: %s\n%s", e.path, e.msg, y);
+}
+
+static double sim(const aif_scenario *s, aif_sim_stats *st, int full)
+{
+    aif_sim_opts o = {.full = full};
+    aif_train_result r;
+    aif_err e;
+    if (aif_simulate(s, &o, &r, st, &e) != AIF_OK)
+        fail_msg("simulate: %s: %s", e.path, e.msg);
+    return r.step_time_s;
+}
+
+static double est(const aif_scenario *s)
+{
+    aif_train_result r;
+    aif_err e;
+    if (aif_estimate(s, &r, &e) != AIF_OK)
+        fail_msg("estimate: %s: %s", e.path, e.msg);
+    return r.step_time_s;
+}
+
+static void test_event_order(void **state)
+{
+    (void)state;
+    aif_evq q;
+    aif_evq_init(&q);
+    uint64_t x = 12345;
+    for (int i = 0; i < 5000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        assert_int_equal(aif_evq_push(&q, (double)(x >> 54), 0, i, 0), 0);   /* many equal times */
+    }
+    aif_event e, prev = {-1, 0, 0, -1, 0};
+    int n = 0;
+    while (aif_evq_pop(&q, &e)) {
+        assert_true(e.t > prev.t || (e.t == prev.t && e.id > prev.id));   /* id = insertion order */
+        prev = e;
+        n++;
+    }
+    assert_int_equal(n, 5000);
+    aif_evq_free(&q);
+}
+
+static void test_topology_counts(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_topo *t;
+    /* 128 DGX H100 nodes, 1024 NICs, radix 64 non-blocking rail-optimized: 4 groups x 8 rails
+     * = 32 leaves of 32 down / 32 up, two tiers, 32 logical spines (16 physical) */
+    scen(&s, "cluster: {system: dgx-h100, gpus: 1024}\nmodel: llama3-8b\ntrain: {tp: 8}\n");
+    assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+    const aif_topo_summary *m = aif_topo_get_summary(t);
+    assert_int_equal(m->tiers, 2);
+    assert_int_equal(m->switches[0], 32);
+    assert_int_equal(m->switches[1], 16);
+    assert_int_equal(m->links[AIF_TIER_NIC], 2048);
+    assert_int_equal(m->links[AIF_TIER_LEAF], 2048);
+    assert_true(fabs(m->bisection_Bps - 1024 * 50e9 / 2) < 1);
+    aif_topo_free(t);
+    /* 3:1 oversubscribed leaves: 48 down / 16 up; bisection is the leaf tier's */
+    scen(&s, "cluster: {system: dgx-h100, gpus: 1024, network: {oversubscription: 3, topology: fat-tree}}\n"
+             "model: llama3-8b\ntrain: {tp: 8}\n");
+    assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+    m = aif_topo_get_summary(t);
+    assert_int_equal(m->leaf_down, 48);
+    assert_int_equal(m->leaf_up, 16);
+    assert_int_equal(m->switches[0], 22);   /* ceil(1024 / 48) */
+    assert_true(fabs(m->bisection_Bps - 22 * 16 * 50e9 / 2) < 1);
+    assert_true(fabs(m->overall_oversubscription - 1024.0 / (22 * 16)) < 1e-9);
+    aif_topo_free(t);
+    /* 16,384 GPUs need three tiers of radix 64 */
+    scen(&s, "cluster: {system: dgx-h100, gpus: 16384}\nmodel: llama3-8b\ntrain: {tp: 8}\n");
+    assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+    m = aif_topo_get_summary(t);
+    assert_int_equal(m->tiers, 3);
+    assert_int_equal(m->radix, 64);
+    assert_int_equal(m->switches[0], 512);
+    aif_topo_free(t);
+    /* a fixed radix too small is an error naming the field */
+    scen(&s, "cluster: {system: dgx-h100, gpus: 16384, network: {radix: 16}}\nmodel: llama3-8b\ntrain: {tp: 8}\n");
+    assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "cluster.network.radix");
+}
+
+static void test_routes(void **state)
+{
+    (void)state;
+    const char *kinds[] = {"fat-tree", "rail-optimized", "rail-only"};
+    for (int k = 0; k < 3; k++)
+        for (int failed = 0; failed <= 40; failed += 40) {
+            aif_scenario s;
+            aif_err e;
+            aif_topo *t;
+            scen(&s, "cluster: {system: dgx-h100, gpus: 4096, network: {topology: %s, radix: 32, failed_links: %d, "
+                     "planes: %d}}\nmodel: llama3-8b\ntrain: {tp: 8}\n",
+                 kinds[k], k == 2 ? 0 : failed, k == 0 ? 2 : 1);
+            assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+            uint64_t x = 7;
+            for (int i = 0; i < 3000; i++) {
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+                int a = (int)((x >> 33) % 4096), b = (int)((x >> 13) % 4096);
+                if (a == b)
+                    continue;
+                aif_hop h[AIF_TOPO_MAX_HOPS];
+                int n = aif_topo_route(t, a, b, (uint64_t)i, NULL, h);
+                assert_true(n >= 2);
+                for (int j = 0; j < n; j++) {
+                    assert_true(h[j].link >= 0 && h[j].link < t->n_links);
+                    assert_true(t->cap[h[j].link] > 0);   /* no failed link */
+                }
+                if (a / 8 == b / 8) {   /* inside the node: the scale-up ports */
+                    assert_int_equal(n, 2);
+                    assert_int_equal(h[0].link, t->off_su_up + a);
+                    assert_int_equal(h[1].link, t->off_su_down + b);
+                } else {   /* starts at a NIC of a's node (or its NVLink for PXN), ends at b's rail */
+                    assert_true(h[0].link == t->off_su_up + a || aif_topo_tier(t, h[0].link) == AIF_TIER_NIC);
+                    assert_int_equal(aif_topo_tier(t, h[n - 1].link), AIF_TIER_NIC);
+                    for (int j = 1; j < n - 1; j++)
+                        assert_true(aif_topo_tier(t, h[j].link) != AIF_TIER_HOST);
+                }
+            }
+            aif_topo_free(t);
+        }
+}
+
+/* jobs with pipeline, tensor and data parallelism on a non-blocking fabric */
+static void test_engines_agree(void **state)
+{
+    (void)state;
+    const char *jobs[] = {
+        "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 2, pp: 4, gbs: 32, seq: 4096}\n",
+        "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 2, pp: 4, vpp: 2, gbs: 64, seq: 4096}\n",
+        "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 8, pp: 1, gbs: 64, seq: 8192, "
+        "dp_overlap: false}\n",
+        "cluster: {system: dgx-a100-80g, gpus: 128}\nmodel: llama3-70b\ntrain: {tp: 8, pp: 4, gbs: 64, seq: 4096, "
+        "recompute: full}\n",
+        "cluster: {system: gb200-nvl72, gpus: 144}\nmodel: llama3-70b\ntrain: {tp: 4, pp: 4, gbs: 72, seq: 8192, "
+        "precision: fp8}\n",
+        "cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {tp: 1, pp: 2, ep: 8, gbs: 64, seq: 4096}\n",
+    };
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        aif_scenario s;
+        scen(&s, "%s", jobs[i]);
+        aif_sim_stats st;
+        double a = est(&s), b = sim(&s, &st, 0);
+        if (fabs(b / a - 1) > 0.05)
+            fail_msg("job %zu: estimate %.4f s, simulated %.4f s (%.1f%%)", i, a, b, 100 * (b / a - 1));
+        /* nothing contends, except in the MoE job, whose expert all-to-alls share the NVLink
+         * ports with the gradient reduce-scatter running beside the backward */
+        if (st.comm_stretch > (i == 5 ? 1.3 : 1.05))
+            fail_msg("job %zu: collectives took %.3fx their uncontended time", i, st.comm_stretch);
+    }
+}
+
+static void test_full_equals_symmetric(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    scen(&s, "cluster: {system: dgx-h100, gpus: 64, network: {routing: adaptive}}\nmodel: llama3-8b\n"
+             "train: {tp: 2, pp: 2, gbs: 32, seq: 4096}\n");
+    aif_sim_stats a, b;
+    double t1 = sim(&s, &a, 0), t2 = sim(&s, &b, 1);
+    assert_int_equal(a.timelines, 2);
+    assert_int_equal(b.timelines, 2 * 16);
+    if (fabs(t2 / t1 - 1) > 1e-6)
+        fail_msg("symmetric %.9f s, full %.9f s", t1, t2);
+}
+
+/* gradient all-reduce across leaves with nothing to hide it behind */
+static const char *dp_job =
+    "cluster: {system: dgx-h100, gpus: 512, network: {radix: 16, topology: %s, oversubscription: %g, "
+    "routing: %s, failed_links: %d}, fabric: %s}\n"
+    "model: llama3-8b\ntrain: {tp: 8, gbs: 64, seq: 4096, optimizer: none, dp_overlap: false}\n";
+
+static double dp_step(const char *topo, double over, const char *routing, int failed, const char *fabric,
+                      double *estimate, aif_sim_stats *st)
+{
+    aif_scenario s;
+    scen(&s, dp_job, topo, over, routing, failed, fabric);
+    if (estimate)
+        *estimate = est(&s);
+    return sim(&s, st, 0);
+}
+
+static void test_slowdowns(void **state)
+{
+    (void)state;
+    aif_sim_stats st;
+    double e0, e1;
+    double base = dp_step("fat-tree", 1, "adaptive", 0, "ib-ndr", &e0, &st);
+    /* 3:1 oversubscription at the leaf: the all-reduce's cross-leaf half slows about threefold */
+    double over = dp_step("fat-tree", 3, "adaptive", 0, "ib-ndr", &e1, &st);
+    assert_true(fabs(e1 / e0 - 1) < 1e-9);   /* the closed form does not see it */
+    if (!(over > base * 1.05))
+        fail_msg("oversubscribed %.4f s vs non-blocking %.4f s", over, base);
+    assert_true(st.comm_stretch > 1.3);
+    /* ECMP hash collisions on a non-blocking fabric against adaptive routing */
+    double ecmp = dp_step("fat-tree", 1, "ecmp", 0, "ib-ndr", NULL, &st);
+    if (!(ecmp > base * 1.01))
+        fail_msg("ECMP %.4f s vs adaptive %.4f s", ecmp, base);
+    /* failed spine links: a slower step, never a faster one */
+    double failed = dp_step("fat-tree", 1, "adaptive", 24, "ib-ndr", NULL, &st);
+    if (!(failed > base * 1.005))
+        fail_msg("24 failed links %.4f s vs none %.4f s", failed, base);
+    /* kernel TCP instead of RDMA: both engines see it, and by a large factor */
+    double tcp = dp_step("fat-tree", 1, "adaptive", 0, "eth-400-tcp", &e1, &st);
+    double roce = dp_step("fat-tree", 1, "adaptive", 0, "roce-400", NULL, &st);
+    if (!(tcp > roce * 1.5 && roce >= base * 0.999 && e1 > e0 * 1.5))
+        fail_msg("TCP %.4f s, RoCE %.4f s, IB %.4f s", tcp, roce, base);
+}
+
+static void test_gpudirect(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    const char *y = "cluster: {system: dgx-h100, gpus: 256, network: {gpudirect: %s, host_bw: 100GB/s}}\n"
+                    "model: llama3-8b\ntrain: {tp: 8, gbs: 64, seq: 4096, optimizer: none, dp_overlap: false}\n";
+    scen(&s, y, "true");
+    double on = sim(&s, NULL, 0);
+    scen(&s, y, "false");
+    double off = sim(&s, NULL, 0);
+    if (!(off > on * 1.05))
+        fail_msg("staged %.4f s vs GPUDirect %.4f s", off, on);
+}
+
+static void test_deterministic_and_trace(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    scen(&s, "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 2, pp: 4, gbs: 32, seq: 2048}\n");
+    const char *path = "test_sim_trace.json";
+    aif_sim_opts o = {.trace_path = path};
+    aif_train_result r1, r2;
+    aif_sim_stats a, b;
+    aif_err e;
+    assert_int_equal(aif_simulate(&s, &o, &r1, &a, &e), AIF_OK);
+    assert_int_equal(aif_simulate(&s, NULL, &r2, &b, &e), AIF_OK);
+    assert_true(r1.step_time_s == r2.step_time_s);   /* bit for bit */
+    assert_int_equal(a.events, b.events);
+    json_object *t = json_object_from_file(path);
+    assert_non_null(t);
+    json_object *evs;
+    assert_true(json_object_object_get_ex(t, "traceEvents", &evs));
+    int names = 0, slices = 0, comm = 0;
+    double end = 0;
+    for (size_t i = 0; i < json_object_array_length(evs); i++) {
+        json_object *ev = json_object_array_get_idx(evs, i), *ph, *nm, *tid;
+        assert_true(json_object_object_get_ex(ev, "ph", &ph));
+        assert_true(json_object_object_get_ex(ev, "name", &nm));
+        if (!strcmp(json_object_get_string(ph), "M") && !strcmp(json_object_get_string(nm), "process_name"))
+            names++;
+        if (!strcmp(json_object_get_string(ph), "X")) {
+            json_object *ts, *dur;
+            assert_true(json_object_object_get_ex(ev, "ts", &ts) && json_object_object_get_ex(ev, "dur", &dur));
+            assert_true(json_object_get_double(dur) >= 0);
+            end = fmax(end, json_object_get_double(ts) + json_object_get_double(dur));
+            slices++;
+            assert_true(json_object_object_get_ex(ev, "tid", &tid));
+            comm += json_object_get_int(tid) > 0;
+        }
+    }
+    assert_int_equal(names, 4);   /* a row per simulated rank (stage) */
+    assert_true(slices > 1000 && comm > 100);
+    assert_true(fabs(end * 1e-6 - r1.step_time_s) < 1e-6 * r1.step_time_s + 1e-9);   /* the trace spans the step */
+    json_object_put(t);
+    remove(path);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_train_result r;
+    scen(&s, "cluster: {system: dgx-h100, gpus: 64, network: {failed_links: 100000}}\nmodel: llama3-8b\n"
+             "train: {tp: 8}\n");
+    assert_int_equal(aif_simulate(&s, NULL, &r, NULL, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "cluster.network.failed_links");
+    aif_sim_opts o = {.trace_path = "/nonexistent-dir/x.json"};
+    scen(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 8}\n");
+    assert_int_equal(aif_simulate(&s, &o, &r, NULL, &e), AIF_EIO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_order),        cmocka_unit_test(test_topology_counts),
+        cmocka_unit_test(test_routes),             cmocka_unit_test(test_engines_agree),
+        cmocka_unit_test(test_full_equals_symmetric), cmocka_unit_test(test_slowdowns),
+        cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_deterministic_and_trace),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
