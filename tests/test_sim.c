@@ -165,6 +165,32 @@ static void test_routes(void **state)
         }
 }
 
+/* ICI domains are 3D tori: 64 chips as 4x4x4, routed dimension by dimension the short way */
+static void test_torus(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_topo *t;
+    scen(&s, "cluster: {system: tpu-v5p, gpus: 128}\nmodel: llama3-8b\ntrain: {tp: 4}\n");
+    assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+    const aif_topo_summary *m = aif_topo_get_summary(t);
+    assert_int_equal(m->torus[0], 4);
+    assert_int_equal(m->torus[1], 4);
+    assert_int_equal(m->torus[2], 4);
+    assert_int_equal(m->links[AIF_TIER_SCALEUP], 128 * 6);
+    aif_hop h[AIF_TOPO_MAX_HOPS];
+    assert_int_equal(aif_topo_route(t, 0, 63, 0, NULL, h), 3);    /* (0,0,0) -> (3,3,3): one wrap step each */
+    assert_int_equal(aif_topo_route(t, 0, 2, 0, NULL, h), 2);     /* two steps along x */
+    assert_int_equal(aif_topo_route(t, 0, 42, 0, NULL, h), 6);    /* (0,0,0) -> (2,2,2) */
+    for (int i = 0; i < 6; i++)
+        assert_true(h[i].link >= 0 && h[i].link < 64 * 6 && t->cap[h[i].link] > 0);
+    assert_int_equal(aif_topo_route(t, 0, 64, 0, NULL, h), 2);    /* another pod, same leaf: NIC up, NIC down */
+    assert_int_equal(aif_topo_tier(t, h[0].link), AIF_TIER_NIC);
+    assert_int_equal(aif_topo_tier(t, h[1].link), AIF_TIER_NIC);
+    aif_topo_free(t);
+}
+
 /* jobs with pipeline, tensor and data parallelism on a non-blocking fabric */
 static void test_engines_agree(void **state)
 {
@@ -327,7 +353,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_order),        cmocka_unit_test(test_topology_counts),
-        cmocka_unit_test(test_routes),             cmocka_unit_test(test_engines_agree),
+        cmocka_unit_test(test_routes),             cmocka_unit_test(test_torus),
+        cmocka_unit_test(test_engines_agree),
         cmocka_unit_test(test_full_equals_symmetric), cmocka_unit_test(test_slowdowns),
         cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_deterministic_and_trace),
         cmocka_unit_test(test_errors),

@@ -27,6 +27,7 @@ typedef struct aif_topo_summary {
     double overall_oversubscription;
     long failed_links, degraded_links;   /* cables */
     int radix_raised;            /* the default radix was doubled to fit three tiers */
+    int torus[3];                /* scale-up domains wired as a torus of these sizes (0: a switch) */
 } aif_topo_summary;
 
 typedef struct aif_topo aif_topo;

@@ -315,6 +315,31 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
         return;
     }
     int tree = coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_TREE && d > 1;
+    if (d == 1 && x->topo->torus && k == dom) {
+        /* a collective over a whole torus: each chip moves the bus bytes over all its links
+         * at once (a ring in each dimension and direction, as torus all-reduces do) */
+        int nl = 2 * x->topo->tnd;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < nl; j++) {
+                long l = M(i) * 6 + j;
+                if (x->acc[l] == 0) {
+                    if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
+                        x->oom = 1;
+                        return;
+                    }
+                    x->touched[x->n_touched++] = l;
+                }
+                x->acc[l] += (float)(bf / nl);
+            }
+        return;
+    }
+    if (d == 1 && x->topo->torus) {   /* a bidirectional ring (half each way) over the torus links */
+        for (int i = 0; i < n; i++) {
+            acc_route(x, M(i), M((i + 1) % n), salt + (uint64_t)i, bf / 2);
+            acc_route(x, M(i), M((i + n - 1) % n), salt + (uint64_t)i, bf / 2);
+        }
+        return;
+    }
     if (d == 1) {   /* one ring inside the domain */
         for (int i = 0; i < n; i++)
             acc_route(x, M(i), M((i + 1) % n), salt + (uint64_t)i, bf);

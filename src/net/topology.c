@@ -158,9 +158,30 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     t->routing = nw->routing;
     t->gpudirect = nw->gpudirect;
     t->seed = nw->seed;
+    t->torus = (cl->scaleup.kind == AIF_FAB_ICI || cl->scaleup.kind == AIF_FAB_NEURONLINK) && cl->scaleup_domain > 1;
+    if (t->torus) {
+        /* the most even factorisation of the domain into 3 (ICI) or 2 (NeuronLink) dimensions */
+        int nd = cl->scaleup.kind == AIF_FAB_ICI ? 3 : 2, dom = cl->scaleup_domain, best = -1;
+        for (int a = 1; a <= dom; a++)
+            for (int b = a; (long)a * b <= dom; b++) {
+                if (dom % (a * b))
+                    continue;
+                int c = dom / (a * b);
+                if (c < b || (nd == 2 && a != 1))
+                    continue;
+                int spread = c - (nd == 2 ? b : a);
+                if (best < 0 || spread < best) {
+                    best = spread;
+                    t->tdim[0] = c;
+                    t->tdim[1] = b;
+                    t->tdim[2] = a;
+                }
+            }
+        t->tnd = nd;
+    }
     t->off_su_up = 0;
     t->off_su_down = cl->gpus;
-    t->off_host = 2L * cl->gpus;
+    t->off_host = (t->torus ? 6L : 2L) * cl->gpus;
     t->off_plane = t->off_host + nodes;
     t->p_nic_up = 0;
     t->p_nic_down = ep;
@@ -176,7 +197,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
         aif_topo_free(t);
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "network", "out of memory for %ld links", n);
     }
-    double su = cl->scaleup.port_bw_Bps * cl->scaleup.efficiency;
+    double su = cl->scaleup.port_bw_Bps * cl->scaleup.efficiency / (t->torus ? 2 * t->tnd : 1);
     double port = cl->nic_bw_Bps / nw->planes * cl->fabric.efficiency;
     double sw = port * (1 - nw->congestion_loss);
     for (long l = 0; l < t->off_host; l++)
@@ -230,13 +251,16 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     s->switches[0] = planes * L;
     s->switches[1] = tiers == 2 ? planes * (L * U + radix - 1) / radix : tiers == 3 ? planes * pods * U : 0;
     s->switches[2] = tiers == 3 ? planes * ((pods * U * A + radix - 1) / radix) : 0;
-    s->links[AIF_TIER_SCALEUP] = cl->scaleup_domain > 1 ? 2L * cl->gpus : 0;
+    s->links[AIF_TIER_SCALEUP] = cl->scaleup_domain > 1 ? (t->torus ? 2L * t->tnd : 2L) * cl->gpus : 0;
+    s->torus[0] = t->torus ? t->tdim[0] : 0;
+    s->torus[1] = t->torus ? t->tdim[1] : 0;
+    s->torus[2] = t->torus ? t->tdim[2] : 0;
     s->links[AIF_TIER_HOST] = nw->gpudirect ? 0 : nodes;
     s->links[AIF_TIER_NIC] = planes * 2 * ep;
     s->links[AIF_TIER_LEAF] = planes * (t->p_agg_up - t->p_leaf_up);
     s->links[AIF_TIER_SPINE] = planes * (t->links_per_plane - t->p_agg_up);
     double raw = cl->nic_bw_Bps / nw->planes;
-    s->tier_bw_Bps[AIF_TIER_SCALEUP] = s->links[AIF_TIER_SCALEUP] / 2 * cl->scaleup.port_bw_Bps;
+    s->tier_bw_Bps[AIF_TIER_SCALEUP] = (double)cl->gpus * (cl->scaleup_domain > 1) * cl->scaleup.port_bw_Bps;
     s->tier_bw_Bps[AIF_TIER_HOST] = s->links[AIF_TIER_HOST] * nw->host_bw_Bps;
     for (int k = AIF_TIER_NIC; k <= AIF_TIER_SPINE; k++)
         s->tier_bw_Bps[k] = s->links[k] / 2 * raw;
@@ -345,19 +369,40 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
     return n;
 }
 
-int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *load, aif_hop *o)
+int aif_topo_scaleup_route(const aif_topo *t, int a, int b, double share, aif_hop *o)
 {
-    if (a / t->dom == b / t->dom) {
-        o[0] = (aif_hop){t->off_su_up + a, 1};
-        o[1] = (aif_hop){t->off_su_down + b, 1};
+    if (!t->torus) {
+        o[0] = (aif_hop){t->off_su_up + a, share};
+        o[1] = (aif_hop){t->off_su_down + b, share};
         return 2;
     }
+    /* dimension-order routing, the short way round each ring */
+    int base = a / t->dom * t->dom, pa = a - base, pb = b - base, n = 0, cur = pa;
+    int stride = 1;
+    for (int d = 0; d < 3; d++) {
+        int size = t->tdim[d];
+        int ca = cur / stride % size, cb = pb / stride % size;
+        int fwd = ((cb - ca) % size + size) % size, steps = fwd <= size - fwd ? fwd : size - fwd;
+        int dir = fwd <= size - fwd ? 0 : 1;
+        for (int k = 0; k < steps; k++) {
+            o[n++] = (aif_hop){(long)(base + cur) * 6 + 2 * d + dir, share};
+            int c = cur / stride % size, nc = dir == 0 ? (c + 1) % size : (c + size - 1) % size;
+            cur += (nc - c) * stride;
+        }
+        stride *= size;
+    }
+    return n;
+}
+
+int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *load, aif_hop *o)
+{
+    if (a / t->dom == b / t->dom)
+        return aif_topo_scaleup_route(t, a, b, 1, o);
     int n = 0, na = a / t->gpn, nb = b / t->gpn, ra = rail_of(t, a), rb = rail_of(t, b);
     if (ra != rb && t->rail_pxn) {
         /* PXN: over the scale-up domain to the local GPU on the destination's rail */
         int local = (rb * t->gpn + t->nics - 1) / t->nics;
-        o[n++] = (aif_hop){t->off_su_up + a, 1};
-        o[n++] = (aif_hop){t->off_su_down + na * t->gpn + local, 1};
+        n += aif_topo_scaleup_route(t, a, na * t->gpn + local, 1, o + n);
         ra = rb;
     }
     if (!t->gpudirect)

@@ -6,8 +6,11 @@
  * tier and endpoints follow from its index and nothing per link is stored but
  * its capacity:
  *   scale-up   GPU -> domain switch, domain switch -> GPU (NVSwitch, NVL72,
- *              xGMI, and the chip links of ICI/NeuronLink domains, modelled as
- *              a non-blocking domain like the analytical engine)
+ *              xGMI: a non-blocking domain), or, for ICI (3D) and NeuronLink
+ *              (2D) domains, a torus: per chip one link to each neighbour, in
+ *              each dimension and direction (index chip * 6 + 2 * dim + dir),
+ *              sharing the chip's scale-up bandwidth; routed dimension by
+ *              dimension the short way round
  *   host       one per node: host memory, crossed twice by staged transfers
  *              (GPUDirect RDMA off)
  *   nic        NIC port -> leaf, leaf -> NIC port (per plane)
@@ -37,7 +40,7 @@
 
 #include <stdint.h>
 
-enum { AIF_TOPO_MAX_HOPS = 64 };   /* PXN, host, and six hops on each of up to 8 planes */
+enum { AIF_TOPO_MAX_HOPS = 128 };   /* torus paths, host, and six hops on each of up to 8 planes */
 
 struct aif_topo {
     aif_topo_summary sum;
@@ -45,6 +48,7 @@ struct aif_topo {
     int gpus, gpn, nics, nodes, dom;         /* dom: GPUs per scale-up domain */
     int kind, planes, tiers, radix;
     int rail_pxn;                            /* cross-rail transfers go over the scale-up domain first */
+    int torus, tdim[3], tnd;                 /* scale-up domain wired as a torus (ICI, NeuronLink): sizes, dims */
     int ep_per_plane, leaves, D, U;          /* per plane */
     int pods, P, A;                          /* 3 tiers */
     int routing, gpudirect, any_failed;
@@ -69,6 +73,8 @@ typedef struct aif_hop {
 int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *load, aif_hop *out);
 /* Which tier a link belongs to. */
 aif_tier aif_topo_tier(const aif_topo *t, long link);
+/* Hops from GPU a to GPU b inside their scale-up domain (switch or torus). */
+int aif_topo_scaleup_route(const aif_topo *t, int a, int b, double share, aif_hop *out);
 /* The NIC port a GPU sends from (node * nics + nic). */
 int aif_topo_nic_of(const aif_topo *t, int gpu);
 

@@ -15,6 +15,9 @@ void aif_report_topology_text(FILE *f, const aif_topo_summary *t)
             t->kind, t->tiers, t->tiers == 1 ? "" : "s", t->radix, t->radix_raised ? " (raised to fit)" : "",
             t->planes, t->planes == 1 ? "" : "s", t->gpus, t->nodes, t->nics_per_node, t->domains,
             t->domains == 1 ? "" : "s", t->domain_size);
+    if (t->torus[0])
+        fprintf(f, "           scale-up domains are %s tori of %dx%dx%d chips\n", t->torus[2] > 1 ? "3D" : "2D",
+                t->torus[0], t->torus[1], t->torus[2]);
     fprintf(f, "           switches:");
     for (int k = 0; k < 3; k++)
         if (t->switches[k])
@@ -45,6 +48,12 @@ json_object *aif_report_topology_obj(const aif_topo_summary *t)
     aif_json_int(o, "nics_per_node", t->nics_per_node);
     aif_json_int(o, "scaleup_domains", t->domains);
     aif_json_int(o, "scaleup_domain_size", t->domain_size);
+    if (t->torus[0]) {
+        json_object *tor = json_object_new_array();
+        for (int k = 0; k < 3; k++)
+            json_object_array_add(tor, json_object_new_int(t->torus[k]));
+        json_object_object_add(o, "torus", tor);
+    }
     aif_json_int(o, "planes", t->planes);
     aif_json_int(o, "tiers", t->tiers);
     aif_json_int(o, "radix", t->radix);
