@@ -116,8 +116,14 @@ static void test_collectives(void **state)
     CLOSE(t, (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9, 1e-12);
     /* one rank per node across 64 nodes: each GPU's NIC share 25 GB/s x 0.9, network step
      * latencies (Simple 14 us) plus the fabric's own 5 us per step */
-    t = aif_coll_time(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S);
+    t = aif_coll_time_algo(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S, AIF_ALGO_RING, NULL);
     CLOSE(t, (8.4 + 63 * 14.0) * us + 63.0 / 64 * S / 22.5e9 + 63 * 5 * us, 1e-12);
+    /* PAT (NCCL 2.23, one GPU per node): the same bytes in log2(64) = 6 Simple steps; picked when faster */
+    aif_coll_algo used;
+    double pat = aif_coll_time_algo(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S, AIF_ALGO_AUTO, &used);
+    CLOSE(pat, (8.4 + 6 * 14.0) * us + 63.0 / 64 * S / 22.5e9 + 6 * 5 * us, 1e-12);
+    assert_int_equal(used, AIF_ALGO_PAT);
+    assert_true(isinf(aif_coll_time_algo(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 8}, S, AIF_ALGO_PAT, NULL)));
     /* 8 ranks per node across 16 nodes: the flat ring's bus bandwidth is min(240, 8 x 22.5) = 180 GB/s;
      * the hierarchical form (reduce-scatter in the node, 1/8 of the buffer across nodes, all-gather)
      * is pipelined: max(2 t_node, t_across) */
@@ -126,7 +132,6 @@ static void test_collectives(void **state)
     double simple = (8.4 + 254 * 14.0) * us + bus / 180e9, ll128 = (14.0 + 254 * 4.0) * us + bus / (180e9 * 120 / 128);
     assert_true(ll128 < simple);
     CLOSE(ring, ll128 + 254 * 5 * us, 1e-12);
-    aif_coll_algo used;
     double hier = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_TREE, &used);
     double node = (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9;
     double across = (8.4 + 8 * 14.0) * us + 2 * 15.0 / 16 * S / 8 / 22.5e9 + 8 * 5 * us;
@@ -134,6 +139,15 @@ static void test_collectives(void **state)
     assert_int_equal(used, AIF_ALGO_TREE);
     CLOSE(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S), fmin(ring, hier), 1e-12);
     assert_true(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){1, 1}, S) == 0);
+    /* CollNet (SHARP), when the fabric can and the scenario allows: reduce-scatter in the node,
+     * each GPU's eighth of the buffer up the switches and back once, all-gather in the node */
+    c.fabric.in_network_reduction = true;
+    CLOSE(aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S), fmin(ring, hier), 1e-12);
+    c.net.sharp = true;
+    double cn = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_AUTO, &used);
+    CLOSE(cn, fmax(2 * node, (8.4 + 2 * 14.0) * us + S / 8 / 22.5e9 + 2 * 5 * us), 1e-12);
+    assert_int_equal(used, AIF_ALGO_COLLNET);
+    c.net.sharp = false;
     /* with NVLink SHARP the switch reduces: 25 us + 2(n-1)/n S / (e_nvls B_port), when faster */
     c.scaleup.nvls_efficiency = 1.06;
     t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);

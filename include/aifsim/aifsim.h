@@ -93,6 +93,7 @@ typedef struct aif_fabric {
     double port_bw_Bps, latency_s, efficiency;
     double nvls_efficiency;   /* all-reduce bus bandwidth with in-switch reduction (NVLink SHARP)
                                  as a fraction of port_bw; 0 = the fabric has none */
+    bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
 } aif_fabric;
 
 typedef struct aif_system {
@@ -178,6 +179,7 @@ typedef struct aif_network {
     int degraded_links;            /* cables running at degraded_factor of their speed */
     double degraded_factor;
     double congestion_loss;        /* share of switch-link capacity lost to congestion control (RoCE PFC/ECN) */
+    bool sharp;                    /* use in-network reduction where the fabric has it (NCCL CollNet plugin) */
     unsigned seed;
 } aif_network;
 /* The defaults a scenario starts from (non-blocking, one plane, ECMP, GPUDirect on). */

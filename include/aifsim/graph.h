@@ -34,8 +34,13 @@ typedef enum aif_coll {
     AIF_COLL_ALLREDUCE, AIF_COLL_ALLGATHER, AIF_COLL_REDUCESCATTER, AIF_COLL_ALLTOALL, AIF_COLL_SENDRECV,
     AIF_COLL_BROADCAST
 } aif_coll;
-/* Collective algorithms as NCCL names them; AUTO picks the fastest that applies. */
-typedef enum aif_coll_algo { AIF_ALGO_AUTO, AIF_ALGO_RING, AIF_ALGO_TREE, AIF_ALGO_NVLS } aif_coll_algo;
+/* Collective algorithms as NCCL names them; AUTO picks the fastest that applies.
+ * COLLNET: all-reduce reduced in the network switches (InfiniBand SHARP), when the
+ * fabric can and cluster.network.sharp is on; PAT: NCCL 2.23's Parallel Aggregated
+ * Trees for all-gather and reduce-scatter with one GPU per scale-up domain. */
+typedef enum aif_coll_algo {
+    AIF_ALGO_AUTO, AIF_ALGO_RING, AIF_ALGO_TREE, AIF_ALGO_NVLS, AIF_ALGO_COLLNET, AIF_ALGO_PAT
+} aif_coll_algo;
 
 /* Closed-form time of one collective on n contiguous ranks of the cluster (the
  * equations of src/net/collective.h); *chosen (may be NULL) gets the algorithm

@@ -15,7 +15,7 @@
 static const char help[] =
     "usage: aifsim collective --op allreduce|allgather|reducescatter|alltoall|broadcast\n"
     "       [--gpu NAME | --system NAME] [--gpus N] [--gpus-per-node N] [--nics-per-node N]\n"
-    "       [--fabric NAME] [--algo auto|ring|tree|nvls] [--min-bytes 8] [--max-bytes 8G]\n"
+    "       [--fabric NAME] [--algo auto|ring|tree|nvls|collnet|pat] [--min-bytes 8] [--max-bytes 8G]\n"
     "       [--bytes SIZE] [--step-factor 2] [--json] [--catalog FILE]\n"
     "\n"
     "Prints what nccl-tests would print for one collective: size, element count, time\n"
@@ -32,7 +32,7 @@ static const char help[] =
     "  aifsim collective --op alltoall --system gb200-nvl72 --gpus 72 --json\n";
 
 static const char *const ops[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv", "broadcast", NULL};
-static const char *const algos[] = {"auto", "ring", "tree", "nvls", NULL};
+static const char *const algos[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
 
 static int parse_size(const char *s, double *out, char *why, size_t n)
 {
@@ -205,8 +205,10 @@ int cmd_collective(int argc, char **argv)
         return cli_report_error(&e);
     }
     aif_catalog_free(cat);
-    const aif_cluster *cl = &s.cluster;
+    aif_cluster *cl = &s.cluster;
     int n = cl->gpus;
+    if (algo == AIF_ALGO_COLLNET)
+        cl->net.sharp = true;   /* asked for by name: the CollNet plugin is there */
     aif_coll coll = (aif_coll)op;
     if (n < 2)
         return cli_usage_error("collective", "a collective needs 2 or more ranks (--gpus %d)", n);
@@ -217,6 +219,14 @@ int cmd_collective(int argc, char **argv)
                                   cl->scaleup.nvls_efficiency <= 0))
         return cli_usage_error("collective", "--algo nvls does not apply here (NVLS: an all-reduce of 3 or more "
                                "ranks inside one NVLink domain whose switches reduce, e.g. nvlink4, nvlink5)");
+    if (algo == AIF_ALGO_COLLNET && (coll != AIF_COLL_ALLREDUCE || n <= cl->scaleup_domain ||
+                                     !cl->fabric.in_network_reduction))
+        return cli_usage_error("collective", "--algo collnet does not apply here (CollNet: an all-reduce across "
+                               "scale-up domains on a fabric whose switches reduce, e.g. ib-ndr, ib-xdr)");
+    if (algo == AIF_ALGO_PAT && ((coll != AIF_COLL_ALLGATHER && coll != AIF_COLL_REDUCESCATTER) ||
+                                 cl->scaleup_domain != 1))
+        return cli_usage_error("collective", "--algo pat does not apply here (PAT: all-gather or reduce-scatter "
+                               "with one GPU per node: --gpus-per-node 1)");
     if (algo == AIF_ALGO_TREE && coll != AIF_COLL_ALLREDUCE && coll != AIF_COLL_BROADCAST)
         return cli_usage_error("collective", "--algo tree applies to allreduce and broadcast");
     json_object *root = json ? json_object_new_object() : NULL, *rows = json ? json_object_new_array() : NULL;

@@ -253,6 +253,18 @@ static void instance_gpus(const sim *x, int inst, long *lo, long *hi)
 
 /* --------------------------------------------------------------- patterns */
 
+static void acc_link(sim *x, long l, double c)
+{
+    if (x->acc[l] == 0) {
+        if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
+            x->oom = 1;
+            return;
+        }
+        x->touched[x->n_touched++] = l;
+    }
+    x->acc[l] += (float)c;
+}
+
 static void acc_route(sim *x, long a, long b, uint64_t salt, double coef)
 {
     aif_hop h[AIF_TOPO_MAX_HOPS];
@@ -261,17 +273,8 @@ static void acc_route(sim *x, long a, long b, uint64_t salt, double coef)
         x->oom = 2;   /* partitioned */
         return;
     }
-    for (int i = 0; i < n; i++) {
-        long l = h[i].link;
-        if (x->acc[l] == 0) {
-            if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
-                x->oom = 1;
-                return;
-            }
-            x->touched[x->n_touched++] = l;
-        }
-        x->acc[l] += (float)(coef * h[i].share);
-    }
+    for (int i = 0; i < n; i++)
+        acc_link(x, h[i].link, coef * h[i].share);
 }
 
 /* The flows of one collective on one group (members base + i * stride), bytes per message byte. */
@@ -299,19 +302,24 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
         const aif_fabric *su = &x->s->cluster.scaleup;
         double c = bf * su->efficiency / su->nvls_efficiency;
         for (int i = 0; i < n; i++) {
-            long g = M(i);
-            long ls[2] = {x->topo->off_su_up + g, x->topo->off_su_down + g};
-            for (int j = 0; j < 2; j++) {
-                if (x->acc[ls[j]] == 0) {
-                    if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
-                        x->oom = 1;
-                        return;
-                    }
-                    x->touched[x->n_touched++] = ls[j];
-                }
-                x->acc[ls[j]] += (float)c;
-            }
+            acc_link(x, x->topo->off_su_up + M(i), c);
+            acc_link(x, x->topo->off_su_down + M(i), c);
         }
+        return;
+    }
+    if (coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_COLLNET && d > 1) {
+        /* reduce-scatter and all-gather inside the domain; each GPU's 1/k of the buffer
+         * goes up to the switches once and comes back reduced once */
+        double kk = k;
+        for (int j = 0; j < d; j++)
+            for (int c = 0; c < k; c++) {
+                if (k > 1)
+                    acc_route(x, M(j * k + c), M(j * k + (c + 1) % k), salt + (uint64_t)(j * k + c), 2 * (kk - 1) / kk);
+                aif_hop h[AIF_TOPO_MAX_HOPS];
+                int nh = aif_topo_nic_hops(x->topo, (int)M(j * k + c), 1.0 / kk, h);
+                for (int q = 0; q < nh; q++)
+                    acc_link(x, h[q].link, h[q].share);
+            }
         return;
     }
     int tree = coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_TREE && d > 1;
@@ -320,17 +328,8 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
          * at once (a ring in each dimension and direction, as torus all-reduces do) */
         int nl = 2 * x->topo->tnd;
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < nl; j++) {
-                long l = M(i) * 6 + j;
-                if (x->acc[l] == 0) {
-                    if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
-                        x->oom = 1;
-                        return;
-                    }
-                    x->touched[x->n_touched++] = l;
-                }
-                x->acc[l] += (float)(bf / nl);
-            }
+            for (int j = 0; j < nl; j++)
+                acc_link(x, M(i) * 6 + j, bf / nl);
         return;
     }
     if (d == 1 && x->topo->torus) {   /* a bidirectional ring (half each way) over the torus links */

@@ -68,24 +68,53 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         double nvls = !multi && n > 2 && cl->scaleup.nvls_efficiency > 0
                       ? nvls_lat_us * 1e-6 + bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency)
                       : INFINITY;
-        if (algo == AIF_ALGO_RING || (algo == AIF_ALGO_AUTO && ring <= tree && ring <= nvls)) {
-            t = ring;
-            used = AIF_ALGO_RING;
-        } else if ((algo == AIF_ALGO_TREE && multi) || (algo == AIF_ALGO_AUTO && tree <= nvls)) {
-            t = tree;
-            used = AIF_ALGO_TREE;
-        } else if (algo == AIF_ALGO_TREE) {
-            t = ring;   /* a tree inside one domain is NCCL's ring */
-        } else {
-            t = nvls;   /* INFINITY when asked for NVLS where there is none */
-            used = AIF_ALGO_NVLS;
+        /* CollNet (SHARP): reduce-scatter inside the domain, then each GPU's NIC sends its
+         * 1/k of the buffer up the switch tree once and receives the reduced result once;
+         * latency: Simple's base and one network step up and one down */
+        double collnet = INFINITY;
+        if (multi && cl->fabric.in_network_reduction && cl->net.sharp) {
+            double kk = k;
+            double intra = k > 1 ? best_proto(0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = (base_lat_us[1][P_SIMPLE] + 2 * hw_lat_us[1][1][P_SIMPLE]) * 1e-6 + bytes / kk / b_nic +
+                           2 * extra;
+            collnet = fmax(2 * intra, inter);
         }
+        double cand[4] = {ring, tree, nvls, collnet};
+        aif_coll_algo ids[4] = {AIF_ALGO_RING, AIF_ALGO_TREE, AIF_ALGO_NVLS, AIF_ALGO_COLLNET};
+        int pick = 0;
+        if (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT) {
+            for (int i = 1; i < 4; i++)
+                if (cand[i] < cand[pick])
+                    pick = i;
+        } else {
+            for (int i = 0; i < 4; i++)
+                if (ids[i] == algo)
+                    pick = i;
+            if (algo == AIF_ALGO_TREE && !multi)
+                pick = 0;   /* a tree inside one domain is NCCL's ring */
+        }
+        t = cand[pick];   /* INFINITY when asked for an algorithm that does not apply */
+        used = ids[pick];
         break;
     }
     case AIF_COLL_ALLGATHER:
-    case AIF_COLL_REDUCESCATTER:
+    case AIF_COLL_REDUCESCATTER: {
         t = best_proto(0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
+        /* PAT (NCCL >= 2.23, one GPU per node): log2(n) steps of the Simple protocol */
+        if (multi && k == 1 && (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT)) {
+            double steps = ceil(log2(nn));
+            double pat = (base_lat_us[1][P_SIMPLE] + steps * hw_lat_us[1][1][P_SIMPLE]) * 1e-6 +
+                         (nn - 1) / nn * bytes / bw + steps * extra;
+            if (algo == AIF_ALGO_PAT || pat < t) {
+                t = pat;
+                used = AIF_ALGO_PAT;
+            }
+        } else if (algo == AIF_ALGO_PAT) {
+            t = INFINITY;   /* PAT runs with one GPU per scale-up domain only */
+            used = AIF_ALGO_PAT;
+        }
         break;
+    }
     case AIF_COLL_ALLTOALL: {
         /* point-to-point to every peer at once: limited by what must leave the domain */
         double t_out = multi ? bytes * (nn - k) / nn / b_nic : 0;

@@ -369,6 +369,20 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
     return n;
 }
 
+int aif_topo_nic_hops(const aif_topo *t, int gpu, double share, aif_hop *o)
+{
+    int node = gpu / t->gpn, rail = rail_of(t, gpu), n = 0;
+    int per = t->kind == AIF_TOPO_RAIL_ONLY ? t->planes / t->nics : t->planes;
+    int p0 = t->kind == AIF_TOPO_RAIL_ONLY ? rail * per : 0;
+    for (int q = 0; q < per; q++) {
+        long ep, leaf, base = t->off_plane + (p0 + q) * t->links_per_plane;
+        endpoint(t, node, rail, &ep, &leaf);
+        o[n++] = (aif_hop){base + t->p_nic_up + ep, share / per};
+        o[n++] = (aif_hop){base + t->p_nic_down + ep, share / per};
+    }
+    return n;
+}
+
 int aif_topo_scaleup_route(const aif_topo *t, int a, int b, double share, aif_hop *o)
 {
     if (!t->torus) {

@@ -75,6 +75,8 @@ int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *
 aif_tier aif_topo_tier(const aif_topo *t, long link);
 /* Hops from GPU a to GPU b inside their scale-up domain (switch or torus). */
 int aif_topo_scaleup_route(const aif_topo *t, int a, int b, double share, aif_hop *out);
+/* The up and down links of a GPU's NIC port(s) on every plane it uses. */
+int aif_topo_nic_hops(const aif_topo *t, int gpu, double share, aif_hop *out);
 /* The NIC port a GPU sends from (node * nics + nic). */
 int aif_topo_nic_of(const aif_topo *t, int gpu);
 

@@ -8,7 +8,7 @@
  *   cluster: {system, gpu, gpus (required), gpus_per_node, nics_per_node, nic_bw,
  *             fabric, scaleup_domain, network: {topology, tiers, radix, oversubscription,
  *             spine_oversubscription, planes, routing, gpudirect, host_bw, failed_links,
- *             degraded_links, degraded_factor, congestion_loss, seed}}
+ *             degraded_links, degraded_factor, congestion_loss, sharp, seed}}
  *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
@@ -46,6 +46,7 @@ static const field network_fields[] = {
     {.key = "degraded_factor", .type = F_NUM, .off = offsetof(aif_network, degraded_factor), .min = 0.001, .max = 1},
     {.key = "congestion_loss", .type = F_NUM, .off = offsetof(aif_network, congestion_loss), .min = 0, .max = 0.99},
     {.key = "seed", .type = F_INT, .off = offsetof(aif_network, seed), .min = 0, .max = 2147483647},
+    FLD(aif_network, "sharp", F_BOOL, sharp),
 };
 static const schema network_schema = {network_fields, sizeof network_fields / sizeof network_fields[0], NULL};
 
