@@ -220,6 +220,35 @@ static void test_engines_agree(void **state)
     }
 }
 
+/* merging interchangeable links is exact: the same step time to the last bit, far fewer solver links */
+static void test_link_classes_exact(void **state)
+{
+    (void)state;
+    const char *jobs[] = {
+        "cluster: {system: dgx-h100, gpus: 2048}\nmodel: llama3-70b\ntrain: {tp: 8, pp: 4, vpp: 2, gbs: 256}\n",
+        "cluster: {system: dgx-h100, gpus: 512, network: {radix: 16, oversubscription: 2, failed_links: 5}}\n"
+        "model: llama3-8b\ntrain: {tp: 4, pp: 2, gbs: 128}\n",
+        "cluster: {system: dgx-h100, gpus: 256, network: {routing: adaptive, planes: 2}}\nmodel: mixtral-8x7b\n"
+        "train: {tp: 1, pp: 2, ep: 8, gbs: 128}\n",
+    };
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        aif_scenario s;
+        scen(&s, "%s", jobs[i]);
+        aif_sim_opts a = {0}, b = {.no_link_classes = true};
+        aif_train_result ra, rb;
+        aif_sim_stats sa, sb;
+        aif_err e;
+        assert_int_equal(aif_simulate(&s, &a, &ra, &sa, &e), AIF_OK);
+        assert_int_equal(aif_simulate(&s, &b, &rb, &sb, &e), AIF_OK);
+        if (ra.step_time_s != rb.step_time_s)
+            fail_msg("job %zu: %.12g s with classes, %.12g s without", i, ra.step_time_s, rb.step_time_s);
+        assert_int_equal(sa.late_patterns, 0);
+        assert_true(sa.solver_links * 4 < sb.solver_links);
+        for (int k = 0; k < AIF_N_TIER; k++)
+            assert_true(fabs(sa.tier_bytes[k] - sb.tier_bytes[k]) <= 1e-9 * sb.tier_bytes[k]);
+    }
+}
+
 static void test_full_equals_symmetric(void **state)
 {
     (void)state;
@@ -355,7 +384,8 @@ int main(void)
         cmocka_unit_test(test_event_order),        cmocka_unit_test(test_topology_counts),
         cmocka_unit_test(test_routes),             cmocka_unit_test(test_torus),
         cmocka_unit_test(test_engines_agree),
-        cmocka_unit_test(test_full_equals_symmetric), cmocka_unit_test(test_slowdowns),
+        cmocka_unit_test(test_link_classes_exact), cmocka_unit_test(test_full_equals_symmetric),
+        cmocka_unit_test(test_slowdowns),
         cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_deterministic_and_trace),
         cmocka_unit_test(test_errors),
     };

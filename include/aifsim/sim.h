@@ -15,6 +15,7 @@ extern "C" {
 typedef struct aif_sim_opts {
     bool full;                   /* every data-parallel replica as its own timeline (default: one per stage) */
     const char *trace_path;      /* write the step as a Chrome trace-event JSON file (NULL: none) */
+    bool no_link_classes;        /* one solver link per physical link (slow; to check the exact merging) */
     /* called now and then with the share of the step simulated (may be NULL) */
     void (*progress)(double done, void *ctx);
     void *progress_ctx;
@@ -27,6 +28,8 @@ typedef struct aif_sim_stats {
     long coflows;                /* collectives and transfers put on the network */
     long flow_updates;           /* coflow rates recomputed by the max-min solver */
     long patterns;               /* distinct link patterns routed (cached across microbatches) */
+    long solver_links;           /* link classes the max-min solver works on */
+    long late_patterns;          /* patterns routed after the classes were made (0 expected) */
     double tier_util_mean[AIF_N_TIER];  /* bytes carried / (capacity x step time), all links of the tier */
     double tier_util_max[AIF_N_TIER];   /* the busiest link of the tier */
     double tier_bytes[AIF_N_TIER];

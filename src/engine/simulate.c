@@ -146,6 +146,10 @@ typedef struct sim {
     int n_mm_links, cap_mm_topo;
     double *link_bytes;        /* per solver link */
     int cap_link_bytes;
+    int *class_size;           /* per solver link: topology links it stands for */
+    int cap_class_size;
+    int classed;               /* patterns hold solver links (classes made) */
+    long late_patterns;        /* patterns first needed after the classes were made */
     rdv *rdv;
     int n_rdv;
     int dirty;
@@ -373,8 +377,13 @@ static int solver_link(sim *x, long l)
         x->oom = 1;
         return 0;
     }
+    if (grow_arr((void **)&x->class_size, &x->cap_class_size, k + 1, sizeof(int))) {
+        x->oom = 1;
+        return 0;
+    }
     x->mm_topo[k] = l;
     x->link_bytes[k] = 0;
+    x->class_size[k] = 1;
     x->n_mm_links = k + 1;
     x->mmlink[l] = k;
     return k;
@@ -476,12 +485,186 @@ static int get_pattern(sim *x, int op, int algo, int inst, int dir)
         aif_tier tr = aif_topo_tier(x->topo, l);
         if ((tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC) && c > 0)
             ideal = fmin(ideal, x->topo->cap[l] / c);
-        x->pat_link[x->n_pl] = solver_link(x, l);
+        /* before the link classes are made, patterns hold topology links; after, solver links */
+        x->pat_link[x->n_pl] = x->classed ? solver_link(x, l) : (int)l;
+        if (x->classed)
+            x->late_patterns += i == 0;
         x->pat_coef[x->n_pl++] = c;
     }
     pt->ideal_Bps = ideal;
     x->n_pat++;
     return x->n_pat - 1;
+}
+
+/* ------------------------------------------------------- symmetric links */
+
+/* Routes every collective the step will run (all patterns), then merges links
+ * that are interchangeable: the same capacity and the same coefficient in
+ * exactly the same patterns.  Such links always carry the same load, so one
+ * solver link per class gives the same rates as one per link (exact), and the
+ * solver's work no longer grows with the number of identical NICs and cables. */
+static int unit_items(const sim *x, const struct timeline *t, const struct unit *u, struct item *it);
+static int bucket_base(const sim *x, int p, int v);
+
+static void prebuild_op(sim *x, timeline *t, int op, double bytes, int dir)
+{
+    const aif_op *o = &x->g->ops[op];
+    if (bytes <= 0 || x->g->groups[o->group].size <= 1)
+        return;
+    aif_coll_algo algo;
+    aif_coll_time_algo(&x->s->cluster, (aif_coll)o->coll, x->g->groups[o->group], bytes, AIF_ALGO_AUTO, &algo);
+    int members, inst = instance_of(x, t, o->group, &members);
+    get_pattern(x, op, (int)algo, inst, dir);
+}
+
+static void prebuild(sim *x)
+{
+    const aif_graph *g = x->g;
+    item *it = malloc((size_t)(x->n_buckets_max + 4) * sizeof(item));
+    if (!it) {
+        x->oom = 1;
+        return;
+    }
+    for (int ti = 0; ti < x->n_tl && !x->oom; ti++) {
+        timeline *t = &x->tl[ti];
+        for (int c = 0; c < x->vpp; c++)
+            for (int k = U_FWD; k <= U_BWD; k++) {
+                unit u = {(unsigned char)k, (unsigned char)c, 0};
+                int n = unit_items(x, t, &u, it);
+                for (int i = 0; i < n; i++)
+                    for (int op = g->seg[it[i].seg].first; op < g->seg[it[i].seg].first + g->seg[it[i].seg].n; op++)
+                        if (g->ops[op].kind == AIF_OP_COMM)
+                            prebuild_op(x, t, op, g->ops[op].bytes,
+                                        g->ops[op].coll == AIF_COLL_SENDRECV ? (k == U_FWD ? 1 : 2) : 0);
+            }
+        double share = x->s->train.dp_overlap ? 1.0 / x->n_buckets[t->stage] : 1;
+        for (int sg = AIF_SEG_STEP_RS; sg <= AIF_SEG_STEP_AG; sg++)
+            for (int op = g->seg[sg].first; op < g->seg[sg].first + g->seg[sg].n; op++)
+                if (g->ops[op].kind == AIF_OP_COMM)
+                    prebuild_op(x, t, op, g->ops[op].bytes * share, 0);
+    }
+    free(it);
+}
+
+static uint64_t mix(uint64_t v)
+{
+    v += 0x9e3779b97f4a7c15ull;
+    v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+    v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+    return v ^ (v >> 31);
+}
+
+static void make_classes(sim *x)
+{
+    /* dense ids for the links the patterns use (mmlink doubles as the map) */
+    long n_used = 0;
+    long *used = malloc((size_t)(x->n_pl + 1) * sizeof(long));
+    if (!used) {
+        x->oom = 1;
+        return;
+    }
+    for (long i = 0; i < x->n_pl; i++) {
+        long l = x->pat_link[i];
+        if (x->mmlink[l] < 0) {
+            x->mmlink[l] = (int)n_used;
+            used[n_used++] = l;
+        }
+    }
+    uint64_t *sig = malloc((size_t)(2 * n_used + 1) * sizeof(uint64_t));
+    if (!sig) {
+        free(used);
+        x->oom = 1;
+        return;
+    }
+    for (long u = 0; u < n_used; u++) {
+        uint64_t c;
+        float cap = x->topo->cap[used[u]];
+        memcpy(&c, &(double){cap}, sizeof c);
+        sig[2 * u] = mix(c ^ (uint64_t)aif_topo_tier(x->topo, used[u]));
+        sig[2 * u + 1] = mix(c + 0x51ed27ull);
+    }
+    for (int p = 0; p < x->n_pat; p++) {
+        const pattern *pt = &x->pat[p];
+        for (int i = 0; i < pt->n; i++) {
+            long u = x->mmlink[x->pat_link[pt->first + i]];
+            uint64_t c;
+            memcpy(&c, &x->pat_coef[pt->first + i], sizeof c);
+            uint64_t h = mix(((uint64_t)p << 32) ^ c);
+            sig[2 * u] = mix(sig[2 * u] ^ h);
+            sig[2 * u + 1] = mix(sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
+        }
+    }
+    /* one solver link per distinct (signature) */
+    long cap = 64;
+    while (cap < 2 * n_used)
+        cap *= 2;
+    long *tab = malloc((size_t)cap * sizeof(long));
+    int *cls = malloc((size_t)(n_used + 1) * sizeof(int));
+    if (!tab || !cls) {
+        free(used);
+        free(sig);
+        free(tab);
+        free(cls);
+        x->oom = 1;
+        return;
+    }
+    for (long i = 0; i < cap; i++)
+        tab[i] = -1;
+    for (long u = 0; u < n_used && !x->oom; u++) {
+        long i = (long)(sig[2 * u] & (uint64_t)(cap - 1));
+        for (;; i = (i + 1) & (cap - 1)) {
+            long v = tab[i];
+            if (v < 0) {
+                tab[i] = u;
+                x->mmlink[used[u]] = -1;
+                cls[u] = solver_link(x, used[u]);
+                break;
+            }
+            if (sig[2 * v] == sig[2 * u] && sig[2 * v + 1] == sig[2 * u + 1]) {
+                cls[u] = cls[v];
+                x->class_size[cls[u]]++;
+                break;
+            }
+        }
+    }
+    for (long u = 0; u < n_used; u++)
+        x->mmlink[used[u]] = cls[u];
+    /* patterns now name classes, once each (members of a class share the coefficient) */
+    int *seen = calloc((size_t)x->n_mm_links + 1, sizeof(int));
+    if (!seen) {
+        x->oom = 1;
+    } else {
+        long w = 0;
+        for (int p = 0; p < x->n_pat; p++) {
+            pattern *pt = &x->pat[p];
+            long first = w;
+            for (int i = 0; i < pt->n; i++) {
+                int k = x->mmlink[x->pat_link[pt->first + i]];
+                if (seen[k] == p + 1)
+                    continue;
+                seen[k] = p + 1;
+                x->pat_link[w] = k;
+                x->pat_coef[w++] = x->pat_coef[pt->first + i];
+            }
+            pt->first = (int)first;
+            pt->n = (int)(w - first);
+        }
+        x->n_pl = w;
+    }
+    free(seen);
+    free(tab);
+    free(cls);
+    free(sig);
+    free(used);
+    x->classed = 1;
+}
+
+/* Without classes (aif_sim_opts.no_link_classes, to check them): one solver link per topology link. */
+static void unclassed(sim *x)
+{
+    for (long i = 0; i < x->n_pl; i++)
+        x->pat_link[i] = solver_link(x, x->pat_link[i]);
+    x->classed = 1;
 }
 
 /* ---------------------------------------------------------------- trace */
@@ -599,6 +782,7 @@ static void launch(sim *x, int first, int inst)
             return;
         }
         c = x->n_cf++;
+        x->cf[c].gen = 0;
     }
     coflow *f = &x->cf[c];
     f->pattern = p;
@@ -740,7 +924,7 @@ static void cf_done(sim *x, int c)
         int l = x->pat_link[pt->first + i];
         double b = x->pat_coef[pt->first + i] * f->bytes;
         x->link_bytes[l] += b;
-        x->tier_bytes[aif_topo_tier(x->topo, x->mm_topo[l])] += b * pt->copies;
+        x->tier_bytes[aif_topo_tier(x->topo, x->mm_topo[l])] += b * pt->copies * x->class_size[l];
     }
     int r = f->first_req;
     if (f->mm >= 0 && r >= 0)
@@ -1098,7 +1282,7 @@ static void sim_free(sim *x)
         }
     void *ps[] = {x->op_t, x->op_s, x->op_algo, x->sched, x->n_buckets, x->tl, x->rq, x->st, x->cf, x->mm2cf,
                   x->arrive, x->pat, x->pat_hash, x->pat_link, x->pat_coef, x->acc, x->touched, x->mmlink,
-                  x->mm_topo, x->link_bytes, x->rdv};
+                  x->mm_topo, x->link_bytes, x->rdv, x->class_size};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -1179,6 +1363,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
         if (x->n_buckets[st] > max_items)
             max_items = x->n_buckets[st];
     }
+    x->n_buckets_max = max_items;
     for (int i = 0; i < x->n_tl; i++) {
         timeline *t = &x->tl[i];
         t->stage = x->full ? i / x->dp : i;
@@ -1273,6 +1458,11 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
         free(g);
         return rc;
     }
+    prebuild(&x);
+    if (!x.oom && !o->no_link_classes)
+        make_classes(&x);
+    else if (!x.oom)
+        unclassed(&x);
     start(&x);
     aif_event e;
     while (!x.oom) {
@@ -1364,6 +1554,8 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
         st->coflows = x.coflows;
         st->flow_updates = x.updates;
         st->patterns = x.n_pat;
+        st->solver_links = x.n_mm_links;
+        st->late_patterns = x.late_patterns;
         st->comm_stretch = x.net_ideal_s > 0 ? x.net_sim_s / x.net_ideal_s : 1;
         double cap[AIF_N_TIER] = {0};
         for (long l = 0; l < x.topo->n_links; l++)
