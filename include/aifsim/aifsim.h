@@ -94,6 +94,7 @@ typedef struct aif_fabric {
     double nvls_efficiency;   /* all-reduce bus bandwidth with in-switch reduction (NVLink SHARP)
                                  as a fraction of port_bw; 0 = the fabric has none */
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
+    double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
 } aif_fabric;
 
 typedef struct aif_system {

@@ -33,6 +33,7 @@ typedef struct aif_sim_stats {
     double tier_util_mean[AIF_N_TIER];  /* bytes carried / (capacity x step time), all links of the tier */
     double tier_util_max[AIF_N_TIER];   /* the busiest link of the tier */
     double tier_bytes[AIF_N_TIER];
+    double host_cores_per_node;  /* TCP fabrics: host cores busy in the network stack, averaged over the step */
     double comm_stretch;         /* network time of collectives: simulated / uncontended (1 = no contention) */
 } aif_sim_stats;
 

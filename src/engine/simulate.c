@@ -1560,6 +1560,9 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
         double cap[AIF_N_TIER] = {0};
         for (long l = 0; l < x.topo->n_links; l++)
             cap[aif_topo_tier(x.topo, l)] += x.topo->cap[l];
+        const aif_fabric *fab = &s->cluster.fabric;
+        if (fab->transport == AIF_TCP && fab->cpu_core_bw_Bps > 0 && step > 0)
+            st->host_cores_per_node = x.tier_bytes[AIF_TIER_NIC] / step / x.topo->nodes / fab->cpu_core_bw_Bps;
         for (int k = 0; k < AIF_N_TIER; k++) {
             st->tier_bytes[k] = x.tier_bytes[k];
             st->tier_util_mean[k] = cap[k] > 0 && step > 0 ? x.tier_bytes[k] / (cap[k] * step) : 0;

@@ -94,6 +94,9 @@ json_object *aif_report_network_json(const aif_sim_stats *ss)
     aif_json_int(o, "coflows", ss->coflows);
     aif_json_int(o, "flow_updates", ss->flow_updates);
     aif_json_num(o, "comm_stretch", ss->comm_stretch);
+    aif_json_int(o, "solver_links", ss->solver_links);
+    if (ss->host_cores_per_node > 0)
+        aif_json_num(o, "tcp_host_cores_per_node", ss->host_cores_per_node);
     json_object *u = json_object_new_object();
     for (int k = 0; k < AIF_N_TIER; k++) {
         if (!ss->topo.links[k])
@@ -118,7 +121,10 @@ void aif_report_network_text(FILE *f, const aif_sim_stats *ss)
             fprintf(f, " %s %.1f%% / %.1f%%", aif_tier_names[k], 100 * ss->tier_util_mean[k],
                     100 * ss->tier_util_max[k]);
     fputc('\n', f);
+    if (ss->host_cores_per_node > 0)
+        fprintf(f, "           kernel TCP keeps %.1f host cores per node busy (sending and receiving)\n",
+                ss->host_cores_per_node);
     fprintf(f, "           collectives took %.2fx their uncontended network time; %ld timelines, %ld events, "
-               "%ld coflows\n",
-            ss->comm_stretch, ss->timelines, ss->events, ss->coflows);
+               "%ld coflows, %ld solver links\n",
+            ss->comm_stretch, ss->timelines, ss->events, ss->coflows, ss->solver_links);
 }

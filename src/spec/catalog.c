@@ -86,6 +86,7 @@ static const field fabric_fields[] = {
     {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_fabric, efficiency), .min = 0.01, .max = 1},
     {.key = "nvls_efficiency", .type = F_NUM, .off = offsetof(aif_fabric, nvls_efficiency), .min = 0, .max = 2},
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
+    {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
 
