@@ -62,6 +62,20 @@ golden catalog-h100.json catalog gpus h100-sxm
 golden collective-h100.txt collective --op allreduce --gpu h100-sxm --gpus 8
 golden collective-ndr.json collective --op allreduce --system dgx-h100 --gpus 128 --min-bytes 1M --max-bytes 8G --step-factor 8 --json
 golden facility.txt facility --set facility.power_cap=30MW --set facility.climate=hot
+golden topology.txt topology
+golden topology-tpu.json topology --set cluster.system=tpu-v5p --set cluster.gpus=256 --set train.tp=4 --json
+golden sim-small.txt train --engine sim --model llama3-8b --gpus 64 --tp 2 --pp 4 --gbs 32
+golden sim-default.json train --engine sim --json
+golden sim-tcp.txt train --engine sim --model llama3-8b --gpus 256 --tp 8 --gbs 64 --fabric eth-400-tcp --oversubscription 2
+
+# the simulator's trace: a Chrome trace file, written whole
+if "$bin" train --engine sim --model llama3-8b --gpus 16 --tp 2 --pp 2 --gbs 8 --trace "$tmp/trace.json" >/dev/null &&
+   head -c 40 "$tmp/trace.json" | grep -q '"traceEvents"' && tail -c 4 "$tmp/trace.json" | grep -q ']}' &&
+   [ ! -e "$tmp/trace.json.tmp" ]; then ok; else bad "--trace"; fi
+# --full on a symmetric case gives the same step as one timeline per stage
+a=$("$bin" train --engine sim --model llama3-8b --gpus 32 --tp 2 --pp 2 --gbs 32 --routing adaptive --json | grep '"step_time_s"')
+b=$("$bin" train --engine sim --full --model llama3-8b --gpus 32 --tp 2 --pp 2 --gbs 32 --routing adaptive --json | grep '"step_time_s"')
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "--full: $a vs $b"; fi
 
 # determinism: byte-identical output across runs
 "$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/a"
@@ -69,7 +83,7 @@ golden facility.txt facility --set facility.power_cap=30MW --set facility.climat
 if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "two runs differ"; fi
 
 # --help and --version
-for c in "" train catalog validate facility report collective; do
+for c in "" train catalog validate facility report collective topology; do
     if "$bin" $c --help | grep -q "usage: aifsim"; then ok; else bad "aifsim $c --help"; fi
 done
 if "$bin" --version | grep -q "^aifsim [0-9]"; then ok; else bad "--version"; fi
@@ -111,6 +125,15 @@ rejects 2 "facility.cooling: air cooling holds 41 kW per rack" facility --set fa
 rejects 2 "cost.electricity: '0.1' has no unit" train --set cost.electricity=0.1
 rejects 2 "cannot open" train /nonexistent/scenario.yaml
 rejects 2 "train.precision: a100-80g has no fp8" train --gpu a100-80g --precision fp8
+rejects 2 "--engine 'fast' (accepted: estimate, sim)" train --engine fast
+rejects 2 "--full needs --engine sim" train --full
+rejects 2 "--trace needs --engine sim" train --trace x.json
+rejects 2 "did you mean 'rail-optimized'" topology --set cluster.network.topology=rail
+rejects 2 "raise radix or add planes" topology --set cluster.network.radix=16
+rejects 2 "switch-to-switch cables" train --engine sim --failed-links 100000
+rejects 2 "cannot write the trace" train --engine sim --trace /nonexistent/dir/t.json
+rejects 2 "--algo collnet does not apply here" collective --op allreduce --algo collnet --gpus 8
+rejects 2 "--algo pat does not apply here" collective --op allgather --algo pat --gpus 16
 
 cat >"$tmp/bad1.yaml" <<'YAML'
 cluster:
