@@ -205,6 +205,12 @@ static void test_engines_agree(void **state)
         "cluster: {system: gb200-nvl72, gpus: 144}\nmodel: llama3-70b\ntrain: {tp: 4, pp: 4, gbs: 72, seq: 8192, "
         "precision: fp8}\n",
         "cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {tp: 1, pp: 2, ep: 8, gbs: 64, seq: 4096}\n",
+        /* context parallelism: its ring of sends is not a pipeline send */
+        "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 2, pp: 4, vpp: 2, cp: 2, gbs: 16, "
+        "seq: 16384}\n",
+        /* 256 GPUs on NVL72 racks run as four 64-GPU domains; the 64-way expert groups stay inside */
+        "cluster: {system: gb200-nvl72, gpus: 256}\nmodel: deepseek-v3\ntrain: {tp: 1, pp: 4, vpp: 4, ep: 64, "
+        "gbs: 1024, seq: 4096, precision: fp8}\n",
     };
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
         aif_scenario s;
@@ -215,7 +221,7 @@ static void test_engines_agree(void **state)
             fail_msg("job %zu: estimate %.4f s, simulated %.4f s (%.1f%%)", i, a, b, 100 * (b / a - 1));
         /* nothing contends, except in the MoE job, whose expert all-to-alls share the NVLink
          * ports with the gradient reduce-scatter running beside the backward */
-        if (st.comm_stretch > (i == 5 ? 1.3 : 1.05))
+        if (st.comm_stretch > (i == 5 || i == 7 ? 1.3 : 1.05))
             fail_msg("job %zu: collectives took %.3fx their uncontended time", i, st.comm_stretch);
     }
 }

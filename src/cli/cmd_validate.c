@@ -16,7 +16,7 @@
 
 static const char help[] =
     "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--json | --markdown] [--bound PCT]\n"
-    "                       [--catalog FILE]\n"
+    "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
     "Runs published measurements through aifsim and prints predicted, measured and\n"
     "error per row, then the median, mean and maximum absolute percentage error:\n"
@@ -24,13 +24,16 @@ static const char help[] =
     "    when the median exceeds the bound (default 10%);\n"
     "  - with no file: also the published power figures (validation/power.yaml) and\n"
     "    nccl-tests measurements (validation/collectives.csv);\n"
-    "  - --collectives FILE.csv: your own nccl-tests table instead.\n"
+    "  - --collectives FILE.csv: your own nccl-tests table instead;\n"
+    "  - --engine sim: the training rows through the simulating engine.\n"
     "The CSV formats are in docs/CATALOGS.md.\n"
     "\n"
     "examples:\n"
     "  aifsim validate\n"
     "  aifsim validate my-runs.csv --json\n"
     "  aifsim validate --collectives my-nccl-tests.csv\n";
+
+static int use_sim;
 
 static aif_rc load_csv(const aif_catalog *c, const char *file, int collectives, aif_validation *v, aif_err *e)
 {
@@ -46,6 +49,7 @@ static aif_rc load_csv(const aif_catalog *c, const char *file, int collectives, 
     const char *name = file ? file : collectives ? "<built-in:validation/collectives.csv>"
                                                  : "<built-in:validation/train.csv>";
     aif_rc rc = collectives ? aif_validate_collectives_csv(c, data, len, name, v, e)
+                : use_sim   ? aif_validate_csv_sim(c, data, len, name, v, e)
                             : aif_validate_csv(c, data, len, name, v, e);
     free(text);
     return rc;
@@ -114,6 +118,14 @@ int cmd_validate(int argc, char **argv)
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--markdown")) {
             markdown = 1;
+        } else if (!strcmp(argv[i], "--engine")) {
+            if (i + 1 >= argc)
+                return cli_usage_error("validate", "option '--engine' needs a value");
+            i++;
+            if (!strcmp(argv[i], "sim"))
+                use_sim = 1;
+            else if (strcmp(argv[i], "estimate"))
+                return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives")) {
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '%s' needs a value", argv[i]);

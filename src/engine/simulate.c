@@ -292,7 +292,10 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
         k++;
     int d = n / k;
     double nn = n;
-    double bf = coll == AIF_COLL_ALLREDUCE ? 2 * (nn - 1) / nn : coll == AIF_COLL_BROADCAST ? 1 : (nn - 1) / nn;
+    /* bytes each rank sends per message byte: all-reduce 2(n-1)/n, all-gather and reduce-scatter
+     * (n-1)/n, broadcast and a ring of send/recv (context parallelism) the whole message */
+    double bf = coll == AIF_COLL_ALLREDUCE ? 2 * (nn - 1) / nn
+                : coll == AIF_COLL_BROADCAST || coll == AIF_COLL_SENDRECV ? 1 : (nn - 1) / nn;
 #define M(i) (base + (long)(i) * stride)
     if (coll == AIF_COLL_ALLTOALL) {
         for (int i = 0; i < n; i++)
@@ -506,6 +509,11 @@ static int get_pattern(sim *x, int op, int algo, int inst, int dir)
 static int unit_items(const sim *x, const struct timeline *t, const struct unit *u, struct item *it);
 static int bucket_base(const sim *x, int p, int v);
 
+static int is_pipeline_send(const aif_op *o)
+{
+    return o->coll == AIF_COLL_SENDRECV && o->group == AIF_GRP_PP;
+}
+
 static void prebuild_op(sim *x, timeline *t, int op, double bytes, int dir)
 {
     const aif_op *o = &x->g->ops[op];
@@ -535,7 +543,7 @@ static void prebuild(sim *x)
                     for (int op = g->seg[it[i].seg].first; op < g->seg[it[i].seg].first + g->seg[it[i].seg].n; op++)
                         if (g->ops[op].kind == AIF_OP_COMM)
                             prebuild_op(x, t, op, g->ops[op].bytes,
-                                        g->ops[op].coll == AIF_COLL_SENDRECV ? (k == U_FWD ? 1 : 2) : 0);
+                                        is_pipeline_send(&g->ops[op]) ? (k == U_FWD ? 1 : 2) : 0);
             }
         double share = x->s->train.dp_overlap ? 1.0 / x->n_buckets[t->stage] : 1;
         for (int sg = AIF_SEG_STEP_RS; sg <= AIF_SEG_STEP_AG; sg++)
@@ -1176,7 +1184,7 @@ static void advance(sim *x, int ti)
             }
             int kind = o->overlap == AIF_OVL_NEXT ? RQ_NEXT : o->overlap == AIF_OVL_SEGMENT ? RQ_SEG : RQ_BLOCK;
             int dst = -1, slot = -1, dir = 0;
-            if (o->coll == AIF_COLL_SENDRECV && t->phase == 0) {
+            if (is_pipeline_send(o) && t->phase == 0) {
                 int to;
                 slot = output_slot(x, t, &sched[t->unit], &to);
                 dst = tl_index(x, t->replica, to);

@@ -6,6 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A job fills whole scale-up domains: the largest multiple of the node size, at
+ * most the domain, that divides the job's GPUs (256 GPUs on NVL72 racks run as
+ * four 64-GPU domains, not three of 72 and a stub), so that groups the
+ * analytical engine places inside a domain are inside one here too. */
+int aif_topo_domain_used(const aif_cluster *cl)
+{
+    int gpn = cl->gpus_per_node, d = cl->scaleup_domain / gpn * gpn;
+    if (cl->scaleup_domain <= gpn)
+        return cl->scaleup_domain < 1 ? 1 : cl->scaleup_domain;   /* domains inside a node */
+    while (d > gpn && cl->gpus % d)
+        d -= gpn;
+    return d < 1 ? 1 : d;
+}
+
 const char *const aif_tier_names[AIF_N_TIER] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core"};
 
 static uint64_t mix64(uint64_t x)
@@ -142,7 +156,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     t->gpn = gpn;
     t->nics = nics;
     t->nodes = (int)nodes;
-    t->dom = cl->scaleup_domain;
+    t->dom = aif_topo_domain_used(cl);
     t->kind = kind;
     t->planes = planes;
     t->tiers = tiers;
@@ -161,7 +175,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     t->torus = (cl->scaleup.kind == AIF_FAB_ICI || cl->scaleup.kind == AIF_FAB_NEURONLINK) && cl->scaleup_domain > 1;
     if (t->torus) {
         /* the most even factorisation of the domain into 3 (ICI) or 2 (NeuronLink) dimensions */
-        int nd = cl->scaleup.kind == AIF_FAB_ICI ? 3 : 2, dom = cl->scaleup_domain, best = -1;
+        int nd = cl->scaleup.kind == AIF_FAB_ICI ? 3 : 2, dom = t->dom, best = -1;
         for (int a = 1; a <= dom; a++)
             for (int b = a; (long)a * b <= dom; b++) {
                 if (dom % (a * b))
@@ -238,8 +252,8 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     s->gpus = cl->gpus;
     s->nodes = (int)nodes;
     s->nics_per_node = nics;
-    s->domain_size = cl->scaleup_domain;
-    s->domains = (cl->gpus + cl->scaleup_domain - 1) / cl->scaleup_domain;
+    s->domain_size = t->dom;
+    s->domains = (cl->gpus + t->dom - 1) / t->dom;
     s->planes = planes;
     s->tiers = tiers;
     s->radix = radix;

@@ -73,6 +73,8 @@ typedef struct aif_hop {
 int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *load, aif_hop *out);
 /* Which tier a link belongs to. */
 aif_tier aif_topo_tier(const aif_topo *t, long link);
+/* GPUs per scale-up domain the job uses (whole domains; see topology.c). */
+int aif_topo_domain_used(const aif_cluster *cl);
 /* Hops from GPU a to GPU b inside their scale-up domain (switch or torus). */
 int aif_topo_scaleup_route(const aif_topo *t, int a, int b, double share, aif_hop *out);
 /* The up and down links of a GPU's NIC port(s) on every plane it uses. */

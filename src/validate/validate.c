@@ -7,6 +7,7 @@
 #include "spec/catalog.h"
 #include "workload/transformer.h"
 #include "aifsim/graph.h"
+#include "aifsim/sim.h"
 
 #include <csv.h>
 #include <math.h>
@@ -30,6 +31,7 @@ typedef struct parse_state {
     aif_err *err;
     aif_rc rc;
     int cap;
+    int sim;                                 /* train rows through the simulating engine */
 } parse_state;
 
 static int col_of(const parse_state *ps, const char *name)
@@ -141,7 +143,7 @@ static void train_row(parse_state *ps)
             ps->rc = row_error(ps, "id", "id '%s' is used twice", vr->id);
             return;
         }
-    if (aif_estimate(&s, &vr->r, &e) != AIF_OK) {
+    if ((ps->sim ? aif_simulate(&s, NULL, &vr->r, NULL, &e) : aif_estimate(&s, &vr->r, &e)) != AIF_OK) {
         ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, vr->line, 0, e.path, "row %s: %s", vr->id, e.msg);
         return;
     }
@@ -224,7 +226,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* Reads every row of a CSV through row_fn, then the error statistics of out. */
 static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const char *name, const char *const *need,
-                      void (*row_fn)(parse_state *), aif_validation *out, aif_err *err)
+                      void (*row_fn)(parse_state *), int sim, aif_validation *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
     parse_state *ps = calloc(1, sizeof *ps);
@@ -236,6 +238,7 @@ static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const 
     ps->err = err;
     ps->need = need;
     ps->row_fn = row_fn;
+    ps->sim = sim;
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF) {
         text += 3;   /* a UTF-8 byte-order mark, as spreadsheets write it */
         len -= 3;
@@ -281,7 +284,14 @@ aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, cons
                         aif_validation *out, aif_err *err)
 {
     static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
-    return run_csv(c, text, len, name, need, train_row, out, err);
+    return run_csv(c, text, len, name, need, train_row, 0, out, err);
+}
+
+aif_rc aif_validate_csv_sim(const aif_catalog *c, const char *text, size_t len, const char *name,
+                            aif_validation *out, aif_err *err)
+{
+    static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
+    return run_csv(c, text, len, name, need, train_row, 1, out, err);
 }
 
 /* One nccl-tests measurement: the cluster through the scenario loader (so names
@@ -384,7 +394,7 @@ aif_rc aif_validate_collectives_csv(const aif_catalog *c, const char *text, size
 {
     static const char *const need[] = {"id", "op", "gpu", "system", "fabric", "gpus", "gpus_per_node", "algo",
                                        "bytes", "busbw_GBps", "source", NULL};
-    return run_csv(c, text, len, name, need, collective_row, out, err);
+    return run_csv(c, text, len, name, need, collective_row, 0, out, err);
 }
 
 const char *aif_builtin_collectives_csv(size_t *len)

@@ -28,6 +28,9 @@ double aif_flops_by_convention(const char *convention, const aif_scenario *s, co
 /* Runs every row of a validation CSV (text of `name`). */
 aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
                         aif_validation *out, aif_err *err);
+/* The same rows through the simulating engine (aif_simulate). */
+aif_rc aif_validate_csv_sim(const aif_catalog *c, const char *text, size_t len, const char *name,
+                            aif_validation *out, aif_err *err);
 void aif_validation_free(aif_validation *v);
 /* Published power figures (validation/power.yaml) against the power model. */
 typedef struct aif_power_row { char id[48], what[160], source[640]; double predicted_W, measured_W, err; } aif_power_row;
