@@ -183,6 +183,21 @@ static void test_incremental_scope(void **state)
     aif_mm_free(m);
 }
 
+/* a slot added and removed many times between two solves stays on the dirty list once */
+static void test_churn(void **state)
+{
+    (void)state;
+    aif_mm *m = aif_mm_new();
+    int a = aif_mm_add_link(m, 10);
+    int keep = aif_mm_add_flow(m, &a, 1, 1, 0);
+    for (int i = 0; i < 500; i++)
+        aif_mm_remove_flow(m, aif_mm_add_flow(m, &a, 1, 1, 0));
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, keep), 10);
+    assert_int_equal(aif_mm_n_flows(m), 1);
+    aif_mm_free(m);
+}
+
 /* a coflow with coefficient 2 on a link takes twice its rate from it */
 static void test_coefficients(void **state)
 {
@@ -203,7 +218,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_cases), cmocka_unit_test(test_random_against_reference),
-        cmocka_unit_test(test_incremental_scope), cmocka_unit_test(test_coefficients),
+        cmocka_unit_test(test_incremental_scope), cmocka_unit_test(test_coefficients), cmocka_unit_test(test_churn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -271,6 +271,10 @@ typedef struct aif_override { const char *path, *value, *origin; } aif_override;
 aif_rc aif_scenario_load(const aif_catalog *c, const char *path,
                          const aif_override *ov, int n_ov,
                          aif_scenario *out, aif_err *err);
+/* The same, binding only the cluster section (model, train and site are not read or
+ * checked): enough to build the cluster's network (aifsim topology). */
+aif_rc aif_scenario_load_cluster(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                                 aif_scenario *out, aif_err *err);
 /* Same, from YAML text in memory; `name` is used in error messages. */
 aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
                           const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err);

@@ -32,7 +32,7 @@ int cmd_topology(int argc, char **argv)
         return st;
     static aif_scenario s;
     aif_err e;
-    aif_rc rc = aif_scenario_load(cat, file, o.ov, o.n_ov, &s, &e);
+    aif_rc rc = aif_scenario_load_cluster(cat, file, o.ov, o.n_ov, &s, &e);
     aif_catalog_free(cat);
     aif_topo *t = NULL;
     if (!rc)

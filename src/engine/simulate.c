@@ -149,6 +149,8 @@ typedef struct sim {
     int *class_size;           /* per solver link: topology links it stands for */
     int cap_class_size;
     int classed;               /* patterns hold solver links (classes made) */
+    double *scratch;           /* coefficients of the coflow being started */
+    int cap_scratch;
     long late_patterns;        /* patterns first needed after the classes were made */
     rdv *rdv;
     int n_rdv;
@@ -259,6 +261,10 @@ static void instance_gpus(const sim *x, int inst, long *lo, long *hi)
 
 static void acc_link(sim *x, long l, double c)
 {
+    if (l < 0 || l >= x->topo->n_links) {
+        x->oom = 3;   /* a route left the network: a bug */
+        return;
+    }
     if (x->acc[l] == 0) {
         if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
             x->oom = 1;
@@ -367,7 +373,7 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
 
 static long pattern_key(int grp, int coll, int algo, int dir, int inst)
 {
-    return ((((long)inst * AIF_N_GRP + grp) * 8 + coll) * 4 + algo) * 3 + dir;
+    return ((((long)inst * AIF_N_GRP + grp) * 8 + coll) * 8 + algo) * 3 + dir;
 }
 
 static int solver_link(sim *x, long l)
@@ -452,7 +458,13 @@ static int get_pattern(sim *x, int op, int algo, int inst, int dir)
     } else {
         long base, stride;
         int n = group_of(x, o->group, lo, &base, &stride);
-        int first_only = n > 1 && base / x->topo->dom == (base + (n - 1) * stride) / x->topo->dom;
+        /* one group stands for all only when every group lies inside one domain */
+        int first_only = n > 1;
+        for (long gg = lo; gg < hi && first_only; gg++) {
+            n = group_of(x, o->group, gg, &base, &stride);
+            if (base == gg && base / x->topo->dom != (base + (n - 1) * stride) / x->topo->dom)
+                first_only = 0;
+        }
         long copies = 0;
         for (long gg = lo; gg < hi; gg++) {
             n = group_of(x, o->group, gg, &base, &stride);
@@ -817,12 +829,11 @@ static void cf_start(sim *x, int c)
     coflow *f = &x->cf[c];
     const pattern *pt = &x->pat[f->pattern];
     double phi = pt->ideal_Bps / f->bytes;   /* completion per second, uncontended */
-    static double *coefs;
-    static int cap;
-    if (grow_arr((void **)&coefs, &cap, pt->n, sizeof(double))) {
+    if (grow_arr((void **)&x->scratch, &x->cap_scratch, pt->n, sizeof(double))) {
         x->oom = 1;
         return;
     }
+    double *coefs = x->scratch;
     for (int i = 0; i < pt->n; i++)
         coefs[i] = x->pat_coef[pt->first + i] * f->bytes;
     int m = aif_mm_add_flow_coef(x->mm, x->pat_link + pt->first, coefs, pt->n, phi, phi);
@@ -1290,7 +1301,7 @@ static void sim_free(sim *x)
         }
     void *ps[] = {x->op_t, x->op_s, x->op_algo, x->sched, x->n_buckets, x->tl, x->rq, x->st, x->cf, x->mm2cf,
                   x->arrive, x->pat, x->pat_hash, x->pat_link, x->pat_coef, x->acc, x->touched, x->mmlink,
-                  x->mm_topo, x->link_bytes, x->rdv, x->class_size};
+                  x->mm_topo, x->link_bytes, x->rdv, x->class_size, x->scratch};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -1525,6 +1536,8 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
         rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.network",
                          "the network is partitioned: some transfer has no live path (too many failed links, or "
                          "rail-only without a way between rails)");
+    else if (!rc && x.oom == 3)
+        rc = aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, "simulate", "a route left the network (a bug in aifsim)");
     else if (!rc && x.oom)
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
     else if (!rc && stuck >= 0)

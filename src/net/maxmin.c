@@ -207,8 +207,10 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
     m->rcap[f] = rate_cap_Bps > 0 ? rate_cap_Bps : 0;
     m->rate[f] = 0;
     m->alive[f] = 1;
-    m->flow_dirty[f] = 1;
-    m->dirty_flows[m->n_dirty_flows++] = f;
+    if (!m->flow_dirty[f]) {   /* a slot reused before the next solve is on the list already */
+        m->flow_dirty[f] = 1;
+        m->dirty_flows[m->n_dirty_flows++] = f;
+    }
     m->n_alive++;
     m->any_dirty = 1;
     return f;

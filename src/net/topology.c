@@ -12,9 +12,10 @@
  * analytical engine places inside a domain are inside one here too. */
 int aif_topo_domain_used(const aif_cluster *cl)
 {
-    int gpn = cl->gpus_per_node, d = cl->scaleup_domain / gpn * gpn;
-    if (cl->scaleup_domain <= gpn)
-        return cl->scaleup_domain < 1 ? 1 : cl->scaleup_domain;   /* domains inside a node */
+    int gpn = cl->gpus_per_node, dom = cl->scaleup_domain < cl->gpus ? cl->scaleup_domain : cl->gpus;
+    if (dom <= gpn)
+        return dom < 1 ? 1 : dom;   /* domains inside a node, or a job smaller than one */
+    int d = dom / gpn * gpn;
     while (d > gpn && cl->gpus % d)
         d -= gpn;
     return d < 1 ? 1 : d;
@@ -131,7 +132,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
         pods = (L + P - 1) / P;
         if (pods <= radix)
             break;
-        if (nw->radix)
+        if (nw->radix || radix >= 4096)
             return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.network.radix",
                                "%ld endpoints per plane need %ld leaves, more than three tiers of radix-%d switches "
                                "hold (%ld pods of %d leaves, at most %d); raise radix or add planes",
@@ -192,6 +193,18 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
                 }
             }
         t->tnd = nd;
+        int diameter = t->tdim[0] / 2 + t->tdim[1] / 2 + t->tdim[2] / 2;
+        if (cl->gpus % t->dom || diameter > AIF_TOPO_MAX_HOPS / 3) {
+            int dm = t->dom;
+            aif_topo_free(t);
+            if (cl->gpus % dm)
+                return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.gpus",
+                                   "a torus is built of whole domains: %d chips are not a multiple of the %d-chip "
+                                   "domain", cl->gpus, dm);
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.scaleup_domain",
+                               "a %d-chip torus is %d hops across, more than the router follows (%d); use "
+                               "smaller domains", dm, diameter, AIF_TOPO_MAX_HOPS / 3);
+        }
     }
     t->off_su_up = 0;
     t->off_su_down = cl->gpus;
@@ -263,7 +276,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     s->agg_down = P;
     s->agg_up = A;
     s->switches[0] = planes * L;
-    s->switches[1] = tiers == 2 ? planes * (L * U + radix - 1) / radix : tiers == 3 ? planes * pods * U : 0;
+    s->switches[1] = tiers == 2 ? planes * ((L * U + radix - 1) / radix) : tiers == 3 ? planes * pods * U : 0;
     s->switches[2] = tiers == 3 ? planes * ((pods * U * A + radix - 1) / radix) : 0;
     s->links[AIF_TIER_SCALEUP] = cl->scaleup_domain > 1 ? (t->torus ? 2L * t->tnd : 2L) * cl->gpus : 0;
     s->torus[0] = t->torus ? t->tdim[0] : 0;
@@ -323,34 +336,43 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
         int cross = t->tiers == 3 && pa != pb;
         long best_u = -1, best_a = 0;
         if (t->routing == AIF_ROUTE_ADAPTIVE) {
-            /* each switch on the way up takes its least-loaded live port */
-            double bu = INFINITY;
-            for (int u = 0; u < U; u++) {
-                long up = base + t->p_leaf_up + la * U + u, dn = base + t->p_leaf_down + lb * U + u;
-                if (t->cap[up] <= 0 || t->cap[dn] <= 0)
-                    continue;
-                double x = fmax(util(t, load, up), util(t, load, dn));
-                if (x < bu) {
-                    bu = x;
-                    best_u = u;
+            /* each switch on the way up takes its least-loaded live port; a leaf uplink whose
+             * aggregation switch has no live way on is passed over for the next best */
+            unsigned char tried[4096];
+            memset(tried, 0, (size_t)(U < 4096 ? U : 4096));
+            for (int attempt = 0; attempt < U && best_u < 0; attempt++) {
+                double bu = INFINITY;
+                int cu = -1;
+                for (int u = 0; u < U && u < 4096; u++) {
+                    long up = base + t->p_leaf_up + la * U + u, dn = base + t->p_leaf_down + lb * U + u;
+                    if (tried[u] || t->cap[up] <= 0 || t->cap[dn] <= 0)
+                        continue;
+                    double x = fmax(util(t, load, up), util(t, load, dn));
+                    if (x < bu) {
+                        bu = x;
+                        cu = u;
+                    }
                 }
-            }
-            if (cross && best_u >= 0) {
+                if (cu < 0)
+                    break;
+                tried[cu] = 1;
+                if (!cross) {
+                    best_u = cu;
+                    break;
+                }
                 double ba = INFINITY;
-                best_a = -1;
                 for (int a = 0; a < A; a++) {
-                    long up = base + t->p_agg_up + (pa * U + best_u) * A + a;
-                    long dn = base + t->p_agg_down + (pb * U + best_u) * A + a;
+                    long up = base + t->p_agg_up + (pa * U + cu) * A + a;
+                    long dn = base + t->p_agg_down + (pb * U + cu) * A + a;
                     if (t->cap[up] <= 0 || t->cap[dn] <= 0)
                         continue;
                     double x = fmax(util(t, load, up), util(t, load, dn));
                     if (x < ba) {
                         ba = x;
                         best_a = a;
+                        best_u = cu;
                     }
                 }
-                if (best_a < 0)
-                    best_u = -1;
             }
         } else {
             /* ECMP: the hash picks a path; with failures, the next live one in hash order */
@@ -440,10 +462,11 @@ int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *
     int p0 = t->kind == AIF_TOPO_RAIL_ONLY ? ra * per : 0;
     if (t->kind == AIF_TOPO_RAIL_ONLY && ra != rb)
         return -1;   /* no PXN and no switch path between rails */
-    if (per > 1 && t->routing == AIF_ROUTE_ADAPTIVE) {
-        /* adaptive: sprayed evenly over the planes */
+    if (per > 1) {
+        /* a NIC with a port on each plane stripes a transfer over its ports (NCCL opens a
+         * connection per port); inside each plane the path is ECMP or adaptive */
         for (int q = 0; q < per; q++) {
-            int k = plane_route(t, p0 + q, na, ra, nb, rb, h >> 8, load, 1.0 / per, o + n);
+            int k = plane_route(t, p0 + q, na, ra, nb, rb, mix64(h + (uint64_t)q) >> 8, load, 1.0 / per, o + n);
             if (k < 0)
                 return -1;
             n += k;

@@ -396,6 +396,9 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     return AIF_OK;
 }
 
+/* Set by aif_scenario_load_cluster: bind only the cluster (the topology needs no job). */
+static _Thread_local int cluster_only;
+
 aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
                           const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err)
 {
@@ -426,6 +429,10 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
                          "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
     if (!rc)
         rc = bind_cluster(c, ynode_get(root, "cluster"), &out->cluster, err);
+    if (cluster_only) {
+        ydoc_free(d);
+        return rc;
+    }
     if (!rc) {
         const ynode *mn = ynode_get(root, "model");
         if (!mn)
@@ -452,6 +459,15 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
         }
     }
     ydoc_free(d);
+    return rc;
+}
+
+aif_rc aif_scenario_load_cluster(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                                 aif_scenario *out, aif_err *err)
+{
+    cluster_only = 1;
+    aif_rc rc = aif_scenario_load(c, path, ov, n_ov, out, err);
+    cluster_only = 0;
     return rc;
 }
 
