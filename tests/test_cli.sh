@@ -60,6 +60,7 @@ golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
 golden catalog-gpus.txt catalog gpus
 golden catalog-h100.json catalog gpus h100-sxm
 golden collective-h100.txt collective --op allreduce --gpu h100-sxm --gpus 8
+golden collective-sim.txt collective --op allreduce --gpus 1024 --min-bytes 1M --max-bytes 4G --step-factor 16 --engine sim --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=2
 golden collective-ndr.json collective --op allreduce --system dgx-h100 --gpus 128 --min-bytes 1M --max-bytes 8G --step-factor 8 --json
 golden facility.txt facility --set facility.power_cap=30MW --set facility.climate=hot
 golden topology.txt topology
@@ -132,6 +133,8 @@ rejects 2 "did you mean 'rail-optimized'" topology --set cluster.network.topolog
 rejects 2 "raise radix or add planes" topology --set cluster.network.radix=16
 rejects 2 "switch-to-switch cables" train --engine sim --failed-links 100000
 rejects 2 "cannot write the trace" train --engine sim --trace /nonexistent/dir/t.json
+rejects 2 "--engine 'fast' (accepted: estimate, sim)" collective --op allreduce --engine fast
+rejects 2 "did you mean 'fat-tree'" collective --op allreduce --engine sim --set cluster.network.topology=fattree
 rejects 2 "--algo collnet does not apply here" collective --op allreduce --algo collnet --gpus 8
 rejects 2 "--algo pat does not apply here" collective --op allgather --algo pat --gpus 16
 

@@ -312,6 +312,43 @@ static void test_slowdowns(void **state)
         fail_msg("TCP %.4f s, RoCE %.4f s, IB %.4f s", tcp, roce, base);
 }
 
+/* one collective on the network: the closed form where nothing is in the way; an
+ * all-to-all (bisection-bound) slower behind 4:1 leaves; ECMP collisions slow a ring
+ * all-reduce that adaptive routing keeps at full speed (a ring crosses few leaf
+ * boundaries, so oversubscription alone costs it little) */
+static double coll_on(const char *topo, int over, const char *routing, aif_coll op, double *closed)
+{
+    aif_scenario s;
+    aif_err e;
+    aif_coll_sim *cs;
+    scen(&s, "cluster: {system: dgx-h100, gpus: 1024, network: {topology: %s, oversubscription: %d, routing: %s}}\n"
+             "model: llama3-8b\ntrain: {tp: 8}\n", topo, over, routing);
+    assert_int_equal(aif_coll_sim_new(&s.cluster, &cs, &e), AIF_OK);
+    double S = 268435456.0, t = aif_coll_sim_time(cs, op, 1024, S, AIF_ALGO_AUTO, NULL);
+    if (closed)
+        *closed = aif_collective_time_s(&s.cluster, op, 1024, S, AIF_ALGO_AUTO, NULL);
+    aif_coll_sim_free(cs);
+    return t;
+}
+
+static void test_collective_on_network(void **state)
+{
+    (void)state;
+    double c1, c2;
+    double ar_rail = coll_on("rail-optimized", 1, "ecmp", AIF_COLL_ALLREDUCE, &c1);
+    assert_true(fabs(ar_rail / c1 - 1) < 1e-9);
+    double ar_ecmp = coll_on("fat-tree", 1, "ecmp", AIF_COLL_ALLREDUCE, NULL);
+    double ar_adapt = coll_on("fat-tree", 1, "adaptive", AIF_COLL_ALLREDUCE, NULL);
+    assert_true(fabs(ar_adapt / c1 - 1) < 1e-9);
+    if (!(ar_ecmp > 1.2 * ar_adapt))
+        fail_msg("all-reduce: ECMP %.6f s, adaptive %.6f s", ar_ecmp, ar_adapt);
+    double a2a = coll_on("fat-tree", 1, "adaptive", AIF_COLL_ALLTOALL, &c2);
+    double a2a_over = coll_on("fat-tree", 4, "adaptive", AIF_COLL_ALLTOALL, NULL);
+    assert_true(fabs(a2a / c2 - 1) < 0.05);
+    if (!(a2a_over > 2.5 * a2a))
+        fail_msg("all-to-all: 4:1 %.6f s, 1:1 %.6f s", a2a_over, a2a);
+}
+
 static void test_gpudirect(void **state)
 {
     (void)state;
@@ -392,7 +429,7 @@ int main(void)
         cmocka_unit_test(test_engines_agree),
         cmocka_unit_test(test_link_classes_exact), cmocka_unit_test(test_full_equals_symmetric),
         cmocka_unit_test(test_slowdowns),
-        cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_deterministic_and_trace),
+        cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_collective_on_network),          cmocka_unit_test(test_deterministic_and_trace),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

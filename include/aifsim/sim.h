@@ -6,6 +6,7 @@
 #ifndef AIFSIM_SIM_H
 #define AIFSIM_SIM_H
 
+#include "aifsim/graph.h"
 #include "aifsim/network.h"
 
 #ifdef __cplusplus
@@ -41,6 +42,17 @@ typedef struct aif_sim_stats {
  * st (may be NULL) what the network did. */
 aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_result *r, aif_sim_stats *st,
                     aif_err *err);
+
+/* One collective on GPUs [0, n) of an otherwise idle cluster network: the closed
+ * form's time, with its network phase at the rate the collective's own flows get on
+ * the topology (oversubscription, ECMP collisions among its flows, failed links).
+ * Build once per cluster, ask for many sizes; INFINITY where the algorithm does not
+ * apply or no path exists. */
+typedef struct aif_coll_sim aif_coll_sim;
+aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err);
+double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, aif_coll_algo algo,
+                         aif_coll_algo *used);
+void aif_coll_sim_free(aif_coll_sim *c);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* cmd_collective.c -- `aifsim collective`: an nccl-tests-style table of one
  * collective on a cluster, from the closed-form NCCL model (src/net/collective.c). */
 #include "aifsim/graph.h"
+#include "aifsim/sim.h"
 #include "cli/cli.h"
 #include "base/base.h"
 
@@ -16,7 +17,8 @@ static const char help[] =
     "usage: aifsim collective --op allreduce|allgather|reducescatter|alltoall|broadcast\n"
     "       [--gpu NAME | --system NAME] [--gpus N] [--gpus-per-node N] [--nics-per-node N]\n"
     "       [--fabric NAME] [--algo auto|ring|tree|nvls|collnet|pat] [--min-bytes 8] [--max-bytes 8G]\n"
-    "       [--bytes SIZE] [--step-factor 2] [--json] [--catalog FILE]\n"
+    "       [--bytes SIZE] [--step-factor 2] [--engine estimate|sim] [--set PATH=VALUE] [--json]\n"
+    "       [--catalog FILE]\n"
     "\n"
     "Prints what nccl-tests would print for one collective: size, element count, time\n"
     "(us), algorithm bandwidth and bus bandwidth (GB/s, with nccl-tests' bus-bandwidth\n"
@@ -24,12 +26,16 @@ static const char help[] =
     "all-to-all, 1 for broadcast).  Sizes as nccl-tests takes them: 8, 1K, 64M, 8G\n"
     "(K, M, G binary), or with a unit such as 8GB or 8GiB.  Ranks are contiguous: NVLink\n"
     "inside a scale-up domain, the NICs across domains.  Defaults: 8 GPUs of a DGX H100,\n"
-    "8 B to 8 GiB doubling.\n"
+    "8 B to 8 GiB doubling.  --engine sim puts the collective's flows on the cluster's\n"
+    "network (cluster.network, set with --set; docs/NETWORK.md) and slows its network phase\n"
+    "to the rate they get there: oversubscription, ECMP collisions, failed links.\n"
     "\n"
     "examples:\n"
     "  aifsim collective --op allreduce --gpu h100-sxm --gpus 8\n"
     "  aifsim collective --op allreduce --system dgx-h100 --gpus 128 --bytes 8G\n"
-    "  aifsim collective --op alltoall --system gb200-nvl72 --gpus 72 --json\n";
+    "  aifsim collective --op alltoall --system gb200-nvl72 --gpus 72 --json\n"
+    "  aifsim collective --op allreduce --gpus 1024 --bytes 1G --engine sim \\\n"
+    "      --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=4\n";
 
 static const char *const ops[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv", "broadcast", NULL};
 static const char *const algos[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
@@ -83,7 +89,7 @@ static int pick(const char *cmd, const char *opt, const char *v, const char *con
 int cmd_collective(int argc, char **argv)
 {
     enum { O_OP = 1000, O_GPU, O_SYSTEM, O_GPUS, O_GPN, O_NICS, O_FABRIC, O_ALGO, O_MIN, O_MAX, O_BYTES, O_STEP,
-           O_JSON, O_CATALOG };
+           O_JSON, O_CATALOG, O_ENGINE, O_SET };
     static const struct option lo[] = {
         {"op", required_argument, NULL, O_OP}, {"gpu", required_argument, NULL, O_GPU},
         {"system", required_argument, NULL, O_SYSTEM}, {"gpus", required_argument, NULL, O_GPUS},
@@ -92,8 +98,9 @@ int cmd_collective(int argc, char **argv)
         {"min-bytes", required_argument, NULL, O_MIN}, {"max-bytes", required_argument, NULL, O_MAX},
         {"bytes", required_argument, NULL, O_BYTES}, {"step-factor", required_argument, NULL, O_STEP},
         {"json", no_argument, NULL, O_JSON}, {"catalog", required_argument, NULL, O_CATALOG},
+        {"engine", required_argument, NULL, O_ENGINE}, {"set", required_argument, NULL, O_SET},
         {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-    int op = -1, algo = 0, json = 0;
+    int op = -1, algo = 0, json = 0, simulate = 0;
     double min_b = 8, max_b = 8.0 * 1073741824.0, step = 2;
     static cli_opts o;
     memset(&o, 0, sizeof o);
@@ -110,6 +117,16 @@ int cmd_collective(int argc, char **argv)
         case O_OP: if ((op = pick("collective", "--op", optarg, ops)) < 0) return EXIT_USAGE; break;
         case O_ALGO: if ((algo = pick("collective", "--algo", optarg, algos)) < 0) return EXIT_USAGE; break;
         case O_JSON: json = 1; break;
+        case O_ENGINE:
+            if (!strcmp(optarg, "sim"))
+                simulate = 1;
+            else if (strcmp(optarg, "estimate"))
+                return cli_usage_error("collective", "--engine '%s' (accepted: estimate, sim)", optarg);
+            break;
+        case O_SET:
+            if (cli_add_set("collective", optarg, &o))
+                return EXIT_USAGE;
+            break;
         case O_CATALOG:
             if (o.n_cat == CLI_MAX_CATALOGS)
                 return cli_usage_error("collective", "at most %d --catalog files", CLI_MAX_CATALOGS);
@@ -229,6 +246,9 @@ int cmd_collective(int argc, char **argv)
                                "with one GPU per node: --gpus-per-node 1)");
     if (algo == AIF_ALGO_TREE && coll != AIF_COLL_ALLREDUCE && coll != AIF_COLL_BROADCAST)
         return cli_usage_error("collective", "--algo tree applies to allreduce and broadcast");
+    aif_coll_sim *cs = NULL;
+    if (simulate && aif_coll_sim_new(cl, &cs, &e) != AIF_OK)
+        return cli_report_error(&e);
     json_object *root = json ? json_object_new_object() : NULL, *rows = json ? json_object_new_array() : NULL;
     if (json) {
         json_c_set_serialization_double_format("%.6g", JSON_C_OPTION_THREAD);
@@ -243,7 +263,11 @@ int cmd_collective(int argc, char **argv)
             printf(" (%s)", cl->system.name);
         printf(", %s inside %d-GPU domains, %s %d x %.0f Gb/s per node\n", cl->scaleup.name, cl->scaleup_domain,
                cl->fabric.name, cl->nics_per_node, cl->nic_bw_Bps * 8 / 1e9);
-        printf("# closed-form NCCL model (src/net/collective.h); times are predictions, not measurements\n#\n");
+        if (simulate)
+            printf("# NCCL model with its flows on the simulated network (docs/NETWORK.md); predictions, not "
+                   "measurements\n#\n");
+        else
+            printf("# closed-form NCCL model (src/net/collective.h); times are predictions, not measurements\n#\n");
         printf("#%15s %12s %6s %6s %12s %12s %12s\n", "size", "count", "type", "algo", "time(us)", "algbw(GB/s)",
                "busbw(GB/s)");
     }
@@ -255,7 +279,8 @@ int cmd_collective(int argc, char **argv)
             continue;   /* a small step that does not reach the next float */
         last = bytes;
         aif_coll_algo used;
-        double t = aif_collective_time_s(cl, coll, n, bytes, (aif_coll_algo)algo, &used);
+        double t = cs ? aif_coll_sim_time(cs, coll, n, bytes, (aif_coll_algo)algo, &used)
+                      : aif_collective_time_s(cl, coll, n, bytes, (aif_coll_algo)algo, &used);
         double algbw = t > 0 ? bytes / t / 1e9 : 0, busbw = algbw * factor;
         if (json) {
             json_object *r = json_object_new_object();
@@ -277,5 +302,6 @@ int cmd_collective(int argc, char **argv)
                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
     }
+    aif_coll_sim_free(cs);
     return EXIT_OK;
 }

@@ -1600,3 +1600,85 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
     free(g);
     return rc;
 }
+
+/* ------------------------------------------------------ one collective */
+
+struct aif_coll_sim {
+    sim x;
+    aif_scenario s;
+    double ideal[AIF_COLL_BROADCAST + 1][8], actual[AIF_COLL_BROADCAST + 1][8];   /* bytes per second */
+    int n[AIF_COLL_BROADCAST + 1][8];
+};
+
+aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err)
+{
+    *out = NULL;
+    aif_coll_sim *c = calloc(1, sizeof *c);
+    if (!c)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
+    c->s.cluster = *cl;
+    aif_rc rc = aif_topo_build(&c->s.cluster, &c->x.topo, err);
+    if (!rc) {
+        c->x.s = &c->s;
+        c->x.acc = calloc((size_t)c->x.topo->n_links, sizeof(float));
+        if (!c->x.acc)
+            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
+    }
+    if (rc) {
+        aif_coll_sim_free(c);
+        return rc;
+    }
+    *out = c;
+    return AIF_OK;
+}
+
+void aif_coll_sim_free(aif_coll_sim *c)
+{
+    if (!c)
+        return;
+    aif_topo_free(c->x.topo);
+    free(c->x.acc);
+    free(c->x.touched);
+    free(c);
+}
+
+double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, aif_coll_algo algo, aif_coll_algo *used)
+{
+    aif_coll_algo u;
+    double t_a = aif_collective_time_s(&c->s.cluster, coll, n, bytes, algo, &u);
+    if (used)
+        *used = u;
+    if (!isfinite(t_a) || n < 2 || bytes <= 0 || n > c->x.topo->gpus)
+        return t_a;
+    sim *x = &c->x;
+    if (c->n[coll][u] != n) {
+        /* the collective's flows on GPUs [0, n), alone on the network: the bottleneck of
+         * the links at the GPUs gives the uncontended rate, of all links the actual one */
+        x->n_touched = 0;
+        x->oom = 0;
+        group_flows(x, coll, u, 0, 1, n, (uint64_t)(coll * 8 + u) << 40);
+        double ideal = INFINITY, actual = INFINITY;
+        for (long i = 0; i < x->n_touched; i++) {
+            long l = x->touched[i];
+            double cf = x->acc[l];
+            x->acc[l] = 0;
+            if (cf <= 0)
+                continue;
+            aif_tier tr = aif_topo_tier(x->topo, l);
+            double r = x->topo->cap[l] > 0 ? x->topo->cap[l] / cf : 0;
+            if (tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC)
+                ideal = fmin(ideal, r);
+            actual = fmin(actual, r);
+        }
+        if (x->oom)
+            return INFINITY;   /* no live path */
+        c->ideal[coll][u] = ideal;
+        c->actual[coll][u] = actual;
+        c->n[coll][u] = n;
+    }
+    double ideal = c->ideal[coll][u], actual = c->actual[coll][u];
+    if (!isfinite(ideal) || !isfinite(actual))
+        return t_a;
+    double lat = t_a - bytes / ideal > 0 ? t_a - bytes / ideal : 0;
+    return lat + bytes / actual;
+}
