@@ -135,6 +135,9 @@ rejects 2 "switch-to-switch cables" train --engine sim --failed-links 100000
 rejects 2 "cannot write the trace" train --engine sim --trace /nonexistent/dir/t.json
 rejects 2 "--engine 'fast' (accepted: estimate, sim)" collective --op allreduce --engine fast
 rejects 2 "did you mean 'fat-tree'" collective --op allreduce --engine sim --set cluster.network.topology=fattree
+rejects 2 "the network is partitioned" collective --op allreduce --gpus 64 --bytes 1G --engine sim --set cluster.network.radix=8 --set cluster.network.failed_links=40 --json
+rejects 2 "scaleup_domain 3 is smaller than gpus_per_node 8" topology --set cluster.gpus=64 --set cluster.scaleup_domain=3
+rejects 2 "--engine sim applies to the training rows" validate --engine sim --collectives x.csv
 rejects 2 "--algo collnet does not apply here" collective --op allreduce --algo collnet --gpus 8
 rejects 2 "--algo pat does not apply here" collective --op allgather --algo pat --gpus 16
 

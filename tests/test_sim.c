@@ -226,7 +226,8 @@ static void test_engines_agree(void **state)
     }
 }
 
-/* merging interchangeable links is exact: the same step time to the last bit, far fewer solver links */
+/* merging interchangeable links is exact (up to floating-point rounding in the order of
+ * the solver's sums), with far fewer solver links */
 static void test_link_classes_exact(void **state)
 {
     (void)state;
@@ -246,7 +247,7 @@ static void test_link_classes_exact(void **state)
         aif_err e;
         assert_int_equal(aif_simulate(&s, &a, &ra, &sa, &e), AIF_OK);
         assert_int_equal(aif_simulate(&s, &b, &rb, &sb, &e), AIF_OK);
-        if (ra.step_time_s != rb.step_time_s)
+        if (fabs(ra.step_time_s / rb.step_time_s - 1) > 1e-12)
             fail_msg("job %zu: %.12g s with classes, %.12g s without", i, ra.step_time_s, rb.step_time_s);
         assert_int_equal(sa.late_patterns, 0);
         assert_true(sa.solver_links * 4 < sb.solver_links);

@@ -47,7 +47,7 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
  * form's time, with its network phase at the rate the collective's own flows get on
  * the topology (oversubscription, ECMP collisions among its flows, failed links).
  * Build once per cluster, ask for many sizes; INFINITY where the algorithm does not
- * apply or no path exists. */
+ * apply, NAN where no path exists (the network is partitioned). */
 typedef struct aif_coll_sim aif_coll_sim;
 aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err);
 double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, aif_coll_algo algo,

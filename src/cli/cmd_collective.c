@@ -281,6 +281,17 @@ int cmd_collective(int argc, char **argv)
         aif_coll_algo used;
         double t = cs ? aif_coll_sim_time(cs, coll, n, bytes, (aif_coll_algo)algo, &used)
                       : aif_collective_time_s(cl, coll, n, bytes, (aif_coll_algo)algo, &used);
+        if (!isfinite(t)) {
+            if (root)
+                json_object_put(root);
+            aif_coll_sim_free(cs);
+            fflush(stdout);
+            fprintf(stderr, "aifsim: cluster.network: %s\n",
+                    isnan(t) ? "the network is partitioned: some transfer of the collective has no live path "
+                               "(too many failed links)"
+                             : "the algorithm does not apply to this collective");
+            return EXIT_USAGE;
+        }
         double algbw = t > 0 ? bytes / t / 1e9 : 0, busbw = algbw * factor;
         if (json) {
             json_object *r = json_object_new_object();

@@ -33,9 +33,8 @@ static const char help[] =
     "  aifsim validate my-runs.csv --json\n"
     "  aifsim validate --collectives my-nccl-tests.csv\n";
 
-static int use_sim;
-
-static aif_rc load_csv(const aif_catalog *c, const char *file, int collectives, aif_validation *v, aif_err *e)
+static aif_rc load_csv(const aif_catalog *c, const char *file, int collectives, int use_sim, aif_validation *v,
+                       aif_err *e)
 {
     char *text = NULL;
     size_t len;
@@ -102,7 +101,7 @@ static json_object *table_json(const aif_validation *v)
 
 int cmd_validate(int argc, char **argv)
 {
-    int markdown = 0;
+    int markdown = 0, use_sim = 0;
     const char *file = NULL, *coll_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
@@ -122,9 +121,8 @@ int cmd_validate(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '--engine' needs a value");
             i++;
-            if (!strcmp(argv[i], "sim"))
-                use_sim = 1;
-            else if (strcmp(argv[i], "estimate"))
+            use_sim = !strcmp(argv[i], "sim");
+            if (!use_sim && strcmp(argv[i], "estimate"))
                 return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives")) {
             if (i + 1 >= argc)
@@ -147,6 +145,8 @@ int cmd_validate(int argc, char **argv)
     }
     if (o.json && markdown)
         return cli_usage_error("validate", "choose --json or --markdown");
+    if (use_sim && coll_file && !file)
+        return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives");
     aif_catalog *c;
     int st = cli_load_catalog(&c, o.catalogs, o.n_cat);
     if (st)
@@ -157,9 +157,9 @@ int cmd_validate(int argc, char **argv)
     int np = 0, with_train = file || !coll_file, with_extras = !file && !coll_file;
     aif_rc rc = AIF_OK;
     if (with_train)
-        rc = load_csv(c, file, 0, &train, &e);
+        rc = load_csv(c, file, 0, use_sim, &train, &e);
     if (!rc && (coll_file || with_extras))
-        rc = load_csv(c, coll_file, 1, &coll, &e);
+        rc = load_csv(c, coll_file, 1, 0, &coll, &e);
     if (!rc && with_extras && (np = aif_validate_power(c, prow, 32, &e)) < 0)
         rc = e.rc;
     aif_catalog_free(c);

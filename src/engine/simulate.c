@@ -26,9 +26,10 @@
  * and everything else (switch tiers, oversubscription, ECMP collisions, failed
  * links, host staging, other collectives) shows as a longer network phase.
  *
- * Symmetry.  A collective inside one scale-up domain puts only one group's
- * flows on the network: the others use disjoint, identical links and would get
- * the same rate.  Collectives that leave the domain put every group's flows on
+ * Symmetry.  A collective whose every group lies inside one scale-up switch
+ * domain puts only one group's flows on the network: the others use disjoint,
+ * identical links and would get the same rate (not on a torus, where routes
+ * cross other chips' links).  Collectives that leave the domain put every group's flows on
  * the network.
  *
  * Data-parallel gradients.  With dp_overlap, the gradient reduce-scatter of
@@ -150,6 +151,7 @@ typedef struct sim {
     int cap_class_size;
     int classed;               /* patterns hold solver links (classes made) */
     double *scratch;           /* coefficients of the coflow being started */
+    int *seg_first;            /* group_flows: domain segments of a group (n + 1 entries) */
     int cap_scratch;
     long late_patterns;        /* patterns first needed after the classes were made */
     rdv *rdv;
@@ -293,10 +295,11 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
     if (n <= 1)
         return;
     int dom = x->topo->dom;
-    int k = 0;
+    int k = 0, d = 1;   /* members in the first member's domain; domains the group spans */
     for (int i = 0; i < n && (base + i * stride) / dom == base / dom; i++)
         k++;
-    int d = n / k;
+    for (int i = 1; i < n; i++)
+        d += (base + i * stride) / dom != (base + (i - 1) * stride) / dom;
     double nn = n;
     /* bytes each rank sends per message byte: all-reduce 2(n-1)/n, all-gather and reduce-scatter
      * (n-1)/n, broadcast and a ring of send/recv (context parallelism) the whole message */
@@ -323,16 +326,22 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
     if (coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_COLLNET && d > 1) {
         /* reduce-scatter and all-gather inside the domain; each GPU's 1/k of the buffer
          * goes up to the switches once and comes back reduced once */
-        double kk = k;
-        for (int j = 0; j < d; j++)
-            for (int c = 0; c < k; c++) {
-                if (k > 1)
-                    acc_route(x, M(j * k + c), M(j * k + (c + 1) % k), salt + (uint64_t)(j * k + c), 2 * (kk - 1) / kk);
+        for (int i0 = 0; i0 < n;) {
+            int i1 = i0;
+            while (i1 < n && M(i1) / dom == M(i0) / dom)
+                i1++;
+            int kj = i1 - i0;
+            double kk = kj;
+            for (int c = 0; c < kj; c++) {
+                if (kj > 1)
+                    acc_route(x, M(i0 + c), M(i0 + (c + 1) % kj), salt + (uint64_t)(i0 + c), 2 * (kk - 1) / kk);
                 aif_hop h[AIF_TOPO_MAX_HOPS];
-                int nh = aif_topo_nic_hops(x->topo, (int)M(j * k + c), 1.0 / kk, h);
+                int nh = aif_topo_nic_hops(x->topo, (int)M(i0 + c), 1.0 / kk, h);
                 for (int q = 0; q < nh; q++)
                     acc_link(x, h[q].link, h[q].share);
             }
+            i0 = i1;
+        }
         return;
     }
     int tree = coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_TREE && d > 1;
@@ -358,16 +367,28 @@ static void group_flows(sim *x, int coll, int algo, long base, long stride, int 
         return;
     }
     /* across domains: a ring (channel) per local position c, leaving each domain
-     * through GPU c's NIC; inside the domain the rest of the ring over the scale-up links */
-    double kk = k, dd = d;
-    double intra = tree ? 2 * (kk - 1) / kk : bf * (kk - 1) / kk;
-    double cross = tree ? 2 * (dd - 1) / dd / kk : bf / kk;
-    for (int j = 0; j < d; j++)
-        for (int c = 0; c < k; c++) {
-            if (k > 1)
-                acc_route(x, M(j * k + c), M(j * k + (c + 1) % k), salt + (uint64_t)(j * k + c), intra);
-            acc_route(x, M(j * k + c), M(((j + 1) % d) * k + c), salt + 0x9000000ull + (uint64_t)(j * k + c), cross);
+     * through its c-th member's NIC; inside the domain the rest of each ring over the
+     * scale-up links.  Domains may hold different numbers of the group's members (a
+     * job with a part-filled node): segment j has k_j of them. */
+    int *seg = x->seg_first;   /* first member of each domain segment, then n */
+    int ns = 0;
+    for (int i = 0; i < n; i++)
+        if (i == 0 || M(i) / dom != M(i - 1) / dom)
+            seg[ns++] = i;
+    seg[ns] = n;
+    double dd = ns;
+    for (int j = 0; j < ns; j++) {
+        int kj = seg[j + 1] - seg[j], kn = seg[(j + 1) % ns + 1] - seg[(j + 1) % ns];
+        double kk = kj;
+        double intra = tree ? 2 * (kk - 1) / kk : bf * (kk - 1) / kk;
+        double cross = tree ? 2 * (dd - 1) / dd / kk : bf / kk;
+        for (int c = 0; c < kj; c++) {
+            long from = M(seg[j] + c);
+            if (kj > 1)
+                acc_route(x, from, M(seg[j] + (c + 1) % kj), salt + (uint64_t)(seg[j] + c), intra);
+            acc_route(x, from, M(seg[(j + 1) % ns] + c % kn), salt + 0x9000000ull + (uint64_t)(seg[j] + c), cross);
         }
+    }
 #undef M
 }
 
@@ -459,7 +480,7 @@ static int get_pattern(sim *x, int op, int algo, int inst, int dir)
         long base, stride;
         int n = group_of(x, o->group, lo, &base, &stride);
         /* one group stands for all only when every group lies inside one domain */
-        int first_only = n > 1;
+        int first_only = n > 1 && !x->topo->torus;   /* on a torus, routes cross other chips' links */
         for (long gg = lo; gg < hi && first_only; gg++) {
             n = group_of(x, o->group, gg, &base, &stride);
             if (base == gg && base / x->topo->dom != (base + (n - 1) * stride) / x->topo->dom)
@@ -1301,7 +1322,7 @@ static void sim_free(sim *x)
         }
     void *ps[] = {x->op_t, x->op_s, x->op_algo, x->sched, x->n_buckets, x->tl, x->rq, x->st, x->cf, x->mm2cf,
                   x->arrive, x->pat, x->pat_hash, x->pat_link, x->pat_coef, x->acc, x->touched, x->mmlink,
-                  x->mm_topo, x->link_bytes, x->rdv, x->class_size, x->scratch};
+                  x->mm_topo, x->link_bytes, x->rdv, x->class_size, x->scratch, x->seg_first};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -1348,11 +1369,12 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->hash_cap = 1024;
     x->pat_hash = malloc((size_t)x->hash_cap * sizeof(int));
     x->acc = calloc((size_t)x->topo->n_links, sizeof(float));
+    x->seg_first = malloc(((size_t)s->cluster.gpus + 1) * sizeof(int));
     x->mmlink = malloc((size_t)x->topo->n_links * sizeof(int));
     long n_inst = x->pp + x->n_tl;
     x->rdv = malloc((size_t)n_inst * AIF_N_GRP * sizeof(rdv));
     if (!x->mm || !x->op_t || !x->op_s || !x->op_algo || !x->sched || !x->n_buckets || !x->tl || !x->st ||
-        !x->arrive || !x->pat_hash || !x->acc || !x->mmlink || !x->rdv)
+        !x->arrive || !x->pat_hash || !x->acc || !x->mmlink || !x->rdv || !x->seg_first)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
     for (long i = 0; i < x->topo->n_links; i++)
         x->mmlink[i] = -1;
@@ -1621,7 +1643,8 @@ aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err)
     if (!rc) {
         c->x.s = &c->s;
         c->x.acc = calloc((size_t)c->x.topo->n_links, sizeof(float));
-        if (!c->x.acc)
+        c->x.seg_first = malloc(((size_t)cl->gpus + 1) * sizeof(int));
+        if (!c->x.acc || !c->x.seg_first)
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
     }
     if (rc) {
@@ -1639,6 +1662,7 @@ void aif_coll_sim_free(aif_coll_sim *c)
     aif_topo_free(c->x.topo);
     free(c->x.acc);
     free(c->x.touched);
+    free(c->x.seg_first);
     free(c);
 }
 
@@ -1671,7 +1695,7 @@ double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, ai
             actual = fmin(actual, r);
         }
         if (x->oom)
-            return INFINITY;   /* no live path */
+            return NAN;   /* no live path: the network is partitioned */
         c->ideal[coll][u] = ideal;
         c->actual[coll][u] = actual;
         c->n[coll][u] = n;

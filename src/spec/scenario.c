@@ -430,6 +430,12 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
     if (!rc)
         rc = bind_cluster(c, ynode_get(root, "cluster"), &out->cluster, err);
     if (cluster_only) {
+        if (!rc && out->cluster.gpus_per_node > out->cluster.scaleup_domain)
+            rc = bind_error(ynode_get(ynode_get(root, "cluster"), "scaleup_domain") ? ynode_get(ynode_get(root, "cluster"),
+                                                                                                "scaleup_domain")
+                                                                                     : ynode_get(root, "cluster"),
+                            "cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
+                            out->cluster.scaleup_domain, out->cluster.gpus_per_node);
         ydoc_free(d);
         return rc;
     }
