@@ -111,6 +111,9 @@ typedef struct aif_stage {
 /* Lowers a checked scenario into g (no allocation; g is large, keep it off small stacks). */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
+/* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is
+ * virtual chunk v of pipeline rank r). */
+void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include "aifsim/aifsim.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define AIF_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -45,5 +46,11 @@ void aif_strlcpy(char *dst, const char *src, size_t n);
 typedef struct aif_vec { void *items; int n, cap; size_t item_size; } aif_vec;
 void *aif_vec_push(aif_vec *v);   /* zeroed new item, or NULL when out of memory */
 void aif_vec_free(aif_vec *v);
+/* Grows *p (of *cap items of `item` bytes) to hold at least `need`, doubling from 64;
+ * the new part is not cleared.  0, or -1 when out of memory (*p is then unchanged). */
+int aif_grow(void **p, long *cap, long need, size_t item);
+
+/* SplitMix64's finaliser: a well-mixed 64-bit hash of x (deterministic ECMP hashes, seeds). */
+uint64_t aif_mix64(uint64_t x);
 
 #endif

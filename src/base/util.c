@@ -1,4 +1,4 @@
-/* util.c -- small helpers: bounded string copy, growable arrays, did-you-mean. */
+/* util.c -- small helpers: bounded string copy, growable arrays, hashing, did-you-mean. */
 #include "base.h"
 
 #include <stdlib.h>
@@ -33,6 +33,29 @@ void aif_vec_free(aif_vec *v)
     free(v->items);
     v->items = NULL;
     v->n = v->cap = 0;
+}
+
+int aif_grow(void **p, long *cap, long need, size_t item)
+{
+    if (need <= *cap)
+        return 0;
+    long c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, (size_t)c * item);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+uint64_t aif_mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
 }
 
 /* Levenshtein distance, case-insensitive, capped at 64 characters (keys and names are short). */

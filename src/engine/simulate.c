@@ -15,7 +15,7 @@
  * meets the other timelines of its group (a rendezvous; only with `full`), and
  * then becomes a coflow: every transfer of the collective, on every group the
  * timelines stand for, as one flow of the max-min solver whose route puts on
- * each link the bytes the collective moves over it.  A coflow progresses at one
+ * each link the bytes the collective moves over it (its pattern, net/coflow.h).  A coflow progresses at one
  * rate (a ring runs in lock step; a collective ends with its slowest member),
  * capped at its uncontended rate and sharing bottlenecks in proportion to it.
  *
@@ -42,6 +42,7 @@
 #include "engine/estimate.h"
 #include "engine/events.h"
 #include "hw/compute.h"
+#include "net/coflow.h"
 #include "net/collective.h"
 #include "net/maxmin.h"
 #include "net/topology.h"
@@ -95,13 +96,6 @@ typedef struct coflow {
     double bytes, rate, remaining, t0, t_ideal, lat;
 } coflow;
 
-typedef struct pattern {
-    long key;
-    int first, n;              /* into pat_link / pat_coef */
-    double ideal_Bps;          /* message bytes per second with no contention */
-    double copies;             /* groups each included group stands for (symmetry) */
-} pattern;
-
 typedef struct rdv {           /* rendezvous of one group instance */
     int count, first;
 } rdv;
@@ -115,45 +109,30 @@ typedef struct sim {
     int pp, vpp, m, dp, tp, cp, ep, etp, full;
     int S;                     /* GPUs per stage */
     double slowdown;
-    double *op_t, *op_s;       /* per op: duration (compute) or analytical time (comm) */
-    unsigned char *op_algo;
+    double *op_t;              /* per op: its duration (compute) or the closed form's time (comm) */
     /* schedule per stage */
     unit *sched;
     int n_units;
     int n_buckets_max, *n_buckets;
+    int *chunk_first, *chunk_n, *chunk_bucket;   /* per (stage, virtual chunk) */
     timeline *tl;
     int n_tl;
     req *rq;
-    int n_rq, cap_rq, free_rq;
+    int n_rq, free_rq;
+    long cap_rq;
     stream *st;                /* n_tl * AIF_N_GRP */
     coflow *cf;
-    int n_cf, cap_cf, free_cf;
+    int n_cf, free_cf;
+    long cap_cf;
     int *mm2cf;
-    int cap_mm2cf;
+    long cap_mm2cf;
     /* arrivals of pipeline sends: [replica][receiving stage][kind][chunk][mb] */
     double *arrive;
-    /* link patterns */
-    pattern *pat;
-    int n_pat, cap_pat;
-    int *pat_hash, hash_cap;
-    int *pat_link;
-    double *pat_coef;
-    long n_pl, cap_pl;
-    float *acc;
-    long *touched;
-    long n_touched, cap_touched;
-    int *mmlink;               /* topology link -> solver link (-1: not yet used) */
-    long *mm_topo;             /* solver link -> topology link */
-    int n_mm_links, cap_mm_topo;
-    double *link_bytes;        /* per solver link */
-    int cap_link_bytes;
-    int *class_size;           /* per solver link: topology links it stands for */
-    int cap_class_size;
-    int classed;               /* patterns hold solver links (classes made) */
+    aif_patterns pats;         /* collectives as link patterns, and the solver's links */
+    double *link_bytes;        /* per solver link: bytes carried */
+    long cap_link_bytes;
     double *scratch;           /* coefficients of the coflow being started */
-    int *seg_first;            /* group_flows: domain segments of a group (n + 1 entries) */
-    int cap_scratch;
-    long late_patterns;        /* patterns first needed after the classes were made */
+    long cap_scratch;
     rdv *rdv;
     int n_rdv;
     int dirty;
@@ -168,36 +147,6 @@ typedef struct sim {
 } sim;
 
 /* ---------------------------------------------------------- small helpers */
-
-static int grow_arr(void **p, int *cap, int need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    int c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
-static int grow_long(void **p, long *cap, long need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    long c = *cap ? *cap : 1024;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
 
 static void push(sim *x, double t, int kind, int id, uint32_t gen)
 {
@@ -261,286 +210,63 @@ static void instance_gpus(const sim *x, int inst, long *lo, long *hi)
 
 /* --------------------------------------------------------------- patterns */
 
-static void acc_link(sim *x, long l, double c)
-{
-    if (l < 0 || l >= x->topo->n_links) {
-        x->oom = 3;   /* a route left the network: a bug */
-        return;
-    }
-    if (x->acc[l] == 0) {
-        if (grow_long((void **)&x->touched, &x->cap_touched, x->n_touched + 1, sizeof(long))) {
-            x->oom = 1;
-            return;
-        }
-        x->touched[x->n_touched++] = l;
-    }
-    x->acc[l] += (float)c;
-}
-
-static void acc_route(sim *x, long a, long b, uint64_t salt, double coef)
-{
-    aif_hop h[AIF_TOPO_MAX_HOPS];
-    int n = aif_topo_route(x->topo, (int)a, (int)b, salt, x->topo->routing == AIF_ROUTE_ADAPTIVE ? x->acc : NULL, h);
-    if (n < 0) {
-        x->oom = 2;   /* partitioned */
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        acc_link(x, h[i].link, coef * h[i].share);
-}
-
-/* The flows of one collective on one group (members base + i * stride), bytes per message byte. */
-static void group_flows(sim *x, int coll, int algo, long base, long stride, int n, uint64_t salt)
-{
-    if (n <= 1)
-        return;
-    int dom = x->topo->dom;
-    int k = 0, d = 1;   /* members in the first member's domain; domains the group spans */
-    for (int i = 0; i < n && (base + i * stride) / dom == base / dom; i++)
-        k++;
-    for (int i = 1; i < n; i++)
-        d += (base + i * stride) / dom != (base + (i - 1) * stride) / dom;
-    double nn = n;
-    /* bytes each rank sends per message byte: all-reduce 2(n-1)/n, all-gather and reduce-scatter
-     * (n-1)/n, broadcast and a ring of send/recv (context parallelism) the whole message */
-    double bf = coll == AIF_COLL_ALLREDUCE ? 2 * (nn - 1) / nn
-                : coll == AIF_COLL_BROADCAST || coll == AIF_COLL_SENDRECV ? 1 : (nn - 1) / nn;
-#define M(i) (base + (long)(i) * stride)
-    if (coll == AIF_COLL_ALLTOALL) {
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                if (i != j)
-                    acc_route(x, M(i), M(j), salt + (uint64_t)(i * n + j), 1.0 / n);
-        return;
-    }
-    if (coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_NVLS && d == 1) {
-        /* the switch reduces: every GPU sends and receives the bus bytes at the NVLS rate */
-        const aif_fabric *su = &x->s->cluster.scaleup;
-        double c = bf * su->efficiency / su->nvls_efficiency;
-        for (int i = 0; i < n; i++) {
-            acc_link(x, x->topo->off_su_up + M(i), c);
-            acc_link(x, x->topo->off_su_down + M(i), c);
-        }
-        return;
-    }
-    if (coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_COLLNET && d > 1) {
-        /* reduce-scatter and all-gather inside the domain; each GPU's 1/k of the buffer
-         * goes up to the switches once and comes back reduced once */
-        for (int i0 = 0; i0 < n;) {
-            int i1 = i0;
-            while (i1 < n && M(i1) / dom == M(i0) / dom)
-                i1++;
-            int kj = i1 - i0;
-            double kk = kj;
-            for (int c = 0; c < kj; c++) {
-                if (kj > 1)
-                    acc_route(x, M(i0 + c), M(i0 + (c + 1) % kj), salt + (uint64_t)(i0 + c), 2 * (kk - 1) / kk);
-                aif_hop h[AIF_TOPO_MAX_HOPS];
-                int nh = aif_topo_nic_hops(x->topo, (int)M(i0 + c), 1.0 / kk, h);
-                for (int q = 0; q < nh; q++)
-                    acc_link(x, h[q].link, h[q].share);
-            }
-            i0 = i1;
-        }
-        return;
-    }
-    int tree = coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_TREE && d > 1;
-    if (d == 1 && x->topo->torus && k == dom) {
-        /* a collective over a whole torus: each chip moves the bus bytes over all its links
-         * at once (a ring in each dimension and direction, as torus all-reduces do) */
-        int nl = 2 * x->topo->tnd;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < nl; j++)
-                acc_link(x, M(i) * 6 + j, bf / nl);
-        return;
-    }
-    if (d == 1 && x->topo->torus) {   /* a bidirectional ring (half each way) over the torus links */
-        for (int i = 0; i < n; i++) {
-            acc_route(x, M(i), M((i + 1) % n), salt + (uint64_t)i, bf / 2);
-            acc_route(x, M(i), M((i + n - 1) % n), salt + (uint64_t)i, bf / 2);
-        }
-        return;
-    }
-    if (d == 1) {   /* one ring inside the domain */
-        for (int i = 0; i < n; i++)
-            acc_route(x, M(i), M((i + 1) % n), salt + (uint64_t)i, bf);
-        return;
-    }
-    /* across domains: a ring (channel) per local position c, leaving each domain
-     * through its c-th member's NIC; inside the domain the rest of each ring over the
-     * scale-up links.  Domains may hold different numbers of the group's members (a
-     * job with a part-filled node): segment j has k_j of them. */
-    int *seg = x->seg_first;   /* first member of each domain segment, then n */
-    int ns = 0;
-    for (int i = 0; i < n; i++)
-        if (i == 0 || M(i) / dom != M(i - 1) / dom)
-            seg[ns++] = i;
-    seg[ns] = n;
-    double dd = ns;
-    for (int j = 0; j < ns; j++) {
-        int kj = seg[j + 1] - seg[j], kn = seg[(j + 1) % ns + 1] - seg[(j + 1) % ns];
-        double kk = kj;
-        double intra = tree ? 2 * (kk - 1) / kk : bf * (kk - 1) / kk;
-        double cross = tree ? 2 * (dd - 1) / dd / kk : bf / kk;
-        for (int c = 0; c < kj; c++) {
-            long from = M(seg[j] + c);
-            if (kj > 1)
-                acc_route(x, from, M(seg[j] + (c + 1) % kj), salt + (uint64_t)(seg[j] + c), intra);
-            acc_route(x, from, M(seg[(j + 1) % ns] + c % kn), salt + 0x9000000ull + (uint64_t)(seg[j] + c), cross);
-        }
-    }
-#undef M
-}
-
 static long pattern_key(int grp, int coll, int algo, int dir, int inst)
 {
     return ((((long)inst * AIF_N_GRP + grp) * 8 + coll) * 8 + algo) * 3 + dir;
 }
 
-static int solver_link(sim *x, long l)
-{
-    if (x->mmlink[l] >= 0)
-        return x->mmlink[l];
-    int k = aif_mm_add_link(x->mm, x->topo->cap[l]);
-    if (k < 0 || grow_arr((void **)&x->mm_topo, &x->cap_mm_topo, k + 1, sizeof(long)) ||
-        grow_arr((void **)&x->link_bytes, &x->cap_link_bytes, k + 1, sizeof(double))) {
-        x->oom = 1;
-        return 0;
-    }
-    if (grow_arr((void **)&x->class_size, &x->cap_class_size, k + 1, sizeof(int))) {
-        x->oom = 1;
-        return 0;
-    }
-    x->mm_topo[k] = l;
-    x->link_bytes[k] = 0;
-    x->class_size[k] = 1;
-    x->n_mm_links = k + 1;
-    x->mmlink[l] = k;
-    return k;
-}
-
-/* Builds (or finds) the link pattern of a collective: op's group on an instance;
+/* Finds or builds the link pattern of a collective: op's group on an instance;
  * dir: 0 collective, 1 pipeline send forward, 2 backward. */
-static int rehash(sim *x)
-{
-    int cap = x->hash_cap * 2, *h = malloc((size_t)cap * sizeof(int));
-    if (!h)
-        return -1;
-    for (int i = 0; i < cap; i++)
-        h[i] = -1;
-    for (int p = 0; p < x->n_pat; p++) {
-        unsigned long k = (unsigned long)x->pat[p].key * 0x9e3779b97f4a7c15ull;
-        int i = (int)(k >> 40) & (cap - 1);
-        while (h[i] >= 0)
-            i = (i + 1) & (cap - 1);
-        h[i] = p;
-    }
-    free(x->pat_hash);
-    x->pat_hash = h;
-    x->hash_cap = cap;
-    return 0;
-}
-
 static int get_pattern(sim *x, int op, int algo, int inst, int dir)
 {
     const aif_op *o = &x->g->ops[op];
-    if (2 * (x->n_pat + 1) > x->hash_cap && rehash(x)) {
-        x->oom = 1;
-        return 0;
-    }
     long key = pattern_key(o->group, o->coll, algo, dir, inst);
-    unsigned long h = (unsigned long)key * 0x9e3779b97f4a7c15ull;
-    int mask = x->hash_cap - 1;
-    for (int i = (int)(h >> 40) & mask;; i = (i + 1) & mask) {
-        int p = x->pat_hash[i];
-        if (p < 0) {
-            x->pat_hash[i] = x->n_pat;
-            break;
-        }
-        if (x->pat[p].key == key)
-            return p;
-    }
-    if (grow_arr((void **)&x->pat, &x->cap_pat, x->n_pat + 1, sizeof(pattern))) {
-        x->oom = 1;
-        return 0;
-    }
-    pattern *pt = &x->pat[x->n_pat];
-    pt->key = key;
-    pt->copies = 1;
+    int k = aif_pats_find(&x->pats, key);
+    if (k >= 0)
+        return k;
     long lo, hi;
     instance_gpus(x, inst, &lo, &hi);
-    x->n_touched = 0;
     uint64_t salt = (uint64_t)key << 20;
+    double copies = 1;
     if (dir) {
         int stage = (int)(lo / x->S);
         int to = dir == 1 ? (stage + 1) % x->pp : (stage + x->pp - 1) % x->pp;
         for (long gg = lo; gg < hi; gg++)
-            acc_route(x, gg, gg + (long)(to - stage) * x->S, salt + (uint64_t)gg, 1);
+            aif_pats_transfer(&x->pats, gg, gg + (long)(to - stage) * x->S, salt + (uint64_t)gg, 1);
     } else {
         long base, stride;
         int n = group_of(x, o->group, lo, &base, &stride);
-        /* one group stands for all only when every group lies inside one domain */
-        int first_only = n > 1 && !x->topo->torus;   /* on a torus, routes cross other chips' links */
+        /* one group stands for all only when every group lies inside one switch domain
+         * (on a torus, routes cross other chips' links) */
+        int first_only = n > 1 && !x->topo->torus;
         for (long gg = lo; gg < hi && first_only; gg++) {
             n = group_of(x, o->group, gg, &base, &stride);
             if (base == gg && base / x->topo->dom != (base + (n - 1) * stride) / x->topo->dom)
                 first_only = 0;
         }
-        long copies = 0;
+        long n_groups = 0;
         for (long gg = lo; gg < hi; gg++) {
             n = group_of(x, o->group, gg, &base, &stride);
             if (base != gg)
                 continue;
-            if (!first_only || copies == 0)
-                group_flows(x, o->coll, algo, base, stride, n, salt + (uint64_t)gg * 0x10000);
-            copies++;
+            if (!first_only || n_groups == 0)
+                aif_pats_group(&x->pats, o->coll, algo, base, stride, n, salt + (uint64_t)gg * 0x10000);
+            n_groups++;
         }
-        if (first_only && copies > 0)
-            pt->copies = (double)copies;
+        if (first_only && n_groups > 0)
+            copies = (double)n_groups;
     }
-    long old = x->cap_pl;
-    if (grow_long((void **)&x->pat_link, &x->cap_pl, x->n_pl + x->n_touched, sizeof(int))) {
-        x->oom = 1;
-        return 0;
-    }
-    if (x->cap_pl != old) {
-        double *nc = realloc(x->pat_coef, (size_t)x->cap_pl * sizeof(double));
-        if (!nc) {
-            x->oom = 1;
-            return 0;
-        }
-        x->pat_coef = nc;
-    }
-    pt->first = (int)x->n_pl;
-    pt->n = (int)x->n_touched;
-    double ideal = INFINITY;
-    for (long i = 0; i < x->n_touched; i++) {
-        long l = x->touched[i];
-        double c = x->acc[l];
-        x->acc[l] = 0;
-        aif_tier tr = aif_topo_tier(x->topo, l);
-        if ((tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC) && c > 0)
-            ideal = fmin(ideal, x->topo->cap[l] / c);
-        /* before the link classes are made, patterns hold topology links; after, solver links */
-        x->pat_link[x->n_pl] = x->classed ? solver_link(x, l) : (int)l;
-        if (x->classed)
-            x->late_patterns += i == 0;
-        x->pat_coef[x->n_pl++] = c;
-    }
-    pt->ideal_Bps = ideal;
-    x->n_pat++;
-    return x->n_pat - 1;
+    k = aif_pats_add(&x->pats, key, copies);
+    if (x->pats.err)
+        x->oom = x->pats.err;   /* out of memory, no live path, or a route off the network */
+    return k;
 }
 
 /* ------------------------------------------------------- symmetric links */
 
-/* Routes every collective the step will run (all patterns), then merges links
- * that are interchangeable: the same capacity and the same coefficient in
- * exactly the same patterns.  Such links always carry the same load, so one
- * solver link per class gives the same rates as one per link (exact), and the
- * solver's work no longer grows with the number of identical NICs and cables. */
+/* Routes every collective the step will run before it starts, so that the
+ * link classes (net/coflow.h) can be made from all patterns. */
 static int unit_items(const sim *x, const struct timeline *t, const struct unit *u, struct item *it);
-static int bucket_base(const sim *x, int p, int v);
 
 static int is_pipeline_send(const aif_op *o)
 {
@@ -587,127 +313,6 @@ static void prebuild(sim *x)
     free(it);
 }
 
-static uint64_t mix(uint64_t v)
-{
-    v += 0x9e3779b97f4a7c15ull;
-    v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
-    v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
-    return v ^ (v >> 31);
-}
-
-static void make_classes(sim *x)
-{
-    /* dense ids for the links the patterns use (mmlink doubles as the map) */
-    long n_used = 0;
-    long *used = malloc((size_t)(x->n_pl + 1) * sizeof(long));
-    if (!used) {
-        x->oom = 1;
-        return;
-    }
-    for (long i = 0; i < x->n_pl; i++) {
-        long l = x->pat_link[i];
-        if (x->mmlink[l] < 0) {
-            x->mmlink[l] = (int)n_used;
-            used[n_used++] = l;
-        }
-    }
-    uint64_t *sig = malloc((size_t)(2 * n_used + 1) * sizeof(uint64_t));
-    if (!sig) {
-        free(used);
-        x->oom = 1;
-        return;
-    }
-    for (long u = 0; u < n_used; u++) {
-        uint64_t c;
-        float cap = x->topo->cap[used[u]];
-        memcpy(&c, &(double){cap}, sizeof c);
-        sig[2 * u] = mix(c ^ (uint64_t)aif_topo_tier(x->topo, used[u]));
-        sig[2 * u + 1] = mix(c + 0x51ed27ull);
-    }
-    for (int p = 0; p < x->n_pat; p++) {
-        const pattern *pt = &x->pat[p];
-        for (int i = 0; i < pt->n; i++) {
-            long u = x->mmlink[x->pat_link[pt->first + i]];
-            uint64_t c;
-            memcpy(&c, &x->pat_coef[pt->first + i], sizeof c);
-            uint64_t h = mix(((uint64_t)p << 32) ^ c);
-            sig[2 * u] = mix(sig[2 * u] ^ h);
-            sig[2 * u + 1] = mix(sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
-        }
-    }
-    /* one solver link per distinct (signature) */
-    long cap = 64;
-    while (cap < 2 * n_used)
-        cap *= 2;
-    long *tab = malloc((size_t)cap * sizeof(long));
-    int *cls = malloc((size_t)(n_used + 1) * sizeof(int));
-    if (!tab || !cls) {
-        free(used);
-        free(sig);
-        free(tab);
-        free(cls);
-        x->oom = 1;
-        return;
-    }
-    for (long i = 0; i < cap; i++)
-        tab[i] = -1;
-    for (long u = 0; u < n_used && !x->oom; u++) {
-        long i = (long)(sig[2 * u] & (uint64_t)(cap - 1));
-        for (;; i = (i + 1) & (cap - 1)) {
-            long v = tab[i];
-            if (v < 0) {
-                tab[i] = u;
-                x->mmlink[used[u]] = -1;
-                cls[u] = solver_link(x, used[u]);
-                break;
-            }
-            if (sig[2 * v] == sig[2 * u] && sig[2 * v + 1] == sig[2 * u + 1]) {
-                cls[u] = cls[v];
-                x->class_size[cls[u]]++;
-                break;
-            }
-        }
-    }
-    for (long u = 0; u < n_used; u++)
-        x->mmlink[used[u]] = cls[u];
-    /* patterns now name classes, once each (members of a class share the coefficient) */
-    int *seen = calloc((size_t)x->n_mm_links + 1, sizeof(int));
-    if (!seen) {
-        x->oom = 1;
-    } else {
-        long w = 0;
-        for (int p = 0; p < x->n_pat; p++) {
-            pattern *pt = &x->pat[p];
-            long first = w;
-            for (int i = 0; i < pt->n; i++) {
-                int k = x->mmlink[x->pat_link[pt->first + i]];
-                if (seen[k] == p + 1)
-                    continue;
-                seen[k] = p + 1;
-                x->pat_link[w] = k;
-                x->pat_coef[w++] = x->pat_coef[pt->first + i];
-            }
-            pt->first = (int)first;
-            pt->n = (int)(w - first);
-        }
-        x->n_pl = w;
-    }
-    free(seen);
-    free(tab);
-    free(cls);
-    free(sig);
-    free(used);
-    x->classed = 1;
-}
-
-/* Without classes (aif_sim_opts.no_link_classes, to check them): one solver link per topology link. */
-static void unclassed(sim *x)
-{
-    for (long i = 0; i < x->n_pl; i++)
-        x->pat_link[i] = solver_link(x, x->pat_link[i]);
-    x->classed = 1;
-}
-
 /* ---------------------------------------------------------------- trace */
 
 static void trace_slice(sim *x, const char *name, const char *cat, int pid, int tid, double t0, double t1)
@@ -730,7 +335,7 @@ static int new_req(sim *x)
         x->free_rq = x->rq[r].next;
         return r;
     }
-    if (grow_arr((void **)&x->rq, &x->cap_rq, x->n_rq + 1, sizeof(req))) {
+    if (aif_grow((void **)&x->rq, &x->cap_rq, x->n_rq + 1, sizeof(req))) {
         x->oom = 1;
         return -1;
     }
@@ -818,7 +423,7 @@ static void launch(sim *x, int first, int inst)
         c = x->free_cf;
         x->free_cf = x->cf[c].first_req;
     } else {
-        if (grow_arr((void **)&x->cf, &x->cap_cf, x->n_cf + 1, sizeof(coflow))) {
+        if (aif_grow((void **)&x->cf, &x->cap_cf, x->n_cf + 1, sizeof(coflow))) {
             x->oom = 1;
             return;
         }
@@ -831,7 +436,7 @@ static void launch(sim *x, int first, int inst)
     f->bytes = q->bytes;
     f->mm = -1;
     f->gen++;   /* never reset: a stale completion of the slot's previous coflow must not match */
-    const pattern *pt = &x->pat[p];
+    const aif_pattern *pt = &x->pats.pat[p];
     f->t_ideal = pt->n > 0 && isfinite(pt->ideal_Bps) ? q->bytes / pt->ideal_Bps : 0;
     double lat = t_a - f->t_ideal > 0 ? t_a - f->t_ideal : 0;
     f->lat = lat;
@@ -848,17 +453,17 @@ static void launch(sim *x, int first, int inst)
 static void cf_start(sim *x, int c)
 {
     coflow *f = &x->cf[c];
-    const pattern *pt = &x->pat[f->pattern];
+    const aif_pattern *pt = &x->pats.pat[f->pattern];
     double phi = pt->ideal_Bps / f->bytes;   /* completion per second, uncontended */
-    if (grow_arr((void **)&x->scratch, &x->cap_scratch, pt->n, sizeof(double))) {
+    if (aif_grow((void **)&x->scratch, &x->cap_scratch, pt->n, sizeof(double))) {
         x->oom = 1;
         return;
     }
     double *coefs = x->scratch;
     for (int i = 0; i < pt->n; i++)
-        coefs[i] = x->pat_coef[pt->first + i] * f->bytes;
-    int m = aif_mm_add_flow_coef(x->mm, x->pat_link + pt->first, coefs, pt->n, phi, phi);
-    if (m < 0 || grow_arr((void **)&x->mm2cf, &x->cap_mm2cf, m + 1, sizeof(int))) {
+        coefs[i] = x->pats.coef[pt->first + i] * f->bytes;
+    int m = aif_mm_add_flow_coef(x->mm, x->pats.link + pt->first, coefs, pt->n, phi, phi);
+    if (m < 0 || aif_grow((void **)&x->mm2cf, &x->cap_mm2cf, m + 1, sizeof(int))) {
         x->oom = 1;
         return;
     }
@@ -954,17 +559,25 @@ static void req_done(sim *x, int r)
 static void cf_done(sim *x, int c)
 {
     coflow *f = &x->cf[c];
-    const pattern *pt = &x->pat[f->pattern];
+    const aif_pattern *pt = &x->pats.pat[f->pattern];
     if (f->mm >= 0) {
         aif_mm_remove_flow(x->mm, f->mm);
         x->dirty = 1;
         x->net_ideal_s += f->t_ideal;
     }
+    if (x->pats.n_mm_links > x->cap_link_bytes) {   /* a pattern routed late added solver links */
+        long old = x->cap_link_bytes;
+        if (aif_grow((void **)&x->link_bytes, &x->cap_link_bytes, x->pats.n_mm_links, sizeof(double))) {
+            x->oom = 1;
+            return;
+        }
+        memset(x->link_bytes + old, 0, (size_t)(x->cap_link_bytes - old) * sizeof(double));
+    }
     for (int i = 0; i < pt->n; i++) {
-        int l = x->pat_link[pt->first + i];
-        double b = x->pat_coef[pt->first + i] * f->bytes;
+        int l = x->pats.link[pt->first + i];
+        double b = x->pats.coef[pt->first + i] * f->bytes;
         x->link_bytes[l] += b;
-        x->tier_bytes[aif_topo_tier(x->topo, x->mm_topo[l])] += b * pt->copies * x->class_size[l];
+        x->tier_bytes[aif_topo_tier(x->topo, x->pats.mm_topo[l])] += b * pt->copies * x->pats.class_size[l];
     }
     int r = f->first_req;
     if (f->mm >= 0 && r >= 0)
@@ -1010,41 +623,29 @@ static void build_schedule(sim *x, int p, unit *u)
 #undef UNIT
 }
 
-static int first_layer(const sim *x, int chunk_global, int *n)
+/* The layers and the first data-parallel bucket of each (stage, virtual chunk), and the
+ * buckets of each stage: buckets number a stage's embedding, layers and head in
+ * forward order over its chunks. */
+static void chunk_tables(sim *x)
 {
-    int first = 0, nn = 0, nc = x->pp * x->vpp, layers = x->g->layers;
-    /* the same split as the lowering (graph.c chunk_layers): recomputed through aif_graph_stage's rule */
-    int base = layers / nc, rem = layers % nc, middle = nc > 2 ? nc - 2 : 0;
-    int extra_mid = rem < middle ? rem : middle, extra_ends = rem - extra_mid, start = 0;
-    for (int i = 0; i <= chunk_global; i++) {
-        int gets = nc <= 2 ? i < rem
-                   : (i == 0 || i == nc - 1) ? ((i == 0 && extra_ends >= 1) || (i == nc - 1 && extra_ends >= 2))
-                                             : (i - 1) < extra_mid;
-        nn = base + gets;
-        first = start;
-        start += nn;
+    int nc = x->pp * x->vpp;
+    for (int p = 0; p < x->pp; p++) {
+        int b = 0;
+        for (int v = 0; v < x->vpp; v++) {
+            int cg = v * x->pp + p, k = p * x->vpp + v;
+            aif_graph_chunk_layers(x->g, cg, &x->chunk_first[k], &x->chunk_n[k]);
+            x->chunk_bucket[k] = b;
+            b += x->chunk_n[k] + (cg == 0) + (cg == nc - 1);
+        }
+        x->n_buckets[p] = b;
     }
-    *n = nn;
-    return first;
-}
-
-/* bucket numbering of a stage: forward order over its chunks (embedding, layers, head) */
-static int bucket_base(const sim *x, int p, int v)
-{
-    int b = 0, nc = x->pp * x->vpp;
-    for (int c = 0; c < v; c++) {
-        int cg = c * x->pp + p, n;
-        first_layer(x, cg, &n);
-        b += n + (cg == 0) + (cg == nc - 1);
-    }
-    return b;
 }
 
 /* Segments of one unit, in execution order. */
 static int unit_items(const sim *x, const timeline *t, const unit *u, item *it)
 {
-    int nc = x->pp * x->vpp, cg = u->chunk * x->pp + t->stage, n, k = 0;
-    int first = first_layer(x, cg, &n), b0 = bucket_base(x, t->stage, u->chunk);
+    int nc = x->pp * x->vpp, cg = u->chunk * x->pp + t->stage, k = 0, tab = t->stage * x->vpp + u->chunk;
+    int first = x->chunk_first[tab], n = x->chunk_n[tab], b0 = x->chunk_bucket[tab];
     int emb = cg == 0, head = cg == nc - 1;
     if (u->kind == U_FWD) {
         if (emb)
@@ -1201,7 +802,7 @@ static void advance(sim *x, int ti)
             if (o->kind != AIF_OP_COMM) {
                 double d = x->op_t[i], extra = 0;
                 if (t->pend_req >= 0)
-                    extra = x->slowdown * fmin(d, x->op_s[x->rq[t->pend_req].op]);
+                    extra = x->slowdown * fmin(d, x->op_t[x->rq[t->pend_req].op]);
                 else if (t->bg > 0)
                     extra = x->slowdown * d;
                 t->cat_s[o->cat] += d;
@@ -1320,9 +921,9 @@ static void sim_free(sim *x)
             free(x->tl[i].items);
             free(x->tl[i].ag_wait);
         }
-    void *ps[] = {x->op_t, x->op_s, x->op_algo, x->sched, x->n_buckets, x->tl, x->rq, x->st, x->cf, x->mm2cf,
-                  x->arrive, x->pat, x->pat_hash, x->pat_link, x->pat_coef, x->acc, x->touched, x->mmlink,
-                  x->mm_topo, x->link_bytes, x->rdv, x->class_size, x->scratch, x->seg_first};
+    aif_pats_free(&x->pats);
+    void *ps[] = {x->op_t, x->sched, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
+                  x->st, x->cf, x->mm2cf, x->arrive, x->link_bytes, x->rdv, x->scratch};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -1356,30 +957,23 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     aif_evq_init(&x->q);
     double clock = s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0;
     x->op_t = calloc((size_t)g->n_ops + 1, sizeof(double));
-    x->op_s = calloc((size_t)g->n_ops + 1, sizeof(double));
-    x->op_algo = calloc((size_t)g->n_ops + 1, 1);
     x->n_units = x->m * x->vpp * 2;
     x->sched = malloc((size_t)x->pp * (size_t)x->n_units * sizeof(unit));
     x->n_buckets = calloc((size_t)x->pp, sizeof(int));
+    x->chunk_first = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
+    x->chunk_n = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
+    x->chunk_bucket = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
     x->n_tl = x->full ? x->pp * x->dp : x->pp;
     x->tl = calloc((size_t)x->n_tl, sizeof(timeline));
     x->st = malloc((size_t)x->n_tl * AIF_N_GRP * sizeof(stream));
     long reps = x->full ? x->dp : 1;
     x->arrive = malloc((size_t)(reps * x->pp * 2 * x->vpp * x->m) * sizeof(double));
-    x->hash_cap = 1024;
-    x->pat_hash = malloc((size_t)x->hash_cap * sizeof(int));
-    x->acc = calloc((size_t)x->topo->n_links, sizeof(float));
-    x->seg_first = malloc(((size_t)s->cluster.gpus + 1) * sizeof(int));
-    x->mmlink = malloc((size_t)x->topo->n_links * sizeof(int));
     long n_inst = x->pp + x->n_tl;
     x->rdv = malloc((size_t)n_inst * AIF_N_GRP * sizeof(rdv));
-    if (!x->mm || !x->op_t || !x->op_s || !x->op_algo || !x->sched || !x->n_buckets || !x->tl || !x->st ||
-        !x->arrive || !x->pat_hash || !x->acc || !x->mmlink || !x->rdv || !x->seg_first)
+    if (!x->mm || !x->op_t || !x->sched || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket ||
+        !x->tl || !x->st || !x->arrive || !x->rdv ||
+        aif_pats_init(&x->pats, x->topo, x->mm, &s->cluster.scaleup, s->cluster.gpus))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
-    for (long i = 0; i < x->topo->n_links; i++)
-        x->mmlink[i] = -1;
-    for (int i = 0; i < x->hash_cap; i++)
-        x->pat_hash[i] = -1;
     for (long i = 0; i < n_inst * AIF_N_GRP; i++)
         x->rdv[i] = (rdv){0, -1};
     for (long i = 0; i < reps * x->pp * 2 * x->vpp * x->m; i++)
@@ -1389,18 +983,15 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     for (int i = 0; i < g->n_ops; i++) {
         const aif_op *op = &g->ops[i];
         if (op->kind == AIF_OP_COMM) {
-            aif_coll_algo a;
-            x->op_s[i] = aif_coll_time_algo(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes,
-                                            AIF_ALGO_AUTO, &a);
-            x->op_algo[i] = (unsigned char)a;
+            x->op_t[i] = aif_coll_time(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes);
         } else {
             x->op_t[i] = aif_compute_time(&s->cluster.gpu, op, clock);
         }
     }
     int max_items = 0;
+    chunk_tables(x);
     for (int st = 0; st < x->pp; st++) {
         build_schedule(x, st, x->sched + (long)st * x->n_units);
-        x->n_buckets[st] = bucket_base(x, st, x->vpp);
         if (x->n_buckets[st] > max_items)
             max_items = x->n_buckets[st];
     }
@@ -1428,16 +1019,12 @@ static void start(sim *x)
     for (int i = 0; i < x->n_tl; i++) {
         timeline *t = &x->tl[i];
         int nb = x->n_buckets[t->stage];
-        int has_ag = 0;
-        for (int k = x->g->seg[AIF_SEG_STEP_AG].first; k < x->g->seg[AIF_SEG_STEP_AG].first + x->g->seg[AIF_SEG_STEP_AG].n; k++)
-            has_ag |= x->g->ops[k].bytes > 0;
-        if (has_ag && tr->dp_overlap) {
+        /* parameter all-gathers (none when the step graph has no bytes to gather) */
+        if (tr->dp_overlap)
             for (int b = 0; b < nb; b++)
                 submit_buckets(x, i, AIF_SEG_STEP_AG, RQ_AG, 1.0 / nb, b);
-        } else if (has_ag) {
-            /* all of it before the first forward, which waits for it */
+        else   /* all of it before the first forward, which waits for it */
             submit_buckets(x, i, AIF_SEG_STEP_AG, RQ_AG, 1, 0);
-        }
         t->item = t->n_items = 0;
         t->state = ST_START;
         wake(x, i);
@@ -1459,9 +1046,11 @@ static aif_rc write_trace_header(sim *x, const char *path, char *tmp, size_t n, 
             fprintf(x->trace, "stage %d replica %d", x->tl[i].stage, x->tl[i].replica);
         else
             fprintf(x->trace, "stage %d (%d GPUs)", x->tl[i].stage, x->S);
-        fprintf(x->trace, "\"}},\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"args\":{\"name\":\"compute\"}}", i);
+        fprintf(x->trace, "\"}},\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":0,"
+                          "\"args\":{\"name\":\"compute\"}}", i);
         for (int gr = 0; gr < AIF_N_GRP; gr++)
-            fprintf(x->trace, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"%s comm\"}}",
+            fprintf(x->trace, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
+                              "\"args\":{\"name\":\"%s comm\"}}",
                     i, 1 + gr, grp_names[gr]);
         x->trace_first = 0;
     }
@@ -1501,9 +1090,14 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
     }
     prebuild(&x);
     if (!x.oom && !o->no_link_classes)
-        make_classes(&x);
+        aif_pats_make_classes(&x.pats);
     else if (!x.oom)
-        unclassed(&x);
+        aif_pats_unclassed(&x.pats);
+    if (x.pats.err)
+        x.oom = x.pats.err;
+    if (!x.oom && !(x.link_bytes = calloc((size_t)x.pats.n_mm_links + 1, sizeof(double))))
+        x.oom = 1;
+    x.cap_link_bytes = x.pats.n_mm_links + 1;
     start(&x);
     aif_event e;
     while (!x.oom) {
@@ -1540,18 +1134,6 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
                              strerror(errno));
         } else if (x.oom || stuck >= 0) {
             remove(tmp);
-        }
-    }
-    if (getenv("AIFSIM_DEBUG") && stuck >= 0) {
-        const timeline *t = &x.tl[stuck];
-        fprintf(stderr, "debug: wait_req %d op %s item %d/%d op %d/%d pend %d seg %d bg %d\n", t->wait_req,
-                t->wait_req >= 0 ? g->ops[x.rq[t->wait_req].op].name : "-", t->item, t->n_items, t->op, t->op_end,
-                t->pend_req, t->seg_reqs, t->bg);
-        for (int k = 0; k < AIF_N_GRP; k++) {
-            int h = x.st[(long)stuck * AIF_N_GRP + k].head;
-            if (h >= 0)
-                fprintf(stderr, "debug: stream %s head %d op %s kind %d\n", grp_names[k], h, g->ops[x.rq[h].op].name,
-                        x.rq[h].kind);
         }
     }
     if (!rc && x.oom == 2)
@@ -1596,9 +1178,9 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
         st->events = x.events;
         st->coflows = x.coflows;
         st->flow_updates = x.updates;
-        st->patterns = x.n_pat;
-        st->solver_links = x.n_mm_links;
-        st->late_patterns = x.late_patterns;
+        st->patterns = x.pats.n_pat;
+        st->solver_links = x.pats.n_mm_links;
+        st->late_patterns = x.pats.late;
         st->comm_stretch = x.net_ideal_s > 0 ? x.net_sim_s / x.net_ideal_s : 1;
         double cap[AIF_N_TIER] = {0};
         for (long l = 0; l < x.topo->n_links; l++)
@@ -1610,8 +1192,8 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
             st->tier_bytes[k] = x.tier_bytes[k];
             st->tier_util_mean[k] = cap[k] > 0 && step > 0 ? x.tier_bytes[k] / (cap[k] * step) : 0;
         }
-        for (int l = 0; l < x.n_mm_links; l++) {
-            long tl_ = x.mm_topo[l];
+        for (int l = 0; l < x.pats.n_mm_links; l++) {
+            long tl_ = x.pats.mm_topo[l];
             int k = aif_topo_tier(x.topo, tl_);
             double u = x.topo->cap[tl_] > 0 && step > 0 ? x.link_bytes[l] / (x.topo->cap[tl_] * step) : 0;
             if (u > st->tier_util_max[k])
@@ -1621,88 +1203,4 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
     sim_free(&x);
     free(g);
     return rc;
-}
-
-/* ------------------------------------------------------ one collective */
-
-struct aif_coll_sim {
-    sim x;
-    aif_scenario s;
-    double ideal[AIF_COLL_BROADCAST + 1][8], actual[AIF_COLL_BROADCAST + 1][8];   /* bytes per second */
-    int n[AIF_COLL_BROADCAST + 1][8];
-};
-
-aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err)
-{
-    *out = NULL;
-    aif_coll_sim *c = calloc(1, sizeof *c);
-    if (!c)
-        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
-    c->s.cluster = *cl;
-    aif_rc rc = aif_topo_build(&c->s.cluster, &c->x.topo, err);
-    if (!rc) {
-        c->x.s = &c->s;
-        c->x.acc = calloc((size_t)c->x.topo->n_links, sizeof(float));
-        c->x.seg_first = malloc(((size_t)cl->gpus + 1) * sizeof(int));
-        if (!c->x.acc || !c->x.seg_first)
-            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
-    }
-    if (rc) {
-        aif_coll_sim_free(c);
-        return rc;
-    }
-    *out = c;
-    return AIF_OK;
-}
-
-void aif_coll_sim_free(aif_coll_sim *c)
-{
-    if (!c)
-        return;
-    aif_topo_free(c->x.topo);
-    free(c->x.acc);
-    free(c->x.touched);
-    free(c->x.seg_first);
-    free(c);
-}
-
-double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, aif_coll_algo algo, aif_coll_algo *used)
-{
-    aif_coll_algo u;
-    double t_a = aif_collective_time_s(&c->s.cluster, coll, n, bytes, algo, &u);
-    if (used)
-        *used = u;
-    if (!isfinite(t_a) || n < 2 || bytes <= 0 || n > c->x.topo->gpus)
-        return t_a;
-    sim *x = &c->x;
-    if (c->n[coll][u] != n) {
-        /* the collective's flows on GPUs [0, n), alone on the network: the bottleneck of
-         * the links at the GPUs gives the uncontended rate, of all links the actual one */
-        x->n_touched = 0;
-        x->oom = 0;
-        group_flows(x, coll, u, 0, 1, n, (uint64_t)(coll * 8 + u) << 40);
-        double ideal = INFINITY, actual = INFINITY;
-        for (long i = 0; i < x->n_touched; i++) {
-            long l = x->touched[i];
-            double cf = x->acc[l];
-            x->acc[l] = 0;
-            if (cf <= 0)
-                continue;
-            aif_tier tr = aif_topo_tier(x->topo, l);
-            double r = x->topo->cap[l] > 0 ? x->topo->cap[l] / cf : 0;
-            if (tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC)
-                ideal = fmin(ideal, r);
-            actual = fmin(actual, r);
-        }
-        if (x->oom)
-            return NAN;   /* no live path: the network is partitioned */
-        c->ideal[coll][u] = ideal;
-        c->actual[coll][u] = actual;
-        c->n[coll][u] = n;
-    }
-    double ideal = c->ideal[coll][u], actual = c->actual[coll][u];
-    if (!isfinite(ideal) || !isfinite(actual))
-        return t_a;
-    double lat = t_a - bytes / ideal > 0 ? t_a - bytes / ideal : 0;
-    return lat + bytes / actual;
 }

@@ -8,7 +8,7 @@
 
 /* A job fills whole scale-up domains: the largest multiple of the node size, at
  * most the domain, that divides the job's GPUs (256 GPUs on NVL72 racks run as
- * four 64-GPU domains, not three of 72 and a stub), so that groups the
+ * four 64-GPU domains, not three of 72 and one of 40), so that groups the
  * analytical engine places inside a domain are inside one here too. */
 int aif_topo_domain_used(const aif_cluster *cl)
 {
@@ -22,14 +22,6 @@ int aif_topo_domain_used(const aif_cluster *cl)
 }
 
 const char *const aif_tier_names[AIF_N_TIER] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core"};
-
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
 
 static int rail_of(const aif_topo *t, int gpu) { return (int)((long)(gpu % t->gpn) * t->nics / t->gpn); }
 int aif_topo_nic_of(const aif_topo *t, int gpu) { return gpu / t->gpn * t->nics + rail_of(t, gpu); }
@@ -79,7 +71,7 @@ aif_tier aif_topo_tier(const aif_topo *t, long l)
 static long pick_cable(aif_topo *t, uint64_t *rng, long cables, const unsigned char *used)
 {
     for (;;) {
-        *rng = mix64(*rng);
+        *rng = aif_mix64(*rng);
         long c = (long)(*rng % (uint64_t)cables);
         if (!used[c])
             return c;
@@ -248,7 +240,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
             aif_topo_free(t);
             return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "network", "out of memory");
         }
-        uint64_t rng = mix64(nw->seed ^ 0x6c696e6bull);
+        uint64_t rng = aif_mix64(nw->seed ^ 0x6c696e6bull);
         for (int i = 0; i < nw->failed_links + nw->degraded_links; i++) {
             long c = pick_cable(t, &rng, cables, used), up, down;
             used[c] = 1;
@@ -457,7 +449,7 @@ int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *
     }
     if (!t->gpudirect)
         o[n++] = (aif_hop){t->off_host + na, 2};   /* GPU -> host memory -> NIC */
-    uint64_t h = mix64((uint64_t)a * 0x100000001b3ull ^ mix64((uint64_t)b ^ (salt << 32) ^ t->seed));
+    uint64_t h = aif_mix64((uint64_t)a * 0x100000001b3ull ^ aif_mix64((uint64_t)b ^ (salt << 32) ^ t->seed));
     int per = t->kind == AIF_TOPO_RAIL_ONLY ? t->planes / t->nics : t->planes;
     int p0 = t->kind == AIF_TOPO_RAIL_ONLY ? ra * per : 0;
     if (t->kind == AIF_TOPO_RAIL_ONLY && ra != rb)
@@ -466,7 +458,7 @@ int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *
         /* a NIC with a port on each plane stripes a transfer over its ports (NCCL opens a
          * connection per port); inside each plane the path is ECMP or adaptive */
         for (int q = 0; q < per; q++) {
-            int k = plane_route(t, p0 + q, na, ra, nb, rb, mix64(h + (uint64_t)q) >> 8, load, 1.0 / per, o + n);
+            int k = plane_route(t, p0 + q, na, ra, nb, rb, aif_mix64(h + (uint64_t)q) >> 8, load, 1.0 / per, o + n);
             if (k < 0)
                 return -1;
             n += k;

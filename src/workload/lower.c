@@ -441,6 +441,11 @@ static void chunk_layers(int layers, int n_chunks, int chunk, int *first, int *n
     }
 }
 
+void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n)
+{
+    chunk_layers(g->layers, g->pp * g->vpp, chunk, first, n);
+}
+
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
 {
     memset(st, 0, sizeof *st);

@@ -1,0 +1,472 @@
+/* coflow.c -- collectives lowered to link patterns, cached, and interchangeable
+ * links merged into classes (see coflow.h). */
+#include "net/coflow.h"
+#include "aifsim/sim.h"
+#include "base/base.h"
+#include "net/collective.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *scaleup, long max_group)
+{
+    memset(p, 0, sizeof *p);
+    p->topo = t;
+    p->mm = mm;
+    p->scaleup = scaleup;
+    p->hash_cap = 1024;
+    p->hash = malloc((size_t)p->hash_cap * sizeof(int));
+    p->acc = calloc((size_t)t->n_links, sizeof(float));
+    p->seg = malloc(((size_t)max_group + 1) * sizeof(int));
+    p->mmlink = mm ? malloc((size_t)t->n_links * sizeof(int)) : NULL;
+    if (!p->hash || !p->acc || !p->seg || (mm && !p->mmlink))
+        return -1;
+    for (int i = 0; i < p->hash_cap; i++)
+        p->hash[i] = -1;
+    for (long i = 0; mm && i < t->n_links; i++)
+        p->mmlink[i] = -1;
+    return 0;
+}
+
+void aif_pats_free(aif_patterns *p)
+{
+    void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
+                  p->class_size};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
+        free(ps[i]);
+    memset(p, 0, sizeof *p);
+}
+
+static int rehash(aif_patterns *p);
+static int solver_link(aif_patterns *p, long l);
+static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coef);
+
+static int slot_of(long key, int cap)
+{
+    unsigned long h = (unsigned long)key * 0x9e3779b97f4a7c15ull;
+    return (int)(h >> 40) & (cap - 1);
+}
+
+int aif_pats_find(const aif_patterns *p, long key)
+{
+    int mask = p->hash_cap - 1;
+    for (int i = slot_of(key, p->hash_cap);; i = (i + 1) & mask) {
+        int k = p->hash[i];
+        if (k < 0 || p->pat[k].key == key)
+            return k;
+    }
+}
+
+void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef) { acc_route(p, a, b, salt, coef); }
+
+int aif_pats_add(aif_patterns *p, long key, double copies)
+{
+    if ((2 * (p->n_pat + 1) > p->hash_cap && rehash(p)) ||
+        aif_grow((void **)&p->pat, &p->cap_pat, p->n_pat + 1, sizeof(aif_pattern))) {
+        p->err = 1;
+        return 0;
+    }
+    long old = p->cap_entries;
+    if (aif_grow((void **)&p->link, &p->cap_entries, p->n_entries + p->n_touched, sizeof(int))) {
+        p->err = 1;
+        return 0;
+    }
+    if (p->cap_entries != old) {
+        double *nc = realloc(p->coef, (size_t)p->cap_entries * sizeof(double));
+        if (!nc) {
+            p->err = 1;
+            return 0;
+        }
+        p->coef = nc;
+    }
+    aif_pattern *pt = &p->pat[p->n_pat];
+    pt->key = key;
+    pt->copies = copies;
+    pt->first = (int)p->n_entries;
+    pt->n = (int)p->n_touched;
+    double ideal = INFINITY;
+    for (long i = 0; i < p->n_touched; i++) {
+        long l = p->touched[i];
+        double c = p->acc[l];
+        p->acc[l] = 0;
+        aif_tier tr = aif_topo_tier(p->topo, l);
+        if ((tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC) && c > 0)
+            ideal = fmin(ideal, p->topo->cap[l] / c);
+        /* before the link classes are made, patterns hold topology links; after, solver links */
+        p->link[p->n_entries] = p->classed ? solver_link(p, l) : (int)l;
+        if (p->classed)
+            p->late += i == 0;
+        p->coef[p->n_entries++] = c;
+    }
+    p->n_touched = 0;
+    pt->ideal_Bps = ideal;
+    int mask = p->hash_cap - 1, i = slot_of(key, p->hash_cap);
+    while (p->hash[i] >= 0)
+        i = (i + 1) & mask;
+    p->hash[i] = p->n_pat;
+    return p->n_pat++;
+}
+
+double aif_pats_actual_Bps(const aif_patterns *p, int k)
+{
+    const aif_pattern *pt = &p->pat[k];
+    double r = INFINITY;
+    for (int i = pt->first; i < pt->first + pt->n; i++)
+        if (p->coef[i] > 0)
+            r = fmin(r, p->topo->cap[p->link[i]] > 0 ? p->topo->cap[p->link[i]] / p->coef[i] : 0);
+    return r;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static void acc_link(aif_patterns *p, long l, double c)
+{
+    if (l < 0 || l >= p->topo->n_links) {
+        p->err = 3;   /* a route left the network: a bug */
+        return;
+    }
+    if (p->acc[l] == 0) {
+        if (aif_grow((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
+            p->err = 1;
+            return;
+        }
+        p->touched[p->n_touched++] = l;
+    }
+    p->acc[l] += (float)c;
+}
+
+static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coef)
+{
+    aif_hop h[AIF_TOPO_MAX_HOPS];
+    int n = aif_topo_route(p->topo, (int)a, (int)b, salt, p->topo->routing == AIF_ROUTE_ADAPTIVE ? p->acc : NULL, h);
+    if (n < 0) {
+        p->err = 2;   /* partitioned */
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        acc_link(p, h[i].link, coef * h[i].share);
+}
+
+/* The flows of one collective on one group (members base + i * stride), bytes per message byte. */
+void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, int n, uint64_t salt)
+{
+    if (n <= 1)
+        return;
+    int dom = p->topo->dom;
+    int k = 0, d = 1;   /* members in the first member's domain; domains the group spans */
+    for (int i = 0; i < n && (base + i * stride) / dom == base / dom; i++)
+        k++;
+    for (int i = 1; i < n; i++)
+        d += (base + i * stride) / dom != (base + (i - 1) * stride) / dom;
+    double nn = n;
+    /* bytes each rank sends per message byte: all-reduce 2(n-1)/n, all-gather and reduce-scatter
+     * (n-1)/n, broadcast and a ring of send/recv (context parallelism) the whole message */
+    double bf = coll == AIF_COLL_ALLREDUCE ? 2 * (nn - 1) / nn
+                : coll == AIF_COLL_BROADCAST || coll == AIF_COLL_SENDRECV ? 1 : (nn - 1) / nn;
+#define M(i) (base + (long)(i) * stride)
+    if (coll == AIF_COLL_ALLTOALL) {
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j)
+                    acc_route(p, M(i), M(j), salt + (uint64_t)(i * n + j), 1.0 / n);
+        return;
+    }
+    if (coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_NVLS && d == 1) {
+        /* the switch reduces: every GPU sends and receives the bus bytes at the NVLS rate */
+        const aif_fabric *su = p->scaleup;
+        double c = bf * su->efficiency / su->nvls_efficiency;
+        for (int i = 0; i < n; i++) {
+            acc_link(p, p->topo->off_su_up + M(i), c);
+            acc_link(p, p->topo->off_su_down + M(i), c);
+        }
+        return;
+    }
+    if (coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_COLLNET && d > 1) {
+        /* reduce-scatter and all-gather inside the domain; each GPU's 1/k of the buffer
+         * goes up to the switches once and comes back reduced once */
+        for (int i0 = 0; i0 < n;) {
+            int i1 = i0;
+            while (i1 < n && M(i1) / dom == M(i0) / dom)
+                i1++;
+            int kj = i1 - i0;
+            double kk = kj;
+            for (int c = 0; c < kj; c++) {
+                if (kj > 1)
+                    acc_route(p, M(i0 + c), M(i0 + (c + 1) % kj), salt + (uint64_t)(i0 + c), 2 * (kk - 1) / kk);
+                aif_hop h[AIF_TOPO_MAX_HOPS];
+                int nh = aif_topo_nic_hops(p->topo, (int)M(i0 + c), 1.0 / kk, h);
+                for (int q = 0; q < nh; q++)
+                    acc_link(p, h[q].link, h[q].share);
+            }
+            i0 = i1;
+        }
+        return;
+    }
+    int tree = coll == AIF_COLL_ALLREDUCE && algo == AIF_ALGO_TREE && d > 1;
+    if (d == 1 && p->topo->torus && k == dom) {
+        /* a collective over a whole torus: each chip moves the bus bytes over all its links
+         * at once (a ring in each dimension and direction, as torus all-reduces do) */
+        int nl = 2 * p->topo->tnd;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < nl; j++)
+                acc_link(p, M(i) * 6 + j, bf / nl);
+        return;
+    }
+    if (d == 1 && p->topo->torus) {   /* a bidirectional ring (half each way) over the torus links */
+        for (int i = 0; i < n; i++) {
+            acc_route(p, M(i), M((i + 1) % n), salt + (uint64_t)i, bf / 2);
+            acc_route(p, M(i), M((i + n - 1) % n), salt + (uint64_t)i, bf / 2);
+        }
+        return;
+    }
+    if (d == 1) {   /* one ring inside the domain */
+        for (int i = 0; i < n; i++)
+            acc_route(p, M(i), M((i + 1) % n), salt + (uint64_t)i, bf);
+        return;
+    }
+    /* across domains: a ring (channel) per local position c, leaving each domain
+     * through its c-th member's NIC; inside the domain the rest of each ring over the
+     * scale-up links.  Domains may hold different numbers of the group's members (a
+     * job with a part-filled node): segment j has k_j of them. */
+    int *seg = p->seg;   /* first member of each domain segment, then n */
+    int ns = 0;
+    for (int i = 0; i < n; i++)
+        if (i == 0 || M(i) / dom != M(i - 1) / dom)
+            seg[ns++] = i;
+    seg[ns] = n;
+    double dd = ns;
+    for (int j = 0; j < ns; j++) {
+        int kj = seg[j + 1] - seg[j], kn = seg[(j + 1) % ns + 1] - seg[(j + 1) % ns];
+        double kk = kj;
+        double intra = tree ? 2 * (kk - 1) / kk : bf * (kk - 1) / kk;
+        double cross = tree ? 2 * (dd - 1) / dd / kk : bf / kk;
+        for (int c = 0; c < kj; c++) {
+            long from = M(seg[j] + c);
+            if (kj > 1)
+                acc_route(p, from, M(seg[j] + (c + 1) % kj), salt + (uint64_t)(seg[j] + c), intra);
+            acc_route(p, from, M(seg[(j + 1) % ns] + c % kn), salt + 0x9000000ull + (uint64_t)(seg[j] + c), cross);
+        }
+    }
+#undef M
+}
+
+static int solver_link(aif_patterns *p, long l)
+{
+    if (p->mmlink[l] >= 0)
+        return p->mmlink[l];
+    int k = aif_mm_add_link(p->mm, p->topo->cap[l]);
+    if (k < 0 || aif_grow((void **)&p->mm_topo, &p->cap_mm_topo, k + 1, sizeof(long))) {
+        p->err = 1;
+        return 0;
+    }
+    if (aif_grow((void **)&p->class_size, &p->cap_class_size, k + 1, sizeof(int))) {
+        p->err = 1;
+        return 0;
+    }
+    p->mm_topo[k] = l;
+    p->class_size[k] = 1;
+    p->n_mm_links = k + 1;
+    p->mmlink[l] = k;
+    return k;
+}
+
+static int rehash(aif_patterns *p)
+{
+    int cap = p->hash_cap * 2, *h = malloc((size_t)cap * sizeof(int));
+    if (!h)
+        return -1;
+    for (int i = 0; i < cap; i++)
+        h[i] = -1;
+    for (int q = 0; q < p->n_pat; q++) {
+        int i = slot_of(p->pat[q].key, cap);
+        while (h[i] >= 0)
+            i = (i + 1) & (cap - 1);
+        h[i] = q;
+    }
+    free(p->hash);
+    p->hash = h;
+    p->hash_cap = cap;
+    return 0;
+}
+
+void aif_pats_make_classes(aif_patterns *p)
+{
+    /* dense ids for the links the patterns use (mmlink doubles as the map) */
+    long n_used = 0;
+    long *used = malloc((size_t)(p->n_entries + 1) * sizeof(long));
+    if (!used) {
+        p->err = 1;
+        return;
+    }
+    for (long i = 0; i < p->n_entries; i++) {
+        long l = p->link[i];
+        if (p->mmlink[l] < 0) {
+            p->mmlink[l] = (int)n_used;
+            used[n_used++] = l;
+        }
+    }
+    uint64_t *sig = malloc((size_t)(2 * n_used + 1) * sizeof(uint64_t));
+    if (!sig) {
+        free(used);
+        p->err = 1;
+        return;
+    }
+    for (long u = 0; u < n_used; u++) {
+        uint64_t c;
+        float cap = p->topo->cap[used[u]];
+        memcpy(&c, &(double){cap}, sizeof c);
+        sig[2 * u] = aif_mix64(c ^ (uint64_t)aif_topo_tier(p->topo, used[u]));
+        sig[2 * u + 1] = aif_mix64(c + 0x51ed27ull);
+    }
+    for (int q = 0; q < p->n_pat; q++) {
+        const aif_pattern *pt = &p->pat[q];
+        for (int i = 0; i < pt->n; i++) {
+            long u = p->mmlink[p->link[pt->first + i]];
+            uint64_t c;
+            memcpy(&c, &p->coef[pt->first + i], sizeof c);
+            uint64_t h = aif_mix64(((uint64_t)q << 32) ^ c);
+            sig[2 * u] = aif_mix64(sig[2 * u] ^ h);
+            sig[2 * u + 1] = aif_mix64(sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
+        }
+    }
+    /* one solver link per distinct (signature) */
+    long cap = 64;
+    while (cap < 2 * n_used)
+        cap *= 2;
+    long *tab = malloc((size_t)cap * sizeof(long));
+    int *cls = malloc((size_t)(n_used + 1) * sizeof(int));
+    if (!tab || !cls) {
+        free(used);
+        free(sig);
+        free(tab);
+        free(cls);
+        p->err = 1;
+        return;
+    }
+    for (long i = 0; i < cap; i++)
+        tab[i] = -1;
+    for (long u = 0; u < n_used && !p->err; u++) {
+        long i = (long)(sig[2 * u] & (uint64_t)(cap - 1));
+        for (;; i = (i + 1) & (cap - 1)) {
+            long v = tab[i];
+            if (v < 0) {
+                tab[i] = u;
+                p->mmlink[used[u]] = -1;
+                cls[u] = solver_link(p, used[u]);
+                break;
+            }
+            if (sig[2 * v] == sig[2 * u] && sig[2 * v + 1] == sig[2 * u + 1]) {
+                cls[u] = cls[v];
+                p->class_size[cls[u]]++;
+                break;
+            }
+        }
+    }
+    for (long u = 0; u < n_used; u++)
+        p->mmlink[used[u]] = cls[u];
+    /* patterns now name classes, once each (members of a class share the coefficient) */
+    int *seen = calloc((size_t)p->n_mm_links + 1, sizeof(int));
+    if (!seen) {
+        p->err = 1;
+    } else {
+        long w = 0;
+        for (int q = 0; q < p->n_pat; q++) {
+            aif_pattern *pt = &p->pat[q];
+            long first = w;
+            for (int i = 0; i < pt->n; i++) {
+                int k = p->mmlink[p->link[pt->first + i]];
+                if (seen[k] == q + 1)
+                    continue;
+                seen[k] = q + 1;
+                p->link[w] = k;
+                p->coef[w++] = p->coef[pt->first + i];
+            }
+            pt->first = (int)first;
+            pt->n = (int)(w - first);
+        }
+        p->n_entries = w;
+    }
+    free(seen);
+    free(tab);
+    free(cls);
+    free(sig);
+    free(used);
+    p->classed = 1;
+}
+
+void aif_pats_unclassed(aif_patterns *p)
+{
+    for (long i = 0; i < p->n_entries; i++)
+        p->link[i] = solver_link(p, p->link[i]);
+    p->classed = 1;
+}
+
+
+/* ------------------------------------------------------ one collective */
+
+struct aif_coll_sim {
+    aif_cluster cl;
+    aif_topo *topo;
+    aif_patterns pats;
+};
+
+aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err)
+{
+    *out = NULL;
+    aif_coll_sim *c = calloc(1, sizeof *c);
+    if (!c)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
+    c->cl = *cl;
+    aif_rc rc = aif_topo_build(&c->cl, &c->topo, err);
+    if (!rc && aif_pats_init(&c->pats, c->topo, NULL, &c->cl.scaleup, cl->gpus))
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
+    if (rc) {
+        aif_coll_sim_free(c);
+        return rc;
+    }
+    *out = c;
+    return AIF_OK;
+}
+
+void aif_coll_sim_free(aif_coll_sim *c)
+{
+    if (!c)
+        return;
+    aif_pats_free(&c->pats);
+    aif_topo_free(c->topo);
+    free(c);
+}
+
+double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, aif_coll_algo algo, aif_coll_algo *used)
+{
+    aif_coll_algo u;
+    double t_a = aif_collective_time_s(&c->cl, coll, n, bytes, algo, &u);
+    if (used)
+        *used = u;
+    if (!isfinite(t_a) || n < 2 || bytes <= 0 || n > c->topo->gpus)
+        return t_a;
+    /* the collective's flows on GPUs [0, n), alone on the network: the bottleneck of the
+     * links at the GPUs gives the uncontended rate, of all links the actual one */
+    aif_patterns *p = &c->pats;
+    long key = ((long)n * 8 + coll) * 8 + u;
+    int k = aif_pats_find(p, key);
+    if (k < 0) {
+        p->err = 0;
+        aif_pats_group(p, coll, u, 0, 1, n, (uint64_t)(coll * 8 + u) << 40);
+        if (p->err) {
+            for (long i = 0; i < p->n_touched; i++)
+                p->acc[p->touched[i]] = 0;
+            p->n_touched = 0;
+            return NAN;   /* no live path: the network is partitioned */
+        }
+        k = aif_pats_add(p, key, 1);
+        if (p->err)
+            return NAN;
+    }
+    double ideal = p->pat[k].ideal_Bps, actual = aif_pats_actual_Bps(p, k);
+    if (!isfinite(ideal) || !isfinite(actual))
+        return t_a;
+    double lat = t_a - bytes / ideal > 0 ? t_a - bytes / ideal : 0;
+    return lat + bytes / actual;
+}

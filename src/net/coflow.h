@@ -1,0 +1,71 @@
+/* coflow.h -- collectives lowered to link patterns: the bytes a collective moves
+ * over each link of the topology per byte of its message, for all of its flows
+ * at once (a coflow), cached by a caller's key.
+ *
+ * Building a pattern: aif_pats_group (the flows NCCL's algorithm runs on one
+ * group) and aif_pats_transfer (one point-to-point transfer) accumulate into
+ * the current pattern; aif_pats_add stores it.  A pattern also records its
+ * uncontended rate: the bottleneck of the links at the GPUs (scale-up ports and
+ * NIC ports), the rate the closed form assumes.
+ *
+ * Link classes: once every pattern a run needs is built, aif_pats_make_classes
+ * merges links that are interchangeable (the same capacity, the same
+ * coefficient in exactly the same patterns) into one solver link of the
+ * max-min network: such links always carry the same load, so the merge changes
+ * no rate, and the solver's work stops growing with identical NICs and cables.
+ * After that, patterns name solver links; aif_pats_unclassed gives every link
+ * its own solver link instead (to check the merge). */
+#ifndef AIF_COFLOW_H
+#define AIF_COFLOW_H
+
+#include "net/maxmin.h"
+#include "net/topology.h"
+
+typedef struct aif_pattern {
+    long key;
+    int first, n;              /* entries in link / coef */
+    double ideal_Bps;          /* message bytes per second with no contention */
+    double copies;             /* groups each included group stands for (symmetry) */
+} aif_pattern;
+
+typedef struct aif_patterns {
+    aif_topo *topo;            /* not owned */
+    aif_mm *mm;                /* not owned; NULL: patterns keep topology links */
+    const aif_fabric *scaleup;
+    aif_pattern *pat;
+    int n_pat;
+    long cap_pat;
+    int *hash, hash_cap;
+    int *link;                 /* per entry: topology link, or solver link once classed */
+    double *coef;              /* per entry: bytes on the link per message byte */
+    long n_entries, cap_entries;
+    float *acc;                /* the pattern being built, per topology link */
+    long *touched, n_touched, cap_touched;
+    int *seg;                  /* scratch: domain segments of a group */
+    int *mmlink;               /* topology link -> solver link (-1: none) */
+    long *mm_topo;             /* solver link -> a topology link it stands for */
+    int *class_size;           /* solver link -> topology links it stands for */
+    int n_mm_links;
+    long cap_mm_topo, cap_class_size;
+    int classed;
+    long late;                 /* patterns added after the classes were made */
+    int err;                   /* 0; 1 out of memory; 2 no live path; 3 a route left the network */
+} aif_patterns;
+
+/* mm may be NULL (no solver links).  Returns 0, or -1 when out of memory. */
+int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *scaleup, long max_group);
+void aif_pats_free(aif_patterns *p);
+/* The pattern stored under key, or -1. */
+int aif_pats_find(const aif_patterns *p, long key);
+/* Adds the flows of one collective on the group base + i * stride (i < n). */
+void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, int n, uint64_t salt);
+/* Adds one transfer from GPU a to GPU b carrying coef bytes per message byte. */
+void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef);
+/* Stores what was added since the last aif_pats_add as the pattern of key; returns its index. */
+int aif_pats_add(aif_patterns *p, long key, double copies);
+/* The bottleneck rate over all links of a pattern built without solver links. */
+double aif_pats_actual_Bps(const aif_patterns *p, int pattern);
+void aif_pats_make_classes(aif_patterns *p);
+void aif_pats_unclassed(aif_patterns *p);
+
+#endif
