@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -10,7 +10,7 @@
 #include "engine/estimate.h"
 #include "hw/compute.h"
 #include "net/collective.h"
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 #include "validate/validate.h"
 #include "workload/memory.h"
 #include "workload/transformer.h"

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "spec/yaml.h"
+#include "scenario/yaml.h"
 
 #include <string.h>
 

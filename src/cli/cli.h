@@ -5,6 +5,7 @@
 
 #include "aifsim/aifsim.h"
 #include "aifsim/facility.h"
+#include "aifsim/run.h"
 #include "aifsim/sim.h"
 
 /* exit statuses */
@@ -53,19 +54,14 @@ int cli_parse_job_args(const char *cmd, int argc, char **argv, const char *help,
 /* Adds one PATH=VALUE override (arg is modified); EXIT_OK or EXIT_USAGE (printed). */
 int cli_add_set(const char *cmd, char *arg, cli_opts *o);
 
-typedef struct cli_job {
-    aif_scenario s;
-    aif_train_result r;
-    aif_facility_result fa;
-    aif_cost_result co;
-    aif_sim_stats ss;        /* when o->engine is sim */
-} cli_job;
+typedef aif_train_run cli_job;
 
-/* Loads the catalogs (with o's --catalog files), then the scenario (file, built-in
- * example, the default, or with neutral_base and options alone the neutral base),
- * its estimate, site and cost.  Prints errors; returns the exit status. */
 /* Progress of a simulation on stderr (aif_sim_opts.progress). */
 void cli_progress(double done, void *ctx);
+/* Loads the catalogs (with o's --catalog files), then the scenario (file, built-in
+ * example, the default, or with neutral_base and options alone the neutral base),
+ * and runs it through the library's pipeline (aif_run_train).  Prints errors;
+ * returns the exit status. */
 int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j);
 
 #endif

@@ -2,7 +2,7 @@
  * tables or JSON; one entry with NAME, with the source of every figure. */
 #include "report/json.h"
 #include "cli/cli.h"
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

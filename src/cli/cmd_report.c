@@ -31,7 +31,7 @@ int cmd_report(int argc, char **argv)
     st = cli_run_job(file, &o, 0, &j);
     if (!st) {
         aif_err e;
-        if (aif_report_html(out, &j.s, &j.r, &j.fa, &j.co, &e) != AIF_OK)
+        if (aif_report_html(out, &j.scenario, &j.train, &j.facility, &j.cost, &e) != AIF_OK)
             st = cli_report_error(&e);
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);

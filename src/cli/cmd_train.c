@@ -162,7 +162,7 @@ int cmd_train(int argc, char **argv)
     static cli_job j;
     status = cli_run_job(file, &o, 1, &j);
     if (!status && o.json) {
-        char *txt = aif_report_train_json_sim(&j.s, &j.r, &j.fa, &j.co, o.engine ? &j.ss : NULL);
+        char *txt = aif_report_train_json_sim(&j.scenario, &j.train, &j.facility, &j.cost, o.engine ? &j.net : NULL);
         if (!txt) {
             fprintf(stderr, "aifsim: out of memory\n");
             status = EXIT_FAIL;
@@ -171,13 +171,13 @@ int cmd_train(int argc, char **argv)
             free(txt);
         }
     } else if (!status) {
-        aif_report_train_text(stdout, &j.s, &j.r, &j.fa, &j.co);
+        aif_report_train_text(stdout, &j.scenario, &j.train, &j.facility, &j.cost);
         if (o.engine)
-            aif_report_network_text(stdout, &j.ss);
+            aif_report_network_text(stdout, &j.net);
         if (ops) {
             aif_err e;
             putchar('\n');
-            if (aif_report_graph_text(stdout, &j.s, &e) != AIF_OK)
+            if (aif_report_graph_text(stdout, &j.scenario, &e) != AIF_OK)
                 status = cli_report_error(&e);
         }
     }

@@ -3,7 +3,7 @@
  * the exit status; the power figures (validation/power.yaml) and nccl-tests
  * tables (validation/collectives.csv) are reported beside them. */
 #include "cli/cli.h"
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 #include "validate/validate.h"
 
 #include <json-c/json.h>

@@ -1,5 +1,5 @@
 /* job.c -- what the subcommands share: the common options (--set, --catalog,
- * --json) and the pipeline scenario -> estimate -> site -> cost. */
+ * --json) and loading a scenario and running it through the library's pipeline. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -119,26 +119,18 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
         return st;
     aif_err e;
     aif_rc rc;
-    const aif_facility_data *fd = aif_catalog_facility(cat);
+    static aif_scenario s;
     if (!file && neutral_base && o->n_ov > 0) {   /* a job described by options alone */
         const char *base = aif_base_scenario_yaml();
-        rc = aif_scenario_parse(cat, base, strlen(base), "<built-in:base scenario>", o->ov, o->n_ov, &j->s, &e);
+        rc = aif_scenario_parse(cat, base, strlen(base), "<built-in:base scenario>", o->ov, o->n_ov, &s, &e);
     } else {
-        rc = aif_scenario_load(cat, file, o->ov, o->n_ov, &j->s, &e);
+        rc = aif_scenario_load(cat, file, o->ov, o->n_ov, &s, &e);
     }
     if (!rc) {
-        aif_facility_apply_limits(&j->s, fd);
-        if (o->engine == 1) {
-            aif_sim_opts so = {.full = o->full, .trace_path = o->trace, .progress = cli_progress};
-            rc = aif_simulate(&j->s, &so, &j->r, &j->ss, &e);
-        } else {
-            rc = aif_estimate(&j->s, &j->r, &e);
-        }
+        aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,
+                           .sim = {.full = o->full, .trace_path = o->trace, .progress = cli_progress}};
+        rc = aif_run_train(cat, &s, &ro, j, &e);
     }
-    if (!rc)
-        rc = aif_facility_eval(&j->s, fd, &j->r, &j->fa, &e);
-    if (!rc)
-        rc = aif_cost_eval(&j->s, fd, &j->r, &j->fa, &j->co, &e);
     aif_catalog_free(cat);   /* the results are plain data: nothing points into it */
     return rc ? cli_report_error(&e) : EXIT_OK;
 }

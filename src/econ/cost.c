@@ -7,7 +7,7 @@
  *   break-even utilisation u: owning costs as much per useful GPU-hour as renting,
  *             (fixed + P_idle c_e + u (P_busy - P_idle) c_e) / (u N) = price */
 #include "facility/site.h"
-#include "spec/facility.h"
+#include "scenario/facility.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * carbon and water.  Reads the hourly carbon CSV when the scenario names one. */
 #include "facility/site.h"
 #include "base/base.h"
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include "aifsim/report.h"
 #include "base/base.h"
 #include "report/site.h"
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 
 #include <errno.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  * A row is never special-cased: it is a scenario like any other. */
 #include "validate/validate.h"
 #include "base/base.h"
-#include "spec/catalog.h"
+#include "scenario/catalog.h"
 #include "workload/transformer.h"
 #include "aifsim/graph.h"
 #include "aifsim/sim.h"

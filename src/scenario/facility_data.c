@@ -2,8 +2,8 @@
  * embodied carbon, power fractions, prices, cloud and API prices, published power
  * figures) into the catalog's aif_facility_data.  Same error conventions as every
  * other file: file:line:col, field path, what is accepted. */
-#include "spec/catalog.h"
-#include "spec/facility.h"
+#include "scenario/catalog.h"
+#include "scenario/facility.h"
 
 #include <stdlib.h>
 #include <string.h>

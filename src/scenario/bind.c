@@ -1,5 +1,5 @@
 /* bind.c -- descriptor-driven binding of YAML trees onto structs (see bind.h). */
-#include "spec/bind.h"
+#include "scenario/bind.h"
 
 #include <math.h>
 #include <stdarg.h>

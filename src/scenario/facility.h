@@ -4,7 +4,7 @@
 #define AIF_SPEC_FACILITY_H
 
 #include "aifsim/facility.h"
-#include "spec/yaml.h"
+#include "scenario/yaml.h"
 
 extern const char *const aif_cooling_names[], *const aif_climate_names[], *const aif_cloud_names[];
 

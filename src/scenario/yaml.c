@@ -1,5 +1,5 @@
 /* yaml.c -- libyaml events into a located tree (see yaml.h). */
-#include "spec/yaml.h"
+#include "scenario/yaml.h"
 
 #include <stdio.h>
 #include <stdlib.h>

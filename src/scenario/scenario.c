@@ -12,8 +12,8 @@
  *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
-#include "spec/catalog.h"
-#include "spec/facility.h"
+#include "scenario/catalog.h"
+#include "scenario/facility.h"
 
 #include <stdint.h>
 #include <stdio.h>

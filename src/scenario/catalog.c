@@ -4,9 +4,9 @@
  * entry's `sources:` mapping; aif_catalog_source returns it.
  * Invariants: names are unique within a kind (a later file replaces an entry of
  * the same name); every GPU's `arch` names a loaded calibration family. */
-#include "spec/catalog.h"
-#include "spec/bind.h"
-#include "spec/facility.h"
+#include "scenario/catalog.h"
+#include "scenario/bind.h"
+#include "scenario/facility.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #ifndef AIF_CATALOG_H
 #define AIF_CATALOG_H
 
-#include "spec/bind.h"
+#include "scenario/bind.h"
 
 extern const schema aif_model_schema;
 /* Indices of aif_model_schema's first fields (the bits bind_map sets). */

@@ -11,8 +11,8 @@
  *              network_per_gpu, storage_per_gpu, gpu_price,
  *              cloud: hyperscaler_on_demand|hyperscaler_reserved|neocloud_on_demand|neocloud_reserved,
  *              cloud_price} */
-#include "spec/bind.h"
-#include "spec/facility.h"
+#include "scenario/bind.h"
+#include "scenario/facility.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef AIF_BIND_H
 #define AIF_BIND_H
 
-#include "spec/yaml.h"
+#include "scenario/yaml.h"
 
 #include <stdint.h>
 

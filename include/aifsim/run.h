@@ -1,0 +1,48 @@
+/* run.h -- the library's pipeline: one call per job kind.
+ *
+ * A training job runs in one fixed order, and only here:
+ *   1. the site's GPU power limit becomes the cluster's clock factor
+ *      (aif_facility_apply_limits), so no caller can forget it;
+ *   2. the step is estimated (aif_estimate) or simulated (aif_simulate);
+ *   3. the site: power, cooling, energy, carbon, water (aif_facility_eval);
+ *   4. the money: capex, owned against rented (aif_cost_eval).
+ * The result holds every part, plus the scenario as it was run, so writers
+ * (include/aifsim/report.h) need nothing else.  Serving and many-job cluster
+ * runs will get the same shape: aif_run_<kind>(catalog, scenario, opts, out, err). */
+#ifndef AIFSIM_RUN_H
+#define AIFSIM_RUN_H
+
+#include "aifsim/aifsim.h"
+#include "aifsim/facility.h"
+#include "aifsim/sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum aif_engine { AIF_ENGINE_ESTIMATE, AIF_ENGINE_SIM } aif_engine;
+
+typedef struct aif_run_opts {
+    int engine;                  /* aif_engine */
+    aif_sim_opts sim;            /* AIF_ENGINE_SIM: its options */
+} aif_run_opts;
+
+typedef struct aif_train_run {
+    aif_scenario scenario;       /* as run: cluster.clock_factor set from the site's power limit */
+    int engine;                  /* aif_engine that produced `train` */
+    aif_train_result train;
+    aif_facility_result facility;
+    aif_cost_result cost;
+    aif_sim_stats net;           /* AIF_ENGINE_SIM: what the network did (zero otherwise) */
+} aif_train_run;
+
+/* Runs a training job through the whole pipeline.  c supplies the facility data
+ * (data/facility.yaml); o may be NULL (the analytical engine).  out is large:
+ * keep it off small stacks. */
+aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
+                     aif_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,25 @@
+/* run.c -- the pipeline of a training job (include/aifsim/run.h): power limit,
+ * engine, facility, cost, in that order and nowhere else. */
+#include "aifsim/run.h"
+
+#include <string.h>
+
+aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
+                     aif_err *err)
+{
+    static const aif_run_opts defaults = {.engine = AIF_ENGINE_ESTIMATE};
+    if (!o)
+        o = &defaults;
+    memset(out, 0, sizeof *out);
+    out->scenario = *s;
+    out->engine = o->engine;
+    const aif_facility_data *fd = aif_catalog_facility(c);
+    aif_facility_apply_limits(&out->scenario, fd);
+    aif_rc rc = o->engine == AIF_ENGINE_SIM ? aif_simulate(&out->scenario, &o->sim, &out->train, &out->net, err)
+                                            : aif_estimate(&out->scenario, &out->train, err);
+    if (rc == AIF_OK)
+        rc = aif_facility_eval(&out->scenario, fd, &out->train, &out->facility, err);
+    if (rc == AIF_OK)
+        rc = aif_cost_eval(&out->scenario, fd, &out->train, &out->facility, &out->cost, err);
+    return rc;
+}
