@@ -1,0 +1,112 @@
+/* memory_fit.c -- what makes a job fit in memory (include/aifsim/search.h).
+ *
+ * The usual remedies are tried one at a time; only when none alone fits are
+ * they tried in pairs (a < b, each applied in that order).  Each applicable
+ * candidate is estimated once and recorded in the order tried, so the result
+ * says what was looked at as well as what fits.  The fitting ones are then
+ * ordered by step time with a stable insertion sort: equal times keep the order
+ * tried, which makes the advice the same on every run. */
+#include "aifsim/search.h"
+
+#include <string.h>
+
+static const char *const change_names[AIF_N_CHANGES] = {
+    "recompute full", "optimizer distributed", "tp x2", "pp x2", "mbs 1", "optimizer zero3",
+};
+
+const char *aif_change_name(int change)
+{
+    return change >= 0 && change < AIF_N_CHANGES ? change_names[change] : "?";
+}
+
+bool aif_change_apply(aif_scenario *s, int change)
+{
+    aif_train *t = &s->train;
+    aif_parallel *p = &t->par;
+    switch (change) {
+    case AIF_CHANGE_RECOMPUTE_FULL:
+        if (t->recompute == AIF_RC_FULL)
+            return false;
+        t->recompute = AIF_RC_FULL;
+        return true;
+    case AIF_CHANGE_OPTIMIZER_DISTRIBUTED:
+        if (t->optimizer != AIF_OPT_NONE)
+            return false;
+        t->optimizer = AIF_OPT_DISTRIBUTED;
+        return true;
+    case AIF_CHANGE_TP_X2:
+        if (p->dp % 2)
+            return false;
+        p->tp *= 2;
+        p->dp /= 2;
+        p->sp = true;
+        return true;
+    case AIF_CHANGE_PP_X2:
+        if (p->dp % 2)
+            return false;
+        p->pp *= 2;
+        p->dp /= 2;
+        return true;
+    case AIF_CHANGE_MBS_1:
+        if (t->mbs == 1)
+            return false;
+        t->mbs = 1;
+        return true;
+    case AIF_CHANGE_OPTIMIZER_ZERO3:
+        if (p->pp > 1 || t->optimizer >= AIF_OPT_ZERO3)
+            return false;
+        t->optimizer = AIF_OPT_ZERO3;
+        return true;
+    }
+    return false;
+}
+
+/* Estimates s changed by a (and b when b >= 0); false when a change does not apply. */
+static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate *c)
+{
+    aif_scenario t = *s;
+    if (!aif_change_apply(&t, a) || (b >= 0 && !aif_change_apply(&t, b)))
+        return false;
+    memset(c, 0, sizeof *c);
+    c->change[0] = a;
+    c->change[1] = b;
+    aif_err e;
+    aif_train_result tr;
+    c->rc = aif_estimate(&t, &tr, &e);
+    if (c->rc == AIF_OK) {
+        c->fits = tr.fits_in_memory;
+        c->mem_bytes = tr.mem.total_bytes;
+        c->step_time_s = tr.step_time_s;
+    }
+    return true;
+}
+
+aif_rc aif_search_memory_fit(const aif_scenario *s, const aif_train_result *r, aif_memory_fit *out, aif_err *err)
+{
+    (void)err;   /* a rejected neighbour is a result (candidate rc), not a failure of the search */
+    memset(out, 0, sizeof *out);
+    if (r->fits_in_memory)
+        return AIF_OK;
+    out->searched = true;
+    out->need_bytes = r->mem.total_bytes;
+    out->hbm_bytes = r->mem.hbm_bytes;
+    for (int pair = 0; pair <= 1 && out->n_fits == 0; pair++)
+        for (int a = 0; a < AIF_N_CHANGES; a++)
+            for (int b = pair ? a + 1 : -1; b < (pair ? AIF_N_CHANGES : 0); b++) {
+                aif_fit_candidate *c = &out->tried[out->n_tried];
+                if (!try_candidate(s, a, b, c))
+                    continue;
+                if (c->fits)
+                    out->fits[out->n_fits++] = out->n_tried;
+                out->n_tried++;
+            }
+    /* fastest first; stable, so equal step times keep the order tried */
+    for (int i = 1; i < out->n_fits; i++)
+        for (int j = i; j > 0 && out->tried[out->fits[j]].step_time_s < out->tried[out->fits[j - 1]].step_time_s;
+             j--) {
+            int tmp = out->fits[j];
+            out->fits[j] = out->fits[j - 1];
+            out->fits[j - 1] = tmp;
+        }
+    return AIF_OK;
+}
