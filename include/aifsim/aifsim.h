@@ -323,9 +323,6 @@ typedef struct aif_train_result {
 /* Analytical engine: lowers the scenario to a step graph and walks its critical path. */
 aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err);
 
-/* A sentence saying what would make the job fit in memory (empty when it fits). */
-void aif_memory_advice(const aif_scenario *s, const aif_train_result *r, char *buf, size_t n);
-
 #ifdef __cplusplus
 }
 #endif

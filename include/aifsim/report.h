@@ -1,4 +1,10 @@
-/* report.h -- writers of run results: a short human table and JSON. */
+/* report.h -- writers of run results: a short human table, JSON and HTML.
+ *
+ * Writers format; they never compute.  A training job's writers take the whole
+ * result of the pipeline (aif_train_run, include/aifsim/run.h): the scenario as
+ * run, the step, the site, the money and the neighbours the pipeline searched
+ * (what would make the job fit in memory, the scaling curve).  Nothing here runs
+ * an engine or a search (tests/test_writers.sh checks src/report/). */
 #ifndef AIFSIM_REPORT_H
 #define AIFSIM_REPORT_H
 
@@ -6,32 +12,33 @@
 
 #include "aifsim/aifsim.h"
 #include "aifsim/facility.h"
+#include "aifsim/run.h"
+#include "aifsim/search.h"
 #include "aifsim/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The summary a planner reads in ten seconds; fa and c (site and money) may be NULL. */
-void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                           const aif_cost_result *c);
+/* The summary a planner reads in ten seconds: job, step, memory, site, money. */
+void aif_report_train_text(FILE *f, const aif_train_run *run);
 /* The site on its own (aifsim facility). */
-void aif_report_facility_text(FILE *f, const aif_scenario *s, const aif_train_result *r,
-                              const aif_facility_result *fa, const aif_cost_result *c);
+void aif_report_facility_text(FILE *f, const aif_train_run *run);
 /* The step graph: every op of every segment with its size and time (aifsim train --ops). */
 aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err);
 /* One self-contained HTML file with the summary and plots (PLplot SVG, inlined),
- * written atomically to path. */
-aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_result *r,
-                       const aif_facility_result *fa, const aif_cost_result *c, aif_err *err);
-/* One JSON object (see docs/CLI.md for the fields); malloc'd, NUL-terminated, NULL when out of memory. */
-char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                            const aif_cost_result *c);
+ * written atomically to path ("-": standard output).  The run must carry its
+ * scaling curve (aif_run_opts.scaling); AIF_EINPUT otherwise. */
+aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err);
+/* One JSON object (see README.md for the fields), with a "network" object (topology,
+ * per-tier utilisation, event counts) when the simulating engine ran; malloc'd,
+ * NUL-terminated, NULL when out of memory. */
+char *aif_report_train_json(const aif_train_run *run);
+/* The sentence on what would make a job fit in memory: "needs X GiB of Y GiB HBM
+ * (over by Z GiB). Would fit: ..." with the three fastest changes that fit, or that
+ * none does; "" when m was not searched (the job fits).  Truncated to n. */
+void aif_report_memory_fit_text(char *buf, size_t n, const aif_memory_fit *m);
 
-/* The same with what the simulating engine saw of the network (engine "sim",
- * a "network" object: topology, per-tier utilisation, event counts). */
-char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                                const aif_cost_result *c, const aif_sim_stats *ss);
 /* The network section of the text report (aifsim train --engine sim). */
 void aif_report_network_text(FILE *f, const aif_sim_stats *ss);
 /* The topology on its own (aifsim topology): switches, links, bisection. */

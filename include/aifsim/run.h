@@ -5,15 +5,20 @@
  *      (aif_facility_apply_limits), so no caller can forget it;
  *   2. the step is estimated (aif_estimate) or simulated (aif_simulate);
  *   3. the site: power, cooling, energy, carbon, water (aif_facility_eval);
- *   4. the money: capex, owned against rented (aif_cost_eval).
+ *   4. the money: capex, owned against rented (aif_cost_eval);
+ *   5. its neighbours (include/aifsim/search.h): when the job does not fit in
+ *      memory, the changes that would make it fit (always); the strong-scaling
+ *      curve (when asked for: aif_run_opts.scaling).
  * The result holds every part, plus the scenario as it was run, so writers
- * (include/aifsim/report.h) need nothing else.  Serving and many-job cluster
- * runs will get the same shape: aif_run_<kind>(catalog, scenario, opts, out, err). */
+ * (include/aifsim/report.h) need nothing else and compute nothing.  Serving and
+ * many-job cluster runs will get the same shape:
+ * aif_run_<kind>(catalog, scenario, opts, out, err). */
 #ifndef AIFSIM_RUN_H
 #define AIFSIM_RUN_H
 
 #include "aifsim/aifsim.h"
 #include "aifsim/facility.h"
+#include "aifsim/search.h"
 #include "aifsim/sim.h"
 
 #ifdef __cplusplus
@@ -25,6 +30,7 @@ typedef enum aif_engine { AIF_ENGINE_ESTIMATE, AIF_ENGINE_SIM } aif_engine;
 typedef struct aif_run_opts {
     int engine;                  /* aif_engine */
     aif_sim_opts sim;            /* AIF_ENGINE_SIM: its options */
+    bool scaling;                /* also the strong-scaling curve (aif_train_run.scaling; 6 estimates) */
 } aif_run_opts;
 
 typedef struct aif_train_run {
@@ -34,6 +40,8 @@ typedef struct aif_train_run {
     aif_facility_result facility;
     aif_cost_result cost;
     aif_sim_stats net;           /* AIF_ENGINE_SIM: what the network did (zero otherwise) */
+    aif_memory_fit memory_fit;   /* train.fits_in_memory false: what would make it fit (searched) */
+    aif_scaling scaling;         /* aif_run_opts.scaling: dp x 2^-3 .. 2^2 (zero otherwise) */
 } aif_train_run;
 
 /* Runs a training job through the whole pipeline.  c supplies the facility data

@@ -40,6 +40,7 @@ typedef struct cli_opts {
     int engine;              /* 0 estimate, 1 sim */
     int full;                /* sim: every data-parallel replica */
     const char *trace;       /* sim: Chrome trace file */
+    int scaling;             /* also the strong-scaling curve (aifsim report) */
 } cli_opts;
 
 /* Takes --json, --set PATH=VALUE or --catalog FILE at argv[*i] (advancing *i past a

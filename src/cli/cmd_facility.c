@@ -31,14 +31,14 @@ int cmd_facility(int argc, char **argv)
     static cli_job j;
     st = cli_run_job(file, &o, 0, &j);
     if (!st && o.json) {
-        char *txt = aif_report_train_json(&j.scenario, &j.train, &j.facility, &j.cost);
+        char *txt = aif_report_train_json(&j);
         if (txt)
             puts(txt);
         else
             st = EXIT_FAIL;
         free(txt);
     } else if (!st) {
-        aif_report_facility_text(stdout, &j.scenario, &j.train, &j.facility, &j.cost);
+        aif_report_facility_text(stdout, &j);
     }
     return st;
 }

@@ -27,11 +27,12 @@ int cmd_report(int argc, char **argv)
         return st;
     if (!out)
         return cli_usage_error("report", "name the output file with -o FILE.html");
+    o.scaling = 1;   /* the report plots the scaling curve */
     static cli_job j;
     st = cli_run_job(file, &o, 0, &j);
     if (!st) {
         aif_err e;
-        if (aif_report_html(out, &j.scenario, &j.train, &j.facility, &j.cost, &e) != AIF_OK)
+        if (aif_report_html(out, &j, &e) != AIF_OK)
             st = cli_report_error(&e);
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);

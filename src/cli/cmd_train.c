@@ -162,7 +162,7 @@ int cmd_train(int argc, char **argv)
     static cli_job j;
     status = cli_run_job(file, &o, 1, &j);
     if (!status && o.json) {
-        char *txt = aif_report_train_json_sim(&j.scenario, &j.train, &j.facility, &j.cost, o.engine ? &j.net : NULL);
+        char *txt = aif_report_train_json(&j);
         if (!txt) {
             fprintf(stderr, "aifsim: out of memory\n");
             status = EXIT_FAIL;
@@ -171,7 +171,7 @@ int cmd_train(int argc, char **argv)
             free(txt);
         }
     } else if (!status) {
-        aif_report_train_text(stdout, &j.scenario, &j.train, &j.facility, &j.cost);
+        aif_report_train_text(stdout, &j);
         if (o.engine)
             aif_report_network_text(stdout, &j.net);
         if (ops) {

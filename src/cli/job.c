@@ -128,7 +128,8 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
     }
     if (!rc) {
         aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,
-                           .sim = {.full = o->full, .trace_path = o->trace, .progress = cli_progress}};
+                           .sim = {.full = o->full, .trace_path = o->trace, .progress = cli_progress},
+                           .scaling = o->scaling};
         rc = aif_run_train(cat, &s, &ro, j, &e);
     }
     aif_catalog_free(cat);   /* the results are plain data: nothing points into it */

@@ -17,7 +17,6 @@
 #include "workload/transformer.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Compute slowed by communication kernels running beside it (data/calibration.yaml). */
@@ -188,70 +187,4 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
         return rc;
     aif_estimate_graph(s, &g, r);
     return AIF_OK;
-}
-
-/* One remedy for a job that does not fit; returns 0 when it does not apply. */
-static int remedy(aif_scenario *t, int kind)
-{
-    aif_parallel *p = &t->train.par;
-    switch (kind) {
-    case 0: if (t->train.recompute == AIF_RC_FULL) return 0; t->train.recompute = AIF_RC_FULL; return 1;
-    case 1: if (t->train.optimizer != AIF_OPT_NONE) return 0; t->train.optimizer = AIF_OPT_DISTRIBUTED; return 1;
-    case 2: if (p->dp % 2) return 0; p->tp *= 2; p->dp /= 2; p->sp = true; return 1;
-    case 3: if (p->dp % 2) return 0; p->pp *= 2; p->dp /= 2; return 1;
-    case 4: if (t->train.mbs == 1) return 0; t->train.mbs = 1; return 1;
-    case 5: if (p->pp > 1 || t->train.optimizer >= AIF_OPT_ZERO3) return 0; t->train.optimizer = AIF_OPT_ZERO3; return 1;
-    }
-    return 0;
-}
-
-static const char *const remedy_names[] = {"recompute full", "optimizer distributed", "tp x2", "pp x2", "mbs 1",
-                                           "optimizer zero3"};
-enum { N_REMEDIES = 6 };
-
-/* Tries the usual remedies, one at a time and then in pairs, and names those
- * that make the job fit, with the step time each would give. */
-void aif_memory_advice(const aif_scenario *s, const aif_train_result *r, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    if (r->fits_in_memory)
-        return;
-    size_t k = (size_t)snprintf(buf, n, "needs %.1f GiB of %.1f GiB HBM (over by %.1f GiB).",
-                                r->mem.total_bytes / 1073741824.0, r->mem.hbm_bytes / 1073741824.0,
-                                (r->mem.total_bytes - r->mem.hbm_bytes) / 1073741824.0);
-    typedef struct fit { int a, b; double step_s, mem_bytes; } fit;
-    fit fits[N_REMEDIES * N_REMEDIES];
-    int n_fits = 0;
-    for (int pass = 1; pass <= 2 && n_fits == 0; pass++)
-        for (int a = 0; a < N_REMEDIES; a++)
-            for (int b = pass == 1 ? a : a + 1; b < (pass == 1 ? a + 1 : N_REMEDIES); b++) {
-                aif_scenario t = *s;
-                if (!remedy(&t, a) || (pass == 2 && !remedy(&t, b)))
-                    continue;
-                aif_err e;
-                aif_train_result tr;
-                if (aif_estimate(&t, &tr, &e) != AIF_OK || !tr.fits_in_memory)
-                    continue;
-                fits[n_fits].a = a;
-                fits[n_fits].b = pass == 2 ? b : -1;
-                fits[n_fits].step_s = tr.step_time_s;
-                fits[n_fits].mem_bytes = tr.mem.total_bytes;
-                n_fits++;
-            }
-    /* the three fastest, fastest first (insertion sort: a handful of entries) */
-    for (int i = 1; i < n_fits; i++)
-        for (int j = i; j > 0 && fits[j].step_s < fits[j - 1].step_s; j--) {
-            fit tmp = fits[j];
-            fits[j] = fits[j - 1];
-            fits[j - 1] = tmp;
-        }
-    int found = n_fits > 0;
-    for (int i = 0; i < n_fits && i < 3 && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s %s%s%s fits (%.1f GiB, step %.2f s)", i ? ";" : " Would fit:",
-                              remedy_names[fits[i].a], fits[i].b >= 0 ? " + " : "",
-                              fits[i].b >= 0 ? remedy_names[fits[i].b] : "", fits[i].mem_bytes / 1073741824.0,
-                              fits[i].step_s);
-    if (!found && k < n)
-        snprintf(buf + k, n - k, " No change of recompute, optimizer sharding, tp, pp or mbs, alone or in pairs, "
-                 "makes it fit; use more GPUs or GPUs with more memory.");
 }

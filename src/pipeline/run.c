@@ -1,5 +1,7 @@
 /* run.c -- the pipeline of a training job (include/aifsim/run.h): power limit,
- * engine, facility, cost, in that order and nowhere else. */
+ * engine, facility, cost, then the neighbours the writers report, in that order
+ * and nowhere else.  The neighbours are estimated from the scenario as run, so a
+ * power limit slows them as it slows the job. */
 #include "aifsim/run.h"
 
 #include <string.h>
@@ -21,5 +23,9 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
         rc = aif_facility_eval(&out->scenario, fd, &out->train, &out->facility, err);
     if (rc == AIF_OK)
         rc = aif_cost_eval(&out->scenario, fd, &out->train, &out->facility, &out->cost, err);
+    if (rc == AIF_OK && !out->train.fits_in_memory)
+        rc = aif_search_memory_fit(&out->scenario, &out->train, &out->memory_fit, err);
+    if (rc == AIF_OK && o->scaling)
+        rc = aif_search_scaling(&out->scenario, AIF_SCALING_LOG2_MIN, AIF_SCALING_LOG2_MAX, &out->scaling, err);
     return rc;
 }

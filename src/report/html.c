@@ -1,7 +1,9 @@
 /* html.c -- one self-contained HTML report of a training job and its site, with
  * plots drawn by PLplot's SVG driver and inlined, so the file opens offline.
  * Plots: step-time breakdown, memory per GPU against HBM, facility power over a
- * step, cost to train owned against rented, and a scaling curve.  A few lines of
+ * step, cost to train owned against rented, and a scaling curve.  Everything
+ * drawn comes from the pipeline's result (aif_train_run, its scaling curve
+ * included): this file formats and runs no engine.  A few lines of
  * inline script check that every plot has drawn marks and record the result in
  * <body data-plots="ok:N">; an empty plot logs a console error (CI looks for both).
  * PLplot keeps global state: this file draws one plot at a time and is not
@@ -23,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { W_PX = 720, H_PX = 400, N_SCALE = 6 };
+enum { W_PX = 720, H_PX = 400 };
 
 typedef struct plot_ctx {
     char dir[256];
@@ -219,30 +221,19 @@ static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
     append_svg(out, path);
 }
 
-/* Strong scaling: the same global batch on 1/8 to 2x the GPUs (dp scaled). */
-static void plot_scaling(plot_ctx *pc, FILE *out, const aif_scenario *s)
+/* Strong scaling: the same global batch on other GPU counts (run->scaling). */
+static void plot_scaling(plot_ctx *pc, FILE *out, const aif_train_run *run)
 {
-    PLFLT gx[N_SCALE], days[N_SCALE], mfu[N_SCALE];
-    int k = 0;
+    const aif_scaling *sc = &run->scaling;
+    PLFLT gx[AIF_SCALING_MAX_POINTS], days[AIF_SCALING_MAX_POINTS], mfu[AIF_SCALING_MAX_POINTS];
+    int k = sc->n_points;
     double dmax = 0;
-    for (int i = 0; i < N_SCALE; i++) {
-        aif_scenario t = *s;
-        double scale = pow(2, i - 3);
-        int dp = (int)lround(s->train.par.dp * scale);
-        if (dp < 1 || fabs(dp - s->train.par.dp * scale) > 1e-9)
-            continue;
-        t.train.par.dp = dp;
-        t.cluster.gpus = dp * s->train.par.tp * s->train.par.pp * s->train.par.cp;
-        aif_train_result r;
-        aif_err e;
-        if (aif_estimate(&t, &r, &e) != AIF_OK)
-            continue;
-        gx[k] = log2(t.cluster.gpus);
-        double d = r.steps > 0 ? r.train_time_s / 86400 : r.step_time_s;
-        days[k] = d;
-        mfu[k] = 100 * r.mfu;
-        dmax = fmax(dmax, d);
-        k++;
+    for (int i = 0; i < k; i++) {
+        const aif_scaling_point *pt = &sc->points[i];
+        gx[i] = log2(pt->gpus);
+        days[i] = pt->steps > 0 ? pt->train_time_s / 86400 : pt->step_time_s;
+        mfu[i] = 100 * pt->mfu;
+        dmax = fmax(dmax, days[i]);
     }
     char path[300];
     begin_plot(pc, path, sizeof path);
@@ -255,7 +246,7 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_scenario *s)
         return;
     }
     plenv(gx[0] - 0.5, gx[k - 1] + 0.5, 0, dmax * 1.2, 0, 0);
-    pllab("log2(GPUs)", s->train.tokens > 0 ? "days to train" : "seconds per step",
+    pllab("log2(GPUs)", run->scenario.train.tokens > 0 ? "days to train" : "seconds per step",
           "Scaling: the same global batch on more or fewer GPUs");
     plcol0(2);
     plwidth(2);
@@ -286,9 +277,12 @@ static void esc(FILE *out, const char *s)
     }
 }
 
-aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_result *r,
-                       const aif_facility_result *fa, const aif_cost_result *c, aif_err *err)
+aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
 {
+    const aif_scenario *s = &run->scenario;
+    if (!run->scaling.searched)
+        return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL,
+                           "the run has no scaling curve to plot: run it with aif_run_opts.scaling set");
     plot_ctx pc = {.n = 0};
     const char *tmpdir = getenv("TMPDIR");
     snprintf(pc.dir, sizeof pc.dir, "%s/aifsim-report-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -337,17 +331,17 @@ aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (mem) {
-        aif_report_train_text(mem, s, r, fa, c);
+        aif_report_train_text(mem, run);
         fclose(mem);
         esc(out, buf);
         free(buf);
     }
     fputs("</pre>\n<h2>Plots</h2>\n", out);
-    plot_breakdown(&pc, out, r);
-    plot_memory(&pc, out, r);
-    plot_power(&pc, out, fa);
-    plot_cost(&pc, out, c);
-    plot_scaling(&pc, out, s);
+    plot_breakdown(&pc, out, &run->train);
+    plot_memory(&pc, out, &run->train);
+    plot_power(&pc, out, &run->facility);
+    plot_cost(&pc, out, &run->cost);
+    plot_scaling(&pc, out, run);
     fputs("<p>Made by aifsim " AIF_VERSION ". Figures and their sources: docs/VALIDATION.md, data/*.yaml.</p>\n", out);
     fprintf(out, "<script>\n(function () {\n"
                  "  var plots = document.querySelectorAll('.plot svg'), ok = 0;\n"

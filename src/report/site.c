@@ -111,28 +111,28 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
     }
 }
 
-void aif_report_site_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                          const aif_cost_result *c)
+void aif_report_site_text(FILE *f, const aif_train_run *run)
 {
-    (void)r;
     fputc('\n', f);
-    site_text(f, s, fa, c, 1);
+    site_text(f, &run->scenario, &run->facility, &run->cost, 1);
 }
 
-void aif_report_facility_text(FILE *f, const aif_scenario *s, const aif_train_result *r,
-                              const aif_facility_result *fa, const aif_cost_result *c)
+void aif_report_facility_text(FILE *f, const aif_train_run *run)
 {
+    const aif_scenario *s = &run->scenario;
+    const aif_facility_result *fa = &run->facility;
     fprintf(f, "aifsim %s: %s, the site\n\n", AIF_VERSION, s->name);
     fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
             fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);
-    site_text(f, s, fa, c, r->steps > 0);
+    site_text(f, s, fa, &run->cost, run->train.steps > 0);
 }
 
 
-void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train_result *r,
-                          const aif_facility_result *fa, const aif_cost_result *c)
+void aif_report_site_json(json_object *o, const aif_train_run *run)
 {
-    (void)r;
+    const aif_scenario *s = &run->scenario;
+    const aif_facility_result *fa = &run->facility;
+    const aif_cost_result *c = &run->cost;
     static const char *const cool[] = {"air", "rdhx", "liquid", "immersion"};
     static const char *const verdict[] = {"fits_air", "needs_liquid", "exceeds_liquid"};
     json_object *fo = json_object_new_object();

@@ -5,15 +5,14 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "aifsim/facility.h"
+#include "aifsim/run.h"
 
 extern const char *const aif_report_cooling_names[];
 extern const char *const aif_report_verdicts[];
-void aif_report_site_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                          const aif_cost_result *c);
+/* The site-and-money lines of the training summary (a blank line first). */
+void aif_report_site_text(FILE *f, const aif_train_run *run);
 /* Adds the `facility` and `cost` objects to o. */
-void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train_result *r,
-                          const aif_facility_result *fa, const aif_cost_result *c);
+void aif_report_site_json(json_object *o, const aif_train_run *run);
 /* "$1.39B", "$920K" */
 void aif_report_money(char *buf, size_t n, double usd);
 

@@ -1,5 +1,6 @@
-/* train.c -- text and JSON reports of a training estimate.  JSON is built with
- * json-c; numbers are printed with %.10g so output is byte-identical across runs. */
+/* train.c -- text and JSON reports of a training run (aif_train_run), and the
+ * sentence on what would make it fit in memory.  JSON is built with json-c;
+ * numbers are printed with %.10g so output is byte-identical across runs. */
 #include "report/json.h"
 #include "aifsim/report.h"
 #include "base/base.h"
@@ -48,9 +49,31 @@ static void duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%.0f s", s);
 }
 
-void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                           const aif_cost_result *co)
+void aif_report_memory_fit_text(char *buf, size_t n, const aif_memory_fit *m)
 {
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    if (!m->searched)
+        return;
+    size_t k = (size_t)snprintf(buf, n, "needs %.1f GiB of %.1f GiB HBM (over by %.1f GiB).", m->need_bytes / GIB,
+                                m->hbm_bytes / GIB, (m->need_bytes - m->hbm_bytes) / GIB);
+    for (int i = 0; i < m->n_fits && i < 3 && k < n; i++) {
+        const aif_fit_candidate *c = &m->tried[m->fits[i]];
+        k += (size_t)snprintf(buf + k, n - k, "%s %s%s%s fits (%.1f GiB, step %.2f s)", i ? ";" : " Would fit:",
+                              aif_change_name(c->change[0]), c->change[1] >= 0 ? " + " : "",
+                              c->change[1] >= 0 ? aif_change_name(c->change[1]) : "", c->mem_bytes / GIB,
+                              c->step_time_s);
+    }
+    if (m->n_fits == 0 && k < n)
+        snprintf(buf + k, n - k, " No change of recompute, optimizer sharding, tp, pp or mbs, alone or in pairs, "
+                 "makes it fit; use more GPUs or GPUs with more memory.");
+}
+
+void aif_report_train_text(FILE *f, const aif_train_run *run)
+{
+    const aif_scenario *s = &run->scenario;
+    const aif_train_result *r = &run->train;
     const aif_model *m = &s->model;
     const aif_cluster *c = &s->cluster;
     const aif_train *t = &s->train;
@@ -102,7 +125,7 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
             mm->workspace_bytes / GIB);
     if (!r->fits_in_memory) {
         char adv[1024];
-        aif_memory_advice(s, r, adv, sizeof adv);
+        aif_report_memory_fit_text(adv, sizeof adv, &run->memory_fit);
         fprintf(f, "                   %s\n", adv);
     }
     if (r->steps > 0) {
@@ -114,25 +137,19 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
         fprintf(f, "  training         %s tokens: %s steps, %s, %s GPU-hours (no failures or restarts)\n", a, b, dur,
                 d);
     }
-    if (fa && co)
-        aif_report_site_text(f, s, r, fa, co);
+    aif_report_site_text(f, run);
 }
 
-
-char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                            const aif_cost_result *co)
+char *aif_report_train_json(const aif_train_run *run)
 {
-    return aif_report_train_json_sim(s, r, fa, co, NULL);
-}
-
-char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
-                                const aif_cost_result *co, const aif_sim_stats *ss)
-{
+    const aif_scenario *s = &run->scenario;
+    const aif_train_result *r = &run->train;
+    int sim = run->engine == AIF_ENGINE_SIM;
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
     json_object *o = json_object_new_object();
     aif_json_str(o, "aifsim_version", AIF_VERSION);
     aif_json_str(o, "scenario", s->name);
-    aif_json_str(o, "engine", ss ? "sim" : "estimate");
+    aif_json_str(o, "engine", sim ? "sim" : "estimate");
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);
     aif_json_str(in, "gpu", s->cluster.gpu.name);
@@ -177,7 +194,7 @@ char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r
     json_object_object_add(o, "memory", mem);
     if (!r->fits_in_memory) {
         char adv[1024];
-        aif_memory_advice(s, r, adv, sizeof adv);
+        aif_report_memory_fit_text(adv, sizeof adv, &run->memory_fit);
         aif_json_str(o, "memory_advice", adv);
     }
     json_object *bd = json_object_new_object();
@@ -199,10 +216,9 @@ char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r
         aif_json_num(tr, "gpu_hours", r->gpu_hours);
         json_object_object_add(o, "training", tr);
     }
-    if (ss)
-        json_object_object_add(o, "network", aif_report_network_json(ss));
-    if (fa && co)
-        aif_report_site_json(o, s, r, fa, co);
+    if (sim)
+        json_object_object_add(o, "network", aif_report_network_json(&run->net));
+    aif_report_site_json(o, run);
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *out = txt ? strdup(txt) : NULL;
     json_object_put(o);
