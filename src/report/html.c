@@ -3,8 +3,8 @@
  * Plots: step-time breakdown, memory per GPU against HBM, facility power over a
  * step, cost to train owned against rented, and a scaling curve.  Everything
  * drawn comes from the pipeline's result (aif_train_run, its scaling curve
- * included): this file formats and runs no engine.  A few lines of
- * inline script check that every plot has drawn marks and record the result in
+ * included): this file formats and runs no engine.  A few lines of inline
+ * script check that every plot has drawn marks and record the result in
  * <body data-plots="ok:N">; an empty plot logs a console error (CI looks for both).
  * PLplot keeps global state: this file draws one plot at a time and is not
  * meant to be called from two threads at once.  The file is written to a
