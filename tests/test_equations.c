@@ -184,6 +184,7 @@ static void test_activation_memory(void **state)
         aif_scenario s;
         load(&s, y);
         aif_graph g;
+        aif_graph_init(&g);
         aif_err e;
         assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
         aif_memory m;
@@ -192,6 +193,7 @@ static void test_activation_memory(void **state)
         double layer = sb * h * (34 + 5 * a * sq / h) / t;
         double head = sb * 8 / t * 6;
         CLOSE(m.activations_bytes, layer + head, 1e-12);
+        aif_graph_free(&g);
     }
     /* full recompute keeps only the layer input */
     aif_scenario s;
@@ -199,6 +201,7 @@ static void test_activation_memory(void **state)
              "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8}\n"
              "train: {mbs: 2, gbs: 2, seq: 512, recompute: full}\n");
     aif_graph g;
+    aif_graph_init(&g);
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     aif_memory m;
@@ -208,6 +211,7 @@ static void test_activation_memory(void **state)
     double p = aif_model_params(&s.model);
     CLOSE(m.weights_bytes + m.grads_bytes, 6 * p, 1e-9);
     CLOSE(m.optimizer_bytes, 12 * p, 1e-9);
+    aif_graph_free(&g);
 }
 
 static void test_pipeline_layout(void **state)
@@ -217,6 +221,7 @@ static void test_pipeline_layout(void **state)
     load(&s, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
              "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
     aif_graph g;
+    aif_graph_init(&g);
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     int total = 0;
@@ -231,6 +236,7 @@ static void test_pipeline_layout(void **state)
         assert_int_equal(st.p2p, r > 0);
     }
     assert_int_equal(total, 126);
+    aif_graph_free(&g);
 }
 
 /* The lowered graph's forward FLOPs, summed over tp ranks and pipeline stages, equal
@@ -253,6 +259,7 @@ static void graph_matches_formula(const char *yaml)
     aif_scenario s;
     load(&s, yaml);
     aif_graph g;
+    aif_graph_init(&g);
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     double t = s.train.par.tp, total = 0;
@@ -264,6 +271,7 @@ static void graph_matches_formula(const char *yaml)
     }
     /* replicated ops (the router under sequence parallelism runs on 1/t of the tokens) are exact too */
     CLOSE(total * t * s.train.par.cp, aif_model_fwd_flops_per_seq(&s.model, s.train.seq) * s.train.mbs, 1e-9);
+    aif_graph_free(&g);
 }
 
 static void test_graph_flops(void **state)

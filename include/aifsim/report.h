@@ -6,6 +6,7 @@
 
 #include "aifsim/aifsim.h"
 #include "aifsim/facility.h"
+#include "aifsim/graph.h"
 #include "aifsim/sim.h"
 
 #ifdef __cplusplus
@@ -18,8 +19,9 @@ void aif_report_train_text(FILE *f, const aif_scenario *s, const aif_train_resul
 /* The site on its own (aifsim facility). */
 void aif_report_facility_text(FILE *f, const aif_scenario *s, const aif_train_result *r,
                               const aif_facility_result *fa, const aif_cost_result *c);
-/* The step graph: every op of every segment with its size and time (aifsim train --ops). */
-aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err);
+/* The step graph: every op of every segment with its size and time (aifsim train --ops),
+ * as aif_graph_timing_eval computed them. */
+void aif_report_graph_text(FILE *f, const aif_graph_timing *t);
 /* One self-contained HTML file with the summary and plots (PLplot SVG, inlined),
  * written atomically to path. */
 aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_result *r,
