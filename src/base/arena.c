@@ -8,8 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* one malloc holds a typical training step graph (~300 ops of 64 bytes, its segments
- * and their times), so aif_estimate costs one malloc and one free */
+/* one block holds a training step graph's first tables (256 ops of 64 bytes, where
+ * today's graphs have 40 to 150; its segments; their times), so aif_estimate costs
+ * one malloc and one free */
 #define AIF_ARENA_MIN_BYTES ((size_t)32 * 1024)
 #define AIF_ARENA_MAX_STEP_BYTES ((size_t)16 * 1024 * 1024)
 

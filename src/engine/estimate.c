@@ -8,7 +8,9 @@
  * which is (m + (pp-1)/v) * T for balanced stages, and charges imbalance to the
  * bubble.  End of step: gradient reduction exposed beyond one microbatch's
  * backward on the busiest rank, optimizer, parameter all-gather exposed beyond
- * one microbatch's forward (dp_overlap), or all of them (no overlap). */
+ * one microbatch's forward (dp_overlap), or all of them (no overlap).
+ * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
+ * only a training one; aif_graph_timing_eval tabulates them for listings. */
 #include "engine/estimate.h"
 #include "base/arena.h"
 #include "base/base.h"
