@@ -184,7 +184,6 @@ static void test_activation_memory(void **state)
         aif_scenario s;
         load(&s, y);
         aif_graph g;
-        aif_graph_init(&g);
         aif_err e;
         assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
         aif_memory m;
@@ -201,7 +200,6 @@ static void test_activation_memory(void **state)
              "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8}\n"
              "train: {mbs: 2, gbs: 2, seq: 512, recompute: full}\n");
     aif_graph g;
-    aif_graph_init(&g);
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     aif_memory m;
@@ -221,7 +219,6 @@ static void test_pipeline_layout(void **state)
     load(&s, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
              "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
     aif_graph g;
-    aif_graph_init(&g);
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     int total = 0;
@@ -259,7 +256,6 @@ static void graph_matches_formula(const char *yaml)
     aif_scenario s;
     load(&s, yaml);
     aif_graph g;
-    aif_graph_init(&g);
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     double t = s.train.par.tp, total = 0;

@@ -167,9 +167,9 @@ typedef struct aif_stage {
     int p2p;                  /* activation sends per direction per microbatch */
 } aif_stage;
 
-/* Lowers a checked scenario's training step into g, which must be initialised
- * (aif_graph_init); what g held is freed first.  On failure g holds part of a
- * graph: free it as always. */
+/* Lowers a checked scenario's training step into g, which it initialises (g
+ * holds nothing before: free a graph before lowering into it again).  Free g
+ * with aif_graph_free, on failure too. */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
 /* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is

@@ -187,7 +187,6 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     if (rc)
         return rc;
     aif_graph g;
-    aif_graph_init(&g);
     if ((rc = aif_graph_lower(s, &g, err)) == AIF_OK)
         aif_estimate_graph(s, &g, r);
     aif_graph_free(&g);
@@ -196,9 +195,8 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
 
 aif_rc aif_graph_timing_eval(const aif_scenario *s, aif_graph_timing *t, aif_err *err)
 {
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof *t);   /* an empty graph: freeing it is safe whatever follows */
     aif_graph *g = &t->graph;
-    aif_graph_init(g);
     aif_rc rc = aif_scenario_check(s, err);
     if (rc || (rc = aif_graph_lower(s, g, err)))
         return rc;

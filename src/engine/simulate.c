@@ -1067,7 +1067,6 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
     if (rc)
         return rc;
     aif_graph graph, *g = &graph;
-    aif_graph_init(g);
     if ((rc = aif_graph_lower(s, g, err))) {
         aif_graph_free(g);
         return rc;

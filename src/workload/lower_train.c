@@ -453,7 +453,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     const aif_parallel *p = &tr->par;
     lw w;
     memset(&w, 0, sizeof w);
-    aif_graph_free(g);
+    aif_graph_init(g);
     w.g = g;
     w.s = s;
     aif_model_dims(m, &w.d);
