@@ -57,6 +57,7 @@ golden default.txt
 golden default.json --json
 golden llama3-70b.txt train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
 golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
+golden ops-mixtral.txt train "$src/data/scenarios/mixtral-8x7b.yaml" --ops
 golden catalog-gpus.txt catalog gpus
 golden catalog-h100.json catalog gpus h100-sxm
 golden collective-h100.txt collective --op allreduce --gpu h100-sxm --gpus 8

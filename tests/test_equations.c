@@ -192,6 +192,7 @@ static void test_activation_memory(void **state)
         double layer = sb * h * (34 + 5 * a * sq / h) / t;
         double head = sb * 8 / t * 6;
         CLOSE(m.activations_bytes, layer + head, 1e-12);
+        aif_graph_free(&g);
     }
     /* full recompute keeps only the layer input */
     aif_scenario s;
@@ -208,6 +209,7 @@ static void test_activation_memory(void **state)
     double p = aif_model_params(&s.model);
     CLOSE(m.weights_bytes + m.grads_bytes, 6 * p, 1e-9);
     CLOSE(m.optimizer_bytes, 12 * p, 1e-9);
+    aif_graph_free(&g);
 }
 
 static void test_pipeline_layout(void **state)
@@ -231,6 +233,7 @@ static void test_pipeline_layout(void **state)
         assert_int_equal(st.p2p, r > 0);
     }
     assert_int_equal(total, 126);
+    aif_graph_free(&g);
 }
 
 /* The lowered graph's forward FLOPs, summed over tp ranks and pipeline stages, equal
@@ -264,6 +267,7 @@ static void graph_matches_formula(const char *yaml)
     }
     /* replicated ops (the router under sequence parallelism runs on 1/t of the tokens) are exact too */
     CLOSE(total * t * s.train.par.cp, aif_model_fwd_flops_per_seq(&s.model, s.train.seq) * s.train.mbs, 1e-9);
+    aif_graph_free(&g);
 }
 
 static void test_graph_flops(void **state)

@@ -1,12 +1,20 @@
 /* graph.h -- the step graph: the contract between workloads and engines.
  *
- * A training step is lowered into segments (one transformer layer's forward,
- * its backward, the embedding, the output head, the end-of-step work).  Each
- * segment is a straight-line list of ops that one GPU runs; every GPU of a
- * pipeline rank runs the same segments (tensor, context, expert and data
- * parallel peers are symmetric), so a rank's work per microbatch is a count of
- * each segment, given by aif_graph_stage.  Data-parallel replicas are identical
- * and are not repeated.
+ * A graph is a table of segments, each a straight-line run of ops that one GPU
+ * executes (a transformer layer's forward, its backward, the embedding, the
+ * end-of-step work of training; a prefill or decode iteration of a serving
+ * engine).  The ops of segment i are ops[seg[i].first .. seg[i].first +
+ * seg[i].n), and segments never share ops.  Each segment carries its own kind
+ * and name, given by the lowering that built it: the training lowering
+ * (aif_graph_lower) makes exactly AIF_N_SEG segments, segment i of kind i
+ * (aif_seg), empty where the model has no such work; other lowerings add their
+ * own.  The tables grow without a fixed cap and live in an arena the graph owns
+ * (aif_graph_init / aif_graph_free).
+ *
+ * Training: every GPU of a pipeline rank runs the same segments (tensor,
+ * context, expert and data parallel peers are symmetric), so a rank's work per
+ * microbatch is a count of each segment, given by aif_graph_stage.
+ * Data-parallel replicas are identical and are not repeated.
  *
  * Timing semantics of a segment (both engines honour them):
  *  - compute ops run one after another on the compute stream;
@@ -73,6 +81,8 @@ typedef struct aif_op {
                                  attention: k = key/value length, n = head dimension */
 } aif_op;
 
+/* The segments of a training step, in the order the training lowering makes them;
+ * in a training graph, seg[i] is the segment of kind i. */
 typedef enum aif_seg {
     AIF_SEG_DENSE_FWD, AIF_SEG_DENSE_BWD, AIF_SEG_MOE_FWD, AIF_SEG_MOE_BWD,
     AIF_SEG_EMBED_FWD, AIF_SEG_EMBED_BWD, AIF_SEG_HEAD_FWD, AIF_SEG_HEAD_BWD,
@@ -83,23 +93,72 @@ typedef enum aif_seg {
     AIF_N_SEG
 } aif_seg;
 
-#define AIF_GRAPH_MAX_OPS 320
+typedef struct aif_segment {
+    int first, n;             /* its ops: ops[first .. first + n) */
+    int kind;                 /* the lowering's label (training: its aif_seg) */
+    const char *name;         /* static string, e.g. "dense layer forward" */
+} aif_segment;
 
 typedef struct aif_group_shape {
     int size;                 /* ranks in the group */
     int per_domain;           /* of which share one scale-up (NVLink) domain */
 } aif_group_shape;
 
+struct aif_arena;
+
 typedef struct aif_graph {
-    aif_op ops[AIF_GRAPH_MAX_OPS];
+    aif_op *ops;              /* n_ops ops, segment after segment (in the arena) */
     int n_ops;
-    struct { int first, n; } seg[AIF_N_SEG];
-    aif_group_shape groups[AIF_N_GRP];
+    aif_segment *seg;         /* n_seg segments (in the arena) */
+    int n_seg;
+    aif_group_shape groups[AIF_N_GRP];   /* the communicator groups comm ops name */
+    /* what the training lowering adds (zero in other graphs) */
     int pp, vpp, microbatches;
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
     double fwd_flops_per_microbatch_model; /* the whole model (all stages, tp ranks), unmasked attention */
     double recompute_flops_per_microbatch; /* extra forward work from recomputation, whole model */
+    /* owned: ops, seg and tables timed beside them; the builder's state */
+    struct aif_arena *arena;
+    int cap_ops, cap_seg;
+    int open;                 /* 1 while a segment is being built (the last one) */
+    aif_rc fault;             /* first builder failure (AIF_ENOMEM, or AIF_EINTERNAL for misuse) */
 } aif_graph;
+
+/* ---- life and building (src/workload/graph.c) */
+
+/* An empty graph; allocates nothing, so it cannot fail. */
+void aif_graph_init(aif_graph *g);
+/* Frees everything g holds (its arena) and leaves it empty, as after aif_graph_init. */
+void aif_graph_free(aif_graph *g);
+/* Opens a segment at the end of the table; the ops added until aif_graph_seg_end
+ * are its ops.  Returns its index, or -1 (recorded in g->fault) when out of memory
+ * or when a segment is already open.  name must outlive g (a string literal). */
+int aif_graph_seg_begin(aif_graph *g, int kind, const char *name);
+void aif_graph_seg_end(aif_graph *g);
+/* Each appends one op to the open segment and returns it, or NULL (recorded in
+ * g->fault) when out of memory or with no segment open.  A returned pointer stays
+ * valid until the next op is added (the table may move as it grows); names must
+ * outlive g.  Fields not named are zero, except n_kernels = 1 and batch = 1.
+ *  gemm: m x n x k, `batch` independent GEMMs; flops = 2 m n k batch, bytes = the
+ *        operands (1 byte per element in fp8, else 2) and a bf16 result;
+ *  attn: fused attention; flops as executed, kv_len the key/value length, head_dim
+ *        the head dimension, bytes of Q, K, V, O (and gradients), flash2: runs
+ *        FlashAttention-2 (the attention efficiency of the older kernel);
+ *  mem:  a memory-bound kernel moving `bytes` of HBM in n_kernels launches;
+ *  comm: a collective on one of g->groups; bytes as nccl-tests counts them. */
+aif_op *aif_graph_add(aif_graph *g, const char *name, aif_op_kind kind, aif_cat cat);
+aif_op *aif_graph_add_gemm(aif_graph *g, const char *name, aif_cat cat, double m, double n, double k, double batch,
+                           int fp8);
+aif_op *aif_graph_add_attn(aif_graph *g, const char *name, aif_cat cat, int bwd, double flops, double kv_len,
+                           double head_dim, double bytes, int flash2);
+aif_op *aif_graph_add_mem(aif_graph *g, const char *name, aif_cat cat, double bytes, int n_kernels);
+aif_op *aif_graph_add_comm(aif_graph *g, const char *name, aif_cat cat, aif_coll coll, aif_group group,
+                           double bytes, aif_ovl overlap);
+/* AIF_OK when every call since aif_graph_init succeeded and no segment is open;
+ * else the first failure, with a message in err. */
+aif_rc aif_graph_finish(const aif_graph *g, aif_err *err);
+
+/* ---- the training lowering (src/workload/lower_train.c) */
 
 /* Work of one pipeline rank per microbatch (summed over its vpp chunks). */
 typedef struct aif_stage {
@@ -108,12 +167,41 @@ typedef struct aif_stage {
     int p2p;                  /* activation sends per direction per microbatch */
 } aif_stage;
 
-/* Lowers a checked scenario into g (no allocation; g is large, keep it off small stacks). */
+/* Lowers a checked scenario's training step into g, which it initialises (g
+ * holds nothing before: free a graph before lowering into it again).  Free g
+ * with aif_graph_free, on failure too. */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
 /* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is
  * virtual chunk v of pipeline rank r). */
 void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n);
+
+/* ---- timing (the analytical engine, src/engine/estimate.c) */
+
+typedef struct aif_seg_time {
+    double total_s;               /* critical path of the segment */
+    double cat_s[AIF_N_CAT];      /* what the critical path is made of, by category */
+    double membound_s;            /* compute time in memory-bound kernels */
+} aif_seg_time;
+
+/* One op alone: the roofline of a compute op (src/hw/compute.h) on the scenario's
+ * GPU at its clock factor, or the closed form of a collective on its group. */
+double aif_op_time_s(const aif_scenario *s, const aif_graph *g, const aif_op *op);
+/* Segment i_seg of g under the two-stream semantics above. */
+void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out);
+
+/* A scenario's training step graph with every op and segment timed: what
+ * `aifsim train --ops` lists.  op_s and seg_t live in graph's arena. */
+typedef struct aif_graph_timing {
+    aif_graph graph;
+    double *op_s;                 /* [graph.n_ops]: aif_op_time_s of each op */
+    aif_seg_time *seg_t;          /* [graph.n_seg]: aif_segment_time of each segment */
+} aif_graph_timing;
+
+/* Checks and lowers s and times it into t (which needs no init); free t with
+ * aif_graph_timing_free, on failure too. */
+aif_rc aif_graph_timing_eval(const aif_scenario *s, aif_graph_timing *t, aif_err *err);
+void aif_graph_timing_free(aif_graph_timing *t);
 
 #ifdef __cplusplus
 }

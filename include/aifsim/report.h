@@ -14,6 +14,7 @@
 #include "aifsim/facility.h"
 #include "aifsim/run.h"
 #include "aifsim/search.h"
+#include "aifsim/graph.h"
 #include "aifsim/sim.h"
 
 #ifdef __cplusplus
@@ -24,8 +25,9 @@ extern "C" {
 void aif_report_train_text(FILE *f, const aif_train_run *run);
 /* The site on its own (aifsim facility). */
 void aif_report_facility_text(FILE *f, const aif_train_run *run);
-/* The step graph: every op of every segment with its size and time (aifsim train --ops). */
-aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err);
+/* The step graph: every op of every segment with its size and time (aifsim train --ops),
+ * as aif_graph_timing_eval computed them. */
+void aif_report_graph_text(FILE *f, const aif_graph_timing *t);
 /* One self-contained HTML file with the summary and plots (PLplot SVG, inlined),
  * written atomically to path ("-": standard output).  The run must carry its
  * scaling curve (aif_run_opts.scaling); AIF_EINPUT otherwise. */

@@ -45,8 +45,8 @@ typedef struct aif_train_run {
 } aif_train_run;
 
 /* Runs a training job through the whole pipeline.  c supplies the facility data
- * (data/facility.yaml); o may be NULL (the analytical engine).  out is large:
- * keep it off small stacks. */
+ * (data/facility.yaml); o may be NULL (the analytical engine).  out holds the
+ * scenario and every result part by value (a few kilobytes) and owns nothing. */
 aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
                      aif_err *err);
 

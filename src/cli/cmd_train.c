@@ -176,9 +176,13 @@ int cmd_train(int argc, char **argv)
             aif_report_network_text(stdout, &j.net);
         if (ops) {
             aif_err e;
+            aif_graph_timing gt;
             putchar('\n');
-            if (aif_report_graph_text(stdout, &j.scenario, &e) != AIF_OK)
+            if (aif_graph_timing_eval(&j.scenario, &gt, &e) != AIF_OK)
                 status = cli_report_error(&e);
+            else
+                aif_report_graph_text(stdout, &gt);
+            aif_graph_timing_free(&gt);
         }
     }
     if (fflush(stdout) != 0) {

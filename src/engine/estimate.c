@@ -8,8 +8,11 @@
  * which is (m + (pp-1)/v) * T for balanced stages, and charges imbalance to the
  * bubble.  End of step: gradient reduction exposed beyond one microbatch's
  * backward on the busiest rank, optimizer, parameter all-gather exposed beyond
- * one microbatch's forward (dp_overlap), or all of them (no overlap). */
+ * one microbatch's forward (dp_overlap), or all of them (no overlap).
+ * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
+ * only a training one; aif_graph_timing_eval tabulates them for listings. */
 #include "engine/estimate.h"
+#include "base/arena.h"
 #include "base/base.h"
 #include "hw/compute.h"
 #include "net/collective.h"
@@ -25,24 +28,24 @@ static double interference(const aif_scenario *s, double overlapped_s)
     return s->cluster.gpu.calib.overlap_slowdown * overlapped_s;
 }
 
-static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op)
+double aif_op_time_s(const aif_scenario *s, const aif_graph *g, const aif_op *op)
 {
     if (op->kind == AIF_OP_COMM)
         return aif_coll_time(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes);
     return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
 }
 
-void aif_segment_time(const aif_scenario *s, const aif_graph *g, aif_seg seg, aif_seg_time *out)
+void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out)
 {
     memset(out, 0, sizeof *out);
     double t = 0;          /* compute stream clock */
     double tn = 0;         /* comm stream clock (AIF_OVL_SEGMENT) */
     double pend = 0;       /* AIF_OVL_NEXT comm waiting for its compute op */
     int pend_cat = 0;
-    int first = g->seg[seg].first, n = g->seg[seg].n;
+    int first = g->seg[i_seg].first, n = g->seg[i_seg].n;
     for (int i = first; i < first + n; i++) {
         const aif_op *op = &g->ops[i];
-        double d = op_time(s, g, op);
+        double d = aif_op_time_s(s, g, op);
         if (op->kind == AIF_OP_COMM) {
             if (op->overlap == AIF_OVL_SEGMENT) {
                 double start = tn > t ? tn : t;
@@ -92,7 +95,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     const aif_parallel *p = &tr->par;
     aif_seg_time st[AIF_N_SEG];
     for (int i = 0; i < AIF_N_SEG; i++)
-        aif_segment_time(s, g, (aif_seg)i, &st[i]);
+        aif_segment_time(s, g, i, &st[i]);
 
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
     double cat[AIF_N_CAT] = {0}, membound = 0;
@@ -183,8 +186,33 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     if (rc)
         return rc;
     aif_graph g;
-    if ((rc = aif_graph_lower(s, &g, err)))
+    if ((rc = aif_graph_lower(s, &g, err)) == AIF_OK)
+        aif_estimate_graph(s, &g, r);
+    aif_graph_free(&g);
+    return rc;
+}
+
+aif_rc aif_graph_timing_eval(const aif_scenario *s, aif_graph_timing *t, aif_err *err)
+{
+    memset(t, 0, sizeof *t);   /* an empty graph: freeing it is safe whatever follows */
+    aif_graph *g = &t->graph;
+    aif_rc rc = aif_scenario_check(s, err);
+    if (rc || (rc = aif_graph_lower(s, g, err)))
         return rc;
-    aif_estimate_graph(s, &g, r);
+    t->op_s = aif_arena_alloc(&g->arena, (size_t)g->n_ops * sizeof *t->op_s);
+    t->seg_t = aif_arena_alloc(&g->arena, (size_t)g->n_seg * sizeof *t->seg_t);
+    if (!t->op_s || !t->seg_t)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory timing the step graph");
+    for (int i = 0; i < g->n_ops; i++)
+        t->op_s[i] = aif_op_time_s(s, g, &g->ops[i]);
+    for (int i = 0; i < g->n_seg; i++)
+        aif_segment_time(s, g, i, &t->seg_t[i]);
     return AIF_OK;
+}
+
+void aif_graph_timing_free(aif_graph_timing *t)
+{
+    aif_graph_free(&t->graph);
+    t->op_s = NULL;
+    t->seg_t = NULL;
 }

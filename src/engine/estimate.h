@@ -1,18 +1,12 @@
-/* estimate.h -- the analytical engine's internals, shared with tests and the
- * benchmark: segment times of a lowered graph. */
+/* estimate.h -- the analytical engine's internals, shared with the simulating
+ * engine, tests and the benchmark: a training estimate from a lowered graph. */
 #ifndef AIF_ESTIMATE_H
 #define AIF_ESTIMATE_H
 
 #include "aifsim/graph.h"
 
-typedef struct aif_seg_time {
-    double total_s;               /* critical path of the segment */
-    double cat_s[AIF_N_CAT];      /* what the critical path is made of, by category */
-    double membound_s;            /* compute time in memory-bound kernels */
-} aif_seg_time;
+/* aif_seg_time, aif_op_time_s and aif_segment_time are public (graph.h). */
 
-/* Walks one segment under the two-stream semantics of graph.h. */
-void aif_segment_time(const aif_scenario *s, const aif_graph *g, aif_seg seg, aif_seg_time *out);
 /* Estimate from an already lowered graph (g must come from aif_graph_lower(s)). */
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
 

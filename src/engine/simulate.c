@@ -1066,11 +1066,9 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
     aif_rc rc = aif_scenario_check(s, err);
     if (rc)
         return rc;
-    aif_graph *g = malloc(sizeof *g);
-    if (!g)
-        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
+    aif_graph graph, *g = &graph;
     if ((rc = aif_graph_lower(s, g, err))) {
-        free(g);
+        aif_graph_free(g);
         return rc;
     }
     sim x;
@@ -1085,7 +1083,7 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
             remove(tmp);
         }
         sim_free(&x);
-        free(g);
+        aif_graph_free(g);
         return rc;
     }
     prebuild(&x);
@@ -1201,6 +1199,6 @@ aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_resu
         }
     }
     sim_free(&x);
-    free(g);
+    aif_graph_free(g);
     return rc;
 }

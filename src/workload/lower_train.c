@@ -1,5 +1,8 @@
-/* lower.c -- a training step of a transformer under tp/pp/vpp/cp/ep/dp
- * parallelism into the step graph (graph.h), the way Megatron-Core runs it.
+/* lower_train.c -- a training step of a transformer under tp/pp/vpp/cp/ep/dp
+ * parallelism into the step graph (graph.h), the way Megatron-Core runs it,
+ * through the op builder (graph.c).  It makes the AIF_N_SEG training segments
+ * in aif_seg order, so that seg[i] has kind i, and ops of no size (a collective
+ * on a group of one, or of zero bytes) are left out.
  *
  * Per GPU, for one microbatch of b sequences of length s (T = b*s/cp tokens
  * of each sequence chunk):
@@ -39,25 +42,7 @@ typedef struct lw {
     int sp, fp8, flash, flash2, tp_ovl, fsdp, ep, etp;
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
-    int overflow;
 } lw;
-
-static aif_op *push(lw *w, const char *name, aif_op_kind kind)
-{
-    aif_graph *g = w->g;
-    if (g->n_ops >= AIF_GRAPH_MAX_OPS) {
-        w->overflow = 1;
-        return &g->ops[AIF_GRAPH_MAX_OPS - 1];
-    }
-    aif_op *o = &g->ops[g->n_ops++];
-    memset(o, 0, sizeof *o);
-    o->name = name;
-    o->kind = (unsigned char)kind;
-    o->cat = (unsigned char)w->cat;
-    o->n_kernels = 1;
-    o->batch = 1;
-    return o;
-}
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
 
@@ -68,15 +53,7 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
      * the transposed copies; weights are cast once per step and not counted. */
     if (fp8 && !strstr(name, "wgrad"))
         mem(w, "fp8.cast", m * k * batch * 4, 1);
-    aif_op *o = push(w, name, AIF_OP_GEMM);
-    double in_bytes = fp8 ? 1 : 2;
-    o->m = m;
-    o->n = n;
-    o->k = k;
-    o->batch = batch;
-    o->fp8 = (unsigned char)fp8;
-    o->flops = 2 * m * n * k * batch;
-    o->bytes = ((m * k + k * n) * in_bytes + m * n * 2) * batch;
+    aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
 }
 
 /* dgrad and wgrad of a forward GEMM (m, n, k) */
@@ -89,21 +66,14 @@ static void gemm_bwd(lw *w, const char *dname, const char *wname, double m, doub
 
 static void mem(lw *w, const char *name, double bytes, int kernels)
 {
-    aif_op *o = push(w, name, AIF_OP_MEM);
-    o->bytes = bytes;
-    o->n_kernels = (unsigned short)kernels;
+    aif_graph_add_mem(w->g, name, w->cat, bytes, kernels);
 }
 
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
     if (w->g->groups[grp].size <= 1 || bytes <= 0)
         return;
-    aif_op *o = push(w, name, AIF_OP_COMM);
-    o->cat = (unsigned char)cat;
-    o->coll = (unsigned char)coll;
-    o->group = (unsigned char)grp;
-    o->overlap = (unsigned char)ovl;
-    o->bytes = bytes;
+    aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
 }
 
 static void attn_core(lw *w, int bwd)
@@ -112,12 +82,10 @@ static void attn_core(lw *w, int bwd)
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
     if (w->flash) {
-        aif_op *o = push(w, bwd ? "attn.bwd" : "attn.fwd", bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD);
-        o->flops = unmasked * 0.5 * (bwd ? 2.5 : 1.0);  /* causal: half the square is computed */
-        o->k = sk;
-        o->n = w->d.dqk;
-        o->fp8 = (unsigned char)w->flash2;   /* for attention ops: runs FlashAttention-2 */
-        o->bytes = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1);
+        aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
+                           unmasked * 0.5 * (bwd ? 2.5 : 1.0),   /* causal: half the square is computed */
+                           sk, w->d.dqk, w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1),
+                           w->flash2);
         return;
     }
     /* unfused: batched GEMMs over b*heads plus memory-bound softmax and dropout on the s x s scores */
@@ -394,8 +362,19 @@ static void layer_bwd(lw *w, int moe)
     attention_bwd(w);
 }
 
-static void begin(lw *w, aif_seg s) { w->g->seg[s].first = w->g->n_ops; }
-static void end(lw *w, aif_seg s) { w->g->seg[s].n = w->g->n_ops - w->g->seg[s].first; }
+/* Segment names, shown by `aifsim train --ops`; segment i of a training graph has kind i. */
+static const char *const seg_names[AIF_N_SEG] = {
+    "dense layer forward", "dense layer backward", "MoE layer forward", "MoE layer backward",
+    "embedding forward", "embedding backward", "output head forward", "output head backward",
+    "pipeline send/recv", "step: gradient reduction", "step: optimizer", "step: parameter all-gather"};
+
+/* Segments are made in aif_seg order, one of each, so that kind == index. */
+static void begin(lw *w, aif_seg s)
+{
+    if (aif_graph_seg_begin(w->g, s, seg_names[s]) != (int)s && !w->g->fault)
+        w->g->fault = AIF_EINTERNAL;
+}
+static void end(lw *w, aif_seg s) { (void)s; aif_graph_seg_end(w->g); }
 
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
@@ -474,8 +453,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     const aif_parallel *p = &tr->par;
     lw w;
     memset(&w, 0, sizeof w);
-    memset(g->seg, 0, sizeof g->seg);
-    g->n_ops = 0;
+    aif_graph_init(g);
     w.g = g;
     w.s = s;
     aif_model_dims(m, &w.d);
@@ -505,10 +483,9 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 
     begin(&w, AIF_SEG_DENSE_FWD); layer_fwd(&w, 0); end(&w, AIF_SEG_DENSE_FWD);
     begin(&w, AIF_SEG_DENSE_BWD); layer_bwd(&w, 0); end(&w, AIF_SEG_DENSE_BWD);
-    if (m->moe.experts) {
-        begin(&w, AIF_SEG_MOE_FWD); layer_fwd(&w, 1); end(&w, AIF_SEG_MOE_FWD);
-        begin(&w, AIF_SEG_MOE_BWD); layer_bwd(&w, 1); end(&w, AIF_SEG_MOE_BWD);
-    }
+    /* without experts the MoE segments are there, empty */
+    begin(&w, AIF_SEG_MOE_FWD); if (m->moe.experts) layer_fwd(&w, 1); end(&w, AIF_SEG_MOE_FWD);
+    begin(&w, AIF_SEG_MOE_BWD); if (m->moe.experts) layer_bwd(&w, 1); end(&w, AIF_SEG_MOE_BWD);
     double T = w.T, el = w.tok_el, h = w.h, V = m->vocab;
     begin(&w, AIF_SEG_EMBED_FWD);
     mem(&w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
@@ -610,7 +587,5 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
         tr->recompute == AIF_RC_FULL ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq) * seqs
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;
-    if (w.overflow)
-        return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "step graph exceeds %d ops", AIF_GRAPH_MAX_OPS);
-    return AIF_OK;
+    return aif_graph_finish(g, err);
 }

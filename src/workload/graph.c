@@ -1,0 +1,160 @@
+/* graph.c -- the step graph's life and its op builder (graph.h): lowerings
+ * (training today, serving iterations next) describe their work through these
+ * calls and never touch the tables directly.
+ *
+ * Invariants: ops and seg are arrays in g->arena of cap_ops and cap_seg items
+ * that grow by doubling (the old copy stays in the arena until aif_graph_free);
+ * every op belongs to exactly one segment, the one open when it was added, so
+ * the segments tile ops[0 .. n_ops) in order; g->fault keeps the first failure
+ * and the builder does nothing after it, so a lowering may check once, at
+ * aif_graph_finish. */
+#include "aifsim/graph.h"
+#include "base/arena.h"
+#include "base/base.h"
+
+#include <string.h>
+
+enum { FIRST_OPS = 256, FIRST_SEGS = 16 };
+
+void aif_graph_init(aif_graph *g)
+{
+    memset(g, 0, sizeof *g);
+}
+
+void aif_graph_free(aif_graph *g)
+{
+    aif_arena_free(&g->arena);
+    aif_graph_init(g);
+}
+
+/* Makes room for one more item in *table (of *cap items of `item` bytes, *n used). */
+static int grow(aif_graph *g, void **table, int *cap, int n, size_t item, int first_cap)
+{
+    if (n < *cap)
+        return 0;
+    int c = *cap ? 2 * *cap : first_cap;
+    void *t = aif_arena_alloc(&g->arena, (size_t)c * item);
+    if (!t)
+        return -1;
+    if (n)
+        memcpy(t, *table, (size_t)n * item);
+    *table = t;
+    *cap = c;
+    return 0;
+}
+
+int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
+{
+    if (g->fault)
+        return -1;
+    if (g->open) {
+        g->fault = AIF_EINTERNAL;
+        return -1;
+    }
+    void *t = g->seg;
+    if (grow(g, &t, &g->cap_seg, g->n_seg, sizeof *g->seg, FIRST_SEGS)) {
+        g->fault = AIF_ENOMEM;
+        return -1;
+    }
+    g->seg = t;
+    g->seg[g->n_seg] = (aif_segment){.first = g->n_ops, .n = 0, .kind = kind, .name = name};
+    g->open = 1;
+    return g->n_seg++;
+}
+
+void aif_graph_seg_end(aif_graph *g)
+{
+    if (!g->open && !g->fault)
+        g->fault = AIF_EINTERNAL;
+    g->open = 0;
+}
+
+aif_op *aif_graph_add(aif_graph *g, const char *name, aif_op_kind kind, aif_cat cat)
+{
+    if (g->fault)
+        return NULL;
+    if (!g->open) {
+        g->fault = AIF_EINTERNAL;
+        return NULL;
+    }
+    void *t = g->ops;
+    if (grow(g, &t, &g->cap_ops, g->n_ops, sizeof *g->ops, FIRST_OPS)) {
+        g->fault = AIF_ENOMEM;
+        return NULL;
+    }
+    g->ops = t;
+    aif_op *o = &g->ops[g->n_ops++];
+    g->seg[g->n_seg - 1].n++;
+    memset(o, 0, sizeof *o);
+    o->name = name;
+    o->kind = (unsigned char)kind;
+    o->cat = (unsigned char)cat;
+    o->n_kernels = 1;
+    o->batch = 1;
+    return o;
+}
+
+aif_op *aif_graph_add_gemm(aif_graph *g, const char *name, aif_cat cat, double m, double n, double k, double batch,
+                           int fp8)
+{
+    aif_op *o = aif_graph_add(g, name, AIF_OP_GEMM, cat);
+    if (!o)
+        return NULL;
+    double in_bytes = fp8 ? 1 : 2;
+    o->m = m;
+    o->n = n;
+    o->k = k;
+    o->batch = batch;
+    o->fp8 = (unsigned char)(fp8 != 0);
+    o->flops = 2 * m * n * k * batch;
+    o->bytes = ((m * k + k * n) * in_bytes + m * n * 2) * batch;
+    return o;
+}
+
+aif_op *aif_graph_add_attn(aif_graph *g, const char *name, aif_cat cat, int bwd, double flops, double kv_len,
+                           double head_dim, double bytes, int flash2)
+{
+    aif_op *o = aif_graph_add(g, name, bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, cat);
+    if (!o)
+        return NULL;
+    o->flops = flops;
+    o->k = kv_len;
+    o->n = head_dim;
+    o->bytes = bytes;
+    o->fp8 = (unsigned char)(flash2 != 0);   /* for attention ops: runs FlashAttention-2 */
+    return o;
+}
+
+aif_op *aif_graph_add_mem(aif_graph *g, const char *name, aif_cat cat, double bytes, int n_kernels)
+{
+    aif_op *o = aif_graph_add(g, name, AIF_OP_MEM, cat);
+    if (!o)
+        return NULL;
+    o->bytes = bytes;
+    o->n_kernels = (unsigned short)n_kernels;
+    return o;
+}
+
+aif_op *aif_graph_add_comm(aif_graph *g, const char *name, aif_cat cat, aif_coll coll, aif_group group,
+                           double bytes, aif_ovl overlap)
+{
+    aif_op *o = aif_graph_add(g, name, AIF_OP_COMM, cat);
+    if (!o)
+        return NULL;
+    o->coll = (unsigned char)coll;
+    o->group = (unsigned char)group;
+    o->overlap = (unsigned char)overlap;
+    o->bytes = bytes;
+    return o;
+}
+
+aif_rc aif_graph_finish(const aif_graph *g, aif_err *err)
+{
+    if (g->fault == AIF_ENOMEM)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory building the step graph");
+    if (g->fault || g->open)
+        return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL,
+                           "step graph built out of order: an op outside a segment, or a segment opened twice "
+                           "or left open (a bug in aifsim)");
+    return AIF_OK;
+}

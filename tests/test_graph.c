@@ -1,0 +1,277 @@
+/* test_graph.c -- the step graph as a general IR: the arena under it, the op
+ * builder (tables that grow without a cap, segments that tile the ops, misuse
+ * reported), a decode-like serving segment built by hand and timed by the
+ * analytical engine against the roofline worked out here, and the per-op
+ * timing table behind `aifsim train --ops`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/graph.h"
+#include "base/arena.h"
+
+#include <math.h>
+#include <stdalign.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+#define CLOSE(a, b, rel) do { double a_ = (a), b_ = (b); \
+    if (fabs(a_ - b_) > (rel) * fabs(b_)) fail_msg("%s = %.12g, expected %.12g", #a, a_, b_); } while (0)
+
+static void load(aif_scenario *s, const char *yaml)
+{
+    aif_err e;
+    if (aif_scenario_parse(cat, yaml, strlen(yaml), "test", NULL, 0, s, &e) != AIF_OK) {
+        char b[1200];
+        aif_err_format(&e, b, sizeof b);
+        fail_msg("%s", b);
+    }
+}
+
+/* Allocations are aligned, disjoint and keep their contents while the arena grows. */
+static void test_arena(void **state)
+{
+    (void)state;
+    aif_arena *a = NULL;
+    long *p[200];
+    for (int i = 0; i < 200; i++) {
+        size_t n = (size_t)(1 + i * 37 % 5000);   /* up to ~40 KB: several blocks, some oversize */
+        p[i] = aif_arena_alloc(&a, n * sizeof(long));
+        assert_non_null(p[i]);
+        assert_int_equal((uintptr_t)p[i] % alignof(max_align_t), 0);
+        for (size_t k = 0; k < n; k++)
+            p[i][k] = i;
+    }
+    for (int i = 0; i < 200; i++) {
+        size_t n = (size_t)(1 + i * 37 % 5000);
+        for (size_t k = 0; k < n; k++)
+            assert_int_equal(p[i][k], i);
+    }
+    aif_arena_free(&a);
+    assert_null(a);
+    aif_arena_free(&a);   /* an empty arena frees to itself */
+}
+
+/* The builder grows past any old fixed cap, and segments tile the ops in order. */
+static void test_builder_grows(void **state)
+{
+    (void)state;
+    aif_graph g;
+    aif_graph_init(&g);
+    aif_err e;
+    enum { SEGS = 40, PER = 50 };   /* 2,000 ops */
+    for (int sg = 0; sg < SEGS; sg++) {
+        assert_int_equal(aif_graph_seg_begin(&g, 1000 + sg, "layer"), sg);
+        for (int i = 0; i < PER; i++) {
+            aif_op *o = aif_graph_add_mem(&g, "m", AIF_CAT_COMPUTE, sg * PER + i, 1);
+            assert_non_null(o);
+        }
+        aif_graph_seg_end(&g);
+    }
+    assert_int_equal(aif_graph_finish(&g, &e), AIF_OK);
+    assert_int_equal(g.n_ops, SEGS * PER);
+    assert_int_equal(g.n_seg, SEGS);
+    int next = 0;
+    for (int sg = 0; sg < SEGS; sg++) {
+        assert_int_equal(g.seg[sg].first, next);
+        assert_int_equal(g.seg[sg].n, PER);
+        assert_int_equal(g.seg[sg].kind, 1000 + sg);
+        next += g.seg[sg].n;
+    }
+    for (int i = 0; i < g.n_ops; i++)   /* nothing lost when the table moved */
+        assert_true(g.ops[i].bytes == i && g.ops[i].kind == AIF_OP_MEM && g.ops[i].n_kernels == 1);
+    aif_graph_free(&g);
+    assert_null(g.ops);
+    assert_int_equal(g.n_ops, 0);
+
+    /* misuse is recorded and reported once, at the end */
+    aif_graph_init(&g);
+    assert_null(aif_graph_add_mem(&g, "orphan", AIF_CAT_COMPUTE, 1, 1));
+    assert_int_equal(aif_graph_seg_begin(&g, 0, "late"), -1);
+    assert_int_equal(aif_graph_finish(&g, &e), AIF_EINTERNAL);
+    aif_graph_free(&g);
+    aif_graph_init(&g);
+    assert_int_equal(aif_graph_seg_begin(&g, 0, "open"), 0);
+    assert_int_equal(aif_graph_finish(&g, &e), AIF_EINTERNAL);   /* left open */
+    aif_graph_seg_end(&g);
+    assert_int_equal(aif_graph_finish(&g, &e), AIF_OK);
+    assert_int_equal(aif_graph_seg_begin(&g, 0, "a"), 1);
+    assert_int_equal(aif_graph_seg_begin(&g, 0, "b"), -1);        /* opened twice */
+    assert_int_equal(aif_graph_finish(&g, &e), AIF_EINTERNAL);
+    aif_graph_free(&g);
+}
+
+/* The roofline of graph.h / docs/ARCHITECTURE.md, worked out for one op:
+ *   GEMM  t = max(F / (P e_mm e_wave K/(K + K_half)), B / (BW e_mem)) + t_k
+ *   attn  t = max(F / (P e_attn S/(S + S_half) h(d)), B / (BW e_mem)) + t_k
+ *   mem   t = B / (BW e_mem) + t_k                                          */
+static double hand_gemm(const aif_gpu *gpu, double m, double n, double k, int *mem_bound)
+{
+    const aif_calib *c = &gpu->calib;
+    double F = 2 * m * n * k, B = (m * k + k * n) * 2 + m * n * 2;
+    double tiles = ceil(m / c->tile_m) * ceil(n / c->tile_n);
+    double e_wave = tiles / (ceil(tiles / c->n_sm) * c->n_sm);
+    double t_c = F / (gpu->peak_flops[AIF_BF16] * c->matmul_eff * e_wave * k / (k + c->matmul_k_half));
+    double t_m = B / (gpu->hbm_bw_Bps * c->mem_eff);
+    *mem_bound = t_m > t_c;
+    return fmax(t_c, t_m) + c->kernel_overhead_s;
+}
+
+static double hand_mem(const aif_gpu *gpu, double bytes)
+{
+    return bytes / (gpu->hbm_bw_Bps * gpu->calib.mem_eff) + gpu->calib.kernel_overhead_s;
+}
+
+/* One decode iteration of a Llama-3-70B-like layer on 8-way tensor parallelism:
+ * 64 sequences each add one token against 4,096 cached keys.  Nothing in it is
+ * training: the segment has its own kind and name, and the engine times it by
+ * the same two-stream rules.  Decode attention is memory-bound (it reads the
+ * whole KV cache for one query per sequence), which the test checks. */
+static void test_decode_segment(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\ntrain: {tp: 8, gbs: 8, seq: 4096}\n");
+    assert_true(s.cluster.clock_factor == 0 || s.cluster.clock_factor == 1);
+    const aif_gpu *gpu = &s.cluster.gpu;
+    const aif_calib *c = &gpu->calib;
+    enum { DECODE = 7 };   /* a serving lowering's own segment kind */
+    double b = 64, h = 8192, heads = 64 / 8, kvh = 1, hd = 128, ffn = 28672 / 8, kv_len = 4096;
+
+    aif_graph g;
+    aif_graph_init(&g);
+    g.groups[AIF_GRP_TP] = (aif_group_shape){8, 8};
+    assert_int_equal(aif_graph_seg_begin(&g, DECODE, "decode iteration"), 0);
+    aif_graph_add_mem(&g, "norm", AIF_CAT_COMPUTE, b * h * 2 * 2, 1);
+    aif_graph_add_gemm(&g, "qkv", AIF_CAT_COMPUTE, b, (heads + 2 * kvh) * hd, h, 1, 0);
+    double attn_flops = 2 * b * heads * 1 * kv_len * (hd + hd);       /* one query per sequence */
+    double kv_bytes = b * kv_len * kvh * hd * 2 * 2;                 /* read K and V, bf16 */
+    aif_graph_add_attn(&g, "attn.decode", AIF_CAT_COMPUTE, 0, attn_flops, kv_len, hd, kv_bytes, 0);
+    aif_graph_add_gemm(&g, "out", AIF_CAT_COMPUTE, b, h, heads * hd, 1, 0);
+    double ar_bytes = b * h * 2;
+    aif_graph_add_comm(&g, "tp.allreduce", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_NONE);
+    aif_graph_add_gemm(&g, "fc1", AIF_CAT_COMPUTE, b, 2 * ffn, h, 1, 0);
+    aif_graph_add_mem(&g, "act", AIF_CAT_COMPUTE, b * ffn * 2 * 3, 1);
+    /* the MLP's all-reduce chunked with fc2, as a tensor-parallel serving engine may run it */
+    aif_graph_add_comm(&g, "tp.allreduce.fc2", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_NEXT);
+    aif_graph_add_gemm(&g, "fc2", AIF_CAT_COMPUTE, b, h, ffn, 1, 0);
+    aif_graph_seg_end(&g);
+    aif_err e;
+    assert_int_equal(aif_graph_finish(&g, &e), AIF_OK);
+    assert_int_equal(g.seg[0].kind, DECODE);
+    assert_string_equal(g.seg[0].name, "decode iteration");
+    assert_int_equal(g.pp, 0);   /* no training fields needed */
+
+    int mb_qkv, mb_out, mb_fc1, mb_fc2;
+    double t_norm = hand_mem(gpu, b * h * 2 * 2), t_act = hand_mem(gpu, b * ffn * 2 * 3);
+    double t_qkv = hand_gemm(gpu, b, (heads + 2 * kvh) * hd, h, &mb_qkv);
+    double t_out = hand_gemm(gpu, b, h, heads * hd, &mb_out);
+    double t_fc1 = hand_gemm(gpu, b, 2 * ffn, h, &mb_fc1);
+    double t_fc2 = hand_gemm(gpu, b, h, ffn, &mb_fc2);
+    /* both sides of the roofline are exercised: 64 tokens fill few output tiles, so
+     * narrow GEMMs are bound by wave quantisation and wide ones by their weights' bytes */
+    int n_mem_bound = mb_qkv + mb_out + mb_fc1 + mb_fc2;
+    assert_true(n_mem_bound > 0 && n_mem_bound < 4);
+    double h_d = (hd / (hd + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
+    double attn_c = attn_flops / (gpu->peak_flops[AIF_BF16] * c->attn_fwd_eff * kv_len / (kv_len + c->attn_kv_half) * h_d);
+    double attn_m = kv_bytes / (gpu->hbm_bw_Bps * c->mem_eff);
+    assert_true(attn_m > attn_c);
+    double t_attn = attn_m + c->kernel_overhead_s;
+    /* the collectives' closed form is tested in test_equations.c; here it is an input */
+    double t_ar = aif_collective_time_s(&s.cluster, AIF_COLL_ALLREDUCE, 8, ar_bytes, AIF_ALGO_AUTO, NULL);
+    assert_true(t_ar > 0);
+
+    /* each op alone */
+    const double want_op[] = {t_norm, t_qkv, t_attn, t_out, t_ar, t_fc1, t_act, t_ar, t_fc2};
+    assert_int_equal(g.n_ops, 9);
+    for (int i = 0; i < g.n_ops; i++)
+        CLOSE(aif_op_time_s(&s, &g, &g.ops[i]), want_op[i], 1e-12);
+
+    /* the segment: compute back to back, the blocking all-reduce added, the
+     * overlapped one beside fc2, which it slows by sigma (data/calibration.yaml):
+     * max(t_fc2 + sigma min(t_ar, t_fc2), t_ar) */
+    double sigma = c->overlap_slowdown;
+    double compute = t_norm + t_qkv + t_attn + t_out + t_fc1 + t_act + t_fc2;
+    double beside = fmax(t_fc2 + sigma * fmin(t_ar, t_fc2), t_ar);
+    aif_seg_time st;
+    aif_segment_time(&s, &g, 0, &st);
+    CLOSE(st.total_s, compute - t_fc2 + t_ar + beside, 1e-12);
+    CLOSE(st.cat_s[AIF_CAT_COMPUTE], compute, 1e-12);
+    CLOSE(st.cat_s[AIF_CAT_TP], t_ar + beside - t_fc2, 1e-12);
+    CLOSE(st.membound_s, t_norm + t_act, 1e-12);
+    aif_graph_free(&g);
+}
+
+/* The timing table behind `aifsim train --ops`: the training graph's segments
+ * in aif_seg order, every op and segment timed as the engine times them. */
+static void test_timing_table(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 256}\nmodel: mixtral-8x7b\n"
+             "train: {tp: 2, pp: 4, ep: 8, gbs: 64, seq: 4096}\n");
+    aif_graph_timing t;
+    aif_err e;
+    assert_int_equal(aif_graph_timing_eval(&s, &t, &e), AIF_OK);
+    const aif_graph *g = &t.graph;
+    assert_int_equal(g->n_seg, AIF_N_SEG);
+    int next = 0;
+    for (int i = 0; i < g->n_seg; i++) {
+        assert_int_equal(g->seg[i].kind, i);
+        assert_non_null(g->seg[i].name);
+        assert_int_equal(g->seg[i].first, next);
+        next += g->seg[i].n;
+        aif_seg_time st;
+        aif_segment_time(&s, g, i, &st);
+        assert_true(st.total_s == t.seg_t[i].total_s);
+    }
+    assert_int_equal(next, g->n_ops);
+    assert_true(g->seg[AIF_SEG_MOE_FWD].n > 0 && g->seg[AIF_SEG_DENSE_FWD].n > 0);
+    for (int i = 0; i < g->n_ops; i++)
+        assert_true(t.op_s[i] == aif_op_time_s(&s, g, &g->ops[i]) && t.op_s[i] >= 0);
+    aif_graph_timing_free(&t);
+
+    /* a dense model keeps the (empty) MoE segments, so indices stay kinds */
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {gbs: 8, seq: 4096}\n");
+    assert_int_equal(aif_graph_timing_eval(&s, &t, &e), AIF_OK);
+    assert_int_equal(t.graph.n_seg, AIF_N_SEG);
+    assert_int_equal(t.graph.seg[AIF_SEG_MOE_FWD].n, 0);
+    assert_int_equal(t.graph.seg[AIF_SEG_MOE_BWD].n, 0);
+    aif_graph_timing_free(&t);
+
+    /* a layout the scenario check rejects: an error, and freeing is still safe */
+    s.train.par.tp = 3;
+    assert_int_equal(aif_graph_timing_eval(&s, &t, &e), AIF_EINPUT);
+    aif_graph_timing_free(&t);
+}
+
+/* A graph lowered, freed and lowered again is the same graph (nothing leaks). */
+static void test_relower(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\ntrain: {tp: 8, pp: 4, gbs: 16, seq: 4096}\n");
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    int n = g.n_ops;
+    aif_graph_free(&g);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    assert_int_equal(g.n_ops, n);
+    assert_int_equal(g.n_seg, AIF_N_SEG);
+    aif_graph_free(&g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena), cmocka_unit_test(test_builder_grows), cmocka_unit_test(test_decode_segment),
+        cmocka_unit_test(test_timing_table), cmocka_unit_test(test_relower),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
