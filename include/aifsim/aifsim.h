@@ -275,6 +275,8 @@ typedef struct aif_scenario {
 
 /* The job's GPUs: s->train.alloc.gpus, or the whole cluster's when 0. */
 int aif_alloc_gpus(const aif_scenario *s);
+/* Whether the job's allocation lies on its cluster (aif_scenario_check calls it). */
+aif_rc aif_alloc_check(const aif_scenario *s, aif_err *err);
 
 /* One command-line override: a dotted field path and its text value, e.g.
  * {"train.parallelism.tp", "8"}.  `origin` names the option for errors ("--tp"). */

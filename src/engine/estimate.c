@@ -157,7 +157,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
 void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
-    double gpus = s->cluster.gpus;
+    double gpus = aif_alloc_gpus(s);   /* the job's, not the cluster's */
     r->tokens_per_step = (double)tr->gbs * tr->seq;
     r->tokens_per_s = r->tokens_per_step / r->step_time_s;
     r->tokens_per_s_per_gpu = r->tokens_per_s / gpus;

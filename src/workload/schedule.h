@@ -24,11 +24,12 @@
  * In flight: activations of min(pp - p, m) microbatches on stage p under 1F1B,
  * times 1 + (pp - 1) / (pp v) when interleaved (the accounting of
  * Korthikanti et al. 2022).  Under 1F1B, and on stage 0 of an interleaved
- * schedule, this is exactly the peak the unit order above keeps live, counted in
- * whole stages' worth of layers (tests/test_schedule.c checks it).  Later stages
- * of an interleaved schedule keep more chunks live than it says (their warm-up
- * is longer relative to pp - p) but still fewer than stage 0, which is the one
- * the memory model usually reports. */
+ * schedule with a steady phase (m v > 2 (pp - 1) + (v - 1) pp), this is exactly
+ * the peak the unit order above keeps live, counted in whole stages' worth of
+ * layers (tests/test_schedule.c checks it); with fewer microbatches it is an
+ * upper bound for stage 0.  Later stages of an interleaved schedule keep more
+ * chunks live than it says (their warm-up is longer relative to pp - p), but
+ * never more than stage 0, the one the memory model usually reports. */
 #ifndef AIF_SCHEDULE_H
 #define AIF_SCHEDULE_H
 
