@@ -13,9 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { NONE = -1 };   /* no index: end of the free list, no solver flow */
+
 typedef struct coflow {
-    int pattern, mm, owner, gen;
-    int next_free;             /* free list (-1: end) */
+    int pattern;               /* its link pattern */
+    int mm;                    /* its solver flow while its bytes move (NONE: latency phase) */
+    int owner;                 /* the driver's, passed back on completion */
+    int gen;                   /* generation: completion events carry it */
+    int next_free;             /* free list (NONE: end) */
     double bytes, rate, remaining, t0, t_ideal, lat, t_launch;
 } coflow;
 
@@ -77,7 +82,7 @@ aif_rc aif_netsim_new(const aif_cluster *cl, aif_evq *q, aif_netsim_done_fn done
     n->q = q;
     n->done = done;
     n->ctx = ctx;
-    n->free_cf = -1;
+    n->free_cf = NONE;
     n->fab = cl->fabric;
     aif_rc rc = aif_topo_build(cl, &n->topo, err);
     if (rc) {
@@ -162,7 +167,7 @@ int aif_netsim_start(aif_netsim *n, int p, double bytes, double t_closed_s, int 
     if (n->fail)
         return -1;
     int c;
-    if (n->free_cf >= 0) {
+    if (n->free_cf != NONE) {
         c = n->free_cf;
         n->free_cf = n->cf[c].next_free;
     } else {
@@ -177,7 +182,7 @@ int aif_netsim_start(aif_netsim *n, int p, double bytes, double t_closed_s, int 
     f->pattern = p;
     f->owner = owner;
     f->bytes = bytes;
-    f->mm = -1;
+    f->mm = NONE;
     f->gen++;   /* never reset: a stale completion of the slot's previous coflow must not match */
     const aif_pattern *pt = &n->pats.pat[p];
     f->t_ideal = pt->n > 0 && isfinite(pt->ideal_Bps) ? bytes / pt->ideal_Bps : 0;
@@ -222,7 +227,7 @@ static void cf_done(aif_netsim *n, int c)
 {
     coflow *f = &n->cf[c];
     const aif_pattern *pt = &n->pats.pat[f->pattern];
-    if (f->mm >= 0) {
+    if (f->mm != NONE) {
         aif_mm_remove_flow(n->mm, f->mm);
         n->dirty = true;
         n->net_ideal_s += f->t_ideal;
@@ -241,7 +246,7 @@ static void cf_done(aif_netsim *n, int c)
         n->link_bytes[l] += b;
         n->tier_bytes[aif_topo_tier(n->topo, n->pats.mm_topo[l])] += b * pt->copies * n->pats.class_size[l];
     }
-    if (f->mm >= 0)
+    if (f->mm != NONE)
         n->net_sim_s += n->q->now - f->t_launch - f->lat;
     n->done(n->ctx, f->owner);
     /* freed only now: what the owner starts on completion takes another slot */

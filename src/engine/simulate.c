@@ -53,6 +53,7 @@
 #include <string.h>
 
 enum { NONE = -1 };   /* no index: end of a list, no request, no bucket, no receiver */
+#define NOT_ARRIVED (-1.0) /* arrival time of a pipeline send not yet received */
 
 /* The simulator's own events (the network's are AIF_NETSIM_EV_*). */
 enum { EV_COMPUTE, EV_WAKE, EV_REQ_DONE };
@@ -156,7 +157,7 @@ typedef struct sim {
     int n_rq, free_rq;
     long cap_rq;
     stream *st;                /* n_tl * AIF_N_GRP */
-    /* arrivals of pipeline sends: [replica][receiving stage][pass][chunk][mb] (< 0: not yet) */
+    /* arrivals of pipeline sends: [replica][receiving stage][pass][chunk][mb] (or NOT_ARRIVED) */
     double *arrive;
     rdv *rdv;
     long events, units_done, units_total;
@@ -657,7 +658,7 @@ static int next_segment(sim *x, int ti)
     const aif_unit *u = &sched[t->unit];
     if (t->item == 0) {
         int slot = input_slot(x, t, u);
-        if (slot != NONE && x->arrive[slot] < 0) {
+        if (slot != NONE && x->arrive[slot] == NOT_ARRIVED) {
             t->wait_slot = slot;
             begin_wait(x, t, ST_WAIT_RECV, WAIT_IDLE);
             return 1;
@@ -803,7 +804,7 @@ static void on_event(sim *x, const aif_event *e)
         case ST_START: ready = 1; t->state = ST_RUN; break;
         case ST_WAIT_REQ: ready = t->wait_done; break;
         case ST_WAIT_SEG: ready = t->seg_reqs == 0; break;
-        case ST_WAIT_RECV: ready = x->arrive[t->wait_slot] >= 0; break;
+        case ST_WAIT_RECV: ready = x->arrive[t->wait_slot] != NOT_ARRIVED; break;
         case ST_WAIT_AG: ready = !t->ag_wait[t->wait_bucket]; break;
         case ST_WAIT_RS: ready = t->rs_left == 0; break;
         case ST_RUN: case ST_COMPUTE: case ST_DONE: break;
@@ -899,7 +900,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     for (long i = 0; i < n_inst * AIF_N_GRP; i++)
         x->rdv[i] = (rdv){0, NONE};
     for (long i = 0; i < reps * x->pp * 2 * x->vpp * x->m; i++)
-        x->arrive[i] = -1;
+        x->arrive[i] = NOT_ARRIVED;
     for (long i = 0; i < (long)x->n_tl * AIF_N_GRP; i++)
         x->st[i] = (stream){NONE, NONE};
     for (int i = 0; i < g->n_ops; i++) {
