@@ -131,7 +131,10 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
         aif_trace trace = {0};
         aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,
                            .sim = {.full = o->full, .trace = o->trace ? &trace : NULL, .progress = cli_progress}};
-        rc = aif_run_train(cat, &s, &ro, j, &e);
+        if (o->trace)   /* fail before the simulation, not after it */
+            rc = aif_trace_check_path(o->trace, &e);
+        if (!rc)
+            rc = aif_run_train(cat, &s, &ro, j, &e);
         if (!rc && o->trace)
             rc = aif_trace_write(&trace, o->trace, &e);
         aif_trace_free(&trace);

@@ -10,6 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 
+aif_rc aif_trace_check_path(const char *path, aif_err *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return aif_err_set(err, AIF_EIO, path, 0, 0, "--trace", "cannot write the trace: %s", strerror(errno));
+    fclose(f);
+    remove(tmp);
+    return AIF_OK;
+}
+
 aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err)
 {
     char tmp[4096];
