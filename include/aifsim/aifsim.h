@@ -202,8 +202,20 @@ typedef struct aif_cluster {
  * pipeline stage as etp x ep x edp. */
 typedef struct aif_parallel { int tp, pp, vpp, cp, ep, etp, dp; bool sp; } aif_parallel;
 
+/* Where a job sits on its cluster.  The cluster is the machine (cluster.gpus,
+ * nodes, scale-up domains, network); the allocation is the job's share of it:
+ * `gpus` GPUs from the first GPU of node `first_node` on, in the cluster's GPU
+ * order (node by node), so rank r of the job runs on GPU
+ * first_node * gpus_per_node + r.  gpus 0 means the whole cluster (the default:
+ * one job on the whole machine).  Scenario fields train.gpus and train.first_node. */
+typedef struct aif_alloc {
+    int gpus;                /* GPUs the job holds; 0 = all of the cluster's */
+    int first_node;          /* node of its first GPU (0-based) */
+} aif_alloc;
+
 typedef struct aif_train {
     aif_parallel par;
+    aif_alloc alloc;         /* where the job runs on the cluster (default: all of it) */
     int mbs, gbs, seq;       /* micro and global batch in sequences; tokens per sequence */
     int precision;           /* aif_prec */
     int recompute;           /* aif_recompute */
@@ -260,6 +272,11 @@ typedef struct aif_scenario {
     aif_train train;
     aif_site site;
 } aif_scenario;
+
+/* The job's GPUs: s->train.alloc.gpus, or the whole cluster's when 0. */
+int aif_alloc_gpus(const aif_scenario *s);
+/* Whether the job's allocation lies on its cluster (aif_scenario_check calls it). */
+aif_rc aif_alloc_check(const aif_scenario *s, aif_err *err);
 
 /* One command-line override: a dotted field path and its text value, e.g.
  * {"train.parallelism.tp", "8"}.  `origin` names the option for errors ("--tp"). */

@@ -47,6 +47,11 @@ void aif_report_network_text(FILE *f, const aif_sim_stats *ss);
 void aif_report_topology_text(FILE *f, const aif_topo_summary *t);
 /* malloc'd JSON of the topology summary, NULL when out of memory. */
 char *aif_report_topology_json(const aif_topo_summary *t);
+/* Writes a recorded step as a Chrome trace-event JSON file (Perfetto,
+ * chrome://tracing), whole or not at all: into path.tmp, then renamed. */
+aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err);
+/* Whether a trace can be written there (path.tmp can be created), before a long run. */
+aif_rc aif_trace_check_path(const char *path, aif_err *err);
 
 #ifdef __cplusplus
 }

@@ -13,9 +13,32 @@
 extern "C" {
 #endif
 
+/* A recording of a simulated step for timeline viewers (Chrome trace events,
+ * Perfetto): rows (tracks) and the slices drawn on them.  The simulator records;
+ * aif_trace_write (include/aifsim/report.h) writes the file.  A track with tid -1
+ * names a process (one per timeline), the others its threads (tid 0 compute,
+ * 1 + aif_group the group's communicator stream).  Slices are in recording order. */
+typedef struct aif_trace_track {
+    int pid, tid;
+    char name[48];
+} aif_trace_track;
+typedef struct aif_trace_slice {
+    const char *name, *cat;      /* static strings: the op's name; "compute" or the group's name */
+    int pid, tid;
+    double t0_s, t1_s;
+} aif_trace_slice;
+typedef struct aif_trace {
+    aif_trace_track *tracks;
+    long n_tracks, cap_tracks;
+    aif_trace_slice *slices;
+    long n_slices, cap_slices;
+} aif_trace;
+/* Frees what a trace holds and empties it (a zeroed trace is empty). */
+void aif_trace_free(aif_trace *t);
+
 typedef struct aif_sim_opts {
     bool full;                   /* every data-parallel replica as its own timeline (default: one per stage) */
-    const char *trace_path;      /* write the step as a Chrome trace-event JSON file (NULL: none) */
+    aif_trace *trace;            /* record the step here (NULL: none); emptied first, filled on success */
     bool no_link_classes;        /* one solver link per physical link (slow; to check the exact merging) */
     /* called now and then with the share of the step simulated (may be NULL) */
     void (*progress)(double done, void *ctx);
@@ -43,7 +66,7 @@ typedef struct aif_sim_stats {
 aif_rc aif_simulate(const aif_scenario *s, const aif_sim_opts *o, aif_train_result *r, aif_sim_stats *st,
                     aif_err *err);
 
-/* One collective on GPUs [0, n) of an otherwise idle cluster network: the closed
+/* One collective on GPUs [0, n) of an otherwise idle cluster network (src/engine/collsim.c): the closed
  * form's time, with its network phase at the rate the collective's own flows get on
  * the topology (oversubscription, ECMP collisions among its flows, failed links).
  * Build once per cluster, ask for many sizes; INFINITY where the algorithm does not

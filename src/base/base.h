@@ -1,10 +1,12 @@
 /* base.h -- private helpers shared by every layer of libaifsim: error filling,
- * quantities with units, did-you-mean, growable arrays, string copies.
+ * growable arrays, string copies, hashing (quantities with units and did-you-mean
+ * are public: include/aifsim/units.h).
  * Nothing here knows about GPUs or models. */
 #ifndef AIF_BASE_H
 #define AIF_BASE_H
 
 #include "aifsim/aifsim.h"
+#include "aifsim/units.h"   /* quantities, strict integers, did-you-mean */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,26 +20,6 @@
 aif_rc aif_err_set(aif_err *e, aif_rc rc, const char *file, int line, int col,
                    const char *path, const char *fmt, ...) AIF_PRINTF(7, 8);
 void aif_err_clear(aif_err *e);
-
-/* Kinds of quantity a field can hold (see docs/CATALOGS.md, "Quantities"). */
-typedef enum aif_qty {
-    AIF_Q_BYTES, AIF_Q_BW, AIF_Q_POWER, AIF_Q_TIME, AIF_Q_MONEY, AIF_Q_COUNT, AIF_Q_FRACTION,
-    AIF_Q_ENERGY,        /* J */
-    AIF_Q_ENERGY_PRICE,  /* USD per J */
-    AIF_Q_CARBON,        /* kg CO2e per J */
-    AIF_Q_MASS           /* kg */
-} aif_qty;
-
-/* Parses text such as "400Gb/s" into SI base units (bytes, bytes/s, W, s, USD, 1).
- * Returns 0, or -1 with a reason (what was wrong and what is accepted) in why. */
-int aif_parse_qty(const char *text, aif_qty kind, double *out, char *why, size_t n_why);
-/* Examples of accepted spellings for a kind, for error messages. */
-const char *aif_qty_examples(aif_qty kind);
-/* A strict integer: digits with an optional sign and K/M/G/B/T suffix, no fraction left. */
-int aif_parse_int(const char *text, long long *out, char *why, size_t n_why);
-
-/* Index of the closest candidate to `word` if it is plausibly a misspelling, else -1. */
-int aif_did_you_mean(const char *word, const char *const *cands, int n);
 
 /* snprintf into a fixed buffer, truncating silently (names are checked for length first). */
 void aif_strlcpy(char *dst, const char *src, size_t n);

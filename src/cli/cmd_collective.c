@@ -1,9 +1,12 @@
 /* cmd_collective.c -- `aifsim collective`: an nccl-tests-style table of one
- * collective on a cluster, from the closed-form NCCL model (src/net/collective.c). */
+ * collective on a cluster, from the closed-form NCCL model (src/net/collective.c).
+ * Over the public headers only: which algorithm applies is the library's rule
+ * (include/aifsim/collective.h). */
+#include "aifsim/collective.h"
 #include "aifsim/graph.h"
 #include "aifsim/sim.h"
+#include "aifsim/units.h"
 #include "cli/cli.h"
-#include "base/base.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -209,7 +212,7 @@ int cmd_collective(int argc, char **argv)
         const aif_system *sy = aif_catalog_find_system(cat, sname);
         if (sy && strcmp(sy->gpu, gname)) {
             char holds[AIF_NAME_MAX];
-            aif_strlcpy(holds, sy->gpu, sizeof holds);   /* the catalog is freed before printing */
+            snprintf(holds, sizeof holds, "%s", sy->gpu);   /* the catalog is freed before printing */
             aif_catalog_free(cat);
             return cli_usage_error("collective", "--gpu %s contradicts --system %s, which holds %s", gname, sname,
                                    holds);
@@ -229,23 +232,12 @@ int cmd_collective(int argc, char **argv)
     aif_coll coll = (aif_coll)op;
     if (n < 2)
         return cli_usage_error("collective", "a collective needs 2 or more ranks (--gpus %d)", n);
-    if (algo == AIF_ALGO_TREE && n <= cl->scaleup_domain)
-        return cli_usage_error("collective", "--algo tree needs ranks in more than one scale-up domain (NCCL rings "
-                               "inside one)");
-    if (algo == AIF_ALGO_NVLS && (coll != AIF_COLL_ALLREDUCE || n > cl->scaleup_domain || n <= 2 ||
-                                  cl->scaleup.nvls_efficiency <= 0))
-        return cli_usage_error("collective", "--algo nvls does not apply here (NVLS: an all-reduce of 3 or more "
-                               "ranks inside one NVLink domain whose switches reduce, e.g. nvlink4, nvlink5)");
-    if (algo == AIF_ALGO_COLLNET && (coll != AIF_COLL_ALLREDUCE || n <= cl->scaleup_domain ||
-                                     !cl->fabric.in_network_reduction))
-        return cli_usage_error("collective", "--algo collnet does not apply here (CollNet: an all-reduce across "
-                               "scale-up domains on a fabric whose switches reduce, e.g. ib-ndr, ib-xdr)");
-    if (algo == AIF_ALGO_PAT && ((coll != AIF_COLL_ALLGATHER && coll != AIF_COLL_REDUCESCATTER) ||
-                                 cl->scaleup_domain != 1))
-        return cli_usage_error("collective", "--algo pat does not apply here (PAT: all-gather or reduce-scatter "
-                               "with one GPU per node: --gpus-per-node 1)");
-    if (algo == AIF_ALGO_TREE && coll != AIF_COLL_ALLREDUCE && coll != AIF_COLL_BROADCAST)
-        return cli_usage_error("collective", "--algo tree applies to allreduce and broadcast");
+    if (aif_collective_algo_check(cl, coll, n, (aif_coll_algo)algo, &e) != AIF_OK) {
+        size_t len = strlen(e.msg);
+        if (algo == AIF_ALGO_PAT && len > 0 && e.msg[len - 1] == ')')   /* name the option that gives it */
+            snprintf(e.msg + len - 1, sizeof e.msg - (len - 1), ": --gpus-per-node 1)");
+        return cli_usage_error("collective", "--algo %s", e.msg);
+    }
     aif_coll_sim *cs = NULL;
     if (simulate && aif_coll_sim_new(cl, &cs, &e) != AIF_OK)
         return cli_report_error(&e);

@@ -1,5 +1,6 @@
 /* job.c -- what the subcommands share: the common options (--set, --catalog,
  * --json) and loading a scenario and running it through the library's pipeline. */
+#include "aifsim/report.h"
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -127,10 +128,17 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
         rc = aif_scenario_load(cat, file, o->ov, o->n_ov, &s, &e);
     }
     if (!rc) {
+        aif_trace trace = {0};
         aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,
-                           .sim = {.full = o->full, .trace_path = o->trace, .progress = cli_progress},
+                           .sim = {.full = o->full, .trace = o->trace ? &trace : NULL, .progress = cli_progress},
                            .scaling = o->scaling};
-        rc = aif_run_train(cat, &s, &ro, j, &e);
+        if (o->trace)   /* fail before the simulation, not after it */
+            rc = aif_trace_check_path(o->trace, &e);
+        if (!rc)
+            rc = aif_run_train(cat, &s, &ro, j, &e);
+        if (!rc && o->trace)
+            rc = aif_trace_write(&trace, o->trace, &e);
+        aif_trace_free(&trace);
     }
     aif_catalog_free(cat);   /* the results are plain data: nothing points into it */
     return rc ? cli_report_error(&e) : EXIT_OK;

@@ -3,7 +3,8 @@
  * Segment time: two streams (graph.h); compute that runs beside a communication
  * kernel takes (1 + overlap_slowdown) as long for the overlapped part (Lee et al. 2025).  Rank time per microbatch:
  *   T_r = sum over segments of count_r(seg) * t(seg), forward and backward.
- * Pipeline (1F1B, Narayanan et al. SC'21 sec. 2.2; interleaved with v chunks):
+ * Pipeline (1F1B, Narayanan et al. SC'21 sec. 2.2; interleaved with v chunks;
+ * the schedule lives in workload/schedule.h):
  *   t_pipe = m * max_r T_r + (pp - 1) / v * mean_r T_r
  * which is (m + (pp-1)/v) * T for balanced stages, and charges imbalance to the
  * bubble.  End of step: gradient reduction exposed beyond one microbatch's
@@ -17,6 +18,7 @@
 #include "hw/compute.h"
 #include "net/collective.h"
 #include "workload/memory.h"
+#include "workload/schedule.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -126,7 +128,8 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
         }
     }
     double m = g->microbatches;
-    double pipe = m * worst + (p->pp > 1 ? (p->pp - 1) / (double)p->vpp * sum / p->pp : 0);
+    double fill = aif_sched_fill_drain((aif_pipe){p->pp, p->vpp, g->microbatches});
+    double pipe = m * worst + (p->pp > 1 ? fill * sum / p->pp : 0);
 
     double rs = st[AIF_SEG_STEP_RS].total_s, ag = st[AIF_SEG_STEP_AG].total_s, opt = st[AIF_SEG_STEP_OPT].total_s;
     double dp_exposed;
@@ -156,7 +159,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
 void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
-    double gpus = s->cluster.gpus;
+    double gpus = aif_alloc_gpus(s);   /* the job's, not the cluster's */
     r->tokens_per_step = (double)tr->gbs * tr->seq;
     r->tokens_per_s = r->tokens_per_step / r->step_time_s;
     r->tokens_per_s_per_gpu = r->tokens_per_s / gpus;

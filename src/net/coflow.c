@@ -1,7 +1,6 @@
 /* coflow.c -- collectives lowered to link patterns, cached, and interchangeable
  * links merged into classes (see coflow.h). */
 #include "net/coflow.h"
-#include "aifsim/sim.h"
 #include "base/base.h"
 #include "net/collective.h"
 
@@ -64,18 +63,18 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
 {
     if ((2 * (p->n_pat + 1) > p->hash_cap && rehash(p)) ||
         aif_grow((void **)&p->pat, &p->cap_pat, p->n_pat + 1, sizeof(aif_pattern))) {
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return 0;
     }
     long old = p->cap_entries;
     if (aif_grow((void **)&p->link, &p->cap_entries, p->n_entries + p->n_touched, sizeof(int))) {
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return 0;
     }
     if (p->cap_entries != old) {
         double *nc = realloc(p->coef, (size_t)p->cap_entries * sizeof(double));
         if (!nc) {
-            p->err = 1;
+            p->err = AIF_PATS_NOMEM;
             return 0;
         }
         p->coef = nc;
@@ -123,12 +122,12 @@ double aif_pats_actual_Bps(const aif_patterns *p, int k)
 static void acc_link(aif_patterns *p, long l, double c)
 {
     if (l < 0 || l >= p->topo->n_links) {
-        p->err = 3;   /* a route left the network: a bug */
+        p->err = AIF_PATS_OFF_NETWORK;   /* a bug */
         return;
     }
     if (p->acc[l] == 0) {
         if (aif_grow((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
-            p->err = 1;
+            p->err = AIF_PATS_NOMEM;
             return;
         }
         p->touched[p->n_touched++] = l;
@@ -141,7 +140,7 @@ static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coe
     aif_hop h[AIF_TOPO_MAX_HOPS];
     int n = aif_topo_route(p->topo, (int)a, (int)b, salt, p->topo->routing == AIF_ROUTE_ADAPTIVE ? p->acc : NULL, h);
     if (n < 0) {
-        p->err = 2;   /* partitioned */
+        p->err = AIF_PATS_NO_PATH;   /* partitioned */
         return;
     }
     for (int i = 0; i < n; i++)
@@ -257,11 +256,11 @@ static int solver_link(aif_patterns *p, long l)
         return p->mmlink[l];
     int k = aif_mm_add_link(p->mm, p->topo->cap[l]);
     if (k < 0 || aif_grow((void **)&p->mm_topo, &p->cap_mm_topo, k + 1, sizeof(long))) {
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return 0;
     }
     if (aif_grow((void **)&p->class_size, &p->cap_class_size, k + 1, sizeof(int))) {
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return 0;
     }
     p->mm_topo[k] = l;
@@ -296,7 +295,7 @@ void aif_pats_make_classes(aif_patterns *p)
     long n_used = 0;
     long *used = malloc((size_t)(p->n_entries + 1) * sizeof(long));
     if (!used) {
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return;
     }
     for (long i = 0; i < p->n_entries; i++) {
@@ -309,7 +308,7 @@ void aif_pats_make_classes(aif_patterns *p)
     uint64_t *sig = malloc((size_t)(2 * n_used + 1) * sizeof(uint64_t));
     if (!sig) {
         free(used);
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return;
     }
     for (long u = 0; u < n_used; u++) {
@@ -341,7 +340,7 @@ void aif_pats_make_classes(aif_patterns *p)
         free(sig);
         free(tab);
         free(cls);
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
         return;
     }
     for (long i = 0; i < cap; i++)
@@ -368,7 +367,7 @@ void aif_pats_make_classes(aif_patterns *p)
     /* patterns now name classes, once each (members of a class share the coefficient) */
     int *seen = calloc((size_t)p->n_mm_links + 1, sizeof(int));
     if (!seen) {
-        p->err = 1;
+        p->err = AIF_PATS_NOMEM;
     } else {
         long w = 0;
         for (int q = 0; q < p->n_pat; q++) {
@@ -400,73 +399,4 @@ void aif_pats_unclassed(aif_patterns *p)
     for (long i = 0; i < p->n_entries; i++)
         p->link[i] = solver_link(p, p->link[i]);
     p->classed = 1;
-}
-
-
-/* ------------------------------------------------------ one collective */
-
-struct aif_coll_sim {
-    aif_cluster cl;
-    aif_topo *topo;
-    aif_patterns pats;
-};
-
-aif_rc aif_coll_sim_new(const aif_cluster *cl, aif_coll_sim **out, aif_err *err)
-{
-    *out = NULL;
-    aif_coll_sim *c = calloc(1, sizeof *c);
-    if (!c)
-        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
-    c->cl = *cl;
-    aif_rc rc = aif_topo_build(&c->cl, &c->topo, err);
-    if (!rc && aif_pats_init(&c->pats, c->topo, NULL, &c->cl.scaleup, cl->gpus))
-        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "collective", "out of memory");
-    if (rc) {
-        aif_coll_sim_free(c);
-        return rc;
-    }
-    *out = c;
-    return AIF_OK;
-}
-
-void aif_coll_sim_free(aif_coll_sim *c)
-{
-    if (!c)
-        return;
-    aif_pats_free(&c->pats);
-    aif_topo_free(c->topo);
-    free(c);
-}
-
-double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, aif_coll_algo algo, aif_coll_algo *used)
-{
-    aif_coll_algo u;
-    double t_a = aif_collective_time_s(&c->cl, coll, n, bytes, algo, &u);
-    if (used)
-        *used = u;
-    if (!isfinite(t_a) || n < 2 || bytes <= 0 || n > c->topo->gpus)
-        return t_a;
-    /* the collective's flows on GPUs [0, n), alone on the network: the bottleneck of the
-     * links at the GPUs gives the uncontended rate, of all links the actual one */
-    aif_patterns *p = &c->pats;
-    long key = ((long)n * 8 + coll) * 8 + u;
-    int k = aif_pats_find(p, key);
-    if (k < 0) {
-        p->err = 0;
-        aif_pats_group(p, coll, u, 0, 1, n, (uint64_t)(coll * 8 + u) << 40);
-        if (p->err) {
-            for (long i = 0; i < p->n_touched; i++)
-                p->acc[p->touched[i]] = 0;
-            p->n_touched = 0;
-            return NAN;   /* no live path: the network is partitioned */
-        }
-        k = aif_pats_add(p, key, 1);
-        if (p->err)
-            return NAN;
-    }
-    double ideal = p->pat[k].ideal_Bps, actual = aif_pats_actual_Bps(p, k);
-    if (!isfinite(ideal) || !isfinite(actual))
-        return t_a;
-    double lat = t_a - bytes / ideal > 0 ? t_a - bytes / ideal : 0;
-    return lat + bytes / actual;
 }

@@ -21,6 +21,14 @@
 #include "net/maxmin.h"
 #include "net/topology.h"
 
+/* Why building patterns stopped (sticky until the caller clears it). */
+typedef enum aif_pats_err {
+    AIF_PATS_OK,
+    AIF_PATS_NOMEM,            /* out of memory */
+    AIF_PATS_NO_PATH,          /* a transfer has no live path: the network is partitioned */
+    AIF_PATS_OFF_NETWORK       /* a route left the network: a bug */
+} aif_pats_err;
+
 typedef struct aif_pattern {
     long key;
     int first, n;              /* entries in link / coef */
@@ -49,7 +57,7 @@ typedef struct aif_patterns {
     long cap_mm_topo, cap_class_size;
     int classed;
     long late;                 /* patterns added after the classes were made */
-    int err;                   /* 0; 1 out of memory; 2 no live path; 3 a route left the network */
+    aif_pats_err err;
 } aif_patterns;
 
 /* mm may be NULL (no solver links).  Returns 0, or -1 when out of memory. */

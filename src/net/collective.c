@@ -1,5 +1,7 @@
 /* collective.c -- closed-form NCCL collective costs (equations in collective.h). */
 #include "net/collective.h"
+#include "aifsim/collective.h"
+#include "base/base.h"
 
 #include <math.h>
 
@@ -164,4 +166,28 @@ double aif_busbw_factor(aif_coll coll, int n)
     case AIF_COLL_BROADCAST: return 1;
     }
     return 1;
+}
+
+/* ------------------------------------------------ which algorithm applies */
+
+aif_rc aif_collective_algo_check(const aif_cluster *cl, aif_coll coll, int n, aif_coll_algo algo, aif_err *err)
+{
+#define NO(...) return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "collective.algo", __VA_ARGS__)
+    if (algo == AIF_ALGO_TREE && n <= cl->scaleup_domain)
+        NO("tree needs ranks in more than one scale-up domain (NCCL rings inside one)");
+    if (algo == AIF_ALGO_NVLS && (coll != AIF_COLL_ALLREDUCE || n > cl->scaleup_domain || n <= 2 ||
+                                  cl->scaleup.nvls_efficiency <= 0))
+        NO("nvls does not apply here (NVLS: an all-reduce of 3 or more ranks inside one NVLink domain whose "
+           "switches reduce, e.g. nvlink4, nvlink5)");
+    if (algo == AIF_ALGO_COLLNET && (coll != AIF_COLL_ALLREDUCE || n <= cl->scaleup_domain ||
+                                     !cl->fabric.in_network_reduction))
+        NO("collnet does not apply here (CollNet: an all-reduce across scale-up domains on a fabric whose "
+           "switches reduce, e.g. ib-ndr, ib-xdr)");
+    if (algo == AIF_ALGO_PAT && ((coll != AIF_COLL_ALLGATHER && coll != AIF_COLL_REDUCESCATTER) ||
+                                 cl->scaleup_domain != 1))
+        NO("pat does not apply here (PAT: all-gather or reduce-scatter with one GPU per node)");
+    if (algo == AIF_ALGO_TREE && coll != AIF_COLL_ALLREDUCE && coll != AIF_COLL_BROADCAST)
+        NO("tree applies to allreduce and broadcast");
+#undef NO
+    return AIF_OK;
 }

@@ -102,6 +102,9 @@ static const field train_fields[] = {
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
+    /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
+    {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
+    {.key = "first_node", .type = F_INT, .off = offsetof(aif_train, alloc.first_node), .min = 0, .max = 100000000},
 };
 static const schema train_schema = {train_fields, sizeof train_fields / sizeof train_fields[0], NULL};
 
@@ -321,8 +324,9 @@ static aif_rc bind_train(const ynode *tn, aif_scenario *s, aif_err *err)
     if (!(set & (1u << T_SP)))
         t->par.sp = t->par.tp > 1;
     long long mp = (long long)t->par.tp * t->par.pp * t->par.cp;   /* each at most 65536: no overflow */
+    int gpus = aif_alloc_gpus(s);
     if (!(set & (1u << T_DP)))
-        t->par.dp = mp <= s->cluster.gpus && s->cluster.gpus % mp == 0 ? (int)(s->cluster.gpus / mp) : 0;
+        t->par.dp = mp <= gpus && gpus % mp == 0 ? (int)(gpus / mp) : 0;
     if (!(set & (1u << T_GBS))) {
         long long g = (long long)t->par.dp * t->mbs * (t->par.pp > 1 ? 4 * t->par.pp : 1);
         t->gbs = g <= 1000000000 ? (int)g : 0;   /* too large: the check below says so */
@@ -335,8 +339,11 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     const aif_parallel *p = &s->train.par;
     const aif_model *m = &s->model;
     const aif_train *t = &s->train;
-    int gpus = s->cluster.gpus;
+    int gpus = aif_alloc_gpus(s);
 #define BAD(path, ...) return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, path, __VA_ARGS__)
+    aif_rc arc = aif_alloc_check(s, err);
+    if (arc)
+        return arc;
     if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->etp < 1 || p->vpp < 1 || t->mbs < 1 || t->seq < 1 ||
         gpus < 1)
         BAD("train", "parallel degrees, mbs, seq and gpus must be at least 1");
@@ -345,8 +352,8 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (mp > gpus || gpus % mp)
         BAD("train.tp", "gpus %d is not divisible by tp*pp*cp = %d*%d*%d = %lld", gpus, p->tp, p->pp, p->cp, mp);
     if (p->dp < 1 || mp * p->dp != gpus)
-        BAD("train.dp", "tp*pp*cp*dp = %d*%d*%d*%d = %lld, but the cluster has %d gpus", p->tp, p->pp, p->cp,
-            p->dp, mp * p->dp, gpus);
+        BAD("train.dp", "tp*pp*cp*dp = %d*%d*%d*%d = %lld, but the %s has %d gpus", p->tp, p->pp, p->cp,
+            p->dp, mp * p->dp, t->alloc.gpus > 0 ? "job (train.gpus)" : "cluster", gpus);
     if (m->heads % p->tp)
         BAD("train.tp", "tp %d does not divide the model's %d attention heads", p->tp, m->heads);
     if (m->kv_heads % p->tp && p->tp % m->kv_heads)

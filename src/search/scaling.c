@@ -25,7 +25,8 @@ aif_rc aif_search_scaling(const aif_scenario *s, int log2_min, int log2_max, aif
             continue;
         aif_scenario t = *s;
         t.train.par.dp = dp;
-        t.cluster.gpus = dp * p->tp * p->pp * p->cp;
+        t.cluster.gpus = dp * p->tp * p->pp * p->cp;   /* the job alone on a cluster of its size */
+        t.train.alloc = (aif_alloc){0};
         aif_train_result r;
         aif_err e;
         if (aif_estimate(&t, &r, &e) != AIF_OK)

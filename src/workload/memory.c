@@ -1,5 +1,6 @@
 /* memory.c -- per-GPU memory footprint of a training job (model in memory.h). */
 #include "workload/memory.h"
+#include "workload/schedule.h"
 #include "workload/transformer.h"
 
 #include <string.h>
@@ -87,10 +88,7 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
             op = o_b * (dense / n_dp + expert / n_edp);
         }
         }
-        int m_micro = g->microbatches;
-        double inflight = (double)(p->pp - r < m_micro ? p->pp - r : m_micro);
-        if (p->vpp > 1)
-            inflight *= 1.0 + (double)(p->pp - 1) / ((double)p->pp * p->vpp);
+        double inflight = aif_sched_in_flight((aif_pipe){p->pp, p->vpp, g->microbatches}, r);
         double act_layer_d = tr->recompute == AIF_RC_FULL ? pl.full : pl.dense;
         double act_layer_m = tr->recompute == AIF_RC_FULL ? pl.full : pl.moe;
         double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight;

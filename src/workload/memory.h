@@ -10,8 +10,8 @@
  *    (Korthikanti et al. 2022, sec. 4: 34*s*b*h + 5*a*s^2*b for GPT with no
  *    parallelism; sharded by tp with sequence parallelism; flash attention keeps
  *    no s^2 term; full recompute keeps only the layer input), times the
- *    microbatches in flight on the rank under 1F1B: min(m, pp - rank), and
- *    x (1 + (pp-1)/(pp*vpp)) when interleaved;
+ *    microbatches in flight on the rank (workload/schedule.h: min(m, pp - rank)
+ *    under 1F1B, x (1 + (pp-1)/(pp*vpp)) when interleaved);
  *  the last rank adds the logits (fp32 and bf16) of one microbatch;
  *  workspace: CUDA context, cuBLAS workspace, NCCL buffers, allocator slack. */
 #ifndef AIF_MEMORY_H

@@ -1,0 +1,62 @@
+/* schedule.h -- the pipeline schedule of a training step, in one place: which
+ * units of work each pipeline stage runs and in what order, and how many
+ * microbatches each stage holds in flight.  Both engines and the memory model
+ * read it (the analytical engine its fill-and-drain count, the simulator its
+ * unit order, the memory model its in-flight microbatches).
+ *
+ * A unit is (pass, virtual chunk, microbatch): one forward or backward of one
+ * chunk of a stage's layers for one microbatch.  With pp stages, v virtual
+ * chunks per stage (interleaved when v > 1) and m microbatches, every stage
+ * runs 2 m v units in Megatron-LM's 1F1B order (Narayanan et al. SC'21,
+ * sec. 2.2):
+ *   warm-up   w forwards,  w = min(pp - p - 1, m)                   (v = 1)
+ *                          w = min(2 (pp - p - 1) + (v - 1) pp, m v)  (v > 1)
+ *   steady    one forward, one backward, m v - w times
+ *   cool-down the w remaining backwards
+ * Interleaved, the k-th forward runs chunk (k mod pp v) / pp of microbatch
+ * k / (pp v) * pp + k mod pp; backwards run the chunks in reverse.  It needs
+ * m to be a multiple of pp (Megatron-LM's rule; aif_scenario_check enforces it).
+ *
+ * Fill and drain: the step takes m + (pp - 1) / v microbatch-times of the
+ * slowest stage when stages are balanced; the analytical engine charges
+ * (pp - 1) / v microbatch-times of the mean stage to the bubble.
+ *
+ * In flight: activations of min(pp - p, m) microbatches on stage p under 1F1B,
+ * times 1 + (pp - 1) / (pp v) when interleaved (the accounting of
+ * Korthikanti et al. 2022).  Under 1F1B, and on stage 0 of an interleaved
+ * schedule with a steady phase (m v > 2 (pp - 1) + (v - 1) pp), this is exactly
+ * the peak the unit order above keeps live, counted in whole stages' worth of
+ * layers (tests/test_schedule.c checks it); with fewer microbatches it is an
+ * upper bound for stage 0.  Later stages of an interleaved schedule keep more
+ * chunks live than it says (their warm-up is longer relative to pp - p), but
+ * never more than stage 0, the one the memory model usually reports. */
+#ifndef AIF_SCHEDULE_H
+#define AIF_SCHEDULE_H
+
+typedef enum aif_pass { AIF_PASS_FWD, AIF_PASS_BWD } aif_pass;
+
+typedef struct aif_unit {
+    unsigned char pass;        /* aif_pass */
+    unsigned char chunk;       /* virtual chunk 0 .. v-1 of the stage */
+    int mb;                    /* microbatch 0 .. m-1 */
+} aif_unit;
+
+/* The shape of a pipeline: stages, virtual chunks per stage, microbatches per step. */
+typedef struct aif_pipe { int pp, vpp, m; } aif_pipe;
+
+/* Units each stage runs per step: 2 m v. */
+int aif_sched_n_units(aif_pipe p);
+/* Stage `stage`'s units in execution order, into out (room for aif_sched_n_units). */
+void aif_sched_stage(aif_pipe p, int stage, aif_unit *out);
+/* Microbatches whose activations stage `stage` holds at its peak (see above). */
+double aif_sched_in_flight(aif_pipe p, int stage);
+/* Fill and drain of the pipeline in microbatch-times of one stage: (pp - 1) / v. */
+double aif_sched_fill_drain(aif_pipe p);
+/* Where the input of a unit comes from: the sending stage, or -1 when the unit
+ * starts from the data (first forward chunk) or the loss (last backward chunk). */
+int aif_sched_input_stage(aif_pipe p, int stage, aif_unit u);
+/* Where the output of a unit goes: the receiving stage and chunk of the next unit
+ * of the same microbatch and pass. */
+int aif_sched_output_stage(aif_pipe p, int stage, aif_unit u, int *chunk);
+
+#endif
