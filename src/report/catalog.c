@@ -178,6 +178,9 @@ static aif_rc check_kind(const char *kind, aif_err *err)
 
 static aif_rc to_text(json_object *o, char **json, aif_err *err)
 {
+    /* json-c's default number format (shortest exact, 17 digits): the train writer leaves
+     * "%.10g" set on this thread, which would round parameter counts */
+    json_c_set_serialization_double_format(NULL, JSON_C_OPTION_THREAD);
     const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
     *json = t ? strdup(t) : NULL;
