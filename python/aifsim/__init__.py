@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from . import _native
 
-__all__ = ["train", "catalog", "Error", "TRAIN_OPTIONS", "__version__"]
+__all__ = ["train", "catalog", "Error", "TRAIN_OPTIONS"]
 
 __version__ = _native.lib.aif_version().decode()
 
