@@ -71,7 +71,6 @@ enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS, O_ENGINE, O_FULL, O_TRACE };
  * the Python module's keyword arguments are these options; getopt's val is the index. */
 enum { MAX_FIELD_OPTIONS = 96 };
 
-
 int cmd_train(int argc, char **argv)
 {
     const aif_option *opt_paths = aif_train_options();
