@@ -2,8 +2,10 @@
 # install-deps.sh -- installs the Debian packages aifsim needs to build and test.
 # Idempotent: installs only what is missing; works as root or through sudo.
 set -eu
-# chromium renders the HTML report in the tests (headless)
-PKGS="build-essential cmake pkg-config libyaml-dev libjson-c-dev libcsv-dev libcmocka-dev libplplot-dev chromium"
+# chromium renders the HTML report in the tests (headless); python3 runs the Python
+# module (python/aifsim/) and python3-pytest its tests; groff-base checks the man page
+PKGS="build-essential cmake pkg-config libyaml-dev libjson-c-dev libcsv-dev libcmocka-dev libplplot-dev chromium
+      python3 python3-pytest groff-base"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,22 +1,32 @@
 #!/bin/sh
-# test.sh -- installs what is missing, builds aifsim and its tests twice (a
-# release build, and one with AddressSanitizer + UBSan), and runs the whole
-# suite in both (the suite includes the validation bound).  Exit status 0 = all passed.
+# test.sh -- installs what is missing, builds aifsim and its tests twice (a release
+# build, and one with AddressSanitizer + UBSan; warnings are errors in both), runs the
+# whole suite in both (the validation bound, the install test and the man page
+# included), and the Python module's tests with pytest.  Exit status 0 = all passed.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 "$root/scripts/install-deps.sh"
 
 echo "== release build"
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DAIFSIM_WERROR=ON >/dev/null
 cmake --build "$root/build" -j "$jobs" >/dev/null
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 
 echo "== validation against published measurements (also a test above)"
 "$root/build/aifsim" validate | grep "bound on the median"
 
+echo "== the Python module (pytest; also a test above)"
+# Debian's python3, which python3-pytest serves, when the first python3 on PATH lacks pytest
+py=python3
+if ! python3 -c 'import pytest' 2>/dev/null && [ -x /usr/bin/python3 ]; then
+    py=/usr/bin/python3
+fi
+AIFSIM_LIB="$root/build/libaifsim.so" AIFSIM_CLI="$root/build/aifsim" PYTHONDONTWRITEBYTECODE=1 \
+    "$py" -m pytest -q -p no:cacheprovider "$root/python/tests"
+
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
-cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAIFSIM_SANITIZE=ON >/dev/null
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAIFSIM_SANITIZE=ON -DAIFSIM_WERROR=ON >/dev/null
 cmake --build "$root/build-asan" -j "$jobs" >/dev/null
 (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$jobs")

@@ -18,11 +18,11 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+#include "aifsim/version.h"   /* AIF_VERSION, generated from CMakeLists.txt's project(VERSION) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define AIF_VERSION "0.1.0"
 
 /* ---------------------------------------------------------------- errors */
 

@@ -53,6 +53,17 @@ aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err);
 /* Whether a trace can be written there (path.tmp can be created), before a long run. */
 aif_rc aif_trace_check_path(const char *path, aif_err *err);
 
+/* The catalogs (aifsim catalog) of one kind, "gpus", "systems", "fabrics" or "models",
+ * or of all four when kind is NULL, as tables. */
+aif_rc aif_report_catalog_text(FILE *f, const aif_catalog *c, const char *kind, aif_err *err);
+/* The same as one JSON object, {"gpus": [ENTRY, ...], ...}, each entry's fields from the
+ * catalog's field descriptors (src/report/catalog.c says how keys are named); or, with
+ * a name, that entry alone with "sources", the citation of each of its figures.  *json
+ * is malloc'd (free it).  AIF_EINPUT for an unknown kind (err->path empty) or an
+ * unknown name (err->path the kind), each with a did-you-mean. */
+aif_rc aif_report_catalog_json(const aif_catalog *c, const char *kind, const char *name, char **json,
+                               aif_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 /* cmd_train.c -- `aifsim train`: a scenario (file or the built-in default)
  * with command-line overrides, estimated and printed as a table or JSON. */
+#include "aifsim/api.h"
 #include "aifsim/report.h"
 #include "cli/cli.h"
 
@@ -66,35 +67,28 @@ static const char help[] =
 
 enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS, O_ENGINE, O_FULL, O_TRACE };
 
-static const struct { const char *opt; const char *path; } opt_paths[] = {
-    {"model", "model"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
-    {"kv-heads", "model.kv_heads"}, {"ffn", "model.ffn"}, {"vocab", "model.vocab"},
-    {"system", "cluster.system"}, {"gpu", "cluster.gpu"}, {"gpus", "cluster.gpus"},
-    {"gpus-per-node", "cluster.gpus_per_node"}, {"nics-per-node", "cluster.nics_per_node"},
-    {"nic-bw", "cluster.nic_bw"}, {"fabric", "cluster.fabric"},
-    {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"}, {"etp", "train.etp"},
-    {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
-    {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
-    {"tokens", "train.tokens"}, {"topology", "cluster.network.topology"},
-    {"oversubscription", "cluster.network.oversubscription"}, {"planes", "cluster.network.planes"},
-    {"routing", "cluster.network.routing"}, {"failed-links", "cluster.network.failed_links"},
-};
-enum { N_PATHS = sizeof opt_paths / sizeof opt_paths[0] };
+/* The options that set one scenario field each come from the library (api.h), so that
+ * the Python module's keyword arguments are these options; getopt's val is the index. */
+enum { MAX_FIELD_OPTIONS = 96 };
 
 int cmd_train(int argc, char **argv)
 {
-    struct option longopts[N_PATHS + 9];
-    for (int i = 0; i < N_PATHS; i++)
-        longopts[i] = (struct option){opt_paths[i].opt, required_argument, NULL, i};
-    longopts[N_PATHS] = (struct option){"json", no_argument, NULL, O_JSON};
-    longopts[N_PATHS + 1] = (struct option){"set", required_argument, NULL, O_SET};
-    longopts[N_PATHS + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
-    longopts[N_PATHS + 3] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[N_PATHS + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
-    longopts[N_PATHS + 5] = (struct option){"engine", required_argument, NULL, O_ENGINE};
-    longopts[N_PATHS + 6] = (struct option){"full", no_argument, NULL, O_FULL};
-    longopts[N_PATHS + 7] = (struct option){"trace", required_argument, NULL, O_TRACE};
-    longopts[N_PATHS + 8] = (struct option){0, 0, 0, 0};
+    const aif_option *opt_paths = aif_train_options();
+    int n_paths = 0;
+    while (opt_paths[n_paths].option && n_paths < MAX_FIELD_OPTIONS)
+        n_paths++;
+    struct option longopts[MAX_FIELD_OPTIONS + 9];
+    for (int i = 0; i < n_paths; i++)
+        longopts[i] = (struct option){opt_paths[i].option, required_argument, NULL, i};
+    longopts[n_paths] = (struct option){"json", no_argument, NULL, O_JSON};
+    longopts[n_paths + 1] = (struct option){"set", required_argument, NULL, O_SET};
+    longopts[n_paths + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
+    longopts[n_paths + 3] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n_paths + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
+    longopts[n_paths + 5] = (struct option){"engine", required_argument, NULL, O_ENGINE};
+    longopts[n_paths + 6] = (struct option){"full", no_argument, NULL, O_FULL};
+    longopts[n_paths + 7] = (struct option){"trace", required_argument, NULL, O_TRACE};
+    longopts[n_paths + 8] = (struct option){0, 0, 0, 0};
 
     static cli_opts o;
     memset(&o, 0, sizeof o);
@@ -147,7 +141,7 @@ int cmd_train(int argc, char **argv)
         }
         if (o.n_ov == CLI_MAX_OVERRIDES)
             return cli_usage_error("train", "too many options");
-        snprintf(o.origins[o.n_ov], sizeof o.origins[o.n_ov], "--%s", opt_paths[ch].opt);
+        snprintf(o.origins[o.n_ov], sizeof o.origins[o.n_ov], "--%s", opt_paths[ch].option);
         o.ov[o.n_ov] = (aif_override){opt_paths[ch].path, optarg, o.origins[o.n_ov]};
         o.n_ov++;
     }

@@ -516,3 +516,15 @@ int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, 
     }
     return 0;
 }
+
+int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v)
+{
+    for (int k = 0; k < N_KINDS; k++) {
+        if (strcmp(kinds[k].key, kind))
+            continue;
+        const aif_vec *vec = vec_of((aif_catalog *)c, k);
+        *v = (catalog_view){kinds[k].sc, vec->items, vec->n, kinds[k].item_size, kinds[k].name_off};
+        return 0;
+    }
+    return -1;
+}

@@ -12,6 +12,18 @@ extern const char *const aif_act_names[], *const aif_attn_names[], *const aif_no
 
 /* Fills defaults (kv_heads, head_dim) and checks a model's consistency. */
 aif_rc aif_model_check(aif_model *m, const ynode *at, const char *path, aif_err *err);
+/* The entries of one kind as the writers see them (report/catalog.c): the binder's
+ * field descriptors of an entry and the entries themselves, n of item_size bytes each
+ * (aif_gpu, aif_system, aif_fabric, aif_model or aif_calib), the name at name_off. */
+typedef struct catalog_view {
+    const schema *sc;
+    const char *items;
+    int n;
+    size_t item_size, name_off;
+} catalog_view;
+/* Fills v for kind ("gpus", "systems", "fabrics", "models", "calibration"): 0, or -1
+ * for an unknown kind. */
+int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v);
 /* Names of one kind ("gpus", "systems", "fabrics", "models", "calibration"), for did-you-mean. */
 int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, int max);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */

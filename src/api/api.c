@@ -1,0 +1,132 @@
+/* api.c -- the flat, string-level entry of include/aifsim/api.h: the top of the
+ * library, above report/.  It loads catalogs and a scenario, runs the pipeline
+ * (aif_run_train) and hands back what the report writers produce, so its results are
+ * the command line's --json byte for byte.  Every call owns what it allocates and
+ * frees it before returning, except the JSON text it hands out. */
+#include "aifsim/api.h"
+#include "aifsim/report.h"
+#include "aifsim/run.h"
+#include "base/base.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The options of `aifsim train` that set one field each, in the order its --help lists them. */
+static const aif_option train_options[] = {
+    {"model", "model"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
+    {"kv-heads", "model.kv_heads"}, {"ffn", "model.ffn"}, {"vocab", "model.vocab"},
+    {"system", "cluster.system"}, {"gpu", "cluster.gpu"}, {"gpus", "cluster.gpus"},
+    {"gpus-per-node", "cluster.gpus_per_node"}, {"nics-per-node", "cluster.nics_per_node"},
+    {"nic-bw", "cluster.nic_bw"}, {"fabric", "cluster.fabric"},
+    {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"},
+    {"etp", "train.etp"}, {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
+    {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
+    {"tokens", "train.tokens"}, {"topology", "cluster.network.topology"},
+    {"oversubscription", "cluster.network.oversubscription"}, {"planes", "cluster.network.planes"},
+    {"routing", "cluster.network.routing"}, {"failed-links", "cluster.network.failed_links"},
+    {NULL, NULL},
+};
+
+const aif_option *aif_train_options(void) { return train_options; }
+
+const char *aif_version(void) { return AIF_VERSION; }
+
+void aif_free(void *p) { free(p); }
+
+static aif_rc load_catalog(aif_catalog **c, const char *const *files, int n_files, aif_err *err)
+{
+    aif_rc rc = aif_catalog_load_builtin(c, err);
+    for (int i = 0; i < n_files && !rc; i++)
+        rc = files[i] ? aif_catalog_add_file(*c, files[i], err)
+                      : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "catalog file %d is NULL", i);
+    return rc;
+}
+
+/* The scenario as `aifsim train` picks it: a file or example, a text, the default,
+ * or with overrides alone the neutral base. */
+static aif_rc load_scenario(const aif_catalog *c, const char *scenario, int from, const char *name,
+                            const aif_override *ov, int n_ov, aif_scenario *s, aif_err *err)
+{
+    switch (from) {
+    case AIF_FROM_DEFAULT:
+        if (n_ov > 0) {
+            const char *base = aif_base_scenario_yaml();
+            return aif_scenario_parse(c, base, strlen(base), "<built-in:base scenario>", ov, n_ov, s, err);
+        }
+        return aif_scenario_load(c, NULL, NULL, 0, s, err);
+    case AIF_FROM_TEXT:
+        if (!scenario)
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");
+        return aif_scenario_parse(c, scenario, strlen(scenario), name ? name : "<scenario text>", ov, n_ov, s, err);
+    case AIF_FROM_FILE:
+        if (!scenario || !scenario[0])
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario file");
+        return aif_scenario_load(c, scenario, ov, n_ov, s, err);
+    }
+    return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "scenario source %d (accepted: %d default, %d text, %d file)",
+                       from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
+}
+
+aif_rc aif_train_json(const char *scenario, int from, const char *name, const char *const *paths,
+                      const char *const *values, const char *const *origins, int n_overrides,
+                      const char *const *catalogs, int n_catalogs, int engine, char **json, aif_err *err)
+{
+    aif_catalog *cat = NULL;
+    aif_override *ov = NULL;
+    aif_scenario *s = NULL;
+    aif_train_run *run = NULL;
+    const aif_run_opts ro = {.engine = engine};
+    aif_rc rc;
+    *json = NULL;
+    aif_err_clear(err);
+    if (engine != AIF_ENGINE_ESTIMATE && engine != AIF_ENGINE_SIM)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "engine %d (accepted: %d estimate, %d sim)", engine,
+                           AIF_ENGINE_ESTIMATE, AIF_ENGINE_SIM);
+    if (n_overrides < 0 || n_catalogs < 0 || (n_overrides > 0 && (!paths || !values)) || (n_catalogs > 0 && !catalogs))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "overrides or catalogs: a count without its arrays");
+    /* the scenario and the run are large: on the heap, not on a caller's thread stack */
+    ov = calloc(n_overrides > 0 ? (size_t)n_overrides : 1, sizeof *ov);
+    s = malloc(sizeof *s);
+    run = malloc(sizeof *run);
+    if (!ov || !s || !run) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n_overrides; i++) {
+        if (!paths[i] || !values[i]) {
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "override %d has no path or no value", i);
+            goto done;
+        }
+        ov[i] = (aif_override){paths[i], values[i], origins && origins[i] ? origins[i] : NULL};
+    }
+    if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
+        goto done;
+    if ((rc = load_scenario(cat, scenario, from, name, ov, n_overrides, s, err)))
+        goto done;
+    if ((rc = aif_run_train(cat, s, &ro, run, err)))
+        goto done;
+    *json = aif_report_train_json(run);
+    if (!*json)
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+done:
+    aif_catalog_free(cat);
+    free(run);
+    free(s);
+    free(ov);
+    return rc;
+}
+
+aif_rc aif_catalog_json(const char *kind, const char *name, const char *const *catalogs, int n_catalogs,
+                        char **json, aif_err *err)
+{
+    aif_catalog *cat = NULL;
+    *json = NULL;
+    aif_err_clear(err);
+    if (n_catalogs < 0 || (n_catalogs > 0 && !catalogs))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "catalogs: a count without its array");
+    aif_rc rc = load_catalog(&cat, catalogs, n_catalogs, err);
+    if (!rc)
+        rc = aif_report_catalog_json(cat, kind, name, json, err);
+    aif_catalog_free(cat);
+    return rc;
+}

@@ -1,0 +1,291 @@
+/* catalog.c (report) -- the catalogs (aifsim catalog) as tables and as JSON.
+ *
+ * The JSON is written from the binder's field descriptors (src/scenario/catalog.c),
+ * so a field added to a catalog appears here without writer code.  Its rules:
+ *  - "name" first, then every descriptor in table order;
+ *  - a quantity is in SI base units and its key carries the unit, as everywhere in
+ *    aifsim: the descriptor key plus the unit of its kind (hbm -> hbm_bytes,
+ *    tdp -> tdp_W, price -> price_usd); peak_tflops stays in TFLOP/s per precision,
+ *    precisions the accelerator lacks left out;
+ *  - a nested mapping (a model's moe, mla) only when some field of it is set;
+ *  - figures computed from an entry follow it (a model's params and active_params,
+ *    embeddings included); a catalog field of the same key, the published figure, is
+ *    then written as published_KEY;
+ *  - one entry alone adds "sources": the citation of each field that has one, under
+ *    the field's JSON key, and under "all" the entry's citation for all other fields.
+ * The writer computes nothing but those model parameter counts and unit names. */
+#include "aifsim/report.h"
+#include "base/base.h"
+#include "report/json.h"
+#include "scenario/bind.h"
+#include "scenario/catalog.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kinds[] = {"gpus", "systems", "fabrics", "models"};
+enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
+
+/* The unit a quantity of each aif_qty is stored in, as a key suffix. */
+static const char *unit_suffix(int qty)
+{
+    switch (qty) {
+    case AIF_Q_BYTES: return "_bytes";
+    case AIF_Q_BW: return "_Bps";
+    case AIF_Q_POWER: return "_W";
+    case AIF_Q_TIME: return "_s";
+    case AIF_Q_MONEY: return "_usd";
+    case AIF_Q_ENERGY: return "_J";
+    case AIF_Q_ENERGY_PRICE: return "_usd_per_J";
+    case AIF_Q_CARBON: return "_kg_per_J";
+    case AIF_Q_MASS: return "_kg";
+    default: return "";   /* counts and fractions have no unit */
+    }
+}
+
+/* The figures computed from an entry of a kind; a descriptor of the same key is
+ * written as published_KEY. */
+static const char *const model_computed[] = {"params", "active_params", NULL};
+
+static const char *const *computed_of(const char *kind)
+{
+    return !strcmp(kind, "models") ? model_computed : NULL;
+}
+
+static void json_key(char *buf, size_t n, const field *f, const char *const *computed)
+{
+    char plain[80];
+    snprintf(plain, sizeof plain, "%s%s", f->key, f->type == F_QTY ? unit_suffix(f->qty) : "");
+    int taken = 0;
+    for (int i = 0; computed && computed[i]; i++)
+        taken |= !strcmp(computed[i], plain);
+    snprintf(buf, n, "%s%s", taken ? "published_" : "", plain);
+}
+
+static int sub_is_set(const schema *sc, const char *obj);
+
+static int field_is_set(const field *f, const char *obj)
+{
+    const char *p = obj + f->off;
+    switch (f->type) {
+    case F_INT: case F_ENUM: return *(const int *)p != 0;
+    case F_NUM: case F_QTY: return *(const double *)p != 0;
+    case F_BOOL: return *(const bool *)p;
+    case F_STR: return p[0] != '\0';
+    case F_SUB: return sub_is_set(f->sub, p);
+    case F_PRECMAP:
+        for (int i = 0; i < AIF_N_PREC; i++)
+            if (((const double *)p)[i] != 0)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
+static int sub_is_set(const schema *sc, const char *obj)
+{
+    for (int i = 0; i < sc->n; i++)
+        if (field_is_set(&sc->f[i], obj))
+            return 1;
+    return 0;
+}
+
+/* Adds obj's fields to o by the descriptors of sc; with src, their citations too. */
+static void add_fields(json_object *o, const schema *sc, const char *obj, const char *const *computed,
+                       const aif_catalog *c, const char *kind, const char *entry, json_object *src)
+{
+    for (int i = 0; i < sc->n; i++) {
+        const field *f = &sc->f[i];
+        const char *p = obj + f->off;
+        char key[96];
+        json_key(key, sizeof key, f, computed);
+        switch (f->type) {
+        case F_INT:
+            aif_json_int(o, key, *(const int *)p);
+            break;
+        case F_NUM:
+        case F_QTY:
+            aif_json_num(o, key, *(const double *)p);
+            break;
+        case F_BOOL:
+            json_object_object_add(o, key, json_object_new_boolean(*(const bool *)p));
+            break;
+        case F_STR:
+            aif_json_str(o, key, p);
+            break;
+        case F_ENUM: {
+            int v = *(const int *)p, n = 0;
+            while (f->names[n])
+                n++;
+            aif_json_str(o, key, v >= 0 && v < n ? f->names[v] : "");
+            break;
+        }
+        case F_SUB:
+            if (!sub_is_set(f->sub, p))
+                continue;
+            json_object *sub = json_object_new_object();
+            add_fields(sub, f->sub, p, NULL, NULL, NULL, NULL, NULL);
+            json_object_object_add(o, key, sub);
+            break;
+        case F_PRECMAP: {   /* FLOP/s in the struct, TFLOP/s in the catalog file and here */
+            json_object *pk = json_object_new_object();
+            for (int k = 0; k < AIF_N_PREC; k++)
+                if (((const double *)p)[k] > 0)
+                    aif_json_num(pk, aif_prec_names[k], ((const double *)p)[k] / 1e12);
+            json_object_object_add(o, key, pk);
+            break;
+        }
+        }
+        if (src) {   /* a field without a citation of its own falls back on "all": written once */
+            const char *s = aif_catalog_source(c, kind, entry, f->key);
+            if (s[0] && s != aif_catalog_source(c, kind, entry, "all"))
+                aif_json_str(src, key, s);
+        }
+    }
+}
+
+static json_object *entry_json(const aif_catalog *c, const char *kind, const catalog_view *v, int i, int sources)
+{
+    const char *obj = v->items + (size_t)i * v->item_size;
+    const char *name = obj + v->name_off;
+    json_object *o = json_object_new_object();
+    json_object *src = sources ? json_object_new_object() : NULL;
+    aif_json_str(o, "name", name);
+    if (src && aif_catalog_source(c, kind, name, "all")[0])
+        aif_json_str(src, "all", aif_catalog_source(c, kind, name, "all"));
+    add_fields(o, v->sc, obj, computed_of(kind), c, kind, name, src);
+    if (!strcmp(kind, "models")) {
+        const aif_model *m = (const aif_model *)obj;
+        aif_json_num(o, "params", aif_model_params(m));
+        aif_json_num(o, "active_params", aif_model_active_params(m));
+    }
+    if (src)
+        json_object_object_add(o, "sources", src);
+    return o;
+}
+
+static aif_rc check_kind(const char *kind, aif_err *err)
+{
+    for (int k = 0; k < N_KINDS; k++)
+        if (!strcmp(kinds[k], kind))
+            return AIF_OK;
+    int d = aif_did_you_mean(kind, kinds, N_KINDS);
+    return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL,
+                       "unknown catalog '%s'%s%s%s (accepted: gpus, systems, fabrics, models)", kind,
+                       d >= 0 ? "; did you mean '" : "", d >= 0 ? kinds[d] : "", d >= 0 ? "'?" : "");
+}
+
+static aif_rc to_text(json_object *o, char **json, aif_err *err)
+{
+    /* json-c's default number format (shortest exact, 17 digits): the train writer leaves
+     * "%.10g" set on this thread, which would round parameter counts */
+    json_c_set_serialization_double_format(NULL, JSON_C_OPTION_THREAD);
+    const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
+    *json = t ? strdup(t) : NULL;
+    json_object_put(o);
+    return *json ? AIF_OK : aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+}
+
+aif_rc aif_report_catalog_json(const aif_catalog *c, const char *kind, const char *name, char **json, aif_err *err)
+{
+    *json = NULL;
+    aif_err_clear(err);
+    if (kind && check_kind(kind, err))
+        return err->rc;
+    catalog_view v;
+    if (name) {
+        if (!kind)
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "an entry's name needs its kind");
+        aif_catalog_view(c, kind, &v);
+        for (int i = 0; i < v.n; i++)
+            if (!strcmp(v.items + (size_t)i * v.item_size + v.name_off, name))
+                return to_text(entry_json(c, kind, &v, i, 1), json, err);
+        const char *names[512];
+        int n = aif_catalog_names(c, kind, names, 512);
+        int d = aif_did_you_mean(name, names, n);
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, kind, "no %s named '%s'%s%s%s", kind, name,
+                           d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
+    }
+    json_object *root = json_object_new_object();
+    for (int k = 0; k < N_KINDS; k++) {
+        if (kind && strcmp(kind, kinds[k]))
+            continue;
+        aif_catalog_view(c, kinds[k], &v);
+        json_object *arr = json_object_new_array();
+        for (int i = 0; i < v.n; i++)
+            json_object_array_add(arr, entry_json(c, kinds[k], &v, i, 0));
+        json_object_object_add(root, kinds[k], arr);
+    }
+    return to_text(root, json, err);
+}
+
+/* ----------------------------------------------------------------- tables */
+
+static void gpus_text(FILE *f, const aif_catalog *c)
+{
+    fprintf(f, "%-10s %-40s %8s %8s %7s %7s %6s %8s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
+            "TB/s", "TDP W", "scale-up", "dom");
+    for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
+        const aif_gpu *g = aif_catalog_gpu(c, i);
+        fprintf(f, "%-10s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB %5d\n", g->name, g->description,
+                g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1e9,
+                g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain);
+    }
+}
+
+static void systems_text(FILE *f, const aif_catalog *c)
+{
+    fprintf(f, "%-14s %-10s %5s %5s %9s %-12s %7s %9s\n", "system", "gpu", "gpus", "nics", "nic Gb/s", "fabric",
+            "domain", "max kW");
+    for (int i = 0; i < aif_catalog_n_systems(c); i++) {
+        const aif_system *s = aif_catalog_system(c, i);
+        fprintf(f, "%-14s %-10s %5d %5d %9.0f %-12s %7d %9.2f\n", s->name, s->gpu, s->gpus_per_node,
+                s->nics_per_node, s->nic_bw_Bps * 8 / 1e9, s->fabric, s->scaleup_domain, s->max_power_W / 1e3);
+    }
+}
+
+static void fabrics_text(FILE *f, const aif_catalog *c)
+{
+    fprintf(f, "%-16s %-11s %-5s %10s %10s %6s\n", "fabric", "kind", "xport", "port Gb/s", "latency us", "eff");
+    for (int i = 0; i < aif_catalog_n_fabrics(c); i++) {
+        const aif_fabric *fa = aif_catalog_fabric(c, i);
+        fprintf(f, "%-16s %-11s %-5s %10.0f %10.2f %6.2f\n", fa->name, aif_fabric_kind_names[fa->kind],
+                aif_transport_names[fa->transport], fa->port_bw_Bps * 8 / 1e9, fa->latency_s * 1e6, fa->efficiency);
+    }
+}
+
+static void models_text(FILE *f, const aif_catalog *c)
+{
+    fprintf(f, "%-18s %9s %7s %7s %9s %7s %8s %-6s %s\n", "model", "params", "layers", "hidden", "heads/kv", "ffn",
+            "vocab", "attn", "moe");
+    for (int i = 0; i < aif_catalog_n_models(c); i++) {
+        const aif_model *m = aif_catalog_model(c, i);
+        char hk[24], moe[32] = "";
+        snprintf(hk, sizeof hk, "%d/%d", m->heads, m->kv_heads);
+        if (m->moe.experts)
+            snprintf(moe, sizeof moe, "%dx top-%d", m->moe.experts, m->moe.top_k);
+        fprintf(f, "%-18s %8.1fB %7d %7d %9s %7d %8d %-6s %s\n", m->name, aif_model_params(m) / 1e9, m->layers,
+                m->hidden, hk, m->ffn, m->vocab, aif_attn_names[m->attention], moe);
+    }
+}
+
+aif_rc aif_report_catalog_text(FILE *f, const aif_catalog *c, const char *kind, aif_err *err)
+{
+    static void (*const table[N_KINDS])(FILE *, const aif_catalog *) = {gpus_text, systems_text, fabrics_text,
+                                                                        models_text};
+    aif_err_clear(err);
+    if (kind && check_kind(kind, err))
+        return err->rc;
+    int first = 1;
+    for (int k = 0; k < N_KINDS; k++) {
+        if (kind && strcmp(kind, kinds[k]))
+            continue;
+        if (!first)
+            fputc('\n', f);
+        table[k](f, c);
+        first = 0;
+    }
+    return AIF_OK;
+}
