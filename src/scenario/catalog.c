@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 
 typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[40]; char *text; } source_rec;
@@ -400,49 +399,6 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
         }
     }
     *out = c;
-    return AIF_OK;
-}
-
-aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    *text = NULL;
-    if (!f)
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return aif_err_set(err, AIF_ENOMEM, path, 0, 0, NULL, "out of memory");
-        }
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        if (cap > (64u << 20)) {
-            free(buf);
-            fclose(f);
-            return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "file larger than 64 MiB");
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb)
-            free(buf);
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "read error");
-    }
-    buf[n] = '\0';
-    if (memchr(buf, '\0', n)) {
-        free(buf);
-        return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "not a text file (contains NUL bytes)");
-    }
-    *text = buf;
-    *len = n;
     return AIF_OK;
 }
 

@@ -16,7 +16,5 @@ aif_rc aif_model_check(aif_model *m, const ynode *at, const char *path, aif_err 
 int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, int max);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */
 const char *aif_embedded_file(const char *path, size_t *len);
-/* Reads a whole text file (at most 64 MiB) into a malloc'd NUL-terminated buffer. */
-aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err);
 
 #endif
