@@ -11,7 +11,7 @@ extern "C" {
 
 /* Link tiers, bottom up. */
 typedef enum aif_tier { AIF_TIER_SCALEUP, AIF_TIER_HOST, AIF_TIER_NIC, AIF_TIER_LEAF, AIF_TIER_SPINE, AIF_N_TIER } aif_tier;
-extern const char *const aif_tier_names[AIF_N_TIER];   /* "scale-up", "host", "nic-leaf", "leaf-spine", "spine-core" */
+/* names: aif_tier_names, aif_tier_name (names.h) */
 
 typedef struct aif_topo_summary {
     char kind[24];               /* fat-tree, rail-optimized, rail-only */

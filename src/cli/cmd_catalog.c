@@ -29,11 +29,10 @@ static json_object *gpu_json(const aif_gpu *g)
     aif_json_str(o, "name", g->name);
     aif_json_str(o, "description", g->description);
     aif_json_str(o, "arch", g->arch);
-    static const char *const pn[] = {"fp32", "tf32", "bf16", "fp8", "fp4"};
     json_object *pk = json_object_new_object();
     for (int i = 0; i < AIF_N_PREC; i++)
         if (g->peak_flops[i] > 0)
-            aif_json_num(pk, pn[i], g->peak_flops[i] / 1e12);
+            aif_json_num(pk, aif_prec_names[i], g->peak_flops[i] / 1e12);
     json_object_object_add(o, "peak_tflops", pk);
     aif_json_num(o, "hbm_bytes", g->hbm_bytes);
     aif_json_num(o, "hbm_bw_Bps", g->hbm_bw_Bps);
@@ -197,7 +196,7 @@ int cmd_catalog(int argc, char **argv)
                                   : (const void *)aif_catalog_find_model(c, name);
         if (!e) {
             const char *names[512];
-            int n = aif_catalog_names(c, kinds[k0], names, 512);
+            int n = aif_catalog_names(c, (aif_catalog_kind)k0, names, 512);
             int d = aif_did_you_mean(name, names, n);
             fprintf(stderr, "aifsim catalog: no %s named '%s'%s%s%s (see: aifsim catalog %s)\n", kinds[k0], name,
                     d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "", kinds[k0]);

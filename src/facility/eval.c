@@ -2,6 +2,7 @@
  * step, the grid (power cap, demand response, carbon) and the whole run's energy,
  * carbon and water.  Reads the hourly carbon CSV when the scenario names one. */
 #include "facility/site.h"
+#include "aifsim/names.h"
 #include "base/base.h"
 #include "scenario/catalog.h"
 
@@ -127,18 +128,17 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     double liquid_max = fmax(s->site.rack_limit_W[AIF_COOL_LIQUID], s->site.rack_limit_W[AIF_COOL_IMMERSION]);
     f->rack_verdict = pk.rack_W <= s->site.rack_limit_W[AIF_COOL_AIR] ? AIF_RACK_FITS_AIR
                       : pk.rack_W <= liquid_max ? AIF_RACK_NEEDS_LIQUID : AIF_RACK_EXCEEDS_LIQUID;
-    static const char *const cool_names[] = {"air", "rdhx", "liquid", "immersion"};
     if (pk.rack_W > f->rack_limit_W) {
         if (s->site.cooling >= 0)
             return aif_err_set(err, AIF_EINPUT, s->site.cooling_at, s->site.cooling_line, s->site.cooling_col,
                                "facility.cooling",
                                "%s cooling holds %.0f kW per rack, but %d %s per rack draw %.1f kW at peak; choose "
                                "a cooling that holds it (or auto), or fewer nodes_per_rack",
-                               cool_names[cooling], f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
+                               aif_cooling_name((aif_cooling)cooling), f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
                                cl->system.name : "nodes", pk.rack_W / 1e3);
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.nodes_per_rack",
                            "no cooling holds racks of %.1f kW (the most, %s, holds %.0f kW); use fewer "
-                           "nodes_per_rack or raise the rack limits", pk.rack_W / 1e3, cool_names[cooling],
+                           "nodes_per_rack or raise the rack limits", pk.rack_W / 1e3, aif_cooling_name((aif_cooling)cooling),
                            f->rack_limit_W / 1e3);
     }
     f->pue = aif_site_pue(s, fd, cooling);

@@ -1,5 +1,6 @@
 /* topology.c -- building the Clos and routing on it (see topology.h). */
 #include "net/topology.h"
+#include "aifsim/names.h"
 #include "base/base.h"
 
 #include <math.h>
@@ -20,8 +21,6 @@ int aif_topo_domain_used(const aif_cluster *cl)
         d -= gpn;
     return d < 1 ? 1 : d;
 }
-
-const char *const aif_tier_names[AIF_N_TIER] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core"};
 
 static int rail_of(const aif_topo *t, int gpu) { return (int)((long)(gpu % t->gpn) * t->nics / t->gpn); }
 int aif_topo_nic_of(const aif_topo *t, int gpu) { return gpu / t->gpn * t->nics + rail_of(t, gpu); }
@@ -252,8 +251,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
         free(used);
         t->any_failed = nw->failed_links > 0;
     }
-    static const char *const kinds[] = {"auto", "fat-tree", "rail-optimized", "rail-only"};
-    aif_strlcpy(s->kind, kinds[kind], sizeof s->kind);
+    aif_strlcpy(s->kind, aif_topo_kind_name((aif_topo_kind)kind), sizeof s->kind);
     s->gpus = cl->gpus;
     s->nodes = (int)nodes;
     s->nics_per_node = nics;

@@ -7,7 +7,6 @@
 
 #include "aifsim/facility.h"
 
-extern const char *const aif_report_cooling_names[];
 extern const char *const aif_report_verdicts[];
 void aif_report_site_text(FILE *f, const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
                           const aif_cost_result *c);

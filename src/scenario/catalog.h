@@ -7,13 +7,9 @@
 extern const schema aif_model_schema;
 /* Indices of aif_model_schema's first fields (the bits bind_map sets). */
 enum { M_DESCRIPTION, M_LAYERS, M_HIDDEN, M_HEADS, M_KV_HEADS, M_HEAD_DIM };
-extern const char *const aif_fabric_kind_names[], *const aif_transport_names[];
-extern const char *const aif_act_names[], *const aif_attn_names[], *const aif_norm_names[], *const aif_pos_names[];
 
 /* Fills defaults (kv_heads, head_dim) and checks a model's consistency. */
-aif_rc aif_model_check(aif_model *m, const ynode *at, const char *path, aif_err *err);
-/* Names of one kind ("gpus", "systems", "fabrics", "models", "calibration"), for did-you-mean. */
-int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, int max);
+aif_rc aif_model_check(const bind_ctx *bc, aif_model *m, const ynode *at, const char *path);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */
 const char *aif_embedded_file(const char *path, size_t *len);
 
