@@ -278,7 +278,40 @@ static void test_carbon(void **state)
     aif_err e;
     assert_int_equal(run(extra, &s, &r, &g, &c, &e), AIF_EINPUT);
     assert_int_equal(e.line, 3);
+    /* the series is read once, when the scenario is bound: removing the file afterwards
+     * changes nothing, and evaluating twice gives the same figure */
+    fp = fopen(csvpath, "w");
+    fputs("hour,g_per_kwh\n0,100\n1,500\n2,300\n", fp);
+    fclose(fp);
+    aif_facility_result h1, h2;
+    ok(extra, &s, &r, &h1, &c);
+    assert_int_equal(s.site.n_carbon_hours, 3);
     unlink(csvpath);
+    assert_int_equal(aif_facility_eval(&s, fd, &r, &h2, &e), AIF_OK);
+    assert_true(h2.co2_kg == h1.co2_kg);
+    aif_scenario copy = s;   /* still plain data: a copy evaluates the same */
+    assert_int_equal(aif_facility_eval(&copy, fd, &r, &h2, &e), AIF_OK);
+    assert_true(h2.co2_kg == h1.co2_kg);
+    assert_true(h1.co2_kg != f.co2_kg);
+    /* a bad file still names file:line, at load time, with the field path */
+    fp = fopen(csvpath, "w");
+    fputs("hour,g\n0,370\n1,-5\n", fp);
+    fclose(fp);
+    char y[512];
+    snprintf(y, sizeof y, "%s%s", BASE, extra);
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.file, csvpath);
+    assert_int_equal(e.line, 3);
+    assert_string_equal(e.path, "facility.carbon");
+    char shown[1400];
+    aif_err_format(&e, shown, sizeof shown);
+    char want[128];
+    snprintf(want, sizeof want, "%s:3", csvpath);
+    assert_non_null(strstr(shown, want));
+    unlink(csvpath);
+    /* a missing file is an error at load time too */
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EIO);
+    assert_string_equal(e.path, "facility.carbon");
     /* cleaner grids emit less for the same energy */
     ok("facility: {carbon: france}\n", &s, &r, &g, &c);
     assert_true(g.co2_kg < f.co2_kg);

@@ -236,6 +236,11 @@ typedef enum aif_cloud_class {
  * throttle to a share of its power. */
 typedef struct aif_dr_event { double start_s, duration_s, power_frac; bool pause; } aif_dr_event;
 #define AIF_MAX_DR 16
+/* An hourly carbon series holds at most one leap year.  It lives inside the scenario
+ * as a fixed array (35 KiB of float, which holds a g/kWh figure to 7 digits, finer
+ * than any grid's data), so a scenario still owns nothing on the heap and is copied
+ * by value. */
+#define AIF_MAX_CARBON_HOURS 8784
 
 /* The site and the prices (scenario sections `facility` and `cost`); see
  * include/aifsim/facility.h for the models that use them. */
@@ -250,8 +255,11 @@ typedef struct aif_site {
     double pue;                   /* 0 = from cooling and climate */
     double power_cap_W;           /* grid connection of the site; 0 = none */
     double gpu_power_limit_W;     /* 0 = TDP */
-    double carbon_kg_per_J;
-    char carbon_csv[256];         /* hourly intensities (g/kWh), one per line or hour,value; "" = constant */
+    double carbon_kg_per_J;       /* constant intensity, when no hourly series is given */
+    char carbon_csv[256];         /* the file the hourly series was read from; "" = constant */
+    int n_carbon_hours;           /* hours in the series (0 = constant); it repeats over a longer run */
+    float carbon_g_per_kWh[AIF_MAX_CARBON_HOURS];   /* hour i's grid intensity, read when the
+                                                       scenario is bound (evaluation reads no file) */
     aif_dr_event dr[AIF_MAX_DR];
     int n_dr;
     double electricity_usd_per_J, depreciation_s, facility_depreciation_s, operations_frac;

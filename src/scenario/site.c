@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -76,6 +77,62 @@ static const field dr_fields[] = {
 };
 static const schema dr_schema = {dr_fields, 4, NULL};
 
+/* Reads an hourly carbon series (g/kWh) into site->carbon_g_per_kWh: one value per
+ * line, or hour,value; lines that do not end in a number before the first value (a
+ * header) are skipped, blank lines too (never read as 0 g/kWh).  Errors name the
+ * file and line, with the field path facility.carbon. */
+static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
+{
+    aif_err *err = bc->err;
+    const char *path = site->carbon_csv;
+    char *text;
+    size_t len;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc) {
+        aif_strlcpy(err->path, "facility.carbon", sizeof err->path);
+        return rc;
+    }
+    int k = 0, line = 0;
+    for (char *p = text; *p && !rc;) {
+        char *eol = strchr(p, '\n');
+        if (eol)
+            *eol = '\0';
+        line++;
+        size_t m = strlen(p);
+        while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\r' || p[m - 1] == '\t'))
+            p[--m] = '\0';
+        char *cell = strrchr(p, ',');
+        cell = cell ? cell + 1 : p;
+        while (*cell == ' ' || *cell == '\t')
+            cell++;
+        char *end;
+        double x = strtod(cell, &end);
+        int numeric = *cell && end != cell && *end == 0;
+        if (!*p) {
+            /* blank line */
+        } else if (numeric) {
+            if (!(x >= 0 && x < 1e5))
+                rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                                 "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
+            else if (k == AIF_MAX_CARBON_HOURS)
+                rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                                 "more than %d hourly intensities (one leap year); the series repeats, so give "
+                                 "one year", AIF_MAX_CARBON_HOURS);
+            else
+                site->carbon_g_per_kWh[k++] = (float)x;
+        } else if (k > 0) {
+            rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                             "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
+        }
+        p = eol ? eol + 1 : p + strlen(p);
+    }
+    free(text);
+    if (!rc && k == 0)
+        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon", "no hourly intensities in the file");
+    site->n_carbon_hours = rc ? 0 : k;
+    return rc;
+}
+
 static aif_rc bind_carbon(const bind_ctx *bc, aif_site *site, const ynode *v)
 {
     const aif_facility_data *fd = bc->fd;
@@ -86,7 +143,7 @@ static aif_rc bind_carbon(const bind_ctx *bc, aif_site *site, const ynode *v)
     if (n > 4 && !strcasecmp(v->s + n - 4, ".csv")) {
         if (aif_resolve_path(v->origin, v->s, site->carbon_csv, sizeof site->carbon_csv) != 0)
             return bind_error(bc, v, "facility.carbon", "file name too long");
-        return AIF_OK;
+        return read_carbon_csv(bc, site);
     }
     for (int i = 0; i < fd->n_carbon; i++)
         if (!strcmp(fd->carbon[i].name, v->s)) {
