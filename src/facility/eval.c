@@ -47,11 +47,15 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->racks = (f->nodes + f->nodes_per_rack - 1) / f->nodes_per_rack;
 
     /* racks at peak (every GPU at its limit): this decides the cooling */
+    aif_site_infra infra;
+    aif_rc rc = aif_site_infra_eval(s, fd, &infra, err);
+    if (rc)
+        return rc;
     aif_activity peak_a = {1, 0, 0, 0};
     aif_site_power pk;
-    aif_site_power_cooled(s, fd, &peak_a, AIF_COOL_AIR, 1, &pk);
+    aif_site_power_cooled(s, fd, &peak_a, AIF_COOL_AIR, 1, &infra, &pk);
     int cooling = aif_site_cooling(s, pk.rack_W);
-    aif_site_power_cooled(s, fd, &peak_a, cooling, 1, &pk);   /* fans depend on the cooling */
+    aif_site_power_cooled(s, fd, &peak_a, cooling, 1, &infra, &pk);   /* fans depend on the cooling */
     f->cooling = cooling;
     f->node_peak_W = pk.node_W;
     f->rack_peak_W = pk.rack_W;
@@ -73,7 +77,9 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
                            f->rack_limit_W / 1e3);
     }
     f->pue = aif_site_pue(s, fd, cooling);
-    aif_site_network(s, fd, &f->network_W, &f->storage_W, &f->fabric_tiers);
+    f->network_W = infra.network_W;
+    f->storage_W = infra.storage_W;
+    f->fabric_tiers = infra.tiers;
 
     /* one step: fill, steady pipeline, drain, exposed data-parallel traffic, optimizer */
     aif_activity busy, whole;
@@ -82,11 +88,11 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     aif_activity idle = {0, 0, 0, 1}, comm = {0, 0, 1, 0}, memo = {0, 1, 0, 0};
     aif_activity half = {busy.compute / 2, busy.memory / 2, busy.comm / 2, 0.5};
     aif_site_power p_busy, p_half, p_comm, p_mem, p_idle;
-    aif_site_power_cooled(s, fd, &busy, cooling, f->pue, &p_busy);
-    aif_site_power_cooled(s, fd, &half, cooling, f->pue, &p_half);
-    aif_site_power_cooled(s, fd, &comm, cooling, f->pue, &p_comm);
-    aif_site_power_cooled(s, fd, &memo, cooling, f->pue, &p_mem);
-    aif_site_power_cooled(s, fd, &idle, cooling, f->pue, &p_idle);
+    aif_site_power_cooled(s, fd, &busy, cooling, f->pue, &infra, &p_busy);
+    aif_site_power_cooled(s, fd, &half, cooling, f->pue, &infra, &p_half);
+    aif_site_power_cooled(s, fd, &comm, cooling, f->pue, &infra, &p_comm);
+    aif_site_power_cooled(s, fd, &memo, cooling, f->pue, &infra, &p_mem);
+    aif_site_power_cooled(s, fd, &idle, cooling, f->pue, &infra, &p_idle);
     double fill = b->pp_bubble_s / 2, t = 0;
     struct { double d, W; } ph[] = {{fill, p_half.facility_W}, {busy_s, p_busy.facility_W},
                                     {b->pp_bubble_s - fill, p_half.facility_W}, {b->dp_comm_s, p_comm.facility_W},
