@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "validate/validate.h"
+#include "aifsim/validate.h"
 
 #include <math.h>
 #include <stdio.h>

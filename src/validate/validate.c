@@ -2,7 +2,7 @@
  * each published run through the analytical engine and compares the prediction
  * with the measurement in the source's own metric and FLOP-counting convention.
  * A row is never special-cased: it is a scenario like any other. */
-#include "validate/validate.h"
+#include "aifsim/validate.h"
 #include "base/base.h"
 #include "scenario/catalog.h"
 #include "workload/transformer.h"
@@ -412,6 +412,42 @@ void aif_validation_free(aif_validation *v)
 const char *aif_builtin_validation_csv(size_t *len)
 {
     return aif_embedded_file("validation/train.csv", len);
+}
+
+/* Runs the table at path, or the built-in one, through run. */
+static aif_rc run_file(const aif_catalog *c, const char *path, const char *builtin,
+                       aif_rc (*run)(const aif_catalog *, const char *, size_t, const char *, aif_validation *,
+                                     aif_err *),
+                       aif_validation *out, aif_err *err)
+{
+    char shown[96];
+    size_t len;
+    if (!path) {
+        const char *t = aif_embedded_file(builtin, &len);
+        if (!t)
+            return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in %s missing", builtin);
+        snprintf(shown, sizeof shown, "<built-in:%s>", builtin);
+        return run(c, t, len, shown, out, err);
+    }
+    char *text;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    rc = run(c, text, len, path, out, err);
+    free(text);
+    return rc;
+}
+
+aif_rc aif_validate_train_file(const aif_catalog *c, const char *path, int engine, aif_validation *out,
+                               aif_err *err)
+{
+    return run_file(c, path, "validation/train.csv", engine == AIF_ENGINE_SIM ? aif_validate_csv_sim : aif_validate_csv,
+                    out, err);
+}
+
+aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err)
+{
+    return run_file(c, path, "validation/collectives.csv", aif_validate_collectives_csv, out, err);
 }
 
 /* ------------------------------------------------------------------ power */
