@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aifsim/graph.h"
 #include "aifsim/names.h"
+#include "aifsim/network.h"
+#include "aifsim/run.h"
 #include "scenario/bind.h"
 
 #include <ctype.h>
@@ -31,7 +34,11 @@ typedef struct table {
 #define ADAPT(e) static const char *e##_at(int v) { return aif_##e##_name((aif_##e)v); }
 ADAPT(prec) ADAPT(recompute) ADAPT(optim) ADAPT(attn_kernel) ADAPT(fabric_kind) ADAPT(transport) ADAPT(topo_kind)
 ADAPT(routing) ADAPT(cooling) ADAPT(climate) ADAPT(cloud_class) ADAPT(act) ADAPT(attn) ADAPT(norm) ADAPT(pos)
-ADAPT(coll) ADAPT(coll_algo) ADAPT(tier) ADAPT(catalog_kind)
+ADAPT(catalog_kind)
+static const char *coll_at(int v) { return aif_coll_name(v); }
+static const char *coll_algo_at(int v) { return aif_coll_algo_name(v); }
+static const char *tier_at(int v) { return aif_tier_name(v); }
+static const char *engine_at(int v) { return aif_engine_name(v); }
 
 static const table tables[] = {
     {"prec", aif_prec_names, prec_at, AIF_N_PREC},
@@ -53,6 +60,7 @@ static const table tables[] = {
     {"coll_algo", aif_coll_algo_names, coll_algo_at, AIF_ALGO_PAT + 1},
     {"tier", aif_tier_names, tier_at, AIF_N_TIER},
     {"catalog_kind", aif_catalog_kind_names, catalog_kind_at, AIF_N_CATALOG_KIND},
+    {"engine", aif_engine_names, engine_at, AIF_ENGINE_SIM + 1},
 };
 enum { N_TABLES = sizeof tables / sizeof tables[0] };
 

@@ -6,13 +6,15 @@
  * Invariants: aif_<enum>_names[v] is the name of value v, for every value from 0
  * to the enum's count minus one, and the table ends with NULL; names are unique
  * within a table (ASCII case ignored), so aif_name_index(table, aif_<enum>_name(v))
- * == v.  aif_<enum>_name returns "?" for a value out of range, never NULL. */
+ * == v.  aif_<enum>_name returns "?" for a value out of range, never NULL.
+ *
+ * This header needs only aifsim.h, so the scenario layer that parses names can
+ * include it: the enums of higher layers (aif_coll and aif_coll_algo of graph.h,
+ * aif_tier of network.h, aif_engine of run.h) are passed as int. */
 #ifndef AIFSIM_NAMES_H
 #define AIFSIM_NAMES_H
 
 #include "aifsim/aifsim.h"
-#include "aifsim/graph.h"
-#include "aifsim/network.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +44,7 @@ extern const char *const aif_coll_names[];         /* allreduce allgather reduce
 extern const char *const aif_coll_algo_names[];    /* auto ring tree nvls collnet pat */
 extern const char *const aif_tier_names[];         /* scale-up host nic-leaf leaf-spine spine-core */
 extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models calibration */
+extern const char *const aif_engine_names[];       /* estimate sim */
 
 const char *aif_prec_name(aif_prec v);
 const char *aif_recompute_name(aif_recompute v);
@@ -58,10 +61,11 @@ const char *aif_act_name(aif_act v);
 const char *aif_attn_name(aif_attn v);
 const char *aif_norm_name(aif_norm v);
 const char *aif_pos_name(aif_pos v);
-const char *aif_coll_name(aif_coll v);
-const char *aif_coll_algo_name(aif_coll_algo v);
-const char *aif_tier_name(aif_tier v);
 const char *aif_catalog_kind_name(aif_catalog_kind v);
+const char *aif_coll_name(int v);        /* aif_coll (graph.h) */
+const char *aif_coll_algo_name(int v);   /* aif_coll_algo (graph.h) */
+const char *aif_tier_name(int v);        /* aif_tier (network.h) */
+const char *aif_engine_name(int v);      /* aif_engine (run.h) */
 
 /* Words for people, beside the names above (which are what files and options
  * accept): "rear-door heat exchanger" for rdhx, "hyperscaler on-demand" for

@@ -117,10 +117,9 @@ int cmd_collective(int argc, char **argv)
         case O_ALGO: if ((algo = pick("collective", "--algo", optarg, aif_coll_algo_names)) < 0) return EXIT_USAGE; break;
         case O_JSON: json = 1; break;
         case O_ENGINE:
-            if (!strcmp(optarg, "sim"))
-                simulate = 1;
-            else if (strcmp(optarg, "estimate"))
+            if ((simulate = aif_name_index(aif_engine_names, optarg)) < 0)
                 return cli_usage_error("collective", "--engine '%s' (accepted: estimate, sim)", optarg);
+            simulate = simulate == AIF_ENGINE_SIM;
             break;
         case O_SET:
             if (cli_add_set("collective", optarg, &o))

@@ -2,6 +2,7 @@
  * The training runs (validation/train.csv) carry the project's stated bound and
  * the exit status; the power figures (validation/power.yaml) and nccl-tests
  * tables (validation/collectives.csv) are reported beside them. */
+#include "aifsim/names.h"
 #include "aifsim/validate.h"
 #include "cli/cli.h"
 
@@ -99,9 +100,10 @@ int cmd_validate(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '--engine' needs a value");
             i++;
-            use_sim = !strcmp(argv[i], "sim");
-            if (!use_sim && strcmp(argv[i], "estimate"))
+            int e = aif_name_index(aif_engine_names, argv[i]);
+            if (e < 0)
                 return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
+            use_sim = e == AIF_ENGINE_SIM;
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives")) {
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '%s' needs a value", argv[i]);

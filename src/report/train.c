@@ -3,6 +3,7 @@
 #include "report/json.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
+#include "aifsim/run.h"
 #include "base/base.h"
 #include "report/site.h"
 #include "report/network.h"
@@ -130,7 +131,7 @@ char *aif_report_train_json_sim(const aif_scenario *s, const aif_train_result *r
     json_object *o = json_object_new_object();
     aif_json_str(o, "aifsim_version", AIF_VERSION);
     aif_json_str(o, "scenario", s->name);
-    aif_json_str(o, "engine", ss ? "sim" : "estimate");
+    aif_json_str(o, "engine", aif_engine_name(ss ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE));
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);
     aif_json_str(in, "gpu", s->cluster.gpu.name);

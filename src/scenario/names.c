@@ -43,6 +43,7 @@ const char *const aif_coll_names[] = {"allreduce", "allgather", "reducescatter",
 const char *const aif_coll_algo_names[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
 const char *const aif_tier_names[] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core", NULL};
 const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "calibration", NULL};
+const char *const aif_engine_names[] = {"estimate", "sim", NULL};
 
 static const char *const cooling_labels[] = {"air", "rear-door heat exchanger", "direct-to-chip liquid", "immersion",
                                              NULL};
@@ -71,21 +72,21 @@ const char *aif_act_name(aif_act v) { return pick(aif_act_names, COUNT(aif_act_n
 const char *aif_attn_name(aif_attn v) { return pick(aif_attn_names, COUNT(aif_attn_names), (int)v); }
 const char *aif_norm_name(aif_norm v) { return pick(aif_norm_names, COUNT(aif_norm_names), (int)v); }
 const char *aif_pos_name(aif_pos v) { return pick(aif_pos_names, COUNT(aif_pos_names), (int)v); }
-const char *aif_coll_name(aif_coll v) { return pick(aif_coll_names, COUNT(aif_coll_names), (int)v); }
-const char *aif_coll_algo_name(aif_coll_algo v) { return pick(aif_coll_algo_names, COUNT(aif_coll_algo_names), (int)v); }
-const char *aif_tier_name(aif_tier v) { return pick(aif_tier_names, COUNT(aif_tier_names), (int)v); }
+const char *aif_coll_name(int v) { return pick(aif_coll_names, COUNT(aif_coll_names), v); }
+const char *aif_coll_algo_name(int v) { return pick(aif_coll_algo_names, COUNT(aif_coll_algo_names), v); }
+const char *aif_tier_name(int v) { return pick(aif_tier_names, COUNT(aif_tier_names), v); }
+const char *aif_engine_name(int v) { return pick(aif_engine_names, COUNT(aif_engine_names), v); }
 const char *aif_catalog_kind_name(aif_catalog_kind v) { return pick(aif_catalog_kind_names, COUNT(aif_catalog_kind_names), (int)v); }
 const char *aif_cooling_label(aif_cooling v) { return pick(cooling_labels, COUNT(cooling_labels), (int)v); }
 const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_labels, COUNT(cloud_class_labels), (int)v); }
 
-/* every table as long as its enum */
+/* every table as long as its enum (those of higher layers: tests/test_names.c) */
 _Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
 _Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");
 _Static_assert(COUNT(cooling_labels) == AIF_N_COOL, "cooling_labels");
 _Static_assert(COUNT(aif_climate_names) == AIF_N_CLIMATE, "aif_climate_names");
 _Static_assert(COUNT(aif_cloud_class_names) == AIF_N_CLOUD, "aif_cloud_class_names");
 _Static_assert(COUNT(cloud_class_labels) == AIF_N_CLOUD, "cloud_class_labels");
-_Static_assert(COUNT(aif_tier_names) == AIF_N_TIER, "aif_tier_names");
 _Static_assert(COUNT(aif_catalog_kind_names) == AIF_N_CATALOG_KIND, "aif_catalog_kind_names");
 _Static_assert(COUNT(aif_recompute_names) == AIF_RC_FULL + 1, "aif_recompute_names");
 _Static_assert(COUNT(aif_optim_names) == AIF_OPT_FSDP + 1, "aif_optim_names");
@@ -98,5 +99,3 @@ _Static_assert(COUNT(aif_act_names) == AIF_ACT_SQRELU + 1, "aif_act_names");
 _Static_assert(COUNT(aif_attn_names) == AIF_ATTN_MLA + 1, "aif_attn_names");
 _Static_assert(COUNT(aif_norm_names) == AIF_NORM_RMS + 1, "aif_norm_names");
 _Static_assert(COUNT(aif_pos_names) == AIF_POS_ALIBI + 1, "aif_pos_names");
-_Static_assert(COUNT(aif_coll_names) == AIF_COLL_BROADCAST + 1, "aif_coll_names");
-_Static_assert(COUNT(aif_coll_algo_names) == AIF_ALGO_PAT + 1, "aif_coll_algo_names");
