@@ -2,7 +2,8 @@
  * tables or JSON; one entry with NAME, with the source of every figure. */
 #include "report/json.h"
 #include "cli/cli.h"
-#include "scenario/catalog.h"
+#include "aifsim/names.h"
+#include "base/base.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -20,7 +21,8 @@ static const char help[] =
     "  aifsim catalog models llama3-405b\n"
     "  aifsim catalog fabrics --json\n";
 
-static const char *const kinds[] = {"gpus", "systems", "fabrics", "models", NULL};
+/* the kinds `aifsim catalog` lists: every aif_catalog_kind before calibration */
+enum { N_LISTED = AIF_CAT_CALIBRATION };
 
 
 static json_object *gpu_json(const aif_gpu *g)
@@ -105,7 +107,7 @@ static json_object *model_json(const aif_model *m)
 
 static void print_table(const aif_catalog *c, int k)
 {
-    if (k == 0) {
+    if (k == AIF_CAT_GPUS) {
         printf("%-10s %-40s %8s %8s %7s %7s %6s %8s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
                "TB/s", "TDP W", "scale-up", "dom");
         for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
@@ -114,7 +116,7 @@ static void print_table(const aif_catalog *c, int k)
                    g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1e9,
                    g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain);
         }
-    } else if (k == 1) {
+    } else if (k == AIF_CAT_SYSTEMS) {
         printf("%-14s %-10s %5s %5s %9s %-12s %7s %9s\n", "system", "gpu", "gpus", "nics", "nic Gb/s", "fabric",
                "domain", "max kW");
         for (int i = 0; i < aif_catalog_n_systems(c); i++) {
@@ -122,7 +124,7 @@ static void print_table(const aif_catalog *c, int k)
             printf("%-14s %-10s %5d %5d %9.0f %-12s %7d %9.2f\n", s->name, s->gpu, s->gpus_per_node, s->nics_per_node,
                    s->nic_bw_Bps * 8 / 1e9, s->fabric, s->scaleup_domain, s->max_power_W / 1e3);
         }
-    } else if (k == 2) {
+    } else if (k == AIF_CAT_FABRICS) {
         printf("%-16s %-11s %-5s %10s %10s %6s\n", "fabric", "kind", "xport", "port Gb/s", "latency us", "eff");
         for (int i = 0; i < aif_catalog_n_fabrics(c); i++) {
             const aif_fabric *f = aif_catalog_fabric(c, i);
@@ -172,15 +174,15 @@ int cmd_catalog(int argc, char **argv)
             return cli_usage_error("catalog", "unexpected argument '%s'", argv[i]);
         }
     }
-    int k0 = 0, k1 = 4;
+    int k0 = 0, k1 = N_LISTED;
     if (kind) {
         int k = 0;
-        while (kinds[k] && strcmp(kinds[k], kind))
+        while (k < N_LISTED && strcmp(aif_catalog_kind_names[k], kind))
             k++;
-        if (!kinds[k]) {
-            int d = aif_did_you_mean(kind, kinds, 4);
+        if (k == N_LISTED) {
+            int d = aif_did_you_mean(kind, aif_catalog_kind_names, N_LISTED);
             return cli_usage_error("catalog", "unknown catalog '%s'%s%s%s (accepted: gpus, systems, fabrics, models)",
-                                   kind, d >= 0 ? "; did you mean '" : "", d >= 0 ? kinds[d] : "", d >= 0 ? "'?" : "");
+                                   kind, d >= 0 ? "; did you mean '" : "", d >= 0 ? aif_catalog_kind_names[d] : "", d >= 0 ? "'?" : "");
         }
         k0 = k;
         k1 = k + 1;
@@ -190,24 +192,27 @@ int cmd_catalog(int argc, char **argv)
     if (st)
         return st;
     if (name) {
-        const void *e = k0 == 0 ? (const void *)aif_catalog_find_gpu(c, name)
-                        : k0 == 1 ? (const void *)aif_catalog_find_system(c, name)
-                        : k0 == 2 ? (const void *)aif_catalog_find_fabric(c, name)
+        const void *e = k0 == AIF_CAT_GPUS ? (const void *)aif_catalog_find_gpu(c, name)
+                        : k0 == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
+                        : k0 == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
                                   : (const void *)aif_catalog_find_model(c, name);
         if (!e) {
             const char *names[512];
             int n = aif_catalog_names(c, (aif_catalog_kind)k0, names, 512);
             int d = aif_did_you_mean(name, names, n);
-            fprintf(stderr, "aifsim catalog: no %s named '%s'%s%s%s (see: aifsim catalog %s)\n", kinds[k0], name,
-                    d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "", kinds[k0]);
+            fprintf(stderr, "aifsim catalog: no %s named '%s'%s%s%s (see: aifsim catalog %s)\n", aif_catalog_kind_names[k0], name,
+                    d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "", aif_catalog_kind_names[k0]);
             aif_catalog_free(c);
             return EXIT_USAGE;
         }
-        json_object *o = k0 == 0 ? gpu_json(e) : k0 == 1 ? system_json(e) : k0 == 2 ? fabric_json(e) : model_json(e);
+        json_object *o = k0 == AIF_CAT_GPUS      ? gpu_json(e)
+                         : k0 == AIF_CAT_SYSTEMS ? system_json(e)
+                         : k0 == AIF_CAT_FABRICS ? fabric_json(e)
+                                                 : model_json(e);
         json_object *src = json_object_new_object();
         json_object_object_foreach(o, key, val) {
             (void)val;
-            const char *s = aif_catalog_source(c, kinds[k0], name, key);
+            const char *s = aif_catalog_source(c, aif_catalog_kind_names[k0], name, key);
             if (s[0])
                 aif_json_str(src, key, s);
         }
@@ -221,14 +226,14 @@ int cmd_catalog(int argc, char **argv)
         json_object *root = json_object_new_object();
         for (int k = k0; k < k1; k++) {
             json_object *arr = json_object_new_array();
-            int n = k == 0 ? aif_catalog_n_gpus(c) : k == 1 ? aif_catalog_n_systems(c)
-                    : k == 2 ? aif_catalog_n_fabrics(c) : aif_catalog_n_models(c);
+            int n = k == AIF_CAT_GPUS ? aif_catalog_n_gpus(c) : k == AIF_CAT_SYSTEMS ? aif_catalog_n_systems(c)
+                    : k == AIF_CAT_FABRICS ? aif_catalog_n_fabrics(c) : aif_catalog_n_models(c);
             for (int i = 0; i < n; i++)
-                json_object_array_add(arr, k == 0 ? gpu_json(aif_catalog_gpu(c, i))
-                                           : k == 1 ? system_json(aif_catalog_system(c, i))
-                                           : k == 2 ? fabric_json(aif_catalog_fabric(c, i))
+                json_object_array_add(arr, k == AIF_CAT_GPUS ? gpu_json(aif_catalog_gpu(c, i))
+                                           : k == AIF_CAT_SYSTEMS ? system_json(aif_catalog_system(c, i))
+                                           : k == AIF_CAT_FABRICS ? fabric_json(aif_catalog_fabric(c, i))
                                                     : model_json(aif_catalog_model(c, i)));
-            json_object_object_add(root, kinds[k], arr);
+            json_object_object_add(root, aif_catalog_kind_names[k], arr);
         }
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
