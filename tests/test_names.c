@@ -39,6 +39,7 @@ static const char *coll_at(int v) { return aif_coll_name(v); }
 static const char *coll_algo_at(int v) { return aif_coll_algo_name(v); }
 static const char *tier_at(int v) { return aif_tier_name(v); }
 static const char *engine_at(int v) { return aif_engine_name(v); }
+static const char *group_at(int v) { return aif_group_name(v); }
 
 static const table tables[] = {
     {"prec", aif_prec_names, prec_at, AIF_N_PREC},
@@ -61,6 +62,7 @@ static const table tables[] = {
     {"tier", aif_tier_names, tier_at, AIF_N_TIER},
     {"catalog_kind", aif_catalog_kind_names, catalog_kind_at, AIF_N_CATALOG_KIND},
     {"engine", aif_engine_names, engine_at, AIF_ENGINE_SIM + 1},
+    {"group", aif_group_names, group_at, AIF_N_GRP},
 };
 enum { N_TABLES = sizeof tables / sizeof tables[0] };
 

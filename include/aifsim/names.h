@@ -10,7 +10,7 @@
  *
  * This header needs only aifsim.h, so the scenario layer that parses names can
  * include it: the enums of higher layers (aif_coll and aif_coll_algo of graph.h,
- * aif_tier of network.h, aif_engine of run.h) are passed as int. */
+ * aif_group and aif_tier, aif_engine of run.h) are passed as int. */
 #ifndef AIFSIM_NAMES_H
 #define AIFSIM_NAMES_H
 
@@ -45,6 +45,7 @@ extern const char *const aif_coll_algo_names[];    /* auto ring tree nvls collne
 extern const char *const aif_tier_names[];         /* scale-up host nic-leaf leaf-spine spine-core */
 extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models calibration */
 extern const char *const aif_engine_names[];       /* estimate sim */
+extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp */
 
 const char *aif_prec_name(aif_prec v);
 const char *aif_recompute_name(aif_recompute v);
@@ -66,6 +67,7 @@ const char *aif_coll_name(int v);        /* aif_coll (graph.h) */
 const char *aif_coll_algo_name(int v);   /* aif_coll_algo (graph.h) */
 const char *aif_tier_name(int v);        /* aif_tier (network.h) */
 const char *aif_engine_name(int v);      /* aif_engine (run.h) */
+const char *aif_group_name(int v);       /* aif_group (graph.h): a parallel group */
 
 /* Words for people, beside the names above (which are what files and options
  * accept): "rear-door heat exchanger" for rdhx, "hyperscaler on-demand" for

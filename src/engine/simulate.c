@@ -37,6 +37,7 @@
  * the parameter all-gather of each layer runs at the start of the step, before
  * the layer's first forward (it belongs to the previous optimizer step); without
  * it, both are blocking at the ends of the step. */
+#include "aifsim/names.h"
 #include "aifsim/sim.h"
 #include "base/base.h"
 #include "engine/estimate.h"
@@ -326,7 +327,6 @@ static void trace_slice(sim *x, const char *name, const char *cat, int pid, int 
 
 /* -------------------------------------------------------------- requests */
 
-static const char *const grp_names[AIF_N_GRP] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp"};
 
 static int new_req(sim *x)
 {
@@ -508,7 +508,7 @@ static void req_done(sim *x, int r)
     timeline *t = &x->tl[q->tl];
     long si = (long)q->tl * AIF_N_GRP + q->grp;
     if (x->trace)
-        trace_slice(x, x->g->ops[q->op].name, grp_names[q->grp], q->tl, 1 + q->grp, q->t_start, x->q.now);
+        trace_slice(x, x->g->ops[q->op].name, aif_group_name(q->grp), q->tl, 1 + q->grp, q->t_start, x->q.now);
     /* the stream serves its next request */
     stream *s = &x->st[si];
     s->head = q->next;
@@ -1051,7 +1051,7 @@ static aif_rc write_trace_header(sim *x, const char *path, char *tmp, size_t n, 
         for (int gr = 0; gr < AIF_N_GRP; gr++)
             fprintf(x->trace, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
                               "\"args\":{\"name\":\"%s comm\"}}",
-                    i, 1 + gr, grp_names[gr]);
+                    i, 1 + gr, aif_group_name(gr));
         x->trace_first = 0;
     }
     return AIF_OK;

@@ -15,7 +15,6 @@ static const char *const seg_names[AIF_N_SEG] = {
     "embedding forward", "embedding backward", "output head forward", "output head backward",
     "pipeline send/recv", "step: gradient reduction", "step: optimizer", "step: parameter all-gather"};
 static const char *const kind_names[] = {"gemm", "attn", "attn", "mem", "comm"};
-static const char *const group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp"};
 static const char *const ovl_names[] = {"", "overlaps next", "overlaps segment"};
 
 aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err)
@@ -43,7 +42,7 @@ aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err)
             if (o->kind == AIF_OP_COMM) {
                 aif_group_shape gs = g->groups[o->group];
                 t = aif_coll_time(&s->cluster, (aif_coll)o->coll, gs, o->bytes);
-                snprintf(shape, sizeof shape, "%s %s%d/%d %s", aif_coll_name((aif_coll)o->coll), group_names[o->group], gs.size,
+                snprintf(shape, sizeof shape, "%s %s%d/%d %s", aif_coll_name((aif_coll)o->coll), aif_group_name(o->group), gs.size,
                          gs.per_domain, ovl_names[o->overlap]);
             } else {
                 t = aif_compute_time(&s->cluster.gpu, o, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
