@@ -11,7 +11,12 @@
  *             degraded_links, degraded_factor, congestion_loss, sharp, seed}}
  *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap}
+ *
+ * Invariants: each load builds its own bind_ctx (error record, catalogs, facility
+ * data, sections) and passes it down; nothing outlives the call, so loads in one
+ * thread, or a model file loaded inside a scenario, never see each other's state.
+ * An error is placed at the node its field path names when that value is written. */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 
