@@ -311,6 +311,15 @@ static void test_carbon(void **state)
     snprintf(want, sizeof want, "%s:3", csvpath);
     assert_non_null(strstr(shown, want));
     unlink(csvpath);
+    /* at most one leap year of hours: the scenario keeps them in a fixed array */
+    fp = fopen(csvpath, "w");
+    for (int h = 0; h <= AIF_MAX_CARBON_HOURS; h++)
+        fprintf(fp, "%d,370\n", h);
+    fclose(fp);
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_int_equal(e.line, AIF_MAX_CARBON_HOURS + 1);
+    assert_non_null(strstr(e.msg, "one leap year"));
+    unlink(csvpath);
     /* a missing file is an error at load time too */
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EIO);
     assert_string_equal(e.path, "facility.carbon");
