@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aifsim/facility.h"
 #include "aifsim/graph.h"
 #include "aifsim/names.h"
 #include "aifsim/network.h"
@@ -40,6 +41,8 @@ static const char *coll_algo_at(int v) { return aif_coll_algo_name(v); }
 static const char *tier_at(int v) { return aif_tier_name(v); }
 static const char *engine_at(int v) { return aif_engine_name(v); }
 static const char *group_at(int v) { return aif_group_name(v); }
+static const char *verdict_at(int v) { return aif_rack_verdict_name(v); }
+static const char *check_at(int v) { return aif_power_check_kind_name(v); }
 
 static const table tables[] = {
     {"prec", aif_prec_names, prec_at, AIF_N_PREC},
@@ -63,6 +66,8 @@ static const table tables[] = {
     {"catalog_kind", aif_catalog_kind_names, catalog_kind_at, AIF_N_CATALOG_KIND},
     {"engine", aif_engine_names, engine_at, AIF_ENGINE_SIM + 1},
     {"group", aif_group_names, group_at, AIF_N_GRP},
+    {"rack_verdict", aif_rack_verdict_names, verdict_at, AIF_N_RACK_VERDICT},
+    {"power_check_kind", aif_power_check_kind_names, check_at, AIF_N_CHECK_KIND},
 };
 enum { N_TABLES = sizeof tables / sizeof tables[0] };
 

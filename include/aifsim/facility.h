@@ -51,10 +51,12 @@ typedef struct aif_named_value { char name[AIF_NAME_MAX]; double value; } aif_na
 typedef struct aif_cloud_price { char gpu[AIF_NAME_MAX]; double usd_per_gpu_hour[AIF_N_CLOUD]; } aif_cloud_price;
 typedef struct aif_power_check {
     char id[48], what[160], source[640], system[AIF_NAME_MAX];
-    int kind;                     /* AIF_CHECK_* */
+    int kind;                     /* aif_power_check_kind */
     double value_W;
 } aif_power_check;
-enum { AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING };
+typedef enum aif_power_check_kind {
+    AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING, AIF_N_CHECK_KIND
+} aif_power_check_kind;
 
 typedef struct aif_facility_data {   /* data/facility.yaml */
     aif_cooling_data cooling[AIF_N_COOL];
@@ -100,7 +102,9 @@ double aif_energy_J(const aif_power_point *p, int n, double t_end_s);
 
 /* ------------------------------------------------------------ evaluation */
 
-enum { AIF_RACK_FITS_AIR, AIF_RACK_NEEDS_LIQUID, AIF_RACK_EXCEEDS_LIQUID };
+typedef enum aif_rack_verdict {
+    AIF_RACK_FITS_AIR, AIF_RACK_NEEDS_LIQUID, AIF_RACK_EXCEEDS_LIQUID, AIF_N_RACK_VERDICT
+} aif_rack_verdict;
 #define AIF_MAX_PROFILE 16
 
 typedef struct aif_facility_result {
@@ -110,7 +114,7 @@ typedef struct aif_facility_result {
     int nodes, racks, nodes_per_rack;
     double node_peak_W, rack_peak_W;
     int cooling;                    /* aif_cooling actually used */
-    int rack_verdict;               /* AIF_RACK_* */
+    int rack_verdict;               /* aif_rack_verdict */
     double rack_limit_W;            /* of the cooling used */
     double pue;
     double it_avg_W, it_peak_W, facility_avg_W, facility_peak_W, facility_low_W;

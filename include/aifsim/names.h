@@ -10,7 +10,8 @@
  *
  * This header needs only aifsim.h, so the scenario layer that parses names can
  * include it: the enums of higher layers (aif_coll and aif_coll_algo of graph.h,
- * aif_group and aif_tier, aif_engine of run.h) are passed as int. */
+ * aif_group and aif_tier, aif_engine of run.h, aif_rack_verdict and
+ * aif_power_check_kind of facility.h) are passed as int. */
 #ifndef AIFSIM_NAMES_H
 #define AIFSIM_NAMES_H
 
@@ -46,6 +47,8 @@ extern const char *const aif_tier_names[];         /* scale-up host nic-leaf lea
 extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models calibration */
 extern const char *const aif_engine_names[];       /* estimate sim */
 extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp */
+extern const char *const aif_rack_verdict_names[];      /* fits_air needs_liquid exceeds_liquid */
+extern const char *const aif_power_check_kind_names[];  /* node_max rack_max swing */
 
 const char *aif_prec_name(aif_prec v);
 const char *aif_recompute_name(aif_recompute v);
@@ -68,6 +71,8 @@ const char *aif_coll_algo_name(int v);   /* aif_coll_algo (graph.h) */
 const char *aif_tier_name(int v);        /* aif_tier (network.h) */
 const char *aif_engine_name(int v);      /* aif_engine (run.h) */
 const char *aif_group_name(int v);       /* aif_group (graph.h): a parallel group */
+const char *aif_rack_verdict_name(int v);       /* aif_rack_verdict (facility.h) */
+const char *aif_power_check_kind_name(int v);   /* aif_power_check_kind (facility.h) */
 
 /* Words for people, beside the names above (which are what files and options
  * accept): "rear-door heat exchanger" for rdhx, "hyperscaler on-demand" for

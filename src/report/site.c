@@ -130,7 +130,6 @@ void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train
                           const aif_facility_result *fa, const aif_cost_result *c)
 {
     (void)r;
-    static const char *const verdict[] = {"fits_air", "needs_liquid", "exceeds_liquid"};
     json_object *fo = json_object_new_object();
     aif_json_num(fo, "it_power_kw", fa->it_avg_W / 1e3);
     aif_json_num(fo, "it_peak_kw", fa->it_peak_W / 1e3);
@@ -143,7 +142,7 @@ void aif_report_site_json(json_object *o, const aif_scenario *s, const aif_train
     json_object_object_add(fo, "racks", json_object_new_int(fa->racks));
     json_object_object_add(fo, "nodes_per_rack", json_object_new_int(fa->nodes_per_rack));
     json_object_object_add(fo, "cooling", json_object_new_string(aif_cooling_name((aif_cooling)fa->cooling)));
-    json_object_object_add(fo, "rack_verdict", json_object_new_string(verdict[fa->rack_verdict]));
+    json_object_object_add(fo, "rack_verdict", json_object_new_string(aif_rack_verdict_name(fa->rack_verdict)));
     aif_json_num(fo, "gpu_avg_w", fa->gpu_avg_W);
     aif_json_num(fo, "clock_factor", fa->clock_factor);
     if (s->site.power_cap_W > 0)

@@ -58,11 +58,10 @@ static const field cloud_fields[] = {
 static const schema cloud_schema = {cloud_fields, 4, skip_meta};
 
 typedef struct check_in { char id[48], what[160], source[640], system[AIF_NAME_MAX]; int kind; double value_W; } check_in;
-static const char *const check_kinds[] = {"node_max", "rack_max", "swing", NULL};
 static const field check_fields[] = {
     FLD(check_in, "id", F_STR, id),
     FLD(check_in, "system", F_STR, system),
-    {.key = "kind", .type = F_ENUM, .off = offsetof(check_in, kind), .names = check_kinds},
+    {.key = "kind", .type = F_ENUM, .off = offsetof(check_in, kind), .names = aif_power_check_kind_names},
     FLD(check_in, "what", F_STR, what),
     FLD(check_in, "source", F_STR, source),
     {.key = "value", .type = F_QTY, .off = offsetof(check_in, value_W), .qty = AIF_Q_POWER},

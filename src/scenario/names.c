@@ -45,6 +45,8 @@ const char *const aif_tier_names[] = {"scale-up", "host", "nic-leaf", "leaf-spin
 const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "calibration", NULL};
 const char *const aif_engine_names[] = {"estimate", "sim", NULL};
 const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", NULL};
+const char *const aif_rack_verdict_names[] = {"fits_air", "needs_liquid", "exceeds_liquid", NULL};
+const char *const aif_power_check_kind_names[] = {"node_max", "rack_max", "swing", NULL};
 
 static const char *const cooling_labels[] = {"air", "rear-door heat exchanger", "direct-to-chip liquid", "immersion",
                                              NULL};
@@ -78,6 +80,11 @@ const char *aif_coll_algo_name(int v) { return pick(aif_coll_algo_names, COUNT(a
 const char *aif_tier_name(int v) { return pick(aif_tier_names, COUNT(aif_tier_names), v); }
 const char *aif_engine_name(int v) { return pick(aif_engine_names, COUNT(aif_engine_names), v); }
 const char *aif_group_name(int v) { return pick(aif_group_names, COUNT(aif_group_names), v); }
+const char *aif_rack_verdict_name(int v) { return pick(aif_rack_verdict_names, COUNT(aif_rack_verdict_names), v); }
+const char *aif_power_check_kind_name(int v)
+{
+    return pick(aif_power_check_kind_names, COUNT(aif_power_check_kind_names), v);
+}
 const char *aif_catalog_kind_name(aif_catalog_kind v) { return pick(aif_catalog_kind_names, COUNT(aif_catalog_kind_names), (int)v); }
 const char *aif_cooling_label(aif_cooling v) { return pick(cooling_labels, COUNT(cooling_labels), (int)v); }
 const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_labels, COUNT(cloud_class_labels), (int)v); }
