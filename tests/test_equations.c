@@ -11,7 +11,7 @@
 #include "hw/compute.h"
 #include "net/collective.h"
 #include "scenario/catalog.h"
-#include "validate/validate.h"
+#include "aifsim/validate.h"
 #include "workload/memory.h"
 #include "workload/transformer.h"
 

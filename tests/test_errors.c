@@ -10,6 +10,7 @@
 #include "aifsim/aifsim.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static aif_catalog *cat;
@@ -158,11 +159,99 @@ static void test_missing_file(void **state)
     assert_string_equal(e.file, "/nonexistent/x.yaml");
 }
 
+/* The binder keeps no state between loads: in one thread, loads with different
+ * section sets, and a load nested in another (a model file), each see only their
+ * own sections and report into their own error record. */
+static void test_bind_context(void **state)
+{
+    (void)state;
+    static aif_scenario a, b;
+    aif_err ea, eb;
+    /* a model that is not in the catalogs and a train section that would fail its checks:
+     * a cluster-only load reads neither */
+    const char *bad = "cluster: {system: dgx-h100, gpus: 64}\nmodel: no-such-model\ntrain: {tp: 3}\n";
+    const char *good = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {tp: 2}\n";
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(aif_scenario_parse_sections(cat, bad, strlen(bad), "bad.yaml", NULL, 0, AIF_SECTION_CLUSTER,
+                                                     &a, &ea), AIF_OK);
+        assert_int_equal(a.cluster.gpus, 64);
+        assert_int_equal(a.model.layers, 0);   /* not bound */
+        assert_int_equal(aif_scenario_parse(cat, good, strlen(good), "good.yaml", NULL, 0, &b, &eb), AIF_OK);
+        assert_int_equal(b.train.par.tp, 2);
+        assert_int_equal(b.train.par.dp, 8);
+        assert_int_equal(aif_scenario_parse(cat, bad, strlen(bad), "bad.yaml", NULL, 0, &a, &ea), AIF_EINPUT);
+        assert_string_equal(ea.path, "model");
+        assert_int_equal(ea.line, 2);
+        /* the model bound, the train section not: its impossible tp is not checked */
+        assert_int_equal(aif_scenario_parse_sections(cat, good, strlen(good), "good.yaml", NULL, 0,
+                                                     AIF_SECTION_CLUSTER | AIF_SECTION_MODEL, &b, &eb), AIF_OK);
+        assert_string_equal(b.model.name, "llama3-8b");
+        assert_int_equal(b.train.par.tp, 0);
+    }
+    /* a nested load: the scenario names a model file whose error is reported at the
+     * model file's own line, into the caller's record; the cluster-only load of the same
+     * scenario reads no model file at all */
+    char dir[] = "/tmp/aifsim-bind-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char model[96], scen[96];
+    snprintf(model, sizeof model, "%s/m.yaml", dir);
+    snprintf(scen, sizeof scen, "%s/s.yaml", dir);
+    FILE *f = fopen(model, "w");
+    fputs("base: llama3-8b\nlayers: 8\nheads: many\n", f);
+    fclose(f);
+    f = fopen(scen, "w");
+    fputs("cluster: {system: dgx-h100, gpus: 8}\nmodel: m.yaml\n", f);
+    fclose(f);
+    assert_int_equal(aif_scenario_load(cat, scen, NULL, 0, &a, &ea), AIF_EINPUT);
+    assert_string_equal(ea.file, model);
+    assert_int_equal(ea.line, 3);
+    assert_string_equal(ea.path, "model.heads");
+    assert_int_equal(aif_scenario_load_sections(cat, scen, NULL, 0, AIF_SECTION_CLUSTER, &b, &eb), AIF_OK);
+    assert_int_equal(b.cluster.gpus, 8);
+    remove(model);
+    remove(scen);
+    remove(dir);
+}
+
+/* A failed layout check points at the value its field path names, wherever it was
+ * written; a value that came from a default points at the file alone. */
+static void test_check_located(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    aif_err e;
+    const char *y = "cluster:\n  system: dgx-h100\n  gpus: 64\n  scaleup_domain: 4\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "c.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "cluster.scaleup_domain");
+    assert_int_equal(e.line, 4);
+    assert_string_equal(e.file, "c.yaml");
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "c.yaml", NULL, 0, AIF_SECTION_CLUSTER, &s, &e),
+                     AIF_EINPUT);
+    assert_int_equal(e.line, 4);
+    /* from an option: the option is the origin */
+    const char *z = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n";
+    aif_override ov = {"train.gbs", "3", "--gbs"};
+    assert_int_equal(aif_scenario_parse(cat, z, strlen(z), "z.yaml", &ov, 1, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.gbs");
+    assert_string_equal(e.file, "--gbs");
+    const char *w = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 2, dp: 4}\n";
+    assert_int_equal(aif_scenario_parse(cat, w, strlen(w), "w.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.dp");
+    assert_int_equal(e.line, 3);
+    /* a defaulted value (seq 4096, not divisible by 2*cp): the file, no line */
+    const char *v = "cluster: {system: dgx-h100, gpus: 48}\nmodel: llama3-8b\ntrain: {cp: 3}\n";
+    assert_int_equal(aif_scenario_parse(cat, v, strlen(v), "v.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.seq");
+    assert_string_equal(e.file, "v.yaml");
+    assert_int_equal(e.line, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_bad_overrides),
         cmocka_unit_test(test_system_follows_gpu), cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_bind_context), cmocka_unit_test(test_check_located),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

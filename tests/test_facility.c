@@ -93,7 +93,8 @@ static void test_energy_is_integral_of_power(void **state)
     /* a caller's own utilisation series */
     aif_activity_sample u[2] = {{0, {1, 0, 0, 0}}, {10, {0, 0, 0, 1}}};
     aif_power_point pp[2];
-    aif_site_power_series(&s2, fd, u, 2, pp);
+    aif_err pe;
+    assert_int_equal(aif_site_power_series(&s2, fd, u, 2, pp, &pe), AIF_OK);
     assert_true(pp[0].power_W > pp[1].power_W && pp[1].t_s == 10);
     /* throttling to half the power delays by less than a pause of the same length */
     aif_scenario s3;
@@ -242,9 +243,10 @@ static void test_grid_and_limits(void **state)
     /* the site power interface: more work, more power */
     aif_activity lo = {0, 0, 0, 1}, mid = {0.5, 0.2, 0.1, 0.2}, hi = {1, 0, 0, 0};
     aif_site_power a, b, d;
-    aif_site_power_at(&s, fd, &lo, &a);
-    aif_site_power_at(&s, fd, &mid, &b);
-    aif_site_power_at(&s, fd, &hi, &d);
+    aif_err pe;
+    assert_int_equal(aif_site_power_at(&s, fd, &lo, &a, &pe), AIF_OK);
+    assert_int_equal(aif_site_power_at(&s, fd, &mid, &b, &pe), AIF_OK);
+    assert_int_equal(aif_site_power_at(&s, fd, &hi, &d, &pe), AIF_OK);
     assert_true(a.facility_W < b.facility_W && b.facility_W < d.facility_W);
     assert_true(d.facility_W >= d.it_W);
 }
@@ -278,7 +280,49 @@ static void test_carbon(void **state)
     aif_err e;
     assert_int_equal(run(extra, &s, &r, &g, &c, &e), AIF_EINPUT);
     assert_int_equal(e.line, 3);
+    /* the series is read once, when the scenario is bound: removing the file afterwards
+     * changes nothing, and evaluating twice gives the same figure */
+    fp = fopen(csvpath, "w");
+    fputs("hour,g_per_kwh\n0,100\n1,500\n2,300\n", fp);
+    fclose(fp);
+    aif_facility_result h1, h2;
+    ok(extra, &s, &r, &h1, &c);
+    assert_int_equal(s.site.n_carbon_hours, 3);
     unlink(csvpath);
+    assert_int_equal(aif_facility_eval(&s, fd, &r, &h2, &e), AIF_OK);
+    assert_true(h2.co2_kg == h1.co2_kg);
+    aif_scenario copy = s;   /* still plain data: a copy evaluates the same */
+    assert_int_equal(aif_facility_eval(&copy, fd, &r, &h2, &e), AIF_OK);
+    assert_true(h2.co2_kg == h1.co2_kg);
+    assert_true(h1.co2_kg != f.co2_kg);
+    /* a bad file still names file:line, at load time, with the field path */
+    fp = fopen(csvpath, "w");
+    fputs("hour,g\n0,370\n1,-5\n", fp);
+    fclose(fp);
+    char y[512];
+    snprintf(y, sizeof y, "%s%s", BASE, extra);
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.file, csvpath);
+    assert_int_equal(e.line, 3);
+    assert_string_equal(e.path, "facility.carbon");
+    char shown[1400];
+    aif_err_format(&e, shown, sizeof shown);
+    char want[128];
+    snprintf(want, sizeof want, "%s:3", csvpath);
+    assert_non_null(strstr(shown, want));
+    unlink(csvpath);
+    /* at most one leap year of hours: the scenario keeps them in a fixed array */
+    fp = fopen(csvpath, "w");
+    for (int h = 0; h <= AIF_MAX_CARBON_HOURS; h++)
+        fprintf(fp, "%d,370\n", h);
+    fclose(fp);
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_int_equal(e.line, AIF_MAX_CARBON_HOURS + 1);
+    assert_non_null(strstr(e.msg, "one leap year"));
+    unlink(csvpath);
+    /* a missing file is an error at load time too */
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EIO);
+    assert_string_equal(e.path, "facility.carbon");
     /* cleaner grids emit less for the same energy */
     ok("facility: {carbon: france}\n", &s, &r, &g, &c);
     assert_true(g.co2_kg < f.co2_kg);
@@ -336,6 +380,58 @@ static void test_bad_site_input(void **state)
     }
 }
 
+/* The network's power follows the topology the scenario describes: a full fabric
+ * is charged for exactly its links, an oversubscribed one for fewer uplinks, a job on
+ * one node for none; a fabric that cannot be built is an error naming its field. */
+static aif_rc net_power(const char *cluster, aif_facility_result *f, aif_err *e)
+{
+    char y[512];
+    snprintf(y, sizeof y, "cluster: %s\nmodel: llama3-8b\ntrain: {seq: 4096}\n", cluster);
+    aif_scenario s;
+    aif_train_result r;
+    aif_rc rc = aif_scenario_parse(cat, y, strlen(y), "n.yaml", NULL, 0, &s, e);
+    if (!rc)
+        rc = aif_estimate(&s, &r, e);
+    return rc ? rc : aif_facility_eval(&s, fd, &r, f, e);
+}
+
+static void test_network_power(void **state)
+{
+    (void)state;
+    aif_facility_result f;
+    aif_err e;
+    double port = fd->switch_per_port_W, optic = fd->optic_per_port_W;
+    /* 2048 nodes x 8 rails on radix-64 leaves: every leaf full, three tiers, one NIC cable,
+     * one leaf-spine and one spine-core cable per NIC */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 16384}", &f, &e), AIF_OK);
+    assert_int_equal(f.fabric_tiers, 3);
+    CLOSE(f.network_W, 16384 * (5 * port + 6 * optic), 1e-12);
+    /* 8 nodes, rail-optimized: 8 leaves (one per rail) and a spine tier between rails */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 64}", &f, &e), AIF_OK);
+    assert_int_equal(f.fabric_tiers, 2);
+    CLOSE(f.network_W, 64 * (3 * port + 4 * optic), 1e-12);
+    double full = f.network_W;
+    /* oversubscribed 3:1 (48 down, 16 up per leaf): a third of the uplinks */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 64, network: {oversubscription: 3}}", &f, &e), AIF_OK);
+    CLOSE(f.network_W, 64 * (port + 2 * optic) + 64.0 * 16 / 48 * (2 * port + 2 * optic), 1e-12);
+    assert_true(f.network_W < full);
+    /* every NIC on one leaf: one tier, no uplinks */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 32, network: {topology: fat-tree}}", &f, &e), AIF_OK);
+    assert_int_equal(f.fabric_tiers, 1);
+    CLOSE(f.network_W, 32 * (port + 2 * optic), 1e-12);
+    /* two planes: every NIC cable twice */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 32, network: {topology: fat-tree, planes: 2}}", &f, &e),
+                     AIF_OK);
+    CLOSE(f.network_W, 64 * (port + 2 * optic), 1e-12);
+    /* one node: no scale-out switch */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 8}", &f, &e), AIF_OK);
+    assert_int_equal(f.fabric_tiers, 0);
+    assert_true(f.network_W == 0);
+    /* a fabric the topology cannot build */
+    assert_int_equal(net_power("{system: dgx-h100, gpus: 16384, network: {radix: 8}}", &f, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "cluster.network.radix");
+}
+
 static void test_power_checks(void **state)
 {
     (void)state;
@@ -356,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_pue_and_cooling),
         cmocka_unit_test(test_costs_scale_linearly), cmocka_unit_test(test_grid_and_limits),
         cmocka_unit_test(test_carbon), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
+        cmocka_unit_test(test_network_power),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

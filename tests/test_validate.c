@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "validate/validate.h"
+#include "aifsim/validate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -88,10 +88,40 @@ static void test_bad_csv(void **state)
     bad(HDR, "no rows", 0);
 }
 
+/* nccl-tests rows: op and algo names are the library's own (names.h); an unknown algo
+ * is an error naming the row, an empty one means auto; the file reader names the file */
+static void test_collectives(void **state)
+{
+    (void)state;
+#define CHDR "id,op,gpu,system,fabric,gpus,gpus_per_node,algo,bytes,busbw_GBps,source\n"
+    aif_validation v;
+    aif_err e;
+    const char *ok = CHDR "a,allreduce,h100-sxm,dgx-h100,,8,8,ring,1073741824,350,s\n"
+                     "b,allreduce,h100-sxm,dgx-h100,,8,8,,1073741824,350,s\n"
+                     "c,allgather,h100-sxm,dgx-h100,,8,8,auto,1073741824,350,s\n";
+    assert_int_equal(aif_validate_collectives_csv(cat, ok, strlen(ok), "c.csv", &v, &e), AIF_OK);
+    assert_int_equal(v.n, 3);
+    assert_string_equal(v.rows[2].model, "allgather");
+    aif_validation_free(&v);
+    const char *bad_algo = CHDR "a,allreduce,h100-sxm,dgx-h100,,8,8,rings,1073741824,350,s\n";
+    assert_int_equal(aif_validate_collectives_csv(cat, bad_algo, strlen(bad_algo), "c.csv", &v, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "algo");
+    assert_int_equal(e.line, 2);
+    assert_non_null(strstr(e.msg, "unknown algo 'rings'"));
+    /* by file: the built-in table, and a missing file named */
+    assert_int_equal(aif_validate_collectives_file(cat, NULL, &v, &e), AIF_OK);
+    assert_true(v.n > 0);
+    aif_validation_free(&v);
+    assert_int_equal(aif_validate_train_file(cat, "/nonexistent/t.csv", AIF_ENGINE_ESTIMATE, &v, &e), AIF_EIO);
+    assert_string_equal(e.file, "/nonexistent/t.csv");
+#undef CHDR
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
+        cmocka_unit_test(test_collectives),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

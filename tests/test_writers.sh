@@ -9,7 +9,7 @@ src=$1
 dir=$src/src/report
 pass=0
 fail=0
-calls='\baif_(estimate|simulate|run_|search_|graph_lower|graph_stage|segment_time|result_derive|memory_estimate|memory_advice|compute_time|coll_|collective_time|busbw_factor|mm_|pats_|topo_build|topo_route|facility_eval|facility_apply_limits|cost_eval|site_power_|energy_J)[A-Za-z0-9_]*[[:space:]]*\('
+calls='\baif_(estimate|simulate|run_|search_|graph_lower|graph_stage|segment_time|result_derive|memory_estimate|memory_advice|compute_time|coll_sim|collective_time|busbw_factor|mm_|pats_|topo_build|topo_route|facility_eval|facility_apply_limits|cost_eval|site_power_|energy_J)[A-Za-z0-9_]*[[:space:]]*\('
 includes='^[[:space:]]*#[[:space:]]*include[[:space:]]*"(engine|hw|net|workload|search)/'
 for f in "$dir"/*.c "$dir"/*.h; do
     [ -e "$f" ] || continue

@@ -120,6 +120,12 @@ typedef struct aif_model {
 
 typedef struct aif_catalog aif_catalog;   /* opaque: the loaded catalogs */
 
+/* The kinds of catalog entry, in the order `aifsim catalog` lists them; their names
+ * (the top-level keys of a catalog file) are aif_catalog_kind_names (names.h). */
+typedef enum aif_catalog_kind {
+    AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS, AIF_CAT_CALIBRATION, AIF_N_CATALOG_KIND
+} aif_catalog_kind;
+
 /* Loads the built-in catalogs (the data/ YAML files compiled into the library). */
 aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err);
 /* Adds the entries of a user catalog file (same format; a name already present is replaced). */
@@ -138,6 +144,9 @@ const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *name);
 const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *name);
 const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *name);
 const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *name);
+/* The names of one kind's entries (at most max, in catalog order), for listings and
+ * did-you-mean; returns the count.  The pointers live as long as the catalog. */
+int aif_catalog_names(const aif_catalog *c, aif_catalog_kind kind, const char **out, int max);
 /* The citation of one field of one entry ("" if none); kind is "gpus", "systems", ... */
 const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *field);
 
@@ -239,6 +248,11 @@ typedef enum aif_cloud_class {
  * throttle to a share of its power. */
 typedef struct aif_dr_event { double start_s, duration_s, power_frac; bool pause; } aif_dr_event;
 #define AIF_MAX_DR 16
+/* An hourly carbon series holds at most one leap year.  It lives inside the scenario
+ * as a fixed array (35 KiB of float, which holds a g/kWh figure to 7 digits, finer
+ * than any grid's data), so a scenario still owns nothing on the heap and is copied
+ * by value. */
+#define AIF_MAX_CARBON_HOURS 8784
 
 /* The site and the prices (scenario sections `facility` and `cost`); see
  * include/aifsim/facility.h for the models that use them. */
@@ -253,8 +267,11 @@ typedef struct aif_site {
     double pue;                   /* 0 = from cooling and climate */
     double power_cap_W;           /* grid connection of the site; 0 = none */
     double gpu_power_limit_W;     /* 0 = TDP */
-    double carbon_kg_per_J;
-    char carbon_csv[256];         /* hourly intensities (g/kWh), one per line or hour,value; "" = constant */
+    double carbon_kg_per_J;       /* constant intensity, when no hourly series is given */
+    char carbon_csv[256];         /* the file the hourly series was read from; "" = constant */
+    int n_carbon_hours;           /* hours in the series (0 = constant); it repeats over a longer run */
+    float carbon_g_per_kWh[AIF_MAX_CARBON_HOURS];   /* hour i's grid intensity, read when the
+                                                       scenario is bound (evaluation reads no file) */
     aif_dr_event dr[AIF_MAX_DR];
     int n_dr;
     double electricity_usd_per_J, depreciation_s, facility_depreciation_s, operations_frac;
@@ -295,6 +312,23 @@ aif_rc aif_scenario_load_cluster(const aif_catalog *c, const char *path, const a
 /* Same, from YAML text in memory; `name` is used in error messages. */
 aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
                           const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err);
+
+/* Sections of a scenario a load binds.  The cluster is always bound (every other
+ * section needs it); the layout checks (aif_scenario_check) run when both model and
+ * train are bound; a section not bound is left zero and none of its keys is read. */
+typedef enum aif_section {
+    AIF_SECTION_CLUSTER = 1u << 0,
+    AIF_SECTION_MODEL = 1u << 1,
+    AIF_SECTION_TRAIN = 1u << 2,
+    AIF_SECTION_SITE = 1u << 3,   /* `facility` and `cost` */
+    AIF_SECTION_ALL = 0xfu
+} aif_section;
+/* aif_scenario_load and aif_scenario_parse binding only `sections` (aif_section bits). */
+aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                                  unsigned sections, aif_scenario *out, aif_err *err);
+aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_t len, const char *name,
+                                   const aif_override *ov, int n_ov, unsigned sections, aif_scenario *out,
+                                   aif_err *err);
 /* Re-checks a scenario changed in code (sweeps): divisibility, ranges. */
 aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err);
 /* The text of the built-in default scenario (Llama 3 405B on 16,384 H100). */

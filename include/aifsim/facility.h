@@ -11,8 +11,10 @@
  *   c = ((P_limit - P_idle) / (TDP - P_idle))^(1/3),
  * passed down to the engine as aif_cluster.clock_factor (no layer reaches up).
  * IT power adds the host (CPUs, NICs, NVSwitches, fans: the system's max power
- * minus its GPUs' TDP), the scale-out network (switch ports and optics per NIC by
- * fat-tree tiers) and storage.  Facility power = IT power x PUE (cooling, climate).
+ * minus its GPUs' TDP), the scale-out network (a switch port per NIC cable and two
+ * per switch-to-switch cable, an optic at both ends of every cable, counted on the
+ * topology the scenario describes: tiers, oversubscription, rails, planes) and
+ * storage.  Facility power = IT power x PUE (cooling, climate).
  *
  * Cooling.  A rack's peak power decides what can cool it: air up to its rack
  * limit, a rear-door heat exchanger, direct-to-chip liquid, immersion.  A rack
@@ -49,10 +51,12 @@ typedef struct aif_named_value { char name[AIF_NAME_MAX]; double value; } aif_na
 typedef struct aif_cloud_price { char gpu[AIF_NAME_MAX]; double usd_per_gpu_hour[AIF_N_CLOUD]; } aif_cloud_price;
 typedef struct aif_power_check {
     char id[48], what[160], source[640], system[AIF_NAME_MAX];
-    int kind;                     /* AIF_CHECK_* */
+    int kind;                     /* aif_power_check_kind */
     double value_W;
 } aif_power_check;
-enum { AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING };
+typedef enum aif_power_check_kind {
+    AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING, AIF_N_CHECK_KIND
+} aif_power_check_kind;
 
 typedef struct aif_facility_data {   /* data/facility.yaml */
     aif_cooling_data cooling[AIF_N_COOL];
@@ -82,21 +86,25 @@ typedef struct aif_site_power {
 } aif_site_power;
 
 /* Power of the job's site when its GPUs do `a` (the interface serving and
- * cluster scheduling call with their own utilisation). */
-void aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, aif_site_power *out);
+ * cluster scheduling call with their own utilisation).  Fails only when the
+ * cluster's network cannot be built (the error names the cluster.network field). */
+aif_rc aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a,
+                         aif_site_power *out, aif_err *err);
 
 typedef struct aif_power_point { double t_s, power_W; } aif_power_point;
 /* A utilisation time series: the activity of the job's GPUs from t_s on. */
 typedef struct aif_activity_sample { double t_s; aif_activity a; } aif_activity_sample;
-/* Facility power for each sample (out[i].t_s = in[i].t_s). */
-void aif_site_power_series(const aif_scenario *s, const aif_facility_data *fd, const aif_activity_sample *in, int n,
-                           aif_power_point *out);
+/* Facility power for each sample (out[i].t_s = in[i].t_s); errors as aif_site_power_at. */
+aif_rc aif_site_power_series(const aif_scenario *s, const aif_facility_data *fd, const aif_activity_sample *in, int n,
+                             aif_power_point *out, aif_err *err);
 /* Energy of a piecewise-constant power series: point i holds from t_i to t_{i+1}, the last to t_end_s. */
 double aif_energy_J(const aif_power_point *p, int n, double t_end_s);
 
 /* ------------------------------------------------------------ evaluation */
 
-enum { AIF_RACK_FITS_AIR, AIF_RACK_NEEDS_LIQUID, AIF_RACK_EXCEEDS_LIQUID };
+typedef enum aif_rack_verdict {
+    AIF_RACK_FITS_AIR, AIF_RACK_NEEDS_LIQUID, AIF_RACK_EXCEEDS_LIQUID, AIF_N_RACK_VERDICT
+} aif_rack_verdict;
 #define AIF_MAX_PROFILE 16
 
 typedef struct aif_facility_result {
@@ -106,7 +114,7 @@ typedef struct aif_facility_result {
     int nodes, racks, nodes_per_rack;
     double node_peak_W, rack_peak_W;
     int cooling;                    /* aif_cooling actually used */
-    int rack_verdict;               /* AIF_RACK_* */
+    int rack_verdict;               /* aif_rack_verdict */
     double rack_limit_W;            /* of the cooling used */
     double pue;
     double it_avg_W, it_peak_W, facility_avg_W, facility_peak_W, facility_low_W;

@@ -11,7 +11,7 @@ extern "C" {
 
 /* Link tiers, bottom up. */
 typedef enum aif_tier { AIF_TIER_SCALEUP, AIF_TIER_HOST, AIF_TIER_NIC, AIF_TIER_LEAF, AIF_TIER_SPINE, AIF_N_TIER } aif_tier;
-extern const char *const aif_tier_names[AIF_N_TIER];   /* "scale-up", "host", "nic-leaf", "leaf-spine", "spine-core" */
+/* names: aif_tier_names, aif_tier_name (names.h) */
 
 typedef struct aif_topo_summary {
     char kind[24];               /* fat-tree, rail-optimized, rail-only */
@@ -36,6 +36,9 @@ typedef struct aif_topo aif_topo;
  * tiers of the given radix, more failed links than cables) name the field. */
 aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err);
 void aif_topo_free(aif_topo *t);
+/* The summary of the topology aif_topo_build would build (same errors), without its
+ * per-link arrays: switch and link counts for sizing, e.g. the network's power. */
+aif_rc aif_topo_summarize(const aif_cluster *cl, aif_topo_summary *out, aif_err *err);
 const aif_topo_summary *aif_topo_get_summary(const aif_topo *t);
 
 #ifdef __cplusplus

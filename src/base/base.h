@@ -1,6 +1,6 @@
 /* base.h -- private helpers shared by every layer of libaifsim: error filling,
- * growable arrays, string copies, hashing (quantities with units and did-you-mean
- * are public: include/aifsim/units.h).
+ * growable arrays, string copies, hashing, file reading (quantities with units and
+ * did-you-mean are public: include/aifsim/units.h).
  * Nothing here knows about GPUs or models. */
 #ifndef AIF_BASE_H
 #define AIF_BASE_H
@@ -31,6 +31,10 @@ void aif_vec_free(aif_vec *v);
 /* Grows *p (of *cap items of `item` bytes) to hold at least `need`, doubling from 64;
  * the new part is not cleared.  0, or -1 when out of memory (*p is then unchanged). */
 int aif_grow(void **p, long *cap, long need, size_t item);
+
+/* Reads a whole text file (at most 64 MiB) into a malloc'd NUL-terminated buffer
+ * (*text NULL on failure; the caller frees it). */
+aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err);
 
 /* SplitMix64's finaliser: a well-mixed 64-bit hash of x (deterministic ECMP hashes, seeds). */
 uint64_t aif_mix64(uint64_t x);

@@ -4,6 +4,7 @@
  * (include/aifsim/collective.h). */
 #include "aifsim/collective.h"
 #include "aifsim/graph.h"
+#include "aifsim/names.h"
 #include "aifsim/sim.h"
 #include "aifsim/units.h"
 #include "cli/cli.h"
@@ -40,8 +41,6 @@ static const char help[] =
     "  aifsim collective --op allreduce --gpus 1024 --bytes 1G --engine sim \\\n"
     "      --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=4\n";
 
-static const char *const ops[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv", "broadcast", NULL};
-static const char *const algos[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
 
 static int parse_size(const char *s, double *out, char *why, size_t n)
 {
@@ -117,14 +116,13 @@ int cmd_collective(int argc, char **argv)
         case 'h': fputs(help, stdout); return EXIT_OK;
         case '?': return cli_usage_error("collective", "unknown option '%s'", argv[optind - 1]);
         case ':': return cli_usage_error("collective", "option '%s' needs a value", argv[optind - 1]);
-        case O_OP: if ((op = pick("collective", "--op", optarg, ops)) < 0) return EXIT_USAGE; break;
-        case O_ALGO: if ((algo = pick("collective", "--algo", optarg, algos)) < 0) return EXIT_USAGE; break;
+        case O_OP: if ((op = pick("collective", "--op", optarg, aif_coll_names)) < 0) return EXIT_USAGE; break;
+        case O_ALGO: if ((algo = pick("collective", "--algo", optarg, aif_coll_algo_names)) < 0) return EXIT_USAGE; break;
         case O_JSON: json = 1; break;
         case O_ENGINE:
-            if (!strcmp(optarg, "sim"))
-                simulate = 1;
-            else if (strcmp(optarg, "estimate"))
+            if ((simulate = aif_name_index(aif_engine_names, optarg)) < 0)
                 return cli_usage_error("collective", "--engine '%s' (accepted: estimate, sim)", optarg);
+            simulate = simulate == AIF_ENGINE_SIM;
             break;
         case O_SET:
             if (cli_add_set("collective", optarg, &o))
@@ -244,13 +242,13 @@ int cmd_collective(int argc, char **argv)
     json_object *root = json ? json_object_new_object() : NULL, *rows = json ? json_object_new_array() : NULL;
     if (json) {
         json_c_set_serialization_double_format("%.6g", JSON_C_OPTION_THREAD);
-        json_object_object_add(root, "op", json_object_new_string(ops[op]));
+        json_object_object_add(root, "op", json_object_new_string(aif_coll_names[op]));
         json_object_object_add(root, "gpu", json_object_new_string(cl->gpu.name));
         json_object_object_add(root, "gpus", json_object_new_int(n));
         json_object_object_add(root, "fabric", json_object_new_string(cl->fabric.name));
         json_object_object_add(root, "rows", rows);
     } else {
-        printf("# aifsim collective: %s on %d x %s", ops[op], n, cl->gpu.name);
+        printf("# aifsim collective: %s on %d x %s", aif_coll_names[op], n, cl->gpu.name);
         if (cl->system.name[0])
             printf(" (%s)", cl->system.name);
         printf(", %s inside %d-GPU domains, %s %d x %.0f Gb/s per node\n", cl->scaleup.name, cl->scaleup_domain,
@@ -291,10 +289,10 @@ int cmd_collective(int argc, char **argv)
             json_object_object_add(r, "time_us", json_object_new_double(t * 1e6));
             json_object_object_add(r, "algbw_GBps", json_object_new_double(algbw));
             json_object_object_add(r, "busbw_GBps", json_object_new_double(busbw));
-            json_object_object_add(r, "algo", json_object_new_string(algos[used]));
+            json_object_object_add(r, "algo", json_object_new_string(aif_coll_algo_name(used)));
             json_object_array_add(rows, r);
         } else {
-            printf("%16.0f %12.0f %6s %6s %12.2f %12.2f %12.2f\n", bytes, floor(bytes / 4), "float", algos[used],
+            printf("%16.0f %12.0f %6s %6s %12.2f %12.2f %12.2f\n", bytes, floor(bytes / 4), "float", aif_coll_algo_name(used),
                    t * 1e6, algbw, busbw);
         }
         if (min_b == max_b)

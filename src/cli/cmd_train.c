@@ -1,6 +1,7 @@
 /* cmd_train.c -- `aifsim train`: a scenario (file or the built-in default)
  * with command-line overrides, estimated and printed as a table or JSON. */
 #include "aifsim/api.h"
+#include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "cli/cli.h"
 
@@ -110,10 +111,10 @@ int cmd_train(int argc, char **argv)
             continue;
         }
         if (ch == O_ENGINE) {
-            if (!strcmp(optarg, "sim"))
-                o.engine = 1;
-            else if (strcmp(optarg, "estimate"))
+            int e = aif_name_index(aif_engine_names, optarg);
+            if (e < 0)
                 return cli_usage_error("train", "--engine '%s' (accepted: estimate, sim)", optarg);
+            o.engine = e;
             continue;
         }
         if (ch == O_FULL) {

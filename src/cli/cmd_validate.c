@@ -2,9 +2,9 @@
  * The training runs (validation/train.csv) carry the project's stated bound and
  * the exit status; the power figures (validation/power.yaml) and nccl-tests
  * tables (validation/collectives.csv) are reported beside them. */
+#include "aifsim/names.h"
+#include "aifsim/validate.h"
 #include "cli/cli.h"
-#include "scenario/catalog.h"
-#include "validate/validate.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -32,27 +32,6 @@ static const char help[] =
     "  aifsim validate\n"
     "  aifsim validate my-runs.csv --json\n"
     "  aifsim validate --collectives my-nccl-tests.csv\n";
-
-static aif_rc load_csv(const aif_catalog *c, const char *file, int collectives, int use_sim, aif_validation *v,
-                       aif_err *e)
-{
-    char *text = NULL;
-    size_t len;
-    const char *data = file ? NULL : collectives ? aif_builtin_collectives_csv(&len) : aif_builtin_validation_csv(&len);
-    if (file) {
-        aif_rc rc = aif_read_file(file, &text, &len, e);
-        if (rc)
-            return rc;
-        data = text;
-    }
-    const char *name = file ? file : collectives ? "<built-in:validation/collectives.csv>"
-                                                 : "<built-in:validation/train.csv>";
-    aif_rc rc = collectives ? aif_validate_collectives_csv(c, data, len, name, v, e)
-                : use_sim   ? aif_validate_csv_sim(c, data, len, name, v, e)
-                            : aif_validate_csv(c, data, len, name, v, e);
-    free(text);
-    return rc;
-}
 
 static void print_table(const aif_validation *v, int markdown)
 {
@@ -121,9 +100,10 @@ int cmd_validate(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '--engine' needs a value");
             i++;
-            use_sim = !strcmp(argv[i], "sim");
-            if (!use_sim && strcmp(argv[i], "estimate"))
+            int e = aif_name_index(aif_engine_names, argv[i]);
+            if (e < 0)
                 return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
+            use_sim = e == AIF_ENGINE_SIM;
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives")) {
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '%s' needs a value", argv[i]);
@@ -157,9 +137,9 @@ int cmd_validate(int argc, char **argv)
     int np = 0, with_train = file || !coll_file, with_extras = !file && !coll_file;
     aif_rc rc = AIF_OK;
     if (with_train)
-        rc = load_csv(c, file, 0, use_sim, &train, &e);
+        rc = aif_validate_train_file(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, &train, &e);
     if (!rc && (coll_file || with_extras))
-        rc = load_csv(c, coll_file, 1, 0, &coll, &e);
+        rc = aif_validate_collectives_file(c, coll_file, &coll, &e);
     if (!rc && with_extras && (np = aif_validate_power(c, prow, 32, &e)) < 0)
         rc = e.rc;
     aif_catalog_free(c);

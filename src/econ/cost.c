@@ -44,7 +44,8 @@ aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const a
     double e_busy = f->facility_avg_W * 3600 * site->electricity_usd_per_J;   /* USD per busy hour */
     aif_activity idle = {0, 0, 0, 1};
     aif_site_power pi;
-    aif_site_power_cooled(s, fd, &idle, f->cooling, f->pue, &pi);
+    const aif_site_infra infra = {f->network_W, f->storage_W, f->fabric_tiers};
+    aif_site_power_cooled(s, fd, &idle, f->cooling, f->pue, &infra, &pi);
     double e_idle = pi.facility_W * 3600 * site->electricity_usd_per_J;
     c->owned_usd_per_gpu_hour = (c->fixed_usd_per_hour + e_busy) / n;
     double denom = n * c->cloud_usd_per_gpu_hour - (e_busy - e_idle);

@@ -38,6 +38,7 @@
  * Failure.  A run stops at the first failure (enum fail): out of memory, a
  * partitioned network, a route off the network (a bug), or a timeline that did
  * not finish (a bug); it reports the first. */
+#include "aifsim/names.h"
 #include "aifsim/sim.h"
 #include "base/base.h"
 #include "engine/estimate.h"
@@ -182,7 +183,6 @@ static void push(sim *x, double t, int kind, int id, uint32_t gen)
         stop(x, FAIL_NOMEM);
 }
 
-static const char *const grp_names[AIF_N_GRP] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp"};
 
 static void record(sim *x, const char *name, const char *cat, int pid, int tid, double t0, double t1)
 {
@@ -455,7 +455,7 @@ static void req_done(sim *x, int r)
     req *q = &x->rq[r];
     timeline *t = &x->tl[q->tl];
     long si = (long)q->tl * AIF_N_GRP + q->grp;
-    record(x, x->g->ops[q->op].name, grp_names[q->grp], q->tl, 1 + q->grp, q->t_start, x->q.now);
+    record(x, x->g->ops[q->op].name, aif_group_name(q->grp), q->tl, 1 + q->grp, q->t_start, x->q.now);
     /* the stream serves its next request */
     stream *s = &x->st[si];
     s->head = q->next;
@@ -850,7 +850,7 @@ static aif_rc trace_tracks(sim *x, aif_err *err)
             bad |= aif_trace_add_track(x->trace, i, NONE, "stage %d (%d GPUs)", x->tl[i].stage, x->S);
         bad |= aif_trace_add_track(x->trace, i, 0, "compute");
         for (int gr = 0; gr < AIF_N_GRP; gr++)
-            bad |= aif_trace_add_track(x->trace, i, 1 + gr, "%s comm", grp_names[gr]);
+            bad |= aif_trace_add_track(x->trace, i, 1 + gr, "%s comm", aif_group_name(gr));
     }
     return bad ? aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory") : AIF_OK;
 }

@@ -1,83 +1,15 @@
 /* eval.c -- the site of a training job: racks and their cooling, power over one
  * step, the grid (power cap, demand response, carbon) and the whole run's energy,
- * carbon and water.  Reads the hourly carbon CSV when the scenario names one. */
+ * carbon and water.  Reads no file: an hourly carbon series was read when the
+ * scenario was bound (aif_site.carbon_g_per_kWh). */
 #include "facility/site.h"
+#include "aifsim/names.h"
 #include "base/base.h"
-#include "scenario/catalog.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Hourly carbon intensities in g/kWh: one value per line, or hour,value; lines
- * that do not end in a number (a header) are skipped.  Returns the count read. */
-static aif_rc read_carbon_csv(const char *path, double **out, int *n, aif_err *err)
-{
-    char *text;
-    size_t len;
-    aif_rc rc = aif_read_file(path, &text, &len, err);
-    if (rc) {
-        aif_strlcpy(err->path, "facility.carbon", sizeof err->path);
-        return rc;
-    }
-    int cap = 0, k = 0, line = 0;
-    double *v = NULL;
-    for (char *p = text; *p;) {
-        char *eol = strchr(p, '\n');
-        if (eol)
-            *eol = '\0';
-        line++;
-        /* trim the line; a blank one is skipped, never read as 0 g/kWh */
-        size_t m = strlen(p);
-        while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\r' || p[m - 1] == '\t'))
-            p[--m] = '\0';
-        char *cell = strrchr(p, ',');
-        cell = cell ? cell + 1 : p;
-        while (*cell == ' ' || *cell == '\t')
-            cell++;
-        char *end;
-        double x = strtod(cell, &end);
-        int numeric = *cell && end != cell && *end == 0;
-        if (!*p) {
-            /* blank line */
-        } else if (numeric) {
-            if (!(x >= 0 && x < 1e5)) {
-                aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                            "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
-                free(v);
-                free(text);
-                return AIF_EINPUT;
-            }
-            if (k == cap) {
-                cap = cap ? cap * 2 : 1024;
-                double *nv = realloc(v, sizeof *v * (size_t)cap);
-                if (!nv) {
-                    free(v);
-                    free(text);
-                    return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-                }
-                v = nv;
-            }
-            v[k++] = x * 1e-3 / 3.6e6;   /* g/kWh -> kg/J */
-        } else if (k > 0) {
-            aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                        "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
-            free(v);
-            free(text);
-            return AIF_EINPUT;
-        }
-        p = eol ? eol + 1 : p + strlen(p);
-    }
-    free(text);
-    if (k == 0) {
-        free(v);
-        return aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon", "no hourly intensities in the file");
-    }
-    *out = v;
-    *n = k;
-    return AIF_OK;
-}
 
 /* Shares of a step's time in each phase for the busiest pipeline rank. */
 static void step_activity(const aif_train_result *r, aif_activity *busy, double *busy_s, aif_activity *whole)
@@ -115,11 +47,15 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->racks = (f->nodes + f->nodes_per_rack - 1) / f->nodes_per_rack;
 
     /* racks at peak (every GPU at its limit): this decides the cooling */
+    aif_site_infra infra;
+    aif_rc rc = aif_site_infra_eval(s, fd, &infra, err);
+    if (rc)
+        return rc;
     aif_activity peak_a = {1, 0, 0, 0};
     aif_site_power pk;
-    aif_site_power_cooled(s, fd, &peak_a, AIF_COOL_AIR, 1, &pk);
+    aif_site_power_cooled(s, fd, &peak_a, AIF_COOL_AIR, 1, &infra, &pk);
     int cooling = aif_site_cooling(s, pk.rack_W);
-    aif_site_power_cooled(s, fd, &peak_a, cooling, 1, &pk);   /* fans depend on the cooling */
+    aif_site_power_cooled(s, fd, &peak_a, cooling, 1, &infra, &pk);   /* fans depend on the cooling */
     f->cooling = cooling;
     f->node_peak_W = pk.node_W;
     f->rack_peak_W = pk.rack_W;
@@ -127,22 +63,23 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     double liquid_max = fmax(s->site.rack_limit_W[AIF_COOL_LIQUID], s->site.rack_limit_W[AIF_COOL_IMMERSION]);
     f->rack_verdict = pk.rack_W <= s->site.rack_limit_W[AIF_COOL_AIR] ? AIF_RACK_FITS_AIR
                       : pk.rack_W <= liquid_max ? AIF_RACK_NEEDS_LIQUID : AIF_RACK_EXCEEDS_LIQUID;
-    static const char *const cool_names[] = {"air", "rdhx", "liquid", "immersion"};
     if (pk.rack_W > f->rack_limit_W) {
         if (s->site.cooling >= 0)
             return aif_err_set(err, AIF_EINPUT, s->site.cooling_at, s->site.cooling_line, s->site.cooling_col,
                                "facility.cooling",
                                "%s cooling holds %.0f kW per rack, but %d %s per rack draw %.1f kW at peak; choose "
                                "a cooling that holds it (or auto), or fewer nodes_per_rack",
-                               cool_names[cooling], f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
+                               aif_cooling_name((aif_cooling)cooling), f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
                                cl->system.name : "nodes", pk.rack_W / 1e3);
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.nodes_per_rack",
                            "no cooling holds racks of %.1f kW (the most, %s, holds %.0f kW); use fewer "
-                           "nodes_per_rack or raise the rack limits", pk.rack_W / 1e3, cool_names[cooling],
+                           "nodes_per_rack or raise the rack limits", pk.rack_W / 1e3, aif_cooling_name((aif_cooling)cooling),
                            f->rack_limit_W / 1e3);
     }
     f->pue = aif_site_pue(s, fd, cooling);
-    aif_site_network(s, fd, &f->network_W, &f->storage_W, &f->fabric_tiers);
+    f->network_W = infra.network_W;
+    f->storage_W = infra.storage_W;
+    f->fabric_tiers = infra.tiers;
 
     /* one step: fill, steady pipeline, drain, exposed data-parallel traffic, optimizer */
     aif_activity busy, whole;
@@ -151,11 +88,11 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     aif_activity idle = {0, 0, 0, 1}, comm = {0, 0, 1, 0}, memo = {0, 1, 0, 0};
     aif_activity half = {busy.compute / 2, busy.memory / 2, busy.comm / 2, 0.5};
     aif_site_power p_busy, p_half, p_comm, p_mem, p_idle;
-    aif_site_power_cooled(s, fd, &busy, cooling, f->pue, &p_busy);
-    aif_site_power_cooled(s, fd, &half, cooling, f->pue, &p_half);
-    aif_site_power_cooled(s, fd, &comm, cooling, f->pue, &p_comm);
-    aif_site_power_cooled(s, fd, &memo, cooling, f->pue, &p_mem);
-    aif_site_power_cooled(s, fd, &idle, cooling, f->pue, &p_idle);
+    aif_site_power_cooled(s, fd, &busy, cooling, f->pue, &infra, &p_busy);
+    aif_site_power_cooled(s, fd, &half, cooling, f->pue, &infra, &p_half);
+    aif_site_power_cooled(s, fd, &comm, cooling, f->pue, &infra, &p_comm);
+    aif_site_power_cooled(s, fd, &memo, cooling, f->pue, &infra, &p_mem);
+    aif_site_power_cooled(s, fd, &idle, cooling, f->pue, &infra, &p_idle);
     double fill = b->pp_bubble_s / 2, t = 0;
     struct { double d, W; } ph[] = {{fill, p_half.facility_W}, {busy_s, p_busy.facility_W},
                                     {b->pp_bubble_s - fill, p_half.facility_W}, {b->dp_comm_s, p_comm.facility_W},
@@ -242,21 +179,17 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->energy_J = f->facility_avg_W * fmax(0, f->run_time_s - dr_s) + e_dr;
     f->it_energy_J = f->energy_J / f->pue;
     f->water_L = f->it_energy_J * (s->site.dry_cooling ? fd->wue_dry_L_per_J : fd->wue_evaporative_L_per_J);
-    if (s->site.carbon_csv[0]) {
-        double *hourly = NULL;
-        int n = 1;
-        aif_rc rc = read_carbon_csv(s->site.carbon_csv, &hourly, &n, err);
-        if (rc)
-            return rc;
-        /* the file repeats: whole cycles in closed form, then the hours of the last one */
+    if (s->site.n_carbon_hours > 0) {
+        /* the series repeats: whole cycles in closed form, then the hours of the last one */
+        const float *g = s->site.carbon_g_per_kWh;
+        int n = s->site.n_carbon_hours;
         double p = f->run_time_s > 0 ? f->energy_J / f->run_time_s : 0, cycle = 0;
         for (int i = 0; i < n; i++)
-            cycle += hourly[i];
+            cycle += g[i] * 1e-3 / 3.6e6;   /* g/kWh -> kg/J */
         double hours = f->run_time_s / 3600, cycles = floor(hours / n), rest = hours - cycles * n;
         f->co2_kg = p * 3600 * cycles * cycle;
         for (int i = 0; i < n && rest > 0; i++, rest -= 1)
-            f->co2_kg += p * 3600 * fmin(1, rest) * hourly[i];
-        free(hourly);
+            f->co2_kg += p * 3600 * fmin(1, rest) * (g[i] * 1e-3 / 3.6e6);
     } else {
         f->co2_kg = f->energy_J * s->site.carbon_kg_per_J;
     }

@@ -1,18 +1,12 @@
 /* power.c -- power of a job's site: GPUs by phase of work, hosts, scale-out
- * network, storage, and the facility on top (equations in aifsim/facility.h). */
+ * network, storage, and the facility on top (equations in aifsim/facility.h).
+ * The network is sized from the topology the scenario describes (the summary of
+ * net/topology.c: its tiers, oversubscription, rails and planes), so the power
+ * follows the switches and optics that fabric really has. */
 #include "facility/site.h"
+#include "aifsim/network.h"
 
 #include <math.h>
-
-/* Ports of switches a NIC uses in a fat tree of `tiers` levels (down and up at each
- * level below the top), and transceivers (both ends of every link). */
-int aif_fabric_tiers(double nics, int radix)
-{
-    if (nics <= radix)
-        return 1;
-    double cap2 = (double)radix * radix / 2, cap3 = cap2 * radix / 2;
-    return nics <= cap2 ? 2 : nics <= cap3 ? 3 : 4;
-}
 
 double aif_gpu_power_W(const aif_gpu *g, const aif_facility_data *fd, const aif_activity *a, double limit_W)
 {
@@ -74,28 +68,41 @@ static double host_W(const aif_scenario *s, const aif_facility_data *fd, int coo
     return h - (fan_saving > 0 ? fan_saving : 0);
 }
 
-static void network_and_storage(const aif_scenario *s, const aif_facility_data *fd, double *net_W, double *sto_W,
-                                int *tiers)
+aif_rc aif_site_infra_eval(const aif_scenario *s, const aif_facility_data *fd, aif_site_infra *out, aif_err *err)
 {
-    double nodes = ceil((double)s->cluster.gpus / s->cluster.gpus_per_node);
-    double nics = nodes * s->cluster.nics_per_node;
-    int t = nodes > 1 ? aif_fabric_tiers(nics, 64) : 0;
-    /* each NIC uses 2t-1 switch ports and 2t transceivers (both ends of each link) */
-    *net_W = t ? nics * ((2 * t - 1) * fd->switch_per_port_W + 2 * t * fd->optic_per_port_W) : 0;
-    *sto_W = s->cluster.gpus * fd->storage_per_gpu_W;
-    if (tiers)
-        *tiers = t;
+    out->network_W = 0;
+    out->tiers = 0;
+    out->storage_W = s->cluster.gpus * fd->storage_per_gpu_W;
+    if (s->cluster.gpus <= s->cluster.gpus_per_node)
+        return AIF_OK;   /* a job on one node crosses no scale-out switch */
+    aif_topo_summary t;
+    aif_rc rc = aif_topo_summarize(&s->cluster, &t, err);
+    if (rc)
+        return rc;
+    /* Cables the job's endpoints use (a cable is two directed links): one per NIC port,
+     * then at each tier up the fabric's own down:up ratio (oversubscription), so a fabric
+     * whose leaves have free down ports is cabled for the endpoints it has; a full fabric
+     * gives exactly the topology's link counts.  A NIC-to-leaf cable takes one switch
+     * port (the NIC is host power), a switch-to-switch cable two; every cable has a
+     * transceiver at each end. */
+    double nic = t.links[AIF_TIER_NIC] / 2.0;
+    double leaf = t.tiers >= 2 && t.leaf_down > 0 ? nic * t.leaf_up / t.leaf_down : 0;
+    double spine = t.tiers >= 3 && t.agg_down > 0 ? leaf * t.agg_up / t.agg_down : 0;
+    out->network_W = (nic + 2 * (leaf + spine)) * fd->switch_per_port_W + 2 * (nic + leaf + spine) * fd->optic_per_port_W;
+    out->tiers = t.tiers;
+    return AIF_OK;
 }
 
 void aif_site_power_cooled(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, int cooling,
-                           double pue, aif_site_power *out)
+                           double pue, const aif_site_infra *infra, aif_site_power *out)
 {
     double n = s->cluster.gpus, gpn = s->cluster.gpus_per_node;
     int nodes = (int)ceil(n / gpn);
     out->per_gpu_W = aif_gpu_power_W(&s->cluster.gpu, fd, a, s->site.gpu_power_limit_W);
     out->gpu_W = n * out->per_gpu_W;
     out->host_W = nodes * host_W(s, fd, cooling);
-    network_and_storage(s, fd, &out->network_W, &out->storage_W, NULL);
+    out->network_W = infra->network_W;
+    out->storage_W = infra->storage_W;
     out->it_W = out->gpu_W + out->host_W + out->network_W + out->storage_W;
     out->facility_W = out->it_W * pue;
     out->node_W = gpn * out->per_gpu_W + host_W(s, fd, cooling);
@@ -107,28 +114,41 @@ double aif_site_pue(const aif_scenario *s, const aif_facility_data *fd, int cool
     return s->site.pue >= 1 ? s->site.pue : fd->cooling[cooling].pue[s->site.climate];
 }
 
-void aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a, aif_site_power *out)
+/* power at activity a with the network and storage already sized */
+static void power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_site_infra *infra,
+                     const aif_activity *a, aif_site_power *out)
 {
     aif_activity busy = {1, 0, 0, 0};
     aif_site_power peak;
-    aif_site_power_cooled(s, fd, &busy, AIF_COOL_AIR, 1, &peak);
+    aif_site_power_cooled(s, fd, &busy, AIF_COOL_AIR, 1, infra, &peak);
     int cooling = aif_site_cooling(s, peak.rack_W);
-    aif_site_power_cooled(s, fd, a, cooling, aif_site_pue(s, fd, cooling), out);
+    aif_site_power_cooled(s, fd, a, cooling, aif_site_pue(s, fd, cooling), infra, out);
 }
 
-void aif_site_network(const aif_scenario *s, const aif_facility_data *fd, double *net_W, double *sto_W, int *tiers)
+aif_rc aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a,
+                         aif_site_power *out, aif_err *err)
 {
-    network_and_storage(s, fd, net_W, sto_W, tiers);
+    aif_site_infra infra;
+    aif_rc rc = aif_site_infra_eval(s, fd, &infra, err);
+    if (rc)
+        return rc;
+    power_at(s, fd, &infra, a, out);
+    return AIF_OK;
 }
 
-void aif_site_power_series(const aif_scenario *s, const aif_facility_data *fd, const aif_activity_sample *in, int n,
-                           aif_power_point *out)
+aif_rc aif_site_power_series(const aif_scenario *s, const aif_facility_data *fd, const aif_activity_sample *in, int n,
+                             aif_power_point *out, aif_err *err)
 {
+    aif_site_infra infra;
+    aif_rc rc = aif_site_infra_eval(s, fd, &infra, err);
+    if (rc)
+        return rc;
     for (int i = 0; i < n; i++) {
         aif_site_power p;
-        aif_site_power_at(s, fd, &in[i].a, &p);
+        power_at(s, fd, &infra, &in[i].a, &p);
         out[i] = (aif_power_point){in[i].t_s, p.facility_W};
     }
+    return AIF_OK;
 }
 
 double aif_energy_J(const aif_power_point *p, int n, double t_end_s)

@@ -1,5 +1,6 @@
 /* topology.c -- building the Clos and routing on it (see topology.h). */
 #include "net/topology.h"
+#include "aifsim/names.h"
 #include "base/base.h"
 
 #include <math.h>
@@ -20,8 +21,6 @@ int aif_topo_domain_used(const aif_cluster *cl)
         d -= gpn;
     return d < 1 ? 1 : d;
 }
-
-const char *const aif_tier_names[AIF_N_TIER] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core"};
 
 static int rail_of(const aif_topo *t, int gpu) { return (int)((long)(gpu % t->gpn) * t->nics / t->gpn); }
 int aif_topo_nic_of(const aif_topo *t, int gpu) { return gpu / t->gpn * t->nics + rail_of(t, gpu); }
@@ -94,7 +93,9 @@ static void cable_links(const aif_topo *t, long c, long *up, long *down)
     }
 }
 
-aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
+/* The shape, link offsets and summary of cl's topology; with_links also fills the
+ * per-link capacities (and the failed and degraded cables), without them t->cap is NULL. */
+static aif_rc build(const aif_cluster *cl, int with_links, aif_topo **out, aif_err *err)
 {
     *out = NULL;
     const aif_network *nw = &cl->net;
@@ -210,8 +211,8 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     t->p_agg_down = t->p_agg_up + (tiers == 3 ? pods * U * A : 0);
     t->links_per_plane = t->p_agg_down + (tiers == 3 ? pods * U * A : 0);
     t->n_links = t->off_plane + planes * t->links_per_plane;
-    t->cap = malloc((size_t)t->n_links * sizeof *t->cap);
-    if (!t->cap) {
+    t->cap = with_links ? malloc((size_t)t->n_links * sizeof *t->cap) : NULL;
+    if (with_links && !t->cap) {
         long n = t->n_links;
         aif_topo_free(t);
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "network", "out of memory for %ld links", n);
@@ -219,11 +220,11 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     double su = cl->scaleup.port_bw_Bps * cl->scaleup.efficiency / (t->torus ? 2 * t->tnd : 1);
     double port = cl->nic_bw_Bps / nw->planes * cl->fabric.efficiency;
     double sw = port * (1 - nw->congestion_loss);
-    for (long l = 0; l < t->off_host; l++)
+    for (long l = 0; with_links && l < t->off_host; l++)
         t->cap[l] = (float)su;
-    for (long l = t->off_host; l < t->off_plane; l++)
+    for (long l = t->off_host; with_links && l < t->off_plane; l++)
         t->cap[l] = (float)nw->host_bw_Bps;
-    for (long l = t->off_plane; l < t->n_links; l++)
+    for (long l = t->off_plane; with_links && l < t->n_links; l++)
         t->cap[l] = (float)(aif_topo_tier(t, l) == AIF_TIER_NIC ? port : sw);
 
     aif_topo_summary *s = &t->sum;
@@ -234,7 +235,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
                            "%d failed and %d degraded links, but the fabric has %ld switch-to-switch cables",
                            nw->failed_links, nw->degraded_links, cables);
     }
-    if (nw->failed_links + nw->degraded_links > 0) {
+    if (with_links && nw->failed_links + nw->degraded_links > 0) {
         unsigned char *used = calloc((size_t)cables, 1);
         if (!used) {
             aif_topo_free(t);
@@ -252,8 +253,7 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
         free(used);
         t->any_failed = nw->failed_links > 0;
     }
-    static const char *const kinds[] = {"auto", "fat-tree", "rail-optimized", "rail-only"};
-    aif_strlcpy(s->kind, kinds[kind], sizeof s->kind);
+    aif_strlcpy(s->kind, aif_topo_kind_name((aif_topo_kind)kind), sizeof s->kind);
     s->gpus = cl->gpus;
     s->nodes = (int)nodes;
     s->nics_per_node = nics;
@@ -295,6 +295,22 @@ aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
     s->failed_links = nw->failed_links;
     s->degraded_links = nw->degraded_links;
     *out = t;
+    return AIF_OK;
+}
+
+aif_rc aif_topo_build(const aif_cluster *cl, aif_topo **out, aif_err *err)
+{
+    return build(cl, 1, out, err);
+}
+
+aif_rc aif_topo_summarize(const aif_cluster *cl, aif_topo_summary *out, aif_err *err)
+{
+    aif_topo *t;
+    aif_rc rc = build(cl, 0, &t, err);
+    if (rc)
+        return rc;
+    *out = t->sum;
+    aif_topo_free(t);
     return AIF_OK;
 }
 

@@ -14,6 +14,7 @@
  *  - one entry alone adds "sources": the citation of each field that has one, under
  *    the field's JSON key, and under "all" the entry's citation for all other fields.
  * The writer computes nothing but those model parameter counts and unit names. */
+#include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "base/base.h"
 #include "report/json.h"
@@ -24,8 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kinds[] = {"gpus", "systems", "fabrics", "models"};
-enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
+/* the kinds listed: every aif_catalog_kind before calibration (gpus, systems, fabrics, models) */
+#define kinds aif_catalog_kind_names
+enum { N_KINDS = AIF_CAT_CALIBRATION };
 
 /* The unit a quantity of each aif_qty is stored in, as a key suffix. */
 static const char *unit_suffix(int qty)
@@ -203,7 +205,7 @@ aif_rc aif_report_catalog_json(const aif_catalog *c, const char *kind, const cha
             if (!strcmp(v.items + (size_t)i * v.item_size + v.name_off, name))
                 return to_text(entry_json(c, kind, &v, i, 1), json, err);
         const char *names[512];
-        int n = aif_catalog_names(c, kind, names, 512);
+        int n = aif_catalog_names(c, (aif_catalog_kind)aif_name_index(kinds, kind), names, 512);
         int d = aif_did_you_mean(name, names, n);
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, kind, "no %s named '%s'%s%s%s", kind, name,
                            d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");

@@ -4,12 +4,10 @@
  * aif_graph_timing_eval computed and computes nothing itself; empty segments
  * are not listed. */
 #include "aifsim/graph.h"
+#include "aifsim/names.h"
 #include "aifsim/report.h"
 
 static const char *const kind_names[] = {"gemm", "attn", "attn", "mem", "comm"};
-static const char *const coll_names[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv",
-                                         "broadcast"};
-static const char *const group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp"};
 static const char *const ovl_names[] = {"", "overlaps next", "overlaps segment"};
 
 void aif_report_graph_text(FILE *f, const aif_graph_timing *t)
@@ -26,7 +24,7 @@ void aif_report_graph_text(FILE *f, const aif_graph_timing *t)
             char shape[64];
             if (o->kind == AIF_OP_COMM) {
                 aif_group_shape gs = g->groups[o->group];
-                snprintf(shape, sizeof shape, "%s %s%d/%d %s", coll_names[o->coll], group_names[o->group], gs.size,
+                snprintf(shape, sizeof shape, "%s %s%d/%d %s", aif_coll_name((aif_coll)o->coll), aif_group_name(o->group), gs.size,
                          gs.per_domain, ovl_names[o->overlap]);
             } else if (o->kind == AIF_OP_GEMM) {
                 snprintf(shape, sizeof shape, "%.0fx%.0fx%.0f%s%s", o->m, o->n, o->k, o->batch > 1 ? " xb" : "",

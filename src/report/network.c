@@ -1,5 +1,6 @@
 /* network.c -- reports of the topology and of what the simulating engine saw on it. */
 #include "report/network.h"
+#include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "report/json.h"
 

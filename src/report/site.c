@@ -1,17 +1,14 @@
 /* site.c (report) -- power, cooling, energy, carbon, water and money as text and JSON. */
 #include "report/json.h"
 #include "report/site.h"
+#include "aifsim/names.h"
 #include "aifsim/report.h"
 
 #include <math.h>
 #include <string.h>
 
-const char *const aif_report_cooling_names[] = {"air", "rear-door heat exchanger", "direct-to-chip liquid",
-                                                "immersion"};
 const char *const aif_report_verdicts[] = {"fit air cooling", "need liquid cooling (over the air limit)",
                                            "exceed even liquid cooling"};
-static const char *const cloud_names[] = {"hyperscaler on-demand", "hyperscaler reserved", "neocloud on-demand",
-                                          "neocloud reserved"};
 
 static double round3(double x)
 {
@@ -58,8 +55,8 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
             s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
             fa->nodes_per_rack * s->cluster.gpus_per_node, fa->rack_peak_W / 1e3);
     fprintf(f, "  cooling          %s (holds %.0f kW per rack): the racks %s; PUE %.2f (%s climate)\n",
-            aif_report_cooling_names[fa->cooling], fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],
-            fa->pue, (const char *[]){"cold", "temperate", "hot"}[s->site.climate]);
+            aif_cooling_label((aif_cooling)fa->cooling), fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],
+            fa->pue, aif_climate_name((aif_climate)s->site.climate));
     power(a, sizeof a, fa->it_avg_W);
     power(b, sizeof b, fa->it_peak_W);
     power(d, sizeof d, fa->facility_avg_W);
@@ -97,7 +94,7 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
         aif_report_money(a, sizeof a, c->owned_usd);
         aif_report_money(b, sizeof b, c->cloud_usd);
         fprintf(f, "  cost to train    owned %s ($%.2f per GPU-hour at full use); rented %s (%s, $%.2f per GPU-hour)\n",
-                a, c->owned_usd_per_gpu_hour, b, cloud_names[s->site.cloud_class], c->cloud_usd_per_gpu_hour);
+                a, c->owned_usd_per_gpu_hour, b, aif_cloud_class_label((aif_cloud_class)s->site.cloud_class), c->cloud_usd_per_gpu_hour);
     }
     if (with_run && c->api_usd_per_mtok > 0)
         fprintf(f, "                   for scale: serving %s through an API costs $%.2f per million tokens\n",
@@ -133,8 +130,6 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     const aif_scenario *s = &run->scenario;
     const aif_facility_result *fa = &run->facility;
     const aif_cost_result *c = &run->cost;
-    static const char *const cool[] = {"air", "rdhx", "liquid", "immersion"};
-    static const char *const verdict[] = {"fits_air", "needs_liquid", "exceeds_liquid"};
     json_object *fo = json_object_new_object();
     aif_json_num(fo, "it_power_kw", fa->it_avg_W / 1e3);
     aif_json_num(fo, "it_peak_kw", fa->it_peak_W / 1e3);
@@ -146,8 +141,8 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     aif_json_num(fo, "rack_kw", fa->rack_peak_W / 1e3);
     json_object_object_add(fo, "racks", json_object_new_int(fa->racks));
     json_object_object_add(fo, "nodes_per_rack", json_object_new_int(fa->nodes_per_rack));
-    json_object_object_add(fo, "cooling", json_object_new_string(cool[fa->cooling]));
-    json_object_object_add(fo, "rack_verdict", json_object_new_string(verdict[fa->rack_verdict]));
+    json_object_object_add(fo, "cooling", json_object_new_string(aif_cooling_name((aif_cooling)fa->cooling)));
+    json_object_object_add(fo, "rack_verdict", json_object_new_string(aif_rack_verdict_name(fa->rack_verdict)));
     aif_json_num(fo, "gpu_avg_w", fa->gpu_avg_W);
     aif_json_num(fo, "clock_factor", fa->clock_factor);
     if (s->site.power_cap_W > 0)

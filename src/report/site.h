@@ -7,7 +7,6 @@
 
 #include "aifsim/run.h"
 
-extern const char *const aif_report_cooling_names[];
 extern const char *const aif_report_verdicts[];
 /* The site-and-money lines of the training summary (a blank line first). */
 void aif_report_site_text(FILE *f, const aif_train_run *run);

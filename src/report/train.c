@@ -2,7 +2,9 @@
  * sentence on what would make it fit in memory.  JSON is built with json-c;
  * numbers are printed with %.10g so output is byte-identical across runs. */
 #include "report/json.h"
+#include "aifsim/names.h"
 #include "aifsim/report.h"
+#include "aifsim/run.h"
 #include "base/base.h"
 #include "report/site.h"
 #include "report/network.h"
@@ -12,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4"};
-static const char *const rc_names[] = {"none", "selective", "full"};
-static const char *const opt_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp"};
 
 #define GIB 1073741824.0
 
@@ -98,8 +97,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     if (p->vpp > 1)
         fprintf(f, " (VPP%d)", p->vpp);
     fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s\n\n", p->cp,
-            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec_names[t->precision],
-            rc_names[t->recompute], opt_names[t->optimizer]);
+            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, aif_prec_name((aif_prec)t->precision),
+            aif_recompute_name((aif_recompute)t->recompute), aif_optim_name((aif_optim)t->optimizer));
 
     const aif_breakdown *bd = &r->bd;
     double st = r->step_time_s;
@@ -149,7 +148,7 @@ char *aif_report_train_json(const aif_train_run *run)
     json_object *o = json_object_new_object();
     aif_json_str(o, "aifsim_version", AIF_VERSION);
     aif_json_str(o, "scenario", s->name);
-    aif_json_str(o, "engine", sim ? "sim" : "estimate");
+    aif_json_str(o, "engine", aif_engine_name(run->engine));
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);
     aif_json_str(in, "gpu", s->cluster.gpu.name);
@@ -167,9 +166,9 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_int(in, "mbs", s->train.mbs);
     aif_json_int(in, "gbs", s->train.gbs);
     aif_json_int(in, "seq", s->train.seq);
-    aif_json_str(in, "precision", prec_names[s->train.precision]);
-    aif_json_str(in, "recompute", rc_names[s->train.recompute]);
-    aif_json_str(in, "optimizer", opt_names[s->train.optimizer]);
+    aif_json_str(in, "precision", aif_prec_name((aif_prec)s->train.precision));
+    aif_json_str(in, "recompute", aif_recompute_name((aif_recompute)s->train.recompute));
+    aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     json_object_object_add(o, "inputs", in);
     aif_json_num(o, "step_time_s", r->step_time_s);
     aif_json_int(o, "microbatches", r->microbatches);

@@ -8,12 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
-
-static _Thread_local aif_err *sink;
-
-void bind_set_err(aif_err *err) { sink = err; }
-
 const char *bind_path(char *buf, size_t n, const char *path, const char *key)
 {
     if (path && path[0])
@@ -23,14 +17,14 @@ const char *bind_path(char *buf, size_t n, const char *path, const char *key)
     return buf;
 }
 
-aif_rc bind_error(const ynode *nd, const char *path, const char *fmt, ...)
+aif_rc bind_error(const bind_ctx *bc, const ynode *nd, const char *path, const char *fmt, ...)
 {
-    char msg[sizeof sink->msg];
+    char msg[sizeof bc->err->msg];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return aif_err_set(sink, AIF_EINPUT, nd ? nd->origin : NULL, nd ? nd->line : 0, nd ? nd->col : 0, path,
+    return aif_err_set(bc->err, AIF_EINPUT, nd ? nd->origin : NULL, nd ? nd->line : 0, nd ? nd->col : 0, path,
                        "%s", msg);
 }
 
@@ -39,19 +33,19 @@ static const char *kind_name(ykind k)
     return k == Y_MAP ? "a mapping" : k == Y_SEQ ? "a list" : "a value";
 }
 
-static aif_rc need_scalar(const ynode *v, const char *path, const char *what)
+static aif_rc need_scalar(const bind_ctx *bc, const ynode *v, const char *path, const char *what)
 {
     if (v->kind != Y_SCALAR)
-        return bind_error(v, path, "expected %s, found %s", what, kind_name(v->kind));
+        return bind_error(bc, v, path, "expected %s, found %s", what, kind_name(v->kind));
     return AIF_OK;
 }
 
-static aif_rc check_range(const ynode *v, const field *f, const char *path, double x)
+static aif_rc check_range(const bind_ctx *bc, const ynode *v, const field *f, const char *path, double x)
 {
     if (x < f->min || (f->max > 0 && x > f->max)) {
         if (f->max > 0)
-            return bind_error(v, path, "%s is out of range (accepted: %g to %g)", v->s, f->min, f->max);
-        return bind_error(v, path, "%s is out of range (accepted: at least %g)", v->s, f->min);
+            return bind_error(bc, v, path, "%s is out of range (accepted: %g to %g)", v->s, f->min, f->max);
+        return bind_error(bc, v, path, "%s is out of range (accepted: at least %g)", v->s, f->min);
     }
     return AIF_OK;
 }
@@ -80,116 +74,118 @@ static void names_list(const char *const *names, char *buf, size_t n)
         k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "", names[i]);
 }
 
-aif_rc bind_value(const ynode *v, const field *f, void *obj, const char *path, aif_err *err)
+aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj, const char *path)
 {
     char *dst = (char *)obj + f->off;
     char why[256];
-    bind_set_err(err);
     switch (f->type) {
     case F_INT: {
-        if (need_scalar(v, path, "a whole number"))
-            return err->rc;
+        if (need_scalar(bc, v, path, "a whole number"))
+            return bc->err->rc;
         long long x;
         if (aif_parse_int(v->s, &x, why, sizeof why) != 0)
-            return bind_error(v, path, "%s", why);
+            return bind_error(bc, v, path, "%s", why);
         if (x > 2000000000LL || (f->max > 0 && x > f->max))
-            return bind_error(v, path, "%s is too large (at most %g)", v->s, f->max > 0 ? f->max : 2e9);
-        if (check_range(v, f, path, (double)x))
-            return err->rc;
+            return bind_error(bc, v, path, "%s is too large (at most %g)", v->s, f->max > 0 ? f->max : 2e9);
+        if (check_range(bc, v, f, path, (double)x))
+            return bc->err->rc;
         *(int *)dst = (int)x;
         return AIF_OK;
     }
     case F_NUM: {
-        if (need_scalar(v, path, "a number"))
-            return err->rc;
+        if (need_scalar(bc, v, path, "a number"))
+            return bc->err->rc;
         double x;
         if (aif_parse_qty(v->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0)
-            return bind_error(v, path, "'%s' is not a number", v->s);
-        if (check_range(v, f, path, x))
-            return err->rc;
+            return bind_error(bc, v, path, "'%s' is not a number", v->s);
+        if (check_range(bc, v, f, path, x))
+            return bc->err->rc;
         *(double *)dst = x;
         return AIF_OK;
     }
     case F_QTY: {
-        if (need_scalar(v, path, aif_qty_examples((aif_qty)f->qty)))
-            return err->rc;
+        if (need_scalar(bc, v, path, aif_qty_examples((aif_qty)f->qty)))
+            return bc->err->rc;
         double x;
         if (aif_parse_qty(v->s, (aif_qty)f->qty, &x, why, sizeof why) != 0)
-            return bind_error(v, path, "%s", why);
-        if (check_range(v, f, path, x))
-            return err->rc;
+            return bind_error(bc, v, path, "%s", why);
+        if (check_range(bc, v, f, path, x))
+            return bc->err->rc;
         *(double *)dst = x;
         return AIF_OK;
     }
     case F_BOOL: {
-        if (need_scalar(v, path, "true or false"))
-            return err->rc;
+        if (need_scalar(bc, v, path, "true or false"))
+            return bc->err->rc;
         if (parse_bool(v->s, (bool *)dst) != 0)
-            return bind_error(v, path, "'%s' is not a boolean (accepted: true, false, yes, no, on, off, 1, 0)", v->s);
+            return bind_error(bc, v, path, "'%s' is not a boolean (accepted: true, false, yes, no, on, off, 1, 0)", v->s);
         return AIF_OK;
     }
     case F_STR: {
-        if (need_scalar(v, path, "a text value"))
-            return err->rc;
+        if (need_scalar(bc, v, path, "a text value"))
+            return bc->err->rc;
         if (strlen(v->s) >= f->size)
-            return bind_error(v, path, "text too long (%zu characters, at most %zu)", strlen(v->s), f->size - 1);
+            return bind_error(bc, v, path, "text too long (%zu characters, at most %zu)", strlen(v->s), f->size - 1);
         for (const unsigned char *c = (const unsigned char *)v->s; *c; c++)
             if (*c < 0x20 || *c == 0x7f)
-                return bind_error(v, path, "control character (code %d) in text; write plain text", *c);
+                return bind_error(bc, v, path, "control character (code %d) in text; write plain text", *c);
         memcpy(dst, v->s, strlen(v->s) + 1);
         return AIF_OK;
     }
     case F_ENUM: {
-        char list[256];
-        names_list(f->names, list, sizeof list);
-        if (need_scalar(v, path, "a name"))
-            return err->rc;
+        /* the enum's own name table, plus the field's "auto" (-1) when it has one */
+        const char *cands[64];
         int n = 0;
-        for (; f->names[n]; n++)
-            if (strcasecmp(v->s, f->names[n]) == 0) {
-                *(int *)dst = n;
-                return AIF_OK;
-            }
-        int dym = aif_did_you_mean(v->s, f->names, n);
+        for (; f->names[n] && n < 62; n++)
+            cands[n] = f->names[n];
+        if (f->auto_name)
+            cands[n++] = f->auto_name;
+        cands[n] = NULL;
+        char list[256];
+        names_list(cands, list, sizeof list);
+        if (need_scalar(bc, v, path, "a name"))
+            return bc->err->rc;
+        int i = aif_name_index(cands, v->s);
+        if (i >= 0) {
+            *(int *)dst = f->auto_name && i == n - 1 ? -1 : i;
+            return AIF_OK;
+        }
+        int dym = aif_did_you_mean(v->s, cands, n);
         if (dym >= 0)
-            return bind_error(v, path, "unknown value '%s'; did you mean '%s'? (accepted: %s)", v->s, f->names[dym], list);
-        return bind_error(v, path, "unknown value '%s' (accepted: %s)", v->s, list);
+            return bind_error(bc, v, path, "unknown value '%s'; did you mean '%s'? (accepted: %s)", v->s, cands[dym], list);
+        return bind_error(bc, v, path, "unknown value '%s' (accepted: %s)", v->s, list);
     }
     case F_SUB:
-        return bind_map(v, f->sub, dst, path, NULL, err);
+        return bind_map(bc, v, f->sub, dst, path, NULL);
     case F_PRECMAP: {
         if (v->kind != Y_MAP)
-            return bind_error(v, path, "expected a mapping of precision to dense TFLOP/s, e.g. {bf16: 989.4, fp8: 1978.9}");
+            return bind_error(bc, v, path, "expected a mapping of precision to dense TFLOP/s, e.g. {bf16: 989.4, fp8: 1978.9}");
         double *arr = (double *)dst;
         for (int i = 0; i < v->n; i++) {
             const ynode *kv = v->kids[i];
             char sub[192];
             bind_path(sub, sizeof sub, path, kv->key);
-            int p = 0;
-            for (; aif_prec_names[p]; p++)
-                if (strcmp(kv->key, aif_prec_names[p]) == 0)
-                    break;
-            if (!aif_prec_names[p])
-                return aif_err_set(err, AIF_EINPUT, kv->origin, kv->key_line, kv->key_col, sub,
+            int p = aif_name_index(aif_prec_names, kv->key);
+            if (p < 0 || strcmp(kv->key, aif_prec_names[p]))
+                return aif_err_set(bc->err, AIF_EINPUT, kv->origin, kv->key_line, kv->key_col, sub,
                                    "unknown precision (accepted: fp32, tf32, bf16, fp8, fp4)");
             double x;
-            if (need_scalar(kv, sub, "a number of TFLOP/s"))
-                return err->rc;
+            if (need_scalar(bc, kv, sub, "a number of TFLOP/s"))
+                return bc->err->rc;
             if (aif_parse_qty(kv->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0 || x <= 0 || x > 1e6)
-                return bind_error(kv, sub, "'%s' is not a positive number of TFLOP/s", kv->s);
+                return bind_error(bc, kv, sub, "'%s' is not a positive number of TFLOP/s", kv->s);
             arr[p] = x * 1e12;
         }
         return AIF_OK;
     }
     }
-    return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, path, "unknown field type");
+    return aif_err_set(bc->err, AIF_EINTERNAL, NULL, 0, 0, path, "unknown field type");
 }
 
-aif_rc bind_map(const ynode *map, const schema *sc, void *obj, const char *path, uint64_t *set, aif_err *err)
+aif_rc bind_map(const bind_ctx *bc, const ynode *map, const schema *sc, void *obj, const char *path, uint64_t *set)
 {
-    bind_set_err(err);
     if (map->kind != Y_MAP)
-        return bind_error(map, path, "expected a mapping (key: value), found %s", kind_name(map->kind));
+        return bind_error(bc, map, path, "expected a mapping (key: value), found %s", kind_name(map->kind));
     for (int i = 0; i < map->n; i++) {
         const ynode *kv = map->kids[i];
         char sub[192];
@@ -219,12 +215,12 @@ aif_rc bind_map(const ynode *map, const schema *sc, void *obj, const char *path,
             int dym = aif_did_you_mean(kv->key, cands, nc);
             int line = kv->key_line ? kv->key_line : kv->line, col = kv->key_line ? kv->key_col : kv->col;
             if (dym >= 0)
-                return aif_err_set(err, AIF_EINPUT, kv->origin, line, col, sub,
+                return aif_err_set(bc->err, AIF_EINPUT, kv->origin, line, col, sub,
                                    "unknown key '%s'; did you mean '%s'? (accepted: %s)", kv->key, cands[dym], list);
-            return aif_err_set(err, AIF_EINPUT, kv->origin, line, col, sub, "unknown key '%s' (accepted: %s)",
+            return aif_err_set(bc->err, AIF_EINPUT, kv->origin, line, col, sub, "unknown key '%s' (accepted: %s)",
                                kv->key, list);
         }
-        aif_rc rc = bind_value(kv, &sc->f[j], obj, sub, err);
+        aif_rc rc = bind_value(bc, kv, &sc->f[j], obj, sub);
         if (rc)
             return rc;
         if (set && j < 64)

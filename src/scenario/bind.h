@@ -5,6 +5,8 @@
 #ifndef AIF_BIND_H
 #define AIF_BIND_H
 
+#include "aifsim/facility.h"
+#include "aifsim/names.h"
 #include "scenario/yaml.h"
 
 #include <stdint.h>
@@ -27,7 +29,8 @@ typedef struct field {
     size_t off;
     size_t size;                /* F_STR: buffer size */
     int qty;                    /* F_QTY: aif_qty */
-    const char *const *names;   /* F_ENUM: NULL-terminated */
+    const char *const *names;   /* F_ENUM: a name table of names.h (NULL-terminated, index = value) */
+    const char *auto_name;      /* F_ENUM: one more accepted name, bound as -1 (e.g. "auto"); may be NULL */
     const schema *sub;          /* F_SUB */
     double min, max;            /* F_INT, F_NUM, F_QTY: accepted range (max 0: none) */
 } field;
@@ -40,16 +43,23 @@ struct schema {
 
 #define FLD(st, k, t, member) {.key = k, .type = t, .off = offsetof(st, member), .size = sizeof(((st *)0)->member)}
 
-extern const char *const aif_prec_names[];   /* fp32 tf32 bf16 fp8 fp4 */
+/* What one binding needs besides the tree: where errors go, what names resolve
+ * against and which sections of a scenario to bind.  Passed down explicitly and
+ * never kept between calls, so two loads in one thread, or a load nested inside
+ * another (a model file named by a scenario), share nothing. */
+typedef struct bind_ctx {
+    aif_err *err;                  /* the error record every failure fills */
+    const aif_catalog *cat;        /* catalogs names resolve against; NULL while a catalog file is read */
+    const aif_facility_data *fd;   /* data/facility.yaml: the site's defaults; NULL outside scenarios */
+    unsigned sections;             /* aif_section bits of a scenario to bind; 0 outside scenarios */
+} bind_ctx;
 
 /* Binds map onto obj.  *set gets bit i for field i that was present (may be NULL). */
-aif_rc bind_map(const ynode *map, const schema *sc, void *obj, const char *path, uint64_t *set, aif_err *err);
-/* Binds one scalar value to one field (used for single values). */
-aif_rc bind_value(const ynode *v, const field *f, void *obj, const char *path, aif_err *err);
-/* Reports an error at node n (file:line:col, or the option it came from). */
-aif_rc bind_error(const ynode *n, const char *path, const char *fmt, ...) AIF_PRINTF(3, 4);
-/* Thread-local error sink for bind_error; set by bind_map's callers via bind_set_err. */
-void bind_set_err(aif_err *err);
+aif_rc bind_map(const bind_ctx *bc, const ynode *map, const schema *sc, void *obj, const char *path, uint64_t *set);
+/* Binds one value to one field (used for single values). */
+aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj, const char *path);
+/* Reports an error at node n (file:line:col, or the option it came from) into bc->err. */
+aif_rc bind_error(const bind_ctx *bc, const ynode *n, const char *path, const char *fmt, ...) AIF_PRINTF(4, 5);
 /* Joins path and key into buf. */
 const char *bind_path(char *buf, size_t n, const char *path, const char *key);
 

@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 
 typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[40]; char *text; } source_rec;
@@ -73,10 +72,6 @@ static const field system_fields[] = {
 };
 static const schema system_schema = {system_fields, sizeof system_fields / sizeof system_fields[0], skip_meta};
 
-const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
-                                             "neuronlink", NULL};
-const char *const aif_transport_names[] = {"rdma", "tcp", NULL};
-
 static const field fabric_fields[] = {
     FLD(aif_fabric, "description", F_STR, description),
     {.key = "kind", .type = F_ENUM, .off = offsetof(aif_fabric, kind), .names = aif_fabric_kind_names},
@@ -89,11 +84,6 @@ static const field fabric_fields[] = {
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
-
-const char *const aif_act_names[] = {"gelu", "relu", "swiglu", "geglu", "squared-relu", NULL};
-const char *const aif_attn_names[] = {"mha", "gqa", "mqa", "mla", NULL};
-const char *const aif_norm_names[] = {"layernorm", "rmsnorm", NULL};
-const char *const aif_pos_names[] = {"rope", "learned", "alibi", NULL};
 
 typedef struct moe_t { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe_t;
 static const field moe_fields[] = {
@@ -138,36 +128,35 @@ const schema aif_model_schema = {model_fields, sizeof model_fields / sizeof mode
 
 /* ------------------------------------------------------------ validation */
 
-aif_rc aif_model_check(aif_model *m, const ynode *at, const char *path, aif_err *err)
+aif_rc aif_model_check(const bind_ctx *bc, aif_model *m, const ynode *at, const char *path)
 {
-    bind_set_err(err);
     static const char *const req[] = {"layers", "hidden", "heads", "ffn", "vocab"};
     const int vals[] = {m->layers, m->hidden, m->heads, m->ffn, m->vocab};
     for (int i = 0; i < 5; i++)
         if (vals[i] <= 0)
-            return bind_error(at, path, "model needs '%s' (a model is a catalog name, or a mapping with layers, "
+            return bind_error(bc, at, path, "model needs '%s' (a model is a catalog name, or a mapping with layers, "
                               "hidden, heads, ffn and vocab, or {base: NAME, ...} to change a catalog model)", req[i]);
     if (m->kv_heads == 0)
         m->kv_heads = m->heads;
     if (m->head_dim == 0) {
         if (m->hidden % m->heads)
-            return bind_error(at, path, "hidden %d is not divisible by heads %d; give head_dim", m->hidden, m->heads);
+            return bind_error(bc, at, path, "hidden %d is not divisible by heads %d; give head_dim", m->hidden, m->heads);
         m->head_dim = m->hidden / m->heads;
     }
     if (m->heads % m->kv_heads)
-        return bind_error(at, path, "heads %d is not divisible by kv_heads %d (each KV head serves a whole group "
+        return bind_error(bc, at, path, "heads %d is not divisible by kv_heads %d (each KV head serves a whole group "
                           "of query heads)", m->heads, m->kv_heads);
     if (m->moe.experts > 0) {
         if (m->moe.top_k <= 0 || m->moe.top_k > m->moe.experts)
-            return bind_error(at, path, "moe.top_k %d must be between 1 and moe.experts %d", m->moe.top_k,
+            return bind_error(bc, at, path, "moe.top_k %d must be between 1 and moe.experts %d", m->moe.top_k,
                               m->moe.experts);
         if (m->moe.expert_ffn <= 0)
-            return bind_error(at, path, "moe needs expert_ffn (the intermediate size of one expert)");
+            return bind_error(bc, at, path, "moe needs expert_ffn (the intermediate size of one expert)");
         if (m->moe.dense_layers > m->layers)
-            return bind_error(at, path, "moe.dense_layers %d exceeds layers %d", m->moe.dense_layers, m->layers);
+            return bind_error(bc, at, path, "moe.dense_layers %d exceeds layers %d", m->moe.dense_layers, m->layers);
     }
     if (m->attention == AIF_ATTN_MLA && m->mla.kv_lora_rank <= 0)
-        return bind_error(at, path, "attention mla needs the mla mapping (kv_lora_rank, qk_nope_head_dim, "
+        return bind_error(bc, at, path, "attention mla needs the mla mapping (kv_lora_rank, qk_nope_head_dim, "
                           "qk_rope_head_dim, v_head_dim, q_lora_rank)");
     return AIF_OK;
 }
@@ -185,16 +174,16 @@ static int name_ok(const char *s)
     return 1;
 }
 
-static aif_rc add_sources(aif_catalog *c, const char *kind, const char *entry, const ynode *src,
-                          const char *path, aif_err *err)
+static aif_rc add_sources(const bind_ctx *bc, aif_catalog *c, const char *kind, const char *entry, const ynode *src,
+                          const char *path)
 {
-    bind_set_err(err);
+    aif_err *err = bc->err;
     if (src->kind != Y_MAP)
-        return bind_error(src, path, "sources must map field names to citations");
+        return bind_error(bc, src, path, "sources must map field names to citations");
     for (int i = 0; i < src->n; i++) {
         const ynode *kv = src->kids[i];
         if (kv->kind != Y_SCALAR)
-            return bind_error(kv, path, "a citation must be text");
+            return bind_error(bc, kv, path, "a citation must be text");
         source_rec *r = NULL;
         for (int j = 0; j < c->sources.n; j++) {
             source_rec *q = (source_rec *)c->sources.items + j;
@@ -216,26 +205,37 @@ static aif_rc add_sources(aif_catalog *c, const char *kind, const char *entry, c
     return AIF_OK;
 }
 
+/* One kind of entry: its schema and where its name lives; indexed by aif_catalog_kind,
+ * whose names (aif_catalog_kind_names) are the top-level keys of a catalog file. */
 typedef struct kind_desc {
-    const char *key;          /* top-level key in a catalog file */
     const schema *sc;
     size_t item_size, name_off;
 } kind_desc;
 
-static aif_vec *vec_of(aif_catalog *c, int k)
+static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
 {
-    aif_vec *v[] = {&c->calibs, &c->gpus, &c->systems, &c->fabrics, &c->models};
-    return v[k];
+    switch (k) {
+    case AIF_CAT_GPUS: return &c->gpus;
+    case AIF_CAT_SYSTEMS: return &c->systems;
+    case AIF_CAT_FABRICS: return &c->fabrics;
+    case AIF_CAT_MODELS: return &c->models;
+    case AIF_CAT_CALIBRATION: return &c->calibs;
+    case AIF_N_CATALOG_KIND: break;
+    }
+    return NULL;
 }
 
-static const kind_desc kinds[] = {
-    {"calibration", &calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
-    {"gpus", &gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name)},
-    {"systems", &system_schema, sizeof(aif_system), offsetof(aif_system, name)},
-    {"fabrics", &fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name)},
-    {"models", &aif_model_schema, sizeof(aif_model), offsetof(aif_model, name)},
+static const kind_desc kinds[AIF_N_CATALOG_KIND] = {
+    [AIF_CAT_GPUS] = {&gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name)},
+    [AIF_CAT_SYSTEMS] = {&system_schema, sizeof(aif_system), offsetof(aif_system, name)},
+    [AIF_CAT_FABRICS] = {&fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name)},
+    [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name)},
+    [AIF_CAT_CALIBRATION] = {&calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
 };
-enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
+/* The order the sections of one file are read in: calibration first (GPUs refer to it),
+ * fabrics before systems and GPUs before systems only for the reader's sake. */
+static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_SYSTEMS,
+                                                                AIF_CAT_FABRICS, AIF_CAT_MODELS};
 
 static void *find_in(const aif_vec *v, size_t name_off, const char *name)
 {
@@ -247,24 +247,25 @@ static void *find_in(const aif_vec *v, size_t name_off, const char *name)
     return NULL;
 }
 
-static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
+static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)
 {
+    aif_err *err = bc->err;
     const kind_desc *kd = &kinds[k];
+    const char *key = aif_catalog_kind_name(k);
     char path[192];
-    bind_path(path, sizeof path, kd->key, e->key);
-    bind_set_err(err);
+    bind_path(path, sizeof path, key, e->key);
     if (!name_ok(e->key))
         return aif_err_set(err, AIF_EINPUT, e->origin, e->key_line, e->key_col, path,
                            "a name must be 1 to %d characters of a-z, 0-9, '-', '.', '_'", AIF_NAME_MAX - 1);
     union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; } tmp;
     memset(&tmp, 0, sizeof tmp);
-    aif_rc rc = bind_map(e, kd->sc, &tmp, path, NULL, err);
+    aif_rc rc = bind_map(bc, e, kd->sc, &tmp, path, NULL);
     if (rc)
         return rc;
     aif_strlcpy((char *)&tmp + kd->name_off, e->key, AIF_NAME_MAX);
-    if (k == 4 && (rc = aif_model_check(&tmp.m, e, path, err)))
+    if (k == AIF_CAT_MODELS && (rc = aif_model_check(bc, &tmp.m, e, path)))
         return rc;
-    if (k == 1) {
+    if (k == AIF_CAT_GPUS) {
         const aif_calib *cal = find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch);
         if (!cal) {
             const char *cands[32];
@@ -272,26 +273,26 @@ static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
             for (int i = 0; i < c->calibs.n && n < 32; i++)
                 cands[n++] = ((aif_calib *)c->calibs.items)[i].name;
             int d = aif_did_you_mean(tmp.g.arch, cands, n);
-            return bind_error(ynode_get(e, "arch") ? ynode_get(e, "arch") : e, path,
+            return bind_error(bc, ynode_get(e, "arch") ? ynode_get(e, "arch") : e, path,
                               "arch '%s' has no calibration family%s%s%s (see data/calibration.yaml)", tmp.g.arch,
                               d >= 0 ? "; did you mean '" : "", d >= 0 ? cands[d] : "", d >= 0 ? "'?" : "");
         }
         tmp.g.calib = *cal;
         if (tmp.g.peak_flops[AIF_BF16] <= 0)
-            return bind_error(e, path, "peak_tflops needs at least bf16");
+            return bind_error(bc, e, path, "peak_tflops needs at least bf16");
         if (tmp.g.hbm_bytes <= 0 || tmp.g.hbm_bw_Bps <= 0 || tmp.g.scaleup_bw_Bps <= 0)
-            return bind_error(e, path, "a GPU needs hbm, hbm_bw and scaleup_bw");
+            return bind_error(bc, e, path, "a GPU needs hbm, hbm_bw and scaleup_bw");
         if (tmp.g.scaleup_domain <= 0)
             tmp.g.scaleup_domain = 8;
     }
-    if (k == 2 && (tmp.s.gpus_per_node <= 0 || tmp.s.nics_per_node <= 0 || !tmp.s.gpu[0] || tmp.s.nic_bw_Bps <= 0 ||
+    if (k == AIF_CAT_SYSTEMS && (tmp.s.gpus_per_node <= 0 || tmp.s.nics_per_node <= 0 || !tmp.s.gpu[0] || tmp.s.nic_bw_Bps <= 0 ||
                    !tmp.s.fabric[0]))
-        return bind_error(e, path, "a system needs gpu, gpus_per_node, nics_per_node, nic_bw and fabric");
-    if (k == 3 && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
-        return bind_error(e, path, "a fabric needs port_bw and efficiency");
-    if (k == 0 && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
+        return bind_error(bc, e, path, "a system needs gpu, gpus_per_node, nics_per_node, nic_bw and fabric");
+    if (k == AIF_CAT_FABRICS && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
+        return bind_error(bc, e, path, "a fabric needs port_bw and efficiency");
+    if (k == AIF_CAT_CALIBRATION && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
                    tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0))
-        return bind_error(e, path, "a calibration family needs matmul_eff, attn_fwd_eff, attn_bwd_eff, mem_eff, "
+        return bind_error(bc, e, path, "a calibration family needs matmul_eff, attn_fwd_eff, attn_bwd_eff, mem_eff, "
                           "n_sm, tile_m and tile_n");
     aif_vec *v = vec_of(c, k);
     void *slot = find_in(v, kd->name_off, e->key);
@@ -302,7 +303,7 @@ static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
     if (src) {
         char sp[200];
         bind_path(sp, sizeof sp, path, "sources");
-        if ((rc = add_sources(c, kd->key, e->key, src, sp, err)))
+        if ((rc = add_sources(bc, c, key, e->key, src, sp)))
             return rc;
     }
     return AIF_OK;
@@ -315,33 +316,33 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
     aif_rc rc = ydoc_parse(text, len, name, &d, &root, err);
     if (rc)
         return rc;
-    bind_set_err(err);
-    /* calibration first: GPUs refer to it */
-    for (int k = 0; k < N_KINDS && !rc; k++) {
-        const ynode *sec = ynode_get(root, kinds[k].key);
+    const bind_ctx bc = {.err = err};
+    for (int o = 0; o < AIF_N_CATALOG_KIND && !rc; o++) {
+        aif_catalog_kind k = load_order[o];
+        const char *key = aif_catalog_kind_name(k);
+        const ynode *sec = ynode_get(root, key);
         if (!sec)
             continue;
         if (sec->kind != Y_MAP) {
-            rc = bind_error(sec, kinds[k].key, "expected a mapping of names to entries");
+            rc = bind_error(&bc, sec, key, "expected a mapping of names to entries");
             break;
         }
         for (int i = 0; i < sec->n && !rc; i++) {
             if (sec->kids[i]->kind != Y_MAP)
-                rc = bind_error(sec->kids[i], kinds[k].key, "entry '%s' must be a mapping of fields",
-                                sec->kids[i]->key);
+                rc = bind_error(&bc, sec->kids[i], key, "entry '%s' must be a mapping of fields", sec->kids[i]->key);
             else
-                rc = load_entry(c, k, sec->kids[i], err);
+                rc = load_entry(&bc, c, k, sec->kids[i]);
         }
     }
     for (int i = 0; i < root->n && !rc; i++) {
         int known = 0;
-        const char *cands[N_KINDS];
-        for (int k = 0; k < N_KINDS; k++) {
-            cands[k] = kinds[k].key;
-            known |= !strcmp(root->kids[i]->key, kinds[k].key);
-        }
+        for (int k = 0; k < AIF_N_CATALOG_KIND; k++)
+            known |= !strcmp(root->kids[i]->key, aif_catalog_kind_names[k]);
         if (!known) {
-            int dym = aif_did_you_mean(root->kids[i]->key, cands, N_KINDS);
+            const char *cands[AIF_N_CATALOG_KIND];
+            for (int o = 0; o < AIF_N_CATALOG_KIND; o++)
+                cands[o] = aif_catalog_kind_name(load_order[o]);
+            int dym = aif_did_you_mean(root->kids[i]->key, cands, AIF_N_CATALOG_KIND);
             rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col,
                              root->kids[i]->key, "unknown section%s%s%s (accepted: calibration, gpus, systems, "
                              "fabrics, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
@@ -403,49 +404,6 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
     return AIF_OK;
 }
 
-aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    *text = NULL;
-    if (!f)
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return aif_err_set(err, AIF_ENOMEM, path, 0, 0, NULL, "out of memory");
-        }
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        if (cap > (64u << 20)) {
-            free(buf);
-            fclose(f);
-            return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "file larger than 64 MiB");
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb)
-            free(buf);
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "read error");
-    }
-    buf[n] = '\0';
-    if (memchr(buf, '\0', n)) {
-        free(buf);
-        return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "not a text file (contains NUL bytes)");
-    }
-    *text = buf;
-    *len = n;
-    return AIF_OK;
-}
-
 aif_rc aif_catalog_add_file(aif_catalog *c, const char *path, aif_err *err)
 {
     char *text;
@@ -503,26 +461,23 @@ const char *aif_catalog_source(const aif_catalog *c, const char *kind, const cha
     return all;
 }
 
-int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, int max)
+int aif_catalog_names(const aif_catalog *c, aif_catalog_kind kind, const char **out, int max)
 {
-    for (int k = 0; k < N_KINDS; k++) {
-        if (strcmp(kinds[k].key, kind))
-            continue;
-        aif_vec *v = vec_of((aif_catalog *)c, k);
-        int n = 0;
-        for (int i = 0; i < v->n && n < max; i++)
-            out[n++] = (const char *)v->items + (size_t)i * v->item_size + kinds[k].name_off;
-        return n;
-    }
-    return 0;
+    const aif_vec *v = vec_of((aif_catalog *)c, kind);
+    if (!v)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < v->n && n < max; i++)
+        out[n++] = (const char *)v->items + (size_t)i * v->item_size + kinds[kind].name_off;
+    return n;
 }
 
 int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v)
 {
-    for (int k = 0; k < N_KINDS; k++) {
-        if (strcmp(kinds[k].key, kind))
+    for (int k = 0; k < AIF_N_CATALOG_KIND; k++) {
+        if (strcmp(aif_catalog_kind_names[k], kind))
             continue;
-        const aif_vec *vec = vec_of((aif_catalog *)c, k);
+        const aif_vec *vec = vec_of((aif_catalog *)c, (aif_catalog_kind)k);
         *v = (catalog_view){kinds[k].sc, vec->items, vec->n, kinds[k].item_size, kinds[k].name_off};
         return 0;
     }

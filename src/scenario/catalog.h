@@ -7,11 +7,9 @@
 extern const schema aif_model_schema;
 /* Indices of aif_model_schema's first fields (the bits bind_map sets). */
 enum { M_DESCRIPTION, M_LAYERS, M_HIDDEN, M_HEADS, M_KV_HEADS, M_HEAD_DIM };
-extern const char *const aif_fabric_kind_names[], *const aif_transport_names[];
-extern const char *const aif_act_names[], *const aif_attn_names[], *const aif_norm_names[], *const aif_pos_names[];
 
 /* Fills defaults (kv_heads, head_dim) and checks a model's consistency. */
-aif_rc aif_model_check(aif_model *m, const ynode *at, const char *path, aif_err *err);
+aif_rc aif_model_check(const bind_ctx *bc, aif_model *m, const ynode *at, const char *path);
 /* The entries of one kind as the writers see them (report/catalog.c): the binder's
  * field descriptors of an entry and the entries themselves, n of item_size bytes each
  * (aif_gpu, aif_system, aif_fabric, aif_model or aif_calib), the name at name_off. */
@@ -24,11 +22,7 @@ typedef struct catalog_view {
 /* Fills v for kind ("gpus", "systems", "fabrics", "models", "calibration"): 0, or -1
  * for an unknown kind. */
 int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v);
-/* Names of one kind ("gpus", "systems", "fabrics", "models", "calibration"), for did-you-mean. */
-int aif_catalog_names(const aif_catalog *c, const char *kind, const char **out, int max);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */
 const char *aif_embedded_file(const char *path, size_t *len);
-/* Reads a whole text file (at most 64 MiB) into a malloc'd NUL-terminated buffer. */
-aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err);
 
 #endif

@@ -4,17 +4,14 @@
 #define AIF_SPEC_FACILITY_H
 
 #include "aifsim/facility.h"
-#include "scenario/yaml.h"
-
-extern const char *const aif_cooling_names[], *const aif_climate_names[], *const aif_cloud_names[];
+#include "scenario/bind.h"
 
 aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t len, const char *name, aif_err *err);
 void aif_facility_data_free(aif_facility_data *fd);
 /* The value of `name` in a name -> value table, or dflt. */
 double aif_facility_lookup(const aif_named_value *v, int n, const char *name, double dflt);
 /* Fills s->site from the scenario's `facility` and `cost` sections (either may be
- * NULL) on top of the defaults of fd; needs s->cluster resolved. */
-aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *facility, const ynode *cost,
-                     aif_err *err);
+ * NULL) on top of the defaults of bc->fd; needs s->cluster resolved. */
+aif_rc aif_site_bind(const bind_ctx *bc, aif_scenario *s, const ynode *facility, const ynode *cost);
 
 #endif

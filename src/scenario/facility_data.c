@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const aif_cooling_names[] = {"air", "rdhx", "liquid", "immersion", NULL};
-const char *const aif_climate_names[] = {"cold", "temperate", "hot", NULL};
-const char *const aif_cloud_names[] = {"hyperscaler_on_demand", "hyperscaler_reserved", "neocloud_on_demand",
-                                       "neocloud_reserved", NULL};
-
 static const char *const skip_meta[] = {"sources", "notes", "description", NULL};
 
 typedef struct cool_in { double rack_limit_W, pue_cold, pue_temperate, pue_hot, fan_fraction, capex_per_mw; } cool_in;
@@ -63,11 +58,10 @@ static const field cloud_fields[] = {
 static const schema cloud_schema = {cloud_fields, 4, skip_meta};
 
 typedef struct check_in { char id[48], what[160], source[640], system[AIF_NAME_MAX]; int kind; double value_W; } check_in;
-static const char *const check_kinds[] = {"node_max", "rack_max", "swing", NULL};
 static const field check_fields[] = {
     FLD(check_in, "id", F_STR, id),
     FLD(check_in, "system", F_STR, system),
-    {.key = "kind", .type = F_ENUM, .off = offsetof(check_in, kind), .names = check_kinds},
+    {.key = "kind", .type = F_ENUM, .off = offsetof(check_in, kind), .names = aif_power_check_kind_names},
     FLD(check_in, "what", F_STR, what),
     FLD(check_in, "source", F_STR, source),
     {.key = "value", .type = F_QTY, .off = offsetof(check_in, value_W), .qty = AIF_Q_POWER},
@@ -83,13 +77,14 @@ static int skipped(const char *k)
 }
 
 /* name -> quantity maps (carbon, embodied, api) */
-static aif_rc named_values(const ynode *sec, const char *path, aif_qty kind, aif_named_value **out, int *n, aif_err *err)
+static aif_rc named_values(const bind_ctx *bc, const ynode *sec, const char *path, aif_qty kind, aif_named_value **out,
+                           int *n)
 {
-    bind_set_err(err);
+    aif_err *err = bc->err;
     *out = NULL;
     *n = 0;
     if (sec->kind != Y_MAP)
-        return bind_error(sec, path, "expected a mapping of names to values");
+        return bind_error(bc, sec, path, "expected a mapping of names to values");
     aif_named_value *v = calloc((size_t)sec->n + 1, sizeof *v);
     if (!v)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -103,7 +98,7 @@ static aif_rc named_values(const ynode *sec, const char *path, aif_qty kind, aif
         if (kv->kind != Y_SCALAR || strlen(kv->key) >= AIF_NAME_MAX ||
             aif_parse_qty(kv->s, kind, &v[k].value, why, sizeof why) != 0) {
             free(v);
-            return bind_error(kv, sub, "%s", kv->kind == Y_SCALAR ? why : aif_qty_examples(kind));
+            return bind_error(bc, kv, sub, "%s", kv->kind == Y_SCALAR ? why : aif_qty_examples(kind));
         }
         aif_strlcpy(v[k].name, kv->key, sizeof v[k].name);
         k++;
@@ -131,7 +126,7 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
     aif_rc rc = ydoc_parse(text, len, name, &d, &root, err);
     if (rc)
         return rc;
-    bind_set_err(err);
+    const bind_ctx ctx = {.err = err}, *bc = &ctx;
     static const char *const sections[] = {"cooling", "water", "carbon", "embodied", "power", "prices", "cloud",
                                            "api", "validation"};
     for (int i = 0; i < root->n && !rc; i++) {
@@ -153,12 +148,12 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
             char path[64];
             bind_path(path, sizeof path, "cooling", aif_cooling_names[c]);
             if (!e) {
-                rc = bind_error(sec, path, "missing (cooling needs air, rdhx, liquid and immersion)");
+                rc = bind_error(bc, sec, path, "missing (cooling needs air, rdhx, liquid and immersion)");
                 break;
             }
             cool_in ci;
             memset(&ci, 0, sizeof ci);
-            if ((rc = bind_map(e, &cool_schema, &ci, path, NULL, err)))
+            if ((rc = bind_map(bc, e, &cool_schema, &ci, path, NULL)))
                 break;
             fd->cooling[c] = (aif_cooling_data){.rack_limit_W = ci.rack_limit_W,
                                                 .pue = {ci.pue_cold, ci.pue_temperate, ci.pue_hot},
@@ -178,33 +173,33 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
     }
     if (!rc && (sec = ynode_get(root, "water"))) {
         water_in w = {0, 0};
-        if (!(rc = bind_map(sec, &water_schema, &w, "water", NULL, err))) {
+        if (!(rc = bind_map(bc, sec, &water_schema, &w, "water", NULL))) {
             fd->wue_evaporative_L_per_J = w.evap / 3.6e6;
             fd->wue_dry_L_per_J = w.dry / 3.6e6;
         }
     }
     if (!rc && (sec = ynode_get(root, "power")))
-        rc = bind_map(sec, &power_schema, fd, "power", NULL, err);
+        rc = bind_map(bc, sec, &power_schema, fd, "power", NULL);
     if (!rc && (sec = ynode_get(root, "prices")))
-        rc = bind_map(sec, &price_schema, fd, "prices", NULL, err);
+        rc = bind_map(bc, sec, &price_schema, fd, "prices", NULL);
     if (!rc && (sec = ynode_get(root, "carbon"))) {
         free(fd->carbon);
-        rc = named_values(sec, "carbon", AIF_Q_CARBON, &fd->carbon, &fd->n_carbon, err);
+        rc = named_values(bc, sec, "carbon", AIF_Q_CARBON, &fd->carbon, &fd->n_carbon);
     }
     if (!rc && (sec = ynode_get(root, "embodied"))) {
         free(fd->embodied);
-        rc = named_values(sec, "embodied", AIF_Q_MASS, &fd->embodied, &fd->n_embodied, err);
+        rc = named_values(bc, sec, "embodied", AIF_Q_MASS, &fd->embodied, &fd->n_embodied);
     }
     if (!rc && (sec = ynode_get(root, "api"))) {
         free(fd->api);
-        rc = named_values(sec, "api", AIF_Q_MONEY, &fd->api, &fd->n_api, err);
+        rc = named_values(bc, sec, "api", AIF_Q_MONEY, &fd->api, &fd->n_api);
     }
     if (!rc && (sec = ynode_get(root, "cloud"))) {
         free(fd->cloud);
         fd->cloud = NULL;
         fd->n_cloud = 0;
         if (sec->kind != Y_MAP)
-            rc = bind_error(sec, "cloud", "expected a mapping of GPU names to prices");
+            rc = bind_error(bc, sec, "cloud", "expected a mapping of GPU names to prices");
         else if (!(fd->cloud = calloc((size_t)sec->n + 1, sizeof *fd->cloud)))
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         for (int i = 0; i < sec->n && !rc; i++) {
@@ -215,11 +210,11 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
             bind_path(path, sizeof path, "cloud", e->key);
             aif_cloud_price *cp = &fd->cloud[fd->n_cloud];
             if (strlen(e->key) >= AIF_NAME_MAX) {
-                rc = bind_error(e, path, "name too long");
+                rc = bind_error(bc, e, path, "name too long");
                 break;
             }
             aif_strlcpy(cp->gpu, e->key, sizeof cp->gpu);
-            if (!(rc = bind_map(e, &cloud_schema, cp->usd_per_gpu_hour, path, NULL, err)))
+            if (!(rc = bind_map(bc, e, &cloud_schema, cp->usd_per_gpu_hour, path, NULL)))
                 fd->n_cloud++;
         }
     }
@@ -228,13 +223,13 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
         fd->checks = NULL;
         fd->n_checks = 0;
         if (sec->kind != Y_SEQ)
-            rc = bind_error(sec, "validation", "expected a list of {id, what, value, source}");
+            rc = bind_error(bc, sec, "validation", "expected a list of {id, what, value, source}");
         else if (!(fd->checks = calloc((size_t)sec->n + 1, sizeof *fd->checks)))
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         for (int i = 0; i < sec->n && !rc; i++) {
             check_in ci;
             memset(&ci, 0, sizeof ci);
-            if (!(rc = bind_map(sec->kids[i], &check_schema, &ci, "validation", NULL, err))) {
+            if (!(rc = bind_map(bc, sec->kids[i], &check_schema, &ci, "validation", NULL))) {
                 aif_power_check *pc = &fd->checks[fd->n_checks++];
                 memcpy(pc->id, ci.id, sizeof pc->id);
                 memcpy(pc->what, ci.what, sizeof pc->what);

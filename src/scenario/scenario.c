@@ -11,7 +11,12 @@
  *             degraded_links, degraded_factor, congestion_loss, sharp, seed}}
  *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap} */
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap}
+ *
+ * Invariants: each load builds its own bind_ctx (error record, catalogs, facility
+ * data, sections) and passes it down; nothing outlives the call, so loads in one
+ * thread, or a model file loaded inside a scenario, never see each other's state.
+ * An error is placed at the node its field path names when that value is written. */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 
@@ -28,17 +33,15 @@ typedef struct cluster_in {
     aif_network net;
 } cluster_in;
 
-static const char *const topo_names[] = {"auto", "fat-tree", "rail-optimized", "rail-only", NULL};
-static const char *const routing_names[] = {"ecmp", "adaptive", NULL};
 static const field network_fields[] = {
-    {.key = "topology", .type = F_ENUM, .off = offsetof(aif_network, topology), .names = topo_names},
+    {.key = "topology", .type = F_ENUM, .off = offsetof(aif_network, topology), .names = aif_topo_kind_names},
     {.key = "tiers", .type = F_INT, .off = offsetof(aif_network, tiers), .min = 0, .max = 3},
     {.key = "radix", .type = F_INT, .off = offsetof(aif_network, radix), .min = 4, .max = 4096},
     {.key = "oversubscription", .type = F_NUM, .off = offsetof(aif_network, oversubscription), .min = 1, .max = 64},
     {.key = "spine_oversubscription", .type = F_NUM, .off = offsetof(aif_network, spine_oversubscription), .min = 1,
      .max = 64},
     {.key = "planes", .type = F_INT, .off = offsetof(aif_network, planes), .min = 1, .max = 8},
-    {.key = "routing", .type = F_ENUM, .off = offsetof(aif_network, routing), .names = routing_names},
+    {.key = "routing", .type = F_ENUM, .off = offsetof(aif_network, routing), .names = aif_routing_names},
     FLD(aif_network, "gpudirect", F_BOOL, gpudirect),
     {.key = "host_bw", .type = F_QTY, .off = offsetof(aif_network, host_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "failed_links", .type = F_INT, .off = offsetof(aif_network, failed_links), .min = 0, .max = 100000000},
@@ -76,11 +79,6 @@ static const field cluster_fields[] = {
 };
 static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], NULL};
 
-static const char *const train_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
-static const char *const recompute_names[] = {"none", "selective", "full", NULL};
-static const char *const attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
-static const char *const optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
-
 enum { T_TP, T_PP, T_VPP, T_CP, T_EP, T_DP, T_ETP, T_SP, T_MBS, T_GBS, T_SEQ };
 static const field train_fields[] = {
     {.key = "tp", .type = F_INT, .off = offsetof(aif_train, par.tp), .min = 1, .max = 65536},
@@ -94,11 +92,11 @@ static const field train_fields[] = {
     {.key = "mbs", .type = F_INT, .off = offsetof(aif_train, mbs), .min = 1, .max = 1000000},
     {.key = "gbs", .type = F_INT, .off = offsetof(aif_train, gbs), .min = 1, .max = 1000000000},
     {.key = "seq", .type = F_INT, .off = offsetof(aif_train, seq), .min = 1, .max = 100000000},
-    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = train_prec_names},
-    {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = recompute_names},
-    {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = optim_names},
+    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = aif_prec_names},
+    {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = aif_recompute_names},
+    {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
-    {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = attn_kernel_names},
+    {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = aif_attn_kernel_names},
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
@@ -113,29 +111,26 @@ static const schema root_schema = {NULL, 0, root_skip};
 static const char *const model_skip[] = {"base", "sources", "notes", NULL};
 
 /* Looks a name up in one catalog kind; on failure reports with did-you-mean. */
-static const void *resolve(const aif_catalog *c, const char *kind, const char *name, const ynode *at,
-                           const char *path, aif_err *err)
+static const void *resolve(const bind_ctx *bc, aif_catalog_kind k, const char *name, const ynode *at,
+                           const char *path)
 {
-    const void *p = NULL;
-    if (!strcmp(kind, "gpus"))
-        p = aif_catalog_find_gpu(c, name);
-    else if (!strcmp(kind, "systems"))
-        p = aif_catalog_find_system(c, name);
-    else if (!strcmp(kind, "fabrics"))
-        p = aif_catalog_find_fabric(c, name);
-    else if (!strcmp(kind, "models"))
-        p = aif_catalog_find_model(c, name);
+    const aif_catalog *c = bc->cat;
+    const void *p = k == AIF_CAT_GPUS      ? (const void *)aif_catalog_find_gpu(c, name)
+                    : k == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
+                    : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
+                    : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
+                                           : NULL;
     if (p)
         return p;
+    const char *kind = aif_catalog_kind_name(k);
     const char *names[512];
-    int n = aif_catalog_names(c, kind, names, 512);
+    int n = aif_catalog_names(c, k, names, 512);
     int d = aif_did_you_mean(name, names, n);
-    bind_set_err(err);
     if (d >= 0)
-        bind_error(at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)",
+        bind_error(bc, at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)",
                    (int)strlen(kind) - 1, kind, name, names[d], kind);
     else
-        bind_error(at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", (int)strlen(kind) - 1, kind,
+        bind_error(bc, at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", (int)strlen(kind) - 1, kind,
                    name, kind);
     return NULL;
 }
@@ -146,55 +141,54 @@ static int is_file_name(const char *s)
     return (n > 5 && !strcmp(s + n - 5, ".yaml")) || (n > 4 && !strcmp(s + n - 4, ".yml")) || strchr(s, '/');
 }
 
-static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, aif_err *err);
+static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m);
 
-static aif_rc model_from_file(const aif_catalog *c, const ynode *at, const char *path, aif_model *m, aif_err *err)
+static aif_rc model_from_file(const bind_ctx *bc, const ynode *at, const char *path, aif_model *m)
 {
     char *text;
     size_t len;
+    aif_err *err = bc->err;
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc) {
         /* say where the file was named */
         char why[sizeof err->msg];
         aif_strlcpy(why, err->msg, sizeof why);
-        bind_set_err(err);
         free(text);
-        return bind_error(at, "model", "model file '%s': %s", path, why);
+        return bind_error(bc, at, "model", "model file '%s': %s", path, why);
     }
     ydoc *d;
     ynode *root;
     rc = ydoc_parse(text, len, path, &d, &root, err);
     if (!rc)
-        rc = bind_model(c, root, m, err);
+        rc = bind_model(bc, root, m);
     ydoc_free(d);
     free(text);
     return rc;
 }
 
-static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, aif_err *err)
+static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
 {
-    bind_set_err(err);
     memset(m, 0, sizeof *m);
     if (mn->kind == Y_SCALAR) {
         if (is_file_name(mn->s)) {
             char path[1024];
             if (aif_resolve_path(mn->origin, mn->s, path, sizeof path) != 0)
-                return bind_error(mn, "model", "file name too long");
-            return model_from_file(c, mn, path, m, err);
+                return bind_error(bc, mn, "model", "file name too long");
+            return model_from_file(bc, mn, path, m);
         }
-        const aif_model *cm = resolve(c, "models", mn->s, mn, "model", err);
+        const aif_model *cm = resolve(bc, AIF_CAT_MODELS, mn->s, mn, "model");
         if (!cm)
             return AIF_EINPUT;
         *m = *cm;
         return AIF_OK;
     }
     if (mn->kind != Y_MAP)
-        return bind_error(mn, "model", "expected a model name, a model file or a mapping of model fields");
+        return bind_error(bc, mn, "model", "expected a model name, a model file or a mapping of model fields");
     const ynode *base = ynode_get(mn, "base");
     if (base) {
         if (base->kind != Y_SCALAR)
-            return bind_error(base, "model.base", "expected a catalog model name");
-        aif_rc rc = bind_model(c, base, m, err);
+            return bind_error(bc, base, "model.base", "expected a catalog model name");
+        aif_rc rc = bind_model(bc, base, m);
         if (rc)
             return rc;
     } else {
@@ -203,7 +197,7 @@ static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, ai
     schema sc = aif_model_schema;
     sc.skip = model_skip;
     uint64_t set = 0;
-    aif_rc rc = bind_map(mn, &sc, m, "model", &set, err);
+    aif_rc rc = bind_map(bc, mn, &sc, m, "model", &set);
     if (rc)
         return rc;
     if (base && set) {
@@ -218,31 +212,31 @@ static aif_rc bind_model(const aif_catalog *c, const ynode *mn, aif_model *m, ai
         snprintf(name, sizeof name, "%.*s*", AIF_NAME_MAX - 2, m->name);
         memcpy(m->name, name, sizeof name);
     }
-    return aif_model_check(m, mn, "model", err);
+    return aif_model_check(bc, m, mn, "model");
 }
 
-static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *cl, aif_err *err)
+static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_cluster *cl)
 {
+    const aif_catalog *c = bc->cat;
     cluster_in in;
     memset(&in, 0, sizeof in);
     aif_network_defaults(&in.net);
     uint64_t set = 0;
-    bind_set_err(err);
-    aif_rc rc = bind_map(cn, &cluster_schema, &in, "cluster", &set, err);
+    aif_rc rc = bind_map(bc, cn, &cluster_schema, &in, "cluster", &set);
     if (rc)
         return rc;
     memset(cl, 0, sizeof *cl);
     const aif_system *sys = NULL;
     if (set & (1u << C_SYSTEM)) {
-        if (!(sys = resolve(c, "systems", in.system, ynode_get(cn, "system"), "cluster.system", err)))
+        if (!(sys = resolve(bc, AIF_CAT_SYSTEMS, in.system, ynode_get(cn, "system"), "cluster.system")))
             return AIF_EINPUT;
         cl->system = *sys;
     }
     const char *gpu_name = (set & (1u << C_GPU)) ? in.gpu : sys ? sys->gpu : NULL;
     if (!gpu_name)
-        return bind_error(cn, "cluster", "name a system (e.g. dgx-h100) or a gpu (e.g. h100-sxm)");
-    const aif_gpu *g = resolve(c, "gpus", gpu_name, ynode_get(cn, (set & (1u << C_GPU)) ? "gpu" : "system"),
-                               (set & (1u << C_GPU)) ? "cluster.gpu" : "cluster.system", err);
+        return bind_error(bc, cn, "cluster", "name a system (e.g. dgx-h100) or a gpu (e.g. h100-sxm)");
+    const aif_gpu *g = resolve(bc, AIF_CAT_GPUS, gpu_name, ynode_get(cn, (set & (1u << C_GPU)) ? "gpu" : "system"),
+                               (set & (1u << C_GPU)) ? "cluster.gpu" : "cluster.system");
     if (!g)
         return AIF_EINPUT;
     cl->gpu = *g;
@@ -263,8 +257,8 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
         }
     }
     const char *fab = (set & (1u << C_FABRIC)) ? in.fabric : sys ? sys->fabric : "ib-ndr";
-    const aif_fabric *f = resolve(c, "fabrics", fab, ynode_get(cn, (set & (1u << C_FABRIC)) ? "fabric" : "system"),
-                                  "cluster.fabric", err);
+    const aif_fabric *f = resolve(bc, AIF_CAT_FABRICS, fab,
+                                  ynode_get(cn, (set & (1u << C_FABRIC)) ? "fabric" : "system"), "cluster.fabric");
     if (!f)
         return AIF_EINPUT;
     cl->fabric = *f;
@@ -280,7 +274,7 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
     }
     cl->scaleup.port_bw_Bps = g->scaleup_bw_Bps; /* the GPU's own link, e.g. H800's reduced NVLink */
     if (!(set & (1u << C_GPUS)))
-        return bind_error(cn, "cluster.gpus", "missing: how many accelerators (e.g. gpus: 1024)");
+        return bind_error(bc, cn, "cluster.gpus", "missing: how many accelerators (e.g. gpus: 1024)");
     cl->gpus = in.gpus;
     cl->gpus_per_node = (set & (1u << C_GPN)) ? in.gpus_per_node : sys ? sys->gpus_per_node
                         : (g->scaleup_domain < 8 ? g->scaleup_domain : 8);
@@ -301,7 +295,7 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
     return AIF_OK;
 }
 
-static aif_rc bind_train(const ynode *tn, aif_scenario *s, aif_err *err)
+static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
 {
     aif_train *t = &s->train;
     memset(t, 0, sizeof *t);
@@ -315,7 +309,7 @@ static aif_rc bind_train(const ynode *tn, aif_scenario *s, aif_err *err)
     t->dp_overlap = true;
     uint64_t set = 0;
     if (tn) {
-        aif_rc rc = bind_map(tn, &train_schema, t, "train", &set, err);
+        aif_rc rc = bind_map(bc, tn, &train_schema, t, "train", &set);
         if (rc)
             return rc;
     }
@@ -390,10 +384,10 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.precision", "training precision must be bf16 or fp8");
     if (s->cluster.gpu.peak_flops[t->precision] <= 0)
         BAD("train.precision", "%s has no %s tensor cores (peak_tflops has no %s)", s->cluster.gpu.name,
-            t->precision == AIF_FP8 ? "fp8" : "bf16", t->precision == AIF_FP8 ? "fp8" : "bf16");
+            aif_prec_name((aif_prec)t->precision), aif_prec_name((aif_prec)t->precision));
     if (p->pp > 1 && t->optimizer >= AIF_OPT_ZERO2)
         BAD("train.optimizer", "%s shards gradients or weights per microbatch and cannot be combined with "
-            "pipeline parallelism (pp %d); use distributed or zero1", optim_names[t->optimizer], p->pp);
+            "pipeline parallelism (pp %d); use distributed or zero1", aif_optim_name((aif_optim)t->optimizer), p->pp);
     if (s->cluster.gpus_per_node > s->cluster.scaleup_domain)
         BAD("cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);
@@ -403,11 +397,84 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     return AIF_OK;
 }
 
-/* Set by aif_scenario_load_cluster: bind only the cluster (the topology needs no job). */
-static _Thread_local int cluster_only;
+/* The node at a dotted field path (cluster.scaleup_domain), or NULL when the path is
+ * not written in the tree (a value that came from a default). */
+static const ynode *node_at(const ynode *root, const char *path)
+{
+    const ynode *n = root;
+    char key[sizeof ((aif_err *)0)->path];
+    for (const char *p = path; n && *p;) {
+        size_t k = strcspn(p, ".");
+        if (k == 0 || k >= sizeof key)
+            return NULL;
+        memcpy(key, p, k);
+        key[k] = '\0';
+        n = n->kind == Y_MAP ? ynode_get(n, key) : NULL;
+        p += k + (p[k] == '.');
+    }
+    return n == root ? NULL : n;
+}
 
-aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
-                          const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err)
+/* Binds the sections bc->sections names from the tree; the cluster always (every
+ * other section needs it), the layout checks only when model and train are both bound. */
+static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *name, aif_scenario *out)
+{
+    aif_err *err = bc->err;
+    memset(out, 0, sizeof *out);
+    aif_rc rc = bind_map(bc, root, &root_schema, out, "", NULL);
+    if (rc)
+        return rc;
+    const ynode *nm = ynode_get(root, "name");
+    int ctrl = 0;
+    for (const unsigned char *ch = nm && nm->kind == Y_SCALAR ? (const unsigned char *)nm->s : NULL; ch && *ch; ch++)
+        ctrl |= *ch < 0x20 || *ch == 0x7f;
+    if (nm && (nm->kind != Y_SCALAR || strlen(nm->s) >= sizeof out->name || ctrl))
+        return bind_error(bc, nm, "name", "expected a short text of printable characters (at most %zu)",
+                          sizeof out->name - 1);
+    aif_strlcpy(out->name, nm ? nm->s : "scenario", sizeof out->name);
+    const ynode *cn = ynode_get(root, "cluster");
+    if (!cn)
+        return aif_err_set(err, AIF_EINPUT, name, 0, 0, "cluster",
+                           "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
+    if ((rc = bind_cluster(bc, cn, &out->cluster)))
+        return rc;
+    if (bc->sections & AIF_SECTION_MODEL) {
+        const ynode *mn = ynode_get(root, "model");
+        if (!mn)
+            return aif_err_set(err, AIF_EINPUT, name, 0, 0, "model",
+                               "missing: a scenario needs a model (a catalog name such as llama3-8b)");
+        if ((rc = bind_model(bc, mn, &out->model)))
+            return rc;
+    }
+    if ((bc->sections & AIF_SECTION_TRAIN) && (rc = bind_train(bc, ynode_get(root, "train"), out)))
+        return rc;
+    if ((bc->sections & AIF_SECTION_SITE) &&
+        (rc = aif_site_bind(bc, out, ynode_get(root, "facility"), ynode_get(root, "cost"))))
+        return rc;
+    const unsigned job = AIF_SECTION_MODEL | AIF_SECTION_TRAIN;
+    if ((bc->sections & job) == job)
+        rc = aif_scenario_check(out, err);
+    else if (out->cluster.gpus_per_node > out->cluster.scaleup_domain)
+        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.scaleup_domain",
+                         "scaleup_domain %d is smaller than gpus_per_node %d", out->cluster.scaleup_domain,
+                         out->cluster.gpus_per_node);
+    if (rc) {
+        /* point at the offending value when it is written in the file or on the command line */
+        const ynode *at = node_at(root, err->path);
+        if (at) {
+            aif_strlcpy(err->file, at->origin, sizeof err->file);
+            err->line = at->line;
+            err->col = at->col;
+        } else {
+            aif_strlcpy(err->file, name, sizeof err->file);
+        }
+    }
+    return rc;
+}
+
+aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_t len, const char *name,
+                                   const aif_override *ov, int n_ov, unsigned sections, aif_scenario *out,
+                                   aif_err *err)
 {
     ydoc *d;
     ynode *root;
@@ -417,79 +484,40 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
         return rc;
     for (int i = 0; i < n_ov && !rc; i++)
         rc = ynode_set_path(d, root, ov[i].path, ov[i].value, ov[i].origin ? ov[i].origin : "<command line>", err);
-    memset(out, 0, sizeof *out);
+    const bind_ctx bc = {.err = err, .cat = c, .fd = aif_catalog_facility(c), .sections = sections};
     if (!rc)
-        rc = bind_map(root, &root_schema, out, "", NULL, err);
-    if (!rc) {
-        const ynode *nm = ynode_get(root, "name");
-        int ctrl = 0;
-        for (const unsigned char *ch = nm && nm->kind == Y_SCALAR ? (const unsigned char *)nm->s : NULL; ch && *ch; ch++)
-            ctrl |= *ch < 0x20 || *ch == 0x7f;
-        if (nm && (nm->kind != Y_SCALAR || strlen(nm->s) >= sizeof out->name || ctrl))
-            rc = bind_error(nm, "name", "expected a short text of printable characters (at most %zu)",
-                            sizeof out->name - 1);
-        else
-            aif_strlcpy(out->name, nm ? nm->s : "scenario", sizeof out->name);
-    }
-    if (!rc && !ynode_get(root, "cluster"))
-        rc = aif_err_set(err, AIF_EINPUT, name, 0, 0, "cluster",
-                         "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
-    if (!rc)
-        rc = bind_cluster(c, ynode_get(root, "cluster"), &out->cluster, err);
-    if (cluster_only) {
-        if (!rc && out->cluster.gpus_per_node > out->cluster.scaleup_domain)
-            rc = bind_error(ynode_get(ynode_get(root, "cluster"), "scaleup_domain") ? ynode_get(ynode_get(root, "cluster"),
-                                                                                                "scaleup_domain")
-                                                                                     : ynode_get(root, "cluster"),
-                            "cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
-                            out->cluster.scaleup_domain, out->cluster.gpus_per_node);
-        ydoc_free(d);
-        return rc;
-    }
-    if (!rc) {
-        const ynode *mn = ynode_get(root, "model");
-        if (!mn)
-            rc = aif_err_set(err, AIF_EINPUT, name, 0, 0, "model",
-                             "missing: a scenario needs a model (a catalog name such as llama3-8b)");
-        else
-            rc = bind_model(c, mn, &out->model, err);
-    }
-    if (!rc)
-        rc = bind_train(ynode_get(root, "train"), out, err);
-    if (!rc)
-        rc = aif_site_bind(out, aif_catalog_facility(c), ynode_get(root, "facility"), ynode_get(root, "cost"), err);
-    if (!rc && (rc = aif_scenario_check(out, err))) {
-        /* point at the offending value when it is written in the file or on the command line */
-        const ynode *tn = ynode_get(root, err->path[0] == 'c' ? "cluster" : "train");
-        const char *leaf = strchr(err->path, '.');
-        const ynode *at = leaf ? ynode_get(tn, leaf + 1) : tn;
-        if (at) {
-            aif_strlcpy(err->file, at->origin, sizeof err->file);
-            err->line = at->line;
-            err->col = at->col;
-        } else {
-            aif_strlcpy(err->file, name, sizeof err->file);
-        }
-    }
+        rc = bind_scenario(&bc, root, name, out);
+    else
+        memset(out, 0, sizeof *out);
     ydoc_free(d);
     return rc;
+}
+
+aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, const char *name,
+                          const aif_override *ov, int n_ov, aif_scenario *out, aif_err *err)
+{
+    return aif_scenario_parse_sections(c, text, len, name, ov, n_ov, AIF_SECTION_ALL, out, err);
 }
 
 aif_rc aif_scenario_load_cluster(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
                                  aif_scenario *out, aif_err *err)
 {
-    cluster_only = 1;
-    aif_rc rc = aif_scenario_load(c, path, ov, n_ov, out, err);
-    cluster_only = 0;
-    return rc;
+    return aif_scenario_load_sections(c, path, ov, n_ov, AIF_SECTION_CLUSTER, out, err);
 }
 
 aif_rc aif_scenario_load(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
                          aif_scenario *out, aif_err *err)
 {
+    return aif_scenario_load_sections(c, path, ov, n_ov, AIF_SECTION_ALL, out, err);
+}
+
+aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                                  unsigned sections, aif_scenario *out, aif_err *err)
+{
     if (!path) {
         const char *t = aif_default_scenario_yaml();
-        return aif_scenario_parse(c, t, strlen(t), "<built-in:default scenario>", ov, n_ov, out, err);
+        return aif_scenario_parse_sections(c, t, strlen(t), "<built-in:default scenario>", ov, n_ov, sections, out,
+                                           err);
     }
     char *text;
     size_t len;
@@ -500,13 +528,13 @@ aif_rc aif_scenario_load(const aif_catalog *c, const char *path, const aif_overr
         const char *t = aif_embedded_file(emb, &len);
         if (t) {
             snprintf(shown, sizeof shown, "<built-in:%s>", emb);
-            return aif_scenario_parse(c, t, len, shown, ov, n_ov, out, err);
+            return aif_scenario_parse_sections(c, t, len, shown, ov, n_ov, sections, out, err);
         }
     }
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc)
         return rc;
-    rc = aif_scenario_parse(c, text, len, path, ov, n_ov, out, err);
+    rc = aif_scenario_parse_sections(c, text, len, path, ov, n_ov, sections, out, err);
     free(text);
     return rc;
 }

@@ -16,10 +16,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const char *const cooling_auto_names[] = {"air", "rdhx", "liquid", "immersion", "auto", NULL};
 static const char *const rejection_names[] = {"evaporative", "dry", NULL};
 
 typedef struct fac_in {
@@ -30,7 +30,7 @@ typedef struct fac_in {
 enum { FI_COOLING, FI_CLIMATE, FI_REJECTION, FI_NPR, FI_RL0, FI_RL1, FI_RL2, FI_RL3, FI_PUE, FI_CAP, FI_LIMIT,
        FI_EMB_GPU, FI_EMB_NODE };
 static const field fac_fields[] = {
-    {.key = "cooling", .type = F_ENUM, .off = offsetof(fac_in, cooling), .names = cooling_auto_names},
+    {.key = "cooling", .type = F_ENUM, .off = offsetof(fac_in, cooling), .names = aif_cooling_names, .auto_name = "auto"},
     {.key = "climate", .type = F_ENUM, .off = offsetof(fac_in, climate), .names = aif_climate_names},
     {.key = "heat_rejection", .type = F_ENUM, .off = offsetof(fac_in, rejection), .names = rejection_names},
     {.key = "nodes_per_rack", .type = F_INT, .off = offsetof(fac_in, nodes_per_rack), .min = 1, .max = 1024},
@@ -61,7 +61,7 @@ static const field cost_fields[] = {
     {.key = "network_per_gpu", .type = F_QTY, .off = offsetof(cost_in, network_per_gpu), .qty = AIF_Q_MONEY},
     {.key = "storage_per_gpu", .type = F_QTY, .off = offsetof(cost_in, storage_per_gpu), .qty = AIF_Q_MONEY},
     {.key = "gpu_price", .type = F_QTY, .off = offsetof(cost_in, gpu_price), .qty = AIF_Q_MONEY, .min = 1},
-    {.key = "cloud", .type = F_ENUM, .off = offsetof(cost_in, cloud), .names = aif_cloud_names},
+    {.key = "cloud", .type = F_ENUM, .off = offsetof(cost_in, cloud), .names = aif_cloud_class_names},
     {.key = "cloud_price", .type = F_QTY, .off = offsetof(cost_in, cloud_price), .qty = AIF_Q_MONEY, .min = 0.001},
 };
 static const schema cost_schema = {cost_fields, sizeof cost_fields / sizeof cost_fields[0], NULL};
@@ -77,17 +77,73 @@ static const field dr_fields[] = {
 };
 static const schema dr_schema = {dr_fields, 4, NULL};
 
-static aif_rc bind_carbon(aif_site *site, const aif_facility_data *fd, const ynode *v, aif_err *err)
+/* Reads an hourly carbon series (g/kWh) into site->carbon_g_per_kWh: one value per
+ * line, or hour,value; lines that do not end in a number before the first value (a
+ * header) are skipped, blank lines too (never read as 0 g/kWh).  Errors name the
+ * file and line, with the field path facility.carbon. */
+static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
 {
-    bind_set_err(err);
+    aif_err *err = bc->err;
+    const char *path = site->carbon_csv;
+    char *text;
+    size_t len;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc) {
+        aif_strlcpy(err->path, "facility.carbon", sizeof err->path);
+        return rc;
+    }
+    int k = 0, line = 0;
+    for (char *p = text; *p && !rc;) {
+        char *eol = strchr(p, '\n');
+        if (eol)
+            *eol = '\0';
+        line++;
+        size_t m = strlen(p);
+        while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\r' || p[m - 1] == '\t'))
+            p[--m] = '\0';
+        char *cell = strrchr(p, ',');
+        cell = cell ? cell + 1 : p;
+        while (*cell == ' ' || *cell == '\t')
+            cell++;
+        char *end;
+        double x = strtod(cell, &end);
+        int numeric = *cell && end != cell && *end == 0;
+        if (!*p) {
+            /* blank line */
+        } else if (numeric) {
+            if (!(x >= 0 && x < 1e5))
+                rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                                 "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
+            else if (k == AIF_MAX_CARBON_HOURS)
+                rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                                 "more than %d hourly intensities (one leap year); the series repeats, so give "
+                                 "one year", AIF_MAX_CARBON_HOURS);
+            else
+                site->carbon_g_per_kWh[k++] = (float)x;
+        } else if (k > 0) {
+            rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
+                             "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
+        }
+        p = eol ? eol + 1 : p + strlen(p);
+    }
+    free(text);
+    if (!rc && k == 0)
+        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon", "no hourly intensities in the file");
+    site->n_carbon_hours = rc ? 0 : k;
+    return rc;
+}
+
+static aif_rc bind_carbon(const bind_ctx *bc, aif_site *site, const ynode *v)
+{
+    const aif_facility_data *fd = bc->fd;
     if (v->kind != Y_SCALAR)
-        return bind_error(v, "facility.carbon", "expected a region (e.g. us-average), an intensity (e.g. 370g/kWh) "
+        return bind_error(bc, v, "facility.carbon", "expected a region (e.g. us-average), an intensity (e.g. 370g/kWh) "
                           "or an hourly CSV file");
     size_t n = strlen(v->s);
     if (n > 4 && !strcasecmp(v->s + n - 4, ".csv")) {
         if (aif_resolve_path(v->origin, v->s, site->carbon_csv, sizeof site->carbon_csv) != 0)
-            return bind_error(v, "facility.carbon", "file name too long");
-        return AIF_OK;
+            return bind_error(bc, v, "facility.carbon", "file name too long");
+        return read_carbon_csv(bc, site);
     }
     for (int i = 0; i < fd->n_carbon; i++)
         if (!strcmp(fd->carbon[i].name, v->s)) {
@@ -98,7 +154,7 @@ static aif_rc bind_carbon(aif_site *site, const aif_facility_data *fd, const yno
     double x;
     if (aif_parse_qty(v->s, AIF_Q_CARBON, &x, why, sizeof why) == 0) {
         if (x > 1e4 * 1e-3 / 3.6e6)
-            return bind_error(v, "facility.carbon", "%s is out of range (accepted: 0 to 10000 g/kWh)", v->s);
+            return bind_error(bc, v, "facility.carbon", "%s is out of range (accepted: 0 to 10000 g/kWh)", v->s);
         site->carbon_kg_per_J = x;
         return AIF_OK;
     }
@@ -112,45 +168,44 @@ static aif_rc bind_carbon(aif_site *site, const aif_facility_data *fd, const yno
     list[0] = '\0';
     for (int i = 0; i < k && m < sizeof list; i++)
         m += (size_t)snprintf(list + m, sizeof list - m, "%s%s", i ? ", " : "", names[i]);
-    return bind_error(v, "facility.carbon", "'%s' is no region, intensity or .csv file%s%s%s (regions: %s; "
+    return bind_error(bc, v, "facility.carbon", "'%s' is no region, intensity or .csv file%s%s%s (regions: %s; "
                       "intensities such as 370g/kWh)", v->s, d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "",
                       d >= 0 ? "'?" : "", list);
 }
 
-static aif_rc bind_dr(aif_site *site, const ynode *v, aif_err *err)
+static aif_rc bind_dr(const bind_ctx *bc, aif_site *site, const ynode *v)
 {
-    bind_set_err(err);
     if (v->kind != Y_SEQ)
-        return bind_error(v, "facility.demand_response", "expected a list of windows, e.g. "
+        return bind_error(bc, v, "facility.demand_response", "expected a list of windows, e.g. "
                           "[{start: 10d, duration: 4h, action: pause}]");
     if (v->n > AIF_MAX_DR)
-        return bind_error(v, "facility.demand_response", "at most %d windows", AIF_MAX_DR);
+        return bind_error(bc, v, "facility.demand_response", "at most %d windows", AIF_MAX_DR);
     for (int i = 0; i < v->n; i++) {
         dr_in in = {0, 0, 0, 0};
         uint64_t set = 0;
         char path[64];
         snprintf(path, sizeof path, "facility.demand_response[%d]", i);
-        aif_rc rc = bind_map(v->kids[i], &dr_schema, &in, path, &set, err);
+        aif_rc rc = bind_map(bc, v->kids[i], &dr_schema, &in, path, &set);
         if (rc)
             return rc;
         if (!(set & (1u << DR_START)) || !(set & (1u << DR_DURATION)) || !(set & (1u << DR_ACTION)))
-            return bind_error(v->kids[i], path, "a window needs start, duration and action (pause or throttle)");
+            return bind_error(bc, v->kids[i], path, "a window needs start, duration and action (pause or throttle)");
         if (in.action == 1 && !(set & (1u << DR_POWER)))
-            return bind_error(v->kids[i], path, "a throttle window needs power: the share of the site's power "
+            return bind_error(bc, v->kids[i], path, "a throttle window needs power: the share of the site's power "
                               "allowed, e.g. 50%%");
         site->dr[i] = (aif_dr_event){.start_s = in.start, .duration_s = in.duration,
                                      .power_frac = in.action == 0 ? 0 : in.power, .pause = in.action == 0};
         for (int j = 0; j < i; j++)
             if (site->dr[j].start_s + site->dr[j].duration_s > in.start && in.start + in.duration > site->dr[j].start_s)
-                return bind_error(v->kids[i], path, "overlaps window %d; windows must not overlap", j);
+                return bind_error(bc, v->kids[i], path, "overlaps window %d; windows must not overlap", j);
     }
     site->n_dr = v->n;
     return AIF_OK;
 }
 
-aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *facility, const ynode *cost,
-                     aif_err *err)
+aif_rc aif_site_bind(const bind_ctx *bc, aif_scenario *s, const ynode *facility, const ynode *cost)
 {
+    const aif_facility_data *fd = bc->fd;
     aif_site *site = &s->site;
     memset(site, 0, sizeof *site);
     site->cooling = -1;
@@ -178,11 +233,11 @@ aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *
         fac_in in;
         memset(&in, 0, sizeof in);
         uint64_t set = 0;
-        if ((rc = bind_map(facility, &fac_schema, &in, "facility", &set, err)))
+        if ((rc = bind_map(bc, facility, &fac_schema, &in, "facility", &set)))
             return rc;
         if (set & (1u << FI_COOLING)) {
             const ynode *cn = ynode_get(facility, "cooling");
-            site->cooling = in.cooling == AIF_N_COOL ? -1 : in.cooling;
+            site->cooling = in.cooling;   /* -1: auto */
             aif_strlcpy(site->cooling_at, cn->origin, sizeof site->cooling_at);
             site->cooling_line = cn->line;
             site->cooling_col = cn->col;
@@ -202,15 +257,13 @@ aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *
             site->power_cap_W = in.power_cap_W;
         if (set & (1u << FI_LIMIT)) {
             if (in.gpu_power_limit_W > s->cluster.gpu.tdp_W) {
-                bind_set_err(err);
-                return bind_error(ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
+                return bind_error(bc, ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
                                   "%.0f W is above the %s's TDP of %.0f W", in.gpu_power_limit_W, s->cluster.gpu.name,
                                   s->cluster.gpu.tdp_W);
             }
             double idle = fd->gpu_phase_fraction[3] * s->cluster.gpu.tdp_W;
             if (in.gpu_power_limit_W <= idle) {
-                bind_set_err(err);
-                return bind_error(ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
+                return bind_error(bc, ynode_get(facility, "gpu_power_limit"), "facility.gpu_power_limit",
                                   "%.0f W is at or below the %s's idle power of %.0f W (accepted: %.0f W to %.0f W)",
                                   in.gpu_power_limit_W, s->cluster.gpu.name, idle, idle + 1, s->cluster.gpu.tdp_W);
             }
@@ -221,17 +274,17 @@ aif_rc aif_site_bind(aif_scenario *s, const aif_facility_data *fd, const ynode *
         if (set & (1u << FI_EMB_NODE))
             site->embodied_node_kg = in.embodied_node_kg;
         const ynode *c = ynode_get(facility, "carbon");
-        if (c && (rc = bind_carbon(site, fd, c, err)))
+        if (c && (rc = bind_carbon(bc, site, c)))
             return rc;
         const ynode *dr = ynode_get(facility, "demand_response");
-        if (dr && (rc = bind_dr(site, dr, err)))
+        if (dr && (rc = bind_dr(bc, site, dr)))
             return rc;
     }
     if (cost) {
         cost_in in;
         memset(&in, 0, sizeof in);
         uint64_t set = 0;
-        if ((rc = bind_map(cost, &cost_schema, &in, "cost", &set, err)))
+        if ((rc = bind_map(bc, cost, &cost_schema, &in, "cost", &set)))
             return rc;
         if (set & (1u << CI_ELEC))
             site->electricity_usd_per_J = in.electricity;

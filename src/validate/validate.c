@@ -2,11 +2,12 @@
  * each published run through the analytical engine and compares the prediction
  * with the measurement in the source's own metric and FLOP-counting convention.
  * A row is never special-cased: it is a scenario like any other. */
-#include "validate/validate.h"
+#include "aifsim/validate.h"
 #include "base/base.h"
 #include "scenario/catalog.h"
 #include "workload/transformer.h"
 #include "aifsim/graph.h"
+#include "aifsim/names.h"
 #include "aifsim/sim.h"
 
 #include <csv.h>
@@ -300,18 +301,17 @@ aif_rc aif_validate_csv_sim(const aif_catalog *c, const char *text, size_t len, 
  * counted as skipped. */
 static void collective_row(parse_state *ps)
 {
-    static const char *const ops[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv",
-                                      "broadcast", NULL};
-    static const char *const algos[] = {"auto", "ring", "tree", "nvls", NULL};
     const char *op = cell(ps, "op"), *gpu = cell(ps, "gpu"), *sys = cell(ps, "system"), *fab = cell(ps, "fabric");
-    int k = 0, a = 0;
-    while (ops[k] && strcmp(ops[k], op))
-        k++;
-    while (algos[a] && strcmp(algos[a], cell(ps, "algo")))
-        a++;
-    if (!ops[k]) {
+    const char *an = cell(ps, "algo");
+    int k = aif_name_index(aif_coll_names, op), a = an[0] ? aif_name_index(aif_coll_algo_names, an) : AIF_ALGO_AUTO;
+    if (k < 0) {
         ps->rc = row_error(ps, "op", "unknown op '%s' (accepted: allreduce, allgather, reducescatter, alltoall, "
                            "sendrecv, broadcast)", op);
+        return;
+    }
+    if (a < 0) {
+        ps->rc = row_error(ps, "algo", "unknown algo '%s' (accepted: auto, ring, tree, nvls, collnet, pat, or empty "
+                           "for auto)", an);
         return;
     }
     const aif_fabric *f = fab[0] ? aif_catalog_find_fabric(ps->cat, fab) : NULL;
@@ -380,7 +380,7 @@ static void collective_row(parse_state *ps)
                            cell(ps, "busbw_GBps"));
         return;
     }
-    aif_coll_algo algo = algos[a] ? (aif_coll_algo)a : AIF_ALGO_AUTO;
+    aif_coll_algo algo = (aif_coll_algo)a;
     double t = aif_collective_time_s(&s.cluster, (aif_coll)k, s.cluster.gpus, bytes, algo, NULL);
     if (!isfinite(t))   /* e.g. NVLS across nodes (NCCL's NVLS-tree): the model's own choice */
         t = aif_collective_time_s(&s.cluster, (aif_coll)k, s.cluster.gpus, bytes, AIF_ALGO_AUTO, NULL);
@@ -412,6 +412,42 @@ void aif_validation_free(aif_validation *v)
 const char *aif_builtin_validation_csv(size_t *len)
 {
     return aif_embedded_file("validation/train.csv", len);
+}
+
+/* Runs the table at path, or the built-in one, through run. */
+static aif_rc run_file(const aif_catalog *c, const char *path, const char *builtin,
+                       aif_rc (*run)(const aif_catalog *, const char *, size_t, const char *, aif_validation *,
+                                     aif_err *),
+                       aif_validation *out, aif_err *err)
+{
+    char shown[96];
+    size_t len;
+    if (!path) {
+        const char *t = aif_embedded_file(builtin, &len);
+        if (!t)
+            return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in %s missing", builtin);
+        snprintf(shown, sizeof shown, "<built-in:%s>", builtin);
+        return run(c, t, len, shown, out, err);
+    }
+    char *text;
+    aif_rc rc = aif_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    rc = run(c, text, len, path, out, err);
+    free(text);
+    return rc;
+}
+
+aif_rc aif_validate_train_file(const aif_catalog *c, const char *path, int engine, aif_validation *out,
+                               aif_err *err)
+{
+    return run_file(c, path, "validation/train.csv", engine == AIF_ENGINE_SIM ? aif_validate_csv_sim : aif_validate_csv,
+                    out, err);
+}
+
+aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err)
+{
+    return run_file(c, path, "validation/collectives.csv", aif_validate_collectives_csv, out, err);
 }
 
 /* ------------------------------------------------------------------ power */

@@ -1,8 +1,17 @@
-/* validate.h -- published measurements against the analytical engine. */
-#ifndef AIF_VALIDATE_H
-#define AIF_VALIDATE_H
+/* validate.h -- published measurements against aifsim: training runs
+ * (validation/train.csv) through either engine, nccl-tests tables
+ * (validation/collectives.csv) through the closed-form collective model, and
+ * published power figures (validation/power.yaml) through the power model.
+ * Every prediction is in the source's own metric; formats in docs/CATALOGS.md. */
+#ifndef AIFSIM_VALIDATE_H
+#define AIFSIM_VALIDATE_H
 
 #include "aifsim/aifsim.h"
+#include "aifsim/run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct aif_val_row {
     char id[64], model[AIF_NAME_MAX], system[AIF_NAME_MAX], metric[32], convention[32];
@@ -44,4 +53,14 @@ const char *aif_builtin_collectives_csv(size_t *len);
 /* The built-in validation/train.csv. */
 const char *aif_builtin_validation_csv(size_t *len);
 
+/* The training rows of the CSV file at path (NULL: the built-in validation/train.csv)
+ * through the given engine (aif_engine). */
+aif_rc aif_validate_train_file(const aif_catalog *c, const char *path, int engine, aif_validation *out,
+                               aif_err *err);
+/* The nccl-tests rows of the CSV file at path (NULL: the built-in validation/collectives.csv). */
+aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

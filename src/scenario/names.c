@@ -1,0 +1,110 @@
+/* names.c -- the name tables of include/aifsim/names.h, one per enum, and the
+ * lookups over them.  Every table is indexed by the enum's value and ends with
+ * NULL; tests/test_names.c checks that each name parses back to its value. */
+#include "aifsim/names.h"
+
+#include <strings.h>
+
+int aif_name_index(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcasecmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int aif_name_count(const char *const *names)
+{
+    int n = 0;
+    while (names[n])
+        n++;
+    return n;
+}
+
+const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
+const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
+const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
+const char *const aif_attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
+const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
+                                             "neuronlink", NULL};
+const char *const aif_transport_names[] = {"rdma", "tcp", NULL};
+const char *const aif_topo_kind_names[] = {"auto", "fat-tree", "rail-optimized", "rail-only", NULL};
+const char *const aif_routing_names[] = {"ecmp", "adaptive", NULL};
+const char *const aif_cooling_names[] = {"air", "rdhx", "liquid", "immersion", NULL};
+const char *const aif_climate_names[] = {"cold", "temperate", "hot", NULL};
+const char *const aif_cloud_class_names[] = {"hyperscaler_on_demand", "hyperscaler_reserved", "neocloud_on_demand",
+                                             "neocloud_reserved", NULL};
+const char *const aif_act_names[] = {"gelu", "relu", "swiglu", "geglu", "squared-relu", NULL};
+const char *const aif_attn_names[] = {"mha", "gqa", "mqa", "mla", NULL};
+const char *const aif_norm_names[] = {"layernorm", "rmsnorm", NULL};
+const char *const aif_pos_names[] = {"rope", "learned", "alibi", NULL};
+const char *const aif_coll_names[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv",
+                                      "broadcast", NULL};
+const char *const aif_coll_algo_names[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
+const char *const aif_tier_names[] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core", NULL};
+const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "calibration", NULL};
+const char *const aif_engine_names[] = {"estimate", "sim", NULL};
+const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", NULL};
+const char *const aif_rack_verdict_names[] = {"fits_air", "needs_liquid", "exceeds_liquid", NULL};
+const char *const aif_power_check_kind_names[] = {"node_max", "rack_max", "swing", NULL};
+
+static const char *const cooling_labels[] = {"air", "rear-door heat exchanger", "direct-to-chip liquid", "immersion",
+                                             NULL};
+static const char *const cloud_class_labels[] = {"hyperscaler on-demand", "hyperscaler reserved",
+                                                 "neocloud on-demand", "neocloud reserved", NULL};
+
+/* names[v], or "?" when v is outside the table */
+static const char *pick(const char *const *names, int n, int v)
+{
+    return v >= 0 && v < n ? names[v] : "?";
+}
+
+#define COUNT(t) ((int)(sizeof t / sizeof t[0]) - 1)
+const char *aif_prec_name(aif_prec v) { return pick(aif_prec_names, COUNT(aif_prec_names), (int)v); }
+const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_names, COUNT(aif_recompute_names), (int)v); }
+const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
+const char *aif_attn_kernel_name(aif_attn_kernel v) { return pick(aif_attn_kernel_names, COUNT(aif_attn_kernel_names), (int)v); }
+const char *aif_fabric_kind_name(aif_fabric_kind v) { return pick(aif_fabric_kind_names, COUNT(aif_fabric_kind_names), (int)v); }
+const char *aif_transport_name(aif_transport v) { return pick(aif_transport_names, COUNT(aif_transport_names), (int)v); }
+const char *aif_topo_kind_name(aif_topo_kind v) { return pick(aif_topo_kind_names, COUNT(aif_topo_kind_names), (int)v); }
+const char *aif_routing_name(aif_routing v) { return pick(aif_routing_names, COUNT(aif_routing_names), (int)v); }
+const char *aif_cooling_name(aif_cooling v) { return pick(aif_cooling_names, COUNT(aif_cooling_names), (int)v); }
+const char *aif_climate_name(aif_climate v) { return pick(aif_climate_names, COUNT(aif_climate_names), (int)v); }
+const char *aif_cloud_class_name(aif_cloud_class v) { return pick(aif_cloud_class_names, COUNT(aif_cloud_class_names), (int)v); }
+const char *aif_act_name(aif_act v) { return pick(aif_act_names, COUNT(aif_act_names), (int)v); }
+const char *aif_attn_name(aif_attn v) { return pick(aif_attn_names, COUNT(aif_attn_names), (int)v); }
+const char *aif_norm_name(aif_norm v) { return pick(aif_norm_names, COUNT(aif_norm_names), (int)v); }
+const char *aif_pos_name(aif_pos v) { return pick(aif_pos_names, COUNT(aif_pos_names), (int)v); }
+const char *aif_coll_name(int v) { return pick(aif_coll_names, COUNT(aif_coll_names), v); }
+const char *aif_coll_algo_name(int v) { return pick(aif_coll_algo_names, COUNT(aif_coll_algo_names), v); }
+const char *aif_tier_name(int v) { return pick(aif_tier_names, COUNT(aif_tier_names), v); }
+const char *aif_engine_name(int v) { return pick(aif_engine_names, COUNT(aif_engine_names), v); }
+const char *aif_group_name(int v) { return pick(aif_group_names, COUNT(aif_group_names), v); }
+const char *aif_rack_verdict_name(int v) { return pick(aif_rack_verdict_names, COUNT(aif_rack_verdict_names), v); }
+const char *aif_power_check_kind_name(int v)
+{
+    return pick(aif_power_check_kind_names, COUNT(aif_power_check_kind_names), v);
+}
+const char *aif_catalog_kind_name(aif_catalog_kind v) { return pick(aif_catalog_kind_names, COUNT(aif_catalog_kind_names), (int)v); }
+const char *aif_cooling_label(aif_cooling v) { return pick(cooling_labels, COUNT(cooling_labels), (int)v); }
+const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_labels, COUNT(cloud_class_labels), (int)v); }
+
+/* every table as long as its enum (those of higher layers: tests/test_names.c) */
+_Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
+_Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");
+_Static_assert(COUNT(cooling_labels) == AIF_N_COOL, "cooling_labels");
+_Static_assert(COUNT(aif_climate_names) == AIF_N_CLIMATE, "aif_climate_names");
+_Static_assert(COUNT(aif_cloud_class_names) == AIF_N_CLOUD, "aif_cloud_class_names");
+_Static_assert(COUNT(cloud_class_labels) == AIF_N_CLOUD, "cloud_class_labels");
+_Static_assert(COUNT(aif_catalog_kind_names) == AIF_N_CATALOG_KIND, "aif_catalog_kind_names");
+_Static_assert(COUNT(aif_recompute_names) == AIF_RC_FULL + 1, "aif_recompute_names");
+_Static_assert(COUNT(aif_optim_names) == AIF_OPT_FSDP + 1, "aif_optim_names");
+_Static_assert(COUNT(aif_attn_kernel_names) == AIF_ATTN_UNFUSED + 1, "aif_attn_kernel_names");
+_Static_assert(COUNT(aif_fabric_kind_names) == AIF_FAB_NEURONLINK + 1, "aif_fabric_kind_names");
+_Static_assert(COUNT(aif_transport_names) == AIF_TCP + 1, "aif_transport_names");
+_Static_assert(COUNT(aif_topo_kind_names) == AIF_TOPO_RAIL_ONLY + 1, "aif_topo_kind_names");
+_Static_assert(COUNT(aif_routing_names) == AIF_ROUTE_ADAPTIVE + 1, "aif_routing_names");
+_Static_assert(COUNT(aif_act_names) == AIF_ACT_SQRELU + 1, "aif_act_names");
+_Static_assert(COUNT(aif_attn_names) == AIF_ATTN_MLA + 1, "aif_attn_names");
+_Static_assert(COUNT(aif_norm_names) == AIF_NORM_RMS + 1, "aif_norm_names");
+_Static_assert(COUNT(aif_pos_names) == AIF_POS_ALIBI + 1, "aif_pos_names");
