@@ -336,6 +336,11 @@ const char *aif_default_scenario_yaml(void);
 /* The text of the neutral base for jobs described by options alone (one DGX H100
  * node, Llama 3 8B, no model parallelism). */
 const char *aif_base_scenario_yaml(void);
+/* The rule of `aifsim train` for where a job starts: path when given; else, with
+ * no overrides, the default scenario; else the neutral base with the overrides on
+ * it (a job described by options alone). */
+aif_rc aif_scenario_load_job(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                             aif_scenario *out, aif_err *err);
 
 /* --------------------------------------------------------------- result */
 

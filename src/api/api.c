@@ -49,11 +49,7 @@ static aif_rc load_scenario(const aif_catalog *c, const char *scenario, int from
 {
     switch (from) {
     case AIF_FROM_DEFAULT:
-        if (n_ov > 0) {
-            const char *base = aif_base_scenario_yaml();
-            return aif_scenario_parse(c, base, strlen(base), "<built-in:base scenario>", ov, n_ov, s, err);
-        }
-        return aif_scenario_load(c, NULL, NULL, 0, s, err);
+        return aif_scenario_load_job(c, NULL, ov, n_ov, s, err);
     case AIF_FROM_TEXT:
         if (!scenario)
             return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");

@@ -2,7 +2,7 @@
  * tables or JSON; one entry with NAME, with the source of every figure.  The
  * library writes both (aif_report_catalog_text, aif_report_catalog_json). */
 #include "aifsim/report.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>

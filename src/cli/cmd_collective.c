@@ -7,7 +7,7 @@
 #include "aifsim/names.h"
 #include "aifsim/sim.h"
 #include "aifsim/units.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <ctype.h>
 #include <getopt.h>

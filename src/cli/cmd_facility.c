@@ -1,7 +1,7 @@
 /* cmd_facility.c -- `aifsim facility`: the site of a scenario on its own: racks,
  * kW per rack, cooling, PUE, MW, GPUs under the grid cap, capex. */
 #include "aifsim/report.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* cmd_report.c -- `aifsim report [SCENARIO.yaml] -o report.html`. */
 #include "aifsim/report.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* cmd_topology.c -- `aifsim topology`: the network a scenario's cluster is wired as. */
 #include "aifsim/report.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>

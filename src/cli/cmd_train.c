@@ -3,7 +3,7 @@
 #include "aifsim/api.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <getopt.h>
 #include <stdio.h>

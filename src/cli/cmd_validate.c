@@ -4,7 +4,7 @@
  * tables (validation/collectives.csv) are reported beside them. */
 #include "aifsim/names.h"
 #include "aifsim/validate.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* job.c -- what the subcommands share: the common options (--set, --catalog,
  * --json) and loading a scenario and running it through the library's pipeline. */
 #include "aifsim/report.h"
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -121,12 +121,8 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
     aif_err e;
     aif_rc rc;
     static aif_scenario s;
-    if (!file && neutral_base && o->n_ov > 0) {   /* a job described by options alone */
-        const char *base = aif_base_scenario_yaml();
-        rc = aif_scenario_parse(cat, base, strlen(base), "<built-in:base scenario>", o->ov, o->n_ov, &s, &e);
-    } else {
-        rc = aif_scenario_load(cat, file, o->ov, o->n_ov, &s, &e);
-    }
+    rc = neutral_base ? aif_scenario_load_job(cat, file, o->ov, o->n_ov, &s, &e)
+                      : aif_scenario_load(cat, file, o->ov, o->n_ov, &s, &e);
     if (!rc) {
         aif_trace trace = {0};
         aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,

@@ -1,6 +1,6 @@
 /* main.c -- aifsim entry point: dispatches subcommands; no arguments runs the
  * built-in default scenario (Llama 3 405B on 16,384 H100). */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <stdarg.h>
 #include <stdio.h>

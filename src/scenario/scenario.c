@@ -499,6 +499,15 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
     return aif_scenario_parse_sections(c, text, len, name, ov, n_ov, AIF_SECTION_ALL, out, err);
 }
 
+aif_rc aif_scenario_load_job(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
+                             aif_scenario *out, aif_err *err)
+{
+    if (path || n_ov == 0)
+        return aif_scenario_load(c, path, ov, n_ov, out, err);
+    const char *base = aif_base_scenario_yaml();
+    return aif_scenario_parse(c, base, strlen(base), "<built-in:base scenario>", ov, n_ov, out, err);
+}
+
 aif_rc aif_scenario_load_cluster(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
                                  aif_scenario *out, aif_err *err)
 {
