@@ -6,9 +6,13 @@
  *  - the simulator places the job on its GPUs: packed under one leaf it runs as
  *    alone on its own cluster; spread over two leaves of an oversubscribed
  *    fabric its data-parallel traffic crosses the spine and the step is longer;
+ *  - the pipeline charges a job on part of a cluster its share of the site and
+ *    money: the same figures as the job alone on a cluster of its size;
  *  - an allocation off the cluster is an input error naming the field. */
+#include "aifsim/run.h"
 #include "aifsim/sim.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,6 +77,30 @@ static void test_part_estimates_as_alone(void **state)
     assert_true(rp.mem.total_bytes == ra.mem.total_bytes);
 }
 
+static void test_part_pays_its_share(void **state)
+{
+    (void)state;
+    static aif_scenario part, alone;
+    static aif_train_run rp, ra;
+    aif_err e;
+    assert_int_equal(scen(&part, &e, "cluster: {system: dgx-h100, gpus: 128}\n" JOB, ", gpus: 16, first_node: 6, tokens: 1T"),
+                     AIF_OK);
+    assert_int_equal(scen(&alone, &e, "cluster: {system: dgx-h100, gpus: 16}\n" JOB, ", tokens: 1T"), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &part, NULL, &rp, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &alone, NULL, &ra, &e), AIF_OK);
+    assert_int_equal(rp.scenario.cluster.gpus, 128);   /* the run keeps the cluster it was given */
+    assert_int_equal(rp.facility.nodes, 2);
+    assert_int_equal(rp.facility.racks, ra.facility.racks);
+    assert_true(rp.facility.it_avg_W == ra.facility.it_avg_W);
+    assert_true(rp.facility.energy_J == ra.facility.energy_J);
+    assert_true(rp.facility.co2_kg == ra.facility.co2_kg);
+    assert_true(rp.cost.capex_usd == ra.cost.capex_usd);
+    assert_true(rp.cost.owned_usd == ra.cost.owned_usd);
+    assert_true(rp.cost.cloud_usd == ra.cost.cloud_usd);
+    /* renting is GPU-hours of the job's GPUs only */
+    assert_true(fabs(rp.cost.cloud_usd - rp.train.gpu_hours * rp.cost.cloud_usd_per_gpu_hour) <= 1e-9 * rp.cost.cloud_usd);
+}
+
 static void test_sim_places_the_job(void **state)
 {
     (void)state;
@@ -115,6 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_is_whole_cluster),
         cmocka_unit_test(test_part_estimates_as_alone),
+        cmocka_unit_test(test_part_pays_its_share),
         cmocka_unit_test(test_sim_places_the_job),
         cmocka_unit_test(test_allocation_errors),
     };

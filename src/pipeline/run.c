@@ -19,10 +19,16 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
     aif_facility_apply_limits(&out->scenario, fd);
     aif_rc rc = o->engine == AIF_ENGINE_SIM ? aif_simulate(&out->scenario, &o->sim, &out->train, &out->net, err)
                                             : aif_estimate(&out->scenario, &out->train, err);
+    /* A job on part of its cluster is charged its share of the site: the nodes and
+     * racks it fills, their power, energy, carbon, water, capex and cost to train.
+     * The rest of the cluster is not this job's (the many-job view accounts for it). */
+    aif_scenario share = out->scenario;   /* ~40 KB, most of it the hourly carbon table */
+    share.cluster.gpus = aif_alloc_gpus(&out->scenario);
+    share.train.alloc = (aif_alloc){0};
     if (rc == AIF_OK)
-        rc = aif_facility_eval(&out->scenario, fd, &out->train, &out->facility, err);
+        rc = aif_facility_eval(&share, fd, &out->train, &out->facility, err);
     if (rc == AIF_OK)
-        rc = aif_cost_eval(&out->scenario, fd, &out->train, &out->facility, &out->cost, err);
+        rc = aif_cost_eval(&share, fd, &out->train, &out->facility, &out->cost, err);
     if (rc == AIF_OK && !out->train.fits_in_memory)
         rc = aif_search_memory_fit(&out->scenario, &out->train, &out->memory_fit, err);
     if (rc == AIF_OK && o->scaling)

@@ -93,7 +93,13 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, " (%d per node), %s %d x %.0f Gb/s per node\n", c->gpus_per_node, c->fabric.name, c->nics_per_node,
             c->nic_bw_Bps * 8 / 1e9);
     human(a, sizeof a, (double)t->gbs * t->seq);
-    fprintf(f, "  job      TP%d PP%d", p->tp, p->pp);
+    fprintf(f, "  job      ");
+    if (aif_alloc_gpus(s) != c->gpus) {
+        int first = s->train.alloc.first_node, nodes = (aif_alloc_gpus(s) + c->gpus_per_node - 1) / c->gpus_per_node;
+        fprintf(f, "%d GPUs on nodes %d-%d of the cluster (site and money below: the job's share); ", aif_alloc_gpus(s),
+                first, first + nodes - 1);
+    }
+    fprintf(f, "TP%d PP%d", p->tp, p->pp);
     if (p->vpp > 1)
         fprintf(f, " (VPP%d)", p->vpp);
     fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s\n\n", p->cp,
@@ -155,6 +161,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(in, "system", s->cluster.system.name);
     aif_json_str(in, "fabric", s->cluster.fabric.name);
     aif_json_int(in, "gpus", s->cluster.gpus);
+    aif_json_int(in, "job_gpus", aif_alloc_gpus(s));
+    aif_json_int(in, "first_node", s->train.alloc.first_node);
     const aif_parallel *p = &s->train.par;
     aif_json_int(in, "tp", p->tp);
     aif_json_int(in, "pp", p->pp);
