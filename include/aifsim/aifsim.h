@@ -38,7 +38,7 @@ typedef struct aif_err {
     aif_rc rc;
     char file[256];   /* input file, "<command line>", "<built-in:data/x.yaml>" or "" */
     int line, col;    /* 1-based; 0 when unknown */
-    char path[160];   /* field path, e.g. "train.parallelism.tp" */
+    char path[160];   /* field path, e.g. "train.tp" */
     char msg[768];    /* what was wrong and what is accepted */
 } aif_err;
 
@@ -262,7 +262,7 @@ typedef struct aif_scenario {
 } aif_scenario;
 
 /* One command-line override: a dotted field path and its text value, e.g.
- * {"train.parallelism.tp", "8"}.  `origin` names the option for errors ("--tp"). */
+ * {"train.tp", "8"}.  `origin` names the option for errors ("--tp"). */
 typedef struct aif_override { const char *path, *value, *origin; } aif_override;
 
 /* Loads a scenario.  `path` NULL = the built-in default scenario; a name without

@@ -24,7 +24,8 @@ aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err);
  * written atomically to path. */
 aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_result *r,
                        const aif_facility_result *fa, const aif_cost_result *c, aif_err *err);
-/* One JSON object (see docs/CLI.md for the fields); malloc'd, NUL-terminated, NULL when out of memory. */
+/* One JSON object (its fields: README.md, "Usage" and "The site and the money");
+ * malloc'd, NUL-terminated, NULL when out of memory. */
 char *aif_report_train_json(const aif_scenario *s, const aif_train_result *r, const aif_facility_result *fa,
                             const aif_cost_result *c);
 
