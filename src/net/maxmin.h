@@ -28,6 +28,9 @@
 
 /* Two rates closer than this (relative) are equal: saturation and cap tests. */
 #define AIF_MM_EPS 1e-9
+/* After a solve no link carries more than its capacity times (1 + this): the
+ * rounding of progressive filling's running sums (asserted in debug builds). */
+#define AIF_MM_LOAD_TOL 1e-9
 
 typedef struct aif_mm aif_mm;
 
