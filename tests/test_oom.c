@@ -98,6 +98,19 @@ static aif_rc run_simulate(aif_err *e)
     return aif_simulate(&small, NULL, &res, &st, e);
 }
 
+/* A larger job, every replica its own timeline, with a Chrome trace. */
+static aif_scenario mid;
+static aif_rc run_simulate_full(aif_err *e)
+{
+    static aif_sim_stats st;
+    char trace[64];
+    snprintf(trace, sizeof trace, "/tmp/aifsim-oom-%ld.json", (long)getpid());
+    aif_sim_opts o = {.full = true, .trace_path = trace};
+    aif_rc rc = aif_simulate(&mid, &o, &res, &st, e);
+    remove(trace);
+    return rc;
+}
+
 static aif_train_run run;
 static aif_rc run_pipeline(aif_err *e)
 {
@@ -192,6 +205,7 @@ static const oom_case cases[] = {
     {"scenario", NULL, run_scenario, NULL},
     {"estimate", NULL, run_estimate, NULL},
     {"simulate", NULL, run_simulate, NULL},
+    {"sim_full", NULL, run_simulate_full, NULL},
     {"run_train", NULL, run_pipeline, NULL},
     {"json", prep_json, run_json, done_json},
     {"validate", NULL, run_validate, done_validate},
@@ -228,6 +242,15 @@ int main(int argc, char **argv)
     static const aif_override ov[] = {{"cluster.gpus", "16", NULL}, {"train.tp", "4", NULL},
                                       {"train.pp", "2", NULL}, {"train.gbs", "16", NULL}};
     if (aif_scenario_load(cat, NULL, ov, 4, &small, &e) != AIF_OK) {
+        char buf[1400];
+        aif_err_format(&e, buf, sizeof buf);
+        fprintf(stderr, "test_oom: %s\n", buf);
+        return 2;
+    }
+    static const aif_override ov_mid[] = {{"cluster.gpus", "64", NULL}, {"train.tp", "2", NULL},
+                                          {"train.pp", "4", NULL}, {"train.gbs", "32", NULL},
+                                          {"model", "mixtral-8x7b", NULL}, {"train.ep", "4", NULL}};
+    if (aif_scenario_load(cat, NULL, ov_mid, 6, &mid, &e) != AIF_OK) {
         char buf[1400];
         aif_err_format(&e, buf, sizeof buf);
         fprintf(stderr, "test_oom: %s\n", buf);
