@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 const char fuzz_name[] = "fuzz_validation";
@@ -22,7 +23,12 @@ const char *const fuzz_dict[] = {
 const int fuzz_n_dict = (int)(sizeof fuzz_dict / sizeof fuzz_dict[0]);
 
 static aif_catalog *cat;
-static void free_catalog(void) { aif_catalog_free(cat); }
+static long n_train, n_coll;   /* inputs each reader accepted */
+static void free_catalog(void)
+{
+    aif_catalog_free(cat);
+    printf("fuzz_validation: accepted as training rows %ld, as nccl-tests rows %ld\n", n_train, n_coll);
+}
 
 static void check(aif_rc rc, const aif_validation *v, const aif_err *e)
 {
@@ -49,10 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     aif_validation v;
     aif_rc rc = aif_validate_csv(cat, (const char *)data, size, "fuzz.csv", &v, &e);
     check(rc, &v, &e);
+    n_train += rc == AIF_OK;
     if (rc == AIF_OK)
         aif_validation_free(&v);
     rc = aif_validate_collectives_csv(cat, (const char *)data, size, "fuzz.csv", &v, &e);
     check(rc, &v, &e);
+    n_coll += rc == AIF_OK;
     if (rc == AIF_OK)
         aif_validation_free(&v);
     return 0;
