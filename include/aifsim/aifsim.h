@@ -69,6 +69,7 @@ typedef struct aif_calib {
     double kernel_overhead_s; /* launch + tail per kernel */
     int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
     int tile_m, tile_n;       /* output tile of the GEMM library's large-GEMM kernels */
+    double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
 } aif_calib;
 
 typedef struct aif_gpu {

@@ -39,6 +39,7 @@ static const field calib_fields[] = {
     FLD(aif_calib, "n_sm", F_INT, n_sm),
     FLD(aif_calib, "tile_m", F_INT, tile_m),
     FLD(aif_calib, "tile_n", F_INT, tile_n),
+    {.key = "workspace", .type = F_QTY, .off = offsetof(aif_calib, workspace_bytes), .qty = AIF_Q_BYTES},
     FLD(aif_calib, "description", F_STR, name), /* accepted, not kept: name is overwritten */
 };
 static const schema calib_schema = {calib_fields, sizeof calib_fields / sizeof calib_fields[0], skip_meta};
@@ -290,9 +291,10 @@ static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
     if (k == 3 && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
         return bind_error(e, path, "a fabric needs port_bw and efficiency");
     if (k == 0 && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
-                   tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0))
+                   tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0 ||
+                   tmp.cal.workspace_bytes <= 0))
         return bind_error(e, path, "a calibration family needs matmul_eff, attn_fwd_eff, attn_bwd_eff, mem_eff, "
-                          "n_sm, tile_m and tile_n");
+                          "n_sm, tile_m, tile_n and workspace");
     aif_vec *v = vec_of(c, k);
     void *slot = find_in(v, kd->name_off, e->key);
     if (!slot && !(slot = aif_vec_push(v)))
