@@ -117,6 +117,43 @@ static void test_every_figure_has_a_source(void **state)
     assert_true(checked > 250);
 }
 
+/* data/nccl.yaml: every figure cited, and bound whole into the catalog */
+static void test_nccl_table(void **state)
+{
+    (void)state;
+    size_t len;
+    const char *text = aif_embedded_file("data/nccl.yaml", &len);
+    assert_non_null(text);
+    ydoc *d;
+    ynode *root;
+    aif_err e;
+    assert_int_equal(ydoc_parse(text, len, "data/nccl.yaml", &d, &root, &e), AIF_OK);
+    ynode *sec = ynode_get(root, "nccl");
+    assert_non_null(sec);
+    int checked = 0;
+    for (int j = 0; j < sec->n; j++) {
+        const char *k = sec->kids[j]->key;
+        if (!strcmp(k, "sources"))
+            continue;
+        const char *s = aif_catalog_source(cat, "nccl", "nccl", k);
+        if (strlen(s) < 8)
+            fail_msg("data/nccl.yaml:%d: nccl.%s has no source", sec->kids[j]->line, k);
+        checked++;
+    }
+    assert_int_equal(checked, 5);
+    ydoc_free(d);
+    const aif_nccl *n = aif_catalog_nccl(cat);
+    assert_true(n->base_lat_us[1][AIF_PROTO_SIMPLE] == 8.4);       /* ring, Simple */
+    assert_true(n->step_lat_us[0][0][AIF_PROTO_LL128] == 1.25);     /* NVLink, tree, LL128 */
+    assert_true(n->step_lat_us[1][1][AIF_PROTO_LL] == 2.7);         /* network, ring, LL */
+    assert_true(n->proto_bw[AIF_PROTO_LL128] == 120.0 / 128.0);
+    assert_true(n->nvls_lat_us == 25.0);
+    /* a scenario's cluster carries the same table */
+    aif_scenario s;
+    assert_int_equal(aif_scenario_load(cat, NULL, NULL, 0, &s, &e), AIF_OK);
+    assert_memory_equal(&s.cluster.nccl, n, sizeof *n);
+}
+
 static void test_param_counts(void **state)
 {
     (void)state;
@@ -195,6 +232,8 @@ static void test_bad_catalogs(void **state)
                 "    vocab: 10\n", "not divisible by kv_heads", 3);
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
     bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
+    bad_catalog("calibration:\n  c:\n    matmul_eff: 0.7\n    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n"
+                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 2);
 }
 
 int main(void)
@@ -202,7 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog),
-        cmocka_unit_test(test_bad_catalogs),
+        cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -139,7 +139,8 @@ const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *name);
 const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *name);
 const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *name);
 const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *name);
-/* The citation of one field of one entry ("" if none); kind is "gpus", "systems", ... */
+/* The citation of one field of one entry ("" if none); kind is "gpus", "systems", ...
+ * ("nccl", "nccl", field for data/nccl.yaml) */
 const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *field);
 
 /* Parameter counts computed from the architecture (embeddings included). */
@@ -187,6 +188,18 @@ typedef struct aif_network {
 /* The defaults a scenario starts from (non-blocking, one plane, ECMP, GPUDirect on). */
 void aif_network_defaults(aif_network *n);
 
+/* NCCL's cost model (data/nccl.yaml, from NVIDIA/nccl src/graph/tuning.cc): per
+ * algorithm (tree, ring) and protocol (LL, LL128, Simple) a base latency, a latency
+ * per step on NVLink and on the network, and the share of the bus bandwidth each
+ * protocol carries.  Latencies in microseconds, as NCCL writes them. */
+enum { AIF_PROTO_LL, AIF_PROTO_LL128, AIF_PROTO_SIMPLE, AIF_N_PROTO };
+typedef struct aif_nccl {
+    double base_lat_us[2][AIF_N_PROTO];     /* [tree, ring][protocol] */
+    double step_lat_us[2][2][AIF_N_PROTO];  /* [nvlink, network][tree, ring][protocol], per step */
+    double proto_bw[AIF_N_PROTO];           /* share of the bus bandwidth, (0, 1] */
+    double nvls_lat_us;                     /* NVLS all-reduce (Simple), per collective */
+} aif_nccl;
+
 typedef struct aif_cluster {
     aif_gpu gpu;
     aif_system system;
@@ -196,7 +209,11 @@ typedef struct aif_cluster {
     double nic_bw_Bps;
     double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
     aif_network net;         /* wiring of the scale-out fabric (the simulating engine) */
+    aif_nccl nccl;           /* NCCL's cost model, from the catalog (data/nccl.yaml) */
 } aif_cluster;
+
+/* NCCL's cost model the catalog holds (data/nccl.yaml); scenarios copy it into their cluster. */
+const aif_nccl *aif_catalog_nccl(const aif_catalog *c);
 
 /* Parallel degrees.  etp is the tensor parallelism of expert layers (Megatron-Core
  * expert_tensor_parallel_size): expert layers regroup the tp*cp*dp ranks of a

@@ -18,6 +18,7 @@ typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[
 struct aif_catalog {
     aif_vec gpus, systems, fabrics, models, calibs, sources;
     aif_facility_data facility;
+    aif_nccl nccl;
 };
 
 /* ---------------------------------------------------------------- schemas */
@@ -368,6 +369,58 @@ static aif_catalog *catalog_new(void)
     return c;
 }
 
+/* data/nccl.yaml: NCCL's cost model, one mapping `nccl` (every figure required). */
+static const field proto_fields[] = {
+    {.key = "ll", .type = F_NUM, .off = AIF_PROTO_LL * sizeof(double), .min = 0, .max = 1000},
+    {.key = "ll128", .type = F_NUM, .off = AIF_PROTO_LL128 * sizeof(double), .min = 0, .max = 1000},
+    {.key = "simple", .type = F_NUM, .off = AIF_PROTO_SIMPLE * sizeof(double), .min = 0, .max = 1000},
+};
+static const schema proto_schema = {proto_fields, 3, NULL};
+static const field algo_fields[] = {
+    {.key = "tree", .type = F_SUB, .off = 0, .sub = &proto_schema},
+    {.key = "ring", .type = F_SUB, .off = AIF_N_PROTO * sizeof(double), .sub = &proto_schema},
+};
+static const schema algo_schema = {algo_fields, 2, NULL};
+static const field nccl_fields[] = {
+    {.key = "base_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, base_lat_us), .sub = &algo_schema},
+    {.key = "nvlink_step_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, step_lat_us[0]), .sub = &algo_schema},
+    {.key = "network_step_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, step_lat_us[1]), .sub = &algo_schema},
+    {.key = "protocol_bw", .type = F_SUB, .off = offsetof(aif_nccl, proto_bw), .sub = &proto_schema},
+    {.key = "nvls_latency_us", .type = F_NUM, .off = offsetof(aif_nccl, nvls_lat_us), .min = 0, .max = 1000},
+};
+static const schema nccl_schema = {nccl_fields, sizeof nccl_fields / sizeof nccl_fields[0], skip_meta};
+
+static aif_rc load_nccl(aif_catalog *c, const char *text, size_t len, const char *name, aif_err *err)
+{
+    ydoc *d;
+    ynode *root;
+    aif_rc rc = ydoc_parse(text, len, name, &d, &root, err);
+    if (rc)
+        return rc;
+    bind_set_err(err);
+    const ynode *sec = ynode_get(root, "nccl");
+    aif_nccl n;
+    memset(&n, -1, sizeof n);   /* all bits set: NaN, so that a missing figure is caught below */
+    if (!sec || sec->kind != Y_MAP)
+        rc = bind_error(root, "nccl", "expected a mapping `nccl` (data/nccl.yaml)");
+    else if (!(rc = bind_map(sec, &nccl_schema, &n, "nccl", NULL, err))) {
+        const double *v = (const double *)&n;
+        for (size_t i = 0; i < sizeof n / sizeof *v && !rc; i++)
+            if (!(v[i] >= 0))
+                rc = bind_error(sec, "nccl", "every latency and protocol share must be given");
+        for (int p = 0; p < AIF_N_PROTO && !rc; p++)
+            if (!(n.proto_bw[p] > 0 && n.proto_bw[p] <= 1))
+                rc = bind_error(sec, "nccl.protocol_bw", "a protocol's share of the bandwidth is in (0, 1]");
+        const ynode *src = ynode_get(sec, "sources");
+        if (!rc && src)
+            rc = add_sources(c, "nccl", "nccl", src, "nccl.sources", err);
+    }
+    if (!rc)
+        c->nccl = n;
+    ydoc_free(d);
+    return rc;
+}
+
 aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
 {
     aif_catalog *c = catalog_new();
@@ -384,6 +437,11 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
         ftext = aif_embedded_file("validation/power.yaml", &flen);
         frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:validation/power.yaml>", err)
                     : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in validation/power.yaml missing");
+    }
+    if (!frc) {
+        ftext = aif_embedded_file("data/nccl.yaml", &flen);
+        frc = ftext ? load_nccl(c, ftext, flen, "<built-in:data/nccl.yaml>", err)
+                    : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in data/nccl.yaml missing");
     }
     if (frc) {
         aif_catalog_free(c);
@@ -477,6 +535,7 @@ void aif_catalog_free(aif_catalog *c)
 }
 
 const aif_facility_data *aif_catalog_facility(const aif_catalog *c) { return &c->facility; }
+const aif_nccl *aif_catalog_nccl(const aif_catalog *c) { return &c->nccl; }
 int aif_catalog_n_gpus(const aif_catalog *c) { return c->gpus.n; }
 int aif_catalog_n_systems(const aif_catalog *c) { return c->systems.n; }
 int aif_catalog_n_fabrics(const aif_catalog *c) { return c->fabrics.n; }

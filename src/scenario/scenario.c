@@ -295,6 +295,7 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
         cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
     cl->clock_factor = 1.0;
     cl->net = in.net;
+    cl->nccl = *aif_catalog_nccl(c);
     return AIF_OK;
 }
 
