@@ -233,7 +233,7 @@ static void test_bad_catalogs(void **state)
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
     bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
     bad_catalog("calibration:\n  c:\n    matmul_eff: 0.7\n    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n"
-                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 2);
+                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 3);
 }
 
 int main(void)
