@@ -3,6 +3,7 @@
  * where a step goes, and for checking the model op by op. */
 #include "aifsim/report.h"
 #include "aifsim/graph.h"
+#include "base/base.h"
 #include "engine/estimate.h"
 #include "hw/compute.h"
 #include "net/collective.h"
@@ -23,7 +24,7 @@ aif_rc aif_report_graph_text(FILE *f, const aif_scenario *s, aif_err *err)
 {
     aif_graph *g = malloc(sizeof *g);
     if (!g)
-        return AIF_ENOMEM;
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "graph", "out of memory");
     aif_rc rc = aif_graph_lower(s, g, err);
     if (rc) {
         free(g);

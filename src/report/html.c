@@ -28,6 +28,7 @@ enum { W_PX = 720, H_PX = 400, N_SCALE = 6 };
 typedef struct plot_ctx {
     char dir[256];
     int n;
+    aif_rc rc;       /* the first failure to read a plot back (out of memory, I/O) */
 } plot_ctx;
 
 static void begin_plot(plot_ctx *pc, char *path, size_t n)
@@ -73,25 +74,28 @@ static void bar(double x0, double x1, double y0, double y1, int color)
     plline(4, x, y);
 }
 
-/* Reads a PLplot SVG back and appends it (without its XML prologue) to out. */
-static int append_svg(FILE *out, const char *path)
+/* Reads a PLplot SVG back and appends it (without its XML prologue) to out; a
+ * failure is kept in pc->rc and the plot's file removed. */
+static void append_svg(plot_ctx *pc, FILE *out, const char *path)
 {
     size_t len;
     char *text;
     aif_err e;
-    if (aif_read_file(path, &text, &len, &e) != AIF_OK)
-        return -1;
-    const char *svg = strstr(text, "<svg");
-    if (!svg) {
-        free(text);
-        return -1;
+    aif_rc rc = aif_read_file(path, &text, &len, &e);
+    if (rc != AIF_OK || !strstr(text, "<svg")) {
+        if (rc == AIF_OK)
+            free(text);
+        unlink(path);
+        if (!pc->rc)
+            pc->rc = rc != AIF_OK ? rc : AIF_EIO;
+        return;
     }
+    const char *svg = strstr(text, "<svg");
     fputs("<div class=\"plot\">", out);
     fwrite(svg, 1, len - (size_t)(svg - text), out);
     fputs("</div>\n", out);
     free(text);
     unlink(path);
-    return 0;
 }
 
 static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
@@ -118,7 +122,7 @@ static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
         plptex(i + 0.5, v[i] + 0.03 * vmax, 0, 0, 0.5, lab);
     }
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
@@ -153,7 +157,7 @@ static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
     plwidth(1);
     plptex(0.35, hbm + top * 0.02, 1, 0, 0, "HBM capacity");
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
@@ -186,7 +190,7 @@ static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
     plline(2, ax, ay);
     plptex(fa->step_time_s * 0.02, fa->facility_avg_W / 1e6 * 1.03, 1, 0, 0, "average");
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
@@ -216,7 +220,7 @@ static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
         plptex(i + 0.5, v[i] / 1e6 + 0.03 * top, 0, 0, 0.5, lab);
     }
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 /* Strong scaling: the same global batch on 1/8 to 2x the GPUs (dp scaled). */
@@ -251,7 +255,7 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_scenario *s)
         pllab("", "", "Scaling: no other GPU count divides this batch");
         plptex(0.5, 0.5, 1, 0, 0.5, "same global batch on other GPU counts is not possible");
         plend();
-        append_svg(out, path);
+        append_svg(pc, out, path);
         return;
     }
     plenv(gx[0] - 0.5, gx[k - 1] + 0.5, 0, dmax * 1.2, 0, 0);
@@ -269,7 +273,7 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_scenario *s)
         plptex(gx[i], days[i] + dmax * 0.05, 1, 0, 0.5, lab);
     }
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void esc(FILE *out, const char *s)
@@ -341,6 +345,8 @@ aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_
         fclose(mem);
         esc(out, buf);
         free(buf);
+    } else {
+        pc.rc = AIF_ENOMEM;
     }
     fputs("</pre>\n<h2>Plots</h2>\n", out);
     plot_breakdown(&pc, out, r);
@@ -361,6 +367,14 @@ aif_rc aif_report_html(const char *path, const aif_scenario *s, const aif_train_
                  "})();\n</script>\n</body></html>\n", pc.n, pc.n);
     int bad = ferror(out);
     rmdir(pc.dir);
+    if (pc.rc) {   /* a plot or the summary is missing: no report rather than a partial one */
+        if (!to_stdout) {
+            fclose(out);
+            unlink(tmp);
+        }
+        return aif_err_set(err, pc.rc, path, 0, 0, NULL, "%s", pc.rc == AIF_ENOMEM ? "out of memory"
+                                                                      : "cannot read a plot back");
+    }
     if (to_stdout)
         return bad || fflush(out) ? aif_err_set(err, AIF_EIO, "<stdout>", 0, 0, NULL, "write error") : AIF_OK;
     bad |= fclose(out) != 0;
