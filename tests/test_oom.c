@@ -1,12 +1,14 @@
 /* test_oom.c -- every out-of-memory path of the library runs, and fails cleanly.
  *
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup against the static
- * library, so every allocation libaifsim's own objects make comes here (those of
- * libyaml, json-c and libc inside themselves do not).  Each case runs once to count
- * its allocations, then once per allocation with that one failing: the call must
- * return AIF_ENOMEM with a message (or NULL where that is the documented answer),
- * never succeed with a part silently missing, and never crash; the sanitizer build's leak check catches what a failed path
- * forgot to free, and a private TMPDIR that must end empty the files it forgot.  The first argument is the source tree (data/ files). */
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup against
+ * the static library, so every allocation libaifsim's own objects make comes here
+ * (those of libyaml, json-c and libc inside themselves do not).  Each case runs once
+ * to count its allocations, then once per allocation with that one failing: the
+ * call must return AIF_ENOMEM with a message (or NULL where that is the documented
+ * answer), never succeed with a part silently missing, and never crash; the
+ * sanitizer build's leak check catches what a failed path forgot to free, and a
+ * private TMPDIR that must end empty the files it forgot.  The first argument is
+ * the source tree (data/ files). */
 #include "aifsim/aifsim.h"
 #include "aifsim/report.h"
 #include "aifsim/run.h"
