@@ -70,8 +70,8 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         if (multi && cl->fabric.in_network_reduction && cl->net.sharp) {
             double kk = k;
             double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 + bytes / kk / b_nic +
-                           2 * extra;
+            double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
+                           bytes / kk / b_nic + 2 * extra;
             collnet = fmax(2 * intra, inter);
         }
         double cand[4] = {ring, tree, nvls, collnet};
@@ -98,8 +98,8 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         /* PAT (NCCL >= 2.23, one GPU per node): log2(n) steps of the Simple protocol */
         if (multi && k == 1 && (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT)) {
             double steps = ceil(log2(nn));
-            double pat = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + steps * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
-                         (nn - 1) / nn * bytes / bw + steps * extra;
+            double pat = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + steps * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) *
+                             1e-6 + (nn - 1) / nn * bytes / bw + steps * extra;
             if (algo == AIF_ALGO_PAT || pat < t) {
                 t = pat;
                 used = AIF_ALGO_PAT;

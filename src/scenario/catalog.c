@@ -399,15 +399,17 @@ static aif_rc load_nccl(aif_catalog *c, const char *text, size_t len, const char
         return rc;
     bind_set_err(err);
     const ynode *sec = ynode_get(root, "nccl");
+    /* aif_nccl holds doubles only: every one starts at -1, so that a missing figure shows */
     aif_nccl n;
-    memset(&n, -1, sizeof n);   /* all bits set: NaN, so that a missing figure is caught below */
+    double *v = (double *)&n;
+    for (size_t i = 0; i < sizeof n / sizeof *v; i++)
+        v[i] = -1;
     if (!sec || sec->kind != Y_MAP)
         rc = bind_error(root, "nccl", "expected a mapping `nccl` (data/nccl.yaml)");
     else if (!(rc = bind_map(sec, &nccl_schema, &n, "nccl", NULL, err))) {
-        const double *v = (const double *)&n;
         for (size_t i = 0; i < sizeof n / sizeof *v && !rc; i++)
-            if (!(v[i] >= 0))
-                rc = bind_error(sec, "nccl", "every latency and protocol share must be given");
+            if (v[i] < 0)
+                rc = bind_error(sec, "nccl", "every latency and protocol share must be given (data/nccl.yaml)");
         for (int p = 0; p < AIF_N_PROTO && !rc; p++)
             if (!(n.proto_bw[p] > 0 && n.proto_bw[p] <= 1))
                 rc = bind_error(sec, "nccl.protocol_bw", "a protocol's share of the bandwidth is in (0, 1]");

@@ -367,7 +367,8 @@ static void collective_row(parse_state *ps)
     aif_err e;
     aif_rc prc = aif_scenario_parse(ps->cat, yaml, strlen(yaml), ps->name, NULL, 0, &s, &e);
     if (prc != AIF_OK) {
-        ps->rc = aif_err_set(ps->err, prc == AIF_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, ps->name, ps->row + 1, 0, e.path, "row %s: %s", cell(ps, "id"), e.msg);
+        ps->rc = aif_err_set(ps->err, prc == AIF_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, ps->name, ps->row + 1, 0, e.path,
+                             "row %s: %s", cell(ps, "id"), e.msg);
         return;
     }
     aif_val_row *vr = new_row(ps);
