@@ -21,8 +21,11 @@ static aif_catalog *cat;
 static aif_scenario s;
 static aif_train_result r;
 
+static long n_read;   /* inputs read as hourly intensities */
+
 static void cleanup(void)
 {
+    printf("fuzz_carbon: read %ld inputs as hourly intensities\n", n_read);
     remove(s.site.carbon_csv);
     aif_catalog_free(cat);
 }
@@ -48,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     aif_rc rc = aif_facility_eval(&s, aif_catalog_facility(cat), &r, &fa, &e);
     if (rc == AIF_OK && !(fa.co2_kg >= 0))
         abort();
+    n_read += rc == AIF_OK;
     if (rc != AIF_OK && (rc != AIF_EINPUT || !e.msg[0]))
         abort();
     return 0;

@@ -23,7 +23,12 @@ const char *const fuzz_dict[] = {
 const int fuzz_n_dict = (int)(sizeof fuzz_dict / sizeof fuzz_dict[0]);
 
 static char path[64];
-static void remove_file(void) { remove(path); }
+static long n_added, n_usable;   /* inputs added; of those, with a scenario that estimates */
+static void remove_file(void)
+{
+    remove(path);
+    printf("fuzz_catalog: added %ld, of which %ld still estimate the scenario\n", n_added, n_usable);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     aif_rc rc = aif_catalog_add_file(cat, path, &e);
     if (rc == AIF_OK) {
+        n_added++;
         /* what was accepted is usable: the default scenario loads and estimates, or is rejected */
         aif_scenario s;
         rc = aif_scenario_load(cat, "llama3-8b-8gpu", NULL, 0, &s, &e);
@@ -49,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rc = aif_estimate(&s, &r, &e);
             if (rc == AIF_OK && !(r.step_time_s > 0))
                 abort();
+            n_usable += rc == AIF_OK;
         }
     }
     if (rc != AIF_OK && (rc != AIF_EINPUT || !e.msg[0]))
