@@ -154,6 +154,42 @@ static void test_nccl_table(void **state)
     assert_memory_equal(&s.cluster.nccl, n, sizeof *n);
 }
 
+/* data/fabrics.yaml's fabric_defaults: cited, and given to fabrics that name no radix */
+static void test_fabric_defaults(void **state)
+{
+    (void)state;
+    static const char *const fields[] = {"switch_radix", "scaleup_efficiency", "scaleup_latency"};
+    for (int i = 0; i < 3; i++)
+        if (strlen(aif_catalog_source(cat, "fabric_defaults", "fabric_defaults", fields[i])) < 8)
+            fail_msg("data/fabrics.yaml: fabric_defaults.%s has no source", fields[i]);
+    const aif_fabric_defaults *d = aif_catalog_fabric_defaults(cat);
+    assert_int_equal(d->switch_radix, 64);
+    assert_true(d->scaleup_efficiency == 0.8 && d->scaleup_latency_s == 2e-6);
+    for (int i = 0; i < aif_catalog_n_fabrics(cat); i++)
+        assert_int_equal(aif_catalog_fabric(cat, i)->switch_radix, d->switch_radix);
+    /* a fabric's own radix, and an accelerator whose scale-up fabric has no entry */
+    char path[] = "/tmp/aifsim-fab-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "fabrics:\n  ib-hdr-40:\n    port_bw: 200Gb/s\n    efficiency: 0.9\n    switch_radix: 40\n"
+                       "gpus:\n  g:\n    arch: hopper\n    peak_tflops: {bf16: 500}\n    hbm: 40GB\n    hbm_bw: 1TB/s\n"
+                       "    scaleup: my-link\n    scaleup_bw: 100GB/s\n    tdp: 300W\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
+    unlink(path);
+    assert_int_equal(aif_catalog_find_fabric(c, "ib-hdr-40")->switch_radix, 40);
+    const char *y = "cluster: {gpu: g, gpus: 16, fabric: ib-hdr-40}\nmodel: llama3-8b\n";
+    aif_scenario s;
+    assert_int_equal(aif_scenario_parse(c, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.cluster.fabric.switch_radix, 40);
+    assert_true(s.cluster.scaleup.efficiency == 0.8 && s.cluster.scaleup.latency_s == 2e-6);
+    aif_catalog_free(c);
+}
+
 static void test_param_counts(void **state)
 {
     (void)state;
@@ -241,7 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog),
-        cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table),
+        cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

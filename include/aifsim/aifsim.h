@@ -96,6 +96,7 @@ typedef struct aif_fabric {
                                  as a fraction of port_bw; 0 = the fabric has none */
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
+    int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
 } aif_fabric;
 
 typedef struct aif_system {
@@ -171,7 +172,8 @@ typedef enum aif_routing { AIF_ROUTE_ECMP, AIF_ROUTE_ADAPTIVE } aif_routing;
 typedef struct aif_network {
     int topology;                  /* aif_topo_kind */
     int tiers;                     /* switch tiers 1..3; 0 = the fewest that hold the cluster */
-    int radix;                     /* ports per switch; 0 = 64, doubled until the cluster fits in 3 tiers */
+    int radix;                     /* ports per switch; 0 = the fabric's switch_radix, doubled until the cluster
+                                      fits in 3 tiers */
     double oversubscription;       /* leaf down:up ports (1 = non-blocking) */
     double spine_oversubscription; /* 3 tiers: aggregation down:up ports */
     int planes;                    /* independent planes per NIC port (2 = dual-plane, Alibaba HPN) */

@@ -79,7 +79,7 @@ static void network_and_storage(const aif_scenario *s, const aif_facility_data *
 {
     double nodes = ceil((double)s->cluster.gpus / s->cluster.gpus_per_node);
     double nics = nodes * s->cluster.nics_per_node;
-    int t = nodes > 1 ? aif_fabric_tiers(nics, 64) : 0;
+    int t = nodes > 1 ? aif_fabric_tiers(nics, s->cluster.fabric.switch_radix) : 0;
     /* each NIC uses 2t-1 switch ports and 2t transceivers (both ends of each link) */
     *net_W = t ? nics * ((2 * t - 1) * fd->switch_per_port_W + 2 * t * fd->optic_per_port_W) : 0;
     *sto_W = s->cluster.gpus * fd->storage_per_gpu_W;

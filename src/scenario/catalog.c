@@ -19,6 +19,7 @@ struct aif_catalog {
     aif_vec gpus, systems, fabrics, models, calibs, sources;
     aif_facility_data facility;
     aif_nccl nccl;
+    aif_fabric_defaults fabric_defaults;
 };
 
 /* ---------------------------------------------------------------- schemas */
@@ -89,8 +90,18 @@ static const field fabric_fields[] = {
     {.key = "nvls_efficiency", .type = F_NUM, .off = offsetof(aif_fabric, nvls_efficiency), .min = 0, .max = 2},
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
+
+static const field fabric_defaults_fields[] = {
+    {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric_defaults, switch_radix), .min = 4, .max = 4096},
+    {.key = "scaleup_efficiency", .type = F_NUM, .off = offsetof(aif_fabric_defaults, scaleup_efficiency),
+     .min = 0.01, .max = 1},
+    {.key = "scaleup_latency", .type = F_QTY, .off = offsetof(aif_fabric_defaults, scaleup_latency_s),
+     .qty = AIF_Q_TIME, .max = 1},
+};
+static const schema fabric_defaults_schema = {fabric_defaults_fields, 3, skip_meta};
 
 const char *const aif_act_names[] = {"gelu", "relu", "swiglu", "geglu", "squared-relu", NULL};
 const char *const aif_attn_names[] = {"mha", "gqa", "mqa", "mla", NULL};
@@ -291,6 +302,8 @@ static aif_rc load_entry(aif_catalog *c, int k, const ynode *e, aif_err *err)
         return bind_error(e, path, "a system needs gpu, gpus_per_node, nics_per_node, nic_bw and fabric");
     if (k == 3 && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
         return bind_error(e, path, "a fabric needs port_bw and efficiency");
+    if (k == 3 && tmp.f.switch_radix <= 0)
+        tmp.f.switch_radix = c->fabric_defaults.switch_radix;
     if (k == 0 && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
                    tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0 ||
                    tmp.cal.workspace_bytes <= 0))
@@ -319,6 +332,13 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
     if (rc)
         return rc;
     bind_set_err(err);
+    /* fabric defaults first: fabrics take their switch radix from them */
+    const ynode *fd = ynode_get(root, "fabric_defaults");
+    if (fd) {
+        const ynode *src = ynode_get(fd, "sources");
+        if (!(rc = bind_map(fd, &fabric_defaults_schema, &c->fabric_defaults, "fabric_defaults", NULL, err)) && src)
+            rc = add_sources(c, "fabric_defaults", "fabric_defaults", src, "fabric_defaults.sources", err);
+    }
     /* calibration first: GPUs refer to it */
     for (int k = 0; k < N_KINDS && !rc; k++) {
         const ynode *sec = ynode_get(root, kinds[k].key);
@@ -343,11 +363,12 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
             cands[k] = kinds[k].key;
             known |= !strcmp(root->kids[i]->key, kinds[k].key);
         }
+        known |= !strcmp(root->kids[i]->key, "fabric_defaults");
         if (!known) {
             int dym = aif_did_you_mean(root->kids[i]->key, cands, N_KINDS);
             rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col,
                              root->kids[i]->key, "unknown section%s%s%s (accepted: calibration, gpus, systems, "
-                             "fabrics, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
+                             "fabrics, fabric_defaults, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
                              dym >= 0 ? "'?" : "");
         }
     }
@@ -461,6 +482,12 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
             return rc;
         }
     }
+    const aif_fabric_defaults *fd = &c->fabric_defaults;
+    if (fd->switch_radix <= 0 || fd->scaleup_efficiency <= 0 || fd->scaleup_latency_s <= 0) {
+        aif_catalog_free(c);
+        return aif_err_set(err, AIF_EINTERNAL, "<built-in:data/fabrics.yaml>", 0, 0, "fabric_defaults",
+                           "switch_radix, scaleup_efficiency and scaleup_latency are required");
+    }
     *out = c;
     return AIF_OK;
 }
@@ -538,6 +565,7 @@ void aif_catalog_free(aif_catalog *c)
 
 const aif_facility_data *aif_catalog_facility(const aif_catalog *c) { return &c->facility; }
 const aif_nccl *aif_catalog_nccl(const aif_catalog *c) { return &c->nccl; }
+const aif_fabric_defaults *aif_catalog_fabric_defaults(const aif_catalog *c) { return &c->fabric_defaults; }
 int aif_catalog_n_gpus(const aif_catalog *c) { return c->gpus.n; }
 int aif_catalog_n_systems(const aif_catalog *c) { return c->systems.n; }
 int aif_catalog_n_fabrics(const aif_catalog *c) { return c->fabrics.n; }

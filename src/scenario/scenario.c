@@ -272,8 +272,8 @@ static aif_rc bind_cluster(const aif_catalog *c, const ynode *cn, aif_cluster *c
         /* a GPU whose scale-up fabric has no catalog entry: use its own figures */
         aif_strlcpy(cl->scaleup.name, g->scaleup[0] ? g->scaleup : "scale-up", sizeof cl->scaleup.name);
         cl->scaleup.kind = AIF_FAB_NVLINK;
-        cl->scaleup.efficiency = 0.8;
-        cl->scaleup.latency_s = 2e-6;
+        cl->scaleup.efficiency = aif_catalog_fabric_defaults(c)->scaleup_efficiency;
+        cl->scaleup.latency_s = aif_catalog_fabric_defaults(c)->scaleup_latency_s;
     }
     cl->scaleup.port_bw_Bps = g->scaleup_bw_Bps; /* the GPU's own link, e.g. H800's reduced NVLink */
     if (!(set & (1u << C_GPUS)))
