@@ -13,7 +13,8 @@
 
 const char fuzz_name[] = "fuzz_catalog";
 const char *const fuzz_dict[] = {
-    "gpus:\n", "systems:\n", "fabrics:\n", "models:\n", "calibration:\n", "  h100-sxm:\n", "  dgx-h100:\n",
+    "gpus:\n", "systems:\n", "fabrics:\n", "models:\n", "calibration:\n", "fabric_defaults:\n",
+    "    switch_radix: 64\n", "    workspace: 2GiB\n", "  h100-sxm:\n", "  dgx-h100:\n",
     "  ib-ndr:\n", "  llama3-8b:\n", "  hopper:\n", "    arch: hopper\n", "    gpu: h100-sxm\n",
     "    peak_tflops: {bf16: 989}\n", "    hbm: 80GB\n", "    hbm_bw: 3.35TB/s\n", "    tdp: 700W\n",
     "    layers: 32\n", "    hidden: 4096\n", "    heads: 32\n", "    vocab: 128256\n", "    base: llama3-8b\n",
