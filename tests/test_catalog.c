@@ -117,6 +117,79 @@ static void test_every_figure_has_a_source(void **state)
     assert_true(checked > 250);
 }
 
+/* data/nccl.yaml: every figure cited, and bound whole into the catalog */
+static void test_nccl_table(void **state)
+{
+    (void)state;
+    size_t len;
+    const char *text = aif_embedded_file("data/nccl.yaml", &len);
+    assert_non_null(text);
+    ydoc *d;
+    ynode *root;
+    aif_err e;
+    assert_int_equal(ydoc_parse(text, len, "data/nccl.yaml", &d, &root, &e), AIF_OK);
+    ynode *sec = ynode_get(root, "nccl");
+    assert_non_null(sec);
+    int checked = 0;
+    for (int j = 0; j < sec->n; j++) {
+        const char *k = sec->kids[j]->key;
+        if (!strcmp(k, "sources"))
+            continue;
+        const char *s = aif_catalog_source(cat, "nccl", "nccl", k);
+        if (strlen(s) < 8)
+            fail_msg("data/nccl.yaml:%d: nccl.%s has no source", sec->kids[j]->line, k);
+        checked++;
+    }
+    assert_int_equal(checked, 5);
+    ydoc_free(d);
+    const aif_nccl *n = aif_catalog_nccl(cat);
+    assert_true(n->base_lat_us[1][AIF_PROTO_SIMPLE] == 8.4);       /* ring, Simple */
+    assert_true(n->step_lat_us[0][0][AIF_PROTO_LL128] == 1.25);     /* NVLink, tree, LL128 */
+    assert_true(n->step_lat_us[1][1][AIF_PROTO_LL] == 2.7);         /* network, ring, LL */
+    assert_true(n->proto_bw[AIF_PROTO_LL128] == 120.0 / 128.0);
+    assert_true(n->nvls_lat_us == 25.0);
+    /* a scenario's cluster carries the same table */
+    aif_scenario s;
+    assert_int_equal(aif_scenario_load(cat, NULL, NULL, 0, &s, &e), AIF_OK);
+    assert_memory_equal(&s.cluster.nccl, n, sizeof *n);
+}
+
+/* data/fabrics.yaml's fabric_defaults: cited, and given to fabrics that name no radix */
+static void test_fabric_defaults(void **state)
+{
+    (void)state;
+    static const char *const fields[] = {"switch_radix", "scaleup_efficiency", "scaleup_latency"};
+    for (int i = 0; i < 3; i++)
+        if (strlen(aif_catalog_source(cat, "fabric_defaults", "fabric_defaults", fields[i])) < 8)
+            fail_msg("data/fabrics.yaml: fabric_defaults.%s has no source", fields[i]);
+    const aif_fabric_defaults *d = aif_catalog_fabric_defaults(cat);
+    assert_int_equal(d->switch_radix, 64);
+    assert_true(d->scaleup_efficiency == 0.8 && d->scaleup_latency_s == 2e-6);
+    for (int i = 0; i < aif_catalog_n_fabrics(cat); i++)
+        assert_int_equal(aif_catalog_fabric(cat, i)->switch_radix, d->switch_radix);
+    /* a fabric's own radix, and an accelerator whose scale-up fabric has no entry */
+    char path[] = "/tmp/aifsim-fab-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "fabrics:\n  ib-hdr-40:\n    port_bw: 200Gb/s\n    efficiency: 0.9\n    switch_radix: 40\n"
+                       "gpus:\n  g:\n    arch: hopper\n    peak_tflops: {bf16: 500}\n    hbm: 40GB\n    hbm_bw: 1TB/s\n"
+                       "    scaleup: my-link\n    scaleup_bw: 100GB/s\n    tdp: 300W\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
+    unlink(path);
+    assert_int_equal(aif_catalog_find_fabric(c, "ib-hdr-40")->switch_radix, 40);
+    const char *y = "cluster: {gpu: g, gpus: 16, fabric: ib-hdr-40}\nmodel: llama3-8b\n";
+    aif_scenario s;
+    assert_int_equal(aif_scenario_parse(c, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.cluster.fabric.switch_radix, 40);
+    assert_true(s.cluster.scaleup.efficiency == 0.8 && s.cluster.scaleup.latency_s == 2e-6);
+    aif_catalog_free(c);
+}
+
 static void test_param_counts(void **state)
 {
     (void)state;
@@ -195,6 +268,8 @@ static void test_bad_catalogs(void **state)
                 "    vocab: 10\n", "not divisible by kv_heads", 3);
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
     bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
+    bad_catalog("calibration:\n  c:\n    matmul_eff: 0.7\n    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n"
+                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 3);
 }
 
 int main(void)
@@ -202,7 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog),
-        cmocka_unit_test(test_bad_catalogs),
+        cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -96,6 +96,7 @@ static aif_cluster cluster(void)
     c.gpus_per_node = 8;
     c.scaleup_domain = 8;
     c.gpus = 1024;
+    c.nccl = *aif_catalog_nccl(cat);   /* NCCL's tuning table (data/nccl.yaml), as the tests below quote it */
     return c;
 }
 

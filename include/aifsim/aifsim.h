@@ -38,7 +38,7 @@ typedef struct aif_err {
     aif_rc rc;
     char file[256];   /* input file, "<command line>", "<built-in:data/x.yaml>" or "" */
     int line, col;    /* 1-based; 0 when unknown */
-    char path[160];   /* field path, e.g. "train.parallelism.tp" */
+    char path[160];   /* field path, e.g. "train.tp" */
     char msg[768];    /* what was wrong and what is accepted */
 } aif_err;
 
@@ -69,6 +69,7 @@ typedef struct aif_calib {
     double kernel_overhead_s; /* launch + tail per kernel */
     int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
     int tile_m, tile_n;       /* output tile of the GEMM library's large-GEMM kernels */
+    double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
 } aif_calib;
 
 typedef struct aif_gpu {
@@ -95,6 +96,7 @@ typedef struct aif_fabric {
                                  as a fraction of port_bw; 0 = the fabric has none */
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
+    int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
 } aif_fabric;
 
 typedef struct aif_system {
@@ -147,7 +149,8 @@ const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *name);
 /* The names of one kind's entries (at most max, in catalog order), for listings and
  * did-you-mean; returns the count.  The pointers live as long as the catalog. */
 int aif_catalog_names(const aif_catalog *c, aif_catalog_kind kind, const char **out, int max);
-/* The citation of one field of one entry ("" if none); kind is "gpus", "systems", ... */
+/* The citation of one field of one entry ("" if none); kind is "gpus", "systems", ...
+ * ("nccl", "nccl", field for data/nccl.yaml) */
 const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *field);
 
 /* Parameter counts computed from the architecture (embeddings included). */
@@ -178,7 +181,8 @@ typedef enum aif_routing { AIF_ROUTE_ECMP, AIF_ROUTE_ADAPTIVE } aif_routing;
 typedef struct aif_network {
     int topology;                  /* aif_topo_kind */
     int tiers;                     /* switch tiers 1..3; 0 = the fewest that hold the cluster */
-    int radix;                     /* ports per switch; 0 = 64, doubled until the cluster fits in 3 tiers */
+    int radix;                     /* ports per switch; 0 = the fabric's switch_radix, doubled until the cluster
+                                      fits in 3 tiers */
     double oversubscription;       /* leaf down:up ports (1 = non-blocking) */
     double spine_oversubscription; /* 3 tiers: aggregation down:up ports */
     int planes;                    /* independent planes per NIC port (2 = dual-plane, Alibaba HPN) */
@@ -195,6 +199,18 @@ typedef struct aif_network {
 /* The defaults a scenario starts from (non-blocking, one plane, ECMP, GPUDirect on). */
 void aif_network_defaults(aif_network *n);
 
+/* NCCL's cost model (data/nccl.yaml, from NVIDIA/nccl src/graph/tuning.cc): per
+ * algorithm (tree, ring) and protocol (LL, LL128, Simple) a base latency, a latency
+ * per step on NVLink and on the network, and the share of the bus bandwidth each
+ * protocol carries.  Latencies in microseconds, as NCCL writes them. */
+enum { AIF_PROTO_LL, AIF_PROTO_LL128, AIF_PROTO_SIMPLE, AIF_N_PROTO };
+typedef struct aif_nccl {
+    double base_lat_us[2][AIF_N_PROTO];     /* [tree, ring][protocol] */
+    double step_lat_us[2][2][AIF_N_PROTO];  /* [nvlink, network][tree, ring][protocol], per step */
+    double proto_bw[AIF_N_PROTO];           /* share of the bus bandwidth, (0, 1] */
+    double nvls_lat_us;                     /* NVLS all-reduce (Simple), per collective */
+} aif_nccl;
+
 typedef struct aif_cluster {
     aif_gpu gpu;
     aif_system system;
@@ -204,7 +220,11 @@ typedef struct aif_cluster {
     double nic_bw_Bps;
     double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
     aif_network net;         /* wiring of the scale-out fabric (the simulating engine) */
+    aif_nccl nccl;           /* NCCL's cost model, from the catalog (data/nccl.yaml) */
 } aif_cluster;
+
+/* NCCL's cost model the catalog holds (data/nccl.yaml); scenarios copy it into their cluster. */
+const aif_nccl *aif_catalog_nccl(const aif_catalog *c);
 
 /* Parallel degrees.  etp is the tensor parallelism of expert layers (Megatron-Core
  * expert_tensor_parallel_size): expert layers regroup the tp*cp*dp ranks of a
@@ -296,7 +316,7 @@ int aif_alloc_gpus(const aif_scenario *s);
 aif_rc aif_alloc_check(const aif_scenario *s, aif_err *err);
 
 /* One command-line override: a dotted field path and its text value, e.g.
- * {"train.parallelism.tp", "8"}.  `origin` names the option for errors ("--tp"). */
+ * {"train.tp", "8"}.  `origin` names the option for errors ("--tp"). */
 typedef struct aif_override { const char *path, *value, *origin; } aif_override;
 
 /* Loads a scenario.  `path` NULL = the built-in default scenario; a name without

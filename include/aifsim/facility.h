@@ -70,6 +70,8 @@ typedef struct aif_facility_data {   /* data/facility.yaml */
     aif_cloud_price *cloud; int n_cloud;
     aif_named_value *api; int n_api;                /* model -> USD per million output tokens */
     aif_power_check *checks; int n_checks;          /* published power figures */
+    double host_tdp_frac;          /* host power per node when the system gives none, as a share of its GPUs' TDP */
+    int nodes_per_rack;            /* nodes per rack when neither the site nor a rack-scale domain says */
 } aif_facility_data;
 
 const aif_facility_data *aif_catalog_facility(const aif_catalog *c);

@@ -36,6 +36,18 @@ int aif_grow(void **p, long *cap, long need, size_t item);
  * (*text NULL on failure; the caller frees it). */
 aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err);
 
+/* AIF_ASSERT(cond): an invariant of the library (time never runs backwards, no link
+ * above capacity, the breakdown adds up to the step).  In Debug and sanitizer builds a
+ * broken one prints file:line and the condition to stderr and aborts (a bug, not an
+ * input error: the one place the library prints); under NDEBUG (Release) it compiles
+ * to nothing and cond is not evaluated. */
+#ifdef NDEBUG
+#define AIF_ASSERT(cond) ((void)0)
+#else
+#define AIF_ASSERT(cond) ((cond) ? (void)0 : aif_assert_fail(__FILE__, __LINE__, #cond))
+#endif
+_Noreturn void aif_assert_fail(const char *file, int line, const char *cond);
+
 /* SplitMix64's finaliser: a well-mixed 64-bit hash of x (deterministic ECMP hashes, seeds). */
 uint64_t aif_mix64(uint64_t x);
 

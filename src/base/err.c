@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 aif_rc aif_err_set(aif_err *e, aif_rc rc, const char *file, int line, int col,
@@ -45,4 +46,10 @@ void aif_err_format(const aif_err *e, char *buf, size_t n)
         k += (size_t)snprintf(buf + k, n - k, "%s: ", e->path);
     if (k < n)
         snprintf(buf + k, n - k, "%s", e->msg);
+}
+
+void aif_assert_fail(const char *file, int line, const char *cond)
+{
+    fprintf(stderr, "%s:%d: aifsim invariant broken: %s\n", file, line, cond);
+    abort();
 }

@@ -156,8 +156,24 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     aif_result_derive(s, g, r);
 }
 
+bool aif_breakdown_check(const aif_train_result *r)
+{
+    const aif_breakdown *b = &r->bd;
+    const double parts[] = {b->compute_s, b->tp_comm_s, b->cp_comm_s, b->ep_comm_s, b->pp_comm_s,
+                            b->pp_bubble_s, b->dp_comm_s, b->optimizer_s};
+    double sum = 0, tol = AIF_BREAKDOWN_TOL * r->step_time_s;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!(parts[i] >= -tol))
+            return false;
+        sum += parts[i];
+    }
+    return r->step_time_s > 0 && b->recompute_s >= 0 && b->recompute_s <= b->compute_s + tol &&
+           b->membound_s >= 0 && b->membound_s <= b->compute_s + tol && fabs(sum - r->step_time_s) <= tol;
+}
+
 void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
+    AIF_ASSERT(aif_breakdown_check(r));
     const aif_train *tr = &s->train;
     double gpus = aif_alloc_gpus(s);   /* the job's, not the cluster's */
     r->tokens_per_step = (double)tr->gbs * tr->seq;

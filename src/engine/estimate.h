@@ -10,8 +10,18 @@
 /* Estimate from an already lowered graph (g must come from aif_graph_lower(s)). */
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
 
+/* Relative tolerance of the breakdown's sum against the step time (rounding only). */
+#define AIF_BREAKDOWN_TOL 1e-9
+
+/* The breakdown invariant both engines keep: every part is >= 0, recompute and
+ * memory-bound time are parts of compute, and compute + exposed TP, CP, EP, PP and
+ * DP communication + bubble + optimizer = step_time_s within AIF_BREAKDOWN_TOL.
+ * True when it holds (asserted by aif_result_derive, which both engines end with). */
+bool aif_breakdown_check(const aif_train_result *r);
+
 /* Fills everything that follows from r->step_time_s and the scenario: throughput,
- * MFU, memory, parameters, training time (both engines end with it). */
+ * MFU, memory, parameters, training time (both engines end with it; it asserts
+ * aif_breakdown_check). */
 void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
 
 #endif

@@ -1,5 +1,8 @@
-/* events.c -- binary min-heap on (t, seq); see events.h. */
+/* events.c -- binary min-heap on (t, seq); see events.h.
+ * Invariant (asserted): simulated time never runs backwards; every pop returns a
+ * time no earlier than the one before. */
 #include "engine/events.h"
+#include "base/base.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ int aif_evq_push(aif_evq *q, double t, int kind, int id, uint32_t gen)
         q->heap = h;
         q->cap = c;
     }
+    AIF_ASSERT(t >= q->now);
     aif_event e = {t < q->now ? q->now : t, q->next_seq++, kind, id, gen};
     int i = q->n++;
     while (i > 0) {
@@ -60,6 +64,7 @@ int aif_evq_pop(aif_evq *q, aif_event *out)
     }
     if (q->n > 0)
         q->heap[i] = last;
+    AIF_ASSERT(out->t >= q->now);
     q->now = out->t;
     return 1;
 }

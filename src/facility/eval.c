@@ -36,7 +36,7 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->clock_factor = cl->clock_factor > 0 ? cl->clock_factor : 1;
     f->step_time_s = r->step_time_s;
     f->nodes = (cl->gpus + cl->gpus_per_node - 1) / cl->gpus_per_node;
-    f->nodes_per_rack = aif_nodes_per_rack(s);
+    f->nodes_per_rack = aif_nodes_per_rack(s, fd);
     int domain_nodes = cl->scaleup_domain / cl->gpus_per_node;
     if (s->site.nodes_per_rack > 0 && domain_nodes > 1 && s->site.nodes_per_rack % domain_nodes &&
         f->nodes >= domain_nodes)

@@ -33,7 +33,7 @@ void aif_facility_apply_limits(aif_scenario *s, const aif_facility_data *fd)
     s->cluster.clock_factor = aif_clock_factor(&s->cluster.gpu, fd, s->site.gpu_power_limit_W);
 }
 
-int aif_nodes_per_rack(const aif_scenario *s)
+int aif_nodes_per_rack(const aif_scenario *s, const aif_facility_data *fd)
 {
     int npr;
     if (s->site.nodes_per_rack > 0)
@@ -41,7 +41,7 @@ int aif_nodes_per_rack(const aif_scenario *s)
     else if (s->cluster.scaleup_domain > s->cluster.gpus_per_node)   /* a rack-scale NVLink domain (NVL72) */
         npr = s->cluster.scaleup_domain / s->cluster.gpus_per_node;
     else
-        npr = 4;   /* NVIDIA DGX SuperPOD reference architecture: four 8-GPU systems per rack */
+        npr = fd->nodes_per_rack;   /* data/facility.yaml (DGX SuperPOD: four systems per rack) */
     int nodes = (s->cluster.gpus + s->cluster.gpus_per_node - 1) / s->cluster.gpus_per_node;
     return npr < nodes ? npr : nodes;   /* a job smaller than a rack fills only part of one */
 }
@@ -62,7 +62,7 @@ static double host_W(const aif_scenario *s, const aif_facility_data *fd, int coo
 {
     const aif_system *sys = &s->cluster.system;
     double gpn = s->cluster.gpus_per_node, node_max;
-    double h = sys->host_power_W > 0 ? sys->host_power_W : 0.25 * gpn * s->cluster.gpu.tdp_W;
+    double h = sys->host_power_W > 0 ? sys->host_power_W : fd->host_tdp_frac * gpn * s->cluster.gpu.tdp_W;
     node_max = gpn * s->cluster.gpu.tdp_W + h;
     double fan_saving = (fd->cooling[AIF_COOL_AIR].fan_fraction - fd->cooling[cooling].fan_fraction) * node_max;
     return h - (fan_saving > 0 ? fan_saving : 0);
@@ -106,7 +106,7 @@ void aif_site_power_cooled(const aif_scenario *s, const aif_facility_data *fd, c
     out->it_W = out->gpu_W + out->host_W + out->network_W + out->storage_W;
     out->facility_W = out->it_W * pue;
     out->node_W = gpn * out->per_gpu_W + host_W(s, fd, cooling);
-    out->rack_W = aif_nodes_per_rack(s) * out->node_W;
+    out->rack_W = aif_nodes_per_rack(s, fd) * out->node_W;
 }
 
 double aif_site_pue(const aif_scenario *s, const aif_facility_data *fd, int cooling)

@@ -74,6 +74,7 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
     if (p->cap_entries != old) {
         double *nc = realloc(p->coef, (size_t)p->cap_entries * sizeof(double));
         if (!nc) {
+            p->cap_entries = old;   /* coef still holds only old entries: grow both again next time */
             p->err = AIF_PATS_NOMEM;
             return 0;
         }
@@ -362,10 +363,11 @@ void aif_pats_make_classes(aif_patterns *p)
             }
         }
     }
-    for (long u = 0; u < n_used; u++)
+    for (long u = 0; u < n_used && !p->err; u++)
         p->mmlink[used[u]] = cls[u];
-    /* patterns now name classes, once each (members of a class share the coefficient) */
-    int *seen = calloc((size_t)p->n_mm_links + 1, sizeof(int));
+    /* patterns now name classes, once each (members of a class share the coefficient);
+     * after a failure above cls is incomplete and the patterns stay as they are */
+    int *seen = p->err ? NULL : calloc((size_t)p->n_mm_links + 1, sizeof(int));
     if (!seen) {
         p->err = AIF_PATS_NOMEM;
     } else {

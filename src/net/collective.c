@@ -5,25 +5,19 @@
 
 #include <math.h>
 
-/* NCCL's own cost model (NVIDIA/nccl src/graph/tuning.cc, 2.18-2.21): per
- * protocol a base latency, a latency per ring or tree step on NVLink or the
- * network, and the share of the bus bandwidth the protocol carries (LL sends a
- * flag with every 4 bytes of data; LL128 one 8-byte flag per 128-byte line). */
-enum { P_LL, P_LL128, P_SIMPLE, N_PROTO };
-static const double base_lat_us[2][N_PROTO] = {{6.8, 14.0, 8.4}, {6.6, 14.0, 8.4}};   /* tree, ring */
-static const double hw_lat_us[2][2][N_PROTO] = {
-    {{0.6, 1.25, 4.0}, {0.6, 1.9, 3.4}},   /* NVLink: tree, ring */
-    {{5.0, 8.5, 14.0}, {2.7, 4.0, 14.0}},  /* network: tree, ring */
-};
-static const double proto_bw[N_PROTO] = {0.5, 120.0 / 128.0, 1.0};
-static const double nvls_lat_us = 25.0;   /* NVLS (Simple only), same source */
+/* NCCL's own cost model (NVIDIA/nccl src/graph/tuning.cc; the figures are in
+ * data/nccl.yaml and reach here as cl->nccl): per protocol a base latency, a
+ * latency per ring or tree step on NVLink or the network, and the share of the bus
+ * bandwidth the protocol carries (LL sends a flag with every 4 bytes of data;
+ * LL128 one 8-byte flag per 128-byte line). */
 
 /* The fastest protocol for `steps` latency steps moving `bus_bytes` at bus bandwidth bw. */
-static double best_proto(int tree, int net, double steps, double bus_bytes, double bw)
+static double best_proto(const aif_nccl *nc, int tree, int net, double steps, double bus_bytes, double bw)
 {
     double best = INFINITY;
-    for (int p = 0; p < N_PROTO; p++) {
-        double t = (base_lat_us[!tree][p] + steps * hw_lat_us[net][!tree][p]) * 1e-6 + bus_bytes / (bw * proto_bw[p]);
+    for (int p = 0; p < AIF_N_PROTO; p++) {
+        double t = (nc->base_lat_us[!tree][p] + steps * nc->step_lat_us[net][!tree][p]) * 1e-6 +
+                   bus_bytes / (bw * nc->proto_bw[p]);
         if (t < best)
             best = t;
     }
@@ -34,6 +28,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
                           aif_coll_algo *chosen)
 {
     int n = g.size, k = g.per_domain < 1 ? 1 : g.per_domain;
+    const aif_nccl *nc = &cl->nccl;
     aif_coll_algo used = AIF_ALGO_RING;
     if (chosen)
         *chosen = used;
@@ -54,21 +49,21 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     switch (coll) {
     case AIF_COLL_ALLREDUCE: {
         double bus = 2 * (nn - 1) / nn * bytes;
-        double ring = best_proto(0, multi, 2 * (nn - 1), bus, bw) + 2 * (nn - 1) * extra;
+        double ring = best_proto(nc, 0, multi, 2 * (nn - 1), bus, bw) + 2 * (nn - 1) * extra;
         /* across domains NCCL goes hierarchical (Tree, NVLS-Tree): reduce-scatter inside
          * each domain over NVLink, all-reduce of 1/k of the buffer across domains on every
          * GPU's own NIC share, all-gather inside the domain */
         double tree = INFINITY;
         if (multi) {
             double doms = ceil(nn / k), kk = k;
-            double intra = k > 1 ? best_proto(0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = best_proto(1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / kk, b_nic) +
+            double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = best_proto(nc, 1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / kk, b_nic) +
                            2 * ceil(log2(doms)) * extra;
             tree = fmax(2 * intra, inter);   /* the phases are pipelined over chunks */
         }
         /* NVLS: the switch reduces; each GPU sends and receives the buffer once */
         double nvls = !multi && n > 2 && cl->scaleup.nvls_efficiency > 0
-                      ? nvls_lat_us * 1e-6 + bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency)
+                      ? nc->nvls_lat_us * 1e-6 + bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency)
                       : INFINITY;
         /* CollNet (SHARP): reduce-scatter inside the domain, then each GPU's NIC sends its
          * 1/k of the buffer up the switch tree once and receives the reduced result once;
@@ -76,9 +71,9 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         double collnet = INFINITY;
         if (multi && cl->fabric.in_network_reduction && cl->net.sharp) {
             double kk = k;
-            double intra = k > 1 ? best_proto(0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = (base_lat_us[1][P_SIMPLE] + 2 * hw_lat_us[1][1][P_SIMPLE]) * 1e-6 + bytes / kk / b_nic +
-                           2 * extra;
+            double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
+                           bytes / kk / b_nic + 2 * extra;
             collnet = fmax(2 * intra, inter);
         }
         double cand[4] = {ring, tree, nvls, collnet};
@@ -101,12 +96,12 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER: {
-        t = best_proto(0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
+        t = best_proto(nc, 0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
         /* PAT (NCCL >= 2.23, one GPU per node): log2(n) steps of the Simple protocol */
         if (multi && k == 1 && (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT)) {
             double steps = ceil(log2(nn));
-            double pat = (base_lat_us[1][P_SIMPLE] + steps * hw_lat_us[1][1][P_SIMPLE]) * 1e-6 +
-                         (nn - 1) / nn * bytes / bw + steps * extra;
+            double pat = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + steps * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) *
+                             1e-6 + (nn - 1) / nn * bytes / bw + steps * extra;
             if (algo == AIF_ALGO_PAT || pat < t) {
                 t = pat;
                 used = AIF_ALGO_PAT;
@@ -121,19 +116,19 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         /* point-to-point to every peer at once: limited by what must leave the domain */
         double t_out = multi ? bytes * (nn - k) / nn / b_nic : 0;
         double t_in = bytes * (k - 1) / nn / b_su;
-        t = (t_out > t_in ? t_out : t_in) + base_lat_us[1][P_SIMPLE] * 1e-6 + (nn - 1) / k * a;
+        t = (t_out > t_in ? t_out : t_in) + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;
     }
     case AIF_COLL_SENDRECV:
-        t = bytes / (multi ? b_nic : b_su) + base_lat_us[1][P_SIMPLE] * 1e-6 + a;
+        t = bytes / (multi ? b_nic : b_su) + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + a;
         break;
     case AIF_COLL_BROADCAST:
         /* pipelined chain (ring) or tree: every rank receives the buffer once */
         if (algo == AIF_ALGO_TREE) {
-            t = best_proto(1, multi, ceil(log2(nn)), bytes, bw) + ceil(log2(nn)) * extra;
+            t = best_proto(nc, 1, multi, ceil(log2(nn)), bytes, bw) + ceil(log2(nn)) * extra;
             used = AIF_ALGO_TREE;
         } else {
-            t = best_proto(0, multi, nn - 1, bytes, bw) + (nn - 1) * extra;
+            t = best_proto(nc, 0, multi, nn - 1, bytes, bw) + (nn - 1) * extra;
         }
         break;
     }

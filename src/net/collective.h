@@ -8,13 +8,14 @@
  *                      base_p + steps * step_p + bus_bytes / (B * share_p)  [+ fabric latency per step]
  *                  NCCL's tuning model (src/graph/tuning.cc): LL, LL128, Simple with their
  *                  base and per-step latencies on NVLink and the network, LL carrying half
- *                  the bandwidth and LL128 120/128 of it
+ *                  the bandwidth and LL128 120/128 of it (the figures: data/nccl.yaml, in
+ *                  the cluster as aif_cluster.nccl)
  *     all-reduce     ring: bus_bytes = 2 (n-1)/n S, steps 2 (n-1); across domains also the
  *                    hierarchical form NCCL's Tree and NVLS-Tree take: reduce-scatter of S in
  *                    each domain (NVLink), all-reduce of S/k across the d domains on each GPU's
  *                    NIC share (2 (d-1)/d S/k, 2 log2 d steps), all-gather in the domain;
  *                    the phases are pipelined over chunks: t = max(2 t_domain, t_across)
- *     NVLS all-reduce (one domain, n > 2, in-switch reduction): 25 us + bus_bytes / (e_nvls B_port)
+ *     NVLS all-reduce (one domain, n > 2, in-switch reduction): t_nvls + bus_bytes / (e_nvls B_port)
  *     all-gather, reduce-scatter  bus_bytes = (n-1)/n S, steps n - 1
  *     broadcast      bus_bytes = S, steps n - 1 (chain) or log2(n) (tree)
  *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su)) + base + (n-1)/k a

@@ -13,6 +13,7 @@
  * are queued on dirty lists, and a solve visits only the components they touch.
  * Flags are cleared by epoch counters, not by sweeping arrays. */
 #include "net/maxmin.h"
+#include "base/base.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -449,6 +450,7 @@ static void solve_component(aif_mm *m, int seed)
             int f = m->lflow[l][k];
             load += m->rcoef[f][m->lent[l][k]] * m->rate[f];
         }
+        AIF_ASSERT(load <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
         m->link_load[l] = load;
         m->link_dirty[l] = 0;
     }

@@ -10,9 +10,10 @@
  * is the unique weighted max-min fair allocation: no flow's rate can grow without
  * shrinking a flow whose rate per weight is no larger.
  *
- * Storage is flat: links and flows are integer indices into arrays; routes are
- * one array of link indices with per-flow offsets (CSR); the per-link list of
- * flows is rebuilt in place when flows change.  Solving allocates nothing:
+ * Storage is flat: links and flows are integer indices into arrays; each flow
+ * keeps its own route arrays (links, coefficients, positions in the links'
+ * lists), and every link the list of flows crossing it, updated in place as
+ * flows come and go.  Solving allocates nothing:
  * scratch space grows only when flows or links are added.
  *
  * Incremental: adding or removing a flow or changing a capacity marks it dirty;
@@ -27,6 +28,9 @@
 
 /* Two rates closer than this (relative) are equal: saturation and cap tests. */
 #define AIF_MM_EPS 1e-9
+/* After a solve no link carries more than its capacity times (1 + this): the
+ * rounding of progressive filling's running sums (asserted in debug builds). */
+#define AIF_MM_LOAD_TOL 1e-9
 
 typedef struct aif_mm aif_mm;
 

@@ -108,7 +108,10 @@ static aif_rc build(const aif_cluster *cl, int with_links, aif_topo **out, aif_e
                            "use rail-optimized or fat-tree");
     int planes = kind == AIF_TOPO_RAIL_ONLY ? nics * nw->planes : nw->planes;
     long ep = kind == AIF_TOPO_RAIL_ONLY ? nodes : nodes * nics;
-    int radix = nw->radix ? nw->radix : 64, raised = 0;
+    int radix = nw->radix ? nw->radix : cl->fabric.switch_radix, raised = 0;
+    if (radix < 4)
+        return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, "cluster.fabric",
+                           "fabric '%s' has no switch radix (a bug in aifsim)", cl->fabric.name);
     int D, U, tiers, P = 0, A = 0;
     long L, pods = 0;
     for (;;) {

@@ -30,6 +30,7 @@ enum { W_PX = 720, H_PX = 400 };
 typedef struct plot_ctx {
     char dir[256];
     int n;
+    aif_rc rc;       /* the first failure to read a plot back (out of memory, I/O) */
 } plot_ctx;
 
 static void begin_plot(plot_ctx *pc, char *path, size_t n)
@@ -75,25 +76,28 @@ static void bar(double x0, double x1, double y0, double y1, int color)
     plline(4, x, y);
 }
 
-/* Reads a PLplot SVG back and appends it (without its XML prologue) to out. */
-static int append_svg(FILE *out, const char *path)
+/* Reads a PLplot SVG back and appends it (without its XML prologue) to out; a
+ * failure is kept in pc->rc and the plot's file removed. */
+static void append_svg(plot_ctx *pc, FILE *out, const char *path)
 {
     size_t len;
     char *text;
     aif_err e;
-    if (aif_read_file(path, &text, &len, &e) != AIF_OK)
-        return -1;
-    const char *svg = strstr(text, "<svg");
-    if (!svg) {
-        free(text);
-        return -1;
+    aif_rc rc = aif_read_file(path, &text, &len, &e);
+    if (rc != AIF_OK || !strstr(text, "<svg")) {
+        if (rc == AIF_OK)
+            free(text);
+        unlink(path);
+        if (!pc->rc)
+            pc->rc = rc != AIF_OK ? rc : AIF_EIO;
+        return;
     }
+    const char *svg = strstr(text, "<svg");
     fputs("<div class=\"plot\">", out);
     fwrite(svg, 1, len - (size_t)(svg - text), out);
     fputs("</div>\n", out);
     free(text);
     unlink(path);
-    return 0;
 }
 
 static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
@@ -120,7 +124,7 @@ static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
         plptex(i + 0.5, v[i] + 0.03 * vmax, 0, 0, 0.5, lab);
     }
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
@@ -155,7 +159,7 @@ static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
     plwidth(1);
     plptex(0.35, hbm + top * 0.02, 1, 0, 0, "HBM capacity");
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
@@ -188,7 +192,7 @@ static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
     plline(2, ax, ay);
     plptex(fa->step_time_s * 0.02, fa->facility_avg_W / 1e6 * 1.03, 1, 0, 0, "average");
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
@@ -218,7 +222,7 @@ static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
         plptex(i + 0.5, v[i] / 1e6 + 0.03 * top, 0, 0, 0.5, lab);
     }
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 /* Strong scaling: the same global batch on other GPU counts (run->scaling). */
@@ -242,7 +246,7 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_train_run *run)
         pllab("", "", "Scaling: no other GPU count divides this batch");
         plptex(0.5, 0.5, 1, 0, 0.5, "same global batch on other GPU counts is not possible");
         plend();
-        append_svg(out, path);
+        append_svg(pc, out, path);
         return;
     }
     plenv(gx[0] - 0.5, gx[k - 1] + 0.5, 0, dmax * 1.2, 0, 0);
@@ -260,7 +264,7 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_train_run *run)
         plptex(gx[i], days[i] + dmax * 0.05, 1, 0, 0.5, lab);
     }
     plend();
-    append_svg(out, path);
+    append_svg(pc, out, path);
 }
 
 static void esc(FILE *out, const char *s)
@@ -335,6 +339,8 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
         fclose(mem);
         esc(out, buf);
         free(buf);
+    } else {
+        pc.rc = AIF_ENOMEM;
     }
     fputs("</pre>\n<h2>Plots</h2>\n", out);
     plot_breakdown(&pc, out, &run->train);
@@ -355,6 +361,14 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
                  "})();\n</script>\n</body></html>\n", pc.n, pc.n);
     int bad = ferror(out);
     rmdir(pc.dir);
+    if (pc.rc) {   /* a plot or the summary is missing: no report rather than a partial one */
+        if (!to_stdout) {
+            fclose(out);
+            unlink(tmp);
+        }
+        return aif_err_set(err, pc.rc, path, 0, 0, NULL, "%s", pc.rc == AIF_ENOMEM ? "out of memory"
+                                                                      : "cannot read a plot back");
+    }
     if (to_stdout)
         return bad || fflush(out) ? aif_err_set(err, AIF_EIO, "<stdout>", 0, 0, NULL, "write error") : AIF_OK;
     bad |= fclose(out) != 0;

@@ -17,6 +17,8 @@ typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[
 struct aif_catalog {
     aif_vec gpus, systems, fabrics, models, calibs, sources;
     aif_facility_data facility;
+    aif_nccl nccl;
+    aif_fabric_defaults fabric_defaults;
 };
 
 /* ---------------------------------------------------------------- schemas */
@@ -38,6 +40,7 @@ static const field calib_fields[] = {
     FLD(aif_calib, "n_sm", F_INT, n_sm),
     FLD(aif_calib, "tile_m", F_INT, tile_m),
     FLD(aif_calib, "tile_n", F_INT, tile_n),
+    {.key = "workspace", .type = F_QTY, .off = offsetof(aif_calib, workspace_bytes), .qty = AIF_Q_BYTES},
     FLD(aif_calib, "description", F_STR, name), /* accepted, not kept: name is overwritten */
 };
 static const schema calib_schema = {calib_fields, sizeof calib_fields / sizeof calib_fields[0], skip_meta};
@@ -82,8 +85,18 @@ static const field fabric_fields[] = {
     {.key = "nvls_efficiency", .type = F_NUM, .off = offsetof(aif_fabric, nvls_efficiency), .min = 0, .max = 2},
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
+
+static const field fabric_defaults_fields[] = {
+    {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric_defaults, switch_radix), .min = 4, .max = 4096},
+    {.key = "scaleup_efficiency", .type = F_NUM, .off = offsetof(aif_fabric_defaults, scaleup_efficiency),
+     .min = 0.01, .max = 1},
+    {.key = "scaleup_latency", .type = F_QTY, .off = offsetof(aif_fabric_defaults, scaleup_latency_s),
+     .qty = AIF_Q_TIME, .max = 1},
+};
+static const schema fabric_defaults_schema = {fabric_defaults_fields, 3, skip_meta};
 
 typedef struct moe_t { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe_t;
 static const field moe_fields[] = {
@@ -290,10 +303,13 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         return bind_error(bc, e, path, "a system needs gpu, gpus_per_node, nics_per_node, nic_bw and fabric");
     if (k == AIF_CAT_FABRICS && (tmp.f.port_bw_Bps <= 0 || tmp.f.efficiency <= 0))
         return bind_error(bc, e, path, "a fabric needs port_bw and efficiency");
+    if (k == AIF_CAT_FABRICS && tmp.f.switch_radix <= 0)
+        tmp.f.switch_radix = c->fabric_defaults.switch_radix;
     if (k == AIF_CAT_CALIBRATION && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
-                   tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0))
+                   tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0 ||
+                   tmp.cal.workspace_bytes <= 0))
         return bind_error(bc, e, path, "a calibration family needs matmul_eff, attn_fwd_eff, attn_bwd_eff, mem_eff, "
-                          "n_sm, tile_m and tile_n");
+                          "n_sm, tile_m, tile_n and workspace");
     aif_vec *v = vec_of(c, k);
     void *slot = find_in(v, kd->name_off, e->key);
     if (!slot && !(slot = aif_vec_push(v)))
@@ -317,6 +333,13 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
     if (rc)
         return rc;
     const bind_ctx bc = {.err = err};
+    /* fabric defaults first: fabrics take their switch radix from them */
+    const ynode *fd = ynode_get(root, "fabric_defaults");
+    if (fd) {
+        const ynode *src = ynode_get(fd, "sources");
+        if (!(rc = bind_map(&bc, fd, &fabric_defaults_schema, &c->fabric_defaults, "fabric_defaults", NULL)) && src)
+            rc = add_sources(&bc, c, "fabric_defaults", "fabric_defaults", src, "fabric_defaults.sources");
+    }
     for (int o = 0; o < AIF_N_CATALOG_KIND && !rc; o++) {
         aif_catalog_kind k = load_order[o];
         const char *key = aif_catalog_kind_name(k);
@@ -338,6 +361,7 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
         int known = 0;
         for (int k = 0; k < AIF_N_CATALOG_KIND; k++)
             known |= !strcmp(root->kids[i]->key, aif_catalog_kind_names[k]);
+        known |= !strcmp(root->kids[i]->key, "fabric_defaults");
         if (!known) {
             const char *cands[AIF_N_CATALOG_KIND];
             for (int o = 0; o < AIF_N_CATALOG_KIND; o++)
@@ -345,7 +369,7 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
             int dym = aif_did_you_mean(root->kids[i]->key, cands, AIF_N_CATALOG_KIND);
             rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col,
                              root->kids[i]->key, "unknown section%s%s%s (accepted: calibration, gpus, systems, "
-                             "fabrics, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
+                             "fabrics, fabric_defaults, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
                              dym >= 0 ? "'?" : "");
         }
     }
@@ -367,6 +391,60 @@ static aif_catalog *catalog_new(void)
     return c;
 }
 
+/* data/nccl.yaml: NCCL's cost model, one mapping `nccl` (every figure required). */
+static const field proto_fields[] = {
+    {.key = "ll", .type = F_NUM, .off = AIF_PROTO_LL * sizeof(double), .min = 0, .max = 1000},
+    {.key = "ll128", .type = F_NUM, .off = AIF_PROTO_LL128 * sizeof(double), .min = 0, .max = 1000},
+    {.key = "simple", .type = F_NUM, .off = AIF_PROTO_SIMPLE * sizeof(double), .min = 0, .max = 1000},
+};
+static const schema proto_schema = {proto_fields, 3, NULL};
+static const field algo_fields[] = {
+    {.key = "tree", .type = F_SUB, .off = 0, .sub = &proto_schema},
+    {.key = "ring", .type = F_SUB, .off = AIF_N_PROTO * sizeof(double), .sub = &proto_schema},
+};
+static const schema algo_schema = {algo_fields, 2, NULL};
+static const field nccl_fields[] = {
+    {.key = "base_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, base_lat_us), .sub = &algo_schema},
+    {.key = "nvlink_step_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, step_lat_us[0]), .sub = &algo_schema},
+    {.key = "network_step_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, step_lat_us[1]), .sub = &algo_schema},
+    {.key = "protocol_bw", .type = F_SUB, .off = offsetof(aif_nccl, proto_bw), .sub = &proto_schema},
+    {.key = "nvls_latency_us", .type = F_NUM, .off = offsetof(aif_nccl, nvls_lat_us), .min = 0, .max = 1000},
+};
+static const schema nccl_schema = {nccl_fields, sizeof nccl_fields / sizeof nccl_fields[0], skip_meta};
+
+static aif_rc load_nccl(aif_catalog *c, const char *text, size_t len, const char *name, aif_err *err)
+{
+    ydoc *d;
+    ynode *root;
+    aif_rc rc = ydoc_parse(text, len, name, &d, &root, err);
+    if (rc)
+        return rc;
+    const bind_ctx bc = {.err = err};
+    const ynode *sec = ynode_get(root, "nccl");
+    /* aif_nccl holds doubles only: every one starts at -1, so that a missing figure shows */
+    aif_nccl n;
+    double *v = (double *)&n;
+    for (size_t i = 0; i < sizeof n / sizeof *v; i++)
+        v[i] = -1;
+    if (!sec || sec->kind != Y_MAP)
+        rc = bind_error(&bc, root, "nccl", "expected a mapping `nccl` (data/nccl.yaml)");
+    else if (!(rc = bind_map(&bc, sec, &nccl_schema, &n, "nccl", NULL))) {
+        for (size_t i = 0; i < sizeof n / sizeof *v && !rc; i++)
+            if (v[i] < 0)
+                rc = bind_error(&bc, sec, "nccl", "every latency and protocol share must be given (data/nccl.yaml)");
+        for (int p = 0; p < AIF_N_PROTO && !rc; p++)
+            if (!(n.proto_bw[p] > 0 && n.proto_bw[p] <= 1))
+                rc = bind_error(&bc, sec, "nccl.protocol_bw", "a protocol's share of the bandwidth is in (0, 1]");
+        const ynode *src = ynode_get(sec, "sources");
+        if (!rc && src)
+            rc = add_sources(&bc, c, "nccl", "nccl", src, "nccl.sources");
+    }
+    if (!rc)
+        c->nccl = n;
+    ydoc_free(d);
+    return rc;
+}
+
 aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
 {
     aif_catalog *c = catalog_new();
@@ -384,6 +462,11 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
         frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:validation/power.yaml>", err)
                     : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in validation/power.yaml missing");
     }
+    if (!frc) {
+        ftext = aif_embedded_file("data/nccl.yaml", &flen);
+        frc = ftext ? load_nccl(c, ftext, flen, "<built-in:data/nccl.yaml>", err)
+                    : aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in data/nccl.yaml missing");
+    }
     if (frc) {
         aif_catalog_free(c);
         return frc;
@@ -399,6 +482,12 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
             aif_catalog_free(c);
             return rc;
         }
+    }
+    const aif_fabric_defaults *fd = &c->fabric_defaults;
+    if (fd->switch_radix <= 0 || fd->scaleup_efficiency <= 0 || fd->scaleup_latency_s <= 0) {
+        aif_catalog_free(c);
+        return aif_err_set(err, AIF_EINTERNAL, "<built-in:data/fabrics.yaml>", 0, 0, "fabric_defaults",
+                           "switch_radix, scaleup_efficiency and scaleup_latency are required");
     }
     *out = c;
     return AIF_OK;
@@ -433,6 +522,8 @@ void aif_catalog_free(aif_catalog *c)
 }
 
 const aif_facility_data *aif_catalog_facility(const aif_catalog *c) { return &c->facility; }
+const aif_nccl *aif_catalog_nccl(const aif_catalog *c) { return &c->nccl; }
+const aif_fabric_defaults *aif_catalog_fabric_defaults(const aif_catalog *c) { return &c->fabric_defaults; }
 int aif_catalog_n_gpus(const aif_catalog *c) { return c->gpus.n; }
 int aif_catalog_n_systems(const aif_catalog *c) { return c->systems.n; }
 int aif_catalog_n_fabrics(const aif_catalog *c) { return c->fabrics.n; }

@@ -8,6 +8,15 @@ extern const schema aif_model_schema;
 /* Indices of aif_model_schema's first fields (the bits bind_map sets). */
 enum { M_DESCRIPTION, M_LAYERS, M_HIDDEN, M_HEADS, M_KV_HEADS, M_HEAD_DIM };
 
+/* What a cluster gets where the catalog leaves a network figure out (data/fabrics.yaml,
+ * section fabric_defaults). */
+typedef struct aif_fabric_defaults {
+    int switch_radix;              /* a fabric without switch_radix: the topology's first radix */
+    double scaleup_efficiency;     /* an accelerator whose scale-up fabric has no entry */
+    double scaleup_latency_s;
+} aif_fabric_defaults;
+const aif_fabric_defaults *aif_catalog_fabric_defaults(const aif_catalog *c);
+
 /* Fills defaults (kv_heads, head_dim) and checks a model's consistency. */
 aif_rc aif_model_check(const bind_ctx *bc, aif_model *m, const ynode *at, const char *path);
 /* The entries of one kind as the writers see them (report/catalog.c): the binder's

@@ -269,8 +269,8 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_cluster *cl)
         /* a GPU whose scale-up fabric has no catalog entry: use its own figures */
         aif_strlcpy(cl->scaleup.name, g->scaleup[0] ? g->scaleup : "scale-up", sizeof cl->scaleup.name);
         cl->scaleup.kind = AIF_FAB_NVLINK;
-        cl->scaleup.efficiency = 0.8;
-        cl->scaleup.latency_s = 2e-6;
+        cl->scaleup.efficiency = aif_catalog_fabric_defaults(c)->scaleup_efficiency;
+        cl->scaleup.latency_s = aif_catalog_fabric_defaults(c)->scaleup_latency_s;
     }
     cl->scaleup.port_bw_Bps = g->scaleup_bw_Bps; /* the GPU's own link, e.g. H800's reduced NVLink */
     if (!(set & (1u << C_GPUS)))
@@ -292,6 +292,7 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_cluster *cl)
         cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
     cl->clock_factor = 1.0;
     cl->net = in.net;
+    cl->nccl = *aif_catalog_nccl(c);
     return AIF_OK;
 }
 

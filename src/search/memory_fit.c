@@ -61,8 +61,10 @@ bool aif_change_apply(aif_scenario *s, int change)
     return false;
 }
 
-/* Estimates s changed by a (and b when b >= 0); false when a change does not apply. */
-static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate *c)
+/* Estimates s changed by a (and b when b >= 0); false when a change does not apply.
+ * A layout the engine rejects (AIF_EINPUT) is the candidate's result; any other
+ * failure (out of memory) goes to *fail with its message in err. */
+static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate *c, aif_rc *fail, aif_err *err)
 {
     aif_scenario t = *s;
     if (!aif_change_apply(&t, a) || (b >= 0 && !aif_change_apply(&t, b)))
@@ -73,6 +75,10 @@ static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate
     aif_err e;
     aif_train_result tr;
     c->rc = aif_estimate(&t, &tr, &e);
+    if (c->rc != AIF_OK && c->rc != AIF_EINPUT) {
+        *err = e;
+        *fail = c->rc;
+    }
     if (c->rc == AIF_OK) {
         c->fits = tr.fits_in_memory;
         c->mem_bytes = tr.mem.total_bytes;
@@ -83,8 +89,9 @@ static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate
 
 aif_rc aif_search_memory_fit(const aif_scenario *s, const aif_train_result *r, aif_memory_fit *out, aif_err *err)
 {
-    (void)err;   /* a rejected neighbour is a result (candidate rc), not a failure of the search */
+    /* a rejected neighbour is a result (candidate rc), not a failure of the search */
     memset(out, 0, sizeof *out);
+    aif_rc fail = AIF_OK;
     if (r->fits_in_memory)
         return AIF_OK;
     out->searched = true;
@@ -94,8 +101,10 @@ aif_rc aif_search_memory_fit(const aif_scenario *s, const aif_train_result *r, a
         for (int a = 0; a < AIF_N_CHANGES; a++)
             for (int b = pair ? a + 1 : -1; b < (pair ? AIF_N_CHANGES : 0); b++) {
                 aif_fit_candidate *c = &out->tried[out->n_tried];
-                if (!try_candidate(s, a, b, c))
+                if (!try_candidate(s, a, b, c, &fail, err))
                     continue;
+                if (fail)
+                    return fail;
                 if (c->fits)
                     out->fits[out->n_fits++] = out->n_tried;
                 out->n_tried++;

@@ -29,8 +29,13 @@ aif_rc aif_search_scaling(const aif_scenario *s, int log2_min, int log2_max, aif
         t.train.alloc = (aif_alloc){0};
         aif_train_result r;
         aif_err e;
-        if (aif_estimate(&t, &r, &e) != AIF_OK)
-            continue;
+        aif_rc rc = aif_estimate(&t, &r, &e);
+        if (rc == AIF_EINPUT)
+            continue;   /* a layout that no longer divides: not a point of the curve */
+        if (rc) {
+            *err = e;
+            return rc;
+        }
         aif_scaling_point *pt = &out->points[out->n_points++];
         pt->gpus = t.cluster.gpus;
         pt->dp = dp;

@@ -125,11 +125,12 @@ static void train_row(parse_state *ps)
     aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
     aif_scenario s;
     aif_err e;
-    if (aif_scenario_parse(ps->cat, "", 0, ps->name, ov, n, &s, &e) != AIF_OK) {
+    aif_rc prc = aif_scenario_parse(ps->cat, "", 0, ps->name, ov, n, &s, &e);
+    if (prc != AIF_OK) {
         char msg[sizeof e.msg];
         aif_strlcpy(msg, e.msg, sizeof msg);
-        ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, vr->line, 0, e.file[0] ? e.file : e.path,
-                             "row %s: %s%s%s", vr->id, e.path, e.path[0] ? ": " : "", msg);
+        ps->rc = aif_err_set(ps->err, prc == AIF_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, ps->name, vr->line, 0,
+                             e.file[0] ? e.file : e.path, "row %s: %s%s%s", vr->id, e.path, e.path[0] ? ": " : "", msg);
         return;
     }
     vr->gpus = s.cluster.gpus;
@@ -144,8 +145,10 @@ static void train_row(parse_state *ps)
             ps->rc = row_error(ps, "id", "id '%s' is used twice", vr->id);
             return;
         }
-    if ((ps->sim ? aif_simulate(&s, NULL, &vr->r, NULL, &e) : aif_estimate(&s, &vr->r, &e)) != AIF_OK) {
-        ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, vr->line, 0, e.path, "row %s: %s", vr->id, e.msg);
+    aif_rc erc = ps->sim ? aif_simulate(&s, NULL, &vr->r, NULL, &e) : aif_estimate(&s, &vr->r, &e);
+    if (erc != AIF_OK) {
+        ps->rc = aif_err_set(ps->err, erc == AIF_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, ps->name, vr->line, 0, e.path,
+                             "row %s: %s", vr->id, e.msg);
         return;
     }
     const aif_train_result *r = &vr->r;
@@ -248,7 +251,8 @@ static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const 
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL * 0);
     if (csv_parse(&p, text, len, cb_field, cb_row, ps) != len || csv_fini(&p, cb_field, cb_row, ps) != 0) {
         if (!ps->rc)
-            ps->rc = aif_err_set(err, AIF_EINPUT, name, ps->row + 1, 0, "", "malformed CSV: %s",
+            ps->rc = aif_err_set(err, csv_error(&p) == CSV_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, name, ps->row + 1, 0, "",
+                                 "malformed CSV: %s",
                                  csv_strerror(csv_error(&p)));
     }
     csv_free(&p);
@@ -361,8 +365,10 @@ static void collective_row(parse_state *ps)
     snprintf(yaml + m, sizeof yaml - m, "}\nmodel: llama3-8b\ntrain: {seq: 2048}\n");
     aif_scenario s;
     aif_err e;
-    if (aif_scenario_parse(ps->cat, yaml, strlen(yaml), ps->name, NULL, 0, &s, &e) != AIF_OK) {
-        ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, ps->row + 1, 0, e.path, "row %s: %s", cell(ps, "id"), e.msg);
+    aif_rc prc = aif_scenario_parse(ps->cat, yaml, strlen(yaml), ps->name, NULL, 0, &s, &e);
+    if (prc != AIF_OK) {
+        ps->rc = aif_err_set(ps->err, prc == AIF_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, ps->name, ps->row + 1, 0, e.path,
+                             "row %s: %s", cell(ps, "id"), e.msg);
         return;
     }
     aif_val_row *vr = new_row(ps);

@@ -5,11 +5,6 @@
 
 #include <string.h>
 
-/* CUDA context (~0.5 GiB), cuBLAS/cuDNN workspaces, NCCL channel buffers and
- * caching-allocator slack; an estimate from PyTorch memory snapshots of
- * Megatron-LM runs (reserved minus allocated, plus context). */
-#define WORKSPACE_BYTES (2.5 * 1073741824.0)
-
 typedef struct per_layer { double dense, moe, full; } per_layer;
 
 static void layer_activations(const aif_scenario *s, const aif_dims *d, per_layer *pl)
@@ -94,14 +89,14 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
         double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight;
         if (st.head)
             act += (double)tr->mbs * tr->seq / p->cp * m->vocab / t * 6;
-        double total = wt + gr + op + act + WORKSPACE_BYTES;
+        double total = wt + gr + op + act + s->cluster.gpu.calib.workspace_bytes;
         if (total > best) {
             best = total;
             out->weights_bytes = wt;
             out->grads_bytes = gr;
             out->optimizer_bytes = op;
             out->activations_bytes = act;
-            out->workspace_bytes = WORKSPACE_BYTES;
+            out->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
             out->total_bytes = total;
         }
     }

@@ -1,0 +1,356 @@
+/* test_oom.c -- every out-of-memory path of the library runs, and fails cleanly.
+ *
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup against
+ * the static library, so every allocation libaifsim's own objects make comes here
+ * (those of libyaml, json-c and libc inside themselves do not).  Each case runs once
+ * to count its allocations, then once per allocation with that one failing: the
+ * call must return AIF_ENOMEM with a message (or NULL where that is the documented
+ * answer), never succeed with a part silently missing, and never crash; the
+ * sanitizer build's leak check catches what a failed path forgot to free, and a
+ * private TMPDIR that must end empty the files it forgot.  The first argument is
+ * the source tree (data/ files). */
+#include "aifsim/aifsim.h"
+#include "aifsim/report.h"
+#include "aifsim/run.h"
+#include "aifsim/sim.h"
+#include "aifsim/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+
+static long n_allocs;   /* allocations since the case started */
+static long fail_at;    /* the allocation that fails (1-based); 0 = none */
+static int failed;      /* the injected failure happened */
+
+static int fail_now(void)
+{
+    if (++n_allocs != fail_at)
+        return 0;
+    failed = 1;
+    return 1;
+}
+void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t size) { return fail_now() ? NULL : __real_calloc(n, size); }
+void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { return fail_now() ? NULL : __real_strdup(s); }
+
+static const char *src_dir = ".";
+static char work_dir[256];     /* TMPDIR of the library's temporary files: must end empty */
+static aif_catalog *cat;
+static aif_scenario small;     /* a 16-GPU job the simulator runs in milliseconds */
+static int n_bad;
+
+/* A case: prep (allocations not counted, never failing) sets up what run needs;
+ * run makes the library calls under test and returns the rc they ended with;
+ * done (not counted) frees what a successful run made. */
+typedef struct oom_case {
+    const char *name;
+    void (*prep)(void);
+    aif_rc (*run)(aif_err *e);
+    void (*done)(void);
+} oom_case;
+
+static aif_catalog *made_cat;
+static void done_catalog(void);
+static aif_rc run_catalog(aif_err *e)
+{
+    aif_rc rc = aif_catalog_load_builtin(&made_cat, e);
+    if (rc == AIF_OK) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/validation/extra-models.yaml", src_dir);
+        rc = aif_catalog_add_file(made_cat, path, e);
+        if (rc != AIF_OK)
+            done_catalog();   /* a failed add leaves the catalog to its owner */
+    }
+    return rc;
+}
+static void done_catalog(void)
+{
+    aif_catalog_free(made_cat);
+    made_cat = NULL;
+}
+
+static aif_scenario scen;
+static aif_rc run_scenario(aif_err *e)
+{
+    static const aif_override ov[] = {{"train.recompute", "selective", "--recompute"}};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/scenarios/mixtral-8x7b.yaml", src_dir);
+    aif_rc rc = aif_scenario_load(cat, NULL, ov, 1, &scen, e);
+    if (rc == AIF_OK)
+        rc = aif_scenario_load(cat, path, NULL, 0, &scen, e);
+    return rc;
+}
+
+static aif_train_result res;
+static aif_rc run_estimate(aif_err *e) { return aif_estimate(&small, &res, e); }
+static aif_rc run_simulate(aif_err *e)
+{
+    static aif_sim_stats st;
+    return aif_simulate(&small, NULL, &res, &st, e);
+}
+
+/* A larger job, every replica its own timeline, with a Chrome trace. */
+static aif_scenario mid;
+static aif_rc run_simulate_full(aif_err *e)
+{
+    static aif_sim_stats st;
+    char trace[300];
+    snprintf(trace, sizeof trace, "%s/trace.json", work_dir);
+    aif_trace tr = {0};
+    aif_sim_opts o = {.full = true, .trace = &tr};
+    aif_rc rc = aif_simulate(&mid, &o, &res, &st, e);
+    if (rc == AIF_OK)
+        rc = aif_trace_write(&tr, trace, e);
+    aif_trace_free(&tr);
+    remove(trace);
+    return rc;
+}
+
+static aif_train_run run;
+static aif_rc run_pipeline(aif_err *e)
+{
+    aif_run_opts o = {.engine = AIF_ENGINE_SIM, .scaling = true};   /* every stage: the searches too */
+    return aif_run_train(cat, &small, &o, &run, e);
+}
+
+static char *json;
+static void prep_json(void)
+{
+    aif_err e;
+    aif_run_opts o = {.engine = AIF_ENGINE_ESTIMATE, .scaling = true};   /* the HTML report plots the curve */
+    if (aif_run_train(cat, &small, &o, &run, &e) != AIF_OK)
+        abort();
+}
+static aif_rc run_json(aif_err *e)
+{
+    json = aif_report_train_json(&run);
+    if (!json) {
+        snprintf(e->msg, sizeof e->msg, "out of memory");   /* the documented answer: NULL */
+        return AIF_ENOMEM;
+    }
+    return AIF_OK;
+}
+static void done_json(void)
+{
+    free(json);
+    json = NULL;
+}
+
+static aif_validation val;
+static aif_rc run_validate(aif_err *e)
+{
+    static const char csv[] =
+        "id,model,system,gpus,tp,pp,mbs,gbs,seq,metric,measured,flops_convention,source\n"
+        "a,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,1,,source a\n"
+        "b,llama3-70b,dgx-h100,64,4,2,1,128,4096,tflops_per_gpu,400,megatron,source b\n";
+    return aif_validate_csv(cat, csv, sizeof csv - 1, "t.csv", &val, e);
+}
+static void done_validate(void) { aif_validation_free(&val); }
+
+/* A scenario with an hourly carbon file (read when the scenario is loaded), and its site. */
+static aif_scenario carbon;
+static aif_facility_result fac;
+static char carbon_path[200];
+static void prep_carbon(void)
+{
+    if (!carbon_path[0]) {
+        snprintf(carbon_path, sizeof carbon_path, "%.180s/carbon.csv", work_dir);
+        FILE *f = fopen(carbon_path, "w");
+        if (!f)
+            abort();
+        fputs("hour,g_per_kWh\n", f);
+        for (int h = 0; h < 3000; h++)   /* enough lines to grow the table a few times */
+            fprintf(f, "%d,%d\n", h, 100 + h % 300);
+        fclose(f);
+    }
+    aif_err e;
+    if (aif_estimate(&small, &res, &e) != AIF_OK)
+        abort();
+}
+static aif_rc run_carbon(aif_err *e)
+{
+    const aif_override ov = {"facility.carbon", carbon_path, "--set facility.carbon"};
+    aif_rc rc = aif_scenario_load(cat, "llama3-8b-8gpu", &ov, 1, &carbon, e);
+    return rc ? rc : aif_facility_eval(&carbon, aif_catalog_facility(cat), &res, &fac, e);
+}
+static void done_carbon(void) { remove(carbon_path); }
+
+/* One collective on the cluster's network, and the nccl-tests table reader. */
+static aif_rc run_coll_sim(aif_err *e)
+{
+    aif_coll_sim *c;
+    aif_rc rc = aif_coll_sim_new(&small.cluster, &c, e);
+    if (rc != AIF_OK)
+        return rc;
+    aif_coll_algo used;
+    double t = aif_coll_sim_time(c, AIF_COLL_ALLREDUCE, 16, 1 << 26, AIF_ALGO_AUTO, &used);
+    aif_coll_sim_free(c);
+    if (t != t) {   /* NaN: the pattern could not be made */
+        snprintf(e->msg, sizeof e->msg, "out of memory");
+        return AIF_ENOMEM;
+    }
+    return AIF_OK;
+}
+static aif_rc run_coll_csv(aif_err *e)
+{
+    size_t len;
+    const char *csv = aif_builtin_collectives_csv(&len);
+    aif_rc rc = aif_validate_collectives_csv(cat, csv, len, "collectives.csv", &val, e);
+    return rc;
+}
+
+/* The step graph listing, the HTML report, the simulated network's JSON, the power checks. */
+static aif_rc run_graph_text(aif_err *e)
+{
+    FILE *f = fopen("/dev/null", "w");
+    if (!f)
+        abort();
+    aif_graph_timing gt;
+    aif_rc rc = aif_graph_timing_eval(&small, &gt, e);
+    if (rc == AIF_OK)
+        aif_report_graph_text(f, &gt);
+    aif_graph_timing_free(&gt);
+    fclose(f);
+    return rc;
+}
+static aif_rc run_html(aif_err *e)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/report.html", work_dir);
+    aif_rc rc = aif_report_html(path, &run, e);
+    remove(path);
+    return rc;
+}
+static void prep_json_sim(void)
+{
+    aif_err e;
+    aif_run_opts o = {.engine = AIF_ENGINE_SIM};
+    if (aif_run_train(cat, &small, &o, &run, &e) != AIF_OK)
+        abort();
+}
+static aif_rc run_json_sim(aif_err *e)
+{
+    json = aif_report_train_json(&run);
+    if (!json) {
+        snprintf(e->msg, sizeof e->msg, "out of memory");
+        return AIF_ENOMEM;
+    }
+    return AIF_OK;
+}
+static aif_rc run_power_checks(aif_err *e)
+{
+    static aif_power_row rows[64];
+    return aif_validate_power(cat, rows, 64, e) < 0 ? e->rc : AIF_OK;
+}
+
+static const oom_case cases[] = {
+    {"catalog", NULL, run_catalog, done_catalog},
+    {"scenario", NULL, run_scenario, NULL},
+    {"estimate", NULL, run_estimate, NULL},
+    {"simulate", NULL, run_simulate, NULL},
+    {"sim_full", NULL, run_simulate_full, NULL},
+    {"run_train", NULL, run_pipeline, NULL},
+    {"json", prep_json, run_json, done_json},
+    {"json_sim", prep_json_sim, run_json_sim, done_json},
+    {"graph", NULL, run_graph_text, NULL},
+    {"html", prep_json, run_html, NULL},
+    {"power", NULL, run_power_checks, NULL},
+    {"validate", NULL, run_validate, done_validate},
+    {"carbon", prep_carbon, run_carbon, NULL},   /* the file is removed at the end */
+    {"coll_sim", NULL, run_coll_sim, NULL},
+    {"coll_csv", NULL, run_coll_csv, done_validate},
+};
+
+/* Runs one case with allocation `at` failing (0: none); returns its rc. */
+static aif_rc run_once(const oom_case *c, long at, long *count, aif_err *e)
+{
+    memset(e, 0, sizeof *e);
+    fail_at = 0;
+    if (c->prep)
+        c->prep();
+    n_allocs = 0;
+    failed = 0;
+    fail_at = at;
+    aif_rc rc = c->run(e);
+    fail_at = 0;
+    *count = n_allocs;
+    if (rc == AIF_OK && c->done)
+        c->done();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        src_dir = argv[1];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(work_dir, sizeof work_dir, "%s/aifsim-oom-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(work_dir) || setenv("TMPDIR", work_dir, 1) != 0)
+        return 2;
+    aif_err e;
+    if (aif_catalog_load_builtin(&cat, &e) != AIF_OK)
+        return 2;
+    static const aif_override ov[] = {{"cluster.gpus", "16", NULL}, {"train.tp", "4", NULL},
+                                      {"train.pp", "2", NULL}, {"train.gbs", "16", NULL}};
+    if (aif_scenario_load(cat, NULL, ov, 4, &small, &e) != AIF_OK) {
+        char buf[1400];
+        aif_err_format(&e, buf, sizeof buf);
+        fprintf(stderr, "test_oom: %s\n", buf);
+        return 2;
+    }
+    static const aif_override ov_mid[] = {{"cluster.gpus", "64", NULL}, {"train.tp", "2", NULL},
+                                          {"train.pp", "4", NULL}, {"train.gbs", "32", NULL},
+                                          {"model", "mixtral-8x7b", NULL}, {"train.ep", "4", NULL}};
+    if (aif_scenario_load(cat, NULL, ov_mid, 6, &mid, &e) != AIF_OK) {
+        char buf[1400];
+        aif_err_format(&e, buf, sizeof buf);
+        fprintf(stderr, "test_oom: %s\n", buf);
+        return 2;
+    }
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const oom_case *c = &cases[k];
+        long total;
+        if (run_once(c, 0, &total, &e) != AIF_OK) {
+            fprintf(stderr, "test_oom: %s fails without injection: %s\n", c->name, e.msg);
+            return 1;
+        }
+        long n_ok = 0;
+        for (long at = 1; at <= total; at++) {
+            long count;
+            aif_rc rc = run_once(c, at, &count, &e);
+            if (rc == AIF_OK) {
+                /* a failure swallowed: the result is missing a part (as the HTML report's
+                 * plots once were) or the allocation was not needed */
+                fprintf(stderr, "test_oom: %s, allocation %ld of %ld failing: the call succeeded\n", c->name, at,
+                        total);
+                n_ok++;
+                n_bad++;
+            } else if (rc != AIF_ENOMEM || !e.msg[0]) {
+                fprintf(stderr, "test_oom: %s, allocation %ld of %ld failing: rc %d (%s), expected AIF_ENOMEM\n",
+                        c->name, at, total, rc, e.msg);
+                n_bad++;
+            }
+        }
+        printf("%-10s %5ld allocations, each failed once: %ld AIF_ENOMEM, %ld swallowed\n", c->name, total,
+               total - n_ok, n_ok);
+    }
+    done_carbon();
+    aif_catalog_free(cat);
+    if (rmdir(work_dir) != 0) {   /* a failed path left a temporary file behind */
+        fprintf(stderr, "test_oom: files left in %s\n", work_dir);
+        n_bad++;
+    }
+    return n_bad ? 1 : 0;
+}
