@@ -5,7 +5,7 @@
 #ifndef AIF_BIND_H
 #define AIF_BIND_H
 
-#include "aifsim/facility.h"
+#include "aifsim/facility_data.h"
 #include "aifsim/names.h"
 #include "scenario/yaml.h"
 

@@ -3,7 +3,7 @@
 #ifndef AIF_SPEC_FACILITY_H
 #define AIF_SPEC_FACILITY_H
 
-#include "aifsim/facility.h"
+#include "aifsim/facility_data.h"
 #include "scenario/bind.h"
 
 aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t len, const char *name, aif_err *err);

@@ -1,0 +1,54 @@
+/* facility_data.h -- the site's data as loaded from data/facility.yaml (or a user
+ * catalog): cooling classes, phase power fractions, network and storage power,
+ * prices, carbon intensities, embodied carbon, cloud prices and published power
+ * checks.  Plain data, read by the scenario layer that loads it and by the facility
+ * and money models (include/aifsim/facility.h) that use it. */
+#ifndef AIFSIM_FACILITY_DATA_H
+#define AIFSIM_FACILITY_DATA_H
+
+#include "aifsim/aifsim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aif_cooling_data {
+    double rack_limit_W;
+    double pue[AIF_N_CLIMATE];
+    double fan_fraction;          /* share of IT power in server fans under this cooling */
+    double capex_per_W_usd;       /* facility construction per W of IT */
+} aif_cooling_data;
+
+typedef struct aif_named_value { char name[AIF_NAME_MAX]; double value; } aif_named_value;
+typedef struct aif_cloud_price { char gpu[AIF_NAME_MAX]; double usd_per_gpu_hour[AIF_N_CLOUD]; } aif_cloud_price;
+typedef struct aif_power_check {
+    char id[48], what[160], source[640], system[AIF_NAME_MAX];
+    int kind;                     /* aif_power_check_kind */
+    double value_W;
+} aif_power_check;
+typedef enum aif_power_check_kind {
+    AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING, AIF_N_CHECK_KIND
+} aif_power_check_kind;
+
+typedef struct aif_facility_data {   /* data/facility.yaml */
+    aif_cooling_data cooling[AIF_N_COOL];
+    double wue_evaporative_L_per_J, wue_dry_L_per_J;
+    double gpu_phase_fraction[4];  /* compute, memory, comm, idle */
+    double switch_per_port_W, optic_per_port_W, storage_per_gpu_W;
+    double electricity_usd_per_J, depreciation_s, facility_depreciation_s, operations_frac;
+    double network_per_gpu_usd, storage_per_gpu_usd;
+    aif_named_value *carbon; int n_carbon;          /* region -> kg CO2e per J */
+    aif_named_value *embodied; int n_embodied;      /* gpu name or "server_per_node" -> kg CO2e */
+    aif_cloud_price *cloud; int n_cloud;
+    aif_named_value *api; int n_api;                /* model -> USD per million output tokens */
+    aif_power_check *checks; int n_checks;          /* published power figures */
+    double host_tdp_frac;          /* host power per node when the system gives none, as a share of its GPUs' TDP */
+    int nodes_per_rack;            /* nodes per rack when neither the site nor a rack-scale domain says */
+} aif_facility_data;
+
+const aif_facility_data *aif_catalog_facility(const aif_catalog *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
