@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh -- builds aifsim in Release mode and measures the analytical engine:
 # configurations evaluated per second on one core (median of 5 runs of 2 s each),
-# and the wall time and peak memory of the default job.  Not part of the tests.
+# the built-in catalogs' load, one CLI call's wall time (bench/cli_call.sh), and the wall
+# time and peak memory of the default job.  Not part of the tests.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -20,6 +21,9 @@ echo "max-min fair flow solver, one core, 3 runs (4096 hosts, 65536 flows):"
 for i in 1 2 3; do
     taskset -c 0 "$root/build-bench/aifsim-bench-maxmin" 4096 65536
 done
+echo "built-in catalogs and the default scenario, in process, one core:"
+taskset -c 0 "$root/build-bench/aifsim-bench-catalog" 100
+sh "$root/bench/cli_call.sh" "$root/build-bench/aifsim" 200
 if [ -x /usr/bin/time ]; then
     echo "default job (aifsim with no arguments):"
     /usr/bin/time -f "  wall %e s, peak RSS %M KiB" "$root/build-bench/aifsim" >/dev/null

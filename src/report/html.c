@@ -7,7 +7,10 @@
  * script check that every plot has drawn marks and record the result in
  * <body data-plots="ok:N">; an empty plot logs a console error (CI looks for both).
  * PLplot keeps global state: this file draws one plot at a time and is not
- * meant to be called from two threads at once.  The file is written to a
+ * meant to be called from two threads at once.  PLplot is not linked: its
+ * library (and the dozen it pulls in) is opened with dlopen on the first report,
+ * so no other command of the CLI, nor a program that never writes a report, loads
+ * it; a missing library is an AIF_EIO naming it.  The file is written to a
  * temporary name beside it and renamed into place, so a reader never sees half a
  * report; "-" writes to standard output. */
 #define _XOPEN_SOURCE 700   /* realpath */
@@ -16,6 +19,7 @@
 #include "report/site.h"
 #include "scenario/catalog.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <plplot.h>
@@ -26,6 +30,120 @@
 #include <unistd.h>
 
 enum { W_PX = 720, H_PX = 400 };
+
+/* ------------------------------------------------ PLplot, opened at run time */
+
+#ifndef AIF_PLPLOT_SONAME
+#define AIF_PLPLOT_SONAME "libplplot.so"
+#endif
+/* The PLplot calls this file makes, resolved by dlsym; the names below stand for
+ * them, so the drawing code reads as plain PLplot (plplot.h maps each to c_NAME). */
+static struct plplot_fns {
+    void (*sdev)(PLCHAR_VECTOR);
+    void (*sfnam)(PLCHAR_VECTOR);
+    PLINT (*setopt)(PLCHAR_VECTOR, PLCHAR_VECTOR);
+    void (*scolbg)(PLINT, PLINT, PLINT);
+    void (*scol0)(PLINT, PLINT, PLINT, PLINT);
+    void (*init)(void);
+    void (*font)(PLINT);
+    void (*schr)(PLFLT, PLFLT);
+    void (*adv)(PLINT);
+    void (*vsta)(void);
+    void (*wind)(PLFLT, PLFLT, PLFLT, PLFLT);
+    void (*col0)(PLINT);
+    void (*box)(PLCHAR_VECTOR, PLFLT, PLINT, PLCHAR_VECTOR, PLFLT, PLINT);
+    void (*line)(PLINT, PLFLT_VECTOR, PLFLT_VECTOR);
+    void (*ptex)(PLFLT, PLFLT, PLFLT, PLFLT, PLFLT, PLCHAR_VECTOR);
+    void (*fill)(PLINT, PLFLT_VECTOR, PLFLT_VECTOR);
+    void (*lab)(PLCHAR_VECTOR, PLCHAR_VECTOR, PLCHAR_VECTOR);
+    void (*end)(void);
+    void (*env)(PLFLT, PLFLT, PLFLT, PLFLT, PLINT, PLINT);
+    void (*poin)(PLINT, PLFLT_VECTOR, PLFLT_VECTOR, PLINT);
+    void (*width)(PLFLT);
+} pl;
+static const struct { const char *sym; size_t off; } pl_syms[] = {
+    {"c_plsdev", offsetof(struct plplot_fns, sdev)},     {"c_plsfnam", offsetof(struct plplot_fns, sfnam)},
+    {"c_plsetopt", offsetof(struct plplot_fns, setopt)}, {"c_plscolbg", offsetof(struct plplot_fns, scolbg)},
+    {"c_plscol0", offsetof(struct plplot_fns, scol0)},   {"c_plinit", offsetof(struct plplot_fns, init)},
+    {"c_plfont", offsetof(struct plplot_fns, font)},     {"c_plschr", offsetof(struct plplot_fns, schr)},
+    {"c_pladv", offsetof(struct plplot_fns, adv)},       {"c_plvsta", offsetof(struct plplot_fns, vsta)},
+    {"c_plwind", offsetof(struct plplot_fns, wind)},     {"c_plcol0", offsetof(struct plplot_fns, col0)},
+    {"c_plbox", offsetof(struct plplot_fns, box)},       {"c_plline", offsetof(struct plplot_fns, line)},
+    {"c_plptex", offsetof(struct plplot_fns, ptex)},     {"c_plfill", offsetof(struct plplot_fns, fill)},
+    {"c_pllab", offsetof(struct plplot_fns, lab)},       {"c_plend", offsetof(struct plplot_fns, end)},
+    {"c_plenv", offsetof(struct plplot_fns, env)},       {"c_plpoin", offsetof(struct plplot_fns, poin)},
+    {"c_plwidth", offsetof(struct plplot_fns, width)},
+};
+#undef plsdev
+#undef plsfnam
+#undef plsetopt
+#undef plscolbg
+#undef plscol0
+#undef plinit
+#undef plfont
+#undef plschr
+#undef pladv
+#undef plvsta
+#undef plwind
+#undef plcol0
+#undef plbox
+#undef plline
+#undef plptex
+#undef plfill
+#undef pllab
+#undef plend
+#undef plenv
+#undef plpoin
+#undef plwidth
+#define plsdev pl.sdev
+#define plsfnam pl.sfnam
+#define plsetopt pl.setopt
+#define plscolbg pl.scolbg
+#define plscol0 pl.scol0
+#define plinit pl.init
+#define plfont pl.font
+#define plschr pl.schr
+#define pladv pl.adv
+#define plvsta pl.vsta
+#define plwind pl.wind
+#define plcol0 pl.col0
+#define plbox pl.box
+#define plline pl.line
+#define plptex pl.ptex
+#define plfill pl.fill
+#define pllab pl.lab
+#define plend pl.end
+#define plenv pl.env
+#define plpoin pl.poin
+#define plwidth pl.width
+
+/* Opens PLplot once per process (the library stays loaded); AIF_OK or AIF_EIO. */
+static aif_rc plplot_open(aif_err *err)
+{
+    static int opened;
+    if (opened)
+        return AIF_OK;
+    void *h = dlopen(AIF_PLPLOT_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        return aif_err_set(err, AIF_EIO, AIF_PLPLOT_SONAME, 0, 0, NULL,
+                           "cannot load PLplot, which the HTML report draws its plots with: %s "
+                           "(install PLplot's library, Debian's libplplot17)", why ? why : "not found");
+    }
+    struct plplot_fns fns;
+    for (size_t i = 0; i < sizeof pl_syms / sizeof pl_syms[0]; i++) {
+        void *sym = dlsym(h, pl_syms[i].sym);
+        if (!sym) {
+            dlclose(h);
+            return aif_err_set(err, AIF_EIO, AIF_PLPLOT_SONAME, 0, 0, NULL,
+                               "PLplot has no %s: a PLplot 5.9 or newer is needed", pl_syms[i].sym);
+        }
+        memcpy((char *)&fns + pl_syms[i].off, &sym, sizeof sym);   /* POSIX: a data pointer holds a function's */
+    }
+    pl = fns;
+    opened = 1;
+    return AIF_OK;
+}
 
 typedef struct plot_ctx {
     char dir[256];
@@ -287,6 +405,9 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
     if (!run->scaling.searched)
         return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL,
                            "the run has no scaling curve to plot: run it with aif_run_opts.scaling set");
+    aif_rc prc = plplot_open(err);
+    if (prc)
+        return prc;
     plot_ctx pc = {.n = 0};
     const char *tmpdir = getenv("TMPDIR");
     snprintf(pc.dir, sizeof pc.dir, "%s/aifsim-report-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");

@@ -2,8 +2,13 @@
  * calibration families: built-in YAML files compiled into the library, plus
  * user files in the same format.  Every figure may carry a citation under the
  * entry's `sources:` mapping; aif_catalog_source returns it.
+ * The built-in files are parsed once, at build time (tools/catalog_gen.c calls
+ * aif_catalog_parse_builtin and writes the result as C data); at run time
+ * aif_catalog_load_builtin (builtin.c) copies that image with
+ * aif_catalog_from_image, and only user files are parsed.
  * Invariants: names are unique within a kind (a later file replaces an entry of
- * the same name); every GPU's `arch` names a loaded calibration family. */
+ * the same name); every GPU's `arch` names a loaded calibration family; a catalog
+ * made from the image equals the parsed one field by field (tests/test_builtin.c). */
 #include "scenario/catalog.h"
 #include "scenario/bind.h"
 #include "scenario/facility.h"
@@ -445,7 +450,7 @@ static aif_rc load_nccl(aif_catalog *c, const char *text, size_t len, const char
     return rc;
 }
 
-aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
+aif_rc aif_catalog_parse_builtin(aif_catalog **out, aif_err *err)
 {
     aif_catalog *c = catalog_new();
     *out = NULL;
@@ -492,6 +497,63 @@ aif_rc aif_catalog_load_builtin(aif_catalog **out, aif_err *err)
     *out = c;
     return AIF_OK;
 }
+
+/* Copies n items of size bytes into an empty vector (v->item_size == size). */
+static int vec_fill(aif_vec *v, const void *items, int n)
+{
+    if (n <= 0)
+        return 0;
+    if (!(v->items = malloc((size_t)n * v->item_size)))
+        return -1;
+    memcpy(v->items, items, (size_t)n * v->item_size);
+    v->n = v->cap = n;
+    return 0;
+}
+
+aif_rc aif_catalog_from_image(const aif_catalog_image *img, aif_catalog **out, aif_err *err)
+{
+    aif_catalog *c = catalog_new();
+    *out = NULL;
+    if (!c)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    int bad = vec_fill(&c->calibs, img->calibs, img->n_calibs) || vec_fill(&c->gpus, img->gpus, img->n_gpus) ||
+              vec_fill(&c->systems, img->systems, img->n_systems) ||
+              vec_fill(&c->fabrics, img->fabrics, img->n_fabrics) || vec_fill(&c->models, img->models, img->n_models);
+    if (!bad && img->n_sources > 0) {
+        if (!(c->sources.items = calloc((size_t)img->n_sources, sizeof(source_rec))))
+            bad = 1;
+        else
+            c->sources.cap = img->n_sources;
+    }
+    for (int i = 0; i < img->n_sources && !bad; i++) {
+        const aif_catalog_cite *s = &img->sources[i];
+        source_rec *r = (source_rec *)c->sources.items + i;
+        aif_strlcpy(r->kind, s->kind, sizeof r->kind);
+        aif_strlcpy(r->entry, s->entry, sizeof r->entry);
+        aif_strlcpy(r->field, s->field, sizeof r->field);
+        if (!(r->text = strdup(s->text)))
+            bad = 1;
+        else
+            c->sources.n = i + 1;
+    }
+    c->nccl = img->nccl;
+    c->fabric_defaults = img->fabric_defaults;
+    if (bad || aif_facility_data_copy(&c->facility, &img->facility) != 0) {
+        aif_catalog_free(c);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    *out = c;
+    return AIF_OK;
+}
+
+int aif_catalog_n_sources(const aif_catalog *c) { return c->sources.n; }
+aif_catalog_cite aif_catalog_source_at(const aif_catalog *c, int i)
+{
+    const source_rec *r = (const source_rec *)c->sources.items + i;
+    return (aif_catalog_cite){r->kind, r->entry, r->field, r->text};
+}
+int aif_catalog_n_calibs(const aif_catalog *c) { return c->calibs.n; }
+const aif_calib *aif_catalog_calib(const aif_catalog *c, int i) { return (const aif_calib *)c->calibs.items + i; }
 
 aif_rc aif_catalog_add_file(aif_catalog *c, const char *path, aif_err *err)
 {

@@ -34,4 +34,35 @@ int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */
 const char *aif_embedded_file(const char *path, size_t *len);
 
+/* The built-in catalogs as C data (builtin.c).  tools/catalog_gen.c parses the data/ YAML files
+ * with aif_catalog_parse_builtin at build time and writes one aif_catalog_image of
+ * initialised structs; aif_catalog_load_builtin copies it into a new catalog without
+ * parsing.  Entries are in catalog order, as the parser leaves them; the facility's
+ * arrays point into static storage of the image. */
+typedef struct aif_catalog_cite { const char *kind, *entry, *field, *text; } aif_catalog_cite;
+typedef struct aif_catalog_image {
+    const aif_calib *calibs;    int n_calibs;
+    const aif_gpu *gpus;        int n_gpus;
+    const aif_system *systems;  int n_systems;
+    const aif_fabric *fabrics;  int n_fabrics;
+    const aif_model *models;    int n_models;
+    const aif_catalog_cite *sources; int n_sources;   /* in the order they were read */
+    aif_nccl nccl;
+    aif_fabric_defaults fabric_defaults;
+    aif_facility_data facility;  /* data/facility.yaml and validation/power.yaml */
+} aif_catalog_image;
+extern const aif_catalog_image aif_builtin_catalog;   /* generated: build/builtin_catalog.c */
+/* Parses the built-in YAML text (the data/ YAML files, validation/power.yaml, embedded by
+ * tools/embed.c) with every check: what the build compiles into aif_builtin_catalog,
+ * and what the tests compare it with. */
+aif_rc aif_catalog_parse_builtin(aif_catalog **out, aif_err *err);
+/* A new catalog holding a copy of img (its own memory: user files may add to it). */
+aif_rc aif_catalog_from_image(const aif_catalog_image *img, aif_catalog **out, aif_err *err);
+/* Citations one by one, in the order they were read (i < aif_catalog_n_sources). */
+int aif_catalog_n_sources(const aif_catalog *c);
+aif_catalog_cite aif_catalog_source_at(const aif_catalog *c, int i);
+/* Calibration families (aif_catalog_view's "calibration" as typed entries). */
+int aif_catalog_n_calibs(const aif_catalog *c);
+const aif_calib *aif_catalog_calib(const aif_catalog *c, int i);
+
 #endif

@@ -120,6 +120,36 @@ void aif_facility_data_free(aif_facility_data *fd)
     memset(fd, 0, sizeof *fd);
 }
 
+/* A copy of n items of size bytes (NULL for none); *bad set when out of memory. */
+static void *dup_array(const void *src, int n, size_t size, int *bad)
+{
+    if (n <= 0 || !src)
+        return NULL;
+    void *p = malloc((size_t)n * size);
+    if (!p)
+        *bad = 1;
+    else
+        memcpy(p, src, (size_t)n * size);
+    return p;
+}
+
+/* The built-in path (aif_catalog_from_image): the compiled data/facility.yaml into a catalog. */
+int aif_facility_data_copy(aif_facility_data *dst, const aif_facility_data *src)
+{
+    int bad = 0;
+    *dst = *src;
+    dst->carbon = dup_array(src->carbon, src->n_carbon, sizeof *src->carbon, &bad);
+    dst->embodied = dup_array(src->embodied, src->n_embodied, sizeof *src->embodied, &bad);
+    dst->cloud = dup_array(src->cloud, src->n_cloud, sizeof *src->cloud, &bad);
+    dst->api = dup_array(src->api, src->n_api, sizeof *src->api, &bad);
+    dst->checks = dup_array(src->checks, src->n_checks, sizeof *src->checks, &bad);
+    if (bad) {
+        aif_facility_data_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
 /* Adds the sections of one file to fd (a section given twice replaces the first). */
 aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t len, const char *name, aif_err *err)
 {

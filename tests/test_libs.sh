@@ -1,0 +1,38 @@
+#!/bin/sh
+# test_libs.sh -- plotting is loaded only where it is used: neither the CLI nor
+# libaifsim.so links PLplot (ldd), `aifsim train`, `aifsim catalog` and
+# `aifsim validate` run without the dynamic loader ever opening it (LD_DEBUG=libs),
+# and `aifsim report` does open it and writes its HTML (so the check can see a load).
+# usage: test_libs.sh AIFSIM LIBAIFSIM_SO
+set -u
+bin=$1
+lib=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+for f in "$bin" "$lib"; do
+    if ldd "$f" >"$tmp/ldd" 2>&1 && ! grep -qi plplot "$tmp/ldd"; then ok; else bad "ldd $f names PLplot: $(grep -i plplot "$tmp/ldd")"; fi
+done
+
+# the loader says "calling init: PATH" (and "find library=NAME") for every library it opens
+for args in "train --json" "train default --engine sim" "catalog gpus" "catalog models llama3-8b --json"; do
+    # shellcheck disable=SC2086
+    if LD_DEBUG=libs "$bin" $args >/dev/null 2>"$tmp/dbg"; then
+        if grep -qi "plplot" "$tmp/dbg"; then bad "aifsim $args loads PLplot: $(grep -i plplot "$tmp/dbg" | head -2)"; else ok; fi
+    else
+        bad "aifsim $args failed: $(grep -v '^ *[0-9]*:' "$tmp/dbg" | head -3)"
+    fi
+done
+
+if LD_DEBUG=libs "$bin" report -o "$tmp/r.html" 2>"$tmp/dbg" && grep -q "<svg" "$tmp/r.html"; then
+    if grep -q "plplot" "$tmp/dbg"; then ok; else bad "aifsim report drew plots but the loader shows no PLplot"; fi
+else
+    bad "aifsim report: $(grep -v '^ *[0-9]*:' "$tmp/dbg" | head -3)"
+fi
+
+echo "libs: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
