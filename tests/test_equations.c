@@ -288,6 +288,62 @@ static void test_chunk_layers_closed_form(void **state)
     }
 }
 
+/* The parameter count as a sum over the layers, the reference for its product form. */
+static double params_loop(const aif_model *m, int active)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    double total = d.embed_params + d.head_params + d.final_norm_params;
+    for (int i = 0; i < m->layers; i++) {
+        total += d.attn_params + d.norm_params;
+        if (aif_layer_is_moe(m, i))
+            total += d.router_params + d.shared_params + d.expert_params * (active ? m->moe.top_k : m->moe.experts);
+        else
+            total += d.mlp_params;
+    }
+    return total;
+}
+
+/* Every built-in model, also with fewer and more layers and other dense prefixes:
+ * the product form is bit for bit the sum over layers. */
+static void test_params_closed_form(void **state)
+{
+    (void)state;
+    for (int i = 0; i < aif_catalog_n_models(cat); i++) {
+        aif_model m = *aif_catalog_model(cat, i);
+        static const int layers[] = {1, 2, 3, 61, 126, 1000, 4096};
+        for (size_t k = 0; k < sizeof layers / sizeof layers[0]; k++) {
+            m.layers = layers[k];
+            for (int dense = 0; dense <= 3; dense++) {
+                if (m.moe.experts)
+                    m.moe.dense_layers = dense < m.layers ? dense : m.layers;
+                if (aif_model_params(&m) != params_loop(&m, 0) || aif_model_active_params(&m) != params_loop(&m, 1))
+                    fail_msg("%s with %d layers: %.17g / %.17g, want %.17g / %.17g", m.name, m.layers,
+                             aif_model_params(&m), aif_model_active_params(&m), params_loop(&m, 0),
+                             params_loop(&m, 1));
+            }
+        }
+    }
+}
+
+/* A sweep that passes no error record learns the verdict alone (no message is formatted). */
+static void test_estimate_without_err(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
+             "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
+    aif_train_result r, r2;
+    aif_err e;
+    assert_int_equal(aif_estimate(&s, &r, NULL), AIF_OK);
+    assert_int_equal(aif_estimate(&s, &r2, &e), AIF_OK);
+    assert_true(r.step_time_s == r2.step_time_s);
+    s.train.par.tp = 3;   /* does not divide the heads */
+    assert_int_equal(aif_estimate(&s, &r, NULL), AIF_EINPUT);
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.tp");
+}
+
 /* The lowered graph's forward FLOPs, summed over tp ranks and pipeline stages, equal
  * the closed-form model count (attention at its unmasked size). */
 static double seg_flops(const aif_graph *g, aif_seg seg)
@@ -365,7 +421,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory),
-        cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form), cmocka_unit_test(test_graph_flops),
+        cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
+        cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
