@@ -1,7 +1,22 @@
-/* bench_estimate.c -- configurations evaluated per second by the analytical
- * engine on one core: a sweep over tp, pp, vpp, mbs, recompute and precision
- * for Llama 3 405B / 70B on H100, each configuration lowered to a step graph and
- * estimated (aif_estimate, checks included).  Prints a JSON line; not a test. */
+/* bench_estimate.c -- configurations evaluated per wall-second by the analytical
+ * engine on one core.  Not a test.
+ *
+ * Every figure is a count divided by the wall time of the whole sweep that made
+ * it (CLOCK_MONOTONIC around the sweep, nanosecond resolution), so it includes
+ * the rejected layouts, the copy of the scenario each configuration starts from
+ * and the loop itself; nothing is timed per configuration.  The sweep passes no
+ * error record (err NULL), as a search that only needs the verdict would: a
+ * rejected layout then costs its check, not the formatting of its message.
+ *
+ *   sweep "405b":  Llama 3 405B on 16,384 H100, tp 1-8, pp 1-16, vpp 1-2, mbs
+ *                  1-2, three recompute modes, two precisions (480 configurations,
+ *                  some rejected), repeated for at least `seconds`;
+ *   sweep "pp=N":  the same model deepened to 2,048 layers (so that pp*vpp up to
+ *                  2,048 is a valid layout) at one pp, tp 1-8, vpp 1-2, mbs 1-2,
+ *                  recompute, precision (96 configurations), for pp 1 to 1,024:
+ *                  the cost per configuration must not grow with pp.
+ *
+ * Usage: aifsim-bench [seconds per sweep, default 2].  Prints one JSON line per sweep. */
 #include "aifsim/aifsim.h"
 
 #include <stdio.h>
@@ -13,7 +28,50 @@ static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct sweep {
+    long evals, valid;
+    double sink;   /* keeps the results alive */
+} sweep;
+
+/* One pass over tp x vpp x mbs x recompute x precision at the given pp. */
+static void pass(const aif_scenario *base, int pp, int deep, sweep *w)
+{
+    static const int tps[] = {1, 2, 4, 8}, vpps[] = {1, 2}, mbss[] = {1, 2};
+    for (int a = 0; a < 4; a++)
+        for (int v = 0; v < 2; v++)
+            for (int m = 0; m < 2; m++)
+                for (int rc = 0; rc < 3; rc++)
+                    for (int pr = 0; pr < 2; pr++) {
+                        aif_scenario s = *base;
+                        s.train.par.tp = tps[a];
+                        s.train.par.sp = tps[a] > 1;
+                        s.train.par.pp = pp;
+                        s.train.par.vpp = pp > 1 ? vpps[v] : 1;
+                        s.train.par.dp = s.cluster.gpus / (tps[a] * pp);
+                        s.train.mbs = mbss[m];
+                        if (deep)   /* enough microbatches for the interleaved schedule */
+                            s.train.gbs = s.train.par.dp * mbss[m] * 4 * pp;
+                        s.train.recompute = rc;
+                        s.train.precision = pr ? AIF_FP8 : AIF_BF16;
+                        aif_train_result r;
+                        w->evals++;
+                        if (aif_estimate(&s, &r, NULL) == AIF_OK) {
+                            w->valid++;
+                            w->sink += r.step_time_s;
+                        }
+                    }
+}
+
+static void report(const char *name, const sweep *w, double wall_s)
+{
+    printf("{\"bench\": \"estimate\", \"sweep\": \"%s\", \"evaluations\": %ld, \"valid\": %ld, "
+           "\"wall_s\": %.6f, \"evals_per_s\": %.0f, \"valid_evals_per_s\": %.0f, \"us_per_eval\": %.3f, "
+           "\"checksum\": %.6g}\n",
+           name, w->evals, w->valid, wall_s, w->evals / wall_s, w->valid / wall_s, 1e6 * wall_s / w->evals,
+           w->sink);
 }
 
 int main(int argc, char **argv)
@@ -28,42 +86,33 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
-    static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4, 8, 16}, vpps[] = {1, 2}, mbss[] = {1, 2};
-    long evals = 0, valid = 0;
-    double t_valid = 0;
-    double sink = 0, t0 = now_s(), t;
+
+    /* the 405B sweep: pp 1 to 16 */
+    static const int pps[] = {1, 2, 4, 8, 16};
+    sweep w = {0};
+    double t0 = now_s(), t;
     do {
-        for (int a = 0; a < 4; a++)
-            for (int b = 0; b < 5; b++)
-                for (int v = 0; v < 2; v++)
-                    for (int m = 0; m < 2; m++)
-                        for (int rc = 0; rc < 3; rc++)
-                            for (int pr = 0; pr < 2; pr++) {
-                                aif_scenario s = base;
-                                s.train.par.tp = tps[a];
-                                s.train.par.sp = tps[a] > 1;
-                                s.train.par.pp = pps[b];
-                                s.train.par.vpp = pps[b] > 1 ? vpps[v] : 1;
-                                s.train.par.dp = s.cluster.gpus / (tps[a] * pps[b]);
-                                s.train.mbs = mbss[m];
-                                s.train.recompute = rc;
-                                s.train.precision = pr ? AIF_FP8 : AIF_BF16;
-                                aif_train_result r;
-                                evals++;
-                                double t1 = now_s();
-                                if (aif_estimate(&s, &r, &e) == AIF_OK) {
-                                    valid++;
-                                    sink += r.step_time_s;
-                                    t_valid += now_s() - t1;
-                                }
-                            }
+        for (int b = 0; b < 5; b++)
+            pass(&base, pps[b], 0, &w);
         t = now_s() - t0;
     } while (t < min_s);
-    /* evals_per_s counts every configuration tried, rejected ones included (a search
-     * pays for those too); valid_evals_per_s times only the ones that were estimated */
-    printf("{\"bench\": \"estimate\", \"evaluations\": %ld, \"valid\": %ld, \"seconds\": %.3f, "
-           "\"evals_per_s\": %.0f, \"valid_evals_per_s\": %.0f, \"checksum\": %.6g}\n", evals, valid, t, evals / t,
-           valid / t_valid, sink);
+    report("405b", &w, t);
+
+    /* flat in pp: the same work per configuration from pp 1 to 1,024 */
+    aif_scenario deep = base;
+    deep.model.layers = 2048;
+    static const int deep_pps[] = {1, 4, 16, 64, 256, 1024};
+    for (int b = 0; b < 6; b++) {
+        sweep d = {0};
+        double u0 = now_s(), u;
+        do {
+            pass(&deep, deep_pps[b], 1, &d);
+            u = now_s() - u0;
+        } while (u < min_s / 4);
+        char name[32];
+        snprintf(name, sizeof name, "pp=%d", deep_pps[b]);
+        report(name, &d, u);
+    }
     aif_catalog_free(c);
     return 0;
 }

@@ -1,21 +1,26 @@
 #!/bin/sh
 # run.sh -- builds aifsim in Release mode and measures the analytical engine:
-# configurations evaluated per second on one core (median of 5 runs of 2 s each),
-# the built-in catalogs' load, one CLI call's wall time (bench/cli_call.sh), and the wall
-# time and peak memory of the default job.  Not part of the tests.
+# configurations evaluated per wall-second on one core (median of 5 runs, per sweep:
+# the 405B sweep and pp 1 to 1,024, see bench/bench_estimate.c), the max-min solver
+# (bench/bench_maxmin.c), the built-in catalogs' load, one CLI call's wall time
+# (bench/cli_call.sh), and the wall time and peak memory of the default job.
+# Not part of the tests.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DAIFSIM_TESTS=OFF >/dev/null
 cmake --build "$root/build-bench" -j "$(nproc)" >/dev/null
-echo "estimate engine, one core (taskset -c 0), 5 runs:"
+echo "estimate engine, one core (taskset -c 0), 5 runs (configurations per wall-second of each sweep):"
 for i in 1 2 3 4 5; do
     taskset -c 0 "$root/build-bench/aifsim-bench" 2
-done | tee /tmp/aifsim-bench.$$ 
-sed 's/.*"valid_evals_per_s": \([0-9]*\).*/\1/' /tmp/aifsim-bench.$$ | sort -n | sed -n 3p | \
-    xargs printf "median valid configurations per second: %s\n"
-sed 's/.*"evals_per_s": \([0-9]*\).*/\1/' /tmp/aifsim-bench.$$ | sort -n | sed -n 3p | \
-    xargs printf "median configurations per second (rejected ones included): %s\n"
+done > /tmp/aifsim-bench.$$
+# the median of the five runs, per sweep (405b, pp=1 ... pp=1024)
+for sw in $(sed -n 's/.*"sweep": "\([^"]*\)".*/\1/p' /tmp/aifsim-bench.$$ | awk '!seen[$0]++'); do
+    grep "\"sweep\": \"$sw\"" /tmp/aifsim-bench.$$ |
+        sed 's/.*"evals_per_s": \([0-9]*\), "valid_evals_per_s": \([0-9]*\), "us_per_eval": \([0-9.]*\).*/\1 \2 \3/' |
+        sort -n | sed -n 3p |
+        awk -v sw="$sw" '{printf "  %-8s median %9d configurations/s (%d valid/s), %.2f us each\n", sw, $1, $2, $3}'
+done
 rm -f /tmp/aifsim-bench.$$
 echo "max-min fair flow solver, one core, 3 runs (4096 hosts, 65536 flows):"
 for i in 1 2 3; do

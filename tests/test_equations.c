@@ -237,6 +237,113 @@ static void test_pipeline_layout(void **state)
     aif_graph_free(&g);
 }
 
+/* The layer layout as it was computed before the closed form: one pass over the
+ * chunks in order, each taking base layers plus one of the remainder (middle chunks
+ * first, then chunk 0, then the last chunk).  The reference the closed form in
+ * aif_graph_chunk_layers must equal, chunk for chunk. */
+static void chunk_layers_loop(int layers, int n_chunks, int *first, int *n)
+{
+    int base = layers / n_chunks, rem = layers % n_chunks;
+    int middle = n_chunks > 2 ? n_chunks - 2 : 0;
+    int extra_mid = rem < middle ? rem : middle, extra_ends = rem - extra_mid;
+    int start = 0;
+    for (int i = 0; i < n_chunks; i++) {
+        int gets;
+        if (n_chunks <= 2)
+            gets = i < rem;
+        else if (i == 0 || i == n_chunks - 1)
+            gets = (i == 0 && extra_ends >= 1) || (i == n_chunks - 1 && extra_ends >= 2);
+        else
+            gets = (i - 1) < extra_mid;
+        first[i] = start;
+        n[i] = base + gets;
+        start += n[i];
+    }
+}
+
+static void test_chunk_layers_closed_form(void **state)
+{
+    (void)state;
+    static aif_graph g;
+    static int want_first[4096], want_n[4096];
+    static const int big[] = {384, 511, 512, 1000, 1023, 1024, 1536, 2047, 2048, 2999, 3000, 4095, 4096};
+    int n_sizes = 300 + (int)(sizeof big / sizeof big[0]);
+    for (int i_size = 0; i_size < n_sizes; i_size++) {
+        int n_chunks = i_size < 300 ? i_size + 1 : big[i_size - 300];
+        for (int layers = 1; layers <= 200; layers++) {
+            chunk_layers_loop(layers, n_chunks, want_first, want_n);
+            /* the same count of chunks as pp ranks x vpp chunks, both ways round */
+            g.layers = layers;
+            g.pp = n_chunks % 2 == 0 && n_chunks > 2 ? n_chunks / 2 : n_chunks;
+            g.vpp = n_chunks / g.pp;
+            for (int c = 0; c < n_chunks; c++) {
+                int first = -1, n = -1;
+                aif_graph_chunk_layers(&g, c, &first, &n);
+                if (first != want_first[c] || n != want_n[c])
+                    fail_msg("layers %d, %d chunks, chunk %d: [%d, +%d), want [%d, +%d)", layers, n_chunks, c, first,
+                             n, want_first[c], want_n[c]);
+            }
+            assert_int_equal(want_first[n_chunks - 1] + want_n[n_chunks - 1], layers);
+        }
+    }
+}
+
+/* The parameter count as a sum over the layers, the reference for its product form. */
+static double params_loop(const aif_model *m, int active)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    double total = d.embed_params + d.head_params + d.final_norm_params;
+    for (int i = 0; i < m->layers; i++) {
+        total += d.attn_params + d.norm_params;
+        if (aif_layer_is_moe(m, i))
+            total += d.router_params + d.shared_params + d.expert_params * (active ? m->moe.top_k : m->moe.experts);
+        else
+            total += d.mlp_params;
+    }
+    return total;
+}
+
+/* Every built-in model, also with fewer and more layers and other dense prefixes:
+ * the product form is bit for bit the sum over layers. */
+static void test_params_closed_form(void **state)
+{
+    (void)state;
+    for (int i = 0; i < aif_catalog_n_models(cat); i++) {
+        aif_model m = *aif_catalog_model(cat, i);
+        static const int layers[] = {1, 2, 3, 61, 126, 1000, 4096};
+        for (size_t k = 0; k < sizeof layers / sizeof layers[0]; k++) {
+            m.layers = layers[k];
+            for (int dense = 0; dense <= 3; dense++) {
+                if (m.moe.experts)
+                    m.moe.dense_layers = dense < m.layers ? dense : m.layers;
+                if (aif_model_params(&m) != params_loop(&m, 0) || aif_model_active_params(&m) != params_loop(&m, 1))
+                    fail_msg("%s with %d layers: %.17g / %.17g, want %.17g / %.17g", m.name, m.layers,
+                             aif_model_params(&m), aif_model_active_params(&m), params_loop(&m, 0),
+                             params_loop(&m, 1));
+            }
+        }
+    }
+}
+
+/* A sweep that passes no error record learns the verdict alone (no message is formatted). */
+static void test_estimate_without_err(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
+             "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
+    aif_train_result r, r2;
+    aif_err e;
+    assert_int_equal(aif_estimate(&s, &r, NULL), AIF_OK);
+    assert_int_equal(aif_estimate(&s, &r2, &e), AIF_OK);
+    assert_true(r.step_time_s == r2.step_time_s);
+    s.train.par.tp = 3;   /* does not divide the heads */
+    assert_int_equal(aif_estimate(&s, &r, NULL), AIF_EINPUT);
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.tp");
+}
+
 /* The lowered graph's forward FLOPs, summed over tp ranks and pipeline stages, equal
  * the closed-form model count (attention at its unmasked size). */
 static double seg_flops(const aif_graph *g, aif_seg seg)
@@ -314,7 +421,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory),
-        cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_graph_flops),
+        cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
+        cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

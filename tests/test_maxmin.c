@@ -214,11 +214,127 @@ static void test_coefficients(void **state)
     aif_mm_free(m);
 }
 
+/* The lazy heap's paths by hand: a stale key re-read at the top, links left in the
+ * heap once every flow is frozen (their loads still reported), a flow frozen by its
+ * cap while its link's entry is still queued. */
+static void test_lazy_heap_cases(void **state)
+{
+    (void)state;
+    aif_mm *m = aif_mm_new();
+    int a = aif_mm_add_link(m, 10), b = aif_mm_add_link(m, 2), c = aif_mm_add_link(m, 100);
+    int f1 = aif_mm_add_flow(m, (int[]){a, b}, 2, 1, 0);
+    int f2 = aif_mm_add_flow(m, (int[]){a, c}, 2, 1, 0);
+    aif_mm_solve(m);
+    /* levels: a 5, b 2, c 100; b saturates first (f1 = 2), a's key 5 is stale (its
+     * level is now 8) and comes up before c's: f2 = 8; c is never popped */
+    CLOSE(aif_mm_rate(m, f1), 2);
+    CLOSE(aif_mm_rate(m, f2), 8);
+    CLOSE(aif_mm_link_load(m, a), 10);
+    CLOSE(aif_mm_link_load(m, c), 8);
+    /* a cap below every link level: the capped flow freezes first, then a link
+     * whose key went stale twice */
+    int f3 = aif_mm_add_flow(m, (int[]){a}, 1, 2, 1.0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f3), 1);
+    CLOSE(aif_mm_rate(m, f1), 2);
+    CLOSE(aif_mm_rate(m, f2), 7);
+    CLOSE(aif_mm_link_load(m, a), 10);
+    /* everything capped: no link saturates, every link still gets its load */
+    aif_mm_remove_flow(m, f1);
+    aif_mm_remove_flow(m, f2);
+    int f4 = aif_mm_add_flow(m, (int[]){a, b, c}, 3, 1, 0.5);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f4), 0.5);
+    CLOSE(aif_mm_link_load(m, a), 1.5);
+    CLOSE(aif_mm_link_load(m, b), 0.5);
+    CLOSE(aif_mm_link_load(m, c), 0.5);
+    aif_mm_free(m);
+}
+
+/* Networks shaped like an oversubscribed fabric's solver: hundreds of links, a few
+ * dozen coflows of up to 48 links each, most links never saturating, many levels
+ * raised by each freeze (stale keys), exact ties (whole capacities and weights);
+ * the fast solver against the reference, after a full solve and after changes. */
+static void test_random_large_against_reference(void **state)
+{
+    (void)state;
+    enum { MAXL = 600, MAXF = 60, MAXR = 48 };
+    static int routes[MAXF][MAXR];
+    static double co[MAXF][MAXR];
+    for (int trial = 0; trial < 60; trial++) {
+        int nl = 50 + (int)(next() % (MAXL - 50)), nf = 2 + (int)(next() % (MAXF - 2));
+        int ties = trial % 3 == 0;
+        aif_mm *m = aif_mm_new();
+        double lcap[MAXL];
+        for (int l = 0; l < nl; l++) {
+            lcap[l] = ties ? (double)(1 + next() % 4) * 8 : 1 + 99 * uni();
+            assert_int_equal(aif_mm_add_link(m, lcap[l]), l);
+        }
+        int flows[MAXF], len[MAXF];
+        double w[MAXF], cap[MAXF];
+        for (int i = 0; i < nf; i++) {
+            len[i] = 1 + (int)(next() % MAXR);
+            for (int k = 0; k < len[i]; k++) {
+                int l;
+                do {   /* distinct links on one route, as a coflow's classes are */
+                    l = (int)(next() % (uint64_t)nl);
+                    for (int q = 0; q < k && l >= 0; q++)
+                        if (routes[i][q] == l)
+                            l = -1;
+                } while (l < 0);
+                routes[i][k] = l;
+                co[i][k] = ties ? (double)(1 + next() % 2) : 0.25 + 4 * uni();
+            }
+            w[i] = ties ? 1 : 1 + (double)(next() % 4);
+            cap[i] = next() % 4 == 0 ? (ties ? 2 : 0.5 + 30 * uni()) : 0;
+            flows[i] = aif_mm_add_flow_coef(m, routes[i], co[i], len[i], w[i], cap[i]);
+            assert_true(flows[i] >= 0);
+        }
+        for (int round = 0; round < 6; round++) {
+            if (round > 0) {   /* a coflow ends and another starts; sometimes a capacity changes */
+                int i = (int)(next() % (uint64_t)nf);
+                aif_mm_remove_flow(m, flows[i]);
+                flows[i] = aif_mm_add_flow_coef(m, routes[(i + round) % nf], co[(i + round) % nf],
+                                                len[(i + round) % nf], w[i], cap[i]);
+                assert_true(flows[i] >= 0);
+                if (round % 2 == 0) {
+                    int l = (int)(next() % (uint64_t)nl);
+                    lcap[l] = ties ? 16 : 1 + 99 * uni();
+                    aif_mm_set_capacity(m, l, lcap[l]);
+                }
+            }
+            aif_mm_solve(m);
+            double fast[MAXF], load[MAXL];
+            for (int i = 0; i < nf; i++)
+                fast[i] = aif_mm_rate(m, flows[i]);
+            for (int l = 0; l < nl; l++) {
+                load[l] = aif_mm_link_load(m, l);
+                assert_true(load[l] <= lcap[l] * (1 + 1e-9));
+            }
+            aif_mm_solve_reference(m);
+            for (int i = 0; i < nf; i++)
+                if (fabs(fast[i] - aif_mm_rate(m, flows[i])) > 1e-7 * fmax(1, fast[i]))
+                    fail_msg("trial %d round %d flow %d: fast %.12g, reference %.12g", trial, round, i, fast[i],
+                             aif_mm_rate(m, flows[i]));
+            for (int l = 0; l < nl; l++)
+                if (fabs(load[l] - aif_mm_link_load(m, l)) > 1e-7 * fmax(1, load[l]))
+                    fail_msg("trial %d round %d link %d: load %.12g, reference %.12g", trial, round, l, load[l],
+                             aif_mm_link_load(m, l));
+            /* the reference left every rate in place: the next incremental solve
+             * starts from the same state as if the fast solver had run */
+            for (int i = 0; i < nf; i++)
+                aif_mm_set_capacity(m, routes[i][0], lcap[routes[i][0]]);
+        }
+        aif_mm_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_cases), cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_incremental_scope), cmocka_unit_test(test_coefficients), cmocka_unit_test(test_churn),
+        cmocka_unit_test(test_lazy_heap_cases), cmocka_unit_test(test_random_large_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

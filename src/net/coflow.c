@@ -31,7 +31,7 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p)
 {
     void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
-                  p->class_size};
+                  p->class_size, p->used, p->sig};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     memset(p, 0, sizeof *p);
@@ -59,6 +59,30 @@ int aif_pats_find(const aif_patterns *p, long key)
 
 void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef) { acc_route(p, a, b, salt, coef); }
 
+/* Folds (pattern q, coefficient c) into the class signature of topology link l, the
+ * link's first use seeding it with its capacity and tier.  Done here, while the
+ * link's accumulator is in cache, rather than in a pass over every entry of every
+ * pattern in aif_pats_make_classes (13.7M entries at 1M GPUs, each a cache miss). */
+static void sign_link(aif_patterns *p, long l, int q, double coef)
+{
+    long u = p->mmlink[l];
+    if (u < 0) {
+        u = p->n_used++;
+        p->mmlink[l] = (int)u;
+        p->used[u] = l;
+        uint64_t c;
+        float cap = p->topo->cap[l];
+        memcpy(&c, &(double){cap}, sizeof c);
+        p->sig[2 * u] = aif_mix64(c ^ (uint64_t)aif_topo_tier(p->topo, l));
+        p->sig[2 * u + 1] = aif_mix64(c + 0x51ed27ull);
+    }
+    uint64_t c;
+    memcpy(&c, &coef, sizeof c);
+    uint64_t h = aif_mix64(((uint64_t)q << 32) ^ c);
+    p->sig[2 * u] = aif_mix64(p->sig[2 * u] ^ h);
+    p->sig[2 * u + 1] = aif_mix64(p->sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
+}
+
 int aif_pats_add(aif_patterns *p, long key, double copies)
 {
     if ((2 * (p->n_pat + 1) > p->hash_cap && rehash(p)) ||
@@ -72,7 +96,7 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
         return 0;
     }
     if (p->cap_entries != old) {
-        double *nc = realloc(p->coef, (size_t)p->cap_entries * sizeof(double));
+        float *nc = realloc(p->coef, (size_t)p->cap_entries * sizeof(float));
         if (!nc) {
             p->cap_entries = old;   /* coef still holds only old entries: grow both again next time */
             p->err = AIF_PATS_NOMEM;
@@ -86,10 +110,18 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
     pt->first = (int)p->n_entries;
     pt->n = (int)p->n_touched;
     double ideal = INFINITY;
+    int sign = p->mm && !p->classed;   /* a pattern the link classes will see */
+    if (sign && (aif_grow((void **)&p->used, &p->cap_used, p->n_used + p->n_touched, sizeof(long)) ||
+                 aif_grow((void **)&p->sig, &p->cap_sig, 2 * (p->n_used + p->n_touched), sizeof(uint64_t)))) {
+        p->err = AIF_PATS_NOMEM;
+        return 0;
+    }
     for (long i = 0; i < p->n_touched; i++) {
         long l = p->touched[i];
         double c = p->acc[l];
         p->acc[l] = 0;
+        if (sign)
+            sign_link(p, l, p->n_pat, c);
         aif_tier tr = aif_topo_tier(p->topo, l);
         if ((tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC) && c > 0)
             ideal = fmin(ideal, p->topo->cap[l] / c);
@@ -114,7 +146,7 @@ double aif_pats_actual_Bps(const aif_patterns *p, int k)
     double r = INFINITY;
     for (int i = pt->first; i < pt->first + pt->n; i++)
         if (p->coef[i] > 0)
-            r = fmin(r, p->topo->cap[p->link[i]] > 0 ? p->topo->cap[p->link[i]] / p->coef[i] : 0);
+            r = fmin(r, p->topo->cap[p->link[i]] > 0 ? p->topo->cap[p->link[i]] / (double)p->coef[i] : 0);
     return r;
 }
 
@@ -292,44 +324,11 @@ static int rehash(aif_patterns *p)
 
 void aif_pats_make_classes(aif_patterns *p)
 {
-    /* dense ids for the links the patterns use (mmlink doubles as the map) */
-    long n_used = 0;
-    long *used = malloc((size_t)(p->n_entries + 1) * sizeof(long));
-    if (!used) {
-        p->err = AIF_PATS_NOMEM;
-        return;
-    }
-    for (long i = 0; i < p->n_entries; i++) {
-        long l = p->link[i];
-        if (p->mmlink[l] < 0) {
-            p->mmlink[l] = (int)n_used;
-            used[n_used++] = l;
-        }
-    }
-    uint64_t *sig = malloc((size_t)(2 * n_used + 1) * sizeof(uint64_t));
-    if (!sig) {
-        free(used);
-        p->err = AIF_PATS_NOMEM;
-        return;
-    }
-    for (long u = 0; u < n_used; u++) {
-        uint64_t c;
-        float cap = p->topo->cap[used[u]];
-        memcpy(&c, &(double){cap}, sizeof c);
-        sig[2 * u] = aif_mix64(c ^ (uint64_t)aif_topo_tier(p->topo, used[u]));
-        sig[2 * u + 1] = aif_mix64(c + 0x51ed27ull);
-    }
-    for (int q = 0; q < p->n_pat; q++) {
-        const aif_pattern *pt = &p->pat[q];
-        for (int i = 0; i < pt->n; i++) {
-            long u = p->mmlink[p->link[pt->first + i]];
-            uint64_t c;
-            memcpy(&c, &p->coef[pt->first + i], sizeof c);
-            uint64_t h = aif_mix64(((uint64_t)q << 32) ^ c);
-            sig[2 * u] = aif_mix64(sig[2 * u] ^ h);
-            sig[2 * u + 1] = aif_mix64(sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
-        }
-    }
+    /* the used links (dense ids in mmlink) and their signatures were built as the
+     * patterns were added (sign_link); temporaries are sized by used links, not entries */
+    long n_used = p->n_used;
+    long *used = p->used;
+    uint64_t *sig = p->sig;
     /* one solver link per distinct (signature) */
     long cap = 64;
     while (cap < 2 * n_used)
@@ -337,8 +336,6 @@ void aif_pats_make_classes(aif_patterns *p)
     long *tab = malloc((size_t)cap * sizeof(long));
     int *cls = malloc((size_t)(n_used + 1) * sizeof(int));
     if (!tab || !cls) {
-        free(used);
-        free(sig);
         free(tab);
         free(cls);
         p->err = AIF_PATS_NOMEM;
@@ -391,13 +388,23 @@ void aif_pats_make_classes(aif_patterns *p)
     free(seen);
     free(tab);
     free(cls);
-    free(sig);
-    free(used);
+    free(p->sig);
+    free(p->used);
+    p->sig = NULL;
+    p->used = NULL;
+    p->n_used = p->cap_used = p->cap_sig = 0;
     p->classed = 1;
 }
 
 void aif_pats_unclassed(aif_patterns *p)
 {
+    for (long u = 0; u < p->n_used; u++)   /* dense ids, not solver links */
+        p->mmlink[p->used[u]] = -1;
+    free(p->sig);
+    free(p->used);
+    p->sig = NULL;
+    p->used = NULL;
+    p->n_used = p->cap_used = p->cap_sig = 0;
     for (long i = 0; i < p->n_entries; i++)
         p->link[i] = solver_link(p, p->link[i]);
     p->classed = 1;

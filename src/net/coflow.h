@@ -45,12 +45,21 @@ typedef struct aif_patterns {
     long cap_pat;
     int *hash, hash_cap;
     int *link;                 /* per entry: topology link, or solver link once classed */
-    double *coef;              /* per entry: bytes on the link per message byte */
+    float *coef;               /* per entry: bytes on the link per message byte (a float,
+                                * as the accumulator that sums it: exact, and a third
+                                * less memory per entry than a double beside the link) */
     long n_entries, cap_entries;
     float *acc;                /* the pattern being built, per topology link */
     long *touched, n_touched, cap_touched;
     int *seg;                  /* scratch: domain segments of a group */
-    int *mmlink;               /* topology link -> solver link (-1: none) */
+    int *mmlink;               /* topology link -> solver link (-1: none); before the
+                                * classes are made, its dense id in used (-1: unused) */
+    /* built as patterns are added, for aif_pats_make_classes: the topology links the
+     * patterns use, in order of first use, and each one's class signature (two
+     * 64-bit hashes of its capacity, tier and (pattern, coefficient) list) */
+    long *used, n_used, cap_used;
+    uint64_t *sig;             /* 2 per used link */
+    long cap_sig;
     long *mm_topo;             /* solver link -> a topology link it stands for */
     int *class_size;           /* solver link -> topology links it stands for */
     int n_mm_links;

@@ -2,10 +2,11 @@
  *
  * Fast path: the links of a component and its capped flows sit in one binary
  * heap keyed by the fill level t at which they saturate (link: remaining / sum
- * of unfrozen weights; flow: cap / weight).  Popping the lowest level freezes its
- * flows and raises the levels of the other links on their routes (a level never
- * falls below the current one, so the heap order stays valid with sift-down and
- * sift-up on the changed entries).  O((F R + L) log L) per component.
+ * of unfrozen weights; flow: cap / weight), built in O(L) and updated lazily.
+ * Popping the lowest level freezes its flows, which raises the levels of the
+ * other links on their routes (a level never falls, so a key in the heap is a
+ * lower bound: it is re-read when it reaches the top, see fill).
+ * O(F R + L log L) per component, the sift per route entry of an eager heap gone.
  *
  * Storage for flows that come and go: every link keeps the list of (flow, route
  * entry) crossing it and every route entry its position in that list, so adding
@@ -18,6 +19,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A heap entry: the key beside its item, so that sifting reads one array. */
+typedef struct hent {
+    double key;
+    int item;
+} hent;
 
 struct aif_mm {
     /* links */
@@ -42,9 +49,10 @@ struct aif_mm {
     int epoch;
     int *queue, *comp_links, *comp_flows;
     int *updated, n_updated;        /* flows whose rate the last solve recomputed */
-    int *heap, *heap_pos, heap_n;   /* items: links 0..L-1, capped flows L + f */
+    hent *heap;                     /* items: links 0..L-1, capped flows L + f */
+    int heap_n;
+    int n_unfrozen;                 /* flows of the component being filled not yet frozen */
     int cap_items;
-    double *heap_key;
 };
 
 /* Grows *p from *cap to exactly `need` items (callers ask for doubled sizes), zeroing the new part. */
@@ -80,8 +88,7 @@ void aif_mm_free(aif_mm *m)
     void *ps[] = {m->link_cap, m->link_load, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->lflow, m->lent,
                   m->ln, m->lcap, m->w, m->rcap, m->rate, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
                   m->rpos, m->rcoef, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
-                  m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap, m->heap_pos,
-                  m->heap_key};
+                  m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     free(m);
@@ -115,8 +122,7 @@ static int reserve(aif_mm *m, int links, int slots)
     }
     int items = m->cap_links + m->cap_slots, c = m->cap_items;
     if (items > c) {
-        if (GROW(m->queue, c, items) || GROW(m->heap, c, items) || GROW(m->heap_pos, c, items) ||
-            GROW(m->heap_key, c, items))
+        if (GROW(m->queue, c, items) || GROW(m->heap, c, items))
             return -1;
         m->cap_items = items;
     }
@@ -250,112 +256,71 @@ int aif_mm_n_flows(const aif_mm *m) { return m->n_alive; }
 
 /* ---------------------------------------------------------------- heap */
 
-static void heap_swap(aif_mm *m, int a, int b)
-{
-    int x = m->heap[a], y = m->heap[b];
-    m->heap[a] = y;
-    m->heap[b] = x;
-    m->heap_pos[y] = a;
-    m->heap_pos[x] = b;
-}
-
-static void sift_up(aif_mm *m, int i)
-{
-    while (i > 0) {
-        int p = (i - 1) / 2;
-        if (m->heap_key[m->heap[p]] <= m->heap_key[m->heap[i]])
-            break;
-        heap_swap(m, i, p);
-        i = p;
-    }
-}
-
+/* Moves entry i down to its place (a hole moved down, not swaps). */
 static void sift_down(aif_mm *m, int i)
 {
+    hent *h = m->heap, x = h[i];
+    int n = m->heap_n;
     for (;;) {
-        int l = 2 * i + 1, r = l + 1, s = i;
-        if (l < m->heap_n && m->heap_key[m->heap[l]] < m->heap_key[m->heap[s]])
-            s = l;
-        if (r < m->heap_n && m->heap_key[m->heap[r]] < m->heap_key[m->heap[s]])
-            s = r;
-        if (s == i)
-            return;
-        heap_swap(m, i, s);
-        i = s;
+        int c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1].key < h[c].key)
+            c++;
+        if (!(h[c].key < x.key))
+            break;
+        h[i] = h[c];
+        i = c;
     }
+    h[i] = x;
 }
 
-static void heap_push(aif_mm *m, int item, double key)
+static void heap_pop(aif_mm *m)
 {
-    m->heap_key[item] = key;
-    m->heap[m->heap_n] = item;
-    m->heap_pos[item] = m->heap_n++;
-    sift_up(m, m->heap_n - 1);
-}
-
-static int heap_pop(aif_mm *m)
-{
-    int top = m->heap[0];
-    m->heap_pos[top] = -1;
     if (--m->heap_n > 0) {
         m->heap[0] = m->heap[m->heap_n];
-        m->heap_pos[m->heap[0]] = 0;
         sift_down(m, 0);
-    }
-    return top;
-}
-
-static void heap_update(aif_mm *m, int item, double key)
-{
-    int i = m->heap_pos[item];
-    if (i < 0)
-        return;
-    double old = m->heap_key[item];
-    m->heap_key[item] = key;
-    if (key < old)
-        sift_up(m, i);
-    else
-        sift_down(m, i);
-}
-
-static void heap_remove(aif_mm *m, int item)
-{
-    int i = m->heap_pos[item];
-    if (i < 0)
-        return;
-    m->heap_pos[item] = -1;
-    if (--m->heap_n > i) {
-        m->heap[i] = m->heap[m->heap_n];
-        m->heap_pos[m->heap[i]] = i;
-        sift_down(m, i);
-        sift_up(m, m->heap_pos[m->heap[i]]);
     }
 }
 
 /* ------------------------------------------------------------- solving */
 
-/* Freezes flow f at rate r and charges its links. */
+/* Freezes flow f at rate r and charges its links.  The heap is lazy: a link's key
+ * is not raised here (its level only grows as flows freeze, see fill), and a capped
+ * flow's or an emptied link's entry stays until it reaches the top. */
 static void freeze(aif_mm *m, int f, double r)
 {
     m->frozen[f] = 1;
     m->rate[f] = r;
-    heap_remove(m, m->n_links + f);
+    m->n_unfrozen--;
     for (int i = 0; i < m->route_len[f]; i++) {
         int l = m->rlink[f][i];
         double c = m->rcoef[f][i];
         m->remaining[l] -= c * r;
         m->wsum[l] -= c * m->w[f];
-        if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f]) {
+        if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f])
             m->wsum[l] = 0;
-            heap_remove(m, l);
-        } else {
-            double lvl = m->remaining[l] > 0 ? m->remaining[l] / m->wsum[l] : 0;
-            heap_update(m, l, lvl);
-        }
     }
 }
 
-/* Progressive filling over one component (comp_flows, comp_links). */
+/* Sorts the first n heap entries into a binary heap in O(n). */
+static void heapify(aif_mm *m)
+{
+    for (int i = m->heap_n / 2 - 1; i >= 0; i--)
+        sift_down(m, i);
+}
+
+/* Progressive filling over one component (comp_flows, comp_links).
+ *
+ * Lazy heap: freezing a flow raises the saturation level of every link on its
+ * route (remaining - c w t over wsum - c w is at least remaining / wsum when t is
+ * at most that level), so a key in the heap is a lower bound of its link's level.
+ * The top is re-read when it comes up: a stale key is raised in place (one
+ * sift-down) and the heap looked at again; an emptied link or a frozen flow is
+ * dropped.  The levels, rates and the arithmetic that charges the links are those
+ * of an eagerly updated heap; only the order among exactly equal levels may differ
+ * (rates then differ by rounding).  This replaced a sift per link per frozen flow,
+ * which was most of the solver's time on oversubscribed fabrics. */
 static void fill(aif_mm *m, int nf, int nl)
 {
     m->heap_n = 0;
@@ -363,36 +328,49 @@ static void fill(aif_mm *m, int nf, int nl)
         int l = m->comp_links[i];
         m->remaining[l] = m->link_cap[l];
         m->wsum[l] = 0;
-        m->heap_pos[l] = -1;
     }
     for (int i = 0; i < nf; i++) {
         int f = m->comp_flows[i];
         m->frozen[f] = 0;
-        m->heap_pos[m->n_links + f] = -1;
         for (int k = 0; k < m->route_len[f]; k++)
             m->wsum[m->rlink[f][k]] += m->rcoef[f][k] * m->w[f];
     }
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
         if (m->wsum[l] > 0)
-            heap_push(m, l, m->remaining[l] / m->wsum[l]);
+            m->heap[m->heap_n++] = (hent){m->remaining[l] / m->wsum[l], l};
     }
     for (int i = 0; i < nf; i++) {
-        int f = m->comp_flows[i];
+        int f = m->comp_flows[i], it = m->n_links + f;
         if (m->rcap[f] > 0)
-            heap_push(m, m->n_links + f, m->rcap[f] / m->w[f]);
+            m->heap[m->heap_n++] = (hent){m->rcap[f] / m->w[f], it};
     }
-    while (m->heap_n > 0) {
-        int item = heap_pop(m);
-        double t = m->heap_key[item];
+    heapify(m);
+    m->n_unfrozen = nf;
+    /* once every flow is frozen, the links left in the heap cannot freeze anything:
+     * stop rather than pop them one by one (most links of a large component) */
+    while (m->heap_n > 0 && m->n_unfrozen > 0) {
+        int item = m->heap[0].item;
         if (item >= m->n_links) {   /* a flow reaches its cap */
             int f = item - m->n_links;
+            heap_pop(m);
             if (!m->frozen[f])
                 freeze(m, f, m->rcap[f]);
             continue;
         }
-        /* a link saturates: every unfrozen flow over it stops at w * t */
         int l = item;
+        if (m->wsum[l] <= 0) {      /* every flow over it is frozen */
+            heap_pop(m);
+            continue;
+        }
+        double t = m->remaining[l] > 0 ? m->remaining[l] / m->wsum[l] : 0;
+        if (t > m->heap[0].key) {   /* stale: raise it and look again */
+            m->heap[0].key = t;
+            sift_down(m, 0);
+            continue;
+        }
+        heap_pop(m);
+        /* a link saturates: every unfrozen flow over it stops at w * t */
         for (int k = 0; k < m->ln[l]; k++) {
             int f = m->lflow[l][k];
             if (!m->frozen[f]) {

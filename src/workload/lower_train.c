@@ -395,28 +395,33 @@ static void group_shapes(const aif_scenario *s, aif_graph *g)
 /* Layers [first, first+n) of pipeline chunk `chunk` out of n_chunks: as even as
  * possible, with the remainder going to middle chunks first, so that the first
  * and last chunks, which also hold the embedding and the output head, get fewer
- * (the balance the Llama 3 paper describes for 126 layers on 16 stages). */
+ * (the balance the Llama 3 paper describes for 126 layers on 16 stages).
+ * Closed form, O(1) per chunk (a running sum over the chunks before it made the
+ * stage loop quadratic in pp * vpp): with base = layers / n_chunks and rem the
+ * remainder, up to n_chunks - 2 extra layers go to chunks 1, 2, ... in order and
+ * what is left (0, 1 or 2) to chunk 0 first and then to the last chunk; with at
+ * most two chunks the first rem chunks get one each. */
 static void chunk_layers(int layers, int n_chunks, int chunk, int *first, int *n)
 {
     int base = layers / n_chunks, rem = layers % n_chunks;
-    int middle = n_chunks > 2 ? n_chunks - 2 : 0;
+    if (n_chunks <= 2) {
+        *first = chunk * base + (chunk < rem ? chunk : rem);
+        *n = base + (chunk < rem);
+        return;
+    }
+    int middle = n_chunks - 2;
     int extra_mid = rem < middle ? rem : middle, extra_ends = rem - extra_mid;
-    int start = 0;
-    for (int i = 0; i <= chunk; i++) {
-        int is_end = i == 0 || i == n_chunks - 1;
-        int gets;
-        if (n_chunks <= 2)
-            gets = i < rem;
-        else if (is_end)
-            gets = (i == 0 && extra_ends >= 1) || (i == n_chunks - 1 && extra_ends >= 2);
-        else
-            gets = (i - 1) < extra_mid;
-        int len = base + gets;
-        if (i == chunk) {
-            *first = start;
-            *n = len;
-        }
-        start += len;
+    int e0 = extra_ends >= 1;                   /* chunk 0's extra layer */
+    int before_mid = chunk - 1 < extra_mid ? chunk - 1 : extra_mid;   /* extras of chunks 1 .. chunk-1 */
+    if (chunk == 0) {
+        *first = 0;
+        *n = base + e0;
+    } else if (chunk == n_chunks - 1) {
+        *first = chunk * base + e0 + extra_mid;
+        *n = base + (extra_ends >= 2);
+    } else {
+        *first = chunk * base + e0 + before_mid;
+        *n = base + (chunk - 1 < extra_mid);
     }
 }
 

@@ -45,11 +45,34 @@ int aif_layer_is_moe(const aif_model *m, int i)
     return m->moe.experts > 0 && i >= m->moe.dense_layers;
 }
 
+/* x is a whole number that a double holds exactly, with room for sums of such. */
+static int exact_whole(double x)
+{
+    return x >= 0 && x < 4503599627370496.0 /* 2^52 */ && x == (double)(long long)x;
+}
+
+/* Parameters of the whole model (active: routed experts counted top_k times, not
+ * experts times).  Every count is a whole number far below 2^53, so the per-layer sum
+ * equals the product form exactly; the layer loop remains for counts that are not
+ * (none of today's models), where the order of the additions would matter. */
 static double params(const aif_model *m, int active)
 {
     aif_dims d;
     aif_model_dims(m, &d);
     double total = d.embed_params + d.head_params + d.final_norm_params;
+    double common = d.attn_params + d.norm_params;
+    double moe = d.router_params + d.shared_params + d.expert_params * (active ? m->moe.top_k : m->moe.experts);
+    int n_dense = m->layers, n_moe = 0;
+    if (m->moe.experts > 0) {
+        n_dense = m->moe.dense_layers < 0 ? 0 : m->moe.dense_layers < m->layers ? m->moe.dense_layers : m->layers;
+        n_moe = m->layers > n_dense ? m->layers - n_dense : 0;
+    }
+    if (m->layers >= 0) {
+        double closed = total + m->layers * common + n_dense * d.mlp_params + n_moe * moe;
+        if (exact_whole(total) && exact_whole(common) && exact_whole(d.mlp_params) && exact_whole(moe) &&
+            exact_whole(closed))
+            return closed;
+    }
     for (int i = 0; i < m->layers; i++) {
         total += d.attn_params + d.norm_params;
         if (aif_layer_is_moe(m, i))
