@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "aifsim/facility.h"
+#include "aifsim/run.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -168,15 +169,16 @@ static void test_pue_and_cooling(void **state)
         if (f.rack_verdict != AIF_RACK_EXCEEDS_LIQUID)
             assert_true(f.rack_peak_W <= f.rack_limit_W);
     }
-    /* forcing air on racks that are too dense is an error, not an air-cooled report */
+    /* forcing air on racks that are too dense is the site's verdict (never an
+     * air-cooled report that holds), and the job's answer is kept */
     aif_scenario s;
     aif_train_result r;
     aif_facility_result f;
     aif_cost_result c;
-    aif_err e;
-    assert_int_equal(run("facility: {cooling: air, nodes_per_rack: 8}\n", &s, &r, &f, &c, &e), AIF_EINPUT);
-    assert_string_equal(e.path, "facility.cooling");
-    assert_non_null(strstr(e.msg, "holds 41 kW per rack"));
+    ok("facility: {cooling: air, nodes_per_rack: 8}\n", &s, &r, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_COOLING_SHORT);
+    assert_int_equal(f.cooling, AIF_COOL_AIR);
+    assert_true(f.rack_peak_W > f.rack_limit_W && fabs(f.rack_limit_W - 41e3) < 1);
     /* liquid cooling removes fan power and lowers PUE */
     aif_facility_result fl;
     ok("facility: {cooling: liquid}\n", &s, &r, &fl, &c);
@@ -404,6 +406,52 @@ static void test_carbon_strict(void **state)
     unlink(csvpath);
 }
 
+/* A site that cannot hold the job is a verdict with its numbers, not an error that
+ * hides the job's answer (before: exit 2 on facility.nodes_per_rack, no step time). */
+static void test_site_verdict(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r0, r;
+    aif_facility_result f;
+    aif_cost_result c;
+    ok("", &s, &r0, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_HOLDS);
+    ok("facility: {nodes_per_rack: 8, rack_limit_liquid: 50kW, rack_limit_immersion: 60kW}\n", &s, &r, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_NO_COOLING);
+    assert_true(f.rack_peak_W > f.rack_limit_W);
+    double strongest = 0;   /* the verdict names the strongest cooling (here the rear door, 75 kW) */
+    for (int k = 0; k < AIF_N_COOL; k++)
+        strongest = fmax(strongest, s.site.rack_limit_W[k]);
+    CLOSE(f.rack_limit_W, strongest, 0);
+    assert_int_equal(f.cooling, AIF_COOL_RDHX);
+    assert_true(r.step_time_s == r0.step_time_s && f.energy_J > 0 && c.capex_usd > 0);
+    ok("facility: {power_cap: 50kW}\n", &s, &r, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_OVER_CAP);
+    assert_true(f.gpus_under_cap < s.cluster.gpus);
+    assert_string_equal(aif_site_verdict_names[AIF_SITE_NO_COOLING], "no_cooling");
+    assert_null(aif_site_verdict_names[AIF_N_SITE_VERDICT]);
+
+    /* through the pipeline: a node size that is not the system's is a note naming it,
+     * and the job's answer and the site's verdict both come back */
+    static aif_train_run run_;
+    aif_err e;
+    const char *y = "cluster: {system: gb200-nvl72, gpus: 576, gpus_per_node: 72}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
+    assert_int_equal(run_.n_notes, 1);
+    assert_string_equal(run_.notes[0].path, "cluster.gpus_per_node");
+    assert_non_null(strstr(run_.notes[0].msg, "gb200-nvl72 nodes are trays of 4 GPUs in an NVLink domain of 72; "
+                                             "you set 72 per node"));
+    assert_true(run_.train.step_time_s > 0);
+    assert_int_equal(run_.facility.site_verdict, AIF_SITE_NO_COOLING);
+    y = "cluster: {system: gb200-nvl72, gpus: 576}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
+    assert_int_equal(run_.n_notes, 0);
+    assert_int_equal(run_.facility.site_verdict, AIF_SITE_HOLDS);
+}
+
 static void test_bad_site_input(void **state)
 {
     (void)state;
@@ -523,7 +571,7 @@ int main(void)
         cmocka_unit_test(test_energy_is_integral_of_power), cmocka_unit_test(test_demand_response_edges),
         cmocka_unit_test(test_pue_and_cooling),
         cmocka_unit_test(test_costs_scale_linearly), cmocka_unit_test(test_grid_and_limits),
-        cmocka_unit_test(test_carbon), cmocka_unit_test(test_carbon_strict), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
+        cmocka_unit_test(test_carbon), cmocka_unit_test(test_carbon_strict), cmocka_unit_test(test_site_verdict), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
         cmocka_unit_test(test_network_power),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

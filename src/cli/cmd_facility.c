@@ -8,23 +8,32 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: aifsim facility [SCENARIO.yaml | EXAMPLE] [--json] [--set PATH=VALUE] [--catalog FILE]\n"
+    "usage: aifsim facility [SCENARIO.yaml | EXAMPLE] [--json] [--strict] [--set PATH=VALUE] [--catalog FILE]\n"
     "\n"
     "Reports the site of a scenario: racks and kW per rack, the cooling that holds\n"
     "them, PUE, IT and facility megawatts, the swings of a training step, how many\n"
     "GPUs fit under the site's grid cap, capex, and, with a token budget, energy,\n"
     "carbon, water and the cost to train owned or rented.  The site is the\n"
-    "scenario's `facility` and `cost` sections (docs/SCENARIOS.md).\n"
+    "scenario's `facility` and `cost` sections (docs/SCENARIOS.md).  A site that\n"
+    "cannot hold the job (racks no cooling holds, a job over the power cap) is\n"
+    "stated as INFEASIBLE with its numbers.\n"
+    "\n"
+    "  --strict   exit 3 when the site cannot hold the job (the output is printed\n"
+    "             all the same)\n"
     "\n"
     "examples:\n"
     "  aifsim facility\n"
     "  aifsim facility --set facility.cooling=liquid --set facility.climate=hot\n"
-    "  aifsim facility --set facility.power_cap=20MW --json\n";
+    "  aifsim facility --set facility.power_cap=20MW --json\n"
+    "\n"
+    "exit status: 0 done, 2 bad or unreadable input, 1 other errors, 3 with --strict:\n"
+    "the site cannot hold the job\n";
 
 int cmd_facility(int argc, char **argv)
 {
     const char *file;
     static cli_opts o;
+    int strict = cli_take_strict(&argc, argv);
     int st = cli_parse_job_args("facility", argc, argv, help, 1, &o, &file, NULL);
     if (st >= 0)
         return st;
@@ -40,5 +49,7 @@ int cmd_facility(int argc, char **argv)
     } else if (!st) {
         aif_report_facility_text(stdout, &j);
     }
+    if (!st && strict)
+        st = cli_strict_status(&j, 0);
     return st;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: aifsim report [SCENARIO.yaml | EXAMPLE] -o FILE.html [--set PATH=VALUE] [--catalog FILE]\n"
+    "usage: aifsim report [SCENARIO.yaml | EXAMPLE] -o FILE.html [--strict] [--set PATH=VALUE] [--catalog FILE]\n"
     "\n"
     "Writes one self-contained HTML file (it opens offline) with the summary of the\n"
     "training job and its site, and plots: the step-time breakdown, memory per GPU\n"
@@ -14,14 +14,21 @@ static const char help[] =
     "rented, and a scaling curve.  The file is written atomically; -o - writes the\n"
     "HTML to standard output.\n"
     "\n"
+    "  --strict   exit 3 when the job does not fit in GPU memory or the site cannot\n"
+    "             hold it (the report is written all the same)\n"
+    "\n"
     "examples:\n"
     "  aifsim report -o report.html\n"
-    "  aifsim report mixtral-8x7b -o mixtral.html --set facility.cooling=liquid\n";
+    "  aifsim report mixtral-8x7b -o mixtral.html --set facility.cooling=liquid\n"
+    "\n"
+    "exit status: 0 done, 2 bad or unreadable input, 1 other errors, 3 with --strict:\n"
+    "the job does not fit in memory or the site cannot hold it\n";
 
 int cmd_report(int argc, char **argv)
 {
     const char *file, *out = NULL;
     static cli_opts o;
+    int strict = cli_take_strict(&argc, argv);
     int st = cli_parse_job_args("report", argc, argv, help, 0, &o, &file, &out);
     if (st >= 0)
         return st;
@@ -37,5 +44,7 @@ int cmd_report(int argc, char **argv)
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);
     }
+    if (!st && strict)
+        st = cli_strict_status(&j, 1);
     return st;
 }
