@@ -242,5 +242,16 @@ rc=$?
 [ $rc -eq 3 ] && [ -s "$tmp/r.html" ] && ok || bad "report --strict on an infeasible site exited $rc"
 rejects 2 "unknown option '--strictly'" facility --strictly
 
+# facility needs the site, not the job's layout: a layout that does not divide, or an
+# unknown model, leaves the site sized with every GPU computing and a note saying why
+# (before: exit 2); report needs the job and says which check failed
+says 0 "note: train.tp: the job was not run (--set train.tp: train.tp: gpus 16384 is not divisible" \
+    facility --set train.tp=3
+says 0 "racks            32 racks of 4 dgx-h100" facility --set cluster.gpus=1000
+says 0 '"job_run": false' facility --set cluster.gpus=1000 --json
+says 0 "note: model: the job was not run" facility --set model=no-such-model
+rejects 2 "cluster.gpus: 'x' is not a number" facility --set cluster.gpus=x
+rejects 2 "the report is of the job, and its check of train.tp failed" report -o "$tmp/r.html" --set train.tp=3
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -450,6 +450,23 @@ static void test_site_verdict(void **state)
     assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
     assert_int_equal(run_.n_notes, 0);
     assert_int_equal(run_.facility.site_verdict, AIF_SITE_HOLDS);
+
+    /* the site alone (aifsim facility when the job's layout does not divide): sized as
+     * the job's own site at peak, with no run */
+    static aif_train_run site;
+    y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 3}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "t.yaml", NULL, 0,
+                                                 AIF_SECTION_CLUSTER | AIF_SECTION_SITE, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_site(cat, &s, &site, &e), AIF_OK);
+    y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
+    assert_true(site.site_only && !run_.site_only);
+    assert_int_equal(site.facility.racks, run_.facility.racks);
+    CLOSE(site.facility.facility_peak_W, run_.facility.facility_peak_W, 1e-12);
+    CLOSE(site.cost.capex_usd, run_.cost.capex_usd, 1e-12);
+    assert_true(site.train.step_time_s == 0 && site.facility.energy_J == 0);
 }
 
 static void test_bad_site_input(void **state)

@@ -57,6 +57,7 @@ typedef struct aif_train_run {
     aif_scaling scaling;         /* aif_run_opts.scaling: dp x 2^-3 .. 2^2 (zero otherwise) */
     aif_note notes[AIF_MAX_NOTES];   /* warnings, in the order found */
     int n_notes;
+    bool site_only;              /* aif_run_site: no job was run; train is zero */
 } aif_train_run;
 
 /* Runs a training job through the whole pipeline.  c supplies the facility data
@@ -64,6 +65,14 @@ typedef struct aif_train_run {
  * scenario and every result part by value (a few kilobytes) and owns nothing. */
 aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
                      aif_err *err);
+
+/* The site of a cluster with no job run (s needs its cluster and site sections only:
+ * aif_scenario_load_sections(..., AIF_SECTION_CLUSTER | AIF_SECTION_SITE, ...)): the
+ * nodes, racks, cooling, network, power and capex of every GPU computing, which is what
+ * racks, cooling and the grid are sized for.  out->site_only is set, out->train is zero
+ * and there is no run (energy, carbon, cost to train: zero).  Notes and the site's
+ * verdict as aif_run_train. */
+aif_rc aif_run_site(const aif_catalog *c, const aif_scenario *s, aif_train_run *out, aif_err *err);
 
 #ifdef __cplusplus
 }

@@ -59,3 +59,23 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
         rc = aif_search_scaling(&out->scenario, AIF_SCALING_LOG2_MIN, AIF_SCALING_LOG2_MAX, &out->scaling, err);
     return rc;
 }
+
+aif_rc aif_run_site(const aif_catalog *c, const aif_scenario *s, aif_train_run *out, aif_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->scenario = *s;
+    out->site_only = true;
+    add_notes(s, out);
+    const aif_facility_data *fd = aif_catalog_facility(c);
+    aif_facility_apply_limits(&out->scenario, fd);
+    /* every GPU computing for the whole of a one-second step, and no run */
+    aif_train_result busy;
+    memset(&busy, 0, sizeof busy);
+    busy.step_time_s = 1;
+    busy.bd.compute_s = 1;
+    aif_rc rc = aif_facility_eval(&out->scenario, fd, &busy, &out->facility, err);
+    out->facility.swing_W = 0;   /* no step: nothing swings within one */
+    if (rc == AIF_OK)
+        rc = aif_cost_eval(&out->scenario, fd, &busy, &out->facility, &out->cost, err);
+    return rc;
+}

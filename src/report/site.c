@@ -105,8 +105,11 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
     power(b, sizeof b, fa->stop_swing_W);
     fprintf(f, "                   per GPU %.0f W average (%.0f W computing, %.0f W idle)\n", fa->gpu_avg_W,
             fa->gpu_busy_W, fa->gpu_low_W);
-    fprintf(f, "                   swings: %s within each step; %s when all GPUs stop at once (checkpoint, "
-            "failure)\n", a, b);
+    if (fa->swing_W > 0)
+        fprintf(f, "                   swings: %s within each step; %s when all GPUs stop at once (checkpoint, "
+                "failure)\n", a, b);
+    else   /* no step was run (aif_run_site) */
+        fprintf(f, "                   swing: %s when all GPUs stop at once (checkpoint, failure)\n", b);
     if (fa->clock_factor < 1)
         fprintf(f, "                   GPU power limit %.0f W: compute clock at %.0f%% of nominal\n",
                 s->site.gpu_power_limit_W, 100 * fa->clock_factor);
@@ -238,4 +241,29 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     if (c->api_usd_per_mtok > 0)
         aif_json_num(co, "api_usd_per_mtok", c->api_usd_per_mtok);
     json_object_object_add(o, "cost", co);
+}
+
+char *aif_report_facility_json(const aif_train_run *run)
+{
+    const aif_scenario *s = &run->scenario;
+    json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
+    json_object *o = json_object_new_object();
+    if (!o)
+        return NULL;
+    aif_json_str(o, "aifsim_version", AIF_VERSION);
+    aif_json_str(o, "scenario", s->name);
+    json_object_object_add(o, "job_run", json_object_new_boolean(!run->site_only));
+    json_object *in = json_object_new_object();
+    aif_json_str(in, "gpu", s->cluster.gpu.name);
+    aif_json_str(in, "system", s->cluster.system.name);
+    aif_json_str(in, "fabric", s->cluster.fabric.name);
+    aif_json_int(in, "gpus", s->cluster.gpus);
+    aif_json_int(in, "gpus_per_node", s->cluster.gpus_per_node);
+    json_object_object_add(o, "inputs", in);
+    aif_report_site_json(o, run);
+    const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *out = txt ? strdup(txt) : NULL;
+    json_object_put(o);
+    return out;
 }
