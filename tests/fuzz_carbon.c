@@ -1,5 +1,5 @@
 /* fuzz_carbon.c -- fuzz target for the hourly carbon-intensity CSV the facility
- * reads (facility.carbon: one g/kWh value per line, or hour,value).  The input is
+ * reads (facility.carbon: a header, hour,g_per_kWh or g_per_kWh, then a row per hour).  The input is
  * written to a file, a scenario naming it is loaded (the file is read then), and
  * the site is evaluated.  Invariant
  * checked: every input gives a non-negative carbon figure, or is rejected with
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 const char fuzz_name[] = "fuzz_carbon";
-const char *const fuzz_dict[] = {"\n", "\r\n", ",", " ", "\t", "hour,g_per_kWh\n", "0", "1", "-1", "1e5", "99999",
+const char *const fuzz_dict[] = {"\n", "\r\n", ",", " ", "\t", "hour,g_per_kWh\n", "g_per_kWh\n", "0,", "\"0\"",  "0", "1", "-1", "1e5", "99999",
                                  "1e308", "nan", "inf", "0x10", "1.5e2", "\"", "\n\n", "#"};
 const int fuzz_n_dict = (int)(sizeof fuzz_dict / sizeof fuzz_dict[0]);
 

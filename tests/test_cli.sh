@@ -53,6 +53,22 @@ rejects() {
     fi
 }
 
+# says STATUS NEEDLE ARGS...: `aifsim ARGS` exits STATUS and prints NEEDLE on stdout
+says() {
+    want=$1
+    needle=$2
+    shift 2
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ $rc -ne "$want" ]; then
+        bad "aifsim $* exited $rc, expected $want ($(cat "$tmp/err"))"
+    elif ! grep -qF -- "$needle" "$tmp/out"; then
+        bad "aifsim $*: stdout lacks '$needle'"
+    else
+        ok
+    fi
+}
+
 golden default.txt
 golden default.json --json
 golden llama3-70b.txt train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
@@ -120,10 +136,8 @@ rejects 2 "more than 10000 rows" collective --op allreduce --step-factor 1.00000
 rejects 2 "--gpu a100-80g contradicts --system dgx-h100" collective --op allreduce --system dgx-h100 --gpu a100-80g
 rejects 2 "--algo tree needs ranks in more than one scale-up domain" collective --op allreduce --algo tree --gpus 8
 rejects 2 "would split the 72-GPU NVLink domain" facility --set cluster.system=gb200-nvl72 --set cluster.gpus=2048 --set facility.nodes_per_rack=1
-rejects 2 "no cooling holds racks" facility --set facility.nodes_per_rack=32
 rejects 2 "printable characters" train --set "name=a$(printf '\033')[31m"
 rejects 2 "facility.cooling: unknown value 'water'" facility --set facility.cooling=water
-rejects 2 "facility.cooling: air cooling holds 41 kW per rack" facility --set facility.cooling=air --set facility.nodes_per_rack=8
 rejects 2 "cost.electricity: '0.1' has no unit" train --set cost.electricity=0.1
 rejects 2 "cannot open" train /nonexistent/scenario.yaml
 rejects 2 "train.precision: a100-80g has no fp8" train --gpu a100-80g --precision fp8
@@ -189,6 +203,55 @@ for f in "$src"/tests/bad/*.yaml; do
     fi
 done
 if [ "$n_bad" -ge 30 ]; then ok; else bad "only $n_bad malformed scenario files"; fi
+
+# a site that cannot hold the job is a verdict with its numbers, not an error: the
+# job's answer is printed (before: exit 2 on facility.nodes_per_rack, no step time)
+says 0 "site             INFEASIBLE: no cooling holds racks of 306.8 kW (the strongest, immersion, holds 150 kW" \
+    facility --set facility.nodes_per_rack=32
+says 0 "INFEASIBLE: air cooling holds 41 kW per rack, but 8 dgx-h100 per rack draw" \
+    facility --set facility.cooling=air --set facility.nodes_per_rack=8
+nvl72="--system gb200-nvl72 --gpus 576 --gpus-per-node 72"
+# shellcheck disable=SC2086
+says 0 "step time" train $nvl72
+# shellcheck disable=SC2086
+says 0 "INFEASIBLE: no cooling holds racks" train $nvl72
+# the node size that disagrees with the system is named before anything else
+"$bin" train $nvl72 >"$tmp/out" 2>&1
+if [ "$(sed -n 3p "$tmp/out")" = "note: cluster.gpus_per_node: gb200-nvl72 nodes are trays of 4 GPUs in an NVLink \
+domain of 72; you set 72 per node (racks, host power and NICs are counted per node of 72)" ]; then ok; else
+    bad "train $nvl72: the third line is not the note on the node size: $(sed -n 3p "$tmp/out")"; fi
+# shellcheck disable=SC2086
+says 0 '"site_verdict": "no_cooling"' train $nvl72 --json
+# shellcheck disable=SC2086
+says 0 '"path": "cluster.gpus_per_node"' train $nvl72 --json
+
+# --strict: exit 3 when the job does not fit in memory or the site cannot hold it,
+# after the whole output; the reason on stderr; 0 when all is well
+says 3 "DOES NOT FIT" train --strict
+grep -qF -- "--strict: the job does not fit in GPU memory" "$tmp/err" && ok || bad "train --strict: no reason on stderr"
+# shellcheck disable=SC2086
+says 3 "step time" train $nvl72 --strict
+grep -qF -- "--strict: the site cannot hold the job: racks of" "$tmp/err" && ok || bad "--strict: no site reason"
+says 3 "INFEASIBLE" facility --strict --set facility.nodes_per_rack=32
+says 3 "INFEASIBLE: the site cap of 1 MW holds" facility --set facility.power_cap=1MW --strict
+says 0 '"fits_in_memory": true' train --gpus 8 --tp 2 --strict --json
+says 0 "racks" facility --strict
+says 3 '"fits_in_memory": false' train --strict --json --gpus 8 --set train.optimizer=none
+"$bin" report --strict -o "$tmp/r.html" --set facility.nodes_per_rack=32 >/dev/null 2>&1
+rc=$?
+[ $rc -eq 3 ] && [ -s "$tmp/r.html" ] && ok || bad "report --strict on an infeasible site exited $rc"
+rejects 2 "unknown option '--strictly'" facility --strictly
+
+# facility needs the site, not the job's layout: a layout that does not divide, or an
+# unknown model, leaves the site sized with every GPU computing and a note saying why
+# (before: exit 2); report needs the job and says which check failed
+says 0 "note: train.tp: the job was not run (--set train.tp: train.tp: gpus 16384 is not divisible" \
+    facility --set train.tp=3
+says 0 "racks            32 racks of 4 dgx-h100" facility --set cluster.gpus=1000
+says 0 '"job_run": false' facility --set cluster.gpus=1000 --json
+says 0 "note: model: the job was not run" facility --set model=no-such-model
+rejects 2 "cluster.gpus: 'x' is not a number" facility --set cluster.gpus=x
+rejects 2 "the report is of the job, and its check of train.tp failed" report -o "$tmp/r.html" --set train.tp=3
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

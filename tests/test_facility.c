@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "aifsim/facility.h"
+#include "aifsim/run.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -168,15 +169,16 @@ static void test_pue_and_cooling(void **state)
         if (f.rack_verdict != AIF_RACK_EXCEEDS_LIQUID)
             assert_true(f.rack_peak_W <= f.rack_limit_W);
     }
-    /* forcing air on racks that are too dense is an error, not an air-cooled report */
+    /* forcing air on racks that are too dense is the site's verdict (never an
+     * air-cooled report that holds), and the job's answer is kept */
     aif_scenario s;
     aif_train_result r;
     aif_facility_result f;
     aif_cost_result c;
-    aif_err e;
-    assert_int_equal(run("facility: {cooling: air, nodes_per_rack: 8}\n", &s, &r, &f, &c, &e), AIF_EINPUT);
-    assert_string_equal(e.path, "facility.cooling");
-    assert_non_null(strstr(e.msg, "holds 41 kW per rack"));
+    ok("facility: {cooling: air, nodes_per_rack: 8}\n", &s, &r, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_COOLING_SHORT);
+    assert_int_equal(f.cooling, AIF_COOL_AIR);
+    assert_true(f.rack_peak_W > f.rack_limit_W && fabs(f.rack_limit_W - 41e3) < 1);
     /* liquid cooling removes fan power and lowers PUE */
     aif_facility_result fl;
     ok("facility: {cooling: liquid}\n", &s, &r, &fl, &c);
@@ -275,11 +277,11 @@ static void test_carbon(void **state)
     CLOSE(g.co2_kg, f.co2_kg, 1e-9);
     /* a bad line is an error naming the file and line */
     FILE *fp = fopen(csvpath, "w");
-    fputs("370\n380\nlots\n", fp);
+    fputs("g_per_kWh\n370\n380\nlots\n", fp);
     fclose(fp);
     aif_err e;
     assert_int_equal(run(extra, &s, &r, &g, &c, &e), AIF_EINPUT);
-    assert_int_equal(e.line, 3);
+    assert_int_equal(e.line, 4);
     /* the series is read once, when the scenario is bound: removing the file afterwards
      * changes nothing, and evaluating twice gives the same figure */
     fp = fopen(csvpath, "w");
@@ -297,7 +299,7 @@ static void test_carbon(void **state)
     assert_true(h1.co2_kg != f.co2_kg);
     /* a bad file still names file:line, at load time, with the field path */
     fp = fopen(csvpath, "w");
-    fputs("hour,g\n0,370\n1,-5\n", fp);
+    fputs("hour,g_per_kWh\n0,370\n1,-5\n", fp);
     fclose(fp);
     char y[512];
     snprintf(y, sizeof y, "%s%s", BASE, extra);
@@ -313,11 +315,12 @@ static void test_carbon(void **state)
     unlink(csvpath);
     /* at most one leap year of hours: the scenario keeps them in a fixed array */
     fp = fopen(csvpath, "w");
+    fputs("hour,g_per_kWh\n", fp);
     for (int h = 0; h <= AIF_MAX_CARBON_HOURS; h++)
         fprintf(fp, "%d,370\n", h);
     fclose(fp);
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
-    assert_int_equal(e.line, AIF_MAX_CARBON_HOURS + 1);
+    assert_int_equal(e.line, AIF_MAX_CARBON_HOURS + 2);
     assert_non_null(strstr(e.msg, "one leap year"));
     unlink(csvpath);
     /* a missing file is an error at load time too */
@@ -330,6 +333,140 @@ static void test_carbon(void **state)
     assert_true(g.water_L > 0);
     ok("facility: {heat_rejection: dry}\n", &s, &r, &f, &c);
     assert_true(f.water_L < g.water_L);
+}
+
+/* The carbon CSV is read strictly: each way it used to be misread silently (lines
+ * before the first number skipped, only the last column read, the hour column
+ * ignored, an unbalanced quote accepted) is now an error naming the line. */
+static void test_carbon_strict(void **state)
+{
+    (void)state;
+    static const struct { const char *csv; int line; const char *msg; } bad[] = {
+        {"Grid intensity, 2024\nsource: grid operator\n0,370\n", 1, "no g_per_kWh column"},
+        {"370\n380\n", 1, "must be a header"},
+        {"hour,g_per_kWh\n0,370,99\n", 2, "3 cells, the header has 2"},
+        {"hour,g_per_kWh\n0,370\n1\n", 3, "1 cells, the header has 2"},
+        {"hour,g_per_kWh\n1,370\n0,380\n", 2, "hour '1' where hour 0 was expected"},
+        {"hour,g_per_kWh\n0,370\n2,380\n", 3, "hour '2' where hour 1"},
+        {"hour,g_per_kWh\n0,370\n0,380\n", 3, "hour '0' where hour 1"},
+        {"hour,g_per_kWh\n0,370\n1.5,380\n", 3, "hour '1.5'"},
+        {"hour,g_per_kWh\n0,370\n\n1,\"380\n2,390\n", 4, "malformed CSV"},
+        {"hour,g_per_kWh\n0,\"37\"0\n", 2, "malformed CSV"},
+        {"hour,g_per_kWh\n0,370\n1,\n", 3, "is not a number"},
+        {"hour,g_per_kWh\n0,3x\n", 2, "'3x' is not a number"},
+        {"hour,g_per_kWh,g_per_kwh\n0,1,2\n", 1, "names a column twice"},
+        {"hour,g_per_kWh\n", 0, "no hourly intensities"},
+        {"\n\n", 0, "empty"},
+    };
+    char path[] = "/tmp/aifsim-carbon-XXXXXX";
+    int fdesc = mkstemp(path);
+    assert_true(fdesc >= 0);
+    close(fdesc);
+    char csvpath[64];
+    snprintf(csvpath, sizeof csvpath, "%s.csv", path);
+    assert_int_equal(rename(path, csvpath), 0);
+    char extra[160];
+    snprintf(extra, sizeof extra, "facility: {carbon: %s}\n", csvpath);
+    aif_scenario s;
+    aif_train_result r;
+    aif_facility_result f, g;
+    aif_cost_result c;
+    aif_err e;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *fp = fopen(csvpath, "w");
+        fputs(bad[i].csv, fp);
+        fclose(fp);
+        e.msg[0] = '\0';
+        aif_rc rc = run(extra, &s, &r, &g, &c, &e);
+        if (rc != AIF_EINPUT || e.line != bad[i].line || !strstr(e.msg, bad[i].msg) || strcmp(e.file, csvpath) ||
+            strcmp(e.path, "facility.carbon"))
+            fail_msg("case %zu: rc %d line %d '%s', expected line %d '%s'", i, rc, e.line, e.msg, bad[i].line,
+                     bad[i].msg);
+    }
+    /* accepted: one named column (hours in row order); named columns in any order and
+     * case, extra columns, quotes, a byte-order mark, CRLF and blank lines */
+    ok("facility: {carbon: 370g/kWh}\n", &s, &r, &f, &c);
+    static const char *const good[] = {
+        "g_per_kWh\n370\n370\n\n370\n",
+        "\xEF\xBB\xBFregion,G_PER_KWH,Hour\r\nus,370,0\r\n\"us\",\"370\",\"1\"\r\n",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        FILE *fp = fopen(csvpath, "w");
+        fputs(good[i], fp);
+        fclose(fp);
+        ok(extra, &s, &r, &g, &c);
+        CLOSE(g.co2_kg, f.co2_kg, 1e-9);
+    }
+    /* the value column is the one named, not the last: 0,370,99 was read as 99 g/kWh */
+    FILE *fp = fopen(csvpath, "w");
+    fputs("hour,g_per_kWh,note\n0,370,99\n", fp);
+    fclose(fp);
+    ok(extra, &s, &r, &g, &c);
+    assert_true(s.site.n_carbon_hours == 1 && s.site.carbon_g_per_kWh[0] == 370.0f);
+    unlink(csvpath);
+}
+
+/* A site that cannot hold the job is a verdict with its numbers, not an error that
+ * hides the job's answer (before: exit 2 on facility.nodes_per_rack, no step time). */
+static void test_site_verdict(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result r0, r;
+    aif_facility_result f;
+    aif_cost_result c;
+    ok("", &s, &r0, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_HOLDS);
+    ok("facility: {nodes_per_rack: 8, rack_limit_liquid: 50kW, rack_limit_immersion: 60kW}\n", &s, &r, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_NO_COOLING);
+    assert_true(f.rack_peak_W > f.rack_limit_W);
+    double strongest = 0;   /* the verdict names the strongest cooling (here the rear door, 75 kW) */
+    for (int k = 0; k < AIF_N_COOL; k++)
+        strongest = fmax(strongest, s.site.rack_limit_W[k]);
+    CLOSE(f.rack_limit_W, strongest, 0);
+    assert_int_equal(f.cooling, AIF_COOL_RDHX);
+    assert_true(r.step_time_s == r0.step_time_s && f.energy_J > 0 && c.capex_usd > 0);
+    ok("facility: {power_cap: 50kW}\n", &s, &r, &f, &c);
+    assert_int_equal(f.site_verdict, AIF_SITE_OVER_CAP);
+    assert_true(f.gpus_under_cap < s.cluster.gpus);
+    assert_string_equal(aif_site_verdict_names[AIF_SITE_NO_COOLING], "no_cooling");
+    assert_null(aif_site_verdict_names[AIF_N_SITE_VERDICT]);
+
+    /* through the pipeline: a node size that is not the system's is a note naming it,
+     * and the job's answer and the site's verdict both come back */
+    static aif_train_run run_;
+    aif_err e;
+    const char *y = "cluster: {system: gb200-nvl72, gpus: 576, gpus_per_node: 72}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
+    assert_int_equal(run_.n_notes, 1);
+    assert_string_equal(run_.notes[0].path, "cluster.gpus_per_node");
+    assert_non_null(strstr(run_.notes[0].msg, "gb200-nvl72 nodes are trays of 4 GPUs in an NVLink domain of 72; "
+                                             "you set 72 per node"));
+    assert_true(run_.train.step_time_s > 0);
+    assert_int_equal(run_.facility.site_verdict, AIF_SITE_NO_COOLING);
+    y = "cluster: {system: gb200-nvl72, gpus: 576}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
+    assert_int_equal(run_.n_notes, 0);
+    assert_int_equal(run_.facility.site_verdict, AIF_SITE_HOLDS);
+
+    /* the site alone (aifsim facility when the job's layout does not divide): sized as
+     * the job's own site at peak, with no run */
+    static aif_train_run site;
+    y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 3}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "t.yaml", NULL, 0,
+                                                 AIF_SECTION_CLUSTER | AIF_SECTION_SITE, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_site(cat, &s, &site, &e), AIF_OK);
+    y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run_, &e), AIF_OK);
+    assert_true(site.site_only && !run_.site_only);
+    assert_int_equal(site.facility.racks, run_.facility.racks);
+    CLOSE(site.facility.facility_peak_W, run_.facility.facility_peak_W, 1e-12);
+    CLOSE(site.cost.capex_usd, run_.cost.capex_usd, 1e-12);
+    assert_true(site.train.step_time_s == 0 && site.facility.energy_J == 0);
 }
 
 static void test_bad_site_input(void **state)
@@ -451,7 +588,7 @@ int main(void)
         cmocka_unit_test(test_energy_is_integral_of_power), cmocka_unit_test(test_demand_response_edges),
         cmocka_unit_test(test_pue_and_cooling),
         cmocka_unit_test(test_costs_scale_linearly), cmocka_unit_test(test_grid_and_limits),
-        cmocka_unit_test(test_carbon), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
+        cmocka_unit_test(test_carbon), cmocka_unit_test(test_carbon_strict), cmocka_unit_test(test_site_verdict), cmocka_unit_test(test_bad_site_input), cmocka_unit_test(test_power_checks),
         cmocka_unit_test(test_network_power),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

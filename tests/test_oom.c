@@ -133,6 +133,7 @@ static void prep_json(void)
     if (aif_run_train(cat, &small, &o, &run, &e) != AIF_OK)
         abort();
 }
+static aif_rc run_site(aif_err *e) { return aif_run_site(cat, &small, &run, e); }
 static aif_rc run_json(aif_err *e)
 {
     json = aif_report_train_json(&run);
@@ -262,6 +263,7 @@ static const oom_case cases[] = {
     {"simulate", NULL, run_simulate, NULL},
     {"sim_full", NULL, run_simulate_full, NULL},
     {"run_train", NULL, run_pipeline, NULL},
+    {"run_site", NULL, run_site, NULL},
     {"json", prep_json, run_json, done_json},
     {"json_sim", prep_json_sim, run_json_sim, done_json},
     {"graph", NULL, run_graph_text, NULL},

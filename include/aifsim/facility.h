@@ -70,6 +70,19 @@ double aif_energy_J(const aif_power_point *p, int n, double t_end_s);
 typedef enum aif_rack_verdict {
     AIF_RACK_FITS_AIR, AIF_RACK_NEEDS_LIQUID, AIF_RACK_EXCEEDS_LIQUID, AIF_N_RACK_VERDICT
 } aif_rack_verdict;
+/* Whether the site can hold the job.  Not an error: the step time, power and money
+ * are still computed (with the strongest cooling the site has, or the one chosen), so a
+ * site problem never hides the job's answer; writers state the verdict with the
+ * numbers (rack_peak_W against rack_limit_W, gpus_under_cap against the job's GPUs). */
+typedef enum aif_site_verdict {
+    AIF_SITE_HOLDS,               /* a cooling holds the racks and the job is under the power cap */
+    AIF_SITE_NO_COOLING,          /* cooling auto: no cooling holds a rack (rack_limit_W: the strongest) */
+    AIF_SITE_COOLING_SHORT,       /* the cooling the scenario chose does not hold a rack */
+    AIF_SITE_OVER_CAP,            /* the job's facility power at peak is over the site's power cap */
+    AIF_N_SITE_VERDICT
+} aif_site_verdict;
+/* "holds", "no_cooling", "cooling_short", "over_cap" (the JSON writers' names) */
+extern const char *const aif_site_verdict_names[];
 #define AIF_MAX_PROFILE 16
 
 typedef struct aif_facility_result {
@@ -80,6 +93,7 @@ typedef struct aif_facility_result {
     double node_peak_W, rack_peak_W;
     int cooling;                    /* aif_cooling actually used */
     int rack_verdict;               /* aif_rack_verdict */
+    int site_verdict;               /* aif_site_verdict: whether the site can hold the job at all */
     double rack_limit_W;            /* of the cooling used */
     double pue;
     double it_avg_W, it_peak_W, facility_avg_W, facility_peak_W, facility_low_W;

@@ -36,6 +36,10 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
  * per-tier utilisation, event counts) when the simulating engine ran; malloc'd,
  * NUL-terminated, NULL when out of memory. */
 char *aif_report_train_json(const aif_train_run *run);
+/* The site on its own as JSON (aifsim facility --json when no job was run,
+ * aif_run_site): scenario, inputs (gpu, system, fabric, gpus), facility, cost, notes
+ * and "job_run": false; malloc'd, NULL when out of memory. */
+char *aif_report_facility_json(const aif_train_run *run);
 /* The sentence on what would make a job fit in memory: "needs X GiB of Y GiB HBM
  * (over by Z GiB). Would fit: ..." with the three fastest changes that fit, or that
  * none does; "" when m was not searched (the job fits).  Truncated to n. */

@@ -9,6 +9,10 @@
  *   5. its neighbours (include/aifsim/search.h): when the job does not fit in
  *      memory, the changes that would make it fit (always); the strong-scaling
  *      curve (when asked for: aif_run_opts.scaling).
+ * Before the engine, the scenario is compared with its catalog system and any
+ * disagreement becomes a note (aif_train_run.notes: cluster.gpus_per_node against the
+ * system's node); a site that cannot hold the job is the facility result's verdict
+ * (site_verdict), not an error.
  * The result holds every part, plus the scenario as it was run, so writers
  * (include/aifsim/report.h) need nothing else and compute nothing.  Serving and
  * many-job cluster runs will get the same shape:
@@ -33,6 +37,15 @@ typedef struct aif_run_opts {
     bool scaling;                /* also the strong-scaling curve (aif_train_run.scaling; 6 estimates) */
 } aif_run_opts;
 
+/* A warning carried with the result: something the user set that disagrees with the
+ * catalog, stated by name (not an error: the job still runs as set).  Writers print
+ * the notes before anything else. */
+#define AIF_MAX_NOTES 4
+typedef struct aif_note {
+    char path[64];               /* the field it is about, e.g. cluster.gpus_per_node */
+    char msg[320];               /* the sentence, naming the system and both numbers */
+} aif_note;
+
 typedef struct aif_train_run {
     aif_scenario scenario;       /* as run: cluster.clock_factor set from the site's power limit */
     int engine;                  /* aif_engine that produced `train` */
@@ -42,6 +55,9 @@ typedef struct aif_train_run {
     aif_sim_stats net;           /* AIF_ENGINE_SIM: what the network did (zero otherwise) */
     aif_memory_fit memory_fit;   /* train.fits_in_memory false: what would make it fit (searched) */
     aif_scaling scaling;         /* aif_run_opts.scaling: dp x 2^-3 .. 2^2 (zero otherwise) */
+    aif_note notes[AIF_MAX_NOTES];   /* warnings, in the order found */
+    int n_notes;
+    bool site_only;              /* aif_run_site: no job was run; train is zero */
 } aif_train_run;
 
 /* Runs a training job through the whole pipeline.  c supplies the facility data
@@ -49,6 +65,14 @@ typedef struct aif_train_run {
  * scenario and every result part by value (a few kilobytes) and owns nothing. */
 aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
                      aif_err *err);
+
+/* The site of a cluster with no job run (s needs its cluster and site sections only:
+ * aif_scenario_load_sections(..., AIF_SECTION_CLUSTER | AIF_SECTION_SITE, ...)): the
+ * nodes, racks, cooling, network, power and capex of every GPU computing, which is what
+ * racks, cooling and the grid are sized for.  out->site_only is set, out->train is zero
+ * and there is no run (energy, carbon, cost to train: zero).  Notes and the site's
+ * verdict as aif_run_train. */
+aif_rc aif_run_site(const aif_catalog *c, const aif_scenario *s, aif_train_run *out, aif_err *err);
 
 #ifdef __cplusplus
 }

@@ -65,4 +65,12 @@ void cli_progress(double done, void *ctx);
  * returns the exit status. */
 int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j);
 
+/* --strict (strict.c): exit status 3 when the job does not fit in memory or the site
+ * cannot hold it.  cli_take_strict removes every --strict from argv (not an option's
+ * value) and returns how many there were; cli_strict_status prints why on stderr and
+ * returns EXIT_STRICT, or EXIT_OK (memory only when with_memory). */
+enum { EXIT_STRICT = 3 };
+int cli_take_strict(int *argc, char **argv);
+int cli_strict_status(const cli_job *j, int with_memory);
+
 #endif

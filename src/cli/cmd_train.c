@@ -54,6 +54,8 @@ static const char help[] =
     "  --catalog FILE        add catalog entries from FILE (same format as data/*.yaml)\n"
     "  --json                print one JSON object instead of the table\n"
     "  --ops                 also print the step graph: every op with its size and time\n"
+    "  --strict              exit 3 when the job does not fit in GPU memory or the site\n"
+    "                        cannot hold it (the output is printed all the same)\n"
     "  -h, --help            this help\n"
     "\n"
     "examples:\n"
@@ -64,7 +66,7 @@ static const char help[] =
     "  aifsim train --engine sim --fabric roce-400 --oversubscription 2 --trace step.json\n"
     "\n"
     "exit status: 0 done, 2 bad or unreadable input (the message names file:line:col and field),\n"
-    "1 other errors\n";
+    "1 other errors, 3 with --strict: the job does not fit in memory or the site cannot hold it\n";
 
 enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS, O_ENGINE, O_FULL, O_TRACE };
 
@@ -93,6 +95,7 @@ int cmd_train(int argc, char **argv)
 
     static cli_opts o;
     memset(&o, 0, sizeof o);
+    int strict = cli_take_strict(&argc, argv);
     int ops = 0, status = EXIT_OK;
     optind = 1;
     opterr = 0;
@@ -184,5 +187,7 @@ int cmd_train(int argc, char **argv)
         perror("aifsim: stdout");
         status = EXIT_FAIL;
     }
+    if (!status && strict)
+        status = cli_strict_status(&j, 1);
     return status;
 }

@@ -1,7 +1,9 @@
 /* eval.c -- the site of a training job: racks and their cooling, power over one
  * step, the grid (power cap, demand response, carbon) and the whole run's energy,
  * carbon and water.  Reads no file: an hourly carbon series was read when the
- * scenario was bound (aif_site.carbon_g_per_kWh). */
+ * scenario was bound (aif_site.carbon_g_per_kWh).  Invariant: a site that cannot
+ * hold the job (racks no cooling holds, a job over the power cap) is a verdict in
+ * the result (site_verdict), never an error, so the job's answer is never lost. */
 #include "facility/site.h"
 #include "aifsim/names.h"
 #include "base/base.h"
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *const aif_site_verdict_names[] = {"holds", "no_cooling", "cooling_short", "over_cap", NULL};
 
 /* Shares of a step's time in each phase for the busiest pipeline rank. */
 static void step_activity(const aif_train_result *r, aif_activity *busy, double *busy_s, aif_activity *whole)
@@ -63,19 +67,10 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     double liquid_max = fmax(s->site.rack_limit_W[AIF_COOL_LIQUID], s->site.rack_limit_W[AIF_COOL_IMMERSION]);
     f->rack_verdict = pk.rack_W <= s->site.rack_limit_W[AIF_COOL_AIR] ? AIF_RACK_FITS_AIR
                       : pk.rack_W <= liquid_max ? AIF_RACK_NEEDS_LIQUID : AIF_RACK_EXCEEDS_LIQUID;
-    if (pk.rack_W > f->rack_limit_W) {
-        if (s->site.cooling >= 0)
-            return aif_err_set(err, AIF_EINPUT, s->site.cooling_at, s->site.cooling_line, s->site.cooling_col,
-                               "facility.cooling",
-                               "%s cooling holds %.0f kW per rack, but %d %s per rack draw %.1f kW at peak; choose "
-                               "a cooling that holds it (or auto), or fewer nodes_per_rack",
-                               aif_cooling_name((aif_cooling)cooling), f->rack_limit_W / 1e3, f->nodes_per_rack, cl->system.name[0] ?
-                               cl->system.name : "nodes", pk.rack_W / 1e3);
-        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "facility.nodes_per_rack",
-                           "no cooling holds racks of %.1f kW (the most, %s, holds %.0f kW); use fewer "
-                           "nodes_per_rack or raise the rack limits", pk.rack_W / 1e3, aif_cooling_name((aif_cooling)cooling),
-                           f->rack_limit_W / 1e3);
-    }
+    /* a rack no cooling (or not the chosen one) holds is the site's verdict, not an
+     * error: the job's own answer and the rest of the site are still computed */
+    if (pk.rack_W > f->rack_limit_W)
+        f->site_verdict = s->site.cooling >= 0 ? AIF_SITE_COOLING_SHORT : AIF_SITE_NO_COOLING;
     f->pue = aif_site_pue(s, fd, cooling);
     f->network_W = infra.network_W;
     f->storage_W = infra.storage_W;
@@ -119,8 +114,11 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->gpu_busy_W = p_busy.per_gpu_W;
     f->gpu_low_W = p_idle.per_gpu_W;
     f->gpu_avg_W = aif_gpu_power_W(&cl->gpu, fd, &whole, s->site.gpu_power_limit_W);
-    if (s->site.power_cap_W > 0)
+    if (s->site.power_cap_W > 0) {
         f->gpus_under_cap = floor(s->site.power_cap_W / (pk.it_W * f->pue / cl->gpus));
+        if (f->gpus_under_cap < cl->gpus && f->site_verdict == AIF_SITE_HOLDS)
+            f->site_verdict = AIF_SITE_OVER_CAP;
+    }
 
     /* the run: steps at the step's average power; demand-response windows in the order
      * they open, each lasting only while work is left */

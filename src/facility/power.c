@@ -50,10 +50,14 @@ int aif_site_cooling(const aif_scenario *s, double rack_W)
 {
     if (s->site.cooling >= 0)
         return s->site.cooling;
-    for (int c = 0; c < AIF_N_COOL; c++)
+    int best = AIF_COOL_IMMERSION;
+    for (int c = 0; c < AIF_N_COOL; c++) {
         if (rack_W <= s->site.rack_limit_W[c])
             return c;
-    return AIF_COOL_IMMERSION;
+        if (s->site.rack_limit_W[c] > s->site.rack_limit_W[best])
+            best = c;
+    }
+    return best;   /* none holds the rack: the strongest (the site's verdict says so) */
 }
 
 /* Host power per node: the system's max power less its GPUs' TDP (CPUs, memory,

@@ -8,7 +8,8 @@ double aif_gpu_power_W(const aif_gpu *g, const aif_facility_data *fd, const aif_
 double aif_clock_factor(const aif_gpu *g, const aif_facility_data *fd, double limit_W);
 /* Nodes per rack: the site's, a rack-scale NVLink domain's, or data/facility.yaml's. */
 int aif_nodes_per_rack(const aif_scenario *s, const aif_facility_data *fd);
-/* The cooling the site uses for racks of rack_W: the scenario's, or the first that holds them. */
+/* The cooling the site uses for racks of rack_W: the scenario's, or the first that holds
+ * them, or when none does the strongest (largest rack limit). */
 int aif_site_cooling(const aif_scenario *s, double rack_W);
 double aif_site_pue(const aif_scenario *s, const aif_facility_data *fd, int cooling);
 /* What a site draws whatever its GPUs do: the scale-out network (sized from the

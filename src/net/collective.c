@@ -37,9 +37,13 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     double b_su = cl->scaleup.port_bw_Bps * cl->scaleup.efficiency;
     double b_nic = cl->nics_per_node * cl->nic_bw_Bps / cl->gpus_per_node * cl->fabric.efficiency;
     int multi = n > k;
+    /* the fewest ranks in one domain: the last, partly filled one carries the same
+     * inter-domain traffic on fewer NIC shares (collective.h) */
+    int r = n % k ? n % k : k;
+    double m = (double)k / ((k + r - 1) / r);
     double bw = b_su, a = cl->scaleup.latency_s;
     if (multi) {
-        double out = k * b_nic;
+        double out = m * b_nic;
         bw = out < b_su ? out : b_su;
         a = cl->fabric.latency_s;
     }
@@ -57,7 +61,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         if (multi) {
             double doms = ceil(nn / k), kk = k;
             double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = best_proto(nc, 1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / kk, b_nic) +
+            double inter = best_proto(nc, 1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / m, b_nic) +
                            2 * ceil(log2(doms)) * extra;
             tree = fmax(2 * intra, inter);   /* the phases are pipelined over chunks */
         }
@@ -73,7 +77,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
             double kk = k;
             double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
             double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
-                           bytes / kk / b_nic + 2 * extra;
+                           bytes / m / b_nic + 2 * extra;
             collnet = fmax(2 * intra, inter);
         }
         double cand[4] = {ring, tree, nvls, collnet};
@@ -114,7 +118,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     case AIF_COLL_ALLTOALL: {
         /* point-to-point to every peer at once: limited by what must leave the domain */
-        double t_out = multi ? bytes * (nn - k) / nn / b_nic : 0;
+        double t_out = multi ? bytes * (nn - m) / nn / b_nic : 0;
         double t_in = bytes * (k - 1) / nn / b_su;
         t = (t_out > t_in ? t_out : t_in) + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;

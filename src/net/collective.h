@@ -22,7 +22,14 @@
  *   send/recv      t = S / B_link + base + a
  * S is the message size as nccl-tests counts it (the full buffer per rank);
  * B_nic is a GPU's share of its node's NICs; a is the fabric's latency per step;
- * e_* the fabrics' efficiencies (data/fabrics.yaml).  Busbw factors: nccl-tests
+ * e_* the fabrics' efficiencies (data/fabrics.yaml).
+ * Partly filled domains: the ranks fill domains k at a time, so when k does not divide
+ * n the last domain holds only r = n mod k of them (9 GPUs on 8-GPU nodes: 8 + 1).  The
+ * k channels (rings, tree chunks) leaving every domain leave it through those r NICs, at
+ * most ceil(k/r) on one, so the inter-domain terms run at m = k / ceil(k/r) NIC shares
+ * in place of k (ring: B = min(e_su B_su, m e_net B_nic); tree and CollNet: S/m on each
+ * NIC share; all-to-all: S (n-m)/n per NIC share).  With k dividing n (full domains)
+ * m = k and nothing changes.  Checked against the flows on the network (test_sim).  Busbw factors: nccl-tests
  * PERFORMANCE.md (Jeaugey, NVIDIA). */
 #ifndef AIF_COLLECTIVE_H
 #define AIF_COLLECTIVE_H

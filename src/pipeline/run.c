@@ -1,10 +1,33 @@
-/* run.c -- the pipeline of a training job (include/aifsim/run.h): power limit,
- * engine, facility, cost, then the neighbours the writers report, in that order
- * and nowhere else.  The neighbours are estimated from the scenario as run, so a
+/* run.c -- the pipeline of a training job (include/aifsim/run.h): notes on the
+ * scenario against its catalog system, power limit, engine, facility, cost, then the
+ * neighbours the writers report, in that order and nowhere else.  A site that cannot
+ * hold the job is a verdict in the facility result, so the job's answer is kept.  The neighbours are estimated from the scenario as run, so a
  * power limit slows them as it slows the job. */
 #include "aifsim/run.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/* Notes on what the user set against the catalog system: a node size that differs
+ * from the system's (an NVL72 rack's nodes are trays of 4 GPUs, not 72). */
+static void add_notes(const aif_scenario *s, aif_train_run *out)
+{
+    const aif_cluster *cl = &s->cluster;
+    const aif_system *sys = &cl->system;
+    if (sys->name[0] && sys->gpus_per_node > 0 && cl->gpus_per_node != sys->gpus_per_node &&
+        out->n_notes < AIF_MAX_NOTES) {
+        aif_note *n = &out->notes[out->n_notes++];
+        snprintf(n->path, sizeof n->path, "cluster.gpus_per_node");
+        if (sys->scaleup_domain > sys->gpus_per_node)
+            snprintf(n->msg, sizeof n->msg, "%s nodes are trays of %d GPUs in an NVLink domain of %d; you set %d "
+                     "per node (racks, host power and NICs are counted per node of %d)", sys->name,
+                     sys->gpus_per_node, sys->scaleup_domain, cl->gpus_per_node, cl->gpus_per_node);
+        else
+            snprintf(n->msg, sizeof n->msg, "%s nodes hold %d GPUs; you set %d per node (racks, host power and NICs "
+                     "are counted per node of %d)", sys->name, sys->gpus_per_node, cl->gpus_per_node,
+                     cl->gpus_per_node);
+    }
+}
 
 aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
                      aif_err *err)
@@ -15,6 +38,7 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
     memset(out, 0, sizeof *out);
     out->scenario = *s;
     out->engine = o->engine;
+    add_notes(s, out);
     const aif_facility_data *fd = aif_catalog_facility(c);
     aif_facility_apply_limits(&out->scenario, fd);
     aif_rc rc = o->engine == AIF_ENGINE_SIM ? aif_simulate(&out->scenario, &o->sim, &out->train, &out->net, err)
@@ -33,5 +57,25 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
         rc = aif_search_memory_fit(&out->scenario, &out->train, &out->memory_fit, err);
     if (rc == AIF_OK && o->scaling)
         rc = aif_search_scaling(&out->scenario, AIF_SCALING_LOG2_MIN, AIF_SCALING_LOG2_MAX, &out->scaling, err);
+    return rc;
+}
+
+aif_rc aif_run_site(const aif_catalog *c, const aif_scenario *s, aif_train_run *out, aif_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->scenario = *s;
+    out->site_only = true;
+    add_notes(s, out);
+    const aif_facility_data *fd = aif_catalog_facility(c);
+    aif_facility_apply_limits(&out->scenario, fd);
+    /* every GPU computing for the whole of a one-second step, and no run */
+    aif_train_result busy;
+    memset(&busy, 0, sizeof busy);
+    busy.step_time_s = 1;
+    busy.bd.compute_s = 1;
+    aif_rc rc = aif_facility_eval(&out->scenario, fd, &busy, &out->facility, err);
+    out->facility.swing_W = 0;   /* no step: nothing swings within one */
+    if (rc == AIF_OK)
+        rc = aif_cost_eval(&out->scenario, fd, &busy, &out->facility, &out->cost, err);
     return rc;
 }

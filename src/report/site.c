@@ -1,4 +1,6 @@
-/* site.c (report) -- power, cooling, energy, carbon, water and money as text and JSON. */
+/* site.c (report) -- power, cooling, energy, carbon, water and money as text and JSON; the
+ * site's verdict (first in the site's lines when it cannot hold the job) and the run's
+ * notes.  Formats only: every figure comes from the result. */
 #include "report/json.h"
 #include "report/site.h"
 #include "aifsim/names.h"
@@ -46,10 +48,47 @@ static void power(char *buf, size_t n, double W)
         snprintf(buf, n, "%.0f W", W);
 }
 
+/* The site's verdict, with its numbers, when it cannot hold the job. */
+static void verdict_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa)
+{
+    char a[32];
+    const char *sys = s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes";
+    switch ((aif_site_verdict)fa->site_verdict) {
+    case AIF_SITE_NO_COOLING:
+        fprintf(f, "  site             INFEASIBLE: no cooling holds racks of %.1f kW (the strongest, %s, holds %.0f kW "
+                "per rack); use fewer nodes_per_rack or raise the rack limits\n", fa->rack_peak_W / 1e3,
+                aif_cooling_name((aif_cooling)fa->cooling), fa->rack_limit_W / 1e3);
+        break;
+    case AIF_SITE_COOLING_SHORT:
+        fprintf(f, "  site             INFEASIBLE: %s cooling holds %.0f kW per rack, but %d %s per rack draw %.1f kW at "
+                "peak; choose a cooling that holds it (or auto), or fewer nodes_per_rack\n",
+                aif_cooling_name((aif_cooling)fa->cooling), fa->rack_limit_W / 1e3, fa->nodes_per_rack, sys,
+                fa->rack_peak_W / 1e3);
+        break;
+    case AIF_SITE_OVER_CAP:
+        power(a, sizeof a, s->site.power_cap_W);
+        fprintf(f, "  site             INFEASIBLE: the site cap of %s holds %.0f of these GPUs; the job has %d\n", a,
+                fa->gpus_under_cap, s->cluster.gpus);
+        break;
+    case AIF_SITE_HOLDS:
+    case AIF_N_SITE_VERDICT:
+        break;
+    }
+}
+
+void aif_report_notes_text(FILE *f, const aif_train_run *run)
+{
+    for (int i = 0; i < run->n_notes; i++)
+        fprintf(f, "note: %s: %s\n", run->notes[i].path, run->notes[i].msg);
+    if (run->n_notes)
+        fputc('\n', f);
+}
+
 static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa, const aif_cost_result *c,
                       int with_run)
 {
     char a[32], b[32], d[32], e[32];
+    verdict_text(f, s, fa);
     fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
             fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
             s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
@@ -66,8 +105,11 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
     power(b, sizeof b, fa->stop_swing_W);
     fprintf(f, "                   per GPU %.0f W average (%.0f W computing, %.0f W idle)\n", fa->gpu_avg_W,
             fa->gpu_busy_W, fa->gpu_low_W);
-    fprintf(f, "                   swings: %s within each step; %s when all GPUs stop at once (checkpoint, "
-            "failure)\n", a, b);
+    if (fa->swing_W > 0)
+        fprintf(f, "                   swings: %s within each step; %s when all GPUs stop at once (checkpoint, "
+                "failure)\n", a, b);
+    else   /* no step was run (aif_run_site) */
+        fprintf(f, "                   swing: %s when all GPUs stop at once (checkpoint, failure)\n", b);
     if (fa->clock_factor < 1)
         fprintf(f, "                   GPU power limit %.0f W: compute clock at %.0f%% of nominal\n",
                 s->site.gpu_power_limit_W, 100 * fa->clock_factor);
@@ -119,6 +161,7 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
     const aif_scenario *s = &run->scenario;
     const aif_facility_result *fa = &run->facility;
     fprintf(f, "aifsim %s: %s, the site\n\n", AIF_VERSION, s->name);
+    aif_report_notes_text(f, run);
     fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
             fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);
     site_text(f, s, fa, &run->cost, run->train.steps > 0);
@@ -143,6 +186,7 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     json_object_object_add(fo, "nodes_per_rack", json_object_new_int(fa->nodes_per_rack));
     json_object_object_add(fo, "cooling", json_object_new_string(aif_cooling_name((aif_cooling)fa->cooling)));
     json_object_object_add(fo, "rack_verdict", json_object_new_string(aif_rack_verdict_name(fa->rack_verdict)));
+    json_object_object_add(fo, "site_verdict", json_object_new_string(aif_site_verdict_names[fa->site_verdict]));
     aif_json_num(fo, "gpu_avg_w", fa->gpu_avg_W);
     aif_json_num(fo, "clock_factor", fa->clock_factor);
     if (s->site.power_cap_W > 0)
@@ -170,6 +214,14 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     }
     json_object_object_add(fo, "run_power_profile", runp);
     json_object_object_add(o, "facility", fo);
+    json_object *notes = json_object_new_array();
+    for (int i = 0; i < run->n_notes; i++) {
+        json_object *n = json_object_new_object();
+        json_object_object_add(n, "path", json_object_new_string(run->notes[i].path));
+        json_object_object_add(n, "note", json_object_new_string(run->notes[i].msg));
+        json_object_array_add(notes, n);
+    }
+    json_object_object_add(o, "notes", notes);
     json_object *co = json_object_new_object();
     aif_json_num(co, "capex_usd", c->capex_usd);
     aif_json_num(co, "capex_systems_usd", c->capex_systems_usd);
@@ -189,4 +241,29 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     if (c->api_usd_per_mtok > 0)
         aif_json_num(co, "api_usd_per_mtok", c->api_usd_per_mtok);
     json_object_object_add(o, "cost", co);
+}
+
+char *aif_report_facility_json(const aif_train_run *run)
+{
+    const aif_scenario *s = &run->scenario;
+    json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
+    json_object *o = json_object_new_object();
+    if (!o)
+        return NULL;
+    aif_json_str(o, "aifsim_version", AIF_VERSION);
+    aif_json_str(o, "scenario", s->name);
+    json_object_object_add(o, "job_run", json_object_new_boolean(!run->site_only));
+    json_object *in = json_object_new_object();
+    aif_json_str(in, "gpu", s->cluster.gpu.name);
+    aif_json_str(in, "system", s->cluster.system.name);
+    aif_json_str(in, "fabric", s->cluster.fabric.name);
+    aif_json_int(in, "gpus", s->cluster.gpus);
+    aif_json_int(in, "gpus_per_node", s->cluster.gpus_per_node);
+    json_object_object_add(o, "inputs", in);
+    aif_report_site_json(o, run);
+    const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *out = txt ? strdup(txt) : NULL;
+    json_object_put(o);
+    return out;
 }

@@ -80,6 +80,7 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     char a[32], b[32], d[32];
     human(a, sizeof a, r->params);
     fprintf(f, "aifsim %s: %s\n\n", AIF_VERSION, s->name);
+    aif_report_notes_text(f, run);
     fprintf(f, "  model    %s: %s parameters", m->name, a);
     if (m->moe.experts) {
         human(b, sizeof b, r->active_params);

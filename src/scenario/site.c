@@ -14,6 +14,7 @@
 #include "scenario/bind.h"
 #include "scenario/facility.h"
 
+#include <csv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,10 +78,115 @@ static const field dr_fields[] = {
 };
 static const schema dr_schema = {dr_fields, 4, NULL};
 
-/* Reads an hourly carbon series (g/kWh) into site->carbon_g_per_kWh: one value per
- * line, or hour,value; lines that do not end in a number before the first value (a
- * header) are skipped, blank lines too (never read as 0 g/kWh).  Errors name the
- * file and line, with the field path facility.carbon. */
+/* The hourly carbon CSV, read strictly with libcsv (CSV_STRICT: no stray or unbalanced
+ * quote).  Its first non-blank row is a header naming the columns: `hour,g_per_kWh`, or
+ * `g_per_kWh` alone (the hours are then the rows' order); names match case-insensitively
+ * and other named columns are allowed and ignored.  Every later row has as many cells as
+ * the header; hours run 0, 1, 2, ... with none missing or repeated; an intensity is a
+ * number from 0 to 100000 g/kWh.  Blank lines are skipped (never read as 0 g/kWh).
+ * Errors name the file and the line the row starts on, with the field path
+ * facility.carbon. */
+enum { CARBON_MAX_COLS = 16 };
+typedef struct carbon_rd {
+    const char *path;
+    aif_site *site;
+    aif_err *err;
+    aif_rc rc;
+    int line, row_line;        /* the line being fed; the line the current row started on (0: none yet) */
+    int n_col, n_hdr;          /* cells in the current row; in the header (0: no header yet) */
+    int hour_col, value_col;   /* columns of the header (-1: none) */
+    int k;                     /* hours read */
+    char cell[CARBON_MAX_COLS][64];
+    int too_long;
+} carbon_rd;
+
+static void carbon_cell(void *data, size_t len, void *ud)
+{
+    carbon_rd *cr = ud;
+    if (cr->n_col < CARBON_MAX_COLS) {
+        size_t m = len < sizeof cr->cell[0] ? len : sizeof cr->cell[0] - 1;
+        cr->too_long |= len >= sizeof cr->cell[0];
+        if (m)
+            memcpy(cr->cell[cr->n_col], data, m);
+        cr->cell[cr->n_col][m] = '\0';
+    }
+    cr->n_col++;
+}
+
+static aif_rc carbon_error(carbon_rd *cr, const char *fmt, const char *a, const char *b)
+{
+    return aif_err_set(cr->err, AIF_EINPUT, cr->path, cr->row_line ? cr->row_line : cr->line, 0, "facility.carbon",
+                       fmt, a, b);
+}
+
+static void carbon_row(int c, void *ud)
+{
+    carbon_rd *cr = ud;
+    (void)c;
+    int n = cr->n_col, blank = 1;
+    for (int i = 0; i < n && i < CARBON_MAX_COLS; i++)
+        blank &= cr->cell[i][0] == '\0';
+    if (cr->rc || (blank && n <= 1)) {
+        /* after an error, or a blank line */
+    } else if (n > CARBON_MAX_COLS || cr->too_long) {
+        cr->rc = carbon_error(cr, "a row of more than 16 cells or a cell of more than 63 characters%s%s "
+                              "(the file holds hour,g_per_kWh)", "", "");
+    } else if (!cr->n_hdr) {
+        cr->hour_col = cr->value_col = -1;
+        for (int i = 0; i < n; i++) {
+            if (!strcasecmp(cr->cell[i], "hour"))
+                cr->hour_col = cr->hour_col < 0 ? i : -2;
+            else if (!strcasecmp(cr->cell[i], "g_per_kWh"))
+                cr->value_col = cr->value_col < 0 ? i : -2;
+        }
+        char *end;
+        (void)strtod(cr->cell[0], &end);
+        if (cr->hour_col == -2 || cr->value_col == -2)
+            cr->rc = carbon_error(cr, "the header names a column twice%s%s (accepted: hour,g_per_kWh or g_per_kWh)",
+                                  "", "");
+        else if (cr->value_col < 0)
+            cr->rc = carbon_error(cr, "the first row must be a header naming the columns, hour,g_per_kWh or "
+                                  "g_per_kWh alone; '%s%s' has no g_per_kWh column",
+                                  cr->cell[0], n > 1 ? ",..." : "");
+        else
+            cr->n_hdr = n;
+    } else if (n != cr->n_hdr) {
+        char why[96];
+        snprintf(why, sizeof why, "%d cells, the header has %d", n, cr->n_hdr);
+        cr->rc = carbon_error(cr, "the row has %s%s; every row has one cell per header column", why, "");
+    } else if (cr->k == AIF_MAX_CARBON_HOURS) {
+        char why[32];
+        snprintf(why, sizeof why, "%d", AIF_MAX_CARBON_HOURS);
+        cr->rc = carbon_error(cr, "more than %s hourly intensities (one leap year)%s; the series repeats, so give "
+                              "one year", why, "");
+    } else {
+        char *end;
+        if (cr->hour_col >= 0) {
+            const char *h = cr->cell[cr->hour_col];
+            long hour = strtol(h, &end, 10);
+            if (!*h || *end || hour != cr->k) {
+                char want[32];
+                snprintf(want, sizeof want, "%d", cr->k);
+                cr->rc = carbon_error(cr, "hour '%s' where hour %s was expected (hours run 0, 1, 2, ... in order, "
+                                      "with none missing or repeated)", h, want);
+                goto done;
+            }
+        }
+        const char *v = cr->cell[cr->value_col];
+        double x = strtod(v, &end);
+        if (!*v || *end)
+            cr->rc = carbon_error(cr, "'%s' is not a number%s (g_per_kWh holds the hour's intensity in g/kWh)", v, "");
+        else if (!(x >= 0 && x <= 1e5))
+            cr->rc = carbon_error(cr, "'%s' is not a carbon intensity in g/kWh between 0 and 100000%s", v, "");
+        else
+            cr->site->carbon_g_per_kWh[cr->k++] = (float)x;
+    }
+done:
+    cr->n_col = 0;
+    cr->too_long = 0;
+    cr->row_line = 0;
+}
+
 static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
 {
     aif_err *err = bc->err;
@@ -92,44 +198,59 @@ static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
         aif_strlcpy(err->path, "facility.carbon", sizeof err->path);
         return rc;
     }
-    int k = 0, line = 0;
-    for (char *p = text; *p && !rc;) {
-        char *eol = strchr(p, '\n');
-        if (eol)
-            *eol = '\0';
-        line++;
-        size_t m = strlen(p);
-        while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\r' || p[m - 1] == '\t'))
-            p[--m] = '\0';
-        char *cell = strrchr(p, ',');
-        cell = cell ? cell + 1 : p;
-        while (*cell == ' ' || *cell == '\t')
-            cell++;
-        char *end;
-        double x = strtod(cell, &end);
-        int numeric = *cell && end != cell && *end == 0;
-        if (!*p) {
-            /* blank line */
-        } else if (numeric) {
-            if (!(x >= 0 && x < 1e5))
-                rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                                 "'%s' is not a carbon intensity in g/kWh between 0 and 100000", cell);
-            else if (k == AIF_MAX_CARBON_HOURS)
-                rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                                 "more than %d hourly intensities (one leap year); the series repeats, so give "
-                                 "one year", AIF_MAX_CARBON_HOURS);
-            else
-                site->carbon_g_per_kWh[k++] = (float)x;
-        } else if (k > 0) {
-            rc = aif_err_set(err, AIF_EINPUT, path, line, 0, "facility.carbon",
-                             "'%s' is not a number (the file holds one intensity in g/kWh per hour)", p);
-        }
-        p = eol ? eol + 1 : p + strlen(p);
+    carbon_rd *cr = calloc(1, sizeof *cr);
+    if (!cr) {
+        free(text);
+        return aif_err_set(err, AIF_ENOMEM, path, 0, 0, "facility.carbon", "out of memory");
     }
-    free(text);
-    if (!rc && k == 0)
+    cr->path = path;
+    cr->site = site;
+    cr->err = err;
+    const char *p = text, *stop = text + len;
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+        p += 3;   /* a UTF-8 byte-order mark, as spreadsheets write it */
+    struct csv_parser cp;
+    if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        free(cr);
+        free(text);
+        return aif_err_set(err, AIF_ENOMEM, path, 0, 0, "facility.carbon", "out of memory");
+    }
+    /* fed a line at a time, so a row's errors name the line it started on */
+    int bad = 0;
+    while (p < stop && !cr->rc && !bad) {
+        const char *eol = memchr(p, '\n', (size_t)(stop - p));
+        size_t n = eol ? (size_t)(eol - p) + 1 : (size_t)(stop - p);
+        cr->line++;
+        if (!cr->row_line)
+            for (size_t i = 0; i < n; i++)
+                if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') {
+                    cr->row_line = cr->line;
+                    break;
+                }
+        if (csv_parse(&cp, p, n, carbon_cell, carbon_row, cr) != n)
+            bad = 1;
+        p += n;
+    }
+    if (!cr->rc && !bad && csv_fini(&cp, carbon_cell, carbon_row, cr) != 0)
+        bad = 1;
+    if (!cr->rc && bad) {
+        int e = csv_error(&cp);
+        if (e == CSV_ENOMEM)
+            cr->rc = aif_err_set(err, AIF_ENOMEM, path, 0, 0, "facility.carbon", "out of memory");
+        else
+            cr->rc = carbon_error(cr, "malformed CSV: %s%s (a quote must close, and nothing may follow it in its cell)",
+                                  csv_strerror(e), "");
+    }
+    csv_free(&cp);
+    rc = cr->rc;
+    if (!rc && !cr->n_hdr)
+        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon",
+                         "the file is empty; it needs a header, hour,g_per_kWh, and one row per hour");
+    else if (!rc && cr->k == 0)
         rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon", "no hourly intensities in the file");
-    site->n_carbon_hours = rc ? 0 : k;
+    site->n_carbon_hours = rc ? 0 : cr->k;
+    free(cr);
+    free(text);
     return rc;
 }
 
