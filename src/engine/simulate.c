@@ -29,11 +29,13 @@
  * cross other chips' links).  Collectives that leave the domain put every
  * group's flows on the network.
  *
- * Data-parallel gradients.  With dp_overlap, the gradient reduce-scatter of
- * each layer starts when the layer's backward of the last microbatch ends, and
- * the parameter all-gather of each layer runs at the start of the step, before
- * the layer's first forward (it belongs to the previous optimizer step); without
- * it, both are blocking at the ends of the step.
+ * Data-parallel gradients.  With dp_overlap, a stage's embedding, layers and
+ * head form the graph's dp_buckets buckets of consecutive layers (Megatron-LM's
+ * bucket size, graph.h); the gradient reduce-scatter of a bucket starts when the
+ * backward of its last layer (in backward order) of the last microbatch ends,
+ * and the parameter all-gather of each bucket runs at the start of the step,
+ * before the bucket's first forward (it belongs to the previous optimizer step);
+ * without it, both are blocking at the ends of the step.
  *
  * Failure.  A run stops at the first failure (enum fail): out of memory, a
  * partitioned network, a route off the network (a bug), or a timeline that did
@@ -101,6 +103,7 @@ enum { WAIT_IDLE = -1 };
 
 typedef struct item {
     unsigned char seg;         /* aif_seg */
+    unsigned char closes;      /* its backward is the last of its bucket's (the reduction starts after it) */
     short bucket;              /* data-parallel bucket of the layer (NONE: none) */
 } item;
 
@@ -150,7 +153,9 @@ typedef struct sim {
     double *op_t;              /* per op: its duration (compute) or the closed form's time (comm) */
     aif_unit *sched;           /* per stage: its units in order */
     int n_units;
-    int n_buckets_max, *n_buckets;
+    int n_items_max;
+    int *n_bitems;             /* per stage: embedding, layers and head, the items buckets are made of */
+    int *n_buckets;            /* per stage: gradient buckets (the graph's dp_buckets, at most n_bitems) */
     int *chunk_first, *chunk_n, *chunk_bucket;   /* per (stage, virtual chunk) */
     timeline *tl;
     int n_tl;
@@ -322,7 +327,7 @@ static void prebuild_op(sim *x, timeline *t, int op, double bytes, dir d)
 static void prebuild(sim *x)
 {
     const aif_graph *g = x->g;
-    item *it = malloc((size_t)(x->n_buckets_max + 4) * sizeof(item));
+    item *it = malloc((size_t)(x->n_items_max + 4) * sizeof(item));
     if (!it) {
         stop(x, FAIL_NOMEM);
         return;
@@ -516,9 +521,10 @@ static void coflow_done(void *ctx, int first)
 
 /* -------------------------------------------------------------- schedule */
 
-/* The layers and the first data-parallel bucket of each (stage, virtual chunk), and the
- * buckets of each stage: buckets number a stage's embedding, layers and head in
- * forward order over its chunks. */
+/* The layers and the first bucket item of each (stage, virtual chunk), and the
+ * buckets of each stage: items number a stage's embedding, layers and head in
+ * forward order over its chunks; the graph's dp_buckets buckets split them into
+ * runs of consecutive items, each reduced (and gathered) as one collective. */
 static void chunk_tables(sim *x)
 {
     int nc = x->pp * x->vpp;
@@ -530,8 +536,17 @@ static void chunk_tables(sim *x)
             x->chunk_bucket[k] = b;
             b += x->chunk_n[k] + (cg == 0) + (cg == nc - 1);
         }
-        x->n_buckets[p] = b;
+        x->n_bitems[p] = b;
+        x->n_buckets[p] = x->g->dp_buckets < 1 ? 1 : x->g->dp_buckets < b ? x->g->dp_buckets : b;
     }
+}
+
+/* The bucket of a stage's item i (of n_bitems), and whether its backward closes the bucket. */
+static item bucket_item(const sim *x, int stage, unsigned char seg, int i)
+{
+    long ni = x->n_bitems[stage], nb = x->n_buckets[stage];
+    int b = (int)(i * nb / ni);
+    return (item){seg, (unsigned char)(i == 0 || (int)((i - 1) * nb / ni) != b), (short)b};
 }
 
 /* Segments of one unit, in execution order. */
@@ -542,24 +557,24 @@ static int unit_items(const sim *x, const timeline *t, const aif_unit *u, item *
     int emb = cg == 0, head = cg == nc - 1;
     if (u->pass == AIF_PASS_FWD) {
         if (emb)
-            it[k++] = (item){AIF_SEG_EMBED_FWD, (short)b0};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_EMBED_FWD, b0);
         for (int l = 0; l < n; l++)
-            it[k++] = (item){(unsigned char)(first + l < x->g->dense_layers ? AIF_SEG_DENSE_FWD : AIF_SEG_MOE_FWD),
-                             (short)(b0 + emb + l)};
+            it[k++] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_FWD : AIF_SEG_MOE_FWD,
+                                  b0 + emb + l);
         if (head)
-            it[k++] = (item){AIF_SEG_HEAD_FWD, (short)(b0 + emb + n)};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_FWD, b0 + emb + n);
         else
-            it[k++] = (item){AIF_SEG_P2P, NONE};
+            it[k++] = (item){AIF_SEG_P2P, 0, NONE};
     } else {
         if (head)
-            it[k++] = (item){AIF_SEG_HEAD_BWD, (short)(b0 + emb + n)};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_BWD, b0 + emb + n);
         for (int l = n - 1; l >= 0; l--)
-            it[k++] = (item){(unsigned char)(first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD),
-                             (short)(b0 + emb + l)};
+            it[k++] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD,
+                                  b0 + emb + l);
         if (emb)
-            it[k++] = (item){AIF_SEG_EMBED_BWD, (short)b0};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_EMBED_BWD, b0);
         else
-            it[k++] = (item){AIF_SEG_P2P, NONE};
+            it[k++] = (item){AIF_SEG_P2P, 0, NONE};
     }
     return k;
 }
@@ -746,7 +761,8 @@ static int end_segment(sim *x, int ti)
     }
     const aif_unit *u = &x->sched[(long)t->stage * x->n_units + t->unit];
     const item *it = &t->items[t->item];
-    if (x->s->train.dp_overlap && u->pass == AIF_PASS_BWD && u->mb == x->m - 1 && it->bucket != NONE)
+    if (x->s->train.dp_overlap && u->pass == AIF_PASS_BWD && u->mb == x->m - 1 && it->bucket != NONE &&
+        it->closes)
         submit_buckets(x, ti, AIF_SEG_STEP_RS, RQ_RS, 1.0 / x->n_buckets[t->stage], NONE);
     t->item++;
     t->op = NONE;
@@ -833,7 +849,7 @@ static void sim_free(sim *x)
             free(x->tl[i].items);
             free(x->tl[i].ag_wait);
         }
-    void *ps[] = {x->op_t, x->sched, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
+    void *ps[] = {x->op_t, x->sched, x->n_bitems, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
                   x->st, x->arrive, x->rdv};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -883,6 +899,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->op_t = calloc((size_t)g->n_ops + 1, sizeof(double));
     x->n_units = aif_sched_n_units(x->pipe);
     x->sched = malloc((size_t)x->pp * (size_t)x->n_units * sizeof(aif_unit));
+    x->n_bitems = calloc((size_t)x->pp, sizeof(int));
     x->n_buckets = calloc((size_t)x->pp, sizeof(int));
     x->chunk_first = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
     x->chunk_n = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
@@ -894,7 +911,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->arrive = malloc((size_t)(reps * x->pp * 2 * x->vpp * x->m) * sizeof(double));
     long n_inst = x->pp + x->n_tl;
     x->rdv = malloc((size_t)n_inst * AIF_N_GRP * sizeof(rdv));
-    if (!x->op_t || !x->sched || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket || !x->tl ||
+    if (!x->op_t || !x->sched || !x->n_bitems || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket || !x->tl ||
         !x->st || !x->arrive || !x->rdv)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
     for (long i = 0; i < n_inst * AIF_N_GRP; i++)
@@ -914,10 +931,10 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     chunk_tables(x);
     for (int st = 0; st < x->pp; st++) {
         aif_sched_stage(x->pipe, st, x->sched + (long)st * x->n_units);
-        if (x->n_buckets[st] > max_items)
-            max_items = x->n_buckets[st];
+        if (x->n_bitems[st] > max_items)
+            max_items = x->n_bitems[st];
     }
-    x->n_buckets_max = max_items;
+    x->n_items_max = max_items;
     for (int i = 0; i < x->n_tl; i++) {
         timeline *t = &x->tl[i];
         t->stage = x->full ? i / x->dp : i;
