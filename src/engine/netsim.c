@@ -141,6 +141,8 @@ void aif_netsim_transfer(aif_netsim *n, const aif_alloc *a, long from, long to, 
     aif_pats_transfer(&n->pats, gpu_of(n, a, from), gpu_of(n, a, to), salt, coef);
 }
 
+void aif_netsim_load_group(aif_netsim *n, long group) { aif_pats_load_group(&n->pats, group); }
+
 int aif_netsim_store(aif_netsim *n, long key, double copies)
 {
     int k = aif_pats_add(&n->pats, key, copies);

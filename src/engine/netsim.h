@@ -74,6 +74,8 @@ void aif_netsim_group(aif_netsim *n, const aif_alloc *a, aif_coll coll, aif_coll
                       int size, uint64_t salt);
 /* Adds one transfer between two of the job's ranks, coef bytes per message byte. */
 void aif_netsim_transfer(aif_netsim *n, const aif_alloc *a, long from, long to, uint64_t salt, double coef);
+/* Adaptive routing: patterns built from now on share the load of `group` (net/coflow.h; -1: each alone). */
+void aif_netsim_load_group(aif_netsim *n, long group);
 /* Stores what was added since the last store under key; copies: groups each included one stands for. */
 int aif_netsim_store(aif_netsim *n, long key, double copies);
 /* Makes the solver's links: interchangeable links merged into classes (merge), or one per link. */

@@ -267,6 +267,9 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
         return k;
     long lo, hi;
     instance_ranks(x, inst, &lo, &hi);
+    /* adaptive routing: the replicas of a stage (one instance each with `full`) see each
+     * other's load, as the one pattern of all of them does without `full` */
+    aif_netsim_load_group(x->net, pattern_key(o->group, o->coll, algo, d, (int)(lo / x->S)));
     uint64_t salt = (uint64_t)key << 20;
     double copies = 1;
     if (d != DIR_GROUP) {
@@ -313,7 +316,27 @@ static int is_pipeline_send(const aif_op *o)
     return o->coll == AIF_COLL_SENDRECV && o->group == AIF_GRP_PP;
 }
 
-static void prebuild_op(sim *x, timeline *t, int op, double bytes, dir d)
+/* A pattern to build: its load group (adaptive routing), then the order found. */
+typedef struct todo {
+    long group;
+    int seq, op, inst, algo;
+    dir d;
+} todo;
+
+typedef struct todos {
+    todo *v;
+    long n, cap;
+} todos;
+
+static int cmp_todo(const void *a, const void *b)
+{
+    const todo *p = a, *q = b;
+    if (p->group != q->group)
+        return p->group < q->group ? -1 : 1;
+    return (p->seq > q->seq) - (p->seq < q->seq);
+}
+
+static void prebuild_op(sim *x, todos *w, timeline *t, int op, double bytes, dir d)
 {
     const aif_op *o = &x->g->ops[op];
     if (bytes <= 0 || x->g->groups[o->group].size <= 1)
@@ -321,12 +344,20 @@ static void prebuild_op(sim *x, timeline *t, int op, double bytes, dir d)
     aif_coll_algo algo;
     aif_coll_time_algo(&x->s->cluster, (aif_coll)o->coll, x->g->groups[o->group], bytes, AIF_ALGO_AUTO, &algo);
     int members, inst = instance_of(x, t, o->group, &members);
-    get_pattern(x, op, (int)algo, inst, d);
+    if (aif_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(todo))) {
+        stop(x, FAIL_NOMEM);
+        return;
+    }
+    w->v[w->n] = (todo){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst, (int)algo, d};
+    w->n++;
 }
 
+/* Builds the patterns group by group (the replicas of one collective together, in
+ * replica order), so that adaptive routing sees the load of the group's earlier ones. */
 static void prebuild(sim *x)
 {
     const aif_graph *g = x->g;
+    todos w = {NULL, 0, 0};
     item *it = malloc((size_t)(x->n_items_max + 4) * sizeof(item));
     if (!it) {
         stop(x, FAIL_NOMEM);
@@ -341,7 +372,7 @@ static void prebuild(sim *x)
                 for (int i = 0; i < n; i++)
                     for (int op = g->seg[it[i].seg].first; op < g->seg[it[i].seg].first + g->seg[it[i].seg].n; op++)
                         if (g->ops[op].kind == AIF_OP_COMM)
-                            prebuild_op(x, t, op, g->ops[op].bytes,
+                            prebuild_op(x, &w, t, op, g->ops[op].bytes,
                                         !is_pipeline_send(&g->ops[op]) ? DIR_GROUP
                                         : k == AIF_PASS_FWD            ? DIR_SEND_FWD
                                                                        : DIR_SEND_BWD);
@@ -350,9 +381,14 @@ static void prebuild(sim *x)
         for (int sg = AIF_SEG_STEP_RS; sg <= AIF_SEG_STEP_AG; sg++)
             for (int op = g->seg[sg].first; op < g->seg[sg].first + g->seg[sg].n; op++)
                 if (g->ops[op].kind == AIF_OP_COMM)
-                    prebuild_op(x, t, op, g->ops[op].bytes * share, DIR_GROUP);
+                    prebuild_op(x, &w, t, op, g->ops[op].bytes * share, DIR_GROUP);
     }
     free(it);
+    if (w.n > 1)
+        qsort(w.v, (size_t)w.n, sizeof(todo), cmp_todo);
+    for (long i = 0; i < w.n && !failed(x); i++)
+        get_pattern(x, w.v[i].op, w.v[i].algo, w.v[i].inst, w.v[i].d);
+    free(w.v);
 }
 
 /* -------------------------------------------------------------- requests */

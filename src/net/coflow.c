@@ -17,6 +17,9 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
     p->hash_cap = 1024;
     p->hash = malloc((size_t)p->hash_cap * sizeof(int));
     p->acc = calloc((size_t)t->n_links, sizeof(float));
+    p->load_group = -1;
+    if (t->routing == AIF_ROUTE_ADAPTIVE && !(p->load = calloc((size_t)t->n_links, sizeof(float))))
+        return -1;
     p->seg = malloc(((size_t)max_group + 1) * sizeof(int));
     p->mmlink = mm ? malloc((size_t)t->n_links * sizeof(int)) : NULL;
     if (!p->hash || !p->acc || !p->seg || (mm && !p->mmlink))
@@ -31,7 +34,7 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p)
 {
     void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
-                  p->class_size};
+                  p->class_size, p->load, p->load_touched};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     memset(p, 0, sizeof *p);
@@ -58,6 +61,20 @@ int aif_pats_find(const aif_patterns *p, long key)
 }
 
 void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef) { acc_route(p, a, b, salt, coef); }
+
+static void load_clear(aif_patterns *p)
+{
+    for (long i = 0; i < p->n_load_touched; i++)
+        p->load[p->load_touched[i]] = 0;
+    p->n_load_touched = 0;
+}
+
+void aif_pats_load_group(aif_patterns *p, long group)
+{
+    if (group < 0 || group != p->load_group)
+        load_clear(p);
+    p->load_group = group;
+}
 
 int aif_pats_add(aif_patterns *p, long key, double copies)
 {
@@ -100,6 +117,8 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
         p->coef[p->n_entries++] = c;
     }
     p->n_touched = 0;
+    if (p->load_group < 0)
+        load_clear(p);   /* each pattern alone */
     pt->ideal_Bps = ideal;
     int mask = p->hash_cap - 1, i = slot_of(key, p->hash_cap);
     while (p->hash[i] >= 0)
@@ -134,12 +153,22 @@ static void acc_link(aif_patterns *p, long l, double c)
         p->touched[p->n_touched++] = l;
     }
     p->acc[l] += (float)c;
+    if (p->load) {   /* adaptive routing: the load later routes of the group see */
+        if (p->load[l] == 0) {
+            if (aif_grow((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
+                p->err = AIF_PATS_NOMEM;
+                return;
+            }
+            p->load_touched[p->n_load_touched++] = l;
+        }
+        p->load[l] += (float)c;
+    }
 }
 
 static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coef)
 {
     aif_hop h[AIF_TOPO_MAX_HOPS];
-    int n = aif_topo_route(p->topo, (int)a, (int)b, salt, p->topo->routing == AIF_ROUTE_ADAPTIVE ? p->acc : NULL, h);
+    int n = aif_topo_route(p->topo, (int)a, (int)b, salt, p->topo->routing == AIF_ROUTE_ADAPTIVE ? p->load : NULL, h);
     if (n < 0) {
         p->err = AIF_PATS_NO_PATH;   /* partitioned */
         return;

@@ -14,7 +14,11 @@
  * max-min network: such links always carry the same load, so the merge changes
  * no rate, and the solver's work stops growing with identical NICs and cables.
  * After that, patterns name solver links; aif_pats_unclassed gives every link
- * its own solver link instead (to check the merge). */
+ * its own solver link instead (to check the merge).
+ *
+ * Adaptive routing picks the least-loaded port given the load already placed:
+ * by default the pattern's own; with a load group (aif_pats_load_group), that
+ * of every pattern of the group built so far. */
 #ifndef AIF_COFLOW_H
 #define AIF_COFLOW_H
 
@@ -48,6 +52,11 @@ typedef struct aif_patterns {
     double *coef;              /* per entry: bytes on the link per message byte */
     long n_entries, cap_entries;
     float *acc;                /* the pattern being built, per topology link */
+    /* adaptive routing: the load placed so far in the current load group (per topology
+     * link, bytes per message byte), which every route of the group sees */
+    float *load;
+    long *load_touched, n_load_touched, cap_load_touched;
+    long load_group;           /* the current load group (-1: each pattern sees only its own load) */
     long *touched, n_touched, cap_touched;
     int *seg;                  /* scratch: domain segments of a group */
     int *mmlink;               /* topology link -> solver link (-1: none) */
@@ -69,6 +78,12 @@ int aif_pats_find(const aif_patterns *p, long key);
 void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, int n, uint64_t salt);
 /* Adds one transfer from GPU a to GPU b carrying coef bytes per message byte. */
 void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef);
+/* Adaptive routing: the patterns built from now on, until the next call, share one
+ * load (group >= 0: a route sees what the earlier patterns of the group placed, as
+ * the replicas of one collective running at once do); a new group, or -1 (each
+ * pattern alone, the default), starts from an empty network.  Deterministic: the
+ * routes depend on the order the caller builds the group's patterns in. */
+void aif_pats_load_group(aif_patterns *p, long group);
 /* Stores what was added since the last aif_pats_add as the pattern of key; returns its index. */
 int aif_pats_add(aif_patterns *p, long key, double copies);
 /* The bottleneck rate over all links of a pattern built without solver links. */
