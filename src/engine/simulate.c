@@ -56,6 +56,7 @@
 #include <string.h>
 
 enum { NONE = -1 };   /* no index: end of a list, no request, no bucket, no receiver */
+enum { MAX_CLASS = 8 };   /* classes of replicas a split pattern is stored as, at most */
 #define NOT_ARRIVED (-1.0) /* arrival time of a pipeline send not yet received */
 
 /* The simulator's own events (the network's are AIF_NETSIM_EV_*). */
@@ -168,6 +169,14 @@ typedef struct sim {
     rdv *rdv;
     long events, units_done, units_total;
     aif_trace *trace;          /* NULL: not recording */
+    /* independent sends of the replicas one timeline stands for (without `full`): the
+     * timeline follows the representative replica, the one whose own sends take longest
+     * over the step (scored before the patterns are built); the others run beside it */
+    int rep, scoring;
+    double score_w, *score, *rep_t;   /* per replica (dp) */
+    int *rep_cls;
+    int *n_class;              /* per pattern: coflows it is started as (stored split) */
+    long cap_n_class, n_class_set;
     const aif_sim_opts *o;
     fail fail;
 } sim;
@@ -258,42 +267,109 @@ static long pattern_key(int grp, int coll, int algo, dir d, int inst)
 
 /* Finds or builds the link pattern of a collective: op's group on an instance,
  * or a pipeline send of the instance's ranks to the next or previous stage. */
+/* Replica of a job's rank (its data-parallel index within the stage). */
+static int replica_of(const sim *x, long rank) { return (int)(rank % x->S / ((long)x->tp * x->cp)); }
+
+/* The pattern being built holds the sends of every replica (tagged by replica), which
+ * do not wait for each other.  While scoring, each replica's time (its own flows in
+ * lock step, net/coflow.h) is added to its score, and nothing is stored.  Else it is
+ * stored split: the representative replica's sends alone under the pattern's own key
+ * (what the timeline waits for), the other replicas' in classes of equal time, each
+ * a background coflow that loads the links as long as its sends take. */
+static int store_replicas(sim *x, long key)
+{
+    double *t = x->rep_t;
+    int *cls = x->rep_cls;
+    aif_netsim_tag_times(x->net, x->dp, t);
+    if (x->scoring) {
+        for (int r = 0; r < x->dp; r++)
+            x->score[r] += x->score_w * t[r];
+        aif_netsim_discard(x->net);
+        aif_netsim_load_group(x->net, -1);
+        return NONE;
+    }
+    double vals[MAX_CLASS];
+    int nv = 1;
+    for (int r = 0; r < x->dp; r++) {
+        if (r == x->rep) {
+            cls[r] = 0;
+            continue;
+        }
+        int c = 1;
+        while (c < nv && fabs(t[r] - vals[c]) > 1e-9 * vals[c])
+            c++;
+        if (c == nv && nv < MAX_CLASS)
+            vals[nv++] = t[r];
+        cls[r] = c < nv ? c : MAX_CLASS - 1;   /* beyond MAX_CLASS classes: with the last */
+    }
+    long keys[MAX_CLASS];
+    keys[0] = key;
+    for (int c = 1; c < nv; c++)
+        keys[c] = -1 - (key * MAX_CLASS + c);
+    int p = aif_netsim_store_split(x->net, keys, nv, cls);
+    if (failed(x))
+        return p;
+    if (aif_grow((void **)&x->n_class, &x->cap_n_class, p + 1, sizeof(int))) {
+        stop(x, FAIL_NOMEM);
+        return p;
+    }
+    for (long i = x->n_class_set; i < x->cap_n_class; i++)
+        x->n_class[i] = 1;
+    x->n_class_set = x->cap_n_class;
+    x->n_class[p] = nv;
+    return p;
+}
+
+/* Coflows a pattern is started as (several when its replicas were split). */
+static int classes_of(const sim *x, int p) { return p < x->n_class_set ? x->n_class[p] : 1; }
+
+/* Finds or builds the link pattern of a collective: op's group on an instance,
+ * or a pipeline send of the instance's ranks to the next or previous stage. */
 static int get_pattern(sim *x, int op, int algo, int inst, dir d)
 {
     const aif_op *o = &x->g->ops[op];
     long key = pattern_key(o->group, o->coll, algo, d, inst);
-    int k = aif_netsim_find(x->net, key);
+    int k = x->scoring ? NONE : aif_netsim_find(x->net, key);
     if (k >= 0)
         return k;
-    long lo, hi;
+    long lo, hi, base, stride;
     instance_ranks(x, inst, &lo, &hi);
+    /* one group stands for all only when every group lies inside one switch domain
+     * (on a torus, routes cross other chips' links) */
+    int n = d == DIR_GROUP ? group_of(x, o->group, lo, &base, &stride) : 0;
+    int first_only = d == DIR_GROUP && n > 1 && !aif_netsim_torus(x->net);
+    for (long gg = lo; gg < hi && first_only; gg++) {
+        n = group_of(x, o->group, gg, &base, &stride);
+        if (base == gg && aif_netsim_domain_of(x->net, &x->alloc, base) !=
+                              aif_netsim_domain_of(x->net, &x->alloc, base + (n - 1) * stride))
+            first_only = 0;
+    }
+    /* without `full`, the sends of different replicas (pipeline sends, groups inside a
+     * replica) are independent: split by replica */
+    int per_rep = !x->full && x->dp > 1 && !first_only && (d != DIR_GROUP || within_timeline(x, o->group));
+    if (x->scoring && !per_rep)
+        return NONE;
     /* adaptive routing: the replicas of a stage (one instance each with `full`) see each
      * other's load, as the one pattern of all of them does without `full` */
-    aif_netsim_load_group(x->net, pattern_key(o->group, o->coll, algo, d, (int)(lo / x->S)));
+    aif_netsim_load_group(x->net, x->scoring ? -1 : pattern_key(o->group, o->coll, algo, d, (int)(lo / x->S)));
     uint64_t salt = (uint64_t)key << 20;
     double copies = 1;
     if (d != DIR_GROUP) {
         int stage = (int)(lo / x->S);
         int to = d == DIR_SEND_FWD ? (stage + 1) % x->pp : (stage + x->pp - 1) % x->pp;
-        for (long gg = lo; gg < hi; gg++)
+        for (long gg = lo; gg < hi; gg++) {
+            if (per_rep)
+                aif_netsim_tag(x->net, replica_of(x, gg));
             aif_netsim_transfer(x->net, &x->alloc, gg, gg + (long)(to - stage) * x->S, salt + (uint64_t)gg, 1);
-    } else {
-        long base, stride;
-        int n = group_of(x, o->group, lo, &base, &stride);
-        /* one group stands for all only when every group lies inside one switch domain
-         * (on a torus, routes cross other chips' links) */
-        int first_only = n > 1 && !aif_netsim_torus(x->net);
-        for (long gg = lo; gg < hi && first_only; gg++) {
-            n = group_of(x, o->group, gg, &base, &stride);
-            if (base == gg && aif_netsim_domain_of(x->net, &x->alloc, base) !=
-                                  aif_netsim_domain_of(x->net, &x->alloc, base + (n - 1) * stride))
-                first_only = 0;
         }
+    } else {
         long n_groups = 0;
         for (long gg = lo; gg < hi; gg++) {
             n = group_of(x, o->group, gg, &base, &stride);
             if (base != gg)
                 continue;
+            if (per_rep)
+                aif_netsim_tag(x->net, replica_of(x, base));
             if (!first_only || n_groups == 0)
                 aif_netsim_group(x->net, &x->alloc, (aif_coll)o->coll, (aif_coll_algo)algo, base, stride, n,
                                  salt + (uint64_t)gg * 0x10000);
@@ -302,6 +378,8 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
         if (first_only && n_groups > 0)
             copies = (double)n_groups;
     }
+    if (per_rep)
+        return store_replicas(x, key);
     return aif_netsim_store(x->net, key, copies);
 }
 
@@ -321,6 +399,7 @@ typedef struct todo {
     long group;
     int seq, op, inst, algo;
     dir d;
+    double bytes;
 } todo;
 
 typedef struct todos {
@@ -348,7 +427,8 @@ static void prebuild_op(sim *x, todos *w, timeline *t, int op, double bytes, dir
         stop(x, FAIL_NOMEM);
         return;
     }
-    w->v[w->n] = (todo){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst, (int)algo, d};
+    w->v[w->n] = (todo){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst, (int)algo, d,
+                        bytes};
     w->n++;
 }
 
@@ -386,6 +466,18 @@ static void prebuild(sim *x)
     free(it);
     if (w.n > 1)
         qsort(w.v, (size_t)w.n, sizeof(todo), cmp_todo);
+    if (x->score) {   /* the representative replica: the longest sends over the step */
+        x->scoring = 1;
+        for (long i = 0; i < w.n && !failed(x); i++) {
+            x->score_w = w.v[i].bytes;
+            get_pattern(x, w.v[i].op, w.v[i].algo, w.v[i].inst, w.v[i].d);
+        }
+        x->scoring = 0;
+        for (int r = 1; r < x->dp; r++)
+            if (x->score[r] > x->score[x->rep] * (1 + 1e-12))
+                x->rep = r;
+        aif_netsim_load_group(x->net, -1);
+    }
     for (long i = 0; i < w.n && !failed(x); i++)
         get_pattern(x, w.v[i].op, w.v[i].algo, w.v[i].inst, w.v[i].d);
     free(w.v);
@@ -487,6 +579,8 @@ static void launch(sim *x, int first, int inst)
     for (int r = first; r != NONE; r = x->rq[r].cf_next)
         x->rq[r].t_start = x->q.now;
     aif_netsim_start(x->net, p, q->bytes, t_a, first);
+    for (int k = 1; k < classes_of(x, p); k++)   /* the other replicas' sends: nobody waits for them */
+        aif_netsim_start(x->net, p + k, q->bytes, t_a, NONE);
 }
 
 static void wake(sim *x, int ti) { push(x, x->q.now, EV_WAKE, ti, 0); }
@@ -548,7 +642,7 @@ static void req_done(sim *x, int r)
 static void coflow_done(void *ctx, int first)
 {
     sim *x = ctx;
-    for (int r = first; r != NONE;) {
+    for (int r = first; r != NONE;) {   /* NONE: a background coflow */
         int nx = x->rq[r].cf_next;
         req_done(x, r);
         r = nx;
@@ -886,7 +980,7 @@ static void sim_free(sim *x)
             free(x->tl[i].ag_wait);
         }
     void *ps[] = {x->op_t, x->sched, x->n_bitems, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
-                  x->st, x->arrive, x->rdv};
+                  x->st, x->arrive, x->rdv, x->score, x->rep_t, x->rep_cls, x->n_class};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -947,6 +1041,13 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->arrive = malloc((size_t)(reps * x->pp * 2 * x->vpp * x->m) * sizeof(double));
     long n_inst = x->pp + x->n_tl;
     x->rdv = malloc((size_t)n_inst * AIF_N_GRP * sizeof(rdv));
+    if (!x->full && x->dp > 1) {
+        x->score = calloc((size_t)x->dp, sizeof(double));
+        x->rep_t = calloc((size_t)x->dp, sizeof(double));
+        x->rep_cls = calloc((size_t)x->dp, sizeof(int));
+        if (!x->score || !x->rep_t || !x->rep_cls)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
+    }
     if (!x->op_t || !x->sched || !x->n_bitems || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket || !x->tl ||
         !x->st || !x->arrive || !x->rdv)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");

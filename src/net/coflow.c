@@ -18,6 +18,7 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
     p->hash = malloc((size_t)p->hash_cap * sizeof(int));
     p->acc = calloc((size_t)t->n_links, sizeof(float));
     p->load_group = -1;
+    p->tag = -1;
     if (t->routing == AIF_ROUTE_ADAPTIVE && !(p->load = calloc((size_t)t->n_links, sizeof(float))))
         return -1;
     p->seg = malloc(((size_t)max_group + 1) * sizeof(int));
@@ -34,7 +35,7 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p)
 {
     void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
-                  p->class_size, p->load, p->load_touched};
+                  p->class_size, p->load, p->load_touched, p->tagged, p->own};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     memset(p, 0, sizeof *p);
@@ -43,6 +44,7 @@ void aif_pats_free(aif_patterns *p)
 static int rehash(aif_patterns *p);
 static int solver_link(aif_patterns *p, long l);
 static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coef);
+static void acc_add(aif_patterns *p, long l, double c);
 
 static int slot_of(long key, int cap)
 {
@@ -67,6 +69,66 @@ static void load_clear(aif_patterns *p)
     for (long i = 0; i < p->n_load_touched; i++)
         p->load[p->load_touched[i]] = 0;
     p->n_load_touched = 0;
+}
+
+void aif_pats_tag(aif_patterns *p, int tag) { p->tag = tag; }
+
+int aif_pats_tag_times(aif_patterns *p, int n_tags, double *t)
+{
+    for (int i = 0; i < n_tags; i++)
+        t[i] = 0;
+    if (!p->own && !(p->own = calloc((size_t)p->topo->n_links, sizeof(float)))) {
+        p->err = AIF_PATS_NOMEM;
+        return -1;
+    }
+    /* a run of entries of one tag at a time: its own bytes per link, then its time */
+    for (long i0 = 0, i1; i0 < p->n_tagged; i0 = i1) {
+        int tag = p->tagged[i0].tag;
+        for (i1 = i0; i1 < p->n_tagged && p->tagged[i1].tag == tag; i1++)
+            p->own[p->tagged[i1].link] += p->tagged[i1].coef;
+        for (long i = i0; i < i1; i++) {
+            double cap = p->topo->cap[p->tagged[i].link];
+            double x = cap > 0 ? p->own[p->tagged[i].link] / cap : INFINITY;
+            if (tag < n_tags && x > t[tag])
+                t[tag] = x;
+        }
+        for (long i = i0; i < i1; i++)
+            p->own[p->tagged[i].link] = 0;
+    }
+    return 0;
+}
+
+static void acc_clear(aif_patterns *p)
+{
+    for (long i = 0; i < p->n_touched; i++)
+        p->acc[p->touched[i]] = 0;
+    p->n_touched = 0;
+}
+
+int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int *class_of, double copies)
+{
+    int first = 0;
+    acc_clear(p);
+    for (int k = 0; k < n_class && !p->err; k++) {
+        for (long i = 0; i < p->n_tagged && !p->err; i++)
+            if (class_of[p->tagged[i].tag] == k)
+                acc_add(p, p->tagged[i].link, p->tagged[i].coef);
+        int q = aif_pats_add(p, keys[k], copies);
+        if (k == 0)
+            first = q;
+    }
+    p->n_tagged = 0;
+    p->tag = -1;
+    return p->err ? 0 : first;
+}
+
+void aif_pats_discard(aif_patterns *p)
+{
+    acc_clear(p);
+    if (p->load_group < 0)
+        load_clear(p);
+    p->n_tagged = 0;
+    p->tag = -1;
 }
 
 void aif_pats_load_group(aif_patterns *p, long group)
@@ -139,12 +201,9 @@ double aif_pats_actual_Bps(const aif_patterns *p, int k)
 
 /* ---------------------------------------------------------------- routes */
 
-static void acc_link(aif_patterns *p, long l, double c)
+/* Adds c to link l of the pattern being built (and nothing else). */
+static void acc_add(aif_patterns *p, long l, double c)
 {
-    if (l < 0 || l >= p->topo->n_links) {
-        p->err = AIF_PATS_OFF_NETWORK;   /* a bug */
-        return;
-    }
     if (p->acc[l] == 0) {
         if (aif_grow((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
             p->err = AIF_PATS_NOMEM;
@@ -153,6 +212,22 @@ static void acc_link(aif_patterns *p, long l, double c)
         p->touched[p->n_touched++] = l;
     }
     p->acc[l] += (float)c;
+}
+
+static void acc_link(aif_patterns *p, long l, double c)
+{
+    if (l < 0 || l >= p->topo->n_links) {
+        p->err = AIF_PATS_OFF_NETWORK;   /* a bug */
+        return;
+    }
+    acc_add(p, l, c);
+    if (p->tag >= 0 && c > 0) {
+        if (aif_grow((void **)&p->tagged, &p->cap_tagged, p->n_tagged + 1, sizeof *p->tagged)) {
+            p->err = AIF_PATS_NOMEM;
+            return;
+        }
+        p->tagged[p->n_tagged++] = (struct aif_tagged){l, (float)c, p->tag};
+    }
     if (p->load) {   /* adaptive routing: the load later routes of the group see */
         if (p->load[l] == 0) {
             if (aif_grow((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
