@@ -468,8 +468,11 @@ static void prebuild(sim *x)
         qsort(w.v, (size_t)w.n, sizeof(todo), cmp_todo);
     if (x->score) {   /* the representative replica: the longest sends over the step */
         x->scoring = 1;
-        for (long i = 0; i < w.n && !failed(x); i++) {
-            x->score_w = w.v[i].bytes;
+        for (long i = 0, j; i < w.n && !failed(x); i = j) {   /* once per pattern: its uses' bytes */
+            x->score_w = 0;
+            for (j = i; j < w.n && w.v[j].group == w.v[i].group && w.v[j].inst == w.v[i].inst &&
+                        w.v[j].algo == w.v[i].algo; j++)
+                x->score_w += w.v[j].bytes;
             get_pattern(x, w.v[i].op, w.v[i].algo, w.v[i].inst, w.v[i].d);
         }
         x->scoring = 0;
