@@ -27,7 +27,13 @@
  * domain puts only one group's flows on the network: the others use disjoint,
  * identical links and would get the same rate (not on a torus, where routes
  * cross other chips' links).  Collectives that leave the domain put every
- * group's flows on the network.
+ * group's flows on the network.  Those that lie inside one replica (pipeline
+ * sends, groups inside a replica's block) are split by replica, since the sends
+ * of different replicas do not wait for each other: the timeline follows the
+ * representative replica (the one whose own sends take longest over the step,
+ * scored before the patterns are built) and the others' sends are background
+ * coflows beside it.  Adaptive routing routes the replicas of one collective on
+ * one stage together, each seeing the load of those before it, in both modes.
  *
  * Data-parallel gradients.  With dp_overlap, a stage's embedding, layers and
  * head form the graph's dp_buckets buckets of consecutive layers (Megatron-LM's
