@@ -27,7 +27,11 @@
  *    segment ends when both streams are done.
  * Step-level data-parallel ops (segment STEP) overlap, when train.dp_overlap
  * is on, with the backward (reduce-scatter) or forward (all-gather) of one
- * microbatch, as Megatron-LM's bucketed gradient reduction does. */
+ * microbatch, as Megatron-LM's bucketed gradient reduction does: in dp_buckets
+ * buckets of at least max(40M, 1M x dp) parameters each (Megatron-Core's
+ * DistributedDataParallel default, which keeps a bucket's ring reduce-scatter
+ * bandwidth-bound at large dp), each a collective of its own; the last bucket's
+ * reduction (the first bucket's all-gather) cannot overlap. */
 #ifndef AIFSIM_GRAPH_H
 #define AIFSIM_GRAPH_H
 
@@ -115,6 +119,7 @@ typedef struct aif_graph {
     /* what the training lowering adds (zero in other graphs) */
     int pp, vpp, microbatches;
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
+    int dp_buckets;           /* gradient buckets of a stage with dp_overlap (Megatron-LM's bucket size), >= 1 */
     double fwd_flops_per_microbatch_model; /* the whole model (all stages, tp ranks), unmasked attention */
     double recompute_flops_per_microbatch; /* extra forward work from recomputation, whole model */
     /* owned: ops, seg and tables timed beside them; the builder's state */

@@ -9,7 +9,9 @@
  * which is (m + (pp-1)/v) * T for balanced stages, and charges imbalance to the
  * bubble.  End of step: gradient reduction exposed beyond one microbatch's
  * backward on the busiest rank, optimizer, parameter all-gather exposed beyond
- * one microbatch's forward (dp_overlap), or all of them (no overlap).
+ * one microbatch's forward (dp_overlap: in nb buckets of Megatron-LM's size,
+ * each paying its collective's latency; the last bucket's reduction and the
+ * first bucket's all-gather exposed at least), or all of them (no overlap).
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
  * only a training one; aif_graph_timing_eval tabulates them for listings. */
 #include "engine/estimate.h"
@@ -91,6 +93,26 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
     out->total_s = t;
 }
 
+/* Gradient buckets of a stage with `items` embedding, layer and head items (as the simulator makes them). */
+static double bucket_count(const aif_graph *g, int items)
+{
+    int nb = g->dp_buckets < 1 ? 1 : g->dp_buckets;
+    return items >= 1 && nb > items ? items : nb;
+}
+
+/* Time of one bucket's share (1/nb) of a step segment's collectives, run in turn. */
+static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb)
+{
+    double t = 0;
+    for (int i = g->seg[i_seg].first; i < g->seg[i_seg].first + g->seg[i_seg].n; i++) {
+        aif_op op = g->ops[i];
+        if (op.kind == AIF_OP_COMM)
+            op.bytes /= nb;
+        t += aif_op_time_s(s, g, &op);
+    }
+    return t;
+}
+
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
@@ -100,6 +122,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
         aif_segment_time(s, g, i, &st[i]);
 
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
+    int worst_items = 1;
     double cat[AIF_N_CAT] = {0}, membound = 0;
     for (int rk = 0; rk < p->pp; rk++) {
         aif_stage sg;
@@ -115,6 +138,7 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
             worst = f + b;
             worst_f = f;
             worst_b = b;
+            worst_items = sg.dense_layers + sg.moe_layers + sg.embed + sg.head;
             for (int c = 0; c < AIF_N_CAT; c++)
                 cat[c] = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].cat_s[c] + st[AIF_SEG_DENSE_BWD].cat_s[c]) +
                          sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
@@ -133,11 +157,20 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
 
     double rs = st[AIF_SEG_STEP_RS].total_s, ag = st[AIF_SEG_STEP_AG].total_s, opt = st[AIF_SEG_STEP_OPT].total_s;
     double dp_exposed;
-    if (tr->dp_overlap)
-        dp_exposed = (rs > worst_b ? rs - worst_b : 0) + (ag > worst_f ? ag - worst_f : 0) +
-                     interference(s, rs < worst_b ? rs : worst_b) + interference(s, ag < worst_f ? ag : worst_f);
-    else
+    if (tr->dp_overlap) {
+        /* nb buckets, each its own collective (graph.h): bucket j's reduction is ready
+         * after (j+1)/nb of the last backward and the stream serves them in turn, so the
+         * reductions end max(rs - (nb-1)/nb b, rs/nb) after the backward (the ends of the
+         * linear range); the all-gathers mirror it before the forward.  Only the
+         * buckets before the last overlap compute, and slow it */
+        double nb = bucket_count(g, worst_items);
+        rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb);
+        ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb);
+        dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
+                     (nb - 1) / nb * (interference(s, fmin(rs, worst_b)) + interference(s, fmin(ag, worst_f)));
+    } else {
         dp_exposed = rs + ag;
+    }
 
     memset(r, 0, sizeof *r);
     aif_breakdown *bd = &r->bd;

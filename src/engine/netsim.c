@@ -141,6 +141,25 @@ void aif_netsim_transfer(aif_netsim *n, const aif_alloc *a, long from, long to, 
     aif_pats_transfer(&n->pats, gpu_of(n, a, from), gpu_of(n, a, to), salt, coef);
 }
 
+void aif_netsim_load_group(aif_netsim *n, long group) { aif_pats_load_group(&n->pats, group); }
+
+void aif_netsim_tag(aif_netsim *n, int tag) { aif_pats_tag(&n->pats, tag); }
+
+void aif_netsim_tag_times(aif_netsim *n, int n_tags, double *t)
+{
+    aif_pats_tag_times(&n->pats, n_tags, t);
+    take_pats_err(n);
+}
+
+int aif_netsim_store_split(aif_netsim *n, const long *keys, int n_class, const int *class_of)
+{
+    int k = aif_pats_add_split(&n->pats, keys, n_class, class_of, 1);
+    take_pats_err(n);
+    return k;
+}
+
+void aif_netsim_discard(aif_netsim *n) { aif_pats_discard(&n->pats); }
+
 int aif_netsim_store(aif_netsim *n, long key, double copies)
 {
     int k = aif_pats_add(&n->pats, key, copies);

@@ -29,7 +29,9 @@
  * and everything else (switch tiers, oversubscription, ECMP collisions, failed
  * links, host staging, other coflows) shows as a longer network phase.  A
  * coflow progresses at one rate (a ring runs in lock step), capped at its
- * uncontended rate and sharing bottlenecks in proportion to it. */
+ * uncontended rate and sharing bottlenecks in proportion to it; parts that do
+ * not wait for each other (the sends of different replicas) can be stored as
+ * patterns of their own and started as coflows of their own. */
 #ifndef AIF_NETSIM_H
 #define AIF_NETSIM_H
 
@@ -74,6 +76,16 @@ void aif_netsim_group(aif_netsim *n, const aif_alloc *a, aif_coll coll, aif_coll
                       int size, uint64_t salt);
 /* Adds one transfer between two of the job's ranks, coef bytes per message byte. */
 void aif_netsim_transfer(aif_netsim *n, const aif_alloc *a, long from, long to, uint64_t salt, double coef);
+/* Adaptive routing: patterns built from now on share the load of `group` (net/coflow.h; -1: each alone). */
+void aif_netsim_load_group(aif_netsim *n, long group);
+/* Tags of independent parts of a pattern (net/coflow.h): the flows added from now on belong
+ * to `tag`; the lock-step seconds per message byte of each tag's own flows; the pattern stored
+ * as n_class patterns (keys[k]: the tags t with class_of[t] == k; returns the first, the
+ * others follow), or dropped. */
+void aif_netsim_tag(aif_netsim *n, int tag);
+void aif_netsim_tag_times(aif_netsim *n, int n_tags, double *t);
+int aif_netsim_store_split(aif_netsim *n, const long *keys, int n_class, const int *class_of);
+void aif_netsim_discard(aif_netsim *n);
 /* Stores what was added since the last store under key; copies: groups each included one stands for. */
 int aif_netsim_store(aif_netsim *n, long key, double copies);
 /* Makes the solver's links: interchangeable links merged into classes (merge), or one per link. */

@@ -27,13 +27,21 @@
  * domain puts only one group's flows on the network: the others use disjoint,
  * identical links and would get the same rate (not on a torus, where routes
  * cross other chips' links).  Collectives that leave the domain put every
- * group's flows on the network.
+ * group's flows on the network.  Those that lie inside one replica (pipeline
+ * sends, groups inside a replica's block) are split by replica, since the sends
+ * of different replicas do not wait for each other: the timeline follows the
+ * representative replica (the one whose own sends take longest over the step,
+ * scored before the patterns are built) and the others' sends are background
+ * coflows beside it.  Adaptive routing routes the replicas of one collective on
+ * one stage together, each seeing the load of those before it, in both modes.
  *
- * Data-parallel gradients.  With dp_overlap, the gradient reduce-scatter of
- * each layer starts when the layer's backward of the last microbatch ends, and
- * the parameter all-gather of each layer runs at the start of the step, before
- * the layer's first forward (it belongs to the previous optimizer step); without
- * it, both are blocking at the ends of the step.
+ * Data-parallel gradients.  With dp_overlap, a stage's embedding, layers and
+ * head form the graph's dp_buckets buckets of consecutive layers (Megatron-LM's
+ * bucket size, graph.h); the gradient reduce-scatter of a bucket starts when the
+ * backward of its last layer (in backward order) of the last microbatch ends,
+ * and the parameter all-gather of each bucket runs at the start of the step,
+ * before the bucket's first forward (it belongs to the previous optimizer step);
+ * without it, both are blocking at the ends of the step.
  *
  * Failure.  A run stops at the first failure (enum fail): out of memory, a
  * partitioned network, a route off the network (a bug), or a timeline that did
@@ -54,6 +62,7 @@
 #include <string.h>
 
 enum { NONE = -1 };   /* no index: end of a list, no request, no bucket, no receiver */
+enum { MAX_CLASS = 8 };   /* classes of replicas a split pattern is stored as, at most */
 #define NOT_ARRIVED (-1.0) /* arrival time of a pipeline send not yet received */
 
 /* The simulator's own events (the network's are AIF_NETSIM_EV_*). */
@@ -101,6 +110,7 @@ enum { WAIT_IDLE = -1 };
 
 typedef struct item {
     unsigned char seg;         /* aif_seg */
+    unsigned char closes;      /* its backward is the last of its bucket's (the reduction starts after it) */
     short bucket;              /* data-parallel bucket of the layer (NONE: none) */
 } item;
 
@@ -150,7 +160,9 @@ typedef struct sim {
     double *op_t;              /* per op: its duration (compute) or the closed form's time (comm) */
     aif_unit *sched;           /* per stage: its units in order */
     int n_units;
-    int n_buckets_max, *n_buckets;
+    int n_items_max;
+    int *n_bitems;             /* per stage: embedding, layers and head, the items buckets are made of */
+    int *n_buckets;            /* per stage: gradient buckets (the graph's dp_buckets, at most n_bitems) */
     int *chunk_first, *chunk_n, *chunk_bucket;   /* per (stage, virtual chunk) */
     timeline *tl;
     int n_tl;
@@ -163,6 +175,14 @@ typedef struct sim {
     rdv *rdv;
     long events, units_done, units_total;
     aif_trace *trace;          /* NULL: not recording */
+    /* independent sends of the replicas one timeline stands for (without `full`): the
+     * timeline follows the representative replica, the one whose own sends take longest
+     * over the step (scored before the patterns are built); the others run beside it */
+    int rep, scoring;
+    double score_w, *score, *rep_t;   /* per replica (dp) */
+    int *rep_cls;
+    int *n_class;              /* per pattern: coflows it is started as (stored split) */
+    long cap_n_class, n_class_set;
     const aif_sim_opts *o;
     fail fail;
 } sim;
@@ -253,39 +273,109 @@ static long pattern_key(int grp, int coll, int algo, dir d, int inst)
 
 /* Finds or builds the link pattern of a collective: op's group on an instance,
  * or a pipeline send of the instance's ranks to the next or previous stage. */
+/* Replica of a job's rank (its data-parallel index within the stage). */
+static int replica_of(const sim *x, long rank) { return (int)(rank % x->S / ((long)x->tp * x->cp)); }
+
+/* The pattern being built holds the sends of every replica (tagged by replica), which
+ * do not wait for each other.  While scoring, each replica's time (its own flows in
+ * lock step, net/coflow.h) is added to its score, and nothing is stored.  Else it is
+ * stored split: the representative replica's sends alone under the pattern's own key
+ * (what the timeline waits for), the other replicas' in classes of equal time, each
+ * a background coflow that loads the links as long as its sends take. */
+static int store_replicas(sim *x, long key)
+{
+    double *t = x->rep_t;
+    int *cls = x->rep_cls;
+    aif_netsim_tag_times(x->net, x->dp, t);
+    if (x->scoring) {
+        for (int r = 0; r < x->dp; r++)
+            x->score[r] += x->score_w * t[r];
+        aif_netsim_discard(x->net);
+        aif_netsim_load_group(x->net, -1);
+        return NONE;
+    }
+    double vals[MAX_CLASS];
+    int nv = 1;
+    for (int r = 0; r < x->dp; r++) {
+        if (r == x->rep) {
+            cls[r] = 0;
+            continue;
+        }
+        int c = 1;
+        while (c < nv && fabs(t[r] - vals[c]) > 1e-9 * vals[c])
+            c++;
+        if (c == nv && nv < MAX_CLASS)
+            vals[nv++] = t[r];
+        cls[r] = c < nv ? c : MAX_CLASS - 1;   /* beyond MAX_CLASS classes: with the last */
+    }
+    long keys[MAX_CLASS];
+    keys[0] = key;
+    for (int c = 1; c < nv; c++)
+        keys[c] = -1 - (key * MAX_CLASS + c);
+    int p = aif_netsim_store_split(x->net, keys, nv, cls);
+    if (failed(x))
+        return p;
+    if (aif_grow((void **)&x->n_class, &x->cap_n_class, p + 1, sizeof(int))) {
+        stop(x, FAIL_NOMEM);
+        return p;
+    }
+    for (long i = x->n_class_set; i < x->cap_n_class; i++)
+        x->n_class[i] = 1;
+    x->n_class_set = x->cap_n_class;
+    x->n_class[p] = nv;
+    return p;
+}
+
+/* Coflows a pattern is started as (several when its replicas were split). */
+static int classes_of(const sim *x, int p) { return p < x->n_class_set ? x->n_class[p] : 1; }
+
+/* Finds or builds the link pattern of a collective: op's group on an instance,
+ * or a pipeline send of the instance's ranks to the next or previous stage. */
 static int get_pattern(sim *x, int op, int algo, int inst, dir d)
 {
     const aif_op *o = &x->g->ops[op];
     long key = pattern_key(o->group, o->coll, algo, d, inst);
-    int k = aif_netsim_find(x->net, key);
+    int k = x->scoring ? NONE : aif_netsim_find(x->net, key);
     if (k >= 0)
         return k;
-    long lo, hi;
+    long lo, hi, base, stride;
     instance_ranks(x, inst, &lo, &hi);
+    /* one group stands for all only when every group lies inside one switch domain
+     * (on a torus, routes cross other chips' links) */
+    int n = d == DIR_GROUP ? group_of(x, o->group, lo, &base, &stride) : 0;
+    int first_only = d == DIR_GROUP && n > 1 && !aif_netsim_torus(x->net);
+    for (long gg = lo; gg < hi && first_only; gg++) {
+        n = group_of(x, o->group, gg, &base, &stride);
+        if (base == gg && aif_netsim_domain_of(x->net, &x->alloc, base) !=
+                              aif_netsim_domain_of(x->net, &x->alloc, base + (n - 1) * stride))
+            first_only = 0;
+    }
+    /* without `full`, the sends of different replicas (pipeline sends, groups inside a
+     * replica) are independent: split by replica */
+    int per_rep = !x->full && x->dp > 1 && !first_only && (d != DIR_GROUP || within_timeline(x, o->group));
+    if (x->scoring && !per_rep)
+        return NONE;
+    /* adaptive routing: the replicas of a stage (one instance each with `full`) see each
+     * other's load, as the one pattern of all of them does without `full` */
+    aif_netsim_load_group(x->net, x->scoring ? -1 : pattern_key(o->group, o->coll, algo, d, (int)(lo / x->S)));
     uint64_t salt = (uint64_t)key << 20;
     double copies = 1;
     if (d != DIR_GROUP) {
         int stage = (int)(lo / x->S);
         int to = d == DIR_SEND_FWD ? (stage + 1) % x->pp : (stage + x->pp - 1) % x->pp;
-        for (long gg = lo; gg < hi; gg++)
+        for (long gg = lo; gg < hi; gg++) {
+            if (per_rep)
+                aif_netsim_tag(x->net, replica_of(x, gg));
             aif_netsim_transfer(x->net, &x->alloc, gg, gg + (long)(to - stage) * x->S, salt + (uint64_t)gg, 1);
-    } else {
-        long base, stride;
-        int n = group_of(x, o->group, lo, &base, &stride);
-        /* one group stands for all only when every group lies inside one switch domain
-         * (on a torus, routes cross other chips' links) */
-        int first_only = n > 1 && !aif_netsim_torus(x->net);
-        for (long gg = lo; gg < hi && first_only; gg++) {
-            n = group_of(x, o->group, gg, &base, &stride);
-            if (base == gg && aif_netsim_domain_of(x->net, &x->alloc, base) !=
-                                  aif_netsim_domain_of(x->net, &x->alloc, base + (n - 1) * stride))
-                first_only = 0;
         }
+    } else {
         long n_groups = 0;
         for (long gg = lo; gg < hi; gg++) {
             n = group_of(x, o->group, gg, &base, &stride);
             if (base != gg)
                 continue;
+            if (per_rep)
+                aif_netsim_tag(x->net, replica_of(x, base));
             if (!first_only || n_groups == 0)
                 aif_netsim_group(x->net, &x->alloc, (aif_coll)o->coll, (aif_coll_algo)algo, base, stride, n,
                                  salt + (uint64_t)gg * 0x10000);
@@ -294,6 +384,8 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
         if (first_only && n_groups > 0)
             copies = (double)n_groups;
     }
+    if (per_rep)
+        return store_replicas(x, key);
     return aif_netsim_store(x->net, key, copies);
 }
 
@@ -308,7 +400,28 @@ static int is_pipeline_send(const aif_op *o)
     return o->coll == AIF_COLL_SENDRECV && o->group == AIF_GRP_PP;
 }
 
-static void prebuild_op(sim *x, timeline *t, int op, double bytes, dir d)
+/* A pattern to build: its load group (adaptive routing), then the order found. */
+typedef struct todo {
+    long group;
+    int seq, op, inst, algo;
+    dir d;
+    double bytes;
+} todo;
+
+typedef struct todos {
+    todo *v;
+    long n, cap;
+} todos;
+
+static int cmp_todo(const void *a, const void *b)
+{
+    const todo *p = a, *q = b;
+    if (p->group != q->group)
+        return p->group < q->group ? -1 : 1;
+    return (p->seq > q->seq) - (p->seq < q->seq);
+}
+
+static void prebuild_op(sim *x, todos *w, timeline *t, int op, double bytes, dir d)
 {
     const aif_op *o = &x->g->ops[op];
     if (bytes <= 0 || x->g->groups[o->group].size <= 1)
@@ -316,13 +429,22 @@ static void prebuild_op(sim *x, timeline *t, int op, double bytes, dir d)
     aif_coll_algo algo;
     aif_coll_time_algo(&x->s->cluster, (aif_coll)o->coll, x->g->groups[o->group], bytes, AIF_ALGO_AUTO, &algo);
     int members, inst = instance_of(x, t, o->group, &members);
-    get_pattern(x, op, (int)algo, inst, d);
+    if (aif_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(todo))) {
+        stop(x, FAIL_NOMEM);
+        return;
+    }
+    w->v[w->n] = (todo){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst, (int)algo, d,
+                        bytes};
+    w->n++;
 }
 
+/* Builds the patterns group by group (the replicas of one collective together, in
+ * replica order), so that adaptive routing sees the load of the group's earlier ones. */
 static void prebuild(sim *x)
 {
     const aif_graph *g = x->g;
-    item *it = malloc((size_t)(x->n_buckets_max + 4) * sizeof(item));
+    todos w = {NULL, 0, 0};
+    item *it = malloc((size_t)(x->n_items_max + 4) * sizeof(item));
     if (!it) {
         stop(x, FAIL_NOMEM);
         return;
@@ -336,7 +458,7 @@ static void prebuild(sim *x)
                 for (int i = 0; i < n; i++)
                     for (int op = g->seg[it[i].seg].first; op < g->seg[it[i].seg].first + g->seg[it[i].seg].n; op++)
                         if (g->ops[op].kind == AIF_OP_COMM)
-                            prebuild_op(x, t, op, g->ops[op].bytes,
+                            prebuild_op(x, &w, t, op, g->ops[op].bytes,
                                         !is_pipeline_send(&g->ops[op]) ? DIR_GROUP
                                         : k == AIF_PASS_FWD            ? DIR_SEND_FWD
                                                                        : DIR_SEND_BWD);
@@ -345,9 +467,29 @@ static void prebuild(sim *x)
         for (int sg = AIF_SEG_STEP_RS; sg <= AIF_SEG_STEP_AG; sg++)
             for (int op = g->seg[sg].first; op < g->seg[sg].first + g->seg[sg].n; op++)
                 if (g->ops[op].kind == AIF_OP_COMM)
-                    prebuild_op(x, t, op, g->ops[op].bytes * share, DIR_GROUP);
+                    prebuild_op(x, &w, t, op, g->ops[op].bytes * share, DIR_GROUP);
     }
     free(it);
+    if (w.n > 1)
+        qsort(w.v, (size_t)w.n, sizeof(todo), cmp_todo);
+    if (x->score) {   /* the representative replica: the longest sends over the step */
+        x->scoring = 1;
+        for (long i = 0, j; i < w.n && !failed(x); i = j) {   /* once per pattern: its uses' bytes */
+            x->score_w = 0;
+            for (j = i; j < w.n && w.v[j].group == w.v[i].group && w.v[j].inst == w.v[i].inst &&
+                        w.v[j].algo == w.v[i].algo; j++)
+                x->score_w += w.v[j].bytes;
+            get_pattern(x, w.v[i].op, w.v[i].algo, w.v[i].inst, w.v[i].d);
+        }
+        x->scoring = 0;
+        for (int r = 1; r < x->dp; r++)
+            if (x->score[r] > x->score[x->rep] * (1 + 1e-12))
+                x->rep = r;
+        aif_netsim_load_group(x->net, -1);
+    }
+    for (long i = 0; i < w.n && !failed(x); i++)
+        get_pattern(x, w.v[i].op, w.v[i].algo, w.v[i].inst, w.v[i].d);
+    free(w.v);
 }
 
 /* -------------------------------------------------------------- requests */
@@ -446,6 +588,8 @@ static void launch(sim *x, int first, int inst)
     for (int r = first; r != NONE; r = x->rq[r].cf_next)
         x->rq[r].t_start = x->q.now;
     aif_netsim_start(x->net, p, q->bytes, t_a, first);
+    for (int k = 1; k < classes_of(x, p); k++)   /* the other replicas' sends: nobody waits for them */
+        aif_netsim_start(x->net, p + k, q->bytes, t_a, NONE);
 }
 
 static void wake(sim *x, int ti) { push(x, x->q.now, EV_WAKE, ti, 0); }
@@ -507,7 +651,7 @@ static void req_done(sim *x, int r)
 static void coflow_done(void *ctx, int first)
 {
     sim *x = ctx;
-    for (int r = first; r != NONE;) {
+    for (int r = first; r != NONE;) {   /* NONE: a background coflow */
         int nx = x->rq[r].cf_next;
         req_done(x, r);
         r = nx;
@@ -516,9 +660,10 @@ static void coflow_done(void *ctx, int first)
 
 /* -------------------------------------------------------------- schedule */
 
-/* The layers and the first data-parallel bucket of each (stage, virtual chunk), and the
- * buckets of each stage: buckets number a stage's embedding, layers and head in
- * forward order over its chunks. */
+/* The layers and the first bucket item of each (stage, virtual chunk), and the
+ * buckets of each stage: items number a stage's embedding, layers and head in
+ * forward order over its chunks; the graph's dp_buckets buckets split them into
+ * runs of consecutive items, each reduced (and gathered) as one collective. */
 static void chunk_tables(sim *x)
 {
     int nc = x->pp * x->vpp;
@@ -530,8 +675,17 @@ static void chunk_tables(sim *x)
             x->chunk_bucket[k] = b;
             b += x->chunk_n[k] + (cg == 0) + (cg == nc - 1);
         }
-        x->n_buckets[p] = b;
+        x->n_bitems[p] = b;
+        x->n_buckets[p] = x->g->dp_buckets < 1 ? 1 : x->g->dp_buckets < b ? x->g->dp_buckets : b;
     }
+}
+
+/* The bucket of a stage's item i (of n_bitems), and whether its backward closes the bucket. */
+static item bucket_item(const sim *x, int stage, unsigned char seg, int i)
+{
+    long ni = x->n_bitems[stage], nb = x->n_buckets[stage];
+    int b = (int)(i * nb / ni);
+    return (item){seg, (unsigned char)(i == 0 || (int)((i - 1) * nb / ni) != b), (short)b};
 }
 
 /* Segments of one unit, in execution order. */
@@ -542,24 +696,24 @@ static int unit_items(const sim *x, const timeline *t, const aif_unit *u, item *
     int emb = cg == 0, head = cg == nc - 1;
     if (u->pass == AIF_PASS_FWD) {
         if (emb)
-            it[k++] = (item){AIF_SEG_EMBED_FWD, (short)b0};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_EMBED_FWD, b0);
         for (int l = 0; l < n; l++)
-            it[k++] = (item){(unsigned char)(first + l < x->g->dense_layers ? AIF_SEG_DENSE_FWD : AIF_SEG_MOE_FWD),
-                             (short)(b0 + emb + l)};
+            it[k++] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_FWD : AIF_SEG_MOE_FWD,
+                                  b0 + emb + l);
         if (head)
-            it[k++] = (item){AIF_SEG_HEAD_FWD, (short)(b0 + emb + n)};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_FWD, b0 + emb + n);
         else
-            it[k++] = (item){AIF_SEG_P2P, NONE};
+            it[k++] = (item){AIF_SEG_P2P, 0, NONE};
     } else {
         if (head)
-            it[k++] = (item){AIF_SEG_HEAD_BWD, (short)(b0 + emb + n)};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_BWD, b0 + emb + n);
         for (int l = n - 1; l >= 0; l--)
-            it[k++] = (item){(unsigned char)(first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD),
-                             (short)(b0 + emb + l)};
+            it[k++] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD,
+                                  b0 + emb + l);
         if (emb)
-            it[k++] = (item){AIF_SEG_EMBED_BWD, (short)b0};
+            it[k++] = bucket_item(x, t->stage, AIF_SEG_EMBED_BWD, b0);
         else
-            it[k++] = (item){AIF_SEG_P2P, NONE};
+            it[k++] = (item){AIF_SEG_P2P, 0, NONE};
     }
     return k;
 }
@@ -746,7 +900,8 @@ static int end_segment(sim *x, int ti)
     }
     const aif_unit *u = &x->sched[(long)t->stage * x->n_units + t->unit];
     const item *it = &t->items[t->item];
-    if (x->s->train.dp_overlap && u->pass == AIF_PASS_BWD && u->mb == x->m - 1 && it->bucket != NONE)
+    if (x->s->train.dp_overlap && u->pass == AIF_PASS_BWD && u->mb == x->m - 1 && it->bucket != NONE &&
+        it->closes)
         submit_buckets(x, ti, AIF_SEG_STEP_RS, RQ_RS, 1.0 / x->n_buckets[t->stage], NONE);
     t->item++;
     t->op = NONE;
@@ -833,8 +988,8 @@ static void sim_free(sim *x)
             free(x->tl[i].items);
             free(x->tl[i].ag_wait);
         }
-    void *ps[] = {x->op_t, x->sched, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
-                  x->st, x->arrive, x->rdv};
+    void *ps[] = {x->op_t, x->sched, x->n_bitems, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
+                  x->st, x->arrive, x->rdv, x->score, x->rep_t, x->rep_cls, x->n_class};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -883,6 +1038,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->op_t = calloc((size_t)g->n_ops + 1, sizeof(double));
     x->n_units = aif_sched_n_units(x->pipe);
     x->sched = malloc((size_t)x->pp * (size_t)x->n_units * sizeof(aif_unit));
+    x->n_bitems = calloc((size_t)x->pp, sizeof(int));
     x->n_buckets = calloc((size_t)x->pp, sizeof(int));
     x->chunk_first = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
     x->chunk_n = malloc((size_t)x->pp * (size_t)x->vpp * sizeof(int));
@@ -894,7 +1050,14 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->arrive = malloc((size_t)(reps * x->pp * 2 * x->vpp * x->m) * sizeof(double));
     long n_inst = x->pp + x->n_tl;
     x->rdv = malloc((size_t)n_inst * AIF_N_GRP * sizeof(rdv));
-    if (!x->op_t || !x->sched || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket || !x->tl ||
+    if (!x->full && x->dp > 1) {
+        x->score = calloc((size_t)x->dp, sizeof(double));
+        x->rep_t = calloc((size_t)x->dp, sizeof(double));
+        x->rep_cls = calloc((size_t)x->dp, sizeof(int));
+        if (!x->score || !x->rep_t || !x->rep_cls)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
+    }
+    if (!x->op_t || !x->sched || !x->n_bitems || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket || !x->tl ||
         !x->st || !x->arrive || !x->rdv)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
     for (long i = 0; i < n_inst * AIF_N_GRP; i++)
@@ -914,10 +1077,10 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     chunk_tables(x);
     for (int st = 0; st < x->pp; st++) {
         aif_sched_stage(x->pipe, st, x->sched + (long)st * x->n_units);
-        if (x->n_buckets[st] > max_items)
-            max_items = x->n_buckets[st];
+        if (x->n_bitems[st] > max_items)
+            max_items = x->n_bitems[st];
     }
-    x->n_buckets_max = max_items;
+    x->n_items_max = max_items;
     for (int i = 0; i < x->n_tl; i++) {
         timeline *t = &x->tl[i];
         t->stage = x->full ? i / x->dp : i;

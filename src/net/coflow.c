@@ -17,6 +17,10 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
     p->hash_cap = 1024;
     p->hash = malloc((size_t)p->hash_cap * sizeof(int));
     p->acc = calloc((size_t)t->n_links, sizeof(float));
+    p->load_group = -1;
+    p->tag = -1;
+    if (t->routing == AIF_ROUTE_ADAPTIVE && !(p->load = calloc((size_t)t->n_links, sizeof(float))))
+        return -1;
     p->seg = malloc(((size_t)max_group + 1) * sizeof(int));
     p->mmlink = mm ? malloc((size_t)t->n_links * sizeof(int)) : NULL;
     if (!p->hash || !p->acc || !p->seg || (mm && !p->mmlink))
@@ -31,7 +35,7 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p)
 {
     void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
-                  p->class_size, p->used, p->sig};
+                  p->class_size, p->used, p->sig, p->load, p->load_touched, p->tagged, p->own};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     memset(p, 0, sizeof *p);
@@ -40,6 +44,7 @@ void aif_pats_free(aif_patterns *p)
 static int rehash(aif_patterns *p);
 static int solver_link(aif_patterns *p, long l);
 static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coef);
+static void acc_add(aif_patterns *p, long l, double c);
 
 static int slot_of(long key, int cap)
 {
@@ -81,6 +86,80 @@ static void sign_link(aif_patterns *p, long l, int q, double coef)
     uint64_t h = aif_mix64(((uint64_t)q << 32) ^ c);
     p->sig[2 * u] = aif_mix64(p->sig[2 * u] ^ h);
     p->sig[2 * u + 1] = aif_mix64(p->sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
+}
+
+static void load_clear(aif_patterns *p)
+{
+    for (long i = 0; i < p->n_load_touched; i++)
+        p->load[p->load_touched[i]] = 0;
+    p->n_load_touched = 0;
+}
+
+void aif_pats_tag(aif_patterns *p, int tag) { p->tag = tag; }
+
+int aif_pats_tag_times(aif_patterns *p, int n_tags, double *t)
+{
+    for (int i = 0; i < n_tags; i++)
+        t[i] = 0;
+    if (!p->own && !(p->own = calloc((size_t)p->topo->n_links, sizeof(float)))) {
+        p->err = AIF_PATS_NOMEM;
+        return -1;
+    }
+    /* a run of entries of one tag at a time: its own bytes per link, then its time */
+    for (long i0 = 0, i1; i0 < p->n_tagged; i0 = i1) {
+        int tag = p->tagged[i0].tag;
+        for (i1 = i0; i1 < p->n_tagged && p->tagged[i1].tag == tag; i1++)
+            p->own[p->tagged[i1].link] += p->tagged[i1].coef;
+        for (long i = i0; i < i1; i++) {
+            double cap = p->topo->cap[p->tagged[i].link];
+            double x = cap > 0 ? p->own[p->tagged[i].link] / cap : INFINITY;
+            if (tag < n_tags && x > t[tag])
+                t[tag] = x;
+        }
+        for (long i = i0; i < i1; i++)
+            p->own[p->tagged[i].link] = 0;
+    }
+    return 0;
+}
+
+static void acc_clear(aif_patterns *p)
+{
+    for (long i = 0; i < p->n_touched; i++)
+        p->acc[p->touched[i]] = 0;
+    p->n_touched = 0;
+}
+
+int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int *class_of, double copies)
+{
+    int first = 0;
+    acc_clear(p);
+    for (int k = 0; k < n_class && !p->err; k++) {
+        for (long i = 0; i < p->n_tagged && !p->err; i++)
+            if (class_of[p->tagged[i].tag] == k)
+                acc_add(p, p->tagged[i].link, p->tagged[i].coef);
+        int q = aif_pats_add(p, keys[k], copies);
+        if (k == 0)
+            first = q;
+    }
+    p->n_tagged = 0;
+    p->tag = -1;
+    return p->err ? 0 : first;
+}
+
+void aif_pats_discard(aif_patterns *p)
+{
+    acc_clear(p);
+    if (p->load_group < 0)
+        load_clear(p);
+    p->n_tagged = 0;
+    p->tag = -1;
+}
+
+void aif_pats_load_group(aif_patterns *p, long group)
+{
+    if (group < 0 || group != p->load_group)
+        load_clear(p);
+    p->load_group = group;
 }
 
 int aif_pats_add(aif_patterns *p, long key, double copies)
@@ -132,6 +211,8 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
         p->coef[p->n_entries++] = c;
     }
     p->n_touched = 0;
+    if (p->load_group < 0)
+        load_clear(p);   /* each pattern alone */
     pt->ideal_Bps = ideal;
     int mask = p->hash_cap - 1, i = slot_of(key, p->hash_cap);
     while (p->hash[i] >= 0)
@@ -152,12 +233,9 @@ double aif_pats_actual_Bps(const aif_patterns *p, int k)
 
 /* ---------------------------------------------------------------- routes */
 
-static void acc_link(aif_patterns *p, long l, double c)
+/* Adds c to link l of the pattern being built (and nothing else). */
+static void acc_add(aif_patterns *p, long l, double c)
 {
-    if (l < 0 || l >= p->topo->n_links) {
-        p->err = AIF_PATS_OFF_NETWORK;   /* a bug */
-        return;
-    }
     if (p->acc[l] == 0) {
         if (aif_grow((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
             p->err = AIF_PATS_NOMEM;
@@ -168,10 +246,36 @@ static void acc_link(aif_patterns *p, long l, double c)
     p->acc[l] += (float)c;
 }
 
+static void acc_link(aif_patterns *p, long l, double c)
+{
+    if (l < 0 || l >= p->topo->n_links) {
+        p->err = AIF_PATS_OFF_NETWORK;   /* a bug */
+        return;
+    }
+    acc_add(p, l, c);
+    if (p->tag >= 0 && c > 0) {
+        if (aif_grow((void **)&p->tagged, &p->cap_tagged, p->n_tagged + 1, sizeof *p->tagged)) {
+            p->err = AIF_PATS_NOMEM;
+            return;
+        }
+        p->tagged[p->n_tagged++] = (struct aif_tagged){l, (float)c, p->tag};
+    }
+    if (p->load) {   /* adaptive routing: the load later routes of the group see */
+        if (p->load[l] == 0) {
+            if (aif_grow((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
+                p->err = AIF_PATS_NOMEM;
+                return;
+            }
+            p->load_touched[p->n_load_touched++] = l;
+        }
+        p->load[l] += (float)c;
+    }
+}
+
 static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coef)
 {
     aif_hop h[AIF_TOPO_MAX_HOPS];
-    int n = aif_topo_route(p->topo, (int)a, (int)b, salt, p->topo->routing == AIF_ROUTE_ADAPTIVE ? p->acc : NULL, h);
+    int n = aif_topo_route(p->topo, (int)a, (int)b, salt, p->topo->routing == AIF_ROUTE_ADAPTIVE ? p->load : NULL, h);
     if (n < 0) {
         p->err = AIF_PATS_NO_PATH;   /* partitioned */
         return;

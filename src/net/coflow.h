@@ -14,7 +14,11 @@
  * max-min network: such links always carry the same load, so the merge changes
  * no rate, and the solver's work stops growing with identical NICs and cables.
  * After that, patterns name solver links; aif_pats_unclassed gives every link
- * its own solver link instead (to check the merge). */
+ * its own solver link instead (to check the merge).
+ *
+ * Adaptive routing picks the least-loaded port given the load already placed:
+ * by default the pattern's own; with a load group (aif_pats_load_group), that
+ * of every pattern of the group built so far. */
 #ifndef AIF_COFLOW_H
 #define AIF_COFLOW_H
 
@@ -50,6 +54,16 @@ typedef struct aif_patterns {
                                 * less memory per entry than a double beside the link) */
     long n_entries, cap_entries;
     float *acc;                /* the pattern being built, per topology link */
+    /* adaptive routing: the load placed so far in the current load group (per topology
+     * link, bytes per message byte), which every route of the group sees */
+    float *load;
+    long *load_touched, n_load_touched, cap_load_touched;
+    long load_group;           /* the current load group (-1: each pattern sees only its own load) */
+    /* tags (aif_pats_tag): the entries of the pattern being built, each with its tag */
+    int tag;                   /* the current tag (-1: none, nothing recorded) */
+    struct aif_tagged { long link; float coef; int tag; } *tagged;
+    long n_tagged, cap_tagged;
+    float *own;                /* scratch per topology link (aif_pats_tag_times), zero between calls */
     long *touched, n_touched, cap_touched;
     int *seg;                  /* scratch: domain segments of a group */
     int *mmlink;               /* topology link -> solver link (-1: none); before the
@@ -78,6 +92,29 @@ int aif_pats_find(const aif_patterns *p, long key);
 void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, int n, uint64_t salt);
 /* Adds one transfer from GPU a to GPU b carrying coef bytes per message byte. */
 void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef);
+/* Adaptive routing: the patterns built from now on, until the next call, share one
+ * load (group >= 0: a route sees what the earlier patterns of the group placed, as
+ * the replicas of one collective running at once do); a new group, or -1 (each
+ * pattern alone, the default), starts from an empty network.  Deterministic: the
+ * routes depend on the order the caller builds the group's patterns in. */
+void aif_pats_load_group(aif_patterns *p, long group);
+/* Tags: the flows added from now on belong to `tag` (>= 0; -1: untagged, the default),
+ * so that a pattern of independent parts (the sends of different replicas) can be
+ * split by how fast each part goes (aif_pats_tag_times, aif_pats_add_split). */
+void aif_pats_tag(aif_patterns *p, int tag);
+/* Of the pattern being built: per tag t < n_tags, the seconds per message byte its own
+ * flows take in lock step (max over its links of its bytes on the link per message byte
+ * over the link's capacity: the collisions among its own flows, which persist, not those
+ * with other parts, which depend on when each runs); 0 for an absent tag.  A tag's
+ * entries are taken run by run (a tag added in one run, as the callers do, is exact).
+ * Returns 0, or -1 out of memory (err set). */
+int aif_pats_tag_times(aif_patterns *p, int n_tags, double *t);
+/* Stores the pattern being built as n_class patterns, class k (keys[k]) holding the flows
+ * of the tags t with class_of[t] == k; returns the index of the first (the others follow
+ * in order), 0 with err set on failure.  The tags are cleared. */
+int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int *class_of, double copies);
+/* Drops the pattern being built (and its tags). */
+void aif_pats_discard(aif_patterns *p);
 /* Stores what was added since the last aif_pats_add as the pattern of key; returns its index. */
 int aif_pats_add(aif_patterns *p, long key, double copies);
 /* The bottleneck rate over all links of a pattern built without solver links. */

@@ -556,6 +556,14 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
             }
         }
     }
+    /* Megatron-Core's DistributedDataParallel: bucket_size = max(40M, 1M x dp) parameters,
+     * "so that chunks used in NCCL ring-reduce implementations are large enough to remain
+     * bandwidth-bound rather than latency-bound" (megatron/core/distributed/
+     * distributed_data_parallel.py) */
+    {
+        double nb = floor((dense_local + expert_local) / fmax(40e6, 1e6 * p->dp));
+        g->dp_buckets = nb < 1 ? 1 : nb > 1e6 ? 1000000 : (int)nb;
+    }
     int opt = tr->optimizer;
     double grad_bytes = (opt == AIF_OPT_NONE || opt == AIF_OPT_DISTRIBUTED) ? 4 : 2;
     begin(&w, AIF_SEG_STEP_RS);
