@@ -55,7 +55,7 @@ rejects() {
 
 golden default.txt
 golden default.json --json
-golden llama3-70b.txt train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
+golden llama3-70b.txt train neutral --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
 golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
 golden ops-mixtral.txt train "$src/data/scenarios/mixtral-8x7b.yaml" --ops
 golden catalog-gpus.txt catalog gpus
@@ -65,10 +65,15 @@ golden collective-sim.txt collective --op allreduce --gpus 1024 --min-bytes 1M -
 golden collective-ndr.json collective --op allreduce --system dgx-h100 --gpus 128 --min-bytes 1M --max-bytes 8G --step-factor 8 --json
 golden facility.txt facility --set facility.power_cap=30MW --set facility.climate=hot
 golden topology.txt topology
+# the base is the default scenario, named first with every substitution: a GPU that is
+# not the system's takes the system (and fabric) built around it; naming the model
+# derives the layout again
+golden substituted.txt train --model llama3-8b --gpus 64 --gpu mi300x
+golden substituted.json train --model llama3-8b --gpus 64 --gpu mi300x --json
 golden topology-tpu.json topology --set cluster.system=tpu-v5p --set cluster.gpus=256 --set train.tp=4 --json
-golden sim-small.txt train --engine sim --model llama3-8b --gpus 64 --tp 2 --pp 4 --gbs 32
+golden sim-small.txt train neutral --engine sim --model llama3-8b --gpus 64 --tp 2 --pp 4 --gbs 32
 golden sim-default.json train --engine sim --json
-golden sim-tcp.txt train --engine sim --model llama3-8b --gpus 256 --tp 8 --gbs 64 --fabric eth-400-tcp --oversubscription 2
+golden sim-tcp.txt train neutral --engine sim --model llama3-8b --gpus 256 --tp 8 --gbs 64 --fabric eth-400-tcp --oversubscription 2
 
 # the simulator's trace: a Chrome trace file, written whole
 if "$bin" train --engine sim --model llama3-8b --gpus 16 --tp 2 --pp 2 --gbs 8 --trace "$tmp/trace.json" >/dev/null &&
@@ -99,7 +104,7 @@ done
 rejects 2 "unknown option '--tpp'" train --tpp 8
 rejects 2 "option '--tp' needs a value" train --tp
 rejects 2 "--tp: train.tp: 'x' is not a number" train --tp x
-rejects 2 "train.tp: gpus 8 is not divisible by tp*pp*cp = 3*1*1 = 3" train --tp 3
+rejects 2 "train.tp: gpus 16384 is not divisible by tp*pp*cp = 3*16*1 = 48" train --tp 3
 rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
 rejects 2 "cluster.gpu: unknown gpu 'h100'; did you mean 'h100-sxm'" train --gpu h100
 rejects 2 "cluster.fabric: unknown fabric" train --fabric ethernet

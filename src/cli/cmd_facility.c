@@ -29,7 +29,7 @@ int cmd_facility(int argc, char **argv)
     if (st >= 0)
         return st;
     static cli_job j;
-    st = cli_run_job(file, &o, 0, &j);
+    st = cli_run_job(file, &o, &j);
     if (!st && o.json) {
         char *txt = aif_report_train_json(&j);
         if (txt)

@@ -29,7 +29,7 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error("report", "name the output file with -o FILE.html");
     o.scaling = 1;   /* the report plots the scaling curve */
     static cli_job j;
-    st = cli_run_job(file, &o, 0, &j);
+    st = cli_run_job(file, &o, &j);
     if (!st) {
         aif_err e;
         if (aif_report_html(out, &j, &e) != AIF_OK)

@@ -40,13 +40,14 @@ int cmd_topology(int argc, char **argv)
     if (rc)
         return cli_report_error(&e);
     if (o.json) {
-        char *txt = aif_report_topology_json(aif_topo_get_summary(t));
+        char *txt = aif_report_topology_json(&s, aif_topo_get_summary(t));
         if (txt)
             puts(txt);
         else
             st = EXIT_FAIL;
         free(txt);
     } else {
+        aif_report_header_text(stdout, &s, "the network");
         aif_report_topology_text(stdout, aif_topo_get_summary(t));
     }
     aif_topo_free(t);

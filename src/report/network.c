@@ -1,5 +1,6 @@
 /* network.c -- reports of the topology and of what the simulating engine saw on it. */
 #include "report/network.h"
+#include "report/format.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "report/json.h"
@@ -76,10 +77,14 @@ json_object *aif_report_topology_obj(const aif_topo_summary *t)
     return o;
 }
 
-char *aif_report_topology_json(const aif_topo_summary *t)
+char *aif_report_topology_json(const aif_scenario *s, const aif_topo_summary *t)
 {
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
-    json_object *o = aif_report_topology_obj(t);
+    json_object *o = json_object_new_object(), *topo = aif_report_topology_obj(t);
+    if (s)
+        aif_report_base_json(o, s);
+    json_object_object_foreach(topo, key, val) json_object_object_add(o, key, json_object_get(val));
+    json_object_put(topo);
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
     char *out = txt ? strdup(txt) : NULL;
     json_object_put(o);

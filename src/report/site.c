@@ -118,7 +118,8 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
 {
     const aif_scenario *s = &run->scenario;
     const aif_facility_result *fa = &run->facility;
-    fprintf(f, "aifsim %s: %s, the site\n\n", AIF_VERSION, s->name);
+    aif_report_header_text(f, s, "the site");
+    fputc('\n', f);
     fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
             fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);
     site_text(f, s, fa, &run->cost, run->train.steps > 0);

@@ -8,6 +8,7 @@
 #include "base/base.h"
 #include "report/site.h"
 #include "report/network.h"
+#include "report/format.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -79,7 +80,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     const aif_parallel *p = &t->par;
     char a[32], b[32], d[32];
     human(a, sizeof a, r->params);
-    fprintf(f, "aifsim %s: %s\n\n", AIF_VERSION, s->name);
+    aif_report_header_text(f, s, NULL);
+    fputc('\n', f);
     fprintf(f, "  model    %s: %s parameters", m->name, a);
     if (m->moe.experts) {
         human(b, sizeof b, r->active_params);
@@ -154,6 +156,7 @@ char *aif_report_train_json(const aif_train_run *run)
     json_object *o = json_object_new_object();
     aif_json_str(o, "aifsim_version", AIF_VERSION);
     aif_json_str(o, "scenario", s->name);
+    aif_report_base_json(o, s);
     aif_json_str(o, "engine", aif_engine_name(run->engine));
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);
