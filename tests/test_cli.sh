@@ -59,7 +59,10 @@ golden llama3-70b.txt train neutral --model llama3-70b --gpus 1024 --tp 8 --pp 4
 golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
 golden ops-mixtral.txt train "$src/data/scenarios/mixtral-8x7b.yaml" --ops
 golden catalog-gpus.txt catalog gpus
-golden catalog-h100.json catalog gpus h100-sxm
+golden catalog-h100.json catalog gpus h100-sxm --json
+# one entry is a card by default: each figure with its unit, each citation once
+golden catalog-h100.txt catalog gpus h100-sxm
+golden catalog-mixtral.txt catalog models mixtral-8x7b
 golden collective-h100.txt collective --op allreduce --gpu h100-sxm --gpus 8
 golden collective-sim.txt collective --op allreduce --gpus 1024 --min-bytes 1M --max-bytes 4G --step-factor 16 --engine sim --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=2
 golden collective-ndr.json collective --op allreduce --system dgx-h100 --gpus 128 --min-bytes 1M --max-bytes 8G --step-factor 8 --json

@@ -72,6 +72,11 @@ aif_rc aif_trace_check_path(const char *path, aif_err *err);
 /* The catalogs (aifsim catalog) of one kind, "gpus", "systems", "fabrics" or "models",
  * or of all four when kind is NULL, as tables. */
 aif_rc aif_report_catalog_text(FILE *f, const aif_catalog *c, const char *kind, aif_err *err);
+/* One entry as a card a person reads: a title line (name, kind, description), each
+ * set figure with its unit and [N], then each distinct citation once.  AIF_EINPUT for
+ * an unknown kind or name (err->path the kind), with a did-you-mean. */
+aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *kind, const char *name,
+                                     aif_err *err);
 /* The same as one JSON object, {"gpus": [ENTRY, ...], ...}, each entry's fields from the
  * catalog's field descriptors (src/report/catalog.c says how keys are named); or, with
  * a name, that entry alone with "sources", the citation of each of its figures.  *json

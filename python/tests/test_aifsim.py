@@ -69,7 +69,7 @@ def test_catalog_equals_cli(kind):
 
 
 def test_catalog_entry_and_all_kinds_equal_cli():
-    assert aifsim.catalog("gpus", "h100-sxm") == cli("catalog", "gpus", "h100-sxm")
+    assert aifsim.catalog("gpus", "h100-sxm") == cli("catalog", "gpus", "h100-sxm", "--json")
     assert aifsim.catalog() == cli("catalog", "--json")
 
 
