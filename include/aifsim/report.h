@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Numbers a person reads, one convention for every text writer (src/report/format.c):
- * three significant digits and never an exponent.  aif_fmt_si: SI prefixes n..E on
+ * three significant digits and never an exponent.  aif_fmt_si: SI prefixes f..E on
  * unit (1.44 GW, 459 mW, 12.3 TB/s); aif_fmt_count: K M B T Q then x10^N (405B,
  * 15.6T); aif_fmt_usd: the same after "$"; aif_fmt_mass_kg: g, kg, then t, kt, Mt;
  * aif_fmt_energy_J: watt-hours (4.59 MWh).  Each writes at most n bytes, NUL-ended. */

@@ -372,11 +372,11 @@ aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *
 
 static void gpus_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-10s %-40s %8s %8s %7s %7s %6s %8s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
-            "TB/s", "TDP W", "scale-up", "dom");
+    fprintf(f, "%-10s %-40s %8s %8s %7s %7s %6s %10s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
+            "HBM TB/s", "TDP W", "scale-up", "dom");
     for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
         const aif_gpu *g = aif_catalog_gpu(c, i);
-        fprintf(f, "%-10s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB %5d\n", g->name, g->description,
+        fprintf(f, "%-10s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB/s %5d\n", g->name, g->description,
                 g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1e9,
                 g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain);
     }

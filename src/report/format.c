@@ -3,7 +3,7 @@
  *
  * One convention (docs/ARCHITECTURE.md, "Numbers in outputs"):
  *   - three significant digits, never an exponent: 1.44 GW, not 1.44e+03 MW;
- *   - physical quantities take SI prefixes (n u m . k M G T P E) in steps of 1000 on
+ *   - physical quantities take SI prefixes (f p n u m . k M G T P E) in steps of 1000 on
  *     their unit: W, Wh, B/s; mass in g up to 999 kg, then t, kt, Mt ...;
  *   - counts and money take K, M, B (10^9), T (10^12), Q (10^15); beyond, x10^N;
  *   - memory sizes are binary (GiB = 2^30 bytes) and say so, everything else decimal.
@@ -46,8 +46,8 @@ static void mantissa(char *buf, size_t n, double m)
 
 void aif_fmt_si(char *buf, size_t n, double x, const char *unit)
 {
-    static const char *const pre[] = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
-    const int unit_at = 3;
+    static const char *const pre[] = {"f", "p", "n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+    const int unit_at = 5, last = (int)(sizeof pre / sizeof pre[0]) - 1;
     if (n == 0)
         return;
     if (!isfinite(x)) {
@@ -62,10 +62,10 @@ void aif_fmt_si(char *buf, size_t n, double x, const char *unit)
     int i = unit_at + (int)floor(log10(fabs(x)) / 3 + 1e-9);
     if (i < 0)
         i = 0;
-    if (i > 9)
-        i = 9;
+    if (i > last)
+        i = last;
     double m = sig3(x / pow(1000, i - unit_at));
-    if (fabs(m) >= 1000 && i < 9)
+    if (fabs(m) >= 1000 && i < last)
         m = sig3(m / 1000), i++;
     char mb[48];
     mantissa(mb, sizeof mb, m);

@@ -33,8 +33,10 @@ void aif_report_topology_text(FILE *f, const aif_topo_summary *t)
         if (t->links[k])
             fprintf(f, " %s %ld", aif_tier_names[k], t->links[k]);
     fputc('\n', f);
-    fprintf(f, "           bisection %.1f Tb/s per direction, oversubscription %.3g:1 at the leaf, %.3g:1 overall",
-            t->bisection_Bps * 8 / 1e12, t->oversubscription, t->overall_oversubscription);
+    char bis[32];
+    aif_fmt_si(bis, sizeof bis, t->bisection_Bps * 8, "b/s");
+    fprintf(f, "           bisection %s per direction, oversubscription %.3g:1 at the leaf, %.3g:1 overall", bis,
+            t->oversubscription, t->overall_oversubscription);
     if (t->failed_links || t->degraded_links)
         fprintf(f, "; %ld cable%s failed, %ld degraded", t->failed_links, t->failed_links == 1 ? "" : "s",
                 t->degraded_links);

@@ -18,26 +18,8 @@
 
 #define GIB 1073741824.0
 
-/* 3 significant digits, then the unit: 999.6 is "1K", not "1e+03" */
-static double round3(double x)
-{
-    if (x <= 0)
-        return x;
-    double p = pow(10, floor(log10(x)) - 2);
-    return round(x / p) * p;
-}
-
-static void human(char *buf, size_t n, double x)
-{
-    static const char *const suf[] = {"", "K", "M", "B", "T"};
-    int i = 0;
-    x = x >= 1000 ? round3(x) : x;
-    while (x >= 1000 && i < 4) {
-        x = round3(x / 1000);
-        i++;
-    }
-    snprintf(buf, n, i ? "%.3g%s" : "%.4g%s", x, suf[i]);
-}
+/* counts as people read them: 405B, 16.8M (src/report/format.c) */
+#define human aif_fmt_count
 
 static void duration(char *buf, size_t n, double s)
 {
