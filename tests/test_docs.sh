@@ -11,6 +11,8 @@
 # rest of the block.  head=N keeps the first N lines of the output, match=REGEX the lines
 # that match (Python's re); a line `...` stands for each run of lines left out.
 #
+# Output that is part of the page itself (a Markdown table) sits between
+# `<!-- output: aifsim ARGS -->` and `<!-- /output -->` and must equal what ARGS prints.
 # A C block after `<!-- compile: NAME -->` must compile (cc -std=c11 -Wall -Werror
 # -fsyntax-only) against include/ and the build's generated headers.
 #
@@ -31,6 +33,14 @@ update = os.environ.get("AIFSIM_UPDATE_DOCS") == "1"
 work = os.environ["TMPWORK"]
 marker = re.compile(r"^<!-- golden: (\S+)(.*?)\s*-->\s*$")
 compile_marker = re.compile(r"^<!-- compile: (\S+)\s*-->\s*$")
+output_marker = re.compile(r"^<!-- output: (aifsim.*?)\s*-->\s*$")
+
+def run(cmd):
+    p = subprocess.run(["sh", "-c", cmd], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = p.stdout.decode().rstrip("\n").split("\n")
+    if p.returncode:
+        out.append("exit status %d" % p.returncode)
+    return out
 checked = failed = 0
 
 def shown(out, opts):
@@ -53,8 +63,25 @@ for path in sys.argv[1:]:
     while i < len(text):
         m = marker.match(text[i])
         c = compile_marker.match(text[i])
+        o = output_marker.match(text[i])
         out_text.append(text[i])
         i += 1
+        if o:
+            start = i
+            while i < len(text) and text[i] != "<!-- /output -->":
+                i += 1
+            want, got = text[start:i], run(o.group(1))
+            checked += 1
+            if got != want and not update:
+                failed += 1
+                print("FAIL: %s:%d: `%s` prints otherwise:" % (path, start, o.group(1)))
+                sys.stdout.writelines(l + "\n" for l in
+                                      list(difflib.unified_diff(want, got, "documented", "printed", lineterm=""))[:30])
+            elif got != want:
+                changed = True
+                print("updated: %s:%d" % (path, start))
+            out_text.extend(got if update else want)
+            continue
         if c:   # checked in place; the block is left as it is
             j = i + 1
             while j < len(text) and not text[j].startswith("```"):
@@ -95,11 +122,7 @@ for path in sys.argv[1:]:
             i += 1
         want = text[start:i]
         cmd = "\n".join(cmd_lines)[2:].replace("\\\n", " ")
-        p = subprocess.run(["sh", "-c", cmd], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        out = p.stdout.decode().rstrip("\n").split("\n")
-        if p.returncode:
-            out.append("exit status %d" % p.returncode)
-        got = shown(out, opts)
+        got = shown(run(cmd), opts)
         checked += 1
         if got != want:
             if update:

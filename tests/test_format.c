@@ -138,6 +138,17 @@ static void every_magnitude(void **st)
     }
 }
 
+static void table_figures(void **st)
+{
+    (void)st;
+    FMT(aif_fmt_plain, 29340.4, "29340");                  /* was "2.934e+04" in aifsim validate */
+    FMT(aif_fmt_plain, 845.44, "845.4");
+    FMT(aif_fmt_plain, 0.00012345, "0.0001234");
+    FMT(aif_fmt_plain, 1.2341e-9, "0.000000001234");
+    FMT(aif_fmt_plain, 1e18, "1000000000000000000");
+    FMT(aif_fmt_plain, 0, "0");
+}
+
 static void bounded_and_terminated(void **st)
 {
     (void)st;
@@ -159,6 +170,7 @@ int main(void)
         cmocka_unit_test(power_and_bandwidth),
         cmocka_unit_test(energy_mass_money_counts),
         cmocka_unit_test(every_magnitude),
+        cmocka_unit_test(table_figures),
         cmocka_unit_test(bounded_and_terminated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

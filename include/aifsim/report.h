@@ -31,6 +31,9 @@ void aif_fmt_count(char *buf, size_t n, double x);
 void aif_fmt_usd(char *buf, size_t n, double usd);
 void aif_fmt_mass_kg(char *buf, size_t n, double kg);
 void aif_fmt_energy_J(char *buf, size_t n, double J);
+/* A figure in a table column, in the column's unit: four significant digits, or every
+ * digit before the point from 10^4 on; never an exponent (29340, not 2.934e+04). */
+void aif_fmt_plain(char *buf, size_t n, double x);
 /* The first lines of every text output: "aifsim VERSION: NAME[, what] (base: BASE[ + N
  * options])", then each substitution the scenario's load made (aif_note) as
  * "  substituted  FIELD: ASKED -> USED (WHY)".  what may be NULL. */

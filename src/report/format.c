@@ -110,6 +110,19 @@ static void count(char *buf, size_t n, double x, const char *sign)
 
 void aif_fmt_count(char *buf, size_t n, double x) { count(buf, n, x, ""); }
 
+void aif_fmt_plain(char *buf, size_t n, double x)
+{
+    double a = fabs(x);
+    if (n == 0)
+        return;
+    if (!isfinite(x) || a == 0 || (a >= 1e-4 && a < 1e4))
+        snprintf(buf, n, "%.4g", x);   /* no exponent in this range */
+    else if (a >= 1e4)
+        snprintf(buf, n, "%.0f", x);
+    else   /* four significant digits after the leading zeros */
+        snprintf(buf, n, "%.*f", 3 - (int)floor(log10(a)), x);
+}
+
 void aif_fmt_usd(char *buf, size_t n, double usd) { count(buf, n, usd, "$"); }
 
 void aif_fmt_mass_kg(char *buf, size_t n, double kg)
