@@ -159,6 +159,12 @@ static void test_system_follows_gpu(void **state)
     y = "cluster: {system: dgx-h100, gpu: mi300x, gpus: 64, fabric: ib-ndr}\nmodel: llama3-8b\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
     assert_int_equal(s.n_notes, 1);
+    /* a fabric faster than the system's NICs runs at the NICs' speed, and says so */
+    y = "cluster: {system: dgx-a100-80g, gpus: 16, fabric: ib-xdr}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.n_notes, 1);
+    assert_string_equal(s.notes[0].field, "cluster.nic_bw");
+    assert_string_equal(s.notes[0].used, "200 Gb/s");
     /* the system's own GPU: nothing substituted */
     y = "cluster: {system: dgx-h100, gpu: h100-sxm, gpus: 8}\nmodel: llama3-8b\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);

@@ -325,6 +325,13 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
         cl->nic_bw_Bps = sys->nic_bw_Bps;
     else /* a fabric chosen by name runs at its port speed, capped by the system's NIC */
         cl->nic_bw_Bps = sys && sys->nic_bw_Bps < f->port_bw_Bps ? sys->nic_bw_Bps : f->port_bw_Bps;
+    if (!(set & (1u << C_NICBW)) && (set & (1u << C_FABRIC)) && sys && sys->nic_bw_Bps < f->port_bw_Bps) {
+        char asked[80], used[AIF_NAME_MAX];
+        snprintf(asked, sizeof asked, "%.0f Gb/s (%.40s's port)", f->port_bw_Bps * 8 / 1e9, f->name);
+        snprintf(used, sizeof used, "%.0f Gb/s", sys->nic_bw_Bps * 8 / 1e9);
+        add_note(s, "cluster.nic_bw", asked, used, "the NICs of %s run at %.0f Gb/s; nic_bw sets another speed",
+                 sys->name, sys->nic_bw_Bps * 8 / 1e9);
+    }
     if (cl->scaleup_domain < cl->gpus_per_node && !(set & (1u << C_DOMAIN)))
         cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
     cl->clock_factor = 1.0;
@@ -638,7 +645,7 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         }
         if (ka)
             add_note(out, "train", asked, used, "the base's layout was for its own %s; derived again for this "
-                     "job (give --tp, --pp, --gbs ... to set it)", !strcmp(why, "model") ? "model" : "GPU count");
+                     "job; --tp, --pp, --gbs ... set it", !strcmp(why, "model") ? "model" : "GPU count");
     }
     ydoc_free(d);
     return rc;
