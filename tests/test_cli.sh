@@ -92,6 +92,22 @@ if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "--full: $a vs $b"; fi
 "$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/b"
 if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "two runs differ"; fi
 
+# one base for every command: the same --set keeps the default scenario in train,
+# facility, report and topology, and each names it on its first line
+# (was: train alone switched to llama3-8b on 8 GPUs)
+want="llama3-405b-pretrain"
+for c in train facility topology; do
+    first=$("$bin" $c --set cluster.network.routing=adaptive | head -1)
+    case "$first" in
+    *"$want"*"(base: built-in default scenario + 1 option)") ok ;;
+    *) bad "aifsim $c --set ...: first line '$first'" ;;
+    esac
+done
+"$bin" report --set cluster.network.routing=adaptive -o "$tmp/r.html" 2>/dev/null
+if grep -q "$want (base: built-in default scenario + 1 option)" "$tmp/r.html"; then ok; else bad "report: base"; fi
+if "$bin" train --set cluster.network.routing=adaptive --json | grep -q '"model": "llama3-405b"'; then ok
+else bad "train --set: not the default job"; fi
+
 # --help and --version
 for c in "" train catalog validate facility report collective topology; do
     if "$bin" $c --help | grep -q "usage: aifsim"; then ok; else bad "aifsim $c --help"; fi
