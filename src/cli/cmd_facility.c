@@ -15,6 +15,8 @@ static const char help[] =
     "GPUs fit under the site's grid cap, capex, and, with a token budget, energy,\n"
     "carbon, water and the cost to train owned or rented.  The site is the\n"
     "scenario's `facility` and `cost` sections (docs/SCENARIOS.md).\n"
+    "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
+    "aifsim train; the first line names it and any substitution.\n"
     "\n"
     "examples:\n"
     "  aifsim facility\n"

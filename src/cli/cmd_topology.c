@@ -14,6 +14,8 @@ static const char help[] =
     "cluster.network section (docs/NETWORK.md): topology fat-tree|rail-optimized|\n"
     "rail-only, tiers, radix, oversubscription, spine_oversubscription, planes,\n"
     "routing ecmp|adaptive, gpudirect, failed_links, degraded_links.\n"
+    "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
+    "aifsim train; the first line names it and any substitution.\n"
     "\n"
     "examples:\n"
     "  aifsim topology\n"
