@@ -108,6 +108,11 @@ if grep -q "$want (base: built-in default scenario + 1 option)" "$tmp/r.html"; t
 if "$bin" train --set cluster.network.routing=adaptive --json | grep -q '"model": "llama3-405b"'; then ok
 else bad "train --set: not the default job"; fi
 
+# aifsim collective states a substitution under its first line too
+if "$bin" collective --op allreduce --system dgx-a100-80g --fabric ib-xdr --gpus 16 --bytes 1G |
+   grep -q "^# substituted cluster.nic_bw: 800 Gb/s (ib-xdr's port) -> 200 Gb/s"; then ok
+else bad "collective: substitution not stated"; fi
+
 # --help and --version
 for c in "" train catalog validate facility report collective topology; do
     if "$bin" $c --help | grep -q "usage: aifsim"; then ok; else bad "aifsim $c --help"; fi

@@ -253,6 +253,9 @@ int cmd_collective(int argc, char **argv)
             printf(" (%s)", cl->system.name);
         printf(", %s inside %d-GPU domains, %s %d x %.0f Gb/s per node\n", cl->scaleup.name, cl->scaleup_domain,
                cl->fabric.name, cl->nics_per_node, cl->nic_bw_Bps * 8 / 1e9);
+        for (int i = 0; i < s.n_notes; i++)   /* what the cluster's resolution substituted */
+            printf("# substituted %s: %s -> %s (%s)\n", s.notes[i].field, s.notes[i].asked, s.notes[i].used,
+                   s.notes[i].why);
         if (simulate)
             printf("# NCCL model with its flows on the simulated network (docs/NETWORK.md); predictions, not "
                    "measurements\n#\n");
