@@ -22,10 +22,10 @@
  * example named, else from the built-in default scenario; overrides refine it.  An
  * override that makes another job (the model named, or a GPU count the base's layout
  * cannot hold) drops the base's layout fields (LAYOUT) that no override sets, so they
- * are derived for the new job.  Every
- * such drop, and every catalog substitution (a system swapped for the one built around
- * the asked GPU, the fabric that came with it), is an aif_note of the scenario: a run
- * never changes its inputs silently. */
+ * are derived for the new job.  Every such drop, and every catalog substitution (a
+ * system swapped for the one built around the asked GPU, the fabric that came with it,
+ * a named fabric capped by the system's NICs), is an aif_note of the scenario (at most
+ * AIF_MAX_NOTES, the rest counted): a run never changes its inputs silently. */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 
