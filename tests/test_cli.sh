@@ -112,6 +112,9 @@ else bad "train --set: not the default job"; fi
 if "$bin" collective --op allreduce --system dgx-a100-80g --fabric ib-xdr --gpus 16 --bytes 1G |
    grep -q "^# substituted cluster.nic_bw: 800 Gb/s (ib-xdr's port) -> 200 Gb/s"; then ok
 else bad "collective: substitution not stated"; fi
+if "$bin" collective --op allreduce --system dgx-a100-80g --fabric ib-xdr --gpus 16 --bytes 1G --json |
+   grep -q '"field": "cluster.nic_bw"'; then ok
+else bad "collective --json: substitution not listed"; fi
 
 # --help and --version
 for c in "" train catalog validate facility report collective topology; do

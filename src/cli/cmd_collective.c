@@ -246,6 +246,16 @@ int cmd_collective(int argc, char **argv)
         json_object_object_add(root, "gpu", json_object_new_string(cl->gpu.name));
         json_object_object_add(root, "gpus", json_object_new_int(n));
         json_object_object_add(root, "fabric", json_object_new_string(cl->fabric.name));
+        json_object *subst = json_object_new_array();   /* as every writer lists them (report.h) */
+        for (int i = 0; i < s.n_notes; i++) {
+            json_object *nt = json_object_new_object();
+            json_object_object_add(nt, "field", json_object_new_string(s.notes[i].field));
+            json_object_object_add(nt, "asked", json_object_new_string(s.notes[i].asked));
+            json_object_object_add(nt, "used", json_object_new_string(s.notes[i].used));
+            json_object_object_add(nt, "why", json_object_new_string(s.notes[i].why));
+            json_object_array_add(subst, nt);
+        }
+        json_object_object_add(root, "substitutions", subst);
         json_object_object_add(root, "rows", rows);
     } else {
         printf("# aifsim collective: %s on %d x %s", aif_coll_names[op], n, cl->gpu.name);
