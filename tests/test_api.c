@@ -1,6 +1,6 @@
 /* test_api.c -- the flat entry of include/aifsim/api.h that other languages bind:
- * its JSON equals the command line's golden --json outputs byte for byte; a default
- * scenario with overrides is the neutral base, as on the command line; errors name
+ * its JSON equals the command line's golden --json outputs byte for byte; overrides
+ * refine the default scenario, as on the command line; errors name
  * the file, line, field and the option they came from; bad arguments are refused,
  * never crashed on; the option table is well formed. */
 #include <setjmp.h>
@@ -51,20 +51,32 @@ static void example_file_and_name_equal_cli(void **st)
     assert_int_equal(aif_train_json(path, AIF_FROM_FILE, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, &a, &e), AIF_OK);
     assert_string_equal(a, golden("mixtral.json"));
     assert_int_equal(aif_train_json("mixtral-8x7b", AIF_FROM_FILE, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, &b, &e), AIF_OK);
-    assert_string_equal(a, b);
+    /* the same run; only the base is named differently */
+    assert_non_null(strstr(a, "\"base\": \"file mixtral-8x7b.yaml\""));
+    assert_non_null(strstr(b, "\"base\": \"built-in example mixtral-8x7b\""));
+    assert_string_equal(strstr(a, "\"options\""), strstr(b, "\"options\""));
     aif_free(a);
     aif_free(b);
 }
 
-static void overrides_on_default_use_the_neutral_base(void **st)
+static void overrides_refine_the_default(void **st)
 {
     (void)st;
     const char *paths[] = {"cluster.gpus", "train.tp"}, *values[] = {"16", "2"};
     char *json;
     aif_err e;
     assert_int_equal(aif_train_json(NULL, AIF_FROM_DEFAULT, NULL, paths, values, NULL, 2, NULL, 0, 0, &json, &e), AIF_OK);
-    assert_non_null(strstr(json, "\"scenario\": \"command-line job\""));
+    /* the default scenario stays the base, named first with what was substituted */
+    assert_non_null(strstr(json, "\"scenario\": \"llama3-405b-pretrain\",\n  \"base\": \"built-in default scenario\""));
+    assert_non_null(strstr(json, "\"model\": \"llama3-405b\""));
     assert_non_null(strstr(json, "\"gpus\": 16"));
+    assert_non_null(strstr(json, "\"field\": \"train\""));
+    aif_free(json);
+    /* the neutral base by name */
+    assert_int_equal(aif_train_json("neutral", AIF_FROM_FILE, NULL, paths, values, NULL, 2, NULL, 0, 0, &json, &e),
+                     AIF_OK);
+    assert_non_null(strstr(json, "\"base\": \"built-in example neutral\""));
+    assert_non_null(strstr(json, "\"model\": \"llama3-8b\""));
     aif_free(json);
 }
 
@@ -179,7 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(default_equals_cli),
         cmocka_unit_test(example_file_and_name_equal_cli),
-        cmocka_unit_test(overrides_on_default_use_the_neutral_base),
+        cmocka_unit_test(overrides_refine_the_default),
         cmocka_unit_test(text_scenario_and_sim_engine),
         cmocka_unit_test(errors_name_file_line_field_and_origin),
         cmocka_unit_test(bad_arguments_are_refused),

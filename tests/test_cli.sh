@@ -71,20 +71,28 @@ says() {
 
 golden default.txt
 golden default.json --json
-golden llama3-70b.txt train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
+golden llama3-70b.txt train neutral --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192
 golden mixtral.json train "$src/data/scenarios/mixtral-8x7b.yaml" --json
 golden ops-mixtral.txt train "$src/data/scenarios/mixtral-8x7b.yaml" --ops
 golden catalog-gpus.txt catalog gpus
-golden catalog-h100.json catalog gpus h100-sxm
+golden catalog-h100.json catalog gpus h100-sxm --json
+# one entry is a card by default: each figure with its unit, each citation once
+golden catalog-h100.txt catalog gpus h100-sxm
+golden catalog-mixtral.txt catalog models mixtral-8x7b
 golden collective-h100.txt collective --op allreduce --gpu h100-sxm --gpus 8
 golden collective-sim.txt collective --op allreduce --gpus 1024 --min-bytes 1M --max-bytes 4G --step-factor 16 --engine sim --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=2
 golden collective-ndr.json collective --op allreduce --system dgx-h100 --gpus 128 --min-bytes 1M --max-bytes 8G --step-factor 8 --json
 golden facility.txt facility --set facility.power_cap=30MW --set facility.climate=hot
 golden topology.txt topology
+# the base is the default scenario, named first with every substitution: a GPU that is
+# not the system's takes the system (and fabric) built around it; naming the model
+# derives the layout again
+golden substituted.txt train --model llama3-8b --gpus 64 --gpu mi300x
+golden substituted.json train --model llama3-8b --gpus 64 --gpu mi300x --json
 golden topology-tpu.json topology --set cluster.system=tpu-v5p --set cluster.gpus=256 --set train.tp=4 --json
-golden sim-small.txt train --engine sim --model llama3-8b --gpus 64 --tp 2 --pp 4 --gbs 32
+golden sim-small.txt train neutral --engine sim --model llama3-8b --gpus 64 --tp 2 --pp 4 --gbs 32
 golden sim-default.json train --engine sim --json
-golden sim-tcp.txt train --engine sim --model llama3-8b --gpus 256 --tp 8 --gbs 64 --fabric eth-400-tcp --oversubscription 2
+golden sim-tcp.txt train neutral --engine sim --model llama3-8b --gpus 256 --tp 8 --gbs 64 --fabric eth-400-tcp --oversubscription 2
 
 # the simulator's trace: a Chrome trace file, written whole
 if "$bin" train --engine sim --model llama3-8b --gpus 16 --tp 2 --pp 2 --gbs 8 --trace "$tmp/trace.json" >/dev/null &&
@@ -99,6 +107,30 @@ if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "--full: $a vs $b"; fi
 "$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/a"
 "$bin" train --model deepseek-v3 --gpus 1024 --tp 1 --pp 8 --vpp 1 --ep 64 --gbs 2048 --seq 4096 --json >"$tmp/b"
 if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "two runs differ"; fi
+
+# one base for every command: the same --set keeps the default scenario in train,
+# facility, report and topology, and each names it on its first line
+# (was: train alone switched to llama3-8b on 8 GPUs)
+want="llama3-405b-pretrain"
+for c in train facility topology; do
+    first=$("$bin" $c --set cluster.network.routing=adaptive | head -1)
+    case "$first" in
+    *"$want"*"(base: built-in default scenario + 1 option)") ok ;;
+    *) bad "aifsim $c --set ...: first line '$first'" ;;
+    esac
+done
+"$bin" report --set cluster.network.routing=adaptive -o "$tmp/r.html" 2>/dev/null
+if grep -q "$want (base: built-in default scenario + 1 option)" "$tmp/r.html"; then ok; else bad "report: base"; fi
+if "$bin" train --set cluster.network.routing=adaptive --json | grep -q '"model": "llama3-405b"'; then ok
+else bad "train --set: not the default job"; fi
+
+# aifsim collective states a substitution under its first line too
+if "$bin" collective --op allreduce --system dgx-a100-80g --fabric ib-xdr --gpus 16 --bytes 1G |
+   grep -q "^# substituted cluster.nic_bw: 800 Gb/s (ib-xdr's port) -> 200 Gb/s"; then ok
+else bad "collective: substitution not stated"; fi
+if "$bin" collective --op allreduce --system dgx-a100-80g --fabric ib-xdr --gpus 16 --bytes 1G --json |
+   grep -q '"field": "cluster.nic_bw"'; then ok
+else bad "collective --json: substitution not listed"; fi
 
 # --help and --version
 for c in "" train catalog validate facility report collective topology; do
@@ -115,7 +147,7 @@ done
 rejects 2 "unknown option '--tpp'" train --tpp 8
 rejects 2 "option '--tp' needs a value" train --tp
 rejects 2 "--tp: train.tp: 'x' is not a number" train --tp x
-rejects 2 "train.tp: gpus 8 is not divisible by tp*pp*cp = 3*1*1 = 3" train --tp 3
+rejects 2 "train.tp: gpus 16384 is not divisible by tp*pp*cp = 3*16*1 = 48" train --tp 3
 rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
 rejects 2 "cluster.gpu: unknown gpu 'h100'; did you mean 'h100-sxm'" train --gpu h100
 rejects 2 "cluster.fabric: unknown fabric" train --fabric ethernet
@@ -217,9 +249,10 @@ says 0 "step time" train $nvl72
 says 0 "INFEASIBLE: no cooling holds racks" train $nvl72
 # the node size that disagrees with the system is named before anything else
 "$bin" train $nvl72 >"$tmp/out" 2>&1
-if [ "$(sed -n 3p "$tmp/out")" = "note: cluster.gpus_per_node: gb200-nvl72 nodes are trays of 4 GPUs in an NVLink \
-domain of 72; you set 72 per node (racks, host power and NICs are counted per node of 72)" ]; then ok; else
-    bad "train $nvl72: the third line is not the note on the node size: $(sed -n 3p "$tmp/out")"; fi
+note_at=$(grep -n '^note: cluster.gpus_per_node: gb200-nvl72 nodes are trays of 4 GPUs in an NVLink domain of 72; you set 72 per node' "$tmp/out" | cut -d: -f1)
+model_at=$(grep -n '^  model ' "$tmp/out" | head -1 | cut -d: -f1)
+if [ -n "$note_at" ] && [ -n "$model_at" ] && [ "$note_at" -lt "$model_at" ]; then ok; else
+    bad "train $nvl72: the note on the node size is missing or not before the job: $(head -5 "$tmp/out")"; fi
 # shellcheck disable=SC2086
 says 0 '"site_verdict": "no_cooling"' train $nvl72 --json
 # shellcheck disable=SC2086
@@ -234,7 +267,7 @@ says 3 "step time" train $nvl72 --strict
 grep -qF -- "--strict: the site cannot hold the job: racks of" "$tmp/err" && ok || bad "--strict: no site reason"
 says 3 "INFEASIBLE" facility --strict --set facility.nodes_per_rack=32
 says 3 "INFEASIBLE: the site cap of 1 MW holds" facility --set facility.power_cap=1MW --strict
-says 0 '"fits_in_memory": true' train --gpus 8 --tp 2 --strict --json
+says 0 '"fits_in_memory": true' train neutral --gpus 8 --tp 2 --strict --json
 says 0 "racks" facility --strict
 says 3 '"fits_in_memory": false' train --strict --json --gpus 8 --set train.optimizer=none
 "$bin" report --strict -o "$tmp/r.html" --set facility.nodes_per_rack=32 >/dev/null 2>&1
@@ -248,7 +281,7 @@ rejects 2 "unknown option '--strictly'" facility --strictly
 says 0 "note: train.tp: the job was not run (--set train.tp: train.tp: gpus 16384 is not divisible" \
     facility --set train.tp=3
 says 0 "racks            32 racks of 4 dgx-h100" facility --set cluster.gpus=1000
-says 0 '"job_run": false' facility --set cluster.gpus=1000 --json
+says 0 '"job_run": false' facility --set train.tp=3 --json
 says 0 "note: model: the job was not run" facility --set model=no-such-model
 rejects 2 "cluster.gpus: 'x' is not a number" facility --set cluster.gpus=x
 rejects 2 "the report is of the job, and its check of train.tp failed" report -o "$tmp/r.html" --set train.tp=3

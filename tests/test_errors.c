@@ -123,9 +123,9 @@ static void test_bad_overrides(void **state)
     assert_int_equal(aif_scenario_load(cat, NULL, ov2, 1, &s, &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "did you mean 'tp'"));
     assert_string_equal(e.file, "--set train.tpp");
-    aif_override ov3[] = {{"cluster.gpus", "1000", "--gpus"}};
-    assert_int_equal(aif_scenario_load(cat, NULL, ov3, 1, &s, &e), AIF_EINPUT);
-    assert_non_null(strstr(e.msg, "gpus 1000 is not divisible by tp*pp*cp = 8*16*1 = 128"));
+    aif_override ov3[] = {{"cluster.gpus", "1000", "--gpus"}, {"train.tp", "16", "--tp"}};
+    assert_int_equal(aif_scenario_load(cat, NULL, ov3, 2, &s, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "gpus 1000 is not divisible by tp*pp*cp = 16*1*1 = 16"));
     /* the default scenario itself is valid, and options refine it */
     aif_override ok[] = {{"cluster.gpus", "8192", "--gpus"}};
     assert_int_equal(aif_scenario_load(cat, NULL, ok, 1, &s, &e), AIF_OK);
@@ -142,12 +142,105 @@ static void test_system_follows_gpu(void **state)
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
     assert_string_equal(s.cluster.system.name, "gb200-nvl72");
     assert_int_equal(s.cluster.scaleup_domain, 72);
+    /* and says so: what was asked, what is used, why */
+    assert_int_equal(s.n_notes, 1);
+    assert_string_equal(s.notes[0].field, "cluster.system");
+    assert_string_equal(s.notes[0].asked, "dgx-h100");
+    assert_string_equal(s.notes[0].used, "gb200-nvl72");
+    assert_non_null(strstr(s.notes[0].why, "built around gb200"));
+    /* a GPU whose system has another fabric: both substitutions are stated */
+    y = "cluster: {system: dgx-h100, gpu: mi300x, gpus: 64}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.n_notes, 2);
+    assert_string_equal(s.notes[1].field, "cluster.fabric");
+    assert_string_equal(s.notes[1].asked, "ib-ndr");
+    assert_string_equal(s.notes[1].used, "roce-400");
+    /* a fabric named in the input is the input's choice: no note for it */
+    y = "cluster: {system: dgx-h100, gpu: mi300x, gpus: 64, fabric: ib-ndr}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.n_notes, 1);
+    /* a fabric faster than the system's NICs runs at the NICs' speed, and says so */
+    y = "cluster: {system: dgx-a100-80g, gpus: 16, fabric: ib-xdr}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.n_notes, 1);
+    assert_string_equal(s.notes[0].field, "cluster.nic_bw");
+    assert_string_equal(s.notes[0].used, "200 Gb/s");
+    /* the system's own GPU: nothing substituted */
+    y = "cluster: {system: dgx-h100, gpu: h100-sxm, gpus: 8}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(s.n_notes, 0);
     /* a changed catalog model says so in its name, and derived sizes follow */
     y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: {base: llama3-8b, hidden: 2048, heads: 16}\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
     assert_string_equal(s.model.name, "llama3-8b*");
     assert_int_equal(s.model.head_dim, 128);
     assert_true(s.model.params == 0);
+}
+
+/* One base rule for every subcommand (aif_scenario_load_job): options refine the
+ * default scenario; they never switch to another base silently. */
+static void test_base_rule(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    aif_err e;
+    /* an option that does not reshape the job keeps the default's job whole (was: the
+     * neutral base, llama3-8b on 8 GPUs) */
+    aif_override keep[] = {{"train.tp_overlap", "false", "--set train.tp_overlap"}};
+    assert_int_equal(aif_scenario_load_job(cat, NULL, keep, 1, &s, &e), AIF_OK);
+    assert_string_equal(s.model.name, "llama3-405b");
+    assert_int_equal(s.cluster.gpus, 16384);
+    assert_int_equal(s.train.par.tp, 8);
+    assert_int_equal(s.train.par.pp, 16);
+    assert_string_equal(s.base, "built-in default scenario");
+    assert_int_equal(s.n_options, 1);
+    assert_int_equal(s.n_notes, 0);
+    /* a GPU count the layout holds keeps the layout */
+    aif_override half[] = {{"cluster.gpus", "8192", "--gpus"}};
+    assert_int_equal(aif_scenario_load_job(cat, NULL, half, 1, &s, &e), AIF_OK);
+    assert_int_equal(s.train.par.tp * s.train.par.pp * s.train.par.dp, 8192);
+    assert_int_equal(s.train.par.tp, 8);
+    assert_int_equal(s.n_notes, 0);
+    /* naming the model makes another job: the default's layout is derived again, and said */
+    aif_override small[] = {{"model", "llama3-8b", "--model"}, {"cluster.gpus", "8", "--gpus"}};
+    assert_int_equal(aif_scenario_load_job(cat, NULL, small, 2, &s, &e), AIF_OK);
+    assert_int_equal(s.train.par.tp, 1);
+    assert_int_equal(s.train.par.pp, 1);
+    assert_int_equal(s.train.par.dp, 8);
+    assert_int_equal(s.train.gbs, 8);
+    assert_int_equal(s.n_notes, 1);
+    assert_string_equal(s.notes[0].field, "train");
+    assert_non_null(strstr(s.notes[0].asked, "tp 8, pp 16"));
+    assert_non_null(strstr(s.notes[0].used, "tp 1, pp 1"));
+    assert_non_null(strstr(s.notes[0].why, "its own model"));
+    /* what the options set themselves is kept */
+    aif_override tp[] = {{"model", "llama3-70b", "--model"}, {"cluster.gpus", "64", "--gpus"},
+                         {"train.tp", "8", "--tp"}};
+    assert_int_equal(aif_scenario_load_job(cat, NULL, tp, 3, &s, &e), AIF_OK);
+    assert_int_equal(s.train.par.tp, 8);
+    assert_int_equal(s.train.par.dp, 8);
+    /* a GPU count the layout cannot hold: derived again, and said */
+    aif_override eight[] = {{"cluster.gpus", "8", "--gpus"}};
+    assert_int_equal(aif_scenario_load_job(cat, NULL, eight, 1, &s, &e), AIF_OK);
+    assert_string_equal(s.model.name, "llama3-405b");
+    assert_int_equal(s.train.par.dp, 8);
+    assert_non_null(strstr(s.notes[0].why, "its own GPU count"));
+    /* the neutral base is named, never implied */
+    aif_override gpus16[] = {{"cluster.gpus", "16", "--gpus"}};
+    assert_int_equal(aif_scenario_load_job(cat, "neutral", gpus16, 1, &s, &e), AIF_OK);
+    assert_string_equal(s.model.name, "llama3-8b");
+    assert_string_equal(s.base, "built-in example neutral");
+    assert_int_equal(s.train.par.dp, 16);
+    /* the layout a file writes is the file's: a layout error there is reported, not dropped */
+    aif_override set[] = {{"train.seq", "4096", "--seq"}};
+    assert_int_equal(aif_scenario_load_job(cat, "mixtral-8x7b", set, 1, &s, &e), AIF_OK);
+    assert_string_equal(s.base, "built-in example mixtral-8x7b");
+    assert_int_equal(s.n_notes, 0);
+    /* a file is named without its folder, so outputs do not depend on where it lies */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/scenarios/mixtral-8x7b.yaml", AIFSIM_SOURCE_DIR);
+    assert_int_equal(aif_scenario_load_job(cat, path, NULL, 0, &s, &e), AIF_OK);
+    assert_string_equal(s.base, "file mixtral-8x7b.yaml");
 }
 
 static void test_missing_file(void **state)
@@ -250,7 +343,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_bad_overrides),
-        cmocka_unit_test(test_system_follows_gpu), cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_system_follows_gpu),
+        cmocka_unit_test(test_base_rule), cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bind_context), cmocka_unit_test(test_check_located),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

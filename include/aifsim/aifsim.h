@@ -302,8 +302,25 @@ typedef struct aif_site {
     double embodied_gpu_kg, embodied_node_kg;
 } aif_site;
 
+/* One thing a load did that the input did not literally say: a name asked for and
+ * another used (a system swapped for the one built around the asked GPU, the fabric
+ * that came with it), or a base's value dropped because an option reshaped the job.
+ * Plain text, so a scenario stays copyable; every writer prints them all. */
+#define AIF_MAX_NOTES 12
+typedef struct aif_note {
+    char field[40];            /* field path: "cluster.system" */
+    char asked[80];            /* what the input (or the base) said: "dgx-h100", "tp 8, pp 16" */
+    char used[80];             /* what the run uses: "hgx-b200", "tp 1, pp 1" */
+    char why[160];             /* one clause: the reason */
+} aif_note;
+
 typedef struct aif_scenario {
     char name[AIF_NAME_MAX];
+    char base[160];            /* where the run starts: "built-in default scenario", a file, an example */
+    aif_note notes[AIF_MAX_NOTES];
+    int n_notes;               /* at most AIF_MAX_NOTES; n_notes_dropped counts those past it */
+    int n_notes_dropped;
+    int n_options;             /* overrides (command-line options) applied on the base */
     aif_cluster cluster;
     aif_model model;
     aif_train train;
@@ -353,12 +370,16 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
 aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err);
 /* The text of the built-in default scenario (Llama 3 405B on 16,384 H100). */
 const char *aif_default_scenario_yaml(void);
-/* The text of the neutral base for jobs described by options alone (one DGX H100
- * node, Llama 3 8B, no model parallelism). */
+/* The text of the neutral base (one DGX H100 node, Llama 3 8B, no model
+ * parallelism), also the built-in example "base" (aifsim train base --gpus 16). */
 const char *aif_base_scenario_yaml(void);
-/* The rule of `aifsim train` for where a job starts: path when given; else, with
- * no overrides, the default scenario; else the neutral base with the overrides on
- * it (a job described by options alone). */
+/* Where every job starts (aifsim train, facility, report; the api): path when given
+ * (a file or a built-in example), else the built-in default scenario, with the
+ * overrides on it.  The same as aif_scenario_load: kept as the name of that rule.
+ * An override naming the model, or a GPU count (cluster.gpus, train.gpus) the base's
+ * layout cannot hold, makes another job: the base's layout fields (train.tp, pp, vpp,
+ * cp, ep, etp, dp, sp, gbs) not set by an override are derived again, and the change
+ * is an aif_note of the scenario.  Every load follows this rule. */
 aif_rc aif_scenario_load_job(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
                              aif_scenario *out, aif_err *err);
 

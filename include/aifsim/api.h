@@ -19,8 +19,8 @@ extern "C" {
 
 /* Where aif_train_json's scenario comes from. */
 typedef enum aif_scenario_from {
-    AIF_FROM_DEFAULT,  /* no scenario: the built-in default one; with overrides, the neutral base
-                          (one DGX H100 node, llama3-8b), as `aifsim train --tp 8` does */
+    AIF_FROM_DEFAULT,  /* no scenario: the built-in default one, overrides refining it
+                          (aif_scenario_load_job's rule), as `aifsim train --tp 8` does */
     AIF_FROM_TEXT,     /* the text of a scenario, YAML (JSON is YAML too) */
     AIF_FROM_FILE      /* a file's path, or the name of a built-in example ("mixtral-8x7b") */
 } aif_scenario_from;

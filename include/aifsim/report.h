@@ -21,6 +21,24 @@
 extern "C" {
 #endif
 
+/* Numbers a person reads, one convention for every text writer (src/report/format.c):
+ * three significant digits and never an exponent.  aif_fmt_si: SI prefixes f..E on
+ * unit (1.44 GW, 459 mW, 12.3 TB/s); aif_fmt_count: K M B T Q then x10^N (405B,
+ * 15.6T); aif_fmt_usd: the same after "$"; aif_fmt_mass_kg: g, kg, then t, kt, Mt;
+ * aif_fmt_energy_J: watt-hours (4.59 MWh).  Each writes at most n bytes, NUL-ended. */
+void aif_fmt_si(char *buf, size_t n, double x, const char *unit);
+void aif_fmt_count(char *buf, size_t n, double x);
+void aif_fmt_usd(char *buf, size_t n, double usd);
+void aif_fmt_mass_kg(char *buf, size_t n, double kg);
+void aif_fmt_energy_J(char *buf, size_t n, double J);
+/* A figure in a table column, in the column's unit: four significant digits, or every
+ * digit before the point from 10^4 on; never an exponent (29340, not 2.934e+04). */
+void aif_fmt_plain(char *buf, size_t n, double x);
+/* The first lines of every text output: "aifsim VERSION: NAME[, what] (base: BASE[ + N
+ * options])", then each substitution the scenario's load made (aif_note) as
+ * "  substituted  FIELD: ASKED -> USED (WHY)".  what may be NULL. */
+void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what);
+
 /* The summary a planner reads in ten seconds: job, step, memory, site, money. */
 void aif_report_train_text(FILE *f, const aif_train_run *run);
 /* The site on its own (aifsim facility). */
@@ -48,9 +66,10 @@ void aif_report_memory_fit_text(char *buf, size_t n, const aif_memory_fit *m);
 /* The network section of the text report (aifsim train --engine sim). */
 void aif_report_network_text(FILE *f, const aif_sim_stats *ss);
 /* The topology on its own (aifsim topology): switches, links, bisection. */
-void aif_report_topology_text(FILE *f, const aif_topo_summary *t);
-/* malloc'd JSON of the topology summary, NULL when out of memory. */
-char *aif_report_topology_json(const aif_topo_summary *t);
+void aif_report_topology_text(FILE *f, const aif_topo_summary *t);   /* no header: see aif_report_header_text */
+/* malloc'd JSON of the topology summary, opened by the scenario's "base" and
+ * "substitutions" when s is not NULL; NULL when out of memory. */
+char *aif_report_topology_json(const aif_scenario *s, const aif_topo_summary *t);
 /* Writes a recorded step as a Chrome trace-event JSON file (Perfetto,
  * chrome://tracing), whole or not at all: into path.tmp, then renamed. */
 aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err);
@@ -60,6 +79,11 @@ aif_rc aif_trace_check_path(const char *path, aif_err *err);
 /* The catalogs (aifsim catalog) of one kind, "gpus", "systems", "fabrics" or "models",
  * or of all four when kind is NULL, as tables. */
 aif_rc aif_report_catalog_text(FILE *f, const aif_catalog *c, const char *kind, aif_err *err);
+/* One entry as a card a person reads: a title line (name, kind, description), each
+ * set figure with its unit and [N], then each distinct citation once.  AIF_EINPUT for
+ * an unknown kind or name (err->path the kind), with a did-you-mean. */
+aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *kind, const char *name,
+                                     aif_err *err);
 /* The same as one JSON object, {"gpus": [ENTRY, ...], ...}, each entry's fields from the
  * catalog's field descriptors (src/report/catalog.c says how keys are named); or, with
  * a name, that entry alone with "sources", the citation of each of its figures.  *json

@@ -40,11 +40,11 @@ typedef struct aif_run_opts {
 /* A warning carried with the result: something the user set that disagrees with the
  * catalog, stated by name (not an error: the job still runs as set).  Writers print
  * the notes before anything else. */
-#define AIF_MAX_NOTES 4
-typedef struct aif_note {
+#define AIF_MAX_RUN_NOTES 4
+typedef struct aif_run_note {
     char path[64];               /* the field it is about, e.g. cluster.gpus_per_node */
     char msg[320];               /* the sentence, naming the system and both numbers */
-} aif_note;
+} aif_run_note;
 
 typedef struct aif_train_run {
     aif_scenario scenario;       /* as run: cluster.clock_factor set from the site's power limit */
@@ -55,7 +55,8 @@ typedef struct aif_train_run {
     aif_sim_stats net;           /* AIF_ENGINE_SIM: what the network did (zero otherwise) */
     aif_memory_fit memory_fit;   /* train.fits_in_memory false: what would make it fit (searched) */
     aif_scaling scaling;         /* aif_run_opts.scaling: dp x 2^-3 .. 2^2 (zero otherwise) */
-    aif_note notes[AIF_MAX_NOTES];   /* warnings, in the order found */
+    aif_run_note notes[AIF_MAX_RUN_NOTES];   /* warnings, in the order found (the scenario's
+                                             own notes are its substitutions) */
     int n_notes;
     bool site_only;              /* aif_run_site: no job was run; train is zero */
 } aif_train_run;

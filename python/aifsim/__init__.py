@@ -101,8 +101,10 @@ def train(scenario=None, *, overrides=None, engine="estimate", catalogs=(), **op
     """Runs a training job through the library's pipeline and returns its result.
 
     scenario   None or {}: the built-in default scenario (Llama 3 405B on 16,384 H100),
-               or with overrides and options alone the neutral base (one DGX H100 node,
-               llama3-8b), exactly as `aifsim train` chooses;
+               which overrides and options refine, exactly as `aifsim train` does;
+               "neutral" is the small base (one DGX H100 node, llama3-8b);
+               model=..., or a gpus= the base's layout cannot hold, derives the
+               layout again (the result's "substitutions" say so);
                a dict: the scenario file's content (docs/SCENARIOS.md);
                a str or path: a scenario YAML file, or the name of a built-in example
                ("mixtral-8x7b", "llama3-8b-8gpu").

@@ -49,7 +49,9 @@ def test_dict_scenario_equals_cli_on_the_same_file(tmp_path):
     path = tmp_path / "job.yaml"
     path.write_text(json.dumps(job))
     got = aifsim.train(job, **{"train.recompute": "selective"})
-    assert got == cli("train", str(path), "--set", "train.recompute=selective", "--json")
+    want = cli("train", str(path), "--set", "train.recompute=selective", "--json")
+    assert got.pop("base") == "dict" and want.pop("base") == "file job.yaml"
+    assert got == want
     assert got["scenario"] == "dict-job"
     assert aifsim.train(path) == aifsim.train(str(path)) == cli("train", str(path), "--json")
 
@@ -67,7 +69,7 @@ def test_catalog_equals_cli(kind):
 
 
 def test_catalog_entry_and_all_kinds_equal_cli():
-    assert aifsim.catalog("gpus", "h100-sxm") == cli("catalog", "gpus", "h100-sxm")
+    assert aifsim.catalog("gpus", "h100-sxm") == cli("catalog", "gpus", "h100-sxm", "--json")
     assert aifsim.catalog() == cli("catalog", "--json")
 
 
@@ -157,3 +159,19 @@ def test_err_struct_matches_the_header():
             assert ctype in ("int", "aif_rc") and t is aifsim._native.ctypes.c_int, name
         else:
             assert ctype == "char" and t._length_ == size, name
+
+
+def test_options_refine_the_default_and_say_so():
+    # the base never changes silently: an option keeps the default's job
+    got = aifsim.train(overrides={"train.tp_overlap": False})
+    assert got["base"] == "built-in default scenario" and got["options"] == 1
+    assert got["inputs"]["model"] == "llama3-405b" and got["inputs"]["gpus"] == 16384
+    assert got["substitutions"] == []
+    # another GPU brings its system and fabric; another model derives the layout again
+    got = aifsim.train(model="llama3-8b", gpus=64, gpu="mi300x")
+    assert got == cli("train", "--model", "llama3-8b", "--gpus", "64", "--gpu", "mi300x", "--json")
+    assert [s["field"] for s in got["substitutions"]] == ["cluster.system", "cluster.fabric", "train"]
+    assert got["inputs"]["tp"] == 1 and got["inputs"]["dp"] == 64
+    # the small base is named
+    got = aifsim.train("neutral", gpus=16)
+    assert got["base"] == "built-in example neutral" and got["inputs"]["model"] == "llama3-8b"

@@ -42,8 +42,8 @@ static aif_rc load_catalog(aif_catalog **c, const char *const *files, int n_file
     return rc;
 }
 
-/* The scenario as `aifsim train` picks it: a file or example, a text, the default,
- * or with overrides alone the neutral base. */
+/* The scenario as `aifsim train` picks it: a file or example, a text, or the default
+ * with the overrides on it (aif_scenario_load_job). */
 static aif_rc load_scenario(const aif_catalog *c, const char *scenario, int from, const char *name,
                             const aif_override *ov, int n_ov, aif_scenario *s, aif_err *err)
 {

@@ -59,11 +59,11 @@ typedef aif_train_run cli_job;
 
 /* Progress of a simulation on stderr (aif_sim_opts.progress). */
 void cli_progress(double done, void *ctx);
-/* Loads the catalogs (with o's --catalog files), then the scenario (file, built-in
- * example, the default, or with neutral_base and options alone the neutral base),
+/* Loads the catalogs (with o's --catalog files), then the scenario by the one base
+ * rule (aif_scenario_load_job: the file or example, else the default, options on it),
  * and runs it through the library's pipeline (aif_run_train).  Prints errors;
  * returns the exit status. */
-int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j);
+int cli_run_job(const char *file, const cli_opts *o, cli_job *j);
 
 /* --strict (strict.c): exit status 3 when the job does not fit in memory or the site
  * cannot hold it.  cli_take_strict removes every --strict from argv (not an option's

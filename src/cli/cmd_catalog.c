@@ -1,6 +1,6 @@
 /* cmd_catalog.c -- `aifsim catalog [KIND [NAME]]`: the built-in catalogs as
- * tables or JSON; one entry with NAME, with the source of every figure.  The
- * library writes both (aif_report_catalog_text, aif_report_catalog_json). */
+ * tables or JSON; one entry with NAME as a card (or JSON), with the source of every
+ * figure.  The library writes them (aif_report_catalog_text, _entry_text, _json). */
 #include "aifsim/report.h"
 #include "cli.h"
 
@@ -11,13 +11,17 @@
 static const char help[] =
     "usage: aifsim catalog [gpus|systems|fabrics|models [NAME]] [--json] [--catalog FILE]\n"
     "\n"
-    "Lists the catalogs built into aifsim (data/*.yaml), or one entry with the\n"
-    "source of each of its figures.  --catalog FILE adds your own entries first.\n"
+    "Lists the catalogs built into aifsim (data/*.yaml), or one entry as a card: each\n"
+    "figure with its unit and [N], each distinct source once at the end.  --json prints\n"
+    "JSON instead (one entry: with \"sources\", the citation of each figure).  Units:\n"
+    "B, B/s and W with SI prefixes (GB = 10^9 bytes); --catalog FILE adds your own\n"
+    "entries first.\n"
     "\n"
     "examples:\n"
     "  aifsim catalog\n"
     "  aifsim catalog gpus\n"
     "  aifsim catalog models llama3-405b\n"
+    "  aifsim catalog gpus h100-sxm --json\n"
     "  aifsim catalog fabrics --json\n";
 
 /* An unknown kind is a usage error; an unknown name points at the kind's list. */
@@ -65,7 +69,9 @@ int cmd_catalog(int argc, char **argv)
         return st;
     aif_err e;
     aif_rc rc;
-    if (json || name) {
+    if (name && !json) {
+        rc = kind ? aif_report_catalog_entry_text(stdout, c, kind, name, &e) : AIF_OK;
+    } else if (json || name) {
         char *txt;
         rc = aif_report_catalog_json(c, kind, name, &txt, &e);
         if (!rc) {

@@ -246,6 +246,16 @@ int cmd_collective(int argc, char **argv)
         json_object_object_add(root, "gpu", json_object_new_string(cl->gpu.name));
         json_object_object_add(root, "gpus", json_object_new_int(n));
         json_object_object_add(root, "fabric", json_object_new_string(cl->fabric.name));
+        json_object *subst = json_object_new_array();   /* as every writer lists them (report.h) */
+        for (int i = 0; i < s.n_notes; i++) {
+            json_object *nt = json_object_new_object();
+            json_object_object_add(nt, "field", json_object_new_string(s.notes[i].field));
+            json_object_object_add(nt, "asked", json_object_new_string(s.notes[i].asked));
+            json_object_object_add(nt, "used", json_object_new_string(s.notes[i].used));
+            json_object_object_add(nt, "why", json_object_new_string(s.notes[i].why));
+            json_object_array_add(subst, nt);
+        }
+        json_object_object_add(root, "substitutions", subst);
         json_object_object_add(root, "rows", rows);
     } else {
         printf("# aifsim collective: %s on %d x %s", aif_coll_names[op], n, cl->gpu.name);
@@ -253,6 +263,9 @@ int cmd_collective(int argc, char **argv)
             printf(" (%s)", cl->system.name);
         printf(", %s inside %d-GPU domains, %s %d x %.0f Gb/s per node\n", cl->scaleup.name, cl->scaleup_domain,
                cl->fabric.name, cl->nics_per_node, cl->nic_bw_Bps * 8 / 1e9);
+        for (int i = 0; i < s.n_notes; i++)   /* what the cluster's resolution substituted */
+            printf("# substituted %s: %s -> %s (%s)\n", s.notes[i].field, s.notes[i].asked, s.notes[i].used,
+                   s.notes[i].why);
         if (simulate)
             printf("# NCCL model with its flows on the simulated network (docs/NETWORK.md); predictions, not "
                    "measurements\n#\n");

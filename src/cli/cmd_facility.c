@@ -22,6 +22,8 @@ static const char help[] =
     "scenario's `facility` and `cost` sections (docs/SCENARIOS.md).  A site that\n"
     "cannot hold the job (racks no cooling holds, a job over the power cap) is\n"
     "stated as INFEASIBLE with its numbers.\n"
+    "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
+    "aifsim train; the first line names it and any substitution.\n"
     "\n"
     "  --strict   exit 3 when the site cannot hold the job (the output is printed\n"
     "             all the same)\n"
@@ -56,8 +58,8 @@ static int run_site(const char *file, const cli_opts *o, cli_job *j)
         rc = aif_scenario_load_sections(cat, file, o->ov, o->n_ov, AIF_SECTION_CLUSTER | AIF_SECTION_SITE, &s, &e);
         if (!rc)
             rc = aif_run_site(cat, &s, j, &e);
-        if (!rc && j->n_notes < AIF_MAX_NOTES) {
-            aif_note *n = &j->notes[j->n_notes++];
+        if (!rc && j->n_notes < AIF_MAX_RUN_NOTES) {
+            aif_run_note *n = &j->notes[j->n_notes++];
             char shown[sizeof why.msg + 600];
             aif_err_format(&why, shown, sizeof shown);
             snprintf(n->path, sizeof n->path, "%.63s", why.path);

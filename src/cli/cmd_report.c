@@ -13,6 +13,8 @@ static const char help[] =
     "against HBM, facility power over a step, the cost to train owned against\n"
     "rented, and a scaling curve.  The file is written atomically; -o - writes the\n"
     "HTML to standard output.\n"
+    "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
+    "aifsim train; the first line names it and any substitution.\n"
     "\n"
     "  --strict   exit 3 when the job does not fit in GPU memory or the site cannot\n"
     "             hold it (the report is written all the same)\n"

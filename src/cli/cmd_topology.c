@@ -14,6 +14,8 @@ static const char help[] =
     "cluster.network section (docs/NETWORK.md): topology fat-tree|rail-optimized|\n"
     "rail-only, tiers, radix, oversubscription, spine_oversubscription, planes,\n"
     "routing ecmp|adaptive, gpudirect, failed_links, degraded_links.\n"
+    "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
+    "aifsim train; the first line names it and any substitution.\n"
     "\n"
     "examples:\n"
     "  aifsim topology\n"
@@ -40,13 +42,14 @@ int cmd_topology(int argc, char **argv)
     if (rc)
         return cli_report_error(&e);
     if (o.json) {
-        char *txt = aif_report_topology_json(aif_topo_get_summary(t));
+        char *txt = aif_report_topology_json(&s, aif_topo_get_summary(t));
         if (txt)
             puts(txt);
         else
             st = EXIT_FAIL;
         free(txt);
     } else {
+        aif_report_header_text(stdout, &s, "the network");
         aif_report_topology_text(stdout, aif_topo_get_summary(t));
     }
     aif_topo_free(t);

@@ -16,10 +16,12 @@ static const char help[] =
     "Estimates one training step of a job on a cluster: step time and its breakdown,\n"
     "tokens/s, model TFLOP/s per GPU, MFU, memory per GPU, and days to train.\n"
     "Every option below sets one field of the scenario (docs/SCENARIOS.md).  The base\n"
-    "is SCENARIO.yaml when given; else, with no options, the built-in default scenario\n"
-    "(Llama 3 405B on 16,384 H100); else a neutral base: one DGX H100 node (8 GPUs),\n"
-    "llama3-8b, seq 4096, no model parallelism, gbs = dp*mbs (x4*pp with pipelining).\n"
-    "EXAMPLE names a built-in scenario: default, llama3-8b-8gpu, mixtral-8x7b.\n"
+    "is SCENARIO.yaml or EXAMPLE when given, else the built-in default scenario (Llama 3\n"
+    "405B on 16,384 H100); options refine it.  --model, or a --gpus the base's layout\n"
+    "cannot hold, makes another job: the layout not given (tp pp vpp cp ep etp dp gbs)\n"
+    "is derived again.  The first line names the base; substitutions follow it.\n"
+    "EXAMPLE names a built-in scenario: default, neutral (one DGX H100 node, llama3-8b,\n"
+    "seq 4096, no model parallelism), llama3-8b-8gpu, mixtral-8x7b.\n"
     "\n"
     "model:\n"
     "  --model NAME|FILE     catalog model (aifsim catalog models) or a model YAML file\n"
@@ -58,10 +60,14 @@ static const char help[] =
     "                        cannot hold it (the output is printed all the same)\n"
     "  -h, --help            this help\n"
     "\n"
+    "units: GB = 10^9 bytes, GiB = 2^30 (memory per GPU is printed in GiB); count suffixes\n"
+    "K M G|B T are 10^3..10^12; only aifsim collective's message sizes read a bare 1G as\n"
+    "2^30, as nccl-tests does.  Outputs: 3 significant digits, SI prefixes, never an exponent.\n"
+    "\n"
     "examples:\n"
     "  aifsim train\n"
     "  aifsim train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
-    "  aifsim train --model llama3-8b --gpus 8 --tp 1 --pp 1 --gbs 128 --precision fp8 --json\n"
+    "  aifsim train neutral --gpus 16 --tp 2 --gbs 128 --precision fp8 --json\n"
     "  aifsim train mixtral-8x7b --ep 4 --recompute full     (a built-in example scenario)\n"
     "  aifsim train --engine sim --fabric roce-400 --oversubscription 2 --trace step.json\n"
     "\n"
@@ -158,7 +164,7 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error("train", "unexpected argument '%s' (one scenario file at most)", argv[optind]);
 
     static cli_job j;
-    status = cli_run_job(file, &o, 1, &j);
+    status = cli_run_job(file, &o, &j);
     if (!status && o.json) {
         char *txt = aif_report_train_json(&j);
         if (!txt) {

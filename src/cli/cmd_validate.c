@@ -3,6 +3,7 @@
  * the exit status; the power figures (validation/power.yaml) and nccl-tests
  * tables (validation/collectives.csv) are reported beside them. */
 #include "aifsim/names.h"
+#include "aifsim/report.h"
 #include "aifsim/validate.h"
 #include "cli.h"
 
@@ -40,16 +41,22 @@ static void print_table(const aif_validation *v, int markdown)
         printf("|---|---|---:|---|---:|---:|---:|---|\n");
         for (int i = 0; i < v->n; i++) {
             const aif_val_row *r = &v->rows[i];
-            printf("| %s | %s | %d | %s | %.4g | %.4g | %+.1f%% | %s |\n", r->id, r->model, r->gpus, r->metric,
-                   r->predicted, r->measured, 100 * r->err, r->source);
+            char p[32], m[32];
+            aif_fmt_plain(p, sizeof p, r->predicted);
+            aif_fmt_plain(m, sizeof m, r->measured);
+            printf("| %s | %s | %d | %s | %s | %s | %+.1f%% | %s |\n", r->id, r->model, r->gpus, r->metric, p, m,
+                   100 * r->err, r->source);
         }
     } else {
         printf("%-34s %-20s %-22s %6s %11s %11s %8s\n", "id", "model", "metric", "gpus", "predicted", "measured",
                "error");
         for (int i = 0; i < v->n; i++) {
             const aif_val_row *r = &v->rows[i];
-            printf("%-34s %-20s %-22s %6d %11.4g %11.4g %+7.1f%%\n", r->id, r->model, r->metric, r->gpus, r->predicted,
-                   r->measured, 100 * r->err);
+            char p[32], m[32];
+            aif_fmt_plain(p, sizeof p, r->predicted);   /* no exponent (src/report/format.c) */
+            aif_fmt_plain(m, sizeof m, r->measured);
+            printf("%-34s %-20s %-22s %6d %11s %11s %+7.1f%%\n", r->id, r->model, r->metric, r->gpus, p, m,
+                   100 * r->err);
         }
     }
     printf("\n%d rows: median |error| %.1f%%, mean %.1f%%, max %.1f%% (%s)", v->n, v->median_ape, v->mean_ape,

@@ -112,7 +112,7 @@ void cli_progress(double done, void *ctx)
     last = pct;
 }
 
-int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *j)
+int cli_run_job(const char *file, const cli_opts *o, cli_job *j)
 {
     aif_catalog *cat;
     int st = cli_load_catalog(&cat, o->catalogs, o->n_cat);
@@ -121,8 +121,7 @@ int cli_run_job(const char *file, const cli_opts *o, int neutral_base, cli_job *
     aif_err e;
     aif_rc rc;
     static aif_scenario s;
-    rc = neutral_base ? aif_scenario_load_job(cat, file, o->ov, o->n_ov, &s, &e)
-                      : aif_scenario_load(cat, file, o->ov, o->n_ov, &s, &e);
+    rc = aif_scenario_load_job(cat, file, o->ov, o->n_ov, &s, &e);   /* the one base rule (aifsim.h) */
     if (!rc) {
         aif_trace trace = {0};
         aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,

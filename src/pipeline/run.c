@@ -15,8 +15,8 @@ static void add_notes(const aif_scenario *s, aif_train_run *out)
     const aif_cluster *cl = &s->cluster;
     const aif_system *sys = &cl->system;
     if (sys->name[0] && sys->gpus_per_node > 0 && cl->gpus_per_node != sys->gpus_per_node &&
-        out->n_notes < AIF_MAX_NOTES) {
-        aif_note *n = &out->notes[out->n_notes++];
+        out->n_notes < AIF_MAX_RUN_NOTES) {
+        aif_run_note *n = &out->notes[out->n_notes++];
         snprintf(n->path, sizeof n->path, "cluster.gpus_per_node");
         if (sys->scaleup_domain > sys->gpus_per_node)
             snprintf(n->msg, sizeof n->msg, "%s nodes are trays of %d GPUs in an NVLink domain of %d; you set %d "

@@ -13,6 +13,9 @@
  *    then written as published_KEY;
  *  - one entry alone adds "sources": the citation of each field that has one, under
  *    the field's JSON key, and under "all" the entry's citation for all other fields.
+ * The text card of one entry (aif_report_catalog_entry_text) prints each set field with
+ * its unit (src/report/format.c) and a [N] naming its citation, each distinct citation
+ * listed once at the end.
  * The writer computes nothing but those model parameter counts and unit names. */
 #include "aifsim/names.h"
 #include "aifsim/report.h"
@@ -223,15 +226,157 @@ aif_rc aif_report_catalog_json(const aif_catalog *c, const char *kind, const cha
     return to_text(root, json, err);
 }
 
+/* ------------------------------------------------------------ one entry's card */
+
+/* The sources of one card: each distinct citation once, numbered in order of use. */
+typedef struct card_src { const char *cite[64]; int n; } card_src;
+
+static int cite_index(card_src *cs, const char *s)
+{
+    for (int i = 0; i < cs->n; i++)
+        if (cs->cite[i] == s || !strcmp(cs->cite[i], s))
+            return i + 1;
+    if (cs->n == (int)(sizeof cs->cite / sizeof cs->cite[0]))
+        return 0;
+    cs->cite[cs->n++] = s;
+    return cs->n;
+}
+
+/* One field's value as a person reads it, with its unit (src/report/format.c). */
+static void value_text(char *buf, size_t n, const field *f, const char *p)
+{
+    double x = f->type == F_QTY || f->type == F_NUM ? *(const double *)p : 0;
+    switch (f->type) {
+    case F_INT: snprintf(buf, n, "%d", *(const int *)p); return;
+    case F_NUM: snprintf(buf, n, "%.4g", x); return;
+    case F_BOOL: snprintf(buf, n, "%s", *(const bool *)p ? "true" : "false"); return;
+    case F_STR: snprintf(buf, n, "%s", p); return;
+    case F_ENUM: {
+        int v = *(const int *)p, k = 0;
+        while (f->names[k])
+            k++;
+        snprintf(buf, n, "%s", v >= 0 && v < k ? f->names[v] : "");
+        return;
+    }
+    case F_PRECMAP: {
+        size_t w = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < AIF_N_PREC && w < n; i++) {
+            double v = ((const double *)p)[i];
+            if (v <= 0)
+                continue;
+            char num[32];
+            aif_fmt_si(num, sizeof num, v, "FLOP/s");
+            w += (size_t)snprintf(buf + w, n - w, "%s%s %s", w ? ", " : "", aif_prec_names[i], num);
+        }
+        return;
+    }
+    case F_QTY:
+        switch (f->qty) {
+        case AIF_Q_BYTES: aif_fmt_si(buf, n, x, "B"); return;
+        case AIF_Q_BW: aif_fmt_si(buf, n, x, "B/s"); return;
+        case AIF_Q_POWER: aif_fmt_si(buf, n, x, "W"); return;
+        case AIF_Q_TIME: aif_fmt_si(buf, n, x, "s"); return;
+        case AIF_Q_MONEY: aif_fmt_usd(buf, n, x); return;
+        case AIF_Q_ENERGY: aif_fmt_energy_J(buf, n, x); return;
+        case AIF_Q_ENERGY_PRICE: {
+            char m[32];
+            aif_fmt_usd(m, sizeof m, x * 3.6e6);
+            snprintf(buf, n, "%s per kWh", m);
+            return;
+        }
+        case AIF_Q_CARBON: aif_fmt_si(buf, n, x * 3.6e9, "g CO2e per kWh"); return;
+        case AIF_Q_MASS: aif_fmt_mass_kg(buf, n, x); return;
+        default: aif_fmt_count(buf, n, x); return;
+        }
+    case F_SUB: buf[0] = '\0'; return;
+    }
+    buf[0] = '\0';
+}
+
+/* The lines of obj's set fields; prefix names a nested mapping ("moe."). */
+static void card_fields(FILE *f, const schema *sc, const char *obj, const char *prefix, const aif_catalog *c,
+                        const char *kind, const char *entry, card_src *cs)
+{
+    for (int i = 0; i < sc->n; i++) {
+        const field *fd = &sc->f[i];
+        const char *p = obj + fd->off;
+        if (!field_is_set(fd, p - fd->off))
+            continue;
+        char key[96];
+        int published = !prefix[0] && computed_of(kind ? kind : "") && !strcmp(fd->key, "params");
+        published |= !prefix[0] && computed_of(kind ? kind : "") && !strcmp(fd->key, "active_params");
+        snprintf(key, sizeof key, "%s%s%s", prefix, fd->key, published ? " (published)" : "");
+        if (fd->type == F_SUB) {
+            char pre[100];
+            snprintf(pre, sizeof pre, "%s.", key);
+            card_fields(f, fd->sub, p, pre, c, kind, entry, cs);
+            continue;
+        }
+        if (!strcmp(fd->key, "description"))
+            continue;   /* on the title line */
+        char val[256];
+        value_text(val, sizeof val, fd, p);
+        fprintf(f, "  %-26s %s", key, val);
+        const char *src = c ? aif_catalog_source(c, kind, entry, fd->key) : "";
+        if (src[0])
+            fprintf(f, "  [%d]", cite_index(cs, src));
+        fputc('\n', f);
+    }
+}
+
+aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *kind, const char *name,
+                                     aif_err *err)
+{
+    aif_err_clear(err);
+    if (check_kind(kind, err))
+        return err->rc;
+    catalog_view v;
+    aif_catalog_view(c, kind, &v);
+    for (int i = 0; i < v.n; i++) {
+        const char *obj = v.items + (size_t)i * v.item_size;
+        if (strcmp(obj + v.name_off, name))
+            continue;
+        card_src cs = {.n = 0};
+        const char *desc = "";
+        for (int k = 0; k < v.sc->n; k++)
+            if (!strcmp(v.sc->f[k].key, "description") && v.sc->f[k].type == F_STR)
+                desc = obj + v.sc->f[k].off;
+        fprintf(f, "%s (%s)%s%s\n", name, kind, desc[0] ? ": " : "", desc);
+        card_fields(f, v.sc, obj, "", c, kind, name, &cs);
+        if (!strcmp(kind, "models")) {
+            const aif_model *m = (const aif_model *)obj;
+            char a[32], b[32];
+            aif_fmt_count(a, sizeof a, aif_model_params(m));
+            aif_fmt_count(b, sizeof b, aif_model_active_params(m));
+            fprintf(f, "  %-26s %s parameters, %s active (computed from the shape, embeddings included)\n",
+                    "computed", a, b);
+        }
+        const char *all = aif_catalog_source(c, kind, name, "all");
+        if (all[0])   /* the entry's own citation, listed even when every figure has its own */
+            cite_index(&cs, all);
+        if (cs.n)
+            fputs("sources (each once; [N] after a figure)\n", f);
+        for (int k = 0; k < cs.n; k++)
+            fprintf(f, "  [%d] %s\n", k + 1, cs.cite[k]);
+        return AIF_OK;
+    }
+    const char *names[512];
+    int n = aif_catalog_names(c, (aif_catalog_kind)aif_name_index(kinds, kind), names, 512);
+    int d = aif_did_you_mean(name, names, n);
+    return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, kind, "no %s named '%s'%s%s%s", kind, name,
+                       d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
+}
+
 /* ----------------------------------------------------------------- tables */
 
 static void gpus_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-10s %-40s %8s %8s %7s %7s %6s %8s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
-            "TB/s", "TDP W", "scale-up", "dom");
+    fprintf(f, "%-10s %-40s %8s %8s %7s %7s %6s %10s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
+            "HBM TB/s", "TDP W", "scale-up", "dom");
     for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
         const aif_gpu *g = aif_catalog_gpu(c, i);
-        fprintf(f, "%-10s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB %5d\n", g->name, g->description,
+        fprintf(f, "%-10s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB/s %5d\n", g->name, g->description,
                 g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1e9,
                 g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain);
     }

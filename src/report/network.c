@@ -1,5 +1,6 @@
 /* network.c -- reports of the topology and of what the simulating engine saw on it. */
 #include "report/network.h"
+#include "report/format.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "report/json.h"
@@ -32,8 +33,10 @@ void aif_report_topology_text(FILE *f, const aif_topo_summary *t)
         if (t->links[k])
             fprintf(f, " %s %ld", aif_tier_names[k], t->links[k]);
     fputc('\n', f);
-    fprintf(f, "           bisection %.1f Tb/s per direction, oversubscription %.3g:1 at the leaf, %.3g:1 overall",
-            t->bisection_Bps * 8 / 1e12, t->oversubscription, t->overall_oversubscription);
+    char bis[32];
+    aif_fmt_si(bis, sizeof bis, t->bisection_Bps * 8, "b/s");
+    fprintf(f, "           bisection %s per direction, oversubscription %.3g:1 at the leaf, %.3g:1 overall", bis,
+            t->oversubscription, t->overall_oversubscription);
     if (t->failed_links || t->degraded_links)
         fprintf(f, "; %ld cable%s failed, %ld degraded", t->failed_links, t->failed_links == 1 ? "" : "s",
                 t->degraded_links);
@@ -76,10 +79,14 @@ json_object *aif_report_topology_obj(const aif_topo_summary *t)
     return o;
 }
 
-char *aif_report_topology_json(const aif_topo_summary *t)
+char *aif_report_topology_json(const aif_scenario *s, const aif_topo_summary *t)
 {
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
-    json_object *o = aif_report_topology_obj(t);
+    json_object *o = json_object_new_object(), *topo = aif_report_topology_obj(t);
+    if (s)
+        aif_report_base_json(o, s);
+    json_object_object_foreach(topo, key, val) json_object_object_add(o, key, json_object_get(val));
+    json_object_put(topo);
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
     char *out = txt ? strdup(txt) : NULL;
     json_object_put(o);

@@ -12,41 +12,10 @@
 const char *const aif_report_verdicts[] = {"fit air cooling", "need liquid cooling (over the air limit)",
                                            "exceed even liquid cooling"};
 
-static double round3(double x)
-{
-    if (x == 0)
-        return 0;
-    double p = pow(10, floor(log10(fabs(x))) - 2);
-    return round(x / p) * p;
-}
+/* Money and power as every writer prints them (src/report/format.c). */
+void aif_report_money(char *buf, size_t n, double usd) { aif_fmt_usd(buf, n, usd); }
 
-void aif_report_money(char *buf, size_t n, double usd)
-{
-    const char *suf = "";
-    double x = round3(usd);
-    if (fabs(x) >= 1e9) {
-        x /= 1e9;
-        suf = "B";
-    } else if (fabs(x) >= 1e6) {
-        x /= 1e6;
-        suf = "M";
-    } else if (fabs(x) >= 1e3) {
-        x /= 1e3;
-        suf = "K";
-    }
-    snprintf(buf, n, "$%.3g%s", x, suf);
-}
-
-static void power(char *buf, size_t n, double W)
-{
-    W = round3(W);
-    if (W >= 1e6)
-        snprintf(buf, n, "%.3g MW", W / 1e6);
-    else if (W >= 1e3)
-        snprintf(buf, n, "%.3g kW", W / 1e3);
-    else
-        snprintf(buf, n, "%.0f W", W);
-}
+static void power(char *buf, size_t n, double W) { aif_fmt_si(buf, n, W, "W"); }
 
 /* The site's verdict, with its numbers, when it cannot hold the job. */
 static void verdict_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa)
@@ -89,12 +58,14 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
 {
     char a[32], b[32], d[32], e[32];
     verdict_text(f, s, fa);
-    fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
+    power(a, sizeof a, fa->rack_peak_W);
+    power(b, sizeof b, fa->rack_limit_W);
+    fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %s per rack at peak\n", fa->racks,
             fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
             s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
-            fa->nodes_per_rack * s->cluster.gpus_per_node, fa->rack_peak_W / 1e3);
-    fprintf(f, "  cooling          %s (holds %.0f kW per rack): the racks %s; PUE %.2f (%s climate)\n",
-            aif_cooling_label((aif_cooling)fa->cooling), fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],
+            fa->nodes_per_rack * s->cluster.gpus_per_node, a);
+    fprintf(f, "  cooling          %s (holds %s per rack): the racks %s; PUE %.2f (%s climate)\n",
+            aif_cooling_label((aif_cooling)fa->cooling), b, aif_report_verdicts[fa->rack_verdict],
             fa->pue, aif_climate_name((aif_climate)s->site.climate));
     power(a, sizeof a, fa->it_avg_W);
     power(b, sizeof b, fa->it_peak_W);
@@ -119,13 +90,17 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
                 fa->gpus_under_cap >= s->cluster.gpus ? "fits" : "DOES NOT FIT under the cap");
     }
     if (with_run && fa->run_time_s > 0) {
-        fprintf(f, "  energy           %.3g GWh over %.1f days", fa->energy_J / 3.6e12, fa->run_time_s / 86400);
+        aif_fmt_energy_J(a, sizeof a, fa->energy_J);
+        fprintf(f, "  energy           %s over %.1f days", a, fa->run_time_s / 86400);
         if (fa->dr_delay_s > 0) {
             aif_report_money(a, sizeof a, c->dr_cost_usd);
             fprintf(f, " (demand response adds %.1f h and %s)", fa->dr_delay_s / 3600, a);
         }
-        fprintf(f, "\n  carbon & water   %.0f tCO2e operational, %.0f t embodied (share of the hardware's life); "
-                "%.0f m3 of water\n", fa->co2_kg / 1e3, fa->embodied_co2_kg / 1e3, fa->water_L / 1e3);
+        aif_fmt_mass_kg(a, sizeof a, fa->co2_kg);
+        aif_fmt_mass_kg(b, sizeof b, fa->embodied_co2_kg);
+        aif_fmt_count(d, sizeof d, fa->water_L / 1e3);
+        fprintf(f, "\n  carbon & water   %s CO2e operational, %s CO2e embodied (share of the hardware's life); "
+                "%s m3 of water\n", a, b, d);
     }
     aif_report_money(a, sizeof a, c->capex_usd);
     aif_report_money(b, sizeof b, c->capex_systems_usd);
@@ -160,7 +135,8 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
 {
     const aif_scenario *s = &run->scenario;
     const aif_facility_result *fa = &run->facility;
-    fprintf(f, "aifsim %s: %s, the site\n\n", AIF_VERSION, s->name);
+    aif_report_header_text(f, s, "the site");
+    fputc('\n', f);
     aif_report_notes_text(f, run);
     fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
             fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);

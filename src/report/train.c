@@ -8,6 +8,7 @@
 #include "base/base.h"
 #include "report/site.h"
 #include "report/network.h"
+#include "report/format.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -17,26 +18,8 @@
 
 #define GIB 1073741824.0
 
-/* 3 significant digits, then the unit: 999.6 is "1K", not "1e+03" */
-static double round3(double x)
-{
-    if (x <= 0)
-        return x;
-    double p = pow(10, floor(log10(x)) - 2);
-    return round(x / p) * p;
-}
-
-static void human(char *buf, size_t n, double x)
-{
-    static const char *const suf[] = {"", "K", "M", "B", "T"};
-    int i = 0;
-    x = x >= 1000 ? round3(x) : x;
-    while (x >= 1000 && i < 4) {
-        x = round3(x / 1000);
-        i++;
-    }
-    snprintf(buf, n, i ? "%.3g%s" : "%.4g%s", x, suf[i]);
-}
+/* counts as people read them: 405B, 16.8M (src/report/format.c) */
+#define human aif_fmt_count
 
 static void duration(char *buf, size_t n, double s)
 {
@@ -79,7 +62,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     const aif_parallel *p = &t->par;
     char a[32], b[32], d[32];
     human(a, sizeof a, r->params);
-    fprintf(f, "aifsim %s: %s\n\n", AIF_VERSION, s->name);
+    aif_report_header_text(f, s, NULL);
+    fputc('\n', f);
     aif_report_notes_text(f, run);
     fprintf(f, "  model    %s: %s parameters", m->name, a);
     if (m->moe.experts) {
@@ -155,6 +139,7 @@ char *aif_report_train_json(const aif_train_run *run)
     json_object *o = json_object_new_object();
     aif_json_str(o, "aifsim_version", AIF_VERSION);
     aif_json_str(o, "scenario", s->name);
+    aif_report_base_json(o, s);
     aif_json_str(o, "engine", aif_engine_name(run->engine));
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);

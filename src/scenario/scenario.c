@@ -16,10 +16,20 @@
  * Invariants: each load builds its own bind_ctx (error record, catalogs, facility
  * data, sections) and passes it down; nothing outlives the call, so loads in one
  * thread, or a model file loaded inside a scenario, never see each other's state.
- * An error is placed at the node its field path names when that value is written. */
+ * An error is placed at the node its field path names when that value is written.
+ *
+ * The base rule (one for every subcommand and the api): a run starts from the file or
+ * example named, else from the built-in default scenario; overrides refine it.  An
+ * override that makes another job (the model named, or a GPU count the base's layout
+ * cannot hold) drops the base's layout fields (LAYOUT) that no override sets, so they
+ * are derived for the new job.  Every such drop, and every catalog substitution (a
+ * system swapped for the one built around the asked GPU, the fabric that came with it,
+ * a named fabric capped by the system's NICs), is an aif_note of the scenario (at most
+ * AIF_MAX_NOTES, the rest counted): a run never changes its inputs silently. */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,8 +225,28 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     return aif_model_check(bc, m, mn, "model");
 }
 
-static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_cluster *cl)
+/* Appends a note; past AIF_MAX_NOTES only counts it, so a writer can say so. */
+static void add_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
+    AIF_PRINTF(5, 6);
+static void add_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
 {
+    if (s->n_notes >= AIF_MAX_NOTES) {
+        s->n_notes_dropped++;
+        return;
+    }
+    aif_note *n = &s->notes[s->n_notes++];
+    aif_strlcpy(n->field, path, sizeof n->field);
+    aif_strlcpy(n->asked, asked, sizeof n->asked);
+    aif_strlcpy(n->used, used, sizeof n->used);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(n->why, sizeof n->why, fmt, ap);
+    va_end(ap);
+}
+
+static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
+{
+    aif_cluster *cl = &s->cluster;
     const aif_catalog *c = bc->cat;
     cluster_in in;
     memset(&in, 0, sizeof in);
@@ -249,9 +279,16 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_cluster *cl)
             if (!strcmp(aif_catalog_system(c, i)->gpu, g->name))
                 match = aif_catalog_system(c, i);
         if (match) {
+            add_note(s, "cluster.system", sys->name, match->name, "%s holds %s, not %s; %s is the catalog system "
+                     "built around %s", sys->name, sys->gpu, g->name, match->name, g->name);
+            if (!(set & (1u << C_FABRIC)) && strcmp(sys->fabric, match->fabric))
+                add_note(s, "cluster.fabric", sys->fabric, match->fabric, "the scale-out fabric of %s", match->name);
             sys = match;
             cl->system = *sys;
         } else {
+            add_note(s, "cluster.system", sys->name, "none", "%s holds %s, not %s, and no catalog system is built "
+                     "around %s: its node shape is kept, its price and power are not", sys->name, sys->gpu,
+                     g->name, g->name);
             cl->system.name[0] = '\0';
             cl->system.price_usd = cl->system.host_power_W = cl->system.max_power_W = 0;
         }
@@ -288,6 +325,13 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_cluster *cl)
         cl->nic_bw_Bps = sys->nic_bw_Bps;
     else /* a fabric chosen by name runs at its port speed, capped by the system's NIC */
         cl->nic_bw_Bps = sys && sys->nic_bw_Bps < f->port_bw_Bps ? sys->nic_bw_Bps : f->port_bw_Bps;
+    if (!(set & (1u << C_NICBW)) && (set & (1u << C_FABRIC)) && sys && sys->nic_bw_Bps < f->port_bw_Bps) {
+        char asked[80], used[AIF_NAME_MAX];
+        snprintf(asked, sizeof asked, "%.0f Gb/s (%.40s's port)", f->port_bw_Bps * 8 / 1e9, f->name);
+        snprintf(used, sizeof used, "%.0f Gb/s", sys->nic_bw_Bps * 8 / 1e9);
+        add_note(s, "cluster.nic_bw", asked, used, "the NICs of %s run at %.0f Gb/s; nic_bw sets another speed",
+                 sys->name, sys->nic_bw_Bps * 8 / 1e9);
+    }
     if (cl->scaleup_domain < cl->gpus_per_node && !(set & (1u << C_DOMAIN)))
         cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
     cl->clock_factor = 1.0;
@@ -416,6 +460,85 @@ static const ynode *node_at(const ynode *root, const char *path)
     return n == root ? NULL : n;
 }
 
+/* How a load's origin reads as the base of a run: "built-in default scenario",
+ * "built-in example mixtral-8x7b", "file job.yaml" (the name without its folder). */
+static void base_name(const char *origin, char *out, size_t n)
+{
+    static const char ex[] = "<built-in:data/scenarios/";
+    if (!strcmp(origin, "<built-in:default scenario>")) {
+        aif_strlcpy(out, "built-in default scenario", n);
+    } else if (!strncmp(origin, ex, sizeof ex - 1)) {
+        const char *stem = origin + sizeof ex - 1;
+        size_t k = strcspn(stem, ".>");
+        snprintf(out, n, "built-in example %.*s", (int)(k < 100 ? k : 100), stem);
+    } else if (origin[0] == '<') {
+        snprintf(out, n, "%.*s", (int)(strlen(origin) > 2 ? strlen(origin) - 2 : 0), origin + 1);
+    } else {   /* the file's own name: the folder would tie outputs to one machine */
+        const char *slash = strrchr(origin, '/');
+        snprintf(out, n, "file %s", slash ? slash + 1 : origin);
+    }
+}
+
+/* Options that make another job.  A layout is written for its model, so naming the model
+ * drops it; a GPU count the base's layout cannot hold (the layout check fails) drops it
+ * too.  Other options (system, gpu, fabric, ...) keep it. */
+static const char *const RESHAPING_MODEL[] = {"model", NULL};
+static const char *const RESHAPING_GPUS[] = {"cluster.gpus", "train.gpus", NULL};
+/* The layout fields a reshaped job derives again; in aif_scenario_check's order. */
+static const char *const LAYOUT[] = {"tp", "pp", "vpp", "cp", "ep", "etp", "dp", "sp", "gbs", NULL};
+
+/* The path of the first override in list, or NULL.  (The path, not the option: the
+ * command line and the api then say the same.) */
+static const char *reshaping(const aif_override *ov, int n_ov, const char *const *list)
+{
+    for (int i = 0; i < n_ov; i++)
+        for (int k = 0; list[k]; k++)
+            if (!strcmp(ov[i].path, list[k]))
+                return list[k];
+    return NULL;
+}
+
+typedef struct dropped { const char *key, *value; } dropped;
+
+/* Removes from the tree the layout values the base (origin) wrote; *n_out of them are
+ * listed in out (at most 16). */
+static void drop_layout(ynode *root, const char *origin, dropped *out, int *n_out)
+{
+    ynode *tn = ynode_get(root, "train");
+    if (!tn || tn->kind != Y_MAP)
+        return;
+    int w = 0;
+    for (int i = 0; i < tn->n; i++) {
+        ynode *kid = tn->kids[i];
+        int drop = 0;
+        for (int k = 0; LAYOUT[k] && !drop; k++)
+            drop = kid->key && !strcmp(kid->key, LAYOUT[k]) && kid->origin && !strcmp(kid->origin, origin);
+        if (drop && *n_out < 16)
+            out[(*n_out)++] = (dropped){kid->key, kid->kind == Y_SCALAR ? kid->s : "(a mapping)"};
+        if (!drop)
+            tn->kids[w++] = kid;
+    }
+    tn->n = w;
+}
+
+/* The value a dropped layout field took once derived, as text. */
+static void layout_value(const aif_scenario *s, const char *key, char *out, size_t n)
+{
+    const aif_parallel *p = &s->train.par;
+    const struct { const char *k; long long v; } v[] = {{"tp", p->tp}, {"pp", p->pp}, {"vpp", p->vpp},
+                                                         {"cp", p->cp}, {"ep", p->ep}, {"etp", p->etp},
+                                                         {"dp", p->dp}, {"sp", p->sp}, {"gbs", s->train.gbs}};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (!strcmp(v[i].k, key)) {
+            if (!strcmp(key, "sp"))
+                snprintf(out, n, "%s", v[i].v ? "true" : "false");
+            else
+                snprintf(out, n, "%lld", v[i].v);
+            return;
+        }
+    aif_strlcpy(out, "derived", n);
+}
+
 /* Binds the sections bc->sections names from the tree; the cluster always (every
  * other section needs it), the layout checks only when model and train are both bound. */
 static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *name, aif_scenario *out)
@@ -423,6 +546,7 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
     aif_err *err = bc->err;
     memset(out, 0, sizeof *out);
     aif_rc rc = bind_map(bc, root, &root_schema, out, "", NULL);
+    base_name(name, out->base, sizeof out->base);
     if (rc)
         return rc;
     const ynode *nm = ynode_get(root, "name");
@@ -437,7 +561,7 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
     if (!cn)
         return aif_err_set(err, AIF_EINPUT, name, 0, 0, "cluster",
                            "missing: a scenario needs a cluster (at least gpus, and a system or a gpu)");
-    if ((rc = bind_cluster(bc, cn, &out->cluster)))
+    if ((rc = bind_cluster(bc, cn, out)))
         return rc;
     if (bc->sections & AIF_SECTION_MODEL) {
         const ynode *mn = ynode_get(root, "model");
@@ -485,11 +609,44 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         return rc;
     for (int i = 0; i < n_ov && !rc; i++)
         rc = ynode_set_path(d, root, ov[i].path, ov[i].value, ov[i].origin ? ov[i].origin : "<command line>", err);
+    dropped drop[16];
+    int n_drop = 0;
+    const char *why = rc ? NULL : reshaping(ov, n_ov, RESHAPING_MODEL);
+    if (why)
+        drop_layout(root, name, drop, &n_drop);
     const bind_ctx bc = {.err = err, .cat = c, .fd = aif_catalog_facility(c), .sections = sections};
     if (!rc)
         rc = bind_scenario(&bc, root, name, out);
     else
         memset(out, 0, sizeof *out);
+    if (rc == AIF_EINPUT && !why && !strncmp(err->path, "train.", 6) &&
+        (why = reshaping(ov, n_ov, RESHAPING_GPUS))) {
+        /* the base's layout cannot hold the GPU count an option asked for: derive it */
+        drop_layout(root, name, drop, &n_drop);
+        if (n_drop) {
+            aif_err_clear(err);
+            rc = bind_scenario(&bc, root, name, out);
+        }
+    }
+    if (!rc)
+        out->n_options = n_ov;
+    if (!rc && n_drop && (sections & AIF_SECTION_TRAIN)) {
+        /* one note for the layout: the values the base wrote that the new job derives otherwise */
+        char asked[80] = "", used[80] = "";
+        size_t ka = 0, ku = 0;
+        for (int i = 0; i < n_drop; i++) {
+            char v[AIF_NAME_MAX];
+            layout_value(out, drop[i].key, v, sizeof v);
+            if (!strcmp(v, drop[i].value) || ka >= sizeof asked || ku >= sizeof used)
+                continue;
+            ka += (size_t)snprintf(asked + ka, sizeof asked - ka, "%s%s %s", ka ? ", " : "", drop[i].key,
+                                   drop[i].value);
+            ku += (size_t)snprintf(used + ku, sizeof used - ku, "%s%s %s", ku ? ", " : "", drop[i].key, v);
+        }
+        if (ka)
+            add_note(out, "train", asked, used, "the base's layout was for its own %s; derived again for this "
+                     "job; --tp, --pp, --gbs ... set it", !strcmp(why, "model") ? "model" : "GPU count");
+    }
     ydoc_free(d);
     return rc;
 }
@@ -503,10 +660,7 @@ aif_rc aif_scenario_parse(const aif_catalog *c, const char *text, size_t len, co
 aif_rc aif_scenario_load_job(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
                              aif_scenario *out, aif_err *err)
 {
-    if (path || n_ov == 0)
-        return aif_scenario_load(c, path, ov, n_ov, out, err);
-    const char *base = aif_base_scenario_yaml();
-    return aif_scenario_parse(c, base, strlen(base), "<built-in:base scenario>", ov, n_ov, out, err);
+    return aif_scenario_load(c, path, ov, n_ov, out, err);
 }
 
 aif_rc aif_scenario_load_cluster(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,
@@ -552,7 +706,7 @@ aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const 
 const char *aif_base_scenario_yaml(void)
 {
     size_t len;
-    const char *t = aif_embedded_file("data/scenarios/base.yaml", &len);
+    const char *t = aif_embedded_file("data/scenarios/neutral.yaml", &len);
     return t ? t : "";
 }
 

@@ -1,0 +1,166 @@
+/* format.c (report) -- how every text writer prints a number a person reads, and the
+ * line that opens every output: the base of the run and what was substituted.
+ *
+ * One convention (docs/ARCHITECTURE.md, "Numbers in outputs"):
+ *   - three significant digits, never an exponent: 1.44 GW, not 1.44e+03 MW;
+ *   - physical quantities take SI prefixes (f p n u m . k M G T P E) in steps of 1000 on
+ *     their unit: W, Wh, B/s; mass in g up to 999 kg, then t, kt, Mt ...;
+ *   - counts and money take K, M, B (10^9), T (10^12), Q (10^15); beyond, x10^N;
+ *   - memory sizes are binary (GiB = 2^30 bytes) and say so, everything else decimal.
+ * Invariants: the mantissa printed lies in [1, 1000) after rounding (999.6 W reads
+ * "1 kW"), zero reads "0 UNIT", a value is never printed as 0 unless it is 0, and the
+ * helpers write at most n bytes, always NUL-terminated. */
+#include "report/format.h"
+#include "report/json.h"
+#include "aifsim/version.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* x rounded to 3 significant digits (0 stays 0). */
+static double sig3(double x)
+{
+    if (x == 0 || !isfinite(x))
+        return x;
+    double p = pow(10, floor(log10(fabs(x))) - 2);
+    return round(x / p) * p;
+}
+
+/* The mantissa of a value already scaled into [1, 1000) (or below 1 at the last
+ * step), three significant digits, no exponent. */
+static void mantissa(char *buf, size_t n, double m)
+{
+    double a = fabs(m);
+    int dec = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 2 - (int)floor(log10(a));
+    snprintf(buf, n, "%.*f", dec, m);
+    /* trailing zeros of a fraction say nothing: 1.50 -> 1.5, 2.00 -> 2 */
+    if (strchr(buf, '.')) {
+        size_t k = strlen(buf);
+        while (k > 0 && buf[k - 1] == '0')
+            buf[--k] = '\0';
+        if (k > 0 && buf[k - 1] == '.')
+            buf[--k] = '\0';
+    }
+}
+
+void aif_fmt_si(char *buf, size_t n, double x, const char *unit)
+{
+    static const char *const pre[] = {"f", "p", "n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+    const int unit_at = 5, last = (int)(sizeof pre / sizeof pre[0]) - 1;
+    if (n == 0)
+        return;
+    if (!isfinite(x)) {
+        snprintf(buf, n, "%s %s", isnan(x) ? "n/a" : x > 0 ? "inf" : "-inf", unit);
+        return;
+    }
+    x = sig3(x);
+    if (x == 0) {
+        snprintf(buf, n, "0 %s", unit);
+        return;
+    }
+    int i = unit_at + (int)floor(log10(fabs(x)) / 3 + 1e-9);
+    if (i < 0)
+        i = 0;
+    if (i > last)
+        i = last;
+    double m = sig3(x / pow(1000, i - unit_at));
+    if (fabs(m) >= 1000 && i < last)
+        m = sig3(m / 1000), i++;
+    char mb[48];
+    mantissa(mb, sizeof mb, m);
+    snprintf(buf, n, "%s %s%s", mb, pre[i], unit);
+}
+
+/* K M B T Q with a prefix string (a currency sign) before the number. */
+static void count(char *buf, size_t n, double x, const char *sign)
+{
+    static const char *const suf[] = {"", "K", "M", "B", "T", "Q"};
+    if (n == 0)
+        return;
+    if (!isfinite(x)) {
+        snprintf(buf, n, "%s%s", sign, isnan(x) ? "n/a" : x > 0 ? "inf" : "-inf");
+        return;
+    }
+    const char *neg = x < 0 ? "-" : "";
+    x = sig3(fabs(x));
+    if (x == 0) {
+        snprintf(buf, n, "%s0", sign);
+        return;
+    }
+    char mb[48];
+    if (x < 1000) {
+        mantissa(mb, sizeof mb, x);
+        snprintf(buf, n, "%s%s%s", neg, sign, mb);
+        return;
+    }
+    int i = (int)floor(log10(x) / 3 + 1e-9);
+    if (i > 5) {   /* past Q: the power of ten, spelled so a person reads it */
+        int e = (int)floor(log10(x) + 1e-9);
+        mantissa(mb, sizeof mb, sig3(x / pow(10, e)));
+        snprintf(buf, n, "%s%s%sx10^%d", neg, sign, mb, e);
+        return;
+    }
+    double m = sig3(x / pow(1000, i));
+    if (m >= 1000 && i < 5)
+        m = sig3(m / 1000), i++;
+    mantissa(mb, sizeof mb, m);
+    snprintf(buf, n, "%s%s%s%s", neg, sign, mb, suf[i]);
+}
+
+void aif_fmt_count(char *buf, size_t n, double x) { count(buf, n, x, ""); }
+
+void aif_fmt_plain(char *buf, size_t n, double x)
+{
+    double a = fabs(x);
+    if (n == 0)
+        return;
+    if (!isfinite(x) || a == 0 || (a >= 1e-4 && a < 1e4))
+        snprintf(buf, n, "%.4g", x);   /* no exponent in this range */
+    else if (a >= 1e4)
+        snprintf(buf, n, "%.0f", x);
+    else   /* four significant digits after the leading zeros */
+        snprintf(buf, n, "%.*f", 3 - (int)floor(log10(a)), x);
+}
+
+void aif_fmt_usd(char *buf, size_t n, double usd) { count(buf, n, usd, "$"); }
+
+void aif_fmt_mass_kg(char *buf, size_t n, double kg)
+{
+    if (fabs(sig3(kg)) < 1000)
+        aif_fmt_si(buf, n, kg * 1e3, "g");
+    else
+        aif_fmt_si(buf, n, kg / 1e3, "t");
+}
+
+void aif_fmt_energy_J(char *buf, size_t n, double J) { aif_fmt_si(buf, n, J / 3600, "Wh"); }
+
+void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what)
+{
+    fprintf(f, "aifsim %s: %s%s%s (base: %s", AIF_VERSION, s->name, what ? ", " : "", what ? what : "", s->base);
+    if (s->n_options)
+        fprintf(f, " + %d option%s", s->n_options, s->n_options == 1 ? "" : "s");
+    fputs(")\n", f);
+    for (int i = 0; i < s->n_notes; i++) {
+        const aif_note *nt = &s->notes[i];
+        fprintf(f, "  substituted  %s: %s -> %s (%s)\n", nt->field, nt->asked, nt->used, nt->why);
+    }
+    if (s->n_notes_dropped)
+        fprintf(f, "  substituted  and %d more not listed\n", s->n_notes_dropped);
+}
+
+void aif_report_base_json(json_object *o, const aif_scenario *s)
+{
+    aif_json_str(o, "base", s->base);
+    aif_json_int(o, "options", s->n_options);
+    json_object *a = json_object_new_array();
+    for (int i = 0; i < s->n_notes; i++) {
+        json_object *e = json_object_new_object();
+        aif_json_str(e, "field", s->notes[i].field);
+        aif_json_str(e, "asked", s->notes[i].asked);
+        aif_json_str(e, "used", s->notes[i].used);
+        aif_json_str(e, "why", s->notes[i].why);
+        json_object_array_add(a, e);
+    }
+    json_object_object_add(o, "substitutions", a);
+}

@@ -1,0 +1,13 @@
+/* format.h (report) -- the writers' shared pieces that take json-c objects: the base of
+ * a run and its substitutions.  The number formatters are public (aifsim/report.h). */
+#ifndef AIF_REPORT_FORMAT_H
+#define AIF_REPORT_FORMAT_H
+
+#include "aifsim/report.h"
+
+#include <json-c/json.h>
+
+/* Adds "base" (text) and "substitutions" ([{field, asked, used, why}]) to o. */
+void aif_report_base_json(json_object *o, const aif_scenario *s);
+
+#endif
