@@ -172,6 +172,23 @@ if "$bin" report -o - | grep -q '<!DOCTYPE html>'; then ok; else bad "report -o 
 printf 'gpus:\n  my-gpu:\n    arch: hopper\n    peak_tflops: {bf16: 2000, fp8: 4000}\n    hbm: 96GB\n    hbm_bw: 4TB/s\n    scaleup_bw: 450GB/s\n    tdp: 800W\n    sources: {all: mine}\n' >"$tmp/cat.yaml"
 if "$bin" train --catalog "$tmp/cat.yaml" --gpu my-gpu --json | grep -q '"gpu": "my-gpu"'; then ok; else bad "--catalog"; fi
 
+# model files whose bases lead back to themselves: exit 2 naming the chain (was a stack overflow)
+mkdir -p "$tmp/cyc"
+printf 'base: self.yaml\n' >"$tmp/cyc/self.yaml"
+rejects 2 "cycle: $tmp/cyc/self.yaml -> $tmp/cyc/self.yaml" train --model "$tmp/cyc/self.yaml"
+printf 'base: b.yaml\nlayers: 4\n' >"$tmp/cyc/a.yaml"
+printf 'base: ./a.yaml\n' >"$tmp/cyc/b.yaml"
+rejects 2 "a.yaml -> $tmp/cyc/b.yaml -> $tmp/cyc/./a.yaml" train --model "$tmp/cyc/a.yaml"
+printf 'base: llama3-8b\nlayers: 4\n' >"$tmp/cyc/ok.yaml"
+printf 'base: ok.yaml\n' >"$tmp/cyc/ok2.yaml"
+if "$bin" train --model "$tmp/cyc/ok2.yaml" --gpus 8 | grep -q "4 layers"; then ok; else bad "a model file based on a model file"; fi
+# --set takes YAML flow values: lists and mappings, checked like the same text in a file
+"$bin" facility --set 'facility.demand_response=[{start: 10d, duration: 4h, action: pause}]' >"$tmp/dr" 2>&1
+if [ $? -eq 0 ]; then ok; else bad "--set with a flow list: $(cat "$tmp/dr")"; fi
+rejects 2 "--set facility.demand_response: facility.demand_response[0].action: unknown value 'paus'" \
+    facility --set 'facility.demand_response=[{start: 10d, duration: 4h, action: paus}]'
+rejects 2 "--set name: name: empty value" train --set name=
+
 # a corpus of malformed scenario files: each names the field and the message it must produce
 n_bad=0
 for f in "$src"/tests/bad/*.yaml; do

@@ -47,11 +47,20 @@ struct schema {
  * against and which sections of a scenario to bind.  Passed down explicitly and
  * never kept between calls, so two loads in one thread, or a load nested inside
  * another (a model file named by a scenario), share nothing. */
+/* The model files being read, innermost first: a file met again is a cycle. */
+typedef struct bind_chain {
+    const char *file;              /* as named (for messages) */
+    const char *real;              /* its canonical path (realpath), or the name when that fails */
+    const struct bind_chain *up;   /* the file that named this one, NULL at the top */
+    int depth;                     /* 1 for the first model file */
+} bind_chain;
+
 typedef struct bind_ctx {
     aif_err *err;                  /* the error record every failure fills */
     const aif_catalog *cat;        /* catalogs names resolve against; NULL while a catalog file is read */
     const aif_facility_data *fd;   /* data/facility.yaml: the site's defaults; NULL outside scenarios */
     unsigned sections;             /* aif_section bits of a scenario to bind; 0 outside scenarios */
+    const bind_chain *chain;       /* model files open around this binding (NULL: none) */
 } bind_ctx;
 
 /* Binds map onto obj.  *set gets bit i for field i that was present (may be NULL). */

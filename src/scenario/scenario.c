@@ -17,9 +17,11 @@
  * data, sections) and passes it down; nothing outlives the call, so loads in one
  * thread, or a model file loaded inside a scenario, never see each other's state.
  * An error is placed at the node its field path names when that value is written. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,11 +145,41 @@ static int is_file_name(const char *s)
 
 static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m);
 
+/* How deep model files may name one another through `base:` (a file whose base is a
+ * file whose base is ...); a real catalog needs two or three. */
+enum { MODEL_FILE_DEPTH_MAX = 16 };
+
 static aif_rc model_from_file(const bind_ctx *bc, const ynode *at, const char *path, aif_model *m)
 {
     char *text;
     size_t len;
     aif_err *err = bc->err;
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        aif_strlcpy(real, path, sizeof real);
+    /* a file met again on the chain of bases is a cycle: name the chain, outermost first */
+    const bind_chain *seen = NULL;
+    for (const bind_chain *ch = bc->chain; ch && !seen; ch = ch->up)
+        if (!strcmp(ch->real, real))
+            seen = ch;
+    if (seen || (bc->chain && bc->chain->depth >= MODEL_FILE_DEPTH_MAX)) {
+        const char *files[MODEL_FILE_DEPTH_MAX + 1];
+        int n = 0;
+        for (const bind_chain *ch = bc->chain; ch && n < MODEL_FILE_DEPTH_MAX; ch = ch->up)
+            files[n++] = ch->file;
+        char list[700];
+        size_t k = 0;
+        list[0] = '\0';
+        for (int i = n - 1; i >= 0 && k < sizeof list; i--)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%.200s -> ", files[i]);
+        if (k < sizeof list)
+            snprintf(list + k, sizeof list - k, "%.200s", path);
+        if (seen)
+            return bind_error(bc, at, "model.base", "model files name each other in a cycle: %s (a base is a catalog "
+                              "model or a file that does not lead back to itself)", list);
+        return bind_error(bc, at, "model.base", "model files nest deeper than %d bases: %s", MODEL_FILE_DEPTH_MAX,
+                          list);
+    }
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc) {
         /* say where the file was named */
@@ -156,11 +188,15 @@ static aif_rc model_from_file(const bind_ctx *bc, const ynode *at, const char *p
         free(text);
         return bind_error(bc, at, "model", "model file '%s': %s", path, why);
     }
+    const bind_chain link = {.file = path, .real = real, .up = bc->chain,
+                             .depth = bc->chain ? bc->chain->depth + 1 : 1};
+    bind_ctx inner = *bc;
+    inner.chain = &link;
     ydoc *d;
     ynode *root;
     rc = ydoc_parse(text, len, path, &d, &root, err);
     if (!rc)
-        rc = bind_model(bc, root, m);
+        rc = bind_model(&inner, root, m);
     ydoc_free(d);
     free(text);
     return rc;
@@ -187,7 +223,7 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     const ynode *base = ynode_get(mn, "base");
     if (base) {
         if (base->kind != Y_SCALAR)
-            return bind_error(bc, base, "model.base", "expected a catalog model name");
+            return bind_error(bc, base, "model.base", "expected a catalog model name or a model file");
         aif_rc rc = bind_model(bc, base, m);
         if (rc)
             return rc;
