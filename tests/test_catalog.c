@@ -237,6 +237,44 @@ static void test_user_catalog(void **state)
     assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
 }
 
+/* Names as people type them: exact, folded (case and punctuation aside) and aliases,
+ * for every kind; a folded name that matches nothing stays unmatched. */
+static void test_names_as_typed(void **state)
+{
+    (void)state;
+    assert_string_equal(aif_catalog_find_gpu(cat, "H100")->name, "h100-sxm");
+    assert_string_equal(aif_catalog_find_gpu(cat, "h100")->name, "h100-sxm");
+    assert_string_equal(aif_catalog_find_gpu(cat, "H100_SXM")->name, "h100-sxm");
+    assert_string_equal(aif_catalog_find_gpu(cat, "a100-80gb")->name, "a100-80g");
+    assert_string_equal(aif_catalog_find_system(cat, "DGX H100")->name, "dgx-h100");
+    assert_string_equal(aif_catalog_find_system(cat, "GB200NVL72")->name, "gb200-nvl72");
+    assert_string_equal(aif_catalog_find_fabric(cat, "IB-NDR")->name, "ib-ndr");
+    assert_string_equal(aif_catalog_find_fabric(cat, "ndr")->name, "ib-ndr");
+    assert_string_equal(aif_catalog_find_model(cat, "llama-3-70b")->name, "llama3-70b");
+    assert_string_equal(aif_catalog_find_model(cat, "Llama3-70B")->name, "llama3-70b");
+    assert_string_equal(aif_catalog_find_model(cat, "llama3.1-70b")->name, "llama3-70b");
+    assert_string_equal(aif_catalog_find_model(cat, "llama3.1-405b")->name, "llama3-405b");
+    assert_null(aif_catalog_find_model(cat, "llama3-71b"));
+    assert_null(aif_catalog_find_gpu(cat, "---"));
+    assert_string_equal(aif_catalog_entry_name(cat, AIF_CAT_GPUS, "H100"), "h100-sxm");
+    assert_null(aif_catalog_entry_name(cat, AIF_CAT_GPUS, "gb200-nvl72"));
+    /* every alias finds its own entry, not another one */
+    for (int i = 0; i < aif_catalog_n_gpus(cat); i++) {
+        const aif_gpu *g = aif_catalog_gpu(cat, i);
+        char one[AIF_ALIASES_MAX], *save = NULL;
+        aif_strlcpy(one, g->aliases, sizeof one);
+        for (char *a = strtok_r(one, " ", &save); a; a = strtok_r(NULL, " ", &save))
+            assert_string_equal(aif_catalog_find_gpu(cat, a)->name, g->name);
+    }
+    for (int i = 0; i < aif_catalog_n_models(cat); i++) {
+        const aif_model *m = aif_catalog_model(cat, i);
+        char one[AIF_ALIASES_MAX], *save = NULL;
+        aif_strlcpy(one, m->aliases, sizeof one);
+        for (char *a = strtok_r(one, " ", &save); a; a = strtok_r(NULL, " ", &save))
+            assert_string_equal(aif_catalog_find_model(cat, a)->name, m->name);
+    }
+}
+
 static void bad_catalog(const char *text, const char *needle, int line)
 {
     char path[] = "/tmp/aifsim-bad-XXXXXX";
@@ -268,6 +306,8 @@ static void test_bad_catalogs(void **state)
                 "    vocab: 10\n", "not divisible by kv_heads", 3);
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
     bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
+    bad_catalog("gpus:\n  x:\n    arch: hopper\n    aliases: x1\n", "expected a list of names", 4);
+    bad_catalog("gpus:\n  x:\n    arch: hopper\n    aliases: [a b]\n", "without spaces", 4);
     bad_catalog("calibration:\n  c:\n    matmul_eff: 0.7\n    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n"
                 "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 3);
 }
@@ -276,7 +316,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
-        cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog),
+        cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog), cmocka_unit_test(test_names_as_typed),
         cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

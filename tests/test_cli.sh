@@ -101,14 +101,37 @@ rejects 2 "option '--tp' needs a value" train --tp
 rejects 2 "--tp: train.tp: 'x' is not a number" train --tp x
 rejects 2 "train.tp: gpus 8 is not divisible by tp*pp*cp = 3*1*1 = 3" train --tp 3
 rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
-rejects 2 "cluster.gpu: unknown gpu 'h100'; did you mean 'h100-sxm'" train --gpu h100
-rejects 2 "cluster.fabric: unknown fabric" train --fabric ethernet
+rejects 2 "cluster.gpu: unknown gpu 'h10'; did you mean 'h100-sxm'" train --gpu h10
+rejects 2 "cluster.fabric: 'ethernet' is a kind of fabric; name one: eth-100-tcp, eth-400-tcp" train --fabric ethernet
+rejects 2 "cluster.fabric: unknown fabric 'fast-net'" train --fabric fast-net
+# names as people type them: any case, with or without punctuation, aliases
+for n in H100 h100 H100-SXM h100_sxm h100-sxm5; do
+    if "$bin" train --gpu "$n" --gpus 8 | grep -q "8 x h100-sxm"; then ok; else bad "--gpu $n"; fi
+done
+if "$bin" train --gpu a100-80gb --gpus 8 | grep -q "8 x a100-80g"; then ok; else bad "--gpu a100-80gb"; fi
+for n in llama-3-70b Llama3-70B llama3.1-70b LLAMA3_70B; do
+    if "$bin" train --model "$n" --gpus 64 --tp 8 | grep -q "model    llama3-70b:"; then ok; else bad "--model $n"; fi
+done
+if "$bin" train --fabric IB-NDR --gpus 8 | grep -q "ib-ndr"; then ok; else bad "--fabric IB-NDR"; fi
+if "$bin" train --system DGX-H100 --gpus 8 | grep -q "in dgx-h100"; then ok; else bad "--system DGX-H100"; fi
+if "$bin" catalog gpus H100 --json | grep -q '"name": "h100-sxm"'; then ok; else bad "catalog gpus H100"; fi
+rejects 2 "'gb200-nvl72' is a system, not a gpu: give it as cluster.system (--system)" train --gpu gb200-nvl72
+rejects 2 "'llama3-70b' is a catalog model: give it as --model llama3-70b" train llama3-70b
+# every subcommand's help three ways
+for c in train facility topology report collective catalog validate; do
+    h=$("$bin" $c --help | head -1)
+    if [ "$("$bin" help $c | head -1)" = "$h" ] && [ "$("$bin" $c help | head -1)" = "$h" ] && [ -n "$h" ]; then
+        ok
+    else
+        bad "aifsim help $c / aifsim $c help"
+    fi
+done
 rejects 2 "is a size" train --nic-bw 400GB
 rejects 2 "--set needs PATH=VALUE" train --set tp
 rejects 2 "did you mean 'tp'" train --set train.tpp=8
 rejects 2 "unknown command 'trian'" trian
 rejects 2 "unknown catalog 'gpu'; did you mean 'gpus'" catalog gpu
-rejects 2 "no gpus named 'h100'; did you mean 'h100-sxm'" catalog gpus h100
+rejects 2 "no gpus named 'h100-sx'; did you mean 'h100-sxm'" catalog gpus h100-sx
 rejects 2 "name the collective with --op" collective --gpus 8
 rejects 2 "--op: unknown value 'allreduc'; did you mean 'allreduce'" collective --op allreduc
 rejects 2 "--algo nvls does not apply here" collective --op allgather --algo nvls

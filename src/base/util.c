@@ -80,6 +80,26 @@ static int edit_distance(const char *a, const char *b)
     return prev[lb];
 }
 
+void aif_name_fold(const char *name, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const unsigned char *c = (const unsigned char *)name; *c && k + 1 < n; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))
+            out[k++] = (char)*c;
+        else if (*c >= 'A' && *c <= 'Z')
+            out[k++] = (char)(*c - 'A' + 'a');
+    if (n)
+        out[k] = '\0';
+}
+
+int aif_name_same(const char *a, const char *b)
+{
+    char fa[128], fb[128];
+    aif_name_fold(a, fa, sizeof fa);
+    aif_name_fold(b, fb, sizeof fb);
+    return fa[0] && strcmp(fa, fb) == 0;
+}
+
 static size_t common_prefix(const char *a, const char *b)
 {
     size_t k = 0;

@@ -157,6 +157,27 @@ aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj,
     }
     case F_SUB:
         return bind_map(bc, v, f->sub, dst, path, NULL);
+    case F_NAMES: {
+        if (v->kind != Y_SEQ)
+            return bind_error(bc, v, path, "expected a list of names, e.g. [h100, h100-sxm5]");
+        size_t k = 0;
+        dst[0] = '\0';
+        for (int i = 0; i < v->n; i++) {
+            const ynode *it = v->kids[i];
+            if (need_scalar(bc, it, path, "a name"))
+                return bc->err->rc;
+            size_t len = strlen(it->s);
+            for (const unsigned char *c = (const unsigned char *)it->s; *c; c++)
+                if (*c <= 0x20 || *c == 0x7f)
+                    return bind_error(bc, it, path, "a name is printable text without spaces");
+            if (len == 0 || len >= AIF_NAME_MAX)
+                return bind_error(bc, it, path, "a name is 1 to %d characters", AIF_NAME_MAX - 1);
+            if (k + len + (k > 0) >= f->size)
+                return bind_error(bc, it, path, "too many names (at most %zu characters in all)", f->size - 1);
+            k += (size_t)snprintf(dst + k, f->size - k, "%s%s", k ? " " : "", it->s);
+        }
+        return AIF_OK;
+    }
     case F_PRECMAP: {
         if (v->kind != Y_MAP)
             return bind_error(bc, v, path, "expected a mapping of precision to dense TFLOP/s, e.g. {bf16: 989.4, fp8: 1978.9}");

@@ -19,7 +19,8 @@ typedef enum ftype {
     F_ENUM,     /* int index into names */
     F_QTY,      /* double in SI units, parsed with aif_parse_qty */
     F_SUB,      /* nested mapping with its own schema */
-    F_PRECMAP   /* double[AIF_N_PREC] keyed by precision name, TFLOP/s -> FLOP/s */
+    F_PRECMAP,  /* double[AIF_N_PREC] keyed by precision name, TFLOP/s -> FLOP/s */
+    F_NAMES     /* char[size]: a list of names ([a, b]), kept space-separated ("a b") */
 } ftype;
 
 typedef struct schema schema;

@@ -58,6 +58,7 @@ static const field gpu_fields[] = {
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_gpu, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_gpu, price_usd), .qty = AIF_Q_MONEY},
     {.key = "embodied_carbon", .type = F_QTY, .off = offsetof(aif_gpu, embodied_kg), .qty = AIF_Q_MASS},
+    FLD(aif_gpu, "aliases", F_NAMES, aliases),
 };
 static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
 
@@ -72,6 +73,7 @@ static const field system_fields[] = {
     {.key = "host_power", .type = F_QTY, .off = offsetof(aif_system, host_power_W), .qty = AIF_Q_POWER},
     {.key = "max_power", .type = F_QTY, .off = offsetof(aif_system, max_power_W), .qty = AIF_Q_POWER},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_system, price_usd), .qty = AIF_Q_MONEY},
+    FLD(aif_system, "aliases", F_NAMES, aliases),
 };
 static const schema system_schema = {system_fields, sizeof system_fields / sizeof system_fields[0], skip_meta};
 
@@ -86,6 +88,7 @@ static const field fabric_fields[] = {
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
+    FLD(aif_fabric, "aliases", F_NAMES, aliases),
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
 
@@ -136,6 +139,7 @@ static const field model_fields[] = {
     {.key = "mla", .type = F_SUB, .off = offsetof(aif_model, mla), .sub = &mla_schema},
     {.key = "params", .type = F_QTY, .off = offsetof(aif_model, params), .qty = AIF_Q_COUNT},
     {.key = "active_params", .type = F_QTY, .off = offsetof(aif_model, active_params), .qty = AIF_Q_COUNT},
+    FLD(aif_model, "aliases", F_NAMES, aliases),
 };
 const schema aif_model_schema = {model_fields, sizeof model_fields / sizeof model_fields[0], skip_meta};
 
@@ -223,6 +227,7 @@ static aif_rc add_sources(const bind_ctx *bc, aif_catalog *c, const char *kind, 
 typedef struct kind_desc {
     const schema *sc;
     size_t item_size, name_off;
+    size_t aliases_off;   /* the entry's aliases (space-separated), or 0: none */
 } kind_desc;
 
 static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
@@ -239,10 +244,10 @@ static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
 }
 
 static const kind_desc kinds[AIF_N_CATALOG_KIND] = {
-    [AIF_CAT_GPUS] = {&gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name)},
-    [AIF_CAT_SYSTEMS] = {&system_schema, sizeof(aif_system), offsetof(aif_system, name)},
-    [AIF_CAT_FABRICS] = {&fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name)},
-    [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name)},
+    [AIF_CAT_GPUS] = {&gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name), offsetof(aif_gpu, aliases)},
+    [AIF_CAT_SYSTEMS] = {&system_schema, sizeof(aif_system), offsetof(aif_system, name), offsetof(aif_system, aliases)},
+    [AIF_CAT_FABRICS] = {&fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name), offsetof(aif_fabric, aliases)},
+    [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name), offsetof(aif_model, aliases)},
     [AIF_CAT_CALIBRATION] = {&calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
 };
 /* The order the sections of one file are read in: calibration first (GPUs refer to it),
@@ -258,6 +263,40 @@ static void *find_in(const aif_vec *v, size_t name_off, const char *name)
             return item;
     }
     return NULL;
+}
+
+/* 1 when name is one of the space-separated aliases, folded ("H100" finds "h100"). */
+static int in_aliases(const char *aliases, const char *name)
+{
+    char one[AIF_NAME_MAX];
+    for (const char *q = aliases; *q;) {
+        size_t len = strcspn(q, " ");
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), q);
+        if (aif_name_same(one, name))
+            return 1;
+        q += len + (q[len] == ' ');
+    }
+    return 0;
+}
+
+/* A name as people type it: the exact name, else one that folds to the same text
+ * (case and punctuation aside: "H100-SXM", "llama-3-70b"), else an alias, folded. */
+static const void *find_named(const aif_catalog *c, aif_catalog_kind k, const char *name)
+{
+    const aif_vec *v = vec_of((aif_catalog *)c, k);
+    const kind_desc *kd = &kinds[k];
+    const void *p = find_in(v, kd->name_off, name);
+    for (int i = 0; i < v->n && !p; i++) {
+        const char *item = (const char *)v->items + (size_t)i * v->item_size;
+        if (aif_name_same(item + kd->name_off, name))
+            p = item;
+    }
+    for (int i = 0; i < v->n && !p && kd->aliases_off; i++) {
+        const char *item = (const char *)v->items + (size_t)i * v->item_size;
+        if (in_aliases(item + kd->aliases_off, name))
+            p = item;
+    }
+    return p;
 }
 
 static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)
@@ -532,10 +571,18 @@ const aif_gpu *aif_catalog_gpu(const aif_catalog *c, int i) { return (const aif_
 const aif_system *aif_catalog_system(const aif_catalog *c, int i) { return (const aif_system *)c->systems.items + i; }
 const aif_fabric *aif_catalog_fabric(const aif_catalog *c, int i) { return (const aif_fabric *)c->fabrics.items + i; }
 const aif_model *aif_catalog_model(const aif_catalog *c, int i) { return (const aif_model *)c->models.items + i; }
-const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { return find_in(&c->gpus, offsetof(aif_gpu, name), n); }
-const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_in(&c->systems, offsetof(aif_system, name), n); }
-const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_in(&c->fabrics, offsetof(aif_fabric, name), n); }
-const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_in(&c->models, offsetof(aif_model, name), n); }
+const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_GPUS, n); }
+const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_SYSTEMS, n); }
+const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FABRICS, n); }
+const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_MODELS, n); }
+
+const char *aif_catalog_entry_name(const aif_catalog *c, aif_catalog_kind kind, const char *name)
+{
+    if ((int)kind < 0 || kind >= AIF_N_CATALOG_KIND || kind == AIF_CAT_CALIBRATION)
+        return NULL;
+    const char *p = find_named(c, kind, name);
+    return p ? p + kinds[kind].name_off : NULL;
+}
 
 const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *fld)
 {

@@ -31,6 +31,9 @@ typedef struct catalog_view {
 /* Fills v for kind ("gpus", "systems", "fabrics", "models", "calibration"): 0, or -1
  * for an unknown kind. */
 int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v);
+/* The entry's own name for name as people type it (any case, with or without
+ * punctuation, or an alias), or NULL when kind has no such entry. */
+const char *aif_catalog_entry_name(const aif_catalog *c, aif_catalog_kind kind, const char *name);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */
 const char *aif_embedded_file(const char *path, size_t *len);
 

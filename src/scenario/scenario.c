@@ -112,28 +112,80 @@ static const char *const root_skip[] = {"name", "description", "cluster", "model
 static const schema root_schema = {NULL, 0, root_skip};
 static const char *const model_skip[] = {"base", "sources", "notes", NULL};
 
-/* Looks a name up in one catalog kind; on failure reports with did-you-mean. */
+static const void *find_kind(const aif_catalog *c, aif_catalog_kind k, const char *name)
+{
+    return k == AIF_CAT_GPUS      ? (const void *)aif_catalog_find_gpu(c, name)
+           : k == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
+           : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
+           : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
+                                  : NULL;
+}
+
+/* Looks a name up in one catalog kind (any case, with or without punctuation, or an
+ * alias); on failure reports what the name is instead: an entry of another kind
+ * ("gb200-nvl72" given as a gpu is a system), a kind of fabric ("infiniband": the
+ * catalog's InfiniBand fabrics), or the closest name of the kind. */
 static const void *resolve(const bind_ctx *bc, aif_catalog_kind k, const char *name, const ynode *at,
                            const char *path)
 {
     const aif_catalog *c = bc->cat;
-    const void *p = k == AIF_CAT_GPUS      ? (const void *)aif_catalog_find_gpu(c, name)
-                    : k == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
-                    : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
-                    : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
-                                           : NULL;
+    const void *p = find_kind(c, k, name);
     if (p)
         return p;
     const char *kind = aif_catalog_kind_name(k);
+    int kl = (int)strlen(kind) - 1;   /* "gpus" -> "gpu" */
+    static const aif_catalog_kind others[] = {AIF_CAT_SYSTEMS, AIF_CAT_GPUS, AIF_CAT_MODELS, AIF_CAT_FABRICS};
+    for (int i = 0; i < 4; i++) {
+        if (others[i] == k || !find_kind(c, others[i], name))
+            continue;
+        const char *ok = aif_catalog_kind_name(others[i]);
+        static const char *const field_of[] = {[AIF_CAT_GPUS] = "cluster.gpu (--gpu)",
+                                               [AIF_CAT_SYSTEMS] = "cluster.system (--system)",
+                                               [AIF_CAT_FABRICS] = "cluster.fabric (--fabric)",
+                                               [AIF_CAT_MODELS] = "model (--model)",
+                                               [AIF_CAT_CALIBRATION] = "a gpu's arch"};
+        return bind_error(bc, at, path, "'%s' is a %.*s, not a %.*s: give it as %s (list the %s with: aifsim "
+                          "catalog %s)", name, (int)strlen(ok) - 1, ok, kl, kind, field_of[others[i]], kind, kind),
+               NULL;
+    }
+    if (k == AIF_CAT_FABRICS) {
+        int fk = -1;
+        char folded[AIF_NAME_MAX];
+        aif_name_fold(name, folded, sizeof folded);
+        for (int i = 0; aif_fabric_kind_names[i]; i++)
+            if (aif_name_same(aif_fabric_kind_names[i], name) ||
+                (!strcmp(folded, "ib") && i == AIF_FAB_INFINIBAND))
+                fk = i;
+        if (fk >= 0) {
+            char list[400];
+            size_t n = 0;
+            list[0] = '\0';
+            for (int i = 0; i < aif_catalog_n_fabrics(c) && n < sizeof list; i++)
+                if (aif_catalog_fabric(c, i)->kind == fk)
+                    n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "",
+                                          aif_catalog_fabric(c, i)->name);
+            return bind_error(bc, at, path, "'%s' is a kind of fabric; name one: %s (aifsim catalog fabrics)", name,
+                              n ? list : "none in the catalog"),
+                   NULL;
+        }
+    }
+    /* the closest name, compared as names are matched: folded */
     const char *names[512];
+    char folded[512][AIF_NAME_MAX];   /* 24 KB on the stack: loads run on several threads */
+    const char *fnames[512];
     int n = aif_catalog_names(c, k, names, 512);
-    int d = aif_did_you_mean(name, names, n);
+    for (int i = 0; i < n; i++) {
+        aif_name_fold(names[i], folded[i], sizeof folded[i]);
+        fnames[i] = folded[i];
+    }
+    char word[AIF_NAME_MAX];
+    aif_name_fold(name, word, sizeof word);
+    int d = word[0] ? aif_did_you_mean(word, fnames, n) : -1;
     if (d >= 0)
-        bind_error(bc, at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)",
-                   (int)strlen(kind) - 1, kind, name, names[d], kind);
+        bind_error(bc, at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)", kl, kind,
+                   name, names[d], kind);
     else
-        bind_error(bc, at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", (int)strlen(kind) - 1, kind,
-                   name, kind);
+        bind_error(bc, at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", kl, kind, name, kind);
     return NULL;
 }
 
@@ -576,6 +628,15 @@ aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const 
             snprintf(shown, sizeof shown, "<built-in:%s>", emb);
             return aif_scenario_parse_sections(c, t, len, shown, ov, n_ov, sections, out, err);
         }
+        /* a catalog name where a scenario was expected: say which option takes it */
+        static const struct { aif_catalog_kind k; const char *what, *option; } hint[] = {
+            {AIF_CAT_MODELS, "model", "--model"}, {AIF_CAT_SYSTEMS, "system", "--system"},
+            {AIF_CAT_GPUS, "gpu", "--gpu"}, {AIF_CAT_FABRICS, "fabric", "--fabric"}};
+        for (size_t i = 0; i < sizeof hint / sizeof hint[0]; i++)
+            if (find_kind(c, hint[i].k, path))
+                return aif_err_set(err, AIF_EINPUT, path, 0, 0, "", "no such scenario file or built-in example; "
+                                   "'%s' is a catalog %s: give it as %s %s", path,
+                                   hint[i].what, hint[i].option, path);
     }
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc)
