@@ -307,9 +307,18 @@ static void test_bad_catalogs(void **state)
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
     bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
     bad_catalog("gpus:\n  x:\n    arch: hopper\n    aliases: x1\n", "expected a list of names", 4);
+    /* missing fields are named, not reported as "arch '' has no calibration family" */
+    bad_catalog("gpus:\n  x:\n    vendor: v\n    tdp: 700W\n", "gpus.x: a gpu entry needs these fields; missing: "
+                "arch, peak_tflops, hbm, hbm_bw, scaleup_bw", 3);
+    bad_catalog("fabrics:\n  f:\n    port_bw: 400Gb/s\n", "missing: efficiency", 3);
+    /* a system's gpu and fabric are checked when the catalog is read, at their line */
+    bad_catalog("systems:\n  s:\n    gpu: h100-sx\n    fabric: ib-ndr\n    gpus_per_node: 8\n    nics_per_node: 8\n"
+                "    nic_bw: 400Gb/s\n", "systems.s.gpu: unknown gpu 'h100-sx'; did you mean 'h100-sxm'?", 3);
+    bad_catalog("systems:\n  s:\n    gpu: h100-sxm\n    fabric: ib-nd\n    gpus_per_node: 8\n    nics_per_node: 8\n"
+                "    nic_bw: 400Gb/s\n", "systems.s.fabric: unknown fabric 'ib-nd'", 4);
     bad_catalog("gpus:\n  x:\n    arch: hopper\n    aliases: [a b]\n", "without spaces", 4);
     bad_catalog("calibration:\n  c:\n    matmul_eff: 0.7\n    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n"
-                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 3);
+                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "needs this field; missing: workspace", 3);
 }
 
 int main(void)

@@ -117,6 +117,11 @@ if "$bin" train --system DGX-H100 --gpus 8 | grep -q "in dgx-h100"; then ok; els
 if "$bin" catalog gpus H100 --json | grep -q '"name": "h100-sxm"'; then ok; else bad "catalog gpus H100"; fi
 rejects 2 "'gb200-nvl72' is a system, not a gpu: give it as cluster.system (--system)" train --gpu gb200-nvl72
 rejects 2 "'llama3-70b' is a catalog model: give it as --model llama3-70b" train llama3-70b
+# an error the options caused names them, not a line of the built-in base
+rejects 2 "aifsim: --pp: train.tp: gpus 8 is not divisible by tp*pp*cp = 1*64*1 = 64" train --pp 64
+rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible" train --tp 3
+rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8)" \
+    train --precision fp16
 # every subcommand's help three ways
 for c in train facility topology report collective catalog validate; do
     h=$("$bin" $c --help | head -1)

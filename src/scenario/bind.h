@@ -32,6 +32,8 @@ typedef struct field {
     int qty;                    /* F_QTY: aif_qty */
     const char *const *names;   /* F_ENUM: a name table of names.h (NULL-terminated, index = value) */
     const char *auto_name;      /* F_ENUM: one more accepted name, bound as -1 (e.g. "auto"); may be NULL */
+    unsigned accept;            /* F_ENUM: bit v set for each value v this field takes (0: every value) */
+    const char *const *near;    /* F_ENUM: pairs {typed, meant, ..., NULL} for did-you-mean ("fp16", "bf16") */
     const schema *sub;          /* F_SUB */
     double min, max;            /* F_INT, F_NUM, F_QTY: accepted range (max 0: none) */
 } field;

@@ -251,9 +251,9 @@ static const kind_desc kinds[AIF_N_CATALOG_KIND] = {
     [AIF_CAT_CALIBRATION] = {&calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
 };
 /* The order the sections of one file are read in: calibration first (GPUs refer to it),
- * fabrics before systems and GPUs before systems only for the reader's sake. */
-static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_SYSTEMS,
-                                                                AIF_CAT_FABRICS, AIF_CAT_MODELS};
+ * GPUs and fabrics before systems (a system names one of each, checked when it is read). */
+static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_FABRICS,
+                                                                AIF_CAT_SYSTEMS, AIF_CAT_MODELS};
 
 static void *find_in(const aif_vec *v, size_t name_off, const char *name)
 {
@@ -299,6 +299,34 @@ static const void *find_named(const aif_catalog *c, aif_catalog_kind k, const ch
     return p;
 }
 
+/* The fields an entry of kind k must have, by kind; a missing one is named (all of
+ * them at once), before any check that would read its empty value. */
+static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode *e, const char *path)
+{
+    static const char *const req[AIF_N_CATALOG_KIND][10] = {
+        [AIF_CAT_GPUS] = {"arch", "peak_tflops", "hbm", "hbm_bw", "scaleup_bw", NULL},
+        [AIF_CAT_SYSTEMS] = {"gpu", "gpus_per_node", "nics_per_node", "nic_bw", "fabric", NULL},
+        [AIF_CAT_FABRICS] = {"port_bw", "efficiency", NULL},
+        [AIF_CAT_CALIBRATION] = {"matmul_eff", "attn_fwd_eff", "attn_bwd_eff", "mem_eff", "n_sm", "tile_m", "tile_n",
+                                 "workspace", NULL},
+    };
+    char missing[300];
+    size_t n = 0;
+    int count = 0;
+    missing[0] = '\0';
+    for (int i = 0; req[k][i]; i++)
+        if (!ynode_get(e, req[k][i]) && n < sizeof missing) {
+            n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? ", " : "", req[k][i]);
+            count++;
+        }
+    if (!count)
+        return AIF_OK;
+    char kind[16];
+    snprintf(kind, sizeof kind, "%.*s", (int)strlen(aif_catalog_kind_name(k)) - 1, aif_catalog_kind_name(k));
+    return bind_error(bc, e, path, "a %s entry needs %s; missing: %s", k == AIF_CAT_CALIBRATION ? "calibration" : kind,
+                      count == 1 ? "this field" : "these fields", missing);
+}
+
 static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)
 {
     aif_err *err = bc->err;
@@ -317,8 +345,35 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     aif_strlcpy((char *)&tmp + kd->name_off, e->key, AIF_NAME_MAX);
     if (k == AIF_CAT_MODELS && (rc = aif_model_check(bc, &tmp.m, e, path)))
         return rc;
+    /* a named arch without a family says so first (a typo, with did-you-mean); then the
+     * missing fields, all of them */
+    const aif_calib *cal = k == AIF_CAT_GPUS ? find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch) : NULL;
+    if (k != AIF_CAT_GPUS || cal || !tmp.g.arch[0])
+        if ((rc = check_required(bc, k, e, path)))
+            return rc;
+    if (k == AIF_CAT_SYSTEMS) {
+        /* a system's gpu and fabric are entries loaded before it (built-in or earlier in
+         * the file): checked here, so a bad one points at this file, not at a later --system */
+        static const struct { const char *key; aif_catalog_kind kind; } refs[] = {{"gpu", AIF_CAT_GPUS},
+                                                                                {"fabric", AIF_CAT_FABRICS}};
+        for (int r = 0; r < 2; r++) {
+            char *val = r == 0 ? tmp.s.gpu : tmp.s.fabric;
+            const char *own = find_named(c, refs[r].kind, val);
+            char sub[220];
+            bind_path(sub, sizeof sub, path, refs[r].key);
+            if (!own) {
+                const char *names[512];
+                int n = aif_catalog_names(c, refs[r].kind, names, 512);
+                int d = aif_did_you_mean(val, names, n);
+                return bind_error(bc, ynode_get(e, refs[r].key), sub, "unknown %s '%s'%s%s%s (a system names a "
+                                  "catalog %s: built in, or in this or an earlier catalog file)",
+                                  refs[r].key, val, d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "",
+                                  d >= 0 ? "'?" : "", refs[r].key);
+            }
+            aif_strlcpy(val, own + kinds[refs[r].kind].name_off, AIF_NAME_MAX);   /* its own name */
+        }
+    }
     if (k == AIF_CAT_GPUS) {
-        const aif_calib *cal = find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch);
         if (!cal) {
             const char *cands[32];
             int n = 0;

@@ -94,7 +94,11 @@ static const field train_fields[] = {
     {.key = "mbs", .type = F_INT, .off = offsetof(aif_train, mbs), .min = 1, .max = 1000000},
     {.key = "gbs", .type = F_INT, .off = offsetof(aif_train, gbs), .min = 1, .max = 1000000000},
     {.key = "seq", .type = F_INT, .off = offsetof(aif_train, seq), .min = 1, .max = 100000000},
-    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = aif_prec_names},
+    /* training runs in bf16 or fp8 (aif_scenario_check); fp16 is nearest to bf16 */
+    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = aif_prec_names,
+     .accept = 1u << AIF_BF16 | 1u << AIF_FP8, .near = (const char *const[]){"fp16", "bf16", "half", "bf16",
+                                                                            "float16", "bf16", "fp8e4m3", "fp8",
+                                                                            "e4m3", "fp8", NULL}},
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = aif_recompute_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
@@ -561,6 +565,27 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
     return rc;
 }
 
+/* An error of a built-in scenario's value that no option wrote (the check of a layout
+ * the options changed: "--pp 64" against the built-in 8 GPUs) names the options of the
+ * same section, not the built-in file, which the user did not write. */
+static void blame_options(aif_err *err, const aif_override *ov, int n_ov)
+{
+    size_t sec = strcspn(err->path, ".");
+    char who[sizeof err->file];
+    size_t k = 0;
+    who[0] = '\0';
+    for (int i = 0; i < n_ov && k < sizeof who; i++) {
+        const char *o = ov[i].origin ? ov[i].origin : "<command line>";
+        if (sec == 0 || strncmp(ov[i].path, err->path, sec) || (ov[i].path[sec] != '.' && ov[i].path[sec]))
+            continue;
+        if (strstr(who, o))
+            continue;
+        k += (size_t)snprintf(who + k, sizeof who - k, "%s%s", k ? ", " : "", o);
+    }
+    if (k && k < sizeof who)
+        memcpy(err->file, who, k + 1);
+}
+
 aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_t len, const char *name,
                                    const aif_override *ov, int n_ov, unsigned sections, aif_scenario *out,
                                    aif_err *err)
@@ -578,6 +603,8 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         rc = bind_scenario(&bc, root, name, out);
     else
         memset(out, 0, sizeof *out);
+    if (rc == AIF_EINPUT && name[0] == '<' && err->line == 0 && !strcmp(err->file, name))
+        blame_options(err, ov, n_ov);
     ydoc_free(d);
     return rc;
 }
