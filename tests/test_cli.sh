@@ -122,6 +122,16 @@ rejects 2 "aifsim: --pp: train.tp: gpus 8 is not divisible by tp*pp*cp = 1*64*1 
 rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible" train --tp 3
 rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8)" \
     train --precision fp16
+# a control character in a value is written out in the message, which stays one line
+rejects 2 "unknown value 'ful\nl'; did you mean 'full'?" train --recompute "$(printf 'ful\nl')"
+"$bin" catalog gpus "$(printf 'h1\n00')" 2>"$tmp/err" >/dev/null
+if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qF "h1\n00" "$tmp/err"; then ok; else bad "newline in a name: $(cat "$tmp/err")"; fi
+if "$bin" collective --help | grep -q "sendrecv"; then ok; else bad "collective --help lacks sendrecv"; fi
+# plurals: one of a thing is not "1 things"
+"$bin" topology --set cluster.gpus=1 >"$tmp/one" 2>&1
+if grep -q "1 GPU in 1 node " "$tmp/one" && ! grep -q "1 GPUs\|1 nodes" "$tmp/one"; then ok; else bad "plurals: $(head -1 "$tmp/one")"; fi
+"$bin" train --engine sim --gpus 1 >"$tmp/one" 2>&1
+if grep -q " 1 timeline," "$tmp/one"; then ok; else bad "plurals: 1 timeline"; fi
 # every subcommand's help three ways
 for c in train facility topology report collective catalog validate; do
     h=$("$bin" $c --help | head -1)

@@ -54,6 +54,8 @@ static const bad_case cases[] = {
     {OK_CLUSTER OK_MODEL "train: {recompute: partial}\n", "train.recompute", "accepted: none, selective, full", 3},
     {OK_CLUSTER OK_MODEL "train: {optimizer: adam}\n", "train.optimizer", "accepted: none, distributed", 3},
     {OK_CLUSTER OK_MODEL "train: {pp: 2, optimizer: zero3}\n", "train.optimizer", "pipeline parallelism", 3},
+    /* a newline in a value is written out as \n: the message stays on one line */
+    {OK_CLUSTER OK_MODEL "train: {recompute: \"ful\\nl\"}\n", "train.recompute", "unknown value 'ful\\nl'", 3},
     {OK_CLUSTER OK_MODEL "train: {tokens: lots}\n", "train.tokens", "not a number", 3},
     {OK_CLUSTER OK_MODEL "train: {attention: flash}\n", "train.attention", "did you mean 'flash3'", 3},
     {OK_CLUSTER OK_MODEL "train: {tp_overlap: maybe}\n", "train.tp_overlap", "not a boolean", 3},

@@ -119,8 +119,9 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
     const aif_scenario *s = &run->scenario;
     const aif_facility_result *fa = &run->facility;
     fprintf(f, "aifsim %s: %s, the site\n\n", AIF_VERSION, s->name);
-    fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
-            fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);
+    fprintf(f, "  cluster          %d x %s in %d node%s, %s (%d tier%s)\n", s->cluster.gpus, s->cluster.gpu.name,
+            fa->nodes, fa->nodes == 1 ? "" : "s", s->cluster.fabric.name, fa->fabric_tiers,
+            fa->fabric_tiers == 1 ? "" : "s");
     site_text(f, s, fa, &run->cost, run->train.steps > 0);
 }
 
