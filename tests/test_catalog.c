@@ -237,6 +237,41 @@ static void test_user_catalog(void **state)
     assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
 }
 
+/* A user catalog model's published params is checked against the computed count:
+ * within 5% passes, a 70B figure on an 8B shape fails at the line of the figure. */
+static void test_user_params_checked(void **state)
+{
+    (void)state;
+    aif_err e;
+    assert_int_equal(aif_catalog_check_params(cat, &e), AIF_OK);   /* every built-in model */
+    const char *shape = "models:\n  m:\n    layers: 32\n    hidden: 4096\n    heads: 32\n    kv_heads: 8\n"
+                        "    ffn: 14336\n    vocab: 128256\n    activation: swiglu\n    params: %s\n";
+    const char *figs[] = {"8B", "70B"};
+    for (int i = 0; i < 2; i++) {
+        char path[] = "/tmp/aifsim-params-XXXXXX", text[512];
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        int len = snprintf(text, sizeof text, shape, figs[i]);
+        assert_int_equal(write(fd, text, (size_t)len), len);
+        close(fd);
+        aif_catalog *c;
+        assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+        assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
+        unlink(path);
+        aif_rc rc = aif_catalog_check_params(c, &e);
+        aif_catalog_free(c);
+        if (i == 0) {
+            assert_int_equal(rc, AIF_OK);
+            continue;
+        }
+        assert_int_equal(rc, AIF_EINPUT);
+        assert_int_equal(e.line, 10);
+        assert_string_equal(e.path, "models.m.params");
+        assert_non_null(strstr(e.msg, "published 70B, but the architecture gives 8.03B"));
+        assert_non_null(strstr(e.msg, "within 5%"));
+    }
+}
+
 /* Names as people type them: exact, folded (case and punctuation aside) and aliases,
  * for every kind; a folded name that matches nothing stays unmatched. */
 static void test_names_as_typed(void **state)
@@ -326,6 +361,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog), cmocka_unit_test(test_names_as_typed),
+        cmocka_unit_test(test_user_params_checked),
         cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -120,6 +120,7 @@ rejects 2 "'llama3-70b' is a catalog model: give it as --model llama3-70b" train
 # an error the options caused names them, not a line of the built-in base
 rejects 2 "aifsim: --pp: train.tp: gpus 8 is not divisible by tp*pp*cp = 1*64*1 = 64" train --pp 64
 rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible" train --tp 3
+rejects 2 "aifsim: --gpus, against <built-in:data/scenarios/default.yaml>:11:7: train.tp: gpus 8" train default --gpus 8
 rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8)" \
     train --precision fp16
 # a control character in a value is written out in the message, which stays one line
@@ -132,6 +133,9 @@ if "$bin" collective --help | grep -q "sendrecv"; then ok; else bad "collective 
 if grep -q "1 GPU in 1 node " "$tmp/one" && ! grep -q "1 GPUs\|1 nodes" "$tmp/one"; then ok; else bad "plurals: $(head -1 "$tmp/one")"; fi
 "$bin" train --engine sim --gpus 1 >"$tmp/one" 2>&1
 if grep -q " 1 timeline," "$tmp/one"; then ok; else bad "plurals: 1 timeline"; fi
+# a user catalog model's params against its architecture, at the line of the figure
+printf 'models:\n  m:\n    layers: 32\n    hidden: 4096\n    heads: 32\n    kv_heads: 8\n    ffn: 14336\n    vocab: 128256\n    activation: swiglu\n    params: 70B\n' >"$tmp/pm.yaml"
+rejects 2 "pm.yaml:10:13: models.m.params: published 70B, but the architecture gives 8.03B" train --catalog "$tmp/pm.yaml" --model m --gpus 8
 # every subcommand's help three ways
 for c in train facility topology report collective catalog validate; do
     h=$("$bin" $c --help | head -1)

@@ -162,6 +162,12 @@ const char *aif_catalog_source(const aif_catalog *c, const char *kind, const cha
 /* Parameter counts computed from the architecture (embeddings included). */
 double aif_model_params(const aif_model *m);
 double aif_model_active_params(const aif_model *m);
+/* Every catalog model's published `params` against the count computed from its
+ * architecture: AIF_EINPUT at the figure's file:line when the two are more than
+ * AIF_PARAMS_TOLERANCE apart (src/workload/params.c says why 5%).  Run after the user
+ * catalogs are added. */
+#define AIF_PARAMS_TOLERANCE 0.05
+aif_rc aif_catalog_check_params(const aif_catalog *c, aif_err *err);
 
 /* ------------------------------------------------------------- scenario */
 

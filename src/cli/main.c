@@ -65,6 +65,11 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
             *c = NULL;
             return cli_report_error(&e);
         }
+    if (n_files && aif_catalog_check_params(*c, &e) != AIF_OK) {
+        aif_catalog_free(*c);
+        *c = NULL;
+        return cli_report_error(&e);
+    }
     return EXIT_OK;
 }
 

@@ -13,9 +13,15 @@
 #include <string.h>
 
 typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[40]; char *text; } source_rec;
+/* Where a model's published counts were written, for the check against the computed
+ * ones (aif_catalog_check_params, a layer up): one per model, line 0 where absent. */
+typedef struct claim_rec {
+    char model[AIF_NAME_MAX], file[256];
+    int line[2], col[2];   /* [0] params, [1] active_params */
+} claim_rec;
 
 struct aif_catalog {
-    aif_vec gpus, systems, fabrics, models, calibs, sources;
+    aif_vec gpus, systems, fabrics, models, calibs, sources, claims;
     aif_facility_data facility;
     aif_nccl nccl;
     aif_fabric_defaults fabric_defaults;
@@ -409,6 +415,19 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     if (!slot && !(slot = aif_vec_push(v)))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     memcpy(slot, &tmp, kd->item_size);
+    if (k == AIF_CAT_MODELS) {
+        claim_rec *cr = find_in(&c->claims, offsetof(claim_rec, model), e->key);
+        if (!cr && !(cr = aif_vec_push(&c->claims)))
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        memset(cr, 0, sizeof *cr);
+        aif_strlcpy(cr->model, e->key, sizeof cr->model);
+        aif_strlcpy(cr->file, e->origin ? e->origin : "", sizeof cr->file);
+        for (int a = 0; a < 2; a++) {
+            const ynode *pn = ynode_get(e, a ? "active_params" : "params");
+            cr->line[a] = pn ? pn->line : 0;
+            cr->col[a] = pn ? pn->col : 0;
+        }
+    }
     const ynode *src = ynode_get(e, "sources");
     if (src) {
         char sp[200];
@@ -482,6 +501,7 @@ static aif_catalog *catalog_new(void)
     c->models.item_size = sizeof(aif_model);
     c->calibs.item_size = sizeof(aif_calib);
     c->sources.item_size = sizeof(source_rec);
+    c->claims.item_size = sizeof(claim_rec);
     return c;
 }
 
@@ -611,6 +631,7 @@ void aif_catalog_free(aif_catalog *c)
     aif_vec_free(&c->models);
     aif_vec_free(&c->calibs);
     aif_vec_free(&c->sources);
+    aif_vec_free(&c->claims);
     aif_facility_data_free(&c->facility);
     free(c);
 }
@@ -630,6 +651,18 @@ const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { retur
 const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_SYSTEMS, n); }
 const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FABRICS, n); }
 const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_MODELS, n); }
+
+int aif_catalog_param_claim(const aif_catalog *c, const char *model, int active, const char **file, int *line,
+                            int *col)
+{
+    const claim_rec *cr = find_in(&c->claims, offsetof(claim_rec, model), model);
+    if (!cr || !cr->line[active != 0])
+        return 0;
+    *file = cr->file;
+    *line = cr->line[active != 0];
+    *col = cr->col[active != 0];
+    return 1;
+}
 
 const char *aif_catalog_entry_name(const aif_catalog *c, aif_catalog_kind kind, const char *name)
 {

@@ -565,11 +565,28 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
     return rc;
 }
 
-/* An error of a built-in scenario's value that no option wrote (the check of a layout
- * the options changed: "--pp 64" against the built-in 8 GPUs) names the options of the
- * same section, not the built-in file, which the user did not write. */
+/* An error placed in a built-in scenario, which the user did not write, was caused by
+ * the options: the check of a layout they changed ("--pp 64" against the built-in 8
+ * GPUs; "--set cluster.gpus=1" against the default's tp 8).  It names the options of
+ * the error's section when its value is not written (no line), else all the options,
+ * followed by the built-in value they met ("--set cluster.gpus=1, against <built-in:
+ * default scenario>:11:7"). */
 static void blame_options(aif_err *err, const aif_override *ov, int n_ov)
 {
+    if (err->line > 0) {
+        char who[sizeof err->file];
+        size_t k = 0;
+        who[0] = '\0';
+        for (int i = 0; i < n_ov && k < sizeof who; i++)
+            if (!strstr(who, ov[i].origin ? ov[i].origin : "<command line>"))
+                k += (size_t)snprintf(who + k, sizeof who - k, "%s%s", k ? ", " : "",
+                                      ov[i].origin ? ov[i].origin : "<command line>");
+        if (k && k + strlen(err->file) + 12 < sizeof who) {
+            snprintf(who + k, sizeof who - k, ", against %s", err->file);
+            memcpy(err->file, who, strlen(who) + 1);
+        }
+        return;
+    }
     size_t sec = strcspn(err->path, ".");
     char who[sizeof err->file];
     size_t k = 0;
@@ -603,7 +620,7 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         rc = bind_scenario(&bc, root, name, out);
     else
         memset(out, 0, sizeof *out);
-    if (rc == AIF_EINPUT && name[0] == '<' && err->line == 0 && !strcmp(err->file, name))
+    if (rc == AIF_EINPUT && name[0] == '<' && !strcmp(err->file, name))
         blame_options(err, ov, n_ov);
     ydoc_free(d);
     return rc;
