@@ -133,6 +133,10 @@ if "$bin" collective --help | grep -q "sendrecv"; then ok; else bad "collective 
 if grep -q "1 GPU in 1 node " "$tmp/one" && ! grep -q "1 GPUs\|1 nodes" "$tmp/one"; then ok; else bad "plurals: $(head -1 "$tmp/one")"; fi
 "$bin" train --engine sim --gpus 1 >"$tmp/one" 2>&1
 if grep -q " 1 timeline," "$tmp/one"; then ok; else bad "plurals: 1 timeline"; fi
+"$bin" train --gpus 1 --layers 1 >"$tmp/one" 2>&1
+if grep -q " 1 layer," "$tmp/one"; then ok; else bad "plurals: 1 layer"; fi
+"$bin" train --gpus 16 --set train.gpus=4 >"$tmp/one" 2>&1
+if grep -q "4 GPUs on node 0 of the cluster" "$tmp/one"; then ok; else bad "plurals: GPUs on node 0"; fi
 # a user catalog model's params against its architecture, at the line of the figure
 printf 'models:\n  m:\n    layers: 32\n    hidden: 4096\n    heads: 32\n    kv_heads: 8\n    ffn: 14336\n    vocab: 128256\n    activation: swiglu\n    params: 70B\n' >"$tmp/pm.yaml"
 rejects 2 "pm.yaml:10:13: models.m.params: published 70B, but the architecture gives 8.03B" train --catalog "$tmp/pm.yaml" --model m --gpus 8

@@ -50,10 +50,11 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
                       int with_run)
 {
     char a[32], b[32], d[32], e[32];
-    fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %.1f kW per rack at peak\n", fa->racks,
+    int rack_gpus = fa->nodes_per_rack * s->cluster.gpus_per_node;
+    fprintf(f, "  racks            %d rack%s of %d %s (%d GPU%s per rack), %.1f kW per rack at peak\n", fa->racks,
             fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
             s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
-            fa->nodes_per_rack * s->cluster.gpus_per_node, fa->rack_peak_W / 1e3);
+            rack_gpus, rack_gpus == 1 ? "" : "s", fa->rack_peak_W / 1e3);
     fprintf(f, "  cooling          %s (holds %.0f kW per rack): the racks %s; PUE %.2f (%s climate)\n",
             aif_cooling_label((aif_cooling)fa->cooling), fa->rack_limit_W / 1e3, aif_report_verdicts[fa->rack_verdict],
             fa->pue, aif_climate_name((aif_climate)s->site.climate));
