@@ -228,6 +228,10 @@ rejects 2 "a.yaml -> $tmp/cyc/b.yaml -> $tmp/cyc/./a.yaml" train --model "$tmp/c
 printf 'base: llama3-8b\nlayers: 4\n' >"$tmp/cyc/ok.yaml"
 printf 'base: ok.yaml\n' >"$tmp/cyc/ok2.yaml"
 if "$bin" train --model "$tmp/cyc/ok2.yaml" --gpus 8 | grep -q "4 layers"; then ok; else bad "a model file based on a model file"; fi
+# a scenario over the stated size limit: an error naming it, at once
+yes '# padding' | head -c 17000000 >"$tmp/big.yaml"
+rejects 2 "big.yaml: 17000000 bytes is over the limit of 16777216 bytes (16 MiB)" train "$tmp/big.yaml"
+rm -f "$tmp/big.yaml"
 # --set takes YAML flow values: lists and mappings, checked like the same text in a file
 "$bin" facility --set 'facility.demand_response=[{start: 10d, duration: 4h, action: pause}]' >"$tmp/dr" 2>&1
 if [ $? -eq 0 ]; then ok; else bad "--set with a flow list: $(cat "$tmp/dr")"; fi
