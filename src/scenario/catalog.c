@@ -14,9 +14,10 @@
 
 typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[40]; char *text; } source_rec;
 /* Where a model's published counts were written, for the check against the computed
- * ones (aif_catalog_check_params, a layer up): one per model, line 0 where absent. */
+ * ones (aif_catalog_check_params, a layer up): claims[i] is models[i]'s, line 0 where
+ * absent (the built-in models, or a count not given). */
 typedef struct claim_rec {
-    char model[AIF_NAME_MAX], file[256];
+    char file[256];
     int line[2], col[2];   /* [0] params, [1] active_params */
 } claim_rec;
 
@@ -416,11 +417,12 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     memcpy(slot, &tmp, kd->item_size);
     if (k == AIF_CAT_MODELS) {
-        claim_rec *cr = find_in(&c->claims, offsetof(claim_rec, model), e->key);
-        if (!cr && !(cr = aif_vec_push(&c->claims)))
-            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        int i_model = (int)(((char *)slot - (char *)v->items) / kd->item_size);
+        while (c->claims.n <= i_model)
+            if (!aif_vec_push(&c->claims))
+                return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        claim_rec *cr = (claim_rec *)c->claims.items + i_model;
         memset(cr, 0, sizeof *cr);
-        aif_strlcpy(cr->model, e->key, sizeof cr->model);
         aif_strlcpy(cr->file, e->origin ? e->origin : "", sizeof cr->file);
         for (int a = 0; a < 2; a++) {
             const ynode *pn = ynode_get(e, a ? "active_params" : "params");
@@ -652,10 +654,9 @@ const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) {
 const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FABRICS, n); }
 const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_MODELS, n); }
 
-int aif_catalog_param_claim(const aif_catalog *c, const char *model, int active, const char **file, int *line,
-                            int *col)
+int aif_catalog_param_claim(const aif_catalog *c, int i_model, int active, const char **file, int *line, int *col)
 {
-    const claim_rec *cr = find_in(&c->claims, offsetof(claim_rec, model), model);
+    const claim_rec *cr = i_model >= 0 && i_model < c->claims.n ? (const claim_rec *)c->claims.items + i_model : NULL;
     if (!cr || !cr->line[active != 0])
         return 0;
     *file = cr->file;

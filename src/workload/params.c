@@ -23,7 +23,7 @@ aif_rc aif_catalog_check_params(const aif_catalog *c, aif_err *err)
         const aif_model *m = aif_catalog_model(c, i);
         const char *file;
         int line, col;
-        if (m->params <= 0 || !aif_catalog_param_claim(c, m->name, 0, &file, &line, &col))
+        if (m->params <= 0 || !aif_catalog_param_claim(c, i, 0, &file, &line, &col))
             continue;
         double computed = aif_model_params(m);
         if (fabs(computed / m->params - 1) <= AIF_PARAMS_TOLERANCE)
