@@ -3,7 +3,11 @@
  * user files in the same format.  Every figure may carry a citation under the
  * entry's `sources:` mapping; aif_catalog_source returns it.
  * Invariants: names are unique within a kind (a later file replaces an entry of
- * the same name); every GPU's `arch` names a loaded calibration family. */
+ * the same name); every GPU's `arch` names a loaded calibration family; every
+ * system's `gpu` and `fabric` name loaded entries, stored by their own names;
+ * claims[i] holds where models[i]'s published counts were written.  Lookups
+ * (aif_catalog_find_*) take names as people type them: exact, then folded (case
+ * and punctuation aside), then an entry's aliases, folded. */
 #include "scenario/catalog.h"
 #include "scenario/bind.h"
 #include "scenario/facility.h"

@@ -9,7 +9,8 @@
  *             fabric, scaleup_domain, network: {topology, tiers, radix, oversubscription,
  *             spine_oversubscription, planes, routing, gpudirect, host_bw, failed_links,
  *             degraded_links, degraded_factor, congestion_loss, sharp, seed}}
- *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
+ *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
+ *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap}
  *
