@@ -18,7 +18,7 @@ const char *const fuzz_dict[] = {
     "  ib-ndr:\n", "  llama3-8b:\n", "  hopper:\n", "    arch: hopper\n", "    gpu: h100-sxm\n",
     "    peak_tflops: {bf16: 989}\n", "    hbm: 80GB\n", "    hbm_bw: 3.35TB/s\n", "    tdp: 700W\n",
     "    layers: 32\n", "    hidden: 4096\n", "    heads: 32\n", "    vocab: 128256\n", "    base: llama3-8b\n",
-    "    sources: {all: \"x\"}\n", "    matmul_eff: 0.7\n", "    port_bw: 400Gb/s\n", "    kind: infiniband\n",
+    "    sources: {all: \"x\"}\n", "    aliases: [h100, H100-SXM5]\n", "    params: 8B\n", "    fabric: ib-ndr\n", "    matmul_eff: 0.7\n", "    port_bw: 400Gb/s\n", "    kind: infiniband\n",
     "400Gb/s", "80GiB", "1e308", "-1", "0", "nan", "{", "}", "[", "]", ": ", "\n  ", "\n    ", "&a ", "*a",
     "!!str ", "---\n", "'", "\"", "~", "null"};
 const int fuzz_n_dict = (int)(sizeof fuzz_dict / sizeof fuzz_dict[0]);

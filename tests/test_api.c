@@ -163,7 +163,7 @@ static void catalog_equals_cli(void **st)
     assert_int_equal(aif_catalog_json("gpu", NULL, NULL, 0, &json, &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "did you mean 'gpus'"));
     assert_string_equal(e.path, "");
-    assert_int_equal(aif_catalog_json("gpus", "h100", NULL, 0, &json, &e), AIF_EINPUT);
+    assert_int_equal(aif_catalog_json("gpus", "h100-sx", NULL, 0, &json, &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "did you mean 'h100-sxm'"));
     assert_string_equal(e.path, "gpus");
     assert_null(json);

@@ -237,6 +237,79 @@ static void test_user_catalog(void **state)
     assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
 }
 
+/* A user catalog model's published params is checked against the computed count:
+ * within 5% passes, a 70B figure on an 8B shape fails at the line of the figure. */
+static void test_user_params_checked(void **state)
+{
+    (void)state;
+    aif_err e;
+    assert_int_equal(aif_catalog_check_params(cat, &e), AIF_OK);   /* every built-in model */
+    const char *shape = "models:\n  m:\n    layers: 32\n    hidden: 4096\n    heads: 32\n    kv_heads: 8\n"
+                        "    ffn: 14336\n    vocab: 128256\n    activation: swiglu\n    params: %s\n";
+    const char *figs[] = {"8B", "70B"};
+    for (int i = 0; i < 2; i++) {
+        char path[] = "/tmp/aifsim-params-XXXXXX", text[512];
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        int len = snprintf(text, sizeof text, shape, figs[i]);
+        assert_int_equal(write(fd, text, (size_t)len), len);
+        close(fd);
+        aif_catalog *c;
+        assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+        assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
+        unlink(path);
+        aif_rc rc = aif_catalog_check_params(c, &e);
+        aif_catalog_free(c);
+        if (i == 0) {
+            assert_int_equal(rc, AIF_OK);
+            continue;
+        }
+        assert_int_equal(rc, AIF_EINPUT);
+        assert_int_equal(e.line, 10);
+        assert_string_equal(e.path, "models.m.params");
+        assert_non_null(strstr(e.msg, "published 70B, but the architecture gives 8.03B"));
+        assert_non_null(strstr(e.msg, "within 5%"));
+    }
+}
+
+/* Names as people type them: exact, folded (case and punctuation aside) and aliases,
+ * for every kind; a folded name that matches nothing stays unmatched. */
+static void test_names_as_typed(void **state)
+{
+    (void)state;
+    assert_string_equal(aif_catalog_find_gpu(cat, "H100")->name, "h100-sxm");
+    assert_string_equal(aif_catalog_find_gpu(cat, "h100")->name, "h100-sxm");
+    assert_string_equal(aif_catalog_find_gpu(cat, "H100_SXM")->name, "h100-sxm");
+    assert_string_equal(aif_catalog_find_gpu(cat, "a100-80gb")->name, "a100-80g");
+    assert_string_equal(aif_catalog_find_system(cat, "DGX H100")->name, "dgx-h100");
+    assert_string_equal(aif_catalog_find_system(cat, "GB200NVL72")->name, "gb200-nvl72");
+    assert_string_equal(aif_catalog_find_fabric(cat, "IB-NDR")->name, "ib-ndr");
+    assert_string_equal(aif_catalog_find_fabric(cat, "ndr")->name, "ib-ndr");
+    assert_string_equal(aif_catalog_find_model(cat, "llama-3-70b")->name, "llama3-70b");
+    assert_string_equal(aif_catalog_find_model(cat, "Llama3-70B")->name, "llama3-70b");
+    assert_string_equal(aif_catalog_find_model(cat, "llama3.1-70b")->name, "llama3-70b");
+    assert_string_equal(aif_catalog_find_model(cat, "llama3.1-405b")->name, "llama3-405b");
+    assert_null(aif_catalog_find_model(cat, "llama3-71b"));
+    assert_null(aif_catalog_find_gpu(cat, "---"));
+    assert_string_equal(aif_catalog_entry_name(cat, AIF_CAT_GPUS, "H100"), "h100-sxm");
+    assert_null(aif_catalog_entry_name(cat, AIF_CAT_GPUS, "gb200-nvl72"));
+    /* every alias finds its own entry, not another one */
+    for (int i = 0; i < aif_catalog_n_gpus(cat); i++) {
+        const aif_gpu *g = aif_catalog_gpu(cat, i);
+        char one[AIF_ALIASES_MAX], *save = NULL;
+        aif_strlcpy(one, g->aliases, sizeof one);
+        for (char *a = strtok_r(one, " ", &save); a; a = strtok_r(NULL, " ", &save))
+            assert_string_equal(aif_catalog_find_gpu(cat, a)->name, g->name);
+    }
+    for (int i = 0; i < aif_catalog_n_models(cat); i++) {
+        const aif_model *m = aif_catalog_model(cat, i);
+        char one[AIF_ALIASES_MAX], *save = NULL;
+        aif_strlcpy(one, m->aliases, sizeof one);
+        for (char *a = strtok_r(one, " ", &save); a; a = strtok_r(NULL, " ", &save))
+            assert_string_equal(aif_catalog_find_model(cat, a)->name, m->name);
+    }
+}
+
 static void bad_catalog(const char *text, const char *needle, int line)
 {
     char path[] = "/tmp/aifsim-bad-XXXXXX";
@@ -268,15 +341,27 @@ static void test_bad_catalogs(void **state)
                 "    vocab: 10\n", "not divisible by kv_heads", 3);
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);
     bad_catalog("models:\n  m:\n    layrs: 2\n", "did you mean 'layers'", 3);
+    bad_catalog("gpus:\n  x:\n    arch: hopper\n    aliases: x1\n", "expected a list of names", 4);
+    /* missing fields are named, not reported as "arch '' has no calibration family" */
+    bad_catalog("gpus:\n  x:\n    vendor: v\n    tdp: 700W\n", "gpus.x: a gpu entry needs these fields; missing: "
+                "arch, peak_tflops, hbm, hbm_bw, scaleup_bw", 3);
+    bad_catalog("fabrics:\n  f:\n    port_bw: 400Gb/s\n", "missing: efficiency", 3);
+    /* a system's gpu and fabric are checked when the catalog is read, at their line */
+    bad_catalog("systems:\n  s:\n    gpu: h100-sx\n    fabric: ib-ndr\n    gpus_per_node: 8\n    nics_per_node: 8\n"
+                "    nic_bw: 400Gb/s\n", "systems.s.gpu: unknown gpu 'h100-sx'; did you mean 'h100-sxm'?", 3);
+    bad_catalog("systems:\n  s:\n    gpu: h100-sxm\n    fabric: ib-nd\n    gpus_per_node: 8\n    nics_per_node: 8\n"
+                "    nic_bw: 400Gb/s\n", "systems.s.fabric: unknown fabric 'ib-nd'", 4);
+    bad_catalog("gpus:\n  x:\n    arch: hopper\n    aliases: [a b]\n", "without spaces", 4);
     bad_catalog("calibration:\n  c:\n    matmul_eff: 0.7\n    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n"
-                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "tile_n and workspace", 3);
+                "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "needs this field; missing: workspace", 3);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
-        cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog),
+        cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog), cmocka_unit_test(test_names_as_typed),
+        cmocka_unit_test(test_user_params_checked),
         cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -149,14 +149,60 @@ rejects 2 "option '--tp' needs a value" train --tp
 rejects 2 "--tp: train.tp: 'x' is not a number" train --tp x
 rejects 2 "train.tp: gpus 16384 is not divisible by tp*pp*cp = 3*16*1 = 48" train --tp 3
 rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
-rejects 2 "cluster.gpu: unknown gpu 'h100'; did you mean 'h100-sxm'" train --gpu h100
-rejects 2 "cluster.fabric: unknown fabric" train --fabric ethernet
+rejects 2 "cluster.gpu: unknown gpu 'h10'; did you mean 'h100-sxm'" train --gpu h10
+rejects 2 "cluster.fabric: 'ethernet' is a kind of fabric; name one: eth-100-tcp, eth-400-tcp" train --fabric ethernet
+rejects 2 "cluster.fabric: unknown fabric 'fast-net'" train --fabric fast-net
+# names as people type them: any case, with or without punctuation, aliases
+for n in H100 h100 H100-SXM h100_sxm h100-sxm5; do
+    if "$bin" train --gpu "$n" --gpus 8 | grep -q "8 x h100-sxm"; then ok; else bad "--gpu $n"; fi
+done
+if "$bin" train --gpu a100-80gb --gpus 8 | grep -q "8 x a100-80g"; then ok; else bad "--gpu a100-80gb"; fi
+for n in llama-3-70b Llama3-70B llama3.1-70b LLAMA3_70B; do
+    if "$bin" train --model "$n" --gpus 64 --tp 8 | grep -q "model    llama3-70b:"; then ok; else bad "--model $n"; fi
+done
+if "$bin" train --fabric IB-NDR --gpus 8 | grep -q "ib-ndr"; then ok; else bad "--fabric IB-NDR"; fi
+if "$bin" train --system DGX-H100 --gpus 8 | grep -q "in dgx-h100"; then ok; else bad "--system DGX-H100"; fi
+if "$bin" catalog gpus H100 --json | grep -q '"name": "h100-sxm"'; then ok; else bad "catalog gpus H100"; fi
+rejects 2 "'gb200-nvl72' is a system, not a gpu: give it as cluster.system (--system)" train --gpu gb200-nvl72
+rejects 2 "'llama3-70b' is a catalog model: give it as --model llama3-70b" train llama3-70b
+# an error the options caused names them, not a line of the built-in base
+rejects 2 "aifsim: --pp: train.tp: gpus 8 is not divisible by tp*pp*cp = 1*64*1 = 64" train neutral --pp 64
+rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible" train neutral --tp 3
+rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible by tp*pp*cp = 8*16*1 = 128" train default --gpus 8 --tp 8 --pp 16
+rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8)" \
+    train --precision fp16
+# a control character in a value is written out in the message, which stays one line
+rejects 2 "unknown value 'ful\nl'; did you mean 'full'?" train --recompute "$(printf 'ful\nl')"
+"$bin" catalog gpus "$(printf 'h1\n00')" 2>"$tmp/err" >/dev/null
+if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qF "h1\n00" "$tmp/err"; then ok; else bad "newline in a name: $(cat "$tmp/err")"; fi
+if "$bin" collective --help | grep -q "sendrecv"; then ok; else bad "collective --help lacks sendrecv"; fi
+# plurals: one of a thing is not "1 things"
+"$bin" topology --set cluster.gpus=1 >"$tmp/one" 2>&1
+if grep -q "1 GPU in 1 node " "$tmp/one" && ! grep -q "1 GPUs\|1 nodes" "$tmp/one"; then ok; else bad "plurals: $(head -1 "$tmp/one")"; fi
+"$bin" train --engine sim --gpus 1 >"$tmp/one" 2>&1
+if grep -q " 1 timeline," "$tmp/one"; then ok; else bad "plurals: 1 timeline"; fi
+"$bin" train --gpus 1 --layers 1 >"$tmp/one" 2>&1
+if grep -q " 1 layer," "$tmp/one"; then ok; else bad "plurals: 1 layer"; fi
+"$bin" train --gpus 16 --set train.gpus=4 >"$tmp/one" 2>&1
+if grep -q "4 GPUs on node 0 of the cluster" "$tmp/one"; then ok; else bad "plurals: GPUs on node 0"; fi
+# a user catalog model's params against its architecture, at the line of the figure
+printf 'models:\n  m:\n    layers: 32\n    hidden: 4096\n    heads: 32\n    kv_heads: 8\n    ffn: 14336\n    vocab: 128256\n    activation: swiglu\n    params: 70B\n' >"$tmp/pm.yaml"
+rejects 2 "pm.yaml:10:13: models.m.params: published 70B, but the architecture gives 8.03B" train --catalog "$tmp/pm.yaml" --model m --gpus 8
+# every subcommand's help three ways
+for c in train facility topology report collective catalog validate; do
+    h=$("$bin" $c --help | head -1)
+    if [ "$("$bin" help $c | head -1)" = "$h" ] && [ "$("$bin" $c help | head -1)" = "$h" ] && [ -n "$h" ]; then
+        ok
+    else
+        bad "aifsim help $c / aifsim $c help"
+    fi
+done
 rejects 2 "is a size" train --nic-bw 400GB
 rejects 2 "--set needs PATH=VALUE" train --set tp
 rejects 2 "did you mean 'tp'" train --set train.tpp=8
 rejects 2 "unknown command 'trian'" trian
 rejects 2 "unknown catalog 'gpu'; did you mean 'gpus'" catalog gpu
-rejects 2 "no gpus named 'h100'; did you mean 'h100-sxm'" catalog gpus h100
+rejects 2 "no gpus named 'h100-sx'; did you mean 'h100-sxm'" catalog gpus h100-sx
 rejects 2 "name the collective with --op" collective --gpus 8
 rejects 2 "--op: unknown value 'allreduc'; did you mean 'allreduce'" collective --op allreduc
 rejects 2 "--algo nvls does not apply here" collective --op allgather --algo nvls
@@ -217,6 +263,27 @@ if "$bin" report -o - | grep -q '<!DOCTYPE html>'; then ok; else bad "report -o 
 # user catalog on the command line
 printf 'gpus:\n  my-gpu:\n    arch: hopper\n    peak_tflops: {bf16: 2000, fp8: 4000}\n    hbm: 96GB\n    hbm_bw: 4TB/s\n    scaleup_bw: 450GB/s\n    tdp: 800W\n    sources: {all: mine}\n' >"$tmp/cat.yaml"
 if "$bin" train --catalog "$tmp/cat.yaml" --gpu my-gpu --json | grep -q '"gpu": "my-gpu"'; then ok; else bad "--catalog"; fi
+
+# model files whose bases lead back to themselves: exit 2 naming the chain (was a stack overflow)
+mkdir -p "$tmp/cyc"
+printf 'base: self.yaml\n' >"$tmp/cyc/self.yaml"
+rejects 2 "cycle: $tmp/cyc/self.yaml -> $tmp/cyc/self.yaml" train --model "$tmp/cyc/self.yaml"
+printf 'base: b.yaml\nlayers: 4\n' >"$tmp/cyc/a.yaml"
+printf 'base: ./a.yaml\n' >"$tmp/cyc/b.yaml"
+rejects 2 "a.yaml -> $tmp/cyc/b.yaml -> $tmp/cyc/./a.yaml" train --model "$tmp/cyc/a.yaml"
+printf 'base: llama3-8b\nlayers: 4\n' >"$tmp/cyc/ok.yaml"
+printf 'base: ok.yaml\n' >"$tmp/cyc/ok2.yaml"
+if "$bin" train --model "$tmp/cyc/ok2.yaml" --gpus 8 | grep -q "4 layers"; then ok; else bad "a model file based on a model file"; fi
+# a scenario over the stated size limit: an error naming it, at once
+yes '# padding' | head -c 17000000 >"$tmp/big.yaml"
+rejects 2 "big.yaml: 17000000 bytes is over the limit of 16777216 bytes (16 MiB)" train "$tmp/big.yaml"
+rm -f "$tmp/big.yaml"
+# --set takes YAML flow values: lists and mappings, checked like the same text in a file
+"$bin" facility --set 'facility.demand_response=[{start: 10d, duration: 4h, action: pause}]' >"$tmp/dr" 2>&1
+if [ $? -eq 0 ]; then ok; else bad "--set with a flow list: $(cat "$tmp/dr")"; fi
+rejects 2 "--set facility.demand_response: facility.demand_response[0].action: unknown value 'paus'" \
+    facility --set 'facility.demand_response=[{start: 10d, duration: 4h, action: paus}]'
+rejects 2 "--set name: name: empty value" train --set name=
 
 # a corpus of malformed scenario files: each names the field and the message it must produce
 n_bad=0

@@ -141,16 +141,18 @@ static void test_tables_through_binder(void **state)
 static void test_tables_through_scenario(void **state)
 {
     (void)state;
-    static const struct { const char *path; const char *const *names; size_t off; unsigned sections; } uses[] = {
-        {"train.precision", aif_prec_names, offsetof(aif_scenario, train.precision), AIF_SECTION_TRAIN},
-        {"train.recompute", aif_recompute_names, offsetof(aif_scenario, train.recompute), AIF_SECTION_TRAIN},
-        {"train.optimizer", aif_optim_names, offsetof(aif_scenario, train.optimizer), AIF_SECTION_TRAIN},
-        {"train.attention", aif_attn_kernel_names, offsetof(aif_scenario, train.attention), AIF_SECTION_TRAIN},
-        {"cluster.network.topology", aif_topo_kind_names, offsetof(aif_scenario, cluster.net.topology), 0},
-        {"cluster.network.routing", aif_routing_names, offsetof(aif_scenario, cluster.net.routing), 0},
-        {"facility.cooling", aif_cooling_names, offsetof(aif_scenario, site.cooling), AIF_SECTION_SITE},
-        {"facility.climate", aif_climate_names, offsetof(aif_scenario, site.climate), AIF_SECTION_SITE},
-        {"cost.cloud", aif_cloud_class_names, offsetof(aif_scenario, site.cloud_class), AIF_SECTION_SITE},
+    /* accept: the values a field takes (0: all); the others are refused, named as such */
+    static const struct { const char *path; const char *const *names; size_t off; unsigned sections, accept; } uses[] = {
+        {"train.precision", aif_prec_names, offsetof(aif_scenario, train.precision), AIF_SECTION_TRAIN,
+         1u << AIF_BF16 | 1u << AIF_FP8},
+        {"train.recompute", aif_recompute_names, offsetof(aif_scenario, train.recompute), AIF_SECTION_TRAIN, 0},
+        {"train.optimizer", aif_optim_names, offsetof(aif_scenario, train.optimizer), AIF_SECTION_TRAIN, 0},
+        {"train.attention", aif_attn_kernel_names, offsetof(aif_scenario, train.attention), AIF_SECTION_TRAIN, 0},
+        {"cluster.network.topology", aif_topo_kind_names, offsetof(aif_scenario, cluster.net.topology), 0, 0},
+        {"cluster.network.routing", aif_routing_names, offsetof(aif_scenario, cluster.net.routing), 0, 0},
+        {"facility.cooling", aif_cooling_names, offsetof(aif_scenario, site.cooling), AIF_SECTION_SITE, 0},
+        {"facility.climate", aif_climate_names, offsetof(aif_scenario, site.climate), AIF_SECTION_SITE, 0},
+        {"cost.cloud", aif_cloud_class_names, offsetof(aif_scenario, site.cloud_class), AIF_SECTION_SITE, 0},
     };
     const char *y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n";
     for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
@@ -158,10 +160,18 @@ static void test_tables_through_scenario(void **state)
             aif_override ov = {uses[u].path, uses[u].names[v], "--set"};
             aif_scenario *s = test_malloc(sizeof *s);
             aif_err e;
-            /* no layout check (model and train are not both bound): fp32 training parses */
-            if (aif_scenario_parse_sections(cat, y, strlen(y), "t.yaml", &ov, 1,
-                                            AIF_SECTION_CLUSTER | uses[u].sections, s, &e) != AIF_OK)
+            aif_rc rc = aif_scenario_parse_sections(cat, y, strlen(y), "t.yaml", &ov, 1,
+                                                    AIF_SECTION_CLUSTER | uses[u].sections, s, &e);
+            if (uses[u].accept && !(uses[u].accept >> v & 1u)) {
+                test_free(s);
+                if (rc != AIF_EINPUT || !strstr(e.msg, "is not accepted here"))
+                    fail_msg("%s=%s: not refused (%s)", uses[u].path, uses[u].names[v], e.msg);
+                continue;
+            }
+            if (rc != AIF_OK) {
+                test_free(s);
                 fail_msg("%s=%s: %s", uses[u].path, uses[u].names[v], e.msg);
+            }
             int got;
             memcpy(&got, (const char *)s + uses[u].off, sizeof got);
             if (got != v)

@@ -82,6 +82,7 @@ static void calib_fields(const aif_calib *c)
 static void gpu_fields(const aif_gpu *g)
 {
     str("name", g->name);
+    str("aliases", g->aliases);
     str("description", g->description);
     str("vendor", g->vendor);
     str("arch", g->arch);
@@ -103,6 +104,7 @@ static void gpu_fields(const aif_gpu *g)
 static void system_fields(const aif_system *s)
 {
     str("name", s->name);
+    str("aliases", s->aliases);
     str("description", s->description);
     str("gpu", s->gpu);
     str("fabric", s->fabric);
@@ -118,6 +120,7 @@ static void system_fields(const aif_system *s)
 static void fabric_fields(const aif_fabric *f)
 {
     str("name", f->name);
+    str("aliases", f->aliases);
     str("description", f->description);
     integer("kind", f->kind);
     integer("transport", f->transport);
@@ -133,6 +136,7 @@ static void fabric_fields(const aif_fabric *f)
 static void model_fields(const aif_model *m)
 {
     str("name", m->name);
+    str("aliases", m->aliases);
     str("description", m->description);
     integer("layers", m->layers);
     integer("hidden", m->hidden);

@@ -51,6 +51,8 @@ typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PR
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256
+/* Other names of a catalog entry (its `aliases:` list), space-separated. */
+#define AIF_ALIASES_MAX 160
 
 /* Achieved fractions of peak for one accelerator family; see data/calibration.yaml
  * for the values and their sources.  All in (0, 1]. */
@@ -79,6 +81,7 @@ typedef struct aif_gpu {
     double embodied_kg;            /* manufacturing carbon, kg CO2e (optional; 0 = data/facility.yaml's) */
     int scaleup_domain;
     aif_calib calib;               /* resolved from `arch` */
+    char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
 } aif_gpu;
 
 typedef enum aif_fabric_kind {
@@ -97,12 +100,14 @@ typedef struct aif_fabric {
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
+    char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_fabric;
 
 typedef struct aif_system {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
     int gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps, host_power_W, max_power_W, price_usd;
+    char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_system;
 
 typedef enum aif_act { AIF_ACT_GELU, AIF_ACT_RELU, AIF_ACT_SWIGLU, AIF_ACT_GEGLU, AIF_ACT_SQRELU } aif_act;
@@ -118,6 +123,7 @@ typedef struct aif_model {
     struct { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe; /* experts 0 = dense */
     struct { int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim; } mla;
     double params, active_params;  /* published counts (0 = not given) */
+    char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
 } aif_model;
 
 typedef struct aif_catalog aif_catalog;   /* opaque: the loaded catalogs */
@@ -156,6 +162,12 @@ const char *aif_catalog_source(const aif_catalog *c, const char *kind, const cha
 /* Parameter counts computed from the architecture (embeddings included). */
 double aif_model_params(const aif_model *m);
 double aif_model_active_params(const aif_model *m);
+/* Every catalog model's published `params` against the count computed from its
+ * architecture: AIF_EINPUT at the figure's file:line when the two are more than
+ * AIF_PARAMS_TOLERANCE apart (src/workload/params.c says why 5%).  Run after the user
+ * catalogs are added. */
+#define AIF_PARAMS_TOLERANCE 0.05
+aif_rc aif_catalog_check_params(const aif_catalog *c, aif_err *err);
 
 /* ------------------------------------------------------------- scenario */
 

@@ -39,6 +39,8 @@ static aif_rc load_catalog(aif_catalog **c, const char *const *files, int n_file
     for (int i = 0; i < n_files && !rc; i++)
         rc = files[i] ? aif_catalog_add_file(*c, files[i], err)
                       : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "catalog file %d is NULL", i);
+    if (!rc && n_files > 0)
+        rc = aif_catalog_check_params(*c, err);
     return rc;
 }
 

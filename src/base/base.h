@@ -23,6 +23,16 @@ void aif_err_clear(aif_err *e);
 
 /* snprintf into a fixed buffer, truncating silently (names are checked for length first). */
 void aif_strlcpy(char *dst, const char *src, size_t n);
+/* Rewrites s in place (a buffer of n bytes) with every control character written out
+ * (\n, \t, \r, \xNN), so that a value quoted in a message stays on one line;
+ * truncated to fit. */
+void aif_escape_controls(char *s, size_t n);
+/* A name as people type it, folded for comparison: lower case, letters and digits
+ * only ("Llama3-70B" and "llama3_70b" -> "llama370b"); truncated to fit out; "" for
+ * a name with a control character (it matches nothing). */
+void aif_name_fold(const char *name, char *out, size_t n);
+/* 1 when a and b fold to the same text. */
+int aif_name_same(const char *a, const char *b);
 
 /* A growable array of fixed-size items (load time only; hot paths never grow). */
 typedef struct aif_vec { void *items; int n, cap; size_t item_size; } aif_vec;

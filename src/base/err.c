@@ -21,6 +21,10 @@ aif_rc aif_err_set(aif_err *e, aif_rc rc, const char *file, int line, int col,
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    /* a value quoted from the input ("unknown gpu 'h100\n'") stays on the message's line */
+    aif_escape_controls(e->file, sizeof e->file);
+    aif_escape_controls(e->path, sizeof e->path);
+    aif_escape_controls(e->msg, sizeof e->msg);
     return rc;
 }
 

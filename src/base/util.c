@@ -1,6 +1,7 @@
 /* util.c -- small helpers: bounded string copy, growable arrays, hashing, did-you-mean. */
 #include "base.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,54 @@ static int edit_distance(const char *a, const char *b)
         memcpy(prev, cur, sizeof(int) * (size_t)(lb + 1));
     }
     return prev[lb];
+}
+
+void aif_escape_controls(char *s, size_t n)
+{
+    char t[4096];   /* an error record's longest field is 768 bytes: room for every byte as \xNN */
+    size_t k = 0;
+    int any = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c && k + 5 < sizeof t; c++) {
+        if (*c == '\n' || *c == '\t' || *c == '\r') {
+            t[k++] = '\\';
+            t[k++] = *c == '\n' ? 'n' : *c == '\t' ? 't' : 'r';
+            any = 1;
+        } else if (*c < 0x20 || *c == 0x7f) {
+            k += (size_t)snprintf(t + k, sizeof t - k, "\\x%02x", *c);
+            any = 1;
+        } else {
+            t[k++] = (char)*c;
+        }
+    }
+    t[k] = '\0';
+    if (any && n)
+        aif_strlcpy(s, t, n);
+}
+
+void aif_name_fold(const char *name, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) {   /* not a name as typed: matches nothing */
+            if (n)
+                out[0] = '\0';
+            return;
+        }
+    for (const unsigned char *c = (const unsigned char *)name; *c && k + 1 < n; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))
+            out[k++] = (char)*c;
+        else if (*c >= 'A' && *c <= 'Z')
+            out[k++] = (char)(*c - 'A' + 'a');
+    if (n)
+        out[k] = '\0';
+}
+
+int aif_name_same(const char *a, const char *b)
+{
+    char fa[128], fb[128];
+    aif_name_fold(a, fa, sizeof fa);
+    aif_name_fold(b, fb, sizeof fb);
+    return fa[0] && strcmp(fa, fb) == 0;
 }
 
 static size_t common_prefix(const char *a, const char *b)

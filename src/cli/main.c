@@ -24,6 +24,7 @@ static const char usage[] =
     "  validate    compare predictions with published measurements\n"
     "\n"
     "  aifsim COMMAND --help   shows the options of a command, with examples\n"
+    "                          (also: aifsim help COMMAND, aifsim COMMAND help)\n"
     "  aifsim --version        prints the version\n"
     "\n"
     "examples:\n"
@@ -64,14 +65,34 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
             *c = NULL;
             return cli_report_error(&e);
         }
+    if (n_files && aif_catalog_check_params(*c, &e) != AIF_OK) {
+        aif_catalog_free(*c);
+        *c = NULL;
+        return cli_report_error(&e);
+    }
     return EXIT_OK;
 }
+
+static const char *const commands[] = {"train", "facility", "topology", "report", "collective", "catalog",
+                                       "validate", NULL};
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return cmd_train(argc, argv);
     const char *cmd = argv[1];
+    /* `aifsim help train` and `aifsim train help` are `aifsim train --help` */
+    static char help_opt[] = "--help";
+    char *as_help[4] = {argv[0], NULL, help_opt, NULL};
+    for (int i = 0; commands[i] && argc == 3; i++) {
+        if ((!strcmp(cmd, "help") && !strcmp(argv[2], commands[i])) ||
+            (!strcmp(cmd, commands[i]) && !strcmp(argv[2], "help"))) {
+            as_help[1] = !strcmp(cmd, "help") ? argv[2] : argv[1];
+            argv = as_help;
+            cmd = argv[1];
+            break;
+        }
+    }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);
         return EXIT_OK;

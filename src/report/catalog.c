@@ -77,7 +77,7 @@ static int field_is_set(const field *f, const char *obj)
     case F_INT: case F_ENUM: return *(const int *)p != 0;
     case F_NUM: case F_QTY: return *(const double *)p != 0;
     case F_BOOL: return *(const bool *)p;
-    case F_STR: return p[0] != '\0';
+    case F_STR: case F_NAMES: return p[0] != '\0';
     case F_SUB: return sub_is_set(f->sub, p);
     case F_PRECMAP:
         for (int i = 0; i < AIF_N_PREC; i++)
@@ -124,6 +124,18 @@ static void add_fields(json_object *o, const schema *sc, const char *obj, const 
             while (f->names[n])
                 n++;
             aif_json_str(o, key, v >= 0 && v < n ? f->names[v] : "");
+            break;
+        }
+        case F_NAMES: {   /* a list, written only when there is one */
+            if (!p[0])
+                continue;
+            json_object *arr = json_object_new_array();
+            for (const char *q = p; *q;) {
+                size_t len = strcspn(q, " ");
+                json_object_array_add(arr, json_object_new_string_len(q, (int)len));
+                q += len + (q[len] == ' ');
+            }
+            json_object_object_add(o, key, arr);
             break;
         }
         case F_SUB:
@@ -204,6 +216,9 @@ aif_rc aif_report_catalog_json(const aif_catalog *c, const char *kind, const cha
         if (!kind)
             return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "an entry's name needs its kind");
         aif_catalog_view(c, kind, &v);
+        const char *own = aif_catalog_entry_name(c, (aif_catalog_kind)aif_name_index(kinds, kind), name);
+        if (own)   /* "H100" and the alias "h100" show h100-sxm */
+            name = own;
         for (int i = 0; i < v.n; i++)
             if (!strcmp(v.items + (size_t)i * v.item_size + v.name_off, name))
                 return to_text(entry_json(c, kind, &v, i, 1), json, err);
@@ -251,6 +266,16 @@ static void value_text(char *buf, size_t n, const field *f, const char *p)
     case F_NUM: snprintf(buf, n, "%.4g", x); return;
     case F_BOOL: snprintf(buf, n, "%s", *(const bool *)p ? "true" : "false"); return;
     case F_STR: snprintf(buf, n, "%s", p); return;
+    case F_NAMES: {   /* kept space-separated; shown as a list */
+        size_t w = 0;
+        buf[0] = '\0';
+        for (const char *q = p; *q && w + 2 < n; q++)
+            if (*q == ' ')
+                w += (size_t)snprintf(buf + w, n - w, ", ");
+            else
+                buf[w++] = *q, buf[w] = '\0';
+        return;
+    }
     case F_ENUM: {
         int v = *(const int *)p, k = 0;
         while (f->names[k])

@@ -12,11 +12,12 @@ static const char *const switch_tiers[3] = {"leaf", "spine", "core"};
 
 void aif_report_topology_text(FILE *f, const aif_topo_summary *t)
 {
-    fprintf(f, "  network  %s, %d tier%s, radix %d%s, %d plane%s; %d GPUs in %d nodes (%d NICs each), %d scale-up "
+    fprintf(f, "  network  %s, %d tier%s, radix %d%s, %d plane%s; %d GPU%s in %d node%s (%d NIC%s each), %d scale-up "
                "domain%s of %d\n",
             t->kind, t->tiers, t->tiers == 1 ? "" : "s", t->radix, t->radix_raised ? " (raised to fit)" : "",
-            t->planes, t->planes == 1 ? "" : "s", t->gpus, t->nodes, t->nics_per_node, t->domains,
-            t->domains == 1 ? "" : "s", t->domain_size);
+            t->planes, t->planes == 1 ? "" : "s", t->gpus, t->gpus == 1 ? "" : "s", t->nodes, t->nodes == 1 ? "" : "s",
+            t->nics_per_node, t->nics_per_node == 1 ? "" : "s", t->domains, t->domains == 1 ? "" : "s",
+            t->domain_size);
     if (t->torus[0])
         fprintf(f, "           scale-up domains are %s tori of %dx%dx%d chips\n", t->torus[2] > 1 ? "3D" : "2D",
                 t->torus[0], t->torus[1], t->torus[2]);
@@ -132,7 +133,8 @@ void aif_report_network_text(FILE *f, const aif_sim_stats *ss)
     if (ss->host_cores_per_node > 0)
         fprintf(f, "           kernel TCP keeps %.1f host cores per node busy (sending and receiving)\n",
                 ss->host_cores_per_node);
-    fprintf(f, "           collectives took %.2fx their uncontended network time; %ld timelines, %ld events, "
-               "%ld coflows, %ld solver links\n",
-            ss->comm_stretch, ss->timelines, ss->events, ss->coflows, ss->solver_links);
+    fprintf(f, "           collectives took %.2fx their uncontended network time; %ld timeline%s, %ld event%s, "
+               "%ld coflow%s, %ld solver link%s\n",
+            ss->comm_stretch, ss->timelines, ss->timelines == 1 ? "" : "s", ss->events, ss->events == 1 ? "" : "s",
+            ss->coflows, ss->coflows == 1 ? "" : "s", ss->solver_links, ss->solver_links == 1 ? "" : "s");
 }

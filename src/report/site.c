@@ -58,12 +58,13 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
 {
     char a[32], b[32], d[32], e[32];
     verdict_text(f, s, fa);
+    int rack_gpus = fa->nodes_per_rack * s->cluster.gpus_per_node;
     power(a, sizeof a, fa->rack_peak_W);
     power(b, sizeof b, fa->rack_limit_W);
-    fprintf(f, "  racks            %d rack%s of %d %s (%d GPUs per rack), %s per rack at peak\n", fa->racks,
+    fprintf(f, "  racks            %d rack%s of %d %s (%d GPU%s per rack), %s per rack at peak\n", fa->racks,
             fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
             s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
-            fa->nodes_per_rack * s->cluster.gpus_per_node, a);
+            rack_gpus, rack_gpus == 1 ? "" : "s", a);
     fprintf(f, "  cooling          %s (holds %s per rack): the racks %s; PUE %.2f (%s climate)\n",
             aif_cooling_label((aif_cooling)fa->cooling), b, aif_report_verdicts[fa->rack_verdict],
             fa->pue, aif_climate_name((aif_climate)s->site.climate));
@@ -138,8 +139,9 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
     aif_report_header_text(f, s, "the site");
     fputc('\n', f);
     aif_report_notes_text(f, run);
-    fprintf(f, "  cluster          %d x %s in %d nodes, %s (%d tiers)\n", s->cluster.gpus, s->cluster.gpu.name,
-            fa->nodes, s->cluster.fabric.name, fa->fabric_tiers);
+    fprintf(f, "  cluster          %d x %s in %d node%s, %s (%d tier%s)\n", s->cluster.gpus, s->cluster.gpu.name,
+            fa->nodes, fa->nodes == 1 ? "" : "s", s->cluster.fabric.name, fa->fabric_tiers,
+            fa->fabric_tiers == 1 ? "" : "s");
     site_text(f, s, fa, &run->cost, run->train.steps > 0);
 }
 

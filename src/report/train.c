@@ -70,8 +70,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         human(b, sizeof b, r->active_params);
         fprintf(f, " (%s active, %d experts, top-%d)", b, m->moe.experts, m->moe.top_k);
     }
-    fprintf(f, ", %d layers, hidden %d, %d/%d heads, vocab %d\n", m->layers, m->hidden, m->heads, m->kv_heads,
-            m->vocab);
+    fprintf(f, ", %d layer%s, hidden %d, %d/%d heads, vocab %d\n", m->layers, m->layers == 1 ? "" : "s", m->hidden,
+            m->heads, m->kv_heads, m->vocab);
     fprintf(f, "  cluster  %d x %s", c->gpus, c->gpu.name);
     if (c->system.name[0])
         fprintf(f, " in %s", c->system.name);
@@ -81,8 +81,12 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "  job      ");
     if (aif_alloc_gpus(s) != c->gpus) {
         int first = s->train.alloc.first_node, nodes = (aif_alloc_gpus(s) + c->gpus_per_node - 1) / c->gpus_per_node;
-        fprintf(f, "%d GPUs on nodes %d-%d of the cluster (site and money below: the job's share); ", aif_alloc_gpus(s),
-                first, first + nodes - 1);
+        if (nodes == 1)
+            fprintf(f, "%d GPU%s on node %d of the cluster (site and money below: the job's share); ",
+                    aif_alloc_gpus(s), aif_alloc_gpus(s) == 1 ? "" : "s", first);
+        else
+            fprintf(f, "%d GPUs on nodes %d-%d of the cluster (site and money below: the job's share); ",
+                    aif_alloc_gpus(s), first, first + nodes - 1);
     }
     fprintf(f, "TP%d PP%d", p->tp, p->pp);
     if (p->vpp > 1)

@@ -133,13 +133,20 @@ aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj,
         return AIF_OK;
     }
     case F_ENUM: {
-        /* the enum's own name table, plus the field's "auto" (-1) when it has one */
+        /* the values the field takes of the enum's name table, plus its "auto" (-1) when
+         * it has one; only those are listed and suggested */
         const char *cands[64];
+        int vals[64];
         int n = 0;
-        for (; f->names[n] && n < 62; n++)
-            cands[n] = f->names[n];
-        if (f->auto_name)
+        for (int k = 0; f->names[k] && n < 62; k++)
+            if (!f->accept || (k < 32 && (f->accept >> k & 1u))) {
+                vals[n] = k;
+                cands[n++] = f->names[k];
+            }
+        if (f->auto_name) {
+            vals[n] = -1;
             cands[n++] = f->auto_name;
+        }
         cands[n] = NULL;
         char list[256];
         names_list(cands, list, sizeof list);
@@ -147,9 +154,15 @@ aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj,
             return bc->err->rc;
         int i = aif_name_index(cands, v->s);
         if (i >= 0) {
-            *(int *)dst = f->auto_name && i == n - 1 ? -1 : i;
+            *(int *)dst = vals[i];
             return AIF_OK;
         }
+        if (aif_name_index(f->names, v->s) >= 0)
+            return bind_error(bc, v, path, "'%s' is not accepted here (accepted: %s)", v->s, list);
+        for (int k = 0; f->near && f->near[k] && f->near[k + 1]; k += 2)
+            if (!strcasecmp(f->near[k], v->s))
+                return bind_error(bc, v, path, "unknown value '%s'; did you mean '%s'? (accepted: %s)", v->s,
+                                  f->near[k + 1], list);
         int dym = aif_did_you_mean(v->s, cands, n);
         if (dym >= 0)
             return bind_error(bc, v, path, "unknown value '%s'; did you mean '%s'? (accepted: %s)", v->s, cands[dym], list);
@@ -157,6 +170,27 @@ aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj,
     }
     case F_SUB:
         return bind_map(bc, v, f->sub, dst, path, NULL);
+    case F_NAMES: {
+        if (v->kind != Y_SEQ)
+            return bind_error(bc, v, path, "expected a list of names, e.g. [h100, h100-sxm5]");
+        size_t k = 0;
+        dst[0] = '\0';
+        for (int i = 0; i < v->n; i++) {
+            const ynode *it = v->kids[i];
+            if (need_scalar(bc, it, path, "a name"))
+                return bc->err->rc;
+            size_t len = strlen(it->s);
+            for (const unsigned char *c = (const unsigned char *)it->s; *c; c++)
+                if (*c <= 0x20 || *c == 0x7f)
+                    return bind_error(bc, it, path, "a name is printable text without spaces");
+            if (len == 0 || len >= AIF_NAME_MAX)
+                return bind_error(bc, it, path, "a name is 1 to %d characters", AIF_NAME_MAX - 1);
+            if (k + len + (k > 0) >= f->size)
+                return bind_error(bc, it, path, "too many names (at most %zu characters in all)", f->size - 1);
+            k += (size_t)snprintf(dst + k, f->size - k, "%s%s", k ? " " : "", it->s);
+        }
+        return AIF_OK;
+    }
     case F_PRECMAP: {
         if (v->kind != Y_MAP)
             return bind_error(bc, v, path, "expected a mapping of precision to dense TFLOP/s, e.g. {bf16: 989.4, fp8: 1978.9}");

@@ -19,7 +19,8 @@ typedef enum ftype {
     F_ENUM,     /* int index into names */
     F_QTY,      /* double in SI units, parsed with aif_parse_qty */
     F_SUB,      /* nested mapping with its own schema */
-    F_PRECMAP   /* double[AIF_N_PREC] keyed by precision name, TFLOP/s -> FLOP/s */
+    F_PRECMAP,  /* double[AIF_N_PREC] keyed by precision name, TFLOP/s -> FLOP/s */
+    F_NAMES     /* char[size]: a list of names ([a, b]), kept space-separated ("a b") */
 } ftype;
 
 typedef struct schema schema;
@@ -31,6 +32,8 @@ typedef struct field {
     int qty;                    /* F_QTY: aif_qty */
     const char *const *names;   /* F_ENUM: a name table of names.h (NULL-terminated, index = value) */
     const char *auto_name;      /* F_ENUM: one more accepted name, bound as -1 (e.g. "auto"); may be NULL */
+    unsigned accept;            /* F_ENUM: bit v set for each value v this field takes (0: every value) */
+    const char *const *near;    /* F_ENUM: pairs {typed, meant, ..., NULL} for did-you-mean ("fp16", "bf16") */
     const schema *sub;          /* F_SUB */
     double min, max;            /* F_INT, F_NUM, F_QTY: accepted range (max 0: none) */
 } field;
@@ -47,11 +50,20 @@ struct schema {
  * against and which sections of a scenario to bind.  Passed down explicitly and
  * never kept between calls, so two loads in one thread, or a load nested inside
  * another (a model file named by a scenario), share nothing. */
+/* The model files being read, innermost first: a file met again is a cycle. */
+typedef struct bind_chain {
+    const char *file;              /* as named (for messages) */
+    const char *real;              /* its canonical path (realpath), or the name when that fails */
+    const struct bind_chain *up;   /* the file that named this one, NULL at the top */
+    int depth;                     /* 1 for the first model file */
+} bind_chain;
+
 typedef struct bind_ctx {
     aif_err *err;                  /* the error record every failure fills */
     const aif_catalog *cat;        /* catalogs names resolve against; NULL while a catalog file is read */
     const aif_facility_data *fd;   /* data/facility.yaml: the site's defaults; NULL outside scenarios */
     unsigned sections;             /* aif_section bits of a scenario to bind; 0 outside scenarios */
+    const bind_chain *chain;       /* model files open around this binding (NULL: none) */
 } bind_ctx;
 
 /* Binds map onto obj.  *set gets bit i for field i that was present (may be NULL). */

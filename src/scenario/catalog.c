@@ -7,8 +7,12 @@
  * aif_catalog_load_builtin (builtin.c) copies that image with
  * aif_catalog_from_image, and only user files are parsed.
  * Invariants: names are unique within a kind (a later file replaces an entry of
- * the same name); every GPU's `arch` names a loaded calibration family; a catalog
- * made from the image equals the parsed one field by field (tests/test_builtin.c). */
+ * the same name); every GPU's `arch` names a loaded calibration family; every
+ * system's `gpu` and `fabric` name loaded entries, stored by their own names; a catalog
+ * made from the image equals the parsed one field by field (tests/test_builtin.c);
+ * claims[i] holds where models[i]'s published counts were written.  Lookups
+ * (aif_catalog_find_*) take names as people type them: exact, then folded (case
+ * and punctuation aside), then an entry's aliases, folded. */
 #include "scenario/catalog.h"
 #include "scenario/bind.h"
 #include "scenario/facility.h"
@@ -18,9 +22,16 @@
 #include <string.h>
 
 typedef struct source_rec { char kind[16]; char entry[AIF_NAME_MAX]; char field[40]; char *text; } source_rec;
+/* Where a model's published counts were written, for the check against the computed
+ * ones (aif_catalog_check_params, a layer up): claims[i] is models[i]'s, line 0 where
+ * absent (the built-in models, or a count not given). */
+typedef struct claim_rec {
+    char file[256];
+    int line[2], col[2];   /* [0] params, [1] active_params */
+} claim_rec;
 
 struct aif_catalog {
-    aif_vec gpus, systems, fabrics, models, calibs, sources;
+    aif_vec gpus, systems, fabrics, models, calibs, sources, claims;
     aif_facility_data facility;
     aif_nccl nccl;
     aif_fabric_defaults fabric_defaults;
@@ -63,6 +74,7 @@ static const field gpu_fields[] = {
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_gpu, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_gpu, price_usd), .qty = AIF_Q_MONEY},
     {.key = "embodied_carbon", .type = F_QTY, .off = offsetof(aif_gpu, embodied_kg), .qty = AIF_Q_MASS},
+    FLD(aif_gpu, "aliases", F_NAMES, aliases),
 };
 static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
 
@@ -77,6 +89,7 @@ static const field system_fields[] = {
     {.key = "host_power", .type = F_QTY, .off = offsetof(aif_system, host_power_W), .qty = AIF_Q_POWER},
     {.key = "max_power", .type = F_QTY, .off = offsetof(aif_system, max_power_W), .qty = AIF_Q_POWER},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_system, price_usd), .qty = AIF_Q_MONEY},
+    FLD(aif_system, "aliases", F_NAMES, aliases),
 };
 static const schema system_schema = {system_fields, sizeof system_fields / sizeof system_fields[0], skip_meta};
 
@@ -91,6 +104,7 @@ static const field fabric_fields[] = {
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
+    FLD(aif_fabric, "aliases", F_NAMES, aliases),
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
 
@@ -141,6 +155,7 @@ static const field model_fields[] = {
     {.key = "mla", .type = F_SUB, .off = offsetof(aif_model, mla), .sub = &mla_schema},
     {.key = "params", .type = F_QTY, .off = offsetof(aif_model, params), .qty = AIF_Q_COUNT},
     {.key = "active_params", .type = F_QTY, .off = offsetof(aif_model, active_params), .qty = AIF_Q_COUNT},
+    FLD(aif_model, "aliases", F_NAMES, aliases),
 };
 const schema aif_model_schema = {model_fields, sizeof model_fields / sizeof model_fields[0], skip_meta};
 
@@ -228,6 +243,7 @@ static aif_rc add_sources(const bind_ctx *bc, aif_catalog *c, const char *kind, 
 typedef struct kind_desc {
     const schema *sc;
     size_t item_size, name_off;
+    size_t aliases_off;   /* the entry's aliases (space-separated), or 0: none */
 } kind_desc;
 
 static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
@@ -244,16 +260,16 @@ static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
 }
 
 static const kind_desc kinds[AIF_N_CATALOG_KIND] = {
-    [AIF_CAT_GPUS] = {&gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name)},
-    [AIF_CAT_SYSTEMS] = {&system_schema, sizeof(aif_system), offsetof(aif_system, name)},
-    [AIF_CAT_FABRICS] = {&fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name)},
-    [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name)},
+    [AIF_CAT_GPUS] = {&gpu_schema, sizeof(aif_gpu), offsetof(aif_gpu, name), offsetof(aif_gpu, aliases)},
+    [AIF_CAT_SYSTEMS] = {&system_schema, sizeof(aif_system), offsetof(aif_system, name), offsetof(aif_system, aliases)},
+    [AIF_CAT_FABRICS] = {&fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name), offsetof(aif_fabric, aliases)},
+    [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name), offsetof(aif_model, aliases)},
     [AIF_CAT_CALIBRATION] = {&calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
 };
 /* The order the sections of one file are read in: calibration first (GPUs refer to it),
- * fabrics before systems and GPUs before systems only for the reader's sake. */
-static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_SYSTEMS,
-                                                                AIF_CAT_FABRICS, AIF_CAT_MODELS};
+ * GPUs and fabrics before systems (a system names one of each, checked when it is read). */
+static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_FABRICS,
+                                                                AIF_CAT_SYSTEMS, AIF_CAT_MODELS};
 
 static void *find_in(const aif_vec *v, size_t name_off, const char *name)
 {
@@ -263,6 +279,68 @@ static void *find_in(const aif_vec *v, size_t name_off, const char *name)
             return item;
     }
     return NULL;
+}
+
+/* 1 when name is one of the space-separated aliases, folded ("H100" finds "h100"). */
+static int in_aliases(const char *aliases, const char *name)
+{
+    char one[AIF_NAME_MAX];
+    for (const char *q = aliases; *q;) {
+        size_t len = strcspn(q, " ");
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), q);
+        if (aif_name_same(one, name))
+            return 1;
+        q += len + (q[len] == ' ');
+    }
+    return 0;
+}
+
+/* A name as people type it: the exact name, else one that folds to the same text
+ * (case and punctuation aside: "H100-SXM", "llama-3-70b"), else an alias, folded. */
+static const void *find_named(const aif_catalog *c, aif_catalog_kind k, const char *name)
+{
+    const aif_vec *v = vec_of((aif_catalog *)c, k);
+    const kind_desc *kd = &kinds[k];
+    const void *p = find_in(v, kd->name_off, name);
+    for (int i = 0; i < v->n && !p; i++) {
+        const char *item = (const char *)v->items + (size_t)i * v->item_size;
+        if (aif_name_same(item + kd->name_off, name))
+            p = item;
+    }
+    for (int i = 0; i < v->n && !p && kd->aliases_off; i++) {
+        const char *item = (const char *)v->items + (size_t)i * v->item_size;
+        if (in_aliases(item + kd->aliases_off, name))
+            p = item;
+    }
+    return p;
+}
+
+/* The fields an entry of kind k must have, by kind; a missing one is named (all of
+ * them at once), before any check that would read its empty value. */
+static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode *e, const char *path)
+{
+    static const char *const req[AIF_N_CATALOG_KIND][10] = {
+        [AIF_CAT_GPUS] = {"arch", "peak_tflops", "hbm", "hbm_bw", "scaleup_bw", NULL},
+        [AIF_CAT_SYSTEMS] = {"gpu", "gpus_per_node", "nics_per_node", "nic_bw", "fabric", NULL},
+        [AIF_CAT_FABRICS] = {"port_bw", "efficiency", NULL},
+        [AIF_CAT_CALIBRATION] = {"matmul_eff", "attn_fwd_eff", "attn_bwd_eff", "mem_eff", "n_sm", "tile_m", "tile_n",
+                                 "workspace", NULL},
+    };
+    char missing[300];
+    size_t n = 0;
+    int count = 0;
+    missing[0] = '\0';
+    for (int i = 0; req[k][i]; i++)
+        if (!ynode_get(e, req[k][i]) && n < sizeof missing) {
+            n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? ", " : "", req[k][i]);
+            count++;
+        }
+    if (!count)
+        return AIF_OK;
+    char kind[16];
+    snprintf(kind, sizeof kind, "%.*s", (int)strlen(aif_catalog_kind_name(k)) - 1, aif_catalog_kind_name(k));
+    return bind_error(bc, e, path, "a %s entry needs %s; missing: %s", k == AIF_CAT_CALIBRATION ? "calibration" : kind,
+                      count == 1 ? "this field" : "these fields", missing);
 }
 
 static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)
@@ -283,8 +361,35 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     aif_strlcpy((char *)&tmp + kd->name_off, e->key, AIF_NAME_MAX);
     if (k == AIF_CAT_MODELS && (rc = aif_model_check(bc, &tmp.m, e, path)))
         return rc;
+    /* a named arch without a family says so first (a typo, with did-you-mean); then the
+     * missing fields, all of them */
+    const aif_calib *cal = k == AIF_CAT_GPUS ? find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch) : NULL;
+    if (k != AIF_CAT_GPUS || cal || !tmp.g.arch[0])
+        if ((rc = check_required(bc, k, e, path)))
+            return rc;
+    if (k == AIF_CAT_SYSTEMS) {
+        /* a system's gpu and fabric are entries loaded before it (built-in or earlier in
+         * the file): checked here, so a bad one points at this file, not at a later --system */
+        static const struct { const char *key; aif_catalog_kind kind; } refs[] = {{"gpu", AIF_CAT_GPUS},
+                                                                                {"fabric", AIF_CAT_FABRICS}};
+        for (int r = 0; r < 2; r++) {
+            char *val = r == 0 ? tmp.s.gpu : tmp.s.fabric;
+            const char *own = find_named(c, refs[r].kind, val);
+            char sub[220];
+            bind_path(sub, sizeof sub, path, refs[r].key);
+            if (!own) {
+                const char *names[512];
+                int n = aif_catalog_names(c, refs[r].kind, names, 512);
+                int d = aif_did_you_mean(val, names, n);
+                return bind_error(bc, ynode_get(e, refs[r].key), sub, "unknown %s '%s'%s%s%s (a system names a "
+                                  "catalog %s: built in, or in this or an earlier catalog file)",
+                                  refs[r].key, val, d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "",
+                                  d >= 0 ? "'?" : "", refs[r].key);
+            }
+            aif_strlcpy(val, own + kinds[refs[r].kind].name_off, AIF_NAME_MAX);   /* its own name */
+        }
+    }
     if (k == AIF_CAT_GPUS) {
-        const aif_calib *cal = find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch);
         if (!cal) {
             const char *cands[32];
             int n = 0;
@@ -320,6 +425,20 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     if (!slot && !(slot = aif_vec_push(v)))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     memcpy(slot, &tmp, kd->item_size);
+    if (k == AIF_CAT_MODELS) {
+        int i_model = (int)(((char *)slot - (char *)v->items) / kd->item_size);
+        while (c->claims.n <= i_model)
+            if (!aif_vec_push(&c->claims))
+                return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        claim_rec *cr = (claim_rec *)c->claims.items + i_model;
+        memset(cr, 0, sizeof *cr);
+        aif_strlcpy(cr->file, e->origin ? e->origin : "", sizeof cr->file);
+        for (int a = 0; a < 2; a++) {
+            const ynode *pn = ynode_get(e, a ? "active_params" : "params");
+            cr->line[a] = pn ? pn->line : 0;
+            cr->col[a] = pn ? pn->col : 0;
+        }
+    }
     const ynode *src = ynode_get(e, "sources");
     if (src) {
         char sp[200];
@@ -393,6 +512,7 @@ static aif_catalog *catalog_new(void)
     c->models.item_size = sizeof(aif_model);
     c->calibs.item_size = sizeof(aif_calib);
     c->sources.item_size = sizeof(source_rec);
+    c->claims.item_size = sizeof(claim_rec);
     return c;
 }
 
@@ -579,6 +699,7 @@ void aif_catalog_free(aif_catalog *c)
     aif_vec_free(&c->models);
     aif_vec_free(&c->calibs);
     aif_vec_free(&c->sources);
+    aif_vec_free(&c->claims);
     aif_facility_data_free(&c->facility);
     free(c);
 }
@@ -594,10 +715,29 @@ const aif_gpu *aif_catalog_gpu(const aif_catalog *c, int i) { return (const aif_
 const aif_system *aif_catalog_system(const aif_catalog *c, int i) { return (const aif_system *)c->systems.items + i; }
 const aif_fabric *aif_catalog_fabric(const aif_catalog *c, int i) { return (const aif_fabric *)c->fabrics.items + i; }
 const aif_model *aif_catalog_model(const aif_catalog *c, int i) { return (const aif_model *)c->models.items + i; }
-const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { return find_in(&c->gpus, offsetof(aif_gpu, name), n); }
-const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_in(&c->systems, offsetof(aif_system, name), n); }
-const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_in(&c->fabrics, offsetof(aif_fabric, name), n); }
-const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_in(&c->models, offsetof(aif_model, name), n); }
+const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_GPUS, n); }
+const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_SYSTEMS, n); }
+const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FABRICS, n); }
+const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_MODELS, n); }
+
+int aif_catalog_param_claim(const aif_catalog *c, int i_model, int active, const char **file, int *line, int *col)
+{
+    const claim_rec *cr = i_model >= 0 && i_model < c->claims.n ? (const claim_rec *)c->claims.items + i_model : NULL;
+    if (!cr || !cr->line[active != 0])
+        return 0;
+    *file = cr->file;
+    *line = cr->line[active != 0];
+    *col = cr->col[active != 0];
+    return 1;
+}
+
+const char *aif_catalog_entry_name(const aif_catalog *c, aif_catalog_kind kind, const char *name)
+{
+    if ((int)kind < 0 || kind >= AIF_N_CATALOG_KIND || kind == AIF_CAT_CALIBRATION)
+        return NULL;
+    const char *p = find_named(c, kind, name);
+    return p ? p + kinds[kind].name_off : NULL;
+}
 
 const char *aif_catalog_source(const aif_catalog *c, const char *kind, const char *entry, const char *fld)
 {

@@ -31,6 +31,13 @@ typedef struct catalog_view {
 /* Fills v for kind ("gpus", "systems", "fabrics", "models", "calibration"): 0, or -1
  * for an unknown kind. */
 int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v);
+/* Where the published params (active: active_params) of model i_model (as
+ * aif_catalog_model) were written: 1 and its file, line and column, or 0 when the
+ * entry gives none. */
+int aif_catalog_param_claim(const aif_catalog *c, int i_model, int active, const char **file, int *line, int *col);
+/* The entry's own name for name as people type it (any case, with or without
+ * punctuation, or an alias), or NULL when kind has no such entry. */
+const char *aif_catalog_entry_name(const aif_catalog *c, aif_catalog_kind kind, const char *name);
 /* The built-in file of that repository path (e.g. "data/gpus.yaml"), or NULL. */
 const char *aif_embedded_file(const char *path, size_t *len);
 

@@ -9,7 +9,8 @@
  *             fabric, scaleup_domain, network: {topology, tiers, radix, oversubscription,
  *             spine_oversubscription, planes, routing, gpudirect, host_bw, failed_links,
  *             degraded_links, degraded_factor, congestion_loss, sharp, seed}}
- *   model: NAME | FILE.yaml | {base: NAME, <model fields>} | {<model fields>}
+ *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
+ *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap}
  *
@@ -26,9 +27,11 @@
  * system swapped for the one built around the asked GPU, the fabric that came with it,
  * a named fabric capped by the system's NICs), is an aif_note of the scenario (at most
  * AIF_MAX_NOTES, the rest counted): a run never changes its inputs silently. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -102,7 +105,11 @@ static const field train_fields[] = {
     {.key = "mbs", .type = F_INT, .off = offsetof(aif_train, mbs), .min = 1, .max = 1000000},
     {.key = "gbs", .type = F_INT, .off = offsetof(aif_train, gbs), .min = 1, .max = 1000000000},
     {.key = "seq", .type = F_INT, .off = offsetof(aif_train, seq), .min = 1, .max = 100000000},
-    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = aif_prec_names},
+    /* training runs in bf16 or fp8 (aif_scenario_check); fp16 is nearest to bf16 */
+    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = aif_prec_names,
+     .accept = 1u << AIF_BF16 | 1u << AIF_FP8, .near = (const char *const[]){"fp16", "bf16", "half", "bf16",
+                                                                            "float16", "bf16", "fp8e4m3", "fp8",
+                                                                            "e4m3", "fp8", NULL}},
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = aif_recompute_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
@@ -120,28 +127,80 @@ static const char *const root_skip[] = {"name", "description", "cluster", "model
 static const schema root_schema = {NULL, 0, root_skip};
 static const char *const model_skip[] = {"base", "sources", "notes", NULL};
 
-/* Looks a name up in one catalog kind; on failure reports with did-you-mean. */
+static const void *find_kind(const aif_catalog *c, aif_catalog_kind k, const char *name)
+{
+    return k == AIF_CAT_GPUS      ? (const void *)aif_catalog_find_gpu(c, name)
+           : k == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
+           : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
+           : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
+                                  : NULL;
+}
+
+/* Looks a name up in one catalog kind (any case, with or without punctuation, or an
+ * alias); on failure reports what the name is instead: an entry of another kind
+ * ("gb200-nvl72" given as a gpu is a system), a kind of fabric ("infiniband": the
+ * catalog's InfiniBand fabrics), or the closest name of the kind. */
 static const void *resolve(const bind_ctx *bc, aif_catalog_kind k, const char *name, const ynode *at,
                            const char *path)
 {
     const aif_catalog *c = bc->cat;
-    const void *p = k == AIF_CAT_GPUS      ? (const void *)aif_catalog_find_gpu(c, name)
-                    : k == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
-                    : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
-                    : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
-                                           : NULL;
+    const void *p = find_kind(c, k, name);
     if (p)
         return p;
     const char *kind = aif_catalog_kind_name(k);
+    int kl = (int)strlen(kind) - 1;   /* "gpus" -> "gpu" */
+    static const aif_catalog_kind others[] = {AIF_CAT_SYSTEMS, AIF_CAT_GPUS, AIF_CAT_MODELS, AIF_CAT_FABRICS};
+    for (int i = 0; i < 4; i++) {
+        if (others[i] == k || !find_kind(c, others[i], name))
+            continue;
+        const char *ok = aif_catalog_kind_name(others[i]);
+        static const char *const field_of[] = {[AIF_CAT_GPUS] = "cluster.gpu (--gpu)",
+                                               [AIF_CAT_SYSTEMS] = "cluster.system (--system)",
+                                               [AIF_CAT_FABRICS] = "cluster.fabric (--fabric)",
+                                               [AIF_CAT_MODELS] = "model (--model)",
+                                               [AIF_CAT_CALIBRATION] = "a gpu's arch"};
+        return bind_error(bc, at, path, "'%s' is a %.*s, not a %.*s: give it as %s (list the %s with: aifsim "
+                          "catalog %s)", name, (int)strlen(ok) - 1, ok, kl, kind, field_of[others[i]], kind, kind),
+               NULL;
+    }
+    if (k == AIF_CAT_FABRICS) {
+        int fk = -1;
+        char folded[AIF_NAME_MAX];
+        aif_name_fold(name, folded, sizeof folded);
+        for (int i = 0; aif_fabric_kind_names[i]; i++)
+            if (aif_name_same(aif_fabric_kind_names[i], name) ||
+                (!strcmp(folded, "ib") && i == AIF_FAB_INFINIBAND))
+                fk = i;
+        if (fk >= 0) {
+            char list[400];
+            size_t n = 0;
+            list[0] = '\0';
+            for (int i = 0; i < aif_catalog_n_fabrics(c) && n < sizeof list; i++)
+                if (aif_catalog_fabric(c, i)->kind == fk)
+                    n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "",
+                                          aif_catalog_fabric(c, i)->name);
+            return bind_error(bc, at, path, "'%s' is a kind of fabric; name one: %s (aifsim catalog fabrics)", name,
+                              n ? list : "none in the catalog"),
+                   NULL;
+        }
+    }
+    /* the closest name, compared as names are matched: folded */
     const char *names[512];
+    char folded[512][AIF_NAME_MAX];   /* 24 KB on the stack: loads run on several threads */
+    const char *fnames[512];
     int n = aif_catalog_names(c, k, names, 512);
-    int d = aif_did_you_mean(name, names, n);
+    for (int i = 0; i < n; i++) {
+        aif_name_fold(names[i], folded[i], sizeof folded[i]);
+        fnames[i] = folded[i];
+    }
+    char word[AIF_NAME_MAX];
+    aif_name_fold(name, word, sizeof word);
+    int d = word[0] ? aif_did_you_mean(word, fnames, n) : -1;
     if (d >= 0)
-        bind_error(bc, at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)",
-                   (int)strlen(kind) - 1, kind, name, names[d], kind);
+        bind_error(bc, at, path, "unknown %.*s '%s'; did you mean '%s'? (list them with: aifsim catalog %s)", kl, kind,
+                   name, names[d], kind);
     else
-        bind_error(bc, at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", (int)strlen(kind) - 1, kind,
-                   name, kind);
+        bind_error(bc, at, path, "unknown %.*s '%s' (list them with: aifsim catalog %s)", kl, kind, name, kind);
     return NULL;
 }
 
@@ -153,11 +212,41 @@ static int is_file_name(const char *s)
 
 static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m);
 
+/* How deep model files may name one another through `base:` (a file whose base is a
+ * file whose base is ...); a real catalog needs two or three. */
+enum { MODEL_FILE_DEPTH_MAX = 16 };
+
 static aif_rc model_from_file(const bind_ctx *bc, const ynode *at, const char *path, aif_model *m)
 {
     char *text;
     size_t len;
     aif_err *err = bc->err;
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        aif_strlcpy(real, path, sizeof real);
+    /* a file met again on the chain of bases is a cycle: name the chain, outermost first */
+    const bind_chain *seen = NULL;
+    for (const bind_chain *ch = bc->chain; ch && !seen; ch = ch->up)
+        if (!strcmp(ch->real, real))
+            seen = ch;
+    if (seen || (bc->chain && bc->chain->depth >= MODEL_FILE_DEPTH_MAX)) {
+        const char *files[MODEL_FILE_DEPTH_MAX + 1];
+        int n = 0;
+        for (const bind_chain *ch = bc->chain; ch && n < MODEL_FILE_DEPTH_MAX; ch = ch->up)
+            files[n++] = ch->file;
+        char list[700];
+        size_t k = 0;
+        list[0] = '\0';
+        for (int i = n - 1; i >= 0 && k < sizeof list; i--)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%.200s -> ", files[i]);
+        if (k < sizeof list)
+            snprintf(list + k, sizeof list - k, "%.200s", path);
+        if (seen)
+            return bind_error(bc, at, "model.base", "model files name each other in a cycle: %s (a base is a catalog "
+                              "model or a file that does not lead back to itself)", list);
+        return bind_error(bc, at, "model.base", "model files nest deeper than %d bases: %s", MODEL_FILE_DEPTH_MAX,
+                          list);
+    }
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc) {
         /* say where the file was named */
@@ -166,11 +255,15 @@ static aif_rc model_from_file(const bind_ctx *bc, const ynode *at, const char *p
         free(text);
         return bind_error(bc, at, "model", "model file '%s': %s", path, why);
     }
+    const bind_chain link = {.file = path, .real = real, .up = bc->chain,
+                             .depth = bc->chain ? bc->chain->depth + 1 : 1};
+    bind_ctx inner = *bc;
+    inner.chain = &link;
     ydoc *d;
     ynode *root;
     rc = ydoc_parse(text, len, path, &d, &root, err);
     if (!rc)
-        rc = bind_model(bc, root, m);
+        rc = bind_model(&inner, root, m);
     ydoc_free(d);
     free(text);
     return rc;
@@ -197,7 +290,7 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     const ynode *base = ynode_get(mn, "base");
     if (base) {
         if (base->kind != Y_SCALAR)
-            return bind_error(bc, base, "model.base", "expected a catalog model name");
+            return bind_error(bc, base, "model.base", "expected a catalog model name or a model file");
         aif_rc rc = bind_model(bc, base, m);
         if (rc)
             return rc;
@@ -597,6 +690,44 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
     return rc;
 }
 
+/* An error placed in a built-in scenario, which the user did not write, was caused by
+ * the options: the check of a layout they changed ("--pp 64" against the built-in 8
+ * GPUs; "--set cluster.gpus=1" against the default's tp 8).  It names the options of
+ * the error's section when its value is not written (no line), else all the options,
+ * followed by the built-in value they met ("--set cluster.gpus=1, against <built-in:
+ * default scenario>:11:7"). */
+static void blame_options(aif_err *err, const aif_override *ov, int n_ov)
+{
+    if (err->line > 0) {
+        char who[sizeof err->file];
+        size_t k = 0;
+        who[0] = '\0';
+        for (int i = 0; i < n_ov && k < sizeof who; i++)
+            if (!strstr(who, ov[i].origin ? ov[i].origin : "<command line>"))
+                k += (size_t)snprintf(who + k, sizeof who - k, "%s%s", k ? ", " : "",
+                                      ov[i].origin ? ov[i].origin : "<command line>");
+        if (k && k + strlen(err->file) + 12 < sizeof who) {
+            snprintf(who + k, sizeof who - k, ", against %s", err->file);
+            memcpy(err->file, who, strlen(who) + 1);
+        }
+        return;
+    }
+    size_t sec = strcspn(err->path, ".");
+    char who[sizeof err->file];
+    size_t k = 0;
+    who[0] = '\0';
+    for (int i = 0; i < n_ov && k < sizeof who; i++) {
+        const char *o = ov[i].origin ? ov[i].origin : "<command line>";
+        if (sec == 0 || strncmp(ov[i].path, err->path, sec) || (ov[i].path[sec] != '.' && ov[i].path[sec]))
+            continue;
+        if (strstr(who, o))
+            continue;
+        k += (size_t)snprintf(who + k, sizeof who - k, "%s%s", k ? ", " : "", o);
+    }
+    if (k && k < sizeof who)
+        memcpy(err->file, who, k + 1);
+}
+
 aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_t len, const char *name,
                                    const aif_override *ov, int n_ov, unsigned sections, aif_scenario *out,
                                    aif_err *err)
@@ -647,6 +778,8 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
             add_note(out, "train", asked, used, "the base's layout was for its own %s; derived again for this "
                      "job; --tp, --pp, --gbs ... set it", !strcmp(why, "model") ? "model" : "GPU count");
     }
+    if (rc == AIF_EINPUT && name[0] == '<' && !strcmp(err->file, name))
+        blame_options(err, ov, n_ov);
     ydoc_free(d);
     return rc;
 }
@@ -694,6 +827,15 @@ aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const 
             snprintf(shown, sizeof shown, "<built-in:%s>", emb);
             return aif_scenario_parse_sections(c, t, len, shown, ov, n_ov, sections, out, err);
         }
+        /* a catalog name where a scenario was expected: say which option takes it */
+        static const struct { aif_catalog_kind k; const char *what, *option; } hint[] = {
+            {AIF_CAT_MODELS, "model", "--model"}, {AIF_CAT_SYSTEMS, "system", "--system"},
+            {AIF_CAT_GPUS, "gpu", "--gpu"}, {AIF_CAT_FABRICS, "fabric", "--fabric"}};
+        for (size_t i = 0; i < sizeof hint / sizeof hint[0]; i++)
+            if (find_kind(c, hint[i].k, path))
+                return aif_err_set(err, AIF_EINPUT, path, 0, 0, "", "no such scenario file or built-in example; "
+                                   "'%s' is a catalog %s: give it as %s %s", path,
+                                   hint[i].what, hint[i].option, path);
     }
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc)

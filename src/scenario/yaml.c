@@ -1,13 +1,18 @@
-/* yaml.c -- libyaml events into a located tree (see yaml.h). */
+/* yaml.c -- libyaml events into a located tree (see yaml.h).
+ * Invariants: parsing is linear in the input: a mapping's duplicate-key check uses
+ * a hash set of its keys (open addressing, at most half full) built while it is
+ * read; a document holds at most AIF_YAML_MAX_BYTES of text and AIF_YAML_MAX_NODES
+ * nodes, and past either the parse stops with an error naming the limit. */
 #include "scenario/yaml.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 typedef struct chunk { struct chunk *next; size_t used, size; char data[]; } chunk;
-struct ydoc { chunk *chunks; const char *name; };
+struct ydoc { chunk *chunks; const char *name; long n_nodes; };
 
 static void *arena_alloc(ydoc *d, size_t n)
 {
@@ -53,6 +58,7 @@ void ydoc_free(ydoc *d)
 
 static ynode *new_node(ydoc *d, ykind kind, int line, int col, const char *origin)
 {
+    d->n_nodes++;
     ynode *n = arena_alloc(d, sizeof *n);
     if (n) {
         n->kind = kind;
@@ -89,6 +95,47 @@ ynode *ynode_get(const ynode *map, const char *key)
     return NULL;
 }
 
+/* The keys of one mapping being read: indices into its kids, hashed by key text.
+ * Open addressing with linear probing; grown to keep it at most half full. */
+typedef struct keyset { int *slot; size_t cap; } keyset;
+
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* 1 when map already holds key, 0 when added, -1 out of memory; map->n is the index
+ * the key will take. */
+static int keyset_add(keyset *ks, const ynode *map, const char *key)
+{
+    if ((size_t)(map->n + 1) * 2 > ks->cap) {
+        size_t cap = ks->cap ? ks->cap * 2 : 16;
+        int *slot = malloc(cap * sizeof *slot);
+        if (!slot)
+            return -1;
+        for (size_t i = 0; i < cap; i++)
+            slot[i] = -1;
+        for (int i = 0; i < map->n; i++) {
+            size_t j = key_hash(map->kids[i]->key) & (cap - 1);
+            while (slot[j] >= 0)
+                j = (j + 1) & (cap - 1);
+            slot[j] = i;
+        }
+        free(ks->slot);
+        ks->slot = slot;
+        ks->cap = cap;
+    }
+    size_t j = key_hash(key) & (ks->cap - 1);
+    for (; ks->slot[j] >= 0; j = (j + 1) & (ks->cap - 1))
+        if (strcmp(map->kids[ks->slot[j]]->key, key) == 0)
+            return 1;
+    ks->slot[j] = map->n;
+    return 0;
+}
+
 typedef struct pstate {
     yaml_parser_t parser;
     ydoc *d;
@@ -109,7 +156,17 @@ static aif_rc next_event(pstate *ps, yaml_event_t *ev)
 
 static aif_rc parse_node(pstate *ps, yaml_event_t *ev, ynode **out);
 
+static aif_rc parse_children_keyed(pstate *ps, ynode *n, int is_map, keyset *ks);
+
 static aif_rc parse_children(pstate *ps, ynode *n, int is_map)
+{
+    keyset ks = {0};
+    aif_rc rc = parse_children_keyed(ps, n, is_map, &ks);
+    free(ks.slot);
+    return rc;
+}
+
+static aif_rc parse_children_keyed(pstate *ps, ynode *n, int is_map, keyset *ks)
 {
     for (;;) {
         yaml_event_t ev;
@@ -119,6 +176,13 @@ static aif_rc parse_children(pstate *ps, ynode *n, int is_map)
         if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
             yaml_event_delete(&ev);
             return AIF_OK;
+        }
+        if (ps->d->n_nodes >= AIF_YAML_MAX_NODES) {
+            rc = aif_err_set(ps->err, AIF_EINPUT, ps->d->name, (int)ev.start_mark.line + 1,
+                             (int)ev.start_mark.column + 1, "", "more than %d values in one document (the limit "
+                             "of a scenario or catalog file)", AIF_YAML_MAX_NODES);
+            yaml_event_delete(&ev);
+            return rc;
         }
         const char *key = NULL;
         int kl = 0, kc = 0;
@@ -136,7 +200,10 @@ static aif_rc parse_children(pstate *ps, ynode *n, int is_map)
             yaml_event_delete(&ev);
             if (!key)
                 return aif_err_set(ps->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-            if (ynode_get(n, key)) {
+            int dup = keyset_add(ks, n, key);
+            if (dup < 0)
+                return aif_err_set(ps->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            if (dup) {
                 return aif_err_set(ps->err, AIF_EINPUT, ps->d->name, kl, kc, key,
                                    "duplicate key (each key may appear once in a mapping)");
             }
@@ -210,22 +277,15 @@ static aif_rc parse_node(pstate *ps, yaml_event_t *ev, ynode **out)
     return rc;
 }
 
-aif_rc ydoc_parse(const char *text, size_t len, const char *name, ydoc **out, ynode **root, aif_err *err)
+/* Parses one document of text into d: its top node in *top (NULL for an empty text). */
+static aif_rc parse_into(ydoc *d, const char *text, size_t len, const char *name, ynode **top, aif_err *err)
 {
-    *out = NULL;
-    *root = NULL;
-    ydoc *d = calloc(1, sizeof *d);
-    if (!d)
-        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    d->name = arena_strdup(d, name, strlen(name));
+    *top = NULL;
     pstate ps = {.d = d, .err = err};
-    if (!d->name || !yaml_parser_initialize(&ps.parser)) {
-        ydoc_free(d);
+    if (!yaml_parser_initialize(&ps.parser))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    }
     yaml_parser_set_input_string(&ps.parser, (const unsigned char *)text, len);
     aif_rc rc = AIF_OK;
-    ynode *top = NULL;
     int docs = 0;
     for (;;) {
         yaml_event_t ev;
@@ -249,12 +309,34 @@ aif_rc ydoc_parse(const char *text, size_t len, const char *name, ydoc **out, yn
             }
             continue;
         }
-        if ((rc = parse_node(&ps, &ev, &top)))
+        if ((rc = parse_node(&ps, &ev, top)))
             break;
     }
     yaml_parser_delete(&ps.parser);
+    return rc;
+}
+
+aif_rc ydoc_parse(const char *text, size_t len, const char *name, ydoc **out, ynode **root, aif_err *err)
+{
+    *out = NULL;
+    *root = NULL;
+    if (len > AIF_YAML_MAX_BYTES)
+        return aif_err_set(err, AIF_EINPUT, name, 0, 0, "", "%zu bytes is over the limit of %d bytes (%d MiB) for "
+                           "one scenario or catalog file", len, AIF_YAML_MAX_BYTES, AIF_YAML_MAX_BYTES >> 20);
+    ydoc *d = calloc(1, sizeof *d);
+    if (!d)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    d->name = arena_strdup(d, name, strlen(name));
+    if (!d->name) {
+        ydoc_free(d);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    ynode *top = NULL;
+    aif_rc rc = parse_into(d, text, len, name, &top, err);
     if (rc == AIF_OK && !top)
         top = new_node(d, Y_MAP, 1, 1, d->name);
+    if (rc == AIF_OK && !top)
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     if (rc == AIF_OK && top->kind != Y_MAP)
         rc = aif_err_set(err, AIF_EINPUT, name, top->line, top->col, "",
                          "the file must be a mapping of keys to values (key: value)");
@@ -264,6 +346,48 @@ aif_rc ydoc_parse(const char *text, size_t len, const char *name, ydoc **out, yn
     }
     *out = d;
     *root = top;
+    return AIF_OK;
+}
+
+/* Every node under n takes origin and no position: an error inside a value given
+ * on the command line names the option, not a line of it. */
+static void set_origin(ynode *n, const char *origin)
+{
+    n->origin = origin;
+    n->line = n->col = n->key_line = n->key_col = 0;
+    for (int i = 0; i < n->n; i++)
+        set_origin(n->kids[i], origin);
+}
+
+/* A value from the command line: a YAML flow list or mapping ("[...]", "{...}") is
+ * parsed into d's nodes; any other text is one scalar, as written. */
+static aif_rc parse_value(ydoc *d, const char *value, const char *origin, ynode **out, aif_err *err)
+{
+    *out = NULL;
+    size_t skip = strspn(value, " \t");
+    if (value[skip] != '[' && value[skip] != '{') {
+        ynode *n = new_node(d, Y_SCALAR, 0, 0, origin);
+        if (!n || !(n->s = arena_strdup(d, value, strlen(value))))
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        *out = n;
+        return AIF_OK;
+    }
+    size_t len = strlen(value);
+    if (len > AIF_YAML_MAX_BYTES)
+        return aif_err_set(err, AIF_EINPUT, origin, 0, 0, "", "value over the limit of %d bytes", AIF_YAML_MAX_BYTES);
+    ynode *top = NULL;
+    aif_rc rc = parse_into(d, value, len, origin, &top, err);
+    if (rc) {
+        /* the error names the option, not a line of the value */
+        char msg[sizeof err->msg];
+        aif_strlcpy(msg, err->msg, sizeof msg);
+        return aif_err_set(err, AIF_EINPUT, origin, 0, 0, "", "%s (write a YAML flow value, e.g. "
+                           "[{start: 10d, duration: 4h, action: pause}] or {cooling: liquid})", msg);
+    }
+    if (!top)
+        return aif_err_set(err, AIF_EINPUT, origin, 0, 0, "", "empty value");
+    set_origin(top, origin);
+    *out = top;
     return AIF_OK;
 }
 
@@ -294,6 +418,9 @@ aif_rc ynode_set_path(ydoc *d, ynode *root, const char *path, const char *value,
                       aif_err *err)
 {
     const char *org = arena_strdup(d, origin, strlen(origin));
+    if (!value[strspn(value, " \t")])
+        return aif_err_set(err, AIF_EINPUT, origin, 0, 0, path, "empty value; give one (e.g. %s=VALUE), or leave "
+                           "the option out to keep the default", path);
     ynode *cur = root;
     const char *p = path;
     for (;;) {
@@ -306,9 +433,14 @@ aif_rc ynode_set_path(ydoc *d, ynode *root, const char *path, const char *value,
         key[len] = '\0';
         ynode *kid = ynode_get(cur, key);
         if (!dot) {
-            ynode *n = new_node(d, Y_SCALAR, 0, 0, org);
-            if (!n || !(n->s = arena_strdup(d, value, strlen(value))))
-                return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            ynode *n;
+            aif_rc rc = org ? parse_value(d, value, org, &n, err)
+                            : aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            if (rc) {
+                if (!err->path[0])
+                    aif_strlcpy(err->path, path, sizeof err->path);
+                return rc;
+            }
             return ynode_put(d, cur, key, n, err);
         }
         if (kid && kid->kind == Y_SCALAR && strcmp(key, "model")) {

@@ -8,6 +8,12 @@
 
 #include "base/base.h"
 
+/* The most one document may hold: 16 MiB of text, a million values (keys' values,
+ * list items, mappings).  The largest built-in catalog is under 100 KB; a scenario
+ * is a page.  Past either limit ydoc_parse fails naming it, never runs long. */
+#define AIF_YAML_MAX_BYTES (16 << 20)
+#define AIF_YAML_MAX_NODES 1000000
+
 typedef enum ykind { Y_SCALAR, Y_MAP, Y_SEQ } ykind;
 
 typedef struct ynode ynode;
@@ -31,7 +37,10 @@ void ydoc_free(ydoc *d);
 
 /* The value under key in a map, or NULL. */
 ynode *ynode_get(const ynode *map, const char *key);
-/* Sets dotted path (a.b.c) to a scalar, creating maps on the way.  The model's
+/* Sets dotted path (a.b.c) to value, creating maps on the way.  A value that opens
+ * with '[' or '{' is a YAML flow list or mapping, parsed into the tree (every node of
+ * it takes origin, so errors name the option); any other is one scalar; an empty
+ * value is an error.  The model's
  * catalog name met on the way is turned into a map holding it under `base`
  * ("model: llama3-8b" -> "model: {base: llama3-8b}"), so options can refine it;
  * any other scalar on the way is an error. */
