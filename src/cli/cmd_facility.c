@@ -19,7 +19,8 @@ static const char help[] =
     "examples:\n"
     "  aifsim facility\n"
     "  aifsim facility --set facility.cooling=liquid --set facility.climate=hot\n"
-    "  aifsim facility --set facility.power_cap=20MW --json\n";
+    "  aifsim facility --set facility.power_cap=20MW --json\n"
+    "\n" CLI_RULES_HELP;
 
 int cmd_facility(int argc, char **argv)
 {
