@@ -31,7 +31,7 @@ int cmd_topology(int argc, char **argv);
 int cli_report_error(const aif_err *e);
 /* The same for an error writing an output (-o, --trace): EXIT_OUTPUT for AIF_EIO. */
 int cli_output_error(const aif_err *e);
-/* Before any subcommand: handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE that remove
+/* Before any subcommand: handlers for SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGXFSZ that remove
  * the library's temporary files and re-raise; standard output buffered whole when it
  * is not a terminal, so a failed write is seen with its reason. */
 void cli_init(void);

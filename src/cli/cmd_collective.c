@@ -63,7 +63,7 @@ static int parse_size(const char *s, double *out, char *why, size_t n)
     }
     char *end;
     double v = strtod(s, &end);
-    if (*s && !*end && v >= 0) {
+    if (*s && !*end && isfinite(v) && v >= 0) {
         *out = v;
         return 0;
     }

@@ -144,8 +144,10 @@ int cmd_validate(int argc, char **argv)
     aif_power_row prow[32];
     int np = 0, with_train = file || !coll_file, with_extras = !file && !coll_file;
     aif_rc rc = AIF_OK;
+    cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
     if (with_train)
-        rc = aif_validate_train_file(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, &train, &e);
+        rc = aif_validate_train_file_progress(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, cli_progress,
+                                              &prog, &train, &e);
     if (!rc && (coll_file || with_extras))
         rc = aif_validate_collectives_file(c, coll_file, &coll, &e);
     if (!rc && with_extras && (np = aif_validate_power(c, prow, 32, &e)) < 0)

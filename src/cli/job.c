@@ -36,15 +36,16 @@ void cli_init(void)
     sa.sa_handler = on_fatal_signal;
     sa.sa_flags = SA_RESETHAND | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ};   /* SIGXFSZ: over ulimit -f */
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         struct sigaction old;
         /* a signal ignored by the parent (nohup, a shell's background job) stays ignored */
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
             sigaction(sigs[i], &sa, NULL);
     }
+    static char out_buf[1 << 20];   /* outputs up to 1 MiB reach the file at the final flush */
     if (!isatty(STDOUT_FILENO))
-        setvbuf(stdout, NULL, _IOFBF, 1 << 20);   /* the first write is the final flush's */
+        setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
 }
 
 int cli_finish(int status)
