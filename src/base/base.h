@@ -54,6 +54,7 @@ typedef struct aif_output {
     int slot;             /* registry slot of the temporary, -1 when none */
     int fd;               /* what f writes to (standard output's stays open) */
     int errno_first;      /* the first failed write's errno, 0 while none */
+    int discard;          /* set by abort: nothing more reaches fd */
     const char *field;    /* the option that named it ("-o", "--trace"), for errors */
     char path[4096];      /* as the user named it (messages) */
     char dest[4096];      /* AIF_OUT_REPLACE: the file renamed over */

@@ -191,6 +191,8 @@ static aif_rc temp_error(const aif_output *o, int e, aif_err *err)
 static ssize_t cookie_write(void *c, const char *buf, size_t n)
 {
     aif_output *o = c;
+    if (o->discard)   /* aborted: what is still buffered goes nowhere */
+        return (ssize_t)n;
     size_t done = 0;
     while (done < n) {
         ssize_t k = write(o->fd, buf + done, n - done);
@@ -331,6 +333,7 @@ void aif_output_abort(aif_output *o)
 {
     if (!o->f)
         return;
+    o->discard = 1;
     fclose(o->f);
     if (o->kind == AIF_OUT_REPLACE) {
         unlink(o->tmp);
