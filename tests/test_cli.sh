@@ -225,7 +225,35 @@ rejects 2 "--trace needs --engine sim" train --trace x.json
 rejects 2 "did you mean 'rail-optimized'" topology --set cluster.network.topology=rail
 rejects 2 "raise radix or add planes" topology --set cluster.network.radix=16
 rejects 2 "switch-to-switch cables" train --engine sim --failed-links 100000
-rejects 2 "cannot write the trace" train --engine sim --trace /nonexistent/dir/t.json
+rejects 4 "the folder '/nonexistent/dir/' does not exist" train --engine sim --trace /nonexistent/dir/t.json
+# numbers that must be finite: nan and inf refused like -5 (issue 9, defect 7)
+for v in nan NaN inf -inf -5 1e400 5x ""; do
+    rejects 2 "--bound '$v': expected a finite number from 0 to 1000" validate --bound "$v"
+done
+rejects 2 "expected a percentage above 0" validate --bound 0
+for v in nan inf; do
+    rejects 2 "--step-factor '$v': expected a finite number" collective --op allreduce --step-factor "$v"
+    rejects 2 "'$v' is not" collective --op allreduce --bytes "$v"
+    rejects 2 "'$v' is not a number" train --tp "$v"
+    rejects 2 "'$v' is not a number" train --oversubscription "$v"
+    rejects 2 "'$v' is not a number" train --nic-bw "$v"
+    rejects 2 "'$v' is not a number" facility --set facility.pue="$v"
+done
+# an option given twice is an error naming it, in every subcommand; --set and --catalog add up (friction 9)
+twice="is given twice (each option once; only --set and --catalog repeat)"
+rejects 2 "option '--tp' $twice" train --tp 2 --tp 4
+rejects 2 "option '--engine' $twice" train --engine sim --engine estimate
+rejects 2 "option '--json' $twice" train --json --json
+rejects 2 "option '--trace' $twice" train --engine sim --trace a.json --trace b.json
+rejects 2 "option '-o' $twice" report -o a.html -o b.html
+rejects 2 "option '-o' $twice" report --output a.html -o b.html
+rejects 2 "option '--json' $twice" facility --json --json
+rejects 2 "option '--json' $twice" topology --json --json
+rejects 2 "option '--json' $twice" catalog gpus --json --json
+rejects 2 "option '--bound' $twice" validate --bound 5 --bound 50
+rejects 2 "option '--engine' $twice" validate --engine sim --engine estimate
+rejects 2 "option '--op' $twice" collective --op allreduce --op allgather
+rejects 2 "option '--gpus' $twice" collective --op allreduce --gpus 8 --gpus 16
 rejects 2 "--engine 'fast' (accepted: estimate, sim)" collective --op allreduce --engine fast
 rejects 2 "did you mean 'fat-tree'" collective --op allreduce --engine sim --set cluster.network.topology=fattree
 rejects 2 "the network is partitioned" collective --op allreduce --gpus 64 --bytes 1G --engine sim --set cluster.network.radix=8 --set cluster.network.failed_links=40 --json
@@ -257,12 +285,22 @@ if grep -q "DOES NOT FIT" "$tmp/nofit" && grep -q "Would fit\|No change" "$tmp/n
 # collective tables from a user CSV: bad numbers are errors with file:line
 printf 'id,op,gpu,system,fabric,gpus,gpus_per_node,algo,bytes,busbw_GBps,time_us,source,notes\na,allreduce,h100-sxm,dgx-h100,nvlink4,8,8,auto,1073741824,nan,,s,\n' >"$tmp/c.csv"
 rejects 2 "c.csv:2: busbw_GBps" validate --collectives "$tmp/c.csv"
+# progress on stderr: nothing for a run under a second; plain lines when stderr is not a terminal
+"$bin" validate >/dev/null 2>"$tmp/prog.err"
+if [ ! -s "$tmp/prog.err" ]; then ok; else bad "validate printed on stderr: $(head -3 "$tmp/prog.err")"; fi
+"$bin" validate --engine sim >/dev/null 2>"$tmp/prog.err"
+if ! grep -qv '^validating: [0-9]*0% after [0-9]* s$' "$tmp/prog.err"; then ok
+else bad "validate --engine sim progress: $(head -3 "$tmp/prog.err")"; fi
 # the report on standard output is the same page
 if "$bin" report -o - | grep -q '<!DOCTYPE html>'; then ok; else bad "report -o -"; fi
 
 # user catalog on the command line
 printf 'gpus:\n  my-gpu:\n    arch: hopper\n    peak_tflops: {bf16: 2000, fp8: 4000}\n    hbm: 96GB\n    hbm_bw: 4TB/s\n    scaleup_bw: 450GB/s\n    tdp: 800W\n    sources: {all: mine}\n' >"$tmp/cat.yaml"
 if "$bin" train --catalog "$tmp/cat.yaml" --gpu my-gpu --json | grep -q '"gpu": "my-gpu"'; then ok; else bad "--catalog"; fi
+# --set and --catalog add up (the last --set of a field wins); every other option is given once
+if "$bin" train neutral --set train.tp=2 --set train.tp=4 --catalog "$tmp/cat.yaml" --catalog "$tmp/cat.yaml" --json \
+    >"$tmp/twice.json" 2>"$tmp/twice.err" && grep -q '"tp": 4' "$tmp/twice.json"; then ok
+else bad "--set and --catalog twice: $(cat "$tmp/twice.err")"; fi
 
 # model files whose bases lead back to themselves: exit 2 naming the chain (was a stack overflow)
 mkdir -p "$tmp/cyc"

@@ -45,6 +45,12 @@ typedef struct aif_err {
 /* Formats "file:line:col: path: msg" (the parts that are known) into buf. */
 void aif_err_format(const aif_err *e, char *buf, size_t n);
 
+/* Removes the temporary files of outputs being written (a report, a trace) that
+ * have not yet been renamed into place.  Async-signal-safe: a program's handler for
+ * SIGINT, SIGTERM or SIGPIPE calls it, then re-raises the signal, so an interrupted
+ * run leaves no temporary file behind (the aifsim command does this). */
+void aif_output_remove_temps(void);
+
 /* ------------------------------------------------------------- catalogs */
 
 typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PREC } aif_prec;

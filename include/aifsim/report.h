@@ -47,7 +47,8 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run);
  * as aif_graph_timing_eval computed them. */
 void aif_report_graph_text(FILE *f, const aif_graph_timing *t);
 /* One self-contained HTML file with the summary and plots (PLplot SVG, inlined),
- * written atomically to path ("-": standard output).  The run must carry its
+ * written to path as aif_trace_write writes ("-": standard output; a device
+ * written through; a regular file replaced whole).  The run must carry its
  * scaling curve (aif_run_opts.scaling); AIF_EINPUT otherwise. */
 aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err);
 /* One JSON object (see README.md for the fields), with a "network" object (topology,
@@ -71,9 +72,11 @@ void aif_report_topology_text(FILE *f, const aif_topo_summary *t);   /* no heade
  * "substitutions" when s is not NULL; NULL when out of memory. */
 char *aif_report_topology_json(const aif_scenario *s, const aif_topo_summary *t);
 /* Writes a recorded step as a Chrome trace-event JSON file (Perfetto,
- * chrome://tracing), whole or not at all: into path.tmp, then renamed. */
+ * chrome://tracing): "-" is standard output; a device or FIFO is written through,
+ * never replaced; a regular file appears whole or not at all (a temporary beside
+ * it, renamed over it, keeping its mode).  AIF_EIO names the reason. */
 aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err);
-/* Whether a trace can be written there (path.tmp can be created), before a long run. */
+/* Whether a trace can be written there, before a long run (AIF_EIO with the reason). */
 aif_rc aif_trace_check_path(const char *path, aif_err *err);
 
 /* The catalogs (aifsim catalog) of one kind, "gpus", "systems", "fabrics" or "models",

@@ -57,6 +57,11 @@ const char *aif_builtin_validation_csv(size_t *len);
  * through the given engine (aif_engine). */
 aif_rc aif_validate_train_file(const aif_catalog *c, const char *path, int engine, aif_validation *out,
                                aif_err *err);
+/* The same, calling progress(fraction of the table done, progress_ctx) after each row
+ * and progress(1, ...) at the end (progress NULL: none). */
+aif_rc aif_validate_train_file_progress(const aif_catalog *c, const char *path, int engine,
+                                        void (*progress)(double done, void *ctx), void *progress_ctx,
+                                        aif_validation *out, aif_err *err);
 /* The nccl-tests rows of the CSV file at path (NULL: the built-in validation/collectives.csv). */
 aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err);
 

@@ -9,6 +9,7 @@
 #include "aifsim/units.h"   /* quantities, strict integers, did-you-mean */
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #if defined(__GNUC__)
@@ -45,6 +46,42 @@ int aif_grow(void **p, long *cap, long need, size_t item);
 /* Reads a whole text file (at most 64 MiB) into a malloc'd NUL-terminated buffer
  * (*text NULL on failure; the caller frees it). */
 aif_rc aif_read_file(const char *path, char **text, size_t *len, aif_err *err);
+
+/* An output file being written (src/base/file.c), the one way the library writes a
+ * file the user named.  "-" is standard output.  A path that exists and is not a
+ * regular file (a device such as /dev/null, a FIFO) is written through and never
+ * replaced.  A regular file (new, or replaced; a symbolic link is followed to its
+ * target) is written to a temporary file in the same folder, which keeps the
+ * replaced file's mode (and owner where permitted) and is renamed over it on commit:
+ * a reader sees the old file or the new one, never half of one.  The temporary's
+ * name is registered so that aif_output_remove_temps (a signal handler's call)
+ * removes it.  Every aif_output_open that succeeds is followed by exactly one
+ * commit or abort, which close f; f points into the struct, which must not move
+ * while it is open. */
+typedef struct aif_output {
+    FILE *f;              /* write the content here */
+    int kind;             /* AIF_OUT_STDOUT, AIF_OUT_THROUGH, AIF_OUT_REPLACE */
+    int slot;             /* registry slot of the temporary, -1 when none */
+    int fd;               /* what f writes to (standard output's stays open) */
+    int errno_first;      /* the first failed write's errno, 0 while none */
+    int discard;          /* set by abort: nothing more reaches fd */
+    const char *field;    /* the option that named it ("-o", "--trace"), for errors */
+    char path[4096];      /* as the user named it (messages) */
+    char dest[4096];      /* AIF_OUT_REPLACE: the file renamed over */
+    char tmp[4096];       /* AIF_OUT_REPLACE: the temporary beside it */
+} aif_output;
+enum { AIF_OUT_STDOUT, AIF_OUT_THROUGH, AIF_OUT_REPLACE };
+
+/* Opens path for writing as above; field names the option in errors.  AIF_EIO with
+ * the reason (a folder, a read-only file, a folder that takes no new files, ...). */
+aif_rc aif_output_open(aif_output *o, const char *path, const char *field, aif_err *err);
+/* Flushes and closes; renames the temporary into place.  AIF_EIO naming the reason
+ * (a full disk, a closed pipe); the temporary is removed on failure. */
+aif_rc aif_output_commit(aif_output *o, aif_err *err);
+/* Closes without publishing: the temporary is removed, the destination untouched. */
+void aif_output_abort(aif_output *o);
+/* Whether path could be written, without writing it (before a long run). */
+aif_rc aif_output_check(const char *path, const char *field, aif_err *err);
 
 /* AIF_ASSERT(cond): an invariant of the library (time never runs backwards, no link
  * above capacity, the breakdown adds up to the step).  In Debug and sanitizer builds a

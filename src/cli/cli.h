@@ -8,8 +8,18 @@
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
 
-/* exit statuses */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* Exit statuses, the same for every subcommand (README.md, docs/aifsim.1); CLI_RULES_HELP
+ * ends every subcommand's --help with them and the rule for repeated options. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 4 };   /* EXIT_STRICT (3) below */
+#define CLI_RULES_HELP \
+    "Each option is given once (twice is an error), except --set and --catalog, which add up.\n" \
+    "exit status: 0 done; 1 a failed verdict (validate over its bound), out of memory or\n" \
+    "an internal error; 2 a bad command line or bad or unreadable input (the message names\n" \
+    "file:line:col and the field); 3 with --strict, the job does not fit in memory or the\n" \
+    "site cannot hold it (the output is printed all the same); 4 an output could not be\n" \
+    "written (standard output, -o,\n" \
+    "--trace: a full disk, a closed pipe, a read-only file); killed by SIGINT, SIGTERM or\n" \
+    "SIGPIPE it removes its temporary files and dies by that signal\n"
 
 int cmd_train(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
@@ -21,6 +31,15 @@ int cmd_topology(int argc, char **argv);
 
 /* Prints "aifsim: <file:line:col: path: msg>" to stderr and returns the exit status for rc. */
 int cli_report_error(const aif_err *e);
+/* The same for an error writing an output (-o, --trace): EXIT_OUTPUT for AIF_EIO. */
+int cli_output_error(const aif_err *e);
+/* Before any subcommand: handlers for SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGXFSZ that remove
+ * the library's temporary files and re-raise; standard output buffered whole when it
+ * is not a terminal, so a failed write is seen with its reason. */
+void cli_init(void);
+/* After the subcommand: flushes standard output; a failed write is reported and gives
+ * EXIT_OUTPUT (unless status is already a usage error); else status. */
+int cli_finish(int status);
 /* Prints a usage error with a hint to see --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Loads the built-in catalogs plus user files; prints errors. */
@@ -28,6 +47,9 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files);
 
 #define CLI_MAX_OVERRIDES 128
 #define CLI_MAX_CATALOGS 16
+
+/* The options given so far on a command line (cli_once). */
+typedef struct cli_seen { const char *names[64]; int n; } cli_seen;
 
 /* Options every subcommand that runs a job takes. */
 typedef struct cli_opts {
@@ -41,7 +63,16 @@ typedef struct cli_opts {
     int full;                /* sim: every data-parallel replica */
     const char *trace;       /* sim: Chrome trace file */
     int scaling;             /* also the strong-scaling curve (aifsim report) */
+    cli_seen seen;           /* options given so far (cli_once) */
 } cli_opts;
+
+/* A finite number in [lo, hi] from an option's value (nan, inf, trailing text and
+ * values outside refused, naming the option); EXIT_OK or EXIT_USAGE (printed). */
+int cli_parse_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
+/* One rule for repeated options in every subcommand: an option given twice is an
+ * error naming it, except --set and --catalog, which accumulate.  seen holds the
+ * options given so far (zeroed per command line); EXIT_OK or EXIT_USAGE (printed). */
+int cli_once(const char *cmd, cli_seen *seen, const char *opt);
 
 /* Takes --json, --set PATH=VALUE or --catalog FILE at argv[*i] (advancing *i past a
  * value): 1 when taken, 0 when argv[*i] is none of them, -EXIT_USAGE on an error
@@ -57,7 +88,15 @@ int cli_add_set(const char *cmd, char *arg, cli_opts *o);
 
 typedef aif_train_run cli_job;
 
-/* Progress of a simulation on stderr (aif_sim_opts.progress). */
+/* Progress on stderr of a run of several seconds: a bar on a terminal, a line per
+ * 10% otherwise, nothing for a run that ends within a second.  One per run, zeroed
+ * before it (label: what is shown before the bar, e.g. "simulating"). */
+typedef struct cli_progress_state {
+    const char *label;
+    double t0_s;          /* monotonic clock at the first call */
+    int started, last_pct, shown;
+} cli_progress_state;
+/* An aif_sim_opts.progress callback; ctx is a cli_progress_state. */
 void cli_progress(double done, void *ctx);
 /* Loads the catalogs (with o's --catalog files), then the scenario by the one base
  * rule (aif_scenario_load_job: the file or example, else the default, options on it),

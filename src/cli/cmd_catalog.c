@@ -22,7 +22,8 @@ static const char help[] =
     "  aifsim catalog gpus\n"
     "  aifsim catalog models llama3-405b\n"
     "  aifsim catalog gpus h100-sxm --json\n"
-    "  aifsim catalog fabrics --json\n";
+    "  aifsim catalog fabrics --json\n"
+    "\n" CLI_RULES_HELP;
 
 /* An unknown kind is a usage error; an unknown name points at the kind's list. */
 static int catalog_error(const aif_err *e)
@@ -41,11 +42,14 @@ int cmd_catalog(int argc, char **argv)
     const char *kind = NULL, *name = NULL;
     char *files[CLI_MAX_CATALOGS] = {0};
     int n_files = 0;
+    cli_seen seen = {.n = 0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
+            if (cli_once("catalog", &seen, "--json"))
+                return EXIT_USAGE;
             json = 1;
         } else if (!strcmp(argv[i], "--catalog")) {
             if (i + 1 >= argc)
@@ -82,11 +86,5 @@ int cmd_catalog(int argc, char **argv)
         rc = aif_report_catalog_text(stdout, c, kind, &e);
     }
     aif_catalog_free(c);
-    if (rc)
-        return catalog_error(&e);
-    if (fflush(stdout) != 0) {
-        perror("aifsim: stdout");
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
+    return rc ? catalog_error(&e) : EXIT_OK;   /* standard output is checked in cli_finish */
 }

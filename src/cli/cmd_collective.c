@@ -39,7 +39,8 @@ static const char help[] =
     "  aifsim collective --op allreduce --system dgx-h100 --gpus 128 --bytes 8G\n"
     "  aifsim collective --op alltoall --system gb200-nvl72 --gpus 72 --json\n"
     "  aifsim collective --op allreduce --gpus 1024 --bytes 1G --engine sim \\\n"
-    "      --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=4\n";
+    "      --set cluster.network.topology=fat-tree --set cluster.network.oversubscription=4\n"
+    "\n" CLI_RULES_HELP;
 
 
 static int parse_size(const char *s, double *out, char *why, size_t n)
@@ -62,7 +63,7 @@ static int parse_size(const char *s, double *out, char *why, size_t n)
     }
     char *end;
     double v = strtod(s, &end);
-    if (*s && !*end && v >= 0) {
+    if (*s && !*end && isfinite(v) && v >= 0) {
         *out = v;
         return 0;
     }
@@ -110,8 +111,11 @@ int cmd_collective(int argc, char **argv)
     opterr = 0;
     int ch;
     char why[256];
-    while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+    int idx = 0;
+    while ((ch = getopt_long(argc, argv, ":h", lo, &idx)) != -1) {
         const char *path = NULL;
+        if (ch != 'h' && ch != '?' && ch != ':' && cli_once("collective", &o.seen, lo[idx].name))
+            return EXIT_USAGE;
         switch (ch) {
         case 'h': fputs(help, stdout); return EXIT_OK;
         case '?': return cli_usage_error("collective", "unknown option '%s'", argv[optind - 1]);
@@ -147,9 +151,9 @@ int cmd_collective(int argc, char **argv)
             break;
         }
         case O_STEP: {
-            char *end;
-            step = strtod(optarg, &end);
-            if (*end || !(step > 1 && step <= 1024))
+            if (cli_parse_number("collective", "--step-factor", optarg, 1, 1024, &step))
+                return EXIT_USAGE;
+            if (step <= 1)
                 return cli_usage_error("collective", "--step-factor '%s' must be a number above 1", optarg);
             break;
         }

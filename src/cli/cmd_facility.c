@@ -32,9 +32,7 @@ static const char help[] =
     "  aifsim facility\n"
     "  aifsim facility --set facility.cooling=liquid --set facility.climate=hot\n"
     "  aifsim facility --set facility.power_cap=20MW --json\n"
-    "\n"
-    "exit status: 0 done, 2 bad or unreadable input, 1 other errors, 3 with --strict:\n"
-    "the site cannot hold the job\n";
+    "\n" CLI_RULES_HELP;
 
 /* An error of the job's sections, which the site does not need. */
 static int job_error(aif_rc rc, const aif_err *e)

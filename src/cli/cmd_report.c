@@ -11,8 +11,9 @@ static const char help[] =
     "Writes one self-contained HTML file (it opens offline) with the summary of the\n"
     "training job and its site, and plots: the step-time breakdown, memory per GPU\n"
     "against HBM, facility power over a step, the cost to train owned against\n"
-    "rented, and a scaling curve.  The file is written atomically; -o - writes the\n"
-    "HTML to standard output.\n"
+    "rented, and a scaling curve.  A file is replaced whole (a temporary beside it,\n"
+    "renamed over it, keeping its mode); a device or FIFO (/dev/null) is written to,\n"
+    "never replaced; -o - writes the HTML to standard output.\n"
     "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
     "aifsim train; the first line names it and any substitution.\n"
     "\n"
@@ -22,9 +23,7 @@ static const char help[] =
     "examples:\n"
     "  aifsim report -o report.html\n"
     "  aifsim report mixtral-8x7b -o mixtral.html --set facility.cooling=liquid\n"
-    "\n"
-    "exit status: 0 done, 2 bad or unreadable input, 1 other errors, 3 with --strict:\n"
-    "the job does not fit in memory or the site cannot hold it\n";
+    "\n" CLI_RULES_HELP;
 
 /* As cli_run_job, but a failed check of the job's sections says first that the report
  * needs the job, which check failed, and that `aifsim facility` shows the site alone. */
@@ -63,7 +62,7 @@ int cmd_report(int argc, char **argv)
     if (!st) {
         aif_err e;
         if (aif_report_html(out, &j, &e) != AIF_OK)
-            st = cli_report_error(&e);
+            st = cli_output_error(&e);
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);
     }

@@ -20,7 +20,8 @@ static const char help[] =
     "examples:\n"
     "  aifsim topology\n"
     "  aifsim topology --set cluster.network.topology=rail-only --set cluster.gpus=1024\n"
-    "  aifsim topology --set cluster.network.oversubscription=3 --json\n";
+    "  aifsim topology --set cluster.network.oversubscription=3 --json\n"
+    "\n" CLI_RULES_HELP;
 
 int cmd_topology(int argc, char **argv)
 {

@@ -50,7 +50,8 @@ static const char help[] =
     "  --engine estimate|sim estimate: closed form (default); sim: discrete events on a\n"
     "                        flow-level network, with contention\n"
     "  --full                sim: every data-parallel replica as its own timeline\n"
-    "  --trace FILE.json     sim: write the step as a Chrome trace (Perfetto, chrome://tracing)\n"
+    "  --trace FILE.json     sim: write the step as a Chrome trace (Perfetto, chrome://tracing);\n"
+    "                        - writes it to standard output (the summary then goes to stderr)\n"
     "other:\n"
     "  --set PATH=VALUE      set any scenario field, e.g. --set train.tp_overlap=false\n"
     "  --catalog FILE        add catalog entries from FILE (same format as data/*.yaml)\n"
@@ -70,9 +71,7 @@ static const char help[] =
     "  aifsim train neutral --gpus 16 --tp 2 --gbs 128 --precision fp8 --json\n"
     "  aifsim train mixtral-8x7b --ep 4 --recompute full     (a built-in example scenario)\n"
     "  aifsim train --engine sim --fabric roce-400 --oversubscription 2 --trace step.json\n"
-    "\n"
-    "exit status: 0 done, 2 bad or unreadable input (the message names file:line:col and field),\n"
-    "1 other errors, 3 with --strict: the job does not fit in memory or the site cannot hold it\n";
+    "\n" CLI_RULES_HELP;
 
 enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS, O_ENGINE, O_FULL, O_TRACE };
 
@@ -111,6 +110,12 @@ int cmd_train(int argc, char **argv)
             fputs(help, stdout);
             return EXIT_OK;
         }
+        if (ch == '?')
+            return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
+        if (ch == ':')
+            return cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
+        if (cli_once("train", &o.seen, longopts[idx].name))
+            return EXIT_USAGE;
         if (ch == O_JSON) {
             o.json = 1;
             continue;
@@ -140,10 +145,6 @@ int cmd_train(int argc, char **argv)
             o.catalogs[o.n_cat++] = optarg;
             continue;
         }
-        if (ch == '?')
-            return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
-        if (ch == ':')
-            return cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
         if (ch == O_SET) {
             if (cli_add_set("train", optarg, &o))
                 return EXIT_USAGE;
@@ -165,35 +166,33 @@ int cmd_train(int argc, char **argv)
 
     static cli_job j;
     status = cli_run_job(file, &o, &j);
+    /* with --trace -, standard output carries the trace alone and the summary goes to stderr */
+    FILE *out = o.trace && !strcmp(o.trace, "-") ? stderr : stdout;
     if (!status && o.json) {
         char *txt = aif_report_train_json(&j);
         if (!txt) {
             fprintf(stderr, "aifsim: out of memory\n");
             status = EXIT_FAIL;
         } else {
-            puts(txt);
+            fprintf(out, "%s\n", txt);
             free(txt);
         }
     } else if (!status) {
-        aif_report_train_text(stdout, &j);
+        aif_report_train_text(out, &j);
         if (o.engine)
-            aif_report_network_text(stdout, &j.net);
+            aif_report_network_text(out, &j.net);
         if (ops) {
             aif_err e;
             aif_graph_timing gt;
-            putchar('\n');
+            fputc('\n', out);
             if (aif_graph_timing_eval(&j.scenario, &gt, &e) != AIF_OK)
                 status = cli_report_error(&e);
             else
-                aif_report_graph_text(stdout, &gt);
+                aif_report_graph_text(out, &gt);
             aif_graph_timing_free(&gt);
         }
     }
-    if (fflush(stdout) != 0) {
-        perror("aifsim: stdout");
-        status = EXIT_FAIL;
-    }
     if (!status && strict)
         status = cli_strict_status(&j, 1);
-    return status;
+    return status;   /* standard output is checked in cli_finish */
 }

@@ -32,7 +32,8 @@ static const char help[] =
     "examples:\n"
     "  aifsim validate\n"
     "  aifsim validate my-runs.csv --json\n"
-    "  aifsim validate --collectives my-nccl-tests.csv\n";
+    "  aifsim validate --collectives my-nccl-tests.csv\n"
+    "\n" CLI_RULES_HELP;
 
 static void print_table(const aif_validation *v, int markdown)
 {
@@ -102,8 +103,12 @@ int cmd_validate(int argc, char **argv)
             fputs(help, stdout);
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--markdown")) {
+            if (cli_once("validate", &o.seen, "--markdown"))
+                return EXIT_USAGE;
             markdown = 1;
         } else if (!strcmp(argv[i], "--engine")) {
+            if (cli_once("validate", &o.seen, "--engine"))
+                return EXIT_USAGE;
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '--engine' needs a value");
             i++;
@@ -112,16 +117,19 @@ int cmd_validate(int argc, char **argv)
                 return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
             use_sim = e == AIF_ENGINE_SIM;
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives")) {
+            if (cli_once("validate", &o.seen, argv[i]))
+                return EXIT_USAGE;
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '%s' needs a value", argv[i]);
             if (!strcmp(argv[i], "--collectives")) {
                 coll_file = argv[++i];
                 continue;
             }
-            char *end;
-            bound = strtod(argv[++i], &end);
-            if (*end || bound <= 0 || bound > 1000)
-                return cli_usage_error("validate", "--bound '%s' is not a percentage between 0 and 1000", argv[i]);
+            if (cli_parse_number("validate", "--bound", argv[++i], 0, 1000, &bound))
+                return EXIT_USAGE;
+            if (bound <= 0)
+                return cli_usage_error("validate", "--bound '%s': expected a percentage above 0 (up to 1000)",
+                                       argv[i]);
         } else if (argv[i][0] == '-') {
             return cli_usage_error("validate", "unknown option '%s'", argv[i]);
         } else if (!file) {
@@ -143,8 +151,10 @@ int cmd_validate(int argc, char **argv)
     aif_power_row prow[32];
     int np = 0, with_train = file || !coll_file, with_extras = !file && !coll_file;
     aif_rc rc = AIF_OK;
+    cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
     if (with_train)
-        rc = aif_validate_train_file(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, &train, &e);
+        rc = aif_validate_train_file_progress(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, cli_progress,
+                                              &prog, &train, &e);
     if (!rc && (coll_file || with_extras))
         rc = aif_validate_collectives_file(c, coll_file, &coll, &e);
     if (!rc && with_extras && (np = aif_validate_power(c, prow, 32, &e)) < 0)

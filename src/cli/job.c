@@ -1,19 +1,96 @@
 /* job.c -- what the subcommands share: the common options (--set, --catalog,
- * --json) and loading a scenario and running it through the library's pipeline. */
+ * --json), the one rule for repeated options, numbers from options, progress,
+ * the exit status of a failed output, the signal handlers, and loading a scenario
+ * and running it through the library's pipeline.
+ * Invariant: every subcommand's standard output is checked once, in cli_finish;
+ * a signal that ends the process leaves no temporary file of the library's. */
+#define _POSIX_C_SOURCE 200809L
 #include "aifsim/report.h"
 #include "cli.h"
 
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+int cli_output_error(const aif_err *e)
+{
+    int st = cli_report_error(e);
+    return e->rc == AIF_EIO ? EXIT_OUTPUT : st;
+}
+
+static void on_fatal_signal(int sig)
+{
+    aif_output_remove_temps();   /* async-signal-safe */
+    raise(sig);                  /* the handler was reset: the default action ends the process */
+}
+
+void cli_init(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ};   /* SIGXFSZ: over ulimit -f */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* a signal ignored by the parent (nohup, a shell's background job) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+    static char out_buf[1 << 20];   /* outputs up to 1 MiB reach the file at the final flush */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+}
+
+int cli_finish(int status)
+{
+    errno = 0;
+    int flushed = fflush(stdout) == 0, e = errno;
+    if (flushed && !ferror(stdout))
+        return status;
+    fprintf(stderr, "aifsim: cannot write standard output: %s\n",
+            !flushed && e ? strerror(e) : "a write failed");
+    return status == EXIT_USAGE ? status : EXIT_OUTPUT;
+}
+
+int cli_parse_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)
+        return cli_usage_error(cmd, "%s '%s': expected a finite number from %g to %g", opt, s, lo, hi);
+    *out = v;
+    return EXIT_OK;
+}
+
+int cli_once(const char *cmd, cli_seen *seen, const char *opt)
+{
+    while (*opt == '-')   /* "tp", "--tp" and getopt's long names are one option */
+        opt++;
+    if (!strcmp(opt, "set") || !strcmp(opt, "catalog"))
+        return EXIT_OK;
+    for (int i = 0; i < seen->n; i++)
+        if (!strcmp(seen->names[i], opt))
+            return cli_usage_error(cmd, "option '%s%s' is given twice (each option once; only --set and "
+                                        "--catalog repeat)", opt[1] ? "--" : "-", opt);
+    if (seen->n < (int)(sizeof seen->names / sizeof seen->names[0]))
+        seen->names[seen->n++] = opt;
+    return EXIT_OK;
+}
 
 int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
 {
     const char *a = argv[*i];
     if (!strcmp(a, "--json")) {
         o->json = 1;
-        return 1;
+        return cli_once(cmd, &o->seen, "--json") ? -EXIT_USAGE : 1;
     }
     if (strcmp(a, "--set") && strcmp(a, "--catalog"))
         return 0;
@@ -48,6 +125,8 @@ int cli_parse_job_args(const char *cmd, int argc, char **argv, const char *help,
         } else if (out && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))) {
             if (i + 1 >= argc)
                 return cli_usage_error(cmd, "option '%s' needs a file name", argv[i]);
+            if (cli_once(cmd, &o->seen, "-o"))
+                return EXIT_USAGE;
             *out = argv[++i];
         } else if (argv[i][0] == '-') {
             return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
@@ -74,29 +153,35 @@ int cli_add_set(const char *cmd, char *arg, cli_opts *o)
     return EXIT_OK;
 }
 
-/* A bar on a terminal, plain lines otherwise; silent for runs under a second. */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 void cli_progress(double done, void *ctx)
 {
-    (void)ctx;
-    static struct timespec t0;
-    static int started, last = -1, shown;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (!started || done <= 0) {
-        t0 = now;
-        started = 1;
-        last = -1;
-        shown = 0;
+    cli_progress_state *p = ctx;
+    if (!p)
+        return;
+    double now = now_s();
+    if (!p->started) {
+        p->t0_s = now;
+        p->started = 1;
+        p->last_pct = -1;
+        p->shown = 0;
     }
-    double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
+    double el = now - p->t0_s;
     int pct = (int)(done * 100);
+    const char *label = p->label ? p->label : "working";
     if (done >= 1) {
-        if (shown && isatty(2))
+        if (p->shown && isatty(2))
             fputc('\n', stderr);
-        started = 0;
+        p->started = 0;
         return;
     }
-    if (el < 1.0 || pct == last)
+    if (el < 1.0 || pct == p->last_pct)
         return;
     if (isatty(2)) {
         char bar[41];
@@ -104,12 +189,12 @@ void cli_progress(double done, void *ctx)
         for (int i = 0; i < 40; i++)
             bar[i] = i < k ? '#' : '.';
         bar[40] = '\0';
-        fprintf(stderr, "\rsimulating [%s] %3d%% %.0f s", bar, pct, el);
-        shown = 1;
-    } else if (pct / 10 != last / 10) {
-        fprintf(stderr, "simulating: %d%% after %.0f s\n", pct / 10 * 10, el);
+        fprintf(stderr, "\r%s [%s] %3d%% %.0f s", label, bar, pct, el);
+        p->shown = 1;
+    } else if (p->last_pct < 0 || pct / 10 != p->last_pct / 10) {
+        fprintf(stderr, "%s: %d%% after %.0f s\n", label, pct / 10 * 10, el);
     }
-    last = pct;
+    p->last_pct = pct;
 }
 
 int cli_run_job(const char *file, const cli_opts *o, cli_job *j)
@@ -124,15 +209,21 @@ int cli_run_job(const char *file, const cli_opts *o, cli_job *j)
     rc = aif_scenario_load_job(cat, file, o->ov, o->n_ov, &s, &e);   /* the one base rule (aifsim.h) */
     if (!rc) {
         aif_trace trace = {0};
+        cli_progress_state prog = {.label = "simulating"};
         aif_run_opts ro = {.engine = o->engine ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE,
-                           .sim = {.full = o->full, .trace = o->trace ? &trace : NULL, .progress = cli_progress},
+                           .sim = {.full = o->full, .trace = o->trace ? &trace : NULL, .progress = cli_progress,
+                                   .progress_ctx = &prog},
                            .scaling = o->scaling};
-        if (o->trace)   /* fail before the simulation, not after it */
-            rc = aif_trace_check_path(o->trace, &e);
-        if (!rc)
-            rc = aif_run_train(cat, &s, &ro, j, &e);
-        if (!rc && o->trace)
-            rc = aif_trace_write(&trace, o->trace, &e);
+        if (o->trace && (rc = aif_trace_check_path(o->trace, &e))) {   /* fail before the simulation */
+            aif_catalog_free(cat);
+            return cli_output_error(&e);
+        }
+        rc = aif_run_train(cat, &s, &ro, j, &e);
+        if (!rc && o->trace && (rc = aif_trace_write(&trace, o->trace, &e))) {
+            aif_trace_free(&trace);
+            aif_catalog_free(cat);
+            return cli_output_error(&e);
+        }
         aif_trace_free(&trace);
     }
     aif_catalog_free(cat);   /* the results are plain data: nothing points into it */

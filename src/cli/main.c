@@ -76,7 +76,7 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
 static const char *const commands[] = {"train", "facility", "topology", "report", "collective", "catalog",
                                        "validate", NULL};
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2)
         return cmd_train(argc, argv);
@@ -118,4 +118,10 @@ int main(int argc, char **argv)
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
     return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, topology, report, collective, catalog, validate)", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init();
+    return cli_finish(run(argc, argv));
 }

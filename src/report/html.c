@@ -10,10 +10,12 @@
  * meant to be called from two threads at once.  PLplot is not linked: its
  * library (and the dozen it pulls in) is opened with dlopen on the first report,
  * so no other command of the CLI, nor a program that never writes a report, loads
- * it; a missing library is an AIF_EIO naming it.  The file is written to a
- * temporary name beside it and renamed into place, so a reader never sees half a
- * report; "-" writes to standard output. */
-#define _XOPEN_SOURCE 700   /* realpath */
+ * it; a missing library is an AIF_EIO naming it.  The plots are drawn into
+ * unnamed temporary files (nothing to clean up after a signal).  The report is
+ * written through aif_output (src/base/file.c): "-" is standard output, a device is
+ * written through, a regular file is replaced whole, so a reader never sees half a
+ * report. */
+#define _XOPEN_SOURCE 700   /* realpath, dup, fileno */
 #include "aifsim/report.h"
 #include "base/base.h"
 #include "report/site.h"
@@ -60,6 +62,7 @@ static struct plplot_fns {
     void (*env)(PLFLT, PLFLT, PLFLT, PLFLT, PLINT, PLINT);
     void (*poin)(PLINT, PLFLT_VECTOR, PLFLT_VECTOR, PLINT);
     void (*width)(PLFLT);
+    void (*sfile)(FILE *);
 } pl;
 static const struct { const char *sym; size_t off; } pl_syms[] = {
     {"c_plsdev", offsetof(struct plplot_fns, sdev)},     {"c_plsfnam", offsetof(struct plplot_fns, sfnam)},
@@ -72,7 +75,7 @@ static const struct { const char *sym; size_t off; } pl_syms[] = {
     {"c_plptex", offsetof(struct plplot_fns, ptex)},     {"c_plfill", offsetof(struct plplot_fns, fill)},
     {"c_pllab", offsetof(struct plplot_fns, lab)},       {"c_plend", offsetof(struct plplot_fns, end)},
     {"c_plenv", offsetof(struct plplot_fns, env)},       {"c_plpoin", offsetof(struct plplot_fns, poin)},
-    {"c_plwidth", offsetof(struct plplot_fns, width)},
+    {"c_plwidth", offsetof(struct plplot_fns, width)},   {"plsfile", offsetof(struct plplot_fns, sfile)},
 };
 #undef plsdev
 #undef plsfnam
@@ -95,6 +98,7 @@ static const struct { const char *sym; size_t off; } pl_syms[] = {
 #undef plenv
 #undef plpoin
 #undef plwidth
+#undef plsfile
 #define plsdev pl.sdev
 #define plsfnam pl.sfnam
 #define plsetopt pl.setopt
@@ -116,6 +120,7 @@ static const struct { const char *sym; size_t off; } pl_syms[] = {
 #define plenv pl.env
 #define plpoin pl.poin
 #define plwidth pl.width
+#define plsfile pl.sfile
 
 /* Opens PLplot once per process (the library stays loaded); AIF_OK or AIF_EIO. */
 static aif_rc plplot_open(aif_err *err)
@@ -146,16 +151,35 @@ static aif_rc plplot_open(aif_err *err)
 }
 
 typedef struct plot_ctx {
-    char dir[256];
+    FILE *cur;       /* the plot being drawn: an anonymous temporary file, or NULL */
     int n;
     aif_rc rc;       /* the first failure to read a plot back (out of memory, I/O) */
 } plot_ctx;
 
-static void begin_plot(plot_ctx *pc, char *path, size_t n)
+/* PLplot draws into a duplicate of an unnamed temporary file (tmpfile: no name in
+ * any folder, so nothing is left behind however the process ends); plend closes the
+ * duplicate and the plot is read back through the original. */
+static void begin_plot(plot_ctx *pc)
 {
-    snprintf(path, n, "%s/plot%d.svg", pc->dir, pc->n++);
+    pc->n++;
+    pc->cur = tmpfile();
+    FILE *dup_f = NULL;
+    if (pc->cur) {
+        int fd = dup(fileno(pc->cur));
+        if (fd >= 0 && !(dup_f = fdopen(fd, "w")))
+            close(fd);
+    }
     plsdev("svg");
-    plsfnam(path);
+    if (dup_f) {
+        plsfile(dup_f);
+    } else {   /* PLplot still needs somewhere to draw; the plot is reported missing */
+        if (pc->cur)
+            fclose(pc->cur);
+        pc->cur = NULL;
+        if (!pc->rc)
+            pc->rc = AIF_EIO;
+        plsfnam("/dev/null");
+    }
     plsetopt("geometry", "720x400");
     plscolbg(255, 255, 255);
     plscol0(1, 30, 30, 30);      /* axes and text */
@@ -194,28 +218,52 @@ static void bar(double x0, double x1, double y0, double y1, int color)
     plline(4, x, y);
 }
 
-/* Reads a PLplot SVG back and appends it (without its XML prologue) to out; a
- * failure is kept in pc->rc and the plot's file removed. */
-static void append_svg(plot_ctx *pc, FILE *out, const char *path)
+/* Reads the plot just drawn back and appends it (without its XML prologue) to out;
+ * a failure is kept in pc->rc. */
+static void append_svg(plot_ctx *pc, FILE *out)
 {
-    size_t len;
-    char *text;
-    aif_err e;
-    aif_rc rc = aif_read_file(path, &text, &len, &e);
-    if (rc != AIF_OK || !strstr(text, "<svg")) {
-        if (rc == AIF_OK)
-            free(text);
-        unlink(path);
+    FILE *f = pc->cur;
+    pc->cur = NULL;
+    if (!f)
+        return;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    aif_rc rc = AIF_OK;
+    rewind(f);
+    for (;;) {
+        if (len + 1 >= cap) {
+            char *nt = realloc(text, cap ? cap * 2 : 65536);
+            if (!nt) {
+                rc = AIF_ENOMEM;
+                break;
+            }
+            text = nt;
+            cap = cap ? cap * 2 : 65536;
+        }
+        size_t k = fread(text + len, 1, cap - len - 1, f);
+        len += k;
+        if (k == 0)
+            break;
+    }
+    if (!rc && ferror(f))
+        rc = AIF_EIO;
+    fclose(f);
+    const char *svg = NULL;
+    if (!rc) {
+        text[len] = '\0';
+        if (memchr(text, '\0', len) || !(svg = strstr(text, "<svg")))
+            rc = AIF_EIO;
+    }
+    if (rc) {
+        free(text);
         if (!pc->rc)
-            pc->rc = rc != AIF_OK ? rc : AIF_EIO;
+            pc->rc = rc;
         return;
     }
-    const char *svg = strstr(text, "<svg");
     fputs("<div class=\"plot\">", out);
     fwrite(svg, 1, len - (size_t)(svg - text), out);
     fputs("</div>\n", out);
     free(text);
-    unlink(path);
 }
 
 static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
@@ -228,8 +276,7 @@ static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
     double vmax = 0;
     for (int i = 0; i < n; i++)
         vmax = fmax(vmax, v[i]);
-    char path[300];
-    begin_plot(pc, path, sizeof path);
+    begin_plot(pc);
     category_axes(n, vmax * 1.15 + 1e-9, names);
     char title[96];
     snprintf(title, sizeof title, "Step time %.3f s: where it goes", r->step_time_s);
@@ -242,7 +289,7 @@ static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
         plptex(i + 0.5, v[i] + 0.03 * vmax, 0, 0, 0.5, lab);
     }
     plend();
-    append_svg(pc, out, path);
+    append_svg(pc, out);
 }
 
 static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
@@ -251,8 +298,7 @@ static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
     const char *names[] = {"weights", "grads", "optimizer", "activations", "workspace"};
     double v[] = {m->weights_bytes, m->grads_bytes, m->optimizer_bytes, m->activations_bytes, m->workspace_bytes};
     double gib = 1073741824.0, hbm = m->hbm_bytes / gib, top = fmax(hbm, m->total_bytes / gib) * 1.15;
-    char path[300];
-    begin_plot(pc, path, sizeof path);
+    begin_plot(pc);
     pladv(0);
     plvsta();
     plwind(0, 3, 0, top);
@@ -277,7 +323,7 @@ static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
     plwidth(1);
     plptex(0.35, hbm + top * 0.02, 1, 0, 0, "HBM capacity");
     plend();
-    append_svg(pc, out, path);
+    append_svg(pc, out);
 }
 
 static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
@@ -294,8 +340,7 @@ static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
         y[k++] = fa->profile[i].power_W / 1e6;
         top = fmax(top, fa->profile[i].power_W / 1e6);
     }
-    char path[300];
-    begin_plot(pc, path, sizeof path);
+    begin_plot(pc);
     plenv(0, fa->step_time_s, 0, top * 1.2 + 1e-9, 0, 0);
     char title[128];
     snprintf(title, sizeof title, "Facility power over one step: %.3g MW average, swing %.3g MW", fa->facility_avg_W / 1e6,
@@ -310,7 +355,7 @@ static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
     plline(2, ax, ay);
     plptex(fa->step_time_s * 0.02, fa->facility_avg_W / 1e6 * 1.03, 1, 0, 0, "average");
     plend();
-    append_svg(pc, out, path);
+    append_svg(pc, out);
 }
 
 static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
@@ -321,8 +366,7 @@ static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
     double top = 0;
     for (int i = 0; i < 5; i++)
         top = fmax(top, v[i] / 1e6);
-    char path[300];
-    begin_plot(pc, path, sizeof path);
+    begin_plot(pc);
     category_axes(5, top * 1.2 + 1e-9, names);
     char title[128];
     char be[48];
@@ -340,7 +384,7 @@ static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
         plptex(i + 0.5, v[i] / 1e6 + 0.03 * top, 0, 0, 0.5, lab);
     }
     plend();
-    append_svg(pc, out, path);
+    append_svg(pc, out);
 }
 
 /* Strong scaling: the same global batch on other GPU counts (run->scaling). */
@@ -357,14 +401,13 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_train_run *run)
         mfu[i] = 100 * pt->mfu;
         dmax = fmax(dmax, days[i]);
     }
-    char path[300];
-    begin_plot(pc, path, sizeof path);
+    begin_plot(pc);
     if (k == 0) {   /* nothing to scale (e.g. the batch does not divide): say so in the plot */
         plenv(0, 1, 0, 1, 0, 0);
         pllab("", "", "Scaling: no other GPU count divides this batch");
         plptex(0.5, 0.5, 1, 0, 0.5, "same global batch on other GPU counts is not possible");
         plend();
-        append_svg(pc, out, path);
+        append_svg(pc, out);
         return;
     }
     plenv(gx[0] - 0.5, gx[k - 1] + 0.5, 0, dmax * 1.2, 0, 0);
@@ -382,7 +425,7 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_train_run *run)
         plptex(gx[i], days[i] + dmax * 0.05, 1, 0, 0.5, lab);
     }
     plend();
-    append_svg(pc, out, path);
+    append_svg(pc, out);
 }
 
 static void esc(FILE *out, const char *s)
@@ -409,40 +452,11 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
     if (prc)
         return prc;
     plot_ctx pc = {.n = 0};
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(pc.dir, sizeof pc.dir, "%s/aifsim-report-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(pc.dir))
-        return aif_err_set(err, AIF_EIO, pc.dir, 0, 0, NULL, "cannot create a temporary folder for the plots");
-    /* "-" is standard output; a file is written beside its final name (a link is
-     * followed to its target) and renamed into place */
-    int to_stdout = !strcmp(path, "-");
-    char dest[4096], tmp[4096];
-    FILE *out = NULL;
-    if (to_stdout) {
-        out = stdout;
-    } else {
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-            if (!realpath(path, dest)) {
-                int e = errno;
-                rmdir(pc.dir);
-                return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot follow the link: %s", strerror(e));
-            }
-        } else if ((size_t)snprintf(dest, sizeof dest, "%s", path) >= sizeof dest) {
-            rmdir(pc.dir);
-            return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "path too long");
-        }
-        const char *slash = strrchr(dest, '/');
-        snprintf(tmp, sizeof tmp, "%.*s.aifsim-report-XXXXXX", slash ? (int)(slash - dest + 1) : 0, dest);
-        int fd = mkstemp(tmp);
-        if (fd < 0 || !(out = fdopen(fd, "w"))) {
-            int e = errno;
-            if (fd >= 0)
-                close(fd);
-            rmdir(pc.dir);
-            return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report here: %s", strerror(e));
-        }
-    }
+    aif_output o;
+    aif_rc orc = aif_output_open(&o, path, "-o", err);
+    if (orc)
+        return orc;
+    FILE *out = o.f;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>aifsim report: ", out);
     esc(out, s->name);
     fputs("</title>\n<style>body{font-family:sans-serif;max-width:800px;margin:2em auto;color:#222}"
@@ -480,25 +494,10 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
                  "  if (plots.length !== %d) console.error('aifsim-report-error: ' + plots.length + ' plots');\n"
                  "  document.body.setAttribute('data-plots', (ok === %d ? 'ok:' : 'bad:') + ok);\n"
                  "})();\n</script>\n</body></html>\n", pc.n, pc.n);
-    int bad = ferror(out);
-    rmdir(pc.dir);
     if (pc.rc) {   /* a plot or the summary is missing: no report rather than a partial one */
-        if (!to_stdout) {
-            fclose(out);
-            unlink(tmp);
-        }
+        aif_output_abort(&o);
         return aif_err_set(err, pc.rc, path, 0, 0, NULL, "%s", pc.rc == AIF_ENOMEM ? "out of memory"
                                                                       : "cannot read a plot back");
     }
-    if (to_stdout)
-        return bad || fflush(out) ? aif_err_set(err, AIF_EIO, "<stdout>", 0, 0, NULL, "write error") : AIF_OK;
-    bad |= fclose(out) != 0;
-    if (!bad)
-        chmod(tmp, 0644);   /* mkstemp creates 0600 */
-    if (bad || rename(tmp, dest) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return aif_err_set(err, AIF_EIO, path, 0, 0, NULL, "cannot write the report: %s", strerror(e));
-    }
-    return AIF_OK;
+    return aif_output_commit(&o, err);
 }

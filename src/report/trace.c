@@ -1,34 +1,26 @@
 /* trace.c -- a recorded simulated step (aif_trace, include/aifsim/sim.h) as a
  * Chrome trace-event JSON file: one "M" event naming each process and thread,
  * then one "X" (complete) event per slice, times in microseconds with three
- * decimals.  The file appears whole or not at all: it is written to path.tmp
- * and renamed; on any error the temporary file is removed. */
+ * decimals.  Written through aif_output (src/base/file.c): "-" is standard
+ * output, a device is written through, a regular file appears whole or not at
+ * all (a temporary beside it, renamed; removed on any error). */
 #include "aifsim/report.h"
 #include "base/base.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 aif_rc aif_trace_check_path(const char *path, aif_err *err)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return aif_err_set(err, AIF_EIO, path, 0, 0, "--trace", "cannot write the trace: %s", strerror(errno));
-    fclose(f);
-    remove(tmp);
-    return AIF_OK;
+    return aif_output_check(path, "--trace", err);
 }
 
 aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return aif_err_set(err, AIF_EIO, path, 0, 0, "--trace", "cannot write the trace: %s", strerror(errno));
+    aif_output out;
+    aif_rc rc = aif_output_open(&out, path, "--trace", err);
+    if (rc)
+        return rc;
+    FILE *f = out.f;
     fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
     const char *sep = "";   /* events are separated by a comma and start on a new line */
     for (long i = 0; i < t->n_tracks; i++, sep = ",") {
@@ -46,12 +38,5 @@ aif_rc aif_trace_write(const aif_trace *t, const char *path, aif_err *err)
                 sep, s->name, s->cat, s->t0_s * 1e6, (s->t1_s - s->t0_s) * 1e6, s->pid, s->tid);
     }
     fputs("\n]}\n", f);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return aif_err_set(err, AIF_EIO, path, 0, 0, "--trace", "cannot write the trace: %s", strerror(e));
-    }
-    return AIF_OK;
+    return aif_output_commit(&out, err);
 }

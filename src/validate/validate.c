@@ -33,6 +33,9 @@ typedef struct parse_state {
     aif_rc rc;
     int cap;
     int sim;                                 /* train rows through the simulating engine */
+    void (*progress)(double done, void *ctx);   /* after each row, NULL for none */
+    void *progress_ctx;
+    int n_lines;                             /* lines of the text, for the fraction done */
 } parse_state;
 
 static int col_of(const parse_state *ps, const char *name)
@@ -216,6 +219,8 @@ static void cb_row(int c, void *data)
         ps->rc = row_error(ps, "", "row has %s", why);
     } else {
         ps->row_fn(ps);
+        if (ps->progress && !ps->rc)
+            ps->progress((double)ps->row / ps->n_lines, ps->progress_ctx);
     }
     ps->row++;
     ps->col = 0;
@@ -228,9 +233,13 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A progress callback for the rows of a table (NULL fn: none). */
+typedef struct row_progress { void (*fn)(double done, void *ctx); void *ctx; } row_progress;
+
 /* Reads every row of a CSV through row_fn, then the error statistics of out. */
 static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const char *name, const char *const *need,
-                      void (*row_fn)(parse_state *), int sim, aif_validation *out, aif_err *err)
+                      void (*row_fn)(parse_state *), int sim, const row_progress *prog, aif_validation *out,
+                      aif_err *err)
 {
     memset(out, 0, sizeof *out);
     parse_state *ps = calloc(1, sizeof *ps);
@@ -243,6 +252,13 @@ static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const 
     ps->need = need;
     ps->row_fn = row_fn;
     ps->sim = sim;
+    if (prog && prog->fn) {
+        ps->progress = prog->fn;
+        ps->progress_ctx = prog->ctx;
+        ps->n_lines = 1;
+        for (size_t i = 0; i < len; i++)
+            ps->n_lines += text[i] == '\n';
+    }
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF) {
         text += 3;   /* a UTF-8 byte-order mark, as spreadsheets write it */
         len -= 3;
@@ -257,6 +273,8 @@ static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const 
     }
     csv_free(&p);
     aif_rc rc = ps->rc;
+    if (ps->progress)
+        ps->progress(1.0, ps->progress_ctx);
     free(ps);
     if (!rc && out->n == 0)
         rc = aif_err_set(err, AIF_EINPUT, name, 0, 0, "", "no rows to validate");
@@ -289,14 +307,14 @@ aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, cons
                         aif_validation *out, aif_err *err)
 {
     static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
-    return run_csv(c, text, len, name, need, train_row, 0, out, err);
+    return run_csv(c, text, len, name, need, train_row, 0, NULL, out, err);
 }
 
 aif_rc aif_validate_csv_sim(const aif_catalog *c, const char *text, size_t len, const char *name,
                             aif_validation *out, aif_err *err)
 {
     static const char *const need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
-    return run_csv(c, text, len, name, need, train_row, 1, out, err);
+    return run_csv(c, text, len, name, need, train_row, 1, NULL, out, err);
 }
 
 /* One nccl-tests measurement: the cluster through the scenario loader (so names
@@ -400,7 +418,7 @@ aif_rc aif_validate_collectives_csv(const aif_catalog *c, const char *text, size
 {
     static const char *const need[] = {"id", "op", "gpu", "system", "fabric", "gpus", "gpus_per_node", "algo",
                                        "bytes", "busbw_GBps", "source", NULL};
-    return run_csv(c, text, len, name, need, collective_row, 0, out, err);
+    return run_csv(c, text, len, name, need, collective_row, 0, NULL, out, err);
 }
 
 const char *aif_builtin_collectives_csv(size_t *len)
@@ -420,26 +438,29 @@ const char *aif_builtin_validation_csv(size_t *len)
     return aif_embedded_file("validation/train.csv", len);
 }
 
-/* Runs the table at path, or the built-in one, through run. */
-static aif_rc run_file(const aif_catalog *c, const char *path, const char *builtin,
-                       aif_rc (*run)(const aif_catalog *, const char *, size_t, const char *, aif_validation *,
-                                     aif_err *),
-                       aif_validation *out, aif_err *err)
+static const char *const train_need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
+
+/* Runs the table at path, or the built-in one: the training rows (coll 0; through
+ * the simulating engine with sim) or the nccl-tests rows (coll 1). */
+static aif_rc run_file(const aif_catalog *c, const char *path, const char *builtin, int coll, int sim,
+                       const row_progress *prog, aif_validation *out, aif_err *err)
 {
     char shown[96];
     size_t len;
+    const char *t;
+    char *text = NULL;
     if (!path) {
-        const char *t = aif_embedded_file(builtin, &len);
-        if (!t)
+        if (!(t = aif_embedded_file(builtin, &len)))
             return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in %s missing", builtin);
         snprintf(shown, sizeof shown, "<built-in:%s>", builtin);
-        return run(c, t, len, shown, out, err);
+    } else {
+        aif_rc rc = aif_read_file(path, &text, &len, err);
+        if (rc)
+            return rc;
+        t = text;
     }
-    char *text;
-    aif_rc rc = aif_read_file(path, &text, &len, err);
-    if (rc)
-        return rc;
-    rc = run(c, text, len, path, out, err);
+    aif_rc rc = coll ? aif_validate_collectives_csv(c, t, len, path ? path : shown, out, err)
+                     : run_csv(c, t, len, path ? path : shown, train_need, train_row, sim, prog, out, err);
     free(text);
     return rc;
 }
@@ -447,13 +468,20 @@ static aif_rc run_file(const aif_catalog *c, const char *path, const char *built
 aif_rc aif_validate_train_file(const aif_catalog *c, const char *path, int engine, aif_validation *out,
                                aif_err *err)
 {
-    return run_file(c, path, "validation/train.csv", engine == AIF_ENGINE_SIM ? aif_validate_csv_sim : aif_validate_csv,
-                    out, err);
+    return aif_validate_train_file_progress(c, path, engine, NULL, NULL, out, err);
+}
+
+aif_rc aif_validate_train_file_progress(const aif_catalog *c, const char *path, int engine,
+                                        void (*progress)(double done, void *ctx), void *progress_ctx,
+                                        aif_validation *out, aif_err *err)
+{
+    row_progress prog = {progress, progress_ctx};
+    return run_file(c, path, "validation/train.csv", 0, engine == AIF_ENGINE_SIM, &prog, out, err);
 }
 
 aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err)
 {
-    return run_file(c, path, "validation/collectives.csv", aif_validate_collectives_csv, out, err);
+    return run_file(c, path, "validation/collectives.csv", 1, 0, NULL, out, err);
 }
 
 /* ------------------------------------------------------------------ power */
