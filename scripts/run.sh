@@ -6,6 +6,8 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+# progress on stderr while building: the first build takes a minute or two, later ones seconds
+[ -x "$root/build/aifsim" ] || echo "run.sh: building aifsim (the first build takes a minute or two)" >&2
 cmake --build "$root/build" -j "$(nproc)" --target aifsim aifsim_shared >/dev/null
 # python3 finds python/aifsim through one line in its user site-packages (as an editable
 # install would do it); remove that aifsim.pth to undo.  The module loads build/libaifsim.so.

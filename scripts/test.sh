@@ -2,7 +2,8 @@
 # test.sh -- installs what is missing, builds aifsim and its tests twice (a release
 # build, and one with AddressSanitizer + UBSan; warnings are errors in both), runs the
 # whole suite in both (the validation bound, the install test and the man page
-# included), and the Python module's tests with pytest.  Exit status 0 = all passed.
+# included), the Python module's tests with pytest, and a minute of fuzzing per parser
+# (sanitizer build).  Exit status 0 = all passed.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -30,3 +31,23 @@ cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAIFSIM_SANITIZ
 cmake --build "$root/build-asan" -j "$jobs" >/dev/null
 (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$jobs")
+
+echo "== fuzzing: every parser for a minute on its seed corpus (sanitizer build)"
+# Seed 2 (the suite's short runs use seed 1); AIFSIM_FUZZ_SECONDS shortens or lengthens it.
+# Two targets at a time on the two cores; any crash, leak or sanitizer report fails.
+secs=${AIFSIM_FUZZ_SECONDS:-60}
+fuzz() {
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        "$root/build-asan/tests/$1" --seconds "$secs" --seed 2 "$root/tests/$2"
+}
+failed=0
+fuzz fuzz_scenario corpus & a=$!
+fuzz fuzz_catalog corpus_catalog & b=$!
+wait $a || failed=1
+wait $b || failed=1
+fuzz fuzz_carbon corpus_carbon & a=$!
+fuzz fuzz_validation corpus_validation & b=$!
+wait $a || failed=1
+wait $b || failed=1
+[ "$failed" = 0 ] || { echo "fuzzing: a target failed (see above)" >&2; exit 1; }
+echo "fuzzing: 4 targets, $secs s each, no failure"

@@ -1,8 +1,9 @@
-/* fuzz_driver.c -- the built-in driver of the fuzz targets beside fuzz_scenario.c
- * (fuzz_catalog, fuzz_carbon, fuzz_validation): libFuzzer's entry point
- * LLVMFuzzerTestOneInput, fed the corpus files and then, for a fixed number of
- * iterations from a seed, mutations of them (bit flips, byte insertions and
- * deletions, dictionary tokens, splices).  Each target supplies the entry point
+/* fuzz_driver.c -- the built-in driver of the fuzz targets (fuzz_scenario,
+ * fuzz_catalog, fuzz_carbon, fuzz_validation): libFuzzer's entry point
+ * LLVMFuzzerTestOneInput, fed the corpus files (in name order) and then mutations of
+ * them from a seed (bit flips, byte insertions and deletions, dictionary tokens,
+ * splices), for --iterations N inputs or, with --seconds S, as many as S seconds of
+ * wall time allow (the sequence is the seed's either way; only its length varies).  Each target supplies the entry point
  * and its dictionary (fuzz_dict, fuzz_n_dict, fuzz_name).  Built with
  * -fsanitize=fuzzer -DAIF_LIBFUZZER the targets run under libFuzzer instead. */
 #ifndef AIF_LIBFUZZER
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern const char *const fuzz_dict[];
@@ -25,36 +27,34 @@ static uint64_t rnd(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
 
 static int read_corpus(const char *dir, char **corpus, size_t *clen, int n)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
+    struct dirent **de;
+    int n_de = scandir(dir, &de, NULL, alphasort);   /* name order: the same run on every machine */
+    if (n_de < 0) {
         perror(dir);
         return -1;
     }
-    struct dirent *de;
-    while ((de = readdir(d)) && n < MAX_CORPUS) {
-        if (de->d_name[0] == '.')
-            continue;
-        char p[4096];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        FILE *f = fopen(p, "rb");
-        if (!f)
-            continue;
-        corpus[n] = malloc(MAX_INPUT);
-        if (!corpus[n]) {
-            fclose(f);
-            break;
+    for (int k = 0; k < n_de; k++) {
+        if (de[k]->d_name[0] != '.' && n < MAX_CORPUS) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s/%s", dir, de[k]->d_name);
+            FILE *f = fopen(p, "rb");
+            if (f && (corpus[n] = malloc(MAX_INPUT))) {
+                clen[n] = fread(corpus[n], 1, MAX_INPUT - 1, f);
+                n++;
+            }
+            if (f)
+                fclose(f);
         }
-        clen[n] = fread(corpus[n], 1, MAX_INPUT - 1, f);
-        fclose(f);
-        n++;
+        free(de[k]);
     }
-    closedir(d);
+    free(de);
     return n;
 }
 
 int main(int argc, char **argv)
 {
     long iters = 1000;
+    double seconds = 0;   /* > 0: run for this long instead of a count */
     unsigned long seed = 1;
     char *corpus[MAX_CORPUS];
     size_t clen[MAX_CORPUS];
@@ -62,6 +62,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
             iters = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoul(argv[++i], NULL, 10);
         else if ((n = read_corpus(argv[i], corpus, clen, n)) < 0)
@@ -75,7 +77,15 @@ int main(int argc, char **argv)
     static uint8_t buf[2 * MAX_INPUT];
     for (int i = 0; i < n; i++)
         LLVMFuzzerTestOneInput((const uint8_t *)corpus[i], clen[i]);
-    for (long it = 0; it < iters; it++) {
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long it;
+    for (it = 0; seconds > 0 || it < iters; it++) {
+        if (seconds > 0 && it % 64 == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if ((double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9 >= seconds)
+                break;
+        }
         int c = (int)(rnd() % (uint64_t)n);
         size_t len = clen[c];
         memcpy(buf, corpus[c], len);
@@ -122,7 +132,7 @@ int main(int argc, char **argv)
         }
         LLVMFuzzerTestOneInput(buf, len);
     }
-    printf("%s: %d corpus files and %ld mutated inputs, each accepted or rejected cleanly\n", fuzz_name, n, iters);
+    printf("%s: %d corpus files and %ld mutated inputs, each accepted or rejected cleanly\n", fuzz_name, n, it);
     for (int i = 0; i < n; i++)
         free(corpus[i]);
     return 0;
