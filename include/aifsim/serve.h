@@ -94,7 +94,7 @@ extern "C" {
 typedef struct aif_serve_memory {
     double hbm_bytes;             /* the GPU's HBM */
     double usable_bytes;          /* hbm_bytes x serve.gpu_memory_fraction */
-    double weights_bytes;         /* the replica's weights / (tp x pp), at serve.precision */
+    double weights_bytes;         /* the busiest stage's weights / tp, at serve.precision */
     double activations_bytes;     /* the largest iteration's activations and logits */
     double workspace_bytes;       /* runtime context and library workspaces (calibration) */
     double kv_bytes_per_token;    /* one token's keys and values on this GPU (its layers, its heads) */

@@ -144,8 +144,8 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
                     sv->ep, sv->tp);
     if (m->moe.experts && m->moe.experts % sv->ep)
         return FAIL("ep", "ep %d does not divide the %d experts of %s", sv->ep, m->moe.experts, m->name);
-    if (m->layers % sv->pp)
-        return FAIL("pp", "pp %d does not divide the %d layers of %s", sv->pp, m->layers, m->name);
+    if (sv->pp > m->layers)
+        return FAIL("pp", "pp %d is more stages than the %d layers of %s", sv->pp, m->layers, m->name);
     if (sv->kv_precision < 0)
         sv->kv_precision = sv->precision;
     if (g->peak_flops[sv->precision] <= 0)

@@ -205,10 +205,28 @@ static int parse_num(const char *s, double *out)
     return errno || end == s || *end || !isfinite(*out) ? -1 : 0;
 }
 
+/* The next line of *cur (NUL-terminated in place), or NULL at the end; empty lines count. */
+static char *next_line(char **cur)
+{
+    char *ln = *cur;
+    if (!ln)
+        return NULL;
+    char *nl = strchr(ln, '\n');
+    if (nl) {
+        *nl = '\0';
+        *cur = nl[1] ? nl + 1 : NULL;
+    } else {
+        *cur = NULL;
+        if (!*ln)
+            return NULL;
+    }
+    return ln;
+}
+
 static aif_rc parse_azure(parser *p, char *text, long max)
 {
-    char *save = NULL;
-    for (char *ln = strtok_r(text, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+    char *cur = text;
+    for (char *ln; (ln = next_line(&cur));) {
         p->line++;
         size_t k = strlen(ln);
         if (k && ln[k - 1] == '\r')
@@ -306,8 +324,8 @@ static aif_rc mooncake_line(parser *p, const char *ln)
 
 static aif_rc parse_mooncake(parser *p, char *text, long max)
 {
-    char *save = NULL;
-    for (char *ln = strtok_r(text, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+    char *cur = text;
+    for (char *ln; (ln = next_line(&cur));) {
         p->line++;
         if (!ln[strspn(ln, " \t\r")])
             continue;

@@ -369,7 +369,9 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     const double GB = 1e9;
     mm->hbm_bytes = s->cluster.gpu.hbm_bytes;
     mm->usable_bytes = mm->hbm_bytes * sv->gpu_memory_fraction;
-    mm->weights_bytes = aif_model_params(md) * sh.w_bytes / ((double)sv->tp * sv->pp);
+    /* the busiest stage holds ceil(layers / pp) layers (vLLM splits layers unevenly when pp does not divide them) */
+    double stage_layers = ceil((double)md->layers / sv->pp);
+    mm->weights_bytes = aif_model_params(md) * sh.w_bytes / sv->tp * stage_layers / md->layers;
     mm->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
     double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
     double inner = md->moe.experts ? (md->moe.top_k + md->moe.shared_experts) * ef : md->ffn;
@@ -377,7 +379,7 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
         inner = md->ffn;
     mm->activations_bytes = (double)sv->token_budget * (4.0 * md->hidden + 2 * inner / sv->tp) * 2 +
                             (double)sv->max_batch * md->vocab / sv->tp * 4;
-    mm->kv_bytes_per_token = sh.kv_bytes_token_layer * md->layers / sv->pp;
+    mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
     if (mm->weights_bytes > mm->hbm_bytes)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
