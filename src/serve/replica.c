@@ -227,14 +227,12 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         budget -= c < budget ? c : budget;
         slots--;
         rp->batch_seqs++;
-        if (st[q].gen == 0) {
-            rp->prefix_hit_tokens += cached;
-            rp->prompt_tokens += r->input;
-        }
         add_prefill(&rp->batch, cached, (double)c, cached + c == target);
-        if (!st[q].scheduled) {
+        if (!st[q].scheduled) {   /* first admission: its prompt and its prefix hits count once */
             st[q].scheduled = 1;
             st[q].start_s = now_s;
+            rp->prefix_hit_tokens += cached;
+            rp->prompt_tokens += r->input;
         }
     }
     AIF_ASSERT(rp->kv_used >= 0 && rp->kv_used <= rp->kv_blocks);
