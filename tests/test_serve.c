@@ -487,6 +487,38 @@ static void test_determinism(void **state)
     free(jc);
 }
 
+typedef struct seen_replicas { int iterations[8]; } seen_replicas;
+static void count_replica(const aif_serve_iter *it, void *ctx)
+{
+    seen_replicas *w = ctx;
+    if (it->replica >= 0 && it->replica < 8)
+        w->iterations[it->replica]++;
+}
+
+/* Both routers spread the load: every replica iterates; round-robin gives 8 equal
+ * requests on 4 replicas the same work each. */
+static void test_routers(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    s.serve.replicas = 4;
+    s.serve.requests = 8;
+    s.serve.mode = AIF_SERVE_OFFLINE;
+    for (int router = 0; router < 2; router++) {
+        s.serve.router = router;
+        seen_replicas w = {{0}};
+        aif_serve_opts o = {.on_iteration = count_replica, .iteration_ctx = &w};
+        static aif_serve_run r;
+        run(&s, &o, &r);
+        for (int i = 0; i < 4; i++) {
+            assert_true(w.iterations[i] > 0);
+            assert_int_equal(w.iterations[i], w.iterations[0]);
+        }
+        assert_int_equal(w.iterations[4], 0);
+    }
+}
+
 /* A Mooncake trace whose requests share their leading blocks: with prefix caching
  * the shared blocks skip prefill. */
 static void test_prefix_cache(void **state)
@@ -541,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_past_capacity),           cmocka_unit_test(test_replicas_lower_ttft),
         cmocka_unit_test(test_bandwidth_monotone),      cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
+        cmocka_unit_test(test_routers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -33,6 +33,7 @@ static const char usage[] =
     "  aifsim\n"
     "  aifsim train --model llama3-70b --gpu h100-sxm --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
     "  aifsim train my-cluster.yaml --json\n"
+    "  aifsim infer --model llama3-70b --tp 8 --qps 4 --slo ttft_p99=2s,tpot_p99=100ms\n"
     "  aifsim catalog gpus\n"
     "  aifsim validate\n";
 
