@@ -119,6 +119,34 @@ static void test_fast_equals_fresh_graph(void **state)
                             "serve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
 }
 
+/* A MoE layer reads the weights of the experts its tokens reach: one token of
+ * DeepSeek-V3 (top 8 of 256, 32 experts per GPU at ep 8) reaches one local expert on
+ * average; 4,096 tokens reach all 32. */
+static double expert_gemms(const aif_scenario *s, double tokens)
+{
+    aif_serve_batch b = {.decode_seqs = tokens, .decode_kv_tokens = tokens * 100};
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_serve_lower_batch(s, &b, &g, &e), AIF_OK);
+    double n = -1;
+    for (int i = 0; i < g.n_ops && n < 0; i++)
+        if (!strcmp(g.ops[i].name, "expert.fc1"))
+            n = g.ops[i].batch;
+    aif_graph_free(&g);
+    return n;
+}
+
+static void test_moe_active_experts(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h200, gpus: 16}\nmodel: deepseek-v3\n"
+             "serve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
+    assert_true(fabs(expert_gemms(&s, 1) - 1) < 1e-12);
+    assert_true(fabs(expert_gemms(&s, 4096) - 32) < 1e-6);
+    assert_true(expert_gemms(&s, 16) > 1 && expert_gemms(&s, 16) < 16);
+}
+
 static double hand_gemm(const aif_gpu *gpu, double m, double n, double k)
 {
     const aif_calib *c = &gpu->calib;
@@ -573,7 +601,7 @@ int main(void)
         cmocka_unit_test(test_past_capacity),           cmocka_unit_test(test_replicas_lower_ttft),
         cmocka_unit_test(test_bandwidth_monotone),      cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
-        cmocka_unit_test(test_routers),
+        cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

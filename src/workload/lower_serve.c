@@ -126,14 +126,18 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
     } else {
         double e = md->moe.experts, topk = md->moe.top_k;
         double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
-        double local = e / sh->ep, me = m * topk / e;   /* expected tokens per expert */
+        /* the local experts that receive a token (expected, uniform routing) are the ones
+         * whose weights are read: all of them in a large batch, few in a small decode */
+        double local = e / sh->ep;
+        double active = m > 0 ? local * (1 - pow(1 - topk / e, m)) : 0;
+        double me = active > 0 ? m * topk / sh->ep / active : 0;   /* tokens per active expert */
         aif_graph_add_gemm(g, "router", AIF_CAT_COMPUTE, m, e, h, 1, 0);
         if (sh->ep > 1)
             aif_graph_add_comm(g, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * sh->a_bytes,
                                AIF_OVL_NONE);
-        gemm(g, sh, "expert.fc1", me, (gated ? 2 : 1) * ef / sh->etp, h, local);
-        aif_graph_add_mem(g, "expert.act", AIF_CAT_COMPUTE, me * local * ef / sh->etp * 2 * (gated ? 3 : 2), 1);
-        gemm(g, sh, "expert.fc2", me, h, ef / sh->etp, local);
+        gemm(g, sh, "expert.fc1", me, (gated ? 2 : 1) * ef / sh->etp, h, active);
+        aif_graph_add_mem(g, "expert.act", AIF_CAT_COMPUTE, me * active * ef / sh->etp * 2 * (gated ? 3 : 2), 1);
+        gemm(g, sh, "expert.fc2", me, h, ef / sh->etp, active);
         if (sh->ep > 1)
             aif_graph_add_comm(g, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * 2,
                                AIF_OVL_NONE);
