@@ -391,9 +391,8 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
                            "of HBM of a %s (raise tp or pp, or lower serve.precision)",
                            md->name, aif_prec_names[sv->precision], mm->weights_bytes / GB, sv->tp, sv->pp,
                            mm->hbm_bytes / GB, s->cluster.gpu.name);
-    mm->kv_blocks = mm->kv_capacity_bytes > 0
-                        ? (long)(mm->kv_capacity_bytes / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token))
-                        : 0;
+    double blocks = mm->kv_capacity_bytes / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token);
+    mm->kv_blocks = blocks >= 1 ? (long)fmin(blocks, 1e15) : 0;   /* 1e15 blocks: far past any HBM */
     if (mm->kv_blocks < 1)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
                            "no room for the KV cache on a %s: %.1f GB usable (%.0f%% of %.1f GB) minus weights "
