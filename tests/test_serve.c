@@ -251,6 +251,10 @@ static void test_section_errors(void **state)
     assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\nserve: {tp: 4, ep: 3}\n",
                            &e), AIF_EINPUT);
     assert_string_equal(e.path, "serve.ep");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 3}\n", &e),
+                     AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "tp 3 does not divide the 32 attention heads"));
+    assert_int_equal(e.line, 3);
     assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {precision: fp4}\n",
                            &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "fp4"));

@@ -8,7 +8,8 @@
  *           router: round-robin|least-outstanding, gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed}
  *
- * Invariants after a successful bind: tp, pp, ep >= 1; ep divides tp and the
+ * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
+ * heads, and the key/value heads or is a multiple of them; ep divides tp and the
  * model's experts (ep 1 for a dense model); replicas x tp x pp <= cluster.gpus;
  * the precisions are ones the GPU has; token_budget >= max_batch when prefill is
  * chunked.  The trace is only named here: aif_run_serve reads it. */
@@ -144,6 +145,12 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
                     sv->ep, sv->tp);
     if (m->moe.experts && m->moe.experts % sv->ep)
         return FAIL("ep", "ep %d does not divide the %d experts of %s", sv->ep, m->moe.experts, m->name);
+    int kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
+    if (m->heads % sv->tp)
+        return FAIL("tp", "tp %d does not divide the %d attention heads of %s", sv->tp, m->heads, m->name);
+    if (m->attention != AIF_ATTN_MLA && (kvh >= sv->tp ? kvh % sv->tp : sv->tp % kvh))
+        return FAIL("tp", "tp %d and the %d key/value heads of %s: one must divide the other (each GPU holds whole "
+                    "heads, replicated when tp exceeds them)", sv->tp, kvh, m->name);
     if (sv->pp > m->layers)
         return FAIL("pp", "pp %d is more stages than the %d layers of %s", sv->pp, m->layers, m->name);
     if (sv->kv_precision < 0)
