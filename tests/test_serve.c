@@ -457,6 +457,28 @@ static void test_past_capacity(void **state)
     assert_true(hi2.serve.queue.p99_s > 2 * hi1.serve.queue.p99_s);
 }
 
+/* Bursts hurt: at the same mean rate (70% of capacity), gamma arrivals with a
+ * coefficient of variation of 4 queue longer than Poisson ones; and no load served
+ * as it arrives outruns the same requests all queued at t = 0. */
+static void test_bursty(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    double cap = offline_capacity(&s);
+    s.serve.qps = 0.7 * cap;
+    s.serve.requests = 1500;
+    static aif_serve_run poisson, bursty;
+    run(&s, NULL, &poisson);
+    s.serve.arrival = AIF_ARRIVAL_GAMMA;
+    s.serve.arrival_cv = 4;
+    run(&s, NULL, &bursty);
+    assert_true(bursty.serve.queue.p99_s > 2 * poisson.serve.queue.p99_s);
+    assert_true(bursty.serve.ttft.p99_s > poisson.serve.ttft.p99_s);
+    assert_true(poisson.serve.requests_per_s <= cap * (1 + 1e-9));
+    assert_true(bursty.serve.requests_per_s <= cap * (1 + 1e-9));
+}
+
 /* Time to first token falls as replicas are added under the same load. */
 static void test_replicas_lower_ttft(void **state)
 {
@@ -606,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_bandwidth_monotone),      cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
         cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
+        cmocka_unit_test(test_bursty),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
