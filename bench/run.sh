@@ -26,6 +26,10 @@ echo "max-min fair flow solver, one core, 3 runs (4096 hosts, 65536 flows):"
 for i in 1 2 3; do
     taskset -c 0 "$root/build-bench/aifsim-bench-maxmin" 4096 65536
 done
+echo "serving simulator, one core, 3 runs (1,000,000 requests each, bench/bench_serve.c):"
+for i in 1 2 3; do
+    taskset -c 0 "$root/build-bench/aifsim-bench-serve" 1000000
+done
 echo "built-in catalogs and the default scenario, in process, one core:"
 taskset -c 0 "$root/build-bench/aifsim-bench-catalog" 100
 sh "$root/bench/cli_call.sh" "$root/build-bench/aifsim" 200

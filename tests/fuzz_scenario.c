@@ -4,8 +4,10 @@
  * with -fsanitize=fuzzer -DAIF_LIBFUZZER the same entry point runs under libFuzzer
  * for long campaigns (see docs/TESTING.md).
  * Invariant checked: every input either loads and estimates, or is rejected
- * with AIF_EINPUT and a message; nothing crashes, hangs or leaks. */
+ * with AIF_EINPUT and a message; the same as a serving scenario (its serve
+ * section, the memory of a replica's GPU); nothing crashes, hangs or leaks. */
 #include "aifsim/aifsim.h"
+#include "aifsim/serve.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@ const char *const fuzz_dict[] = {
     "tp: ", "pp: ", "vpp: ", "cp: ", "ep: ", "dp: ", "gbs: ", "mbs: ", "seq: ", "model: ", "cluster:", "train:",
     "gpus: ", "system: ", "400Gb/s", "80GiB", "1e308", "-1", "0", "99999999999", "{", "}", "[", "]", ": ", "\n  ",
     "&a ", "*a", "!!str ", "---\n", "'", "\"", "\\x00", "llama3-405b", "deepseek-v3", "dgx-h100", "fp8", "full",
-    "zero3", "base: ", "moe: {experts: 0}", "layers: 1000000"};
+    "zero3", "base: ", "moe: {experts: 0}", "layers: 1000000", "serve:", "replicas: ", "qps: ", "mode: offline",
+    "input_tokens: {dist: lognormal, mean: 100, max: 10}", "slo: {ttft_p99: 1s}", "arrival: {dist: gamma, cv: 0}",
+    "kv_precision: fp4", "trace: x.csv"};
 const int fuzz_n_dict = (int)(sizeof fuzz_dict / sizeof fuzz_dict[0]);
 
 static aif_catalog *cat;
@@ -48,6 +52,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == AIF_OK && !(r.step_time_s > 0))
             abort();
         n_accepted += rc == AIF_OK;
+    }
+    if (rc != AIF_OK && (rc != AIF_EINPUT || !e.msg[0]))
+        abort();
+    /* the same text as a serving scenario: the serve section bound and checked, the
+     * memory of a replica's GPU evaluated (the simulation is fuzz_trace's) */
+    rc = aif_scenario_parse_sections(cat, (const char *)data, size, "fuzz.yaml", NULL, 0,
+                                     AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE,
+                                     &s, &e);
+    if (rc == AIF_OK) {
+        aif_serve_memory m;
+        rc = aif_serve_memory_eval(&s, &m, &e);
+        if (rc == AIF_OK && !(m.kv_blocks >= 1 && m.weights_bytes > 0))
+            abort();
     }
     if (rc != AIF_OK && (rc != AIF_EINPUT || !e.msg[0]))
         abort();

@@ -391,5 +391,30 @@ says 0 "note: model: the job was not run" facility --set model=no-such-model
 rejects 2 "cluster.gpus: 'x' is not a number" facility --set cluster.gpus=x
 rejects 2 "the report is of the job, and its check of train.tp failed" report -o "$tmp/r.html" --set train.tp=3
 
+# aifsim infer: the built-in serving example, options on it, JSON keys, refusals
+golden infer.txt infer
+golden infer-offline.json infer --model llama3-8b --gpus 8 --tp 1 --mode offline --requests 2000 --input-tokens 1000 --output-tokens 200 --json
+golden infer-moe.txt infer --model mixtral-8x7b --tp 4 --ep 2 --precision bf16 --qps 6 --requests 500 --slo ttft_p99=1s,tpot_p99=40ms
+for k in throughput_tokens_per_s requests_per_s ttft_p50_s ttft_p99_s tpot_p50_s tpot_p99_s e2e_p99_s slo_goodput \
+         kv_cache_peak_fraction joules_per_token usd_per_million_tokens; do
+    if grep -q "\"$k\"" "$golden/infer-offline.json"; then ok; else bad "infer-offline.json lacks $k"; fi
+done
+"$bin" infer --qps 3 --seed 9 --json >"$tmp/a"
+"$bin" infer --qps 3 --seed 9 --json >"$tmp/b"
+if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "infer: two runs differ"; fi
+rejects 2 "--disaggregate (separate prefill and decode pools) is not built yet" infer --disaggregate 1:3
+rejects 2 "'infer plan' (the cheapest deployment meeting an SLO) is not built yet" infer plan --model llama3-70b
+rejects 2 "the weights of llama3-405b at bf16 need 811.7 GB per GPU with tp 1 x pp 1, more than the 80.0 GB" \
+    infer --model llama3-405b --tp 1 --precision bf16
+rejects 2 "--slo: serve.slo.ttft: unknown key 'ttft'; did you mean 'ttft_p99'?" infer --slo ttft=2s
+rejects 2 "--slo item 'fast' is not KEY=VALUE" infer --slo fast
+rejects 2 "serve.ep: ep 3 does not divide tp 4" infer --model mixtral-8x7b --tp 4 --ep 3
+rejects 2 "--precision: serve.precision: unknown value 'fp16'; did you mean 'bf16'?" infer --precision fp16
+printf 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,10\n' >"$tmp/t.csv"
+rejects 2 "t.csv:3: serve.trace: 2 fields; a row holds 3" infer --trace "$tmp/t.csv"
+printf 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,100,10\n' >"$tmp/t.csv"
+says 0 "2 requests from" infer --trace "$tmp/t.csv"
+if "$bin" help infer | head -1 | grep -q "usage: aifsim infer"; then ok; else bad "aifsim help infer"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

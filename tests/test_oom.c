@@ -14,6 +14,8 @@
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
 #include "aifsim/validate.h"
+#include "serve/requests.h"
+#include "serve/sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,7 +258,56 @@ static aif_rc run_power_checks(aif_err *e)
     return aif_validate_power(cat, rows, 64, e) < 0 ? e->rc : AIF_OK;
 }
 
+/* A small serving run (aif_run_serve: memory, requests, the event loop, power, money)
+ * and its JSON; and a trace parsed with hash ids. */
+static aif_scenario serve_s;
+static aif_serve_run serve_run;
+static void prep_serve(void)
+{
+    aif_err e;
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                    "serve: {tp: 2, replicas: 2, requests: 30, qps: 20, input_tokens: {dist: uniform, mean: 300},"
+                    " output_tokens: 12, gpu_memory_fraction: 0.2}\n";
+    if (aif_scenario_parse_sections(cat, y, strlen(y), "serve", NULL, 0,
+                                    AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE,
+                                    &serve_s, &e) != AIF_OK)
+        abort();
+}
+static aif_rc run_serve(aif_err *e) { return aif_run_serve(cat, &serve_s, NULL, &serve_run, e); }
+static void prep_serve_json(void)
+{
+    aif_err e;
+    prep_serve();
+    if (aif_run_serve(cat, &serve_s, NULL, &serve_run, &e) != AIF_OK)
+        abort();
+}
+static aif_rc run_serve_json(aif_err *e)
+{
+    json = aif_report_serve_json(&serve_run);
+    if (!json) {
+        snprintf(e->msg, sizeof e->msg, "out of memory");
+        return AIF_ENOMEM;
+    }
+    return AIF_OK;
+}
+static aif_rc run_trace(aif_err *e)
+{
+    static const char t[] = "{\"timestamp\": 0, \"input_length\": 900, \"output_length\": 5, \"hash_ids\": [1, 2]}\n"
+                            "{\"timestamp\": 5, \"input_length\": 700, \"output_length\": 5, \"hash_ids\": [1, 3]}\n";
+    aif_req_stream rq;
+    aif_rc rc = aif_requests_parse(t, sizeof t - 1, "t.jsonl", 0, &rq, e);
+    if (rc)
+        return rc;
+    aif_serve_result r;
+    rc = aif_serve_simulate(&serve_s, &rq, 2000, NULL, &r, e);
+    aif_requests_free(&rq);
+    return rc;
+}
+
 static const oom_case cases[] = {
+    {"run_serve", prep_serve, run_serve, NULL},
+    {"serve_json", prep_serve_json, run_serve_json, done_json},
+    {"serve_trace", prep_serve, run_trace, NULL},
     {"catalog", NULL, run_catalog, done_catalog},
     {"scenario", NULL, run_scenario, NULL},
     {"estimate", NULL, run_estimate, NULL},

@@ -19,6 +19,9 @@
 #include <stdbool.h>
 
 #include "aifsim/version.h"   /* AIF_VERSION, generated from CMakeLists.txt's project(VERSION) */
+#define AIFSIM_SERVE_SPEC_ONLY
+#include "aifsim/serve.h"     /* aif_serve: the scenario's serve section (plain data) */
+#undef AIFSIM_SERVE_SPEC_ONLY
 
 #ifdef __cplusplus
 extern "C" {
@@ -343,6 +346,7 @@ typedef struct aif_scenario {
     aif_model model;
     aif_train train;
     aif_site site;
+    aif_serve serve;           /* the serve section (AIF_SECTION_SERVE; serve.present when bound) */
 } aif_scenario;
 
 /* The job's GPUs: s->train.alloc.gpus, or the whole cluster's when 0. */
@@ -376,7 +380,8 @@ typedef enum aif_section {
     AIF_SECTION_MODEL = 1u << 1,
     AIF_SECTION_TRAIN = 1u << 2,
     AIF_SECTION_SITE = 1u << 3,   /* `facility` and `cost` */
-    AIF_SECTION_ALL = 0xfu
+    AIF_SECTION_ALL = 0xfu,       /* a training job's sections */
+    AIF_SECTION_SERVE = 1u << 4   /* `serve` (aifsim infer: with cluster, model and site) */
 } aif_section;
 /* aif_scenario_load and aif_scenario_parse binding only `sections` (aif_section bits). */
 aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,

@@ -77,7 +77,8 @@ typedef struct aif_op {
     unsigned char coll;       /* AIF_OP_COMM: aif_coll */
     unsigned char group;      /* AIF_OP_COMM: aif_group */
     unsigned char overlap;    /* AIF_OP_COMM: aif_ovl */
-    unsigned char fp8;        /* AIF_OP_GEMM: runs on fp8 tensor cores; attention: FlashAttention-2 */
+    unsigned char fp8;        /* AIF_OP_GEMM: runs on fp8 tensor cores (2: fp4, where the GPU has it);
+                                 attention: FlashAttention-2 */
     unsigned short n_kernels; /* kernel launches the op stands for */
     double flops;             /* FLOPs executed (attention: causal work actually done) */
     double bytes;             /* compute: HBM bytes moved; comm: message size as nccl-tests counts it */

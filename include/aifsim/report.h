@@ -16,6 +16,7 @@
 #include "aifsim/search.h"
 #include "aifsim/graph.h"
 #include "aifsim/sim.h"
+#include "aifsim/serve.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,13 @@ void aif_fmt_plain(char *buf, size_t n, double x);
  * options])", then each substitution the scenario's load made (aif_note) as
  * "  substituted  FIELD: ASKED -> USED (WHY)".  what may be NULL. */
 void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what);
+
+/* A serving run (aifsim infer, src/report/serve.c): deployment, memory, latency
+ * percentiles, throughput, goodput, KV cache, power and money.  The JSON holds the
+ * keys README.md lists (throughput_tokens_per_s, ttft_p99_s, ...); malloc'd, NULL
+ * when out of memory. */
+void aif_report_serve_text(FILE *f, const aif_serve_run *run);
+char *aif_report_serve_json(const aif_serve_run *run);
 
 /* The summary a planner reads in ten seconds: job, step, memory, site, money. */
 void aif_report_train_text(FILE *f, const aif_train_run *run);

@@ -22,6 +22,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 4 };   /* EXIT_
     "SIGPIPE it removes its temporary files and dies by that signal\n"
 
 int cmd_train(int argc, char **argv);
+int cmd_infer(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_facility(int argc, char **argv);

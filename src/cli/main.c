@@ -16,6 +16,8 @@ static const char usage[] =
     "              16,384 H100 SXM (TP8 PP16 DP128, 8K sequences, 15.6T tokens)\n"
     "  train       estimate a training job: step time, MFU, memory, days to train, and its\n"
     "              power, cooling, energy, carbon, water and cost owned or rented\n"
+    "  infer       simulate inference serving: TTFT, TPOT, throughput, goodput, KV cache,\n"
+    "              joules and dollars per token of a model on replicas of a GPU kind\n"
     "  facility    the site on its own: racks, kW per rack, cooling, PUE, MW, grid cap, capex\n"
     "  topology    the cluster's network: switches and links per tier, bisection, oversubscription\n"
     "  report      write one self-contained HTML report with plots (-o report.html)\n"
@@ -31,6 +33,7 @@ static const char usage[] =
     "  aifsim\n"
     "  aifsim train --model llama3-70b --gpu h100-sxm --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
     "  aifsim train my-cluster.yaml --json\n"
+    "  aifsim infer --model llama3-70b --tp 8 --qps 4 --slo ttft_p99=2s,tpot_p99=100ms\n"
     "  aifsim catalog gpus\n"
     "  aifsim validate\n";
 
@@ -73,7 +76,7 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
     return EXIT_OK;
 }
 
-static const char *const commands[] = {"train", "facility", "topology", "report", "collective", "catalog",
+static const char *const commands[] = {"train", "infer", "facility", "topology", "report", "collective", "catalog",
                                        "validate", NULL};
 
 static int run(int argc, char **argv)
@@ -103,6 +106,8 @@ static int run(int argc, char **argv)
     }
     if (!strcmp(cmd, "train"))
         return cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "infer"))
+        return cmd_infer(argc - 1, argv + 1);
     if (!strcmp(cmd, "catalog"))
         return cmd_catalog(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
@@ -117,7 +122,7 @@ static int run(int argc, char **argv)
         return cmd_collective(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, facility, topology, report, collective, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, infer, facility, topology, report, collective, catalog, validate)", cmd);
 }
 
 int main(int argc, char **argv)

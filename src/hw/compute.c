@@ -12,8 +12,10 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
     case AIF_OP_GEMM: {
         if (op->flops <= 0)
             return 0;
+        /* fp8 2: an fp4 GEMM (a serving lowering's NVFP4/MXFP4 weights), where the GPU has fp4 */
+        int fp4 = op->fp8 == 2 && g->peak_flops[AIF_FP4] > 0;
         int fp8 = op->fp8 && g->peak_flops[AIF_FP8] > 0;
-        double peak = g->peak_flops[fp8 ? AIF_FP8 : AIF_BF16] * clock_factor;
+        double peak = g->peak_flops[fp4 ? AIF_FP4 : fp8 ? AIF_FP8 : AIF_BF16] * clock_factor;
         double eff = fp8 && c->matmul_eff_fp8 > 0 ? c->matmul_eff_fp8 : c->matmul_eff;
         double tiles = ceil(op->m / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
         double waves = ceil(tiles / c->n_sm);

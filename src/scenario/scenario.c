@@ -30,6 +30,7 @@
 #define _XOPEN_SOURCE 700   /* realpath */
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
+#include "scenario/serve.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -123,7 +124,8 @@ static const field train_fields[] = {
 };
 static const schema train_schema = {train_fields, sizeof train_fields / sizeof train_fields[0], NULL};
 
-static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", "facility", "cost", NULL};
+static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", "facility", "cost", "serve",
+                                        NULL};
 static const schema root_schema = {NULL, 0, root_skip};
 static const char *const model_skip[] = {"base", "sources", "notes", NULL};
 
@@ -668,6 +670,8 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
         return rc;
     if ((bc->sections & AIF_SECTION_SITE) &&
         (rc = aif_site_bind(bc, out, ynode_get(root, "facility"), ynode_get(root, "cost"))))
+        return rc;
+    if ((bc->sections & AIF_SECTION_SERVE) && (rc = aif_serve_bind(bc, out, ynode_get(root, "serve"))))
         return rc;
     const unsigned job = AIF_SECTION_MODEL | AIF_SECTION_TRAIN;
     if ((bc->sections & job) == job)

@@ -1,0 +1,172 @@
+/* serve.h -- inference serving: the scenario's `serve:` section, the result of a
+ * serving run, and the pipeline call that produces it.
+ *
+ * A deployment is `replicas` copies of the model, each on tp x pp GPUs (ep of the
+ * tp ranks hold different experts of a MoE layer).  Requests arrive by a Poisson
+ * or gamma process at `qps` (server mode), all at t = 0 (offline mode), or from a
+ * trace file; a router sends each to a replica; each replica batches
+ * continuously (a token budget, a maximum batch, chunked prefill), keeps a paged
+ * KV cache of 16-token blocks in the HBM its weights leave, preempts the newest
+ * request by recompute when the cache fills, and skips the prefill of blocks a
+ * trace's hash ids say are cached.  An iteration's time is the step graph of
+ * that batch timed by the analytical engine (docs/SERVING.md has the equations).
+ *
+ * The spec part (aif_serve and its name tables) is plain data inside
+ * aif_scenario, so aifsim.h includes it alone (AIFSIM_SERVE_SPEC_ONLY); the rest
+ * needs aifsim.h. */
+#ifndef AIFSIM_SERVE_SPEC_H
+#define AIFSIM_SERVE_SPEC_H
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum aif_serve_mode { AIF_SERVE_SERVER, AIF_SERVE_OFFLINE } aif_serve_mode;
+typedef enum aif_arrival { AIF_ARRIVAL_POISSON, AIF_ARRIVAL_GAMMA } aif_arrival;
+/* Token-length distributions: fixed = the mean; uniform on [1, 2 mean - 1];
+ * exponential with that mean; lognormal with that mean and sigma 1; every draw
+ * rounded and clipped to [1, max]. */
+typedef enum aif_len_dist { AIF_LEN_FIXED, AIF_LEN_UNIFORM, AIF_LEN_EXPONENTIAL, AIF_LEN_LOGNORMAL } aif_len_dist;
+typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTANDING } aif_router_kind;
+
+extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
+extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
+extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exponential", "lognormal" */
+extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
+
+typedef struct aif_len_spec {
+    int dist;                 /* aif_len_dist */
+    double mean;              /* tokens */
+    int max;                  /* tokens; every draw is clipped to it */
+} aif_len_spec;
+
+/* Targets a request must meet to count in the goodput (0 = no target). */
+typedef struct aif_slo {
+    double ttft_s;            /* time to first token (key ttft_p99) */
+    double tpot_s;            /* mean time per output token after the first (key tpot_p99) */
+    double e2e_s;             /* arrival to last token (key e2e_p99) */
+} aif_slo;
+
+#define AIF_SERVE_BLOCK_TOKENS 16   /* paged KV cache block (vLLM's default) */
+
+typedef struct aif_serve {
+    bool present;             /* the scenario has a serve: section (or the CLI made one) */
+    int replicas;             /* 0 = as many as the cluster's GPUs hold */
+    int tp, pp, ep;           /* per replica; ep divides tp and the model's experts */
+    int precision;            /* aif_prec of the weights and GEMMs: bf16, fp8, fp4 */
+    int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision */
+    int mode;                 /* aif_serve_mode */
+    double qps;               /* server mode: mean arrival rate, requests per second */
+    int arrival;              /* aif_arrival */
+    double arrival_cv;        /* gamma: coefficient of variation of the gaps (1 = Poisson) */
+    int requests;             /* requests simulated (a trace: at most this many, 0 = all) */
+    aif_len_spec input_tokens, output_tokens;
+    char trace[256];          /* Azure CSV or Mooncake JSONL ("" = synthetic); read by aif_run_serve */
+    int max_batch;            /* sequences in one iteration */
+    int token_budget;         /* tokens (prefill + decode) in one iteration */
+    bool chunked_prefill;     /* split a prompt over iterations to fit the budget */
+    bool prefix_caching;      /* a trace's hash_ids: cached blocks skip prefill */
+    int router;               /* aif_router_kind */
+    double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization) */
+    aif_slo slo;
+    unsigned seed;
+} aif_serve;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIFSIM_SERVE_SPEC_H */
+
+#ifndef AIFSIM_SERVE_SPEC_ONLY
+#ifndef AIFSIM_SERVE_H
+#define AIFSIM_SERVE_H
+
+#include "aifsim/aifsim.h"
+#include "aifsim/run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Memory of one GPU of a replica (bytes). */
+typedef struct aif_serve_memory {
+    double hbm_bytes;             /* the GPU's HBM */
+    double usable_bytes;          /* hbm_bytes x serve.gpu_memory_fraction */
+    double weights_bytes;         /* the busiest stage's weights / tp, at serve.precision */
+    double activations_bytes;     /* the largest iteration's activations and logits */
+    double workspace_bytes;       /* runtime context and library workspaces (calibration) */
+    double kv_bytes_per_token;    /* one token's keys and values on this GPU (its layers, its heads) */
+    double kv_capacity_bytes;     /* usable - weights - activations - workspace */
+    long kv_blocks;               /* kv_capacity_bytes / (16 tokens x kv_bytes_per_token) */
+} aif_serve_memory;
+
+typedef struct aif_latency { double mean_s, p50_s, p90_s, p99_s, max_s; } aif_latency;
+
+typedef struct aif_serve_result {
+    int gpus;                     /* replicas x tp x pp */
+    int replicas;
+    aif_serve_memory mem;
+    long requests;                /* simulated (all complete) */
+    double input_tokens, output_tokens, prefill_tokens;   /* prefill_tokens: computed (cache hits skipped, recompute added) */
+    double duration_s;            /* first arrival to last completion */
+    double throughput_tokens_per_s;  /* output tokens / duration */
+    double requests_per_s;
+    aif_latency ttft, tpot, e2e, queue;   /* queue: arrival to the first iteration that holds the request */
+    double slo_goodput;           /* share of requests meeting every target of serve.slo */
+    double mean_batch;            /* sequences per iteration, mean over iterations */
+    double mean_in_system;        /* time average of requests arrived and not finished */
+    double kv_cache_peak_fraction;   /* peak blocks in use / blocks, over replicas */
+    long iterations, preemptions;
+    double prefix_hit_fraction;   /* share of prompt tokens served from the prefix cache */
+    double busy_fraction;         /* replica time in iterations / (replicas x duration) */
+    double compute_frac, memory_frac, comm_frac;   /* shares of busy time (activity for power) */
+    double gpu_avg_W;             /* per GPU, activity-weighted over the run */
+    double facility_avg_W;        /* the serving GPUs' site power (hosts, network, cooling) */
+    double energy_J;              /* facility energy over duration_s */
+    double joules_per_token;      /* energy_J / output tokens */
+    double usd_per_million_tokens;        /* owned: depreciation, operations, electricity */
+    double usd_per_million_tokens_rented; /* at the scenario's cloud class */
+} aif_serve_result;
+
+/* One iteration of one replica, for checks (aif_serve_opts.on_iteration). */
+typedef struct aif_serve_iter {
+    int replica;
+    double start_s, time_s;
+    int decode_seqs, prefill_seqs, prefill_tokens;
+    long kv_blocks_used, kv_blocks;
+} aif_serve_iter;
+
+typedef struct aif_serve_opts {
+    void (*progress)(double done, void *ctx);     /* share of requests finished, now and then */
+    void *progress_ctx;
+    void (*on_iteration)(const aif_serve_iter *it, void *ctx);   /* after every iteration */
+    void *iteration_ctx;
+} aif_serve_opts;
+
+typedef struct aif_serve_run {
+    aif_scenario scenario;        /* as run */
+    aif_serve_result serve;
+    aif_run_note notes[AIF_MAX_RUN_NOTES];
+    int n_notes;
+} aif_serve_run;
+
+/* Runs a serving deployment: memory check (weights larger than HBM: AIF_EINPUT
+ * naming both), requests (synthetic, or the trace file read here), the event
+ * loop, then power, energy and cost.  s needs the cluster, model, site and serve
+ * sections.  o may be NULL.  out owns nothing. */
+aif_rc aif_run_serve(const aif_catalog *c, const aif_scenario *s, const aif_serve_opts *o, aif_serve_run *out,
+                     aif_err *err);
+/* The memory of one GPU of s's deployment; AIF_EINPUT when the weights, or the
+ * weights with one iteration's activations, do not fit, naming the numbers. */
+aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *m, aif_err *err);
+/* The serve section's defaults (server mode, tp 1, bf16, poisson, 1,000 requests of
+ * 1,024 input and 256 output tokens at 1 qps, max batch 256, budget 8,192). */
+void aif_serve_defaults(aif_serve *sv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIFSIM_SERVE_H */
+#endif /* AIFSIM_SERVE_SPEC_ONLY */

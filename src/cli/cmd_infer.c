@@ -1,0 +1,205 @@
+/* cmd_infer.c -- `aifsim infer`: a serving deployment simulated request by request
+ * (include/aifsim/serve.h).  Options set one scenario field each (serve.*, model,
+ * cluster.*); the base is SCENARIO.yaml or a built-in example, else the example
+ * serve-llama3-70b.  Prefill/decode disaggregation and `infer plan` are not built
+ * yet: they are refused with exit status 2. */
+#include "aifsim/report.h"
+#include "aifsim/serve.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: aifsim infer [SCENARIO.yaml | EXAMPLE] [--model NAME] [--gpu NAME | --system NAME]\n"
+    "                    [--gpus N] [--tp N] [--pp N] [--ep N] [--precision bf16|fp8|fp4]\n"
+    "                    [--replicas N] [--mode offline|server] [--qps Q] [--requests N]\n"
+    "                    [--input-tokens N] [--output-tokens N] [--trace FILE]\n"
+    "                    [--slo ttft_p99=2s,tpot_p99=100ms] [--seed N] [--json]\n"
+    "                    [--set PATH=VALUE] [--catalog FILE]\n"
+    "\n"
+    "Simulates a model served on replicas of tp x pp GPUs: requests arrive (Poisson or\n"
+    "gamma at a rate, all at once offline, or from an Azure or Mooncake trace), a router\n"
+    "sends each to a replica, and each replica batches continuously (token budget,\n"
+    "maximum batch, chunked prefill, paged KV cache with preemption, prefix caching).\n"
+    "Each iteration is timed by the step graph of its batch on the analytical engine.\n"
+    "Prints TTFT, TPOT and end-to-end latency percentiles, throughput, goodput under the\n"
+    "SLO, KV-cache peak, power, joules and dollars per output token (docs/SERVING.md).\n"
+    "The base is SCENARIO.yaml or EXAMPLE, else the built-in example serve-llama3-70b\n"
+    "(Llama 3 70B on one DGX H100, tp 8, fp8, server mode); the options refine it and\n"
+    "the first line names it.\n"
+    "\n"
+    "  --model NAME          a catalog model (aifsim catalog models)\n"
+    "  --gpu NAME            the accelerator (the system built around it is used)\n"
+    "  --system NAME         the node (aifsim catalog systems)\n"
+    "  --gpus N              GPUs of the cluster; replicas default to gpus / (tp x pp)\n"
+    "  --tp N, --pp N        tensor and pipeline parallelism of one replica\n"
+    "  --ep N                expert parallelism of a mixture-of-experts model (divides tp)\n"
+    "  --precision P         weights and GEMMs: bf16, fp8, fp4 (where the GPU has it);\n"
+    "                        the KV cache follows unless serve.kv_precision is set\n"
+    "  --replicas N          model replicas behind the router\n"
+    "  --mode M              server (arrivals at --qps) or offline (every request at t = 0)\n"
+    "  --qps Q               mean arrival rate, requests per second (server mode)\n"
+    "  --requests N          requests simulated (with --trace: at most N of it)\n"
+    "  --input-tokens N      prompt tokens per request (fixed; distributions: --set)\n"
+    "  --output-tokens N     generated tokens per request\n"
+    "  --trace FILE          replay an Azure CSV (TIMESTAMP,ContextTokens,GeneratedTokens)\n"
+    "                        or a Mooncake JSONL trace (timestamp, input_length,\n"
+    "                        output_length, hash_ids)\n"
+    "  --slo LIST            targets a request must meet to count in the goodput:\n"
+    "                        ttft_p99=2s,tpot_p99=100ms,e2e_p99=30s\n"
+    "  --seed N              seed of the arrivals and lengths (same seed, same output)\n"
+    "  --json                one JSON object instead of the text summary\n"
+    "  --set PATH=VALUE      any scenario field, e.g. --set serve.arrival.dist=gamma\n"
+    "                        --set serve.arrival.cv=3 --set serve.router=round-robin\n"
+    "  --catalog FILE        add a user catalog\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Not built yet (refused with exit status 2): --disaggregate P:D, aifsim infer plan.\n"
+    "\n"
+    "examples:\n"
+    "  aifsim infer\n"
+    "  aifsim infer --qps 4 --slo ttft_p99=2s,tpot_p99=100ms\n"
+    "  aifsim infer --model llama3-8b --gpus 8 --tp 1 --mode offline --requests 5000\n"
+    "  aifsim infer --trace azure_conv_2024.csv --replicas 2 --tp 4 --json\n"
+    "\n" CLI_RULES_HELP;
+
+static const struct { const char *opt, *path; } fields[] = {
+    {"model", "model"}, {"gpu", "cluster.gpu"}, {"system", "cluster.system"}, {"gpus", "cluster.gpus"},
+    {"tp", "serve.tp"}, {"pp", "serve.pp"}, {"ep", "serve.ep"}, {"precision", "serve.precision"},
+    {"replicas", "serve.replicas"}, {"mode", "serve.mode"}, {"qps", "serve.qps"}, {"requests", "serve.requests"},
+    {"input-tokens", "serve.input_tokens"}, {"output-tokens", "serve.output_tokens"}, {"trace", "serve.trace"},
+    {"seed", "serve.seed"},
+};
+enum { N_FIELDS = sizeof fields / sizeof fields[0], O_JSON = 1000, O_SET, O_CATALOG, O_SLO, O_DISAGG };
+
+static int add_ov(cli_opts *o, const char *origin, const char *path, const char *value)
+{
+    if (o->n_ov == CLI_MAX_OVERRIDES)
+        return cli_usage_error("infer", "too many options");
+    snprintf(o->origins[o->n_ov], sizeof o->origins[o->n_ov], "%s", origin);
+    o->ov[o->n_ov] = (aif_override){path, value, o->origins[o->n_ov]};
+    o->n_ov++;
+    return EXIT_OK;
+}
+
+/* --slo ttft_p99=2s,tpot_p99=100ms: one serve.slo.KEY override per item (arg is modified). */
+static int add_slo(cli_opts *o, char *arg)
+{
+    static char paths[8][64];
+    int n = 0;
+    for (char *save = NULL, *it = strtok_r(arg, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(it, '=');
+        if (!eq || eq == it || !eq[1])
+            return cli_usage_error("infer", "--slo item '%s' is not KEY=VALUE (accepted keys: ttft_p99, tpot_p99, "
+                                   "e2e_p99; e.g. --slo ttft_p99=2s,tpot_p99=100ms)", it);
+        if (n == 8)
+            return cli_usage_error("infer", "--slo takes at most 8 targets");
+        *eq = '\0';
+        snprintf(paths[n], sizeof paths[n], "serve.slo.%.50s", it);
+        if (add_ov(o, "--slo", paths[n], eq + 1))
+            return EXIT_USAGE;
+        n++;
+    }
+    if (!n)
+        return cli_usage_error("infer", "--slo needs KEY=VALUE items, e.g. ttft_p99=2s,tpot_p99=100ms");
+    return EXIT_OK;
+}
+
+static int run(const char *file, const cli_opts *o, aif_serve_run *j)
+{
+    aif_catalog *cat;
+    int st = cli_load_catalog(&cat, o->catalogs, o->n_cat);
+    if (st)
+        return st;
+    static aif_scenario s;
+    aif_err e;
+    const unsigned sections = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_rc rc = aif_scenario_load_sections(cat, file ? file : "serve-llama3-70b", o->ov, o->n_ov, sections, &s, &e);
+    if (!rc) {
+        cli_progress_state prog = {.label = "serving"};
+        aif_serve_opts so = {.progress = cli_progress, .progress_ctx = &prog};
+        rc = aif_run_serve(cat, &s, &so, j, &e);
+    }
+    aif_catalog_free(cat);
+    return rc ? cli_report_error(&e) : EXIT_OK;
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    struct option longopts[N_FIELDS + 7];
+    for (int i = 0; i < N_FIELDS; i++)
+        longopts[i] = (struct option){fields[i].opt, required_argument, NULL, i};
+    longopts[N_FIELDS] = (struct option){"json", no_argument, NULL, O_JSON};
+    longopts[N_FIELDS + 1] = (struct option){"set", required_argument, NULL, O_SET};
+    longopts[N_FIELDS + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
+    longopts[N_FIELDS + 3] = (struct option){"slo", required_argument, NULL, O_SLO};
+    longopts[N_FIELDS + 4] = (struct option){"disaggregate", required_argument, NULL, O_DISAGG};
+    longopts[N_FIELDS + 5] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[N_FIELDS + 6] = (struct option){0, 0, 0, 0};
+    if (argc >= 2 && !strcmp(argv[1], "plan")) {
+        fprintf(stderr, "aifsim infer: 'infer plan' (the cheapest deployment meeting an SLO) is not built yet\n");
+        return EXIT_USAGE;
+    }
+    static cli_opts o;
+    memset(&o, 0, sizeof o);
+    optind = 1;
+    opterr = 0;
+    int ch, idx;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
+        if (ch == 'h') {
+            fputs(help, stdout);
+            return EXIT_OK;
+        }
+        if (ch == '?')
+            return cli_usage_error("infer", "unknown option '%s'", argv[optind - 1]);
+        if (ch == ':')
+            return cli_usage_error("infer", "option '%s' needs a value", argv[optind - 1]);
+        if (cli_once("infer", &o.seen, longopts[idx].name))
+            return EXIT_USAGE;
+        if (ch == O_DISAGG) {
+            fprintf(stderr, "aifsim infer: --disaggregate (separate prefill and decode pools) is not built yet\n");
+            return EXIT_USAGE;
+        }
+        if (ch == O_JSON) {
+            o.json = 1;
+        } else if (ch == O_CATALOG) {
+            if (o.n_cat == CLI_MAX_CATALOGS)
+                return cli_usage_error("infer", "at most %d --catalog files", CLI_MAX_CATALOGS);
+            o.catalogs[o.n_cat++] = optarg;
+        } else if (ch == O_SET) {
+            if (cli_add_set("infer", optarg, &o))
+                return EXIT_USAGE;
+        } else if (ch == O_SLO) {
+            if (add_slo(&o, optarg))
+                return EXIT_USAGE;
+        } else {
+            char origin[64];
+            snprintf(origin, sizeof origin, "--%s", fields[ch].opt);
+            if (add_ov(&o, origin, fields[ch].path, optarg))
+                return EXIT_USAGE;
+        }
+    }
+    const char *file = NULL;
+    if (optind < argc)
+        file = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error("infer", "unexpected argument '%s' (one scenario file at most)", argv[optind]);
+    static aif_serve_run j;
+    int st = run(file, &o, &j);
+    if (!st && o.json) {
+        char *txt = aif_report_serve_json(&j);
+        if (!txt) {
+            fprintf(stderr, "aifsim: out of memory\n");
+            st = EXIT_FAIL;
+        } else {
+            printf("%s\n", txt);
+            free(txt);
+        }
+    } else if (!st) {
+        aif_report_serve_text(stdout, &j);
+    }
+    return st;
+}

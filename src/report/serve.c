@@ -1,0 +1,173 @@
+/* serve.c (report) -- a serving run as text and JSON.  Formats only: every figure
+ * comes from aif_serve_run as the pipeline computed it. */
+#include "aifsim/names.h"
+#include "aifsim/report.h"
+#include "report/format.h"
+#include "report/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void lat_line(FILE *f, const char *name, const aif_latency *l)
+{
+    char a[24], b[24], c[24], d[24];
+    aif_fmt_si(a, sizeof a, l->p50_s, "s");
+    aif_fmt_si(b, sizeof b, l->p90_s, "s");
+    aif_fmt_si(c, sizeof c, l->p99_s, "s");
+    aif_fmt_si(d, sizeof d, l->mean_s, "s");
+    fprintf(f, "  %-9s p50 %-9s p90 %-9s p99 %-9s mean %s\n", name, a, b, c, d);
+}
+
+void aif_report_serve_text(FILE *f, const aif_serve_run *run)
+{
+    const aif_scenario *s = &run->scenario;
+    const aif_serve *sv = &s->serve;
+    const aif_serve_result *r = &run->serve;
+    const aif_serve_memory *m = &r->mem;
+    char a[32], b[32], c[32], d[32];
+    aif_report_header_text(f, s, "serving");
+    fputc('\n', f);
+    for (int i = 0; i < run->n_notes; i++)
+        fprintf(f, "  note     %s: %s\n", run->notes[i].path, run->notes[i].msg);
+    fprintf(f, "  model    %s, weights %s, KV cache %s\n", s->model.name, aif_prec_name((aif_prec)sv->precision),
+            aif_prec_name((aif_prec)sv->kv_precision));
+    fprintf(f, "  deploy   %d replica%s x (tp %d, pp %d, ep %d) = %d x %s", r->replicas, r->replicas == 1 ? "" : "s",
+            sv->tp, sv->pp, sv->ep, r->gpus, s->cluster.gpu.name);
+    if (s->cluster.system.name[0])
+        fprintf(f, " in %s", s->cluster.system.name);
+    fprintf(f, ", router %s\n", aif_router_names[sv->router]);
+    aif_fmt_count(a, sizeof a, (double)r->requests);
+    if (sv->trace[0])
+        fprintf(f, "  load     %s requests from %s, %s\n", a, sv->trace, aif_serve_mode_names[sv->mode]);
+    else if (sv->mode == AIF_SERVE_OFFLINE)
+        fprintf(f, "  load     %s requests, offline (all at t = 0)\n", a);
+    else
+        fprintf(f, "  load     %s requests, %s arrivals at %g/s%s\n", a, aif_arrival_names[sv->arrival], sv->qps,
+                sv->arrival == AIF_ARRIVAL_GAMMA ? " (bursty)" : "");
+    aif_fmt_count(a, sizeof a, r->input_tokens / (r->requests ? r->requests : 1));
+    aif_fmt_count(b, sizeof b, r->output_tokens / (r->requests ? r->requests : 1));
+    fprintf(f, "           mean %s tokens in, %s out; batch <= %d, budget %d tokens%s%s\n", a, b, sv->max_batch,
+            sv->token_budget, sv->chunked_prefill ? ", chunked prefill" : "",
+            sv->prefix_caching ? ", prefix caching" : "");
+    aif_fmt_si(a, sizeof a, m->weights_bytes, "B");
+    aif_fmt_si(b, sizeof b, m->kv_capacity_bytes, "B");
+    aif_fmt_si(c, sizeof c, m->kv_bytes_per_token, "B");
+    aif_fmt_si(d, sizeof d, m->hbm_bytes, "B");
+    fprintf(f, "  memory   per GPU: weights %s, KV cache %s (%s per token, %ld blocks of %d), of %s HBM\n", a, b, c,
+            m->kv_blocks, AIF_SERVE_BLOCK_TOKENS, d);
+    fputc('\n', f);
+    aif_fmt_count(a, sizeof a, r->throughput_tokens_per_s);
+    aif_fmt_count(b, sizeof b, r->requests_per_s);
+    aif_fmt_si(c, sizeof c, r->duration_s, "s");
+    fprintf(f, "  output   %s tokens/s, %s requests/s over %s\n", a, b, c);
+    lat_line(f, "TTFT", &r->ttft);
+    lat_line(f, "TPOT", &r->tpot);
+    lat_line(f, "E2E", &r->e2e);
+    lat_line(f, "queue", &r->queue);
+    if (sv->slo.ttft_s > 0 || sv->slo.tpot_s > 0 || sv->slo.e2e_s > 0)
+        fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
+    fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,
+            r->iterations, r->preemptions, r->preemptions == 1 ? "" : "s");
+    fprintf(f, "  KV cache peak %.1f%% of capacity", 100 * r->kv_cache_peak_fraction);
+    if (r->prefix_hit_fraction > 0)
+        fprintf(f, ", prefix cache hits %.1f%% of prompt tokens", 100 * r->prefix_hit_fraction);
+    fputc('\n', f);
+    fprintf(f, "  GPUs     busy %.0f%%: compute-bound %.0f%%, memory-bound %.0f%%, communication %.0f%% of it\n",
+            100 * r->busy_fraction, 100 * r->compute_frac, 100 * r->memory_frac, 100 * r->comm_frac);
+    aif_fmt_si(a, sizeof a, r->gpu_avg_W, "W");
+    aif_fmt_si(b, sizeof b, r->facility_avg_W, "W");
+    aif_fmt_si(c, sizeof c, r->joules_per_token, "J");
+    fprintf(f, "  power    %s per GPU, %s at the facility; %s per output token\n", a, b, c);
+    aif_fmt_usd(a, sizeof a, r->usd_per_million_tokens);
+    aif_fmt_usd(b, sizeof b, r->usd_per_million_tokens_rented);
+    fprintf(f, "  cost     %s per million output tokens owned, %s rented (%s)\n", a, b,
+            aif_cloud_class_names[s->site.cloud_class]);
+}
+
+static void lat_json(json_object *o, const char *name, const aif_latency *l)
+{
+    char k[48];
+    const char *sfx[5] = {"mean", "p50", "p90", "p99", "max"};
+    const double v[5] = {l->mean_s, l->p50_s, l->p90_s, l->p99_s, l->max_s};
+    for (int i = 0; i < 5; i++) {
+        snprintf(k, sizeof k, "%s_%s_s", name, sfx[i]);
+        aif_json_num(o, k, v[i]);
+    }
+}
+
+char *aif_report_serve_json(const aif_serve_run *run)
+{
+    const aif_scenario *s = &run->scenario;
+    const aif_serve *sv = &s->serve;
+    const aif_serve_result *r = &run->serve;
+    json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
+    json_object *o = json_object_new_object();
+    aif_json_str(o, "aifsim_version", AIF_VERSION);
+    aif_json_str(o, "scenario", s->name);
+    aif_report_base_json(o, s);
+    json_object *in = json_object_new_object();
+    aif_json_str(in, "model", s->model.name);
+    aif_json_str(in, "gpu", s->cluster.gpu.name);
+    aif_json_str(in, "system", s->cluster.system.name);
+    aif_json_int(in, "gpus", r->gpus);
+    aif_json_int(in, "replicas", r->replicas);
+    aif_json_int(in, "tp", sv->tp);
+    aif_json_int(in, "pp", sv->pp);
+    aif_json_int(in, "ep", sv->ep);
+    aif_json_str(in, "precision", aif_prec_name((aif_prec)sv->precision));
+    aif_json_str(in, "kv_precision", aif_prec_name((aif_prec)sv->kv_precision));
+    aif_json_str(in, "mode", aif_serve_mode_names[sv->mode]);
+    aif_json_num(in, "qps", sv->qps);
+    aif_json_str(in, "arrival", aif_arrival_names[sv->arrival]);
+    aif_json_str(in, "router", aif_router_names[sv->router]);
+    aif_json_str(in, "trace", sv->trace);
+    aif_json_int(in, "max_batch", sv->max_batch);
+    aif_json_int(in, "token_budget", sv->token_budget);
+    aif_json_int(in, "seed", sv->seed);
+    json_object_object_add(o, "inputs", in);
+    json_object *mem = json_object_new_object();
+    aif_json_num(mem, "hbm_bytes", r->mem.hbm_bytes);
+    aif_json_num(mem, "weights_bytes", r->mem.weights_bytes);
+    aif_json_num(mem, "activations_bytes", r->mem.activations_bytes);
+    aif_json_num(mem, "workspace_bytes", r->mem.workspace_bytes);
+    aif_json_num(mem, "kv_bytes_per_token", r->mem.kv_bytes_per_token);
+    aif_json_num(mem, "kv_capacity_bytes", r->mem.kv_capacity_bytes);
+    aif_json_int(mem, "kv_blocks", r->mem.kv_blocks);
+    json_object_object_add(o, "memory_per_gpu", mem);
+    aif_json_int(o, "requests", r->requests);
+    aif_json_num(o, "input_tokens", r->input_tokens);
+    aif_json_num(o, "output_tokens", r->output_tokens);
+    aif_json_num(o, "duration_s", r->duration_s);
+    aif_json_num(o, "throughput_tokens_per_s", r->throughput_tokens_per_s);
+    aif_json_num(o, "requests_per_s", r->requests_per_s);
+    lat_json(o, "ttft", &r->ttft);
+    lat_json(o, "tpot", &r->tpot);
+    lat_json(o, "e2e", &r->e2e);
+    lat_json(o, "queue", &r->queue);
+    aif_json_num(o, "slo_goodput", r->slo_goodput);
+    aif_json_num(o, "mean_batch", r->mean_batch);
+    aif_json_num(o, "mean_in_system", r->mean_in_system);
+    aif_json_num(o, "kv_cache_peak_fraction", r->kv_cache_peak_fraction);
+    aif_json_int(o, "iterations", r->iterations);
+    aif_json_int(o, "preemptions", r->preemptions);
+    aif_json_num(o, "prefix_hit_fraction", r->prefix_hit_fraction);
+    aif_json_num(o, "busy_fraction", r->busy_fraction);
+    aif_json_num(o, "gpu_avg_W", r->gpu_avg_W);
+    aif_json_num(o, "facility_avg_W", r->facility_avg_W);
+    aif_json_num(o, "energy_J", r->energy_J);
+    aif_json_num(o, "joules_per_token", r->joules_per_token);
+    aif_json_num(o, "usd_per_million_tokens", r->usd_per_million_tokens);
+    aif_json_num(o, "usd_per_million_tokens_rented", r->usd_per_million_tokens_rented);
+    json_object *notes = json_object_new_array();
+    for (int i = 0; i < run->n_notes; i++) {
+        json_object *n = json_object_new_object();
+        aif_json_str(n, "field", run->notes[i].path);
+        aif_json_str(n, "note", run->notes[i].msg);
+        json_object_array_add(notes, n);
+    }
+    json_object_object_add(o, "notes", notes);
+    const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *out = txt ? strdup(txt) : NULL;
+    json_object_put(o);
+    return out;
+}

@@ -1,0 +1,213 @@
+/* serve.c -- the scenario's `serve:` section into aif_serve (include/aifsim/serve.h).
+ *
+ *   serve: {replicas, tp, pp, ep, precision: bf16|fp8|fp4, kv_precision,
+ *           mode: server|offline, qps, arrival: poisson | {dist: poisson|gamma, cv},
+ *           requests, input_tokens: N | {dist, mean, max}, output_tokens: (same),
+ *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
+ *           max_batch, token_budget, chunked_prefill, prefix_caching,
+ *           router: round-robin|least-outstanding, gpu_memory_fraction,
+ *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed}
+ *
+ * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
+ * heads, and the key/value heads or is a multiple of them; ep divides tp and the
+ * model's experts (ep 1 for a dense model); replicas x tp x pp <= cluster.gpus;
+ * the precisions are ones the GPU has; token_budget >= max_batch when prefill is
+ * chunked.  The trace is only named here: aif_run_serve reads it. */
+#include "scenario/serve.h"
+#include "base/base.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const aif_serve_mode_names[] = {"server", "offline", NULL};
+const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
+const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
+const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
+
+void aif_serve_defaults(aif_serve *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    sv->tp = sv->pp = sv->ep = 1;
+    sv->precision = AIF_BF16;
+    sv->kv_precision = -1;
+    sv->mode = AIF_SERVE_SERVER;
+    sv->qps = 1;
+    sv->arrival = AIF_ARRIVAL_POISSON;
+    sv->arrival_cv = 1;
+    sv->requests = 1000;
+    sv->input_tokens = (aif_len_spec){AIF_LEN_FIXED, 1024, 1 << 20};
+    sv->output_tokens = (aif_len_spec){AIF_LEN_FIXED, 256, 1 << 20};
+    sv->max_batch = 256;
+    sv->token_budget = 8192;
+    sv->chunked_prefill = true;
+    sv->prefix_caching = true;
+    sv->router = AIF_ROUTER_LEAST_OUTSTANDING;
+    sv->gpu_memory_fraction = 0.9;
+    sv->seed = 1;
+}
+
+static const char *const prec_near[] = {"fp16", "bf16", "half", "bf16", "float16", "bf16", "fp8e4m3", "fp8",
+                                        "e4m3", "fp8", "nvfp4", "fp4", "mxfp4", "fp4", NULL};
+#define SERVE_PRECS (1u << AIF_BF16 | 1u << AIF_FP8 | 1u << AIF_FP4)
+
+static const field len_fields[] = {
+    {.key = "dist", .type = F_ENUM, .off = offsetof(aif_len_spec, dist), .names = aif_len_dist_names},
+    {.key = "mean", .type = F_NUM, .off = offsetof(aif_len_spec, mean), .min = 1, .max = 1e8},
+    {.key = "max", .type = F_INT, .off = offsetof(aif_len_spec, max), .min = 1, .max = 100000000},
+};
+static const schema len_schema = {len_fields, sizeof len_fields / sizeof len_fields[0], NULL};
+
+typedef struct arrival_in { int dist; double cv; } arrival_in;
+static const field arrival_fields[] = {
+    {.key = "dist", .type = F_ENUM, .off = offsetof(arrival_in, dist), .names = aif_arrival_names},
+    {.key = "cv", .type = F_NUM, .off = offsetof(arrival_in, cv), .min = 0.01, .max = 100},
+};
+static const schema arrival_schema = {arrival_fields, sizeof arrival_fields / sizeof arrival_fields[0], NULL};
+
+static const field slo_fields[] = {
+    {.key = "ttft_p99", .type = F_QTY, .off = offsetof(aif_slo, ttft_s), .qty = AIF_Q_TIME, .max = 1e7},
+    {.key = "tpot_p99", .type = F_QTY, .off = offsetof(aif_slo, tpot_s), .qty = AIF_Q_TIME, .max = 1e7},
+    {.key = "e2e_p99", .type = F_QTY, .off = offsetof(aif_slo, e2e_s), .qty = AIF_Q_TIME, .max = 1e7},
+};
+static const schema slo_schema = {slo_fields, sizeof slo_fields / sizeof slo_fields[0], NULL};
+
+enum { S_REPLICAS, S_TP, S_PP, S_EP, S_PREC, S_KVPREC, S_MODE, S_QPS, S_REQ, S_TRACE, S_MAXB, S_BUDGET };
+static const field serve_fields[] = {
+    {.key = "replicas", .type = F_INT, .off = offsetof(aif_serve, replicas), .min = 1, .max = 1000000},
+    {.key = "tp", .type = F_INT, .off = offsetof(aif_serve, tp), .min = 1, .max = 4096},
+    {.key = "pp", .type = F_INT, .off = offsetof(aif_serve, pp), .min = 1, .max = 1024},
+    {.key = "ep", .type = F_INT, .off = offsetof(aif_serve, ep), .min = 1, .max = 4096},
+    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_serve, precision), .names = aif_prec_names,
+     .accept = SERVE_PRECS, .near = prec_near},
+    {.key = "kv_precision", .type = F_ENUM, .off = offsetof(aif_serve, kv_precision), .names = aif_prec_names,
+     .accept = SERVE_PRECS, .near = prec_near},
+    {.key = "mode", .type = F_ENUM, .off = offsetof(aif_serve, mode), .names = aif_serve_mode_names},
+    {.key = "qps", .type = F_NUM, .off = offsetof(aif_serve, qps), .min = 1e-9, .max = 1e9},
+    {.key = "requests", .type = F_INT, .off = offsetof(aif_serve, requests), .min = 1, .max = 100000000},
+    FLD(aif_serve, "trace", F_STR, trace),
+    {.key = "max_batch", .type = F_INT, .off = offsetof(aif_serve, max_batch), .min = 1, .max = 1000000},
+    {.key = "token_budget", .type = F_INT, .off = offsetof(aif_serve, token_budget), .min = 1, .max = 100000000},
+    FLD(aif_serve, "chunked_prefill", F_BOOL, chunked_prefill),
+    FLD(aif_serve, "prefix_caching", F_BOOL, prefix_caching),
+    {.key = "router", .type = F_ENUM, .off = offsetof(aif_serve, router), .names = aif_router_names},
+    {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
+     .max = 1},
+    {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
+    {.key = "seed", .type = F_INT, .off = offsetof(aif_serve, seed), .min = 0, .max = 4294967295.0},
+};
+static const char *const serve_skip[] = {"arrival", "input_tokens", "output_tokens", NULL};
+static const schema serve_schema = {serve_fields, sizeof serve_fields / sizeof serve_fields[0], serve_skip};
+
+/* A length: a number (fixed) or {dist, mean, max}. */
+static aif_rc bind_len(const bind_ctx *bc, const ynode *n, const char *path, aif_len_spec *out)
+{
+    if (!n)
+        return AIF_OK;
+    if (n->kind == Y_MAP)
+        return bind_map(bc, n, &len_schema, out, path, NULL);
+    const field f = {.key = "mean", .type = F_NUM, .off = offsetof(aif_len_spec, mean), .min = 1, .max = 1e8};
+    out->dist = AIF_LEN_FIXED;
+    return bind_value(bc, n, &f, out, path);
+}
+
+static aif_rc bind_arrival(const bind_ctx *bc, const ynode *n, aif_serve *sv)
+{
+    if (!n)
+        return AIF_OK;
+    arrival_in a = {sv->arrival, sv->arrival_cv};
+    if (n->kind == Y_MAP) {
+        aif_rc rc = bind_map(bc, n, &arrival_schema, &a, "serve.arrival", NULL);
+        if (rc)
+            return rc;
+    } else {
+        const field f = {.key = "dist", .type = F_ENUM, .off = offsetof(arrival_in, dist), .names = aif_arrival_names};
+        aif_rc rc = bind_value(bc, n, &f, &a, "serve.arrival");
+        if (rc)
+            return rc;
+    }
+    sv->arrival = a.dist;
+    sv->arrival_cv = a.dist == AIF_ARRIVAL_POISSON ? 1 : a.cv;
+    return AIF_OK;
+}
+
+static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64_t set)
+{
+    aif_serve *sv = &s->serve;
+    const aif_model *m = &s->model;
+    const aif_gpu *g = &s->cluster.gpu;
+    const ynode *at;
+#define AT(key) (at = sn ? ynode_get(sn, key) : NULL, at ? at : sn)
+#define FAIL(key, ...) bind_error(bc, AT(key), "serve." key, __VA_ARGS__)
+    if (sv->ep > 1 && m->moe.experts == 0)
+        return FAIL("ep", "ep %d needs a mixture-of-experts model; %s is dense (ep 1)", sv->ep, m->name);
+    if (sv->tp % sv->ep)
+        return FAIL("ep", "ep %d does not divide tp %d (the expert layers split the tp ranks as ep x expert tp)",
+                    sv->ep, sv->tp);
+    if (m->moe.experts && m->moe.experts % sv->ep)
+        return FAIL("ep", "ep %d does not divide the %d experts of %s", sv->ep, m->moe.experts, m->name);
+    int kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
+    if (m->heads % sv->tp)
+        return FAIL("tp", "tp %d does not divide the %d attention heads of %s", sv->tp, m->heads, m->name);
+    if (m->attention != AIF_ATTN_MLA && (kvh >= sv->tp ? kvh % sv->tp : sv->tp % kvh))
+        return FAIL("tp", "tp %d and the %d key/value heads of %s: one must divide the other (each GPU holds whole "
+                    "heads, replicated when tp exceeds them)", sv->tp, kvh, m->name);
+    if (sv->pp > m->layers)
+        return FAIL("pp", "pp %d is more stages than the %d layers of %s", sv->pp, m->layers, m->name);
+    if (sv->kv_precision < 0)
+        sv->kv_precision = sv->precision;
+    if (g->peak_flops[sv->precision] <= 0)
+        return FAIL("precision", "%s has no %s tensor cores (it has:%s%s%s)", g->name, aif_prec_names[sv->precision],
+                    g->peak_flops[AIF_BF16] > 0 ? " bf16" : "", g->peak_flops[AIF_FP8] > 0 ? " fp8" : "",
+                    g->peak_flops[AIF_FP4] > 0 ? " fp4" : "");
+    if (sv->kv_precision == AIF_FP4 && g->peak_flops[AIF_FP4] <= 0)
+        return FAIL("kv_precision", "%s has no fp4 support for an fp4 KV cache (accepted here: bf16, fp8)", g->name);
+    long long per = (long long)sv->tp * sv->pp;
+    if (!(set & (1u << S_REPLICAS))) {
+        if (per > s->cluster.gpus)
+            return FAIL("tp", "a replica of tp %d x pp %d needs %lld GPUs; the cluster has %d", sv->tp, sv->pp, per,
+                        s->cluster.gpus);
+        sv->replicas = (int)(s->cluster.gpus / per);
+    }
+    if (per * sv->replicas > s->cluster.gpus)
+        return FAIL("replicas", "%d replicas of tp %d x pp %d need %lld GPUs; the cluster has %d (cluster.gpus)",
+                    sv->replicas, sv->tp, sv->pp, per * sv->replicas, s->cluster.gpus);
+    if (sv->chunked_prefill && sv->token_budget < sv->max_batch && (set & (1u << S_BUDGET)))
+        return FAIL("token_budget", "token_budget %d is smaller than max_batch %d: a full batch of decodes "
+                    "would not fit (accepted: at least max_batch)", sv->token_budget, sv->max_batch);
+    if (sv->token_budget < sv->max_batch)
+        sv->token_budget = sv->max_batch;
+    if (sv->trace[0] && !(set & (1u << S_REQ)))
+        sv->requests = 0;   /* a trace replays all its requests unless told fewer */
+    if (sv->input_tokens.max < 1 || sv->output_tokens.max < 1)
+        return FAIL("input_tokens", "max must be at least 1");
+#undef FAIL
+#undef AT
+    return AIF_OK;
+}
+
+aif_rc aif_serve_bind(const bind_ctx *bc, aif_scenario *s, const ynode *sn)
+{
+    aif_serve *sv = &s->serve;
+    aif_serve_defaults(sv);
+    sv->present = sn != NULL;
+    uint64_t set = 0;
+    if (sn) {
+        aif_rc rc = bind_map(bc, sn, &serve_schema, sv, "serve", &set);
+        if (!rc)
+            rc = bind_arrival(bc, ynode_get(sn, "arrival"), sv);
+        if (!rc)
+            rc = bind_len(bc, ynode_get(sn, "input_tokens"), "serve.input_tokens", &sv->input_tokens);
+        if (!rc)
+            rc = bind_len(bc, ynode_get(sn, "output_tokens"), "serve.output_tokens", &sv->output_tokens);
+        if (rc)
+            return rc;
+        const ynode *tr = ynode_get(sn, "trace");
+        if (tr && sv->trace[0]) {
+            char full[sizeof sv->trace];
+            if (aif_resolve_path(tr->origin, sv->trace, full, sizeof full))
+                return bind_error(bc, tr, "serve.trace", "path too long (at most %zu characters)", sizeof full - 1);
+            aif_strlcpy(sv->trace, full, sizeof sv->trace);
+        }
+    }
+    return check(bc, sn, s, set);
+}

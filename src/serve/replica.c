@@ -1,0 +1,283 @@
+/* replica.c -- the scheduler of one serving replica (replica.h).  It follows
+ * vLLM's V1 scheduler: running sequences first (decodes and unfinished prompt
+ * chunks, oldest first), then waiting requests in arrival order while the token
+ * budget, the batch and the KV cache allow; a running sequence that needs a
+ * block when none is free preempts the newest running one (its blocks freed,
+ * its prompt and output so far recomputed when it is admitted again). */
+#include "serve/replica.h"
+#include "base/base.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static long blocks_for(long tokens) { return (tokens + AIF_SERVE_BLOCK_TOKENS - 1) / AIF_SERVE_BLOCK_TOKENS; }
+
+aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err)
+{
+    memset(rp, 0, sizeof *rp);
+    rp->kv_blocks = kv_blocks;
+    rp->pc_window = kv_blocks * AIF_SERVE_BLOCK_TOKENS / AIF_TRACE_HASH_BLOCK;
+    if (prefix && rp->pc_window > 0) {
+        long cap = 64;
+        while (cap < 4 * rp->pc_window)
+            cap *= 2;
+        rp->pc_key = calloc((size_t)cap, sizeof *rp->pc_key);
+        rp->pc_stamp = calloc((size_t)cap, sizeof *rp->pc_stamp);
+        rp->pc_tmp_key = malloc((size_t)cap * sizeof *rp->pc_tmp_key);
+        rp->pc_tmp_stamp = malloc((size_t)cap * sizeof *rp->pc_tmp_stamp);
+        if (!rp->pc_key || !rp->pc_stamp || !rp->pc_tmp_key || !rp->pc_tmp_stamp) {
+            aif_replica_free(rp);
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve.prefix_caching", "out of memory for the prefix cache");
+        }
+        rp->pc_cap = cap;
+    }
+    return AIF_OK;
+}
+
+void aif_replica_free(aif_replica *rp)
+{
+    free(rp->run);
+    free(rp->wait);
+    free(rp->pc_key);
+    free(rp->pc_stamp);
+    free(rp->pc_tmp_key);
+    free(rp->pc_tmp_stamp);
+    memset(rp, 0, sizeof *rp);
+}
+
+aif_rc aif_replica_enqueue(aif_replica *rp, int req, int front, aif_err *err)
+{
+    if (rp->n_wait == rp->cap_wait) {
+        long cap = rp->cap_wait ? 2 * rp->cap_wait : 64;
+        int *w = malloc((size_t)cap * sizeof *w);
+        if (!w)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the waiting queue");
+        for (long i = 0; i < rp->n_wait; i++)
+            w[i] = rp->wait[(rp->wait_head + i) % rp->cap_wait];
+        free(rp->wait);
+        rp->wait = w;
+        rp->wait_head = 0;
+        rp->cap_wait = cap;
+    }
+    if (front) {
+        rp->wait_head = (rp->wait_head + rp->cap_wait - 1) % rp->cap_wait;
+        rp->wait[rp->wait_head] = req;
+    } else {
+        rp->wait[(rp->wait_head + rp->n_wait) % rp->cap_wait] = req;
+    }
+    rp->n_wait++;
+    return AIF_OK;
+}
+
+/* ---- prefix cache (open addressing; stale entries dropped when the table is rebuilt) */
+
+static long pc_find(const aif_replica *rp, uint64_t key)
+{
+    uint64_t k = key + 1;   /* 0 marks an empty slot */
+    long mask = rp->pc_cap - 1;
+    for (long i = (long)(aif_mix64(k) & (uint64_t)mask);; i = (i + 1) & mask)
+        if (rp->pc_key[i] == k || rp->pc_key[i] == 0)
+            return i;
+}
+
+static int pc_resident(aif_replica *rp, uint64_t key)
+{
+    long i = pc_find(rp, key);
+    return rp->pc_key[i] && rp->pc_clock - rp->pc_stamp[i] < rp->pc_window;
+}
+
+/* Keeps only the resident entries: copied aside (into the scratch arrays sized at
+ * init), the table cleared, then reinserted. */
+static void pc_rebuild(aif_replica *rp)
+{
+    long n = 0;
+    for (long i = 0; i < rp->pc_cap; i++)
+        if (rp->pc_key[i] && rp->pc_clock - rp->pc_stamp[i] < rp->pc_window) {
+            rp->pc_tmp_key[n] = rp->pc_key[i];
+            rp->pc_tmp_stamp[n++] = rp->pc_stamp[i];
+        }
+    memset(rp->pc_key, 0, (size_t)rp->pc_cap * sizeof *rp->pc_key);
+    for (long i = 0; i < n; i++) {
+        long j = pc_find(rp, rp->pc_tmp_key[i] - 1);
+        rp->pc_key[j] = rp->pc_tmp_key[i];
+        rp->pc_stamp[j] = rp->pc_tmp_stamp[i];
+    }
+    rp->pc_n = n;
+}
+
+static void pc_touch(aif_replica *rp, uint64_t key)
+{
+    long i = pc_find(rp, key);
+    if (!rp->pc_key[i]) {
+        if (2 * (rp->pc_n + 1) > rp->pc_cap) {
+            pc_rebuild(rp);
+            i = pc_find(rp, key);
+        }
+        rp->pc_key[i] = key + 1;
+        rp->pc_n++;
+    }
+    rp->pc_stamp[i] = rp->pc_clock++;
+}
+
+/* Prompt tokens of request q already cached here: its leading resident hash blocks. */
+static int cached_tokens(aif_replica *rp, const aif_req_stream *rq, int q, int target)
+{
+    const aif_req *r = &rq->r[q];
+    if (!rp->pc_cap || !r->n_hash)
+        return 0;
+    long hits = 0;
+    while (hits < r->n_hash && pc_resident(rp, rq->hash[r->hash_first + hits]))
+        hits++;
+    long t = hits * AIF_TRACE_HASH_BLOCK;
+    if (t > target - 1)
+        t = target - 1;   /* the last prompt token is always computed: it samples */
+    return t > 0 ? (int)t : 0;
+}
+
+/* ---- scheduling */
+
+static void add_prefill(aif_serve_batch *b, double p, double c, int done)
+{
+    b->prefill_tokens += c;
+    b->prefill_pairs += c * (p + (c + 1) / 2);
+    b->prefill_kv_tokens += p + c;
+    b->prefill_done += done;
+}
+
+/* Frees the newest running sequence and puts it back at the head of the queue. */
+static aif_rc preempt_last(aif_replica *rp, aif_err *err)
+{
+    aif_seq *v = &rp->run[--rp->n_run];
+    rp->kv_used -= v->blocks;
+    rp->preemptions++;
+    return aif_replica_enqueue(rp, v->req, 1, err);
+}
+
+int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
+                         double now_s, aif_err *err, aif_rc *rc)
+{
+    *rc = AIF_OK;
+    memset(&rp->batch, 0, sizeof rp->batch);
+    rp->batch_seqs = 0;
+    long budget = cfg->token_budget;
+    int slots = cfg->max_batch;
+    for (int i = 0; i < rp->n_run; i++) {
+        aif_seq *s = &rp->run[i];
+        s->in_batch = 0;
+        s->chunk = 0;
+        if (slots == 0 || budget == 0)
+            continue;
+        int prefill = s->ctx < s->target;
+        long c = prefill ? s->target - s->ctx : 1;
+        if (c > budget)
+            c = budget;
+        long need = blocks_for(s->ctx + c) - s->blocks;
+        while (need > rp->kv_blocks - rp->kv_used && rp->n_run - 1 > i)
+            if ((*rc = preempt_last(rp, err)))
+                return 0;
+        if (need > rp->kv_blocks - rp->kv_used) {   /* it is the newest itself */
+            if ((*rc = preempt_last(rp, err)))
+                return 0;
+            break;
+        }
+        s->blocks += (int)need;
+        rp->kv_used += need;
+        s->in_batch = 1;
+        budget -= c;
+        slots--;
+        rp->batch_seqs++;
+        if (prefill) {
+            s->chunk = (int)c;
+            add_prefill(&rp->batch, s->ctx, (double)c, s->ctx + c == s->target);
+        } else {
+            rp->batch.decode_seqs += 1;
+            rp->batch.decode_kv_tokens += s->ctx + 1;
+        }
+    }
+    while (rp->n_wait > 0 && slots > 0 && budget > 0) {
+        int q = rp->wait[rp->wait_head];
+        const aif_req *r = &rq->r[q];
+        int target = r->input + st[q].gen;
+        int cached = cfg->prefix ? cached_tokens(rp, rq, q, target) : 0;
+        long c = target - cached;
+        if (c > budget) {
+            if (cfg->chunked)
+                c = budget;
+            else if (rp->batch_seqs > 0)
+                break;
+        }
+        long need = blocks_for(cached + c);
+        if (need > rp->kv_blocks - rp->kv_used)
+            break;
+        if (rp->n_run == rp->cap_run) {
+            int cap = rp->cap_run ? 2 * rp->cap_run : 64;
+            aif_seq *nr = realloc(rp->run, (size_t)cap * sizeof *nr);
+            if (!nr) {
+                *rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the running batch");
+                return 0;
+            }
+            rp->run = nr;
+            rp->cap_run = cap;
+        }
+        rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
+        rp->n_wait--;
+        aif_seq *s = &rp->run[rp->n_run++];
+        *s = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c, .in_batch = 1};
+        rp->kv_used += need;
+        budget -= c < budget ? c : budget;
+        slots--;
+        rp->batch_seqs++;
+        add_prefill(&rp->batch, cached, (double)c, cached + c == target);
+        if (!st[q].scheduled) {   /* first admission: its prompt and its prefix hits count once */
+            st[q].scheduled = 1;
+            st[q].start_s = now_s;
+            rp->prefix_hit_tokens += cached;
+            rp->prompt_tokens += r->input;
+        }
+    }
+    AIF_ASSERT(rp->kv_used >= 0 && rp->kv_used <= rp->kv_blocks);
+    AIF_ASSERT(rp->batch_seqs <= cfg->max_batch);
+    if (rp->kv_used > rp->kv_peak)
+        rp->kv_peak = rp->kv_used;
+    rp->prefill_tokens += rp->batch.prefill_tokens;
+    return rp->batch_seqs > 0;
+}
+
+int aif_replica_finish(aif_replica *rp, const aif_req_stream *rq, aif_req_state *st, double t_s, int *done)
+{
+    int n_done = 0, w = 0;
+    for (int i = 0; i < rp->n_run; i++) {
+        aif_seq *s = &rp->run[i];
+        int fin = 0;
+        if (s->in_batch) {
+            aif_req_state *q = &st[s->req];
+            const aif_req *r = &rq->r[s->req];
+            if (s->chunk > 0) {
+                s->ctx += s->chunk;
+                if (s->ctx == s->target) {
+                    q->gen++;
+                    if (q->gen == 1)
+                        q->first_token_s = t_s;
+                    if (rp->pc_cap)
+                        for (int k = 0; k < r->n_hash; k++)
+                            pc_touch(rp, rq->hash[r->hash_first + k]);
+                }
+            } else {
+                s->ctx++;
+                q->gen++;
+            }
+            if (q->gen >= r->output) {
+                fin = 1;
+                q->done_s = t_s;
+                rp->kv_used -= s->blocks;
+                rp->outstanding--;
+                done[n_done++] = s->req;
+            }
+        }
+        if (!fin)
+            rp->run[w++] = *s;
+    }
+    rp->n_run = w;
+    rp->busy = 0;
+    return n_done;
+}

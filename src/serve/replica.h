@@ -1,0 +1,69 @@
+/* replica.h -- one serving replica's scheduler: continuous batching under a token
+ * budget and a maximum batch, chunked prefill, a paged KV cache of 16-token
+ * blocks, preemption by recompute (newest first) when it fills, and a prefix
+ * cache of trace block hashes.
+ *
+ * Invariants (asserted after every schedule): blocks in use never exceed the
+ * replica's blocks; a running sequence holds exactly ceil(ctx / 16) blocks after
+ * its scheduled work; the batch holds at most max_batch sequences and at most
+ * token_budget tokens, except one unchunked prompt alone in its batch. */
+#ifndef AIF_SERVE_REPLICA_H
+#define AIF_SERVE_REPLICA_H
+
+#include "serve/requests.h"
+#include "workload/lower_serve.h"
+
+/* What the scheduler keeps per request across replicas' iterations. */
+typedef struct aif_req_state {
+    int gen;                  /* output tokens generated so far */
+    int scheduled;            /* has been in an iteration */
+    double start_s;           /* first iteration that held it */
+    double first_token_s, done_s;
+} aif_req_state;
+
+typedef struct aif_seq {
+    int req;
+    int target;               /* tokens to prefill: input + gen at admission (recompute after preemption) */
+    int ctx;                  /* tokens whose keys and values are cached */
+    int blocks;               /* KV blocks held */
+    int chunk;                /* this iteration: prompt tokens computed (> 0), or 0 for a decode */
+    int in_batch;
+} aif_seq;
+
+typedef struct aif_replica {
+    aif_seq *run;             /* running sequences in admission order (the newest last) */
+    int n_run, cap_run;
+    int *wait;                /* waiting requests: a ring, preempted ones pushed at the front */
+    long wait_head, n_wait, cap_wait;
+    long kv_used, kv_blocks, kv_peak;
+    int outstanding;          /* routed here and not finished */
+    /* prefix cache: hash -> stamp of last use; resident while clock - stamp < window */
+    uint64_t *pc_key;
+    long *pc_stamp;
+    uint64_t *pc_tmp_key;     /* scratch of pc_cap entries for rebuilding the table */
+    long *pc_tmp_stamp;
+    long pc_cap, pc_n, pc_clock, pc_window;
+    /* the iteration in flight */
+    int busy;
+    aif_serve_batch batch;
+    int batch_seqs;
+    long preemptions;
+    double prefix_hit_tokens, prompt_tokens, prefill_tokens;
+} aif_replica;
+
+typedef struct aif_sched_cfg {
+    int max_batch, token_budget;
+    bool chunked, prefix;
+} aif_sched_cfg;
+
+aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err);
+void aif_replica_free(aif_replica *rp);
+aif_rc aif_replica_enqueue(aif_replica *rp, int req, int front, aif_err *err);
+/* Chooses the next iteration's batch into rp->batch; 0 when there is nothing to run. */
+int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
+                         double now_s, aif_err *err, aif_rc *rc);
+/* Applies the iteration that ended at t_s: tokens generated, requests done (their
+ * indices appended to done[], returns how many). */
+int aif_replica_finish(aif_replica *rp, const aif_req_stream *rq, aif_req_state *st, double t_s, int *done);
+
+#endif

@@ -1,0 +1,297 @@
+/* sim.c -- the serving event loop (sim.h).
+ *
+ * Events (engine/events.h, ordered by time then insertion): an arrival routes a
+ * request to a replica (round-robin, or the fewest outstanding requests, ties to
+ * the lowest index); once every arrival of that instant is routed, each idle
+ * replica that got work starts an iteration; an iteration's end applies its
+ * tokens and starts the next at once while the replica has work.  Latencies:
+ * TTFT = first token - arrival; TPOT = (done - first token) / (output - 1) for
+ * outputs of two tokens or more; E2E = done - arrival; queueing = first
+ * iteration that holds the request - arrival.  Percentiles by nearest rank.
+ * mean_in_system integrates the requests arrived and not done over
+ * [0, last completion] (Little's law: it equals requests_per_s x mean E2E). */
+#include "serve/sim.h"
+#include "base/base.h"
+#include "engine/events.h"
+#include "serve/replica.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_ARRIVAL, EV_ITER_END };
+
+typedef struct sim {
+    const aif_scenario *s;
+    const aif_req_stream *rq;
+    const aif_serve_opts *o;
+    aif_sched_cfg cfg;
+    aif_serve_model model;
+    aif_replica *rep;
+    int n_rep, rr_next;
+    int *dirty, n_dirty;
+    char *is_dirty;
+    aif_req_state *st;
+    int *done;
+    aif_evq q;
+    long n_done;
+    double area, t_last;
+    long n_sys;
+    double sum_batch, busy_s, compute_s, memory_s, comm_s;
+    long iterations;
+    long kv_peak_used;
+    double kv_peak_frac;
+} sim;
+
+static int route(sim *m)
+{
+    if (m->s->serve.router == AIF_ROUTER_ROUND_ROBIN) {
+        int r = m->rr_next;
+        m->rr_next = (m->rr_next + 1) % m->n_rep;
+        return r;
+    }
+    int best = 0;
+    for (int r = 1; r < m->n_rep; r++)
+        if (m->rep[r].outstanding < m->rep[best].outstanding)
+            best = r;
+    return best;
+}
+
+/* Starts replica r's next iteration at now when it has work. */
+static aif_rc start(sim *m, int r, double now, aif_err *err)
+{
+    aif_replica *rp = &m->rep[r];
+    aif_rc rc;
+    if (rp->busy)
+        return AIF_OK;
+    if (!aif_replica_schedule(rp, &m->cfg, m->rq, m->st, now, err, &rc))
+        return rc;
+    aif_serve_time t;
+    if ((rc = aif_serve_model_time(&m->model, &rp->batch, &t, err)))
+        return rc;
+    rp->busy = 1;
+    m->iterations++;
+    m->sum_batch += rp->batch_seqs;
+    m->busy_s += t.total_s;
+    m->compute_s += t.compute_s;
+    m->memory_s += t.memory_s;
+    m->comm_s += t.comm_s;
+    double f = rp->kv_blocks ? (double)rp->kv_used / rp->kv_blocks : 0;
+    if (f > m->kv_peak_frac)
+        m->kv_peak_frac = f;
+    if (m->o && m->o->on_iteration) {
+        aif_serve_iter it = {r, now, t.total_s, (int)rp->batch.decode_seqs, rp->batch_seqs - (int)rp->batch.decode_seqs,
+                             (int)rp->batch.prefill_tokens, rp->kv_used, rp->kv_blocks};
+        m->o->on_iteration(&it, m->o->iteration_ctx);
+    }
+    if (aif_evq_push(&m->q, now + t.total_s, EV_ITER_END, r, 0))
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+    return AIF_OK;
+}
+
+static void advance(sim *m, double t)
+{
+    m->area += (double)m->n_sys * (t - m->t_last);
+    m->t_last = t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v[0..n) and fills the percentiles (nearest rank). */
+static void stats(double *v, long n, aif_latency *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n <= 0)
+        return;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double sum = 0;
+    for (long i = 0; i < n; i++)
+        sum += v[i];
+    out->mean_s = sum / n;
+    const double q[3] = {0.5, 0.9, 0.99};
+    double *dst[3] = {&out->p50_s, &out->p90_s, &out->p99_s};
+    for (int k = 0; k < 3; k++) {
+        long i = (long)ceil(q[k] * n) - 1;
+        *dst[k] = v[i < 0 ? 0 : i];
+    }
+    out->max_s = v[n - 1];
+}
+
+static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
+{
+    const aif_req_stream *rq = m->rq;
+    long n = rq->n;
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    if (!v)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the latency tables");
+    const aif_slo *slo = &m->s->serve.slo;
+    double end = 0, out_tok = 0, in_tok = 0;
+    long good = 0;
+    for (long i = 0; i < n; i++) {
+        const aif_req_state *q = &m->st[i];
+        const aif_req *rr = &rq->r[i];
+        if (q->done_s > end)
+            end = q->done_s;
+        out_tok += rr->output;
+        in_tok += rr->input;
+        double ttft = q->first_token_s - rr->arrival_s, e2e = q->done_s - rr->arrival_s;
+        double tpot = rr->output > 1 ? (q->done_s - q->first_token_s) / (rr->output - 1) : 0;
+        good += (!slo->ttft_s || ttft <= slo->ttft_s) && (!slo->tpot_s || tpot <= slo->tpot_s) &&
+                (!slo->e2e_s || e2e <= slo->e2e_s);
+    }
+    r->requests = n;
+    r->input_tokens = in_tok;
+    r->output_tokens = out_tok;
+    r->duration_s = end;
+    r->throughput_tokens_per_s = end > 0 ? out_tok / end : 0;
+    r->requests_per_s = end > 0 ? n / end : 0;
+    r->slo_goodput = n ? (double)good / n : 0;
+    r->mean_in_system = end > 0 ? m->area / end : 0;
+    for (long i = 0; i < n; i++)
+        v[i] = m->st[i].first_token_s - rq->r[i].arrival_s;
+    stats(v, n, &r->ttft);
+    long k = 0;
+    for (long i = 0; i < n; i++)
+        if (rq->r[i].output > 1)
+            v[k++] = (m->st[i].done_s - m->st[i].first_token_s) / (rq->r[i].output - 1);
+    stats(v, k, &r->tpot);
+    for (long i = 0; i < n; i++)
+        v[i] = m->st[i].done_s - rq->r[i].arrival_s;
+    stats(v, n, &r->e2e);
+    for (long i = 0; i < n; i++)
+        v[i] = m->st[i].start_s - rq->r[i].arrival_s;
+    stats(v, n, &r->queue);
+    free(v);
+    r->iterations = m->iterations;
+    r->mean_batch = m->iterations ? m->sum_batch / m->iterations : 0;
+    r->kv_cache_peak_fraction = m->kv_peak_frac;
+    double hit = 0, prompt = 0, pre = 0;
+    for (int i = 0; i < m->n_rep; i++) {
+        r->preemptions += m->rep[i].preemptions;
+        hit += m->rep[i].prefix_hit_tokens;
+        prompt += m->rep[i].prompt_tokens;
+        pre += m->rep[i].prefill_tokens;
+    }
+    r->prefill_tokens = pre;
+    r->prefix_hit_fraction = prompt > 0 ? hit / prompt : 0;
+    r->busy_fraction = end > 0 ? m->busy_s / (m->n_rep * end) : 0;
+    if (r->busy_fraction > 1)
+        r->busy_fraction = 1;
+    r->compute_frac = m->busy_s > 0 ? m->compute_s / m->busy_s : 0;
+    r->memory_frac = m->busy_s > 0 ? m->memory_s / m->busy_s : 0;
+    r->comm_frac = m->busy_s > 0 ? m->comm_s / m->busy_s : 0;
+    return AIF_OK;
+}
+
+static void sim_free(sim *m)
+{
+    for (int i = 0; m->rep && i < m->n_rep; i++)
+        aif_replica_free(&m->rep[i]);
+    free(m->rep);
+    free(m->dirty);
+    free(m->is_dirty);
+    free(m->st);
+    free(m->done);
+    aif_evq_free(&m->q);
+    aif_serve_model_free(&m->model);
+}
+
+static aif_rc loop(sim *m, aif_err *err)
+{
+    const aif_req_stream *rq = m->rq;
+    aif_rc rc = AIF_OK;
+    if (rq->n > 0 && aif_evq_push(&m->q, rq->r[0].arrival_s, EV_ARRIVAL, 0, 0))
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+    long next_progress = rq->n / 100 + 1;
+    aif_event e;
+    while (!rc && aif_evq_pop(&m->q, &e)) {
+        advance(m, e.t);
+        if (e.kind == EV_ARRIVAL) {
+            long i = e.id;
+            int r = route(m);
+            m->rep[r].outstanding++;
+            m->n_sys++;
+            if ((rc = aif_replica_enqueue(&m->rep[r], (int)i, 0, err)))
+                break;
+            if (!m->is_dirty[r]) {
+                m->is_dirty[r] = 1;
+                m->dirty[m->n_dirty++] = r;
+            }
+            if (i + 1 < rq->n && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
+                rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+                break;
+            }
+            if (i + 1 < rq->n && rq->r[i + 1].arrival_s == e.t)
+                continue;   /* start iterations once every arrival of this instant is routed */
+            for (int k = 0; k < m->n_dirty && !rc; k++) {
+                m->is_dirty[m->dirty[k]] = 0;
+                rc = start(m, m->dirty[k], e.t, err);
+            }
+            m->n_dirty = 0;
+        } else {
+            int nd = aif_replica_finish(&m->rep[e.id], rq, m->st, e.t, m->done);
+            m->n_sys -= nd;
+            m->n_done += nd;
+            if (m->o && m->o->progress && m->n_done >= next_progress) {
+                m->o->progress((double)m->n_done / rq->n, m->o->progress_ctx);
+                next_progress = m->n_done + rq->n / 100 + 1;
+            }
+            rc = start(m, e.id, e.t, err);
+        }
+    }
+    if (!rc && m->n_done != rq->n)
+        rc = aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, "serve", "%ld of %ld requests finished", m->n_done, rq->n);
+    return rc;
+}
+
+aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long kv_blocks, const aif_serve_opts *o,
+                          aif_serve_result *r, aif_err *err)
+{
+    const aif_serve *sv = &s->serve;
+    long cap_tokens = kv_blocks * AIF_SERVE_BLOCK_TOKENS;
+    long max_in = 0;
+    for (long i = 0; i < rq->n; i++) {
+        long need = (long)rq->r[i].input + rq->r[i].output;
+        if (need > cap_tokens)
+            return aif_err_set(err, AIF_EINPUT, sv->trace[0] ? sv->trace : NULL, 0, 0,
+                               sv->trace[0] ? "serve.trace" : "serve.input_tokens",
+                               "request %ld needs %ld tokens of KV cache (input %d + output %d); a replica holds %ld "
+                               "(%ld blocks of %d tokens): raise tp or pp, or shorten the requests",
+                               i + 1, need, rq->r[i].input, rq->r[i].output, cap_tokens, kv_blocks,
+                               AIF_SERVE_BLOCK_TOKENS);
+        if (need > max_in)
+            max_in = need;
+    }
+    sim m;
+    memset(&m, 0, sizeof m);
+    m.s = s;
+    m.rq = rq;
+    m.o = o;
+    m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching};
+    m.n_rep = sv->replicas;
+    aif_evq_init(&m.q);
+    long max_tokens = (long)sv->token_budget + sv->max_batch + (sv->chunked_prefill ? 0 : max_in);
+    aif_rc rc = aif_serve_model_init(&m.model, s, (int)max_tokens, err);
+    if (rc)
+        return rc;
+    m.rep = calloc((size_t)m.n_rep, sizeof *m.rep);
+    m.dirty = malloc((size_t)m.n_rep * sizeof *m.dirty);
+    m.is_dirty = calloc((size_t)m.n_rep, 1);
+    m.st = calloc((size_t)(rq->n > 0 ? rq->n : 1), sizeof *m.st);
+    m.done = malloc((size_t)(sv->max_batch + 1) * sizeof *m.done);
+    if (!m.rep || !m.dirty || !m.is_dirty || !m.st || !m.done)
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas and %ld requests",
+                         m.n_rep, rq->n);
+    for (int i = 0; !rc && i < m.n_rep; i++)
+        rc = aif_replica_init(&m.rep[i], kv_blocks, sv->prefix_caching && rq->n_hash > 0, err);
+    if (!rc)
+        rc = loop(&m, err);
+    if (!rc)
+        rc = results(&m, r, err);
+    sim_free(&m);
+    return rc;
+}

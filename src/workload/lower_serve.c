@@ -1,0 +1,405 @@
+/* lower_serve.c -- a serving iteration as a step graph, its fast evaluator and the
+ * memory of one GPU of a replica (equations in lower_serve.h and docs/SERVING.md).
+ *
+ * Invariants: the reference lowering and the fast evaluator build their ops
+ * through the same functions (lower_layer, lower_embed, lower_head, lower_send,
+ * attn_op), so the two agree to rounding; every collective blocks, so a
+ * segment's time is the sum of its ops' times. */
+#include "workload/lower_serve.h"
+#include "aifsim/names.h"
+#include "base/base.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double prec_bytes(int p) { return p == AIF_FP4 ? 0.5 : p == AIF_FP8 ? 1 : 2; }
+
+void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh)
+{
+    const aif_model *m = &s->model;
+    const aif_serve *sv = &s->serve;
+    memset(sh, 0, sizeof *sh);
+    sh->tp = sv->tp;
+    sh->pp = sv->pp;
+    sh->ep = sv->ep;
+    sh->etp = sv->tp / (sv->ep > 0 ? sv->ep : 1);
+    int dense = m->moe.experts ? m->moe.dense_layers : m->layers;
+    sh->dense_layers = dense;
+    sh->moe_layers = m->layers - dense;
+    int heads = m->heads, kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
+    int hd = m->head_dim > 0 ? m->head_dim : m->hidden / m->heads;
+    sh->heads = (double)heads / sv->tp;
+    double kvb = prec_bytes(sv->kv_precision < 0 ? sv->precision : sv->kv_precision);
+    if (m->attention == AIF_ATTN_MLA && m->mla.kv_lora_rank > 0) {
+        sh->qk_dim = m->mla.qk_nope_head_dim + m->mla.qk_rope_head_dim;
+        sh->v_dim = m->mla.v_head_dim;
+        sh->kv_heads = 1;
+        sh->kv_bytes_token_layer = (m->mla.kv_lora_rank + m->mla.qk_rope_head_dim) * kvb;   /* on every tp rank */
+    } else {
+        sh->qk_dim = sh->v_dim = hd;
+        sh->kv_heads = ceil((double)kvh / sv->tp);
+        sh->kv_bytes_token_layer = 2 * sh->kv_heads * hd * kvb;
+    }
+    sh->w_bytes = prec_bytes(sv->precision);
+    sh->a_bytes = sv->precision == AIF_BF16 ? 2 : sh->w_bytes;
+    sh->gemm_prec = sv->precision == AIF_FP4 ? 2 : sv->precision == AIF_FP8 ? 1 : 0;
+}
+
+static void set_groups(const aif_scenario *s, const aif_serve_shape *sh, aif_graph *g)
+{
+    int dom = s->cluster.scaleup_domain > 0 ? s->cluster.scaleup_domain : 1;
+    g->groups[AIF_GRP_TP] = (aif_group_shape){sh->tp, sh->tp < dom ? sh->tp : dom};
+    g->groups[AIF_GRP_EP] = (aif_group_shape){sh->ep, sh->ep < dom ? sh->ep : dom};
+    /* pipeline stages are tp GPUs apart: in one domain when the replica fits in it */
+    int pp_dom = sh->tp * sh->pp <= dom ? sh->pp : 1;
+    g->groups[AIF_GRP_PP] = (aif_group_shape){sh->pp, pp_dom};
+}
+
+/* A GEMM of m x n x k (`batch` of them) with the replica's weight precision. */
+static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, double m, double n, double k, double batch)
+{
+    aif_op *o = aif_graph_add_gemm(g, name, AIF_CAT_COMPUTE, m, n, k, batch, sh->gemm_prec != 0);
+    if (!o)
+        return;
+    o->fp8 = (unsigned char)sh->gemm_prec;
+    o->bytes = (m * k * sh->a_bytes + k * n * sh->w_bytes + m * n * 2) * batch;
+}
+
+/* The attention op of the decodes (decode 1) or of the prefill chunks (0): its
+ * fields, as aif_graph_add_attn sets them; 0 when the batch has no such work. */
+static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int decode, aif_op *o)
+{
+    double q = decode ? b->decode_seqs : b->prefill_tokens;
+    double pairs = decode ? b->decode_kv_tokens : b->prefill_pairs;
+    double keys = decode ? b->decode_kv_tokens : b->prefill_kv_tokens;
+    if (q <= 0 || pairs <= 0)
+        return 0;
+    memset(o, 0, sizeof *o);
+    o->name = decode ? "attn.decode" : "attn.prefill";
+    o->kind = AIF_OP_ATTN_FWD;
+    o->cat = AIF_CAT_COMPUTE;
+    o->n_kernels = 1;
+    o->batch = 1;
+    o->flops = 2 * sh->heads * pairs * (sh->qk_dim + sh->v_dim);
+    o->k = pairs / q;                        /* keys per query: the kernel's efficiency curve */
+    o->n = sh->qk_dim;
+    o->bytes = keys * sh->kv_bytes_token_layer + q * sh->heads * (sh->qk_dim + sh->v_dim) * 2;
+    return 1;
+}
+
+/* One transformer layer for m tokens; the attention ops only when with_attn. */
+static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, const aif_serve_batch *b,
+                        double m, int moe, int with_attn)
+{
+    const aif_model *md = &s->model;
+    double h = md->hidden;
+    int gated = md->activation == AIF_ACT_SWIGLU || md->activation == AIF_ACT_GEGLU;
+    aif_graph_add_mem(g, "norm.attn", AIF_CAT_COMPUTE, m * h * 2 * 2, 1);
+    if (md->attention == AIF_ATTN_MLA && md->mla.kv_lora_rank > 0) {
+        double ql = md->mla.q_lora_rank;
+        if (ql > 0) {
+            gemm(g, sh, "q.down", m, ql, h, 1);
+            gemm(g, sh, "q.up", m, sh->heads * sh->qk_dim, ql, 1);
+        } else {
+            gemm(g, sh, "q", m, sh->heads * sh->qk_dim, h, 1);
+        }
+        gemm(g, sh, "kv.down", m, md->mla.kv_lora_rank + md->mla.qk_rope_head_dim, h, 1);
+        gemm(g, sh, "kv.up", m, sh->heads * (md->mla.qk_nope_head_dim + sh->v_dim), md->mla.kv_lora_rank, 1);
+    } else {
+        gemm(g, sh, "qkv", m, (sh->heads + 2 * sh->kv_heads) * sh->qk_dim, h, 1);
+    }
+    aif_graph_add_mem(g, "kv.write", AIF_CAT_COMPUTE, m * sh->kv_bytes_token_layer, 1);
+    aif_op a;
+    for (int dec = 1; with_attn && dec >= 0; dec--)
+        if (attn_op(sh, b, dec, &a))
+            aif_graph_add_attn(g, a.name, AIF_CAT_COMPUTE, 0, a.flops, a.k, a.n, a.bytes, 0);
+    gemm(g, sh, "out", m, h, sh->heads * sh->v_dim, 1);
+    if (sh->tp > 1)
+        aif_graph_add_comm(g, "tp.allreduce.attn", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, m * h * 2, AIF_OVL_NONE);
+    aif_graph_add_mem(g, "norm.mlp", AIF_CAT_COMPUTE, m * h * 2 * 2, 1);
+    if (!moe) {
+        double f = (double)md->ffn / sh->tp;
+        gemm(g, sh, "fc1", m, (gated ? 2 : 1) * f, h, 1);
+        aif_graph_add_mem(g, "act", AIF_CAT_COMPUTE, m * f * 2 * (gated ? 3 : 2), 1);
+        gemm(g, sh, "fc2", m, h, f, 1);
+    } else {
+        double e = md->moe.experts, topk = md->moe.top_k;
+        double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
+        /* the local experts that receive a token (expected, uniform routing) are the ones
+         * whose weights are read: all of them in a large batch, few in a small decode */
+        double local = e / sh->ep;
+        double active = m > 0 ? local * (1 - pow(1 - topk / e, m)) : 0;
+        double me = active > 0 ? m * topk / sh->ep / active : 0;   /* tokens per active expert */
+        aif_graph_add_gemm(g, "router", AIF_CAT_COMPUTE, m, e, h, 1, 0);
+        if (sh->ep > 1)
+            aif_graph_add_comm(g, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * sh->a_bytes,
+                               AIF_OVL_NONE);
+        gemm(g, sh, "expert.fc1", me, (gated ? 2 : 1) * ef / sh->etp, h, active);
+        aif_graph_add_mem(g, "expert.act", AIF_CAT_COMPUTE, me * active * ef / sh->etp * 2 * (gated ? 3 : 2), 1);
+        gemm(g, sh, "expert.fc2", me, h, ef / sh->etp, active);
+        if (sh->ep > 1)
+            aif_graph_add_comm(g, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * 2,
+                               AIF_OVL_NONE);
+        if (md->moe.shared_experts > 0) {
+            double sf = md->moe.shared_experts * ef / sh->tp;
+            gemm(g, sh, "shared.fc1", m, (gated ? 2 : 1) * sf, h, 1);
+            gemm(g, sh, "shared.fc2", m, h, sf, 1);
+        }
+    }
+    if (sh->tp > 1)
+        aif_graph_add_comm(g, "tp.allreduce.mlp", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, m * h * 2, AIF_OVL_NONE);
+}
+
+static void lower_embed(aif_graph *g, const aif_scenario *s, double m)
+{
+    aif_graph_add_mem(g, "embed", AIF_CAT_COMPUTE, m * s->model.hidden * 2 * 2, 1);
+}
+
+/* The output head for the n sequences that sample a token: logits, their gather, sampling. */
+static void lower_head(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, double n)
+{
+    double v = (double)s->model.vocab / sh->tp;
+    aif_graph_add_mem(g, "norm.final", AIF_CAT_COMPUTE, n * s->model.hidden * 2 * 2, 1);
+    aif_graph_add_gemm(g, "head", AIF_CAT_COMPUTE, n, v, s->model.hidden, 1, 0);
+    if (sh->tp > 1)
+        aif_graph_add_comm(g, "tp.gather.logits", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, n * s->model.vocab * 2,
+                           AIF_OVL_NONE);
+    aif_graph_add_mem(g, "sample", AIF_CAT_COMPUTE, n * s->model.vocab * 4, 1);
+}
+
+static void lower_send(aif_graph *g, const aif_scenario *s, double m)
+{
+    aif_graph_add_comm(g, "pp.send", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, m * s->model.hidden * 2, AIF_OVL_NONE);
+}
+
+aif_rc aif_serve_lower_batch(const aif_scenario *s, const aif_serve_batch *b, aif_graph *g, aif_err *err)
+{
+    aif_serve_shape sh;
+    aif_serve_shape_of(s, &sh);
+    aif_graph_init(g);
+    set_groups(s, &sh, g);
+    double m = b->prefill_tokens + b->decode_seqs;
+    if (aif_graph_seg_begin(g, AIF_SSEG_EMBED, "embedding") >= 0) {
+        lower_embed(g, s, m);
+        aif_graph_seg_end(g);
+    }
+    for (int l = 0; l < s->model.layers; l++) {
+        int moe = l >= sh.dense_layers;
+        if (aif_graph_seg_begin(g, moe ? AIF_SSEG_MOE : AIF_SSEG_DENSE, moe ? "moe layer" : "dense layer") < 0)
+            break;
+        lower_layer(g, s, &sh, b, m, moe, 1);
+        aif_graph_seg_end(g);
+    }
+    for (int i = 0; i + 1 < sh.pp; i++)
+        if (aif_graph_seg_begin(g, AIF_SSEG_SEND, "stage send") >= 0) {
+            lower_send(g, s, m);
+            aif_graph_seg_end(g);
+        }
+    if (aif_graph_seg_begin(g, AIF_SSEG_HEAD, "output head") >= 0) {
+        lower_head(g, s, &sh, b->decode_seqs + b->prefill_done);
+        aif_graph_seg_end(g);
+    }
+    return aif_graph_finish(g, err);
+}
+
+/* Adds op o's time to t, as compute, memory or communication. */
+static void add_op(const aif_scenario *s, const aif_graph *g, const aif_op *o, aif_serve_time *t)
+{
+    double d = aif_op_time_s(s, g, o);
+    t->total_s += d;
+    if (o->kind == AIF_OP_COMM) {
+        t->comm_s += d;
+        return;
+    }
+    const aif_gpu *gpu = &s->cluster.gpu;
+    double t_mem = o->bytes / (gpu->hbm_bw_Bps * gpu->calib.mem_eff) + o->n_kernels * gpu->calib.kernel_overhead_s;
+    if (o->kind == AIF_OP_MEM || d <= t_mem * (1 + 1e-12))
+        t->memory_s += d;
+    else
+        t->compute_s += d;
+}
+
+void aif_serve_graph_time(const aif_scenario *s, const aif_graph *g, aif_serve_time *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < g->n_seg; i++) {
+        aif_seg_time st;
+        aif_segment_time(s, g, i, &st);
+        aif_serve_time part = {0};
+        for (int k = g->seg[i].first; k < g->seg[i].first + g->seg[i].n; k++)
+            add_op(s, g, &g->ops[k], &part);
+        /* blocking collectives only: the segment is the sum of its ops */
+        AIF_ASSERT(fabs(part.total_s - st.total_s) <= 1e-9 * st.total_s + 1e-15);
+        t->total_s += st.total_s;
+        t->compute_s += part.compute_s;
+        t->memory_s += part.memory_s;
+        t->comm_s += part.comm_s;
+    }
+}
+
+/* ---- the fast evaluator */
+
+enum { K_DENSE, K_MOE, K_EMBED, K_HEAD, K_SEND };
+
+/* Times one memo entry: the part of kind k that depends on m alone. */
+static aif_rc fill(aif_serve_model *sm, int k, int m, aif_serve_time *out, aif_err *err)
+{
+    aif_graph g;
+    aif_graph_init(&g);
+    set_groups(sm->s, &sm->sh, &g);
+    if (aif_graph_seg_begin(&g, 0, "memo") >= 0) {
+        if (k <= K_MOE)
+            lower_layer(&g, sm->s, &sm->sh, NULL, m, k == K_MOE, 0);
+        else if (k == K_EMBED)
+            lower_embed(&g, sm->s, m);
+        else if (k == K_HEAD)
+            lower_head(&g, sm->s, &sm->sh, m);
+        else
+            lower_send(&g, sm->s, m);
+        aif_graph_seg_end(&g);
+    }
+    aif_rc rc = aif_graph_finish(&g, err);
+    memset(out, 0, sizeof *out);
+    for (int i = 0; !rc && i < g.n_ops; i++)
+        add_op(sm->s, &g, &g.ops[i], out);
+    aif_graph_free(&g);
+    return rc;
+}
+
+aif_rc aif_serve_model_init(aif_serve_model *sm, const aif_scenario *s, int max_tokens, aif_err *err)
+{
+    memset(sm, 0, sizeof *sm);
+    sm->s = s;
+    aif_serve_shape_of(s, &sm->sh);
+    aif_graph_init(&sm->groups_only);
+    set_groups(s, &sm->sh, &sm->groups_only);
+    sm->n_memo = max_tokens + 1;
+    aif_serve_time **tabs[5] = {&sm->memo_layer[0], &sm->memo_layer[1], &sm->memo_embed, &sm->memo_head,
+                                &sm->memo_send};
+    for (int k = 0; k < 5; k++) {
+        *tabs[k] = malloc((size_t)sm->n_memo * sizeof **tabs[k]);
+        if (!*tabs[k]) {
+            aif_serve_model_free(sm);
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the iteration table");
+        }
+        for (int i = 0; i < sm->n_memo; i++)
+            (*tabs[k])[i].total_s = -1;
+    }
+    return AIF_OK;
+}
+
+void aif_serve_model_free(aif_serve_model *sm)
+{
+    free(sm->memo_layer[0]);
+    free(sm->memo_layer[1]);
+    free(sm->memo_embed);
+    free(sm->memo_head);
+    free(sm->memo_send);
+    aif_graph_free(&sm->groups_only);
+    memset(sm, 0, sizeof *sm);
+}
+
+static aif_rc memo(aif_serve_model *sm, int k, double mv, const aif_serve_time **out, aif_err *err)
+{
+    aif_serve_time *tab[5] = {sm->memo_layer[0], sm->memo_layer[1], sm->memo_embed, sm->memo_head, sm->memo_send};
+    int m = (int)mv;
+    if (m < 0 || m >= sm->n_memo || m != mv)
+        return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, "serve", "iteration of %g tokens outside the table (0..%d)",
+                           mv, sm->n_memo - 1);
+    if (tab[k][m].total_s < 0) {
+        aif_rc rc = fill(sm, k, m, &tab[k][m], err);
+        if (rc)
+            return rc;
+    }
+    *out = &tab[k][m];
+    return AIF_OK;
+}
+
+static void add(aif_serve_time *t, const aif_serve_time *p, double n)
+{
+    t->total_s += n * p->total_s;
+    t->compute_s += n * p->compute_s;
+    t->memory_s += n * p->memory_s;
+    t->comm_s += n * p->comm_s;
+}
+
+aif_rc aif_serve_model_time(aif_serve_model *sm, const aif_serve_batch *b, aif_serve_time *t, aif_err *err)
+{
+    memset(t, 0, sizeof *t);
+    double m = b->prefill_tokens + b->decode_seqs;
+    const aif_serve_time *p;
+    aif_rc rc;
+    if ((rc = memo(sm, K_EMBED, m, &p, err)))
+        return rc;
+    add(t, p, 1);
+    if (sm->sh.dense_layers) {
+        if ((rc = memo(sm, K_DENSE, m, &p, err)))
+            return rc;
+        add(t, p, sm->sh.dense_layers);
+    }
+    if (sm->sh.moe_layers) {
+        if ((rc = memo(sm, K_MOE, m, &p, err)))
+            return rc;
+        add(t, p, sm->sh.moe_layers);
+    }
+    aif_op a;
+    for (int dec = 1; dec >= 0; dec--)
+        if (attn_op(&sm->sh, b, dec, &a)) {
+            aif_serve_time one = {0};
+            add_op(sm->s, &sm->groups_only, &a, &one);
+            add(t, &one, sm->sh.dense_layers + sm->sh.moe_layers);
+        }
+    if (sm->sh.pp > 1) {
+        if ((rc = memo(sm, K_SEND, m, &p, err)))
+            return rc;
+        add(t, p, sm->sh.pp - 1);
+    }
+    if ((rc = memo(sm, K_HEAD, b->decode_seqs + b->prefill_done, &p, err)))
+        return rc;
+    add(t, p, 1);
+    return AIF_OK;
+}
+
+/* ---- memory of one GPU */
+
+aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_err *err)
+{
+    const aif_serve *sv = &s->serve;
+    const aif_model *md = &s->model;
+    aif_serve_shape sh;
+    aif_serve_shape_of(s, &sh);
+    memset(mm, 0, sizeof *mm);
+    const double GB = 1e9;
+    mm->hbm_bytes = s->cluster.gpu.hbm_bytes;
+    mm->usable_bytes = mm->hbm_bytes * sv->gpu_memory_fraction;
+    /* the busiest stage holds ceil(layers / pp) layers (vLLM splits layers unevenly when pp does not divide them) */
+    double stage_layers = ceil((double)md->layers / sv->pp);
+    mm->weights_bytes = aif_model_params(md) * sh.w_bytes / sv->tp * stage_layers / md->layers;
+    mm->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
+    double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
+    double inner = md->moe.experts ? (md->moe.top_k + md->moe.shared_experts) * ef : md->ffn;
+    if (md->ffn > inner)
+        inner = md->ffn;
+    mm->activations_bytes = (double)sv->token_budget * (4.0 * md->hidden + 2 * inner / sv->tp) * 2 +
+                            (double)sv->max_batch * md->vocab / sv->tp * 4;
+    mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
+    mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
+    if (mm->weights_bytes > mm->hbm_bytes)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
+                           "the weights of %s at %s need %.1f GB per GPU with tp %d x pp %d, more than the %.1f GB "
+                           "of HBM of a %s (raise tp or pp, or lower serve.precision)",
+                           md->name, aif_prec_names[sv->precision], mm->weights_bytes / GB, sv->tp, sv->pp,
+                           mm->hbm_bytes / GB, s->cluster.gpu.name);
+    double blocks = mm->kv_capacity_bytes / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token);
+    mm->kv_blocks = blocks >= 1 ? (long)fmin(blocks, 1e15) : 0;   /* 1e15 blocks: far past any HBM */
+    if (mm->kv_blocks < 1)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
+                           "no room for the KV cache on a %s: %.1f GB usable (%.0f%% of %.1f GB) minus weights "
+                           "%.1f GB, activations %.1f GB and workspace %.1f GB leaves %.2f GB (raise tp or pp, lower "
+                           "serve.precision or serve.token_budget)",
+                           s->cluster.gpu.name, mm->usable_bytes / GB, sv->gpu_memory_fraction * 100,
+                           mm->hbm_bytes / GB, mm->weights_bytes / GB, mm->activations_bytes / GB,
+                           mm->workspace_bytes / GB, mm->kv_capacity_bytes / GB);
+    return AIF_OK;
+}

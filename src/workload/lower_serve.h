@@ -1,0 +1,80 @@
+/* lower_serve.h -- a serving replica's iteration (prefill chunks and decodes in
+ * one batch) as a step graph, timed by the analytical engine, and the fast
+ * evaluator the serving simulator calls once per iteration.
+ *
+ * A batch is summarised by what the op shapes depend on (aif_serve_batch): the
+ * GEMMs, norms and collectives by the tokens in it, the output head by the
+ * sequences that sample, the attention by its query-key pairs and the KV bytes
+ * it reads.  Every collective blocks (AIF_OVL_NONE, as vLLM and SGLang run tensor
+ * parallelism), so a segment's time is the sum of its op times (aif_segment_time),
+ * and the iteration's time is
+ *   T = sum over layers (t_dense/moe(m) + t_attn_decode + t_attn_prefill)
+ *       + t_embed(m) + t_head(n_logits) + (pp - 1) t_send(m)
+ * with one batch in flight through the pp stages.  The fast evaluator
+ * (aif_serve_model_time) memoises the token-dependent part per m and times the
+ * two attention ops of the batch through aif_op_time_s: it equals lowering and
+ * timing a fresh graph (aif_serve_lower_batch + aif_serve_graph_time), which
+ * tests/test_serve.c checks on random batches. */
+#ifndef AIF_LOWER_SERVE_H
+#define AIF_LOWER_SERVE_H
+
+#include "aifsim/graph.h"
+#include "aifsim/serve.h"
+
+/* One iteration's batch. */
+typedef struct aif_serve_batch {
+    double prefill_tokens;      /* prompt tokens computed (sum of the chunks) */
+    double prefill_pairs;       /* sum over chunks of c (p + (c + 1) / 2): causal query-key pairs, c the chunk, p the tokens before it */
+    double prefill_kv_tokens;   /* sum over chunks of p + c: keys the chunks' attention reads */
+    double prefill_done;        /* sequences whose prompt completes (they sample a token) */
+    double decode_seqs;         /* sequences adding one token */
+    double decode_kv_tokens;    /* sum over them of their keys (the new token included) */
+} aif_serve_batch;
+
+/* Segment kinds of a serving graph. */
+enum { AIF_SSEG_DENSE = 100, AIF_SSEG_MOE, AIF_SSEG_EMBED, AIF_SSEG_HEAD, AIF_SSEG_SEND };
+
+/* Time of one iteration and its shares (seconds, they add up to total_s). */
+typedef struct aif_serve_time {
+    double total_s;
+    double compute_s;           /* compute ops bound by their FLOPs */
+    double memory_s;            /* compute ops bound by HBM bytes */
+    double comm_s;              /* collectives and pipeline sends */
+} aif_serve_time;
+
+/* Shapes of one replica, fixed for a run. */
+typedef struct aif_serve_shape {
+    int tp, pp, ep, etp;
+    int dense_layers, moe_layers;   /* in the whole replica */
+    double heads, kv_heads;         /* per GPU (kv heads replicated when tp exceeds them) */
+    double qk_dim, v_dim;           /* per head; MLA: nope + rope, v_head_dim */
+    double kv_bytes_token_layer;    /* one token's cached K and V (MLA: the compressed latent) on one GPU, one layer */
+    double w_bytes, a_bytes;        /* bytes per weight and per GEMM input activation */
+    int gemm_prec;                  /* aif_op.fp8: 0 bf16, 1 fp8, 2 fp4 */
+} aif_serve_shape;
+
+typedef struct aif_serve_model {
+    const aif_scenario *s;          /* borrowed: outlives the model */
+    aif_serve_shape sh;
+    aif_graph groups_only;          /* an empty graph holding the communicator groups attention ops are timed on */
+    int n_memo;                     /* m = 0 .. n_memo-1 */
+    aif_serve_time *memo_layer[2];  /* [dense, moe][m]: one layer without attention; total_s < 0: not yet */
+    aif_serve_time *memo_embed, *memo_head, *memo_send;
+} aif_serve_model;
+
+/* The shapes of s's replica (s->serve, s->model, s->cluster). */
+void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh);
+/* Lowers one iteration of batch b into g (initialised here; free with aif_graph_free,
+ * on failure too): every layer its own segment, then embedding, head and the pp-1 sends. */
+aif_rc aif_serve_lower_batch(const aif_scenario *s, const aif_serve_batch *b, aif_graph *g, aif_err *err);
+/* The sum of aif_segment_time over g's segments, split as aif_serve_time. */
+void aif_serve_graph_time(const aif_scenario *s, const aif_graph *g, aif_serve_time *t);
+
+/* The fast evaluator for batches of at most max_tokens tokens and sequences. */
+aif_rc aif_serve_model_init(aif_serve_model *sm, const aif_scenario *s, int max_tokens, aif_err *err);
+void aif_serve_model_free(aif_serve_model *sm);
+/* Equals aif_serve_lower_batch + aif_serve_graph_time for the same batch; AIF_ENOMEM
+ * only when a lowering for the memo fails. */
+aif_rc aif_serve_model_time(aif_serve_model *sm, const aif_serve_batch *b, aif_serve_time *t, aif_err *err);
+
+#endif

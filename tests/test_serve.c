@@ -1,0 +1,634 @@
+/* test_serve.c -- inference serving: the iteration model against a freshly
+ * lowered graph and against a decode iteration worked out by hand, memory and
+ * its refusals, trace parsing and its errors at their lines, the scheduler's
+ * KV-cache bound, and the queueing properties a serving simulator must keep
+ * (Little's law, latency unbounded past capacity, more replicas lower TTFT,
+ * offline throughput monotone in HBM bandwidth, determinism with a seed). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/report.h"
+#include "aifsim/serve.h"
+#include "serve/requests.h"
+#include "workload/lower_serve.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+#define SECTIONS (AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE)
+
+static aif_rc parse(aif_scenario *s, const char *yaml, aif_err *e)
+{
+    return aif_scenario_parse_sections(cat, yaml, strlen(yaml), "test", NULL, 0, SECTIONS, s, e);
+}
+
+static void load(aif_scenario *s, const char *yaml)
+{
+    aif_err e;
+    if (parse(s, yaml, &e) != AIF_OK) {
+        char b[1200];
+        aif_err_format(&e, b, sizeof b);
+        fail_msg("%s", b);
+    }
+}
+
+static void run(const aif_scenario *s, const aif_serve_opts *o, aif_serve_run *out)
+{
+    aif_err e;
+    if (aif_run_serve(cat, s, o, out, &e) != AIF_OK) {
+        char b[1200];
+        aif_err_format(&e, b, sizeof b);
+        fail_msg("%s", b);
+    }
+}
+
+/* A small deployment that runs in milliseconds: Llama 3 8B on one H100. */
+static const char *SMALL = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                           "serve: {tp: 1, replicas: 1, requests: 300, input_tokens: 512, output_tokens: 64, seed: 3}\n";
+
+/* ---- the iteration model */
+
+static void random_batch(aif_rng *g, aif_serve_batch *b, int budget)
+{
+    memset(b, 0, sizeof *b);
+    int dec = (int)(aif_rng_uniform(g) * 200);
+    for (int i = 0; i < dec; i++) {
+        b->decode_seqs += 1;
+        b->decode_kv_tokens += 1 + floor(aif_rng_uniform(g) * 8000);
+    }
+    int left = budget - dec;
+    while (left > 0 && aif_rng_uniform(g) < 0.7) {
+        double c = 1 + floor(aif_rng_uniform(g) * (left < 3000 ? left : 3000));
+        double p = floor(aif_rng_uniform(g) * 4000);
+        b->prefill_tokens += c;
+        b->prefill_pairs += c * (p + (c + 1) / 2);
+        b->prefill_kv_tokens += p + c;
+        b->prefill_done += aif_rng_uniform(g) < 0.5;
+        left -= (int)c;
+    }
+}
+
+static void check_fast_equals_fresh(const char *yaml)
+{
+    aif_scenario s;
+    load(&s, yaml);
+    aif_serve_model sm;
+    aif_err e;
+    assert_int_equal(aif_serve_model_init(&sm, &s, 8192 + 256, &e), AIF_OK);
+    aif_rng g;
+    aif_rng_seed(&g, 11);
+    for (int i = 0; i < 60; i++) {
+        aif_serve_batch b;
+        random_batch(&g, &b, 8192);
+        if (b.prefill_tokens + b.decode_seqs == 0)
+            b.decode_seqs = 1, b.decode_kv_tokens = 100;
+        aif_serve_time fast, fresh;
+        assert_int_equal(aif_serve_model_time(&sm, &b, &fast, &e), AIF_OK);
+        aif_graph gr;
+        assert_int_equal(aif_serve_lower_batch(&s, &b, &gr, &e), AIF_OK);
+        aif_serve_graph_time(&s, &gr, &fresh);
+        aif_graph_free(&gr);
+        if (fabs(fast.total_s - fresh.total_s) > 1e-9 * fresh.total_s)
+            fail_msg("%s batch %d: fast %.15g s, fresh graph %.15g s", s.model.name, i, fast.total_s, fresh.total_s);
+        assert_true(fabs(fast.compute_s - fresh.compute_s) <= 1e-9 * fresh.total_s);
+        assert_true(fabs(fast.memory_s - fresh.memory_s) <= 1e-9 * fresh.total_s);
+        assert_true(fabs(fast.comm_s - fresh.comm_s) <= 1e-9 * fresh.total_s);
+        assert_true(fabs(fast.compute_s + fast.memory_s + fast.comm_s - fast.total_s) <= 1e-9 * fast.total_s);
+    }
+    aif_serve_model_free(&sm);
+}
+
+/* The memoised evaluator equals lowering and timing a fresh graph, for a dense
+ * model on tensor parallelism, a MoE with expert parallelism, and an MLA model on
+ * two pipeline stages in fp8. */
+static void test_fast_equals_fresh_graph(void **state)
+{
+    (void)state;
+    check_fast_equals_fresh("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8, precision: fp8}\n");
+    check_fast_equals_fresh("cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\nserve: {tp: 4, ep: 2}\n");
+    check_fast_equals_fresh("cluster: {system: dgx-h200, gpus: 16}\nmodel: deepseek-v3\n"
+                            "serve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
+}
+
+/* A MoE layer reads the weights of the experts its tokens reach: one token of
+ * DeepSeek-V3 (top 8 of 256, 32 experts per GPU at ep 8) reaches one local expert on
+ * average; 4,096 tokens reach all 32. */
+static double expert_gemms(const aif_scenario *s, double tokens)
+{
+    aif_serve_batch b = {.decode_seqs = tokens, .decode_kv_tokens = tokens * 100};
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_serve_lower_batch(s, &b, &g, &e), AIF_OK);
+    double n = -1;
+    for (int i = 0; i < g.n_ops && n < 0; i++)
+        if (!strcmp(g.ops[i].name, "expert.fc1"))
+            n = g.ops[i].batch;
+    aif_graph_free(&g);
+    return n;
+}
+
+static void test_moe_active_experts(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h200, gpus: 16}\nmodel: deepseek-v3\n"
+             "serve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
+    assert_true(fabs(expert_gemms(&s, 1) - 1) < 1e-12);
+    assert_true(fabs(expert_gemms(&s, 4096) - 32) < 1e-6);
+    assert_true(expert_gemms(&s, 16) > 1 && expert_gemms(&s, 16) < 16);
+}
+
+static double hand_gemm(const aif_gpu *gpu, double m, double n, double k)
+{
+    const aif_calib *c = &gpu->calib;
+    double F = 2 * m * n * k, B = (m * k + k * n) * 2 + m * n * 2;
+    double tiles = ceil(m / c->tile_m) * ceil(n / c->tile_n);
+    double e_wave = tiles / (ceil(tiles / c->n_sm) * c->n_sm);
+    double t_c = F / (gpu->peak_flops[AIF_BF16] * c->matmul_eff * e_wave * k / (k + c->matmul_k_half));
+    double t_m = B / (gpu->hbm_bw_Bps * c->mem_eff);
+    return fmax(t_c, t_m) + c->kernel_overhead_s;
+}
+
+static double hand_mem(const aif_gpu *gpu, double bytes)
+{
+    return bytes / (gpu->hbm_bw_Bps * gpu->calib.mem_eff) + gpu->calib.kernel_overhead_s;
+}
+
+/* A decode iteration of Llama 3 8B in bf16 on one H100, worked out from the
+ * roofline equations (src/hw/compute.h): 32 sequences of 1,000 to 4,100 cached
+ * tokens each add one token. */
+static void test_hand_decode_dense(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    const aif_gpu *gpu = &s.cluster.gpu;
+    const aif_calib *c = &gpu->calib;
+    double D = 32, h = 4096, heads = 32, kvh = 8, hd = 128, ffn = 14336, vocab = 128256, L = 32;
+    double keys = 0;
+    for (int i = 0; i < 32; i++)
+        keys += 1000 + 100 * i;   /* the KV length of each sequence, its new token included */
+    aif_serve_batch b = {.decode_seqs = D, .decode_kv_tokens = keys};
+    double kv_tok = 2 * kvh * hd * 2;   /* bytes of one token's K and V in one layer, bf16 */
+    double attn_flops = 2 * heads * keys * (hd + hd);
+    double attn_bytes = keys * kv_tok + D * heads * 2 * hd * 2;
+    double kv_len = keys / D;
+    double h_d = (hd / (hd + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
+    double t_attn_c = attn_flops / (gpu->peak_flops[AIF_BF16] * c->attn_fwd_eff * kv_len / (kv_len + c->attn_kv_half) * h_d);
+    double t_attn = fmax(t_attn_c, attn_bytes / (gpu->hbm_bw_Bps * c->mem_eff)) + c->kernel_overhead_s;
+    assert_true(attn_bytes / (gpu->hbm_bw_Bps * c->mem_eff) > t_attn_c);   /* decode attention reads the cache */
+    double layer = hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, (heads + 2 * kvh) * hd, h) + hand_mem(gpu, D * kv_tok) +
+                   t_attn + hand_gemm(gpu, D, h, heads * hd) + hand_mem(gpu, D * h * 4) +
+                   hand_gemm(gpu, D, 2 * ffn, h) + hand_mem(gpu, D * ffn * 2 * 3) + hand_gemm(gpu, D, h, ffn);
+    double edge = hand_mem(gpu, D * h * 4) + hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, vocab, h) +
+                  hand_mem(gpu, D * vocab * 4);
+    double expect = L * layer + edge;
+    aif_serve_model sm;
+    aif_err e;
+    assert_int_equal(aif_serve_model_init(&sm, &s, 1024, &e), AIF_OK);
+    aif_serve_time t;
+    assert_int_equal(aif_serve_model_time(&sm, &b, &t, &e), AIF_OK);
+    aif_serve_model_free(&sm);
+    if (fabs(t.total_s - expect) > 1e-9 * expect)
+        fail_msg("decode iteration %.12g s, by hand %.12g s", t.total_s, expect);
+    /* the weights alone bound it from below: 8B parameters of bf16 read once */
+    assert_true(t.total_s > 2 * aif_model_params(&s.model) / gpu->hbm_bw_Bps);
+    assert_true(t.comm_s == 0);
+}
+
+/* ---- memory */
+
+static void test_memory(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_serve_memory m;
+    aif_err e;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8, precision: fp8}\n");
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_OK);
+    /* GQA: 8 kv heads over tp 8 = one per GPU; 80 layers; fp8 */
+    assert_true(m.kv_bytes_per_token == 80 * 2 * 1 * 128 * 1);
+    assert_true(fabs(m.weights_bytes - aif_model_params(&s.model) / 8) < 1);
+    assert_true(m.kv_blocks == (long)(m.kv_capacity_bytes / (16 * m.kv_bytes_per_token)));
+    assert_true(m.kv_capacity_bytes + m.weights_bytes + m.activations_bytes + m.workspace_bytes <= m.hbm_bytes);
+    /* MLA caches the compressed latent, the same on every tp rank */
+    load(&s, "cluster: {system: dgx-h200, gpus: 16}\nmodel: deepseek-v3\nserve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_OK);
+    assert_true(m.kv_bytes_per_token == (512 + 64) * 1.0 * 31);   /* the busiest of 2 stages: 31 of 61 layers */
+
+    /* weights larger than HBM: refused, naming both numbers */
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-405b\nserve: {tp: 1}\n");
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "GB per GPU"));
+    assert_non_null(strstr(e.msg, "80.0 GB"));
+    char want[32];
+    snprintf(want, sizeof want, "%.1f GB", aif_model_params(&s.model) * 2 / 1e9);
+    assert_non_null(strstr(e.msg, want));
+    aif_serve_run r;
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &r, &e), AIF_EINPUT);
+}
+
+/* ---- the serve section */
+
+static void test_section_errors(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {tpp: 2}\n", &e),
+                     AIF_EINPUT);
+    assert_int_equal(e.line, 3);
+    assert_non_null(strstr(e.msg, "tp"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\nserve: {tp: 4, ep: 3}\n",
+                           &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.ep");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 3}\n", &e),
+                     AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "tp 3 does not divide the 32 attention heads"));
+    assert_int_equal(e.line, 3);
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {precision: fp4}\n",
+                           &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "fp4"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 4, replicas: 3}\n",
+                           &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "12 GPUs"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {output_tokens: {dist: normal, mean: 5}}\n", &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "lognormal"));
+    /* replicas fill the cluster by default; a length is a number or {dist, mean, max} */
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 2, input_tokens: 100, output_tokens: {dist: exponential, mean: 50, max: 400},"
+             " arrival: {dist: gamma, cv: 4}, slo: {ttft_p99: 2s, tpot_p99: 50ms}}\n");
+    assert_int_equal(s.serve.replicas, 4);
+    assert_int_equal(s.serve.input_tokens.dist, AIF_LEN_FIXED);
+    assert_true(s.serve.input_tokens.mean == 100);
+    assert_int_equal(s.serve.output_tokens.dist, AIF_LEN_EXPONENTIAL);
+    assert_int_equal(s.serve.output_tokens.max, 400);
+    assert_int_equal(s.serve.arrival, AIF_ARRIVAL_GAMMA);
+    assert_true(s.serve.arrival_cv == 4);
+    assert_true(fabs(s.serve.slo.tpot_s - 0.05) < 1e-12);
+    /* every field settable by an override */
+    aif_override ov[] = {{"serve.qps", "7", "--qps"}, {"serve.router", "round-robin", "--set"}};
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n";
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "t", ov, 2, SECTIONS, &s, &e), AIF_OK);
+    assert_true(s.serve.qps == 7);
+    assert_int_equal(s.serve.router, AIF_ROUTER_ROUND_ROBIN);
+}
+
+/* ---- requests and traces */
+
+static void expect_trace_error(const char *text, int line, const char *words)
+{
+    aif_req_stream rq;
+    aif_err e;
+    assert_int_equal(aif_requests_parse(text, strlen(text), "t.trace", 0, &rq, &e), AIF_EINPUT);
+    if (e.line != line || !strstr(e.msg, words))
+        fail_msg("expected line %d with '%s', got line %d: %s", line, words, e.line, e.msg);
+    assert_string_equal(e.file, "t.trace");
+}
+
+static void test_traces(void **state)
+{
+    (void)state;
+    aif_req_stream rq;
+    aif_err e;
+    const char *az = "TIMESTAMP,ContextTokens,GeneratedTokens\r\n"
+                     "2023-11-16 18:15:46.6805900,374,44\r\n"
+                     "2023-11-16 18:15:50.9951690,396,109\r\n"
+                     "2023-11-16 18:16:00.0000000+00:00,1000,1\r\n";
+    assert_int_equal(aif_requests_parse(az, strlen(az), "az.csv", 0, &rq, &e), AIF_OK);
+    assert_int_equal(rq.n, 3);
+    assert_true(rq.r[0].arrival_s == 0);
+    assert_true(fabs(rq.r[1].arrival_s - 4.314579) < 1e-6);
+    assert_true(fabs(rq.r[2].arrival_s - 13.31941) < 1e-5);
+    assert_int_equal(rq.r[1].input, 396);
+    assert_int_equal(rq.r[1].output, 109);
+    aif_requests_free(&rq);
+    const char *mc = "{\"timestamp\": 27482, \"input_length\": 6955, \"output_length\": 52, \"hash_ids\": [46, 47]}\n"
+                     "{\"timestamp\": 30535, \"input_length\": 6472, \"output_length\": 26, \"hash_ids\": [46, 52]}\n";
+    assert_int_equal(aif_requests_parse(mc, strlen(mc), "mc.jsonl", 0, &rq, &e), AIF_OK);
+    assert_int_equal(rq.n, 2);
+    assert_true(fabs(rq.r[1].arrival_s - 3.053) < 1e-9);
+    assert_int_equal(rq.r[1].n_hash, 2);
+    assert_true(rq.hash[rq.r[1].hash_first] == 46 && rq.hash[rq.r[1].hash_first + 1] == 52);
+    aif_requests_free(&rq);
+
+    expect_trace_error("TIMESTAMP,Context,Generated\n1,2,3\n", 1, "header");
+    expect_trace_error("TIMESTAMP,ContextTokens,GeneratedTokens\n0,10,10\n1,10\n", 3, "2 fields");
+    expect_trace_error("TIMESTAMP,ContextTokens,GeneratedTokens\n0,10,10\n1,10,10\nyesterday,1,1\n", 4, "timestamp");
+    expect_trace_error("TIMESTAMP,ContextTokens,GeneratedTokens\n5,10,10\n4,10,10\n", 3, "back in time");
+    expect_trace_error("TIMESTAMP,ContextTokens,GeneratedTokens\n5,10,0\n", 2, "output length");
+    expect_trace_error("TIMESTAMP,ContextTokens,GeneratedTokens\n5,ten,3\n", 2, "ContextTokens 'ten'");
+    expect_trace_error("{\"timestamp\": 1, \"input_length\": 5, \"output_length\": 5}\n{\"timestamp\": 2,\n", 2,
+                       "not a JSON object");
+    expect_trace_error("{\"timestamp\": 1, \"input_length\": 5, \"output_length\": 5}\n\n"
+                       "{\"timestamp\": 2, \"output_length\": 5}\n", 3, "input_length");
+    expect_trace_error("{\"timestamp\": 1, \"input_length\": 5, \"output_length\": 5, \"hash_ids\": 7}\n", 1,
+                       "hash_ids");
+}
+
+/* Synthetic streams: the mean of the arrivals and lengths is what was asked. */
+static void test_synthetic(void **state)
+{
+    (void)state;
+    aif_serve sv;
+    aif_serve_defaults(&sv);
+    sv.requests = 20000;
+    sv.qps = 5;
+    sv.arrival = AIF_ARRIVAL_GAMMA;
+    sv.arrival_cv = 3;
+    sv.input_tokens = (aif_len_spec){AIF_LEN_LOGNORMAL, 1000, 1000000};
+    sv.output_tokens = (aif_len_spec){AIF_LEN_UNIFORM, 100, 1000000};
+    aif_req_stream rq;
+    aif_err e;
+    assert_int_equal(aif_requests_synth(&sv, &rq, &e), AIF_OK);
+    double in = 0, out = 0, gap2 = 0;
+    for (long i = 0; i < rq.n; i++) {
+        in += rq.r[i].input;
+        out += rq.r[i].output;
+        assert_true(rq.r[i].output >= 1 && rq.r[i].output <= 199);
+        if (i) {
+            double g = rq.r[i].arrival_s - rq.r[i - 1].arrival_s;
+            assert_true(g >= 0);
+            gap2 += g * g;
+        }
+    }
+    double mean_gap = rq.r[rq.n - 1].arrival_s / (rq.n - 1);
+    double cv = sqrt(gap2 / (rq.n - 1) - mean_gap * mean_gap) / mean_gap;
+    assert_true(fabs(mean_gap - 0.2) < 0.02);
+    assert_true(fabs(cv - 3) < 0.4);
+    assert_true(fabs(in / rq.n - 1000) < 50);
+    assert_true(fabs(out / rq.n - 100) < 3);
+    aif_requests_free(&rq);
+}
+
+/* ---- the simulation */
+
+typedef struct kv_watch { long iterations, over, max_used, blocks; } kv_watch;
+static void watch(const aif_serve_iter *it, void *ctx)
+{
+    kv_watch *w = ctx;
+    w->iterations++;
+    w->over += it->kv_blocks_used > it->kv_blocks;
+    if (it->kv_blocks_used > w->max_used)
+        w->max_used = it->kv_blocks_used;
+    w->blocks = it->kv_blocks;
+}
+
+/* A cache held tight (a small share of HBM) by long requests: it fills, requests
+ * are preempted, and no iteration ever holds more blocks than there are. */
+static void test_kv_never_exceeds(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, replicas: 1, mode: offline, requests: 200, gpu_memory_fraction: 0.27,"
+             " input_tokens: {dist: uniform, mean: 3000, max: 8000}, output_tokens: {dist: uniform, mean: 1500}}\n");
+    kv_watch w = {0};
+    aif_serve_opts o = {.on_iteration = watch, .iteration_ctx = &w};
+    static aif_serve_run r;
+    run(&s, &o, &r);
+    assert_true(w.iterations == r.serve.iterations && w.iterations > 100);
+    assert_int_equal(w.over, 0);
+    assert_true(r.serve.preemptions > 0);
+    assert_true(w.max_used <= w.blocks);
+    assert_true(r.serve.kv_cache_peak_fraction > 0.9 && r.serve.kv_cache_peak_fraction <= 1);
+    assert_true(r.serve.prefill_tokens > r.serve.input_tokens);   /* recompute after preemption */
+}
+
+/* Little's law: the time-average number in the system equals the throughput in
+ * requests times the mean latency, and the throughput equals the offered rate
+ * below capacity (within 10% for 2,000 Poisson arrivals). */
+static void test_littles_law(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, SMALL);
+    s.serve.requests = 2000;
+    s.serve.qps = 4;
+    static aif_serve_run r;
+    run(&s, NULL, &r);
+    const aif_serve_result *x = &r.serve;
+    double L = x->mean_in_system, lw = x->requests_per_s * x->e2e.mean_s;
+    if (fabs(L - lw) > 1e-6 * lw)
+        fail_msg("mean in system %.9g, rate x latency %.9g", L, lw);
+    assert_true(fabs(x->requests_per_s - 4) < 0.4);
+    assert_true(fabs(L - 4 * x->e2e.mean_s) < 0.1 * L);
+    assert_true(x->busy_fraction < 1);
+}
+
+static double offline_capacity(aif_scenario *s)
+{
+    static aif_serve_run r;
+    aif_scenario o = *s;
+    o.serve.mode = AIF_SERVE_OFFLINE;
+    run(&o, NULL, &r);
+    return r.serve.requests_per_s;
+}
+
+/* Past capacity the queue grows without bound: at twice the offline capacity the
+ * p99 latency is far above the one at half of it, and grows with the number of
+ * requests. */
+static void test_past_capacity(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    double cap = offline_capacity(&s);
+    static aif_serve_run lo, hi1, hi2;
+    s.serve.qps = cap / 2;
+    run(&s, NULL, &lo);
+    s.serve.qps = 2 * cap;
+    s.serve.requests = 300;
+    run(&s, NULL, &hi1);
+    s.serve.requests = 900;
+    run(&s, NULL, &hi2);
+    assert_true(hi1.serve.e2e.p99_s > 3 * lo.serve.e2e.p99_s);
+    assert_true(hi2.serve.e2e.p99_s > 2 * hi1.serve.e2e.p99_s);
+    assert_true(hi2.serve.queue.p99_s > 2 * hi1.serve.queue.p99_s);
+}
+
+/* Bursts hurt: at the same mean rate (70% of capacity), gamma arrivals with a
+ * coefficient of variation of 4 queue longer than Poisson ones; and no load served
+ * as it arrives outruns the same requests all queued at t = 0. */
+static void test_bursty(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    double cap = offline_capacity(&s);
+    s.serve.qps = 0.7 * cap;
+    s.serve.requests = 1500;
+    static aif_serve_run poisson, bursty;
+    run(&s, NULL, &poisson);
+    s.serve.arrival = AIF_ARRIVAL_GAMMA;
+    s.serve.arrival_cv = 4;
+    run(&s, NULL, &bursty);
+    assert_true(bursty.serve.queue.p99_s > 2 * poisson.serve.queue.p99_s);
+    assert_true(bursty.serve.ttft.p99_s > poisson.serve.ttft.p99_s);
+    assert_true(poisson.serve.requests_per_s <= cap * (1 + 1e-9));
+    assert_true(bursty.serve.requests_per_s <= cap * (1 + 1e-9));
+}
+
+/* Time to first token falls as replicas are added under the same load. */
+static void test_replicas_lower_ttft(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    double cap = offline_capacity(&s);
+    double prev = INFINITY;
+    for (int n = 1; n <= 4; n *= 2) {
+        s.serve.replicas = n;
+        s.serve.qps = 0.9 * cap;
+        s.serve.requests = 600;
+        static aif_serve_run r;
+        run(&s, NULL, &r);
+        assert_true(r.serve.ttft.mean_s < prev);
+        assert_true(r.serve.gpus == n);
+        prev = r.serve.ttft.mean_s;
+    }
+}
+
+/* Offline throughput never rises when HBM bandwidth falls. */
+static void test_bandwidth_monotone(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    s.serve.mode = AIF_SERVE_OFFLINE;
+    double bw = s.cluster.gpu.hbm_bw_Bps, prev = INFINITY;
+    for (double f = 1; f > 0.15; f -= 0.15) {
+        s.cluster.gpu.hbm_bw_Bps = bw * f;
+        static aif_serve_run r;
+        run(&s, NULL, &r);
+        assert_true(r.serve.throughput_tokens_per_s <= prev * (1 + 1e-12));
+        prev = r.serve.throughput_tokens_per_s;
+    }
+}
+
+/* The same seed gives byte-identical JSON; another seed another run. */
+static void test_determinism(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    s.serve.input_tokens.dist = AIF_LEN_LOGNORMAL;
+    s.serve.arrival = AIF_ARRIVAL_GAMMA;
+    s.serve.arrival_cv = 2;
+    s.serve.qps = 5;
+    static aif_serve_run a, b;
+    run(&s, NULL, &a);
+    run(&s, NULL, &b);
+    char *ja = aif_report_serve_json(&a), *jb = aif_report_serve_json(&b);
+    assert_non_null(ja);
+    assert_string_equal(ja, jb);
+    s.serve.seed++;
+    run(&s, NULL, &b);
+    char *jc = aif_report_serve_json(&b);
+    assert_true(strcmp(ja, jc) != 0);
+    free(ja);
+    free(jb);
+    free(jc);
+}
+
+typedef struct seen_replicas { int iterations[8]; } seen_replicas;
+static void count_replica(const aif_serve_iter *it, void *ctx)
+{
+    seen_replicas *w = ctx;
+    if (it->replica >= 0 && it->replica < 8)
+        w->iterations[it->replica]++;
+}
+
+/* Both routers spread the load: every replica iterates; round-robin gives 8 equal
+ * requests on 4 replicas the same work each. */
+static void test_routers(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    s.serve.replicas = 4;
+    s.serve.requests = 8;
+    s.serve.mode = AIF_SERVE_OFFLINE;
+    for (int router = 0; router < 2; router++) {
+        s.serve.router = router;
+        seen_replicas w = {{0}};
+        aif_serve_opts o = {.on_iteration = count_replica, .iteration_ctx = &w};
+        static aif_serve_run r;
+        run(&s, &o, &r);
+        for (int i = 0; i < 4; i++) {
+            assert_true(w.iterations[i] > 0);
+            assert_int_equal(w.iterations[i], w.iterations[0]);
+        }
+        assert_int_equal(w.iterations[4], 0);
+    }
+}
+
+/* A Mooncake trace whose requests share their leading blocks: with prefix caching
+ * the shared blocks skip prefill. */
+static void test_prefix_cache(void **state)
+{
+    (void)state;
+    const char *path = "test_serve_prefix.jsonl";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "{\"timestamp\": %d, \"input_length\": 2048, \"output_length\": 16, \"hash_ids\": [1, 2, 3, %d]}\n",
+                i * 50, 100 + i);
+    fclose(f);
+    static aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, replicas: 1, trace: test_serve_prefix.jsonl}\n");
+    assert_int_equal(s.serve.requests, 0);   /* a trace replays all its requests */
+    static aif_serve_run on, off;
+    run(&s, NULL, &on);
+    s.serve.prefix_caching = false;
+    run(&s, NULL, &off);
+    remove(path);
+    assert_int_equal(on.serve.requests, 200);
+    assert_true(on.serve.prefix_hit_fraction > 0.7);
+    assert_true(off.serve.prefix_hit_fraction == 0);
+    assert_true(on.serve.prefill_tokens < 0.3 * off.serve.prefill_tokens);
+    assert_true(on.serve.ttft.mean_s < off.serve.ttft.mean_s);
+}
+
+/* Power and money follow from the run: energy per token and cost per token positive,
+ * a GPU between idle and its TDP. */
+static void test_power_and_cost(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, SMALL);
+    static aif_serve_run r;
+    run(&s, NULL, &r);
+    const aif_serve_result *x = &r.serve;
+    assert_true(x->gpu_avg_W > 0 && x->gpu_avg_W <= s.cluster.gpu.tdp_W);
+    assert_true(fabs(x->energy_J - x->facility_avg_W * x->duration_s) < 1e-6 * x->energy_J);
+    assert_true(fabs(x->joules_per_token * x->output_tokens - x->energy_J) < 1e-6 * x->energy_J);
+    assert_true(x->usd_per_million_tokens > 0 && x->usd_per_million_tokens_rented > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fast_equals_fresh_graph), cmocka_unit_test(test_hand_decode_dense),
+        cmocka_unit_test(test_memory),                  cmocka_unit_test(test_section_errors),
+        cmocka_unit_test(test_traces),                  cmocka_unit_test(test_synthetic),
+        cmocka_unit_test(test_kv_never_exceeds),        cmocka_unit_test(test_littles_law),
+        cmocka_unit_test(test_past_capacity),           cmocka_unit_test(test_replicas_lower_ttft),
+        cmocka_unit_test(test_bandwidth_monotone),      cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
+        cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
+        cmocka_unit_test(test_bursty),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
