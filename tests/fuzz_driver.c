@@ -8,11 +8,14 @@
  * -fsanitize=fuzzer -DAIF_LIBFUZZER the targets run under libFuzzer instead. */
 #ifndef AIF_LIBFUZZER
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern const char *const fuzz_dict[];
@@ -24,6 +27,36 @@ extern const char fuzz_name[];
 
 static uint64_t rng;
 static uint64_t rnd(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
+
+/* The input being run, written out if a target aborts or crashes on it, so that
+ * `--replay FILE` reruns exactly that input. */
+static const uint8_t *cur_data;
+static size_t cur_len;
+static char crash_path[96];
+
+static void on_crash(int sig)
+{
+    int fd = open(crash_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        ssize_t w = cur_data ? write(fd, cur_data, cur_len) : 0;
+        (void)w;
+        close(fd);
+    }
+    static const char m1[] = "fuzz: the failing input is in ";
+    ssize_t w = write(2, m1, sizeof m1 - 1);
+    w = write(2, crash_path, strlen(crash_path));
+    w = write(2, " (rerun it with --replay)\n", 26);
+    (void)w;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int run_one(const uint8_t *data, size_t len)
+{
+    cur_data = data;
+    cur_len = len;
+    return LLVMFuzzerTestOneInput(data, len);
+}
 
 static int read_corpus(const char *dir, char **corpus, size_t *clen, int n)
 {
@@ -62,7 +95,19 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
             iters = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--replay") && i + 1 < argc) {
+            FILE *f = fopen(argv[++i], "rb");
+            static uint8_t one[MAX_INPUT];
+            size_t len = f ? fread(one, 1, sizeof one, f) : 0;
+            if (!f) {
+                perror(argv[i]);
+                return 2;
+            }
+            fclose(f);
+            run_one(one, len);
+            printf("%s: %s ran cleanly\n", fuzz_name, argv[i]);
+            return 0;
+        } else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoul(argv[++i], NULL, 10);
@@ -74,9 +119,12 @@ int main(int argc, char **argv)
         return 2;
     }
     rng = seed * 2654435761u + 88172645463325252ull;
+    snprintf(crash_path, sizeof crash_path, "%s-crash-%ld.bin", fuzz_name, (long)getpid());
+    signal(SIGABRT, on_crash);
+    signal(SIGSEGV, on_crash);
     static uint8_t buf[2 * MAX_INPUT];
     for (int i = 0; i < n; i++)
-        LLVMFuzzerTestOneInput((const uint8_t *)corpus[i], clen[i]);
+        run_one((const uint8_t *)corpus[i], clen[i]);
     struct timespec t0, now;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     long it;
@@ -130,7 +178,7 @@ int main(int argc, char **argv)
             }
             }
         }
-        LLVMFuzzerTestOneInput(buf, len);
+        run_one(buf, len);
     }
     printf("%s: %d corpus files and %ld mutated inputs, each accepted or rejected cleanly\n", fuzz_name, n, it);
     for (int i = 0; i < n; i++)

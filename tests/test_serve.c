@@ -334,6 +334,10 @@ static void test_traces(void **state)
                        "{\"timestamp\": 2, \"output_length\": 5}\n", 3, "input_length");
     expect_trace_error("{\"timestamp\": 1, \"input_length\": 5, \"output_length\": 5, \"hash_ids\": 7}\n", 1,
                        "hash_ids");
+    /* found by fuzz_trace: a timestamp that overflows to infinity made every arrival NaN */
+    expect_trace_error("{\"timestamp\": 1e3080, \"input_length\": 5, \"output_length\": 5}\n"
+                       "{\"timestamp\": 250, \"input_length\": 5, \"output_length\": 5}\n", 1, "not a finite time");
+    expect_trace_error("TIMESTAMP,ContextTokens,GeneratedTokens\n0,10,10\n1e400,10,10\n", 3, "timestamp");
 }
 
 /* Synthetic streams: the mean of the arrivals and lengths is what was asked. */

@@ -139,6 +139,10 @@ static aif_rc push(parser *p, double t, double in, double outn, const char *what
         return perr(p, "output length %s is not a whole number of tokens in [1, 100000000] (a request "
                        "generates at least one token)%s", b1, "");
     }
+    if (!(isfinite(t) && fabs(t) <= 1e12)) {   /* 1e12 s: past any date a trace can hold */
+        snprintf(b1, sizeof b1, "%.17g", t);
+        return perr(p, "timestamp %s s is not a finite time within 1e12 s of the epoch%s", b1, "");
+    }
     if (p->out->n == 0)
         p->t0 = t;
     double rel = t - p->t0;
