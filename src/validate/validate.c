@@ -740,14 +740,14 @@ done:
     free(s);
 }
 
-/* Statistics of the rows whose metric the filter accepts (latency: ttft_* and tpot_*). */
-static void group_stats(const aif_validation *v, int latency, aif_val_stats *st)
+/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*; 0: the rest). */
+static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *st, aif_err *err)
 {
     memset(st, 0, sizeof *st);
     st->worst = -1;
     double *ape = malloc(sizeof *ape * (size_t)(v->n ? v->n : 1));
     if (!ape)
-        return;   /* n stays 0: the caller sees no statistics, not wrong ones */
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     double sum = 0;
     for (int i = 0; i < v->n; i++) {
         const char *m = v->rows[i].metric;
@@ -768,6 +768,7 @@ static void group_stats(const aif_validation *v, int latency, aif_val_stats *st)
         st->mean_ape = sum / st->n;
     }
     free(ape);
+    return AIF_OK;
 }
 
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
@@ -778,11 +779,13 @@ aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len
                                        "concurrency", "metric", "value", "unit_note", "software", "source", NULL};
     memset(out, 0, sizeof *out);
     aif_rc rc = run_csv(c, text, len, name, need, serve_row, 0, NULL, &out->table, err);
+    if (!rc)
+        rc = group_stats(&out->table, 0, &out->throughput, err);
+    if (!rc)
+        rc = group_stats(&out->table, 1, &out->latency, err);
     if (rc)
-        return rc;
-    group_stats(&out->table, 0, &out->throughput);
-    group_stats(&out->table, 1, &out->latency);
-    return AIF_OK;
+        aif_validation_free(&out->table);
+    return rc;
 }
 
 const char *aif_builtin_infer_csv(size_t *len)
