@@ -641,8 +641,9 @@ static void serve_row(parse_state *ps)
     }
     const aif_system *sy = sys[0] ? aif_catalog_find_system(ps->cat, sys) : NULL;
     if (sy && aif_catalog_find_gpu(ps->cat, gpu) != aif_catalog_find_gpu(ps->cat, sy->gpu)) {
-        snprintf(why, sizeof why, "%.40s holds %.40s, not %.40s", sys, sy->gpu, gpu);
-        ps->rc = row_error(ps, "gpu", "%s", why);
+        char what[160];
+        snprintf(what, sizeof what, "%.40s holds %.40s, not %.40s", sys, sy->gpu, gpu);
+        ps->rc = row_error(ps, "gpu", "%s", what);
         return;
     }
     if (!cell(ps, "input_tokens")[0]) {
