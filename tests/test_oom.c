@@ -214,6 +214,19 @@ static aif_rc run_coll_csv(aif_err *e)
     return rc;
 }
 
+/* A serving validation table: one row run, one skipped. */
+static aif_serve_validation serve_val;
+static aif_rc run_serve_csv(aif_err *e)
+{
+    static const char csv[] =
+        "id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps,concurrency,"
+        "metric,value,unit_note,software,source,notes\n"
+        "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,2,,ttft_p99_s,0.1,per deployment,e,s,\n"
+        "g,llama2-70b,gaudi2,,8,,,,fp8,,offline,512,128,,,requests_per_s,1,per system,e,s,\n";
+    return aif_validate_serve_csv(cat, csv, sizeof csv - 1, "infer.csv", &serve_val, e);
+}
+static void done_serve_csv(void) { aif_serve_validation_free(&serve_val); }
+
 /* The step graph listing, the HTML report, the simulated network's JSON, the power checks. */
 static aif_rc run_graph_text(aif_err *e)
 {
@@ -324,6 +337,7 @@ static const oom_case cases[] = {
     {"carbon", prep_carbon, run_carbon, NULL},   /* the file is removed at the end */
     {"coll_sim", NULL, run_coll_sim, NULL},
     {"coll_csv", NULL, run_coll_csv, done_validate},
+    {"serve_csv", NULL, run_serve_csv, done_serve_csv},
 };
 
 /* Runs one case with allocation `at` failing (0: none); returns its rc. */

@@ -1,10 +1,12 @@
-/* test_validate.c -- the validation runner: statistics, conventions, bad CSV. */
+/* test_validate.c -- the validation runners: statistics, conventions, bad CSV;
+ * training rows, nccl-tests rows and serving rows (validation/infer.csv). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aifsim/serve.h"
 #include "aifsim/validate.h"
 
 #include <math.h>
@@ -117,11 +119,190 @@ static void test_collectives(void **state)
 #undef CHDR
 }
 
+/* ------------------------------------------------------------ serving rows */
+
+#define SHDR "id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps," \
+             "concurrency,metric,value,unit_note,software,source,notes\n"
+/* one Llama 3 8B replica on an H100, offline, 512 in and 128 out */
+#define SROW(id, metric, value) id ",llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,," metric "," value \
+                                ",per deployment,engine,src,\n"
+
+static aif_rc serve_csv(const char *csv, aif_serve_validation *v, aif_err *e)
+{
+    return aif_validate_serve_csv(cat, csv, strlen(csv), "s.csv", v, e);
+}
+
+/* The built-in table: every compared row has a positive prediction and a source;
+ * the groups split the rows; what cannot be reproduced is listed with its reason. */
+static void test_serve_builtin(void **state)
+{
+    (void)state;
+    size_t len;
+    assert_non_null(aif_builtin_infer_csv(&len));
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_serve_file(cat, NULL, &v, &e), AIF_OK);
+    assert_true(v.table.n >= 30);
+    assert_int_equal(v.throughput.n + v.latency.n, v.table.n);
+    for (int i = 0; i < v.table.n; i++) {
+        assert_true(v.table.rows[i].predicted > 0 && isfinite(v.table.rows[i].predicted));
+        assert_true(strlen(v.table.rows[i].source) > 10);
+    }
+    int gaudi = 0, no_input = 0;
+    for (int i = 0; i < v.table.n_skipped && i < AIF_MAX_SKIPPED; i++) {
+        gaudi += strstr(v.table.skipped[i], "gpu 'gaudi2' not in the catalogs") != NULL;
+        no_input += strstr(v.table.skipped[i], "no input length") != NULL;
+    }
+    assert_int_equal(gaudi, 8);
+    assert_true(no_input > 0);
+    assert_true(v.throughput.median_ape <= v.throughput.max_ape);
+    aif_serve_validation_free(&v);
+}
+
+/* Statistics per metric group, the prediction equal to a direct aif_run_serve of the
+ * same deployment, per-node and per-deployment conventions, a concurrency as a batch
+ * limit, and the rows skipped with their reasons. */
+static void test_serve_statistics(void **state)
+{
+    (void)state;
+    aif_serve_validation v;
+    aif_err e;
+    const char *one = SHDR SROW("a", "throughput_tokens_per_s", "1000") SROW("b", "tpot_p50_s", "0.01");
+    assert_int_equal(serve_csv(one, &v, &e), AIF_OK);
+    double tps = v.table.rows[0].predicted, tpot = v.table.rows[1].predicted;
+    assert_string_equal(v.table.rows[0].convention, "deployment");
+    aif_serve_validation_free(&v);
+
+    /* the same deployment run directly: 2,000 requests per replica, seed 1 */
+    static aif_scenario s;
+    static aif_serve_run run;
+    const char *yaml = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                       "serve: {tp: 1, precision: fp8, mode: offline, input_tokens: 512, output_tokens: 128, "
+                       "requests: 2000, seed: 1}\n";
+    const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", NULL, 0, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.throughput_tokens_per_s - tps) <= 1e-9 * tps);
+    assert_true(fabs(run.serve.tpot.p50_s - tpot) <= 1e-9 * tpot);
+
+    /* throughput measured at 2x, 1/2x and 1x the prediction; latency at 1/2x */
+    char csv[2048], a[40], b[40], c[40], d[40];
+    snprintf(a, sizeof a, "%.17g", 2 * tps);
+    snprintf(b, sizeof b, "%.17g", tps / 2);
+    snprintf(c, sizeof c, "%.17g", tps);
+    snprintf(d, sizeof d, "%.17g", tpot / 2);
+    snprintf(csv, sizeof csv, SHDR
+             "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,%s,per deployment,e,s,\n"
+             "b,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,%s,per deployment,e,s,\n"
+             "c,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,%s,per deployment,e,s,\n"
+             "d,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,tpot_p50_s,%s,per deployment,e,s,\n",
+             a, b, c, d);
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 4);
+    assert_int_equal(v.throughput.n, 3);
+    assert_int_equal(v.latency.n, 1);
+    assert_true(fabs(v.table.rows[0].err + 0.5) < 1e-9);
+    assert_true(fabs(v.table.rows[1].err - 1.0) < 1e-9);
+    assert_true(fabs(v.throughput.median_ape - 50) < 1e-6);
+    assert_true(fabs(v.throughput.mean_ape - 50) < 1e-6);
+    assert_true(fabs(v.throughput.max_ape - 100) < 1e-6);
+    assert_int_equal(v.throughput.worst, 1);
+    assert_true(fabs(v.latency.median_ape - 100) < 1e-6);
+    assert_int_equal(v.latency.worst, 3);
+    aif_serve_validation_free(&v);
+
+    /* per node: two nodes of 8 GPUs, 16 TP1 replicas; the figure of one node is half the deployment's */
+    const char *nodes = SHDR
+        "n,llama3-8b,h100-sxm,dgx-h100,16,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,1000,per node (8 GPUs),e,s,\n"
+        "w,llama3-8b,h100-sxm,dgx-h100,16,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,1000,per deployment,e,s,\n";
+    assert_int_equal(serve_csv(nodes, &v, &e), AIF_OK);
+    assert_string_equal(v.table.rows[0].convention, "per_node");
+    assert_int_equal(v.table.rows[0].gpus, 16);
+    assert_true(fabs(2 * v.table.rows[0].predicted - v.table.rows[1].predicted) <= 1e-9 * v.table.rows[1].predicted);
+    aif_serve_validation_free(&v);
+
+    /* a concurrency of 1: one request at a time, so far less throughput and a lower TPOT */
+    const char *conc = SHDR
+        "k,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,1,throughput_tokens_per_s,1000,per deployment,e,s,\n"
+        "l,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,1,tpot_p50_s,0.01,per deployment,e,s,\n";
+    assert_int_equal(serve_csv(conc, &v, &e), AIF_OK);
+    assert_true(v.table.rows[0].predicted < tps / 10);
+    assert_true(v.table.rows[1].predicted < tpot);
+    aif_serve_validation_free(&v);
+
+    /* server mode: completed requests per second follow the offered rate below capacity */
+    const char *srv = SHDR
+        "r,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,2,,requests_per_s,2,per deployment,e,s,\n";
+    assert_int_equal(serve_csv(srv, &v, &e), AIF_OK);
+    assert_true(fabs(v.table.rows[0].err) < 0.1);
+    aif_serve_validation_free(&v);
+
+    /* skipped, with the reason: unknown GPU, no input length, no output length, no tp */
+    const char *skip = SHDR SROW("ok", "throughput_tokens_per_s", "1000")
+        "g,llama2-70b,gaudi2,,8,,,,fp8,,offline,512,128,,,throughput_tokens_per_s,1,per system,e,s,\n"
+        "i,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,,128,,,throughput_tokens_per_s,1,per system,e,s,\n"
+        "o,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,,,,throughput_tokens_per_s,1,per system,e,s,\n"
+        "t,llama3-8b,h100-sxm,dgx-h100,1,,,,fp8,,offline,512,128,,,throughput_tokens_per_s,1,per system,e,s,\n";
+    assert_int_equal(serve_csv(skip, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 1);
+    assert_int_equal(v.table.n_skipped, 4);
+    assert_string_equal(v.table.skipped[0], "line 3 (g): gpu 'gaudi2' not in the catalogs");
+    assert_string_equal(v.table.skipped[1], "line 4 (i): no input length, nor a distribution for it");
+    assert_string_equal(v.table.skipped[2], "line 5 (o): no output length published");
+    assert_string_equal(v.table.skipped[3], "line 6 (t): no tp published");
+    aif_serve_validation_free(&v);
+}
+
+static void serve_bad(const char *csv, const char *needle, int line)
+{
+    aif_serve_validation v;
+    aif_err e;
+    aif_rc rc = serve_csv(csv, &v, &e);
+    if (rc != AIF_EINPUT)
+        fail_msg("rc %d for '%s'", rc, needle);
+    char buf[1400];
+    aif_err_format(&e, buf, sizeof buf);
+    if (!strstr(buf, needle))
+        fail_msg("'%s' lacks '%s'", buf, needle);
+    if (line)
+        assert_int_equal(e.line, line);
+}
+
+/* A malformed table is rejected at its line, naming the column and what is accepted. */
+static void test_serve_bad_csv(void **state)
+{
+    (void)state;
+    serve_bad("id,model,gpu\n", "no 'system' column", 1);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm\n", "cells", 2);
+    serve_bad(SHDR SROW("a", "speed", "1"), "unknown metric 'speed' (accepted: throughput_tokens_per_s", 2);
+    serve_bad(SHDR SROW("a", "throughput_tokens_per_s", "-1"), "positive", 2);
+    serve_bad(SHDR SROW("a", "throughput_tokens_per_s", "1x"), "'1x' is not a positive number", 2);
+    serve_bad(SHDR SROW("a", "throughput_tokens_per_s", "1") SROW("a", "requests_per_s", "1"), "used twice", 3);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,batch,512,128,,,requests_per_s,1,p,e,s,\n",
+              "unknown mode 'batch' (accepted: offline, server)", 2);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,,,requests_per_s,1,p,e,s,\n",
+              "mode server needs a request rate", 2);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,1,4,requests_per_s,1,p,e,s,\n",
+              "concurrency", 2);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,0.5,requests_per_s,1,p,e,s,\n",
+              "'0.5' is not a whole number", 2);
+    serve_bad(SHDR "a,llama3-8b,b200,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,\n",
+              "dgx-h100 holds h100-sxm, not b200", 2);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,8,3,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,\n",
+              "serve.tp", 2);
+    serve_bad(SHDR "a,llama3-405b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,\n",
+              "row a", 2);
+    serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,\"\n",
+              "malformed CSV", 0);
+    serve_bad(SHDR, "no rows", 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
-        cmocka_unit_test(test_collectives),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
+        cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

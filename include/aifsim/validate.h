@@ -1,7 +1,8 @@
 /* validate.h -- published measurements against aifsim: training runs
  * (validation/train.csv) through either engine, nccl-tests tables
  * (validation/collectives.csv) through the closed-form collective model, and
- * published power figures (validation/power.yaml) through the power model.
+ * published power figures (validation/power.yaml) through the power model, and
+ * published serving figures (validation/infer.csv) through aif_run_serve.
  * Every prediction is in the source's own metric; formats in docs/CATALOGS.md. */
 #ifndef AIFSIM_VALIDATE_H
 #define AIFSIM_VALIDATE_H
@@ -64,6 +65,33 @@ aif_rc aif_validate_train_file_progress(const aif_catalog *c, const char *path, 
                                         aif_validation *out, aif_err *err);
 /* The nccl-tests rows of the CSV file at path (NULL: the built-in validation/collectives.csv). */
 aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err);
+
+/* Error statistics of a group of rows (absolute percentage errors, in %). */
+typedef struct aif_val_stats {
+    int n;
+    double median_ape, mean_ape, max_ape;
+    int worst;                 /* index into the table's rows, -1 when n is 0 */
+} aif_val_stats;
+
+/* Published serving figures against aif_run_serve.  table holds every compared row
+ * (metric throughput_tokens_per_s, requests_per_s, ttft_p50_s, ttft_p99_s,
+ * tpot_p50_s or tpot_p99_s; convention "deployment" or "per_node") with the
+ * statistics over all of them, and the rows skipped with their reasons;
+ * throughput and latency are the two metric groups' own statistics. */
+typedef struct aif_serve_validation {
+    aif_validation table;
+    aif_val_stats throughput;  /* throughput_tokens_per_s and requests_per_s rows */
+    aif_val_stats latency;     /* ttft_* and tpot_* rows */
+} aif_serve_validation;
+
+/* Runs every row of a serving table (validation/infer.csv format, docs/CATALOGS.md). */
+aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                              aif_serve_validation *out, aif_err *err);
+/* The rows of the CSV file at path (NULL: the built-in validation/infer.csv). */
+aif_rc aif_validate_serve_file(const aif_catalog *c, const char *path, aif_serve_validation *out, aif_err *err);
+/* The built-in validation/infer.csv. */
+const char *aif_builtin_infer_csv(size_t *len);
+void aif_serve_validation_free(aif_serve_validation *v);
 
 #ifdef __cplusplus
 }

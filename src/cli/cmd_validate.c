@@ -1,7 +1,9 @@
 /* cmd_validate.c -- `aifsim validate`: published measurements against aifsim.
  * The training runs (validation/train.csv) carry the project's stated bound and
  * the exit status; the power figures (validation/power.yaml) and nccl-tests
- * tables (validation/collectives.csv) are reported beside them. */
+ * tables (validation/collectives.csv) and the published serving figures
+ * (validation/infer.csv, with their own statistics for throughput and for
+ * latency) are reported beside them, outside the bound. */
 #include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "aifsim/validate.h"
@@ -16,16 +18,19 @@
 #define MEDIAN_BOUND_PCT 10.0
 
 static const char help[] =
-    "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--json | --markdown] [--bound PCT]\n"
+    "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--infer FILE.csv] [--json | --markdown]\n"
+    "                       [--bound PCT]\n"
     "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
     "Runs published measurements through aifsim and prints predicted, measured and\n"
     "error per row, then the median, mean and maximum absolute percentage error:\n"
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
     "    when the median exceeds the bound (default 10%);\n"
-    "  - with no file: also the published power figures (validation/power.yaml) and\n"
-    "    nccl-tests measurements (validation/collectives.csv);\n"
+    "  - with no file: also the published power figures (validation/power.yaml),\n"
+    "    nccl-tests measurements (validation/collectives.csv) and serving results\n"
+    "    (validation/infer.csv: throughput and latency errors apart, no bound);\n"
     "  - --collectives FILE.csv: your own nccl-tests table instead;\n"
+    "  - --infer FILE.csv: your own serving table instead;\n"
     "  - --engine sim: the training rows through the simulating engine.\n"
     "The CSV formats are in docs/CATALOGS.md.\n"
     "\n"
@@ -33,6 +38,7 @@ static const char help[] =
     "  aifsim validate\n"
     "  aifsim validate my-runs.csv --json\n"
     "  aifsim validate --collectives my-nccl-tests.csv\n"
+    "  aifsim validate --infer my-serving-runs.csv\n"
     "\n" CLI_RULES_HELP;
 
 static void print_table(const aif_validation *v, int markdown)
@@ -64,6 +70,29 @@ static void print_table(const aif_validation *v, int markdown)
            v->max_ape, v->rows[v->worst].id);
 }
 
+/* One metric group's statistics line of the serving table. */
+static void print_group(const char *label, const aif_val_stats *st, const aif_validation *v)
+{
+    if (st->n == 0)
+        printf("%s: no rows\n", label);
+    else
+        printf("%s: %d rows, median |error| %.1f%%, mean %.1f%%, max %.1f%% (%s)\n", label, st->n, st->median_ape,
+               st->mean_ape, st->max_ape, v->rows[st->worst].id);
+}
+
+static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
+{
+    json_object *g = json_object_new_object();
+    json_object_object_add(g, "n", json_object_new_int(st->n));
+    if (st->n > 0) {
+        json_object_object_add(g, "median_ape_pct", json_object_new_double(st->median_ape));
+        json_object_object_add(g, "mean_ape_pct", json_object_new_double(st->mean_ape));
+        json_object_object_add(g, "max_ape_pct", json_object_new_double(st->max_ape));
+        json_object_object_add(g, "worst", json_object_new_string(v->rows[st->worst].id));
+    }
+    return g;
+}
+
 static json_object *table_json(const aif_validation *v)
 {
     json_object *t = json_object_new_object(), *rows = json_object_new_array();
@@ -89,7 +118,7 @@ static json_object *table_json(const aif_validation *v)
 int cmd_validate(int argc, char **argv)
 {
     int markdown = 0, use_sim = 0;
-    const char *file = NULL, *coll_file = NULL;
+    const char *file = NULL, *coll_file = NULL, *infer_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
     memset(&o, 0, sizeof o);
@@ -116,13 +145,17 @@ int cmd_validate(int argc, char **argv)
             if (e < 0)
                 return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
             use_sim = e == AIF_ENGINE_SIM;
-        } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives")) {
+        } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives") || !strcmp(argv[i], "--infer")) {
             if (cli_once("validate", &o.seen, argv[i]))
                 return EXIT_USAGE;
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '%s' needs a value", argv[i]);
             if (!strcmp(argv[i], "--collectives")) {
                 coll_file = argv[++i];
+                continue;
+            }
+            if (!strcmp(argv[i], "--infer")) {
+                infer_file = argv[++i];
                 continue;
             }
             if (cli_parse_number("validate", "--bound", argv[++i], 0, 1000, &bound))
@@ -140,16 +173,18 @@ int cmd_validate(int argc, char **argv)
     }
     if (o.json && markdown)
         return cli_usage_error("validate", "choose --json or --markdown");
-    if (use_sim && coll_file && !file)
-        return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives");
+    if (use_sim && (coll_file || infer_file) && !file)
+        return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives or "
+                               "--infer");
     aif_catalog *c;
     int st = cli_load_catalog(&c, o.catalogs, o.n_cat);
     if (st)
         return st;
     aif_err e;
     aif_validation train = {0}, coll = {0};
+    aif_serve_validation serve = {0};
     aif_power_row prow[32];
-    int np = 0, with_train = file || !coll_file, with_extras = !file && !coll_file;
+    int np = 0, with_train = file || (!coll_file && !infer_file), with_extras = !file && !coll_file && !infer_file;
     aif_rc rc = AIF_OK;
     cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
     if (with_train)
@@ -159,10 +194,13 @@ int cmd_validate(int argc, char **argv)
         rc = aif_validate_collectives_file(c, coll_file, &coll, &e);
     if (!rc && with_extras && (np = aif_validate_power(c, prow, 32, &e)) < 0)
         rc = e.rc;
+    if (!rc && (infer_file || with_extras))
+        rc = aif_validate_serve_file(c, infer_file, &serve, &e);
     aif_catalog_free(c);
     if (rc) {
         aif_validation_free(&train);
         aif_validation_free(&coll);
+        aif_serve_validation_free(&serve);
         return cli_report_error(&e);
     }
     int pass = !with_train || train.median_ape <= bound;
@@ -193,6 +231,17 @@ int cmd_validate(int argc, char **argv)
             }
             json_object_object_add(root, "power", pw);
         }
+        if (serve.table.n > 0) {
+            json_object *sj = table_json(&serve.table);
+            json_object *sk = json_object_new_array();
+            for (int i = 0; i < serve.table.n_skipped && i < AIF_MAX_SKIPPED; i++)
+                json_object_array_add(sk, json_object_new_string(serve.table.skipped[i]));
+            json_object_object_add(sj, "n_skipped", json_object_new_int(serve.table.n_skipped));
+            json_object_object_add(sj, "skipped", sk);
+            json_object_object_add(sj, "throughput", group_json(&serve.throughput, &serve.table));
+            json_object_object_add(sj, "latency", group_json(&serve.latency, &serve.table));
+            json_object_object_add(root, "serving", sj);
+        }
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
@@ -222,8 +271,20 @@ int cmd_validate(int argc, char **argv)
             for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 printf("  %s\n", coll.skipped[i]);
         }
+        if (serve.table.n > 0) {
+            printf("\nserving (%s; aif_run_serve; not part of the bound above):\n",
+                   infer_file ? infer_file : "validation/infer.csv");
+            print_table(&serve.table, markdown);
+            printf("\n");
+            print_group("throughput (tokens/s, requests/s)", &serve.throughput, &serve.table);
+            print_group("latency (TTFT, TPOT percentiles)", &serve.latency, &serve.table);
+            printf("%d rows skipped:\n", serve.table.n_skipped);
+            for (int i = 0; i < serve.table.n_skipped && i < AIF_MAX_SKIPPED; i++)
+                printf("  %s\n", serve.table.skipped[i]);
+        }
     }
     aif_validation_free(&train);
     aif_validation_free(&coll);
+    aif_serve_validation_free(&serve);
     return pass ? EXIT_OK : EXIT_FAIL;
 }

@@ -1,13 +1,19 @@
 /* validate.c -- reads validation/train.csv (RFC 4180, parsed by libcsv), runs
  * each published run through the analytical engine and compares the prediction
- * with the measurement in the source's own metric and FLOP-counting convention.
- * A row is never special-cased: it is a scenario like any other. */
+ * with the measurement in the source's own metric and FLOP-counting convention;
+ * the same for nccl-tests tables (validation/collectives.csv) and published
+ * serving figures (validation/infer.csv, through aif_run_serve).
+ * A row is never special-cased: it is a scenario like any other.  Every table is
+ * read strictly (the header names its columns, every row has as many cells);
+ * a row that cannot be reproduced (hardware outside the catalogs, an input the
+ * source does not publish) is counted as skipped with its reason, never guessed. */
 #include "aifsim/validate.h"
 #include "base/base.h"
 #include "scenario/catalog.h"
 #include "workload/transformer.h"
 #include "aifsim/graph.h"
 #include "aifsim/names.h"
+#include "aifsim/serve.h"
 #include "aifsim/sim.h"
 
 #include <csv.h>
@@ -528,4 +534,286 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
         row->err = (row->predicted_W - row->measured_W) / row->measured_W;
     }
     return n;
+}
+
+/* ---------------------------------------------------------------- serving */
+
+/* Published serving figures (validation/infer.csv, docs/CATALOGS.md): each row is
+ * a deployment (model, GPUs, tp/pp/ep, precisions) under one workload (offline:
+ * every request queued at t = 0; server: Poisson arrivals at qps; a concurrency:
+ * offline with at most that many requests in flight), run by aif_run_serve with
+ * fixed input and output lengths, compared in the row's metric for the whole
+ * deployment (or per node where unit_note says "per node").
+ *
+ * What the runner chooses, the same for every row: ep 1 and pp 1 where the row
+ * leaves them empty (the tp ranks split every expert); seed 1; offline runs of
+ * 2,000 requests per replica, server runs of at least 2,000 requests and two
+ * minutes of arrivals, enough for a figure stable to about 1% and the whole table
+ * in well under a second.  The one setting taken from a source rather than a row
+ * is the batch ceiling trtllm-bench documents (8,192 sequences, SOURCES.md
+ * section 2): other sources run at the serve section's defaults (docs/SERVING.md).
+ * Rows that cannot be reproduced are skipped with their reason: a GPU or system
+ * outside the catalogs, no input or output length (MLPerf does not publish its
+ * datasets' input lengths and SOURCES.md gives no distribution for them), no tp. */
+
+static const char *const serve_metrics[] = {"throughput_tokens_per_s", "requests_per_s", "ttft_p50_s", "ttft_p99_s",
+                                            "tpot_p50_s", "tpot_p99_s", NULL};
+
+/* The requests a row simulates (see above). */
+static int serve_requests(int mode, double qps, int replicas)
+{
+    double n = 2000.0 * replicas;
+    if (mode == AIF_SERVE_SERVER && qps * 120 > n)
+        n = ceil(qps * 120);
+    return n > 1e6 ? 1000000 : (int)n;
+}
+
+static void serve_skip_row(parse_state *ps, const char *why)
+{
+    char line[200];   /* cut to the record's 96 bytes: reasons are kept short */
+    snprintf(line, sizeof line, "line %d (%.40s): %s", ps->row + 1, cell(ps, "id"), why);
+    if (ps->out->n_skipped < AIF_MAX_SKIPPED)
+        aif_strlcpy(ps->out->skipped[ps->out->n_skipped], line, sizeof ps->out->skipped[0]);
+    ps->out->n_skipped++;
+}
+
+static void serve_row(parse_state *ps)
+{
+    const char *metric = cell(ps, "metric"), *gpu = cell(ps, "gpu"), *sys = cell(ps, "system");
+    const char *mode = cell(ps, "mode"), *note = cell(ps, "unit_note");
+    int k = aif_name_index(serve_metrics, metric);
+    if (k < 0) {
+        ps->rc = row_error(ps, "metric", "unknown metric '%s' (accepted: throughput_tokens_per_s, requests_per_s, "
+                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s)", metric);
+        return;
+    }
+    int md = aif_name_index(aif_serve_mode_names, mode);
+    if (md < 0) {
+        ps->rc = row_error(ps, "mode", "unknown mode '%s' (accepted: offline, server)", mode);
+        return;
+    }
+    char *end;
+    double measured = strtod(cell(ps, "value"), &end);
+    if (!cell(ps, "value")[0] || *end || !isfinite(measured) || measured <= 0 || measured > 1e15) {
+        ps->rc = row_error(ps, "value", "'%s' is not a positive number below 1e15", cell(ps, "value"));
+        return;
+    }
+    double qps = 0, conc = 0;
+    if (cell(ps, "qps")[0]) {
+        qps = strtod(cell(ps, "qps"), &end);
+        if (*end || !isfinite(qps) || qps <= 0 || qps > 1e7) {
+            ps->rc = row_error(ps, "qps", "'%s' is not a positive request rate below 1e7", cell(ps, "qps"));
+            return;
+        }
+    }
+    if (cell(ps, "concurrency")[0]) {
+        conc = strtod(cell(ps, "concurrency"), &end);
+        if (*end || !isfinite(conc) || conc < 1 || conc > 1e6 || conc != floor(conc)) {
+            ps->rc = row_error(ps, "concurrency", "'%s' is not a whole number of requests between 1 and 1e6",
+                               cell(ps, "concurrency"));
+            return;
+        }
+    }
+    if (md == AIF_SERVE_SERVER && qps <= 0) {
+        ps->rc = row_error(ps, "qps", "%s", "mode server needs a request rate (qps)");
+        return;
+    }
+    if (md == AIF_SERVE_SERVER && conc > 0) {
+        ps->rc = row_error(ps, "concurrency", "%s", "a concurrency is a closed loop: use it with mode offline");
+        return;
+    }
+    for (int i = 0; i < ps->out->n; i++)
+        if (!strcmp(ps->out->rows[i].id, cell(ps, "id"))) {
+            ps->rc = row_error(ps, "id", "id '%s' is used twice", cell(ps, "id"));
+            return;
+        }
+    /* what aifsim cannot reproduce: listed, never guessed */
+    char why[96];
+    if (!aif_catalog_find_gpu(ps->cat, gpu)) {
+        snprintf(why, sizeof why, "gpu '%.30s' not in the catalogs", gpu);
+        serve_skip_row(ps, why);
+        return;
+    }
+    if (sys[0] && !aif_catalog_find_system(ps->cat, sys)) {
+        snprintf(why, sizeof why, "system '%.30s' not in the catalogs", sys);
+        serve_skip_row(ps, why);
+        return;
+    }
+    const aif_system *sy = sys[0] ? aif_catalog_find_system(ps->cat, sys) : NULL;
+    if (sy && aif_catalog_find_gpu(ps->cat, gpu) != aif_catalog_find_gpu(ps->cat, sy->gpu)) {
+        char what[160];
+        snprintf(what, sizeof what, "%.40s holds %.40s, not %.40s", sys, sy->gpu, gpu);
+        ps->rc = row_error(ps, "gpu", "%s", what);
+        return;
+    }
+    if (!cell(ps, "input_tokens")[0]) {
+        serve_skip_row(ps, "no input length, nor a distribution for it");
+        return;
+    }
+    if (!cell(ps, "output_tokens")[0]) {
+        serve_skip_row(ps, "no output length published");
+        return;
+    }
+    if (!cell(ps, "tp")[0]) {
+        serve_skip_row(ps, "no tp published");
+        return;
+    }
+    /* the deployment, as overrides so that every error names its column */
+    static const struct { const char *col, *path; } map[] = {
+        {"model", "model"}, {"system", "cluster.system"}, {"gpu", "cluster.gpu"}, {"gpus", "cluster.gpus"},
+        {"tp", "serve.tp"}, {"pp", "serve.pp"}, {"ep", "serve.ep"}, {"precision", "serve.precision"},
+        {"kv_precision", "serve.kv_precision"}, {"mode", "serve.mode"}, {"qps", "serve.qps"},
+        {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
+    };
+    enum { N_MAP = sizeof map / sizeof map[0] };
+    aif_override ov[N_MAP + 3];
+    char origins[N_MAP][40], nreq[24], nbatch[24];
+    int n = 0;
+    for (int i = 0; i < N_MAP; i++) {
+        const char *v = cell(ps, map[i].col);
+        if (!v[0] || (!strcmp(map[i].col, "gpu") && sys[0]))   /* a system names its GPU */
+            continue;
+        snprintf(origins[n], sizeof origins[n], "column %s", map[i].col);
+        ov[n] = (aif_override){map[i].path, v, origins[n]};
+        n++;
+    }
+    ov[n++] = (aif_override){"serve.seed", "1", "the validation runner"};
+    int max_batch = 0;
+    if (!strncmp(cell(ps, "software"), "TensorRT-LLM", 12) && strstr(cell(ps, "software"), "trtllm-bench"))
+        max_batch = 8192;   /* trtllm-bench's batch ceiling (SOURCES.md section 2) */
+    aif_serve_run *run = malloc(sizeof *run);
+    aif_scenario *s = malloc(sizeof *s);
+    if (!run || !s) {
+        ps->rc = aif_err_set(ps->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    aif_err e;
+    const unsigned sections = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_rc rc = aif_scenario_parse_sections(ps->cat, "", 0, ps->name, ov, n, sections, s, &e);
+    if (!rc) {   /* the run's size, once the layout (and so the replicas) is known */
+        int per_replica = conc > 0 ? (int)ceil(conc / s->serve.replicas) : 0;
+        if (per_replica > 0)
+            max_batch = per_replica;
+        snprintf(nreq, sizeof nreq, "%d", serve_requests(md, qps, s->serve.replicas));
+        ov[n++] = (aif_override){"serve.requests", nreq, "the validation runner"};
+        if (max_batch > 0) {
+            snprintf(nbatch, sizeof nbatch, "%d", max_batch);
+            ov[n++] = (aif_override){"serve.max_batch", nbatch, conc > 0 ? "column concurrency" : "column software"};
+        }
+        rc = aif_scenario_parse_sections(ps->cat, "", 0, ps->name, ov, n, sections, s, &e);
+    }
+    if (!rc)
+        rc = aif_run_serve(ps->cat, s, NULL, run, &e);
+    if (rc) {
+        char msg[sizeof e.msg];
+        aif_strlcpy(msg, e.msg, sizeof msg);
+        ps->rc = aif_err_set(ps->err, rc == AIF_ENOMEM ? AIF_ENOMEM : AIF_EINPUT, ps->name, ps->row + 1, 0,
+                             e.path, "row %s: %s%s%s", cell(ps, "id"), e.path, e.path[0] ? ": " : "", msg);
+        goto done;
+    }
+    aif_val_row *vr = new_row(ps);
+    if (!vr)
+        goto done;
+    aif_strlcpy(vr->id, cell(ps, "id"), sizeof vr->id);
+    aif_strlcpy(vr->model, cell(ps, "model"), sizeof vr->model);
+    aif_strlcpy(vr->system, sys[0] ? sys : gpu, sizeof vr->system);
+    aif_strlcpy(vr->metric, metric, sizeof vr->metric);
+    aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
+    const aif_serve_result *r = &run->serve;
+    vr->gpus = r->gpus;
+    /* the source's convention: the whole deployment, or one node of it */
+    double per = 1;
+    if (!strncmp(note, "per node", 8)) {
+        aif_strlcpy(vr->convention, "per_node", sizeof vr->convention);
+        int gpn = s->cluster.gpus_per_node > 0 ? s->cluster.gpus_per_node : 1;
+        per = (double)r->gpus / gpn < 1 ? 1 : (double)r->gpus / gpn;
+    } else {
+        aif_strlcpy(vr->convention, "deployment", sizeof vr->convention);
+    }
+    const double v[] = {r->throughput_tokens_per_s / per, r->requests_per_s / per, r->ttft.p50_s, r->ttft.p99_s,
+                        r->tpot.p50_s, r->tpot.p99_s};
+    vr->measured = measured;
+    vr->predicted = v[k];
+    vr->err = (vr->predicted - vr->measured) / vr->measured;
+    ps->out->n++;
+done:
+    free(run);
+    free(s);
+}
+
+/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*; 0: the rest). */
+static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *st, aif_err *err)
+{
+    memset(st, 0, sizeof *st);
+    st->worst = -1;
+    double *ape = malloc(sizeof *ape * (size_t)(v->n ? v->n : 1));
+    if (!ape)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    double sum = 0;
+    for (int i = 0; i < v->n; i++) {
+        const char *m = v->rows[i].metric;
+        int lat = !strncmp(m, "ttft_", 5) || !strncmp(m, "tpot_", 5);
+        if (lat != latency)
+            continue;
+        double a = fabs(v->rows[i].err) * 100;
+        ape[st->n++] = a;
+        sum += a;
+        if (st->worst < 0 || a > st->max_ape) {
+            st->max_ape = a;
+            st->worst = i;
+        }
+    }
+    if (st->n) {
+        qsort(ape, (size_t)st->n, sizeof *ape, cmp_double);
+        st->median_ape = st->n % 2 ? ape[st->n / 2] : (ape[st->n / 2 - 1] + ape[st->n / 2]) / 2;
+        st->mean_ape = sum / st->n;
+    }
+    free(ape);
+    return AIF_OK;
+}
+
+aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                              aif_serve_validation *out, aif_err *err)
+{
+    static const char *const need[] = {"id", "model", "gpu", "system", "gpus", "tp", "pp", "ep", "precision",
+                                       "kv_precision", "mode", "input_tokens", "output_tokens", "qps",
+                                       "concurrency", "metric", "value", "unit_note", "software", "source", NULL};
+    memset(out, 0, sizeof *out);
+    aif_rc rc = run_csv(c, text, len, name, need, serve_row, 0, NULL, &out->table, err);
+    if (!rc)
+        rc = group_stats(&out->table, 0, &out->throughput, err);
+    if (!rc)
+        rc = group_stats(&out->table, 1, &out->latency, err);
+    if (rc)
+        aif_validation_free(&out->table);
+    return rc;
+}
+
+const char *aif_builtin_infer_csv(size_t *len)
+{
+    return aif_embedded_file("validation/infer.csv", len);
+}
+
+aif_rc aif_validate_serve_file(const aif_catalog *c, const char *path, aif_serve_validation *out, aif_err *err)
+{
+    size_t len;
+    const char *t;
+    char *text = NULL;
+    if (!path) {
+        if (!(t = aif_builtin_infer_csv(&len)))
+            return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in validation/infer.csv missing");
+    } else {
+        aif_rc rc = aif_read_file(path, &text, &len, err);
+        if (rc)
+            return rc;
+        t = text;
+    }
+    aif_rc rc = aif_validate_serve_csv(c, t, len, path ? path : "<built-in:validation/infer.csv>", out, err);
+    free(text);
+    return rc;
+}
+
+void aif_serve_validation_free(aif_serve_validation *v)
+{
+    aif_validation_free(&v->table);
 }
