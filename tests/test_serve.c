@@ -3,7 +3,9 @@
  * its refusals, trace parsing and its errors at their lines, the scheduler's
  * KV-cache bound, and the queueing properties a serving simulator must keep
  * (Little's law, latency unbounded past capacity, more replicas lower TTFT,
- * offline throughput monotone in HBM bandwidth, determinism with a seed). */
+ * offline throughput monotone in HBM bandwidth, determinism with a seed), and
+ * the no_evict admission (no preemption, reservations that fit, exactly as many
+ * requests admitted as their prompt and output blocks allow). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 
 #include "aifsim/report.h"
 #include "aifsim/serve.h"
+#include "serve/replica.h"
 #include "serve/requests.h"
 #include "workload/lower_serve.h"
 
@@ -409,6 +412,105 @@ static void test_kv_never_exceeds(void **state)
     assert_true(r.serve.prefill_tokens > r.serve.input_tokens);   /* recompute after preemption */
 }
 
+/* serve.admission no_evict on the load above, which preempts under evict: nothing
+ * is preempted, no prompt is recomputed, and no iteration holds more blocks than
+ * there are. */
+static void test_no_evict_never_preempts(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                    "serve: {tp: 1, replicas: 1, mode: offline, requests: 200, gpu_memory_fraction: 0.27,"
+                    " input_tokens: {dist: uniform, mean: 3000, max: 8000}, output_tokens: {dist: uniform, mean: 1500}}\n";
+    aif_scenario s;
+    static aif_serve_run ev, ne;
+    load(&s, y);
+    assert_int_equal(s.serve.admission, AIF_ADMIT_EVICT);   /* the default */
+    run(&s, NULL, &ev);
+    assert_true(ev.serve.preemptions > 0);
+    aif_override ov[] = {{"serve.admission", "no_evict", "--set"}};
+    aif_err e;
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "t", ov, 1, SECTIONS, &s, &e), AIF_OK);
+    assert_int_equal(s.serve.admission, AIF_ADMIT_NO_EVICT);
+    kv_watch w = {0};
+    aif_serve_opts o = {.on_iteration = watch, .iteration_ctx = &w};
+    run(&s, &o, &ne);
+    assert_true(w.iterations == ne.serve.iterations && w.iterations > 100);
+    assert_int_equal(ne.serve.preemptions, 0);
+    assert_int_equal(w.over, 0);
+    assert_true(w.max_used <= w.blocks);
+    assert_true(ne.serve.prefill_tokens == ne.serve.input_tokens);   /* no recompute */
+    assert_true(ne.serve.requests == ev.serve.requests && ne.serve.output_tokens == ev.serve.output_tokens);
+}
+
+/* The field: a misspelt value is refused at its line with a did-you-mean. */
+static void test_admission_field(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {admission: no_evcit}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.admission");
+    assert_int_equal(e.line, 3);
+    assert_non_null(strstr(e.msg, "did you mean 'no_evict'"));
+    assert_non_null(strstr(e.msg, "evict, no_evict"));
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {admission: no_evict}\n");
+    assert_int_equal(s.serve.admission, AIF_ADMIT_NO_EVICT);
+}
+
+/* By hand: 10 blocks of 16 tokens, five requests of 40 prompt + 24 output tokens.
+ * no_evict reserves ceil(64 / 16) = 4 blocks each, so exactly 2 are admitted (8
+ * blocks; a third would need 12); evict takes ceil(40 / 16) = 3 blocks each and
+ * admits 3 (9 blocks), which then outgrow the cache and preempt.  Run to the end,
+ * no_evict never preempts and never holds more than 10 blocks. */
+static long hand_run(bool no_evict, int *first_admitted, long *first_used)
+{
+    aif_req reqs[5];
+    for (int i = 0; i < 5; i++)
+        reqs[i] = (aif_req){.arrival_s = 0, .input = 40, .output = 24};
+    aif_req_stream rq = {.r = reqs, .n = 5};
+    aif_req_state st[5];
+    memset(st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 1000, .chunked = true, .prefix = false, .no_evict = no_evict};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    assert_int_equal(aif_replica_init(&rp, 10, false, &e), AIF_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(aif_replica_enqueue(&rp, i, 0, &e), AIF_OK);
+    int done[17], n_done = 0;
+    double t_s = 0;
+    for (int it = 0; n_done < 5; it++) {
+        assert_true(it < 10000);
+        assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, t_s, &e, &rc), 1);
+        assert_int_equal(rc, AIF_OK);
+        assert_true(rp.kv_used <= rp.kv_blocks);
+        if (it == 0) {
+            *first_admitted = rp.n_run;
+            *first_used = rp.kv_used;
+        }
+        t_s += 1;
+        n_done += aif_replica_finish(&rp, &rq, st, t_s, done);
+    }
+    assert_int_equal(rp.kv_used, 0);
+    long pre = rp.preemptions;
+    aif_replica_free(&rp);
+    return pre;
+}
+
+static void test_no_evict_by_hand(void **state)
+{
+    (void)state;
+    int admitted;
+    long used;
+    assert_int_equal(hand_run(true, &admitted, &used), 0);
+    assert_int_equal(admitted, 2);
+    assert_int_equal(used, 8);
+    assert_true(hand_run(false, &admitted, &used) > 0);
+    assert_int_equal(admitted, 3);
+    assert_int_equal(used, 9);
+}
+
 /* Little's law: the time-average number in the system equals the throughput in
  * requests times the mean latency, and the throughput equals the offered rate
  * below capacity (within 10% for 2,000 Poisson arrivals). */
@@ -632,7 +734,8 @@ int main(void)
         cmocka_unit_test(test_bandwidth_monotone),      cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
         cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
-        cmocka_unit_test(test_bursty),
+        cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
+        cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

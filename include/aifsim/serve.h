@@ -7,7 +7,9 @@
  * trace file; a router sends each to a replica; each replica batches
  * continuously (a token budget, a maximum batch, chunked prefill), keeps a paged
  * KV cache of 16-token blocks in the HBM its weights leave, preempts the newest
- * request by recompute when the cache fills, and skips the prefill of blocks a
+ * request by recompute when the cache fills (or, with serve.admission no_evict,
+ * reserves each request's prompt and output blocks at admission and never
+ * preempts), and skips the prefill of blocks a
  * trace's hash ids say are cached.  An iteration's time is the step graph of
  * that batch timed by the analytical engine (docs/SERVING.md has the equations).
  *
@@ -30,11 +32,18 @@ typedef enum aif_arrival { AIF_ARRIVAL_POISSON, AIF_ARRIVAL_GAMMA } aif_arrival;
  * rounded and clipped to [1, max]. */
 typedef enum aif_len_dist { AIF_LEN_FIXED, AIF_LEN_UNIFORM, AIF_LEN_EXPONENTIAL, AIF_LEN_LOGNORMAL } aif_len_dist;
 typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTANDING } aif_router_kind;
+/* KV-cache admission: evict admits a request once its prompt's blocks are free and
+ * preempts the newest by recompute when the cache fills (vLLM's default);
+ * no_evict admits it only when the blocks of its prompt and its whole output fit
+ * beside the running requests' reservations, and never preempts (TensorRT-LLM's
+ * default capacity scheduler, GUARANTEED_NO_EVICT). */
+typedef enum aif_serve_admission { AIF_ADMIT_EVICT, AIF_ADMIT_NO_EVICT } aif_serve_admission;
 
 extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
 extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exponential", "lognormal" */
 extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
+extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict" */
 
 typedef struct aif_len_spec {
     int dist;                 /* aif_len_dist */
@@ -69,6 +78,7 @@ typedef struct aif_serve {
     bool chunked_prefill;     /* split a prompt over iterations to fit the budget */
     bool prefix_caching;      /* a trace's hash_ids: cached blocks skip prefill */
     int router;               /* aif_router_kind */
+    int admission;            /* aif_serve_admission (default evict) */
     double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization) */
     aif_slo slo;
     unsigned seed;

@@ -54,6 +54,8 @@ static const char help[] =
     "  --json                one JSON object instead of the text summary\n"
     "  --set PATH=VALUE      any scenario field, e.g. --set serve.arrival.dist=gamma\n"
     "                        --set serve.arrival.cv=3 --set serve.router=round-robin\n"
+    "                        --set serve.admission=no_evict (reserve prompt + output KV\n"
+    "                        blocks at admission, never preempt: TensorRT-LLM's default)\n"
     "  --catalog FILE        add a user catalog\n"
     "  -h, --help            this help\n"
     "\n"

@@ -35,7 +35,10 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
             sv->tp, sv->pp, sv->ep, r->gpus, s->cluster.gpu.name);
     if (s->cluster.system.name[0])
         fprintf(f, " in %s", s->cluster.system.name);
-    fprintf(f, ", router %s\n", aif_router_names[sv->router]);
+    fprintf(f, ", router %s", aif_router_names[sv->router]);
+    if (sv->admission != AIF_ADMIT_EVICT)   /* named only when not the default, so evict runs read as before */
+        fprintf(f, ", admission %s", aif_serve_admission_names[sv->admission]);
+    fputc('\n', f);
     aif_fmt_count(a, sizeof a, (double)r->requests);
     if (sv->trace[0])
         fprintf(f, "  load     %s requests from %s, %s\n", a, sv->trace, aif_serve_mode_names[sv->mode]);
@@ -120,6 +123,8 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(in, "qps", sv->qps);
     aif_json_str(in, "arrival", aif_arrival_names[sv->arrival]);
     aif_json_str(in, "router", aif_router_names[sv->router]);
+    if (sv->admission != AIF_ADMIT_EVICT)   /* absent means evict, so evict runs' JSON reads as before */
+        aif_json_str(in, "admission", aif_serve_admission_names[sv->admission]);
     aif_json_str(in, "trace", sv->trace);
     aif_json_int(in, "max_batch", sv->max_batch);
     aif_json_int(in, "token_budget", sv->token_budget);

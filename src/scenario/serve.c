@@ -5,7 +5,8 @@
  *           requests, input_tokens: N | {dist, mean, max}, output_tokens: (same),
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
  *           max_batch, token_budget, chunked_prefill, prefix_caching,
- *           router: round-robin|least-outstanding, gpu_memory_fraction,
+ *           router: round-robin|least-outstanding, admission: evict|no_evict,
+ *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed}
  *
  * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
@@ -23,6 +24,7 @@ const char *const aif_serve_mode_names[] = {"server", "offline", NULL};
 const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
 const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
+const char *const aif_serve_admission_names[] = {"evict", "no_evict", NULL};
 
 void aif_serve_defaults(aif_serve *sv)
 {
@@ -90,6 +92,7 @@ static const field serve_fields[] = {
     FLD(aif_serve, "chunked_prefill", F_BOOL, chunked_prefill),
     FLD(aif_serve, "prefix_caching", F_BOOL, prefix_caching),
     {.key = "router", .type = F_ENUM, .off = offsetof(aif_serve, router), .names = aif_router_names},
+    {.key = "admission", .type = F_ENUM, .off = offsetof(aif_serve, admission), .names = aif_serve_admission_names},
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},

@@ -3,7 +3,11 @@
  * chunks, oldest first), then waiting requests in arrival order while the token
  * budget, the batch and the KV cache allow; a running sequence that needs a
  * block when none is free preempts the newest running one (its blocks freed,
- * its prompt and output so far recomputed when it is admitted again). */
+ * its prompt and output so far recomputed when it is admitted again).  Under
+ * no_evict (TensorRT-LLM's GUARANTEED_NO_EVICT) a waiting request is admitted
+ * only when the blocks of its prompt and its whole output fit beside the
+ * running ones' reservations, so a running sequence never needs a block it
+ * does not hold and nothing is preempted. */
 #include "serve/replica.h"
 #include "base/base.h"
 
@@ -172,6 +176,10 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         if (c > budget)
             c = budget;
         long need = blocks_for(s->ctx + c) - s->blocks;
+        if (cfg->no_evict) {   /* its reservation covers every token it will cache */
+            AIF_ASSERT(need <= 0);
+            need = 0;
+        }
         while (need > rp->kv_blocks - rp->kv_used && rp->n_run - 1 > i)
             if ((*rc = preempt_last(rp, err)))
                 return 0;
@@ -206,7 +214,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             else if (rp->batch_seqs > 0)
                 break;
         }
-        long need = blocks_for(cached + c);
+        long need = cfg->no_evict ? blocks_for((long)r->input + r->output) : blocks_for(cached + c);
         if (need > rp->kv_blocks - rp->kv_used)
             break;
         if (rp->n_run == rp->cap_run) {
@@ -236,6 +244,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         }
     }
     AIF_ASSERT(rp->kv_used >= 0 && rp->kv_used <= rp->kv_blocks);
+    AIF_ASSERT(!cfg->no_evict || rp->preemptions == 0);
     AIF_ASSERT(rp->batch_seqs <= cfg->max_batch);
     if (rp->kv_used > rp->kv_peak)
         rp->kv_peak = rp->kv_used;

@@ -1,11 +1,14 @@
 /* replica.h -- one serving replica's scheduler: continuous batching under a token
  * budget and a maximum batch, chunked prefill, a paged KV cache of 16-token
  * blocks, preemption by recompute (newest first) when it fills, and a prefix
- * cache of trace block hashes.
+ * cache of trace block hashes.  With cfg.no_evict a request is admitted only
+ * when ceil((input + output) / 16) blocks, its whole life's, are free; it holds
+ * them from admission to completion and nothing is ever preempted.
  *
  * Invariants (asserted after every schedule): blocks in use never exceed the
  * replica's blocks; a running sequence holds exactly ceil(ctx / 16) blocks after
- * its scheduled work; the batch holds at most max_batch sequences and at most
+ * its scheduled work (no_evict: its reservation, never fewer than that); no
+ * preemption under no_evict; the batch holds at most max_batch sequences and at most
  * token_budget tokens, except one unchunked prompt alone in its batch. */
 #ifndef AIF_SERVE_REPLICA_H
 #define AIF_SERVE_REPLICA_H
@@ -54,6 +57,7 @@ typedef struct aif_replica {
 typedef struct aif_sched_cfg {
     int max_batch, token_budget;
     bool chunked, prefix;
+    bool no_evict;            /* serve.admission no_evict: reserve prompt + output blocks, never preempt */
 } aif_sched_cfg;
 
 aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err);

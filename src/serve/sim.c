@@ -271,7 +271,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.s = s;
     m.rq = rq;
     m.o = o;
-    m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching};
+    m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
+                            sv->admission == AIF_ADMIT_NO_EVICT};
     m.n_rep = sv->replicas;
     aif_evq_init(&m.q);
     long max_tokens = (long)sv->token_budget + sv->max_batch + (sv->chunked_prefill ? 0 : max_in);
