@@ -253,6 +253,42 @@ static void test_serve_statistics(void **state)
     aif_serve_validation_free(&v);
 }
 
+/* A row whose software names TensorRT-LLM runs with serve.admission no_evict (its
+ * default capacity scheduler), any other with evict: on long outputs that preempt
+ * under evict, each prediction equals a direct run with that admission. */
+static void test_serve_admission(void **state)
+{
+    (void)state;
+    const char *csv = SHDR
+        "t,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,20000,2000,,,throughput_tokens_per_s,1000,per deployment,"
+        "TensorRT-LLM 0.21,s,\n"
+        "v,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,20000,2000,,,throughput_tokens_per_s,1000,per deployment,"
+        "vLLM 0.9,s,\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 2);
+    double trt = v.table.rows[0].predicted, vllm = v.table.rows[1].predicted;
+    aif_serve_validation_free(&v);
+
+    static aif_scenario s;
+    static aif_serve_run run;
+    const char *yaml = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                       "serve: {tp: 1, precision: fp8, mode: offline, input_tokens: 20000, output_tokens: 2000, "
+                       "requests: 2000, seed: 1}\n";
+    const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_override ne[] = {{"serve.admission", "no_evict", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", ne, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_int_equal(run.serve.preemptions, 0);
+    assert_true(fabs(run.serve.throughput_tokens_per_s - trt) <= 1e-9 * trt);
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", NULL, 0, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(run.serve.preemptions > 0);
+    assert_true(fabs(run.serve.throughput_tokens_per_s - vllm) <= 1e-9 * vllm);
+    assert_true(fabs(trt - vllm) > 0.01 * vllm);
+}
+
 static void serve_bad(const char *csv, const char *needle, int line)
 {
     aif_serve_validation v;
@@ -303,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
+        cmocka_unit_test(test_serve_admission),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

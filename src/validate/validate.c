@@ -549,9 +549,13 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * leaves them empty (the tp ranks split every expert); seed 1; offline runs of
  * 2,000 requests per replica, server runs of at least 2,000 requests and two
  * minutes of arrivals, enough for a figure stable to about 1% and the whole table
- * in well under a second.  The one setting taken from a source rather than a row
- * is the batch ceiling trtllm-bench documents (8,192 sequences, SOURCES.md
- * section 2): other sources run at the serve section's defaults (docs/SERVING.md).
+ * in well under a second.  Two settings are taken from a source rather than a
+ * row: the batch ceiling trtllm-bench documents (8,192 sequences, SOURCES.md
+ * section 2), and, for every row whose software names TensorRT-LLM, its default
+ * capacity scheduler, GUARANTEED_NO_EVICT (serve.admission no_evict: a request's
+ * prompt and output blocks reserved at admission, nothing preempted;
+ * docs/SERVING.md cites the source).  Other sources run at the serve section's
+ * defaults (docs/SERVING.md), evict as vLLM does.
  * Rows that cannot be reproduced are skipped with their reason: a GPU or system
  * outside the catalogs, no input or output length (MLPerf does not publish its
  * datasets' input lengths and SOURCES.md gives no distribution for them), no tp. */
@@ -666,7 +670,7 @@ static void serve_row(parse_state *ps)
         {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
     };
     enum { N_MAP = sizeof map / sizeof map[0] };
-    aif_override ov[N_MAP + 3];
+    aif_override ov[N_MAP + 4];
     char origins[N_MAP][40], nreq[24], nbatch[24];
     int n = 0;
     for (int i = 0; i < N_MAP; i++) {
@@ -678,6 +682,8 @@ static void serve_row(parse_state *ps)
         n++;
     }
     ov[n++] = (aif_override){"serve.seed", "1", "the validation runner"};
+    if (strstr(cell(ps, "software"), "TensorRT-LLM"))   /* its default capacity scheduler (docs/SERVING.md) */
+        ov[n++] = (aif_override){"serve.admission", "no_evict", "column software"};
     int max_batch = 0;
     if (!strncmp(cell(ps, "software"), "TensorRT-LLM", 12) && strstr(cell(ps, "software"), "trtllm-bench"))
         max_batch = 8192;   /* trtllm-bench's batch ceiling (SOURCES.md section 2) */
