@@ -8,6 +8,8 @@
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
 
+#include <stdio.h>
+
 /* Exit statuses, the same for every subcommand (README.md, docs/aifsim.1); CLI_RULES_HELP
  * ends every subcommand's --help with them and the rule for repeated options. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 4 };   /* EXIT_STRICT (3) below */
@@ -86,6 +88,18 @@ int cli_parse_job_args(const char *cmd, int argc, char **argv, const char *help,
                        const char **file, const char **out);
 /* Adds one PATH=VALUE override (arg is modified); EXIT_OK or EXIT_USAGE (printed). */
 int cli_add_set(const char *cmd, char *arg, cli_opts *o);
+/* Adds one override of path to value, named origin in errors ("--tp"); EXIT_OK or
+ * EXIT_USAGE (printed) when there are too many. */
+int cli_add_override(const char *cmd, cli_opts *o, const char *origin, const char *path, const char *value);
+/* getopt_long codes every getopt-driven subcommand shares; a subcommand's own start at CLI_O_OWN. */
+enum { CLI_O_JSON = 1000, CLI_O_SET, CLI_O_CATALOG, CLI_O_OWN };
+/* What getopt_long returned (ch, idx) that every such subcommand handles alike: an
+ * unknown option or a missing value, an option given twice, --json, --set, --catalog.
+ * 1 when handled, 0 when ch is the subcommand's own, -status on an error (printed). */
+struct option;
+int cli_common_getopt(const char *cmd, int ch, const struct option *longopts, int idx, char **argv, cli_opts *o);
+/* Prints json (malloc'd by a writer) and frees it; NULL is out of memory.  The exit status. */
+int cli_print_json(FILE *f, char *json);
 
 typedef aif_train_run cli_job;
 

@@ -75,17 +75,7 @@ static const struct { const char *opt, *path; } fields[] = {
     {"input-tokens", "serve.input_tokens"}, {"output-tokens", "serve.output_tokens"}, {"trace", "serve.trace"},
     {"seed", "serve.seed"},
 };
-enum { N_FIELDS = sizeof fields / sizeof fields[0], O_JSON = 1000, O_SET, O_CATALOG, O_SLO, O_DISAGG };
-
-static int add_ov(cli_opts *o, const char *origin, const char *path, const char *value)
-{
-    if (o->n_ov == CLI_MAX_OVERRIDES)
-        return cli_usage_error("infer", "too many options");
-    snprintf(o->origins[o->n_ov], sizeof o->origins[o->n_ov], "%s", origin);
-    o->ov[o->n_ov] = (aif_override){path, value, o->origins[o->n_ov]};
-    o->n_ov++;
-    return EXIT_OK;
-}
+enum { N_FIELDS = sizeof fields / sizeof fields[0], O_SLO = CLI_O_OWN, O_DISAGG };
 
 /* --slo ttft_p99=2s,tpot_p99=100ms: one serve.slo.KEY override per item (arg is modified). */
 static int add_slo(cli_opts *o, char *arg)
@@ -101,7 +91,7 @@ static int add_slo(cli_opts *o, char *arg)
             return cli_usage_error("infer", "--slo takes at most 8 targets");
         *eq = '\0';
         snprintf(paths[n], sizeof paths[n], "serve.slo.%.50s", it);
-        if (add_ov(o, "--slo", paths[n], eq + 1))
+        if (cli_add_override("infer", o, "--slo", paths[n], eq + 1))
             return EXIT_USAGE;
         n++;
     }
@@ -134,9 +124,9 @@ int cmd_infer(int argc, char **argv)
     struct option longopts[N_FIELDS + 7];
     for (int i = 0; i < N_FIELDS; i++)
         longopts[i] = (struct option){fields[i].opt, required_argument, NULL, i};
-    longopts[N_FIELDS] = (struct option){"json", no_argument, NULL, O_JSON};
-    longopts[N_FIELDS + 1] = (struct option){"set", required_argument, NULL, O_SET};
-    longopts[N_FIELDS + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
+    longopts[N_FIELDS] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
+    longopts[N_FIELDS + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
+    longopts[N_FIELDS + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
     longopts[N_FIELDS + 3] = (struct option){"slo", required_argument, NULL, O_SLO};
     longopts[N_FIELDS + 4] = (struct option){"disaggregate", required_argument, NULL, O_DISAGG};
     longopts[N_FIELDS + 5] = (struct option){"help", no_argument, NULL, 'h'};
@@ -155,32 +145,22 @@ int cmd_infer(int argc, char **argv)
             fputs(help, stdout);
             return EXIT_OK;
         }
-        if (ch == '?')
-            return cli_usage_error("infer", "unknown option '%s'", argv[optind - 1]);
-        if (ch == ':')
-            return cli_usage_error("infer", "option '%s' needs a value", argv[optind - 1]);
-        if (cli_once("infer", &o.seen, longopts[idx].name))
-            return EXIT_USAGE;
+        int taken = cli_common_getopt("infer", ch, longopts, idx, argv, &o);
+        if (taken < 0)
+            return -taken;
+        if (taken)
+            continue;
         if (ch == O_DISAGG) {
             fprintf(stderr, "aifsim infer: --disaggregate (separate prefill and decode pools) is not built yet\n");
             return EXIT_USAGE;
         }
-        if (ch == O_JSON) {
-            o.json = 1;
-        } else if (ch == O_CATALOG) {
-            if (o.n_cat == CLI_MAX_CATALOGS)
-                return cli_usage_error("infer", "at most %d --catalog files", CLI_MAX_CATALOGS);
-            o.catalogs[o.n_cat++] = optarg;
-        } else if (ch == O_SET) {
-            if (cli_add_set("infer", optarg, &o))
-                return EXIT_USAGE;
-        } else if (ch == O_SLO) {
+        if (ch == O_SLO) {
             if (add_slo(&o, optarg))
                 return EXIT_USAGE;
         } else {
             char origin[64];
             snprintf(origin, sizeof origin, "--%s", fields[ch].opt);
-            if (add_ov(&o, origin, fields[ch].path, optarg))
+            if (cli_add_override("infer", &o, origin, fields[ch].path, optarg))
                 return EXIT_USAGE;
         }
     }
@@ -192,14 +172,7 @@ int cmd_infer(int argc, char **argv)
     static aif_serve_run j;
     int st = run(file, &o, &j);
     if (!st && o.json) {
-        char *txt = aif_report_serve_json(&j);
-        if (!txt) {
-            fprintf(stderr, "aifsim: out of memory\n");
-            st = EXIT_FAIL;
-        } else {
-            printf("%s\n", txt);
-            free(txt);
-        }
+        st = cli_print_json(stdout, aif_report_serve_json(&j));
     } else if (!st) {
         aif_report_serve_text(stdout, &j);
     }

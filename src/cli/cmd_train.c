@@ -73,7 +73,7 @@ static const char help[] =
     "  aifsim train --engine sim --fabric roce-400 --oversubscription 2 --trace step.json\n"
     "\n" CLI_RULES_HELP;
 
-enum { O_JSON = 1000, O_SET, O_CATALOG, O_OPS, O_ENGINE, O_FULL, O_TRACE };
+enum { O_OPS = CLI_O_OWN, O_ENGINE, O_FULL, O_TRACE };
 
 /* The options that set one scenario field each come from the library (api.h), so that
  * the Python module's keyword arguments are these options; getopt's val is the index. */
@@ -88,9 +88,9 @@ int cmd_train(int argc, char **argv)
     struct option longopts[MAX_FIELD_OPTIONS + 9];
     for (int i = 0; i < n_paths; i++)
         longopts[i] = (struct option){opt_paths[i].option, required_argument, NULL, i};
-    longopts[n_paths] = (struct option){"json", no_argument, NULL, O_JSON};
-    longopts[n_paths + 1] = (struct option){"set", required_argument, NULL, O_SET};
-    longopts[n_paths + 2] = (struct option){"catalog", required_argument, NULL, O_CATALOG};
+    longopts[n_paths] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
+    longopts[n_paths + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
+    longopts[n_paths + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
     longopts[n_paths + 3] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[n_paths + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
     longopts[n_paths + 5] = (struct option){"engine", required_argument, NULL, O_ENGINE};
@@ -110,16 +110,11 @@ int cmd_train(int argc, char **argv)
             fputs(help, stdout);
             return EXIT_OK;
         }
-        if (ch == '?')
-            return cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
-        if (ch == ':')
-            return cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
-        if (cli_once("train", &o.seen, longopts[idx].name))
-            return EXIT_USAGE;
-        if (ch == O_JSON) {
-            o.json = 1;
+        int taken = cli_common_getopt("train", ch, longopts, idx, argv, &o);
+        if (taken < 0)
+            return -taken;
+        if (taken)
             continue;
-        }
         if (ch == O_OPS) {
             ops = 1;
             continue;
@@ -139,22 +134,10 @@ int cmd_train(int argc, char **argv)
             o.trace = optarg;
             continue;
         }
-        if (ch == O_CATALOG) {
-            if (o.n_cat == CLI_MAX_CATALOGS)
-                return cli_usage_error("train", "at most %d --catalog files", CLI_MAX_CATALOGS);
-            o.catalogs[o.n_cat++] = optarg;
-            continue;
-        }
-        if (ch == O_SET) {
-            if (cli_add_set("train", optarg, &o))
-                return EXIT_USAGE;
-            continue;
-        }
-        if (o.n_ov == CLI_MAX_OVERRIDES)
-            return cli_usage_error("train", "too many options");
-        snprintf(o.origins[o.n_ov], sizeof o.origins[o.n_ov], "--%s", opt_paths[ch].option);
-        o.ov[o.n_ov] = (aif_override){opt_paths[ch].path, optarg, o.origins[o.n_ov]};
-        o.n_ov++;
+        char origin[64];
+        snprintf(origin, sizeof origin, "--%s", opt_paths[ch].option);
+        if (cli_add_override("train", &o, origin, opt_paths[ch].path, optarg))
+            return EXIT_USAGE;
     }
     if ((o.full || o.trace) && !o.engine)
         return cli_usage_error("train", "%s needs --engine sim", o.full ? "--full" : "--trace");
@@ -169,14 +152,7 @@ int cmd_train(int argc, char **argv)
     /* with --trace -, standard output carries the trace alone and the summary goes to stderr */
     FILE *out = o.trace && !strcmp(o.trace, "-") ? stderr : stdout;
     if (!status && o.json) {
-        char *txt = aif_report_train_json(&j);
-        if (!txt) {
-            fprintf(stderr, "aifsim: out of memory\n");
-            status = EXIT_FAIL;
-        } else {
-            fprintf(out, "%s\n", txt);
-            free(txt);
-        }
+        status = cli_print_json(out, aif_report_train_json(&j));
     } else if (!status) {
         aif_report_train_text(out, &j);
         if (o.engine)

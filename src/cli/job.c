@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,12 +145,53 @@ int cli_add_set(const char *cmd, char *arg, cli_opts *o)
     char *eq = strchr(arg, '=');
     if (!eq || eq == arg)
         return cli_usage_error(cmd, "--set needs PATH=VALUE, e.g. --set train.tp=8 (got '%s')", arg);
+    *eq = '\0';
+    char origin[64];
+    snprintf(origin, sizeof origin, "--set %s", arg);
+    return cli_add_override(cmd, o, origin, arg, eq + 1);
+}
+
+int cli_add_override(const char *cmd, cli_opts *o, const char *origin, const char *path, const char *value)
+{
     if (o->n_ov == CLI_MAX_OVERRIDES)
         return cli_usage_error(cmd, "too many options");
-    *eq = '\0';
-    snprintf(o->origins[o->n_ov], sizeof o->origins[o->n_ov], "--set %s", arg);
-    o->ov[o->n_ov] = (aif_override){arg, eq + 1, o->origins[o->n_ov]};
+    snprintf(o->origins[o->n_ov], sizeof o->origins[o->n_ov], "%s", origin);
+    o->ov[o->n_ov] = (aif_override){path, value, o->origins[o->n_ov]};
     o->n_ov++;
+    return EXIT_OK;
+}
+
+int cli_common_getopt(const char *cmd, int ch, const struct option *longopts, int idx, char **argv, cli_opts *o)
+{
+    if (ch == '?')
+        return -cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    if (ch == ':')
+        return -cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+    if (cli_once(cmd, &o->seen, longopts[idx].name))
+        return -EXIT_USAGE;
+    switch (ch) {
+    case CLI_O_JSON:
+        o->json = 1;
+        return 1;
+    case CLI_O_CATALOG:
+        if (o->n_cat == CLI_MAX_CATALOGS)
+            return -cli_usage_error(cmd, "at most %d --catalog files", CLI_MAX_CATALOGS);
+        o->catalogs[o->n_cat++] = optarg;
+        return 1;
+    case CLI_O_SET:
+        return cli_add_set(cmd, optarg, o) ? -EXIT_USAGE : 1;
+    }
+    return 0;
+}
+
+int cli_print_json(FILE *f, char *json)
+{
+    if (!json) {
+        fprintf(stderr, "aifsim: out of memory\n");
+        return EXIT_FAIL;
+    }
+    fprintf(f, "%s\n", json);
+    free(json);
     return EXIT_OK;
 }
 
