@@ -1,0 +1,87 @@
+/* jobs.h -- the many-job cluster's input: a list of jobs, read from a public GPU
+ * cluster trace or generated, in one plain array.
+ *
+ * Readers (src/ops/trace.c) turn each published format into this one shape and
+ * nothing else; the cluster simulator (src/ops/) reads only this shape.  Times are
+ * seconds from the trace's first submission (the earliest job submits at 0);
+ * the list is sorted by submit time, ties in file order; ids are 0..n-1 in that
+ * order.  A job's `duration_s` is its run time on `gpus` GPUs as the trace
+ * recorded it (the simulator may stretch it: placement, failures, throttling). */
+#ifndef AIF_OPS_JOBS_H
+#define AIF_OPS_JOBS_H
+
+#include <stdio.h>
+
+#include "aifsim/aifsim.h"
+
+typedef enum aif_job_kind {
+    AIF_JOB_GENERIC,             /* a fixed duration on a fixed GPU count */
+    AIF_JOB_TRAIN,               /* a training job: step time from the training model */
+    AIF_JOB_SERVE,               /* a serving deployment: fixed GPUs for its duration */
+} aif_job_kind;
+
+typedef enum aif_trace_format {
+    AIF_TRACE_PHILLY,            /* Microsoft Philly cluster_job_log (JSON array) */
+    AIF_TRACE_HELIOS,            /* SenseTime Helios cluster_log.csv */
+    AIF_TRACE_PAI,               /* Alibaba PAI 2020 pai_job_table.csv (+ pai_task_table.csv) */
+    AIF_TRACE_ACME,              /* Shanghai AI Lab Acme job trace (CSV) */
+    AIF_TRACE_SYNTHETIC,         /* generated (aif_jobs_synth) */
+} aif_trace_format;
+
+extern const char *const aif_trace_format_names[];   /* "philly", "helios", "pai", "acme", "synthetic" */
+extern const char *const aif_job_kind_names[];       /* "generic", "train", "serve" */
+
+#define AIF_JOB_NAME_MAX 32
+#define AIF_TENANT_MAX 32
+
+typedef struct aif_job {
+    int id;                      /* 0..n-1 in submit order */
+    int kind;                    /* aif_job_kind */
+    double submit_s;             /* seconds after the first submission */
+    double duration_s;           /* run time as recorded (> 0) */
+    double walltime_s;           /* limit; 0 = none */
+    int gpus;                    /* >= 1 */
+    int min_gpus, max_gpus;      /* elastic bounds; both = gpus when not elastic */
+    int priority;                /* larger runs first under the priority policies */
+    int tenant;                  /* index into aif_job_list.tenants */
+    char name[AIF_JOB_NAME_MAX]; /* the trace's job id, cut to fit */
+} aif_job;
+
+typedef struct aif_job_list {
+    aif_job *jobs;               /* n, sorted by submit_s */
+    int n;
+    char (*tenants)[AIF_TENANT_MAX];   /* n_tenants names (virtual cluster, user, group) */
+    int n_tenants;
+} aif_job_list;
+
+/* Synthetic multi-tenant load: Poisson arrivals at rate_per_h; GPU counts drawn
+ * from powers of two between 1 and max_gpus with weights falling as 1/gpus^size_skew;
+ * durations lognormal with the given median and sigma; tenants drawn with Zipf
+ * weights (exponent 1).  Same seed, same list. */
+typedef struct aif_synth_spec {
+    int jobs;                    /* how many */
+    double rate_per_h;           /* arrivals per hour */
+    int max_gpus;                /* largest job (a power of two) */
+    double size_skew;            /* 0 = every size alike; 1 = weight 1/gpus */
+    double duration_median_s, duration_sigma;
+    int tenants;                 /* >= 1 */
+    unsigned long long seed;
+} aif_synth_spec;
+
+/* Parses a trace's text in the given format; `name` is the file name used in
+ * errors (file:line and the field).  max_jobs 0 = all.  Bad rows are errors
+ * naming the line, the field, what was found and what is accepted; rows the
+ * format itself marks as not a run (a Philly job that never started, a PAI task
+ * with no GPU) are skipped and counted in *skipped (may be NULL). */
+aif_rc aif_jobs_parse(const char *text, size_t len, int format, const char *name, long max_jobs,
+                      aif_job_list *out, long *skipped, aif_err *err);
+/* Reads the file and parses it (aif_jobs_parse). */
+aif_rc aif_jobs_read(const char *path, int format, long max_jobs, aif_job_list *out, long *skipped, aif_err *err);
+/* Generates the synthetic load. */
+aif_rc aif_jobs_synth(const aif_synth_spec *spec, aif_job_list *out, aif_err *err);
+/* Writes the list in a published format (to make the test samples and the
+ * round-trip tests): parse(write(list)) == list up to the format's precision. */
+aif_rc aif_jobs_write(const aif_job_list *l, int format, FILE *f, aif_err *err);
+void aif_job_list_free(aif_job_list *l);
+
+#endif
