@@ -33,6 +33,9 @@ extern const char *const aif_job_kind_names[];       /* "generic", "train", "ser
 
 #define AIF_JOB_NAME_MAX 32
 #define AIF_TENANT_MAX 32
+#define AIF_JOBS_MAX 50000000          /* jobs one trace may hold */
+#define AIF_JOB_GPUS_MAX 1000000       /* GPUs of one job */
+#define AIF_JOBS_TEXT_MAX 2147483647u  /* bytes of one trace file (line numbers stay ints) */
 
 typedef struct aif_job {
     int id;                      /* 0..n-1 in submit order */
@@ -69,7 +72,8 @@ typedef struct aif_synth_spec {
 } aif_synth_spec;
 
 /* Parses a trace's text in the given format; `name` is the file name used in
- * errors (file:line and the field).  max_jobs 0 = all.  Bad rows are errors
+ * errors (file:line and the field).  max_jobs 0 = all, else the max_jobs earliest
+ * submissions (the whole text is still read and checked).  Bad rows are errors
  * naming the line, the field, what was found and what is accepted; rows the
  * format itself marks as not a run (a Philly job that never started, a PAI task
  * with no GPU) are skipped and counted in *skipped (may be NULL). */
@@ -83,5 +87,18 @@ aif_rc aif_jobs_synth(const aif_synth_spec *spec, aif_job_list *out, aif_err *er
  * round-trip tests): parse(write(list)) == list up to the format's precision. */
 aif_rc aif_jobs_write(const aif_job_list *l, int format, FILE *f, aif_err *err);
 void aif_job_list_free(aif_job_list *l);
+
+/* Alibaba PAI 2020 from both of its tables (pai_job_table.csv, then
+ * pai_task_table.csv): a job submits at the job table's start_time and its tenant
+ * is the user; aif_jobs_parse with AIF_TRACE_PAI reads the task table alone (a job
+ * submits at its first task's launch; one tenant, "none").  aif_jobs_read with
+ * AIF_TRACE_PAI takes "JOB.csv,TASK.csv" for both (a path naming an existing file
+ * is that file alone).  Errors name the file and line of either table. */
+aif_rc aif_jobs_parse_pai(const char *job_text, size_t job_len, const char *job_name, const char *task_text,
+                          size_t task_len, const char *task_name, long max_jobs, aif_job_list *out, long *skipped,
+                          aif_err *err);
+/* Writes both PAI tables (aif_jobs_write with AIF_TRACE_PAI writes the task table
+ * alone, which does not hold the tenants). */
+aif_rc aif_jobs_write_pai(const aif_job_list *l, FILE *job_f, FILE *task_f, aif_err *err);
 
 #endif
