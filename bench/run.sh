@@ -2,7 +2,7 @@
 # run.sh -- builds aifsim in Release mode and measures the analytical engine:
 # configurations evaluated per wall-second on one core (median of 5 runs, per sweep:
 # the 405B sweep and pp 1 to 1,024, see bench/bench_estimate.c), the max-min solver
-# (bench/bench_maxmin.c), the built-in catalogs' load, one CLI call's wall time
+# (bench/bench_maxmin.c), the trace readers (bench/bench_jobs.c), the built-in catalogs' load, one CLI call's wall time
 # (bench/cli_call.sh), and the wall time and peak memory of the default job.
 # Not part of the tests.
 set -eu
@@ -30,6 +30,8 @@ echo "serving simulator, one core, 3 runs (1,000,000 requests each, bench/bench_
 for i in 1 2 3; do
     taskset -c 0 "$root/build-bench/aifsim-bench-serve" 1000000
 done
+echo "cluster job traces, one core (bench/bench_jobs.c: 1,000,000 Helios rows, 100,000 Philly jobs, best of 3):"
+taskset -c 0 "$root/build-bench/aifsim-bench-jobs" 1000000
 echo "built-in catalogs and the default scenario, in process, one core:"
 taskset -c 0 "$root/build-bench/aifsim-bench-catalog" 100
 sh "$root/bench/cli_call.sh" "$root/build-bench/aifsim" 200
