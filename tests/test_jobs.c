@@ -505,6 +505,30 @@ static void test_round_trip(void **state)
     aif_job_list_free(&back);
     free(jb);
     free(tb);
+    /* the latest times a writer accepts (3e10 s, dates near 2970) read back in every format */
+    aif_job_list far;
+    list_init(&far, 2, 1);
+    job_set(&far.jobs[0], 0, 0, 60, 8, 0, "first");
+    job_set(&far.jobs[1], 1, 2.9e10, 1e9, 8, 0, "far");
+    for (int fmt = 0; fmt < AIF_TRACE_SYNTHETIC; fmt++) {
+        size_t len;
+        char *t = write_mem(&far, fmt, &len);
+        if (aif_jobs_parse(t, len, fmt, "far", 0, &back, &sk, &e))
+            fail_msg("%s: %s:%d: %s: %s", aif_trace_format_names[fmt], e.file, e.line, e.path, e.msg);
+        compare_round(&far, &back, fmt != AIF_TRACE_PAI);
+        aif_job_list_free(&back);
+        free(t);
+    }
+    far.jobs[1].duration_s = 2e9;   /* past 3e10 s: refused */
+    FILE *nul = fopen("/dev/null", "w");
+    assert_int_equal(aif_jobs_write(&far, AIF_TRACE_HELIOS, nul, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "jobs[1]");
+    far.jobs[1].duration_s = 1;
+    strcpy(far.jobs[1].name, "a\nb");
+    assert_int_equal(aif_jobs_write(&far, AIF_TRACE_ACME, nul, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "control character"));
+    fclose(nul);
+    aif_job_list_free(&far);
     /* a list the writers refuse */
     l.jobs[5].gpus = 0;
     FILE *f = fopen("/dev/null", "w");

@@ -273,7 +273,7 @@ static int digits(const char *s, int n, int *v)
 }
 
 /* "YYYY-MM-DD HH:MM:SS" (or T), optional fraction, optional zone Z, +hh:mm, -hh:mm,
- * +hhmm; years 1970..2200; seconds since the epoch (the zone taken off). 0 or -1. */
+ * +hhmm; years 1970..2999 (so that whatever is read can be written: WRITE_SPAN_MAX_S); seconds since the epoch (the zone taken off). 0 or -1. */
 static int parse_date(const char *s, size_t n, double *out)
 {
     int Y, M, D, h, mi, se;
@@ -283,7 +283,7 @@ static int parse_date(const char *s, size_t n, double *out)
         return -1;
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
-    if (Y < 1970 || Y > 2200 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || (M == 2 && D == 29 && !leap) ||
+    if (Y < 1970 || Y > 2999 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || (M == 2 && D == 29 && !leap) ||
         h > 23 || mi > 59 || se > 60)
         return -1;
     double frac = 0;
@@ -475,7 +475,7 @@ static aif_rc date_field(rd *r, const row *w, int i, const char *col, double *v)
     const field *f = &w->f[i];
     char q[80];
     if (parse_date(f->s, f->n, v))
-        return bad(r, w->line, f->col, col, "%s is %s; accepted: a date 'YYYY-MM-DD HH:MM:SS' (years 1970 to 2200, an "
+        return bad(r, w->line, f->col, col, "%s is %s; accepted: a date 'YYYY-MM-DD HH:MM:SS' (years 1970 to 2999, an "
                    "optional fraction and zone such as +08:00)", col, f->n ? quote(f->s, f->n, q, sizeof q) : "empty");
     return AIF_OK;
 }
@@ -1504,6 +1504,12 @@ static aif_rc check_list(const aif_job_list *l, aif_err *err)
         if (j->tenant < 0 || j->tenant >= l->n_tenants)
             return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, path, "tenant %d; accepted: 0 to %d", j->tenant,
                                l->n_tenants - 1);
+        if (!memchr(j->name, 0, sizeof j->name) || !memchr(l->tenants[j->tenant], 0, AIF_TENANT_MAX))
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, path, "its name or tenant is not NUL-terminated");
+        if (has_control(j->name, strnlen(j->name, sizeof j->name)) ||
+            has_control(l->tenants[j->tenant], strnlen(l->tenants[j->tenant], AIF_TENANT_MAX)))
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, path, "its name or tenant holds a control character, "
+                               "which no trace format can hold");
     }
     return AIF_OK;
 }
