@@ -3,8 +3,9 @@
  * Generates a Helios cluster_log.csv of N rows in memory (distinct job ids, 200
  * virtual clusters, power-of-two GPU counts, CPU jobs (gpu_num 0) that the reader
  * skips, submissions in order as in the published trace), then times
- * aif_jobs_parse over the whole text (CLOCK_MONOTONIC around the call; the
- * generation and the free are outside it); the best of 3 runs.  The same for a
+ * aif_jobs_parse over the whole text (CLOCK_MONOTONIC around the call, and the
+ * process's CPU time, which a loaded machine disturbs less; the generation and the
+ * free are outside it); the best of 3 runs of each.  The same for a
  * Philly cluster_job_log of N / 10 jobs.  Usage: aifsim-bench-jobs [rows, default
  * 1000000].  One JSON line per format. */
 #include "ops/jobs.h"
@@ -14,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void)
+static double clock_s(clockid_t c)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(c, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -78,14 +79,14 @@ static int one(long n, int format)
         fprintf(stderr, "aifsim-bench-jobs: cannot generate the trace\n");
         return 1;
     }
-    double best = 1e9;
+    double best = 1e9, best_cpu = 1e9;
     long jobs = 0, skipped = 0;
     for (int r = 0; r < 3; r++) {
         aif_job_list l;
         aif_err e;
-        double t0 = now_s();
+        double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         aif_rc rc = aif_jobs_parse(text, len, format, "bench", 0, &l, &skipped, &e);
-        double dt = now_s() - t0;
+        double dt = clock_s(CLOCK_MONOTONIC) - t0, dc = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
         if (rc) {
             fprintf(stderr, "aifsim-bench-jobs: %s:%d: %s: %s\n", e.file, e.line, e.path, e.msg);
             free(text);
@@ -95,10 +96,12 @@ static int one(long n, int format)
         aif_job_list_free(&l);
         if (dt < best)
             best = dt;
+        if (dc < best_cpu)
+            best_cpu = dc;
     }
     printf("{\"format\": \"%s\", \"rows\": %ld, \"jobs\": %ld, \"skipped\": %ld, \"bytes\": %zu, \"wall_s\": %.3f, "
-           "\"rows_per_s\": %.0f, \"MB_per_s\": %.0f}\n",
-           aif_trace_format_names[format], n, jobs, skipped, len, best, n / best, len / best / 1e6);
+           "\"cpu_s\": %.3f, \"rows_per_s\": %.0f, \"MB_per_s\": %.0f}\n",
+           aif_trace_format_names[format], n, jobs, skipped, len, best, best_cpu, n / best, len / best / 1e6);
     free(text);
     return 0;
 }
