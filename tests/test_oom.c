@@ -14,6 +14,7 @@
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
 #include "aifsim/validate.h"
+#include "ops/jobs.h"
 #include "serve/requests.h"
 #include "serve/sim.h"
 
@@ -227,6 +228,28 @@ static aif_rc run_serve_csv(aif_err *e)
 }
 static void done_serve_csv(void) { aif_serve_validation_free(&serve_val); }
 
+/* The cluster job traces: each format's sample (tests/data/jobs/), PAI from both tables. */
+static aif_rc run_job_traces(aif_err *e)
+{
+    static const char *const file[] = {"philly_cluster_job_log.json", "helios_cluster_log.csv",
+                                       "acme_trace_seren.csv", "pai_task_table.csv"};
+    static const int format[] = {AIF_TRACE_PHILLY, AIF_TRACE_HELIOS, AIF_TRACE_ACME, AIF_TRACE_PAI};
+    char path[4200];
+    for (int k = 0; k < 5; k++) {
+        if (k < 4)
+            snprintf(path, sizeof path, "%s/tests/data/jobs/%s", src_dir, file[k]);
+        else
+            snprintf(path, sizeof path, "%s/tests/data/jobs/pai_job_table.csv,%s/tests/data/jobs/pai_task_table.csv",
+                     src_dir, src_dir);
+        aif_job_list l;
+        aif_rc rc = aif_jobs_read(path, k < 4 ? format[k] : AIF_TRACE_PAI, 0, &l, NULL, e);
+        if (rc)
+            return rc;
+        aif_job_list_free(&l);
+    }
+    return AIF_OK;
+}
+
 /* The step graph listing, the HTML report, the simulated network's JSON, the power checks. */
 static aif_rc run_graph_text(aif_err *e)
 {
@@ -338,6 +361,7 @@ static const oom_case cases[] = {
     {"coll_sim", NULL, run_coll_sim, NULL},
     {"coll_csv", NULL, run_coll_csv, done_validate},
     {"serve_csv", NULL, run_serve_csv, done_serve_csv},
+    {"job_traces", NULL, run_job_traces, NULL},
 };
 
 /* Runs one case with allocation `at` failing (0: none); returns its rc. */
