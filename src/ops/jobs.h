@@ -75,8 +75,10 @@ typedef struct aif_synth_spec {
  * errors (file:line and the field).  max_jobs 0 = all, else the max_jobs earliest
  * submissions (the whole text is still read and checked).  Bad rows are errors
  * naming the line, the field, what was found and what is accepted; rows the
- * format itself marks as not a run (a Philly job that never started, a PAI task
- * with no GPU) are skipped and counted in *skipped (may be NULL). */
+ * format itself marks as not a GPU run (a Philly job that never started or still
+ * runs, a Helios or Acme CPU job or one that never started, a PAI job without a
+ * GPU task that ran) are skipped and counted in *skipped (may be NULL).  Each
+ * format's columns, sources and choices: src/ops/trace.c and docs/CLUSTER.md. */
 aif_rc aif_jobs_parse(const char *text, size_t len, int format, const char *name, long max_jobs,
                       aif_job_list *out, long *skipped, aif_err *err);
 /* Reads the file and parses it (aif_jobs_parse). */
