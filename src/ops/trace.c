@@ -492,9 +492,8 @@ static aif_rc text_field(rd *r, const row *w, int i, const char *col)
 
 enum { C_ID, C_TENANT, C_GPUS, C_SUBMIT, C_START, C_DURATION, N_COLS };
 
-static aif_rc parse_header_csv(rd *r, int format, long *skip_rows)
+static aif_rc parse_header_csv(rd *r, int format)
 {
-    (void)skip_rows;
     const char *const names_helios[N_COLS] = {"job_id", "vc", "gpu_num", "submit_time", "start_time", "duration"};
     const char *const names_acme[N_COLS] = {"job_id", "user", "gpu_num", "submit_time", "start_time", "duration"};
     const char *const *names = format == AIF_TRACE_HELIOS ? names_helios : names_acme;
@@ -1289,7 +1288,7 @@ aif_rc aif_jobs_parse(const char *text, size_t len, int format, const char *name
     switch (format) {
     case AIF_TRACE_PHILLY: rc = parse_philly(&r); break;
     case AIF_TRACE_HELIOS:
-    case AIF_TRACE_ACME: rc = parse_header_csv(&r, format, NULL); break;
+    case AIF_TRACE_ACME: rc = parse_header_csv(&r, format); break;
     default:
         if (!(rc = pai_task_table(&r, &t, 0)))   /* no header: an empty table is no job */
             rc = pai_jobs(&r, &t, 0);
