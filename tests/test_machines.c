@@ -1,6 +1,7 @@
 /* test_machines.c -- every built-in system runs: a training step and a serving deployment
  * on each, with no error and figures in a sane range; every gpu, system and fabric has a
- * status; announced and uncalibrated (roofline) parts are said so in every writer's output.
+ * status; announced and uncalibrated (roofline) parts are said so in every writer's output;
+ * the facility's network power takes the scale-out fabric's own per-port figures.
  * The ranges: a calibrated family's MFU lies in (1%, 80%) (the best published dense runs
  * are near 55-60%, docs/VALIDATION.md); a roofline part's in (1%, 120%]: every kernel at
  * peak, and the model FLOP count (attention unmasked, Megatron-LM's convention) exceeds
@@ -11,15 +12,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aifsim/facility_data.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "aifsim/run.h"
 #include "aifsim/serve.h"
 #include "scenario/catalog.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static aif_catalog *cat;
 static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
@@ -148,6 +152,41 @@ static void test_outputs_say_announced_and_roofline(void **state)
     free(json);
 }
 
+/* the facility's network power takes the scale-out fabric's per-port figures where its
+ * catalog entry gives them (before: always data/facility.yaml's, whatever the fabric) */
+static void test_network_power_uses_the_fabric(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/aifsim-fabpower-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "fabrics:\n  ndr-hot:\n    kind: infiniband\n    port_bw: 400Gb/s\n    latency: 3.7us\n"
+                       "    efficiency: 0.94\n    switch_per_port: 40W\n    optic_per_port: 30W\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_catalog *c;
+    aif_err e;
+    must(aif_catalog_load_builtin(&c, &e), &e, "builtin");
+    must(aif_catalog_add_file(c, path, &e), &e, path);
+    unlink(path);
+    double net_W[2];
+    static aif_train_run run;
+    for (int i = 0; i < 2; i++) {
+        char y[256];
+        snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 1024, fabric: %s}\nmodel: llama3-8b\n"
+                 "train: {tp: 1, gbs: 1024}\n", i ? "ndr-hot" : "ib-ndr");
+        aif_scenario s;
+        must(aif_scenario_parse(c, y, strlen(y), "t", NULL, 0, &s, &e), &e, "parse");
+        must(aif_run_train(c, &s, NULL, &run, &e), &e, "run");
+        net_W[i] = run.facility.network_W;
+    }
+    aif_catalog_free(c);
+    const aif_facility_data *fdat = aif_catalog_facility(cat);
+    assert_true(fdat->switch_per_port_W == 20 && fdat->optic_per_port_W == 15);   /* data/facility.yaml */
+    assert_true(net_W[0] > 0);
+    assert_true(fabs(net_W[1] / net_W[0] - 2.0) < 1e-9);   /* both per-port figures doubled */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_outputs_say_announced_and_roofline),
         cmocka_unit_test(test_every_system_trains),
         cmocka_unit_test(test_every_system_serves),
+        cmocka_unit_test(test_network_power_uses_the_fabric),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

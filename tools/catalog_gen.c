@@ -134,6 +134,8 @@ static void fabric_fields(const aif_fabric *f)
     integer("in_network_reduction", f->in_network_reduction);
     num("cpu_core_bw_Bps", f->cpu_core_bw_Bps);
     integer("switch_radix", f->switch_radix);
+    num("switch_per_port_W", f->switch_per_port_W);
+    num("optic_per_port_W", f->optic_per_port_W);
     integer("status", f->status);
 }
 

@@ -122,6 +122,10 @@ typedef struct aif_fabric {
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
+    double switch_per_port_W;    /* switch power per port at port_bw (ASIC share, fans), optics apart; 0 = the
+                                    facility's power.switch_per_port (data/facility.yaml) */
+    double optic_per_port_W;     /* transceiver power per cable end (0 = the facility's power.optic_per_port;
+                                    co-packaged optics: the switch's own, optics included in switch_per_port) */
     int status;                  /* aif_status */
     char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_fabric;

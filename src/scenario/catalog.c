@@ -107,6 +107,8 @@ static const field fabric_fields[] = {
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
+    {.key = "switch_per_port", .type = F_QTY, .off = offsetof(aif_fabric, switch_per_port_W), .qty = AIF_Q_POWER},
+    {.key = "optic_per_port", .type = F_QTY, .off = offsetof(aif_fabric, optic_per_port_W), .qty = AIF_Q_POWER},
     {.key = "status", .type = F_ENUM, .off = offsetof(aif_fabric, status), .names = aif_status_names},
     FLD(aif_fabric, "aliases", F_NAMES, aliases),
 };
