@@ -165,8 +165,11 @@ static void test_fabric_defaults(void **state)
     const aif_fabric_defaults *d = aif_catalog_fabric_defaults(cat);
     assert_int_equal(d->switch_radix, 64);
     assert_true(d->scaleup_efficiency == 0.8 && d->scaleup_latency_s == 2e-6);
-    for (int i = 0; i < aif_catalog_n_fabrics(cat); i++)
-        assert_int_equal(aif_catalog_fabric(cat, i)->switch_radix, d->switch_radix);
+    for (int i = 0; i < aif_catalog_n_fabrics(cat); i++) {   /* the default, unless the entry cites its own */
+        const aif_fabric *f = aif_catalog_fabric(cat, i);
+        if (f->switch_radix != d->switch_radix && strlen(aif_catalog_source(cat, "fabrics", f->name, "switch_radix")) < 8)
+            fail_msg("fabric %s: switch_radix %d is neither the default nor cited", f->name, f->switch_radix);
+    }
     /* a fabric's own radix, and an accelerator whose scale-up fabric has no entry */
     char path[] = "/tmp/aifsim-fab-XXXXXX";
     int fd = mkstemp(path);

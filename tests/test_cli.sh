@@ -93,6 +93,23 @@ golden topology-tpu.json topology --set cluster.system=tpu-v5p --set cluster.gpu
 golden sim-small.txt train neutral --engine sim --model llama3-8b --gpus 64 --tp 2 --pp 4 --gbs 32
 golden sim-default.json train --engine sim --json
 golden sim-tcp.txt train neutral --engine sim --model llama3-8b --gpus 256 --tp 8 --gbs 64 --fabric eth-400-tcp --oversubscription 2
+# catalog status: an announced rack and an uncalibrated (roofline) accelerator say so in
+# the header; aifsim compare puts one job on several systems
+golden announced.txt train --system vr-nvl144 --model llama3-8b --gpus 72
+golden announced-collective.txt collective --op allreduce --system vr-nvl144 --gpus 72 --min-bytes 1M --max-bytes 1G --step-factor 32
+golden compare.txt compare --systems gb300-nvl72,hgx-b300,tpu7x-4,trn2-ultraserver,vr-nvl144 --model llama3-70b --gpus 576 --tp 8 --pp 2 --gbs 576 --seq 8192
+golden compare-infer.json compare --infer --systems hgx-b300,mi355x-8,gaudi3-8,tpu-v6e-8 --model llama3-70b --gpus 8 --tp 8 --mode offline --requests 256 --json
+for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system tpu7x-4 --model llama3-8b" \
+         "facility --set cluster.system=gaudi3-8 --set cluster.gpus=64" \
+         "topology --set cluster.system=vr-nvl144 --set cluster.gpus=144" \
+         "collective --op allreduce --system tpu-v6e-8 --gpus 256 --bytes 1G"; do
+    # shellcheck disable=SC2086
+    if "$bin" $c --json | grep -q '"catalog_status"'; then ok; else bad "aifsim $c --json lacks catalog_status"; fi
+    # shellcheck disable=SC2086
+    if "$bin" $c | grep -Eq '^(  |# )(announced|roofline) '; then ok; else bad "aifsim $c: no announced/roofline line"; fi
+done
+if "$bin" compare --systems dgx-h100,no-such-system --model llama3-8b --gpus 8 >/dev/null 2>&1; then
+    bad "compare with an unknown system exits 0"; else ok; fi
 
 # the simulator's trace: a Chrome trace file, written whole
 if "$bin" train --engine sim --model llama3-8b --gpus 16 --tp 2 --pp 2 --gbs 8 --trace "$tmp/trace.json" >/dev/null &&

@@ -77,6 +77,7 @@ static void calib_fields(const aif_calib *c)
     integer("tile_m", c->tile_m);
     integer("tile_n", c->tile_n);
     num("workspace_bytes", c->workspace_bytes);
+    integer("roofline", c->roofline);
 }
 
 static void gpu_fields(const aif_gpu *g)
@@ -96,6 +97,7 @@ static void gpu_fields(const aif_gpu *g)
     num("price_usd", g->price_usd);
     num("embodied_kg", g->embodied_kg);
     integer("scaleup_domain", g->scaleup_domain);
+    integer("status", g->status);
     fputs("\n    .calib = {", out);
     calib_fields(&g->calib);
     fputs("},", out);
@@ -115,6 +117,7 @@ static void system_fields(const aif_system *s)
     num("host_power_W", s->host_power_W);
     num("max_power_W", s->max_power_W);
     num("price_usd", s->price_usd);
+    integer("status", s->status);
 }
 
 static void fabric_fields(const aif_fabric *f)
@@ -131,6 +134,9 @@ static void fabric_fields(const aif_fabric *f)
     integer("in_network_reduction", f->in_network_reduction);
     num("cpu_core_bw_Bps", f->cpu_core_bw_Bps);
     integer("switch_radix", f->switch_radix);
+    num("switch_per_port_W", f->switch_per_port_W);
+    num("optic_per_port_W", f->optic_per_port_W);
+    integer("status", f->status);
 }
 
 static void model_fields(const aif_model *m)

@@ -81,7 +81,19 @@ typedef struct aif_calib {
     int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
     int tile_m, tile_n;       /* output tile of the GEMM library's large-GEMM kernels */
     double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
+    bool roofline;            /* no published kernel measurement: every efficiency is 1, so the figures
+                                 computed with it are a roofline bound, and outputs say so */
 } aif_calib;
+
+/* What a catalog entry's figures are (`status:` in data/gpus.yaml, systems.yaml and
+ * fabrics.yaml): measured (the part ships and published measurements of it are in
+ * validation/), specification (the vendor's published
+ * figures for a shipping part), announced (figures from an announcement, for a part not yet
+ * generally available: usable, and every output that uses it says so).  unstated: the entry
+ * gives none (user catalogs; every built-in entry has one). */
+typedef enum aif_status {
+    AIF_STATUS_UNSTATED, AIF_STATUS_MEASURED, AIF_STATUS_SPECIFICATION, AIF_STATUS_ANNOUNCED
+} aif_status;
 
 typedef struct aif_gpu {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX], vendor[24], arch[24], scaleup[AIF_NAME_MAX];
@@ -89,6 +101,7 @@ typedef struct aif_gpu {
     double hbm_bytes, hbm_bw_Bps, tdp_W, scaleup_bw_Bps, price_usd;
     double embodied_kg;            /* manufacturing carbon, kg CO2e (optional; 0 = data/facility.yaml's) */
     int scaleup_domain;
+    int status;                    /* aif_status */
     aif_calib calib;               /* resolved from `arch` */
     char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
 } aif_gpu;
@@ -109,6 +122,11 @@ typedef struct aif_fabric {
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
+    double switch_per_port_W;    /* switch power per port at port_bw (ASIC share, fans), optics apart; 0 = the
+                                    facility's power.switch_per_port (data/facility.yaml) */
+    double optic_per_port_W;     /* transceiver power per cable end (0 = the facility's power.optic_per_port;
+                                    co-packaged optics: the switch's own, optics included in switch_per_port) */
+    int status;                  /* aif_status */
     char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_fabric;
 
@@ -116,6 +134,7 @@ typedef struct aif_system {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
     int gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps, host_power_W, max_power_W, price_usd;
+    int status;                      /* aif_status */
     char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_system;
 

@@ -32,6 +32,7 @@ extern const char *const aif_optim_names[];        /* none distributed zero1 zer
 extern const char *const aif_attn_kernel_names[];  /* flash3 flash2 unfused */
 extern const char *const aif_fabric_kind_names[];  /* infiniband roce ethernet nvlink xgmi ici neuronlink */
 extern const char *const aif_transport_names[];    /* rdma tcp */
+extern const char *const aif_status_names[];       /* unstated measured specification announced */
 extern const char *const aif_topo_kind_names[];    /* auto fat-tree rail-optimized rail-only */
 extern const char *const aif_routing_names[];      /* ecmp adaptive */
 extern const char *const aif_cooling_names[];      /* air rdhx liquid immersion */
@@ -56,6 +57,7 @@ const char *aif_optim_name(aif_optim v);
 const char *aif_attn_kernel_name(aif_attn_kernel v);
 const char *aif_fabric_kind_name(aif_fabric_kind v);
 const char *aif_transport_name(aif_transport v);
+const char *aif_status_name(aif_status v);
 const char *aif_topo_kind_name(aif_topo_kind v);
 const char *aif_routing_name(aif_routing v);
 const char *aif_cooling_name(aif_cooling v);

@@ -39,6 +39,15 @@ void aif_fmt_plain(char *buf, size_t n, double x);
  * options])", then each substitution the scenario's load made (aif_note) as
  * "  substituted  FIELD: ASKED -> USED (WHY)".  what may be NULL. */
 void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what);
+/* What the catalog says of the parts a run uses, as the header prints it after the
+ * substitutions (each line begins with prefix): "announced   gpu X, system Y: ..." when an
+ * entry's status is announced, "roofline     gpu X: ..." when its calibration family is the
+ * roofline bound (no published kernel measurement); nothing otherwise. */
+void aif_report_status_text(FILE *f, const aif_scenario *s, const char *prefix);
+/* The run's catalog entries whose status is announced (gpu, system, scale-out fabric,
+ * scale-up fabric, in that order): their count, kinds ("gpu", "system", "fabric",
+ * "scale-up fabric") and names. */
+int aif_report_announced(const aif_scenario *s, const char *kind[4], const char *name[4]);
 
 /* A serving run (aifsim infer, src/report/serve.c): deployment, memory, latency
  * percentiles, throughput, goodput, KV cache, power and money.  The JSON holds the

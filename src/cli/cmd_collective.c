@@ -5,6 +5,7 @@
 #include "aifsim/collective.h"
 #include "aifsim/graph.h"
 #include "aifsim/names.h"
+#include "aifsim/report.h"
 #include "aifsim/sim.h"
 #include "aifsim/units.h"
 #include "cli.h"
@@ -260,6 +261,20 @@ int cmd_collective(int argc, char **argv)
             json_object_array_add(subst, nt);
         }
         json_object_object_add(root, "substitutions", subst);
+        const char *kind[4], *name[4];   /* as every writer gives it (report.h, aif_report_status_text) */
+        int n_ann = aif_report_announced(&s, kind, name);
+        if (n_ann || cl->gpu.calib.roofline) {
+            json_object *cst = json_object_new_object(), *an = json_object_new_array();
+            for (int i = 0; i < n_ann; i++) {
+                json_object *ent = json_object_new_object();
+                json_object_object_add(ent, "kind", json_object_new_string(kind[i]));
+                json_object_object_add(ent, "name", json_object_new_string(name[i]));
+                json_object_array_add(an, ent);
+            }
+            json_object_object_add(cst, "announced", an);
+            json_object_object_add(cst, "roofline_bound", json_object_new_boolean(cl->gpu.calib.roofline));
+            json_object_object_add(root, "catalog_status", cst);
+        }
         json_object_object_add(root, "rows", rows);
     } else {
         printf("# aifsim collective: %s on %d x %s", aif_coll_names[op], n, cl->gpu.name);
@@ -270,6 +285,7 @@ int cmd_collective(int argc, char **argv)
         for (int i = 0; i < s.n_notes; i++)   /* what the cluster's resolution substituted */
             printf("# substituted %s: %s -> %s (%s)\n", s.notes[i].field, s.notes[i].asked, s.notes[i].used,
                    s.notes[i].why);
+        aif_report_status_text(stdout, &s, "# ");
         if (simulate)
             printf("# NCCL model with its flows on the simulated network (docs/NETWORK.md); predictions, not "
                    "measurements\n#\n");

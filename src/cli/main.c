@@ -77,7 +77,7 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
 }
 
 static const char *const commands[] = {"train", "infer", "facility", "topology", "report", "collective", "catalog",
-                                       "validate", NULL};
+                                       "validate", "compare", NULL};
 
 static int run(int argc, char **argv)
 {
@@ -120,9 +120,11 @@ static int run(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "collective"))
         return cmd_collective(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return cmd_compare(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, infer, facility, topology, report, collective, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, infer, compare, facility, topology, report, collective, catalog, validate)", cmd);
 }
 
 int main(int argc, char **argv)

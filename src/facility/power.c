@@ -92,7 +92,13 @@ aif_rc aif_site_infra_eval(const aif_scenario *s, const aif_facility_data *fd, a
     double nic = t.links[AIF_TIER_NIC] / 2.0;
     double leaf = t.tiers >= 2 && t.leaf_down > 0 ? nic * t.leaf_up / t.leaf_down : 0;
     double spine = t.tiers >= 3 && t.agg_down > 0 ? leaf * t.agg_up / t.agg_down : 0;
-    out->network_W = (nic + 2 * (leaf + spine)) * fd->switch_per_port_W + 2 * (nic + leaf + spine) * fd->optic_per_port_W;
+    /* per port and per cable end: the scale-out fabric's own figures where its catalog
+     * entry gives them (800G ports and co-packaged optics differ from the site's
+     * defaults), else data/facility.yaml's */
+    const aif_fabric *fab = &s->cluster.fabric;
+    double sw_W = fab->switch_per_port_W > 0 ? fab->switch_per_port_W : fd->switch_per_port_W;
+    double op_W = fab->optic_per_port_W > 0 ? fab->optic_per_port_W : fd->optic_per_port_W;
+    out->network_W = (nic + 2 * (leaf + spine)) * sw_W + 2 * (nic + leaf + spine) * op_W;
     out->tiers = t.tiers;
     return AIF_OK;
 }

@@ -397,34 +397,38 @@ aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *
 
 static void gpus_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-10s %-40s %8s %8s %7s %7s %6s %10s %5s\n", "gpu", "description", "bf16 TF", "fp8 TF", "HBM GB",
-            "HBM TB/s", "TDP W", "scale-up", "dom");
+    fprintf(f, "%-11s %-40s %8s %8s %7s %7s %6s %10s %5s  %s\n", "gpu", "description", "bf16 TF", "fp8 TF",
+            "HBM GB", "HBM TB/s", "TDP W", "scale-up", "dom", "status");
     for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
         const aif_gpu *g = aif_catalog_gpu(c, i);
-        fprintf(f, "%-10s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB/s %5d\n", g->name, g->description,
+        fprintf(f, "%-11s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB/s %5d  %s%s\n", g->name, g->description,
                 g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1e9,
-                g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain);
+                g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain,
+                aif_status_name((aif_status)g->status), g->calib.roofline ? ", roofline" : "");
     }
 }
 
 static void systems_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-14s %-10s %5s %5s %9s %-12s %7s %9s\n", "system", "gpu", "gpus", "nics", "nic Gb/s", "fabric",
-            "domain", "max kW");
+    fprintf(f, "%-17s %-11s %5s %5s %9s %-12s %7s %9s  %s\n", "system", "gpu", "gpus", "nics", "nic Gb/s",
+            "fabric", "domain", "max kW", "status");
     for (int i = 0; i < aif_catalog_n_systems(c); i++) {
         const aif_system *s = aif_catalog_system(c, i);
-        fprintf(f, "%-14s %-10s %5d %5d %9.0f %-12s %7d %9.2f\n", s->name, s->gpu, s->gpus_per_node,
-                s->nics_per_node, s->nic_bw_Bps * 8 / 1e9, s->fabric, s->scaleup_domain, s->max_power_W / 1e3);
+        fprintf(f, "%-17s %-11s %5d %5d %9.0f %-12s %7d %9.2f  %s\n", s->name, s->gpu, s->gpus_per_node,
+                s->nics_per_node, s->nic_bw_Bps * 8 / 1e9, s->fabric, s->scaleup_domain, s->max_power_W / 1e3,
+                aif_status_name((aif_status)s->status));
     }
 }
 
 static void fabrics_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-16s %-11s %-5s %10s %10s %6s\n", "fabric", "kind", "xport", "port Gb/s", "latency us", "eff");
+    fprintf(f, "%-16s %-11s %-5s %10s %10s %6s  %s\n", "fabric", "kind", "xport", "port Gb/s", "latency us", "eff",
+            "status");
     for (int i = 0; i < aif_catalog_n_fabrics(c); i++) {
         const aif_fabric *fa = aif_catalog_fabric(c, i);
-        fprintf(f, "%-16s %-11s %-5s %10.0f %10.2f %6.2f\n", fa->name, aif_fabric_kind_names[fa->kind],
-                aif_transport_names[fa->transport], fa->port_bw_Bps * 8 / 1e9, fa->latency_s * 1e6, fa->efficiency);
+        fprintf(f, "%-16s %-11s %-5s %10.0f %10.2f %6.2f  %s\n", fa->name, aif_fabric_kind_names[fa->kind],
+                aif_transport_names[fa->transport], fa->port_bw_Bps * 8 / 1e9, fa->latency_s * 1e6, fa->efficiency,
+                aif_status_name((aif_status)fa->status));
     }
 }
 

@@ -1,5 +1,6 @@
 /* format.c (report) -- how every text writer prints a number a person reads, and the
- * line that opens every output: the base of the run and what was substituted.
+ * line that opens every output: the base of the run, what was substituted, and what the
+ * catalog says of the parts it runs on (announced figures, a roofline bound).
  *
  * One convention (docs/ARCHITECTURE.md, "Numbers in outputs"):
  *   - three significant digits, never an exponent: 1.44 GW, not 1.44e+03 MW;
@@ -135,6 +136,21 @@ void aif_fmt_mass_kg(char *buf, size_t n, double kg)
 
 void aif_fmt_energy_J(char *buf, size_t n, double J) { aif_fmt_si(buf, n, J / 3600, "Wh"); }
 
+int aif_report_announced(const aif_scenario *s, const char *kind[4], const char *name[4])
+{
+    const aif_cluster *c = &s->cluster;
+    int n = 0;
+    if (c->gpu.status == AIF_STATUS_ANNOUNCED)
+        kind[n] = "gpu", name[n++] = c->gpu.name;
+    if (c->system.name[0] && c->system.status == AIF_STATUS_ANNOUNCED)
+        kind[n] = "system", name[n++] = c->system.name;
+    if (c->fabric.name[0] && c->fabric.status == AIF_STATUS_ANNOUNCED)
+        kind[n] = "fabric", name[n++] = c->fabric.name;
+    if (c->scaleup.name[0] && c->scaleup.status == AIF_STATUS_ANNOUNCED)
+        kind[n] = "scale-up fabric", name[n++] = c->scaleup.name;
+    return n;
+}
+
 void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what)
 {
     fprintf(f, "aifsim %s: %s%s%s (base: %s", AIF_VERSION, s->name, what ? ", " : "", what ? what : "", s->base);
@@ -147,6 +163,23 @@ void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what)
     }
     if (s->n_notes_dropped)
         fprintf(f, "  substituted  and %d more not listed\n", s->n_notes_dropped);
+    aif_report_status_text(f, s, "  ");
+}
+
+void aif_report_status_text(FILE *f, const aif_scenario *s, const char *prefix)
+{
+    const char *kind[4], *name[4];
+    int n = aif_report_announced(s, kind, name);
+    if (n) {
+        fprintf(f, "%sannounced   ", prefix);
+        for (int i = 0; i < n; i++)
+            fprintf(f, "%s%s %s", i ? ", " : " ", kind[i], name[i]);
+        fputs(": figures from an announcement, not a shipping part's specification\n", f);
+    }
+    if (s->cluster.gpu.calib.roofline)
+        fprintf(f, "%sroofline     gpu %s: no published kernel measurement of its family, so every kernel runs at "
+                "peak compute or memory bandwidth: times are lower bounds, MFU an upper bound\n", prefix,
+                s->cluster.gpu.name);
 }
 
 void aif_report_base_json(json_object *o, const aif_scenario *s)
@@ -163,4 +196,21 @@ void aif_report_base_json(json_object *o, const aif_scenario *s)
         json_object_array_add(a, e);
     }
     json_object_object_add(o, "substitutions", a);
+    /* only when there is something to say, so outputs on shipping, calibrated parts keep
+     * their shape */
+    const char *kind[4], *name[4];
+    int n = aif_report_announced(s, kind, name);
+    if (n || s->cluster.gpu.calib.roofline) {
+        json_object *cs = json_object_new_object();
+        json_object *an = json_object_new_array();
+        for (int i = 0; i < n; i++) {
+            json_object *e = json_object_new_object();
+            aif_json_str(e, "kind", kind[i]);
+            aif_json_str(e, "name", name[i]);
+            json_object_array_add(an, e);
+        }
+        json_object_object_add(cs, "announced", an);
+        json_object_object_add(cs, "roofline_bound", json_object_new_boolean(s->cluster.gpu.calib.roofline));
+        json_object_object_add(o, "catalog_status", cs);
+    }
 }

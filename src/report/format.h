@@ -7,7 +7,9 @@
 
 #include <json-c/json.h>
 
-/* Adds "base" (text) and "substitutions" ([{field, asked, used, why}]) to o. */
+/* Adds "base" (text) and "substitutions" ([{field, asked, used, why}]) to o, and, when the
+ * run uses an announced catalog entry or an uncalibrated (roofline) accelerator,
+ * "catalog_status": {"announced": [{kind, name}], "roofline_bound": bool}. */
 void aif_report_base_json(json_object *o, const aif_scenario *s);
 
 #endif

@@ -57,6 +57,7 @@ static const field calib_fields[] = {
     FLD(aif_calib, "tile_m", F_INT, tile_m),
     FLD(aif_calib, "tile_n", F_INT, tile_n),
     {.key = "workspace", .type = F_QTY, .off = offsetof(aif_calib, workspace_bytes), .qty = AIF_Q_BYTES},
+    FLD(aif_calib, "roofline", F_BOOL, roofline),
     FLD(aif_calib, "description", F_STR, name), /* accepted, not kept: name is overwritten */
 };
 static const schema calib_schema = {calib_fields, sizeof calib_fields / sizeof calib_fields[0], skip_meta};
@@ -74,6 +75,7 @@ static const field gpu_fields[] = {
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_gpu, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_gpu, price_usd), .qty = AIF_Q_MONEY},
     {.key = "embodied_carbon", .type = F_QTY, .off = offsetof(aif_gpu, embodied_kg), .qty = AIF_Q_MASS},
+    {.key = "status", .type = F_ENUM, .off = offsetof(aif_gpu, status), .names = aif_status_names},
     FLD(aif_gpu, "aliases", F_NAMES, aliases),
 };
 static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
@@ -89,6 +91,7 @@ static const field system_fields[] = {
     {.key = "host_power", .type = F_QTY, .off = offsetof(aif_system, host_power_W), .qty = AIF_Q_POWER},
     {.key = "max_power", .type = F_QTY, .off = offsetof(aif_system, max_power_W), .qty = AIF_Q_POWER},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_system, price_usd), .qty = AIF_Q_MONEY},
+    {.key = "status", .type = F_ENUM, .off = offsetof(aif_system, status), .names = aif_status_names},
     FLD(aif_system, "aliases", F_NAMES, aliases),
 };
 static const schema system_schema = {system_fields, sizeof system_fields / sizeof system_fields[0], skip_meta};
@@ -104,6 +107,9 @@ static const field fabric_fields[] = {
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
+    {.key = "switch_per_port", .type = F_QTY, .off = offsetof(aif_fabric, switch_per_port_W), .qty = AIF_Q_POWER},
+    {.key = "optic_per_port", .type = F_QTY, .off = offsetof(aif_fabric, optic_per_port_W), .qty = AIF_Q_POWER},
+    {.key = "status", .type = F_ENUM, .off = offsetof(aif_fabric, status), .names = aif_status_names},
     FLD(aif_fabric, "aliases", F_NAMES, aliases),
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};

@@ -28,6 +28,7 @@ const char *const aif_attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL
 const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
                                              "neuronlink", NULL};
 const char *const aif_transport_names[] = {"rdma", "tcp", NULL};
+const char *const aif_status_names[] = {"unstated", "measured", "specification", "announced", NULL};
 const char *const aif_topo_kind_names[] = {"auto", "fat-tree", "rail-optimized", "rail-only", NULL};
 const char *const aif_routing_names[] = {"ecmp", "adaptive", NULL};
 const char *const aif_cooling_names[] = {"air", "rdhx", "liquid", "immersion", NULL};
@@ -66,6 +67,7 @@ const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif
 const char *aif_attn_kernel_name(aif_attn_kernel v) { return pick(aif_attn_kernel_names, COUNT(aif_attn_kernel_names), (int)v); }
 const char *aif_fabric_kind_name(aif_fabric_kind v) { return pick(aif_fabric_kind_names, COUNT(aif_fabric_kind_names), (int)v); }
 const char *aif_transport_name(aif_transport v) { return pick(aif_transport_names, COUNT(aif_transport_names), (int)v); }
+const char *aif_status_name(aif_status v) { return pick(aif_status_names, COUNT(aif_status_names), (int)v); }
 const char *aif_topo_kind_name(aif_topo_kind v) { return pick(aif_topo_kind_names, COUNT(aif_topo_kind_names), (int)v); }
 const char *aif_routing_name(aif_routing v) { return pick(aif_routing_names, COUNT(aif_routing_names), (int)v); }
 const char *aif_cooling_name(aif_cooling v) { return pick(aif_cooling_names, COUNT(aif_cooling_names), (int)v); }
@@ -102,6 +104,7 @@ _Static_assert(COUNT(aif_optim_names) == AIF_OPT_FSDP + 1, "aif_optim_names");
 _Static_assert(COUNT(aif_attn_kernel_names) == AIF_ATTN_UNFUSED + 1, "aif_attn_kernel_names");
 _Static_assert(COUNT(aif_fabric_kind_names) == AIF_FAB_NEURONLINK + 1, "aif_fabric_kind_names");
 _Static_assert(COUNT(aif_transport_names) == AIF_TCP + 1, "aif_transport_names");
+_Static_assert(COUNT(aif_status_names) == AIF_STATUS_ANNOUNCED + 1, "aif_status_names");
 _Static_assert(COUNT(aif_topo_kind_names) == AIF_TOPO_RAIL_ONLY + 1, "aif_topo_kind_names");
 _Static_assert(COUNT(aif_routing_names) == AIF_ROUTE_ADAPTIVE + 1, "aif_routing_names");
 _Static_assert(COUNT(aif_act_names) == AIF_ACT_SQRELU + 1, "aif_act_names");
