@@ -108,6 +108,19 @@ for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system 
     # shellcheck disable=SC2086
     if "$bin" $c | grep -Eq '^(  |# )(announced|roofline) '; then ok; else bad "aifsim $c: no announced/roofline line"; fi
 done
+# a part whose power or price is not published: n/a in text, null in JSON, never a zero
+golden unpublished-power.txt train --gpu tpu7x --model llama3-8b --gpus 64
+j=$("$bin" train --gpu tpu7x --model llama3-8b --gpus 64 --json)
+for k in '"facility_power_kw": null' '"energy_mwh": null' '"capex_usd": null' '"cloud_usd": null' '"power_known": false' \
+         '"price_known": false'; do
+    if printf '%s' "$j" | grep -qF "$k"; then ok; else bad "train on tpu7x --json lacks $k"; fi
+done
+j=$("$bin" infer --gpu tpu7x --model llama3-8b --tp 1 --requests 20 --json)
+for k in '"joules_per_token": ?null' '"usd_per_million_tokens": ?null'; do
+    if printf '%s' "$j" | grep -qE "$k"; then ok; else bad "infer on tpu7x --json lacks $k"; fi
+done
+if "$bin" infer --gpu tpu7x --model llama3-8b --tp 1 --requests 20 | grep -q '^  power    n/a'; then ok; else
+    bad "infer on tpu7x: power not n/a"; fi
 if "$bin" compare --systems dgx-h100,no-such-system --model llama3-8b --gpus 8 >/dev/null 2>&1; then
     bad "compare with an unknown system exits 0"; else ok; fi
 

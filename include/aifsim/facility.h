@@ -111,6 +111,10 @@ typedef struct aif_facility_result {
     double run_time_s;              /* with demand-response delays */
     double dr_delay_s, dr_cost_usd;
     double energy_J, it_energy_J, co2_kg, embodied_co2_kg, water_L;
+    /* false when the GPU's catalog entry publishes no power (tdp 0): every power,
+     * energy, carbon and water figure above is then not an estimate, and writers
+     * print n/a (JSON null) instead of it */
+    bool power_known;
 } aif_facility_result;
 
 typedef struct aif_cost_result {
@@ -125,6 +129,9 @@ typedef struct aif_cost_result {
     double breakeven_utilization;   /* share of hours owning costs as much as renting; >1: never */
     double api_usd_per_mtok;        /* 0 when not known for the model */
     double dr_cost_usd;             /* fixed cost of the hours demand response adds */
+    /* false when neither the GPU nor its system has a published price (capex, owned
+     * cost: n/a), or no cloud price is known for the scenario's class (rented: n/a) */
+    bool price_known, cloud_price_known;
 } aif_cost_result;
 
 /* Applies the site's GPU power limit to the scenario (sets cluster.clock_factor). */

@@ -138,6 +138,9 @@ typedef struct aif_serve_result {
     double joules_per_token;      /* energy_J / output tokens */
     double usd_per_million_tokens;        /* owned: depreciation, operations, electricity */
     double usd_per_million_tokens_rented; /* at the scenario's cloud class */
+    /* as aif_facility_result.power_known and aif_cost_result.price_known,
+     * cloud_price_known: false = the figures above that need it are not estimates */
+    bool power_known, price_known, cloud_price_known;
 } aif_serve_result;
 
 /* One iteration of one replica, for checks (aif_serve_opts.on_iteration). */

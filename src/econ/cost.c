@@ -41,6 +41,8 @@ aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const a
         c->cloud_usd_by_class[k] = gpu_hours * site->cloud_usd_per_gpu_hour[k];
     c->cloud_usd_per_gpu_hour = site->cloud_usd_per_gpu_hour[site->cloud_class];
     c->cloud_usd = c->cloud_usd_by_class[site->cloud_class];
+    c->price_known = gpu_price > 0 || cl->system.price_usd > 0;
+    c->cloud_price_known = c->cloud_usd_per_gpu_hour > 0;
     double e_busy = f->facility_avg_W * 3600 * site->electricity_usd_per_J;   /* USD per busy hour */
     aif_activity idle = {0, 0, 0, 1};
     aif_site_power pi;

@@ -112,6 +112,7 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->swing_W = step_max_W - f->facility_low_W;
     f->stop_swing_W = step_max_W - p_idle.facility_W;
     f->gpu_busy_W = p_busy.per_gpu_W;
+    f->power_known = cl->gpu.tdp_W > 0;
     f->gpu_low_W = p_idle.per_gpu_W;
     f->gpu_avg_W = aif_gpu_power_W(&cl->gpu, fd, &whole, s->site.gpu_power_limit_W);
     if (s->site.power_cap_W > 0) {

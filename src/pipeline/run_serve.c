@@ -60,6 +60,9 @@ static aif_rc power_and_money(const aif_catalog *c, aif_serve_run *out, aif_err 
     double rented = cost.cloud_usd_per_gpu_hour * r->gpus * hours;
     r->usd_per_million_tokens = mtok > 0 ? owned / mtok : 0;
     r->usd_per_million_tokens_rented = mtok > 0 ? rented / mtok : 0;
+    r->power_known = f.power_known;
+    r->price_known = cost.price_known;
+    r->cloud_price_known = cost.cloud_price_known;
     return AIF_OK;
 }
 

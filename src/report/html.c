@@ -480,7 +480,8 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
     fputs("</pre>\n<h2>Plots</h2>\n", out);
     plot_breakdown(&pc, out, &run->train);
     plot_memory(&pc, out, &run->train);
-    plot_power(&pc, out, &run->facility);
+    if (run->facility.power_known)   /* no published power: no power plot (the text says n/a) */
+        plot_power(&pc, out, &run->facility);
     plot_cost(&pc, out, &run->cost);
     plot_scaling(&pc, out, run);
     fputs("<p>Made by aifsim " AIF_VERSION ". Figures and their sources: docs/VALIDATION.md, data/*.yaml.</p>\n", out);

@@ -77,12 +77,21 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     fputc('\n', f);
     fprintf(f, "  GPUs     busy %.0f%%: compute-bound %.0f%%, memory-bound %.0f%%, communication %.0f%% of it\n",
             100 * r->busy_fraction, 100 * r->compute_frac, 100 * r->memory_frac, 100 * r->comm_frac);
-    aif_fmt_si(a, sizeof a, r->gpu_avg_W, "W");
-    aif_fmt_si(b, sizeof b, r->facility_avg_W, "W");
-    aif_fmt_si(c, sizeof c, r->joules_per_token, "J");
-    fprintf(f, "  power    %s per GPU, %s at the facility; %s per output token\n", a, b, c);
-    aif_fmt_usd(a, sizeof a, r->usd_per_million_tokens);
-    aif_fmt_usd(b, sizeof b, r->usd_per_million_tokens_rented);
+    if (r->power_known) {
+        aif_fmt_si(a, sizeof a, r->gpu_avg_W, "W");
+        aif_fmt_si(b, sizeof b, r->facility_avg_W, "W");
+        aif_fmt_si(c, sizeof c, r->joules_per_token, "J");
+        fprintf(f, "  power    %s per GPU, %s at the facility; %s per output token\n", a, b, c);
+    } else {
+        fprintf(f, "  power    n/a: %s has no published power figure (a catalog file can give its tdp)\n",
+                s->cluster.gpu.name);
+    }
+    snprintf(a, sizeof a, "n/a");
+    snprintf(b, sizeof b, "n/a");
+    if (r->power_known && r->price_known)
+        aif_fmt_usd(a, sizeof a, r->usd_per_million_tokens);
+    if (r->cloud_price_known)
+        aif_fmt_usd(b, sizeof b, r->usd_per_million_tokens_rented);
     fprintf(f, "  cost     %s per million output tokens owned, %s rented (%s)\n", a, b,
             aif_cloud_class_names[s->site.cloud_class]);
 }
@@ -157,12 +166,12 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_int(o, "preemptions", r->preemptions);
     aif_json_num(o, "prefix_hit_fraction", r->prefix_hit_fraction);
     aif_json_num(o, "busy_fraction", r->busy_fraction);
-    aif_json_num(o, "gpu_avg_W", r->gpu_avg_W);
-    aif_json_num(o, "facility_avg_W", r->facility_avg_W);
-    aif_json_num(o, "energy_J", r->energy_J);
-    aif_json_num(o, "joules_per_token", r->joules_per_token);
-    aif_json_num(o, "usd_per_million_tokens", r->usd_per_million_tokens);
-    aif_json_num(o, "usd_per_million_tokens_rented", r->usd_per_million_tokens_rented);
+    aif_json_num_if(o, "gpu_avg_W", r->gpu_avg_W, r->power_known);
+    aif_json_num_if(o, "facility_avg_W", r->facility_avg_W, r->power_known);
+    aif_json_num_if(o, "energy_J", r->energy_J, r->power_known);
+    aif_json_num_if(o, "joules_per_token", r->joules_per_token, r->power_known);
+    aif_json_num_if(o, "usd_per_million_tokens", r->usd_per_million_tokens, r->power_known && r->price_known);
+    aif_json_num_if(o, "usd_per_million_tokens_rented", r->usd_per_million_tokens_rented, r->cloud_price_known);
     json_object *notes = json_object_new_array();
     for (int i = 0; i < run->n_notes; i++) {
         json_object *n = json_object_new_object();

@@ -53,12 +53,12 @@ void aif_report_notes_text(FILE *f, const aif_train_run *run)
         fputc('\n', f);
 }
 
-static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa, const aif_cost_result *c,
-                      int with_run)
+/* The racks, cooling, power and grid lines of a GPU whose power is published. */
+static void power_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa)
 {
     char a[32], b[32], d[32], e[32];
-    verdict_text(f, s, fa);
     int rack_gpus = fa->nodes_per_rack * s->cluster.gpus_per_node;
+    verdict_text(f, s, fa);
     power(a, sizeof a, fa->rack_peak_W);
     power(b, sizeof b, fa->rack_limit_W);
     fprintf(f, "  racks            %d rack%s of %d %s (%d GPU%s per rack), %s per rack at peak\n", fa->racks,
@@ -90,7 +90,25 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
         fprintf(f, "  grid             site cap %s holds %.0f of these GPUs: the job %s\n", a, fa->gpus_under_cap,
                 fa->gpus_under_cap >= s->cluster.gpus ? "fits" : "DOES NOT FIT under the cap");
     }
-    if (with_run && fa->run_time_s > 0) {
+}
+
+static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa, const aif_cost_result *c,
+                      int with_run)
+{
+    char a[32], b[32], d[32], e[32];
+    int rack_gpus = fa->nodes_per_rack * s->cluster.gpus_per_node;
+    if (!fa->power_known) {
+        /* no published power: racks are counted, nothing that needs watts is shown */
+        fprintf(f, "  racks            %d rack%s of %d %s (%d GPU%s per rack); power per rack n/a\n", fa->racks,
+                fa->racks == 1 ? "" : "s", fa->nodes_per_rack,
+                s->cluster.system.name[0] ? s->cluster.system.name : fa->nodes_per_rack == 1 ? "node" : "nodes",
+                rack_gpus, rack_gpus == 1 ? "" : "s");
+        fprintf(f, "  power            n/a: %s has no published power figure, so power, cooling, energy, carbon and "
+                "water are not estimated (a catalog file can give its tdp)\n", s->cluster.gpu.name);
+    } else {
+        power_text(f, s, fa);
+    }
+    if (with_run && fa->run_time_s > 0 && fa->power_known) {
         aif_fmt_energy_J(a, sizeof a, fa->energy_J);
         fprintf(f, "  energy           %s over %.1f days", a, fa->run_time_s / 86400);
         if (fa->dr_delay_s > 0) {
@@ -103,21 +121,39 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
         fprintf(f, "\n  carbon & water   %s CO2e operational, %s CO2e embodied (share of the hardware's life); "
                 "%s m3 of water\n", a, b, d);
     }
-    aif_report_money(a, sizeof a, c->capex_usd);
-    aif_report_money(b, sizeof b, c->capex_systems_usd);
-    aif_report_money(d, sizeof d, c->capex_network_usd + c->capex_storage_usd);
-    aif_report_money(e, sizeof e, c->capex_facility_usd);
-    fprintf(f, "  capex            %s: systems %s, network and storage %s, facility %s\n", a, b, d, e);
+    if (c->price_known && fa->power_known) {
+        aif_report_money(a, sizeof a, c->capex_usd);
+        aif_report_money(b, sizeof b, c->capex_systems_usd);
+        aif_report_money(d, sizeof d, c->capex_network_usd + c->capex_storage_usd);
+        aif_report_money(e, sizeof e, c->capex_facility_usd);
+        fprintf(f, "  capex            %s: systems %s, network and storage %s, facility %s\n", a, b, d, e);
+    } else {
+        aif_report_money(d, sizeof d, c->capex_network_usd + c->capex_storage_usd);
+        fprintf(f, "  capex            n/a: %s (network and storage %s)\n",
+                !c->price_known ? "no published price for the GPU or its system" : "the facility is sized by power", d);
+    }
     if (with_run && fa->run_time_s > 0) {
-        aif_report_money(a, sizeof a, c->owned_usd);
-        aif_report_money(b, sizeof b, c->cloud_usd);
-        fprintf(f, "  cost to train    owned %s ($%.2f per GPU-hour at full use); rented %s (%s, $%.2f per GPU-hour)\n",
-                a, c->owned_usd_per_gpu_hour, b, aif_cloud_class_label((aif_cloud_class)s->site.cloud_class), c->cloud_usd_per_gpu_hour);
+        if (c->price_known && fa->power_known) {
+            aif_report_money(a, sizeof a, c->owned_usd);
+            snprintf(b, sizeof b, "$%.2f", c->owned_usd_per_gpu_hour);
+        } else {
+            snprintf(a, sizeof a, "n/a");
+            snprintf(b, sizeof b, "n/a");
+        }
+        if (c->cloud_price_known) {
+            aif_report_money(d, sizeof d, c->cloud_usd);
+            snprintf(e, sizeof e, "$%.2f", c->cloud_usd_per_gpu_hour);
+        } else {
+            snprintf(d, sizeof d, "n/a");
+            snprintf(e, sizeof e, "n/a");
+        }
+        fprintf(f, "  cost to train    owned %s (%s per GPU-hour at full use); rented %s (%s, %s per GPU-hour)\n",
+                a, b, d, aif_cloud_class_label((aif_cloud_class)s->site.cloud_class), e);
     }
     if (with_run && c->api_usd_per_mtok > 0)
         fprintf(f, "                   for scale: serving %s through an API costs $%.2f per million tokens\n",
                 s->model.name, c->api_usd_per_mtok);
-    if (c->cloud_usd_per_gpu_hour > 0) {
+    if (c->cloud_price_known && c->price_known && fa->power_known) {
         if (c->breakeven_utilization <= 1)
             fprintf(f, "                   owning beats renting above %.0f%% utilisation\n",
                     100 * c->breakeven_utilization);
@@ -152,31 +188,34 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     const aif_facility_result *fa = &run->facility;
     const aif_cost_result *c = &run->cost;
     json_object *fo = json_object_new_object();
-    aif_json_num(fo, "it_power_kw", fa->it_avg_W / 1e3);
-    aif_json_num(fo, "it_peak_kw", fa->it_peak_W / 1e3);
-    aif_json_num(fo, "facility_power_kw", fa->facility_avg_W / 1e3);
-    aif_json_num(fo, "facility_peak_kw", fa->facility_peak_W / 1e3);
-    aif_json_num(fo, "swing_kw", fa->swing_W / 1e3);
-    aif_json_num(fo, "stop_swing_kw", fa->stop_swing_W / 1e3);
+    aif_json_num_if(fo, "it_power_kw", fa->it_avg_W / 1e3, fa->power_known);
+    aif_json_num_if(fo, "it_peak_kw", fa->it_peak_W / 1e3, fa->power_known);
+    aif_json_num_if(fo, "facility_power_kw", fa->facility_avg_W / 1e3, fa->power_known);
+    aif_json_num_if(fo, "facility_peak_kw", fa->facility_peak_W / 1e3, fa->power_known);
+    aif_json_num_if(fo, "swing_kw", fa->swing_W / 1e3, fa->power_known);
+    aif_json_num_if(fo, "stop_swing_kw", fa->stop_swing_W / 1e3, fa->power_known);
     aif_json_num(fo, "pue", fa->pue);
-    aif_json_num(fo, "rack_kw", fa->rack_peak_W / 1e3);
+    json_object_object_add(fo, "power_known", json_object_new_boolean(fa->power_known));
+    aif_json_num_if(fo, "rack_kw", fa->rack_peak_W / 1e3, fa->power_known);
     json_object_object_add(fo, "racks", json_object_new_int(fa->racks));
     json_object_object_add(fo, "nodes_per_rack", json_object_new_int(fa->nodes_per_rack));
-    json_object_object_add(fo, "cooling", json_object_new_string(aif_cooling_name((aif_cooling)fa->cooling)));
-    json_object_object_add(fo, "rack_verdict", json_object_new_string(aif_rack_verdict_name(fa->rack_verdict)));
+    /* cooling and the rack verdict follow from the rack's power: null without it */
+    json_object_object_add(fo, "cooling", fa->power_known ? json_object_new_string(aif_cooling_name((aif_cooling)fa->cooling)) : NULL);
+    json_object_object_add(fo, "rack_verdict",
+                           fa->power_known ? json_object_new_string(aif_rack_verdict_name(fa->rack_verdict)) : NULL);
     json_object_object_add(fo, "site_verdict", json_object_new_string(aif_site_verdict_names[fa->site_verdict]));
-    aif_json_num(fo, "gpu_avg_w", fa->gpu_avg_W);
+    aif_json_num_if(fo, "gpu_avg_w", fa->gpu_avg_W, fa->power_known);
     aif_json_num(fo, "clock_factor", fa->clock_factor);
     if (s->site.power_cap_W > 0)
         aif_json_num(fo, "gpus_under_cap", fa->gpus_under_cap);
-    aif_json_num(fo, "energy_mwh", fa->energy_J / 3.6e9);
-    aif_json_num(fo, "co2_t", fa->co2_kg / 1e3);
-    aif_json_num(fo, "embodied_co2_t", fa->embodied_co2_kg / 1e3);
-    aif_json_num(fo, "water_m3", fa->water_L / 1e3);
+    aif_json_num_if(fo, "energy_mwh", fa->energy_J / 3.6e9, fa->power_known);
+    aif_json_num_if(fo, "co2_t", fa->co2_kg / 1e3, fa->power_known);
+    aif_json_num_if(fo, "embodied_co2_t", fa->embodied_co2_kg / 1e3, fa->power_known);
+    aif_json_num_if(fo, "water_m3", fa->water_L / 1e3, fa->power_known);
     aif_json_num(fo, "run_days", fa->run_time_s / 86400);
     aif_json_num(fo, "demand_response_delay_h", fa->dr_delay_s / 3600);
     json_object *prof = json_object_new_array();
-    for (int i = 0; i < fa->n_profile; i++) {
+    for (int i = 0; fa->power_known && i < fa->n_profile; i++) {
         json_object *p = json_object_new_object();
         aif_json_num(p, "t_s", fa->profile[i].t_s);
         aif_json_num(p, "facility_kw", fa->profile[i].power_W / 1e3);
@@ -184,7 +223,7 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     }
     json_object_object_add(fo, "step_power_profile", prof);
     json_object *runp = json_object_new_array();
-    for (int i = 0; i < fa->n_run_profile; i++) {
+    for (int i = 0; fa->power_known && i < fa->n_run_profile; i++) {
         json_object *p = json_object_new_object();
         aif_json_num(p, "t_s", fa->run_profile[i].t_s);
         aif_json_num(p, "facility_kw", fa->run_profile[i].power_W / 1e3);
@@ -201,19 +240,21 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     }
     json_object_object_add(o, "notes", notes);
     json_object *co = json_object_new_object();
-    aif_json_num(co, "capex_usd", c->capex_usd);
-    aif_json_num(co, "capex_systems_usd", c->capex_systems_usd);
+    bool own = c->price_known && fa->power_known;   /* the owned figures need both */
+    json_object_object_add(co, "price_known", json_object_new_boolean(c->price_known));
+    aif_json_num_if(co, "capex_usd", c->capex_usd, own);
+    aif_json_num_if(co, "capex_systems_usd", c->capex_systems_usd, c->price_known);
     aif_json_num(co, "capex_network_usd", c->capex_network_usd);
     aif_json_num(co, "capex_storage_usd", c->capex_storage_usd);
-    aif_json_num(co, "capex_facility_usd", c->capex_facility_usd);
-    aif_json_num(co, "owned_usd", c->owned_usd);
-    aif_json_num(co, "energy_usd", c->energy_usd);
-    aif_json_num(co, "cloud_usd", c->cloud_usd);
-    aif_json_num(co, "cloud_usd_per_gpu_hour", c->cloud_usd_per_gpu_hour);
-    aif_json_num(co, "owned_usd_per_gpu_hour", c->owned_usd_per_gpu_hour);
+    aif_json_num_if(co, "capex_facility_usd", c->capex_facility_usd, fa->power_known);
+    aif_json_num_if(co, "owned_usd", c->owned_usd, own);
+    aif_json_num_if(co, "energy_usd", c->energy_usd, fa->power_known);
+    aif_json_num_if(co, "cloud_usd", c->cloud_usd, c->cloud_price_known);
+    aif_json_num_if(co, "cloud_usd_per_gpu_hour", c->cloud_usd_per_gpu_hour, c->cloud_price_known);
+    aif_json_num_if(co, "owned_usd_per_gpu_hour", c->owned_usd_per_gpu_hour, own);
     /* null when owning never costs less than renting (or no cloud price is known) */
     json_object_object_add(co, "breakeven_utilization",
-                           c->breakeven_utilization > 0 && c->breakeven_utilization <= 1
+                           own && c->cloud_price_known && c->breakeven_utilization > 0 && c->breakeven_utilization <= 1
                                ? json_object_new_double(c->breakeven_utilization) : NULL);
     aif_json_num(co, "demand_response_cost_usd", c->dr_cost_usd);
     if (c->api_usd_per_mtok > 0)
