@@ -108,6 +108,15 @@ for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system 
     # shellcheck disable=SC2086
     if "$bin" $c | grep -Eq '^(  |# )(announced|roofline) '; then ok; else bad "aifsim $c: no announced/roofline line"; fi
 done
+# a model given by its shape names its architecture: GPT-3's shape with --arch gpt is
+# GPT-3 (175B), without --arch an error (it would have inherited Llama's gated MLP)
+gpt3="--layers 96 --hidden 12288 --heads 96 --kv-heads 96 --ffn 49152 --vocab 50257 --gpus 1024 --tp 8 --pp 8"
+# shellcheck disable=SC2086
+p=$("$bin" train --arch gpt $gpt3 --json | sed -n 's/.*"params": \([0-9.e+]*\).*/\1/p' | head -1)
+if awk -v p="$p" 'BEGIN { exit !(p > 1.74e11 && p < 1.77e11) }'; then ok; else bad "GPT-3 shape --arch gpt: $p parameters"; fi
+# shellcheck disable=SC2086
+if "$bin" train $gpt3 >/dev/null 2>"$tmp/arch.err"; then bad "a new width without --arch exits 0"
+elif grep -q 'model.arch' "$tmp/arch.err"; then ok; else bad "no model.arch in: $(cat "$tmp/arch.err")"; fi
 # a part whose power or price is not published: n/a in text, null in JSON, never a zero
 golden unpublished-power.txt train --gpu tpu7x --model llama3-8b --gpus 64
 j=$("$bin" train --gpu tpu7x --model llama3-8b --gpus 64 --json)

@@ -198,7 +198,7 @@ static void test_activation_memory(void **state)
     /* full recompute keeps only the layer input */
     aif_scenario s;
     load(&s, "cluster: {system: dgx-a100-80g, gpus: 1}\n"
-             "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8}\n"
+             "model: {layers: 1, hidden: 1024, heads: 16, ffn: 4096, vocab: 8, activation: gelu}\n"
              "train: {mbs: 2, gbs: 2, seq: 512, recompute: full}\n");
     aif_graph g;
     aif_err e;

@@ -64,6 +64,10 @@ static const bad_case cases[] = {
     {OK_CLUSTER "model: {base: llama3-8b, layres: 4}\n", "model.layres", "did you mean 'layers'", 2},
     {OK_CLUSTER "model: {layers: 4, hidden: 64}\n", "model", "needs 'heads'", 2},
     {OK_CLUSTER "model: {base: llama3-8b, kv_heads: 5}\n", "model", "not divisible by kv_heads", 2},
+    /* a new width or a model built from its shape names its architecture */
+    {OK_CLUSTER "model: {base: llama3-8b, hidden: 2048, heads: 16}\n", "model.arch", "would keep llama3-8b's architecture", 2},
+    {OK_CLUSTER "model: {layers: 2, hidden: 64, heads: 4, ffn: 256, vocab: 100}\n", "model.arch", "needs its architecture", 2},
+    {OK_CLUSTER "model: {base: llama3-8b, arch: bert}\n", "model.arch", "accepted: gpt", 2},
     {OK_CLUSTER "model: {base: llama3-8b, activation: tanh}\n", "model.activation", "accepted: gelu", 2},
     {OK_CLUSTER "model: [a]\n", "model", "expected a model name", 2},
     {OK_CLUSTER "model: /nonexistent/m.yaml\n", "model", "cannot open", 2},
@@ -180,7 +184,7 @@ static void test_system_follows_gpu(void **state)
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
     assert_int_equal(s.n_notes, 0);
     /* a changed catalog model says so in its name, and derived sizes follow */
-    y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: {base: llama3-8b, hidden: 2048, heads: 16}\n";
+    y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: {base: llama3-8b, arch: llama, hidden: 2048, heads: 16}\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
     assert_string_equal(s.model.name, "llama3-8b*");
     assert_int_equal(s.model.head_dim, 128);

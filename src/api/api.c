@@ -13,7 +13,7 @@
 
 /* The options of `aifsim train` that set one field each, in the order its --help lists them. */
 static const aif_option train_options[] = {
-    {"model", "model"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
+    {"model", "model"}, {"arch", "model.arch"}, {"layers", "model.layers"}, {"hidden", "model.hidden"}, {"heads", "model.heads"},
     {"kv-heads", "model.kv_heads"}, {"ffn", "model.ffn"}, {"vocab", "model.vocab"},
     {"system", "cluster.system"}, {"gpu", "cluster.gpu"}, {"gpus", "cluster.gpus"},
     {"gpus-per-node", "cluster.gpus_per_node"}, {"nics-per-node", "cluster.nics_per_node"},

@@ -70,8 +70,13 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         human(b, sizeof b, r->active_params);
         fprintf(f, " (%s active, %d experts, top-%d)", b, m->moe.experts, m->moe.top_k);
     }
-    fprintf(f, ", %d layer%s, hidden %d, %d/%d heads, vocab %d\n", m->layers, m->layers == 1 ? "" : "s", m->hidden,
+    fprintf(f, ", %d layer%s, hidden %d, %d/%d heads, vocab %d", m->layers, m->layers == 1 ? "" : "s", m->hidden,
             m->heads, m->kv_heads, m->vocab);
+    size_t nl = strlen(m->name);
+    if ((nl && m->name[nl - 1] == '*') || !strcmp(m->name, "custom"))   /* changed or built: say what it is */
+        fprintf(f, "; %s, %s, %s positions%s", aif_act_name((aif_act)m->activation), aif_norm_name((aif_norm)m->norm),
+                aif_pos_name((aif_pos)m->position), m->tied_embeddings ? ", tied embeddings" : "");
+    fputc('\n', f);
     fprintf(f, "  cluster  %d x %s", c->gpus, c->gpu.name);
     if (c->system.name[0])
         fprintf(f, " in %s", c->system.name);
@@ -147,6 +152,11 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(o, "engine", aif_engine_name(run->engine));
     json_object *in = json_object_new_object();
     aif_json_str(in, "model", s->model.name);
+    /* the architecture, always: a changed or built model says what it was taken to be */
+    aif_json_str(in, "activation", aif_act_name((aif_act)s->model.activation));
+    aif_json_str(in, "norm", aif_norm_name((aif_norm)s->model.norm));
+    aif_json_str(in, "position", aif_pos_name((aif_pos)s->model.position));
+    json_object_object_add(in, "tied_embeddings", json_object_new_boolean(s->model.tied_embeddings));
     aif_json_str(in, "gpu", s->cluster.gpu.name);
     aif_json_str(in, "system", s->cluster.system.name);
     aif_json_str(in, "fabric", s->cluster.fabric.name);

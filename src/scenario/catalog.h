@@ -6,7 +6,7 @@
 
 extern const schema aif_model_schema;
 /* Indices of aif_model_schema's first fields (the bits bind_map sets). */
-enum { M_DESCRIPTION, M_LAYERS, M_HIDDEN, M_HEADS, M_KV_HEADS, M_HEAD_DIM };
+enum { M_DESCRIPTION, M_LAYERS, M_HIDDEN, M_HEADS, M_KV_HEADS, M_HEAD_DIM, M_FFN, M_VOCAB, M_MAX_SEQ, M_ACTIVATION };
 
 /* What a cluster gets where the catalog leaves a network figure out (data/fabrics.yaml,
  * section fabric_defaults). */

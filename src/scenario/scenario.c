@@ -127,7 +127,25 @@ static const schema train_schema = {train_fields, sizeof train_fields / sizeof t
 static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", "facility", "cost", "serve",
                                         NULL};
 static const schema root_schema = {NULL, 0, root_skip};
-static const char *const model_skip[] = {"base", "sources", "notes", NULL};
+static const char *const model_skip[] = {"base", "arch", "sources", "notes", NULL};
+
+/* Architecture presets (model.arch, --arch): the fields that are not the shape.  A
+ * model changed in width (hidden, ffn, heads, vocab) or built with no catalog base
+ * must name its architecture, by a preset or by the fields themselves, so a GPT-3
+ * shape is never silently given Llama's gated MLP (233B parameters instead of 175B). */
+typedef struct arch_preset {
+    const char *name;
+    int activation, norm, position;
+    bool tied_embeddings;
+} arch_preset;
+static const arch_preset arch_presets[] = {
+    {"gpt", AIF_ACT_GELU, AIF_NORM_LAYER, AIF_POS_LEARNED, true},      /* GPT-2/3 */
+    {"gpt-neox", AIF_ACT_GELU, AIF_NORM_LAYER, AIF_POS_ROPE, false},   /* GPT-NeoX, Pythia */
+    {"llama", AIF_ACT_SWIGLU, AIF_NORM_RMS, AIF_POS_ROPE, false},      /* Llama, Mistral, Qwen */
+};
+#define N_ARCH_PRESETS (int)(sizeof arch_presets / sizeof arch_presets[0])
+static const char arch_accepted[] = "gpt (gelu, layernorm, learned positions, tied embeddings), gpt-neox (gelu, "
+                                    "layernorm, rope), llama (swiglu, rmsnorm, rope)";
 
 static const void *find_kind(const aif_catalog *c, aif_catalog_kind k, const char *name)
 {
@@ -299,6 +317,20 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     } else {
         aif_strlcpy(m->name, "custom", sizeof m->name);
     }
+    const ynode *arch = ynode_get(mn, "arch");
+    if (arch) {
+        int k = -1;
+        for (int i = 0; arch->kind == Y_SCALAR && i < N_ARCH_PRESETS; i++)
+            if (aif_name_same(arch->s, arch_presets[i].name))
+                k = i;
+        if (k < 0)
+            return bind_error(bc, arch, "model.arch", "unknown architecture '%s'; accepted: %s",
+                              arch->kind == Y_SCALAR ? arch->s : "(not a name)", arch_accepted);
+        m->activation = arch_presets[k].activation;
+        m->norm = arch_presets[k].norm;
+        m->position = arch_presets[k].position;
+        m->tied_embeddings = arch_presets[k].tied_embeddings;
+    }
     schema sc = aif_model_schema;
     sc.skip = model_skip;
     uint64_t set = 0;
@@ -317,7 +349,31 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
         snprintf(name, sizeof name, "%.*s*", AIF_NAME_MAX - 2, m->name);
         memcpy(m->name, name, sizeof name);
     }
-    return aif_model_check(bc, m, mn, "model");
+    if ((rc = aif_model_check(bc, m, mn, "model")))
+        return rc;
+    const uint64_t width = ((uint64_t)1 << M_HIDDEN) | ((uint64_t)1 << M_HEADS) | ((uint64_t)1 << M_KV_HEADS) |
+                           ((uint64_t)1 << M_HEAD_DIM) | ((uint64_t)1 << M_FFN) | ((uint64_t)1 << M_VOCAB);
+    bool named = arch || (set & ((uint64_t)1 << M_ACTIVATION));
+    if (!named && (!base || (set & width))) {
+        const ynode *at = mn;
+        static const char *const width_keys[] = {"hidden", "heads", "kv_heads", "head_dim", "ffn", "vocab"};
+        for (int i = 0; i < mn->n && at == mn; i++)   /* point at the first width field */
+            for (int k = 0; k < 6 && mn->kids[i]->key; k++)
+                if (!strcmp(mn->kids[i]->key, width_keys[k]) || (!base && strcmp(mn->kids[i]->key, "base") != 0)) {
+                    at = mn->kids[i];
+                    break;
+                }
+        if (base)
+            return bind_error(bc, at, "model.arch", "%s with a new width (hidden, heads, ffn or vocab) would keep "
+                              "%s's architecture (%s, %s, %s positions%s): name it with arch (CLI --arch): %s; or "
+                              "give activation, norm and position", base->s, base->s,
+                              aif_act_name((aif_act)m->activation), aif_norm_name((aif_norm)m->norm),
+                              aif_pos_name((aif_pos)m->position), m->tied_embeddings ? ", tied embeddings" : "",
+                              arch_accepted);
+        return bind_error(bc, at, "model.arch", "a model given by its shape needs its architecture: arch (CLI "
+                          "--arch): %s; or activation, norm and position (or a catalog model as base)", arch_accepted);
+    }
+    return AIF_OK;
 }
 
 /* Appends a note; past AIF_MAX_NOTES only counts it, so a writer can say so. */
