@@ -46,6 +46,7 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
     double tn = 0;         /* comm stream clock (AIF_OVL_SEGMENT) */
     double pend = 0;       /* AIF_OVL_NEXT comm waiting for its compute op */
     int pend_cat = 0;
+    double seg_cat_s[AIF_N_CAT] = {0}, seg_s = 0;   /* AIF_OVL_SEGMENT comm by category */
     int first = g->seg[i_seg].first, n = g->seg[i_seg].n;
     for (int i = first; i < first + n; i++) {
         const aif_op *op = &g->ops[i];
@@ -54,6 +55,8 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
             if (op->overlap == AIF_OVL_SEGMENT) {
                 double start = tn > t ? tn : t;
                 tn = start + d;
+                seg_cat_s[op->cat] += d;
+                seg_s += d;
             } else if (op->overlap == AIF_OVL_NEXT) {
                 pend += d;
                 pend_cat = op->cat;
@@ -81,15 +84,20 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
         t += pend;
         out->cat_s[pend_cat] += pend;
     }
+    /* the background stream's cost (interference, and whatever outlasts the compute)
+     * is booked to the categories it carried, in proportion to their time on it: an
+     * expert all-to-all under ep_overlap is expert communication, a ZeRO-3 gather DP */
+    double extra = 0;
     if (tn > 0) {
-        double slow = interference(s, tn < t ? tn : t);
-        out->cat_s[AIF_CAT_DP] += slow;
-        t += slow;
+        extra = interference(s, tn < t ? tn : t);
+        t += extra;
     }
     if (tn > t) {
-        out->cat_s[AIF_CAT_DP] += tn - t;
+        extra += tn - t;
         t = tn;
     }
+    for (int c = 0; extra > 0 && c < AIF_N_CAT; c++)
+        out->cat_s[c] += extra * seg_cat_s[c] / seg_s;
     out->total_s = t;
 }
 
