@@ -11,6 +11,7 @@
 #include "hw/compute.h"
 #include "net/collective.h"
 #include "scenario/catalog.h"
+#include "aifsim/sim.h"
 #include "aifsim/validate.h"
 #include "workload/memory.h"
 #include "workload/transformer.h"
@@ -421,20 +422,25 @@ static void test_breakdown_adds_up(void **state)
 static void test_ep_overlap_booked_as_expert(void **state)
 {
     (void)state;
-    aif_train_result r[2];
-    for (int k = 0; k < 2; k++) {
+    aif_train_result r[4];   /* estimate off, on; simulator off, on */
+    for (int k = 0; k < 4; k++) {
         char y[512];
         snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\n"
-                 "train: {tp: 1, pp: 1, ep: 8, gbs: 64, seq: 4096, ep_overlap: %s}\n", k ? "true" : "false");
+                 "train: {tp: 1, pp: 1, ep: 8, gbs: 64, seq: 4096, ep_overlap: %s}\n", k % 2 ? "true" : "false");
         aif_scenario s;
         load(&s, y);
         aif_err e;
-        assert_int_equal(aif_estimate(&s, &r[k], &e), AIF_OK);
+        aif_sim_stats st;
+        aif_sim_opts o = {0};
+        assert_int_equal(k < 2 ? aif_estimate(&s, &r[k], &e) : aif_simulate(&s, &o, &r[k], &st, &e), AIF_OK);
     }
-    assert_true(r[0].bd.ep_comm_s > 0);
-    assert_true(r[1].bd.ep_comm_s > 0);
-    /* the switch hides expert traffic; it adds nothing to DP's (the window DP overlaps may grow) */
-    assert_true(r[1].bd.dp_comm_s <= r[0].bd.dp_comm_s * (1 + 1e-12));
+    for (int k = 0; k < 4; k += 2) {
+        assert_true(r[k].bd.ep_comm_s > 0);
+        assert_true(r[k + 1].bd.ep_comm_s > 0);
+        /* the switch hides expert traffic; it adds nothing to DP's (beyond 1% of the expert
+         * line: the window DP overlaps may change) */
+        assert_true(r[k + 1].bd.dp_comm_s <= r[k].bd.dp_comm_s + 0.01 * r[k].bd.ep_comm_s);
+    }
 }
 
 int main(void)

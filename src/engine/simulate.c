@@ -124,6 +124,7 @@ typedef struct timeline {
     int pend_req;              /* RQ_NEXT request beside the current compute op (NONE: none) */
     int wait_req, wait_bucket, wait_slot, wait_done;
     int seg_reqs, bg, rs_left; /* RQ_SEG requests; background requests; reductions left */
+    int seg_cat;               /* category of the last RQ_SEG request (what a wait for them is) */
     double wait_t, end_t;
     int wait_cat;              /* aif_cat the wait is charged to, or WAIT_IDLE */
     double cat_s[AIF_N_CAT], membound_s, idle_s;
@@ -567,8 +568,10 @@ static int submit(sim *x, int ti, int op, double bytes, req_kind kind, int bucke
         s->tail = r;
     }
     timeline *t = &x->tl[ti];
-    if (kind == RQ_SEG)
+    if (kind == RQ_SEG) {
         t->seg_reqs++;
+        t->seg_cat = x->g->ops[op].cat;
+    }
     if (kind == RQ_RS || kind == RQ_AG || kind == RQ_SEG)
         t->bg++;
     return r;
@@ -847,7 +850,9 @@ static int run_op(sim *x, int ti)
         if (o->kind == AIF_OP_MEM)
             t->membound_s += d;
         if (extra > 0)
-            t->cat_s[t->pend_req != NONE ? x->g->ops[x->rq[t->pend_req].op].cat : AIF_CAT_DP] += extra;
+            t->cat_s[t->pend_req != NONE ? x->g->ops[x->rq[t->pend_req].op].cat
+                     : t->seg_reqs > 0     ? t->seg_cat
+                                           : AIF_CAT_DP] += extra;   /* the traffic that slows it */
         record(x, o->name, "compute", ti, 0, x->q.now, x->q.now + d + extra);
         t->state = ST_COMPUTE;
         push(x, x->q.now + d + extra, EV_COMPUTE, ti, 0);
@@ -889,7 +894,7 @@ static int end_segment(sim *x, int ti)
         return 1;
     }
     if (t->seg_reqs > 0) {
-        begin_wait(x, t, ST_WAIT_SEG, AIF_CAT_DP);
+        begin_wait(x, t, ST_WAIT_SEG, t->seg_cat);   /* an expert all-to-all is EP, a ZeRO-3 gather DP */
         return 1;
     }
     if (t->phase == PH_OPTIMIZER) {
