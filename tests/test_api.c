@@ -169,6 +169,32 @@ static void catalog_equals_cli(void **st)
     assert_null(json);
 }
 
+/* Serving: the same JSON as `aifsim infer ... --json` (its golden), the default base
+ * refined by options, and a bad field refused with its path. */
+static void infer_equals_cli(void **st)
+{
+    (void)st;
+    const char *paths[] = {"model", "cluster.gpus", "serve.tp", "serve.mode", "serve.requests", "serve.input_tokens",
+                           "serve.output_tokens"};
+    const char *values[] = {"llama3-8b", "8", "1", "offline", "2000", "1000", "200"};
+    char *json;
+    aif_err e;
+    assert_int_equal(aif_infer_json(NULL, AIF_FROM_DEFAULT, NULL, paths, values, NULL, 7, NULL, 0, &json, &e), AIF_OK);
+    assert_string_equal(json, golden("infer-offline.json"));
+    aif_free(json);
+    const char *bad[] = {"3"};
+    assert_int_equal(aif_infer_json(NULL, AIF_FROM_DEFAULT, NULL, paths + 2, bad, NULL, 1, NULL, 0, &json, &e),
+                     AIF_EINPUT);
+    assert_null(json);
+    assert_string_equal(e.path, "serve.tp");
+    assert_int_equal(aif_infer_json(NULL, 9, NULL, NULL, NULL, NULL, 0, NULL, 0, &json, &e), AIF_EINPUT);
+    const aif_option *o = aif_infer_options();
+    int n = 0, qps = 0;
+    for (; o[n].option; n++)
+        qps |= !strcmp(o[n].option, "qps") && !strcmp(o[n].path, "serve.qps");
+    assert_true(qps && n >= 10);
+}
+
 static void option_table(void **st)
 {
     (void)st;
@@ -197,6 +223,7 @@ int main(void)
         cmocka_unit_test(bad_arguments_are_refused),
         cmocka_unit_test(catalog_equals_cli),
         cmocka_unit_test(option_table),
+        cmocka_unit_test(infer_equals_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

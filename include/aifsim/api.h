@@ -5,6 +5,7 @@
  * Each result is what the command line prints for the same inputs, byte for byte:
  *   aif_train_json    aifsim train [SCENARIO] [--OPTION VALUE | --set PATH=VALUE]...
  *                                  [--catalog FILE]... [--engine sim] --json
+ *   aif_infer_json    aifsim infer [SCENARIO] [--OPTION VALUE | --set PATH=VALUE]... --json
  *   aif_catalog_json  aifsim catalog [KIND [NAME]] [--catalog FILE]... --json
  * Strings returned through char ** are malloc'd: release them with aif_free.  Like the
  * rest of the library these never print or exit, and keep no state between calls. */
@@ -43,6 +44,17 @@ const aif_option *aif_train_options(void);
 aif_rc aif_train_json(const char *scenario, int from, const char *name, const char *const *paths,
                       const char *const *values, const char *const *origins, int n_overrides,
                       const char *const *catalogs, int n_catalogs, int engine, char **json, aif_err *err);
+
+/* The options of `aifsim infer` that set one scenario field each, as aif_train_options. */
+const aif_option *aif_infer_options(void);
+
+/* Runs a serving deployment through the library's pipeline (aif_run_serve) and writes
+ * its result as JSON, as aif_train_json does for training.  AIF_FROM_DEFAULT starts from
+ * `aifsim infer`'s base, the serve-llama3-70b example; a scenario file or text needs
+ * its serve section (or overrides of serve.* fields). */
+aif_rc aif_infer_json(const char *scenario, int from, const char *name, const char *const *paths,
+                      const char *const *values, const char *const *origins, int n_overrides,
+                      const char *const *catalogs, int n_catalogs, char **json, aif_err *err);
 
 /* The catalog of one kind ("gpus", "systems", "fabrics", "models"; NULL: all four) as
  * JSON, {"KIND": [ENTRY, ...]}; with a name, that entry alone with its sources

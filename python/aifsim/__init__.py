@@ -7,10 +7,12 @@
     aifsim.train({"cluster": {"system": "dgx-h100", "gpus": 64}, "model": "llama3-8b",
                   "train": {"tp": 2, "gbs": 64}}, engine="sim")
     aifsim.train(model="llama3-70b", gpus=1024, tp=8, pp=4, gbs=512, seq=8192)
+    aifsim.infer(model="llama3-8b", tp=1, qps=4)     # serving: TTFT, TPOT, throughput
     aifsim.catalog("gpus")                           # a list of dicts
 
 A thin layer over libaifsim (ctypes over include/aifsim/api.h): every result is the
-dict of `json.loads` of what `aifsim train ... --json` or `aifsim catalog KIND --json`
+dict of `json.loads` of what `aifsim train ... --json`, `aifsim infer ... --json` or
+`aifsim catalog KIND --json`
 prints for the same inputs.  Bad input raises aifsim.Error, which carries the file,
 line, column and field path of the mistake.
 """
@@ -21,14 +23,13 @@ from collections.abc import Mapping
 
 from . import _native
 
-__all__ = ["train", "catalog", "Error", "TRAIN_OPTIONS"]
+__all__ = ["train", "infer", "catalog", "Error", "TRAIN_OPTIONS", "INFER_OPTIONS"]
 
 __version__ = _native.lib.aif_version().decode()
 
 
-def _options():
+def _options(entries):
     table, i = {}, 0
-    entries = _native.lib.aif_train_options()
     while entries[i].option:
         table[entries[i].option.decode().replace("-", "_")] = entries[i].path.decode()
         i += 1
@@ -37,7 +38,9 @@ def _options():
 
 #: The keyword arguments of train() that set one scenario field, as `aifsim train
 #: --OPTION` does: {"tp": "train.tp", "kv_heads": "model.kv_heads", ...}.
-TRAIN_OPTIONS = _options()
+TRAIN_OPTIONS = _options(_native.lib.aif_train_options())
+#: The keyword arguments of infer(), as `aifsim infer --OPTION`: {"qps": "serve.qps", ...}.
+INFER_OPTIONS = _options(_native.lib.aif_infer_options())
 
 
 class Error(Exception):
@@ -67,34 +70,48 @@ def _raise(err):
     raise Error(err.rc, text(err.file), err.line, err.col, text(err.path), text(err.msg), text(buf.value))
 
 
-def _value_text(key, value):
+def _value_text(key, value, fn="train"):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, (int, str)):
         return str(value)
-    raise TypeError("aifsim.train: %s=%r: a value is a string, a number or a bool" % (key, value))
+    raise TypeError("aifsim.%s: %s=%r: a value is a string, a number or a bool" % (fn, key, value))
 
 
-def _overrides(overrides, options):
+def _overrides(overrides, options, table=None, fn="train"):
     """(path, value text, origin) per override: the overrides mapping first, then the
     keyword arguments, in their order (a later one wins, as on the command line)."""
+    table = TRAIN_OPTIONS if table is None else table
     out = []
     for path, value in (overrides or {}).items():
-        out.append((path, _value_text(path, value), "overrides[%r]" % path))
+        out.append((path, _value_text(path, value, fn), "overrides[%r]" % path))
     for key, value in options.items():
         if "." in key:
             path = key
-        elif key in TRAIN_OPTIONS:
-            path = TRAIN_OPTIONS[key]
+        elif key in table:
+            path = table[key]
         else:
-            near = difflib.get_close_matches(key, TRAIN_OPTIONS, n=1)
-            raise TypeError("aifsim.train: unknown option %r%s (accepted: %s; any field by its path: "
-                            "overrides={'train.tp_overlap': True})"
-                            % (key, "; did you mean %r?" % near[0] if near else "", ", ".join(TRAIN_OPTIONS)))
-        out.append((path, _value_text(key, value), "keyword %s" % key))
+            near = difflib.get_close_matches(key, table, n=1)
+            raise TypeError("aifsim.%s: unknown option %r%s (accepted: %s; any field by its path: "
+                            "overrides={'%s': ...})"
+                            % (fn, key, "; did you mean %r?" % near[0] if near else "", ", ".join(table),
+                               "train.tp_overlap" if fn == "train" else "serve.max_batch"))
+        out.append((path, _value_text(key, value, fn), "keyword %s" % key))
     return out
+
+
+def _source(scenario, fn):
+    """(aif_scenario_from, text or path, name) of a scenario argument."""
+    if scenario is None or (isinstance(scenario, Mapping) and not scenario):
+        return _native.FROM_DEFAULT, None, None
+    if isinstance(scenario, Mapping):
+        return _native.FROM_TEXT, json.dumps(scenario, indent=2), "<dict>"
+    if isinstance(scenario, (str, os.PathLike)):
+        return _native.FROM_FILE, os.fspath(scenario), None
+    raise TypeError("aifsim.%s: scenario is a dict, a file path, an example's name or None, not %s"
+                    % (fn, type(scenario).__name__))
 
 
 def train(scenario=None, *, overrides=None, engine="estimate", catalogs=(), **options):
@@ -118,16 +135,7 @@ def train(scenario=None, *, overrides=None, engine="estimate", catalogs=(), **op
     """
     if engine not in _native.ENGINES:
         raise ValueError("aifsim.train: engine %r (accepted: %s)" % (engine, ", ".join(_native.ENGINES)))
-    name = None
-    if scenario is None or (isinstance(scenario, Mapping) and not scenario):
-        source, text = _native.FROM_DEFAULT, None
-    elif isinstance(scenario, Mapping):
-        source, text, name = _native.FROM_TEXT, json.dumps(scenario, indent=2), "<dict>"
-    elif isinstance(scenario, (str, os.PathLike)):
-        source, text = _native.FROM_FILE, os.fspath(scenario)
-    else:
-        raise TypeError("aifsim.train: scenario is a dict, a file path, an example's name or None, not %s"
-                        % type(scenario).__name__)
+    source, text, name = _source(scenario, "train")
     ov = _overrides(overrides, options)
     cats = [os.fspath(c) for c in catalogs]
     out = _native.ctypes.c_void_p()
@@ -137,6 +145,35 @@ def train(scenario=None, *, overrides=None, engine="estimate", catalogs=(), **op
         _native.strings([o[0] for o in ov]), _native.strings([o[1] for o in ov]),
         _native.strings([o[2] for o in ov]), len(ov), _native.strings(cats), len(cats),
         _native.ENGINES[engine], _native.ctypes.byref(out), _native.ctypes.byref(err))
+    if rc != 0:
+        _raise(err)
+    return json.loads(_native.take_text(out))
+
+
+def infer(scenario=None, *, overrides=None, catalogs=(), **options):
+    """Simulates a serving deployment through the library's pipeline and returns its result.
+
+    scenario   None or {}: `aifsim infer`'s base, the serve-llama3-70b example (Llama 3
+               70B on one 8-GPU H100 node), which overrides and options refine;
+               a dict: a scenario with a serve section (docs/SERVING.md);
+               a str or path: a scenario YAML file or a built-in example's name.
+    overrides  {dotted field path: value}, as `--set PATH=VALUE`: {"serve.max_batch": 64}.
+    catalogs   catalog files whose entries are added to the built-in ones (--catalog).
+    options    the options of `aifsim infer` by name, `-` written `_`: qps=4, tp=8,
+               input_tokens=2048 (INFER_OPTIONS lists them); a key with a dot is a field path.
+
+    Returns the dict `aifsim infer ... --json` prints.  Raises Error for bad input.
+    """
+    source, text, name = _source(scenario, "infer")
+    ov = _overrides(overrides, options, INFER_OPTIONS, "infer")
+    cats = [os.fspath(c) for c in catalogs]
+    out = _native.ctypes.c_void_p()
+    err = _native.Err()
+    rc = _native.lib.aif_infer_json(
+        text.encode() if text is not None else None, source, name.encode() if name else None,
+        _native.strings([o[0] for o in ov]), _native.strings([o[1] for o in ov]),
+        _native.strings([o[2] for o in ov]), len(ov), _native.strings(cats), len(cats),
+        _native.ctypes.byref(out), _native.ctypes.byref(err))
     if rc != 0:
         _raise(err)
     return json.loads(_native.take_text(out))

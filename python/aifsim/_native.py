@@ -63,6 +63,9 @@ _OUT = ctypes.POINTER(ctypes.c_void_p)
 lib.aif_train_json.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, _STRINGS, _STRINGS, _STRINGS,
                                ctypes.c_int, _STRINGS, ctypes.c_int, ctypes.c_int, _OUT, ctypes.POINTER(Err)]
 lib.aif_train_json.restype = ctypes.c_int
+lib.aif_infer_json.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, _STRINGS, _STRINGS, _STRINGS,
+                               ctypes.c_int, _STRINGS, ctypes.c_int, _OUT, ctypes.POINTER(Err)]
+lib.aif_infer_json.restype = ctypes.c_int
 lib.aif_catalog_json.argtypes = [ctypes.c_char_p, ctypes.c_char_p, _STRINGS, ctypes.c_int, _OUT,
                                  ctypes.POINTER(Err)]
 lib.aif_catalog_json.restype = ctypes.c_int
@@ -72,6 +75,8 @@ lib.aif_version.argtypes = []
 lib.aif_version.restype = ctypes.c_char_p
 lib.aif_train_options.argtypes = []
 lib.aif_train_options.restype = ctypes.POINTER(Option)
+lib.aif_infer_options.argtypes = []
+lib.aif_infer_options.restype = ctypes.POINTER(Option)
 lib.aif_err_format.argtypes = [ctypes.POINTER(Err), ctypes.c_char_p, ctypes.c_size_t]
 lib.aif_err_format.restype = None
 

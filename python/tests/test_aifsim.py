@@ -175,3 +175,24 @@ def test_options_refine_the_default_and_say_so():
     # the small base is named
     got = aifsim.train("neutral", gpus=16)
     assert got["base"] == "built-in example neutral" and got["inputs"]["model"] == "llama3-8b"
+
+
+def test_infer_equals_cli():
+    want = cli("infer", "--model", "llama3-8b", "--tp", "1", "--requests", "64", "--qps", "4", "--json")
+    got = aifsim.infer(model="llama3-8b", tp=1, requests=64, qps=4)
+    assert got == want
+    assert got["throughput_tokens_per_s"] > 0
+
+
+def test_infer_default_and_overrides_equal_cli():
+    assert aifsim.infer(requests=32) == cli("infer", "--requests", "32", "--json")
+    got = aifsim.infer(overrides={"serve.max_batch": 16}, requests=32)
+    assert got == cli("infer", "--set", "serve.max_batch=16", "--requests", "32", "--json")
+
+
+def test_infer_bad_input_raises_with_field():
+    with pytest.raises(aifsim.Error) as e:
+        aifsim.infer(tp=3, model="llama3-8b")
+    assert e.value.field.startswith("serve") and e.value.rc == 2
+    with pytest.raises(TypeError, match="did you mean 'qps'"):
+        aifsim.infer(qsp=4)

@@ -6,6 +6,7 @@
 #include "aifsim/api.h"
 #include "aifsim/report.h"
 #include "aifsim/run.h"
+#include "aifsim/serve.h"
 #include "base/base.h"
 
 #include <stdlib.h>
@@ -28,6 +29,18 @@ static const aif_option train_options[] = {
 };
 
 const aif_option *aif_train_options(void) { return train_options; }
+
+/* The options of `aifsim infer` that set one field each, in the order its --help lists them. */
+static const aif_option infer_options[] = {
+    {"model", "model"}, {"gpu", "cluster.gpu"}, {"system", "cluster.system"}, {"gpus", "cluster.gpus"},
+    {"tp", "serve.tp"}, {"pp", "serve.pp"}, {"ep", "serve.ep"}, {"precision", "serve.precision"},
+    {"replicas", "serve.replicas"}, {"mode", "serve.mode"}, {"qps", "serve.qps"}, {"requests", "serve.requests"},
+    {"input-tokens", "serve.input_tokens"}, {"output-tokens", "serve.output_tokens"}, {"trace", "serve.trace"},
+    {"seed", "serve.seed"},
+    {NULL, NULL},
+};
+
+const aif_option *aif_infer_options(void) { return infer_options; }
 
 const char *aif_version(void) { return AIF_VERSION; }
 
@@ -65,6 +78,24 @@ static aif_rc load_scenario(const aif_catalog *c, const char *scenario, int from
                        from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
 }
 
+/* Checks the override arrays and copies them into ov (n entries, on the heap). */
+static aif_rc take_overrides(const char *const *paths, const char *const *values, const char *const *origins, int n,
+                             const char *const *catalogs, int n_catalogs, aif_override **ov, aif_err *err)
+{
+    *ov = NULL;
+    if (n < 0 || n_catalogs < 0 || (n > 0 && (!paths || !values)) || (n_catalogs > 0 && !catalogs))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "overrides or catalogs: a count without its arrays");
+    *ov = calloc(n > 0 ? (size_t)n : 1, sizeof **ov);
+    if (!*ov)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (int i = 0; i < n; i++) {
+        if (!paths[i] || !values[i])
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "override %d has no path or no value", i);
+        (*ov)[i] = (aif_override){paths[i], values[i], origins && origins[i] ? origins[i] : NULL};
+    }
+    return AIF_OK;
+}
+
 aif_rc aif_train_json(const char *scenario, int from, const char *name, const char *const *paths,
                       const char *const *values, const char *const *origins, int n_overrides,
                       const char *const *catalogs, int n_catalogs, int engine, char **json, aif_err *err)
@@ -80,22 +111,14 @@ aif_rc aif_train_json(const char *scenario, int from, const char *name, const ch
     if (engine != AIF_ENGINE_ESTIMATE && engine != AIF_ENGINE_SIM)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "engine %d (accepted: %d estimate, %d sim)", engine,
                            AIF_ENGINE_ESTIMATE, AIF_ENGINE_SIM);
-    if (n_overrides < 0 || n_catalogs < 0 || (n_overrides > 0 && (!paths || !values)) || (n_catalogs > 0 && !catalogs))
-        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "overrides or catalogs: a count without its arrays");
+    if ((rc = take_overrides(paths, values, origins, n_overrides, catalogs, n_catalogs, &ov, err)))
+        goto done;
     /* the scenario and the run are large: on the heap, not on a caller's thread stack */
-    ov = calloc(n_overrides > 0 ? (size_t)n_overrides : 1, sizeof *ov);
     s = malloc(sizeof *s);
     run = malloc(sizeof *run);
-    if (!ov || !s || !run) {
+    if (!s || !run) {
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         goto done;
-    }
-    for (int i = 0; i < n_overrides; i++) {
-        if (!paths[i] || !values[i]) {
-            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "override %d has no path or no value", i);
-            goto done;
-        }
-        ov[i] = (aif_override){paths[i], values[i], origins && origins[i] ? origins[i] : NULL};
     }
     if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
         goto done;
@@ -104,6 +127,58 @@ aif_rc aif_train_json(const char *scenario, int from, const char *name, const ch
     if ((rc = aif_run_train(cat, s, &ro, run, err)))
         goto done;
     *json = aif_report_train_json(run);
+    if (!*json)
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+done:
+    aif_catalog_free(cat);
+    free(run);
+    free(s);
+    free(ov);
+    return rc;
+}
+
+aif_rc aif_infer_json(const char *scenario, int from, const char *name, const char *const *paths,
+                      const char *const *values, const char *const *origins, int n_overrides,
+                      const char *const *catalogs, int n_catalogs, char **json, aif_err *err)
+{
+    enum { SECTIONS = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE };
+    aif_catalog *cat = NULL;
+    aif_override *ov = NULL;
+    aif_scenario *s = NULL;
+    aif_serve_run *run = NULL;
+    aif_rc rc;
+    *json = NULL;
+    aif_err_clear(err);
+    if ((rc = take_overrides(paths, values, origins, n_overrides, catalogs, n_catalogs, &ov, err)))
+        goto done;
+    s = malloc(sizeof *s);
+    run = malloc(sizeof *run);
+    if (!s || !run) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
+        goto done;
+    switch (from) {
+    case AIF_FROM_DEFAULT:   /* `aifsim infer`'s base: the serve-llama3-70b example */
+        rc = aif_scenario_load_sections(cat, "serve-llama3-70b", ov, n_overrides, SECTIONS, s, err);
+        break;
+    case AIF_FROM_TEXT:
+        rc = scenario ? aif_scenario_parse_sections(cat, scenario, strlen(scenario), name ? name : "<scenario text>",
+                                                    ov, n_overrides, SECTIONS, s, err)
+                      : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");
+        break;
+    case AIF_FROM_FILE:
+        rc = scenario && scenario[0] ? aif_scenario_load_sections(cat, scenario, ov, n_overrides, SECTIONS, s, err)
+                                     : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario file");
+        break;
+    default:
+        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "scenario source %d (accepted: %d default, %d text, "
+                         "%d file)", from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
+    }
+    if (rc || (rc = aif_run_serve(cat, s, NULL, run, err)))
+        goto done;
+    *json = aif_report_serve_json(run);
     if (!*json)
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
 done:

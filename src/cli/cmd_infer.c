@@ -3,6 +3,7 @@
  * cluster.*); the base is SCENARIO.yaml or a built-in example, else the example
  * serve-llama3-70b.  Prefill/decode disaggregation and `infer plan` are not built
  * yet: they are refused with exit status 2. */
+#include "aifsim/api.h"
 #include "aifsim/report.h"
 #include "aifsim/serve.h"
 #include "cli.h"
@@ -68,14 +69,7 @@ static const char help[] =
     "  aifsim infer --trace azure_conv_2024.csv --replicas 2 --tp 4 --json\n"
     "\n" CLI_RULES_HELP;
 
-static const struct { const char *opt, *path; } fields[] = {
-    {"model", "model"}, {"gpu", "cluster.gpu"}, {"system", "cluster.system"}, {"gpus", "cluster.gpus"},
-    {"tp", "serve.tp"}, {"pp", "serve.pp"}, {"ep", "serve.ep"}, {"precision", "serve.precision"},
-    {"replicas", "serve.replicas"}, {"mode", "serve.mode"}, {"qps", "serve.qps"}, {"requests", "serve.requests"},
-    {"input-tokens", "serve.input_tokens"}, {"output-tokens", "serve.output_tokens"}, {"trace", "serve.trace"},
-    {"seed", "serve.seed"},
-};
-enum { N_FIELDS = sizeof fields / sizeof fields[0], O_SLO = CLI_O_OWN, O_DISAGG };
+enum { MAX_FIELDS = 64, O_SLO = CLI_O_OWN, O_DISAGG };
 
 /* --slo ttft_p99=2s,tpot_p99=100ms: one serve.slo.KEY override per item (arg is modified). */
 static int add_slo(cli_opts *o, char *arg)
@@ -121,16 +115,21 @@ static int run(const char *file, const cli_opts *o, aif_serve_run *j)
 
 int cmd_infer(int argc, char **argv)
 {
-    struct option longopts[N_FIELDS + 7];
-    for (int i = 0; i < N_FIELDS; i++)
-        longopts[i] = (struct option){fields[i].opt, required_argument, NULL, i};
-    longopts[N_FIELDS] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
-    longopts[N_FIELDS + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
-    longopts[N_FIELDS + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
-    longopts[N_FIELDS + 3] = (struct option){"slo", required_argument, NULL, O_SLO};
-    longopts[N_FIELDS + 4] = (struct option){"disaggregate", required_argument, NULL, O_DISAGG};
-    longopts[N_FIELDS + 5] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[N_FIELDS + 6] = (struct option){0, 0, 0, 0};
+    /* the options that set one field each: the library's table (include/aifsim/api.h) */
+    const aif_option *fields = aif_infer_options();
+    int n_fields = 0;
+    while (fields[n_fields].option && n_fields < MAX_FIELDS)
+        n_fields++;
+    struct option longopts[MAX_FIELDS + 7];
+    for (int i = 0; i < n_fields; i++)
+        longopts[i] = (struct option){fields[i].option, required_argument, NULL, i};
+    longopts[n_fields] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
+    longopts[n_fields + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
+    longopts[n_fields + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
+    longopts[n_fields + 3] = (struct option){"slo", required_argument, NULL, O_SLO};
+    longopts[n_fields + 4] = (struct option){"disaggregate", required_argument, NULL, O_DISAGG};
+    longopts[n_fields + 5] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n_fields + 6] = (struct option){0, 0, 0, 0};
     if (argc >= 2 && !strcmp(argv[1], "plan")) {
         fprintf(stderr, "aifsim infer: 'infer plan' (the cheapest deployment meeting an SLO) is not built yet\n");
         return EXIT_USAGE;
@@ -159,7 +158,7 @@ int cmd_infer(int argc, char **argv)
                 return EXIT_USAGE;
         } else {
             char origin[64];
-            snprintf(origin, sizeof origin, "--%s", fields[ch].opt);
+            snprintf(origin, sizeof origin, "--%s", fields[ch].option);
             if (cli_add_override("infer", &o, origin, fields[ch].path, optarg))
                 return EXIT_USAGE;
         }
