@@ -332,6 +332,14 @@ static double util(const aif_topo *t, const float *load, long l)
     return load ? load[l] / t->cap[l] : 0;
 }
 
+/* The larger of two utilisations (never NaN: capacities are checked positive first);
+ * not fmax, which is a libm call here and was a fifth of adaptive routing at 1M GPUs. */
+static double util2(const aif_topo *t, const float *load, long a, long b)
+{
+    double x = util(t, load, a), y = util(t, load, b);
+    return x > y ? x : y;
+}
+
 /* Hops inside plane `p` from endpoint (na, ra) to (nb, rb), each carrying `share`. */
 static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb, uint64_t h, const float *load,
                        double share, aif_hop *o)
@@ -358,7 +366,7 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
                     long up = base + t->p_leaf_up + la * U + u, dn = base + t->p_leaf_down + lb * U + u;
                     if (tried[u] || t->cap[up] <= 0 || t->cap[dn] <= 0)
                         continue;
-                    double x = fmax(util(t, load, up), util(t, load, dn));
+                    double x = util2(t, load, up, dn);
                     if (x < bu) {
                         bu = x;
                         cu = u;
@@ -377,7 +385,7 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
                     long dn = base + t->p_agg_down + (pb * U + cu) * A + a;
                     if (t->cap[up] <= 0 || t->cap[dn] <= 0)
                         continue;
-                    double x = fmax(util(t, load, up), util(t, load, dn));
+                    double x = util2(t, load, up, dn);
                     if (x < ba) {
                         ba = x;
                         best_a = a;
