@@ -38,6 +38,7 @@ struct aif_mm {
     int n_slots, cap_slots, n_alive;
     double *w, *rcap, *rate;
     double *ecap;                 /* scratch: rcap folded with the links only this flow crosses */
+    double *ub;                   /* scratch: a level by which the flow is frozen at the latest */
     int *route_len, *route_cap, *flow_stamp;
     int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
     double **rcoef;
@@ -87,7 +88,7 @@ void aif_mm_free(aif_mm *m)
         free(m->rcoef[f]);
     }
     void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->lflow, m->lent,
-                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
+                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
                   m->rpos, m->rcoef, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
@@ -112,7 +113,7 @@ static int reserve(aif_mm *m, int links, int slots)
     }
     if (slots > m->cap_slots) {
         int c = m->cap_slots;
-        if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) ||
+        if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) || GROW(m->ub, c, slots) ||
             GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
             GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
@@ -344,23 +345,23 @@ static void heapify(aif_mm *m)
 static void fill(aif_mm *m, int nf, int nl)
 {
     m->heap_n = 0;
-    /* every flow is frozen by the level t_max = max_f ecap_f / w_f at the latest, and a
-     * link's level only rises: a link whose level starts above t_max never freezes
-     * anything and stays out of the heap (most shared links of a coflow component) */
-    double t_max = 0;
+    /* a flow is frozen by the level ub_f at the latest (its rate is at most C_l / a_fl
+     * on every link), and a link's level only rises: a link whose level starts above
+     * the ub of every flow over it never freezes anything and stays out of the heap
+     * (most shared links of a coflow component) */
     for (int i = 0; i < nf; i++) {
         int f = m->comp_flows[i], it = m->n_links + f;
-        double key = m->ecap[f] / m->w[f];
-        if (key > t_max)
-            t_max = key;
         if (m->ecap[f] < INFINITY)
-            m->heap[m->heap_n++] = (hent){key, it};
+            m->heap[m->heap_n++] = (hent){m->ecap[f] / m->w[f], it};
     }
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
         if (m->wsum[l] > 0 && m->ln[l] > 1) {
-            double key = m->remaining[l] / m->wsum[l];
-            if (!(key > t_max))
+            double key = m->remaining[l] / m->wsum[l], ub = 0;
+            for (int k = 0; k < m->ln[l] && !(key <= ub); k++)
+                if (m->ub[m->lflow[l][k]] > ub)
+                    ub = m->ub[m->lflow[l][k]];
+            if (key <= ub)
                 m->heap[m->heap_n++] = (hent){key, l};
         }
     }
@@ -444,7 +445,7 @@ static void solve_component(aif_mm *m, int seed)
             }
         } else {
             int f = it - L;
-            double w = m->w[f], ecap = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+            double w = m->w[f], ecap = m->rcap[f] > 0 ? m->rcap[f] : INFINITY, rmax = ecap;
             m->comp_flows[nf++] = f;
             m->frozen[f] = 0;
             for (int k = 0; k < m->route_len[f]; k++) {
@@ -454,13 +455,14 @@ static void solve_component(aif_mm *m, int seed)
                     m->queue[tail++] = l;
                 }
                 m->wsum[l] += m->rcoef[f][k] * w;
-                if (m->ln[l] == 1) {   /* this flow's alone: C_l / a_fl bounds it */
-                    double c = m->link_cap[l] / m->rcoef[f][k];
-                    if (c < ecap)
-                        ecap = c;
-                }
+                double c = m->link_cap[l] / m->rcoef[f][k];
+                if (c < rmax)
+                    rmax = c;
+                if (m->ln[l] == 1 && c < ecap)   /* this flow's alone: C_l / a_fl bounds it */
+                    ecap = c;
             }
             m->ecap[f] = ecap;
+            m->ub[f] = rmax / w;
         }
     }
     fill(m, nf, nl);
