@@ -31,6 +31,7 @@ struct aif_mm {
     int n_links, cap_links;
     double *link_cap, *remaining, *wsum;
     int *link_stamp;
+    int *heap_stamp;              /* per link: the epoch of the solve that put it in the heap */
     unsigned char *link_dirty;
     /* link -> (flow, route entry) lists, kept up to date as flows come and go */
     int **lflow, **lent, *ln, *lcap;
@@ -42,6 +43,7 @@ struct aif_mm {
     int *route_len, *route_cap, *flow_stamp;
     int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
     double **rcoef;
+    double **rbnd;                /* per flow: C_l / a_fl of each route entry (the rate it allows) */
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
     /* what changed since the last solve */
@@ -86,10 +88,11 @@ void aif_mm_free(aif_mm *m)
         free(m->rlink[f]);
         free(m->rpos[f]);
         free(m->rcoef[f]);
+        free(m->rbnd[f]);
     }
-    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->lflow, m->lent,
+    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->lflow, m->lent,
                   m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
-                  m->rpos, m->rcoef, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
+                  m->rpos, m->rcoef, m->rbnd, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -105,7 +108,7 @@ static int reserve(aif_mm *m, int links, int slots)
     if (links > m->cap_links) {
         int c = m->cap_links;
         if (GROW(m->link_cap, c, links) || GROW(m->remaining, c, links) ||
-            GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->link_dirty, c, links) ||
+            GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->heap_stamp, c, links) || GROW(m->link_dirty, c, links) ||
             GROW(m->comp_links, c, links) || GROW(m->lflow, c, links) || GROW(m->lent, c, links) ||
             GROW(m->ln, c, links) || GROW(m->lcap, c, links) || GROW(m->dirty_links, c, links))
             return -1;
@@ -115,7 +118,7 @@ static int reserve(aif_mm *m, int links, int slots)
         int c = m->cap_slots;
         if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) || GROW(m->ub, c, slots) ||
             GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
-            GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) ||
+            GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) || GROW(m->rbnd, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
             GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots) ||
             GROW(m->dirty_flows, c, slots))
@@ -153,6 +156,10 @@ int aif_mm_add_link(aif_mm *m, double capacity_Bps)
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 {
     m->link_cap[link] = capacity_Bps;
+    for (int k = 0; k < m->ln[link]; k++) {
+        int f = m->lflow[link][k], e = m->lent[link][k];
+        m->rbnd[f][e] = capacity_Bps / m->rcoef[f][e];
+    }
     mark_link(m, link);
 }
 
@@ -189,6 +196,9 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         if (!d)
             return -1;
         m->rcoef[f] = d;
+        if (!(d = realloc(m->rbnd[f], (size_t)c * sizeof(double))))
+            return -1;
+        m->rbnd[f] = d;
         m->route_cap[f] = c;
     }
     for (int i = 0; i < n; i++) {
@@ -206,6 +216,7 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         }
         m->rlink[f][i] = l;
         m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
+        m->rbnd[f][i] = m->link_cap[l] / m->rcoef[f][i];
         m->rpos[f][i] = m->ln[l];
         m->lflow[l][m->ln[l]] = f;
         m->lent[l][m->ln[l]] = i;
@@ -308,6 +319,8 @@ static void freeze(aif_mm *m, int f, double r)
     m->n_unfrozen--;
     for (int i = 0; i < m->route_len[f]; i++) {
         int l = m->rlink[f][i];
+        if (m->heap_stamp[l] != m->epoch)
+            continue;   /* no heap item: its level is never read again */
         double c = m->rcoef[f][i];
         m->remaining[l] -= c * r;
         m->wsum[l] -= c * m->w[f];
@@ -361,8 +374,10 @@ static void fill(aif_mm *m, int nf, int nl)
             for (int k = 0; k < m->ln[l] && !(key <= ub); k++)
                 if (m->ub[m->lflow[l][k]] > ub)
                     ub = m->ub[m->lflow[l][k]];
-            if (key <= ub)
+            if (key <= ub) {
                 m->heap[m->heap_n++] = (hent){key, l};
+                m->heap_stamp[l] = m->epoch;
+            }
         }
     }
     heapify(m);
@@ -455,7 +470,7 @@ static void solve_component(aif_mm *m, int seed)
                     m->queue[tail++] = l;
                 }
                 m->wsum[l] += m->rcoef[f][k] * w;
-                double c = m->link_cap[l] / m->rcoef[f][k];
+                double c = m->rbnd[f][k];
                 if (c < rmax)
                     rmax = c;
                 if (m->ln[l] == 1 && c < ecap)   /* this flow's alone: C_l / a_fl bounds it */
@@ -485,6 +500,7 @@ long aif_mm_solve(aif_mm *m)
     /* one epoch per solve: everything stamped with it belongs to a component solved now */
     if (++m->epoch == 0x7fffffff) {
         memset(m->link_stamp, 0, sizeof(int) * (size_t)m->n_links);
+        memset(m->heap_stamp, 0, sizeof(int) * (size_t)m->n_links);
         memset(m->flow_stamp, 0, sizeof(int) * (size_t)m->n_slots);
         m->epoch = 1;
     }
