@@ -12,7 +12,9 @@
 #   full         every data-parallel replica its own timeline (--full), up to
 #                FULL_MAX GPUs (default 16384: 131,072 takes minutes)
 # Wall time is taken with nanosecond timestamps around each run (date +%s%N, not
-# /usr/bin/time's 10 ms); CPU time (user + system) and peak RSS from /usr/bin/time.
+# /usr/bin/time's 10 ms); user and system CPU time and peak RSS from /usr/bin/time
+# (cpu_s = user + system; user_s alone is the figure least moved by other work on
+# the machine, system time being mostly page faults of the first touch of memory).
 # Each figure is the median of RUNS runs.  The machine may be shared: CPU time is
 # the steadier figure when other work competes for the core.  The growth exponent
 # is the least-squares slope of log wall time on log GPUs over the sizes of at
@@ -20,6 +22,7 @@
 #
 # Usage: sh bench/sim_scaling.sh [RUNS] [MAX_GPUS] [CASES...]     (not part of the tests)
 #   e.g. sh bench/sim_scaling.sh 3 131072 nonblocking over4
+# SIZES="131072 1048576" runs only those sizes (default: 1,024 to MAX_GPUS by 4x, then 2x).
 # AIFSIM_BIN=build/aifsim uses that binary instead of building build-bench/.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,9 +49,9 @@ failed_count() {
 }
 
 for c in $cases; do
-    echo "== $c: gpus  wall_s  cpu_s  peak_rss_MiB  step_s  (medians of $runs)"
+    echo "== $c: gpus  wall_s  cpu_s  user_s  peak_rss_MiB  step_s  (medians of $runs)"
     : > "$out.fit"
-    for n in 1024 4096 16384 65536 131072 262144 524288 1048576; do
+    for n in ${SIZES:-1024 4096 16384 65536 131072 262144 524288 1048576}; do
         [ "$n" -le "$max" ] || break
         case $c in
             nonblocking) extra="" ;;
@@ -66,15 +69,16 @@ for c in $cases; do
             /usr/bin/time -f "%U %S %M" -o "$out.t" taskset -c 0 "$bin" train default --engine sim \
                 --gpus $n --gbs $((n / 8)) $extra --json > "$out.json" 2>/dev/null
             t1=$(date +%s%N)
-            awk -v w="$(( (t1 - t0) / 1000 ))" '{printf "%.6f %.2f %d\n", w / 1e6, $1 + $2, $3}' "$out.t" >> "$out.runs"
+            awk -v w="$(( (t1 - t0) / 1000 ))" '{printf "%.6f %.2f %d %.2f\n", w / 1e6, $1 + $2, $3, $1}' "$out.t" >> "$out.runs"
             i=$((i + 1))
         done
         mid=$(( (runs + 1) / 2 ))
         wall=$(sort -n -k1 "$out.runs" | sed -n "${mid}p" | cut -d' ' -f1)
         cpu=$(sort -n -k2 "$out.runs" | sed -n "${mid}p" | cut -d' ' -f2)
         rss=$(sort -n -k3 "$out.runs" | sed -n "${mid}p" | cut -d' ' -f3)
+        user=$(sort -n -k4 "$out.runs" | sed -n "${mid}p" | cut -d' ' -f4)
         step=$(sed -n 's/.*"step_time_s": \([0-9.]*\).*/\1/p' "$out.json" | head -1)
-        printf "%8d  %8.3f  %6.2f  %8.0f  %s\n" "$n" "$wall" "$cpu" "$((rss / 1024))" "$step"
+        printf "%8d  %8.3f  %6.2f  %6.2f  %8.0f  %s\n" "$n" "$wall" "$cpu" "$user" "$((rss / 1024))" "$step"
         echo "$n $wall" >> "$out.fit"
     done
     awk '{x = log($1); y = log($2); n++; sx += x; sy += y; sxx += x * x; sxy += x * y

@@ -329,12 +329,118 @@ static void test_random_large_against_reference(void **state)
     }
 }
 
+/* Links crossed by one flow are folded into that flow's cap (maxmin.c): one that
+ * binds (below the cap, at C / a), a failed one (capacity 0: rate 0), one that
+ * becomes a flow's own when the other flow over it leaves, and a capacity change
+ * on one; and shared links above every flow's cap, which stay out of the heap. */
+static void test_single_flow_links(void **state)
+{
+    (void)state;
+    aif_mm *m = aif_mm_new();
+    int a = aif_mm_add_link(m, 12), b = aif_mm_add_link(m, 6), c = aif_mm_add_link(m, 100);
+    int d = aif_mm_add_link(m, 0), e = aif_mm_add_link(m, 1000);
+    /* f1 alone on a (12 / 2 = 6) and on c; f2 alone on b (6 / 3 = 2) and shares c */
+    int f1 = aif_mm_add_flow_coef(m, (int[]){a, c}, (double[]){2, 1}, 2, 1, 50);
+    int f2 = aif_mm_add_flow_coef(m, (int[]){c, b}, (double[]){1, 3}, 2, 1, 0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f1), 6);
+    CLOSE(aif_mm_rate(m, f2), 2);
+    CLOSE(aif_mm_link_load(m, a), 12);
+    CLOSE(aif_mm_link_load(m, c), 8);
+    /* a flow over a failed link of its own gets nothing */
+    int f3 = aif_mm_add_flow_coef(m, (int[]){e, d}, (double[]){1, 1}, 2, 1, 5);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f3), 0);
+    CLOSE(aif_mm_link_load(m, e), 0);
+    /* c shared by three: 100 / 3 each would exceed f1's and f2's own links; f4 gets the rest */
+    int f4 = aif_mm_add_flow(m, (int[]){c}, 1, 1, 0);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f1), 6);
+    CLOSE(aif_mm_rate(m, f2), 2);
+    CLOSE(aif_mm_rate(m, f4), 92);
+    /* f4 and f1 leave: c becomes f2's own, and b still binds it */
+    aif_mm_remove_flow(m, f4);
+    aif_mm_remove_flow(m, f1);
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f2), 2);
+    aif_mm_set_capacity(m, c, 1);   /* now c binds: 1 / 1 */
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f2), 1);
+    aif_mm_set_capacity(m, d, 10);  /* the failed link comes back: f3 at its cap */
+    aif_mm_solve(m);
+    CLOSE(aif_mm_rate(m, f3), 5);
+    aif_mm_free(m);
+}
+
+/* Components shaped like a coflow simulation's on an oversubscribed fabric: a few
+ * coflows over hundreds of links, most crossed by one of them (some failed), every
+ * coflow capped; fast against reference as coflows come and go. */
+static void test_coflow_components_against_reference(void **state)
+{
+    (void)state;
+    enum { NL = 400, NF = 8, R = 120 };
+    static int routes[NF][R];
+    static double co[NF][R];
+    for (int trial = 0; trial < 40; trial++) {
+        aif_mm *m = aif_mm_new();
+        double lcap[NL];
+        for (int l = 0; l < NL; l++) {
+            lcap[l] = next() % 50 == 0 ? 0 : (trial % 2 ? 1 + 99 * uni() : (double)(8 << (next() % 3)));
+            assert_int_equal(aif_mm_add_link(m, lcap[l]), l);
+        }
+        int flows[NF], len[NF];
+        for (int i = 0; i < NF; i++) {
+            len[i] = R / 2 + (int)(next() % (R / 2));
+            for (int k = 0; k < len[i]; k++) {
+                /* most links in the flow's own block of 50, a few in a shared block */
+                int own = next() % 5 != 0;
+                int l = own ? i * 40 + (int)(next() % 40) : 320 + (int)(next() % 80);
+                for (int q = 0; q < k; q++)
+                    if (routes[i][q] == l)
+                        l = -1;
+                if (l < 0) {
+                    k--;
+                    continue;
+                }
+                routes[i][k] = l;
+                co[i][k] = trial % 2 ? 0.1 + 2 * uni() : 1.0 / (double)(1 + next() % 4);
+            }
+        }
+        int alive[NF] = {0};
+        for (int round = 0; round < 30; round++) {
+            int i = (int)(next() % NF);
+            if (alive[i])
+                aif_mm_remove_flow(m, flows[i]);
+            else
+                assert_true((flows[i] = aif_mm_add_flow_coef(m, routes[i], co[i], len[i], 1 + (double)(i % 3),
+                                                             0.5 + 20 * uni())) >= 0);
+            alive[i] = !alive[i];
+            aif_mm_solve(m);
+            double fast[NF];
+            for (int j = 0; j < NF; j++)
+                fast[j] = alive[j] ? aif_mm_rate(m, flows[j]) : 0;
+            for (int l = 0; l < NL; l++)
+                assert_true(aif_mm_link_load(m, l) <= lcap[l] * (1 + 1e-9) + 1e-12);
+            aif_mm_solve_reference(m);
+            for (int j = 0; j < NF; j++)
+                if (alive[j] && fabs(fast[j] - aif_mm_rate(m, flows[j])) > 1e-9 * fmax(1, fast[j]))
+                    fail_msg("trial %d round %d flow %d: fast %.15g, reference %.15g", trial, round, j, fast[j],
+                             aif_mm_rate(m, flows[j]));
+            for (int j = 0; j < NF; j++)   /* the next solve re-solves every component */
+                if (alive[j])
+                    aif_mm_set_capacity(m, routes[j][0], lcap[routes[j][0]]);
+        }
+        aif_mm_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_cases), cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_incremental_scope), cmocka_unit_test(test_coefficients), cmocka_unit_test(test_churn),
         cmocka_unit_test(test_lazy_heap_cases), cmocka_unit_test(test_random_large_against_reference),
+        cmocka_unit_test(test_single_flow_links), cmocka_unit_test(test_coflow_components_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

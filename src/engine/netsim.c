@@ -5,7 +5,20 @@
  * slot's previous coflow, or one superseded by a rate change, never matches);
  * a coflow holds a solver flow only between its start event and its completion;
  * rates are re-solved only when no event is left at the current time, so every
- * change made at one instant is solved once. */
+ * change made at one instant is solved once.
+ *
+ * A coflow alone on all of its solver links (no other coflow's bytes on any of
+ * them) does not enter the solver: its max-min rate is its cap folded with each
+ * link's C / a, computed here as the solver computes it (maxmin.c), and its
+ * completion is pushed at once.  It stays out while alone; the first coflow to
+ * start on one of its links moves it into the solver with the bytes it has left,
+ * as the solver would have re-solved it then; one joined at the instant it
+ * started goes to the solver as if it had never been alone (the same solves,
+ * updates and events).  occ counts the coflows moving bytes over each solver
+ * link; occ_cf names the last to arrive while it is still there (else NONE), so a
+ * coflow out of the solver is named on all its links.  On `--full` most coflows are
+ * tensor-parallel collectives alone in their scale-up domain: the solver's
+ * add, solve and remove per coflow were a third of the run. */
 #include "engine/netsim.h"
 #include "base/base.h"
 
@@ -21,6 +34,7 @@ typedef struct coflow {
     int owner;                 /* the driver's, passed back on completion */
     int gen;                   /* generation: completion events carry it */
     int next_free;             /* free list (NONE: end) */
+    bool alone;                /* moving its bytes outside the solver, alone on its links */
     double bytes, rate, remaining, t0, t_ideal, lat, t_launch;
 } coflow;
 
@@ -40,6 +54,10 @@ struct aif_netsim {
     long cap_link_bytes;
     double *scratch;           /* coefficients of the coflow being started */
     long cap_scratch;
+    int *occ, *occ_cf;         /* per solver link: coflows moving bytes over it; the last to arrive */
+    long cap_occ;
+    int *fresh;                /* coflows started alone at this instant, timed when it is settled */
+    long n_fresh, cap_fresh;
     bool dirty;                /* flows were added or removed since the last solve */
     aif_netsim_fail fail;
     aif_netsim_done_fn done;
@@ -109,6 +127,9 @@ void aif_netsim_free(aif_netsim *n)
     free(n->mm2cf);
     free(n->link_bytes);
     free(n->scratch);
+    free(n->occ);
+    free(n->occ_cf);
+    free(n->fresh);
     free(n);
 }
 
@@ -202,6 +223,7 @@ int aif_netsim_start(aif_netsim *n, int p, double bytes, double t_closed_s, int 
     f->owner = owner;
     f->bytes = bytes;
     f->mm = NONE;
+    f->alone = false;
     f->gen++;   /* never reset: a stale completion of the slot's previous coflow must not match */
     const aif_pattern *pt = &n->pats.pat[p];
     f->t_ideal = pt->n > 0 && isfinite(pt->ideal_Bps) ? bytes / pt->ideal_Bps : 0;
@@ -215,19 +237,28 @@ int aif_netsim_start(aif_netsim *n, int p, double bytes, double t_closed_s, int 
     return n->fail ? -1 : 0;
 }
 
-/* The latency is over: the coflow becomes one solver flow. */
-static void cf_start(aif_netsim *n, int c)
+/* Coflow c's solver coefficients (bytes on each link per unit of progress) into scratch. */
+static double *cf_coefs(aif_netsim *n, const coflow *f)
+{
+    const aif_pattern *pt = &n->pats.pat[f->pattern];
+    if (aif_grow((void **)&n->scratch, &n->cap_scratch, pt->n, sizeof(double))) {
+        fail(n, AIF_NETSIM_NOMEM);
+        return NULL;
+    }
+    for (int i = 0; i < pt->n; i++)
+        n->scratch[i] = n->pats.coef[pt->first + i] * f->bytes;
+    return n->scratch;
+}
+
+/* Puts coflow c into the solver as one flow with `remaining` of its bytes left. */
+static void cf_to_solver(aif_netsim *n, int c)
 {
     coflow *f = &n->cf[c];
     const aif_pattern *pt = &n->pats.pat[f->pattern];
     double phi = pt->ideal_Bps / f->bytes;   /* completion per second, uncontended */
-    if (aif_grow((void **)&n->scratch, &n->cap_scratch, pt->n, sizeof(double))) {
-        fail(n, AIF_NETSIM_NOMEM);
+    double *coefs = cf_coefs(n, f);
+    if (!coefs)
         return;
-    }
-    double *coefs = n->scratch;
-    for (int i = 0; i < pt->n; i++)
-        coefs[i] = n->pats.coef[pt->first + i] * f->bytes;
     int m = aif_mm_add_flow_coef(n->mm, n->pats.link + pt->first, coefs, pt->n, phi, phi);
     if (m < 0 || aif_grow((void **)&n->mm2cf, &n->cap_mm2cf, m + 1, sizeof(int))) {
         fail(n, AIF_NETSIM_NOMEM);
@@ -235,21 +266,121 @@ static void cf_start(aif_netsim *n, int c)
     }
     n->mm2cf[m] = c;
     f->mm = m;
+    f->alone = false;
+    f->gen++;   /* its completion comes from the solver's rate now */
+    n->dirty = true;
+}
+
+/* Moves a coflow that was alone into the solver: another arrives on its links.
+ * One that started at this instant has no rate yet (it is on the fresh list, and
+ * leaves it here). */
+static void cf_join(aif_netsim *n, int c)
+{
+    coflow *f = &n->cf[c];
+    if (f->t0 == n->q->now && f->rate == 0) {
+        for (long i = 0; i < n->n_fresh; i++)
+            if (n->fresh[i] == c) {
+                n->fresh[i] = n->fresh[--n->n_fresh];
+                break;
+            }
+    }
+    f->remaining -= f->rate * (n->q->now - f->t0);
+    if (f->remaining < 0)
+        f->remaining = 0;
+    f->t0 = n->q->now;
+    cf_to_solver(n, c);
+}
+
+/* The latency is over: the coflow's bytes start to move, alone on its links or
+ * as one solver flow. */
+static void cf_start(aif_netsim *n, int c)
+{
+    const aif_pattern *pt = &n->pats.pat[n->cf[c].pattern];
+    if (n->pats.n_mm_links > n->cap_occ) {   /* the first start, or a pattern routed late */
+        long old = n->cap_occ, cap = old;
+        if (aif_grow((void **)&n->occ, &cap, n->pats.n_mm_links, sizeof(int)) ||
+            aif_grow((void **)&n->occ_cf, &n->cap_occ, n->pats.n_mm_links, sizeof(int))) {
+            fail(n, AIF_NETSIM_NOMEM);
+            return;
+        }
+        memset(n->occ + old, 0, (size_t)(cap - old) * sizeof(int));   /* both grew alike: cap == cap_occ */
+    }
+    int alone = 1;
+    for (int i = 0; i < pt->n; i++) {
+        int l = n->pats.link[pt->first + i];
+        if (n->occ[l] > 0) {
+            alone = 0;
+            int o = n->occ_cf[l];
+            if (o != NONE && n->cf[o].alone)
+                cf_join(n, o);
+        }
+    }
+    for (int i = 0; i < pt->n; i++) {
+        int l = n->pats.link[pt->first + i];
+        n->occ[l]++;
+        n->occ_cf[l] = c;
+    }
+    coflow *f = &n->cf[c];
     f->remaining = 1;
     f->rate = 0;
     f->t0 = n->q->now;
+    f->mm = NONE;
+    if (!alone) {
+        cf_to_solver(n, c);
+        return;
+    }
+    /* alone, for now: timed when the instant is settled, unless another coflow
+     * joins it before (then both go to the solver, as if it had never been alone) */
+    if (aif_grow((void **)&n->fresh, &n->cap_fresh, n->n_fresh + 1, sizeof(int))) {
+        fail(n, AIF_NETSIM_NOMEM);
+        return;
+    }
+    n->fresh[n->n_fresh++] = c;
+    f->alone = true;
+}
+
+/* A coflow still alone when its start instant is settled: the rate the solver
+ * gives a flow alone in its component (maxmin.c's fill: the cap folded with C / a
+ * of every link, in the same arithmetic), and its completion. */
+static void cf_time_alone(aif_netsim *n, int c)
+{
+    coflow *f = &n->cf[c];
+    const aif_pattern *pt = &n->pats.pat[f->pattern];
+    double phi = pt->ideal_Bps / f->bytes, rate = phi > 0 ? phi : INFINITY;
+    double *coefs = cf_coefs(n, f);
+    if (!coefs)
+        return;
+    for (int i = 0; i < pt->n; i++) {
+        double b = (double)n->topo->cap[n->pats.mm_topo[n->pats.link[pt->first + i]]] / coefs[i];
+        if (b < rate)
+            rate = b;
+    }
+    if (rate == INFINITY)   /* no cap and no link: the solver leaves it at its cap, 0 */
+        rate = 0;
+    f->rate = rate;
     f->gen++;
-    n->dirty = true;
+    n->updates++;
+    push(n, n->q->now + (rate > 0 ? f->remaining / rate : 1e9), AIF_NETSIM_EV_DONE, c, (uint32_t)f->gen);
 }
 
 static void cf_done(aif_netsim *n, int c)
 {
     coflow *f = &n->cf[c];
     const aif_pattern *pt = &n->pats.pat[f->pattern];
+    bool moved = f->mm != NONE || f->alone;   /* past its latency: its bytes moved */
     if (f->mm != NONE) {
         aif_mm_remove_flow(n->mm, f->mm);
         n->dirty = true;
+    }
+    if (moved) {
         n->net_ideal_s += f->t_ideal;
+        for (int i = 0; i < pt->n; i++) {
+            int l = n->pats.link[pt->first + i];
+            n->occ[l]--;
+            if (n->occ_cf[l] == c)   /* occ_cf names a coflow on the link, or none */
+                n->occ_cf[l] = NONE;
+        }
+        f->alone = false;
     }
     if (n->pats.n_mm_links > n->cap_link_bytes) {   /* a pattern routed late added solver links */
         long old = n->cap_link_bytes;
@@ -265,7 +396,7 @@ static void cf_done(aif_netsim *n, int c)
         n->link_bytes[l] += b;
         n->tier_bytes[aif_topo_tier(n->topo, n->pats.mm_topo[l])] += b * pt->copies * n->pats.class_size[l];
     }
-    if (f->mm != NONE)
+    if (moved)
         n->net_sim_s += n->q->now - f->t_launch - f->lat;
     n->done(n->ctx, f->owner);
     /* freed only now: what the owner starts on completion takes another slot */
@@ -314,8 +445,13 @@ static void resolve_rates(aif_netsim *n)
 
 void aif_netsim_settle(aif_netsim *n)
 {
-    if (n->dirty && !n->fail && (n->q->n == 0 || n->q->heap[0].t > n->q->now))
-        resolve_rates(n);
+    if ((n->dirty || n->n_fresh > 0) && !n->fail && (n->q->n == 0 || n->q->heap[0].t > n->q->now)) {
+        if (n->dirty)
+            resolve_rates(n);
+        for (long i = 0; i < n->n_fresh && !n->fail; i++)
+            cf_time_alone(n, n->fresh[i]);
+        n->n_fresh = 0;
+    }
 }
 
 /* ---------------------------------------------------------------- stats */

@@ -359,10 +359,13 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
     /* adaptive routing: the replicas of a stage (one instance each with `full`) see each
      * other's load, as the one pattern of all of them does without `full` */
     aif_netsim_load_group(x->net, x->scoring ? -1 : pattern_key(o->group, o->coll, algo, d, (int)(lo / x->S)));
-    uint64_t salt = (uint64_t)key << 20;
+    /* ECMP hashes a flow by its endpoints and collective, not by how the simulator
+     * groups timelines: the salt names the stage, not the instance, so that a
+     * replica's flows take the same paths with and without `full` */
+    int stage = (int)(lo / x->S);
+    uint64_t salt = (uint64_t)pattern_key(o->group, o->coll, algo, d, stage) << 20;
     double copies = 1;
     if (d != DIR_GROUP) {
-        int stage = (int)(lo / x->S);
         int to = d == DIR_SEND_FWD ? (stage + 1) % x->pp : (stage + x->pp - 1) % x->pp;
         for (long gg = lo; gg < hi; gg++) {
             if (per_rep)

@@ -74,7 +74,7 @@ static void sign_link(aif_patterns *p, long l, int q, double coef)
     if (u < 0) {
         u = p->n_used++;
         p->mmlink[l] = (int)u;
-        p->used[u] = l;
+        p->used[u] = (int)l;
         uint64_t c;
         float cap = p->topo->cap[l];
         memcpy(&c, &(double){cap}, sizeof c);
@@ -190,7 +190,7 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
     pt->n = (int)p->n_touched;
     double ideal = INFINITY;
     int sign = p->mm && !p->classed;   /* a pattern the link classes will see */
-    if (sign && (aif_grow((void **)&p->used, &p->cap_used, p->n_used + p->n_touched, sizeof(long)) ||
+    if (sign && (aif_grow((void **)&p->used, &p->cap_used, p->n_used + p->n_touched, sizeof(int)) ||
                  aif_grow((void **)&p->sig, &p->cap_sig, 2 * (p->n_used + p->n_touched), sizeof(uint64_t)))) {
         p->err = AIF_PATS_NOMEM;
         return 0;
@@ -258,7 +258,7 @@ static void acc_link(aif_patterns *p, long l, double c)
             p->err = AIF_PATS_NOMEM;
             return;
         }
-        p->tagged[p->n_tagged++] = (struct aif_tagged){l, (float)c, p->tag};
+        p->tagged[p->n_tagged++] = (struct aif_tagged){(int)l, (float)c, p->tag};
     }
     if (p->load) {   /* adaptive routing: the load later routes of the group see */
         if (p->load[l] == 0) {
@@ -431,13 +431,13 @@ void aif_pats_make_classes(aif_patterns *p)
     /* the used links (dense ids in mmlink) and their signatures were built as the
      * patterns were added (sign_link); temporaries are sized by used links, not entries */
     long n_used = p->n_used;
-    long *used = p->used;
+    int *used = p->used;
     uint64_t *sig = p->sig;
     /* one solver link per distinct (signature) */
     long cap = 64;
     while (cap < 2 * n_used)
         cap *= 2;
-    long *tab = malloc((size_t)cap * sizeof(long));
+    int *tab = malloc((size_t)cap * sizeof(int));   /* dense ids (< 2^31): half the memory of longs */
     int *cls = malloc((size_t)(n_used + 1) * sizeof(int));
     if (!tab || !cls) {
         free(tab);
@@ -452,7 +452,7 @@ void aif_pats_make_classes(aif_patterns *p)
         for (;; i = (i + 1) & (cap - 1)) {
             long v = tab[i];
             if (v < 0) {
-                tab[i] = u;
+                tab[i] = (int)u;
                 p->mmlink[used[u]] = -1;
                 cls[u] = solver_link(p, used[u]);
                 break;

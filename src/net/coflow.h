@@ -61,7 +61,7 @@ typedef struct aif_patterns {
     long load_group;           /* the current load group (-1: each pattern sees only its own load) */
     /* tags (aif_pats_tag): the entries of the pattern being built, each with its tag */
     int tag;                   /* the current tag (-1: none, nothing recorded) */
-    struct aif_tagged { long link; float coef; int tag; } *tagged;
+    struct aif_tagged { int link; float coef; int tag; } *tagged;   /* link: a topology link (< 2^31, as in link) */
     long n_tagged, cap_tagged;
     float *own;                /* scratch per topology link (aif_pats_tag_times), zero between calls */
     long *touched, n_touched, cap_touched;
@@ -71,7 +71,8 @@ typedef struct aif_patterns {
     /* built as patterns are added, for aif_pats_make_classes: the topology links the
      * patterns use, in order of first use, and each one's class signature (two
      * 64-bit hashes of its capacity, tier and (pattern, coefficient) list) */
-    long *used, n_used, cap_used;
+    int *used;                 /* topology links (< 2^31, as in link) */
+    long n_used, cap_used;
     uint64_t *sig;             /* 2 per used link */
     long cap_sig;
     long *mm_topo;             /* solver link -> a topology link it stands for */

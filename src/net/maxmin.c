@@ -29,17 +29,21 @@ typedef struct hent {
 struct aif_mm {
     /* links */
     int n_links, cap_links;
-    double *link_cap, *link_load, *remaining, *wsum;
+    double *link_cap, *remaining, *wsum;
     int *link_stamp;
+    int *heap_stamp;              /* per link: the epoch of the solve that put it in the heap */
     unsigned char *link_dirty;
     /* link -> (flow, route entry) lists, kept up to date as flows come and go */
     int **lflow, **lent, *ln, *lcap;
     /* flows (slots; dead ones are on the free list), each with its own route arrays */
     int n_slots, cap_slots, n_alive;
     double *w, *rcap, *rate;
+    double *ecap;                 /* scratch: rcap folded with the links only this flow crosses */
+    double *ub;                   /* scratch: a level by which the flow is frozen at the latest */
     int *route_len, *route_cap, *flow_stamp;
     int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
     double **rcoef;
+    double **rbnd;                /* per flow: C_l / a_fl of each route entry (the rate it allows) */
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
     /* what changed since the last solve */
@@ -84,10 +88,11 @@ void aif_mm_free(aif_mm *m)
         free(m->rlink[f]);
         free(m->rpos[f]);
         free(m->rcoef[f]);
+        free(m->rbnd[f]);
     }
-    void *ps[] = {m->link_cap, m->link_load, m->remaining, m->wsum, m->link_stamp, m->link_dirty, m->lflow, m->lent,
-                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
-                  m->rpos, m->rcoef, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
+    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->lflow, m->lent,
+                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
+                  m->rpos, m->rcoef, m->rbnd, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -102,8 +107,8 @@ static int reserve(aif_mm *m, int links, int slots)
 {
     if (links > m->cap_links) {
         int c = m->cap_links;
-        if (GROW(m->link_cap, c, links) || GROW(m->link_load, c, links) || GROW(m->remaining, c, links) ||
-            GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->link_dirty, c, links) ||
+        if (GROW(m->link_cap, c, links) || GROW(m->remaining, c, links) ||
+            GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->heap_stamp, c, links) || GROW(m->link_dirty, c, links) ||
             GROW(m->comp_links, c, links) || GROW(m->lflow, c, links) || GROW(m->lent, c, links) ||
             GROW(m->ln, c, links) || GROW(m->lcap, c, links) || GROW(m->dirty_links, c, links))
             return -1;
@@ -111,9 +116,9 @@ static int reserve(aif_mm *m, int links, int slots)
     }
     if (slots > m->cap_slots) {
         int c = m->cap_slots;
-        if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) ||
+        if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) || GROW(m->ub, c, slots) ||
             GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
-            GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) ||
+            GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) || GROW(m->rbnd, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
             GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots) ||
             GROW(m->dirty_flows, c, slots))
@@ -151,6 +156,10 @@ int aif_mm_add_link(aif_mm *m, double capacity_Bps)
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 {
     m->link_cap[link] = capacity_Bps;
+    for (int k = 0; k < m->ln[link]; k++) {
+        int f = m->lflow[link][k], e = m->lent[link][k];
+        m->rbnd[f][e] = capacity_Bps / m->rcoef[f][e];
+    }
     mark_link(m, link);
 }
 
@@ -187,6 +196,9 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         if (!d)
             return -1;
         m->rcoef[f] = d;
+        if (!(d = realloc(m->rbnd[f], (size_t)c * sizeof(double))))
+            return -1;
+        m->rbnd[f] = d;
         m->route_cap[f] = c;
     }
     for (int i = 0; i < n; i++) {
@@ -204,6 +216,7 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         }
         m->rlink[f][i] = l;
         m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
+        m->rbnd[f][i] = m->link_cap[l] / m->rcoef[f][i];
         m->rpos[f][i] = m->ln[l];
         m->lflow[l][m->ln[l]] = f;
         m->lent[l][m->ln[l]] = i;
@@ -251,7 +264,18 @@ const int *aif_mm_updated(const aif_mm *m, int *n)
     *n = m->n_updated;
     return m->updated;
 }
-double aif_mm_link_load(const aif_mm *m, int l) { return m->link_load[l]; }
+/* Computed when asked (tests, the debug check after a solve), from the rates of the
+ * flows over the link in the order of its list: the engine never asks, and a sum
+ * per link after every solve was a quarter of a solve on large components. */
+double aif_mm_link_load(const aif_mm *m, int l)
+{
+    double load = 0;
+    for (int k = 0; k < m->ln[l]; k++) {
+        int f = m->lflow[l][k];
+        load += m->rcoef[f][m->lent[l][k]] * m->rate[f];
+    }
+    return load;
+}
 int aif_mm_n_flows(const aif_mm *m) { return m->n_alive; }
 
 /* ---------------------------------------------------------------- heap */
@@ -295,6 +319,8 @@ static void freeze(aif_mm *m, int f, double r)
     m->n_unfrozen--;
     for (int i = 0; i < m->route_len[f]; i++) {
         int l = m->rlink[f][i];
+        if (m->heap_stamp[l] != m->epoch)
+            continue;   /* no heap item: its level is never read again */
         double c = m->rcoef[f][i];
         m->remaining[l] -= c * r;
         m->wsum[l] -= c * m->w[f];
@@ -320,30 +346,39 @@ static void heapify(aif_mm *m)
  * dropped.  The levels, rates and the arithmetic that charges the links are those
  * of an eagerly updated heap; only the order among exactly equal levels may differ
  * (rates then differ by rounding).  This replaced a sift per link per frozen flow,
- * which was most of the solver's time on oversubscribed fabrics. */
+ * which was most of the solver's time on oversubscribed fabrics.
+ *
+ * A link that only one flow crosses is not a heap item: it saturates exactly when
+ * that flow reaches C_l / a_fl, so it is folded into the flow's cap (ecap, the
+ * least of its rate cap and those).  On an oversubscribed fabric a component is a
+ * few coflows over thousands of solver links, three quarters of them crossed by
+ * one coflow; the heap of those links and the pops through them were most of a
+ * simulation's time (131,072 GPUs at 4:1, docs/PERFORMANCE.md).  The flow then
+ * stops at C_l / a_fl instead of w (C_l / (a_fl w)): the same rate up to rounding. */
 static void fill(aif_mm *m, int nf, int nl)
 {
     m->heap_n = 0;
-    for (int i = 0; i < nl; i++) {
-        int l = m->comp_links[i];
-        m->remaining[l] = m->link_cap[l];
-        m->wsum[l] = 0;
-    }
-    for (int i = 0; i < nf; i++) {
-        int f = m->comp_flows[i];
-        m->frozen[f] = 0;
-        for (int k = 0; k < m->route_len[f]; k++)
-            m->wsum[m->rlink[f][k]] += m->rcoef[f][k] * m->w[f];
-    }
-    for (int i = 0; i < nl; i++) {
-        int l = m->comp_links[i];
-        if (m->wsum[l] > 0)
-            m->heap[m->heap_n++] = (hent){m->remaining[l] / m->wsum[l], l};
-    }
+    /* a flow is frozen by the level ub_f at the latest (its rate is at most C_l / a_fl
+     * on every link), and a link's level only rises: a link whose level starts above
+     * the ub of every flow over it never freezes anything and stays out of the heap
+     * (most shared links of a coflow component) */
     for (int i = 0; i < nf; i++) {
         int f = m->comp_flows[i], it = m->n_links + f;
-        if (m->rcap[f] > 0)
-            m->heap[m->heap_n++] = (hent){m->rcap[f] / m->w[f], it};
+        if (m->ecap[f] < INFINITY)
+            m->heap[m->heap_n++] = (hent){m->ecap[f] / m->w[f], it};
+    }
+    for (int i = 0; i < nl; i++) {
+        int l = m->comp_links[i];
+        if (m->wsum[l] > 0 && m->ln[l] > 1) {
+            double key = m->remaining[l] / m->wsum[l], ub = 0;
+            for (int k = 0; k < m->ln[l] && !(key <= ub); k++)
+                if (m->ub[m->lflow[l][k]] > ub)
+                    ub = m->ub[m->lflow[l][k]];
+            if (key <= ub) {
+                m->heap[m->heap_n++] = (hent){key, l};
+                m->heap_stamp[l] = m->epoch;
+            }
+        }
     }
     heapify(m);
     m->n_unfrozen = nf;
@@ -355,7 +390,7 @@ static void fill(aif_mm *m, int nf, int nl)
             int f = item - m->n_links;
             heap_pop(m);
             if (!m->frozen[f])
-                freeze(m, f, m->rcap[f]);
+                freeze(m, f, m->ecap[f]);
             continue;
         }
         int l = item;
@@ -375,8 +410,8 @@ static void fill(aif_mm *m, int nf, int nl)
             int f = m->lflow[l][k];
             if (!m->frozen[f]) {
                 double r = m->w[f] * t;
-                if (m->rcap[f] > 0 && r > m->rcap[f])
-                    r = m->rcap[f];
+                if (r > m->ecap[f])
+                    r = m->ecap[f];
                 freeze(m, f, r);
             }
         }
@@ -388,19 +423,34 @@ static void fill(aif_mm *m, int nf, int nl)
     }
 }
 
-/* Solves the component holding link or flow `seed` (item index as in the queue). */
+/* Starts link l's filling: all its capacity left, no weight yet. */
+static void open_link(aif_mm *m, int l)
+{
+    m->link_stamp[l] = m->epoch;
+    m->remaining[l] = m->link_cap[l];
+    m->wsum[l] = 0;
+}
+
+/* Solves the component holding link or flow `seed` (item index as in the queue).
+ * The walk that finds the component also starts the filling (fill): a link's
+ * remaining capacity and weight are set when it is first reached, and a flow adds
+ * its weight to its links and folds the links only it crosses into its cap when
+ * it is reached, in the order fill used to (the same sums); one pass over the
+ * route entries instead of two. */
 static void solve_component(aif_mm *m, int seed)
 {
     int nf = 0, nl = 0, head = 0, tail = 0, L = m->n_links;
     m->queue[tail++] = seed;
     if (seed < L)
-        m->link_stamp[seed] = m->epoch;
+        open_link(m, seed);
     else
         m->flow_stamp[seed - L] = m->epoch;
     while (head < tail) {
         int it = m->queue[head++];
         if (it < L) {
             m->comp_links[nl++] = it;
+            if (m->ln[it] == 1 && seed != it)
+                continue;   /* its one flow is the one that reached it */
             for (int k = 0; k < m->ln[it]; k++) {
                 int f = m->lflow[it][k];
                 if (m->flow_stamp[f] != m->epoch) {
@@ -410,26 +460,30 @@ static void solve_component(aif_mm *m, int seed)
             }
         } else {
             int f = it - L;
+            double w = m->w[f], ecap = m->rcap[f] > 0 ? m->rcap[f] : INFINITY, rmax = ecap;
             m->comp_flows[nf++] = f;
+            m->frozen[f] = 0;
             for (int k = 0; k < m->route_len[f]; k++) {
                 int l = m->rlink[f][k];
                 if (m->link_stamp[l] != m->epoch) {
-                    m->link_stamp[l] = m->epoch;
+                    open_link(m, l);
                     m->queue[tail++] = l;
                 }
+                m->wsum[l] += m->rcoef[f][k] * w;
+                double c = m->rbnd[f][k];
+                if (c < rmax)
+                    rmax = c;
+                if (m->ln[l] == 1 && c < ecap)   /* this flow's alone: C_l / a_fl bounds it */
+                    ecap = c;
             }
+            m->ecap[f] = ecap;
+            m->ub[f] = rmax / w;
         }
     }
     fill(m, nf, nl);
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
-        double load = 0;
-        for (int k = 0; k < m->ln[l]; k++) {
-            int f = m->lflow[l][k];
-            load += m->rcoef[f][m->lent[l][k]] * m->rate[f];
-        }
-        AIF_ASSERT(load <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
-        m->link_load[l] = load;
+        AIF_ASSERT(aif_mm_link_load(m, l) <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
         m->link_dirty[l] = 0;
     }
     for (int i = 0; i < nf; i++) {
@@ -446,6 +500,7 @@ long aif_mm_solve(aif_mm *m)
     /* one epoch per solve: everything stamped with it belongs to a component solved now */
     if (++m->epoch == 0x7fffffff) {
         memset(m->link_stamp, 0, sizeof(int) * (size_t)m->n_links);
+        memset(m->heap_stamp, 0, sizeof(int) * (size_t)m->n_links);
         memset(m->flow_stamp, 0, sizeof(int) * (size_t)m->n_slots);
         m->epoch = 1;
     }
@@ -458,9 +513,7 @@ long aif_mm_solve(aif_mm *m)
     for (int i = 0; i < m->n_dirty_links; i++) {
         int l = m->dirty_links[i];
         if (m->link_dirty[l] && m->link_stamp[l] != m->epoch) {
-            if (m->ln[l] == 0)
-                m->link_load[l] = 0;
-            else
+            if (m->ln[l] > 0)
                 solve_component(m, l);
         }
         m->link_dirty[l] = 0;
@@ -528,10 +581,4 @@ void aif_mm_solve_reference(aif_mm *m)
                 }
             }
     }
-    for (int l = 0; l < L; l++)
-        m->link_load[l] = 0;
-    for (int f = 0; f < F; f++)
-        if (m->alive[f])
-            for (int k = 0; k < m->route_len[f]; k++)
-                m->link_load[m->rlink[f][k]] += m->rcoef[f][k] * m->rate[f];
 }

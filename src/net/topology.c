@@ -238,6 +238,7 @@ static aif_rc build(const aif_cluster *cl, int with_links, aif_topo **out, aif_e
                            "%d failed and %d degraded links, but the fabric has %ld switch-to-switch cables",
                            nw->failed_links, nw->degraded_links, cables);
     }
+    t->uniform_sw = nw->failed_links + nw->degraded_links == 0;
     if (with_links && nw->failed_links + nw->degraded_links > 0) {
         unsigned char *used = calloc((size_t)cables, 1);
         if (!used) {
@@ -332,6 +333,21 @@ static double util(const aif_topo *t, const float *load, long l)
     return load ? load[l] / t->cap[l] : 0;
 }
 
+/* What adaptive routing compares two candidate ports by: the larger of the two
+ * links' utilisations (never NaN: capacities are checked positive first), or, when
+ * every switch link has one capacity C, the larger load itself: for float loads
+ * a < b the double quotients a / C < b / C keep the order (they differ by 2^-24
+ * relative at least, rounding moves each by 2^-53) and equal loads give equal
+ * quotients, so the least-loaded port is the same, without two divisions per
+ * candidate (with fmax, a libm call, they were most of adaptive routing at 1M GPUs). */
+static double util2(const aif_topo *t, const float *load, long a, long b)
+{
+    if (load && t->uniform_sw)
+        return load[a] > load[b] ? load[a] : load[b];
+    double x = util(t, load, a), y = util(t, load, b);
+    return x > y ? x : y;
+}
+
 /* Hops inside plane `p` from endpoint (na, ra) to (nb, rb), each carrying `share`. */
 static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb, uint64_t h, const float *load,
                        double share, aif_hop *o)
@@ -358,7 +374,7 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
                     long up = base + t->p_leaf_up + la * U + u, dn = base + t->p_leaf_down + lb * U + u;
                     if (tried[u] || t->cap[up] <= 0 || t->cap[dn] <= 0)
                         continue;
-                    double x = fmax(util(t, load, up), util(t, load, dn));
+                    double x = util2(t, load, up, dn);
                     if (x < bu) {
                         bu = x;
                         cu = u;
@@ -377,7 +393,7 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
                     long dn = base + t->p_agg_down + (pb * U + cu) * A + a;
                     if (t->cap[up] <= 0 || t->cap[dn] <= 0)
                         continue;
-                    double x = fmax(util(t, load, up), util(t, load, dn));
+                    double x = util2(t, load, up, dn);
                     if (x < ba) {
                         ba = x;
                         best_a = a;

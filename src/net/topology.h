@@ -52,6 +52,7 @@ struct aif_topo {
     int ep_per_plane, leaves, D, U;          /* per plane */
     int pods, P, A;                          /* 3 tiers */
     int routing, gpudirect, any_failed;
+    int uniform_sw;            /* every switch-to-switch link has one capacity (none failed or degraded) */
     unsigned seed;
     /* link blocks (first index of each) */
     long off_su_up, off_su_down, off_host, off_plane, links_per_plane;
