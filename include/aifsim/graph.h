@@ -177,6 +177,11 @@ typedef struct aif_stage {
  * holds nothing before: free a graph before lowering into it again).  Free g
  * with aif_graph_free, on failure too. */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
+/* The shape alone, no ops: communicator groups, pp, vpp, microbatches, layers and
+ * dense_layers, as aif_graph_lower sets them (it calls this).  Enough for
+ * aif_graph_stage and the memory model; the best-layout search checks memory with
+ * it before it lowers anything.  Sets only those fields of g. */
+void aif_graph_shape(const aif_scenario *s, aif_graph *g);
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
 /* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is
  * virtual chunk v of pipeline rank r). */
