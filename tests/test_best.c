@@ -46,8 +46,10 @@ static void load(const char *yaml, aif_scenario *s)
 
 typedef struct brute {
     long long candidates, fitting;
-    bool found;
-    aif_best_result best;
+    bool found, has_runner_up;
+    aif_best_result best, runner_up;
+    aif_best_result *all;   /* every fitting candidate, for the runner-up */
+    long long n_all, cap_all;
 } brute;
 
 /* Every combination in plain ranges; aif_estimate alone says what is valid. */
@@ -100,8 +102,23 @@ static void brute_force(aif_scenario *s, int objective, brute *out)
                                             if (!out->found || aif_best_compare(&r, &out->best) < 0)
                                                 out->best = r;
                                             out->found = true;
+                                            if (out->n_all == out->cap_all) {
+                                                out->cap_all = out->cap_all ? 2 * out->cap_all : 1024;
+                                                out->all = realloc(out->all, (size_t)out->cap_all * sizeof r);
+                                                assert_non_null(out->all);
+                                            }
+                                            out->all[out->n_all++] = r;
                                         }
             }
+    /* the runner-up: the least of those whose objective is above the best's */
+    for (long long i = 0; i < out->n_all; i++)
+        if (out->all[i].objective > out->best.objective &&
+            (!out->has_runner_up || aif_best_compare(&out->all[i], &out->runner_up) < 0)) {
+            out->runner_up = out->all[i];
+            out->has_runner_up = true;
+        }
+    free(out->all);
+    out->all = NULL;
 }
 
 static void same_as_brute(const char *yaml, int objective)
@@ -137,6 +154,21 @@ static void same_as_brute(const char *yaml, int objective)
     assert_true(fabs(x->train.step_time_s - y->train.step_time_s) <= 1e-12 * y->train.step_time_s);
     assert_true(fabs(x->train.mem.total_bytes - y->train.mem.total_bytes) <= 1e-9 * y->train.mem.total_bytes);
     assert_true(fabs(x->train.mfu - y->train.mfu) <= 1e-12);
+    /* the runner-up the explanation names: the same as brute force's */
+    assert_int_equal(b.has_runner_up, br.has_runner_up);
+    if (br.has_runner_up) {
+        aif_best_result ru = b.runner_up;
+        ru.objective = br.runner_up.objective;   /* the same value; compared below to the rounding */
+        assert_true(fabs(b.runner_up.objective - br.runner_up.objective) <= 1e-12 * br.runner_up.objective);
+        assert_int_equal(ru.par.tp, br.runner_up.par.tp);
+        assert_int_equal(ru.par.pp, br.runner_up.par.pp);
+        assert_int_equal(ru.par.vpp, br.runner_up.par.vpp);
+        assert_int_equal(ru.par.cp, br.runner_up.par.cp);
+        assert_int_equal(ru.mbs, br.runner_up.mbs);
+        assert_int_equal(ru.recompute, br.runner_up.recompute);
+        assert_int_equal(ru.optimizer, br.runner_up.optimizer);
+        assert_true(b.why_part >= 0 && b.runner_up.objective > x->objective);
+    }
     /* the top list is in the total order, and every entry equals a fresh estimate */
     for (int i = 0; i < b.n_results; i++) {
         if (i > 0)

@@ -98,7 +98,7 @@ golden sim-tcp.txt train neutral --engine sim --model llama3-8b --gpus 256 --tp 
 # as base, the simulator's re-ranking; `auto` fields of train as substitution lines
 golden search.txt search --model llama3-8b --gpus 64 --gbs 256 --seq 4096 --top 3
 golden search-moe.txt search "$src/data/scenarios/mixtral-8x7b.yaml" --objective cost --top 3 --tp 2
-golden search-sim.txt search neutral --gpus 16 --gbs 32 --top 2 --engine sim --set cluster.network.topology=fat-tree
+golden search-sim.txt search neutral --gpus 16 --gbs 32 --top 4 --engine sim --set cluster.network.topology=fat-tree
 golden search-auto.txt train neutral --gpus 16 --gbs 64 --layout auto
 golden search-auto-tp.json train --tp auto --json
 if "$bin" search --model llama3-8b --gpus 64 --gbs 256 --top 4 --json | python3 -c 'import json,sys

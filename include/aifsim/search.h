@@ -178,8 +178,14 @@ typedef struct aif_best {
     int n_results;             /* best first, at most opts.top */
     aif_best_result results[AIF_BEST_MAX_TOP];
     bool reranked;             /* results re-ranked by the simulator's step time (aif_run_search) */
+    /* the runner-up: the best candidate whose objective is worse than #1's (layouts
+     * that tie with #1, e.g. selective recompute under flash attention, which
+     * recomputes nothing more, are its twins, not its runner-up); with the simulator,
+     * the first such result of the re-ranked list */
+    bool has_runner_up;
+    aif_best_result runner_up;
     /* why the best beats the runner-up: the breakdown part whose time differs most
-     * (the runner-up's minus the best's, seconds per step); -1 with fewer than two results */
+     * (the runner-up's minus the best's, seconds per step); -1 without a runner-up */
     int why_part;
     double why_delta_s;
 } aif_best;
@@ -199,7 +205,7 @@ int aif_best_compare(const aif_best_result *a, const aif_best_result *b);
  * cp, pp, ep, etp).  No candidate fitting is not an error: n_results is 0 and
  * min_need_bytes says by how much.  AIF_EINPUT for options out of range. */
 aif_rc aif_search_best(const aif_scenario *s, const aif_best_opts *o, aif_best *out, aif_err *err);
-/* Sets b->why_part and why_delta_s from its first two results (after a re-ranking). */
+/* Sets b->why_part and why_delta_s from results[0] and runner_up. */
 void aif_best_explain(aif_best *b);
 /* Recomputes r's energy, cost and objective from r->train (after the simulator
  * replaced it) with o's site figures and objective. */

@@ -93,6 +93,12 @@ aif_rc aif_run_search(const aif_catalog *c, const aif_scenario *s, const aif_sea
         b->results[j] = r;
     }
     b->reranked = true;
+    b->has_runner_up = false;
+    for (int i = 1; i < b->n_results && !b->has_runner_up; i++)
+        if (b->results[i].objective > b->results[0].objective) {
+            b->runner_up = b->results[i];
+            b->has_runner_up = true;
+        }
     aif_best_explain(b);
     return AIF_OK;
 }

@@ -55,14 +55,23 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
         fputc('\n', f);
     }
     if (b->why_part >= 0) {
-        const aif_best_result *r0 = &b->results[0], *r1 = &b->results[1];
-        if (r1->objective == r0->objective && r1->train.step_time_s == r0->train.step_time_s)
-            fprintf(f, "\n  why #1     it ties with #2 on the objective and the step time; the order is then memory "
-                       "per GPU, then tp, pp, vpp, cp, ep, etp, mbs, recompute, optimizer, overlaps\n");
+        const aif_best_result *r0 = &b->results[0], *r1 = &b->runner_up;
+        const aif_parallel *p = &r1->par;
+        fprintf(f, "\n  why #1     the runner-up (the best layout with a worse %s: tp %d pp %d vpp %d cp %d ep %d etp %d "
+                   "mbs %d, recompute %s, optimizer %s, overlap %s/%s/%s) takes %.3f s more per step; the part that "
+                   "differs most is %s, %.3f s %s for the runner-up\n",
+                b->objective == AIF_OBJ_TIME ? "step time" : aif_objective_name(b->objective), p->tp, p->pp, p->vpp,
+                p->cp, p->ep, p->etp, r1->mbs, aif_recompute_name((aif_recompute)r1->recompute),
+                aif_optim_name((aif_optim)r1->optimizer), onoff(r1->tp_overlap), onoff(r1->dp_overlap),
+                onoff(r1->ep_overlap), r1->train.step_time_s - r0->train.step_time_s,
+                aif_best_part_name(b->why_part), b->why_delta_s >= 0 ? b->why_delta_s : -b->why_delta_s,
+                b->why_delta_s >= 0 ? "more" : "less");
+    } else if (b->n_results > 0) {
+        if (b->reranked)
+            fprintf(f, "\n  why #1     the other %d simulated layout%s tie%s with it (a larger --top simulates more)\n",
+                    b->n_results - 1, b->n_results == 2 ? "" : "s", b->n_results == 2 ? "s" : "");
         else
-            fprintf(f, "\n  why #1     it beats #2 by %.3f s per step; the part that differs most is %s: %.3f s %s\n",
-                    r1->train.step_time_s - r0->train.step_time_s, aif_best_part_name(b->why_part),
-                    b->why_delta_s >= 0 ? b->why_delta_s : -b->why_delta_s, b->why_delta_s >= 0 ? "less" : "more");
+            fprintf(f, "\n  why #1     no other layout fits, or every one that fits ties with it\n");
     }
     if (run->steps > 0) {
         aif_fmt_count(a, sizeof a, run->steps);
@@ -148,6 +157,23 @@ char *aif_report_search_json(const aif_search_run *run)
     json_object *why = json_object_new_object();
     aif_json_str(why, "part", b->why_part >= 0 ? aif_best_part_name(b->why_part) : "");
     aif_json_num(why, "delta_s", b->why_delta_s);
+    if (b->has_runner_up) {
+        const aif_best_result *r = &b->runner_up;
+        json_object *ru = json_object_new_object();
+        aif_json_int(ru, "tp", r->par.tp);
+        aif_json_int(ru, "pp", r->par.pp);
+        aif_json_int(ru, "vpp", r->par.vpp);
+        aif_json_int(ru, "cp", r->par.cp);
+        aif_json_int(ru, "ep", r->par.ep);
+        aif_json_int(ru, "etp", r->par.etp);
+        aif_json_int(ru, "dp", r->par.dp);
+        aif_json_int(ru, "mbs", r->mbs);
+        aif_json_str(ru, "recompute", aif_recompute_name((aif_recompute)r->recompute));
+        aif_json_str(ru, "optimizer", aif_optim_name((aif_optim)r->optimizer));
+        aif_json_num(ru, "step_time_s", r->train.step_time_s);
+        aif_json_num(ru, "objective", r->objective);
+        json_object_object_add(why, "runner_up", ru);
+    }
     json_object_object_add(o, "why", why);
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *out = txt ? strdup(txt) : NULL;

@@ -179,6 +179,19 @@ static int choices(int fixed, int lo, int hi, int *out)
 static void keep(search *w, const aif_best_result *r)
 {
     aif_best *b = w->out;
+    /* the runner-up stays the least (aif_best_compare) of the candidates seen whose
+     * objective is above the best's: a new best hands it the old best */
+    if (b->n_results > 0) {
+        const aif_best_result *best = &b->results[0];
+        if (r->objective < best->objective) {
+            b->runner_up = *best;
+            b->has_runner_up = true;
+        } else if (r->objective > best->objective &&
+                   (!b->has_runner_up || aif_best_compare(r, &b->runner_up) < 0)) {
+            b->runner_up = *r;
+            b->has_runner_up = true;
+        }
+    }
     int top = w->o->top;
     if (b->n_results == top && aif_best_compare(r, &b->results[top - 1]) >= 0)
         return;
@@ -393,9 +406,9 @@ void aif_best_explain(aif_best *b)
 {
     b->why_part = -1;
     b->why_delta_s = 0;
-    if (b->n_results < 2)
+    if (b->n_results < 1 || !b->has_runner_up)
         return;
-    const aif_breakdown *b0 = &b->results[0].train.bd, *b1 = &b->results[1].train.bd;
+    const aif_breakdown *b0 = &b->results[0].train.bd, *b1 = &b->runner_up.train.bd;
     double most = -1;
     for (int i = 0; i < AIF_N_PART; i++) {
         double d = part_s(b1, i) - part_s(b0, i);
