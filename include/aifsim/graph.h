@@ -121,6 +121,9 @@ typedef struct aif_graph {
     int pp, vpp, microbatches;
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
     int dp_buckets;           /* gradient buckets of a stage with dp_overlap (Megatron-LM's bucket size), >= 1 */
+    const struct aif_stage *stage_table;  /* NULL, or [pp]: aif_graph_stage of each rank, precomputed by a
+                                             caller that evaluates many layouts of one (pp, vpp, layers) shape
+                                             (the best-layout search); aif_graph_stage then reads it */
     double fwd_flops_per_microbatch_model; /* the whole model (all stages, tp ranks), unmasked attention */
     double recompute_flops_per_microbatch; /* extra forward work from recomputation, whole model */
     /* owned: ops, seg and tables timed beside them; the builder's state */

@@ -432,6 +432,10 @@ void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n)
 
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
 {
+    if (g->stage_table) {
+        *st = g->stage_table[rank];
+        return;
+    }
     memset(st, 0, sizeof *st);
     int n_chunks = g->pp * g->vpp;
     for (int v = 0; v < g->vpp; v++) {
