@@ -284,6 +284,24 @@ static void auto_fields(void **st)
     assert_int_equal(aif_scenario_parse(cat, bad, strlen(bad), "t.yaml", NULL, 0, &s, &e), AIF_EINPUT);
     assert_string_equal(e.path, "train.layout");
     assert_int_equal(e.line, 3);
+    /* the base's layout dropped for another model: a field written auto is the
+     * search's to choose, so its placeholder is not a substitution (vpp, not auto, is) */
+    const aif_override ov[] = {{"model", "llama3-70b", "--model"}, {"cluster.gpus", "1024", "--gpus"},
+                               {"train.gbs", "512", "--gbs"}, {"train.tp", "auto", "--tp"},
+                               {"train.pp", "auto", "--pp"}};
+    if (aif_scenario_load_job(cat, NULL, ov, 5, &s, &e) != AIF_OK)
+        fail_err(&e);
+    assert_int_equal(s.train.auto_fields, AIF_AUTO_TP | AIF_AUTO_PP);
+    for (int i = 0; i < s.n_notes; i++)
+        if (!strcmp(s.notes[i].field, "train")) {
+            assert_string_equal(s.notes[i].asked, "vpp 2");   /* the default's tp 8, pp 16 are not listed */
+        }
+    const aif_override all[] = {{"model", "llama3-70b", "--model"}, {"cluster.gpus", "1024", "--gpus"},
+                                {"train.gbs", "512", "--gbs"}, {"train.layout", "auto", "--layout"}};
+    if (aif_scenario_load_job(cat, NULL, all, 4, &s, &e) != AIF_OK)
+        fail_err(&e);
+    for (int i = 0; i < s.n_notes; i++)
+        assert_string_not_equal(s.notes[i].field, "train");
     /* nothing fits: an input error naming the need */
     const char *big = "cluster: {system: dgx-h100, gpus: 2, gpus_per_node: 2}\nmodel: llama3-405b\n"
                       "train: {layout: auto, gbs: 2}\n";

@@ -175,3 +175,13 @@ def test_options_refine_the_default_and_say_so():
     # the small base is named
     got = aifsim.train("neutral", gpus=16)
     assert got["base"] == "built-in example neutral" and got["inputs"]["model"] == "llama3-8b"
+
+
+def test_auto_layout_equals_cli():
+    got = aifsim.train("neutral", gpus=16, gbs=64, layout="auto")
+    assert got == cli("train", "neutral", "--gpus", "16", "--gbs", "64", "--layout", "auto", "--json")
+    auto = [s for s in got["substitutions"] if s["asked"] == "auto"]
+    assert [s["field"] for s in auto] == ["train.tp", "train.pp", "train.vpp", "train.cp", "train.ep", "train.etp",
+                                          "train.mbs"]
+    assert all("candidates by step time" in s["why"] for s in auto)
+    assert str(got["inputs"]["tp"]) == auto[0]["used"]

@@ -797,7 +797,18 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         /* one note for the layout: the values the base wrote that the new job derives otherwise */
         char asked[80] = "", used[80] = "";
         size_t ka = 0, ku = 0;
+        /* a field written auto is the search's to choose: its placeholder is no substitution */
+        static const struct { const char *key; unsigned bits; } by_auto[] = {
+            {"tp", AIF_AUTO_TP}, {"pp", AIF_AUTO_PP}, {"vpp", AIF_AUTO_VPP}, {"cp", AIF_AUTO_CP},
+            {"ep", AIF_AUTO_EP}, {"etp", AIF_AUTO_ETP}, {"sp", AIF_AUTO_TP},
+            {"dp", AIF_AUTO_TP | AIF_AUTO_PP | AIF_AUTO_CP}};
         for (int i = 0; i < n_drop; i++) {
+            unsigned chosen = 0;
+            for (size_t k = 0; k < sizeof by_auto / sizeof by_auto[0]; k++)
+                if (!strcmp(drop[i].key, by_auto[k].key))
+                    chosen = by_auto[k].bits & out->train.auto_fields;
+            if (chosen)
+                continue;
             char v[AIF_NAME_MAX];
             layout_value(out, drop[i].key, v, sizeof v);
             if (!strcmp(v, drop[i].value) || ka >= sizeof asked || ku >= sizeof used)
