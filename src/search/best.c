@@ -236,6 +236,8 @@ static aif_rc fill_step(search *w, const aif_scenario *s, step_entry *e)
             aif_segment_time(s, &e->g, AIF_SEG_STEP_RS + i, &e->st[i]);
         e->done = true;
         w->out->lowered++;
+    } else {
+        aif_graph_free(&e->g);   /* a failed lowering holds what it had made */
     }
     return rc;
 }
