@@ -22,6 +22,12 @@ for sw in $(sed -n 's/.*"sweep": "\([^"]*\)".*/\1/p' /tmp/aifsim-bench.$$ | awk 
         awk -v sw="$sw" '{printf "  %-8s median %9d configurations/s (%d valid/s), %.2f us each\n", sw, $1, $2, $3}'
 done
 rm -f /tmp/aifsim-bench.$$
+echo "best-layout search, one core, 5 runs (Llama 3 405B on 16,384 H100, every layout; bench/bench_search.c):"
+taskset -c 0 "$root/build-bench/aifsim-bench-search" 5
+if [ -x /usr/bin/time ]; then
+    echo "  user CPU seconds of one search (process included: catalogs and scenario load):"
+    for i in 1 2 3; do /usr/bin/time -f "    %U s user" taskset -c 0 "$root/build-bench/aifsim-bench-search" 1 >/dev/null; done
+fi
 echo "max-min fair flow solver, one core, 3 runs (4096 hosts, 65536 flows):"
 for i in 1 2 3; do
     taskset -c 0 "$root/build-bench/aifsim-bench-maxmin" 4096 65536

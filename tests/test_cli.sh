@@ -133,6 +133,24 @@ if "$bin" infer --gpu tpu7x --model llama3-8b --tp 1 --requests 20 | grep -q '^ 
 if "$bin" compare --systems dgx-h100,no-such-system --model llama3-8b --gpus 8 >/dev/null 2>&1; then
     bad "compare with an unknown system exits 0"; else ok; fi
 
+# the best-layout search: the ranked table (its wall time goes to stderr), a scenario file
+# as base, the simulator's re-ranking; `auto` fields of train as substitution lines
+golden search.txt search --model llama3-8b --gpus 64 --gbs 256 --seq 4096 --top 3
+golden search-moe.txt search "$src/data/scenarios/mixtral-8x7b.yaml" --objective cost --top 3 --tp 2
+golden search-sim.txt search neutral --gpus 16 --gbs 32 --top 4 --engine sim --set cluster.network.topology=fat-tree
+golden search-auto.txt train neutral --gpus 16 --gbs 64 --layout auto
+golden search-auto-tp.json train --tp auto --json
+if "$bin" search --model llama3-8b --gpus 64 --gbs 256 --top 4 --json | python3 -c 'import json,sys
+d = json.load(sys.stdin); r = d["results"]
+assert len(r) == 4 and d["candidates"] >= d["fitting"] > 0 and d["evaluated_per_s"] > 0
+assert all(k in r[0] for k in ("tp", "pp", "vpp", "cp", "ep", "etp", "dp", "mbs", "recompute", "optimizer",
+                               "step_time_s", "mfu", "memory_per_gpu_gib"))
+assert [x["step_time_s"] for x in r] == sorted(x["step_time_s"] for x in r)'; then ok; else bad "search --json"; fi
+rejects 2 "--objective 'speed' (accepted: time, cost, energy)" search --objective speed
+rejects 2 "--top '0'" search --top 0
+rejects 2 "train.layout: expected auto" train --layout fast
+rejects 2 "fits in memory" train --model llama3-405b --gpus 8 --layout auto --gbs 8
+
 # the simulator's trace: a Chrome trace file, written whole
 if "$bin" train --engine sim --model llama3-8b --gpus 16 --tp 2 --pp 2 --gbs 8 --trace "$tmp/trace.json" >/dev/null &&
    head -c 40 "$tmp/trace.json" | grep -q '"traceEvents"' && tail -c 4 "$tmp/trace.json" | grep -q ']}' &&

@@ -340,7 +340,23 @@ static aif_rc run_trace(aif_err *e)
     return rc;
 }
 
+/* The best-layout search: a small space, ranked by cost (the site's figures), its top
+ * two re-ranked by the simulator; then a job with a field written auto. */
+static aif_scenario searched;
+static aif_search_run srun;
+static aif_rc run_search(aif_err *e)
+{
+    aif_search_opts o = {.objective = AIF_OBJ_COST, .top = 2, .engine = AIF_ENGINE_SIM};
+    aif_best_space_all(&o.space);
+    o.space.tp = 2;
+    aif_rc rc = aif_run_search(cat, &searched, &o, &srun, e);
+    if (rc == AIF_OK)
+        rc = aif_run_train(cat, &searched, NULL, &run, e);
+    return rc;
+}
+
 static const oom_case cases[] = {
+    {"search", NULL, run_search, NULL},
     {"run_serve", prep_serve, run_serve, NULL},
     {"serve_json", prep_serve_json, run_serve_json, done_json},
     {"serve_trace", prep_serve, run_trace, NULL},
@@ -405,6 +421,15 @@ int main(int argc, char **argv)
                                           {"train.pp", "4", NULL}, {"train.gbs", "32", NULL},
                                           {"model", "mixtral-8x7b", NULL}, {"train.ep", "4", NULL}};
     if (aif_scenario_load(cat, NULL, ov_mid, 6, &mid, &e) != AIF_OK) {
+        char buf[1400];
+        aif_err_format(&e, buf, sizeof buf);
+        fprintf(stderr, "test_oom: %s\n", buf);
+        return 2;
+    }
+    static const aif_override ov_search[] = {{"model", "llama3-8b", NULL}, {"cluster.gpus", "8", NULL},
+                                             {"train.gbs", "8", NULL}, {"train.tp", "auto", NULL},
+                                             {"train.pp", "2", NULL}};
+    if (aif_scenario_load(cat, NULL, ov_search, 5, &searched, &e) != AIF_OK) {
         char buf[1400];
         aif_err_format(&e, buf, sizeof buf);
         fprintf(stderr, "test_oom: %s\n", buf);

@@ -282,6 +282,14 @@ typedef struct aif_alloc {
     int first_node;          /* node of its first GPU (0-based) */
 } aif_alloc;
 
+/* Fields of a training job written `auto` (aif_train.auto_fields): the best-layout
+ * search (search.h) fills them, by step time, in aif_run_train before the engine runs. */
+enum {
+    AIF_AUTO_TP = 1u << 0, AIF_AUTO_PP = 1u << 1, AIF_AUTO_VPP = 1u << 2, AIF_AUTO_CP = 1u << 3,
+    AIF_AUTO_EP = 1u << 4, AIF_AUTO_ETP = 1u << 5, AIF_AUTO_MBS = 1u << 6,
+    AIF_AUTO_LAYOUT = (1u << 7) - 1   /* all of them (train.layout: auto, --layout auto) */
+};
+
 typedef struct aif_train {
     aif_parallel par;
     aif_alloc alloc;         /* where the job runs on the cluster (default: all of it) */
@@ -295,6 +303,8 @@ typedef struct aif_train {
     bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
     double tokens;           /* training token budget (0 = not given) */
+    unsigned auto_fields;    /* fields written `auto` (AIF_AUTO_* bits): filled by the best-layout
+                                search in aif_run_train; until then they hold 1 and the layout is unchecked */
 } aif_train;
 
 typedef enum aif_cooling { AIF_COOL_AIR, AIF_COOL_RDHX, AIF_COOL_LIQUID, AIF_COOL_IMMERSION, AIF_N_COOL } aif_cooling;

@@ -121,6 +121,9 @@ typedef struct aif_graph {
     int pp, vpp, microbatches;
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
     int dp_buckets;           /* gradient buckets of a stage with dp_overlap (Megatron-LM's bucket size), >= 1 */
+    const struct aif_stage *stage_table;  /* NULL, or [pp]: aif_graph_stage of each rank, precomputed by a
+                                             caller that evaluates many layouts of one (pp, vpp, layers) shape
+                                             (the best-layout search); aif_graph_stage then reads it */
     double fwd_flops_per_microbatch_model; /* the whole model (all stages, tp ranks), unmasked attention */
     double recompute_flops_per_microbatch; /* extra forward work from recomputation, whole model */
     /* owned: ops, seg and tables timed beside them; the builder's state */
@@ -177,6 +180,11 @@ typedef struct aif_stage {
  * holds nothing before: free a graph before lowering into it again).  Free g
  * with aif_graph_free, on failure too. */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
+/* The shape alone, no ops: communicator groups, pp, vpp, microbatches, layers and
+ * dense_layers, as aif_graph_lower sets them (it calls this).  Enough for
+ * aif_graph_stage and the memory model; the best-layout search checks memory with
+ * it before it lowers anything.  Sets only those fields of g. */
+void aif_graph_shape(const aif_scenario *s, aif_graph *g);
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
 /* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is
  * virtual chunk v of pipeline rank r). */

@@ -81,6 +81,17 @@ char *aif_report_facility_json(const aif_train_run *run);
  * none does; "" when m was not searched (the job fits).  Truncated to n. */
 void aif_report_memory_fit_text(char *buf, size_t n, const aif_memory_fit *m);
 
+/* The best-layout search (aifsim search, aif_run_search): the job, the objective, the
+ * candidates counted, the top layouts with step time, MFU and memory (and energy and
+ * cost per step for those objectives), why #1 beats #2.  Nothing that varies from run
+ * to run: the search's wall time and rate are aif_report_search_timing_text's one
+ * line.  The JSON holds them all: {"results": [...], "candidates", "evaluated_per_s",
+ * ...}, each result with its parallel fields, step_time_s, mfu, memory_per_gpu_gib;
+ * malloc'd, NULL when out of memory. */
+void aif_report_search_text(FILE *f, const aif_search_run *run);
+void aif_report_search_timing_text(FILE *f, const aif_search_run *run);
+char *aif_report_search_json(const aif_search_run *run);
+
 /* The network section of the text report (aifsim train --engine sim). */
 void aif_report_network_text(FILE *f, const aif_sim_stats *ss);
 /* The topology on its own (aifsim topology): switches, links, bisection. */

@@ -9,6 +9,10 @@
  *   5. its neighbours (include/aifsim/search.h): when the job does not fit in
  *      memory, the changes that would make it fit (always); the strong-scaling
  *      curve (when asked for: aif_run_opts.scaling).
+ * Fields written `auto` (aif_train.auto_fields) are filled before the engine by the
+ * best-layout search (aif_search_best, by step time, every other field fixed), and
+ * each becomes a note of the scenario ("train.tp: auto -> 8 (best of N candidates
+ * by step time)"); no candidate is AIF_EINPUT naming why.
  * Before the engine, the scenario is compared with its catalog system and any
  * disagreement becomes a note (aif_train_run.notes: cluster.gpus_per_node against the
  * system's node); a site that cannot hold the job is the facility result's verdict
@@ -66,6 +70,29 @@ typedef struct aif_train_run {
  * scenario and every result part by value (a few kilobytes) and owns nothing. */
 aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
                      aif_err *err);
+
+/* The best layout of s's job (aifsim search): aif_search_best on the scenario as run
+ * (the site's power limit applied first), with the site's figures for the cost and
+ * energy objectives computed once from the facility and money models (they depend on
+ * the GPU count, not the layout); with the simulator, the top results are simulated
+ * and re-ranked by its step time (objective recomputed from the simulated step). */
+typedef struct aif_search_opts {
+    int objective;               /* aif_objective */
+    int top;                     /* 1 .. AIF_BEST_MAX_TOP */
+    int engine;                  /* aif_engine: AIF_ENGINE_SIM re-ranks the top results */
+    aif_sim_opts sim;
+    aif_best_space space;
+} aif_search_opts;
+
+typedef struct aif_search_run {
+    aif_scenario scenario;       /* the base as searched (clock factor set); its layout is the base's */
+    aif_best best;
+    aif_best_site site;          /* the figures cost and energy were ranked with */
+    double steps;                /* steps of a run of train.tokens (0 when not given) */
+} aif_search_run;
+
+aif_rc aif_run_search(const aif_catalog *c, const aif_scenario *s, const aif_search_opts *o, aif_search_run *out,
+                      aif_err *err);
 
 /* The site of a cluster with no job run (s needs its cluster and site sections only:
  * aif_scenario_load_sections(..., AIF_SECTION_CLUSTER | AIF_SECTION_SITE, ...)): the

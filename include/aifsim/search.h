@@ -6,6 +6,11 @@
  *    and then, when none alone fits, in pairs; the fitting ones fastest first.
  *  - aif_search_scaling: strong scaling, the same global batch on other GPU
  *    counts (data parallelism scaled by powers of two).
+ *  - aif_search_best: the best layout of a job on its GPU count: every valid
+ *    combination of tp, pp, vpp, cp, ep, etp (dp follows), micro-batch, recompute,
+ *    optimizer sharding and overlap switches that fits in memory, ranked by step
+ *    time, or by cost or energy per step with the site's coefficients (the pipeline,
+ *    aif_run_search in run.h, computes those from the facility and money models).
  *
  * Results are plain data with everything a writer needs (include/aifsim/report.h
  * formats them and computes nothing).  A neighbour the engine rejects (a layout
@@ -94,6 +99,119 @@ enum { AIF_SCALING_LOG2_MIN = -3, AIF_SCALING_LOG2_MAX = 2 };
  * the global batch and everything else unchanged.  A k whose dp is not a whole
  * number or whose layout the engine rejects is left out. */
 aif_rc aif_search_scaling(const aif_scenario *s, int log2_min, int log2_max, aif_scaling *out, aif_err *err);
+
+/* ------------------------------------------------------ best layout */
+
+typedef enum aif_objective { AIF_OBJ_TIME, AIF_OBJ_COST, AIF_OBJ_ENERGY, AIF_N_OBJ } aif_objective;
+/* "time", "cost", "energy"; NULL out of range */
+const char *aif_objective_name(int objective);
+/* the index of a name above, -1 when it is none of them */
+int aif_objective_index(const char *name);
+
+/* What the search varies.  A degree (tp .. mbs) of 0 is searched over every value the
+ * layout checks accept (aif_scenario_check), else fixed; a choice of -1 is searched,
+ * else fixed.  Searched values: recompute none, selective, full; optimizer none,
+ * distributed, zero1, zero2, zero3 (fsdp is zero3's twin in the model and is not
+ * tried); each overlap switch off and on.  Where a field cannot change the result it
+ * is not varied when searched: etp 1, ep 1 and ep_overlap off for a dense model,
+ * tp_overlap off at tp 1.  Sequence parallelism is on wherever tp > 1 when tp is
+ * searched (the scenario's sp is kept when tp is fixed).  dp is gpus / (tp pp cp). */
+typedef struct aif_best_space {
+    int tp, pp, vpp, cp, ep, etp, mbs;
+    int recompute, optimizer;
+    int tp_overlap, dp_overlap, ep_overlap;
+} aif_best_space;
+/* Everything searched. */
+void aif_best_space_all(aif_best_space *sp);
+/* auto_fields (AIF_AUTO_* bits) searched, every other field fixed at s's value. */
+void aif_best_space_auto(const aif_scenario *s, unsigned auto_fields, aif_best_space *sp);
+
+/* The site's figures for the cost and energy objectives: they depend on the GPU
+ * count, not on the layout, so they are computed once (aif_run_search) and a
+ * layout's energy per step is sum over phases of (seconds in the phase x facility
+ * power in it), the phases as the facility model reads a step (facility.h):
+ * compute (compute_s - membound_s), memory (membound_s + optimizer_s), communication
+ * (tp, cp, ep, pp and dp exposed) and waiting (the pipeline bubble). */
+typedef struct aif_best_site {
+    double compute_W, memory_W, comm_W, idle_W;   /* facility power, every GPU in that phase */
+    double fixed_usd_per_s;                      /* depreciation and operations of the job's share */
+    double usd_per_J;                            /* electricity */
+} aif_best_site;
+
+#define AIF_BEST_MAX_TOP 64
+
+typedef struct aif_best_opts {
+    int objective;          /* aif_objective */
+    int top;                /* results kept, 1 .. AIF_BEST_MAX_TOP */
+    aif_best_space space;
+    aif_best_site site;     /* AIF_OBJ_COST, AIF_OBJ_ENERGY (zero: those objectives are 0) */
+} aif_best_opts;
+
+typedef struct aif_best_result {
+    aif_parallel par;
+    int mbs, recompute, optimizer;     /* aif_recompute, aif_optim */
+    bool tp_overlap, dp_overlap, ep_overlap;
+    aif_train_result train;            /* the analytical engine's answer (equal to aif_estimate's) */
+    double energy_per_step_J;          /* 0 without the site's figures */
+    double cost_per_step_usd;
+    double objective;                  /* what was ranked: step_time_s, cost_per_step_usd or energy_per_step_J */
+    double sim_step_time_s;            /* aif_run_search with the simulator: its step time; else 0 */
+} aif_best_result;
+
+/* The parts of a step the explanation names (aif_best.why_part). */
+typedef enum aif_best_part {
+    AIF_PART_COMPUTE, AIF_PART_TP, AIF_PART_CP, AIF_PART_EP, AIF_PART_PP, AIF_PART_BUBBLE, AIF_PART_DP,
+    AIF_PART_OPTIMIZER, AIF_PART_RECOMPUTE, AIF_N_PART
+} aif_best_part;
+/* "compute", "tp communication", ...; "?" out of range */
+const char *aif_best_part_name(int part);
+
+typedef struct aif_best {
+    int objective;             /* aif_objective ranked */
+    long long candidates;      /* layouts that pass the layout checks (every one counted, fitting or not) */
+    long long fitting;         /* of which fit in memory: each one estimated and ranked */
+    long long lowered;         /* step graphs lowered for them (the rest reuse cached segment times) */
+    double min_need_bytes;     /* no layout fits: the smallest memory per GPU of any candidate */
+    double hbm_bytes;
+    double wall_s;             /* the search's wall time (monotonic clock) */
+    double evaluated_per_s;    /* candidates / wall_s */
+    int n_results;             /* best first, at most opts.top */
+    aif_best_result results[AIF_BEST_MAX_TOP];
+    bool reranked;             /* results re-ranked by the simulator's step time (aif_run_search) */
+    /* the runner-up: the best candidate whose objective is worse than #1's (layouts
+     * that tie with #1, e.g. selective recompute under flash attention, which
+     * recomputes nothing more, are its twins, not its runner-up); with the simulator,
+     * the first such result of the re-ranked list */
+    bool has_runner_up;
+    aif_best_result runner_up;
+    /* why the best beats the runner-up: the breakdown part whose time differs most
+     * (the runner-up's minus the best's, seconds per step); -1 without a runner-up */
+    int why_part;
+    double why_delta_s;
+} aif_best;
+
+/* The order results are ranked in, total so that a search gives one answer: by
+ * objective, then step time, then memory per GPU, then the fields in the order tp,
+ * pp, vpp, cp, ep, etp, mbs, recompute, optimizer, tp_overlap, dp_overlap,
+ * ep_overlap (smaller first).  <0, 0 or >0 as a ranks before, equal to or after b. */
+int aif_best_compare(const aif_best_result *a, const aif_best_result *b);
+
+/* Searches s's job (its model, cluster, GPU count, global batch, sequence, precision
+ * and attention kernel fixed) over o->space.  Every candidate is estimated exactly as
+ * aif_estimate would (tests/test_best.c holds the optimum equal to brute force):
+ * memory first, from the layout's shape alone, so what does not fit costs no
+ * lowering; a layer's segment times are computed once per (mbs, recompute, sharding,
+ * tp and ep overlap) and the end of step once per (vpp, optimizer) within each (tp,
+ * cp, pp, ep, etp).  No candidate fitting is not an error: n_results is 0 and
+ * min_need_bytes says by how much.  AIF_EINPUT for options out of range. */
+aif_rc aif_search_best(const aif_scenario *s, const aif_best_opts *o, aif_best *out, aif_err *err);
+/* Sets b->why_part and why_delta_s from results[0] and runner_up. */
+void aif_best_explain(aif_best *b);
+/* Recomputes r's energy, cost and objective from r->train (after the simulator
+ * replaced it) with o's site figures and objective. */
+void aif_best_rescore(const aif_best_opts *o, aif_best_result *r);
+/* The result's layout written into s (dp and sp derived as the search did). */
+void aif_best_apply(const aif_best_result *r, aif_scenario *s);
 
 #ifdef __cplusplus
 }

@@ -196,3 +196,11 @@ def test_infer_bad_input_raises_with_field():
     assert e.value.field.startswith("serve") and e.value.rc == 2
     with pytest.raises(TypeError, match="did you mean 'qps'"):
         aifsim.infer(qsp=4)
+def test_auto_layout_equals_cli():
+    got = aifsim.train("neutral", gpus=16, gbs=64, layout="auto")
+    assert got == cli("train", "neutral", "--gpus", "16", "--gbs", "64", "--layout", "auto", "--json")
+    auto = [s for s in got["substitutions"] if s["asked"] == "auto"]
+    assert [s["field"] for s in auto] == ["train.tp", "train.pp", "train.vpp", "train.cp", "train.ep", "train.etp",
+                                          "train.mbs"]
+    assert all("candidates by step time" in s["why"] for s in auto)
+    assert str(got["inputs"]["tp"]) == auto[0]["used"]

@@ -20,7 +20,7 @@ static const aif_option train_options[] = {
     {"gpus-per-node", "cluster.gpus_per_node"}, {"nics-per-node", "cluster.nics_per_node"},
     {"nic-bw", "cluster.nic_bw"}, {"fabric", "cluster.fabric"},
     {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"},
-    {"etp", "train.etp"}, {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
+    {"etp", "train.etp"}, {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"layout", "train.layout"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
     {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
     {"tokens", "train.tokens"}, {"topology", "cluster.network.topology"},
     {"oversubscription", "cluster.network.oversubscription"}, {"planes", "cluster.network.planes"},

@@ -39,7 +39,11 @@ static const char help[] =
     "  --fabric NAME         scale-out fabric (aifsim catalog fabrics), e.g. ib-ndr\n"
     "parallelism and batch:\n"
     "  --tp N --pp N --vpp N --cp N --ep N --etp N --dp N\n"
-    "                        parallel degrees; dp defaults to gpus/(tp*pp*cp), etp to 1\n"
+    "                        parallel degrees; dp defaults to gpus/(tp*pp*cp), etp to 1;\n"
+    "                        tp pp vpp cp ep etp and mbs may be auto: the fastest layout\n"
+    "                        that fits, the others fixed (aifsim search's engine), shown\n"
+    "                        as a substitution line \"train.tp: auto -> 8 (best of N ...)\"\n"
+    "  --layout auto         all of tp pp vpp cp ep etp mbs auto (dp follows)\n"
     "  --mbs N               micro-batch, sequences     --gbs N   global batch, sequences\n"
     "  --seq N               sequence length, tokens\n"
     "  --precision bf16|fp8  --recompute none|selective|full\n"
@@ -74,6 +78,7 @@ static const char help[] =
     "  aifsim train --model llama3-70b --gpus 1024 --tp 8 --pp 4 --gbs 512 --seq 8192\n"
     "  aifsim train neutral --gpus 16 --tp 2 --gbs 128 --precision fp8 --json\n"
     "  aifsim train mixtral-8x7b --ep 4 --recompute full     (a built-in example scenario)\n"
+    "  aifsim train --model llama3-70b --gpus 1024 --gbs 512 --layout auto\n"
     "  aifsim train --engine sim --fabric roce-400 --oversubscription 2 --trace step.json\n"
     "\n" CLI_RULES_HELP;
 

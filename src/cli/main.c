@@ -16,6 +16,8 @@ static const char usage[] =
     "              16,384 H100 SXM (TP8 PP16 DP128, 8K sequences, 15.6T tokens)\n"
     "  train       estimate a training job: step time, MFU, memory, days to train, and its\n"
     "              power, cooling, energy, carbon, water and cost owned or rented\n"
+    "  search      the best layout of a training job: every tp, pp, vpp, cp, ep, etp, mbs,\n"
+    "              recompute, optimizer sharding and overlap that fits, by time, cost or energy\n"
     "  infer       simulate inference serving: TTFT, TPOT, throughput, goodput, KV cache,\n"
     "              joules and dollars per token of a model on replicas of a GPU kind\n"
     "  facility    the site on its own: racks, kW per rack, cooling, PUE, MW, grid cap, capex\n"
@@ -76,8 +78,8 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
     return EXIT_OK;
 }
 
-static const char *const commands[] = {"train", "infer", "facility", "topology", "report", "collective", "catalog",
-                                       "validate", "compare", NULL};
+static const char *const commands[] = {"train", "search", "infer", "facility", "topology", "report", "collective",
+                                       "catalog", "validate", "compare", NULL};
 
 static int run(int argc, char **argv)
 {
@@ -106,6 +108,8 @@ static int run(int argc, char **argv)
     }
     if (!strcmp(cmd, "train"))
         return cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "search"))
+        return cmd_search(argc - 1, argv + 1);
     if (!strcmp(cmd, "infer"))
         return cmd_infer(argc - 1, argv + 1);
     if (!strcmp(cmd, "catalog"))
@@ -124,7 +128,7 @@ static int run(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, infer, compare, facility, topology, report, collective, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, search, infer, compare, facility, topology, report, collective, catalog, validate)", cmd);
 }
 
 int main(int argc, char **argv)

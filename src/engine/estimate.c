@@ -123,11 +123,17 @@ static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, 
 
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
-    const aif_train *tr = &s->train;
-    const aif_parallel *p = &tr->par;
     aif_seg_time st[AIF_N_SEG];
     for (int i = 0; i < AIF_N_SEG; i++)
         aif_segment_time(s, g, i, &st[i]);
+    aif_estimate_times(s, g, st, r);
+}
+
+void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                        aif_train_result *r)
+{
+    const aif_train *tr = &s->train;
+    const aif_parallel *p = &tr->par;
 
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
     int worst_items = 1;

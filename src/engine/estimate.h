@@ -9,6 +9,13 @@
 
 /* Estimate from an already lowered graph (g must come from aif_graph_lower(s)). */
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
+/* The same from the segments' times already known (st[i] = aif_segment_time of segment
+ * i of a graph lowered from s): g is read for its shape (aif_graph_shape's fields,
+ * dp_buckets, recompute_flops_per_microbatch) and the ops of its STEP segments only.
+ * The best-layout search (src/search/best.c) times a layer segment once for every
+ * layout that shares it and calls this per layout. */
+void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                        aif_train_result *r);
 
 /* Relative tolerance of the breakdown's sum against the step time (rounding only). */
 #define AIF_BREAKDOWN_TOL 1e-9

@@ -1,11 +1,14 @@
 /* run.c -- the pipeline of a training job (include/aifsim/run.h): notes on the
- * scenario against its catalog system, power limit, engine, facility, cost, then the
+ * scenario against its catalog system, power limit, the search of fields written
+ * `auto`, engine, facility, cost, then the
  * neighbours the writers report, in that order and nowhere else.  A site that cannot
  * hold the job is a verdict in the facility result, so the job's answer is kept.  The neighbours are estimated from the scenario as run, so a
  * power limit slows them as it slows the job. */
 #include "aifsim/run.h"
+#include "base/base.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Notes on what the user set against the catalog system: a node size that differs
@@ -29,6 +32,60 @@ static void add_notes(const aif_scenario *s, aif_train_run *out)
     }
 }
 
+/* Fills the fields written `auto` with the fastest layout that fits (every other
+ * field fixed) and notes each choice in the scenario. */
+static aif_rc fill_auto(aif_scenario *s, aif_err *err)
+{
+    unsigned a = s->train.auto_fields;
+    aif_best_opts bo = {.objective = AIF_OBJ_TIME, .top = 1};
+    aif_best_space_auto(s, a, &bo.space);
+    aif_best *b = malloc(sizeof *b);
+    if (!b)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
+    aif_rc rc = aif_search_best(s, &bo, b, err);
+    static const struct { unsigned bit; const char *path; } f[] = {
+        {AIF_AUTO_TP, "train.tp"}, {AIF_AUTO_PP, "train.pp"}, {AIF_AUTO_VPP, "train.vpp"}, {AIF_AUTO_CP, "train.cp"},
+        {AIF_AUTO_EP, "train.ep"}, {AIF_AUTO_ETP, "train.etp"}, {AIF_AUTO_MBS, "train.mbs"}};
+    char names[64] = "";
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (a & f[i].bit)
+            k += (size_t)snprintf(names + k, k < sizeof names ? sizeof names - k : 0, "%s%s", k ? ", " : "",
+                                  f[i].path + 6);
+    if (rc == AIF_OK && b->n_results == 0) {
+        if (b->candidates == 0)
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "train", "no layout with %s auto passes the layout checks "
+                             "for %d GPUs and gbs %d (the fields not auto are kept as given)", names,
+                             aif_alloc_gpus(s), s->train.gbs);
+        else
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "train", "none of the %lld layouts with %s auto fits in "
+                             "memory: the smallest needs %.1f GiB of the %.1f GiB HBM (try more GPUs, recompute "
+                             "full, or more fields auto)", b->candidates, names, b->min_need_bytes / (1 << 30),
+                             b->hbm_bytes / (1 << 30));
+    }
+    if (rc == AIF_OK) {
+        const aif_best_result *r = &b->results[0];
+        aif_best_apply(r, s);
+        s->train.auto_fields = 0;
+        const int v[] = {r->par.tp, r->par.pp, r->par.vpp, r->par.cp, r->par.ep, r->par.etp, r->mbs};
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+            if (!(a & f[i].bit))
+                continue;
+            if (s->n_notes == AIF_MAX_NOTES) {
+                s->n_notes_dropped++;
+                continue;
+            }
+            aif_note *n = &s->notes[s->n_notes++];
+            snprintf(n->field, sizeof n->field, "%s", f[i].path);
+            snprintf(n->asked, sizeof n->asked, "auto");
+            snprintf(n->used, sizeof n->used, "%d", v[i]);
+            snprintf(n->why, sizeof n->why, "best of %lld candidates by step time", b->candidates);
+        }
+    }
+    free(b);
+    return rc;
+}
+
 aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_opts *o, aif_train_run *out,
                      aif_err *err)
 {
@@ -41,8 +98,11 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
     add_notes(s, out);
     const aif_facility_data *fd = aif_catalog_facility(c);
     aif_facility_apply_limits(&out->scenario, fd);
-    aif_rc rc = o->engine == AIF_ENGINE_SIM ? aif_simulate(&out->scenario, &o->sim, &out->train, &out->net, err)
-                                            : aif_estimate(&out->scenario, &out->train, err);
+    aif_rc rc = out->scenario.train.auto_fields ? fill_auto(&out->scenario, err) : AIF_OK;
+    if (rc)
+        return rc;
+    rc = o->engine == AIF_ENGINE_SIM ? aif_simulate(&out->scenario, &o->sim, &out->train, &out->net, err)
+                                     : aif_estimate(&out->scenario, &out->train, err);
     /* A job on part of its cluster is charged its share of the site: the nodes and
      * racks it fills, their power, energy, carbon, water, capex and cost to train.
      * The rest of the cluster is not this job's (the many-job view accounts for it). */

@@ -12,7 +12,9 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap}
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, layout}
+ *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
+ *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
  *
  * Invariants: each load builds its own bind_ctx (error record, catalogs, facility
  * data, sections) and passes it down; nothing outlives the call, so loads in one
@@ -505,7 +507,33 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
     t->dp_overlap = true;
     uint64_t set = 0;
     if (tn) {
-        aif_rc rc = bind_map(bc, tn, &train_schema, t, "train", &set);
+        /* `auto` degrees and `layout: auto` are taken out before binding: the search
+         * (aif_run_train) fills them; until then they keep the defaults above */
+        ynode filtered = *tn;
+        ynode *kids[64];
+        if (tn->kind == Y_MAP && tn->n <= 64) {
+            static const struct { const char *key; unsigned bit; } autos[] = {
+                {"tp", AIF_AUTO_TP}, {"pp", AIF_AUTO_PP}, {"vpp", AIF_AUTO_VPP}, {"cp", AIF_AUTO_CP},
+                {"ep", AIF_AUTO_EP}, {"etp", AIF_AUTO_ETP}, {"mbs", AIF_AUTO_MBS}, {"layout", AIF_AUTO_LAYOUT}};
+            filtered.n = 0;
+            filtered.kids = kids;
+            for (int i = 0; i < tn->n; i++) {
+                const ynode *k = tn->kids[i];
+                unsigned bit = 0;
+                for (size_t a = 0; a < sizeof autos / sizeof autos[0] && k->key; a++)
+                    if (!strcmp(k->key, autos[a].key))
+                        bit = autos[a].bit;
+                bool is_auto = bit && k->kind == Y_SCALAR && !k->quoted && !strcmp(k->s, "auto");
+                if (bit == AIF_AUTO_LAYOUT && !is_auto)
+                    return bind_error(bc, k, "train.layout", "expected auto (every parallel degree and the "
+                                      "micro-batch chosen by the best-layout search)");
+                if (is_auto)
+                    t->auto_fields |= bit;
+                else
+                    kids[filtered.n++] = tn->kids[i];
+            }
+        }
+        aif_rc rc = bind_map(bc, &filtered, &train_schema, t, "train", &set);
         if (rc)
             return rc;
     }
@@ -730,7 +758,7 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
     if ((bc->sections & AIF_SECTION_SERVE) && (rc = aif_serve_bind(bc, out, ynode_get(root, "serve"))))
         return rc;
     const unsigned job = AIF_SECTION_MODEL | AIF_SECTION_TRAIN;
-    if ((bc->sections & job) == job)
+    if ((bc->sections & job) == job && !out->train.auto_fields)   /* auto: checked once the search fills it */
         rc = aif_scenario_check(out, err);
     else if (out->cluster.gpus_per_node > out->cluster.scaleup_domain)
         rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "cluster.scaleup_domain",
@@ -825,7 +853,18 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         /* one note for the layout: the values the base wrote that the new job derives otherwise */
         char asked[80] = "", used[80] = "";
         size_t ka = 0, ku = 0;
+        /* a field written auto is the search's to choose: its placeholder is no substitution */
+        static const struct { const char *key; unsigned bits; } by_auto[] = {
+            {"tp", AIF_AUTO_TP}, {"pp", AIF_AUTO_PP}, {"vpp", AIF_AUTO_VPP}, {"cp", AIF_AUTO_CP},
+            {"ep", AIF_AUTO_EP}, {"etp", AIF_AUTO_ETP}, {"sp", AIF_AUTO_TP},
+            {"dp", AIF_AUTO_TP | AIF_AUTO_PP | AIF_AUTO_CP}};
         for (int i = 0; i < n_drop; i++) {
+            unsigned chosen = 0;
+            for (size_t k = 0; k < sizeof by_auto / sizeof by_auto[0]; k++)
+                if (!strcmp(drop[i].key, by_auto[k].key))
+                    chosen = by_auto[k].bits & out->train.auto_fields;
+            if (chosen)
+                continue;
             char v[AIF_NAME_MAX];
             layout_value(out, drop[i].key, v, sizeof v);
             if (!strcmp(v, drop[i].value) || ka >= sizeof asked || ku >= sizeof used)

@@ -432,6 +432,10 @@ void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n)
 
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
 {
+    if (g->stage_table) {
+        *st = g->stage_table[rank];
+        return;
+    }
     memset(st, 0, sizeof *st);
     int n_chunks = g->pp * g->vpp;
     for (int v = 0; v < g->vpp; v++) {
@@ -449,6 +453,18 @@ void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
         if (chunk > 0)
             st->p2p++;
     }
+}
+
+void aif_graph_shape(const aif_scenario *s, aif_graph *g)
+{
+    const aif_train *tr = &s->train;
+    const aif_parallel *p = &tr->par;
+    group_shapes(s, g);
+    g->pp = p->pp;
+    g->vpp = p->vpp;
+    g->microbatches = tr->gbs / (tr->mbs * p->dp);
+    g->layers = s->model.layers;
+    g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers;
 }
 
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
@@ -479,12 +495,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     w.tp_ovl = tr->tp_overlap;
     w.fsdp = tr->optimizer == AIF_OPT_ZERO3 || tr->optimizer == AIF_OPT_FSDP;
     w.cat = AIF_CAT_COMPUTE;
-    group_shapes(s, g);
-    g->pp = p->pp;
-    g->vpp = p->vpp;
-    g->microbatches = tr->gbs / (tr->mbs * p->dp);
-    g->layers = m->layers;
-    g->dense_layers = m->moe.experts ? m->moe.dense_layers : m->layers;
+    aif_graph_shape(s, g);
 
     begin(&w, AIF_SEG_DENSE_FWD); layer_fwd(&w, 0); end(&w, AIF_SEG_DENSE_FWD);
     begin(&w, AIF_SEG_DENSE_BWD); layer_bwd(&w, 0); end(&w, AIF_SEG_DENSE_BWD);

@@ -1,0 +1,525 @@
+/* best.c -- the best layout of a training job (include/aifsim/search.h):
+ * every valid combination of tp, pp, vpp, cp, ep, etp, micro-batch, recompute,
+ * optimizer sharding and overlap switches on the job's GPU count, the ones that
+ * fit in memory ranked by an objective.
+ *
+ * Invariants:
+ *  - every candidate's result equals aif_estimate's on the same scenario (the same
+ *    lowering, segment timing and combination code; tests/test_best.c compares the
+ *    optimum with brute force).  Nothing is pruned that could rank: a layout is
+ *    dropped only when its exact memory (aif_memory_estimate on its shape) is over
+ *    HBM, or when it fails a check aif_scenario_check makes;
+ *  - the answer does not depend on the order of enumeration: results are kept in
+ *    aif_best_compare's total order.
+ *
+ * Why it is fast (incremental evaluation).  The enumeration nests, outside in:
+ * tp, cp, pp (dp follows), ep, etp; then vpp, mbs, recompute, optimizer; then the
+ * overlap switches.  Within one (tp, cp, pp, ep, etp) block the communicator groups
+ * are fixed, and
+ *  - a layer's segments (dense and MoE layers, embedding, head, pipeline send) depend
+ *    only on (mbs, recompute, sharded weights or not, tp_overlap, ep_overlap): they
+ *    are lowered and timed once per such key (layer cache);
+ *  - the end of the step (gradient reduction, optimizer, all-gather, the bucket
+ *    count) depends only on (vpp, optimizer): lowered and timed once per key (step
+ *    cache, kept for one vpp at a time);
+ *  - memory depends on neither overlap switch and needs only the shape
+ *    (aif_graph_shape): a layout that does not fit is counted and skipped with all
+ *    its switches before anything is lowered;
+ *  - dp_overlap changes nothing before the combination of segment times
+ *    (aif_estimate_times), which is all a candidate costs once its caches are warm. */
+#define _POSIX_C_SOURCE 200809L
+#include "aifsim/search.h"
+#include "base/base.h"
+#include "engine/estimate.h"
+#include "workload/memory.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const objective_names[AIF_N_OBJ] = {"time", "cost", "energy"};
+static const char *const part_names[AIF_N_PART] = {
+    "compute", "tp communication", "cp communication", "ep communication", "pipeline send/recv",
+    "pipeline bubble", "dp communication", "optimizer", "recompute"};
+
+const char *aif_objective_name(int objective)
+{
+    return objective >= 0 && objective < AIF_N_OBJ ? objective_names[objective] : NULL;
+}
+
+int aif_objective_index(const char *name)
+{
+    for (int i = 0; i < AIF_N_OBJ; i++)
+        if (name && !strcmp(name, objective_names[i]))
+            return i;
+    return -1;
+}
+
+const char *aif_best_part_name(int part) { return part >= 0 && part < AIF_N_PART ? part_names[part] : "?"; }
+
+void aif_best_space_all(aif_best_space *sp)
+{
+    *sp = (aif_best_space){.recompute = -1, .optimizer = -1, .tp_overlap = -1, .dp_overlap = -1, .ep_overlap = -1};
+}
+
+void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
+{
+    const aif_train *t = &s->train;
+    *sp = (aif_best_space){
+        .tp = a & AIF_AUTO_TP ? 0 : t->par.tp, .pp = a & AIF_AUTO_PP ? 0 : t->par.pp,
+        .vpp = a & AIF_AUTO_VPP ? 0 : t->par.vpp, .cp = a & AIF_AUTO_CP ? 0 : t->par.cp,
+        .ep = a & AIF_AUTO_EP ? 0 : t->par.ep, .etp = a & AIF_AUTO_ETP ? 0 : t->par.etp,
+        .mbs = a & AIF_AUTO_MBS ? 0 : t->mbs, .recompute = t->recompute, .optimizer = t->optimizer,
+        .tp_overlap = t->tp_overlap, .dp_overlap = t->dp_overlap, .ep_overlap = t->ep_overlap};
+}
+
+static double objective_of(const aif_best_result *r, int objective)
+{
+    return objective == AIF_OBJ_COST ? r->cost_per_step_usd
+           : objective == AIF_OBJ_ENERGY ? r->energy_per_step_J : r->train.step_time_s;
+}
+
+static int cmp_d(double a, double b) { return a < b ? -1 : a > b; }
+
+int aif_best_compare(const aif_best_result *a, const aif_best_result *b)
+{
+    int c;
+    if ((c = cmp_d(a->objective, b->objective)) || (c = cmp_d(a->train.step_time_s, b->train.step_time_s)) ||
+        (c = cmp_d(a->train.mem.total_bytes, b->train.mem.total_bytes)))
+        return c;
+    const int fa[] = {a->par.tp, a->par.pp, a->par.vpp, a->par.cp, a->par.ep, a->par.etp, a->mbs, a->recompute,
+                      a->optimizer, a->tp_overlap, a->dp_overlap, a->ep_overlap};
+    const int fb[] = {b->par.tp, b->par.pp, b->par.vpp, b->par.cp, b->par.ep, b->par.etp, b->mbs, b->recompute,
+                      b->optimizer, b->tp_overlap, b->dp_overlap, b->ep_overlap};
+    for (size_t i = 0; i < sizeof fa / sizeof fa[0]; i++)
+        if (fa[i] != fb[i])
+            return fa[i] < fb[i] ? -1 : 1;
+    return 0;
+}
+
+void aif_best_apply(const aif_best_result *r, aif_scenario *s)
+{
+    s->train.par = r->par;
+    s->train.mbs = r->mbs;
+    s->train.recompute = r->recompute;
+    s->train.optimizer = r->optimizer;
+    s->train.tp_overlap = r->tp_overlap;
+    s->train.dp_overlap = r->dp_overlap;
+    s->train.ep_overlap = r->ep_overlap;
+}
+
+/* ------------------------------------------------------------- search state */
+
+enum { MAX_VALUES = 1600, N_OPT = AIF_OPT_FSDP + 1 };   /* no int has more divisors; step cache per optimizer */
+
+typedef struct layer_entry {   /* layer cache: segments before the end of the step */
+    bool done;
+    aif_seg_time st[AIF_SEG_STEP_RS];
+    double recompute_flops;
+} layer_entry;
+
+typedef struct step_entry {    /* step cache: the end-of-step segments, for one vpp */
+    bool done;
+    aif_graph g;               /* kept: aif_estimate_times re-times its STEP ops in buckets */
+    aif_seg_time st[3];        /* RS, OPT, AG */
+} step_entry;
+
+typedef struct search {
+    const aif_scenario *base;
+    const aif_best_opts *o;
+    aif_best *out;
+    aif_err *err;
+    aif_rc rc;
+    int gpus;
+    bool moe;
+    /* value lists of the block being searched */
+    int mbs[MAX_VALUES], n_mbs;
+    layer_entry *layer;        /* [n_mbs][3 recompute][2 sharded][2 tp_overlap][2 ep_overlap] */
+    int layer_cap;
+    step_entry step[N_OPT];
+    aif_stage *stages;         /* [pp] of the current (pp, vpp): aif_graph.stage_table of the shape and views */
+    int stages_cap;
+} search;
+
+/* The divisors of n in [lo, hi] in increasing order (the fixed value alone when
+ * fixed > 0 and it is one), at most MAX_VALUES of them (no n below 2^31 has more). */
+static int divisors(long long n, long long lo, long long hi, int fixed, int *out)
+{
+    int k = 0;
+    if (fixed > 0) {
+        if (fixed >= lo && fixed <= hi && n % fixed == 0)
+            out[k++] = fixed;
+        return k;
+    }
+    int big[MAX_VALUES], n_big = 0;
+    for (long long d = 1; d * d <= n && k < MAX_VALUES && n_big < MAX_VALUES; d++) {
+        if (n % d)
+            continue;
+        if (d >= lo && d <= hi)
+            out[k++] = (int)d;
+        long long e = n / d;
+        if (e != d && e >= lo && e <= hi)
+            big[n_big++] = (int)e;
+    }
+    while (n_big > 0 && k < MAX_VALUES)
+        out[k++] = big[--n_big];
+    return k;
+}
+
+static int choices(int fixed, int lo, int hi, int *out)
+{
+    int k = 0;
+    if (fixed >= 0)
+        out[k++] = fixed;
+    else
+        for (int v = lo; v <= hi; v++)
+            out[k++] = v;
+    return k;
+}
+
+static void keep(search *w, const aif_best_result *r)
+{
+    aif_best *b = w->out;
+    /* the runner-up stays the least (aif_best_compare) of the candidates seen whose
+     * objective is above the best's: a new best hands it the old best */
+    if (b->n_results > 0) {
+        const aif_best_result *best = &b->results[0];
+        if (r->objective < best->objective) {
+            b->runner_up = *best;
+            b->has_runner_up = true;
+        } else if (r->objective > best->objective &&
+                   (!b->has_runner_up || aif_best_compare(r, &b->runner_up) < 0)) {
+            b->runner_up = *r;
+            b->has_runner_up = true;
+        }
+    }
+    int top = w->o->top;
+    if (b->n_results == top && aif_best_compare(r, &b->results[top - 1]) >= 0)
+        return;
+    int i = b->n_results < top ? b->n_results++ : top - 1;
+    while (i > 0 && aif_best_compare(r, &b->results[i - 1]) < 0) {
+        b->results[i] = b->results[i - 1];
+        i--;
+    }
+    b->results[i] = *r;
+}
+
+static bool fsdp_of(int opt) { return opt == AIF_OPT_ZERO3 || opt == AIF_OPT_FSDP; }
+
+static layer_entry *layer_at(search *w, int i_mbs, int rc, int opt, int tpo, int epo)
+{
+    return &w->layer[(((i_mbs * 3 + rc) * 2 + fsdp_of(opt)) * 2 + tpo) * 2 + epo];
+}
+
+/* Lowers s and keeps the segment times the layer cache holds. */
+static aif_rc fill_layer(search *w, const aif_scenario *s, layer_entry *e)
+{
+    aif_graph g;
+    aif_rc rc = aif_graph_lower(s, &g, w->err);
+    if (rc == AIF_OK) {
+        for (int i = 0; i < AIF_SEG_STEP_RS; i++)
+            aif_segment_time(s, &g, i, &e->st[i]);
+        e->recompute_flops = g.recompute_flops_per_microbatch;
+        e->done = true;
+        w->out->lowered++;
+    }
+    aif_graph_free(&g);
+    return rc;
+}
+
+static aif_rc fill_step(search *w, const aif_scenario *s, step_entry *e)
+{
+    aif_rc rc = aif_graph_lower(s, &e->g, w->err);
+    if (rc == AIF_OK) {
+        for (int i = 0; i < 3; i++)
+            aif_segment_time(s, &e->g, AIF_SEG_STEP_RS + i, &e->st[i]);
+        e->done = true;
+        w->out->lowered++;
+    } else {
+        aif_graph_free(&e->g);   /* a failed lowering holds what it had made */
+    }
+    return rc;
+}
+
+static void free_steps(search *w)
+{
+    for (int i = 0; i < N_OPT; i++) {
+        if (w->step[i].done)
+            aif_graph_free(&w->step[i].g);
+        w->step[i].done = false;
+    }
+}
+
+static void site_figures(const aif_best_site *site, aif_best_result *r)
+{
+    const aif_breakdown *b = &r->train.bd;
+    double comm = b->tp_comm_s + b->cp_comm_s + b->ep_comm_s + b->pp_comm_s + b->dp_comm_s;
+    r->energy_per_step_J = (b->compute_s - b->membound_s) * site->compute_W +
+                           (b->membound_s + b->optimizer_s) * site->memory_W + comm * site->comm_W +
+                           b->pp_bubble_s * site->idle_W;
+    r->cost_per_step_usd = r->energy_per_step_J * site->usd_per_J + r->train.step_time_s * site->fixed_usd_per_s;
+}
+
+void aif_best_rescore(const aif_best_opts *o, aif_best_result *r)
+{
+    site_figures(&o->site, r);
+    r->objective = objective_of(r, o->objective);
+}
+
+/* One (vpp, mbs, recompute, optimizer) layout of the block: memory, then every overlap switch. */
+static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int i_mbs)
+{
+    const aif_best_space *sp = &w->o->space;
+    const aif_parallel *p = &s->train.par;
+    aif_graph shape = *shape_base;
+    shape.vpp = p->vpp;
+    shape.stage_table = w->stages;
+    shape.microbatches = s->train.gbs / (s->train.mbs * p->dp);
+    aif_memory mem;
+    aif_memory_estimate(s, &shape, &mem);
+    int tpos[2], dpos[2], epos[2];
+    int n_tpo = choices(sp->tp_overlap >= 0 ? sp->tp_overlap : p->tp > 1 ? -1 : 0, 0, 1, tpos);
+    int n_dpo = choices(sp->dp_overlap, 0, 1, dpos);
+    int n_epo = choices(sp->ep_overlap >= 0 ? sp->ep_overlap : w->moe ? -1 : 0, 0, 1, epos);
+    w->out->candidates += n_tpo * n_dpo * n_epo;
+    if (mem.total_bytes > mem.hbm_bytes) {
+        if (mem.total_bytes < w->out->min_need_bytes || w->out->min_need_bytes == 0)
+            w->out->min_need_bytes = mem.total_bytes;
+        return;
+    }
+    w->out->fitting += n_tpo * n_dpo * n_epo;
+    int opt = s->train.optimizer;
+    step_entry *se = &w->step[opt];
+    if (!se->done && (w->rc = fill_step(w, s, se)))
+        return;
+    for (int a = 0; a < n_tpo; a++)
+        for (int e = 0; e < n_epo; e++) {
+            s->train.tp_overlap = tpos[a];
+            s->train.ep_overlap = epos[e];
+            layer_entry *le = layer_at(w, i_mbs, s->train.recompute, opt, tpos[a], epos[e]);
+            if (!le->done && (w->rc = fill_layer(w, s, le)))
+                return;
+            aif_seg_time st[AIF_N_SEG];
+            memcpy(st, le->st, sizeof le->st);
+            memcpy(st + AIF_SEG_STEP_RS, se->st, sizeof se->st);
+            aif_graph view = se->g;   /* its STEP ops and bucket count; the shape of this layout */
+            view.microbatches = shape.microbatches;
+            view.recompute_flops_per_microbatch = le->recompute_flops;
+            view.stage_table = w->stages;
+            for (int d = 0; d < n_dpo; d++) {
+                s->train.dp_overlap = dpos[d];
+                aif_best_result r;
+                memset(&r, 0, sizeof r);
+                aif_estimate_times(s, &view, st, &r.train);
+                r.par = *p;
+                r.mbs = s->train.mbs;
+                r.recompute = s->train.recompute;
+                r.optimizer = opt;
+                r.tp_overlap = tpos[a];
+                r.dp_overlap = dpos[d];
+                r.ep_overlap = epos[e];
+                site_figures(&w->o->site, &r);
+                r.objective = objective_of(&r, w->o->objective);
+                keep(w, &r);
+            }
+        }
+}
+
+/* One (tp, cp, pp, ep, etp) block: its caches live and die with it. */
+static void block(search *w, aif_scenario *s)
+{
+    const aif_best_space *sp = &w->o->space;
+    const aif_model *m = &s->model;
+    aif_parallel *p = &s->train.par;
+    int gbs = s->train.gbs;
+    /* the layout checks of aif_scenario_check that involve only the block's degrees */
+    if (!w->moe ? p->etp != 1 : m->moe.expert_ffn % p->etp != 0)
+        return;
+    long long stage = (long long)p->tp * p->cp * p->dp;
+    if (p->etp > stage || stage % ((long long)p->etp * p->ep))
+        return;
+    aif_graph shape;
+    memset(&shape, 0, sizeof shape);
+    aif_graph_shape(s, &shape);
+    w->n_mbs = divisors(gbs / p->dp, 1, 1000000, sp->mbs, w->mbs);
+    size_t need = (size_t)w->n_mbs * 3 * 2 * 2 * 2;
+    if ((int)need > w->layer_cap) {
+        layer_entry *grown = realloc(w->layer, need * sizeof *grown);
+        if (!grown) {
+            w->rc = aif_err_set(w->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
+            return;
+        }
+        w->layer = grown;
+        w->layer_cap = (int)need;
+    }
+    memset(w->layer, 0, need * sizeof *w->layer);
+    if (p->pp > w->stages_cap) {
+        aif_stage *grown = realloc(w->stages, (size_t)p->pp * sizeof *grown);
+        if (!grown) {
+            w->rc = aif_err_set(w->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
+            return;
+        }
+        w->stages = grown;
+        w->stages_cap = p->pp;
+    }
+    int vpp_hi = p->pp > 1 ? m->layers / p->pp : 1;
+    if (vpp_hi > 4096 / p->pp)
+        vpp_hi = 4096 / p->pp;
+    int rcs[3], opts[N_OPT];
+    int n_rc = choices(sp->recompute, AIF_RC_NONE, AIF_RC_FULL, rcs);
+    int n_opt = choices(sp->optimizer, AIF_OPT_NONE, AIF_OPT_ZERO3, opts);
+    for (int vpp = sp->vpp > 0 ? sp->vpp : 1; vpp <= (sp->vpp > 0 ? sp->vpp : vpp_hi) && !w->rc; vpp++) {
+        if (vpp > 1 && p->pp == 1)
+            break;
+        if ((long long)p->pp * vpp > m->layers)
+            break;
+        p->vpp = vpp;
+        /* each rank's stage, once per (pp, vpp) rather than once per candidate and use */
+        aif_graph g = shape;
+        g.vpp = vpp;
+        g.stage_table = NULL;
+        for (int r = 0; r < p->pp; r++)
+            aif_graph_stage(&g, r, &w->stages[r]);
+        for (int i = 0; i < w->n_mbs && !w->rc; i++) {
+            s->train.mbs = w->mbs[i];
+            int mb = gbs / (w->mbs[i] * p->dp);
+            if (vpp > 1 && mb % p->pp)
+                continue;
+            for (int r = 0; r < n_rc && !w->rc; r++) {
+                s->train.recompute = rcs[r];
+                for (int k = 0; k < n_opt && !w->rc; k++) {
+                    if (p->pp > 1 && opts[k] >= AIF_OPT_ZERO2)
+                        continue;
+                    s->train.optimizer = opts[k];
+                    layout(w, s, &shape, i);
+                }
+            }
+        }
+        free_steps(w);
+    }
+    free_steps(w);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double part_s(const aif_breakdown *b, int part)
+{
+    switch (part) {
+    case AIF_PART_COMPUTE: return b->compute_s - b->recompute_s;
+    case AIF_PART_TP: return b->tp_comm_s;
+    case AIF_PART_CP: return b->cp_comm_s;
+    case AIF_PART_EP: return b->ep_comm_s;
+    case AIF_PART_PP: return b->pp_comm_s;
+    case AIF_PART_BUBBLE: return b->pp_bubble_s;
+    case AIF_PART_DP: return b->dp_comm_s;
+    case AIF_PART_OPTIMIZER: return b->optimizer_s;
+    default: return b->recompute_s;
+    }
+}
+
+void aif_best_explain(aif_best *b)
+{
+    b->why_part = -1;
+    b->why_delta_s = 0;
+    if (b->n_results < 1 || !b->has_runner_up)
+        return;
+    const aif_breakdown *b0 = &b->results[0].train.bd, *b1 = &b->runner_up.train.bd;
+    double most = -1;
+    for (int i = 0; i < AIF_N_PART; i++) {
+        double d = part_s(b1, i) - part_s(b0, i);
+        if (fabs(d) > most) {
+            most = fabs(d);
+            b->why_part = i;
+            b->why_delta_s = d;
+        }
+    }
+}
+
+aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best *out, aif_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->objective = o->objective;
+    out->why_part = -1;
+    if (o->top < 1 || o->top > AIF_BEST_MAX_TOP)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "top", "top %d: expected 1 to %d results", o->top,
+                           AIF_BEST_MAX_TOP);
+    if (!aif_objective_name(o->objective))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "objective", "objective %d: expected time, cost or energy",
+                           o->objective);
+    double t0 = now_s();
+    aif_scenario *s = malloc(sizeof *s);
+    search w = {.base = s0, .o = o, .out = out, .err = err};
+    w.layer_cap = 16 * 3 * 2 * 2 * 2;
+    w.layer = malloc((size_t)w.layer_cap * sizeof *w.layer);
+    if (!s || !w.layer) {
+        free(s);
+        free(w.layer);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
+    }
+    *s = *s0;
+    s->train.auto_fields = 0;
+    const aif_best_space *sp = &o->space;
+    const aif_model *m = &s->model;
+    aif_parallel *p = &s->train.par;
+    w.gpus = aif_alloc_gpus(s);
+    w.moe = m->moe.experts > 0;
+    out->hbm_bytes = s->cluster.gpu.hbm_bytes;
+    /* the checks that do not depend on the layout (precision, allocation, scale-up
+     * domain): a layout of no parallelism and a batch it divides fails only those */
+    int gbs = s->train.gbs;
+    s->train.par = (aif_parallel){1, 1, 1, 1, 1, 1, w.gpus, false};
+    s->train.mbs = 1;
+    s->train.gbs = w.gpus;
+    aif_rc rc = aif_scenario_check(s, err);
+    s->train.gbs = gbs;
+    if (rc) {
+        free(w.layer);
+        free(s);
+        return rc;
+    }
+    int tps[MAX_VALUES], cps[MAX_VALUES], pps[MAX_VALUES], eps[MAX_VALUES], etps[MAX_VALUES];
+    int n_tp = divisors(w.gpus, 1, m->heads, sp->tp, tps);
+    w.rc = AIF_OK;
+    for (int a = 0; a < n_tp && !w.rc; a++) {
+        int tp = tps[a];
+        if (m->heads % tp || (m->kv_heads % tp && tp % m->kv_heads) || m->ffn % tp)
+            continue;
+        int n_cp = divisors(w.gpus / tp, 1, s->train.seq, sp->cp, cps);
+        for (int c = 0; c < n_cp && !w.rc; c++) {
+            int cp = cps[c];
+            if (cp > 1 && s->train.seq % (2 * cp))
+                continue;
+            int n_pp = divisors(w.gpus / (tp * cp), 1, m->layers, sp->pp, pps);
+            for (int q = 0; q < n_pp && !w.rc; q++) {
+                int pp = pps[q], dp = w.gpus / (tp * cp * pp);
+                if (s->train.gbs % dp)
+                    continue;
+                int n_ep = w.moe ? divisors(m->moe.experts, 1, m->moe.experts, sp->ep, eps)
+                                 : divisors(1, 1, 1, sp->ep, eps);
+                int n_etp = w.moe ? divisors(m->moe.expert_ffn, 1, tp * cp * dp, sp->etp, etps)
+                                  : divisors(1, 1, 1, sp->etp, etps);
+                for (int e = 0; e < n_ep && !w.rc; e++)
+                    for (int f = 0; f < n_etp && !w.rc; f++) {
+                        *p = (aif_parallel){.tp = tp, .pp = pp, .vpp = 1, .cp = cp, .ep = eps[e], .etp = etps[f],
+                                            .dp = dp, .sp = sp->tp > 0 ? s0->train.par.sp : tp > 1};
+                        block(&w, s);
+                    }
+            }
+        }
+    }
+    free(w.layer);
+    free(w.stages);
+    free(s);
+    if (w.rc)
+        return w.rc;
+    aif_best_explain(out);
+    out->wall_s = now_s() - t0;
+    out->evaluated_per_s = out->wall_s > 0 ? out->candidates / out->wall_s : 0;
+    return AIF_OK;
+}
