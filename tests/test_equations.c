@@ -443,6 +443,38 @@ static void test_ep_overlap_booked_as_expert(void **state)
     }
 }
 
+/* FSDP (zero3, fsdp) with pipeline parallelism runs as Llama 3 and torchtitan run it:
+ * parameters kept after the forward pass, gradients reduce-scattered per microbatch,
+ * optimizer sharded: zero2's memory and time, said in a note; zero2 reduces each
+ * microbatch's gradients in its backward pass, so it moves more bytes than zero1
+ * (reduced once a step) and needs less gradient memory. */
+static void test_fsdp_with_pipelining(void **state)
+{
+    (void)state;
+    const char *opts[] = {"zero1", "zero2", "zero3", "fsdp"};
+    aif_train_result r[4];
+    for (int k = 0; k < 4; k++) {
+        char y[512];
+        snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n"
+                 "train: {tp: 2, pp: 4, gbs: 256, seq: 4096, optimizer: %s}\n", opts[k]);
+        aif_scenario s;
+        load(&s, y);
+        if (k >= 2) {
+            assert_int_equal(s.n_notes, 1);
+            assert_string_equal(s.notes[0].field, "train.optimizer");
+            assert_non_null(strstr(s.notes[0].used, "zero2"));
+        }
+        aif_err e;
+        assert_int_equal(aif_estimate(&s, &r[k], &e), AIF_OK);
+    }
+    for (int k = 2; k < 4; k++) {
+        CLOSE(r[k].step_time_s, r[1].step_time_s, 1e-12);
+        CLOSE(r[k].mem.total_bytes, r[1].mem.total_bytes, 1e-12);
+    }
+    assert_true(r[1].mem.grads_bytes < r[0].mem.grads_bytes / 2);
+    assert_true(r[1].step_time_s >= r[0].step_time_s);   /* the same compute, more gradient traffic */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up), cmocka_unit_test(test_ep_overlap_booked_as_expert),
+        cmocka_unit_test(test_fsdp_with_pipelining),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -53,7 +53,6 @@ static const bad_case cases[] = {
      "has no fp8", 3},
     {OK_CLUSTER OK_MODEL "train: {recompute: partial}\n", "train.recompute", "accepted: none, selective, full", 3},
     {OK_CLUSTER OK_MODEL "train: {optimizer: adam}\n", "train.optimizer", "accepted: none, distributed", 3},
-    {OK_CLUSTER OK_MODEL "train: {pp: 2, optimizer: zero3}\n", "train.optimizer", "pipeline parallelism", 3},
     /* a newline in a value is written out as \n: the message stays on one line */
     {OK_CLUSTER OK_MODEL "train: {recompute: \"ful\\nl\"}\n", "train.recompute", "unknown value 'ful\\nl'", 3},
     {OK_CLUSTER OK_MODEL "train: {tokens: lots}\n", "train.tokens", "not a number", 3},

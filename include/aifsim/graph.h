@@ -186,6 +186,15 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
  * it before it lowers anything.  Sets only those fields of g. */
 void aif_graph_shape(const aif_scenario *s, aif_graph *g);
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
+/* What the optimizer (aif_optim) does inside the layers, with pp pipeline stages:
+ * AIF_SHARD_NONE (none, distributed, zero1: gradients reduced once at the step's end);
+ * AIF_SHARD_GRADS (zero2, and zero3/fsdp with pipelining: parameters stay gathered
+ * after the forward pass, as Llama 3 and torchtitan run FSDP with pipeline
+ * parallelism; each microbatch's gradients are reduce-scattered in its backward pass);
+ * AIF_SHARD_ALL (zero3, fsdp without pipelining: each layer's weights gathered before
+ * its forward and backward, its gradients reduce-scattered after). */
+typedef enum aif_layer_shard { AIF_SHARD_NONE, AIF_SHARD_GRADS, AIF_SHARD_ALL } aif_layer_shard;
+aif_layer_shard aif_layer_sharding(int optimizer, int pp);
 /* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is
  * virtual chunk v of pipeline rank r). */
 void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n);

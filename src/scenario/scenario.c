@@ -609,9 +609,6 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (s->cluster.gpu.peak_flops[t->precision] <= 0)
         BAD("train.precision", "%s has no %s tensor cores (peak_tflops has no %s)", s->cluster.gpu.name,
             aif_prec_name((aif_prec)t->precision), aif_prec_name((aif_prec)t->precision));
-    if (p->pp > 1 && t->optimizer >= AIF_OPT_ZERO2)
-        BAD("train.optimizer", "%s shards gradients or weights per microbatch and cannot be combined with "
-            "pipeline parallelism (pp %d); use distributed or zero1", aif_optim_name((aif_optim)t->optimizer), p->pp);
     if (s->cluster.gpus_per_node > s->cluster.scaleup_domain)
         BAD("cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);
@@ -876,6 +873,14 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
         if (ka)
             add_note(out, "train", asked, used, "the base's layout was for its own %s; derived again for this "
                      "job; --tp, --pp, --gbs ... set it", !strcmp(why, "model") ? "model" : "GPU count");
+    }
+    if (!rc && out->train.par.pp > 1 && out->train.optimizer >= AIF_OPT_ZERO3) {
+        char pp[32];
+        snprintf(pp, sizeof pp, "zero2 (pp %d)", out->train.par.pp);
+        add_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
+                 "with pipeline parallelism the parameters stay gathered after the forward pass (one all-gather a "
+                 "step), gradients are reduce-scattered per microbatch and the optimizer state is sharded, as "
+                 "Llama 3 and torchtitan run FSDP with pipelining");
     }
     if (rc == AIF_EINPUT && name[0] == '<' && !strcmp(err->file, name))
         blame_options(err, ov, n_ov);

@@ -17,8 +17,9 @@
  * overlap switches.  Within one (tp, cp, pp, ep, etp) block the communicator groups
  * are fixed, and
  *  - a layer's segments (dense and MoE layers, embedding, head, pipeline send) depend
- *    only on (mbs, recompute, sharded weights or not, tp_overlap, ep_overlap): they
- *    are lowered and timed once per such key (layer cache);
+ *    only on (mbs, recompute, what the optimizer does inside the layers
+ *    (aif_layer_sharding), tp_overlap, ep_overlap): they are lowered and timed once
+ *    per such key (layer cache);
  *  - the end of the step (gradient reduction, optimizer, all-gather, the bucket
  *    count) depends only on (vpp, optimizer): lowered and timed once per key (step
  *    cache, kept for one vpp at a time);
@@ -135,7 +136,7 @@ typedef struct search {
     bool moe;
     /* value lists of the block being searched */
     int mbs[MAX_VALUES], n_mbs;
-    layer_entry *layer;        /* [n_mbs][3 recompute][2 sharded][2 tp_overlap][2 ep_overlap] */
+    layer_entry *layer;        /* [n_mbs][3 recompute][3 aif_layer_shard][2 tp_overlap][2 ep_overlap] */
     int layer_cap;
     step_entry step[N_OPT];
     aif_stage *stages;         /* [pp] of the current (pp, vpp): aif_graph.stage_table of the shape and views */
@@ -205,11 +206,11 @@ static void keep(search *w, const aif_best_result *r)
     b->results[i] = *r;
 }
 
-static bool fsdp_of(int opt) { return opt == AIF_OPT_ZERO3 || opt == AIF_OPT_FSDP; }
-
-static layer_entry *layer_at(search *w, int i_mbs, int rc, int opt, int tpo, int epo)
+/* The layer segments depend on the optimizer only through what it does inside the
+ * layers (aif_layer_sharding: nothing, gradients per microbatch, everything). */
+static layer_entry *layer_at(search *w, int i_mbs, int rc, int opt, int pp, int tpo, int epo)
 {
-    return &w->layer[(((i_mbs * 3 + rc) * 2 + fsdp_of(opt)) * 2 + tpo) * 2 + epo];
+    return &w->layer[(((i_mbs * 3 + rc) * 3 + (int)aif_layer_sharding(opt, pp)) * 2 + tpo) * 2 + epo];
 }
 
 /* Lowers s and keeps the segment times the layer cache holds. */
@@ -297,7 +298,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
         for (int e = 0; e < n_epo; e++) {
             s->train.tp_overlap = tpos[a];
             s->train.ep_overlap = epos[e];
-            layer_entry *le = layer_at(w, i_mbs, s->train.recompute, opt, tpos[a], epos[e]);
+            layer_entry *le = layer_at(w, i_mbs, s->train.recompute, opt, s->train.par.pp, tpos[a], epos[e]);
             if (!le->done && (w->rc = fill_layer(w, s, le)))
                 return;
             aif_seg_time st[AIF_N_SEG];
@@ -343,7 +344,7 @@ static void block(search *w, aif_scenario *s)
     memset(&shape, 0, sizeof shape);
     aif_graph_shape(s, &shape);
     w->n_mbs = divisors(gbs / p->dp, 1, 1000000, sp->mbs, w->mbs);
-    size_t need = (size_t)w->n_mbs * 3 * 2 * 2 * 2;
+    size_t need = (size_t)w->n_mbs * 3 * 3 * 2 * 2;
     if ((int)need > w->layer_cap) {
         layer_entry *grown = realloc(w->layer, need * sizeof *grown);
         if (!grown) {
@@ -389,8 +390,6 @@ static void block(search *w, aif_scenario *s)
             for (int r = 0; r < n_rc && !w->rc; r++) {
                 s->train.recompute = rcs[r];
                 for (int k = 0; k < n_opt && !w->rc; k++) {
-                    if (p->pp > 1 && opts[k] >= AIF_OPT_ZERO2)
-                        continue;
                     s->train.optimizer = opts[k];
                     layout(w, s, &shape, i);
                 }
@@ -455,7 +454,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     double t0 = now_s();
     aif_scenario *s = malloc(sizeof *s);
     search w = {.base = s0, .o = o, .out = out, .err = err};
-    w.layer_cap = 16 * 3 * 2 * 2 * 2;
+    w.layer_cap = 16 * 3 * 3 * 2 * 2;
     w.layer = malloc((size_t)w.layer_cap * sizeof *w.layer);
     if (!s || !w.layer) {
         free(s);

@@ -39,7 +39,7 @@ typedef struct lw {
     const aif_scenario *s;
     aif_dims d;
     double b, seq, t, c, T, tok_el, h;
-    int sp, fp8, flash, flash2, tp_ovl, fsdp, ep, etp;
+    int sp, fp8, flash, flash2, tp_ovl, fsdp, zero2, ep, etp;   /* fsdp, zero2: aif_layer_sharding */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
 } lw;
@@ -319,14 +319,30 @@ static double layer_params_local(const lw *w, int moe)
     return p;
 }
 
+aif_layer_shard aif_layer_sharding(int optimizer, int pp)
+{
+    if (optimizer == AIF_OPT_ZERO3 || optimizer == AIF_OPT_FSDP)
+        return pp > 1 ? AIF_SHARD_GRADS : AIF_SHARD_ALL;
+    return optimizer == AIF_OPT_ZERO2 ? AIF_SHARD_GRADS : AIF_SHARD_NONE;
+}
+
 static void fsdp_ops(lw *w, int moe, int bwd)
 {
-    if (!w->fsdp)
-        return;
-    double p = layer_params_local(w, moe);
-    comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
-    if (bwd)
-        comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+    if (w->fsdp) {
+        double p = layer_params_local(w, moe);
+        comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+        if (bwd)
+            comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+    } else if (w->zero2 && bwd) {
+        /* this microbatch's bf16 gradients into their shards, beside the backward pass:
+         * the dense part over data parallelism, the experts over expert data parallelism */
+        const aif_model *m = &w->s->model;
+        double all = layer_params_local(w, moe);
+        double expert = moe ? w->d.expert_params * m->moe.experts / w->ep / w->etp : 0;
+        comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, (all - expert) * 2, AIF_OVL_SEGMENT);
+        if (expert > 0)
+            comm(w, "edp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert * 2, AIF_OVL_SEGMENT);
+    }
 }
 
 static void layer_fwd(lw *w, int moe)
@@ -493,7 +509,8 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;
     w.tp_ovl = tr->tp_overlap;
-    w.fsdp = tr->optimizer == AIF_OPT_ZERO3 || tr->optimizer == AIF_OPT_FSDP;
+    w.fsdp = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_ALL;
+    w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
     w.cat = AIF_CAT_COMPUTE;
     aif_graph_shape(s, g);
 
@@ -581,7 +598,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     if (opt == AIF_OPT_NONE) {
         comm(&w, "dp.allreduce", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DP, dense_local * grad_bytes, AIF_OVL_NONE);
         comm(&w, "edp.allreduce", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_EDP, expert_local * grad_bytes, AIF_OVL_NONE);
-    } else if (!w.fsdp) {
+    } else if (!w.fsdp && !w.zero2) {   /* sharded modes reduced their gradients layer by layer */
         comm(&w, "dp.reducescatter", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, dense_local * grad_bytes,
              AIF_OVL_NONE);
         comm(&w, "edp.reducescatter", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert_local * grad_bytes,

@@ -51,6 +51,8 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
     double t = p->tp;
     double n_dp = g->groups[AIF_GRP_DP].size, n_edp = g->groups[AIF_GRP_EDP].size;
     int opt = tr->optimizer;
+    if (aif_layer_sharding(opt, p->pp) == AIF_SHARD_GRADS)
+        opt = AIF_OPT_ZERO2;   /* zero3/fsdp with pipelining keep the parameters gathered: zero2's memory */
     double w_b = 2 + (tr->precision == AIF_FP8 ? 1 : 0), g_b, o_b = 12;
     memset(out, 0, sizeof *out);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
