@@ -479,7 +479,20 @@ done
 "$bin" infer --qps 3 --seed 9 --json >"$tmp/b"
 if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "infer: two runs differ"; fi
 rejects 2 "--disaggregate (separate prefill and decode pools) is not built yet" infer --disaggregate 1:3
-rejects 2 "'infer plan' (the cheapest deployment meeting an SLO) is not built yet" infer plan --model llama3-70b
+# infer plan: the cheapest deployment meeting the targets, over GPU kinds, tp and precisions
+golden infer-plan.txt infer plan --model llama3-70b --qps 4 --requests 400 --slo ttft_p99=2s,tpot_p99=100ms \
+    --candidates h100-sxm,h200,b200 --tps 2,4,8 --precisions bf16,fp8
+"$bin" infer plan --model llama3-70b --qps 4 --requests 400 --slo ttft_p99=2s,tpot_p99=100ms --tps 4,8 --json >"$tmp/plan.json"
+for k in candidates best meeting deployments_simulated replicas usd_per_million_tokens; do
+    if grep -q "\"$k\"" "$tmp/plan.json"; then ok; else bad "infer plan --json lacks $k"; fi
+done
+rejects 2 "infer plan needs a target to meet" infer plan --qps 4 --set serve.slo.ttft_p99=0s --set serve.slo.tpot_p99=0s
+rejects 2 "give serve.qps (--qps) in server mode" infer plan --mode offline --slo ttft_p99=2s
+rejects 2 "--precisions: 'int4' (accepted: bf16, fp8, fp4)" infer plan --precisions int4 --slo ttft_p99=2s
+rejects 2 "--tps takes 1 to 8 values" infer plan --tps 1,,2,3,4,5,6,7,8,9 --slo ttft_p99=2s
+rejects 2 "--candidates belongs to 'aifsim infer plan'" infer --candidates h100-sxm
+rejects 2 "is given twice" infer plan --tps 1 --tps 2 --slo ttft_p99=2s
+rejects 2 "cluster.gpu" infer plan --candidates h100-sxn --slo ttft_p99=2s
 rejects 2 "the weights of llama3-405b at bf16 need 811.7 GB per GPU with tp 1 x pp 1, more than the 80.0 GB" \
     infer --model llama3-405b --tp 1 --precision bf16
 rejects 2 "--slo: serve.slo.ttft: unknown key 'ttft'; did you mean 'ttft_p99'?" infer --slo ttft=2s

@@ -723,6 +723,58 @@ static void test_power_and_cost(void **state)
     assert_true(x->usd_per_million_tokens > 0 && x->usd_per_million_tokens_rented > 0);
 }
 
+/* The capacity plan: the best shape's replica count is the fewest that meet every
+ * target (one fewer misses, checked by running both directly), candidates that meet
+ * come first and cheapest first, a shape whose weights do not fit is flagged, and a
+ * plan without a target or an arrival rate is refused. */
+static void test_plan(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\n"
+             "serve: {qps: 20, requests: 400, input_tokens: 1024, output_tokens: 128, seed: 5, precision: fp8,"
+             " slo: {ttft_p99: 1s, tpot_p99: 60ms}}\n");
+    const aif_scenario *list[1] = {&s};
+    static aif_serve_plan plan;
+    aif_plan_opts o = {.tps = {1, 2, 4}, .n_tp = 3, .max_gpus = 64};
+    aif_err e;
+    assert_int_equal(aif_plan_serve(cat, list, 1, &o, &plan, &e), AIF_OK);
+    assert_int_equal(plan.n, 3);
+    assert_true(plan.n_meeting >= 1);
+    for (int i = 1; i < plan.n_meeting; i++)
+        assert_true(plan.c[i - 1].usd_per_million_tokens <= plan.c[i].usd_per_million_tokens);
+    bool flagged = false;
+    for (int i = plan.n_meeting; i < plan.n; i++)
+        flagged |= !plan.c[i].valid && plan.c[i].tp == 1 && strstr(plan.c[i].why, "KV cache") != NULL;
+    assert_true(flagged);   /* 70B in fp8 leaves no KV cache on one 80 GB GPU */
+    assert_true(plan.c[0].replicas > 1);   /* the load needs several: the bisection is exercised */
+    for (int i = 0; i < plan.n_meeting; i++) {
+        const aif_plan_candidate *k = &plan.c[i];
+        static aif_scenario w;
+        static aif_serve_run r;
+        w = s;
+        w.serve.tp = k->tp;
+        w.serve.replicas = k->replicas;
+        w.cluster.gpus = k->gpus;
+        run(&w, NULL, &r);
+        assert_true(r.serve.ttft.p99_s <= 1.0 && r.serve.tpot.p99_s <= 0.060);
+        assert_true(r.serve.ttft.p99_s == k->ttft_p99_s);
+        if (k->replicas > 1) {
+            w.serve.replicas = k->replicas - 1;
+            w.cluster.gpus = w.serve.replicas * k->tp;
+            run(&w, NULL, &r);
+            assert_false(r.serve.ttft.p99_s <= 1.0 && r.serve.tpot.p99_s <= 0.060);
+        }
+    }
+    s.serve.slo = (aif_slo){0};
+    assert_int_equal(aif_plan_serve(cat, list, 1, &o, &plan, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.slo");
+    s.serve.slo.ttft_s = 1;
+    s.serve.mode = AIF_SERVE_OFFLINE;
+    assert_int_equal(aif_plan_serve(cat, list, 1, &o, &plan, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.qps");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -736,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
+        cmocka_unit_test(test_plan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -55,6 +55,10 @@ int aif_report_announced(const aif_scenario *s, const char *kind[4], const char 
  * when out of memory. */
 void aif_report_serve_text(FILE *f, const aif_serve_run *run);
 char *aif_report_serve_json(const aif_serve_run *run);
+/* The serving capacity plan (aif_plan_serve): the shapes meeting every target,
+ * cheapest first, then those that miss or do not fit, with why. */
+void aif_report_plan_text(FILE *f, const aif_serve_plan *p);
+char *aif_report_plan_json(const aif_serve_plan *p);
 
 /* The summary a planner reads in ten seconds: job, step, memory, site, money. */
 void aif_report_train_text(FILE *f, const aif_train_run *run);

@@ -174,6 +174,52 @@ aif_rc aif_run_serve(const aif_catalog *c, const aif_scenario *s, const aif_serv
 /* The memory of one GPU of s's deployment; AIF_EINPUT when the weights, or the
  * weights with one iteration's activations, do not fit, naming the numbers. */
 aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *m, aif_err *err);
+/* ------------------------------------------------ the capacity plan */
+
+/* `aifsim infer plan`: for each candidate deployment shape (a GPU kind, tp, the
+ * weights' precision), the fewest replicas whose simulated p99 latencies meet every
+ * target of serve.slo at serve.qps, and what that costs; ranked cheapest first. */
+#define AIF_PLAN_MAX 256
+#define AIF_PLAN_MAX_TP 8
+#define AIF_PLAN_MAX_PREC 3
+
+typedef struct aif_plan_opts {
+    int tps[AIF_PLAN_MAX_TP], n_tp;           /* tp values tried (0: powers of two up to a node's GPUs) */
+    int precisions[AIF_PLAN_MAX_PREC], n_prec; /* aif_prec of the weights (0: the scenario's) */
+    int max_gpus;                             /* largest deployment tried (0: 1,024 GPUs) */
+    void (*progress)(double done, void *ctx); /* share of the candidates done */
+    void *progress_ctx;
+} aif_plan_opts;
+
+typedef struct aif_plan_candidate {
+    char gpu[AIF_NAME_MAX], system[AIF_NAME_MAX];
+    int tp, precision;            /* aif_prec */
+    bool valid;                   /* the shape runs at all (memory, divisibility); else why */
+    bool meets;                   /* `replicas` meet every target */
+    char why[320];                /* not valid: the reason; not meeting: the best reached */
+    int replicas, gpus;           /* meets: the fewest that do; else the most tried */
+    int sims;                     /* deployments simulated for this candidate */
+    double ttft_p99_s, tpot_p99_s, e2e_p99_s, slo_goodput, throughput_tokens_per_s;
+    double usd_per_million_tokens, usd_per_million_tokens_rented, joules_per_token;
+    bool price_known, power_known, cloud_price_known;
+} aif_plan_candidate;
+
+typedef struct aif_serve_plan {
+    aif_scenario scenario;        /* the first candidate GPU's scenario, as given (for the header) */
+    int n;                        /* candidates, ranked: meeting first, then cheapest per token */
+    aif_plan_candidate c[AIF_PLAN_MAX];
+    int n_meeting;
+    int sims;                     /* deployments simulated in all */
+} aif_serve_plan;
+
+/* Plans a deployment: scenarios[g] is the scenario loaded with candidate GPU kind g
+ * (cluster.gpu set, so its system and calibration come from the catalog); each needs
+ * server mode (serve.qps > 0) and at least one target in serve.slo.  For each shape
+ * the replica count is found by doubling and then bisecting (assuming more replicas
+ * never make the p99s worse).  out is large (~100 KB): allocate it. */
+aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios, int n_scenarios,
+                      const aif_plan_opts *o, aif_serve_plan *out, aif_err *err);
+
 /* The serve section's defaults (server mode, tp 1, bf16, poisson, 1,000 requests of
  * 1,024 input and 256 output tokens at 1 qps, max batch 256, budget 8,192). */
 void aif_serve_defaults(aif_serve *sv);

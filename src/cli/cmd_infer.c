@@ -1,9 +1,11 @@
 /* cmd_infer.c -- `aifsim infer`: a serving deployment simulated request by request
  * (include/aifsim/serve.h).  Options set one scenario field each (serve.*, model,
  * cluster.*); the base is SCENARIO.yaml or a built-in example, else the example
- * serve-llama3-70b.  Prefill/decode disaggregation and `infer plan` are not built
- * yet: they are refused with exit status 2. */
+ * serve-llama3-70b.  `aifsim infer plan` sizes the cheapest deployment that meets
+ * the SLO (aif_plan_serve) over candidate GPU kinds, tp values and precisions.
+ * Prefill/decode disaggregation is not built yet: it is refused with exit status 2. */
 #include "aifsim/api.h"
+#include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "aifsim/serve.h"
 #include "cli.h"
@@ -60,16 +62,36 @@ static const char help[] =
     "  --catalog FILE        add a user catalog\n"
     "  -h, --help            this help\n"
     "\n"
-    "Not built yet (refused with exit status 2): --disaggregate P:D, aifsim infer plan.\n"
+    "aifsim infer plan [SCENARIO.yaml | EXAMPLE] [the options above] --qps Q --slo ...\n"
+    "                  [--candidates GPU,GPU,...] [--tps N,N,...] [--precisions P,P,...]\n"
+    "                  [--max-gpus N]\n"
+    "  sizes the cheapest deployment that meets every --slo target at --qps: for each\n"
+    "  shape (GPU kind x tp x weight precision) the fewest replicas whose simulated p99s\n"
+    "  meet the targets (doubling, then bisecting), ranked by cost per million output\n"
+    "  tokens owned.  --candidates: GPU kinds (default: the scenario's); --tps: tp\n"
+    "  values (default 1, 2, 4, 8 up to a node's GPUs); --precisions: weights (default\n"
+    "  the scenario's); --max-gpus: largest deployment tried (default 1024).\n"
+    "\n"
+    "Not built yet (refused with exit status 2): --disaggregate P:D.\n"
     "\n"
     "examples:\n"
     "  aifsim infer\n"
     "  aifsim infer --qps 4 --slo ttft_p99=2s,tpot_p99=100ms\n"
     "  aifsim infer --model llama3-8b --gpus 8 --tp 1 --mode offline --requests 5000\n"
     "  aifsim infer --trace azure_conv_2024.csv --replicas 2 --tp 4 --json\n"
+    "  aifsim infer plan --model llama3-70b --qps 8 --slo ttft_p99=2s,tpot_p99=50ms \\\n"
+    "       --candidates h100-sxm,h200,b200 --precisions bf16,fp8\n"
     "\n" CLI_RULES_HELP;
 
-enum { MAX_FIELDS = 64, O_SLO = CLI_O_OWN, O_DISAGG };
+enum { MAX_FIELDS = 64, O_SLO = CLI_O_OWN, O_DISAGG, O_CANDIDATES, O_TPS, O_PRECISIONS, O_MAX_GPUS };
+enum { MAX_CANDIDATES = 16 };
+
+/* What `infer plan` adds to the options: the candidate lists (the text is modified). */
+typedef struct plan_args {
+    char *gpus[MAX_CANDIDATES];
+    int n_gpus;
+    aif_plan_opts po;
+} plan_args;
 
 /* --slo ttft_p99=2s,tpot_p99=100ms: one serve.slo.KEY override per item (arg is modified). */
 static int add_slo(cli_opts *o, char *arg)
@@ -113,6 +135,110 @@ static int run(const char *file, const cli_opts *o, aif_serve_run *j)
     return rc ? cli_report_error(&e) : EXIT_OK;
 }
 
+/* Splits a comma list in place; -1 when it has more than max items or an empty one. */
+static int split(char *arg, char **out, int max)
+{
+    int n = 0;
+    for (char *save = NULL, *it = strtok_r(arg, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+        if (n == max)
+            return -1;
+        out[n++] = it;
+    }
+    return n > 0 ? n : -1;
+}
+
+static int plan_option(int ch, char *arg, plan_args *pa)
+{
+    char *items[AIF_PLAN_MAX_TP + AIF_PLAN_MAX_PREC + MAX_CANDIDATES];
+    if (ch == O_CANDIDATES) {
+        pa->n_gpus = split(arg, pa->gpus, MAX_CANDIDATES);
+        if (pa->n_gpus < 0)
+            return cli_usage_error("infer plan", "--candidates takes 1 to %d GPU names, e.g. h100-sxm,h200,b200",
+                                   MAX_CANDIDATES);
+    } else if (ch == O_TPS) {
+        int n = split(arg, items, AIF_PLAN_MAX_TP);
+        if (n < 0)
+            return cli_usage_error("infer plan", "--tps takes 1 to %d values, e.g. 1,2,4,8", AIF_PLAN_MAX_TP);
+        for (int i = 0; i < n; i++) {
+            double v;
+            if (cli_parse_number("infer plan", "--tps", items[i], 1, 1024, &v))
+                return EXIT_USAGE;
+            if (v != (int)v)
+                return cli_usage_error("infer plan", "--tps: '%s' is not a whole number from 1 to 1024", items[i]);
+            pa->po.tps[pa->po.n_tp++] = (int)v;
+        }
+    } else if (ch == O_PRECISIONS) {
+        int n = split(arg, items, AIF_PLAN_MAX_PREC);
+        if (n < 0)
+            return cli_usage_error("infer plan", "--precisions takes 1 to %d of bf16, fp8, fp4", AIF_PLAN_MAX_PREC);
+        for (int i = 0; i < n; i++) {
+            int k = -1;
+            for (int j = 0; aif_prec_names[j]; j++)
+                if (!strcmp(items[i], aif_prec_names[j]))
+                    k = j;
+            if (k != AIF_BF16 && k != AIF_FP8 && k != AIF_FP4)
+                return cli_usage_error("infer plan", "--precisions: '%s' (accepted: bf16, fp8, fp4)", items[i]);
+            pa->po.precisions[pa->po.n_prec++] = k;
+        }
+    } else {   /* O_MAX_GPUS */
+        double v;
+        if (cli_parse_number("infer plan", "--max-gpus", arg, 1, 1 << 20, &v))
+            return EXIT_USAGE;
+        if (v != (int)v)
+            return cli_usage_error("infer plan", "--max-gpus: '%s' is not a whole number from 1 to 1048576", arg);
+        pa->po.max_gpus = (int)v;
+    }
+    return EXIT_OK;
+}
+
+/* Loads one scenario per candidate GPU (the options, then cluster.gpu = it), plans. */
+static int run_plan(const char *file, cli_opts *o, plan_args *pa)
+{
+    if (pa->n_gpus > 0 && o->n_ov == CLI_MAX_OVERRIDES)
+        return cli_usage_error("infer plan", "too many options (at most %d)", CLI_MAX_OVERRIDES - 1);
+    aif_catalog *cat;
+    int st = cli_load_catalog(&cat, o->catalogs, o->n_cat);
+    if (st)
+        return st;
+    int n = pa->n_gpus > 0 ? pa->n_gpus : 1;
+    aif_scenario *sc = calloc((size_t)n, sizeof *sc);
+    const aif_scenario *ptr[MAX_CANDIDATES];
+    aif_serve_plan *plan = malloc(sizeof *plan);
+    aif_err e;
+    aif_rc rc = AIF_OK;
+    if (!sc || !plan) {
+        free(plan);
+        free(sc);
+        aif_catalog_free(cat);
+        fprintf(stderr, "aifsim infer plan: out of memory\n");
+        return EXIT_FAIL;
+    }
+    const unsigned sections = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    for (int g = 0; g < n && !rc; g++) {
+        int n_ov = o->n_ov;
+        if (pa->n_gpus > 0)
+            o->ov[n_ov++] = (aif_override){"cluster.gpu", pa->gpus[g], "--candidates"};
+        rc = aif_scenario_load_sections(cat, file ? file : "serve-llama3-70b", o->ov, n_ov, sections, &sc[g], &e);
+        ptr[g] = &sc[g];
+    }
+    if (!rc) {
+        cli_progress_state prog = {.label = "planning"};
+        pa->po.progress = cli_progress;
+        pa->po.progress_ctx = &prog;
+        rc = aif_plan_serve(cat, ptr, n, &pa->po, plan, &e);
+    }
+    if (!rc && o->json)
+        st = cli_print_json(stdout, aif_report_plan_json(plan));
+    else if (!rc)
+        aif_report_plan_text(stdout, plan);
+    else
+        st = cli_report_error(&e);
+    free(plan);
+    free(sc);
+    aif_catalog_free(cat);
+    return st;
+}
+
 int cmd_infer(int argc, char **argv)
 {
     /* the options that set one field each: the library's table (include/aifsim/api.h) */
@@ -120,7 +246,7 @@ int cmd_infer(int argc, char **argv)
     int n_fields = 0;
     while (fields[n_fields].option && n_fields < MAX_FIELDS)
         n_fields++;
-    struct option longopts[MAX_FIELDS + 7];
+    struct option longopts[MAX_FIELDS + 11];
     for (int i = 0; i < n_fields; i++)
         longopts[i] = (struct option){fields[i].option, required_argument, NULL, i};
     longopts[n_fields] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
@@ -129,11 +255,18 @@ int cmd_infer(int argc, char **argv)
     longopts[n_fields + 3] = (struct option){"slo", required_argument, NULL, O_SLO};
     longopts[n_fields + 4] = (struct option){"disaggregate", required_argument, NULL, O_DISAGG};
     longopts[n_fields + 5] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[n_fields + 6] = (struct option){0, 0, 0, 0};
-    if (argc >= 2 && !strcmp(argv[1], "plan")) {
-        fprintf(stderr, "aifsim infer: 'infer plan' (the cheapest deployment meeting an SLO) is not built yet\n");
-        return EXIT_USAGE;
+    longopts[n_fields + 6] = (struct option){"candidates", required_argument, NULL, O_CANDIDATES};
+    longopts[n_fields + 7] = (struct option){"tps", required_argument, NULL, O_TPS};
+    longopts[n_fields + 8] = (struct option){"precisions", required_argument, NULL, O_PRECISIONS};
+    longopts[n_fields + 9] = (struct option){"max-gpus", required_argument, NULL, O_MAX_GPUS};
+    longopts[n_fields + 10] = (struct option){0, 0, 0, 0};
+    int plan = argc >= 2 && !strcmp(argv[1], "plan");
+    if (plan) {   /* the rest parses as infer's options, with the plan's own */
+        argc--;
+        argv++;
     }
+    static plan_args pa;
+    memset(&pa, 0, sizeof pa);
     static cli_opts o;
     memset(&o, 0, sizeof o);
     optind = 1;
@@ -149,6 +282,13 @@ int cmd_infer(int argc, char **argv)
             return -taken;
         if (taken)
             continue;
+        if (ch >= O_CANDIDATES && ch <= O_MAX_GPUS) {
+            if (!plan)
+                return cli_usage_error("infer", "--%s belongs to 'aifsim infer plan'", longopts[idx].name);
+            if (plan_option(ch, optarg, &pa))   /* given once: cli_common_getopt checked */
+                return EXIT_USAGE;
+            continue;
+        }
         if (ch == O_DISAGG) {
             fprintf(stderr, "aifsim infer: --disaggregate (separate prefill and decode pools) is not built yet\n");
             return EXIT_USAGE;
@@ -168,6 +308,8 @@ int cmd_infer(int argc, char **argv)
         file = argv[optind++];
     if (optind < argc)
         return cli_usage_error("infer", "unexpected argument '%s' (one scenario file at most)", argv[optind]);
+    if (plan)
+        return run_plan(file, &o, &pa);
     static aif_serve_run j;
     int st = run(file, &o, &j);
     if (!st && o.json) {
