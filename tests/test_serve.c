@@ -490,7 +490,7 @@ static long hand_run(bool no_evict, int *first_admitted, long *first_used)
             *first_used = rp.kv_used;
         }
         t_s += 1;
-        n_done += aif_replica_finish(&rp, &rq, st, t_s, done);
+        n_done += aif_replica_finish(&rp, &cfg, &rq, st, t_s, done);
     }
     assert_int_equal(rp.kv_used, 0);
     long pre = rp.preemptions;
@@ -775,6 +775,46 @@ static void test_plan(void **state)
     assert_string_equal(e.path, "serve.qps");
 }
 
+/* Speculative decoding: with every draft accepted one verification step yields k + 1
+ * tokens (iterations counted by hand); the share of drafts accepted is the geometric
+ * process's a (1 - a^k) / ((1 - a) k); with no draft accepted each step still costs the
+ * drafts and a wider verification, so TPOT rises; no_evict never needs a block past
+ * its reservation; the same seed gives the same run. */
+static void test_speculative(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run a, b;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, replicas: 1, mode: offline, requests: 1, input_tokens: 100, output_tokens: 65,"
+             " speculative: {tokens: 3, acceptance: 1}}\n");
+    run(&s, NULL, &a);
+    assert_int_equal(a.serve.iterations, 1 + 16);   /* the prompt (its token), then 64 tokens 4 at a time */
+    assert_int_equal(a.serve.spec_accepted, a.serve.spec_drafted);
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, replicas: 2, qps: 8, requests: 400, input_tokens: 512, output_tokens: 128, seed: 4,"
+             " speculative: {tokens: 4, acceptance: 0.6}}\n");
+    run(&s, NULL, &a);
+    double k = 4, p = 0.6, want = p * (1 - pow(p, k)) / ((1 - p) * k);
+    double got = (double)a.serve.spec_accepted / (double)a.serve.spec_drafted;
+    assert_true(a.serve.spec_drafted > 10000);
+    assert_true(fabs(got - want) < 0.03 * want);
+    run(&s, NULL, &b);
+    assert_memory_equal(&a.serve, &b.serve, sizeof a.serve);
+    s.serve.spec.acceptance = 0;
+    run(&s, NULL, &a);
+    s.serve.spec.tokens = 0;
+    run(&s, NULL, &b);
+    assert_true(a.serve.tpot.mean_s > b.serve.tpot.mean_s);
+    assert_int_equal(a.serve.spec_accepted, 0);
+    s.serve.spec.tokens = 4;
+    s.serve.spec.acceptance = 0.9;
+    s.serve.admission = AIF_ADMIT_NO_EVICT;
+    run(&s, NULL, &a);   /* the replica asserts that no block is needed past a reservation */
+    assert_int_equal(a.serve.preemptions, 0);
+    assert_int_equal(a.serve.requests, 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -788,7 +828,7 @@ int main(void)
         cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
-        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -82,6 +82,13 @@ typedef struct aif_serve {
     double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization) */
     aif_slo slo;
     unsigned seed;
+    /* Speculative decoding (serve.speculative): each iteration a decoding sequence
+     * drafts `tokens` tokens with a draft of `draft_layers` layers of the model's
+     * width and its output head (an MTP module, an EAGLE head), the model verifies
+     * them and its own next token in one pass (tokens + 1 query positions), and each
+     * draft is accepted with probability `acceptance` until the first rejection.
+     * tokens 0: off. */
+    struct { int tokens; double acceptance; int draft_layers; } spec;
 } aif_serve;
 
 #ifdef __cplusplus
@@ -129,6 +136,7 @@ typedef struct aif_serve_result {
     double mean_in_system;        /* time average of requests arrived and not finished */
     double kv_cache_peak_fraction;   /* peak blocks in use / blocks, over replicas */
     long iterations, preemptions;
+    long spec_drafted, spec_accepted;   /* speculative decoding: draft tokens proposed, accepted */
     double prefix_hit_fraction;   /* share of prompt tokens served from the prefix cache */
     double busy_fraction;         /* replica time in iterations / (replicas x duration) */
     double compute_frac, memory_frac, comm_frac;   /* shares of busy time (activity for power) */

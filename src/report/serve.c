@@ -71,6 +71,10 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
     fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,
             r->iterations, r->preemptions, r->preemptions == 1 ? "" : "s");
+    if (sv->spec.tokens > 0)
+        fprintf(f, "  drafts   %d per step from %d draft layer%s, acceptance %.2f: %.1f%% of %ld drafts accepted\n",
+                sv->spec.tokens, sv->spec.draft_layers, sv->spec.draft_layers == 1 ? "" : "s", sv->spec.acceptance,
+                r->spec_drafted ? 100.0 * (double)r->spec_accepted / (double)r->spec_drafted : 0.0, r->spec_drafted);
     fprintf(f, "  KV cache peak %.1f%% of capacity", 100 * r->kv_cache_peak_fraction);
     if (r->prefix_hit_fraction > 0)
         fprintf(f, ", prefix cache hits %.1f%% of prompt tokens", 100 * r->prefix_hit_fraction);
@@ -164,6 +168,15 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(o, "kv_cache_peak_fraction", r->kv_cache_peak_fraction);
     aif_json_int(o, "iterations", r->iterations);
     aif_json_int(o, "preemptions", r->preemptions);
+    if (sv->spec.tokens > 0) {   /* absent when off, so other runs' JSON reads as before */
+        json_object *sp = json_object_new_object();
+        aif_json_int(sp, "tokens", sv->spec.tokens);
+        aif_json_num(sp, "acceptance", sv->spec.acceptance);
+        aif_json_int(sp, "draft_layers", sv->spec.draft_layers);
+        aif_json_int(sp, "drafted", r->spec_drafted);
+        aif_json_int(sp, "accepted", r->spec_accepted);
+        json_object_object_add(o, "speculative", sp);
+    }
     aif_json_num(o, "prefix_hit_fraction", r->prefix_hit_fraction);
     aif_json_num(o, "busy_fraction", r->busy_fraction);
     aif_json_num_if(o, "gpu_avg_W", r->gpu_avg_W, r->power_known);

@@ -7,7 +7,8 @@
  *           max_batch, token_budget, chunked_prefill, prefix_caching,
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
  *           gpu_memory_fraction,
- *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed}
+ *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
+ *           speculative: {tokens, acceptance, draft_layers}}
  *
  * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
  * heads, and the key/value heads or is a multiple of them; ep divides tp and the
@@ -46,6 +47,8 @@ void aif_serve_defaults(aif_serve *sv)
     sv->router = AIF_ROUTER_LEAST_OUTSTANDING;
     sv->gpu_memory_fraction = 0.9;
     sv->seed = 1;
+    sv->spec.acceptance = 0.7;
+    sv->spec.draft_layers = 1;
 }
 
 static const char *const prec_near[] = {"fp16", "bf16", "half", "bf16", "float16", "bf16", "fp8e4m3", "fp8",
@@ -73,6 +76,14 @@ static const field slo_fields[] = {
 };
 static const schema slo_schema = {slo_fields, sizeof slo_fields / sizeof slo_fields[0], NULL};
 
+typedef struct spec_t { int tokens; double acceptance; int draft_layers; } spec_t;
+static const field spec_fields[] = {
+    {.key = "tokens", .type = F_INT, .off = offsetof(spec_t, tokens), .min = 0, .max = 16},
+    {.key = "acceptance", .type = F_NUM, .off = offsetof(spec_t, acceptance), .min = 0, .max = 1},
+    {.key = "draft_layers", .type = F_INT, .off = offsetof(spec_t, draft_layers), .min = 1, .max = 64},
+};
+static const schema spec_schema = {spec_fields, sizeof spec_fields / sizeof spec_fields[0], NULL};
+
 enum { S_REPLICAS, S_TP, S_PP, S_EP, S_PREC, S_KVPREC, S_MODE, S_QPS, S_REQ, S_TRACE, S_MAXB, S_BUDGET };
 static const field serve_fields[] = {
     {.key = "replicas", .type = F_INT, .off = offsetof(aif_serve, replicas), .min = 1, .max = 1000000},
@@ -96,6 +107,7 @@ static const field serve_fields[] = {
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
+    {.key = "speculative", .type = F_SUB, .off = offsetof(aif_serve, spec), .sub = &spec_schema},
     {.key = "seed", .type = F_INT, .off = offsetof(aif_serve, seed), .min = 0, .max = 4294967295.0},
 };
 static const char *const serve_skip[] = {"arrival", "input_tokens", "output_tokens", NULL};

@@ -163,16 +163,22 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     *rc = AIF_OK;
     memset(&rp->batch, 0, sizeof rp->batch);
     rp->batch_seqs = 0;
+    rp->spec_seqs = rp->spec_kv_tokens = 0;
     long budget = cfg->token_budget;
     int slots = cfg->max_batch;
     for (int i = 0; i < rp->n_run; i++) {
         aif_seq *s = &rp->run[i];
         s->in_batch = 0;
         s->chunk = 0;
+        s->verify = 0;
         if (slots == 0 || budget == 0)
             continue;
         int prefill = s->ctx < s->target;
         long c = prefill ? s->target - s->ctx : 1;
+        if (!prefill && cfg->spec_tokens > 0) {   /* drafts + the model's own token, never past the output */
+            long left = rq->r[s->req].output - st[s->req].gen;
+            c = cfg->spec_tokens + 1L < left ? cfg->spec_tokens + 1L : left;
+        }
         if (c > budget)
             c = budget;
         long need = blocks_for(s->ctx + c) - s->blocks;
@@ -197,6 +203,12 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         if (prefill) {
             s->chunk = (int)c;
             add_prefill(&rp->batch, s->ctx, (double)c, s->ctx + c == s->target);
+        } else if (c > 1) {   /* verification: c query positions over the cache, each position's logits */
+            s->verify = (int)c;
+            add_prefill(&rp->batch, s->ctx, (double)c, 1);
+            rp->batch.prefill_done += (double)c - 1;
+            rp->spec_seqs += 1;
+            rp->spec_kv_tokens += s->ctx + 1;
         } else {
             rp->batch.decode_seqs += 1;
             rp->batch.decode_kv_tokens += s->ctx + 1;
@@ -248,11 +260,24 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     AIF_ASSERT(rp->batch_seqs <= cfg->max_batch);
     if (rp->kv_used > rp->kv_peak)
         rp->kv_peak = rp->kv_used;
-    rp->prefill_tokens += rp->batch.prefill_tokens;
+    double verified = 0;
+    for (int i = 0; i < rp->n_run; i++)
+        verified += rp->run[i].in_batch ? rp->run[i].verify : 0;
+    rp->prefill_tokens += rp->batch.prefill_tokens - verified;   /* prompt tokens only */
     return rp->batch_seqs > 0;
 }
 
-int aif_replica_finish(aif_replica *rp, const aif_req_stream *rq, aif_req_state *st, double t_s, int *done)
+/* splitmix64: the acceptance draws, deterministic per replica and seed */
+static double draw(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
+                       double t_s, int *done)
 {
     int n_done = 0, w = 0;
     for (int i = 0; i < rp->n_run; i++) {
@@ -271,6 +296,15 @@ int aif_replica_finish(aif_replica *rp, const aif_req_stream *rq, aif_req_state 
                         for (int k = 0; k < r->n_hash; k++)
                             pc_touch(rp, rq->hash[r->hash_first + k]);
                 }
+            } else if (s->verify > 0) {
+                /* drafts accepted in order until the first rejection, then the model's own token */
+                int k = 0;
+                while (k < s->verify - 1 && draw(&rp->rng) < cfg->spec_acceptance)
+                    k++;
+                rp->drafted += s->verify - 1;
+                rp->accepted += k;
+                s->ctx += k + 1;
+                q->gen += k + 1;
             } else {
                 s->ctx++;
                 q->gen++;

@@ -30,6 +30,7 @@ typedef struct aif_seq {
     int ctx;                  /* tokens whose keys and values are cached */
     int blocks;               /* KV blocks held */
     int chunk;                /* this iteration: prompt tokens computed (> 0), or 0 for a decode */
+    int verify;               /* speculative decoding, this iteration: positions verified (drafts + 1), else 0 */
     int in_batch;
 } aif_seq;
 
@@ -50,6 +51,9 @@ typedef struct aif_replica {
     int busy;
     aif_serve_batch batch;
     int batch_seqs;
+    double spec_seqs, spec_kv_tokens;   /* this iteration's drafting sequences and their keys (the draft's batch) */
+    uint64_t rng;             /* acceptance draws (speculative decoding), seeded per replica */
+    long drafted, accepted;   /* draft tokens proposed and accepted over the run */
     long preemptions;
     double prefix_hit_tokens, prompt_tokens, prefill_tokens;
 } aif_replica;
@@ -58,6 +62,8 @@ typedef struct aif_sched_cfg {
     int max_batch, token_budget;
     bool chunked, prefix;
     bool no_evict;            /* serve.admission no_evict: reserve prompt + output blocks, never preempt */
+    int spec_tokens;          /* serve.speculative.tokens: drafts per decoding sequence (0: off) */
+    double spec_acceptance;   /* each draft accepted with this probability until the first rejection */
 } aif_sched_cfg;
 
 aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err);
@@ -68,6 +74,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
                          double now_s, aif_err *err, aif_rc *rc);
 /* Applies the iteration that ended at t_s: tokens generated, requests done (their
  * indices appended to done[], returns how many). */
-int aif_replica_finish(aif_replica *rp, const aif_req_stream *rq, aif_req_state *st, double t_s, int *done);
+int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
+                       double t_s, int *done);
 
 #endif

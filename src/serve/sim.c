@@ -27,6 +27,8 @@ typedef struct sim {
     const aif_serve_opts *o;
     aif_sched_cfg cfg;
     aif_serve_model model;
+    aif_serve_model draft;        /* speculative decoding: the draft (model.layers = draft_layers) */
+    aif_scenario *draft_s;        /* its scenario, borrowed by draft */
     aif_replica *rep;
     int n_rep, rr_next;
     int *dirty, n_dirty;
@@ -69,6 +71,17 @@ static aif_rc start(sim *m, int r, double now, aif_err *err)
     aif_serve_time t;
     if ((rc = aif_serve_model_time(&m->model, &rp->batch, &t, err)))
         return rc;
+    if (rp->spec_seqs > 0) {   /* the drafts, one decode step of the draft per draft token, before verifying */
+        const aif_serve_batch db = {.decode_seqs = rp->spec_seqs, .decode_kv_tokens = rp->spec_kv_tokens};
+        aif_serve_time td;
+        if ((rc = aif_serve_model_time(&m->draft, &db, &td, err)))
+            return rc;
+        double k = m->cfg.spec_tokens;
+        t.total_s += k * td.total_s;
+        t.compute_s += k * td.compute_s;
+        t.memory_s += k * td.memory_s;
+        t.comm_s += k * td.comm_s;
+    }
     rp->busy = 1;
     m->iterations++;
     m->sum_batch += rp->batch_seqs;
@@ -172,6 +185,8 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
     double hit = 0, prompt = 0, pre = 0;
     for (int i = 0; i < m->n_rep; i++) {
         r->preemptions += m->rep[i].preemptions;
+        r->spec_drafted += m->rep[i].drafted;
+        r->spec_accepted += m->rep[i].accepted;
         hit += m->rep[i].prefix_hit_tokens;
         prompt += m->rep[i].prompt_tokens;
         pre += m->rep[i].prefill_tokens;
@@ -198,6 +213,9 @@ static void sim_free(sim *m)
     free(m->done);
     aif_evq_free(&m->q);
     aif_serve_model_free(&m->model);
+    if (m->draft_s)
+        aif_serve_model_free(&m->draft);
+    free(m->draft_s);
 }
 
 static aif_rc loop(sim *m, aif_err *err)
@@ -233,7 +251,7 @@ static aif_rc loop(sim *m, aif_err *err)
             }
             m->n_dirty = 0;
         } else {
-            int nd = aif_replica_finish(&m->rep[e.id], rq, m->st, e.t, m->done);
+            int nd = aif_replica_finish(&m->rep[e.id], &m->cfg, rq, m->st, e.t, m->done);
             m->n_sys -= nd;
             m->n_done += nd;
             if (m->o && m->o->progress && m->n_done >= next_progress) {
@@ -272,13 +290,31 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.rq = rq;
     m.o = o;
     m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
-                            sv->admission == AIF_ADMIT_NO_EVICT};
+                            sv->admission == AIF_ADMIT_NO_EVICT, sv->spec.tokens, sv->spec.acceptance};
     m.n_rep = sv->replicas;
     aif_evq_init(&m.q);
     long max_tokens = (long)sv->token_budget + sv->max_batch + (sv->chunked_prefill ? 0 : max_in);
     aif_rc rc = aif_serve_model_init(&m.model, s, (int)max_tokens, err);
     if (rc)
         return rc;
+    if (sv->spec.tokens > 0) {   /* the draft: draft_layers dense layers of the model's width, its head */
+        m.draft_s = malloc(sizeof *m.draft_s);
+        if (!m.draft_s) {
+            sim_free(&m);
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the draft");
+        }
+        *m.draft_s = *s;
+        m.draft_s->model.layers = sv->spec.draft_layers;
+        m.draft_s->model.moe.experts = 0;
+        m.draft_s->model.moe.dense_layers = 0;
+        m.draft_s->serve.pp = 1;
+        if ((rc = aif_serve_model_init(&m.draft, m.draft_s, sv->max_batch + 1, err))) {
+            free(m.draft_s);
+            m.draft_s = NULL;
+            sim_free(&m);
+            return rc;
+        }
+    }
     m.rep = calloc((size_t)m.n_rep, sizeof *m.rep);
     m.dirty = malloc((size_t)m.n_rep * sizeof *m.dirty);
     m.is_dirty = calloc((size_t)m.n_rep, 1);
@@ -287,8 +323,10 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     if (!m.rep || !m.dirty || !m.is_dirty || !m.st || !m.done)
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas and %ld requests",
                          m.n_rep, rq->n);
-    for (int i = 0; !rc && i < m.n_rep; i++)
+    for (int i = 0; !rc && i < m.n_rep; i++) {
         rc = aif_replica_init(&m.rep[i], kv_blocks, sv->prefix_caching && rq->n_hash > 0, err);
+        m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
+    }
     if (!rc)
         rc = loop(&m, err);
     if (!rc)
