@@ -49,6 +49,9 @@ fuzz fuzz_carbon corpus_carbon & a=$!
 fuzz fuzz_validation corpus_validation & b=$!
 wait $a || failed=1
 wait $b || failed=1
-fuzz fuzz_trace corpus_trace || failed=1
+fuzz fuzz_trace corpus_trace & a=$!
+fuzz fuzz_sweep corpus_sweep & b=$!
+wait $a || failed=1
+wait $b || failed=1
 [ "$failed" = 0 ] || { echo "fuzzing: a target failed (see above)" >&2; exit 1; }
-echo "fuzzing: 5 targets, $secs s each, no failure"
+echo "fuzzing: 6 targets, $secs s each, no failure"
