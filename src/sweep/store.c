@@ -247,9 +247,10 @@ aif_rc store_open(const char *path, const aif_sweep *sw, sweep_store **out, aif_
             k += (size_t)snprintf(idx + k, sizeof idx - k, "%s%s", a ? ", " : "", c);
         h = sweep_fnv(h, p, strlen(p) + 1);
     }
-    snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS \"%s_axes_%016llx\" ON %s (%.1000s)", st->table,
+    char isql[4400];
+    snprintf(isql, sizeof isql, "CREATE INDEX IF NOT EXISTS \"%.31s_axes_%016llx\" ON %.127s (%.4000s)", st->table,
              (unsigned long long)h, q, idx);
-    if (k < sizeof idx && exec(st, sql) != SQLITE_OK) {
+    if (k < sizeof idx && exec(st, isql) != SQLITE_OK) {
         rc = db_error(st, err, "indexing the axes");
         goto rollback;
     }
