@@ -3,6 +3,8 @@
 # libaifsim.so links PLplot (ldd), `aifsim train`, `aifsim catalog` and
 # `aifsim validate` run without the dynamic loader ever opening it (LD_DEBUG=libs),
 # and `aifsim report` does open it and writes its HTML (so the check can see a load).
+# The same for MPI: neither links libmpi, and a sweep outside mpirun never opens it
+# (the MPI plugin, libaifsim-mpi.so, is opened under mpirun only: docs/SWEEPS.md).
 # usage: test_libs.sh AIFSIM LIBAIFSIM_SO
 set -u
 bin=$1
@@ -17,6 +19,17 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 for f in "$bin" "$lib"; do
     if ldd "$f" >"$tmp/ldd" 2>&1 && ! grep -qi plplot "$tmp/ldd"; then ok; else bad "ldd $f names PLplot: $(grep -i plplot "$tmp/ldd")"; fi
 done
+
+for f in "$bin" "$lib"; do
+    if ! grep -qi "libmpi" "$tmp/ldd" 2>/dev/null && ldd "$f" >"$tmp/ldd" 2>&1 && ! grep -qi "libmpi\|aifsim-mpi" "$tmp/ldd"; then ok; else
+        bad "ldd $f names MPI: $(grep -i mpi "$tmp/ldd")"; fi
+done
+src=$(cd "$(dirname "$0")/.." && pwd)
+if LD_DEBUG=libs "$bin" sweep "$src/tests/sweep/small.yaml" --out "$tmp/s.db" >/dev/null 2>"$tmp/dbg"; then
+    if grep -qi "libmpi\|aifsim-mpi" "$tmp/dbg"; then bad "aifsim sweep outside mpirun loads MPI: $(grep -i mpi "$tmp/dbg" | head -2)"; else ok; fi
+else
+    bad "aifsim sweep failed: $(grep -v '^ *[0-9]*:' "$tmp/dbg" | head -3)"
+fi
 
 # the loader says "calling init: PATH" (and "find library=NAME") for every library it opens
 for args in "train --json" "train default --engine sim" "catalog gpus" "catalog models llama3-8b --json"; do
