@@ -21,7 +21,7 @@ for f in "$bin" "$lib"; do
 done
 
 for f in "$bin" "$lib"; do
-    if ! grep -qi "libmpi" "$tmp/ldd" 2>/dev/null && ldd "$f" >"$tmp/ldd" 2>&1 && ! grep -qi "libmpi\|aifsim-mpi" "$tmp/ldd"; then ok; else
+    if ldd "$f" >"$tmp/ldd" 2>&1 && ! grep -qi "libmpi\|aifsim-mpi" "$tmp/ldd"; then ok; else
         bad "ldd $f names MPI: $(grep -i mpi "$tmp/ldd")"; fi
 done
 src=$(cd "$(dirname "$0")/.." && pwd)
