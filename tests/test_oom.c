@@ -13,6 +13,7 @@
 #include "aifsim/report.h"
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
+#include "aifsim/sweep.h"
 #include "aifsim/validate.h"
 #include "serve/requests.h"
 #include "serve/sim.h"
@@ -317,7 +318,39 @@ static aif_rc run_trace(aif_err *e)
     return rc;
 }
 
+/* A sweep of three points (one the model rejects) into a store and a CSV, on one thread:
+ * parsing the sweep file, the store, each point's pipeline, JSON and record, the commit
+ * and the export.  The files are removed after every run, failed or not. */
+static aif_rc run_sweep(aif_err *e)
+{
+    static const char y[] = "base: neutral\naxes:\n  train.tp: [1, 2, 3]\n  cluster.gpu: [h100-sxm]\n";
+    char db[300], csv[300], side[320];
+    snprintf(db, sizeof db, "%s/s.db", work_dir);
+    snprintf(csv, sizeof csv, "%s/s.csv", work_dir);
+    aif_sweep *sw;
+    aif_rc rc = aif_sweep_parse(y, sizeof y - 1, "sweep.yaml", &sw, e);
+    if (rc)
+        return rc;
+    const aif_sweep_opts o = {.jobs = 1, .csv = csv,
+                              .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json}};
+    aif_sweep_status st;
+    rc = aif_sweep_run(cat, sw, db, &o, &st, e);
+    if (!rc && (st.done != 3 || st.rejected != 1)) {
+        snprintf(e->msg, sizeof e->msg, "sweep: %ld run, %ld rejected (expected 3, 1)", st.done, st.rejected);
+        rc = AIF_EINTERNAL;
+    }
+    aif_sweep_free(sw);
+    remove(db);
+    remove(csv);
+    snprintf(side, sizeof side, "%s-wal", db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", db);
+    remove(side);
+    return rc;
+}
+
 static const oom_case cases[] = {
+    {"sweep", NULL, run_sweep, NULL},
     {"run_serve", prep_serve, run_serve, NULL},
     {"serve_json", prep_serve_json, run_serve_json, done_json},
     {"serve_trace", prep_serve, run_trace, NULL},

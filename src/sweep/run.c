@@ -271,6 +271,9 @@ static void *thread_main(void *arg)
             pthread_cond_wait(&p->go, &p->mu);
         if (p->quit) {
             pthread_mutex_unlock(&p->mu);
+            /* the writers set json-c's number format for their thread (a copy json-c
+             * allocates per thread and never frees at thread exit): give it back */
+            json_c_set_serialization_double_format(NULL, JSON_C_OPTION_THREAD);
             return NULL;
         }
         seen = p->gen;

@@ -470,7 +470,8 @@ static aif_rc write_record(sweep_store *st, const char *p, size_t len, int **sig
     sqlite3_clear_bindings(ins);
     if (src != SQLITE_DONE)
         return db_error(st, err, "inserting a point");
-    keys_insert(st, strtoull(key, NULL, 16));
+    if (keys_insert(st, strtoull(key, NULL, 16)))
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     return AIF_OK;
 }
 
