@@ -318,14 +318,16 @@ static aif_rc run_trace(aif_err *e)
     return rc;
 }
 
-/* A sweep of three points (one the model rejects) into a store and a CSV, on one thread:
+/* A sweep of two points (one the model rejects) into a store and a CSV, on one thread:
  * parsing the sweep file, the store, each point's pipeline, JSON and record, the commit
  * and the export.  The files are removed after every run, failed or not. */
 static aif_rc run_sweep(aif_err *e)
 {
-    static const char y[] = "base: neutral\naxes:\n  train.tp: [1, 2, 3]\n  cluster.gpu: [h100-sxm]\n";
+    static const char y[] = "base: neutral\naxes:\n  train.tp: [1, 3]\n  cluster.gpu: [h100-sxm]\n";
     char db[300], csv[300], side[320];
-    snprintf(db, sizeof db, "%s/s.db", work_dir);
+    /* in memory where the machine has it: a store's creation and close wait for the disk */
+    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : work_dir;
+    snprintf(db, sizeof db, "%s/aifsim-oom-%ld.db", dir, (long)getpid());
     snprintf(csv, sizeof csv, "%s/s.csv", work_dir);
     aif_sweep *sw;
     aif_rc rc = aif_sweep_parse(y, sizeof y - 1, "sweep.yaml", &sw, e);
@@ -335,8 +337,8 @@ static aif_rc run_sweep(aif_err *e)
                               .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json}};
     aif_sweep_status st;
     rc = aif_sweep_run(cat, sw, db, &o, &st, e);
-    if (!rc && (st.done != 3 || st.rejected != 1)) {
-        snprintf(e->msg, sizeof e->msg, "sweep: %ld run, %ld rejected (expected 3, 1)", st.done, st.rejected);
+    if (!rc && (st.done != 2 || st.rejected != 1)) {
+        snprintf(e->msg, sizeof e->msg, "sweep: %ld run, %ld rejected (expected 2, 1)", st.done, st.rejected);
         rc = AIF_EINTERNAL;
     }
     aif_sweep_free(sw);

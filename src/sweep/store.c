@@ -142,7 +142,26 @@ static aif_rc add_column(sweep_store *st, const char *name, aif_err *err)
     snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s", q, c);
     if (exec(st, sql) != SQLITE_OK)
         return db_error(st, err, "adding a column");
-    return read_columns(st, err);
+    /* the new column is the table's last (inside this transaction no one else adds) */
+    if (st->n_cols == st->cap_cols) {
+        int nc = st->cap_cols ? st->cap_cols * 2 : 64;
+        char **n = realloc(st->cols, (size_t)nc * sizeof *n);
+        if (!n)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        st->cols = n;
+        st->cap_cols = nc;
+    }
+    size_t k = strlen(name) + 1;
+    if (!(st->cols[st->n_cols] = malloc(k)))
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    memcpy(st->cols[st->n_cols++], name, k);
+    if (2 * st->n_cols + 2 > st->cap_hash)
+        return hash_rebuild(st) ? aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory") : AIF_OK;
+    uint64_t x = name_hash(name);
+    while (st->hash[x & (uint64_t)(st->cap_hash - 1)])
+        x++;
+    st->hash[x & (uint64_t)(st->cap_hash - 1)] = st->n_cols;
+    return AIF_OK;
 }
 
 static int keys_insert(sweep_store *st, uint64_t k)
