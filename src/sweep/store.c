@@ -15,10 +15,127 @@
  * value that reads whole as an integer is an INTEGER, as a number a REAL, else TEXT. */
 #include "sweep_int.h"
 
+#include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The SQLite calls this file makes, resolved by dlsym from AIF_SQLITE_SONAME the first
+ * time a store is opened: linking libsqlite3 would load it (about 0.25 ms) into every
+ * run of every command, though only sweeps use it.  The names below stand for them, so
+ * the code reads as plain SQLite. */
+#ifndef AIF_SQLITE_SONAME
+#define AIF_SQLITE_SONAME "libsqlite3.so.0"
+#endif
+static struct sqlite_fns {
+    int (*bind_double)(sqlite3_stmt *, int, double);
+    int (*bind_int64)(sqlite3_stmt *, int, sqlite3_int64);
+    int (*bind_null)(sqlite3_stmt *, int);
+    int (*bind_text)(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+    int (*busy_timeout)(sqlite3 *, int);
+    int (*clear_bindings)(sqlite3_stmt *);
+    int (*close)(sqlite3 *);
+    int (*column_bytes)(sqlite3_stmt *, int);
+    int (*column_count)(sqlite3_stmt *);
+    double (*column_double)(sqlite3_stmt *, int);
+    sqlite3_int64 (*column_int64)(sqlite3_stmt *, int);
+    const char *(*column_name)(sqlite3_stmt *, int);
+    const unsigned char *(*column_text)(sqlite3_stmt *, int);
+    int (*column_type)(sqlite3_stmt *, int);
+    int (*errcode)(sqlite3 *);
+    const char *(*errmsg)(sqlite3 *);
+    int (*exec)(sqlite3 *, const char *, int (*)(void *, int, char **, char **), void *, char **);
+    int (*finalize)(sqlite3_stmt *);
+    int (*open_v2)(const char *, sqlite3 **, int, const char *);
+    int (*prepare_v2)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
+    int (*reset)(sqlite3_stmt *);
+    int (*step)(sqlite3_stmt *);
+} sq;
+static const struct { const char *sym; size_t off; } sq_syms[] = {
+    {"sqlite3_bind_double", offsetof(struct sqlite_fns, bind_double)},
+    {"sqlite3_bind_int64", offsetof(struct sqlite_fns, bind_int64)},
+    {"sqlite3_bind_null", offsetof(struct sqlite_fns, bind_null)},
+    {"sqlite3_bind_text", offsetof(struct sqlite_fns, bind_text)},
+    {"sqlite3_busy_timeout", offsetof(struct sqlite_fns, busy_timeout)},
+    {"sqlite3_clear_bindings", offsetof(struct sqlite_fns, clear_bindings)},
+    {"sqlite3_close", offsetof(struct sqlite_fns, close)},
+    {"sqlite3_column_bytes", offsetof(struct sqlite_fns, column_bytes)},
+    {"sqlite3_column_count", offsetof(struct sqlite_fns, column_count)},
+    {"sqlite3_column_double", offsetof(struct sqlite_fns, column_double)},
+    {"sqlite3_column_int64", offsetof(struct sqlite_fns, column_int64)},
+    {"sqlite3_column_name", offsetof(struct sqlite_fns, column_name)},
+    {"sqlite3_column_text", offsetof(struct sqlite_fns, column_text)},
+    {"sqlite3_column_type", offsetof(struct sqlite_fns, column_type)},
+    {"sqlite3_errcode", offsetof(struct sqlite_fns, errcode)},
+    {"sqlite3_errmsg", offsetof(struct sqlite_fns, errmsg)},
+    {"sqlite3_exec", offsetof(struct sqlite_fns, exec)},
+    {"sqlite3_finalize", offsetof(struct sqlite_fns, finalize)},
+    {"sqlite3_open_v2", offsetof(struct sqlite_fns, open_v2)},
+    {"sqlite3_prepare_v2", offsetof(struct sqlite_fns, prepare_v2)},
+    {"sqlite3_reset", offsetof(struct sqlite_fns, reset)},
+    {"sqlite3_step", offsetof(struct sqlite_fns, step)},
+};
+#define sqlite3_bind_double sq.bind_double
+#define sqlite3_bind_int64 sq.bind_int64
+#define sqlite3_bind_null sq.bind_null
+#define sqlite3_bind_text sq.bind_text
+#define sqlite3_busy_timeout sq.busy_timeout
+#define sqlite3_clear_bindings sq.clear_bindings
+#define sqlite3_close sq.close
+#define sqlite3_column_bytes sq.column_bytes
+#define sqlite3_column_count sq.column_count
+#define sqlite3_column_double sq.column_double
+#define sqlite3_column_int64 sq.column_int64
+#define sqlite3_column_name sq.column_name
+#define sqlite3_column_text sq.column_text
+#define sqlite3_column_type sq.column_type
+#define sqlite3_errcode sq.errcode
+#define sqlite3_errmsg sq.errmsg
+#define sqlite3_exec sq.exec
+#define sqlite3_finalize sq.finalize
+#define sqlite3_open_v2 sq.open_v2
+#define sqlite3_prepare_v2 sq.prepare_v2
+#define sqlite3_reset sq.reset
+#define sqlite3_step sq.step
+
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+static char sq_why[600];   /* "" when SQLite is loaded */
+
+static void sq_load(void)
+{
+    void *h = dlopen(AIF_SQLITE_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(sq_why, sizeof sq_why, "cannot load SQLite, which the sweep store is written with: %.400s "
+                 "(install Debian's libsqlite3-0)", why ? why : "not found");
+        return;
+    }
+    struct sqlite_fns fns;
+    for (size_t i = 0; i < sizeof sq_syms / sizeof sq_syms[0]; i++) {
+        void *sym = dlsym(h, sq_syms[i].sym);
+        if (!sym) {
+            snprintf(sq_why, sizeof sq_why, "%s has no %s: SQLite 3.7 or newer is needed", AIF_SQLITE_SONAME,
+                     sq_syms[i].sym);
+            dlclose(h);
+            return;
+        }
+        memcpy((char *)&fns + sq_syms[i].off, &sym, sizeof sym);   /* POSIX: a data pointer holds a function's */
+    }
+    sq = fns;
+}
+
+/* Opens SQLite once per process (it stays loaded); AIF_OK or AIF_EIO naming why. */
+static aif_rc sqlite_open_lib(aif_err *err)
+{
+    pthread_once(&sq_once, sq_load);
+    if (sq_why[0])
+        return aif_err_set(err, AIF_EIO, AIF_SQLITE_SONAME, 0, 0, NULL, "%s", sq_why);
+    return AIF_OK;
+}
+
 
 enum { N_FIXED = 4 };   /* key, point, error, eval_s */
 
@@ -221,7 +338,9 @@ aif_rc store_open(const char *path, const aif_sweep *sw, sweep_store **out, aif_
     aif_strlcpy(st->path, path, sizeof st->path);
     aif_strlcpy(st->table, aif_sweep_table(sw), sizeof st->table);
     st->sw = sw;
-    aif_rc rc = AIF_OK;
+    aif_rc rc = sqlite_open_lib(err);
+    if (rc)
+        goto fail;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         rc = st->db ? db_error(st, err, "opening it")
                     : aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -310,6 +429,10 @@ void store_close(sweep_store *st)
 {
     if (!st)
         return;
+    if (!st->db) {   /* SQLite may not even be loaded */
+        free(st);
+        return;
+    }
     sqlite3_finalize(st->ins);
     sqlite3_close(st->db);
     for (int i = 0; i < st->n_cols; i++)
@@ -540,6 +663,8 @@ aif_rc aif_sweep_export_csv(const char *db_path, const char *table, const char *
     aif_output out;
     aif_rc rc;
     int opened = 0;
+    if ((rc = sqlite_open_lib(err)))
+        return rc;
     if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         rc = aif_err_set(err, AIF_EIO, db_path, 0, 0, "--out", "the sweep store: %s",
                          db ? sqlite3_errmsg(db) : "out of memory");
