@@ -7,7 +7,8 @@
  * scenario and run (heap, not stack: they are large) and shares the catalog and the
  * sweep read-only.  A point's result is one flat record (sweep_int.h); the ranks send
  * theirs to rank 0, which commits the batch in one transaction in point order, so the
- * store is the same whatever the number of threads or ranks.  A batch grows from a
+ * store is the same whatever the number of threads or ranks.  Rank 0 commits a batch
+ * while the threads run the next one (two sets of record buffers, used in turn).  A batch grows from a
  * few points by doubling while one takes under a second (4,096 at most), so a slow
  * engine commits often and a fast one pays one transaction per thousands of points.
  *
@@ -383,19 +384,27 @@ static void free_workers(worker *w, int n)
     free(w);
 }
 
-/* Runs this rank's items of one batch on the pool; calls progress while it waits. */
-static aif_rc run_items(pool *p, const long *items, long n, const aif_sweep_opts *o, aif_sweep_status *st,
-                        double t0, aif_err *err)
+/* Hands this rank's items of one batch to the pool (their records go to out) and
+ * returns at once: the calling thread commits the previous batch meanwhile. */
+static void start_items(pool *p, const long *items, long n, rec_buf *out)
 {
     pthread_mutex_lock(&p->mu);
     p->items = items;
     p->n_items = n;
+    p->out = out;
     atomic_store(&p->next, 0);
     atomic_store(&p->finished, 0);
     p->gen++;
     pthread_cond_broadcast(&p->go);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits for the batch start_items handed out; calls progress while it waits. */
+static aif_rc wait_items(pool *p, const aif_sweep_opts *o, const aif_sweep_status *st, double t0, aif_err *err)
+{
+    pthread_mutex_lock(&p->mu);
     double last = now_s();
-    while (atomic_load(&p->finished) < n) {
+    while (atomic_load(&p->finished) < p->n_items) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 200000000L;
@@ -423,6 +432,21 @@ static aif_rc run_items(pool *p, const long *items, long n, const aif_sweep_opts
     return rc;
 }
 
+/* Commits the records of one batch (rank 0) and counts the rejected points. */
+static aif_rc commit_batch(sweep_store *store, const char **recs, const size_t *lens, long n, aif_sweep_status *st,
+                           aif_err *err)
+{
+    aif_rc rc = store_commit(store, recs, lens, (int)n, err);
+    for (long j = 0; j < n && !rc; j++) {
+        uint32_t nm;
+        memcpy(&nm, recs[j] + 16, 4);
+        st->rejected += nm > 0;
+    }
+    if (!rc)
+        st->done += n;
+    return rc;
+}
+
 aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_path, const aif_sweep_opts *o,
                      aif_sweep_status *st_out, aif_err *err)
 {
@@ -431,11 +455,11 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
     comm cm = {NULL, NULL, 0, 1};
     sweep_store *store = NULL;
     long *todo = NULL, n_todo = 0;
-    long *mine = NULL;
-    rec_buf *out = NULL;
+    long *mine[2] = {NULL, NULL};
+    rec_buf *out[2] = {NULL, NULL};
     const char **recs = NULL;
     size_t *lens = NULL;
-    char *gathered = NULL;
+    char *gathered[2] = {NULL, NULL};
     long *glens = NULL;
     pthread_t *threads = NULL;
     thread_arg *targs = NULL;
@@ -530,7 +554,9 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         p.jobs = jobs;
     if (!p.w || !(threads = calloc((size_t)jobs, sizeof *threads)) ||
         !(targs = calloc((size_t)jobs, sizeof *targs)) ||
-        !(out = calloc((size_t)batch_max, sizeof *out)) || !(mine = malloc((size_t)batch_max * sizeof *mine)) ||
+        !(out[0] = calloc((size_t)batch_max, sizeof *out[0])) || !(out[1] = calloc((size_t)batch_max, sizeof *out[1])) ||
+        !(mine[0] = malloc((size_t)batch_max * sizeof *mine[0])) ||
+        !(mine[1] = malloc((size_t)batch_max * sizeof *mine[1])) ||
         !(recs = malloc((size_t)batch_max * sizeof *recs)) || !(lens = malloc((size_t)batch_max * sizeof *lens)) ||
         !(glens = calloc((size_t)cm.size, sizeof *glens))) {
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -547,7 +573,6 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
             goto done;
         }
     }
-    p.out = out;
     for (; n_threads < jobs; n_threads++) {
         targs[n_threads] = (thread_arg){&p, n_threads};
         if (pthread_create(&threads[n_threads], NULL, thread_main, &targs[n_threads])) {
@@ -556,39 +581,76 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         }
     }
 
-    long batch = jobs * cm.size;
-    for (long at = 0; at < n_todo;) {
+    /* Round k: hand out batch k, commit batch k - 1 meanwhile (rank 0), wait for
+     * batch k, gather it.  A failed commit stops the sweep at the next round, so every
+     * rank leaves the loop at the same collective call. */
+    long batch = jobs * cm.size, pending = 0;
+    aif_rc stop = AIF_OK;
+    aif_err stop_err;
+    for (long at = 0, cur = 0;; cur ^= 1) {
         long n = n_todo - at < batch ? n_todo - at : batch;
         if (n > batch_max)
             n = batch_max;
+        if (stop)
+            n = -1;
         if (mpi_up && cm.mpi->bcast(&n, sizeof n)) {
             rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "MPI_Bcast failed");
             goto done;
         }
-        if (n < 0) {   /* rank 0 stopped */
-            rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "rank 0 stopped the sweep");
+        if (n < 0) {
+            if (stop) {
+                rc = stop;
+                *err = stop_err;
+            } else {
+                rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "rank 0 stopped the sweep");
+            }
             goto done;
         }
         const double tb = now_s();
         long n_mine = 0;
         for (long j = cm.rank; j < n; j += cm.size)
-            mine[n_mine++] = todo[at + j];
-        aif_rc lrc = run_items(&p, mine, n_mine, o, &st, t0, err);
+            mine[cur][n_mine++] = todo[at + j];
+        if (n > 0)
+            start_items(&p, mine[cur], n_mine, out[cur]);
+        if (cm.rank == 0 && pending) {
+            if ((stop = commit_batch(store, recs, lens, pending, &st, &stop_err))) {
+                pthread_mutex_lock(&p.mu);   /* the threads skip the rest of this batch */
+                if (!p.rc) {
+                    p.rc = stop;
+                    p.err = stop_err;
+                }
+                pthread_mutex_unlock(&p.mu);
+            }
+            st.elapsed_s = now_s() - t0;
+            if (!stop && o->progress)
+                o->progress(&st, o->progress_ctx);
+        }
+        pending = 0;
+        if (n == 0 && stop) {   /* the last commit failed */
+            rc = stop;
+            *err = stop_err;
+            goto done;
+        }
+        if (n == 0)
+            break;
+        aif_rc lrc = wait_items(&p, o, &st, t0, err);
+        if (stop)
+            lrc = AIF_OK;   /* the stop is the error; the batch is not committed */
         if (mpi_up) {
             /* this rank's records, after its status, to rank 0 */
             rec_buf all = {0};
             int32_t status = (int32_t)lrc;
             rec_put(&all, &status, 4);
             for (long k = 0; !lrc && k < n_mine; k++)
-                rec_put(&all, out[k].p, out[k].n);
+                rec_put(&all, out[cur][k].p, out[cur][k].n);
             if (all.oom) {
                 free(all.p);
                 rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
                 goto done;
             }
-            free(gathered);
-            gathered = NULL;
-            int grc = cm.mpi->gather(all.p, (long)all.n, &gathered, glens);
+            free(gathered[cur]);
+            gathered[cur] = NULL;
+            int grc = cm.mpi->gather(all.p, (long)all.n, &gathered[cur], glens);
             free(all.p);
             if (grc) {
                 rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "MPI_Gatherv failed");
@@ -598,11 +660,11 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
                 rc = lrc;
                 goto done;
             }
-            if (cm.rank == 0) {
+            if (cm.rank == 0 && !stop) {
                 /* rank r's k-th record is item r + k * size of the batch */
                 size_t off = 0;
                 for (int r = 0; r < cm.size && !rc; r++) {
-                    const char *q = gathered + off, *end = q + glens[r];
+                    const char *q = gathered[cur] + off, *end = q + glens[r];
                     int32_t s;
                     memcpy(&s, q, 4);
                     q += 4;
@@ -623,34 +685,23 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
                     }
                     off += (size_t)glens[r];
                 }
+                if (rc) {   /* stop the others at the next round */
+                    stop = rc;
+                    stop_err = *err;
+                    rc = AIF_OK;
+                }
             }
         } else {
             if ((rc = lrc))
                 goto done;
             for (long j = 0; j < n; j++) {
-                recs[j] = out[j].p;
-                lens[j] = out[j].n;
+                recs[j] = out[cur][j].p;
+                lens[j] = out[cur][j].n;
             }
         }
-        if (cm.rank == 0 && !rc) {
-            rc = store_commit(store, recs, lens, (int)n, err);
-            for (long j = 0; j < n && !rc; j++) {
-                uint32_t nm;
-                memcpy(&nm, recs[j] + 16, 4);
-                st.rejected += nm > 0;
-            }
-        }
-        if (rc && cm.rank == 0 && mpi_up) {
-            long stop = -1;   /* tell the others at the next round */
-            cm.mpi->bcast(&stop, sizeof stop);
-        }
-        if (rc)
-            goto done;
+        if (!stop)
+            pending = n;
         at += n;
-        st.done += n;
-        st.elapsed_s = now_s() - t0;
-        if (o->progress && cm.rank == 0)
-            o->progress(&st, o->progress_ctx);
         if (now_s() - tb < 1.0 && batch < batch_max)
             batch *= 2;
     }
@@ -670,15 +721,17 @@ done:
     }
     free_workers(p.w, p.w ? p.jobs : 0);
     store_close(store);
-    if (out)
-        for (int i = 0; i < batch_max; i++)
-            free(out[i].p);
-    free(out);
+    for (int b = 0; b < 2; b++) {
+        if (out[b])
+            for (int i = 0; i < batch_max; i++)
+                free(out[b][i].p);
+        free(out[b]);
+        free(mine[b]);
+        free(gathered[b]);
+    }
     free(todo);
-    free(mine);
     free(recs);
     free(lens);
-    free(gathered);
     free(glens);
     free(threads);
     free(targs);
