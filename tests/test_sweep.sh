@@ -75,6 +75,19 @@ cmp -s "$tmp/j1.txt" "$tmp/j3.txt" && ok || bad "--jobs 1 and --jobs 3 stores di
 head -1 "$tmp/j3.csv" | grep -q '^key,point,error,eval_s,cluster.gpus,train.tp,.*,step_time_s,' && ok ||
     bad "CSV header: $(head -1 "$tmp/j3.csv" | cut -c1-200)"
 
+# ---- the sweep report: its time-cost Pareto front has the points no other point beats
+# on both (brute force in SQL over the same store)
+"$bin" report --sweep "$tmp/j1.db" -o "$tmp/r.html" 2>"$tmp/err"
+got=$(sed -n 's/.*the Pareto front (\([0-9]*\) points of time against cost).*/\1/p' "$tmp/r.html")
+want=$(q "$tmp/j1.db" 'SELECT count(*) FROM train a WHERE a.error IS NULL AND NOT EXISTS (SELECT 1 FROM train b
+    WHERE b.error IS NULL AND b."facility.run_days" <= a."facility.run_days" AND b."cost.owned_usd" <= a."cost.owned_usd"
+    AND (b."facility.run_days" < a."facility.run_days" OR b."cost.owned_usd" < a."cost.owned_usd"))')
+[ -n "$got" ] && [ "$got" = "$want" ] && ok || bad "sweep report: front of $got points, brute force $want ($(cat "$tmp/err"))"
+[ "$(grep -c '<svg' "$tmp/r.html")" = $((2 + 7)) ] && ok || bad "sweep report: $(grep -c '<svg' "$tmp/r.html") plots, expected 2 fronts + 7 axes"
+sqlite3 "$tmp/empty.db" "CREATE TABLE other (a)"
+"$bin" report --sweep "$tmp/empty.db" -o "$tmp/r.html" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "no training sweep" "$tmp/err" && ok || bad "report --sweep of a store without a train table: $(cat "$tmp/err")"
+
 # ---- killed with SIGKILL half way, then started again: the same rows as one uninterrupted run
 "$bin" sweep "$sw/resume.yaml" --out "$tmp/k.db" --jobs 2 >/dev/null 2>&1 &
 pid=$!

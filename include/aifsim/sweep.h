@@ -102,6 +102,34 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
  * replaced whole): a header of column names, one row per point in point order. */
 aif_rc aif_sweep_export_csv(const char *db_path, const char *table, const char *csv_path, aif_err *err);
 
+/* What a training sweep's store says, for the sweep report (aif_report_sweep_html):
+ * the points that ran, with time, cost and energy, each marked when it is on a Pareto
+ * front (no other point is at least as good on both figures and better on one), and
+ * each axis's effect (the mean time per value).  Time is the time to train in days and
+ * cost and energy its totals when every point has a token budget (train.tokens), else
+ * the step time, the cost of a step owned (USD per GPU-hour x GPUs x step) and the
+ * facility's energy per step (kWh). */
+#define AIF_SWEEP_MAX_VALUES 24
+typedef struct aif_sweep_effect {
+    char path[160];                            /* the axis */
+    int n;                                     /* values (the first AIF_SWEEP_MAX_VALUES, sorted) */
+    char value[AIF_SWEEP_MAX_VALUES][40];
+    double mean_time[AIF_SWEEP_MAX_VALUES];    /* over the points that ran with that value */
+    long count[AIF_SWEEP_MAX_VALUES];
+} aif_sweep_effect;
+typedef struct aif_sweep_summary {
+    long n_rows, n_rejected;                   /* rows of the train table, and those with an error */
+    int per_run;                               /* 1: days, USD and MWh of the run; 0: per step */
+    long n;                                    /* points that ran */
+    double *time, *cost, *energy;              /* n each */
+    unsigned char *front_cost, *front_energy;  /* n each: 1 on the time-cost (time-energy) front */
+    aif_sweep_effect axes[32];
+    int n_axes;
+} aif_sweep_summary;
+/* Reads the train table of db_path (AIF_EINPUT when it has none or no point ran). */
+aif_rc aif_sweep_summary_load(const char *db_path, aif_sweep_summary *out, aif_err *err);
+void aif_sweep_summary_free(aif_sweep_summary *s);
+
 /* Whether this build runs sweeps on MPI: "yes (plugin PATH)" or "no (...)" naming why. */
 const char *aif_sweep_mpi_support(void);
 

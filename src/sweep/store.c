@@ -177,6 +177,19 @@ static void quote_ident(char *out, size_t n, const char *name)
     out[k] = '\0';
 }
 
+static void quote_literal(char *out, size_t n, const char *s)
+{
+    size_t k = 0;
+    out[k++] = '\'';
+    for (; *s && k + 3 < n; s++) {
+        if (*s == '\'')
+            out[k++] = '\'';
+        out[k++] = *s;
+    }
+    out[k++] = '\'';
+    out[k] = '\0';
+}
+
 static int exec(sweep_store *st, const char *sql) { return sqlite3_exec(st->db, sql, NULL, NULL, NULL); }
 
 static uint64_t name_hash(const char *s) { return sweep_fnv(SWEEP_FNV_INIT, s, strlen(s)); }
@@ -391,6 +404,22 @@ aif_rc store_open(const char *path, const aif_sweep *sw, sweep_store **out, aif_
     if (k < sizeof idx && exec(st, isql) != SQLITE_OK) {
         rc = db_error(st, err, "indexing the axes");
         goto rollback;
+    }
+    /* which columns are axes, for the sweep report */
+    if (exec(st, "CREATE TABLE IF NOT EXISTS aifsim_axes (tbl TEXT, path TEXT, PRIMARY KEY (tbl, path))") !=
+        SQLITE_OK) {
+        rc = db_error(st, err, "recording the axes");
+        goto rollback;
+    }
+    for (int a = 0; a < aif_sweep_n_axes(sw); a++) {
+        char c[400], t[100];
+        quote_literal(c, sizeof c, aif_sweep_axis_path(sw, a));
+        quote_literal(t, sizeof t, st->table);
+        snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO aifsim_axes VALUES (%s, %s)", t, c);
+        if (exec(st, sql) != SQLITE_OK) {
+            rc = db_error(st, err, "recording the axes");
+            goto rollback;
+        }
     }
     if (exec(st, "COMMIT") != SQLITE_OK) {
         rc = db_error(st, err, "committing its table");
@@ -730,5 +759,140 @@ done:
         aif_output_abort(&out);
     sqlite3_finalize(s);
     sqlite3_close(db);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ summary */
+
+typedef struct pt { double t, v; long i; } pt;
+static int by_time(const void *a, const void *b)
+{
+    const pt *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t ? 1 : x->v < y->v ? -1 : x->v > y->v ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/* front[i] = 1 when no point is as fast and cheaper or faster and as cheap. */
+static int pareto(const double *t, const double *v, long n, unsigned char *front)
+{
+    pt *p = malloc((size_t)(n ? n : 1) * sizeof *p);
+    if (!p)
+        return -1;
+    for (long i = 0; i < n; i++)
+        p[i] = (pt){t[i], v[i], i};
+    qsort(p, (size_t)n, sizeof *p, by_time);
+    double best = INFINITY;
+    for (long k = 0; k < n; k++) {
+        front[p[k].i] = p[k].v < best;
+        if (p[k].v < best)
+            best = p[k].v;
+    }
+    free(p);
+    return 0;
+}
+
+void aif_sweep_summary_free(aif_sweep_summary *s)
+{
+    free(s->time);
+    free(s->cost);
+    free(s->energy);
+    free(s->front_cost);
+    free(s->front_energy);
+    memset(s, 0, sizeof *s);
+}
+
+aif_rc aif_sweep_summary_load(const char *db_path, aif_sweep_summary *out, aif_err *err)
+{
+    memset(out, 0, sizeof *out);
+    aif_rc rc = sqlite_open_lib(err);
+    if (rc)
+        return rc;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = aif_err_set(err, AIF_EIO, db_path, 0, 0, "--sweep", "the sweep store: %s",
+                         db ? sqlite3_errmsg(db) : "out of memory");
+        goto done;
+    }
+    sqlite3_busy_timeout(db, 60000);
+    /* per run when every point that ran has a token budget */
+    static const char *const q_kind = "SELECT count(*), count(error), min(\"facility.run_days\") FROM train";
+    if (sqlite3_prepare_v2(db, q_kind, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+        rc = aif_err_set(err, AIF_EINPUT, db_path, 0, 0, "--sweep", "no training sweep in it (%s): the sweep "
+                         "report reads the train table of aifsim sweep", sqlite3_errmsg(db));
+        goto done;
+    }
+    out->n_rows = sqlite3_column_int64(s, 0);
+    out->n_rejected = sqlite3_column_int64(s, 1);
+    out->per_run = sqlite3_column_double(s, 2) > 0;
+    sqlite3_finalize(s);
+    s = NULL;
+    const char *q = out->per_run
+        ? "SELECT \"facility.run_days\", \"cost.owned_usd\", \"facility.energy_mwh\" FROM train WHERE error IS NULL "
+          "ORDER BY point, key"
+        : "SELECT step_time_s, \"cost.owned_usd_per_gpu_hour\" * \"inputs.job_gpus\" * step_time_s / 3600, "
+          "\"facility.facility_power_kw\" * step_time_s / 3600 FROM train WHERE error IS NULL ORDER BY point, key";
+    long n = out->n_rows - out->n_rejected;
+    if (n <= 0) {
+        rc = aif_err_set(err, AIF_EINPUT, db_path, 0, 0, "--sweep", "no point of the sweep ran (%ld rows, all "
+                         "rejected by the model)", out->n_rows);
+        goto done;
+    }
+    if (!(out->time = malloc((size_t)n * sizeof *out->time)) || !(out->cost = malloc((size_t)n * sizeof *out->cost)) ||
+        !(out->energy = malloc((size_t)n * sizeof *out->energy)) || !(out->front_cost = malloc((size_t)n)) ||
+        !(out->front_energy = malloc((size_t)n))) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK) {
+        rc = aif_err_set(err, AIF_EINPUT, db_path, 0, 0, "--sweep", "the train table lacks a column the report "
+                         "needs: %s", sqlite3_errmsg(db));
+        goto done;
+    }
+    while (out->n < n && sqlite3_step(s) == SQLITE_ROW) {
+        out->time[out->n] = sqlite3_column_double(s, 0);
+        out->cost[out->n] = sqlite3_column_double(s, 1);
+        out->energy[out->n] = sqlite3_column_double(s, 2);
+        out->n++;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (pareto(out->time, out->cost, out->n, out->front_cost) ||
+        pareto(out->time, out->energy, out->n, out->front_energy)) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    /* each axis's effect: the mean time per value */
+    if (sqlite3_prepare_v2(db, "SELECT path FROM aifsim_axes WHERE tbl = 'train' ORDER BY rowid", -1, &s, NULL) ==
+        SQLITE_OK) {
+        while (out->n_axes < 32 && sqlite3_step(s) == SQLITE_ROW)
+            aif_strlcpy(out->axes[out->n_axes++].path, (const char *)sqlite3_column_text(s, 0),
+                        sizeof out->axes[0].path);
+        sqlite3_finalize(s);
+        s = NULL;
+    }
+    for (int a = 0; a < out->n_axes; a++) {
+        aif_sweep_effect *ef = &out->axes[a];
+        char c[400], sql[1200];
+        quote_ident(c, sizeof c, ef->path);
+        snprintf(sql, sizeof sql, "SELECT %s, avg(%s), count(*) FROM train WHERE error IS NULL GROUP BY %s "
+                 "ORDER BY %s LIMIT %d", c, out->per_run ? "\"facility.run_days\"" : "step_time_s", c, c,
+                 AIF_SWEEP_MAX_VALUES);
+        if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+            continue;   /* an axis of an older sweep whose column is gone: no effect shown */
+        while (ef->n < AIF_SWEEP_MAX_VALUES && sqlite3_step(s) == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            aif_strlcpy(ef->value[ef->n], v ? v : "", sizeof ef->value[0]);
+            ef->mean_time[ef->n] = sqlite3_column_double(s, 1);
+            ef->count[ef->n] = sqlite3_column_int64(s, 2);
+            ef->n++;
+        }
+        sqlite3_finalize(s);
+        s = NULL;
+    }
+done:
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    if (rc)
+        aif_sweep_summary_free(out);
     return rc;
 }
