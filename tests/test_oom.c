@@ -351,8 +351,51 @@ static aif_rc run_sweep(aif_err *e)
     return rc;
 }
 
+/* The sweep report: a store of a small sweep made once (not counted), then its summary
+ * read and drawn with each allocation failing. */
+static char report_db[300];
+static void prep_sweep_report(void)
+{
+    static const char y[] = "base: neutral\naxes:\n  train.tp: [1, 2, 3]\n  train.gbs: [8, 16]\n";
+    aif_err e;
+    aif_sweep *sw;
+    if (report_db[0])
+        return;
+    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : work_dir;
+    snprintf(report_db, sizeof report_db, "%s/aifsim-oom-report-%ld.db", dir, (long)getpid());
+    const aif_sweep_opts o = {.jobs = 1,
+                              .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json}};
+    if (aif_sweep_parse(y, sizeof y - 1, "sweep.yaml", &sw, &e) != AIF_OK ||
+        aif_sweep_run(cat, sw, report_db, &o, NULL, &e) != AIF_OK)
+        abort();
+    aif_sweep_free(sw);
+}
+static aif_rc run_sweep_report(aif_err *e)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/sweep.html", work_dir);
+    aif_sweep_summary sum;
+    aif_rc rc = aif_sweep_summary_load(report_db, &sum, e);
+    if (rc)
+        return rc;
+    rc = aif_report_sweep_html(path, &sum, e);
+    aif_sweep_summary_free(&sum);
+    remove(path);
+    return rc;
+}
+static void done_sweep_report(void)
+{
+    char side[320];
+    remove(report_db);
+    snprintf(side, sizeof side, "%s-wal", report_db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", report_db);
+    remove(side);
+}
+
 static const oom_case cases[] = {
     {"sweep", NULL, run_sweep, NULL},
+    {"sweep_html", prep_sweep_report, run_sweep_report, NULL},
     {"run_serve", prep_serve, run_serve, NULL},
     {"serve_json", prep_serve_json, run_serve_json, done_json},
     {"serve_trace", prep_serve, run_trace, NULL},
@@ -449,6 +492,7 @@ int main(int argc, char **argv)
                total - n_ok, n_ok);
     }
     done_carbon();
+    done_sweep_report();
     aif_catalog_free(cat);
     if (rmdir(work_dir) != 0) {   /* a failed path left a temporary file behind */
         fprintf(stderr, "test_oom: files left in %s\n", work_dir);
