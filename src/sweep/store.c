@@ -872,7 +872,7 @@ aif_rc aif_sweep_summary_load(const char *db_path, aif_sweep_summary *out, aif_e
     }
     for (int a = 0; a < out->n_axes; a++) {
         aif_sweep_effect *ef = &out->axes[a];
-        char c[400], sql[1200];
+        char c[400], sql[2000];
         quote_ident(c, sizeof c, ef->path);
         snprintf(sql, sizeof sql, "SELECT %s, avg(%s), count(*) FROM train WHERE error IS NULL GROUP BY %s "
                  "ORDER BY %s LIMIT %d", c, out->per_run ? "\"facility.run_days\"" : "step_time_s", c, c,
