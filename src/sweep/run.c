@@ -452,6 +452,8 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
 {
     aif_sweep_status st = {0};
     aif_err_clear(err);
+    if (!o || !o->writers.train_json || !o->writers.facility_json || !o->writers.serve_json)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "aif_sweep_opts and its writers are needed");
     comm cm = {NULL, NULL, 0, 1};
     sweep_store *store = NULL;
     long *todo = NULL, n_todo = 0;
@@ -473,8 +475,6 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
     const double t0 = now_s();
     const int batch_max = o->batch_max > 0 ? o->batch_max : 4096;
 
-    if (!o->writers.train_json || !o->writers.facility_json || !o->writers.serve_json)
-        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "aif_sweep_opts.writers: every writer is needed");
     const int ranks = env_ranks();
     if (ranks > 1) {
 #ifdef AIF_HAVE_MPI
