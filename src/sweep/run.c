@@ -322,6 +322,7 @@ static int env_ranks(void)
     return 1;
 }
 
+#ifdef AIF_HAVE_MPI
 /* Opens the plugin: $AIFSIM_MPI_PLUGIN, beside the code that holds this function (the
  * aifsim binary in a build tree, libaifsim.so when installed), the installed path,
  * then the build tree's.  *why says what failed. */
@@ -356,13 +357,17 @@ static void *open_plugin(char *found, size_t n_found, char *why, size_t n_why)
     }
     return NULL;
 }
+#endif
 
+#ifndef AIF_MPI_ABSENT
+#define AIF_MPI_ABSENT "Open MPI's development files (libopenmpi-dev) were not found"
+#endif
 const char *aif_sweep_mpi_support(void)
 {
 #ifdef AIF_HAVE_MPI
     return "yes (Open MPI, through " PLUGIN_NAME " opened under mpirun)";
 #else
-    return "no (built without MPI: Open MPI's development files, libopenmpi-dev, were not found)";
+    return "no (built without MPI: " AIF_MPI_ABSENT ")";
 #endif
 }
 
@@ -495,8 +500,8 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         }
         mpi_up = 1;
 #else
-        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "running on %d MPI ranks, but %s", ranks,
-                         aif_sweep_mpi_support());
+        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "running on %d MPI ranks, but this build has no MPI ("
+                         AIF_MPI_ABSENT "): run it without mpirun, on threads (--jobs N)", ranks);
         goto done;
 #endif
     }
