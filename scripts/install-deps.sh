@@ -3,9 +3,11 @@
 # Idempotent: installs only what is missing; works as root or through sudo.
 set -eu
 # chromium renders the HTML report in the tests (headless); python3 runs the Python
-# module (python/aifsim/) and python3-pytest its tests; groff-base checks the man page
+# module (python/aifsim/) and python3-pytest its tests; groff-base checks the man page;
+# libsqlite3-dev is the sweeps' result store (sqlite3, its shell, reads it in the tests);
+# libopenmpi-dev and openmpi-bin run sweeps on MPI ranks (mpirun)
 PKGS="build-essential cmake pkg-config libyaml-dev libjson-c-dev libcsv-dev libcmocka-dev libplplot-dev chromium
-      python3 python3-pytest groff-base"
+      python3 python3-pytest groff-base libsqlite3-dev sqlite3 libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -53,5 +53,6 @@ fuzz fuzz_trace corpus_trace & a=$!
 fuzz fuzz_jobs corpus_jobs & b=$!
 wait $a || failed=1
 wait $b || failed=1
+fuzz fuzz_sweep corpus_sweep || failed=1
 [ "$failed" = 0 ] || { echo "fuzzing: a target failed (see above)" >&2; exit 1; }
-echo "fuzzing: 6 targets, $secs s each, no failure"
+echo "fuzzing: 7 targets, $secs s each, no failure"

@@ -6,7 +6,7 @@
 #
 # whose first line is `$ aifsim ARGS` (continued by lines ending in `\`; a shell
 # pipeline is allowed).  The command runs in a temporary folder holding the files of
-# tests/docs/ (the scenario files the examples name), with this build's aifsim first on
+# tests/docs/ (the scenario files the examples name) and examples/, with this build's aifsim first on
 # PATH; stdout and stderr together, then `exit status N` when N is not 0, must equal the
 # rest of the block.  head=N keeps the first N lines of the output, match=REGEX the lines
 # that match (Python's re); a line `...` stands for each run of lines left out.
@@ -26,6 +26,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 mkdir "$tmp/bin" "$tmp/work"
 ln -s "$bin" "$tmp/bin/aifsim"
 cp "$src"/tests/docs/* "$tmp/work/" 2>/dev/null || true
+cp -r "$src"/examples "$tmp/work/"   # the example sweeps, named as from the source tree
 PATH="$tmp/bin:$PATH" TMPWORK="$tmp/work" SRC="$src" BUILD="$(dirname "$bin")" python3 - "$src"/README.md "$src"/docs/*.md <<'PY'
 import os, re, subprocess, sys, difflib
 

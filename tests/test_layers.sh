@@ -14,7 +14,7 @@ rank() {
     case $1 in
     base) echo 0 ;; scenario) echo 1 ;; ir) echo 2 ;; hw | net) echo 3 ;; workload) echo 4 ;;
     engine) echo 5 ;; search | serve | ops) echo 6 ;; facility | econ) echo 7 ;; pipeline) echo 8 ;;
-    validate) echo 9 ;; report) echo 10 ;; api) echo 11 ;; cli) echo 12 ;; *) echo 99 ;;
+    validate | sweep) echo 9 ;; report) echo 10 ;; api) echo 11 ;; cli) echo 12 ;; *) echo 99 ;;
     esac
 }
 # the layer a public header belongs to
@@ -24,7 +24,7 @@ public_layer() {
     serve.h) echo scenario ;;   # the serve section's types and names (plain data inside aif_scenario)
     graph.h) echo ir ;;   # the step graph's types: the contract between workloads and engines
     network.h | collective.h) echo net ;; sim.h) echo engine ;; search.h) echo search ;;
-    facility.h) echo facility ;; run.h) echo pipeline ;; validate.h) echo validate ;;
+    facility.h) echo facility ;; run.h) echo pipeline ;; validate.h) echo validate ;; sweep.h) echo sweep ;;
     report.h) echo report ;; api.h) echo api ;; *) echo unknown ;;
     esac
 }
@@ -56,7 +56,7 @@ for f in "$src"/src/*/*.c "$src"/src/*/*.h; do
 done
 # the CLI sees the public headers only
 for f in "$src"/src/cli/*.c "$src"/src/cli/*.h; do
-    if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(base|scenario|hw|net|workload|engine|search|serve|ops|facility|econ|pipeline|validate|report|api)/' "$f"; then
+    if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(base|scenario|hw|net|workload|engine|search|serve|ops|facility|econ|pipeline|validate|sweep|report|api)/' "$f"; then
         fail=$((fail + 1)); echo "FAIL: ${f#"$src"/} includes a private header"
     else
         pass=$((pass + 1))

@@ -13,6 +13,7 @@
 #include "aifsim/report.h"
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
+#include "aifsim/sweep.h"
 #include "aifsim/validate.h"
 #include "ops/jobs.h"
 #include "serve/requests.h"
@@ -355,7 +356,84 @@ static aif_rc run_search(aif_err *e)
     return rc;
 }
 
+/* A sweep of two points (one the model rejects) into a store and a CSV, on one thread:
+ * parsing the sweep file, the store, each point's pipeline, JSON and record, the commit
+ * and the export.  The files are removed after every run, failed or not. */
+static aif_rc run_sweep(aif_err *e)
+{
+    static const char y[] = "base: neutral\naxes:\n  train.tp: [1, 3]\n  cluster.gpu: [h100-sxm]\n";
+    char db[300], csv[300], side[320];
+    /* in memory where the machine has it: a store's creation and close wait for the disk */
+    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : work_dir;
+    snprintf(db, sizeof db, "%s/aifsim-oom-%ld.db", dir, (long)getpid());
+    snprintf(csv, sizeof csv, "%s/s.csv", work_dir);
+    aif_sweep *sw;
+    aif_rc rc = aif_sweep_parse(y, sizeof y - 1, "sweep.yaml", &sw, e);
+    if (rc)
+        return rc;
+    const aif_sweep_opts o = {.jobs = 1, .csv = csv,
+                              .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json}};
+    aif_sweep_status st;
+    rc = aif_sweep_run(cat, sw, db, &o, &st, e);
+    if (!rc && (st.done != 2 || st.rejected != 1)) {
+        snprintf(e->msg, sizeof e->msg, "sweep: %ld run, %ld rejected (expected 2, 1)", st.done, st.rejected);
+        rc = AIF_EINTERNAL;
+    }
+    aif_sweep_free(sw);
+    remove(db);
+    remove(csv);
+    snprintf(side, sizeof side, "%s-wal", db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", db);
+    remove(side);
+    return rc;
+}
+
+/* The sweep report: a store of a small sweep made once (not counted), then its summary
+ * read and drawn with each allocation failing. */
+static char report_db[300];
+static void prep_sweep_report(void)
+{
+    static const char y[] = "base: neutral\naxes:\n  train.tp: [1, 2, 3]\n  train.gbs: [8, 16]\n";
+    aif_err e;
+    aif_sweep *sw;
+    if (report_db[0])
+        return;
+    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : work_dir;
+    snprintf(report_db, sizeof report_db, "%s/aifsim-oom-report-%ld.db", dir, (long)getpid());
+    const aif_sweep_opts o = {.jobs = 1,
+                              .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json}};
+    if (aif_sweep_parse(y, sizeof y - 1, "sweep.yaml", &sw, &e) != AIF_OK ||
+        aif_sweep_run(cat, sw, report_db, &o, NULL, &e) != AIF_OK)
+        abort();
+    aif_sweep_free(sw);
+}
+static aif_rc run_sweep_report(aif_err *e)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/sweep.html", work_dir);
+    aif_sweep_summary sum;
+    aif_rc rc = aif_sweep_summary_load(report_db, &sum, e);
+    if (rc)
+        return rc;
+    rc = aif_report_sweep_html(path, &sum, e);
+    aif_sweep_summary_free(&sum);
+    remove(path);
+    return rc;
+}
+static void done_sweep_report(void)
+{
+    char side[320];
+    remove(report_db);
+    snprintf(side, sizeof side, "%s-wal", report_db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", report_db);
+    remove(side);
+}
+
 static const oom_case cases[] = {
+    {"sweep", NULL, run_sweep, NULL},
+    {"sweep_html", prep_sweep_report, run_sweep_report, NULL},
     {"search", NULL, run_search, NULL},
     {"run_serve", prep_serve, run_serve, NULL},
     {"serve_json", prep_serve_json, run_serve_json, done_json},
@@ -463,6 +541,7 @@ int main(int argc, char **argv)
                total - n_ok, n_ok);
     }
     done_carbon();
+    done_sweep_report();
     aif_catalog_free(cat);
     if (rmdir(work_dir) != 0) {   /* a failed path left a temporary file behind */
         fprintf(stderr, "test_oom: files left in %s\n", work_dir);

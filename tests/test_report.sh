@@ -2,7 +2,8 @@
 # test_report.sh -- the HTML report opens in a browser with all its plots: renders
 # it in headless Chromium, fails on any console message from the page (errors,
 # uncaught exceptions, the report's own empty-plot check) and unless the page
-# says every plot has drawn marks.  usage: test_report.sh AIFSIM
+# says every plot has drawn marks; the same for a training sweep's report
+# (aifsim report --sweep).  usage: test_report.sh AIFSIM
 set -u
 bin=$1
 tmp=$(mktemp -d)
@@ -15,7 +16,14 @@ if [ -z "$browser" ]; then
 fi
 pass=0
 fail=0
-for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --set facility.power_cap=50kW"; do
+# a training sweep's report (aifsim report --sweep): two fronts and three axes, 5 plots too
+src=$(cd "$(dirname "$0")/.." && pwd)
+if ! "$bin" sweep "$src/examples/sweep-gpus.yaml" --out "$tmp/sweep.db" --json >/dev/null 2>"$tmp/gen.err"; then
+    echo "FAIL: aifsim sweep examples/sweep-gpus.yaml: $(cat "$tmp/gen.err")"
+    fail=$((fail + 1))
+fi
+for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --set facility.power_cap=50kW" \
+    "--sweep $tmp/sweep.db"; do
     # shellcheck disable=SC2086
     if ! "$bin" report $args -o "$tmp/report.html" 2>"$tmp/gen.err"; then
         echo "FAIL: aifsim report $args: $(cat "$tmp/gen.err")"

@@ -17,6 +17,7 @@
 #include "aifsim/graph.h"
 #include "aifsim/sim.h"
 #include "aifsim/serve.h"
+#include "aifsim/sweep.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,6 +73,11 @@ void aif_report_graph_text(FILE *f, const aif_graph_timing *t);
  * written through; a regular file replaced whole).  The run must carry its
  * scaling curve (aif_run_opts.scaling); AIF_EINPUT otherwise. */
 aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err);
+/* The report of a training sweep (aifsim report --sweep): time against cost and time
+ * against energy, every point that ran with its Pareto front drawn, and each axis's
+ * effect (the mean time per value), from aif_sweep_summary_load; written as
+ * aif_report_html writes. */
+aif_rc aif_report_sweep_html(const char *path, const aif_sweep_summary *sum, aif_err *err);
 /* One JSON object (see README.md for the fields), with a "network" object (topology,
  * per-tier utilisation, event counts) when the simulating engine ran; malloc'd,
  * NUL-terminated, NULL when out of memory. */

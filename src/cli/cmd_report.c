@@ -1,4 +1,5 @@
-/* cmd_report.c -- `aifsim report [SCENARIO.yaml] -o report.html`. */
+/* cmd_report.c -- `aifsim report [SCENARIO.yaml] -o report.html`, and
+ * `aifsim report --sweep results.db -o sweep.html`. */
 #include "aifsim/report.h"
 #include "cli.h"
 
@@ -7,6 +8,7 @@
 
 static const char help[] =
     "usage: aifsim report [SCENARIO.yaml | EXAMPLE] -o FILE.html [--strict] [--set PATH=VALUE] [--catalog FILE]\n"
+    "       aifsim report --sweep RESULTS.db -o FILE.html\n"
     "\n"
     "Writes one self-contained HTML file (it opens offline) with the summary of the\n"
     "training job and its site, and plots: the step-time breakdown, memory per GPU\n"
@@ -19,10 +21,15 @@ static const char help[] =
     "\n"
     "  --strict   exit 3 when the job does not fit in GPU memory or the site cannot\n"
     "             hold it (the report is written all the same)\n"
+    "  --sweep RESULTS.db\n"
+    "             the report of a training sweep's store (aifsim sweep) instead: time\n"
+    "             against cost and against energy with their Pareto fronts, and the\n"
+    "             mean time per value of each axis\n"
     "\n"
     "examples:\n"
     "  aifsim report -o report.html\n"
     "  aifsim report mixtral-8x7b -o mixtral.html --set facility.cooling=liquid\n"
+    "  aifsim report --sweep results.db -o sweep.html\n"
     "\n" CLI_RULES_HELP;
 
 /* As cli_run_job, but a failed check of the job's sections says first that the report
@@ -46,8 +53,40 @@ static int run_job(const char *file, const cli_opts *o, cli_job *j)
     return rc ? cli_report_error(&e) : EXIT_OK;
 }
 
+/* aifsim report --sweep RESULTS.db -o FILE.html */
+static int sweep_report(int argc, char **argv)
+{
+    const char *db = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "--sweep") || !strcmp(argv[i], "-o")) && i + 1 >= argc)
+            return cli_usage_error("report", "option '%s' needs a value", argv[i]);
+        if (!strcmp(argv[i], "--sweep") && !db)
+            db = argv[++i];
+        else if (!strcmp(argv[i], "-o") && !out)
+            out = argv[++i];
+        else
+            return cli_usage_error("report", "with --sweep only -o FILE.html is taken, once ('%s')", argv[i]);
+    }
+    if (!out)
+        return cli_usage_error("report", "name the output file with -o FILE.html");
+    aif_err e;
+    aif_sweep_summary sum;
+    if (aif_sweep_summary_load(db, &sum, &e) != AIF_OK)
+        return cli_report_error(&e);
+    int st = EXIT_OK;
+    if (aif_report_sweep_html(out, &sum, &e) != AIF_OK)
+        st = cli_output_error(&e);
+    else if (strcmp(out, "-"))
+        fprintf(stderr, "aifsim: wrote %s\n", out);
+    aif_sweep_summary_free(&sum);
+    return st;
+}
+
 int cmd_report(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--sweep"))
+            return sweep_report(argc, argv);
     const char *file, *out = NULL;
     static cli_opts o;
     int strict = cli_take_strict(&argc, argv);

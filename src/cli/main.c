@@ -26,6 +26,7 @@ static const char usage[] =
     "  collective  an nccl-tests-style table of one collective on a cluster\n"
     "  catalog     list the built-in accelerators, systems, fabrics and models\n"
     "  validate    compare predictions with published measurements\n"
+    "  sweep       run a design-space sweep (SWEEP.yaml) into a SQLite store, on threads or MPI\n"
     "\n"
     "  aifsim COMMAND --help   shows the options of a command, with examples\n"
     "                          (also: aifsim help COMMAND, aifsim COMMAND help)\n"
@@ -79,7 +80,7 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
 }
 
 static const char *const commands[] = {"train", "search", "infer", "facility", "topology", "report", "collective",
-                                       "catalog", "validate", "compare", NULL};
+                                       "catalog", "validate", "compare", "sweep", NULL};
 
 static int run(int argc, char **argv)
 {
@@ -126,9 +127,11 @@ static int run(int argc, char **argv)
         return cmd_collective(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare"))
         return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, search, infer, compare, facility, topology, report, collective, catalog, validate)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, search, infer, compare, facility, topology, report, collective, catalog, validate, sweep)", cmd);
 }
 
 int main(int argc, char **argv)

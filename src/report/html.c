@@ -502,3 +502,139 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
     }
     return aif_output_commit(&o, err);
 }
+
+/* ------------------------------------------------------------ sweep report */
+
+static void plot_front(plot_ctx *pc, FILE *out, const aif_sweep_summary *sum, const double *v,
+                       const unsigned char *front, const char *ylab, const char *title)
+{
+    const long n = sum->n;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (long i = 0; i < n; i++) {
+        x0 = fmin(x0, sum->time[i]);
+        x1 = fmax(x1, sum->time[i]);
+        y0 = fmin(y0, v[i]);
+        y1 = fmax(y1, v[i]);
+    }
+    double dx = (x1 - x0) * 0.05 + 1e-9 * fabs(x1) + 1e-12, dy = (y1 - y0) * 0.05 + 1e-9 * fabs(y1) + 1e-12;
+    begin_plot(pc);
+    plcol0(1);
+    plenv(x0 - dx, x1 + dx, y0 - dy, y1 + dy, 0, 0);
+    pllab(sum->per_run ? "days to train" : "step time, s", ylab, title);
+    /* every point, then the front over them, joined in order of time */
+    PLFLT *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        if (!pc->rc)
+            pc->rc = AIF_ENOMEM;
+        plend();
+        append_svg(pc, out);
+        return;
+    }
+    for (long i = 0; i < n; i++) {
+        xs[i] = sum->time[i];
+        ys[i] = v[i];
+    }
+    plcol0(8);
+    plpoin((PLINT)n, xs, ys, 1);
+    long m = 0;
+    for (long i = 0; i < n; i++)
+        if (front[i]) {
+            xs[m] = sum->time[i];
+            ys[m] = v[i];
+            m++;
+        }
+    for (long a = 1; a < m; a++)   /* by time (a few points: insertion sort) */
+        for (long b = a; b > 0 && xs[b] < xs[b - 1]; b--) {
+            PLFLT t = xs[b];
+            xs[b] = xs[b - 1];
+            xs[b - 1] = t;
+            t = ys[b];
+            ys[b] = ys[b - 1];
+            ys[b - 1] = t;
+        }
+    plcol0(5);
+    plwidth(2);
+    if (m > 1)
+        plline((PLINT)m, xs, ys);
+    plpoin((PLINT)m, xs, ys, 4);
+    plwidth(1);
+    free(xs);
+    free(ys);
+    plend();
+    append_svg(pc, out);
+}
+
+static void plot_effect(plot_ctx *pc, FILE *out, const aif_sweep_summary *sum, const aif_sweep_effect *ef)
+{
+    const char *names[AIF_SWEEP_MAX_VALUES];
+    double top = 0;
+    for (int i = 0; i < ef->n; i++) {
+        names[i] = ef->value[i];
+        top = fmax(top, ef->mean_time[i]);
+    }
+    begin_plot(pc);
+    category_axes(ef->n, top * 1.15 + 1e-12, names);
+    char title[220];
+    snprintf(title, sizeof title, "%.160s: mean %s per value", ef->path, sum->per_run ? "days to train" : "step time");
+    pllab("", sum->per_run ? "days" : "seconds", title);
+    for (int i = 0; i < ef->n; i++)
+        bar(i + 0.15, i + 0.85, 0, ef->mean_time[i], 2);
+    plend();
+    append_svg(pc, out);
+}
+
+aif_rc aif_report_sweep_html(const char *path, const aif_sweep_summary *sum, aif_err *err)
+{
+    if (sum->n < 1)
+        return aif_err_set(err, AIF_EINPUT, path, 0, 0, NULL, "the sweep has no point that ran");
+    aif_rc prc = plplot_open(err);
+    if (prc)
+        return prc;
+    plot_ctx pc = {.n = 0};
+    aif_output o;
+    aif_rc orc = aif_output_open(&o, path, "-o", err);
+    if (orc)
+        return orc;
+    FILE *out = o.f;
+    long n_front = 0;
+    for (long i = 0; i < sum->n; i++)
+        n_front += sum->front_cost[i];
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>aifsim sweep report</title>\n"
+          "<style>body{font-family:sans-serif;max-width:800px;margin:2em auto;color:#222}"
+          ".plot svg{width:100%;height:auto;border:1px solid #ddd;margin:0.5em 0}</style>\n</head>\n<body>\n"
+          "<h1>aifsim sweep report</h1>\n", out);
+    fprintf(out, "<p>%ld points: %ld ran, %ld rejected by the model.  %s.  Grey: every point that ran; red: "
+                 "the Pareto front (%ld points of time against cost), where nothing is both as fast and cheaper.</p>\n",
+            sum->n_rows, sum->n, sum->n_rejected,
+            sum->per_run ? "Time is days to train, cost the cost to train owned, energy the facility's over the run"
+                         : "Time is the step time, cost a step's owned cost, energy a step's facility energy",
+            n_front);
+    fputs("<h2>Pareto fronts</h2>\n", out);
+    plot_front(&pc, out, sum, sum->cost, sum->front_cost, sum->per_run ? "cost to train owned, USD" : "USD per step",
+               "Time against cost");
+    plot_front(&pc, out, sum, sum->energy, sum->front_energy, sum->per_run ? "energy, MWh" : "kWh per step",
+               "Time against energy");
+    fputs("<h2>Each axis's effect</h2>\n", out);
+    for (int a = 0; a < sum->n_axes; a++)
+        if (sum->axes[a].n > 0)
+            plot_effect(&pc, out, sum, &sum->axes[a]);
+    fputs("<p>Made by aifsim " AIF_VERSION " (docs/SWEEPS.md).</p>\n", out);
+    fprintf(out, "<script>\n(function () {\n"
+                 "  var plots = document.querySelectorAll('.plot svg'), ok = 0;\n"
+                 "  plots.forEach(function (p) {\n"
+                 "    var marks = p.querySelectorAll('polyline, path, polygon').length;\n"
+                 "    var text = p.querySelectorAll('text').length;\n"
+                 "    if (marks > 5 && text > 2) ok++; else console.error('aifsim-report-error: empty plot');\n"
+                 "  });\n"
+                 "  if (plots.length !== %d) console.error('aifsim-report-error: ' + plots.length + ' plots');\n"
+                 "  document.body.setAttribute('data-plots', (ok === %d ? 'ok:' : 'bad:') + ok);\n"
+                 "})();\n</script>\n</body></html>\n", pc.n, pc.n);
+    if (pc.rc) {
+        aif_output_abort(&o);
+        return aif_err_set(err, pc.rc, path, 0, 0, NULL, "%s", pc.rc == AIF_ENOMEM ? "out of memory"
+                                                                      : "cannot read a plot back");
+    }
+    return aif_output_commit(&o, err);
+}
