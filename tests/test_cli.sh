@@ -478,7 +478,10 @@ done
 "$bin" infer --qps 3 --seed 9 --json >"$tmp/a"
 "$bin" infer --qps 3 --seed 9 --json >"$tmp/b"
 if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "infer: two runs differ"; fi
-rejects 2 "--disaggregate (separate prefill and decode pools) is not built yet" infer --disaggregate 1:3
+# prefill/decode disaggregation: the pools named, the caches' moves reported; a malformed P:D refused
+golden infer-disagg.txt infer --model llama3-8b --tp 1 --gpus 4 --qps 6 --requests 300 --disaggregate 1:3
+rejects 2 "--disaggregate '1' is not P:D" infer --disaggregate 1
+rejects 2 "serve.disaggregate.decode" infer --disaggregate 1:0
 # infer plan: the cheapest deployment meeting the targets, over GPU kinds, tp and precisions
 golden infer-plan.txt infer plan --model llama3-70b --qps 4 --requests 400 --slo ttft_p99=2s,tpot_p99=100ms \
     --candidates h100-sxm,h200,b200 --tps 2,4,8 --precisions bf16,fp8

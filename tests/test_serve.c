@@ -815,6 +815,43 @@ static void test_speculative(void **state)
     assert_int_equal(a.serve.requests, 400);
 }
 
+/* Prefill/decode disaggregation: every request completes; each prompt with more than
+ * one token to generate moves its cache once, in the fabric's latency plus its bytes
+ * over the GPU's share of the NICs (by hand); a decode pool free of prompts gives a
+ * steadier TPOT than the same GPUs colocated under long prompts (DistServe's point);
+ * a pool left out, or replicas that disagree, are refused. */
+static void test_disaggregation(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run a, b;
+    const char *y = "cluster: {system: dgx-h100, gpus: 2}\nmodel: llama3-8b\n"
+                    "serve: {tp: 1, qps: 3, requests: 400, input_tokens: 6000, output_tokens: 200, seed: 2%s}\n";
+    char t[512];
+    snprintf(t, sizeof t, y, ", disaggregate: {prefill: 1, decode: 1}");
+    load(&s, t);
+    assert_int_equal(s.serve.replicas, 2);
+    run(&s, NULL, &a);
+    assert_int_equal(a.serve.requests, 400);
+    assert_int_equal(a.serve.kv_transfers, 400);
+    const aif_cluster *cl = &s.cluster;
+    double bw = cl->nic_bw_Bps * cl->nics_per_node / cl->gpus_per_node * cl->fabric.efficiency;
+    double want = cl->fabric.latency_s + 6000 * a.serve.mem.kv_bytes_per_token / bw;
+    assert_true(fabs(a.serve.kv_transfer_mean_s - want) < 1e-9 * want);
+    snprintf(t, sizeof t, y, ", replicas: 2");
+    load(&s, t);
+    run(&s, NULL, &b);
+    assert_int_equal(b.serve.kv_transfers, 0);
+    assert_true(a.serve.tpot.p99_s < b.serve.tpot.p99_s);
+    aif_err e;
+    snprintf(t, sizeof t, y, ", disaggregate: {prefill: 1}");
+    assert_int_equal(parse(&s, t, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.disaggregate");
+    snprintf(t, sizeof t, y, ", replicas: 3, disaggregate: {prefill: 1, decode: 1}");
+    assert_int_equal(parse(&s, t, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.replicas");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -829,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
+        cmocka_unit_test(test_disaggregation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

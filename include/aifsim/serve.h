@@ -89,6 +89,11 @@ typedef struct aif_serve {
      * draft is accepted with probability `acceptance` until the first rejection.
      * tokens 0: off. */
     struct { int tokens; double acceptance; int draft_layers; } spec;
+    /* Prefill/decode disaggregation (serve.disaggregate): `prefill` replicas take the
+     * arrivals and compute prompts; each prompt's KV cache then crosses the scale-out
+     * network to one of `decode` replicas, which generates the rest.  0, 0: off
+     * (every replica does both).  replicas = prefill + decode. */
+    struct { int prefill, decode; } disagg;
 } aif_serve;
 
 #ifdef __cplusplus
@@ -137,6 +142,8 @@ typedef struct aif_serve_result {
     double kv_cache_peak_fraction;   /* peak blocks in use / blocks, over replicas */
     long iterations, preemptions;
     long spec_drafted, spec_accepted;   /* speculative decoding: draft tokens proposed, accepted */
+    long kv_transfers;            /* disaggregation: prompts' caches moved to the decode pool */
+    double kv_transfer_mean_s;    /*   their mean time on the network (latency + bytes / bandwidth) */
     double prefix_hit_fraction;   /* share of prompt tokens served from the prefix cache */
     double busy_fraction;         /* replica time in iterations / (replicas x duration) */
     double compute_frac, memory_frac, comm_frac;   /* shares of busy time (activity for power) */

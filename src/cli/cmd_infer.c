@@ -3,7 +3,7 @@
  * cluster.*); the base is SCENARIO.yaml or a built-in example, else the example
  * serve-llama3-70b.  `aifsim infer plan` sizes the cheapest deployment that meets
  * the SLO (aif_plan_serve) over candidate GPU kinds, tp values and precisions.
- * Prefill/decode disaggregation is not built yet: it is refused with exit status 2. */
+ * --disaggregate P:D splits the replicas into prefill and decode pools. */
 #include "aifsim/api.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
@@ -72,7 +72,8 @@ static const char help[] =
     "  values (default 1, 2, 4, 8 up to a node's GPUs); --precisions: weights (default\n"
     "  the scenario's); --max-gpus: largest deployment tried (default 1024).\n"
     "\n"
-    "Not built yet (refused with exit status 2): --disaggregate P:D.\n"
+    "  --disaggregate P:D    P prefill replicas take the arrivals; each prompt's KV cache\n"
+    "                        then crosses the scale-out fabric to one of D decode replicas\n"
     "\n"
     "examples:\n"
     "  aifsim infer\n"
@@ -289,9 +290,16 @@ int cmd_infer(int argc, char **argv)
                 return EXIT_USAGE;
             continue;
         }
-        if (ch == O_DISAGG) {
-            fprintf(stderr, "aifsim infer: --disaggregate (separate prefill and decode pools) is not built yet\n");
-            return EXIT_USAGE;
+        if (ch == O_DISAGG) {   /* P:D -> serve.disaggregate.prefill and .decode */
+            char *colon = strchr(optarg, ':');
+            if (!colon || colon == optarg || !colon[1])
+                return cli_usage_error("infer", "--disaggregate '%s' is not P:D (prefill and decode replicas, e.g. 1:3)",
+                                       optarg);
+            *colon = '\0';
+            if (cli_add_override("infer", &o, "--disaggregate", "serve.disaggregate.prefill", optarg) ||
+                cli_add_override("infer", &o, "--disaggregate", "serve.disaggregate.decode", colon + 1))
+                return EXIT_USAGE;
+            continue;
         }
         if (ch == O_SLO) {
             if (add_slo(&o, optarg))

@@ -31,8 +31,12 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  note     %s: %s\n", run->notes[i].path, run->notes[i].msg);
     fprintf(f, "  model    %s, weights %s, KV cache %s\n", s->model.name, aif_prec_name((aif_prec)sv->precision),
             aif_prec_name((aif_prec)sv->kv_precision));
-    fprintf(f, "  deploy   %d replica%s x (tp %d, pp %d, ep %d) = %d x %s", r->replicas, r->replicas == 1 ? "" : "s",
-            sv->tp, sv->pp, sv->ep, r->gpus, s->cluster.gpu.name);
+    if (sv->disagg.prefill > 0)
+        fprintf(f, "  deploy   %d prefill + %d decode replicas x (tp %d, pp %d, ep %d) = %d x %s", sv->disagg.prefill,
+                sv->disagg.decode, sv->tp, sv->pp, sv->ep, r->gpus, s->cluster.gpu.name);
+    else
+        fprintf(f, "  deploy   %d replica%s x (tp %d, pp %d, ep %d) = %d x %s", r->replicas, r->replicas == 1 ? "" : "s",
+                sv->tp, sv->pp, sv->ep, r->gpus, s->cluster.gpu.name);
     if (s->cluster.system.name[0])
         fprintf(f, " in %s", s->cluster.system.name);
     fprintf(f, ", router %s", aif_router_names[sv->router]);
@@ -71,6 +75,11 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
     fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,
             r->iterations, r->preemptions, r->preemptions == 1 ? "" : "s");
+    if (sv->disagg.prefill > 0) {
+        aif_fmt_si(a, sizeof a, r->kv_transfer_mean_s, "s");
+        fprintf(f, "  KV moves %ld prompts' caches to the decode pool over %s, %s each on average\n", r->kv_transfers,
+                s->cluster.fabric.name, a);
+    }
     if (sv->spec.tokens > 0)
         fprintf(f, "  drafts   %d per step from %d draft layer%s, acceptance %.2f: %.1f%% of %ld drafts accepted\n",
                 sv->spec.tokens, sv->spec.draft_layers, sv->spec.draft_layers == 1 ? "" : "s", sv->spec.acceptance,
@@ -168,6 +177,14 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(o, "kv_cache_peak_fraction", r->kv_cache_peak_fraction);
     aif_json_int(o, "iterations", r->iterations);
     aif_json_int(o, "preemptions", r->preemptions);
+    if (sv->disagg.prefill > 0) {   /* absent when off */
+        json_object *dg = json_object_new_object();
+        aif_json_int(dg, "prefill_replicas", sv->disagg.prefill);
+        aif_json_int(dg, "decode_replicas", sv->disagg.decode);
+        aif_json_int(dg, "kv_transfers", r->kv_transfers);
+        aif_json_num(dg, "kv_transfer_mean_s", r->kv_transfer_mean_s);
+        json_object_object_add(o, "disaggregate", dg);
+    }
     if (sv->spec.tokens > 0) {   /* absent when off, so other runs' JSON reads as before */
         json_object *sp = json_object_new_object();
         aif_json_int(sp, "tokens", sv->spec.tokens);

@@ -8,7 +8,8 @@
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
  *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
- *           speculative: {tokens, acceptance, draft_layers}}
+ *           speculative: {tokens, acceptance, draft_layers},
+ *           disaggregate: {prefill, decode}}
  *
  * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
  * heads, and the key/value heads or is a multiple of them; ep divides tp and the
@@ -84,6 +85,13 @@ static const field spec_fields[] = {
 };
 static const schema spec_schema = {spec_fields, sizeof spec_fields / sizeof spec_fields[0], NULL};
 
+typedef struct disagg_t { int prefill, decode; } disagg_t;
+static const field disagg_fields[] = {
+    {.key = "prefill", .type = F_INT, .off = offsetof(disagg_t, prefill), .min = 1, .max = 1000000},
+    {.key = "decode", .type = F_INT, .off = offsetof(disagg_t, decode), .min = 1, .max = 1000000},
+};
+static const schema disagg_schema = {disagg_fields, sizeof disagg_fields / sizeof disagg_fields[0], NULL};
+
 enum { S_REPLICAS, S_TP, S_PP, S_EP, S_PREC, S_KVPREC, S_MODE, S_QPS, S_REQ, S_TRACE, S_MAXB, S_BUDGET };
 static const field serve_fields[] = {
     {.key = "replicas", .type = F_INT, .off = offsetof(aif_serve, replicas), .min = 1, .max = 1000000},
@@ -108,6 +116,7 @@ static const field serve_fields[] = {
      .max = 1},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
     {.key = "speculative", .type = F_SUB, .off = offsetof(aif_serve, spec), .sub = &spec_schema},
+    {.key = "disaggregate", .type = F_SUB, .off = offsetof(aif_serve, disagg), .sub = &disagg_schema},
     {.key = "seed", .type = F_INT, .off = offsetof(aif_serve, seed), .min = 0, .max = 4294967295.0},
 };
 static const char *const serve_skip[] = {"arrival", "input_tokens", "output_tokens", NULL};
@@ -177,6 +186,19 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
     if (sv->kv_precision == AIF_FP4 && g->peak_flops[AIF_FP4] <= 0)
         return FAIL("kv_precision", "%s has no fp4 support for an fp4 KV cache (accepted here: bf16, fp8)", g->name);
     long long per = (long long)sv->tp * sv->pp;
+    if ((sv->disagg.prefill > 0) != (sv->disagg.decode > 0))
+        return FAIL("disaggregate", "disaggregation needs both pools: prefill and decode replicas, e.g. "
+                    "{prefill: 1, decode: 3}");
+    if (sv->disagg.prefill > 0) {
+        long long pools = (long long)sv->disagg.prefill + sv->disagg.decode;
+        if ((set & (1u << S_REPLICAS)) && sv->replicas != pools)
+            return FAIL("replicas", "replicas %d is not prefill %d + decode %d (leave replicas out with disaggregate)",
+                        sv->replicas, sv->disagg.prefill, sv->disagg.decode);
+        if (pools > 1000000)
+            return FAIL("disaggregate", "%lld replicas, at most 1000000", pools);
+        sv->replicas = (int)pools;
+        set |= 1u << S_REPLICAS;
+    }
     if (!(set & (1u << S_REPLICAS))) {
         if (per > s->cluster.gpus)
             return FAIL("tp", "a replica of tp %d x pp %d needs %lld GPUs; the cluster has %d", sv->tp, sv->pp, per,

@@ -157,6 +157,22 @@ static aif_rc preempt_last(aif_replica *rp, aif_err *err)
     return aif_replica_enqueue(rp, v->req, 1, err);
 }
 
+/* Room for one more running sequence; 1 (and *rc set) when out of memory. */
+static int grow_run(aif_replica *rp, aif_err *err, aif_rc *rc)
+{
+    if (rp->n_run < rp->cap_run)
+        return 0;
+    int cap = rp->cap_run ? 2 * rp->cap_run : 64;
+    aif_seq *nr = realloc(rp->run, (size_t)cap * sizeof *nr);
+    if (!nr) {
+        *rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the running batch");
+        return 1;
+    }
+    rp->run = nr;
+    rp->cap_run = cap;
+    return 0;
+}
+
 int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
                          double now_s, aif_err *err, aif_rc *rc)
 {
@@ -217,6 +233,25 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     while (rp->n_wait > 0 && slots > 0 && budget > 0) {
         int q = rp->wait[rp->wait_head];
         const aif_req *r = &rq->r[q];
+        if (st[q].kv_ready) {   /* its prompt's cache came from a prefill replica: it decodes at once */
+            long need = cfg->no_evict ? blocks_for((long)r->input + r->output) : blocks_for((long)r->input + 1);
+            if (need > rp->kv_blocks - rp->kv_used || budget < 1)
+                break;
+            if (grow_run(rp, err, rc))
+                return 0;
+            rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
+            rp->n_wait--;
+            st[q].kv_ready = 0;   /* a preemption from here on recomputes, as any other */
+            aif_seq *s = &rp->run[rp->n_run++];
+            *s = (aif_seq){.req = q, .target = r->input, .ctx = r->input, .blocks = (int)need, .in_batch = 1};
+            rp->kv_used += need;
+            budget -= 1;
+            slots--;
+            rp->batch_seqs++;
+            rp->batch.decode_seqs += 1;
+            rp->batch.decode_kv_tokens += s->ctx + 1;
+            continue;
+        }
         int target = r->input + st[q].gen;
         int cached = cfg->prefix ? cached_tokens(rp, rq, q, target) : 0;
         long c = target - cached;
@@ -229,16 +264,8 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         long need = cfg->no_evict ? blocks_for((long)r->input + r->output) : blocks_for(cached + c);
         if (need > rp->kv_blocks - rp->kv_used)
             break;
-        if (rp->n_run == rp->cap_run) {
-            int cap = rp->cap_run ? 2 * rp->cap_run : 64;
-            aif_seq *nr = realloc(rp->run, (size_t)cap * sizeof *nr);
-            if (!nr) {
-                *rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the running batch");
-                return 0;
-            }
-            rp->run = nr;
-            rp->cap_run = cap;
-        }
+        if (grow_run(rp, err, rc))
+            return 0;
         rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
         rp->n_wait--;
         aif_seq *s = &rp->run[rp->n_run++];
@@ -309,9 +336,10 @@ int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_
                 s->ctx++;
                 q->gen++;
             }
-            if (q->gen >= r->output) {
+            if (q->gen >= r->output || (rp->prefill_only && q->gen >= 1)) {
                 fin = 1;
-                q->done_s = t_s;
+                if (q->gen >= r->output)
+                    q->done_s = t_s;
                 rp->kv_used -= s->blocks;
                 rp->outstanding--;
                 done[n_done++] = s->req;

@@ -22,6 +22,7 @@ typedef struct aif_req_state {
     int scheduled;            /* has been in an iteration */
     double start_s;           /* first iteration that held it */
     double first_token_s, done_s;
+    int kv_ready;             /* disaggregation: its prompt's KV cache arrived from a prefill replica */
 } aif_req_state;
 
 typedef struct aif_seq {
@@ -54,6 +55,7 @@ typedef struct aif_replica {
     double spec_seqs, spec_kv_tokens;   /* this iteration's drafting sequences and their keys (the draft's batch) */
     uint64_t rng;             /* acceptance draws (speculative decoding), seeded per replica */
     long drafted, accepted;   /* draft tokens proposed and accepted over the run */
+    int prefill_only;         /* disaggregation: a prefill replica (a request leaves once its first token is out) */
     long preemptions;
     double prefix_hit_tokens, prompt_tokens, prefill_tokens;
 } aif_replica;
@@ -73,7 +75,9 @@ aif_rc aif_replica_enqueue(aif_replica *rp, int req, int front, aif_err *err);
 int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
                          double now_s, aif_err *err, aif_rc *rc);
 /* Applies the iteration that ended at t_s: tokens generated, requests done (their
- * indices appended to done[], returns how many). */
+ * indices appended to done[], returns how many).  On a prefill replica a request
+ * whose first token is out leaves too (its done_s stays 0 while it has more to
+ * generate: the caller hands it to a decode replica). */
 int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
                        double t_s, int *done);
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_ARRIVAL, EV_ITER_END };
+enum { EV_ARRIVAL, EV_ITER_END, EV_KV_ARRIVAL };
 
 typedef struct sim {
     const aif_scenario *s;
@@ -31,6 +31,11 @@ typedef struct sim {
     aif_scenario *draft_s;        /* its scenario, borrowed by draft */
     aif_replica *rep;
     int n_rep, rr_next;
+    int n_prefill;                /* disaggregation: replicas [0, n_prefill) prefill, the rest decode; 0: off */
+    double kv_Bps_per_token_s;    /* disaggregation: seconds per prompt token to move its KV cache */
+    double kv_latency_s;          /*   and the fabric's latency */
+    long kv_moves;
+    double kv_move_s;             /* sum of the transfers' times */
     int *dirty, n_dirty;
     char *is_dirty;
     aif_req_state *st;
@@ -45,19 +50,34 @@ typedef struct sim {
     double kv_peak_frac;
 } sim;
 
-static int route(sim *m)
+/* A replica of [first, first + n) for a request: round-robin, or the fewest outstanding. */
+static int route(sim *m, int first, int n)
 {
     if (m->s->serve.router == AIF_ROUTER_ROUND_ROBIN) {
-        int r = m->rr_next;
-        m->rr_next = (m->rr_next + 1) % m->n_rep;
+        int r = first + m->rr_next % n;
+        m->rr_next = (m->rr_next + 1) % n;
         return r;
     }
-    int best = 0;
-    for (int r = 1; r < m->n_rep; r++)
+    int best = first;
+    for (int r = first + 1; r < first + n; r++)
         if (m->rep[r].outstanding < m->rep[best].outstanding)
             best = r;
     return best;
 }
+
+/* Queues request i on replica r, marked to start an iteration at this instant. */
+static aif_rc give(sim *m, int r, long i, aif_err *err)
+{
+    m->rep[r].outstanding++;
+    aif_rc rc = aif_replica_enqueue(&m->rep[r], (int)i, 0, err);
+    if (!rc && !m->is_dirty[r]) {
+        m->is_dirty[r] = 1;
+        m->dirty[m->n_dirty++] = r;
+    }
+    return rc;
+}
+
+static aif_rc start_dirty(sim *m, double t, aif_err *err);
 
 /* Starts replica r's next iteration at now when it has work. */
 static aif_rc start(sim *m, int r, double now, aif_err *err)
@@ -187,6 +207,8 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
         r->preemptions += m->rep[i].preemptions;
         r->spec_drafted += m->rep[i].drafted;
         r->spec_accepted += m->rep[i].accepted;
+    r->kv_transfers = m->kv_moves;
+    r->kv_transfer_mean_s = m->kv_moves ? m->kv_move_s / (double)m->kv_moves : 0;
         hit += m->rep[i].prefix_hit_tokens;
         prompt += m->rep[i].prompt_tokens;
         pre += m->rep[i].prefill_tokens;
@@ -218,6 +240,18 @@ static void sim_free(sim *m)
     free(m->draft_s);
 }
 
+/* Starts an iteration on each replica that got work at this instant. */
+static aif_rc start_dirty(sim *m, double t, aif_err *err)
+{
+    aif_rc rc = AIF_OK;
+    for (int k = 0; k < m->n_dirty && !rc; k++) {
+        m->is_dirty[m->dirty[k]] = 0;
+        rc = start(m, m->dirty[k], t, err);
+    }
+    m->n_dirty = 0;
+    return rc;
+}
+
 static aif_rc loop(sim *m, aif_err *err)
 {
     const aif_req_stream *rq = m->rq;
@@ -230,28 +264,39 @@ static aif_rc loop(sim *m, aif_err *err)
         advance(m, e.t);
         if (e.kind == EV_ARRIVAL) {
             long i = e.id;
-            int r = route(m);
-            m->rep[r].outstanding++;
+            int n_take = m->n_prefill ? m->n_prefill : m->n_rep;   /* arrivals go to the prefill pool */
             m->n_sys++;
-            if ((rc = aif_replica_enqueue(&m->rep[r], (int)i, 0, err)))
+            if ((rc = give(m, route(m, 0, n_take), i, err)))
                 break;
-            if (!m->is_dirty[r]) {
-                m->is_dirty[r] = 1;
-                m->dirty[m->n_dirty++] = r;
-            }
             if (i + 1 < rq->n && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
                 rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
                 break;
             }
             if (i + 1 < rq->n && rq->r[i + 1].arrival_s == e.t)
                 continue;   /* start iterations once every arrival of this instant is routed */
-            for (int k = 0; k < m->n_dirty && !rc; k++) {
-                m->is_dirty[m->dirty[k]] = 0;
-                rc = start(m, m->dirty[k], e.t, err);
-            }
-            m->n_dirty = 0;
+            rc = start_dirty(m, e.t, err);
+        } else if (e.kind == EV_KV_ARRIVAL) {   /* a prompt's cache reached the decode pool */
+            m->st[e.id].kv_ready = 1;
+            if (!(rc = give(m, route(m, m->n_prefill, m->n_rep - m->n_prefill), e.id, err)))
+                rc = start_dirty(m, e.t, err);
         } else {
             int nd = aif_replica_finish(&m->rep[e.id], &m->cfg, rq, m->st, e.t, m->done);
+            if (m->n_prefill && e.id < m->n_prefill) {   /* prompts done: their caches leave for decode */
+                int w = 0;
+                for (int k = 0; k < nd && !rc; k++) {
+                    long q = m->done[k];
+                    if (m->st[q].gen >= rq->r[q].output) {   /* a one-token output is done here */
+                        m->done[w++] = (int)q;
+                        continue;
+                    }
+                    double move_s = m->kv_latency_s + m->kv_Bps_per_token_s * rq->r[q].input;
+                    m->kv_moves++;
+                    m->kv_move_s += move_s;
+                    if (aif_evq_push(&m->q, e.t + move_s, EV_KV_ARRIVAL, (int)q, 0))
+                        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+                }
+                nd = w;
+            }
             m->n_sys -= nd;
             m->n_done += nd;
             if (m->o && m->o->progress && m->n_done >= next_progress) {
@@ -326,6 +371,21 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     for (int i = 0; !rc && i < m.n_rep; i++) {
         rc = aif_replica_init(&m.rep[i], kv_blocks, sv->prefix_caching && rq->n_hash > 0, err);
         m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
+        m.rep[i].prefill_only = i < sv->disagg.prefill;
+    }
+    if (sv->disagg.prefill > 0) {
+        /* a prompt's cache: every GPU of the replica sends its shard (its layers, its
+         * heads) through its share of the node's NICs at the fabric's efficiency */
+        const aif_cluster *cl = &s->cluster;
+        aif_serve_shape sh;
+        aif_serve_shape_of(s, &sh);
+        double layers_per_gpu = ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
+        double bytes_per_token_gpu = sh.kv_bytes_token_layer * layers_per_gpu;
+        double eff = cl->fabric.efficiency > 0 ? cl->fabric.efficiency : 1;
+        double bw = cl->nic_bw_Bps * cl->nics_per_node / cl->gpus_per_node * eff;
+        m.n_prefill = sv->disagg.prefill;
+        m.kv_Bps_per_token_s = bw > 0 ? bytes_per_token_gpu / bw : 0;
+        m.kv_latency_s = cl->fabric.latency_s;
     }
     if (!rc)
         rc = loop(&m, err);
