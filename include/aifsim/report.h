@@ -17,6 +17,7 @@
 #include "aifsim/graph.h"
 #include "aifsim/sim.h"
 #include "aifsim/serve.h"
+#include "aifsim/cluster.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +47,10 @@ void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what);
  * when out of memory. */
 void aif_report_serve_text(FILE *f, const aif_serve_run *run);
 char *aif_report_serve_json(const aif_serve_run *run);
+/* A many-job cluster run (aifsim cluster, src/report/cluster.c): the cluster, the load,
+ * JCT, queueing, utilisation, failures by cause, checkpoints, ETTR, power, tenants. */
+void aif_report_cluster_text(FILE *f, const aif_cluster_run *run);
+char *aif_report_cluster_json(const aif_cluster_run *run);
 
 /* The summary a planner reads in ten seconds: job, step, memory, site, money. */
 void aif_report_train_text(FILE *f, const aif_train_run *run);

@@ -31,6 +31,7 @@ int cmd_facility(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_collective(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 /* Prints "aifsim: <file:line:col: path: msg>" to stderr and returns the exit status for rc. */
 int cli_report_error(const aif_err *e);
