@@ -67,6 +67,7 @@ typedef struct sim {
     event *heap;
     long n_ev, cap_ev;
     uint64_t seq;
+    bool oom;                    /* growing the heap failed */
     int *queue, n_q;             /* waiting jobs (lazy: entries may be stale) */
     int *scratch;                /* n_jobs */
     double *scratch_d;
@@ -104,11 +105,56 @@ static double unif(sim *s)
 }
 static double expo(sim *s, double rate) { return -log(1 - unif(s)) / rate; }
 
+static bool ev_less(const event *x, const event *y) { return x->t < y->t || (x->t == y->t && x->seq < y->seq); }
+
+/* A full heap drops its stale events (an end or a demotion of a job re-timed since),
+ * then re-heapifies; only when that frees too little does it grow (rare: the heap
+ * starts with room for two events per job).  A failed growth is remembered and
+ * reported as AIF_ENOMEM when the loop ends. */
+static void heap_make_room(sim *s)
+{
+    long m = 0;
+    for (long i = 0; i < s->n_ev; i++) {
+        const event *e = &s->heap[i];
+        bool stale = (e->kind == E_END || e->kind == E_DEMOTE) &&
+                     (s->jobs[e->a].state != J_RUN || s->jobs[e->a].version != e->b);
+        if (!stale)
+            s->heap[m++] = *e;
+    }
+    s->n_ev = m;
+    for (long i = m / 2 - 1; i >= 0; i--) {   /* sift down */
+        long k = i;
+        event x = s->heap[k];
+        for (;;) {
+            long c = 2 * k + 1;
+            if (c >= m)
+                break;
+            if (c + 1 < m && ev_less(&s->heap[c + 1], &s->heap[c]))
+                c++;
+            if (!ev_less(&s->heap[c], &x))
+                break;
+            s->heap[k] = s->heap[c];
+            k = c;
+        }
+        s->heap[k] = x;
+    }
+    if (s->n_ev > s->cap_ev * 3 / 4) {
+        event *h = realloc(s->heap, sizeof *h * (size_t)(2 * s->cap_ev));
+        if (!h) {
+            s->oom = true;
+            return;
+        }
+        s->heap = h;
+        s->cap_ev *= 2;
+    }
+}
+
 static void push(sim *s, double t, int kind, int a, int b)
 {
-    AIF_ASSERT(s->n_ev < s->cap_ev);
     if (s->n_ev >= s->cap_ev)
-        return;
+        heap_make_room(s);
+    if (s->n_ev >= s->cap_ev)
+        return;   /* out of memory: s->oom is set */
     event e = {t, s->seq++, kind, a, b};
     long i = s->n_ev++;
     while (i > 0) {
@@ -1585,6 +1631,10 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         t_end = t;
         if (in->check && (rc = check(s)))
             goto done;
+        if (s->oom) {
+            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for the event queue");
+            goto done;
+        }
         if (s->n_q > 64 && s->n_q > 2 * s->n_waiting + 64)
             queue_compact(s);
         if (in->progress && (++steps & 0xffff) == 0)

@@ -89,13 +89,13 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
             return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
         }
         jl.n = jl.n_tenants = 1;
-        snprintf(jl.tenants[0], AIF_TENANT_MAX, "%s", sc->name);
+        snprintf(jl.tenants[0], AIF_TENANT_MAX, "%.*s", AIF_TENANT_MAX - 1, sc->name);
         aif_job *j = &jl.jobs[0];
         j->kind = AIF_JOB_TRAIN;
         j->gpus = j->min_gpus = j->max_gpus = aif_alloc_gpus(sc);
         /* the run time of train.tokens, else as long as the horizon allows */
         j->duration_s = tr.train_time_s > 0 ? tr.train_time_s : op->horizon_s > 0 ? 10 * op->horizon_s : 86400;
-        snprintf(j->name, sizeof j->name, "%s", sc->name);
+        snprintf(j->name, sizeof j->name, "%.*s", AIF_JOB_NAME_MAX - 1, sc->name);
     }
 
     /* facility watts: every GPU idle, and the extra of one GPU in a training step's phases */
