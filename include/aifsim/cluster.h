@@ -69,6 +69,7 @@ typedef struct aif_ops {
     int queue_depth;             /* jobs a scheduling pass looks at (Slurm's default_queue_depth) */
     double las_threshold_s;      /* LAS: first queue limit in GPU-seconds; each next one x10 */
     int las_queues;              /* LAS: number of queues */
+    double preempt_interval_s;   /* SRTF, LAS: preemption decided at most this often */
     double comm_share;           /* trace jobs: share of the step that is scale-out communication */
     /* failures */
     bool failures;               /* draw failures */

@@ -78,6 +78,7 @@ typedef struct sim {
     int spares;
     bool curtail_on;
     int n_down;                  /* drained nodes */
+    double next_preempt_s;       /* SRTF, LAS: the next pass that may preempt */
     double throttle;             /* wall factor while throttled (1: none) */
     /* backfill's cached reservation */
     int bf_head;
@@ -770,8 +771,11 @@ static void queue_insert(sim *s, int j)
 {
     if (s->n_q >= s->n_jobs)
         queue_compact(s);
-    /* binary search for the static order; dynamic policies sort at each pass */
-    int lo = 0, hi = s->n_q;
+    /* binary search for the static order; dynamic policies sort at each pass, so
+     * their queue is in arrival order and a job goes to its end */
+    bool dynamic = s->op->policy == AIF_POLICY_FAIRSHARE || s->op->policy == AIF_POLICY_SRTF ||
+                   s->op->policy == AIF_POLICY_LAS;
+    int lo = dynamic ? s->n_q : 0, hi = s->n_q;
     while (lo < hi) {
         int mid = (lo + hi) / 2, q = slot_job(s->queue[mid]);
         if (policy_cmp_static(s, q, j) < 0)
@@ -964,7 +968,10 @@ static void pass_static(sim *s)
 static void pass_dynamic(sim *s)
 {
     int n = 0;
-    bool preempt = s->op->policy == AIF_POLICY_SRTF || s->op->policy == AIF_POLICY_LAS;
+    /* preemption is decided at most once per preempt_interval (Tiresias' scheduling
+     * interval): between, jobs start in order without stopping others */
+    bool preempt = (s->op->policy == AIF_POLICY_SRTF || s->op->policy == AIF_POLICY_LAS) &&
+                   s->now >= s->next_preempt_s;
     for (int i = 0; i < s->n_q; i++)
         if (waiting_at(s, i))
             s->scratch[n++] = s->queue[i];
@@ -978,6 +985,7 @@ static void pass_dynamic(sim *s)
         s->scratch_d[s->scratch[i]] = dyn_key(s, s->scratch[i]);
     sort_ids(s->scratch, n, s->scratch_d);   /* ties: id order, which is submit order */
     if (preempt) {
+        s->next_preempt_s = s->now + s->op->preempt_interval_s;
         long cap = 0;
         for (int q = 0; q < s->tp.nodes; q++)
             cap += s->down[q] ? 0 : s->tp.gpn;

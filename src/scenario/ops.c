@@ -1,7 +1,7 @@
 /* ops.c -- the scenario's `operations:` section into aif_ops (include/aifsim/cluster.h):
  * what `aifsim cluster` runs (docs/SCENARIOS.md, docs/CLUSTER.md).
  *
- *   operations: {policy, placement, horizon, seed, queue_depth, comm_share,
+ *   operations: {policy, placement, horizon, seed, queue_depth, preempt_interval, comm_share,
  *     las: {threshold, queues},
  *     failures: {enabled, restart, spare_nodes,
  *                gpu|hbm|nic|network|host|software: {per_day, repair},
@@ -94,6 +94,7 @@ void aif_ops_defaults(aif_ops *o)
     o->queue_depth = 1000;
     o->las_threshold_s = 3600;
     o->las_queues = 3;
+    o->preempt_interval_s = 60;
     o->comm_share = 0.2;
     o->failures = true;
     aif_err e;
@@ -168,6 +169,7 @@ static const field ops_fields[] = {
     {.key = "placement", .type = F_ENUM, .off = offsetof(aif_ops, placement), .names = aif_placement_names},
     QTY("horizon", aif_ops, horizon_s, AIF_Q_TIME, 1e10),
     {.key = "queue_depth", .type = F_INT, .off = offsetof(aif_ops, queue_depth), .min = 1, .max = 100000000},
+    QTY("preempt_interval", aif_ops, preempt_interval_s, AIF_Q_TIME, 1e9),
     {.key = "comm_share", .type = F_NUM, .off = offsetof(aif_ops, comm_share), .min = 0, .max = 1},
     {.key = "las", .type = F_SUB, .off = 0, .sub = &las_schema},
     {.key = "checkpoint", .type = F_SUB, .off = 0, .sub = &ckpt_schema},
