@@ -151,7 +151,7 @@ typedef struct aif_cluster_result {
     /* over time: bucket i covers [i dt, (i+1) dt) */
     int n_series;
     double series_dt_s;
-    double util[AIF_CLUSTER_SERIES];       /* share of GPUs held, computing */
+    double util[AIF_CLUSTER_SERIES];       /* share of GPUs held by running jobs */
     double stalled[AIF_CLUSTER_SERIES];    /* share of GPUs held but not computing (restart, checkpoint) */
     double queue[AIF_CLUSTER_SERIES];      /* mean jobs waiting */
     double down[AIF_CLUSTER_SERIES];       /* share of GPUs drained */

@@ -28,7 +28,7 @@
 #include <string.h>
 
 enum { J_PENDING, J_WAIT, J_RUN, J_PAUSED, J_DONE };
-enum { E_END, E_FAIL, E_REPAIR, E_SPARE_BACK, E_STRAGGLE_END, E_DEMOTE, E_CURTAIL_ON, E_CURTAIL_OFF, E_HORIZON };
+enum { E_END, E_SETUP_DONE, E_FAIL, E_REPAIR, E_SPARE_BACK, E_STRAGGLE_END, E_DEMOTE, E_CURTAIL_ON, E_CURTAIL_OFF, E_HORIZON };
 enum { N_CLASS_EV = AIF_N_FAIL + 1 };   /* failure classes + stragglers */
 
 typedef struct sjob {
@@ -44,6 +44,7 @@ typedef struct sjob {
     double ckpt_bytes;
     int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qpos;
     int leaves, pods;
+    double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
 } sjob;
 
 typedef struct event { double t; uint64_t seq; int kind, a, b; } event;
@@ -64,6 +65,7 @@ typedef struct sim {
     int *dom_full, *leaf_full, *pod_full;   /* fully free nodes per group */
     long free_gpus, free_partial;
     int busy_gpus;               /* held by running jobs */
+    double comp_gpus;            /* of those, computing: sum of jobs' `computing` */
     event *heap;
     long n_ev, cap_ev;
     uint64_t seq;
@@ -117,7 +119,7 @@ static void heap_make_room(sim *s)
     long m = 0;
     for (long i = 0; i < s->n_ev; i++) {
         const event *e = &s->heap[i];
-        bool stale = (e->kind == E_END || e->kind == E_DEMOTE) &&
+        bool stale = (e->kind == E_END || e->kind == E_DEMOTE || e->kind == E_SETUP_DONE) &&
                      (s->jobs[e->a].state != J_RUN || s->jobs[e->a].version != e->b);
         if (!stale)
             s->heap[m++] = *e;
@@ -543,6 +545,23 @@ static void schedule_demote(sim *s, int j);
 static void queue_remove(sim *s, int j);
 static void count_placement(sim *s, int j);
 
+/* A running job's GPUs count as computing (for power) outside its setup, for the
+ * share tau slow / (tau slow + w) of its checkpoint cycle. */
+static void comp_on(sim *s, int j)
+{
+    sjob *jb = &s->jobs[j];
+    double cyc = jb->tau_s * jb->slow;
+    jb->computing = jb->gpus * (isfinite(cyc) && jb->w_s > 0 ? cyc / (cyc + jb->w_s) : 1);
+    s->comp_gpus += jb->computing;
+}
+static void comp_off(sim *s, int j)
+{
+    s->comp_gpus -= s->jobs[j].computing;
+    s->jobs[j].computing = 0;
+    if (s->comp_gpus < 0.5 && s->busy_gpus == 0)
+        s->comp_gpus = 0;   /* no drift of the running sum */
+}
+
 /* Starts a new regime of running job j at now with setup d and unsaved progress u0. */
 static void regime_start(sim *s, int j, double d, double u0)
 {
@@ -553,6 +572,10 @@ static void regime_start(sim *s, int j, double d, double u0)
     jb->slow = current_slow(s, j);
     jb->version++;
     push(s, regime_end(jb), E_END, j, jb->version);
+    if (d > 0)
+        push(s, s->now + d, E_SETUP_DONE, j, jb->version);
+    else
+        comp_on(s, j);
     if (s->op->policy == AIF_POLICY_LAS)
         schedule_demote(s, j);
 }
@@ -567,6 +590,7 @@ static double regime_close(sim *s, int j, bool keep_unsaved)
     long writes;
     regime_at(jb, s->now, &saved, &unsaved, &writes);
     double H = s->now - jb->t0_s;
+    comp_off(s, j);
     jb->done_s += saved;
     s->ckpt_gpu_s += (double)jb->gpus * writes * jb->w_s;
     if (!keep_unsaved) {
@@ -648,6 +672,7 @@ static void finish_job(sim *s, int j)
     regime_at(jb, s->now, &saved, &unsaved, &writes);
     s->ckpt_gpu_s += (double)jb->gpus * writes * jb->w_s;
     hold_account(s, j);
+    comp_off(s, j);
     jb->done_s = jb->dur_s;
     jb->end_s = s->now;
     jb->state = J_DONE;
@@ -1205,7 +1230,7 @@ static void account(sim *s)
     if (t1 <= t0)
         return;
     long down = s->n_down;
-    double busy = (double)s->busy_gpus / s->tp.gpus, dn = (double)down * s->tp.gpn / s->tp.gpus;
+    double busy = (double)s->busy_gpus / s->tp.gpus, comp = s->comp_gpus / s->tp.gpus, dn = (double)down * s->tp.gpn / s->tp.gpus;
     double q = s->n_waiting;
     aif_cluster_result *r = s->r;
     while (t1 >= r->series_dt_s * AIF_CLUSTER_SERIES)
@@ -1219,6 +1244,7 @@ static void account(sim *s)
             e = t1;
         double w = (e - a) / r->series_dt_s;
         r->util[b] += busy * w;
+        r->stalled[b] += (busy - comp) * w;
         r->queue[b] += q * w;
         r->down[b] += dn * w;
         if (e <= a)
@@ -1592,6 +1618,10 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
             case E_END:
                 if (s->jobs[e.a].state == J_RUN && s->jobs[e.a].version == e.b)
                     finish_job(s, e.a);   /* an end the reservation counted on: it stays valid */
+                break;
+            case E_SETUP_DONE:
+                if (s->jobs[e.a].state == J_RUN && s->jobs[e.a].version == e.b)
+                    comp_on(s, e.a);
                 break;
             case E_FAIL:
                 fail(s, e.a);

@@ -13,7 +13,8 @@
  *   5. the event loop (src/ops/csim.c); with a curtailment window, once more
  *      without it, so each job's slip is its end with the window minus its end
  *      without;
- *   6. power over time from the utilisation series, energy, and money per tenant
+ *   6. power over time from the series of GPUs computing (held GPUs that restart or
+ *      write a checkpoint draw idle power: the dips), energy, and money per tenant
  *      (the owned cluster's fixed cost per hour from aif_cost_eval, charged by
  *      GPU-hour share, plus electricity). */
 #include "aifsim/cluster.h"
@@ -160,7 +161,8 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
     double e_J = 0;
     r->power_peak_W = 0;
     for (int i = 0; i < r->n_series; i++) {
-        r->power_W[i] = in.idle_W + r->util[i] * sc->cluster.gpus * in.busy_gpu_W;
+        /* GPUs held but restarting or writing a checkpoint draw what an idle one does */
+        r->power_W[i] = in.idle_W + (r->util[i] - r->stalled[i]) * sc->cluster.gpus * in.busy_gpu_W;
         double t0 = i * r->series_dt_s, t1 = (i + 1) * r->series_dt_s;
         if (t1 > r->makespan_s)
             t1 = r->makespan_s;

@@ -61,7 +61,7 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
     fprintf(f, "  queue    wait mean %s; makespan %s\n", a, b);
     fprintf(f, "  GPUs     utilisation %.1f%%, fragmentation %.1f%% of free GPUs on partly used nodes\n",
             100 * r->gpu_utilization, 100 * r->fragmentation);
-    fprintf(f, "  place    step-time factor %.3f (GPU-weighted), %ld jobs over several leaves, %ld over pods\n",
+    fprintf(f, "  place    step-time factor %.3f (GPU-weighted); jobs over several leaves %ld, over several pods %ld\n",
             r->slowdown_mean, r->multi_leaf_jobs, r->multi_pod_jobs);
     fprintf(f, "  failures %ld component failures, %ld job interruptions:", r->failures, r->interruptions);
     for (int k = 0; k < AIF_N_FAIL; k++)
@@ -219,6 +219,7 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
     json_object *ts = json_object_new_object();
     aif_json_num(ts, "dt_s", r->series_dt_s);
     json_object_object_add(ts, "utilization", series(r->util, r->n_series));
+    json_object_object_add(ts, "stalled", series(r->stalled, r->n_series));
     json_object_object_add(ts, "queue", series(r->queue, r->n_series));
     json_object_object_add(ts, "down", series(r->down, r->n_series));
     json_object_object_add(ts, "power_W", series(r->power_W, r->n_series));
