@@ -58,10 +58,13 @@ extern const char *const aif_placement_names[];
 extern const char *const aif_failure_class_names[];
 extern const char *const aif_storage_names[];
 extern const char *const aif_curtail_mode_names[];
+extern const char *const aif_ops_load_names[];
 
 /* The scenario's `operations:` section (docs/SCENARIOS.md). */
 typedef struct aif_ops {
     bool present;                /* the section was in the scenario */
+    int load;                    /* what runs when the command line names no load: 0 the scenario's
+                                    job alone, 1 the synthetic load (aif_ops_load_names: job synthetic) */
     int policy;                  /* aif_cluster_policy */
     int placement;               /* aif_placement */
     double horizon_s;            /* stop here (0: when the last job ends) */
@@ -153,6 +156,7 @@ typedef struct aif_cluster_result {
     double series_dt_s;
     double util[AIF_CLUSTER_SERIES];       /* share of GPUs held by running jobs */
     double stalled[AIF_CLUSTER_SERIES];    /* share of GPUs held but not computing (restart, checkpoint) */
+    double computing[AIF_CLUSTER_SERIES];  /* share of GPUs computing: util - stalled (aif_run_cluster) */
     double queue[AIF_CLUSTER_SERIES];      /* mean jobs waiting */
     double down[AIF_CLUSTER_SERIES];       /* share of GPUs drained */
     double power_W[AIF_CLUSTER_SERIES];    /* facility power (aif_run_cluster) */

@@ -64,6 +64,11 @@ void aif_report_graph_text(FILE *f, const aif_graph_timing *t);
  * written through; a regular file replaced whole).  The run must carry its
  * scaling curve (aif_run_opts.scaling); AIF_EINPUT otherwise. */
 aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err);
+/* The same with a cluster page after the job's (cluster may be NULL): the many-job
+ * run's summary and its plots (GPUs held and computing over time, site power over
+ * time, queue length, JCT by decile, interruptions by cause). */
+aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
+                               aif_err *err);
 /* One JSON object (see README.md for the fields), with a "network" object (topology,
  * per-tier utilisation, event counts) when the simulating engine ran; malloc'd,
  * NUL-terminated, NULL when out of memory. */

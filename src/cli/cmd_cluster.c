@@ -31,7 +31,8 @@ static const char help[] =
     "  --trace FILE          replay a GPU cluster trace (needs --format)\n"
     "  --format F            the trace's format: philly, helios, pai, acme; synthetic\n"
     "                        without --trace generates a multi-tenant load on the cluster\n"
-    "                        (operations.synthetic: jobs, rate, sizes, durations, tenants)\n"
+    "                        (operations.synthetic: jobs, rate, sizes, durations, tenants;\n"
+    "                        operations.load: synthetic makes it the scenario's load)\n"
     "  --policy P            fifo, backfill (priority + EASY backfill), fairshare, sjf,\n"
     "                        srtf (preemptive), las (Tiresias, preemptive)\n"
     "  --placement P         packed, spread, firstfit (also most-allocated and\n"
@@ -129,8 +130,10 @@ int cmd_cluster(int argc, char **argv)
     aif_rc rc = aif_scenario_load_sections(cat, file, o.ov, o.n_ov, AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e);
     if (!rc) {
         cli_progress_state prog = {.label = "scheduling"};
-        aif_cluster_opts co = {.load = trace ? AIF_LOAD_TRACE : format == synthetic ? AIF_LOAD_SYNTHETIC
-                                                                                     : AIF_LOAD_DEFAULT_JOB,
+        int load = trace ? AIF_LOAD_TRACE
+                   : format == synthetic || s.ops.load == 1 ? AIF_LOAD_SYNTHETIC
+                                                            : AIF_LOAD_DEFAULT_JOB;
+        aif_cluster_opts co = {.load = load,
                                .trace = trace, .format = format, .progress = cli_progress, .progress_ctx = &prog};
         rc = aif_run_cluster(cat, &s, &co, &run, &e);
     }

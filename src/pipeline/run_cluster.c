@@ -162,7 +162,8 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
     r->power_peak_W = 0;
     for (int i = 0; i < r->n_series; i++) {
         /* GPUs held but restarting or writing a checkpoint draw what an idle one does */
-        r->power_W[i] = in.idle_W + (r->util[i] - r->stalled[i]) * sc->cluster.gpus * in.busy_gpu_W;
+        r->computing[i] = r->util[i] - r->stalled[i];
+        r->power_W[i] = in.idle_W + r->computing[i] * sc->cluster.gpus * in.busy_gpu_W;
         double t0 = i * r->series_dt_s, t1 = (i + 1) * r->series_dt_s;
         if (t1 > r->makespan_s)
             t1 = r->makespan_s;

@@ -1,7 +1,7 @@
 /* ops.c -- the scenario's `operations:` section into aif_ops (include/aifsim/cluster.h):
  * what `aifsim cluster` runs (docs/SCENARIOS.md, docs/CLUSTER.md).
  *
- *   operations: {policy, placement, horizon, seed, queue_depth, preempt_interval, comm_share,
+ *   operations: {load: job|synthetic, policy, placement, horizon, seed, queue_depth, preempt_interval, comm_share,
  *     las: {threshold, queues},
  *     failures: {enabled, restart, spare_nodes,
  *                gpu|hbm|nic|network|host|software: {per_day, repair},
@@ -26,6 +26,7 @@ const char *const aif_placement_names[] = {"packed", "spread", "firstfit", "most
 const char *const aif_failure_class_names[] = {"gpu", "hbm", "nic", "network", "host", "software", NULL};
 const char *const aif_storage_names[] = {"pfs", "nvme", NULL};
 const char *const aif_curtail_mode_names[] = {"pause", "throttle", NULL};
+const char *const aif_ops_load_names[] = {"job", "synthetic", NULL};
 
 typedef struct fclass { double count, repair_s; int per; double per_day; } fclass;
 static const char *const per_names[] = {"gpu", "nic", "node", NULL};
@@ -165,6 +166,7 @@ static const field synth_fields[] = {
 };
 static const schema synth_schema = {synth_fields, sizeof synth_fields / sizeof synth_fields[0], NULL};
 static const field ops_fields[] = {
+    {.key = "load", .type = F_ENUM, .off = offsetof(aif_ops, load), .names = aif_ops_load_names},
     {.key = "policy", .type = F_ENUM, .off = offsetof(aif_ops, policy), .names = aif_cluster_policy_names},
     {.key = "placement", .type = F_ENUM, .off = offsetof(aif_ops, placement), .names = aif_placement_names},
     QTY("horizon", aif_ops, horizon_s, AIF_Q_TIME, 1e10),
