@@ -94,6 +94,7 @@ typedef struct sim {
     long ended;
     uint64_t rng;
     double useful_gpu_s, held_gpu_s, lost_gpu_s, ckpt_gpu_s;
+    int *node_jobs;              /* gpn: the distinct jobs on one node (jobs_on) */
     int *tenant_map;
     double *tenant_gpu_s;
     long *tenant_jobs;
@@ -1006,6 +1007,9 @@ static void pass_dynamic(sim *s)
     if (preempt)
         for (int i = 0; i < s->n_run; i++)
             s->scratch[n++] = s->running[i];
+    if (s->op->policy == AIF_POLICY_FAIRSHARE)
+        for (int i = 0; i < s->n_run; i++)   /* the tenants' usage up to now, running jobs included */
+            hold_account(s, s->running[i]);
     for (int i = 0; i < n; i++)
         s->scratch_d[s->scratch[i]] = dyn_key(s, s->scratch[i]);
     sort_ids(s->scratch, n, s->scratch_d);   /* ties: id order, which is submit order */
@@ -1109,7 +1113,7 @@ static void fail(sim *s, int c)
         node = (int)(unif(s) * s->tp.nodes);
     if (node >= s->tp.nodes)
         node = s->tp.nodes - 1;
-    int js[64];
+    int *js = s->node_jobs;
     int k = jobs_on(s, node, js);
     if (c == AIF_N_FAIL) {   /* a straggler: jobs on the node slow down until it is found */
         if (s->down[node])
@@ -1471,6 +1475,7 @@ static void sim_free(sim *s)
     free(s->running);
     free(s->run_pos);
     free(s->tenant_map);
+    free(s->node_jobs);
     free(s->tenant_gpu_s);
     free(s->tenant_jobs);
 }
@@ -1503,11 +1508,12 @@ static aif_rc sim_alloc(sim *s)
     s->running = malloc(nj * sizeof *s->running);
     s->run_pos = malloc(nj * sizeof *s->run_pos);
     s->tenant_map = calloc(nj, sizeof *s->tenant_map);
+    s->node_jobs = malloc((size_t)s->tp.gpn * sizeof *s->node_jobs);
     s->tenant_gpu_s = calloc((size_t)nt, sizeof *s->tenant_gpu_s);
     s->tenant_jobs = calloc((size_t)nt, sizeof *s->tenant_jobs);
     if (!s->jobs || !s->owner || !s->gnext || !s->nfree || !s->down || !s->slowc || !s->bnext || !s->bprev ||
         !s->bhead || !s->seg || !s->dom_full || !s->leaf_full || !s->pod_full || !s->heap || !s->queue ||
-        !s->scratch || !s->scratch_d || !s->running || !s->run_pos || !s->tenant_map || !s->tenant_gpu_s ||
+        !s->scratch || !s->scratch_d || !s->running || !s->run_pos || !s->tenant_map || !s->node_jobs || !s->tenant_gpu_s ||
         !s->tenant_jobs)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for a cluster of %d GPUs and %d jobs",
                            s->tp.gpus, s->n_jobs);
@@ -1638,7 +1644,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
                 break;
             case E_STRAGGLE_END: {
                 s->slowc[e.a]--;
-                int js[64], k = jobs_on(s, e.a, js);
+                int *js = s->node_jobs, k = jobs_on(s, e.a, js);
                 for (int i = 0; i < k; i++)
                     retime(s, js[i]);
                 break;
