@@ -15,6 +15,8 @@
  *  - the default job over 54 days against the Llama 3 paper (419 unexpected
  *    interruptions by cause, ETTR above 90%), its power dipping at restarts and
  *    checkpoints;
+ *  - a curtailment window (pause, throttle) slips jobs and names them; a cap above
+ *    the peak slips none;
  *  - the synthetic generator; the operations section's errors. */
 #include "aifsim/cluster.h"
 #include "aifsim/run.h"
@@ -324,6 +326,45 @@ static void test_llama3_54_days(void **st)
     assert_true(r->power_mean_W < r->power_peak_W);
 }
 
+/* A curtailment window below the site's power during a synthetic load: paused or
+ * throttled, some jobs end later than without the window, and the result names
+ * them, the largest slip first; a cap above the peak slips nothing. */
+static void test_curtailment(void **st)
+{
+    (void)st;
+    static aif_scenario s;
+    static aif_cluster_run run;
+    aif_err e;
+    aif_override ov[] = {{"cluster.gpus", "1024", "t"}, {"operations.synthetic.jobs", "400", "t"},
+                         {"operations.synthetic.rate_per_h", "100", "t"},
+                         {"operations.synthetic.max_gpus", "128", "t"},
+                         {"operations.failures.enabled", "false", "t"}};
+    assert_int_equal(aif_scenario_load_sections(cat, "llama3-8b-8gpu", ov, 5, AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e),
+                     AIF_OK);
+    aif_cluster_opts o = {.load = AIF_LOAD_SYNTHETIC};
+    assert_int_equal(aif_run_cluster(cat, &s, &o, &run, &e), AIF_OK);
+    double peak = run.r.power_peak_W, idle = run.r.power_W[0];
+    for (int i = 0; i < run.r.n_series; i++)
+        idle = fmin(idle, run.r.power_W[i]);
+    assert_int_equal(run.r.slipped_jobs, 0);
+    for (int mode = 0; mode < 2; mode++) {
+        s.ops.curtail_start_s = 3 * 3600;
+        s.ops.curtail_duration_s = 2 * 3600;
+        s.ops.curtail_cap_W = idle + 0.3 * (peak - idle);
+        s.ops.curtail_mode = mode;
+        assert_int_equal(aif_run_cluster(cat, &s, &o, &run, &e), AIF_OK);
+        assert_true(run.r.slipped_jobs > 0);
+        assert_true(run.r.n_slipped > 0 && run.r.slipped[0].slip_s == run.r.slip_max_s);
+        for (int i = 1; i < run.r.n_slipped; i++)
+            assert_true(run.r.slipped[i].slip_s <= run.r.slipped[i - 1].slip_s);
+        if (mode == AIF_CURTAIL_PAUSE)
+            assert_true(run.r.preemptions > 0);
+    }
+    s.ops.curtail_cap_W = peak * 2;
+    assert_int_equal(aif_run_cluster(cat, &s, &o, &run, &e), AIF_OK);
+    assert_int_equal(run.r.slipped_jobs, 0);
+}
+
 static void test_synth(void **st)
 {
     (void)st;
@@ -427,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_failure_stops_every_job),
         cmocka_unit_test(test_placement_slowdown),
         cmocka_unit_test(test_llama3_54_days),
+        cmocka_unit_test(test_curtailment),
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_section),
     };
