@@ -42,12 +42,15 @@ typedef struct sjob {
     double held_since_s;
     double reserved_s;
     double ckpt_bytes;
-    int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qpos;
+    int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qgen;
     int leaves, pods;
     double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
 } sjob;
 
 typedef struct event { double t; uint64_t seq; int kind, a, b; } event;
+/* A queue slot: the job, its policy key when it entered, and which of its entries
+ * this is (job.qgen); a slot is live while the job waits and qgen matches. */
+typedef struct qslot { double key; int job, gen; } qslot;
 
 typedef struct sim {
     const aif_csim_in *in;
@@ -70,10 +73,11 @@ typedef struct sim {
     long n_ev, cap_ev;
     uint64_t seq;
     bool oom;                    /* growing the heap failed */
-    int *queue, n_q;             /* waiting jobs (lazy: entries may be stale) */
+    qslot *queue;                /* waiting jobs in policy order (lazy: entries may be stale) */
+    int n_q;
     int *scratch;                /* n_jobs */
     double *scratch_d;
-    int *running, n_run;         /* running jobs (position in jobs[].qpos is for the queue) */
+    int *running, n_run;         /* running jobs */
     int *run_pos;
     int next_arrival;
     double now;
@@ -543,7 +547,6 @@ static void run_remove(sim *s, int j)
 }
 
 static void schedule_demote(sim *s, int j);
-static void queue_remove(sim *s, int j);
 static void count_placement(sim *s, int j);
 
 /* A running job's GPUs count as computing (for power) outside its setup, for the
@@ -623,7 +626,6 @@ static void start_job(sim *s, int j)
     sjob *jb = &s->jobs[j];
     jb->state = J_RUN;
     s->n_waiting--;
-    queue_remove(s, j);
     s->busy_gpus += jb->gpus;
     run_add(s, j);
     placement_slow(s, j);
@@ -699,24 +701,24 @@ static void retime(sim *s, int j)
 
 /* ------------------------------------------------------------------ queue */
 
-static int policy_cmp_static(const sim *s, int a, int b)
+/* A waiting job's place in the queue: the key of the policy (smaller first), which
+ * does not change while it waits (priority, duration, remaining time, LAS queue);
+ * ties by submit time, then id.  FIFO and fair share: 0 (arrival order). */
+static double policy_key(const sim *s, int j)
 {
-    const sjob *x = &s->jobs[a], *y = &s->jobs[b];
+    const sjob *x = &s->jobs[j];
     switch (s->op->policy) {
     case AIF_POLICY_BACKFILL:
-        if (x->priority != y->priority)
-            return x->priority > y->priority ? -1 : 1;
-        break;
+        return -(double)x->priority;
     case AIF_POLICY_SJF:
-        if (x->dur_s != y->dur_s)
-            return x->dur_s < y->dur_s ? -1 : 1;
-        break;
+        return x->dur_s;
+    case AIF_POLICY_SRTF:
+        return x->dur_s - x->done_s;
+    case AIF_POLICY_LAS:
+        return x->las_queue;
     default:
-        break;
+        return 0;
     }
-    if (x->submit_s != y->submit_s)
-        return x->submit_s < y->submit_s ? -1 : 1;
-    return a < b ? -1 : a > b;
 }
 
 /* Sorts job ids by (key[id], id) in place: a heap sort, which needs no context
@@ -773,51 +775,52 @@ static double dyn_key(const sim *s, int j)
     }
 }
 
-/* A queue slot holds j while job j waits there, -(j + 1) once it left (the order
- * stays sorted for the binary search; passes skip such slots; compaction drops them). */
-static int slot_job(int v) { return v >= 0 ? v : -v - 1; }
+static bool waiting_at(const sim *s, int i)
+{
+    const qslot *q = &s->queue[i];
+    return s->jobs[q->job].state == J_WAIT && s->jobs[q->job].qgen == q->gen;
+}
 
 static void queue_compact(sim *s)
 {
     int m = 0;
     for (int i = 0; i < s->n_q; i++)
-        if (s->queue[i] >= 0)
-            s->jobs[s->queue[i]].qpos = m, s->queue[m++] = s->queue[i];
+        if (waiting_at(s, i))
+            s->queue[m++] = s->queue[i];
     s->n_q = m;
 }
 
-static void queue_remove(sim *s, int j)
+/* The slot order: the key it entered with, then submit time, then id. */
+static bool slot_before(const sim *s, const qslot *a, const qslot *b)
 {
-    if (s->jobs[j].qpos >= 0)
-        s->queue[s->jobs[j].qpos] = -j - 1;
-    s->jobs[j].qpos = -1;
+    if (a->key != b->key)
+        return a->key < b->key;
+    const sjob *x = &s->jobs[a->job], *y = &s->jobs[b->job];
+    if (x->submit_s != y->submit_s)
+        return x->submit_s < y->submit_s;
+    return a->job < b->job;
 }
 
 static void queue_insert(sim *s, int j)
 {
     if (s->n_q >= s->n_jobs)
         queue_compact(s);
-    /* binary search for the static order; dynamic policies sort at each pass, so
-     * their queue is in arrival order and a job goes to its end */
-    bool dynamic = s->op->policy == AIF_POLICY_FAIRSHARE || s->op->policy == AIF_POLICY_SRTF ||
-                   s->op->policy == AIF_POLICY_LAS;
+    /* binary search for the policy's order; fair share sorts at each pass, so its
+     * queue is in arrival order and a job goes to its end */
+    bool dynamic = s->op->policy == AIF_POLICY_FAIRSHARE;
+    qslot q = {policy_key(s, j), j, ++s->jobs[j].qgen};
     int lo = dynamic ? s->n_q : 0, hi = s->n_q;
     while (lo < hi) {
-        int mid = (lo + hi) / 2, q = slot_job(s->queue[mid]);
-        if (policy_cmp_static(s, q, j) < 0)
+        int mid = (lo + hi) / 2;
+        if (slot_before(s, &s->queue[mid], &q))
             lo = mid + 1;
         else
             hi = mid;
     }
     memmove(s->queue + lo + 1, s->queue + lo, sizeof *s->queue * (size_t)(s->n_q - lo));
-    s->queue[lo] = j;
+    s->queue[lo] = q;
     s->n_q++;
-    for (int i = lo; i < s->n_q; i++)
-        if (s->queue[i] >= 0)
-            s->jobs[s->queue[i]].qpos = i;
 }
-
-static bool waiting_at(const sim *s, int i) { return s->queue[i] >= 0; }
 
 /* ------------------------------------------------------------- scheduling */
 
@@ -913,7 +916,7 @@ static void pass_static(sim *s)
     for (int i = 0; i < s->n_q && seen < depth && s->free_gpus > 0; i++) {
         if (!waiting_at(s, i))
             continue;
-        int j = s->queue[i];
+        int j = s->queue[i].job;
         seen++;
         if (head < 0) {
             if (try_start(s, j))
@@ -1000,16 +1003,19 @@ static void pass_dynamic(sim *s)
                    s->now >= s->next_preempt_s;
     for (int i = 0; i < s->n_q; i++)
         if (waiting_at(s, i))
-            s->scratch[n++] = s->queue[i];
+            s->scratch[n++] = s->queue[i].job;
     int n_wait = n;
     if (!n_wait)
         return;
     if (preempt)
         for (int i = 0; i < s->n_run; i++)
             s->scratch[n++] = s->running[i];
-    if (s->op->policy == AIF_POLICY_FAIRSHARE)
-        for (int i = 0; i < s->n_run; i++)   /* the tenants' usage up to now, running jobs included */
+    if (s->op->policy == AIF_POLICY_FAIRSHARE && s->now >= s->next_preempt_s) {
+        /* the tenants' usage with running jobs' share so far, refreshed once per preempt_interval */
+        s->next_preempt_s = s->now + s->op->preempt_interval_s;
+        for (int i = 0; i < s->n_run; i++)
             hold_account(s, s->running[i]);
+    }
     for (int i = 0; i < n; i++)
         s->scratch_d[s->scratch[i]] = dyn_key(s, s->scratch[i]);
     sort_ids(s->scratch, n, s->scratch_d);   /* ties: id order, which is submit order */
@@ -1046,10 +1052,14 @@ static void schedule(sim *s)
 {
     if (s->n_waiting <= 0 || s->free_gpus <= 0)
         return;
-    if (s->op->policy <= AIF_POLICY_BACKFILL || s->op->policy == AIF_POLICY_SJF)
-        pass_static(s);
-    else
+    /* the queue is kept in policy order except under fair share, whose keys move with
+     * the tenants' usage; SRTF and LAS sort waiting and running jobs together only
+     * when they may preempt */
+    bool preemptive = s->op->policy == AIF_POLICY_SRTF || s->op->policy == AIF_POLICY_LAS;
+    if (s->op->policy == AIF_POLICY_FAIRSHARE || (preemptive && s->now >= s->next_preempt_s))
         pass_dynamic(s);
+    else
+        pass_static(s);
 }
 
 /* LAS: the time job j's attained service crosses its queue's limit. */
@@ -1568,7 +1578,6 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         jb->tenant = a->tenant;
         jb->first_start_s = jb->end_s = jb->reserved_s = -1;
         jb->first_gpu = -1;
-        jb->qpos = -1;
         jb->base_slow = jb->slow = 1;
         jb->ckpt_bytes = a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
                                                                                : s->op->ckpt_bytes_per_gpu * jb->gpus;
