@@ -1,5 +1,6 @@
 /* csim.c (ops) -- the many-job cluster's event loop: arrivals, scheduling passes,
- * placement on the topology, runs, checkpoints, failures, repairs, curtailment.
+ * runs, checkpoints, failures, repairs, curtailment (placement on the topology and
+ * the free-GPU counts: src/ops/place.c; the shared state: src/ops/csim_int.h).
  *
  * Data layout: every per-run table is allocated once before the loop (jobs, GPU
  * owners, node counts, the event heap, the queue, scratch), nothing in the loop
@@ -19,90 +20,11 @@
  * two owners; a node's free count equals its unowned GPUs (0 when drained); the
  * group counts equal a recount; every job is waiting, running, paused or ended,
  * and ends once; time never runs backwards. */
-#include "ops/csim.h"
-#include "base/base.h"
-#include "aifsim/network.h"
+#include "ops/csim_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { J_PENDING, J_WAIT, J_RUN, J_PAUSED, J_DONE };
-enum { E_END, E_SETUP_DONE, E_FAIL, E_REPAIR, E_SPARE_BACK, E_STRAGGLE_END, E_DEMOTE, E_CURTAIL_ON, E_CURTAIL_OFF, E_HORIZON };
-enum { N_CLASS_EV = AIF_N_FAIL + 1 };   /* failure classes + stragglers */
-
-typedef struct sjob {
-    double submit_s, dur_s;      /* nominal productive seconds */
-    double first_start_s, end_s;
-    double done_s;               /* productive seconds saved by checkpoints */
-    double u0_s, t0_s, d_s;      /* regime: unsaved progress at start, start, setup */
-    double slow, base_slow;      /* wall per productive second (placement x straggler x throttle), placement alone */
-    double tau_s, w_s, read_s;   /* checkpoint interval (productive), write, read */
-    double attained_gpu_s;       /* GPU-seconds held (LAS) */
-    double held_since_s;
-    double reserved_s;
-    double ckpt_bytes;
-    int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qgen;
-    int leaves, pods;
-    double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
-} sjob;
-
-typedef struct event { double t; uint64_t seq; int kind, a, b; } event;
-/* A queue slot: the job, its policy key when it entered, and which of its entries
- * this is (job.qgen); a slot is live while the job waits and qgen matches. */
-typedef struct qslot { double key; int job, gen; } qslot;
-
-typedef struct sim {
-    const aif_csim_in *in;
-    const aif_ops *op;
-    aif_csim_topo tp;
-    aif_cluster_result *r;
-    aif_err *err;
-    int n_jobs;
-    sjob *jobs;
-    int *owner, *gnext;          /* per GPU: owning job (-1), next GPU of the same job (-1) */
-    int *nfree;                  /* per node: free GPUs (0 when down) */
-    unsigned char *down, *slowc; /* per node: drained; stragglers on it */
-    int *bnext, *bprev, *bhead;  /* free-count buckets (nodes up) */
-    int *seg, seg_n;             /* max segment tree over nfree */
-    int *dom_full, *leaf_full, *pod_full;   /* fully free nodes per group */
-    long free_gpus, free_partial;
-    int busy_gpus;               /* held by running jobs */
-    double comp_gpus;            /* of those, computing: sum of jobs' `computing` */
-    event *heap;
-    long n_ev, cap_ev;
-    uint64_t seq;
-    bool oom;                    /* growing the heap failed */
-    qslot *queue;                /* waiting jobs in policy order (lazy: entries may be stale) */
-    int n_q;
-    int *scratch;                /* n_jobs */
-    double *scratch_d;
-    int *running, n_run;         /* running jobs */
-    int *run_pos;
-    int next_arrival;
-    double now;
-    int spares;
-    bool curtail_on;
-    int n_down;                  /* drained nodes */
-    double next_preempt_s;       /* SRTF, LAS: the next pass that may preempt */
-    double throttle;             /* wall factor while throttled (1: none) */
-    /* backfill's cached reservation */
-    int bf_head;
-    double bf_T;
-    long bf_E;
-    bool bf_valid;
-    /* accounting */
-    double t_last, util_int, stall_int, queue_int, down_int, frag_int, frag_w;
-    double series_t0;
-    int n_waiting;
-    long ended;
-    uint64_t rng;
-    double useful_gpu_s, held_gpu_s, lost_gpu_s, ckpt_gpu_s;
-    int *node_jobs;              /* gpn: the distinct jobs on one node (jobs_on) */
-    int *tenant_map;
-    double *tenant_gpu_s;
-    long *tenant_jobs;
-} sim;
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -195,213 +117,6 @@ static event pop(sim *s)
     if (n)
         s->heap[i] = last;
     return top;
-}
-
-/* -------------------------------------------------------- node bookkeeping */
-
-static void seg_set(sim *s, int node)
-{
-    int i = node + s->seg_n;
-    s->seg[i] = s->nfree[node];
-    for (i /= 2; i >= 1; i /= 2)
-        s->seg[i] = s->seg[2 * i] > s->seg[2 * i + 1] ? s->seg[2 * i] : s->seg[2 * i + 1];
-}
-
-/* The first node in [lo, hi) with at least `need` free GPUs, or -1. */
-static int seg_first(const sim *s, int i, int nlo, int nhi, int lo, int hi, int need)
-{
-    if (nhi <= lo || nlo >= hi || s->seg[i] < need)
-        return -1;
-    if (nhi - nlo == 1)
-        return nlo;
-    int mid = (nlo + nhi) / 2;
-    int r = seg_first(s, 2 * i, nlo, mid, lo, hi, need);
-    return r >= 0 ? r : seg_first(s, 2 * i + 1, mid, nhi, lo, hi, need);
-}
-static int first_fit(const sim *s, int lo, int hi, int need) { return seg_first(s, 1, 0, s->seg_n, lo, hi, need); }
-
-static void bucket_out(sim *s, int n)
-{
-    int k = s->nfree[n];
-    if (s->bprev[n] >= 0)
-        s->bnext[s->bprev[n]] = s->bnext[n];
-    else
-        s->bhead[k] = s->bnext[n];
-    if (s->bnext[n] >= 0)
-        s->bprev[s->bnext[n]] = s->bprev[n];
-}
-static void bucket_in(sim *s, int n)
-{
-    int k = s->nfree[n];
-    s->bprev[n] = -1;
-    s->bnext[n] = s->bhead[k];
-    if (s->bhead[k] >= 0)
-        s->bprev[s->bhead[k]] = n;
-    s->bhead[k] = n;
-}
-
-/* Sets node n's free count, keeping every derived count. */
-static void set_free(sim *s, int n, int k)
-{
-    int gpn = s->tp.gpn, old = s->nfree[n];
-    if (old == k)
-        return;
-    bucket_out(s, n);
-    if (old == gpn) {
-        s->dom_full[n / s->tp.domain_nodes]--;
-        s->leaf_full[n / s->tp.leaf_nodes]--;
-        s->pod_full[n / s->tp.pod_nodes]--;
-    }
-    if (old > 0 && old < gpn)
-        s->free_partial -= old;
-    s->free_gpus += k - old;
-    s->nfree[n] = k;
-    if (k == gpn) {
-        s->dom_full[n / s->tp.domain_nodes]++;
-        s->leaf_full[n / s->tp.leaf_nodes]++;
-        s->pod_full[n / s->tp.pod_nodes]++;
-    }
-    if (k > 0 && k < gpn)
-        s->free_partial += k;
-    bucket_in(s, n);
-    seg_set(s, n);
-}
-
-static int node_gpus(const sim *s, int n)
-{
-    return (n + 1) * s->tp.gpn <= s->tp.gpus ? s->tp.gpn : s->tp.gpus - n * s->tp.gpn;
-}
-
-/* Takes `take` free GPUs of node n for job j. */
-static void take_gpus(sim *s, int j, int n, int take)
-{
-    int gpn = s->tp.gpn;
-    for (int g = n * gpn; g < (n + 1) * gpn && take > 0; g++)
-        if (s->owner[g] < 0) {
-            s->owner[g] = j;
-            s->gnext[g] = s->jobs[j].first_gpu;
-            s->jobs[j].first_gpu = g;
-            take--;
-            set_free(s, n, s->nfree[n] - 1);
-        }
-}
-
-/* ---------------------------------------------------------------- placement */
-
-/* The node a job of g <= gpn GPUs goes to under the placement, or -1 (nothing taken). */
-static int pick_node(const sim *s, int g)
-{
-    int n = -1, gpn = s->tp.gpn, pl = s->op->placement;
-    if (pl == AIF_PLACE_FIRSTFIT)
-        return first_fit(s, 0, s->tp.nodes, g);
-    if (pl == AIF_PLACE_PACKED || pl == AIF_PLACE_MOST_ALLOCATED) {
-        for (int k = g; k <= gpn && n < 0; k++)   /* best fit: the fullest node that fits */
-            n = s->bhead[k];
-    } else {
-        for (int k = gpn; k >= g && n < 0; k--)   /* worst fit: the emptiest node */
-            n = s->bhead[k];
-    }
-    return n;
-}
-
-/* Chooses nodes for job j and takes its GPUs; false (nothing taken) when it does not fit now. */
-static bool place(sim *s, int j, int *took_full)
-{
-    sjob *jb = &s->jobs[j];
-    int gpn = s->tp.gpn, g = jb->gpus, pl = s->op->placement;
-    *took_full = 0;
-    if (g > s->free_gpus)
-        return false;
-    if (g <= gpn) {
-        int n = pick_node(s, g);
-        if (n < 0)
-            return false;
-        *took_full = s->nfree[n] == gpn;
-        take_gpus(s, j, n, g);
-        return true;
-    }
-    int need = (g + gpn - 1) / gpn;
-    int lo = 0, hi = s->tp.nodes;
-    long full_total = 0;
-    for (int p = 0; p * s->tp.pod_nodes < s->tp.nodes; p++)
-        full_total += s->pod_full[p];
-    if (full_total < need)
-        return false;
-    if (pl == AIF_PLACE_PACKED) {
-        /* the smallest group (domain, leaf, pod) with enough fully free nodes, best fit */
-        const int sizes[3] = {s->tp.domain_nodes, s->tp.leaf_nodes, s->tp.pod_nodes};
-        int *cnt[3] = {s->dom_full, s->leaf_full, s->pod_full};
-        bool found = false;
-        for (int lvl = 0; lvl < 3 && !found; lvl++) {
-            if (sizes[lvl] < need)
-                continue;
-            int best = -1, groups = (s->tp.nodes + sizes[lvl] - 1) / sizes[lvl];
-            for (int q = 0; q < groups; q++)
-                if (cnt[lvl][q] >= need && (best < 0 || cnt[lvl][q] < cnt[lvl][best]))
-                    best = q;
-            if (best >= 0) {
-                lo = best * sizes[lvl];
-                hi = lo + sizes[lvl] < s->tp.nodes ? lo + sizes[lvl] : s->tp.nodes;
-                found = true;
-            }
-        }
-        if (!found) {   /* across pods: the fullest-free pods first */
-            int pods = (s->tp.nodes + s->tp.pod_nodes - 1) / s->tp.pod_nodes, left = g;
-            while (left > 0) {
-                int best = -1;
-                for (int q = 0; q < pods; q++)
-                    if (s->pod_full[q] > 0 && (best < 0 || s->pod_full[q] > s->pod_full[best]))
-                        best = q;
-                AIF_ASSERT(best >= 0);
-                if (best < 0)
-                    return false;
-                int plo = best * s->tp.pod_nodes, phi = plo + s->tp.pod_nodes;
-                if (phi > s->tp.nodes)
-                    phi = s->tp.nodes;
-                while (left > 0 && s->pod_full[best] > 0) {
-                    int n = first_fit(s, plo, phi, gpn);
-                    take_gpus(s, j, n, left < gpn ? left : gpn);
-                    left -= gpn;
-                    (*took_full)++;
-                }
-            }
-            return true;
-        }
-    } else if (pl == AIF_PLACE_SPREAD) {
-        int leaves = (s->tp.nodes + s->tp.leaf_nodes - 1) / s->tp.leaf_nodes, left = g, l = 0;
-        while (left > 0) {
-            if (s->leaf_full[l] > 0) {
-                int llo = l * s->tp.leaf_nodes, lhi = llo + s->tp.leaf_nodes;
-                int n = first_fit(s, llo, lhi < s->tp.nodes ? lhi : s->tp.nodes, gpn);
-                take_gpus(s, j, n, left < gpn ? left : gpn);
-                left -= gpn;
-                (*took_full)++;
-            }
-            l = (l + 1) % leaves;
-        }
-        return true;
-    }
-    for (int left = g; left > 0; left -= gpn) {
-        int n = first_fit(s, lo, hi, gpn);
-        AIF_ASSERT(n >= 0);
-        take_gpus(s, j, n, left < gpn ? left : gpn);
-        (*took_full)++;
-    }
-    return true;
-}
-
-static void release(sim *s, int j)
-{
-    sjob *jb = &s->jobs[j];
-    for (int g = jb->first_gpu, nx; g >= 0; g = nx) {
-        nx = s->gnext[g];
-        s->owner[g] = -1;
-        s->gnext[g] = -1;
-        int n = g / s->tp.gpn;
-        if (!s->down[n])
-            set_free(s, n, s->nfree[n] + 1);
-    }
-    jb->first_gpu = -1;
 }
 
 /* ------------------------------------------------------------- job timing */
@@ -656,7 +371,7 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
         jb->u0_s = 0;
     }
     jb->version++;
-    release(s, j);
+    csim_release(s, j);
     run_remove(s, j);
     s->busy_gpus -= jb->gpus;
     jb->state = new_state;
@@ -680,7 +395,7 @@ static void finish_job(sim *s, int j)
     jb->end_s = s->now;
     jb->state = J_DONE;
     jb->version++;
-    release(s, j);
+    csim_release(s, j);
     run_remove(s, j);
     s->busy_gpus -= jb->gpus;
     s->ended++;
@@ -837,7 +552,7 @@ static bool try_start(sim *s, int j)
     if (!power_allows(s, s->jobs[j].gpus))
         return false;
     int tf;
-    if (!place(s, j, &tf))
+    if (!csim_place(s, j, &tf))
         return false;
     start_job(s, j);
     return true;
@@ -947,7 +662,7 @@ static void pass_static(sim *s)
         sjob *jb = &s->jobs[j];
         if (jb->gpus <= s->tp.gpn) {
             /* a one-node job: decided before taking anything (its node is known, its factor 1) */
-            int n = pick_node(s, jb->gpus);
+            int n = csim_pick_node(s, jb->gpus);
             if (n < 0)
                 continue;
             long used = s->jobs[head].gpus <= s->tp.gpn ? jb->gpus : s->nfree[n] == s->tp.gpn;
@@ -963,14 +678,14 @@ static void pass_static(sim *s)
             }
             if (ok) {
                 int tf;
-                place(s, j, &tf);
+                csim_place(s, j, &tf);
                 start_job(s, j);
             }
             continue;
         }
         long before_units = head_units_now(s, head);
         int tf;
-        if (!place(s, j, &tf))
+        if (!csim_place(s, j, &tf))
             continue;
         long used = before_units - head_units_now(s, head);
         /* its end if started now, without failures */
@@ -987,7 +702,7 @@ static void pass_static(sim *s)
             s->bf_E -= used;
             start_job(s, j);
         } else {
-            release(s, j);
+            csim_release(s, j);
         }
     }
 }
@@ -1165,7 +880,7 @@ static void fail(sim *s, int c)
     } else if (drain) {
         s->down[node] = 1;
         s->n_down++;
-        set_free(s, node, 0);
+        csim_set_free(s, node, 0);
         push(s, s->now + s->op->repair_s[c], E_REPAIR, node, 0);
     }
 }
@@ -1429,40 +1144,6 @@ static void results(sim *s, double t_end)
 
 /* -------------------------------------------------------------------- run */
 
-aif_rc aif_csim_topo_from(const aif_cluster *cl, aif_csim_topo *t, aif_err *err)
-{
-    memset(t, 0, sizeof *t);
-    aif_topo_summary sm;
-    aif_rc rc = aif_topo_summarize(cl, &sm, err);
-    if (rc)
-        return rc;
-    t->gpus = cl->gpus;
-    t->gpn = cl->gpus_per_node > 0 ? cl->gpus_per_node : 1;
-    t->nodes = (cl->gpus + t->gpn - 1) / t->gpn;
-    t->nics_per_node = cl->nics_per_node > 0 ? cl->nics_per_node : 1;
-    t->domain_nodes = cl->scaleup_domain > t->gpn ? cl->scaleup_domain / t->gpn : 1;
-    /* a leaf group: the nodes one leaf (fat-tree) or one rail group of leaves (rail-optimized) serves */
-    int per_leaf = sm.leaf_down > 0 ? sm.leaf_down : t->nodes;
-    if (!strcmp(sm.kind, "fat-tree"))
-        per_leaf /= t->nics_per_node > 0 ? t->nics_per_node : 1;
-    if (per_leaf < 1)
-        per_leaf = 1;
-    per_leaf = per_leaf / t->domain_nodes * t->domain_nodes;
-    if (per_leaf < t->domain_nodes)
-        per_leaf = t->domain_nodes;
-    t->leaf_nodes = per_leaf < t->nodes ? per_leaf : t->nodes;
-    t->pod_nodes = sm.tiers >= 3 && sm.agg_down > 0 ? t->leaf_nodes * sm.agg_down / (strcmp(sm.kind, "fat-tree") ? t->nics_per_node : 1)
-                                                   : t->nodes;
-    t->pod_nodes = t->pod_nodes / t->leaf_nodes * t->leaf_nodes;
-    if (t->pod_nodes < t->leaf_nodes)
-        t->pod_nodes = t->leaf_nodes;
-    if (t->pod_nodes > t->nodes)
-        t->pod_nodes = t->nodes;
-    t->leaf_ratio = sm.oversubscription > 1 ? sm.oversubscription : 1;
-    t->pod_ratio = sm.overall_oversubscription > t->leaf_ratio ? sm.overall_oversubscription : t->leaf_ratio;
-    return AIF_OK;
-}
-
 static void sim_free(sim *s)
 {
     free(s->jobs);
@@ -1559,8 +1240,8 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
     for (int k = 0; k <= tp->gpn; k++)
         s->bhead[k] = -1;
     for (int n = 0; n < tp->nodes; n++) {
-        bucket_in(s, n);   /* nfree 0 */
-        set_free(s, n, node_gpus(s, n));
+        csim_bucket_in(s, n);   /* nfree 0 */
+        csim_set_free(s, n, csim_node_gpus(s, n));
     }
     for (int j = 0; j < s->n_jobs; j++) {
         const aif_job *a = &in->jobs->jobs[j];
@@ -1645,7 +1326,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
             case E_REPAIR:
                 s->down[e.a] = 0;
                 s->n_down--;
-                set_free(s, e.a, node_gpus(s, e.a));
+                csim_set_free(s, e.a, csim_node_gpus(s, e.a));
                 s->bf_valid = false;
                 break;
             case E_SPARE_BACK:
