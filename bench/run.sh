@@ -3,7 +3,7 @@
 # configurations evaluated per wall-second on one core (median of 5 runs, per sweep:
 # the 405B sweep and pp 1 to 1,024, see bench/bench_estimate.c), the max-min solver
 # (bench/bench_maxmin.c), the trace readers (bench/bench_jobs.c), the built-in catalogs' load, one CLI call's wall time
-# (bench/cli_call.sh), and the wall time and peak memory of the default job.
+# (bench/cli_call.sh), the many-job cluster (bench/bench_cluster.c), and the wall time and peak memory of the default job.
 # Not part of the tests.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +38,10 @@ for i in 1 2 3; do
 done
 echo "cluster job traces, one core (bench/bench_jobs.c: 1,000,000 Helios rows, 100,000 Philly jobs, best of 3):"
 taskset -c 0 "$root/build-bench/aifsim-bench-jobs" 1000000
+echo "many-job cluster, one core, 3 runs (1,000,000 jobs on 100,000 GPUs; the default job over 54 days, bench/bench_cluster.c):"
+for i in 1 2 3; do
+    taskset -c 0 "$root/build-bench/aifsim-bench-cluster" 1000000
+done
 echo "built-in catalogs and the default scenario, in process, one core:"
 taskset -c 0 "$root/build-bench/aifsim-bench-catalog" 100
 sh "$root/bench/cli_call.sh" "$root/build-bench/aifsim" 200

@@ -68,5 +68,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc != AIF_OK && (rc != AIF_EINPUT || !e.msg[0]))
         abort();
+    /* the same text as a many-job cluster run: the operations section bound and checked */
+    rc = aif_scenario_parse_sections(cat, (const char *)data, size, "fuzz.yaml", NULL, 0,
+                                     AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e);
+    if (rc == AIF_OK) {
+        const aif_ops *o = &s.ops;
+        for (int c = 0; c < AIF_N_FAIL; c++)
+            if (!(o->fail_per_day[c] >= 0 && o->repair_s[c] >= 0))
+                abort();
+        if (o->queue_depth < 1 || o->las_queues < 1 || !(o->storage_bw_Bps > 0) || !(o->straggler_slowdown >= 1) ||
+            o->policy < 0 || o->policy >= AIF_N_POLICY || o->placement < 0 || o->placement >= AIF_N_PLACEMENT)
+            abort();
+    }
+    if (rc != AIF_OK && (rc != AIF_EINPUT || !e.msg[0]))
+        abort();
     return 0;
 }

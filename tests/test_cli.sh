@@ -508,5 +508,35 @@ printf 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n
 says 0 "2 requests from" infer --trace "$tmp/t.csv"
 if "$bin" help infer | head -1 | grep -q "usage: aifsim infer"; then ok; else bad "aifsim help infer"; fi
 
+# aifsim cluster: the default job over the Llama 3 paper's 54 days, a synthetic load,
+# JSON keys, determinism, refusals
+golden cluster-54d.txt cluster --days 54
+golden cluster-synthetic.json cluster --format synthetic --set operations.synthetic.jobs=300 --set operations.synthetic.tenants=3 --days 2 --policy sjf --json
+for k in jobs jct_mean_s jct_p99_s queue_wait_mean_s gpu_utilization makespan_s interruptions ettr lost_gpu_hours; do
+    if grep -q "\"$k\"" "$golden/cluster-synthetic.json"; then ok; else bad "cluster-synthetic.json lacks $k"; fi
+done
+"$bin" cluster --format synthetic --set operations.synthetic.jobs=500 --seed 5 --json >"$tmp/a"
+"$bin" cluster --format synthetic --set operations.synthetic.jobs=500 --seed 5 --json >"$tmp/b"
+if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "cluster: two runs differ"; fi
+rejects 2 "operations.policy: unknown value 'fifoo'; did you mean 'fifo'?" cluster --policy fifoo
+rejects 2 "unknown --format 'slurm'" cluster --format slurm
+rejects 2 "--trace needs --format" cluster --trace x.csv
+rejects 2 "--format helios needs --trace FILE" cluster --format helios
+rejects 2 "option '--days' $twice" cluster --days 1 --days 2
+# the trace readers feed the simulator: every format's sample replays to its end; a bad row
+# is refused at its line
+for f in "helios helios_cluster_log.csv" "philly philly_cluster_job_log.json" "acme acme_trace_seren.csv" \
+         "pai pai_job_table.csv,$src/tests/data/jobs/pai_task_table.csv"; do
+    # shellcheck disable=SC2086
+    set -- $f
+    if "$bin" cluster --trace "$src/tests/data/jobs/$2" --format "$1" --json >"$tmp/c.json" 2>"$tmp/c.err" &&
+       grep -q '"jobs"' "$tmp/c.json"; then ok; else bad "cluster --format $1 on its sample: $(cat "$tmp/c.err")"; fi
+done
+head -2 "$src/tests/data/jobs/helios_cluster_log.csv" >"$tmp/bad.csv"
+echo "x,y,z" >>"$tmp/bad.csv"
+if "$bin" cluster --trace "$tmp/bad.csv" --format helios >/dev/null 2>"$tmp/c.err"; then bad "a bad trace row accepted"
+elif grep -q "bad.csv:3" "$tmp/c.err"; then ok; else bad "bad trace row: no line 3 in: $(cat "$tmp/c.err")"; fi
+if "$bin" help cluster | head -1 | grep -q "usage: aifsim cluster"; then ok; else bad "aifsim help cluster"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -22,6 +22,7 @@ public_layer() {
     case $1 in
     aifsim.h | units.h | version.h) echo base ;; names.h | facility_data.h) echo scenario ;;
     serve.h) echo scenario ;;   # the serve section's types and names (plain data inside aif_scenario)
+    cluster.h) echo scenario ;;   # the operations section's types and names (plain data inside aif_scenario)
     graph.h) echo ir ;;   # the step graph's types: the contract between workloads and engines
     network.h | collective.h) echo net ;; sim.h) echo engine ;; search.h) echo search ;;
     facility.h) echo facility ;; run.h) echo pipeline ;; validate.h) echo validate ;; sweep.h) echo sweep ;;

@@ -16,7 +16,7 @@ else
 fi
 
 text=$(sed 's/\\-/-/g' "$man")
-for c in train search infer compare facility topology report collective catalog validate sweep; do
+for c in train search infer cluster compare facility topology report collective catalog validate sweep; do
     printf '%s\n' "$text" | grep -q "^\.SS \"aifsim $c" || bad "no section for aifsim $c"
     for o in $("$bin" $c --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
         printf '%s\n' "$text" | grep -q -- "$o" || bad "aifsim $c: option $o is not in docs/aifsim.1"

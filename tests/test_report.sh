@@ -23,7 +23,10 @@ if ! "$bin" sweep "$src/examples/sweep-gpus.yaml" --out "$tmp/sweep.db" --json >
     fail=$((fail + 1))
 fi
 for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --set facility.power_cap=50kW" \
-    "--sweep $tmp/sweep.db"; do
+    "--sweep $tmp/sweep.db" \
+    "--set operations.load=synthetic --set operations.horizon=2d --set operations.synthetic.jobs=300"; do
+    # the last one has an operations section: the cluster page and its five plots too
+    case $args in *operations*) want=10 ;; *) want=5 ;; esac
     # shellcheck disable=SC2086
     if ! "$bin" report $args -o "$tmp/report.html" 2>"$tmp/gen.err"; then
         echo "FAIL: aifsim report $args: $(cat "$tmp/gen.err")"
@@ -36,7 +39,7 @@ for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --se
         echo "FAIL: aifsim report $args: console messages:"
         grep "CONSOLE" "$tmp/log" | head -5
         fail=$((fail + 1))
-    elif ! grep -q 'data-plots="ok:5"' "$tmp/dom"; then
+    elif ! grep -q "data-plots=\"ok:$want\"" "$tmp/dom"; then
         echo "FAIL: aifsim report $args: plots not all drawn ($(grep -o 'data-plots="[^"]*"' "$tmp/dom"))"
         fail=$((fail + 1))
     elif grep -qE 'https?://[^"]*\.(js|css|png|svg)' "$tmp/report.html"; then

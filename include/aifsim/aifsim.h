@@ -22,6 +22,9 @@
 #define AIFSIM_SERVE_SPEC_ONLY
 #include "aifsim/serve.h"     /* aif_serve: the scenario's serve section (plain data) */
 #undef AIFSIM_SERVE_SPEC_ONLY
+#define AIFSIM_CLUSTER_SPEC_ONLY
+#include "aifsim/cluster.h"   /* aif_ops: the scenario's operations section (plain data) */
+#undef AIFSIM_CLUSTER_SPEC_ONLY
 
 #ifdef __cplusplus
 extern "C" {
@@ -376,6 +379,7 @@ typedef struct aif_scenario {
     aif_train train;
     aif_site site;
     aif_serve serve;           /* the serve section (AIF_SECTION_SERVE; serve.present when bound) */
+    aif_ops ops;               /* the operations section (AIF_SECTION_OPS; ops.present when bound) */
 } aif_scenario;
 
 /* The job's GPUs: s->train.alloc.gpus, or the whole cluster's when 0. */
@@ -410,7 +414,8 @@ typedef enum aif_section {
     AIF_SECTION_TRAIN = 1u << 2,
     AIF_SECTION_SITE = 1u << 3,   /* `facility` and `cost` */
     AIF_SECTION_ALL = 0xfu,       /* a training job's sections */
-    AIF_SECTION_SERVE = 1u << 4   /* `serve` (aifsim infer: with cluster, model and site) */
+    AIF_SECTION_SERVE = 1u << 4,  /* `serve` (aifsim infer: with cluster, model and site) */
+    AIF_SECTION_OPS = 1u << 5     /* `operations` (aifsim cluster: with every section of a training job) */
 } aif_section;
 /* aif_scenario_load and aif_scenario_parse binding only `sections` (aif_section bits). */
 aif_rc aif_scenario_load_sections(const aif_catalog *c, const char *path, const aif_override *ov, int n_ov,

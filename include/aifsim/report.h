@@ -18,6 +18,7 @@
 #include "aifsim/sim.h"
 #include "aifsim/serve.h"
 #include "aifsim/sweep.h"
+#include "aifsim/cluster.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +61,10 @@ char *aif_report_serve_json(const aif_serve_run *run);
  * cheapest first, then those that miss or do not fit, with why. */
 void aif_report_plan_text(FILE *f, const aif_serve_plan *p);
 char *aif_report_plan_json(const aif_serve_plan *p);
+/* A many-job cluster run (aifsim cluster, src/report/cluster.c): the cluster, the load,
+ * JCT, queueing, utilisation, failures by cause, checkpoints, ETTR, power, tenants. */
+void aif_report_cluster_text(FILE *f, const aif_cluster_run *run);
+char *aif_report_cluster_json(const aif_cluster_run *run);
 
 /* The summary a planner reads in ten seconds: job, step, memory, site, money. */
 void aif_report_train_text(FILE *f, const aif_train_run *run);
@@ -78,6 +83,11 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
  * effect (the mean time per value), from aif_sweep_summary_load; written as
  * aif_report_html writes. */
 aif_rc aif_report_sweep_html(const char *path, const aif_sweep_summary *sum, aif_err *err);
+/* The same with a cluster page after the job's (cluster may be NULL): the many-job
+ * run's summary and its plots (GPUs held and computing over time, site power over
+ * time, queue length, JCT by decile, interruptions by cause). */
+aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
+                               aif_err *err);
 /* One JSON object (see README.md for the fields), with a "network" object (topology,
  * per-tier utilisation, event counts) when the simulating engine ran; malloc'd,
  * NUL-terminated, NULL when out of memory. */

@@ -34,6 +34,7 @@ int cmd_topology(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 /* Prints "aifsim: <file:line:col: path: msg>" to stderr and returns the exit status for rc. */
 int cli_report_error(const aif_err *e);

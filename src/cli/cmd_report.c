@@ -13,7 +13,9 @@ static const char help[] =
     "Writes one self-contained HTML file (it opens offline) with the summary of the\n"
     "training job and its site, and plots: the step-time breakdown, memory per GPU\n"
     "against HBM, facility power over a step, the cost to train owned against\n"
-    "rented, and a scaling curve.  A file is replaced whole (a temporary beside it,\n"
+    "rented, and a scaling curve.  A scenario with an operations section gets a\n"
+    "cluster page too (aifsim cluster on its load: GPUs held and power over time,\n"
+    "queue length, JCT by decile, interruptions by cause).  A file is replaced whole (a temporary beside it,\n"
     "renamed over it, keeping its mode); a device or FIFO (/dev/null) is written to,\n"
     "never replaced; -o - writes the HTML to standard output.\n"
     "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
@@ -34,7 +36,7 @@ static const char help[] =
 
 /* As cli_run_job, but a failed check of the job's sections says first that the report
  * needs the job, which check failed, and that `aifsim facility` shows the site alone. */
-static int run_job(const char *file, const cli_opts *o, cli_job *j)
+static int run_job(const char *file, const cli_opts *o, cli_job *j, aif_cluster_run *cr, int *with_cluster)
 {
     aif_catalog *cat;
     int st = cli_load_catalog(&cat, o->catalogs, o->n_cat);
@@ -42,13 +44,20 @@ static int run_job(const char *file, const cli_opts *o, cli_job *j)
         return st;
     static aif_scenario s;
     aif_err e;
-    aif_rc rc = aif_scenario_load(cat, file, o->ov, o->n_ov, &s, &e);
+    aif_rc rc = aif_scenario_load_sections(cat, file, o->ov, o->n_ov, AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e);
     if (rc == AIF_EINPUT && (!strncmp(e.path, "train", 5) || !strncmp(e.path, "model", 5)))
         fprintf(stderr, "aifsim report: the report is of the job, and its check of %s failed (aifsim facility "
                 "shows the site alone):\n", e.path);
     aif_run_opts ro = {.engine = AIF_ENGINE_ESTIMATE, .scaling = o->scaling};
     if (!rc)
         rc = aif_run_train(cat, &s, &ro, j, &e);
+    *with_cluster = !rc && s.ops.present;
+    if (*with_cluster) {
+        cli_progress_state prog = {.label = "scheduling"};
+        aif_cluster_opts co = {.load = s.ops.load == 1 ? AIF_LOAD_SYNTHETIC : AIF_LOAD_DEFAULT_JOB,
+                               .progress = cli_progress, .progress_ctx = &prog};
+        rc = aif_run_cluster(cat, &s, &co, cr, &e);
+    }
     aif_catalog_free(cat);
     return rc ? cli_report_error(&e) : EXIT_OK;
 }
@@ -97,10 +106,12 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error("report", "name the output file with -o FILE.html");
     o.scaling = 1;   /* the report plots the scaling curve */
     static cli_job j;
-    st = run_job(file, &o, &j);
+    static aif_cluster_run cr;
+    int with_cluster = 0;
+    st = run_job(file, &o, &j, &cr, &with_cluster);
     if (!st) {
         aif_err e;
-        if (aif_report_html(out, &j, &e) != AIF_OK)
+        if (aif_report_html_cluster(out, &j, with_cluster ? &cr : NULL, &e) != AIF_OK)
             st = cli_output_error(&e);
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);

@@ -20,6 +20,8 @@ static const char usage[] =
     "              recompute, optimizer sharding and overlap that fits, by time, cost or energy\n"
     "  infer       simulate inference serving: TTFT, TPOT, throughput, goodput, KV cache,\n"
     "              joules and dollars per token of a model on replicas of a GPU kind\n"
+    "  cluster     many jobs on one cluster: scheduling policies, placement on the topology,\n"
+    "              failures, checkpoints, ETTR, power over time, cost per tenant\n"
     "  facility    the site on its own: racks, kW per rack, cooling, PUE, MW, grid cap, capex\n"
     "  topology    the cluster's network: switches and links per tier, bisection, oversubscription\n"
     "  report      write one self-contained HTML report with plots (-o report.html)\n"
@@ -79,8 +81,8 @@ int cli_load_catalog(aif_catalog **c, char *const *files, int n_files)
     return EXIT_OK;
 }
 
-static const char *const commands[] = {"train", "search", "infer", "facility", "topology", "report", "collective",
-                                       "catalog", "validate", "compare", "sweep", NULL};
+static const char *const commands[] = {"train", "search", "infer", "cluster", "facility", "topology", "report",
+                                       "collective", "catalog", "validate", "compare", "sweep", NULL};
 
 static int run(int argc, char **argv)
 {
@@ -113,6 +115,8 @@ static int run(int argc, char **argv)
         return cmd_search(argc - 1, argv + 1);
     if (!strcmp(cmd, "infer"))
         return cmd_infer(argc - 1, argv + 1);
+    if (!strcmp(cmd, "cluster"))
+        return cmd_cluster(argc - 1, argv + 1);
     if (!strcmp(cmd, "catalog"))
         return cmd_catalog(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
@@ -131,7 +135,7 @@ static int run(int argc, char **argv)
         return cmd_sweep(argc - 1, argv + 1);
     if (cmd[0] == '-')   /* options of the default job: `aifsim --json` */
         return cmd_train(argc, argv);
-    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, search, infer, compare, facility, topology, report, collective, catalog, validate, sweep)", cmd);
+    return cli_usage_error(NULL, "unknown command '%s' (accepted: train, search, infer, cluster, compare, facility, topology, report, collective, catalog, validate, sweep)", cmd);
 }
 
 int main(int argc, char **argv)

@@ -428,6 +428,104 @@ static void plot_scaling(plot_ctx *pc, FILE *out, const aif_train_run *run)
     append_svg(pc, out);
 }
 
+/* ---------------------------------------------------------- the cluster page */
+
+/* One series of a cluster run over time (bucket i drawn from i dt to (i + 1) dt),
+ * in days, with an optional second series drawn beneath in grey. */
+static void esc(FILE *out, const char *s);
+static void plot_series(plot_ctx *pc, FILE *out, const aif_cluster_result *r, const double *v, const double *v2,
+                        double scale, const char *ylab, const char *title)
+{
+    int n = r->n_series;
+    PLFLT x[2 * AIF_CLUSTER_SERIES], y[2 * AIF_CLUSTER_SERIES], y2[2 * AIF_CLUSTER_SERIES];
+    double top = 0, dt_d = r->series_dt_s / 86400;
+    for (int i = 0; i < n; i++) {
+        x[2 * i] = i * dt_d;
+        x[2 * i + 1] = (i + 1) * dt_d;
+        y[2 * i] = y[2 * i + 1] = v[i] * scale;
+        y2[2 * i] = y2[2 * i + 1] = v2 ? v2[i] * scale : 0;
+        top = fmax(top, v[i] * scale);
+    }
+    begin_plot(pc);
+    plenv(0, n * dt_d, 0, top * 1.15 + 1e-9, 0, 0);
+    pllab("days", ylab, title);
+    if (v2) {
+        plcol0(8);
+        plline(2 * n, x, y2);
+    }
+    plcol0(2);
+    plwidth(2);
+    plline(2 * n, x, y);
+    plwidth(1);
+    plend();
+    append_svg(pc, out);
+}
+
+static void plot_jct(plot_ctx *pc, FILE *out, const aif_cluster_result *r)
+{
+    const char *names[] = {"p0", "p10", "p20", "p30", "p40", "p50", "p60", "p70", "p80", "p90", "p100"};
+    double top = 0;
+    for (int i = 0; i < 11; i++)
+        top = fmax(top, r->jct_decile_s[i] / 3600);
+    begin_plot(pc);
+    category_axes(11, top * 1.15 + 1e-9, names);
+    char title[128];
+    snprintf(title, sizeof title, "Job completion time by decile: mean %.3g h, p99 %.3g h", r->jct_mean_s / 3600,
+             r->jct_p99_s / 3600);
+    pllab("", "hours from submit to end", title);
+    for (int i = 0; i < 11; i++)
+        bar(i + 0.15, i + 0.85, 0, r->jct_decile_s[i] / 3600, 2);
+    plend();
+    append_svg(pc, out);
+}
+
+static void plot_failures(plot_ctx *pc, FILE *out, const aif_cluster_result *r)
+{
+    double top = 0;
+    for (int k = 0; k < AIF_N_FAIL; k++)
+        top = fmax(top, (double)r->by_cause[k]);
+    begin_plot(pc);
+    category_axes(AIF_N_FAIL, top * 1.15 + 1, aif_failure_class_names);
+    char title[128];
+    snprintf(title, sizeof title, "Job interruptions by cause: %ld in all, ETTR %.1f%%", r->interruptions,
+             100 * r->ettr);
+    pllab("", "interruptions", title);
+    for (int k = 0; k < AIF_N_FAIL; k++) {
+        bar(k + 0.15, k + 0.85, 0, (double)r->by_cause[k], 5);
+        char lab[24];
+        snprintf(lab, sizeof lab, "%ld", r->by_cause[k]);
+        plcol0(1);
+        plptex(k + 0.5, (double)r->by_cause[k] + 0.03 * top, 0, 0, 0.5, lab);
+    }
+    plend();
+    append_svg(pc, out);
+}
+
+/* The cluster page: its summary and five plots. */
+static void cluster_page(plot_ctx *pc, FILE *out, const aif_cluster_run *cr)
+{
+    const aif_cluster_result *r = &cr->r;
+    fputs("<h2>Cluster</h2>\n<pre>", out);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem) {
+        aif_report_cluster_text(mem, cr);
+        fclose(mem);
+        esc(out, buf);
+        free(buf);
+    } else if (!pc->rc) {
+        pc->rc = AIF_ENOMEM;
+    }
+    fputs("</pre>\n", out);
+    plot_series(pc, out, r, r->util, r->computing, 100, "% of GPUs (grey: computing)", "GPUs held by running jobs over time");
+    plot_series(pc, out, r, r->power_W, NULL, 1e-6, "MW at the facility", "Site power over time");
+    plot_series(pc, out, r, r->queue, NULL, 1, "jobs waiting", "Queue length over time");
+    if (r->jobs_ended)
+        plot_jct(pc, out, r);
+    plot_failures(pc, out, r);
+}
+
 static void esc(FILE *out, const char *s)
 {
     for (; *s; s++) {
@@ -443,6 +541,12 @@ static void esc(FILE *out, const char *s)
 }
 
 aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
+{
+    return aif_report_html_cluster(path, run, NULL, err);
+}
+
+aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
+                               aif_err *err)
 {
     const aif_scenario *s = &run->scenario;
     if (!run->scaling.searched)
@@ -484,6 +588,8 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
         plot_power(&pc, out, &run->facility);
     plot_cost(&pc, out, &run->cost);
     plot_scaling(&pc, out, run);
+    if (cluster)
+        cluster_page(&pc, out, cluster);
     fputs("<p>Made by aifsim " AIF_VERSION ". Figures and their sources: docs/VALIDATION.md, data/*.yaml.</p>\n", out);
     fprintf(out, "<script>\n(function () {\n"
                  "  var plots = document.querySelectorAll('.plot svg'), ok = 0;\n"

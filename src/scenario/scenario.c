@@ -33,6 +33,7 @@
 #include "scenario/catalog.h"
 #include "scenario/facility.h"
 #include "scenario/serve.h"
+#include "scenario/ops.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -127,6 +128,7 @@ static const field train_fields[] = {
 static const schema train_schema = {train_fields, sizeof train_fields / sizeof train_fields[0], NULL};
 
 static const char *const root_skip[] = {"name", "description", "cluster", "model", "train", "facility", "cost", "serve",
+                                        "operations",
                                         NULL};
 static const schema root_schema = {NULL, 0, root_skip};
 static const char *const model_skip[] = {"base", "arch", "sources", "notes", NULL};
@@ -753,6 +755,8 @@ static aif_rc bind_scenario(const bind_ctx *bc, const ynode *root, const char *n
         (rc = aif_site_bind(bc, out, ynode_get(root, "facility"), ynode_get(root, "cost"))))
         return rc;
     if ((bc->sections & AIF_SECTION_SERVE) && (rc = aif_serve_bind(bc, out, ynode_get(root, "serve"))))
+        return rc;
+    if ((bc->sections & AIF_SECTION_OPS) && (rc = aif_ops_bind(bc, out, ynode_get(root, "operations"))))
         return rc;
     const unsigned job = AIF_SECTION_MODEL | AIF_SECTION_TRAIN;
     if ((bc->sections & job) == job && !out->train.auto_fields)   /* auto: checked once the search fills it */
