@@ -193,5 +193,30 @@ done
 [ "$n_bad" -ge 10 ] && ok || bad "only $n_bad malformed sweep files"
 [ ! -e "$tmp/bad.db" ] && ok || bad "a malformed sweep file created the store"
 
+# a cluster sweep: two policies on a synthetic load, one row each, equal to aifsim cluster
+cat >"$tmp/cs.yaml" <<'EOS'
+base: default
+command: cluster
+set:
+  operations.load: synthetic
+  operations.horizon: 1d
+  operations.synthetic.jobs: 300
+  operations.synthetic.rate_per_h: 400
+axes:
+  operations.policy: [fifo, sjf]
+EOS
+if "$bin" sweep "$tmp/cs.yaml" --out "$tmp/cs.db" --jobs 1 --json >/dev/null 2>"$tmp/err"; then
+    n=$(q "$tmp/cs.db" "select count(*) from cluster where error is null or error = ''")
+    [ "$n" = 2 ] && ok || bad "cluster sweep: $n rows without error, expected 2"
+    a=$(q "$tmp/cs.db" "select jct_mean_s from cluster where \"operations.policy\" = 'sjf'")
+    b=$("$bin" cluster --set operations.load=synthetic --set operations.horizon=1d \
+        --set operations.synthetic.jobs=300 --set operations.synthetic.rate_per_h=400 --policy sjf --json |
+        sed -n 's/.*"jct_mean_s": *\([0-9.e+-]*\).*/\1/p' | head -1)
+    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > 0 && (a - b) * (a - b) <= 1e-12 * b * b) }' && ok ||
+        bad "cluster sweep: sjf jct_mean_s $a, aifsim cluster says $b"
+else
+    bad "cluster sweep: $(cat "$tmp/err")"
+fi
+
 echo "sweep: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,6 +25,7 @@
 #include "aifsim/aifsim.h"
 #include "aifsim/run.h"
 #include "aifsim/serve.h"
+#include "aifsim/cluster.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,9 @@ extern "C" {
 typedef enum aif_sweep_command {
     AIF_SWEEP_TRAIN,       /* aif_run_train: aifsim train --json */
     AIF_SWEEP_FACILITY,    /* the site (aif_run_site when the job does not load): aifsim facility --json */
-    AIF_SWEEP_INFER        /* aif_run_serve: aifsim infer --json */
+    AIF_SWEEP_INFER,       /* aif_run_serve: aifsim infer --json */
+    AIF_SWEEP_CLUSTER      /* aif_run_cluster: aifsim cluster --json (the scenario's job, or the synthetic
+                              load when operations.load is synthetic; traces are not swept) */
 } aif_sweep_command;
 
 /* A parsed sweep file; owns its text and values.  Read-only once loaded. */
@@ -52,7 +55,7 @@ void aif_sweep_free(aif_sweep *sw);
 
 long aif_sweep_n_points(const aif_sweep *sw);
 int aif_sweep_command_of(const aif_sweep *sw);     /* aif_sweep_command */
-const char *aif_sweep_table(const aif_sweep *sw);  /* the store's table: "train", "facility", "infer" */
+const char *aif_sweep_table(const aif_sweep *sw);  /* the store's table: "train", "facility", "infer", "cluster" */
 int aif_sweep_n_axes(const aif_sweep *sw);
 const char *aif_sweep_axis_path(const aif_sweep *sw, int axis);
 /* Point i's value of an axis (0 <= i < aif_sweep_n_points) and its key (17 bytes). */
@@ -60,11 +63,13 @@ const char *aif_sweep_point_value(const aif_sweep *sw, long i, int axis);
 void aif_sweep_point_key(const aif_sweep *sw, long i, char key[17]);
 
 /* The writers whose JSON objects become a row's columns (the CLI passes
- * aif_report_train_json, aif_report_facility_json, aif_report_serve_json). */
+ * aif_report_train_json, aif_report_facility_json, aif_report_serve_json,
+ * aif_report_cluster_json). */
 typedef struct aif_sweep_writers {
     char *(*train_json)(const aif_train_run *run);
     char *(*facility_json)(const aif_train_run *run);   /* a site with no job run */
     char *(*serve_json)(const aif_serve_run *run);
+    char *(*cluster_json)(const aif_cluster_run *run);   /* needed only by cluster sweeps */
 } aif_sweep_writers;
 
 /* Where a sweep stands (aif_sweep_opts.progress, and the result of aif_sweep_run). */

@@ -161,7 +161,7 @@ int cmd_sweep(int argc, char **argv)
     aif_sweep_opts so = {
         .jobs = (int)jobs,
         .csv = csv,
-        .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json},
+        .writers = {aif_report_train_json, aif_report_facility_json, aif_report_serve_json, aif_report_cluster_json},
         .progress = o.json ? NULL : progress,
         .progress_ctx = &ps,
     };
@@ -184,7 +184,8 @@ int cmd_sweep(int argc, char **argv)
         json_object_object_add(j, "elapsed_s", json_object_new_double(res.elapsed_s));
         json_object_object_add(j, "points_per_s",
                                json_object_new_double(res.elapsed_s > 0 ? (double)res.done / res.elapsed_s : 0));
-        printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+        printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(j);
     } else if (res.rank == 0) {
         printf("aifsim %s: sweep %s (%s)\n", AIF_VERSION, file, aif_sweep_table(sw));

@@ -158,6 +158,7 @@ typedef struct worker {
     aif_scenario *s;
     aif_train_run *run;
     aif_serve_run *srun;
+    aif_cluster_run *crun;        /* cluster sweeps only */
     aif_override ov[SWEEP_MAX_SETS + SWEEP_MAX_AXES];
 } worker;
 
@@ -181,7 +182,16 @@ static aif_rc eval_point(worker *w, long i, rec_buf *b, aif_err *fatal)
     aif_err e;
     aif_rc rc;
     char *json = NULL;
-    if (sw->command == AIF_SWEEP_INFER) {
+    if (sw->command == AIF_SWEEP_CLUSTER) {
+        rc = aif_scenario_parse_sections(w->c, sw->base_text, sw->base_len, sw->base_name, w->ov, n,
+                                         AIF_SECTION_ALL | AIF_SECTION_OPS, w->s, &e);
+        if (!rc) {
+            const aif_cluster_opts co = {.load = w->s->ops.load == 1 ? AIF_LOAD_SYNTHETIC : AIF_LOAD_DEFAULT_JOB};
+            rc = aif_run_cluster(w->c, w->s, &co, w->crun, &e);
+        }
+        if (!rc && !(json = w->o->writers.cluster_json(w->crun)))
+            rc = aif_err_set(&e, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    } else if (sw->command == AIF_SWEEP_INFER) {
         const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
         rc = aif_scenario_parse_sections(w->c, sw->base_text, sw->base_len, sw->base_name, w->ov, n, sec, w->s, &e);
         if (!rc)
@@ -385,6 +395,7 @@ static void free_workers(worker *w, int n)
         free(w[i].s);
         free(w[i].run);
         free(w[i].srun);
+        free(w[i].crun);
     }
     free(w);
 }
@@ -457,7 +468,8 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
 {
     aif_sweep_status st = {0};
     aif_err_clear(err);
-    if (!o || !o->writers.train_json || !o->writers.facility_json || !o->writers.serve_json)
+    if (!o || !o->writers.train_json || !o->writers.facility_json || !o->writers.serve_json ||
+        (sw->command == AIF_SWEEP_CLUSTER && !o->writers.cluster_json))
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "aif_sweep_opts and its writers are needed");
     comm cm = {NULL, NULL, 0, 1};
     sweep_store *store = NULL;
@@ -573,7 +585,8 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         w->sw = sw;
         w->o = o;
         if (!(w->s = malloc(sizeof *w->s)) || !(w->run = malloc(sizeof *w->run)) ||
-            !(w->srun = malloc(sizeof *w->srun))) {
+            !(w->srun = malloc(sizeof *w->srun)) ||
+            (sw->command == AIF_SWEEP_CLUSTER && !(w->crun = malloc(sizeof *w->crun)))) {
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
             goto done;
         }

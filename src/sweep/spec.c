@@ -34,7 +34,7 @@ uint64_t sweep_fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static const char *const command_names[] = {"train", "facility", "infer", NULL};
+static const char *const command_names[] = {"train", "facility", "infer", "cluster", NULL};
 static const char *const top_keys[] = {"base", "command", "engine", "set", "axes", "zip"};
 enum { N_TOP = sizeof top_keys / sizeof top_keys[0] };
 
