@@ -852,6 +852,53 @@ static void test_disaggregation(void **state)
     assert_string_equal(e.path, "serve.replicas");
 }
 
+/* A daily load curve: with weights 1 for hours 0-11 and 3 for 12-23 (mean 2) and qps 2,
+ * a day's worth of requests arrives a quarter in the first half-day and three quarters
+ * in the second, each half at its own rate; the last request lands near the day's end;
+ * a curve of the wrong length or all zero is refused at its line. */
+static void test_daily_curve(void **state)
+{
+    (void)state;
+    aif_serve sv;
+    aif_serve_defaults(&sv);
+    sv.qps = 2;
+    sv.requests = 2 * 86400;
+    for (int h = 0; h < 24; h++)
+        sv.curve[h] = h < 12 ? 1 : 3;
+    sv.n_curve = 24;
+    aif_req_stream rq;
+    aif_err e;
+    assert_int_equal(aif_requests_synth(&sv, &rq, &e), AIF_OK);
+    long first = 0;
+    for (long i = 0; i < rq.n; i++) {
+        if (i > 0)
+            assert_true(rq.r[i].arrival_s >= rq.r[i - 1].arrival_s);
+        first += rq.r[i].arrival_s < 43200;
+    }
+    double share = (double)first / (double)rq.n;
+    assert_true(fabs(share - 0.25) < 0.01);
+    /* the time change by hand: the same stream at a constant rate, its operational time
+     * u mapped through 12 h at half speed, 12 h at 1.5x, then the next day's first hours */
+    double last = rq.r[rq.n - 1].arrival_s;
+    aif_requests_free(&rq);
+    sv.n_curve = 0;
+    assert_int_equal(aif_requests_synth(&sv, &rq, &e), AIF_OK);
+    double u = rq.r[rq.n - 1].arrival_s;
+    double want = u <= 21600 ? u / 0.5 : u <= 86400 ? 43200 + (u - 21600) / 1.5 : 86400 + (u - 86400) / 0.5;
+    assert_true(fabs(last - want) < 1e-9 * want);
+    aif_requests_free(&rq);
+    static aif_scenario s;
+    char y[1024];
+    snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve:\n  daily_curve: [1, 2, 3]\n");
+    assert_int_equal(parse(&s, y, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.daily_curve");
+    assert_int_equal(e.line, 4);
+    snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve:\n  daily_curve: "
+             "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]\n");
+    assert_int_equal(parse(&s, y, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "every hour is 0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -866,7 +913,7 @@ int main(void)
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
-        cmocka_unit_test(test_disaggregation),
+        cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -94,6 +94,13 @@ typedef struct aif_serve {
      * network to one of `decode` replicas, which generates the rest.  0, 0: off
      * (every replica does both).  replicas = prefill + decode. */
     struct { int prefill, decode; } disagg;
+    /* A daily load curve (serve.daily_curve: 24 hourly weights): the arrival rate in
+     * hour h of the day is qps x curve[h] / mean(curve), the run starting at
+     * daily_start_hour; n_curve 0: a constant rate.  Arrivals keep their process
+     * (Poisson or gamma) in time stretched by the curve. */
+    double curve[24];
+    int n_curve;
+    double daily_start_hour;
 } aif_serve;
 
 #ifdef __cplusplus

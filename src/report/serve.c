@@ -49,8 +49,9 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     else if (sv->mode == AIF_SERVE_OFFLINE)
         fprintf(f, "  load     %s requests, offline (all at t = 0)\n", a);
     else
-        fprintf(f, "  load     %s requests, %s arrivals at %g/s%s\n", a, aif_arrival_names[sv->arrival], sv->qps,
-                sv->arrival == AIF_ARRIVAL_GAMMA ? " (bursty)" : "");
+        fprintf(f, "  load     %s requests, %s arrivals at %g/s%s%s\n", a, aif_arrival_names[sv->arrival], sv->qps,
+                sv->arrival == AIF_ARRIVAL_GAMMA ? " (bursty)" : "",
+                sv->n_curve ? " on average, following the daily curve" : "");
     aif_fmt_count(a, sizeof a, r->input_tokens / (r->requests ? r->requests : 1));
     aif_fmt_count(b, sizeof b, r->output_tokens / (r->requests ? r->requests : 1));
     fprintf(f, "           mean %s tokens in, %s out; batch <= %d, budget %d tokens%s%s\n", a, b, sv->max_batch,
@@ -145,6 +146,13 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(in, "qps", sv->qps);
     aif_json_str(in, "arrival", aif_arrival_names[sv->arrival]);
     aif_json_str(in, "router", aif_router_names[sv->router]);
+    if (sv->n_curve) {   /* absent when the rate is constant */
+        json_object *cv = json_object_new_array();
+        for (int h = 0; h < sv->n_curve; h++)
+            json_object_array_add(cv, json_object_new_double(sv->curve[h]));
+        json_object_object_add(in, "daily_curve", cv);
+        aif_json_num(in, "daily_start_hour", sv->daily_start_hour);
+    }
     if (sv->admission != AIF_ADMIT_EVICT)   /* absent means evict, so evict runs' JSON reads as before */
         aif_json_str(in, "admission", aif_serve_admission_names[sv->admission]);
     aif_json_str(in, "trace", sv->trace);

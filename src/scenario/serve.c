@@ -117,9 +117,10 @@ static const field serve_fields[] = {
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
     {.key = "speculative", .type = F_SUB, .off = offsetof(aif_serve, spec), .sub = &spec_schema},
     {.key = "disaggregate", .type = F_SUB, .off = offsetof(aif_serve, disagg), .sub = &disagg_schema},
+    {.key = "daily_start_hour", .type = F_NUM, .off = offsetof(aif_serve, daily_start_hour), .min = 0, .max = 23.999},
     {.key = "seed", .type = F_INT, .off = offsetof(aif_serve, seed), .min = 0, .max = 4294967295.0},
 };
-static const char *const serve_skip[] = {"arrival", "input_tokens", "output_tokens", NULL};
+static const char *const serve_skip[] = {"arrival", "input_tokens", "output_tokens", "daily_curve", NULL};
 static const schema serve_schema = {serve_fields, sizeof serve_fields / sizeof serve_fields[0], serve_skip};
 
 /* A length: a number (fixed) or {dist, mean, max}. */
@@ -222,6 +223,32 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
     return AIF_OK;
 }
 
+/* serve.daily_curve: 24 non-negative hourly weights, at least one above zero. */
+static aif_rc bind_curve(const bind_ctx *bc, const ynode *n, aif_serve *sv)
+{
+    if (!n)
+        return AIF_OK;
+    if (n->kind != Y_SEQ || n->n != 24)
+        return bind_error(bc, n, "serve.daily_curve", "expected a list of 24 hourly weights (hour 0 to 23), e.g. "
+                          "[0.4, 0.3, ..., 1.6]; got %s", n->kind == Y_SEQ ? "another count" : "no list");
+    double sum = 0;
+    for (int h = 0; h < 24; h++) {
+        const ynode *v = n->kids[h];
+        double x;
+        char why[160];
+        if (v->kind != Y_SCALAR || aif_parse_qty(v->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0 || !(x >= 0) ||
+            x > 1e6)
+            return bind_error(bc, v, "serve.daily_curve", "hour %d: '%s' is not a weight (accepted: a number from "
+                              "0 to 1e6)", h, v->kind == Y_SCALAR ? v->s : "(not a number)");
+        sv->curve[h] = x;
+        sum += x;
+    }
+    if (!(sum > 0))
+        return bind_error(bc, n, "serve.daily_curve", "every hour is 0: no request would arrive");
+    sv->n_curve = 24;
+    return AIF_OK;
+}
+
 aif_rc aif_serve_bind(const bind_ctx *bc, aif_scenario *s, const ynode *sn)
 {
     aif_serve *sv = &s->serve;
@@ -236,6 +263,8 @@ aif_rc aif_serve_bind(const bind_ctx *bc, aif_scenario *s, const ynode *sn)
             rc = bind_len(bc, ynode_get(sn, "input_tokens"), "serve.input_tokens", &sv->input_tokens);
         if (!rc)
             rc = bind_len(bc, ynode_get(sn, "output_tokens"), "serve.output_tokens", &sv->output_tokens);
+        if (!rc)
+            rc = bind_curve(bc, ynode_get(sn, "daily_curve"), sv);
         if (rc)
             return rc;
         const ynode *tr = ynode_get(sn, "trace");

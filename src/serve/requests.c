@@ -86,6 +86,30 @@ void aif_requests_free(aif_req_stream *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The daily curve's time change: operational time u (arrivals at rate qps in u)
+ * maps to clock time t with du/dt = curve[hour(t)] / mean(curve), hour by hour from
+ * daily_start_hour.  u only grows from one call to the next, so the walk keeps its
+ * place: the whole stream costs one step per request plus one per hour crossed. */
+typedef struct curve_walk {
+    double mean;          /* of the 24 weights */
+    double u0, t0, clock_h;   /* the start of the current hour: operational time, clock time, hour of day */
+} curve_walk;
+
+static double curve_time(const aif_serve *sv, curve_walk *w, double u)
+{
+    for (;;) {
+        int h = (int)floor(w->clock_h) % 24;
+        double left_h = floor(w->clock_h) + 1 - w->clock_h;   /* of this hour */
+        double speed = sv->curve[h] / w->mean;                 /* operational seconds per clock second */
+        double span = left_h * 3600 * speed;
+        if (u - w->u0 <= span && speed > 0)
+            return w->t0 + (u - w->u0) / speed;
+        w->u0 += span;
+        w->t0 += left_h * 3600;
+        w->clock_h = floor(w->clock_h) + 1;
+    }
+}
+
 aif_rc aif_requests_synth(const aif_serve *sv, aif_req_stream *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -96,11 +120,14 @@ aif_rc aif_requests_synth(const aif_serve *sv, aif_req_stream *out, aif_err *err
     aif_rng g;
     aif_rng_seed(&g, sv->seed);
     double t = 0;
+    curve_walk cw = {0, 0, 0, sv->daily_start_hour};
+    for (int h = 0; h < sv->n_curve; h++)
+        cw.mean += sv->curve[h] / 24;
     for (long i = 0; i < sv->requests; i++) {
         if (i > 0 && sv->mode == AIF_SERVE_SERVER)
             t += aif_rng_gap(&g, sv->qps, sv->arrival == AIF_ARRIVAL_GAMMA ? sv->arrival_cv : 1);
         aif_req *r = &out->r[i];
-        r->arrival_s = t;
+        r->arrival_s = sv->n_curve && sv->mode == AIF_SERVE_SERVER ? curve_time(sv, &cw, t) : t;
         r->input = aif_rng_length(&g, &sv->input_tokens);
         r->output = aif_rng_length(&g, &sv->output_tokens);
         r->hash_first = 0;
