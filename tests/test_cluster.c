@@ -415,6 +415,50 @@ static void expect_error(const char *yaml, const char *path, const char *needle,
     assert_string_equal(e.file, "ops.yaml");
 }
 
+/* A tenant quota (operations.tenant_quota_gpus): four 8-GPU jobs of one tenant run one
+ * after another under a quota of 8 while another tenant's job starts at once; without
+ * the quota all four start together; under every policy the checker (after every
+ * event) finds no tenant over its quota and every job ends; a job larger than the
+ * quota is refused. */
+static void test_tenant_quota(void **st)
+{
+    (void)st;
+    char tn[2][AIF_TENANT_MAX] = {"a", "b"};
+    aif_job js[5];
+    for (int k = 0; k < 5; k++)
+        js[k] = (aif_job){.id = k, .kind = AIF_JOB_GENERIC, .submit_s = k == 4 ? 60 : 0, .duration_s = 3600,
+                          .gpus = 8, .min_gpus = 8, .max_gpus = 8, .tenant = k == 4};
+    aif_job_list jl = {js, 5, tn, 2};
+    double start[5];
+    aif_cluster_result r;
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FIFO;
+    assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+    for (int k = 0; k < 4; k++)
+        assert_true(start[k] == 0);
+    o.tenant_quota_gpus = 8;
+    for (int p = 0; p < AIF_N_POLICY; p++) {
+        o.policy = p;
+        assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+        double sorted[4] = {start[0], start[1], start[2], start[3]};
+        for (int a = 0; a < 4; a++)
+            for (int b = a + 1; b < 4; b++)
+                if (sorted[b] < sorted[a]) {
+                    double x = sorted[a];
+                    sorted[a] = sorted[b];
+                    sorted[b] = x;
+                }
+        for (int k = 0; k < 4; k++)
+            assert_true(sorted[k] >= 3600.0 * k - 1e-6);   /* one at a time */
+        assert_true(start[4] == 60);                    /* the other tenant is not held */
+    }
+    o.tenant_quota_gpus = 4;
+    aif_err e;
+    aif_csim_in in = {.ops = &o, .topo = topo(8), .jobs = &jl, .idle_W = 1e6, .busy_gpu_W = 1000};
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.tenant_quota_gpus");
+}
+
 static void test_section(void **st)
 {
     (void)st;
@@ -471,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_curtailment),
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_section),
+        cmocka_unit_test(test_tenant_quota),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -70,6 +70,7 @@ typedef struct aif_ops {
     double horizon_s;            /* stop here (0: when the last job ends) */
     unsigned long long seed;     /* failures and the synthetic load */
     int queue_depth;             /* jobs a scheduling pass looks at (Slurm's default_queue_depth) */
+    int tenant_quota_gpus;       /* GPUs one tenant may hold at once (Slurm's QOS GrpTRES=gres/gpu); 0: none */
     double las_threshold_s;      /* LAS: first queue limit in GPU-seconds; each next one x10 */
     int las_queues;              /* LAS: number of queues */
     double preempt_interval_s;   /* SRTF, LAS: preemption decided at most this often */

@@ -342,6 +342,7 @@ static void start_job(sim *s, int j)
     jb->state = J_RUN;
     s->n_waiting--;
     s->busy_gpus += jb->gpus;
+    s->tenant_held[s->tenant_map[j]] += jb->gpus;
     run_add(s, j);
     placement_slow(s, j);
     count_placement(s, j);
@@ -374,6 +375,7 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
     csim_release(s, j);
     run_remove(s, j);
     s->busy_gpus -= jb->gpus;
+    s->tenant_held[s->tenant_map[j]] -= jb->gpus;
     jb->state = new_state;
     if (new_state == J_WAIT) {
         s->n_waiting++;
@@ -398,6 +400,7 @@ static void finish_job(sim *s, int j)
     csim_release(s, j);
     run_remove(s, j);
     s->busy_gpus -= jb->gpus;
+    s->tenant_held[s->tenant_map[j]] -= jb->gpus;
     s->ended++;
     if (s->in->end_s)
         s->in->end_s[j] = s->now;
@@ -547,9 +550,16 @@ static bool power_allows(const sim *s, int more)
     return s->in->idle_W + (s->busy_gpus + more) * s->in->busy_gpu_W <= s->op->curtail_cap_W;
 }
 
+/* Whether job j's tenant may hold its GPUs on top of what it holds (tenant_quota_gpus). */
+static bool quota_allows(const sim *s, int j)
+{
+    int q = s->op->tenant_quota_gpus;
+    return q <= 0 || s->tenant_held[s->tenant_map[j]] + s->jobs[j].gpus <= q;
+}
+
 static bool try_start(sim *s, int j)
 {
-    if (!power_allows(s, s->jobs[j].gpus))
+    if (!power_allows(s, s->jobs[j].gpus) || !quota_allows(s, j))
         return false;
     int tf;
     if (!csim_place(s, j, &tf))
@@ -632,6 +642,8 @@ static void pass_static(sim *s)
         if (!waiting_at(s, i))
             continue;
         int j = s->queue[i].job;
+        if (!quota_allows(s, j))   /* held by its tenant's quota: neither the head nor a blocker */
+            continue;
         seen++;
         if (head < 0) {
             if (try_start(s, j))
@@ -744,6 +756,8 @@ static void pass_dynamic(sim *s)
         /* admit in order while the GPUs add up; running jobs not admitted are preempted */
         for (int i = 0; i < n; i++) {
             int j = s->scratch[i];
+            if (s->jobs[j].state != J_RUN && !quota_allows(s, j))
+                continue;   /* held by its tenant's quota: displaces no running job */
             bool fits = used + s->jobs[j].gpus <= cap && depth < s->op->queue_depth;
             if (fits)
                 used += s->jobs[j].gpus, depth++;
@@ -1024,6 +1038,15 @@ static aif_rc check(sim *s)
             return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "leaf %d: %d free nodes, %d kept", l, c,
                                s->leaf_full[l]);
     }
+    int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
+    for (int t = 0; t < nt; t++) {
+        long held = 0;
+        for (int j = 0; j < s->n_jobs; j++)
+            held += s->jobs[j].state == J_RUN && s->tenant_map[j] == t ? s->jobs[j].gpus : 0;
+        if (held != s->tenant_held[t] || (s->op->tenant_quota_gpus > 0 && held > s->op->tenant_quota_gpus))
+            return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "tenant %d holds %ld GPUs, kept as %ld (quota %d)",
+                               t, held, s->tenant_held[t], s->op->tenant_quota_gpus);
+    }
     long ended = 0, waiting = 0;
     for (int j = 0; j < s->n_jobs; j++) {
         const sjob *jb = &s->jobs[j];
@@ -1168,6 +1191,7 @@ static void sim_free(sim *s)
     free(s->tenant_map);
     free(s->node_jobs);
     free(s->tenant_gpu_s);
+    free(s->tenant_held);
     free(s->tenant_jobs);
 }
 
@@ -1201,11 +1225,12 @@ static aif_rc sim_alloc(sim *s)
     s->tenant_map = calloc(nj, sizeof *s->tenant_map);
     s->node_jobs = malloc((size_t)s->tp.gpn * sizeof *s->node_jobs);
     s->tenant_gpu_s = calloc((size_t)nt, sizeof *s->tenant_gpu_s);
+    s->tenant_held = calloc((size_t)nt, sizeof *s->tenant_held);
     s->tenant_jobs = calloc((size_t)nt, sizeof *s->tenant_jobs);
     if (!s->jobs || !s->owner || !s->gnext || !s->nfree || !s->down || !s->slowc || !s->bnext || !s->bprev ||
         !s->bhead || !s->seg || !s->dom_full || !s->leaf_full || !s->pod_full || !s->heap || !s->queue ||
         !s->scratch || !s->scratch_d || !s->running || !s->run_pos || !s->tenant_map || !s->node_jobs || !s->tenant_gpu_s ||
-        !s->tenant_jobs)
+        !s->tenant_jobs || !s->tenant_held)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for a cluster of %d GPUs and %d jobs",
                            s->tp.gpus, s->n_jobs);
     return AIF_OK;
@@ -1249,6 +1274,12 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         if (a->gpus > tp->gpus) {
             rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "jobs", "job %s needs %d GPUs; the cluster has %d",
                              a->name, a->gpus, tp->gpus);
+            goto done;
+        }
+        if (s->op->tenant_quota_gpus > 0 && a->gpus > s->op->tenant_quota_gpus) {
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.tenant_quota_gpus", "job %s needs %d GPUs, more "
+                             "than a tenant may hold (tenant_quota_gpus %d): it would never start", a->name, a->gpus,
+                             s->op->tenant_quota_gpus);
             goto done;
         }
         jb->submit_s = a->submit_s;

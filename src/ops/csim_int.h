@@ -90,6 +90,7 @@ typedef struct sim {
     int *node_jobs;              /* gpn: the distinct jobs on one node (jobs_on) */
     int *tenant_map;
     double *tenant_gpu_s;
+    long *tenant_held;            /* GPUs held now by each tenant's running jobs (tenant_quota_gpus) */
     long *tenant_jobs;
 } sim;
 

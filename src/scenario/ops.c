@@ -1,7 +1,8 @@
 /* ops.c -- the scenario's `operations:` section into aif_ops (include/aifsim/cluster.h):
  * what `aifsim cluster` runs (docs/SCENARIOS.md, docs/CLUSTER.md).
  *
- *   operations: {load: job|synthetic, policy, placement, horizon, seed, queue_depth, preempt_interval, comm_share,
+ *   operations: {load: job|synthetic, policy, placement, horizon, seed, queue_depth, tenant_quota_gpus,
+ *                preempt_interval, comm_share,
  *     las: {threshold, queues},
  *     failures: {enabled, restart, spare_nodes,
  *                gpu|hbm|nic|network|host|software: {per_day, repair},
@@ -171,6 +172,8 @@ static const field ops_fields[] = {
     {.key = "placement", .type = F_ENUM, .off = offsetof(aif_ops, placement), .names = aif_placement_names},
     QTY("horizon", aif_ops, horizon_s, AIF_Q_TIME, 1e10),
     {.key = "queue_depth", .type = F_INT, .off = offsetof(aif_ops, queue_depth), .min = 1, .max = 100000000},
+    {.key = "tenant_quota_gpus", .type = F_INT, .off = offsetof(aif_ops, tenant_quota_gpus), .min = 0,
+     .max = 100000000},
     QTY("preempt_interval", aif_ops, preempt_interval_s, AIF_Q_TIME, 1e9),
     {.key = "comm_share", .type = F_NUM, .off = offsetof(aif_ops, comm_share), .min = 0, .max = 1},
     {.key = "las", .type = F_SUB, .off = 0, .sub = &las_schema},
