@@ -431,6 +431,35 @@ static void done_sweep_report(void)
     remove(side);
 }
 
+/* The many-job cluster: a small synthetic load with failures, the facility's power
+ * over time and the JSON writer. */
+static aif_scenario cluster_s;
+static aif_cluster_run cluster_run;
+static void prep_cluster(void)
+{
+    aif_err e;
+    const char *y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {tp: 8}\n"
+                    "operations: {load: synthetic, horizon: 1d, synthetic: {jobs: 40, max_gpus: 16}}\n";
+    if (aif_scenario_parse_sections(cat, y, strlen(y), "cluster", NULL, 0, AIF_SECTION_ALL | AIF_SECTION_OPS,
+                                    &cluster_s, &e) != AIF_OK)
+        abort();
+}
+static aif_rc run_cluster(aif_err *e)
+{
+    const aif_cluster_opts o = {.load = AIF_LOAD_SYNTHETIC};
+    aif_rc rc = aif_run_cluster(cat, &cluster_s, &o, &cluster_run, e);
+    if (rc == AIF_OK) {
+        json = aif_report_cluster_json(&cluster_run);
+        if (!json) {
+            snprintf(e->msg, sizeof e->msg, "out of memory");   /* the documented answer: NULL */
+            return AIF_ENOMEM;
+        }
+        free(json);
+        json = NULL;
+    }
+    return rc;
+}
+
 static const oom_case cases[] = {
     {"sweep", NULL, run_sweep, NULL},
     {"sweep_html", prep_sweep_report, run_sweep_report, NULL},
@@ -456,6 +485,7 @@ static const oom_case cases[] = {
     {"coll_csv", NULL, run_coll_csv, done_validate},
     {"serve_csv", NULL, run_serve_csv, done_serve_csv},
     {"job_traces", NULL, run_job_traces, NULL},
+    {"cluster", prep_cluster, run_cluster, NULL},
 };
 
 /* Runs one case with allocation `at` failing (0: none); returns its rc. */
