@@ -899,6 +899,54 @@ static void test_daily_curve(void **state)
     assert_non_null(strstr(e.msg, "every hour is 0"));
 }
 
+/* Agentic sessions: a call's prompt is the previous call's prompt and answer plus its
+ * new tokens (by hand, fixed lengths); one session on one replica takes exactly its
+ * calls' end-to-end times plus its tool latencies; prefix caching serves most of each
+ * prompt from the previous call's blocks (none without it); a trace is refused. */
+static void test_agentic(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run a, b;
+    const char *y = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                    "serve: {tp: 1, qps: 1, requests: %d, input_tokens: 300, output_tokens: 100, seed: 3,"
+                    " prefix_caching: %s, agentic: {calls: 8, system_prompt: 1000, tool_latency: 2s}}\n";
+    char t[512];
+    snprintf(t, sizeof t, y, 8, "true");
+    load(&s, t);
+    aif_req_stream rq;
+    aif_err e;
+    assert_int_equal(aif_requests_load(&s.serve, &rq, &e), AIF_OK);
+    assert_int_equal(rq.n, 8);
+    assert_int_equal(rq.n_open, 1);
+    double think = 0;
+    long k = 0, calls = 1;
+    assert_int_equal(rq.r[0].input, 1000 + 300);
+    for (long q = 0; rq.r[q].next >= 0; q = rq.r[q].next, calls++) {
+        long nx = rq.r[q].next;
+        assert_int_equal(rq.r[nx].input, rq.r[q].input + rq.r[q].output + 300);
+        assert_true(rq.r[q].think_s > 0);
+        think += rq.r[q].think_s;
+        k = nx;
+    }
+    assert_int_equal(calls, 8);
+    assert_int_equal(rq.r[k].next, -1);
+    aif_requests_free(&rq);
+    run(&s, NULL, &a);
+    assert_int_equal(a.serve.sessions, 1);
+    assert_true(fabs(a.serve.session.mean_s - (8 * a.serve.e2e.mean_s + think)) < 1e-9 * a.serve.session.mean_s);
+    assert_true(a.serve.prefix_hit_fraction > 0.6);
+    snprintf(t, sizeof t, y, 8, "false");
+    load(&s, t);
+    run(&s, NULL, &b);
+    assert_true(b.serve.prefix_hit_fraction == 0);
+    assert_true(b.serve.ttft.mean_s > a.serve.ttft.mean_s);
+    snprintf(t, sizeof t, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {trace: x.csv, agentic: {calls: 4}}\n");
+    assert_int_equal(parse(&s, t, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.agentic");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -914,6 +962,7 @@ int main(void)
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
+        cmocka_unit_test(test_agentic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

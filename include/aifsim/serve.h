@@ -101,6 +101,13 @@ typedef struct aif_serve {
     double curve[24];
     int n_curve;
     double daily_start_hour;
+    /* Agentic sessions (serve.agentic): arrivals at qps are sessions of `calls` model
+     * calls each; a call's prompt is the shared system prompt, everything the session
+     * said and heard so far, and input_tokens new tokens (a tool result, the user);
+     * the next call comes tool_latency (exponential, this mean) after the previous
+     * one finished, and goes to the replica that served it (its cache is there).
+     * calls 0: off (independent requests). */
+    struct { int calls; int system_prompt; double tool_latency_s; int max_context; } agentic;
 } aif_serve;
 
 #ifdef __cplusplus
@@ -149,6 +156,8 @@ typedef struct aif_serve_result {
     double kv_cache_peak_fraction;   /* peak blocks in use / blocks, over replicas */
     long iterations, preemptions;
     long spec_drafted, spec_accepted;   /* speculative decoding: draft tokens proposed, accepted */
+    long sessions;                /* agentic: sessions (0 when off) */
+    aif_latency session;          /*   first call's arrival to last call's end */
     long kv_transfers;            /* disaggregation: prompts' caches moved to the decode pool */
     double kv_transfer_mean_s;    /*   their mean time on the network (latency + bytes / bandwidth) */
     double prefix_hit_fraction;   /* share of prompt tokens served from the prefix cache */

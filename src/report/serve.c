@@ -48,6 +48,10 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  load     %s requests from %s, %s\n", a, sv->trace, aif_serve_mode_names[sv->mode]);
     else if (sv->mode == AIF_SERVE_OFFLINE)
         fprintf(f, "  load     %s requests, offline (all at t = 0)\n", a);
+    else if (sv->agentic.calls > 0)
+        fprintf(f, "  load     %s calls, %s session arrivals at %g/s%s%s\n", a, aif_arrival_names[sv->arrival], sv->qps,
+                sv->arrival == AIF_ARRIVAL_GAMMA ? " (bursty)" : "",
+                sv->n_curve ? " on average, following the daily curve" : "");
     else
         fprintf(f, "  load     %s requests, %s arrivals at %g/s%s%s\n", a, aif_arrival_names[sv->arrival], sv->qps,
                 sv->arrival == AIF_ARRIVAL_GAMMA ? " (bursty)" : "",
@@ -76,6 +80,12 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
     fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,
             r->iterations, r->preemptions, r->preemptions == 1 ? "" : "s");
+    if (r->sessions > 0) {
+        aif_fmt_si(a, sizeof a, sv->agentic.tool_latency_s, "s");
+        fprintf(f, "  agentic  %ld sessions of %d calls (a %d-token system prompt, tools %s on average)\n", r->sessions,
+                sv->agentic.calls, sv->agentic.system_prompt, a);
+        lat_line(f, "session", &r->session);
+    }
     if (sv->disagg.prefill > 0) {
         aif_fmt_si(a, sizeof a, r->kv_transfer_mean_s, "s");
         fprintf(f, "  KV moves %ld prompts' caches to the decode pool over %s, %s each on average\n", r->kv_transfers,
@@ -185,6 +195,15 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(o, "kv_cache_peak_fraction", r->kv_cache_peak_fraction);
     aif_json_int(o, "iterations", r->iterations);
     aif_json_int(o, "preemptions", r->preemptions);
+    if (r->sessions > 0) {   /* absent when off */
+        json_object *ag = json_object_new_object();
+        aif_json_int(ag, "sessions", r->sessions);
+        aif_json_int(ag, "calls", sv->agentic.calls);
+        aif_json_int(ag, "system_prompt", sv->agentic.system_prompt);
+        aif_json_num(ag, "tool_latency_s", sv->agentic.tool_latency_s);
+        lat_json(ag, "session", &r->session);
+        json_object_object_add(o, "agentic", ag);
+    }
     if (sv->disagg.prefill > 0) {   /* absent when off */
         json_object *dg = json_object_new_object();
         aif_json_int(dg, "prefill_replicas", sv->disagg.prefill);

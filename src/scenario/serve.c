@@ -49,6 +49,9 @@ void aif_serve_defaults(aif_serve *sv)
     sv->gpu_memory_fraction = 0.9;
     sv->seed = 1;
     sv->spec.acceptance = 0.7;
+    sv->agentic.system_prompt = 2000;
+    sv->agentic.tool_latency_s = 2;
+    sv->agentic.max_context = 131072;
     sv->spec.draft_layers = 1;
 }
 
@@ -85,6 +88,15 @@ static const field spec_fields[] = {
 };
 static const schema spec_schema = {spec_fields, sizeof spec_fields / sizeof spec_fields[0], NULL};
 
+typedef struct agentic_t { int calls; int system_prompt; double tool_latency_s; int max_context; } agentic_t;
+static const field agentic_fields[] = {
+    {.key = "calls", .type = F_INT, .off = offsetof(agentic_t, calls), .min = 1, .max = 100000},
+    {.key = "system_prompt", .type = F_INT, .off = offsetof(agentic_t, system_prompt), .min = 0, .max = 10000000},
+    {.key = "tool_latency", .type = F_QTY, .off = offsetof(agentic_t, tool_latency_s), .qty = AIF_Q_TIME, .max = 1e6},
+    {.key = "max_context", .type = F_INT, .off = offsetof(agentic_t, max_context), .min = 1, .max = 100000000},
+};
+static const schema agentic_schema = {agentic_fields, sizeof agentic_fields / sizeof agentic_fields[0], NULL};
+
 typedef struct disagg_t { int prefill, decode; } disagg_t;
 static const field disagg_fields[] = {
     {.key = "prefill", .type = F_INT, .off = offsetof(disagg_t, prefill), .min = 1, .max = 1000000},
@@ -117,6 +129,7 @@ static const field serve_fields[] = {
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
     {.key = "speculative", .type = F_SUB, .off = offsetof(aif_serve, spec), .sub = &spec_schema},
     {.key = "disaggregate", .type = F_SUB, .off = offsetof(aif_serve, disagg), .sub = &disagg_schema},
+    {.key = "agentic", .type = F_SUB, .off = offsetof(aif_serve, agentic), .sub = &agentic_schema},
     {.key = "daily_start_hour", .type = F_NUM, .off = offsetof(aif_serve, daily_start_hour), .min = 0, .max = 23.999},
     {.key = "seed", .type = F_INT, .off = offsetof(aif_serve, seed), .min = 0, .max = 4294967295.0},
 };
@@ -214,6 +227,8 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
                     "would not fit (accepted: at least max_batch)", sv->token_budget, sv->max_batch);
     if (sv->token_budget < sv->max_batch)
         sv->token_budget = sv->max_batch;
+    if (sv->agentic.calls > 0 && sv->trace[0])
+        return FAIL("agentic", "agentic sessions are generated, not read from a trace: leave out serve.trace");
     if (sv->trace[0] && !(set & (1u << S_REQ)))
         sv->requests = 0;   /* a trace replays all its requests unless told fewer */
     if (sv->input_tokens.max < 1 || sv->output_tokens.max < 1)

@@ -23,6 +23,8 @@ typedef struct aif_req_state {
     double start_s;           /* first iteration that held it */
     double first_token_s, done_s;
     int kv_ready;             /* disaggregation: its prompt's KV cache arrived from a prefill replica */
+    int home;                 /* the replica that took it on arrival (+1; 0: none yet): an agentic
+                                 session's next call goes there, where its context is cached */
 } aif_req_state;
 
 typedef struct aif_seq {

@@ -132,8 +132,84 @@ aif_rc aif_requests_synth(const aif_serve *sv, aif_req_stream *out, aif_err *err
         r->output = aif_rng_length(&g, &sv->output_tokens);
         r->hash_first = 0;
         r->n_hash = 0;
+        r->next = -1;
+        r->think_s = 0;
     }
-    out->n = sv->requests;
+    out->n = out->n_open = sv->requests;
+    return AIF_OK;
+}
+
+/* A block of a session's context: the system prompt's blocks are shared by every
+ * session, the rest are the session's own (the same block in every call: the context
+ * only grows). */
+static uint64_t block_hash(long session, long block, int system_blocks)
+{
+    uint64_t x = block < system_blocks ? 0x5157u : 0xa9e17c00u + (uint64_t)session;
+    x = (x << 24) ^ (uint64_t)block;
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ULL;
+    x ^= x >> 27;
+    return x;
+}
+
+/* Agentic sessions: ceil(requests / calls) sessions arriving as the synthetic stream
+ * does (rate, process, daily curve); their first calls are [0, sessions), the later
+ * calls follow in session order, each linked from its predecessor. */
+static aif_rc agentic_synth(const aif_serve *sv, aif_req_stream *out, aif_err *err)
+{
+    aif_serve one = *sv;
+    long K = sv->agentic.calls, n = sv->requests;
+    long S = (n + K - 1) / K;
+    one.requests = (int)S;
+    one.agentic.calls = 0;
+    aif_req_stream first;
+    aif_rc rc = aif_requests_synth(&one, &first, err);   /* the sessions' arrivals */
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->r = malloc((size_t)n * sizeof *out->r);
+    if (!out->r) {
+        aif_requests_free(&first);
+        aif_requests_free(out);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve.agentic", "out of memory for %ld calls", n);
+    }
+    aif_rng g;
+    aif_rng_seed(&g, sv->seed ^ 0x5e55105ULL);
+    int sys = sv->agentic.system_prompt, sys_blocks = sys / AIF_TRACE_HASH_BLOCK;
+    long later = S;   /* index of the next later call */
+    long cap_hash = 0;
+    for (long s = 0; s < S; s++) {
+        long calls = s + 1 < S ? K : n - (S - 1) * K;
+        long ctx = sys, prev = -1;
+        for (long k = 0; k < calls; k++) {
+            long i = k == 0 ? s : later++;
+            aif_req *r = &out->r[i];
+            int fresh = aif_rng_length(&g, &sv->input_tokens);
+            long in = ctx + fresh;
+            if (in > sv->agentic.max_context)
+                in = sv->agentic.max_context;   /* the oldest turns dropped, as agents truncate */
+            *r = (aif_req){.arrival_s = k == 0 ? first.r[s].arrival_s : -1, .input = (int)in,
+                           .output = aif_rng_length(&g, &sv->output_tokens), .hash_first = out->n_hash,
+                           .next = -1};
+            r->n_hash = (int)(in / AIF_TRACE_HASH_BLOCK);
+            if (aif_grow((void **)&out->hash, &cap_hash, out->n_hash + r->n_hash, sizeof *out->hash)) {
+                aif_requests_free(&first);
+                aif_requests_free(out);
+                return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve.agentic", "out of memory for the contexts");
+            }
+            for (long b = 0; b < r->n_hash; b++)
+                out->hash[out->n_hash++] = block_hash(s, b, sys_blocks);
+            if (prev >= 0) {
+                out->r[prev].next = (int)i;
+                out->r[prev].think_s = -log(1 - aif_rng_uniform(&g)) * sv->agentic.tool_latency_s;
+            }
+            prev = i;
+            ctx = in + r->output;
+        }
+    }
+    aif_requests_free(&first);
+    out->n = n;
+    out->n_open = S;
     return AIF_OK;
 }
 
@@ -183,7 +259,7 @@ static aif_rc push(parser *p, double t, double in, double outn, const char *what
     if (aif_grow((void **)&p->out->r, &p->cap, p->out->n + 1, sizeof *p->out->r))
         return aif_err_set(p->err, AIF_ENOMEM, p->name, p->line, 0, "serve.trace", "out of memory");
     p->last = rel;
-    p->out->r[p->out->n++] = (aif_req){rel, (int)in, (int)outn, p->out->n_hash, 0};
+    p->out->r[p->out->n++] = (aif_req){rel, (int)in, (int)outn, p->out->n_hash, 0, -1, 0};
     return AIF_OK;
 }
 
@@ -395,6 +471,8 @@ aif_rc aif_requests_parse(const char *text, size_t len, const char *name, long m
                          "a line");
     if (rc)
         aif_requests_free(out);
+    else
+        out->n_open = out->n;
     return rc;
 }
 
@@ -402,7 +480,8 @@ aif_rc aif_requests_load(const aif_serve *sv, aif_req_stream *out, aif_err *err)
 {
     aif_rc rc;
     if (!sv->trace[0]) {
-        rc = aif_requests_synth(sv, out, err);
+        rc = sv->agentic.calls > 0 && sv->mode == AIF_SERVE_SERVER ? agentic_synth(sv, out, err)
+                                                                    : aif_requests_synth(sv, out, err);
     } else {
         char *text;
         size_t len;

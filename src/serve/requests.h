@@ -2,7 +2,8 @@
  * arrivals at a rate, or all at t = 0; lengths fixed or drawn) or replayed from a
  * trace (Azure LLM inference CSV, Mooncake JSON lines).
  *
- * Invariants of a stream: arrival_s starts at 0 and never decreases; input >= 1,
+ * Invariants of a stream: over [0, n_open) arrival_s starts at 0 and never decreases
+ * (n_open = n but for agentic sessions, whose later calls follow [n_open, n)); input >= 1,
  * output >= 1; a request's hash ids are hash[hash_first .. hash_first + n_hash),
  * one per AIF_TRACE_HASH_BLOCK prompt tokens, in prompt order. */
 #ifndef AIF_SERVE_REQUESTS_H
@@ -15,15 +16,19 @@
 #define AIF_TRACE_HASH_BLOCK 512   /* tokens per Mooncake hash id */
 
 typedef struct aif_req {
-    double arrival_s;
+    double arrival_s;         /* a session's later call: -1 until its predecessor ends */
     int input, output;        /* tokens */
     long hash_first;
     int n_hash;
+    int next;                 /* agentic: the session's next call (-1: none) */
+    double think_s;           /*   and the tool latency before it */
 } aif_req;
 
 typedef struct aif_req_stream {
     aif_req *r;
     long n;
+    long n_open;              /* requests [0, n_open) arrive on their own, in time order; the rest
+                                 (agentic sessions' later calls) when their predecessor ends */
     uint64_t *hash;           /* Mooncake hash_ids, all requests' one after another */
     long n_hash;
 } aif_req_stream;

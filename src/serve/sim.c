@@ -39,6 +39,8 @@ typedef struct sim {
     int *dirty, n_dirty;
     char *is_dirty;
     aif_req_state *st;
+    double *arr;                  /* arrival of each request (an agentic session's later calls: set
+                                     when their predecessor ends) */
     int *done;
     aif_evq q;
     long n_done;
@@ -171,7 +173,7 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
             end = q->done_s;
         out_tok += rr->output;
         in_tok += rr->input;
-        double ttft = q->first_token_s - rr->arrival_s, e2e = q->done_s - rr->arrival_s;
+        double ttft = q->first_token_s - m->arr[i], e2e = q->done_s - m->arr[i];
         double tpot = rr->output > 1 ? (q->done_s - q->first_token_s) / (rr->output - 1) : 0;
         good += (!slo->ttft_s || ttft <= slo->ttft_s) && (!slo->tpot_s || tpot <= slo->tpot_s) &&
                 (!slo->e2e_s || e2e <= slo->e2e_s);
@@ -185,7 +187,7 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
     r->slo_goodput = n ? (double)good / n : 0;
     r->mean_in_system = end > 0 ? m->area / end : 0;
     for (long i = 0; i < n; i++)
-        v[i] = m->st[i].first_token_s - rq->r[i].arrival_s;
+        v[i] = m->st[i].first_token_s - m->arr[i];
     stats(v, n, &r->ttft);
     long k = 0;
     for (long i = 0; i < n; i++)
@@ -193,12 +195,24 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
             v[k++] = (m->st[i].done_s - m->st[i].first_token_s) / (rq->r[i].output - 1);
     stats(v, k, &r->tpot);
     for (long i = 0; i < n; i++)
-        v[i] = m->st[i].done_s - rq->r[i].arrival_s;
+        v[i] = m->st[i].done_s - m->arr[i];
     stats(v, n, &r->e2e);
     for (long i = 0; i < n; i++)
-        v[i] = m->st[i].start_s - rq->r[i].arrival_s;
+        v[i] = m->st[i].start_s - m->arr[i];
     stats(v, n, &r->queue);
+    if (rq->n_open < n) {   /* agentic sessions: first call's arrival to last call's end */
+        for (long s0 = 0; s0 < rq->n_open; s0++) {
+            long last = s0;
+            while (rq->r[last].next >= 0)
+                last = rq->r[last].next;
+            v[s0] = m->st[last].done_s - m->arr[s0];
+        }
+        r->sessions = rq->n_open;
+        stats(v, rq->n_open, &r->session);
+    }
     free(v);
+    r->kv_transfers = m->kv_moves;
+    r->kv_transfer_mean_s = m->kv_moves ? m->kv_move_s / (double)m->kv_moves : 0;
     r->iterations = m->iterations;
     r->mean_batch = m->iterations ? m->sum_batch / m->iterations : 0;
     r->kv_cache_peak_fraction = m->kv_peak_frac;
@@ -207,8 +221,6 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
         r->preemptions += m->rep[i].preemptions;
         r->spec_drafted += m->rep[i].drafted;
         r->spec_accepted += m->rep[i].accepted;
-    r->kv_transfers = m->kv_moves;
-    r->kv_transfer_mean_s = m->kv_moves ? m->kv_move_s / (double)m->kv_moves : 0;
         hit += m->rep[i].prefix_hit_tokens;
         prompt += m->rep[i].prompt_tokens;
         pre += m->rep[i].prefill_tokens;
@@ -232,6 +244,7 @@ static void sim_free(sim *m)
     free(m->dirty);
     free(m->is_dirty);
     free(m->st);
+    free(m->arr);
     free(m->done);
     aif_evq_free(&m->q);
     aif_serve_model_free(&m->model);
@@ -266,14 +279,18 @@ static aif_rc loop(sim *m, aif_err *err)
             long i = e.id;
             int n_take = m->n_prefill ? m->n_prefill : m->n_rep;   /* arrivals go to the prefill pool */
             m->n_sys++;
-            if ((rc = give(m, route(m, 0, n_take), i, err)))
+            int to = m->st[i].home > 0 ? m->st[i].home - 1 : route(m, 0, n_take);   /* a session's call: home */
+            m->st[i].home = to + 1;
+            if ((rc = give(m, to, i, err)))
                 break;
-            if (i + 1 < rq->n && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
-                rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
-                break;
+            if (i < rq->n_open) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
+                if (i + 1 < rq->n_open && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
+                    rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+                    break;
+                }
+                if (i + 1 < rq->n_open && rq->r[i + 1].arrival_s == e.t)
+                    continue;   /* start iterations once every arrival of this instant is routed */
             }
-            if (i + 1 < rq->n && rq->r[i + 1].arrival_s == e.t)
-                continue;   /* start iterations once every arrival of this instant is routed */
             rc = start_dirty(m, e.t, err);
         } else if (e.kind == EV_KV_ARRIVAL) {   /* a prompt's cache reached the decode pool */
             m->st[e.id].kv_ready = 1;
@@ -296,6 +313,15 @@ static aif_rc loop(sim *m, aif_err *err)
                         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
                 }
                 nd = w;
+            }
+            for (int k = 0; k < nd && !rc; k++) {   /* agentic: the session's next call, after the tool */
+                long q = m->done[k], nx = rq->r[q].next;
+                if (nx < 0)
+                    continue;
+                m->arr[nx] = e.t + rq->r[q].think_s;
+                m->st[nx].home = m->st[q].home;
+                if (aif_evq_push(&m->q, m->arr[nx], EV_ARRIVAL, (int)nx, 0))
+                    rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
             }
             m->n_sys -= nd;
             m->n_done += nd;
@@ -364,8 +390,11 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.dirty = malloc((size_t)m.n_rep * sizeof *m.dirty);
     m.is_dirty = calloc((size_t)m.n_rep, 1);
     m.st = calloc((size_t)(rq->n > 0 ? rq->n : 1), sizeof *m.st);
+    m.arr = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.arr);
+    for (long i = 0; m.arr && i < rq->n; i++)
+        m.arr[i] = rq->r[i].arrival_s;
     m.done = malloc((size_t)(sv->max_batch + 1) * sizeof *m.done);
-    if (!m.rep || !m.dirty || !m.is_dirty || !m.st || !m.done)
+    if (!m.rep || !m.dirty || !m.is_dirty || !m.st || !m.arr || !m.done)
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas and %ld requests",
                          m.n_rep, rq->n);
     for (int i = 0; !rc && i < m.n_rep; i++) {
