@@ -82,8 +82,9 @@ static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_sce
         snprintf(k->why, sizeof k->why, "one replica needs %d GPUs, more than the %d allowed", tp * pp, max_gpus);
     if (!hi) {
         if (k->valid)
-            snprintf(k->why, sizeof k->why, "p99 TTFT %.3g s, TPOT %.3g s at %d replicas (%d GPUs, the most tried)",
-                     k->ttft_p99_s, k->tpot_p99_s, k->replicas, k->gpus);
+            snprintf(k->why, sizeof k->why, "p99 TTFT %.3g s, TPOT %.3g s at %d replica%s (%d GPU%s, the most tried)",
+                     k->ttft_p99_s, k->tpot_p99_s, k->replicas, k->replicas == 1 ? "" : "s", k->gpus,
+                     k->gpus == 1 ? "" : "s");
         return AIF_OK;
     }
     aif_plan_candidate at_hi = *k;

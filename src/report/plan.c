@@ -71,8 +71,9 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
     }
     if (rank) {
         const aif_plan_candidate *k = &p->c[0];
-        fprintf(f, "\n  best     %d replica%s of tp %d on %s%s%s (%d GPUs, %s weights)%s\n", k->replicas,
+        fprintf(f, "\n  best     %d replica%s of tp %d on %s%s%s (%d GPU%s, %s weights)%s\n", k->replicas,
                 k->replicas == 1 ? "" : "s", k->tp, k->gpu, k->system[0] ? " in " : "", k->system, k->gpus,
+                k->gpus == 1 ? "" : "s",
                 aif_prec_name((aif_prec)k->precision),
                 k->price_known ? ": the cheapest per token that meets every target"
                                : ": the fewest GPUs that meet every target (no price is known for these parts)");
