@@ -922,15 +922,15 @@ static void test_agentic(void **state)
     double think = 0;
     long k = 0, calls = 1;
     assert_int_equal(rq.r[0].input, 1000 + 300);
-    for (long q = 0; rq.r[q].next >= 0; q = rq.r[q].next, calls++) {
-        long nx = rq.r[q].next;
+    for (long q = 0; rq.link[q].next >= 0; q = rq.link[q].next, calls++) {
+        long nx = rq.link[q].next;
         assert_int_equal(rq.r[nx].input, rq.r[q].input + rq.r[q].output + 300);
-        assert_true(rq.r[q].think_s > 0);
-        think += rq.r[q].think_s;
+        assert_true(rq.link[q].think_s > 0);
+        think += rq.link[q].think_s;
         k = nx;
     }
     assert_int_equal(calls, 8);
-    assert_int_equal(rq.r[k].next, -1);
+    assert_int_equal(rq.link[k].next, -1);
     aif_requests_free(&rq);
     run(&s, NULL, &a);
     assert_int_equal(a.serve.sessions, 1);

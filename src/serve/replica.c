@@ -180,13 +180,13 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     memset(&rp->batch, 0, sizeof rp->batch);
     rp->batch_seqs = 0;
     rp->spec_seqs = rp->spec_kv_tokens = 0;
+    double verified = 0;   /* speculative verification's positions (not prompt tokens) */
     long budget = cfg->token_budget;
     int slots = cfg->max_batch;
     for (int i = 0; i < rp->n_run; i++) {
         aif_seq *s = &rp->run[i];
         s->in_batch = 0;
         s->chunk = 0;
-        s->verify = 0;
         if (slots == 0 || budget == 0)
             continue;
         int prefill = s->ctx < s->target;
@@ -220,7 +220,8 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             s->chunk = (int)c;
             add_prefill(&rp->batch, s->ctx, (double)c, s->ctx + c == s->target);
         } else if (c > 1) {   /* verification: c query positions over the cache, each position's logits */
-            s->verify = (int)c;
+            s->chunk = -(int)c;
+            verified += (double)c;
             add_prefill(&rp->batch, s->ctx, (double)c, 1);
             rp->batch.prefill_done += (double)c - 1;
             rp->spec_seqs += 1;
@@ -287,9 +288,6 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     AIF_ASSERT(rp->batch_seqs <= cfg->max_batch);
     if (rp->kv_used > rp->kv_peak)
         rp->kv_peak = rp->kv_used;
-    double verified = 0;
-    for (int i = 0; i < rp->n_run; i++)
-        verified += rp->run[i].in_batch ? rp->run[i].verify : 0;
     rp->prefill_tokens += rp->batch.prefill_tokens - verified;   /* prompt tokens only */
     return rp->batch_seqs > 0;
 }
@@ -323,12 +321,13 @@ int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_
                         for (int k = 0; k < r->n_hash; k++)
                             pc_touch(rp, rq->hash[r->hash_first + k]);
                 }
-            } else if (s->verify > 0) {
+            } else if (s->chunk < 0) {
+                int verify = -s->chunk;
                 /* drafts accepted in order until the first rejection, then the model's own token */
                 int k = 0;
-                while (k < s->verify - 1 && draw(&rp->rng) < cfg->spec_acceptance)
+                while (k < verify - 1 && draw(&rp->rng) < cfg->spec_acceptance)
                     k++;
-                rp->drafted += s->verify - 1;
+                rp->drafted += verify - 1;
                 rp->accepted += k;
                 s->ctx += k + 1;
                 q->gen += k + 1;
@@ -345,8 +344,11 @@ int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_
                 done[n_done++] = s->req;
             }
         }
-        if (!fin)
-            rp->run[w++] = *s;
+        if (!fin) {   /* compact: copy only once a finished one left a hole */
+            if (w != i)
+                rp->run[w] = *s;
+            w++;
+        }
     }
     rp->n_run = w;
     rp->busy = 0;

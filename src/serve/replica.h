@@ -19,12 +19,11 @@
 /* What the scheduler keeps per request across replicas' iterations. */
 typedef struct aif_req_state {
     int gen;                  /* output tokens generated so far */
-    int scheduled;            /* has been in an iteration */
+    unsigned char scheduled;  /* has been in an iteration */
+    unsigned char kv_ready;   /* disaggregation: its prompt's KV cache arrived from a prefill replica */
     double start_s;           /* first iteration that held it */
     double first_token_s, done_s;
-    int kv_ready;             /* disaggregation: its prompt's KV cache arrived from a prefill replica */
-    int home;                 /* the replica that took it on arrival (+1; 0: none yet): an agentic
-                                 session's next call goes there, where its context is cached */
+
 } aif_req_state;
 
 typedef struct aif_seq {
@@ -32,8 +31,8 @@ typedef struct aif_seq {
     int target;               /* tokens to prefill: input + gen at admission (recompute after preemption) */
     int ctx;                  /* tokens whose keys and values are cached */
     int blocks;               /* KV blocks held */
-    int chunk;                /* this iteration: prompt tokens computed (> 0), or 0 for a decode */
-    int verify;               /* speculative decoding, this iteration: positions verified (drafts + 1), else 0 */
+    int chunk;                /* this iteration: prompt tokens computed (> 0), 0 for a decode, or minus
+                                 the positions a speculative decode verifies (drafts + 1) */
     int in_batch;
 } aif_seq;
 

@@ -83,6 +83,7 @@ void aif_requests_free(aif_req_stream *s)
 {
     free(s->r);
     free(s->hash);
+    free(s->link);
     memset(s, 0, sizeof *s);
 }
 
@@ -132,8 +133,6 @@ aif_rc aif_requests_synth(const aif_serve *sv, aif_req_stream *out, aif_err *err
         r->output = aif_rng_length(&g, &sv->output_tokens);
         r->hash_first = 0;
         r->n_hash = 0;
-        r->next = -1;
-        r->think_s = 0;
     }
     out->n = out->n_open = sv->requests;
     return AIF_OK;
@@ -168,7 +167,8 @@ static aif_rc agentic_synth(const aif_serve *sv, aif_req_stream *out, aif_err *e
         return rc;
     memset(out, 0, sizeof *out);
     out->r = malloc((size_t)n * sizeof *out->r);
-    if (!out->r) {
+    out->link = malloc((size_t)n * sizeof *out->link);
+    if (!out->r || !out->link) {
         aif_requests_free(&first);
         aif_requests_free(out);
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve.agentic", "out of memory for %ld calls", n);
@@ -189,8 +189,8 @@ static aif_rc agentic_synth(const aif_serve *sv, aif_req_stream *out, aif_err *e
             if (in > sv->agentic.max_context)
                 in = sv->agentic.max_context;   /* the oldest turns dropped, as agents truncate */
             *r = (aif_req){.arrival_s = k == 0 ? first.r[s].arrival_s : -1, .input = (int)in,
-                           .output = aif_rng_length(&g, &sv->output_tokens), .hash_first = out->n_hash,
-                           .next = -1};
+                           .output = aif_rng_length(&g, &sv->output_tokens), .hash_first = out->n_hash};
+            out->link[i] = (aif_req_link){-1, 0};
             r->n_hash = (int)(in / AIF_TRACE_HASH_BLOCK);
             if (aif_grow((void **)&out->hash, &cap_hash, out->n_hash + r->n_hash, sizeof *out->hash)) {
                 aif_requests_free(&first);
@@ -200,8 +200,8 @@ static aif_rc agentic_synth(const aif_serve *sv, aif_req_stream *out, aif_err *e
             for (long b = 0; b < r->n_hash; b++)
                 out->hash[out->n_hash++] = block_hash(s, b, sys_blocks);
             if (prev >= 0) {
-                out->r[prev].next = (int)i;
-                out->r[prev].think_s = -log(1 - aif_rng_uniform(&g)) * sv->agentic.tool_latency_s;
+                out->link[prev].next = (int)i;
+                out->link[prev].think_s = -log(1 - aif_rng_uniform(&g)) * sv->agentic.tool_latency_s;
             }
             prev = i;
             ctx = in + r->output;
@@ -259,7 +259,7 @@ static aif_rc push(parser *p, double t, double in, double outn, const char *what
     if (aif_grow((void **)&p->out->r, &p->cap, p->out->n + 1, sizeof *p->out->r))
         return aif_err_set(p->err, AIF_ENOMEM, p->name, p->line, 0, "serve.trace", "out of memory");
     p->last = rel;
-    p->out->r[p->out->n++] = (aif_req){rel, (int)in, (int)outn, p->out->n_hash, 0, -1, 0};
+    p->out->r[p->out->n++] = (aif_req){rel, (int)in, (int)outn, p->out->n_hash, 0};
     return AIF_OK;
 }
 

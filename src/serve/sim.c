@@ -41,6 +41,8 @@ typedef struct sim {
     aif_req_state *st;
     double *arr;                  /* arrival of each request (an agentic session's later calls: set
                                      when their predecessor ends) */
+    int *home;                    /* agentic: the replica that took each request (+1; 0: none yet), where
+                                     the session's next call goes (its context is cached there); else NULL */
     int *done;
     aif_evq q;
     long n_done;
@@ -203,8 +205,8 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
     if (rq->n_open < n) {   /* agentic sessions: first call's arrival to last call's end */
         for (long s0 = 0; s0 < rq->n_open; s0++) {
             long last = s0;
-            while (rq->r[last].next >= 0)
-                last = rq->r[last].next;
+            while (rq->link[last].next >= 0)
+                last = rq->link[last].next;
             v[s0] = m->st[last].done_s - m->arr[s0];
         }
         r->sessions = rq->n_open;
@@ -245,6 +247,7 @@ static void sim_free(sim *m)
     free(m->is_dirty);
     free(m->st);
     free(m->arr);
+    free(m->home);
     free(m->done);
     aif_evq_free(&m->q);
     aif_serve_model_free(&m->model);
@@ -279,8 +282,9 @@ static aif_rc loop(sim *m, aif_err *err)
             long i = e.id;
             int n_take = m->n_prefill ? m->n_prefill : m->n_rep;   /* arrivals go to the prefill pool */
             m->n_sys++;
-            int to = m->st[i].home > 0 ? m->st[i].home - 1 : route(m, 0, n_take);   /* a session's call: home */
-            m->st[i].home = to + 1;
+            int to = m->home && m->home[i] > 0 ? m->home[i] - 1 : route(m, 0, n_take);   /* a session's call: home */
+            if (m->home)
+                m->home[i] = to + 1;
             if ((rc = give(m, to, i, err)))
                 break;
             if (i < rq->n_open) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
@@ -314,12 +318,12 @@ static aif_rc loop(sim *m, aif_err *err)
                 }
                 nd = w;
             }
-            for (int k = 0; k < nd && !rc; k++) {   /* agentic: the session's next call, after the tool */
-                long q = m->done[k], nx = rq->r[q].next;
+            for (int k = 0; rq->link && k < nd && !rc; k++) {   /* agentic: the session's next call, after the tool */
+                long q = m->done[k], nx = rq->link[q].next;
                 if (nx < 0)
                     continue;
-                m->arr[nx] = e.t + rq->r[q].think_s;
-                m->st[nx].home = m->st[q].home;
+                m->arr[nx] = e.t + rq->link[q].think_s;
+                m->home[nx] = m->home[q];
                 if (aif_evq_push(&m->q, m->arr[nx], EV_ARRIVAL, (int)nx, 0))
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
             }
@@ -391,10 +395,11 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.is_dirty = calloc((size_t)m.n_rep, 1);
     m.st = calloc((size_t)(rq->n > 0 ? rq->n : 1), sizeof *m.st);
     m.arr = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.arr);
+    m.home = rq->link ? calloc((size_t)rq->n, sizeof *m.home) : NULL;
     for (long i = 0; m.arr && i < rq->n; i++)
         m.arr[i] = rq->r[i].arrival_s;
     m.done = malloc((size_t)(sv->max_batch + 1) * sizeof *m.done);
-    if (!m.rep || !m.dirty || !m.is_dirty || !m.st || !m.arr || !m.done)
+    if (!m.rep || !m.dirty || !m.is_dirty || !m.st || !m.arr || !m.done || (rq->link && !m.home))
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas and %ld requests",
                          m.n_rep, rq->n);
     for (int i = 0; !rc && i < m.n_rep; i++) {
