@@ -481,6 +481,8 @@ if cmp -s "$tmp/a" "$tmp/b" && [ -s "$tmp/a" ]; then ok; else bad "infer: two ru
 # prefill/decode disaggregation: the pools named, the caches' moves reported; a malformed P:D refused
 golden infer-disagg.txt infer --model llama3-8b --tp 1 --gpus 4 --qps 6 --requests 300 --disaggregate 1:3
 rejects 2 "--disaggregate '1' is not P:D" infer --disaggregate 1
+rejects 2 "they need mode server" infer --mode offline --set serve.agentic.calls=4
+rejects 2 "it needs mode server and no trace" infer --mode offline --set serve.daily_curve=[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]
 rejects 2 "serve.disaggregate.decode" infer --disaggregate 1:0
 # infer plan: the cheapest deployment meeting the targets, over GPU kinds, tp and precisions
 golden infer-plan.txt infer plan --model llama3-70b --qps 4 --requests 400 --slo ttft_p99=2s,tpot_p99=100ms \

@@ -82,8 +82,9 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
             r->iterations, r->preemptions, r->preemptions == 1 ? "" : "s");
     if (r->sessions > 0) {
         aif_fmt_si(a, sizeof a, sv->agentic.tool_latency_s, "s");
-        fprintf(f, "  agentic  %ld sessions of %d calls (a %d-token system prompt, tools %s on average)\n", r->sessions,
-                sv->agentic.calls, sv->agentic.system_prompt, a);
+        fprintf(f, "  agentic  %ld session%s of up to %d calls (%ld in all; a %d-token system prompt, tools %s on "
+                "average)\n", r->sessions, r->sessions == 1 ? "" : "s", sv->agentic.calls, r->requests,
+                sv->agentic.system_prompt, a);
         lat_line(f, "session", &r->session);
     }
     if (sv->disagg.prefill > 0) {

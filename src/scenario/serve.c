@@ -229,6 +229,11 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
         sv->token_budget = sv->max_batch;
     if (sv->agentic.calls > 0 && sv->trace[0])
         return FAIL("agentic", "agentic sessions are generated, not read from a trace: leave out serve.trace");
+    if (sv->agentic.calls > 0 && sv->mode != AIF_SERVE_SERVER)
+        return FAIL("agentic", "agentic sessions arrive at serve.qps and wait on their tools: they need mode server");
+    if (sv->n_curve > 0 && (sv->mode != AIF_SERVE_SERVER || sv->trace[0]))
+        return FAIL("daily_curve", "a daily curve shapes synthetic arrivals at serve.qps: it needs mode server and no "
+                    "trace");
     if (sv->trace[0] && !(set & (1u << S_REQ)))
         sv->requests = 0;   /* a trace replays all its requests unless told fewer */
     if (sv->input_tokens.max < 1 || sv->output_tokens.max < 1)
