@@ -156,6 +156,10 @@ static int plan_option(int ch, char *arg, plan_args *pa)
         if (pa->n_gpus < 0)
             return cli_usage_error("infer plan", "--candidates takes 1 to %d GPU names, e.g. h100-sxm,h200,b200",
                                    MAX_CANDIDATES);
+        for (int i = 0; i < pa->n_gpus; i++)
+            for (int k = 0; k < i; k++)
+                if (!strcmp(pa->gpus[i], pa->gpus[k]))
+                    return cli_usage_error("infer plan", "--candidates names '%s' twice", pa->gpus[i]);
     } else if (ch == O_TPS) {
         int n = split(arg, items, AIF_PLAN_MAX_TP);
         if (n < 0)
