@@ -498,6 +498,7 @@ rejects 2 "--tps takes 1 to 8 values" infer plan --tps 1,,2,3,4,5,6,7,8,9 --slo 
 rejects 2 "--candidates belongs to 'aifsim infer plan'" infer --candidates h100-sxm
 rejects 2 "is given twice" infer plan --tps 1 --tps 2 --slo ttft_p99=2s
 rejects 2 "--candidates names 'h200' twice" infer plan --candidates h200,b200,h200 --slo ttft_p99=2s
+rejects 2 "--tps names 4 twice" infer plan --tps 4,8,4 --slo ttft_p99=2s
 rejects 2 "cluster.gpu" infer plan --candidates h100-sxn --slo ttft_p99=2s
 rejects 2 "the weights of llama3-405b at bf16 need 811.7 GB per GPU with tp 1 x pp 1, more than the 80.0 GB" \
     infer --model llama3-405b --tp 1 --precision bf16

@@ -170,6 +170,9 @@ static int plan_option(int ch, char *arg, plan_args *pa)
                 return EXIT_USAGE;
             if (v != (int)v)
                 return cli_usage_error("infer plan", "--tps: '%s' is not a whole number from 1 to 1024", items[i]);
+            for (int k = 0; k < pa->po.n_tp; k++)
+                if (pa->po.tps[k] == (int)v)
+                    return cli_usage_error("infer plan", "--tps names %d twice", (int)v);
             pa->po.tps[pa->po.n_tp++] = (int)v;
         }
     } else if (ch == O_PRECISIONS) {
@@ -183,6 +186,9 @@ static int plan_option(int ch, char *arg, plan_args *pa)
                     k = j;
             if (k != AIF_BF16 && k != AIF_FP8 && k != AIF_FP4)
                 return cli_usage_error("infer plan", "--precisions: '%s' (accepted: bf16, fp8, fp4)", items[i]);
+            for (int q = 0; q < pa->po.n_prec; q++)
+                if (pa->po.precisions[q] == k)
+                    return cli_usage_error("infer plan", "--precisions names %s twice", items[i]);
             pa->po.precisions[pa->po.n_prec++] = k;
         }
     } else {   /* O_MAX_GPUS */
