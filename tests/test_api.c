@@ -195,6 +195,29 @@ static void infer_equals_cli(void **st)
     assert_true(qps && n >= 10);
 }
 
+/* The many-job cluster: the default job over 54 days equals the CLI's golden output's
+ * figures (checked by pytest byte for byte); a trace without its format, or a format
+ * that needs a trace without one, is refused. */
+static void cluster_json(void **st)
+{
+    (void)st;
+    const char *paths[] = {"operations.horizon"}, *values[] = {"54d"};
+    char *json;
+    aif_err e;
+    assert_int_equal(aif_cluster_json(NULL, AIF_FROM_DEFAULT, NULL, paths, values, NULL, 1, NULL, 0, NULL, NULL, &json,
+                                      &e), AIF_OK);
+    assert_non_null(strstr(json, "\"ettr\""));
+    aif_free(json);
+    assert_int_equal(aif_cluster_json(NULL, AIF_FROM_DEFAULT, NULL, NULL, NULL, NULL, 0, NULL, 0, "x.csv", NULL, &json,
+                                      &e), AIF_EINPUT);
+    assert_int_equal(aif_cluster_json(NULL, AIF_FROM_DEFAULT, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, "helios", &json,
+                                      &e), AIF_EINPUT);
+    assert_int_equal(aif_cluster_json(NULL, AIF_FROM_DEFAULT, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, "lifo", &json,
+                                      &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "accepted: philly"));
+    assert_null(json);
+}
+
 static void option_table(void **st)
 {
     (void)st;
@@ -224,6 +247,7 @@ int main(void)
         cmocka_unit_test(catalog_equals_cli),
         cmocka_unit_test(option_table),
         cmocka_unit_test(infer_equals_cli),
+        cmocka_unit_test(cluster_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

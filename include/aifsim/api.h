@@ -6,6 +6,7 @@
  *   aif_train_json    aifsim train [SCENARIO] [--OPTION VALUE | --set PATH=VALUE]...
  *                                  [--catalog FILE]... [--engine sim] --json
  *   aif_infer_json    aifsim infer [SCENARIO] [--OPTION VALUE | --set PATH=VALUE]... --json
+ *   aif_cluster_json  aifsim cluster [SCENARIO] [--set PATH=VALUE]... [--trace F --format X] --json
  *   aif_catalog_json  aifsim catalog [KIND [NAME]] [--catalog FILE]... --json
  * Strings returned through char ** are malloc'd: release them with aif_free.  Like the
  * rest of the library these never print or exit, and keep no state between calls. */
@@ -55,6 +56,16 @@ const aif_option *aif_infer_options(void);
 aif_rc aif_infer_json(const char *scenario, int from, const char *name, const char *const *paths,
                       const char *const *values, const char *const *origins, int n_overrides,
                       const char *const *catalogs, int n_catalogs, char **json, aif_err *err);
+
+/* Runs a many-job cluster (aif_run_cluster) and writes its result as JSON, as
+ * `aifsim cluster` does: trace (a file, with format "philly", "helios", "pai", "acme")
+ * or format "synthetic" (the scenario's operations.synthetic load), else the
+ * scenario's own load; NULL for both.  AIF_FROM_DEFAULT starts from the built-in
+ * default scenario. */
+aif_rc aif_cluster_json(const char *scenario, int from, const char *name, const char *const *paths,
+                        const char *const *values, const char *const *origins, int n_overrides,
+                        const char *const *catalogs, int n_catalogs, const char *trace, const char *format,
+                        char **json, aif_err *err);
 
 /* The catalog of one kind ("gpus", "systems", "fabrics", "models"; NULL: all four) as
  * JSON, {"KIND": [ENTRY, ...]}; with a name, that entry alone with its sources

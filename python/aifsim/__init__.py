@@ -8,6 +8,7 @@
                   "train": {"tp": 2, "gbs": 64}}, engine="sim")
     aifsim.train(model="llama3-70b", gpus=1024, tp=8, pp=4, gbs=512, seq=8192)
     aifsim.infer(model="llama3-8b", tp=1, qps=4)     # serving: TTFT, TPOT, throughput
+    aifsim.cluster(days=54)                          # many jobs: failures, ETTR, power
     aifsim.catalog("gpus")                           # a list of dicts
 
 A thin layer over libaifsim (ctypes over include/aifsim/api.h): every result is the
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 
 from . import _native
 
-__all__ = ["train", "infer", "catalog", "Error", "TRAIN_OPTIONS", "INFER_OPTIONS"]
+__all__ = ["train", "infer", "cluster", "catalog", "Error", "TRAIN_OPTIONS", "INFER_OPTIONS", "CLUSTER_OPTIONS"]
 
 __version__ = _native.lib.aif_version().decode()
 
@@ -39,6 +40,9 @@ def _options(entries):
 #: The keyword arguments of train() that set one scenario field, as `aifsim train
 #: --OPTION` does: {"tp": "train.tp", "kv_heads": "model.kv_heads", ...}.
 TRAIN_OPTIONS = _options(_native.lib.aif_train_options())
+#: The keyword arguments of cluster(), as `aifsim cluster --OPTION` (days is in days).
+CLUSTER_OPTIONS = {"policy": "operations.policy", "placement": "operations.placement", "seed": "operations.seed",
+                   "days": "operations.horizon"}
 #: The keyword arguments of infer(), as `aifsim infer --OPTION`: {"qps": "serve.qps", ...}.
 INFER_OPTIONS = _options(_native.lib.aif_infer_options())
 
@@ -173,6 +177,37 @@ def infer(scenario=None, *, overrides=None, catalogs=(), **options):
         text.encode() if text is not None else None, source, name.encode() if name else None,
         _native.strings([o[0] for o in ov]), _native.strings([o[1] for o in ov]),
         _native.strings([o[2] for o in ov]), len(ov), _native.strings(cats), len(cats),
+        _native.ctypes.byref(out), _native.ctypes.byref(err))
+    if rc != 0:
+        _raise(err)
+    return json.loads(_native.take_text(out))
+
+
+def cluster(scenario=None, *, overrides=None, trace=None, format=None, catalogs=(), **options):
+    """Runs many jobs on one cluster (aif_run_cluster) and returns its result.
+
+    scenario   None or {}: the built-in default scenario (its Llama 3 405B job alone on
+               its 16,384 GPUs); a dict or a file as for train(), with an
+               `operations` section for the policy, failures, checkpoints and load.
+    trace      a job trace file, with format "philly", "helios", "pai" or "acme";
+               format="synthetic" alone: the scenario's operations.synthetic load.
+    options    policy, placement, seed, days (CLUSTER_OPTIONS); a key with a dot is a
+               field path.
+
+    Returns the dict `aifsim cluster ... --json` prints.  Raises Error for bad input.
+    """
+    if "days" in options:
+        options["days"] = "%sd" % _value_text("days", options["days"], "cluster")
+    source, text, name = _source(scenario, "cluster")
+    ov = _overrides(overrides, options, CLUSTER_OPTIONS, "cluster")
+    cats = [os.fspath(c) for c in catalogs]
+    out = _native.ctypes.c_void_p()
+    err = _native.Err()
+    rc = _native.lib.aif_cluster_json(
+        text.encode() if text is not None else None, source, name.encode() if name else None,
+        _native.strings([o[0] for o in ov]), _native.strings([o[1] for o in ov]),
+        _native.strings([o[2] for o in ov]), len(ov), _native.strings(cats), len(cats),
+        os.fspath(trace).encode() if trace is not None else None, format.encode() if format is not None else None,
         _native.ctypes.byref(out), _native.ctypes.byref(err))
     if rc != 0:
         _raise(err)

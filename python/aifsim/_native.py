@@ -66,6 +66,10 @@ lib.aif_train_json.restype = ctypes.c_int
 lib.aif_infer_json.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, _STRINGS, _STRINGS, _STRINGS,
                                ctypes.c_int, _STRINGS, ctypes.c_int, _OUT, ctypes.POINTER(Err)]
 lib.aif_infer_json.restype = ctypes.c_int
+lib.aif_cluster_json.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, _STRINGS, _STRINGS, _STRINGS,
+                                 ctypes.c_int, _STRINGS, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, _OUT,
+                                 ctypes.POINTER(Err)]
+lib.aif_cluster_json.restype = ctypes.c_int
 lib.aif_catalog_json.argtypes = [ctypes.c_char_p, ctypes.c_char_p, _STRINGS, ctypes.c_int, _OUT,
                                  ctypes.POINTER(Err)]
 lib.aif_catalog_json.restype = ctypes.c_int

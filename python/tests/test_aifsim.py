@@ -204,3 +204,22 @@ def test_auto_layout_equals_cli():
                                           "train.mbs"]
     assert all("candidates by step time" in s["why"] for s in auto)
     assert str(got["inputs"]["tp"]) == auto[0]["used"]
+
+
+def test_cluster_equals_cli():
+    assert aifsim.cluster(days=54) == cli("cluster", "--days", "54", "--json")
+    got = aifsim.cluster(format="synthetic", policy="sjf", overrides={"operations.synthetic.jobs": 200}, days=2)
+    assert got == cli("cluster", "--format", "synthetic", "--policy", "sjf", "--set", "operations.synthetic.jobs=200",
+                      "--days", "2", "--json")
+    assert got["jobs"] > 0
+
+
+def test_cluster_trace_and_errors():
+    sample = os.path.join(ROOT, "tests", "data", "jobs", "helios_cluster_log.csv")
+    assert aifsim.cluster(trace=sample, format="helios") == cli("cluster", "--trace", sample, "--format", "helios",
+                                                                 "--json")
+    with pytest.raises(aifsim.Error):
+        aifsim.cluster(trace=sample)          # a trace needs its format
+    with pytest.raises(aifsim.Error) as e:
+        aifsim.cluster(policy="lifo")
+    assert e.value.field == "operations.policy"

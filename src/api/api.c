@@ -7,6 +7,9 @@
 #include "aifsim/report.h"
 #include "aifsim/run.h"
 #include "aifsim/serve.h"
+#include "aifsim/cluster.h"
+#include "aifsim/names.h"
+#include "ops/jobs.h"
 #include "base/base.h"
 
 #include <stdlib.h>
@@ -179,6 +182,74 @@ aif_rc aif_infer_json(const char *scenario, int from, const char *name, const ch
     if (rc || (rc = aif_run_serve(cat, s, NULL, run, err)))
         goto done;
     *json = aif_report_serve_json(run);
+    if (!*json)
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+done:
+    aif_catalog_free(cat);
+    free(run);
+    free(s);
+    free(ov);
+    return rc;
+}
+
+aif_rc aif_cluster_json(const char *scenario, int from, const char *name, const char *const *paths,
+                        const char *const *values, const char *const *origins, int n_overrides,
+                        const char *const *catalogs, int n_catalogs, const char *trace, const char *format,
+                        char **json, aif_err *err)
+{
+    aif_catalog *cat = NULL;
+    aif_override *ov = NULL;
+    aif_scenario *s = NULL;
+    aif_cluster_run *run = NULL;
+    aif_rc rc;
+    *json = NULL;
+    aif_err_clear(err);
+    int fmt = format ? aif_name_index(aif_trace_format_names, format) : -1;
+    int synthetic = aif_name_index(aif_trace_format_names, "synthetic");
+    if (format && fmt < 0)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "unknown format '%s' (accepted: philly, helios, pai, "
+                           "acme, synthetic)", format);
+    if ((trace && (fmt < 0 || fmt == synthetic)) || (!trace && fmt >= 0 && fmt != synthetic))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "a trace needs its format (philly, helios, pai, acme), "
+                           "and only a trace takes one; synthetic takes no trace");
+    if ((rc = take_overrides(paths, values, origins, n_overrides, catalogs, n_catalogs, &ov, err)))
+        goto done;
+    s = malloc(sizeof *s);
+    run = malloc(sizeof *run);
+    if (!s || !run) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
+        goto done;
+    const unsigned sections = AIF_SECTION_ALL | AIF_SECTION_OPS;
+    switch (from) {
+    case AIF_FROM_DEFAULT:
+        rc = aif_scenario_load_sections(cat, NULL, ov, n_overrides, sections, s, err);
+        break;
+    case AIF_FROM_TEXT:
+        rc = scenario ? aif_scenario_parse_sections(cat, scenario, strlen(scenario), name ? name : "<scenario text>",
+                                                    ov, n_overrides, sections, s, err)
+                      : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");
+        break;
+    case AIF_FROM_FILE:
+        rc = scenario && scenario[0] ? aif_scenario_load_sections(cat, scenario, ov, n_overrides, sections, s, err)
+                                     : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario file");
+        break;
+    default:
+        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "scenario source %d (accepted: %d default, %d text, "
+                         "%d file)", from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
+    }
+    if (rc)
+        goto done;
+    /* the load as `aifsim cluster` picks it: a trace, the synthetic load, or the scenario's job */
+    aif_cluster_opts co = {.load = trace                                    ? AIF_LOAD_TRACE
+                                   : fmt == synthetic || s->ops.load == 1 ? AIF_LOAD_SYNTHETIC
+                                                                          : AIF_LOAD_DEFAULT_JOB,
+                           .trace = trace, .format = fmt};
+    if ((rc = aif_run_cluster(cat, s, &co, run, err)))
+        goto done;
+    *json = aif_report_cluster_json(run);
     if (!*json)
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
 done:
