@@ -117,6 +117,12 @@ if awk -v p="$p" 'BEGIN { exit !(p > 1.74e11 && p < 1.77e11) }'; then ok; else b
 # shellcheck disable=SC2086
 if "$bin" train $gpt3 >/dev/null 2>"$tmp/arch.err"; then bad "a new width without --arch exits 0"
 elif grep -q 'model.arch' "$tmp/arch.err"; then ok; else bad "no model.arch in: $(cat "$tmp/arch.err")"; fi
+# LoRA fine-tuning is named on the job line and in JSON; a sharded optimizer with it is refused
+if "$bin" train --model llama3-8b --gpus 8 --lora-rank 16 | grep -q "LoRA rank 16 on attention"; then ok; else
+    bad "train --lora-rank: no LoRA on the job line"; fi
+if "$bin" train --model llama3-8b --gpus 8 --lora-rank 16 --lora-targets all --json | grep -q '"lora_targets": "all"'
+then ok; else bad "train --lora-targets all: not in JSON"; fi
+rejects 2 "LoRA with zero3 is not modelled" train --model llama3-8b --gpus 8 --lora-rank 16 --optimizer zero3
 # a part whose power or price is not published: n/a in text, null in JSON, never a zero
 golden unpublished-power.txt train --gpu tpu7x --model llama3-8b --gpus 64
 j=$("$bin" train --gpu tpu7x --model llama3-8b --gpus 64 --json)

@@ -475,6 +475,51 @@ static void test_fsdp_with_pipelining(void **state)
     assert_true(r[1].step_time_s >= r[0].step_time_s);   /* the same compute, more gradient traffic */
 }
 
+/* LoRA: the frozen weights get no weight gradient (only the attention core's and the
+ * adapters' "wgrad" GEMMs remain), gradients and optimizer state are the adapters'
+ * (their count by hand: rank x (in + out) per layer), a step counts 2x the forward as
+ * model FLOPs, it is faster than training every weight, and a sharded optimizer is
+ * refused. */
+static void test_lora(void **state)
+{
+    (void)state;
+    const char *base = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                       "train: {tp: 2, gbs: 32, seq: 4096%s}\n";
+    char y[512];
+    aif_scenario s, full;
+    snprintf(y, sizeof y, base, ", lora: {rank: 16, targets: all}");
+    load(&s, y);
+    snprintf(y, sizeof y, base, "");
+    load(&full, y);
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    int adapters = 0;
+    for (int i = 0; i < g.n_ops; i++) {
+        const char *n = g.ops[i].name;
+        if (strstr(n, "wgrad") && strncmp(n, "attn.", 5) && strncmp(n, "lora.", 5))
+            fail_msg("a frozen weight's gradient: %s", n);
+        adapters += !strcmp(n, "lora.up.wgrad");
+    }
+    assert_true(adapters > 0);
+    aif_graph_free(&g);
+    aif_train_result r, rf;
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&full, &rf, &e), AIF_OK);
+    /* by hand: llama3-8b, tp 2: in = h + a d / 2 + h + ffn / 2, out = (a d + 2 g d) / 2 + h + 2 ffn / 2 + h */
+    double h = 4096, ad = 32 * 128, kv = 2 * 8 * 128, f = 14336, t = 2;
+    double in = h + ad / t + h + f / t, out = (ad + kv) / t + h + 2 * f / t + h;
+    double params = 32 * 16 * (in + out);
+    CLOSE(r.mem.grads_bytes, 4 * params, 1e-12);   /* distributed optimizer: fp32 gradients */
+    CLOSE(r.mem.optimizer_bytes, 12 * params / 4, 1e-12);   /* sharded over dp 4 */
+    CLOSE(r.model_flops_per_step, 2.0 / 3.0 * rf.model_flops_per_step, 1e-12);
+    assert_true(r.step_time_s < rf.step_time_s);
+    assert_true(r.mem.total_bytes < rf.mem.total_bytes);
+    snprintf(y, sizeof y, base, ", optimizer: zero3, lora: {rank: 16}");
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.lora");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up), cmocka_unit_test(test_ep_overlap_booked_as_expert),
         cmocka_unit_test(test_fsdp_with_pipelining),
+        cmocka_unit_test(test_lora),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -306,6 +306,10 @@ typedef struct aif_train {
     bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
     double tokens;           /* training token budget (0 = not given) */
+    /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained
+     * on the attention projections (targets attention) or on those and the dense MLP
+     * (targets all); rank 0: every weight trained */
+    struct { int rank; int targets; } lora;
     unsigned auto_fields;    /* fields written `auto` (AIF_AUTO_* bits): filled by the best-layout
                                 search in aif_run_train; until then they hold 1 and the layout is unchecked */
 } aif_train;

@@ -48,6 +48,8 @@ static const char help[] =
     "  --seq N               sequence length, tokens\n"
     "  --precision bf16|fp8  --recompute none|selective|full\n"
     "  --optimizer none|distributed|zero1|zero2|zero3|fsdp\n"
+    "  --lora-rank N         LoRA fine-tuning: the model frozen, rank-N adapters trained\n"
+    "  --lora-targets attention|all   the adapted weights (default attention)\n"
     "  --tokens N            training budget in tokens (e.g. 15.6T) for days and GPU-hours\n"
     "network (used by --engine sim; docs/NETWORK.md):\n"
     "  --topology auto|fat-tree|rail-optimized|rail-only\n"

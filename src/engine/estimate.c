@@ -228,7 +228,9 @@ void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_resu
     r->tokens_per_s_per_gpu = r->tokens_per_s / gpus;
     double seqs = (double)tr->gbs;
     double fwd = aif_model_fwd_flops_per_seq(&s->model, tr->seq) * seqs;
-    r->model_flops_per_step = 3 * fwd;
+    /* a full step is forward, dgrad and wgrad (3x the forward); LoRA computes no wgrad
+     * for the frozen weights (2x; its adapters are a few parts in a thousand) */
+    r->model_flops_per_step = (tr->lora.rank > 0 ? 2 : 3) * fwd;
     r->hw_flops_per_step = r->model_flops_per_step + g->recompute_flops_per_microbatch / tr->mbs * seqs;
     r->model_tflops_per_gpu = r->model_flops_per_step / r->step_time_s / gpus / 1e12;
     r->hw_tflops_per_gpu = r->hw_flops_per_step / r->step_time_s / gpus / 1e12;

@@ -96,9 +96,13 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "TP%d PP%d", p->tp, p->pp);
     if (p->vpp > 1)
         fprintf(f, " (VPP%d)", p->vpp);
-    fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s\n\n", p->cp,
+    fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->cp,
             p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, aif_prec_name((aif_prec)t->precision),
             aif_recompute_name((aif_recompute)t->recompute), aif_optim_name((aif_optim)t->optimizer));
+    if (t->lora.rank > 0)   /* named only when on, so full training reads as before */
+        fprintf(f, ", LoRA rank %d on %s (the model frozen)", t->lora.rank,
+                aif_lora_target_names[t->lora.targets]);
+    fputs("\n\n", f);
 
     const aif_breakdown *bd = &r->bd;
     double st = r->step_time_s;
@@ -177,6 +181,10 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(in, "precision", aif_prec_name((aif_prec)s->train.precision));
     aif_json_str(in, "recompute", aif_recompute_name((aif_recompute)s->train.recompute));
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
+    if (s->train.lora.rank > 0) {   /* absent when every weight is trained */
+        aif_json_int(in, "lora_rank", s->train.lora.rank);
+        aif_json_str(in, "lora_targets", aif_lora_target_names[s->train.lora.targets]);
+    }
     json_object_object_add(o, "inputs", in);
     aif_json_num(o, "step_time_s", r->step_time_s);
     aif_json_int(o, "microbatches", r->microbatches);

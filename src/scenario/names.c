@@ -24,6 +24,7 @@ int aif_name_count(const char *const *names)
 const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
 const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
+const char *const aif_lora_target_names[] = {"attention", "all", NULL};
 const char *const aif_attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
 const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
                                              "neuronlink", NULL};

@@ -97,6 +97,13 @@ static const field cluster_fields[] = {
 static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], NULL};
 
 enum { T_TP, T_PP, T_VPP, T_CP, T_EP, T_DP, T_ETP, T_SP, T_MBS, T_GBS, T_SEQ };
+typedef struct lora_t { int rank; int targets; } lora_t;
+static const field lora_fields[] = {
+    {.key = "rank", .type = F_INT, .off = offsetof(lora_t, rank), .min = 1, .max = 65536},
+    {.key = "targets", .type = F_ENUM, .off = offsetof(lora_t, targets), .names = aif_lora_target_names},
+};
+static const schema lora_schema = {lora_fields, sizeof lora_fields / sizeof lora_fields[0], NULL};
+
 static const field train_fields[] = {
     {.key = "tp", .type = F_INT, .off = offsetof(aif_train, par.tp), .min = 1, .max = 65536},
     {.key = "pp", .type = F_INT, .off = offsetof(aif_train, par.pp), .min = 1, .max = 65536},
@@ -116,6 +123,7 @@ static const field train_fields[] = {
                                                                             "e4m3", "fp8", NULL}},
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = aif_recompute_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
+    {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
     {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = aif_attn_kernel_names},
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
@@ -606,6 +614,11 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (p->vpp > 1 && (t->gbs / mbdp) % p->pp)
         BAD("train.gbs", "the interleaved schedule needs the number of microbatches (gbs/(mbs*dp) = %lld) to be a "
             "multiple of pp %d", t->gbs / mbdp, p->pp);
+    if (t->lora.rank > 0 && t->optimizer >= AIF_OPT_ZERO2)
+        BAD("train.lora", "LoRA with %s is not modelled (frozen weights sharded layer by layer): use optimizer "
+            "none, distributed or zero1", aif_optim_name((aif_optim)t->optimizer));
+    if (t->lora.rank == 0 && t->lora.targets != 0)
+        BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
     if (t->precision != AIF_BF16 && t->precision != AIF_FP8)
         BAD("train.precision", "training precision must be bf16 or fp8");
     if (s->cluster.gpu.peak_flops[t->precision] <= 0)

@@ -40,6 +40,7 @@ typedef struct lw {
     aif_dims d;
     double b, seq, t, c, T, tok_el, h;
     int sp, fp8, flash, flash2, tp_ovl, fsdp, zero2, ep, etp;   /* fsdp, zero2: aif_layer_sharding */
+    int lora;         /* LoRA rank (0: every weight trained): frozen weights get no wgrad */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
 } lw;
@@ -48,6 +49,10 @@ static void mem(lw *w, const char *name, double bytes, int kernels);
 
 static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
 {
+    /* LoRA: a frozen weight has no gradient; the attention core's "wgrad" GEMMs are the
+     * gradients of its keys and values, and the adapters' own are trained */
+    if (w->lora && strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
+        return;
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
@@ -345,6 +350,23 @@ static void fsdp_ops(lw *w, int moe, int bwd)
     }
 }
 
+/* LoRA adapters of one layer, all targets together: x A (rank outputs) then B (the
+ * targets' outputs); backward their dgrad and wgrad. */
+static void lora_ops(lw *w, int moe, int bwd)
+{
+    if (!w->lora)
+        return;
+    double in, out, r = w->lora;
+    aif_lora_widths(&w->s->model, &w->d, w->s->train.lora.targets, moe, w->t, &in, &out);
+    if (!bwd) {
+        gemm(w, "lora.down", w->T, r, in, 1, 0);
+        gemm(w, "lora.up", w->T, out, r, 1, 0);
+    } else {
+        gemm_bwd(w, "lora.up.dgrad", "lora.up.wgrad", w->T, out, r, 1, 0);
+        gemm_bwd(w, "lora.down.dgrad", "lora.down.wgrad", w->T, r, in, 1, 0);
+    }
+}
+
 static void layer_fwd(lw *w, int moe)
 {
     fsdp_ops(w, moe, 0);
@@ -353,6 +375,7 @@ static void layer_fwd(lw *w, int moe)
         moe_fwd(w);
     else
         dense_mlp_fwd(w);
+    lora_ops(w, moe, 0);
 }
 
 static void layer_bwd(lw *w, int moe)
@@ -371,6 +394,7 @@ static void layer_bwd(lw *w, int moe)
         attn_core(w, 0);
     }
     w->cat = saved;
+    lora_ops(w, moe, 1);
     if (moe)
         moe_bwd(w);
     else
@@ -511,6 +535,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     w.tp_ovl = tr->tp_overlap;
     w.fsdp = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_ALL;
     w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
+    w.lora = tr->lora.rank;
     w.cat = AIF_CAT_COMPUTE;
     aif_graph_shape(s, g);
 
@@ -577,6 +602,13 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
             dl += st.embed * w.d.embed_params / w.t + st.head * (w.d.head_params / w.t + w.d.final_norm_params);
             if (st.head && m->tied_embeddings && p->pp > 1)
                 dl += w.d.embed_params / w.t;   /* the tied copy on the last stage */
+            if (w.lora) {   /* only the adapters are trained: their gradients and optimizer state */
+                double in0, out0, in1, out1;
+                aif_lora_widths(m, &w.d, tr->lora.targets, 0, w.t, &in0, &out0);
+                aif_lora_widths(m, &w.d, tr->lora.targets, 1, w.t, &in1, &out1);
+                dl = w.lora * (st.dense_layers * (in0 + out0) + st.moe_layers * (in1 + out1));
+                el_ = 0;
+            }
             if (dl + el_ > most) {
                 most = dl + el_;
                 dense_local = dl;

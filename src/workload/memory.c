@@ -85,6 +85,15 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
             op = o_b * (dense / n_dp + expert / n_edp);
         }
         }
+        if (tr->lora.rank > 0) {   /* frozen weights; the adapters' weights, gradients and optimizer state */
+            double in0, out0, in1, out1;
+            aif_lora_widths(m, &d, tr->lora.targets, 0, t, &in0, &out0);
+            aif_lora_widths(m, &d, tr->lora.targets, 1, t, &in1, &out1);
+            double ad = tr->lora.rank * (st.dense_layers * (in0 + out0) + st.moe_layers * (in1 + out1));
+            wt += w_b * ad;
+            gr = g_b * ad;
+            op = o_b * (opt == AIF_OPT_NONE ? ad : ad / n_dp);
+        }
         double inflight = aif_sched_in_flight((aif_pipe){p->pp, p->vpp, g->microbatches}, r);
         double act_layer_d = tr->recompute == AIF_RC_FULL ? pl.full : pl.dense;
         double act_layer_m = tr->recompute == AIF_RC_FULL ? pl.full : pl.moe;

@@ -40,6 +40,22 @@ void aif_model_dims(const aif_model *m, aif_dims *d)
     d->head_params = m->tied_embeddings ? 0 : (double)m->vocab * h;
 }
 
+void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe_layer, double tp, double *in,
+                     double *out)
+{
+    double h = m->hidden;
+    *in = h + d->out_in / tp;                        /* qkv reads h; o reads its heads' outputs */
+    *out = (d->q_dim + d->kv_dim) / tp + h;
+    if (targets == 1) {   /* all: the MLP (an MoE layer's shared experts; routed experts stay frozen) */
+        double f = moe_layer ? (double)m->moe.shared_experts * m->moe.expert_ffn : m->ffn;
+        if (f > 0) {
+            double up = (d->gated ? 2 : 1) * f / tp;
+            *in += h + f / tp;
+            *out += up + h;
+        }
+    }
+}
+
 int aif_layer_is_moe(const aif_model *m, int i)
 {
     return m->moe.experts > 0 && i >= m->moe.dense_layers;

@@ -30,6 +30,12 @@ void aif_model_dims(const aif_model *m, aif_dims *d);
 double aif_layer_fwd_flops_per_token(const aif_model *m, int moe_layer, double ctx);
 /* Forward matmul FLOPs of the whole model for one sequence of length seq. */
 double aif_model_fwd_flops_per_seq(const aif_model *m, double seq);
+/* LoRA: the summed input and output widths of one layer's adapted weights on one GPU of
+ * a tp group (attention: the q, k, v and output projections; all: those and a dense
+ * layer's MLP, or an MoE layer's shared experts), so its adapters hold
+ * rank x (in + out) parameters and cost 2 x rank x (in + out) FLOPs per token forward. */
+void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe_layer, double tp, double *in,
+                     double *out);
 /* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
