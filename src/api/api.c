@@ -141,6 +141,28 @@ done:
     return rc;
 }
 
+/* A scenario of some sections as a command other than train loads it: a file or
+ * example, a text, or (AIF_FROM_DEFAULT) the command's own base, base_path (NULL: the
+ * built-in default scenario). */
+static aif_rc load_sections(const aif_catalog *c, const char *scenario, int from, const char *name,
+                            const char *base_path, const aif_override *ov, int n_ov, unsigned sections,
+                            aif_scenario *s, aif_err *err)
+{
+    switch (from) {
+    case AIF_FROM_DEFAULT:
+        return aif_scenario_load_sections(c, base_path, ov, n_ov, sections, s, err);
+    case AIF_FROM_TEXT:
+        return scenario ? aif_scenario_parse_sections(c, scenario, strlen(scenario), name ? name : "<scenario text>",
+                                                      ov, n_ov, sections, s, err)
+                        : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");
+    case AIF_FROM_FILE:
+        return scenario && scenario[0] ? aif_scenario_load_sections(c, scenario, ov, n_ov, sections, s, err)
+                                       : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario file");
+    }
+    return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "scenario source %d (accepted: %d default, %d text, %d file)",
+                       from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
+}
+
 aif_rc aif_infer_json(const char *scenario, int from, const char *name, const char *const *paths,
                       const char *const *values, const char *const *origins, int n_overrides,
                       const char *const *catalogs, int n_catalogs, char **json, aif_err *err)
@@ -163,23 +185,8 @@ aif_rc aif_infer_json(const char *scenario, int from, const char *name, const ch
     }
     if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
         goto done;
-    switch (from) {
-    case AIF_FROM_DEFAULT:   /* `aifsim infer`'s base: the serve-llama3-70b example */
-        rc = aif_scenario_load_sections(cat, "serve-llama3-70b", ov, n_overrides, SECTIONS, s, err);
-        break;
-    case AIF_FROM_TEXT:
-        rc = scenario ? aif_scenario_parse_sections(cat, scenario, strlen(scenario), name ? name : "<scenario text>",
-                                                    ov, n_overrides, SECTIONS, s, err)
-                      : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");
-        break;
-    case AIF_FROM_FILE:
-        rc = scenario && scenario[0] ? aif_scenario_load_sections(cat, scenario, ov, n_overrides, SECTIONS, s, err)
-                                     : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario file");
-        break;
-    default:
-        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "scenario source %d (accepted: %d default, %d text, "
-                         "%d file)", from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
-    }
+    /* `aifsim infer`'s base: the serve-llama3-70b example */
+    rc = load_sections(cat, scenario, from, name, "serve-llama3-70b", ov, n_overrides, SECTIONS, s, err);
     if (rc || (rc = aif_run_serve(cat, s, NULL, run, err)))
         goto done;
     *json = aif_report_serve_json(run);
@@ -224,23 +231,7 @@ aif_rc aif_cluster_json(const char *scenario, int from, const char *name, const 
     if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
         goto done;
     const unsigned sections = AIF_SECTION_ALL | AIF_SECTION_OPS;
-    switch (from) {
-    case AIF_FROM_DEFAULT:
-        rc = aif_scenario_load_sections(cat, NULL, ov, n_overrides, sections, s, err);
-        break;
-    case AIF_FROM_TEXT:
-        rc = scenario ? aif_scenario_parse_sections(cat, scenario, strlen(scenario), name ? name : "<scenario text>",
-                                                    ov, n_overrides, sections, s, err)
-                      : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario text");
-        break;
-    case AIF_FROM_FILE:
-        rc = scenario && scenario[0] ? aif_scenario_load_sections(cat, scenario, ov, n_overrides, sections, s, err)
-                                     : aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "no scenario file");
-        break;
-    default:
-        rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "scenario source %d (accepted: %d default, %d text, "
-                         "%d file)", from, AIF_FROM_DEFAULT, AIF_FROM_TEXT, AIF_FROM_FILE);
-    }
+    rc = load_sections(cat, scenario, from, name, NULL, ov, n_overrides, sections, s, err);
     if (rc)
         goto done;
     /* the load as `aifsim cluster` picks it: a trace, the synthetic load, or the scenario's job */

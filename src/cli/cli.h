@@ -4,6 +4,7 @@
 #define AIF_CLI_H
 
 #include "aifsim/aifsim.h"
+#include "aifsim/api.h"
 #include "aifsim/facility.h"
 #include "aifsim/run.h"
 #include "aifsim/sim.h"
@@ -102,6 +103,11 @@ enum { CLI_O_JSON = 1000, CLI_O_SET, CLI_O_CATALOG, CLI_O_OWN };
  * 1 when handled, 0 when ch is the subcommand's own, -status on an error (printed). */
 struct option;
 int cli_common_getopt(const char *cmd, int ch, const struct option *longopts, int idx, char **argv, cli_opts *o);
+/* getopt_long's table of a command: the options that set one field each (fields, from
+ * the library's table: val is the index), --json, --set, --catalog, --help, then the
+ * command's own (own, ended by a zero entry); out holds CLI_MAX_LONGOPTS entries. */
+#define CLI_MAX_LONGOPTS 128
+void cli_longopts(const aif_option *fields, const struct option *own, struct option *out);
 /* Prints json (malloc'd by a writer) and frees it; NULL is out of memory.  The exit status. */
 int cli_print_json(FILE *f, char *json);
 

@@ -84,7 +84,7 @@ static const char help[] =
     "       --candidates h100-sxm,h200,b200 --precisions bf16,fp8\n"
     "\n" CLI_RULES_HELP;
 
-enum { MAX_FIELDS = 64, O_SLO = CLI_O_OWN, O_DISAGG, O_CANDIDATES, O_TPS, O_PRECISIONS, O_MAX_GPUS };
+enum { O_SLO = CLI_O_OWN, O_DISAGG, O_CANDIDATES, O_TPS, O_PRECISIONS, O_MAX_GPUS };
 enum { MAX_CANDIDATES = 16 };
 
 /* What `infer plan` adds to the options: the candidate lists (the text is modified). */
@@ -252,25 +252,17 @@ static int run_plan(const char *file, cli_opts *o, plan_args *pa)
 
 int cmd_infer(int argc, char **argv)
 {
+    static const struct option own[] = {{"slo", required_argument, NULL, O_SLO},
+                                         {"disaggregate", required_argument, NULL, O_DISAGG},
+                                         {"candidates", required_argument, NULL, O_CANDIDATES},
+                                         {"tps", required_argument, NULL, O_TPS},
+                                         {"precisions", required_argument, NULL, O_PRECISIONS},
+                                         {"max-gpus", required_argument, NULL, O_MAX_GPUS},
+                                         {0, 0, 0, 0}};
     /* the options that set one field each: the library's table (include/aifsim/api.h) */
     const aif_option *fields = aif_infer_options();
-    int n_fields = 0;
-    while (fields[n_fields].option && n_fields < MAX_FIELDS)
-        n_fields++;
-    struct option longopts[MAX_FIELDS + 11];
-    for (int i = 0; i < n_fields; i++)
-        longopts[i] = (struct option){fields[i].option, required_argument, NULL, i};
-    longopts[n_fields] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
-    longopts[n_fields + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
-    longopts[n_fields + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
-    longopts[n_fields + 3] = (struct option){"slo", required_argument, NULL, O_SLO};
-    longopts[n_fields + 4] = (struct option){"disaggregate", required_argument, NULL, O_DISAGG};
-    longopts[n_fields + 5] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[n_fields + 6] = (struct option){"candidates", required_argument, NULL, O_CANDIDATES};
-    longopts[n_fields + 7] = (struct option){"tps", required_argument, NULL, O_TPS};
-    longopts[n_fields + 8] = (struct option){"precisions", required_argument, NULL, O_PRECISIONS};
-    longopts[n_fields + 9] = (struct option){"max-gpus", required_argument, NULL, O_MAX_GPUS};
-    longopts[n_fields + 10] = (struct option){0, 0, 0, 0};
+    struct option longopts[CLI_MAX_LONGOPTS];
+    cli_longopts(fields, own, longopts);
     int plan = argc >= 2 && !strcmp(argv[1], "plan");
     if (plan) {   /* the rest parses as infer's options, with the plan's own */
         argc--;

@@ -52,25 +52,16 @@ static const char help[] =
     "\n" CLI_RULES_HELP;
 
 enum { O_OBJECTIVE = CLI_O_OWN, O_TOP, O_ENGINE };
-enum { MAX_FIELD_OPTIONS = 96 };
 
 int cmd_search(int argc, char **argv)
 {
+    static const struct option own[] = {{"objective", required_argument, NULL, O_OBJECTIVE},
+                                         {"top", required_argument, NULL, O_TOP},
+                                         {"engine", required_argument, NULL, O_ENGINE},
+                                         {0, 0, 0, 0}};
     const aif_option *opt_paths = aif_train_options();
-    int n_paths = 0;
-    while (opt_paths[n_paths].option && n_paths < MAX_FIELD_OPTIONS)
-        n_paths++;
-    struct option longopts[MAX_FIELD_OPTIONS + 8];
-    for (int i = 0; i < n_paths; i++)
-        longopts[i] = (struct option){opt_paths[i].option, required_argument, NULL, i};
-    longopts[n_paths] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
-    longopts[n_paths + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
-    longopts[n_paths + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
-    longopts[n_paths + 3] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[n_paths + 4] = (struct option){"objective", required_argument, NULL, O_OBJECTIVE};
-    longopts[n_paths + 5] = (struct option){"top", required_argument, NULL, O_TOP};
-    longopts[n_paths + 6] = (struct option){"engine", required_argument, NULL, O_ENGINE};
-    longopts[n_paths + 7] = (struct option){0, 0, 0, 0};
+    struct option longopts[CLI_MAX_LONGOPTS];
+    cli_longopts(opt_paths, own, longopts);
 
     static cli_opts o;
     memset(&o, 0, sizeof o);

@@ -88,26 +88,17 @@ enum { O_OPS = CLI_O_OWN, O_ENGINE, O_FULL, O_TRACE };
 
 /* The options that set one scenario field each come from the library (api.h), so that
  * the Python module's keyword arguments are these options; getopt's val is the index. */
-enum { MAX_FIELD_OPTIONS = 96 };
 
 int cmd_train(int argc, char **argv)
 {
+    static const struct option own[] = {{"ops", no_argument, NULL, O_OPS},
+                                         {"engine", required_argument, NULL, O_ENGINE},
+                                         {"full", no_argument, NULL, O_FULL},
+                                         {"trace", required_argument, NULL, O_TRACE},
+                                         {0, 0, 0, 0}};
     const aif_option *opt_paths = aif_train_options();
-    int n_paths = 0;
-    while (opt_paths[n_paths].option && n_paths < MAX_FIELD_OPTIONS)
-        n_paths++;
-    struct option longopts[MAX_FIELD_OPTIONS + 9];
-    for (int i = 0; i < n_paths; i++)
-        longopts[i] = (struct option){opt_paths[i].option, required_argument, NULL, i};
-    longopts[n_paths] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
-    longopts[n_paths + 1] = (struct option){"set", required_argument, NULL, CLI_O_SET};
-    longopts[n_paths + 2] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
-    longopts[n_paths + 3] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[n_paths + 4] = (struct option){"ops", no_argument, NULL, O_OPS};
-    longopts[n_paths + 5] = (struct option){"engine", required_argument, NULL, O_ENGINE};
-    longopts[n_paths + 6] = (struct option){"full", no_argument, NULL, O_FULL};
-    longopts[n_paths + 7] = (struct option){"trace", required_argument, NULL, O_TRACE};
-    longopts[n_paths + 8] = (struct option){0, 0, 0, 0};
+    struct option longopts[CLI_MAX_LONGOPTS];
+    cli_longopts(opt_paths, own, longopts);
 
     static cli_opts o;
     memset(&o, 0, sizeof o);

@@ -161,6 +161,20 @@ int cli_add_override(const char *cmd, cli_opts *o, const char *origin, const cha
     return EXIT_OK;
 }
 
+void cli_longopts(const aif_option *fields, const struct option *own, struct option *out)
+{
+    int n = 0;
+    for (int i = 0; fields && fields[i].option && n < CLI_MAX_LONGOPTS - 5; i++)
+        out[n++] = (struct option){fields[i].option, required_argument, NULL, i};
+    out[n++] = (struct option){"json", no_argument, NULL, CLI_O_JSON};
+    out[n++] = (struct option){"set", required_argument, NULL, CLI_O_SET};
+    out[n++] = (struct option){"catalog", required_argument, NULL, CLI_O_CATALOG};
+    out[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    for (int i = 0; own && own[i].name && n < CLI_MAX_LONGOPTS - 1; i++)
+        out[n++] = own[i];
+    out[n] = (struct option){0, 0, 0, 0};
+}
+
 int cli_common_getopt(const char *cmd, int ch, const struct option *longopts, int idx, char **argv, cli_opts *o)
 {
     if (ch == '?')
