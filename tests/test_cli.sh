@@ -110,7 +110,7 @@ for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system 
 done
 # a model given by its shape names its architecture: GPT-3's shape with --arch gpt is
 # GPT-3 (175B), without --arch an error (it would have inherited Llama's gated MLP)
-gpt3="--layers 96 --hidden 12288 --heads 96 --kv-heads 96 --ffn 49152 --vocab 50257 --gpus 1024 --tp 8 --pp 8"
+gpt3="--layers 96 --hidden 12288 --heads 96 --kv-heads 96 --ffn 49152 --vocab 50257 --gpus 1024 --tp 8 --pp 8 --set model.max_seq=2048"
 # shellcheck disable=SC2086
 p=$("$bin" train --arch gpt $gpt3 --json | sed -n 's/.*"params": \([0-9.e+]*\).*/\1/p' | head -1)
 if awk -v p="$p" 'BEGIN { exit !(p > 1.74e11 && p < 1.77e11) }'; then ok; else bad "GPT-3 shape --arch gpt: $p parameters"; fi

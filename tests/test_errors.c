@@ -67,6 +67,7 @@ static const bad_case cases[] = {
     {OK_CLUSTER "model: {base: llama3-8b, hidden: 2048, heads: 16}\n", "model.arch", "would keep llama3-8b's architecture", 2},
     {OK_CLUSTER "model: {layers: 2, hidden: 64, heads: 4, ffn: 256, vocab: 100}\n", "model.arch", "needs its architecture", 2},
     {OK_CLUSTER "model: {base: llama3-8b, arch: bert}\n", "model.arch", "accepted: gpt", 2},
+    {OK_CLUSTER "model: {base: llama3-8b, arch: gpt, hidden: 2048, heads: 16}\n", "model.max_seq", "learned positions need", 2},
     {OK_CLUSTER "model: {base: llama3-8b, activation: tanh}\n", "model.activation", "accepted: gelu", 2},
     {OK_CLUSTER "model: [a]\n", "model", "expected a model name", 2},
     {OK_CLUSTER "model: /nonexistent/m.yaml\n", "model", "cannot open", 2},

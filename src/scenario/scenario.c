@@ -330,6 +330,7 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
         aif_strlcpy(m->name, "custom", sizeof m->name);
     }
     const ynode *arch = ynode_get(mn, "arch");
+    int base_position = m->position;
     if (arch) {
         int k = -1;
         for (int i = 0; arch->kind == Y_SCALAR && i < N_ARCH_PRESETS; i++)
@@ -363,6 +364,12 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     }
     if ((rc = aif_model_check(bc, m, mn, "model")))
         return rc;
+    if (base && m->position == AIF_POS_LEARNED && base_position != AIF_POS_LEARNED &&
+        !(set & ((uint64_t)1 << M_MAX_SEQ)))   /* learned positions are max_seq x hidden weights */
+        return bind_error(bc, arch ? arch : mn, "model.max_seq", "learned positions need the model's own max_seq "
+                          "(%s's %d was for %s positions and would add %.3gB parameters): give max_seq, e.g. 2048",
+                          base->s, m->max_seq, aif_pos_name((aif_pos)base_position),
+                          (double)m->max_seq * m->hidden / 1e9);
     const uint64_t width = ((uint64_t)1 << M_HIDDEN) | ((uint64_t)1 << M_HEADS) | ((uint64_t)1 << M_KV_HEADS) |
                            ((uint64_t)1 << M_HEAD_DIM) | ((uint64_t)1 << M_FFN) | ((uint64_t)1 << M_VOCAB);
     bool named = arch || (set & ((uint64_t)1 << M_ACTIVATION));
