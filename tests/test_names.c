@@ -182,7 +182,7 @@ static void test_tables_through_scenario(void **state)
     for (int v = 0; aif_act_names[v]; v++) {
         char m[256];
         snprintf(m, sizeof m, "cluster: {system: dgx-h100, gpus: 8}\nmodel: {base: llama3-8b, activation: %s, "
-                 "norm: %s, position: %s}\n", aif_act_names[v], aif_norm_names[v % 2], aif_pos_names[v % 3]);
+                 "norm: %s, position: %s, max_seq: 2048}\n", aif_act_names[v], aif_norm_names[v % 2], aif_pos_names[v % 3]);
         aif_scenario *s = test_malloc(sizeof *s);
         aif_err e;
         assert_int_equal(aif_scenario_parse_sections(cat, m, strlen(m), "t.yaml", NULL, 0,
