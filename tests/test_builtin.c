@@ -94,6 +94,12 @@ static int facility_diff(const aif_facility_data *a, const aif_facility_data *b)
             INT(w, a, b, n_api) | INT(w, a, b, n_checks);
     for (int i = 0; i < 4; i++)
         d |= NUM(w, a, b, gpu_phase_fraction[i]);
+    d |= NUM(w, a, b, battery_efficiency) | NUM(w, a, b, battery_ride_through_s) | NUM(w, a, b, rack_storage_per_gpu_J);
+    for (int k = 0; k < AIF_N_SUPPLY_KIND; k++) {
+        d |= NUM(w, a, b, supply[k].usd_per_J) | NUM(w, a, b, supply[k].carbon_kg_per_J);
+        for (int h = 0; h < 24; h++)
+            d |= NUM(w, a, b, supply[k].cf[h]);
+    }
     for (int c = 0; c < AIF_N_COOL; c++) {
         d |= NUM(w, a, b, cooling[c].rack_limit_W) | NUM(w, a, b, cooling[c].fan_fraction) |
              NUM(w, a, b, cooling[c].capex_per_W_usd);

@@ -248,6 +248,18 @@ static void facility_fields(const aif_facility_data *fd)
             fd->n_carbon, fd->n_embodied, fd->n_cloud, fd->n_api, fd->n_checks);
     num("host_tdp_frac", fd->host_tdp_frac);
     integer("nodes_per_rack", fd->nodes_per_rack);
+    fputs("\n        .supply = {\n", out);
+    for (int k = 0; k < AIF_N_SUPPLY_KIND; k++) {
+        fputs("            {", out);
+        num("usd_per_J", fd->supply[k].usd_per_J);
+        num("carbon_kg_per_J", fd->supply[k].carbon_kg_per_J);
+        nums("cf", fd->supply[k].cf, 24);
+        fputs("},\n", out);
+    }
+    fputs("        },\n       ", out);
+    num("battery_efficiency", fd->battery_efficiency);
+    num("battery_ride_through_s", fd->battery_ride_through_s);
+    num("rack_storage_per_gpu_J", fd->rack_storage_per_gpu_J);
     fputs("\n    },\n", out);
 }
 

@@ -331,6 +331,38 @@ typedef struct aif_dr_event { double start_s, duration_s, power_frac; bool pause
  * by value. */
 #define AIF_MAX_CARBON_HOURS 8784
 
+/* The site's energy supply (facility.supply): a list of sources dispatched hour by
+ * hour in merit order (cheapest first) against the site's draw; the models are in
+ * include/aifsim/facility.h (aif_supply_result).  A source's hourly capacity factor
+ * repeats over the run; it holds at most a week of hours (a typical day by default).
+ * With no source given the site draws everything from one grid at cost.electricity
+ * and facility.carbon, as before the supply existed. */
+typedef enum aif_supply_kind {
+    AIF_SUPPLY_GRID, AIF_SUPPLY_PPA_SOLAR, AIF_SUPPLY_PPA_WIND, AIF_SUPPLY_NUCLEAR, AIF_SUPPLY_GAS_TURBINE,
+    AIF_N_SUPPLY_KIND
+} aif_supply_kind;
+#define AIF_MAX_SUPPLY 8
+#define AIF_MAX_SUPPLY_HOURS 168
+typedef struct aif_supply_source {
+    int kind;                     /* aif_supply_kind */
+    double capacity_W;            /* nameplate; 0 = from share, or for the grid the power cap (none: unlimited) */
+    double share;                 /* nameplate as a share of the site's facility peak (when capacity_W is 0) */
+    double usd_per_J;             /* < 0: the site's electricity price (cost.electricity) */
+    double carbon_kg_per_J;       /* < 0: the site's carbon (facility.carbon, constant or hourly) */
+    char region[AIF_NAME_MAX];    /* the carbon region named, "" = none */
+    char profile_csv[256];        /* the file the hourly profile was read from; "" = built-in */
+    int n_hours;                  /* hours in cf (1 .. AIF_MAX_SUPPLY_HOURS) */
+    float cf[AIF_MAX_SUPPLY_HOURS];   /* hour i's capacity factor, 0..1 */
+} aif_supply_source;
+/* A battery at the site's grid connection (facility.battery). */
+typedef enum aif_battery_mode { AIF_BATTERY_NONE, AIF_BATTERY_GIVEN, AIF_BATTERY_AUTO } aif_battery_mode;
+typedef struct aif_battery {
+    int mode;                     /* aif_battery_mode */
+    double capacity_J, power_W;   /* AIF_BATTERY_GIVEN; auto sizes them from the job's swing */
+    double efficiency;            /* round trip, 0..1 (0 = data/facility.yaml's) */
+    double ride_through_s;        /* the longest dip to hold the grid through (0 = data/facility.yaml's) */
+} aif_battery;
+
 /* The site and the prices (scenario sections `facility` and `cost`); see
  * include/aifsim/facility.h for the models that use them. */
 typedef struct aif_site {
@@ -357,6 +389,9 @@ typedef struct aif_site {
     double cloud_usd_per_gpu_hour[AIF_N_CLOUD];
     int cloud_class;              /* aif_cloud_class the comparison uses */
     double embodied_gpu_kg, embodied_node_kg;
+    aif_supply_source supply[AIF_MAX_SUPPLY];   /* facility.supply, in the order given */
+    int n_supply;                 /* 0 = one grid at cost.electricity and facility.carbon */
+    aif_battery battery;          /* facility.battery */
 } aif_site;
 
 /* One thing a load did that the input did not literally say: a name asked for and

@@ -85,6 +85,53 @@ typedef enum aif_site_verdict {
 extern const char *const aif_site_verdict_names[];
 #define AIF_MAX_PROFILE 16
 
+/* The site's supply over the run (facility.supply; src/facility/supply.c).  Hour by
+ * hour the site's draw (the run's power, battery losses included) is met by the
+ * sources in merit order, cheapest first, each up to its nameplate times the hour's
+ * capacity factor; the grid's nameplate is its capacity, else facility.power_cap, else
+ * unlimited.  Invariant: sum of sources' energy + short_J = the run's energy. */
+#define AIF_SUPPLY_DAY 24
+typedef struct aif_supply_line {
+    int kind;                       /* aif_supply_kind */
+    double capacity_W;              /* nameplate used (a share resolved); 0 = an unlimited grid */
+    double usd_per_J, kg_per_J;     /* price and carbon used (the grid's: the site's; kg_per_J the average when hourly) */
+    double energy_J, usd, co2_kg;   /* over the run */
+    double day_W[AIF_SUPPLY_DAY];   /* power taken from it, hour by hour over the run's first day */
+} aif_supply_line;
+typedef struct aif_supply_result {
+    int n;                          /* sources, in the scenario's order (0: no supply given) */
+    aif_supply_line src[AIF_MAX_SUPPLY];
+    int order[AIF_MAX_SUPPLY];      /* merit order: indices into src, cheapest first */
+    double energy_J, usd, co2_kg;   /* served, over the run */
+    double usd_per_J, kg_per_J;     /* blended: usd / energy_J, co2_kg / energy_J */
+    double short_h, short_J;        /* hours in which the sources fall short of the draw; the energy not served */
+    double unused_J;                /* available from the sources but not taken (curtailed or sold) */
+    double day_draw_W[AIF_SUPPLY_DAY], day_avail_W[AIF_SUPPLY_DAY];   /* the site's draw and all sources' availability */
+    int hours;                      /* hours dispatched (the run's, at most AIF_SUPPLY_MAX_HOURS; longer runs scale) */
+} aif_supply_result;
+#define AIF_SUPPLY_MAX_HOURS 87840  /* ten years of hours; a longer run is dispatched on these and scaled */
+
+/* A battery at the grid connection (facility.battery; src/facility/supply.c).
+ *   auto:  power_W = stop_swing_W (the swing when every GPU stops at once),
+ *          capacity_J = power_W x ride_through_s (the longest dip held flat).
+ *   Within a step the battery holds the grid at the step's average: it discharges by
+ *   min(power_W, P - avg) above it and charges below, so the grid-side swing is
+ *   max(avg, P_max - power_W) - min(avg, P_min + power_W) when half the capacity holds
+ *   one step's excursion (else the swing is not narrowed).  Through a full stop it
+ *   absorbs min(power_W, stop_swing_W) for hold_s = capacity_J / that power.  Every
+ *   joule it delivers costs 1/efficiency from the grid: the round-trip losses. */
+typedef struct aif_battery_result {
+    int mode;                       /* aif_battery_mode (NONE: the rest is zero) */
+    double capacity_J, power_W, efficiency, ride_through_s;
+    double step_cycle_J;            /* energy delivered by the battery each step */
+    double grid_swing_W;            /* grid-side swing within a step with the battery (facility swing_W without) */
+    double grid_stop_swing_W;       /* grid-side swing of a full stop with it, for dips up to hold_s (stop_swing_W without) */
+    double hold_s;                  /* how long it holds the grid through a full stop */
+    double loss_J;                  /* round-trip losses over the run (counted in energy_J) */
+    double dip_loss_J;              /* losses of one full ride-through dip */
+    double rack_storage_J;          /* the racks' own power-supply storage (data/facility.yaml, per GPU) */
+} aif_battery_result;
+
 typedef struct aif_facility_result {
     double clock_factor;            /* from the GPU power limit (1 = none) */
     double gpu_busy_W, gpu_low_W;   /* per GPU while computing / while waiting */
@@ -115,6 +162,8 @@ typedef struct aif_facility_result {
      * energy, carbon and water figure above is then not an estimate, and writers
      * print n/a (JSON null) instead of it */
     bool power_known;
+    aif_supply_result supply;       /* facility.supply (supply.n 0: none given) */
+    aif_battery_result battery;     /* facility.battery */
 } aif_facility_result;
 
 typedef struct aif_cost_result {
@@ -139,6 +188,10 @@ void aif_facility_apply_limits(aif_scenario *s, const aif_facility_data *fd);
 /* Site, power, cooling, grid and energy of a training job whose estimate is r. */
 aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, const aif_train_result *r,
                          aif_facility_result *f, aif_err *err);
+/* The battery and the supply of a site whose power over the step and the run f already
+ * holds (aif_facility_eval calls them last; exposed for tests and other callers). */
+void aif_battery_eval(const aif_scenario *s, const aif_facility_data *fd, aif_facility_result *f);
+void aif_supply_eval(const aif_scenario *s, const aif_facility_data *fd, aif_facility_result *f);
 aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const aif_train_result *r,
                      const aif_facility_result *f, aif_cost_result *c, aif_err *err);
 

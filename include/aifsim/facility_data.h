@@ -30,6 +30,14 @@ typedef enum aif_power_check_kind {
     AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING, AIF_N_CHECK_KIND
 } aif_power_check_kind;
 
+/* A kind of energy source's defaults (data/facility.yaml `supply`): its price, its
+ * carbon intensity and a typical day's hourly capacity factor.  The grid's price and
+ * carbon are the site's own (cost.electricity, facility.carbon) and are not read here. */
+typedef struct aif_supply_data {
+    double usd_per_J, carbon_kg_per_J;
+    double cf[24];                /* hour 0..23 of a typical day, share of nameplate */
+} aif_supply_data;
+
 typedef struct aif_facility_data {   /* data/facility.yaml */
     aif_cooling_data cooling[AIF_N_COOL];
     double wue_evaporative_L_per_J, wue_dry_L_per_J;
@@ -44,6 +52,10 @@ typedef struct aif_facility_data {   /* data/facility.yaml */
     aif_power_check *checks; int n_checks;          /* published power figures */
     double host_tdp_frac;          /* host power per node when the system gives none, as a share of its GPUs' TDP */
     int nodes_per_rack;            /* nodes per rack when neither the site nor a rack-scale domain says */
+    aif_supply_data supply[AIF_N_SUPPLY_KIND];   /* by aif_supply_kind */
+    double battery_efficiency;     /* round trip, of a grid-scale lithium-ion battery */
+    double battery_ride_through_s; /* the dip an auto-sized battery holds the grid through */
+    double rack_storage_per_gpu_J; /* energy storage in a rack's power supplies, per GPU (rack-level smoothing) */
 } aif_facility_data;
 
 const aif_facility_data *aif_catalog_facility(const aif_catalog *c);

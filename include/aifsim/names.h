@@ -38,6 +38,7 @@ extern const char *const aif_topo_kind_names[];    /* auto fat-tree rail-optimiz
 extern const char *const aif_routing_names[];      /* ecmp adaptive */
 extern const char *const aif_cooling_names[];      /* air rdhx liquid immersion */
 extern const char *const aif_climate_names[];      /* cold temperate hot */
+extern const char *const aif_supply_kind_names[];  /* grid ppa_solar ppa_wind nuclear gas_turbine */
 extern const char *const aif_cloud_class_names[];  /* hyperscaler_on_demand ... neocloud_reserved */
 extern const char *const aif_act_names[];          /* gelu relu swiglu geglu squared-relu */
 extern const char *const aif_attn_names[];         /* mha gqa mqa mla */
@@ -63,6 +64,7 @@ const char *aif_topo_kind_name(aif_topo_kind v);
 const char *aif_routing_name(aif_routing v);
 const char *aif_cooling_name(aif_cooling v);
 const char *aif_climate_name(aif_climate v);
+const char *aif_supply_kind_name(aif_supply_kind v);
 const char *aif_cloud_class_name(aif_cloud_class v);
 const char *aif_act_name(aif_act v);
 const char *aif_attn_name(aif_attn v);

@@ -34,7 +34,10 @@ aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const a
     double hw = c->capex_systems_usd + c->capex_network_usd + c->capex_storage_usd;
     c->fixed_usd_per_hour = 3600 * (hw / site->depreciation_s + c->capex_facility_usd / site->facility_depreciation_s +
                                     site->operations_frac * c->capex_usd / year_s);
-    c->energy_usd = f->energy_J * site->electricity_usd_per_J;
+    /* a supply mix's blended price replaces cost.electricity (energy not served is
+     * priced at the blend too: the run needs it from somewhere) */
+    double usd_per_J = f->supply.n > 0 && f->supply.energy_J > 0 ? f->supply.usd_per_J : site->electricity_usd_per_J;
+    c->energy_usd = f->energy_J * usd_per_J;
     c->owned_usd = c->fixed_usd_per_hour * f->run_time_s / 3600 + c->energy_usd;
     double gpu_hours = n * r->train_time_s / 3600;
     for (int k = 0; k < AIF_N_CLOUD; k++)
@@ -43,12 +46,12 @@ aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const a
     c->cloud_usd = c->cloud_usd_by_class[site->cloud_class];
     c->price_known = gpu_price > 0 || cl->system.price_usd > 0;
     c->cloud_price_known = c->cloud_usd_per_gpu_hour > 0;
-    double e_busy = f->facility_avg_W * 3600 * site->electricity_usd_per_J;   /* USD per busy hour */
+    double e_busy = f->facility_avg_W * 3600 * usd_per_J;   /* USD per busy hour */
     aif_activity idle = {0, 0, 0, 1};
     aif_site_power pi;
     const aif_site_infra infra = {f->network_W, f->storage_W, f->fabric_tiers};
     aif_site_power_cooled(s, fd, &idle, f->cooling, f->pue, &infra, &pi);
-    double e_idle = pi.facility_W * 3600 * site->electricity_usd_per_J;
+    double e_idle = pi.facility_W * 3600 * usd_per_J;
     c->owned_usd_per_gpu_hour = (c->fixed_usd_per_hour + e_busy) / n;
     double denom = n * c->cloud_usd_per_gpu_hour - (e_busy - e_idle);
     c->breakeven_utilization = c->cloud_usd_per_gpu_hour <= 0 ? 0

@@ -1,7 +1,8 @@
 /* eval.c -- the site of a training job: racks and their cooling, power over one
  * step, the grid (power cap, demand response, carbon) and the whole run's energy,
  * carbon and water.  Reads no file: an hourly carbon series was read when the
- * scenario was bound (aif_site.carbon_g_per_kWh).  Invariant: a site that cannot
+ * scenario was bound (aif_site.carbon_g_per_kWh).  The battery and the supply mix
+ * (supply.c) come last, on the run's power.  Invariant: a site that cannot
  * hold the job (racks no cooling holds, a job over the power cap) is a verdict in
  * the result (site_verdict), never an error, so the job's answer is never lost. */
 #include "facility/site.h"
@@ -178,6 +179,9 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->energy_J = f->facility_avg_W * fmax(0, f->run_time_s - dr_s) + e_dr;
     f->it_energy_J = f->energy_J / f->pue;
     f->water_L = f->it_energy_J * (s->site.dry_cooling ? fd->wue_dry_L_per_J : fd->wue_evaporative_L_per_J);
+    /* a battery's round-trip losses are drawn from the supply (not IT energy: no water) */
+    aif_battery_eval(s, fd, f);
+    f->energy_J += f->battery.loss_J;
     if (s->site.n_carbon_hours > 0) {
         /* the series repeats: whole cycles in closed form, then the hours of the last one */
         const float *g = s->site.carbon_g_per_kWh;
@@ -192,6 +196,10 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     } else {
         f->co2_kg = f->energy_J * s->site.carbon_kg_per_J;
     }
+    /* a supply mix replaces the one grid's carbon with its sources' */
+    aif_supply_eval(s, fd, f);
+    if (f->supply.n > 0)
+        f->co2_kg = f->supply.co2_kg;
     if (s->site.depreciation_s > 0)
         f->embodied_co2_kg = (cl->gpus * s->site.embodied_gpu_kg + f->nodes * s->site.embodied_node_kg) *
                              f->run_time_s / s->site.depreciation_s;

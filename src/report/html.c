@@ -1,7 +1,8 @@
 /* html.c -- one self-contained HTML report of a training job and its site, with
  * plots drawn by PLplot's SVG driver and inlined, so the file opens offline.
  * Plots: step-time breakdown, memory per GPU against HBM, facility power over a
- * step, cost to train owned against rented, and a scaling curve.  Everything
+ * step, the site's draw against its supply over a day (with facility.supply),
+ * cost to train owned against rented, and a scaling curve.  Everything
  * drawn comes from the pipeline's result (aif_train_run, its scaling curve
  * included): this file formats and runs no engine.  A few lines of inline
  * script check that every plot has drawn marks and record the result in
@@ -358,6 +359,62 @@ static void plot_power(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
     append_svg(pc, out);
 }
 
+/* The site's draw against its supply over the run's first day: each hour a stack of
+ * what each source gives (merit order, cheapest at the bottom), the draw as a line,
+ * and what the sources could give (when no source is unlimited) as a grey line. */
+static void plot_supply(plot_ctx *pc, FILE *out, const aif_facility_result *fa)
+{
+    const aif_supply_result *r = &fa->supply;
+    double top = 0;
+    int bounded = 1;
+    for (int h = 0; h < AIF_SUPPLY_DAY; h++) {
+        top = fmax(top, r->day_draw_W[h] / 1e6);
+        if (r->day_avail_W[h] < 0)
+            bounded = 0;
+        else
+            top = fmax(top, r->day_avail_W[h] / 1e6);
+    }
+    begin_plot(pc);
+    plenv(0, AIF_SUPPLY_DAY, 0, top * 1.25 + 1e-9, 0, 0);
+    char title[160];
+    snprintf(title, sizeof title, "Draw against supply over a day: $%.1f/MWh, %.0f g/kWh blended%s",
+             r->usd_per_J * 3.6e9, r->kg_per_J * 3.6e9, r->short_h > 0 ? ", SHORT" : "");
+    pllab("hour of the run's first day", "MW", title);
+    for (int h = 0; h < AIF_SUPPLY_DAY; h++) {
+        double y = 0;
+        for (int k = 0; k < r->n; k++) {
+            double w = r->src[r->order[k]].day_W[h] / 1e6;
+            if (w > 0)
+                bar(h + 0.08, h + 0.92, y, y + w, 2 + k % 7);
+            y += w;
+        }
+    }
+    PLFLT x[2 * AIF_SUPPLY_DAY], y[2 * AIF_SUPPLY_DAY], ya[2 * AIF_SUPPLY_DAY];
+    for (int h = 0; h < AIF_SUPPLY_DAY; h++) {
+        x[2 * h] = h;
+        x[2 * h + 1] = h + 1;
+        y[2 * h] = y[2 * h + 1] = r->day_draw_W[h] / 1e6;
+        ya[2 * h] = ya[2 * h + 1] = r->day_avail_W[h] / 1e6;
+    }
+    plcol0(1);
+    plwidth(2);
+    plline(2 * AIF_SUPPLY_DAY, x, y);
+    plwidth(1);
+    if (bounded) {
+        plcol0(8);
+        plline(2 * AIF_SUPPLY_DAY, x, ya);
+    }
+    /* the legend: one swatch per source, in merit order */
+    for (int k = 0; k < r->n; k++) {
+        double lx = 0.4 + k * (AIF_SUPPLY_DAY / (double)(r->n > 4 ? r->n : 4));
+        bar(lx, lx + 0.6, top * 1.13, top * 1.19, 2 + k % 7);
+        plcol0(1);
+        plptex(lx + 0.8, top * 1.14, 1, 0, 0, aif_supply_kind_name((aif_supply_kind)r->src[r->order[k]].kind));
+    }
+    plend();
+    append_svg(pc, out);
+}
+
 static void plot_cost(plot_ctx *pc, FILE *out, const aif_cost_result *c)
 {
     const char *names[] = {"owned", "hyperscaler OD", "hyperscaler res.", "neocloud OD", "neocloud res."};
@@ -586,6 +643,8 @@ aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const
     plot_memory(&pc, out, &run->train);
     if (run->facility.power_known)   /* no published power: no power plot (the text says n/a) */
         plot_power(&pc, out, &run->facility);
+    if (run->facility.power_known && run->facility.supply.n > 0)
+        plot_supply(&pc, out, &run->facility);
     plot_cost(&pc, out, &run->cost);
     plot_scaling(&pc, out, run);
     if (cluster)

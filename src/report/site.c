@@ -92,6 +92,65 @@ static void power_text(FILE *f, const aif_scenario *s, const aif_facility_result
     }
 }
 
+/* The supply mix over the run: blended price and carbon, then one line per source in
+ * merit order. */
+static void supply_text(FILE *f, const aif_facility_result *fa)
+{
+    const aif_supply_result *r = &fa->supply;
+    char a[32], b[32];
+    aif_fmt_energy_J(a, sizeof a, r->short_J);
+    fprintf(f, "  supply           blended $%.1f/MWh, %.0f g/kWh over the run; ", r->usd_per_J * 3.6e9,
+            r->kg_per_J * 3.6e9);
+    if (r->short_h > 0)
+        fprintf(f, "SHORT of supply %.0f h (%s not served)\n", r->short_h, a);
+    else
+        fprintf(f, "never short of supply\n");
+    double total = r->energy_J + r->short_J;
+    for (int k = 0; k < r->n; k++) {
+        const aif_supply_line *l = &r->src[r->order[k]];
+        if (l->capacity_W > 0)
+            power(a, sizeof a, l->capacity_W);
+        else
+            snprintf(a, sizeof a, "no cap");
+        aif_fmt_energy_J(b, sizeof b, l->energy_J);
+        fprintf(f, "                   %-12s %9s %10s %4.0f%%  $%.1f/MWh  %.0f g/kWh\n",
+                aif_supply_kind_name((aif_supply_kind)l->kind), a, b, total > 0 ? 100 * l->energy_J / total : 0,
+                l->usd_per_J * 3.6e9, l->kg_per_J * 3.6e9);
+    }
+    if (r->unused_J > 0) {
+        aif_fmt_energy_J(a, sizeof a, r->unused_J);
+        fprintf(f, "                   %s of the sources' output not taken (curtailed or sold)\n", a);
+    }
+}
+
+/* The battery: its size, the grid-side swings with and without it, its losses. */
+static void battery_text(FILE *f, const aif_facility_result *fa, int with_run)
+{
+    const aif_battery_result *b = &fa->battery;
+    char a[32], c[32], d[32], e[32];
+    power(a, sizeof a, b->power_W);
+    aif_fmt_energy_J(c, sizeof c, b->capacity_J);
+    fprintf(f, "  battery          %s%s, %s (holds a full stop %.0f min), %.0f%% round trip\n",
+            b->mode == AIF_BATTERY_AUTO ? "sized to the swing: " : "", a, c, b->hold_s / 60, 100 * b->efficiency);
+    power(a, sizeof a, b->grid_swing_W);
+    power(c, sizeof c, fa->swing_W);
+    power(d, sizeof d, b->grid_stop_swing_W);
+    power(e, sizeof e, fa->stop_swing_W);
+    if (fa->n_profile > 0)
+        fprintf(f, "                   grid-side swings: %s within each step (%s without), %s when all GPUs stop "
+                "(%s without)\n", a, c, d, e);
+    else
+        fprintf(f, "                   grid-side swing: %s when all GPUs stop (%s without)\n", d, e);
+    aif_fmt_energy_J(a, sizeof a, b->loss_J);
+    aif_fmt_energy_J(c, sizeof c, b->dip_loss_J);
+    aif_fmt_energy_J(d, sizeof d, b->rack_storage_J);
+    if (with_run && fa->run_time_s > 0)
+        fprintf(f, "                   round-trip losses %s over the run (in the energy), %s per full dip; "
+                "racks' own storage %s\n", a, c, d);
+    else
+        fprintf(f, "                   round-trip losses %s per full dip; racks' own storage %s\n", c, d);
+}
+
 static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result *fa, const aif_cost_result *c,
                       int with_run)
 {
@@ -121,6 +180,10 @@ static void site_text(FILE *f, const aif_scenario *s, const aif_facility_result 
         fprintf(f, "\n  carbon & water   %s CO2e operational, %s CO2e embodied (share of the hardware's life); "
                 "%s m3 of water\n", a, b, d);
     }
+    if (with_run && fa->run_time_s > 0 && fa->power_known && fa->supply.n > 0)
+        supply_text(f, fa);
+    if (fa->power_known && fa->battery.mode != AIF_BATTERY_NONE)
+        battery_text(f, fa, with_run);
     if (c->price_known && fa->power_known) {
         aif_report_money(a, sizeof a, c->capex_usd);
         aif_report_money(b, sizeof b, c->capex_systems_usd);
@@ -182,6 +245,66 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
 }
 
 
+static json_object *supply_json(const aif_supply_result *r)
+{
+    json_object *o = json_object_new_object();
+    aif_json_num(o, "energy_mwh", r->energy_J / 3.6e9);
+    aif_json_num(o, "usd", r->usd);
+    aif_json_num(o, "co2_t", r->co2_kg / 1e3);
+    aif_json_num(o, "blended_usd_per_mwh", r->usd_per_J * 3.6e9);
+    aif_json_num(o, "blended_g_per_kwh", r->kg_per_J * 3.6e9);
+    aif_json_num(o, "short_h", r->short_h);
+    aif_json_num(o, "short_mwh", r->short_J / 3.6e9);
+    aif_json_num(o, "unused_mwh", r->unused_J / 3.6e9);
+    json_object *srcs = json_object_new_array();
+    for (int k = 0; k < r->n; k++) {   /* merit order */
+        const aif_supply_line *l = &r->src[r->order[k]];
+        json_object *x = json_object_new_object();
+        aif_json_str(x, "kind", aif_supply_kind_name((aif_supply_kind)l->kind));
+        /* null: a grid with no cap */
+        json_object_object_add(x, "capacity_kw", l->capacity_W > 0 ? json_object_new_double(l->capacity_W / 1e3) : NULL);
+        aif_json_num(x, "usd_per_mwh", l->usd_per_J * 3.6e9);
+        aif_json_num(x, "g_per_kwh", l->kg_per_J * 3.6e9);
+        aif_json_num(x, "energy_mwh", l->energy_J / 3.6e9);
+        aif_json_num(x, "usd", l->usd);
+        aif_json_num(x, "co2_t", l->co2_kg / 1e3);
+        json_object *day = json_object_new_array();
+        for (int h = 0; h < AIF_SUPPLY_DAY; h++)
+            json_object_array_add(day, json_object_new_double(l->day_W[h] / 1e3));
+        json_object_object_add(x, "day_kw", day);
+        json_object_array_add(srcs, x);
+    }
+    json_object_object_add(o, "sources", srcs);
+    json_object *draw = json_object_new_array(), *avail = json_object_new_array();
+    for (int h = 0; h < AIF_SUPPLY_DAY; h++) {
+        json_object_array_add(draw, json_object_new_double(r->day_draw_W[h] / 1e3));
+        /* null: an unlimited grid among the sources */
+        json_object_array_add(avail, r->day_avail_W[h] >= 0 ? json_object_new_double(r->day_avail_W[h] / 1e3) : NULL);
+    }
+    json_object_object_add(o, "day_draw_kw", draw);
+    json_object_object_add(o, "day_available_kw", avail);
+    return o;
+}
+
+static json_object *battery_json(const aif_facility_result *fa)
+{
+    const aif_battery_result *b = &fa->battery;
+    json_object *o = json_object_new_object();
+    aif_json_str(o, "mode", b->mode == AIF_BATTERY_AUTO ? "auto" : "given");
+    aif_json_num(o, "power_kw", b->power_W / 1e3);
+    aif_json_num(o, "capacity_kwh", b->capacity_J / 3.6e6);
+    aif_json_num(o, "efficiency", b->efficiency);
+    aif_json_num(o, "ride_through_s", b->ride_through_s);
+    aif_json_num(o, "hold_s", b->hold_s);
+    aif_json_num(o, "grid_swing_kw", b->grid_swing_W / 1e3);
+    aif_json_num(o, "grid_stop_swing_kw", b->grid_stop_swing_W / 1e3);
+    aif_json_num(o, "step_cycle_kj", b->step_cycle_J / 1e3);
+    aif_json_num(o, "loss_mwh", b->loss_J / 3.6e9);
+    aif_json_num(o, "dip_loss_kwh", b->dip_loss_J / 3.6e6);
+    aif_json_num(o, "rack_storage_kj", b->rack_storage_J / 1e3);
+    return o;
+}
+
 void aif_report_site_json(json_object *o, const aif_train_run *run)
 {
     const aif_scenario *s = &run->scenario;
@@ -230,6 +353,10 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
         json_object_array_add(runp, p);
     }
     json_object_object_add(fo, "run_power_profile", runp);
+    if (fa->power_known && fa->supply.n > 0)
+        json_object_object_add(fo, "supply", supply_json(&fa->supply));
+    if (fa->power_known && fa->battery.mode != AIF_BATTERY_NONE)
+        json_object_object_add(fo, "battery", battery_json(fa));
     json_object_object_add(o, "facility", fo);
     json_object *notes = json_object_new_array();
     for (int i = 0; i < run->n_notes; i++) {

@@ -70,6 +70,38 @@ static const field check_fields[] = {
 };
 static const schema check_schema = {check_fields, sizeof check_fields / sizeof check_fields[0], NULL};
 
+static const char *const skip_supply[] = {"sources", "notes", "description", "profile", NULL};
+typedef struct supply_in { double price, carbon; } supply_in;
+static const field supply_fields[] = {
+    {.key = "price", .type = F_QTY, .off = offsetof(supply_in, price), .qty = AIF_Q_ENERGY_PRICE},
+    {.key = "carbon", .type = F_QTY, .off = offsetof(supply_in, carbon), .qty = AIF_Q_CARBON},
+};
+static const schema supply_schema = {supply_fields, 2, skip_supply};
+
+typedef struct battery_in { double efficiency, ride_through_s, rack_storage_per_gpu_J; } battery_in;
+static const field battery_fields[] = {
+    {.key = "efficiency", .type = F_NUM, .off = offsetof(battery_in, efficiency), .min = 0.01, .max = 1},
+    {.key = "ride_through", .type = F_QTY, .off = offsetof(battery_in, ride_through_s), .qty = AIF_Q_TIME, .min = 1},
+    {.key = "rack_storage_per_gpu", .type = F_QTY, .off = offsetof(battery_in, rack_storage_per_gpu_J), .qty = AIF_Q_ENERGY},
+};
+static const schema battery_schema = {battery_fields, 3, skip_meta};
+
+/* A typical day's capacity factor: a list of 24 numbers from 0 to 1, hour 0 first. */
+static aif_rc day_profile(const bind_ctx *bc, const ynode *v, const char *path, double cf[24])
+{
+    if (!v || v->kind != Y_SEQ || v->n != 24)
+        return bind_error(bc, v, path, "expected a list of 24 hourly capacity factors (0 to 1), hour 0 first");
+    for (int h = 0; h < 24; h++) {
+        const ynode *x = v->kids[h];
+        char *end;
+        double f = x->kind == Y_SCALAR ? strtod(x->s, &end) : -1;
+        if (x->kind != Y_SCALAR || !x->s[0] || *end || !(f >= 0 && f <= 1))
+            return bind_error(bc, x, path, "hour %d: expected a capacity factor from 0 to 1", h);
+        cf[h] = f;
+    }
+    return AIF_OK;
+}
+
 static int skipped(const char *k)
 {
     for (int i = 0; skip_meta[i]; i++)
@@ -160,16 +192,16 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
         return rc;
     const bind_ctx ctx = {.err = err}, *bc = &ctx;
     static const char *const sections[] = {"cooling", "water", "carbon", "embodied", "power", "prices", "cloud",
-                                           "api", "validation"};
+                                           "api", "validation", "supply", "battery"};
     for (int i = 0; i < root->n && !rc; i++) {
         int known = 0;
         for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
             known |= !strcmp(root->kids[i]->key, sections[k]);
         if (!known) {
-            int dym = aif_did_you_mean(root->kids[i]->key, sections, 9);
+            int dym = aif_did_you_mean(root->kids[i]->key, sections, 11);
             rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col, root->kids[i]->key,
                              "unknown section%s%s%s (accepted: cooling, water, carbon, embodied, power, prices, "
-                             "cloud, api, validation)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? sections[dym] : "",
+                             "cloud, api, validation, supply, battery)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? sections[dym] : "",
                              dym >= 0 ? "'?" : "");
         }
     }
@@ -248,6 +280,40 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
             aif_strlcpy(cp->gpu, e->key, sizeof cp->gpu);
             if (!(rc = bind_map(bc, e, &cloud_schema, cp->usd_per_gpu_hour, path, NULL)))
                 fd->n_cloud++;
+        }
+    }
+    if (!rc && (sec = ynode_get(root, "supply"))) {
+        for (int i = 0; i < sec->n && !rc; i++) {
+            const ynode *e = sec->kids[i];
+            if (skipped(e->key))
+                continue;
+            int k = 0;
+            while (aif_supply_kind_names[k] && strcmp(aif_supply_kind_names[k], e->key))
+                k++;
+            char path[64];
+            bind_path(path, sizeof path, "supply", e->key);
+            if (!aif_supply_kind_names[k]) {
+                rc = aif_err_set(err, AIF_EINPUT, name, e->key_line, e->key_col, "supply",
+                                 "unknown kind of source '%s' (accepted: grid, ppa_solar, ppa_wind, nuclear, "
+                                 "gas_turbine)", e->key);
+                break;
+            }
+            supply_in si = {0, 0};
+            if ((rc = bind_map(bc, e, &supply_schema, &si, path, NULL)))
+                break;
+            fd->supply[k].usd_per_J = si.price;
+            fd->supply[k].carbon_kg_per_J = si.carbon;
+            char ppath[80];
+            snprintf(ppath, sizeof ppath, "%s.profile", path);
+            rc = day_profile(bc, e->kind == Y_MAP ? ynode_get(e, "profile") : e, ppath, fd->supply[k].cf);
+        }
+    }
+    if (!rc && (sec = ynode_get(root, "battery"))) {
+        battery_in bi = {0, 0, 0};
+        if (!(rc = bind_map(bc, sec, &battery_schema, &bi, "battery", NULL))) {
+            fd->battery_efficiency = bi.efficiency;
+            fd->battery_ride_through_s = bi.ride_through_s;
+            fd->rack_storage_per_gpu_J = bi.rack_storage_per_gpu_J;
         }
     }
     if (!rc && (sec = ynode_get(root, "validation"))) {

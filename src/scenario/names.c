@@ -34,6 +34,7 @@ const char *const aif_topo_kind_names[] = {"auto", "fat-tree", "rail-optimized",
 const char *const aif_routing_names[] = {"ecmp", "adaptive", NULL};
 const char *const aif_cooling_names[] = {"air", "rdhx", "liquid", "immersion", NULL};
 const char *const aif_climate_names[] = {"cold", "temperate", "hot", NULL};
+const char *const aif_supply_kind_names[] = {"grid", "ppa_solar", "ppa_wind", "nuclear", "gas_turbine", NULL};
 const char *const aif_cloud_class_names[] = {"hyperscaler_on_demand", "hyperscaler_reserved", "neocloud_on_demand",
                                              "neocloud_reserved", NULL};
 const char *const aif_act_names[] = {"gelu", "relu", "swiglu", "geglu", "squared-relu", NULL};
@@ -73,6 +74,10 @@ const char *aif_topo_kind_name(aif_topo_kind v) { return pick(aif_topo_kind_name
 const char *aif_routing_name(aif_routing v) { return pick(aif_routing_names, COUNT(aif_routing_names), (int)v); }
 const char *aif_cooling_name(aif_cooling v) { return pick(aif_cooling_names, COUNT(aif_cooling_names), (int)v); }
 const char *aif_climate_name(aif_climate v) { return pick(aif_climate_names, COUNT(aif_climate_names), (int)v); }
+const char *aif_supply_kind_name(aif_supply_kind v)
+{
+    return pick(aif_supply_kind_names, COUNT(aif_supply_kind_names), (int)v);
+}
 const char *aif_cloud_class_name(aif_cloud_class v) { return pick(aif_cloud_class_names, COUNT(aif_cloud_class_names), (int)v); }
 const char *aif_act_name(aif_act v) { return pick(aif_act_names, COUNT(aif_act_names), (int)v); }
 const char *aif_attn_name(aif_attn v) { return pick(aif_attn_names, COUNT(aif_attn_names), (int)v); }
@@ -97,6 +102,7 @@ _Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
 _Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");
 _Static_assert(COUNT(cooling_labels) == AIF_N_COOL, "cooling_labels");
 _Static_assert(COUNT(aif_climate_names) == AIF_N_CLIMATE, "aif_climate_names");
+_Static_assert(COUNT(aif_supply_kind_names) == AIF_N_SUPPLY_KIND, "aif_supply_kind_names");
 _Static_assert(COUNT(aif_cloud_class_names) == AIF_N_CLOUD, "aif_cloud_class_names");
 _Static_assert(COUNT(cloud_class_labels) == AIF_N_CLOUD, "cloud_class_labels");
 _Static_assert(COUNT(aif_catalog_kind_names) == AIF_N_CATALOG_KIND, "aif_catalog_kind_names");

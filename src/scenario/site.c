@@ -6,7 +6,10 @@
  *              rack_limit_rdhx, rack_limit_liquid, rack_limit_immersion, pue,
  *              power_cap, gpu_power_limit, carbon: REGION | 370g/kWh | FILE.csv,
  *              embodied_gpu, embodied_node,
- *              demand_response: [{start, duration, action: pause|throttle, power}]}
+ *              demand_response: [{start, duration, action: pause|throttle, power}],
+ *              supply: [{kind, capacity | share, price, carbon, profile}],
+ *              battery: auto | {capacity, power, efficiency, ride_through}}
+ *              (supply and battery: src/scenario/supply.c)
  *   cost:     {electricity, depreciation, facility_depreciation, operations,
  *              network_per_gpu, storage_per_gpu, gpu_price,
  *              cloud: hyperscaler_on_demand|hyperscaler_reserved|neocloud_on_demand|neocloud_reserved,
@@ -45,7 +48,7 @@ static const field fac_fields[] = {
     {.key = "embodied_gpu", .type = F_QTY, .off = offsetof(fac_in, embodied_gpu_kg), .qty = AIF_Q_MASS},
     {.key = "embodied_node", .type = F_QTY, .off = offsetof(fac_in, embodied_node_kg), .qty = AIF_Q_MASS},
 };
-static const char *const fac_skip[] = {"carbon", "demand_response", NULL};
+static const char *const fac_skip[] = {"carbon", "demand_response", "supply", "battery", NULL};
 static const schema fac_schema = {fac_fields, sizeof fac_fields / sizeof fac_fields[0], fac_skip};
 
 typedef struct cost_in {
@@ -78,32 +81,33 @@ static const field dr_fields[] = {
 };
 static const schema dr_schema = {dr_fields, 4, NULL};
 
-/* The hourly carbon CSV, read strictly with libcsv (CSV_STRICT: no stray or unbalanced
- * quote).  Its first non-blank row is a header naming the columns: `hour,g_per_kWh`, or
- * `g_per_kWh` alone (the hours are then the rows' order); names match case-insensitively
- * and other named columns are allowed and ignored.  Every later row has as many cells as
- * the header; hours run 0, 1, 2, ... with none missing or repeated; an intensity is a
- * number from 0 to 100000 g/kWh.  Blank lines are skipped (never read as 0 g/kWh).
- * Errors name the file and the line the row starts on, with the field path
- * facility.carbon. */
-enum { CARBON_MAX_COLS = 16 };
-typedef struct carbon_rd {
+/* An hourly CSV (the carbon series of facility.carbon, a supply source's profile),
+ * read strictly with libcsv (CSV_STRICT: no stray or unbalanced quote).  Its first
+ * non-blank row is a header naming the columns: `hour,COLUMN`, or `COLUMN` alone (the
+ * hours are then the rows' order); names match case-insensitively and other named
+ * columns are allowed and ignored.  Every later row has as many cells as the header;
+ * hours run 0, 1, 2, ... with none missing or repeated; a value is a number from 0 to
+ * the spec's max.  Blank lines are skipped (never read as 0).  Errors name the file
+ * and the line the row starts on, with the spec's field path. */
+enum { HOURLY_MAX_COLS = 16 };
+typedef struct hourly_rd {
     const char *path;
-    aif_site *site;
+    const aif_hourly_spec *sp;
+    float *out;
     aif_err *err;
     aif_rc rc;
     int line, row_line;        /* the line being fed; the line the current row started on (0: none yet) */
     int n_col, n_hdr;          /* cells in the current row; in the header (0: no header yet) */
     int hour_col, value_col;   /* columns of the header (-1: none) */
     int k;                     /* hours read */
-    char cell[CARBON_MAX_COLS][64];
+    char cell[HOURLY_MAX_COLS][64];
     int too_long;
-} carbon_rd;
+} hourly_rd;
 
-static void carbon_cell(void *data, size_t len, void *ud)
+static void hourly_cell(void *data, size_t len, void *ud)
 {
-    carbon_rd *cr = ud;
-    if (cr->n_col < CARBON_MAX_COLS) {
+    hourly_rd *cr = ud;
+    if (cr->n_col < HOURLY_MAX_COLS) {
         size_t m = len < sizeof cr->cell[0] ? len : sizeof cr->cell[0] - 1;
         cr->too_long |= len >= sizeof cr->cell[0];
         if (m)
@@ -113,73 +117,77 @@ static void carbon_cell(void *data, size_t len, void *ud)
     cr->n_col++;
 }
 
-static aif_rc carbon_error(carbon_rd *cr, const char *fmt, const char *a, const char *b)
+static aif_rc hourly_error(hourly_rd *cr, const char *msg)
 {
-    return aif_err_set(cr->err, AIF_EINPUT, cr->path, cr->row_line ? cr->row_line : cr->line, 0, "facility.carbon",
-                       fmt, a, b);
+    return aif_err_set(cr->err, AIF_EINPUT, cr->path, cr->row_line ? cr->row_line : cr->line, 0, cr->sp->field,
+                       "%s", msg);
 }
 
-static void carbon_row(int c, void *ud)
+static void hourly_row(int c, void *ud)
 {
-    carbon_rd *cr = ud;
+    hourly_rd *cr = ud;
+    const aif_hourly_spec *sp = cr->sp;
+    const char *col = sp->column;
+    char msg[400];
     (void)c;
     int n = cr->n_col, blank = 1;
-    for (int i = 0; i < n && i < CARBON_MAX_COLS; i++)
+    for (int i = 0; i < n && i < HOURLY_MAX_COLS; i++)
         blank &= cr->cell[i][0] == '\0';
     if (cr->rc || (blank && n <= 1)) {
         /* after an error, or a blank line */
-    } else if (n > CARBON_MAX_COLS || cr->too_long) {
-        cr->rc = carbon_error(cr, "a row of more than 16 cells or a cell of more than 63 characters%s%s "
-                              "(the file holds hour,g_per_kWh)", "", "");
+    } else if (n > HOURLY_MAX_COLS || cr->too_long) {
+        snprintf(msg, sizeof msg, "a row of more than 16 cells or a cell of more than 63 characters "
+                 "(the file holds hour,%s)", col);
+        cr->rc = hourly_error(cr, msg);
     } else if (!cr->n_hdr) {
         cr->hour_col = cr->value_col = -1;
         for (int i = 0; i < n; i++) {
             if (!strcasecmp(cr->cell[i], "hour"))
                 cr->hour_col = cr->hour_col < 0 ? i : -2;
-            else if (!strcasecmp(cr->cell[i], "g_per_kWh"))
+            else if (!strcasecmp(cr->cell[i], col))
                 cr->value_col = cr->value_col < 0 ? i : -2;
         }
-        char *end;
-        (void)strtod(cr->cell[0], &end);
-        if (cr->hour_col == -2 || cr->value_col == -2)
-            cr->rc = carbon_error(cr, "the header names a column twice%s%s (accepted: hour,g_per_kWh or g_per_kWh)",
-                                  "", "");
-        else if (cr->value_col < 0)
-            cr->rc = carbon_error(cr, "the first row must be a header naming the columns, hour,g_per_kWh or "
-                                  "g_per_kWh alone; '%s%s' has no g_per_kWh column",
-                                  cr->cell[0], n > 1 ? ",..." : "");
-        else
+        if (cr->hour_col == -2 || cr->value_col == -2) {
+            snprintf(msg, sizeof msg, "the header names a column twice (accepted: hour,%s or %s)", col, col);
+            cr->rc = hourly_error(cr, msg);
+        } else if (cr->value_col < 0) {
+            snprintf(msg, sizeof msg, "the first row must be a header naming the columns, hour,%s or %s alone; "
+                     "'%s%s' has no %s column", col, col, cr->cell[0], n > 1 ? ",..." : "", col);
+            cr->rc = hourly_error(cr, msg);
+        } else {
             cr->n_hdr = n;
+        }
     } else if (n != cr->n_hdr) {
-        char why[96];
-        snprintf(why, sizeof why, "%d cells, the header has %d", n, cr->n_hdr);
-        cr->rc = carbon_error(cr, "the row has %s%s; every row has one cell per header column", why, "");
-    } else if (cr->k == AIF_MAX_CARBON_HOURS) {
-        char why[32];
-        snprintf(why, sizeof why, "%d", AIF_MAX_CARBON_HOURS);
-        cr->rc = carbon_error(cr, "more than %s hourly intensities (one leap year)%s; the series repeats, so give "
-                              "one year", why, "");
+        snprintf(msg, sizeof msg, "the row has %d cells, the header has %d; every row has one cell per header column",
+                 n, cr->n_hdr);
+        cr->rc = hourly_error(cr, msg);
+    } else if (cr->k == sp->max_hours) {
+        snprintf(msg, sizeof msg, "more than %d hourly %s (%s); the %s", sp->max_hours, sp->plural, sp->span,
+                 sp->series);
+        cr->rc = hourly_error(cr, msg);
     } else {
         char *end;
         if (cr->hour_col >= 0) {
             const char *h = cr->cell[cr->hour_col];
             long hour = strtol(h, &end, 10);
             if (!*h || *end || hour != cr->k) {
-                char want[32];
-                snprintf(want, sizeof want, "%d", cr->k);
-                cr->rc = carbon_error(cr, "hour '%s' where hour %s was expected (hours run 0, 1, 2, ... in order, "
-                                      "with none missing or repeated)", h, want);
+                snprintf(msg, sizeof msg, "hour '%s' where hour %d was expected (hours run 0, 1, 2, ... in order, "
+                         "with none missing or repeated)", h, cr->k);
+                cr->rc = hourly_error(cr, msg);
                 goto done;
             }
         }
         const char *v = cr->cell[cr->value_col];
         double x = strtod(v, &end);
-        if (!*v || *end)
-            cr->rc = carbon_error(cr, "'%s' is not a number%s (g_per_kWh holds the hour's intensity in g/kWh)", v, "");
-        else if (!(x >= 0 && x <= 1e5))
-            cr->rc = carbon_error(cr, "'%s' is not a carbon intensity in g/kWh between 0 and 100000%s", v, "");
-        else
-            cr->site->carbon_g_per_kWh[cr->k++] = (float)x;
+        if (!*v || *end) {
+            snprintf(msg, sizeof msg, "'%s' is not a number (%s holds the hour's %s)", v, col, sp->holds);
+            cr->rc = hourly_error(cr, msg);
+        } else if (!(x >= 0 && x <= sp->max)) {
+            snprintf(msg, sizeof msg, "'%s' is not %s", v, sp->range);
+            cr->rc = hourly_error(cr, msg);
+        } else {
+            cr->out[cr->k++] = (float)x;
+        }
     }
 done:
     cr->n_col = 0;
@@ -187,24 +195,24 @@ done:
     cr->row_line = 0;
 }
 
-static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
+aif_rc aif_hourly_csv_read(const char *path, const aif_hourly_spec *sp, float *out, int *n_out, aif_err *err)
 {
-    aif_err *err = bc->err;
-    const char *path = site->carbon_csv;
     char *text;
     size_t len;
+    *n_out = 0;
     aif_rc rc = aif_read_file(path, &text, &len, err);
     if (rc) {
-        aif_strlcpy(err->path, "facility.carbon", sizeof err->path);
+        aif_strlcpy(err->path, sp->field, sizeof err->path);
         return rc;
     }
-    carbon_rd *cr = calloc(1, sizeof *cr);
+    hourly_rd *cr = calloc(1, sizeof *cr);
     if (!cr) {
         free(text);
-        return aif_err_set(err, AIF_ENOMEM, path, 0, 0, "facility.carbon", "out of memory");
+        return aif_err_set(err, AIF_ENOMEM, path, 0, 0, sp->field, "out of memory");
     }
     cr->path = path;
-    cr->site = site;
+    cr->sp = sp;
+    cr->out = out;
     cr->err = err;
     const char *p = text, *stop = text + len;
     if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
@@ -213,7 +221,7 @@ static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
     if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         free(cr);
         free(text);
-        return aif_err_set(err, AIF_ENOMEM, path, 0, 0, "facility.carbon", "out of memory");
+        return aif_err_set(err, AIF_ENOMEM, path, 0, 0, sp->field, "out of memory");
     }
     /* fed a line at a time, so a row's errors name the line it started on */
     int bad = 0;
@@ -227,31 +235,44 @@ static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
                     cr->row_line = cr->line;
                     break;
                 }
-        if (csv_parse(&cp, p, n, carbon_cell, carbon_row, cr) != n)
+        if (csv_parse(&cp, p, n, hourly_cell, hourly_row, cr) != n)
             bad = 1;
         p += n;
     }
-    if (!cr->rc && !bad && csv_fini(&cp, carbon_cell, carbon_row, cr) != 0)
+    if (!cr->rc && !bad && csv_fini(&cp, hourly_cell, hourly_row, cr) != 0)
         bad = 1;
     if (!cr->rc && bad) {
         int e = csv_error(&cp);
-        if (e == CSV_ENOMEM)
-            cr->rc = aif_err_set(err, AIF_ENOMEM, path, 0, 0, "facility.carbon", "out of memory");
-        else
-            cr->rc = carbon_error(cr, "malformed CSV: %s%s (a quote must close, and nothing may follow it in its cell)",
-                                  csv_strerror(e), "");
+        if (e == CSV_ENOMEM) {
+            cr->rc = aif_err_set(err, AIF_ENOMEM, path, 0, 0, sp->field, "out of memory");
+        } else {
+            char msg[200];
+            snprintf(msg, sizeof msg, "malformed CSV: %s (a quote must close, and nothing may follow it in its cell)",
+                     csv_strerror(e));
+            cr->rc = hourly_error(cr, msg);
+        }
     }
     csv_free(&cp);
     rc = cr->rc;
     if (!rc && !cr->n_hdr)
-        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon",
-                         "the file is empty; it needs a header, hour,g_per_kWh, and one row per hour");
+        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, sp->field,
+                         "the file is empty; it needs a header, hour,%s, and one row per hour", sp->column);
     else if (!rc && cr->k == 0)
-        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, "facility.carbon", "no hourly intensities in the file");
-    site->n_carbon_hours = rc ? 0 : cr->k;
+        rc = aif_err_set(err, AIF_EINPUT, path, 0, 0, sp->field, "no hourly %s in the file", sp->plural);
+    *n_out = rc ? 0 : cr->k;
     free(cr);
     free(text);
     return rc;
+}
+
+static const aif_hourly_spec carbon_spec = {
+    .field = "facility.carbon", .column = "g_per_kWh", .plural = "intensities", .span = "one leap year",
+    .series = "series repeats, so give one year", .holds = "intensity in g/kWh", .range = "a carbon intensity in g/kWh between 0 and 100000",
+    .max = 1e5, .max_hours = AIF_MAX_CARBON_HOURS};
+
+static aif_rc read_carbon_csv(const bind_ctx *bc, aif_site *site)
+{
+    return aif_hourly_csv_read(site->carbon_csv, &carbon_spec, site->carbon_g_per_kWh, &site->n_carbon_hours, bc->err);
 }
 
 static aif_rc bind_carbon(const bind_ctx *bc, aif_site *site, const ynode *v)
@@ -399,6 +420,8 @@ aif_rc aif_site_bind(const bind_ctx *bc, aif_scenario *s, const ynode *facility,
             return rc;
         const ynode *dr = ynode_get(facility, "demand_response");
         if (dr && (rc = bind_dr(bc, site, dr)))
+            return rc;
+        if ((rc = aif_supply_bind(bc, s, ynode_get(facility, "supply"), ynode_get(facility, "battery"))))
             return rc;
     }
     if (cost) {
