@@ -34,7 +34,8 @@ void aif_battery_eval(const aif_scenario *s, const aif_facility_data *fd, aif_fa
         b->capacity_J = in->capacity_J;
     }
     /* within a step: hold the grid at the step's average */
-    double avg = f->facility_avg_W, hi = avg, lo = avg, dis = 0;
+    double avg = f->facility_avg_W, dis = 0;
+    double hi = fmax(avg, f->facility_low_W + f->swing_W - b->power_W), lo = fmin(avg, f->facility_low_W + b->power_W);
     for (int i = 0; i < f->n_profile; i++) {
         double t1 = i + 1 < f->n_profile ? f->profile[i + 1].t_s : f->step_time_s;
         double p = f->profile[i].power_W, d = t1 - f->profile[i].t_s;
