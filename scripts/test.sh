@@ -53,6 +53,9 @@ fuzz fuzz_trace corpus_trace & a=$!
 fuzz fuzz_jobs corpus_jobs & b=$!
 wait $a || failed=1
 wait $b || failed=1
-fuzz fuzz_sweep corpus_sweep || failed=1
+fuzz fuzz_sweep corpus_sweep & a=$!
+fuzz fuzz_supply corpus_supply & b=$!
+wait $a || failed=1
+wait $b || failed=1
 [ "$failed" = 0 ] || { echo "fuzzing: a target failed (see above)" >&2; exit 1; }
-echo "fuzzing: 7 targets, $secs s each, no failure"
+echo "fuzzing: 8 targets, $secs s each, no failure"

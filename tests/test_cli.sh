@@ -404,6 +404,22 @@ if [ $? -eq 0 ]; then ok; else bad "--set with a flow list: $(cat "$tmp/dr")"; f
 rejects 2 "--set facility.demand_response: facility.demand_response[0].action: unknown value 'paus'" \
     facility --set 'facility.demand_response=[{start: 10d, duration: 4h, action: paus}]'
 rejects 2 "--set name: name: empty value" train --set name=
+# the energy supply and the battery through --set and files: errors name the field, and file:line
+"$bin" facility --json --set 'facility.supply=[{kind: grid}, {kind: ppa_solar, share: 50%}]' --set facility.battery=auto \
+    >"$tmp/sup" 2>&1
+if python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["facility"]; s=f["supply"]
+assert [x["kind"] for x in s["sources"]] == ["ppa_solar", "grid"] and len(s["day_draw_kw"]) == 24
+assert s["short_h"] == 0 and abs(s["energy_mwh"] - f["energy_mwh"]) < 1e-6 * f["energy_mwh"]
+assert f["battery"]["grid_stop_swing_kw"] == 0 and f["battery"]["power_kw"] == f["stop_swing_kw"]' "$tmp/sup"
+then ok; else bad "facility --json with a supply and a battery: $(head -c 600 "$tmp/sup")"; fi
+rejects 2 "--set facility.supply: facility.supply[1]: a ppa_solar source needs its capacity" \
+    facility --set 'facility.supply=[{kind: grid}, {kind: ppa_solar}]'
+printf 'cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nfacility:\n  supply:\n    - {kind: nuclear, capacity: 1MW, share: 5%%}\n' >"$tmp/sup.yaml"
+rejects 2 "sup.yaml:5:7: facility.supply[0]: give capacity or share, not both" train "$tmp/sup.yaml"
+printf 'capacity_factor\n0.5\nx\n' >"$tmp/p.csv"
+printf 'cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nfacility: {supply: [{kind: ppa_wind, capacity: 1MW, profile: p.csv}]}\n' >"$tmp/sup.yaml"
+rejects 2 "p.csv:3: facility.supply[0].profile: 'x' is not a number" facility "$tmp/sup.yaml"
+rejects 2 "facility.battery: give both capacity" facility --set 'facility.battery={power: 5MW}'
 
 # a corpus of malformed scenario files: each names the field and the message it must produce
 n_bad=0

@@ -105,7 +105,8 @@ typedef struct aif_supply_result {
     double energy_J, usd, co2_kg;   /* served, over the run */
     double usd_per_J, kg_per_J;     /* blended: usd / energy_J, co2_kg / energy_J */
     double short_h, short_J;        /* hours in which the sources fall short of the draw; the energy not served */
-    double unused_J;                /* available from the sources but not taken (curtailed or sold) */
+    double unused_J;                /* PPA and nuclear output available but not taken (curtailed or sold);
+                                       the grid and turbines are dispatched, not spilled */
     double day_draw_W[AIF_SUPPLY_DAY], day_avail_W[AIF_SUPPLY_DAY];   /* the site's draw and all sources' availability */
     int hours;                      /* hours dispatched (the run's, at most AIF_SUPPLY_MAX_HOURS; longer runs scale) */
 } aif_supply_result;

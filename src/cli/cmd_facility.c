@@ -1,5 +1,6 @@
 /* cmd_facility.c -- `aifsim facility`: the site of a scenario on its own: racks,
- * kW per rack, cooling, PUE, MW, GPUs under the grid cap, capex.  The site needs the
+ * kW per rack, cooling, PUE, MW, GPUs under the grid cap, capex, and the supply mix
+ * and battery when the site has them.  The site needs the
  * cluster (GPUs, nodes, system, power) and the site sections; the job adds the power
  * over a step and the run.  A job that does not load (a layout that does not divide,
  * an unknown model: a check of the `train` or `model` section) does not stop the
@@ -21,7 +22,10 @@ static const char help[] =
     "carbon, water and the cost to train owned or rented.  The site is the\n"
     "scenario's `facility` and `cost` sections (docs/SCENARIOS.md).  A site that\n"
     "cannot hold the job (racks no cooling holds, a job over the power cap) is\n"
-    "stated as INFEASIBLE with its numbers.\n"
+    "stated as INFEASIBLE with its numbers.  With facility.supply (grid, PPA solar\n"
+    "and wind, nuclear, gas turbines) it shows the mix in merit order, the blended\n"
+    "price and carbon and the hours short of supply; with facility.battery (auto or\n"
+    "a size) the grid-side swings with and without the battery and its losses.\n"
     "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
     "aifsim train; the first line names it and any substitution.\n"
     "\n"
@@ -31,7 +35,8 @@ static const char help[] =
     "examples:\n"
     "  aifsim facility\n"
     "  aifsim facility --set facility.cooling=liquid --set facility.climate=hot\n"
-    "  aifsim facility --set facility.power_cap=20MW --json\n"
+    "  aifsim facility --set facility.power_cap=20MW --json\n"    "  aifsim facility --set 'facility.supply=[{kind: grid, capacity: 25MW}, {kind: ppa_solar,\n"
+    "      capacity: 20MW}]' --set facility.battery=auto\n"
     "\n" CLI_RULES_HELP;
 
 /* An error of the job's sections, which the site does not need. */

@@ -144,7 +144,7 @@ void aif_supply_eval(const aif_scenario *s, const aif_facility_data *fd, aif_fac
             l->energy_J += e;
             l->usd += e * l->usd_per_J;
             l->co2_kg += e * kg;
-            if (isfinite(avail) && src->kind != AIF_SUPPLY_GRID)
+            if (isfinite(avail) && src->kind != AIF_SUPPLY_GRID && src->kind != AIF_SUPPLY_GAS_TURBINE)
                 r->unused_J += (avail - take) * len_s * scale;
         }
         if (h < AIF_SUPPLY_DAY) {

@@ -119,7 +119,7 @@ static void supply_text(FILE *f, const aif_facility_result *fa)
     }
     if (r->unused_J > 0) {
         aif_fmt_energy_J(a, sizeof a, r->unused_J);
-        fprintf(f, "                   %s of the sources' output not taken (curtailed or sold)\n", a);
+        fprintf(f, "                   %s of PPA and nuclear output not taken (curtailed or sold)\n", a);
     }
 }
 
