@@ -22,11 +22,13 @@ if ! "$bin" sweep "$src/examples/sweep-gpus.yaml" --out "$tmp/sweep.db" --json >
     echo "FAIL: aifsim sweep examples/sweep-gpus.yaml: $(cat "$tmp/gen.err")"
     fail=$((fail + 1))
 fi
+# a site with a supply mix: the draw against supply over a day, a sixth plot
+printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, seq: 4096, tokens: 100B}\nfacility: {battery: auto, supply: [{kind: grid, capacity: 80kW}, {kind: ppa_solar, capacity: 100kW}, {kind: gas_turbine, capacity: 40kW}]}\n' >"$tmp/supply.yaml"
 for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --set facility.power_cap=50kW" \
-    "--sweep $tmp/sweep.db" \
+    "--sweep $tmp/sweep.db" "$tmp/supply.yaml" \
     "--set operations.load=synthetic --set operations.horizon=2d --set operations.synthetic.jobs=300"; do
     # the last one has an operations section: the cluster page and its five plots too
-    case $args in *operations*) want=10 ;; *) want=5 ;; esac
+    case $args in *operations*) want=10 ;; *supply.yaml) want=6 ;; *) want=5 ;; esac
     # shellcheck disable=SC2086
     if ! "$bin" report $args -o "$tmp/report.html" 2>"$tmp/gen.err"; then
         echo "FAIL: aifsim report $args: $(cat "$tmp/gen.err")"

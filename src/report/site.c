@@ -251,8 +251,9 @@ static json_object *supply_json(const aif_supply_result *r)
     aif_json_num(o, "energy_mwh", r->energy_J / 3.6e9);
     aif_json_num(o, "usd", r->usd);
     aif_json_num(o, "co2_t", r->co2_kg / 1e3);
-    aif_json_num(o, "blended_usd_per_mwh", r->usd_per_J * 3.6e9);
-    aif_json_num(o, "blended_g_per_kwh", r->kg_per_J * 3.6e9);
+    /* null with no run (aifsim facility on a site alone): nothing was served */
+    aif_json_num_if(o, "blended_usd_per_mwh", r->usd_per_J * 3.6e9, r->energy_J > 0);
+    aif_json_num_if(o, "blended_g_per_kwh", r->kg_per_J * 3.6e9, r->energy_J > 0);
     aif_json_num(o, "short_h", r->short_h);
     aif_json_num(o, "short_mwh", r->short_J / 3.6e9);
     aif_json_num(o, "unused_mwh", r->unused_J / 3.6e9);
