@@ -25,6 +25,13 @@
  * a region, or an hourly CSV) turns energy into operational tCO2e; embodied
  * carbon per device is amortised over the depreciation period.
  *
+ * Supply.  A site may list its energy sources (grid, PPA solar and wind, nuclear,
+ * gas turbines), each with a nameplate, an hourly capacity factor, a price and a
+ * carbon intensity; hour by hour the run's draw is met in merit order, and the
+ * blend replaces the one grid's price and carbon.  A battery at the grid connection
+ * (sized to the swing when every GPU stops, or given) narrows the grid-side swings
+ * at the cost of round-trip losses (aif_supply_result, aif_battery_result below).
+ *
  * Money (econ).  Capex: systems (or accelerators), network and storage per GPU,
  * facility per MW by cooling type.  Owning costs capex over its depreciation
  * plus operations plus electricity; renting costs GPU-hours at the cloud price;
