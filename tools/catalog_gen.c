@@ -100,6 +100,7 @@ static void framework_fields(const aif_framework *f)
     integer("ep_overlap", f->ep_overlap);
     integer("fsdp_prefetch", f->fsdp_prefetch);
     num("workspace_extra_bytes", f->workspace_extra_bytes);
+    num("selective_gemm_share", f->selective_gemm_share);
     str("aliases", f->aliases);
 }
 

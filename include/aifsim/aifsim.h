@@ -118,6 +118,9 @@ typedef struct aif_framework {
     int fsdp_prefetch;           /* layers of sharded (ZeRO-3/FSDP) weights gathered ahead of use;
                                     0 = gathered when needed, exposed */
     double workspace_extra_bytes;/* memory per GPU beyond the family's workspace */
+    double selective_gemm_share; /* recompute: selective as the stack runs it: the share of a layer's
+                                    forward GEMMs replayed before its backward, with its elementwise
+                                    ops (0: Megatron's, the attention core alone) */
     char aliases[AIF_ALIASES_MAX];
 } aif_framework;
 

@@ -80,6 +80,7 @@ static const field framework_fields[] = {
     FLD(aif_framework, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_framework, "ep_overlap", F_BOOL, ep_overlap),
     {.key = "fsdp_prefetch", .type = F_INT, .off = offsetof(aif_framework, fsdp_prefetch), .min = 0, .max = 64},
+    {.key = "selective_gemm_share", .type = F_NUM, .off = offsetof(aif_framework, selective_gemm_share), .min = 0, .max = 1},
     {.key = "workspace_extra", .type = F_QTY, .off = offsetof(aif_framework, workspace_extra_bytes), .qty = AIF_Q_BYTES},
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };

@@ -51,6 +51,9 @@ typedef struct lw {
     double norm_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
     int ew_kernels;                 /* kernels per elementwise op (1 = fused) */
     aif_ovl fsdp_ovl;               /* ZeRO-3/FSDP gathers: hidden (prefetched) or exposed */
+    double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
+                                       the share of its GEMMs recomputed (attention core and
+                                       collectives saved, elementwise ops recomputed) */
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
@@ -61,6 +64,8 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
      * gradients of its keys and values, and the adapters' own are trained */
     if (w->lora && strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
         return;
+    if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
+        m *= w->replay_share;
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
@@ -94,13 +99,15 @@ static void act_op(lw *w, const char *name, double bytes)
 
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
-    if (w->g->groups[grp].size <= 1 || bytes <= 0)
+    if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
 }
 
 static void attn_core(lw *w, int bwd)
 {
+    if (w->replay_share > 0)   /* the stack's selective policy saves the attention output */
+        return;
     const aif_model *m = &w->s->model;
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
@@ -407,6 +414,16 @@ static void layer_bwd(lw *w, int moe)
         w->fsdp = 0;
         layer_fwd(w, moe);
         w->fsdp = keep;
+    } else if (tr->recompute == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
+        /* the stack's per-op policy (torchtitan's SAC "op"): every other GEMM's output
+         * and the attention output saved, the rest of the layer replayed */
+        w->cat = AIF_CAT_RECOMPUTE;
+        int keep = w->fsdp;
+        w->fsdp = 0;
+        w->replay_share = w->s->framework.selective_gemm_share;
+        layer_fwd(w, moe);
+        w->replay_share = 0;
+        w->fsdp = keep;
     } else if (tr->recompute == AIF_RC_SELECTIVE && !w->flash) {
         w->cat = AIF_CAT_RECOMPUTE;
         attn_core(w, 0);
@@ -685,6 +702,9 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     g->fwd_flops_per_microbatch_model = aif_model_fwd_flops_per_seq(m, tr->seq) * seqs;
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq) * seqs
+        : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
+            ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
+                  s->framework.selective_gemm_share * seqs
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;
     return aif_graph_finish(g, err);
