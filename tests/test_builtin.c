@@ -45,6 +45,16 @@ static int calib_diff(const char *w, const aif_calib *a, const aif_calib *b)
            INT(w, a, b, tile_n) | NUM(w, a, b, workspace_bytes);
 }
 
+static int framework_diff(const char *w, const aif_framework *a, const aif_framework *b)
+{
+    return STR(w, a, b, name) | STR(w, a, b, description) | INT(w, a, b, attention) | NUM(w, a, b, matmul_factor) |
+           NUM(w, a, b, fp8_matmul_factor) | INT(w, a, b, fp8_recipe) | NUM(w, a, b, fp8_cast_factor) |
+           NUM(w, a, b, norm_traffic) | NUM(w, a, b, act_traffic) | INT(w, a, b, elementwise_kernels) | NUM(w, a, b, launch_factor) |
+           INT(w, a, b, cuda_graphs) | NUM(w, a, b, graph_tail) | INT(w, a, b, tp_overlap) | INT(w, a, b, dp_overlap) |
+           INT(w, a, b, ep_overlap) | INT(w, a, b, fsdp_prefetch) | NUM(w, a, b, workspace_extra_bytes) | NUM(w, a, b, selective_gemm_share) |
+           STR(w, a, b, aliases);
+}
+
 static int gpu_diff(const char *w, const aif_gpu *a, const aif_gpu *b)
 {
     int d = STR(w, a, b, name) | STR(w, a, b, description) | STR(w, a, b, vendor) | STR(w, a, b, arch) |
@@ -162,6 +172,7 @@ static int catalog_diff(const aif_catalog *a, const aif_catalog *b)
     KIND(aif_catalog_n_systems, aif_catalog_system, system_diff, "systems")
     KIND(aif_catalog_n_fabrics, aif_catalog_fabric, fabric_diff, "fabrics")
     KIND(aif_catalog_n_models, aif_catalog_model, model_diff, "models")
+    KIND(aif_catalog_n_frameworks, aif_catalog_framework, framework_diff, "frameworks")
 #undef KIND
     if (aif_catalog_n_sources(a) != aif_catalog_n_sources(b))
         return note("sources: %d citations vs %d", aif_catalog_n_sources(a), aif_catalog_n_sources(b));

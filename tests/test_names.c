@@ -35,7 +35,7 @@ typedef struct table {
 #define ADAPT(e) static const char *e##_at(int v) { return aif_##e##_name((aif_##e)v); }
 ADAPT(prec) ADAPT(recompute) ADAPT(optim) ADAPT(attn_kernel) ADAPT(fabric_kind) ADAPT(transport) ADAPT(topo_kind)
 ADAPT(routing) ADAPT(cooling) ADAPT(climate) ADAPT(cloud_class) ADAPT(act) ADAPT(attn) ADAPT(norm) ADAPT(pos)
-ADAPT(catalog_kind)
+ADAPT(catalog_kind) ADAPT(fp8_recipe)
 static const char *coll_at(int v) { return aif_coll_name(v); }
 static const char *coll_algo_at(int v) { return aif_coll_algo_name(v); }
 static const char *tier_at(int v) { return aif_tier_name(v); }
@@ -64,6 +64,7 @@ static const table tables[] = {
     {"coll_algo", aif_coll_algo_names, coll_algo_at, AIF_ALGO_PAT + 1},
     {"tier", aif_tier_names, tier_at, AIF_N_TIER},
     {"catalog_kind", aif_catalog_kind_names, catalog_kind_at, AIF_N_CATALOG_KIND},
+    {"fp8_recipe", aif_fp8_recipe_names, fp8_recipe_at, AIF_FP8_BLOCKWISE + 1},
     {"engine", aif_engine_names, engine_at, AIF_ENGINE_SIM + 1},
     {"group", aif_group_names, group_at, AIF_N_GRP},
     {"rack_verdict", aif_rack_verdict_names, verdict_at, AIF_N_RACK_VERDICT},

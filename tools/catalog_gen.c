@@ -80,6 +80,30 @@ static void calib_fields(const aif_calib *c)
     integer("roofline", c->roofline);
 }
 
+static void framework_fields(const aif_framework *f)
+{
+    str("name", f->name);
+    str("description", f->description);
+    integer("attention", f->attention);
+    num("matmul_factor", f->matmul_factor);
+    num("fp8_matmul_factor", f->fp8_matmul_factor);
+    integer("fp8_recipe", f->fp8_recipe);
+    num("fp8_cast_factor", f->fp8_cast_factor);
+    num("norm_traffic", f->norm_traffic);
+    num("act_traffic", f->act_traffic);
+    integer("elementwise_kernels", f->elementwise_kernels);
+    num("launch_factor", f->launch_factor);
+    integer("cuda_graphs", f->cuda_graphs);
+    num("graph_tail", f->graph_tail);
+    integer("tp_overlap", f->tp_overlap);
+    integer("dp_overlap", f->dp_overlap);
+    integer("ep_overlap", f->ep_overlap);
+    integer("fsdp_prefetch", f->fsdp_prefetch);
+    num("workspace_extra_bytes", f->workspace_extra_bytes);
+    num("selective_gemm_share", f->selective_gemm_share);
+    str("aliases", f->aliases);
+}
+
 static void gpu_fields(const aif_gpu *g)
 {
     str("name", g->name);
@@ -299,6 +323,7 @@ int main(int argc, char **argv)
     ENTRIES(aif_system, "systems", aif_catalog_n_systems(c), aif_catalog_system, system_fields);
     ENTRIES(aif_fabric, "fabrics", aif_catalog_n_fabrics(c), aif_catalog_fabric, fabric_fields);
     ENTRIES(aif_model, "models", aif_catalog_n_models(c), aif_catalog_model, model_fields);
+    ENTRIES(aif_framework, "frameworks", aif_catalog_n_frameworks(c), aif_catalog_framework, framework_fields);
 
     int n_src = aif_catalog_n_sources(c);
     fputs("static const aif_catalog_cite sources[] = {\n", out);
@@ -322,9 +347,10 @@ int main(int argc, char **argv)
     fprintf(out, "const aif_catalog_image aif_builtin_catalog = {\n"
                  "    .calibs = calibs, .n_calibs = %d, .gpus = gpus, .n_gpus = %d, .systems = systems, .n_systems = %d,\n"
                  "    .fabrics = fabrics, .n_fabrics = %d, .models = models, .n_models = %d,\n"
+                 "    .frameworks = frameworks, .n_frameworks = %d,\n"
                  "    .sources = sources, .n_sources = %d,\n    .nccl = {",
             aif_catalog_n_calibs(c), aif_catalog_n_gpus(c), aif_catalog_n_systems(c), aif_catalog_n_fabrics(c),
-            aif_catalog_n_models(c), n_src);
+            aif_catalog_n_models(c), aif_catalog_n_frameworks(c), n_src);
     fputs(" .base_lat_us = {", out);
     for (int a = 0; a < 2; a++) {
         fputs("{", out);

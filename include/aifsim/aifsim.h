@@ -88,6 +88,42 @@ typedef struct aif_calib {
                                  computed with it are a roofline bound, and outputs say so */
 } aif_calib;
 
+/* A software stack (data/frameworks.yaml, scenario field train.framework): what it
+ * changes in the compute model, each figure relative to the calibration family's, whose
+ * efficiencies were measured on Megatron-Core with Transformer Engine kernels (the
+ * default profile, megatron-core, is 1 and true everywhere and changes nothing).  At
+ * load (aif_scenario_load) the profile is folded into the job's copy of the calibration
+ * (src/scenario/scenario.c, aif_framework_apply) and into the lowering
+ * (src/workload/lower_train.c): no engine reads it.  Factors are > 0. */
+typedef struct aif_framework {
+    char name[AIF_NAME_MAX];
+    char description[AIF_DESC_MAX];
+    int attention;               /* aif_attn_kernel: the best fused attention the stack runs; a
+                                    job asking for a better one gets this one */
+    double matmul_factor;        /* bf16 GEMM rate relative to the family's (cuBLASLt/hipBLASLt = 1) */
+    double fp8_matmul_factor;    /* fp8 GEMM rate relative to Transformer Engine's */
+    int fp8_recipe;              /* aif_fp8_recipe: how fp8 scales are found (named in outputs) */
+    double fp8_cast_factor;      /* bytes of the bf16 -> fp8 cast (and transpose) per fp8 GEMM operand,
+                                    relative to Transformer Engine's fused cast-transpose */
+    double norm_traffic;         /* HBM bytes of normalisation and rotary-embedding ops relative to
+                                    fused kernels (1 = fused) */
+    double act_traffic;          /* HBM bytes of activation and residual ops relative to fused kernels */
+    int elementwise_kernels;     /* kernels per normalisation, rotary, activation or residual op (1 = fused) */
+    double launch_factor;        /* per-kernel launch and tail overhead relative to the family's */
+    bool cuda_graphs;            /* launches captured in graphs: the per-kernel overhead falls to graph_tail */
+    double graph_tail;           /* share of the per-kernel overhead left under CUDA graphs */
+    bool tp_overlap;             /* can overlap TP collectives with GEMMs (userbuffers, async TP) */
+    bool dp_overlap;             /* can overlap data-parallel reduction and gathers with compute */
+    bool ep_overlap;             /* can overlap the expert all-to-all with another microbatch */
+    int fsdp_prefetch;           /* layers of sharded (ZeRO-3/FSDP) weights gathered ahead of use;
+                                    0 = gathered when needed, exposed */
+    double workspace_extra_bytes;/* memory per GPU beyond the family's workspace */
+    double selective_gemm_share; /* recompute: selective as the stack runs it: the share of a layer's
+                                    forward GEMMs replayed before its backward, with its elementwise
+                                    ops (0: Megatron's, the attention core alone) */
+    char aliases[AIF_ALIASES_MAX];
+} aif_framework;
+
 /* What a catalog entry's figures are (`status:` in data/gpus.yaml, systems.yaml and
  * fabrics.yaml): measured (the part ships and published measurements of it are in
  * validation/), specification (the vendor's published
@@ -162,7 +198,8 @@ typedef struct aif_catalog aif_catalog;   /* opaque: the loaded catalogs */
 /* The kinds of catalog entry, in the order `aifsim catalog` lists them; their names
  * (the top-level keys of a catalog file) are aif_catalog_kind_names (names.h). */
 typedef enum aif_catalog_kind {
-    AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS, AIF_CAT_CALIBRATION, AIF_N_CATALOG_KIND
+    AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS, AIF_CAT_FRAMEWORKS, AIF_CAT_CALIBRATION,
+    AIF_N_CATALOG_KIND
 } aif_catalog_kind;
 
 /* Loads the built-in catalogs (the data/ YAML files compiled into the library). */
@@ -183,6 +220,9 @@ const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *name);
 const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *name);
 const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *name);
 const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *name);
+int aif_catalog_n_frameworks(const aif_catalog *c);
+const aif_framework *aif_catalog_framework(const aif_catalog *c, int i);
+const aif_framework *aif_catalog_find_framework(const aif_catalog *c, const char *name);
 /* The names of one kind's entries (at most max, in catalog order), for listings and
  * did-you-mean; returns the count.  The pointers live as long as the catalog. */
 int aif_catalog_names(const aif_catalog *c, aif_catalog_kind kind, const char **out, int max);
@@ -207,6 +247,10 @@ typedef enum aif_recompute { AIF_RC_NONE, AIF_RC_SELECTIVE, AIF_RC_FULL } aif_re
  * (FlashAttention-3 or cuDNN on Hopper and later, FlashAttention-2 on Ampere);
  * flash2 = FlashAttention-2 everywhere; unfused = GEMMs plus a separate softmax. */
 typedef enum aif_attn_kernel { AIF_ATTN_FLASH3, AIF_ATTN_FLASH2, AIF_ATTN_UNFUSED } aif_attn_kernel;
+/* How an fp8 recipe finds its scales: delayed (Transformer Engine's amax history), current
+ * (each tensor's own amax before its cast: torchao's tensorwise/rowwise), blockwise (a
+ * scale per block: DeepSeek-V3's 1x128/128x128, MXFP8). */
+typedef enum aif_fp8_recipe { AIF_FP8_DELAYED, AIF_FP8_CURRENT, AIF_FP8_BLOCKWISE } aif_fp8_recipe;
 typedef enum aif_optim {
     AIF_OPT_NONE, AIF_OPT_DISTRIBUTED, AIF_OPT_ZERO1, AIF_OPT_ZERO2, AIF_OPT_ZERO3, AIF_OPT_FSDP
 } aif_optim;
@@ -306,6 +350,7 @@ typedef struct aif_train {
     bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
     double tokens;           /* training token budget (0 = not given) */
+    char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained
      * on the attention projections (targets attention) or on those and the dense MLP
      * (targets all); rank 0: every weight trained */
@@ -419,6 +464,7 @@ typedef struct aif_scenario {
     aif_site site;
     aif_serve serve;           /* the serve section (AIF_SECTION_SERVE; serve.present when bound) */
     aif_ops ops;               /* the operations section (AIF_SECTION_OPS; ops.present when bound) */
+    aif_framework framework;   /* train.framework resolved: already folded into cluster.gpu.calib */
 } aif_scenario;
 
 /* The job's GPUs: s->train.alloc.gpus, or the whole cluster's when 0. */

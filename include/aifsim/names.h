@@ -31,6 +31,7 @@ extern const char *const aif_recompute_names[];    /* none selective full */
 extern const char *const aif_optim_names[];        /* none distributed zero1 zero2 zero3 fsdp */
 extern const char *const aif_lora_target_names[];  /* attention all */
 extern const char *const aif_attn_kernel_names[];  /* flash3 flash2 unfused */
+extern const char *const aif_fp8_recipe_names[];   /* delayed current blockwise */
 extern const char *const aif_fabric_kind_names[];  /* infiniband roce ethernet nvlink xgmi ici neuronlink */
 extern const char *const aif_transport_names[];    /* rdma tcp */
 extern const char *const aif_status_names[];       /* unstated measured specification announced */
@@ -47,7 +48,7 @@ extern const char *const aif_pos_names[];          /* rope learned alibi */
 extern const char *const aif_coll_names[];         /* allreduce allgather reducescatter alltoall sendrecv broadcast */
 extern const char *const aif_coll_algo_names[];    /* auto ring tree nvls collnet pat */
 extern const char *const aif_tier_names[];         /* scale-up host nic-leaf leaf-spine spine-core */
-extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models calibration */
+extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models frameworks calibration */
 extern const char *const aif_engine_names[];       /* estimate sim */
 extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp */
 extern const char *const aif_rack_verdict_names[];      /* fits_air needs_liquid exceeds_liquid */
@@ -57,6 +58,7 @@ const char *aif_prec_name(aif_prec v);
 const char *aif_recompute_name(aif_recompute v);
 const char *aif_optim_name(aif_optim v);
 const char *aif_attn_kernel_name(aif_attn_kernel v);
+const char *aif_fp8_recipe_name(aif_fp8_recipe v);
 const char *aif_fabric_kind_name(aif_fabric_kind v);
 const char *aif_transport_name(aif_transport v);
 const char *aif_status_name(aif_status v);

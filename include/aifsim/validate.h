@@ -16,6 +16,7 @@ extern "C" {
 
 typedef struct aif_val_row {
     char id[64], model[AIF_NAME_MAX], system[AIF_NAME_MAX], metric[32], convention[32];
+    char framework[AIF_NAME_MAX];      /* the software stack the run was modelled with (train.framework) */
     char source[200];
     int gpus, line;
     double measured, predicted, err;   /* err = (predicted - measured) / measured */
@@ -72,6 +73,11 @@ typedef struct aif_val_stats {
     double median_ape, mean_ape, max_ape;
     int worst;                 /* index into the table's rows, -1 when n is 0 */
 } aif_val_stats;
+
+/* Statistics of a training table's rows modelled with one software stack
+ * (aif_val_row.framework, the table's `framework` column; empty = megatron-core). */
+aif_rc aif_validation_framework_stats(const aif_validation *v, const char *framework, aif_val_stats *st,
+                                      aif_err *err);
 
 /* Published serving figures against aif_run_serve.  table holds every compared row
  * (metric throughput_tokens_per_s, requests_per_s, ttft_p50_s, ttft_p99_s,

@@ -40,6 +40,15 @@ def test_options_alone_equal_cli():
                       "--seq", "8192", "--nic-bw", "200Gb/s", "--json")
 
 
+def test_framework_keyword_equals_cli():
+    got = aifsim.train("neutral", framework="torchtitan-compile", precision="fp8")
+    assert got == cli("train", "neutral", "--framework", "torchtitan-compile", "--precision", "fp8", "--json")
+    assert got["inputs"]["framework"] == "torchtitan-compile"
+    assert got["step_time_s"] != aifsim.train("neutral", precision="fp8")["step_time_s"]
+    with pytest.raises(aifsim.Error, match="did you mean 'torchtitan'"):
+        aifsim.train("neutral", framework="torchtitn")
+
+
 def test_dict_scenario_equals_cli_on_the_same_file(tmp_path):
     job = {"name": "dict-job", "cluster": {"system": "dgx-h100", "gpus": 64},
            "model": {"base": "llama3-8b", "layers": 16},
@@ -62,7 +71,7 @@ def test_sim_engine_on_a_small_example():
     assert got["engine"] == "sim" and "network" in got
 
 
-@pytest.mark.parametrize("kind", ["gpus", "systems", "fabrics", "models"])
+@pytest.mark.parametrize("kind", ["gpus", "systems", "fabrics", "models", "frameworks"])
 def test_catalog_equals_cli(kind):
     aifsim.train()   # the train writer's number format must not leak into the catalog's
     assert aifsim.catalog(kind) == cli("catalog", kind, "--json")[kind]

@@ -25,7 +25,7 @@ static const aif_option train_options[] = {
     {"tp", "train.tp"}, {"pp", "train.pp"}, {"vpp", "train.vpp"}, {"cp", "train.cp"}, {"ep", "train.ep"},
     {"etp", "train.etp"}, {"dp", "train.dp"}, {"mbs", "train.mbs"}, {"layout", "train.layout"}, {"gbs", "train.gbs"}, {"seq", "train.seq"},
     {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
-    {"lora-rank", "train.lora.rank"}, {"lora-targets", "train.lora.targets"},
+    {"framework", "train.framework"}, {"lora-rank", "train.lora.rank"}, {"lora-targets", "train.lora.targets"},
     {"tokens", "train.tokens"}, {"topology", "cluster.network.topology"},
     {"oversubscription", "cluster.network.oversubscription"}, {"planes", "cluster.network.planes"},
     {"routing", "cluster.network.routing"}, {"failed-links", "cluster.network.failed_links"},

@@ -32,6 +32,7 @@ static const char help[] =
     "  --precision bf16|fp8  --tokens N (days and cost of a run at #1's step)\n"
     "  --tp N --pp N --vpp N --cp N --ep N --etp N --mbs N --recompute MODE\n"
     "  --optimizer MODE      each one given is fixed; the others are searched\n"
+    "  --framework NAME      software stack (aifsim catalog frameworks; default megatron-core)\n"
     "search:\n"
     "  --objective time|cost|energy\n"
     "                        time: step time (default); cost: owned cost per step (the\n"

@@ -93,6 +93,46 @@ static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
     return g;
 }
 
+/* The distinct frameworks of a table's rows, in order of first appearance (at most max). */
+static int frameworks_of(const aif_validation *v, const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < v->n; i++) {
+        int seen = 0;
+        for (int j = 0; j < n; j++)
+            seen |= !strcmp(out[j], v->rows[i].framework);
+        if (!seen && n < max)
+            out[n++] = v->rows[i].framework;
+    }
+    return n;
+}
+
+/* Each software stack's statistics, one line each (text) or an object by name (JSON). */
+static int print_frameworks(const aif_validation *v, json_object *into)
+{
+    const char *names[64];
+    int n = frameworks_of(v, names, 64);
+    json_object *g = into ? json_object_new_object() : NULL;
+    for (int i = 0; i < n; i++) {
+        aif_val_stats st;
+        aif_err e;
+        if (aif_validation_framework_stats(v, names[i], &st, &e) != AIF_OK) {
+            json_object_put(g);
+            return cli_report_error(&e);
+        }
+        if (g) {
+            json_object_object_add(g, names[i], group_json(&st, v));
+        } else {
+            char label[80];
+            snprintf(label, sizeof label, "  %s", names[i]);
+            print_group(label, &st, v);
+        }
+    }
+    if (g)
+        json_object_object_add(into, "frameworks", g);
+    return 0;
+}
+
 static json_object *table_json(const aif_validation *v)
 {
     json_object *t = json_object_new_object(), *rows = json_object_new_array();
@@ -101,6 +141,8 @@ static json_object *table_json(const aif_validation *v)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(r->id));
         json_object_object_add(o, "metric", json_object_new_string(r->metric));
+        if (r->framework[0])
+            json_object_object_add(o, "framework", json_object_new_string(r->framework));
         json_object_object_add(o, "predicted", json_object_new_double(r->predicted));
         json_object_object_add(o, "measured", json_object_new_double(r->measured));
         json_object_object_add(o, "error_pct", json_object_new_double(100 * r->err));
@@ -210,6 +252,14 @@ int cmd_validate(int argc, char **argv)
         if (with_train) {
             json_object_object_add(root, "bound_pct", json_object_new_double(bound));
             json_object_object_add(root, "pass", json_object_new_boolean(pass));
+            int frc = print_frameworks(&train, root);
+            if (frc) {
+                json_object_put(root);
+                aif_validation_free(&train);
+                aif_validation_free(&coll);
+                aif_serve_validation_free(&serve);
+                return frc;
+            }
         }
         if (coll.n > 0) {
             json_object *cj = table_json(&coll);
@@ -251,6 +301,14 @@ int cmd_validate(int argc, char **argv)
                 printf("training runs (%s):\n", "validation/train.csv");
             print_table(&train, markdown);
             printf("; bound on the median %.0f%%: %s\n", bound, pass ? "PASS" : "FAIL");
+            printf("by software stack (train.framework):\n");
+            int frc = print_frameworks(&train, NULL);
+            if (frc) {
+                aif_validation_free(&train);
+                aif_validation_free(&coll);
+                aif_serve_validation_free(&serve);
+                return frc;
+            }
         }
         if (np > 0) {
             printf("\npower (validation/power.yaml; not part of the bound above):\n");

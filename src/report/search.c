@@ -26,6 +26,8 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
     aif_fmt_count(a, sizeof a, (double)s->train.gbs * s->train.seq);
     fprintf(f, "  job        %s on %d x %s, gbs %d x seq %d = %s tokens, %s\n", s->model.name, aif_alloc_gpus(s),
             s->cluster.gpu.name, s->train.gbs, s->train.seq, a, aif_prec_name((aif_prec)s->train.precision));
+    if (s->train.framework[0] && strcmp(s->train.framework, "megatron-core"))   /* the default stack goes unnamed */
+        fprintf(f, "  stack      %s (every layout below runs on it)\n", s->train.framework);
     fprintf(f, "  objective  %s per step%s\n", b->objective == AIF_OBJ_TIME ? "time" : aif_objective_name(b->objective),
             b->reranked ? " (top results re-ranked by the simulator)" : " (analytical engine)");
     aif_fmt_count(a, sizeof a, (double)b->candidates);
@@ -106,6 +108,7 @@ char *aif_report_search_json(const aif_search_run *run)
     aif_json_int(o, "gbs", s->train.gbs);
     aif_json_int(o, "seq", s->train.seq);
     aif_json_str(o, "precision", aif_prec_name((aif_prec)s->train.precision));
+    aif_json_str(o, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
     aif_json_str(o, "objective", aif_objective_name(b->objective));
     aif_json_str(o, "engine", b->reranked ? "sim" : "estimate");
     aif_json_int(o, "candidates", b->candidates);

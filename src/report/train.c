@@ -102,6 +102,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     if (t->lora.rank > 0)   /* named only when on, so full training reads as before */
         fprintf(f, ", LoRA rank %d on %s (the model frozen)", t->lora.rank,
                 aif_lora_target_names[t->lora.targets]);
+    if (t->framework[0] && strcmp(t->framework, "megatron-core"))   /* the default stack goes unnamed here */
+        fprintf(f, "\n  stack    %s: %s", t->framework, s->framework.description);
     fputs("\n\n", f);
 
     const aif_breakdown *bd = &r->bd;
@@ -181,6 +183,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(in, "precision", aif_prec_name((aif_prec)s->train.precision));
     aif_json_str(in, "recompute", aif_recompute_name((aif_recompute)s->train.recompute));
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
+    aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
+    aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));
     if (s->train.lora.rank > 0) {   /* absent when every weight is trained */
         aif_json_int(in, "lora_rank", s->train.lora.rank);
         aif_json_str(in, "lora_targets", aif_lora_target_names[s->train.lora.targets]);

@@ -31,7 +31,7 @@ typedef struct claim_rec {
 } claim_rec;
 
 struct aif_catalog {
-    aif_vec gpus, systems, fabrics, models, calibs, sources, claims;
+    aif_vec gpus, systems, fabrics, models, frameworks, calibs, sources, claims;
     aif_facility_data facility;
     aif_nccl nccl;
     aif_fabric_defaults fabric_defaults;
@@ -61,6 +61,30 @@ static const field calib_fields[] = {
     FLD(aif_calib, "description", F_STR, name), /* accepted, not kept: name is overwritten */
 };
 static const schema calib_schema = {calib_fields, sizeof calib_fields / sizeof calib_fields[0], skip_meta};
+
+/* data/frameworks.yaml: software stacks (aif_framework) */
+static const field framework_fields[] = {
+    FLD(aif_framework, "description", F_STR, description),
+    {.key = "attention", .type = F_ENUM, .off = offsetof(aif_framework, attention), .names = aif_attn_kernel_names},
+    {.key = "matmul_factor", .type = F_NUM, .off = offsetof(aif_framework, matmul_factor), .min = 1e-3, .max = 10},
+    {.key = "fp8_matmul_factor", .type = F_NUM, .off = offsetof(aif_framework, fp8_matmul_factor), .min = 1e-3, .max = 10},
+    {.key = "fp8_recipe", .type = F_ENUM, .off = offsetof(aif_framework, fp8_recipe), .names = aif_fp8_recipe_names},
+    {.key = "fp8_cast_factor", .type = F_NUM, .off = offsetof(aif_framework, fp8_cast_factor), .min = 1e-3, .max = 100},
+    {.key = "norm_traffic", .type = F_NUM, .off = offsetof(aif_framework, norm_traffic), .min = 1e-3, .max = 100},
+    {.key = "act_traffic", .type = F_NUM, .off = offsetof(aif_framework, act_traffic), .min = 1e-3, .max = 100},
+    {.key = "elementwise_kernels", .type = F_INT, .off = offsetof(aif_framework, elementwise_kernels), .min = 1, .max = 100},
+    {.key = "launch_factor", .type = F_NUM, .off = offsetof(aif_framework, launch_factor), .min = 0, .max = 100},
+    FLD(aif_framework, "cuda_graphs", F_BOOL, cuda_graphs),
+    {.key = "graph_tail", .type = F_NUM, .off = offsetof(aif_framework, graph_tail), .min = 0, .max = 1},
+    FLD(aif_framework, "tp_overlap", F_BOOL, tp_overlap),
+    FLD(aif_framework, "dp_overlap", F_BOOL, dp_overlap),
+    FLD(aif_framework, "ep_overlap", F_BOOL, ep_overlap),
+    {.key = "fsdp_prefetch", .type = F_INT, .off = offsetof(aif_framework, fsdp_prefetch), .min = 0, .max = 64},
+    {.key = "selective_gemm_share", .type = F_NUM, .off = offsetof(aif_framework, selective_gemm_share), .min = 0, .max = 1},
+    {.key = "workspace_extra", .type = F_QTY, .off = offsetof(aif_framework, workspace_extra_bytes), .qty = AIF_Q_BYTES},
+    FLD(aif_framework, "aliases", F_NAMES, aliases),
+};
+static const schema framework_schema = {framework_fields, sizeof framework_fields / sizeof framework_fields[0], skip_meta};
 
 static const field gpu_fields[] = {
     FLD(aif_gpu, "description", F_STR, description),
@@ -259,6 +283,7 @@ static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
     case AIF_CAT_SYSTEMS: return &c->systems;
     case AIF_CAT_FABRICS: return &c->fabrics;
     case AIF_CAT_MODELS: return &c->models;
+    case AIF_CAT_FRAMEWORKS: return &c->frameworks;
     case AIF_CAT_CALIBRATION: return &c->calibs;
     case AIF_N_CATALOG_KIND: break;
     }
@@ -270,12 +295,14 @@ static const kind_desc kinds[AIF_N_CATALOG_KIND] = {
     [AIF_CAT_SYSTEMS] = {&system_schema, sizeof(aif_system), offsetof(aif_system, name), offsetof(aif_system, aliases)},
     [AIF_CAT_FABRICS] = {&fabric_schema, sizeof(aif_fabric), offsetof(aif_fabric, name), offsetof(aif_fabric, aliases)},
     [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name), offsetof(aif_model, aliases)},
+    [AIF_CAT_FRAMEWORKS] = {&framework_schema, sizeof(aif_framework), offsetof(aif_framework, name),
+                            offsetof(aif_framework, aliases)},
     [AIF_CAT_CALIBRATION] = {&calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
 };
 /* The order the sections of one file are read in: calibration first (GPUs refer to it),
  * GPUs and fabrics before systems (a system names one of each, checked when it is read). */
 static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_FABRICS,
-                                                                AIF_CAT_SYSTEMS, AIF_CAT_MODELS};
+                                                                AIF_CAT_SYSTEMS, AIF_CAT_MODELS, AIF_CAT_FRAMEWORKS};
 
 static void *find_in(const aif_vec *v, size_t name_off, const char *name)
 {
@@ -329,6 +356,8 @@ static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode
         [AIF_CAT_GPUS] = {"arch", "peak_tflops", "hbm", "hbm_bw", "scaleup_bw", NULL},
         [AIF_CAT_SYSTEMS] = {"gpu", "gpus_per_node", "nics_per_node", "nic_bw", "fabric", NULL},
         [AIF_CAT_FABRICS] = {"port_bw", "efficiency", NULL},
+        [AIF_CAT_FRAMEWORKS] = {"attention", "matmul_factor", "fp8_matmul_factor", "fp8_cast_factor",
+                                "norm_traffic", "act_traffic", "elementwise_kernels", "launch_factor", NULL},
         [AIF_CAT_CALIBRATION] = {"matmul_eff", "attn_fwd_eff", "attn_bwd_eff", "mem_eff", "n_sm", "tile_m", "tile_n",
                                  "workspace", NULL},
     };
@@ -359,7 +388,7 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     if (!name_ok(e->key))
         return aif_err_set(err, AIF_EINPUT, e->origin, e->key_line, e->key_col, path,
                            "a name must be 1 to %d characters of a-z, 0-9, '-', '.', '_'", AIF_NAME_MAX - 1);
-    union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; } tmp;
+    union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; aif_framework fw; } tmp;
     memset(&tmp, 0, sizeof tmp);
     aif_rc rc = bind_map(bc, e, kd->sc, &tmp, path, NULL);
     if (rc)
@@ -499,7 +528,7 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
             int dym = aif_did_you_mean(root->kids[i]->key, cands, AIF_N_CATALOG_KIND);
             rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col,
                              root->kids[i]->key, "unknown section%s%s%s (accepted: calibration, gpus, systems, "
-                             "fabrics, fabric_defaults, models)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
+                             "fabrics, fabric_defaults, models, frameworks)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
                              dym >= 0 ? "'?" : "");
         }
     }
@@ -517,6 +546,7 @@ static aif_catalog *catalog_new(void)
     c->fabrics.item_size = sizeof(aif_fabric);
     c->models.item_size = sizeof(aif_model);
     c->calibs.item_size = sizeof(aif_calib);
+    c->frameworks.item_size = sizeof(aif_framework);
     c->sources.item_size = sizeof(source_rec);
     c->claims.item_size = sizeof(claim_rec);
     return c;
@@ -583,7 +613,7 @@ aif_rc aif_catalog_parse_builtin(aif_catalog **out, aif_err *err)
     if (!c)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     static const char *const order[] = {"data/calibration.yaml", "data/fabrics.yaml", "data/gpus.yaml",
-                                        "data/systems.yaml", "data/models.yaml"};
+                                        "data/systems.yaml", "data/models.yaml", "data/frameworks.yaml"};
     size_t flen;
     const char *ftext = aif_embedded_file("data/facility.yaml", &flen);
     aif_rc frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:data/facility.yaml>", err)
@@ -644,7 +674,8 @@ aif_rc aif_catalog_from_image(const aif_catalog_image *img, aif_catalog **out, a
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     int bad = vec_fill(&c->calibs, img->calibs, img->n_calibs) || vec_fill(&c->gpus, img->gpus, img->n_gpus) ||
               vec_fill(&c->systems, img->systems, img->n_systems) ||
-              vec_fill(&c->fabrics, img->fabrics, img->n_fabrics) || vec_fill(&c->models, img->models, img->n_models);
+              vec_fill(&c->fabrics, img->fabrics, img->n_fabrics) || vec_fill(&c->models, img->models, img->n_models) ||
+              vec_fill(&c->frameworks, img->frameworks, img->n_frameworks);
     if (!bad && img->n_sources > 0) {
         if (!(c->sources.items = calloc((size_t)img->n_sources, sizeof(source_rec))))
             bad = 1;
@@ -704,6 +735,7 @@ void aif_catalog_free(aif_catalog *c)
     aif_vec_free(&c->fabrics);
     aif_vec_free(&c->models);
     aif_vec_free(&c->calibs);
+    aif_vec_free(&c->frameworks);
     aif_vec_free(&c->sources);
     aif_vec_free(&c->claims);
     aif_facility_data_free(&c->facility);
@@ -725,6 +757,9 @@ const aif_gpu *aif_catalog_find_gpu(const aif_catalog *c, const char *n) { retur
 const aif_system *aif_catalog_find_system(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_SYSTEMS, n); }
 const aif_fabric *aif_catalog_find_fabric(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FABRICS, n); }
 const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_MODELS, n); }
+int aif_catalog_n_frameworks(const aif_catalog *c) { return c->frameworks.n; }
+const aif_framework *aif_catalog_framework(const aif_catalog *c, int i) { return (const aif_framework *)c->frameworks.items + i; }
+const aif_framework *aif_catalog_find_framework(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FRAMEWORKS, n); }
 
 int aif_catalog_param_claim(const aif_catalog *c, int i_model, int active, const char **file, int *line, int *col)
 {

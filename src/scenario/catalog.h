@@ -53,6 +53,7 @@ typedef struct aif_catalog_image {
     const aif_system *systems;  int n_systems;
     const aif_fabric *fabrics;  int n_fabrics;
     const aif_model *models;    int n_models;
+    const aif_framework *frameworks; int n_frameworks;
     const aif_catalog_cite *sources; int n_sources;   /* in the order they were read */
     aif_nccl nccl;
     aif_fabric_defaults fabric_defaults;

@@ -26,6 +26,7 @@ const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
 const char *const aif_lora_target_names[] = {"attention", "all", NULL};
 const char *const aif_attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
+const char *const aif_fp8_recipe_names[] = {"delayed", "current", "blockwise", NULL};
 const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
                                              "neuronlink", NULL};
 const char *const aif_transport_names[] = {"rdma", "tcp", NULL};
@@ -45,7 +46,7 @@ const char *const aif_coll_names[] = {"allreduce", "allgather", "reducescatter",
                                       "broadcast", NULL};
 const char *const aif_coll_algo_names[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
 const char *const aif_tier_names[] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core", NULL};
-const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "calibration", NULL};
+const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "frameworks", "calibration", NULL};
 const char *const aif_engine_names[] = {"estimate", "sim", NULL};
 const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", NULL};
 const char *const aif_rack_verdict_names[] = {"fits_air", "needs_liquid", "exceeds_liquid", NULL};
@@ -67,6 +68,7 @@ const char *aif_prec_name(aif_prec v) { return pick(aif_prec_names, COUNT(aif_pr
 const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_names, COUNT(aif_recompute_names), (int)v); }
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
 const char *aif_attn_kernel_name(aif_attn_kernel v) { return pick(aif_attn_kernel_names, COUNT(aif_attn_kernel_names), (int)v); }
+const char *aif_fp8_recipe_name(aif_fp8_recipe v) { return pick(aif_fp8_recipe_names, COUNT(aif_fp8_recipe_names), (int)v); }
 const char *aif_fabric_kind_name(aif_fabric_kind v) { return pick(aif_fabric_kind_names, COUNT(aif_fabric_kind_names), (int)v); }
 const char *aif_transport_name(aif_transport v) { return pick(aif_transport_names, COUNT(aif_transport_names), (int)v); }
 const char *aif_status_name(aif_status v) { return pick(aif_status_names, COUNT(aif_status_names), (int)v); }
@@ -109,6 +111,7 @@ _Static_assert(COUNT(aif_catalog_kind_names) == AIF_N_CATALOG_KIND, "aif_catalog
 _Static_assert(COUNT(aif_recompute_names) == AIF_RC_FULL + 1, "aif_recompute_names");
 _Static_assert(COUNT(aif_optim_names) == AIF_OPT_FSDP + 1, "aif_optim_names");
 _Static_assert(COUNT(aif_attn_kernel_names) == AIF_ATTN_UNFUSED + 1, "aif_attn_kernel_names");
+_Static_assert(COUNT(aif_fp8_recipe_names) == AIF_FP8_BLOCKWISE + 1, "aif_fp8_recipe_names");
 _Static_assert(COUNT(aif_fabric_kind_names) == AIF_FAB_NEURONLINK + 1, "aif_fabric_kind_names");
 _Static_assert(COUNT(aif_transport_names) == AIF_TCP + 1, "aif_transport_names");
 _Static_assert(COUNT(aif_status_names) == AIF_STATUS_ANNOUNCED + 1, "aif_status_names");

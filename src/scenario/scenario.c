@@ -126,6 +126,7 @@ static const field train_fields[] = {
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
     {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = aif_attn_kernel_names},
+    FLD(aif_train, "framework", F_STR, framework),
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
@@ -165,6 +166,7 @@ static const void *find_kind(const aif_catalog *c, aif_catalog_kind k, const cha
            : k == AIF_CAT_SYSTEMS ? (const void *)aif_catalog_find_system(c, name)
            : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
            : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
+           : k == AIF_CAT_FRAMEWORKS ? (const void *)aif_catalog_find_framework(c, name)
                                   : NULL;
 }
 
@@ -190,6 +192,7 @@ static const void *resolve(const bind_ctx *bc, aif_catalog_kind k, const char *n
                                                [AIF_CAT_SYSTEMS] = "cluster.system (--system)",
                                                [AIF_CAT_FABRICS] = "cluster.fabric (--fabric)",
                                                [AIF_CAT_MODELS] = "model (--model)",
+                                               [AIF_CAT_FRAMEWORKS] = "train.framework (--framework)",
                                                [AIF_CAT_CALIBRATION] = "a gpu's arch"};
         return bind_error(bc, at, path, "'%s' is a %.*s, not a %.*s: give it as %s (list the %s with: aifsim "
                           "catalog %s)", name, (int)strlen(ok) - 1, ok, kl, kind, field_of[others[i]], kind, kind),
@@ -510,6 +513,37 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
     return AIF_OK;
 }
 
+/* The software stack a training job runs on (train.framework, data/frameworks.yaml),
+ * folded into the job's copy of its GPU's calibration and into the train fields the
+ * engines read, so that no engine reads the profile: GEMM rates scaled, the per-kernel
+ * overhead scaled (or cut to the graph tail under CUDA graphs), the workspace grown,
+ * the attention kernel no better than the stack's, and overlaps the stack lacks off.
+ * The default profile (megatron-core) is 1, 0 and true everywhere: every figure stays
+ * bit for bit what it was.  A roofline family stays a bound: only the fields that are
+ * not efficiencies (attention kernel, overlaps, workspace) apply to it. */
+static const aif_framework identity_framework = {
+    .name = "megatron-core", .attention = AIF_ATTN_FLASH3, .matmul_factor = 1, .fp8_matmul_factor = 1,
+    .fp8_cast_factor = 1, .norm_traffic = 1, .act_traffic = 1, .elementwise_kernels = 1, .launch_factor = 1,
+    .graph_tail = 0.5, .tp_overlap = true, .dp_overlap = true, .ep_overlap = true, .fsdp_prefetch = 1};
+
+static void framework_apply(aif_scenario *s)
+{
+    const aif_framework *f = &s->framework;
+    aif_calib *c = &s->cluster.gpu.calib;
+    aif_train *t = &s->train;
+    if (!c->roofline) {
+        c->matmul_eff *= f->matmul_factor;
+        c->matmul_eff_fp8 *= f->fp8_matmul_factor;
+        c->kernel_overhead_s *= f->cuda_graphs ? f->graph_tail : f->launch_factor;
+    }
+    c->workspace_bytes += f->workspace_extra_bytes;
+    if (t->attention < f->attention)
+        t->attention = f->attention;
+    t->tp_overlap = t->tp_overlap && f->tp_overlap;
+    t->dp_overlap = t->dp_overlap && f->dp_overlap;
+    t->ep_overlap = t->ep_overlap && f->ep_overlap;
+}
+
 static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
 {
     aif_train *t = &s->train;
@@ -553,6 +587,19 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
         aif_rc rc = bind_map(bc, &filtered, &train_schema, t, "train", &set);
         if (rc)
             return rc;
+    }
+    {
+        const ynode *fn = tn ? ynode_get(tn, "framework") : NULL;
+        const aif_framework *f = NULL;
+        if (t->framework[0]) {
+            if (!(f = resolve(bc, AIF_CAT_FRAMEWORKS, t->framework, fn, "train.framework")))
+                return bc->err->rc;
+        } else {
+            f = aif_catalog_find_framework(bc->cat, identity_framework.name);
+        }
+        s->framework = f ? *f : identity_framework;
+        aif_strlcpy(t->framework, s->framework.name, sizeof t->framework);
+        framework_apply(s);
     }
     if (!(set & (1u << T_ETP)))
         t->par.etp = 1;

@@ -280,9 +280,14 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
     aif_memory mem;
     aif_memory_estimate(s, &shape, &mem);
     int tpos[2], dpos[2], epos[2];
-    int n_tpo = choices(sp->tp_overlap >= 0 ? sp->tp_overlap : p->tp > 1 ? -1 : 0, 0, 1, tpos);
-    int n_dpo = choices(sp->dp_overlap, 0, 1, dpos);
-    int n_epo = choices(sp->ep_overlap >= 0 ? sp->ep_overlap : w->moe ? -1 : 0, 0, 1, epos);
+    /* an overlap the software stack cannot perform is never tried (a named stack: s->framework) */
+    const aif_framework *fw = &s->framework;
+    int named = fw->name[0] != '\0';
+    int n_tpo = choices(named && !fw->tp_overlap ? 0 : sp->tp_overlap >= 0 ? sp->tp_overlap : p->tp > 1 ? -1 : 0, 0, 1,
+                        tpos);
+    int n_dpo = choices(named && !fw->dp_overlap ? 0 : sp->dp_overlap, 0, 1, dpos);
+    int n_epo = choices(named && !fw->ep_overlap ? 0 : sp->ep_overlap >= 0 ? sp->ep_overlap : w->moe ? -1 : 0, 0, 1,
+                        epos);
     w->out->candidates += n_tpo * n_dpo * n_epo;
     if (mem.total_bytes > mem.hbm_bytes) {
         if (mem.total_bytes < w->out->min_need_bytes || w->out->min_need_bytes == 0)

@@ -9,6 +9,7 @@
  * source does not publish) is counted as skipped with its reason, never guessed. */
 #include "aifsim/validate.h"
 #include "base/base.h"
+#include "facility/site.h"
 #include "scenario/catalog.h"
 #include "workload/transformer.h"
 #include "aifsim/graph.h"
@@ -111,6 +112,7 @@ static void train_row(parse_state *ps)
         {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
         {"tp_overlap", "train.tp_overlap"}, {"attention", "train.attention"},
         {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"}, {"ep_overlap", "train.ep_overlap"},
+        {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
     };
     aif_override ov[32];
     char origins[32][48];
@@ -143,6 +145,9 @@ static void train_row(parse_state *ps)
         return;
     }
     vr->gpus = s.cluster.gpus;
+    aif_strlcpy(vr->framework, s.train.framework, sizeof vr->framework);
+    if (s.site.gpu_power_limit_W > 0)   /* a run at a power limit: its clocks, as aif_run_train sets them */
+        s.cluster.clock_factor = aif_clock_factor(&s.cluster.gpu, aif_catalog_facility(ps->cat), s.site.gpu_power_limit_W);
     char why[200];
     if (aif_parse_qty(cell(ps, "measured"), AIF_Q_FRACTION, &vr->measured, why, sizeof why) != 0 ||
         vr->measured <= 0 || vr->measured > 1e15) {
@@ -747,8 +752,9 @@ done:
     free(s);
 }
 
-/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*; 0: the rest). */
-static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *st, aif_err *err)
+/* Statistics of the rows keep() accepts. */
+static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row *, const void *), const void *arg,
+                          aif_val_stats *st, aif_err *err)
 {
     memset(st, 0, sizeof *st);
     st->worst = -1;
@@ -757,9 +763,7 @@ static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *s
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     double sum = 0;
     for (int i = 0; i < v->n; i++) {
-        const char *m = v->rows[i].metric;
-        int lat = !strncmp(m, "ttft_", 5) || !strncmp(m, "tpot_", 5);
-        if (lat != latency)
+        if (!keep(&v->rows[i], arg))
             continue;
         double a = fabs(v->rows[i].err) * 100;
         ape[st->n++] = a;
@@ -776,6 +780,26 @@ static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *s
     }
     free(ape);
     return AIF_OK;
+}
+
+static int is_latency_row(const aif_val_row *r, const void *want)
+{
+    const char *m = r->metric;
+    int lat = !strncmp(m, "ttft_", 5) || !strncmp(m, "tpot_", 5);
+    return lat == *(const int *)want;
+}
+
+/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*; 0: the rest). */
+static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *st, aif_err *err)
+{
+    return stats_where(v, is_latency_row, &latency, st, err);
+}
+
+static int is_framework_row(const aif_val_row *r, const void *name) { return !strcmp(r->framework, name); }
+
+aif_rc aif_validation_framework_stats(const aif_validation *v, const char *framework, aif_val_stats *st, aif_err *err)
+{
+    return stats_where(v, is_framework_row, framework, st, err);
 }
 
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,

@@ -26,7 +26,12 @@
  * Backward GEMMs are dgrad (m, k, n) and wgrad (k, n, m) of a forward (m, n, k).
  * fp8 GEMMs (Transformer Engine) carry the cast-transpose of their activation
  * operand as a memory-bound op.
- * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two). */
+ * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two).
+ * The software stack (s->framework, data/frameworks.yaml) scales what a stack without
+ * fused kernels moves: normalisation and rotary ops by norm_traffic, activation and
+ * residual ops by act_traffic, each such op launched as elementwise_kernels kernels;
+ * the fp8 cast by fp8_cast_factor; and with fsdp_prefetch 0 the ZeRO-3/FSDP weight
+ * gathers are not hidden behind the layer.  Megatron-Core's profile is 1 everywhere. */
 #include "aifsim/graph.h"
 #include "base/base.h"
 #include "workload/transformer.h"
@@ -43,6 +48,12 @@ typedef struct lw {
     int lora;         /* LoRA rank (0: every weight trained): frozen weights get no wgrad */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
+    double norm_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
+    int ew_kernels;                 /* kernels per elementwise op (1 = fused) */
+    aif_ovl fsdp_ovl;               /* ZeRO-3/FSDP gathers: hidden (prefetched) or exposed */
+    double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
+                                       the share of its GEMMs recomputed (attention core and
+                                       collectives saved, elementwise ops recomputed) */
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
@@ -53,11 +64,13 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
      * gradients of its keys and values, and the adapters' own are trained */
     if (w->lora && strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
         return;
+    if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
+        m *= w->replay_share;
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
     if (fp8 && !strstr(name, "wgrad"))
-        mem(w, "fp8.cast", m * k * batch * 4, 1);
+        mem(w, "fp8.cast", m * k * batch * 4 * w->cast_x, 1);
     aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
 }
 
@@ -74,15 +87,27 @@ static void mem(lw *w, const char *name, double bytes, int kernels)
     aif_graph_add_mem(w->g, name, w->cat, bytes, kernels);
 }
 
+/* normalisation and rotary ops, and activation and residual ops, as the stack runs them */
+static void norm_op(lw *w, const char *name, double bytes)
+{
+    aif_graph_add_mem(w->g, name, w->cat, bytes * w->norm_x, w->ew_kernels);
+}
+static void act_op(lw *w, const char *name, double bytes)
+{
+    aif_graph_add_mem(w->g, name, w->cat, bytes * w->act_x, w->ew_kernels);
+}
+
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
-    if (w->g->groups[grp].size <= 1 || bytes <= 0)
+    if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
 }
 
 static void attn_core(lw *w, int bwd)
 {
+    if (w->replay_share > 0)   /* the stack's selective policy saves the attention output */
+        return;
     const aif_model *m = &w->s->model;
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
@@ -141,7 +166,7 @@ static void attention_fwd(lw *w)
 {
     const aif_model *m = &w->s->model;
     double T = w->T, el = w->tok_el, h = w->h;
-    mem(w, "norm1", el * h * 4, 1);
+    norm_op(w, "norm1", el * h * 4);
     tp_gather(w, "tp.ag.qkv", T);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
@@ -157,7 +182,7 @@ static void attention_fwd(lw *w)
         gemm(w, "qkv", T, w->d.q_dim / w->t + kv_local(w), h, 1, w->fp8);
     }
     if (m->position == AIF_POS_ROPE)
-        mem(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
+        norm_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4);
     if (w->c > 1)
         comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
     attn_core(w, 0);
@@ -166,14 +191,14 @@ static void attention_fwd(lw *w)
     gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
     if (!w->tp_ovl)
         tp_reduce(w, "tp.rs.out", T);
-    mem(w, "residual1", el * h * (6 + w->d.dropout), 1);
+    act_op(w, "residual1", el * h * (6 + w->d.dropout));
 }
 
 static void attention_bwd(lw *w)
 {
     const aif_model *m = &w->s->model;
     double T = w->T, el = w->tok_el, h = w->h;
-    mem(w, "residual1.bwd", el * h * (4 + w->d.dropout), 1);
+    act_op(w, "residual1.bwd", el * h * (4 + w->d.dropout));
     /* backward of the reduce-scatter: gather the output gradient */
     if (w->t > 1 && w->sp)
         comm(w, "tp.ag.out.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2,
@@ -184,7 +209,7 @@ static void attention_bwd(lw *w)
              AIF_OVL_NEXT);
     attn_core(w, 1);
     if (m->position == AIF_POS_ROPE)
-        mem(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
+        norm_op(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4);
     double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
     double k_qkv = h;
     if (w->t > 1 && w->sp)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
@@ -206,43 +231,43 @@ static void attention_bwd(lw *w)
                  w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
         gemm(w, "qkv.wgrad", k_qkv, n_qkv, T, 1, w->fp8);
     }
-    mem(w, "norm1.bwd", el * h * 6, 1);
+    norm_op(w, "norm1.bwd", el * h * 6);
 }
 
 static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act, const char *pfx_fc2)
 {
     double T = w->T, h = w->h, gm = w->d.gated ? 2 : 1;
     gemm(w, pfx_fc1, T, ffn * gm / w->t, h, 1, w->fp8);
-    mem(w, pfx_act, T * ffn / w->t * 2 * (gm + 1), 1);
+    act_op(w, pfx_act, T * ffn / w->t * 2 * (gm + 1));
     gemm(w, pfx_fc2, T, h, ffn / w->t, 1, w->fp8);
 }
 
 static void dense_mlp_fwd(lw *w)
 {
     double el = w->tok_el, h = w->h, T = w->T;
-    mem(w, "norm2", el * h * 4, 1);
+    norm_op(w, "norm2", el * h * 4);
     tp_gather(w, "tp.ag.fc1", T);
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
-    mem(w, "act", T * ffn / w->t * 2 * (gm + 1), 1);
+    act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
     if (w->tp_ovl)
         tp_reduce(w, "tp.rs.fc2", T);
     gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
     if (!w->tp_ovl)
         tp_reduce(w, "tp.rs.fc2", T);
-    mem(w, "residual2", el * h * (6 + w->d.dropout), 1);
+    act_op(w, "residual2", el * h * (6 + w->d.dropout));
 }
 
 static void dense_mlp_bwd(lw *w)
 {
     double el = w->tok_el, h = w->h, T = w->T;
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
-    mem(w, "residual2.bwd", el * h * (4 + w->d.dropout), 1);
+    act_op(w, "residual2.bwd", el * h * (4 + w->d.dropout));
     if (w->t > 1 && w->sp)
         comm(w, "tp.ag.fc2.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2,
              w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
     gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
-    mem(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1), 1);
+    act_op(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1));
     if (w->t > 1 && w->sp)
         comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
     gemm(w, "fc1.dgrad", T, h, ffn * gm / w->t, 1, w->fp8);
@@ -250,7 +275,7 @@ static void dense_mlp_bwd(lw *w)
         comm(w, w->sp ? "tp.rs.fc1.grad" : "tp.ar.fc1.grad", AIF_CAT_TP,
              w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
     gemm(w, "fc1.wgrad", h, ffn * gm / w->t, T, 1, w->fp8);
-    mem(w, "norm2.bwd", el * h * 6, 1);
+    norm_op(w, "norm2.bwd", el * h * 6);
 }
 
 /* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
@@ -261,14 +286,14 @@ static void moe_fwd(lw *w)
     double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
     double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn;
     double et = w->etp, slots = el * k * et;    /* token copies this GPU's experts process */
-    mem(w, "norm2", el * h * 4, 1);
+    norm_op(w, "norm2", el * h * 4);
     gemm(w, "router", el, E, h, 1, 0);
     mem(w, "moe.permute", el * k * h * 4, 2);
     comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
     gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8);
-    mem(w, "experts.act", slots * fe / et * 2 * (gm + 1), 1);
+    act_op(w, "experts.act", slots * fe / et * 2 * (gm + 1));
     gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
@@ -278,7 +303,7 @@ static void moe_fwd(lw *w)
         mlp_fwd(w, fe * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.fc2");
         tp_reduce(w, "tp.rs.shared", T);
     }
-    mem(w, "residual2", el * h * 6, 1);
+    act_op(w, "residual2", el * h * 6);
 }
 
 static void moe_bwd(lw *w)
@@ -287,13 +312,13 @@ static void moe_bwd(lw *w)
     double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
     double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp, slots = el * k * et;
     double per_expert = slots * ep / E, local = E / ep;
-    mem(w, "residual2.bwd", el * h * 4, 1);
+    act_op(w, "residual2.bwd", el * h * 4);
     if (m->moe.shared_experts > 0) {
         double f = fe * m->moe.shared_experts;
         if (w->t > 1 && w->sp)
             comm(w, "tp.ag.shared.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
         gemm_bwd(w, "shared.fc2.dgrad", "shared.fc2.wgrad", T, h, f / w->t, 1, w->fp8);
-        mem(w, "shared.act.bwd", T * f / w->t * 2 * (2 * gm + 1), 1);
+        act_op(w, "shared.act.bwd", T * f / w->t * 2 * (2 * gm + 1));
         gemm_bwd(w, "shared.fc1.dgrad", "shared.fc1.wgrad", T, f * gm / w->t, h, 1, w->fp8);
         if (w->t > 1)
             comm(w, "tp.rs.shared.grad", AIF_CAT_TP, w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE,
@@ -303,13 +328,13 @@ static void moe_bwd(lw *w)
     comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     gemm_bwd(w, "experts.fc2.dgrad", "experts.fc2.wgrad", per_expert, h, fe / et, local, w->fp8);
-    mem(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1), 1);
+    act_op(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1));
     gemm_bwd(w, "experts.fc1.dgrad", "experts.fc1.wgrad", per_expert, fe * gm / et, h, local, w->fp8);
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
-    mem(w, "norm2.bwd", el * h * 6, 1);
+    norm_op(w, "norm2.bwd", el * h * 6);
 }
 
 /* weights of one layer held by one GPU (tp- and ep-sharded) */
@@ -335,7 +360,7 @@ static void fsdp_ops(lw *w, int moe, int bwd)
 {
     if (w->fsdp) {
         double p = layer_params_local(w, moe);
-        comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+        comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, w->fsdp_ovl);
         if (bwd)
             comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
     } else if (w->zero2 && bwd) {
@@ -388,6 +413,16 @@ static void layer_bwd(lw *w, int moe)
         int keep = w->fsdp;
         w->fsdp = 0;
         layer_fwd(w, moe);
+        w->fsdp = keep;
+    } else if (tr->recompute == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
+        /* the stack's per-op policy (torchtitan's SAC "op"): every other GEMM's output
+         * and the attention output saved, the rest of the layer replayed */
+        w->cat = AIF_CAT_RECOMPUTE;
+        int keep = w->fsdp;
+        w->fsdp = 0;
+        w->replay_share = w->s->framework.selective_gemm_share;
+        layer_fwd(w, moe);
+        w->replay_share = 0;
         w->fsdp = keep;
     } else if (tr->recompute == AIF_RC_SELECTIVE && !w->flash) {
         w->cat = AIF_CAT_RECOMPUTE;
@@ -537,6 +572,15 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
     w.lora = tr->lora.rank;
     w.cat = AIF_CAT_COMPUTE;
+    {   /* the stack's factors; a scenario built without one (no name) runs as Megatron-Core */
+        const aif_framework *f = &s->framework;
+        int named = f->name[0] != '\0';
+        w.norm_x = named && f->norm_traffic > 0 ? f->norm_traffic : 1;
+        w.act_x = named && f->act_traffic > 0 ? f->act_traffic : 1;
+        w.cast_x = named && f->fp8_cast_factor > 0 ? f->fp8_cast_factor : 1;
+        w.ew_kernels = named && f->elementwise_kernels > 1 ? f->elementwise_kernels : 1;
+        w.fsdp_ovl = named && f->fsdp_prefetch < 1 ? AIF_OVL_NONE : AIF_OVL_SEGMENT;
+    }
     aif_graph_shape(s, g);
 
     begin(&w, AIF_SEG_DENSE_FWD); layer_fwd(&w, 0); end(&w, AIF_SEG_DENSE_FWD);
@@ -558,7 +602,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     end(&w, AIF_SEG_EMBED_BWD);
 
     begin(&w, AIF_SEG_HEAD_FWD);
-    mem(&w, "final_norm", el * h * 4, 1);
+    norm_op(&w, "final_norm", el * h * 4);
     tp_gather(&w, "tp.ag.logits", T);
     gemm(&w, "logits", T, V / w.t, h, 1, 0);
     /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
@@ -576,7 +620,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
         comm(&w, w.sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
              w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
     gemm(&w, "logits.wgrad", h, V / w.t, T, 1, 0);
-    mem(&w, "final_norm.bwd", el * h * 6, 1);
+    norm_op(&w, "final_norm.bwd", el * h * 6);
     end(&w, AIF_SEG_HEAD_BWD);
 
     /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
@@ -658,6 +702,9 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     g->fwd_flops_per_microbatch_model = aif_model_fwd_flops_per_seq(m, tr->seq) * seqs;
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq) * seqs
+        : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
+            ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
+                  s->framework.selective_gemm_share * seqs
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;
     return aif_graph_finish(g, err);

@@ -1,0 +1,304 @@
+/* test_framework.c -- software-stack profiles (data/frameworks.yaml, train.framework):
+ * every built-in profile loads and estimates; an unknown name is refused at its field
+ * with a did-you-mean; the default (megatron-core, named or not) reproduces the model
+ * without a profile bit for bit; a compiled stack is never slower than its eager one;
+ * CUDA graphs remove the per-kernel launch overhead; a stack without an overlap runs
+ * without it, in the estimate and in the best-layout search; FSDP gathers without
+ * prefetch are exposed; a per-op selective policy replays part of each layer; the
+ * validation table has a group per profile with rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/aifsim.h"
+#include "aifsim/names.h"
+#include "aifsim/search.h"
+#include "aifsim/validate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+static const char *const builtin[] = {"megatron-core", "torchtitan", "torchtitan-compile", "deepspeed",
+                                      "maxtext", "maxtext-gpu", "rocm-megatron", "rocm-torchtitan", NULL};
+
+/* A Llama 3 8B job on one DGX H100 with the given extra train fields. */
+static aif_rc load(const char *system, const char *model, const char *train, aif_scenario *s, aif_err *e)
+{
+    char y[1024];
+    snprintf(y, sizeof y, "cluster: {system: %s, gpus: 8}\nmodel: %s\ntrain: {seq: 4096, gbs: 16, mbs: 2%s%s}\n",
+             system, model, train[0] ? ", " : "", train);
+    return aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, s, e);
+}
+
+static double step(const char *system, const char *model, const char *train)
+{
+    aif_scenario s;
+    aif_err e;
+    aif_train_result r;
+    if (load(system, model, train, &s, &e) != AIF_OK)
+        fail_msg("%s: %s: %s", train, e.path, e.msg);
+    if (aif_estimate(&s, &r, &e) != AIF_OK)
+        fail_msg("%s: %s", train, e.msg);
+    return r.step_time_s;
+}
+
+static void test_every_profile_loads(void **state)
+{
+    (void)state;
+    assert_true(aif_catalog_n_frameworks(cat) >= 8);
+    for (int i = 0; builtin[i]; i++) {
+        const aif_framework *f = aif_catalog_find_framework(cat, builtin[i]);
+        assert_non_null(f);
+        assert_true(f->matmul_factor > 0 && f->fp8_matmul_factor > 0 && f->norm_traffic > 0 && f->act_traffic > 0);
+        assert_true(f->elementwise_kernels >= 1 && f->fp8_cast_factor > 0);
+        char t[80];
+        snprintf(t, sizeof t, "framework: %s", builtin[i]);
+        aif_scenario s;
+        aif_err e;
+        assert_int_equal(load(strncmp(builtin[i], "maxtext", 7) || strchr(builtin[i] + 7, 'g') ? "dgx-h100" : "tpu-v5p",
+                              "llama3-8b", t, &s, &e), AIF_OK);
+        assert_string_equal(s.train.framework, builtin[i]);   /* the output names it */
+        assert_string_equal(s.framework.name, builtin[i]);
+        assert_true(step("dgx-h100", "llama3-8b", t) > 0);
+    }
+    /* an alias finds its entry, and the scenario names the entry */
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(load("dgx-h100", "llama3-8b", "framework: NeMo", &s, &e), AIF_OK);
+    assert_string_equal(s.train.framework, "megatron-core");
+}
+
+static void test_unknown_name(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(load("dgx-h100", "llama3-8b", "framework: torchtitn", &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.framework");
+    assert_non_null(strstr(e.msg, "did you mean 'torchtitan'"));
+    assert_non_null(strstr(e.msg, "aifsim catalog frameworks"));
+    assert_true(e.line == 3);
+    /* a name of another kind says what it is */
+    assert_int_equal(load("dgx-h100", "llama3-8b", "framework: h100-sxm", &s, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.framework");
+}
+
+/* The default is the model as it was: no name, megatron-core named, and a scenario with
+ * no profile at all (zeroed, the catalog's own calibration) give the same bits. */
+static void test_default_is_identity(void **state)
+{
+    (void)state;
+    static const char *const trains[] = {"", "precision: fp8", "recompute: selective", "recompute: full, tp: 8",
+                                         "optimizer: fsdp", "attention: flash2", "tp: 4, pp: 2, vpp: 2", NULL};
+    static const char *const models[] = {"llama3-8b", "mixtral-8x7b", NULL};
+    for (int m = 0; models[m]; m++)
+        for (int i = 0; trains[i]; i++) {
+            aif_scenario a, b, z;
+            aif_err e;
+            char t[160];
+            snprintf(t, sizeof t, "%s%sframework: megatron-core", trains[i], trains[i][0] ? ", " : "");
+            assert_int_equal(load("dgx-h100", models[m], trains[i], &a, &e), AIF_OK);
+            assert_int_equal(load("dgx-h100", models[m], t, &b, &e), AIF_OK);
+            z = a;
+            memset(&z.framework, 0, sizeof z.framework);
+            z.cluster.gpu.calib = aif_catalog_find_gpu(cat, "h100-sxm")->calib;
+            assert_true(memcmp(&a.cluster.gpu.calib, &z.cluster.gpu.calib, sizeof z.cluster.gpu.calib) == 0);
+            aif_train_result ra, rb, rz;
+            assert_int_equal(aif_estimate(&a, &ra, &e), AIF_OK);
+            assert_int_equal(aif_estimate(&b, &rb, &e), AIF_OK);
+            assert_int_equal(aif_estimate(&z, &rz, &e), AIF_OK);
+            assert_true(ra.step_time_s == rb.step_time_s && ra.step_time_s == rz.step_time_s);
+            assert_true(ra.mem.total_bytes == rz.mem.total_bytes);
+        }
+}
+
+/* torch.compile's profile is never slower than eager on any of these jobs, and no
+ * figure of it is worse */
+static void test_compiled_never_slower(void **state)
+{
+    (void)state;
+    static const char *const trains[] = {"", "precision: fp8", "recompute: selective", "recompute: full",
+                                         "optimizer: fsdp", "tp: 8", "tp: 8, precision: fp8, recompute: selective",
+                                         "tp: 2, pp: 2", NULL};
+    static const char *const models[] = {"llama3-8b", "llama3-70b", "mixtral-8x7b", NULL};
+    const aif_framework *eager = aif_catalog_find_framework(cat, "torchtitan");
+    const aif_framework *comp = aif_catalog_find_framework(cat, "torchtitan-compile");
+    assert_true(comp->norm_traffic <= eager->norm_traffic && comp->act_traffic <= eager->act_traffic);
+    assert_true(comp->fp8_cast_factor <= eager->fp8_cast_factor && comp->elementwise_kernels <= eager->elementwise_kernels);
+    assert_true(comp->matmul_factor >= eager->matmul_factor && comp->attention <= eager->attention);
+    int n = 0;
+    for (int m = 0; models[m]; m++)
+        for (int i = 0; trains[i]; i++) {
+            char te[160], tc[160];
+            const char *sep = trains[i][0] ? ", " : "";
+            snprintf(te, sizeof te, "%s%sframework: torchtitan", trains[i], sep);
+            snprintf(tc, sizeof tc, "%s%sframework: torchtitan-compile", trains[i], sep);
+            double se = step("dgx-h100", models[m], te), sc = step("dgx-h100", models[m], tc);
+            if (sc > se)
+                fail_msg("%s %s: compiled %.6f s > eager %.6f s", models[m], trains[i], sc, se);
+            n += sc < se;
+        }
+    assert_true(n > 10);   /* and faster where its fusions apply */
+}
+
+/* A user catalog of two stacks alike but for CUDA graphs: captured launches leave the
+ * graph tail of each kernel's overhead (0 here), i.e. the job without any overhead. */
+static void test_cuda_graphs_remove_launch_overhead(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/aifsim-fw-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    const char *common = "    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
+                         "    norm_traffic: 9\n    act_traffic: 1.67\n    elementwise_kernels: 4\n    launch_factor: 1\n"
+                         "    graph_tail: 0\n    dp_overlap: true\n    fsdp_prefetch: 1\n";
+    fprintf(f, "frameworks:\n  eager-test:\n%s    cuda_graphs: false\n  graphs-test:\n%s    cuda_graphs: true\n", common,
+            common);
+    fclose(f);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    int rc = aif_catalog_add_file(c, path, &e);
+    unlink(path);
+    assert_int_equal(rc, AIF_OK);
+    const char *y0 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 2048, gbs: 8, framework: eager-test}\n";
+    const char *y1 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 2048, gbs: 8, framework: graphs-test}\n";
+    aif_scenario s0, s1;
+    assert_int_equal(aif_scenario_parse(c, y0, strlen(y0), "t", NULL, 0, &s0, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y1, strlen(y1), "t", NULL, 0, &s1, &e), AIF_OK);
+    assert_true(s0.cluster.gpu.calib.kernel_overhead_s > 0);
+    assert_true(s1.cluster.gpu.calib.kernel_overhead_s == 0);
+    aif_train_result r0, r1, rn;
+    assert_int_equal(aif_estimate(&s0, &r0, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s1, &r1, &e), AIF_OK);
+    assert_true(r1.step_time_s < r0.step_time_s);
+    s0.cluster.gpu.calib.kernel_overhead_s = 0;   /* the eager job with no launch overhead at all */
+    assert_int_equal(aif_estimate(&s0, &rn, &e), AIF_OK);
+    assert_true(fabs(rn.step_time_s - r1.step_time_s) <= 1e-12 * r1.step_time_s);
+    aif_catalog_free(c);
+}
+
+/* A stack without TP overlap runs without it, even asked; the search never tries it. */
+static void test_missing_overlap(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(load("dgx-h100", "llama3-70b", "tp: 8, tp_overlap: true, framework: deepspeed", &s, &e), AIF_OK);
+    assert_false(s.train.tp_overlap);
+    assert_int_equal(s.train.attention, AIF_ATTN_FLASH2);   /* and its best attention kernel */
+    assert_int_equal(load("dgx-h100", "llama3-70b", "tp: 8, tp_overlap: true, framework: megatron-core", &s, &e), AIF_OK);
+    assert_true(s.train.tp_overlap);
+    assert_int_equal(load("dgx-h100", "llama3-8b", "tp: 8, framework: deepspeed", &s, &e), AIF_OK);
+    aif_best_opts o;
+    memset(&o, 0, sizeof o);
+    aif_best_space_all(&o.space);
+    o.space.pp = 1;   /* a smaller space: tp, mbs, recompute, optimizer and the overlaps */
+    o.space.vpp = o.space.cp = o.space.ep = o.space.etp = 1;
+    o.top = 16;
+    aif_best *b = malloc(sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(aif_search_best(&s, &o, b, &e), AIF_OK);
+    assert_true(b->n_results > 0);
+    for (int i = 0; i < b->n_results; i++)
+        assert_false(b->results[i].tp_overlap);
+    long long without = b->candidates;
+    /* Megatron-Core's stack tries TP overlap on and off wherever tp > 1: more candidates */
+    assert_int_equal(load("dgx-h100", "llama3-8b", "tp: 8", &s, &e), AIF_OK);
+    assert_int_equal(aif_search_best(&s, &o, b, &e), AIF_OK);
+    assert_true(b->candidates > without);
+    free(b);
+}
+
+/* FSDP gathers without prefetch are exposed: a slower step than with it. */
+static void test_fsdp_prefetch(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/aifsim-fw-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "frameworks:\n  no-prefetch:\n    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n"
+               "    fp8_cast_factor: 1\n    norm_traffic: 1\n    act_traffic: 1\n    elementwise_kernels: 1\n"
+               "    launch_factor: 1\n    dp_overlap: true\n    fsdp_prefetch: 0\n");
+    fclose(f);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    int rc = aif_catalog_add_file(c, path, &e);
+    unlink(path);
+    assert_int_equal(rc, AIF_OK);
+    const char *y0 = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {seq: 4096, gbs: 16, optimizer: fsdp}\n";
+    const char *y1 = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\n"
+                     "train: {seq: 4096, gbs: 16, optimizer: fsdp, framework: no-prefetch}\n";
+    aif_scenario s0, s1;
+    assert_int_equal(aif_scenario_parse(c, y0, strlen(y0), "t", NULL, 0, &s0, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y1, strlen(y1), "t", NULL, 0, &s1, &e), AIF_OK);
+    aif_train_result r0, r1;
+    assert_int_equal(aif_estimate(&s0, &r0, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s1, &r1, &e), AIF_OK);
+    assert_true(r1.step_time_s > r0.step_time_s);
+    aif_catalog_free(c);
+}
+
+/* torchtitan's per-op selective policy replays half of each layer's GEMMs; Megatron's
+ * selective recompute with flash attention replays nothing */
+static void test_selective_policy(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_train_result r;
+    assert_int_equal(load("dgx-h100", "llama3-8b", "recompute: selective", &s, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+    assert_true(r.bd.recompute_s == 0);
+    assert_int_equal(load("dgx-h100", "llama3-8b", "recompute: selective, framework: torchtitan-compile", &s, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+    double sel = r.bd.recompute_s;
+    assert_int_equal(load("dgx-h100", "llama3-8b", "recompute: full, framework: torchtitan-compile", &s, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+    assert_true(sel > 0.3 * r.bd.recompute_s && sel < 0.8 * r.bd.recompute_s);
+}
+
+/* aifsim validate groups its rows by stack: each profile with published rows has a group */
+static void test_validation_groups(void **state)
+{
+    (void)state;
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_train_file(cat, NULL, 0, &v, &e), AIF_OK);
+    static const char *const groups[] = {"megatron-core", "torchtitan", "torchtitan-compile", "deepspeed", "maxtext-gpu",
+                                         NULL};
+    int total = 0;
+    for (int i = 0; groups[i]; i++) {
+        aif_val_stats st;
+        assert_int_equal(aif_validation_framework_stats(&v, groups[i], &st, &e), AIF_OK);
+        if (st.n < 2)
+            fail_msg("%s: %d rows", groups[i], st.n);
+        total += st.n;
+    }
+    assert_int_equal(total, v.n);
+    aif_validation_free(&v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_profile_loads), cmocka_unit_test(test_unknown_name),
+        cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
+        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_missing_overlap),
+        cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
+        cmocka_unit_test(test_validation_groups),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
