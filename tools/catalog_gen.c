@@ -98,6 +98,8 @@ static void gpu_fields(const aif_gpu *g)
     num("embodied_kg", g->embodied_kg);
     integer("scaleup_domain", g->scaleup_domain);
     integer("status", g->status);
+    str("base", g->base);
+    num("clock_factor", g->clock_factor);
     fputs("\n    .calib = {", out);
     calib_fields(&g->calib);
     fputs("},", out);

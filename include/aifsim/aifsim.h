@@ -107,6 +107,12 @@ typedef struct aif_gpu {
     int status;                    /* aif_status */
     aif_calib calib;               /* resolved from `arch` */
     char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
+    /* A variant (`base: NAME` in the catalog): the entry it was made from, by its own name, and
+     * its compute clock relative to that entry's, derived from a lower `tdp` by the cubic
+     * clock-power law where the variant gives no peak_tflops of its own (1: its own figures).
+     * base is empty and clock_factor 0 for an entry that is not a variant. */
+    char base[AIF_NAME_MAX];
+    double clock_factor;
 } aif_gpu;
 
 typedef enum aif_fabric_kind {
