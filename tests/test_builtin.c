@@ -38,7 +38,7 @@ static int note(const char *fmt, ...)
 
 static int calib_diff(const char *w, const aif_calib *a, const aif_calib *b)
 {
-    return STR(w, a, b, name) | NUM(w, a, b, matmul_eff) | NUM(w, a, b, matmul_eff_fp8) | NUM(w, a, b, matmul_k_half) |
+    return STR(w, a, b, name) | NUM(w, a, b, matmul_eff) | NUM(w, a, b, matmul_eff_fp8) | NUM(w, a, b, matmul_eff_fp4) | NUM(w, a, b, matmul_k_half) |
            NUM(w, a, b, attn_fwd_eff) | NUM(w, a, b, attn_bwd_eff) | NUM(w, a, b, attn_kv_half) |
            NUM(w, a, b, attn_hd_half) | NUM(w, a, b, attn_flash2_factor) | NUM(w, a, b, overlap_slowdown) |
            NUM(w, a, b, mem_eff) | NUM(w, a, b, kernel_overhead_s) | INT(w, a, b, n_sm) | INT(w, a, b, tile_m) |

@@ -64,6 +64,7 @@ static void calib_fields(const aif_calib *c)
     str("name", c->name);
     num("matmul_eff", c->matmul_eff);
     num("matmul_eff_fp8", c->matmul_eff_fp8);
+    num("matmul_eff_fp4", c->matmul_eff_fp4);
     num("matmul_k_half", c->matmul_k_half);
     num("attn_fwd_eff", c->attn_fwd_eff);
     num("attn_bwd_eff", c->attn_bwd_eff);

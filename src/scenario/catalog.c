@@ -45,6 +45,7 @@ static const char *const skip_meta[] = {"sources", "notes", NULL};
 static const field calib_fields[] = {
     FLD(aif_calib, "matmul_eff", F_NUM, matmul_eff),
     FLD(aif_calib, "matmul_eff_fp8", F_NUM, matmul_eff_fp8),
+    FLD(aif_calib, "matmul_eff_fp4", F_NUM, matmul_eff_fp4),
     FLD(aif_calib, "matmul_k_half", F_NUM, matmul_k_half),
     FLD(aif_calib, "attn_fwd_eff", F_NUM, attn_fwd_eff),
     FLD(aif_calib, "attn_bwd_eff", F_NUM, attn_bwd_eff),
