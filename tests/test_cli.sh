@@ -232,7 +232,7 @@ rejects 2 "'llama3-70b' is a catalog model: give it as --model llama3-70b" train
 rejects 2 "aifsim: --pp: train.tp: gpus 8 is not divisible by tp*pp*cp = 1*64*1 = 64" train neutral --pp 64
 rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible" train neutral --tp 3
 rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible by tp*pp*cp = 8*16*1 = 128" train default --gpus 8 --tp 8 --pp 16
-rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8)" \
+rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8, fp4, nvfp4, mxfp4)" \
     train --precision fp16
 # a control character in a value is written out in the message, which stays one line
 rejects 2 "unknown value 'ful\nl'; did you mean 'full'?" train --recompute "$(printf 'ful\nl')"

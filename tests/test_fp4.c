@@ -56,12 +56,12 @@ static void test_names_and_refusals(void **state)
     load(&s, B200_70B ", precision: nvfp4}\n");
     assert_int_equal(s.train.precision, AIF_FP4);
     assert_int_equal(s.train.fp4_format, AIF_NVFP4);
-    assert_int_equal(s.train.bf16_first_layers, 2);   /* the NVFP4 paper's recipe */
-    assert_int_equal(s.train.bf16_last_layers, 8);
+    assert_int_equal(s.train.bf16_first_layers, 0);   /* Megatron-Bridge's NVFP4 recipe: none */
+    assert_int_equal(s.train.bf16_last_layers, 0);
     load(&s, B200_70B ", precision: mxfp4, bf16_last_layers: 1}\n");
     assert_int_equal(s.train.precision, AIF_FP4);
     assert_int_equal(s.train.fp4_format, AIF_MXFP4);
-    assert_int_equal(s.train.bf16_first_layers, 2);
+    assert_int_equal(s.train.bf16_first_layers, 0);
     assert_int_equal(s.train.bf16_last_layers, 1);
     load(&s, B200_70B ", precision: fp4, fp4_format: mxfp4}\n");
     assert_int_equal(s.train.fp4_format, AIF_MXFP4);
@@ -118,7 +118,9 @@ static void test_lowering(void **state)
     (void)state;
     for (int fmt = 0; fmt < 2; fmt++) {
         aif_scenario s;
-        load(&s, fmt ? B200_70B ", precision: mxfp4}\n" : B200_70B ", precision: nvfp4}\n");
+        /* the NVFP4 paper's recipe: the first 2 and the last 8 layers in bf16 */
+        load(&s, fmt ? B200_70B ", precision: mxfp4, bf16_first_layers: 2, bf16_last_layers: 8}\n"
+                     : B200_70B ", precision: nvfp4, bf16_first_layers: 2, bf16_last_layers: 8}\n");
         aif_graph g;
         aif_err e;
         assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
@@ -162,7 +164,7 @@ static void test_memory_and_limits(void **state)
     aif_scenario b, f8, f4, all;
     load(&b, B200_70B "}\n");
     load(&f8, B200_70B ", precision: fp8}\n");
-    load(&f4, B200_70B ", precision: nvfp4}\n");
+    load(&f4, B200_70B ", precision: nvfp4, bf16_first_layers: 2, bf16_last_layers: 8}\n");
     load(&all, B200_70B ", precision: nvfp4, bf16_first_layers: 40, bf16_last_layers: 40}\n");
     aif_train_result rb, r8, r4, ra;
     aif_err e;

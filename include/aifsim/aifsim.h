@@ -324,9 +324,9 @@ typedef struct aif_train {
     struct { int rank; int targets; } lora;
     /* A low-precision recipe (precision fp8 or fp4): the fp4 format (aif_fp4_format; fp4
      * only) and the transformer layers it keeps in bf16 at the start and at the end of the
-     * model (the NVFP4 recipe keeps the first 2 and the last 8; -1 = the recipe's default:
-     * 0 and 0 for fp8, 2 and 8 for fp4).  Their GEMMs run in bf16, averaged over the layers
-     * (aif_op.hp_share). */
+     * model (default 0 and 0, Megatron-Bridge's performance recipes; the NVFP4 paper's
+     * accuracy recipe keeps the first 2 and the last 8).  Their GEMMs run in bf16, averaged
+     * over the layers (aif_op.hp_share). */
     int fp4_format;
     int bf16_first_layers, bf16_last_layers;
     unsigned auto_fields;    /* fields written `auto` (AIF_AUTO_* bits): filled by the best-layout
