@@ -73,6 +73,11 @@ static void test_names_and_refusals(void **state)
     refused("cluster: {system: mi300x-8, gpus: 8}\nmodel: llama3-8b\ntrain: {precision: mxfp4}\n", "train.precision",
             "use bf16 or fp8");
     refused(B200_70B ", precision: mxfp4, fp4_format: nvfp4}\n", "train.fp4_format", "contradicts precision mxfp4");
+    /* MI355X has fp4 for MXFP4, not NVFP4 */
+    refused("cluster: {system: mi355x-8, gpus: 8}\nmodel: llama3-8b\ntrain: {precision: nvfp4}\n", "train.precision",
+            "not NVIDIA's NVFP4: use mxfp4");
+    load(&s, "cluster: {system: mi355x-8, gpus: 8}\nmodel: llama3-8b\ntrain: {precision: mxfp4}\n");
+    assert_int_equal(s.train.fp4_format, AIF_MXFP4);
     refused(B200_70B ", bf16_last_layers: 2}\n", "train.bf16_last_layers", "precision fp8 or fp4");
     refused(B200_70B ", precision: fp4x}\n", "train.precision", "accepted: bf16, fp8, fp4, nvfp4, mxfp4");
 }

@@ -658,8 +658,13 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.precision", "training precision must be bf16, fp8 or fp4 (nvfp4, mxfp4)");
     if (t->precision == AIF_FP4 && s->cluster.gpu.peak_flops[AIF_FP4] <= 0)
         BAD("train.precision", "%s has no fp4 tensor cores (peak_tflops has no fp4): fp4 training (NVFP4, MXFP4) "
-            "needs block-scaled fp4 GEMMs, as Blackwell has (b200, gb200, gb300, b300); use bf16 or fp8",
-            s->cluster.gpu.name);
+            "needs block-scaled fp4 GEMMs (Blackwell: b200, gb200, gb300, b300; MXFP4 also AMD mi355x); use bf16 "
+            "or fp8", s->cluster.gpu.name);
+    /* NVFP4 (E4M3 scales per 16) is NVIDIA's; other vendors' fp4 units take the OCP MX formats */
+    if (t->precision == AIF_FP4 && t->fp4_format == AIF_NVFP4 && s->cluster.gpu.vendor[0] &&
+        strcmp(s->cluster.gpu.vendor, "nvidia"))
+        BAD("train.precision", "%s (%s) has fp4 tensor cores for the OCP microscaling format, not NVIDIA's NVFP4: "
+            "use mxfp4", s->cluster.gpu.name, s->cluster.gpu.vendor);
     if (s->cluster.gpu.peak_flops[t->precision] <= 0)
         BAD("train.precision", "%s has no %s tensor cores (peak_tflops has no %s)", s->cluster.gpu.name,
             aif_prec_name((aif_prec)t->precision), aif_prec_name((aif_prec)t->precision));
