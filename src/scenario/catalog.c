@@ -10,7 +10,9 @@
  * the same name); every GPU's `arch` names a loaded calibration family; every
  * system's `gpu` and `fabric` name loaded entries, stored by their own names; a catalog
  * made from the image equals the parsed one field by field (tests/test_builtin.c);
- * claims[i] holds where models[i]'s published counts were written.  Lookups
+ * claims[i] holds where models[i]'s published counts were written; a gpu variant
+ * (`base:`) is a resolved copy whose base names a gpu by its own name, with a citation
+ * for every figure its base had one for.  Lookups
  * (aif_catalog_find_*) take names as people type them: exact, then folded (case
  * and punctuation aside), then an entry's aliases, folded. */
 #include "scenario/catalog.h"
