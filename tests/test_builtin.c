@@ -38,7 +38,7 @@ static int note(const char *fmt, ...)
 
 static int calib_diff(const char *w, const aif_calib *a, const aif_calib *b)
 {
-    return STR(w, a, b, name) | NUM(w, a, b, matmul_eff) | NUM(w, a, b, matmul_eff_fp8) | NUM(w, a, b, matmul_k_half) |
+    return STR(w, a, b, name) | NUM(w, a, b, matmul_eff) | NUM(w, a, b, matmul_eff_fp8) | NUM(w, a, b, matmul_eff_fp4) | NUM(w, a, b, matmul_k_half) |
            NUM(w, a, b, attn_fwd_eff) | NUM(w, a, b, attn_bwd_eff) | NUM(w, a, b, attn_kv_half) |
            NUM(w, a, b, attn_hd_half) | NUM(w, a, b, attn_flash2_factor) | NUM(w, a, b, overlap_slowdown) |
            NUM(w, a, b, mem_eff) | NUM(w, a, b, kernel_overhead_s) | INT(w, a, b, n_sm) | INT(w, a, b, tile_m) |
@@ -60,7 +60,8 @@ static int gpu_diff(const char *w, const aif_gpu *a, const aif_gpu *b)
     int d = STR(w, a, b, name) | STR(w, a, b, description) | STR(w, a, b, vendor) | STR(w, a, b, arch) |
             STR(w, a, b, scaleup) | NUM(w, a, b, hbm_bytes) | NUM(w, a, b, hbm_bw_Bps) | NUM(w, a, b, tdp_W) |
             NUM(w, a, b, scaleup_bw_Bps) | NUM(w, a, b, price_usd) | NUM(w, a, b, embodied_kg) |
-            INT(w, a, b, scaleup_domain) | calib_diff(w, &a->calib, &b->calib);
+            INT(w, a, b, scaleup_domain) | STR(w, a, b, base) | NUM(w, a, b, clock_factor) |
+            calib_diff(w, &a->calib, &b->calib);
     for (int p = 0; p < AIF_N_PREC; p++)
         d |= NUM(w, a, b, peak_flops[p]);
     return d;

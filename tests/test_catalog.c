@@ -359,6 +359,83 @@ static void test_bad_catalogs(void **state)
                 "    mem_eff: 0.7\n    n_sm: 132\n    tile_m: 128\n    tile_n: 256\n", "needs this field; missing: workspace", 3);
 }
 
+/* GPU variants (docs/CATALOGS.md, Variants): a copy of the base with the fields given
+ * over it; a lower tdp derives every peak by the cubic clock-power law; inherited figures
+ * keep their citations; a bad base is named with a did-you-mean */
+static void test_variants(void **state)
+{
+    (void)state;
+    const aif_gpu *b = aif_catalog_find_gpu(cat, "h100-sxm"), *v = aif_catalog_find_gpu(cat, "h100-sxm-500w");
+    assert_non_null(b);
+    assert_non_null(v);
+    assert_string_equal(v->base, "h100-sxm");
+    assert_string_equal(b->base, "");
+    /* by hand: idle = 0.12 x 700 = 84W; f = cbrt((500 - 84) / (700 - 84)) */
+    double f = cbrt((500.0 - 84) / (700.0 - 84));
+    assert_true(fabs(v->clock_factor - f) < 1e-12);
+    for (int p = 0; p < AIF_N_PREC; p++)
+        assert_true(fabs(v->peak_flops[p] - b->peak_flops[p] * f) <= 1e-9 * b->peak_flops[p]);
+    assert_true(v->hbm_bytes == b->hbm_bytes && v->hbm_bw_Bps == b->hbm_bw_Bps && v->tdp_W == 500);
+    assert_true(v->scaleup_bw_Bps == b->scaleup_bw_Bps && !strcmp(v->calib.name, b->calib.name));
+    assert_int_equal(v->status, AIF_STATUS_SPECIFICATION);
+    assert_string_equal(v->aliases, "");
+    /* its derived peaks and inherited figures are cited */
+    assert_non_null(strstr(aif_catalog_source(cat, "gpus", "h100-sxm-500w", "peak_tflops"), "derived: h100-sxm's"));
+    assert_non_null(strstr(aif_catalog_source(cat, "gpus", "h100-sxm-500w", "hbm_bw"), "as h100-sxm: "));
+    /* every built-in variant: every figure it holds has a citation, of its own or inherited */
+    static const char *const figs[] = {"peak_tflops", "hbm", "hbm_bw", "tdp", "scaleup_bw", "scaleup_domain", "price"};
+    int n_var = 0;
+    for (int i = 0; i < aif_catalog_n_gpus(cat); i++) {
+        const aif_gpu *g = aif_catalog_gpu(cat, i);
+        if (!g->base[0])
+            continue;
+        n_var++;
+        const double set[] = {g->peak_flops[AIF_BF16], g->hbm_bytes, g->hbm_bw_Bps, g->tdp_W, g->scaleup_bw_Bps,
+                              g->scaleup_domain, g->price_usd};
+        for (int k = 0; k < 7; k++)
+            if (set[k] > 0 && strlen(aif_catalog_source(cat, "gpus", g->name, figs[k])) < 8)
+                fail_msg("variant %s: %s has no citation", g->name, figs[k]);
+    }
+    assert_true(n_var >= 6);
+    /* a variant that gives peak_tflops gives the whole table; a measured figure is not scaled */
+    const aif_gpu *nvl = aif_catalog_find_gpu(cat, "h100-nvl");
+    assert_true(nvl->peak_flops[AIF_BF16] == 835.5e12 && nvl->peak_flops[AIF_FP4] == 0 && nvl->clock_factor == 1);
+    assert_true(nvl->hbm_bytes == 94e9 && nvl->scaleup_domain == 2);   /* the rest from h100-pcie */
+    const aif_gpu *nvl350 = aif_catalog_find_gpu(cat, "h100-nvl-350w");
+    assert_true(nvl350->peak_flops[AIF_BF16] < nvl->peak_flops[AIF_BF16] && nvl350->hbm_bytes == 94e9);
+
+    /* a user variant of a built-in entry, and of one in the same file */
+    char path[] = "/tmp/aifsim-var-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "gpus:\n  h2:\n    base: H100-SXM\n    hbm: 96GB\n    status: measured\n"
+                       "  h3:\n    base: h2\n    tdp: 600W\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_err e;
+    aif_catalog *c;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
+    unlink(path);
+    const aif_gpu *h2 = aif_catalog_find_gpu(c, "h2"), *h3 = aif_catalog_find_gpu(c, "h3");
+    assert_string_equal(h2->base, "h100-sxm");   /* its own name, not as typed */
+    assert_true(h2->hbm_bytes == 96e9 && h2->peak_flops[AIF_BF16] == b->peak_flops[AIF_BF16] && h2->clock_factor == 1);
+    assert_true(h3->hbm_bytes == 96e9 && h3->tdp_W == 600 && h3->peak_flops[AIF_BF16] < h2->peak_flops[AIF_BF16]);
+    assert_int_equal(h3->status, AIF_STATUS_UNSTATED);
+    aif_catalog_free(c);
+}
+
+static void test_bad_variants(void **state)
+{
+    (void)state;
+    bad_catalog("gpus:\n  x:\n    base: h100-sxn\n", "gpus.x.base: unknown gpu 'h100-sxn'; did you mean 'h100-sxm'?", 3);
+    bad_catalog("gpus:\n  x:\n    base: dgx-h100\n", "that is a system; a variant's base is a gpu", 3);
+    bad_catalog("gpus:\n  x:\n    base: h100-sxm\n    tdp: 900W\n", "a higher power state needs its own peak_tflops", 4);
+    bad_catalog("gpus:\n  x:\n    base: h100-sxm\n    tdp: 50W\n", "at or below base 'h100-sxm''s idle power", 4);
+    bad_catalog("gpus:\n  x:\n    base: [a]\n", "base takes the name of a catalog gpu", 3);
+    bad_catalog("gpus:\n  x:\n    base: h100-sxm\n    peak_tflops: {fp8: 100}\n", "peak_tflops needs at least bf16", 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog), cmocka_unit_test(test_names_as_typed),
         cmocka_unit_test(test_user_params_checked),
         cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
+        cmocka_unit_test(test_variants), cmocka_unit_test(test_bad_variants),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -89,6 +89,70 @@ static void test_every_system_serves(void **state)
     }
 }
 
+/* every built-in gpu, those without a system too (the edge part, Rubin CPX, the variants),
+ * serves on its own: one device, fp4 weights where it has fp4 tensor cores; an announced
+ * one says so; a variant at a lower TDP decodes no faster than its base and prefills slower */
+static void test_every_gpu_serves(void **state)
+{
+    (void)state;
+    static aif_serve_run run;
+    static aif_scenario s;
+    for (int i = 0; i < aif_catalog_n_gpus(cat); i++) {
+        const aif_gpu *g = aif_catalog_gpu(cat, i);
+        char y[512];
+        snprintf(y, sizeof y, "cluster: {gpu: %s, gpus: 1}\nmodel: llama3-8b\n"
+                 "serve: {tp: 1, precision: %s, mode: offline, requests: 16, input_tokens: 512, output_tokens: 64, "
+                 "seed: 1}\n", g->name, g->peak_flops[AIF_FP4] > 0 ? "fp4" : g->peak_flops[AIF_FP8] > 0 ? "fp8" : "bf16");
+        aif_err e;
+        must(aif_scenario_parse_sections(cat, y, strlen(y), g->name, NULL, 0, SECTIONS, &s, &e), &e, g->name);
+        must(aif_run_serve(cat, &s, NULL, &run, &e), &e, g->name);
+        if (!(run.serve.throughput_tokens_per_s > 0 && run.serve.tpot.p50_s > 0 && run.serve.tpot.p50_s < 1))
+            fail_msg("%s: %.3g tokens/s, TPOT p50 %.3g s", g->name, run.serve.throughput_tokens_per_s,
+                     run.serve.tpot.p50_s);
+    }
+    /* the edge part: 8B in fp4 on 273GB/s LPDDR5X decodes far slower than on a B200 */
+    double tpot[2];
+    const char *const parts[2] = {"jetson-thor", "b200"};
+    for (int k = 0; k < 2; k++) {
+        char y[512];
+        snprintf(y, sizeof y, "cluster: {gpu: %s, gpus: 1}\nmodel: llama3-8b\n"
+                 "serve: {tp: 1, precision: fp4, mode: offline, requests: 1, input_tokens: 128, output_tokens: 64, "
+                 "seed: 1}\n", parts[k]);
+        aif_err e;
+        must(aif_scenario_parse_sections(cat, y, strlen(y), parts[k], NULL, 0, SECTIONS, &s, &e), &e, parts[k]);
+        must(aif_run_serve(cat, &s, NULL, &run, &e), &e, parts[k]);
+        tpot[k] = run.serve.tpot.p50_s;
+    }
+    /* a lone request's decode reads every weight once per token: on the roofline part at least
+     * 8.03B x 0.5 bytes / 273GB/s = 14.7 ms (the B200's is calibrated, with kernel overheads) */
+    assert_true(tpot[0] >= 8.03e9 * 0.5 / 273e9 && tpot[0] > 5 * tpot[1]);
+    assert_int_equal(aif_catalog_find_gpu(cat, "rubin-cpx")->status, AIF_STATUS_ANNOUNCED);
+    assert_true(aif_catalog_find_gpu(cat, "rubin-cpx")->calib.roofline);
+    assert_int_equal(aif_catalog_find_gpu(cat, "gaudi2")->status, AIF_STATUS_MEASURED);
+}
+
+/* a variant at a lower TDP trains slower than its base, by no more than its clock */
+static void test_variants_train(void **state)
+{
+    (void)state;
+    static aif_train_run run;
+    double step[2];
+    const char *const gpus[2] = {"h100-sxm", "h100-sxm-500w"};
+    for (int k = 0; k < 2; k++) {
+        char y[512];
+        snprintf(y, sizeof y, "cluster: {gpu: %s, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 1, gbs: 64, seq: 4096}\n",
+                 gpus[k]);
+        aif_scenario s;
+        aif_err e;
+        must(aif_scenario_parse(cat, y, strlen(y), gpus[k], NULL, 0, &s, &e), &e, gpus[k]);
+        must(aif_run_train(cat, &s, NULL, &run, &e), &e, gpus[k]);
+        step[k] = run.train.step_time_s;
+    }
+    double f = aif_catalog_find_gpu(cat, "h100-sxm-500w")->clock_factor;
+    assert_true(f > 0.8 && f < 0.95);
+    assert_true(step[1] > step[0] && step[1] <= step[0] / f * (1 + 1e-9));
+}
+
 /* every built-in gpu, system and fabric states what its figures are */
 static void test_every_entry_has_a_status(void **state)
 {
@@ -194,6 +258,8 @@ int main(void)
         cmocka_unit_test(test_outputs_say_announced_and_roofline),
         cmocka_unit_test(test_every_system_trains),
         cmocka_unit_test(test_every_system_serves),
+        cmocka_unit_test(test_every_gpu_serves),
+        cmocka_unit_test(test_variants_train),
         cmocka_unit_test(test_network_power_uses_the_fabric),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -145,7 +145,7 @@ static void test_tables_through_scenario(void **state)
     /* accept: the values a field takes (0: all); the others are refused, named as such */
     static const struct { const char *path; const char *const *names; size_t off; unsigned sections, accept; } uses[] = {
         {"train.precision", aif_prec_names, offsetof(aif_scenario, train.precision), AIF_SECTION_TRAIN,
-         1u << AIF_BF16 | 1u << AIF_FP8},
+         1u << AIF_BF16 | 1u << AIF_FP8 | 1u << AIF_FP4},
         {"train.recompute", aif_recompute_names, offsetof(aif_scenario, train.recompute), AIF_SECTION_TRAIN, 0},
         {"train.optimizer", aif_optim_names, offsetof(aif_scenario, train.optimizer), AIF_SECTION_TRAIN, 0},
         {"train.attention", aif_attn_kernel_names, offsetof(aif_scenario, train.attention), AIF_SECTION_TRAIN, 0},

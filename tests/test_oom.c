@@ -224,7 +224,7 @@ static aif_rc run_serve_csv(aif_err *e)
         "id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps,concurrency,"
         "metric,value,unit_note,software,source,notes\n"
         "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,2,,ttft_p99_s,0.1,per deployment,e,s,\n"
-        "g,llama2-70b,gaudi2,,8,,,,fp8,,offline,512,128,,,requests_per_s,1,per system,e,s,\n";
+        "g,llama2-70b,npu-x,,8,,,,fp8,,offline,512,128,,,requests_per_s,1,per system,e,s,\n";
     return aif_validate_serve_csv(cat, csv, sizeof csv - 1, "infer.csv", &serve_val, e);
 }
 static void done_serve_csv(void) { aif_serve_validation_free(&serve_val); }

@@ -64,6 +64,7 @@ static void calib_fields(const aif_calib *c)
     str("name", c->name);
     num("matmul_eff", c->matmul_eff);
     num("matmul_eff_fp8", c->matmul_eff_fp8);
+    num("matmul_eff_fp4", c->matmul_eff_fp4);
     num("matmul_k_half", c->matmul_k_half);
     num("attn_fwd_eff", c->attn_fwd_eff);
     num("attn_bwd_eff", c->attn_bwd_eff);
@@ -122,6 +123,8 @@ static void gpu_fields(const aif_gpu *g)
     num("embodied_kg", g->embodied_kg);
     integer("scaleup_domain", g->scaleup_domain);
     integer("status", g->status);
+    str("base", g->base);
+    num("clock_factor", g->clock_factor);
     fputs("\n    .calib = {", out);
     calib_fields(&g->calib);
     fputs("},", out);

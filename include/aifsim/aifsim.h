@@ -60,6 +60,10 @@ void aif_output_remove_temps(void);
 /* ------------------------------------------------------------- catalogs */
 
 typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PREC } aif_prec;
+/* The fp4 formats of Blackwell's block-scaled tensor cores: NVFP4 (E2M1 in blocks of 16
+ * with an E4M3 scale, and an fp32 scale per tensor) and MXFP4 (OCP microscaling: blocks
+ * of 32 with a power-of-two E8M0 scale). */
+typedef enum aif_fp4_format { AIF_NVFP4, AIF_MXFP4, AIF_N_FP4_FORMAT } aif_fp4_format;
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256
@@ -72,6 +76,8 @@ typedef struct aif_calib {
     char name[AIF_NAME_MAX];
     double matmul_eff;        /* large bf16 GEMM, fraction of dense peak */
     double matmul_eff_fp8;    /* large fp8 GEMM, fraction of dense fp8 peak (0 = as bf16) */
+    double matmul_eff_fp4;    /* large block-scaled fp4 GEMM (NVFP4, MXFP4) of a training recipe, fraction
+                                 of dense fp4 peak (0 = as fp8) */
     double matmul_k_half;     /* K at which a GEMM reaches half its large-K rate (elements) */
     double attn_fwd_eff;      /* fused (flash) attention forward, fraction of peak */
     double attn_bwd_eff;      /* fused (flash) attention backward, fraction of peak */
@@ -143,6 +149,12 @@ typedef struct aif_gpu {
     int status;                    /* aif_status */
     aif_calib calib;               /* resolved from `arch` */
     char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
+    /* A variant (`base: NAME` in the catalog): the entry it was made from, by its own name, and
+     * its compute clock relative to that entry's, derived from a lower `tdp` by the cubic
+     * clock-power law where the variant gives no peak_tflops of its own (1: its own figures).
+     * base is empty and clock_factor 0 for an entry that is not a variant. */
+    char base[AIF_NAME_MAX];
+    double clock_factor;
 } aif_gpu;
 
 typedef enum aif_fabric_kind {
@@ -355,6 +367,13 @@ typedef struct aif_train {
      * on the attention projections (targets attention) or on those and the dense MLP
      * (targets all); rank 0: every weight trained */
     struct { int rank; int targets; } lora;
+    /* A low-precision recipe (precision fp8 or fp4): the fp4 format (aif_fp4_format; fp4
+     * only) and the transformer layers it keeps in bf16 at the start and at the end of the
+     * model (default 0 and 0, Megatron-Bridge's performance recipes; the NVFP4 paper's
+     * accuracy recipe keeps the first 2 and the last 8).  Their GEMMs run in bf16, averaged
+     * over the layers (aif_op.hp_share). */
+    int fp4_format;
+    int bf16_first_layers, bf16_last_layers;
     unsigned auto_fields;    /* fields written `auto` (AIF_AUTO_* bits): filled by the best-layout
                                 search in aif_run_train; until then they hold 1 and the layout is unchecked */
 } aif_train;

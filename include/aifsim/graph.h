@@ -77,14 +77,22 @@ typedef struct aif_op {
     unsigned char coll;       /* AIF_OP_COMM: aif_coll */
     unsigned char group;      /* AIF_OP_COMM: aif_group */
     unsigned char overlap;    /* AIF_OP_COMM: aif_ovl */
-    unsigned char fp8;        /* AIF_OP_GEMM: runs on fp8 tensor cores (2: fp4, where the GPU has it);
-                                 attention: FlashAttention-2 */
+    unsigned char fp8;        /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,
+                                 2 fp4, 3 block-scaled fp4 of a training recipe); attention: FlashAttention-2 */
     unsigned short n_kernels; /* kernel launches the op stands for */
     double flops;             /* FLOPs executed (attention: causal work actually done) */
     double bytes;             /* compute: HBM bytes moved; comm: message size as nccl-tests counts it */
     double m, n, k, batch;    /* GEMM shape per GPU; batch = independent GEMMs of that shape;
                                  attention: k = key/value length, n = head dimension */
+    double hp_share;          /* AIF_OP_GEMM in fp8 or fp4: the share of its FLOPs that runs in bf16 (the
+                                 layers a low-precision recipe keeps in bf16, averaged over the model's
+                                 layers); 0 = all of it in its own precision */
 } aif_op;
+
+/* aif_op.fp8 of a GEMM.  AIF_GEMM_FP4 is a serving lowering's NVFP4/MXFP4 weights, timed at
+ * the family's fp8 efficiency on the fp4 peak (as the serving rows were calibrated);
+ * AIF_GEMM_FP4_BLOCK a training recipe's block-scaled fp4 GEMM, at matmul_eff_fp4. */
+typedef enum aif_gemm_prec { AIF_GEMM_BF16, AIF_GEMM_FP8, AIF_GEMM_FP4, AIF_GEMM_FP4_BLOCK } aif_gemm_prec;
 
 /* The segments of a training step, in the order the training lowering makes them;
  * in a training graph, seg[i] is the segment of kind i. */

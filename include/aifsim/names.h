@@ -27,6 +27,7 @@ int aif_name_index(const char *const *names, const char *name);
 int aif_name_count(const char *const *names);
 
 extern const char *const aif_prec_names[];         /* fp32 tf32 bf16 fp8 fp4 */
+extern const char *const aif_fp4_format_names[];   /* nvfp4 mxfp4 */
 extern const char *const aif_recompute_names[];    /* none selective full */
 extern const char *const aif_optim_names[];        /* none distributed zero1 zero2 zero3 fsdp */
 extern const char *const aif_lora_target_names[];  /* attention all */
@@ -55,6 +56,7 @@ extern const char *const aif_rack_verdict_names[];      /* fits_air needs_liquid
 extern const char *const aif_power_check_kind_names[];  /* node_max rack_max swing */
 
 const char *aif_prec_name(aif_prec v);
+const char *aif_fp4_format_name(aif_fp4_format v);
 const char *aif_recompute_name(aif_recompute v);
 const char *aif_optim_name(aif_optim v);
 const char *aif_attn_kernel_name(aif_attn_kernel v);

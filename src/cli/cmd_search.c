@@ -29,7 +29,7 @@ static const char help[] =
     "\n"
     "the job (any option of aifsim train that sets a field is taken):\n"
     "  --model NAME --gpu NAME --system NAME --gpus N --seq N --gbs N\n"
-    "  --precision bf16|fp8  --tokens N (days and cost of a run at #1's step)\n"
+    "  --precision bf16|fp8|nvfp4|mxfp4  --tokens N (days and cost of a run at #1's step)\n"
     "  --tp N --pp N --vpp N --cp N --ep N --etp N --mbs N --recompute MODE\n"
     "  --optimizer MODE      each one given is fixed; the others are searched\n"
     "  --framework NAME      software stack (aifsim catalog frameworks; default megatron-core)\n"

@@ -12,16 +12,22 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
     case AIF_OP_GEMM: {
         if (op->flops <= 0)
             return 0;
-        /* fp8 2: an fp4 GEMM (a serving lowering's NVFP4/MXFP4 weights), where the GPU has fp4 */
-        int fp4 = op->fp8 == 2 && g->peak_flops[AIF_FP4] > 0;
+        /* an fp4 GEMM (aif_gemm_prec 2, 3) where the GPU has fp4, an fp8 one where it has fp8 */
+        int fp4 = op->fp8 >= AIF_GEMM_FP4 && g->peak_flops[AIF_FP4] > 0;
         int fp8 = op->fp8 && g->peak_flops[AIF_FP8] > 0;
         double peak = g->peak_flops[fp4 ? AIF_FP4 : fp8 ? AIF_FP8 : AIF_BF16] * clock_factor;
         double eff = fp8 && c->matmul_eff_fp8 > 0 ? c->matmul_eff_fp8 : c->matmul_eff;
+        if (fp4 && op->fp8 == AIF_GEMM_FP4_BLOCK && c->matmul_eff_fp4 > 0)
+            eff = c->matmul_eff_fp4;
         double tiles = ceil(op->m / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
         double waves = ceil(tiles / c->n_sm);
+        double shape = tiles / (waves * c->n_sm) * (op->k / (op->k + c->matmul_k_half));
         eff *= tiles / (waves * c->n_sm);
         eff *= op->k / (op->k + c->matmul_k_half);
         double t_c = op->flops / (peak * eff);
+        if (op->hp_share > 0 && (fp4 || fp8))   /* the recipe's bf16 layers: that share at the bf16 rate */
+            t_c = op->flops * (1 - op->hp_share) / (peak * eff) +
+                  op->flops * op->hp_share / (g->peak_flops[AIF_BF16] * clock_factor * c->matmul_eff * shape);
         return (t_c > t_mem ? t_c : t_mem) + overhead;
     }
     case AIF_OP_ATTN_FWD:

@@ -5,7 +5,11 @@
  *   attention (fused): t = F / (P_bf16 * e_attn * S/(S + S_half) * h(d)) + t_k,
  *          h(d) = (d / (d + d_half)) / (128 / (128 + d_half))    (head dimension d)
  *   memory-bound:      t = B / (BW * e_mem) + n_k * t_k
- * P is the dense peak of the op's precision; constants: data/calibration.yaml. */
+ * P is the dense peak of the op's precision and e_mm its efficiency (matmul_eff, _fp8, or
+ * _fp4 for a training recipe's block-scaled fp4 GEMM); a share h of a low-precision GEMM's
+ * FLOPs kept in bf16 (aif_op.hp_share) runs at the bf16 roof:
+ *        F / P -> F (1 - h) / (P e) + F h / (P_bf16 e_bf16)   (same wave and K factors)
+ * Constants: data/calibration.yaml. */
 #ifndef AIF_COMPUTE_H
 #define AIF_COMPUTE_H
 

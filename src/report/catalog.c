@@ -7,7 +7,8 @@
  *    aifsim: the descriptor key plus the unit of its kind (hbm -> hbm_bytes,
  *    tdp -> tdp_W, price -> price_usd); peak_tflops stays in TFLOP/s per precision,
  *    precisions the accelerator lacks left out;
- *  - a nested mapping (a model's moe, mla) only when some field of it is set;
+ *  - a nested mapping (a model's moe, mla) only when some field of it is set, a gpu's
+ *    `base` only on a variant;
  *  - figures computed from an entry follow it (a model's params and active_params,
  *    embeddings included); a catalog field of the same key, the published figure, is
  *    then written as published_KEY;
@@ -117,6 +118,8 @@ static void add_fields(json_object *o, const schema *sc, const char *obj, const 
             json_object_object_add(o, key, json_object_new_boolean(*(const bool *)p));
             break;
         case F_STR:
+            if (!p[0] && !strcmp(f->key, "base"))   /* a variant's base: only on variants, as aliases */
+                continue;
             aif_json_str(o, key, p);
             break;
         case F_ENUM: {
@@ -397,11 +400,15 @@ aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *
 
 static void gpus_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-11s %-40s %8s %8s %7s %7s %6s %10s %5s  %s\n", "gpu", "description", "bf16 TF", "fp8 TF",
+    int w = 11;   /* the name column: as wide as the longest name */
+    for (int i = 0; i < aif_catalog_n_gpus(c); i++)
+        if ((int)strlen(aif_catalog_gpu(c, i)->name) > w)
+            w = (int)strlen(aif_catalog_gpu(c, i)->name);
+    fprintf(f, "%-*s %-40s %8s %8s %7s %7s %6s %10s %5s  %s\n", w, "gpu", "description", "bf16 TF", "fp8 TF",
             "HBM GB", "HBM TB/s", "TDP W", "scale-up", "dom", "status");
     for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
         const aif_gpu *g = aif_catalog_gpu(c, i);
-        fprintf(f, "%-11s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB/s %5d  %s%s\n", g->name, g->description,
+        fprintf(f, "%-*s %-40.40s %8.0f %8.0f %7.0f %7.2f %6.0f %6.0fGB/s %5d  %s%s\n", w, g->name, g->description,
                 g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1e9,
                 g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain,
                 aif_status_name((aif_status)g->status), g->calib.roofline ? ", roofline" : "");

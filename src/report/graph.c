@@ -28,7 +28,7 @@ void aif_report_graph_text(FILE *f, const aif_graph_timing *t)
                          gs.per_domain, ovl_names[o->overlap]);
             } else if (o->kind == AIF_OP_GEMM) {
                 snprintf(shape, sizeof shape, "%.0fx%.0fx%.0f%s%s", o->m, o->n, o->k, o->batch > 1 ? " xb" : "",
-                         o->fp8 ? " fp8" : "");
+                         o->fp8 >= AIF_GEMM_FP4 ? " fp4" : o->fp8 ? " fp8" : "");
             } else {
                 snprintf(shape, sizeof shape, "%s", o->kind == AIF_OP_MEM ? "" : "flash");
             }

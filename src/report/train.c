@@ -96,9 +96,13 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "TP%d PP%d", p->tp, p->pp);
     if (p->vpp > 1)
         fprintf(f, " (VPP%d)", p->vpp);
+    const char *prec = t->precision == AIF_FP4 ? aif_fp4_format_name((aif_fp4_format)t->fp4_format)
+                                               : aif_prec_name((aif_prec)t->precision);
     fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->cp,
-            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, aif_prec_name((aif_prec)t->precision),
+            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec,
             aif_recompute_name((aif_recompute)t->recompute), aif_optim_name((aif_optim)t->optimizer));
+    if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
+        fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
     if (t->lora.rank > 0)   /* named only when on, so full training reads as before */
         fprintf(f, ", LoRA rank %d on %s (the model frozen)", t->lora.rank,
                 aif_lora_target_names[t->lora.targets]);
@@ -181,6 +185,12 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_int(in, "gbs", s->train.gbs);
     aif_json_int(in, "seq", s->train.seq);
     aif_json_str(in, "precision", aif_prec_name((aif_prec)s->train.precision));
+    if (s->train.precision == AIF_FP4)   /* absent in bf16 and fp8 */
+        aif_json_str(in, "fp4_format", aif_fp4_format_name((aif_fp4_format)s->train.fp4_format));
+    if (s->train.bf16_first_layers > 0 || s->train.bf16_last_layers > 0) {   /* absent when none */
+        aif_json_int(in, "bf16_first_layers", s->train.bf16_first_layers);
+        aif_json_int(in, "bf16_last_layers", s->train.bf16_last_layers);
+    }
     aif_json_str(in, "recompute", aif_recompute_name((aif_recompute)s->train.recompute));
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");

@@ -10,13 +10,16 @@
  * the same name); every GPU's `arch` names a loaded calibration family; every
  * system's `gpu` and `fabric` name loaded entries, stored by their own names; a catalog
  * made from the image equals the parsed one field by field (tests/test_builtin.c);
- * claims[i] holds where models[i]'s published counts were written.  Lookups
+ * claims[i] holds where models[i]'s published counts were written; a gpu variant
+ * (`base:`) is a resolved copy whose base names a gpu by its own name, with a citation
+ * for every figure its base had one for.  Lookups
  * (aif_catalog_find_*) take names as people type them: exact, then folded (case
  * and punctuation aside), then an entry's aliases, folded. */
 #include "scenario/catalog.h"
 #include "scenario/bind.h"
 #include "scenario/facility.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,7 @@ static const char *const skip_meta[] = {"sources", "notes", NULL};
 static const field calib_fields[] = {
     FLD(aif_calib, "matmul_eff", F_NUM, matmul_eff),
     FLD(aif_calib, "matmul_eff_fp8", F_NUM, matmul_eff_fp8),
+    FLD(aif_calib, "matmul_eff_fp4", F_NUM, matmul_eff_fp4),
     FLD(aif_calib, "matmul_k_half", F_NUM, matmul_k_half),
     FLD(aif_calib, "attn_fwd_eff", F_NUM, attn_fwd_eff),
     FLD(aif_calib, "attn_bwd_eff", F_NUM, attn_bwd_eff),
@@ -101,6 +105,7 @@ static const field gpu_fields[] = {
     {.key = "embodied_carbon", .type = F_QTY, .off = offsetof(aif_gpu, embodied_kg), .qty = AIF_Q_MASS},
     {.key = "status", .type = F_ENUM, .off = offsetof(aif_gpu, status), .names = aif_status_names},
     FLD(aif_gpu, "aliases", F_NAMES, aliases),
+    FLD(aif_gpu, "base", F_STR, base),
 };
 static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
 
@@ -378,6 +383,108 @@ static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode
                       count == 1 ? "this field" : "these fields", missing);
 }
 
+/* ------------------------------------------------------------ variants */
+
+/* A gpu entry with `base: NAME` starts as a copy of that entry (built in, or loaded
+ * before it) and takes its own fields over it: the same chip with another memory, another
+ * power state or another link.  Its aliases and status are its own (not inherited); a
+ * `peak_tflops` it gives replaces the base's whole table (precisions it leaves out are
+ * absent).  A lower `tdp` without peak_tflops derives the clock, and so every peak, from
+ * the cubic clock-power law of the facility model (docs/FACILITY.md, aif_clock_factor):
+ *   f = cbrt((tdp - idle) / (tdp_base - idle)),  idle = power.gpu_idle_fraction x tdp_base;
+ * a higher one needs the variant's own peak_tflops (clocks above the base's rated boost
+ * are not derived).  Figures it inherits inherit their citations, as "as BASE: ...". */
+static aif_rc variant_start(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path, aif_gpu *g)
+{
+    const ynode *bn = ynode_get(e, "base");
+    char sub[220];
+    bind_path(sub, sizeof sub, path, "base");
+    if (bn->kind != Y_SCALAR || !bn->s[0])
+        return bind_error(bc, bn, sub, "base takes the name of a catalog gpu (the entry this one is a variant of)");
+    const aif_gpu *b = find_named(c, AIF_CAT_GPUS, bn->s);
+    if (!b) {
+        const char *names[512];
+        int n = aif_catalog_names(c, AIF_CAT_GPUS, names, 512);
+        int d = aif_did_you_mean(bn->s, names, n);
+        int is_system = find_named(c, AIF_CAT_SYSTEMS, bn->s) != NULL;
+        return bind_error(bc, bn, sub, "unknown gpu '%s'%s%s%s%s (base names a catalog gpu: built in, or in this or an "
+                          "earlier catalog file, before this entry)", bn->s,
+                          is_system ? ": that is a system; a variant's base is a gpu" : "",
+                          d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
+    }
+    *g = *b;
+    g->aliases[0] = '\0';
+    g->status = AIF_STATUS_UNSTATED;
+    g->clock_factor = 1;
+    aif_strlcpy(g->base, b->name, sizeof g->base);
+    if (ynode_get(e, "peak_tflops"))
+        memset(g->peak_flops, 0, sizeof g->peak_flops);
+    return AIF_OK;
+}
+
+static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e, const char *path, aif_gpu *g)
+{
+    const aif_gpu *b = find_named(c, AIF_CAT_GPUS, g->base);   /* as typed: found by variant_start */
+    if (!b)
+        return aif_err_set(bc->err, AIF_EINTERNAL, NULL, 0, 0, path, "variant's base vanished");
+    aif_strlcpy(g->base, b->name, sizeof g->base);   /* its own name, not as typed */
+    const ynode *tn = ynode_get(e, "tdp");
+    if (ynode_get(e, "peak_tflops") || !tn || g->tdp_W == b->tdp_W)
+        return AIF_OK;
+    char sub[220];
+    bind_path(sub, sizeof sub, path, "tdp");
+    if (b->tdp_W <= 0)
+        return bind_error(bc, tn, sub, "base '%s' has no tdp, so the clock at %gW cannot be derived; give this "
+                          "variant's peak_tflops", b->name, g->tdp_W);
+    if (g->tdp_W > b->tdp_W)
+        return bind_error(bc, tn, sub, "tdp %gW is above base '%s''s %gW: a higher power state needs its own "
+                          "peak_tflops (clocks above the base's rated boost are not derived)", g->tdp_W, b->name,
+                          b->tdp_W);
+    double idle = c->facility.gpu_phase_fraction[3] * b->tdp_W;
+    if (g->tdp_W <= idle)
+        return bind_error(bc, tn, sub, "tdp %gW is at or below base '%s''s idle power (%gW, power.gpu_idle_fraction of "
+                          "its %gW): give a tdp above it", g->tdp_W, b->name, idle, b->tdp_W);
+    g->clock_factor = cbrt((g->tdp_W - idle) / (b->tdp_W - idle));
+    for (int p = 0; p < AIF_N_PREC; p++)
+        g->peak_flops[p] = b->peak_flops[p] * g->clock_factor;
+    return AIF_OK;
+}
+
+/* a variant's citations: those it gives, then the base's for every field it inherits, and
+ * for derived peaks the derivation */
+static aif_rc variant_sources(aif_catalog *c, const ynode *e, const aif_gpu *g, aif_err *err)
+{
+    const ynode *own = ynode_get(e, "sources");
+    int n0 = c->sources.n;
+    for (int j = 0; j < n0; j++) {
+        const source_rec *q = (const source_rec *)c->sources.items + j;
+        if (strcmp(q->kind, "gpus") || strcmp(q->entry, g->base))
+            continue;
+        int derived = !strcmp(q->field, "peak_tflops") && g->clock_factor != 1 && !ynode_get(e, "peak_tflops");
+        if ((ynode_get(e, q->field) && !derived) || (own && ynode_get(own, q->field)) ||
+            (own && ynode_get(own, "all") && !derived))
+            continue;
+        char text[1200];
+        const aif_gpu *b = find_in(&c->gpus, offsetof(aif_gpu, name), g->base);
+        if (derived)
+            snprintf(text, sizeof text, "derived: %s's peak_tflops x %.4f, the clock at %gW of its %gW by the cubic "
+                     "clock-power law (docs/CATALOGS.md, Variants; power.gpu_idle_fraction of data/facility.yaml); "
+                     "%s's: %.900s", g->base, g->clock_factor, g->tdp_W, b ? b->tdp_W : 0, g->base, q->text);
+        else
+            snprintf(text, sizeof text, "as %s: %.1100s", g->base, q->text);
+        source_rec *r = aif_vec_push(&c->sources);
+        if (!r)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        memset(r, 0, sizeof *r);
+        aif_strlcpy(r->kind, "gpus", sizeof r->kind);
+        aif_strlcpy(r->entry, g->name, sizeof r->entry);
+        aif_strlcpy(r->field, ((const source_rec *)c->sources.items + j)->field, sizeof r->field);
+        if (!(r->text = strdup(text)))
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    return AIF_OK;
+}
+
 static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)
 {
     aif_err *err = bc->err;
@@ -390,7 +497,12 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
                            "a name must be 1 to %d characters of a-z, 0-9, '-', '.', '_'", AIF_NAME_MAX - 1);
     union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; aif_framework fw; } tmp;
     memset(&tmp, 0, sizeof tmp);
-    aif_rc rc = bind_map(bc, e, kd->sc, &tmp, path, NULL);
+    int variant = k == AIF_CAT_GPUS && ynode_get(e, "base") != NULL;
+    aif_rc rc = variant ? variant_start(bc, c, e, path, &tmp.g) : AIF_OK;
+    if (!rc)
+        rc = bind_map(bc, e, kd->sc, &tmp, path, NULL);
+    if (!rc && variant)
+        rc = variant_finish(bc, c, e, path, &tmp.g);
     if (rc)
         return rc;
     aif_strlcpy((char *)&tmp + kd->name_off, e->key, AIF_NAME_MAX);
@@ -399,7 +511,7 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     /* a named arch without a family says so first (a typo, with did-you-mean); then the
      * missing fields, all of them */
     const aif_calib *cal = k == AIF_CAT_GPUS ? find_in(&c->calibs, offsetof(aif_calib, name), tmp.g.arch) : NULL;
-    if (k != AIF_CAT_GPUS || cal || !tmp.g.arch[0])
+    if ((k != AIF_CAT_GPUS || cal || !tmp.g.arch[0]) && !variant)
         if ((rc = check_required(bc, k, e, path)))
             return rc;
     if (k == AIF_CAT_SYSTEMS) {
@@ -481,6 +593,8 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         if ((rc = add_sources(bc, c, key, e->key, src, sp)))
             return rc;
     }
+    if (variant && strcmp(tmp.g.base, tmp.g.name) && (rc = variant_sources(c, e, &tmp.g, err)))
+        return rc;
     return AIF_OK;
 }
 

@@ -22,6 +22,7 @@ int aif_name_count(const char *const *names)
 }
 
 const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
+const char *const aif_fp4_format_names[] = {"nvfp4", "mxfp4", NULL};
 const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
 const char *const aif_lora_target_names[] = {"attention", "all", NULL};
@@ -65,6 +66,10 @@ static const char *pick(const char *const *names, int n, int v)
 
 #define COUNT(t) ((int)(sizeof t / sizeof t[0]) - 1)
 const char *aif_prec_name(aif_prec v) { return pick(aif_prec_names, COUNT(aif_prec_names), (int)v); }
+const char *aif_fp4_format_name(aif_fp4_format v)
+{
+    return pick(aif_fp4_format_names, COUNT(aif_fp4_format_names), (int)v);
+}
 const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_names, COUNT(aif_recompute_names), (int)v); }
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
 const char *aif_attn_kernel_name(aif_attn_kernel v) { return pick(aif_attn_kernel_names, COUNT(aif_attn_kernel_names), (int)v); }
@@ -101,6 +106,7 @@ const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_l
 
 /* every table as long as its enum (those of higher layers: tests/test_names.c) */
 _Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
+_Static_assert(COUNT(aif_fp4_format_names) == AIF_N_FP4_FORMAT, "aif_fp4_format_names");
 _Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");
 _Static_assert(COUNT(cooling_labels) == AIF_N_COOL, "cooling_labels");
 _Static_assert(COUNT(aif_climate_names) == AIF_N_CLIMATE, "aif_climate_names");

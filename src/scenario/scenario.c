@@ -104,6 +104,10 @@ static const field lora_fields[] = {
 };
 static const schema lora_schema = {lora_fields, sizeof lora_fields / sizeof lora_fields[0], NULL};
 
+/* train.precision's names: aif_prec's, then the fp4 formats by name */
+enum { TRAIN_NVFP4 = AIF_N_PREC, TRAIN_MXFP4 };
+static const char *const train_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", "nvfp4", "mxfp4", NULL};
+
 static const field train_fields[] = {
     {.key = "tp", .type = F_INT, .off = offsetof(aif_train, par.tp), .min = 1, .max = 65536},
     {.key = "pp", .type = F_INT, .off = offsetof(aif_train, par.pp), .min = 1, .max = 65536},
@@ -116,11 +120,16 @@ static const field train_fields[] = {
     {.key = "mbs", .type = F_INT, .off = offsetof(aif_train, mbs), .min = 1, .max = 1000000},
     {.key = "gbs", .type = F_INT, .off = offsetof(aif_train, gbs), .min = 1, .max = 1000000000},
     {.key = "seq", .type = F_INT, .off = offsetof(aif_train, seq), .min = 1, .max = 100000000},
-    /* training runs in bf16 or fp8 (aif_scenario_check); fp16 is nearest to bf16 */
-    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = aif_prec_names,
-     .accept = 1u << AIF_BF16 | 1u << AIF_FP8, .near = (const char *const[]){"fp16", "bf16", "half", "bf16",
-                                                                            "float16", "bf16", "fp8e4m3", "fp8",
-                                                                            "e4m3", "fp8", NULL}},
+    /* training runs in bf16, fp8 or fp4 (aif_scenario_check); fp16 is nearest to bf16; nvfp4
+     * and mxfp4 are fp4 with its format (bind_train turns them into precision fp4) */
+    {.key = "precision", .type = F_ENUM, .off = offsetof(aif_train, precision), .names = train_prec_names,
+     .accept = 1u << AIF_BF16 | 1u << AIF_FP8 | 1u << AIF_FP4 | 1u << TRAIN_NVFP4 | 1u << TRAIN_MXFP4,
+     .near = (const char *const[]){"fp16", "bf16", "half", "bf16", "float16", "bf16", "fp8e4m3", "fp8", "e4m3",
+                                   "fp8", "mxfp8", "fp8", NULL}},
+    {.key = "fp4_format", .type = F_ENUM, .off = offsetof(aif_train, fp4_format), .names = aif_fp4_format_names},
+    {.key = "bf16_first_layers", .type = F_INT, .off = offsetof(aif_train, bf16_first_layers), .min = 0,
+     .max = 100000},
+    {.key = "bf16_last_layers", .type = F_INT, .off = offsetof(aif_train, bf16_last_layers), .min = 0, .max = 100000},
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = aif_recompute_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
@@ -556,6 +565,8 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
     t->optimizer = AIF_OPT_DISTRIBUTED;
     t->attention = AIF_ATTN_FLASH3;
     t->dp_overlap = true;
+    t->fp4_format = AIF_NVFP4;
+    t->bf16_first_layers = t->bf16_last_layers = -1;
     uint64_t set = 0;
     if (tn) {
         /* `auto` degrees and `layout: auto` are taken out before binding: the search
@@ -588,6 +599,23 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
         if (rc)
             return rc;
     }
+    if (t->precision == TRAIN_NVFP4 || t->precision == TRAIN_MXFP4) {   /* fp4 named by its format */
+        const ynode *fmt = tn ? ynode_get(tn, "fp4_format") : NULL;
+        int named = t->precision == TRAIN_NVFP4 ? AIF_NVFP4 : AIF_MXFP4;
+        if (fmt && t->fp4_format != named)
+            return bind_error(bc, fmt, "train.fp4_format", "fp4_format %s contradicts precision %s",
+                              aif_fp4_format_names[t->fp4_format], aif_fp4_format_names[named]);
+        t->fp4_format = named;
+        t->precision = AIF_FP4;
+    }
+    /* the recipe's layers in bf16: none by default, as Megatron-Bridge's NVFP4 and fp8
+     * performance recipes run (bf16_with_nvfp4_mixed: first_last_layers_bf16 off); the NVFP4
+     * paper's accuracy recipe keeps the first 2 and the last 8 blocks ("Pretraining Large
+     * Language Models with NVFP4", NVIDIA 2025: about 16% of its 12B model's linear layers) */
+    if (t->bf16_first_layers < 0)
+        t->bf16_first_layers = 0;
+    if (t->bf16_last_layers < 0)
+        t->bf16_last_layers = 0;
     {
         const ynode *fn = tn ? ynode_get(tn, "framework") : NULL;
         const aif_framework *f = NULL;
@@ -673,11 +701,22 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             "none, distributed or zero1", aif_optim_name((aif_optim)t->optimizer));
     if (t->lora.rank == 0 && t->lora.targets != 0)
         BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
-    if (t->precision != AIF_BF16 && t->precision != AIF_FP8)
-        BAD("train.precision", "training precision must be bf16 or fp8");
+    if (t->precision != AIF_BF16 && t->precision != AIF_FP8 && t->precision != AIF_FP4)
+        BAD("train.precision", "training precision must be bf16, fp8 or fp4 (nvfp4, mxfp4)");
+    if (t->precision == AIF_FP4 && s->cluster.gpu.peak_flops[AIF_FP4] <= 0)
+        BAD("train.precision", "%s has no fp4 tensor cores (peak_tflops has no fp4): fp4 training (NVFP4, MXFP4) "
+            "needs block-scaled fp4 GEMMs (Blackwell: b200, gb200, gb300, b300; MXFP4 also AMD mi355x); use bf16 "
+            "or fp8", s->cluster.gpu.name);
+    /* NVFP4 (E4M3 scales per 16) is NVIDIA's; other vendors' fp4 units take the OCP MX formats */
+    if (t->precision == AIF_FP4 && t->fp4_format == AIF_NVFP4 && s->cluster.gpu.vendor[0] &&
+        strcmp(s->cluster.gpu.vendor, "nvidia"))
+        BAD("train.precision", "%s (%s) has fp4 tensor cores for the OCP microscaling format, not NVIDIA's NVFP4: "
+            "use mxfp4", s->cluster.gpu.name, s->cluster.gpu.vendor);
     if (s->cluster.gpu.peak_flops[t->precision] <= 0)
         BAD("train.precision", "%s has no %s tensor cores (peak_tflops has no %s)", s->cluster.gpu.name,
             aif_prec_name((aif_prec)t->precision), aif_prec_name((aif_prec)t->precision));
+    if (t->precision == AIF_BF16 && (t->bf16_first_layers > 0 || t->bf16_last_layers > 0))
+        BAD(t->bf16_first_layers > 0 ? "train.bf16_first_layers" : "train.bf16_last_layers", "layers kept in bf16 belong to a low-precision recipe: precision fp8 or fp4");
     if (s->cluster.gpus_per_node > s->cluster.scaleup_domain)
         BAD("cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);

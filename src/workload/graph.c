@@ -100,12 +100,13 @@ aif_op *aif_graph_add_gemm(aif_graph *g, const char *name, aif_cat cat, double m
     aif_op *o = aif_graph_add(g, name, AIF_OP_GEMM, cat);
     if (!o)
         return NULL;
-    double in_bytes = fp8 ? 1 : 2;
+    /* fp4: 4-bit elements and NVFP4's one-byte scale per 16 (MXFP4's per 32 is a little less) */
+    double in_bytes = fp8 >= AIF_GEMM_FP4 ? 0.5 + 1.0 / 16 : fp8 ? 1 : 2;
     o->m = m;
     o->n = n;
     o->k = k;
     o->batch = batch;
-    o->fp8 = (unsigned char)(fp8 != 0);
+    o->fp8 = (unsigned char)(fp8 < 0 ? 0 : fp8 > AIF_GEMM_FP4_BLOCK ? AIF_GEMM_FP4_BLOCK : fp8);
     o->flops = 2 * m * n * k * batch;
     o->bytes = ((m * k + k * n) * in_bytes + m * n * 2) * batch;
     return o;

@@ -26,6 +26,20 @@
  * Backward GEMMs are dgrad (m, k, n) and wgrad (k, n, m) of a forward (m, n, k).
  * fp8 GEMMs (Transformer Engine) carry the cast-transpose of their activation
  * operand as a memory-bound op.
+ * fp4 GEMMs (NVFP4 or MXFP4, "Pretraining Large Language Models with NVFP4", NVIDIA
+ * 2025, and Transformer Engine's NVFP4BlockScaling recipe) run fprop, dgrad and wgrad
+ * block-scaled on the fp4 tensor cores; each carries the quantization of its
+ * activation or gradient operand as one memory-bound op: read the bf16 tensor (2 bytes),
+ * read it again for the per-tensor amax (NVFP4 only), write a row-wise copy and a
+ * column-wise copy for wgrad after the 16x16 random Hadamard transform (each 0.5 byte
+ * per element plus one scale per block: E4M3 per 16, NVFP4; E8M0 per 32, MXFP4).
+ * Stochastic rounding of the gradients is the same kernel's conversion instruction on
+ * Blackwell (cvt with .rs), no extra pass; weights are quantized (16x16 blocks) once per
+ * step and not counted, as fp8's.  Attention (QK^T, softmax, AV), embeddings, the
+ * output head, the router and norms stay in bf16, and so do the recipe's first and last
+ * layers (train.bf16_first_layers, _last_layers): their share of the layer GEMMs' FLOPs,
+ * averaged over the model's layers, is aif_op.hp_share (each pipeline stage is given the
+ * average, not its own layers' precision).
  * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two).
  * The software stack (s->framework, data/frameworks.yaml) scales what a stack without
  * fused kernels moves: normalisation and rotary ops by norm_traffic, activation and
@@ -46,6 +60,8 @@ typedef struct lw {
     double b, seq, t, c, T, tok_el, h;
     int sp, fp8, flash, flash2, tp_ovl, fsdp, zero2, ep, etp;   /* fsdp, zero2: aif_layer_sharding */
     int lora;         /* LoRA rank (0: every weight trained): frozen weights get no wgrad */
+    double hp_share;  /* share of the layers' low-precision GEMM FLOPs a recipe keeps in bf16 */
+    double quant_bytes; /* HBM bytes per element of an operand's quantization (fp8 cast, fp4 quantize) */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
     double norm_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
@@ -69,9 +85,13 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
-    if (fp8 && !strstr(name, "wgrad"))
-        mem(w, "fp8.cast", m * k * batch * 4 * w->cast_x, 1);
-    aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
+    double lp = w->hp_share > 0 ? 1 - w->hp_share : 1;   /* the bf16 layers quantize nothing */
+    if (fp8 && !strstr(name, "wgrad") && lp > 0) {
+        mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", m * k * batch * w->quant_bytes * lp * w->cast_x, 1);
+    }
+    aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
+    if (o && fp8)
+        o->hp_share = w->hp_share;
 }
 
 /* dgrad and wgrad of a forward GEMM (m, n, k) */
@@ -564,7 +584,9 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     w.T = w.b * w.seq / w.c;
     w.sp = p->sp && p->tp > 1;
     w.tok_el = w.sp ? w.T / w.t : w.T;
-    w.fp8 = tr->precision == AIF_FP8;
+    w.fp8 = tr->precision == AIF_FP4 ? AIF_GEMM_FP4_BLOCK : tr->precision == AIF_FP8 ? AIF_GEMM_FP8 : AIF_GEMM_BF16;
+    w.quant_bytes = w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_quant_bytes(tr->fp4_format) : 4;
+    w.hp_share = aif_bf16_layer_share(tr, m->layers);
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;
     w.tp_ovl = tr->tp_overlap;

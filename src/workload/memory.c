@@ -53,7 +53,10 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
     int opt = tr->optimizer;
     if (aif_layer_sharding(opt, p->pp) == AIF_SHARD_GRADS)
         opt = AIF_OPT_ZERO2;   /* zero3/fsdp with pipelining keep the parameters gathered: zero2's memory */
-    double w_b = 2 + (tr->precision == AIF_FP8 ? 1 : 0), g_b, o_b = 12;
+    /* bf16 weights, plus the low-precision copy of the layers the recipe runs in fp8 or fp4 */
+    double lp = 1 - aif_bf16_layer_share(tr, m->layers);
+    double w_b = 2 + (tr->precision == AIF_FP8 ? 1 * lp : tr->precision == AIF_FP4 ? aif_fp4_elem_bytes(tr->fp4_format) * lp : 0),
+           g_b, o_b = 12;
     memset(out, 0, sizeof *out);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
     double best = -1;

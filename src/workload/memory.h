@@ -5,7 +5,10 @@
  *    zero1 / zero2 / zero3, fsdp (ZeRO paper, Rajbhandari et al. 2020, K = 12):
  *                                        2 + 2 + 12/N,  2 + (2 + 12)/N,  (2 + 2 + 12)/N
  *    N = data-parallel ranks sharing the state (dp*cp; dp*cp/ep for experts);
- *    fp8 training keeps one more byte per weight (the fp8 copy).
+ *    fp8 training keeps one more byte per weight (the fp8 copy), fp4 0.5625 (NVFP4: 4 bits
+ *    and an E4M3 scale per 16) or 0.53125 (MXFP4: an E8M0 scale per 32), each only on the
+ *    layers the recipe does not keep in bf16; the fp32 master weights and Adam moments (the
+ *    12) are the same in every recipe (the NVFP4 paper keeps master weights in fp32).
  *  activations per layer and microbatch: the tensors each op saves for backward
  *    (Korthikanti et al. 2022, sec. 4: 34*s*b*h + 5*a*s^2*b for GPT with no
  *    parallelism; sharded by tp with sequence parallelism; flash attention keeps

@@ -129,3 +129,19 @@ double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)
     aif_model_dims(m, &d);
     return m->layers * 2 * seq * seq * m->heads * (d.dqk + d.dv);
 }
+
+double aif_bf16_layer_share(const aif_train *t, int layers)
+{
+    if (t->precision != AIF_FP8 && t->precision != AIF_FP4)
+        return 0;
+    double n = (double)(t->bf16_first_layers > 0 ? t->bf16_first_layers : 0) +
+               (t->bf16_last_layers > 0 ? t->bf16_last_layers : 0);
+    return layers <= 0 ? 0 : n >= layers ? 1 : n / layers;
+}
+
+double aif_fp4_elem_bytes(int fp4_format) { return 0.5 + (fp4_format == AIF_MXFP4 ? 1.0 / 32 : 1.0 / 16); }
+
+double aif_fp4_quant_bytes(int fp4_format)
+{
+    return 2 + (fp4_format == AIF_MXFP4 ? 0 : 2) + 2 * aif_fp4_elem_bytes(fp4_format);
+}

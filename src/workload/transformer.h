@@ -40,5 +40,15 @@ void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
 int aif_layer_is_moe(const aif_model *m, int i);
+/* Low-precision recipes (train.precision fp8, fp4).  The share of a model of `layers`
+ * layers that the recipe keeps in bf16: min(layers, first + last) / layers. */
+double aif_bf16_layer_share(const aif_train *t, int layers);
+/* Bytes per element of one fp4 tensor in HBM: 0.5 plus its block scale, one byte per 16
+ * (NVFP4, E4M3) or per 32 (MXFP4, E8M0) elements. */
+double aif_fp4_elem_bytes(int fp4_format);
+/* HBM bytes per element the quantization of one fp4 GEMM operand moves: read bf16 (2),
+ * read again for the per-tensor amax (NVFP4: 2), write the row-wise and the Hadamard-
+ * transformed column-wise copies (2 x aif_fp4_elem_bytes). */
+double aif_fp4_quant_bytes(int fp4_format);
 
 #endif
