@@ -56,6 +56,10 @@ typedef struct aif_site_power {
 aif_rc aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a,
                          aif_site_power *out, aif_err *err);
 
+/* The optics of the cluster's scale-out switches (aif_optics): cluster.network.optics when
+ * set, else the fabric's own. */
+int aif_site_optics(const aif_cluster *cl);
+
 typedef struct aif_power_point { double t_s, power_W; } aif_power_point;
 /* A utilisation time series: the activity of the job's GPUs from t_s on. */
 typedef struct aif_activity_sample { double t_s; aif_activity a; } aif_activity_sample;
@@ -101,6 +105,7 @@ typedef struct aif_facility_result {
     double stop_swing_W;            /* facility power, busy minus every GPU idle (checkpoint, failure) */
     double network_W, storage_W;    /* IT power of the scale-out network and storage */
     int fabric_tiers;
+    int network_optics;             /* aif_optics of the scale-out switches (aif_site_optics) */
     double gpus_under_cap;          /* GPUs of this kind the site cap allows (0 = no cap) */
     aif_power_point profile[AIF_MAX_PROFILE];  /* facility power over one step */
     int n_profile;
