@@ -194,6 +194,8 @@ static const schema ops_schema = {ops_fields, sizeof ops_fields / sizeof ops_fie
 static void checkpoint_storage(aif_ops *o, const aif_cluster *cl, const ynode *ck)
 {
     const aif_storage_tier *t = &cl->storage;
+    o->storage_source = AIF_CKPT_BW_DEFAULT;
+    o->storage_lat_s = 0;
     if (ck && ynode_get(ck, "storage_bw")) {
         o->storage_source = AIF_CKPT_BW_GIVEN;
         o->storage_read_bw_Bps = o->storage_bw_Bps;
