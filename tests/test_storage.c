@@ -90,6 +90,19 @@ static void test_catalog_loads(void **state)
     assert_non_null(strstr(buf, "ddn-ai400x3"));
     assert_non_null(strstr(buf, "announced"));
     free(buf);
+    /* one entry's card found by an alias, as its JSON is (the card once asked for the exact name) */
+    f = open_memstream(&buf, &len);
+    assert_int_equal(aif_report_catalog_entry_text(f, cat, "storage", "AI400X2T", &e), AIF_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "ddn-ai400x2t (storage)"));
+    assert_non_null(strstr(buf, "class                      pfs"));   /* an enum's first value shows */
+    assert_non_null(strstr(buf, "MLPerf Storage"));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    assert_int_equal(aif_report_catalog_entry_text(f, cat, "gpus", "H100", &e), AIF_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "h100-sxm (gpus)"));
+    free(buf);
     /* a user catalog entry missing a figure is refused, naming it */
     const char *path = "test_storage_bad.yaml";
     f = fopen(path, "w");

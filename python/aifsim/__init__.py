@@ -215,9 +215,9 @@ def cluster(scenario=None, *, overrides=None, trace=None, format=None, catalogs=
 
 
 def catalog(kind=None, name=None, *, catalogs=()):
-    """The built-in catalog of one kind, "gpus", "systems", "fabrics" or "models", as a
-    list of dicts (what `aifsim catalog KIND --json` lists); with a name, that entry alone
-    with its "sources"; with no kind, a dict of all four lists.  catalogs adds entries
+    """The built-in catalog of one kind, "gpus", "systems", "fabrics", "models" or
+    "storage", as a list of dicts (what `aifsim catalog KIND --json` lists); with a name,
+    that entry alone with its "sources"; with no kind, a dict of all five lists.  catalogs adds entries
     from your own files first (--catalog)."""
     cats = [os.fspath(c) for c in catalogs]
     out = _native.ctypes.c_void_p()

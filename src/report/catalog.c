@@ -13,9 +13,10 @@
  *    then written as published_KEY;
  *  - one entry alone adds "sources": the citation of each field that has one, under
  *    the field's JSON key, and under "all" the entry's citation for all other fields.
- * The text card of one entry (aif_report_catalog_entry_text) prints each set field with
- * its unit (src/report/format.c) and a [N] naming its citation, each distinct citation
- * listed once at the end.
+ * The text card of one entry (aif_report_catalog_entry_text, found by its name as people
+ * type it, aliases included) prints each set field with its unit (src/report/format.c),
+ * every enum (a status only when stated), and a [N] naming its citation, each distinct
+ * citation listed once at the end.
  * The writer computes nothing but those model parameter counts and unit names. */
 #include "aifsim/names.h"
 #include "aifsim/report.h"
@@ -326,7 +327,10 @@ static void card_fields(FILE *f, const schema *sc, const char *obj, const char *
     for (int i = 0; i < sc->n; i++) {
         const field *fd = &sc->f[i];
         const char *p = obj + fd->off;
-        if (!field_is_set(fd, p - fd->off))
+        /* an enum's first name is a value like any other (position rope, fabric kind
+         * infiniband, storage class pfs); only a status left unstated is not shown */
+        int shown = fd->type == F_ENUM ? strcmp(fd->key, "status") || *(const int *)p != 0 : field_is_set(fd, obj);
+        if (!shown)
             continue;
         char key[96];
         int published = !prefix[0] && computed_of(kind ? kind : "") && !strcmp(fd->key, "params");
@@ -358,6 +362,9 @@ aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *
         return err->rc;
     catalog_view v;
     aif_catalog_view(c, kind, &v);
+    const char *own = aif_catalog_entry_name(c, (aif_catalog_kind)aif_name_index(kinds, kind), name);
+    if (own)   /* as the JSON: "H100" and the alias "h100" show h100-sxm */
+        name = own;
     for (int i = 0; i < v.n; i++) {
         const char *obj = v.items + (size_t)i * v.item_size;
         if (strcmp(obj + v.name_off, name))
