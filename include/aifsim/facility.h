@@ -13,8 +13,10 @@
  * IT power adds the host (CPUs, NICs, NVSwitches, fans: the system's max power
  * minus its GPUs' TDP), the scale-out network (a switch port per NIC cable and two
  * per switch-to-switch cable, an optic at both ends of every cable, counted on the
- * topology the scenario describes: tiers, oversubscription, rails, planes) and
- * storage.  Facility power = IT power x PUE (cooling, climate).
+ * topology the scenario describes: tiers, oversubscription, rails, planes; with
+ * co-packaged optics an engine per switch port and a pluggable at the NIC's end only)
+ * and storage (the cluster's tier, units x power, else a figure per GPU).  Facility
+ * power = IT power x PUE (cooling, climate).
  *
  * Cooling.  A rack's peak power decides what can cool it: air up to its rack
  * limit, a rear-door heat exchanger, direct-to-chip liquid, immersion.  A rack
@@ -25,7 +27,8 @@
  * a region, or an hourly CSV) turns energy into operational tCO2e; embodied
  * carbon per device is amortised over the depreciation period.
  *
- * Money (econ).  Capex: systems (or accelerators), network and storage per GPU,
+ * Money (econ).  Capex: systems (or accelerators), network per GPU, storage (the
+ * tier's units x price, else per GPU),
  * facility per MW by cooling type.  Owning costs capex over its depreciation
  * plus operations plus electricity; renting costs GPU-hours at the cloud price;
  * break-even utilisation is the share of hours at which they cost the same. */

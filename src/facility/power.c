@@ -2,7 +2,10 @@
  * network, storage, and the facility on top (equations in aifsim/facility.h).
  * The network is sized from the topology the scenario describes (the summary of
  * net/topology.c: its tiers, oversubscription, rails and planes), so the power
- * follows the switches and optics that fabric really has. */
+ * follows the switches and optics that fabric really has: pluggable transceivers at
+ * both ends of every cable, or co-packaged optics (an engine per switch port, a
+ * pluggable at the NIC's end only).  Storage is the cluster's tier (its units' power)
+ * when one is named, else the site's figure per GPU. */
 #include "facility/site.h"
 #include "aifsim/network.h"
 

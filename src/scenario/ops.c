@@ -13,6 +13,8 @@
  *
  * The failure rates' defaults come from data/failures.yaml (the Llama 3 paper's
  * Table 5), read from the embedded copy: rate = count / (components x days).
+ * The checkpoints' storage defaults to the cluster's storage tier (cluster.storage) when
+ * one is named and storage_bw is not given (checkpoint_storage; storage_source says which).
  * Invariants after a successful bind: rates >= 0, repair times >= 0, bandwidths
  * > 0, queue_depth >= 1, las_queues >= 1, straggler slowdown >= 1. */
 #include "scenario/ops.h"

@@ -9,7 +9,10 @@
  *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
- *           disaggregate: {prefill, decode}}
+ *           disaggregate: {prefill, decode},
+ *           agentic: {calls, system_prompt, tool_latency, max_context, retrieval: {bytes}}}
+ * (retrieval reads from the cluster's storage tier: its time is fixed here, once the
+ * replicas are known)
  *
  * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
  * heads, and the key/value heads or is a multiple of them; ep divides tp and the
