@@ -79,7 +79,16 @@ static int fabric_diff(const char *w, const aif_fabric *a, const aif_fabric *b)
     return STR(w, a, b, name) | STR(w, a, b, description) | INT(w, a, b, kind) | INT(w, a, b, transport) |
            NUM(w, a, b, port_bw_Bps) | NUM(w, a, b, latency_s) | NUM(w, a, b, efficiency) |
            NUM(w, a, b, nvls_efficiency) | INT(w, a, b, in_network_reduction) | NUM(w, a, b, cpu_core_bw_Bps) |
-           INT(w, a, b, switch_radix);
+           INT(w, a, b, switch_radix) | NUM(w, a, b, switch_per_port_W) | NUM(w, a, b, optic_per_port_W) |
+           INT(w, a, b, optics) | NUM(w, a, b, cpo_per_port_W) | INT(w, a, b, status) | STR(w, a, b, aliases);
+}
+
+static int storage_diff(const char *w, const aif_storage_tier *a, const aif_storage_tier *b)
+{
+    return STR(w, a, b, name) | STR(w, a, b, description) | STR(w, a, b, vendor) | STR(w, a, b, aliases) |
+           INT(w, a, b, storage_class) | NUM(w, a, b, read_bw_Bps) | NUM(w, a, b, write_bw_Bps) |
+           NUM(w, a, b, capacity_bytes) | NUM(w, a, b, latency_s) | NUM(w, a, b, power_W) | NUM(w, a, b, price_usd) |
+           INT(w, a, b, status);
 }
 
 static int model_diff(const char *w, const aif_model *a, const aif_model *b)
@@ -98,7 +107,7 @@ static int facility_diff(const aif_facility_data *a, const aif_facility_data *b)
 {
     const char *w = "facility";
     int d = NUM(w, a, b, wue_evaporative_L_per_J) | NUM(w, a, b, wue_dry_L_per_J) | NUM(w, a, b, switch_per_port_W) |
-            NUM(w, a, b, optic_per_port_W) | NUM(w, a, b, storage_per_gpu_W) | NUM(w, a, b, electricity_usd_per_J) |
+            NUM(w, a, b, optic_per_port_W) | NUM(w, a, b, storage_per_gpu_W) | NUM(w, a, b, cpo_per_port_W) | NUM(w, a, b, electricity_usd_per_J) |
             NUM(w, a, b, depreciation_s) | NUM(w, a, b, facility_depreciation_s) | NUM(w, a, b, operations_frac) |
             NUM(w, a, b, network_per_gpu_usd) | NUM(w, a, b, storage_per_gpu_usd) | NUM(w, a, b, host_tdp_frac) |
             INT(w, a, b, nodes_per_rack) | INT(w, a, b, n_carbon) | INT(w, a, b, n_embodied) | INT(w, a, b, n_cloud) |
@@ -174,6 +183,7 @@ static int catalog_diff(const aif_catalog *a, const aif_catalog *b)
     KIND(aif_catalog_n_fabrics, aif_catalog_fabric, fabric_diff, "fabrics")
     KIND(aif_catalog_n_models, aif_catalog_model, model_diff, "models")
     KIND(aif_catalog_n_frameworks, aif_catalog_framework, framework_diff, "frameworks")
+    KIND(aif_catalog_n_storage, aif_catalog_storage, storage_diff, "storage")
 #undef KIND
     if (aif_catalog_n_sources(a) != aif_catalog_n_sources(b))
         return note("sources: %d citations vs %d", aif_catalog_n_sources(a), aif_catalog_n_sources(b));
@@ -235,7 +245,8 @@ static void compiled_equals_parsed(void **s)
 static void same_json(void **s)
 {
     (void)s;
-    static const aif_catalog_kind kinds[] = {AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS};
+    static const aif_catalog_kind kinds[] = {AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS,
+                                             AIF_CAT_STORAGE};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         const char *kind = aif_catalog_kind_names[kinds[k]];
         const char *names[512];

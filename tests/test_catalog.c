@@ -80,10 +80,11 @@ static void test_every_figure_has_a_source(void **state)
 {
     (void)state;
     static const char *const files[] = {"data/gpus.yaml", "data/systems.yaml", "data/fabrics.yaml",
-                                        "data/models.yaml", "data/calibration.yaml", "data/frameworks.yaml"};
-    static const char *const kinds[] = {"gpus", "systems", "fabrics", "models", "calibration", "frameworks"};
+                                        "data/models.yaml", "data/calibration.yaml", "data/frameworks.yaml",
+                                        "data/storage.yaml"};
+    static const char *const kinds[] = {"gpus", "systems", "fabrics", "models", "calibration", "frameworks", "storage"};
     int checked = 0;
-    for (int f = 0; f < 6; f++) {
+    for (int f = 0; f < (int)(sizeof files / sizeof *files); f++) {
         size_t len;
         const char *text = aif_embedded_file(files[f], &len);
         assert_non_null(text);

@@ -193,7 +193,7 @@ static void test_outputs_say_announced_and_roofline(void **state)
     assert_non_null(strstr(buf, "announced    gpu rubin, system vr-nvl144, scale-up fabric nvlink6"));
     assert_non_null(strstr(buf, "roofline     gpu rubin"));
     free(buf);
-    const char *kind[4], *name[4];
+    const char *kind[AIF_MAX_ANNOUNCED], *name[AIF_MAX_ANNOUNCED];
     assert_int_equal(aif_report_announced(&s, kind, name), 3);
     static aif_train_run run;
     must(aif_run_train(cat, &s, NULL, &run, &e), &e, "run");

@@ -163,7 +163,26 @@ static void fabric_fields(const aif_fabric *f)
     integer("switch_radix", f->switch_radix);
     num("switch_per_port_W", f->switch_per_port_W);
     num("optic_per_port_W", f->optic_per_port_W);
+    integer("optics", f->optics);
+    num("cpo_per_port_W", f->cpo_per_port_W);
     integer("status", f->status);
+}
+
+static void storage_fields(const aif_storage_tier *t)
+{
+    str("name", t->name);
+    str("aliases", t->aliases);
+    str("description", t->description);
+    str("vendor", t->vendor);
+    integer("storage_class", t->storage_class);
+    fputs("\n    ", out);
+    num("read_bw_Bps", t->read_bw_Bps);
+    num("write_bw_Bps", t->write_bw_Bps);
+    num("capacity_bytes", t->capacity_bytes);
+    num("latency_s", t->latency_s);
+    num("power_W", t->power_W);
+    num("price_usd", t->price_usd);
+    integer("status", t->status);
 }
 
 static void model_fields(const aif_model *m)
@@ -262,6 +281,7 @@ static void facility_fields(const aif_facility_data *fd)
     num("switch_per_port_W", fd->switch_per_port_W);
     num("optic_per_port_W", fd->optic_per_port_W);
     num("storage_per_gpu_W", fd->storage_per_gpu_W);
+    num("cpo_per_port_W", fd->cpo_per_port_W);
     fputs("\n       ", out);
     num("electricity_usd_per_J", fd->electricity_usd_per_J);
     num("depreciation_s", fd->depreciation_s);
@@ -327,6 +347,7 @@ int main(int argc, char **argv)
     ENTRIES(aif_fabric, "fabrics", aif_catalog_n_fabrics(c), aif_catalog_fabric, fabric_fields);
     ENTRIES(aif_model, "models", aif_catalog_n_models(c), aif_catalog_model, model_fields);
     ENTRIES(aif_framework, "frameworks", aif_catalog_n_frameworks(c), aif_catalog_framework, framework_fields);
+    ENTRIES(aif_storage_tier, "storage", aif_catalog_n_storage(c), aif_catalog_storage, storage_fields);
 
     int n_src = aif_catalog_n_sources(c);
     fputs("static const aif_catalog_cite sources[] = {\n", out);
@@ -351,9 +372,10 @@ int main(int argc, char **argv)
                  "    .calibs = calibs, .n_calibs = %d, .gpus = gpus, .n_gpus = %d, .systems = systems, .n_systems = %d,\n"
                  "    .fabrics = fabrics, .n_fabrics = %d, .models = models, .n_models = %d,\n"
                  "    .frameworks = frameworks, .n_frameworks = %d,\n"
+                 "    .storage = storage, .n_storage = %d,\n"
                  "    .sources = sources, .n_sources = %d,\n    .nccl = {",
             aif_catalog_n_calibs(c), aif_catalog_n_gpus(c), aif_catalog_n_systems(c), aif_catalog_n_fabrics(c),
-            aif_catalog_n_models(c), aif_catalog_n_frameworks(c), n_src);
+            aif_catalog_n_models(c), aif_catalog_n_frameworks(c), aif_catalog_n_storage(c), n_src);
     fputs(" .base_lat_us = {", out);
     for (int a = 0; a < 2; a++) {
         fputs("{", out);

@@ -175,11 +175,41 @@ typedef struct aif_fabric {
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
     double switch_per_port_W;    /* switch power per port at port_bw (ASIC share, fans), optics apart; 0 = the
                                     facility's power.switch_per_port (data/facility.yaml) */
-    double optic_per_port_W;     /* transceiver power per cable end (0 = the facility's power.optic_per_port;
-                                    co-packaged optics: the switch's own, optics included in switch_per_port) */
+    double optic_per_port_W;     /* transceiver power per cable end (0 = the facility's power.optic_per_port) */
+    int optics;                  /* aif_optics: the switches' optics as sold (pluggable unless the entry says cpo) */
+    double cpo_per_port_W;       /* co-packaged optical engine per switch port (0 = the facility's power.cpo_per_port) */
     int status;                  /* aif_status */
     char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_fabric;
+
+/* Where a scale-out switch port turns electrical into light (aif_optics_names: pluggable cpo):
+ * a pluggable transceiver at each cable end, or an optical engine co-packaged with the switch
+ * ASIC (NVIDIA Quantum-X / Spectrum-X Photonics, Broadcom Bailly and Davisson); a NIC's end of
+ * a cable keeps its pluggable transceiver either way.  facility/power.c sizes the network line. */
+typedef enum aif_optics { AIF_OPTICS_PLUGGABLE, AIF_OPTICS_CPO, AIF_N_OPTICS } aif_optics;
+
+/* Kinds of storage tier (aif_storage_class_names: pfs object nvme-of local). */
+typedef enum aif_storage_class {
+    AIF_STORE_PFS,        /* parallel file system appliance (Lustre, VAST, WEKA) */
+    AIF_STORE_OBJECT,     /* S3-class object store */
+    AIF_STORE_NVMEOF,     /* NVMe-over-Fabrics block array */
+    AIF_STORE_LOCAL,      /* node-local NVMe drives */
+    AIF_N_STORE
+} aif_storage_class;
+
+/* One storage building block of the catalog (data/storage.yaml): every figure per unit
+ * (an appliance, a node, a drive), so a tier of `units` of them has units x each. */
+typedef struct aif_storage_tier {
+    char name[AIF_NAME_MAX], description[AIF_DESC_MAX], vendor[24];
+    int storage_class;             /* aif_storage_class */
+    double read_bw_Bps, write_bw_Bps;   /* sequential, per unit, as the client sees it */
+    double capacity_bytes;         /* usable, per unit */
+    double latency_s;              /* one small access, client to media and back */
+    double power_W;                /* per unit, typical under load */
+    double price_usd;              /* per unit (0 = not published) */
+    int status;                    /* aif_status */
+    char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
+} aif_storage_tier;
 
 typedef struct aif_system {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
@@ -210,7 +240,7 @@ typedef struct aif_catalog aif_catalog;   /* opaque: the loaded catalogs */
 /* The kinds of catalog entry, in the order `aifsim catalog` lists them; their names
  * (the top-level keys of a catalog file) are aif_catalog_kind_names (names.h). */
 typedef enum aif_catalog_kind {
-    AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS, AIF_CAT_FRAMEWORKS, AIF_CAT_CALIBRATION,
+    AIF_CAT_GPUS, AIF_CAT_SYSTEMS, AIF_CAT_FABRICS, AIF_CAT_MODELS, AIF_CAT_FRAMEWORKS, AIF_CAT_STORAGE, AIF_CAT_CALIBRATION,
     AIF_N_CATALOG_KIND
 } aif_catalog_kind;
 
@@ -235,6 +265,9 @@ const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *name);
 int aif_catalog_n_frameworks(const aif_catalog *c);
 const aif_framework *aif_catalog_framework(const aif_catalog *c, int i);
 const aif_framework *aif_catalog_find_framework(const aif_catalog *c, const char *name);
+int aif_catalog_n_storage(const aif_catalog *c);
+const aif_storage_tier *aif_catalog_storage(const aif_catalog *c, int i);
+const aif_storage_tier *aif_catalog_find_storage(const aif_catalog *c, const char *name);
 /* The names of one kind's entries (at most max, in catalog order), for listings and
  * did-you-mean; returns the count.  The pointers live as long as the catalog. */
 int aif_catalog_names(const aif_catalog *c, aif_catalog_kind kind, const char **out, int max);
@@ -293,6 +326,8 @@ typedef struct aif_network {
     double degraded_factor;
     double congestion_loss;        /* share of switch-link capacity lost to congestion control (RoCE PFC/ECN) */
     bool sharp;                    /* use in-network reduction where the fabric has it (NCCL CollNet plugin) */
+    int optics;                    /* the switches' optics: 0 the scale-out fabric's own, else 1 + aif_optics
+                                      (aif_net_optics_names: fabric pluggable cpo) */
     unsigned seed;
 } aif_network;
 /* The defaults a scenario starts from (non-blocking, one plane, ECMP, GPUDirect on). */
@@ -320,6 +355,10 @@ typedef struct aif_cluster {
     double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
     aif_network net;         /* wiring of the scale-out fabric (the simulating engine) */
     aif_nccl nccl;           /* NCCL's cost model, from the catalog (data/nccl.yaml) */
+    /* the storage tier (cluster.storage): storage_units of one catalog entry; 0 units = none named
+     * (the site's per-GPU storage figures apply).  Fractional when a job is charged its share. */
+    aif_storage_tier storage;
+    double storage_units;
 } aif_cluster;
 
 /* NCCL's cost model the catalog holds (data/nccl.yaml); scenarios copy it into their cluster. */

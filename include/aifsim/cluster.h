@@ -50,6 +50,9 @@ typedef enum aif_failure_class {
 } aif_failure_class;
 /* Storage tiers (aif_storage_names: pfs nvme). */
 typedef enum aif_storage { AIF_STORAGE_PFS, AIF_STORAGE_NVME } aif_storage;
+/* Where the checkpoint bandwidth came from (aif_ckpt_bw_source_names: default tier storage_bw):
+ * the operations default, the cluster's storage tier (cluster.storage), or storage_bw given. */
+typedef enum aif_ckpt_bw_source { AIF_CKPT_BW_DEFAULT, AIF_CKPT_BW_TIER, AIF_CKPT_BW_GIVEN } aif_ckpt_bw_source;
 /* Curtailment modes (aif_curtail_mode_names: pause throttle). */
 typedef enum aif_curtail_mode { AIF_CURTAIL_PAUSE, AIF_CURTAIL_THROTTLE } aif_curtail_mode;
 
@@ -57,6 +60,7 @@ extern const char *const aif_cluster_policy_names[];
 extern const char *const aif_placement_names[];
 extern const char *const aif_failure_class_names[];
 extern const char *const aif_storage_names[];
+extern const char *const aif_ckpt_bw_source_names[];
 extern const char *const aif_curtail_mode_names[];
 extern const char *const aif_ops_load_names[];
 
@@ -89,7 +93,10 @@ typedef struct aif_ops {
     double ckpt_bytes;           /* the default job's checkpoint (0: from the model: 14 bytes per parameter) */
     double ckpt_bytes_per_gpu;   /* a trace job's checkpoint per GPU */
     int storage;                 /* aif_storage */
-    double storage_bw_Bps;       /* parallel file system, shared by every job writing */
+    double storage_bw_Bps;       /* shared storage's write bandwidth, shared by every job writing at once */
+    double storage_read_bw_Bps;  /* its read bandwidth (a restart reads the checkpoint back) */
+    double storage_lat_s;        /* added to each checkpoint write and read (the tier's access latency) */
+    int storage_source;          /* aif_ckpt_bw_source: where storage_bw and storage_read_bw came from */
     double nvme_bw_Bps;          /* per node, local NVMe (storage nvme: uploaded asynchronously) */
     /* demand response: one curtailment window */
     double curtail_start_s, curtail_duration_s;

@@ -13,8 +13,10 @@
  * IT power adds the host (CPUs, NICs, NVSwitches, fans: the system's max power
  * minus its GPUs' TDP), the scale-out network (a switch port per NIC cable and two
  * per switch-to-switch cable, an optic at both ends of every cable, counted on the
- * topology the scenario describes: tiers, oversubscription, rails, planes) and
- * storage.  Facility power = IT power x PUE (cooling, climate).
+ * topology the scenario describes: tiers, oversubscription, rails, planes; with
+ * co-packaged optics an engine per switch port and a pluggable at the NIC's end only)
+ * and storage (the cluster's tier, units x power, else a figure per GPU).  Facility
+ * power = IT power x PUE (cooling, climate).
  *
  * Cooling.  A rack's peak power decides what can cool it: air up to its rack
  * limit, a rear-door heat exchanger, direct-to-chip liquid, immersion.  A rack
@@ -32,7 +34,8 @@
  * (sized to the swing when every GPU stops, or given) narrows the grid-side swings
  * at the cost of round-trip losses (aif_supply_result, aif_battery_result below).
  *
- * Money (econ).  Capex: systems (or accelerators), network and storage per GPU,
+ * Money (econ).  Capex: systems (or accelerators), network per GPU, storage (the
+ * tier's units x price, else per GPU),
  * facility per MW by cooling type.  Owning costs capex over its depreciation
  * plus operations plus electricity; renting costs GPU-hours at the cloud price;
  * break-even utilisation is the share of hours at which they cost the same. */
@@ -62,6 +65,10 @@ typedef struct aif_site_power {
  * cluster's network cannot be built (the error names the cluster.network field). */
 aif_rc aif_site_power_at(const aif_scenario *s, const aif_facility_data *fd, const aif_activity *a,
                          aif_site_power *out, aif_err *err);
+
+/* The optics of the cluster's scale-out switches (aif_optics): cluster.network.optics when
+ * set, else the fabric's own. */
+int aif_site_optics(const aif_cluster *cl);
 
 typedef struct aif_power_point { double t_s, power_W; } aif_power_point;
 /* A utilisation time series: the activity of the job's GPUs from t_s on. */
@@ -156,6 +163,7 @@ typedef struct aif_facility_result {
     double stop_swing_W;            /* facility power, busy minus every GPU idle (checkpoint, failure) */
     double network_W, storage_W;    /* IT power of the scale-out network and storage */
     int fabric_tiers;
+    int network_optics;             /* aif_optics of the scale-out switches (aif_site_optics) */
     double gpus_under_cap;          /* GPUs of this kind the site cap allows (0 = no cap) */
     aif_power_point profile[AIF_MAX_PROFILE];  /* facility power over one step */
     int n_profile;

@@ -43,6 +43,7 @@ typedef struct aif_facility_data {   /* data/facility.yaml */
     double wue_evaporative_L_per_J, wue_dry_L_per_J;
     double gpu_phase_fraction[4];  /* compute, memory, comm, idle */
     double switch_per_port_W, optic_per_port_W, storage_per_gpu_W;
+    double cpo_per_port_W;         /* a co-packaged optical engine per switch port (aif_optics cpo) */
     double electricity_usd_per_J, depreciation_s, facility_depreciation_s, operations_frac;
     double network_per_gpu_usd, storage_per_gpu_usd;
     aif_named_value *carbon; int n_carbon;          /* region -> kg CO2e per J */

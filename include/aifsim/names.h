@@ -49,7 +49,10 @@ extern const char *const aif_pos_names[];          /* rope learned alibi */
 extern const char *const aif_coll_names[];         /* allreduce allgather reducescatter alltoall sendrecv broadcast */
 extern const char *const aif_coll_algo_names[];    /* auto ring tree nvls collnet pat */
 extern const char *const aif_tier_names[];         /* scale-up host nic-leaf leaf-spine spine-core */
-extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models frameworks calibration */
+extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models frameworks storage calibration */
+extern const char *const aif_optics_names[];       /* pluggable cpo */
+extern const char *const aif_net_optics_names[];   /* fabric pluggable cpo (cluster.network.optics) */
+extern const char *const aif_storage_class_names[];   /* pfs object nvme-of local */
 extern const char *const aif_engine_names[];       /* estimate sim */
 extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp */
 extern const char *const aif_rack_verdict_names[];      /* fits_air needs_liquid exceeds_liquid */

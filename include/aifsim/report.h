@@ -47,9 +47,12 @@ void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what);
  * roofline bound (no published kernel measurement); nothing otherwise. */
 void aif_report_status_text(FILE *f, const aif_scenario *s, const char *prefix);
 /* The run's catalog entries whose status is announced (gpu, system, scale-out fabric,
- * scale-up fabric, in that order): their count, kinds ("gpu", "system", "fabric",
- * "scale-up fabric") and names. */
-int aif_report_announced(const aif_scenario *s, const char *kind[4], const char *name[4]);
+ * scale-up fabric, storage tier, in that order, then co-packaged optics asked of a fabric
+ * not announced itself): their count (at most AIF_MAX_ANNOUNCED), kinds ("gpu", "system",
+ * "fabric", "scale-up fabric", "storage", "optics") and names. */
+#define AIF_MAX_ANNOUNCED 6
+int aif_report_announced(const aif_scenario *s, const char *kind[AIF_MAX_ANNOUNCED],
+                         const char *name[AIF_MAX_ANNOUNCED]);
 
 /* A serving run (aifsim infer, src/report/serve.c): deployment, memory, latency
  * percentiles, throughput, goodput, KV cache, power and money.  The JSON holds the

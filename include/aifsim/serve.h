@@ -106,8 +106,14 @@ typedef struct aif_serve {
      * said and heard so far, and input_tokens new tokens (a tool result, the user);
      * the next call comes tool_latency (exponential, this mean) after the previous
      * one finished, and goes to the replica that served it (its cache is there).
-     * calls 0: off (independent requests). */
-    struct { int calls; int system_prompt; double tool_latency_s; int max_context; } agentic;
+     * calls 0: off (independent requests).  retrieval_bytes (serve.agentic.retrieval.bytes):
+     * what each tool call reads from the cluster's storage tier; retrieval_s, set when bound,
+     * is the tier's latency + retrieval_bytes / (its aggregate read bandwidth / replicas),
+     * added to every tool wait. */
+    struct {
+        int calls; int system_prompt; double tool_latency_s; int max_context;
+        double retrieval_bytes, retrieval_s;
+    } agentic;
 } aif_serve;
 
 #ifdef __cplusplus

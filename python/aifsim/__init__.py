@@ -216,8 +216,8 @@ def cluster(scenario=None, *, overrides=None, trace=None, format=None, catalogs=
 
 def catalog(kind=None, name=None, *, catalogs=()):
     """The built-in catalog of one kind, "gpus", "systems", "fabrics", "models" or
-    "frameworks", as a list of dicts (what `aifsim catalog KIND --json` lists); with a
-    name, that entry alone with its "sources"; with no kind, a dict of all five lists.  catalogs adds entries
+    "frameworks", "storage", as a list of dicts (what `aifsim catalog KIND --json` lists); with a
+    name, that entry alone with its "sources"; with no kind, a dict of all six lists.  catalogs adds entries
     from your own files first (--catalog)."""
     cats = [os.fspath(c) for c in catalogs]
     out = _native.ctypes.c_void_p()

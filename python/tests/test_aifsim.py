@@ -71,7 +71,7 @@ def test_sim_engine_on_a_small_example():
     assert got["engine"] == "sim" and "network" in got
 
 
-@pytest.mark.parametrize("kind", ["gpus", "systems", "fabrics", "models", "frameworks"])
+@pytest.mark.parametrize("kind", ["gpus", "systems", "fabrics", "models", "frameworks", "storage"])
 def test_catalog_equals_cli(kind):
     aifsim.train()   # the train writer's number format must not leak into the catalog's
     assert aifsim.catalog(kind) == cli("catalog", kind, "--json")[kind]

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: aifsim catalog [gpus|systems|fabrics|models|frameworks [NAME]] [--json] [--catalog FILE]\n"
+    "usage: aifsim catalog [gpus|systems|fabrics|models|frameworks|storage [NAME]] [--json] [--catalog FILE]\n"
     "\n"
     "Lists the catalogs built into aifsim (data/*.yaml), or one entry as a card: each\n"
     "figure with its unit and [N], each distinct source once at the end.  --json prints\n"
@@ -24,6 +24,7 @@ static const char help[] =
     "  aifsim catalog gpus h100-sxm --json\n"
     "  aifsim catalog fabrics --json\n"
     "  aifsim catalog frameworks torchtitan   (software stacks: what each changes)\n"
+    "  aifsim catalog storage ddn-ai400x2t\n"
     "\n" CLI_RULES_HELP;
 
 /* An unknown kind is a usage error; an unknown name points at the kind's list. */

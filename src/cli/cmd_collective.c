@@ -261,7 +261,7 @@ int cmd_collective(int argc, char **argv)
             json_object_array_add(subst, nt);
         }
         json_object_object_add(root, "substitutions", subst);
-        const char *kind[4], *name[4];   /* as every writer gives it (report.h, aif_report_status_text) */
+        const char *kind[AIF_MAX_ANNOUNCED], *name[AIF_MAX_ANNOUNCED];   /* as every writer gives it (report.h, aif_report_status_text) */
         int n_ann = aif_report_announced(&s, kind, name);
         if (n_ann || cl->gpu.calib.roofline) {
             json_object *cst = json_object_new_object(), *an = json_object_new_array();

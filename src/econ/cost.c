@@ -27,7 +27,9 @@ aif_rc aif_cost_eval(const aif_scenario *s, const aif_facility_data *fd, const a
         c->capex_systems_usd = n * gpu_price * 1.25;   /* a bare accelerator plus a share of its server */
     }
     c->capex_network_usd = n * site->network_per_gpu_usd;
-    c->capex_storage_usd = n * site->storage_per_gpu_usd;
+    /* a named storage tier with a price: its units (the job's share); else per GPU */
+    c->capex_storage_usd = cl->storage_units > 0 && cl->storage.price_usd > 0 ? cl->storage_units * cl->storage.price_usd
+                                                                             : n * site->storage_per_gpu_usd;
     c->capex_facility_usd = f->it_peak_W * fd->cooling[f->cooling].capex_per_W_usd;
     c->capex_usd = c->capex_systems_usd + c->capex_network_usd + c->capex_storage_usd + c->capex_facility_usd;
     const double year_s = 365.25 * 86400;

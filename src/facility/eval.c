@@ -76,6 +76,7 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->network_W = infra.network_W;
     f->storage_W = infra.storage_W;
     f->fabric_tiers = infra.tiers;
+    f->network_optics = aif_site_optics(&s->cluster);
 
     /* one step: fill, steady pipeline, drain, exposed data-parallel traffic, optimizer */
     aif_activity busy, whole;

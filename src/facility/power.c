@@ -2,7 +2,10 @@
  * network, storage, and the facility on top (equations in aifsim/facility.h).
  * The network is sized from the topology the scenario describes (the summary of
  * net/topology.c: its tiers, oversubscription, rails and planes), so the power
- * follows the switches and optics that fabric really has. */
+ * follows the switches and optics that fabric really has: pluggable transceivers at
+ * both ends of every cable, or co-packaged optics (an engine per switch port, a
+ * pluggable at the NIC's end only).  Storage is the cluster's tier (its units' power)
+ * when one is named, else the site's figure per GPU. */
 #include "facility/site.h"
 #include "aifsim/network.h"
 
@@ -72,11 +75,20 @@ static double host_W(const aif_scenario *s, const aif_facility_data *fd, int coo
     return h - (fan_saving > 0 ? fan_saving : 0);
 }
 
+int aif_site_optics(const aif_cluster *cl)
+{
+    return cl->net.optics > 0 ? cl->net.optics - 1 : cl->fabric.optics;
+}
+
 aif_rc aif_site_infra_eval(const aif_scenario *s, const aif_facility_data *fd, aif_site_infra *out, aif_err *err)
 {
     out->network_W = 0;
     out->tiers = 0;
-    out->storage_W = s->cluster.gpus * fd->storage_per_gpu_W;
+    /* a named storage tier: its units (a job's share of them) at their power; else the
+     * site's figure per GPU */
+    const aif_cluster *cl = &s->cluster;
+    out->storage_W = cl->storage_units > 0 ? cl->storage_units * cl->storage.power_W
+                                           : cl->gpus * fd->storage_per_gpu_W;
     if (s->cluster.gpus <= s->cluster.gpus_per_node)
         return AIF_OK;   /* a job on one node crosses no scale-out switch */
     aif_topo_summary t;
@@ -98,7 +110,15 @@ aif_rc aif_site_infra_eval(const aif_scenario *s, const aif_facility_data *fd, a
     const aif_fabric *fab = &s->cluster.fabric;
     double sw_W = fab->switch_per_port_W > 0 ? fab->switch_per_port_W : fd->switch_per_port_W;
     double op_W = fab->optic_per_port_W > 0 ? fab->optic_per_port_W : fd->optic_per_port_W;
-    out->network_W = (nic + 2 * (leaf + spine)) * sw_W + 2 * (nic + leaf + spine) * op_W;
+    double ports = nic + 2 * (leaf + spine);
+    if (aif_site_optics(cl) == AIF_OPTICS_CPO) {
+        /* co-packaged optics: an optical engine in every switch port, a pluggable
+         * transceiver only at each NIC's end of its cable */
+        double cpo_W = fab->cpo_per_port_W > 0 ? fab->cpo_per_port_W : fd->cpo_per_port_W;
+        out->network_W = ports * (sw_W + cpo_W) + nic * op_W;
+    } else {
+        out->network_W = ports * sw_W + 2 * (nic + leaf + spine) * op_W;
+    }
     out->tiers = t.tiers;
     return AIF_OK;
 }

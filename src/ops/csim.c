@@ -222,17 +222,20 @@ static void checkpoint_plan(sim *s, int j)
 {
     sjob *jb = &s->jobs[j];
     const aif_ops *op = s->op;
-    double share = op->storage_bw_Bps * jb->gpus / s->tp.gpus;   /* all jobs writing at once */
+    /* all jobs writing (reading) at once: each its GPUs' share of the shared storage */
+    double share = op->storage_bw_Bps * jb->gpus / s->tp.gpus;
+    double read_bw = op->storage_read_bw_Bps > 0 ? op->storage_read_bw_Bps : op->storage_bw_Bps;
+    double read_share = read_bw * jb->gpus / s->tp.gpus;
     double nodes = ceil((double)jb->gpus / s->tp.gpn);
     double bytes = jb->ckpt_bytes;
     if (bytes <= 0) {
         jb->w_s = jb->read_s = 0;
     } else if (op->storage == AIF_STORAGE_NVME) {
         jb->w_s = bytes / (op->nvme_bw_Bps * nodes);
-        jb->read_s = bytes / share;
+        jb->read_s = op->storage_lat_s + bytes / read_share;
     } else {
-        jb->w_s = bytes / share;
-        jb->read_s = jb->w_s;
+        jb->w_s = op->storage_lat_s + bytes / share;
+        jb->read_s = op->storage_lat_s + bytes / read_share;
     }
     double yd = jb->w_s > 0 ? sqrt(2 * jb->w_s * job_mtbf_s(s, jb->gpus)) : INFINITY;
     jb->tau_s = op->ckpt_interval_s > 0 ? op->ckpt_interval_s : yd;

@@ -108,6 +108,7 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
      * The rest of the cluster is not this job's (the many-job view accounts for it). */
     aif_scenario share = out->scenario;   /* ~40 KB, most of it the hourly carbon table */
     share.cluster.gpus = aif_alloc_gpus(&out->scenario);
+    share.cluster.storage_units *= (double)share.cluster.gpus / out->scenario.cluster.gpus;   /* its share of the tier */
     share.train.alloc = (aif_alloc){0};
     if (rc == AIF_OK)
         rc = aif_facility_eval(&share, fd, &out->train, &out->facility, err);

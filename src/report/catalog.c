@@ -14,9 +14,10 @@
  *    then written as published_KEY;
  *  - one entry alone adds "sources": the citation of each field that has one, under
  *    the field's JSON key, and under "all" the entry's citation for all other fields.
- * The text card of one entry (aif_report_catalog_entry_text) prints each set field with
- * its unit (src/report/format.c) and a [N] naming its citation, each distinct citation
- * listed once at the end.
+ * The text card of one entry (aif_report_catalog_entry_text, found by its name as people
+ * type it, aliases included) prints each set field with its unit (src/report/format.c),
+ * every enum (a status only when stated), and a [N] naming its citation, each distinct
+ * citation listed once at the end.
  * The writer computes nothing but those model parameter counts and unit names. */
 #include "aifsim/names.h"
 #include "aifsim/report.h"
@@ -29,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the kinds listed: every aif_catalog_kind before calibration (gpus, systems, fabrics, models, frameworks) */
+/* the kinds listed: every aif_catalog_kind before calibration (gpus, systems, fabrics, models, frameworks, storage) */
 #define kinds aif_catalog_kind_names
 enum { N_KINDS = AIF_CAT_CALIBRATION };
 
@@ -192,7 +193,7 @@ static aif_rc check_kind(const char *kind, aif_err *err)
             return AIF_OK;
     int d = aif_did_you_mean(kind, kinds, N_KINDS);
     return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL,
-                       "unknown catalog '%s'%s%s%s (accepted: gpus, systems, fabrics, models)", kind,
+                       "unknown catalog '%s'%s%s%s (accepted: gpus, systems, fabrics, models, storage)", kind,
                        d >= 0 ? "; did you mean '" : "", d >= 0 ? kinds[d] : "", d >= 0 ? "'?" : "");
 }
 
@@ -329,7 +330,10 @@ static void card_fields(FILE *f, const schema *sc, const char *obj, const char *
     for (int i = 0; i < sc->n; i++) {
         const field *fd = &sc->f[i];
         const char *p = obj + fd->off;
-        if (!field_is_set(fd, p - fd->off))
+        /* an enum's first name is a value like any other (position rope, fabric kind
+         * infiniband, storage class pfs); only a status left unstated is not shown */
+        int shown = fd->type == F_ENUM ? strcmp(fd->key, "status") || *(const int *)p != 0 : field_is_set(fd, obj);
+        if (!shown)
             continue;
         char key[96];
         int published = !prefix[0] && computed_of(kind ? kind : "") && !strcmp(fd->key, "params");
@@ -361,6 +365,9 @@ aif_rc aif_report_catalog_entry_text(FILE *f, const aif_catalog *c, const char *
         return err->rc;
     catalog_view v;
     aif_catalog_view(c, kind, &v);
+    const char *own = aif_catalog_entry_name(c, (aif_catalog_kind)aif_name_index(kinds, kind), name);
+    if (own)   /* as the JSON: "H100" and the alias "h100" show h100-sxm */
+        name = own;
     for (int i = 0; i < v.n; i++) {
         const char *obj = v.items + (size_t)i * v.item_size;
         if (strcmp(obj + v.name_off, name))
@@ -433,9 +440,9 @@ static void fabrics_text(FILE *f, const aif_catalog *c)
             "status");
     for (int i = 0; i < aif_catalog_n_fabrics(c); i++) {
         const aif_fabric *fa = aif_catalog_fabric(c, i);
-        fprintf(f, "%-16s %-11s %-5s %10.0f %10.2f %6.2f  %s\n", fa->name, aif_fabric_kind_names[fa->kind],
+        fprintf(f, "%-16s %-11s %-5s %10.0f %10.2f %6.2f  %s%s\n", fa->name, aif_fabric_kind_names[fa->kind],
                 aif_transport_names[fa->transport], fa->port_bw_Bps * 8 / 1e9, fa->latency_s * 1e6, fa->efficiency,
-                aif_status_name((aif_status)fa->status));
+                aif_status_name((aif_status)fa->status), fa->optics == AIF_OPTICS_CPO ? ", co-packaged optics" : "");
     }
 }
 
@@ -468,10 +475,27 @@ static void frameworks_text(FILE *f, const aif_catalog *c)
     }
 }
 
+static void storage_text(FILE *f, const aif_catalog *c)
+{
+    fprintf(f, "%-15s %-8s %9s %10s %9s %9s %8s %10s  %s\n", "storage", "class", "read GB/s", "write GB/s",
+            "TB", "latency", "power kW", "price", "status");
+    for (int i = 0; i < aif_catalog_n_storage(c); i++) {
+        const aif_storage_tier *t = aif_catalog_storage(c, i);
+        char lat[32], usd[32];
+        aif_fmt_si(lat, sizeof lat, t->latency_s, "s");
+        aif_fmt_usd(usd, sizeof usd, t->price_usd);
+        fprintf(f, "%-15s %-8s %9.0f %10.0f %9.1f %9s %8.2f %10s  %s\n", t->name,
+                aif_storage_class_names[t->storage_class], t->read_bw_Bps / 1e9, t->write_bw_Bps / 1e9,
+                t->capacity_bytes / 1e12, lat, t->power_W / 1e3, t->price_usd > 0 ? usd : "-",
+                aif_status_name((aif_status)t->status));
+    }
+}
+
 aif_rc aif_report_catalog_text(FILE *f, const aif_catalog *c, const char *kind, aif_err *err)
 {
     static void (*const table[N_KINDS])(FILE *, const aif_catalog *) = {gpus_text, systems_text, fabrics_text,
-                                                                        models_text, frameworks_text};
+                                                                        models_text, frameworks_text,
+                                                                        storage_text};
     aif_err_clear(err);
     if (kind && check_kind(kind, err))
         return err->rc;

@@ -75,8 +75,13 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
     fprintf(f, "  ckpt     %s every %s (Young/Daly %s), MTBF %s of the largest job; ", a, b, c, d);
     fmt_dur(a, sizeof a, r->ckpt_write_s);
     aif_fmt_si(b, sizeof b, op->storage == AIF_STORAGE_NVME ? op->nvme_bw_Bps : op->storage_bw_Bps, "B/s");
-    fprintf(f, "write %s on %s (%s%s)\n", a, aif_storage_names[op->storage], b,
+    fprintf(f, "write %s on %s (%s%s", a, aif_storage_names[op->storage], b,
             op->storage == AIF_STORAGE_NVME ? " per node" : " shared");
+    if (op->storage_source == AIF_CKPT_BW_TIER)
+        fprintf(f, ": storage tier %g x %s", s->cluster.storage_units, s->cluster.storage.name);
+    else if (op->storage_source == AIF_CKPT_BW_GIVEN)
+        fputs(": storage_bw", f);
+    fputs(")\n", f);
     aif_fmt_count(a, sizeof a, r->lost_gpu_hours);
     aif_fmt_count(b, sizeof b, r->ckpt_gpu_hours);
     aif_fmt_count(c, sizeof c, r->gpu_hours);
@@ -183,6 +188,11 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
     aif_json_num(ck, "interval_s", r->ckpt_interval_s);
     aif_json_num(ck, "young_daly_s", r->young_daly_s);
     aif_json_num(ck, "mtbf_s", r->mtbf_s);
+    aif_json_str(ck, "storage_source", aif_ckpt_bw_source_names[op->storage_source]);
+    aif_json_num(ck, "storage_write_bw_Bps", op->storage_bw_Bps);
+    aif_json_num(ck, "storage_read_bw_Bps", op->storage_read_bw_Bps);
+    aif_json_num(ck, "storage_latency_s", op->storage_lat_s);
+    aif_json_str(ck, "storage_tier", op->storage_source == AIF_CKPT_BW_TIER ? s->cluster.storage.name : "");
     json_object_object_add(o, "checkpoint", ck);
     aif_json_num(o, "placement_slowdown_mean", r->slowdown_mean);
     aif_json_int(o, "multi_leaf_jobs", r->multi_leaf_jobs);

@@ -136,7 +136,8 @@ void aif_fmt_mass_kg(char *buf, size_t n, double kg)
 
 void aif_fmt_energy_J(char *buf, size_t n, double J) { aif_fmt_si(buf, n, J / 3600, "Wh"); }
 
-int aif_report_announced(const aif_scenario *s, const char *kind[4], const char *name[4])
+int aif_report_announced(const aif_scenario *s, const char *kind[AIF_MAX_ANNOUNCED],
+                         const char *name[AIF_MAX_ANNOUNCED])
 {
     const aif_cluster *c = &s->cluster;
     int n = 0;
@@ -148,6 +149,11 @@ int aif_report_announced(const aif_scenario *s, const char *kind[4], const char 
         kind[n] = "fabric", name[n++] = c->fabric.name;
     if (c->scaleup.name[0] && c->scaleup.status == AIF_STATUS_ANNOUNCED)
         kind[n] = "scale-up fabric", name[n++] = c->scaleup.name;
+    if (c->storage_units > 0 && c->storage.status == AIF_STATUS_ANNOUNCED)
+        kind[n] = "storage", name[n++] = c->storage.name;
+    /* co-packaged optics asked of a pluggable fabric: the per-port figure is announced */
+    if (c->net.optics == 1 + AIF_OPTICS_CPO && c->fabric.optics != AIF_OPTICS_CPO)
+        kind[n] = "optics", name[n++] = "co-packaged";
     return n;
 }
 
@@ -168,7 +174,7 @@ void aif_report_header_text(FILE *f, const aif_scenario *s, const char *what)
 
 void aif_report_status_text(FILE *f, const aif_scenario *s, const char *prefix)
 {
-    const char *kind[4], *name[4];
+    const char *kind[AIF_MAX_ANNOUNCED], *name[AIF_MAX_ANNOUNCED];
     int n = aif_report_announced(s, kind, name);
     if (n) {
         fprintf(f, "%sannounced   ", prefix);
@@ -198,7 +204,7 @@ void aif_report_base_json(json_object *o, const aif_scenario *s)
     json_object_object_add(o, "substitutions", a);
     /* only when there is something to say, so outputs on shipping, calibrated parts keep
      * their shape */
-    const char *kind[4], *name[4];
+    const char *kind[AIF_MAX_ANNOUNCED], *name[AIF_MAX_ANNOUNCED];
     int n = aif_report_announced(s, kind, name);
     if (n || s->cluster.gpu.calib.roofline) {
         json_object *cs = json_object_new_object();

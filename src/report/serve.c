@@ -85,6 +85,11 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  agentic  %ld session%s of up to %d calls (%ld in all; a %d-token system prompt, tools %s on "
                 "average)\n", r->sessions, r->sessions == 1 ? "" : "s", sv->agentic.calls, r->requests,
                 sv->agentic.system_prompt, a);
+        if (sv->agentic.retrieval_bytes > 0) {
+            aif_fmt_si(a, sizeof a, sv->agentic.retrieval_bytes, "B");
+            aif_fmt_si(b, sizeof b, sv->agentic.retrieval_s, "s");
+            fprintf(f, "           each tool call reads %s from storage %s: %s more\n", a, s->cluster.storage.name, b);
+        }
         lat_line(f, "session", &r->session);
     }
     if (sv->disagg.prefill > 0) {
@@ -202,6 +207,8 @@ char *aif_report_serve_json(const aif_serve_run *run)
         aif_json_int(ag, "calls", sv->agentic.calls);
         aif_json_int(ag, "system_prompt", sv->agentic.system_prompt);
         aif_json_num(ag, "tool_latency_s", sv->agentic.tool_latency_s);
+        aif_json_num(ag, "retrieval_bytes", sv->agentic.retrieval_bytes);
+        aif_json_num(ag, "retrieval_s", sv->agentic.retrieval_s);
         lat_json(ag, "session", &r->session);
         json_object_object_add(o, "agentic", ag);
     }

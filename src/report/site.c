@@ -241,6 +241,18 @@ void aif_report_facility_text(FILE *f, const aif_train_run *run)
     fprintf(f, "  cluster          %d x %s in %d node%s, %s (%d tier%s)\n", s->cluster.gpus, s->cluster.gpu.name,
             fa->nodes, fa->nodes == 1 ? "" : "s", s->cluster.fabric.name, fa->fabric_tiers,
             fa->fabric_tiers == 1 ? "" : "s");
+    char a[32], b[32];
+    aif_fmt_si(a, sizeof a, fa->network_W, "W");
+    fprintf(f, "  network          %s IT: scale-out switches with %s optics\n", a,
+            fa->network_optics == AIF_OPTICS_CPO ? "co-packaged" : "pluggable");
+    aif_fmt_si(a, sizeof a, fa->storage_W, "W");
+    if (s->cluster.storage_units > 0) {
+        aif_fmt_si(b, sizeof b, s->cluster.storage.write_bw_Bps, "B/s");
+        fprintf(f, "  storage          %s IT: %g x %s (%s, %s write each)\n", a, s->cluster.storage_units,
+                s->cluster.storage.name, aif_storage_class_names[s->cluster.storage.storage_class], b);
+    } else {
+        fprintf(f, "  storage          %s IT: the site's figure per GPU (no cluster.storage tier named)\n", a);
+    }
     site_text(f, s, fa, &run->cost, run->train.steps > 0);
 }
 
@@ -330,6 +342,11 @@ void aif_report_site_json(json_object *o, const aif_train_run *run)
     json_object_object_add(fo, "site_verdict", json_object_new_string(aif_site_verdict_names[fa->site_verdict]));
     aif_json_num_if(fo, "gpu_avg_w", fa->gpu_avg_W, fa->power_known);
     aif_json_num(fo, "clock_factor", fa->clock_factor);
+    aif_json_num(fo, "network_kw", fa->network_W / 1e3);
+    aif_json_str(fo, "network_optics", aif_optics_names[fa->network_optics]);
+    aif_json_num(fo, "storage_kw", fa->storage_W / 1e3);
+    aif_json_str(fo, "storage_tier", s->cluster.storage_units > 0 ? s->cluster.storage.name : "");
+    aif_json_num(fo, "storage_units", s->cluster.storage_units);
     if (s->site.power_cap_W > 0)
         aif_json_num(fo, "gpus_under_cap", fa->gpus_under_cap);
     aif_json_num_if(fo, "energy_mwh", fa->energy_J / 3.6e9, fa->power_known);

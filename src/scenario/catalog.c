@@ -1,5 +1,5 @@
-/* catalog.c -- the catalogs of accelerators, systems, fabrics, models and
- * calibration families: built-in YAML files compiled into the library, plus
+/* catalog.c -- the catalogs of accelerators, systems, fabrics, models, storage
+ * tiers and calibration families: built-in YAML files compiled into the library, plus
  * user files in the same format.  Every figure may carry a citation under the
  * entry's `sources:` mapping; aif_catalog_source returns it.
  * The built-in files are parsed once, at build time (tools/catalog_gen.c calls
@@ -34,7 +34,7 @@ typedef struct claim_rec {
 } claim_rec;
 
 struct aif_catalog {
-    aif_vec gpus, systems, fabrics, models, frameworks, calibs, sources, claims;
+    aif_vec gpus, systems, fabrics, models, frameworks, storage, calibs, sources, claims;
     aif_facility_data facility;
     aif_nccl nccl;
     aif_fabric_defaults fabric_defaults;
@@ -138,10 +138,28 @@ static const field fabric_fields[] = {
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
     {.key = "switch_per_port", .type = F_QTY, .off = offsetof(aif_fabric, switch_per_port_W), .qty = AIF_Q_POWER},
     {.key = "optic_per_port", .type = F_QTY, .off = offsetof(aif_fabric, optic_per_port_W), .qty = AIF_Q_POWER},
+    {.key = "optics", .type = F_ENUM, .off = offsetof(aif_fabric, optics), .names = aif_optics_names},
+    {.key = "cpo_per_port", .type = F_QTY, .off = offsetof(aif_fabric, cpo_per_port_W), .qty = AIF_Q_POWER},
     {.key = "status", .type = F_ENUM, .off = offsetof(aif_fabric, status), .names = aif_status_names},
     FLD(aif_fabric, "aliases", F_NAMES, aliases),
 };
 static const schema fabric_schema = {fabric_fields, sizeof fabric_fields / sizeof fabric_fields[0], skip_meta};
+
+/* data/storage.yaml: a storage building block, every figure per unit (docs/CATALOGS.md) */
+static const field storage_fields[] = {
+    FLD(aif_storage_tier, "description", F_STR, description),
+    FLD(aif_storage_tier, "vendor", F_STR, vendor),
+    {.key = "class", .type = F_ENUM, .off = offsetof(aif_storage_tier, storage_class), .names = aif_storage_class_names},
+    {.key = "read_bw", .type = F_QTY, .off = offsetof(aif_storage_tier, read_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "write_bw", .type = F_QTY, .off = offsetof(aif_storage_tier, write_bw_Bps), .qty = AIF_Q_BW, .min = 1},
+    {.key = "capacity", .type = F_QTY, .off = offsetof(aif_storage_tier, capacity_bytes), .qty = AIF_Q_BYTES, .min = 1},
+    {.key = "latency", .type = F_QTY, .off = offsetof(aif_storage_tier, latency_s), .qty = AIF_Q_TIME, .max = 10},
+    {.key = "power", .type = F_QTY, .off = offsetof(aif_storage_tier, power_W), .qty = AIF_Q_POWER, .min = 0.1},
+    {.key = "price", .type = F_QTY, .off = offsetof(aif_storage_tier, price_usd), .qty = AIF_Q_MONEY},
+    {.key = "status", .type = F_ENUM, .off = offsetof(aif_storage_tier, status), .names = aif_status_names},
+    FLD(aif_storage_tier, "aliases", F_NAMES, aliases),
+};
+static const schema storage_schema = {storage_fields, sizeof storage_fields / sizeof storage_fields[0], skip_meta};
 
 static const field fabric_defaults_fields[] = {
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric_defaults, switch_radix), .min = 4, .max = 4096},
@@ -289,6 +307,7 @@ static aif_vec *vec_of(aif_catalog *c, aif_catalog_kind k)
     case AIF_CAT_FABRICS: return &c->fabrics;
     case AIF_CAT_MODELS: return &c->models;
     case AIF_CAT_FRAMEWORKS: return &c->frameworks;
+    case AIF_CAT_STORAGE: return &c->storage;
     case AIF_CAT_CALIBRATION: return &c->calibs;
     case AIF_N_CATALOG_KIND: break;
     }
@@ -302,12 +321,15 @@ static const kind_desc kinds[AIF_N_CATALOG_KIND] = {
     [AIF_CAT_MODELS] = {&aif_model_schema, sizeof(aif_model), offsetof(aif_model, name), offsetof(aif_model, aliases)},
     [AIF_CAT_FRAMEWORKS] = {&framework_schema, sizeof(aif_framework), offsetof(aif_framework, name),
                             offsetof(aif_framework, aliases)},
+    [AIF_CAT_STORAGE] = {&storage_schema, sizeof(aif_storage_tier), offsetof(aif_storage_tier, name),
+                         offsetof(aif_storage_tier, aliases)},
     [AIF_CAT_CALIBRATION] = {&calib_schema, sizeof(aif_calib), offsetof(aif_calib, name)},
 };
 /* The order the sections of one file are read in: calibration first (GPUs refer to it),
  * GPUs and fabrics before systems (a system names one of each, checked when it is read). */
 static const aif_catalog_kind load_order[AIF_N_CATALOG_KIND] = {AIF_CAT_CALIBRATION, AIF_CAT_GPUS, AIF_CAT_FABRICS,
-                                                                AIF_CAT_SYSTEMS, AIF_CAT_MODELS, AIF_CAT_FRAMEWORKS};
+                                                                AIF_CAT_SYSTEMS, AIF_CAT_MODELS, AIF_CAT_FRAMEWORKS,
+                                                                AIF_CAT_STORAGE};
 
 static void *find_in(const aif_vec *v, size_t name_off, const char *name)
 {
@@ -363,6 +385,7 @@ static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode
         [AIF_CAT_FABRICS] = {"port_bw", "efficiency", NULL},
         [AIF_CAT_FRAMEWORKS] = {"attention", "matmul_factor", "fp8_matmul_factor", "fp8_cast_factor",
                                 "norm_traffic", "act_traffic", "elementwise_kernels", "launch_factor", NULL},
+        [AIF_CAT_STORAGE] = {"class", "read_bw", "write_bw", "capacity", "latency", "power", NULL},
         [AIF_CAT_CALIBRATION] = {"matmul_eff", "attn_fwd_eff", "attn_bwd_eff", "mem_eff", "n_sm", "tile_m", "tile_n",
                                  "workspace", NULL},
     };
@@ -379,7 +402,8 @@ static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode
         return AIF_OK;
     char kind[16];
     snprintf(kind, sizeof kind, "%.*s", (int)strlen(aif_catalog_kind_name(k)) - 1, aif_catalog_kind_name(k));
-    return bind_error(bc, e, path, "a %s entry needs %s; missing: %s", k == AIF_CAT_CALIBRATION ? "calibration" : kind,
+    return bind_error(bc, e, path, "a %s entry needs %s; missing: %s",
+                      k == AIF_CAT_CALIBRATION || k == AIF_CAT_STORAGE ? aif_catalog_kind_name(k) : kind,
                       count == 1 ? "this field" : "these fields", missing);
 }
 
@@ -495,7 +519,7 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     if (!name_ok(e->key))
         return aif_err_set(err, AIF_EINPUT, e->origin, e->key_line, e->key_col, path,
                            "a name must be 1 to %d characters of a-z, 0-9, '-', '.', '_'", AIF_NAME_MAX - 1);
-    union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; aif_framework fw; } tmp;
+    union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; aif_framework fw; aif_storage_tier st; } tmp;
     memset(&tmp, 0, sizeof tmp);
     int variant = k == AIF_CAT_GPUS && ynode_get(e, "base") != NULL;
     aif_rc rc = variant ? variant_start(bc, c, e, path, &tmp.g) : AIF_OK;
@@ -642,7 +666,7 @@ static aif_rc load_text(aif_catalog *c, const char *text, size_t len, const char
             int dym = aif_did_you_mean(root->kids[i]->key, cands, AIF_N_CATALOG_KIND);
             rc = aif_err_set(err, AIF_EINPUT, name, root->kids[i]->key_line, root->kids[i]->key_col,
                              root->kids[i]->key, "unknown section%s%s%s (accepted: calibration, gpus, systems, "
-                             "fabrics, fabric_defaults, models, frameworks)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
+                             "fabrics, fabric_defaults, models, frameworks, storage)", dym >= 0 ? "; did you mean '" : "", dym >= 0 ? cands[dym] : "",
                              dym >= 0 ? "'?" : "");
         }
     }
@@ -659,6 +683,7 @@ static aif_catalog *catalog_new(void)
     c->systems.item_size = sizeof(aif_system);
     c->fabrics.item_size = sizeof(aif_fabric);
     c->models.item_size = sizeof(aif_model);
+    c->storage.item_size = sizeof(aif_storage_tier);
     c->calibs.item_size = sizeof(aif_calib);
     c->frameworks.item_size = sizeof(aif_framework);
     c->sources.item_size = sizeof(source_rec);
@@ -727,7 +752,8 @@ aif_rc aif_catalog_parse_builtin(aif_catalog **out, aif_err *err)
     if (!c)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     static const char *const order[] = {"data/calibration.yaml", "data/fabrics.yaml", "data/gpus.yaml",
-                                        "data/systems.yaml", "data/models.yaml", "data/frameworks.yaml"};
+                                        "data/systems.yaml", "data/models.yaml", "data/frameworks.yaml",
+                                        "data/storage.yaml"};
     size_t flen;
     const char *ftext = aif_embedded_file("data/facility.yaml", &flen);
     aif_rc frc = ftext ? aif_facility_data_load(&c->facility, ftext, flen, "<built-in:data/facility.yaml>", err)
@@ -789,7 +815,8 @@ aif_rc aif_catalog_from_image(const aif_catalog_image *img, aif_catalog **out, a
     int bad = vec_fill(&c->calibs, img->calibs, img->n_calibs) || vec_fill(&c->gpus, img->gpus, img->n_gpus) ||
               vec_fill(&c->systems, img->systems, img->n_systems) ||
               vec_fill(&c->fabrics, img->fabrics, img->n_fabrics) || vec_fill(&c->models, img->models, img->n_models) ||
-              vec_fill(&c->frameworks, img->frameworks, img->n_frameworks);
+              vec_fill(&c->frameworks, img->frameworks, img->n_frameworks) ||
+              vec_fill(&c->storage, img->storage, img->n_storage);
     if (!bad && img->n_sources > 0) {
         if (!(c->sources.items = calloc((size_t)img->n_sources, sizeof(source_rec))))
             bad = 1;
@@ -848,6 +875,7 @@ void aif_catalog_free(aif_catalog *c)
     aif_vec_free(&c->systems);
     aif_vec_free(&c->fabrics);
     aif_vec_free(&c->models);
+    aif_vec_free(&c->storage);
     aif_vec_free(&c->calibs);
     aif_vec_free(&c->frameworks);
     aif_vec_free(&c->sources);
@@ -874,6 +902,15 @@ const aif_model *aif_catalog_find_model(const aif_catalog *c, const char *n) { r
 int aif_catalog_n_frameworks(const aif_catalog *c) { return c->frameworks.n; }
 const aif_framework *aif_catalog_framework(const aif_catalog *c, int i) { return (const aif_framework *)c->frameworks.items + i; }
 const aif_framework *aif_catalog_find_framework(const aif_catalog *c, const char *n) { return find_named(c, AIF_CAT_FRAMEWORKS, n); }
+int aif_catalog_n_storage(const aif_catalog *c) { return c->storage.n; }
+const aif_storage_tier *aif_catalog_storage(const aif_catalog *c, int i)
+{
+    return (const aif_storage_tier *)c->storage.items + i;
+}
+const aif_storage_tier *aif_catalog_find_storage(const aif_catalog *c, const char *n)
+{
+    return find_named(c, AIF_CAT_STORAGE, n);
+}
 
 int aif_catalog_param_claim(const aif_catalog *c, int i_model, int active, const char **file, int *line, int *col)
 {

@@ -28,7 +28,7 @@ typedef struct catalog_view {
     int n;
     size_t item_size, name_off;
 } catalog_view;
-/* Fills v for kind ("gpus", "systems", "fabrics", "models", "calibration"): 0, or -1
+/* Fills v for kind ("gpus", "systems", "fabrics", "models", "storage", "calibration"): 0, or -1
  * for an unknown kind. */
 int aif_catalog_view(const aif_catalog *c, const char *kind, catalog_view *v);
 /* Where the published params (active: active_params) of model i_model (as
@@ -54,6 +54,7 @@ typedef struct aif_catalog_image {
     const aif_fabric *fabrics;  int n_fabrics;
     const aif_model *models;    int n_models;
     const aif_framework *frameworks; int n_frameworks;
+    const aif_storage_tier *storage; int n_storage;
     const aif_catalog_cite *sources; int n_sources;   /* in the order they were read */
     aif_nccl nccl;
     aif_fabric_defaults fabric_defaults;

@@ -35,6 +35,7 @@ static const field power_fields[] = {
     {.key = "gpu_idle_fraction", .type = F_NUM, .off = offsetof(aif_facility_data, gpu_phase_fraction[3]), .min = 0, .max = 1.5},
     {.key = "switch_per_port", .type = F_QTY, .off = offsetof(aif_facility_data, switch_per_port_W), .qty = AIF_Q_POWER},
     {.key = "optic_per_port", .type = F_QTY, .off = offsetof(aif_facility_data, optic_per_port_W), .qty = AIF_Q_POWER},
+    {.key = "cpo_per_port", .type = F_QTY, .off = offsetof(aif_facility_data, cpo_per_port_W), .qty = AIF_Q_POWER},
     {.key = "storage_per_gpu", .type = F_QTY, .off = offsetof(aif_facility_data, storage_per_gpu_W), .qty = AIF_Q_POWER},
     {.key = "host_fraction", .type = F_NUM, .off = offsetof(aif_facility_data, host_tdp_frac), .min = 0, .max = 2},
     {.key = "nodes_per_rack", .type = F_INT, .off = offsetof(aif_facility_data, nodes_per_rack), .min = 1, .max = 1024},

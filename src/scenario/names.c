@@ -47,7 +47,10 @@ const char *const aif_coll_names[] = {"allreduce", "allgather", "reducescatter",
                                       "broadcast", NULL};
 const char *const aif_coll_algo_names[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
 const char *const aif_tier_names[] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core", NULL};
-const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "frameworks", "calibration", NULL};
+const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "frameworks", "storage", "calibration", NULL};
+const char *const aif_optics_names[] = {"pluggable", "cpo", NULL};
+const char *const aif_net_optics_names[] = {"fabric", "pluggable", "cpo", NULL};
+const char *const aif_storage_class_names[] = {"pfs", "object", "nvme-of", "local", NULL};
 const char *const aif_engine_names[] = {"estimate", "sim", NULL};
 const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", NULL};
 const char *const aif_rack_verdict_names[] = {"fits_air", "needs_liquid", "exceeds_liquid", NULL};
@@ -121,6 +124,9 @@ _Static_assert(COUNT(aif_fp8_recipe_names) == AIF_FP8_BLOCKWISE + 1, "aif_fp8_re
 _Static_assert(COUNT(aif_fabric_kind_names) == AIF_FAB_NEURONLINK + 1, "aif_fabric_kind_names");
 _Static_assert(COUNT(aif_transport_names) == AIF_TCP + 1, "aif_transport_names");
 _Static_assert(COUNT(aif_status_names) == AIF_STATUS_ANNOUNCED + 1, "aif_status_names");
+_Static_assert(COUNT(aif_optics_names) == AIF_N_OPTICS, "aif_optics_names");
+_Static_assert(COUNT(aif_net_optics_names) == AIF_N_OPTICS + 1, "aif_net_optics_names");
+_Static_assert(COUNT(aif_storage_class_names) == AIF_N_STORE, "aif_storage_class_names");
 _Static_assert(COUNT(aif_topo_kind_names) == AIF_TOPO_RAIL_ONLY + 1, "aif_topo_kind_names");
 _Static_assert(COUNT(aif_routing_names) == AIF_ROUTE_ADAPTIVE + 1, "aif_routing_names");
 _Static_assert(COUNT(aif_act_names) == AIF_ACT_SQRELU + 1, "aif_act_names");

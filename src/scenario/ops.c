@@ -13,12 +13,15 @@
  *
  * The failure rates' defaults come from data/failures.yaml (the Llama 3 paper's
  * Table 5), read from the embedded copy: rate = count / (components x days).
+ * The checkpoints' storage defaults to the cluster's storage tier (cluster.storage) when
+ * one is named and storage_bw is not given (checkpoint_storage; storage_source says which).
  * Invariants after a successful bind: rates >= 0, repair times >= 0, bandwidths
  * > 0, queue_depth >= 1, las_queues >= 1, straggler slowdown >= 1. */
 #include "scenario/ops.h"
 #include "scenario/catalog.h"
 #include "base/base.h"
 
+#include <math.h>
 #include <string.h>
 
 const char *const aif_cluster_policy_names[] = {"fifo", "backfill", "fairshare", "sjf", "srtf", "las", NULL};
@@ -26,6 +29,7 @@ const char *const aif_placement_names[] = {"packed", "spread", "firstfit", "most
                                            NULL};
 const char *const aif_failure_class_names[] = {"gpu", "hbm", "nic", "network", "host", "software", NULL};
 const char *const aif_storage_names[] = {"pfs", "nvme", NULL};
+const char *const aif_ckpt_bw_source_names[] = {"default", "tier", "storage_bw", NULL};
 const char *const aif_curtail_mode_names[] = {"pause", "throttle", NULL};
 const char *const aif_ops_load_names[] = {"job", "synthetic", NULL};
 
@@ -109,6 +113,7 @@ void aif_ops_defaults(aif_ops *o)
     o->ckpt_bytes_per_gpu = 2e9;
     o->storage = AIF_STORAGE_PFS;
     o->storage_bw_Bps = 2e12;
+    o->storage_read_bw_Bps = 2e12;
     o->nvme_bw_Bps = 5e9;
     o->curtail_mode = AIF_CURTAIL_PAUSE;
     o->synth_jobs = 50000;
@@ -184,11 +189,42 @@ static const field ops_fields[] = {
 static const char *const ops_skip[] = {"failures", "seed", NULL};
 static const schema ops_schema = {ops_fields, sizeof ops_fields / sizeof ops_fields[0], ops_skip};
 
+/* The checkpoints' storage once the section is bound: storage_bw given wins (read at the
+ * same rate, no latency); else a cluster's storage tier gives its units' aggregate write and
+ * read bandwidth and its latency (a node-local tier gives storage nvme its per-node write
+ * bandwidth instead, unless nvme_bw is given); else the defaults above. */
+static void checkpoint_storage(aif_ops *o, const aif_cluster *cl, const ynode *ck)
+{
+    const aif_storage_tier *t = &cl->storage;
+    o->storage_source = AIF_CKPT_BW_DEFAULT;
+    o->storage_lat_s = 0;
+    if (ck && ynode_get(ck, "storage_bw")) {
+        o->storage_source = AIF_CKPT_BW_GIVEN;
+        o->storage_read_bw_Bps = o->storage_bw_Bps;
+        return;
+    }
+    o->storage_read_bw_Bps = o->storage_bw_Bps;
+    if (cl->storage_units <= 0)
+        return;
+    if (t->storage_class == AIF_STORE_LOCAL) {
+        double nodes = ceil((double)cl->gpus / cl->gpus_per_node);
+        if (!(ck && ynode_get(ck, "nvme_bw")))
+            o->nvme_bw_Bps = cl->storage_units * t->write_bw_Bps / nodes;
+        return;
+    }
+    o->storage_source = AIF_CKPT_BW_TIER;
+    o->storage_bw_Bps = cl->storage_units * t->write_bw_Bps;
+    o->storage_read_bw_Bps = cl->storage_units * t->read_bw_Bps;
+    o->storage_lat_s = t->latency_s;
+}
+
 aif_rc aif_ops_bind(const bind_ctx *bc, aif_scenario *s, const ynode *n)
 {
     aif_ops *o = &s->ops;
     aif_ops_defaults(o);
     aif_rc rc = failure_defaults(o, bc->err);
+    if (!rc)
+        checkpoint_storage(o, &s->cluster, NULL);
     if (rc || !n)
         return rc;
     o->present = true;
@@ -228,5 +264,6 @@ aif_rc aif_ops_bind(const bind_ctx *bc, aif_scenario *s, const ynode *n)
         if (st && (rc = bind_map(bc, st, &strag_schema, o, "operations.failures.straggler", NULL)))
             return rc;
     }
+    checkpoint_storage(o, &s->cluster, ynode_get(n, "checkpoint"));
     return AIF_OK;
 }

@@ -8,7 +8,8 @@
  *   cluster: {system, gpu, gpus (required), gpus_per_node, nics_per_node, nic_bw,
  *             fabric, scaleup_domain, network: {topology, tiers, radix, oversubscription,
  *             spine_oversubscription, planes, routing, gpudirect, host_bw, failed_links,
- *             degraded_links, degraded_factor, congestion_loss, sharp, seed}}
+ *             degraded_links, degraded_factor, congestion_loss, sharp, optics, seed},
+ *             storage: {kind: NAME, units: N | auto, bw}}
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
@@ -36,6 +37,7 @@
 #include "scenario/ops.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +69,7 @@ static const field network_fields[] = {
     {.key = "congestion_loss", .type = F_NUM, .off = offsetof(aif_network, congestion_loss), .min = 0, .max = 0.99},
     {.key = "seed", .type = F_INT, .off = offsetof(aif_network, seed), .min = 0, .max = 2147483647},
     FLD(aif_network, "sharp", F_BOOL, sharp),
+    {.key = "optics", .type = F_ENUM, .off = offsetof(aif_network, optics), .names = aif_net_optics_names},
 };
 static const schema network_schema = {network_fields, sizeof network_fields / sizeof network_fields[0], NULL};
 
@@ -94,7 +97,8 @@ static const field cluster_fields[] = {
     {.key = "nic_bw", .type = F_QTY, .off = offsetof(cluster_in, nic_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "network", .type = F_SUB, .off = offsetof(cluster_in, net), .sub = &network_schema},
 };
-static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], NULL};
+static const char *const cluster_skip[] = {"storage", NULL};   /* bound by bind_storage */
+static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], cluster_skip};
 
 enum { T_TP, T_PP, T_VPP, T_CP, T_EP, T_DP, T_ETP, T_SP, T_MBS, T_GBS, T_SEQ };
 typedef struct lora_t { int rank; int targets; } lora_t;
@@ -176,6 +180,7 @@ static const void *find_kind(const aif_catalog *c, aif_catalog_kind k, const cha
            : k == AIF_CAT_FABRICS ? (const void *)aif_catalog_find_fabric(c, name)
            : k == AIF_CAT_MODELS  ? (const void *)aif_catalog_find_model(c, name)
            : k == AIF_CAT_FRAMEWORKS ? (const void *)aif_catalog_find_framework(c, name)
+           : k == AIF_CAT_STORAGE ? (const void *)aif_catalog_find_storage(c, name)
                                   : NULL;
 }
 
@@ -191,7 +196,7 @@ static const void *resolve(const bind_ctx *bc, aif_catalog_kind k, const char *n
     if (p)
         return p;
     const char *kind = aif_catalog_kind_name(k);
-    int kl = (int)strlen(kind) - 1;   /* "gpus" -> "gpu" */
+    int kl = (int)strlen(kind) - (k != AIF_CAT_STORAGE);   /* "gpus" -> "gpu"; "storage" stays */
     static const aif_catalog_kind others[] = {AIF_CAT_SYSTEMS, AIF_CAT_GPUS, AIF_CAT_MODELS, AIF_CAT_FABRICS};
     for (int i = 0; i < 4; i++) {
         if (others[i] == k || !find_kind(c, others[i], name))
@@ -202,6 +207,7 @@ static const void *resolve(const bind_ctx *bc, aif_catalog_kind k, const char *n
                                                [AIF_CAT_FABRICS] = "cluster.fabric (--fabric)",
                                                [AIF_CAT_MODELS] = "model (--model)",
                                                [AIF_CAT_FRAMEWORKS] = "train.framework (--framework)",
+                                               [AIF_CAT_STORAGE] = "cluster.storage.kind",
                                                [AIF_CAT_CALIBRATION] = "a gpu's arch"};
         return bind_error(bc, at, path, "'%s' is a %.*s, not a %.*s: give it as %s (list the %s with: aifsim "
                           "catalog %s)", name, (int)strlen(ok) - 1, ok, kl, kind, field_of[others[i]], kind, kind),
@@ -426,6 +432,62 @@ static void add_note(aif_scenario *s, const char *path, const char *asked, const
     va_end(ap);
 }
 
+/* cluster.storage: {kind: NAME, units: N | auto, bw: BANDWIDTH}: units of one storage
+ * catalog entry; `units: auto` (or bw without units) takes the fewest units whose write
+ * bandwidth reaches bw. */
+typedef struct storage_in { char kind[AIF_NAME_MAX]; double bw_Bps; } storage_in;
+static const field storage_fields[] = {
+    FLD(storage_in, "kind", F_STR, kind),
+    {.key = "bw", .type = F_QTY, .off = offsetof(storage_in, bw_Bps), .qty = AIF_Q_BW, .min = 1, .max = 1e18},
+};
+static const char *const storage_skip[] = {"units", NULL};
+static const schema storage_schema = {storage_fields, 2, storage_skip};
+
+static aif_rc bind_storage(const bind_ctx *bc, const ynode *sn, aif_cluster *cl)
+{
+    static const char form[] = "{kind: NAME, units: N} or {kind: NAME, units: auto, bw: 1TB/s} (the kinds: aifsim "
+                                "catalog storage)";
+    if (sn->kind != Y_MAP)
+        return bind_error(bc, sn, "cluster.storage", "expected a mapping %s", form);
+    storage_in in = {.bw_Bps = 0};
+    uint64_t set = 0;
+    aif_rc rc = bind_map(bc, sn, &storage_schema, &in, "cluster.storage", &set);
+    if (rc)
+        return rc;
+    if (!(set & 1u))
+        return bind_error(bc, sn, "cluster.storage.kind", "missing: the storage catalog entry, as %s", form);
+    const aif_storage_tier *t = resolve(bc, AIF_CAT_STORAGE, in.kind, ynode_get(sn, "kind"), "cluster.storage.kind");
+    if (!t)
+        return AIF_EINPUT;
+    const ynode *un = ynode_get(sn, "units");
+    int is_auto = un && un->kind == Y_SCALAR && !un->quoted && !strcmp(un->s, "auto");
+    struct { int n; } units = {0};
+    if (un && !is_auto) {
+        static const field uf = {.key = "units", .type = F_INT, .off = 0, .min = 1, .max = 10000000};
+        if ((rc = bind_value(bc, un, &uf, &units, "cluster.storage.units")))
+            return rc;
+        if (set & 2u)
+            return bind_error(bc, ynode_get(sn, "bw"), "cluster.storage.bw", "give units or bw, not both (bw "
+                              "sizes the tier: units auto)");
+    }
+    if (!un && !(set & 2u))
+        return bind_error(bc, sn, "cluster.storage.units", "missing: how many units of %s (a number, or auto with "
+                          "bw: the write bandwidth to size for)", t->name);
+    if (!units.n) {
+        if (!(set & 2u))
+            return bind_error(bc, un, "cluster.storage.bw", "units: auto sizes the tier to a write bandwidth: "
+                              "give bw (e.g. bw: 1TB/s)");
+        double n = ceil(in.bw_Bps / t->write_bw_Bps * (1 - 1e-12));
+        if (n > 10000000)
+            return bind_error(bc, ynode_get(sn, "bw"), "cluster.storage.bw", "needs %.0f units of %s (at most "
+                              "10,000,000)", n, t->name);
+        units.n = n < 1 ? 1 : (int)n;
+    }
+    cl->storage = *t;
+    cl->storage_units = units.n;
+    return AIF_OK;
+}
+
 static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
 {
     aif_cluster *cl = &s->cluster;
@@ -519,7 +581,8 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
     cl->clock_factor = 1.0;
     cl->net = in.net;
     cl->nccl = *aif_catalog_nccl(c);
-    return AIF_OK;
+    const ynode *sn = ynode_get(cn, "storage");
+    return sn ? bind_storage(bc, sn, cl) : AIF_OK;
 }
 
 /* The software stack a training job runs on (train.framework, data/frameworks.yaml),

@@ -9,7 +9,10 @@
  *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
- *           disaggregate: {prefill, decode}}
+ *           disaggregate: {prefill, decode},
+ *           agentic: {calls, system_prompt, tool_latency, max_context, retrieval: {bytes}}}
+ * (retrieval reads from the cluster's storage tier: its time is fixed here, once the
+ * replicas are known)
  *
  * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
  * heads, and the key/value heads or is a multiple of them; ep divides tp and the
@@ -88,12 +91,20 @@ static const field spec_fields[] = {
 };
 static const schema spec_schema = {spec_fields, sizeof spec_fields / sizeof spec_fields[0], NULL};
 
-typedef struct agentic_t { int calls; int system_prompt; double tool_latency_s; int max_context; } agentic_t;
+typedef struct agentic_t {
+    int calls; int system_prompt; double tool_latency_s; int max_context;
+    double retrieval_bytes, retrieval_s;
+} agentic_t;
+static const field retrieval_fields[] = {
+    {.key = "bytes", .type = F_QTY, .off = 0, .qty = AIF_Q_BYTES, .min = 1, .max = 1e15},
+};
+static const schema retrieval_schema = {retrieval_fields, 1, NULL};
 static const field agentic_fields[] = {
     {.key = "calls", .type = F_INT, .off = offsetof(agentic_t, calls), .min = 1, .max = 100000},
     {.key = "system_prompt", .type = F_INT, .off = offsetof(agentic_t, system_prompt), .min = 0, .max = 10000000},
     {.key = "tool_latency", .type = F_QTY, .off = offsetof(agentic_t, tool_latency_s), .qty = AIF_Q_TIME, .max = 1e6},
     {.key = "max_context", .type = F_INT, .off = offsetof(agentic_t, max_context), .min = 1, .max = 100000000},
+    {.key = "retrieval", .type = F_SUB, .off = offsetof(agentic_t, retrieval_bytes), .sub = &retrieval_schema},
 };
 static const schema agentic_schema = {agentic_fields, sizeof agentic_fields / sizeof agentic_fields[0], NULL};
 
@@ -269,6 +280,27 @@ static aif_rc bind_curve(const bind_ctx *bc, const ynode *n, aif_serve *sv)
     return AIF_OK;
 }
 
+/* serve.agentic.retrieval: each tool call reads `bytes` from the cluster's storage tier,
+ * whose aggregate read bandwidth the replicas share evenly: latency + bytes / share. */
+static aif_rc retrieval(const bind_ctx *bc, const ynode *sn, aif_scenario *s)
+{
+    aif_serve *sv = &s->serve;
+    const aif_cluster *cl = &s->cluster;
+    sv->agentic.retrieval_s = 0;
+    if (sv->agentic.retrieval_bytes <= 0)
+        return AIF_OK;
+    const ynode *an = sn ? ynode_get(sn, "agentic") : NULL, *rn = an ? ynode_get(an, "retrieval") : NULL;
+    if (cl->storage_units <= 0)
+        return bind_error(bc, rn ? rn : sn, "serve.agentic.retrieval", "retrieval reads from the cluster's storage "
+                          "tier: name one as cluster.storage: {kind: NAME, units: N} (aifsim catalog storage)");
+    if (sv->agentic.calls <= 0)
+        return bind_error(bc, rn ? rn : sn, "serve.agentic.retrieval", "retrieval happens in an agent's tool calls: "
+                          "give serve.agentic.calls too");
+    double share_Bps = cl->storage_units * cl->storage.read_bw_Bps / (sv->replicas > 0 ? sv->replicas : 1);
+    sv->agentic.retrieval_s = cl->storage.latency_s + sv->agentic.retrieval_bytes / share_Bps;
+    return AIF_OK;
+}
+
 aif_rc aif_serve_bind(const bind_ctx *bc, aif_scenario *s, const ynode *sn)
 {
     aif_serve *sv = &s->serve;
@@ -295,5 +327,6 @@ aif_rc aif_serve_bind(const bind_ctx *bc, aif_scenario *s, const ynode *sn)
             aif_strlcpy(sv->trace, full, sizeof sv->trace);
         }
     }
-    return check(bc, sn, s, set);
+    aif_rc rc = check(bc, sn, s, set);
+    return rc ? rc : retrieval(bc, sn, s);
 }

@@ -201,7 +201,8 @@ static aif_rc agentic_synth(const aif_serve *sv, aif_req_stream *out, aif_err *e
                 out->hash[out->n_hash++] = block_hash(s, b, sys_blocks);
             if (prev >= 0) {
                 out->link[prev].next = (int)i;
-                out->link[prev].think_s = -log(1 - aif_rng_uniform(&g)) * sv->agentic.tool_latency_s;
+                out->link[prev].think_s = -log(1 - aif_rng_uniform(&g)) * sv->agentic.tool_latency_s +
+                                          sv->agentic.retrieval_s;   /* reading the storage tier */
             }
             prev = i;
             ctx = in + r->output;
