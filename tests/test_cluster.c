@@ -17,6 +17,8 @@
  *    checkpoints;
  *  - a curtailment window (pause, throttle) slips jobs and names them; a cap above
  *    the peak slips none;
+ *  - per-tenant terms: a reserved tenant starts at once while another floods the
+ *    cluster (and waits without the reservation), quotas hold, weights split fair share;
  *  - the synthetic generator; the operations section's errors. */
 #include "aifsim/cluster.h"
 #include "aifsim/run.h"
@@ -459,6 +461,89 @@ static void test_tenant_quota(void **st)
     assert_string_equal(e.path, "operations.tenant_quota_gpus");
 }
 
+/* operations.tenants: a reserved tenant finds its GPUs free at once under every
+ * policy (another tenant flooding the cluster), no tenant passes its quota (the
+ * checker), the reservation's use and the peak are reported; without the
+ * reservation the same load makes it wait. */
+static void test_tenant_reservation(void **st)
+{
+    (void)st;
+    char tn[2][AIF_TENANT_MAX] = {"a", "b"};
+    enum { NB = 12, NA = 5, N = NB + NA };
+    aif_job js[N];
+    for (int k = 0; k < N; k++) {
+        bool a = k >= NB;
+        js[k] = (aif_job){.id = k, .kind = AIF_JOB_GENERIC, .submit_s = a ? 100.0 * (k - NB + 1) : 0,
+                          .duration_s = a ? 7200 : 3600, .gpus = 8, .min_gpus = 8, .max_gpus = 8, .tenant = !a};
+        snprintf(js[k].name, sizeof js[k].name, "j%d", k);
+    }
+    /* tenant a is 1, tenant b 0 */
+    aif_job_list jl = {js, N, tn, 2};
+    double start[N];
+    aif_cluster_result r;
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FIFO;
+    assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+    assert_true(start[NB] > 100);   /* no reservation: tenant b's jobs hold the cluster */
+    o.n_tenants = 2;
+    o.tenants[0] = (aif_ops_tenant){.name = "b", .quota_gpus = 48, .share = 1};
+    o.tenants[1] = (aif_ops_tenant){.name = "a", .quota_gpus = 32, .reserved_gpus = 32, .share = 1};
+    for (int p = 0; p < AIF_N_POLICY; p++) {
+        o.policy = p;
+        assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+        for (int k = NB; k < NB + 4; k++)
+            assert_true(start[k] == js[k].submit_s);   /* within its reservation: at once */
+        assert_true(start[NB + 4] >= 7200 + 100);        /* its quota: after its first job ends */
+        assert_int_equal(r.jobs_ended, N);
+        for (int t = 0; t < r.n_tenants; t++) {
+            const aif_cluster_tenant *ct = &r.tenants[t];
+            if (!strcmp(ct->name, "b")) {
+                assert_true(ct->peak_gpus <= 32);      /* never a's reserved GPUs */
+                assert_int_equal(ct->quota_gpus, 48);
+            } else {
+                assert_int_equal(ct->peak_gpus, 32);
+                assert_int_equal(ct->reserved_gpus, 32);
+                assert_true(ct->reserved_use > 0 && ct->reserved_use <= 1);
+            }
+        }
+    }
+    /* a reservation the cluster cannot hold, and a job larger than what the others leave */
+    aif_err e;
+    aif_csim_in in = {.ops = &o, .topo = topo(8), .jobs = &jl, .idle_W = 1e6, .busy_gpu_W = 1000};
+    o.tenants[1].reserved_gpus = 65;
+    o.tenants[1].quota_gpus = 0;
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.tenants");
+    o.tenants[1].reserved_gpus = 60;
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "other tenants reserve 60"));
+}
+
+/* Fair share with weights: a tenant of weight 3 gets about three times the GPU-hours
+ * of one of weight 1 when both keep the cluster busy. */
+static void test_fairshare_weight(void **st)
+{
+    (void)st;
+    char tn[2][AIF_TENANT_MAX] = {"a", "b"};
+    enum { N = 400 };
+    aif_job js[N];
+    for (int k = 0; k < N; k++)
+        js[k] = (aif_job){.id = k, .kind = AIF_JOB_GENERIC, .submit_s = 0, .duration_s = 3600, .gpus = 8,
+                          .min_gpus = 8, .max_gpus = 8, .tenant = k % 2};
+    aif_job_list jl = {js, N, tn, 2};
+    aif_cluster_result r;
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FAIRSHARE;
+    o.horizon_s = 20 * 3600;   /* both tenants still waiting at the end */
+    o.n_tenants = 1;
+    o.tenants[0] = (aif_ops_tenant){.name = "a", .share = 3};
+    assert_int_equal(run(&o, topo(8), &jl, &r, NULL, NULL, NULL), AIF_OK);
+    double ga = 0, gb = 0;
+    for (int t = 0; t < r.n_tenants; t++)
+        *(strcmp(r.tenants[t].name, "a") ? &gb : &ga) = r.tenants[t].gpu_hours;
+    assert_true(ga / gb > 2.5 && ga / gb < 3.5);
+}
+
 static void test_section(void **st)
 {
     (void)st;
@@ -470,7 +555,8 @@ static void test_section(void **st)
              "%soperations:\n  policy: las\n  placement: most-allocated\n  horizon: 2d\n  seed: 42\n"
              "  failures: {spare_nodes: 3, gpu: {per_day: 0.001, repair: 1h}, straggler: {per_day: 0.1}}\n"
              "  checkpoint: {interval: 30min, storage: nvme, nvme_bw: 10GB/s}\n"
-             "  curtailment: {start: 1h, duration: 2h, cap: 10MW, mode: throttle}\n",
+             "  curtailment: {start: 1h, duration: 2h, cap: 10MW, mode: throttle}\n"
+             "  tenants: [{name: vc1, quota_gpus: 512, reserved_gpus: 128, share: 2}, {name: vc2}]\n",
              base);
     assert_int_equal(aif_scenario_parse_sections(cat, text, strlen(text), "ops.yaml", NULL, 0,
                                                  AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e),
@@ -484,6 +570,10 @@ static void test_section(void **st)
     assert_true(o->fail_per_day[AIF_FAIL_HBM] > 0);   /* the defaults stay */
     assert_true(o->ckpt_interval_s == 1800 && o->storage == AIF_STORAGE_NVME && o->nvme_bw_Bps == 1e10);
     assert_true(o->curtail_cap_W == 1e7 && o->curtail_mode == AIF_CURTAIL_THROTTLE);
+    assert_int_equal(o->n_tenants, 2);
+    assert_string_equal(o->tenants[1].name, "vc2");
+    assert_true(o->tenants[0].quota_gpus == 512 && o->tenants[0].reserved_gpus == 128 && o->tenants[0].share == 2);
+    assert_true(o->tenants[1].share == 1 && o->tenants[1].quota_gpus == 0);
     /* the defaults: data/failures.yaml's rates */
     aif_ops d;
     aif_ops_defaults(&d);
@@ -499,6 +589,11 @@ static void test_section(void **st)
     expect_error("operations:\n  checkpoint: {storage: tape}\n", "operations.checkpoint.storage", "pfs", n + 2);
     expect_error("operations:\n  polcy: fifo\n", "operations.polcy", "policy", n + 2);
     expect_error("operations:\n  seed: 1.5\n", "operations.seed", "whole", n + 2);
+    expect_error("operations:\n  tenants: [{name: a, quota_gpus: 8, reserved_gpus: 16}]\n", "operations.tenants[0]",
+                 "within the quota", n + 2);
+    expect_error("operations:\n  tenants: [{name: a}, {name: a}]\n", "operations.tenants[1]", "named twice", n + 2);
+    expect_error("operations:\n  tenants: [{name: a, share: 0}]\n", "operations.tenants[0].share", "", n + 2);
+    expect_error("operations:\n  tenants: {name: a}\n", "operations.tenants", "list of tenants", n + 2);
 }
 
 int main(void)
@@ -516,6 +611,8 @@ int main(void)
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_section),
         cmocka_unit_test(test_tenant_quota),
+        cmocka_unit_test(test_tenant_reservation),
+        cmocka_unit_test(test_fairshare_weight),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,16 @@ extern const char *const aif_storage_names[];
 extern const char *const aif_curtail_mode_names[];
 extern const char *const aif_ops_load_names[];
 
+#define AIF_OPS_TENANTS 16           /* tenants operations.tenants may name */
+
+/* One tenant's terms (operations.tenants[i], the GPU-as-a-service case). */
+typedef struct aif_ops_tenant {
+    char name[32];               /* the tenant as the job list names it (trace vc or user, synthetic tenantK) */
+    int quota_gpus;              /* GPUs it may hold at once; 0: operations.tenant_quota_gpus */
+    int reserved_gpus;           /* GPUs held for it alone: no other tenant's job may use them */
+    double share;                /* fair-share weight (1): usage is divided by it */
+} aif_ops_tenant;
+
 /* The scenario's `operations:` section (docs/SCENARIOS.md). */
 typedef struct aif_ops {
     bool present;                /* the section was in the scenario */
@@ -71,6 +81,8 @@ typedef struct aif_ops {
     unsigned long long seed;     /* failures and the synthetic load */
     int queue_depth;             /* jobs a scheduling pass looks at (Slurm's default_queue_depth) */
     int tenant_quota_gpus;       /* GPUs one tenant may hold at once (Slurm's QOS GrpTRES=gres/gpu); 0: none */
+    aif_ops_tenant tenants[AIF_OPS_TENANTS];   /* per-tenant quota, reservation, weight */
+    int n_tenants;
     double las_threshold_s;      /* LAS: first queue limit in GPU-seconds; each next one x10 */
     int las_queues;              /* LAS: number of queues */
     double preempt_interval_s;   /* SRTF, LAS: preemption decided at most this often */
@@ -125,6 +137,9 @@ extern "C" {
 typedef struct aif_cluster_tenant {
     char name[32];
     double gpu_hours, share;     /* GPU-hours held, share of all held */
+    int quota_gpus, reserved_gpus;   /* its terms (0: none) */
+    int peak_gpus;               /* most GPUs it held at once */
+    double reserved_use;         /* GPU-hours held within its reservation / reserved GPU-hours (0: none reserved) */
     double energy_J, cost_usd;   /* filled by aif_run_cluster */
     long jobs;
 } aif_cluster_tenant;

@@ -336,13 +336,28 @@ static void hold_account(sim *s, int j)
     jb->held_since_s = s->now;
 }
 
+/* Tenant t's holding changes by dg GPUs: its reservation's use, the unused
+ * reservations and its peak follow. */
+static void tenant_hold(sim *s, int t, long dg)
+{
+    long h = s->tenant_held[t], r = s->tenant_resv[t];
+    s->tenant_resv_int[t] += (double)(h < r ? h : r) * (s->now - s->tenant_t_last[t]);
+    s->tenant_t_last[t] = s->now;
+    s->resv_unused -= h < r ? r - h : 0;
+    h += dg;
+    s->tenant_held[t] = h;
+    s->resv_unused += h < r ? r - h : 0;
+    if (h > s->tenant_peak[t])
+        s->tenant_peak[t] = h;
+}
+
 static void start_job(sim *s, int j)
 {
     sjob *jb = &s->jobs[j];
     jb->state = J_RUN;
     s->n_waiting--;
     s->busy_gpus += jb->gpus;
-    s->tenant_held[s->tenant_map[j]] += jb->gpus;
+    tenant_hold(s, s->tenant_map[j], jb->gpus);
     run_add(s, j);
     placement_slow(s, j);
     count_placement(s, j);
@@ -375,7 +390,7 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
     csim_release(s, j);
     run_remove(s, j);
     s->busy_gpus -= jb->gpus;
-    s->tenant_held[s->tenant_map[j]] -= jb->gpus;
+    tenant_hold(s, s->tenant_map[j], -jb->gpus);
     jb->state = new_state;
     if (new_state == J_WAIT) {
         s->n_waiting++;
@@ -400,7 +415,7 @@ static void finish_job(sim *s, int j)
     csim_release(s, j);
     run_remove(s, j);
     s->busy_gpus -= jb->gpus;
-    s->tenant_held[s->tenant_map[j]] -= jb->gpus;
+    tenant_hold(s, s->tenant_map[j], -jb->gpus);
     s->ended++;
     if (s->in->end_s)
         s->in->end_s[j] = s->now;
@@ -475,7 +490,7 @@ static double dyn_key(const sim *s, int j)
     const sjob *jb = &s->jobs[j];
     switch (s->op->policy) {
     case AIF_POLICY_FAIRSHARE:
-        return s->tenant_gpu_s[s->tenant_map[j]];
+        return s->tenant_gpu_s[s->tenant_map[j]] / s->tenant_weight[s->tenant_map[j]];
     case AIF_POLICY_SRTF: {
         double rem = jb->dur_s - jb->done_s;
         if (jb->state == J_RUN) {
@@ -550,11 +565,19 @@ static bool power_allows(const sim *s, int more)
     return s->in->idle_W + (s->busy_gpus + more) * s->in->busy_gpu_W <= s->op->curtail_cap_W;
 }
 
-/* Whether job j's tenant may hold its GPUs on top of what it holds (tenant_quota_gpus). */
+/* Whether job j's tenant may hold its GPUs on top of what it holds: within its
+ * quota, and leaving free at least the other tenants' unused reservations (a
+ * reservation is never lent, so its tenant finds it free; docs/CLUSTER.md). */
 static bool quota_allows(const sim *s, int j)
 {
-    int q = s->op->tenant_quota_gpus;
-    return q <= 0 || s->tenant_held[s->tenant_map[j]] + s->jobs[j].gpus <= q;
+    int t = s->tenant_map[j], q = s->tenant_quota[t];
+    long g = s->jobs[j].gpus, h = s->tenant_held[t], r = s->tenant_resv[t];
+    if (q > 0 && h + g > q)
+        return false;
+    if (s->resv_unused == 0)
+        return true;
+    long own = h < r ? r - h : 0, own_after = h + g < r ? r - (h + g) : 0;
+    return s->free_gpus - g >= s->resv_unused - own + own_after;
 }
 
 static bool try_start(sim *s, int j)
@@ -751,16 +774,25 @@ static void pass_dynamic(sim *s)
         long cap = 0;
         for (int q = 0; q < s->tp.nodes; q++)
             cap += s->down[q] ? 0 : s->tp.gpn;
-        long used = 0;
+        /* GPUs admitted beyond their tenants' reservations share what the reservations leave */
+        long shared = cap - s->resv_orphan, used = 0;
+        int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
+        for (int t = 0; t < nt; t++) {
+            shared -= s->tenant_resv[t];
+            s->tenant_adm[t] = 0;
+        }
         int depth = 0;
         /* admit in order while the GPUs add up; running jobs not admitted are preempted */
         for (int i = 0; i < n; i++) {
-            int j = s->scratch[i];
+            int j = s->scratch[i], t = s->tenant_map[j];
             if (s->jobs[j].state != J_RUN && !quota_allows(s, j))
-                continue;   /* held by its tenant's quota: displaces no running job */
-            bool fits = used + s->jobs[j].gpus <= cap && depth < s->op->queue_depth;
+                continue;   /* held by its tenant's quota or others' reservations: displaces no running job */
+            long g = s->jobs[j].gpus, a = s->tenant_adm[t], r = s->tenant_resv[t];
+            long over = (a + g > r ? a + g - r : 0) - (a > r ? a - r : 0);
+            bool fits = used + over <= shared && depth < s->op->queue_depth &&
+                        (s->tenant_quota[t] <= 0 || a + g <= s->tenant_quota[t]);
             if (fits)
-                used += s->jobs[j].gpus, depth++;
+                used += over, s->tenant_adm[t] += g, depth++;
             if (!fits && s->jobs[j].state == J_RUN) {
                 stop_job(s, j, true, J_WAIT);
                 s->r->preemptions++;
@@ -1039,14 +1071,21 @@ static aif_rc check(sim *s)
                                s->leaf_full[l]);
     }
     int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
+    long unused = s->resv_orphan, claimed = s->resv_orphan;   /* claimed: sum of max(held, reserved) */
     for (int t = 0; t < nt; t++) {
         long held = 0;
         for (int j = 0; j < s->n_jobs; j++)
             held += s->jobs[j].state == J_RUN && s->tenant_map[j] == t ? s->jobs[j].gpus : 0;
-        if (held != s->tenant_held[t] || (s->op->tenant_quota_gpus > 0 && held > s->op->tenant_quota_gpus))
+        if (held != s->tenant_held[t] || (s->tenant_quota[t] > 0 && held > s->tenant_quota[t]))
             return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "tenant %d holds %ld GPUs, kept as %ld (quota %d)",
-                               t, held, s->tenant_held[t], s->op->tenant_quota_gpus);
+                               t, held, s->tenant_held[t], s->tenant_quota[t]);
+        unused += held < s->tenant_resv[t] ? s->tenant_resv[t] - held : 0;
+        claimed += held > s->tenant_resv[t] ? held : s->tenant_resv[t];
     }
+    /* no tenant holds another's reserved GPUs: holdings beyond reservations fit in the unreserved GPUs */
+    if (unused != s->resv_unused || claimed > s->tp.gpus)
+        return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "reservations: %ld GPUs unused (kept as %ld), "
+                           "%ld GPUs held or reserved of %d", unused, s->resv_unused, claimed, s->tp.gpus);
     long ended = 0, waiting = 0;
     for (int j = 0; j < s->n_jobs; j++) {
         const sjob *jb = &s->jobs[j];
@@ -1162,6 +1201,14 @@ static void results(sim *s, double t_end)
         ct->gpu_hours += s->tenant_gpu_s[t] / 3600;
         ct->share += s->tenant_gpu_s[t] / total;
         ct->jobs += s->tenant_jobs[t];
+        if (a == row) {
+            tenant_hold(s, t, 0);   /* the reservation's use up to the end */
+            ct->quota_gpus = s->tenant_quota[t];
+            ct->reserved_gpus = s->tenant_resv[t];
+            ct->peak_gpus = (int)s->tenant_peak[t];
+            ct->reserved_use = s->tenant_resv[t] > 0 && t_end > 0 ? s->tenant_resv_int[t] / (s->tenant_resv[t] * t_end)
+                                                                  : 0;
+        }
     }
 }
 
@@ -1193,6 +1240,49 @@ static void sim_free(sim *s)
     free(s->tenant_gpu_s);
     free(s->tenant_held);
     free(s->tenant_jobs);
+    free(s->tenant_quota);
+    free(s->tenant_resv);
+    free(s->tenant_weight);
+    free(s->tenant_peak);
+    free(s->tenant_resv_int);
+    free(s->tenant_t_last);
+    free(s->tenant_adm);
+}
+
+/* Each tenant's quota, reservation and weight: operations.tenants by name, else
+ * the uniform tenant_quota_gpus, no reservation, weight 1.  A reservation of a
+ * tenant the job list does not name is held all the same (resv_orphan). */
+static aif_rc tenant_terms(sim *s)
+{
+    const aif_job_list *jl = s->in->jobs;
+    const aif_ops *op = s->op;
+    int nt = jl->n_tenants > 0 ? jl->n_tenants : 1;
+    long total = 0;
+    for (int t = 0; t < nt; t++) {
+        s->tenant_quota[t] = op->tenant_quota_gpus;
+        s->tenant_weight[t] = 1;
+    }
+    for (int i = 0; i < op->n_tenants && i < AIF_OPS_TENANTS; i++) {
+        const aif_ops_tenant *ot = &op->tenants[i];
+        int t = -1;
+        for (int k = 0; k < jl->n_tenants && t < 0; k++)
+            if (!strcmp(jl->tenants[k], ot->name))
+                t = k;
+        total += ot->reserved_gpus;
+        if (t < 0) {
+            s->resv_orphan += ot->reserved_gpus;
+            continue;
+        }
+        if (ot->quota_gpus > 0)
+            s->tenant_quota[t] = ot->quota_gpus;
+        s->tenant_resv[t] = ot->reserved_gpus;
+        s->tenant_weight[t] = ot->share > 0 ? ot->share : 1;
+    }
+    if (total > s->tp.gpus)
+        return aif_err_set(s->err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "the tenants reserve %ld GPUs; the "
+                           "cluster has %d: accepted reservations that add up to at most the cluster", total, s->tp.gpus);
+    s->resv_unused = total;
+    return AIF_OK;
 }
 
 static aif_rc sim_alloc(sim *s)
@@ -1227,6 +1317,16 @@ static aif_rc sim_alloc(sim *s)
     s->tenant_gpu_s = calloc((size_t)nt, sizeof *s->tenant_gpu_s);
     s->tenant_held = calloc((size_t)nt, sizeof *s->tenant_held);
     s->tenant_jobs = calloc((size_t)nt, sizeof *s->tenant_jobs);
+    s->tenant_quota = calloc((size_t)nt, sizeof *s->tenant_quota);
+    s->tenant_resv = calloc((size_t)nt, sizeof *s->tenant_resv);
+    s->tenant_weight = calloc((size_t)nt, sizeof *s->tenant_weight);
+    s->tenant_peak = calloc((size_t)nt, sizeof *s->tenant_peak);
+    s->tenant_resv_int = calloc((size_t)nt, sizeof *s->tenant_resv_int);
+    s->tenant_t_last = calloc((size_t)nt, sizeof *s->tenant_t_last);
+    s->tenant_adm = calloc((size_t)nt, sizeof *s->tenant_adm);
+    if (!s->tenant_adm || !s->tenant_quota || !s->tenant_resv || !s->tenant_weight || !s->tenant_peak || !s->tenant_resv_int ||
+        !s->tenant_t_last)
+        return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d tenants", nt);
     if (!s->jobs || !s->owner || !s->gnext || !s->nfree || !s->down || !s->slowc || !s->bnext || !s->bprev ||
         !s->bhead || !s->seg || !s->dom_full || !s->leaf_full || !s->pod_full || !s->heap || !s->queue ||
         !s->scratch || !s->scratch_d || !s->running || !s->run_pos || !s->tenant_map || !s->node_jobs || !s->tenant_gpu_s ||
@@ -1250,7 +1350,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
     s->throttle = 1;
     s->rng = aif_mix64(in->ops->seed ^ 0xc1a5u);
     aif_rc rc = sim_alloc(s);
-    if (rc)
+    if (rc || (rc = tenant_terms(s)))
         goto done;
     const aif_csim_topo *tp = &s->tp;
     r->gpus = tp->gpus;
@@ -1276,10 +1376,21 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
                              a->name, a->gpus, tp->gpus);
             goto done;
         }
-        if (s->op->tenant_quota_gpus > 0 && a->gpus > s->op->tenant_quota_gpus) {
-            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.tenant_quota_gpus", "job %s needs %d GPUs, more "
-                             "than a tenant may hold (tenant_quota_gpus %d): it would never start", a->name, a->gpus,
-                             s->op->tenant_quota_gpus);
+        int nt = in->jobs->n_tenants;
+        int t = nt > 0 && a->tenant >= 0 && a->tenant < nt ? a->tenant : 0;
+        if (s->tenant_quota[t] > 0 && a->gpus > s->tenant_quota[t]) {
+            bool own = s->tenant_quota[t] != s->op->tenant_quota_gpus;
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, own ? "operations.tenants" : "operations.tenant_quota_gpus",
+                             "job %s needs %d GPUs, more than its tenant %s may hold (%s %d): it would never start",
+                             a->name, a->gpus, nt > 0 ? in->jobs->tenants[t] : "default",
+                             own ? "quota_gpus" : "tenant_quota_gpus", s->tenant_quota[t]);
+            goto done;
+        }
+        long others = s->resv_unused - s->tenant_resv[t];
+        if (a->gpus > tp->gpus - others) {
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "job %s needs %d GPUs; other tenants "
+                             "reserve %ld of the cluster's %d: it would never start", a->name, a->gpus, others,
+                             tp->gpus);
             goto done;
         }
         jb->submit_s = a->submit_s;
@@ -1293,8 +1404,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         jb->base_slow = jb->slow = 1;
         jb->ckpt_bytes = a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
                                                                                : s->op->ckpt_bytes_per_gpu * jb->gpus;
-        int nt = in->jobs->n_tenants;
-        s->tenant_map[j] = nt > 0 && a->tenant >= 0 && a->tenant < nt ? a->tenant : 0;
+        s->tenant_map[j] = t;
         s->tenant_jobs[s->tenant_map[j]]++;
         s->run_pos[j] = -1;
         if (in->start_s)

@@ -92,6 +92,15 @@ typedef struct sim {
     double *tenant_gpu_s;
     long *tenant_held;            /* GPUs held now by each tenant's running jobs (tenant_quota_gpus) */
     long *tenant_jobs;
+    /* per tenant of the job list: its terms (operations.tenants, else the uniform quota) */
+    int *tenant_quota;           /* 0: none */
+    int *tenant_resv;            /* GPUs reserved for it */
+    double *tenant_weight;       /* fair-share weight */
+    long *tenant_peak;           /* most GPUs held at once */
+    double *tenant_resv_int, *tenant_t_last;   /* integral of min(held, reserved) dt, its last update */
+    long resv_unused;            /* sum over tenants of max(0, reserved - held), with reservations of tenants not in the list */
+    long resv_orphan;
+    long *tenant_adm;            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
 } sim;
 
 /* place.c: free GPUs and placement */

@@ -111,6 +111,14 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
         aif_fmt_energy_J(b, sizeof b, t->energy_J);
         aif_fmt_usd(c, sizeof c, t->cost_usd);
         fprintf(f, "           %-20s %10s %6.1f%% %10s %10s\n", t->name, a, 100 * t->share, b, c);
+        if (t->quota_gpus > 0 || t->reserved_gpus > 0) {   /* its terms, where operations.tenants or a quota set them */
+            fprintf(f, "           %-20s peak %d GPUs", "", t->peak_gpus);
+            if (t->quota_gpus > 0)
+                fprintf(f, " of quota %d", t->quota_gpus);
+            if (t->reserved_gpus > 0)
+                fprintf(f, ", reserved %d used %.1f%%", t->reserved_gpus, 100 * t->reserved_use);
+            fputc('\n', f);
+        }
     }
 }
 
@@ -211,6 +219,10 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
         aif_json_int(t, "jobs", r->tenants[i].jobs);
         aif_json_num(t, "gpu_hours", r->tenants[i].gpu_hours);
         aif_json_num(t, "share", r->tenants[i].share);
+        aif_json_int(t, "peak_gpus", r->tenants[i].peak_gpus);
+        aif_json_int(t, "quota_gpus", r->tenants[i].quota_gpus);
+        aif_json_int(t, "reserved_gpus", r->tenants[i].reserved_gpus);
+        aif_json_num(t, "reserved_use", r->tenants[i].reserved_use);
         aif_json_num(t, "energy_J", r->tenants[i].energy_J);
         aif_json_num(t, "cost_usd", r->tenants[i].cost_usd);
         json_object_array_add(tn, t);

@@ -3,6 +3,7 @@
  *
  *   operations: {load: job|synthetic, policy, placement, horizon, seed, queue_depth, tenant_quota_gpus,
  *                preempt_interval, comm_share,
+ *     tenants: [{name, quota_gpus, reserved_gpus, share}],
  *     las: {threshold, queues},
  *     failures: {enabled, restart, spare_nodes,
  *                gpu|hbm|nic|network|host|software: {per_day, repair},
@@ -14,7 +15,8 @@
  * The failure rates' defaults come from data/failures.yaml (the Llama 3 paper's
  * Table 5), read from the embedded copy: rate = count / (components x days).
  * Invariants after a successful bind: rates >= 0, repair times >= 0, bandwidths
- * > 0, queue_depth >= 1, las_queues >= 1, straggler slowdown >= 1. */
+ * > 0, queue_depth >= 1, las_queues >= 1, straggler slowdown >= 1; tenants named
+ * once each, reserved_gpus <= quota_gpus where both are set, share > 0. */
 #include "scenario/ops.h"
 #include "scenario/catalog.h"
 #include "base/base.h"
@@ -181,7 +183,45 @@ static const field ops_fields[] = {
     {.key = "curtailment", .type = F_SUB, .off = 0, .sub = &curt_schema},
     {.key = "synthetic", .type = F_SUB, .off = 0, .sub = &synth_schema},
 };
-static const char *const ops_skip[] = {"failures", "seed", NULL};
+static const char *const ops_skip[] = {"failures", "seed", "tenants", NULL};
+static const field tenant_fields[] = {
+    {.key = "name", .type = F_STR, .off = offsetof(aif_ops_tenant, name), .size = sizeof ((aif_ops_tenant *)0)->name},
+    {.key = "quota_gpus", .type = F_INT, .off = offsetof(aif_ops_tenant, quota_gpus), .min = 0, .max = 100000000},
+    {.key = "reserved_gpus", .type = F_INT, .off = offsetof(aif_ops_tenant, reserved_gpus), .min = 0,
+     .max = 100000000},
+    {.key = "share", .type = F_NUM, .off = offsetof(aif_ops_tenant, share), .min = 1e-9, .max = 1e9},
+};
+static const schema tenant_schema = {tenant_fields, sizeof tenant_fields / sizeof tenant_fields[0], NULL};
+
+/* operations.tenants: a list of {name, quota_gpus, reserved_gpus, share}. */
+static aif_rc bind_tenants(const bind_ctx *bc, aif_ops *o, const ynode *v)
+{
+    if (v->kind != Y_SEQ)
+        return bind_error(bc, v, "operations.tenants", "expected a list of tenants, e.g. "
+                          "[{name: vc1, quota_gpus: 512, reserved_gpus: 128, share: 2}]");
+    if (v->n > AIF_OPS_TENANTS)
+        return bind_error(bc, v, "operations.tenants", "%d tenants; at most %d", v->n, AIF_OPS_TENANTS);
+    for (int i = 0; i < v->n; i++) {
+        aif_ops_tenant t = {.share = 1};
+        char path[64];
+        snprintf(path, sizeof path, "operations.tenants[%d]", i);
+        aif_rc rc = bind_map(bc, v->kids[i], &tenant_schema, &t, path, NULL);
+        if (rc)
+            return rc;
+        if (!t.name[0])
+            return bind_error(bc, v->kids[i], path, "a tenant needs a name (the trace's virtual cluster or user, "
+                              "or tenant0, tenant1, ... in the synthetic load)");
+        for (int k = 0; k < i; k++)
+            if (!strcmp(o->tenants[k].name, t.name))
+                return bind_error(bc, v->kids[i], path, "tenant '%s' is named twice", t.name);
+        if (t.quota_gpus > 0 && t.reserved_gpus > t.quota_gpus)
+            return bind_error(bc, v->kids[i], path, "reserved_gpus %d is more than quota_gpus %d; accepted: a "
+                              "reservation within the quota", t.reserved_gpus, t.quota_gpus);
+        o->tenants[i] = t;
+    }
+    o->n_tenants = v->n;
+    return AIF_OK;
+}
 static const schema ops_schema = {ops_fields, sizeof ops_fields / sizeof ops_fields[0], ops_skip};
 
 aif_rc aif_ops_bind(const bind_ctx *bc, aif_scenario *s, const ynode *n)
@@ -203,6 +243,9 @@ aif_rc aif_ops_bind(const bind_ctx *bc, aif_scenario *s, const ynode *n)
     if (sd.v != (double)(unsigned long long)sd.v)
         return bind_error(bc, sn, "operations.seed", "%g is not a whole number", sd.v);
     o->seed = (unsigned long long)sd.v;
+    const ynode *tn = ynode_get(n, "tenants");
+    if (tn && (rc = bind_tenants(bc, o, tn)))
+        return rc;
     const ynode *fn = ynode_get(n, "failures");
     if (fn) {
         if ((rc = bind_map(bc, fn, &fail_schema, o, "operations.failures", NULL)))
