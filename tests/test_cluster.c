@@ -11,7 +11,8 @@
  *    double that interval (averaged over seeds);
  *  - a failure stops every job touching the failed node;
  *  - a placement across leaves of an oversubscribed fabric slows a job by the
- *    documented factor, and packed keeps a job under one leaf;
+ *    share of the leaves' uplinks it gets: jobs spread over the same leaves slow
+ *    each other, packed ones do not;
  *  - the default job over 54 days against the Llama 3 paper (419 unexpected
  *    interruptions by cause, ETTR above 90%), its power dipping at restarts and
  *    checkpoints;
@@ -274,27 +275,44 @@ static void test_failure_stops_every_job(void **st)
     assert_int_equal(r.spare_swaps, r.failures);
 }
 
-/* An 8-node job (two leaves of 4) on a fabric whose leaves are 2:1 oversubscribed:
- * its factor is 1 + c (2 - 1); spread puts even a 2-node job over two leaves,
- * packed keeps it in one. */
+/* Placement on a fabric whose leaves are 4:1 oversubscribed (two leaf groups of 4
+ * nodes, one pod): a leaf's uplinks carry 8 GPUs' traffic at full speed.  Packed
+ * keeps a 2-node job in one leaf (factor 1); spread puts it over both leaves, where
+ * alone its 8 GPUs per leaf fit the uplinks (factor 1) but two such jobs share
+ * them (16 GPUs per leaf: share 1/2, factor 1 + c (2 - 1)) until one ends, when the
+ * other speeds up again; two packed jobs do not slow each other; an 8-node job over
+ * both whole leaves gets 8/32 of its bandwidth, 1 + c (4 - 1), the fully loaded case. */
 static void test_placement_slowdown(void **st)
 {
     (void)st;
-    aif_job j = {.id = 0, .duration_s = 1000, .gpus = 16, .min_gpus = 16, .max_gpus = 16};
+    aif_job js[2];
+    for (int k = 0; k < 2; k++)
+        js[k] = (aif_job){.id = k, .duration_s = 1000.0 * (k + 1), .gpus = 16, .min_gpus = 16, .max_gpus = 16};
     char tn[1][AIF_TENANT_MAX] = {"t"};
-    aif_job_list jl = {&j, 1, tn, 1};
     aif_ops o = quiet_ops();
     o.comm_share = 0.3;
     aif_cluster_result r;
-    double end;
+    double end[2];
+    aif_csim_topo t = topo(8);
+    t.leaf_ratio = t.pod_ratio = 4;
+    aif_job_list one = {js, 1, tn, 1}, two = {js, 2, tn, 1};
     o.placement = AIF_PLACE_PACKED;
-    assert_int_equal(run(&o, topo(8), &jl, &r, NULL, &end, NULL), AIF_OK);
-    assert_true(fabs(end - 1000) < 1e-6);
+    assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 1000) < 1e-6);
     assert_int_equal(r.multi_leaf_jobs, 0);
+    assert_int_equal(run(&o, t, &two, &r, NULL, end, NULL), AIF_OK);   /* packed: no shared uplink */
+    assert_true(fabs(end[0] - 1000) < 1e-6 && fabs(end[1] - 2000) < 1e-6);
     o.placement = AIF_PLACE_SPREAD;
-    assert_int_equal(run(&o, topo(8), &jl, &r, NULL, &end, NULL), AIF_OK);
-    assert_true(fabs(end - 1000 * (1 + 0.3 * (2 - 1))) < 1e-6);
+    assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 1000) < 1e-6);   /* alone: its traffic fits the uplinks */
     assert_int_equal(r.multi_leaf_jobs, 1);
+    assert_int_equal(run(&o, t, &two, &r, NULL, end, NULL), AIF_OK);
+    assert_int_equal(r.multi_leaf_jobs, 2);
+    assert_true(fabs(end[0] - 1300) < 1e-6);          /* 1000 s at factor 1.3 */
+    assert_true(fabs(end[1] - (1300 + 1000)) < 1e-6); /* 1000 s of work at 1.3, then 1000 s alone at 1 */
+    js[0].gpus = js[0].min_gpus = js[0].max_gpus = 64;
+    assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 1000 * (1 + 0.3 * (4 - 1))) < 1e-6);
 }
 
 /* The default job (Llama 3 405B on 16,384 H100) over 54 days against Dubey et al.

@@ -162,8 +162,53 @@ static double regime_end(const sjob *j)
     return t + full * (j->tau_s * j->slow + j->w_s) + rem * j->slow;
 }
 
-/* Job placement's step-time factor (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1). */
-static void placement_slow(sim *s, int j)
+/* The share of its packed scale-out bandwidth job j gets on the uplinks it
+ * crosses (docs/CLUSTER.md, "Jobs on shared links"): a leaf group's uplinks carry
+ * leaf GPUs / leaf_ratio GPUs' worth of traffic at full speed, shared equally by
+ * the GPUs of every running job that spans several leaf groups (all of such a
+ * job's traffic taken to cross them, the worst case); likewise a pod's with
+ * pod_ratio for jobs spanning several pods.  The job's share is the smallest over
+ * its leaves and pods, at most 1.  counted: j's GPUs are already in leaf_x and
+ * pod_x (running), else they are added as if it started now (a backfill probe). */
+static double link_share(sim *s, int j, bool counted)
+{
+    const sjob *jb = &s->jobs[j];
+    int gpn = s->tp.gpn;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int n = g / gpn;
+        s->leaf_own[n / s->tp.leaf_nodes]++;
+        s->pod_own[n / s->tp.pod_nodes]++;
+    }
+    double share = 1;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int n = g / gpn, l = n / s->tp.leaf_nodes, p = n / s->tp.pod_nodes;
+        if (s->leaf_own[l]) {
+            if (jb->leaves > 1 && s->tp.leaf_ratio > 1) {
+                double x = (double)s->leaf_x[l] + (counted ? 0 : s->leaf_own[l]);
+                int last = (l + 1) * s->tp.leaf_nodes < s->tp.nodes ? (l + 1) * s->tp.leaf_nodes : s->tp.nodes;
+                double cap = (double)(last - l * s->tp.leaf_nodes) * gpn / s->tp.leaf_ratio;
+                if (x > cap && cap / x < share)
+                    share = cap / x;
+            }
+            s->leaf_own[l] = 0;
+        }
+        if (s->pod_own[p]) {
+            if (jb->pods > 1 && s->tp.pod_ratio > 1) {
+                double x = (double)s->pod_x[p] + (counted ? 0 : s->pod_own[p]);
+                int last = (p + 1) * s->tp.pod_nodes < s->tp.nodes ? (p + 1) * s->tp.pod_nodes : s->tp.nodes;
+                double cap = (double)(last - p * s->tp.pod_nodes) * gpn / s->tp.pod_ratio;
+                if (x > cap && cap / x < share)
+                    share = cap / x;
+            }
+            s->pod_own[p] = 0;
+        }
+    }
+    return share;
+}
+
+/* Job j's step-time factor from its placement and the uplinks it shares
+ * (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1), B_got / B_packed = link_share. */
+static void placement_slow(sim *s, int j, bool counted)
 {
     sjob *jb = &s->jobs[j];
     int last_leaf = -1, last_pod = -1;
@@ -176,8 +221,36 @@ static void placement_slow(sim *s, int j)
             jb->pods++, last_pod = p;
     }
     double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : s->op->comm_share;
-    double ratio = jb->pods > 1 ? s->tp.pod_ratio : jb->leaves > 1 ? s->tp.leaf_ratio : 1;
-    jb->base_slow = 1 + c * (ratio - 1);
+    double share = jb->leaves > 1 && s->links ? link_share(s, j, counted) : 1;
+    jb->base_slow = 1 + c * (1 / share - 1);
+}
+
+static void retime(sim *s, int j);
+
+/* Job j's GPUs join (dir 1) or leave (-1) the uplinks' load; every other running
+ * job that crosses uplinks is re-timed where its share moved.  O(GPUs of the
+ * running multi-leaf jobs) per start or end of a multi-leaf job; nothing on a
+ * fabric that does not oversubscribe. */
+static void links_move(sim *s, int j, int dir)
+{
+    sjob *jb = &s->jobs[j];
+    if (!s->links || jb->leaves <= 1)
+        return;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int n = g / s->tp.gpn;
+        s->leaf_x[n / s->tp.leaf_nodes] += dir;
+        if (jb->pods > 1)
+            s->pod_x[n / s->tp.pod_nodes] += dir;
+    }
+    for (int i = 0; i < s->n_run; i++) {
+        int k = s->running[i];
+        if (k == j || s->jobs[k].leaves <= 1)
+            continue;
+        double before = s->jobs[k].base_slow;
+        placement_slow(s, k, true);
+        if (s->jobs[k].base_slow != before)
+            retime(s, k);
+    }
 }
 
 static void count_placement(sim *s, int j)
@@ -358,8 +431,10 @@ static void start_job(sim *s, int j)
     s->n_waiting--;
     s->busy_gpus += jb->gpus;
     tenant_hold(s, s->tenant_map[j], jb->gpus);
+    placement_slow(s, j, false);
+    links_move(s, j, 1);
+    placement_slow(s, j, true);
     run_add(s, j);
-    placement_slow(s, j);
     count_placement(s, j);
     checkpoint_plan(s, j);
     double setup = 0;
@@ -387,8 +462,9 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
         jb->u0_s = 0;
     }
     jb->version++;
-    csim_release(s, j);
     run_remove(s, j);
+    links_move(s, j, -1);
+    csim_release(s, j);
     s->busy_gpus -= jb->gpus;
     tenant_hold(s, s->tenant_map[j], -jb->gpus);
     jb->state = new_state;
@@ -412,8 +488,9 @@ static void finish_job(sim *s, int j)
     jb->end_s = s->now;
     jb->state = J_DONE;
     jb->version++;
-    csim_release(s, j);
     run_remove(s, j);
+    links_move(s, j, -1);
+    csim_release(s, j);
     s->busy_gpus -= jb->gpus;
     tenant_hold(s, s->tenant_map[j], -jb->gpus);
     s->ended++;
@@ -724,7 +801,7 @@ static void pass_static(sim *s)
             continue;
         long used = before_units - head_units_now(s, head);
         /* its end if started now, without failures */
-        placement_slow(s, j);
+        placement_slow(s, j, false);
         checkpoint_plan(s, j);
         sjob probe = *jb;
         probe.t0_s = s->now;
@@ -1086,6 +1163,21 @@ static aif_rc check(sim *s)
     if (unused != s->resv_unused || claimed > s->tp.gpus)
         return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "reservations: %ld GPUs unused (kept as %ld), "
                            "%ld GPUs held or reserved of %d", unused, s->resv_unused, claimed, s->tp.gpus);
+    if (s->links) {   /* the uplinks' load equals a recount of the running multi-leaf jobs */
+        for (int i = 0; i < s->n_run; i++) {
+            const sjob *jb = &s->jobs[s->running[i]];
+            if (jb->leaves > 1)
+                for (int g = jb->first_gpu; g >= 0; g = s->gnext[g])
+                    s->leaf_own[g / gpn / s->tp.leaf_nodes]++;
+        }
+        for (int l = 0; l < s->n_leaves; l++) {
+            bool ok = s->leaf_own[l] == s->leaf_x[l];
+            s->leaf_own[l] = 0;
+            if (!ok)
+                return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "leaf %d: uplink load %ld GPUs kept, "
+                                   "recount differs", l, s->leaf_x[l]);
+        }
+    }
     long ended = 0, waiting = 0;
     for (int j = 0; j < s->n_jobs; j++) {
         const sjob *jb = &s->jobs[j];
@@ -1247,6 +1339,10 @@ static void sim_free(sim *s)
     free(s->tenant_resv_int);
     free(s->tenant_t_last);
     free(s->tenant_adm);
+    free(s->leaf_x);
+    free(s->pod_x);
+    free(s->leaf_own);
+    free(s->pod_own);
 }
 
 /* Each tenant's quota, reservation and weight: operations.tenants by name, else
@@ -1324,6 +1420,15 @@ static aif_rc sim_alloc(sim *s)
     s->tenant_resv_int = calloc((size_t)nt, sizeof *s->tenant_resv_int);
     s->tenant_t_last = calloc((size_t)nt, sizeof *s->tenant_t_last);
     s->tenant_adm = calloc((size_t)nt, sizeof *s->tenant_adm);
+    s->n_leaves = (s->tp.nodes + s->tp.leaf_nodes - 1) / s->tp.leaf_nodes;
+    s->n_pods = (s->tp.nodes + s->tp.pod_nodes - 1) / s->tp.pod_nodes;
+    s->leaf_x = calloc((size_t)s->n_leaves, sizeof *s->leaf_x);
+    s->pod_x = calloc((size_t)s->n_pods, sizeof *s->pod_x);
+    s->leaf_own = calloc((size_t)s->n_leaves, sizeof *s->leaf_own);
+    s->pod_own = calloc((size_t)s->n_pods, sizeof *s->pod_own);
+    s->links = s->tp.leaf_ratio > 1 || s->tp.pod_ratio > 1;
+    if (!s->leaf_x || !s->pod_x || !s->leaf_own || !s->pod_own)
+        return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
     if (!s->tenant_adm || !s->tenant_quota || !s->tenant_resv || !s->tenant_weight || !s->tenant_peak || !s->tenant_resv_int ||
         !s->tenant_t_last)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d tenants", nt);

@@ -100,7 +100,14 @@ typedef struct sim {
     double *tenant_resv_int, *tenant_t_last;   /* integral of min(held, reserved) dt, its last update */
     long resv_unused;            /* sum over tenants of max(0, reserved - held), with reservations of tenants not in the list */
     long resv_orphan;
-    long *tenant_adm;            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
+    long *tenant_adm;
+    /* shared uplinks (docs/CLUSTER.md, "Jobs on shared links"): GPUs of running jobs
+     * that span several leaf groups (pods) on each leaf group (pod); scratch tallies
+     * of one job's GPUs per leaf and pod, zero between uses */
+    bool links;                  /* the fabric oversubscribes (leaf_ratio or pod_ratio > 1) */
+    long *leaf_x, *pod_x;
+    int *leaf_own, *pod_own;
+    int n_leaves, n_pods;            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
 } sim;
 
 /* place.c: free GPUs and placement */
