@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         return fail(&e);
     aif_ops *op = &s.ops;
     op->policy = policy;
-    aif_synth_spec sp = {jobs, 17600, 1024, 1, 1800, 1, 16, 1};
+    aif_synth_spec sp = {jobs, 17600, 1024, 1, 1800, 1, 16, 1, 0};
     aif_job_list jl;
     if (aif_jobs_synth(&sp, &jl, &e))
         return fail(&e);

@@ -20,6 +20,9 @@
  *    the peak slips none;
  *  - per-tenant terms: a reserved tenant starts at once while another floods the
  *    cluster (and waits without the reservation), quotas hold, weights split fair share;
+ *  - elastic jobs: start on what is free, grow when a job ends, shrink instead of
+ *    being preempted, a makespan no longer than the rigid run on generated loads;
+ *  - SRTF and LAS preempt on a full cluster;
  *  - the synthetic generator; the operations section's errors. */
 #include "aifsim/cluster.h"
 #include "aifsim/run.h"
@@ -73,7 +76,7 @@ static aif_rc run(const aif_ops *o, aif_csim_topo t, const aif_job_list *jl, aif
 static void synth(aif_job_list *jl, int jobs, double rate_per_h, int max_gpus, unsigned long long seed)
 {
     aif_err e;
-    aif_synth_spec sp = {jobs, rate_per_h, max_gpus, 0.7, 1800, 1.0, 4, seed};
+    aif_synth_spec sp = {jobs, rate_per_h, max_gpus, 0.7, 1800, 1.0, 4, seed, 0};
     assert_int_equal(aif_jobs_synth(&sp, jl, &e), AIF_OK);
 }
 
@@ -390,7 +393,7 @@ static void test_synth(void **st)
     (void)st;
     aif_job_list a, b;
     aif_err e;
-    aif_synth_spec sp = {5000, 100, 256, 1, 600, 0.5, 5, 9};
+    aif_synth_spec sp = {5000, 100, 256, 1, 600, 0.5, 5, 9, 0};
     assert_int_equal(aif_jobs_synth(&sp, &a, &e), AIF_OK);
     assert_int_equal(aif_jobs_synth(&sp, &b, &e), AIF_OK);
     assert_memory_equal(a.jobs, b.jobs, sizeof *a.jobs * (size_t)a.n);
@@ -562,6 +565,90 @@ static void test_fairshare_weight(void **st)
     assert_true(ga / gb > 2.5 && ga / gb < 3.5);
 }
 
+/* Elastic jobs (min_gpus < max_gpus): a lone one starts on every free GPU within its
+ * bounds and runs at 1 + efficiency (g/g0 - 1); one that started small grows when a
+ * job ends, its end to the second; under SRTF a long elastic job shrinks instead of
+ * being preempted; on generated loads where every job is elastic the checker holds
+ * after every event under every policy and the makespan is never longer than the
+ * rigid run of the same jobs. */
+static void test_elastic(void **st)
+{
+    (void)st;
+    char tn[1][AIF_TENANT_MAX] = {"t"};
+    aif_job js[2];
+    aif_cluster_result r;
+    double end[2];
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FIFO;
+    o.comm_share = 0;   /* no placement slowdown: the sizes alone */
+    js[0] = (aif_job){.id = 0, .duration_s = 3600, .gpus = 16, .min_gpus = 8, .max_gpus = 64};
+    aif_job_list one = {js, 1, tn, 1};
+    assert_int_equal(run(&o, topo(8), &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 3600 / (1 + 0.9 * (64.0 / 16 - 1))) < 1e-6);
+    assert_int_equal(r.elastic_jobs, 1);
+    /* grows at 1000 s when the rigid job ends: 1000 s done, a 60 s resize, 9000 s at 1 + 0.9 */
+    js[0] = (aif_job){.id = 0, .duration_s = 1000, .gpus = 32, .min_gpus = 32, .max_gpus = 32};
+    js[1] = (aif_job){.id = 1, .duration_s = 10000, .gpus = 32, .min_gpus = 16, .max_gpus = 64};
+    aif_job_list two = {js, 2, tn, 1};
+    assert_int_equal(run(&o, topo(8), &two, &r, NULL, end, NULL), AIF_OK);
+    assert_int_equal(r.resizes, 1);
+    assert_true(fabs(end[1] - (1000 + 60 + 9000 / 1.9)) < 1e-6);
+    /* SRTF: the short job arriving later takes GPUs the long elastic one gives back */
+    js[0] = (aif_job){.id = 0, .submit_s = 0, .duration_s = 100000, .gpus = 32, .min_gpus = 16, .max_gpus = 64};
+    js[1] = (aif_job){.id = 1, .submit_s = 600, .duration_s = 600, .gpus = 32, .min_gpus = 32, .max_gpus = 32};
+    o.policy = AIF_POLICY_SRTF;
+    double start[2];
+    assert_int_equal(run(&o, topo(8), &two, &r, start, end, NULL), AIF_OK);
+    assert_int_equal(r.preemptions, 0);
+    assert_true(r.resizes >= 2);            /* shrank for the short job, grew after it */
+    assert_true(start[1] < 600 + 61);       /* within the next preemption decision */
+    /* generated loads */
+    for (unsigned long long seed = 1; seed <= 3; seed++) {
+        aif_job_list rigid, el;
+        aif_err e;
+        aif_synth_spec sp = {400, 10, 32, 0.7, 1800, 1.0, 4, seed, 0};
+        assert_int_equal(aif_jobs_synth(&sp, &rigid, &e), AIF_OK);
+        sp.elastic_share = 1;
+        assert_int_equal(aif_jobs_synth(&sp, &el, &e), AIF_OK);
+        for (int p = 0; p < AIF_N_POLICY; p++) {
+            o = quiet_ops();
+            o.policy = p;
+            aif_cluster_result rr, re;
+            assert_int_equal(run(&o, topo(8), &rigid, &rr, NULL, NULL, NULL), AIF_OK);
+            assert_int_equal(run(&o, topo(8), &el, &re, NULL, NULL, NULL), AIF_OK);
+            assert_int_equal(re.jobs_ended, el.n);
+            if (re.makespan_s > rr.makespan_s)
+                fprintf(stderr, "seed %llu policy %s: elastic %g rigid %g (resizes %ld)\n", seed,
+                        aif_cluster_policy_names[p], re.makespan_s, rr.makespan_s, re.resizes);
+            assert_true(re.makespan_s <= rr.makespan_s);
+            assert_true(re.resizes > 0);
+        }
+        aif_job_list_free(&rigid);
+        aif_job_list_free(&el);
+    }
+}
+
+/* SRTF on a full cluster: a short job arriving while a long one holds every GPU
+ * preempts it at the next preemption decision (the scheduling pass used to be
+ * skipped while no GPU was free, so the short job waited for the long one's end). */
+static void test_srtf_full_cluster(void **st)
+{
+    (void)st;
+    char tn[1][AIF_TENANT_MAX] = {"t"};
+    aif_job js[2] = {{.id = 0, .submit_s = 0, .duration_s = 100000, .gpus = 64, .min_gpus = 64, .max_gpus = 64},
+                     {.id = 1, .submit_s = 600, .duration_s = 600, .gpus = 32, .min_gpus = 32, .max_gpus = 32}};
+    aif_job_list jl = {js, 2, tn, 1};
+    aif_ops o = quiet_ops();
+    double start[2];
+    aif_cluster_result r;
+    for (int p = AIF_POLICY_SRTF; p <= AIF_POLICY_LAS; p++) {
+        o.policy = p;
+        assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+        assert_true(start[1] < 600 + 61);
+        assert_int_equal(r.preemptions, 1);
+    }
+}
+
 static void test_section(void **st)
 {
     (void)st;
@@ -631,6 +718,8 @@ int main(void)
         cmocka_unit_test(test_tenant_quota),
         cmocka_unit_test(test_tenant_reservation),
         cmocka_unit_test(test_fairshare_weight),
+        cmocka_unit_test(test_elastic),
+        cmocka_unit_test(test_srtf_full_cluster),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

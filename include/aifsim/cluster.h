@@ -87,6 +87,10 @@ typedef struct aif_ops {
     int las_queues;              /* LAS: number of queues */
     double preempt_interval_s;   /* SRTF, LAS: preemption decided at most this often */
     double comm_share;           /* trace jobs: share of the step that is scale-out communication */
+    /* elastic jobs (min_gpus < max_gpus): rate at g GPUs of a job asking g0 is g/g0 below g0,
+       1 + efficiency (g/g0 - 1) above; a resize checkpoints and restarts after resize_s */
+    double elastic_efficiency;   /* share of a GPU's work each GPU beyond the request adds (0.9) */
+    double elastic_resize_s;     /* setup after a resize (60 s) */
     /* failures */
     bool failures;               /* draw failures */
     double fail_per_day[AIF_N_FAIL];   /* per component and day (component: see aif_failure_class) */
@@ -113,6 +117,7 @@ typedef struct aif_ops {
     int synth_max_gpus;
     double synth_size_skew, synth_duration_median_s, synth_duration_sigma;
     int synth_tenants;
+    double synth_elastic_share;  /* share of generated jobs that are elastic: bounds gpus/2 .. 2 gpus (0) */
 } aif_ops;
 
 #ifdef __cplusplus
@@ -157,6 +162,7 @@ typedef struct aif_cluster_result {
     long interruptions, by_cause[AIF_N_FAIL];   /* job interruptions (a failure stopping k jobs counts k) */
     long failures, failures_by_cause[AIF_N_FAIL];   /* component failures drawn */
     long preemptions, requeues, spare_swaps;
+    long elastic_jobs, resizes;  /* jobs with min_gpus < max_gpus; their grows and shrinks */
     double ettr;                 /* productive time / time from first start to end, GPU-weighted */
     double goodput;              /* productive GPU-seconds / held GPU-seconds */
     double lost_gpu_hours;       /* work lost since the last checkpoint, restarts and checkpoint reads */

@@ -269,9 +269,19 @@ static bool on_straggler(const sim *s, int j)
     return false;
 }
 
+/* Elastic job jb's rate at its size now relative to its request g0
+ * (docs/CLUSTER.md, "Elastic jobs"): g/g0 below it, 1 + efficiency (g/g0 - 1) above. */
+static double elastic_speed(const sim *s, const sjob *jb)
+{
+    if (!jb->elastic || jb->gpus == jb->g0)
+        return 1;
+    double x = (double)jb->gpus / jb->g0;
+    return x < 1 ? x : 1 + s->op->elastic_efficiency * (x - 1);
+}
+
 static double current_slow(const sim *s, int j)
 {
-    double f = s->jobs[j].base_slow * s->throttle;
+    double f = s->jobs[j].base_slow * s->throttle / elastic_speed(s, &s->jobs[j]);
     if (s->op->straggler_per_day > 0 && on_straggler(s, j))
         f *= s->op->straggler_slowdown;
     return f;
@@ -467,6 +477,8 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
     csim_release(s, j);
     s->busy_gpus -= jb->gpus;
     tenant_hold(s, s->tenant_map[j], -jb->gpus);
+    if (jb->elastic)
+        jb->gpus = jb->min_g;   /* waits at its smallest size; starts with what is free then */
     jb->state = new_state;
     if (new_state == J_WAIT) {
         s->n_waiting++;
@@ -613,12 +625,15 @@ static bool slot_before(const sim *s, const qslot *a, const qslot *b)
 
 static void queue_insert(sim *s, int j)
 {
+    /* the new generation first: j's old entry (from before it ran) is stale before a
+     * compaction, which then always leaves room (at most n_jobs - 1 others wait) */
+    int gen = ++s->jobs[j].qgen;
     if (s->n_q >= s->n_jobs)
         queue_compact(s);
     /* binary search for the policy's order; fair share sorts at each pass, so its
      * queue is in arrival order and a job goes to its end */
     bool dynamic = s->op->policy == AIF_POLICY_FAIRSHARE;
-    qslot q = {policy_key(s, j), j, ++s->jobs[j].qgen};
+    qslot q = {policy_key(s, j), j, gen};
     int lo = dynamic ? s->n_q : 0, hi = s->n_q;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
@@ -657,15 +672,189 @@ static bool quota_allows(const sim *s, int j)
     return s->free_gpus - g >= s->resv_unused - own + own_after;
 }
 
+/* Whole free nodes of the cluster now. */
+static long full_nodes(const sim *s)
+{
+    long f = 0;
+    for (int p = 0; p * s->tp.pod_nodes < s->tp.nodes; p++)
+        f += s->pod_full[p];
+    return f;
+}
+
+/* GPUs job j's tenant may add now (quota, the other tenants' unused reservations,
+ * a paused curtailment's power), at most `want`. */
+static long tenant_room(const sim *s, int j, long want)
+{
+    int t = s->tenant_map[j];
+    long h = s->tenant_held[t], r = s->tenant_resv[t], own = h < r ? r - h : 0;
+    long room = s->free_gpus - (s->resv_unused - own);
+    if (s->tenant_quota[t] > 0 && s->tenant_quota[t] - h < room)
+        room = s->tenant_quota[t] - h;
+    if (s->curtail_on && s->op->curtail_mode == AIF_CURTAIL_PAUSE && s->in->busy_gpu_W > 0) {
+        double p = (s->op->curtail_cap_W - s->in->idle_W) / s->in->busy_gpu_W - s->busy_gpus;
+        if (p < room)
+            room = p > 0 ? (long)p : 0;
+    }
+    return room < want ? room : want;
+}
+
+/* The size waiting elastic job j starts with: what is free within its bounds (up
+ * to its request while other jobs wait, so that it takes nothing they could use)
+ * and its tenant's room, where a placement can find it (one node's free GPUs, or
+ * whole free nodes); below min_g when that is not there. */
+static int elastic_start_size(const sim *s, int j)
+{
+    const sjob *jb = &s->jobs[j];
+    long room = tenant_room(s, j, s->n_waiting > 1 ? jb->g0 : jb->max_g), gpn = s->tp.gpn;
+    long one = room < s->seg[1] ? room : s->seg[1];   /* the most free GPUs on one node */
+    long many = room > gpn ? (room < full_nodes(s) * gpn ? room : full_nodes(s) * gpn) : 0;
+    return (int)(many > one ? many : one);
+}
+
 static bool try_start(sim *s, int j)
 {
-    if (!power_allows(s, s->jobs[j].gpus) || !quota_allows(s, j))
-        return false;
+    sjob *jb = &s->jobs[j];
+    if (jb->elastic) {
+        int g = elastic_start_size(s, j);
+        jb->gpus = g > jb->min_g ? g : jb->min_g;
+    }
     int tf;
-    if (!csim_place(s, j, &tf))
+    bool ok = power_allows(s, jb->gpus) && quota_allows(s, j) && csim_place(s, j, &tf);
+    if (!ok && jb->elastic && jb->gpus > jb->min_g) {
+        jb->gpus = jb->min_g;
+        ok = power_allows(s, jb->gpus) && quota_allows(s, j) && csim_place(s, j, &tf);
+    }
+    if (!ok) {
+        if (jb->elastic)
+            jb->gpus = jb->min_g;
         return false;
+    }
     start_job(s, j);
     return true;
+}
+
+/* Resizes running elastic job j to g GPUs: a checkpoint (its progress kept), its
+ * GPUs given back and g taken (its old size again where g cannot be placed; back to
+ * the queue in the rare case neither can), then a restart of elastic_resize_s plus
+ * the checkpoint's read. */
+static void resize_job(sim *s, int j, int g)
+{
+    sjob *jb = &s->jobs[j];
+    int old = jb->gpus, t = s->tenant_map[j];
+    hold_account(s, j);
+    jb->done_s += regime_close(s, j, true);
+    jb->u0_s = 0;
+    jb->version++;
+    run_remove(s, j);
+    links_move(s, j, -1);
+    csim_release(s, j);
+    s->busy_gpus -= old;
+    tenant_hold(s, t, -old);
+    s->bf_valid = false;
+    int tf;
+    jb->gpus = g;
+    if (!csim_place(s, j, &tf)) {
+        jb->gpus = old;
+        if (!csim_place(s, j, &tf)) {
+            jb->gpus = jb->min_g;
+            jb->state = J_WAIT;
+            s->n_waiting++;
+            queue_insert(s, j);
+            s->r->requeues++;
+            return;
+        }
+    }
+    s->r->resizes++;
+    s->busy_gpus += jb->gpus;
+    tenant_hold(s, t, jb->gpus);
+    placement_slow(s, j, false);
+    links_move(s, j, 1);
+    placement_slow(s, j, true);
+    run_add(s, j);
+    checkpoint_plan(s, j);
+    jb->held_since_s = s->now;
+    regime_start(s, j, s->op->elastic_resize_s + (jb->done_s > 0 ? jb->read_s : 0), 0);
+}
+
+/* Waiting job j did not start: running elastic jobs give GPUs back so that it
+ * fits.  What a job took beyond its request is lent and goes back to any waiting
+ * job; under backfill (priority order) a job of lower priority than j also shrinks
+ * to its min_g instead of being passed over.  True when j then started. */
+static bool elastic_reclaim(sim *s, int j)
+{
+    if (!s->n_elastic)
+        return false;
+    sjob *w = &s->jobs[j];
+    int t = s->tenant_map[j];
+    long g = w->elastic ? w->min_g : w->gpus, need = g - s->free_gpus;
+    if (need <= 0 || (s->tenant_quota[t] > 0 && s->tenant_held[t] + g > s->tenant_quota[t]) ||
+        !power_allows(s, (int)g))
+        return false;
+    long lend = 0;
+    int m = 0;
+    for (int i = 0; i < s->n_run; i++) {
+        const sjob *k = &s->jobs[s->running[i]];
+        if (!k->elastic)
+            continue;
+        int floor = s->op->policy == AIF_POLICY_BACKFILL && k->priority < w->priority ? k->min_g
+                    : k->g0 > k->min_g                                                ? k->g0
+                                                                                      : k->min_g;
+        if (k->gpus > floor) {
+            lend += k->gpus - floor;
+            s->el_scratch[m++] = s->running[i];
+        }
+    }
+    if (lend < need)
+        return false;
+    for (int i = 0; i < m && need > 0; i++) {
+        sjob *k = &s->jobs[s->el_scratch[i]];
+        int floor = s->op->policy == AIF_POLICY_BACKFILL && k->priority < w->priority ? k->min_g
+                    : k->g0 > k->min_g                                                ? k->g0
+                                                                                      : k->min_g;
+        long d = k->gpus - floor < need ? k->gpus - floor : need;
+        need -= d;
+        resize_job(s, s->el_scratch[i], (int)(k->gpus - d));
+    }
+    return try_start(s, j);
+}
+
+/* With nobody waiting, running elastic jobs grow into the free GPUs, each only
+ * where its remaining run at the larger size plus the resize is shorter than at
+ * its size now. */
+static void elastic_grow(sim *s)
+{
+    int m = 0;
+    for (int i = 0; i < s->n_run; i++)
+        if (s->jobs[s->running[i]].elastic && s->jobs[s->running[i]].gpus < s->jobs[s->running[i]].max_g)
+            s->el_scratch[m++] = s->running[i];
+    for (int i = 0; i < m && s->free_gpus > 0; i++) {
+        int j = s->el_scratch[i];
+        sjob *jb = &s->jobs[j];
+        long gpn = s->tp.gpn, target = jb->gpus + tenant_room(s, j, jb->max_g - jb->gpus);
+        /* where it can be placed after giving back its own GPUs */
+        long one = 0, many = 0;
+        if (jb->gpus <= gpn) {
+            int n = jb->first_gpu / (int)gpn;
+            one = jb->gpus + s->nfree[n] > s->seg[1] ? jb->gpus + s->nfree[n] : s->seg[1];
+        }
+        many = (full_nodes(s) + jb->gpus / gpn) * gpn;
+        long cap = many > one ? many : one;
+        if (target > cap)
+            target = cap;
+        if (target <= jb->gpus)
+            continue;
+        double sv, un;
+        long w;
+        regime_at(jb, s->now, &sv, &un, &w);
+        double left = jb->dur_s - jb->done_s - sv - un;
+        double sp_now = elastic_speed(s, jb), g = jb->gpus;
+        jb->gpus = (int)target;
+        double sp_new = elastic_speed(s, jb);
+        jb->gpus = (int)g;
+        double read = jb->read_s;   /* about: the read at the new size is shorter */
+        if (s->op->elastic_resize_s + read + left * jb->slow * sp_now / sp_new < left * jb->slow)
+            resize_job(s, j, (int)target);
+    }
 }
 
 /* Units of the head's reservation: whole free nodes for a multi-node head, else GPUs. */
@@ -746,7 +935,7 @@ static void pass_static(sim *s)
             continue;
         seen++;
         if (head < 0) {
-            if (try_start(s, j))
+            if (try_start(s, j) || elastic_reclaim(s, j))
                 continue;
             if (s->op->policy == AIF_POLICY_FIFO)
                 return;
@@ -758,7 +947,8 @@ static void pass_static(sim *s)
             continue;
         }
         if (s->op->policy != AIF_POLICY_BACKFILL) {
-            try_start(s, j);
+            if (!try_start(s, j))
+                elastic_reclaim(s, j);
             continue;
         }
         /* EASY backfill: start j only if it ends before the reservation or uses spare units */
@@ -782,7 +972,8 @@ static void pass_static(sim *s)
             sjob probe = *jb;
             probe.t0_s = s->now;
             probe.d_s = jb->first_start_s < 0 ? 0 : s->op->restart_s + (jb->done_s > 0 ? jb->read_s : 0);
-            probe.slow = s->throttle * (s->op->straggler_per_day > 0 && s->slowc[n] ? s->op->straggler_slowdown : 1);
+            probe.slow = s->throttle * (s->op->straggler_per_day > 0 && s->slowc[n] ? s->op->straggler_slowdown : 1) /
+                         elastic_speed(s, jb);
             bool ok = regime_end(&probe) <= s->bf_T;
             if (!ok && used <= s->bf_E) {
                 s->bf_E -= used;
@@ -870,6 +1061,15 @@ static void pass_dynamic(sim *s)
                         (s->tenant_quota[t] <= 0 || a + g <= s->tenant_quota[t]);
             if (fits)
                 used += over, s->tenant_adm[t] += g, depth++;
+            if (!fits && s->jobs[j].state == J_RUN && s->jobs[j].elastic && s->jobs[j].gpus > s->jobs[j].min_g) {
+                /* an elastic job shrinks to its min_g where that is admitted, instead of being preempted */
+                long gm = s->jobs[j].min_g, om = (a + gm > r ? a + gm - r : 0) - (a > r ? a - r : 0);
+                if (used + om <= shared && depth < s->op->queue_depth) {
+                    used += om, s->tenant_adm[t] += gm, depth++;
+                    resize_job(s, j, (int)gm);
+                    continue;
+                }
+            }
             if (!fits && s->jobs[j].state == J_RUN) {
                 stop_job(s, j, true, J_WAIT);
                 s->r->preemptions++;
@@ -882,19 +1082,29 @@ static void pass_dynamic(sim *s)
         if (s->jobs[j].state != J_WAIT)
             continue;
         seen++;
-        try_start(s, j);
+        if (!try_start(s, j))
+            elastic_reclaim(s, j);
     }
 }
 
+static void schedule_pass(sim *s);
 static void schedule(sim *s)
 {
-    if (s->n_waiting <= 0 || s->free_gpus <= 0)
-        return;
+    schedule_pass(s);
+    if (s->n_elastic && s->n_waiting == 0 && s->free_gpus > 0)
+        elastic_grow(s);
+}
+
+static void schedule_pass(sim *s)
+{
     /* the queue is kept in policy order except under fair share, whose keys move with
      * the tenants' usage; SRTF and LAS sort waiting and running jobs together only
-     * when they may preempt */
+     * when they may preempt, which they may on a full cluster too */
     bool preemptive = s->op->policy == AIF_POLICY_SRTF || s->op->policy == AIF_POLICY_LAS;
-    if (s->op->policy == AIF_POLICY_FAIRSHARE || (preemptive && s->now >= s->next_preempt_s))
+    bool may_preempt = preemptive && s->now >= s->next_preempt_s;
+    if (s->n_waiting <= 0 || (s->free_gpus <= 0 && !may_preempt))
+        return;
+    if (s->op->policy == AIF_POLICY_FAIRSHARE || may_preempt)
         pass_dynamic(s);
     else
         pass_static(s);
@@ -1340,6 +1550,7 @@ static void sim_free(sim *s)
     free(s->tenant_t_last);
     free(s->tenant_adm);
     free(s->leaf_x);
+    free(s->el_scratch);
     free(s->pod_x);
     free(s->leaf_own);
     free(s->pod_own);
@@ -1423,6 +1634,9 @@ static aif_rc sim_alloc(sim *s)
     s->n_leaves = (s->tp.nodes + s->tp.leaf_nodes - 1) / s->tp.leaf_nodes;
     s->n_pods = (s->tp.nodes + s->tp.pod_nodes - 1) / s->tp.pod_nodes;
     s->leaf_x = calloc((size_t)s->n_leaves, sizeof *s->leaf_x);
+    s->el_scratch = malloc(nj * sizeof *s->el_scratch);
+    if (!s->el_scratch)
+        return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d jobs", s->n_jobs);
     s->pod_x = calloc((size_t)s->n_pods, sizeof *s->pod_x);
     s->leaf_own = calloc((size_t)s->n_leaves, sizeof *s->leaf_own);
     s->pod_own = calloc((size_t)s->n_pods, sizeof *s->pod_own);
@@ -1483,7 +1697,8 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         }
         int nt = in->jobs->n_tenants;
         int t = nt > 0 && a->tenant >= 0 && a->tenant < nt ? a->tenant : 0;
-        if (s->tenant_quota[t] > 0 && a->gpus > s->tenant_quota[t]) {
+        int least = a->min_gpus >= 1 && a->min_gpus < a->gpus ? a->min_gpus : a->gpus;   /* elastic: its min */
+        if (s->tenant_quota[t] > 0 && least > s->tenant_quota[t]) {
             bool own = s->tenant_quota[t] != s->op->tenant_quota_gpus;
             rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, own ? "operations.tenants" : "operations.tenant_quota_gpus",
                              "job %s needs %d GPUs, more than its tenant %s may hold (%s %d): it would never start",
@@ -1492,7 +1707,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
             goto done;
         }
         long others = s->resv_unused - s->tenant_resv[t];
-        if (a->gpus > tp->gpus - others) {
+        if (least > tp->gpus - others) {
             rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "job %s needs %d GPUs; other tenants "
                              "reserve %ld of the cluster's %d: it would never start", a->name, a->gpus, others,
                              tp->gpus);
@@ -1500,7 +1715,15 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         }
         jb->submit_s = a->submit_s;
         jb->dur_s = a->duration_s > 0 ? a->duration_s : 1;
-        jb->gpus = a->gpus > 0 ? a->gpus : 1;
+        jb->gpus = jb->g0 = a->gpus > 0 ? a->gpus : 1;
+        /* elastic bounds around the request, within the cluster; a job without them is rigid */
+        jb->min_g = a->min_gpus >= 1 && a->min_gpus < jb->g0 ? a->min_gpus : jb->g0;
+        jb->max_g = a->max_gpus > jb->g0 ? (a->max_gpus < tp->gpus ? a->max_gpus : tp->gpus) : jb->g0;
+        jb->elastic = jb->min_g < jb->max_g;
+        if (jb->elastic) {
+            s->n_elastic++;
+            jb->gpus = jb->min_g;   /* waits at its smallest size */
+        }
         jb->kind = a->kind;
         jb->priority = a->priority;
         jb->tenant = a->tenant;
@@ -1508,7 +1731,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         jb->first_gpu = -1;
         jb->base_slow = jb->slow = 1;
         jb->ckpt_bytes = a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
-                                                                               : s->op->ckpt_bytes_per_gpu * jb->gpus;
+                                                                               : s->op->ckpt_bytes_per_gpu * jb->g0;
         s->tenant_map[j] = t;
         s->tenant_jobs[s->tenant_map[j]]++;
         s->run_pos[j] = -1;
@@ -1644,6 +1867,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         if (s->jobs[j].first_start_s >= 0)
             sw += s->jobs[j].base_slow * s->jobs[j].gpus, sg += s->jobs[j].gpus;
     r->slowdown_mean = sg > 0 ? sw / sg : 1;
+    r->elastic_jobs = s->n_elastic;
     if (in->check)
         rc = check(s);
 done:

@@ -33,6 +33,8 @@ typedef struct sjob {
     double ckpt_bytes;
     int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qgen;
     int leaves, pods;
+    int g0, min_g, max_g;        /* elastic: the GPUs asked for (dur_s is at g0) and the bounds; gpus is the size now */
+    bool elastic;
     double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
 } sjob;
 
@@ -107,7 +109,9 @@ typedef struct sim {
     bool links;                  /* the fabric oversubscribes (leaf_ratio or pod_ratio > 1) */
     long *leaf_x, *pod_x;
     int *leaf_own, *pod_own;
-    int n_leaves, n_pods;            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
+    int n_leaves, n_pods;
+    int n_elastic;               /* elastic jobs in the list (0: none of the resizing runs) */
+    int *el_scratch;             /* n_jobs: running elastic jobs while they resize */            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
 } sim;
 
 /* place.c: free GPUs and placement */

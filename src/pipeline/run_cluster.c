@@ -76,7 +76,8 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
         snprintf(out->source, sizeof out->source, "synthetic");
         int mg = op->synth_max_gpus < sc->cluster.gpus ? op->synth_max_gpus : sc->cluster.gpus;
         aif_synth_spec sp = {op->synth_jobs, op->synth_rate_per_h, mg, op->synth_size_skew,
-                             op->synth_duration_median_s, op->synth_duration_sigma, op->synth_tenants, op->seed};
+                             op->synth_duration_median_s, op->synth_duration_sigma, op->synth_tenants, op->seed,
+                             op->synth_elastic_share};
         if (o->max_jobs > 0 && o->max_jobs < sp.jobs)
             sp.jobs = (int)o->max_jobs;
         if ((rc = aif_jobs_synth(&sp, &jl, err)))

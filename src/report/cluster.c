@@ -68,6 +68,8 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
         fprintf(f, "%s %s %ld", k ? "," : "", aif_failure_class_names[k], r->by_cause[k]);
     fprintf(f, "\n           %ld hot-spare swaps, %ld requeues, %ld preemptions\n", r->spare_swaps, r->requeues,
             r->preemptions);
+    if (r->elastic_jobs)
+        fprintf(f, "  elastic  %ld jobs, %ld resizes\n", r->elastic_jobs, r->resizes);
     aif_fmt_si(a, sizeof a, r->ckpt_bytes, "B");
     fmt_dur(b, sizeof b, r->ckpt_interval_s);
     fmt_dur(c, sizeof c, r->young_daly_s);
@@ -180,6 +182,8 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
     aif_json_int(o, "spare_swaps", r->spare_swaps);
     aif_json_int(o, "requeues", r->requeues);
     aif_json_int(o, "preemptions", r->preemptions);
+    aif_json_int(o, "elastic_jobs", r->elastic_jobs);
+    aif_json_int(o, "resizes", r->resizes);
     aif_json_num(o, "ettr", r->ettr);
     aif_json_num(o, "goodput", r->goodput);
     aif_json_num(o, "gpu_hours", r->gpu_hours);

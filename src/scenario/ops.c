@@ -10,7 +10,8 @@
  *                straggler: {per_day, slowdown, detect}},
  *     checkpoint: {interval, bytes, bytes_per_gpu, storage: pfs|nvme, storage_bw, nvme_bw},
  *     curtailment: {start, duration, cap, mode: pause|throttle},
- *     synthetic: {jobs, rate_per_h, max_gpus, size_skew, duration_median, duration_sigma, tenants}}
+ *     elastic: {efficiency, resize},
+ *     synthetic: {jobs, rate_per_h, max_gpus, size_skew, duration_median, duration_sigma, tenants, elastic}}
  *
  * The failure rates' defaults come from data/failures.yaml (the Llama 3 paper's
  * Table 5), read from the embedded copy: rate = count / (components x days).
@@ -100,6 +101,8 @@ void aif_ops_defaults(aif_ops *o)
     o->las_queues = 3;
     o->preempt_interval_s = 60;
     o->comm_share = 0.2;
+    o->elastic_efficiency = 0.9;
+    o->elastic_resize_s = 60;
     o->failures = true;
     aif_err e;
     if (failure_defaults(o, &e))
@@ -166,7 +169,13 @@ static const field synth_fields[] = {
     QTY("duration_median", aif_ops, synth_duration_median_s, AIF_Q_TIME, 1e9),
     {.key = "duration_sigma", .type = F_NUM, .off = offsetof(aif_ops, synth_duration_sigma), .min = 0, .max = 10},
     {.key = "tenants", .type = F_INT, .off = offsetof(aif_ops, synth_tenants), .min = 1, .max = 1000000},
+    {.key = "elastic", .type = F_NUM, .off = offsetof(aif_ops, synth_elastic_share), .min = 0, .max = 1},
 };
+static const field elastic_fields[] = {
+    {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_ops, elastic_efficiency), .min = 0, .max = 1},
+    QTY("resize", aif_ops, elastic_resize_s, AIF_Q_TIME, 1e9),
+};
+static const schema elastic_schema = {elastic_fields, 2, NULL};
 static const schema synth_schema = {synth_fields, sizeof synth_fields / sizeof synth_fields[0], NULL};
 static const field ops_fields[] = {
     {.key = "load", .type = F_ENUM, .off = offsetof(aif_ops, load), .names = aif_ops_load_names},
@@ -182,6 +191,7 @@ static const field ops_fields[] = {
     {.key = "checkpoint", .type = F_SUB, .off = 0, .sub = &ckpt_schema},
     {.key = "curtailment", .type = F_SUB, .off = 0, .sub = &curt_schema},
     {.key = "synthetic", .type = F_SUB, .off = 0, .sub = &synth_schema},
+    {.key = "elastic", .type = F_SUB, .off = 0, .sub = &elastic_schema},
 };
 static const char *const ops_skip[] = {"failures", "seed", "tenants", NULL};
 static const field tenant_fields[] = {
