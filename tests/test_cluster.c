@@ -649,6 +649,55 @@ static void test_srtf_full_cluster(void **st)
     }
 }
 
+/* SRTF and LAS decide preemption by merging the sorted running jobs into the queue
+ * (pass_preempt); the slow reference sorts every waiting and running job at each
+ * decision.  Both must start, preempt and end every job at the same times, on
+ * backed-up loads with failures, per-tenant terms and elastic jobs. */
+static void test_preempt_fast_equals_reference(void **st)
+{
+    (void)st;
+    for (int k = 0; k < 4; k++) {
+        aif_job_list jl;
+        aif_err e;
+        aif_synth_spec sp = {1500, 200, 64, 0.7, 1800, 1.2, 4, 11 + (unsigned long long)k, k >= 2 ? 0.5 : 0};
+        assert_int_equal(aif_jobs_synth(&sp, &jl, &e), AIF_OK);
+        aif_ops o;
+        aif_ops_defaults(&o);   /* failures at the default rates, scaled up so that some strike */
+        for (int c = 0; c < AIF_N_FAIL; c++)
+            o.fail_per_day[c] *= 200;
+        o.queue_depth = k % 2 ? 50 : 1000;
+        if (k % 2) {
+            o.n_tenants = 2;
+            o.tenants[0] = (aif_ops_tenant){.name = "tenant1", .reserved_gpus = 32, .quota_gpus = 128, .share = 1};
+            o.tenants[1] = (aif_ops_tenant){.name = "tenant0", .quota_gpus = 160, .share = 1};
+        }
+        for (int p = AIF_POLICY_SRTF; p <= AIF_POLICY_LAS; p++) {
+            o.policy = p;
+            enum { N = 1500 };
+            static double s1[N], e1[N], s2[N], e2[N];
+            aif_cluster_result r1, r2;
+            aif_csim_in in = {.ops = &o, .topo = topo(32), .jobs = &jl, .check = k == 0, .start_s = s1, .end_s = e1,
+                              .idle_W = 1e6, .busy_gpu_W = 1000};
+            assert_int_equal(aif_csim_run(&in, &r1, &e), AIF_OK);
+            in.reference = true;
+            in.start_s = s2;
+            in.end_s = e2;
+            assert_int_equal(aif_csim_run(&in, &r2, &e), AIF_OK);
+            assert_true(r1.preemptions > 0);
+            assert_int_equal(r1.preemptions, r2.preemptions);
+            assert_int_equal(r1.resizes, r2.resizes);
+            assert_int_equal(r1.interruptions, r2.interruptions);
+            for (int j = 0; j < jl.n; j++)
+                if (s1[j] != s2[j] || e1[j] != e2[j]) {
+                    fprintf(stderr, "load %d %s job %d: start %.17g / %.17g, end %.17g / %.17g\n", k,
+                            aif_cluster_policy_names[p], j, s1[j], s2[j], e1[j], e2[j]);
+                    fail();
+                }
+        }
+        aif_job_list_free(&jl);
+    }
+}
+
 static void test_section(void **st)
 {
     (void)st;
@@ -720,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_fairshare_weight),
         cmocka_unit_test(test_elastic),
         cmocka_unit_test(test_srtf_full_cluster),
+        cmocka_unit_test(test_preempt_fast_equals_reference),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

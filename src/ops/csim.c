@@ -460,6 +460,14 @@ static void start_job(sim *s, int j)
 }
 
 static void queue_insert(sim *s, int j);
+/* Back to the queue: at once, or with the batch of a preemption decision's walk. */
+static void enqueue(sim *s, int j)
+{
+    if (s->defer_queue)
+        s->requeue[s->n_requeue++] = j;
+    else
+        queue_insert(s, j);
+}
 
 /* Stops running job j: back to the queue (requeue), or paused. */
 static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
@@ -482,7 +490,7 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
     jb->state = new_state;
     if (new_state == J_WAIT) {
         s->n_waiting++;
-        queue_insert(s, j);
+        enqueue(s, j);
     }
     s->bf_valid = false;
 }
@@ -647,6 +655,33 @@ static void queue_insert(sim *s, int j)
     s->n_q++;
 }
 
+/* Queues the jobs of s->requeue together: sorted among themselves (a heap sort),
+ * then merged into the queue from its end in one pass, O(n_q + m
+ * log m) where m inserts one by one would move the queue m times.  The caller
+ * leaves room (n_q + m <= n_jobs). */
+static void queue_insert_batch(sim *s)
+{
+    int m = s->n_requeue;
+    s->n_requeue = 0;
+    if (m == 0)
+        return;
+    int *v = s->requeue;
+    for (int i = 0; i < m; i++) {
+        s->jobs[v[i]].qgen++;
+        s->scratch_d[v[i]] = policy_key(s, v[i]);
+    }
+    sort_ids(v, m, s->scratch_d);   /* (key, id) is the slot order: ids are in submit order */
+    int i = s->n_q - 1, k = m - 1, w = s->n_q + m - 1;
+    while (k >= 0) {
+        qslot qk = {policy_key(s, v[k]), v[k], s->jobs[v[k]].qgen};
+        if (i >= 0 && slot_before(s, &qk, &s->queue[i]))
+            s->queue[w--] = s->queue[i--];
+        else
+            s->queue[w--] = qk, k--;
+    }
+    s->n_q += m;
+}
+
 /* ------------------------------------------------------------- scheduling */
 
 /* Whether the facility power allows `more` GPUs computing during a curtailment. */
@@ -759,7 +794,7 @@ static void resize_job(sim *s, int j, int g)
             jb->gpus = jb->min_g;
             jb->state = J_WAIT;
             s->n_waiting++;
-            queue_insert(s, j);
+            enqueue(s, j);
             s->r->requeues++;
             return;
         }
@@ -1010,8 +1045,107 @@ static void pass_static(sim *s)
     }
 }
 
+/* One job of a preemption decision, in the key's order: admitted while the GPUs
+ * add up (beyond reservations, within the unreserved GPUs; within the quota and
+ * queue_depth); a running job not admitted shrinks to min_g where that is admitted
+ * (elastic), else is preempted. */
+typedef struct admit { long cap_shared, used; int depth; } admit;
+static void admit_one(sim *s, admit *ad, int j)
+{
+    int t = s->tenant_map[j];
+    if (s->jobs[j].state != J_RUN && !quota_allows(s, j))
+        return;   /* held by its tenant's quota or others' reservations: displaces no running job */
+    long g = s->jobs[j].gpus, a = s->tenant_adm[t], r = s->tenant_resv[t];
+    long over = (a + g > r ? a + g - r : 0) - (a > r ? a - r : 0);
+    bool fits = ad->used + over <= ad->cap_shared && ad->depth < s->op->queue_depth &&
+                (s->tenant_quota[t] <= 0 || a + g <= s->tenant_quota[t]);
+    if (fits) {
+        ad->used += over, s->tenant_adm[t] += g, ad->depth++;
+        return;
+    }
+    if (s->jobs[j].state != J_RUN)
+        return;
+    if (s->jobs[j].elastic && s->jobs[j].gpus > s->jobs[j].min_g) {
+        /* an elastic job shrinks to its min_g where that is admitted, instead of being preempted */
+        long gm = s->jobs[j].min_g, om = (a + gm > r ? a + gm - r : 0) - (a > r ? a - r : 0);
+        if (ad->used + om <= ad->cap_shared && ad->depth < s->op->queue_depth) {
+            ad->used += om, s->tenant_adm[t] += gm, ad->depth++;
+            resize_job(s, j, (int)gm);
+            return;
+        }
+    }
+    s->jobs[j].stamp = s->pass_epoch;
+    stop_job(s, j, true, J_WAIT);
+    s->r->preemptions++;
+}
+
+static admit admit_begin(sim *s)
+{
+    s->next_preempt_s = s->now + s->op->preempt_interval_s;
+    s->pass_epoch++;
+    int last = s->tp.nodes - 1;   /* the GPUs in service; the last node may hold fewer */
+    long cap = (long)(s->tp.nodes - s->n_down) * s->tp.gpn - (s->down[last] ? 0 : s->tp.gpn - csim_node_gpus(s, last));
+    int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
+    for (int t = 0; t < nt; t++)
+        s->tenant_adm[t] = 0;
+    admit ad = {cap - s->resv_total, 0, 0};
+    return ad;
+}
+
+/* SRTF and LAS, the fast path: a waiting job's key does not change while it waits
+ * (its remaining time, its LAS queue), so the queue is already in the key's order;
+ * only the running jobs are sorted (O(r log r)), then merged with the queue.  The
+ * walk through the queue stops as soon as no later waiting job can be admitted
+ * (queue_depth admitted, or every unreserved GPU taken where no tenant reserves),
+ * so a decision costs O(r log r + what it admits), not a sort of every waiting job.
+ * Decides exactly as pass_dynamic (tests/test_cluster.c runs both). */
+static void pass_preempt(sim *s)
+{
+    if (s->n_q + s->n_run > s->n_jobs)
+        queue_compact(s);   /* the preempted jobs' entries then fit without a compaction mid-walk */
+    int nr = s->n_run;
+    for (int i = 0; i < nr; i++) {
+        int j = s->running[i];
+        s->scratch[i] = j;
+        s->scratch_d[j] = dyn_key(s, j);
+    }
+    sort_ids(s->scratch, nr, s->scratch_d);
+    admit ad = admit_begin(s);
+    int qi = 0, ri = 0;
+    s->defer_queue = true;   /* the walk reads the queue: the preempted join it after (queue_insert_batch) */
+    for (;;) {
+        /* a preempted job's new entry (at or after qi: its key is not below the walk's) is skipped */
+        while (qi < s->n_q && (!waiting_at(s, qi) || s->jobs[s->queue[qi].job].stamp == s->pass_epoch))
+            qi++;
+        bool wait_done = qi >= s->n_q || ad.depth >= s->op->queue_depth ||
+                         (s->resv_total == 0 && ad.used >= ad.cap_shared);
+        if (wait_done && ri >= nr)
+            break;
+        int j;
+        if (ri < nr && (wait_done || s->scratch_d[s->scratch[ri]] < s->queue[qi].key ||
+                        (s->scratch_d[s->scratch[ri]] == s->queue[qi].key && s->scratch[ri] < s->queue[qi].job)))
+            j = s->scratch[ri++];
+        else
+            j = s->queue[qi++].job;
+        admit_one(s, &ad, j);
+    }
+    s->defer_queue = false;
+    queue_insert_batch(s);
+    int seen = 0;
+    for (int i = 0; i < s->n_q && seen < s->op->queue_depth && s->free_gpus > 0; i++) {
+        if (!waiting_at(s, i))
+            continue;
+        int j = s->queue[i].job;
+        seen++;
+        if (!try_start(s, j))
+            elastic_reclaim(s, j);
+    }
+}
+
 /* Fair share, SRTF and LAS: the order is computed at each pass; SRTF and LAS
- * preempt running jobs that the order no longer admits. */
+ * preempt running jobs that the order no longer admits.  For SRTF and LAS this is
+ * the slow reference of pass_preempt (every waiting and running job sorted at
+ * each decision). */
 static void pass_dynamic(sim *s)
 {
     int n = 0;
@@ -1038,43 +1172,9 @@ static void pass_dynamic(sim *s)
         s->scratch_d[s->scratch[i]] = dyn_key(s, s->scratch[i]);
     sort_ids(s->scratch, n, s->scratch_d);   /* ties: id order, which is submit order */
     if (preempt) {
-        s->next_preempt_s = s->now + s->op->preempt_interval_s;
-        long cap = 0;
-        for (int q = 0; q < s->tp.nodes; q++)
-            cap += s->down[q] ? 0 : s->tp.gpn;
-        /* GPUs admitted beyond their tenants' reservations share what the reservations leave */
-        long shared = cap - s->resv_orphan, used = 0;
-        int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
-        for (int t = 0; t < nt; t++) {
-            shared -= s->tenant_resv[t];
-            s->tenant_adm[t] = 0;
-        }
-        int depth = 0;
-        /* admit in order while the GPUs add up; running jobs not admitted are preempted */
-        for (int i = 0; i < n; i++) {
-            int j = s->scratch[i], t = s->tenant_map[j];
-            if (s->jobs[j].state != J_RUN && !quota_allows(s, j))
-                continue;   /* held by its tenant's quota or others' reservations: displaces no running job */
-            long g = s->jobs[j].gpus, a = s->tenant_adm[t], r = s->tenant_resv[t];
-            long over = (a + g > r ? a + g - r : 0) - (a > r ? a - r : 0);
-            bool fits = used + over <= shared && depth < s->op->queue_depth &&
-                        (s->tenant_quota[t] <= 0 || a + g <= s->tenant_quota[t]);
-            if (fits)
-                used += over, s->tenant_adm[t] += g, depth++;
-            if (!fits && s->jobs[j].state == J_RUN && s->jobs[j].elastic && s->jobs[j].gpus > s->jobs[j].min_g) {
-                /* an elastic job shrinks to its min_g where that is admitted, instead of being preempted */
-                long gm = s->jobs[j].min_g, om = (a + gm > r ? a + gm - r : 0) - (a > r ? a - r : 0);
-                if (used + om <= shared && depth < s->op->queue_depth) {
-                    used += om, s->tenant_adm[t] += gm, depth++;
-                    resize_job(s, j, (int)gm);
-                    continue;
-                }
-            }
-            if (!fits && s->jobs[j].state == J_RUN) {
-                stop_job(s, j, true, J_WAIT);
-                s->r->preemptions++;
-            }
-        }
+        admit ad = admit_begin(s);
+        for (int i = 0; i < n; i++)
+            admit_one(s, &ad, s->scratch[i]);
     }
     int seen = 0;
     for (int i = 0; i < n && seen < s->op->queue_depth && s->free_gpus > 0; i++) {
@@ -1104,7 +1204,9 @@ static void schedule_pass(sim *s)
     bool may_preempt = preemptive && s->now >= s->next_preempt_s;
     if (s->n_waiting <= 0 || (s->free_gpus <= 0 && !may_preempt))
         return;
-    if (s->op->policy == AIF_POLICY_FAIRSHARE || may_preempt)
+    if (may_preempt && !s->in->reference)
+        pass_preempt(s);
+    else if (s->op->policy == AIF_POLICY_FAIRSHARE || may_preempt)
         pass_dynamic(s);
     else
         pass_static(s);
@@ -1551,6 +1653,7 @@ static void sim_free(sim *s)
     free(s->tenant_adm);
     free(s->leaf_x);
     free(s->el_scratch);
+    free(s->requeue);
     free(s->pod_x);
     free(s->leaf_own);
     free(s->pod_own);
@@ -1588,7 +1691,7 @@ static aif_rc tenant_terms(sim *s)
     if (total > s->tp.gpus)
         return aif_err_set(s->err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "the tenants reserve %ld GPUs; the "
                            "cluster has %d: accepted reservations that add up to at most the cluster", total, s->tp.gpus);
-    s->resv_unused = total;
+    s->resv_unused = s->resv_total = total;
     return AIF_OK;
 }
 
@@ -1635,7 +1738,8 @@ static aif_rc sim_alloc(sim *s)
     s->n_pods = (s->tp.nodes + s->tp.pod_nodes - 1) / s->tp.pod_nodes;
     s->leaf_x = calloc((size_t)s->n_leaves, sizeof *s->leaf_x);
     s->el_scratch = malloc(nj * sizeof *s->el_scratch);
-    if (!s->el_scratch)
+    s->requeue = malloc(nj * sizeof *s->requeue);
+    if (!s->el_scratch || !s->requeue)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d jobs", s->n_jobs);
     s->pod_x = calloc((size_t)s->n_pods, sizeof *s->pod_x);
     s->leaf_own = calloc((size_t)s->n_leaves, sizeof *s->leaf_own);

@@ -32,6 +32,8 @@ typedef struct aif_csim_in {
     double train_ckpt_bytes;     /* kind train: its checkpoint (model and optimizer state) */
     double idle_W, busy_gpu_W;   /* facility W with every GPU idle; extra W per computing GPU (curtailment) */
     bool check;                  /* the invariant checker after every event */
+    bool reference;              /* srtf, las: decide preemption by the slow reference (sorting every
+                                    waiting and running job), to test the fast path against */
     void (*progress)(double done, void *ctx);
     void *progress_ctx;
     double *start_s, *end_s;     /* per job (may be NULL): first start, end (-1: never) */

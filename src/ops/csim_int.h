@@ -35,6 +35,7 @@ typedef struct sjob {
     int leaves, pods;
     int g0, min_g, max_g;        /* elastic: the GPUs asked for (dur_s is at g0) and the bounds; gpus is the size now */
     bool elastic;
+    unsigned stamp;              /* the preemption decision that stopped it (pass_preempt) */
     double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
 } sjob;
 
@@ -111,7 +112,11 @@ typedef struct sim {
     int *leaf_own, *pod_own;
     int n_leaves, n_pods;
     int n_elastic;               /* elastic jobs in the list (0: none of the resizing runs) */
-    int *el_scratch;             /* n_jobs: running elastic jobs while they resize */            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
+    int *el_scratch;             /* n_jobs: running elastic jobs while they resize */
+    unsigned pass_epoch;         /* preemption decisions taken (job.stamp) */
+    int *requeue, n_requeue;     /* n_jobs: jobs preempted in a decision, queued together after it */
+    bool defer_queue;            /* stop_job leaves the queue entry to the batch (pass_preempt) */
+    long resv_total;             /* GPUs reserved, all tenants together */            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
 } sim;
 
 /* place.c: free GPUs and placement */
