@@ -26,6 +26,7 @@
  *  - the synthetic generator; the operations section's errors. */
 #include "aifsim/cluster.h"
 #include "aifsim/run.h"
+#include "aifsim/serve.h"
 #include "ops/csim.h"
 #include "ops/jobs.h"
 
@@ -698,6 +699,63 @@ static void test_preempt_fast_equals_reference(void **st)
     }
 }
 
+/* operations.serve: the scenario's serving deployment joins the load with the
+ * replica count the capacity plan finds for serve.slo at serve.qps (the same as
+ * aif_plan_serve gives; more at a higher rate), holds its GPUs for its duration,
+ * and its GPUs draw the serving model's power (the run uses more energy than
+ * without it); without a serve section it is an error naming the field. */
+static void test_serve_job(void **st)
+{
+    (void)st;
+    static aif_scenario s;
+    static aif_cluster_run run;
+    static aif_serve_plan plan;
+    aif_err e;
+    const char *y = "name: mixed\ncluster: {system: dgx-h100, gpus: 256}\nmodel: llama3-8b\n"
+                    "train: {tp: 1, pp: 1, gbs: 512, seq: 8192}\n"
+                    "serve: {tp: 1, qps: 40, requests: 400, slo: {ttft_p99: 500ms}}\n"
+                    "operations: {load: synthetic, horizon: 2d, failures: {enabled: false},\n"
+                    "  synthetic: {jobs: 100, rate_per_h: 10, max_gpus: 64, duration_median: 1h},\n"
+                    "  serve: {start: 2h, duration: 12h}}\n";
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "mixed.yaml", NULL, 0,
+                                                 AIF_SECTION_ALL | AIF_SECTION_OPS | AIF_SECTION_SERVE, &s, &e),
+                     AIF_OK);
+    assert_true(s.ops.serve_job && s.ops.serve_start_s == 7200 && s.ops.serve_duration_s == 43200);
+    aif_cluster_opts co = {.load = AIF_LOAD_SYNTHETIC, .check = true};
+    if (aif_run_cluster(cat, &s, &co, &run, &e))
+        fprintf(stderr, "aif_run_cluster: %s: %s\n", e.path, e.msg);
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_OK);
+    const aif_cluster_result *r = &run.r;
+    aif_plan_opts po = {.tps = {1}, .n_tp = 1, .precisions = {s.serve.precision}, .n_prec = 1, .max_gpus = 256};
+    const aif_scenario *one = &s;
+    assert_int_equal(aif_plan_serve(cat, &one, 1, &po, &plan, &e), AIF_OK);
+    assert_true(plan.c[0].meets);
+    assert_int_equal(r->serve_replicas, plan.c[0].replicas);
+    assert_int_equal(r->serve_gpus, plan.c[0].replicas);   /* tp 1, pp 1 */
+    assert_true(r->serve_replicas >= 2);                   /* 40 qps needs more than one */
+    assert_true(r->serve_gpu_W > 0);
+    assert_int_equal(r->jobs, 101);
+    double serving_h = -1;
+    for (int t = 0; t < r->n_tenants; t++)
+        if (!strcmp(r->tenants[t].name, "serving"))
+            serving_h = r->tenants[t].gpu_hours;
+    assert_true(fabs(serving_h - r->serve_gpus * 12.0) < 1e-6);   /* its GPUs for its 12 hours */
+    /* eight times the rate: more replicas; and the serving GPUs draw power (more energy than without them) */
+    int reps = r->serve_replicas;
+    double energy = r->energy_J;
+    s.serve.qps *= 8;
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_OK);
+    assert_true(run.r.serve_replicas > reps);
+    s.ops.serve_job = false;
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_OK);
+    assert_int_equal(run.r.serve_gpus, 0);
+    assert_true(run.r.energy_J < energy);
+    s.ops.serve_job = true;
+    s.serve.present = false;
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.serve");
+}
+
 static void test_section(void **st)
 {
     (void)st;
@@ -770,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_elastic),
         cmocka_unit_test(test_srtf_full_cluster),
         cmocka_unit_test(test_preempt_fast_equals_reference),
+        cmocka_unit_test(test_serve_job),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -118,6 +118,11 @@ typedef struct aif_ops {
     double synth_size_skew, synth_duration_median_s, synth_duration_sigma;
     int synth_tenants;
     double synth_elastic_share;  /* share of generated jobs that are elastic: bounds gpus/2 .. 2 gpus (0) */
+    /* a serving deployment from the scenario's serve: section (operations.serve) */
+    bool serve_job;              /* the key was given */
+    double serve_start_s, serve_duration_s;   /* when it runs (duration 0: the horizon, else a day) */
+    int serve_replicas;          /* 0: the fewest meeting serve.slo at serve.qps (the capacity plan) */
+    char serve_tenant[32];       /* its tenant ("serving") */
 } aif_ops;
 
 #ifdef __cplusplus
@@ -192,6 +197,9 @@ typedef struct aif_cluster_result {
     /* tenants */
     aif_cluster_tenant tenants[AIF_CLUSTER_TENANTS];
     int n_tenants;
+    /* the serving deployment (operations.serve; serve_gpus 0: none) */
+    int serve_replicas, serve_gpus;
+    double serve_gpu_W;          /* its facility power per GPU over the serving run (aif_run_serve) */
     double energy_J, cost_usd, power_mean_W, power_peak_W;
 } aif_cluster_result;
 

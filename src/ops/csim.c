@@ -220,7 +220,8 @@ static void placement_slow(sim *s, int j, bool counted)
         if (p != last_pod)
             jb->pods++, last_pod = p;
     }
-    double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : s->op->comm_share;
+    /* a serving deployment's replicas do not talk to each other across nodes */
+    double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : jb->kind == AIF_JOB_SERVE ? 0 : s->op->comm_share;
     double share = jb->leaves > 1 && s->links ? link_share(s, j, counted) : 1;
     jb->base_slow = 1 + c * (1 / share - 1);
 }
@@ -354,6 +355,8 @@ static void comp_on(sim *s, int j)
     sjob *jb = &s->jobs[j];
     double cyc = jb->tau_s * jb->slow;
     jb->computing = jb->gpus * (isfinite(cyc) && jb->w_s > 0 ? cyc / (cyc + jb->w_s) : 1);
+    if (jb->kind == AIF_JOB_SERVE && s->in->serve_power_ratio > 0)
+        jb->computing *= s->in->serve_power_ratio;   /* a serving GPU draws what the serving model says */
     s->comp_gpus += jb->computing;
 }
 static void comp_off(sim *s, int j)
@@ -1834,7 +1837,8 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         jb->first_start_s = jb->end_s = jb->reserved_s = -1;
         jb->first_gpu = -1;
         jb->base_slow = jb->slow = 1;
-        jb->ckpt_bytes = a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
+        jb->ckpt_bytes = a->kind == AIF_JOB_SERVE                              ? 0   /* no training state */
+                         : a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
                                                                                : s->op->ckpt_bytes_per_gpu * jb->g0;
         s->tenant_map[j] = t;
         s->tenant_jobs[s->tenant_map[j]]++;

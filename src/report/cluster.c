@@ -70,6 +70,9 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
             r->preemptions);
     if (r->elastic_jobs)
         fprintf(f, "  elastic  %ld jobs, %ld resizes\n", r->elastic_jobs, r->resizes);
+    if (r->serve_gpus > 0)
+        fprintf(f, "  serving  %d replicas on %d GPUs (the serving model), %.0f W per GPU at the facility\n",
+                r->serve_replicas, r->serve_gpus, r->serve_gpu_W);
     aif_fmt_si(a, sizeof a, r->ckpt_bytes, "B");
     fmt_dur(b, sizeof b, r->ckpt_interval_s);
     fmt_dur(c, sizeof c, r->young_daly_s);
@@ -184,6 +187,13 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
     aif_json_int(o, "preemptions", r->preemptions);
     aif_json_int(o, "elastic_jobs", r->elastic_jobs);
     aif_json_int(o, "resizes", r->resizes);
+    if (r->serve_gpus > 0) {   /* operations.serve */
+        json_object *sv = json_object_new_object();
+        aif_json_int(sv, "replicas", r->serve_replicas);
+        aif_json_int(sv, "gpus", r->serve_gpus);
+        aif_json_num(sv, "facility_W_per_gpu", r->serve_gpu_W);
+        json_object_object_add(o, "serving", sv);
+    }
     aif_json_num(o, "ettr", r->ettr);
     aif_json_num(o, "goodput", r->goodput);
     aif_json_num(o, "gpu_hours", r->gpu_hours);

@@ -11,6 +11,7 @@
  *     checkpoint: {interval, bytes, bytes_per_gpu, storage: pfs|nvme, storage_bw, nvme_bw},
  *     curtailment: {start, duration, cap, mode: pause|throttle},
  *     elastic: {efficiency, resize},
+ *     serve: {start, duration, replicas, tenant},
  *     synthetic: {jobs, rate_per_h, max_gpus, size_skew, duration_median, duration_sigma, tenants, elastic}}
  *
  * The failure rates' defaults come from data/failures.yaml (the Llama 3 paper's
@@ -103,6 +104,7 @@ void aif_ops_defaults(aif_ops *o)
     o->comm_share = 0.2;
     o->elastic_efficiency = 0.9;
     o->elastic_resize_s = 60;
+    snprintf(o->serve_tenant, sizeof o->serve_tenant, "serving");
     o->failures = true;
     aif_err e;
     if (failure_defaults(o, &e))
@@ -176,6 +178,13 @@ static const field elastic_fields[] = {
     QTY("resize", aif_ops, elastic_resize_s, AIF_Q_TIME, 1e9),
 };
 static const schema elastic_schema = {elastic_fields, 2, NULL};
+static const field serve_fields[] = {
+    QTY("start", aif_ops, serve_start_s, AIF_Q_TIME, 1e10),
+    QTY("duration", aif_ops, serve_duration_s, AIF_Q_TIME, 1e10),
+    {.key = "replicas", .type = F_INT, .off = offsetof(aif_ops, serve_replicas), .min = 0, .max = 1000000},
+    {.key = "tenant", .type = F_STR, .off = offsetof(aif_ops, serve_tenant), .size = sizeof ((aif_ops *)0)->serve_tenant},
+};
+static const schema serve_schema = {serve_fields, sizeof serve_fields / sizeof serve_fields[0], NULL};
 static const schema synth_schema = {synth_fields, sizeof synth_fields / sizeof synth_fields[0], NULL};
 static const field ops_fields[] = {
     {.key = "load", .type = F_ENUM, .off = offsetof(aif_ops, load), .names = aif_ops_load_names},
@@ -192,6 +201,7 @@ static const field ops_fields[] = {
     {.key = "curtailment", .type = F_SUB, .off = 0, .sub = &curt_schema},
     {.key = "synthetic", .type = F_SUB, .off = 0, .sub = &synth_schema},
     {.key = "elastic", .type = F_SUB, .off = 0, .sub = &elastic_schema},
+    {.key = "serve", .type = F_SUB, .off = 0, .sub = &serve_schema},
 };
 static const char *const ops_skip[] = {"failures", "seed", "tenants", NULL};
 static const field tenant_fields[] = {
@@ -253,6 +263,7 @@ aif_rc aif_ops_bind(const bind_ctx *bc, aif_scenario *s, const ynode *n)
     if (sd.v != (double)(unsigned long long)sd.v)
         return bind_error(bc, sn, "operations.seed", "%g is not a whole number", sd.v);
     o->seed = (unsigned long long)sd.v;
+    o->serve_job = ynode_get(n, "serve") != NULL;
     const ynode *tn = ynode_get(n, "tenants");
     if (tn && (rc = bind_tenants(bc, o, tn)))
         return rc;
