@@ -74,7 +74,8 @@ int main(int argc, char **argv)
     double t1 = now_s();
     printf("{\"bench\": \"1M jobs\", \"jobs\": %d, \"gpus\": %d, \"policy\": \"%s%s\", \"wall_s\": %.3f, "
            "\"jobs_per_s\": %.0f, \"utilization\": %.3f, \"makespan_h\": %.1f, \"interruptions\": %ld}\n",
-           jobs, r.gpus, aif_cluster_policy_names[policy], in.reference ? " (reference)" : "", t1 - t0, jobs / (t1 - t0), r.gpu_utilization,
+           jobs, r.gpus, aif_cluster_policy_names[policy], in.reference ? " (reference)" : "", t1 - t0,
+           jobs / (t1 - t0), r.gpu_utilization,
            r.makespan_s / 3600, r.interruptions);
     aif_job_list_free(&jl);
 

@@ -1693,7 +1693,8 @@ static aif_rc tenant_terms(sim *s)
     }
     if (total > s->tp.gpus)
         return aif_err_set(s->err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "the tenants reserve %ld GPUs; the "
-                           "cluster has %d: accepted reservations that add up to at most the cluster", total, s->tp.gpus);
+                           "cluster has %d: accepted reservations that add up to at most the cluster", total,
+                           s->tp.gpus);
     s->resv_unused = s->resv_total = total;
     return AIF_OK;
 }
@@ -1750,8 +1751,8 @@ static aif_rc sim_alloc(sim *s)
     s->links = s->tp.leaf_ratio > 1 || s->tp.pod_ratio > 1;
     if (!s->leaf_x || !s->pod_x || !s->leaf_own || !s->pod_own)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
-    if (!s->tenant_adm || !s->tenant_quota || !s->tenant_resv || !s->tenant_weight || !s->tenant_peak || !s->tenant_resv_int ||
-        !s->tenant_t_last)
+    if (!s->tenant_adm || !s->tenant_quota || !s->tenant_resv || !s->tenant_weight || !s->tenant_peak ||
+        !s->tenant_resv_int || !s->tenant_t_last)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d tenants", nt);
     if (!s->jobs || !s->owner || !s->gnext || !s->nfree || !s->down || !s->slowc || !s->bnext || !s->bprev ||
         !s->bhead || !s->seg || !s->dom_full || !s->leaf_full || !s->pod_full || !s->heap || !s->queue ||

@@ -17,7 +17,7 @@
 typedef enum aif_job_kind {
     AIF_JOB_GENERIC,             /* a fixed duration on a fixed GPU count */
     AIF_JOB_TRAIN,               /* a training job: step time from the training model */
-    AIF_JOB_SERVE,               /* a serving deployment: its replicas for its duration, power from the serving model */
+    AIF_JOB_SERVE,               /* a serving deployment: its replicas for its duration (the serving model) */
 } aif_job_kind;
 
 typedef enum aif_trace_format {
