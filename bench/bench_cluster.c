@@ -10,7 +10,9 @@
  *               target (issue 12): at most 10 s;
  *   "llama3":   the default scenario's job over 54 days with failures through the
  *               whole pipeline (aif_run_cluster); target: under 1 s.
- * Usage: aifsim-bench-cluster [jobs, default 1000000] [policy, default backfill].
+ * Usage: aifsim-bench-cluster [jobs, default 1000000] [policy, default backfill] [reference]
+ * ("reference": srtf and las decide preemption by the slow reference path, which
+ * sorts every waiting and running job, to compare with the fast one).
  * One JSON line each. */
 #include "aifsim/cluster.h"
 #include "aifsim/names.h"
@@ -42,7 +44,7 @@ int main(int argc, char **argv)
     int jobs = argc > 1 ? atoi(argv[1]) : 1000000;
     int policy = argc > 2 ? aif_name_index(aif_cluster_policy_names, argv[2]) : AIF_POLICY_BACKFILL;
     if (jobs < 1 || policy < 0) {
-        fprintf(stderr, "usage: aifsim-bench-cluster [jobs] [fifo|backfill|fairshare|sjf|srtf|las]\n");
+        fprintf(stderr, "usage: aifsim-bench-cluster [jobs] [fifo|backfill|fairshare|sjf|srtf|las] [reference]\n");
         return 2;
     }
     aif_catalog *cat;
@@ -57,11 +59,12 @@ int main(int argc, char **argv)
         return fail(&e);
     aif_ops *op = &s.ops;
     op->policy = policy;
-    aif_synth_spec sp = {jobs, 17600, 1024, 1, 1800, 1, 16, 1};
+    aif_synth_spec sp = {jobs, 17600, 1024, 1, 1800, 1, 16, 1, 0};
     aif_job_list jl;
     if (aif_jobs_synth(&sp, &jl, &e))
         return fail(&e);
-    aif_csim_in in = {.ops = op, .jobs = &jl, .idle_W = 0, .busy_gpu_W = 1000};
+    aif_csim_in in = {.ops = op, .jobs = &jl, .idle_W = 0, .busy_gpu_W = 1000,
+                      .reference = argc > 3 && !strcmp(argv[3], "reference")};
     if (aif_csim_topo_from(&s.cluster, &in.topo, &e))
         return fail(&e);
     static aif_cluster_result r;
@@ -69,9 +72,10 @@ int main(int argc, char **argv)
     if (aif_csim_run(&in, &r, &e))
         return fail(&e);
     double t1 = now_s();
-    printf("{\"bench\": \"1M jobs\", \"jobs\": %d, \"gpus\": %d, \"policy\": \"%s\", \"wall_s\": %.3f, "
+    printf("{\"bench\": \"1M jobs\", \"jobs\": %d, \"gpus\": %d, \"policy\": \"%s%s\", \"wall_s\": %.3f, "
            "\"jobs_per_s\": %.0f, \"utilization\": %.3f, \"makespan_h\": %.1f, \"interruptions\": %ld}\n",
-           jobs, r.gpus, aif_cluster_policy_names[policy], t1 - t0, jobs / (t1 - t0), r.gpu_utilization,
+           jobs, r.gpus, aif_cluster_policy_names[policy], in.reference ? " (reference)" : "", t1 - t0,
+           jobs / (t1 - t0), r.gpu_utilization,
            r.makespan_s / 3600, r.interruptions);
     aif_job_list_free(&jl);
 

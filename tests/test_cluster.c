@@ -11,15 +11,22 @@
  *    double that interval (averaged over seeds);
  *  - a failure stops every job touching the failed node;
  *  - a placement across leaves of an oversubscribed fabric slows a job by the
- *    documented factor, and packed keeps a job under one leaf;
+ *    share of the leaves' uplinks it gets: jobs spread over the same leaves slow
+ *    each other, packed ones do not;
  *  - the default job over 54 days against the Llama 3 paper (419 unexpected
  *    interruptions by cause, ETTR above 90%), its power dipping at restarts and
  *    checkpoints;
  *  - a curtailment window (pause, throttle) slips jobs and names them; a cap above
  *    the peak slips none;
+ *  - per-tenant terms: a reserved tenant starts at once while another floods the
+ *    cluster (and waits without the reservation), quotas hold, weights split fair share;
+ *  - elastic jobs: start on what is free, grow when a job ends, shrink instead of
+ *    being preempted, a makespan no longer than the rigid run on generated loads;
+ *  - SRTF and LAS preempt on a full cluster;
  *  - the synthetic generator; the operations section's errors. */
 #include "aifsim/cluster.h"
 #include "aifsim/run.h"
+#include "aifsim/serve.h"
 #include "ops/csim.h"
 #include "ops/jobs.h"
 
@@ -70,7 +77,7 @@ static aif_rc run(const aif_ops *o, aif_csim_topo t, const aif_job_list *jl, aif
 static void synth(aif_job_list *jl, int jobs, double rate_per_h, int max_gpus, unsigned long long seed)
 {
     aif_err e;
-    aif_synth_spec sp = {jobs, rate_per_h, max_gpus, 0.7, 1800, 1.0, 4, seed};
+    aif_synth_spec sp = {jobs, rate_per_h, max_gpus, 0.7, 1800, 1.0, 4, seed, 0};
     assert_int_equal(aif_jobs_synth(&sp, jl, &e), AIF_OK);
 }
 
@@ -272,27 +279,44 @@ static void test_failure_stops_every_job(void **st)
     assert_int_equal(r.spare_swaps, r.failures);
 }
 
-/* An 8-node job (two leaves of 4) on a fabric whose leaves are 2:1 oversubscribed:
- * its factor is 1 + c (2 - 1); spread puts even a 2-node job over two leaves,
- * packed keeps it in one. */
+/* Placement on a fabric whose leaves are 4:1 oversubscribed (two leaf groups of 4
+ * nodes, one pod): a leaf's uplinks carry 8 GPUs' traffic at full speed.  Packed
+ * keeps a 2-node job in one leaf (factor 1); spread puts it over both leaves, where
+ * alone its 8 GPUs per leaf fit the uplinks (factor 1) but two such jobs share
+ * them (16 GPUs per leaf: share 1/2, factor 1 + c (2 - 1)) until one ends, when the
+ * other speeds up again; two packed jobs do not slow each other; an 8-node job over
+ * both whole leaves gets 8/32 of its bandwidth, 1 + c (4 - 1), the fully loaded case. */
 static void test_placement_slowdown(void **st)
 {
     (void)st;
-    aif_job j = {.id = 0, .duration_s = 1000, .gpus = 16, .min_gpus = 16, .max_gpus = 16};
+    aif_job js[2];
+    for (int k = 0; k < 2; k++)
+        js[k] = (aif_job){.id = k, .duration_s = 1000.0 * (k + 1), .gpus = 16, .min_gpus = 16, .max_gpus = 16};
     char tn[1][AIF_TENANT_MAX] = {"t"};
-    aif_job_list jl = {&j, 1, tn, 1};
     aif_ops o = quiet_ops();
     o.comm_share = 0.3;
     aif_cluster_result r;
-    double end;
+    double end[2];
+    aif_csim_topo t = topo(8);
+    t.leaf_ratio = t.pod_ratio = 4;
+    aif_job_list one = {js, 1, tn, 1}, two = {js, 2, tn, 1};
     o.placement = AIF_PLACE_PACKED;
-    assert_int_equal(run(&o, topo(8), &jl, &r, NULL, &end, NULL), AIF_OK);
-    assert_true(fabs(end - 1000) < 1e-6);
+    assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 1000) < 1e-6);
     assert_int_equal(r.multi_leaf_jobs, 0);
+    assert_int_equal(run(&o, t, &two, &r, NULL, end, NULL), AIF_OK);   /* packed: no shared uplink */
+    assert_true(fabs(end[0] - 1000) < 1e-6 && fabs(end[1] - 2000) < 1e-6);
     o.placement = AIF_PLACE_SPREAD;
-    assert_int_equal(run(&o, topo(8), &jl, &r, NULL, &end, NULL), AIF_OK);
-    assert_true(fabs(end - 1000 * (1 + 0.3 * (2 - 1))) < 1e-6);
+    assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 1000) < 1e-6);   /* alone: its traffic fits the uplinks */
     assert_int_equal(r.multi_leaf_jobs, 1);
+    assert_int_equal(run(&o, t, &two, &r, NULL, end, NULL), AIF_OK);
+    assert_int_equal(r.multi_leaf_jobs, 2);
+    assert_true(fabs(end[0] - 1300) < 1e-6);          /* 1000 s at factor 1.3 */
+    assert_true(fabs(end[1] - (1300 + 1000)) < 1e-6); /* 1000 s of work at 1.3, then 1000 s alone at 1 */
+    js[0].gpus = js[0].min_gpus = js[0].max_gpus = 64;
+    assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 1000 * (1 + 0.3 * (4 - 1))) < 1e-6);
 }
 
 /* The default job (Llama 3 405B on 16,384 H100) over 54 days against Dubey et al.
@@ -370,7 +394,7 @@ static void test_synth(void **st)
     (void)st;
     aif_job_list a, b;
     aif_err e;
-    aif_synth_spec sp = {5000, 100, 256, 1, 600, 0.5, 5, 9};
+    aif_synth_spec sp = {5000, 100, 256, 1, 600, 0.5, 5, 9, 0};
     assert_int_equal(aif_jobs_synth(&sp, &a, &e), AIF_OK);
     assert_int_equal(aif_jobs_synth(&sp, &b, &e), AIF_OK);
     assert_memory_equal(a.jobs, b.jobs, sizeof *a.jobs * (size_t)a.n);
@@ -459,6 +483,279 @@ static void test_tenant_quota(void **st)
     assert_string_equal(e.path, "operations.tenant_quota_gpus");
 }
 
+/* operations.tenants: a reserved tenant finds its GPUs free at once under every
+ * policy (another tenant flooding the cluster), no tenant passes its quota (the
+ * checker), the reservation's use and the peak are reported; without the
+ * reservation the same load makes it wait. */
+static void test_tenant_reservation(void **st)
+{
+    (void)st;
+    char tn[2][AIF_TENANT_MAX] = {"a", "b"};
+    enum { NB = 12, NA = 5, N = NB + NA };
+    aif_job js[N];
+    for (int k = 0; k < N; k++) {
+        bool a = k >= NB;
+        js[k] = (aif_job){.id = k, .kind = AIF_JOB_GENERIC, .submit_s = a ? 100.0 * (k - NB + 1) : 0,
+                          .duration_s = a ? 7200 : 3600, .gpus = 8, .min_gpus = 8, .max_gpus = 8, .tenant = !a};
+        snprintf(js[k].name, sizeof js[k].name, "j%d", k);
+    }
+    /* tenant a is 1, tenant b 0 */
+    aif_job_list jl = {js, N, tn, 2};
+    double start[N];
+    aif_cluster_result r;
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FIFO;
+    assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+    assert_true(start[NB] > 100);   /* no reservation: tenant b's jobs hold the cluster */
+    o.n_tenants = 2;
+    o.tenants[0] = (aif_ops_tenant){.name = "b", .quota_gpus = 48, .share = 1};
+    o.tenants[1] = (aif_ops_tenant){.name = "a", .quota_gpus = 32, .reserved_gpus = 32, .share = 1};
+    for (int p = 0; p < AIF_N_POLICY; p++) {
+        o.policy = p;
+        assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+        for (int k = NB; k < NB + 4; k++)
+            assert_true(start[k] == js[k].submit_s);   /* within its reservation: at once */
+        assert_true(start[NB + 4] >= 7200 + 100);        /* its quota: after its first job ends */
+        assert_int_equal(r.jobs_ended, N);
+        for (int t = 0; t < r.n_tenants; t++) {
+            const aif_cluster_tenant *ct = &r.tenants[t];
+            if (!strcmp(ct->name, "b")) {
+                assert_true(ct->peak_gpus <= 32);      /* never a's reserved GPUs */
+                assert_int_equal(ct->quota_gpus, 48);
+            } else {
+                assert_int_equal(ct->peak_gpus, 32);
+                assert_int_equal(ct->reserved_gpus, 32);
+                assert_true(ct->reserved_use > 0 && ct->reserved_use <= 1);
+            }
+        }
+    }
+    /* a reservation the cluster cannot hold, and a job larger than what the others leave */
+    aif_err e;
+    aif_csim_in in = {.ops = &o, .topo = topo(8), .jobs = &jl, .idle_W = 1e6, .busy_gpu_W = 1000};
+    o.tenants[1].reserved_gpus = 65;
+    o.tenants[1].quota_gpus = 0;
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.tenants");
+    o.tenants[1].reserved_gpus = 60;
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "other tenants reserve 60"));
+}
+
+/* Fair share with weights: a tenant of weight 3 gets about three times the GPU-hours
+ * of one of weight 1 when both keep the cluster busy. */
+static void test_fairshare_weight(void **st)
+{
+    (void)st;
+    char tn[2][AIF_TENANT_MAX] = {"a", "b"};
+    enum { N = 400 };
+    aif_job js[N];
+    for (int k = 0; k < N; k++)
+        js[k] = (aif_job){.id = k, .kind = AIF_JOB_GENERIC, .submit_s = 0, .duration_s = 3600, .gpus = 8,
+                          .min_gpus = 8, .max_gpus = 8, .tenant = k % 2};
+    aif_job_list jl = {js, N, tn, 2};
+    aif_cluster_result r;
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FAIRSHARE;
+    o.horizon_s = 20 * 3600;   /* both tenants still waiting at the end */
+    o.n_tenants = 1;
+    o.tenants[0] = (aif_ops_tenant){.name = "a", .share = 3};
+    assert_int_equal(run(&o, topo(8), &jl, &r, NULL, NULL, NULL), AIF_OK);
+    double ga = 0, gb = 0;
+    for (int t = 0; t < r.n_tenants; t++)
+        *(strcmp(r.tenants[t].name, "a") ? &gb : &ga) = r.tenants[t].gpu_hours;
+    assert_true(ga / gb > 2.5 && ga / gb < 3.5);
+}
+
+/* Elastic jobs (min_gpus < max_gpus): a lone one starts on every free GPU within its
+ * bounds and runs at 1 + efficiency (g/g0 - 1); one that started small grows when a
+ * job ends, its end to the second; under SRTF a long elastic job shrinks instead of
+ * being preempted; on generated loads where every job is elastic the checker holds
+ * after every event under every policy and the makespan is never longer than the
+ * rigid run of the same jobs. */
+static void test_elastic(void **st)
+{
+    (void)st;
+    char tn[1][AIF_TENANT_MAX] = {"t"};
+    aif_job js[2];
+    aif_cluster_result r;
+    double end[2];
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FIFO;
+    o.comm_share = 0;   /* no placement slowdown: the sizes alone */
+    js[0] = (aif_job){.id = 0, .duration_s = 3600, .gpus = 16, .min_gpus = 8, .max_gpus = 64};
+    aif_job_list one = {js, 1, tn, 1};
+    assert_int_equal(run(&o, topo(8), &one, &r, NULL, end, NULL), AIF_OK);
+    assert_true(fabs(end[0] - 3600 / (1 + 0.9 * (64.0 / 16 - 1))) < 1e-6);
+    assert_int_equal(r.elastic_jobs, 1);
+    /* grows at 1000 s when the rigid job ends: 1000 s done, a 60 s resize, 9000 s at 1 + 0.9 */
+    js[0] = (aif_job){.id = 0, .duration_s = 1000, .gpus = 32, .min_gpus = 32, .max_gpus = 32};
+    js[1] = (aif_job){.id = 1, .duration_s = 10000, .gpus = 32, .min_gpus = 16, .max_gpus = 64};
+    aif_job_list two = {js, 2, tn, 1};
+    assert_int_equal(run(&o, topo(8), &two, &r, NULL, end, NULL), AIF_OK);
+    assert_int_equal(r.resizes, 1);
+    assert_true(fabs(end[1] - (1000 + 60 + 9000 / 1.9)) < 1e-6);
+    /* SRTF: the short job arriving later takes GPUs the long elastic one gives back */
+    js[0] = (aif_job){.id = 0, .submit_s = 0, .duration_s = 100000, .gpus = 32, .min_gpus = 16, .max_gpus = 64};
+    js[1] = (aif_job){.id = 1, .submit_s = 600, .duration_s = 600, .gpus = 32, .min_gpus = 32, .max_gpus = 32};
+    o.policy = AIF_POLICY_SRTF;
+    double start[2];
+    assert_int_equal(run(&o, topo(8), &two, &r, start, end, NULL), AIF_OK);
+    assert_int_equal(r.preemptions, 0);
+    assert_true(r.resizes >= 2);            /* shrank for the short job, grew after it */
+    assert_true(start[1] < 600 + 61);       /* within the next preemption decision */
+    /* generated loads */
+    for (unsigned long long seed = 1; seed <= 3; seed++) {
+        aif_job_list rigid, el;
+        aif_err e;
+        aif_synth_spec sp = {400, 10, 32, 0.7, 1800, 1.0, 4, seed, 0};
+        assert_int_equal(aif_jobs_synth(&sp, &rigid, &e), AIF_OK);
+        sp.elastic_share = 1;
+        assert_int_equal(aif_jobs_synth(&sp, &el, &e), AIF_OK);
+        for (int p = 0; p < AIF_N_POLICY; p++) {
+            o = quiet_ops();
+            o.policy = p;
+            aif_cluster_result rr, re;
+            assert_int_equal(run(&o, topo(8), &rigid, &rr, NULL, NULL, NULL), AIF_OK);
+            assert_int_equal(run(&o, topo(8), &el, &re, NULL, NULL, NULL), AIF_OK);
+            assert_int_equal(re.jobs_ended, el.n);
+            if (re.makespan_s > rr.makespan_s)
+                fprintf(stderr, "seed %llu policy %s: elastic %g rigid %g (resizes %ld)\n", seed,
+                        aif_cluster_policy_names[p], re.makespan_s, rr.makespan_s, re.resizes);
+            assert_true(re.makespan_s <= rr.makespan_s);
+            assert_true(re.resizes > 0);
+        }
+        aif_job_list_free(&rigid);
+        aif_job_list_free(&el);
+    }
+}
+
+/* SRTF on a full cluster: a short job arriving while a long one holds every GPU
+ * preempts it at the next preemption decision (the scheduling pass used to be
+ * skipped while no GPU was free, so the short job waited for the long one's end). */
+static void test_srtf_full_cluster(void **st)
+{
+    (void)st;
+    char tn[1][AIF_TENANT_MAX] = {"t"};
+    aif_job js[2] = {{.id = 0, .submit_s = 0, .duration_s = 100000, .gpus = 64, .min_gpus = 64, .max_gpus = 64},
+                     {.id = 1, .submit_s = 600, .duration_s = 600, .gpus = 32, .min_gpus = 32, .max_gpus = 32}};
+    aif_job_list jl = {js, 2, tn, 1};
+    aif_ops o = quiet_ops();
+    double start[2];
+    aif_cluster_result r;
+    for (int p = AIF_POLICY_SRTF; p <= AIF_POLICY_LAS; p++) {
+        o.policy = p;
+        assert_int_equal(run(&o, topo(8), &jl, &r, start, NULL, NULL), AIF_OK);
+        assert_true(start[1] < 600 + 61);
+        assert_int_equal(r.preemptions, 1);
+    }
+}
+
+/* SRTF and LAS decide preemption by merging the sorted running jobs into the queue
+ * (pass_preempt); the slow reference sorts every waiting and running job at each
+ * decision.  Both must start, preempt and end every job at the same times, on
+ * backed-up loads with failures, per-tenant terms and elastic jobs. */
+static void test_preempt_fast_equals_reference(void **st)
+{
+    (void)st;
+    for (int k = 0; k < 4; k++) {
+        aif_job_list jl;
+        aif_err e;
+        aif_synth_spec sp = {1500, 200, 64, 0.7, 1800, 1.2, 4, 11 + (unsigned long long)k, k >= 2 ? 0.5 : 0};
+        assert_int_equal(aif_jobs_synth(&sp, &jl, &e), AIF_OK);
+        aif_ops o;
+        aif_ops_defaults(&o);   /* failures at the default rates, scaled up so that some strike */
+        for (int c = 0; c < AIF_N_FAIL; c++)
+            o.fail_per_day[c] *= 200;
+        o.queue_depth = k % 2 ? 50 : 1000;
+        if (k % 2) {
+            o.n_tenants = 2;
+            o.tenants[0] = (aif_ops_tenant){.name = "tenant1", .reserved_gpus = 32, .quota_gpus = 128, .share = 1};
+            o.tenants[1] = (aif_ops_tenant){.name = "tenant0", .quota_gpus = 160, .share = 1};
+        }
+        for (int p = AIF_POLICY_SRTF; p <= AIF_POLICY_LAS; p++) {
+            o.policy = p;
+            enum { N = 1500 };
+            static double s1[N], e1[N], s2[N], e2[N];
+            aif_cluster_result r1, r2;
+            aif_csim_in in = {.ops = &o, .topo = topo(32), .jobs = &jl, .check = k == 0, .start_s = s1, .end_s = e1,
+                              .idle_W = 1e6, .busy_gpu_W = 1000};
+            assert_int_equal(aif_csim_run(&in, &r1, &e), AIF_OK);
+            in.reference = true;
+            in.start_s = s2;
+            in.end_s = e2;
+            assert_int_equal(aif_csim_run(&in, &r2, &e), AIF_OK);
+            assert_true(r1.preemptions > 0);
+            assert_int_equal(r1.preemptions, r2.preemptions);
+            assert_int_equal(r1.resizes, r2.resizes);
+            assert_int_equal(r1.interruptions, r2.interruptions);
+            for (int j = 0; j < jl.n; j++)
+                if (s1[j] != s2[j] || e1[j] != e2[j]) {
+                    fprintf(stderr, "load %d %s job %d: start %.17g / %.17g, end %.17g / %.17g\n", k,
+                            aif_cluster_policy_names[p], j, s1[j], s2[j], e1[j], e2[j]);
+                    fail();
+                }
+        }
+        aif_job_list_free(&jl);
+    }
+}
+
+/* operations.serve: the scenario's serving deployment joins the load with the
+ * replica count the capacity plan finds for serve.slo at serve.qps (the same as
+ * aif_plan_serve gives; more at a higher rate), holds its GPUs for its duration,
+ * and its GPUs draw the serving model's power (the run uses more energy than
+ * without it); without a serve section it is an error naming the field. */
+static void test_serve_job(void **st)
+{
+    (void)st;
+    static aif_scenario s;
+    static aif_cluster_run run;
+    static aif_serve_plan plan;
+    aif_err e;
+    const char *y = "name: mixed\ncluster: {system: dgx-h100, gpus: 256}\nmodel: llama3-8b\n"
+                    "train: {tp: 1, pp: 1, gbs: 512, seq: 8192}\n"
+                    "serve: {tp: 1, qps: 40, requests: 400, slo: {ttft_p99: 500ms}}\n"
+                    "operations: {load: synthetic, horizon: 2d, failures: {enabled: false},\n"
+                    "  synthetic: {jobs: 100, rate_per_h: 10, max_gpus: 64, duration_median: 1h},\n"
+                    "  serve: {start: 2h, duration: 12h}}\n";
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "mixed.yaml", NULL, 0,
+                                                 AIF_SECTION_ALL | AIF_SECTION_OPS | AIF_SECTION_SERVE, &s, &e),
+                     AIF_OK);
+    assert_true(s.ops.serve_job && s.ops.serve_start_s == 7200 && s.ops.serve_duration_s == 43200);
+    aif_cluster_opts co = {.load = AIF_LOAD_SYNTHETIC, .check = true};
+    if (aif_run_cluster(cat, &s, &co, &run, &e))
+        fprintf(stderr, "aif_run_cluster: %s: %s\n", e.path, e.msg);
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_OK);
+    const aif_cluster_result *r = &run.r;
+    aif_plan_opts po = {.tps = {1}, .n_tp = 1, .precisions = {s.serve.precision}, .n_prec = 1, .max_gpus = 256};
+    const aif_scenario *one = &s;
+    assert_int_equal(aif_plan_serve(cat, &one, 1, &po, &plan, &e), AIF_OK);
+    assert_true(plan.c[0].meets);
+    assert_int_equal(r->serve_replicas, plan.c[0].replicas);
+    assert_int_equal(r->serve_gpus, plan.c[0].replicas);   /* tp 1, pp 1 */
+    assert_true(r->serve_replicas >= 2);                   /* 40 qps needs more than one */
+    assert_true(r->serve_gpu_W > 0);
+    assert_int_equal(r->jobs, 101);
+    double serving_h = -1;
+    for (int t = 0; t < r->n_tenants; t++)
+        if (!strcmp(r->tenants[t].name, "serving"))
+            serving_h = r->tenants[t].gpu_hours;
+    assert_true(fabs(serving_h - r->serve_gpus * 12.0) < 1e-6);   /* its GPUs for its 12 hours */
+    /* eight times the rate: more replicas; and the serving GPUs draw power (more energy than without them) */
+    int reps = r->serve_replicas;
+    double energy = r->energy_J;
+    s.serve.qps *= 8;
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_OK);
+    assert_true(run.r.serve_replicas > reps);
+    s.ops.serve_job = false;
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_OK);
+    assert_int_equal(run.r.serve_gpus, 0);
+    assert_true(run.r.energy_J < energy);
+    s.ops.serve_job = true;
+    s.serve.present = false;
+    assert_int_equal(aif_run_cluster(cat, &s, &co, &run, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.serve");
+}
+
 static void test_section(void **st)
 {
     (void)st;
@@ -470,7 +767,8 @@ static void test_section(void **st)
              "%soperations:\n  policy: las\n  placement: most-allocated\n  horizon: 2d\n  seed: 42\n"
              "  failures: {spare_nodes: 3, gpu: {per_day: 0.001, repair: 1h}, straggler: {per_day: 0.1}}\n"
              "  checkpoint: {interval: 30min, storage: nvme, nvme_bw: 10GB/s}\n"
-             "  curtailment: {start: 1h, duration: 2h, cap: 10MW, mode: throttle}\n",
+             "  curtailment: {start: 1h, duration: 2h, cap: 10MW, mode: throttle}\n"
+             "  tenants: [{name: vc1, quota_gpus: 512, reserved_gpus: 128, share: 2}, {name: vc2}]\n",
              base);
     assert_int_equal(aif_scenario_parse_sections(cat, text, strlen(text), "ops.yaml", NULL, 0,
                                                  AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e),
@@ -484,6 +782,10 @@ static void test_section(void **st)
     assert_true(o->fail_per_day[AIF_FAIL_HBM] > 0);   /* the defaults stay */
     assert_true(o->ckpt_interval_s == 1800 && o->storage == AIF_STORAGE_NVME && o->nvme_bw_Bps == 1e10);
     assert_true(o->curtail_cap_W == 1e7 && o->curtail_mode == AIF_CURTAIL_THROTTLE);
+    assert_int_equal(o->n_tenants, 2);
+    assert_string_equal(o->tenants[1].name, "vc2");
+    assert_true(o->tenants[0].quota_gpus == 512 && o->tenants[0].reserved_gpus == 128 && o->tenants[0].share == 2);
+    assert_true(o->tenants[1].share == 1 && o->tenants[1].quota_gpus == 0);
     /* the defaults: data/failures.yaml's rates */
     aif_ops d;
     aif_ops_defaults(&d);
@@ -499,6 +801,11 @@ static void test_section(void **st)
     expect_error("operations:\n  checkpoint: {storage: tape}\n", "operations.checkpoint.storage", "pfs", n + 2);
     expect_error("operations:\n  polcy: fifo\n", "operations.polcy", "policy", n + 2);
     expect_error("operations:\n  seed: 1.5\n", "operations.seed", "whole", n + 2);
+    expect_error("operations:\n  tenants: [{name: a, quota_gpus: 8, reserved_gpus: 16}]\n", "operations.tenants[0]",
+                 "within the quota", n + 2);
+    expect_error("operations:\n  tenants: [{name: a}, {name: a}]\n", "operations.tenants[1]", "named twice", n + 2);
+    expect_error("operations:\n  tenants: [{name: a, share: 0}]\n", "operations.tenants[0].share", "", n + 2);
+    expect_error("operations:\n  tenants: {name: a}\n", "operations.tenants", "list of tenants", n + 2);
 }
 
 int main(void)
@@ -516,6 +823,12 @@ int main(void)
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_section),
         cmocka_unit_test(test_tenant_quota),
+        cmocka_unit_test(test_tenant_reservation),
+        cmocka_unit_test(test_fairshare_weight),
+        cmocka_unit_test(test_elastic),
+        cmocka_unit_test(test_srtf_full_cluster),
+        cmocka_unit_test(test_preempt_fast_equals_reference),
+        cmocka_unit_test(test_serve_job),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

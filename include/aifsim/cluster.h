@@ -64,6 +64,16 @@ extern const char *const aif_ckpt_bw_source_names[];
 extern const char *const aif_curtail_mode_names[];
 extern const char *const aif_ops_load_names[];
 
+#define AIF_OPS_TENANTS 16           /* tenants operations.tenants may name */
+
+/* One tenant's terms (operations.tenants[i], the GPU-as-a-service case). */
+typedef struct aif_ops_tenant {
+    char name[32];               /* the tenant as the job list names it (trace vc or user, synthetic tenantK) */
+    int quota_gpus;              /* GPUs it may hold at once; 0: operations.tenant_quota_gpus */
+    int reserved_gpus;           /* GPUs held for it alone: no other tenant's job may use them */
+    double share;                /* fair-share weight (1): usage is divided by it */
+} aif_ops_tenant;
+
 /* The scenario's `operations:` section (docs/SCENARIOS.md). */
 typedef struct aif_ops {
     bool present;                /* the section was in the scenario */
@@ -75,10 +85,16 @@ typedef struct aif_ops {
     unsigned long long seed;     /* failures and the synthetic load */
     int queue_depth;             /* jobs a scheduling pass looks at (Slurm's default_queue_depth) */
     int tenant_quota_gpus;       /* GPUs one tenant may hold at once (Slurm's QOS GrpTRES=gres/gpu); 0: none */
+    aif_ops_tenant tenants[AIF_OPS_TENANTS];   /* per-tenant quota, reservation, weight */
+    int n_tenants;
     double las_threshold_s;      /* LAS: first queue limit in GPU-seconds; each next one x10 */
     int las_queues;              /* LAS: number of queues */
     double preempt_interval_s;   /* SRTF, LAS: preemption decided at most this often */
     double comm_share;           /* trace jobs: share of the step that is scale-out communication */
+    /* elastic jobs (min_gpus < max_gpus): rate at g GPUs of a job asking g0 is g/g0 below g0,
+       1 + efficiency (g/g0 - 1) above; a resize checkpoints and restarts after resize_s */
+    double elastic_efficiency;   /* share of a GPU's work each GPU beyond the request adds (0.9) */
+    double elastic_resize_s;     /* setup after a resize (60 s) */
     /* failures */
     bool failures;               /* draw failures */
     double fail_per_day[AIF_N_FAIL];   /* per component and day (component: see aif_failure_class) */
@@ -108,6 +124,12 @@ typedef struct aif_ops {
     int synth_max_gpus;
     double synth_size_skew, synth_duration_median_s, synth_duration_sigma;
     int synth_tenants;
+    double synth_elastic_share;  /* share of generated jobs that are elastic: bounds gpus/2 .. 2 gpus (0) */
+    /* a serving deployment from the scenario's serve: section (operations.serve) */
+    bool serve_job;              /* the key was given */
+    double serve_start_s, serve_duration_s;   /* when it runs (duration 0: the horizon, else a day) */
+    int serve_replicas;          /* 0: the fewest meeting serve.slo at serve.qps (the capacity plan) */
+    char serve_tenant[32];       /* its tenant ("serving") */
 } aif_ops;
 
 #ifdef __cplusplus
@@ -132,6 +154,9 @@ extern "C" {
 typedef struct aif_cluster_tenant {
     char name[32];
     double gpu_hours, share;     /* GPU-hours held, share of all held */
+    int quota_gpus, reserved_gpus;   /* its terms (0: none) */
+    int peak_gpus;               /* most GPUs it held at once */
+    double reserved_use;         /* GPU-hours held within its reservation / reserved GPU-hours (0: none reserved) */
     double energy_J, cost_usd;   /* filled by aif_run_cluster */
     long jobs;
 } aif_cluster_tenant;
@@ -149,6 +174,7 @@ typedef struct aif_cluster_result {
     long interruptions, by_cause[AIF_N_FAIL];   /* job interruptions (a failure stopping k jobs counts k) */
     long failures, failures_by_cause[AIF_N_FAIL];   /* component failures drawn */
     long preemptions, requeues, spare_swaps;
+    long elastic_jobs, resizes;  /* jobs with min_gpus < max_gpus; their grows and shrinks */
     double ettr;                 /* productive time / time from first start to end, GPU-weighted */
     double goodput;              /* productive GPU-seconds / held GPU-seconds */
     double lost_gpu_hours;       /* work lost since the last checkpoint, restarts and checkpoint reads */
@@ -178,6 +204,9 @@ typedef struct aif_cluster_result {
     /* tenants */
     aif_cluster_tenant tenants[AIF_CLUSTER_TENANTS];
     int n_tenants;
+    /* the serving deployment (operations.serve; serve_gpus 0: none) */
+    int serve_replicas, serve_gpus;
+    double serve_gpu_W;          /* its facility power per GPU over the serving run (aif_run_serve) */
     double energy_J, cost_usd, power_mean_W, power_peak_W;
 } aif_cluster_result;
 

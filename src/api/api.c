@@ -230,7 +230,7 @@ aif_rc aif_cluster_json(const char *scenario, int from, const char *name, const 
     }
     if ((rc = load_catalog(&cat, catalogs, n_catalogs, err)))
         goto done;
-    const unsigned sections = AIF_SECTION_ALL | AIF_SECTION_OPS;
+    const unsigned sections = AIF_SECTION_ALL | AIF_SECTION_OPS | AIF_SECTION_SERVE;
     rc = load_sections(cat, scenario, from, name, NULL, ov, n_overrides, sections, s, err);
     if (rc)
         goto done;

@@ -127,7 +127,8 @@ int cmd_cluster(int argc, char **argv)
     static aif_scenario s;
     static aif_cluster_run run;
     aif_err e;
-    aif_rc rc = aif_scenario_load_sections(cat, file, o.ov, o.n_ov, AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e);
+    aif_rc rc = aif_scenario_load_sections(cat, file, o.ov, o.n_ov,
+                                           AIF_SECTION_ALL | AIF_SECTION_OPS | AIF_SECTION_SERVE, &s, &e);
     if (!rc) {
         cli_progress_state prog = {.label = "scheduling"};
         int load = trace ? AIF_LOAD_TRACE

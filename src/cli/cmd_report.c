@@ -45,7 +45,8 @@ static int run_job(const char *file, const cli_opts *o, cli_job *j, aif_cluster_
         return st;
     static aif_scenario s;
     aif_err e;
-    aif_rc rc = aif_scenario_load_sections(cat, file, o->ov, o->n_ov, AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e);
+    aif_rc rc = aif_scenario_load_sections(cat, file, o->ov, o->n_ov,
+                                           AIF_SECTION_ALL | AIF_SECTION_OPS | AIF_SECTION_SERVE, &s, &e);
     if (rc == AIF_EINPUT && (!strncmp(e.path, "train", 5) || !strncmp(e.path, "model", 5)))
         fprintf(stderr, "aifsim report: the report is of the job, and its check of %s failed (aifsim facility "
                 "shows the site alone):\n", e.path);

@@ -162,8 +162,53 @@ static double regime_end(const sjob *j)
     return t + full * (j->tau_s * j->slow + j->w_s) + rem * j->slow;
 }
 
-/* Job placement's step-time factor (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1). */
-static void placement_slow(sim *s, int j)
+/* The share of its packed scale-out bandwidth job j gets on the uplinks it
+ * crosses (docs/CLUSTER.md, "Jobs on shared links"): a leaf group's uplinks carry
+ * leaf GPUs / leaf_ratio GPUs' worth of traffic at full speed, shared equally by
+ * the GPUs of every running job that spans several leaf groups (all of such a
+ * job's traffic taken to cross them, the worst case); likewise a pod's with
+ * pod_ratio for jobs spanning several pods.  The job's share is the smallest over
+ * its leaves and pods, at most 1.  counted: j's GPUs are already in leaf_x and
+ * pod_x (running), else they are added as if it started now (a backfill probe). */
+static double link_share(sim *s, int j, bool counted)
+{
+    const sjob *jb = &s->jobs[j];
+    int gpn = s->tp.gpn;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int n = g / gpn;
+        s->leaf_own[n / s->tp.leaf_nodes]++;
+        s->pod_own[n / s->tp.pod_nodes]++;
+    }
+    double share = 1;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int n = g / gpn, l = n / s->tp.leaf_nodes, p = n / s->tp.pod_nodes;
+        if (s->leaf_own[l]) {
+            if (jb->leaves > 1 && s->tp.leaf_ratio > 1) {
+                double x = (double)s->leaf_x[l] + (counted ? 0 : s->leaf_own[l]);
+                int last = (l + 1) * s->tp.leaf_nodes < s->tp.nodes ? (l + 1) * s->tp.leaf_nodes : s->tp.nodes;
+                double cap = (double)(last - l * s->tp.leaf_nodes) * gpn / s->tp.leaf_ratio;
+                if (x > cap && cap / x < share)
+                    share = cap / x;
+            }
+            s->leaf_own[l] = 0;
+        }
+        if (s->pod_own[p]) {
+            if (jb->pods > 1 && s->tp.pod_ratio > 1) {
+                double x = (double)s->pod_x[p] + (counted ? 0 : s->pod_own[p]);
+                int last = (p + 1) * s->tp.pod_nodes < s->tp.nodes ? (p + 1) * s->tp.pod_nodes : s->tp.nodes;
+                double cap = (double)(last - p * s->tp.pod_nodes) * gpn / s->tp.pod_ratio;
+                if (x > cap && cap / x < share)
+                    share = cap / x;
+            }
+            s->pod_own[p] = 0;
+        }
+    }
+    return share;
+}
+
+/* Job j's step-time factor from its placement and the uplinks it shares
+ * (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1), B_got / B_packed = link_share. */
+static void placement_slow(sim *s, int j, bool counted)
 {
     sjob *jb = &s->jobs[j];
     int last_leaf = -1, last_pod = -1;
@@ -175,9 +220,38 @@ static void placement_slow(sim *s, int j)
         if (p != last_pod)
             jb->pods++, last_pod = p;
     }
-    double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : s->op->comm_share;
-    double ratio = jb->pods > 1 ? s->tp.pod_ratio : jb->leaves > 1 ? s->tp.leaf_ratio : 1;
-    jb->base_slow = 1 + c * (ratio - 1);
+    /* a serving deployment's replicas do not talk to each other across nodes */
+    double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : jb->kind == AIF_JOB_SERVE ? 0 : s->op->comm_share;
+    double share = jb->leaves > 1 && s->links ? link_share(s, j, counted) : 1;
+    jb->base_slow = 1 + c * (1 / share - 1);
+}
+
+static void retime(sim *s, int j);
+
+/* Job j's GPUs join (dir 1) or leave (-1) the uplinks' load; every other running
+ * job that crosses uplinks is re-timed where its share moved.  O(GPUs of the
+ * running multi-leaf jobs) per start or end of a multi-leaf job; nothing on a
+ * fabric that does not oversubscribe. */
+static void links_move(sim *s, int j, int dir)
+{
+    sjob *jb = &s->jobs[j];
+    if (!s->links || jb->leaves <= 1)
+        return;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int n = g / s->tp.gpn;
+        s->leaf_x[n / s->tp.leaf_nodes] += dir;
+        if (jb->pods > 1)
+            s->pod_x[n / s->tp.pod_nodes] += dir;
+    }
+    for (int i = 0; i < s->n_run; i++) {
+        int k = s->running[i];
+        if (k == j || s->jobs[k].leaves <= 1)
+            continue;
+        double before = s->jobs[k].base_slow;
+        placement_slow(s, k, true);
+        if (s->jobs[k].base_slow != before)
+            retime(s, k);
+    }
 }
 
 static void count_placement(sim *s, int j)
@@ -196,9 +270,19 @@ static bool on_straggler(const sim *s, int j)
     return false;
 }
 
+/* Elastic job jb's rate at its size now relative to its request g0
+ * (docs/CLUSTER.md, "Elastic jobs"): g/g0 below it, 1 + efficiency (g/g0 - 1) above. */
+static double elastic_speed(const sim *s, const sjob *jb)
+{
+    if (!jb->elastic || jb->gpus == jb->g0)
+        return 1;
+    double x = (double)jb->gpus / jb->g0;
+    return x < 1 ? x : 1 + s->op->elastic_efficiency * (x - 1);
+}
+
 static double current_slow(const sim *s, int j)
 {
-    double f = s->jobs[j].base_slow * s->throttle;
+    double f = s->jobs[j].base_slow * s->throttle / elastic_speed(s, &s->jobs[j]);
     if (s->op->straggler_per_day > 0 && on_straggler(s, j))
         f *= s->op->straggler_slowdown;
     return f;
@@ -274,6 +358,8 @@ static void comp_on(sim *s, int j)
     sjob *jb = &s->jobs[j];
     double cyc = jb->tau_s * jb->slow;
     jb->computing = jb->gpus * (isfinite(cyc) && jb->w_s > 0 ? cyc / (cyc + jb->w_s) : 1);
+    if (jb->kind == AIF_JOB_SERVE && s->in->serve_power_ratio > 0)
+        jb->computing *= s->in->serve_power_ratio;   /* a serving GPU draws what the serving model says */
     s->comp_gpus += jb->computing;
 }
 static void comp_off(sim *s, int j)
@@ -339,15 +425,32 @@ static void hold_account(sim *s, int j)
     jb->held_since_s = s->now;
 }
 
+/* Tenant t's holding changes by dg GPUs: its reservation's use, the unused
+ * reservations and its peak follow. */
+static void tenant_hold(sim *s, int t, long dg)
+{
+    long h = s->tenant_held[t], r = s->tenant_resv[t];
+    s->tenant_resv_int[t] += (double)(h < r ? h : r) * (s->now - s->tenant_t_last[t]);
+    s->tenant_t_last[t] = s->now;
+    s->resv_unused -= h < r ? r - h : 0;
+    h += dg;
+    s->tenant_held[t] = h;
+    s->resv_unused += h < r ? r - h : 0;
+    if (h > s->tenant_peak[t])
+        s->tenant_peak[t] = h;
+}
+
 static void start_job(sim *s, int j)
 {
     sjob *jb = &s->jobs[j];
     jb->state = J_RUN;
     s->n_waiting--;
     s->busy_gpus += jb->gpus;
-    s->tenant_held[s->tenant_map[j]] += jb->gpus;
+    tenant_hold(s, s->tenant_map[j], jb->gpus);
+    placement_slow(s, j, false);
+    links_move(s, j, 1);
+    placement_slow(s, j, true);
     run_add(s, j);
-    placement_slow(s, j);
     count_placement(s, j);
     checkpoint_plan(s, j);
     double setup = 0;
@@ -363,6 +466,14 @@ static void start_job(sim *s, int j)
 }
 
 static void queue_insert(sim *s, int j);
+/* Back to the queue: at once, or with the batch of a preemption decision's walk. */
+static void enqueue(sim *s, int j)
+{
+    if (s->defer_queue)
+        s->requeue[s->n_requeue++] = j;
+    else
+        queue_insert(s, j);
+}
 
 /* Stops running job j: back to the queue (requeue), or paused. */
 static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
@@ -375,14 +486,17 @@ static void stop_job(sim *s, int j, bool keep_unsaved, int new_state)
         jb->u0_s = 0;
     }
     jb->version++;
-    csim_release(s, j);
     run_remove(s, j);
+    links_move(s, j, -1);
+    csim_release(s, j);
     s->busy_gpus -= jb->gpus;
-    s->tenant_held[s->tenant_map[j]] -= jb->gpus;
+    tenant_hold(s, s->tenant_map[j], -jb->gpus);
+    if (jb->elastic)
+        jb->gpus = jb->min_g;   /* waits at its smallest size; starts with what is free then */
     jb->state = new_state;
     if (new_state == J_WAIT) {
         s->n_waiting++;
-        queue_insert(s, j);
+        enqueue(s, j);
     }
     s->bf_valid = false;
 }
@@ -400,10 +514,11 @@ static void finish_job(sim *s, int j)
     jb->end_s = s->now;
     jb->state = J_DONE;
     jb->version++;
-    csim_release(s, j);
     run_remove(s, j);
+    links_move(s, j, -1);
+    csim_release(s, j);
     s->busy_gpus -= jb->gpus;
-    s->tenant_held[s->tenant_map[j]] -= jb->gpus;
+    tenant_hold(s, s->tenant_map[j], -jb->gpus);
     s->ended++;
     if (s->in->end_s)
         s->in->end_s[j] = s->now;
@@ -478,7 +593,7 @@ static double dyn_key(const sim *s, int j)
     const sjob *jb = &s->jobs[j];
     switch (s->op->policy) {
     case AIF_POLICY_FAIRSHARE:
-        return s->tenant_gpu_s[s->tenant_map[j]];
+        return s->tenant_gpu_s[s->tenant_map[j]] / s->tenant_weight[s->tenant_map[j]];
     case AIF_POLICY_SRTF: {
         double rem = jb->dur_s - jb->done_s;
         if (jb->state == J_RUN) {
@@ -524,12 +639,15 @@ static bool slot_before(const sim *s, const qslot *a, const qslot *b)
 
 static void queue_insert(sim *s, int j)
 {
+    /* the new generation first: j's old entry (from before it ran) is stale before a
+     * compaction, which then always leaves room (at most n_jobs - 1 others wait) */
+    int gen = ++s->jobs[j].qgen;
     if (s->n_q >= s->n_jobs)
         queue_compact(s);
     /* binary search for the policy's order; fair share sorts at each pass, so its
      * queue is in arrival order and a job goes to its end */
     bool dynamic = s->op->policy == AIF_POLICY_FAIRSHARE;
-    qslot q = {policy_key(s, j), j, ++s->jobs[j].qgen};
+    qslot q = {policy_key(s, j), j, gen};
     int lo = dynamic ? s->n_q : 0, hi = s->n_q;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
@@ -543,6 +661,33 @@ static void queue_insert(sim *s, int j)
     s->n_q++;
 }
 
+/* Queues the jobs of s->requeue together: sorted among themselves (a heap sort),
+ * then merged into the queue from its end in one pass, O(n_q + m
+ * log m) where m inserts one by one would move the queue m times.  The caller
+ * leaves room (n_q + m <= n_jobs). */
+static void queue_insert_batch(sim *s)
+{
+    int m = s->n_requeue;
+    s->n_requeue = 0;
+    if (m == 0)
+        return;
+    int *v = s->requeue;
+    for (int i = 0; i < m; i++) {
+        s->jobs[v[i]].qgen++;
+        s->scratch_d[v[i]] = policy_key(s, v[i]);
+    }
+    sort_ids(v, m, s->scratch_d);   /* (key, id) is the slot order: ids are in submit order */
+    int i = s->n_q - 1, k = m - 1, w = s->n_q + m - 1;
+    while (k >= 0) {
+        qslot qk = {policy_key(s, v[k]), v[k], s->jobs[v[k]].qgen};
+        if (i >= 0 && slot_before(s, &qk, &s->queue[i]))
+            s->queue[w--] = s->queue[i--];
+        else
+            s->queue[w--] = qk, k--;
+    }
+    s->n_q += m;
+}
+
 /* ------------------------------------------------------------- scheduling */
 
 /* Whether the facility power allows `more` GPUs computing during a curtailment. */
@@ -553,22 +698,204 @@ static bool power_allows(const sim *s, int more)
     return s->in->idle_W + (s->busy_gpus + more) * s->in->busy_gpu_W <= s->op->curtail_cap_W;
 }
 
-/* Whether job j's tenant may hold its GPUs on top of what it holds (tenant_quota_gpus). */
+/* Whether job j's tenant may hold its GPUs on top of what it holds: within its
+ * quota, and leaving free at least the other tenants' unused reservations (a
+ * reservation is never lent, so its tenant finds it free; docs/CLUSTER.md). */
 static bool quota_allows(const sim *s, int j)
 {
-    int q = s->op->tenant_quota_gpus;
-    return q <= 0 || s->tenant_held[s->tenant_map[j]] + s->jobs[j].gpus <= q;
+    int t = s->tenant_map[j], q = s->tenant_quota[t];
+    long g = s->jobs[j].gpus, h = s->tenant_held[t], r = s->tenant_resv[t];
+    if (q > 0 && h + g > q)
+        return false;
+    if (s->resv_unused == 0)
+        return true;
+    long own = h < r ? r - h : 0, own_after = h + g < r ? r - (h + g) : 0;
+    return s->free_gpus - g >= s->resv_unused - own + own_after;
+}
+
+/* Whole free nodes of the cluster now. */
+static long full_nodes(const sim *s)
+{
+    long f = 0;
+    for (int p = 0; p * s->tp.pod_nodes < s->tp.nodes; p++)
+        f += s->pod_full[p];
+    return f;
+}
+
+/* GPUs job j's tenant may add now (quota, the other tenants' unused reservations,
+ * a paused curtailment's power), at most `want`. */
+static long tenant_room(const sim *s, int j, long want)
+{
+    int t = s->tenant_map[j];
+    long h = s->tenant_held[t], r = s->tenant_resv[t], own = h < r ? r - h : 0;
+    long room = s->free_gpus - (s->resv_unused - own);
+    if (s->tenant_quota[t] > 0 && s->tenant_quota[t] - h < room)
+        room = s->tenant_quota[t] - h;
+    if (s->curtail_on && s->op->curtail_mode == AIF_CURTAIL_PAUSE && s->in->busy_gpu_W > 0) {
+        double p = (s->op->curtail_cap_W - s->in->idle_W) / s->in->busy_gpu_W - s->busy_gpus;
+        if (p < room)
+            room = p > 0 ? (long)p : 0;
+    }
+    return room < want ? room : want;
+}
+
+/* The size waiting elastic job j starts with: what is free within its bounds (up
+ * to its request while other jobs wait, so that it takes nothing they could use)
+ * and its tenant's room, where a placement can find it (one node's free GPUs, or
+ * whole free nodes); below min_g when that is not there. */
+static int elastic_start_size(const sim *s, int j)
+{
+    const sjob *jb = &s->jobs[j];
+    long room = tenant_room(s, j, s->n_waiting > 1 ? jb->g0 : jb->max_g), gpn = s->tp.gpn;
+    long one = room < s->seg[1] ? room : s->seg[1];   /* the most free GPUs on one node */
+    long many = room > gpn ? (room < full_nodes(s) * gpn ? room : full_nodes(s) * gpn) : 0;
+    return (int)(many > one ? many : one);
 }
 
 static bool try_start(sim *s, int j)
 {
-    if (!power_allows(s, s->jobs[j].gpus) || !quota_allows(s, j))
-        return false;
+    sjob *jb = &s->jobs[j];
+    if (jb->elastic) {
+        int g = elastic_start_size(s, j);
+        jb->gpus = g > jb->min_g ? g : jb->min_g;
+    }
     int tf;
-    if (!csim_place(s, j, &tf))
+    bool ok = power_allows(s, jb->gpus) && quota_allows(s, j) && csim_place(s, j, &tf);
+    if (!ok && jb->elastic && jb->gpus > jb->min_g) {
+        jb->gpus = jb->min_g;
+        ok = power_allows(s, jb->gpus) && quota_allows(s, j) && csim_place(s, j, &tf);
+    }
+    if (!ok) {
+        if (jb->elastic)
+            jb->gpus = jb->min_g;
         return false;
+    }
     start_job(s, j);
     return true;
+}
+
+/* Resizes running elastic job j to g GPUs: a checkpoint (its progress kept), its
+ * GPUs given back and g taken (its old size again where g cannot be placed; back to
+ * the queue in the rare case neither can), then a restart of elastic_resize_s plus
+ * the checkpoint's read. */
+static void resize_job(sim *s, int j, int g)
+{
+    sjob *jb = &s->jobs[j];
+    int old = jb->gpus, t = s->tenant_map[j];
+    hold_account(s, j);
+    jb->done_s += regime_close(s, j, true);
+    jb->u0_s = 0;
+    jb->version++;
+    run_remove(s, j);
+    links_move(s, j, -1);
+    csim_release(s, j);
+    s->busy_gpus -= old;
+    tenant_hold(s, t, -old);
+    s->bf_valid = false;
+    int tf;
+    jb->gpus = g;
+    if (!csim_place(s, j, &tf)) {
+        jb->gpus = old;
+        if (!csim_place(s, j, &tf)) {
+            jb->gpus = jb->min_g;
+            jb->state = J_WAIT;
+            s->n_waiting++;
+            enqueue(s, j);
+            s->r->requeues++;
+            return;
+        }
+    }
+    s->r->resizes++;
+    s->busy_gpus += jb->gpus;
+    tenant_hold(s, t, jb->gpus);
+    placement_slow(s, j, false);
+    links_move(s, j, 1);
+    placement_slow(s, j, true);
+    run_add(s, j);
+    checkpoint_plan(s, j);
+    jb->held_since_s = s->now;
+    regime_start(s, j, s->op->elastic_resize_s + (jb->done_s > 0 ? jb->read_s : 0), 0);
+}
+
+/* Waiting job j did not start: running elastic jobs give GPUs back so that it
+ * fits.  What a job took beyond its request is lent and goes back to any waiting
+ * job; under backfill (priority order) a job of lower priority than j also shrinks
+ * to its min_g instead of being passed over.  True when j then started. */
+static bool elastic_reclaim(sim *s, int j)
+{
+    if (!s->n_elastic)
+        return false;
+    sjob *w = &s->jobs[j];
+    int t = s->tenant_map[j];
+    long g = w->elastic ? w->min_g : w->gpus, need = g - s->free_gpus;
+    if (need <= 0 || (s->tenant_quota[t] > 0 && s->tenant_held[t] + g > s->tenant_quota[t]) ||
+        !power_allows(s, (int)g))
+        return false;
+    long lend = 0;
+    int m = 0;
+    for (int i = 0; i < s->n_run; i++) {
+        const sjob *k = &s->jobs[s->running[i]];
+        if (!k->elastic)
+            continue;
+        int floor = s->op->policy == AIF_POLICY_BACKFILL && k->priority < w->priority ? k->min_g
+                    : k->g0 > k->min_g                                                ? k->g0
+                                                                                      : k->min_g;
+        if (k->gpus > floor) {
+            lend += k->gpus - floor;
+            s->el_scratch[m++] = s->running[i];
+        }
+    }
+    if (lend < need)
+        return false;
+    for (int i = 0; i < m && need > 0; i++) {
+        sjob *k = &s->jobs[s->el_scratch[i]];
+        int floor = s->op->policy == AIF_POLICY_BACKFILL && k->priority < w->priority ? k->min_g
+                    : k->g0 > k->min_g                                                ? k->g0
+                                                                                      : k->min_g;
+        long d = k->gpus - floor < need ? k->gpus - floor : need;
+        need -= d;
+        resize_job(s, s->el_scratch[i], (int)(k->gpus - d));
+    }
+    return try_start(s, j);
+}
+
+/* With nobody waiting, running elastic jobs grow into the free GPUs, each only
+ * where its remaining run at the larger size plus the resize is shorter than at
+ * its size now. */
+static void elastic_grow(sim *s)
+{
+    int m = 0;
+    for (int i = 0; i < s->n_run; i++)
+        if (s->jobs[s->running[i]].elastic && s->jobs[s->running[i]].gpus < s->jobs[s->running[i]].max_g)
+            s->el_scratch[m++] = s->running[i];
+    for (int i = 0; i < m && s->free_gpus > 0; i++) {
+        int j = s->el_scratch[i];
+        sjob *jb = &s->jobs[j];
+        long gpn = s->tp.gpn, target = jb->gpus + tenant_room(s, j, jb->max_g - jb->gpus);
+        /* where it can be placed after giving back its own GPUs */
+        long one = 0, many = 0;
+        if (jb->gpus <= gpn) {
+            int n = jb->first_gpu / (int)gpn;
+            one = jb->gpus + s->nfree[n] > s->seg[1] ? jb->gpus + s->nfree[n] : s->seg[1];
+        }
+        many = (full_nodes(s) + jb->gpus / gpn) * gpn;
+        long cap = many > one ? many : one;
+        if (target > cap)
+            target = cap;
+        if (target <= jb->gpus)
+            continue;
+        double sv, un;
+        long w;
+        regime_at(jb, s->now, &sv, &un, &w);
+        double left = jb->dur_s - jb->done_s - sv - un;
+        double sp_now = elastic_speed(s, jb), g = jb->gpus;
+        jb->gpus = (int)target;
+        double sp_new = elastic_speed(s, jb);
+        jb->gpus = (int)g;
+        double read = jb->read_s;   /* about: the read at the new size is shorter */
+        if (s->op->elastic_resize_s + read + left * jb->slow * sp_now / sp_new < left * jb->slow)
+            resize_job(s, j, (int)target);
+    }
 }
 
 /* Units of the head's reservation: whole free nodes for a multi-node head, else GPUs. */
@@ -649,7 +976,7 @@ static void pass_static(sim *s)
             continue;
         seen++;
         if (head < 0) {
-            if (try_start(s, j))
+            if (try_start(s, j) || elastic_reclaim(s, j))
                 continue;
             if (s->op->policy == AIF_POLICY_FIFO)
                 return;
@@ -661,7 +988,8 @@ static void pass_static(sim *s)
             continue;
         }
         if (s->op->policy != AIF_POLICY_BACKFILL) {
-            try_start(s, j);
+            if (!try_start(s, j))
+                elastic_reclaim(s, j);
             continue;
         }
         /* EASY backfill: start j only if it ends before the reservation or uses spare units */
@@ -685,7 +1013,8 @@ static void pass_static(sim *s)
             sjob probe = *jb;
             probe.t0_s = s->now;
             probe.d_s = jb->first_start_s < 0 ? 0 : s->op->restart_s + (jb->done_s > 0 ? jb->read_s : 0);
-            probe.slow = s->throttle * (s->op->straggler_per_day > 0 && s->slowc[n] ? s->op->straggler_slowdown : 1);
+            probe.slow = s->throttle * (s->op->straggler_per_day > 0 && s->slowc[n] ? s->op->straggler_slowdown : 1) /
+                         elastic_speed(s, jb);
             bool ok = regime_end(&probe) <= s->bf_T;
             if (!ok && used <= s->bf_E) {
                 s->bf_E -= used;
@@ -704,7 +1033,7 @@ static void pass_static(sim *s)
             continue;
         long used = before_units - head_units_now(s, head);
         /* its end if started now, without failures */
-        placement_slow(s, j);
+        placement_slow(s, j, false);
         checkpoint_plan(s, j);
         sjob probe = *jb;
         probe.t0_s = s->now;
@@ -722,8 +1051,107 @@ static void pass_static(sim *s)
     }
 }
 
+/* One job of a preemption decision, in the key's order: admitted while the GPUs
+ * add up (beyond reservations, within the unreserved GPUs; within the quota and
+ * queue_depth); a running job not admitted shrinks to min_g where that is admitted
+ * (elastic), else is preempted. */
+typedef struct admit { long cap_shared, used; int depth; } admit;
+static void admit_one(sim *s, admit *ad, int j)
+{
+    int t = s->tenant_map[j];
+    if (s->jobs[j].state != J_RUN && !quota_allows(s, j))
+        return;   /* held by its tenant's quota or others' reservations: displaces no running job */
+    long g = s->jobs[j].gpus, a = s->tenant_adm[t], r = s->tenant_resv[t];
+    long over = (a + g > r ? a + g - r : 0) - (a > r ? a - r : 0);
+    bool fits = ad->used + over <= ad->cap_shared && ad->depth < s->op->queue_depth &&
+                (s->tenant_quota[t] <= 0 || a + g <= s->tenant_quota[t]);
+    if (fits) {
+        ad->used += over, s->tenant_adm[t] += g, ad->depth++;
+        return;
+    }
+    if (s->jobs[j].state != J_RUN)
+        return;
+    if (s->jobs[j].elastic && s->jobs[j].gpus > s->jobs[j].min_g) {
+        /* an elastic job shrinks to its min_g where that is admitted, instead of being preempted */
+        long gm = s->jobs[j].min_g, om = (a + gm > r ? a + gm - r : 0) - (a > r ? a - r : 0);
+        if (ad->used + om <= ad->cap_shared && ad->depth < s->op->queue_depth) {
+            ad->used += om, s->tenant_adm[t] += gm, ad->depth++;
+            resize_job(s, j, (int)gm);
+            return;
+        }
+    }
+    s->jobs[j].stamp = s->pass_epoch;
+    stop_job(s, j, true, J_WAIT);
+    s->r->preemptions++;
+}
+
+static admit admit_begin(sim *s)
+{
+    s->next_preempt_s = s->now + s->op->preempt_interval_s;
+    s->pass_epoch++;
+    int last = s->tp.nodes - 1;   /* the GPUs in service; the last node may hold fewer */
+    long cap = (long)(s->tp.nodes - s->n_down) * s->tp.gpn - (s->down[last] ? 0 : s->tp.gpn - csim_node_gpus(s, last));
+    int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
+    for (int t = 0; t < nt; t++)
+        s->tenant_adm[t] = 0;
+    admit ad = {cap - s->resv_total, 0, 0};
+    return ad;
+}
+
+/* SRTF and LAS, the fast path: a waiting job's key does not change while it waits
+ * (its remaining time, its LAS queue), so the queue is already in the key's order;
+ * only the running jobs are sorted (O(r log r)), then merged with the queue.  The
+ * walk through the queue stops as soon as no later waiting job can be admitted
+ * (queue_depth admitted, or every unreserved GPU taken where no tenant reserves),
+ * so a decision costs O(r log r + what it admits), not a sort of every waiting job.
+ * Decides exactly as pass_dynamic (tests/test_cluster.c runs both). */
+static void pass_preempt(sim *s)
+{
+    if (s->n_q + s->n_run > s->n_jobs)
+        queue_compact(s);   /* the preempted jobs' entries then fit without a compaction mid-walk */
+    int nr = s->n_run;
+    for (int i = 0; i < nr; i++) {
+        int j = s->running[i];
+        s->scratch[i] = j;
+        s->scratch_d[j] = dyn_key(s, j);
+    }
+    sort_ids(s->scratch, nr, s->scratch_d);
+    admit ad = admit_begin(s);
+    int qi = 0, ri = 0;
+    s->defer_queue = true;   /* the walk reads the queue: the preempted join it after (queue_insert_batch) */
+    for (;;) {
+        /* a preempted job's new entry (at or after qi: its key is not below the walk's) is skipped */
+        while (qi < s->n_q && (!waiting_at(s, qi) || s->jobs[s->queue[qi].job].stamp == s->pass_epoch))
+            qi++;
+        bool wait_done = qi >= s->n_q || ad.depth >= s->op->queue_depth ||
+                         (s->resv_total == 0 && ad.used >= ad.cap_shared);
+        if (wait_done && ri >= nr)
+            break;
+        int j;
+        if (ri < nr && (wait_done || s->scratch_d[s->scratch[ri]] < s->queue[qi].key ||
+                        (s->scratch_d[s->scratch[ri]] == s->queue[qi].key && s->scratch[ri] < s->queue[qi].job)))
+            j = s->scratch[ri++];
+        else
+            j = s->queue[qi++].job;
+        admit_one(s, &ad, j);
+    }
+    s->defer_queue = false;
+    queue_insert_batch(s);
+    int seen = 0;
+    for (int i = 0; i < s->n_q && seen < s->op->queue_depth && s->free_gpus > 0; i++) {
+        if (!waiting_at(s, i))
+            continue;
+        int j = s->queue[i].job;
+        seen++;
+        if (!try_start(s, j))
+            elastic_reclaim(s, j);
+    }
+}
+
 /* Fair share, SRTF and LAS: the order is computed at each pass; SRTF and LAS
- * preempt running jobs that the order no longer admits. */
+ * preempt running jobs that the order no longer admits.  For SRTF and LAS this is
+ * the slow reference of pass_preempt (every waiting and running job sorted at
+ * each decision). */
 static void pass_dynamic(sim *s)
 {
     int n = 0;
@@ -750,25 +1178,9 @@ static void pass_dynamic(sim *s)
         s->scratch_d[s->scratch[i]] = dyn_key(s, s->scratch[i]);
     sort_ids(s->scratch, n, s->scratch_d);   /* ties: id order, which is submit order */
     if (preempt) {
-        s->next_preempt_s = s->now + s->op->preempt_interval_s;
-        long cap = 0;
-        for (int q = 0; q < s->tp.nodes; q++)
-            cap += s->down[q] ? 0 : s->tp.gpn;
-        long used = 0;
-        int depth = 0;
-        /* admit in order while the GPUs add up; running jobs not admitted are preempted */
-        for (int i = 0; i < n; i++) {
-            int j = s->scratch[i];
-            if (s->jobs[j].state != J_RUN && !quota_allows(s, j))
-                continue;   /* held by its tenant's quota: displaces no running job */
-            bool fits = used + s->jobs[j].gpus <= cap && depth < s->op->queue_depth;
-            if (fits)
-                used += s->jobs[j].gpus, depth++;
-            if (!fits && s->jobs[j].state == J_RUN) {
-                stop_job(s, j, true, J_WAIT);
-                s->r->preemptions++;
-            }
-        }
+        admit ad = admit_begin(s);
+        for (int i = 0; i < n; i++)
+            admit_one(s, &ad, s->scratch[i]);
     }
     int seen = 0;
     for (int i = 0; i < n && seen < s->op->queue_depth && s->free_gpus > 0; i++) {
@@ -776,19 +1188,31 @@ static void pass_dynamic(sim *s)
         if (s->jobs[j].state != J_WAIT)
             continue;
         seen++;
-        try_start(s, j);
+        if (!try_start(s, j))
+            elastic_reclaim(s, j);
     }
 }
 
+static void schedule_pass(sim *s);
 static void schedule(sim *s)
 {
-    if (s->n_waiting <= 0 || s->free_gpus <= 0)
-        return;
+    schedule_pass(s);
+    if (s->n_elastic && s->n_waiting == 0 && s->free_gpus > 0)
+        elastic_grow(s);
+}
+
+static void schedule_pass(sim *s)
+{
     /* the queue is kept in policy order except under fair share, whose keys move with
      * the tenants' usage; SRTF and LAS sort waiting and running jobs together only
-     * when they may preempt */
+     * when they may preempt, which they may on a full cluster too */
     bool preemptive = s->op->policy == AIF_POLICY_SRTF || s->op->policy == AIF_POLICY_LAS;
-    if (s->op->policy == AIF_POLICY_FAIRSHARE || (preemptive && s->now >= s->next_preempt_s))
+    bool may_preempt = preemptive && s->now >= s->next_preempt_s;
+    if (s->n_waiting <= 0 || (s->free_gpus <= 0 && !may_preempt))
+        return;
+    if (may_preempt && !s->in->reference)
+        pass_preempt(s);
+    else if (s->op->policy == AIF_POLICY_FAIRSHARE || may_preempt)
         pass_dynamic(s);
     else
         pass_static(s);
@@ -1042,13 +1466,35 @@ static aif_rc check(sim *s)
                                s->leaf_full[l]);
     }
     int nt = s->in->jobs->n_tenants > 0 ? s->in->jobs->n_tenants : 1;
+    long unused = s->resv_orphan, claimed = s->resv_orphan;   /* claimed: sum of max(held, reserved) */
     for (int t = 0; t < nt; t++) {
         long held = 0;
         for (int j = 0; j < s->n_jobs; j++)
             held += s->jobs[j].state == J_RUN && s->tenant_map[j] == t ? s->jobs[j].gpus : 0;
-        if (held != s->tenant_held[t] || (s->op->tenant_quota_gpus > 0 && held > s->op->tenant_quota_gpus))
+        if (held != s->tenant_held[t] || (s->tenant_quota[t] > 0 && held > s->tenant_quota[t]))
             return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "tenant %d holds %ld GPUs, kept as %ld (quota %d)",
-                               t, held, s->tenant_held[t], s->op->tenant_quota_gpus);
+                               t, held, s->tenant_held[t], s->tenant_quota[t]);
+        unused += held < s->tenant_resv[t] ? s->tenant_resv[t] - held : 0;
+        claimed += held > s->tenant_resv[t] ? held : s->tenant_resv[t];
+    }
+    /* no tenant holds another's reserved GPUs: holdings beyond reservations fit in the unreserved GPUs */
+    if (unused != s->resv_unused || claimed > s->tp.gpus)
+        return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "reservations: %ld GPUs unused (kept as %ld), "
+                           "%ld GPUs held or reserved of %d", unused, s->resv_unused, claimed, s->tp.gpus);
+    if (s->links) {   /* the uplinks' load equals a recount of the running multi-leaf jobs */
+        for (int i = 0; i < s->n_run; i++) {
+            const sjob *jb = &s->jobs[s->running[i]];
+            if (jb->leaves > 1)
+                for (int g = jb->first_gpu; g >= 0; g = s->gnext[g])
+                    s->leaf_own[g / gpn / s->tp.leaf_nodes]++;
+        }
+        for (int l = 0; l < s->n_leaves; l++) {
+            bool ok = s->leaf_own[l] == s->leaf_x[l];
+            s->leaf_own[l] = 0;
+            if (!ok)
+                return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "leaf %d: uplink load %ld GPUs kept, "
+                                   "recount differs", l, s->leaf_x[l]);
+        }
     }
     long ended = 0, waiting = 0;
     for (int j = 0; j < s->n_jobs; j++) {
@@ -1165,6 +1611,14 @@ static void results(sim *s, double t_end)
         ct->gpu_hours += s->tenant_gpu_s[t] / 3600;
         ct->share += s->tenant_gpu_s[t] / total;
         ct->jobs += s->tenant_jobs[t];
+        if (a == row) {
+            tenant_hold(s, t, 0);   /* the reservation's use up to the end */
+            ct->quota_gpus = s->tenant_quota[t];
+            ct->reserved_gpus = s->tenant_resv[t];
+            ct->peak_gpus = (int)s->tenant_peak[t];
+            ct->reserved_use = s->tenant_resv[t] > 0 && t_end > 0 ? s->tenant_resv_int[t] / (s->tenant_resv[t] * t_end)
+                                                                  : 0;
+        }
     }
 }
 
@@ -1196,6 +1650,56 @@ static void sim_free(sim *s)
     free(s->tenant_gpu_s);
     free(s->tenant_held);
     free(s->tenant_jobs);
+    free(s->tenant_quota);
+    free(s->tenant_resv);
+    free(s->tenant_weight);
+    free(s->tenant_peak);
+    free(s->tenant_resv_int);
+    free(s->tenant_t_last);
+    free(s->tenant_adm);
+    free(s->leaf_x);
+    free(s->el_scratch);
+    free(s->requeue);
+    free(s->pod_x);
+    free(s->leaf_own);
+    free(s->pod_own);
+}
+
+/* Each tenant's quota, reservation and weight: operations.tenants by name, else
+ * the uniform tenant_quota_gpus, no reservation, weight 1.  A reservation of a
+ * tenant the job list does not name is held all the same (resv_orphan). */
+static aif_rc tenant_terms(sim *s)
+{
+    const aif_job_list *jl = s->in->jobs;
+    const aif_ops *op = s->op;
+    int nt = jl->n_tenants > 0 ? jl->n_tenants : 1;
+    long total = 0;
+    for (int t = 0; t < nt; t++) {
+        s->tenant_quota[t] = op->tenant_quota_gpus;
+        s->tenant_weight[t] = 1;
+    }
+    for (int i = 0; i < op->n_tenants && i < AIF_OPS_TENANTS; i++) {
+        const aif_ops_tenant *ot = &op->tenants[i];
+        int t = -1;
+        for (int k = 0; k < jl->n_tenants && t < 0; k++)
+            if (!strcmp(jl->tenants[k], ot->name))
+                t = k;
+        total += ot->reserved_gpus;
+        if (t < 0) {
+            s->resv_orphan += ot->reserved_gpus;
+            continue;
+        }
+        if (ot->quota_gpus > 0)
+            s->tenant_quota[t] = ot->quota_gpus;
+        s->tenant_resv[t] = ot->reserved_gpus;
+        s->tenant_weight[t] = ot->share > 0 ? ot->share : 1;
+    }
+    if (total > s->tp.gpus)
+        return aif_err_set(s->err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "the tenants reserve %ld GPUs; the "
+                           "cluster has %d: accepted reservations that add up to at most the cluster", total,
+                           s->tp.gpus);
+    s->resv_unused = s->resv_total = total;
+    return AIF_OK;
 }
 
 static aif_rc sim_alloc(sim *s)
@@ -1230,6 +1734,29 @@ static aif_rc sim_alloc(sim *s)
     s->tenant_gpu_s = calloc((size_t)nt, sizeof *s->tenant_gpu_s);
     s->tenant_held = calloc((size_t)nt, sizeof *s->tenant_held);
     s->tenant_jobs = calloc((size_t)nt, sizeof *s->tenant_jobs);
+    s->tenant_quota = calloc((size_t)nt, sizeof *s->tenant_quota);
+    s->tenant_resv = calloc((size_t)nt, sizeof *s->tenant_resv);
+    s->tenant_weight = calloc((size_t)nt, sizeof *s->tenant_weight);
+    s->tenant_peak = calloc((size_t)nt, sizeof *s->tenant_peak);
+    s->tenant_resv_int = calloc((size_t)nt, sizeof *s->tenant_resv_int);
+    s->tenant_t_last = calloc((size_t)nt, sizeof *s->tenant_t_last);
+    s->tenant_adm = calloc((size_t)nt, sizeof *s->tenant_adm);
+    s->n_leaves = (s->tp.nodes + s->tp.leaf_nodes - 1) / s->tp.leaf_nodes;
+    s->n_pods = (s->tp.nodes + s->tp.pod_nodes - 1) / s->tp.pod_nodes;
+    s->leaf_x = calloc((size_t)s->n_leaves, sizeof *s->leaf_x);
+    s->el_scratch = malloc(nj * sizeof *s->el_scratch);
+    s->requeue = malloc(nj * sizeof *s->requeue);
+    if (!s->el_scratch || !s->requeue)
+        return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d jobs", s->n_jobs);
+    s->pod_x = calloc((size_t)s->n_pods, sizeof *s->pod_x);
+    s->leaf_own = calloc((size_t)s->n_leaves, sizeof *s->leaf_own);
+    s->pod_own = calloc((size_t)s->n_pods, sizeof *s->pod_own);
+    s->links = s->tp.leaf_ratio > 1 || s->tp.pod_ratio > 1;
+    if (!s->leaf_x || !s->pod_x || !s->leaf_own || !s->pod_own)
+        return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
+    if (!s->tenant_adm || !s->tenant_quota || !s->tenant_resv || !s->tenant_weight || !s->tenant_peak ||
+        !s->tenant_resv_int || !s->tenant_t_last)
+        return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d tenants", nt);
     if (!s->jobs || !s->owner || !s->gnext || !s->nfree || !s->down || !s->slowc || !s->bnext || !s->bprev ||
         !s->bhead || !s->seg || !s->dom_full || !s->leaf_full || !s->pod_full || !s->heap || !s->queue ||
         !s->scratch || !s->scratch_d || !s->running || !s->run_pos || !s->tenant_map || !s->node_jobs || !s->tenant_gpu_s ||
@@ -1253,7 +1780,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
     s->throttle = 1;
     s->rng = aif_mix64(in->ops->seed ^ 0xc1a5u);
     aif_rc rc = sim_alloc(s);
-    if (rc)
+    if (rc || (rc = tenant_terms(s)))
         goto done;
     const aif_csim_topo *tp = &s->tp;
     r->gpus = tp->gpus;
@@ -1279,25 +1806,45 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
                              a->name, a->gpus, tp->gpus);
             goto done;
         }
-        if (s->op->tenant_quota_gpus > 0 && a->gpus > s->op->tenant_quota_gpus) {
-            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.tenant_quota_gpus", "job %s needs %d GPUs, more "
-                             "than a tenant may hold (tenant_quota_gpus %d): it would never start", a->name, a->gpus,
-                             s->op->tenant_quota_gpus);
+        int nt = in->jobs->n_tenants;
+        int t = nt > 0 && a->tenant >= 0 && a->tenant < nt ? a->tenant : 0;
+        int least = a->min_gpus >= 1 && a->min_gpus < a->gpus ? a->min_gpus : a->gpus;   /* elastic: its min */
+        if (s->tenant_quota[t] > 0 && least > s->tenant_quota[t]) {
+            bool own = s->tenant_quota[t] != s->op->tenant_quota_gpus;
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, own ? "operations.tenants" : "operations.tenant_quota_gpus",
+                             "job %s needs %d GPUs, more than its tenant %s may hold (%s %d): it would never start",
+                             a->name, a->gpus, nt > 0 ? in->jobs->tenants[t] : "default",
+                             own ? "quota_gpus" : "tenant_quota_gpus", s->tenant_quota[t]);
+            goto done;
+        }
+        long others = s->resv_unused - s->tenant_resv[t];
+        if (least > tp->gpus - others) {
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.tenants", "job %s needs %d GPUs; other tenants "
+                             "reserve %ld of the cluster's %d: it would never start", a->name, a->gpus, others,
+                             tp->gpus);
             goto done;
         }
         jb->submit_s = a->submit_s;
         jb->dur_s = a->duration_s > 0 ? a->duration_s : 1;
-        jb->gpus = a->gpus > 0 ? a->gpus : 1;
+        jb->gpus = jb->g0 = a->gpus > 0 ? a->gpus : 1;
+        /* elastic bounds around the request, within the cluster; a job without them is rigid */
+        jb->min_g = a->min_gpus >= 1 && a->min_gpus < jb->g0 ? a->min_gpus : jb->g0;
+        jb->max_g = a->max_gpus > jb->g0 ? (a->max_gpus < tp->gpus ? a->max_gpus : tp->gpus) : jb->g0;
+        jb->elastic = jb->min_g < jb->max_g;
+        if (jb->elastic) {
+            s->n_elastic++;
+            jb->gpus = jb->min_g;   /* waits at its smallest size */
+        }
         jb->kind = a->kind;
         jb->priority = a->priority;
         jb->tenant = a->tenant;
         jb->first_start_s = jb->end_s = jb->reserved_s = -1;
         jb->first_gpu = -1;
         jb->base_slow = jb->slow = 1;
-        jb->ckpt_bytes = a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
-                                                                               : s->op->ckpt_bytes_per_gpu * jb->gpus;
-        int nt = in->jobs->n_tenants;
-        s->tenant_map[j] = nt > 0 && a->tenant >= 0 && a->tenant < nt ? a->tenant : 0;
+        jb->ckpt_bytes = a->kind == AIF_JOB_SERVE                              ? 0   /* no training state */
+                         : a->kind == AIF_JOB_TRAIN && in->train_ckpt_bytes > 0 ? in->train_ckpt_bytes
+                                                                               : s->op->ckpt_bytes_per_gpu * jb->g0;
+        s->tenant_map[j] = t;
         s->tenant_jobs[s->tenant_map[j]]++;
         s->run_pos[j] = -1;
         if (in->start_s)
@@ -1432,6 +1979,7 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         if (s->jobs[j].first_start_s >= 0)
             sw += s->jobs[j].base_slow * s->jobs[j].gpus, sg += s->jobs[j].gpus;
     r->slowdown_mean = sg > 0 ? sw / sg : 1;
+    r->elastic_jobs = s->n_elastic;
     if (in->check)
         rc = check(s);
 done:

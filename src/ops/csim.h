@@ -31,7 +31,10 @@ typedef struct aif_csim_in {
     double train_comm_share;     /* kind train: exposed communication share of the step (the training model) */
     double train_ckpt_bytes;     /* kind train: its checkpoint (model and optimizer state) */
     double idle_W, busy_gpu_W;   /* facility W with every GPU idle; extra W per computing GPU (curtailment) */
+    double serve_power_ratio;    /* kind serve: its extra W per GPU over busy_gpu_W (serving model; 0: as training) */
     bool check;                  /* the invariant checker after every event */
+    bool reference;              /* srtf, las: decide preemption by the slow reference (sorting every
+                                    waiting and running job), to test the fast path against */
     void (*progress)(double done, void *ctx);
     void *progress_ctx;
     double *start_s, *end_s;     /* per job (may be NULL): first start, end (-1: never) */

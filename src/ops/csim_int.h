@@ -33,6 +33,9 @@ typedef struct sjob {
     double ckpt_bytes;
     int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qgen;
     int leaves, pods;
+    int g0, min_g, max_g;        /* elastic: the GPUs asked for (dur_s is at g0) and the bounds; gpus is the size now */
+    bool elastic;
+    unsigned stamp;              /* the preemption decision that stopped it (pass_preempt) */
     double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
 } sjob;
 
@@ -92,6 +95,28 @@ typedef struct sim {
     double *tenant_gpu_s;
     long *tenant_held;            /* GPUs held now by each tenant's running jobs (tenant_quota_gpus) */
     long *tenant_jobs;
+    /* per tenant of the job list: its terms (operations.tenants, else the uniform quota) */
+    int *tenant_quota;           /* 0: none */
+    int *tenant_resv;            /* GPUs reserved for it */
+    double *tenant_weight;       /* fair-share weight */
+    long *tenant_peak;           /* most GPUs held at once */
+    double *tenant_resv_int, *tenant_t_last;   /* integral of min(held, reserved) dt, its last update */
+    long resv_unused;            /* sum over tenants of max(0, reserved - held), with reservations of tenants not in the list */
+    long resv_orphan;
+    long *tenant_adm;
+    /* shared uplinks (docs/CLUSTER.md, "Jobs on shared links"): GPUs of running jobs
+     * that span several leaf groups (pods) on each leaf group (pod); scratch tallies
+     * of one job's GPUs per leaf and pod, zero between uses */
+    bool links;                  /* the fabric oversubscribes (leaf_ratio or pod_ratio > 1) */
+    long *leaf_x, *pod_x;
+    int *leaf_own, *pod_own;
+    int n_leaves, n_pods;
+    int n_elastic;               /* elastic jobs in the list (0: none of the resizing runs) */
+    int *el_scratch;             /* n_jobs: running elastic jobs while they resize */
+    unsigned pass_epoch;         /* preemption decisions taken (job.stamp) */
+    int *requeue, n_requeue;     /* n_jobs: jobs preempted in a decision, queued together after it */
+    bool defer_queue;            /* stop_job leaves the queue entry to the batch (pass_preempt) */
+    long resv_total;             /* GPUs reserved, all tenants together */            /* scratch per tenant: GPUs admitted in a preemption decision */            /* reservations of tenants the job list does not name */
 } sim;
 
 /* place.c: free GPUs and placement */

@@ -17,7 +17,7 @@
 typedef enum aif_job_kind {
     AIF_JOB_GENERIC,             /* a fixed duration on a fixed GPU count */
     AIF_JOB_TRAIN,               /* a training job: step time from the training model */
-    AIF_JOB_SERVE,               /* a serving deployment: fixed GPUs for its duration */
+    AIF_JOB_SERVE,               /* a serving deployment: its replicas for its duration (the serving model) */
 } aif_job_kind;
 
 typedef enum aif_trace_format {
@@ -69,6 +69,8 @@ typedef struct aif_synth_spec {
     double duration_median_s, duration_sigma;
     int tenants;                 /* >= 1 */
     unsigned long long seed;
+    double elastic_share;        /* share of jobs made elastic: min_gpus = max(1, gpus/2), max_gpus = 2 gpus
+                                    (at most max_gpus); drawn from a stream of its own, so 0 leaves the list as before */
 } aif_synth_spec;
 
 /* Parses a trace's text in the given format; `name` is the file name used in

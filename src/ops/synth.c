@@ -4,7 +4,8 @@
  * weight 2^(-k size_skew); durations lognormal (median, sigma), at least one
  * second; tenants with Zipf weights 1/(i+1).  Draws come from one SplitMix64
  * stream seeded by spec->seed, in a fixed order per job (gap, size, duration,
- * tenant), so the same spec gives the same list.  Invariants of the output:
+ * tenant), so the same spec gives the same list; which jobs are elastic comes from
+ * a second stream, so elastic_share 0 gives the list it always gave.  Invariants of the output:
  * sorted by submit_s, the first at 0, ids 0..n-1, gpus >= 1, duration_s > 0. */
 #include "ops/jobs.h"
 #include "base/base.h"
@@ -34,6 +35,7 @@ aif_rc aif_jobs_synth(const aif_synth_spec *sp, aif_job_list *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
     if (sp->jobs < 1 || sp->rate_per_h <= 0 || sp->max_gpus < 1 || sp->tenants < 1 || sp->tenants > 1000000 ||
+        !(sp->elastic_share >= 0 && sp->elastic_share <= 1) ||
         sp->duration_median_s <= 0 || sp->duration_sigma < 0 || !(sp->size_skew >= 0))
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.synthetic",
                            "needs jobs >= 1, rate_per_h > 0, max_gpus >= 1, tenants >= 1, a positive median "
@@ -58,7 +60,7 @@ aif_rc aif_jobs_synth(const aif_synth_spec *sp, aif_job_list *out, aif_err *err)
         snprintf(out->tenants[i], AIF_TENANT_MAX, "tenant%d", i);
     }
     out->n_tenants = sp->tenants;
-    rng g = {aif_mix64(sp->seed ^ 0x6a0b5f3cULL)};
+    rng g = {aif_mix64(sp->seed ^ 0x6a0b5f3cULL)}, ge = {aif_mix64(sp->seed ^ 0xe1a5c0ffULL)};
     double t = 0;
     for (int i = 0; i < sp->jobs; i++) {
         aif_job *j = &out->jobs[i];
@@ -73,6 +75,10 @@ aif_rc aif_jobs_synth(const aif_synth_spec *sp, aif_job_list *out, aif_err *err)
         j->submit_s = t;
         j->duration_s = d < 1 ? 1 : d;
         j->gpus = j->min_gpus = j->max_gpus = 1 << k;
+        if (sp->elastic_share > 0 && unif(&ge) < sp->elastic_share) {
+            j->min_gpus = j->gpus > 1 ? j->gpus / 2 : 1;
+            j->max_gpus = 2 * j->gpus <= sp->max_gpus ? 2 * j->gpus : j->gpus;
+        }
         j->tenant = (int)pick_weighted(&g, ten_cum, sp->tenants);
         snprintf(j->name, sizeof j->name, "job%d", i);
     }

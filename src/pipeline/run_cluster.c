@@ -6,7 +6,9 @@
  *      placement slowdown of every training job) and its checkpoint (14 bytes per
  *      parameter: bf16 weights and fp32 master weights, Adam's two moments);
  *   3. the jobs: that job alone on its cluster, a trace (read here, once) or the
- *      synthetic load;
+ *      synthetic load; with operations.serve, one serving deployment more, sized by
+ *      the serving model (the fewest replicas meeting serve.slo at serve.qps, from
+ *      the capacity plan) and drawing its simulated power;
  *   4. the facility's watts with every GPU idle and per computing GPU
  *      (aif_site_power_at, the training step's phase shares), passed down to the
  *      event loop for a curtailment;
@@ -20,6 +22,7 @@
 #include "aifsim/cluster.h"
 #include "aifsim/facility_data.h"
 #include "aifsim/run.h"
+#include "aifsim/serve.h"
 #include "base/base.h"
 #include "ops/csim.h"
 #include "ops/jobs.h"
@@ -35,6 +38,95 @@ static int slip_cmp(const void *a, const void *b)
 {
     double x = ((const aif_cluster_slip *)a)->slip_s, y = ((const aif_cluster_slip *)b)->slip_s;
     return (x < y) - (x > y);
+}
+
+/* operations.serve: the scenario's serving deployment as one more job of the list
+ * (kind serve, tenant op->serve_tenant), its replicas from the capacity plan unless
+ * given, its facility watts per GPU from the serving simulator at that size. */
+static aif_rc add_serve_job(const aif_catalog *c, const aif_scenario *sc, aif_job_list *jl, aif_cluster_result *r,
+                            aif_err *err)
+{
+    const aif_ops *op = &sc->ops;
+    if (!sc->serve.present)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.serve", "a serving deployment needs the scenario's "
+                           "serve: section (model, tp, qps, slo)");
+    aif_serve_plan *plan = NULL;
+    aif_serve_run *run = malloc(sizeof *run);
+    aif_scenario *work = malloc(sizeof *work);
+    aif_rc rc = AIF_OK;
+    if (!run || !work) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
+        goto done;
+    }
+    *work = *sc;
+    /* serve.replicas is not read: the serve section fills it with what the whole
+     * cluster holds when left out, so only operations.serve.replicas fixes the count */
+    int replicas = op->serve_replicas;
+    if (replicas <= 0) {   /* the capacity plan at the scenario's shape */
+        if (!(plan = malloc(sizeof *plan))) {
+            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
+            goto done;
+        }
+        aif_plan_opts po = {.tps = {sc->serve.tp > 0 ? sc->serve.tp : 1}, .n_tp = 1,
+                            .precisions = {sc->serve.precision}, .n_prec = 1, .max_gpus = sc->cluster.gpus};
+        const aif_scenario *one = sc;
+        if ((rc = aif_plan_serve(c, &one, 1, &po, plan, err)))
+            goto done;
+        if (plan->n < 1 || !plan->c[0].meets) {
+            rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "operations.serve", "no deployment of at most %d GPUs meets "
+                             "serve.slo at serve.qps (%s); set operations.serve.replicas or relax the targets",
+                             sc->cluster.gpus, plan->n > 0 ? plan->c[0].why : "no candidate");
+            goto done;
+        }
+        replicas = plan->c[0].replicas;
+    }
+    int pp = sc->serve.pp > 0 ? sc->serve.pp : 1, tp = sc->serve.tp > 0 ? sc->serve.tp : 1;
+    work->serve.replicas = replicas;
+    work->cluster.gpus = replicas * tp * pp;   /* its own deployment, as the plan runs it */
+    if ((rc = aif_run_serve(c, work, NULL, run, err)))
+        goto done;
+    int gpus = run->serve.gpus;
+    /* append the job and its tenant, then move it to its place in submit order */
+    aif_job *nj = realloc(jl->jobs, sizeof *nj * (size_t)(jl->n + 1));
+    if (!nj) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
+        goto done;
+    }
+    jl->jobs = nj;
+    int t = -1;
+    for (int k = 0; k < jl->n_tenants && t < 0; k++)
+        if (!strcmp(jl->tenants[k], op->serve_tenant))
+            t = k;
+    if (t < 0) {
+        char (*nt)[AIF_TENANT_MAX] = realloc(jl->tenants, sizeof *nt * (size_t)(jl->n_tenants + 1));
+        if (!nt) {
+            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
+            goto done;
+        }
+        jl->tenants = nt;
+        t = jl->n_tenants++;
+        snprintf(jl->tenants[t], AIF_TENANT_MAX, "%.*s", AIF_TENANT_MAX - 1, op->serve_tenant);
+    }
+    double dur = op->serve_duration_s > 0 ? op->serve_duration_s : op->horizon_s > 0 ? op->horizon_s : 86400;
+    aif_job job = {.kind = AIF_JOB_SERVE, .submit_s = op->serve_start_s, .duration_s = dur, .gpus = gpus,
+                   .min_gpus = gpus, .max_gpus = gpus, .priority = 1, .tenant = t};
+    snprintf(job.name, sizeof job.name, "serve-%.*s", AIF_JOB_NAME_MAX - 7, sc->model.name);
+    int at = jl->n;
+    while (at > 0 && jl->jobs[at - 1].submit_s > job.submit_s)
+        at--;
+    memmove(jl->jobs + at + 1, jl->jobs + at, sizeof *jl->jobs * (size_t)(jl->n - at));
+    jl->jobs[at] = job;
+    jl->n++;
+    for (int k = 0; k < jl->n; k++)
+        jl->jobs[k].id = k;
+    r->serve_replicas = replicas;
+    r->serve_gpus = gpus;
+    r->serve_gpu_W = gpus > 0 ? run->serve.facility_avg_W / gpus : 0;
+done:
+    free(plan);
+    free(run);
+    free(work);
+    return rc;
 }
 
 aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cluster_opts *o, aif_cluster_run *out,
@@ -76,7 +168,8 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
         snprintf(out->source, sizeof out->source, "synthetic");
         int mg = op->synth_max_gpus < sc->cluster.gpus ? op->synth_max_gpus : sc->cluster.gpus;
         aif_synth_spec sp = {op->synth_jobs, op->synth_rate_per_h, mg, op->synth_size_skew,
-                             op->synth_duration_median_s, op->synth_duration_sigma, op->synth_tenants, op->seed};
+                             op->synth_duration_median_s, op->synth_duration_sigma, op->synth_tenants, op->seed,
+                             op->synth_elastic_share};
         if (o->max_jobs > 0 && o->max_jobs < sp.jobs)
             sp.jobs = (int)o->max_jobs;
         if ((rc = aif_jobs_synth(&sp, &jl, err)))
@@ -99,6 +192,10 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
         snprintf(j->name, sizeof j->name, "%.*s", AIF_JOB_NAME_MAX - 1, sc->name);
     }
 
+    aif_cluster_result serve_r = {0};
+    if (op->serve_job && (rc = add_serve_job(c, sc, &jl, &serve_r, err)))
+        goto done;
+
     /* facility watts: every GPU idle, and the extra of one GPU in a training step's phases */
     aif_activity idle = {0, 0, 0, 1};
     double step = tr.step_time_s > 0 ? tr.step_time_s : 1;
@@ -114,6 +211,11 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
         goto done;
     in.idle_W = pi.facility_W;
     in.busy_gpu_W = (pb.facility_W - pi.facility_W) / sc->cluster.gpus;
+    if (serve_r.serve_gpus > 0 && in.busy_gpu_W > 0) {
+        /* a serving GPU's extra over an idle one, relative to a training GPU's */
+        double extra = serve_r.serve_gpu_W - in.idle_W / sc->cluster.gpus;
+        in.serve_power_ratio = extra > 0 ? extra / in.busy_gpu_W : 1e-9;
+    }
 
     in.jobs = &jl;
     bool curtail = op->curtail_cap_W > 0 && op->curtail_duration_s > 0;
@@ -136,6 +238,9 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
     }
     if ((rc = aif_csim_run(&in, r, err)))
         goto done;
+    r->serve_replicas = serve_r.serve_replicas;
+    r->serve_gpus = serve_r.serve_gpus;
+    r->serve_gpu_W = serve_r.serve_gpu_W;
     if (curtail) {
         for (int j = 0; j < jl.n; j++) {
             double slip = (ends[j] < 0 ? r->makespan_s : ends[j]) - (base_ends[j] < 0 ? r->makespan_s : base_ends[j]);

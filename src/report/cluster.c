@@ -68,6 +68,11 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
         fprintf(f, "%s %s %ld", k ? "," : "", aif_failure_class_names[k], r->by_cause[k]);
     fprintf(f, "\n           %ld hot-spare swaps, %ld requeues, %ld preemptions\n", r->spare_swaps, r->requeues,
             r->preemptions);
+    if (r->elastic_jobs)
+        fprintf(f, "  elastic  %ld jobs, %ld resizes\n", r->elastic_jobs, r->resizes);
+    if (r->serve_gpus > 0)
+        fprintf(f, "  serving  %d replicas on %d GPUs (the serving model), %.0f W per GPU at the facility\n",
+                r->serve_replicas, r->serve_gpus, r->serve_gpu_W);
     aif_fmt_si(a, sizeof a, r->ckpt_bytes, "B");
     fmt_dur(b, sizeof b, r->ckpt_interval_s);
     fmt_dur(c, sizeof c, r->young_daly_s);
@@ -116,6 +121,14 @@ void aif_report_cluster_text(FILE *f, const aif_cluster_run *run)
         aif_fmt_energy_J(b, sizeof b, t->energy_J);
         aif_fmt_usd(c, sizeof c, t->cost_usd);
         fprintf(f, "           %-20s %10s %6.1f%% %10s %10s\n", t->name, a, 100 * t->share, b, c);
+        if (t->quota_gpus > 0 || t->reserved_gpus > 0) {   /* its terms, where operations.tenants or a quota set them */
+            fprintf(f, "           %-20s peak %d GPUs", "", t->peak_gpus);
+            if (t->quota_gpus > 0)
+                fprintf(f, " of quota %d", t->quota_gpus);
+            if (t->reserved_gpus > 0)
+                fprintf(f, ", reserved %d used %.1f%%", t->reserved_gpus, 100 * t->reserved_use);
+            fputc('\n', f);
+        }
     }
 }
 
@@ -177,6 +190,15 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
     aif_json_int(o, "spare_swaps", r->spare_swaps);
     aif_json_int(o, "requeues", r->requeues);
     aif_json_int(o, "preemptions", r->preemptions);
+    aif_json_int(o, "elastic_jobs", r->elastic_jobs);
+    aif_json_int(o, "resizes", r->resizes);
+    if (r->serve_gpus > 0) {   /* operations.serve */
+        json_object *sv = json_object_new_object();
+        aif_json_int(sv, "replicas", r->serve_replicas);
+        aif_json_int(sv, "gpus", r->serve_gpus);
+        aif_json_num(sv, "facility_W_per_gpu", r->serve_gpu_W);
+        json_object_object_add(o, "serving", sv);
+    }
     aif_json_num(o, "ettr", r->ettr);
     aif_json_num(o, "goodput", r->goodput);
     aif_json_num(o, "gpu_hours", r->gpu_hours);
@@ -221,6 +243,10 @@ char *aif_report_cluster_json(const aif_cluster_run *run)
         aif_json_int(t, "jobs", r->tenants[i].jobs);
         aif_json_num(t, "gpu_hours", r->tenants[i].gpu_hours);
         aif_json_num(t, "share", r->tenants[i].share);
+        aif_json_int(t, "peak_gpus", r->tenants[i].peak_gpus);
+        aif_json_int(t, "quota_gpus", r->tenants[i].quota_gpus);
+        aif_json_int(t, "reserved_gpus", r->tenants[i].reserved_gpus);
+        aif_json_num(t, "reserved_use", r->tenants[i].reserved_use);
         aif_json_num(t, "energy_J", r->tenants[i].energy_J);
         aif_json_num(t, "cost_usd", r->tenants[i].cost_usd);
         json_object_array_add(tn, t);

@@ -3,20 +3,24 @@
  *
  *   operations: {load: job|synthetic, policy, placement, horizon, seed, queue_depth, tenant_quota_gpus,
  *                preempt_interval, comm_share,
+ *     tenants: [{name, quota_gpus, reserved_gpus, share}],
  *     las: {threshold, queues},
  *     failures: {enabled, restart, spare_nodes,
  *                gpu|hbm|nic|network|host|software: {per_day, repair},
  *                straggler: {per_day, slowdown, detect}},
  *     checkpoint: {interval, bytes, bytes_per_gpu, storage: pfs|nvme, storage_bw, nvme_bw},
  *     curtailment: {start, duration, cap, mode: pause|throttle},
- *     synthetic: {jobs, rate_per_h, max_gpus, size_skew, duration_median, duration_sigma, tenants}}
+ *     elastic: {efficiency, resize},
+ *     serve: {start, duration, replicas, tenant},
+ *     synthetic: {jobs, rate_per_h, max_gpus, size_skew, duration_median, duration_sigma, tenants, elastic}}
  *
  * The failure rates' defaults come from data/failures.yaml (the Llama 3 paper's
  * Table 5), read from the embedded copy: rate = count / (components x days).
  * The checkpoints' storage defaults to the cluster's storage tier (cluster.storage) when
  * one is named and storage_bw is not given (checkpoint_storage; storage_source says which).
  * Invariants after a successful bind: rates >= 0, repair times >= 0, bandwidths
- * > 0, queue_depth >= 1, las_queues >= 1, straggler slowdown >= 1. */
+ * > 0, queue_depth >= 1, las_queues >= 1, straggler slowdown >= 1; tenants named
+ * once each, reserved_gpus <= quota_gpus where both are set, share > 0. */
 #include "scenario/ops.h"
 #include "scenario/catalog.h"
 #include "base/base.h"
@@ -102,6 +106,9 @@ void aif_ops_defaults(aif_ops *o)
     o->las_queues = 3;
     o->preempt_interval_s = 60;
     o->comm_share = 0.2;
+    o->elastic_efficiency = 0.9;
+    o->elastic_resize_s = 60;
+    snprintf(o->serve_tenant, sizeof o->serve_tenant, "serving");
     o->failures = true;
     aif_err e;
     if (failure_defaults(o, &e))
@@ -169,7 +176,20 @@ static const field synth_fields[] = {
     QTY("duration_median", aif_ops, synth_duration_median_s, AIF_Q_TIME, 1e9),
     {.key = "duration_sigma", .type = F_NUM, .off = offsetof(aif_ops, synth_duration_sigma), .min = 0, .max = 10},
     {.key = "tenants", .type = F_INT, .off = offsetof(aif_ops, synth_tenants), .min = 1, .max = 1000000},
+    {.key = "elastic", .type = F_NUM, .off = offsetof(aif_ops, synth_elastic_share), .min = 0, .max = 1},
 };
+static const field elastic_fields[] = {
+    {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_ops, elastic_efficiency), .min = 0, .max = 1},
+    QTY("resize", aif_ops, elastic_resize_s, AIF_Q_TIME, 1e9),
+};
+static const schema elastic_schema = {elastic_fields, 2, NULL};
+static const field serve_fields[] = {
+    QTY("start", aif_ops, serve_start_s, AIF_Q_TIME, 1e10),
+    QTY("duration", aif_ops, serve_duration_s, AIF_Q_TIME, 1e10),
+    {.key = "replicas", .type = F_INT, .off = offsetof(aif_ops, serve_replicas), .min = 0, .max = 1000000},
+    {.key = "tenant", .type = F_STR, .off = offsetof(aif_ops, serve_tenant), .size = sizeof ((aif_ops *)0)->serve_tenant},
+};
+static const schema serve_schema = {serve_fields, sizeof serve_fields / sizeof serve_fields[0], NULL};
 static const schema synth_schema = {synth_fields, sizeof synth_fields / sizeof synth_fields[0], NULL};
 static const field ops_fields[] = {
     {.key = "load", .type = F_ENUM, .off = offsetof(aif_ops, load), .names = aif_ops_load_names},
@@ -185,8 +205,48 @@ static const field ops_fields[] = {
     {.key = "checkpoint", .type = F_SUB, .off = 0, .sub = &ckpt_schema},
     {.key = "curtailment", .type = F_SUB, .off = 0, .sub = &curt_schema},
     {.key = "synthetic", .type = F_SUB, .off = 0, .sub = &synth_schema},
+    {.key = "elastic", .type = F_SUB, .off = 0, .sub = &elastic_schema},
+    {.key = "serve", .type = F_SUB, .off = 0, .sub = &serve_schema},
 };
-static const char *const ops_skip[] = {"failures", "seed", NULL};
+static const char *const ops_skip[] = {"failures", "seed", "tenants", NULL};
+static const field tenant_fields[] = {
+    {.key = "name", .type = F_STR, .off = offsetof(aif_ops_tenant, name), .size = sizeof ((aif_ops_tenant *)0)->name},
+    {.key = "quota_gpus", .type = F_INT, .off = offsetof(aif_ops_tenant, quota_gpus), .min = 0, .max = 100000000},
+    {.key = "reserved_gpus", .type = F_INT, .off = offsetof(aif_ops_tenant, reserved_gpus), .min = 0,
+     .max = 100000000},
+    {.key = "share", .type = F_NUM, .off = offsetof(aif_ops_tenant, share), .min = 1e-9, .max = 1e9},
+};
+static const schema tenant_schema = {tenant_fields, sizeof tenant_fields / sizeof tenant_fields[0], NULL};
+
+/* operations.tenants: a list of {name, quota_gpus, reserved_gpus, share}. */
+static aif_rc bind_tenants(const bind_ctx *bc, aif_ops *o, const ynode *v)
+{
+    if (v->kind != Y_SEQ)
+        return bind_error(bc, v, "operations.tenants", "expected a list of tenants, e.g. "
+                          "[{name: vc1, quota_gpus: 512, reserved_gpus: 128, share: 2}]");
+    if (v->n > AIF_OPS_TENANTS)
+        return bind_error(bc, v, "operations.tenants", "%d tenants; at most %d", v->n, AIF_OPS_TENANTS);
+    for (int i = 0; i < v->n; i++) {
+        aif_ops_tenant t = {.share = 1};
+        char path[64];
+        snprintf(path, sizeof path, "operations.tenants[%d]", i);
+        aif_rc rc = bind_map(bc, v->kids[i], &tenant_schema, &t, path, NULL);
+        if (rc)
+            return rc;
+        if (!t.name[0])
+            return bind_error(bc, v->kids[i], path, "a tenant needs a name (the trace's virtual cluster or user, "
+                              "or tenant0, tenant1, ... in the synthetic load)");
+        for (int k = 0; k < i; k++)
+            if (!strcmp(o->tenants[k].name, t.name))
+                return bind_error(bc, v->kids[i], path, "tenant '%s' is named twice", t.name);
+        if (t.quota_gpus > 0 && t.reserved_gpus > t.quota_gpus)
+            return bind_error(bc, v->kids[i], path, "reserved_gpus %d is more than quota_gpus %d; accepted: a "
+                              "reservation within the quota", t.reserved_gpus, t.quota_gpus);
+        o->tenants[i] = t;
+    }
+    o->n_tenants = v->n;
+    return AIF_OK;
+}
 static const schema ops_schema = {ops_fields, sizeof ops_fields / sizeof ops_fields[0], ops_skip};
 
 /* The checkpoints' storage once the section is bound: storage_bw given wins (read at the
@@ -239,6 +299,10 @@ aif_rc aif_ops_bind(const bind_ctx *bc, aif_scenario *s, const ynode *n)
     if (sd.v != (double)(unsigned long long)sd.v)
         return bind_error(bc, sn, "operations.seed", "%g is not a whole number", sd.v);
     o->seed = (unsigned long long)sd.v;
+    o->serve_job = ynode_get(n, "serve") != NULL;
+    const ynode *tn = ynode_get(n, "tenants");
+    if (tn && (rc = bind_tenants(bc, o, tn)))
+        return rc;
     const ynode *fn = ynode_get(n, "failures");
     if (fn) {
         if ((rc = bind_map(bc, fn, &fail_schema, o, "operations.failures", NULL)))

@@ -184,7 +184,7 @@ static aif_rc eval_point(worker *w, long i, rec_buf *b, aif_err *fatal)
     char *json = NULL;
     if (sw->command == AIF_SWEEP_CLUSTER) {
         rc = aif_scenario_parse_sections(w->c, sw->base_text, sw->base_len, sw->base_name, w->ov, n,
-                                         AIF_SECTION_ALL | AIF_SECTION_OPS, w->s, &e);
+                                         AIF_SECTION_ALL | AIF_SECTION_OPS | AIF_SECTION_SERVE, w->s, &e);
         if (!rc) {
             const aif_cluster_opts co = {.load = w->s->ops.load == 1 ? AIF_LOAD_SYNTHETIC : AIF_LOAD_DEFAULT_JOB};
             rc = aif_run_cluster(w->c, w->s, &co, w->crun, &e);
