@@ -7,7 +7,9 @@
  * the schedule lives in workload/schedule.h):
  *   t_pipe = m * max_r T_r + (pp - 1) / v * mean_r T_r
  * which is (m + (pp-1)/v) * T for balanced stages, and charges imbalance to the
- * bubble.  End of step: gradient reduction exposed beyond one microbatch's
+ * bubble.  The max and the mean run over the stage classes (graph.h), a handful of
+ * runs of equal ranks, so an estimate's cost does not grow with pp; the mean then
+ * differs from a rank-by-rank sum by rounding only (a few ulps).  End of step: gradient reduction exposed beyond one microbatch's
  * backward on the busiest rank, optimizer, parameter all-gather exposed beyond
  * one microbatch's forward (dp_overlap: in nb buckets of Megatron-LM's size,
  * each paying its collective's latency; the last bucket's reduction and the
@@ -138,16 +140,20 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
     int worst_items = 1;
     double cat[AIF_N_CAT] = {0}, membound = 0;
-    for (int rk = 0; rk < p->pp; rk++) {
-        aif_stage sg;
-        aif_graph_stage(g, rk, &sg);
+    /* over the stage classes (graph.h), each standing for its n_ranks equal ranks: the
+     * sum weighs a class by its count, and the busiest rank is the first of the first
+     * class that reaches the most, as a loop over every rank would find it */
+    for (int k = 0; k < aif_graph_n_stage_classes(g); k++) {
+        aif_stage_class sc;
+        aif_graph_stage_class(g, k, &sc);
+        const aif_stage sg = sc.st;
         double f = sg.dense_layers * st[AIF_SEG_DENSE_FWD].total_s + sg.moe_layers * st[AIF_SEG_MOE_FWD].total_s +
                    sg.embed * st[AIF_SEG_EMBED_FWD].total_s + sg.head * st[AIF_SEG_HEAD_FWD].total_s +
                    sg.p2p * st[AIF_SEG_P2P].total_s;
         double b = sg.dense_layers * st[AIF_SEG_DENSE_BWD].total_s + sg.moe_layers * st[AIF_SEG_MOE_BWD].total_s +
                    sg.embed * st[AIF_SEG_EMBED_BWD].total_s + sg.head * st[AIF_SEG_HEAD_BWD].total_s +
                    sg.p2p * st[AIF_SEG_P2P].total_s;
-        sum += f + b;
+        sum += sc.n_ranks * (f + b);
         if (f + b > worst) {
             worst = f + b;
             worst_f = f;

@@ -139,8 +139,6 @@ typedef struct search {
     layer_entry *layer;        /* [n_mbs][3 recompute][3 aif_layer_shard][2 tp_overlap][2 ep_overlap] */
     int layer_cap;
     step_entry step[N_OPT];
-    aif_stage *stages;         /* [pp] of the current (pp, vpp): aif_graph.stage_table of the shape and views */
-    int stages_cap;
 } search;
 
 /* The divisors of n in [lo, hi] in increasing order (the fixed value alone when
@@ -273,9 +271,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
 {
     const aif_best_space *sp = &w->o->space;
     const aif_parallel *p = &s->train.par;
-    aif_graph shape = *shape_base;
-    shape.vpp = p->vpp;
-    shape.stage_table = w->stages;
+    aif_graph shape = *shape_base;   /* of this (pp, vpp), its stage classes with it */
     shape.microbatches = s->train.gbs / (s->train.mbs * p->dp);
     aif_memory mem;
     aif_memory_estimate(s, &shape, &mem);
@@ -307,7 +303,6 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
             aif_graph view = se->g;   /* its STEP ops and bucket count; the shape of this layout */
             view.microbatches = shape.microbatches;
             view.recompute_flops_per_microbatch = le->recompute_flops;
-            view.stage_table = w->stages;
             for (int d = 0; d < n_dpo; d++) {
                 s->train.dp_overlap = dpos[d];
                 aif_best_result r;
@@ -355,15 +350,6 @@ static void block(search *w, aif_scenario *s)
         w->layer_cap = (int)need;
     }
     memset(w->layer, 0, need * sizeof *w->layer);
-    if (p->pp > w->stages_cap) {
-        aif_stage *grown = realloc(w->stages, (size_t)p->pp * sizeof *grown);
-        if (!grown) {
-            w->rc = aif_err_set(w->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
-            return;
-        }
-        w->stages = grown;
-        w->stages_cap = p->pp;
-    }
     int vpp_hi = p->pp > 1 ? m->layers / p->pp : 1;
     if (vpp_hi > 4096 / p->pp)
         vpp_hi = 4096 / p->pp;
@@ -376,12 +362,9 @@ static void block(search *w, aif_scenario *s)
         if ((long long)p->pp * vpp > m->layers)
             break;
         p->vpp = vpp;
-        /* each rank's stage, once per (pp, vpp) rather than once per candidate and use */
-        aif_graph g = shape;
-        g.vpp = vpp;
-        g.stage_table = NULL;
-        for (int r = 0; r < p->pp; r++)
-            aif_graph_stage(&g, r, &w->stages[r]);
+        /* the stage classes, once per (pp, vpp) (the lowered views have them too) */
+        shape.vpp = vpp;
+        aif_graph_stage_classes(&shape);
         for (int i = 0; i < w->n_mbs && !w->rc; i++) {
             s->train.mbs = w->mbs[i];
             int mb = gbs / (w->mbs[i] * p->dp);
@@ -513,7 +496,6 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
         }
     }
     free(w.layer);
-    free(w.stages);
     free(s);
     if (w.rc)
         return w.rc;
