@@ -245,8 +245,7 @@ void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_resu
     r->hfu = r->hw_tflops_per_gpu * 1e12 / peak;
     aif_memory_estimate(s, g, &r->mem);
     r->fits_in_memory = r->mem.total_bytes <= r->mem.hbm_bytes;
-    r->params = aif_model_params(&s->model);
-    r->active_params = aif_model_active_params(&s->model);
+    aif_model_param_counts(&s->model, &r->params, &r->active_params);
     if (tr->tokens > 0) {
         r->steps = ceil(tr->tokens / r->tokens_per_step);
         r->train_time_s = r->steps * r->step_time_s;

@@ -734,10 +734,10 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     }
     end(&w, AIF_SEG_STEP_AG);
 
-    double seqs = tr->mbs;
-    g->fwd_flops_per_microbatch_model = aif_model_fwd_flops_per_seq(m, tr->seq) * seqs;
+    double seqs = tr->mbs, fwd_per_seq = aif_model_fwd_flops_per_seq(m, tr->seq);
+    g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
-        tr->recompute == AIF_RC_FULL ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq) * seqs
+        tr->recompute == AIF_RC_FULL ? (fwd_per_seq - 2.0 * h * V * tr->seq) * seqs
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;
     return aif_graph_finish(g, err);
