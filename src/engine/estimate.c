@@ -41,7 +41,36 @@ double aif_op_time_s(const aif_scenario *s, const aif_graph *g, const aif_op *op
     return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
 }
 
-void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out)
+/* Collective times already known in one estimate.  A step repeats few collectives:
+ * a layer's tensor-parallel all-gathers and reduce-scatters all move T*h*2 bytes (ten
+ * of them, two distinct), and the backward mirrors the forward; aif_coll_time is a
+ * function of (collective, group, bytes) alone for one graph and cluster, so a repeat
+ * is looked up (exactly the same double) rather than recomputed.  Not kept beyond one
+ * graph: the groups and the cluster would change under it. */
+enum { COLL_MEMO = 16 };
+typedef struct coll_memo {
+    int n;
+    struct { double bytes, t_s; unsigned char coll, group; } e[COLL_MEMO];
+} coll_memo;
+
+static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op, coll_memo *mc)
+{
+    if (op->kind != AIF_OP_COMM)
+        return aif_op_time_s(s, g, op);
+    for (int i = 0; i < mc->n; i++)
+        if (mc->e[i].bytes == op->bytes && mc->e[i].coll == op->coll && mc->e[i].group == op->group)
+            return mc->e[i].t_s;
+    double t = aif_op_time_s(s, g, op);
+    if (mc->n < COLL_MEMO) {
+        mc->e[mc->n].bytes = op->bytes;
+        mc->e[mc->n].coll = op->coll;
+        mc->e[mc->n].group = op->group;
+        mc->e[mc->n++].t_s = t;
+    }
+    return t;
+}
+
+static void segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out, coll_memo *mc)
 {
     memset(out, 0, sizeof *out);
     double t = 0;          /* compute stream clock */
@@ -52,7 +81,7 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
     int first = g->seg[i_seg].first, n = g->seg[i_seg].n;
     for (int i = first; i < first + n; i++) {
         const aif_op *op = &g->ops[i];
-        double d = aif_op_time_s(s, g, op);
+        double d = op_time(s, g, op, mc);
         if (op->kind == AIF_OP_COMM) {
             if (op->overlap == AIF_OVL_SEGMENT) {
                 double start = tn > t ? tn : t;
@@ -103,6 +132,13 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
     out->total_s = t;
 }
 
+void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out)
+{
+    coll_memo mc;
+    mc.n = 0;
+    segment_time(s, g, i_seg, out, &mc);
+}
+
 /* Gradient buckets of a stage with `items` embedding, layer and head items (as the simulator makes them). */
 static double bucket_count(const aif_graph *g, int items)
 {
@@ -126,8 +162,10 @@ static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, 
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
     aif_seg_time st[AIF_N_SEG];
+    coll_memo mc;   /* one for the whole graph; only its first n entries are read */
+    mc.n = 0;
     for (int i = 0; i < AIF_N_SEG; i++)
-        aif_segment_time(s, g, i, &st[i]);
+        segment_time(s, g, i, &st[i], &mc);
     aif_estimate_times(s, g, st, r);
 }
 
