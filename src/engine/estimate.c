@@ -176,39 +176,41 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
     const aif_parallel *p = &tr->par;
 
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
-    int worst_items = 1;
-    double cat[AIF_N_CAT] = {0}, membound = 0;
+    aif_stage sg = {0};   /* the busiest rank's stage */
     /* over the stage classes (graph.h), each standing for its n_ranks equal ranks: the
      * sum weighs a class by its count, and the busiest rank is the first of the first
      * class that reaches the most, as a loop over every rank would find it */
     for (int k = 0; k < aif_graph_n_stage_classes(g); k++) {
         aif_stage_class sc;
         aif_graph_stage_class(g, k, &sc);
-        const aif_stage sg = sc.st;
-        double f = sg.dense_layers * st[AIF_SEG_DENSE_FWD].total_s + sg.moe_layers * st[AIF_SEG_MOE_FWD].total_s +
-                   sg.embed * st[AIF_SEG_EMBED_FWD].total_s + sg.head * st[AIF_SEG_HEAD_FWD].total_s +
-                   sg.p2p * st[AIF_SEG_P2P].total_s;
-        double b = sg.dense_layers * st[AIF_SEG_DENSE_BWD].total_s + sg.moe_layers * st[AIF_SEG_MOE_BWD].total_s +
-                   sg.embed * st[AIF_SEG_EMBED_BWD].total_s + sg.head * st[AIF_SEG_HEAD_BWD].total_s +
-                   sg.p2p * st[AIF_SEG_P2P].total_s;
+        const aif_stage *c = &sc.st;
+        double f = c->dense_layers * st[AIF_SEG_DENSE_FWD].total_s + c->moe_layers * st[AIF_SEG_MOE_FWD].total_s +
+                   c->embed * st[AIF_SEG_EMBED_FWD].total_s + c->head * st[AIF_SEG_HEAD_FWD].total_s +
+                   c->p2p * st[AIF_SEG_P2P].total_s;
+        double b = c->dense_layers * st[AIF_SEG_DENSE_BWD].total_s + c->moe_layers * st[AIF_SEG_MOE_BWD].total_s +
+                   c->embed * st[AIF_SEG_EMBED_BWD].total_s + c->head * st[AIF_SEG_HEAD_BWD].total_s +
+                   c->p2p * st[AIF_SEG_P2P].total_s;
         sum += sc.n_ranks * (f + b);
         if (f + b > worst) {
             worst = f + b;
             worst_f = f;
             worst_b = b;
-            worst_items = sg.dense_layers + sg.moe_layers + sg.embed + sg.head;
-            for (int c = 0; c < AIF_N_CAT; c++)
-                cat[c] = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].cat_s[c] + st[AIF_SEG_DENSE_BWD].cat_s[c]) +
-                         sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
-                         sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
-                         sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
-                         2 * sg.p2p * st[AIF_SEG_P2P].cat_s[c];
-            membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
-                       sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
-                       sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
-                       sg.head * (st[AIF_SEG_HEAD_FWD].membound_s + st[AIF_SEG_HEAD_BWD].membound_s);
+            sg = *c;
         }
     }
+    /* what the busiest rank's time is made of, once for it */
+    int worst_items = worst >= 0 ? sg.dense_layers + sg.moe_layers + sg.embed + sg.head : 1;
+    double cat[AIF_N_CAT], membound;
+    for (int c = 0; c < AIF_N_CAT; c++)
+        cat[c] = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].cat_s[c] + st[AIF_SEG_DENSE_BWD].cat_s[c]) +
+                 sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
+                 sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
+                 sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
+                 2 * sg.p2p * st[AIF_SEG_P2P].cat_s[c];
+    membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
+               sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
+               sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
+               sg.head * (st[AIF_SEG_HEAD_FWD].membound_s + st[AIF_SEG_HEAD_BWD].membound_s);
     double m = g->microbatches;
     double fill = aif_sched_fill_drain((aif_pipe){p->pp, p->vpp, g->microbatches});
     double pipe = m * worst + (p->pp > 1 ? fill * sum / p->pp : 0);

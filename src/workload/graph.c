@@ -43,7 +43,8 @@ static int grow(aif_graph *g, void **table, int *cap, int n, size_t item, int fi
     return 0;
 }
 
-int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
+/* aif_graph_seg_begin's rare path, out of line as append_slow below. */
+static AIF_NOINLINE int seg_begin_slow(aif_graph *g, int kind, const char *name)
 {
     if (g->fault)
         return -1;
@@ -57,6 +58,15 @@ int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
         return -1;
     }
     g->seg = t;
+    g->seg[g->n_seg] = (aif_segment){.first = g->n_ops, .n = 0, .kind = kind, .name = name};
+    g->open = 1;
+    return g->n_seg++;
+}
+
+int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
+{
+    if (g->n_seg >= g->cap_seg || g->open || g->fault)
+        return seg_begin_slow(g, kind, name);
     g->seg[g->n_seg] = (aif_segment){.first = g->n_ops, .n = 0, .kind = kind, .name = name};
     g->open = 1;
     return g->n_seg++;
