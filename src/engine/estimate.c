@@ -34,11 +34,18 @@ static double interference(const aif_scenario *s, double overlapped_s)
     return s->cluster.gpu.calib.overlap_slowdown * overlapped_s;
 }
 
+/* A compute op's time: aif_op_time_s's compute half, apart so that the segment loop
+ * below inlines it (the one place that says how a compute op is timed). */
+static double compute_op_time(const aif_scenario *s, const aif_op *op)
+{
+    return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
+}
+
 double aif_op_time_s(const aif_scenario *s, const aif_graph *g, const aif_op *op)
 {
     if (op->kind == AIF_OP_COMM)
         return aif_coll_time(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes);
-    return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
+    return compute_op_time(s, op);
 }
 
 /* Collective times already known in one estimate.  A step repeats few collectives:
@@ -53,10 +60,11 @@ typedef struct coll_memo {
     struct { double bytes, t_s; unsigned char coll, group; } e[COLL_MEMO];
 } coll_memo;
 
+/* aif_op_time_s, with a repeated collective looked up in mc. */
 static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op, coll_memo *mc)
 {
     if (op->kind != AIF_OP_COMM)
-        return aif_op_time_s(s, g, op);
+        return compute_op_time(s, op);
     for (int i = 0; i < mc->n; i++)
         if (mc->e[i].bytes == op->bytes && mc->e[i].coll == op->coll && mc->e[i].group == op->group)
             return mc->e[i].t_s;
