@@ -188,7 +188,7 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
     /* over the stage classes (graph.h), each standing for its n_ranks equal ranks: the
      * sum weighs a class by its count, and the busiest rank is the first of the first
      * class that reaches the most, as a loop over every rank would find it */
-    for (int k = 0; k < aif_graph_n_stage_classes(g); k++) {
+    for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
         aif_stage_class sc;
         aif_graph_stage_class(g, k, &sc);
         const aif_stage *c = &sc.st;

@@ -671,7 +671,7 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     double dense_local = 0, expert_local = 0;
     {
         double most = -1;
-        for (int k = 0; k < aif_graph_n_stage_classes(g); k++) {
+        for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
             aif_stage_class sc;
             aif_graph_stage_class(g, k, &sc);
             const aif_stage st = sc.st;

@@ -61,7 +61,7 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
      * the same weights and the first holds the most microbatches in flight (their
      * count does not grow with the rank, schedule.h), so the busiest rank is the one
      * a loop over every rank finds */
-    for (int k = 0; k < aif_graph_n_stage_classes(g); k++) {
+    for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
         aif_stage_class sc;
         aif_graph_stage_class(g, k, &sc);
         const aif_stage st = sc.st;
