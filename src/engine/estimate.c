@@ -177,8 +177,16 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     aif_estimate_times(s, g, st, r);
 }
 
+static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_memory *mem);
+
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r)
+{
+    aif_estimate_times_mem(s, g, st, NULL, r);
+}
+
+void aif_estimate_times_mem(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                            const aif_memory *mem, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
@@ -254,7 +262,7 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
     bd->optimizer_s = opt;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
-    aif_result_derive(s, g, r);
+    derive(s, g, r, mem);
 }
 
 bool aif_breakdown_check(const aif_train_result *r)
@@ -272,7 +280,10 @@ bool aif_breakdown_check(const aif_train_result *r)
            b->membound_s >= 0 && b->membound_s <= b->compute_s + tol && fabs(sum - r->step_time_s) <= tol;
 }
 
-void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
+void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r) { derive(s, g, r, NULL); }
+
+/* aif_result_derive; mem, when not NULL, is the memory already estimated for s and g's shape. */
+static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_memory *mem)
 {
     AIF_ASSERT(aif_breakdown_check(r));
     const aif_train *tr = &s->train;
@@ -291,7 +302,10 @@ void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_resu
     double peak = s->cluster.gpu.peak_flops[tr->precision];
     r->mfu = r->model_tflops_per_gpu * 1e12 / peak;
     r->hfu = r->hw_tflops_per_gpu * 1e12 / peak;
-    aif_memory_estimate(s, g, &r->mem);
+    if (mem)
+        r->mem = *mem;
+    else
+        aif_memory_estimate(s, g, &r->mem);
     r->fits_in_memory = r->mem.total_bytes <= r->mem.hbm_bytes;
     aif_model_param_counts(&s->model, &r->params, &r->active_params);
     if (tr->tokens > 0) {

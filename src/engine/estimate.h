@@ -16,6 +16,12 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
  * layout that shares it and calls this per layout. */
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r);
+/* The same with the memory of the layout already known (mem: aif_memory_estimate of s
+ * on a graph of g's shape, which does not depend on the overlap switches), copied
+ * rather than estimated again: the search checks a layout's memory before it times
+ * the layout under each of its switches. */
+void aif_estimate_times_mem(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                            const aif_memory *mem, aif_train_result *r);
 
 /* Relative tolerance of the breakdown's sum against the step time (rounding only). */
 #define AIF_BREAKDOWN_TOL 1e-9

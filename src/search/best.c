@@ -27,7 +27,9 @@
  *    (aif_graph_shape): a layout that does not fit is counted and skipped with all
  *    its switches before anything is lowered;
  *  - dp_overlap changes nothing before the combination of segment times
- *    (aif_estimate_times), which is all a candidate costs once its caches are warm. */
+ *    (aif_estimate_times), which is all a candidate costs once its caches are warm;
+ *    the layout's memory, estimated once for the check, goes with it
+ *    (aif_estimate_times_mem) rather than being estimated again per candidate. */
 #define _POSIX_C_SOURCE 200809L
 #include "aifsim/search.h"
 #include "base/base.h"
@@ -307,7 +309,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
                 s->train.dp_overlap = dpos[d];
                 aif_best_result r;
                 memset(&r, 0, sizeof r);
-                aif_estimate_times(s, &view, st, &r.train);
+                aif_estimate_times_mem(s, &view, st, &mem, &r.train);
                 r.par = *p;
                 r.mbs = s->train.mbs;
                 r.recompute = s->train.recompute;
