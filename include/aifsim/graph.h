@@ -161,6 +161,12 @@ typedef struct aif_graph {
 
 /* An empty graph; allocates nothing, so it cannot fail. */
 void aif_graph_init(aif_graph *g);
+/* An empty graph whose tables start in buf (`bytes`, aligned for any type, outliving
+ * g) and go to the heap only when they outgrow it; aif_graph_free leaves buf alone.
+ * AIF_GRAPH_BUF_BYTES holds a training step graph's first tables (256 ops, 16
+ * segments). */
+void aif_graph_init_buffer(aif_graph *g, void *buf, size_t bytes);
+enum { AIF_GRAPH_BUF_BYTES = 20 * 1024 };
 /* Frees everything g holds (its arena) and leaves it empty, as after aif_graph_init. */
 void aif_graph_free(aif_graph *g);
 /* Opens a segment at the end of the table; the ops added until aif_graph_seg_end
@@ -197,6 +203,10 @@ aif_rc aif_graph_finish(const aif_graph *g, aif_err *err);
  * holds nothing before: free a graph before lowering into it again).  Free g
  * with aif_graph_free, on failure too. */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
+/* The same into a graph whose tables start in buf (aif_graph_init_buffer): an
+ * estimate lowers into a buffer in its own frame and frees the graph before it
+ * returns, with no malloc for a graph that fits. */
+aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err);
 /* The shape alone, no ops: communicator groups, pp, vpp, microbatches, layers and
  * dense_layers, as aif_graph_lower sets them (it calls this).  Enough for
  * aif_graph_stage and the memory model; the best-layout search checks memory with

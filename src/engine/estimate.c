@@ -26,6 +26,8 @@
 #include "workload/transformer.h"
 
 #include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Compute slowed by communication kernels running beside it (data/calibration.yaml). */
@@ -320,8 +322,10 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     aif_rc rc = aif_scenario_check(s, err);
     if (rc)
         return rc;
+    /* the graph's tables in this frame: no malloc and free per estimate */
+    alignas(max_align_t) unsigned char buf[AIF_GRAPH_BUF_BYTES];
     aif_graph g;
-    if ((rc = aif_graph_lower(s, &g, err)) == AIF_OK)
+    if ((rc = aif_graph_lower_in(s, &g, buf, sizeof buf, err)) == AIF_OK)
         aif_estimate_graph(s, &g, r);
     aif_graph_free(&g);
     return rc;

@@ -21,6 +21,12 @@ void aif_graph_init(aif_graph *g)
     memset(g, 0, sizeof *g);
 }
 
+void aif_graph_init_buffer(aif_graph *g, void *buf, size_t bytes)
+{
+    aif_graph_init(g);
+    aif_arena_init_buffer(&g->arena, buf, bytes);
+}
+
 void aif_graph_free(aif_graph *g)
 {
     aif_arena_free(&g->arena);

@@ -585,14 +585,14 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
     aif_graph_stage_classes(g);
 }
 
-aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+/* The lowering proper, into g as its caller initialised it (empty). */
+static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
     lw w;
     memset(&w, 0, sizeof w);
-    aif_graph_init(g);
     w.g = g;
     w.s = s;
     aif_model_dims(m, &w.d);
@@ -741,4 +741,16 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;
     return aif_graph_finish(g, err);
+}
+
+aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+{
+    aif_graph_init(g);
+    return lower(s, g, err);
+}
+
+aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
+{
+    aif_graph_init_buffer(g, buf, bytes);
+    return lower(s, g, err);
 }
