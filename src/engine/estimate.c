@@ -179,16 +179,16 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     aif_estimate_times(s, g, st, r);
 }
 
-static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_memory *mem);
+static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k);
 
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r)
 {
-    aif_estimate_times_mem(s, g, st, NULL, r);
+    aif_estimate_times_known(s, g, st, NULL, r);
 }
 
-void aif_estimate_times_mem(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
-                            const aif_memory *mem, aif_train_result *r)
+void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                              const aif_estimate_known *known, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
@@ -264,7 +264,7 @@ void aif_estimate_times_mem(const aif_scenario *s, const aif_graph *g, const aif
     bd->optimizer_s = opt;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
-    derive(s, g, r, mem);
+    derive(s, g, r, known);
 }
 
 bool aif_breakdown_check(const aif_train_result *r)
@@ -284,8 +284,8 @@ bool aif_breakdown_check(const aif_train_result *r)
 
 void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r) { derive(s, g, r, NULL); }
 
-/* aif_result_derive; mem, when not NULL, is the memory already estimated for s and g's shape. */
-static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_memory *mem)
+/* aif_result_derive, with what k knows (when not NULL) copied, not computed. */
+static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k)
 {
     AIF_ASSERT(aif_breakdown_check(r));
     const aif_train *tr = &s->train;
@@ -294,7 +294,7 @@ static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *
     r->tokens_per_s = r->tokens_per_step / r->step_time_s;
     r->tokens_per_s_per_gpu = r->tokens_per_s / gpus;
     double seqs = (double)tr->gbs;
-    double fwd = aif_model_fwd_flops_per_seq(&s->model, tr->seq) * seqs;
+    double fwd = (k ? k->fwd_flops_per_seq : aif_model_fwd_flops_per_seq(&s->model, tr->seq)) * seqs;
     /* a full step is forward, dgrad and wgrad (3x the forward); LoRA computes no wgrad
      * for the frozen weights (2x; its adapters are a few parts in a thousand) */
     r->model_flops_per_step = (tr->lora.rank > 0 ? 2 : 3) * fwd;
@@ -304,12 +304,15 @@ static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *
     double peak = s->cluster.gpu.peak_flops[tr->precision];
     r->mfu = r->model_tflops_per_gpu * 1e12 / peak;
     r->hfu = r->hw_tflops_per_gpu * 1e12 / peak;
-    if (mem)
-        r->mem = *mem;
-    else
+    if (k) {
+        r->mem = k->mem;
+        r->params = k->params;
+        r->active_params = k->active_params;
+    } else {
         aif_memory_estimate(s, g, &r->mem);
+        aif_model_param_counts(&s->model, &r->params, &r->active_params);
+    }
     r->fits_in_memory = r->mem.total_bytes <= r->mem.hbm_bytes;
-    aif_model_param_counts(&s->model, &r->params, &r->active_params);
     if (tr->tokens > 0) {
         r->steps = ceil(tr->tokens / r->tokens_per_step);
         r->train_time_s = r->steps * r->step_time_s;

@@ -28,13 +28,15 @@
  *    its switches before anything is lowered;
  *  - dp_overlap changes nothing before the combination of segment times
  *    (aif_estimate_times), which is all a candidate costs once its caches are warm;
- *    the layout's memory, estimated once for the check, goes with it
- *    (aif_estimate_times_mem) rather than being estimated again per candidate. */
+ *    the layout's memory, estimated once for the check, goes with it, and the
+ *    model's parameter and FLOP counts, once for the search
+ *    (aif_estimate_times_known), rather than being worked out again per candidate. */
 #define _POSIX_C_SOURCE 200809L
 #include "aifsim/search.h"
 #include "base/base.h"
 #include "engine/estimate.h"
 #include "workload/memory.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -141,6 +143,7 @@ typedef struct search {
     layer_entry *layer;        /* [n_mbs][3 recompute][3 aif_layer_shard][2 tp_overlap][2 ep_overlap] */
     int layer_cap;
     step_entry step[N_OPT];
+    aif_estimate_known known;  /* the model's figures, once for the search; mem per layout */
 } search;
 
 /* The divisors of n in [lo, hi] in increasing order (the fixed value alone when
@@ -275,8 +278,8 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
     const aif_parallel *p = &s->train.par;
     aif_graph shape = *shape_base;   /* of this (pp, vpp), its stage classes with it */
     shape.microbatches = s->train.gbs / (s->train.mbs * p->dp);
-    aif_memory mem;
-    aif_memory_estimate(s, &shape, &mem);
+    aif_memory_estimate(s, &shape, &w->known.mem);
+    const aif_memory mem = w->known.mem;
     int tpos[2], dpos[2], epos[2];
     int n_tpo = choices(sp->tp_overlap >= 0 ? sp->tp_overlap : p->tp > 1 ? -1 : 0, 0, 1, tpos);
     int n_dpo = choices(sp->dp_overlap, 0, 1, dpos);
@@ -309,7 +312,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
                 s->train.dp_overlap = dpos[d];
                 aif_best_result r;
                 memset(&r, 0, sizeof r);
-                aif_estimate_times_mem(s, &view, st, &mem, &r.train);
+                aif_estimate_times_known(s, &view, st, &w->known, &r.train);
                 r.par = *p;
                 r.mbs = s->train.mbs;
                 r.recompute = s->train.recompute;
@@ -453,6 +456,8 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     aif_parallel *p = &s->train.par;
     w.gpus = aif_alloc_gpus(s);
     w.moe = m->moe.experts > 0;
+    w.known.fwd_flops_per_seq = aif_model_fwd_flops_per_seq(m, s->train.seq);
+    aif_model_param_counts(m, &w.known.params, &w.known.active_params);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
     /* the checks that do not depend on the layout (precision, allocation, scale-up
      * domain): a layout of no parallelism and a batch it divides fails only those */
