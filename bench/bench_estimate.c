@@ -8,7 +8,7 @@
  * verdict would: a rejected layout then costs its check, not the formatting of
  * its message.  Like a search (src/search/best.c), a sweep works on one copy of
  * the scenario and sets every field it varies before each estimate, rather than
- * copying the ~45 KB scenario (catalog tables, jobs, failures) per configuration,
+ * copying the ~45 KB scenario (36 KB of it the site section) per configuration,
  * which cost more than an estimate.
  *
  *   sweep "405b":  Llama 3 405B on 16,384 H100, tp 1-8, pp 1-16, vpp 1-2, mbs

@@ -26,7 +26,10 @@
  * Backward GEMMs are dgrad (m, k, n) and wgrad (k, n, m) of a forward (m, n, k).
  * fp8 GEMMs (Transformer Engine) carry the cast-transpose of their activation
  * operand as a memory-bound op.
- * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two). */
+ * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two).
+ * Pipeline ranks: each rank's chunks and stage (chunk_layers, aif_graph_stage), and
+ * the stage classes, runs of equal ranks that every loop over ranks takes instead
+ * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
 #include "aifsim/graph.h"
 #include "base/base.h"
 #include "workload/transformer.h"
