@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh -- builds aifsim in Release mode and measures the analytical engine:
 # configurations evaluated per wall-second on one core (median of 5 runs, per sweep:
-# the 405B sweep and pp 1 to 1,024, see bench/bench_estimate.c), the max-min solver
+# the 405B sweep and pp 1 to 1,024, see bench/bench_estimate.c) and instructions per
+# configuration (bench/callgrind.sh, where valgrind is installed), the max-min solver
 # (bench/bench_maxmin.c), the trace readers (bench/bench_jobs.c), the built-in catalogs' load, one CLI call's wall time
 # (bench/cli_call.sh), the many-job cluster (bench/bench_cluster.c), and the wall time and peak memory of the default job.
 # Not part of the tests.
@@ -22,6 +23,10 @@ for sw in $(sed -n 's/.*"sweep": "\([^"]*\)".*/\1/p' /tmp/aifsim-bench.$$ | awk 
         awk -v sw="$sw" '{printf "  %-8s median %9d configurations/s (%d valid/s), %.2f us each\n", sw, $1, $2, $3}'
 done
 rm -f /tmp/aifsim-bench.$$
+if command -v valgrind >/dev/null 2>&1; then
+    # the steady figure on a shared machine: instructions per configuration
+    sh "$root/bench/callgrind.sh" "$root/build-bench" 405b pp=1 pp=1024
+fi
 echo "best-layout search, one core, 5 runs (Llama 3 405B on 16,384 H100, every layout; bench/bench_search.c):"
 taskset -c 0 "$root/build-bench/aifsim-bench-search" 5
 if [ -x /usr/bin/time ]; then

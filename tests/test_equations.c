@@ -289,6 +289,124 @@ static void test_chunk_layers_closed_form(void **state)
     }
 }
 
+/* Stage classes (aif_graph_stage_classes): runs of ranks in order that tile 0 .. pp-1,
+ * every rank's stage (summed over its chunks, aif_graph_stage) equal to its run's, at
+ * most AIF_MAX_STAGE_CLASSES runs, on even and uneven layer counts, dense prefixes
+ * and vpp up to 7, pp up to 4,096. */
+static void test_stage_classes_tile_ranks(void **state)
+{
+    (void)state;
+    static const int pps[] = {1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 64, 100, 255, 256, 1000, 1024, 4096};
+    static const int vpps[] = {1, 2, 3, 4, 7};
+    long checked = 0;
+    for (size_t a = 0; a < sizeof pps / sizeof pps[0]; a++)
+        for (size_t b = 0; b < sizeof vpps / sizeof vpps[0]; b++) {
+            int pp = pps[a], vpp = vpps[b], nc = pp * vpp;
+            if (nc > 4096 || (vpp > 1 && pp == 1))
+                continue;
+            const int layer_counts[] = {nc, nc + 1, nc + 2, nc + 3, 2 * nc - 1, 2 * nc + 1, 3 * nc - 2, 126, 61, 2048, 4095};
+            for (size_t c = 0; c < sizeof layer_counts / sizeof layer_counts[0]; c++) {
+                int layers = layer_counts[c];
+                if (layers < nc)
+                    continue;
+                const int denses[] = {0, 1, 3, layers / 3, layers / 2 + 1, layers - 1, layers};
+                for (size_t d = 0; d < sizeof denses / sizeof denses[0]; d++) {
+                    aif_graph g;
+                    aif_graph_init(&g);
+                    g.pp = pp;
+                    g.vpp = vpp;
+                    g.layers = layers;
+                    g.dense_layers = denses[d];
+                    aif_graph_stage_classes(&g);
+                    assert_true(g.n_stage_classes >= 1 && g.n_stage_classes <= AIF_MAX_STAGE_CLASSES);
+                    int next = 0;
+                    for (int k = 0; k < g.n_stage_classes; k++) {
+                        const aif_stage_class *sc = &g.stage_class[k];
+                        if (sc->rank != next || sc->n_ranks < 1)
+                            fail_msg("pp %d vpp %d layers %d dense %d: class %d starts at %d (+%d), want %d", pp, vpp,
+                                     layers, denses[d], k, sc->rank, sc->n_ranks, next);
+                        for (int r = sc->rank; r < sc->rank + sc->n_ranks; r++) {
+                            aif_stage st;
+                            aif_graph_stage(&g, r, &st);
+                            if (memcmp(&st, &sc->st, sizeof st))
+                                fail_msg("pp %d vpp %d layers %d dense %d: rank %d has %d+%d layers, embed %d, head "
+                                         "%d, p2p %d; its class %d has %d+%d, %d, %d, %d",
+                                         pp, vpp, layers, denses[d], r, st.dense_layers, st.moe_layers, st.embed,
+                                         st.head, st.p2p, k, sc->st.dense_layers, sc->st.moe_layers, sc->st.embed,
+                                         sc->st.head, sc->st.p2p);
+                            checked++;
+                        }
+                        next = sc->rank + sc->n_ranks;
+                    }
+                    assert_int_equal(next, pp);
+                }
+            }
+        }
+    assert_true(checked > 100000);
+}
+
+static int same_or_close(double a, double b) { return a == b || fabs(a - b) <= 1e-12 * fabs(b); }
+
+/* The engine's figures over the stage classes against the same engine taking every
+ * rank on its own (aif_graph.stage_table, the per-rank reference): the step, every
+ * part of the breakdown within 1e-12 relative (only the mean stage's sum is added
+ * in another order), memory and everything else bit for bit; dense and MoE models
+ * (a dense prefix), even and uneven layer counts, vpp 1 to 4, pp 1 to 1,024. */
+static void test_stage_classes_estimate(void **state)
+{
+    (void)state;
+    static const struct { const char *model; int layers, dense; } models[] = {
+        {"llama3-405b", 126, -1}, {"llama3-405b", 127, -1}, {"llama3-405b", 2048, -1}, {"llama3-405b", 2047, -1},
+        {"llama3-8b", 1000, -1}, {"deepseek-v3", 61, 3}, {"deepseek-v3", 1025, 3}, {"deepseek-v3", 301, 100},
+        {"mixtral-8x7b", 37, 0},
+    };
+    static const int pps[] = {1, 2, 3, 4, 7, 8, 16, 24, 64, 256, 1024};
+    int compared = 0;
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        for (size_t a = 0; a < sizeof pps / sizeof pps[0]; a++)
+            for (int vpp = 1; vpp <= 4; vpp++) {
+                int pp = pps[a], dp = 2, tp = 8;
+                if ((vpp > 1 && pp == 1) || pp * vpp > models[i].layers)
+                    continue;
+                char y[512];
+                snprintf(y, sizeof y,
+                         "cluster: {system: dgx-h100, gpus: %d}\nmodel: {base: %s, layers: %d}\n"
+                         "train: {tp: %d, pp: %d, vpp: %d, gbs: %d, mbs: 1, seq: 4096, recompute: %s}\n",
+                         tp * pp * dp, models[i].model, models[i].layers, tp, pp, vpp, dp * pp * 2,
+                         vpp % 2 ? "full" : "selective");
+                aif_scenario s;
+                load(&s, y);
+                if (models[i].dense >= 0)
+                    s.model.moe.dense_layers = models[i].dense;
+                aif_err e;
+                if (aif_scenario_check(&s, &e) != AIF_OK)
+                    fail_msg("%s", e.msg);
+                aif_graph g;
+                assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+                aif_train_result rc, rr;
+                aif_estimate_graph(&s, &g, &rc);
+                static aif_stage table[4096];
+                for (int r = 0; r < pp; r++)
+                    aif_graph_stage(&g, r, &table[r]);
+                g.stage_table = table;
+                aif_estimate_graph(&s, &g, &rr);
+                const double *pc = (const double *)&rc.bd, *pr = (const double *)&rr.bd;
+                for (size_t k = 0; k < sizeof rc.bd / sizeof(double); k++)
+                    if (!same_or_close(pc[k], pr[k]))
+                        fail_msg("%s, %d layers, pp %d vpp %d: breakdown part %zu %.17g by classes, %.17g by ranks",
+                                 models[i].model, models[i].layers, pp, vpp, k, pc[k], pr[k]);
+                if (!same_or_close(rc.step_time_s, rr.step_time_s) || !same_or_close(rc.mfu, rr.mfu))
+                    fail_msg("%s, %d layers, pp %d vpp %d: step %.17g s by classes, %.17g s by ranks",
+                             models[i].model, models[i].layers, pp, vpp, rc.step_time_s, rr.step_time_s);
+                if (memcmp(&rc.mem, &rr.mem, sizeof rc.mem))
+                    fail_msg("%s, %d layers, pp %d vpp %d: memory %.17g bytes by classes, %.17g by ranks",
+                             models[i].model, models[i].layers, pp, vpp, rc.mem.total_bytes, rr.mem.total_bytes);
+                aif_graph_free(&g);
+                compared++;
+            }
+    assert_true(compared > 200);
+}
+
 /* The parameter count as a sum over the layers, the reference for its product form. */
 static double params_loop(const aif_model *m, int active)
 {
@@ -526,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
+        cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up), cmocka_unit_test(test_ep_overlap_booked_as_expert),
         cmocka_unit_test(test_fsdp_with_pipelining),

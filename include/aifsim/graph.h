@@ -119,6 +119,25 @@ typedef struct aif_group_shape {
 
 struct aif_arena;
 
+/* Work of one pipeline rank per microbatch (summed over its vpp chunks). */
+typedef struct aif_stage {
+    int dense_layers, moe_layers;
+    int embed, head;          /* 1 if the rank holds the embedding / output head */
+    int p2p;                  /* activation sends per direction per microbatch */
+} aif_stage;
+
+/* A run of consecutive pipeline ranks [rank, rank + n_ranks) whose stages are equal.
+ * Ranks differ only at a few places: rank 0 (embedding, its first chunk's share of
+ * the remainder layers), the last rank (output head), where the remainder's extra
+ * layers end, and around the chunk where the dense prefix of a MoE model ends; so a
+ * training graph has at most AIF_MAX_STAGE_CLASSES runs whatever pp and vpp. */
+typedef struct aif_stage_class {
+    int rank, n_ranks;
+    aif_stage st;
+} aif_stage_class;
+enum { AIF_MAX_STAGE_CLASSES = 8 };
+
+
 typedef struct aif_graph {
     aif_op *ops;              /* n_ops ops, segment after segment (in the arena) */
     int n_ops;
@@ -129,9 +148,14 @@ typedef struct aif_graph {
     int pp, vpp, microbatches;
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
     int dp_buckets;           /* gradient buckets of a stage with dp_overlap (Megatron-LM's bucket size), >= 1 */
-    const struct aif_stage *stage_table;  /* NULL, or [pp]: aif_graph_stage of each rank, precomputed by a
-                                             caller that evaluates many layouts of one (pp, vpp, layers) shape
-                                             (the best-layout search); aif_graph_stage then reads it */
+    /* the pipeline ranks in runs of equal stages, in rank order (aif_graph_stage_classes,
+       which aif_graph_shape calls): what the engines and the memory model loop over, so
+       that an estimate costs the same at pp 1 and pp 1,024 */
+    aif_stage_class stage_class[AIF_MAX_STAGE_CLASSES];
+    int n_stage_classes;
+    const aif_stage *stage_table;  /* NULL, or [pp]: each rank's stage, given by the caller; the loops
+                                      over stage classes then take every rank as a class of its own
+                                      (the per-rank reference tests compare the classes with) */
     double fwd_flops_per_microbatch_model; /* the whole model (all stages, tp ranks), unmasked attention */
     double recompute_flops_per_microbatch; /* extra forward work from recomputation, whole model */
     /* owned: ops, seg and tables timed beside them; the builder's state */
@@ -145,6 +169,12 @@ typedef struct aif_graph {
 
 /* An empty graph; allocates nothing, so it cannot fail. */
 void aif_graph_init(aif_graph *g);
+/* An empty graph whose tables start in buf (`bytes`, aligned for any type, outliving
+ * g) and go to the heap only when they outgrow it; aif_graph_free leaves buf alone.
+ * AIF_GRAPH_BUF_BYTES holds a training step graph's first tables (256 ops, 16
+ * segments). */
+void aif_graph_init_buffer(aif_graph *g, void *buf, size_t bytes);
+enum { AIF_GRAPH_BUF_BYTES = 20 * 1024 };
 /* Frees everything g holds (its arena) and leaves it empty, as after aif_graph_init. */
 void aif_graph_free(aif_graph *g);
 /* Opens a segment at the end of the table; the ops added until aif_graph_seg_end
@@ -177,23 +207,35 @@ aif_rc aif_graph_finish(const aif_graph *g, aif_err *err);
 
 /* ---- the training lowering (src/workload/lower_train.c) */
 
-/* Work of one pipeline rank per microbatch (summed over its vpp chunks). */
-typedef struct aif_stage {
-    int dense_layers, moe_layers;
-    int embed, head;          /* 1 if the rank holds the embedding / output head */
-    int p2p;                  /* activation sends per direction per microbatch */
-} aif_stage;
-
 /* Lowers a checked scenario's training step into g, which it initialises (g
  * holds nothing before: free a graph before lowering into it again).  Free g
  * with aif_graph_free, on failure too. */
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err);
+/* The same into a graph whose tables start in buf (aif_graph_init_buffer): an
+ * estimate lowers into a buffer in its own frame and frees the graph before it
+ * returns, with no malloc for a graph that fits. */
+aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err);
 /* The shape alone, no ops: communicator groups, pp, vpp, microbatches, layers and
  * dense_layers, as aif_graph_lower sets them (it calls this).  Enough for
  * aif_graph_stage and the memory model; the best-layout search checks memory with
  * it before it lowers anything.  Sets only those fields of g. */
 void aif_graph_shape(const aif_scenario *s, aif_graph *g);
+/* Rank `rank`'s stage: g->stage_table[rank] when set, else summed over the rank's
+ * vpp chunks (O(vpp); the reference for the classes below). */
 void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st);
+/* Fills g->stage_class and g->n_stage_classes from g->pp, vpp, layers and
+ * dense_layers, in O(vpp) (O(1) in pp): every rank in class k has stage
+ * stage_class[k].st, and the classes tile ranks 0 .. pp-1 in order.  Call it again
+ * after changing one of those fields (aif_graph_shape calls it). */
+void aif_graph_stage_classes(aif_graph *g);
+/* The classes a loop over pipeline ranks takes: g's stage classes, or one class per
+ * rank (pp of them, rank r with stage_table[r]) when g->stage_table is set.  A loop
+ * that keeps the first rank reaching the most of something (the busiest rank, the
+ * most memory) gives the same answer over either, as long as what it measures does
+ * not grow with the rank inside a class (it is the same for equal stages, or
+ * decreasing, as the in-flight microbatches are: schedule.h). */
+int aif_graph_n_stage_classes(const aif_graph *g);
+void aif_graph_stage_class(const aif_graph *g, int k, aif_stage_class *c);
 /* What the optimizer (aif_optim) does inside the layers, with pp pipeline stages:
  * AIF_SHARD_NONE (none, distributed, zero1: gradients reduced once at the step's end);
  * AIF_SHARD_GRADS (zero2, and zero3/fsdp with pipelining: parameters stay gathered

@@ -17,6 +17,7 @@
 struct aif_arena {
     struct aif_arena *next;   /* the block before this one */
     size_t used, cap;         /* bytes of data[] handed out / held */
+    int borrowed;             /* the caller's buffer (aif_arena_init_buffer): not freed */
     alignas(max_align_t) unsigned char data[];
 };
 
@@ -36,6 +37,8 @@ void *aif_arena_alloc(aif_arena **a, size_t bytes)
         size_t cap = AIF_ARENA_MIN_BYTES;
         if (b)
             cap = b->cap < AIF_ARENA_MAX_STEP_BYTES ? 2 * b->cap : b->cap;
+        if (cap < AIF_ARENA_MIN_BYTES)   /* after a small borrowed block */
+            cap = AIF_ARENA_MIN_BYTES;
         if (cap < need)
             cap = need;
         if (cap > SIZE_MAX - sizeof *b)
@@ -46,6 +49,7 @@ void *aif_arena_alloc(aif_arena **a, size_t bytes)
         nb->next = b;
         nb->used = 0;
         nb->cap = cap;
+        nb->borrowed = 0;
         *a = b = nb;
     }
     void *p = b->data + b->used;
@@ -58,8 +62,22 @@ void aif_arena_free(aif_arena **a)
     aif_arena *b = *a;
     while (b) {
         aif_arena *next = b->next;
-        free(b);
+        if (!b->borrowed)
+            free(b);
         b = next;
     }
     *a = NULL;
+}
+
+void aif_arena_init_buffer(aif_arena **a, void *buf, size_t bytes)
+{
+    *a = NULL;
+    if (!buf || bytes < sizeof **a + alignof(max_align_t))
+        return;
+    aif_arena *b = buf;
+    b->next = NULL;
+    b->used = 0;
+    b->cap = bytes - sizeof *b;
+    b->borrowed = 1;
+    *a = b;
 }

@@ -17,6 +17,13 @@
 #else
 #define AIF_PRINTF(a, b)
 #endif
+/* The rare path of a hot function (a table's growth), kept out of line so that the
+ * common path saves no registers for it. */
+#if defined(__GNUC__)
+#define AIF_NOINLINE __attribute__((noinline))
+#else
+#define AIF_NOINLINE
+#endif
 
 aif_rc aif_err_set(aif_err *e, aif_rc rc, const char *file, int line, int col,
                    const char *path, const char *fmt, ...) AIF_PRINTF(7, 8);

@@ -7,7 +7,9 @@
  * the schedule lives in workload/schedule.h):
  *   t_pipe = m * max_r T_r + (pp - 1) / v * mean_r T_r
  * which is (m + (pp-1)/v) * T for balanced stages, and charges imbalance to the
- * bubble.  End of step: gradient reduction exposed beyond one microbatch's
+ * bubble.  The max and the mean run over the stage classes (graph.h), a handful of
+ * runs of equal ranks, so an estimate's cost does not grow with pp; the mean then
+ * differs from a rank-by-rank sum by rounding only (a few ulps).  End of step: gradient reduction exposed beyond one microbatch's
  * backward on the busiest rank, optimizer, parameter all-gather exposed beyond
  * one microbatch's forward (dp_overlap: in nb buckets of Megatron-LM's size,
  * each paying its collective's latency; the last bucket's reduction and the
@@ -24,6 +26,8 @@
 #include "workload/transformer.h"
 
 #include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Compute slowed by communication kernels running beside it (data/calibration.yaml). */
@@ -32,14 +36,51 @@ static double interference(const aif_scenario *s, double overlapped_s)
     return s->cluster.gpu.calib.overlap_slowdown * overlapped_s;
 }
 
+/* A compute op's time: aif_op_time_s's compute half, apart so that the segment loop
+ * below inlines it (the one place that says how a compute op is timed). */
+static double compute_op_time(const aif_scenario *s, const aif_op *op)
+{
+    return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
+}
+
 double aif_op_time_s(const aif_scenario *s, const aif_graph *g, const aif_op *op)
 {
     if (op->kind == AIF_OP_COMM)
         return aif_coll_time(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes);
-    return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
+    return compute_op_time(s, op);
 }
 
-void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out)
+/* Collective times already known in one estimate.  A step repeats few collectives:
+ * a layer's tensor-parallel all-gathers and reduce-scatters all move T*h*2 bytes (ten
+ * of them, two distinct), and the backward mirrors the forward; aif_coll_time is a
+ * function of (collective, group, bytes) alone for one graph and cluster, so a repeat
+ * is looked up (exactly the same double) rather than recomputed.  Not kept beyond one
+ * graph: the groups and the cluster would change under it. */
+enum { COLL_MEMO = 16 };
+typedef struct coll_memo {
+    int n;
+    struct { double bytes, t_s; unsigned char coll, group; } e[COLL_MEMO];
+} coll_memo;
+
+/* aif_op_time_s, with a repeated collective looked up in mc. */
+static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op, coll_memo *mc)
+{
+    if (op->kind != AIF_OP_COMM)
+        return compute_op_time(s, op);
+    for (int i = 0; i < mc->n; i++)
+        if (mc->e[i].bytes == op->bytes && mc->e[i].coll == op->coll && mc->e[i].group == op->group)
+            return mc->e[i].t_s;
+    double t = aif_op_time_s(s, g, op);
+    if (mc->n < COLL_MEMO) {
+        mc->e[mc->n].bytes = op->bytes;
+        mc->e[mc->n].coll = op->coll;
+        mc->e[mc->n].group = op->group;
+        mc->e[mc->n++].t_s = t;
+    }
+    return t;
+}
+
+static void segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out, coll_memo *mc)
 {
     memset(out, 0, sizeof *out);
     double t = 0;          /* compute stream clock */
@@ -50,7 +91,7 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
     int first = g->seg[i_seg].first, n = g->seg[i_seg].n;
     for (int i = first; i < first + n; i++) {
         const aif_op *op = &g->ops[i];
-        double d = aif_op_time_s(s, g, op);
+        double d = op_time(s, g, op, mc);
         if (op->kind == AIF_OP_COMM) {
             if (op->overlap == AIF_OVL_SEGMENT) {
                 double start = tn > t ? tn : t;
@@ -101,6 +142,13 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
     out->total_s = t;
 }
 
+void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_seg_time *out)
+{
+    coll_memo mc;
+    mc.n = 0;
+    segment_time(s, g, i_seg, out, &mc);
+}
+
 /* Gradient buckets of a stage with `items` embedding, layer and head items (as the simulator makes them). */
 static double bucket_count(const aif_graph *g, int items)
 {
@@ -124,47 +172,63 @@ static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, 
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
     aif_seg_time st[AIF_N_SEG];
+    coll_memo mc;   /* one for the whole graph; only its first n entries are read */
+    mc.n = 0;
     for (int i = 0; i < AIF_N_SEG; i++)
-        aif_segment_time(s, g, i, &st[i]);
+        segment_time(s, g, i, &st[i], &mc);
     aif_estimate_times(s, g, st, r);
 }
 
+static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k);
+
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r)
+{
+    aif_estimate_times_known(s, g, st, NULL, r);
+}
+
+void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                              const aif_estimate_known *known, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
 
     double worst = -1, sum = 0, worst_f = 0, worst_b = 0;
-    int worst_items = 1;
-    double cat[AIF_N_CAT] = {0}, membound = 0;
-    for (int rk = 0; rk < p->pp; rk++) {
-        aif_stage sg;
-        aif_graph_stage(g, rk, &sg);
-        double f = sg.dense_layers * st[AIF_SEG_DENSE_FWD].total_s + sg.moe_layers * st[AIF_SEG_MOE_FWD].total_s +
-                   sg.embed * st[AIF_SEG_EMBED_FWD].total_s + sg.head * st[AIF_SEG_HEAD_FWD].total_s +
-                   sg.p2p * st[AIF_SEG_P2P].total_s;
-        double b = sg.dense_layers * st[AIF_SEG_DENSE_BWD].total_s + sg.moe_layers * st[AIF_SEG_MOE_BWD].total_s +
-                   sg.embed * st[AIF_SEG_EMBED_BWD].total_s + sg.head * st[AIF_SEG_HEAD_BWD].total_s +
-                   sg.p2p * st[AIF_SEG_P2P].total_s;
-        sum += f + b;
+    aif_stage sg = {0};   /* the busiest rank's stage */
+    /* over the stage classes (graph.h), each standing for its n_ranks equal ranks: the
+     * sum weighs a class by its count, and the busiest rank is the first of the first
+     * class that reaches the most, as a loop over every rank would find it */
+    for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
+        aif_stage_class sc;
+        aif_graph_stage_class(g, k, &sc);
+        const aif_stage *c = &sc.st;
+        double f = c->dense_layers * st[AIF_SEG_DENSE_FWD].total_s + c->moe_layers * st[AIF_SEG_MOE_FWD].total_s +
+                   c->embed * st[AIF_SEG_EMBED_FWD].total_s + c->head * st[AIF_SEG_HEAD_FWD].total_s +
+                   c->p2p * st[AIF_SEG_P2P].total_s;
+        double b = c->dense_layers * st[AIF_SEG_DENSE_BWD].total_s + c->moe_layers * st[AIF_SEG_MOE_BWD].total_s +
+                   c->embed * st[AIF_SEG_EMBED_BWD].total_s + c->head * st[AIF_SEG_HEAD_BWD].total_s +
+                   c->p2p * st[AIF_SEG_P2P].total_s;
+        sum += sc.n_ranks * (f + b);
         if (f + b > worst) {
             worst = f + b;
             worst_f = f;
             worst_b = b;
-            worst_items = sg.dense_layers + sg.moe_layers + sg.embed + sg.head;
-            for (int c = 0; c < AIF_N_CAT; c++)
-                cat[c] = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].cat_s[c] + st[AIF_SEG_DENSE_BWD].cat_s[c]) +
-                         sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
-                         sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
-                         sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
-                         2 * sg.p2p * st[AIF_SEG_P2P].cat_s[c];
-            membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
-                       sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
-                       sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
-                       sg.head * (st[AIF_SEG_HEAD_FWD].membound_s + st[AIF_SEG_HEAD_BWD].membound_s);
+            sg = *c;
         }
     }
+    /* what the busiest rank's time is made of, once for it */
+    int worst_items = worst >= 0 ? sg.dense_layers + sg.moe_layers + sg.embed + sg.head : 1;
+    double cat[AIF_N_CAT], membound;
+    for (int c = 0; c < AIF_N_CAT; c++)
+        cat[c] = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].cat_s[c] + st[AIF_SEG_DENSE_BWD].cat_s[c]) +
+                 sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
+                 sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
+                 sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
+                 2 * sg.p2p * st[AIF_SEG_P2P].cat_s[c];
+    membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
+               sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
+               sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
+               sg.head * (st[AIF_SEG_HEAD_FWD].membound_s + st[AIF_SEG_HEAD_BWD].membound_s);
     double m = g->microbatches;
     double fill = aif_sched_fill_drain((aif_pipe){p->pp, p->vpp, g->microbatches});
     double pipe = m * worst + (p->pp > 1 ? fill * sum / p->pp : 0);
@@ -200,7 +264,7 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
     bd->optimizer_s = opt;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
-    aif_result_derive(s, g, r);
+    derive(s, g, r, known);
 }
 
 bool aif_breakdown_check(const aif_train_result *r)
@@ -218,7 +282,10 @@ bool aif_breakdown_check(const aif_train_result *r)
            b->membound_s >= 0 && b->membound_s <= b->compute_s + tol && fabs(sum - r->step_time_s) <= tol;
 }
 
-void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
+void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r) { derive(s, g, r, NULL); }
+
+/* aif_result_derive, with what k knows (when not NULL) copied, not computed. */
+static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k)
 {
     AIF_ASSERT(aif_breakdown_check(r));
     const aif_train *tr = &s->train;
@@ -227,7 +294,7 @@ void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_resu
     r->tokens_per_s = r->tokens_per_step / r->step_time_s;
     r->tokens_per_s_per_gpu = r->tokens_per_s / gpus;
     double seqs = (double)tr->gbs;
-    double fwd = aif_model_fwd_flops_per_seq(&s->model, tr->seq) * seqs;
+    double fwd = (k ? k->fwd_flops_per_seq : aif_model_fwd_flops_per_seq(&s->model, tr->seq)) * seqs;
     /* a full step is forward, dgrad and wgrad (3x the forward); LoRA computes no wgrad
      * for the frozen weights (2x; its adapters are a few parts in a thousand) */
     r->model_flops_per_step = (tr->lora.rank > 0 ? 2 : 3) * fwd;
@@ -237,10 +304,15 @@ void aif_result_derive(const aif_scenario *s, const aif_graph *g, aif_train_resu
     double peak = s->cluster.gpu.peak_flops[tr->precision];
     r->mfu = r->model_tflops_per_gpu * 1e12 / peak;
     r->hfu = r->hw_tflops_per_gpu * 1e12 / peak;
-    aif_memory_estimate(s, g, &r->mem);
+    if (k) {
+        r->mem = k->mem;
+        r->params = k->params;
+        r->active_params = k->active_params;
+    } else {
+        aif_memory_estimate(s, g, &r->mem);
+        aif_model_param_counts(&s->model, &r->params, &r->active_params);
+    }
     r->fits_in_memory = r->mem.total_bytes <= r->mem.hbm_bytes;
-    r->params = aif_model_params(&s->model);
-    r->active_params = aif_model_active_params(&s->model);
     if (tr->tokens > 0) {
         r->steps = ceil(tr->tokens / r->tokens_per_step);
         r->train_time_s = r->steps * r->step_time_s;
@@ -253,8 +325,10 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     aif_rc rc = aif_scenario_check(s, err);
     if (rc)
         return rc;
+    /* the graph's tables in this frame: no malloc and free per estimate */
+    alignas(max_align_t) unsigned char buf[AIF_GRAPH_BUF_BYTES];
     aif_graph g;
-    if ((rc = aif_graph_lower(s, &g, err)) == AIF_OK)
+    if ((rc = aif_graph_lower_in(s, &g, buf, sizeof buf, err)) == AIF_OK)
         aif_estimate_graph(s, &g, r);
     aif_graph_free(&g);
     return rc;

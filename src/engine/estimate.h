@@ -16,6 +16,19 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
  * layout that shares it and calls this per layout. */
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r);
+/* What a caller that evaluates many layouts of one job already knows: the same
+ * figures aif_result_derive would work out, copied rather than computed again. */
+typedef struct aif_estimate_known {
+    aif_memory mem;               /* aif_memory_estimate of s on a graph of g's shape (it does
+                                     not depend on the overlap switches) */
+    double fwd_flops_per_seq;     /* aif_model_fwd_flops_per_seq(&s->model, s->train.seq) */
+    double params, active_params; /* aif_model_param_counts(&s->model, ...) */
+} aif_estimate_known;
+/* aif_estimate_times with those figures known (k may be NULL: none known).  The
+ * search checks a layout's memory before it times the layout under each of its
+ * switches, and its model and sequence never change. */
+void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                              const aif_estimate_known *k, aif_train_result *r);
 
 /* Relative tolerance of the breakdown's sum against the step time (rounding only). */
 #define AIF_BREAKDOWN_TOL 1e-9

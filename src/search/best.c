@@ -27,12 +27,16 @@
  *    (aif_graph_shape): a layout that does not fit is counted and skipped with all
  *    its switches before anything is lowered;
  *  - dp_overlap changes nothing before the combination of segment times
- *    (aif_estimate_times), which is all a candidate costs once its caches are warm. */
+ *    (aif_estimate_times), which is all a candidate costs once its caches are warm;
+ *    the layout's memory, estimated once for the check, goes with it, and the
+ *    model's parameter and FLOP counts, once for the search
+ *    (aif_estimate_times_known), rather than being worked out again per candidate. */
 #define _POSIX_C_SOURCE 200809L
 #include "aifsim/search.h"
 #include "base/base.h"
 #include "engine/estimate.h"
 #include "workload/memory.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,8 +143,7 @@ typedef struct search {
     layer_entry *layer;        /* [n_mbs][3 recompute][3 aif_layer_shard][2 tp_overlap][2 ep_overlap] */
     int layer_cap;
     step_entry step[N_OPT];
-    aif_stage *stages;         /* [pp] of the current (pp, vpp): aif_graph.stage_table of the shape and views */
-    int stages_cap;
+    aif_estimate_known known;  /* the model's figures, once for the search; mem per layout */
 } search;
 
 /* The divisors of n in [lo, hi] in increasing order (the fixed value alone when
@@ -273,12 +276,10 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
 {
     const aif_best_space *sp = &w->o->space;
     const aif_parallel *p = &s->train.par;
-    aif_graph shape = *shape_base;
-    shape.vpp = p->vpp;
-    shape.stage_table = w->stages;
+    aif_graph shape = *shape_base;   /* of this (pp, vpp), its stage classes with it */
     shape.microbatches = s->train.gbs / (s->train.mbs * p->dp);
-    aif_memory mem;
-    aif_memory_estimate(s, &shape, &mem);
+    aif_memory_estimate(s, &shape, &w->known.mem);
+    const aif_memory mem = w->known.mem;
     int tpos[2], dpos[2], epos[2];
     /* an overlap the software stack cannot perform is never tried (a named stack: s->framework) */
     const aif_framework *fw = &s->framework;
@@ -312,12 +313,11 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
             aif_graph view = se->g;   /* its STEP ops and bucket count; the shape of this layout */
             view.microbatches = shape.microbatches;
             view.recompute_flops_per_microbatch = le->recompute_flops;
-            view.stage_table = w->stages;
             for (int d = 0; d < n_dpo; d++) {
                 s->train.dp_overlap = dpos[d];
                 aif_best_result r;
                 memset(&r, 0, sizeof r);
-                aif_estimate_times(s, &view, st, &r.train);
+                aif_estimate_times_known(s, &view, st, &w->known, &r.train);
                 r.par = *p;
                 r.mbs = s->train.mbs;
                 r.recompute = s->train.recompute;
@@ -360,15 +360,6 @@ static void block(search *w, aif_scenario *s)
         w->layer_cap = (int)need;
     }
     memset(w->layer, 0, need * sizeof *w->layer);
-    if (p->pp > w->stages_cap) {
-        aif_stage *grown = realloc(w->stages, (size_t)p->pp * sizeof *grown);
-        if (!grown) {
-            w->rc = aif_err_set(w->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
-            return;
-        }
-        w->stages = grown;
-        w->stages_cap = p->pp;
-    }
     int vpp_hi = p->pp > 1 ? m->layers / p->pp : 1;
     if (vpp_hi > 4096 / p->pp)
         vpp_hi = 4096 / p->pp;
@@ -381,12 +372,9 @@ static void block(search *w, aif_scenario *s)
         if ((long long)p->pp * vpp > m->layers)
             break;
         p->vpp = vpp;
-        /* each rank's stage, once per (pp, vpp) rather than once per candidate and use */
-        aif_graph g = shape;
-        g.vpp = vpp;
-        g.stage_table = NULL;
-        for (int r = 0; r < p->pp; r++)
-            aif_graph_stage(&g, r, &w->stages[r]);
+        /* the stage classes, once per (pp, vpp) (the lowered views have them too) */
+        shape.vpp = vpp;
+        aif_graph_stage_classes(&shape);
         for (int i = 0; i < w->n_mbs && !w->rc; i++) {
             s->train.mbs = w->mbs[i];
             int mb = gbs / (w->mbs[i] * p->dp);
@@ -473,6 +461,8 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     aif_parallel *p = &s->train.par;
     w.gpus = aif_alloc_gpus(s);
     w.moe = m->moe.experts > 0;
+    w.known.fwd_flops_per_seq = aif_model_fwd_flops_per_seq(m, s->train.seq);
+    aif_model_param_counts(m, &w.known.params, &w.known.active_params);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
     /* the checks that do not depend on the layout (precision, allocation, scale-up
      * domain): a layout of no parallelism and a batch it divides fails only those */
@@ -518,7 +508,6 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
         }
     }
     free(w.layer);
-    free(w.stages);
     free(s);
     if (w.rc)
         return w.rc;

@@ -21,6 +21,12 @@ void aif_graph_init(aif_graph *g)
     memset(g, 0, sizeof *g);
 }
 
+void aif_graph_init_buffer(aif_graph *g, void *buf, size_t bytes)
+{
+    aif_graph_init(g);
+    aif_arena_init_buffer(&g->arena, buf, bytes);
+}
+
 void aif_graph_free(aif_graph *g)
 {
     aif_arena_free(&g->arena);
@@ -43,7 +49,8 @@ static int grow(aif_graph *g, void **table, int *cap, int n, size_t item, int fi
     return 0;
 }
 
-int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
+/* aif_graph_seg_begin's rare path, out of line as append_slow below. */
+static AIF_NOINLINE int seg_begin_slow(aif_graph *g, int kind, const char *name)
 {
     if (g->fault)
         return -1;
@@ -62,6 +69,15 @@ int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
     return g->n_seg++;
 }
 
+int aif_graph_seg_begin(aif_graph *g, int kind, const char *name)
+{
+    if (g->n_seg >= g->cap_seg || g->open || g->fault)
+        return seg_begin_slow(g, kind, name);
+    g->seg[g->n_seg] = (aif_segment){.first = g->n_ops, .n = 0, .kind = kind, .name = name};
+    g->open = 1;
+    return g->n_seg++;
+}
+
 void aif_graph_seg_end(aif_graph *g)
 {
     if (!g->open && !g->fault)
@@ -69,7 +85,9 @@ void aif_graph_seg_end(aif_graph *g)
     g->open = 0;
 }
 
-aif_op *aif_graph_add(aif_graph *g, const char *name, aif_op_kind kind, aif_cat cat)
+/* append's rare path, out of line: the first op, a full table, a fault or no open
+ * segment. */
+static AIF_NOINLINE aif_op *append_slow(aif_graph *g, const aif_op *op)
 {
     if (g->fault)
         return NULL;
@@ -85,68 +103,64 @@ aif_op *aif_graph_add(aif_graph *g, const char *name, aif_op_kind kind, aif_cat 
     g->ops = t;
     aif_op *o = &g->ops[g->n_ops++];
     g->seg[g->n_seg - 1].n++;
-    memset(o, 0, sizeof *o);
-    o->name = name;
-    o->kind = (unsigned char)kind;
-    o->cat = (unsigned char)cat;
-    o->n_kernels = 1;
-    o->batch = 1;
+    *o = *op;
     return o;
+}
+
+/* The one way ops enter the table: *op appended to the open segment.  Every op of
+ * every estimate comes through here, so the common path is a few instructions and
+ * the rest is out of line (inlined, the growth made each op save and restore six
+ * registers: a fifth of the lowering in bench_estimate's profile). */
+static aif_op *append(aif_graph *g, const aif_op *op)
+{
+    if (g->n_ops < g->cap_ops && g->open && !g->fault) {
+        aif_op *o = &g->ops[g->n_ops++];
+        g->seg[g->n_seg - 1].n++;
+        *o = *op;
+        return o;
+    }
+    return append_slow(g, op);
+}
+
+aif_op *aif_graph_add(aif_graph *g, const char *name, aif_op_kind kind, aif_cat cat)
+{
+    return append(g, &(aif_op){.name = name, .kind = (unsigned char)kind, .cat = (unsigned char)cat, .n_kernels = 1,
+                               .batch = 1});
 }
 
 aif_op *aif_graph_add_gemm(aif_graph *g, const char *name, aif_cat cat, double m, double n, double k, double batch,
                            int fp8)
 {
-    aif_op *o = aif_graph_add(g, name, AIF_OP_GEMM, cat);
-    if (!o)
-        return NULL;
     /* fp4: 4-bit elements and NVFP4's one-byte scale per 16 (MXFP4's per 32 is a little less) */
     double in_bytes = fp8 >= AIF_GEMM_FP4 ? 0.5 + 1.0 / 16 : fp8 ? 1 : 2;
-    o->m = m;
-    o->n = n;
-    o->k = k;
-    o->batch = batch;
-    o->fp8 = (unsigned char)(fp8 < 0 ? 0 : fp8 > AIF_GEMM_FP4_BLOCK ? AIF_GEMM_FP4_BLOCK : fp8);
-    o->flops = 2 * m * n * k * batch;
-    o->bytes = ((m * k + k * n) * in_bytes + m * n * 2) * batch;
-    return o;
+    return append(g, &(aif_op){.name = name, .kind = AIF_OP_GEMM, .cat = (unsigned char)cat,
+                               .fp8 = (unsigned char)(fp8 < 0 ? 0 : fp8 > AIF_GEMM_FP4_BLOCK ? AIF_GEMM_FP4_BLOCK : fp8),
+                               .n_kernels = 1, .flops = 2 * m * n * k * batch,
+                               .bytes = ((m * k + k * n) * in_bytes + m * n * 2) * batch, .m = m, .n = n, .k = k,
+                               .batch = batch});
 }
 
 aif_op *aif_graph_add_attn(aif_graph *g, const char *name, aif_cat cat, int bwd, double flops, double kv_len,
                            double head_dim, double bytes, int flash2)
 {
-    aif_op *o = aif_graph_add(g, name, bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, cat);
-    if (!o)
-        return NULL;
-    o->flops = flops;
-    o->k = kv_len;
-    o->n = head_dim;
-    o->bytes = bytes;
-    o->fp8 = (unsigned char)(flash2 != 0);   /* for attention ops: runs FlashAttention-2 */
-    return o;
+    /* fp8, for attention ops: runs FlashAttention-2 */
+    return append(g, &(aif_op){.name = name, .kind = (unsigned char)(bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD),
+                               .cat = (unsigned char)cat, .fp8 = (unsigned char)(flash2 != 0), .n_kernels = 1,
+                               .flops = flops, .bytes = bytes, .n = head_dim, .k = kv_len, .batch = 1});
 }
 
 aif_op *aif_graph_add_mem(aif_graph *g, const char *name, aif_cat cat, double bytes, int n_kernels)
 {
-    aif_op *o = aif_graph_add(g, name, AIF_OP_MEM, cat);
-    if (!o)
-        return NULL;
-    o->bytes = bytes;
-    o->n_kernels = (unsigned short)n_kernels;
-    return o;
+    return append(g, &(aif_op){.name = name, .kind = AIF_OP_MEM, .cat = (unsigned char)cat,
+                               .n_kernels = (unsigned short)n_kernels, .bytes = bytes, .batch = 1});
 }
 
 aif_op *aif_graph_add_comm(aif_graph *g, const char *name, aif_cat cat, aif_coll coll, aif_group group,
                            double bytes, aif_ovl overlap)
 {
-    aif_op *o = aif_graph_add(g, name, AIF_OP_COMM, cat);
-    if (!o)
-        return NULL;
-    o->coll = (unsigned char)coll;
-    o->group = (unsigned char)group;
-    o->overlap = (unsigned char)overlap;
-    o->bytes = bytes;
-    return o;
+    return append(g, &(aif_op){.name = name, .kind = AIF_OP_COMM, .cat = (unsigned char)cat,
+                               .coll = (unsigned char)coll, .group = (unsigned char)group,
+                               .overlap = (unsigned char)overlap, .n_kernels = 1, .bytes = bytes, .batch = 1});
 }
 
 aif_rc aif_graph_finish(const aif_graph *g, aif_err *err)

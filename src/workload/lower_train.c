@@ -45,7 +45,10 @@
  * fused kernels moves: normalisation and rotary ops by norm_traffic, activation and
  * residual ops by act_traffic, each such op launched as elementwise_kernels kernels;
  * the fp8 cast by fp8_cast_factor; and with fsdp_prefetch 0 the ZeRO-3/FSDP weight
- * gathers are not hidden behind the layer.  Megatron-Core's profile is 1 everywhere. */
+ * gathers are not hidden behind the layer.  Megatron-Core's profile is 1 everywhere.
+ * Pipeline ranks: each rank's chunks and stage (chunk_layers, aif_graph_stage), and
+ * the stage classes, runs of equal ranks that every loop over ranks takes instead
+ * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
 #include "aifsim/graph.h"
 #include "base/base.h"
 #include "workload/transformer.h"
@@ -525,12 +528,9 @@ void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n)
     chunk_layers(g->layers, g->pp * g->vpp, chunk, first, n);
 }
 
-void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
+/* Rank `rank`'s stage summed over its vpp chunks, O(vpp). */
+static void rank_stage(const aif_graph *g, int rank, aif_stage *st)
 {
-    if (g->stage_table) {
-        *st = g->stage_table[rank];
-        return;
-    }
     memset(st, 0, sizeof *st);
     int n_chunks = g->pp * g->vpp;
     for (int v = 0; v < g->vpp; v++) {
@@ -550,6 +550,86 @@ void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
     }
 }
 
+void aif_graph_stage(const aif_graph *g, int rank, aif_stage *st)
+{
+    if (g->stage_table) {
+        *st = g->stage_table[rank];
+        return;
+    }
+    rank_stage(g, rank, st);
+}
+
+/* Stage classes.  What a chunk holds (chunk_layers, rank_stage) changes with the
+ * chunk index c only at a few thresholds t (the property is constant on c < t and
+ * on c >= t between them):
+ *   1                 chunk 0 has the embedding and no send, every other one a send;
+ *   rem, extra_mid+1  the remainder's extra layers end (at most two chunks: chunks
+ *                     below rem; else middle chunks 1 .. extra_mid);
+ *   n_chunks-1        the last chunk has the head and its own share of the remainder;
+ *   c_d, c_d+1        c_d is the chunk where the dense prefix ends (the first whose
+ *                     layers reach past dense_end): chunks before it are all dense,
+ *                     after it all MoE.
+ * Chunk c belongs to rank c mod pp, so rank r's chunks r, pp+r, ... cross threshold
+ * t between ranks (t mod pp) - 1 and t mod pp: cutting the ranks at every t mod pp
+ * leaves runs in which no chunk of any rank crosses a threshold, so every rank of a
+ * run has the same stage (tests/test_equations.c checks it rank by rank).  Six
+ * thresholds give at most seven runs; each run's stage is its first rank's, O(vpp). */
+void aif_graph_stage_classes(aif_graph *g)
+{
+    int pp = g->pp < 1 ? 1 : g->pp, n_chunks = pp * (g->vpp < 1 ? 1 : g->vpp);
+    int rem = g->layers % n_chunks, middle = n_chunks > 2 ? n_chunks - 2 : 0;
+    int extra_mid = rem < middle ? rem : middle;
+    int t[6] = {1, rem, extra_mid + 1, n_chunks - 1, -1, -1};
+    if (g->dense_layers > 0 && g->dense_layers < g->layers) {
+        int lo = 0, hi = n_chunks - 1;   /* the first chunk with first + n > dense_layers */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2, first, n;
+            chunk_layers(g->layers, n_chunks, mid, &first, &n);
+            if (first + n > g->dense_layers)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        t[4] = lo;
+        t[5] = lo + 1;
+    }
+    int cut[8], n_cut = 0;   /* ranks where a run starts, sorted, distinct */
+    cut[n_cut++] = 0;
+    for (int i = 0; i < 6; i++) {
+        if (t[i] <= 0 || t[i] >= n_chunks)
+            continue;
+        int r = t[i] % pp, j = n_cut;
+        for (int k = 0; k < n_cut; k++)
+            if (cut[k] == r)
+                j = -1;
+        if (j < 0)
+            continue;
+        while (j > 0 && cut[j - 1] > r) {
+            cut[j] = cut[j - 1];
+            j--;
+        }
+        cut[j] = r;
+        n_cut++;
+    }
+    g->n_stage_classes = n_cut;
+    for (int k = 0; k < n_cut; k++) {
+        aif_stage_class *c = &g->stage_class[k];
+        c->rank = cut[k];
+        c->n_ranks = (k + 1 < n_cut ? cut[k + 1] : pp) - cut[k];
+        rank_stage(g, cut[k], &c->st);
+    }
+}
+
+int aif_graph_n_stage_classes(const aif_graph *g) { return g->stage_table ? g->pp : g->n_stage_classes; }
+
+void aif_graph_stage_class(const aif_graph *g, int k, aif_stage_class *c)
+{
+    if (g->stage_table)
+        *c = (aif_stage_class){.rank = k, .n_ranks = 1, .st = g->stage_table[k]};
+    else
+        *c = g->stage_class[k];
+}
+
 void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 {
     const aif_train *tr = &s->train;
@@ -560,16 +640,17 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
     g->layers = s->model.layers;
     g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers;
+    aif_graph_stage_classes(g);
 }
 
-aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+/* The lowering proper, into g as its caller initialised it (empty). */
+static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
     lw w;
     memset(&w, 0, sizeof w);
-    aif_graph_init(g);
     w.g = g;
     w.s = s;
     aif_model_dims(m, &w.d);
@@ -654,13 +735,15 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
         comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     end(&w, AIF_SEG_P2P);
 
-    /* end of step: parameters held by the busiest rank (an upper bound for the others) */
+    /* end of step: parameters held by the busiest rank (an upper bound for the others),
+     * found over the stage classes: equal stages hold equal parameters */
     double dense_local = 0, expert_local = 0;
     {
         double most = -1;
-        for (int r = 0; r < p->pp; r++) {
-            aif_stage st;
-            aif_graph_stage(g, r, &st);
+        for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
+            aif_stage_class sc;
+            aif_graph_stage_class(g, k, &sc);
+            const aif_stage st = sc.st;
             double dl = st.dense_layers * layer_params_local(&w, 0) +
                         st.moe_layers * (w.d.attn_params / w.t + w.d.norm_params + w.d.router_params +
                                          w.d.shared_params / w.t);
@@ -720,14 +803,26 @@ aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     }
     end(&w, AIF_SEG_STEP_AG);
 
-    double seqs = tr->mbs;
-    g->fwd_flops_per_microbatch_model = aif_model_fwd_flops_per_seq(m, tr->seq) * seqs;
+    double seqs = tr->mbs, fwd_per_seq = aif_model_fwd_flops_per_seq(m, tr->seq);
+    g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
-        tr->recompute == AIF_RC_FULL ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq) * seqs
+        tr->recompute == AIF_RC_FULL ? (fwd_per_seq - 2.0 * h * V * tr->seq) * seqs
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
-            ? (aif_model_fwd_flops_per_seq(m, tr->seq) - 2.0 * h * V * tr->seq - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
+            ? (fwd_per_seq - 2.0 * h * V * tr->seq - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
                   s->framework.selective_gemm_share * seqs
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;
     return aif_graph_finish(g, err);
+}
+
+aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+{
+    aif_graph_init(g);
+    return lower(s, g, err);
+}
+
+aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
+{
+    aif_graph_init_buffer(g, buf, bytes);
+    return lower(s, g, err);
 }

@@ -60,9 +60,15 @@ void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *
     memset(out, 0, sizeof *out);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
     double best = -1;
-    for (int r = 0; r < p->pp; r++) {
-        aif_stage st;
-        aif_graph_stage(g, r, &st);
+    /* over the stage classes (graph.h), each at its first rank: a class's ranks hold
+     * the same weights and the first holds the most microbatches in flight (their
+     * count does not grow with the rank, schedule.h), so the busiest rank is the one
+     * a loop over every rank finds */
+    for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
+        aif_stage_class sc;
+        aif_graph_stage_class(g, k, &sc);
+        const aif_stage st = sc.st;
+        int r = sc.rank;
         double attn_p = d.attn_params / t + d.norm_params;
         double dense = st.dense_layers * (attn_p + d.mlp_params / t) +
                        st.moe_layers * (attn_p + d.router_params + d.shared_params / t) +

@@ -71,10 +71,9 @@ static int exact_whole(double x)
  * experts times).  Every count is a whole number far below 2^53, so the per-layer sum
  * equals the product form exactly; the layer loop remains for counts that are not
  * (none of today's models), where the order of the additions would matter. */
-static double params(const aif_model *m, int active)
+static double params(const aif_model *m, const aif_dims *dims, int active)
 {
-    aif_dims d;
-    aif_model_dims(m, &d);
+    const aif_dims d = *dims;
     double total = d.embed_params + d.head_params + d.final_norm_params;
     double common = d.attn_params + d.norm_params;
     double moe = d.router_params + d.shared_params + d.expert_params * (active ? m->moe.top_k : m->moe.experts);
@@ -99,27 +98,51 @@ static double params(const aif_model *m, int active)
     return total;
 }
 
-double aif_model_params(const aif_model *m) { return params(m, 0); }
-double aif_model_active_params(const aif_model *m) { return params(m, 1); }
+static double params_of(const aif_model *m, int active)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    return params(m, &d, active);
+}
+
+double aif_model_params(const aif_model *m) { return params_of(m, 0); }
+double aif_model_active_params(const aif_model *m) { return params_of(m, 1); }
+
+void aif_model_param_counts(const aif_model *m, double *params_all, double *params_active)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    *params_all = params(m, &d, 0);
+    *params_active = params(m, &d, 1);
+}
+
+static double layer_flops(const aif_model *m, const aif_dims *d, int moe_layer, double ctx)
+{
+    double f = 2 * d->attn_params;                         /* projections */
+    f += 2 * ctx * m->heads * (d->dqk + d->dv);            /* scores and weighted sum, unmasked */
+    if (moe_layer)
+        f += 2 * (d->router_params + d->shared_params + m->moe.top_k * d->expert_params);
+    else
+        f += 2 * d->mlp_params;
+    return f;
+}
 
 double aif_layer_fwd_flops_per_token(const aif_model *m, int moe_layer, double ctx)
 {
     aif_dims d;
     aif_model_dims(m, &d);
-    double f = 2 * d.attn_params;                          /* projections */
-    f += 2 * ctx * m->heads * (d.dqk + d.dv);              /* scores and weighted sum, unmasked */
-    if (moe_layer)
-        f += 2 * (d.router_params + d.shared_params + m->moe.top_k * d.expert_params);
-    else
-        f += 2 * d.mlp_params;
-    return f;
+    return layer_flops(m, &d, moe_layer, ctx);
 }
 
+/* the model's dimensions once for both kinds of layer (an estimate asks for this
+ * per configuration) */
 double aif_model_fwd_flops_per_seq(const aif_model *m, double seq)
 {
+    aif_dims d;
+    aif_model_dims(m, &d);
     int n_moe = m->moe.experts ? m->layers - m->moe.dense_layers : 0;
-    double per_tok = (m->layers - n_moe) * aif_layer_fwd_flops_per_token(m, 0, seq) +
-                     n_moe * aif_layer_fwd_flops_per_token(m, 1, seq) + 2.0 * m->hidden * m->vocab;
+    double per_tok = (m->layers - n_moe) * layer_flops(m, &d, 0, seq) + n_moe * layer_flops(m, &d, 1, seq) +
+                     2.0 * m->hidden * m->vocab;
     return per_tok * seq;
 }
 

@@ -30,6 +30,8 @@ void aif_model_dims(const aif_model *m, aif_dims *d);
 double aif_layer_fwd_flops_per_token(const aif_model *m, int moe_layer, double ctx);
 /* Forward matmul FLOPs of the whole model for one sequence of length seq. */
 double aif_model_fwd_flops_per_seq(const aif_model *m, double seq);
+/* aif_model_params and aif_model_active_params at once (the model's dimensions once). */
+void aif_model_param_counts(const aif_model *m, double *params_all, double *params_active);
 /* LoRA: the summed input and output widths of one layer's adapted weights on one GPU of
  * a tp group (attention: the q, k, v and output projections; all: those and a dense
  * layer's MLP, or an MoE layer's shared experts), so its adapters hold
