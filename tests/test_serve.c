@@ -903,6 +903,51 @@ static void test_daily_curve(void **state)
  * new tokens (by hand, fixed lengths); one session on one replica takes exactly its
  * calls' end-to-end times plus its tool latencies; prefix caching serves most of each
  * prompt from the previous call's blocks (none without it); a trace is refused. */
+/* A closed loop of N clients: never more than N requests in an iteration, N in the
+ * system on average until the last ones drain (Little's law with N customers); one
+ * client never queues and always has exactly one request in the system; throughput
+ * and TPOT rise with the clients; the section's refusals. */
+static void seqs_max(const aif_serve_iter *it, void *ctx)
+{
+    int *mx = ctx, n = it->decode_seqs + it->prefill_seqs;
+    if (n > *mx)
+        *mx = n;
+}
+
+static void test_closed_loop(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run r1, r16;
+    int mx = 0;
+    aif_serve_opts o = {.on_iteration = seqs_max, .iteration_ctx = &mx};
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, requests: 50, input_tokens: 512, output_tokens: 64, concurrency: 1}\n");
+    run(&s, &o, &r1);
+    assert_int_equal(mx, 1);
+    assert_true(fabs(r1.serve.mean_in_system - 1) < 1e-9);
+    assert_true(r1.serve.queue.max_s == 0);
+    /* one at a time: the run lasts the requests' end-to-end times one after another */
+    assert_true(fabs(r1.serve.duration_s - 50 * r1.serve.e2e.mean_s) < 1e-9 * r1.serve.duration_s);
+    mx = 0;
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, requests: 800, input_tokens: 512, output_tokens: 64, concurrency: 16, qps: 1000}\n");
+    run(&s, &o, &r16);
+    assert_int_equal(mx, 16);
+    assert_true(r16.serve.mean_in_system <= 16 + 1e-9 && r16.serve.mean_in_system > 15);
+    assert_true(fabs(r16.serve.mean_in_system - r16.serve.requests_per_s * r16.serve.e2e.mean_s) <
+                1e-6 * r16.serve.mean_in_system);
+    assert_true(r16.serve.throughput_tokens_per_s > 5 * r1.serve.throughput_tokens_per_s);
+    assert_true(r16.serve.tpot.p50_s > r1.serve.tpot.p50_s);
+    aif_err e;
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                               "serve: {concurrency: 4, agentic: {calls: 3}}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.concurrency");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {concurrency: 0}\n",
+                           &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.concurrency");
+}
+
 static void test_agentic(void **state)
 {
     (void)state;
@@ -962,7 +1007,7 @@ int main(void)
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
-        cmocka_unit_test(test_agentic),
+        cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -38,12 +38,18 @@ typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTAND
  * beside the running requests' reservations, and never preempts (TensorRT-LLM's
  * default capacity scheduler, GUARANTEED_NO_EVICT). */
 typedef enum aif_serve_admission { AIF_ADMIT_EVICT, AIF_ADMIT_NO_EVICT } aif_serve_admission;
+/* What a preempted sequence loses (admission evict): recompute frees its blocks and
+ * computes its prompt and generated tokens again on readmission (vLLM's default);
+ * swap copies its blocks to host memory over the GPU's host link and back when it
+ * is readmitted, each copy charged to the replica's iteration that does it. */
+typedef enum aif_serve_preemption { AIF_PREEMPT_RECOMPUTE, AIF_PREEMPT_SWAP } aif_serve_preemption;
 
 extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
 extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exponential", "lognormal" */
 extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
 extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict" */
+extern const char *const aif_serve_preemption_names[]; /* "recompute", "swap" */
 
 typedef struct aif_len_spec {
     int dist;                 /* aif_len_dist */
@@ -79,6 +85,12 @@ typedef struct aif_serve {
     bool prefix_caching;      /* a trace's hash_ids: cached blocks skip prefill */
     int router;               /* aif_router_kind */
     int admission;            /* aif_serve_admission (default evict) */
+    int preemption;           /* aif_serve_preemption (default recompute) */
+    /* A closed loop (serve.concurrency): N clients, each sending its next request the
+     * instant its last one finished (as genai-perf, vLLM's benchmark_serving
+     * --max-concurrency and SGLang's bench_serving run); the first N requests at
+     * t = 0, the arrival process and qps unused.  0: off (open arrivals). */
+    int concurrency;
     double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization) */
     aif_slo slo;
     unsigned seed;

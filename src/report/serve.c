@@ -42,10 +42,15 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     fprintf(f, ", router %s", aif_router_names[sv->router]);
     if (sv->admission != AIF_ADMIT_EVICT)   /* named only when not the default, so evict runs read as before */
         fprintf(f, ", admission %s", aif_serve_admission_names[sv->admission]);
+    if (sv->preemption != AIF_PREEMPT_RECOMPUTE)
+        fprintf(f, ", preemption %s", aif_serve_preemption_names[sv->preemption]);
     fputc('\n', f);
     aif_fmt_count(a, sizeof a, (double)r->requests);
     if (sv->trace[0])
         fprintf(f, "  load     %s requests from %s, %s\n", a, sv->trace, aif_serve_mode_names[sv->mode]);
+    else if (sv->concurrency > 0)
+        fprintf(f, "  load     %s requests from %d client%s, each sending its next when the last finishes\n", a,
+                sv->concurrency, sv->concurrency == 1 ? "" : "s");
     else if (sv->mode == AIF_SERVE_OFFLINE)
         fprintf(f, "  load     %s requests, offline (all at t = 0)\n", a);
     else if (sv->agentic.calls > 0)
@@ -166,6 +171,10 @@ char *aif_report_serve_json(const aif_serve_run *run)
     }
     if (sv->admission != AIF_ADMIT_EVICT)   /* absent means evict, so evict runs' JSON reads as before */
         aif_json_str(in, "admission", aif_serve_admission_names[sv->admission]);
+    if (sv->preemption != AIF_PREEMPT_RECOMPUTE)   /* absent means recompute */
+        aif_json_str(in, "preemption", aif_serve_preemption_names[sv->preemption]);
+    if (sv->concurrency > 0)   /* absent when the arrivals are open */
+        aif_json_int(in, "concurrency", sv->concurrency);
     aif_json_str(in, "trace", sv->trace);
     aif_json_int(in, "max_batch", sv->max_batch);
     aif_json_int(in, "token_budget", sv->token_budget);

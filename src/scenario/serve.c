@@ -6,6 +6,7 @@
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
  *           max_batch, token_budget, chunked_prefill, prefix_caching,
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
+ *           preemption: recompute|swap, concurrency,
  *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
@@ -27,6 +28,7 @@ const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
 const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
 const char *const aif_serve_admission_names[] = {"evict", "no_evict", NULL};
+const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};
 
 void aif_serve_defaults(aif_serve *sv)
 {
@@ -124,6 +126,8 @@ static const field serve_fields[] = {
     FLD(aif_serve, "prefix_caching", F_BOOL, prefix_caching),
     {.key = "router", .type = F_ENUM, .off = offsetof(aif_serve, router), .names = aif_router_names},
     {.key = "admission", .type = F_ENUM, .off = offsetof(aif_serve, admission), .names = aif_serve_admission_names},
+    {.key = "preemption", .type = F_ENUM, .off = offsetof(aif_serve, preemption), .names = aif_serve_preemption_names},
+    {.key = "concurrency", .type = F_INT, .off = offsetof(aif_serve, concurrency), .min = 1, .max = 10000000},
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
@@ -231,6 +235,15 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
         return FAIL("agentic", "agentic sessions are generated, not read from a trace: leave out serve.trace");
     if (sv->agentic.calls > 0 && sv->mode != AIF_SERVE_SERVER)
         return FAIL("agentic", "agentic sessions arrive at serve.qps and wait on their tools: they need mode server");
+    if (sv->concurrency > 0 && sv->agentic.calls > 0)
+        return FAIL("concurrency", "a closed loop of clients and agentic sessions both decide when calls arrive: "
+                    "leave out one of serve.concurrency and serve.agentic");
+    if (sv->concurrency > 0 && sv->n_curve > 0)
+        return FAIL("concurrency", "a closed loop's clients send on completions, not on a daily curve: leave out "
+                    "serve.daily_curve");
+    if (sv->preemption == AIF_PREEMPT_SWAP && sv->admission == AIF_ADMIT_NO_EVICT)
+        return FAIL("preemption", "admission no_evict never preempts, so there is nothing to swap (accepted with "
+                    "no_evict: recompute)");
     if (sv->n_curve > 0 && (sv->mode != AIF_SERVE_SERVER || sv->trace[0]))
         return FAIL("daily_curve", "a daily curve shapes synthetic arrivals at serve.qps: it needs mode server and no "
                     "trace");

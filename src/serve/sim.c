@@ -9,7 +9,10 @@
  * outputs of two tokens or more; E2E = done - arrival; queueing = first
  * iteration that holds the request - arrival.  Percentiles by nearest rank.
  * mean_in_system integrates the requests arrived and not done over
- * [0, last completion] (Little's law: it equals requests_per_s x mean E2E). */
+ * [0, last completion] (Little's law: it equals requests_per_s x mean E2E).
+ * A closed loop (serve.concurrency N): requests [0, N) arrive at t = 0 and each
+ * completion sends the next request at that instant, so N are in the system
+ * until the last ones drain. */
 #include "serve/sim.h"
 #include "base/base.h"
 #include "engine/events.h"
@@ -46,6 +49,9 @@ typedef struct sim {
     int *done;
     aif_evq q;
     long n_done;
+    long n_chain;                 /* arrivals [0, n_chain) chain at their own times; a closed loop's later ones
+                                     are sent by completions */
+    long next_closed;             /* closed loop (serve.concurrency): the next request a client sends */
     double area, t_last;
     long n_sys;
     double sum_batch, busy_s, compute_s, memory_s, comm_s;
@@ -287,12 +293,12 @@ static aif_rc loop(sim *m, aif_err *err)
                 m->home[i] = to + 1;
             if ((rc = give(m, to, i, err)))
                 break;
-            if (i < rq->n_open) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
-                if (i + 1 < rq->n_open && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
+            if (i < m->n_chain) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
+                if (i + 1 < m->n_chain && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
                     break;
                 }
-                if (i + 1 < rq->n_open && rq->r[i + 1].arrival_s == e.t)
+                if (i + 1 < m->n_chain && rq->r[i + 1].arrival_s == e.t)
                     continue;   /* start iterations once every arrival of this instant is routed */
             }
             rc = start_dirty(m, e.t, err);
@@ -325,6 +331,12 @@ static aif_rc loop(sim *m, aif_err *err)
                 m->arr[nx] = e.t + rq->link[q].think_s;
                 m->home[nx] = m->home[q];
                 if (aif_evq_push(&m->q, m->arr[nx], EV_ARRIVAL, (int)nx, 0))
+                    rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+            }
+            for (int k = 0; m->next_closed && k < nd && !rc && m->next_closed < rq->n; k++) {
+                long nx = m->next_closed++;   /* closed loop: the client whose request ended sends its next */
+                m->arr[nx] = e.t;
+                if (aif_evq_push(&m->q, e.t, EV_ARRIVAL, (int)nx, 0))
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
             }
             m->n_sys -= nd;
@@ -367,6 +379,11 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
                             sv->admission == AIF_ADMIT_NO_EVICT, sv->spec.tokens, sv->spec.acceptance};
     m.n_rep = sv->replicas;
+    m.n_chain = rq->n_open;
+    if (sv->concurrency > 0 && sv->concurrency < rq->n_open) {   /* closed loop: N clients' first requests at t = 0 */
+        m.n_chain = sv->concurrency;
+        m.next_closed = sv->concurrency;
+    }
     aif_evq_init(&m.q);
     long max_tokens = (long)sv->token_budget + sv->max_batch + (sv->chunked_prefill ? 0 : max_in);
     aif_rc rc = aif_serve_model_init(&m.model, s, (int)max_tokens, err);

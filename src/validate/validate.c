@@ -541,15 +541,15 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
 /* Published serving figures (validation/infer.csv, docs/CATALOGS.md): each row is
  * a deployment (model, GPUs, tp/pp/ep, precisions) under one workload (offline:
  * every request queued at t = 0; server: Poisson arrivals at qps; a concurrency:
- * offline with at most that many requests in flight), run by aif_run_serve with
+ * a closed loop of that many clients, serve.concurrency), run by aif_run_serve with
  * fixed input and output lengths, compared in the row's metric for the whole
  * deployment (or per node where unit_note says "per node").
  *
  * What the runner chooses, the same for every row: ep 1 and pp 1 where the row
  * leaves them empty (the tp ranks split every expert); seed 1; offline runs of
  * 2,000 requests per replica, server runs of at least 2,000 requests and two
- * minutes of arrivals, enough for a figure stable to about 1% and the whole table
- * in well under a second.  Two settings are taken from a source rather than a
+ * minutes of arrivals, closed loops at least 20 requests per client, enough for
+ * a figure stable to about 1% and the whole table in well under a second.  Two settings are taken from a source rather than a
  * row: the batch ceiling trtllm-bench documents (8,192 sequences, SOURCES.md
  * section 2), and, for every row whose software names TensorRT-LLM, its default
  * capacity scheduler, GUARANTEED_NO_EVICT (serve.admission no_evict: a request's
@@ -670,8 +670,8 @@ static void serve_row(parse_state *ps)
         {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
     };
     enum { N_MAP = sizeof map / sizeof map[0] };
-    aif_override ov[N_MAP + 4];
-    char origins[N_MAP][40], nreq[24], nbatch[24];
+    aif_override ov[N_MAP + 5];
+    char origins[N_MAP][40], nreq[24], nbatch[24], nconc[24];
     int n = 0;
     for (int i = 0; i < N_MAP; i++) {
         const char *v = cell(ps, map[i].col);
@@ -697,14 +697,18 @@ static void serve_row(parse_state *ps)
     const unsigned sections = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
     aif_rc rc = aif_scenario_parse_sections(ps->cat, "", 0, ps->name, ov, n, sections, s, &e);
     if (!rc) {   /* the run's size, once the layout (and so the replicas) is known */
-        int per_replica = conc > 0 ? (int)ceil(conc / s->serve.replicas) : 0;
-        if (per_replica > 0)
-            max_batch = per_replica;
-        snprintf(nreq, sizeof nreq, "%d", serve_requests(md, qps, s->serve.replicas));
+        int nr = serve_requests(md, qps, s->serve.replicas);
+        if (conc > 0 && nr < 20 * conc)   /* a closed loop: at least 20 rounds of its clients */
+            nr = 20 * conc > 1e6 ? 1000000 : (int)(20 * conc);
+        snprintf(nreq, sizeof nreq, "%d", nr);
         ov[n++] = (aif_override){"serve.requests", nreq, "the validation runner"};
+        if (conc > 0) {
+            snprintf(nconc, sizeof nconc, "%d", (int)conc);
+            ov[n++] = (aif_override){"serve.concurrency", nconc, "column concurrency"};
+        }
         if (max_batch > 0) {
             snprintf(nbatch, sizeof nbatch, "%d", max_batch);
-            ov[n++] = (aif_override){"serve.max_batch", nbatch, conc > 0 ? "column concurrency" : "column software"};
+            ov[n++] = (aif_override){"serve.max_batch", nbatch, "column software"};
         }
         rc = aif_scenario_parse_sections(ps->cat, "", 0, ps->name, ov, n, sections, s, &e);
     }
