@@ -948,6 +948,26 @@ static void test_closed_loop(void **state)
     assert_string_equal(e.path, "serve.concurrency");
 }
 
+/* fp4 weights keep an fp8 KV cache by default (NVIDIA's NVFP4 checkpoints state
+ * kv_cache_quant_algo FP8); an fp4 cache only when asked, holding twice the tokens. */
+static void test_fp4_kv_default(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    aif_serve_memory m8, m4;
+    aif_err e;
+    load(&s, "cluster: {system: hgx-b200, gpus: 1}\nmodel: llama3-70b\nserve: {tp: 1, precision: fp4}\n");
+    assert_int_equal(s.serve.kv_precision, AIF_FP8);
+    assert_int_equal(aif_serve_memory_eval(&s, &m8, &e), AIF_OK);
+    load(&s, "cluster: {system: hgx-b200, gpus: 1}\nmodel: llama3-70b\n"
+             "serve: {tp: 1, precision: fp4, kv_precision: fp4}\n");
+    assert_int_equal(s.serve.kv_precision, AIF_FP4);
+    assert_int_equal(aif_serve_memory_eval(&s, &m4, &e), AIF_OK);
+    assert_true(fabs(m8.kv_bytes_per_token - 2 * m4.kv_bytes_per_token) < 1e-9 * m8.kv_bytes_per_token);
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {tp: 1, precision: fp8}\n");
+    assert_int_equal(s.serve.kv_precision, AIF_FP8);   /* other precisions: the cache follows the weights */
+}
+
 static void test_agentic(void **state)
 {
     (void)state;
@@ -1008,6 +1028,7 @@ int main(void)
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
+        cmocka_unit_test(test_fp4_kv_default),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -209,6 +209,9 @@ static void test_serve_statistics(void **state)
     assert_int_equal(v.throughput.worst, 1);
     assert_true(fabs(v.latency.median_ape - 100) < 1e-6);
     assert_int_equal(v.latency.worst, 3);
+    assert_int_equal(v.tpot.n, 1);   /* the latency rows apart: one TPOT row, no TTFT row */
+    assert_int_equal(v.ttft.n, 0);
+    assert_int_equal(v.tpot.worst, 3);
     aif_serve_validation_free(&v);
 
     /* per node: two nodes of 8 GPUs, 16 TP1 replicas; the figure of one node is half the deployment's */

@@ -71,7 +71,7 @@ typedef struct aif_serve {
     int replicas;             /* 0 = as many as the cluster's GPUs hold */
     int tp, pp, ep;           /* per replica; ep divides tp and the model's experts */
     int precision;            /* aif_prec of the weights and GEMMs: bf16, fp8, fp4 */
-    int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision */
+    int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision (fp8 under fp4 weights) */
     int mode;                 /* aif_serve_mode */
     double qps;               /* server mode: mean arrival rate, requests per second */
     int arrival;              /* aif_arrival */

@@ -195,8 +195,8 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
                     "heads, replicated when tp exceeds them)", sv->tp, kvh, m->name);
     if (sv->pp > m->layers)
         return FAIL("pp", "pp %d is more stages than the %d layers of %s", sv->pp, m->layers, m->name);
-    if (sv->kv_precision < 0)
-        sv->kv_precision = sv->precision;
+    if (sv->kv_precision < 0)   /* fp4 weights keep an fp8 cache, as NVFP4 checkpoints state (docs/SERVING.md) */
+        sv->kv_precision = sv->precision == AIF_FP4 ? AIF_FP8 : sv->precision;
     if (g->peak_flops[sv->precision] <= 0)
         return FAIL("precision", "%s has no %s tensor cores (it has:%s%s%s)", g->name, aif_prec_names[sv->precision],
                     g->peak_flops[AIF_BF16] > 0 ? " bf16" : "", g->peak_flops[AIF_FP8] > 0 ? " fp8" : "",

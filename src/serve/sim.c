@@ -10,9 +10,12 @@
  * iteration that holds the request - arrival.  Percentiles by nearest rank.
  * mean_in_system integrates the requests arrived and not done over
  * [0, last completion] (Little's law: it equals requests_per_s x mean E2E).
- * A closed loop (serve.concurrency N): requests [0, N) arrive at t = 0 and each
- * completion sends the next request at that instant, so N are in the system
- * until the last ones drain. */
+ * A closed loop (serve.concurrency N): requests [0, N) arrive at t = 0, as the
+ * benchmark tools start their clients, and each completion sends the next
+ * request at that instant, so N are in the system until the last ones drain.
+ * With equal lengths the clients stay in step (their requests prefilled
+ * together, finishing together): nothing here adds the jitter that can spread
+ * a real run's clients apart (docs/SERVING.md). */
 #include "serve/sim.h"
 #include "base/base.h"
 #include "engine/events.h"
@@ -278,7 +281,7 @@ static aif_rc loop(sim *m, aif_err *err)
 {
     const aif_req_stream *rq = m->rq;
     aif_rc rc = AIF_OK;
-    if (rq->n > 0 && aif_evq_push(&m->q, rq->r[0].arrival_s, EV_ARRIVAL, 0, 0))
+    if (rq->n > 0 && aif_evq_push(&m->q, m->arr[0], EV_ARRIVAL, 0, 0))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
     long next_progress = rq->n / 100 + 1;
     aif_event e;
@@ -294,11 +297,11 @@ static aif_rc loop(sim *m, aif_err *err)
             if ((rc = give(m, to, i, err)))
                 break;
             if (i < m->n_chain) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
-                if (i + 1 < m->n_chain && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
+                if (i + 1 < m->n_chain && aif_evq_push(&m->q, m->arr[i + 1], EV_ARRIVAL, (int)(i + 1), 0)) {
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
                     break;
                 }
-                if (i + 1 < m->n_chain && rq->r[i + 1].arrival_s == e.t)
+                if (i + 1 < m->n_chain && m->arr[i + 1] == e.t)
                     continue;   /* start iterations once every arrival of this instant is routed */
             }
             rc = start_dirty(m, e.t, err);

@@ -561,7 +561,7 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * datasets' input lengths and SOURCES.md gives no distribution for them), no tp. */
 
 static const char *const serve_metrics[] = {"throughput_tokens_per_s", "requests_per_s", "ttft_p50_s", "ttft_p99_s",
-                                            "tpot_p50_s", "tpot_p99_s", NULL};
+                                            "tpot_p50_s", "tpot_p99_s", "ttft_mean_s", "tpot_mean_s", NULL};
 
 /* The requests a row simulates (see above). */
 static int serve_requests(int mode, double qps, int replicas)
@@ -588,7 +588,7 @@ static void serve_row(parse_state *ps)
     int k = aif_name_index(serve_metrics, metric);
     if (k < 0) {
         ps->rc = row_error(ps, "metric", "unknown metric '%s' (accepted: throughput_tokens_per_s, requests_per_s, "
-                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s)", metric);
+                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s, ttft_mean_s, tpot_mean_s)", metric);
         return;
     }
     int md = aif_name_index(aif_serve_mode_names, mode);
@@ -741,7 +741,7 @@ static void serve_row(parse_state *ps)
         aif_strlcpy(vr->convention, "deployment", sizeof vr->convention);
     }
     const double v[] = {r->throughput_tokens_per_s / per, r->requests_per_s / per, r->ttft.p50_s, r->ttft.p99_s,
-                        r->tpot.p50_s, r->tpot.p99_s};
+                        r->tpot.p50_s, r->tpot.p99_s, r->ttft.mean_s, r->tpot.mean_s};
     vr->measured = measured;
     vr->predicted = v[k];
     vr->err = (vr->predicted - vr->measured) / vr->measured;
@@ -751,8 +751,9 @@ done:
     free(s);
 }
 
-/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*; 0: the rest). */
-static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *st, aif_err *err)
+/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*, only those
+ * beginning with prefix when it is not NULL; 0: the rest). */
+static aif_rc group_stats(const aif_validation *v, int latency, const char *prefix, aif_val_stats *st, aif_err *err)
 {
     memset(st, 0, sizeof *st);
     st->worst = -1;
@@ -763,7 +764,7 @@ static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *s
     for (int i = 0; i < v->n; i++) {
         const char *m = v->rows[i].metric;
         int lat = !strncmp(m, "ttft_", 5) || !strncmp(m, "tpot_", 5);
-        if (lat != latency)
+        if (lat != latency || (prefix && strncmp(m, prefix, strlen(prefix))))
             continue;
         double a = fabs(v->rows[i].err) * 100;
         ape[st->n++] = a;
@@ -791,9 +792,13 @@ aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len
     memset(out, 0, sizeof *out);
     aif_rc rc = run_csv(c, text, len, name, need, serve_row, 0, NULL, &out->table, err);
     if (!rc)
-        rc = group_stats(&out->table, 0, &out->throughput, err);
+        rc = group_stats(&out->table, 0, NULL, &out->throughput, err);
     if (!rc)
-        rc = group_stats(&out->table, 1, &out->latency, err);
+        rc = group_stats(&out->table, 1, NULL, &out->latency, err);
+    if (!rc)
+        rc = group_stats(&out->table, 1, "ttft_", &out->ttft, err);
+    if (!rc)
+        rc = group_stats(&out->table, 1, "tpot_", &out->tpot, err);
     if (rc)
         aif_validation_free(&out->table);
     return rc;
