@@ -968,6 +968,53 @@ static void test_fp4_kv_default(void **state)
     assert_int_equal(s.serve.kv_precision, AIF_FP8);   /* other precisions: the cache follows the weights */
 }
 
+/* The serving page's records: the CDFs are the sorted latencies (cdf[50] = p50,
+ * cdf[99] = p99, cdf[100] = max, never decreasing); the series' buckets count every
+ * iteration once whatever the merges, their peak occupancy is the run's, and the
+ * buckets cover the run; the load curve's throughput follows the offered rate at low
+ * load and its p99 TTFT rises past capacity. */
+static void test_page_records(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run r;
+    load(&s, SMALL);
+    s.serve.qps = 3;
+    s.serve.requests = 3000;   /* long enough for the series to merge its buckets */
+    run(&s, NULL, &r);
+    const aif_serve_result *v = &r.serve;
+    assert_true(v->cdf.ttft_s[50] == v->ttft.p50_s && v->cdf.ttft_s[99] == v->ttft.p99_s);
+    assert_true(v->cdf.ttft_s[100] == v->ttft.max_s && v->cdf.e2e_s[90] == v->e2e.p90_s);
+    assert_true(v->cdf.tpot_s[50] == v->tpot.p50_s);
+    for (int i = 1; i < AIF_SERVE_CDF; i++)
+        assert_true(v->cdf.ttft_s[i] >= v->cdf.ttft_s[i - 1] && v->cdf.e2e_s[i] >= v->cdf.e2e_s[i - 1]);
+    const aif_serve_series *se = &v->series;
+    assert_true(se->n > AIF_SERVE_SERIES / 2 && se->n <= AIF_SERVE_SERIES);
+    assert_true(se->dt_s > 1e-3);   /* merged at least once */
+    long iters = 0;
+    double peak = 0, seqs = 0;
+    for (int i = 0; i < se->n; i++) {
+        iters += se->iterations[i];
+        seqs += se->batch_mean[i] * se->iterations[i];
+        peak = fmax(peak, se->kv_peak[i]);
+    }
+    assert_int_equal(iters, v->iterations);
+    assert_true(fabs(seqs - v->mean_batch * v->iterations) < 1e-6 * seqs);
+    assert_true(peak == v->kv_cache_peak_fraction);
+    assert_true(se->n * se->dt_s >= v->duration_s - v->e2e.max_s && (se->n - 1) * se->dt_s <= v->duration_s);
+    static aif_serve_load_curve lc;
+    aif_err e;
+    s.serve.requests = 400;
+    assert_int_equal(aif_run_serve_load_curve(cat, &s, &lc, &e), AIF_OK);
+    assert_int_equal(lc.n, AIF_SERVE_LOAD_POINTS);
+    assert_true(lc.capacity_rps > 0 && fabs(lc.qps[0] - 0.2 * lc.capacity_rps) < 1e-9 * lc.qps[0]);
+    assert_true(fabs(lc.requests_per_s[0] - lc.qps[0]) < 0.2 * lc.qps[0]);
+    assert_true(lc.ttft_p99_s[AIF_SERVE_LOAD_POINTS - 1] > 2 * lc.ttft_p99_s[0]);
+    s.serve.concurrency = 8;   /* a closed loop sets its own arrivals: no curve */
+    assert_int_equal(aif_run_serve_load_curve(cat, &s, &lc, &e), AIF_OK);
+    assert_int_equal(lc.n, 0);
+}
+
 static void test_agentic(void **state)
 {
     (void)state;
@@ -1028,7 +1075,7 @@ int main(void)
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
-        cmocka_unit_test(test_fp4_kv_default),
+        cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

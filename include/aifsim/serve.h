@@ -152,6 +152,26 @@ typedef struct aif_serve_memory {
 
 typedef struct aif_latency { double mean_s, p50_s, p90_s, p99_s, max_s; } aif_latency;
 
+/* Latency distributions for plotting: cdf[i] is the quantile i / (AIF_SERVE_CDF - 1)
+ * by nearest rank (cdf[0] the least, cdf[AIF_SERVE_CDF - 1] the most; cdf[50] = p50,
+ * cdf[99] = p99). */
+#define AIF_SERVE_CDF 101
+typedef struct aif_latency_cdf { double ttft_s[AIF_SERVE_CDF], tpot_s[AIF_SERVE_CDF], e2e_s[AIF_SERVE_CDF]; } aif_latency_cdf;
+
+/* The run over time in at most AIF_SERVE_SERIES buckets of dt_s each (bucket i covers
+ * [i dt_s, (i + 1) dt_s)), by the iterations that start in it over all replicas.  The
+ * loop fills fixed arrays and, when time passes the last bucket, merges them in pairs
+ * and doubles dt_s, so the cost is a few additions per iteration whatever the length. */
+#define AIF_SERVE_SERIES 128
+typedef struct aif_serve_series {
+    int n;                        /* buckets in use (the last one may be partial) */
+    double dt_s;
+    double batch_mean[AIF_SERVE_SERIES];   /* sequences per iteration, mean over the bucket's iterations (0: none) */
+    double kv_peak[AIF_SERVE_SERIES];      /* highest KV-cache occupancy (blocks in use / blocks) at an
+                                              iteration's start in the bucket, over replicas */
+    long iterations[AIF_SERVE_SERIES];     /* iterations started in the bucket */
+} aif_serve_series;
+
 typedef struct aif_serve_result {
     int gpus;                     /* replicas x tp x pp */
     int replicas;
@@ -184,6 +204,8 @@ typedef struct aif_serve_result {
     /* as aif_facility_result.power_known and aif_cost_result.price_known,
      * cloud_price_known: false = the figures above that need it are not estimates */
     bool power_known, price_known, cloud_price_known;
+    aif_latency_cdf cdf;          /* the latency distributions (the report's serving page) */
+    aif_serve_series series;      /* batch size and KV occupancy over time */
 } aif_serve_result;
 
 /* One iteration of one replica, for checks (aif_serve_opts.on_iteration). */
@@ -214,6 +236,24 @@ typedef struct aif_serve_run {
  * sections.  o may be NULL.  out owns nothing. */
 aif_rc aif_run_serve(const aif_catalog *c, const aif_scenario *s, const aif_serve_opts *o, aif_serve_run *out,
                      aif_err *err);
+/* Throughput and latency against offered load (the report's serving page): an
+ * offline run of s's deployment gives its capacity C in requests/s, then server
+ * runs with Poisson arrivals at AIF_SERVE_LOAD_POINTS rates from 0.2 C to 1.25 C,
+ * each of min(serve.requests, 2,000) requests; the knee is where throughput stops
+ * following the offered rate and latency leaves its floor.  A trace, agentic
+ * sessions or a closed loop set their own arrivals: n 0 then (nothing run). */
+#define AIF_SERVE_LOAD_POINTS 8
+typedef struct aif_serve_load_curve {
+    int n;
+    double capacity_rps;          /* offline requests/s of the deployment */
+    double qps[AIF_SERVE_LOAD_POINTS];   /* offered */
+    double throughput_tokens_per_s[AIF_SERVE_LOAD_POINTS], requests_per_s[AIF_SERVE_LOAD_POINTS];
+    double ttft_p50_s[AIF_SERVE_LOAD_POINTS], ttft_p99_s[AIF_SERVE_LOAD_POINTS];
+    double tpot_p50_s[AIF_SERVE_LOAD_POINTS], tpot_p99_s[AIF_SERVE_LOAD_POINTS];
+} aif_serve_load_curve;
+aif_rc aif_run_serve_load_curve(const aif_catalog *c, const aif_scenario *s, aif_serve_load_curve *out,
+                                aif_err *err);
+
 /* The memory of one GPU of s's deployment; AIF_EINPUT when the weights, or the
  * weights with one iteration's activations, do not fit, naming the numbers. */
 aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *m, aif_err *err);

@@ -61,7 +61,37 @@ typedef struct sim {
     long iterations;
     long kv_peak_used;
     double kv_peak_frac;
+    /* the series over time (aif_serve_series): per bucket, iterations, their sequences,
+     * the highest occupancy; merged in pairs when time passes the last bucket */
+    double ser_dt_s, ser_seqs[AIF_SERVE_SERIES], ser_kv[AIF_SERVE_SERIES];
+    long ser_iter[AIF_SERVE_SERIES];
+    int ser_n;
 } sim;
+
+/* Records an iteration that starts at t on a replica with kv_frac of its cache in use. */
+static void record(sim *m, double t, int seqs, double kv_frac)
+{
+    long i = (long)(t / m->ser_dt_s);
+    while (i >= AIF_SERVE_SERIES) {   /* halve the resolution: the fixed arrays cover any run */
+        for (int k = 0; k < AIF_SERVE_SERIES / 2; k++) {
+            m->ser_seqs[k] = m->ser_seqs[2 * k] + m->ser_seqs[2 * k + 1];
+            m->ser_iter[k] = m->ser_iter[2 * k] + m->ser_iter[2 * k + 1];
+            m->ser_kv[k] = fmax(m->ser_kv[2 * k], m->ser_kv[2 * k + 1]);
+        }
+        memset(m->ser_seqs + AIF_SERVE_SERIES / 2, 0, sizeof m->ser_seqs / 2);
+        memset(m->ser_iter + AIF_SERVE_SERIES / 2, 0, sizeof m->ser_iter / 2);
+        memset(m->ser_kv + AIF_SERVE_SERIES / 2, 0, sizeof m->ser_kv / 2);
+        m->ser_dt_s *= 2;
+        m->ser_n = (m->ser_n + 1) / 2;
+        i = (long)(t / m->ser_dt_s);
+    }
+    m->ser_seqs[i] += seqs;
+    m->ser_iter[i]++;
+    if (kv_frac > m->ser_kv[i])
+        m->ser_kv[i] = kv_frac;
+    if (i + 1 > m->ser_n)
+        m->ser_n = (int)i + 1;
+}
 
 /* A replica of [first, first + n) for a request: round-robin, or the fewest outstanding. */
 static int route(sim *m, int first, int n)
@@ -125,6 +155,7 @@ static aif_rc start(sim *m, int r, double now, aif_err *err)
     double f = rp->kv_blocks ? (double)rp->kv_used / rp->kv_blocks : 0;
     if (f > m->kv_peak_frac)
         m->kv_peak_frac = f;
+    record(m, now, rp->batch_seqs, f);
     if (m->o && m->o->on_iteration) {
         aif_serve_iter it = {r, now, t.total_s, (int)rp->batch.decode_seqs, rp->batch_seqs - (int)rp->batch.decode_seqs,
                              (int)rp->batch.prefill_tokens, rp->kv_used, rp->kv_blocks};
@@ -147,13 +178,18 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Sorts v[0..n) and fills the percentiles (nearest rank). */
-static void stats(double *v, long n, aif_latency *out)
+/* Sorts v[0..n) and fills the percentiles (nearest rank), and cdf[0..AIF_SERVE_CDF)
+ * when it is not NULL (quantile i / (AIF_SERVE_CDF - 1), nearest rank). */
+static void stats(double *v, long n, aif_latency *out, double *cdf)
 {
     memset(out, 0, sizeof *out);
     if (n <= 0)
         return;
     qsort(v, (size_t)n, sizeof *v, cmp_double);
+    for (int k = 0; cdf && k < AIF_SERVE_CDF; k++) {   /* k / 100 as the percentiles below compute it */
+        long i = (long)ceil(k / (double)(AIF_SERVE_CDF - 1) * n) - 1;
+        cdf[k] = v[i < 0 ? 0 : i >= n ? n - 1 : i];
+    }
     double sum = 0;
     for (long i = 0; i < n; i++)
         sum += v[i];
@@ -199,18 +235,18 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
     r->mean_in_system = end > 0 ? m->area / end : 0;
     for (long i = 0; i < n; i++)
         v[i] = m->st[i].first_token_s - m->arr[i];
-    stats(v, n, &r->ttft);
+    stats(v, n, &r->ttft, r->cdf.ttft_s);
     long k = 0;
     for (long i = 0; i < n; i++)
         if (rq->r[i].output > 1)
             v[k++] = (m->st[i].done_s - m->st[i].first_token_s) / (rq->r[i].output - 1);
-    stats(v, k, &r->tpot);
+    stats(v, k, &r->tpot, r->cdf.tpot_s);
     for (long i = 0; i < n; i++)
         v[i] = m->st[i].done_s - m->arr[i];
-    stats(v, n, &r->e2e);
+    stats(v, n, &r->e2e, r->cdf.e2e_s);
     for (long i = 0; i < n; i++)
         v[i] = m->st[i].start_s - m->arr[i];
-    stats(v, n, &r->queue);
+    stats(v, n, &r->queue, NULL);
     if (rq->n_open < n) {   /* agentic sessions: first call's arrival to last call's end */
         for (long s0 = 0; s0 < rq->n_open; s0++) {
             long last = s0;
@@ -219,7 +255,7 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
             v[s0] = m->st[last].done_s - m->arr[s0];
         }
         r->sessions = rq->n_open;
-        stats(v, rq->n_open, &r->session);
+        stats(v, rq->n_open, &r->session, NULL);
     }
     free(v);
     r->kv_transfers = m->kv_moves;
@@ -227,6 +263,14 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
     r->iterations = m->iterations;
     r->mean_batch = m->iterations ? m->sum_batch / m->iterations : 0;
     r->kv_cache_peak_fraction = m->kv_peak_frac;
+    aif_serve_series *se = &r->series;
+    se->n = m->ser_n;
+    se->dt_s = m->ser_dt_s;
+    for (int i = 0; i < m->ser_n; i++) {
+        se->iterations[i] = m->ser_iter[i];
+        se->batch_mean[i] = m->ser_iter[i] ? m->ser_seqs[i] / (double)m->ser_iter[i] : 0;
+        se->kv_peak[i] = m->ser_kv[i];
+    }
     double hit = 0, prompt = 0, pre = 0;
     for (int i = 0; i < m->n_rep; i++) {
         r->preemptions += m->rep[i].preemptions;
@@ -383,6 +427,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
                             sv->admission == AIF_ADMIT_NO_EVICT, sv->spec.tokens, sv->spec.acceptance};
     m.n_rep = sv->replicas;
     m.n_chain = rq->n_open;
+    m.ser_dt_s = 1e-3;   /* the series' first resolution; doubled as the run goes on */
     if (sv->concurrency > 0 && sv->concurrency < rq->n_open) {   /* closed loop: N clients' first requests at t = 0 */
         m.n_chain = sv->concurrency;
         m.next_closed = sv->concurrency;
