@@ -1015,6 +1015,55 @@ static void test_page_records(void **state)
     assert_int_equal(lc.n, 0);
 }
 
+/* Preemption by swap: long prompts in a small cache, offline.  Nothing is computed
+ * twice (prefill tokens = input tokens; recompute computes more); the copies' time is
+ * their bytes over the host link, whole tokens of KV cache; swap beats recompute on a
+ * fast host link (NVLink-C2C's 450 GB/s) and loses on a slow one (100 MB/s); the
+ * host link's default by GPU; swap with no_evict refused. */
+static double swap_run(const char *pre, const char *link, aif_serve_run *r)
+{
+    static aif_scenario s;
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, mode: offline, requests: 120, input_tokens: 8000, output_tokens: 1000, "
+             "gpu_memory_fraction: 0.35, preemption: %s, host_link: %s}\n", pre, link);
+    load(&s, yaml);
+    run(&s, NULL, r);
+    return r->serve.throughput_tokens_per_s;
+}
+
+static void test_swap(void **state)
+{
+    (void)state;
+    static aif_serve_run rec, fast, slow;
+    double t_rec = swap_run("recompute", "64GB/s", &rec);
+    double t_fast = swap_run("swap", "450GB/s", &fast);
+    double t_slow = swap_run("swap", "100MB/s", &slow);
+    assert_true(rec.serve.preemptions > 0 && fast.serve.preemptions > 0);
+    assert_true(rec.serve.prefill_tokens > rec.serve.input_tokens);
+    assert_true(fast.serve.prefill_tokens == fast.serve.input_tokens);
+    assert_true(rec.serve.swap_bytes == 0 && fast.serve.swap_bytes > 0);
+    double per_tok = fast.serve.mem.kv_bytes_per_token, tokens = fast.serve.swap_bytes / per_tok;
+    assert_true(fabs(tokens - floor(tokens + 0.5)) < 1e-6);
+    assert_true(fabs(fast.serve.swap_s - fast.serve.swap_bytes / 450e9) < 1e-9 * fast.serve.swap_s);
+    assert_true(t_fast > t_rec);
+    assert_true(t_slow < t_rec);
+    static aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    assert_true(s.serve.host_link_Bps == 64e9);   /* PCIe Gen5 x16 */
+    load(&s, "cluster: {system: gb200-nvl72, gpus: 4}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    assert_true(s.serve.host_link_Bps == 450e9);  /* NVLink-C2C to Grace */
+    load(&s, "cluster: {gpu: a100-80g, gpus: 1}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    assert_true(s.serve.host_link_Bps == 32e9);   /* PCIe Gen4 x16 */
+    aif_err e;
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                               "serve: {preemption: swap, admission: no_evict}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.preemption");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {preemption: swapp}\n",
+                           &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.preemption");
+}
+
 static void test_agentic(void **state)
 {
     (void)state;
@@ -1076,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
+        cmocka_unit_test(test_swap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

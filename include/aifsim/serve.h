@@ -7,7 +7,8 @@
  * trace file; a router sends each to a replica; each replica batches
  * continuously (a token budget, a maximum batch, chunked prefill), keeps a paged
  * KV cache of 16-token blocks in the HBM its weights leave, preempts the newest
- * request by recompute when the cache fills (or, with serve.admission no_evict,
+ * request when the cache fills, by recompute or by a swap to host memory over the
+ * GPU's host link (serve.preemption) (or, with serve.admission no_evict,
  * reserves each request's prompt and output blocks at admission and never
  * preempts), and skips the prefill of blocks a
  * trace's hash ids say are cached.  An iteration's time is the step graph of
@@ -86,6 +87,9 @@ typedef struct aif_serve {
     int router;               /* aif_router_kind */
     int admission;            /* aif_serve_admission (default evict) */
     int preemption;           /* aif_serve_preemption (default recompute) */
+    double host_link_Bps;     /* swap: one GPU's link to host memory, each way (0: from the GPU: NVLink-C2C
+                                 450 GB/s on Grace systems, PCIe Gen4 x16 32 GB/s on Ampere, else PCIe Gen5
+                                 x16 64 GB/s) */
     /* A closed loop (serve.concurrency): N clients, each sending its next request the
      * instant its last one finished (as genai-perf, vLLM's benchmark_serving
      * --max-concurrency and SGLang's bench_serving run); the first N requests at
@@ -187,6 +191,8 @@ typedef struct aif_serve_result {
     double mean_in_system;        /* time average of requests arrived and not finished */
     double kv_cache_peak_fraction;   /* peak blocks in use / blocks, over replicas */
     long iterations, preemptions;
+    double swap_bytes;            /* preemption swap: KV bytes one GPU moved to and from host memory */
+    double swap_s;                /*   the time those copies added to the iterations, summed over replicas */
     long spec_drafted, spec_accepted;   /* speculative decoding: draft tokens proposed, accepted */
     long sessions;                /* agentic: sessions (0 when off) */
     aif_latency session;          /*   first call's arrival to last call's end */

@@ -6,7 +6,7 @@
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
  *           max_batch, token_budget, chunked_prefill, prefix_caching,
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
- *           preemption: recompute|swap, concurrency,
+ *           preemption: recompute|swap, host_link, concurrency,
  *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
@@ -127,6 +127,8 @@ static const field serve_fields[] = {
     {.key = "router", .type = F_ENUM, .off = offsetof(aif_serve, router), .names = aif_router_names},
     {.key = "admission", .type = F_ENUM, .off = offsetof(aif_serve, admission), .names = aif_serve_admission_names},
     {.key = "preemption", .type = F_ENUM, .off = offsetof(aif_serve, preemption), .names = aif_serve_preemption_names},
+    {.key = "host_link", .type = F_QTY, .off = offsetof(aif_serve, host_link_Bps), .qty = AIF_Q_BW, .min = 1e6,
+     .max = 1e14},
     {.key = "concurrency", .type = F_INT, .off = offsetof(aif_serve, concurrency), .min = 1, .max = 10000000},
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
@@ -241,6 +243,10 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
     if (sv->concurrency > 0 && sv->n_curve > 0)
         return FAIL("concurrency", "a closed loop's clients send on completions, not on a daily curve: leave out "
                     "serve.daily_curve");
+    if (sv->host_link_Bps <= 0) {   /* the GPU's link to host memory, each way (docs/SERVING.md cites them) */
+        int grace = !strncmp(g->name, "gb", 2) || !strncmp(g->name, "gh", 2);
+        sv->host_link_Bps = grace ? 450e9 : !strcmp(g->arch, "ampere") ? 32e9 : 64e9;
+    }
     if (sv->preemption == AIF_PREEMPT_SWAP && sv->admission == AIF_ADMIT_NO_EVICT)
         return FAIL("preemption", "admission no_evict never preempts, so there is nothing to swap (accepted with "
                     "no_evict: recompute)");

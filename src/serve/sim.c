@@ -42,6 +42,8 @@ typedef struct sim {
     double kv_latency_s;          /*   and the fabric's latency */
     long kv_moves;
     double kv_move_s;             /* sum of the transfers' times */
+    double kv_bytes_token_gpu;    /* one token's KV cache on one GPU of a replica (its layers, its heads) */
+    double swap_bytes, swap_s;    /* preemption swap: bytes one GPU copied, the time they added */
     int *dirty, n_dirty;
     char *is_dirty;
     aif_req_state *st;
@@ -144,6 +146,13 @@ static aif_rc start(sim *m, int r, double now, aif_err *err)
         t.compute_s += k * td.compute_s;
         t.memory_s += k * td.memory_s;
         t.comm_s += k * td.comm_s;
+    }
+    if (rp->swap_tokens > 0) {   /* swap copies block the iteration (vLLM swaps before it runs the model) */
+        double bytes = rp->swap_tokens * m->kv_bytes_token_gpu, ts = bytes / m->s->serve.host_link_Bps;
+        t.total_s += ts;
+        t.comm_s += ts;
+        m->swap_bytes += bytes;
+        m->swap_s += ts;
     }
     rp->busy = 1;
     m->iterations++;
@@ -258,6 +267,8 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
         stats(v, rq->n_open, &r->session, NULL);
     }
     free(v);
+    r->swap_bytes = m->swap_bytes;
+    r->swap_s = m->swap_s;
     r->kv_transfers = m->kv_moves;
     r->kv_transfer_mean_s = m->kv_moves ? m->kv_move_s / (double)m->kv_moves : 0;
     r->iterations = m->iterations;
@@ -424,7 +435,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.rq = rq;
     m.o = o;
     m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
-                            sv->admission == AIF_ADMIT_NO_EVICT, sv->spec.tokens, sv->spec.acceptance};
+                            sv->admission == AIF_ADMIT_NO_EVICT, sv->preemption == AIF_PREEMPT_SWAP,
+                            sv->spec.tokens, sv->spec.acceptance};
     m.n_rep = sv->replicas;
     m.n_chain = rq->n_open;
     m.ser_dt_s = 1e-3;   /* the series' first resolution; doubled as the run goes on */
@@ -471,6 +483,11 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         rc = aif_replica_init(&m.rep[i], kv_blocks, sv->prefix_caching && rq->n_hash > 0, err);
         m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
         m.rep[i].prefill_only = i < sv->disagg.prefill;
+    }
+    {
+        aif_serve_shape sh;
+        aif_serve_shape_of(s, &sh);
+        m.kv_bytes_token_gpu = sh.kv_bytes_token_layer * ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
     }
     if (sv->disagg.prefill > 0) {
         /* a prompt's cache: every GPU of the replica sends its shard (its layers, its
