@@ -946,6 +946,13 @@ static void test_closed_loop(void **state)
     assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {concurrency: 0}\n",
                            &e), AIF_EINPUT);
     assert_string_equal(e.path, "serve.concurrency");
+    /* the plan sizes for a rate: a closed loop has none */
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, qps: 2, concurrency: 4, slo: {ttft_p99: 2s}}\n");
+    static aif_serve_plan plan;
+    const aif_scenario *ps[1] = {&s};
+    assert_int_equal(aif_plan_serve(cat, ps, 1, NULL, &plan, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.concurrency");
 }
 
 /* fp4 weights keep an fp8 KV cache by default (NVIDIA's NVFP4 checkpoints state
