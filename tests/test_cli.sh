@@ -355,14 +355,14 @@ if grep -q '^serving (validation/infer.csv; aif_run_serve; not part of the bound
    grep -q '^throughput (tokens/s, requests/s): [0-9]* rows, median |error|' "$tmp/val.txt" &&
    grep -q "(mlperf40-gaudi2x8-llama2-offline-tps): no input length" "$tmp/val.txt"; then ok
 else bad "validate: serving section missing"; fi
-if "$bin" validate --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["serving"]; assert d["n"] == d["throughput"]["n"] + d["latency"]["n"] and d["n_skipped"] > 0 and "pass" not in d'; then ok
+if "$bin" validate --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["serving"]; assert d["n"] == d["throughput"]["n"] + d["latency"]["n"] and d["latency"]["n"] == d["ttft"]["n"] + d["tpot"]["n"] and d["n_skipped"] > 0 and "pass" not in d'; then ok
 else bad "validate --json: serving"; fi
 sh_hdr='id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps,concurrency,metric,value,unit_note,software,source,notes'
 printf '%s\na,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,9000,per deployment,e,s,\nb,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,,,ttft_p50_s,0.1,per deployment,e,s,\n' "$sh_hdr" >"$tmp/s.csv"
 rejects 2 "s.csv:3: qps: mode server needs a request rate" validate --infer "$tmp/s.csv"
 printf '%s\na,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,9000,per deployment,e,s,\n' "$sh_hdr" >"$tmp/s.csv"
 "$bin" validate --infer "$tmp/s.csv" >"$tmp/s.out"
-if grep -q "^serving ($tmp/s.csv; " "$tmp/s.out" && grep -q '^latency (TTFT, TPOT percentiles): no rows' "$tmp/s.out" &&
+if grep -q "^serving ($tmp/s.csv; " "$tmp/s.out" && grep -q '^latency (TTFT, TPOT: percentiles, means): no rows' "$tmp/s.out" &&
    ! grep -q '^training runs' "$tmp/s.out"; then ok
 else bad "validate --infer FILE: $(head -3 "$tmp/s.out")"; fi
 rejects 2 "option '--infer' $twice" validate --infer a.csv --infer b.csv

@@ -3,7 +3,7 @@
 # it in headless Chromium, fails on any console message from the page (errors,
 # uncaught exceptions, the report's own empty-plot check) and unless the page
 # says every plot has drawn marks; the same for a training sweep's report
-# (aifsim report --sweep).  usage: test_report.sh AIFSIM
+# (aifsim report --sweep) and for the serving page (a scenario with a serve section).  usage: test_report.sh AIFSIM
 set -u
 bin=$1
 tmp=$(mktemp -d)
@@ -26,9 +26,12 @@ fi
 printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, seq: 4096, tokens: 100B}\nfacility: {battery: auto, supply: [{kind: grid, capacity: 80kW}, {kind: ppa_solar, capacity: 100kW}, {kind: gas_turbine, capacity: 40kW}]}\n' >"$tmp/supply.yaml"
 for args in "" "mixtral-8x7b --set facility.cooling=liquid" "llama3-8b-8gpu --set facility.power_cap=50kW" \
     "--sweep $tmp/sweep.db" "$tmp/supply.yaml" \
-    "--set operations.load=synthetic --set operations.horizon=2d --set operations.synthetic.jobs=300"; do
-    # the last one has an operations section: the cluster page and its five plots too
-    case $args in *operations*) want=10 ;; *supply.yaml) want=6 ;; *) want=5 ;; esac
+    "--set operations.load=synthetic --set operations.horizon=2d --set operations.synthetic.jobs=300" \
+    "serve-llama3-70b" "serve-llama3-70b --set serve.concurrency=32"; do
+    # an operations section: the cluster page and its five plots too; a serve section:
+    # the serving page, six plots (four in a closed loop: no offered rate to vary);
+    # facility.supply: a sixth plot on the main page
+    case $args in *concurrency*) want=9 ;; *operations*) want=10 ;; serve*) want=11 ;; *supply.yaml) want=6 ;; *) want=5 ;; esac
     # shellcheck disable=SC2086
     if ! "$bin" report $args -o "$tmp/report.html" 2>"$tmp/gen.err"; then
         echo "FAIL: aifsim report $args: $(cat "$tmp/gen.err")"

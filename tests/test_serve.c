@@ -903,6 +903,174 @@ static void test_daily_curve(void **state)
  * new tokens (by hand, fixed lengths); one session on one replica takes exactly its
  * calls' end-to-end times plus its tool latencies; prefix caching serves most of each
  * prompt from the previous call's blocks (none without it); a trace is refused. */
+/* A closed loop of N clients: never more than N requests in an iteration, N in the
+ * system on average until the last ones drain (Little's law with N customers); one
+ * client never queues and always has exactly one request in the system; throughput
+ * and TPOT rise with the clients; the section's refusals. */
+static void seqs_max(const aif_serve_iter *it, void *ctx)
+{
+    int *mx = ctx, n = it->decode_seqs + it->prefill_seqs;
+    if (n > *mx)
+        *mx = n;
+}
+
+static void test_closed_loop(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run r1, r16;
+    int mx = 0;
+    aif_serve_opts o = {.on_iteration = seqs_max, .iteration_ctx = &mx};
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, requests: 50, input_tokens: 512, output_tokens: 64, concurrency: 1}\n");
+    run(&s, &o, &r1);
+    assert_int_equal(mx, 1);
+    assert_true(fabs(r1.serve.mean_in_system - 1) < 1e-9);
+    assert_true(r1.serve.queue.max_s == 0);
+    /* one at a time: the run lasts the requests' end-to-end times one after another */
+    assert_true(fabs(r1.serve.duration_s - 50 * r1.serve.e2e.mean_s) < 1e-9 * r1.serve.duration_s);
+    mx = 0;
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, requests: 800, input_tokens: 512, output_tokens: 64, concurrency: 16, qps: 1000}\n");
+    run(&s, &o, &r16);
+    assert_int_equal(mx, 16);
+    assert_true(r16.serve.mean_in_system <= 16 + 1e-9 && r16.serve.mean_in_system > 15);
+    assert_true(fabs(r16.serve.mean_in_system - r16.serve.requests_per_s * r16.serve.e2e.mean_s) <
+                1e-6 * r16.serve.mean_in_system);
+    assert_true(r16.serve.throughput_tokens_per_s > 5 * r1.serve.throughput_tokens_per_s);
+    assert_true(r16.serve.tpot.p50_s > r1.serve.tpot.p50_s);
+    aif_err e;
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                               "serve: {concurrency: 4, agentic: {calls: 3}}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.concurrency");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {concurrency: 0}\n",
+                           &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.concurrency");
+    /* the plan sizes for a rate: a closed loop has none */
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, qps: 2, concurrency: 4, slo: {ttft_p99: 2s}}\n");
+    static aif_serve_plan plan;
+    const aif_scenario *ps[1] = {&s};
+    assert_int_equal(aif_plan_serve(cat, ps, 1, NULL, &plan, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.concurrency");
+}
+
+/* fp4 weights keep an fp8 KV cache by default (NVIDIA's NVFP4 checkpoints state
+ * kv_cache_quant_algo FP8); an fp4 cache only when asked, holding twice the tokens. */
+static void test_fp4_kv_default(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    aif_serve_memory m8, m4;
+    aif_err e;
+    load(&s, "cluster: {system: hgx-b200, gpus: 1}\nmodel: llama3-70b\nserve: {tp: 1, precision: fp4}\n");
+    assert_int_equal(s.serve.kv_precision, AIF_FP8);
+    assert_int_equal(aif_serve_memory_eval(&s, &m8, &e), AIF_OK);
+    load(&s, "cluster: {system: hgx-b200, gpus: 1}\nmodel: llama3-70b\n"
+             "serve: {tp: 1, precision: fp4, kv_precision: fp4}\n");
+    assert_int_equal(s.serve.kv_precision, AIF_FP4);
+    assert_int_equal(aif_serve_memory_eval(&s, &m4, &e), AIF_OK);
+    assert_true(fabs(m8.kv_bytes_per_token - 2 * m4.kv_bytes_per_token) < 1e-9 * m8.kv_bytes_per_token);
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {tp: 1, precision: fp8}\n");
+    assert_int_equal(s.serve.kv_precision, AIF_FP8);   /* other precisions: the cache follows the weights */
+}
+
+/* The serving page's records: the CDFs are the sorted latencies (cdf[50] = p50,
+ * cdf[99] = p99, cdf[100] = max, never decreasing); the series' buckets count every
+ * iteration once whatever the merges, their peak occupancy is the run's, and the
+ * buckets cover the run; the load curve's throughput follows the offered rate at low
+ * load and its p99 TTFT rises past capacity. */
+static void test_page_records(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run r;
+    load(&s, SMALL);
+    s.serve.qps = 3;
+    s.serve.requests = 3000;   /* long enough for the series to merge its buckets */
+    run(&s, NULL, &r);
+    const aif_serve_result *v = &r.serve;
+    assert_true(v->cdf.ttft_s[50] == v->ttft.p50_s && v->cdf.ttft_s[99] == v->ttft.p99_s);
+    assert_true(v->cdf.ttft_s[100] == v->ttft.max_s && v->cdf.e2e_s[90] == v->e2e.p90_s);
+    assert_true(v->cdf.tpot_s[50] == v->tpot.p50_s);
+    for (int i = 1; i < AIF_SERVE_CDF; i++)
+        assert_true(v->cdf.ttft_s[i] >= v->cdf.ttft_s[i - 1] && v->cdf.e2e_s[i] >= v->cdf.e2e_s[i - 1]);
+    const aif_serve_series *se = &v->series;
+    assert_true(se->n > AIF_SERVE_SERIES / 2 && se->n <= AIF_SERVE_SERIES);
+    assert_true(se->dt_s > 1e-3);   /* merged at least once */
+    long iters = 0;
+    double peak = 0, seqs = 0;
+    for (int i = 0; i < se->n; i++) {
+        iters += se->iterations[i];
+        seqs += se->batch_mean[i] * se->iterations[i];
+        peak = fmax(peak, se->kv_peak[i]);
+    }
+    assert_int_equal(iters, v->iterations);
+    assert_true(fabs(seqs - v->mean_batch * v->iterations) < 1e-6 * seqs);
+    assert_true(peak == v->kv_cache_peak_fraction);
+    assert_true(se->n * se->dt_s >= v->duration_s - v->e2e.max_s && (se->n - 1) * se->dt_s <= v->duration_s);
+    static aif_serve_load_curve lc;
+    aif_err e;
+    s.serve.requests = 400;
+    assert_int_equal(aif_run_serve_load_curve(cat, &s, &lc, &e), AIF_OK);
+    assert_int_equal(lc.n, AIF_SERVE_LOAD_POINTS);
+    assert_true(lc.capacity_rps > 0 && fabs(lc.qps[0] - 0.2 * lc.capacity_rps) < 1e-9 * lc.qps[0]);
+    assert_true(fabs(lc.requests_per_s[0] - lc.qps[0]) < 0.2 * lc.qps[0]);
+    assert_true(lc.ttft_p99_s[AIF_SERVE_LOAD_POINTS - 1] > 2 * lc.ttft_p99_s[0]);
+    s.serve.concurrency = 8;   /* a closed loop sets its own arrivals: no curve */
+    assert_int_equal(aif_run_serve_load_curve(cat, &s, &lc, &e), AIF_OK);
+    assert_int_equal(lc.n, 0);
+}
+
+/* Preemption by swap: long prompts in a small cache, offline.  Nothing is computed
+ * twice (prefill tokens = input tokens; recompute computes more); the copies' time is
+ * their bytes over the host link, whole tokens of KV cache; swap beats recompute on a
+ * fast host link (NVLink-C2C's 450 GB/s) and loses on a slow one (100 MB/s); the
+ * host link's default by GPU; swap with no_evict refused. */
+static double swap_run(const char *pre, const char *link, aif_serve_run *r)
+{
+    static aif_scenario s;
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, mode: offline, requests: 120, input_tokens: 8000, output_tokens: 1000, "
+             "gpu_memory_fraction: 0.35, preemption: %s, host_link: %s}\n", pre, link);
+    load(&s, yaml);
+    run(&s, NULL, r);
+    return r->serve.throughput_tokens_per_s;
+}
+
+static void test_swap(void **state)
+{
+    (void)state;
+    static aif_serve_run rec, fast, slow;
+    double t_rec = swap_run("recompute", "64GB/s", &rec);
+    double t_fast = swap_run("swap", "450GB/s", &fast);
+    double t_slow = swap_run("swap", "100MB/s", &slow);
+    assert_true(rec.serve.preemptions > 0 && fast.serve.preemptions > 0);
+    assert_true(rec.serve.prefill_tokens > rec.serve.input_tokens);
+    assert_true(fast.serve.prefill_tokens == fast.serve.input_tokens);
+    assert_true(rec.serve.swap_bytes == 0 && fast.serve.swap_bytes > 0);
+    double per_tok = fast.serve.mem.kv_bytes_per_token, tokens = fast.serve.swap_bytes / per_tok;
+    assert_true(fabs(tokens - floor(tokens + 0.5)) < 1e-6);
+    assert_true(fabs(fast.serve.swap_s - fast.serve.swap_bytes / 450e9) < 1e-9 * fast.serve.swap_s);
+    assert_true(t_fast > t_rec);
+    assert_true(t_slow < t_rec);
+    static aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    assert_true(s.serve.host_link_Bps == 64e9);   /* PCIe Gen5 x16 */
+    load(&s, "cluster: {system: gb200-nvl72, gpus: 4}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    assert_true(s.serve.host_link_Bps == 450e9);  /* NVLink-C2C to Grace */
+    load(&s, "cluster: {gpu: a100-80g, gpus: 1}\nmodel: llama3-8b\nserve: {tp: 1}\n");
+    assert_true(s.serve.host_link_Bps == 32e9);   /* PCIe Gen4 x16 */
+    aif_err e;
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                               "serve: {preemption: swap, admission: no_evict}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.preemption");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\nserve: {preemption: swapp}\n",
+                           &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.preemption");
+}
+
 static void test_agentic(void **state)
 {
     (void)state;
@@ -962,7 +1130,9 @@ int main(void)
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
-        cmocka_unit_test(test_agentic),
+        cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
+        cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
+        cmocka_unit_test(test_swap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

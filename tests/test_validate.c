@@ -164,8 +164,8 @@ static void test_serve_builtin(void **state)
 }
 
 /* Statistics per metric group, the prediction equal to a direct aif_run_serve of the
- * same deployment, per-node and per-deployment conventions, a concurrency as a batch
- * limit, and the rows skipped with their reasons. */
+ * same deployment, per-node and per-deployment conventions, a concurrency as a closed
+ * loop of that many clients (equal to a direct run with serve.concurrency), and the rows skipped with their reasons. */
 static void test_serve_statistics(void **state)
 {
     (void)state;
@@ -213,6 +213,9 @@ static void test_serve_statistics(void **state)
     assert_int_equal(v.throughput.worst, 1);
     assert_true(fabs(v.latency.median_ape - 100) < 1e-6);
     assert_int_equal(v.latency.worst, 3);
+    assert_int_equal(v.tpot.n, 1);   /* the latency rows apart: one TPOT row, no TTFT row */
+    assert_int_equal(v.ttft.n, 0);
+    assert_int_equal(v.tpot.worst, 3);
     aif_serve_validation_free(&v);
 
     /* per node: two nodes of 8 GPUs, 16 TP1 replicas; the figure of one node is half the deployment's */
@@ -232,6 +235,13 @@ static void test_serve_statistics(void **state)
     assert_int_equal(serve_csv(conc, &v, &e), AIF_OK);
     assert_true(v.table.rows[0].predicted < tps / 10);
     assert_true(v.table.rows[1].predicted < tpot);
+    const char *yaml1 = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                        "serve: {tp: 1, precision: fp8, mode: offline, input_tokens: 512, output_tokens: 128, "
+                        "requests: 2000, seed: 1, concurrency: 1}\n";
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml1, strlen(yaml1), "d.yaml", NULL, 0, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.tpot.p50_s - v.table.rows[1].predicted) <= 1e-9 * run.serve.tpot.p50_s);
+    assert_true(fabs(run.serve.throughput_tokens_per_s - v.table.rows[0].predicted) <= 1e-9 * run.serve.throughput_tokens_per_s);
     aif_serve_validation_free(&v);
 
     /* server mode: completed requests per second follow the offered rate below capacity */

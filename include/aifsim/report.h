@@ -91,6 +91,12 @@ aif_rc aif_report_sweep_html(const char *path, const aif_sweep_summary *sum, aif
  * time, queue length, JCT by decile, interruptions by cause). */
 aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
                                aif_err *err);
+/* The same with a serving page after them too (serve may be NULL): the serving run's
+ * summary, its TTFT, end-to-end and TPOT distributions, throughput and TTFT against
+ * offered load from curve (aif_run_serve_load_curve; left out when curve is NULL or
+ * empty), KV-cache occupancy and batch size over time. */
+aif_rc aif_report_html_pages(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
+                             const aif_serve_run *serve, const aif_serve_load_curve *curve, aif_err *err);
 /* One JSON object (see README.md for the fields), with a "network" object (topology,
  * per-tier utilisation, event counts) when the simulating engine ran; malloc'd,
  * NUL-terminated, NULL when out of memory. */

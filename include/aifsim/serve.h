@@ -7,7 +7,8 @@
  * trace file; a router sends each to a replica; each replica batches
  * continuously (a token budget, a maximum batch, chunked prefill), keeps a paged
  * KV cache of 16-token blocks in the HBM its weights leave, preempts the newest
- * request by recompute when the cache fills (or, with serve.admission no_evict,
+ * request when the cache fills, by recompute or by a swap to host memory over the
+ * GPU's host link (serve.preemption) (or, with serve.admission no_evict,
  * reserves each request's prompt and output blocks at admission and never
  * preempts), and skips the prefill of blocks a
  * trace's hash ids say are cached.  An iteration's time is the step graph of
@@ -38,12 +39,18 @@ typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTAND
  * beside the running requests' reservations, and never preempts (TensorRT-LLM's
  * default capacity scheduler, GUARANTEED_NO_EVICT). */
 typedef enum aif_serve_admission { AIF_ADMIT_EVICT, AIF_ADMIT_NO_EVICT } aif_serve_admission;
+/* What a preempted sequence loses (admission evict): recompute frees its blocks and
+ * computes its prompt and generated tokens again on readmission (vLLM's default);
+ * swap copies its blocks to host memory over the GPU's host link and back when it
+ * is readmitted, each copy charged to the replica's iteration that does it. */
+typedef enum aif_serve_preemption { AIF_PREEMPT_RECOMPUTE, AIF_PREEMPT_SWAP } aif_serve_preemption;
 
 extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
 extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exponential", "lognormal" */
 extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
 extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict" */
+extern const char *const aif_serve_preemption_names[]; /* "recompute", "swap" */
 
 typedef struct aif_len_spec {
     int dist;                 /* aif_len_dist */
@@ -65,7 +72,7 @@ typedef struct aif_serve {
     int replicas;             /* 0 = as many as the cluster's GPUs hold */
     int tp, pp, ep;           /* per replica; ep divides tp and the model's experts */
     int precision;            /* aif_prec of the weights and GEMMs: bf16, fp8, fp4 */
-    int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision */
+    int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision (fp8 under fp4 weights) */
     int mode;                 /* aif_serve_mode */
     double qps;               /* server mode: mean arrival rate, requests per second */
     int arrival;              /* aif_arrival */
@@ -79,6 +86,15 @@ typedef struct aif_serve {
     bool prefix_caching;      /* a trace's hash_ids: cached blocks skip prefill */
     int router;               /* aif_router_kind */
     int admission;            /* aif_serve_admission (default evict) */
+    int preemption;           /* aif_serve_preemption (default recompute) */
+    double host_link_Bps;     /* swap: one GPU's link to host memory, each way (0: from the GPU: NVLink-C2C
+                                 450 GB/s on Grace systems, PCIe Gen4 x16 32 GB/s on Ampere, else PCIe Gen5
+                                 x16 64 GB/s) */
+    /* A closed loop (serve.concurrency): N clients, each sending its next request the
+     * instant its last one finished (as genai-perf, vLLM's benchmark_serving
+     * --max-concurrency and SGLang's bench_serving run); the first N requests at
+     * t = 0, the arrival process and qps unused.  0: off (open arrivals). */
+    int concurrency;
     double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization) */
     aif_slo slo;
     unsigned seed;
@@ -146,6 +162,26 @@ typedef struct aif_serve_memory {
 
 typedef struct aif_latency { double mean_s, p50_s, p90_s, p99_s, max_s; } aif_latency;
 
+/* Latency distributions for plotting: cdf[i] is the quantile i / (AIF_SERVE_CDF - 1)
+ * by nearest rank (cdf[0] the least, cdf[AIF_SERVE_CDF - 1] the most; cdf[50] = p50,
+ * cdf[99] = p99). */
+#define AIF_SERVE_CDF 101
+typedef struct aif_latency_cdf { double ttft_s[AIF_SERVE_CDF], tpot_s[AIF_SERVE_CDF], e2e_s[AIF_SERVE_CDF]; } aif_latency_cdf;
+
+/* The run over time in at most AIF_SERVE_SERIES buckets of dt_s each (bucket i covers
+ * [i dt_s, (i + 1) dt_s)), by the iterations that start in it over all replicas.  The
+ * loop fills fixed arrays and, when time passes the last bucket, merges them in pairs
+ * and doubles dt_s, so the cost is a few additions per iteration whatever the length. */
+#define AIF_SERVE_SERIES 128
+typedef struct aif_serve_series {
+    int n;                        /* buckets in use (the last one may be partial) */
+    double dt_s;
+    double batch_mean[AIF_SERVE_SERIES];   /* sequences per iteration, mean over the bucket's iterations (0: none) */
+    double kv_peak[AIF_SERVE_SERIES];      /* highest KV-cache occupancy (blocks in use / blocks) at an
+                                              iteration's start in the bucket, over replicas */
+    long iterations[AIF_SERVE_SERIES];     /* iterations started in the bucket */
+} aif_serve_series;
+
 typedef struct aif_serve_result {
     int gpus;                     /* replicas x tp x pp */
     int replicas;
@@ -161,6 +197,8 @@ typedef struct aif_serve_result {
     double mean_in_system;        /* time average of requests arrived and not finished */
     double kv_cache_peak_fraction;   /* peak blocks in use / blocks, over replicas */
     long iterations, preemptions;
+    double swap_bytes;            /* preemption swap: KV bytes one GPU moved to and from host memory */
+    double swap_s;                /*   the time those copies added to the iterations, summed over replicas */
     long spec_drafted, spec_accepted;   /* speculative decoding: draft tokens proposed, accepted */
     long sessions;                /* agentic: sessions (0 when off) */
     aif_latency session;          /*   first call's arrival to last call's end */
@@ -178,6 +216,8 @@ typedef struct aif_serve_result {
     /* as aif_facility_result.power_known and aif_cost_result.price_known,
      * cloud_price_known: false = the figures above that need it are not estimates */
     bool power_known, price_known, cloud_price_known;
+    aif_latency_cdf cdf;          /* the latency distributions (the report's serving page) */
+    aif_serve_series series;      /* batch size and KV occupancy over time */
 } aif_serve_result;
 
 /* One iteration of one replica, for checks (aif_serve_opts.on_iteration). */
@@ -208,6 +248,24 @@ typedef struct aif_serve_run {
  * sections.  o may be NULL.  out owns nothing. */
 aif_rc aif_run_serve(const aif_catalog *c, const aif_scenario *s, const aif_serve_opts *o, aif_serve_run *out,
                      aif_err *err);
+/* Throughput and latency against offered load (the report's serving page): an
+ * offline run of s's deployment gives its capacity C in requests/s, then server
+ * runs with Poisson arrivals at AIF_SERVE_LOAD_POINTS rates from 0.2 C to 1.25 C,
+ * each of min(serve.requests, 2,000) requests; the knee is where throughput stops
+ * following the offered rate and latency leaves its floor.  A trace, agentic
+ * sessions or a closed loop set their own arrivals: n 0 then (nothing run). */
+#define AIF_SERVE_LOAD_POINTS 8
+typedef struct aif_serve_load_curve {
+    int n;
+    double capacity_rps;          /* offline requests/s of the deployment */
+    double qps[AIF_SERVE_LOAD_POINTS];   /* offered */
+    double throughput_tokens_per_s[AIF_SERVE_LOAD_POINTS], requests_per_s[AIF_SERVE_LOAD_POINTS];
+    double ttft_p50_s[AIF_SERVE_LOAD_POINTS], ttft_p99_s[AIF_SERVE_LOAD_POINTS];
+    double tpot_p50_s[AIF_SERVE_LOAD_POINTS], tpot_p99_s[AIF_SERVE_LOAD_POINTS];
+} aif_serve_load_curve;
+aif_rc aif_run_serve_load_curve(const aif_catalog *c, const aif_scenario *s, aif_serve_load_curve *out,
+                                aif_err *err);
+
 /* The memory of one GPU of s's deployment; AIF_EINPUT when the weights, or the
  * weights with one iteration's activations, do not fit, naming the numbers. */
 aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *m, aif_err *err);

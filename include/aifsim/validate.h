@@ -81,13 +81,15 @@ aif_rc aif_validation_framework_stats(const aif_validation *v, const char *frame
 
 /* Published serving figures against aif_run_serve.  table holds every compared row
  * (metric throughput_tokens_per_s, requests_per_s, ttft_p50_s, ttft_p99_s,
- * tpot_p50_s or tpot_p99_s; convention "deployment" or "per_node") with the
+ * tpot_p50_s, tpot_p99_s, ttft_mean_s or tpot_mean_s; convention "deployment" or "per_node") with the
  * statistics over all of them, and the rows skipped with their reasons;
- * throughput and latency are the two metric groups' own statistics. */
+ * throughput and latency are the two metric groups' own statistics, ttft and
+ * tpot the latency group's two halves. */
 typedef struct aif_serve_validation {
     aif_validation table;
     aif_val_stats throughput;  /* throughput_tokens_per_s and requests_per_s rows */
     aif_val_stats latency;     /* ttft_* and tpot_* rows */
+    aif_val_stats ttft, tpot;  /* the latency rows apart: ttft_* rows, tpot_* rows */
 } aif_serve_validation;
 
 /* Runs every row of a serving table (validation/infer.csv format, docs/CATALOGS.md). */

@@ -38,8 +38,8 @@ const aif_option *aif_train_options(void) { return train_options; }
 static const aif_option infer_options[] = {
     {"model", "model"}, {"gpu", "cluster.gpu"}, {"system", "cluster.system"}, {"gpus", "cluster.gpus"},
     {"tp", "serve.tp"}, {"pp", "serve.pp"}, {"ep", "serve.ep"}, {"precision", "serve.precision"},
-    {"replicas", "serve.replicas"}, {"mode", "serve.mode"}, {"qps", "serve.qps"}, {"requests", "serve.requests"},
-    {"input-tokens", "serve.input_tokens"}, {"output-tokens", "serve.output_tokens"}, {"trace", "serve.trace"},
+    {"replicas", "serve.replicas"}, {"mode", "serve.mode"}, {"qps", "serve.qps"}, {"concurrency", "serve.concurrency"},
+    {"requests", "serve.requests"}, {"input-tokens", "serve.input_tokens"}, {"output-tokens", "serve.output_tokens"}, {"trace", "serve.trace"},
     {"seed", "serve.seed"},
     {NULL, NULL},
 };

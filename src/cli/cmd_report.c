@@ -1,4 +1,5 @@
-/* cmd_report.c -- `aifsim report [SCENARIO.yaml] -o report.html`, and
+/* cmd_report.c -- `aifsim report [SCENARIO.yaml] -o report.html` (the job, and the
+ * cluster and serving pages when the scenario has those sections), and
  * `aifsim report --sweep results.db -o sweep.html`. */
 #include "aifsim/report.h"
 #include "cli.h"
@@ -16,7 +17,10 @@ static const char help[] =
     "over a day (with facility.supply), the cost to train owned against rented,\n"
     "and a scaling curve.  A scenario with an operations section gets a\n"
     "cluster page too (aifsim cluster on its load: GPUs held and power over time,\n"
-    "queue length, JCT by decile, interruptions by cause).  A file is replaced whole (a temporary beside it,\n"
+    "queue length, JCT by decile, interruptions by cause); one with a serve section\n"
+    "a serving page (aifsim infer on it: TTFT, end-to-end and TPOT distributions,\n"
+    "throughput and TTFT against offered load from a few runs at rising rates, KV-cache\n"
+    "occupancy and batch size over time).  A file is replaced whole (a temporary beside it,\n"
     "renamed over it, keeping its mode); a device or FIFO (/dev/null) is written to,\n"
     "never replaced; -o - writes the HTML to standard output.\n"
     "The base is SCENARIO.yaml or EXAMPLE, else the built-in default scenario, as for\n"
@@ -37,7 +41,31 @@ static const char help[] =
 
 /* As cli_run_job, but a failed check of the job's sections says first that the report
  * needs the job, which check failed, and that `aifsim facility` shows the site alone. */
-static int run_job(const char *file, const cli_opts *o, cli_job *j, aif_cluster_run *cr, int *with_cluster)
+/* The serving page's runs when the scenario has a serve section (loaded again with
+ * it: a training scenario without one is read exactly as before); a serve section
+ * that does not run leaves the page out with the reason on stderr. */
+static void run_serve_page(aif_catalog *cat, const char *file, const cli_opts *o, aif_serve_run *sr,
+                           aif_serve_load_curve *lc, int *with_serve)
+{
+    static aif_scenario s;
+    aif_err e;
+    const unsigned sections = AIF_SECTION_ALL | AIF_SECTION_SERVE;
+    *with_serve = 0;
+    if (aif_scenario_load_sections(cat, file, o->ov, o->n_ov, sections, &s, &e) != AIF_OK || !s.serve.present)
+        return;
+    cli_progress_state prog = {.label = "serving"};
+    aif_serve_opts so = {.progress = cli_progress, .progress_ctx = &prog};
+    if (aif_run_serve(cat, &s, &so, sr, &e) == AIF_OK && aif_run_serve_load_curve(cat, &s, lc, &e) == AIF_OK) {
+        *with_serve = 1;
+        return;
+    }
+    char b[1200];
+    aif_err_format(&e, b, sizeof b);
+    fprintf(stderr, "aifsim report: no serving page: %s\n", b);
+}
+
+static int run_job(const char *file, const cli_opts *o, cli_job *j, aif_cluster_run *cr, int *with_cluster,
+                   aif_serve_run *sr, aif_serve_load_curve *lc, int *with_serve)
 {
     aif_catalog *cat;
     int st = cli_load_catalog(&cat, o->catalogs, o->n_cat);
@@ -60,6 +88,8 @@ static int run_job(const char *file, const cli_opts *o, cli_job *j, aif_cluster_
                                .progress = cli_progress, .progress_ctx = &prog};
         rc = aif_run_cluster(cat, &s, &co, cr, &e);
     }
+    if (!rc)
+        run_serve_page(cat, file, o, sr, lc, with_serve);
     aif_catalog_free(cat);
     return rc ? cli_report_error(&e) : EXIT_OK;
 }
@@ -109,11 +139,13 @@ int cmd_report(int argc, char **argv)
     o.scaling = 1;   /* the report plots the scaling curve */
     static cli_job j;
     static aif_cluster_run cr;
-    int with_cluster = 0;
-    st = run_job(file, &o, &j, &cr, &with_cluster);
+    static aif_serve_run sr;
+    static aif_serve_load_curve lc;
+    int with_cluster = 0, with_serve = 0;
+    st = run_job(file, &o, &j, &cr, &with_cluster, &sr, &lc, &with_serve);
     if (!st) {
         aif_err e;
-        if (aif_report_html_cluster(out, &j, with_cluster ? &cr : NULL, &e) != AIF_OK)
+        if (aif_report_html_pages(out, &j, with_cluster ? &cr : NULL, with_serve ? &sr : NULL, &lc, &e) != AIF_OK)
             st = cli_output_error(&e);
         else if (strcmp(out, "-"))
             fprintf(stderr, "aifsim: wrote %s\n", out);

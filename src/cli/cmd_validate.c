@@ -290,6 +290,8 @@ int cmd_validate(int argc, char **argv)
             json_object_object_add(sj, "skipped", sk);
             json_object_object_add(sj, "throughput", group_json(&serve.throughput, &serve.table));
             json_object_object_add(sj, "latency", group_json(&serve.latency, &serve.table));
+            json_object_object_add(sj, "ttft", group_json(&serve.ttft, &serve.table));
+            json_object_object_add(sj, "tpot", group_json(&serve.tpot, &serve.table));
             json_object_object_add(root, "serving", sj);
         }
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -335,7 +337,9 @@ int cmd_validate(int argc, char **argv)
             print_table(&serve.table, markdown);
             printf("\n");
             print_group("throughput (tokens/s, requests/s)", &serve.throughput, &serve.table);
-            print_group("latency (TTFT, TPOT percentiles)", &serve.latency, &serve.table);
+            print_group("latency (TTFT, TPOT: percentiles, means)", &serve.latency, &serve.table);
+            print_group("  of which TTFT", &serve.ttft, &serve.table);
+            print_group("  of which TPOT", &serve.tpot, &serve.table);
             printf("%d rows skipped:\n", serve.table.n_skipped);
             for (int i = 0; i < serve.table.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 printf("  %s\n", serve.table.skipped[i]);

@@ -163,6 +163,9 @@ aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios
     if (s0->serve.mode != AIF_SERVE_SERVER || s0->serve.qps <= 0 || s0->serve.trace[0])
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.qps", "infer plan sizes a deployment for an arrival "
                            "rate: give serve.qps (--qps) in server mode, without a trace");
+    if (s0->serve.concurrency > 0)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.concurrency", "infer plan sizes a deployment for an "
+                           "arrival rate (serve.qps); a closed loop of clients has none: leave out serve.concurrency");
     if (slo->ttft_s <= 0 && slo->tpot_s <= 0 && slo->e2e_s <= 0)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.slo", "infer plan needs a target to meet: serve.slo "
                            "(--slo ttft_p99=2s,tpot_p99=100ms; keys ttft_p99, tpot_p99, e2e_p99)");

@@ -10,14 +10,19 @@
  * cooling), energy = power x duration.  Money: the owned cluster's fixed cost
  * per hour (aif_cost_eval: depreciation and operations) charged for the
  * deployment's share of the GPUs, plus the electricity; rented: GPU-hours at the
- * scenario's cloud class. */
+ * scenario's cloud class.
+ *
+ * The load curve (aif_run_serve_load_curve) is a few whole runs of the same
+ * deployment: offline for its capacity, then server at rising fractions of it. */
 #include "aifsim/facility_data.h"
+#include "base/base.h"
 #include "aifsim/run.h"
 #include "aifsim/serve.h"
 #include "serve/requests.h"
 #include "serve/sim.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static aif_rc power_and_money(const aif_catalog *c, aif_serve_run *out, aif_err *err)
@@ -86,5 +91,48 @@ aif_rc aif_run_serve(const aif_catalog *c, const aif_scenario *s, const aif_serv
     aif_requests_free(&rq);
     if (!rc)
         rc = power_and_money(c, out, err);
+    return rc;
+}
+
+aif_rc aif_run_serve_load_curve(const aif_catalog *c, const aif_scenario *s, aif_serve_load_curve *out,
+                                aif_err *err)
+{
+    static const double frac[AIF_SERVE_LOAD_POINTS] = {0.2, 0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.25};
+    memset(out, 0, sizeof *out);
+    const aif_serve *sv0 = &s->serve;
+    if (sv0->trace[0] || sv0->agentic.calls > 0 || sv0->concurrency > 0)
+        return AIF_OK;   /* their arrivals are their own: no offered rate to vary */
+    aif_scenario *t = malloc(sizeof *t);
+    aif_serve_run *run = malloc(sizeof *run);
+    aif_rc rc = AIF_OK;
+    if (!t || !run) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the load curve");
+        goto done;
+    }
+    *t = *s;
+    t->serve.requests = sv0->requests < 2000 ? sv0->requests : 2000;
+    t->serve.mode = AIF_SERVE_OFFLINE;
+    t->serve.n_curve = 0;
+    if ((rc = aif_run_serve(c, t, NULL, run, err)))
+        goto done;
+    out->capacity_rps = run->serve.requests_per_s;
+    t->serve.mode = AIF_SERVE_SERVER;
+    for (int k = 0; k < AIF_SERVE_LOAD_POINTS && out->capacity_rps > 0; k++) {
+        t->serve.qps = frac[k] * out->capacity_rps;
+        if ((rc = aif_run_serve(c, t, NULL, run, err)))
+            goto done;
+        const aif_serve_result *r = &run->serve;
+        out->qps[k] = t->serve.qps;
+        out->throughput_tokens_per_s[k] = r->throughput_tokens_per_s;
+        out->requests_per_s[k] = r->requests_per_s;
+        out->ttft_p50_s[k] = r->ttft.p50_s;
+        out->ttft_p99_s[k] = r->ttft.p99_s;
+        out->tpot_p50_s[k] = r->tpot.p50_s;
+        out->tpot_p99_s[k] = r->tpot.p99_s;
+        out->n = k + 1;
+    }
+done:
+    free(run);
+    free(t);
     return rc;
 }

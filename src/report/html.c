@@ -2,7 +2,9 @@
  * plots drawn by PLplot's SVG driver and inlined, so the file opens offline.
  * Plots: step-time breakdown, memory per GPU against HBM, facility power over a
  * step, the site's draw against its supply over a day (with facility.supply),
- * cost to train owned against rented, and a scaling curve.  Everything
+ * cost to train owned against rented, and a scaling curve; a cluster page
+ * and a serving page (latency CDFs, throughput and TTFT against offered load,
+ * KV occupancy and batch size over time) when their runs are given.  Everything
  * drawn comes from the pipeline's result (aif_train_run, its scaling curve
  * included): this file formats and runs no engine.  A few lines of inline
  * script check that every plot has drawn marks and record the result in
@@ -583,6 +585,109 @@ static void cluster_page(plot_ctx *pc, FILE *out, const aif_cluster_run *cr)
     plot_failures(pc, out, r);
 }
 
+/* ---------------------------------------------------------- the serving page */
+
+/* Lines y(x) on common axes: series k is x[k][0..n), y[k][0..n) in color[k], named in
+ * the title.  xs and ys scale the values for the axes. */
+static void plot_lines(plot_ctx *pc, FILE *out, int n_lines, int n, const double *const *x, const double *const *y,
+                       const int *color, double xs, double ys, const char *xlab, const char *ylab, const char *title)
+{
+    double x1 = 0, y1 = 0;
+    for (int k = 0; k < n_lines; k++)
+        for (int i = 0; i < n; i++) {
+            x1 = fmax(x1, x[k][i] * xs);
+            y1 = fmax(y1, y[k][i] * ys);
+        }
+    begin_plot(pc);
+    plenv(0, x1 * 1.05 + 1e-12, 0, y1 * 1.15 + 1e-12, 0, 0);
+    pllab(xlab, ylab, title);
+    PLFLT px[AIF_SERVE_CDF > 2 * AIF_SERVE_SERIES ? AIF_SERVE_CDF : 2 * AIF_SERVE_SERIES];
+    PLFLT py[sizeof px / sizeof px[0]];
+    for (int k = 0; k < n_lines; k++) {
+        for (int i = 0; i < n; i++) {
+            px[i] = x[k][i] * xs;
+            py[i] = y[k][i] * ys;
+        }
+        plcol0(color[k]);
+        plwidth(2);
+        plline(n, px, py);
+        plpoin(n, px, py, 17);
+        plwidth(1);
+    }
+    plend();
+    append_svg(pc, out);
+}
+
+/* A series over time as steps (bucket i from i dt to (i + 1) dt). */
+static void plot_steps(plot_ctx *pc, FILE *out, const aif_serve_series *se, const double *v, double scale,
+                       const char *ylab, const char *title)
+{
+    static double x[2 * AIF_SERVE_SERIES], y[2 * AIF_SERVE_SERIES];
+    for (int i = 0; i < se->n; i++) {
+        x[2 * i] = i * se->dt_s;
+        x[2 * i + 1] = (i + 1) * se->dt_s;
+        y[2 * i] = y[2 * i + 1] = v[i];
+    }
+    const double *xs[1] = {x}, *ys[1] = {y};
+    const int color[1] = {2};
+    plot_lines(pc, out, 1, 2 * se->n, xs, ys, color, 1, scale, "seconds into the run", ylab, title);
+}
+
+/* The serving page: the run's summary, its latency distributions, throughput and
+ * latency against offered load (when the curve ran), KV occupancy and batch size over
+ * time. */
+static void serve_page(plot_ctx *pc, FILE *out, const aif_serve_run *sr, const aif_serve_load_curve *lc)
+{
+    const aif_serve_result *r = &sr->serve;
+    fputs("<h2>Serving</h2>\n<pre>", out);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem) {
+        aif_report_serve_text(mem, sr);
+        fclose(mem);
+        esc(out, buf);
+        free(buf);
+    } else if (!pc->rc) {
+        pc->rc = AIF_ENOMEM;
+    }
+    fputs("</pre>\n", out);
+    static double q[AIF_SERVE_CDF];
+    for (int i = 0; i < AIF_SERVE_CDF; i++)
+        q[i] = i / (double)(AIF_SERVE_CDF - 1);
+    char title[160];
+    {
+        const double *x[2] = {r->cdf.ttft_s, r->cdf.e2e_s}, *y[2] = {q, q};
+        const int color[2] = {2, 3};
+        snprintf(title, sizeof title, "Latency CDF: TTFT (blue) p99 %.3g s, end to end (orange) p99 %.3g s",
+                 r->ttft.p99_s, r->e2e.p99_s);
+        plot_lines(pc, out, 2, AIF_SERVE_CDF, x, y, color, 1, 1, "seconds", "share of requests", title);
+    }
+    {
+        const double *x[1] = {r->cdf.tpot_s}, *y[1] = {q};
+        const int color[1] = {4};
+        snprintf(title, sizeof title, "TPOT CDF: p50 %.3g ms, p99 %.3g ms", r->tpot.p50_s * 1e3, r->tpot.p99_s * 1e3);
+        plot_lines(pc, out, 1, AIF_SERVE_CDF, x, y, color, 1e3, 1, "ms per output token", "share of requests", title);
+    }
+    if (lc && lc->n > 0) {
+        static double offered[AIF_SERVE_LOAD_POINTS];
+        double per_req = r->requests ? r->output_tokens / (double)r->requests : 0;
+        for (int k = 0; k < lc->n; k++)
+            offered[k] = lc->qps[k] * per_req;
+        const double *x[2] = {lc->qps, lc->qps}, *y[2] = {offered, lc->throughput_tokens_per_s};
+        const int color[2] = {8, 2};
+        snprintf(title, sizeof title, "Throughput against load (grey: offered); capacity %.3g requests/s",
+                 lc->capacity_rps);
+        plot_lines(pc, out, 2, lc->n, x, y, color, 1, 1, "offered requests/s", "output tokens/s", title);
+        const double *x2[2] = {lc->qps, lc->qps}, *y2[2] = {lc->ttft_p50_s, lc->ttft_p99_s};
+        const int color2[2] = {2, 5};
+        plot_lines(pc, out, 2, lc->n, x2, y2, color2, 1, 1, "offered requests/s", "seconds",
+                   "TTFT against load: p50 (blue), p99 (red): the knee");
+    }
+    plot_steps(pc, out, &r->series, r->series.kv_peak, 100, "% of KV blocks in use (peak)", "KV-cache occupancy over time");
+    plot_steps(pc, out, &r->series, r->series.batch_mean, 1, "sequences per iteration (mean)", "Batch size over time");
+}
+
 static void esc(FILE *out, const char *s)
 {
     for (; *s; s++) {
@@ -604,6 +709,12 @@ aif_rc aif_report_html(const char *path, const aif_train_run *run, aif_err *err)
 
 aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
                                aif_err *err)
+{
+    return aif_report_html_pages(path, run, cluster, NULL, NULL, err);
+}
+
+aif_rc aif_report_html_pages(const char *path, const aif_train_run *run, const aif_cluster_run *cluster,
+                             const aif_serve_run *serve, const aif_serve_load_curve *curve, aif_err *err)
 {
     const aif_scenario *s = &run->scenario;
     if (!run->scaling.searched)
@@ -649,6 +760,8 @@ aif_rc aif_report_html_cluster(const char *path, const aif_train_run *run, const
     plot_scaling(&pc, out, run);
     if (cluster)
         cluster_page(&pc, out, cluster);
+    if (serve)
+        serve_page(&pc, out, serve, curve);
     fputs("<p>Made by aifsim " AIF_VERSION ". Figures and their sources: docs/VALIDATION.md, data/*.yaml.</p>\n", out);
     fprintf(out, "<script>\n(function () {\n"
                  "  var plots = document.querySelectorAll('.plot svg'), ok = 0;\n"

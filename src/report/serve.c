@@ -42,10 +42,15 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     fprintf(f, ", router %s", aif_router_names[sv->router]);
     if (sv->admission != AIF_ADMIT_EVICT)   /* named only when not the default, so evict runs read as before */
         fprintf(f, ", admission %s", aif_serve_admission_names[sv->admission]);
+    if (sv->preemption != AIF_PREEMPT_RECOMPUTE)
+        fprintf(f, ", preemption %s", aif_serve_preemption_names[sv->preemption]);
     fputc('\n', f);
     aif_fmt_count(a, sizeof a, (double)r->requests);
     if (sv->trace[0])
         fprintf(f, "  load     %s requests from %s, %s\n", a, sv->trace, aif_serve_mode_names[sv->mode]);
+    else if (sv->concurrency > 0)
+        fprintf(f, "  load     %s requests from %d client%s, each sending its next when the last finishes\n", a,
+                sv->concurrency, sv->concurrency == 1 ? "" : "s");
     else if (sv->mode == AIF_SERVE_OFFLINE)
         fprintf(f, "  load     %s requests, offline (all at t = 0)\n", a);
     else if (sv->agentic.calls > 0)
@@ -80,6 +85,12 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
     fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,
             r->iterations, r->preemptions, r->preemptions == 1 ? "" : "s");
+    if (sv->preemption == AIF_PREEMPT_SWAP) {
+        aif_fmt_si(a, sizeof a, r->swap_bytes, "B");
+        aif_fmt_si(b, sizeof b, sv->host_link_Bps, "B/s");
+        aif_fmt_si(c, sizeof c, r->swap_s, "s");
+        fprintf(f, "  swap     %s of KV cache per GPU to host memory and back over %s, %s of iterations\n", a, b, c);
+    }
     if (r->sessions > 0) {
         aif_fmt_si(a, sizeof a, sv->agentic.tool_latency_s, "s");
         fprintf(f, "  agentic  %ld session%s of up to %d calls (%ld in all; a %d-token system prompt, tools %s on "
@@ -171,6 +182,12 @@ char *aif_report_serve_json(const aif_serve_run *run)
     }
     if (sv->admission != AIF_ADMIT_EVICT)   /* absent means evict, so evict runs' JSON reads as before */
         aif_json_str(in, "admission", aif_serve_admission_names[sv->admission]);
+    if (sv->preemption != AIF_PREEMPT_RECOMPUTE) {   /* absent means recompute */
+        aif_json_str(in, "preemption", aif_serve_preemption_names[sv->preemption]);
+        aif_json_num(in, "host_link_Bps", sv->host_link_Bps);
+    }
+    if (sv->concurrency > 0)   /* absent when the arrivals are open */
+        aif_json_int(in, "concurrency", sv->concurrency);
     aif_json_str(in, "trace", sv->trace);
     aif_json_int(in, "max_batch", sv->max_batch);
     aif_json_int(in, "token_budget", sv->token_budget);
@@ -201,6 +218,10 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(o, "kv_cache_peak_fraction", r->kv_cache_peak_fraction);
     aif_json_int(o, "iterations", r->iterations);
     aif_json_int(o, "preemptions", r->preemptions);
+    if (sv->preemption == AIF_PREEMPT_SWAP) {   /* absent under recompute */
+        aif_json_num(o, "swap_bytes", r->swap_bytes);
+        aif_json_num(o, "swap_s", r->swap_s);
+    }
     if (r->sessions > 0) {   /* absent when off */
         json_object *ag = json_object_new_object();
         aif_json_int(ag, "sessions", r->sessions);

@@ -6,6 +6,7 @@
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
  *           max_batch, token_budget, chunked_prefill, prefix_caching,
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
+ *           preemption: recompute|swap, host_link, concurrency,
  *           gpu_memory_fraction,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
@@ -30,6 +31,7 @@ const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
 const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
 const char *const aif_serve_admission_names[] = {"evict", "no_evict", NULL};
+const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};
 
 void aif_serve_defaults(aif_serve *sv)
 {
@@ -135,6 +137,10 @@ static const field serve_fields[] = {
     FLD(aif_serve, "prefix_caching", F_BOOL, prefix_caching),
     {.key = "router", .type = F_ENUM, .off = offsetof(aif_serve, router), .names = aif_router_names},
     {.key = "admission", .type = F_ENUM, .off = offsetof(aif_serve, admission), .names = aif_serve_admission_names},
+    {.key = "preemption", .type = F_ENUM, .off = offsetof(aif_serve, preemption), .names = aif_serve_preemption_names},
+    {.key = "host_link", .type = F_QTY, .off = offsetof(aif_serve, host_link_Bps), .qty = AIF_Q_BW, .min = 1e6,
+     .max = 1e14},
+    {.key = "concurrency", .type = F_INT, .off = offsetof(aif_serve, concurrency), .min = 1, .max = 10000000},
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
@@ -202,8 +208,8 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
                     "heads, replicated when tp exceeds them)", sv->tp, kvh, m->name);
     if (sv->pp > m->layers)
         return FAIL("pp", "pp %d is more stages than the %d layers of %s", sv->pp, m->layers, m->name);
-    if (sv->kv_precision < 0)
-        sv->kv_precision = sv->precision;
+    if (sv->kv_precision < 0)   /* fp4 weights keep an fp8 cache, as NVFP4 checkpoints state (docs/SERVING.md) */
+        sv->kv_precision = sv->precision == AIF_FP4 ? AIF_FP8 : sv->precision;
     if (g->peak_flops[sv->precision] <= 0)
         return FAIL("precision", "%s has no %s tensor cores (it has:%s%s%s)", g->name, aif_prec_names[sv->precision],
                     g->peak_flops[AIF_BF16] > 0 ? " bf16" : "", g->peak_flops[AIF_FP8] > 0 ? " fp8" : "",
@@ -242,6 +248,19 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
         return FAIL("agentic", "agentic sessions are generated, not read from a trace: leave out serve.trace");
     if (sv->agentic.calls > 0 && sv->mode != AIF_SERVE_SERVER)
         return FAIL("agentic", "agentic sessions arrive at serve.qps and wait on their tools: they need mode server");
+    if (sv->concurrency > 0 && sv->agentic.calls > 0)
+        return FAIL("concurrency", "a closed loop of clients and agentic sessions both decide when calls arrive: "
+                    "leave out one of serve.concurrency and serve.agentic");
+    if (sv->concurrency > 0 && sv->n_curve > 0)
+        return FAIL("concurrency", "a closed loop's clients send on completions, not on a daily curve: leave out "
+                    "serve.daily_curve");
+    if (sv->host_link_Bps <= 0) {   /* the GPU's link to host memory, each way (docs/SERVING.md cites them) */
+        int grace = !strncmp(g->name, "gb", 2) || !strncmp(g->name, "gh", 2);
+        sv->host_link_Bps = grace ? 450e9 : !strcmp(g->arch, "ampere") ? 32e9 : 64e9;
+    }
+    if (sv->preemption == AIF_PREEMPT_SWAP && sv->admission == AIF_ADMIT_NO_EVICT)
+        return FAIL("preemption", "admission no_evict never preempts, so there is nothing to swap (accepted with "
+                    "no_evict: recompute)");
     if (sv->n_curve > 0 && (sv->mode != AIF_SERVE_SERVER || sv->trace[0]))
         return FAIL("daily_curve", "a daily curve shapes synthetic arrivals at serve.qps: it needs mode server and no "
                     "trace");

@@ -3,7 +3,9 @@
  * chunks, oldest first), then waiting requests in arrival order while the token
  * budget, the batch and the KV cache allow; a running sequence that needs a
  * block when none is free preempts the newest running one (its blocks freed,
- * its prompt and output so far recomputed when it is admitted again).  Under
+ * its prompt and output so far recomputed when it is admitted again, or with
+ * swap its cached tokens copied to host memory and back on readmission: the
+ * copies' tokens are rp->swap_tokens, which the caller times on the host link).  Under
  * no_evict (TensorRT-LLM's GUARANTEED_NO_EVICT) a waiting request is admitted
  * only when the blocks of its prompt and its whole output fit beside the
  * running ones' reservations, so a running sequence never needs a block it
@@ -148,12 +150,17 @@ static void add_prefill(aif_serve_batch *b, double p, double c, int done)
     b->prefill_done += done;
 }
 
-/* Frees the newest running sequence and puts it back at the head of the queue. */
-static aif_rc preempt_last(aif_replica *rp, aif_err *err)
+/* Frees the newest running sequence and puts it back at the head of the queue; with
+ * swap its cached tokens are copied out to host memory first (this iteration). */
+static aif_rc preempt_last(aif_replica *rp, const aif_sched_cfg *cfg, aif_req_state *st, aif_err *err)
 {
     aif_seq *v = &rp->run[--rp->n_run];
     rp->kv_used -= v->blocks;
     rp->preemptions++;
+    if (cfg->swap && v->ctx > 0) {
+        st[v->req].swapped = v->ctx;
+        rp->swap_tokens += v->ctx;
+    }
     return aif_replica_enqueue(rp, v->req, 1, err);
 }
 
@@ -180,6 +187,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     memset(&rp->batch, 0, sizeof rp->batch);
     rp->batch_seqs = 0;
     rp->spec_seqs = rp->spec_kv_tokens = 0;
+    rp->swap_tokens = 0;
     double verified = 0;   /* speculative verification's positions (not prompt tokens) */
     long budget = cfg->token_budget;
     int slots = cfg->max_batch;
@@ -203,10 +211,10 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             need = 0;
         }
         while (need > rp->kv_blocks - rp->kv_used && rp->n_run - 1 > i)
-            if ((*rc = preempt_last(rp, err)))
+            if ((*rc = preempt_last(rp, cfg, st, err)))
                 return 0;
         if (need > rp->kv_blocks - rp->kv_used) {   /* it is the newest itself */
-            if ((*rc = preempt_last(rp, err)))
+            if ((*rc = preempt_last(rp, cfg, st, err)))
                 return 0;
             break;
         }
@@ -254,7 +262,8 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             continue;
         }
         int target = r->input + st[q].gen;
-        int cached = cfg->prefix ? cached_tokens(rp, rq, q, target) : 0;
+        int swapped = st[q].swapped;   /* swap: its cache comes back from host memory, nothing recomputed */
+        int cached = swapped ? swapped : cfg->prefix ? cached_tokens(rp, rq, q, target) : 0;
         long c = target - cached;
         if (c > budget) {
             if (cfg->chunked)
@@ -269,6 +278,10 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             return 0;
         rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
         rp->n_wait--;
+        if (swapped) {
+            rp->swap_tokens += swapped;
+            st[q].swapped = 0;
+        }
         aif_seq *s = &rp->run[rp->n_run++];
         *s = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c, .in_batch = 1};
         rp->kv_used += need;

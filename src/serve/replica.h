@@ -1,6 +1,7 @@
 /* replica.h -- one serving replica's scheduler: continuous batching under a token
  * budget and a maximum batch, chunked prefill, a paged KV cache of 16-token
- * blocks, preemption by recompute (newest first) when it fills, and a prefix
+ * blocks, preemption (newest first) when it fills, by recompute or, with
+ * cfg.swap, by copying its cache to host memory and back, and a prefix
  * cache of trace block hashes.  With cfg.no_evict a request is admitted only
  * when ceil((input + output) / 16) blocks, its whole life's, are free; it holds
  * them from admission to completion and nothing is ever preempted.
@@ -23,6 +24,7 @@ typedef struct aif_req_state {
     unsigned char kv_ready;   /* disaggregation: its prompt's KV cache arrived from a prefill replica */
     double start_s;           /* first iteration that held it */
     double first_token_s, done_s;
+    int swapped;              /* preemption swap: tokens whose KV cache waits in host memory (0: none) */
 
 } aif_req_state;
 
@@ -58,6 +60,7 @@ typedef struct aif_replica {
     long drafted, accepted;   /* draft tokens proposed and accepted over the run */
     int prefill_only;         /* disaggregation: a prefill replica (a request leaves once its first token is out) */
     long preemptions;
+    double swap_tokens;       /* this iteration: tokens of KV cache copied out to host memory and back in */
     double prefix_hit_tokens, prompt_tokens, prefill_tokens;
 } aif_replica;
 
@@ -65,6 +68,7 @@ typedef struct aif_sched_cfg {
     int max_batch, token_budget;
     bool chunked, prefix;
     bool no_evict;            /* serve.admission no_evict: reserve prompt + output blocks, never preempt */
+    bool swap;                /* serve.preemption swap: a preempted sequence's cache goes to host memory */
     int spec_tokens;          /* serve.speculative.tokens: drafts per decoding sequence (0: off) */
     double spec_acceptance;   /* each draft accepted with this probability until the first rejection */
 } aif_sched_cfg;

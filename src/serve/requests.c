@@ -491,7 +491,7 @@ aif_rc aif_requests_load(const aif_serve *sv, aif_req_stream *out, aif_err *err)
         rc = aif_requests_parse(text, len, sv->trace, sv->requests, out, err);
         free(text);
     }
-    if (!rc && sv->mode == AIF_SERVE_OFFLINE)
+    if (!rc && (sv->mode == AIF_SERVE_OFFLINE || sv->concurrency > 0))   /* a closed loop: the clients set them */
         for (long i = 0; i < out->n; i++)
             out->r[i].arrival_s = 0;
     return rc;

@@ -9,7 +9,13 @@
  * outputs of two tokens or more; E2E = done - arrival; queueing = first
  * iteration that holds the request - arrival.  Percentiles by nearest rank.
  * mean_in_system integrates the requests arrived and not done over
- * [0, last completion] (Little's law: it equals requests_per_s x mean E2E). */
+ * [0, last completion] (Little's law: it equals requests_per_s x mean E2E).
+ * A closed loop (serve.concurrency N): requests [0, N) arrive at t = 0, as the
+ * benchmark tools start their clients, and each completion sends the next
+ * request at that instant, so N are in the system until the last ones drain.
+ * With equal lengths the clients stay in step (their requests prefilled
+ * together, finishing together): nothing here adds the jitter that can spread
+ * a real run's clients apart (docs/SERVING.md). */
 #include "serve/sim.h"
 #include "base/base.h"
 #include "engine/events.h"
@@ -36,6 +42,8 @@ typedef struct sim {
     double kv_latency_s;          /*   and the fabric's latency */
     long kv_moves;
     double kv_move_s;             /* sum of the transfers' times */
+    double kv_bytes_token_gpu;    /* one token's KV cache on one GPU of a replica (its layers, its heads) */
+    double swap_bytes, swap_s;    /* preemption swap: bytes one GPU copied, the time they added */
     int *dirty, n_dirty;
     char *is_dirty;
     aif_req_state *st;
@@ -46,13 +54,46 @@ typedef struct sim {
     int *done;
     aif_evq q;
     long n_done;
+    long n_chain;                 /* arrivals [0, n_chain) chain at their own times; a closed loop's later ones
+                                     are sent by completions */
+    long next_closed;             /* closed loop (serve.concurrency): the next request a client sends */
     double area, t_last;
     long n_sys;
     double sum_batch, busy_s, compute_s, memory_s, comm_s;
     long iterations;
     long kv_peak_used;
     double kv_peak_frac;
+    /* the series over time (aif_serve_series): per bucket, iterations, their sequences,
+     * the highest occupancy; merged in pairs when time passes the last bucket */
+    double ser_dt_s, ser_seqs[AIF_SERVE_SERIES], ser_kv[AIF_SERVE_SERIES];
+    long ser_iter[AIF_SERVE_SERIES];
+    int ser_n;
 } sim;
+
+/* Records an iteration that starts at t on a replica with kv_frac of its cache in use. */
+static void record(sim *m, double t, int seqs, double kv_frac)
+{
+    long i = (long)(t / m->ser_dt_s);
+    while (i >= AIF_SERVE_SERIES) {   /* halve the resolution: the fixed arrays cover any run */
+        for (int k = 0; k < AIF_SERVE_SERIES / 2; k++) {
+            m->ser_seqs[k] = m->ser_seqs[2 * k] + m->ser_seqs[2 * k + 1];
+            m->ser_iter[k] = m->ser_iter[2 * k] + m->ser_iter[2 * k + 1];
+            m->ser_kv[k] = fmax(m->ser_kv[2 * k], m->ser_kv[2 * k + 1]);
+        }
+        memset(m->ser_seqs + AIF_SERVE_SERIES / 2, 0, sizeof m->ser_seqs / 2);
+        memset(m->ser_iter + AIF_SERVE_SERIES / 2, 0, sizeof m->ser_iter / 2);
+        memset(m->ser_kv + AIF_SERVE_SERIES / 2, 0, sizeof m->ser_kv / 2);
+        m->ser_dt_s *= 2;
+        m->ser_n = (m->ser_n + 1) / 2;
+        i = (long)(t / m->ser_dt_s);
+    }
+    m->ser_seqs[i] += seqs;
+    m->ser_iter[i]++;
+    if (kv_frac > m->ser_kv[i])
+        m->ser_kv[i] = kv_frac;
+    if (i + 1 > m->ser_n)
+        m->ser_n = (int)i + 1;
+}
 
 /* A replica of [first, first + n) for a request: round-robin, or the fewest outstanding. */
 static int route(sim *m, int first, int n)
@@ -106,6 +147,13 @@ static aif_rc start(sim *m, int r, double now, aif_err *err)
         t.memory_s += k * td.memory_s;
         t.comm_s += k * td.comm_s;
     }
+    if (rp->swap_tokens > 0) {   /* swap copies block the iteration (vLLM swaps before it runs the model) */
+        double bytes = rp->swap_tokens * m->kv_bytes_token_gpu, ts = bytes / m->s->serve.host_link_Bps;
+        t.total_s += ts;
+        t.comm_s += ts;
+        m->swap_bytes += bytes;
+        m->swap_s += ts;
+    }
     rp->busy = 1;
     m->iterations++;
     m->sum_batch += rp->batch_seqs;
@@ -116,6 +164,7 @@ static aif_rc start(sim *m, int r, double now, aif_err *err)
     double f = rp->kv_blocks ? (double)rp->kv_used / rp->kv_blocks : 0;
     if (f > m->kv_peak_frac)
         m->kv_peak_frac = f;
+    record(m, now, rp->batch_seqs, f);
     if (m->o && m->o->on_iteration) {
         aif_serve_iter it = {r, now, t.total_s, (int)rp->batch.decode_seqs, rp->batch_seqs - (int)rp->batch.decode_seqs,
                              (int)rp->batch.prefill_tokens, rp->kv_used, rp->kv_blocks};
@@ -138,13 +187,18 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Sorts v[0..n) and fills the percentiles (nearest rank). */
-static void stats(double *v, long n, aif_latency *out)
+/* Sorts v[0..n) and fills the percentiles (nearest rank), and cdf[0..AIF_SERVE_CDF)
+ * when it is not NULL (quantile i / (AIF_SERVE_CDF - 1), nearest rank). */
+static void stats(double *v, long n, aif_latency *out, double *cdf)
 {
     memset(out, 0, sizeof *out);
     if (n <= 0)
         return;
     qsort(v, (size_t)n, sizeof *v, cmp_double);
+    for (int k = 0; cdf && k < AIF_SERVE_CDF; k++) {   /* k / 100 as the percentiles below compute it */
+        long i = (long)ceil(k / (double)(AIF_SERVE_CDF - 1) * n) - 1;
+        cdf[k] = v[i < 0 ? 0 : i >= n ? n - 1 : i];
+    }
     double sum = 0;
     for (long i = 0; i < n; i++)
         sum += v[i];
@@ -190,18 +244,18 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
     r->mean_in_system = end > 0 ? m->area / end : 0;
     for (long i = 0; i < n; i++)
         v[i] = m->st[i].first_token_s - m->arr[i];
-    stats(v, n, &r->ttft);
+    stats(v, n, &r->ttft, r->cdf.ttft_s);
     long k = 0;
     for (long i = 0; i < n; i++)
         if (rq->r[i].output > 1)
             v[k++] = (m->st[i].done_s - m->st[i].first_token_s) / (rq->r[i].output - 1);
-    stats(v, k, &r->tpot);
+    stats(v, k, &r->tpot, r->cdf.tpot_s);
     for (long i = 0; i < n; i++)
         v[i] = m->st[i].done_s - m->arr[i];
-    stats(v, n, &r->e2e);
+    stats(v, n, &r->e2e, r->cdf.e2e_s);
     for (long i = 0; i < n; i++)
         v[i] = m->st[i].start_s - m->arr[i];
-    stats(v, n, &r->queue);
+    stats(v, n, &r->queue, NULL);
     if (rq->n_open < n) {   /* agentic sessions: first call's arrival to last call's end */
         for (long s0 = 0; s0 < rq->n_open; s0++) {
             long last = s0;
@@ -210,14 +264,24 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
             v[s0] = m->st[last].done_s - m->arr[s0];
         }
         r->sessions = rq->n_open;
-        stats(v, rq->n_open, &r->session);
+        stats(v, rq->n_open, &r->session, NULL);
     }
     free(v);
+    r->swap_bytes = m->swap_bytes;
+    r->swap_s = m->swap_s;
     r->kv_transfers = m->kv_moves;
     r->kv_transfer_mean_s = m->kv_moves ? m->kv_move_s / (double)m->kv_moves : 0;
     r->iterations = m->iterations;
     r->mean_batch = m->iterations ? m->sum_batch / m->iterations : 0;
     r->kv_cache_peak_fraction = m->kv_peak_frac;
+    aif_serve_series *se = &r->series;
+    se->n = m->ser_n;
+    se->dt_s = m->ser_dt_s;
+    for (int i = 0; i < m->ser_n; i++) {
+        se->iterations[i] = m->ser_iter[i];
+        se->batch_mean[i] = m->ser_iter[i] ? m->ser_seqs[i] / (double)m->ser_iter[i] : 0;
+        se->kv_peak[i] = m->ser_kv[i];
+    }
     double hit = 0, prompt = 0, pre = 0;
     for (int i = 0; i < m->n_rep; i++) {
         r->preemptions += m->rep[i].preemptions;
@@ -272,7 +336,7 @@ static aif_rc loop(sim *m, aif_err *err)
 {
     const aif_req_stream *rq = m->rq;
     aif_rc rc = AIF_OK;
-    if (rq->n > 0 && aif_evq_push(&m->q, rq->r[0].arrival_s, EV_ARRIVAL, 0, 0))
+    if (rq->n > 0 && aif_evq_push(&m->q, m->arr[0], EV_ARRIVAL, 0, 0))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
     long next_progress = rq->n / 100 + 1;
     aif_event e;
@@ -287,12 +351,12 @@ static aif_rc loop(sim *m, aif_err *err)
                 m->home[i] = to + 1;
             if ((rc = give(m, to, i, err)))
                 break;
-            if (i < rq->n_open) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
-                if (i + 1 < rq->n_open && aif_evq_push(&m->q, rq->r[i + 1].arrival_s, EV_ARRIVAL, (int)(i + 1), 0)) {
+            if (i < m->n_chain) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
+                if (i + 1 < m->n_chain && aif_evq_push(&m->q, m->arr[i + 1], EV_ARRIVAL, (int)(i + 1), 0)) {
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
                     break;
                 }
-                if (i + 1 < rq->n_open && rq->r[i + 1].arrival_s == e.t)
+                if (i + 1 < m->n_chain && m->arr[i + 1] == e.t)
                     continue;   /* start iterations once every arrival of this instant is routed */
             }
             rc = start_dirty(m, e.t, err);
@@ -325,6 +389,12 @@ static aif_rc loop(sim *m, aif_err *err)
                 m->arr[nx] = e.t + rq->link[q].think_s;
                 m->home[nx] = m->home[q];
                 if (aif_evq_push(&m->q, m->arr[nx], EV_ARRIVAL, (int)nx, 0))
+                    rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+            }
+            for (int k = 0; m->next_closed && k < nd && !rc && m->next_closed < rq->n; k++) {
+                long nx = m->next_closed++;   /* closed loop: the client whose request ended sends its next */
+                m->arr[nx] = e.t;
+                if (aif_evq_push(&m->q, e.t, EV_ARRIVAL, (int)nx, 0))
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
             }
             m->n_sys -= nd;
@@ -365,8 +435,15 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.rq = rq;
     m.o = o;
     m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
-                            sv->admission == AIF_ADMIT_NO_EVICT, sv->spec.tokens, sv->spec.acceptance};
+                            sv->admission == AIF_ADMIT_NO_EVICT, sv->preemption == AIF_PREEMPT_SWAP,
+                            sv->spec.tokens, sv->spec.acceptance};
     m.n_rep = sv->replicas;
+    m.n_chain = rq->n_open;
+    m.ser_dt_s = 1e-3;   /* the series' first resolution; doubled as the run goes on */
+    if (sv->concurrency > 0 && sv->concurrency < rq->n_open) {   /* closed loop: N clients' first requests at t = 0 */
+        m.n_chain = sv->concurrency;
+        m.next_closed = sv->concurrency;
+    }
     aif_evq_init(&m.q);
     long max_tokens = (long)sv->token_budget + sv->max_batch + (sv->chunked_prefill ? 0 : max_in);
     aif_rc rc = aif_serve_model_init(&m.model, s, (int)max_tokens, err);
@@ -406,6 +483,11 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         rc = aif_replica_init(&m.rep[i], kv_blocks, sv->prefix_caching && rq->n_hash > 0, err);
         m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
         m.rep[i].prefill_only = i < sv->disagg.prefill;
+    }
+    {
+        aif_serve_shape sh;
+        aif_serve_shape_of(s, &sh);
+        m.kv_bytes_token_gpu = sh.kv_bytes_token_layer * ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
     }
     if (sv->disagg.prefill > 0) {
         /* a prompt's cache: every GPU of the replica sends its shard (its layers, its

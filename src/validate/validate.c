@@ -546,15 +546,15 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
 /* Published serving figures (validation/infer.csv, docs/CATALOGS.md): each row is
  * a deployment (model, GPUs, tp/pp/ep, precisions) under one workload (offline:
  * every request queued at t = 0; server: Poisson arrivals at qps; a concurrency:
- * offline with at most that many requests in flight), run by aif_run_serve with
+ * a closed loop of that many clients, serve.concurrency), run by aif_run_serve with
  * fixed input and output lengths, compared in the row's metric for the whole
  * deployment (or per node where unit_note says "per node").
  *
  * What the runner chooses, the same for every row: ep 1 and pp 1 where the row
  * leaves them empty (the tp ranks split every expert); seed 1; offline runs of
  * 2,000 requests per replica, server runs of at least 2,000 requests and two
- * minutes of arrivals, enough for a figure stable to about 1% and the whole table
- * in well under a second.  Two settings are taken from a source rather than a
+ * minutes of arrivals, closed loops at least 20 requests per client, enough for
+ * a figure stable to about 1% and the whole table in well under a second.  Two settings are taken from a source rather than a
  * row: the batch ceiling trtllm-bench documents (8,192 sequences, SOURCES.md
  * section 2), and, for every row whose software names TensorRT-LLM, its default
  * capacity scheduler, GUARANTEED_NO_EVICT (serve.admission no_evict: a request's
@@ -566,7 +566,7 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * datasets' input lengths and SOURCES.md gives no distribution for them), no tp. */
 
 static const char *const serve_metrics[] = {"throughput_tokens_per_s", "requests_per_s", "ttft_p50_s", "ttft_p99_s",
-                                            "tpot_p50_s", "tpot_p99_s", NULL};
+                                            "tpot_p50_s", "tpot_p99_s", "ttft_mean_s", "tpot_mean_s", NULL};
 
 /* The requests a row simulates (see above). */
 static int serve_requests(int mode, double qps, int replicas)
@@ -593,7 +593,7 @@ static void serve_row(parse_state *ps)
     int k = aif_name_index(serve_metrics, metric);
     if (k < 0) {
         ps->rc = row_error(ps, "metric", "unknown metric '%s' (accepted: throughput_tokens_per_s, requests_per_s, "
-                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s)", metric);
+                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s, ttft_mean_s, tpot_mean_s)", metric);
         return;
     }
     int md = aif_name_index(aif_serve_mode_names, mode);
@@ -675,8 +675,8 @@ static void serve_row(parse_state *ps)
         {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
     };
     enum { N_MAP = sizeof map / sizeof map[0] };
-    aif_override ov[N_MAP + 4];
-    char origins[N_MAP][40], nreq[24], nbatch[24];
+    aif_override ov[N_MAP + 5];
+    char origins[N_MAP][40], nreq[24], nbatch[24], nconc[24];
     int n = 0;
     for (int i = 0; i < N_MAP; i++) {
         const char *v = cell(ps, map[i].col);
@@ -702,14 +702,18 @@ static void serve_row(parse_state *ps)
     const unsigned sections = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
     aif_rc rc = aif_scenario_parse_sections(ps->cat, "", 0, ps->name, ov, n, sections, s, &e);
     if (!rc) {   /* the run's size, once the layout (and so the replicas) is known */
-        int per_replica = conc > 0 ? (int)ceil(conc / s->serve.replicas) : 0;
-        if (per_replica > 0)
-            max_batch = per_replica;
-        snprintf(nreq, sizeof nreq, "%d", serve_requests(md, qps, s->serve.replicas));
+        int nr = serve_requests(md, qps, s->serve.replicas);
+        if (conc > 0 && nr < 20 * conc)   /* a closed loop: at least 20 rounds of its clients */
+            nr = 20 * conc > 1e6 ? 1000000 : (int)(20 * conc);
+        snprintf(nreq, sizeof nreq, "%d", nr);
         ov[n++] = (aif_override){"serve.requests", nreq, "the validation runner"};
+        if (conc > 0) {
+            snprintf(nconc, sizeof nconc, "%d", (int)conc);
+            ov[n++] = (aif_override){"serve.concurrency", nconc, "column concurrency"};
+        }
         if (max_batch > 0) {
             snprintf(nbatch, sizeof nbatch, "%d", max_batch);
-            ov[n++] = (aif_override){"serve.max_batch", nbatch, conc > 0 ? "column concurrency" : "column software"};
+            ov[n++] = (aif_override){"serve.max_batch", nbatch, "column software"};
         }
         rc = aif_scenario_parse_sections(ps->cat, "", 0, ps->name, ov, n, sections, s, &e);
     }
@@ -742,7 +746,7 @@ static void serve_row(parse_state *ps)
         aif_strlcpy(vr->convention, "deployment", sizeof vr->convention);
     }
     const double v[] = {r->throughput_tokens_per_s / per, r->requests_per_s / per, r->ttft.p50_s, r->ttft.p99_s,
-                        r->tpot.p50_s, r->tpot.p99_s};
+                        r->tpot.p50_s, r->tpot.p99_s, r->ttft.mean_s, r->tpot.mean_s};
     vr->measured = measured;
     vr->predicted = v[k];
     vr->err = (vr->predicted - vr->measured) / vr->measured;
@@ -782,17 +786,25 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
     return AIF_OK;
 }
 
-static int is_latency_row(const aif_val_row *r, const void *want)
+typedef struct metric_group {
+    int latency;          /* 1: ttft_* and tpot_*; 0: the rest */
+    const char *prefix;   /* only metrics beginning with it, when not NULL */
+} metric_group;
+
+static int in_metric_group(const aif_val_row *r, const void *arg)
 {
+    const metric_group *g = arg;
     const char *m = r->metric;
     int lat = !strncmp(m, "ttft_", 5) || !strncmp(m, "tpot_", 5);
-    return lat == *(const int *)want;
+    return lat == g->latency && (!g->prefix || !strncmp(m, g->prefix, strlen(g->prefix)));
 }
 
-/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*; 0: the rest). */
-static aif_rc group_stats(const aif_validation *v, int latency, aif_val_stats *st, aif_err *err)
+/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*, only those
+ * beginning with prefix when it is not NULL; 0: the rest). */
+static aif_rc group_stats(const aif_validation *v, int latency, const char *prefix, aif_val_stats *st, aif_err *err)
 {
-    return stats_where(v, is_latency_row, &latency, st, err);
+    metric_group g = {latency, prefix};
+    return stats_where(v, in_metric_group, &g, st, err);
 }
 
 static int is_framework_row(const aif_val_row *r, const void *name) { return !strcmp(r->framework, name); }
@@ -811,9 +823,13 @@ aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len
     memset(out, 0, sizeof *out);
     aif_rc rc = run_csv(c, text, len, name, need, serve_row, 0, NULL, &out->table, err);
     if (!rc)
-        rc = group_stats(&out->table, 0, &out->throughput, err);
+        rc = group_stats(&out->table, 0, NULL, &out->throughput, err);
     if (!rc)
-        rc = group_stats(&out->table, 1, &out->latency, err);
+        rc = group_stats(&out->table, 1, NULL, &out->latency, err);
+    if (!rc)
+        rc = group_stats(&out->table, 1, "ttft_", &out->ttft, err);
+    if (!rc)
+        rc = group_stats(&out->table, 1, "tpot_", &out->tpot, err);
     if (rc)
         aif_validation_free(&out->table);
     return rc;
