@@ -89,9 +89,11 @@ typedef struct aif_op {
                                  layers); 0 = all of it in its own precision */
 } aif_op;
 
-/* aif_op.fp8 of a GEMM.  AIF_GEMM_FP4 is a serving lowering's NVFP4/MXFP4 weights, timed at
- * the family's fp8 efficiency on the fp4 peak (as the serving rows were calibrated);
- * AIF_GEMM_FP4_BLOCK a training recipe's block-scaled fp4 GEMM, at matmul_eff_fp4. */
+/* aif_op.fp8 of a GEMM.  AIF_GEMM_FP4 is a serving lowering's NVFP4/MXFP4 weights,
+ * AIF_GEMM_FP4_BLOCK a training recipe's block-scaled fp4 GEMM (whose operands' quantization
+ * the lowering charges as ops of its own); both are the same block-scaled kernel on the fp4
+ * peak at the family's matmul_eff_fp4 (a kernel-level figure), or its fp8 efficiency where
+ * the family has none. */
 typedef enum aif_gemm_prec { AIF_GEMM_BF16, AIF_GEMM_FP8, AIF_GEMM_FP4, AIF_GEMM_FP4_BLOCK } aif_gemm_prec;
 
 /* The segments of a training step, in the order the training lowering makes them;

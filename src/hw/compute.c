@@ -17,7 +17,7 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         int fp8 = op->fp8 && g->peak_flops[AIF_FP8] > 0;
         double peak = g->peak_flops[fp4 ? AIF_FP4 : fp8 ? AIF_FP8 : AIF_BF16] * clock_factor;
         double eff = fp8 && c->matmul_eff_fp8 > 0 ? c->matmul_eff_fp8 : c->matmul_eff;
-        if (fp4 && op->fp8 == AIF_GEMM_FP4_BLOCK && c->matmul_eff_fp4 > 0)
+        if (fp4 && c->matmul_eff_fp4 > 0)   /* one block-scaled fp4 kernel, serving or training */
             eff = c->matmul_eff_fp4;
         double tiles = ceil(op->m / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
         double waves = ceil(tiles / c->n_sm);
