@@ -350,6 +350,53 @@ static void test_llama3_54_days(void **st)
     assert_true(r->power_mean_W < r->power_peak_W);
 }
 
+/* Two other clusters' published failure counts against the model with its default,
+ * Llama 3-derived rates (data/failures.yaml), as docs/VALIDATION.md states them: OPT-175B
+ * on 992 A100 for about 60 days (Zhang et al. 2022, sec. 2.5: at least 35 manual and an
+ * estimated 70+ automatic restarts for hardware, so at least 105) and BLOOM on 384 A100
+ * (Bekman 2022: 1-2 GPU failures a week).  The model is below both: the rates of a 2024
+ * H100 cluster under-predict these 2022 A100 clusters.  Each run's count is a Poisson draw,
+ * so five seeds are summed, and the figures asserted are the bands the docs give: the
+ * model's hardware interruptions at 0.15-0.35 of OPT's, its GPU failures (gpu and hbm
+ * classes) per week at 0.25-1.0 of BLOOM's 1.5.  A change of the default rates that moves
+ * either outside its band fails here and must be stated in the docs. */
+static double other_cluster(const char *gpus, const char *days, const char *model, const char *tp, const char *pp,
+                            const char *gbs, int hardware_only)
+{
+    static aif_scenario s;
+    static aif_cluster_run run;
+    aif_err e;
+    double total = 0;
+    for (int seed = 1; seed <= 5; seed++) {
+        char sd[8];
+        snprintf(sd, sizeof sd, "%d", seed);
+        aif_override ov[] = {{"operations.horizon", days, "t"}, {"cluster.system", "dgx-a100-80g", "t"},
+                             {"cluster.gpus", gpus, "t"},         {"model", model, "t"},
+                             {"train.tp", tp, "t"},               {"train.pp", pp, "t"},
+                             {"train.vpp", "1", "t"},             {"train.gbs", gbs, "t"},
+                             {"train.seq", "2048", "t"},          {"train.optimizer", "zero1", "t"},
+                             {"train.recompute", "full", "t"},    {"operations.seed", sd, "t"}};
+        assert_int_equal(aif_scenario_load_sections(cat, NULL, ov, sizeof ov / sizeof *ov,
+                                                    AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e),
+                         AIF_OK);
+        aif_cluster_opts o = {.load = AIF_LOAD_DEFAULT_JOB};
+        assert_int_equal(aif_run_cluster(cat, &s, &o, &run, &e), AIF_OK);
+        const aif_cluster_result *r = &run.r;
+        total += hardware_only ? (double)(r->interruptions - r->by_cause[AIF_FAIL_SOFTWARE])
+                               : (double)(r->by_cause[AIF_FAIL_GPU] + r->by_cause[AIF_FAIL_HBM]);
+    }
+    return total / 5;
+}
+
+static void test_other_clusters(void **st)
+{
+    (void)st;
+    double opt = other_cluster("992", "60d", "opt-175b", "8", "1", "992", 1);   /* hardware restarts in 60 days */
+    assert_true(opt > 0.15 * 105 && opt < 0.35 * 105);
+    double bloom = other_cluster("384", "70d", "bloom-176b", "4", "12", "2048", 0) / 10;   /* GPU failures per week */
+    assert_true(bloom > 0.25 * 1.5 && bloom < 1.0 * 1.5);
+}
+
 /* A curtailment window below the site's power during a synthetic load: paused or
  * throttled, some jobs end later than without the window, and the result names
  * them, the largest slip first; a cap above the peak slips nothing. */
@@ -819,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_failure_stops_every_job),
         cmocka_unit_test(test_placement_slowdown),
         cmocka_unit_test(test_llama3_54_days),
+        cmocka_unit_test(test_other_clusters),
         cmocka_unit_test(test_curtailment),
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_section),
