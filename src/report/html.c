@@ -560,16 +560,17 @@ static void plot_failures(plot_ctx *pc, FILE *out, const aif_cluster_result *r)
     append_svg(pc, out);
 }
 
-/* The cluster page: its summary and five plots. */
-static void cluster_page(plot_ctx *pc, FILE *out, const aif_cluster_run *cr)
+/* A command's text summary, escaped, under its heading: the same text the command
+ * prints (write_text is its report function). */
+typedef void (*text_fn)(FILE *f, const void *run);
+static void text_block(plot_ctx *pc, FILE *out, const char *heading, text_fn write_text, const void *run)
 {
-    const aif_cluster_result *r = &cr->r;
-    fputs("<h2>Cluster</h2>\n<pre>", out);
+    fprintf(out, "<h2>%s</h2>\n<pre>", heading);
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (mem) {
-        aif_report_cluster_text(mem, cr);
+        write_text(mem, run);
         fclose(mem);
         esc(out, buf);
         free(buf);
@@ -577,6 +578,16 @@ static void cluster_page(plot_ctx *pc, FILE *out, const aif_cluster_run *cr)
         pc->rc = AIF_ENOMEM;
     }
     fputs("</pre>\n", out);
+}
+static void train_text(FILE *f, const void *run) { aif_report_train_text(f, run); }
+static void cluster_text(FILE *f, const void *run) { aif_report_cluster_text(f, run); }
+static void serve_text(FILE *f, const void *run) { aif_report_serve_text(f, run); }
+
+/* The cluster page: its summary and five plots. */
+static void cluster_page(plot_ctx *pc, FILE *out, const aif_cluster_run *cr)
+{
+    const aif_cluster_result *r = &cr->r;
+    text_block(pc, out, "Cluster", cluster_text, cr);
     plot_series(pc, out, r, r->util, r->computing, 100, "% of GPUs (grey: computing)", "GPUs held by running jobs over time");
     plot_series(pc, out, r, r->power_W, NULL, 1e-6, "MW at the facility", "Site power over time");
     plot_series(pc, out, r, r->queue, NULL, 1, "jobs waiting", "Queue length over time");
@@ -639,19 +650,7 @@ static void plot_steps(plot_ctx *pc, FILE *out, const aif_serve_series *se, cons
 static void serve_page(plot_ctx *pc, FILE *out, const aif_serve_run *sr, const aif_serve_load_curve *lc)
 {
     const aif_serve_result *r = &sr->serve;
-    fputs("<h2>Serving</h2>\n<pre>", out);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (mem) {
-        aif_report_serve_text(mem, sr);
-        fclose(mem);
-        esc(out, buf);
-        free(buf);
-    } else if (!pc->rc) {
-        pc->rc = AIF_ENOMEM;
-    }
-    fputs("</pre>\n", out);
+    text_block(pc, out, "Serving", serve_text, sr);
     static double q[AIF_SERVE_CDF];
     for (int i = 0; i < AIF_SERVE_CDF; i++)
         q[i] = i / (double)(AIF_SERVE_CDF - 1);
@@ -736,20 +735,9 @@ aif_rc aif_report_html_pages(const char *path, const aif_train_run *run, const a
           ".plot svg{width:100%;height:auto;border:1px solid #ddd;margin:0.5em 0}</style>\n</head>\n<body>\n", out);
     fputs("<h1>aifsim report: ", out);
     esc(out, s->name);
-    fputs("</h1>\n<h2>Summary</h2>\n<pre>", out);
-    /* the same summary as `aifsim train`, escaped */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (mem) {
-        aif_report_train_text(mem, run);
-        fclose(mem);
-        esc(out, buf);
-        free(buf);
-    } else {
-        pc.rc = AIF_ENOMEM;
-    }
-    fputs("</pre>\n<h2>Plots</h2>\n", out);
+    fputs("</h1>\n", out);
+    text_block(&pc, out, "Summary", train_text, run);
+    fputs("<h2>Plots</h2>\n", out);
     plot_breakdown(&pc, out, &run->train);
     plot_memory(&pc, out, &run->train);
     if (run->facility.power_known)   /* no published power: no power plot (the text says n/a) */
