@@ -12,7 +12,9 @@
  *  - a failure stops every job touching the failed node;
  *  - a placement across leaves of an oversubscribed fabric slows a job by the
  *    share of the leaves' uplinks it gets: jobs spread over the same leaves slow
- *    each other, packed ones do not;
+ *    each other, packed ones do not; the flow-level (max-min) sharing agrees with the
+ *    closed form where that is exact and gives more to a job not held by the shared
+ *    uplink where it is not;
  *  - the default job over 54 days against the Llama 3 paper (419 unexpected
  *    interruptions by cause, ETTR above 90%), its power dipping at restarts and
  *    checkpoints;
@@ -62,12 +64,14 @@ static aif_ops quiet_ops(void)
     return o;
 }
 
+static bool closed_form;   /* run(): share the uplinks by the closed form, not the flow-level solver */
+
 static aif_rc run(const aif_ops *o, aif_csim_topo t, const aif_job_list *jl, aif_cluster_result *r, double *start,
                   double *end, double *resv)
 {
     aif_err e;
     aif_csim_in in = {.ops = o, .topo = t, .jobs = jl, .check = true, .start_s = start, .end_s = end,
-                      .reserved_s = resv, .idle_W = 1e6, .busy_gpu_W = 1000};
+                      .reserved_s = resv, .idle_W = 1e6, .busy_gpu_W = 1000, .links_closed_form = closed_form};
     aif_rc rc = aif_csim_run(&in, r, &e);
     if (rc)
         fprintf(stderr, "aif_csim_run: %s\n", e.msg);
@@ -317,6 +321,87 @@ static void test_placement_slowdown(void **st)
     js[0].gpus = js[0].min_gpus = js[0].max_gpus = 64;
     assert_int_equal(run(&o, t, &one, &r, NULL, end, NULL), AIF_OK);
     assert_true(fabs(end[0] - 1000 * (1 + 0.3 * (4 - 1))) < 1e-6);
+}
+
+/* The flow-level model of the shared uplinks (max-min fair, net/maxmin.h) against
+ * the closed form it replaced, which stays as the check.
+ *  - Where the closed form is exact they agree to the second: equal jobs placed
+ *    symmetrically (every 16-GPU job spread over the same two leaves with 8 GPUs on
+ *    each, so every leaf carries the same load), on the cases of
+ *    test_placement_slowdown and on a generated load of such jobs, with failures.
+ *  - Where they differ, unequal jobs: on 12 nodes (3 leaves of 4 nodes, uplinks of
+ *    32 / 4 = 8 GPUs' worth each) under firstfit, A (40 GPUs: 32 on leaf 0, 8 on
+ *    leaf 1), a filler (16 GPUs on leaf 1 alone) and B (16 GPUs: 8 on leaf 1, 8 on
+ *    leaf 2).  Leaf 0 holds A to 8/32 = 0.25 in both.  The closed form gives B the
+ *    equal per-GPU share of leaf 1, 8/16 = 0.5; max-min gives B what A cannot use
+ *    there, (8 - 8 x 0.25) / 8 = 0.75.  With c = 0.3: A at 1 + 0.3 x 3 = 1.9 in
+ *    both, B at 1.3 (closed) against 1 + 0.3 x (1/0.75 - 1) = 1.1 (flow). */
+static void test_links_flow_vs_closed(void **st)
+{
+    (void)st;
+    char tn[1][AIF_TENANT_MAX] = {"t"};
+    aif_cluster_result r;
+    aif_ops o = quiet_ops();
+    o.comm_share = 0.3;
+    o.placement = AIF_PLACE_SPREAD;
+    aif_csim_topo t = topo(8);
+    t.leaf_ratio = t.pod_ratio = 4;
+    aif_job js[3];
+    for (int k = 0; k < 2; k++)
+        js[k] = (aif_job){.id = k, .duration_s = 1000.0 * (k + 1), .gpus = 16, .min_gpus = 16, .max_gpus = 16};
+    aif_job_list two = {js, 2, tn, 1};
+    double flow[3], closed[3];
+    for (int m = 0; m < 2; m++) {
+        closed_form = m;
+        assert_int_equal(run(&o, t, &two, &r, NULL, m ? closed : flow, NULL), AIF_OK);
+    }
+    closed_form = false;
+    assert_true(fabs(flow[0] - 1300) < 1e-6 && fabs(flow[1] - 2300) < 1e-6);
+    assert_true(fabs(closed[0] - flow[0]) < 1e-9 && fabs(closed[1] - flow[1]) < 1e-9);
+    /* a generated load of equal jobs, all on the same two leaves, with failures */
+    aif_job_list jl;
+    synth(&jl, 200, 20, 16, 3);
+    for (int k = 0; k < jl.n; k++)
+        jl.jobs[k].gpus = jl.jobs[k].min_gpus = jl.jobs[k].max_gpus = 16;
+    double *ef = malloc(sizeof *ef * (size_t)jl.n), *ec = malloc(sizeof *ec * (size_t)jl.n);
+    assert_non_null(ef);
+    assert_non_null(ec);
+    aif_ops of = o;
+    of.failures = true;
+    for (int c = 0; c < AIF_N_FAIL; c++)
+        of.fail_per_day[c] *= 100;
+    of.repair_s[AIF_FAIL_HOST] = 3600;
+    aif_cluster_result rf, rc;
+    assert_int_equal(run(&of, t, &jl, &rf, NULL, ef, NULL), AIF_OK);
+    closed_form = true;
+    assert_int_equal(run(&of, t, &jl, &rc, NULL, ec, NULL), AIF_OK);
+    closed_form = false;
+    assert_true(rf.multi_leaf_jobs > 100 && rf.interruptions > 0);
+    assert_true(rf.slowdown_mean > 1.01);   /* they did share the uplinks */
+    for (int k = 0; k < jl.n; k++)
+        assert_true(fabs(ef[k] - ec[k]) <= 1e-9 * ec[k]);
+    free(ef);
+    free(ec);
+    aif_job_list_free(&jl);
+    /* unequal jobs: the flow-level model gives B what A leaves on the shared leaf */
+    o.placement = AIF_PLACE_FIRSTFIT;
+    o.policy = AIF_POLICY_FIFO;
+    t = topo(12);
+    t.leaf_ratio = t.pod_ratio = 4;
+    js[0] = (aif_job){.id = 0, .duration_s = 1000, .gpus = 40, .min_gpus = 40, .max_gpus = 40};
+    js[1] = (aif_job){.id = 1, .duration_s = 5000, .gpus = 16, .min_gpus = 16, .max_gpus = 16};
+    js[2] = (aif_job){.id = 2, .duration_s = 1000, .gpus = 16, .min_gpus = 16, .max_gpus = 16};
+    aif_job_list three = {js, 3, tn, 1};
+    for (int m = 0; m < 2; m++) {
+        closed_form = m;
+        assert_int_equal(run(&o, t, &three, &r, NULL, m ? closed : flow, NULL), AIF_OK);
+        assert_int_equal(r.multi_leaf_jobs, 2);
+    }
+    closed_form = false;
+    assert_true(fabs(flow[0] - 1900) < 1e-6 && fabs(closed[0] - 1900) < 1e-6);
+    assert_true(fabs(flow[1] - 5000) < 1e-6 && fabs(closed[1] - 5000) < 1e-6);
+    assert_true(fabs(closed[2] - 1300) < 1e-6);
+    assert_true(fabs(flow[2] - 1100) < 1e-6);
 }
 
 /* The default job (Llama 3 405B on 16,384 H100) over 54 days against Dubey et al.
@@ -865,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_young_daly),
         cmocka_unit_test(test_failure_stops_every_job),
         cmocka_unit_test(test_placement_slowdown),
+        cmocka_unit_test(test_links_flow_vs_closed),
         cmocka_unit_test(test_llama3_54_days),
         cmocka_unit_test(test_other_clusters),
         cmocka_unit_test(test_curtailment),

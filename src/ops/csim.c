@@ -206,32 +206,115 @@ static double link_share(sim *s, int j, bool counted)
     return share;
 }
 
-/* Job j's step-time factor from its placement and the uplinks it shares
- * (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1), B_got / B_packed = link_share. */
-static void placement_slow(sim *s, int j, bool counted)
+/* The leaf groups and pods job j's GPUs lie in (its GPUs are listed node by node,
+ * so a change of leaf or pod along the list is a new one). */
+static void placement_count(sim *s, int j)
 {
     sjob *jb = &s->jobs[j];
     int last_leaf = -1, last_pod = -1;
     jb->leaves = jb->pods = 0;
     for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
         int n = g / s->tp.gpn, l = n / s->tp.leaf_nodes, p = n / s->tp.pod_nodes;
-        if (l != last_leaf)   /* a job's GPUs are listed node by node; count changes only */
+        if (l != last_leaf)
             jb->leaves++, last_leaf = l;
         if (p != last_pod)
             jb->pods++, last_pod = p;
     }
+}
+
+/* Job j's route over the oversubscribed uplinks for the flow-level model: its leaf
+ * groups when it spans several (and the leaves oversubscribe), its pods when it spans
+ * several (and they oversubscribe), each with its GPUs there as the coefficient.
+ * Fills s->route and s->coef; returns their length (0: it crosses no shared uplink). */
+static int job_route(sim *s, int j)
+{
+    const sjob *jb = &s->jobs[j];
+    bool leaf = jb->leaves > 1 && s->tp.leaf_ratio > 1, pod = jb->pods > 1 && s->tp.pod_ratio > 1;
+    if (!leaf && !pod)
+        return 0;
+    int gpn = s->tp.gpn, n = 0;
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int nd = g / gpn;
+        s->leaf_own[nd / s->tp.leaf_nodes]++;
+        s->pod_own[nd / s->tp.pod_nodes]++;
+    }
+    for (int g = jb->first_gpu; g >= 0; g = s->gnext[g]) {
+        int nd = g / gpn, l = nd / s->tp.leaf_nodes, p = nd / s->tp.pod_nodes;
+        if (s->leaf_own[l]) {
+            if (leaf)
+                s->route[n] = l, s->coef[n++] = s->leaf_own[l];
+            s->leaf_own[l] = 0;
+        }
+        if (s->pod_own[p]) {
+            if (pod)
+                s->route[n] = s->n_leaves + p, s->coef[n++] = s->pod_own[p];
+            s->pod_own[p] = 0;
+        }
+    }
+    return n;
+}
+
+/* Job j's share of its packed bandwidth from the flow-level model: its flow's rate
+ * (capped at 1), 1 without a flow.  counted false (a backfill probe): j's flow is
+ * added, the solver asked and the flow taken out again (the others' rates go back to
+ * what they were; they are not re-timed). */
+static double flow_share(sim *s, int j, bool counted)
+{
+    if (counted)
+        return s->jobs[j].leaves > 1 && s->job_flow[j] >= 0 ? aif_mm_rate(s->mm, s->job_flow[j]) : 1;
+    int n = job_route(s, j);
+    if (n == 0)
+        return 1;
+    int f = aif_mm_add_flow_coef(s->mm, s->route, s->coef, n, 1, 1);
+    if (f < 0) {
+        s->oom = true;
+        return 1;
+    }
+    aif_mm_solve(s->mm);
+    double share = aif_mm_rate(s->mm, f);
+    aif_mm_remove_flow(s->mm, f);
+    aif_mm_solve(s->mm);
+    return share;
+}
+
+/* Job j's step-time factor from its placement and the uplinks it shares
+ * (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1), B_got / B_packed its share: the
+ * flow-level model's (flow_share), or with in->links_closed_form the closed form's
+ * (link_share). */
+static void placement_slow(sim *s, int j, bool counted)
+{
+    sjob *jb = &s->jobs[j];
+    placement_count(s, j);
     /* a serving deployment's replicas do not talk to each other across nodes */
     double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : jb->kind == AIF_JOB_SERVE ? 0 : s->op->comm_share;
-    double share = jb->leaves > 1 && s->links ? link_share(s, j, counted) : 1;
+    double share = 1;
+    if (jb->leaves > 1 && s->links)
+        share = s->mm ? flow_share(s, j, counted) : link_share(s, j, counted);
+    if (share > 1)
+        share = 1;
     jb->base_slow = 1 + c * (1 / share - 1);
 }
 
 static void retime(sim *s, int j);
 
+/* Re-times running job k after the uplinks' sharing changed (not job `except`). */
+static void relink(sim *s, int k, int except)
+{
+    if (k == except)
+        return;
+    double before = s->jobs[k].base_slow;
+    placement_slow(s, k, true);
+    if (s->jobs[k].base_slow != before)
+        retime(s, k);
+}
+
 /* Job j's GPUs join (dir 1) or leave (-1) the uplinks' load; every other running
- * job that crosses uplinks is re-timed where its share moved.  O(GPUs of the
- * running multi-leaf jobs) per start or end of a multi-leaf job; nothing on a
- * fabric that does not oversubscribe. */
+ * job whose share moved is re-timed.  Flow-level model: j's flow is added or
+ * removed and the solver re-solves only the connected component it touches (the
+ * jobs sharing an uplink with it, transitively), so the running set's placements
+ * are solved again only where they changed; closed form: every running multi-leaf
+ * job is recomputed, O(their GPUs).  Nothing on a fabric that does not
+ * oversubscribe, nothing for a job under one leaf. */
 static void links_move(sim *s, int j, int dir)
 {
     sjob *jb = &s->jobs[j];
@@ -243,14 +326,31 @@ static void links_move(sim *s, int j, int dir)
         if (jb->pods > 1)
             s->pod_x[n / s->tp.pod_nodes] += dir;
     }
+    if (s->mm) {
+        if (dir > 0) {
+            int n = job_route(s, j), f = -1;
+            if (n > 0 && (f = aif_mm_add_flow_coef(s->mm, s->route, s->coef, n, 1, 1)) < 0) {
+                s->oom = true;
+                return;
+            }
+            s->job_flow[j] = f;
+            if (f >= 0)
+                s->flow_job[f] = j;
+        } else if (s->job_flow[j] >= 0) {
+            aif_mm_remove_flow(s->mm, s->job_flow[j]);
+            s->job_flow[j] = -1;
+        }
+        aif_mm_solve(s->mm);
+        int n_up;
+        const int *up = aif_mm_updated(s->mm, &n_up);
+        for (int i = 0; i < n_up; i++)
+            relink(s, s->flow_job[up[i]], j);
+        return;
+    }
     for (int i = 0; i < s->n_run; i++) {
         int k = s->running[i];
-        if (k == j || s->jobs[k].leaves <= 1)
-            continue;
-        double before = s->jobs[k].base_slow;
-        placement_slow(s, k, true);
-        if (s->jobs[k].base_slow != before)
-            retime(s, k);
+        if (s->jobs[k].leaves > 1)
+            relink(s, k, j);
     }
 }
 
@@ -447,7 +547,7 @@ static void start_job(sim *s, int j)
     s->n_waiting--;
     s->busy_gpus += jb->gpus;
     tenant_hold(s, s->tenant_map[j], jb->gpus);
-    placement_slow(s, j, false);
+    placement_count(s, j);
     links_move(s, j, 1);
     placement_slow(s, j, true);
     run_add(s, j);
@@ -808,7 +908,7 @@ static void resize_job(sim *s, int j, int g)
     s->r->resizes++;
     s->busy_gpus += jb->gpus;
     tenant_hold(s, t, jb->gpus);
-    placement_slow(s, j, false);
+    placement_count(s, j);
     links_move(s, j, 1);
     placement_slow(s, j, true);
     run_add(s, j);
@@ -1495,6 +1595,27 @@ static aif_rc check(sim *s)
                 return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "leaf %d: uplink load %ld GPUs kept, "
                                    "recount differs", l, s->leaf_x[l]);
         }
+        /* the flow-level model: no uplink carries more than its capacity, every running
+         * job crossing a shared uplink has its flow */
+        if (s->mm) {
+            for (int l = 0; l < s->n_leaves + s->n_pods; l++) {
+                double load = aif_mm_link_load(s->mm, l);
+                int lo = l < s->n_leaves ? l * s->tp.leaf_nodes : (l - s->n_leaves) * s->tp.pod_nodes;
+                int span = l < s->n_leaves ? s->tp.leaf_nodes : s->tp.pod_nodes;
+                double ratio = l < s->n_leaves ? s->tp.leaf_ratio : s->tp.pod_ratio;
+                int hi = lo + span < s->tp.nodes ? lo + span : s->tp.nodes;
+                double cap = (double)(hi - lo) * gpn / (ratio > 1 ? ratio : 1);
+                if (load > cap * (1 + 1e-9))
+                    return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "uplink %d carries %g GPUs' worth of "
+                                       "traffic, over its capacity %g", l, load, cap);
+            }
+            for (int i = 0; i < s->n_run; i++) {
+                int k = s->running[i];
+                if (s->jobs[k].leaves > 1 && (s->job_flow[k] >= 0) != (job_route(s, k) > 0))
+                    return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "job %d crosses shared uplinks %s a "
+                                       "flow", k, s->job_flow[k] >= 0 ? "not as" : "without");
+            }
+        }
     }
     long ended = 0, waiting = 0;
     for (int j = 0; j < s->n_jobs; j++) {
@@ -1661,6 +1782,11 @@ static void sim_free(sim *s)
     free(s->el_scratch);
     free(s->requeue);
     free(s->pod_x);
+    aif_mm_free(s->mm);
+    free(s->job_flow);
+    free(s->flow_job);
+    free(s->route);
+    free(s->coef);
     free(s->leaf_own);
     free(s->pod_own);
 }
@@ -1754,6 +1880,32 @@ static aif_rc sim_alloc(sim *s)
     s->links = s->tp.leaf_ratio > 1 || s->tp.pod_ratio > 1;
     if (!s->leaf_x || !s->pod_x || !s->leaf_own || !s->pod_own)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
+    if (s->links && !s->in->links_closed_form) {
+        size_t nl = (size_t)s->n_leaves + (size_t)s->n_pods;
+        s->mm = aif_mm_new();
+        s->job_flow = malloc(nj * sizeof *s->job_flow);
+        s->flow_job = malloc(nj * sizeof *s->flow_job);
+        s->route = malloc(nl * sizeof *s->route);
+        s->coef = malloc(nl * sizeof *s->coef);
+        if (!s->mm || !s->job_flow || !s->flow_job || !s->route || !s->coef)
+            return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
+        for (size_t k = 0; k < nj; k++)
+            s->job_flow[k] = -1;
+        /* the uplinks: a group's GPUs over its ratio, as the closed form (link_share) counts them */
+        int gpn = s->tp.gpn;
+        for (int l = 0; l < s->n_leaves; l++) {
+            int last = (l + 1) * s->tp.leaf_nodes < s->tp.nodes ? (l + 1) * s->tp.leaf_nodes : s->tp.nodes;
+            double cap = (double)(last - l * s->tp.leaf_nodes) * gpn / (s->tp.leaf_ratio > 1 ? s->tp.leaf_ratio : 1);
+            if (aif_mm_add_link(s->mm, cap) != l)
+                return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
+        }
+        for (int p = 0; p < s->n_pods; p++) {
+            int last = (p + 1) * s->tp.pod_nodes < s->tp.nodes ? (p + 1) * s->tp.pod_nodes : s->tp.nodes;
+            double cap = (double)(last - p * s->tp.pod_nodes) * gpn / (s->tp.pod_ratio > 1 ? s->tp.pod_ratio : 1);
+            if (aif_mm_add_link(s->mm, cap) != s->n_leaves + p)
+                return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d pods", s->n_pods);
+        }
+    }
     if (!s->tenant_adm || !s->tenant_quota || !s->tenant_resv || !s->tenant_weight || !s->tenant_peak ||
         !s->tenant_resv_int || !s->tenant_t_last)
         return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d tenants", nt);

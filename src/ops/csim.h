@@ -35,6 +35,15 @@ typedef struct aif_csim_in {
     bool check;                  /* the invariant checker after every event */
     bool reference;              /* srtf, las: decide preemption by the slow reference (sorting every
                                     waiting and running job), to test the fast path against */
+    bool links_closed_form;      /* share oversubscribed uplinks by the closed form (equal per GPU, the
+                                    smallest share over a job's leaves and pods) instead of the flow-level
+                                    max-min solver: the check tests compare the solver with */
+    /* kind train, elastic: the training model's step time (s) at g GPUs, <= 0 where the
+     * job cannot run at g (its layout does not divide it); NULL: the linear rule
+     * (operations.elastic.efficiency).  Asked once per size (cached). */
+    double (*train_step_s)(int gpus, void *ctx);
+    void *train_step_ctx;
+    int train_unit_gpus;         /* kind train, elastic: its sizes are multiples of this (tp x pp x cp; 0: 1) */
     void (*progress)(double done, void *ctx);
     void *progress_ctx;
     double *start_s, *end_s;     /* per job (may be NULL): first start, end (-1: never) */

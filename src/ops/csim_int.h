@@ -12,6 +12,7 @@
 
 #include "ops/csim.h"
 #include "base/base.h"
+#include "net/maxmin.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -111,6 +112,16 @@ typedef struct sim {
     long *leaf_x, *pod_x;
     int *leaf_own, *pod_own;
     int n_leaves, n_pods;
+    /* the flow-level model of the same uplinks (net/maxmin.h; docs/CLUSTER.md): link l
+     * < n_leaves is leaf group l's uplinks, n_leaves + p pod p's, capacities in GPUs'
+     * worth of packed bandwidth; one flow per running job with a route over them, its
+     * coefficient on a link its GPUs there, capped at rate 1 (its packed bandwidth).
+     * NULL with in->links_closed_form or on a fabric that does not oversubscribe. */
+    aif_mm *mm;
+    int *job_flow;               /* n_jobs: the job's flow (-1: none) */
+    int *flow_job;               /* n_jobs: the flow's job */
+    int *route;                  /* n_leaves + n_pods: one job's links (scratch) */
+    double *coef;                /* n_leaves + n_pods: its GPUs on each (scratch) */
     int n_elastic;               /* elastic jobs in the list (0: none of the resizing runs) */
     int *el_scratch;             /* n_jobs: running elastic jobs while they resize */
     unsigned pass_epoch;         /* preemption decisions taken (job.stamp) */
