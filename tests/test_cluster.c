@@ -23,7 +23,8 @@
  *  - per-tenant terms: a reserved tenant starts at once while another floods the
  *    cluster (and waits without the reservation), quotas hold, weights split fair share;
  *  - elastic jobs: start on what is free, grow when a job ends, shrink instead of
- *    being preempted, a makespan no longer than the rigid run on generated loads;
+ *    being preempted, a makespan no longer than the rigid run on generated loads; an
+ *    elastic training job's rate at a size is the training model's there;
  *  - SRTF and LAS preempt on a full cluster;
  *  - the synthetic generator; the operations section's errors. */
 #include "aifsim/cluster.h"
@@ -761,6 +762,97 @@ static void test_elastic(void **st)
     }
 }
 
+/* An elastic training job's rate at another size is the training model's there, as
+ * `aifsim train --gpus G --dp G/(tp pp cp)` estimates it (the layout and global batch
+ * kept), not the linear rule: llama3-8b at TP8 on DGX H100, asking 128 GPUs with
+ * bounds 64..256.
+ *  - aif_run_cluster, the job alone on 256 GPUs: it takes all 256 and ends at its
+ *    duration (train.tokens at 128 GPUs) times T(256) / T(128);
+ *  - the event loop, a rigid 128-GPU job beside it for 1000 s: at 1000 s it grows
+ *    to 256 (one resize: 60 s) and its remaining work runs at T(128) / T(256);
+ *    with the linear rule instead (no step-time function) the end differs. */
+static aif_scenario el_s;
+static const aif_override el_ov[] = {
+    {"cluster.system", "dgx-h100", "t"}, {"cluster.gpus", "256", "t"}, {"model", "llama3-8b", "t"},
+    {"train.tp", "8", "t"},              {"train.pp", "1", "t"},       {"train.vpp", "1", "t"},
+    {"train.cp", "1", "t"},              {"train.gbs", "256", "t"},    {"train.seq", "8192", "t"},
+    {"train.gpus", "128", "t"},          {"train.tokens", "2e9", "t"}, {"operations.elastic.min_gpus", "64", "t"},
+    {"operations.elastic.max_gpus", "256", "t"}};
+
+/* the step time at g GPUs as `aifsim train --gpus g --dp g/8` has it */
+static double train_at(int g, void *ctx)
+{
+    (void)ctx;
+    static aif_scenario s;
+    aif_override ov[sizeof el_ov / sizeof *el_ov + 2];
+    int n = 0;
+    for (size_t k = 0; k < sizeof el_ov / sizeof *el_ov; k++)
+        if (strcmp(el_ov[k].path, "train.gpus"))
+            ov[n++] = el_ov[k];
+    char gs[16], ds[16];
+    snprintf(gs, sizeof gs, "%d", g);
+    snprintf(ds, sizeof ds, "%d", g / 8);
+    ov[n++] = (aif_override){"train.gpus", gs, "--gpus"};
+    ov[n++] = (aif_override){"train.dp", ds, "--dp"};
+    aif_err e;
+    assert_int_equal(aif_scenario_load_sections(cat, NULL, ov, n, AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e), AIF_OK);
+    aif_train_result tr;
+    assert_int_equal(aif_estimate(&s, &tr, &e), AIF_OK);
+    return tr.step_time_s;
+}
+
+static void test_elastic_training_model(void **st)
+{
+    (void)st;
+    aif_err e;
+    assert_int_equal(aif_scenario_load_sections(cat, NULL, el_ov, sizeof el_ov / sizeof *el_ov,
+                                                AIF_SECTION_ALL | AIF_SECTION_OPS, &el_s, &e), AIF_OK);
+    el_s.ops.failures = false;
+    double t64 = train_at(64, NULL), t128 = train_at(128, NULL), t256 = train_at(256, NULL);
+    assert_true(t64 > t128 && t128 > t256);
+    /* not the linear rule: 1 + 0.9 (256/128 - 1) = 1.9 */
+    assert_true(fabs(t128 / t256 - 1.9) > 0.01);
+    aif_train_result tr;
+    assert_int_equal(aif_estimate(&el_s, &tr, &e), AIF_OK);
+    assert_true(fabs(tr.step_time_s - t128) < 1e-12 * t128);
+    static aif_cluster_run run;
+    aif_cluster_opts co = {.load = AIF_LOAD_DEFAULT_JOB, .check = true};
+    assert_int_equal(aif_run_cluster(cat, &el_s, &co, &run, &e), AIF_OK);
+    assert_int_equal(run.r.elastic_jobs, 1);
+    assert_int_equal(run.r.jobs_ended, 1);
+    assert_true(fabs(run.r.jct_mean_s - tr.train_time_s * t256 / t128) < 1e-6 * run.r.jct_mean_s);
+    /* bounds the layout cannot run at, or outside the job and the cluster, are refused */
+    aif_scenario bad = el_s;
+    bad.ops.elastic_min_gpus = 60;
+    assert_int_equal(aif_run_cluster(cat, &bad, &co, &run, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.elastic.min_gpus");
+    assert_non_null(strstr(e.msg, "tp*pp*cp"));
+    bad = el_s;
+    bad.ops.elastic_max_gpus = 512;
+    assert_int_equal(aif_run_cluster(cat, &bad, &co, &run, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "operations.elastic.max_gpus");
+
+    /* a resize in the event loop */
+    char tn[1][AIF_TENANT_MAX] = {"t"};
+    aif_job js[2] = {{.id = 0, .duration_s = 1000, .gpus = 128, .min_gpus = 128, .max_gpus = 128},
+                     {.id = 1, .kind = AIF_JOB_TRAIN, .duration_s = 20000, .gpus = 128, .min_gpus = 64,
+                      .max_gpus = 256}};
+    aif_job_list two = {js, 2, tn, 1};
+    aif_ops o = quiet_ops();
+    o.policy = AIF_POLICY_FIFO;
+    double end[2];
+    aif_cluster_result r;
+    aif_csim_in in = {.ops = &o, .topo = topo(32), .jobs = &two, .check = true, .end_s = end, .idle_W = 1e6,
+                      .busy_gpu_W = 1000, .train_step_s = train_at, .train_unit_gpus = 8};
+    in.topo.leaf_ratio = in.topo.pod_ratio = 1;   /* no placement slowdown: the sizes alone */
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_OK);
+    assert_int_equal(r.resizes, 1);
+    assert_true(fabs(end[1] - (1000 + 60 + 19000 * t256 / t128)) < 1e-6);
+    in.train_step_s = NULL;
+    assert_int_equal(aif_csim_run(&in, &r, &e), AIF_OK);
+    assert_true(fabs(end[1] - (1000 + 60 + 19000 / 1.9)) < 1e-6);
+}
+
 /* SRTF on a full cluster: a short job arriving while a long one holds every GPU
  * preempts it at the next preemption decision (the scheduling pass used to be
  * skipped while no GPU was free, so the short job waited for the long one's end). */
@@ -960,6 +1052,7 @@ int main(void)
         cmocka_unit_test(test_tenant_reservation),
         cmocka_unit_test(test_fairshare_weight),
         cmocka_unit_test(test_elastic),
+        cmocka_unit_test(test_elastic_training_model),
         cmocka_unit_test(test_srtf_full_cluster),
         cmocka_unit_test(test_preempt_fast_equals_reference),
         cmocka_unit_test(test_serve_job),

@@ -95,6 +95,11 @@ typedef struct aif_ops {
        1 + efficiency (g/g0 - 1) above; a resize checkpoints and restarts after resize_s */
     double elastic_efficiency;   /* share of a GPU's work each GPU beyond the request adds (0.9) */
     double elastic_resize_s;     /* setup after a resize (60 s) */
+    /* the scenario's training job (load: the scenario's job) elastic between these GPU
+       counts (0: its own size; both multiples of tp x pp x cp); its rate at a size is the
+       training model's step time there (aif_estimate with dp = gpus / (tp pp cp), the
+       global batch kept), not the rule above */
+    int elastic_min_gpus, elastic_max_gpus;
     /* failures */
     bool failures;               /* draw failures */
     double fail_per_day[AIF_N_FAIL];   /* per component and day (component: see aif_failure_class) */

@@ -370,12 +370,47 @@ static bool on_straggler(const sim *s, int j)
     return false;
 }
 
+/* The training model's step time of the training job at g GPUs (a multiple of its
+ * unit), asked of in->train_step_s once per size; <= 0 where it cannot run there. */
+static double train_step_at(const sim *s, const sjob *jb, int g)
+{
+    int k = g / jb->unit - 1;
+    if (!s->step_s || g % jb->unit || k < 0 || k >= s->n_step)
+        return -1;
+    if (s->step_s[k] == 0) {
+        double t = s->in->train_step_s(g, s->in->train_step_ctx);
+        s->step_s[k] = t > 0 ? t : -1;
+    }
+    return s->step_s[k];
+}
+
+/* The size elastic job jb takes when g is what it could have: at most max_g, a
+ * multiple of its unit, for a training job one the training model runs at; at least
+ * min_g. */
+static int fit_size(const sim *s, const sjob *jb, long g)
+{
+    if (g > jb->max_g)
+        g = jb->max_g;
+    g -= g % jb->unit;
+    if (jb->kind == AIF_JOB_TRAIN && s->step_s)
+        while (g > jb->min_g && train_step_at(s, jb, (int)g) <= 0)
+            g -= jb->unit;
+    return g > jb->min_g ? (int)g : jb->min_g;
+}
+
 /* Elastic job jb's rate at its size now relative to its request g0
- * (docs/CLUSTER.md, "Elastic jobs"): g/g0 below it, 1 + efficiency (g/g0 - 1) above. */
+ * (docs/CLUSTER.md, "Elastic jobs"): a training job's from the training model,
+ * T(g0) / T(g) with T the step time at that size (the global batch kept); else
+ * g/g0 below it, 1 + efficiency (g/g0 - 1) above. */
 static double elastic_speed(const sim *s, const sjob *jb)
 {
     if (!jb->elastic || jb->gpus == jb->g0)
         return 1;
+    if (jb->kind == AIF_JOB_TRAIN && s->step_s) {
+        double t0 = train_step_at(s, jb, jb->g0), t = train_step_at(s, jb, jb->gpus);
+        if (t0 > 0 && t > 0)
+            return t0 / t;
+    }
     double x = (double)jb->gpus / jb->g0;
     return x < 1 ? x : 1 + s->op->elastic_efficiency * (x - 1);
 }
@@ -855,10 +890,8 @@ static int elastic_start_size(const sim *s, int j)
 static bool try_start(sim *s, int j)
 {
     sjob *jb = &s->jobs[j];
-    if (jb->elastic) {
-        int g = elastic_start_size(s, j);
-        jb->gpus = g > jb->min_g ? g : jb->min_g;
-    }
+    if (jb->elastic)
+        jb->gpus = fit_size(s, jb, elastic_start_size(s, j));
     int tf;
     bool ok = power_allows(s, jb->gpus) && quota_allows(s, j) && csim_place(s, j, &tf);
     if (!ok && jb->elastic && jb->gpus > jb->min_g) {
@@ -953,8 +986,11 @@ static bool elastic_reclaim(sim *s, int j)
                     : k->g0 > k->min_g                                                ? k->g0
                                                                                       : k->min_g;
         long d = k->gpus - floor < need ? k->gpus - floor : need;
-        need -= d;
-        resize_job(s, s->el_scratch[i], (int)(k->gpus - d));
+        int to = fit_size(s, k, k->gpus - d);   /* whole units: it may give back a little more */
+        if (to < floor)
+            to = floor;
+        need -= k->gpus - to;
+        resize_job(s, s->el_scratch[i], to);
     }
     return try_start(s, j);
 }
@@ -982,6 +1018,7 @@ static void elastic_grow(sim *s)
         long cap = many > one ? many : one;
         if (target > cap)
             target = cap;
+        target = fit_size(s, jb, target);
         if (target <= jb->gpus)
             continue;
         double sv, un;
@@ -1783,6 +1820,7 @@ static void sim_free(sim *s)
     free(s->requeue);
     free(s->pod_x);
     aif_mm_free(s->mm);
+    free(s->step_s);
     free(s->job_flow);
     free(s->flow_job);
     free(s->route);
@@ -1983,6 +2021,9 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
         jb->min_g = a->min_gpus >= 1 && a->min_gpus < jb->g0 ? a->min_gpus : jb->g0;
         jb->max_g = a->max_gpus > jb->g0 ? (a->max_gpus < tp->gpus ? a->max_gpus : tp->gpus) : jb->g0;
         jb->elastic = jb->min_g < jb->max_g;
+        jb->unit = a->kind == AIF_JOB_TRAIN && in->train_step_s && in->train_unit_gpus > 0 ? in->train_unit_gpus : 1;
+        if (jb->elastic && a->kind == AIF_JOB_TRAIN && in->train_step_s && jb->max_g / jb->unit > s->n_step)
+            s->n_step = jb->max_g / jb->unit;
         if (jb->elastic) {
             s->n_elastic++;
             jb->gpus = jb->min_g;   /* waits at its smallest size */
@@ -2005,6 +2046,10 @@ aif_rc aif_csim_run(const aif_csim_in *in, aif_cluster_result *r, aif_err *err)
             in->end_s[j] = -1;
         if (in->reserved_s)
             in->reserved_s[j] = -1;
+    }
+    if (s->n_step > 0 && !(s->step_s = calloc((size_t)s->n_step, sizeof *s->step_s))) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
+        goto done;
     }
     s->spares = s->op->spare_nodes;
     /* the series' first bucket width: the horizon, or the last submission plus a day, over the buckets */

@@ -35,6 +35,7 @@ typedef struct sjob {
     int gpus, state, first_gpu, version, tenant, priority, kind, las_queue, qgen;
     int leaves, pods;
     int g0, min_g, max_g;        /* elastic: the GPUs asked for (dur_s is at g0) and the bounds; gpus is the size now */
+    int unit;                    /* elastic: its sizes are multiples of this (a training job's tp x pp x cp; else 1) */
     bool elastic;
     unsigned stamp;              /* the preemption decision that stopped it (pass_preempt) */
     double computing;            /* GPUs x share of the regime spent computing (0 during setup) */
@@ -123,6 +124,9 @@ typedef struct sim {
     int *route;                  /* n_leaves + n_pods: one job's links (scratch) */
     double *coef;                /* n_leaves + n_pods: its GPUs on each (scratch) */
     int n_elastic;               /* elastic jobs in the list (0: none of the resizing runs) */
+    double *step_s;              /* kind train, elastic: the training model's step time at size (k+1) x unit,
+                                    asked once (0: not yet, < 0: the job cannot run at that size) */
+    int n_step;
     int *el_scratch;             /* n_jobs: running elastic jobs while they resize */
     unsigned pass_epoch;         /* preemption decisions taken (job.stamp) */
     int *requeue, n_requeue;     /* n_jobs: jobs preempted in a decision, queued together after it */

@@ -5,7 +5,8 @@
  *      (train.tokens at its step), the communication share of its step (the
  *      placement slowdown of every training job) and its checkpoint (14 bytes per
  *      parameter: bf16 weights and fp32 master weights, Adam's two moments);
- *   3. the jobs: that job alone on its cluster, a trace (read here, once) or the
+ *   3. the jobs: that job alone on its cluster (elastic between operations.elastic's
+ *      bounds, its step time at each size asked of the training model once), a trace (read here, once) or the
  *      synthetic load; with operations.serve, one serving deployment more, sized by
  *      the serving model (the fewest replicas meeting serve.slo at serve.qps, from
  *      the capacity plan) and drawing its simulated power;
@@ -33,6 +34,34 @@
 #include <string.h>
 
 #define CKPT_BYTES_PER_PARAM 14.0   /* bf16 weights 2 + fp32 master 4 + Adam m 4 + v 4 */
+
+/* The training model at another size of the scenario's job (operations.elastic
+ * bounds): the same layout with dp = gpus / (tp pp cp) and the global batch kept,
+ * what `aifsim train --gpus G --dp D` estimates.  work is scratch for the copy. */
+typedef struct step_ctx { const aif_scenario *sc; aif_scenario *work; aif_err err; } step_ctx;
+
+static aif_rc step_at(step_ctx *c, int gpus, double *step_s)
+{
+    *c->work = *c->sc;
+    aif_train *t = &c->work->train;
+    long long mp = (long long)t->par.tp * t->par.pp * t->par.cp;
+    if (gpus < mp || gpus % mp)
+        return aif_err_set(&c->err, AIF_EINPUT, NULL, 0, 0, "operations.elastic", "%d GPUs is not a multiple of "
+                           "tp*pp*cp = %lld", gpus, mp);
+    t->alloc.gpus = gpus;
+    t->alloc.first_node = 0;
+    t->par.dp = (int)(gpus / mp);
+    aif_train_result r;
+    aif_rc rc = aif_estimate(c->work, &r, &c->err);
+    *step_s = r.step_time_s;
+    return rc;
+}
+
+static double train_step_s(int gpus, void *ctx)
+{
+    double t;
+    return step_at(ctx, gpus, &t) ? -1 : t;
+}
 
 static int slip_cmp(const void *a, const void *b)
 {
@@ -148,6 +177,7 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
     aif_job_list jl = {0};
     double *ends = NULL, *base_ends = NULL;
     aif_rc rc;
+    step_ctx sctx = {sc, NULL, {0}};
 
     aif_train_result tr;
     if ((rc = aif_estimate(sc, &tr, err)))
@@ -190,6 +220,37 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
         /* the run time of train.tokens, else as long as the horizon allows */
         j->duration_s = tr.train_time_s > 0 ? tr.train_time_s : op->horizon_s > 0 ? 10 * op->horizon_s : 86400;
         snprintf(j->name, sizeof j->name, "%.*s", AIF_JOB_NAME_MAX - 1, sc->name);
+        if (op->elastic_min_gpus > 0 || op->elastic_max_gpus > 0) {
+            /* elastic between the bounds, its rate at a size from the training model there */
+            int lo = op->elastic_min_gpus > 0 ? op->elastic_min_gpus : j->gpus;
+            int hi = op->elastic_max_gpus > 0 ? op->elastic_max_gpus : j->gpus;
+            const char *bad = lo > j->gpus ? "operations.elastic.min_gpus" : hi < j->gpus || hi > sc->cluster.gpus
+                                                                              ? "operations.elastic.max_gpus" : NULL;
+            if (bad) {
+                rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, bad, "the training job's elastic bounds are %d..%d "
+                                 "GPUs; accepted: min_gpus at most its %d GPUs, max_gpus from them to the cluster's %d",
+                                 lo, hi, j->gpus, sc->cluster.gpus);
+                goto done;
+            }
+            if (!(sctx.work = malloc(sizeof *sctx.work))) {
+                rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory");
+                goto done;
+            }
+            double t;
+            for (int b = 0; b < 2; b++)
+                if (step_at(&sctx, b ? hi : lo, &t)) {
+                    rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, b ? "operations.elastic.max_gpus"
+                                     : "operations.elastic.min_gpus", "the training job cannot run at %d GPUs: %s; "
+                                     "accepted: a size its layout (tp, pp, cp) and global batch divide",
+                                     b ? hi : lo, sctx.err.msg);
+                    goto done;
+                }
+            j->min_gpus = lo;
+            j->max_gpus = hi;
+            in.train_step_s = train_step_s;
+            in.train_step_ctx = &sctx;
+            in.train_unit_gpus = sc->train.par.tp * sc->train.par.pp * sc->train.par.cp;
+        }
     }
 
     aif_cluster_result serve_r = {0};
@@ -294,6 +355,7 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
         r->tenants[t].cost_usd = r->tenants[t].share * r->cost_usd;
     }
 done:
+    free(sctx.work);
     free(ends);
     free(base_ends);
     aif_job_list_free(&jl);

@@ -10,7 +10,7 @@
  *                straggler: {per_day, slowdown, detect}},
  *     checkpoint: {interval, bytes, bytes_per_gpu, storage: pfs|nvme, storage_bw, nvme_bw},
  *     curtailment: {start, duration, cap, mode: pause|throttle},
- *     elastic: {efficiency, resize},
+ *     elastic: {efficiency, resize, min_gpus, max_gpus},
  *     serve: {start, duration, replicas, tenant},
  *     synthetic: {jobs, rate_per_h, max_gpus, size_skew, duration_median, duration_sigma, tenants, elastic}}
  *
@@ -181,8 +181,10 @@ static const field synth_fields[] = {
 static const field elastic_fields[] = {
     {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_ops, elastic_efficiency), .min = 0, .max = 1},
     QTY("resize", aif_ops, elastic_resize_s, AIF_Q_TIME, 1e9),
+    {.key = "min_gpus", .type = F_INT, .off = offsetof(aif_ops, elastic_min_gpus), .min = 0, .max = 100000000},
+    {.key = "max_gpus", .type = F_INT, .off = offsetof(aif_ops, elastic_max_gpus), .min = 0, .max = 100000000},
 };
-static const schema elastic_schema = {elastic_fields, 2, NULL};
+static const schema elastic_schema = {elastic_fields, sizeof elastic_fields / sizeof elastic_fields[0], NULL};
 static const field serve_fields[] = {
     QTY("start", aif_ops, serve_start_s, AIF_Q_TIME, 1e10),
     QTY("duration", aif_ops, serve_duration_s, AIF_Q_TIME, 1e10),
