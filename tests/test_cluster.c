@@ -17,7 +17,8 @@
  *    uplink where it is not;
  *  - the default job over 54 days against the Llama 3 paper (419 unexpected
  *    interruptions by cause, ETTR above 90%), its power dipping at restarts and
- *    checkpoints;
+ *    checkpoints; other clusters' published failure counts (OPT, BLOOM) and mean
+ *    time to failure by job size (Meta's RSC clusters), each in its stated band;
  *  - a curtailment window (pause, throttle) slips jobs and names them; a cap above
  *    the peak slips none;
  *  - per-tenant terms: a reserved tenant starts at once while another floods the
@@ -481,6 +482,70 @@ static void test_other_clusters(void **st)
     assert_true(opt > 0.15 * 105 && opt < 0.35 * 105);
     double bloom = other_cluster("384", "70d", "bloom-176b", "4", "12", "2048", 0) / 10;   /* GPU failures per week */
     assert_true(bloom > 0.25 * 1.5 && bloom < 1.0 * 1.5);
+}
+
+/* Reliability by job size: Kokolis et al., "Revisiting Reliability in Large-Scale
+ * Machine Learning Research Clusters" (HPCA 2025, arXiv:2410.21680; Meta's RSC-1 and
+ * RSC-2, A100, 11 months), Fig. 7 and its text: measured mean time to failure of 47.7
+ * days for 8-GPU jobs and 7.9 hours for 1024-GPU jobs; 2048-4096 GPU job runs on
+ * RSC-1 at an average ETTR over 0.9 with a one-hour checkpoint interval
+ * (validation/cluster_failures.csv).  The model (default, Llama 3-derived rates) runs
+ * a job of that size alone on DGX A100 nodes, five seeds summed, and its MTTF is the
+ * run time over all its interruptions (every class: the paper's job failures include
+ * system software).  The bands are what docs/VALIDATION.md states:
+ *  - the model's failure rate (published MTTF / model MTTF) is 0.10-0.25 of RSC's at
+ *    both sizes (measured 0.16 and 0.15): the H100 rates under-predict these A100
+ *    research clusters, as they do OPT's;
+ *  - the shape: the MTTF falls from 8 to 1024 GPUs by 0.6-1.3 of the paper's factor
+ *    (47.7 days / 7.9 hours = 145; the model's is 128 by construction, per node, up
+ *    to the draws);
+ *  - ETTR above 0.9 for a 2048-GPU job at a one-hour interval. */
+static double rsc_run(int gpus, const char *days, const char *interval, double *ettr)
+{
+    static aif_scenario s;
+    static aif_cluster_run run;
+    aif_err e;
+    char g[16], gbs[16];
+    snprintf(g, sizeof g, "%d", gpus);
+    snprintf(gbs, sizeof gbs, "%d", gpus);
+    double total = 0, et = 0;
+    for (int seed = 1; seed <= 5; seed++) {
+        char sd[8];
+        snprintf(sd, sizeof sd, "%d", seed);
+        aif_override ov[] = {{"operations.horizon", days, "t"}, {"cluster.system", "dgx-a100-80g", "t"},
+                             {"cluster.gpus", g, "t"},            {"model", "llama3-8b", "t"},
+                             {"train.tp", "8", "t"},              {"train.pp", "1", "t"},
+                             {"train.vpp", "1", "t"},             {"train.gbs", gbs, "t"},
+                             {"train.seq", "2048", "t"},          {"operations.seed", sd, "t"},
+                             {"operations.checkpoint.interval", interval ? interval : "0s", "t"}};
+        assert_int_equal(aif_scenario_load_sections(cat, NULL, ov, sizeof ov / sizeof *ov,
+                                                    AIF_SECTION_ALL | AIF_SECTION_OPS, &s, &e), AIF_OK);
+        aif_cluster_opts o = {.load = AIF_LOAD_DEFAULT_JOB};
+        assert_int_equal(aif_run_cluster(cat, &s, &o, &run, &e), AIF_OK);
+        total += (double)run.r.interruptions;
+        et += run.r.ettr;
+        if (seed == 1)
+            assert_true(run.r.makespan_s == s.ops.horizon_s);   /* the job ran throughout */
+    }
+    if (ettr)
+        *ettr = et / 5;
+    return total;
+}
+
+static void test_reliability_by_job_size(void **st)
+{
+    (void)st;
+    double n8 = rsc_run(8, "5000d", NULL, NULL), n1024 = rsc_run(1024, "60d", NULL, NULL);
+    assert_true(n8 > 30 && n1024 > 30);
+    double mttf8_h = 5 * 5000 * 24 / n8, mttf1024_h = 5 * 60 * 24 / n1024;
+    double r8 = 47.7 * 24 / mttf8_h, r1024 = 7.9 / mttf1024_h;
+    assert_true(r8 > 0.10 && r8 < 0.25);
+    assert_true(r1024 > 0.10 && r1024 < 0.25);
+    double shape = (mttf8_h / mttf1024_h) / (47.7 * 24 / 7.9);
+    assert_true(shape > 0.6 && shape < 1.3);
+    double ettr;
+    rsc_run(2048, "30d", "1h", &ettr);
+    assert_true(ettr > 0.9 && ettr < 1);
 }
 
 /* A curtailment window below the site's power during a synthetic load: paused or
@@ -1045,6 +1110,7 @@ int main(void)
         cmocka_unit_test(test_links_flow_vs_closed),
         cmocka_unit_test(test_llama3_54_days),
         cmocka_unit_test(test_other_clusters),
+        cmocka_unit_test(test_reliability_by_job_size),
         cmocka_unit_test(test_curtailment),
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_section),
