@@ -254,65 +254,59 @@ static int job_route(sim *s, int j)
     return n;
 }
 
-/* Job j's share of its packed bandwidth from the flow-level model: its flow's rate
- * (capped at 1), 1 without a flow.  counted false (a backfill probe): j's flow is
- * added, the solver asked and the flow taken out again (the others' rates go back to
- * what they were; they are not re-timed). */
-static double flow_share(sim *s, int j, bool counted)
-{
-    if (counted)
-        return s->jobs[j].leaves > 1 && s->job_flow[j] >= 0 ? aif_mm_rate(s->mm, s->job_flow[j]) : 1;
-    int n = job_route(s, j);
-    if (n == 0)
-        return 1;
-    int f = aif_mm_add_flow_coef(s->mm, s->route, s->coef, n, 1, 1);
-    if (f < 0) {
-        s->oom = true;
-        return 1;
-    }
-    aif_mm_solve(s->mm);
-    double share = aif_mm_rate(s->mm, f);
-    aif_mm_remove_flow(s->mm, f);
-    aif_mm_solve(s->mm);
-    return share;
-}
-
 /* Job j's step-time factor from its placement and the uplinks it shares
- * (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1), B_got / B_packed its share: the
- * flow-level model's (flow_share), or with in->links_closed_form the closed form's
- * (link_share). */
-static void placement_slow(sim *s, int j, bool counted)
+ * (docs/CLUSTER.md): 1 + c (B_packed / B_got - 1), B_got / B_packed its share.
+ * The share: the flow-level model's for a running job (its flow's rate, kept in
+ * job_share), else the closed form's (link_share): with in->links_closed_form, and
+ * for a job not yet counted (a backfill probe), where the closed form's share is a
+ * lower bound of the max-min one (a job's max-min rate is at least capacity / GPUs
+ * on its bottleneck uplink, the closed form's share there), so a probe never
+ * under-estimates the job's end. */
+static void placement_factor(sim *s, int j, bool counted)
 {
     sjob *jb = &s->jobs[j];
-    placement_count(s, j);
     /* a serving deployment's replicas do not talk to each other across nodes */
     double c = jb->kind == AIF_JOB_TRAIN ? s->in->train_comm_share : jb->kind == AIF_JOB_SERVE ? 0 : s->op->comm_share;
     double share = 1;
     if (jb->leaves > 1 && s->links)
-        share = s->mm ? flow_share(s, j, counted) : link_share(s, j, counted);
+        share = s->mm && counted ? (s->job_flow[j] >= 0 ? s->job_share[j] : 1) : link_share(s, j, counted);
     if (share > 1)
         share = 1;
     jb->base_slow = 1 + c * (1 / share - 1);
 }
 
+static void placement_slow(sim *s, int j, bool counted)
+{
+    placement_count(s, j);
+    placement_factor(s, j, counted);
+}
+
 static void retime(sim *s, int j);
 
-/* Re-times running job k after the uplinks' sharing changed (not job `except`). */
+/* Re-times running job k after the uplinks' sharing changed (not job `except`);
+ * its leaves and pods are those it started with. */
 static void relink(sim *s, int k, int except)
 {
     if (k == except)
         return;
     double before = s->jobs[k].base_slow;
-    placement_slow(s, k, true);
+    placement_factor(s, k, true);
     if (s->jobs[k].base_slow != before)
         retime(s, k);
 }
 
 /* Job j's GPUs join (dir 1) or leave (-1) the uplinks' load; every other running
- * job whose share moved is re-timed.  Flow-level model: j's flow is added or
- * removed and the solver re-solves only the connected component it touches (the
- * jobs sharing an uplink with it, transitively), so the running set's placements
- * are solved again only where they changed; closed form: every running multi-leaf
+ * job whose share moved is re-timed.
+ *
+ * Flow-level model: j's flow is added or removed.  Where every uplink on its route
+ * has room for all the GPUs that cross it at full speed (GPUs there <= capacity,
+ * with j), that uplink can never saturate, so j runs at 1 and no other job's
+ * max-min share moves: nothing is solved (the solver, told of the change, folds it
+ * into its next solve of that component).  Otherwise aif_mm_solve re-solves only
+ * the connected component j touches (the jobs sharing an uplink with it,
+ * transitively), and the jobs whose rates it recomputed are re-timed where their
+ * factor moved.  So the running set's placements are solved again only where they
+ * changed and only where an uplink binds.  Closed form: every running multi-leaf
  * job is recomputed, O(their GPUs).  Nothing on a fabric that does not
  * oversubscribe, nothing for a job under one leaf. */
 static void links_move(sim *s, int j, int dir)
@@ -327,22 +321,37 @@ static void links_move(sim *s, int j, int dir)
             s->pod_x[n / s->tp.pod_nodes] += dir;
     }
     if (s->mm) {
+        int n = job_route(s, j);
+        bool slack = true;   /* every uplink on its route holds all its GPUs at full speed */
+        for (int i = 0; i < n && slack; i++) {
+            int l = s->route[i];
+            double x = l < s->n_leaves ? (double)s->leaf_x[l] : (double)s->pod_x[l - s->n_leaves];
+            slack = x + (dir < 0 ? s->coef[i] : 0) <= s->link_cap[l];
+        }
         if (dir > 0) {
-            int n = job_route(s, j), f = -1;
-            if (n > 0 && (f = aif_mm_add_flow_coef(s->mm, s->route, s->coef, n, 1, 1)) < 0) {
+            if (n == 0)
+                return;
+            int f = aif_mm_add_flow_coef(s->mm, s->route, s->coef, n, 1, 1);
+            if (f < 0) {
                 s->oom = true;
                 return;
             }
             s->job_flow[j] = f;
-            if (f >= 0)
-                s->flow_job[f] = j;
-        } else if (s->job_flow[j] >= 0) {
+            s->flow_job[f] = j;
+            s->job_share[j] = 1;
+        } else {
+            if (s->job_flow[j] < 0)
+                return;
             aif_mm_remove_flow(s->mm, s->job_flow[j]);
             s->job_flow[j] = -1;
         }
+        if (slack)
+            return;
         aif_mm_solve(s->mm);
         int n_up;
         const int *up = aif_mm_updated(s->mm, &n_up);
+        for (int i = 0; i < n_up; i++)
+            s->job_share[s->flow_job[up[i]]] = aif_mm_rate(s->mm, up[i]);
         for (int i = 0; i < n_up; i++)
             relink(s, s->flow_job[up[i]], j);
         return;
@@ -1635,17 +1644,18 @@ static aif_rc check(sim *s)
         /* the flow-level model: no uplink carries more than its capacity, every running
          * job crossing a shared uplink has its flow */
         if (s->mm) {
-            for (int l = 0; l < s->n_leaves + s->n_pods; l++) {
-                double load = aif_mm_link_load(s->mm, l);
-                int lo = l < s->n_leaves ? l * s->tp.leaf_nodes : (l - s->n_leaves) * s->tp.pod_nodes;
-                int span = l < s->n_leaves ? s->tp.leaf_nodes : s->tp.pod_nodes;
-                double ratio = l < s->n_leaves ? s->tp.leaf_ratio : s->tp.pod_ratio;
-                int hi = lo + span < s->tp.nodes ? lo + span : s->tp.nodes;
-                double cap = (double)(hi - lo) * gpn / (ratio > 1 ? ratio : 1);
-                if (load > cap * (1 + 1e-9))
-                    return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "uplink %d carries %g GPUs' worth of "
-                                       "traffic, over its capacity %g", l, load, cap);
+            int nl = s->n_leaves + s->n_pods;
+            for (int l = 0; l < nl; l++)
+                s->link_load[l] = 0;
+            for (int i = 0; i < s->n_run; i++) {   /* the shares in use, not the solver's own sums */
+                int k = s->running[i], n = s->jobs[k].leaves > 1 && s->job_flow[k] >= 0 ? job_route(s, k) : 0;
+                for (int r = 0; r < n; r++)
+                    s->link_load[s->route[r]] += s->coef[r] * s->job_share[k];
             }
+            for (int l = 0; l < nl; l++)
+                if (s->link_load[l] > s->link_cap[l] * (1 + 1e-9))
+                    return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "uplink %d carries %g GPUs' worth of "
+                                       "traffic, over its capacity %g", l, s->link_load[l], s->link_cap[l]);
             for (int i = 0; i < s->n_run; i++) {
                 int k = s->running[i];
                 if (s->jobs[k].leaves > 1 && (s->job_flow[k] >= 0) != (job_route(s, k) > 0))
@@ -1825,6 +1835,9 @@ static void sim_free(sim *s)
     free(s->flow_job);
     free(s->route);
     free(s->coef);
+    free(s->job_share);
+    free(s->link_cap);
+    free(s->link_load);
     free(s->leaf_own);
     free(s->pod_own);
 }
@@ -1925,7 +1938,11 @@ static aif_rc sim_alloc(sim *s)
         s->flow_job = malloc(nj * sizeof *s->flow_job);
         s->route = malloc(nl * sizeof *s->route);
         s->coef = malloc(nl * sizeof *s->coef);
-        if (!s->mm || !s->job_flow || !s->flow_job || !s->route || !s->coef)
+        s->job_share = malloc(nj * sizeof *s->job_share);
+        s->link_cap = malloc(nl * sizeof *s->link_cap);
+        s->link_load = malloc(nl * sizeof *s->link_load);
+        if (!s->mm || !s->job_flow || !s->flow_job || !s->route || !s->coef || !s->job_share || !s->link_cap ||
+            !s->link_load)
             return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
         for (size_t k = 0; k < nj; k++)
             s->job_flow[k] = -1;
@@ -1934,12 +1951,14 @@ static aif_rc sim_alloc(sim *s)
         for (int l = 0; l < s->n_leaves; l++) {
             int last = (l + 1) * s->tp.leaf_nodes < s->tp.nodes ? (l + 1) * s->tp.leaf_nodes : s->tp.nodes;
             double cap = (double)(last - l * s->tp.leaf_nodes) * gpn / (s->tp.leaf_ratio > 1 ? s->tp.leaf_ratio : 1);
+            s->link_cap[l] = cap;
             if (aif_mm_add_link(s->mm, cap) != l)
                 return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d leaf groups", s->n_leaves);
         }
         for (int p = 0; p < s->n_pods; p++) {
             int last = (p + 1) * s->tp.pod_nodes < s->tp.nodes ? (p + 1) * s->tp.pod_nodes : s->tp.nodes;
             double cap = (double)(last - p * s->tp.pod_nodes) * gpn / (s->tp.pod_ratio > 1 ? s->tp.pod_ratio : 1);
+            s->link_cap[s->n_leaves + p] = cap;
             if (aif_mm_add_link(s->mm, cap) != s->n_leaves + p)
                 return aif_err_set(s->err, AIF_ENOMEM, NULL, 0, 0, "", "out of memory for %d pods", s->n_pods);
         }

@@ -121,6 +121,9 @@ typedef struct sim {
     aif_mm *mm;
     int *job_flow;               /* n_jobs: the job's flow (-1: none) */
     int *flow_job;               /* n_jobs: the flow's job */
+    double *job_share;           /* n_jobs: the job's share of its packed bandwidth (its flow's rate) */
+    double *link_cap;            /* n_leaves + n_pods: the uplinks' capacities */
+    double *link_load;           /* n_leaves + n_pods: the checker's recount of their load */
     int *route;                  /* n_leaves + n_pods: one job's links (scratch) */
     double *coef;                /* n_leaves + n_pods: its GPUs on each (scratch) */
     int n_elastic;               /* elastic jobs in the list (0: none of the resizing runs) */
