@@ -1656,6 +1656,20 @@ static aif_rc check(sim *s)
                 if (s->link_load[l] > s->link_cap[l] * (1 + 1e-9))
                     return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "uplink %d carries %g GPUs' worth of "
                                        "traffic, over its capacity %g", l, s->link_load[l], s->link_cap[l]);
+            /* the shares in use are the max-min allocation of the running set (the slow
+             * reference solver from scratch: the skipped solves changed nothing), and the
+             * closed form's share is a lower bound of each (what a backfill probe uses) */
+            aif_mm_solve_reference(s->mm);
+            for (int i = 0; i < s->n_run; i++) {
+                int k = s->running[i], f = s->job_flow[k];
+                if (f < 0)
+                    continue;
+                double ref = aif_mm_rate(s->mm, f), lower = link_share(s, k, true);
+                if (fabs(ref - s->job_share[k]) > 1e-6 * ref || lower > s->job_share[k] * (1 + 1e-9))
+                    return aif_err_set(s->err, AIF_EINTERNAL, NULL, 0, 0, "", "job %d's uplink share %.9g: a full "
+                                       "max-min solve gives %.9g, the closed form %.9g", k, s->job_share[k], ref,
+                                       lower);
+            }
             for (int i = 0; i < s->n_run; i++) {
                 int k = s->running[i];
                 if (s->jobs[k].leaves > 1 && (s->job_flow[k] >= 0) != (job_route(s, k) > 0))
