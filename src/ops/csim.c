@@ -16,10 +16,15 @@
  * of d seconds (restart and checkpoint read), then cycles of tau productive
  * seconds (taking tau x slow) each followed by a checkpoint write of w seconds;
  * the progress at any time and the end time follow without an event per
- * checkpoint.  Invariants (checked after every event when in->check): no GPU has
+ * checkpoint.  Jobs spanning leaf groups of an oversubscribed fabric share the
+ * uplinks through the flow-level max-min solver (net/maxmin.h; docs/CLUSTER.md), one
+ * flow per such running job, solved again only where the running set changed and an
+ * uplink can bind.  Invariants (checked after every event when in->check): no GPU has
  * two owners; a node's free count equals its unowned GPUs (0 when drained); the
  * group counts equal a recount; every job is waiting, running, paused or ended,
- * and ends once; time never runs backwards. */
+ * and ends once; time never runs backwards; no uplink carries more than its
+ * capacity, and the uplink shares in use are the max-min allocation of the running
+ * jobs (a full solve from scratch). */
 #include "ops/csim_int.h"
 
 #include <math.h>
