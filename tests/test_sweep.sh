@@ -91,12 +91,13 @@ sqlite3 "$tmp/empty.db" "CREATE TABLE other (a)"
 # ---- killed with SIGKILL half way, then started again: the same rows as one uninterrupted run
 "$bin" sweep "$sw/resume.yaml" --out "$tmp/k.db" --jobs 2 >/dev/null 2>&1 &
 pid=$!
-tries=0
-while [ "$tries" -lt 400 ]; do
+# poll until the first batch is stored, bounded by wall time (not by a count of polls: on a
+# loaded machine the sweep may take seconds to store its first batch) and by the sweep's life
+start=$(date +%s)
+while kill -0 "$pid" 2>/dev/null && [ $(($(date +%s) - start)) -lt 300 ]; do
     n=$(q "$tmp/k.db" 'SELECT count(*) FROM train' 2>/dev/null || echo 0)
     [ "${n:-0}" -gt 0 ] && break
     sleep 0.01
-    tries=$((tries + 1))
 done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
