@@ -109,7 +109,8 @@ static void test_sweep_rises(void **state)
     const char *sys[] = {"dgx-a100-80g", "dgx-h100", "hgx-h200", "hgx-b200", "gb200-nvl72", "mi300x-8"};
     for (size_t i = 0; i < sizeof sys / sizeof *sys; i++) {
         aif_cluster c = system_cluster(sys[i], 8);
-        double prev = 0, ceil_GBps = c.scaleup.port_bw_Bps * fmax(c.scaleup.efficiency, c.scaleup.nvls_efficiency) / 1e9;
+        double prev = 0;
+        double ceil_GBps = c.scaleup.port_bw_Bps * fmax(c.scaleup.efficiency, c.scaleup.nvls_efficiency) / 1e9;
         for (double S = 8; S <= 8.0 * (1 << 30); S *= 2) {
             double bw = busbw_GBps(&c, 8, S, AIF_ALGO_AUTO);
             if (bw < prev * (1 - 1e-9))
