@@ -158,6 +158,9 @@ static void fabric_fields(const aif_fabric *f)
     num("latency_s", f->latency_s);
     num("efficiency", f->efficiency);
     num("nvls_efficiency", f->nvls_efficiency);
+    num("chunk_ramp", f->chunk_ramp);
+    num("step_fill_s", f->step_fill_s);
+    num("ll_max_bw_Bps", f->ll_max_bw_Bps);
     integer("in_network_reduction", f->in_network_reduction);
     num("cpu_core_bw_Bps", f->cpu_core_bw_Bps);
     integer("switch_radix", f->switch_radix);

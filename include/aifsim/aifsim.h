@@ -170,6 +170,13 @@ typedef struct aif_fabric {
     double port_bw_Bps, latency_s, efficiency;
     double nvls_efficiency;   /* all-reduce bus bandwidth with in-switch reduction (NVLink SHARP)
                                  as a fraction of port_bw; 0 = the fabric has none */
+    /* NCCL's pipeline on a scale-up fabric (collective.h, "medium sizes"): every step of a
+     * collective waits on its peers once per chunk, and chunks are cut for smaller messages;
+     * the time this adds is min(chunk_ramp x the bandwidth term, steps x step_fill_s), smoothly.
+     * 0 = none (the fabric's sweeps show no such loss). */
+    double chunk_ramp;     /* extra time per unit of bandwidth time while chunks are cut (dimensionless) */
+    double step_fill_s;    /* extra time per algorithm step once chunks are full (the pipeline's fill) */
+    double ll_max_bw_Bps;  /* NCCL's cap on the LL protocol's bus bandwidth on one node (llMaxBws); 0 = none */
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */

@@ -79,6 +79,12 @@ typedef struct aif_val_stats {
 aif_rc aif_validation_framework_stats(const aif_validation *v, const char *framework, aif_val_stats *st,
                                       aif_err *err);
 
+/* The nccl-tests rows carry their size band in aif_val_row.framework: from 1 MiB up
+ * (the sizes training sends) or below, for aif_validation_framework_stats. */
+#define AIF_COLL_BAND_BYTES 1048576.0
+#define AIF_COLL_BAND_LARGE "from 1 MB up"
+#define AIF_COLL_BAND_SMALL "below 1 MB"
+
 /* Published serving figures against aif_run_serve.  table holds every compared row
  * (metric throughput_tokens_per_s, requests_per_s, ttft_p50_s, ttft_p99_s,
  * tpot_p50_s, tpot_p99_s, ttft_mean_s or tpot_mean_s; convention "deployment" or "per_node") with the

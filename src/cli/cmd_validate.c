@@ -27,7 +27,8 @@ static const char help[] =
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
     "    when the median exceeds the bound (default 10%);\n"
     "  - with no file: also the published power figures (validation/power.yaml),\n"
-    "    nccl-tests measurements (validation/collectives.csv) and serving results\n"
+    "    nccl-tests measurements (validation/collectives.csv, with the median of the\n"
+    "    rows from 1 MB up apart) and serving results\n"
     "    (validation/infer.csv: throughput and latency errors apart, no bound);\n"
     "  - --collectives FILE.csv: your own nccl-tests table instead;\n"
     "  - --infer FILE.csv: your own serving table instead;\n"
@@ -267,6 +268,9 @@ int cmd_validate(int argc, char **argv)
             for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 json_object_array_add(sk, json_object_new_string(coll.skipped[i]));
             json_object_object_add(cj, "skipped", sk);
+            aif_val_stats big;
+            if (aif_validation_framework_stats(&coll, AIF_COLL_BAND_LARGE, &big, &e) == AIF_OK)
+                json_object_object_add(cj, "from_1MB", group_json(&big, &coll));
             json_object_object_add(root, "collectives", cj);
         }
         if (np > 0) {
@@ -330,6 +334,9 @@ int cmd_validate(int argc, char **argv)
             printf("; %d rows skipped:\n", coll.n_skipped);
             for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 printf("  %s\n", coll.skipped[i]);
+            aif_val_stats big;
+            if (aif_validation_framework_stats(&coll, AIF_COLL_BAND_LARGE, &big, &e) == AIF_OK)
+                print_group(AIF_COLL_BAND_LARGE " (the sizes training sends)", &big, &coll);
         }
         if (serve.table.n > 0) {
             printf("\nserving (%s; aif_run_serve; not part of the bound above):\n",

@@ -11,13 +11,35 @@
  * bandwidth the protocol carries (LL sends a flag with every 4 bytes of data;
  * LL128 one 8-byte flag per 128-byte line). */
 
-/* The fastest protocol for `steps` latency steps moving `bus_bytes` at bus bandwidth bw. */
-static double best_proto(const aif_nccl *nc, int tree, int net, double steps, double bus_bytes, double bw)
+/* The time NCCL's pipeline adds on a scale-up fabric su (NULL: none) to a phase of
+ * `steps` steps whose bandwidth term is t_bw: each step waits on its peers once per
+ * chunk, and NCCL cuts chunks for smaller messages (src/enqueue.cc, calcCollChunking),
+ * so the loss grows with the message (chunk_ramp x t_bw) until chunks are full and it
+ * is the pipeline's fill (steps x step_fill); the two joined smoothly,
+ *   x T / (x + T),  x = chunk_ramp t_bw,  T = steps step_fill,
+ * which is x for small messages and T for large ones (collective.h). */
+static double fill(const aif_fabric *su, double steps, double t_bw)
+{
+    if (!su || su->chunk_ramp <= 0 || su->step_fill_s <= 0 || t_bw <= 0)
+        return 0;
+    double x = su->chunk_ramp * t_bw, T = steps * su->step_fill_s;
+    return x * T / (x + T);
+}
+
+/* The fastest protocol for `steps` latency steps moving `bus_bytes` at bus bandwidth bw;
+ * su is the scale-up fabric the phase runs on (its pipeline fill and LL cap), NULL for a
+ * phase on the network. */
+static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, int net, double steps,
+                         double bus_bytes, double bw)
 {
     double best = INFINITY;
     for (int p = 0; p < AIF_N_PROTO; p++) {
-        double t = (nc->base_lat_us[!tree][p] + steps * nc->step_lat_us[net][!tree][p]) * 1e-6 +
-                   bus_bytes / (bw * nc->proto_bw[p]);
+        double b = bw * nc->proto_bw[p];
+        if (p == AIF_PROTO_LL && su && su->ll_max_bw_Bps > 0 && b > su->ll_max_bw_Bps)
+            b = su->ll_max_bw_Bps;   /* NCCL: min(llMaxBw, busBw x .5) */
+        double t_bw = bus_bytes / b;
+        double t = (nc->base_lat_us[!tree][p] + steps * nc->step_lat_us[net][!tree][p]) * 1e-6 + t_bw +
+                   fill(su, steps, t_bw);
         if (t < best)
             best = t;
     }
@@ -49,33 +71,39 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     /* the fabric's own latency per step on top of NCCL's (TCP's stack, switch hops) */
     double extra = multi ? a : 0;
+    /* the scale-up fabric's pipeline (fill, LL cap) on phases that run on it; a ring or
+     * chain across domains runs at the NICs' pace, on NCCL's network latencies alone */
+    const aif_fabric *su = &cl->scaleup, *su1 = multi ? NULL : su;
     double nn = n, t = 0;
     switch (coll) {
     case AIF_COLL_ALLREDUCE: {
         double bus = 2 * (nn - 1) / nn * bytes;
-        double ring = best_proto(nc, 0, multi, 2 * (nn - 1), bus, bw) + 2 * (nn - 1) * extra;
+        double ring = best_proto(nc, su1, 0, multi, 2 * (nn - 1), bus, bw) + 2 * (nn - 1) * extra;
         /* across domains NCCL goes hierarchical (Tree, NVLS-Tree): reduce-scatter inside
          * each domain over NVLink, all-reduce of 1/k of the buffer across domains on every
          * GPU's own NIC share, all-gather inside the domain */
         double tree = INFINITY;
         if (multi) {
             double doms = ceil(nn / k), kk = k;
-            double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = best_proto(nc, 1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / m, b_nic) +
+            double intra = k > 1 ? best_proto(nc, su, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = best_proto(nc, NULL, 1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / m, b_nic) +
                            2 * ceil(log2(doms)) * extra;
             tree = fmax(2 * intra, inter);   /* the phases are pipelined over chunks */
         }
-        /* NVLS: the switch reduces; each GPU sends and receives the buffer once */
-        double nvls = !multi && n > 2 && cl->scaleup.nvls_efficiency > 0
-                      ? nc->nvls_lat_us * 1e-6 + bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency)
-                      : INFINITY;
+        /* NVLS: the switch reduces; each GPU sends and receives the buffer once, at the
+         * system's NVLS ceiling, with the pipeline's fill over its 2 (n-1) steps */
+        double nvls = INFINITY;
+        if (!multi && n > 2 && cl->scaleup.nvls_efficiency > 0) {
+            double t_bw = bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency);
+            nvls = nc->nvls_lat_us * 1e-6 + t_bw + fill(su, 2 * (nn - 1), t_bw);
+        }
         /* CollNet (SHARP): reduce-scatter inside the domain, then each GPU's NIC sends its
          * 1/k of the buffer up the switch tree once and receives the reduced result once;
          * latency: Simple's base and one network step up and one down */
         double collnet = INFINITY;
         if (multi && cl->fabric.in_network_reduction && cl->net.sharp) {
             double kk = k;
-            double intra = k > 1 ? best_proto(nc, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double intra = k > 1 ? best_proto(nc, su, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
             double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
                            bytes / m / b_nic + 2 * extra;
             collnet = fmax(2 * intra, inter);
@@ -100,7 +128,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER: {
-        t = best_proto(nc, 0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
+        t = best_proto(nc, su1, 0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
         /* PAT (NCCL >= 2.23, one GPU per node): log2(n) steps of the Simple protocol */
         if (multi && k == 1 && (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT)) {
             double steps = ceil(log2(nn));
@@ -129,10 +157,10 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     case AIF_COLL_BROADCAST:
         /* pipelined chain (ring) or tree: every rank receives the buffer once */
         if (algo == AIF_ALGO_TREE) {
-            t = best_proto(nc, 1, multi, ceil(log2(nn)), bytes, bw) + ceil(log2(nn)) * extra;
+            t = best_proto(nc, su1, 1, multi, ceil(log2(nn)), bytes, bw) + ceil(log2(nn)) * extra;
             used = AIF_ALGO_TREE;
         } else {
-            t = best_proto(nc, 0, multi, nn - 1, bytes, bw) + (nn - 1) * extra;
+            t = best_proto(nc, su1, 0, multi, nn - 1, bytes, bw) + (nn - 1) * extra;
         }
         break;
     }

@@ -15,7 +15,9 @@
  *                    each domain (NVLink), all-reduce of S/k across the d domains on each GPU's
  *                    NIC share (2 (d-1)/d S/k, 2 log2 d steps), all-gather in the domain;
  *                    the phases are pipelined over chunks: t = max(2 t_domain, t_across)
- *     NVLS all-reduce (one domain, n > 2, in-switch reduction): t_nvls + bus_bytes / (e_nvls B_port)
+ *     NVLS all-reduce (one domain, n > 2, in-switch reduction; only on fabrics whose
+ *                    switches reduce, nvls_efficiency > 0): t_nvls + t_bw + fill(2 (n-1), t_bw),
+ *                    t_bw = bus_bytes / (e_nvls B_port), e_nvls the system's NVLS ceiling
  *     all-gather, reduce-scatter  bus_bytes = (n-1)/n S, steps n - 1
  *     broadcast      bus_bytes = S, steps n - 1 (chain) or log2(n) (tree)
  *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su)) + base + (n-1)/k a
@@ -23,6 +25,15 @@
  * S is the message size as nccl-tests counts it (the full buffer per rank);
  * B_nic is a GPU's share of its node's NICs; a is the fabric's latency per step;
  * e_* the fabrics' efficiencies (data/fabrics.yaml).
+ * Medium sizes: on a scale-up fabric every phase adds NCCL's pipeline fill
+ *   fill(steps, t_bw) = x T / (x + T),  x = chunk_ramp t_bw,  T = steps step_fill
+ * (each step waits on its peers once per chunk; NCCL cuts chunks for smaller messages,
+ * src/enqueue.cc calcCollChunking, so the loss grows as chunk_ramp t_bw until chunks are
+ * full and is then the pipeline's fill, steps x step_fill).  The two constants are per
+ * NVLink generation (data/fabrics.yaml), fitted on nccl-tests sweeps from 1 MB up and
+ * checked on a held-out system (docs/VALIDATION.md); a phase on the network (a ring across
+ * domains, the inter-domain tree) has NCCL's network latencies alone.  LL's bandwidth is
+ * capped at the fabric's ll_max_bw on one domain (NCCL's llMaxBws).
  * Partly filled domains: the ranks fill domains k at a time, so when k does not divide
  * n the last domain holds only r = n mod k of them (9 GPUs on 8-GPU nodes: 8 + 1).  The
  * k channels (rings, tree chunks) leaving every domain leave it through those r NICs, at

@@ -413,6 +413,9 @@ static void collective_row(parse_state *ps)
     aif_strlcpy(vr->model, op, sizeof vr->model);
     aif_strlcpy(vr->system, sys[0] ? sys : gpu, sizeof vr->system);
     aif_strlcpy(vr->metric, "busbw_GBps", sizeof vr->metric);
+    /* the size band, as the target counts rows (aif_validation_framework_stats) */
+    aif_strlcpy(vr->framework, bytes >= AIF_COLL_BAND_BYTES ? AIF_COLL_BAND_LARGE : AIF_COLL_BAND_SMALL,
+                sizeof vr->framework);
     aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
     vr->gpus = s.cluster.gpus;
     vr->measured = strtod(cell(ps, "busbw_GBps"), &end);

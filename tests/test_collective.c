@@ -1,0 +1,223 @@
+/* test_collective.c -- NCCL's collectives at the sizes training sends (collective.h,
+ * "medium sizes"): the pipeline's fill on a scale-up fabric by hand, the LL cap, the
+ * bus bandwidth of a sweep rising with the size, and the fitted constants of each
+ * hardware generation against published nccl-tests sweeps: the sweep each was fitted
+ * on, and a system held out of the fit (docs/VALIDATION.md, "Collectives").
+ *
+ * The measured figures are the rows of validation/collectives.csv (cited there). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/collective.h"
+#include "aifsim/validate.h"
+#include "net/collective.h"
+#include "scenario/catalog.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+#define CLOSE(a, b, rel) assert_true(fabs((a) - (b)) <= (rel) * fabs(b))
+
+/* The cluster of a system from the catalogs, as a scenario names it. */
+static aif_cluster system_cluster(const char *system, int gpus)
+{
+    char y[256];
+    snprintf(y, sizeof y, "cluster: {system: %s, gpus: %d}\nmodel: llama3-8b\ntrain: {seq: 2048}\n", system, gpus);
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", system, e.msg);
+    return s.cluster;
+}
+
+/* nccl-tests' bus bandwidth of an all-reduce of `bytes` on n GPUs, GB/s */
+static double busbw_GBps(const aif_cluster *c, int n, double bytes, aif_coll_algo algo)
+{
+    double t = aif_collective_time_s(c, AIF_COLL_ALLREDUCE, n, bytes, algo, NULL);
+    return bytes / t / 1e9 * aif_busbw_factor(AIF_COLL_ALLREDUCE, n);
+}
+
+/* The fill by hand: NVLS on 8 GPUs of a fabric with chunk_ramp r and step_fill f adds
+ * x T / (x + T), x = r t_bw, T = 14 f; x for a small message, T for a large one. */
+static void test_fill_by_hand(void **state)
+{
+    (void)state;
+    aif_cluster c = system_cluster("dgx-h100", 8);
+    c.scaleup.port_bw_Bps = 400e9;
+    c.scaleup.nvls_efficiency = 1.0;
+    c.scaleup.chunk_ramp = 2.0;
+    c.scaleup.step_fill_s = 5e-6;
+    double lat = c.nccl.nvls_lat_us * 1e-6;
+    for (double S = 1 << 20; S <= 8.0 * (1 << 30); S *= 8) {
+        double t_bw = 2 * 7.0 / 8 * S / 400e9, x = 2 * t_bw, T = 14 * 5e-6;
+        double t = aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_NVLS, NULL);
+        CLOSE(t, lat + t_bw + x * T / (x + T), 1e-12);
+    }
+    /* no ramp, no fill: the closed form of before */
+    c.scaleup.chunk_ramp = 0;
+    double S = 64e6;
+    CLOSE(aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_NVLS, NULL),
+          lat + 2 * 7.0 / 8 * S / 400e9, 1e-12);
+    /* the fill never exceeds the pipeline's steps x step_fill, nor chunk_ramp x the bandwidth term */
+    c.scaleup.chunk_ramp = 2.0;
+    for (double s = 1024; s <= 8.0 * (1 << 30); s *= 2) {
+        double t_bw = 2 * 7.0 / 8 * s / 400e9;
+        double extra = aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, s, AIF_ALGO_NVLS, NULL) - lat - t_bw;
+        assert_true(extra <= 14 * 5e-6 * (1 + 1e-12) && extra <= 2 * t_bw * (1 + 1e-12) && extra >= 0);
+    }
+}
+
+/* LL carries half the bus bandwidth, at most NCCL's llMaxBw on one node */
+static void test_ll_cap(void **state)
+{
+    (void)state;
+    aif_cluster c = system_cluster("dgx-h100", 8);
+    c.scaleup.chunk_ramp = 0;
+    double S = 4096, bus = 2 * 7.0 / 8 * S;
+    const aif_nccl *n = &c.nccl;
+    double b = c.scaleup.port_bw_Bps * c.scaleup.efficiency;
+    double ll_uncapped = (n->base_lat_us[1][AIF_PROTO_LL] + 14 * n->step_lat_us[0][1][AIF_PROTO_LL]) * 1e-6 +
+                         bus / (b * n->proto_bw[AIF_PROTO_LL]);
+    c.scaleup.ll_max_bw_Bps = 0;
+    CLOSE(aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_RING, NULL), ll_uncapped, 1e-12);
+    c.scaleup.ll_max_bw_Bps = 1e9;   /* a cap far below: LL at 1 GB/s loses to LL128 */
+    double t = aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_RING, NULL);
+    assert_true(t > ll_uncapped);
+    double ll128 = (n->base_lat_us[1][AIF_PROTO_LL128] + 14 * n->step_lat_us[0][1][AIF_PROTO_LL128]) * 1e-6 +
+                   bus / (b * n->proto_bw[AIF_PROTO_LL128]);
+    CLOSE(t, fmin(ll128, (n->base_lat_us[1][AIF_PROTO_LL] + 14 * n->step_lat_us[0][1][AIF_PROTO_LL]) * 1e-6 +
+                             bus / 1e9), 1e-12);
+    /* the built-in NVLink fabrics carry NCCL's figures: Ampere 87.7, Hopper 141, Blackwell 282 GB/s */
+    assert_true(aif_catalog_find_fabric(cat, "nvlink3")->ll_max_bw_Bps == 87.7e9);
+    assert_true(aif_catalog_find_fabric(cat, "nvlink4")->ll_max_bw_Bps == 141e9);
+    assert_true(aif_catalog_find_fabric(cat, "nvlink5")->ll_max_bw_Bps == 282e9);
+}
+
+/* On every built-in system, a sweep's bus bandwidth never falls as the size doubles
+ * (nccl-tests' curves rise to a plateau) and never passes the fabric's ceiling */
+static void test_sweep_rises(void **state)
+{
+    (void)state;
+    const char *sys[] = {"dgx-a100-80g", "dgx-h100", "hgx-h200", "hgx-b200", "gb200-nvl72", "mi300x-8"};
+    for (size_t i = 0; i < sizeof sys / sizeof *sys; i++) {
+        aif_cluster c = system_cluster(sys[i], 8);
+        double prev = 0;
+        double ceil_GBps = c.scaleup.port_bw_Bps * fmax(c.scaleup.efficiency, c.scaleup.nvls_efficiency) / 1e9;
+        for (double S = 8; S <= 8.0 * (1 << 30); S *= 2) {
+            double bw = busbw_GBps(&c, 8, S, AIF_ALGO_AUTO);
+            if (bw < prev * (1 - 1e-9))
+                fail_msg("%s: busbw falls from %g to %g GB/s at %g bytes", sys[i], prev, bw, S);
+            assert_true(bw <= ceil_GBps * (1 + 1e-9));
+            prev = bw;
+        }
+    }
+}
+
+/* One published sweep point (validation/collectives.csv): system, GPUs, algorithm,
+ * size, measured bus bandwidth in GB/s. */
+typedef struct { const char *system; int n; aif_coll_algo algo; double bytes, GBps; } point;
+#define MB (1024.0 * 1024)
+
+/* |error| of each point, sorted, and their median */
+static double median_err(const point *p, int n, double *max)
+{
+    double e[64];
+    for (int i = 0; i < n; i++) {
+        aif_cluster c = system_cluster(p[i].system, p[i].n);
+        e[i] = fabs(busbw_GBps(&c, p[i].n, p[i].bytes, p[i].algo) - p[i].GBps) / p[i].GBps;
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && e[j] < e[j - 1]; j--) {
+            double t = e[j];
+            e[j] = e[j - 1];
+            e[j - 1] = t;
+        }
+    *max = e[n - 1];
+    return n % 2 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2;
+}
+
+/* The sizes training sends (1 MB to 512 MB): each generation's constants on the sweep
+ * they were fitted on.  Before the pipeline's fill the model was 20-65% optimistic here
+ * (8x H100 NVLS +45% at 16 MB, 8x A100 +54% at 16 MB). */
+static void test_fitted_sweeps(void **state)
+{
+    (void)state;
+    static const point fit[] = {
+        /* Azure ND H100 v5, NVLS (rows az-h100-*) */
+        {"dgx-h100", 8, AIF_ALGO_NVLS, 1 * MB, 43.70}, {"dgx-h100", 8, AIF_ALGO_NVLS, 4 * MB, 128.73},
+        {"dgx-h100", 8, AIF_ALGO_NVLS, 16 * MB, 234.45}, {"dgx-h100", 8, AIF_ALGO_NVLS, 64 * MB, 361.78},
+        {"dgx-h100", 8, AIF_ALGO_NVLS, 256 * MB, 423.38}, {"dgx-h100", 8, AIF_ALGO_NVLS, 512 * MB, 438.46},
+        /* Azure ND A100 v4 (rows az-a100-*) */
+        {"dgx-a100-80g", 8, AIF_ALGO_AUTO, 4 * MB, 71.43}, {"dgx-a100-80g", 8, AIF_ALGO_AUTO, 16 * MB, 109.22},
+        {"dgx-a100-80g", 8, AIF_ALGO_AUTO, 64 * MB, 166.63}, {"dgx-a100-80g", 8, AIF_ALGO_AUTO, 256 * MB, 213.87},
+        /* Azure ND GB200 v6, one tray of 4, ring (rows az-gb200-*) */
+        {"gb200-nvl72", 4, AIF_ALGO_RING, 8 * MB, 253.46}, {"gb200-nvl72", 4, AIF_ALGO_RING, 32 * MB, 422.62},
+        {"gb200-nvl72", 4, AIF_ALGO_RING, 256 * MB, 593.53}, {"gb200-nvl72", 4, AIF_ALGO_RING, 512 * MB, 618.74},
+    };
+    int n = sizeof fit / sizeof *fit;
+    double max, med = median_err(fit, n, &max);
+    printf("fitted sweeps, 1-512 MB: median |error| %.1f%%, max %.1f%%\n", 100 * med, 100 * max);
+    assert_true(med <= 0.05);
+    assert_true(max <= 0.20);   /* 8x H100 at 1 MB, +18% */
+}
+
+/* Held out of every fit: 8x H200 (Hopper's constants, fitted on H100) and the 72-GPU
+ * NVL72 rack (Blackwell's, fitted on a 4-GPU tray's ring; NVLS's ceiling derived from
+ * Hopper's by NCCL's own ratio), each within the figures docs/VALIDATION.md gives */
+static void test_held_out(void **state)
+{
+    (void)state;
+    static const point h200[] = {
+        {"hgx-h200", 8, AIF_ALGO_NVLS, 1 * MB, 52.96},    {"hgx-h200", 8, AIF_ALGO_NVLS, 2 * MB, 88.78},
+        {"hgx-h200", 8, AIF_ALGO_NVLS, 4 * MB, 138.44},   {"hgx-h200", 8, AIF_ALGO_NVLS, 8 * MB, 181.94},
+        {"hgx-h200", 8, AIF_ALGO_NVLS, 16 * MB, 240.41},  {"hgx-h200", 8, AIF_ALGO_NVLS, 32 * MB, 300.91},
+        {"hgx-h200", 8, AIF_ALGO_NVLS, 64 * MB, 368.11},  {"hgx-h200", 8, AIF_ALGO_NVLS, 128 * MB, 412.45},
+        {"hgx-h200", 8, AIF_ALGO_NVLS, 256 * MB, 432.24}, {"hgx-h200", 8, AIF_ALGO_NVLS, 512 * MB, 442.72},
+    };
+    static const point nvl72[] = {
+        {"gb200-nvl72", 72, AIF_ALGO_AUTO, 512 * MB, 586.06}, {"gb200-nvl72", 72, AIF_ALGO_AUTO, 1024 * MB, 681.17},
+        {"gb200-nvl72", 72, AIF_ALGO_AUTO, 4096 * MB, 839.16}, {"gb200-nvl72", 72, AIF_ALGO_AUTO, 8192 * MB, 834.57},
+    };
+    double max, med = median_err(h200, sizeof h200 / sizeof *h200, &max);
+    printf("held out, 8x H200 NVLS 1-512 MB: median |error| %.1f%%, max %.1f%%\n", 100 * med, 100 * max);
+    assert_true(med <= 0.05 && max <= 0.15);
+    med = median_err(nvl72, sizeof nvl72 / sizeof *nvl72, &max);
+    printf("held out, 72x GB200 NVL72 512 MB-8 GB: median |error| %.1f%%, max %.1f%%\n", 100 * med, 100 * max);
+    assert_true(med <= 0.08 && max <= 0.12);
+}
+
+/* The built-in table (validation/collectives.csv): the rows from 1 MB up, the sizes
+ * training sends, within the issue's target of a 10% median (before: 28 rows ran, 20-65%
+ * optimistic from 1 MB to 512 MB on one node); every row is in one of the two bands */
+static void test_table_from_1MB(void **state)
+{
+    (void)state;
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_collectives_file(cat, NULL, &v, &e), AIF_OK);
+    aif_val_stats big, small;
+    assert_int_equal(aif_validation_framework_stats(&v, AIF_COLL_BAND_LARGE, &big, &e), AIF_OK);
+    assert_int_equal(aif_validation_framework_stats(&v, AIF_COLL_BAND_SMALL, &small, &e), AIF_OK);
+    printf("built-in table from 1 MB up: %d rows, median |error| %.1f%%\n", big.n, big.median_ape);
+    assert_int_equal(big.n + small.n, v.n);
+    assert_true(big.n >= 80);
+    assert_true(big.median_ape <= 10);
+    aif_validation_free(&v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fill_by_hand), cmocka_unit_test(test_ll_cap),     cmocka_unit_test(test_sweep_rises),
+        cmocka_unit_test(test_fitted_sweeps), cmocka_unit_test(test_held_out), cmocka_unit_test(test_table_from_1MB),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
