@@ -278,7 +278,7 @@ static void test_validation_groups(void **state)
     aif_err e;
     assert_int_equal(aif_validate_train_file(cat, NULL, 0, &v, &e), AIF_OK);
     static const char *const groups[] = {"megatron-core", "torchtitan", "torchtitan-compile", "deepspeed", "maxtext-gpu",
-                                         NULL};
+                                         "maxtext", "rocm-megatron", NULL};
     int total = 0;
     for (int i = 0; groups[i]; i++) {
         aif_val_stats st;
