@@ -14,6 +14,10 @@
  * one microbatch's forward (dp_overlap: in nb buckets of Megatron-LM's size,
  * each paying its collective's latency; the last bucket's reduction and the
  * first bucket's all-gather exposed at least), or all of them (no overlap).
+ * Interleaved (vpp > 1), a bucket's window is its layers' distance from the end of
+ * the stage's backward in the cool-down, whole chunk-groups for the later chunks
+ * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
+ * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
  * only a training one; aif_graph_timing_eval tabulates them for listings. */
 #include "engine/estimate.h"
@@ -244,8 +248,25 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
         double nb = bucket_count(g, worst_items);
         rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb);
         ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb);
-        dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
-                     (nb - 1) / nb * (interference(s, fmin(rs, worst_b)) + interference(s, fmin(ag, worst_f)));
+        if (p->vpp > 1 && p->pp > 1) {
+            /* interleaved: a bucket's reduction is ready when its layers' last backward
+             * ends, which for the later chunks is whole chunk-groups before the end of the
+             * stage's backward (aif_sched_dp_window); bucket b (of nb, in forward order)
+             * waits behind the b+1 buckets served before it in the stream, so the
+             * reductions end max_b ((b+1) rs/nb - window_b) after the backward, at least
+             * rs/nb; the all-gathers mirror it before the forward */
+            aif_pipe pipe_shape = {p->pp, p->vpp, g->microbatches};
+            double rs_x = rs / nb, ag_x = ag / nb;
+            for (int b = 0; b < (int)nb; b++) {
+                double w = aif_sched_dp_window(pipe_shape, b / nb);
+                rs_x = fmax(rs_x, (b + 1) * rs / nb - w * worst_b);
+                ag_x = fmax(ag_x, (b + 1) * ag / nb - w * worst_f);
+            }
+            dp_exposed = rs_x + ag_x + interference(s, rs - rs_x) + interference(s, ag - ag_x);
+        } else {
+            dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
+                         (nb - 1) / nb * (interference(s, fmin(rs, worst_b)) + interference(s, fmin(ag, worst_f)));
+        }
     } else {
         dp_exposed = rs + ag;
     }
