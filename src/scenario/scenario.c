@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, layout}
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, ep_imbalance, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
  *
@@ -143,6 +143,7 @@ static const field train_fields[] = {
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
+    {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
     {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
     {.key = "first_node", .type = F_INT, .off = offsetof(aif_train, alloc.first_node), .min = 0, .max = 100000000},
@@ -630,6 +631,7 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
     t->dp_overlap = true;
     t->fp4_format = AIF_NVFP4;
     t->bf16_first_layers = t->bf16_last_layers = -1;
+    t->ep_imbalance = 1;
     uint64_t set = 0;
     if (tn) {
         /* `auto` degrees and `layout: auto` are taken out before binding: the search
