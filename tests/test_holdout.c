@@ -209,6 +209,24 @@ static void test_assumed_and_fit(void **state)
     aif_validation_free(&v);
 }
 
+/* A table without a source column: its rows form one group, named as such. */
+static void test_no_source(void **state)
+{
+    (void)state;
+    const char *csv = "id,model,system,gpus,tp,pp,mbs,gbs,seq,metric,measured\n"
+                      "a,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,3\n";
+    char path[256];
+    temp_file(csv, ".csv", path, sizeof path);
+    aif_holdout h;
+    aif_err e;
+    assert_int_equal(aif_validate_holdout(cat, path, AIF_ENGINE_ESTIMATE, &h, &e), AIF_OK);
+    assert_int_equal(h.n_groups, 1);
+    assert_string_equal(h.groups[0].id, "(no source)");
+    assert_int_equal(h.table.n_assumed, 0);   /* no notes column */
+    aif_holdout_free(&h);
+    unlink(path);
+}
+
 static void test_percentile(void **state)
 {
     (void)state;
@@ -241,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_no_constant_from_rows), cmocka_unit_test(test_holdout_equals_own),
         cmocka_unit_test(test_refit), cmocka_unit_test(test_family_replaced),
         cmocka_unit_test(test_assumed_and_fit), cmocka_unit_test(test_percentile),
+        cmocka_unit_test(test_no_source),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,7 +20,8 @@ typedef struct aif_val_row {
     char source[200];
     char group[64];                    /* training rows: the source group (column source_id, else the
                                           source's first word when it names a repository, else the
-                                          source up to its first comma): one paper or document */
+                                          source up to its first comma; "(no source)" when it
+                                          names none): one paper or document */
     char arch[24];                     /* training rows: the accelerator's calibration family */
     int gpus, line;
     int n_assumed;                     /* training rows: inputs the notes mark ASSUMED (the word, in capitals) */

@@ -128,6 +128,8 @@ static void source_group(const parse_state *ps, char *out, size_t len)
         n = len - 1;
     memcpy(out, src, n);
     out[n] = '\0';
+    if (n == 0)   /* no source named: the rows without one form one group */
+        aif_strlcpy(out, "(no source)", len);
 }
 
 /* The inputs a row's notes mark ASSUMED (the word in capitals, not inside another word). */
