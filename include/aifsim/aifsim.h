@@ -400,6 +400,8 @@ typedef struct aif_train {
     bool dp_overlap;         /* DP gradient reduce / param gather overlapped with compute */
     bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
+    bool pp_overlap;         /* interleaved (vpp > 1): pipeline sends asynchronous, overlapped with the next
+                                chunk (Megatron-Core's overlap_p2p_comm); default true */
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     double tokens;           /* training token budget (0 = not given) */

@@ -13,7 +13,8 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, ep_imbalance, layout}
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance,
+ *           layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
  *
@@ -143,6 +144,7 @@ static const field train_fields[] = {
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
+    FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
     {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
@@ -632,6 +634,7 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
     t->fp4_format = AIF_NVFP4;
     t->bf16_first_layers = t->bf16_last_layers = -1;
     t->ep_imbalance = 1;
+    t->pp_overlap = true;
     uint64_t set = 0;
     if (tn) {
         /* `auto` degrees and `layout: auto` are taken out before binding: the search
@@ -819,7 +822,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     struct { const char *key; int show; char val[AIF_NAME_MAX + 8]; } f[] = {
         {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp > 1, ""},
         {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
-        {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""},
+        {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -831,6 +834,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[7].val, sizeof f[7].val, "%s", t->tp_overlap ? "on" : "off");
     snprintf(f[8].val, sizeof f[8].val, "%s", t->dp_overlap ? "on" : "off");
     snprintf(f[9].val, sizeof f[9].val, "%s", t->ep_overlap ? "on" : "off");
+    snprintf(f[10].val, sizeof f[10].val, "%s", t->pp_overlap ? "on" : "off");
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

@@ -154,6 +154,7 @@ static void train_row(parse_state *ps)
         {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
         {"tp_overlap", "train.tp_overlap"}, {"attention", "train.attention"},
         {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"}, {"ep_overlap", "train.ep_overlap"},
+        {"pp_overlap", "train.pp_overlap"},
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
     };
     aif_override ov[32];

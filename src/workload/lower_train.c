@@ -741,11 +741,15 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 
     /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
      * sends 1/tp of the activation over its own NIC; without sequence parallelism the
-     * receiver all-gathers the pieces over NVLink */
+     * receiver all-gathers the pieces over NVLink.  Interleaved, the sends are asynchronous
+     * (Megatron-Core's overlap_p2p_comm, the interleaved schedule's default in Megatron-LM
+     * and NeMo; train.pp_overlap): the sender goes on to its next chunk (graph.h,
+     * AIF_OVL_ASYNC) */
+    aif_ovl p2p_ovl = s->train.par.vpp > 1 && s->train.pp_overlap ? AIF_OVL_ASYNC : AIF_OVL_NONE;
     begin(&w, AIF_SEG_P2P);
-    comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, AIF_OVL_NONE);
+    comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, p2p_ovl);
     if (w.t > 1 && !w.sp)
-        comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+        comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, p2p_ovl);
     end(&w, AIF_SEG_P2P);
 
     /* end of step: parameters held by the busiest rank (an upper bound for the others),
