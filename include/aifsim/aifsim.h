@@ -407,6 +407,10 @@ typedef struct aif_train {
     bool dp_overlap;         /* DP gradient reduce / param gather overlapped with compute */
     bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
+    bool pp_overlap;         /* interleaved (vpp > 1): pipeline sends asynchronous, overlapped with the next
+                                chunk (Megatron-Core's overlap_p2p_comm); default true */
+    double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank
+                                receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained
@@ -523,6 +527,10 @@ typedef struct aif_scenario {
     int n_notes;               /* at most AIF_MAX_NOTES; n_notes_dropped counts those past it */
     int n_notes_dropped;
     int n_options;             /* overrides (command-line options) applied on the base */
+    char assumed[240];         /* the training settings that change a result by more than a few percent
+                                  and that neither the input nor an option wrote (a code default or
+                                  the built-in default scenario's): "framework megatron-core, mbs 1, ..."
+                                  ("" when all were given, or the scenario has no training job) */
     aif_cluster cluster;
     aif_model model;
     aif_train train;

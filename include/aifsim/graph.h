@@ -25,6 +25,12 @@
  *  - AIF_OVL_SEGMENT: the comm op runs on the comm stream beside the rest of
  *    the segment (FSDP prefetch, async weight-gradient all-gather); the
  *    segment ends when both streams are done.
+ *  - AIF_OVL_ASYNC: a pipeline send the sending rank does not wait for (Megatron-Core's
+ *    overlap_p2p_comm, on with the interleaved schedule): it runs on the comm stream
+ *    while the sender goes on to its next chunk, and the receiving stage waits for it
+ *    before the unit that needs it.  A segment's time counts it in full (its transfer);
+ *    the analytical engine charges a microbatch only what outlasts a chunk's compute,
+ *    the fill and drain the whole transfer per hop.
  * Step-level data-parallel ops (segment STEP) overlap, when train.dp_overlap
  * is on, with the backward (reduce-scatter) or forward (all-gather) of one
  * microbatch, as Megatron-LM's bucketed gradient reduction does: in dp_buckets
@@ -68,7 +74,7 @@ typedef enum aif_cat {
     AIF_CAT_COMPUTE, AIF_CAT_RECOMPUTE, AIF_CAT_TP, AIF_CAT_CP, AIF_CAT_EP, AIF_CAT_PP, AIF_CAT_DP, AIF_CAT_OPT,
     AIF_N_CAT
 } aif_cat;
-typedef enum aif_ovl { AIF_OVL_NONE, AIF_OVL_NEXT, AIF_OVL_SEGMENT } aif_ovl;
+typedef enum aif_ovl { AIF_OVL_NONE, AIF_OVL_NEXT, AIF_OVL_SEGMENT, AIF_OVL_ASYNC } aif_ovl;
 
 typedef struct aif_op {
     const char *name;         /* static string, e.g. "qkv", "fc1.dgrad", "tp.allgather" */

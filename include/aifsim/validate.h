@@ -18,7 +18,15 @@ typedef struct aif_val_row {
     char id[64], model[AIF_NAME_MAX], system[AIF_NAME_MAX], metric[32], convention[32];
     char framework[AIF_NAME_MAX];      /* the software stack the run was modelled with (train.framework) */
     char source[200];
+    char group[64];                    /* training rows: the source group (column source_id, else the
+                                          source's first word when it names a repository, else the
+                                          source up to its first comma; "(no source)" when it
+                                          names none): one paper or document */
+    char arch[24];                     /* training rows: the accelerator's calibration family */
     int gpus, line;
+    int n_assumed;                     /* training rows: inputs the notes mark ASSUMED (the word, in capitals) */
+    int nofit;                         /* training rows: 1 when the memory model says the job does not fit in
+                                          GPU memory (the row does not describe the job as it was run) */
     double measured, predicted, err;   /* err = (predicted - measured) / measured */
     aif_train_result r;
 } aif_val_row;
@@ -27,7 +35,10 @@ typedef struct aif_validation {
     aif_val_row *rows;
     int n;
     double median_ape, mean_ape, max_ape;  /* absolute percentage errors, in % */
+    double p90_ape;                        /* their 90th percentile (aif_percentile), in % */
     int worst;                             /* index of the row with max_ape */
+    int n_assumed, n_rows_assumed;         /* ASSUMED inputs over all rows, and the rows with any */
+    int n_nofit;                           /* rows with nofit set */
     int n_skipped;                         /* rows naming hardware outside the catalogs, or no size */
 #define AIF_MAX_SKIPPED 64
     char skipped[AIF_MAX_SKIPPED][96];     /* "line N (id): why" of the first skipped rows */
@@ -70,7 +81,7 @@ aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif
 /* Error statistics of a group of rows (absolute percentage errors, in %). */
 typedef struct aif_val_stats {
     int n;
-    double median_ape, mean_ape, max_ape;
+    double median_ape, mean_ape, max_ape, p90_ape;
     int worst;                 /* index into the table's rows, -1 when n is 0 */
 } aif_val_stats;
 
@@ -84,6 +95,57 @@ aif_rc aif_validation_framework_stats(const aif_validation *v, const char *frame
 #define AIF_COLL_BAND_BYTES 1048576.0
 #define AIF_COLL_BAND_LARGE "from 1 MB up"
 #define AIF_COLL_BAND_SMALL "below 1 MB"
+/* The p-quantile (0..1) of n sorted values, linear between the closest ranks
+ * (sorted[p * (n - 1)], interpolated): p 0.5 is the median, 0.9 the 90th percentile. */
+double aif_percentile(const double *sorted, int n, double p);
+
+/* Leave one source out (aifsim validate --holdout source).  Every calibration
+ * constant's citation (data/calibration.yaml, `sources:`) opens with its source kind:
+ *   kernel          a kernel's own benchmark (a GEMM or attention kernel's paper or library)
+ *   microbenchmark  a measurement of one operation (MAMF, BabelStream, launch latency)
+ *   nccl-tests      collective bus bandwidth measured by nccl-tests
+ *   datasheet       a vendor's published figure (SM count, peak)
+ *   estimate        an engineering estimate from no end-to-end row (said so in its text)
+ *   definition      not a measurement (the roofline family)
+ *   row:GROUP       fitted to the training rows of source group GROUP (aif_val_row.group)
+ * A constant tied to a group is fitted again without that group's rows (the value,
+ * within 0.5..1.5 of the catalog's, that gives the smallest median error over the other
+ * rows of its calibration family) and the group's rows are run with the refitted
+ * values: its held-out error.  A group with no tied constant keeps its own errors. */
+#define AIF_SOURCE_KINDS "kernel, microbenchmark, nccl-tests, datasheet, estimate, definition, row:GROUP"
+/* The source kind of calibration family's field (a field of aif_calib, as named in
+ * data/calibration.yaml) into kind ("row" for row:GROUP, with GROUP into group; "" when
+ * its citation names none of the kinds above or there is no citation).  Returns 1 when the
+ * citation names a kind, else 0. */
+int aif_calib_source_kind(const aif_catalog *c, const char *family, const char *fld, char *kind, size_t kind_len,
+                          char *group, size_t group_len);
+/* The numeric fields of aif_calib by their data/calibration.yaml names, NULL-terminated. */
+extern const char *const aif_calib_fields[];
+
+typedef struct aif_holdout_group {
+    char id[64];                /* aif_val_row.group */
+    int n;                      /* its rows */
+    int n_tied;                 /* calibration constants tied to it (row:GROUP) */
+    char tied[256];             /* "family.field value -> refitted, ..." (truncated), empty when none */
+    aif_val_stats own, held;    /* its rows' errors with the catalog's constants, and held out */
+} aif_holdout_group;
+
+typedef struct aif_holdout {
+    aif_validation table;       /* every row with the catalog's constants */
+    double *held_err;           /* per row of table: its error when its own group is held out */
+    aif_holdout_group *groups;  /* in order of first appearance */
+    int n_groups;
+    int n_tied;                 /* constants tied to some training-row group in the table */
+    int n_by_kind[8];           /* constants (family x field with a citation) by kind, in the order of
+                                   AIF_SOURCE_KINDS; [7]: no kind named */
+    double median_ape, p90_ape, mean_ape, max_ape;   /* over every row's held-out error, in % */
+} aif_holdout;
+extern const char *const aif_source_kind_names[];   /* the 7 kinds above then "none", as counted */
+
+/* Runs the training table at path (NULL: the built-in one) through engine (aif_engine)
+ * and holds each source group out of the constants tied to it. */
+aif_rc aif_validate_holdout(const aif_catalog *c, const char *path, int engine, aif_holdout *out, aif_err *err);
+void aif_holdout_free(aif_holdout *h);
 
 /* Published serving figures against aif_run_serve.  table holds every compared row
  * (metric throughput_tokens_per_s, requests_per_s, ttft_p50_s, ttft_p99_s,

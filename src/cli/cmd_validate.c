@@ -1,6 +1,8 @@
 /* cmd_validate.c -- `aifsim validate`: published measurements against aifsim.
  * The training runs (validation/train.csv) carry the project's stated bound and
- * the exit status; the power figures (validation/power.yaml) and nccl-tests
+ * the exit status, with the inputs their notes mark ASSUMED counted and the rows the
+ * memory model says cannot fit flagged; --holdout source adds each source group's
+ * error with the calibration constants tied to it fitted without it (holdout.c); the power figures (validation/power.yaml) and nccl-tests
  * tables (validation/collectives.csv) and the published serving figures
  * (validation/infer.csv, with their own statistics for throughput and for
  * latency) are reported beside them, outside the bound. */
@@ -19,13 +21,19 @@
 
 static const char help[] =
     "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--infer FILE.csv] [--json | --markdown]\n"
-    "                       [--bound PCT]\n"
+    "                       [--bound PCT] [--holdout source]\n"
     "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
     "Runs published measurements through aifsim and prints predicted, measured and\n"
-    "error per row, then the median, mean and maximum absolute percentage error:\n"
+    "error per row, then the median, 90th percentile, mean and maximum absolute\n"
+    "percentage error:\n"
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
-    "    when the median exceeds the bound (default 10%);\n"
+    "    when the median exceeds the bound (default 10%); counts the inputs the rows'\n"
+    "    notes mark ASSUMED and flags a row the memory model says cannot fit (DOES\n"
+    "    NOT FIT: the row does not describe the job as it was run);\n"
+    "  - --holdout source: the training rows only, then each source group's (one paper\n"
+    "    or document) error with the calibration constants tied to its rows fitted\n"
+    "    without them, and the leave-one-source-out median over all rows;\n"
     "  - with no file: also the published power figures (validation/power.yaml),\n"
     "    nccl-tests measurements (validation/collectives.csv, with the median of the\n"
     "    rows from 1 MB up apart) and serving results\n"
@@ -40,6 +48,7 @@ static const char help[] =
     "  aifsim validate my-runs.csv --json\n"
     "  aifsim validate --collectives my-nccl-tests.csv\n"
     "  aifsim validate --infer my-serving-runs.csv\n"
+    "  aifsim validate --holdout source\n"
     "\n" CLI_RULES_HELP;
 
 static void print_table(const aif_validation *v, int markdown)
@@ -52,8 +61,8 @@ static void print_table(const aif_validation *v, int markdown)
             char p[32], m[32];
             aif_fmt_plain(p, sizeof p, r->predicted);
             aif_fmt_plain(m, sizeof m, r->measured);
-            printf("| %s | %s | %d | %s | %s | %s | %+.1f%% | %s |\n", r->id, r->model, r->gpus, r->metric, p, m,
-                   100 * r->err, r->source);
+            printf("| %s | %s | %d | %s | %s | %s | %+.1f%%%s | %s |\n", r->id, r->model, r->gpus, r->metric, p, m,
+                   100 * r->err, r->nofit ? " (does not fit)" : "", r->source);
         }
     } else {
         printf("%-34s %-20s %-22s %6s %11s %11s %8s\n", "id", "model", "metric", "gpus", "predicted", "measured",
@@ -63,12 +72,12 @@ static void print_table(const aif_validation *v, int markdown)
             char p[32], m[32];
             aif_fmt_plain(p, sizeof p, r->predicted);   /* no exponent (src/report/format.c) */
             aif_fmt_plain(m, sizeof m, r->measured);
-            printf("%-34s %-20s %-22s %6d %11s %11s %+7.1f%%\n", r->id, r->model, r->metric, r->gpus, p, m,
-                   100 * r->err);
+            printf("%-34s %-20s %-22s %6d %11s %11s %+7.1f%%%s\n", r->id, r->model, r->metric, r->gpus, p, m,
+                   100 * r->err, r->nofit ? "  DOES NOT FIT" : "");
         }
     }
-    printf("\n%d rows: median |error| %.1f%%, mean %.1f%%, max %.1f%% (%s)", v->n, v->median_ape, v->mean_ape,
-           v->max_ape, v->rows[v->worst].id);
+    printf("\n%d rows: median |error| %.1f%%, p90 %.1f%%, mean %.1f%%, max %.1f%% (%s)", v->n, v->median_ape,
+           v->p90_ape, v->mean_ape, v->max_ape, v->rows[v->worst].id);
 }
 
 /* One metric group's statistics line of the serving table. */
@@ -77,8 +86,8 @@ static void print_group(const char *label, const aif_val_stats *st, const aif_va
     if (st->n == 0)
         printf("%s: no rows\n", label);
     else
-        printf("%s: %d rows, median |error| %.1f%%, mean %.1f%%, max %.1f%% (%s)\n", label, st->n, st->median_ape,
-               st->mean_ape, st->max_ape, v->rows[st->worst].id);
+        printf("%s: %d rows, median |error| %.1f%%, p90 %.1f%%, mean %.1f%%, max %.1f%% (%s)\n", label, st->n,
+               st->median_ape, st->p90_ape, st->mean_ape, st->max_ape, v->rows[st->worst].id);
 }
 
 static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
@@ -87,6 +96,7 @@ static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
     json_object_object_add(g, "n", json_object_new_int(st->n));
     if (st->n > 0) {
         json_object_object_add(g, "median_ape_pct", json_object_new_double(st->median_ape));
+        json_object_object_add(g, "p90_ape_pct", json_object_new_double(st->p90_ape));
         json_object_object_add(g, "mean_ape_pct", json_object_new_double(st->mean_ape));
         json_object_object_add(g, "max_ape_pct", json_object_new_double(st->max_ape));
         json_object_object_add(g, "worst", json_object_new_string(v->rows[st->worst].id));
@@ -134,7 +144,8 @@ static int print_frameworks(const aif_validation *v, json_object *into)
     return 0;
 }
 
-static json_object *table_json(const aif_validation *v)
+/* train: the training table, whose rows carry ASSUMED counts and the fit flag */
+static json_object *table_json(const aif_validation *v, int train)
 {
     json_object *t = json_object_new_object(), *rows = json_object_new_array();
     for (int i = 0; i < v->n; i++) {
@@ -148,19 +159,112 @@ static json_object *table_json(const aif_validation *v)
         json_object_object_add(o, "measured", json_object_new_double(r->measured));
         json_object_object_add(o, "error_pct", json_object_new_double(100 * r->err));
         json_object_object_add(o, "source", json_object_new_string(r->source));
+        if (train) {
+            json_object_object_add(o, "source_group", json_object_new_string(r->group));
+            json_object_object_add(o, "assumed", json_object_new_int(r->n_assumed));
+            json_object_object_add(o, "fits_in_memory", json_object_new_boolean(!r->nofit));
+        }
         json_object_array_add(rows, o);
     }
     json_object_object_add(t, "rows", rows);
     json_object_object_add(t, "n", json_object_new_int(v->n));
     json_object_object_add(t, "median_ape_pct", json_object_new_double(v->median_ape));
+    json_object_object_add(t, "p90_ape_pct", json_object_new_double(v->p90_ape));
     json_object_object_add(t, "mean_ape_pct", json_object_new_double(v->mean_ape));
     json_object_object_add(t, "max_ape_pct", json_object_new_double(v->max_ape));
+    if (train) {
+        json_object_object_add(t, "assumed", json_object_new_int(v->n_assumed));
+        json_object_object_add(t, "rows_with_assumed", json_object_new_int(v->n_rows_assumed));
+        json_object_object_add(t, "rows_not_fitting", json_object_new_int(v->n_nofit));
+    }
     return t;
+}
+
+/* The target the issue of record sets for the leave-one-source-out median (docs/VALIDATION.md). */
+#define HOLDOUT_TARGET_PCT 8.0
+
+static void print_holdout(const aif_holdout *h, const aif_validation *t)
+{
+    printf("\nleave one source out (--holdout source): each source group's rows with the calibration constants\n"
+           "tied to them fitted without them (docs/VALIDATION.md)\n");
+    printf("calibration constants by source kind (data/calibration.yaml):");
+    const char *sep = " ";
+    for (int k = 0; aif_source_kind_names[k]; k++)
+        if (h->n_by_kind[k] || k == 6) {   /* [6] row:GROUP, always shown; [7] no kind */
+            printf("%s%d %s", sep, h->n_by_kind[k], k == 6 ? "tied to a training row" : k == 7 ? "naming no kind" :
+                   aif_source_kind_names[k]);
+            sep = ", ";
+        }
+    printf("\n");
+    if (h->n_tied == 0)
+        printf("no calibration constant is tied to a training-row source: every group's held-out error is its own\n");
+    printf("%-40s %5s %8s %9s %8s %9s  %s\n", "source group", "rows", "median", "held out", "p90", "held out",
+           "tied constants");
+    for (int g = 0; g < h->n_groups; g++) {
+        const aif_holdout_group *hg = &h->groups[g];
+        printf("%-40.40s %5d %7.1f%% %8.1f%% %7.1f%% %8.1f%%  %s\n", hg->id, hg->n, hg->own.median_ape,
+               hg->held.median_ape, hg->own.p90_ape, hg->held.p90_ape, hg->n_tied ? hg->tied : "none");
+    }
+    printf("%d rows held out by source: median |error| %.1f%% (with every constant as cataloged %.1f%%; target "
+           "%.0f%%), p90 %.1f%% (%.1f%%), mean %.1f%%, max %.1f%%\n", t->n, h->median_ape,
+           t->median_ape, HOLDOUT_TARGET_PCT, h->p90_ape, t->p90_ape, h->mean_ape, h->max_ape);
+}
+
+static json_object *holdout_json(const aif_holdout *h)
+{
+    json_object *o = json_object_new_object(), *kinds = json_object_new_object(), *gs = json_object_new_array();
+    for (int k = 0; aif_source_kind_names[k]; k++)
+        json_object_object_add(kinds, aif_source_kind_names[k], json_object_new_int(h->n_by_kind[k]));
+    json_object_object_add(o, "constants_by_source_kind", kinds);
+    json_object_object_add(o, "tied_constants", json_object_new_int(h->n_tied));
+    for (int g = 0; g < h->n_groups; g++) {
+        const aif_holdout_group *hg = &h->groups[g];
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "source_group", json_object_new_string(hg->id));
+        json_object_object_add(j, "n", json_object_new_int(hg->n));
+        json_object_object_add(j, "median_ape_pct", json_object_new_double(hg->own.median_ape));
+        json_object_object_add(j, "heldout_median_ape_pct", json_object_new_double(hg->held.median_ape));
+        json_object_object_add(j, "p90_ape_pct", json_object_new_double(hg->own.p90_ape));
+        json_object_object_add(j, "heldout_p90_ape_pct", json_object_new_double(hg->held.p90_ape));
+        json_object_object_add(j, "max_ape_pct", json_object_new_double(hg->own.max_ape));
+        json_object_object_add(j, "heldout_max_ape_pct", json_object_new_double(hg->held.max_ape));
+        json_object_object_add(j, "tied_constants", json_object_new_int(hg->n_tied));
+        json_object_object_add(j, "refits", json_object_new_string(hg->tied));
+        json_object_array_add(gs, j);
+    }
+    json_object_object_add(o, "groups", gs);
+    json_object_object_add(o, "heldout_median_ape_pct", json_object_new_double(h->median_ape));
+    json_object_object_add(o, "heldout_p90_ape_pct", json_object_new_double(h->p90_ape));
+    json_object_object_add(o, "heldout_mean_ape_pct", json_object_new_double(h->mean_ape));
+    json_object_object_add(o, "heldout_max_ape_pct", json_object_new_double(h->max_ape));
+    json_object_object_add(o, "target_median_pct", json_object_new_double(HOLDOUT_TARGET_PCT));
+    return o;
+}
+
+/* The training table's ASSUMED inputs and the rows that cannot fit, after its statistics. */
+static void print_table_notes(const aif_validation *v)
+{
+    printf("inputs the table marks ASSUMED: %d, in %d of %d rows\n", v->n_assumed, v->n_rows_assumed, v->n);
+    if (v->n_nofit) {
+        printf("%d rows the memory model says cannot fit in GPU memory (DOES NOT FIT: the row does not describe "
+               "the job as run):", v->n_nofit);
+        printf("\n ");
+        int col = 1;
+        for (int i = 0; i < v->n; i++)
+            if (v->rows[i].nofit) {
+                if (col + 1 + (int)strlen(v->rows[i].id) > 100) {
+                    printf("\n ");
+                    col = 1;
+                }
+                col += printf(" %s", v->rows[i].id);
+            }
+        printf("\n");
+    }
 }
 
 int cmd_validate(int argc, char **argv)
 {
-    int markdown = 0, use_sim = 0;
+    int markdown = 0, use_sim = 0, holdout = 0;
     const char *file = NULL, *coll_file = NULL, *infer_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
@@ -188,6 +292,14 @@ int cmd_validate(int argc, char **argv)
             if (e < 0)
                 return cli_usage_error("validate", "--engine '%s' (accepted: estimate, sim)", argv[i]);
             use_sim = e == AIF_ENGINE_SIM;
+        } else if (!strcmp(argv[i], "--holdout")) {
+            if (cli_once("validate", &o.seen, "--holdout"))
+                return EXIT_USAGE;
+            if (i + 1 >= argc)
+                return cli_usage_error("validate", "option '--holdout' needs a value");
+            if (strcmp(argv[++i], "source"))
+                return cli_usage_error("validate", "--holdout '%s' (accepted: source)", argv[i]);
+            holdout = 1;
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives") || !strcmp(argv[i], "--infer")) {
             if (cli_once("validate", &o.seen, argv[i]))
                 return EXIT_USAGE;
@@ -219,6 +331,8 @@ int cmd_validate(int argc, char **argv)
     if (use_sim && (coll_file || infer_file) && !file)
         return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives or "
                                "--infer");
+    if (holdout && (coll_file || infer_file))
+        return cli_usage_error("validate", "--holdout applies to the training rows, not to --collectives or --infer");
     aif_catalog *c;
     int st = cli_load_catalog(&c, o.catalogs, o.n_cat);
     if (st)
@@ -226,11 +340,17 @@ int cmd_validate(int argc, char **argv)
     aif_err e;
     aif_validation train = {0}, coll = {0};
     aif_serve_validation serve = {0};
+    aif_holdout ho = {0};
     aif_power_row prow[32];
-    int np = 0, with_train = file || (!coll_file && !infer_file), with_extras = !file && !coll_file && !infer_file;
+    int np = 0, with_train = file || (!coll_file && !infer_file);
+    int with_extras = !file && !coll_file && !infer_file && !holdout;
     aif_rc rc = AIF_OK;
     cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
-    if (with_train)
+    if (holdout) {
+        rc = aif_validate_holdout(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, &ho, &e);
+        train = ho.table;   /* the table moves to train; ho keeps the groups */
+        memset(&ho.table, 0, sizeof ho.table);
+    } else if (with_train)
         rc = aif_validate_train_file_progress(c, file, use_sim ? AIF_ENGINE_SIM : AIF_ENGINE_ESTIMATE, cli_progress,
                                               &prog, &train, &e);
     if (!rc && (coll_file || with_extras))
@@ -242,6 +362,7 @@ int cmd_validate(int argc, char **argv)
     aif_catalog_free(c);
     if (rc) {
         aif_validation_free(&train);
+        aif_holdout_free(&ho);
         aif_validation_free(&coll);
         aif_serve_validation_free(&serve);
         return cli_report_error(&e);
@@ -249,21 +370,24 @@ int cmd_validate(int argc, char **argv)
     int pass = !with_train || train.median_ape <= bound;
     if (o.json) {
         json_c_set_serialization_double_format("%.6g", JSON_C_OPTION_THREAD);
-        json_object *root = with_train ? table_json(&train) : json_object_new_object();
+        json_object *root = with_train ? table_json(&train, 1) : json_object_new_object();
         if (with_train) {
             json_object_object_add(root, "bound_pct", json_object_new_double(bound));
+            if (holdout)
+                json_object_object_add(root, "holdout", holdout_json(&ho));
             json_object_object_add(root, "pass", json_object_new_boolean(pass));
             int frc = print_frameworks(&train, root);
             if (frc) {
                 json_object_put(root);
                 aif_validation_free(&train);
+                aif_holdout_free(&ho);
                 aif_validation_free(&coll);
                 aif_serve_validation_free(&serve);
                 return frc;
             }
         }
         if (coll.n > 0) {
-            json_object *cj = table_json(&coll);
+            json_object *cj = table_json(&coll, 0);
             json_object *sk = json_object_new_array();
             for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 json_object_array_add(sk, json_object_new_string(coll.skipped[i]));
@@ -286,7 +410,7 @@ int cmd_validate(int argc, char **argv)
             json_object_object_add(root, "power", pw);
         }
         if (serve.table.n > 0) {
-            json_object *sj = table_json(&serve.table);
+            json_object *sj = table_json(&serve.table, 0);
             json_object *sk = json_object_new_array();
             for (int i = 0; i < serve.table.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 json_object_array_add(sk, json_object_new_string(serve.table.skipped[i]));
@@ -307,14 +431,18 @@ int cmd_validate(int argc, char **argv)
                 printf("training runs (%s):\n", "validation/train.csv");
             print_table(&train, markdown);
             printf("; bound on the median %.0f%%: %s\n", bound, pass ? "PASS" : "FAIL");
+            print_table_notes(&train);
             printf("by software stack (train.framework):\n");
             int frc = print_frameworks(&train, NULL);
             if (frc) {
                 aif_validation_free(&train);
+                aif_holdout_free(&ho);
                 aif_validation_free(&coll);
                 aif_serve_validation_free(&serve);
                 return frc;
             }
+            if (holdout)
+                print_holdout(&ho, &train);
         }
         if (np > 0) {
             printf("\npower (validation/power.yaml; not part of the bound above):\n");
@@ -353,6 +481,7 @@ int cmd_validate(int argc, char **argv)
         }
     }
     aif_validation_free(&train);
+    aif_holdout_free(&ho);
     aif_validation_free(&coll);
     aif_serve_validation_free(&serve);
     return pass ? EXIT_OK : EXIT_FAIL;

@@ -14,6 +14,10 @@
  * one microbatch's forward (dp_overlap: in nb buckets of Megatron-LM's size,
  * each paying its collective's latency; the last bucket's reduction and the
  * first bucket's all-gather exposed at least), or all of them (no overlap).
+ * Interleaved (vpp > 1), a bucket's window is its layers' distance from the end of
+ * the stage's backward in the cool-down, whole chunk-groups for the later chunks
+ * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
+ * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
  * only a training one; aif_graph_timing_eval tabulates them for listings. */
 #include "engine/estimate.h"
@@ -198,21 +202,34 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
     /* over the stage classes (graph.h), each standing for its n_ranks equal ranks: the
      * sum weighs a class by its count, and the busiest rank is the first of the first
      * class that reaches the most, as a loop over every rank would find it */
+    /* interleaved, the pipeline sends are asynchronous (graph.h, AIF_OVL_ASYNC): a
+     * microbatch waits only for what a send outlasts of one chunk's compute (the receiver
+     * has the next chunk of another microbatch to run meanwhile) and the compute slowed
+     * beside the send (overlap_slowdown, booked to the send); the fill and drain cross
+     * every hop, so the mean stage (the bubble) keeps the whole transfer */
+    int async_p2p = p->vpp > 1 && p->pp > 1 && tr->pp_overlap;
+    double t_p2p = st[AIF_SEG_P2P].total_s, worst_p2p = 0;
     for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
         aif_stage_class sc;
         aif_graph_stage_class(g, k, &sc);
         const aif_stage *c = &sc.st;
         double f = c->dense_layers * st[AIF_SEG_DENSE_FWD].total_s + c->moe_layers * st[AIF_SEG_MOE_FWD].total_s +
-                   c->embed * st[AIF_SEG_EMBED_FWD].total_s + c->head * st[AIF_SEG_HEAD_FWD].total_s +
-                   c->p2p * st[AIF_SEG_P2P].total_s;
+                   c->embed * st[AIF_SEG_EMBED_FWD].total_s + c->head * st[AIF_SEG_HEAD_FWD].total_s;
         double b = c->dense_layers * st[AIF_SEG_DENSE_BWD].total_s + c->moe_layers * st[AIF_SEG_MOE_BWD].total_s +
-                   c->embed * st[AIF_SEG_EMBED_BWD].total_s + c->head * st[AIF_SEG_HEAD_BWD].total_s +
-                   c->p2p * st[AIF_SEG_P2P].total_s;
-        sum += sc.n_ranks * (f + b);
+                   c->embed * st[AIF_SEG_EMBED_BWD].total_s + c->head * st[AIF_SEG_HEAD_BWD].total_s;
+        double pf = t_p2p, pb = t_p2p;
+        if (async_p2p) {   /* what outlasts a chunk, and the compute slowed beside the send */
+            pf = fmax(0, t_p2p - f / p->vpp) + interference(s, fmin(t_p2p, f / p->vpp));
+            pb = fmax(0, t_p2p - b / p->vpp) + interference(s, fmin(t_p2p, b / p->vpp));
+        }
+        sum += sc.n_ranks * (f + b + 2 * c->p2p * t_p2p);
+        f += c->p2p * pf;
+        b += c->p2p * pb;
         if (f + b > worst) {
             worst = f + b;
             worst_f = f;
             worst_b = b;
+            worst_p2p = c->p2p * (pf + pb);
             sg = *c;
         }
     }
@@ -224,7 +241,7 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
                  sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
                  sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
                  sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
-                 2 * sg.p2p * st[AIF_SEG_P2P].cat_s[c];
+                 (t_p2p > 0 ? worst_p2p * st[AIF_SEG_P2P].cat_s[c] / t_p2p : 0);   /* its exposed sends */
     membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
                sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
                sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
@@ -244,8 +261,25 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
         double nb = bucket_count(g, worst_items);
         rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb);
         ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb);
-        dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
-                     (nb - 1) / nb * (interference(s, fmin(rs, worst_b)) + interference(s, fmin(ag, worst_f)));
+        if (p->vpp > 1 && p->pp > 1) {
+            /* interleaved: a bucket's reduction is ready when its layers' last backward
+             * ends, which for the later chunks is whole chunk-groups before the end of the
+             * stage's backward (aif_sched_dp_window); bucket b (of nb, in forward order)
+             * waits behind the b+1 buckets served before it in the stream, so the
+             * reductions end max_b ((b+1) rs/nb - window_b) after the backward, at least
+             * rs/nb; the all-gathers mirror it before the forward */
+            aif_pipe pipe_shape = {p->pp, p->vpp, g->microbatches};
+            double rs_x = rs / nb, ag_x = ag / nb;
+            for (int b = 0; b < (int)nb; b++) {
+                double w = aif_sched_dp_window(pipe_shape, b / nb);
+                rs_x = fmax(rs_x, (b + 1) * rs / nb - w * worst_b);
+                ag_x = fmax(ag_x, (b + 1) * ag / nb - w * worst_f);
+            }
+            dp_exposed = rs_x + ag_x + interference(s, rs - rs_x) + interference(s, ag - ag_x);
+        } else {
+            dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
+                         (nb - 1) / nb * (interference(s, fmin(rs, worst_b)) + interference(s, fmin(ag, worst_f)));
+        }
     } else {
         dp_exposed = rs + ag;
     }

@@ -99,7 +99,9 @@ typedef enum req_kind {
     RQ_NEXT,                   /* beside the next compute op */
     RQ_SEG,                    /* beside the rest of the segment */
     RQ_RS,                     /* a gradient reduce-scatter bucket */
-    RQ_AG                      /* a parameter all-gather bucket */
+    RQ_AG,                     /* a parameter all-gather bucket */
+    RQ_ASYNC                   /* a pipeline send nobody on the sender waits for (AIF_OVL_ASYNC):
+                                  its receiver waits for its arrival */
 } req_kind;
 
 /* Which pattern a request's collective takes: its group's, or a pipeline send's. */
@@ -124,6 +126,7 @@ typedef struct timeline {
     int pend_req;              /* RQ_NEXT request beside the current compute op (NONE: none) */
     int wait_req, wait_bucket, wait_slot, wait_done;
     int seg_reqs, bg, rs_left; /* RQ_SEG requests; background requests; reductions left */
+    int async_reqs;            /* RQ_ASYNC requests in flight (among bg) */
     int seg_cat;               /* category of the last RQ_SEG request (what a wait for them is) */
     double wait_t, end_t;
     int wait_cat;              /* aif_cat the wait is charged to, or WAIT_IDLE */
@@ -575,8 +578,10 @@ static int submit(sim *x, int ti, int op, double bytes, req_kind kind, int bucke
         t->seg_reqs++;
         t->seg_cat = x->g->ops[op].cat;
     }
-    if (kind == RQ_RS || kind == RQ_AG || kind == RQ_SEG)
+    if (kind == RQ_RS || kind == RQ_AG || kind == RQ_SEG || kind == RQ_ASYNC)
         t->bg++;
+    if (kind == RQ_ASYNC)
+        t->async_reqs++;
     return r;
 }
 
@@ -647,6 +652,10 @@ static void req_done(sim *x, int r)
         t->bg--;
         if (t->state == ST_WAIT_AG && t->wait_bucket == q->bucket && !t->ag_wait[q->bucket])
             wake(x, q->tl);
+        break;
+    case RQ_ASYNC:   /* its arrival (above) is all anyone waits for */
+        t->async_reqs--;
+        t->bg--;
         break;
     }
     q->next = x->free_rq;
@@ -853,15 +862,19 @@ static int run_op(sim *x, int ti)
         if (o->kind == AIF_OP_MEM)
             t->membound_s += d;
         if (extra > 0)
-            t->cat_s[t->pend_req != NONE ? x->g->ops[x->rq[t->pend_req].op].cat
-                     : t->seg_reqs > 0     ? t->seg_cat
-                                           : AIF_CAT_DP] += extra;   /* the traffic that slows it */
+            t->cat_s[t->pend_req != NONE                ? x->g->ops[x->rq[t->pend_req].op].cat
+                     : t->seg_reqs > 0                    ? t->seg_cat
+                     : t->async_reqs > 0 && t->bg == t->async_reqs ? AIF_CAT_PP
+                                                          : AIF_CAT_DP] += extra;   /* the traffic that slows it */
         record(x, o->name, "compute", ti, 0, x->q.now, x->q.now + d + extra);
         t->state = ST_COMPUTE;
         push(x, x->q.now + d + extra, EV_COMPUTE, ti, 0);
         return 1;
     }
-    req_kind kind = o->overlap == AIF_OVL_NEXT ? RQ_NEXT : o->overlap == AIF_OVL_SEGMENT ? RQ_SEG : RQ_BLOCK;
+    req_kind kind = o->overlap == AIF_OVL_NEXT      ? RQ_NEXT
+                    : o->overlap == AIF_OVL_SEGMENT ? RQ_SEG
+                    : o->overlap == AIF_OVL_ASYNC   ? RQ_ASYNC
+                                                    : RQ_BLOCK;
     int dst = NONE, slot = NONE;
     dir d = DIR_GROUP;
     if (is_pipeline_send(o) && t->phase == PH_UNITS) {
@@ -870,7 +883,7 @@ static int run_op(sim *x, int ti)
         dst = tl_index(x, t->replica, to);
         d = sched[t->unit].pass == AIF_PASS_FWD ? DIR_SEND_FWD : DIR_SEND_BWD;
     }
-    if (kind != RQ_SEG) {   /* set before submitting: a request may finish at once */
+    if (kind == RQ_BLOCK || kind == RQ_NEXT) {   /* set before submitting: a request may finish at once */
         t->wait_req = x->free_rq != NONE ? x->free_rq : x->n_rq;
         t->wait_done = 0;
     }

@@ -8,7 +8,7 @@
 #include "aifsim/report.h"
 
 static const char *const kind_names[] = {"gemm", "attn", "attn", "mem", "comm"};
-static const char *const ovl_names[] = {"", "overlaps next", "overlaps segment"};
+static const char *const ovl_names[] = {"", "overlaps next", "overlaps segment", "async"};
 
 void aif_report_graph_text(FILE *f, const aif_graph_timing *t)
 {

@@ -108,6 +108,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
                 aif_lora_target_names[t->lora.targets]);
     if (t->framework[0] && strcmp(t->framework, "megatron-core"))   /* the default stack goes unnamed here */
         fprintf(f, "\n  stack    %s: %s", t->framework, s->framework.description);
+    if (s->assumed[0])   /* settings nobody wrote: defaults that move the result (aif_scenario.assumed) */
+        fprintf(f, "\n  assumed  %s (defaults, not given: set them to change)", s->assumed);
     fputs("\n\n", f);
 
     const aif_breakdown *bd = &r->bd;

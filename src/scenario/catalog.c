@@ -599,6 +599,12 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
     if (!slot && !(slot = aif_vec_push(v)))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     memcpy(slot, &tmp, kd->item_size);
+    if (k == AIF_CAT_CALIBRATION)   /* a family replaced: the GPUs loaded before it that name it take it */
+        for (int i = 0; i < c->gpus.n; i++) {
+            aif_gpu *g = (aif_gpu *)c->gpus.items + i;
+            if (!strcmp(g->arch, tmp.cal.name))
+                g->calib = tmp.cal;
+        }
     if (k == AIF_CAT_MODELS) {
         int i_model = (int)(((char *)slot - (char *)v->items) / kd->item_size);
         while (c->claims.n <= i_model)

@@ -13,7 +13,8 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, layout}
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance,
+ *           layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
  *
@@ -143,6 +144,8 @@ static const field train_fields[] = {
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
+    FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
+    {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
     {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
     {.key = "first_node", .type = F_INT, .off = offsetof(aif_train, alloc.first_node), .min = 0, .max = 100000000},
@@ -630,6 +633,8 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
     t->dp_overlap = true;
     t->fp4_format = AIF_NVFP4;
     t->bf16_first_layers = t->bf16_last_layers = -1;
+    t->ep_imbalance = 1;
+    t->pp_overlap = true;
     uint64_t set = 0;
     if (tn) {
         /* `auto` degrees and `layout: auto` are taken out before binding: the search
@@ -805,6 +810,41 @@ static const ynode *node_at(const ynode *root, const char *path)
         p += k + (p[k] == '.');
     }
     return n == root ? NULL : n;
+}
+
+/* The training settings the input did not write (no node, or one the built-in default
+ * scenario wrote), of those that move a step time by more than a few percent, into
+ * s->assumed: the software stack and its kernels, numerics, memory policy and overlaps. */
+static void list_assumed(const ynode *root, aif_scenario *s)
+{
+    const aif_train *t = &s->train;
+    const aif_parallel *p = &t->par;
+    struct { const char *key; int show; char val[AIF_NAME_MAX + 8]; } f[] = {
+        {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp > 1, ""},
+        {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
+        {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
+    };
+    snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
+    snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
+    snprintf(f[2].val, sizeof f[2].val, "%s", aif_recompute_name((aif_recompute)t->recompute));
+    snprintf(f[3].val, sizeof f[3].val, "%s", aif_optim_name((aif_optim)t->optimizer));
+    snprintf(f[4].val, sizeof f[4].val, "%d", t->mbs);
+    snprintf(f[5].val, sizeof f[5].val, "%s", aif_attn_kernel_name((aif_attn_kernel)t->attention));
+    snprintf(f[6].val, sizeof f[6].val, "%s", p->sp ? "on" : "off");
+    snprintf(f[7].val, sizeof f[7].val, "%s", t->tp_overlap ? "on" : "off");
+    snprintf(f[8].val, sizeof f[8].val, "%s", t->dp_overlap ? "on" : "off");
+    snprintf(f[9].val, sizeof f[9].val, "%s", t->ep_overlap ? "on" : "off");
+    snprintf(f[10].val, sizeof f[10].val, "%s", t->pp_overlap ? "on" : "off");
+    size_t k = 0;
+    s->assumed[0] = '\0';
+    for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
+        char path[40];
+        snprintf(path, sizeof path, "train.%s", f[i].key);
+        const ynode *n = node_at(root, path);
+        if (!f[i].show || (n && !(n->origin && !strcmp(n->origin, "<built-in:default scenario>"))))
+            continue;
+        k += (size_t)snprintf(s->assumed + k, sizeof s->assumed - k, "%s%s %s", k ? ", " : "", f[i].key, f[i].val);
+    }
 }
 
 /* How a load's origin reads as the base of a run: "built-in default scenario",
@@ -1019,6 +1059,8 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
     }
     if (!rc)
         out->n_options = n_ov;
+    if (!rc && (sections & AIF_SECTION_TRAIN))
+        list_assumed(root, out);
     if (!rc && n_drop && (sections & AIF_SECTION_TRAIN)) {
         /* one note for the layout: the values the base wrote that the new job derives otherwise */
         char asked[80] = "", used[80] = "";

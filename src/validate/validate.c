@@ -8,6 +8,7 @@
  * a row that cannot be reproduced (hardware outside the catalogs, an input the
  * source does not publish) is counted as skipped with its reason, never guessed. */
 #include "aifsim/validate.h"
+#include "validate/validate_int.h"
 #include "base/base.h"
 #include "facility/site.h"
 #include "scenario/catalog.h"
@@ -40,6 +41,8 @@ typedef struct parse_state {
     aif_rc rc;
     int cap;
     int sim;                                 /* train rows through the simulating engine */
+    const aif_calib_set *calib_set;          /* calibration constants replaced (the holdout's refits) */
+    int n_calib_set;
     void (*progress)(double done, void *ctx);   /* after each row, NULL for none */
     void *progress_ctx;
     int n_lines;                             /* lines of the text, for the fraction done */
@@ -108,6 +111,39 @@ static aif_val_row *new_row(parse_state *ps)
     return vr;
 }
 
+/* A row's source group: its source_id cell when the table has one, else the source's
+ * first word when that names a repository (owner/name), else the source up to its first
+ * comma ("Narayanan et al., SC'21 ..." -> "Narayanan et al."). */
+static void source_group(const parse_state *ps, char *out, size_t len)
+{
+    const char *id = cell(ps, "source_id"), *src = cell(ps, "source");
+    if (id[0]) {
+        aif_strlcpy(out, id, len);
+        return;
+    }
+    size_t w = strcspn(src, " \t"), n = memchr(src, '/', w) ? w : strcspn(src, ",");
+    while (n > 0 && (src[n - 1] == ' ' || src[n - 1] == ':'))
+        n--;
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, src, n);
+    out[n] = '\0';
+    if (n == 0)   /* no source named: the rows without one form one group */
+        aif_strlcpy(out, "(no source)", len);
+}
+
+/* The inputs a row's notes mark ASSUMED (the word in capitals, not inside another word). */
+static int count_assumed(const char *notes)
+{
+    int n = 0;
+    for (const char *p = notes; (p = strstr(p, "ASSUMED")); p += 7) {
+        int before = p > notes && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z'));
+        int after = (p[7] >= 'A' && p[7] <= 'Z') || (p[7] >= 'a' && p[7] <= 'z');
+        n += !before && !after;
+    }
+    return n;
+}
+
 static void train_row(parse_state *ps)
 {
     /* columns -> scenario overrides */
@@ -118,6 +154,7 @@ static void train_row(parse_state *ps)
         {"precision", "train.precision"}, {"recompute", "train.recompute"}, {"optimizer", "train.optimizer"},
         {"tp_overlap", "train.tp_overlap"}, {"attention", "train.attention"},
         {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"}, {"ep_overlap", "train.ep_overlap"},
+        {"pp_overlap", "train.pp_overlap"},
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
     };
     aif_override ov[32];
@@ -140,6 +177,8 @@ static void train_row(parse_state *ps)
     aif_strlcpy(vr->metric, cell(ps, "metric"), sizeof vr->metric);
     aif_strlcpy(vr->convention, cell(ps, "flops_convention"), sizeof vr->convention);
     aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
+    source_group(ps, vr->group, sizeof vr->group);
+    vr->n_assumed = count_assumed(cell(ps, "notes"));
     aif_scenario s;
     aif_err e;
     aif_rc prc = aif_scenario_parse(ps->cat, "", 0, ps->name, ov, n, &s, &e);
@@ -152,6 +191,10 @@ static void train_row(parse_state *ps)
     }
     vr->gpus = s.cluster.gpus;
     aif_strlcpy(vr->framework, s.train.framework, sizeof vr->framework);
+    aif_strlcpy(vr->arch, s.cluster.gpu.arch, sizeof vr->arch);
+    for (int i = 0; i < ps->n_calib_set; i++)
+        if (!strcmp(ps->calib_set[i].family, s.cluster.gpu.arch))
+            aif_calib_put(&s.cluster.gpu.calib, ps->calib_set[i].field, ps->calib_set[i].value);
     if (s.site.gpu_power_limit_W > 0)   /* a run at a power limit: its clocks, as aif_run_train sets them */
         s.cluster.clock_factor = aif_clock_factor(&s.cluster.gpu, aif_catalog_facility(ps->cat), s.site.gpu_power_limit_W);
     char why[200];
@@ -192,6 +235,7 @@ static void train_row(parse_state *ps)
         return;
     }
     vr->err = (vr->predicted - vr->measured) / vr->measured;
+    vr->nofit = !r->fits_in_memory;
     ps->out->n++;
 }
 
@@ -250,13 +294,24 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+double aif_percentile(const double *sorted, int n, double p)
+{
+    if (n <= 0)
+        return 0;
+    double x = p * (n - 1);
+    int i = (int)floor(x);
+    if (i >= n - 1)
+        return sorted[n - 1];
+    return sorted[i] + (x - i) * (sorted[i + 1] - sorted[i]);
+}
+
 /* A progress callback for the rows of a table (NULL fn: none). */
 typedef struct row_progress { void (*fn)(double done, void *ctx); void *ctx; } row_progress;
 
 /* Reads every row of a CSV through row_fn, then the error statistics of out. */
-static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const char *name, const char *const *need,
-                      void (*row_fn)(parse_state *), int sim, const row_progress *prog, aif_validation *out,
-                      aif_err *err)
+static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, const char *name,
+                          const char *const *need, void (*row_fn)(parse_state *), int sim, const row_progress *prog,
+                          const aif_calib_set *set, int n_set, aif_validation *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
     parse_state *ps = calloc(1, sizeof *ps);
@@ -269,6 +324,8 @@ static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const 
     ps->need = need;
     ps->row_fn = row_fn;
     ps->sim = sim;
+    ps->calib_set = set;
+    ps->n_calib_set = n_set;
     if (prog && prog->fn) {
         ps->progress = prog->fn;
         ps->progress_ctx = prog->ctx;
@@ -312,12 +369,23 @@ static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const 
             out->max_ape = ape[i];
             out->worst = i;
         }
+        out->n_assumed += out->rows[i].n_assumed;
+        out->n_rows_assumed += out->rows[i].n_assumed > 0;
+        out->n_nofit += out->rows[i].nofit;
     }
     qsort(ape, (size_t)out->n, sizeof *ape, cmp_double);
     out->median_ape = out->n % 2 ? ape[out->n / 2] : (ape[out->n / 2 - 1] + ape[out->n / 2]) / 2;
+    out->p90_ape = aif_percentile(ape, out->n, 0.9);
     out->mean_ape = sum / out->n;
     free(ape);
     return AIF_OK;
+}
+
+static aif_rc run_csv(const aif_catalog *c, const char *text, size_t len, const char *name, const char *const *need,
+                      void (*row_fn)(parse_state *), int sim, const row_progress *prog, aif_validation *out,
+                      aif_err *err)
+{
+    return run_csv_set(c, text, len, name, need, row_fn, sim, prog, NULL, 0, out, err);
 }
 
 aif_rc aif_validate_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
@@ -459,6 +527,30 @@ const char *aif_builtin_validation_csv(size_t *len)
 }
 
 static const char *const train_need[] = {"id", "model", "system", "gpus", "metric", "measured", NULL};
+
+aif_rc aif_validate_train_text(const aif_catalog *c, const char *text, size_t len, const char *name, int sim,
+                               const aif_calib_set *set, int n_set, aif_validation *out, aif_err *err)
+{
+    return run_csv_set(c, text, len, name, train_need, train_row, sim, NULL, set, n_set, out, err);
+}
+
+aif_rc aif_validate_train_read(const char *path, const char **text, char **owned, size_t *len, char *shown,
+                               size_t shown_len, aif_err *err)
+{
+    *owned = NULL;
+    if (!path) {
+        if (!(*text = aif_embedded_file("validation/train.csv", len)))
+            return aif_err_set(err, AIF_EINTERNAL, NULL, 0, 0, NULL, "built-in %s missing", "validation/train.csv");
+        snprintf(shown, shown_len, "<built-in:%s>", "validation/train.csv");
+        return AIF_OK;
+    }
+    aif_rc rc = aif_read_file(path, owned, len, err);
+    if (rc)
+        return rc;
+    *text = *owned;
+    aif_strlcpy(shown, path, shown_len);
+    return AIF_OK;
+}
 
 /* Runs the table at path, or the built-in one: the training rows (coll 0; through
  * the simulating engine with sim) or the nccl-tests rows (coll 1). */
@@ -805,6 +897,7 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
     if (st->n) {
         qsort(ape, (size_t)st->n, sizeof *ape, cmp_double);
         st->median_ape = st->n % 2 ? ape[st->n / 2] : (ape[st->n / 2 - 1] + ape[st->n / 2]) / 2;
+        st->p90_ape = aif_percentile(ape, st->n, 0.9);
         st->mean_ape = sum / st->n;
     }
     free(ape);

@@ -301,6 +301,17 @@ static void dense_mlp_bwd(lw *w)
     norm_op(w, "norm2.bwd", el * h * 6);
 }
 
+/* The routing load imbalance the step waits for (train.ep_imbalance): the busiest
+ * expert-parallel rank receives that many times the mean token copies, computes its
+ * experts' GEMMs over them and is the last to finish each all-to-all (its receive in the
+ * dispatch, its send in the combine), so every rank waits for it.  Senders are balanced
+ * (each token leaves its own rank), so the permutes are not scaled.  With ep 1 every GPU
+ * holds every expert and the imbalance changes nothing. */
+static double ep_imbalance(const lw *w)
+{
+    return w->ep > 1 && w->s->train.ep_imbalance > 1 ? w->s->train.ep_imbalance : 1;
+}
+
 /* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
  * GEMMs over the local experts, combine; shared experts as a dense MLP beside it. */
 static void moe_fwd(lw *w)
@@ -308,18 +319,19 @@ static void moe_fwd(lw *w)
     const aif_model *m = &w->s->model;
     double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
     double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn;
-    double et = w->etp, slots = el * k * et;    /* token copies this GPU's experts process */
+    double imb = ep_imbalance(w);                /* the busiest expert rank's share over the mean */
+    double et = w->etp, slots = el * k * et * imb;    /* token copies this GPU's experts process */
     norm_op(w, "norm2", el * h * 4);
     gemm(w, "router", el, E, h, 1, 0);
     mem(w, "moe.permute", el * k * h * 4, 2);
-    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
+    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
     gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8);
     act_op(w, "experts.act", slots * fe / et * 2 * (gm + 1));
     gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
+    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     if (m->moe.shared_experts > 0) {
         tp_gather(w, "tp.ag.shared", T);
@@ -333,7 +345,8 @@ static void moe_bwd(lw *w)
 {
     const aif_model *m = &w->s->model;
     double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
-    double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp, slots = el * k * et;
+    double imb = ep_imbalance(w);
+    double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp, slots = el * k * et * imb;
     double per_expert = slots * ep / E, local = E / ep;
     act_op(w, "residual2.bwd", el * h * 4);
     if (m->moe.shared_experts > 0) {
@@ -348,13 +361,13 @@ static void moe_bwd(lw *w)
                  AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     }
     mem(w, "moe.unpermute.bwd", el * k * h * 4, 2);
-    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
+    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     gemm_bwd(w, "experts.fc2.dgrad", "experts.fc2.wgrad", per_expert, h, fe / et, local, w->fp8);
     act_op(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1));
     gemm_bwd(w, "experts.fc1.dgrad", "experts.fc1.wgrad", per_expert, fe * gm / et, h, local, w->fp8);
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2, w->ep_ovl);
+    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
     norm_op(w, "norm2.bwd", el * h * 6);
@@ -728,11 +741,15 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 
     /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
      * sends 1/tp of the activation over its own NIC; without sequence parallelism the
-     * receiver all-gathers the pieces over NVLink */
+     * receiver all-gathers the pieces over NVLink.  Interleaved, the sends are asynchronous
+     * (Megatron-Core's overlap_p2p_comm, the interleaved schedule's default in Megatron-LM
+     * and NeMo; train.pp_overlap): the sender goes on to its next chunk (graph.h,
+     * AIF_OVL_ASYNC) */
+    aif_ovl p2p_ovl = s->train.par.vpp > 1 && s->train.pp_overlap ? AIF_OVL_ASYNC : AIF_OVL_NONE;
     begin(&w, AIF_SEG_P2P);
-    comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, AIF_OVL_NONE);
+    comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, p2p_ovl);
     if (w.t > 1 && !w.sp)
-        comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+        comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, p2p_ovl);
     end(&w, AIF_SEG_P2P);
 
     /* end of step: parameters held by the busiest rank (an upper bound for the others),

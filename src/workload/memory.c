@@ -26,7 +26,8 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     double mlp = 2 * el * h + 2 * el * h + 2 * T * m->ffn * gm / t + 2 * T * m->ffn / t + el * h * d->dropout;
     double moe = 0;
     if (m->moe.experts) {
-        double et = tr->par.etp, slots = el * m->moe.top_k * et, fe = m->moe.expert_ffn;
+        double imb = tr->par.ep > 1 && tr->ep_imbalance > 1 ? tr->ep_imbalance : 1;   /* the busiest rank */
+        double et = tr->par.etp, slots = el * m->moe.top_k * et * imb, fe = m->moe.expert_ffn;
         double fs = fe * m->moe.shared_experts;
         /* norm input, router input, dispatched tokens (the expert fc1 input), activation
          * input and fc2 input; the all-to-all buffers are not kept for backward */

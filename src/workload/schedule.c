@@ -2,6 +2,8 @@
  * (equations in schedule.h).  Pure functions of the pipeline's shape. */
 #include "workload/schedule.h"
 
+#include <math.h>
+
 int aif_sched_n_units(aif_pipe p) { return 2 * p.m * p.vpp; }
 
 /* The k-th unit of a pass (k counts that pass's units of the stage). */
@@ -42,6 +44,14 @@ double aif_sched_in_flight(aif_pipe p, int stage)
 }
 
 double aif_sched_fill_drain(aif_pipe p) { return p.pp > 1 ? (p.pp - 1) / (double)p.vpp : 0; }
+
+double aif_sched_dp_window(aif_pipe p, double x)
+{
+    if (p.vpp <= 1)
+        return x;
+    double xv = x * p.vpp, c = floor(xv), grp = p.pp < p.m ? p.pp : p.m;
+    return (c * grp + (xv - c)) / p.vpp;
+}
 
 int aif_sched_input_stage(aif_pipe p, int stage, aif_unit u)
 {

@@ -52,6 +52,15 @@ void aif_sched_stage(aif_pipe p, int stage, aif_unit *out);
 double aif_sched_in_flight(aif_pipe p, int stage);
 /* Fill and drain of the pipeline in microbatch-times of one stage: (pp - 1) / v. */
 double aif_sched_fill_drain(aif_pipe p);
+/* The data-parallel overlap window of a stage's item at position x (0 <= x < 1: the
+ * share of the stage's layers before it, in forward order over its chunks), in passes
+ * of one microbatch over the whole stage: how long after the item's last backward the
+ * stage's last backward ends, and (the mirror) how long after the stage's first forward
+ * starts the item's first forward starts.  Interleaved, the cool-down runs the last
+ * group of min(pp, m) microbatches through chunk v-1, then v-2, ... 0, each chunk's
+ * pass 1/v of the stage's: an item of chunk c = floor(x v) at q = x v - c within it
+ * waits (c min(pp, m) + q) / v.  With v = 1 that is x, one microbatch's pass. */
+double aif_sched_dp_window(aif_pipe p, double x);
 /* Where the input of a unit comes from: the sending stage, or -1 when the unit
  * starts from the data (first forward chunk) or the loss (last backward chunk). */
 int aif_sched_input_stage(aif_pipe p, int stage, aif_unit u);

@@ -1,0 +1,70 @@
+/* test_assumed.c -- inputs mean what the user wrote: the training settings that move a
+ * result by more than a few percent and that nobody wrote (a code default, or the
+ * built-in default scenario's) are listed in aif_scenario.assumed, which the text
+ * output prints; a setting given by an option or by the user's own scenario is not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/aifsim.h"
+
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+static void has(const char *text, const char *needle, int yes)
+{
+    if (!strstr(text, needle) != !yes)
+        fail_msg("'%s' %s '%s'", text, yes ? "lacks" : "holds", needle);
+}
+
+static void test_default_scenario(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(aif_scenario_load(cat, NULL, NULL, 0, &s, &e), AIF_OK);
+    has(s.assumed, "framework megatron-core", 1);
+    has(s.assumed, "attention flash3", 1);
+    has(s.assumed, "tp_overlap on", 1);
+    has(s.assumed, "dp_overlap on", 1);
+    has(s.assumed, "ep_overlap", 0);   /* no expert parallelism: nothing to assume */
+    aif_override ov[] = {{"train.framework", "torchtitan", "--framework"},
+                         {"train.tp_overlap", "false", "--set"}, {"train.recompute", "full", "--recompute"}};
+    assert_int_equal(aif_scenario_load(cat, NULL, ov, 3, &s, &e), AIF_OK);
+    has(s.assumed, "framework", 0);
+    has(s.assumed, "tp_overlap", 0);
+    has(s.assumed, "recompute", 0);
+    has(s.assumed, "dp_overlap on", 1);
+}
+
+static void test_everything_given(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\n"
+                    "train: {tp: 2, pp: 1, mbs: 1, gbs: 16, seq: 4096, precision: fp8, recompute: none, "
+                    "optimizer: distributed, attention: flash3, sp: true, tp_overlap: false, dp_overlap: true, "
+                    "framework: megatron-core}\n";
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_string_equal(s.assumed, "");
+    /* the user's file leaves mbs and the overlaps out: code defaults, listed */
+    y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {tp: 2, gbs: 16, seq: 4096}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    has(s.assumed, "mbs 1", 1);
+    has(s.assumed, "framework megatron-core", 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_scenario),
+        cmocka_unit_test(test_everything_given),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
