@@ -42,9 +42,6 @@ static const struct { const char *id; double bound; } known[] = {
      * exposes 2.1 s of tensor-parallel communication, the simulated torus 6.2 s */
     {"maxtext-v5p-512b-1x1024", 0.10},
     {"maxtext-v5p-512b-2x1024", 0.10},
-    /* PP4 x VPP12 over Qwen3's 94 layers (48 chunks of 1 or 2 layers): the
-     * estimate's bubble 0.07 s, the simulated schedule's 1.23 s */
-    {"mbr260401-gb300-qwen3-235b-mxfp8", 0.10},
 };
 
 static double bound_of(const char *id)
