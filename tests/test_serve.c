@@ -5,7 +5,8 @@
  * (Little's law, latency unbounded past capacity, more replicas lower TTFT,
  * offline throughput monotone in HBM bandwidth, determinism with a seed), and
  * the no_evict admission (no preemption, reservations that fit, exactly as many
- * requests admitted as their prompt and output blocks allow). */
+ * requests admitted as their prompt and output blocks allow), and data-parallel
+ * attention with wide expert parallelism (its memory and a decode by hand). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "serve/replica.h"
 #include "serve/requests.h"
 #include "workload/lower_serve.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,8 +113,8 @@ static void check_fast_equals_fresh(const char *yaml)
 }
 
 /* The memoised evaluator equals lowering and timing a fresh graph, for a dense
- * model on tensor parallelism, a MoE with expert parallelism, and an MLA model on
- * two pipeline stages in fp8. */
+ * model on tensor parallelism, a MoE with expert parallelism, an MLA model on
+ * two pipeline stages in fp8, and an MLA MoE with data-parallel attention. */
 static void test_fast_equals_fresh_graph(void **state)
 {
     (void)state;
@@ -120,6 +122,9 @@ static void test_fast_equals_fresh_graph(void **state)
     check_fast_equals_fresh("cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\nserve: {tp: 4, ep: 2}\n");
     check_fast_equals_fresh("cluster: {system: dgx-h200, gpus: 16}\nmodel: deepseek-v3\n"
                             "serve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
+    /* data-parallel attention with the experts over two nodes */
+    check_fast_equals_fresh("cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                            "serve: {tp: 16, ep: 16, dp_attention: true, precision: fp8}\n");
 }
 
 /* A MoE layer reads the weights of the experts its tokens reach: one token of
@@ -1039,6 +1044,88 @@ static double swap_run(const char *pre, const char *link, aif_serve_run *r)
     return r->serve.throughput_tokens_per_s;
 }
 
+/* Data-parallel attention with wide expert parallelism (serve.dp_attention), by
+ * hand on DeepSeek-V3 over 16 H100s in two nodes: each GPU holds the whole
+ * attention, dense and shared weights and 1/16 of the routed experts, caches its
+ * own sequences' latent (16 times the tokens of tensor parallelism, which keeps
+ * the latent on every rank), and runs a decode of 160 sequences as 10 rows on its
+ * attention GEMMs, with no tensor-parallel collective, 10 x top 8 tokens
+ * dispatched, and its 16 experts fed from the whole batch; the configurations it
+ * cannot run are refused at their field. */
+static void test_dp_attention(void **state)
+{
+    (void)state;
+    aif_scenario s, t;
+    aif_serve_memory m, mt;
+    aif_err e;
+    const char *dp = "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                     "serve: {tp: 16, ep: 16, dp_attention: true, precision: fp8}\n";
+    load(&s, dp);
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_OK);
+    aif_dims d;
+    aif_model_dims(&s.model, &d);
+    double routed = (double)(s.model.layers - s.model.moe.dense_layers) * s.model.moe.experts * d.expert_params;
+    double want_w = aif_model_params(&s.model) - routed + routed / 16;   /* fp8: one byte a weight */
+    if (fabs(m.weights_bytes - want_w) > 1)
+        fail_msg("weights %.6g B per GPU, by hand %.6g", m.weights_bytes, want_w);
+    assert_true(m.kv_bytes_per_token == (512 + 64) * 1.0 * 61);
+    assert_true(m.kv_blocks == 16 * (long)(m.kv_capacity_bytes / (16 * m.kv_bytes_per_token)));
+    assert_true(m.kv_capacity_bytes + m.weights_bytes + m.activations_bytes + m.workspace_bytes <= m.hbm_bytes);
+    load(&t, "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\nserve: {tp: 16, ep: 16, precision: fp8}\n");
+    assert_int_equal(aif_serve_memory_eval(&t, &mt, &e), AIF_OK);
+    assert_true(m.kv_bytes_per_token == mt.kv_bytes_per_token);   /* the latent, whole, in both */
+    assert_true(m.kv_blocks > 4 * mt.kv_blocks);                   /* tp replicates it on all 16 */
+
+    /* a decode of 160 sequences: 10 per GPU */
+    aif_serve_batch b = {.decode_seqs = 160, .decode_kv_tokens = 160 * 1000.0};
+    aif_graph g;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    int seen_q = 0, seen_disp = 0, seen_fc1 = 0, seen_attn = 0;
+    for (int i = 0; i < g.n_ops; i++) {
+        const aif_op *o = &g.ops[i];
+        assert_null(strstr(o->name, "tp."));   /* no tensor-parallel collective at all */
+        if (!strcmp(o->name, "q.down") && !seen_q++)
+            assert_true(o->m == 10);
+        if (!strcmp(o->name, "ep.dispatch") && !seen_disp++)
+            assert_true(fabs(o->bytes - 10.0 * 8 * 7168 * 1) < 1e-6);
+        if (!strcmp(o->name, "expert.fc1") && !seen_fc1++) {
+            /* 16 local experts, all reached by 160 x 8 routed tokens; each takes 160 x 8 / 16 / 16 = 5 rows */
+            double active = 16 * (1 - pow(1 - 8.0 / 256, 160));
+            assert_true(fabs(o->batch - active) < 1e-9);
+            assert_true(fabs(o->m - 160.0 * 8 / 16 / active) < 1e-9);
+        }
+        if (!strcmp(o->name, "attn.decode") && !seen_attn++) {   /* whole heads over 10 sequences' keys */
+            assert_true(fabs(o->flops - 2.0 * 128 * 10 * 1000 * (128 + 64 + 128)) < 1);
+            assert_true(fabs(o->bytes - (10.0 * 1000 * 576 + 10.0 * 128 * (192 + 128) * 2)) < 1e-6);
+        }
+    }
+    aif_graph_free(&g);
+    assert_true(seen_q && seen_disp && seen_fc1 && seen_attn);
+
+    /* the same batch on tensor parallelism over the same GPUs takes longer */
+    aif_serve_time td, tt;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    aif_serve_graph_time(&s, &g, &td);
+    aif_graph_free(&g);
+    assert_int_equal(aif_serve_lower_batch(&t, &b, &g, &e), AIF_OK);
+    aif_serve_graph_time(&t, &g, &tt);
+    aif_graph_free(&g);
+    assert_true(td.total_s < tt.total_s);
+    assert_true(td.comm_s > 0);
+
+    /* refused: a dense model, ep other than tp, more than one stage */
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\n"
+                               "serve: {tp: 8, dp_attention: true}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.dp_attention");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                               "serve: {tp: 16, ep: 8, dp_attention: true, precision: fp8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.ep");
+    assert_non_null(strstr(e.msg, "ep 8 must equal tp 16"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                               "serve: {tp: 8, pp: 2, ep: 8, dp_attention: true, precision: fp8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.pp");
+}
+
 static void test_swap(void **state)
 {
     (void)state;
@@ -1132,7 +1219,7 @@ int main(void)
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
-        cmocka_unit_test(test_swap),
+        cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
