@@ -1126,6 +1126,52 @@ static void test_dp_attention(void **state)
     assert_string_equal(e.path, "serve.pp");
 }
 
+/* SGLang's large-EP decode (LMSYS blog "Deploying DeepSeek with PD Disaggregation and
+ * Large-scale Expert Parallelism on 96 H100 GPUs", 2025-05-05, lm-sys/lm-sys.github.io
+ * blog/2025-05-05-large-scale-ep.md at 2db4e4042b31f3c3c9f4f93068ae80946d25a115,
+ * "Profile Results", decode table): 9 nodes of 8 H100s, DP attention, EP72 over 256
+ * experts and 32 redundant copies (EPLB), 256 sequences per GPU with 2,000-token
+ * caches: 22,282 output tokens/s per node.  One decode iteration of that batch here,
+ * per node, is within the issue's 25% of it (it is 9% below: the all-to-all is not
+ * hidden behind compute, as SGLang's two-batch overlap hides it); the redundant copies
+ * are in the weights, and the slots must split ep ways. */
+static void test_dp_attention_sglang_decode(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_serve_memory m;
+    aif_err e;
+    load(&s, "cluster: {system: dgx-h100, gpus: 72}\nmodel: deepseek-v3\n"
+             "serve: {tp: 72, ep: 72, dp_attention: true, redundant_experts: 32, precision: fp8,"
+             " max_batch: 18432, token_budget: 18432}\n");
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_OK);
+    aif_dims d;
+    aif_model_dims(&s.model, &d);
+    double routed = (double)(s.model.layers - s.model.moe.dense_layers) * s.model.moe.experts * d.expert_params;
+    double want_w = aif_model_params(&s.model) - routed + routed * 288 / 256 / 72;
+    if (fabs(m.weights_bytes - want_w) > 1)
+        fail_msg("weights %.6g B per GPU, by hand %.6g", m.weights_bytes, want_w);
+    assert_true(m.kv_blocks / 72 * 16 >= 256 * 2000.0);   /* the batch's caches fit */
+    aif_serve_batch b = {.decode_seqs = 72 * 256, .decode_kv_tokens = 72 * 256 * 2000.0};
+    aif_graph g;
+    aif_serve_time t;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    aif_serve_graph_time(&s, &g, &t);
+    aif_graph_free(&g);
+    double per_node = 256 * 8 / t.total_s;
+    if (fabs(per_node / 22282 - 1) > 0.25)
+        fail_msg("decode %.0f tokens/s per node against SGLang's 22,282", per_node);
+    /* the slots split ep ways, or the deployment is refused at ep */
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 72}\nmodel: deepseek-v3\n"
+                               "serve: {tp: 72, ep: 72, dp_attention: true, redundant_experts: 16}\n", &e),
+                     AIF_EINPUT);
+    assert_string_equal(e.path, "serve.ep");
+    assert_non_null(strstr(e.msg, "272 slots"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {redundant_experts: 8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.redundant_experts");
+}
+
 static void test_swap(void **state)
 {
     (void)state;
@@ -1220,6 +1266,7 @@ int main(void)
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
+        cmocka_unit_test(test_dp_attention_sglang_decode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

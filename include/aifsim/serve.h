@@ -79,6 +79,11 @@ typedef struct aif_serve {
      * and combined by all-to-all over the replica's links, across nodes when it
      * spans them.  pp 1.  false: tensor-parallel attention. */
     bool dp_attention;
+    /* Redundant experts (serve.redundant_experts, SGLang's --ep-num-redundant-experts
+     * with DeepSeek's EPLB): this many extra copies of routed experts, so the expert
+     * layers hold experts + redundant_experts slots, split ep ways (ep divides their
+     * sum); the copies cost weights, and the tokens spread over all the slots. */
+    int redundant_experts;
     int precision;            /* aif_prec of the weights and GEMMs: bf16, fp8, fp4 */
     int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision (fp8 under fp4 weights) */
     int mode;                 /* aif_serve_mode */

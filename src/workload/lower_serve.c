@@ -29,6 +29,7 @@ void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh)
     int atp = sv->dp_attention ? 1 : sv->tp;   /* the ranks one attention layer is split over */
     int dense = m->moe.experts ? m->moe.dense_layers : m->layers;
     sh->dense_layers = dense;
+    sh->expert_slots = m->moe.experts ? m->moe.experts + sv->redundant_experts : 0;
     sh->moe_layers = m->layers - dense;
     int heads = m->heads, kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
     int hd = m->head_dim > 0 ? m->head_dim : m->hidden / m->heads;
@@ -135,8 +136,10 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
         double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
         /* the local experts that receive a token (expected, uniform routing) are the ones
          * whose weights are read: all of them in a large batch, few in a small decode */
-        double local = e / sh->ep;   /* of the whole batch's m_all tokens (every rank's, under dp) */
-        double active = m_all > 0 ? local * (1 - pow(1 - topk / e, m_all)) : 0;
+        /* slots: the experts and their redundant copies, the tokens spread over them all (EPLB) */
+        double slots = sh->expert_slots > 0 ? sh->expert_slots : e;
+        double local = slots / sh->ep;   /* of the whole batch's m_all tokens (every rank's, under dp) */
+        double active = m_all > 0 ? local * (1 - pow(1 - topk / slots, m_all)) : 0;
         double me = active > 0 ? m_all * topk / sh->ep / active : 0;   /* tokens per active expert */
         aif_graph_add_gemm(g, "router", AIF_CAT_COMPUTE, m, e, h, 1, 0);
         if (sh->ep > 1)
@@ -386,11 +389,15 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     /* the busiest stage holds ceil(layers / pp) layers (vLLM splits layers unevenly when pp does not divide them) */
     double stage_layers = ceil((double)md->layers / sv->pp);
     mm->weights_bytes = aif_model_params(md) * sh.w_bytes / sv->tp * stage_layers / md->layers;
-    if (sh.dp > 1) {   /* whole attention, dense and shared weights on every GPU, the routed experts split ep ways */
+    if (sh.dp > 1 || sv->redundant_experts > 0) {
+        /* the routed experts (with their redundant copies) split over the replica's tp GPUs (ep x expert tp);
+         * the rest split tp ways, or whole on every GPU under data-parallel attention */
         aif_dims d;
         aif_model_dims(md, &d);
         double routed = (double)sh.moe_layers * md->moe.experts * d.expert_params;
-        mm->weights_bytes = ((aif_model_params(md) - routed) + routed / sv->ep) * sh.w_bytes;
+        double slots = (double)sh.expert_slots / md->moe.experts;
+        mm->weights_bytes = ((aif_model_params(md) - routed) / (sh.dp > 1 ? 1 : sv->tp) + routed * slots / sv->tp) *
+                            sh.w_bytes * stage_layers / md->layers;
     }
     mm->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
     double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;

@@ -58,6 +58,7 @@ typedef struct aif_serve_shape {
                                        takes 1/dp of the batch (an even split) for the attention, the dense
                                        layers, the embedding and the head, with whole heads and widths */
     int dense_layers, moe_layers;   /* in the whole replica */
+    int expert_slots;               /* routed experts and their redundant copies (serve.redundant_experts) */
     double heads, kv_heads;         /* per GPU (kv heads replicated when tp exceeds them; all of them when dp > 1) */
     double qk_dim, v_dim;           /* per head; MLA: nope + rope, v_head_dim */
     double kv_bytes_token_layer;    /* one token's cached K and V (MLA: the compressed latent) on one GPU, one layer
