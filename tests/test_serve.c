@@ -5,7 +5,8 @@
  * (Little's law, latency unbounded past capacity, more replicas lower TTFT,
  * offline throughput monotone in HBM bandwidth, determinism with a seed), and
  * the no_evict admission (no preemption, reservations that fit, exactly as many
- * requests admitted as their prompt and output blocks allow). */
+ * requests admitted as their prompt and output blocks allow), and data-parallel
+ * attention with wide expert parallelism (its memory and a decode by hand). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "serve/replica.h"
 #include "serve/requests.h"
 #include "workload/lower_serve.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,8 +113,8 @@ static void check_fast_equals_fresh(const char *yaml)
 }
 
 /* The memoised evaluator equals lowering and timing a fresh graph, for a dense
- * model on tensor parallelism, a MoE with expert parallelism, and an MLA model on
- * two pipeline stages in fp8. */
+ * model on tensor parallelism, a MoE with expert parallelism, an MLA model on
+ * two pipeline stages in fp8, and an MLA MoE with data-parallel attention. */
 static void test_fast_equals_fresh_graph(void **state)
 {
     (void)state;
@@ -120,6 +122,9 @@ static void test_fast_equals_fresh_graph(void **state)
     check_fast_equals_fresh("cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\nserve: {tp: 4, ep: 2}\n");
     check_fast_equals_fresh("cluster: {system: dgx-h200, gpus: 16}\nmodel: deepseek-v3\n"
                             "serve: {tp: 8, pp: 2, ep: 8, precision: fp8}\n");
+    /* data-parallel attention with the experts over two nodes */
+    check_fast_equals_fresh("cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                            "serve: {tp: 16, ep: 16, dp_attention: true, precision: fp8}\n");
 }
 
 /* A MoE layer reads the weights of the experts its tokens reach: one token of
@@ -1039,6 +1044,134 @@ static double swap_run(const char *pre, const char *link, aif_serve_run *r)
     return r->serve.throughput_tokens_per_s;
 }
 
+/* Data-parallel attention with wide expert parallelism (serve.dp_attention), by
+ * hand on DeepSeek-V3 over 16 H100s in two nodes: each GPU holds the whole
+ * attention, dense and shared weights and 1/16 of the routed experts, caches its
+ * own sequences' latent (16 times the tokens of tensor parallelism, which keeps
+ * the latent on every rank), and runs a decode of 160 sequences as 10 rows on its
+ * attention GEMMs, with no tensor-parallel collective, 10 x top 8 tokens
+ * dispatched, and its 16 experts fed from the whole batch; the configurations it
+ * cannot run are refused at their field. */
+static void test_dp_attention(void **state)
+{
+    (void)state;
+    aif_scenario s, t;
+    aif_serve_memory m, mt;
+    aif_err e;
+    const char *dp = "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                     "serve: {tp: 16, ep: 16, dp_attention: true, precision: fp8}\n";
+    load(&s, dp);
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_OK);
+    aif_dims d;
+    aif_model_dims(&s.model, &d);
+    double routed = (double)(s.model.layers - s.model.moe.dense_layers) * s.model.moe.experts * d.expert_params;
+    double want_w = aif_model_params(&s.model) - routed + routed / 16;   /* fp8: one byte a weight */
+    if (fabs(m.weights_bytes - want_w) > 1)
+        fail_msg("weights %.6g B per GPU, by hand %.6g", m.weights_bytes, want_w);
+    assert_true(m.kv_bytes_per_token == (512 + 64) * 1.0 * 61);
+    assert_true(m.kv_blocks == 16 * (long)(m.kv_capacity_bytes / (16 * m.kv_bytes_per_token)));
+    assert_true(m.kv_capacity_bytes + m.weights_bytes + m.activations_bytes + m.workspace_bytes <= m.hbm_bytes);
+    load(&t, "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\nserve: {tp: 16, ep: 16, precision: fp8}\n");
+    assert_int_equal(aif_serve_memory_eval(&t, &mt, &e), AIF_OK);
+    assert_true(m.kv_bytes_per_token == mt.kv_bytes_per_token);   /* the latent, whole, in both */
+    assert_true(m.kv_blocks > 4 * mt.kv_blocks);                   /* tp replicates it on all 16 */
+
+    /* a decode of 160 sequences: 10 per GPU */
+    aif_serve_batch b = {.decode_seqs = 160, .decode_kv_tokens = 160 * 1000.0};
+    aif_graph g;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    int seen_q = 0, seen_disp = 0, seen_fc1 = 0, seen_attn = 0;
+    for (int i = 0; i < g.n_ops; i++) {
+        const aif_op *o = &g.ops[i];
+        assert_null(strstr(o->name, "tp."));   /* no tensor-parallel collective at all */
+        if (!strcmp(o->name, "q.down") && !seen_q++)
+            assert_true(o->m == 10);
+        if (!strcmp(o->name, "ep.dispatch") && !seen_disp++)
+            assert_true(fabs(o->bytes - 10.0 * 8 * 7168 * 1) < 1e-6);
+        if (!strcmp(o->name, "expert.fc1") && !seen_fc1++) {
+            /* 16 local experts, all reached by 160 x 8 routed tokens; each takes 160 x 8 / 16 / 16 = 5 rows */
+            double active = 16 * (1 - pow(1 - 8.0 / 256, 160));
+            assert_true(fabs(o->batch - active) < 1e-9);
+            assert_true(fabs(o->m - 160.0 * 8 / 16 / active) < 1e-9);
+        }
+        if (!strcmp(o->name, "attn.decode") && !seen_attn++) {   /* whole heads over 10 sequences' keys */
+            assert_true(fabs(o->flops - 2.0 * 128 * 10 * 1000 * (128 + 64 + 128)) < 1);
+            assert_true(fabs(o->bytes - (10.0 * 1000 * 576 + 10.0 * 128 * (192 + 128) * 2)) < 1e-6);
+        }
+    }
+    aif_graph_free(&g);
+    assert_true(seen_q && seen_disp && seen_fc1 && seen_attn);
+
+    /* the same batch on tensor parallelism over the same GPUs takes longer */
+    aif_serve_time td, tt;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    aif_serve_graph_time(&s, &g, &td);
+    aif_graph_free(&g);
+    assert_int_equal(aif_serve_lower_batch(&t, &b, &g, &e), AIF_OK);
+    aif_serve_graph_time(&t, &g, &tt);
+    aif_graph_free(&g);
+    assert_true(td.total_s < tt.total_s);
+    assert_true(td.comm_s > 0);
+
+    /* refused: a dense model, ep other than tp, more than one stage */
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\n"
+                               "serve: {tp: 8, dp_attention: true}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.dp_attention");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                               "serve: {tp: 16, ep: 8, dp_attention: true, precision: fp8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.ep");
+    assert_non_null(strstr(e.msg, "ep 8 must equal tp 16"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 16}\nmodel: deepseek-v3\n"
+                               "serve: {tp: 8, pp: 2, ep: 8, dp_attention: true, precision: fp8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.pp");
+}
+
+/* SGLang's large-EP decode (LMSYS blog "Deploying DeepSeek with PD Disaggregation and
+ * Large-scale Expert Parallelism on 96 H100 GPUs", 2025-05-05, lm-sys/lm-sys.github.io
+ * blog/2025-05-05-large-scale-ep.md at 2db4e4042b31f3c3c9f4f93068ae80946d25a115,
+ * "Profile Results", decode table): 9 nodes of 8 H100s, DP attention, EP72 over 256
+ * experts and 32 redundant copies (EPLB), 256 sequences per GPU with 2,000-token
+ * caches: 22,282 output tokens/s per node.  One decode iteration of that batch here,
+ * per node, is within the issue's 25% of it (it is 9% below: the all-to-all is not
+ * hidden behind compute, as SGLang's two-batch overlap hides it); the redundant copies
+ * are in the weights, and the slots must split ep ways. */
+static void test_dp_attention_sglang_decode(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_serve_memory m;
+    aif_err e;
+    load(&s, "cluster: {system: dgx-h100, gpus: 72}\nmodel: deepseek-v3\n"
+             "serve: {tp: 72, ep: 72, dp_attention: true, redundant_experts: 32, precision: fp8,"
+             " max_batch: 18432, token_budget: 18432}\n");
+    assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_OK);
+    aif_dims d;
+    aif_model_dims(&s.model, &d);
+    double routed = (double)(s.model.layers - s.model.moe.dense_layers) * s.model.moe.experts * d.expert_params;
+    double want_w = aif_model_params(&s.model) - routed + routed * 288 / 256 / 72;
+    if (fabs(m.weights_bytes - want_w) > 1)
+        fail_msg("weights %.6g B per GPU, by hand %.6g", m.weights_bytes, want_w);
+    assert_true(m.kv_blocks / 72 * 16 >= 256 * 2000.0);   /* the batch's caches fit */
+    aif_serve_batch b = {.decode_seqs = 72 * 256, .decode_kv_tokens = 72 * 256 * 2000.0};
+    aif_graph g;
+    aif_serve_time t;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    aif_serve_graph_time(&s, &g, &t);
+    aif_graph_free(&g);
+    double per_node = 256 * 8 / t.total_s;
+    if (fabs(per_node / 22282 - 1) > 0.25)
+        fail_msg("decode %.0f tokens/s per node against SGLang's 22,282", per_node);
+    /* the slots split ep ways, or the deployment is refused at ep */
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 72}\nmodel: deepseek-v3\n"
+                               "serve: {tp: 72, ep: 72, dp_attention: true, redundant_experts: 16}\n", &e),
+                     AIF_EINPUT);
+    assert_string_equal(e.path, "serve.ep");
+    assert_non_null(strstr(e.msg, "272 slots"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {redundant_experts: 8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.redundant_experts");
+}
+
 static void test_swap(void **state)
 {
     (void)state;
@@ -1132,7 +1265,8 @@ int main(void)
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
-        cmocka_unit_test(test_swap),
+        cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
+        cmocka_unit_test(test_dp_attention_sglang_decode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

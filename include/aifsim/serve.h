@@ -71,6 +71,19 @@ typedef struct aif_serve {
     bool present;             /* the scenario has a serve: section (or the CLI made one) */
     int replicas;             /* 0 = as many as the cluster's GPUs hold */
     int tp, pp, ep;           /* per replica; ep divides tp and the model's experts */
+    /* Data-parallel attention (serve.dp_attention, the DeepSeek / SGLang large-EP
+     * deployment): the replica's tp GPUs each run the attention, the dense layers,
+     * the embedding and the head for their own share of the batch with the whole
+     * weights of those parts and their own sequences' whole KV cache; the expert
+     * layers spread the experts over all of them (ep = tp), the tokens dispatched
+     * and combined by all-to-all over the replica's links, across nodes when it
+     * spans them.  pp 1.  false: tensor-parallel attention. */
+    bool dp_attention;
+    /* Redundant experts (serve.redundant_experts, SGLang's --ep-num-redundant-experts
+     * with DeepSeek's EPLB): this many extra copies of routed experts, so the expert
+     * layers hold experts + redundant_experts slots, split ep ways (ep divides their
+     * sum); the copies cost weights, and the tokens spread over all the slots. */
+    int redundant_experts;
     int precision;            /* aif_prec of the weights and GEMMs: bf16, fp8, fp4 */
     int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision (fp8 under fp4 weights) */
     int mode;                 /* aif_serve_mode */
@@ -157,7 +170,8 @@ typedef struct aif_serve_memory {
     double workspace_bytes;       /* runtime context and library workspaces (calibration) */
     double kv_bytes_per_token;    /* one token's keys and values on this GPU (its layers, its heads) */
     double kv_capacity_bytes;     /* usable - weights - activations - workspace */
-    long kv_blocks;               /* kv_capacity_bytes / (16 tokens x kv_bytes_per_token) */
+    long kv_blocks;               /* kv_capacity_bytes / (16 tokens x kv_bytes_per_token): the replica's blocks
+                                     (dp_attention: tp times one GPU's, each GPU caching its own sequences) */
 } aif_serve_memory;
 
 typedef struct aif_latency { double mean_s, p50_s, p90_s, p99_s, max_s; } aif_latency;

@@ -26,6 +26,8 @@ static aif_rc run_at(const aif_catalog *c, const aif_scenario *base, aif_scenari
 {
     *work = *base;
     work->serve.tp = tp;
+    if (work->serve.dp_attention)   /* the experts spread over the shape's every GPU, as serve.c requires */
+        work->serve.ep = tp;
     work->serve.precision = prec;
     work->serve.replicas = replicas;
     int pp = work->serve.pp > 0 ? work->serve.pp : 1;

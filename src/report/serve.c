@@ -44,6 +44,8 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, ", admission %s", aif_serve_admission_names[sv->admission]);
     if (sv->preemption != AIF_PREEMPT_RECOMPUTE)
         fprintf(f, ", preemption %s", aif_serve_preemption_names[sv->preemption]);
+    if (sv->dp_attention)
+        fprintf(f, ", data-parallel attention over the %d GPUs", sv->tp);
     fputc('\n', f);
     aif_fmt_count(a, sizeof a, (double)r->requests);
     if (sv->trace[0])

@@ -4,7 +4,8 @@
  *           mode: server|offline, qps, arrival: poisson | {dist: poisson|gamma, cv},
  *           requests, input_tokens: N | {dist, mean, max}, output_tokens: (same),
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
- *           max_batch, token_budget, chunked_prefill, prefix_caching,
+ *           max_batch, token_budget, chunked_prefill, dp_attention, redundant_experts,
+ *           prefix_caching,
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
  *           preemption: recompute|swap, host_link, concurrency,
  *           gpu_memory_fraction,
@@ -16,8 +17,10 @@
  * replicas are known)
  *
  * Invariants after a successful bind: tp, pp, ep >= 1; tp divides the attention
- * heads, and the key/value heads or is a multiple of them; ep divides tp and the
- * model's experts (ep 1 for a dense model); replicas x tp x pp <= cluster.gpus;
+ * heads, and the key/value heads or is a multiple of them (not checked under
+ * dp_attention, where every GPU holds whole heads); ep divides tp and the
+ * model's experts with their redundant copies (ep 1 for a dense model); dp_attention only on a mixture of
+ * experts with ep = tp and pp 1; replicas x tp x pp <= cluster.gpus;
  * the precisions are ones the GPU has; token_budget >= max_batch when prefill is
  * chunked.  The trace is only named here: aif_run_serve reads it. */
 #include "scenario/serve.h"
@@ -134,6 +137,9 @@ static const field serve_fields[] = {
     {.key = "max_batch", .type = F_INT, .off = offsetof(aif_serve, max_batch), .min = 1, .max = 1000000},
     {.key = "token_budget", .type = F_INT, .off = offsetof(aif_serve, token_budget), .min = 1, .max = 100000000},
     FLD(aif_serve, "chunked_prefill", F_BOOL, chunked_prefill),
+    FLD(aif_serve, "dp_attention", F_BOOL, dp_attention),
+    {.key = "redundant_experts", .type = F_INT, .off = offsetof(aif_serve, redundant_experts), .min = 0,
+     .max = 100000},
     FLD(aif_serve, "prefix_caching", F_BOOL, prefix_caching),
     {.key = "router", .type = F_ENUM, .off = offsetof(aif_serve, router), .names = aif_router_names},
     {.key = "admission", .type = F_ENUM, .off = offsetof(aif_serve, admission), .names = aif_serve_admission_names},
@@ -198,12 +204,27 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
     if (sv->tp % sv->ep)
         return FAIL("ep", "ep %d does not divide tp %d (the expert layers split the tp ranks as ep x expert tp)",
                     sv->ep, sv->tp);
-    if (m->moe.experts && m->moe.experts % sv->ep)
+    if (sv->redundant_experts > 0 && !m->moe.experts)
+        return FAIL("redundant_experts", "redundant experts copy a mixture of experts' experts; %s is dense",
+                    m->name);
+    if (m->moe.experts && sv->redundant_experts == 0 && m->moe.experts % sv->ep)
         return FAIL("ep", "ep %d does not divide the %d experts of %s", sv->ep, m->moe.experts, m->name);
+    if (m->moe.experts && (m->moe.experts + sv->redundant_experts) % sv->ep)
+        return FAIL("ep", "ep %d does not divide the %d experts of %s and their %d redundant copies (%d slots)",
+                    sv->ep, m->moe.experts, m->name, sv->redundant_experts, m->moe.experts + sv->redundant_experts);
     int kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
-    if (m->heads % sv->tp)
+    if (sv->dp_attention) {   /* whole heads on every GPU: the head checks below do not apply */
+        if (!m->moe.experts)
+            return FAIL("dp_attention", "data-parallel attention spreads a mixture of experts' experts over the "
+                        "replica; %s is dense (use replicas of tp 1 instead)", m->name);
+        if (sv->ep != sv->tp)
+            return FAIL("ep", "with dp_attention the experts spread over every GPU of the replica: ep %d must equal "
+                        "tp %d", sv->ep, sv->tp);
+        if (sv->pp != 1)
+            return FAIL("pp", "dp_attention runs one stage (pp 1), not pp %d", sv->pp);
+    } else if (m->heads % sv->tp)
         return FAIL("tp", "tp %d does not divide the %d attention heads of %s", sv->tp, m->heads, m->name);
-    if (m->attention != AIF_ATTN_MLA && (kvh >= sv->tp ? kvh % sv->tp : sv->tp % kvh))
+    if (!sv->dp_attention && m->attention != AIF_ATTN_MLA && (kvh >= sv->tp ? kvh % sv->tp : sv->tp % kvh))
         return FAIL("tp", "tp %d and the %d key/value heads of %s: one must divide the other (each GPU holds whole "
                     "heads, replicated when tp exceeds them)", sv->tp, kvh, m->name);
     if (sv->pp > m->layers)

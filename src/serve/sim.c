@@ -415,16 +415,18 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
                           aif_serve_result *r, aif_err *err)
 {
     const aif_serve *sv = &s->serve;
-    long cap_tokens = kv_blocks * AIF_SERVE_BLOCK_TOKENS;
+    int dp = sv->dp_attention ? sv->tp : 1;   /* data-parallel attention: a sequence's cache is on one GPU */
+    long cap_tokens = kv_blocks / dp * AIF_SERVE_BLOCK_TOKENS;
     long max_in = 0;
     for (long i = 0; i < rq->n; i++) {
         long need = (long)rq->r[i].input + rq->r[i].output;
         if (need > cap_tokens)
             return aif_err_set(err, AIF_EINPUT, sv->trace[0] ? sv->trace : NULL, 0, 0,
                                sv->trace[0] ? "serve.trace" : "serve.input_tokens",
-                               "request %ld needs %ld tokens of KV cache (input %d + output %d); a replica holds %ld "
+                               "request %ld needs %ld tokens of KV cache (input %d + output %d); a %s holds %ld "
                                "(%ld blocks of %d tokens): raise tp or pp, or shorten the requests",
-                               i + 1, need, rq->r[i].input, rq->r[i].output, cap_tokens, kv_blocks,
+                               i + 1, need, rq->r[i].input, rq->r[i].output,
+                               dp > 1 ? "GPU of a data-parallel replica" : "replica", cap_tokens, kv_blocks / dp,
                                AIF_SERVE_BLOCK_TOKENS);
         if (need > max_in)
             max_in = need;
@@ -487,7 +489,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     {
         aif_serve_shape sh;
         aif_serve_shape_of(s, &sh);
-        m.kv_bytes_token_gpu = sh.kv_bytes_token_layer * ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
+        /* under dp a token's cache is on one GPU: 1/dp of it on each, on average */
+        m.kv_bytes_token_gpu = sh.kv_bytes_token_layer * ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1)) / sh.dp;
     }
     if (sv->disagg.prefill > 0) {
         /* a prompt's cache: every GPU of the replica sends its shard (its layers, its
@@ -496,7 +499,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         aif_serve_shape sh;
         aif_serve_shape_of(s, &sh);
         double layers_per_gpu = ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
-        double bytes_per_token_gpu = sh.kv_bytes_token_layer * layers_per_gpu;
+        double bytes_per_token_gpu = sh.kv_bytes_token_layer * layers_per_gpu / sh.dp;
         double eff = cl->fabric.efficiency > 0 ? cl->fabric.efficiency : 1;
         double bw = cl->nic_bw_Bps * cl->nics_per_node / cl->gpus_per_node * eff;
         m.n_prefill = sv->disagg.prefill;

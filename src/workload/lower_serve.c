@@ -8,6 +8,7 @@
 #include "workload/lower_serve.h"
 #include "aifsim/names.h"
 #include "base/base.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,12 +25,15 @@ void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh)
     sh->pp = sv->pp;
     sh->ep = sv->ep;
     sh->etp = sv->tp / (sv->ep > 0 ? sv->ep : 1);
+    sh->dp = sv->dp_attention ? sv->tp : 1;
+    int atp = sv->dp_attention ? 1 : sv->tp;   /* the ranks one attention layer is split over */
     int dense = m->moe.experts ? m->moe.dense_layers : m->layers;
     sh->dense_layers = dense;
+    sh->expert_slots = m->moe.experts ? m->moe.experts + sv->redundant_experts : 0;
     sh->moe_layers = m->layers - dense;
     int heads = m->heads, kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
     int hd = m->head_dim > 0 ? m->head_dim : m->hidden / m->heads;
-    sh->heads = (double)heads / sv->tp;
+    sh->heads = (double)heads / atp;
     double kvb = prec_bytes(sv->kv_precision < 0 ? sv->precision : sv->kv_precision);
     if (m->attention == AIF_ATTN_MLA && m->mla.kv_lora_rank > 0) {
         sh->qk_dim = m->mla.qk_nope_head_dim + m->mla.qk_rope_head_dim;
@@ -38,7 +42,7 @@ void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh)
         sh->kv_bytes_token_layer = (m->mla.kv_lora_rank + m->mla.qk_rope_head_dim) * kvb;   /* on every tp rank */
     } else {
         sh->qk_dim = sh->v_dim = hd;
-        sh->kv_heads = ceil((double)kvh / sv->tp);
+        sh->kv_heads = ceil((double)kvh / atp);
         sh->kv_bytes_token_layer = 2 * sh->kv_heads * hd * kvb;
     }
     sh->w_bytes = prec_bytes(sv->precision);
@@ -70,9 +74,9 @@ static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, doub
  * fields, as aif_graph_add_attn sets them; 0 when the batch has no such work. */
 static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int decode, aif_op *o)
 {
-    double q = decode ? b->decode_seqs : b->prefill_tokens;
-    double pairs = decode ? b->decode_kv_tokens : b->prefill_pairs;
-    double keys = decode ? b->decode_kv_tokens : b->prefill_kv_tokens;
+    double q = (decode ? b->decode_seqs : b->prefill_tokens) / sh->dp;   /* one rank's share (dp > 1) */
+    double pairs = (decode ? b->decode_kv_tokens : b->prefill_pairs) / sh->dp;
+    double keys = (decode ? b->decode_kv_tokens : b->prefill_kv_tokens) / sh->dp;
     if (q <= 0 || pairs <= 0)
         return 0;
     memset(o, 0, sizeof *o);
@@ -88,12 +92,16 @@ static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int deco
     return 1;
 }
 
-/* One transformer layer for m tokens; the attention ops only when with_attn. */
+/* One transformer layer for m tokens of the replica; the attention ops only when
+ * with_attn.  Under data-parallel attention (dp > 1) everything but the experts runs
+ * on one rank's m / dp tokens with whole widths and no tensor-parallel collective. */
 static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, const aif_serve_batch *b,
-                        double m, int moe, int with_attn)
+                        double m_all, int moe, int with_attn)
 {
     const aif_model *md = &s->model;
     double h = md->hidden;
+    double m = m_all / sh->dp;   /* this rank's tokens */
+    int tp = sh->dp > 1 ? 1 : sh->tp;   /* the ranks the dense parts are split over */
     int gated = md->activation == AIF_ACT_SWIGLU || md->activation == AIF_ACT_GEGLU;
     aif_graph_add_mem(g, "norm.attn", AIF_CAT_COMPUTE, m * h * 2 * 2, 1);
     if (md->attention == AIF_ATTN_MLA && md->mla.kv_lora_rank > 0) {
@@ -115,11 +123,11 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
         if (attn_op(sh, b, dec, &a))
             aif_graph_add_attn(g, a.name, AIF_CAT_COMPUTE, 0, a.flops, a.k, a.n, a.bytes, 0);
     gemm(g, sh, "out", m, h, sh->heads * sh->v_dim, 1);
-    if (sh->tp > 1)
+    if (tp > 1)
         aif_graph_add_comm(g, "tp.allreduce.attn", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, m * h * 2, AIF_OVL_NONE);
     aif_graph_add_mem(g, "norm.mlp", AIF_CAT_COMPUTE, m * h * 2 * 2, 1);
     if (!moe) {
-        double f = (double)md->ffn / sh->tp;
+        double f = (double)md->ffn / tp;
         gemm(g, sh, "fc1", m, (gated ? 2 : 1) * f, h, 1);
         aif_graph_add_mem(g, "act", AIF_CAT_COMPUTE, m * f * 2 * (gated ? 3 : 2), 1);
         gemm(g, sh, "fc2", m, h, f, 1);
@@ -128,9 +136,11 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
         double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
         /* the local experts that receive a token (expected, uniform routing) are the ones
          * whose weights are read: all of them in a large batch, few in a small decode */
-        double local = e / sh->ep;
-        double active = m > 0 ? local * (1 - pow(1 - topk / e, m)) : 0;
-        double me = active > 0 ? m * topk / sh->ep / active : 0;   /* tokens per active expert */
+        /* slots: the experts and their redundant copies, the tokens spread over them all (EPLB) */
+        double slots = sh->expert_slots > 0 ? sh->expert_slots : e;
+        double local = slots / sh->ep;   /* of the whole batch's m_all tokens (every rank's, under dp) */
+        double active = m_all > 0 ? local * (1 - pow(1 - topk / slots, m_all)) : 0;
+        double me = active > 0 ? m_all * topk / sh->ep / active : 0;   /* tokens per active expert */
         aif_graph_add_gemm(g, "router", AIF_CAT_COMPUTE, m, e, h, 1, 0);
         if (sh->ep > 1)
             aif_graph_add_comm(g, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * sh->a_bytes,
@@ -142,27 +152,30 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
             aif_graph_add_comm(g, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * 2,
                                AIF_OVL_NONE);
         if (md->moe.shared_experts > 0) {
-            double sf = md->moe.shared_experts * ef / sh->tp;
+            double sf = md->moe.shared_experts * ef / tp;
             gemm(g, sh, "shared.fc1", m, (gated ? 2 : 1) * sf, h, 1);
             gemm(g, sh, "shared.fc2", m, h, sf, 1);
         }
     }
-    if (sh->tp > 1)
+    if (tp > 1)
         aif_graph_add_comm(g, "tp.allreduce.mlp", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, m * h * 2, AIF_OVL_NONE);
 }
 
-static void lower_embed(aif_graph *g, const aif_scenario *s, double m)
+static void lower_embed(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, double m)
 {
-    aif_graph_add_mem(g, "embed", AIF_CAT_COMPUTE, m * s->model.hidden * 2 * 2, 1);
+    aif_graph_add_mem(g, "embed", AIF_CAT_COMPUTE, m / sh->dp * s->model.hidden * 2 * 2, 1);
 }
 
-/* The output head for the n sequences that sample a token: logits, their gather, sampling. */
-static void lower_head(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, double n)
+/* The output head for the n sequences that sample a token: logits, their gather, sampling
+ * (dp > 1: one rank's n / dp sequences over the whole vocabulary, nothing gathered). */
+static void lower_head(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, double n_all)
 {
-    double v = (double)s->model.vocab / sh->tp;
+    int tp = sh->dp > 1 ? 1 : sh->tp;
+    double n = n_all / sh->dp;
+    double v = (double)s->model.vocab / tp;
     aif_graph_add_mem(g, "norm.final", AIF_CAT_COMPUTE, n * s->model.hidden * 2 * 2, 1);
     aif_graph_add_gemm(g, "head", AIF_CAT_COMPUTE, n, v, s->model.hidden, 1, 0);
-    if (sh->tp > 1)
+    if (tp > 1)
         aif_graph_add_comm(g, "tp.gather.logits", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, n * s->model.vocab * 2,
                            AIF_OVL_NONE);
     aif_graph_add_mem(g, "sample", AIF_CAT_COMPUTE, n * s->model.vocab * 4, 1);
@@ -181,7 +194,7 @@ aif_rc aif_serve_lower_batch(const aif_scenario *s, const aif_serve_batch *b, ai
     set_groups(s, &sh, g);
     double m = b->prefill_tokens + b->decode_seqs;
     if (aif_graph_seg_begin(g, AIF_SSEG_EMBED, "embedding") >= 0) {
-        lower_embed(g, s, m);
+        lower_embed(g, s, &sh, m);
         aif_graph_seg_end(g);
     }
     for (int l = 0; l < s->model.layers; l++) {
@@ -252,7 +265,7 @@ static aif_rc fill(aif_serve_model *sm, int k, int m, aif_serve_time *out, aif_e
         if (k <= K_MOE)
             lower_layer(&g, sm->s, &sm->sh, NULL, m, k == K_MOE, 0);
         else if (k == K_EMBED)
-            lower_embed(&g, sm->s, m);
+            lower_embed(&g, sm->s, &sm->sh, m);
         else if (k == K_HEAD)
             lower_head(&g, sm->s, &sm->sh, m);
         else
@@ -376,13 +389,24 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     /* the busiest stage holds ceil(layers / pp) layers (vLLM splits layers unevenly when pp does not divide them) */
     double stage_layers = ceil((double)md->layers / sv->pp);
     mm->weights_bytes = aif_model_params(md) * sh.w_bytes / sv->tp * stage_layers / md->layers;
+    if (sh.dp > 1 || sv->redundant_experts > 0) {
+        /* the routed experts (with their redundant copies) split over the replica's tp GPUs (ep x expert tp);
+         * the rest split tp ways, or whole on every GPU under data-parallel attention */
+        aif_dims d;
+        aif_model_dims(md, &d);
+        double routed = (double)sh.moe_layers * md->moe.experts * d.expert_params;
+        double slots = (double)sh.expert_slots / md->moe.experts;
+        mm->weights_bytes = ((aif_model_params(md) - routed) / (sh.dp > 1 ? 1 : sv->tp) + routed * slots / sv->tp) *
+                            sh.w_bytes * stage_layers / md->layers;
+    }
     mm->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
     double ef = md->moe.expert_ffn > 0 ? md->moe.expert_ffn : md->ffn;
     double inner = md->moe.experts ? (md->moe.top_k + md->moe.shared_experts) * ef : md->ffn;
     if (md->ffn > inner)
         inner = md->ffn;
-    mm->activations_bytes = (double)sv->token_budget * (4.0 * md->hidden + 2 * inner / sv->tp) * 2 +
-                            (double)sv->max_batch * md->vocab / sv->tp * 4;
+    int atp = sh.dp > 1 ? 1 : sv->tp;   /* under dp: a rank's share of the tokens at whole widths */
+    mm->activations_bytes = (double)sv->token_budget / sh.dp * (4.0 * md->hidden + 2 * inner / atp) * 2 +
+                            (double)sv->max_batch / sh.dp * md->vocab / atp * 4;
     mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
     if (mm->weights_bytes > mm->hbm_bytes)
@@ -391,7 +415,8 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
                            "of HBM of a %s (raise tp or pp, or lower serve.precision)",
                            md->name, aif_prec_names[sv->precision], mm->weights_bytes / GB, sv->tp, sv->pp,
                            mm->hbm_bytes / GB, s->cluster.gpu.name);
-    double blocks = mm->kv_capacity_bytes / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token);
+    /* the replica's blocks: under dp each GPU caches only its own sequences, dp times as many in all */
+    double blocks = sh.dp * floor(fmax(mm->kv_capacity_bytes, 0) / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token));
     mm->kv_blocks = blocks >= 1 ? (long)fmin(blocks, 1e15) : 0;   /* 1e15 blocks: far past any HBM */
     if (mm->kv_blocks < 1)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",

@@ -14,7 +14,16 @@
  * (aif_serve_model_time) memoises the token-dependent part per m and times the
  * two attention ops of the batch through aif_op_time_s: it equals lowering and
  * timing a fresh graph (aif_serve_lower_batch + aif_serve_graph_time), which
- * tests/test_serve.c checks on random batches. */
+ * tests/test_serve.c checks on random batches.
+ *
+ * Data-parallel attention (serve.dp_attention, dp = tp ranks): every GPU runs the
+ * attention, the dense layers, the router, the shared experts, the embedding and
+ * the head on m / dp tokens with whole weights and no tensor-parallel collective;
+ * an expert layer dispatches its m / dp x top_k tokens to the experts' GPUs and
+ * combines them back (all-to-all over the ep = tp group, across nodes when the
+ * replica spans them), and each GPU's E / ep experts take m top_k / ep tokens from
+ * the whole batch.  The iteration is the time of one rank: the batch's sequences
+ * and keys are taken as split evenly over the ranks. */
 #ifndef AIF_LOWER_SERVE_H
 #define AIF_LOWER_SERVE_H
 
@@ -45,10 +54,15 @@ typedef struct aif_serve_time {
 /* Shapes of one replica, fixed for a run. */
 typedef struct aif_serve_shape {
     int tp, pp, ep, etp;
+    int dp;                         /* data-parallel attention ranks: tp under serve.dp_attention, else 1; each
+                                       takes 1/dp of the batch (an even split) for the attention, the dense
+                                       layers, the embedding and the head, with whole heads and widths */
     int dense_layers, moe_layers;   /* in the whole replica */
-    double heads, kv_heads;         /* per GPU (kv heads replicated when tp exceeds them) */
+    int expert_slots;               /* routed experts and their redundant copies (serve.redundant_experts) */
+    double heads, kv_heads;         /* per GPU (kv heads replicated when tp exceeds them; all of them when dp > 1) */
     double qk_dim, v_dim;           /* per head; MLA: nope + rope, v_head_dim */
-    double kv_bytes_token_layer;    /* one token's cached K and V (MLA: the compressed latent) on one GPU, one layer */
+    double kv_bytes_token_layer;    /* one token's cached K and V (MLA: the compressed latent) on one GPU, one layer
+                                       (dp > 1: on the one GPU that holds the token) */
     double w_bytes, a_bytes;        /* bytes per weight and per GEMM input activation */
     int gemm_prec;                  /* aif_op.fp8: 0 bf16, 1 fp8, 2 fp4 */
 } aif_serve_shape;
