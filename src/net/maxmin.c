@@ -12,7 +12,15 @@
  * entry) crossing it and every route entry its position in that list, so adding
  * or removing a flow costs its route length, not the network's size; changes
  * are queued on dirty lists, and a solve visits only the components they touch.
- * Flags are cleared by epoch counters, not by sweeping arrays. */
+ * Flags are cleared by epoch counters, not by sweeping arrays.
+ *
+ * Invariant: a flow's shared list (shl) holds exactly its route entries on links
+ * that two or more flows cross (ln >= 2), and shpos the position of each there
+ * (-1 for the others); adding or removing a flow keeps it, at O(1) per route
+ * entry.  A solve walks a component through shared entries only: on an
+ * oversubscribed fabric more than half of a coflow's route entries are links it
+ * has to itself, and walking them on every event was most of the solver's time
+ * (docs/PERFORMANCE.md).  aif_mm_check recounts it (tests). */
 #include "net/maxmin.h"
 #include "base/base.h"
 
@@ -44,6 +52,11 @@ struct aif_mm {
     int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
     double **rcoef;
     double **rbnd;                /* per flow: C_l / a_fl of each route entry (the rate it allows) */
+    double *rmax;                 /* per flow: the least of its cap and every rbnd (static between changes) */
+    /* per flow: its shared route entries (on links that another flow crosses too),
+     * shl[f][0 .. n_sh[f]-1], and each entry's position there (shpos, -1: exclusive);
+     * kept as flows come and go, so a solve walks only these */
+    int **shl, **shpos, *n_sh;
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
     /* what changed since the last solve */
@@ -89,10 +102,12 @@ void aif_mm_free(aif_mm *m)
         free(m->rpos[f]);
         free(m->rcoef[f]);
         free(m->rbnd[f]);
+        free(m->shl[f]);
+        free(m->shpos[f]);
     }
     void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->lflow, m->lent,
                   m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
-                  m->rpos, m->rcoef, m->rbnd, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
+                  m->rpos, m->rcoef, m->rbnd, m->rmax, m->shl, m->shpos, m->n_sh, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -119,6 +134,7 @@ static int reserve(aif_mm *m, int links, int slots)
         if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) || GROW(m->ub, c, slots) ||
             GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
             GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) || GROW(m->rbnd, c, slots) ||
+            GROW(m->rmax, c, slots) || GROW(m->shl, c, slots) || GROW(m->shpos, c, slots) || GROW(m->n_sh, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
             GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots) ||
             GROW(m->dirty_flows, c, slots))
@@ -153,6 +169,16 @@ int aif_mm_add_link(aif_mm *m, double capacity_Bps)
     return l;
 }
 
+/* The least of flow f's rate cap and the rate each of its links allows alone. */
+static void flow_rmax(aif_mm *m, int f)
+{
+    double r = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+    for (int k = 0; k < m->route_len[f]; k++)
+        if (m->rbnd[f][k] < r)
+            r = m->rbnd[f][k];
+    m->rmax[f] = r;
+}
+
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 {
     m->link_cap[link] = capacity_Bps;
@@ -160,7 +186,24 @@ void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
         int f = m->lflow[link][k], e = m->lent[link][k];
         m->rbnd[f][e] = capacity_Bps / m->rcoef[f][e];
     }
+    for (int k = 0; k < m->ln[link]; k++)
+        flow_rmax(m, m->lflow[link][k]);
     mark_link(m, link);
+}
+
+/* Route entry e of flow f becomes shared (another flow crosses its link), or exclusive again. */
+static void sh_push(aif_mm *m, int f, int e)
+{
+    m->shpos[f][e] = m->n_sh[f];
+    m->shl[f][m->n_sh[f]++] = e;
+}
+
+static void sh_drop(aif_mm *m, int f, int e)
+{
+    int p = m->shpos[f][e], last = m->shl[f][--m->n_sh[f]];
+    m->shl[f][p] = last;
+    m->shpos[f][last] = p;
+    m->shpos[f][e] = -1;
 }
 
 int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps)
@@ -199,8 +242,15 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         if (!(d = realloc(m->rbnd[f], (size_t)c * sizeof(double))))
             return -1;
         m->rbnd[f] = d;
+        if (!(a = realloc(m->shl[f], (size_t)c * sizeof(int))))
+            return -1;
+        m->shl[f] = a;
+        if (!(a = realloc(m->shpos[f], (size_t)c * sizeof(int))))
+            return -1;
+        m->shpos[f] = a;
         m->route_cap[f] = c;
     }
+    m->n_sh[f] = 0;
     for (int i = 0; i < n; i++) {
         int l = links[i];
         if (m->ln[l] == m->lcap[l]) {
@@ -217,6 +267,11 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         m->rlink[f][i] = l;
         m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
         m->rbnd[f][i] = m->link_cap[l] / m->rcoef[f][i];
+        m->shpos[f][i] = -1;
+        if (m->ln[l] == 1)   /* the flow already there shares its link from now on */
+            sh_push(m, m->lflow[l][0], m->lent[l][0]);
+        if (m->ln[l] >= 1)
+            sh_push(m, f, i);
         m->rpos[f][i] = m->ln[l];
         m->lflow[l][m->ln[l]] = f;
         m->lent[l][m->ln[l]] = i;
@@ -225,6 +280,7 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
     m->route_len[f] = n;
     m->w[f] = weight;
     m->rcap[f] = rate_cap_Bps > 0 ? rate_cap_Bps : 0;
+    flow_rmax(m, f);
     m->rate[f] = 0;
     m->alive[f] = 1;
     if (!m->flow_dirty[f]) {   /* a slot reused before the next solve is on the list already */
@@ -251,9 +307,12 @@ void aif_mm_remove_flow(aif_mm *m, int f)
             m->lent[l][p] = e;
             m->rpos[g][e] = p;
         }
+        if (last == 1 && m->shpos[m->lflow[l][0]][m->lent[l][0]] >= 0)   /* the one left has it alone */
+            sh_drop(m, m->lflow[l][0], m->lent[l][0]);
         mark_link(m, l);   /* the links it used must be re-solved */
     }
     m->route_len[f] = 0;
+    m->n_sh[f] = 0;
     m->free_slots[m->n_free++] = f;
     m->n_alive--;
 }
@@ -277,6 +336,29 @@ double aif_mm_link_load(const aif_mm *m, int l)
     return load;
 }
 int aif_mm_n_flows(const aif_mm *m) { return m->n_alive; }
+
+int aif_mm_check(const aif_mm *m)
+{
+    for (int f = 0; f < m->n_slots; f++) {
+        if (!m->alive[f])
+            continue;
+        int n = 0;
+        double r = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+        for (int k = 0; k < m->route_len[f]; k++) {
+            int l = m->rlink[f][k], p = m->shpos[f][k];
+            if (m->rbnd[f][k] < r)
+                r = m->rbnd[f][k];
+            if ((m->ln[l] >= 2) != (p >= 0))
+                return -1;
+            if (p >= 0 && (p >= m->n_sh[f] || m->shl[f][p] != k))
+                return -1;
+            n += p >= 0;
+        }
+        if (n != m->n_sh[f] || r != m->rmax[f])
+            return -1;
+    }
+    return 0;
+}
 
 /* ---------------------------------------------------------------- heap */
 
@@ -317,8 +399,8 @@ static void freeze(aif_mm *m, int f, double r)
     m->frozen[f] = 1;
     m->rate[f] = r;
     m->n_unfrozen--;
-    for (int i = 0; i < m->route_len[f]; i++) {
-        int l = m->rlink[f][i];
+    for (int j = 0; j < m->n_sh[f]; j++) {   /* heap items are shared links */
+        int i = m->shl[f][j], l = m->rlink[f][i];
         if (m->heap_stamp[l] != m->epoch)
             continue;   /* no heap item: its level is never read again */
         double c = m->rcoef[f][i];
@@ -354,7 +436,14 @@ static void heapify(aif_mm *m)
  * few coflows over thousands of solver links, three quarters of them crossed by
  * one coflow; the heap of those links and the pops through them were most of a
  * simulation's time (131,072 GPUs at 4:1, docs/PERFORMANCE.md).  The flow then
- * stops at C_l / a_fl instead of w (C_l / (a_fl w)): the same rate up to rounding. */
+ * stops at C_l / a_fl instead of w (C_l / (a_fl w)): the same rate up to rounding.
+ *
+ * The cap folds every link of the route (rmax, kept per flow as it is added), not
+ * only the exclusive ones: on a shared link the other flows' rates are positive, so
+ * the link saturates at a level below C_l / (a_fl w_f) and the bound never binds
+ * first (it ties only where every other flow over the link froze at rate 0, and
+ * then gives the same rate up to rounding).  So a solve need not look at a flow's
+ * exclusive links at all: the walk reads only its shared entries (see shl). */
 static void fill(aif_mm *m, int nf, int nl)
 {
     m->heap_n = 0;
@@ -449,8 +538,6 @@ static void solve_component(aif_mm *m, int seed)
         int it = m->queue[head++];
         if (it < L) {
             m->comp_links[nl++] = it;
-            if (m->ln[it] == 1 && seed != it)
-                continue;   /* its one flow is the one that reached it */
             for (int k = 0; k < m->ln[it]; k++) {
                 int f = m->lflow[it][k];
                 if (m->flow_stamp[f] != m->epoch) {
@@ -460,35 +547,34 @@ static void solve_component(aif_mm *m, int seed)
             }
         } else {
             int f = it - L;
-            double w = m->w[f], ecap = m->rcap[f] > 0 ? m->rcap[f] : INFINITY, rmax = ecap;
+            double w = m->w[f];
             m->comp_flows[nf++] = f;
             m->frozen[f] = 0;
-            for (int k = 0; k < m->route_len[f]; k++) {
-                int l = m->rlink[f][k];
+            for (int j = 0; j < m->n_sh[f]; j++) {
+                int k = m->shl[f][j], l = m->rlink[f][k];
                 if (m->link_stamp[l] != m->epoch) {
                     open_link(m, l);
                     m->queue[tail++] = l;
                 }
                 m->wsum[l] += m->rcoef[f][k] * w;
-                double c = m->rbnd[f][k];
-                if (c < rmax)
-                    rmax = c;
-                if (m->ln[l] == 1 && c < ecap)   /* this flow's alone: C_l / a_fl bounds it */
-                    ecap = c;
             }
-            m->ecap[f] = ecap;
-            m->ub[f] = rmax / w;
+            m->ecap[f] = m->rmax[f];
+            m->ub[f] = m->rmax[f] / w;
         }
     }
     fill(m, nf, nl);
-    for (int i = 0; i < nl; i++) {
-        int l = m->comp_links[i];
-        AIF_ASSERT(aif_mm_link_load(m, l) <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
-        m->link_dirty[l] = 0;
-    }
+    for (int i = 0; i < nl; i++)
+        m->link_dirty[m->comp_links[i]] = 0;
     for (int i = 0; i < nf; i++) {
-        m->flow_dirty[m->comp_flows[i]] = 0;
-        m->updated[m->n_updated++] = m->comp_flows[i];
+        int f = m->comp_flows[i];
+#ifndef NDEBUG
+        for (int k = 0; k < m->route_len[f]; k++) {   /* shared and exclusive links */
+            int l = m->rlink[f][k];
+            AIF_ASSERT(aif_mm_link_load(m, l) <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
+        }
+#endif
+        m->flow_dirty[f] = 0;
+        m->updated[m->n_updated++] = f;
     }
 }
 
@@ -512,10 +598,11 @@ long aif_mm_solve(aif_mm *m)
     }
     for (int i = 0; i < m->n_dirty_links; i++) {
         int l = m->dirty_links[i];
-        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch) {
-            if (m->ln[l] > 0)
-                solve_component(m, l);
-        }
+        /* a link only one flow crosses is not opened by the walk: its flow's stamp
+         * says whether the component was solved already */
+        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch && m->ln[l] > 0 &&
+            m->flow_stamp[m->lflow[l][0]] != m->epoch)
+            solve_component(m, l);
         m->link_dirty[l] = 0;
     }
     m->n_dirty_flows = m->n_dirty_links = 0;
