@@ -35,10 +35,17 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p)
 {
     void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
-                  p->class_size, p->used, p->base, p->step, p->load, p->load_touched, p->tagged, p->own};
+                  p->class_size, p->used, p->base, p->step, p->load, p->load_touched, p->tagged, p->order, p->own};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     memset(p, 0, sizeof *p);
+}
+
+/* aif_grow with its test inline: appends to the touched and tagged lists are per
+ * route entry (millions at 1M GPUs), and a call each was 4% of building them. */
+static inline int room(void **v, long *cap, long need, size_t item)
+{
+    return need <= *cap ? 0 : aif_grow(v, cap, need, item);
 }
 
 static int rehash(aif_patterns *p);
@@ -187,10 +194,28 @@ int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int
 {
     int first = 0;
     acc_clear(p);
+    /* the tagged entries of each class in their order: a counting sort by class (one
+     * pass to count, one to place), then each class's run, instead of a pass over
+     * every entry per class */
+    long cnt[AIF_PATS_MAX_SPLIT + 1] = {0};
+    if (n_class > AIF_PATS_MAX_SPLIT || room((void **)&p->order, &p->cap_order, p->n_tagged, sizeof(int))) {
+        p->err = n_class > AIF_PATS_MAX_SPLIT ? AIF_PATS_OFF_NETWORK : AIF_PATS_NOMEM;
+        return 0;
+    }
+    for (long i = 0; i < p->n_tagged; i++) {
+        int k = class_of[p->tagged[i].tag];
+        cnt[(k >= 0 && k < n_class ? k : n_class) + 1]++;
+    }
+    for (int k = 0; k < n_class; k++)
+        cnt[k + 1] += cnt[k];
+    for (long i = 0; i < p->n_tagged; i++) {
+        int k = class_of[p->tagged[i].tag];
+        if (k >= 0 && k < n_class)
+            p->order[cnt[k]++] = (int)i;
+    }
     for (int k = 0; k < n_class && !p->err; k++) {
-        for (long i = 0; i < p->n_tagged && !p->err; i++)
-            if (class_of[p->tagged[i].tag] == k)
-                acc_add(p, p->tagged[i].link, p->tagged[i].coef);
+        for (long j = k ? cnt[k - 1] : 0; j < cnt[k] && !p->err; j++)
+            acc_add(p, p->tagged[p->order[j]].link, p->tagged[p->order[j]].coef);
         int q = aif_pats_add(p, keys[k], copies);
         if (k == 0)
             first = q;
@@ -294,7 +319,7 @@ double aif_pats_actual_Bps(const aif_patterns *p, int k)
 static void acc_add(aif_patterns *p, long l, double c)
 {
     if (p->acc[l] == 0) {
-        if (aif_grow((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
+        if (room((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
             p->err = AIF_PATS_NOMEM;
             return;
         }
@@ -311,7 +336,7 @@ static void acc_link(aif_patterns *p, long l, double c)
     }
     acc_add(p, l, c);
     if (p->tag >= 0 && c > 0) {
-        if (aif_grow((void **)&p->tagged, &p->cap_tagged, p->n_tagged + 1, sizeof *p->tagged)) {
+        if (room((void **)&p->tagged, &p->cap_tagged, p->n_tagged + 1, sizeof *p->tagged)) {
             p->err = AIF_PATS_NOMEM;
             return;
         }
@@ -319,7 +344,7 @@ static void acc_link(aif_patterns *p, long l, double c)
     }
     if (p->load) {   /* adaptive routing: the load later routes of the group see */
         if (p->load[l] == 0) {
-            if (aif_grow((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
+            if (room((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
                 p->err = AIF_PATS_NOMEM;
                 return;
             }

@@ -63,6 +63,8 @@ typedef struct aif_patterns {
     int tag;                   /* the current tag (-1: none, nothing recorded) */
     struct aif_tagged { int link; float coef; int tag; } *tagged;   /* link: a topology link (< 2^31, as in link) */
     long n_tagged, cap_tagged;
+    int *order;                /* scratch: tagged entries in order of class (aif_pats_add_split) */
+    long cap_order;
     float *own;                /* scratch per topology link (aif_pats_tag_times), zero between calls */
     long *touched, n_touched, cap_touched;
     int *seg;                  /* scratch: domain segments of a group */
@@ -115,7 +117,9 @@ void aif_pats_tag(aif_patterns *p, int tag);
  * entries are taken run by run (a tag added in one run, as the callers do, is exact).
  * Returns 0, or -1 out of memory (err set). */
 int aif_pats_tag_times(aif_patterns *p, int n_tags, double *t);
-/* Stores the pattern being built as n_class patterns, class k (keys[k]) holding the flows
+/* Classes a pattern may be split into, at most. */
+#define AIF_PATS_MAX_SPLIT 64
+/* Stores the pattern being built as n_class patterns (at most AIF_PATS_MAX_SPLIT), class k (keys[k]) holding the flows
  * of the tags t with class_of[t] == k; returns the index of the first (the others follow
  * in order), 0 with err set on failure.  The tags are cleared. */
 int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int *class_of, double copies);

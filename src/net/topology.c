@@ -56,16 +56,6 @@ static void endpoint(const aif_topo *t, int node, int nic, long *ep, long *leaf)
     }
 }
 
-aif_tier aif_topo_tier(const aif_topo *t, long l)
-{
-    if (l < t->off_host)
-        return AIF_TIER_SCALEUP;
-    if (l < t->off_plane)
-        return AIF_TIER_HOST;
-    long k = (l - t->off_plane) % t->links_per_plane;
-    return k < t->p_leaf_up ? AIF_TIER_NIC : k < t->p_agg_up ? AIF_TIER_LEAF : AIF_TIER_SPINE;
-}
-
 /* one random cable (both directions) among the switch-to-switch links not yet touched */
 static long pick_cable(aif_topo *t, uint64_t *rng, long cables, const unsigned char *used)
 {
