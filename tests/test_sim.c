@@ -10,6 +10,7 @@
  *    depends on when each runs, which only --full follows);
  *  - the link classes, refined pattern by pattern, merge exactly the links with the
  *    same capacity, tier and coefficient in every pattern;
+ *  - adaptive routing takes the first least-loaded port at each switch on the way up;
  *  - the simulator shows the slowdowns a network engineer expects: oversubscribed
  *    spine, ECMP collisions against adaptive routing, failed links, TCP instead of
  *    RDMA, transfers staged through host memory; the analytical engine does not
@@ -402,6 +403,88 @@ static void test_link_classes_refined(void **state)
     }
 }
 
+/* Adaptive routing takes, at the leaf and at the aggregation switch, the first port
+ * with the least max(load up, load down) over the candidates (topology.c; on a fabric
+ * of one switch-link capacity, none failed, by an integer reduction over the loads'
+ * bits).  Checked against that rule on random loads from four values (ties
+ * everywhere), on a two-tier and a three-tier fat tree. */
+static int first_least(const float *load, long up0, long dn0, long n)
+{
+    int best = -1;
+    float bv = 0;
+    for (long i = 0; i < n; i++) {
+        float v = load[up0 + i] > load[dn0 + i] ? load[up0 + i] : load[dn0 + i];
+        if (best < 0 || v < bv) {
+            bv = v;
+            best = (int)i;
+        }
+    }
+    return best;
+}
+
+static void test_adaptive_least_loaded(void **state)
+{
+    (void)state;
+    for (int radix = 16; radix <= 128; radix += 112) {
+        aif_scenario s;
+        aif_err e;
+        aif_topo *t;
+        int gpus = radix == 16 ? 1024 : 4096;
+        scen(&s, "cluster: {system: dgx-h100, gpus: %d, network: {topology: fat-tree, radix: %d, routing: adaptive}}\n"
+                 "model: llama3-8b\ntrain: {tp: 8}\n", gpus, radix);
+        assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+        assert_int_equal(t->tiers, radix == 16 ? 3 : 2);
+        float *load = malloc((size_t)t->n_links * sizeof(float));
+        assert_true(load != NULL);
+        uint64_t y = 5;
+        for (long l = 0; l < t->n_links; l++)
+            load[l] = 0.5f * (float)(rnd(&y) % 4);
+        long U = t->U, A = t->A, checked = 0;
+        for (int i = 0; i < 3000; i++) {
+            int a = (int)(rnd(&y) % gpus), b = (int)(rnd(&y) % gpus);
+            if (a / 8 == b / 8)
+                continue;
+            aif_hop h[AIF_TOPO_MAX_HOPS];
+            int n = aif_topo_route(t, a, b, (uint64_t)i, load, h);
+            assert_true(n >= 2);
+            long la = -1, lb = -1, u = -1, u2 = -1, pa = -1, pb = -1, ga = -1, ga2 = -1, base = 0;
+            for (int j = 0; j < n; j++) {
+                long l = h[j].link;
+                if (l < t->off_plane)
+                    continue;
+                long k = (l - t->off_plane) % t->links_per_plane;
+                base = l - k;
+                if (k >= t->p_leaf_up && k < t->p_leaf_down) {
+                    la = (k - t->p_leaf_up) / U;
+                    u = (k - t->p_leaf_up) % U;
+                } else if (k >= t->p_leaf_down && k < t->p_agg_up) {
+                    lb = (k - t->p_leaf_down) / U;
+                    u2 = (k - t->p_leaf_down) % U;
+                } else if (k >= t->p_agg_up && k < t->p_agg_down) {
+                    pa = (k - t->p_agg_up) / A / U;
+                    ga = (k - t->p_agg_up) % A;
+                } else if (k >= t->p_agg_down) {
+                    pb = (k - t->p_agg_down) / A / U;
+                    ga2 = (k - t->p_agg_down) % A;
+                }
+            }
+            if (la < 0)
+                continue;   /* under one leaf */
+            assert_true(lb >= 0 && u == u2);
+            assert_int_equal(u, first_least(load, base + t->p_leaf_up + la * U, base + t->p_leaf_down + lb * U, U));
+            if (pa >= 0) {
+                assert_true(pb >= 0 && ga == ga2);
+                assert_int_equal(ga, first_least(load, base + t->p_agg_up + (pa * U + u) * A,
+                                                 base + t->p_agg_down + (pb * U + u) * A, A));
+            }
+            checked++;
+        }
+        assert_true(checked > 1000);
+        free(load);
+        aif_topo_free(t);
+    }
+}
+
 static void test_full_equals_symmetric(void **state)
 {
     (void)state;
@@ -737,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_routes),             cmocka_unit_test(test_torus),
         cmocka_unit_test(test_engines_agree),      cmocka_unit_test(test_uneven_domains),
         cmocka_unit_test(test_link_classes_exact), cmocka_unit_test(test_link_classes_refined),
+        cmocka_unit_test(test_adaptive_least_loaded),
         cmocka_unit_test(test_full_equals_symmetric),
         cmocka_unit_test(test_full_grid), cmocka_unit_test(test_full_same_routes), cmocka_unit_test(test_coflow_alone_then_joined),
         cmocka_unit_test(test_slowdowns),
