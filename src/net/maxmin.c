@@ -34,6 +34,15 @@ typedef struct hent {
     int item;
 } hent;
 
+/* A link's list of (flow, route entry) crossing it. */
+struct lref {
+    int f, e;
+};
+struct llist {
+    struct lref *v;
+    int n, cap;
+};
+
 struct aif_mm {
     /* links */
     int n_links, cap_links;
@@ -41,8 +50,9 @@ struct aif_mm {
     int *link_stamp;
     int *heap_stamp;              /* per link: the epoch of the solve that put it in the heap */
     unsigned char *link_dirty;
-    /* link -> (flow, route entry) lists, kept up to date as flows come and go */
-    int **lflow, **lent, *ln, *lcap;
+    /* link -> its (flow, route entry) list, kept up to date as flows come and go: the
+     * count, capacity and array side by side, one cache line per link to reach */
+    struct llist *ll;
     /* flows (slots; dead ones are on the free list), each with its own route arrays */
     int n_slots, cap_slots, n_alive;
     double *w, *rcap, *rate;
@@ -94,8 +104,7 @@ void aif_mm_free(aif_mm *m)
     if (!m)
         return;
     for (int l = 0; l < m->cap_links; l++) {
-        free(m->lflow[l]);
-        free(m->lent[l]);
+        free(m->ll[l].v);
     }
     for (int f = 0; f < m->cap_slots; f++) {
         free(m->rlink[f]);
@@ -105,8 +114,7 @@ void aif_mm_free(aif_mm *m)
         free(m->shl[f]);
         free(m->shpos[f]);
     }
-    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->lflow, m->lent,
-                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
+    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->ll, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
                   m->rpos, m->rcoef, m->rbnd, m->rmax, m->shl, m->shpos, m->n_sh, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
@@ -124,8 +132,7 @@ static int reserve(aif_mm *m, int links, int slots)
         int c = m->cap_links;
         if (GROW(m->link_cap, c, links) || GROW(m->remaining, c, links) ||
             GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->heap_stamp, c, links) || GROW(m->link_dirty, c, links) ||
-            GROW(m->comp_links, c, links) || GROW(m->lflow, c, links) || GROW(m->lent, c, links) ||
-            GROW(m->ln, c, links) || GROW(m->lcap, c, links) || GROW(m->dirty_links, c, links))
+            GROW(m->comp_links, c, links) || GROW(m->ll, c, links) || GROW(m->dirty_links, c, links))
             return -1;
         m->cap_links = links;
     }
@@ -182,12 +189,12 @@ static void flow_rmax(aif_mm *m, int f)
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 {
     m->link_cap[link] = capacity_Bps;
-    for (int k = 0; k < m->ln[link]; k++) {
-        int f = m->lflow[link][k], e = m->lent[link][k];
+    for (int k = 0; k < m->ll[link].n; k++) {
+        int f = m->ll[link].v[k].f, e = m->ll[link].v[k].e;
         m->rbnd[f][e] = capacity_Bps / m->rcoef[f][e];
     }
-    for (int k = 0; k < m->ln[link]; k++)
-        flow_rmax(m, m->lflow[link][k]);
+    for (int k = 0; k < m->ll[link].n; k++)
+        flow_rmax(m, m->ll[link].v[k].f);
     mark_link(m, link);
 }
 
@@ -253,29 +260,25 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
     m->n_sh[f] = 0;
     for (int i = 0; i < n; i++) {
         int l = links[i];
-        if (m->ln[l] == m->lcap[l]) {
-            int c = m->lcap[l] ? 2 * m->lcap[l] : 4;
-            int *a = realloc(m->lflow[l], (size_t)c * sizeof(int)), *b;
+        struct llist *li = &m->ll[l];
+        if (li->n == li->cap) {
+            int c = li->cap ? 2 * li->cap : 4;
+            struct lref *a = realloc(li->v, (size_t)c * sizeof *a);
             if (!a)
                 return -1;
-            m->lflow[l] = a;
-            if (!(b = realloc(m->lent[l], (size_t)c * sizeof(int))))
-                return -1;
-            m->lent[l] = b;
-            m->lcap[l] = c;
+            li->v = a;
+            li->cap = c;
         }
         m->rlink[f][i] = l;
         m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
         m->rbnd[f][i] = m->link_cap[l] / m->rcoef[f][i];
         m->shpos[f][i] = -1;
-        if (m->ln[l] == 1)   /* the flow already there shares its link from now on */
-            sh_push(m, m->lflow[l][0], m->lent[l][0]);
-        if (m->ln[l] >= 1)
+        if (m->ll[l].n == 1)   /* the flow already there shares its link from now on */
+            sh_push(m, m->ll[l].v[0].f, m->ll[l].v[0].e);
+        if (m->ll[l].n >= 1)
             sh_push(m, f, i);
-        m->rpos[f][i] = m->ln[l];
-        m->lflow[l][m->ln[l]] = f;
-        m->lent[l][m->ln[l]] = i;
-        m->ln[l]++;
+        m->rpos[f][i] = m->ll[l].n;
+        li->v[li->n++] = (struct lref){f, i};
     }
     m->route_len[f] = n;
     m->w[f] = weight;
@@ -300,15 +303,14 @@ void aif_mm_remove_flow(aif_mm *m, int f)
     m->rate[f] = 0;
     for (int i = 0; i < m->route_len[f]; i++) {
         /* swap-remove the entry from its link's list, fixing the moved entry's position */
-        int l = m->rlink[f][i], p = m->rpos[f][i], last = --m->ln[l];
+        int l = m->rlink[f][i], p = m->rpos[f][i], last = --m->ll[l].n;
         if (p != last) {
-            int g = m->lflow[l][last], e = m->lent[l][last];
-            m->lflow[l][p] = g;
-            m->lent[l][p] = e;
+            int g = m->ll[l].v[last].f, e = m->ll[l].v[last].e;
+            m->ll[l].v[p] = m->ll[l].v[last];
             m->rpos[g][e] = p;
         }
-        if (last == 1 && m->shpos[m->lflow[l][0]][m->lent[l][0]] >= 0)   /* the one left has it alone */
-            sh_drop(m, m->lflow[l][0], m->lent[l][0]);
+        if (last == 1 && m->shpos[m->ll[l].v[0].f][m->ll[l].v[0].e] >= 0)   /* the one left has it alone */
+            sh_drop(m, m->ll[l].v[0].f, m->ll[l].v[0].e);
         mark_link(m, l);   /* the links it used must be re-solved */
     }
     m->route_len[f] = 0;
@@ -329,9 +331,9 @@ const int *aif_mm_updated(const aif_mm *m, int *n)
 double aif_mm_link_load(const aif_mm *m, int l)
 {
     double load = 0;
-    for (int k = 0; k < m->ln[l]; k++) {
-        int f = m->lflow[l][k];
-        load += m->rcoef[f][m->lent[l][k]] * m->rate[f];
+    for (int k = 0; k < m->ll[l].n; k++) {
+        int f = m->ll[l].v[k].f;
+        load += m->rcoef[f][m->ll[l].v[k].e] * m->rate[f];
     }
     return load;
 }
@@ -348,7 +350,7 @@ int aif_mm_check(const aif_mm *m)
             int l = m->rlink[f][k], p = m->shpos[f][k];
             if (m->rbnd[f][k] < r)
                 r = m->rbnd[f][k];
-            if ((m->ln[l] >= 2) != (p >= 0))
+            if ((m->ll[l].n >= 2) != (p >= 0))
                 return -1;
             if (p >= 0 && (p >= m->n_sh[f] || m->shl[f][p] != k))
                 return -1;
@@ -458,11 +460,11 @@ static void fill(aif_mm *m, int nf, int nl)
     }
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
-        if (m->wsum[l] > 0 && m->ln[l] > 1) {
+        if (m->wsum[l] > 0 && m->ll[l].n > 1) {
             double key = m->remaining[l] / m->wsum[l], ub = 0;
-            for (int k = 0; k < m->ln[l] && !(key <= ub); k++)
-                if (m->ub[m->lflow[l][k]] > ub)
-                    ub = m->ub[m->lflow[l][k]];
+            for (int k = 0; k < m->ll[l].n && !(key <= ub); k++)
+                if (m->ub[m->ll[l].v[k].f] > ub)
+                    ub = m->ub[m->ll[l].v[k].f];
             if (key <= ub) {
                 m->heap[m->heap_n++] = (hent){key, l};
                 m->heap_stamp[l] = m->epoch;
@@ -495,8 +497,8 @@ static void fill(aif_mm *m, int nf, int nl)
         }
         heap_pop(m);
         /* a link saturates: every unfrozen flow over it stops at w * t */
-        for (int k = 0; k < m->ln[l]; k++) {
-            int f = m->lflow[l][k];
+        for (int k = 0; k < m->ll[l].n; k++) {
+            int f = m->ll[l].v[k].f;
             if (!m->frozen[f]) {
                 double r = m->w[f] * t;
                 if (r > m->ecap[f])
@@ -538,8 +540,8 @@ static void solve_component(aif_mm *m, int seed)
         int it = m->queue[head++];
         if (it < L) {
             m->comp_links[nl++] = it;
-            for (int k = 0; k < m->ln[it]; k++) {
-                int f = m->lflow[it][k];
+            for (int k = 0; k < m->ll[it].n; k++) {
+                int f = m->ll[it].v[k].f;
                 if (m->flow_stamp[f] != m->epoch) {
                     m->flow_stamp[f] = m->epoch;
                     m->queue[tail++] = L + f;
@@ -600,8 +602,8 @@ long aif_mm_solve(aif_mm *m)
         int l = m->dirty_links[i];
         /* a link only one flow crosses is not opened by the walk: its flow's stamp
          * says whether the component was solved already */
-        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch && m->ln[l] > 0 &&
-            m->flow_stamp[m->lflow[l][0]] != m->epoch)
+        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch && m->ll[l].n > 0 &&
+            m->flow_stamp[m->ll[l].v[0].f] != m->epoch)
             solve_component(m, l);
         m->link_dirty[l] = 0;
     }
