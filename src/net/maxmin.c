@@ -14,13 +14,14 @@
  * are queued on dirty lists, and a solve visits only the components they touch.
  * Flags are cleared by epoch counters, not by sweeping arrays.
  *
- * Invariant: a flow's shared list (shl) holds exactly its route entries on links
- * that two or more flows cross (ln >= 2), and shpos the position of each there
- * (-1 for the others); adding or removing a flow keeps it, at O(1) per route
- * entry.  A solve walks a component through shared entries only: on an
- * oversubscribed fabric more than half of a coflow's route entries are links it
- * has to itself, and walking them on every event was most of the solver's time
- * (docs/PERFORMANCE.md).  aif_mm_check recounts it (tests). */
+ * Invariant: a flow's shared bitmap (shb) has exactly the bits of its route entries
+ * on links that two or more flows cross (ll[l].n >= 2), n_sh their count, and xmin
+ * the least of its cap and the exclusive entries' C_l / a_fl unless xarg is XSTALE;
+ * adding or removing a flow keeps them, at O(1) per route entry.  A solve walks a
+ * component through shared entries only: on an oversubscribed fabric more than half
+ * of a coflow's route entries are links it has to itself, and walking them on every
+ * event was most of the solver's time (docs/PERFORMANCE.md).  aif_mm_check recounts
+ * them (tests). */
 #include "net/maxmin.h"
 #include "base/base.h"
 
@@ -33,6 +34,8 @@ typedef struct hent {
     double key;
     int item;
 } hent;
+
+enum { XSTALE = -2 };   /* xarg: the exclusive bound is to be recomputed */
 
 /* A link's list of (flow, route entry) crossing it. */
 struct lref {
@@ -62,11 +65,17 @@ struct aif_mm {
     int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
     double **rcoef;
     double **rbnd;                /* per flow: C_l / a_fl of each route entry (the rate it allows) */
-    double *rmax;                 /* per flow: the least of its cap and every rbnd (static between changes) */
-    /* per flow: its shared route entries (on links that another flow crosses too),
-     * shl[f][0 .. n_sh[f]-1], and each entry's position there (shpos, -1: exclusive);
-     * kept as flows come and go, so a solve walks only these */
-    int **shl, **shpos, *n_sh;
+    double *rmax;                 /* per flow: the least of its cap and every rbnd (its ub, static between changes) */
+    /* per flow: its shared route entries (on links that another flow crosses too) as a
+     * bitmap over its route (bit k of word k / 64), and their count; kept as flows come
+     * and go, so a solve walks only these, in route order */
+    uint64_t **shb;
+    int *n_sh;
+    /* per flow: the least of its cap and the rbnd of its exclusive entries (what the
+     * filling folds into its cap), and the entry that gives it (-1: the cap or none;
+     * XSTALE: to be recomputed, that entry became shared) */
+    double *xmin;
+    int *xarg;
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
     /* what changed since the last solve */
@@ -111,11 +120,10 @@ void aif_mm_free(aif_mm *m)
         free(m->rpos[f]);
         free(m->rcoef[f]);
         free(m->rbnd[f]);
-        free(m->shl[f]);
-        free(m->shpos[f]);
+        free(m->shb[f]);
     }
     void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->ll, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
-                  m->rpos, m->rcoef, m->rbnd, m->rmax, m->shl, m->shpos, m->n_sh, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
+                  m->rpos, m->rcoef, m->rbnd, m->rmax, m->shb, m->n_sh, m->xmin, m->xarg, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -141,7 +149,8 @@ static int reserve(aif_mm *m, int links, int slots)
         if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) || GROW(m->ub, c, slots) ||
             GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
             GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) || GROW(m->rbnd, c, slots) ||
-            GROW(m->rmax, c, slots) || GROW(m->shl, c, slots) || GROW(m->shpos, c, slots) || GROW(m->n_sh, c, slots) ||
+            GROW(m->rmax, c, slots) || GROW(m->shb, c, slots) || GROW(m->n_sh, c, slots) || GROW(m->xmin, c, slots) ||
+            GROW(m->xarg, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
             GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots) ||
             GROW(m->dirty_flows, c, slots))
@@ -193,24 +202,58 @@ void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
         int f = m->ll[link].v[k].f, e = m->ll[link].v[k].e;
         m->rbnd[f][e] = capacity_Bps / m->rcoef[f][e];
     }
-    for (int k = 0; k < m->ll[link].n; k++)
+    for (int k = 0; k < m->ll[link].n; k++) {
         flow_rmax(m, m->ll[link].v[k].f);
+        m->xarg[m->ll[link].v[k].f] = XSTALE;
+    }
     mark_link(m, link);
 }
 
-/* Route entry e of flow f becomes shared (another flow crosses its link), or exclusive again. */
+static int is_shared(const aif_mm *m, int f, int e) { return (int)(m->shb[f][e >> 6] >> (e & 63) & 1); }
+
+/* Route entry e of flow f becomes shared (another flow crosses its link), or exclusive
+ * again; the exclusive bound follows (recomputed when asked if its entry leaves). */
 static void sh_push(aif_mm *m, int f, int e)
 {
-    m->shpos[f][e] = m->n_sh[f];
-    m->shl[f][m->n_sh[f]++] = e;
+    m->shb[f][e >> 6] |= 1ull << (e & 63);
+    m->n_sh[f]++;
+    if (m->xarg[f] == e)
+        m->xarg[f] = XSTALE;
 }
 
 static void sh_drop(aif_mm *m, int f, int e)
 {
-    int p = m->shpos[f][e], last = m->shl[f][--m->n_sh[f]];
-    m->shl[f][p] = last;
-    m->shpos[f][last] = p;
-    m->shpos[f][e] = -1;
+    m->shb[f][e >> 6] &= ~(1ull << (e & 63));
+    m->n_sh[f]--;
+    if (m->xarg[f] != XSTALE && m->rbnd[f][e] < m->xmin[f]) {
+        m->xmin[f] = m->rbnd[f][e];
+        m->xarg[f] = e;
+    }
+}
+
+/* The least of flow f's cap and the rbnd of its exclusive entries, taken in route order
+ * as the filling used to take them (the same value: a minimum). */
+static void flow_xmin(aif_mm *m, int f)
+{
+    double x = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+    int arg = -1;
+    for (int k = 0; k < m->route_len[f]; k++)
+        if (!is_shared(m, f, k) && m->rbnd[f][k] < x) {
+            x = m->rbnd[f][k];
+            arg = k;
+        }
+    m->xmin[f] = x;
+    m->xarg[f] = arg;
+}
+
+/* The index of the lowest set bit of x != 0 (de Bruijn: portable, no branch). */
+static int low_bit(uint64_t x)
+{
+    static const unsigned char pos[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+        43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+        44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+    return pos[((x & (~x + 1)) * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
 int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps)
@@ -249,15 +292,15 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         if (!(d = realloc(m->rbnd[f], (size_t)c * sizeof(double))))
             return -1;
         m->rbnd[f] = d;
-        if (!(a = realloc(m->shl[f], (size_t)c * sizeof(int))))
+        uint64_t *w = realloc(m->shb[f], (size_t)((c + 63) / 64) * sizeof(uint64_t));
+        if (!w)
             return -1;
-        m->shl[f] = a;
-        if (!(a = realloc(m->shpos[f], (size_t)c * sizeof(int))))
-            return -1;
-        m->shpos[f] = a;
+        m->shb[f] = w;
         m->route_cap[f] = c;
     }
     m->n_sh[f] = 0;
+    memset(m->shb[f], 0, (size_t)((n + 63) / 64) * sizeof(uint64_t));
+    m->xarg[f] = XSTALE;   /* computed below, once the route is in */
     for (int i = 0; i < n; i++) {
         int l = links[i];
         struct llist *li = &m->ll[l];
@@ -272,7 +315,6 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         m->rlink[f][i] = l;
         m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
         m->rbnd[f][i] = m->link_cap[l] / m->rcoef[f][i];
-        m->shpos[f][i] = -1;
         if (m->ll[l].n == 1)   /* the flow already there shares its link from now on */
             sh_push(m, m->ll[l].v[0].f, m->ll[l].v[0].e);
         if (m->ll[l].n >= 1)
@@ -284,6 +326,7 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
     m->w[f] = weight;
     m->rcap[f] = rate_cap_Bps > 0 ? rate_cap_Bps : 0;
     flow_rmax(m, f);
+    flow_xmin(m, f);
     m->rate[f] = 0;
     m->alive[f] = 1;
     if (!m->flow_dirty[f]) {   /* a slot reused before the next solve is on the list already */
@@ -309,7 +352,7 @@ void aif_mm_remove_flow(aif_mm *m, int f)
             m->ll[l].v[p] = m->ll[l].v[last];
             m->rpos[g][e] = p;
         }
-        if (last == 1 && m->shpos[m->ll[l].v[0].f][m->ll[l].v[0].e] >= 0)   /* the one left has it alone */
+        if (last == 1 && is_shared(m, m->ll[l].v[0].f, m->ll[l].v[0].e))   /* the one left has it alone */
             sh_drop(m, m->ll[l].v[0].f, m->ll[l].v[0].e);
         mark_link(m, l);   /* the links it used must be re-solved */
     }
@@ -346,17 +389,21 @@ int aif_mm_check(const aif_mm *m)
             continue;
         int n = 0;
         double r = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+        double x = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
         for (int k = 0; k < m->route_len[f]; k++) {
-            int l = m->rlink[f][k], p = m->shpos[f][k];
+            int l = m->rlink[f][k], sh = is_shared(m, f, k);
             if (m->rbnd[f][k] < r)
                 r = m->rbnd[f][k];
-            if ((m->ll[l].n >= 2) != (p >= 0))
+            if (!sh && m->rbnd[f][k] < x)
+                x = m->rbnd[f][k];
+            if ((m->ll[l].n >= 2) != sh)
                 return -1;
-            if (p >= 0 && (p >= m->n_sh[f] || m->shl[f][p] != k))
-                return -1;
-            n += p >= 0;
+            n += sh;
         }
-        if (n != m->n_sh[f] || r != m->rmax[f])
+        for (int k = m->route_len[f]; k < ((m->route_len[f] + 63) & ~63); k++)
+            if (is_shared(m, f, k))   /* no bit past the route */
+                return -1;
+        if (n != m->n_sh[f] || r != m->rmax[f] || (m->xarg[f] != XSTALE && x != m->xmin[f]))
             return -1;
     }
     return 0;
@@ -401,16 +448,17 @@ static void freeze(aif_mm *m, int f, double r)
     m->frozen[f] = 1;
     m->rate[f] = r;
     m->n_unfrozen--;
-    for (int j = 0; j < m->n_sh[f]; j++) {   /* heap items are shared links */
-        int i = m->shl[f][j], l = m->rlink[f][i];
-        if (m->heap_stamp[l] != m->epoch)
-            continue;   /* no heap item: its level is never read again */
-        double c = m->rcoef[f][i];
-        m->remaining[l] -= c * r;
-        m->wsum[l] -= c * m->w[f];
-        if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f])
-            m->wsum[l] = 0;
-    }
+    for (int wi = 0; wi < (m->route_len[f] + 63) >> 6; wi++)   /* heap items are shared links */
+        for (uint64_t x = m->shb[f][wi]; x; x &= x - 1) {
+            int i = wi << 6 | low_bit(x), l = m->rlink[f][i];
+            if (m->heap_stamp[l] != m->epoch)
+                continue;   /* no heap item: its level is never read again */
+            double c = m->rcoef[f][i];
+            m->remaining[l] -= c * r;
+            m->wsum[l] -= c * m->w[f];
+            if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f])
+                m->wsum[l] = 0;
+        }
 }
 
 /* Sorts the first n heap entries into a binary heap in O(n). */
@@ -440,12 +488,11 @@ static void heapify(aif_mm *m)
  * simulation's time (131,072 GPUs at 4:1, docs/PERFORMANCE.md).  The flow then
  * stops at C_l / a_fl instead of w (C_l / (a_fl w)): the same rate up to rounding.
  *
- * The cap folds every link of the route (rmax, kept per flow as it is added), not
- * only the exclusive ones: on a shared link the other flows' rates are positive, so
- * the link saturates at a level below C_l / (a_fl w_f) and the bound never binds
- * first (it ties only where every other flow over the link froze at rate 0, and
- * then gives the same rate up to rounding).  So a solve need not look at a flow's
- * exclusive links at all: the walk reads only its shared entries (see shl). */
+ * A solve does not walk a flow's exclusive links to find that cap: the least of its
+ * rate cap and their C_l / a_fl is kept per flow (xmin) as entries become shared or
+ * exclusive, recomputed only when the entry that gave it becomes shared; the walk
+ * reads the shared entries alone, in route order (the bitmap shb), so the component,
+ * its sums and its heap are built in the order a walk of every entry built them. */
 static void fill(aif_mm *m, int nf, int nl)
 {
     m->heap_n = 0;
@@ -552,15 +599,18 @@ static void solve_component(aif_mm *m, int seed)
             double w = m->w[f];
             m->comp_flows[nf++] = f;
             m->frozen[f] = 0;
-            for (int j = 0; j < m->n_sh[f]; j++) {
-                int k = m->shl[f][j], l = m->rlink[f][k];
-                if (m->link_stamp[l] != m->epoch) {
-                    open_link(m, l);
-                    m->queue[tail++] = l;
+            for (int wi = 0; wi < (m->route_len[f] + 63) >> 6; wi++)   /* shared entries, in route order */
+                for (uint64_t x = m->shb[f][wi]; x; x &= x - 1) {
+                    int k = wi << 6 | low_bit(x), l = m->rlink[f][k];
+                    if (m->link_stamp[l] != m->epoch) {
+                        open_link(m, l);
+                        m->queue[tail++] = l;
+                    }
+                    m->wsum[l] += m->rcoef[f][k] * w;
                 }
-                m->wsum[l] += m->rcoef[f][k] * w;
-            }
-            m->ecap[f] = m->rmax[f];
+            if (m->xarg[f] == XSTALE)
+                flow_xmin(m, f);
+            m->ecap[f] = m->xmin[f];
             m->ub[f] = m->rmax[f] / w;
         }
     }
