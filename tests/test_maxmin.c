@@ -120,6 +120,7 @@ static void test_random_against_reference(void **state)
             assert_true(flows[i] >= 0);
         }
         aif_mm_solve(m);
+        assert_int_equal(aif_mm_check(m), 0);   /* shared lists and rmax as a recount finds them */
         double fast[MAXF];
         for (int i = 0; i < nf; i++)
             fast[i] = aif_mm_rate(m, flows[i]);
@@ -144,6 +145,7 @@ static void test_random_against_reference(void **state)
                 aif_mm_set_capacity(m, l, lcap[l]);
             }
             aif_mm_solve(m);
+            assert_int_equal(aif_mm_check(m), 0);
             for (int j = 0; j < nf; j++)
                 fast[j] = aif_mm_rate(m, flows[j]);
             check_maxmin(m, nl, flows, nf, routes, len, w, cap, lcap);
@@ -304,6 +306,7 @@ static void test_random_large_against_reference(void **state)
                 }
             }
             aif_mm_solve(m);
+            assert_int_equal(aif_mm_check(m), 0);
             double fast[MAXF], load[MAXL];
             for (int i = 0; i < nf; i++)
                 fast[i] = aif_mm_rate(m, flows[i]);
@@ -415,6 +418,7 @@ static void test_coflow_components_against_reference(void **state)
                 assert_true((flows[i] = aif_mm_add_flow_coef(m, routes[i], co[i], len[i], 1 + (double)(i % 3),
                                                              0.5 + 20 * uni())) >= 0);
             alive[i] = !alive[i];
+            assert_int_equal(aif_mm_check(m), 0);
             aif_mm_solve(m);
             double fast[NF];
             for (int j = 0; j < NF; j++)

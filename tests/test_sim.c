@@ -8,6 +8,9 @@
  *    of sizes (256 .. 4,096 GPUs), routings and oversubscriptions within 1% (the
  *    sends of different replicas do not wait for each other; when replicas collide
  *    depends on when each runs, which only --full follows);
+ *  - the link classes, refined pattern by pattern, merge exactly the links with the
+ *    same capacity, tier and coefficient in every pattern;
+ *  - adaptive routing takes the first least-loaded port at each switch on the way up;
  *  - the simulator shows the slowdowns a network engineer expects: oversubscribed
  *    spine, ECMP collisions against adaptive routing, failed links, TCP instead of
  *    RDMA, transfers staged through host memory; the analytical engine does not
@@ -18,6 +21,7 @@
 #include "aifsim/sim.h"
 #include "engine/events.h"
 #include "engine/netsim.h"
+#include "net/coflow.h"
 #include "net/topology.h"
 
 #include <json-c/json.h>
@@ -260,6 +264,224 @@ static void test_link_classes_exact(void **state)
         assert_true(sa.solver_links * 4 < sb.solver_links);
         for (int k = 0; k < AIF_N_TIER; k++)
             assert_true(fabs(sa.tier_bytes[k] - sb.tier_bytes[k]) <= 1e-9 * sb.tier_bytes[k]);
+    }
+}
+
+/* The link classes (net/coflow.h) are made by refining each link's class pattern by
+ * pattern as the patterns are stored.  Against the definition, on random patterns
+ * (groups of every collective, transfers, coefficients) over an oversubscribed fabric
+ * with failed links: two used links share a solver link exactly when they have the
+ * same capacity, the same tier and the same coefficient in every pattern, read from
+ * the same patterns stored without a solver (topology links). */
+static const aif_topo *prof_topo;
+static const long *prof_first;
+static const uint64_t *prof_item;   /* (pattern << 32 | coefficient's bits), per link in pattern order */
+
+static int cmp_profile(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    float cx = prof_topo->cap[x], cy = prof_topo->cap[y];
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    int tx = (int)aif_topo_tier(prof_topo, x), ty = (int)aif_topo_tier(prof_topo, y);
+    if (tx != ty)
+        return tx - ty;
+    long nx = prof_first[x + 1] - prof_first[x], ny = prof_first[y + 1] - prof_first[y];
+    if (nx != ny)
+        return nx < ny ? -1 : 1;
+    for (long i = 0; i < nx; i++)
+        if (prof_item[prof_first[x] + i] != prof_item[prof_first[y] + i])
+            return prof_item[prof_first[x] + i] < prof_item[prof_first[y] + i] ? -1 : 1;
+    return 0;
+}
+
+static long rnd(uint64_t *y)
+{
+    *y = *y * 6364136223846793005ull + 1442695040888963407ull;
+    return (long)(*y >> 33);
+}
+#define RND() rnd(&y)
+
+static void test_link_classes_refined(void **state)
+{
+    (void)state;
+    for (int trial = 0; trial < 4; trial++) {
+        aif_scenario s;
+        aif_err e;
+        aif_topo *t;
+        scen(&s, "cluster: {system: dgx-h100, gpus: 512, network: {radix: 16, oversubscription: %d, failed_links: %d%s}}\n"
+                 "model: llama3-8b\ntrain: {tp: 8}\n",
+             1 + trial % 3, trial * 3, trial == 3 ? ", routing: adaptive" : "");
+        assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+        aif_mm *mm = aif_mm_new();
+        aif_patterns a, b;   /* a: classes made; b: the same patterns on topology links */
+        assert_int_equal(aif_pats_init(&a, t, mm, &s.cluster.scaleup, 512), 0);
+        assert_int_equal(aif_pats_init(&b, t, NULL, &s.cluster.scaleup, 512), 0);
+        uint64_t x = 99 + (uint64_t)trial;
+        for (int q = 0; q < 60; q++) {
+            for (int r = 0; r < 2; r++) {
+                aif_patterns *p = r ? &b : &a;
+                uint64_t y = x;
+                int kind = (int)(RND() % 4);
+                if (kind == 0) {   /* transfers, some repeated (coefficients add up) */
+                    long m = 1 + RND() % 40;
+                    for (long i = 0; i < m; i++) {
+                        long from = RND() % 512, to = RND() % 512;
+                        uint64_t salt = (uint64_t)RND();
+                        double coef = 0.5 * (double)(1 + RND() % 3);
+                        if (from != to)
+                            aif_pats_transfer(p, from, to, salt, coef);
+                    }
+                } else {   /* groups: rings inside and across domains, all-to-alls, trees */
+                    int coll = kind == 1 ? AIF_COLL_ALLREDUCE : kind == 2 ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLTOALL;
+                    int n = 2 << (RND() % 4), stride = 1 << (RND() % 6);
+                    long base = RND() % (512 - (long)(n - 1) * stride);
+                    int algo = RND() % 2 ? AIF_ALGO_RING : AIF_ALGO_TREE;
+                    aif_pats_group(p, coll, algo, base, stride, n, (uint64_t)RND());
+                }
+                aif_pats_add(p, q, 1);
+                assert_int_equal(p->err, AIF_PATS_OK);
+                if (r)
+                    x = y;
+            }
+        }
+#undef RND
+        aif_pats_make_classes(&a);
+        assert_int_equal(a.err, AIF_PATS_OK);
+        /* each link's (pattern, coefficient) list, from b */
+        long L = t->n_links, *first = calloc((size_t)L + 1, sizeof(long)), *fill = calloc((size_t)L, sizeof(long));
+        uint64_t *item = malloc((size_t)b.n_entries * sizeof(uint64_t));
+        long *used = malloc((size_t)L * sizeof(long)), n_used = 0;
+        assert_true(first && fill && item && used);
+        for (long i = 0; i < b.n_entries; i++)
+            first[b.link[i] + 1]++;
+        for (long l = 0; l < L; l++)
+            first[l + 1] += first[l];
+        for (int q = 0; q < b.n_pat; q++)
+            for (int i = b.pat[q].first; i < b.pat[q].first + b.pat[q].n; i++) {
+                long l = b.link[i];
+                uint32_t cb;
+                memcpy(&cb, &b.coef[i], sizeof cb);
+                item[first[l] + fill[l]++] = (uint64_t)q << 32 | cb;
+            }
+        for (long l = 0; l < L; l++)
+            if (first[l + 1] > first[l])
+                used[n_used++] = l;
+        prof_topo = t;
+        prof_first = first;
+        prof_item = item;
+        qsort(used, (size_t)n_used, sizeof(long), cmp_profile);
+        int n_classes = 0;
+        int *seen = calloc((size_t)a.n_mm_links, sizeof(int));
+        assert_true(seen != NULL);
+        for (long i = 0; i < n_used; i++) {
+            int k = a.mmlink[used[i]];
+            assert_true(k >= 0 && k < a.n_mm_links);
+            if (i > 0 && cmp_profile(&used[i - 1], &used[i]) == 0) {
+                if (k != a.mmlink[used[i - 1]])
+                    fail_msg("trial %d: links %ld and %ld alike, in solver links %d and %d", trial, used[i - 1],
+                             used[i], a.mmlink[used[i - 1]], k);
+            } else {   /* a new profile: a solver link no other profile has */
+                if (seen[k])
+                    fail_msg("trial %d: link %ld shares solver link %d with a link unlike it", trial, used[i], k);
+                seen[k] = 1;
+                n_classes++;
+            }
+        }
+        assert_int_equal(n_classes, a.n_mm_links);
+        if (!(n_classes < n_used))   /* the merge merges */
+            fail_msg("trial %d: %d classes of %ld links", trial, n_classes, n_used);
+        free(seen);
+        free(first);
+        free(fill);
+        free(item);
+        free(used);
+        aif_pats_free(&a);
+        aif_pats_free(&b);
+        aif_mm_free(mm);
+        aif_topo_free(t);
+    }
+}
+
+/* Adaptive routing takes, at the leaf and at the aggregation switch, the first port
+ * with the least max(load up, load down) over the candidates (topology.c; on a fabric
+ * of one switch-link capacity, none failed, by an integer reduction over the loads'
+ * bits).  Checked against that rule on random loads from four values (ties
+ * everywhere), on a two-tier and a three-tier fat tree. */
+static int first_least(const float *load, long up0, long dn0, long n)
+{
+    int best = -1;
+    float bv = 0;
+    for (long i = 0; i < n; i++) {
+        float v = load[up0 + i] > load[dn0 + i] ? load[up0 + i] : load[dn0 + i];
+        if (best < 0 || v < bv) {
+            bv = v;
+            best = (int)i;
+        }
+    }
+    return best;
+}
+
+static void test_adaptive_least_loaded(void **state)
+{
+    (void)state;
+    for (int radix = 16; radix <= 128; radix += 112) {
+        aif_scenario s;
+        aif_err e;
+        aif_topo *t;
+        int gpus = radix == 16 ? 1024 : 4096;
+        scen(&s, "cluster: {system: dgx-h100, gpus: %d, network: {topology: fat-tree, radix: %d, routing: adaptive}}\n"
+                 "model: llama3-8b\ntrain: {tp: 8}\n", gpus, radix);
+        assert_int_equal(aif_topo_build(&s.cluster, &t, &e), AIF_OK);
+        assert_int_equal(t->tiers, radix == 16 ? 3 : 2);
+        float *load = malloc((size_t)t->n_links * sizeof(float));
+        assert_true(load != NULL);
+        uint64_t y = 5;
+        for (long l = 0; l < t->n_links; l++)
+            load[l] = 0.5f * (float)(rnd(&y) % 4);
+        long U = t->U, A = t->A, checked = 0;
+        for (int i = 0; i < 3000; i++) {
+            int a = (int)(rnd(&y) % gpus), b = (int)(rnd(&y) % gpus);
+            if (a / 8 == b / 8)
+                continue;
+            aif_hop h[AIF_TOPO_MAX_HOPS];
+            int n = aif_topo_route(t, a, b, (uint64_t)i, load, h);
+            assert_true(n >= 2);
+            long la = -1, lb = -1, u = -1, u2 = -1, pa = -1, pb = -1, ga = -1, ga2 = -1, base = 0;
+            for (int j = 0; j < n; j++) {
+                long l = h[j].link;
+                if (l < t->off_plane)
+                    continue;
+                long k = (l - t->off_plane) % t->links_per_plane;
+                base = l - k;
+                if (k >= t->p_leaf_up && k < t->p_leaf_down) {
+                    la = (k - t->p_leaf_up) / U;
+                    u = (k - t->p_leaf_up) % U;
+                } else if (k >= t->p_leaf_down && k < t->p_agg_up) {
+                    lb = (k - t->p_leaf_down) / U;
+                    u2 = (k - t->p_leaf_down) % U;
+                } else if (k >= t->p_agg_up && k < t->p_agg_down) {
+                    pa = (k - t->p_agg_up) / A / U;
+                    ga = (k - t->p_agg_up) % A;
+                } else if (k >= t->p_agg_down) {
+                    pb = (k - t->p_agg_down) / A / U;
+                    ga2 = (k - t->p_agg_down) % A;
+                }
+            }
+            if (la < 0)
+                continue;   /* under one leaf */
+            assert_true(lb >= 0 && u == u2);
+            assert_int_equal(u, first_least(load, base + t->p_leaf_up + la * U, base + t->p_leaf_down + lb * U, U));
+            if (pa >= 0) {
+                assert_true(pb >= 0 && ga == ga2);
+                assert_int_equal(ga, first_least(load, base + t->p_agg_up + (pa * U + u) * A,
+                                                 base + t->p_agg_down + (pb * U + u) * A, A));
+            }
+            checked++;
+        }
+        assert_true(checked > 1000);
+        free(load);
+        aif_topo_free(t);
     }
 }
 
@@ -597,7 +819,9 @@ int main(void)
         cmocka_unit_test(test_event_order),        cmocka_unit_test(test_topology_counts),
         cmocka_unit_test(test_routes),             cmocka_unit_test(test_torus),
         cmocka_unit_test(test_engines_agree),      cmocka_unit_test(test_uneven_domains),
-        cmocka_unit_test(test_link_classes_exact), cmocka_unit_test(test_full_equals_symmetric),
+        cmocka_unit_test(test_link_classes_exact), cmocka_unit_test(test_link_classes_refined),
+        cmocka_unit_test(test_adaptive_least_loaded),
+        cmocka_unit_test(test_full_equals_symmetric),
         cmocka_unit_test(test_full_grid), cmocka_unit_test(test_full_same_routes), cmocka_unit_test(test_coflow_alone_then_joined),
         cmocka_unit_test(test_slowdowns),
         cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_collective_on_network),          cmocka_unit_test(test_deterministic_and_trace),

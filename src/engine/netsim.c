@@ -347,11 +347,9 @@ static void cf_time_alone(aif_netsim *n, int c)
     coflow *f = &n->cf[c];
     const aif_pattern *pt = &n->pats.pat[f->pattern];
     double phi = pt->ideal_Bps / f->bytes, rate = phi > 0 ? phi : INFINITY;
-    double *coefs = cf_coefs(n, f);
-    if (!coefs)
-        return;
-    for (int i = 0; i < pt->n; i++) {
-        double b = (double)n->topo->cap[n->pats.mm_topo[n->pats.link[pt->first + i]]] / coefs[i];
+    for (int i = 0; i < pt->n; i++) {   /* C / a, a = coef x bytes as cf_coefs makes it */
+        double a = n->pats.coef[pt->first + i] * f->bytes;
+        double b = (double)n->topo->cap[n->pats.mm_topo[n->pats.link[pt->first + i]]] / a;
         if (b < rate)
             rate = b;
     }

@@ -35,10 +35,17 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p)
 {
     void *ps[] = {p->pat, p->hash, p->link, p->coef, p->acc, p->touched, p->seg, p->mmlink, p->mm_topo,
-                  p->class_size, p->used, p->sig, p->load, p->load_touched, p->tagged, p->own};
+                  p->class_size, p->used, p->base, p->step, p->load, p->load_touched, p->tagged, p->order, p->own};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
     memset(p, 0, sizeof *p);
+}
+
+/* aif_grow with its test inline: appends to the touched and tagged lists are per
+ * route entry (millions at 1M GPUs), and a call each was 4% of building them. */
+static inline int room(void **v, long *cap, long need, size_t item)
+{
+    return need <= *cap ? 0 : aif_grow(v, cap, need, item);
 }
 
 static int rehash(aif_patterns *p);
@@ -64,28 +71,82 @@ int aif_pats_find(const aif_patterns *p, long key)
 
 void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef) { acc_route(p, a, b, salt, coef); }
 
-/* Folds (pattern q, coefficient c) into the class signature of topology link l, the
- * link's first use seeding it with its capacity and tier.  Done here, while the
- * link's accumulator is in cache, rather than in a pass over every entry of every
- * pattern in aif_pats_make_classes (13.7M entries at 1M GPUs, each a cache miss). */
-static void sign_link(aif_patterns *p, long l, int q, double coef)
+/* The first class of topology link l: its capacity and tier.  A few distinct ones
+ * (one per tier and link speed), looked up in order. */
+static int base_class(aif_patterns *p, long l)
 {
-    long u = p->mmlink[l];
-    if (u < 0) {
-        u = p->n_used++;
-        p->mmlink[l] = (int)u;
-        p->used[u] = (int)l;
-        uint64_t c;
-        float cap = p->topo->cap[l];
-        memcpy(&c, &(double){cap}, sizeof c);
-        p->sig[2 * u] = aif_mix64(c ^ (uint64_t)aif_topo_tier(p->topo, l));
-        p->sig[2 * u + 1] = aif_mix64(c + 0x51ed27ull);
+    float cap = p->topo->cap[l];
+    int tier = (int)aif_topo_tier(p->topo, l);
+    for (int i = 0; i < p->n_base; i++)
+        if (p->base[i].tier == tier && !memcmp(&p->base[i].cap_Bps, &cap, sizeof cap))
+            return p->base[i].id;
+    long cb = p->cap_base;
+    if (aif_grow((void **)&p->base, &cb, p->n_base + 1, sizeof *p->base)) {
+        p->err = AIF_PATS_NOMEM;
+        return 0;
     }
-    uint64_t c;
-    memcpy(&c, &coef, sizeof c);
-    uint64_t h = aif_mix64(((uint64_t)q << 32) ^ c);
-    p->sig[2 * u] = aif_mix64(p->sig[2 * u] ^ h);
-    p->sig[2 * u + 1] = aif_mix64(p->sig[2 * u + 1] + h * 0x2545f4914f6cdd1dull);
+    p->cap_base = (int)cb;
+    p->base[p->n_base++] = (struct aif_cls_base){cap, tier, p->n_cls};
+    return p->n_cls++;
+}
+
+static int step_slot(uint64_t key, int cap) { return (int)((key * 0x9e3779b97f4a7c15ull) >> 40) & (cap - 1); }
+
+/* Doubles the step table, keeping the current pattern's entries. */
+static int step_grow(aif_patterns *p)
+{
+    int cap = p->cap_step ? 2 * p->cap_step : 1024;
+    struct aif_cls_step *t = calloc((size_t)cap, sizeof *t);
+    if (!t)
+        return -1;
+    for (int i = 0; i < p->cap_step; i++)
+        if (p->step[i].stamp == p->step_stamp) {
+            int j = step_slot(p->step[i].key, cap);
+            while (t[j].stamp == p->step_stamp)
+                j = (j + 1) & (cap - 1);
+            t[j] = p->step[i];
+        }
+    free(p->step);
+    p->step = t;
+    p->cap_step = cap;
+    return 0;
+}
+
+/* Refines the class of topology link l by this pattern's coefficient on it: the links
+ * of one class with the same coefficient here go to one new class (partition
+ * refinement; a link's first use starts it in the class of its capacity and tier).
+ * Two links end in one class exactly when they have the same capacity, tier and
+ * coefficient in every pattern: what aif_pats_make_classes merges.  The class ids
+ * live in mmlink (an int per topology link) and the step table is small (classes x
+ * coefficients of one pattern: thousands), so a route entry costs one lookup in
+ * cache, not the cache miss of a signature per used link (13.7M entries at 1M GPUs). */
+static void refine_link(aif_patterns *p, long l, double coef)
+{
+    int k = p->mmlink[l];
+    if (k < 0) {
+        p->used[p->n_used++] = (int)l;
+        k = base_class(p, l);
+    }
+    float c = (float)coef;   /* exact: coef is the float accumulator's value */
+    uint32_t cb;
+    memcpy(&cb, &c, sizeof cb);
+    uint64_t key = (uint64_t)(uint32_t)k << 32 | cb;
+    if (2 * (p->n_step + 1) > p->cap_step && step_grow(p)) {
+        p->err = AIF_PATS_NOMEM;
+        return;
+    }
+    int mask = p->cap_step - 1, i = step_slot(key, p->cap_step);
+    for (;; i = (i + 1) & mask) {
+        struct aif_cls_step *e = &p->step[i];
+        if (e->stamp != p->step_stamp) {
+            *e = (struct aif_cls_step){key, p->n_cls++, p->step_stamp};
+            p->n_step++;
+            break;
+        }
+        if (e->key == key)
+            break;
+    }
+    p->mmlink[l] = p->step[i].id;
 }
 
 static void load_clear(aif_patterns *p)
@@ -133,10 +194,28 @@ int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int
 {
     int first = 0;
     acc_clear(p);
+    /* the tagged entries of each class in their order: a counting sort by class (one
+     * pass to count, one to place), then each class's run, instead of a pass over
+     * every entry per class */
+    long cnt[AIF_PATS_MAX_SPLIT + 1] = {0};
+    if (n_class > AIF_PATS_MAX_SPLIT || room((void **)&p->order, &p->cap_order, p->n_tagged, sizeof(int))) {
+        p->err = n_class > AIF_PATS_MAX_SPLIT ? AIF_PATS_OFF_NETWORK : AIF_PATS_NOMEM;
+        return 0;
+    }
+    for (long i = 0; i < p->n_tagged; i++) {
+        int k = class_of[p->tagged[i].tag];
+        cnt[(k >= 0 && k < n_class ? k : n_class) + 1]++;
+    }
+    for (int k = 0; k < n_class; k++)
+        cnt[k + 1] += cnt[k];
+    for (long i = 0; i < p->n_tagged; i++) {
+        int k = class_of[p->tagged[i].tag];
+        if (k >= 0 && k < n_class)
+            p->order[cnt[k]++] = (int)i;
+    }
     for (int k = 0; k < n_class && !p->err; k++) {
-        for (long i = 0; i < p->n_tagged && !p->err; i++)
-            if (class_of[p->tagged[i].tag] == k)
-                acc_add(p, p->tagged[i].link, p->tagged[i].coef);
+        for (long j = k ? cnt[k - 1] : 0; j < cnt[k] && !p->err; j++)
+            acc_add(p, p->tagged[p->order[j]].link, p->tagged[p->order[j]].coef);
         int q = aif_pats_add(p, keys[k], copies);
         if (k == 0)
             first = q;
@@ -190,17 +269,20 @@ int aif_pats_add(aif_patterns *p, long key, double copies)
     pt->n = (int)p->n_touched;
     double ideal = INFINITY;
     int sign = p->mm && !p->classed;   /* a pattern the link classes will see */
-    if (sign && (aif_grow((void **)&p->used, &p->cap_used, p->n_used + p->n_touched, sizeof(int)) ||
-                 aif_grow((void **)&p->sig, &p->cap_sig, 2 * (p->n_used + p->n_touched), sizeof(uint64_t)))) {
+    if (sign && aif_grow((void **)&p->used, &p->cap_used, p->n_used + p->n_touched, sizeof(int))) {
         p->err = AIF_PATS_NOMEM;
         return 0;
+    }
+    if (sign) {   /* a new step table: stamps of earlier patterns are stale */
+        p->step_stamp++;
+        p->n_step = 0;
     }
     for (long i = 0; i < p->n_touched; i++) {
         long l = p->touched[i];
         double c = p->acc[l];
         p->acc[l] = 0;
         if (sign)
-            sign_link(p, l, p->n_pat, c);
+            refine_link(p, l, c);
         aif_tier tr = aif_topo_tier(p->topo, l);
         if ((tr == AIF_TIER_SCALEUP || tr == AIF_TIER_NIC) && c > 0)
             ideal = fmin(ideal, p->topo->cap[l] / c);
@@ -237,7 +319,7 @@ double aif_pats_actual_Bps(const aif_patterns *p, int k)
 static void acc_add(aif_patterns *p, long l, double c)
 {
     if (p->acc[l] == 0) {
-        if (aif_grow((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
+        if (room((void **)&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(long))) {
             p->err = AIF_PATS_NOMEM;
             return;
         }
@@ -254,7 +336,7 @@ static void acc_link(aif_patterns *p, long l, double c)
     }
     acc_add(p, l, c);
     if (p->tag >= 0 && c > 0) {
-        if (aif_grow((void **)&p->tagged, &p->cap_tagged, p->n_tagged + 1, sizeof *p->tagged)) {
+        if (room((void **)&p->tagged, &p->cap_tagged, p->n_tagged + 1, sizeof *p->tagged)) {
             p->err = AIF_PATS_NOMEM;
             return;
         }
@@ -262,7 +344,7 @@ static void acc_link(aif_patterns *p, long l, double c)
     }
     if (p->load) {   /* adaptive routing: the load later routes of the group see */
         if (p->load[l] == 0) {
-            if (aif_grow((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
+            if (room((void **)&p->load_touched, &p->cap_load_touched, p->n_load_touched + 1, sizeof(long))) {
                 p->err = AIF_PATS_NOMEM;
                 return;
             }
@@ -428,44 +510,28 @@ static int rehash(aif_patterns *p)
 
 void aif_pats_make_classes(aif_patterns *p)
 {
-    /* the used links (dense ids in mmlink) and their signatures were built as the
-     * patterns were added (sign_link); temporaries are sized by used links, not entries */
+    /* the used links, in order of first use, and their classes were made as the
+     * patterns were added (refine_link); one solver link per class, numbered in
+     * order of its first member in used */
     long n_used = p->n_used;
     int *used = p->used;
-    uint64_t *sig = p->sig;
-    /* one solver link per distinct (signature) */
-    long cap = 64;
-    while (cap < 2 * n_used)
-        cap *= 2;
-    int *tab = malloc((size_t)cap * sizeof(int));   /* dense ids (< 2^31): half the memory of longs */
-    int *cls = malloc((size_t)(n_used + 1) * sizeof(int));
-    if (!tab || !cls) {
-        free(tab);
-        free(cls);
+    int *cls = malloc((size_t)p->n_cls * sizeof(int) + 1);   /* class -> solver link */
+    if (!cls) {
         p->err = AIF_PATS_NOMEM;
         return;
     }
-    for (long i = 0; i < cap; i++)
-        tab[i] = -1;
+    for (int k = 0; k < p->n_cls; k++)
+        cls[k] = -1;
     for (long u = 0; u < n_used && !p->err; u++) {
-        long i = (long)(sig[2 * u] & (uint64_t)(cap - 1));
-        for (;; i = (i + 1) & (cap - 1)) {
-            long v = tab[i];
-            if (v < 0) {
-                tab[i] = (int)u;
-                p->mmlink[used[u]] = -1;
-                cls[u] = solver_link(p, used[u]);
-                break;
-            }
-            if (sig[2 * v] == sig[2 * u] && sig[2 * v + 1] == sig[2 * u + 1]) {
-                cls[u] = cls[v];
-                p->class_size[cls[u]]++;
-                break;
-            }
+        int l = used[u], k = p->mmlink[l];
+        if (cls[k] < 0) {
+            p->mmlink[l] = -1;
+            cls[k] = solver_link(p, l);
+        } else {
+            p->class_size[cls[k]]++;
+            p->mmlink[l] = cls[k];
         }
     }
-    for (long u = 0; u < n_used && !p->err; u++)
-        p->mmlink[used[u]] = cls[u];
     /* patterns now name classes, once each (members of a class share the coefficient);
      * after a failure above cls is incomplete and the patterns stay as they are */
     int *seen = p->err ? NULL : calloc((size_t)p->n_mm_links + 1, sizeof(int));
@@ -490,25 +556,26 @@ void aif_pats_make_classes(aif_patterns *p)
         p->n_entries = w;
     }
     free(seen);
-    free(tab);
     free(cls);
-    free(p->sig);
     free(p->used);
-    p->sig = NULL;
+    free(p->step);
     p->used = NULL;
-    p->n_used = p->cap_used = p->cap_sig = 0;
+    p->step = NULL;
+    p->n_used = p->cap_used = 0;
+    p->cap_step = p->n_step = 0;
     p->classed = 1;
 }
 
 void aif_pats_unclassed(aif_patterns *p)
 {
-    for (long u = 0; u < p->n_used; u++)   /* dense ids, not solver links */
+    for (long u = 0; u < p->n_used; u++)   /* classes, not solver links */
         p->mmlink[p->used[u]] = -1;
-    free(p->sig);
     free(p->used);
-    p->sig = NULL;
+    free(p->step);
     p->used = NULL;
-    p->n_used = p->cap_used = p->cap_sig = 0;
+    p->step = NULL;
+    p->n_used = p->cap_used = 0;
+    p->cap_step = p->n_step = 0;
     for (long i = 0; i < p->n_entries; i++)
         p->link[i] = solver_link(p, p->link[i]);
     p->classed = 1;

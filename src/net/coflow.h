@@ -63,18 +63,25 @@ typedef struct aif_patterns {
     int tag;                   /* the current tag (-1: none, nothing recorded) */
     struct aif_tagged { int link; float coef; int tag; } *tagged;   /* link: a topology link (< 2^31, as in link) */
     long n_tagged, cap_tagged;
+    int *order;                /* scratch: tagged entries in order of class (aif_pats_add_split) */
+    long cap_order;
     float *own;                /* scratch per topology link (aif_pats_tag_times), zero between calls */
     long *touched, n_touched, cap_touched;
     int *seg;                  /* scratch: domain segments of a group */
     int *mmlink;               /* topology link -> solver link (-1: none); before the
-                                * classes are made, its dense id in used (-1: unused) */
+                                * classes are made, its class so far (-1: unused) */
     /* built as patterns are added, for aif_pats_make_classes: the topology links the
-     * patterns use, in order of first use, and each one's class signature (two
-     * 64-bit hashes of its capacity, tier and (pattern, coefficient) list) */
+     * patterns use, in order of first use, and the classes refined pattern by pattern
+     * (a link's class names its capacity, tier and (pattern, coefficient) list so far:
+     * links of one class have had the same ones) */
     int *used;                 /* topology links (< 2^31, as in link) */
     long n_used, cap_used;
-    uint64_t *sig;             /* 2 per used link */
-    long cap_sig;
+    int n_cls;                 /* classes made so far (ids 0 .. n_cls-1) */
+    struct aif_cls_base { float cap_Bps; int tier, id; } *base;   /* first classes: (capacity, tier) */
+    int n_base, cap_base;
+    /* the pattern being stored: (class before it, coefficient) -> class after it */
+    struct aif_cls_step { uint64_t key; int id, stamp; } *step;
+    int cap_step, n_step, step_stamp;
     long *mm_topo;             /* solver link -> a topology link it stands for */
     int *class_size;           /* solver link -> topology links it stands for */
     int n_mm_links;
@@ -110,7 +117,9 @@ void aif_pats_tag(aif_patterns *p, int tag);
  * entries are taken run by run (a tag added in one run, as the callers do, is exact).
  * Returns 0, or -1 out of memory (err set). */
 int aif_pats_tag_times(aif_patterns *p, int n_tags, double *t);
-/* Stores the pattern being built as n_class patterns, class k (keys[k]) holding the flows
+/* Classes a pattern may be split into, at most. */
+#define AIF_PATS_MAX_SPLIT 64
+/* Stores the pattern being built as n_class patterns (at most AIF_PATS_MAX_SPLIT), class k (keys[k]) holding the flows
  * of the tags t with class_of[t] == k; returns the index of the first (the others follow
  * in order), 0 with err set on failure.  The tags are cleared. */
 int aif_pats_add_split(aif_patterns *p, const long *keys, int n_class, const int *class_of, double copies);

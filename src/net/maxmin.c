@@ -12,7 +12,16 @@
  * entry) crossing it and every route entry its position in that list, so adding
  * or removing a flow costs its route length, not the network's size; changes
  * are queued on dirty lists, and a solve visits only the components they touch.
- * Flags are cleared by epoch counters, not by sweeping arrays. */
+ * Flags are cleared by epoch counters, not by sweeping arrays.
+ *
+ * Invariant: a flow's shared bitmap (shb) has exactly the bits of its route entries
+ * on links that two or more flows cross (ll[l].n >= 2), n_sh their count, and xmin
+ * the least of its cap and the exclusive entries' C_l / a_fl unless xarg is XSTALE;
+ * adding or removing a flow keeps them, at O(1) per route entry.  A solve walks a
+ * component through shared entries only: on an oversubscribed fabric more than half
+ * of a coflow's route entries are links it has to itself, and walking them on every
+ * event was most of the solver's time (docs/PERFORMANCE.md).  aif_mm_check recounts
+ * them (tests). */
 #include "net/maxmin.h"
 #include "base/base.h"
 
@@ -26,6 +35,17 @@ typedef struct hent {
     int item;
 } hent;
 
+enum { XSTALE = -2 };   /* xarg: the exclusive bound is to be recomputed */
+
+/* A link's list of (flow, route entry) crossing it. */
+struct lref {
+    int f, e;
+};
+struct llist {
+    struct lref *v;
+    int n, cap;
+};
+
 struct aif_mm {
     /* links */
     int n_links, cap_links;
@@ -33,8 +53,9 @@ struct aif_mm {
     int *link_stamp;
     int *heap_stamp;              /* per link: the epoch of the solve that put it in the heap */
     unsigned char *link_dirty;
-    /* link -> (flow, route entry) lists, kept up to date as flows come and go */
-    int **lflow, **lent, *ln, *lcap;
+    /* link -> its (flow, route entry) list, kept up to date as flows come and go: the
+     * count, capacity and array side by side, one cache line per link to reach */
+    struct llist *ll;
     /* flows (slots; dead ones are on the free list), each with its own route arrays */
     int n_slots, cap_slots, n_alive;
     double *w, *rcap, *rate;
@@ -44,6 +65,17 @@ struct aif_mm {
     int **rlink, **rpos;          /* per flow: links, and the entry's position in the link's list */
     double **rcoef;
     double **rbnd;                /* per flow: C_l / a_fl of each route entry (the rate it allows) */
+    double *rmax;                 /* per flow: the least of its cap and every rbnd (its ub, static between changes) */
+    /* per flow: its shared route entries (on links that another flow crosses too) as a
+     * bitmap over its route (bit k of word k / 64), and their count; kept as flows come
+     * and go, so a solve walks only these, in route order */
+    uint64_t **shb;
+    int *n_sh;
+    /* per flow: the least of its cap and the rbnd of its exclusive entries (what the
+     * filling folds into its cap), and the entry that gives it (-1: the cap or none;
+     * XSTALE: to be recomputed, that entry became shared) */
+    double *xmin;
+    int *xarg;
     unsigned char *alive, *frozen, *flow_dirty;
     int *free_slots, n_free;
     /* what changed since the last solve */
@@ -81,18 +113,17 @@ void aif_mm_free(aif_mm *m)
     if (!m)
         return;
     for (int l = 0; l < m->cap_links; l++) {
-        free(m->lflow[l]);
-        free(m->lent[l]);
+        free(m->ll[l].v);
     }
     for (int f = 0; f < m->cap_slots; f++) {
         free(m->rlink[f]);
         free(m->rpos[f]);
         free(m->rcoef[f]);
         free(m->rbnd[f]);
+        free(m->shb[f]);
     }
-    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->lflow, m->lent,
-                  m->ln, m->lcap, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
-                  m->rpos, m->rcoef, m->rbnd, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
+    void *ps[] = {m->link_cap, m->remaining, m->wsum, m->link_stamp, m->heap_stamp, m->link_dirty, m->ll, m->w, m->rcap, m->rate, m->ecap, m->ub, m->route_len, m->route_cap, m->flow_stamp, m->rlink,
+                  m->rpos, m->rcoef, m->rbnd, m->rmax, m->shb, m->n_sh, m->xmin, m->xarg, m->alive, m->frozen, m->flow_dirty, m->free_slots, m->dirty_links,
                   m->dirty_flows, m->queue, m->comp_links, m->comp_flows, m->updated, m->heap};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
@@ -109,8 +140,7 @@ static int reserve(aif_mm *m, int links, int slots)
         int c = m->cap_links;
         if (GROW(m->link_cap, c, links) || GROW(m->remaining, c, links) ||
             GROW(m->wsum, c, links) || GROW(m->link_stamp, c, links) || GROW(m->heap_stamp, c, links) || GROW(m->link_dirty, c, links) ||
-            GROW(m->comp_links, c, links) || GROW(m->lflow, c, links) || GROW(m->lent, c, links) ||
-            GROW(m->ln, c, links) || GROW(m->lcap, c, links) || GROW(m->dirty_links, c, links))
+            GROW(m->comp_links, c, links) || GROW(m->ll, c, links) || GROW(m->dirty_links, c, links))
             return -1;
         m->cap_links = links;
     }
@@ -119,6 +149,8 @@ static int reserve(aif_mm *m, int links, int slots)
         if (GROW(m->w, c, slots) || GROW(m->rcap, c, slots) || GROW(m->rate, c, slots) || GROW(m->ecap, c, slots) || GROW(m->ub, c, slots) ||
             GROW(m->route_len, c, slots) || GROW(m->route_cap, c, slots) || GROW(m->flow_stamp, c, slots) ||
             GROW(m->rlink, c, slots) || GROW(m->rpos, c, slots) || GROW(m->rcoef, c, slots) || GROW(m->rbnd, c, slots) ||
+            GROW(m->rmax, c, slots) || GROW(m->shb, c, slots) || GROW(m->n_sh, c, slots) || GROW(m->xmin, c, slots) ||
+            GROW(m->xarg, c, slots) ||
             GROW(m->alive, c, slots) || GROW(m->frozen, c, slots) || GROW(m->flow_dirty, c, slots) ||
             GROW(m->free_slots, c, slots) || GROW(m->comp_flows, c, slots) || GROW(m->updated, c, slots) ||
             GROW(m->dirty_flows, c, slots))
@@ -153,14 +185,75 @@ int aif_mm_add_link(aif_mm *m, double capacity_Bps)
     return l;
 }
 
+/* The least of flow f's rate cap and the rate each of its links allows alone. */
+static void flow_rmax(aif_mm *m, int f)
+{
+    double r = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+    for (int k = 0; k < m->route_len[f]; k++)
+        if (m->rbnd[f][k] < r)
+            r = m->rbnd[f][k];
+    m->rmax[f] = r;
+}
+
 void aif_mm_set_capacity(aif_mm *m, int link, double capacity_Bps)
 {
     m->link_cap[link] = capacity_Bps;
-    for (int k = 0; k < m->ln[link]; k++) {
-        int f = m->lflow[link][k], e = m->lent[link][k];
+    for (int k = 0; k < m->ll[link].n; k++) {
+        int f = m->ll[link].v[k].f, e = m->ll[link].v[k].e;
         m->rbnd[f][e] = capacity_Bps / m->rcoef[f][e];
     }
+    for (int k = 0; k < m->ll[link].n; k++) {
+        flow_rmax(m, m->ll[link].v[k].f);
+        m->xarg[m->ll[link].v[k].f] = XSTALE;
+    }
     mark_link(m, link);
+}
+
+static int is_shared(const aif_mm *m, int f, int e) { return (int)(m->shb[f][e >> 6] >> (e & 63) & 1); }
+
+/* Route entry e of flow f becomes shared (another flow crosses its link), or exclusive
+ * again; the exclusive bound follows (recomputed when asked if its entry leaves). */
+static void sh_push(aif_mm *m, int f, int e)
+{
+    m->shb[f][e >> 6] |= 1ull << (e & 63);
+    m->n_sh[f]++;
+    if (m->xarg[f] == e)
+        m->xarg[f] = XSTALE;
+}
+
+static void sh_drop(aif_mm *m, int f, int e)
+{
+    m->shb[f][e >> 6] &= ~(1ull << (e & 63));
+    m->n_sh[f]--;
+    if (m->xarg[f] != XSTALE && m->rbnd[f][e] < m->xmin[f]) {
+        m->xmin[f] = m->rbnd[f][e];
+        m->xarg[f] = e;
+    }
+}
+
+/* The least of flow f's cap and the rbnd of its exclusive entries, taken in route order
+ * as the filling used to take them (the same value: a minimum). */
+static void flow_xmin(aif_mm *m, int f)
+{
+    double x = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+    int arg = -1;
+    for (int k = 0; k < m->route_len[f]; k++)
+        if (!is_shared(m, f, k) && m->rbnd[f][k] < x) {
+            x = m->rbnd[f][k];
+            arg = k;
+        }
+    m->xmin[f] = x;
+    m->xarg[f] = arg;
+}
+
+/* The index of the lowest set bit of x != 0 (de Bruijn: portable, no branch). */
+static int low_bit(uint64_t x)
+{
+    static const unsigned char pos[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+        43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+        44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+    return pos[((x & (~x + 1)) * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
 int aif_mm_add_flow(aif_mm *m, const int *links, int n, double weight, double rate_cap_Bps)
@@ -199,32 +292,41 @@ int aif_mm_add_flow_coef(aif_mm *m, const int *links, const double *coefs, int n
         if (!(d = realloc(m->rbnd[f], (size_t)c * sizeof(double))))
             return -1;
         m->rbnd[f] = d;
+        uint64_t *w = realloc(m->shb[f], (size_t)((c + 63) / 64) * sizeof(uint64_t));
+        if (!w)
+            return -1;
+        m->shb[f] = w;
         m->route_cap[f] = c;
     }
+    m->n_sh[f] = 0;
+    memset(m->shb[f], 0, (size_t)((n + 63) / 64) * sizeof(uint64_t));
+    m->xarg[f] = XSTALE;   /* computed below, once the route is in */
     for (int i = 0; i < n; i++) {
         int l = links[i];
-        if (m->ln[l] == m->lcap[l]) {
-            int c = m->lcap[l] ? 2 * m->lcap[l] : 4;
-            int *a = realloc(m->lflow[l], (size_t)c * sizeof(int)), *b;
+        struct llist *li = &m->ll[l];
+        if (li->n == li->cap) {
+            int c = li->cap ? 2 * li->cap : 4;
+            struct lref *a = realloc(li->v, (size_t)c * sizeof *a);
             if (!a)
                 return -1;
-            m->lflow[l] = a;
-            if (!(b = realloc(m->lent[l], (size_t)c * sizeof(int))))
-                return -1;
-            m->lent[l] = b;
-            m->lcap[l] = c;
+            li->v = a;
+            li->cap = c;
         }
         m->rlink[f][i] = l;
         m->rcoef[f][i] = coefs ? coefs[i] : 1.0;
         m->rbnd[f][i] = m->link_cap[l] / m->rcoef[f][i];
-        m->rpos[f][i] = m->ln[l];
-        m->lflow[l][m->ln[l]] = f;
-        m->lent[l][m->ln[l]] = i;
-        m->ln[l]++;
+        if (m->ll[l].n == 1)   /* the flow already there shares its link from now on */
+            sh_push(m, m->ll[l].v[0].f, m->ll[l].v[0].e);
+        if (m->ll[l].n >= 1)
+            sh_push(m, f, i);
+        m->rpos[f][i] = m->ll[l].n;
+        li->v[li->n++] = (struct lref){f, i};
     }
     m->route_len[f] = n;
     m->w[f] = weight;
     m->rcap[f] = rate_cap_Bps > 0 ? rate_cap_Bps : 0;
+    flow_rmax(m, f);
+    flow_xmin(m, f);
     m->rate[f] = 0;
     m->alive[f] = 1;
     if (!m->flow_dirty[f]) {   /* a slot reused before the next solve is on the list already */
@@ -244,16 +346,18 @@ void aif_mm_remove_flow(aif_mm *m, int f)
     m->rate[f] = 0;
     for (int i = 0; i < m->route_len[f]; i++) {
         /* swap-remove the entry from its link's list, fixing the moved entry's position */
-        int l = m->rlink[f][i], p = m->rpos[f][i], last = --m->ln[l];
+        int l = m->rlink[f][i], p = m->rpos[f][i], last = --m->ll[l].n;
         if (p != last) {
-            int g = m->lflow[l][last], e = m->lent[l][last];
-            m->lflow[l][p] = g;
-            m->lent[l][p] = e;
+            int g = m->ll[l].v[last].f, e = m->ll[l].v[last].e;
+            m->ll[l].v[p] = m->ll[l].v[last];
             m->rpos[g][e] = p;
         }
+        if (last == 1 && is_shared(m, m->ll[l].v[0].f, m->ll[l].v[0].e))   /* the one left has it alone */
+            sh_drop(m, m->ll[l].v[0].f, m->ll[l].v[0].e);
         mark_link(m, l);   /* the links it used must be re-solved */
     }
     m->route_len[f] = 0;
+    m->n_sh[f] = 0;
     m->free_slots[m->n_free++] = f;
     m->n_alive--;
 }
@@ -270,13 +374,40 @@ const int *aif_mm_updated(const aif_mm *m, int *n)
 double aif_mm_link_load(const aif_mm *m, int l)
 {
     double load = 0;
-    for (int k = 0; k < m->ln[l]; k++) {
-        int f = m->lflow[l][k];
-        load += m->rcoef[f][m->lent[l][k]] * m->rate[f];
+    for (int k = 0; k < m->ll[l].n; k++) {
+        int f = m->ll[l].v[k].f;
+        load += m->rcoef[f][m->ll[l].v[k].e] * m->rate[f];
     }
     return load;
 }
 int aif_mm_n_flows(const aif_mm *m) { return m->n_alive; }
+
+int aif_mm_check(const aif_mm *m)
+{
+    for (int f = 0; f < m->n_slots; f++) {
+        if (!m->alive[f])
+            continue;
+        int n = 0;
+        double r = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+        double x = m->rcap[f] > 0 ? m->rcap[f] : INFINITY;
+        for (int k = 0; k < m->route_len[f]; k++) {
+            int l = m->rlink[f][k], sh = is_shared(m, f, k);
+            if (m->rbnd[f][k] < r)
+                r = m->rbnd[f][k];
+            if (!sh && m->rbnd[f][k] < x)
+                x = m->rbnd[f][k];
+            if ((m->ll[l].n >= 2) != sh)
+                return -1;
+            n += sh;
+        }
+        for (int k = m->route_len[f]; k < ((m->route_len[f] + 63) & ~63); k++)
+            if (is_shared(m, f, k))   /* no bit past the route */
+                return -1;
+        if (n != m->n_sh[f] || r != m->rmax[f] || (m->xarg[f] != XSTALE && x != m->xmin[f]))
+            return -1;
+    }
+    return 0;
+}
 
 /* ---------------------------------------------------------------- heap */
 
@@ -317,16 +448,17 @@ static void freeze(aif_mm *m, int f, double r)
     m->frozen[f] = 1;
     m->rate[f] = r;
     m->n_unfrozen--;
-    for (int i = 0; i < m->route_len[f]; i++) {
-        int l = m->rlink[f][i];
-        if (m->heap_stamp[l] != m->epoch)
-            continue;   /* no heap item: its level is never read again */
-        double c = m->rcoef[f][i];
-        m->remaining[l] -= c * r;
-        m->wsum[l] -= c * m->w[f];
-        if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f])
-            m->wsum[l] = 0;
-    }
+    for (int wi = 0; wi < (m->route_len[f] + 63) >> 6; wi++)   /* heap items are shared links */
+        for (uint64_t x = m->shb[f][wi]; x; x &= x - 1) {
+            int i = wi << 6 | low_bit(x), l = m->rlink[f][i];
+            if (m->heap_stamp[l] != m->epoch)
+                continue;   /* no heap item: its level is never read again */
+            double c = m->rcoef[f][i];
+            m->remaining[l] -= c * r;
+            m->wsum[l] -= c * m->w[f];
+            if (m->wsum[l] <= AIF_MM_EPS * c * m->w[f])
+                m->wsum[l] = 0;
+        }
 }
 
 /* Sorts the first n heap entries into a binary heap in O(n). */
@@ -354,7 +486,13 @@ static void heapify(aif_mm *m)
  * few coflows over thousands of solver links, three quarters of them crossed by
  * one coflow; the heap of those links and the pops through them were most of a
  * simulation's time (131,072 GPUs at 4:1, docs/PERFORMANCE.md).  The flow then
- * stops at C_l / a_fl instead of w (C_l / (a_fl w)): the same rate up to rounding. */
+ * stops at C_l / a_fl instead of w (C_l / (a_fl w)): the same rate up to rounding.
+ *
+ * A solve does not walk a flow's exclusive links to find that cap: the least of its
+ * rate cap and their C_l / a_fl is kept per flow (xmin) as entries become shared or
+ * exclusive, recomputed only when the entry that gave it becomes shared; the walk
+ * reads the shared entries alone, in route order (the bitmap shb), so the component,
+ * its sums and its heap are built in the order a walk of every entry built them. */
 static void fill(aif_mm *m, int nf, int nl)
 {
     m->heap_n = 0;
@@ -369,11 +507,11 @@ static void fill(aif_mm *m, int nf, int nl)
     }
     for (int i = 0; i < nl; i++) {
         int l = m->comp_links[i];
-        if (m->wsum[l] > 0 && m->ln[l] > 1) {
+        if (m->wsum[l] > 0 && m->ll[l].n > 1) {
             double key = m->remaining[l] / m->wsum[l], ub = 0;
-            for (int k = 0; k < m->ln[l] && !(key <= ub); k++)
-                if (m->ub[m->lflow[l][k]] > ub)
-                    ub = m->ub[m->lflow[l][k]];
+            for (int k = 0; k < m->ll[l].n && !(key <= ub); k++)
+                if (m->ub[m->ll[l].v[k].f] > ub)
+                    ub = m->ub[m->ll[l].v[k].f];
             if (key <= ub) {
                 m->heap[m->heap_n++] = (hent){key, l};
                 m->heap_stamp[l] = m->epoch;
@@ -406,8 +544,8 @@ static void fill(aif_mm *m, int nf, int nl)
         }
         heap_pop(m);
         /* a link saturates: every unfrozen flow over it stops at w * t */
-        for (int k = 0; k < m->ln[l]; k++) {
-            int f = m->lflow[l][k];
+        for (int k = 0; k < m->ll[l].n; k++) {
+            int f = m->ll[l].v[k].f;
             if (!m->frozen[f]) {
                 double r = m->w[f] * t;
                 if (r > m->ecap[f])
@@ -449,10 +587,8 @@ static void solve_component(aif_mm *m, int seed)
         int it = m->queue[head++];
         if (it < L) {
             m->comp_links[nl++] = it;
-            if (m->ln[it] == 1 && seed != it)
-                continue;   /* its one flow is the one that reached it */
-            for (int k = 0; k < m->ln[it]; k++) {
-                int f = m->lflow[it][k];
+            for (int k = 0; k < m->ll[it].n; k++) {
+                int f = m->ll[it].v[k].f;
                 if (m->flow_stamp[f] != m->epoch) {
                     m->flow_stamp[f] = m->epoch;
                     m->queue[tail++] = L + f;
@@ -460,35 +596,37 @@ static void solve_component(aif_mm *m, int seed)
             }
         } else {
             int f = it - L;
-            double w = m->w[f], ecap = m->rcap[f] > 0 ? m->rcap[f] : INFINITY, rmax = ecap;
+            double w = m->w[f];
             m->comp_flows[nf++] = f;
             m->frozen[f] = 0;
-            for (int k = 0; k < m->route_len[f]; k++) {
-                int l = m->rlink[f][k];
-                if (m->link_stamp[l] != m->epoch) {
-                    open_link(m, l);
-                    m->queue[tail++] = l;
+            for (int wi = 0; wi < (m->route_len[f] + 63) >> 6; wi++)   /* shared entries, in route order */
+                for (uint64_t x = m->shb[f][wi]; x; x &= x - 1) {
+                    int k = wi << 6 | low_bit(x), l = m->rlink[f][k];
+                    if (m->link_stamp[l] != m->epoch) {
+                        open_link(m, l);
+                        m->queue[tail++] = l;
+                    }
+                    m->wsum[l] += m->rcoef[f][k] * w;
                 }
-                m->wsum[l] += m->rcoef[f][k] * w;
-                double c = m->rbnd[f][k];
-                if (c < rmax)
-                    rmax = c;
-                if (m->ln[l] == 1 && c < ecap)   /* this flow's alone: C_l / a_fl bounds it */
-                    ecap = c;
-            }
-            m->ecap[f] = ecap;
-            m->ub[f] = rmax / w;
+            if (m->xarg[f] == XSTALE)
+                flow_xmin(m, f);
+            m->ecap[f] = m->xmin[f];
+            m->ub[f] = m->rmax[f] / w;
         }
     }
     fill(m, nf, nl);
-    for (int i = 0; i < nl; i++) {
-        int l = m->comp_links[i];
-        AIF_ASSERT(aif_mm_link_load(m, l) <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
-        m->link_dirty[l] = 0;
-    }
+    for (int i = 0; i < nl; i++)
+        m->link_dirty[m->comp_links[i]] = 0;
     for (int i = 0; i < nf; i++) {
-        m->flow_dirty[m->comp_flows[i]] = 0;
-        m->updated[m->n_updated++] = m->comp_flows[i];
+        int f = m->comp_flows[i];
+#ifndef NDEBUG
+        for (int k = 0; k < m->route_len[f]; k++) {   /* shared and exclusive links */
+            int l = m->rlink[f][k];
+            AIF_ASSERT(aif_mm_link_load(m, l) <= m->link_cap[l] * (1 + AIF_MM_LOAD_TOL));
+        }
+#endif
+        m->flow_dirty[f] = 0;
+        m->updated[m->n_updated++] = f;
     }
 }
 
@@ -512,10 +650,11 @@ long aif_mm_solve(aif_mm *m)
     }
     for (int i = 0; i < m->n_dirty_links; i++) {
         int l = m->dirty_links[i];
-        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch) {
-            if (m->ln[l] > 0)
-                solve_component(m, l);
-        }
+        /* a link only one flow crosses is not opened by the walk: its flow's stamp
+         * says whether the component was solved already */
+        if (m->link_dirty[l] && m->link_stamp[l] != m->epoch && m->ll[l].n > 0 &&
+            m->flow_stamp[m->ll[l].v[0].f] != m->epoch)
+            solve_component(m, l);
         m->link_dirty[l] = 0;
     }
     m->n_dirty_flows = m->n_dirty_links = 0;

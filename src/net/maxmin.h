@@ -55,5 +55,9 @@ double aif_mm_rate(const aif_mm *m, int flow);
 const int *aif_mm_updated(const aif_mm *m, int *n);
 double aif_mm_link_load(const aif_mm *m, int link);   /* sum of the rates over the link */
 int aif_mm_n_flows(const aif_mm *m);                  /* live flows */
+/* Recounts the solver's bookkeeping (each flow's shared route entries, the bound of
+ * its whole route and of its exclusive entries) against its links' lists: 0 when
+ * consistent, else -1 (tests). */
+int aif_mm_check(const aif_mm *m);
 
 #endif

@@ -56,16 +56,6 @@ static void endpoint(const aif_topo *t, int node, int nic, long *ep, long *leaf)
     }
 }
 
-aif_tier aif_topo_tier(const aif_topo *t, long l)
-{
-    if (l < t->off_host)
-        return AIF_TIER_SCALEUP;
-    if (l < t->off_plane)
-        return AIF_TIER_HOST;
-    long k = (l - t->off_plane) % t->links_per_plane;
-    return k < t->p_leaf_up ? AIF_TIER_NIC : k < t->p_agg_up ? AIF_TIER_LEAF : AIF_TIER_SPINE;
-}
-
 /* one random cable (both directions) among the switch-to-switch links not yet touched */
 static long pick_cable(aif_topo *t, uint64_t *rng, long cables, const unsigned char *used)
 {
@@ -348,6 +338,33 @@ static double util2(const aif_topo *t, const float *load, long a, long b)
     return x > y ? x : y;
 }
 
+/* Adaptive routing on a fabric of one switch-link capacity, none failed: the first
+ * i < n with the least max(a[i], b[i]), as the scan in plane_route finds it (its
+ * first strict minimum).  Loads are non-negative floats, whose bits order as their
+ * values do (as int32: the sign bit is 0), so the least is an integer min-of-max
+ * reduction, which the compiler vectorises, and a second pass finds its first
+ * index.  The scan of 128 + 128 candidate ports per hop, a branch and two loads
+ * each, was most of an adaptive run at 1M GPUs (docs/PERFORMANCE.md). */
+static int least_loaded(const float *a, const float *b, int n)
+{
+    int32_t m = INT32_MAX;
+    for (int i = 0; i < n; i++) {
+        int32_t x, y;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b + i, sizeof y);
+        int32_t v = x > y ? x : y;
+        m = v < m ? v : m;
+    }
+    for (int i = 0; i < n; i++) {
+        int32_t x, y;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b + i, sizeof y);
+        if ((x > y ? x : y) == m)
+            return i;
+    }
+    return 0;
+}
+
 /* Hops inside plane `p` from endpoint (na, ra) to (nb, rb), each carrying `share`. */
 static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb, uint64_t h, const float *load,
                        double share, aif_hop *o)
@@ -362,7 +379,15 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
         long pa = t->tiers == 3 ? la / t->P : 0, pb = t->tiers == 3 ? lb / t->P : 0;
         int cross = t->tiers == 3 && pa != pb;
         long best_u = -1, best_a = 0;
-        if (t->routing == AIF_ROUTE_ADAPTIVE) {
+        if (t->routing == AIF_ROUTE_ADAPTIVE && load && t->uniform_sw && t->cap[base + t->p_leaf_up] > 0) {
+            /* every switch link live and of one capacity: the least load is the least
+             * utilisation, and the first port tried is taken */
+            best_u = least_loaded(load + base + t->p_leaf_up + la * U, load + base + t->p_leaf_down + lb * U,
+                                  U < 4096 ? U : 4096);   /* the ports the scan below tries */
+            if (cross)
+                best_a = least_loaded(load + base + t->p_agg_up + (pa * U + best_u) * A,
+                                      load + base + t->p_agg_down + (pb * U + best_u) * A, A);
+        } else if (t->routing == AIF_ROUTE_ADAPTIVE) {
             /* each switch on the way up takes its least-loaded live port; a leaf uplink whose
              * aggregation switch has no live way on is passed over for the next best */
             unsigned char tried[4096];

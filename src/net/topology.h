@@ -72,8 +72,19 @@ typedef struct aif_hop {
  * link, for adaptive routing.  Returns the number of hops, or -1 when no live
  * path exists. */
 int aif_topo_route(const aif_topo *t, int a, int b, uint64_t salt, const float *load, aif_hop *out);
-/* Which tier a link belongs to. */
-aif_tier aif_topo_tier(const aif_topo *t, long link);
+/* Which tier a link belongs to.  Inline: pattern building asks it for every route
+ * entry (millions at 1M GPUs), and with one plane it needs no division. */
+static inline aif_tier aif_topo_tier(const aif_topo *t, long l)
+{
+    if (l < t->off_host)
+        return AIF_TIER_SCALEUP;
+    if (l < t->off_plane)
+        return AIF_TIER_HOST;
+    long k = l - t->off_plane;
+    if (k >= t->links_per_plane)
+        k %= t->links_per_plane;
+    return k < t->p_leaf_up ? AIF_TIER_NIC : k < t->p_agg_up ? AIF_TIER_LEAF : AIF_TIER_SPINE;
+}
 /* GPUs per scale-up domain the job uses (whole domains; see topology.c). */
 int aif_topo_domain_used(const aif_cluster *cl);
 /* Hops from GPU a to GPU b inside their scale-up domain (switch or torus). */
