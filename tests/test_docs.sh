@@ -36,9 +36,13 @@ marker = re.compile(r"^<!-- golden: (\S+)(.*?)\s*-->\s*$")
 compile_marker = re.compile(r"^<!-- compile: (\S+)\s*-->\s*$")
 output_marker = re.compile(r"^<!-- output: (aifsim.*?)\s*-->\s*$")
 
+# a run over a second prints plain progress lines on a non-terminal stderr ("LABEL: N% after
+# S s"); whether it does depends on the machine's load, not on the program, so they are left out
+progress_line = re.compile(r"^[A-Za-z][\w ,()/.-]*: \d+% after \d+ s$")
+
 def run(cmd):
     p = subprocess.run(["sh", "-c", cmd], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = p.stdout.decode().rstrip("\n").split("\n")
+    out = [l for l in p.stdout.decode().rstrip("\n").split("\n") if not progress_line.match(l)]
     if p.returncode:
         out.append("exit status %d" % p.returncode)
     return out
