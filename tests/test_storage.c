@@ -26,18 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static aif_catalog *cat;
-static const aif_facility_data *fd;
-static int setup(void **s)
-{
-    (void)s;
-    aif_err e;
-    if (aif_catalog_load_builtin(&cat, &e) != AIF_OK)
-        return -1;
-    fd = aif_catalog_facility(cat);
-    return 0;
-}
-static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+#include "facility_fixture.h"
 
 #define CLOSE(a, b, rel) assert_true(fabs((double)(a) - (double)(b)) <= (rel) * fabs((double)(b)))
 

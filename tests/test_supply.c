@@ -24,18 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static aif_catalog *cat;
-static const aif_facility_data *fd;
-static int setup(void **s)
-{
-    (void)s;
-    aif_err e;
-    if (aif_catalog_load_builtin(&cat, &e) != AIF_OK)
-        return -1;
-    fd = aif_catalog_facility(cat);
-    return 0;
-}
-static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+#include "facility_fixture.h"
 
 #define CLOSE(a, b, rel) do { double a_ = (a), b_ = (b); \
     if (fabs(a_ - b_) > (rel) * fabs(b_) + 1e-12) fail_msg("%s = %.12g, expected %.12g", #a, a_, b_); } while (0)
