@@ -386,6 +386,8 @@ assert d["assumed"] == sum(x["assumed"] for x in r) > 0 and d["rows_not_fitting"
 assert d["p90_ape_pct"] >= d["median_ape_pct"]'; then ok
 else bad "validate --holdout source --json"; fi
 rejects 2 "--holdout 'paper' (accepted: source)" validate --holdout paper
+# names are read with their case ignored, here as everywhere
+if "$bin" validate --holdout SOURCE >/dev/null 2>&1; then ok; else bad "validate --holdout SOURCE refused"; fi
 rejects 2 "option '--holdout' $twice" validate --holdout source --holdout source
 rejects 2 "--holdout applies to the training rows" validate --holdout source --collectives x.csv
 # progress on stderr: nothing for a run under a second; plain lines when stderr is not a terminal

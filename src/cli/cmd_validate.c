@@ -297,7 +297,8 @@ int cmd_validate(int argc, char **argv)
                 return EXIT_USAGE;
             if (i + 1 >= argc)
                 return cli_usage_error("validate", "option '--holdout' needs a value");
-            if (strcmp(argv[++i], "source"))
+            static const char *const holdout_names[] = {"source", NULL};
+            if (aif_name_index(holdout_names, argv[++i]) < 0)   /* case ignored, as every name */
                 return cli_usage_error("validate", "--holdout '%s' (accepted: source)", argv[i]);
             holdout = 1;
         } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives") || !strcmp(argv[i], "--infer")) {
