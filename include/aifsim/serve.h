@@ -44,6 +44,12 @@ typedef enum aif_serve_admission { AIF_ADMIT_EVICT, AIF_ADMIT_NO_EVICT } aif_ser
  * swap copies its blocks to host memory over the GPU's host link and back when it
  * is readmitted, each copy charged to the replica's iteration that does it. */
 typedef enum aif_serve_preemption { AIF_PREEMPT_RECOMPUTE, AIF_PREEMPT_SWAP } aif_serve_preemption;
+/* What gpu_memory_fraction is a share of: hbm, the whole HBM, which holds the weights,
+ * activations, workspace and cache together (vLLM's gpu_memory_utilization); free, the
+ * memory left once the weights, activations and workspace are in place, all of that share
+ * going to the KV cache (TensorRT-LLM's KvCacheConfig free_gpu_memory_fraction, whose
+ * KV-cache manager sizes the cache from the device's free memory after the engine loads). */
+typedef enum aif_serve_kv_memory { AIF_KV_MEMORY_HBM, AIF_KV_MEMORY_FREE } aif_serve_kv_memory;
 
 extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
@@ -51,6 +57,7 @@ extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exp
 extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
 extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict" */
 extern const char *const aif_serve_preemption_names[]; /* "recompute", "swap" */
+extern const char *const aif_serve_kv_memory_names[]; /* "hbm", "free" */
 
 typedef struct aif_len_spec {
     int dist;                 /* aif_len_dist */
@@ -108,7 +115,9 @@ typedef struct aif_serve {
      * --max-concurrency and SGLang's bench_serving run); the first N requests at
      * t = 0, the arrival process and qps unused.  0: off (open arrivals). */
     int concurrency;
-    double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization) */
+    double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization), or under
+                                     kv_memory free the share of the free memory the KV cache takes */
+    int kv_memory;            /* aif_serve_kv_memory (default hbm) */
     aif_slo slo;
     unsigned seed;
     /* Speculative decoding (serve.speculative): each iteration a decoding sequence
@@ -164,7 +173,8 @@ extern "C" {
 /* Memory of one GPU of a replica (bytes). */
 typedef struct aif_serve_memory {
     double hbm_bytes;             /* the GPU's HBM */
-    double usable_bytes;          /* hbm_bytes x serve.gpu_memory_fraction */
+    double usable_bytes;          /* hbm_bytes x serve.gpu_memory_fraction (kv_memory free: weights, activations,
+                                     workspace and the KV cache) */
     double weights_bytes;         /* the busiest stage's weights / tp, at serve.precision */
     double activations_bytes;     /* the largest iteration's activations and logits */
     double workspace_bytes;       /* runtime context and library workspaces (calibration) */

@@ -72,8 +72,9 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     aif_fmt_si(b, sizeof b, m->kv_capacity_bytes, "B");
     aif_fmt_si(c, sizeof c, m->kv_bytes_per_token, "B");
     aif_fmt_si(d, sizeof d, m->hbm_bytes, "B");
-    fprintf(f, "  memory   per GPU: weights %s, KV cache %s (%s per token, %ld blocks of %d), of %s HBM\n", a, b, c,
-            m->kv_blocks, AIF_SERVE_BLOCK_TOKENS, d);
+    fprintf(f, "  memory   per GPU: weights %s, KV cache %s (%s per token, %ld blocks of %d), of %s HBM%s\n", a, b, c,
+            m->kv_blocks, AIF_SERVE_BLOCK_TOKENS, d,
+            sv->kv_memory == AIF_KV_MEMORY_FREE ? " (the cache: a share of the memory left free)" : "");
     fputc('\n', f);
     aif_fmt_count(a, sizeof a, r->throughput_tokens_per_s);
     aif_fmt_count(b, sizeof b, r->requests_per_s);
@@ -184,6 +185,8 @@ char *aif_report_serve_json(const aif_serve_run *run)
     }
     if (sv->admission != AIF_ADMIT_EVICT)   /* absent means evict, so evict runs' JSON reads as before */
         aif_json_str(in, "admission", aif_serve_admission_names[sv->admission]);
+    if (sv->kv_memory != AIF_KV_MEMORY_HBM)   /* absent means hbm */
+        aif_json_str(in, "kv_memory", aif_serve_kv_memory_names[sv->kv_memory]);
     if (sv->preemption != AIF_PREEMPT_RECOMPUTE) {   /* absent means recompute */
         aif_json_str(in, "preemption", aif_serve_preemption_names[sv->preemption]);
         aif_json_num(in, "host_link_Bps", sv->host_link_Bps);

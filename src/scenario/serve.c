@@ -8,7 +8,7 @@
  *           prefix_caching,
  *           router: round-robin|least-outstanding, admission: evict|no_evict,
  *           preemption: recompute|swap, host_link, concurrency,
- *           gpu_memory_fraction,
+ *           gpu_memory_fraction, kv_memory: hbm|free,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
  *           disaggregate: {prefill, decode},
@@ -34,6 +34,7 @@ const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
 const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
 const char *const aif_serve_admission_names[] = {"evict", "no_evict", NULL};
+const char *const aif_serve_kv_memory_names[] = {"hbm", "free", NULL};
 const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};
 
 void aif_serve_defaults(aif_serve *sv)
@@ -149,6 +150,7 @@ static const field serve_fields[] = {
     {.key = "concurrency", .type = F_INT, .off = offsetof(aif_serve, concurrency), .min = 1, .max = 10000000},
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
+    {.key = "kv_memory", .type = F_ENUM, .off = offsetof(aif_serve, kv_memory), .names = aif_serve_kv_memory_names},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
     {.key = "speculative", .type = F_SUB, .off = offsetof(aif_serve, spec), .sub = &spec_schema},
     {.key = "disaggregate", .type = F_SUB, .off = offsetof(aif_serve, disagg), .sub = &disagg_schema},

@@ -660,7 +660,8 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * section 2), and, for every row whose software names TensorRT-LLM, its default
  * capacity scheduler, GUARANTEED_NO_EVICT (serve.admission no_evict: a request's
  * prompt and output blocks reserved at admission, nothing preempted;
- * docs/SERVING.md cites the source).  Other sources run at the serve section's
+ * docs/SERVING.md cites the source) and its KV-cache sizing (serve.kv_memory free:
+ * 0.9 of the memory the engine left free, KvCacheConfig's default).  Other sources run at the serve section's
  * defaults (docs/SERVING.md), evict as vLLM does.
  * Rows that cannot be reproduced are skipped with their reason: a GPU or system
  * outside the catalogs, no input or output length (MLPerf does not publish its
@@ -776,7 +777,7 @@ static void serve_row(parse_state *ps)
         {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
     };
     enum { N_MAP = sizeof map / sizeof map[0] };
-    aif_override ov[N_MAP + 5];
+    aif_override ov[N_MAP + 6];
     char origins[N_MAP][40], nreq[24], nbatch[24], nconc[24];
     int n = 0;
     for (int i = 0; i < N_MAP; i++) {
@@ -788,8 +789,10 @@ static void serve_row(parse_state *ps)
         n++;
     }
     ov[n++] = (aif_override){"serve.seed", "1", "the validation runner"};
-    if (strstr(cell(ps, "software"), "TensorRT-LLM"))   /* its default capacity scheduler (docs/SERVING.md) */
+    if (strstr(cell(ps, "software"), "TensorRT-LLM")) {   /* its default capacity scheduler and KV-cache sizing */
         ov[n++] = (aif_override){"serve.admission", "no_evict", "column software"};
+        ov[n++] = (aif_override){"serve.kv_memory", "free", "column software"};
+    }
     int max_batch = 0;
     if (!strncmp(cell(ps, "software"), "TensorRT-LLM", 12) && strstr(cell(ps, "software"), "trtllm-bench"))
         max_batch = 8192;   /* trtllm-bench's batch ceiling (SOURCES.md section 2) */

@@ -409,6 +409,11 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
                             (double)sv->max_batch / sh.dp * md->vocab / atp * 4;
     mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
+    if (sv->kv_memory == AIF_KV_MEMORY_FREE) {   /* TensorRT-LLM: the fraction of what the engine left free */
+        mm->kv_capacity_bytes =
+            sv->gpu_memory_fraction * (mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes);
+        mm->usable_bytes = mm->kv_capacity_bytes + mm->weights_bytes + mm->activations_bytes + mm->workspace_bytes;
+    }
     if (mm->weights_bytes > mm->hbm_bytes)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
                            "the weights of %s at %s need %.1f GB per GPU with tp %d x pp %d, more than the %.1f GB "
