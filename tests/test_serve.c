@@ -961,6 +961,85 @@ static void seqs_max(const aif_serve_iter *it, void *ctx)
         *mx = n;
 }
 
+/* Lockstep waves, by hand: 4 clients, 512 tokens in and 8 out, a budget that holds a
+ * whole wave.  All four prompts are prefilled in one iteration, the four then decode
+ * together and finish together, and their next requests come back as one wave: every
+ * iteration is either a wave's prefill (4 prompts, 2,048 tokens) or a decode of 4,
+ * 10 waves of 1 + 7 iterations, every TTFT exactly one prefill iteration, and the
+ * run lasts 10 T_prefill plus the decode iterations.  (The clients' next requests, sent
+ * at one instant, are routed before any replica starts: they once were not, and the
+ * first of each wave ran alone.) */
+typedef struct wave_watch { long prefill_iters, decode_iters, other; double t_prefill, decode_sum_s; } wave_watch;
+static void wave_iter(const aif_serve_iter *it, void *ctx)
+{
+    wave_watch *w = ctx;
+    if (it->prefill_seqs == 4 && it->decode_seqs == 0 && it->prefill_tokens == 2048) {
+        w->prefill_iters++;
+        w->t_prefill = it->time_s;
+    } else if (it->prefill_seqs == 0 && it->decode_seqs == 4) {
+        w->decode_iters++;
+        w->decode_sum_s += it->time_s;
+    } else {
+        w->other++;
+    }
+}
+
+static void test_closed_loop_waves(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run r;
+    wave_watch w = {0};
+    aif_serve_opts o = {.on_iteration = wave_iter, .iteration_ctx = &w};
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, requests: 40, input_tokens: 512, output_tokens: 8, concurrency: 4}\n");
+    run(&s, &o, &r);
+    assert_int_equal(w.other, 0);
+    assert_int_equal(w.prefill_iters, 10);
+    assert_int_equal(w.decode_iters, 70);
+    assert_true(fabs(r.serve.ttft.mean_s - w.t_prefill) < 1e-12);
+    assert_true(r.serve.ttft.max_s - r.serve.ttft.p50_s < 1e-12 && r.serve.ttft.p50_s - r.serve.ttft.mean_s < 1e-12);
+    assert_true(fabs(r.serve.duration_s - (10 * w.t_prefill + w.decode_sum_s)) < 1e-9 * r.serve.duration_s);
+    assert_true(fabs(r.serve.tpot.mean_s - w.decode_sum_s / 70) < 1e-12);
+}
+
+/* The budget rule, by hand (vLLM's scheduler and TensorRT-LLM's MicroBatchScheduler
+ * with chunked context alike): running decodes take their token first, then a waiting
+ * prompt gets the budget they leave, first come first served.  Budget 64, three
+ * sequences decoding, a 100-token prompt waiting: it runs 61 tokens, then the other
+ * 39 beside the three decodes; its first token comes out of the second iteration. */
+static void test_budget_rule_by_hand(void **state)
+{
+    (void)state;
+    aif_req reqs[4];
+    for (int i = 0; i < 3; i++)
+        reqs[i] = (aif_req){.arrival_s = 0, .input = 4, .output = 50};
+    reqs[3] = (aif_req){.arrival_s = 0, .input = 100, .output = 10};
+    aif_req_stream rq = {.r = reqs, .n = 4};
+    aif_req_state st[4];
+    memset(st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 64, .chunked = true};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    int done[17];
+    assert_int_equal(aif_replica_init(&rp, 1000, false, &e), AIF_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(aif_replica_enqueue(&rp, i, 0, &e), AIF_OK);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 0, &e, &rc), 1);   /* the three short prompts */
+    aif_replica_finish(&rp, &cfg, &rq, st, 1, done);
+    assert_int_equal(aif_replica_enqueue(&rp, 3, 0, &e), AIF_OK);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 1, &e, &rc), 1);
+    assert_true(rp.batch.decode_seqs == 3 && rp.batch.prefill_tokens == 61 && rp.batch.prefill_done == 0);
+    aif_replica_finish(&rp, &cfg, &rq, st, 2, done);
+    assert_true(st[3].first_token_s == 0);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 2, &e, &rc), 1);
+    assert_true(rp.batch.decode_seqs == 3 && rp.batch.prefill_tokens == 39 && rp.batch.prefill_done == 1);
+    aif_replica_finish(&rp, &cfg, &rq, st, 3, done);
+    assert_true(st[3].first_token_s == 3);
+    aif_replica_free(&rp);
+}
+
 static void test_closed_loop(void **state)
 {
     (void)state;
@@ -1302,7 +1381,8 @@ int main(void)
         cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
         cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
-        cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_kv_memory_free),         cmocka_unit_test(test_no_evict_by_hand),
+        cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_kv_memory_free), cmocka_unit_test(test_closed_loop_waves),
+        cmocka_unit_test(test_budget_rule_by_hand),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),

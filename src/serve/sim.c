@@ -391,19 +391,24 @@ static aif_rc loop(sim *m, aif_err *err)
                 if (aif_evq_push(&m->q, m->arr[nx], EV_ARRIVAL, (int)nx, 0))
                     rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
             }
-            for (int k = 0; m->next_closed && k < nd && !rc && m->next_closed < rq->n; k++) {
-                long nx = m->next_closed++;   /* closed loop: the client whose request ended sends its next */
-                m->arr[nx] = e.t;
-                if (aif_evq_push(&m->q, e.t, EV_ARRIVAL, (int)nx, 0))
-                    rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
-            }
             m->n_sys -= nd;
+            for (int k = 0; m->next_closed && k < nd && !rc && m->next_closed < rq->n; k++) {
+                /* closed loop: the client whose request ended sends its next at this instant; all of
+                 * this iteration's are routed before any replica starts, as arrivals of one instant */
+                long nx = m->next_closed++;
+                m->arr[nx] = e.t;
+                m->n_sys++;
+                rc = give(m, route(m, 0, m->n_prefill ? m->n_prefill : m->n_rep), nx, err);
+            }
             m->n_done += nd;
             if (m->o && m->o->progress && m->n_done >= next_progress) {
                 m->o->progress((double)m->n_done / rq->n, m->o->progress_ctx);
                 next_progress = m->n_done + rq->n / 100 + 1;
             }
-            rc = start(m, e.id, e.t, err);
+            if (!rc)
+                rc = start(m, e.id, e.t, err);
+            if (!rc)
+                rc = start_dirty(m, e.t, err);
         }
     }
     if (!rc && m->n_done != rq->n)
