@@ -268,8 +268,9 @@ static void test_serve_statistics(void **state)
 }
 
 /* A row whose software names TensorRT-LLM runs with serve.admission no_evict (its
- * default capacity scheduler), any other with evict: on long outputs that preempt
- * under evict, each prediction equals a direct run with that admission. */
+ * default capacity scheduler) and serve.kv_memory free (its KV-cache sizing), any
+ * other with evict and hbm: on long outputs that preempt under evict, each
+ * prediction equals a direct run with those settings. */
 static void test_serve_admission(void **state)
 {
     (void)state;
@@ -291,8 +292,8 @@ static void test_serve_admission(void **state)
                        "serve: {tp: 1, precision: fp8, mode: offline, input_tokens: 20000, output_tokens: 2000, "
                        "requests: 2000, seed: 1}\n";
     const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
-    aif_override ne[] = {{"serve.admission", "no_evict", "test"}};
-    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", ne, 1, sec, &s, &e), AIF_OK);
+    aif_override ne[] = {{"serve.admission", "no_evict", "test"}, {"serve.kv_memory", "free", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", ne, 2, sec, &s, &e), AIF_OK);
     assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
     assert_int_equal(run.serve.preemptions, 0);
     assert_true(fabs(run.serve.throughput_tokens_per_s - trt) <= 1e-9 * trt);
