@@ -12,10 +12,12 @@
  * [0, last completion] (Little's law: it equals requests_per_s x mean E2E).
  * A closed loop (serve.concurrency N): requests [0, N) arrive at t = 0, as the
  * benchmark tools start their clients, and each completion sends the next
- * request at that instant, so N are in the system until the last ones drain.
- * With equal lengths the clients stay in step (their requests prefilled
- * together, finishing together): nothing here adds the jitter that can spread
- * a real run's clients apart (docs/SERVING.md). */
+ * request at that instant, so N are in the system until the last ones drain;
+ * the requests an iteration's end releases are all routed before any replica
+ * starts (arrivals of one instant).  With equal lengths and waves that fit the
+ * token budget the clients stay in step (their requests prefilled together,
+ * finishing together): nothing here adds what spread some published runs'
+ * clients apart (docs/SERVING.md, "Closed loops"). */
 #include "serve/sim.h"
 #include "base/base.h"
 #include "engine/events.h"
