@@ -18,6 +18,7 @@
 #include "aifsim/graph.h"
 #include "aifsim/names.h"
 #include "aifsim/search.h"
+#include "aifsim/sim.h"
 #include "aifsim/validate.h"
 
 #include <math.h>
@@ -335,6 +336,20 @@ static void test_zero3_per_tensor(void **state)
     double h = s.model.hidden;
     assert_true(fabs(ag - 12 * h * h * 2) < 1e-6 * ag);   /* qkv 3h^2, out h^2, fc1 and fc2 4h^2 each */
     aif_graph_free(&g);
+
+    /* without recompute the backward gathers each tensor again beside its reduce-scatter:
+     * both collectives wait for the dgrad GEMM, the host work before them */
+    const char *y = "cluster: {system: dgx-a100-80g, fabric: ib-hdr, gpus: 64}\nmodel: {base: gpt3-175b, layers: 4}\n"
+                    "train: {seq: 2048, mbs: 1, gbs: 64, tp: 1, pp: 1, optimizer: zero3, recompute: none, "
+                    "framework: deepspeed}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 4);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_NEXT, &ovl, NULL), 4);
+    for (int i = g.seg[AIF_SEG_DENSE_BWD].first; i < g.seg[AIF_SEG_DENSE_BWD].first + g.seg[AIF_SEG_DENSE_BWD].n; i++)
+        if (g.ops[i].kind == AIF_OP_COMM && g.ops[i + 1].kind != AIF_OP_COMM)
+            assert_int_equal(g.ops[i + 1].kind, AIF_OP_GEMM);
+    aif_graph_free(&g);
 }
 
 /* stage3_max_live_parameters (1e9): a 530B layer's fc1 (1.68e9 weights) held in the
@@ -390,6 +405,25 @@ static void test_zero3_grows_with_ranks(void **state)
     assert_true(t[1][0] >= t[0][0]);
     assert_true(grow_ds > 0.2);
     assert_true(grow_ds > 3 * grow_fsdp);
+    /* the per-rank host work is the collectives' (DP), not memory-bound compute: on 2048
+     * ranks it outlasts the layer's compute, and the breakdown still adds up with the
+     * memory-bound share inside the compute, in both engines */
+    for (int engine = 0; engine < 2; engine++) {
+        aif_scenario s;
+        aif_err e;
+        aif_train_result r;
+        assert_int_equal(load_zero3("deepspeed", 2048, "gpt3-175b", &s, &e), AIF_OK);
+        if (engine)
+            assert_int_equal(aif_simulate(&s, NULL, &r, NULL, &e), AIF_OK);
+        else
+            assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+        const aif_breakdown *b = &r.bd;
+        assert_true(b->dp_comm_s > b->compute_s);
+        assert_true(b->membound_s <= b->compute_s);
+        double sum = b->compute_s + b->tp_comm_s + b->cp_comm_s + b->ep_comm_s + b->pp_comm_s + b->pp_bubble_s +
+                     b->dp_comm_s + b->optimizer_s;
+        assert_true(fabs(sum - r.step_time_s) < 1e-6 * r.step_time_s);
+    }
 }
 
 /* aifsim validate groups its rows by stack: each profile with published rows has a group */

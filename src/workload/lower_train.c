@@ -428,18 +428,19 @@ static void tensor_colls(lw *w, const char *name, double weight_el)
     aif_ovl ovl = w->fsdp_ovl == AIF_OVL_NONE ? AIF_OVL_NONE : AIF_OVL_NEXT;
     if (n <= 1 || w->replay_share > 0)
         return;
-    if (!bwd || !recomputed) {
+    int gather = !bwd || !recomputed;
+    /* the host work first, so that the collectives run beside the GEMM, not beside it */
+    if (w->rank_ops > 0 && gather)
+        aif_graph_add_mem(w->g, "dp.ag.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
+    if (w->rank_ops > 0 && bwd)
+        aif_graph_add_mem(w->g, "dp.rs.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
+    if (gather) {
         int ahead = w->live_limit_el <= 0 || w->live_el < w->live_limit_el;
-        if (w->rank_ops > 0)
-            aif_graph_add_mem(w->g, "dp.ag.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
         comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, bytes, ahead ? ovl : AIF_OVL_NONE);
         w->live_el = (w->cat == AIF_CAT_RECOMPUTE ? w->live_el : 0) + weight_el;
     }
-    if (bwd) {
-        if (w->rank_ops > 0)
-            aif_graph_add_mem(w->g, "dp.rs.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
+    if (bwd)
         comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, bytes, ovl);
-    }
 }
 
 /* the weights of a layer's last GEMM, held when the next layer's first is prefetched */
