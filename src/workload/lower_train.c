@@ -44,8 +44,11 @@
  * The software stack (s->framework, data/frameworks.yaml) scales what a stack without
  * fused kernels moves: normalisation and rotary ops by norm_traffic, activation and
  * residual ops by act_traffic, each such op launched as elementwise_kernels kernels;
- * the fp8 cast by fp8_cast_factor; and with fsdp_prefetch 0 the ZeRO-3/FSDP weight
- * gathers are not hidden behind the layer.  Megatron-Core's profile is 1 everywhere.
+ * the fp8 cast by fp8_cast_factor; with fsdp_prefetch 0 the ZeRO-3/FSDP weight
+ * gathers are not hidden behind the layer; with fsdp_per_tensor each weight tensor is
+ * gathered and reduced by its own collective beside its own GEMM, with fsdp_rank_ops
+ * host operations per rank before it and no prefetch past fsdp_live_params gathered
+ * weights (DeepSpeed's ZeRO-3, tensor_colls).  Megatron-Core's profile is 1 everywhere.
  * Pipeline ranks: each rank's chunks and stage (chunk_layers, aif_graph_stage), and
  * the stage classes, runs of equal ranks that every loop over ranks takes instead
  * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
@@ -429,7 +432,7 @@ static void tensor_colls(lw *w, const char *name, double weight_el)
     if (n <= 1 || w->replay_share > 0)
         return;
     int gather = !bwd || !recomputed;
-    /* the host work first, so that the collectives run beside the GEMM, not beside it */
+    /* the host work first, so that the collectives wait beside the GEMM, not beside that work */
     if (w->rank_ops > 0 && gather)
         aif_graph_add_mem(w->g, "dp.ag.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
     if (w->rank_ops > 0 && bwd)
