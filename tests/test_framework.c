@@ -4,7 +4,9 @@
  * without a profile bit for bit; a compiled stack is never slower than its eager one;
  * CUDA graphs remove the per-kernel launch overhead; a stack without an overlap runs
  * without it, in the estimate and in the best-layout search; FSDP gathers without
- * prefetch are exposed; a per-op selective policy replays part of each layer; the
+ * prefetch are exposed; a per-op selective policy replays part of each layer; ZeRO-3
+ * as DeepSpeed runs it (a collective per weight tensor, per-rank lists, no prefetch past
+ * stage3_max_live_parameters) and its cost growing with the data-parallel ranks; the
  * validation table has a group per profile with rows. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +15,10 @@
 #include <cmocka.h>
 
 #include "aifsim/aifsim.h"
+#include "aifsim/graph.h"
 #include "aifsim/names.h"
 #include "aifsim/search.h"
+#include "aifsim/sim.h"
 #include "aifsim/validate.h"
 
 #include <math.h>
@@ -270,6 +274,158 @@ static void test_selective_policy(void **state)
     assert_true(sel > 0.3 * r.bd.recompute_s && sel < 0.8 * r.bd.recompute_s);
 }
 
+/* A ZeRO-3 job of GPT-3 175B (GPT-3's 96 layers cut to 4) on `gpus` A100 80GB with
+ * fixed micro-batch 1 and full recompute, the SC'21 comparison's setting. */
+static aif_rc load_zero3(const char *framework, int gpus, const char *model, aif_scenario *s, aif_err *e)
+{
+    char y[512];
+    snprintf(y, sizeof y,
+             "cluster: {system: dgx-a100-80g, fabric: ib-hdr, gpus: %d}\nmodel: {base: %s, layers: 4}\n"
+             "train: {seq: 2048, mbs: 1, gbs: %d, tp: 1, pp: 1, optimizer: zero3, recompute: full, "
+             "precision: bf16, framework: %s}\n", gpus, model, gpus, framework);
+    return aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, s, e);
+}
+
+/* ops named `name` in segment i_seg, and of those how many run with overlap `ovl` */
+static int count_ops(const aif_graph *g, int i_seg, const char *name, int ovl, int *with_ovl, int *kernels)
+{
+    int n = 0;
+    *with_ovl = 0;
+    for (int i = g->seg[i_seg].first; i < g->seg[i_seg].first + g->seg[i_seg].n; i++)
+        if (!strcmp(g->ops[i].name, name)) {
+            n++;
+            *with_ovl += g->ops[i].overlap == ovl;
+            if (kernels)
+                *kernels = g->ops[i].n_kernels;
+        }
+    return n;
+}
+
+/* DeepSpeed's ZeRO-3 gathers and reduces each weight tensor by its own collective (qkv,
+ * out, fc1, fc2 of a dense layer: 4), each beside a GEMM, with a view and a copy per rank
+ * on the host; Megatron-Core's FSDP one per layer beside the layer, with none. */
+static void test_zero3_per_tensor(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_graph g;
+    int ovl, k = 0;
+    assert_int_equal(load_zero3("megatron-core", 64, "gpt3-175b", &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.weights", AIF_OVL_SEGMENT, &ovl, NULL), 1);
+    assert_int_equal(ovl, 1);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.lists", AIF_OVL_NONE, &ovl, NULL), 0);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_SEGMENT, &ovl, NULL), 1);
+    aif_graph_free(&g);
+
+    assert_int_equal(load_zero3("deepspeed", 64, "gpt3-175b", &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 4);
+    assert_int_equal(ovl, 4);   /* every tensor under 1e9 weights: each prefetched beside a GEMM */
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.lists", AIF_OVL_NONE, &ovl, &k), 4);
+    assert_int_equal(k, 2 * 64);   /* a view and a copy per rank */
+    /* backward: the recompute gathers again (4), the gradients reduce-scattered per tensor (4) */
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 4);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_NEXT, &ovl, NULL), 4);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.lists", AIF_OVL_NONE, &ovl, NULL), 4);
+    double ag = 0;   /* the tensors' gathers add up to the layer's weights */
+    for (int i = g.seg[AIF_SEG_DENSE_FWD].first; i < g.seg[AIF_SEG_DENSE_FWD].first + g.seg[AIF_SEG_DENSE_FWD].n; i++)
+        if (!strcmp(g.ops[i].name, "dp.ag.weights"))
+            ag += g.ops[i].bytes;
+    double h = s.model.hidden;
+    assert_true(fabs(ag - 12 * h * h * 2) < 1e-6 * ag);   /* qkv 3h^2, out h^2, fc1 and fc2 4h^2 each */
+    aif_graph_free(&g);
+
+    /* without recompute the backward gathers each tensor again beside its reduce-scatter:
+     * both collectives wait for the dgrad GEMM, the host work before them */
+    const char *y = "cluster: {system: dgx-a100-80g, fabric: ib-hdr, gpus: 64}\nmodel: {base: gpt3-175b, layers: 4}\n"
+                    "train: {seq: 2048, mbs: 1, gbs: 64, tp: 1, pp: 1, optimizer: zero3, recompute: none, "
+                    "framework: deepspeed}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 4);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_NEXT, &ovl, NULL), 4);
+    for (int i = g.seg[AIF_SEG_DENSE_BWD].first; i < g.seg[AIF_SEG_DENSE_BWD].first + g.seg[AIF_SEG_DENSE_BWD].n; i++)
+        if (g.ops[i].kind == AIF_OP_COMM && g.ops[i + 1].kind != AIF_OP_COMM)
+            assert_int_equal(g.ops[i + 1].kind, AIF_OP_GEMM);
+    aif_graph_free(&g);
+}
+
+/* stage3_max_live_parameters (1e9): a 530B layer's fc1 (1.68e9 weights) held in the
+ * forward stops the prefetch of fc2, and in the recompute the layer's tensors held for
+ * the backward stop the later ones: those gathers run exposed */
+static void test_zero3_live_limit(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_graph g;
+    int ovl;
+    assert_int_equal(load_zero3("deepspeed", 64, "megatron-530b", &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    int n = count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
+    assert_int_equal(n, 4);
+    /* forward: after qkv (1.26e9), fc1 (1.68e9) and the last layer's fc2 nothing is
+     * prefetched: out's, fc2's and qkv's gathers exposed; fc1's (after out, 4.2e8) hidden */
+    assert_int_equal(ovl, 3);
+    count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
+    assert_int_equal(ovl, 3);   /* recompute: only the first gather is prefetched */
+    aif_graph_free(&g);
+    /* GPT-3 175B's tensors (at most 6e8) leave the forward prefetching every one */
+    assert_int_equal(load_zero3("deepspeed", 64, "gpt3-175b", &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
+    assert_int_equal(ovl, 0);
+    count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
+    assert_int_equal(ovl, 1);   /* recompute: qkv + out + fc1 held (1.2e9) stop fc2's */
+    aif_graph_free(&g);
+}
+
+/* At a fixed micro-batch per GPU the compute per GPU is fixed, and ZeRO-3's collectives
+ * move the same bytes per GPU at any rank count, but each pays its ring's latency and its
+ * per-rank lists, linear in the ranks: DeepSpeed's step grows with the data-parallel ranks,
+ * several times more than a flat-buffer, layer-wise FSDP's. */
+static void test_zero3_grows_with_ranks(void **state)
+{
+    (void)state;
+    double t[2][2];
+    const char *fw[2] = {"megatron-core", "deepspeed"};
+    int gpus[2] = {64, 1024};
+    for (int f = 0; f < 2; f++)
+        for (int i = 0; i < 2; i++) {
+            aif_scenario s;
+            aif_err e;
+            aif_train_result r;
+            assert_int_equal(load_zero3(fw[f], gpus[i], "gpt3-175b", &s, &e), AIF_OK);
+            assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+            t[f][i] = r.step_time_s;
+        }
+    double grow_fsdp = t[0][1] / t[0][0] - 1, grow_ds = t[1][1] / t[1][0] - 1;
+    assert_true(t[1][0] >= t[0][0]);
+    assert_true(grow_ds > 0.2);
+    assert_true(grow_ds > 3 * grow_fsdp);
+    /* the per-rank host work is the collectives' (DP), not memory-bound compute: on 2048
+     * ranks it outlasts the layer's compute, and the breakdown still adds up with the
+     * memory-bound share inside the compute, in both engines */
+    for (int engine = 0; engine < 2; engine++) {
+        aif_scenario s;
+        aif_err e;
+        aif_train_result r;
+        assert_int_equal(load_zero3("deepspeed", 2048, "gpt3-175b", &s, &e), AIF_OK);
+        if (engine)
+            assert_int_equal(aif_simulate(&s, NULL, &r, NULL, &e), AIF_OK);
+        else
+            assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+        const aif_breakdown *b = &r.bd;
+        assert_true(b->dp_comm_s > b->compute_s);
+        assert_true(b->membound_s <= b->compute_s);
+        double sum = b->compute_s + b->tp_comm_s + b->cp_comm_s + b->ep_comm_s + b->pp_comm_s + b->pp_bubble_s +
+                     b->dp_comm_s + b->optimizer_s;
+        assert_true(fabs(sum - r.step_time_s) < 1e-6 * r.step_time_s);
+    }
+}
+
 /* aifsim validate groups its rows by stack: each profile with published rows has a group */
 static void test_validation_groups(void **state)
 {
@@ -298,6 +454,8 @@ int main(void)
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
         cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
+        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit),
+        cmocka_unit_test(test_zero3_grows_with_ranks),
         cmocka_unit_test(test_validation_groups),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -100,6 +100,9 @@ static void framework_fields(const aif_framework *f)
     integer("dp_overlap", f->dp_overlap);
     integer("ep_overlap", f->ep_overlap);
     integer("fsdp_prefetch", f->fsdp_prefetch);
+    integer("fsdp_per_tensor", f->fsdp_per_tensor);
+    integer("fsdp_rank_ops", f->fsdp_rank_ops);
+    num("fsdp_live_params", f->fsdp_live_params);
     num("workspace_extra_bytes", f->workspace_extra_bytes);
     num("selective_gemm_share", f->selective_gemm_share);
     str("aliases", f->aliases);

@@ -123,6 +123,15 @@ typedef struct aif_framework {
     bool ep_overlap;             /* can overlap the expert all-to-all with another microbatch */
     int fsdp_prefetch;           /* layers of sharded (ZeRO-3/FSDP) weights gathered ahead of use;
                                     0 = gathered when needed, exposed */
+    bool fsdp_per_tensor;        /* ZeRO-3/FSDP collectives per weight tensor (DeepSpeed's one all-gather
+                                    and one reduce-scatter per partitioned parameter), each beside one
+                                    GEMM of its tensor, instead of one per layer beside the layer */
+    int fsdp_rank_ops;           /* host operations per data-parallel rank in each ZeRO-3/FSDP collective
+                                    (a collective over a list of per-rank tensors: a view and a copy per
+                                    rank), each at the family's per-kernel overhead, on the compute
+                                    stream; 0 = a collective on one flat buffer */
+    double fsdp_live_params;     /* per tensor: gathered weights (elements) at which the stack stops
+                                    prefetching (DeepSpeed's stage3_max_live_parameters); 0 = no limit */
     double workspace_extra_bytes;/* memory per GPU beyond the family's workspace */
     double selective_gemm_share; /* recompute: selective as the stack runs it: the share of a layer's
                                     forward GEMMs replayed before its backward, with its elementwise

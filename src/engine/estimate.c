@@ -122,8 +122,8 @@ static void segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, a
         }
         t += d;
         out->cat_s[op->cat] += d;
-        if (op->kind == AIF_OP_MEM)
-            out->membound_s += d;
+        if (op->kind == AIF_OP_MEM && op->cat != AIF_CAT_DP)
+            out->membound_s += d;   /* a subset of compute: not a collective's host work (dp.ag.lists) */
     }
     if (pend > 0) {
         t += pend;

@@ -869,8 +869,8 @@ static int run_op(sim *x, int ti)
         else if (t->bg > 0)
             extra = x->slowdown * d;
         t->cat_s[o->cat] += d;
-        if (o->kind == AIF_OP_MEM)
-            t->membound_s += d;
+        if (o->kind == AIF_OP_MEM && o->cat != AIF_CAT_DP)
+            t->membound_s += d;   /* not a collective's host work (dp.ag.lists), as the estimate */
         if (extra > 0)
             t->cat_s[t->pend_req != NONE                ? x->g->ops[x->rq[t->pend_req].op].cat
                      : t->seg_reqs > 0                    ? t->seg_cat

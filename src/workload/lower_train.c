@@ -44,8 +44,11 @@
  * The software stack (s->framework, data/frameworks.yaml) scales what a stack without
  * fused kernels moves: normalisation and rotary ops by norm_traffic, activation and
  * residual ops by act_traffic, each such op launched as elementwise_kernels kernels;
- * the fp8 cast by fp8_cast_factor; and with fsdp_prefetch 0 the ZeRO-3/FSDP weight
- * gathers are not hidden behind the layer.  Megatron-Core's profile is 1 everywhere.
+ * the fp8 cast by fp8_cast_factor; with fsdp_prefetch 0 the ZeRO-3/FSDP weight
+ * gathers are not hidden behind the layer; with fsdp_per_tensor each weight tensor is
+ * gathered and reduced by its own collective beside its own GEMM, with fsdp_rank_ops
+ * host operations per rank before it and no prefetch past fsdp_live_params gathered
+ * weights (DeepSpeed's ZeRO-3, tensor_colls).  Megatron-Core's profile is 1 everywhere.
  * Pipeline ranks: each rank's chunks and stage (chunk_layers, aif_graph_stage), and
  * the stage classes, runs of equal ranks that every loop over ranks takes instead
  * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
@@ -70,12 +73,20 @@ typedef struct lw {
     double norm_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
     int ew_kernels;                 /* kernels per elementwise op (1 = fused) */
     aif_ovl fsdp_ovl;               /* ZeRO-3/FSDP gathers: hidden (prefetched) or exposed */
+    int fsdp_tensor;                /* the stack gathers and reduces each weight tensor on its own */
+    int rank_ops;                   /* host operations per rank in each such collective (0: flat buffer) */
+    double live_limit_el;           /* gathered weights above which the stack prefetches nothing (0: none) */
+    double live_el;                 /* gathered weights held when the next tensor would be prefetched */
+    int tensor_coll;                /* emitting a sharded layer per tensor: 1 forward (gather before the
+                                       GEMM), 2 backward (reduce-scatter, and the gather again unless
+                                       a recompute gathered it, before the dgrad) */
     double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
                                        the share of its GEMMs recomputed (attention core and
                                        collectives saved, elementwise ops recomputed) */
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
+static void tensor_colls(lw *w, const char *name, double weight_el);
 
 static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
 {
@@ -85,6 +96,9 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
         return;
     if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
         m *= w->replay_share;
+    if (w->tensor_coll && !strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 &&
+        strncmp(name, "lora.", 5) != 0)   /* a weight's fprop or dgrad: n x k (x batch) weights */
+        tensor_colls(w, name, n * k * batch);
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
@@ -392,9 +406,62 @@ aif_layer_shard aif_layer_sharding(int optimizer, int pp)
     return optimizer == AIF_OPT_ZERO2 ? AIF_SHARD_GRADS : AIF_SHARD_NONE;
 }
 
+/* ZeRO-3 per tensor (the stack's fsdp_per_tensor; DeepSpeed's partition_parameters.py
+ * of 2021 issues one all_gather per partitioned parameter, _allgather_param, and one
+ * reduce_scatter per parameter's gradient, _reduce_scatter_gradient): each collective
+ * pays its own latency, NCCL's ring over every data-parallel rank (net/collective.c).
+ * DeepSpeed prefetches one parameter ahead and ends every fetch with a device-wide
+ * synchronize (stage3.py fetch_sub_module, _synchronize_communication), and reduces a
+ * gradient one parameter behind, so a collective runs beside one neighbouring GEMM: it
+ * is placed beside the GEMM of its own tensor (AIF_OVL_NEXT), the one of the same size.
+ * No prefetch is issued while the gathered weights held reach stage3_max_live_parameters
+ * (live_limit_el; prefetch_next_sub_modules): in the forward only the tensor in use is
+ * held (each is released after its module), in a recompute every tensor gathered so far
+ * in the layer (kept for the backward that follows: its reuse distance is short); such a
+ * gather is exposed.
+ * Its per-rank lists (a view per rank in Python, a copy per rank into or out of c10d's
+ * flat buffer: ProcessGroupNCCL's allgather and reduce_scatter over tensor lists) are
+ * host work the synchronize leaves exposed: rank_ops x ranks operations, each at the
+ * family's per-kernel overhead, with the copies' bytes (read and write the tensor). */
+static void tensor_colls(lw *w, const char *name, double weight_el)
+{
+    int bwd = w->tensor_coll == 2 || strstr(name, "dgrad");
+    double bytes = weight_el * 2;
+    int n = w->g->groups[AIF_GRP_DP].size, recomputed = w->s->train.recompute == AIF_RC_FULL;
+    aif_ovl ovl = w->fsdp_ovl == AIF_OVL_NONE ? AIF_OVL_NONE : AIF_OVL_NEXT;
+    if (n <= 1 || w->replay_share > 0)
+        return;
+    int gather = !bwd || !recomputed;
+    /* the host work first, so that the collectives wait beside the GEMM, not beside that work */
+    if (w->rank_ops > 0 && gather)
+        aif_graph_add_mem(w->g, "dp.ag.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
+    if (w->rank_ops > 0 && bwd)
+        aif_graph_add_mem(w->g, "dp.rs.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
+    if (gather) {
+        int ahead = w->live_limit_el <= 0 || w->live_el < w->live_limit_el;
+        comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, bytes, ahead ? ovl : AIF_OVL_NONE);
+        w->live_el = (w->cat == AIF_CAT_RECOMPUTE ? w->live_el : 0) + weight_el;
+    }
+    if (bwd)
+        comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, bytes, ovl);
+}
+
+/* the weights of a layer's last GEMM, held when the next layer's first is prefetched */
+static double last_tensor_el(const lw *w, int moe)
+{
+    const aif_model *m = &w->s->model;
+    if (!moe)
+        return m->ffn / w->t * w->h;
+    if (m->moe.shared_experts > 0)
+        return m->moe.expert_ffn * m->moe.shared_experts / w->t * w->h;
+    return m->moe.experts / w->ep * m->moe.expert_ffn / w->etp * w->h;
+}
+
 static void fsdp_ops(lw *w, int moe, int bwd)
 {
-    if (w->fsdp) {
+    if (w->fsdp && w->fsdp_tensor) {
+        return;   /* per tensor, beside its GEMMs (tensor_colls) */
+    } else if (w->fsdp) {
         double p = layer_params_local(w, moe);
         comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, w->fsdp_ovl);
         if (bwd)
@@ -430,6 +497,11 @@ static void lora_ops(lw *w, int moe, int bwd)
 
 static void layer_fwd(lw *w, int moe)
 {
+    int keep_tc = w->tensor_coll;
+    if (w->fsdp && w->fsdp_tensor) {
+        w->tensor_coll = 1;
+        w->live_el = last_tensor_el(w, moe);
+    }
     fsdp_ops(w, moe, 0);
     attention_fwd(w);
     if (moe)
@@ -437,6 +509,7 @@ static void layer_fwd(lw *w, int moe)
     else
         dense_mlp_fwd(w);
     lora_ops(w, moe, 0);
+    w->tensor_coll = keep_tc;
 }
 
 static void layer_bwd(lw *w, int moe)
@@ -448,7 +521,12 @@ static void layer_bwd(lw *w, int moe)
         w->cat = AIF_CAT_RECOMPUTE;
         int keep = w->fsdp;
         w->fsdp = 0;
+        if (keep && w->fsdp_tensor) {   /* the replay gathers each tensor again, for itself and the backward */
+            w->tensor_coll = 1;
+            w->live_el = 0;
+        }
         layer_fwd(w, moe);
+        w->tensor_coll = 0;
         w->fsdp = keep;
     } else if (tr->recompute == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
         /* the stack's per-op policy (torchtitan's SAC "op"): every other GEMM's output
@@ -466,11 +544,17 @@ static void layer_bwd(lw *w, int moe)
     }
     w->cat = saved;
     lora_ops(w, moe, 1);
+    if (w->fsdp && w->fsdp_tensor) {
+        w->tensor_coll = 2;
+        if (tr->recompute != AIF_RC_FULL)
+            w->live_el = 0;
+    }
     if (moe)
         moe_bwd(w);
     else
         dense_mlp_bwd(w);
     attention_bwd(w);
+    w->tensor_coll = 0;
 }
 
 /* Segment names, shown by `aifsim train --ops`; segment i of a training graph has kind i. */
@@ -696,6 +780,9 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
         w.cast_x = named && f->fp8_cast_factor > 0 ? f->fp8_cast_factor : 1;
         w.ew_kernels = named && f->elementwise_kernels > 1 ? f->elementwise_kernels : 1;
         w.fsdp_ovl = named && f->fsdp_prefetch < 1 ? AIF_OVL_NONE : AIF_OVL_SEGMENT;
+        w.fsdp_tensor = named && f->fsdp_per_tensor;
+        w.rank_ops = named ? f->fsdp_rank_ops : 0;
+        w.live_limit_el = named ? f->fsdp_live_params : 0;
     }
     aif_graph_shape(s, g);
 
