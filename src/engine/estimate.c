@@ -25,6 +25,7 @@
 #include "base/base.h"
 #include "hw/compute.h"
 #include "net/collective.h"
+#include "workload/lower_train.h"
 #include "workload/memory.h"
 #include "workload/schedule.h"
 #include "workload/transformer.h"
@@ -32,6 +33,8 @@
 #include <math.h>
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Compute slowed by communication kernels running beside it (data/calibration.yaml). */
@@ -173,6 +176,59 @@ static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, 
     return t;
 }
 
+/* Bucket b's exposed end, (b + 1) x / nb - w_b y, as the interleaved formula writes it. */
+static double tail_term(aif_pipe p, double nb, int b, double x, double y)
+{
+    return (b + 1) * x / nb - aif_sched_dp_window(p, b / nb) * y;
+}
+
+double aif_dp_tail_loop(aif_pipe p, double nb, double x, double y)
+{
+    double most = x / nb;
+    for (int b = 0; b < (int)nb; b++)
+        most = fmax(most, tail_term(p, nb, b, x, y));
+    return most;
+}
+
+/* The chunk aif_sched_dp_window puts bucket b in: floor(x v) with x = b / nb, the same
+ * expression, so the same double; it never decreases with b (rounding is monotone). */
+static int tail_chunk(aif_pipe p, double nb, int b)
+{
+    double x = b / nb;
+    return p.vpp <= 1 ? 0 : (int)floor(x * p.vpp);
+}
+
+/* aif_dp_tail_loop in O(min(vpp, nb) log nb).  Inside one chunk c the window is
+ * (c grp + b v / nb - c) / v, so a bucket's term is linear in b with slope (x - y) / nb
+ * and its largest value is at an end of the chunk's range of buckets.  Computed in
+ * floating point each term is within E = 1e-14 (x + (grp + 1) y) of that line (a few
+ * roundings of quantities at most x and grp y; 8 ulps would do): where the slope exceeds
+ * 2E the end's term is strictly the largest of its chunk as computed too, so the max
+ * over the ends is the loop's max, bit for bit.  Where it does not (x and y equal to
+ * about 1e-13, or not finite), and for a few buckets, it is the loop. */
+double aif_dp_tail(aif_pipe p, double nb, double x, double y)
+{
+    int n = (int)nb;
+    double grp = p.pp < p.m ? p.pp : p.m, slope = (x - y) / nb;
+    double err = 1e-14 * (x + ((grp > 1 ? grp : 1) + 1) * y);
+    if (n <= 8 || !(fabs(slope) > 2 * err))
+        return aif_dp_tail_loop(p, nb, x, y);
+    double most = x / nb;
+    for (int lo = 0; lo < n;) {
+        int c = tail_chunk(p, nb, lo), a = lo, z = n - 1;
+        while (a < z) {   /* the chunk's last bucket */
+            int mid = a + (z - a + 1) / 2;
+            if (tail_chunk(p, nb, mid) == c)
+                a = mid;
+            else
+                z = mid - 1;
+        }
+        most = fmax(most, tail_term(p, nb, slope > 0 ? a : lo, x, y));
+        lo = a + 1;
+    }
+    return most;
+}
+
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
 {
     aif_seg_time st[AIF_N_SEG];
@@ -269,12 +325,7 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
              * reductions end max_b ((b+1) rs/nb - window_b) after the backward, at least
              * rs/nb; the all-gathers mirror it before the forward */
             aif_pipe pipe_shape = {p->pp, p->vpp, g->microbatches};
-            double rs_x = rs / nb, ag_x = ag / nb;
-            for (int b = 0; b < (int)nb; b++) {
-                double w = aif_sched_dp_window(pipe_shape, b / nb);
-                rs_x = fmax(rs_x, (b + 1) * rs / nb - w * worst_b);
-                ag_x = fmax(ag_x, (b + 1) * ag / nb - w * worst_f);
-            }
+            double rs_x = aif_dp_tail(pipe_shape, nb, rs, worst_b), ag_x = aif_dp_tail(pipe_shape, nb, ag, worst_f);
             dp_exposed = rs_x + ag_x + interference(s, rs - rs_x) + interference(s, ag - ag_x);
         } else {
             dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
@@ -364,6 +415,215 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     aif_graph g;
     if ((rc = aif_graph_lower_in(s, &g, buf, sizeof buf, err)) == AIF_OK)
         aif_estimate_graph(s, &g, r);
+    aif_graph_free(&g);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the estimate memo
+ *
+ * What a sweep computes again and again: the layer segments (AIF_SEG_DENSE_FWD ..
+ * AIF_SEG_HEAD_BWD), lowered and timed, are the same for every pp, vpp, dp, batch and
+ * optimizer of one (model, cluster, stack, tp, cp, ep, etp, mbs, seq, precision,
+ * recompute, overlaps, ...) (workload/lower_train.h states the list).  The memo keeps
+ * their times under a key of exactly those inputs:
+ *  - the context, compared byte for byte: s->cluster, s->model, s->framework.  When it
+ *    changes the memo is emptied (one context at a time);
+ *  - per entry: s->train with the fields the layers do not read zeroed, the layers'
+ *    sharding (aif_layer_sharding), and the shapes of the communicator groups the
+ *    layers' lowering consulted (recorded by it, so a group enters the key exactly when
+ *    its size can change an op);
+ * a hit returns the doubles the lowering and timing would compute, so a memoised
+ * estimate equals aif_estimate's bit for bit (tests/test_equations.c, every field, over
+ * a grid of layouts, models and clusters).  Keys compare with memcmp: struct padding
+ * copied from the scenario can only make equal keys look different (a miss), never the
+ * other way.  Bounded: at most `cap` entries in a table of 2 cap slots (linear probing);
+ * when full, emptied.  No global state: the caller owns the memo, one per thread. */
+typedef struct memo_key {
+    aif_train train;          /* s->train, less what the layer segments do not read */
+    int sharding;             /* aif_layer_sharding(optimizer, pp) */
+    int pad;                  /* zero: the key is compared and hashed whole */
+} memo_key;
+
+typedef struct memo_entry {
+    memo_key key;
+    unsigned groups;          /* the groups the layers' lowering consulted (bit per aif_group) */
+    aif_group_shape shape[AIF_N_GRP];   /* their shapes (the others zero) */
+    aif_seg_time st[AIF_SEG_P2P];       /* the layer segments' times */
+} memo_entry;
+
+struct aif_estimate_memo {
+    int cap, n;               /* entries: at most cap, n used */
+    int mask;                 /* slots - 1 (slots: a power of two >= 2 cap) */
+    int *slot;                /* [slots]: entry index + 1, 0 = empty */
+    memo_entry *e;            /* [cap] */
+    bool have_ctx;
+    aif_cluster cluster;      /* the context of every entry */
+    aif_model model;
+    aif_framework framework;
+    long hits, misses;
+};
+
+aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *err)
+{
+    *out = NULL;
+    if (max_entries < 0 || max_entries > (1 << 20))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "max_entries",
+                           "estimate memo of %d entries: expected 0 (the default, %d) to %d", max_entries,
+                           AIF_ESTIMATE_MEMO_DEFAULT, 1 << 20);
+    int cap = max_entries ? max_entries : AIF_ESTIMATE_MEMO_DEFAULT, slots = 2;
+    while (slots < 2 * cap)
+        slots *= 2;
+    aif_estimate_memo *m = calloc(1, sizeof *m);
+    if (m) {
+        m->slot = calloc((size_t)slots, sizeof *m->slot);
+        m->e = malloc((size_t)cap * sizeof *m->e);
+    }
+    if (!m || !m->slot || !m->e) {
+        aif_estimate_memo_free(m);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the estimate memo");
+    }
+    m->cap = cap;
+    m->mask = slots - 1;
+    *out = m;
+    return AIF_OK;
+}
+
+void aif_estimate_memo_free(aif_estimate_memo *m)
+{
+    if (!m)
+        return;
+    free(m->slot);
+    free(m->e);
+    free(m);
+}
+
+void aif_estimate_memo_clear(aif_estimate_memo *m)
+{
+    if (m->n)
+        memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
+    m->n = 0;
+    m->have_ctx = false;
+}
+
+void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misses)
+{
+    *hits = m->hits;
+    *misses = m->misses;
+}
+
+/* The entry key of s: the train section less par.pp, par.vpp, par.dp, gbs, tokens,
+ * optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields. */
+static void memo_key_of(const aif_scenario *s, memo_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->train = s->train;
+    k->train.par.pp = 0;
+    k->train.par.vpp = 0;
+    k->train.par.dp = 0;
+    k->train.gbs = 0;
+    k->train.tokens = 0;
+    k->train.optimizer = 0;
+    k->train.dp_overlap = false;
+    k->train.pp_overlap = false;
+    k->train.auto_fields = 0;
+    k->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
+}
+
+static unsigned memo_hash(const memo_key *k)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u, w;
+    const unsigned char *b = (const unsigned char *)k;
+    for (size_t i = 0; i + sizeof w <= sizeof *k; i += sizeof w) {
+        memcpy(&w, b + i, sizeof w);
+        h = (h ^ w) * 0x100000001b3u;
+        h ^= h >> 29;
+    }
+    return (unsigned)(h ^ h >> 32);
+}
+
+static bool memo_shapes_match(const memo_entry *e, const aif_graph *g)
+{
+    for (int i = 0; i < AIF_N_GRP; i++)
+        if (e->groups >> i & 1 && (e->shape[i].size != g->groups[i].size ||
+                                   e->shape[i].per_domain != g->groups[i].per_domain))
+            return false;
+    return true;
+}
+
+/* The context of s is the memo's (else the memo is emptied and takes it). */
+static void memo_context(aif_estimate_memo *m, const aif_scenario *s)
+{
+    if (m->have_ctx && !memcmp(&m->cluster, &s->cluster, sizeof m->cluster) &&
+        !memcmp(&m->model, &s->model, sizeof m->model) &&
+        !memcmp(&m->framework, &s->framework, sizeof m->framework))
+        return;
+    aif_estimate_memo_clear(m);
+    m->cluster = s->cluster;
+    m->model = s->model;
+    m->framework = s->framework;
+    m->have_ctx = true;
+}
+
+aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_train_result *r, aif_err *err)
+{
+    if (!m)
+        return aif_estimate(s, r, err);
+    aif_rc rc = aif_scenario_check(s, err);
+    if (rc)
+        return rc;
+    memo_context(m, s);
+    memo_key k;
+    memo_key_of(s, &k);
+    unsigned h = memo_hash(&k);
+    alignas(max_align_t) unsigned char buf[AIF_GRAPH_BUF_BYTES];
+    aif_graph g;
+    /* everything but the layer segments, which the memo may know */
+    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, 0, NULL, err)) != AIF_OK)
+        goto done;
+    const memo_entry *hit = NULL;
+    int i_slot = (int)(h & (unsigned)m->mask);
+    for (; m->slot[i_slot]; i_slot = (i_slot + 1) & m->mask) {
+        const memo_entry *e = &m->e[m->slot[i_slot] - 1];
+        if (!memcmp(&e->key, &k, sizeof k) && memo_shapes_match(e, &g)) {
+            hit = e;
+            break;
+        }
+    }
+    aif_seg_time st[AIF_N_SEG];
+    coll_memo mc;
+    mc.n = 0;
+    if (hit) {
+        m->hits++;
+        memcpy(st, hit->st, sizeof hit->st);
+        for (int i = AIF_SEG_P2P; i < AIF_N_SEG; i++)
+            segment_time(s, &g, i, &st[i], &mc);
+        aif_estimate_times(s, &g, st, r);
+        goto done;
+    }
+    /* a miss: the plain estimate, whose layer segments the memo keeps */
+    m->misses++;
+    aif_graph_free(&g);
+    unsigned groups = 0;
+    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, 1, &groups, err)) != AIF_OK)
+        goto done;
+    for (int i = 0; i < AIF_N_SEG; i++)
+        segment_time(s, &g, i, &st[i], &mc);
+    aif_estimate_times(s, &g, st, r);
+    if (m->n == m->cap) {   /* full: emptied, the context kept */
+        memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
+        m->n = 0;
+        i_slot = (int)(h & (unsigned)m->mask);
+    }
+    memo_entry *e = &m->e[m->n];
+    memset(e, 0, sizeof *e);
+    e->key = k;
+    e->groups = groups;
+    for (int i = 0; i < AIF_N_GRP; i++)
+        if (groups >> i & 1)
+            e->shape[i] = g.groups[i];
+    memcpy(e->st, st, sizeof e->st);
+    m->slot[i_slot] = ++m->n;
+done:
     aif_graph_free(&g);
     return rc;
 }

@@ -51,6 +51,7 @@
  * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
 #include "aifsim/graph.h"
 #include "base/base.h"
+#include "workload/lower_train.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -73,6 +74,7 @@ typedef struct lw {
     double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
                                        the share of its GEMMs recomputed (attention core and
                                        collectives saved, elementwise ops recomputed) */
+    unsigned groups_read;           /* bit g: comm() was asked about group g (its size decides) */
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
@@ -122,6 +124,7 @@ static void act_op(lw *w, const char *name, double bytes)
 
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
+    w->groups_read |= 1u << grp;
     if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
@@ -656,8 +659,59 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
     aif_graph_stage_classes(g);
 }
 
-/* The lowering proper, into g as its caller initialised it (empty). */
-static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+/* The layer segments, AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD: what a layer, the embedding and
+ * the head cost one GPU per microbatch.  They read no field the estimate memo
+ * (engine/estimate.c) leaves out of its key: not pp, vpp, dp, gbs, the token budget,
+ * dp_overlap or pp_overlap, the optimizer only through aif_layer_sharding, and the
+ * communicator groups only through comm() (which records the groups it is asked about). */
+static void layer_segments(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    begin(w, AIF_SEG_DENSE_FWD); layer_fwd(w, 0); end(w, AIF_SEG_DENSE_FWD);
+    begin(w, AIF_SEG_DENSE_BWD); layer_bwd(w, 0); end(w, AIF_SEG_DENSE_BWD);
+    /* without experts the MoE segments are there, empty */
+    begin(w, AIF_SEG_MOE_FWD); if (m->moe.experts) layer_fwd(w, 1); end(w, AIF_SEG_MOE_FWD);
+    begin(w, AIF_SEG_MOE_BWD); if (m->moe.experts) layer_bwd(w, 1); end(w, AIF_SEG_MOE_BWD);
+    double T = w->T, el = w->tok_el, h = w->h, V = m->vocab;
+    begin(w, AIF_SEG_EMBED_FWD);
+    mem(w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
+    if (w->t > 1)
+        comm(w, w->sp ? "tp.rs.embed" : "tp.ar.embed", AIF_CAT_TP,
+             w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    end(w, AIF_SEG_EMBED_FWD);
+    begin(w, AIF_SEG_EMBED_BWD);
+    if (w->t > 1 && w->sp)
+        comm(w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    mem(w, "embed.grad", T * h * 6, 1);
+    end(w, AIF_SEG_EMBED_BWD);
+
+    begin(w, AIF_SEG_HEAD_FWD);
+    norm_op(w, "final_norm", el * h * 4);
+    tp_gather(w, "tp.ag.logits", T);
+    gemm(w, "logits", T, V / w->t, h, 1, 0);
+    /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
+     * vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read 4),
+     * exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes
+     * per logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2) */
+    mem(w, "cross_entropy", T * V / w->t * 22, 4);
+    if (w->t > 1)
+        comm(w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+    end(w, AIF_SEG_HEAD_FWD);
+    begin(w, AIF_SEG_HEAD_BWD);
+    mem(w, "cross_entropy.bwd", T * V / w->t * 14, 2);
+    gemm(w, "logits.dgrad", T, h, V / w->t, 1, 0);
+    if (w->t > 1)
+        comm(w, w->sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
+             w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    gemm(w, "logits.wgrad", h, V / w->t, T, 1, 0);
+    norm_op(w, "final_norm.bwd", el * h * 6);
+    end(w, AIF_SEG_HEAD_BWD);
+}
+
+/* The lowering proper, into g as its caller initialised it (empty); the layer segments
+ * only when `layers` is set (else empty), and the groups they consulted in *layer_groups
+ * (may be NULL). */
+static aif_rc lower(const aif_scenario *s, aif_graph *g, int layers, unsigned *layer_groups, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
@@ -699,45 +753,17 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     }
     aif_graph_shape(s, g);
 
-    begin(&w, AIF_SEG_DENSE_FWD); layer_fwd(&w, 0); end(&w, AIF_SEG_DENSE_FWD);
-    begin(&w, AIF_SEG_DENSE_BWD); layer_bwd(&w, 0); end(&w, AIF_SEG_DENSE_BWD);
-    /* without experts the MoE segments are there, empty */
-    begin(&w, AIF_SEG_MOE_FWD); if (m->moe.experts) layer_fwd(&w, 1); end(&w, AIF_SEG_MOE_FWD);
-    begin(&w, AIF_SEG_MOE_BWD); if (m->moe.experts) layer_bwd(&w, 1); end(&w, AIF_SEG_MOE_BWD);
-    double T = w.T, el = w.tok_el, h = w.h, V = m->vocab;
-    begin(&w, AIF_SEG_EMBED_FWD);
-    mem(&w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
-    if (w.t > 1)
-        comm(&w, w.sp ? "tp.rs.embed" : "tp.ar.embed", AIF_CAT_TP,
-             w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
-    end(&w, AIF_SEG_EMBED_FWD);
-    begin(&w, AIF_SEG_EMBED_BWD);
-    if (w.t > 1 && w.sp)
-        comm(&w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
-    mem(&w, "embed.grad", T * h * 6, 1);
-    end(&w, AIF_SEG_EMBED_BWD);
-
-    begin(&w, AIF_SEG_HEAD_FWD);
-    norm_op(&w, "final_norm", el * h * 4);
-    tp_gather(&w, "tp.ag.logits", T);
-    gemm(&w, "logits", T, V / w.t, h, 1, 0);
-    /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
-     * vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read 4),
-     * exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes
-     * per logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2) */
-    mem(&w, "cross_entropy", T * V / w.t * 22, 4);
-    if (w.t > 1)
-        comm(&w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
-    end(&w, AIF_SEG_HEAD_FWD);
-    begin(&w, AIF_SEG_HEAD_BWD);
-    mem(&w, "cross_entropy.bwd", T * V / w.t * 14, 2);
-    gemm(&w, "logits.dgrad", T, h, V / w.t, 1, 0);
-    if (w.t > 1)
-        comm(&w, w.sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
-             w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-    gemm(&w, "logits.wgrad", h, V / w.t, T, 1, 0);
-    norm_op(&w, "final_norm.bwd", el * h * 6);
-    end(&w, AIF_SEG_HEAD_BWD);
+    if (layers) {
+        layer_segments(&w);
+    } else {   /* the caller knows their times: the segments are there, empty */
+        for (int i = AIF_SEG_DENSE_FWD; i <= AIF_SEG_HEAD_BWD; i++) {
+            begin(&w, (aif_seg)i);
+            end(&w, (aif_seg)i);
+        }
+    }
+    if (layer_groups)
+        *layer_groups = w.groups_read;
+    double T = w.T, h = w.h, V = m->vocab;
 
     /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
      * sends 1/tp of the activation over its own NIC; without sequence parallelism the
@@ -835,11 +861,18 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     aif_graph_init(g);
-    return lower(s, g, err);
+    return lower(s, g, 1, NULL, err);
 }
 
 aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, err);
+    return lower(s, g, 1, NULL, err);
+}
+
+aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, int layers,
+                            unsigned *layer_groups, aif_err *err)
+{
+    aif_graph_init_buffer(g, buf, bytes);
+    return lower(s, g, layers, layer_groups, err);
 }
