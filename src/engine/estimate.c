@@ -67,7 +67,10 @@ enum { COLL_MEMO = 16 };
 typedef struct coll_memo {
     int n;
     struct { double bytes, t_s; unsigned char coll, group; } e[COLL_MEMO];
+    aif_estimate_memo *sweep;   /* NULL, or the estimate memo whose collective cache to use */
 } coll_memo;
+
+static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, const aif_graph *g, const aif_op *op);
 
 /* aif_op_time_s, with a repeated collective looked up in mc. */
 static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op, coll_memo *mc)
@@ -77,7 +80,7 @@ static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *o
     for (int i = 0; i < mc->n; i++)
         if (mc->e[i].bytes == op->bytes && mc->e[i].coll == op->coll && mc->e[i].group == op->group)
             return mc->e[i].t_s;
-    double t = aif_op_time_s(s, g, op);
+    double t = mc->sweep ? coll_time_cached(mc->sweep, s, g, op) : aif_op_time_s(s, g, op);
     if (mc->n < COLL_MEMO) {
         mc->e[mc->n].bytes = op->bytes;
         mc->e[mc->n].coll = op->coll;
@@ -153,6 +156,7 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
 {
     coll_memo mc;
     mc.n = 0;
+    mc.sweep = NULL;
     segment_time(s, g, i_seg, out, &mc);
 }
 
@@ -164,14 +168,14 @@ static double bucket_count(const aif_graph *g, int items)
 }
 
 /* Time of one bucket's share (1/nb) of a step segment's collectives, run in turn. */
-static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb)
+static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb, aif_estimate_memo *m)
 {
     double t = 0;
     for (int i = g->seg[i_seg].first; i < g->seg[i_seg].first + g->seg[i_seg].n; i++) {
         aif_op op = g->ops[i];
         if (op.kind == AIF_OP_COMM)
             op.bytes /= nb;
-        t += aif_op_time_s(s, g, &op);
+        t += m && op.kind == AIF_OP_COMM ? coll_time_cached(m, s, g, &op) : aif_op_time_s(s, g, &op);
     }
     return t;
 }
@@ -198,7 +202,7 @@ static int tail_chunk(aif_pipe p, double nb, int b)
     return p.vpp <= 1 ? 0 : (int)floor(x * p.vpp);
 }
 
-/* aif_dp_tail_loop in O(min(vpp, nb) log nb).  Inside one chunk c the window is
+/* aif_dp_tail_loop in O(min(vpp, nb)).  Inside one chunk c the window is
  * (c grp + b v / nb - c) / v, so a bucket's term is linear in b with slope (x - y) / nb
  * and its largest value is at an end of the chunk's range of buckets.  Computed in
  * floating point each term is within E = 1e-14 (x + (grp + 1) y) of that line (a few
@@ -215,16 +219,17 @@ double aif_dp_tail(aif_pipe p, double nb, double x, double y)
         return aif_dp_tail_loop(p, nb, x, y);
     double most = x / nb;
     for (int lo = 0; lo < n;) {
-        int c = tail_chunk(p, nb, lo), a = lo, z = n - 1;
-        while (a < z) {   /* the chunk's last bucket */
-            int mid = a + (z - a + 1) / 2;
-            if (tail_chunk(p, nb, mid) == c)
-                a = mid;
-            else
-                z = mid - 1;
-        }
-        most = fmax(most, tail_term(p, nb, slope > 0 ? a : lo, x, y));
-        lo = a + 1;
+        /* the chunk's end: the first bucket of the next chunk is near (c + 1) nb / v;
+         * stepped from there to where tail_chunk (monotone) changes */
+        int c = tail_chunk(p, nb, lo);
+        double guess = ceil((c + 1) * nb / (p.vpp > 1 ? p.vpp : 1));
+        int next = guess > n ? n : guess < lo + 1 ? lo + 1 : (int)guess;
+        while (next > lo + 1 && tail_chunk(p, nb, next - 1) != c)
+            next--;
+        while (next < n && tail_chunk(p, nb, next) == c)
+            next++;
+        most = fmax(most, tail_term(p, nb, slope > 0 ? next - 1 : lo, x, y));
+        lo = next;
     }
     return most;
 }
@@ -234,12 +239,15 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     aif_seg_time st[AIF_N_SEG];
     coll_memo mc;   /* one for the whole graph; only its first n entries are read */
     mc.n = 0;
+    mc.sweep = NULL;
     for (int i = 0; i < AIF_N_SEG; i++)
         segment_time(s, g, i, &st[i], &mc);
     aif_estimate_times(s, g, st, r);
 }
 
 static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k);
+static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                           const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r);
 
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r)
@@ -249,6 +257,13 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
 
 void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                               const aif_estimate_known *known, aif_train_result *r)
+{
+    estimate_times(s, g, st, known, NULL, r);
+}
+
+/* aif_estimate_times_known, the buckets' collectives through m's cache (m may be NULL). */
+static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                           const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
@@ -315,8 +330,8 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
          * linear range); the all-gathers mirror it before the forward.  Only the
          * buckets before the last overlap compute, and slow it */
         double nb = bucket_count(g, worst_items);
-        rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb);
-        ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb);
+        rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb, memo);
+        ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb, memo);
         if (p->vpp > 1 && p->pp > 1) {
             /* interleaved: a bucket's reduction is ready when its layers' last backward
              * ends, which for the later chunks is whole chunk-groups before the end of the
@@ -431,37 +446,71 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  *  - per entry: s->train with the fields the layers do not read zeroed, the layers'
  *    sharding (aif_layer_sharding), and the shapes of the communicator groups the
  *    layers' lowering consulted (recorded by it, so a group enters the key exactly when
- *    its size can change an op);
- * a hit returns the doubles the lowering and timing would compute, so a memoised
- * estimate equals aif_estimate's bit for bit (tests/test_equations.c, every field, over
- * a grid of layouts, models and clusters).  Keys compare with memcmp: struct padding
- * copied from the scenario can only make equal keys look different (a miss), never the
- * other way.  Bounded: at most `cap` entries in a table of 2 cap slots (linear probing);
- * when full, emptied.  No global state: the caller owns the memo, one per thread. */
+ *    its size can change an op).
+ * Within the context it also keeps what depends on the context alone or on a few
+ * explicit inputs besides: collective times (aif_coll_time is a function of the cluster,
+ * the collective, its group's shape and its bytes: the pipeline sends, the end of the
+ * step and its buckets repeat across layouts), the model's parameter counts, and its
+ * forward FLOPs for one sequence length.
+ * A hit returns the doubles the lowering and timing would compute, so a memoised
+ * estimate equals aif_estimate's bit for bit (tests/test_memo.c: every field, over a
+ * random walk of layouts that changes one input at a time, models, GPUs and stacks in
+ * turn).  Keys compare with memcmp: struct padding copied from the scenario can only
+ * make equal keys look different (a miss), never the other way.  Bounded: at most `cap`
+ * layer entries and COLL_CAP collectives, each table emptied when full.  No global
+ * state: the caller owns the memo, one per thread. */
 typedef struct memo_key {
-    aif_train train;          /* s->train, less what the layer segments do not read */
+    aif_train train;          /* s->train, less what the part's segments do not read */
     int sharding;             /* aif_layer_sharding(optimizer, pp) */
-    int pad;                  /* zero: the key is compared and hashed whole */
+    int part;                 /* AIF_LAYER_PART_*: which segments */
 } memo_key;
+
+/* The segments of each part (workload/lower_train.h), -1 past the last. */
+static const int part_segs[AIF_N_LAYER_PARTS][4] = {
+    {AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD, -1, -1},
+    {AIF_SEG_DENSE_BWD, AIF_SEG_MOE_BWD, -1, -1},
+    {AIF_SEG_EMBED_FWD, AIF_SEG_EMBED_BWD, AIF_SEG_HEAD_FWD, AIF_SEG_HEAD_BWD}};
 
 typedef struct memo_entry {
     memo_key key;
-    unsigned groups;          /* the groups the layers' lowering consulted (bit per aif_group) */
+    unsigned groups;          /* the groups the part's lowering consulted (bit per aif_group) */
     aif_group_shape shape[AIF_N_GRP];   /* their shapes (the others zero) */
-    aif_seg_time st[AIF_SEG_P2P];       /* the layer segments' times */
+    aif_seg_time st[4];       /* the part's segments' times, in part_segs order */
 } memo_entry;
 
+/* A collective's time under the context's cluster: (coll, group shape, bytes) -> t_s. */
+typedef struct coll_entry {
+    double bytes, t_s;
+    int size, per_domain;
+    int coll;                 /* aif_coll; -1: empty slot */
+    int pad;
+} coll_entry;
+enum { COLL_CAP = 1024, COLL_SLOTS = 2 * COLL_CAP };
+
 struct aif_estimate_memo {
-    int cap, n;               /* entries: at most cap, n used */
+    int cap, n;               /* layer entries: at most cap, n used */
     int mask;                 /* slots - 1 (slots: a power of two >= 2 cap) */
     int *slot;                /* [slots]: entry index + 1, 0 = empty */
     memo_entry *e;            /* [cap] */
+    coll_entry *coll;         /* [COLL_SLOTS], open addressing */
+    int n_coll;
     bool have_ctx;
     aif_cluster cluster;      /* the context of every entry */
     aif_model model;
     aif_framework framework;
+    bool have_counts;         /* params, active_params: aif_model_param_counts of the model */
+    double params, active_params;
+    int fwd_seq;              /* fwd_flops: aif_model_fwd_flops_per_seq(model, fwd_seq); 0 = none */
+    double fwd_flops;
     long hits, misses;
 };
+
+static void coll_clear(aif_estimate_memo *m)
+{
+    for (int i = 0; i < COLL_SLOTS; i++)
+        m->coll[i].coll = -1;
+    m->n_coll = 0;
+}
 
 aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *err)
 {
@@ -477,13 +526,15 @@ aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *
     if (m) {
         m->slot = calloc((size_t)slots, sizeof *m->slot);
         m->e = malloc((size_t)cap * sizeof *m->e);
+        m->coll = malloc(COLL_SLOTS * sizeof *m->coll);
     }
-    if (!m || !m->slot || !m->e) {
+    if (!m || !m->slot || !m->e || !m->coll) {
         aif_estimate_memo_free(m);
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the estimate memo");
     }
     m->cap = cap;
     m->mask = slots - 1;
+    coll_clear(m);
     *out = m;
     return AIF_OK;
 }
@@ -494,6 +545,7 @@ void aif_estimate_memo_free(aif_estimate_memo *m)
         return;
     free(m->slot);
     free(m->e);
+    free(m->coll);
     free(m);
 }
 
@@ -502,7 +554,11 @@ void aif_estimate_memo_clear(aif_estimate_memo *m)
     if (m->n)
         memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
     m->n = 0;
+    if (m->n_coll)
+        coll_clear(m);
     m->have_ctx = false;
+    m->have_counts = false;
+    m->fwd_seq = 0;
 }
 
 void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misses)
@@ -511,22 +567,63 @@ void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misse
     *misses = m->misses;
 }
 
-/* The entry key of s: the train section less par.pp, par.vpp, par.dp, gbs, tokens,
- * optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields. */
-static void memo_key_of(const aif_scenario *s, memo_key *k)
+static unsigned mix64(uint64_t h)
 {
-    memset(k, 0, sizeof *k);
-    k->train = s->train;
-    k->train.par.pp = 0;
-    k->train.par.vpp = 0;
-    k->train.par.dp = 0;
-    k->train.gbs = 0;
-    k->train.tokens = 0;
-    k->train.optimizer = 0;
-    k->train.dp_overlap = false;
-    k->train.pp_overlap = false;
-    k->train.auto_fields = 0;
-    k->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return (unsigned)h;
+}
+
+/* aif_op_time_s of a collective op, through m's cache (the context is m's). */
+static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, const aif_graph *g, const aif_op *op)
+{
+    aif_group_shape sh = g->groups[op->group];
+    uint64_t b;
+    memcpy(&b, &op->bytes, sizeof b);
+    unsigned i = mix64(b ^ (uint64_t)op->coll << 56 ^ (uint64_t)(unsigned)sh.size << 24 ^ (uint64_t)(unsigned)sh.per_domain);
+    for (i &= COLL_SLOTS - 1; m->coll[i].coll >= 0; i = (i + 1) & (COLL_SLOTS - 1)) {
+        const coll_entry *c = &m->coll[i];
+        if (c->coll == op->coll && c->size == sh.size && c->per_domain == sh.per_domain &&
+            !memcmp(&c->bytes, &op->bytes, sizeof c->bytes))
+            return c->t_s;
+    }
+    double t = aif_op_time_s(s, g, op);
+    if (m->n_coll == COLL_CAP)   /* full: emptied */
+        coll_clear(m);
+    else
+        m->coll[i] = (coll_entry){.bytes = op->bytes, .t_s = t, .size = sh.size, .per_domain = sh.per_domain,
+                                  .coll = op->coll};
+    m->n_coll++;
+    return t;
+}
+
+/* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
+ * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields;
+ * the forward's less recompute too, the embedding's and head's less recompute and
+ * precision (lower_train.h). */
+static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
+{
+    memo_key *b = &k[AIF_LAYER_PART_BWD];
+    memset(b, 0, sizeof *b);
+    b->train = s->train;
+    b->train.par.pp = 0;
+    b->train.par.vpp = 0;
+    b->train.par.dp = 0;
+    b->train.gbs = 0;
+    b->train.tokens = 0;
+    b->train.optimizer = 0;
+    b->train.dp_overlap = false;
+    b->train.pp_overlap = false;
+    b->train.auto_fields = 0;
+    b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
+    b->part = AIF_LAYER_PART_BWD;
+    k[AIF_LAYER_PART_FWD] = *b;
+    k[AIF_LAYER_PART_FWD].train.recompute = 0;
+    k[AIF_LAYER_PART_FWD].part = AIF_LAYER_PART_FWD;
+    k[AIF_LAYER_PART_ENDS] = k[AIF_LAYER_PART_FWD];
+    k[AIF_LAYER_PART_ENDS].train.precision = 0;
+    k[AIF_LAYER_PART_ENDS].part = AIF_LAYER_PART_ENDS;
 }
 
 static unsigned memo_hash(const memo_key *k)
@@ -541,11 +638,11 @@ static unsigned memo_hash(const memo_key *k)
     return (unsigned)(h ^ h >> 32);
 }
 
-static bool memo_shapes_match(const memo_entry *e, const aif_graph *g)
+static bool memo_shapes_match(const memo_entry *e, const aif_group_shape *groups)
 {
     for (int i = 0; i < AIF_N_GRP; i++)
-        if (e->groups >> i & 1 && (e->shape[i].size != g->groups[i].size ||
-                                   e->shape[i].per_domain != g->groups[i].per_domain))
+        if (e->groups >> i & 1 && (e->shape[i].size != groups[i].size ||
+                                   e->shape[i].per_domain != groups[i].per_domain))
             return false;
     return true;
 }
@@ -553,15 +650,29 @@ static bool memo_shapes_match(const memo_entry *e, const aif_graph *g)
 /* The context of s is the memo's (else the memo is emptied and takes it). */
 static void memo_context(aif_estimate_memo *m, const aif_scenario *s)
 {
-    if (m->have_ctx && !memcmp(&m->cluster, &s->cluster, sizeof m->cluster) &&
-        !memcmp(&m->model, &s->model, sizeof m->model) &&
-        !memcmp(&m->framework, &s->framework, sizeof m->framework))
+    if (m->have_ctx && !memcmp(&m->model, &s->model, sizeof m->model) &&
+        !memcmp(&m->framework, &s->framework, sizeof m->framework) &&
+        !memcmp(&m->cluster, &s->cluster, sizeof m->cluster))
         return;
     aif_estimate_memo_clear(m);
     m->cluster = s->cluster;
     m->model = s->model;
     m->framework = s->framework;
     m->have_ctx = true;
+}
+
+/* The entry of key k for groups, or NULL with *slot the empty slot where it goes. */
+static const memo_entry *memo_find(const aif_estimate_memo *m, const memo_key *k, const aif_group_shape *groups,
+                                   int *slot)
+{
+    int i = (int)(memo_hash(k) & (unsigned)m->mask);
+    for (; m->slot[i]; i = (i + 1) & m->mask) {
+        const memo_entry *e = &m->e[m->slot[i] - 1];
+        if (!memcmp(&e->key, k, sizeof *k) && memo_shapes_match(e, groups))
+            return e;
+    }
+    *slot = i;
+    return NULL;
 }
 
 aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_train_result *r, aif_err *err)
@@ -572,57 +683,74 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
     if (rc)
         return rc;
     memo_context(m, s);
-    memo_key k;
-    memo_key_of(s, &k);
-    unsigned h = memo_hash(&k);
+    memo_key k[AIF_N_LAYER_PARTS];
+    memo_keys_of(s, k);
+    aif_group_shape groups[AIF_N_GRP];
+    aif_graph_groups(s, groups);
+    aif_seg_time st[AIF_N_SEG];
+    unsigned missing = 0;
+    int slot[AIF_N_LAYER_PARTS];
+    for (int p = 0; p < AIF_N_LAYER_PARTS; p++) {
+        const memo_entry *e = memo_find(m, &k[p], groups, &slot[p]);
+        if (!e) {
+            missing |= 1u << p;
+            continue;
+        }
+        for (int j = 0; j < 4 && part_segs[p][j] >= 0; j++)
+            st[part_segs[p][j]] = e->st[j];
+    }
+    if (missing)
+        m->misses++;
+    else
+        m->hits++;
+    /* the graph, with the layer segments of the missing parts only */
     alignas(max_align_t) unsigned char buf[AIF_GRAPH_BUF_BYTES];
     aif_graph g;
-    /* everything but the layer segments, which the memo may know */
-    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, 0, NULL, err)) != AIF_OK)
+    unsigned consulted[AIF_N_LAYER_PARTS];
+    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, missing, consulted, err)) != AIF_OK)
         goto done;
-    const memo_entry *hit = NULL;
-    int i_slot = (int)(h & (unsigned)m->mask);
-    for (; m->slot[i_slot]; i_slot = (i_slot + 1) & m->mask) {
-        const memo_entry *e = &m->e[m->slot[i_slot] - 1];
-        if (!memcmp(&e->key, &k, sizeof k) && memo_shapes_match(e, &g)) {
-            hit = e;
-            break;
-        }
-    }
-    aif_seg_time st[AIF_N_SEG];
     coll_memo mc;
     mc.n = 0;
-    if (hit) {
-        m->hits++;
-        memcpy(st, hit->st, sizeof hit->st);
-        for (int i = AIF_SEG_P2P; i < AIF_N_SEG; i++)
-            segment_time(s, &g, i, &st[i], &mc);
-        aif_estimate_times(s, &g, st, r);
-        goto done;
+    mc.sweep = m;
+    for (int p = 0; p < AIF_N_LAYER_PARTS; p++) {
+        if (!(missing >> p & 1))
+            continue;
+        if (m->n == m->cap) {   /* full: emptied, the context kept, and the slot found again */
+            memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
+            m->n = 0;
+            for (int q = p; q < AIF_N_LAYER_PARTS; q++)
+                slot[q] = (int)(memo_hash(&k[q]) & (unsigned)m->mask);
+        }
+        memo_entry *e = &m->e[m->n];
+        memset(e, 0, sizeof *e);
+        e->key = k[p];
+        e->groups = consulted[p];
+        for (int i = 0; i < AIF_N_GRP; i++)
+            if (consulted[p] >> i & 1)
+                e->shape[i] = groups[i];
+        for (int j = 0; j < 4 && part_segs[p][j] >= 0; j++) {
+            segment_time(s, &g, part_segs[p][j], &st[part_segs[p][j]], &mc);
+            e->st[j] = st[part_segs[p][j]];
+        }
+        m->slot[slot[p]] = ++m->n;
     }
-    /* a miss: the plain estimate, whose layer segments the memo keeps */
-    m->misses++;
-    aif_graph_free(&g);
-    unsigned groups = 0;
-    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, 1, &groups, err)) != AIF_OK)
-        goto done;
-    for (int i = 0; i < AIF_N_SEG; i++)
+    for (int i = AIF_SEG_P2P; i < AIF_N_SEG; i++)
         segment_time(s, &g, i, &st[i], &mc);
-    aif_estimate_times(s, &g, st, r);
-    if (m->n == m->cap) {   /* full: emptied, the context kept */
-        memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
-        m->n = 0;
-        i_slot = (int)(h & (unsigned)m->mask);
+    /* what aif_result_derive would work out again: the counts from the context */
+    aif_estimate_known known;
+    if (!m->have_counts) {
+        aif_model_param_counts(&s->model, &m->params, &m->active_params);
+        m->have_counts = true;
     }
-    memo_entry *e = &m->e[m->n];
-    memset(e, 0, sizeof *e);
-    e->key = k;
-    e->groups = groups;
-    for (int i = 0; i < AIF_N_GRP; i++)
-        if (groups >> i & 1)
-            e->shape[i] = g.groups[i];
-    memcpy(e->st, st, sizeof e->st);
-    m->slot[i_slot] = ++m->n;
+    if (m->fwd_seq != s->train.seq) {
+        m->fwd_flops = aif_model_fwd_flops_per_seq(&s->model, s->train.seq);
+        m->fwd_seq = s->train.seq;
+    }
+    known.params = m->params;
+    known.active_params = m->active_params;
+    known.fwd_flops_per_seq = m->fwd_flops;
+    aif_memory_estimate(s, &g, &known.mem);
+    estimate_times(s, &g, st, &known, m, r);
 done:
     aif_graph_free(&g);
     return rc;

@@ -492,18 +492,18 @@ static void end(lw *w, aif_seg s) { (void)s; aif_graph_seg_end(w->g); }
 
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
-static void group_shapes(const aif_scenario *s, aif_graph *g)
+static void group_shapes(const aif_scenario *s, aif_group_shape *gs)
 {
     const aif_parallel *p = &s->train.par;
     int D = s->cluster.scaleup_domain, t = p->tp, c = p->cp, dp = p->dp, ep = p->ep, et = p->etp;
     int edp = t * c * dp / (et * ep);
-    g->groups[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
-    g->groups[AIF_GRP_CP] = (aif_group_shape){c, clampi(D / t, 1, c)};
-    g->groups[AIF_GRP_DP] = (aif_group_shape){dp * c, clampi(D / t, 1, dp * c)};
-    g->groups[AIF_GRP_ETP] = (aif_group_shape){et, clampi(D, 1, et)};
-    g->groups[AIF_GRP_EP] = (aif_group_shape){ep, clampi(D / et, 1, ep)};
-    g->groups[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
-    g->groups[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
+    gs[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
+    gs[AIF_GRP_CP] = (aif_group_shape){c, clampi(D / t, 1, c)};
+    gs[AIF_GRP_DP] = (aif_group_shape){dp * c, clampi(D / t, 1, dp * c)};
+    gs[AIF_GRP_ETP] = (aif_group_shape){et, clampi(D, 1, et)};
+    gs[AIF_GRP_EP] = (aif_group_shape){ep, clampi(D / et, 1, ep)};
+    gs[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
+    gs[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
 }
 
 /* Layers [first, first+n) of pipeline chunk `chunk` out of n_chunks: as even as
@@ -650,7 +650,7 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
-    group_shapes(s, g);
+    group_shapes(s, g->groups);
     g->pp = p->pp;
     g->vpp = p->vpp;
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
@@ -660,18 +660,39 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 }
 
 /* The layer segments, AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD: what a layer, the embedding and
- * the head cost one GPU per microbatch.  They read no field the estimate memo
- * (engine/estimate.c) leaves out of its key: not pp, vpp, dp, gbs, the token budget,
- * dp_overlap or pp_overlap, the optimizer only through aif_layer_sharding, and the
- * communicator groups only through comm() (which records the groups it is asked about). */
-static void layer_segments(lw *w)
+ * the head cost one GPU per microbatch, in three parts (lower_train.h, AIF_LAYER_PART_*):
+ * the layers' forward, their backward, the embedding and head.  They read no field the
+ * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, gbs, the
+ * token budget, dp_overlap or pp_overlap, the optimizer only through aif_layer_sharding,
+ * the communicator groups only through comm() (which records the groups it is asked
+ * about); the forward not the recompute mode, the embedding and head neither that nor the
+ * precision.  A part not in `parts` leaves its segments there, empty. */
+static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER_PARTS])
 {
     const aif_model *m = &w->s->model;
-    begin(w, AIF_SEG_DENSE_FWD); layer_fwd(w, 0); end(w, AIF_SEG_DENSE_FWD);
-    begin(w, AIF_SEG_DENSE_BWD); layer_bwd(w, 0); end(w, AIF_SEG_DENSE_BWD);
+    int fwd = parts & 1u << AIF_LAYER_PART_FWD, bwd = parts & 1u << AIF_LAYER_PART_BWD;
+    w->groups_read = 0;
+    begin(w, AIF_SEG_DENSE_FWD); if (fwd) layer_fwd(w, 0); end(w, AIF_SEG_DENSE_FWD);
+    consulted[AIF_LAYER_PART_FWD] = w->groups_read;
+    w->groups_read = 0;
+    begin(w, AIF_SEG_DENSE_BWD); if (bwd) layer_bwd(w, 0); end(w, AIF_SEG_DENSE_BWD);
+    consulted[AIF_LAYER_PART_BWD] = w->groups_read;
     /* without experts the MoE segments are there, empty */
-    begin(w, AIF_SEG_MOE_FWD); if (m->moe.experts) layer_fwd(w, 1); end(w, AIF_SEG_MOE_FWD);
-    begin(w, AIF_SEG_MOE_BWD); if (m->moe.experts) layer_bwd(w, 1); end(w, AIF_SEG_MOE_BWD);
+    w->groups_read = 0;
+    begin(w, AIF_SEG_MOE_FWD); if (fwd && m->moe.experts) layer_fwd(w, 1); end(w, AIF_SEG_MOE_FWD);
+    consulted[AIF_LAYER_PART_FWD] |= w->groups_read;
+    w->groups_read = 0;
+    begin(w, AIF_SEG_MOE_BWD); if (bwd && m->moe.experts) layer_bwd(w, 1); end(w, AIF_SEG_MOE_BWD);
+    consulted[AIF_LAYER_PART_BWD] |= w->groups_read;
+    w->groups_read = 0;
+    if (!(parts & 1u << AIF_LAYER_PART_ENDS)) {
+        for (int i = AIF_SEG_EMBED_FWD; i <= AIF_SEG_HEAD_BWD; i++) {
+            begin(w, (aif_seg)i);
+            end(w, (aif_seg)i);
+        }
+        consulted[AIF_LAYER_PART_ENDS] = 0;
+        return;
+    }
     double T = w->T, el = w->tok_el, h = w->h, V = m->vocab;
     begin(w, AIF_SEG_EMBED_FWD);
     mem(w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
@@ -706,12 +727,13 @@ static void layer_segments(lw *w)
     gemm(w, "logits.wgrad", h, V / w->t, T, 1, 0);
     norm_op(w, "final_norm.bwd", el * h * 6);
     end(w, AIF_SEG_HEAD_BWD);
+    consulted[AIF_LAYER_PART_ENDS] = w->groups_read;
 }
 
-/* The lowering proper, into g as its caller initialised it (empty); the layer segments
- * only when `layers` is set (else empty), and the groups they consulted in *layer_groups
+/* The lowering proper, into g as its caller initialised it (empty); of the layer segments
+ * those of `parts` only (else empty), and the groups each part consulted in layer_groups
  * (may be NULL). */
-static aif_rc lower(const aif_scenario *s, aif_graph *g, int layers, unsigned *layer_groups, aif_err *err)
+static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigned *layer_groups, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
@@ -753,16 +775,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, int layers, unsigned *l
     }
     aif_graph_shape(s, g);
 
-    if (layers) {
-        layer_segments(&w);
-    } else {   /* the caller knows their times: the segments are there, empty */
-        for (int i = AIF_SEG_DENSE_FWD; i <= AIF_SEG_HEAD_BWD; i++) {
-            begin(&w, (aif_seg)i);
-            end(&w, (aif_seg)i);
-        }
-    }
+    unsigned consulted[AIF_N_LAYER_PARTS];
+    layer_segments(&w, parts, consulted);
     if (layer_groups)
-        *layer_groups = w.groups_read;
+        memcpy(layer_groups, consulted, sizeof consulted);
     double T = w.T, h = w.h, V = m->vocab;
 
     /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
@@ -861,18 +877,20 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, int layers, unsigned *l
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     aif_graph_init(g);
-    return lower(s, g, 1, NULL, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, err);
 }
 
 aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, 1, NULL, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, err);
 }
 
-aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, int layers,
-                            unsigned *layer_groups, aif_err *err)
+void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]) { group_shapes(s, groups); }
+
+aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, layers, layer_groups, err);
+    return lower(s, g, parts, layer_groups, err);
 }

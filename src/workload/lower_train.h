@@ -5,19 +5,30 @@
  * lowered from s are a function of s->cluster, s->model, s->framework, s->train less
  * par.pp, par.vpp, par.dp, gbs, tokens, optimizer, dp_overlap, pp_overlap and
  * auto_fields, aif_layer_sharding(optimizer, pp), and the shapes of the communicator
- * groups they consulted; nothing else.  The memo's key is exactly that list, and
- * tests/test_equations.c checks the memoised estimate against the plain one. */
+ * groups they consulted; nothing else (and some parts less: AIF_LAYER_PART_*).  The
+ * memo's key is exactly that list, and tests/test_memo.c checks the memoised estimate
+ * against the plain one. */
 #ifndef AIF_LOWER_TRAIN_H
 #define AIF_LOWER_TRAIN_H
 
 #include "aifsim/graph.h"
 
-/* aif_graph_lower_in, with the layer segments made only when `layers` is nonzero
- * (else there and empty: the caller has their times), and the communicator groups
- * their lowering consulted (bit g for aif_group g) in *layer_groups (may be NULL;
- * 0 when `layers` is 0).  The other segments and every field of the graph are
- * aif_graph_lower_in's. */
-aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, int layers,
-                            unsigned *layer_groups, aif_err *err);
+/* The layer segments in three parts, each lowered or left empty as a whole: the layers'
+ * forward (AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD), which do not read train.recompute; their
+ * backward (AIF_SEG_DENSE_BWD, AIF_SEG_MOE_BWD); the embedding and the head
+ * (AIF_SEG_EMBED_FWD .. AIF_SEG_HEAD_BWD), which read neither train.recompute nor
+ * train.precision. */
+enum { AIF_LAYER_PART_FWD, AIF_LAYER_PART_BWD, AIF_LAYER_PART_ENDS, AIF_N_LAYER_PARTS };
+#define AIF_LAYER_PARTS_ALL 7u
+
+/* The communicator groups' shapes, as aif_graph_shape sets g->groups. */
+void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]);
+/* aif_graph_lower_in, with the layer segments of the parts in `parts` (bit p for part
+ * p) made and the others there, empty (the caller has their times), and the
+ * communicator groups each part's lowering consulted (bit g for aif_group g) in
+ * layer_groups[part] (may be NULL; 0 for a part not made).  The other segments and
+ * every field of the graph are aif_graph_lower_in's. */
+aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], aif_err *err);
 
 #endif
