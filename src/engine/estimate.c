@@ -450,8 +450,9 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  * Within the context it also keeps what depends on the context alone or on a few
  * explicit inputs besides: collective times (aif_coll_time is a function of the cluster,
  * the collective, its group's shape and its bytes: the pipeline sends, the end of the
- * step and its buckets repeat across layouts), the model's parameter counts, and its
- * forward FLOPs for one sequence length.
+ * step and its buckets repeat across layouts), the stage classes of the last few (pp,
+ * vpp) (a function of those and the model's layers), the model's parameter counts, and
+ * its forward FLOPs for one sequence length.
  * A hit returns the doubles the lowering and timing would compute, so a memoised
  * estimate equals aif_estimate's bit for bit (tests/test_memo.c: every field, over a
  * random walk of layouts that changes one input at a time, models, GPUs and stacks in
@@ -487,6 +488,13 @@ typedef struct coll_entry {
 } coll_entry;
 enum { COLL_CAP = 1024, COLL_SLOTS = 2 * COLL_CAP };
 
+/* The stage classes of one (pp, vpp) of the context's model (aif_graph_stage_classes). */
+typedef struct memo_classes {
+    int pp, vpp, n;
+    aif_stage_class c[AIF_MAX_STAGE_CLASSES];
+} memo_classes;
+enum { MEMO_CLASSES = 16 };
+
 struct aif_estimate_memo {
     int cap, n;               /* layer entries: at most cap, n used */
     int mask;                 /* slots - 1 (slots: a power of two >= 2 cap) */
@@ -498,6 +506,8 @@ struct aif_estimate_memo {
     aif_cluster cluster;      /* the context of every entry */
     aif_model model;
     aif_framework framework;
+    memo_classes classes[MEMO_CLASSES];   /* n_classes used; next_classes: the next to replace */
+    int n_classes, next_classes;
     bool have_counts;         /* params, active_params: aif_model_param_counts of the model */
     double params, active_params;
     int fwd_seq;              /* fwd_flops: aif_model_fwd_flops_per_seq(model, fwd_seq); 0 = none */
@@ -557,6 +567,8 @@ void aif_estimate_memo_clear(aif_estimate_memo *m)
     if (m->n_coll)
         coll_clear(m);
     m->have_ctx = false;
+    m->n_classes = 0;
+    m->next_classes = 0;
     m->have_counts = false;
     m->fwd_seq = 0;
 }
@@ -626,16 +638,26 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     k[AIF_LAYER_PART_ENDS].part = AIF_LAYER_PART_ENDS;
 }
 
-static unsigned memo_hash(const memo_key *k)
+/* The three parts' hashes of keys k (memo_keys_of): the words of the first KEY_HASHED
+ * bytes of the embedding's and head's key (the layout's degrees, batch, sequence,
+ * switches; the rest of the key takes part in the comparison only), then the precision
+ * for the forward, the recompute mode too for the backward. */
+enum { KEY_HASHED = 80 };
+static void memo_hashes(const memo_key k[AIF_N_LAYER_PARTS], unsigned h[AIF_N_LAYER_PARTS])
 {
-    uint64_t h = 0x9e3779b97f4a7c15u, w;
-    const unsigned char *b = (const unsigned char *)k;
-    for (size_t i = 0; i + sizeof w <= sizeof *k; i += sizeof w) {
+    uint64_t x = 0x9e3779b97f4a7c15u, w;
+    const unsigned char *b = (const unsigned char *)&k[AIF_LAYER_PART_ENDS];
+    for (size_t i = 0; i + sizeof w <= KEY_HASHED && i + sizeof w <= sizeof *k; i += sizeof w) {
         memcpy(&w, b + i, sizeof w);
-        h = (h ^ w) * 0x100000001b3u;
-        h ^= h >> 29;
+        x = (x ^ w) * 0x100000001b3u;
     }
-    return (unsigned)(h ^ h >> 32);
+    const aif_train *t = &k[AIF_LAYER_PART_BWD].train;
+    x ^= (uint64_t)(unsigned)k[AIF_LAYER_PART_BWD].sharding << 40;
+    h[AIF_LAYER_PART_ENDS] = mix64(x ^ AIF_LAYER_PART_ENDS);
+    x ^= (uint64_t)(unsigned)t->precision << 48;
+    h[AIF_LAYER_PART_FWD] = mix64(x ^ AIF_LAYER_PART_FWD);
+    x ^= (uint64_t)(unsigned)t->recompute << 56;
+    h[AIF_LAYER_PART_BWD] = mix64(x ^ AIF_LAYER_PART_BWD);
 }
 
 static bool memo_shapes_match(const memo_entry *e, const aif_group_shape *groups)
@@ -661,11 +683,11 @@ static void memo_context(aif_estimate_memo *m, const aif_scenario *s)
     m->have_ctx = true;
 }
 
-/* The entry of key k for groups, or NULL with *slot the empty slot where it goes. */
-static const memo_entry *memo_find(const aif_estimate_memo *m, const memo_key *k, const aif_group_shape *groups,
-                                   int *slot)
+/* The entry of key k (hash h) for groups, or NULL with *slot the empty slot where it goes. */
+static const memo_entry *memo_find(const aif_estimate_memo *m, const memo_key *k, unsigned h,
+                                   const aif_group_shape *groups, int *slot)
 {
-    int i = (int)(memo_hash(k) & (unsigned)m->mask);
+    int i = (int)(h & (unsigned)m->mask);
     for (; m->slot[i]; i = (i + 1) & m->mask) {
         const memo_entry *e = &m->e[m->slot[i] - 1];
         if (!memcmp(&e->key, k, sizeof *k) && memo_shapes_match(e, groups))
@@ -685,13 +707,15 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
     memo_context(m, s);
     memo_key k[AIF_N_LAYER_PARTS];
     memo_keys_of(s, k);
+    unsigned h[AIF_N_LAYER_PARTS];
+    memo_hashes(k, h);
     aif_group_shape groups[AIF_N_GRP];
     aif_graph_groups(s, groups);
     aif_seg_time st[AIF_N_SEG];
     unsigned missing = 0;
     int slot[AIF_N_LAYER_PARTS];
     for (int p = 0; p < AIF_N_LAYER_PARTS; p++) {
-        const memo_entry *e = memo_find(m, &k[p], groups, &slot[p]);
+        const memo_entry *e = memo_find(m, &k[p], h[p], groups, &slot[p]);
         if (!e) {
             missing |= 1u << p;
             continue;
@@ -707,8 +731,22 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
     alignas(max_align_t) unsigned char buf[AIF_GRAPH_BUF_BYTES];
     aif_graph g;
     unsigned consulted[AIF_N_LAYER_PARTS];
-    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, missing, consulted, err)) != AIF_OK)
+    const memo_classes *mcl = NULL;
+    for (int i = 0; i < m->n_classes; i++)
+        if (m->classes[i].pp == s->train.par.pp && m->classes[i].vpp == s->train.par.vpp)
+            mcl = &m->classes[i];
+    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, missing, consulted, mcl ? mcl->c : NULL,
+                                   mcl ? mcl->n : 0, err)) != AIF_OK)
         goto done;
+    if (!mcl) {   /* kept for the next layout of this pp and vpp (the oldest replaced) */
+        memo_classes *c = &m->classes[m->n_classes < MEMO_CLASSES ? m->n_classes++ : m->next_classes];
+        if (m->n_classes == MEMO_CLASSES && c == &m->classes[m->next_classes])
+            m->next_classes = (m->next_classes + 1) % MEMO_CLASSES;
+        c->pp = g.pp;
+        c->vpp = g.vpp;
+        c->n = g.n_stage_classes;
+        memcpy(c->c, g.stage_class, sizeof c->c);
+    }
     coll_memo mc;
     mc.n = 0;
     mc.sweep = m;
@@ -719,7 +757,7 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
             memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
             m->n = 0;
             for (int q = p; q < AIF_N_LAYER_PARTS; q++)
-                slot[q] = (int)(memo_hash(&k[q]) & (unsigned)m->mask);
+                slot[q] = (int)(h[q] & (unsigned)m->mask);
         }
         memo_entry *e = &m->e[m->n];
         memset(e, 0, sizeof *e);

@@ -646,7 +646,8 @@ void aif_graph_stage_class(const aif_graph *g, int k, aif_stage_class *c)
         *c = g->stage_class[k];
 }
 
-void aif_graph_shape(const aif_scenario *s, aif_graph *g)
+/* aif_graph_shape but the stage classes */
+static void shape_fields(const aif_scenario *s, aif_graph *g)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
@@ -656,6 +657,11 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
     g->layers = s->model.layers;
     g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers;
+}
+
+void aif_graph_shape(const aif_scenario *s, aif_graph *g)
+{
+    shape_fields(s, g);
     aif_graph_stage_classes(g);
 }
 
@@ -732,8 +738,9 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
 
 /* The lowering proper, into g as its caller initialised it (empty); of the layer segments
  * those of `parts` only (else empty), and the groups each part consulted in layer_groups
- * (may be NULL). */
-static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigned *layer_groups, aif_err *err)
+ * (may be NULL); the stage classes copied from `classes` when not NULL. */
+static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigned *layer_groups,
+                    const aif_stage_class *classes, int n_known, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
@@ -773,7 +780,13 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         w.ew_kernels = named && f->elementwise_kernels > 1 ? f->elementwise_kernels : 1;
         w.fsdp_ovl = named && f->fsdp_prefetch < 1 ? AIF_OVL_NONE : AIF_OVL_SEGMENT;
     }
-    aif_graph_shape(s, g);
+    if (classes) {   /* the caller's, of this pp, vpp, layers and dense prefix */
+        shape_fields(s, g);
+        memcpy(g->stage_class, classes, (size_t)n_known * sizeof *classes);
+        g->n_stage_classes = n_known;
+    } else {
+        aif_graph_shape(s, g);
+    }
 
     unsigned consulted[AIF_N_LAYER_PARTS];
     layer_segments(&w, parts, consulted);
@@ -877,20 +890,21 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     aif_graph_init(g);
-    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, 0, err);
 }
 
 aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, 0, err);
 }
 
 void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]) { group_shapes(s, groups); }
 
 aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
-                            unsigned layer_groups[AIF_N_LAYER_PARTS], aif_err *err)
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_stage_class *classes, int n_classes,
+                            aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, parts, layer_groups, err);
+    return lower(s, g, parts, layer_groups, classes, n_classes, err);
 }

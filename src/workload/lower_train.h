@@ -26,9 +26,12 @@ void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]);
 /* aif_graph_lower_in, with the layer segments of the parts in `parts` (bit p for part
  * p) made and the others there, empty (the caller has their times), and the
  * communicator groups each part's lowering consulted (bit g for aif_group g) in
- * layer_groups[part] (may be NULL; 0 for a part not made).  The other segments and
+ * layer_groups[part] (may be NULL; 0 for a part not made).  classes (NULL: computed)
+ * are the n_classes stage classes of a graph of the same pp, vpp, layers and dense
+ * layers, which aif_graph_stage_classes would compute again.  The other segments and
  * every field of the graph are aif_graph_lower_in's. */
 aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
-                            unsigned layer_groups[AIF_N_LAYER_PARTS], aif_err *err);
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_stage_class *classes, int n_classes,
+                            aif_err *err);
 
 #endif
