@@ -79,11 +79,14 @@ typedef struct lw {
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
 
-static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+/* A GEMM; wgrad: a weight gradient, whose name says "wgrad" (Debug builds check it; a
+ * flag rather than a search of the name for every op of every estimate). */
+static void gemm_of(lw *w, const char *name, int wgrad, double m, double n, double k, double batch, int fp8)
 {
+    AIF_ASSERT(wgrad == (strstr(name, "wgrad") != NULL));
     /* LoRA: a frozen weight has no gradient; the attention core's "wgrad" GEMMs are the
      * gradients of its keys and values, and the adapters' own are trained */
-    if (w->lora && strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
+    if (w->lora && wgrad && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
         return;
     if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
         m *= w->replay_share;
@@ -91,7 +94,7 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
     double lp = w->hp_share > 0 ? 1 - w->hp_share : 1;   /* the bf16 layers quantize nothing */
-    if (fp8 && !strstr(name, "wgrad") && lp > 0) {
+    if (fp8 && !wgrad && lp > 0) {
         mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", m * k * batch * w->quant_bytes * lp * w->cast_x, 1);
     }
     aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
@@ -99,12 +102,21 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
         o->hp_share = w->hp_share;
 }
 
+static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+{
+    gemm_of(w, name, 0, m, n, k, batch, fp8);
+}
+static void wgrad_gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+{
+    gemm_of(w, name, 1, m, n, k, batch, fp8);
+}
+
 /* dgrad and wgrad of a forward GEMM (m, n, k) */
 static void gemm_bwd(lw *w, const char *dname, const char *wname, double m, double n, double k, double batch,
                      int fp8)
 {
     gemm(w, dname, m, k, n, batch, fp8);
-    gemm(w, wname, k, n, m, batch, fp8);
+    wgrad_gemm(w, wname, k, n, m, batch, fp8);
 }
 
 static void mem(lw *w, const char *name, double bytes, int kernels)
@@ -249,13 +261,13 @@ static void attention_bwd(lw *w)
         if (w->t > 1)
             comm(w, w->sp ? "tp.rs.qkv.grad" : "tp.ar.qkv.grad", AIF_CAT_TP,
                  w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-        gemm(w, "qkv.down.wgrad", h, (ql > 0 ? ql : w->d.q_dim / w->t) + kvl + rope, T, 1, w->fp8);
+        wgrad_gemm(w, "qkv.down.wgrad", h, (ql > 0 ? ql : w->d.q_dim / w->t) + kvl + rope, T, 1, w->fp8);
     } else {
         gemm(w, "qkv.dgrad", T, k_qkv, n_qkv, 1, w->fp8);
         if (w->t > 1)   /* input-gradient reduction beside wgrad */
             comm(w, w->sp ? "tp.rs.qkv.grad" : "tp.ar.qkv.grad", AIF_CAT_TP,
                  w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-        gemm(w, "qkv.wgrad", k_qkv, n_qkv, T, 1, w->fp8);
+        wgrad_gemm(w, "qkv.wgrad", k_qkv, n_qkv, T, 1, w->fp8);
     }
     norm_op(w, "norm1.bwd", el * h * 6);
 }
@@ -300,7 +312,7 @@ static void dense_mlp_bwd(lw *w)
     if (w->t > 1)
         comm(w, w->sp ? "tp.rs.fc1.grad" : "tp.ar.fc1.grad", AIF_CAT_TP,
              w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-    gemm(w, "fc1.wgrad", h, ffn * gm / w->t, T, 1, w->fp8);
+    wgrad_gemm(w, "fc1.wgrad", h, ffn * gm / w->t, T, 1, w->fp8);
     norm_op(w, "norm2.bwd", el * h * 6);
 }
 
@@ -730,7 +742,7 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
     if (w->t > 1)
         comm(w, w->sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
              w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-    gemm(w, "logits.wgrad", h, V / w->t, T, 1, 0);
+    wgrad_gemm(w, "logits.wgrad", h, V / w->t, T, 1, 0);
     norm_op(w, "final_norm.bwd", el * h * 6);
     end(w, AIF_SEG_HEAD_BWD);
     consulted[AIF_LAYER_PART_ENDS] = w->groups_read;
