@@ -89,8 +89,7 @@ static void pass(aif_scenario *s, int pp, int deep, sweep *w)
                         s->train.gbs = deep ? s->train.par.dp * mbss[m] * 4 * pp : gbs;
                         s->train.recompute = rc;
                         s->train.precision = pr ? AIF_FP8 : AIF_BF16;
-                        aif_train_result r;
-                        memset(&r, 0, sizeof r);   /* its padding too, for the hash */
+                        aif_train_result r;   /* an estimate zeroes all of it, padding too */
                         w->evals++;
                         if (aif_estimate_memoized(s, w->memo, &r, NULL) == AIF_OK) {
                             w->valid++;

@@ -451,8 +451,8 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  * explicit inputs besides: collective times (aif_coll_time is a function of the cluster,
  * the collective, its group's shape and its bytes: the pipeline sends, the end of the
  * step and its buckets repeat across layouts), the stage classes of the last few (pp,
- * vpp) (a function of those and the model's layers), the model's parameter counts, and
- * its forward FLOPs for one sequence length.
+ * vpp) (a function of those and the model's layers), the model's dimensions and
+ * parameter counts, and its forward FLOPs for one sequence length.
  * A hit returns the doubles the lowering and timing would compute, so a memoised
  * estimate equals aif_estimate's bit for bit (tests/test_memo.c: every field, over a
  * random walk of layouts that changes one input at a time, models, GPUs and stacks in
@@ -483,8 +483,8 @@ typedef struct memo_entry {
 typedef struct coll_entry {
     double bytes, t_s;
     int size, per_domain;
-    int coll;                 /* aif_coll; -1: empty slot */
-    int pad;
+    int coll;                 /* aif_coll */
+    unsigned gen;             /* the table's generation when written: an older one is an empty slot */
 } coll_entry;
 enum { COLL_CAP = 1024, COLL_SLOTS = 2 * COLL_CAP };
 
@@ -502,12 +502,14 @@ struct aif_estimate_memo {
     memo_entry *e;            /* [cap] */
     coll_entry *coll;         /* [COLL_SLOTS], open addressing */
     int n_coll;
+    unsigned coll_gen;        /* the slots written in this generation are full (>= 1) */
     bool have_ctx;
     aif_cluster cluster;      /* the context of every entry */
     aif_model model;
     aif_framework framework;
     memo_classes classes[MEMO_CLASSES];   /* n_classes used; next_classes: the next to replace */
     int n_classes, next_classes;
+    aif_dims dims;            /* aif_model_dims of the model */
     bool have_counts;         /* params, active_params: aif_model_param_counts of the model */
     double params, active_params;
     int fwd_seq;              /* fwd_flops: aif_model_fwd_flops_per_seq(model, fwd_seq); 0 = none */
@@ -517,8 +519,10 @@ struct aif_estimate_memo {
 
 static void coll_clear(aif_estimate_memo *m)
 {
-    for (int i = 0; i < COLL_SLOTS; i++)
-        m->coll[i].coll = -1;
+    if (++m->coll_gen == 0) {   /* wrapped: every slot's stamp made old */
+        memset(m->coll, 0, COLL_SLOTS * sizeof *m->coll);
+        m->coll_gen = 1;
+    }
     m->n_coll = 0;
 }
 
@@ -536,7 +540,7 @@ aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *
     if (m) {
         m->slot = calloc((size_t)slots, sizeof *m->slot);
         m->e = malloc((size_t)cap * sizeof *m->e);
-        m->coll = malloc(COLL_SLOTS * sizeof *m->coll);
+        m->coll = calloc(COLL_SLOTS, sizeof *m->coll);
     }
     if (!m || !m->slot || !m->e || !m->coll) {
         aif_estimate_memo_free(m);
@@ -594,18 +598,19 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
     uint64_t b;
     memcpy(&b, &op->bytes, sizeof b);
     unsigned i = mix64(b ^ (uint64_t)op->coll << 56 ^ (uint64_t)(unsigned)sh.size << 24 ^ (uint64_t)(unsigned)sh.per_domain);
-    for (i &= COLL_SLOTS - 1; m->coll[i].coll >= 0; i = (i + 1) & (COLL_SLOTS - 1)) {
+    for (i &= COLL_SLOTS - 1; m->coll[i].gen == m->coll_gen; i = (i + 1) & (COLL_SLOTS - 1)) {
         const coll_entry *c = &m->coll[i];
         if (c->coll == op->coll && c->size == sh.size && c->per_domain == sh.per_domain &&
             !memcmp(&c->bytes, &op->bytes, sizeof c->bytes))
             return c->t_s;
     }
     double t = aif_op_time_s(s, g, op);
-    if (m->n_coll == COLL_CAP)   /* full: emptied */
+    if (m->n_coll == COLL_CAP) {   /* full: emptied (this one not kept) */
         coll_clear(m);
-    else
-        m->coll[i] = (coll_entry){.bytes = op->bytes, .t_s = t, .size = sh.size, .per_domain = sh.per_domain,
-                                  .coll = op->coll};
+        return t;
+    }
+    m->coll[i] = (coll_entry){.bytes = op->bytes, .t_s = t, .size = sh.size, .per_domain = sh.per_domain,
+                              .coll = op->coll, .gen = m->coll_gen};
     m->n_coll++;
     return t;
 }
@@ -680,6 +685,7 @@ static void memo_context(aif_estimate_memo *m, const aif_scenario *s)
     m->cluster = s->cluster;
     m->model = s->model;
     m->framework = s->framework;
+    aif_model_dims(&s->model, &m->dims);
     m->have_ctx = true;
 }
 
@@ -735,8 +741,13 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
     for (int i = 0; i < m->n_classes; i++)
         if (m->classes[i].pp == s->train.par.pp && m->classes[i].vpp == s->train.par.vpp)
             mcl = &m->classes[i];
-    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, missing, consulted, mcl ? mcl->c : NULL,
-                                   mcl ? mcl->n : 0, err)) != AIF_OK)
+    if (m->fwd_seq != s->train.seq) {
+        m->fwd_flops = aif_model_fwd_flops_per_seq(&s->model, s->train.seq);
+        m->fwd_seq = s->train.seq;
+    }
+    aif_lower_known lk = {.groups = groups, .dims = &m->dims, .fwd_flops_per_seq = m->fwd_flops,
+                          .classes = mcl ? mcl->c : NULL, .n_classes = mcl ? mcl->n : 0};
+    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, missing, consulted, &lk, err)) != AIF_OK)
         goto done;
     if (!mcl) {   /* kept for the next layout of this pp and vpp (the oldest replaced) */
         memo_classes *c = &m->classes[m->n_classes < MEMO_CLASSES ? m->n_classes++ : m->next_classes];
@@ -780,14 +791,10 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
         aif_model_param_counts(&s->model, &m->params, &m->active_params);
         m->have_counts = true;
     }
-    if (m->fwd_seq != s->train.seq) {
-        m->fwd_flops = aif_model_fwd_flops_per_seq(&s->model, s->train.seq);
-        m->fwd_seq = s->train.seq;
-    }
     known.params = m->params;
     known.active_params = m->active_params;
     known.fwd_flops_per_seq = m->fwd_flops;
-    aif_memory_estimate(s, &g, &known.mem);
+    aif_memory_estimate_dims(s, &g, &m->dims, &known.mem);
     estimate_times(s, &g, st, &known, m, r);
 done:
     aif_graph_free(&g);

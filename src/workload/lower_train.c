@@ -658,12 +658,15 @@ void aif_graph_stage_class(const aif_graph *g, int k, aif_stage_class *c)
         *c = g->stage_class[k];
 }
 
-/* aif_graph_shape but the stage classes */
-static void shape_fields(const aif_scenario *s, aif_graph *g)
+/* aif_graph_shape but the stage classes; the groups copied from `groups` when not NULL */
+static void shape_fields(const aif_scenario *s, aif_graph *g, const aif_group_shape *groups)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
-    group_shapes(s, g->groups);
+    if (groups)
+        memcpy(g->groups, groups, sizeof g->groups);
+    else
+        group_shapes(s, g->groups);
     g->pp = p->pp;
     g->vpp = p->vpp;
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
@@ -673,7 +676,7 @@ static void shape_fields(const aif_scenario *s, aif_graph *g)
 
 void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 {
-    shape_fields(s, g);
+    shape_fields(s, g, NULL);
     aif_graph_stage_classes(g);
 }
 
@@ -750,9 +753,9 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
 
 /* The lowering proper, into g as its caller initialised it (empty); of the layer segments
  * those of `parts` only (else empty), and the groups each part consulted in layer_groups
- * (may be NULL); the stage classes copied from `classes` when not NULL. */
+ * (may be NULL); what `known` (may be NULL) holds taken from it, not computed. */
 static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigned *layer_groups,
-                    const aif_stage_class *classes, int n_known, aif_err *err)
+                    const aif_lower_known *known, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
@@ -761,7 +764,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     memset(&w, 0, sizeof w);
     w.g = g;
     w.s = s;
-    aif_model_dims(m, &w.d);
+    if (known && known->dims)
+        w.d = *known->dims;
+    else
+        aif_model_dims(m, &w.d);
     w.b = tr->mbs;
     w.seq = tr->seq;
     w.t = p->tp;
@@ -792,12 +798,13 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         w.ew_kernels = named && f->elementwise_kernels > 1 ? f->elementwise_kernels : 1;
         w.fsdp_ovl = named && f->fsdp_prefetch < 1 ? AIF_OVL_NONE : AIF_OVL_SEGMENT;
     }
-    if (classes) {   /* the caller's, of this pp, vpp, layers and dense prefix */
-        shape_fields(s, g);
-        memcpy(g->stage_class, classes, (size_t)n_known * sizeof *classes);
-        g->n_stage_classes = n_known;
+    if (known && known->classes) {   /* the caller's, of this pp, vpp, layers and dense prefix */
+        shape_fields(s, g, known->groups);
+        memcpy(g->stage_class, known->classes, (size_t)known->n_classes * sizeof *known->classes);
+        g->n_stage_classes = known->n_classes;
     } else {
-        aif_graph_shape(s, g);
+        shape_fields(s, g, known ? known->groups : NULL);
+        aif_graph_stage_classes(g);
     }
 
     unsigned consulted[AIF_N_LAYER_PARTS];
@@ -887,7 +894,9 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     }
     end(&w, AIF_SEG_STEP_AG);
 
-    double seqs = tr->mbs, fwd_per_seq = aif_model_fwd_flops_per_seq(m, tr->seq);
+    double seqs = tr->mbs,
+           fwd_per_seq = known && known->fwd_flops_per_seq >= 0 ? known->fwd_flops_per_seq
+                                                                : aif_model_fwd_flops_per_seq(m, tr->seq);
     g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL ? (fwd_per_seq - 2.0 * h * V * tr->seq) * seqs
@@ -902,21 +911,20 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     aif_graph_init(g);
-    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, 0, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, err);
 }
 
 aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, 0, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, err);
 }
 
 void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]) { group_shapes(s, groups); }
 
 aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
-                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_stage_class *classes, int n_classes,
-                            aif_err *err)
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_lower_known *known, aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, parts, layer_groups, classes, n_classes, err);
+    return lower(s, g, parts, layer_groups, known, err);
 }

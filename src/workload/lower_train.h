@@ -12,6 +12,7 @@
 #define AIF_LOWER_TRAIN_H
 
 #include "aifsim/graph.h"
+#include "workload/transformer.h"
 
 /* The layer segments in three parts, each lowered or left empty as a whole: the layers'
  * forward (AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD), which do not read train.recompute; their
@@ -23,15 +24,24 @@ enum { AIF_LAYER_PART_FWD, AIF_LAYER_PART_BWD, AIF_LAYER_PART_ENDS, AIF_N_LAYER_
 
 /* The communicator groups' shapes, as aif_graph_shape sets g->groups. */
 void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]);
+/* What a caller that lowers many layouts of one job already knows, each exactly what the
+ * lowering would compute again (each may be absent: NULL, or fwd_flops_per_seq < 0). */
+typedef struct aif_lower_known {
+    const aif_group_shape *groups;    /* [AIF_N_GRP]: aif_graph_groups(s) */
+    const aif_dims *dims;             /* aif_model_dims(&s->model) */
+    double fwd_flops_per_seq;         /* aif_model_fwd_flops_per_seq(&s->model, s->train.seq) */
+    const aif_stage_class *classes;   /* [n_classes]: aif_graph_stage_classes of a graph of the same pp, vpp,
+                                         layers and dense layers */
+    int n_classes;
+} aif_lower_known;
+
 /* aif_graph_lower_in, with the layer segments of the parts in `parts` (bit p for part
  * p) made and the others there, empty (the caller has their times), and the
  * communicator groups each part's lowering consulted (bit g for aif_group g) in
- * layer_groups[part] (may be NULL; 0 for a part not made).  classes (NULL: computed)
- * are the n_classes stage classes of a graph of the same pp, vpp, layers and dense
- * layers, which aif_graph_stage_classes would compute again.  The other segments and
- * every field of the graph are aif_graph_lower_in's. */
+ * layer_groups[part] (may be NULL; 0 for a part not made); what `known` (may be NULL)
+ * holds is taken from it.  The other segments and every field of the graph are
+ * aif_graph_lower_in's. */
 aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
-                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_stage_class *classes, int n_classes,
-                            aif_err *err);
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_lower_known *known, aif_err *err);
 
 #endif
