@@ -643,7 +643,7 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err);
  * input they depend on (src/engine/estimate.c says which); a result is bit for bit
  * aif_estimate's.  The memo holds one (cluster, model, stack) at a time, emptied when
  * another comes, and at most max_entries layer keys (0: AIF_ESTIMATE_MEMO_DEFAULT,
- * about 0.9 KB each), emptied when full. */
+ * about 0.6 KB each), emptied when full. */
 typedef struct aif_estimate_memo aif_estimate_memo;
 enum { AIF_ESTIMATE_MEMO_DEFAULT = 1024 };
 aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *err);

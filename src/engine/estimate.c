@@ -616,9 +616,9 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 }
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
- * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields;
- * the forward's less recompute too, the embedding's and head's less recompute and
- * precision (lower_train.h). */
+ * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
+ * the recompute mode as the backward runs it (aif_layer_recompute); the forward's less
+ * recompute, the embedding's and head's less recompute and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
 {
     memo_key *b = &k[AIF_LAYER_PART_BWD];
@@ -633,6 +633,7 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.dp_overlap = false;
     b->train.pp_overlap = false;
     b->train.auto_fields = 0;
+    b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
     b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
     b->part = AIF_LAYER_PART_BWD;
     k[AIF_LAYER_PART_FWD] = *b;

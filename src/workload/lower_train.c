@@ -454,18 +454,25 @@ static void layer_fwd(lw *w, int moe)
     lora_ops(w, moe, 0);
 }
 
+int aif_layer_recompute(const aif_train *tr, const aif_framework *f)
+{
+    if (tr->recompute == AIF_RC_SELECTIVE && tr->attention != AIF_ATTN_UNFUSED && !(f->selective_gemm_share > 0))
+        return AIF_RC_NONE;   /* the fused kernel recomputes its scores anyway: nothing replayed */
+    return tr->recompute;
+}
+
 static void layer_bwd(lw *w, int moe)
 {
-    const aif_train *tr = &w->s->train;
+    int rc = aif_layer_recompute(&w->s->train, &w->s->framework);   /* the estimate memo keys by it */
     fsdp_ops(w, moe, 1);
     int saved = w->cat;
-    if (tr->recompute == AIF_RC_FULL) {
+    if (rc == AIF_RC_FULL) {
         w->cat = AIF_CAT_RECOMPUTE;
         int keep = w->fsdp;
         w->fsdp = 0;
         layer_fwd(w, moe);
         w->fsdp = keep;
-    } else if (tr->recompute == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
+    } else if (rc == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
         /* the stack's per-op policy (torchtitan's SAC "op"): every other GEMM's output
          * and the attention output saved, the rest of the layer replayed */
         w->cat = AIF_CAT_RECOMPUTE;
@@ -475,7 +482,7 @@ static void layer_bwd(lw *w, int moe)
         layer_fwd(w, moe);
         w->replay_share = 0;
         w->fsdp = keep;
-    } else if (tr->recompute == AIF_RC_SELECTIVE && !w->flash) {
+    } else if (rc == AIF_RC_SELECTIVE && !w->flash) {
         w->cat = AIF_CAT_RECOMPUTE;
         attn_core(w, 0);
     }

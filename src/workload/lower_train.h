@@ -22,6 +22,10 @@
 enum { AIF_LAYER_PART_FWD, AIF_LAYER_PART_BWD, AIF_LAYER_PART_ENDS, AIF_N_LAYER_PARTS };
 #define AIF_LAYER_PARTS_ALL 7u
 
+/* The recompute mode as the layers' backward runs it: selective with a fused attention
+ * kernel and no per-op policy of the stack (framework.selective_gemm_share) replays
+ * nothing, as none (the backward segments are the same; layer_bwd switches on this). */
+int aif_layer_recompute(const aif_train *tr, const aif_framework *f);
 /* The communicator groups' shapes, as aif_graph_shape sets g->groups. */
 void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]);
 /* What a caller that lowers many layouts of one job already knows, each exactly what the
