@@ -30,7 +30,7 @@
  *                  the cost per configuration must not grow with pp.
  *
  * Usage: aifsim-bench [seconds per sweep, default 2] [sweep] [passes] [plain]
- *   sweep:  run only the sweep of that name ("405b", "pp=1024", ...);
+ *   sweep:  run only the sweep of that name ("405b", "pp=1024", ...; "" for all);
  *   passes: run exactly that many passes of each sweep, whatever the time (for
  *           instruction counts: bench/callgrind.sh runs 1 and 2 passes under
  *           valgrind --tool=callgrind, and the difference over the configurations
@@ -114,7 +114,7 @@ static bool more(int passes, int done, double t, double min_s) { return passes >
 int main(int argc, char **argv)
 {
     double min_s = argc > 1 ? atof(argv[1]) : 2.0;
-    const char *only = argc > 2 ? argv[2] : NULL;
+    const char *only = argc > 2 && argv[2][0] ? argv[2] : NULL;   /* "": every sweep */
     int passes = argc > 3 ? atoi(argv[3]) : 0;
     bool plain = argc > 4 && !strcmp(argv[4], "plain");
     aif_catalog *c;
