@@ -19,7 +19,9 @@
  * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
  * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
- * only a training one; aif_graph_timing_eval tabulates them for listings. */
+ * only a training one; aif_graph_timing_eval tabulates them for listings.
+ * The estimate memo (aif_estimate_memoized, at the end) reuses layer segments' times
+ * across the estimates of a sweep; its results are aif_estimate's bit for bit. */
 #include "engine/estimate.h"
 #include "base/arena.h"
 #include "base/base.h"
@@ -209,7 +211,8 @@ static int tail_chunk(aif_pipe p, double nb, int b)
  * roundings of quantities at most x and grp y; 8 ulps would do): where the slope exceeds
  * 2E the end's term is strictly the largest of its chunk as computed too, so the max
  * over the ends is the loop's max, bit for bit.  Where it does not (x and y equal to
- * about 1e-13, or not finite), and for a few buckets, it is the loop. */
+ * within about 1e-13 nb of their size, or not finite), and for a few buckets, it is
+ * the loop. */
 double aif_dp_tail(aif_pipe p, double nb, double x, double y)
 {
     int n = (int)nb;
@@ -443,10 +446,13 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  * their times under a key of exactly those inputs:
  *  - the context, compared byte for byte: s->cluster, s->model, s->framework.  When it
  *    changes the memo is emptied (one context at a time);
- *  - per entry: s->train with the fields the layers do not read zeroed, the layers'
- *    sharding (aif_layer_sharding), and the shapes of the communicator groups the
- *    layers' lowering consulted (recorded by it, so a group enters the key exactly when
- *    its size can change an op).
+ *  - per entry, in three parts (the layers' forward, their backward, the embedding and
+ *    head: lower_train.h): s->train with the fields the layers do not read zeroed (the
+ *    forward's also without the recompute mode, the embedding's and head's without it
+ *    and the precision; the backward's with the mode as it runs it,
+ *    aif_layer_recompute), the layers' sharding (aif_layer_sharding), and the shapes
+ *    of the communicator groups the part's lowering consulted (recorded by it, so a
+ *    group enters the key exactly when its size can change an op).
  * Within the context it also keeps what depends on the context alone or on a few
  * explicit inputs besides: collective times (aif_coll_time is a function of the cluster,
  * the collective, its group's shape and its bytes: the pipeline sends, the end of the
