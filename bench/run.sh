@@ -11,7 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DAIFSIM_TESTS=OFF >/dev/null
 cmake --build "$root/build-bench" -j "$(nproc)" >/dev/null
-echo "estimate engine, one core (taskset -c 0), 5 runs (configurations per wall-second of each sweep):"
+echo "estimate engine, one core (taskset -c 0), 5 runs (configurations per wall-second of each sweep, through"
+echo "  an estimate memo emptied at every pass; 'aifsim-bench 2 \"\" 0 plain' for aif_estimate alone):"
 for i in 1 2 3 4 5; do
     taskset -c 0 "$root/build-bench/aifsim-bench" 2
 done > /tmp/aifsim-bench.$$

@@ -644,6 +644,26 @@ typedef struct aif_train_result {
 /* Analytical engine: lowers the scenario to a step graph and walks its critical path. */
 aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err);
 
+/* A memo for sweeps of the analytical engine, owned by the caller (one per thread; no
+ * global state).  A layer's lowered and timed segments depend on the model, the cluster,
+ * the software stack and the per-GPU layout (tp, cp, ep, etp, mbs, seq, precision,
+ * recompute, overlaps, ...), not on pp, vpp, dp, the batch or the optimizer (beyond what
+ * it shards inside the layers), so a sweep over those reuses them.  The key is every
+ * input they depend on (src/engine/estimate.c says which); a result is bit for bit
+ * aif_estimate's.  The memo holds one (cluster, model, stack) at a time, emptied when
+ * another comes, and at most max_entries layer keys (0: AIF_ESTIMATE_MEMO_DEFAULT,
+ * about 0.6 KB each), emptied when full. */
+typedef struct aif_estimate_memo aif_estimate_memo;
+enum { AIF_ESTIMATE_MEMO_DEFAULT = 1024 };
+aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *err);
+void aif_estimate_memo_free(aif_estimate_memo *m);
+/* Forgets every entry (what a new sweep starts from). */
+void aif_estimate_memo_clear(aif_estimate_memo *m);
+/* Lookups that found their layer segments, and those that lowered them. */
+void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misses);
+/* aif_estimate through the memo (m NULL: aif_estimate itself). */
+aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_train_result *r, aif_err *err);
+
 #ifdef __cplusplus
 }
 #endif

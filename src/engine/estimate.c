@@ -19,12 +19,15 @@
  * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
  * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
- * only a training one; aif_graph_timing_eval tabulates them for listings. */
+ * only a training one; aif_graph_timing_eval tabulates them for listings.
+ * The estimate memo (aif_estimate_memoized, at the end) reuses layer segments' times
+ * across the estimates of a sweep; its results are aif_estimate's bit for bit. */
 #include "engine/estimate.h"
 #include "base/arena.h"
 #include "base/base.h"
 #include "hw/compute.h"
 #include "net/collective.h"
+#include "workload/lower_train.h"
 #include "workload/memory.h"
 #include "workload/schedule.h"
 #include "workload/transformer.h"
@@ -32,6 +35,8 @@
 #include <math.h>
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Compute slowed by communication kernels running beside it (data/calibration.yaml). */
@@ -64,7 +69,10 @@ enum { COLL_MEMO = 16 };
 typedef struct coll_memo {
     int n;
     struct { double bytes, t_s; unsigned char coll, group; } e[COLL_MEMO];
+    aif_estimate_memo *sweep;   /* NULL, or the estimate memo whose collective cache to use */
 } coll_memo;
+
+static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, const aif_graph *g, const aif_op *op);
 
 /* aif_op_time_s, with a repeated collective looked up in mc. */
 static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op, coll_memo *mc)
@@ -74,7 +82,7 @@ static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *o
     for (int i = 0; i < mc->n; i++)
         if (mc->e[i].bytes == op->bytes && mc->e[i].coll == op->coll && mc->e[i].group == op->group)
             return mc->e[i].t_s;
-    double t = aif_op_time_s(s, g, op);
+    double t = mc->sweep ? coll_time_cached(mc->sweep, s, g, op) : aif_op_time_s(s, g, op);
     if (mc->n < COLL_MEMO) {
         mc->e[mc->n].bytes = op->bytes;
         mc->e[mc->n].coll = op->coll;
@@ -150,6 +158,7 @@ void aif_segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, aif_
 {
     coll_memo mc;
     mc.n = 0;
+    mc.sweep = NULL;
     segment_time(s, g, i_seg, out, &mc);
 }
 
@@ -161,16 +170,71 @@ static double bucket_count(const aif_graph *g, int items)
 }
 
 /* Time of one bucket's share (1/nb) of a step segment's collectives, run in turn. */
-static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb)
+static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb, aif_estimate_memo *m)
 {
     double t = 0;
     for (int i = g->seg[i_seg].first; i < g->seg[i_seg].first + g->seg[i_seg].n; i++) {
         aif_op op = g->ops[i];
         if (op.kind == AIF_OP_COMM)
             op.bytes /= nb;
-        t += aif_op_time_s(s, g, &op);
+        t += m && op.kind == AIF_OP_COMM ? coll_time_cached(m, s, g, &op) : aif_op_time_s(s, g, &op);
     }
     return t;
+}
+
+/* Bucket b's exposed end, (b + 1) x / nb - w_b y, as the interleaved formula writes it. */
+static double tail_term(aif_pipe p, double nb, int b, double x, double y)
+{
+    return (b + 1) * x / nb - aif_sched_dp_window(p, b / nb) * y;
+}
+
+double aif_dp_tail_loop(aif_pipe p, double nb, double x, double y)
+{
+    double most = x / nb;
+    for (int b = 0; b < (int)nb; b++)
+        most = fmax(most, tail_term(p, nb, b, x, y));
+    return most;
+}
+
+/* The chunk aif_sched_dp_window puts bucket b in: floor(x v) with x = b / nb, the same
+ * expression, so the same double; it never decreases with b (rounding is monotone). */
+static int tail_chunk(aif_pipe p, double nb, int b)
+{
+    double x = b / nb;
+    return p.vpp <= 1 ? 0 : (int)floor(x * p.vpp);
+}
+
+/* aif_dp_tail_loop in O(min(vpp, nb)).  Inside one chunk c the window is
+ * (c grp + b v / nb - c) / v, so a bucket's term is linear in b with slope (x - y) / nb
+ * and its largest value is at an end of the chunk's range of buckets.  Computed in
+ * floating point each term is within E = 1e-14 (x + (grp + 1) y) of that line (a few
+ * roundings of quantities at most x and grp y; 8 ulps would do): where the slope exceeds
+ * 2E the end's term is strictly the largest of its chunk as computed too, so the max
+ * over the ends is the loop's max, bit for bit.  Where it does not (x and y equal to
+ * within about 1e-13 nb of their size, or not finite), and for a few buckets, it is
+ * the loop. */
+double aif_dp_tail(aif_pipe p, double nb, double x, double y)
+{
+    int n = (int)nb;
+    double grp = p.pp < p.m ? p.pp : p.m, slope = (x - y) / nb;
+    double err = 1e-14 * (x + ((grp > 1 ? grp : 1) + 1) * y);
+    if (n <= 8 || !(fabs(slope) > 2 * err))
+        return aif_dp_tail_loop(p, nb, x, y);
+    double most = x / nb;
+    for (int lo = 0; lo < n;) {
+        /* the chunk's end: the first bucket of the next chunk is near (c + 1) nb / v;
+         * stepped from there to where tail_chunk (monotone) changes */
+        int c = tail_chunk(p, nb, lo);
+        double guess = ceil((c + 1) * nb / (p.vpp > 1 ? p.vpp : 1));
+        int next = guess > n ? n : guess < lo + 1 ? lo + 1 : (int)guess;
+        while (next > lo + 1 && tail_chunk(p, nb, next - 1) != c)
+            next--;
+        while (next < n && tail_chunk(p, nb, next) == c)
+            next++;
+        most = fmax(most, tail_term(p, nb, slope > 0 ? next - 1 : lo, x, y));
+        lo = next;
+    }
+    return most;
 }
 
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r)
@@ -178,12 +242,15 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
     aif_seg_time st[AIF_N_SEG];
     coll_memo mc;   /* one for the whole graph; only its first n entries are read */
     mc.n = 0;
+    mc.sweep = NULL;
     for (int i = 0; i < AIF_N_SEG; i++)
         segment_time(s, g, i, &st[i], &mc);
     aif_estimate_times(s, g, st, r);
 }
 
 static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k);
+static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                           const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r);
 
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r)
@@ -193,6 +260,13 @@ void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg
 
 void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                               const aif_estimate_known *known, aif_train_result *r)
+{
+    estimate_times(s, g, st, known, NULL, r);
+}
+
+/* aif_estimate_times_known, the buckets' collectives through m's cache (m may be NULL). */
+static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                           const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
@@ -259,8 +333,8 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
          * linear range); the all-gathers mirror it before the forward.  Only the
          * buckets before the last overlap compute, and slow it */
         double nb = bucket_count(g, worst_items);
-        rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb);
-        ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb);
+        rs = nb * bucket_time(s, g, AIF_SEG_STEP_RS, nb, memo);
+        ag = nb * bucket_time(s, g, AIF_SEG_STEP_AG, nb, memo);
         if (p->vpp > 1 && p->pp > 1) {
             /* interleaved: a bucket's reduction is ready when its layers' last backward
              * ends, which for the later chunks is whole chunk-groups before the end of the
@@ -269,12 +343,7 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
              * reductions end max_b ((b+1) rs/nb - window_b) after the backward, at least
              * rs/nb; the all-gathers mirror it before the forward */
             aif_pipe pipe_shape = {p->pp, p->vpp, g->microbatches};
-            double rs_x = rs / nb, ag_x = ag / nb;
-            for (int b = 0; b < (int)nb; b++) {
-                double w = aif_sched_dp_window(pipe_shape, b / nb);
-                rs_x = fmax(rs_x, (b + 1) * rs / nb - w * worst_b);
-                ag_x = fmax(ag_x, (b + 1) * ag / nb - w * worst_f);
-            }
+            double rs_x = aif_dp_tail(pipe_shape, nb, rs, worst_b), ag_x = aif_dp_tail(pipe_shape, nb, ag, worst_f);
             dp_exposed = rs_x + ag_x + interference(s, rs - rs_x) + interference(s, ag - ag_x);
         } else {
             dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +
@@ -364,6 +433,377 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
     aif_graph g;
     if ((rc = aif_graph_lower_in(s, &g, buf, sizeof buf, err)) == AIF_OK)
         aif_estimate_graph(s, &g, r);
+    aif_graph_free(&g);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the estimate memo
+ *
+ * What a sweep computes again and again: the layer segments (AIF_SEG_DENSE_FWD ..
+ * AIF_SEG_HEAD_BWD), lowered and timed, are the same for every pp, vpp, dp, batch and
+ * optimizer of one (model, cluster, stack, tp, cp, ep, etp, mbs, seq, precision,
+ * recompute, overlaps, ...) (workload/lower_train.h states the list).  The memo keeps
+ * their times under a key of exactly those inputs:
+ *  - the context, compared byte for byte: s->cluster, s->model, s->framework.  When it
+ *    changes the memo is emptied (one context at a time);
+ *  - per entry, in three parts (the layers' forward, their backward, the embedding and
+ *    head: lower_train.h): s->train with the fields the layers do not read zeroed (the
+ *    forward's also without the recompute mode, the embedding's and head's without it
+ *    and the precision; the backward's with the mode as it runs it,
+ *    aif_layer_recompute), the layers' sharding (aif_layer_sharding), and the shapes
+ *    of the communicator groups the part's lowering consulted (recorded by it, so a
+ *    group enters the key exactly when its size can change an op).
+ * Within the context it also keeps what depends on the context alone or on a few
+ * explicit inputs besides: collective times (aif_coll_time is a function of the cluster,
+ * the collective, its group's shape and its bytes: the pipeline sends, the end of the
+ * step and its buckets repeat across layouts), the stage classes of the last few (pp,
+ * vpp) (a function of those and the model's layers), the model's dimensions and
+ * parameter counts, and its forward FLOPs for one sequence length.
+ * A hit returns the doubles the lowering and timing would compute, so a memoised
+ * estimate equals aif_estimate's bit for bit (tests/test_memo.c: every field, over a
+ * random walk of layouts that changes one input at a time, models, GPUs and stacks in
+ * turn).  Keys compare with memcmp: struct padding copied from the scenario can only
+ * make equal keys look different (a miss), never the other way.  Bounded: at most `cap`
+ * layer entries and COLL_CAP collectives, each table emptied when full.  No global
+ * state: the caller owns the memo, one per thread. */
+typedef struct memo_key {
+    aif_train train;          /* s->train, less what the part's segments do not read */
+    int sharding;             /* aif_layer_sharding(optimizer, pp) */
+    int part;                 /* AIF_LAYER_PART_*: which segments */
+} memo_key;
+
+/* The segments of each part (workload/lower_train.h), -1 past the last. */
+static const int part_segs[AIF_N_LAYER_PARTS][4] = {
+    {AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD, -1, -1},
+    {AIF_SEG_DENSE_BWD, AIF_SEG_MOE_BWD, -1, -1},
+    {AIF_SEG_EMBED_FWD, AIF_SEG_EMBED_BWD, AIF_SEG_HEAD_FWD, AIF_SEG_HEAD_BWD}};
+
+typedef struct memo_entry {
+    memo_key key;
+    unsigned groups;          /* the groups the part's lowering consulted (bit per aif_group) */
+    aif_group_shape shape[AIF_N_GRP];   /* their shapes (the others zero) */
+    aif_seg_time st[4];       /* the part's segments' times, in part_segs order */
+} memo_entry;
+
+/* A collective's time under the context's cluster: (coll, group shape, bytes) -> t_s. */
+typedef struct coll_entry {
+    double bytes, t_s;
+    int size, per_domain;
+    int coll;                 /* aif_coll */
+    unsigned gen;             /* the table's generation when written: an older one is an empty slot */
+} coll_entry;
+enum { COLL_CAP = 1024, COLL_SLOTS = 2 * COLL_CAP };
+
+/* The stage classes of one (pp, vpp) of the context's model (aif_graph_stage_classes). */
+typedef struct memo_classes {
+    int pp, vpp, n;
+    aif_stage_class c[AIF_MAX_STAGE_CLASSES];
+} memo_classes;
+enum { MEMO_CLASSES = 16 };
+
+struct aif_estimate_memo {
+    int cap, n;               /* layer entries: at most cap, n used */
+    int mask;                 /* slots - 1 (slots: a power of two >= 2 cap) */
+    int *slot;                /* [slots]: entry index + 1, 0 = empty */
+    memo_entry *e;            /* [cap] */
+    coll_entry *coll;         /* [COLL_SLOTS], open addressing */
+    int n_coll;
+    unsigned coll_gen;        /* the slots written in this generation are full (>= 1) */
+    bool have_ctx;
+    aif_cluster cluster;      /* the context of every entry */
+    aif_model model;
+    aif_framework framework;
+    memo_classes classes[MEMO_CLASSES];   /* n_classes used; next_classes: the next to replace */
+    int n_classes, next_classes;
+    aif_dims dims;            /* aif_model_dims of the model */
+    bool have_counts;         /* params, active_params: aif_model_param_counts of the model */
+    double params, active_params;
+    int fwd_seq;              /* fwd_flops: aif_model_fwd_flops_per_seq(model, fwd_seq); 0 = none */
+    double fwd_flops;
+    long hits, misses;
+};
+
+static void coll_clear(aif_estimate_memo *m)
+{
+    if (++m->coll_gen == 0) {   /* wrapped: every slot's stamp made old */
+        memset(m->coll, 0, COLL_SLOTS * sizeof *m->coll);
+        m->coll_gen = 1;
+    }
+    m->n_coll = 0;
+}
+
+aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *err)
+{
+    *out = NULL;
+    if (max_entries < 0 || max_entries > (1 << 20))
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "max_entries",
+                           "estimate memo of %d entries: expected 0 (the default, %d) to %d", max_entries,
+                           AIF_ESTIMATE_MEMO_DEFAULT, 1 << 20);
+    int cap = max_entries ? max_entries : AIF_ESTIMATE_MEMO_DEFAULT, slots = 2;
+    while (slots < 2 * cap)
+        slots *= 2;
+    aif_estimate_memo *m = calloc(1, sizeof *m);
+    if (m) {
+        m->slot = calloc((size_t)slots, sizeof *m->slot);
+        m->e = malloc((size_t)cap * sizeof *m->e);
+        m->coll = calloc(COLL_SLOTS, sizeof *m->coll);
+    }
+    if (!m || !m->slot || !m->e || !m->coll) {
+        aif_estimate_memo_free(m);
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the estimate memo");
+    }
+    m->cap = cap;
+    m->mask = slots - 1;
+    coll_clear(m);
+    *out = m;
+    return AIF_OK;
+}
+
+void aif_estimate_memo_free(aif_estimate_memo *m)
+{
+    if (!m)
+        return;
+    free(m->slot);
+    free(m->e);
+    free(m->coll);
+    free(m);
+}
+
+void aif_estimate_memo_clear(aif_estimate_memo *m)
+{
+    if (m->n)
+        memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
+    m->n = 0;
+    if (m->n_coll)
+        coll_clear(m);
+    m->have_ctx = false;
+    m->n_classes = 0;
+    m->next_classes = 0;
+    m->have_counts = false;
+    m->fwd_seq = 0;
+}
+
+void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misses)
+{
+    *hits = m->hits;
+    *misses = m->misses;
+}
+
+static unsigned mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return (unsigned)h;
+}
+
+/* aif_op_time_s of a collective op, through m's cache (the context is m's). */
+static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, const aif_graph *g, const aif_op *op)
+{
+    aif_group_shape sh = g->groups[op->group];
+    uint64_t b;
+    memcpy(&b, &op->bytes, sizeof b);
+    unsigned i = mix64(b ^ (uint64_t)op->coll << 56 ^ (uint64_t)(unsigned)sh.size << 24 ^ (uint64_t)(unsigned)sh.per_domain);
+    for (i &= COLL_SLOTS - 1; m->coll[i].gen == m->coll_gen; i = (i + 1) & (COLL_SLOTS - 1)) {
+        const coll_entry *c = &m->coll[i];
+        if (c->coll == op->coll && c->size == sh.size && c->per_domain == sh.per_domain &&
+            !memcmp(&c->bytes, &op->bytes, sizeof c->bytes))
+            return c->t_s;
+    }
+    double t = aif_op_time_s(s, g, op);
+    if (m->n_coll == COLL_CAP) {   /* full: emptied (this one not kept) */
+        coll_clear(m);
+        return t;
+    }
+    m->coll[i] = (coll_entry){.bytes = op->bytes, .t_s = t, .size = sh.size, .per_domain = sh.per_domain,
+                              .coll = op->coll, .gen = m->coll_gen};
+    m->n_coll++;
+    return t;
+}
+
+/* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
+ * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
+ * the recompute mode as the backward runs it (aif_layer_recompute); the forward's less
+ * recompute, the embedding's and head's less recompute and precision (lower_train.h). */
+static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
+{
+    memo_key *b = &k[AIF_LAYER_PART_BWD];
+    memset(b, 0, sizeof *b);
+    b->train = s->train;
+    b->train.par.pp = 0;
+    b->train.par.vpp = 0;
+    b->train.par.dp = 0;
+    b->train.gbs = 0;
+    b->train.tokens = 0;
+    b->train.optimizer = 0;
+    b->train.dp_overlap = false;
+    b->train.pp_overlap = false;
+    b->train.auto_fields = 0;
+    b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
+    b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
+    b->part = AIF_LAYER_PART_BWD;
+    k[AIF_LAYER_PART_FWD] = *b;
+    k[AIF_LAYER_PART_FWD].train.recompute = 0;
+    k[AIF_LAYER_PART_FWD].part = AIF_LAYER_PART_FWD;
+    k[AIF_LAYER_PART_ENDS] = k[AIF_LAYER_PART_FWD];
+    k[AIF_LAYER_PART_ENDS].train.precision = 0;
+    k[AIF_LAYER_PART_ENDS].part = AIF_LAYER_PART_ENDS;
+}
+
+/* The three parts' hashes of keys k (memo_keys_of): the words of the first KEY_HASHED
+ * bytes of the embedding's and head's key (the layout's degrees, batch, sequence,
+ * switches; the rest of the key takes part in the comparison only), then the precision
+ * for the forward, the recompute mode too for the backward. */
+enum { KEY_HASHED = 80 };
+static void memo_hashes(const memo_key k[AIF_N_LAYER_PARTS], unsigned h[AIF_N_LAYER_PARTS])
+{
+    uint64_t x = 0x9e3779b97f4a7c15u, w;
+    const unsigned char *b = (const unsigned char *)&k[AIF_LAYER_PART_ENDS];
+    for (size_t i = 0; i + sizeof w <= KEY_HASHED && i + sizeof w <= sizeof *k; i += sizeof w) {
+        memcpy(&w, b + i, sizeof w);
+        x = (x ^ w) * 0x100000001b3u;
+    }
+    const aif_train *t = &k[AIF_LAYER_PART_BWD].train;
+    x ^= (uint64_t)(unsigned)k[AIF_LAYER_PART_BWD].sharding << 40;
+    h[AIF_LAYER_PART_ENDS] = mix64(x ^ AIF_LAYER_PART_ENDS);
+    x ^= (uint64_t)(unsigned)t->precision << 48;
+    h[AIF_LAYER_PART_FWD] = mix64(x ^ AIF_LAYER_PART_FWD);
+    x ^= (uint64_t)(unsigned)t->recompute << 56;
+    h[AIF_LAYER_PART_BWD] = mix64(x ^ AIF_LAYER_PART_BWD);
+}
+
+static bool memo_shapes_match(const memo_entry *e, const aif_group_shape *groups)
+{
+    for (int i = 0; i < AIF_N_GRP; i++)
+        if (e->groups >> i & 1 && (e->shape[i].size != groups[i].size ||
+                                   e->shape[i].per_domain != groups[i].per_domain))
+            return false;
+    return true;
+}
+
+/* The context of s is the memo's (else the memo is emptied and takes it). */
+static void memo_context(aif_estimate_memo *m, const aif_scenario *s)
+{
+    if (m->have_ctx && !memcmp(&m->model, &s->model, sizeof m->model) &&
+        !memcmp(&m->framework, &s->framework, sizeof m->framework) &&
+        !memcmp(&m->cluster, &s->cluster, sizeof m->cluster))
+        return;
+    aif_estimate_memo_clear(m);
+    m->cluster = s->cluster;
+    m->model = s->model;
+    m->framework = s->framework;
+    aif_model_dims(&s->model, &m->dims);
+    m->have_ctx = true;
+}
+
+/* The entry of key k (hash h) for groups, or NULL with *slot the empty slot where it goes. */
+static const memo_entry *memo_find(const aif_estimate_memo *m, const memo_key *k, unsigned h,
+                                   const aif_group_shape *groups, int *slot)
+{
+    int i = (int)(h & (unsigned)m->mask);
+    for (; m->slot[i]; i = (i + 1) & m->mask) {
+        const memo_entry *e = &m->e[m->slot[i] - 1];
+        if (!memcmp(&e->key, k, sizeof *k) && memo_shapes_match(e, groups))
+            return e;
+    }
+    *slot = i;
+    return NULL;
+}
+
+aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_train_result *r, aif_err *err)
+{
+    if (!m)
+        return aif_estimate(s, r, err);
+    aif_rc rc = aif_scenario_check(s, err);
+    if (rc)
+        return rc;
+    memo_context(m, s);
+    memo_key k[AIF_N_LAYER_PARTS];
+    memo_keys_of(s, k);
+    unsigned h[AIF_N_LAYER_PARTS];
+    memo_hashes(k, h);
+    aif_group_shape groups[AIF_N_GRP];
+    aif_graph_groups(s, groups);
+    aif_seg_time st[AIF_N_SEG];
+    unsigned missing = 0;
+    int slot[AIF_N_LAYER_PARTS];
+    for (int p = 0; p < AIF_N_LAYER_PARTS; p++) {
+        const memo_entry *e = memo_find(m, &k[p], h[p], groups, &slot[p]);
+        if (!e) {
+            missing |= 1u << p;
+            continue;
+        }
+        for (int j = 0; j < 4 && part_segs[p][j] >= 0; j++)
+            st[part_segs[p][j]] = e->st[j];
+    }
+    if (missing)
+        m->misses++;
+    else
+        m->hits++;
+    /* the graph, with the layer segments of the missing parts only */
+    alignas(max_align_t) unsigned char buf[AIF_GRAPH_BUF_BYTES];
+    aif_graph g;
+    unsigned consulted[AIF_N_LAYER_PARTS];
+    const memo_classes *mcl = NULL;
+    for (int i = 0; i < m->n_classes; i++)
+        if (m->classes[i].pp == s->train.par.pp && m->classes[i].vpp == s->train.par.vpp)
+            mcl = &m->classes[i];
+    if (m->fwd_seq != s->train.seq) {
+        m->fwd_flops = aif_model_fwd_flops_per_seq(&s->model, s->train.seq);
+        m->fwd_seq = s->train.seq;
+    }
+    aif_lower_known lk = {.groups = groups, .dims = &m->dims, .fwd_flops_per_seq = m->fwd_flops,
+                          .classes = mcl ? mcl->c : NULL, .n_classes = mcl ? mcl->n : 0};
+    if ((rc = aif_graph_lower_part(s, &g, buf, sizeof buf, missing, consulted, &lk, err)) != AIF_OK)
+        goto done;
+    if (!mcl) {   /* kept for the next layout of this pp and vpp (the oldest replaced) */
+        memo_classes *c = &m->classes[m->n_classes < MEMO_CLASSES ? m->n_classes++ : m->next_classes];
+        if (m->n_classes == MEMO_CLASSES && c == &m->classes[m->next_classes])
+            m->next_classes = (m->next_classes + 1) % MEMO_CLASSES;
+        c->pp = g.pp;
+        c->vpp = g.vpp;
+        c->n = g.n_stage_classes;
+        memcpy(c->c, g.stage_class, sizeof c->c);
+    }
+    coll_memo mc;
+    mc.n = 0;
+    mc.sweep = m;
+    for (int p = 0; p < AIF_N_LAYER_PARTS; p++) {
+        if (!(missing >> p & 1))
+            continue;
+        if (m->n == m->cap) {   /* full: emptied, the context kept, and the slot found again */
+            memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
+            m->n = 0;
+            for (int q = p; q < AIF_N_LAYER_PARTS; q++)
+                slot[q] = (int)(h[q] & (unsigned)m->mask);
+        }
+        memo_entry *e = &m->e[m->n];
+        memset(e, 0, sizeof *e);
+        e->key = k[p];
+        e->groups = consulted[p];
+        for (int i = 0; i < AIF_N_GRP; i++)
+            if (consulted[p] >> i & 1)
+                e->shape[i] = groups[i];
+        for (int j = 0; j < 4 && part_segs[p][j] >= 0; j++) {
+            segment_time(s, &g, part_segs[p][j], &st[part_segs[p][j]], &mc);
+            e->st[j] = st[part_segs[p][j]];
+        }
+        m->slot[slot[p]] = ++m->n;
+    }
+    for (int i = AIF_SEG_P2P; i < AIF_N_SEG; i++)
+        segment_time(s, &g, i, &st[i], &mc);
+    /* what aif_result_derive would work out again: the counts from the context */
+    aif_estimate_known known;
+    if (!m->have_counts) {
+        aif_model_param_counts(&s->model, &m->params, &m->active_params);
+        m->have_counts = true;
+    }
+    known.params = m->params;
+    known.active_params = m->active_params;
+    known.fwd_flops_per_seq = m->fwd_flops;
+    aif_memory_estimate_dims(s, &g, &m->dims, &known.mem);
+    estimate_times(s, &g, st, &known, m, r);
+done:
     aif_graph_free(&g);
     return rc;
 }

@@ -4,6 +4,7 @@
 #define AIF_ESTIMATE_H
 
 #include "aifsim/graph.h"
+#include "workload/schedule.h"
 
 /* aif_seg_time, aif_op_time_s and aif_segment_time are public (graph.h). */
 
@@ -29,6 +30,15 @@ typedef struct aif_estimate_known {
  * switches, and its model and sequence never change. */
 void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                               const aif_estimate_known *k, aif_train_result *r);
+
+/* The exposed end of the interleaved gradient reduction (or, mirrored, the parameter
+ * all-gather) in nb buckets: max(x / nb, max over b < nb of (b + 1) x / nb - w_b y),
+ * w_b = aif_sched_dp_window(p, b / nb), x the whole reduction and y one microbatch's
+ * backward (forward) on the busiest rank.  aif_dp_tail_loop takes every bucket (O(nb));
+ * aif_dp_tail the ends of each chunk's buckets only, where the terms are linear, and
+ * returns the same double (tests/test_equations.c). */
+double aif_dp_tail_loop(aif_pipe p, double nb, double x, double y);
+double aif_dp_tail(aif_pipe p, double nb, double x, double y);
 
 /* Relative tolerance of the breakdown's sum against the step time (rounding only). */
 #define AIF_BREAKDOWN_TOL 1e-9

@@ -54,6 +54,7 @@
  * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
 #include "aifsim/graph.h"
 #include "base/base.h"
+#include "workload/lower_train.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -83,16 +84,20 @@ typedef struct lw {
     double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
                                        the share of its GEMMs recomputed (attention core and
                                        collectives saved, elementwise ops recomputed) */
+    unsigned groups_read;           /* bit g: comm() was asked about group g (its size decides) */
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
 static void tensor_colls(lw *w, const char *name, double weight_el);
 
-static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+/* A GEMM; wgrad: a weight gradient, whose name says "wgrad" (Debug builds check it; a
+ * flag rather than a search of the name for every op of every estimate). */
+static void gemm_of(lw *w, const char *name, int wgrad, double m, double n, double k, double batch, int fp8)
 {
+    AIF_ASSERT(wgrad == (strstr(name, "wgrad") != NULL));
     /* LoRA: a frozen weight has no gradient; the attention core's "wgrad" GEMMs are the
      * gradients of its keys and values, and the adapters' own are trained */
-    if (w->lora && strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
+    if (w->lora && wgrad && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
         return;
     if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
         m *= w->replay_share;
@@ -103,7 +108,7 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
     double lp = w->hp_share > 0 ? 1 - w->hp_share : 1;   /* the bf16 layers quantize nothing */
-    if (fp8 && !strstr(name, "wgrad") && lp > 0) {
+    if (fp8 && !wgrad && lp > 0) {
         mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", m * k * batch * w->quant_bytes * lp * w->cast_x, 1);
     }
     aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
@@ -111,12 +116,21 @@ static void gemm(lw *w, const char *name, double m, double n, double k, double b
         o->hp_share = w->hp_share;
 }
 
+static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+{
+    gemm_of(w, name, 0, m, n, k, batch, fp8);
+}
+static void wgrad_gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+{
+    gemm_of(w, name, 1, m, n, k, batch, fp8);
+}
+
 /* dgrad and wgrad of a forward GEMM (m, n, k) */
 static void gemm_bwd(lw *w, const char *dname, const char *wname, double m, double n, double k, double batch,
                      int fp8)
 {
     gemm(w, dname, m, k, n, batch, fp8);
-    gemm(w, wname, k, n, m, batch, fp8);
+    wgrad_gemm(w, wname, k, n, m, batch, fp8);
 }
 
 static void mem(lw *w, const char *name, double bytes, int kernels)
@@ -136,6 +150,7 @@ static void act_op(lw *w, const char *name, double bytes)
 
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
+    w->groups_read |= 1u << grp;
     if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
@@ -260,13 +275,13 @@ static void attention_bwd(lw *w)
         if (w->t > 1)
             comm(w, w->sp ? "tp.rs.qkv.grad" : "tp.ar.qkv.grad", AIF_CAT_TP,
                  w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-        gemm(w, "qkv.down.wgrad", h, (ql > 0 ? ql : w->d.q_dim / w->t) + kvl + rope, T, 1, w->fp8);
+        wgrad_gemm(w, "qkv.down.wgrad", h, (ql > 0 ? ql : w->d.q_dim / w->t) + kvl + rope, T, 1, w->fp8);
     } else {
         gemm(w, "qkv.dgrad", T, k_qkv, n_qkv, 1, w->fp8);
         if (w->t > 1)   /* input-gradient reduction beside wgrad */
             comm(w, w->sp ? "tp.rs.qkv.grad" : "tp.ar.qkv.grad", AIF_CAT_TP,
                  w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-        gemm(w, "qkv.wgrad", k_qkv, n_qkv, T, 1, w->fp8);
+        wgrad_gemm(w, "qkv.wgrad", k_qkv, n_qkv, T, 1, w->fp8);
     }
     norm_op(w, "norm1.bwd", el * h * 6);
 }
@@ -311,7 +326,7 @@ static void dense_mlp_bwd(lw *w)
     if (w->t > 1)
         comm(w, w->sp ? "tp.rs.fc1.grad" : "tp.ar.fc1.grad", AIF_CAT_TP,
              w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-    gemm(w, "fc1.wgrad", h, ffn * gm / w->t, T, 1, w->fp8);
+    wgrad_gemm(w, "fc1.wgrad", h, ffn * gm / w->t, T, 1, w->fp8);
     norm_op(w, "norm2.bwd", el * h * 6);
 }
 
@@ -512,12 +527,19 @@ static void layer_fwd(lw *w, int moe)
     w->tensor_coll = keep_tc;
 }
 
+int aif_layer_recompute(const aif_train *tr, const aif_framework *f)
+{
+    if (tr->recompute == AIF_RC_SELECTIVE && tr->attention != AIF_ATTN_UNFUSED && !(f->selective_gemm_share > 0))
+        return AIF_RC_NONE;   /* the fused kernel recomputes its scores anyway: nothing replayed */
+    return tr->recompute;
+}
+
 static void layer_bwd(lw *w, int moe)
 {
-    const aif_train *tr = &w->s->train;
+    int rc = aif_layer_recompute(&w->s->train, &w->s->framework);   /* the estimate memo keys by it */
     fsdp_ops(w, moe, 1);
     int saved = w->cat;
-    if (tr->recompute == AIF_RC_FULL) {
+    if (rc == AIF_RC_FULL) {
         w->cat = AIF_CAT_RECOMPUTE;
         int keep = w->fsdp;
         w->fsdp = 0;
@@ -528,7 +550,7 @@ static void layer_bwd(lw *w, int moe)
         layer_fwd(w, moe);
         w->tensor_coll = 0;
         w->fsdp = keep;
-    } else if (tr->recompute == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
+    } else if (rc == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
         /* the stack's per-op policy (torchtitan's SAC "op"): every other GEMM's output
          * and the attention output saved, the rest of the layer replayed */
         w->cat = AIF_CAT_RECOMPUTE;
@@ -538,7 +560,7 @@ static void layer_bwd(lw *w, int moe)
         layer_fwd(w, moe);
         w->replay_share = 0;
         w->fsdp = keep;
-    } else if (tr->recompute == AIF_RC_SELECTIVE && !w->flash) {
+    } else if (rc == AIF_RC_SELECTIVE && !w->flash) {
         w->cat = AIF_CAT_RECOMPUTE;
         attn_core(w, 0);
     }
@@ -573,18 +595,18 @@ static void end(lw *w, aif_seg s) { (void)s; aif_graph_seg_end(w->g); }
 
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
-static void group_shapes(const aif_scenario *s, aif_graph *g)
+static void group_shapes(const aif_scenario *s, aif_group_shape *gs)
 {
     const aif_parallel *p = &s->train.par;
     int D = s->cluster.scaleup_domain, t = p->tp, c = p->cp, dp = p->dp, ep = p->ep, et = p->etp;
     int edp = t * c * dp / (et * ep);
-    g->groups[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
-    g->groups[AIF_GRP_CP] = (aif_group_shape){c, clampi(D / t, 1, c)};
-    g->groups[AIF_GRP_DP] = (aif_group_shape){dp * c, clampi(D / t, 1, dp * c)};
-    g->groups[AIF_GRP_ETP] = (aif_group_shape){et, clampi(D, 1, et)};
-    g->groups[AIF_GRP_EP] = (aif_group_shape){ep, clampi(D / et, 1, ep)};
-    g->groups[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
-    g->groups[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
+    gs[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
+    gs[AIF_GRP_CP] = (aif_group_shape){c, clampi(D / t, 1, c)};
+    gs[AIF_GRP_DP] = (aif_group_shape){dp * c, clampi(D / t, 1, dp * c)};
+    gs[AIF_GRP_ETP] = (aif_group_shape){et, clampi(D, 1, et)};
+    gs[AIF_GRP_EP] = (aif_group_shape){ep, clampi(D / et, 1, ep)};
+    gs[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
+    gs[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
 }
 
 /* Layers [first, first+n) of pipeline chunk `chunk` out of n_chunks: as even as
@@ -727,21 +749,104 @@ void aif_graph_stage_class(const aif_graph *g, int k, aif_stage_class *c)
         *c = g->stage_class[k];
 }
 
-void aif_graph_shape(const aif_scenario *s, aif_graph *g)
+/* aif_graph_shape but the stage classes; the groups copied from `groups` when not NULL */
+static void shape_fields(const aif_scenario *s, aif_graph *g, const aif_group_shape *groups)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
-    group_shapes(s, g);
+    if (groups)
+        memcpy(g->groups, groups, sizeof g->groups);
+    else
+        group_shapes(s, g->groups);
     g->pp = p->pp;
     g->vpp = p->vpp;
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
     g->layers = s->model.layers;
     g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers;
+}
+
+void aif_graph_shape(const aif_scenario *s, aif_graph *g)
+{
+    shape_fields(s, g, NULL);
     aif_graph_stage_classes(g);
 }
 
-/* The lowering proper, into g as its caller initialised it (empty). */
-static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
+/* The layer segments, AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD: what a layer, the embedding and
+ * the head cost one GPU per microbatch, in three parts (lower_train.h, AIF_LAYER_PART_*):
+ * the layers' forward, their backward, the embedding and head.  They read no field the
+ * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, gbs, the
+ * token budget, dp_overlap or pp_overlap, the optimizer only through aif_layer_sharding,
+ * the communicator groups only through comm() (which records the groups it is asked
+ * about); the forward not the recompute mode, the embedding and head neither that nor the
+ * precision.  A part not in `parts` leaves its segments there, empty. */
+static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER_PARTS])
+{
+    const aif_model *m = &w->s->model;
+    int fwd = parts & 1u << AIF_LAYER_PART_FWD, bwd = parts & 1u << AIF_LAYER_PART_BWD;
+    w->groups_read = 0;
+    begin(w, AIF_SEG_DENSE_FWD); if (fwd) layer_fwd(w, 0); end(w, AIF_SEG_DENSE_FWD);
+    consulted[AIF_LAYER_PART_FWD] = w->groups_read;
+    w->groups_read = 0;
+    begin(w, AIF_SEG_DENSE_BWD); if (bwd) layer_bwd(w, 0); end(w, AIF_SEG_DENSE_BWD);
+    consulted[AIF_LAYER_PART_BWD] = w->groups_read;
+    /* without experts the MoE segments are there, empty */
+    w->groups_read = 0;
+    begin(w, AIF_SEG_MOE_FWD); if (fwd && m->moe.experts) layer_fwd(w, 1); end(w, AIF_SEG_MOE_FWD);
+    consulted[AIF_LAYER_PART_FWD] |= w->groups_read;
+    w->groups_read = 0;
+    begin(w, AIF_SEG_MOE_BWD); if (bwd && m->moe.experts) layer_bwd(w, 1); end(w, AIF_SEG_MOE_BWD);
+    consulted[AIF_LAYER_PART_BWD] |= w->groups_read;
+    w->groups_read = 0;
+    if (!(parts & 1u << AIF_LAYER_PART_ENDS)) {
+        for (int i = AIF_SEG_EMBED_FWD; i <= AIF_SEG_HEAD_BWD; i++) {
+            begin(w, (aif_seg)i);
+            end(w, (aif_seg)i);
+        }
+        consulted[AIF_LAYER_PART_ENDS] = 0;
+        return;
+    }
+    double T = w->T, el = w->tok_el, h = w->h, V = m->vocab;
+    begin(w, AIF_SEG_EMBED_FWD);
+    mem(w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
+    if (w->t > 1)
+        comm(w, w->sp ? "tp.rs.embed" : "tp.ar.embed", AIF_CAT_TP,
+             w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    end(w, AIF_SEG_EMBED_FWD);
+    begin(w, AIF_SEG_EMBED_BWD);
+    if (w->t > 1 && w->sp)
+        comm(w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+    mem(w, "embed.grad", T * h * 6, 1);
+    end(w, AIF_SEG_EMBED_BWD);
+
+    begin(w, AIF_SEG_HEAD_FWD);
+    norm_op(w, "final_norm", el * h * 4);
+    tp_gather(w, "tp.ag.logits", T);
+    gemm(w, "logits", T, V / w->t, h, 1, 0);
+    /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
+     * vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read 4),
+     * exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes
+     * per logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2) */
+    mem(w, "cross_entropy", T * V / w->t * 22, 4);
+    if (w->t > 1)
+        comm(w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+    end(w, AIF_SEG_HEAD_FWD);
+    begin(w, AIF_SEG_HEAD_BWD);
+    mem(w, "cross_entropy.bwd", T * V / w->t * 14, 2);
+    gemm(w, "logits.dgrad", T, h, V / w->t, 1, 0);
+    if (w->t > 1)
+        comm(w, w->sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
+             w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    wgrad_gemm(w, "logits.wgrad", h, V / w->t, T, 1, 0);
+    norm_op(w, "final_norm.bwd", el * h * 6);
+    end(w, AIF_SEG_HEAD_BWD);
+    consulted[AIF_LAYER_PART_ENDS] = w->groups_read;
+}
+
+/* The lowering proper, into g as its caller initialised it (empty); of the layer segments
+ * those of `parts` only (else empty), and the groups each part consulted in layer_groups
+ * (may be NULL); what `known` (may be NULL) holds taken from it, not computed. */
+static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigned *layer_groups,
+                    const aif_lower_known *known, aif_err *err)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
@@ -750,7 +855,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     memset(&w, 0, sizeof w);
     w.g = g;
     w.s = s;
-    aif_model_dims(m, &w.d);
+    if (known && known->dims)
+        w.d = *known->dims;
+    else
+        aif_model_dims(m, &w.d);
     w.b = tr->mbs;
     w.seq = tr->seq;
     w.t = p->tp;
@@ -784,47 +892,20 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
         w.rank_ops = named ? f->fsdp_rank_ops : 0;
         w.live_limit_el = named ? f->fsdp_live_params : 0;
     }
-    aif_graph_shape(s, g);
+    if (known && known->classes) {   /* the caller's, of this pp, vpp, layers and dense prefix */
+        shape_fields(s, g, known->groups);
+        memcpy(g->stage_class, known->classes, (size_t)known->n_classes * sizeof *known->classes);
+        g->n_stage_classes = known->n_classes;
+    } else {
+        shape_fields(s, g, known ? known->groups : NULL);
+        aif_graph_stage_classes(g);
+    }
 
-    begin(&w, AIF_SEG_DENSE_FWD); layer_fwd(&w, 0); end(&w, AIF_SEG_DENSE_FWD);
-    begin(&w, AIF_SEG_DENSE_BWD); layer_bwd(&w, 0); end(&w, AIF_SEG_DENSE_BWD);
-    /* without experts the MoE segments are there, empty */
-    begin(&w, AIF_SEG_MOE_FWD); if (m->moe.experts) layer_fwd(&w, 1); end(&w, AIF_SEG_MOE_FWD);
-    begin(&w, AIF_SEG_MOE_BWD); if (m->moe.experts) layer_bwd(&w, 1); end(&w, AIF_SEG_MOE_BWD);
-    double T = w.T, el = w.tok_el, h = w.h, V = m->vocab;
-    begin(&w, AIF_SEG_EMBED_FWD);
-    mem(&w, "embed.lookup", el * h * 2 * (m->position == AIF_POS_LEARNED ? 3 : 1), 1);
-    if (w.t > 1)
-        comm(&w, w.sp ? "tp.rs.embed" : "tp.ar.embed", AIF_CAT_TP,
-             w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
-    end(&w, AIF_SEG_EMBED_FWD);
-    begin(&w, AIF_SEG_EMBED_BWD);
-    if (w.t > 1 && w.sp)
-        comm(&w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
-    mem(&w, "embed.grad", T * h * 6, 1);
-    end(&w, AIF_SEG_EMBED_BWD);
-
-    begin(&w, AIF_SEG_HEAD_FWD);
-    norm_op(&w, "final_norm", el * h * 4);
-    tp_gather(&w, "tp.ag.logits", T);
-    gemm(&w, "logits", T, V / w.t, h, 1, 0);
-    /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
-     * vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read 4),
-     * exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes
-     * per logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2) */
-    mem(&w, "cross_entropy", T * V / w.t * 22, 4);
-    if (w.t > 1)
-        comm(&w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
-    end(&w, AIF_SEG_HEAD_FWD);
-    begin(&w, AIF_SEG_HEAD_BWD);
-    mem(&w, "cross_entropy.bwd", T * V / w.t * 14, 2);
-    gemm(&w, "logits.dgrad", T, h, V / w.t, 1, 0);
-    if (w.t > 1)
-        comm(&w, w.sp ? "tp.rs.logits.grad" : "tp.ar.logits.grad", AIF_CAT_TP,
-             w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
-    gemm(&w, "logits.wgrad", h, V / w.t, T, 1, 0);
-    norm_op(&w, "final_norm.bwd", el * h * 6);
-    end(&w, AIF_SEG_HEAD_BWD);
+    unsigned consulted[AIF_N_LAYER_PARTS];
+    layer_segments(&w, parts, consulted);
+    if (layer_groups)
+        memcpy(layer_groups, consulted, sizeof consulted);
+    double T = w.T, h = w.h, V = m->vocab;
 
     /* Megatron's scatter/gather optimisation (Narayanan et al. SC'21 sec. 4.1): each tp rank
      * sends 1/tp of the activation over its own NIC; without sequence parallelism the
@@ -907,7 +988,9 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
     }
     end(&w, AIF_SEG_STEP_AG);
 
-    double seqs = tr->mbs, fwd_per_seq = aif_model_fwd_flops_per_seq(m, tr->seq);
+    double seqs = tr->mbs,
+           fwd_per_seq = known && known->fwd_flops_per_seq >= 0 ? known->fwd_flops_per_seq
+                                                                : aif_model_fwd_flops_per_seq(m, tr->seq);
     g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL ? (fwd_per_seq - 2.0 * h * V * tr->seq) * seqs
@@ -922,11 +1005,20 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 aif_rc aif_graph_lower(const aif_scenario *s, aif_graph *g, aif_err *err)
 {
     aif_graph_init(g);
-    return lower(s, g, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, err);
 }
 
 aif_rc aif_graph_lower_in(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, aif_err *err)
 {
     aif_graph_init_buffer(g, buf, bytes);
-    return lower(s, g, err);
+    return lower(s, g, AIF_LAYER_PARTS_ALL, NULL, NULL, err);
+}
+
+void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]) { group_shapes(s, groups); }
+
+aif_rc aif_graph_lower_part(const aif_scenario *s, aif_graph *g, void *buf, size_t bytes, unsigned parts,
+                            unsigned layer_groups[AIF_N_LAYER_PARTS], const aif_lower_known *known, aif_err *err)
+{
+    aif_graph_init_buffer(g, buf, bytes);
+    return lower(s, g, parts, layer_groups, known, err);
 }

@@ -42,11 +42,17 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
 
 void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out)
 {
+    aif_dims d;
+    aif_model_dims(&s->model, &d);
+    aif_memory_estimate_dims(s, g, &d, out);
+}
+
+void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const aif_dims *dims, aif_memory *out)
+{
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
-    aif_dims d;
-    aif_model_dims(m, &d);
+    const aif_dims d = *dims;
     per_layer pl;
     layer_activations(s, &d, &pl);
     double t = p->tp;

@@ -21,8 +21,11 @@
 #define AIF_MEMORY_H
 
 #include "aifsim/graph.h"
+#include "workload/transformer.h"
 
 /* Memory of the busiest pipeline rank. */
 void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out);
+/* The same with the model's dimensions known (aif_model_dims(&s->model)). */
+void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const aif_dims *dims, aif_memory *out);
 
 #endif

@@ -1,0 +1,225 @@
+/* test_memo.c -- the analytical engine's fast paths against the plain ones.
+ *
+ *  - the estimate memo (aif_estimate_memoized): every field of the result, bit for bit,
+ *    equal to aif_estimate's over a random grid of layouts (tp, pp, vpp, cp, ep, etp, mbs,
+ *    recompute, precision, optimizer, every overlap switch, LoRA), one memo shared by runs
+ *    on different models (dense, MoE, MLA with a dense prefix), GPUs, software stacks and
+ *    clock factors in turn, so that an input missing from its key gives a stale hit and
+ *    fails here; the memo is shown to hit (most of the grid) and to miss, and a memo of
+ *    three entries, emptied again and again, gives the same;
+ *  - the interleaved gradient reduction's exposed end (aif_dp_tail) equal to the loop over
+ *    every bucket (aif_dp_tail_loop), bit for bit, on random shapes and near-ties. */
+#include "aifsim/aifsim.h"
+#include "engine/estimate.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static aif_catalog *cat;
+
+static int setup(void **st)
+{
+    (void)st;
+    aif_err e;
+    return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1;
+}
+static int teardown(void **st)
+{
+    (void)st;
+    aif_catalog_free(cat);
+    return 0;
+}
+
+static void load(const char *yaml, aif_scenario *s)
+{
+    aif_err e;
+    if (aif_scenario_parse(cat, yaml, strlen(yaml), "t.yaml", NULL, 0, s, &e) != AIF_OK) {
+        char b[1400];
+        aif_err_format(&e, b, sizeof b);
+        fail_msg("%s", b);
+    }
+}
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static int pick(int n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (int)(rng % (uint64_t)n);
+}
+
+/* One step of a random walk over s's layouts: one field changed (dp follows tp, pp and
+ * cp), so that consecutive layouts differ in a single input and an input missing from
+ * the memo's key finds the previous layout's entry.  Fields the layers read and fields
+ * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap) alike. */
+static void step(aif_scenario *s, int gpus, int moe, int fp4)
+{
+    static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
+                     gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
+    aif_train *t = &s->train;
+    switch (pick(19)) {
+    case 0: t->par.tp = tps[pick(4)]; break;
+    case 1: t->par.sp = !t->par.sp; break;
+    case 2: t->par.pp = pps[pick(3)]; break;
+    case 3: t->par.vpp = vpps[pick(3)]; break;
+    case 4: t->par.cp = cps[pick(2)]; break;
+    case 5: t->par.ep = moe ? eps[pick(3)] : 1; break;
+    case 6: t->par.etp = moe ? 1 + pick(2) : 1; break;
+    case 7: t->mbs = 1 + pick(2); break;
+    case 8: t->gbs = gbss[pick(3)]; break;
+    case 9: t->recompute = pick(3); break;
+    case 10: t->precision = pick(fp4 ? 3 : 2) == 2 ? AIF_FP4 : pick(2) ? AIF_FP8 : AIF_BF16; break;
+    case 11: t->optimizer = t->lora.rank ? AIF_OPT_NONE : pick(AIF_OPT_FSDP + 1); break;
+    case 12: t->tp_overlap = !t->tp_overlap; break;
+    case 13: t->dp_overlap = !t->dp_overlap; break;
+    case 14: t->ep_overlap = moe && !t->ep_overlap; break;
+    case 15: t->pp_overlap = !t->pp_overlap; break;
+    case 16: t->lora.rank = t->optimizer == AIF_OPT_NONE && !t->lora.rank ? 16 : 0; break;
+    case 17: t->seq = seqs[pick(2)]; break;
+    default: t->attention = pick(3); break;
+    }
+    if (t->par.pp == 1)
+        t->par.vpp = 1;
+    t->par.dp = gpus / (t->par.tp * t->par.pp * t->par.cp);
+}
+
+typedef struct ctx {
+    const char *yaml;
+    double clock_factor;      /* 0: as loaded */
+} ctx;
+
+/* n layouts of each context, the contexts in turn (twice round), through one memo. */
+static void compare(aif_estimate_memo *m, const ctx *cs, int n_ctx, int n, long *valid)
+{
+    static aif_scenario s;
+    for (int round = 0; round < 2; round++)
+        for (int c = 0; c < n_ctx; c++) {
+            load(cs[c].yaml, &s);
+            if (cs[c].clock_factor > 0)
+                s.cluster.clock_factor = cs[c].clock_factor;
+            int gpus = aif_alloc_gpus(&s), moe = s.model.moe.experts > 0;
+            int fp4 = s.cluster.gpu.peak_flops[AIF_FP4] > 0;
+            for (int i = 0; i < n; i++) {
+                step(&s, gpus, moe, fp4);
+                aif_train_result a, b;
+                memset(&a, 0, sizeof a);
+                memset(&b, 0, sizeof b);
+                aif_rc ra = aif_estimate(&s, &a, NULL), rb = aif_estimate_memoized(&s, m, &b, NULL);
+                const aif_train *t = &s.train;
+                if (ra != rb || (ra == AIF_OK && memcmp(&a, &b, sizeof a)))
+                    fail_msg("context %d (%s), tp %d pp %d vpp %d cp %d ep %d etp %d dp %d mbs %d gbs %d rc %d prec %d "
+                             "opt %d ovl %d%d%d%d lora %d: rc %d/%d, step %.17g / %.17g",
+                             c, cs[c].yaml, t->par.tp, t->par.pp, t->par.vpp, t->par.cp, t->par.ep, t->par.etp,
+                             t->par.dp, t->mbs, t->gbs, t->recompute, t->precision, t->optimizer, t->tp_overlap,
+                             t->dp_overlap, t->ep_overlap, t->pp_overlap, t->lora.rank, ra, rb, a.step_time_s,
+                             b.step_time_s);
+                *valid += ra == AIF_OK;
+            }
+        }
+}
+
+static const ctx contexts[] = {
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: hgx-b200, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: torchtitan}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0.8},
+    {"cluster: {system: dgx-h100, gpus: 64, gpus_per_node: 4}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: {base: llama3-8b, arch: llama, hidden: 4608}\ntrain: {gbs: 64}\n", 0},
+};
+
+static void test_memo_equals_plain(void **st)
+{
+    (void)st;
+    aif_estimate_memo *m, *small;
+    aif_err e;
+    assert_int_equal(aif_estimate_memo_new(0, &m, &e), AIF_OK);
+    assert_int_equal(aif_estimate_memo_new(3, &small, &e), AIF_OK);
+    long valid = 0, hits, misses;
+    int n_ctx = (int)(sizeof contexts / sizeof contexts[0]);
+    compare(m, contexts, n_ctx, 600, &valid);
+    aif_estimate_memo_stats(m, &hits, &misses);
+    assert_true(valid > 1000);                 /* the grid is mostly valid layouts */
+    assert_true(hits > valid / 2);             /* and the memo is used, not bypassed */
+    assert_true(misses > 100);
+    /* a memo of three entries: emptied again and again, the same results */
+    valid = 0;
+    compare(small, contexts, n_ctx, 200, &valid);
+    aif_estimate_memo_stats(small, &hits, &misses);
+    assert_true(hits > 0 && misses > 0);
+    /* cleared, it still agrees; NULL is aif_estimate */
+    aif_estimate_memo_clear(m);
+    compare(m, contexts, 2, 50, &valid);
+    aif_estimate_memo_free(m);
+    aif_estimate_memo_free(small);
+    assert_int_equal(aif_estimate_memo_new(-1, &m, &e), AIF_EINPUT);
+    assert_null(m);
+    assert_string_equal(e.path, "max_entries");
+}
+
+/* One memo reused across models, GPUs and stacks changed in place (as a sweep over
+ * model sizes would): a layout must not find the other model's layers. */
+static void test_memo_model_in_place(void **st)
+{
+    (void)st;
+    static aif_scenario s;
+    load(contexts[0].yaml, &s);
+    aif_estimate_memo *m;
+    aif_err e;
+    assert_int_equal(aif_estimate_memo_new(0, &m, &e), AIF_OK);
+    for (int i = 0; i < 40; i++) {
+        s.model.ffn = 14336 + 1024 * (i / 4 % 4);        /* a new model every 4 layouts */
+        s.cluster.gpu.calib.matmul_eff = 0.6 + 0.05 * (i / 6 % 3);   /* a new GPU every 6 */
+        s.framework.act_traffic = 1 + 0.5 * (i / 5 % 2);               /* a new stack every 5 */
+        s.train.par.pp = 1 + i % 2;
+        s.train.par.dp = 64 / (s.train.par.tp * s.train.par.pp);
+        aif_train_result a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        assert_int_equal(aif_estimate(&s, &a, NULL), AIF_OK);
+        assert_int_equal(aif_estimate_memoized(&s, m, &b, NULL), AIF_OK);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    long hits, misses;
+    aif_estimate_memo_stats(m, &hits, &misses);
+    assert_true(hits > 0);
+    aif_estimate_memo_free(m);
+}
+
+static void test_dp_tail(void **st)
+{
+    (void)st;
+    long fast = 0;
+    for (int i = 0; i < 20000; i++) {
+        aif_pipe p = {1 + pick(64), 1 + pick(12), 1 + pick(200)};
+        double nb = 1 + pick(i % 10 == 0 ? 20 : 3000);
+        double y = 0.001 + pick(100000) * 1e-5;
+        double x = pick(5) == 0 ? y * (1 + (pick(3) - 1) * 1e-15) : y * pick(4000) * 1e-3;
+        if (pick(10) == 0)
+            x = 0;
+        double a = aif_dp_tail_loop(p, nb, x, y), b = aif_dp_tail(p, nb, x, y);
+        if (memcmp(&a, &b, sizeof a))
+            fail_msg("pp %d vpp %d m %d nb %g x %.17g y %.17g: loop %.17g, fast %.17g", p.pp, p.vpp, p.m, nb, x, y,
+                     a, b);
+        fast += nb > 8;
+    }
+    assert_true(fast > 10000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memo_equals_plain),
+        cmocka_unit_test(test_memo_model_in_place),
+        cmocka_unit_test(test_dp_tail),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
