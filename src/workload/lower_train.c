@@ -442,6 +442,9 @@ static void tensor_colls(lw *w, const char *name, double weight_el)
 {
     int bwd = w->tensor_coll == 2 || strstr(name, "dgrad");
     double bytes = weight_el * 2;
+    /* the group's size decides even when it is 1 (no collective): the estimate memo keys
+     * a part by the groups its lowering read (engine/estimate.c) */
+    w->groups_read |= 1u << AIF_GRP_DP;
     int n = w->g->groups[AIF_GRP_DP].size, recomputed = w->s->train.recompute == AIF_RC_FULL;
     aif_ovl ovl = w->fsdp_ovl == AIF_OVL_NONE ? AIF_OVL_NONE : AIF_OVL_NEXT;
     if (n <= 1 || w->replay_share > 0)
@@ -568,7 +571,7 @@ static void layer_bwd(lw *w, int moe)
     lora_ops(w, moe, 1);
     if (w->fsdp && w->fsdp_tensor) {
         w->tensor_coll = 2;
-        if (tr->recompute != AIF_RC_FULL)
+        if (rc != AIF_RC_FULL)
             w->live_el = 0;
     }
     if (moe)
