@@ -414,8 +414,9 @@ typedef struct aif_train {
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained
-     * on the attention projections (targets attention) or on those and the dense MLP
-     * (targets all); rank 0: every weight trained */
+     * on the attention projections (targets attention), on those and the dense MLP
+     * (targets all) or on the fused query-key-value projection alone (targets qkv,
+     * NeMo's and Megatron-Bridge's default target, linear_qkv); rank 0: every weight trained */
     struct { int rank; int targets; } lora;
     /* A low-precision recipe (precision fp8 or fp4): the fp4 format (aif_fp4_format; fp4
      * only) and the transformer layers it keeps in bf16 at the start and at the end of the

@@ -712,9 +712,11 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, aif_err *err)
              w.sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     end(&w, AIF_SEG_EMBED_FWD);
     begin(&w, AIF_SEG_EMBED_BWD);
-    if (w.t > 1 && w.sp)
-        comm(&w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
-    mem(&w, "embed.grad", T * h * 6, 1);
+    if (!w.lora) {   /* LoRA: the embedding is frozen, no gradient reaches it */
+        if (w.t > 1 && w.sp)
+            comm(&w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+        mem(&w, "embed.grad", T * h * 6, 1);
+    }
     end(&w, AIF_SEG_EMBED_BWD);
 
     begin(&w, AIF_SEG_HEAD_FWD);
