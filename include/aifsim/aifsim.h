@@ -64,6 +64,8 @@ typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PR
  * with an E4M3 scale, and an fp32 scale per tensor) and MXFP4 (OCP microscaling: blocks
  * of 32 with a power-of-two E8M0 scale). */
 typedef enum aif_fp4_format { AIF_NVFP4, AIF_MXFP4, AIF_N_FP4_FORMAT } aif_fp4_format;
+/* LoRA's adapted weights (train.lora.targets; aif_lora_target_names) */
+typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV } aif_lora_targets;
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256

@@ -28,7 +28,7 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
      * so a frozen MLP keeps neither fc1's input (the norm output) nor fc2's (the
      * activation output); the attention's inputs stay: the adapters on qkv (every
      * target) read the norm output, and flash attention keeps its own output, o's input */
-    int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != 1;
+    int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != AIF_LORA_ALL;
     double mlp = 2 * el * h + (frozen_mlp ? 0 : 2 * el * h + 2 * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
                  el * h * d->dropout;
     double moe = 0;
