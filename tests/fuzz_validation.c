@@ -19,7 +19,7 @@ const char *const fuzz_dict[] = {
     "megatron", "megatron_recompute", "6nd", "6nd_attn", "model", "llama3-8b", "llama3-405b", "mixtral-8x7b",
     "dgx-h100", "dgx-a100-80g", "h100-sxm", "nvlink4", "ib-ndr", "allreduce", "allgather", "reducescatter",
     "alltoall", "sendrecv", "ring", "tree", "nvls", "auto", "busbw_GBps", "time_us", "1048576", "0", "-1",
-    "1e308", "nan", "65536", "\xEF\xBB\xBF"};
+    "1e308", "nan", "65536", "\xEF\xBB\xBF", "lora_rank", "lora_targets", "qkv", "attention", "all", "notes"};
 const int fuzz_n_dict = (int)(sizeof fuzz_dict / sizeof fuzz_dict[0]);
 
 static aif_catalog *cat;

@@ -638,6 +638,63 @@ static void test_lora(void **state)
     assert_string_equal(e.path, "train.lora");
 }
 
+/* LoRA's frozen GEMMs keep no input for a weight gradient they do not compute: with the
+ * MLP frozen (targets qkv or attention) a layer keeps neither fc1's input (the norm
+ * output, h per token) nor fc2's (ffn / tp per token), in bf16; with the MLP adapted
+ * (all) its activations are full training's.  Targets qkv adapt the fused projection
+ * alone: rank x (h + (q + k + v) / tp) parameters per layer, by hand.  The frozen
+ * embedding gets no gradient: no embed.grad op, no gather of its gradient.  In fp8 the
+ * casts write no transposed copy for a weight gradient: 3 bytes per element (read 2,
+ * write 1) where full training's write 2, so 3/4 of full training's cast traffic. */
+static void test_lora_frozen(void **state)
+{
+    (void)state;
+    const char *base = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                       "train: {tp: 2, sp: true, mbs: 1, gbs: 32, seq: 4096%s}\n";
+    char y[512];
+    aif_scenario s;
+    aif_train_result full, qkv, attn, all;
+    aif_err e;
+    snprintf(y, sizeof y, base, "");
+    load(&s, y);
+    assert_int_equal(aif_estimate(&s, &full, &e), AIF_OK);
+    snprintf(y, sizeof y, base, ", lora: {rank: 16, targets: qkv}");
+    load(&s, y);
+    assert_int_equal(aif_estimate(&s, &qkv, &e), AIF_OK);
+    snprintf(y, sizeof y, base, ", lora: {rank: 16, targets: attention}");
+    load(&s, y);
+    assert_int_equal(aif_estimate(&s, &attn, &e), AIF_OK);
+    snprintf(y, sizeof y, base, ", lora: {rank: 16, targets: all}");
+    load(&s, y);
+    assert_int_equal(aif_estimate(&s, &all, &e), AIF_OK);
+    aif_graph g;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    for (int i = 0; i < g.n_ops; i++)
+        if (strstr(g.ops[i].name, "embed.grad"))
+            fail_msg("the frozen embedding's gradient: %s", g.ops[i].name);
+    aif_graph_free(&g);
+    double cast[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        snprintf(y, sizeof y, base, k ? ", precision: fp8, lora: {rank: 16, targets: qkv}" : ", precision: fp8");
+        load(&s, y);
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        for (int i = 0; i < g.n_ops; i++)
+            if (!strcmp(g.ops[i].name, "fp8.cast"))
+                cast[k] += g.ops[i].bytes;
+        aif_graph_free(&g);
+    }
+    assert_true(cast[0] > 0);
+    CLOSE(cast[1], 0.75 * cast[0], 1e-12);
+    double h = 4096, f = 14336, t = 2, T = 4096, layers = 32;
+    double frozen = layers * (2 * T / t * h + 2 * T * f / t);   /* pp 1: one microbatch in flight */
+    CLOSE(full.mem.activations_bytes - qkv.mem.activations_bytes, frozen, 1e-12);
+    CLOSE(attn.mem.activations_bytes, qkv.mem.activations_bytes, 1e-12);
+    CLOSE(all.mem.activations_bytes, full.mem.activations_bytes, 1e-12);
+    double ad = 32 * 128, kv = 2 * 8 * 128;
+    CLOSE(qkv.mem.grads_bytes, 4 * layers * 16 * (h + (ad + kv) / t), 1e-12);
+    assert_true(qkv.step_time_s < attn.step_time_s && attn.step_time_s < all.step_time_s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,7 +705,7 @@ int main(void)
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up), cmocka_unit_test(test_ep_overlap_booked_as_expert),
         cmocka_unit_test(test_fsdp_with_pipelining),
-        cmocka_unit_test(test_lora),
+        cmocka_unit_test(test_lora), cmocka_unit_test(test_lora_frozen),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -90,6 +90,43 @@ static void test_bad_csv(void **state)
     bad(HDR, "no rows", 0);
 }
 
+/* LoRA's optional trailing columns: a row may end before them (full training, the rows
+ * written before the columns were added) or give them; the same run as LoRA is faster
+ * and counts 2x the forward as model FLOPs.  A row that ends before a column that is not
+ * optional is refused naming that column and the optional ones; a bad LoRA cell names its
+ * column. */
+#define LHDR "id,model,system,gpus,tp,mbs,gbs,seq,metric,measured,source,notes,lora_rank,lora_targets\n"
+static void test_lora_columns(void **state)
+{
+    (void)state;
+    const char *csv = LHDR "full,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,\"a note, quoted\"\n"
+                           "empty,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,,\n"
+                           "lora,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,16,qkv\n"
+                           "rank,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,16\n";
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
+    assert_int_equal(v.n, 4);
+    assert_true(v.rows[0].predicted == v.rows[1].predicted);   /* left out or empty: the same run */
+    assert_int_equal(v.rows[0].lora_rank, 0);
+    assert_int_equal(v.rows[2].lora_rank, 16);
+    assert_true(v.rows[2].predicted < v.rows[0].predicted);
+    assert_true(fabs(v.rows[2].r.model_flops_per_step / v.rows[0].r.model_flops_per_step - 2.0 / 3) < 1e-12);
+    assert_true(v.rows[3].predicted > v.rows[2].predicted);    /* default targets attention: q, k, v and o */
+    aif_val_stats st;
+    assert_int_equal(aif_validation_lora_stats(&v, &st, &e), AIF_OK);
+    assert_int_equal(st.n, 2);
+    aif_validation_free(&v);
+    bad(LHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s\n", "ends before column 'notes'", 2);
+    bad(LHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s\n", "lora_rank, lora_targets", 2);
+    bad(LHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,16,mlp\n", "column lora_targets", 2);
+    bad(LHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,0\n", "lora_rank", 2);
+    bad(LHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,16,qkv,x\n", "cells", 2);
+    /* a table without the columns stays strict */
+    bad(HDR "a,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,1,,\n" "b,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,1\n",
+        "cells", 3);
+}
+
 /* nccl-tests rows: op and algo names are the library's own (names.h); an unknown algo
  * is an error naming the row, an empty one means auto; the file reader names the file */
 static void test_collectives(void **state)
@@ -354,7 +391,7 @@ int main(void)
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
-        cmocka_unit_test(test_serve_admission),
+        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_lora_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

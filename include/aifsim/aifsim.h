@@ -64,6 +64,8 @@ typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PR
  * with an E4M3 scale, and an fp32 scale per tensor) and MXFP4 (OCP microscaling: blocks
  * of 32 with a power-of-two E8M0 scale). */
 typedef enum aif_fp4_format { AIF_NVFP4, AIF_MXFP4, AIF_N_FP4_FORMAT } aif_fp4_format;
+/* LoRA's adapted weights (train.lora.targets; aif_lora_target_names) */
+typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV } aif_lora_targets;
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256
@@ -423,8 +425,9 @@ typedef struct aif_train {
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained
-     * on the attention projections (targets attention) or on those and the dense MLP
-     * (targets all); rank 0: every weight trained */
+     * on the attention projections (targets attention), on those and the dense MLP
+     * (targets all) or on the fused query-key-value projection alone (targets qkv,
+     * NeMo's and Megatron-Bridge's default target, linear_qkv); rank 0: every weight trained */
     struct { int rank; int targets; } lora;
     /* A low-precision recipe (precision fp8 or fp4): the fp4 format (aif_fp4_format; fp4
      * only) and the transformer layers it keeps in bf16 at the start and at the end of the

@@ -27,6 +27,7 @@ typedef struct aif_val_row {
     int n_assumed;                     /* training rows: inputs the notes mark ASSUMED (the word, in capitals) */
     int nofit;                         /* training rows: 1 when the memory model says the job does not fit in
                                           GPU memory (the row does not describe the job as it was run) */
+    int lora_rank;                     /* training rows: the LoRA rank (train.lora; 0 = every weight trained) */
     double measured, predicted, err;   /* err = (predicted - measured) / measured */
     aif_train_result r;
 } aif_val_row;
@@ -89,6 +90,8 @@ typedef struct aif_val_stats {
  * (aif_val_row.framework, the table's `framework` column; empty = megatron-core). */
 aif_rc aif_validation_framework_stats(const aif_validation *v, const char *framework, aif_val_stats *st,
                                       aif_err *err);
+/* Statistics of a training table's LoRA fine-tuning rows (lora_rank > 0), whatever their stack. */
+aif_rc aif_validation_lora_stats(const aif_validation *v, aif_val_stats *st, aif_err *err);
 
 /* The nccl-tests rows carry their size band in aif_val_row.framework: from 1 MiB up
  * (the sizes training sends) or below, for aif_validation_framework_stats. */

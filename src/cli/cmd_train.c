@@ -55,7 +55,7 @@ static const char help[] =
     "                        (default), torchtitan, torchtitan-compile, deepspeed, maxtext,\n"
     "                        maxtext-gpu, rocm-megatron, rocm-torchtitan\n"
     "  --lora-rank N         LoRA fine-tuning: the model frozen, rank-N adapters trained\n"
-    "  --lora-targets attention|all   the adapted weights (default attention)\n"
+    "  --lora-targets attention|all|qkv   the adapted weights (default attention)\n"
     "  --tokens N            training budget in tokens (e.g. 15.6T) for days and GPU-hours\n"
     "network (used by --engine sim; docs/NETWORK.md):\n"
     "  --topology auto|fat-tree|rail-optimized|rail-only\n"

@@ -30,7 +30,8 @@ static const char help[] =
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
     "    when the median exceeds the bound (default 10%); counts the inputs the rows'\n"
     "    notes mark ASSUMED and flags a row the memory model says cannot fit (DOES\n"
-    "    NOT FIT: the row does not describe the job as it was run);\n"
+    "    NOT FIT: the row does not describe the job as it was run); then each software\n"
+    "    stack's errors, and the LoRA rows' (columns lora_rank, lora_targets);\n"
     "  - --holdout source: the training rows only, then each source group's (one paper\n"
     "    or document) error with the calibration constants tied to its rows fitted\n"
     "    without them, and the leave-one-source-out median over all rows;\n"
@@ -118,7 +119,8 @@ static int frameworks_of(const aif_validation *v, const char **out, int max)
     return n;
 }
 
-/* Each software stack's statistics, one line each (text) or an object by name (JSON). */
+/* Each software stack's statistics, one line each (text) or an object by name (JSON), then
+ * the LoRA rows' (any stack), a line of their own or the object "lora". */
 static int print_frameworks(const aif_validation *v, json_object *into)
 {
     const char *names[64];
@@ -141,6 +143,15 @@ static int print_frameworks(const aif_validation *v, json_object *into)
     }
     if (g)
         json_object_object_add(into, "frameworks", g);
+    /* the LoRA fine-tuning rows, whatever their stack: a group of their own when there are any */
+    aif_val_stats lo;
+    aif_err e;
+    if (aif_validation_lora_stats(v, &lo, &e) != AIF_OK)
+        return cli_report_error(&e);
+    if (lo.n > 0 && into)
+        json_object_object_add(into, "lora", group_json(&lo, v));
+    else if (lo.n > 0)
+        print_group("by training mode (train.lora):\n  lora", &lo, v);
     return 0;
 }
 

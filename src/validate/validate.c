@@ -4,7 +4,8 @@
  * the same for nccl-tests tables (validation/collectives.csv) and published
  * serving figures (validation/infer.csv, through aif_run_serve).
  * A row is never special-cased: it is a scenario like any other.  Every table is
- * read strictly (the header names its columns, every row has as many cells);
+ * read strictly (the header names its columns, every row has as many cells, save
+ * that a training row may end before the optional trailing columns, train_optional);
  * a row that cannot be reproduced (hardware outside the catalogs, an input the
  * source does not publish) is counted as skipped with its reason, never guessed. */
 #include "aifsim/validate.h"
@@ -33,6 +34,7 @@ typedef struct parse_state {
     int col, row;
     int too_long;
     const char *const *need;                 /* columns the header must have */
+    const char *const *optional;             /* columns a row may end before (NULL: none) */
     void (*row_fn)(struct parse_state *);    /* called for each data row */
     const aif_catalog *cat;
     const char *name;
@@ -156,6 +158,7 @@ static void train_row(parse_state *ps)
         {"dp_overlap", "train.dp_overlap"}, {"sp", "train.sp"}, {"ep_overlap", "train.ep_overlap"},
         {"pp_overlap", "train.pp_overlap"},
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
+        {"lora_rank", "train.lora.rank"}, {"lora_targets", "train.lora.targets"},
     };
     aif_override ov[32];
     char origins[32][48];
@@ -190,6 +193,7 @@ static void train_row(parse_state *ps)
         return;
     }
     vr->gpus = s.cluster.gpus;
+    vr->lora_rank = s.train.lora.rank;
     aif_strlcpy(vr->framework, s.train.framework, sizeof vr->framework);
     aif_strlcpy(vr->arch, s.cluster.gpu.arch, sizeof vr->arch);
     for (int i = 0; i < ps->n_calib_set; i++)
@@ -239,6 +243,10 @@ static void train_row(parse_state *ps)
     ps->out->n++;
 }
 
+/* The training tables' optional trailing columns: LoRA fine-tuning (train.lora), after
+ * notes, so that a row of full training ends at its notes. */
+static const char *const train_optional[] = {"lora_rank", "lora_targets", NULL};
+
 static void cb_field(void *s, size_t len, void *data)
 {
     parse_state *ps = data;
@@ -251,6 +259,33 @@ static void cb_field(void *s, size_t len, void *data)
         ps->cell[ps->col][len] = '\0';
     }
     ps->col++;
+}
+
+static int is_optional(const parse_state *ps, const char *col)
+{
+    for (int i = 0; ps->optional && ps->optional[i]; i++)
+        if (!strcmp(ps->optional[i], col))
+            return 1;
+    return 0;
+}
+
+/* A row of fewer cells than the header is read when every column it leaves out is one
+ * of the table's optional trailing columns (added after the rows were written, so that
+ * those rows stay as they were). */
+static int short_row_ok(const parse_state *ps)
+{
+    for (int i = ps->col; i < ps->n_hdr; i++)
+        if (!is_optional(ps, ps->hdr[i]))
+            return 0;
+    return 1;
+}
+
+static void join_names(const char *const *names, char *out, size_t len)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; names[i] && n < len; i++)
+        n += (size_t)snprintf(out + n, len - n, "%s%s", i ? ", " : "", names[i]);
 }
 
 static void cb_row(int c, void *data)
@@ -274,11 +309,21 @@ static void cb_row(int c, void *data)
             }
     } else if (ps->too_long) {
         ps->rc = row_error(ps, "", "%s", "a cell is longer than 4095 characters");
-    } else if (ps->col != ps->n_hdr) {
+    } else if (ps->col > ps->n_hdr || (ps->col < ps->n_hdr && !short_row_ok(ps))) {
         char why[64];
         snprintf(why, sizeof why, "%d cells, the header has %d", ps->col, ps->n_hdr);
-        ps->rc = row_error(ps, "", "row has %s", why);
+        if (ps->col < ps->n_hdr && ps->optional) {
+            char opt[200];
+            join_names(ps->optional, opt, sizeof opt);
+            ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, ps->row + 1, 0, ps->hdr[ps->col],
+                                 "row has %s: it ends before column '%s' (a row may end only before its optional "
+                                 "trailing columns: %s)", why, ps->hdr[ps->col], opt);
+        } else {
+            ps->rc = row_error(ps, "", "row has %s", why);
+        }
     } else {
+        for (int i = ps->col; i < ps->n_hdr; i++)   /* the optional columns a short row leaves out: empty */
+            ps->cell[i][0] = '\0';
         ps->row_fn(ps);
         if (ps->progress && !ps->rc)
             ps->progress((double)ps->row / ps->n_lines, ps->progress_ctx);
@@ -323,6 +368,7 @@ static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, co
     ps->err = err;
     ps->need = need;
     ps->row_fn = row_fn;
+    ps->optional = row_fn == train_row ? train_optional : NULL;
     ps->sim = sim;
     ps->calib_set = set;
     ps->n_calib_set = n_set;
@@ -933,6 +979,13 @@ static int is_framework_row(const aif_val_row *r, const void *name) { return !st
 aif_rc aif_validation_framework_stats(const aif_validation *v, const char *framework, aif_val_stats *st, aif_err *err)
 {
     return stats_where(v, is_framework_row, framework, st, err);
+}
+
+static int is_lora_row(const aif_val_row *r, const void *unused) { (void)unused; return r->lora_rank > 0; }
+
+aif_rc aif_validation_lora_stats(const aif_validation *v, aif_val_stats *st, aif_err *err)
+{
+    return stats_where(v, is_lora_row, NULL, st, err);
 }
 
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,

@@ -816,9 +816,11 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
              w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     end(w, AIF_SEG_EMBED_FWD);
     begin(w, AIF_SEG_EMBED_BWD);
-    if (w->t > 1 && w->sp)
-        comm(w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
-    mem(w, "embed.grad", T * h * 6, 1);
+    if (!w->lora) {   /* LoRA: the embedding is frozen, no gradient reaches it */
+        if (w->t > 1 && w->sp)
+            comm(w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+        mem(w, "embed.grad", T * h * 6, 1);
+    }
     end(w, AIF_SEG_EMBED_BWD);
 
     begin(w, AIF_SEG_HEAD_FWD);
@@ -875,6 +877,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     w.tok_el = w.sp ? w.T / w.t : w.T;
     w.fp8 = tr->precision == AIF_FP4 ? AIF_GEMM_FP4_BLOCK : tr->precision == AIF_FP8 ? AIF_GEMM_FP8 : AIF_GEMM_BF16;
     w.quant_bytes = w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_quant_bytes(tr->fp4_format) : 4;
+    if (tr->lora.rank > 0)   /* frozen weights, no wgrad: no transposed (columnwise) copy of an operand is
+                                written (Transformer Engine quantizes columnwise only when a weight needs
+                                its gradient); the adapters run in bf16 */
+        w.quant_bytes -= w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
     w.hp_share = aif_bf16_layer_share(tr, m->layers);
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;

@@ -23,17 +23,26 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     else if (tr->recompute == AIF_RC_NONE)
         attn += (d->dropout ? 5.0 : 2.0) * tr->mbs * (m->heads / t) * (tr->seq / c) * tr->seq;
     double gm = d->gated ? 2 : 1;
-    double mlp = 2 * el * h + 2 * el * h + 2 * T * m->ffn * gm / t + 2 * T * m->ffn / t + el * h * d->dropout;
+    /* LoRA: a frozen GEMM's input is kept only for its weight gradient (Transformer
+     * Engine's Linear and LayerNormLinear save it only when the weight requires grad),
+     * so a frozen MLP keeps neither fc1's input (the norm output) nor fc2's (the
+     * activation output); the attention's inputs stay: the adapters on qkv (every
+     * target) read the norm output, and flash attention keeps its own output, o's input */
+    int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != AIF_LORA_ALL;
+    double mlp = 2 * el * h + (frozen_mlp ? 0 : 2 * el * h + 2 * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
+                 el * h * d->dropout;
     double moe = 0;
     if (m->moe.experts) {
         double imb = tr->par.ep > 1 && tr->ep_imbalance > 1 ? tr->ep_imbalance : 1;   /* the busiest rank */
         double et = tr->par.etp, slots = el * m->moe.top_k * et * imb, fe = m->moe.expert_ffn;
         double fs = fe * m->moe.shared_experts;
         /* norm input, router input, dispatched tokens (the expert fc1 input), activation
-         * input and fc2 input; the all-to-all buffers are not kept for backward */
-        moe = 2 * el * h + 2 * el * h + 2 * slots * h + 2 * slots * fe * gm / et + 2 * slots * fe / et;
+         * input and fc2 input; the all-to-all buffers are not kept for backward.  Under
+         * LoRA the router and routed experts are frozen: their GEMMs' inputs not kept */
+        int lora = tr->lora.rank > 0;
+        moe = 2 * el * h + (lora ? 0 : 2 * el * h + 2 * slots * h + 2 * slots * fe / et) + 2 * slots * fe * gm / et;
         if (fs > 0)
-            moe += 2 * el * h + 2 * T * fs * gm / t + 2 * T * fs / t;
+            moe += (frozen_mlp ? 0 : 2 * el * h + 2 * T * fs / t) + 2 * T * fs * gm / t;
     }
     pl->dense = attn + mlp;
     pl->moe = attn + moe;

@@ -12,7 +12,9 @@
  *  activations per layer and microbatch: the tensors each op saves for backward
  *    (Korthikanti et al. 2022, sec. 4: 34*s*b*h + 5*a*s^2*b for GPT with no
  *    parallelism; sharded by tp with sequence parallelism; flash attention keeps
- *    no s^2 term; full recompute keeps only the layer input), times the
+ *    no s^2 term; full recompute keeps only the layer input; under LoRA a frozen
+ *    GEMM's input, kept only for its weight gradient, is not kept: fc1's and fc2's
+ *    inputs unless the MLP is adapted, the router's and routed experts' always), times the
  *    microbatches in flight on the rank (workload/schedule.h: min(m, pp - rank)
  *    under 1F1B, x (1 + (pp-1)/(pp*vpp)) when interleaved);
  *  the last rank adds the logits (fp32 and bf16) of one microbatch;

@@ -44,9 +44,13 @@ void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe
                      double *out)
 {
     double h = m->hidden;
-    *in = h + d->out_in / tp;                        /* qkv reads h; o reads its heads' outputs */
-    *out = (d->q_dim + d->kv_dim) / tp + h;
-    if (targets == 1) {   /* all: the MLP (an MoE layer's shared experts; routed experts stay frozen) */
+    *in = h;                                         /* qkv reads h */
+    *out = (d->q_dim + d->kv_dim) / tp;
+    if (targets == AIF_LORA_QKV)   /* the fused query-key-value projection alone */
+        return;
+    *in += d->out_in / tp;                           /* o reads its heads' outputs */
+    *out += h;
+    if (targets == AIF_LORA_ALL) {   /* all: the MLP (an MoE layer's shared experts; routed experts stay frozen) */
         double f = moe_layer ? (double)m->moe.shared_experts * m->moe.expert_ffn : m->ffn;
         if (f > 0) {
             double up = (d->gated ? 2 : 1) * f / tp;

@@ -33,8 +33,9 @@ double aif_model_fwd_flops_per_seq(const aif_model *m, double seq);
 /* aif_model_params and aif_model_active_params at once (the model's dimensions once). */
 void aif_model_param_counts(const aif_model *m, double *params_all, double *params_active);
 /* LoRA: the summed input and output widths of one layer's adapted weights on one GPU of
- * a tp group (attention: the q, k, v and output projections; all: those and a dense
- * layer's MLP, or an MoE layer's shared experts), so its adapters hold
+ * a tp group (targets, aif_lora_target_names: 0 attention, the q, k, v and output
+ * projections; 1 all, those and a dense layer's MLP, or an MoE layer's shared experts;
+ * 2 qkv, the fused q, k, v projection alone, one adapter), so its adapters hold
  * rank x (in + out) parameters and cost 2 x rank x (in + out) FLOPs per token forward. */
 void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe_layer, double tp, double *in,
                      double *out);
