@@ -9,7 +9,9 @@
  * the experts, auto following the model, nothing inside one domain.  Grouped expert GEMMs
  * slower with few tokens per expert (grouped_m_half) against DeepGEMM's published table.
  * Multi-token prediction (model.mtp_layers): one more layer on the last stage, its FLOPs,
- * its head pass, its memory, and the published parameter count unchanged. */
+ * its head pass, its memory, and the published parameter count unchanged.  Sliding-window
+ * attention (model.sliding_window, full_attention_every; gpt-oss's alternating 128-token
+ * band): the banded layers' attention work by hand, at a window's kernel rate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -311,6 +313,66 @@ static void test_mtp(void **state)
     aif_graph_free(&g0);
 }
 
+/* ------------------------------------------------ sliding-window attention (gpt-oss) */
+
+static double attn_flops(const aif_scenario *s, const char *name)
+{
+    aif_graph g;
+    aif_err e;
+    if (aif_graph_lower(s, &g, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    double f = 0;
+    for (int i = 0; i < g.seg[AIF_SEG_MOE_FWD].n; i++) {
+        const aif_op *o = &g.ops[g.seg[AIF_SEG_MOE_FWD].first + i];
+        if (strcmp(o->name, name) == 0)
+            f += o->flops;
+    }
+    aif_graph_free(&g);
+    return f;
+}
+
+static aif_scenario gptoss(const char *window, const char *every)
+{
+    aif_override ov[] = {{"model", "gpt-oss-120b", "o"}, {"cluster.system", "dgx-h100", "o"},
+                         {"cluster.gpus", "64", "o"}, {"train.tp", "1", "o"}, {"train.pp", "4", "o"},
+                         {"train.ep", "8", "o"}, {"train.mbs", "1", "o"}, {"train.gbs", "64", "o"},
+                         {"train.seq", "4096", "o"}, {"model.sliding_window", window, "o"},
+                         {"model.full_attention_every", every, "o"}};
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, "", 0, "t", ov, 11, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    return s;
+}
+
+static void test_sliding_window(void **state)
+{
+    (void)state;
+    const aif_model *m = aif_catalog_find_model(cat, "gpt-oss-120b");
+    assert_int_equal(m->sliding_window, 128);
+    assert_int_equal(m->full_attention_every, 2);
+    assert_true(aif_model_window_share(m) == 0.5);   /* 18 of 36 layers banded */
+    /* keys per query by hand: S = 4096, W = 128: (128 x 4096 - 128 x 127 / 2) / 4096 */
+    assert_true(fabs(aif_window_keys_per_query(128, 4096) - (128.0 * 4096 - 128.0 * 127 / 2) / 4096) < 1e-9);
+    assert_true(aif_window_keys_per_query(8192, 4096) == 4097.0 / 2);   /* a window over the sequence: causal */
+    aif_scenario full = gptoss("0", "0"), swa = gptoss("128", "2"), all = gptoss("128", "0"), wide = gptoss("8192", "2");
+    double f_full = attn_flops(&full, "attn.fwd");
+    /* half the layers keep full causal attention, the other half their band */
+    assert_true(fabs(attn_flops(&swa, "attn.fwd") - 0.5 * f_full) < 1e-6 * f_full);
+    double band = 2.0 * 64 * 4096 * aif_window_keys_per_query(128, 4096) * (64 + 64);
+    assert_true(fabs(attn_flops(&swa, "attn.window.fwd") - 0.5 * band) < 1e-6 * band);
+    assert_true(fabs(attn_flops(&all, "attn.window.fwd") - band) < 1e-6 * band && attn_flops(&all, "attn.fwd") == 0);
+    /* a window as long as the sequence is full attention */
+    assert_true(attn_flops(&wide, "attn.fwd") == f_full && attn_flops(&wide, "attn.window.fwd") == 0);
+    /* the step is shorter with the band, and the model FLOPs (Megatron's count, full attention) the same */
+    aif_train_result rf, rs;
+    aif_err e;
+    assert_int_equal(aif_estimate(&full, &rf, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&swa, &rs, &e), AIF_OK);
+    assert_true(rs.step_time_s < rf.step_time_s);
+    assert_true(rs.model_flops_per_step == rf.model_flops_per_step);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
         cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
+        cmocka_unit_test(test_sliding_window),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

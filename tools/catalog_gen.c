@@ -203,6 +203,8 @@ static void model_fields(const aif_model *m)
     integer("vocab", m->vocab);
     integer("max_seq", m->max_seq);
     integer("mtp_layers", m->mtp_layers);
+    integer("sliding_window", m->sliding_window);
+    integer("full_attention_every", m->full_attention_every);
     integer("activation", m->activation);
     integer("attention", m->attention);
     integer("norm", m->norm);

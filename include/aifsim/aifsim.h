@@ -249,6 +249,11 @@ typedef struct aif_model {
     int mtp_layers;                /* multi-token prediction depth (DeepSeek-V3: 1): each an extra block of the
                                       last layer's kind, with its own input projection, trained beside the model
                                       and sharing its embedding and output head; not in params (0 = none) */
+    int sliding_window;            /* banded causal attention: a windowed layer's query attends the last
+                                      sliding_window tokens (gpt-oss: 128); 0 = every layer attends all */
+    int full_attention_every;      /* with sliding_window: every Nth layer (layer i with (i+1) % N == 0)
+                                      attends the whole context, the others the window (gpt-oss: 2, its
+                                      alternating layers); 0 = every layer windowed */
     int activation, attention, norm, position; /* aif_act, aif_attn, aif_norm, aif_pos */
     bool tied_embeddings;
     /* experts 0 = dense; max_nodes: node-limited routing, at most that many nodes (of the

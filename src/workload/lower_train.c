@@ -137,10 +137,21 @@ static void attn_core(lw *w, int bwd)
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
     if (w->flash) {
-        aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
-                           unmasked * 0.5 * (bwd ? 2.5 : 1.0),   /* causal: half the square is computed */
-                           sk, w->d.dqk, w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1),
-                           w->flash2);
+        /* sliding-window layers (model.sliding_window) compute only their band, at the rate of a
+         * kernel whose key length is the window; the graph's layer is the average of the model's
+         * layers, so the two kinds are two ops, each with its share of the layers */
+        double ws = aif_model_window_share(m), W = m->sliding_window;
+        if (!(ws > 0 && W < sk))
+            ws = 0;
+        double io = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1), x = bwd ? 2.5 : 1.0;
+        if (ws < 1)
+            aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
+                               unmasked * 0.5 * x * (1 - ws),   /* causal: half the square is computed */
+                               sk, w->d.dqk, io * (1 - ws), w->flash2);
+        if (ws > 0)
+            aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
+                               2 * w->b * heads * sq * aif_window_keys_per_query(W, sk) * (w->d.dqk + w->d.dv) * x * ws,
+                               W, w->d.dqk, io * ws, w->flash2);
         return;
     }
     /* unfused: batched GEMMs over b*heads plus memory-bound softmax and dropout on the s x s scores */

@@ -162,6 +162,23 @@ double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx)
                             2.0 * m->hidden * m->vocab);
 }
 
+double aif_model_window_share(const aif_model *m)
+{
+    if (m->sliding_window <= 0 || m->layers <= 0)
+        return 0;
+    int n_full = m->full_attention_every > 0 ? m->layers / m->full_attention_every : 0;
+    return (double)(m->layers - n_full) / m->layers;
+}
+
+double aif_window_keys_per_query(double window, double seq)
+{
+    if (seq <= 0)
+        return 0;
+    if (window >= seq)
+        return (seq + 1) / 2;
+    return (window * seq - window * (window - 1) / 2) / seq;
+}
+
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)
 {
     aif_dims d;

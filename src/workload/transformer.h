@@ -46,6 +46,12 @@ void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe
  * and one more pass of the shared output head. */
 int aif_mtp_is_moe(const aif_model *m);
 double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx);
+/* Sliding-window attention (model.sliding_window, full_attention_every): the share of the
+ * model's layers that attend a window, and the keys a query of a sequence of length seq
+ * attends on average in such a layer, causal: (W seq - W (W - 1) / 2) / seq for seq >= W
+ * (the first W queries see fewer), against (seq + 1) / 2 for full causal attention. */
+double aif_model_window_share(const aif_model *m);
+double aif_window_keys_per_query(double window, double seq);
 /* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
