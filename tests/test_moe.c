@@ -190,6 +190,12 @@ static void test_dedup_in_lowering(void **state)
     /* EP8 inside one node: deepep moves what the all-to-all moves */
     aif_scenario a8 = dsv3("8", "alltoall", "bf16", NULL, NULL), d8 = dsv3("8", "deepep", "bf16", NULL, NULL);
     assert_true(op_bytes(&a8, "ep.dispatch") == op_bytes(&d8, "ep.dispatch"));
+    /* the text output names the dispatcher it assumed where it matters: across nodes, not given */
+    assert_non_null(strstr(aut.assumed, "ep_dispatch deepep"));
+    assert_non_null(strstr(nolim.assumed, "ep_dispatch alltoall"));
+    assert_null(strstr(dep.assumed, "ep_dispatch"));   /* given */
+    aif_scenario u8 = dsv3("8", NULL, "bf16", NULL, NULL);
+    assert_null(strstr(u8.assumed, "ep_dispatch"));   /* inside one node it changes nothing */
     /* and the step is faster with the deduplicated dispatch */
     aif_train_result ra, rd;
     aif_err e;
