@@ -2,7 +2,16 @@
  * (train.ep_imbalance, the busiest expert-parallel rank's token copies over the mean):
  * balanced (1) is the model as before, to the bit; above 1 the busiest rank's expert
  * GEMMs, its all-to-all share and its expert activations grow with it, in both engines;
- * with ep 1 it changes nothing; out of range it is refused naming the field. */
+ * with ep 1 it changes nothing; out of range it is refused naming the field.
+ * The dispatch deduplicated per destination node (train.ep_dispatch deepep, DeepEP) with
+ * node-limited routing (model.moe.max_nodes): the closed form by hand, the all-to-all's
+ * bytes by that ratio, fp8 only where deepep-fp8 asks and only on the transfers that feed
+ * the experts, auto following the model, nothing inside one domain.  Grouped expert GEMMs
+ * slower with few tokens per expert (grouped_m_half) against DeepGEMM's published table.
+ * Multi-token prediction (model.mtp_layers): one more layer on the last stage, its FLOPs,
+ * its head pass, its memory, and the published parameter count unchanged.  Sliding-window
+ * attention (model.sliding_window, full_attention_every; gpt-oss's alternating 128-token
+ * band): the banded layers' attention work by hand, at a window's kernel rate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +19,10 @@
 #include <cmocka.h>
 
 #include "aifsim/sim.h"
+#include "hw/compute.h"
+#include "net/collective.h"
+#include "workload/memory.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <string.h>
@@ -86,11 +99,294 @@ static void test_refused(void **state)
     assert_non_null(strstr(e.msg, "accepted: 1 to 64"));
 }
 
+
+/* ------------------------------------------------ dispatch deduplicated per node */
+
+static void test_dedup_by_hand(void **state)
+{
+    (void)state;
+    /* one domain: nothing to deduplicate */
+    assert_true(aif_coll_dispatch_dedup((aif_group_shape){8, 8}, 8, 4) == 1);
+    assert_true(aif_coll_dispatch_dedup((aif_group_shape){72, 72}, 8, 0) == 1);
+    /* EP64 over 8 nodes, top-8, at most 4 nodes (DeepSeek-V3): 4 (1 - 0.75^8) / 8 = 0.44998 */
+    double want = 4 * (1 - pow(0.75, 8)) / 8;
+    assert_true(fabs(aif_coll_dispatch_dedup((aif_group_shape){64, 8}, 8, 4) - want) < 1e-12);
+    assert_true(want > 0.449 && want < 0.451);   /* 3.6 nodes per token: the report's 3.2 experts per node */
+    /* no limit over 4 nodes: the same D = 4 */
+    assert_true(fabs(aif_coll_dispatch_dedup((aif_group_shape){32, 8}, 8, 0) - want) < 1e-12);
+    /* a limit above the nodes there are changes nothing */
+    assert_true(aif_coll_dispatch_dedup((aif_group_shape){32, 8}, 8, 16) == aif_coll_dispatch_dedup((aif_group_shape){32, 8}, 8, 0));
+    /* one node per token: every copy for it crosses once */
+    assert_true(fabs(aif_coll_dispatch_dedup((aif_group_shape){64, 8}, 8, 1) - 1.0 / 8) < 1e-12);
+    /* top-1: nothing shared */
+    assert_true(aif_coll_dispatch_dedup((aif_group_shape){64, 8}, 1, 0) == 1);
+    /* never above 1, and a tighter limit never sends more */
+    for (int k = 1; k <= 16; k++)
+        for (int m = 1; m <= 8; m++) {
+            double a = aif_coll_dispatch_dedup((aif_group_shape){64, 8}, k, m);
+            double b = aif_coll_dispatch_dedup((aif_group_shape){64, 8}, k, m + 1);
+            assert_true(a > 0 && a <= 1 && a <= b + 1e-15);
+        }
+}
+
+static aif_scenario dsv3(const char *ep, const char *dispatch, const char *prec, const char *max_nodes,
+                         const char *mtp)
+{
+    aif_override ov[16] = {{"model", "deepseek-v3", "o"}, {"cluster.system", "dgx-h100", "o"},
+                           {"cluster.gpus", "1024", "o"}, {"train.tp", "1", "o"}, {"train.pp", "16", "o"},
+                           {"train.ep", ep, "o"}, {"train.mbs", "1", "o"}, {"train.gbs", "1024", "o"},
+                           {"train.seq", "4096", "o"}, {"train.precision", prec, "o"},
+                           {"train.ep_overlap", "false", "o"}};
+    int n = 11;
+    if (dispatch)
+        ov[n++] = (aif_override){"train.ep_dispatch", dispatch, "o"};
+    if (max_nodes)
+        ov[n++] = (aif_override){"model.moe.max_nodes", max_nodes, "o"};
+    if (mtp)
+        ov[n++] = (aif_override){"model.mtp_layers", mtp, "o"};
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, "", 0, "t", ov, n, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    return s;
+}
+
+/* the bytes of the named op in the MoE segments, -1 if absent */
+static double op_bytes(const aif_scenario *s, const char *name)
+{
+    aif_graph g;
+    aif_err e;
+    if (aif_graph_lower(s, &g, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    double b = -1;
+    for (int i = 0; i < g.n_ops; i++)
+        if (strcmp(g.ops[i].name, name) == 0) {
+            b = g.ops[i].bytes;
+            break;
+        }
+    aif_graph_free(&g);
+    return b;
+}
+
+static void test_dedup_in_lowering(void **state)
+{
+    (void)state;
+    /* EP64 over 8 DGX H100 nodes */
+    aif_scenario a2a = dsv3("64", "alltoall", "bf16", NULL, NULL), dep = dsv3("64", "deepep", "bf16", NULL, NULL);
+    double r = 4 * (1 - pow(0.75, 8)) / 8;
+    const char *names[] = {"ep.dispatch", "ep.combine", "ep.dispatch.bwd", "ep.combine.bwd"};
+    for (int i = 0; i < 4; i++) {
+        double x = op_bytes(&a2a, names[i]), y = op_bytes(&dep, names[i]);
+        assert_true(x > 0);
+        if (fabs(y / x - r) > 1e-9)
+            fail_msg("%s: %g -> %g bytes, x%.5f, expected x%.5f", names[i], x, y, y / x, r);
+    }
+    /* auto follows the model: DeepSeek-V3 routes node-limited, so deepep */
+    aif_scenario aut = dsv3("64", NULL, "bf16", NULL, NULL);
+    assert_true(op_bytes(&aut, "ep.dispatch") == op_bytes(&dep, "ep.dispatch"));
+    /* without the node limit auto is the all-to-all */
+    aif_scenario nolim = dsv3("64", NULL, "bf16", "0", NULL);
+    assert_true(op_bytes(&nolim, "ep.dispatch") == op_bytes(&a2a, "ep.dispatch"));
+    /* EP8 inside one node: deepep moves what the all-to-all moves */
+    aif_scenario a8 = dsv3("8", "alltoall", "bf16", NULL, NULL), d8 = dsv3("8", "deepep", "bf16", NULL, NULL);
+    assert_true(op_bytes(&a8, "ep.dispatch") == op_bytes(&d8, "ep.dispatch"));
+    /* the text output names the dispatcher it assumed where it matters: across nodes, not given */
+    assert_non_null(strstr(aut.assumed, "ep_dispatch deepep"));
+    assert_non_null(strstr(nolim.assumed, "ep_dispatch alltoall"));
+    assert_null(strstr(dep.assumed, "ep_dispatch"));   /* given */
+    aif_scenario u8 = dsv3("8", NULL, "bf16", NULL, NULL);
+    assert_null(strstr(u8.assumed, "ep_dispatch"));   /* inside one node it changes nothing */
+    /* and the step is faster with the deduplicated dispatch */
+    aif_train_result ra, rd;
+    aif_err e;
+    assert_int_equal(aif_estimate(&a2a, &ra, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&dep, &rd, &e), AIF_OK);
+    assert_true(rd.bd.ep_comm_s < 0.6 * ra.bd.ep_comm_s);
+}
+
+static void test_fp8_dispatch(void **state)
+{
+    (void)state;
+    aif_scenario d = dsv3("64", "deepep", "fp8", NULL, NULL), f = dsv3("64", "deepep-fp8", "fp8", NULL, NULL);
+    aif_scenario fb = dsv3("64", "deepep-fp8", "bf16", NULL, NULL), db = dsv3("64", "deepep", "bf16", NULL, NULL);
+    double q = (1 + 4.0 / 128) / 2;   /* fp8 with one fp32 scale per 128 elements, over bf16 */
+    /* the transfers into the experts in fp8 */
+    assert_true(fabs(op_bytes(&f, "ep.dispatch") / op_bytes(&d, "ep.dispatch") - q) < 1e-12);
+    assert_true(fabs(op_bytes(&f, "ep.combine.bwd") / op_bytes(&d, "ep.combine.bwd") - q) < 1e-12);
+    /* the combine and the dispatch's gradient stay bf16 */
+    assert_true(op_bytes(&f, "ep.combine") == op_bytes(&d, "ep.combine"));
+    assert_true(op_bytes(&f, "ep.dispatch.bwd") == op_bytes(&d, "ep.dispatch.bwd"));
+    /* a bf16 recipe has no fp8 to send */
+    assert_true(op_bytes(&fb, "ep.dispatch") == op_bytes(&db, "ep.dispatch"));
+}
+
+/* ------------------------------------------------ grouped GEMMs by tokens per expert */
+
+static double grouped_tflops(const aif_gpu *gpu, double groups, double m, double n, double k, int grouped)
+{
+    aif_op op = {.name = "g", .kind = AIF_OP_GEMM, .fp8 = AIF_GEMM_FP8, .n_kernels = 0, .m = m, .n = n, .k = k,
+                 .batch = groups, .flops = 2 * m * n * k * groups, .bytes = 0, .grouped = (unsigned char)grouped};
+    return op.flops / aif_compute_time(gpu, &op, 1) / 1e12;
+}
+
+static void test_grouped_gemm(void **state)
+{
+    (void)state;
+    const aif_gpu *h = aif_catalog_find_gpu(cat, "h100-sxm");
+    assert_non_null(h);
+    assert_true(h->calib.grouped_m_half == 128);
+    /* DeepGEMM's H800 FP8 table, N 4096 K 7168 (README, Apr 2025): 1346 TFLOP/s at 4096 rows per
+     * group (8 groups), 1233 at 1024 (1 group), 1040 at 512 (2), 932 at 256 (4).  The model's
+     * rate relative to its own large-group rate follows the table's within 8% (1024 and 256
+     * within 1%; the table's 512 lies 7% below the curve through its neighbours). */
+    static const double g[] = {1, 2, 4}, m[] = {1024, 512, 256}, meas[] = {1233, 1040, 932};
+    double big = grouped_tflops(h, 8, 4096, 4096, 7168, 1);
+    for (int i = 0; i < 3; i++) {
+        double ratio = grouped_tflops(h, g[i], m[i], 4096, 7168, 1) / big, want = meas[i] / 1346;
+        if (fabs(ratio / want - 1) > 0.08)
+            fail_msg("%g rows per group: %.3f of the large-group rate, DeepGEMM %.3f", m[i], ratio, want);
+    }
+    /* a GEMM not marked grouped is as before; a grouped one is slower by m / (m + 128) */
+    double plain = grouped_tflops(h, 4, 256, 4096, 7168, 0), grp = grouped_tflops(h, 4, 256, 4096, 7168, 1);
+    assert_true(fabs(grp / plain - 256.0 / (256 + 128)) < 1e-9);
+    /* the lowering marks the experts' forward and dgrad GEMMs, and nothing else */
+    aif_scenario s = dsv3("64", NULL, "bf16", NULL, NULL);
+    aif_graph gr;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &gr, &e), AIF_OK);
+    int n_grouped = 0;
+    for (int i = 0; i < gr.n_ops; i++) {
+        const aif_op *o = &gr.ops[i];
+        int expert = strncmp(o->name, "experts.", 8) == 0 && o->kind == AIF_OP_GEMM && !strstr(o->name, "wgrad");
+        assert_int_equal(o->grouped != 0, expert);
+        n_grouped += o->grouped != 0;
+    }
+    assert_int_equal(n_grouped, 4);   /* fc1, fc2 forward; fc2, fc1 dgrad */
+    aif_graph_free(&gr);
+}
+
+/* ------------------------------------------------ multi-token prediction */
+
+static void test_mtp(void **state)
+{
+    (void)state;
+    const aif_model *m = aif_catalog_find_model(cat, "deepseek-v3");
+    assert_non_null(m);
+    assert_int_equal(m->mtp_layers, 1);
+    aif_model m0 = *m;
+    m0.mtp_layers = 0;
+    /* the published count (671B) is the main model's: MTP is not in params */
+    assert_true(aif_model_params(m) == aif_model_params(&m0));
+    /* FLOPs: one more MoE layer, its 2h x h projection and one more head pass per token */
+    double seq = 4096, h = m->hidden;
+    double extra = aif_layer_fwd_flops_per_token(m, 1, seq) + 2 * 2 * h * h + 2 * h * m->vocab;
+    double d = aif_model_fwd_flops_per_seq(m, seq) - aif_model_fwd_flops_per_seq(&m0, seq);
+    assert_true(fabs(d / (extra * seq) - 1) < 1e-12);
+    /* the lowering: one more layer, on the last stage; the head's second pass */
+    aif_scenario s1 = dsv3("64", NULL, "bf16", NULL, NULL), s0 = dsv3("64", NULL, "bf16", NULL, "0");
+    aif_graph g1, g0;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s1, &g1, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s0, &g0, &e), AIF_OK);
+    assert_int_equal(g1.layers, 62);
+    assert_int_equal(g0.layers, 61);
+    aif_stage last1, last0;
+    aif_graph_stage(&g1, 15, &last1);
+    aif_graph_stage(&g0, 15, &last0);
+    assert_int_equal(last1.head, 1);
+    assert_true(last1.moe_layers == last0.moe_layers || last1.moe_layers == last0.moe_layers + 1);
+    int moe1 = 0, moe0 = 0;
+    for (int r = 0; r < 16; r++) {
+        aif_stage a, b;
+        aif_graph_stage(&g1, r, &a);
+        aif_graph_stage(&g0, r, &b);
+        moe1 += a.moe_layers;
+        moe0 += b.moe_layers;
+    }
+    assert_int_equal(moe1, moe0 + 1);
+    assert_true(op_bytes(&s1, "mtp.logits") > 0 && op_bytes(&s0, "mtp.logits") < 0);
+    /* its memory on the last stage, and a slower step */
+    aif_memory mem1, mem0;
+    aif_memory_estimate(&s1, &g1, &mem1);
+    aif_memory_estimate(&s0, &g0, &mem0);
+    aif_train_result r1, r0;
+    assert_int_equal(aif_estimate(&s1, &r1, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s0, &r0, &e), AIF_OK);
+    assert_true(r1.step_time_s > r0.step_time_s);
+    assert_true(r1.model_flops_per_step > r0.model_flops_per_step);
+    assert_true(mem1.total_bytes >= mem0.total_bytes);   /* the busiest stage holds no less */
+    aif_graph_free(&g1);
+    aif_graph_free(&g0);
+}
+
+/* ------------------------------------------------ sliding-window attention (gpt-oss) */
+
+static double attn_flops(const aif_scenario *s, const char *name)
+{
+    aif_graph g;
+    aif_err e;
+    if (aif_graph_lower(s, &g, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    double f = 0;
+    for (int i = 0; i < g.seg[AIF_SEG_MOE_FWD].n; i++) {
+        const aif_op *o = &g.ops[g.seg[AIF_SEG_MOE_FWD].first + i];
+        if (strcmp(o->name, name) == 0)
+            f += o->flops;
+    }
+    aif_graph_free(&g);
+    return f;
+}
+
+static aif_scenario gptoss(const char *window, const char *every)
+{
+    aif_override ov[] = {{"model", "gpt-oss-120b", "o"}, {"cluster.system", "dgx-h100", "o"},
+                         {"cluster.gpus", "64", "o"}, {"train.tp", "1", "o"}, {"train.pp", "4", "o"},
+                         {"train.ep", "8", "o"}, {"train.mbs", "1", "o"}, {"train.gbs", "64", "o"},
+                         {"train.seq", "4096", "o"}, {"model.sliding_window", window, "o"},
+                         {"model.full_attention_every", every, "o"}};
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, "", 0, "t", ov, 11, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    return s;
+}
+
+static void test_sliding_window(void **state)
+{
+    (void)state;
+    const aif_model *m = aif_catalog_find_model(cat, "gpt-oss-120b");
+    assert_int_equal(m->sliding_window, 128);
+    assert_int_equal(m->full_attention_every, 2);
+    assert_true(aif_model_window_share(m) == 0.5);   /* 18 of 36 layers banded */
+    /* keys per query by hand: S = 4096, W = 128: (128 x 4096 - 128 x 127 / 2) / 4096 */
+    assert_true(fabs(aif_window_keys_per_query(128, 4096) - (128.0 * 4096 - 128.0 * 127 / 2) / 4096) < 1e-9);
+    assert_true(aif_window_keys_per_query(8192, 4096) == 4097.0 / 2);   /* a window over the sequence: causal */
+    aif_scenario full = gptoss("0", "0"), swa = gptoss("128", "2"), all = gptoss("128", "0"), wide = gptoss("8192", "2");
+    double f_full = attn_flops(&full, "attn.fwd");
+    /* half the layers keep full causal attention, the other half their band */
+    assert_true(fabs(attn_flops(&swa, "attn.fwd") - 0.5 * f_full) < 1e-6 * f_full);
+    double band = 2.0 * 64 * 4096 * aif_window_keys_per_query(128, 4096) * (64 + 64);
+    assert_true(fabs(attn_flops(&swa, "attn.window.fwd") - 0.5 * band) < 1e-6 * band);
+    assert_true(fabs(attn_flops(&all, "attn.window.fwd") - band) < 1e-6 * band && attn_flops(&all, "attn.fwd") == 0);
+    /* a window as long as the sequence is full attention */
+    assert_true(attn_flops(&wide, "attn.fwd") == f_full && attn_flops(&wide, "attn.window.fwd") == 0);
+    /* the step is shorter with the band, and the model FLOPs (Megatron's count, full attention) the same */
+    aif_train_result rf, rs;
+    aif_err e;
+    assert_int_equal(aif_estimate(&full, &rf, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&swa, &rs, &e), AIF_OK);
+    assert_true(rs.step_time_s < rf.step_time_s);
+    assert_true(rs.model_flops_per_step == rf.model_flops_per_step);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_balanced_is_as_before), cmocka_unit_test(test_imbalance_slows),
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
+        cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
+        cmocka_unit_test(test_sliding_window),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -70,6 +70,7 @@ static void calib_fields(const aif_calib *c)
     num("attn_bwd_eff", c->attn_bwd_eff);
     num("attn_kv_half", c->attn_kv_half);
     num("attn_hd_half", c->attn_hd_half);
+    num("grouped_m_half", c->grouped_m_half);
     num("attn_flash2_factor", c->attn_flash2_factor);
     num("overlap_slowdown", c->overlap_slowdown);
     num("mem_eff", c->mem_eff);
@@ -204,6 +205,9 @@ static void model_fields(const aif_model *m)
     integer("ffn", m->ffn);
     integer("vocab", m->vocab);
     integer("max_seq", m->max_seq);
+    integer("mtp_layers", m->mtp_layers);
+    integer("sliding_window", m->sliding_window);
+    integer("full_attention_every", m->full_attention_every);
     integer("activation", m->activation);
     integer("attention", m->attention);
     integer("norm", m->norm);
@@ -215,6 +219,7 @@ static void model_fields(const aif_model *m)
     integer("shared_experts", m->moe.shared_experts);
     integer("expert_ffn", m->moe.expert_ffn);
     integer("dense_layers", m->moe.dense_layers);
+    integer("max_nodes", m->moe.max_nodes);
     fputs("}, .mla = {", out);
     integer("q_lora_rank", m->mla.q_lora_rank);
     integer("kv_lora_rank", m->mla.kv_lora_rank);

@@ -66,6 +66,16 @@ typedef enum aif_prec { AIF_FP32, AIF_TF32, AIF_BF16, AIF_FP8, AIF_FP4, AIF_N_PR
 typedef enum aif_fp4_format { AIF_NVFP4, AIF_MXFP4, AIF_N_FP4_FORMAT } aif_fp4_format;
 /* LoRA's adapted weights (train.lora.targets; aif_lora_target_names) */
 typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV } aif_lora_targets;
+/* How the expert all-to-all moves tokens (train.ep_dispatch, aif_ep_dispatch_names: auto alltoall
+ * deepep deepep-fp8): alltoall sends every routed copy to its expert's rank in bf16 (NCCL
+ * all-to-all, Megatron-Core's alltoall dispatcher); deepep sends a token once to each destination
+ * scale-up domain and fans it out there (DeepEP's internode kernels, Megatron-Core's flex
+ * dispatcher with DeepEP or HybridEP), in bf16; deepep-fp8 as deepep with the transfers that feed
+ * the expert GEMMs in fp8 (DeepSeek-V3's own training); auto is deepep for a model with
+ * node-limited routing (moe.max_nodes), else alltoall. */
+typedef enum aif_ep_dispatch {
+    AIF_EP_AUTO, AIF_EP_ALLTOALL, AIF_EP_DEEPEP, AIF_EP_DEEPEP_FP8, AIF_N_EP_DISPATCH
+} aif_ep_dispatch;
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256
@@ -91,6 +101,8 @@ typedef struct aif_calib {
     double kernel_overhead_s; /* launch + tail per kernel */
     int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
     int tile_m, tile_n;       /* output tile of the GEMM library's large-GEMM kernels */
+    double grouped_m_half;    /* grouped GEMM (MoE experts): rows per group at which it reaches half its
+                                 dense rate, rate(m) x m / (m + grouped_m_half); 0 = no such loss */
     double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
     bool roofline;            /* no published kernel measurement: every efficiency is 1, so the figures
                                  computed with it are a roofline bound, and outputs say so */
@@ -245,9 +257,19 @@ typedef enum aif_pos { AIF_POS_ROPE, AIF_POS_LEARNED, AIF_POS_ALIBI } aif_pos;
 typedef struct aif_model {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX];
     int layers, hidden, heads, kv_heads, head_dim, ffn, vocab, max_seq;
+    int mtp_layers;                /* multi-token prediction depth (DeepSeek-V3: 1): each an extra block of the
+                                      last layer's kind, with its own input projection, trained beside the model
+                                      and sharing its embedding and output head; not in params (0 = none) */
+    int sliding_window;            /* banded causal attention: a windowed layer's query attends the last
+                                      sliding_window tokens (gpt-oss: 128); 0 = every layer attends all */
+    int full_attention_every;      /* with sliding_window: every Nth layer (layer i with (i+1) % N == 0)
+                                      attends the whole context, the others the window (gpt-oss: 2, its
+                                      alternating layers); 0 = every layer windowed */
     int activation, attention, norm, position; /* aif_act, aif_attn, aif_norm, aif_pos */
     bool tied_embeddings;
-    struct { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe; /* experts 0 = dense */
+    /* experts 0 = dense; max_nodes: node-limited routing, at most that many nodes (of the
+     * expert-parallel group's scale-up domains) per token (DeepSeek-V3: 4); 0 = no limit */
+    struct { int experts, top_k, shared_experts, expert_ffn, dense_layers, max_nodes; } moe;
     struct { int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim; } mla;
     double params, active_params;  /* published counts (0 = not given) */
     char aliases[AIF_ALIASES_MAX]; /* other names it is found by, space-separated */
@@ -422,6 +444,7 @@ typedef struct aif_train {
                                 chunk (Megatron-Core's overlap_p2p_comm); default true */
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
+    int ep_dispatch;         /* aif_ep_dispatch: how the expert all-to-all moves tokens (default auto) */
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained

@@ -85,7 +85,9 @@ typedef struct aif_op {
     unsigned char overlap;    /* AIF_OP_COMM: aif_ovl */
     unsigned char fp8;        /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,
                                  2 fp4, 3 block-scaled fp4 of a training recipe); attention: FlashAttention-2 */
-    unsigned short n_kernels; /* kernel launches the op stands for */
+    unsigned char n_kernels;  /* kernel launches the op stands for (at most 255) */
+    unsigned char grouped;    /* AIF_OP_GEMM: one grouped GEMM over `batch` experts of m rows each (a MoE
+                                 layer's experts), timed with the family's grouped_m_half */
     double flops;             /* FLOPs executed (attention: causal work actually done) */
     double bytes;             /* compute: HBM bytes moved; comm: message size as nccl-tests counts it */
     double m, n, k, batch;    /* GEMM shape per GPU; batch = independent GEMMs of that shape;

@@ -449,7 +449,7 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  *  - per entry, in three parts (the layers' forward, their backward, the embedding and
  *    head: lower_train.h): s->train with the fields the layers do not read zeroed (the
  *    forward's also without the recompute mode, the embedding's and head's without it
- *    and the precision; the backward's with the mode as it runs it,
+ *    and, for a model without multi-token prediction, the precision; the backward's with the mode as it runs it,
  *    aif_layer_recompute), the layers' sharding (aif_layer_sharding), and the shapes
  *    of the communicator groups the part's lowering consulted (recorded by it, so a
  *    group enters the key exactly when its size can change an op).
@@ -646,7 +646,8 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     k[AIF_LAYER_PART_FWD].train.recompute = 0;
     k[AIF_LAYER_PART_FWD].part = AIF_LAYER_PART_FWD;
     k[AIF_LAYER_PART_ENDS] = k[AIF_LAYER_PART_FWD];
-    k[AIF_LAYER_PART_ENDS].train.precision = 0;
+    if (s->model.mtp_layers <= 0)   /* a multi-token-prediction block's projection runs in it */
+        k[AIF_LAYER_PART_ENDS].train.precision = 0;
     k[AIF_LAYER_PART_ENDS].part = AIF_LAYER_PART_ENDS;
 }
 

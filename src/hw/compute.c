@@ -24,6 +24,11 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         double shape = tiles / (waves * c->n_sm) * (op->k / (op->k + c->matmul_k_half));
         eff *= tiles / (waves * c->n_sm);
         eff *= op->k / (op->k + c->matmul_k_half);
+        if (op->grouped && c->grouped_m_half > 0) {   /* few rows per expert: DeepGEMM's grouped tables */
+            double per_group = op->m / (op->m + c->grouped_m_half);
+            eff *= per_group;
+            shape *= per_group;
+        }
         double t_c = op->flops / (peak * eff);
         if (op->hp_share > 0 && (fp4 || fp8))   /* the recipe's bf16 layers: that share at the bf16 rate */
             t_c = op->flops * (1 - op->hp_share) / (peak * eff) +

@@ -2,6 +2,8 @@
  * compute roof is derated by the calibration family's measured efficiencies.
  *   GEMM:  t = max(F / (P * e_mm * e_wave * K/(K + K_half)), B / (BW * e_mem)) + n_k * t_k
  *          e_wave = tiles / (ceil(tiles / n_sm) * n_sm)   (wave quantisation)
+ *          a grouped GEMM (aif_op.grouped: a MoE layer's experts, m rows each) also
+ *          x m / (m + m_half), m_half the family's grouped_m_half (DeepGEMM's grouped tables)
  *   attention (fused): t = F / (P_bf16 * e_attn * S/(S + S_half) * h(d)) + t_k,
  *          h(d) = (d / (d + d_half)) / (128 / (128 + d_half))    (head dimension d)
  *   memory-bound:      t = B / (BW * e_mem) + n_k * t_k

@@ -169,6 +169,18 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     return t;
 }
 
+double aif_coll_dispatch_dedup(aif_group_shape g, int top_k, int max_nodes)
+{
+    int k = g.per_domain < 1 ? 1 : g.per_domain;
+    double d = ceil((double)g.size / k);
+    if (d <= 1 || top_k < 1)
+        return 1;
+    double D = max_nodes > 0 && max_nodes < d ? max_nodes : d;
+    double reached = D * (1 - pow(1 - 1 / D, top_k));   /* distinct domains a token reaches */
+    double scale = reached / top_k;                     /* both sides carry the remote share (d-1)/d */
+    return scale < 1 ? scale : 1;
+}
+
 double aif_coll_time(const aif_cluster *cl, aif_coll coll, aif_group_shape g, double bytes)
 {
     return aif_coll_time_algo(cl, coll, g, bytes, AIF_ALGO_AUTO, NULL);

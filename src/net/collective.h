@@ -48,6 +48,18 @@
 #include "aifsim/graph.h"
 
 double aif_coll_time(const aif_cluster *cl, aif_coll coll, aif_group_shape g, double bytes);
+/* A MoE dispatch deduplicated per destination domain (DeepEP's internode kernels,
+ * github:deepseek-ai/DeepEP; DeepSeek-V3 report arXiv:2412.19437 sec. 3.2.2): a token crosses
+ * the scale-out fabric once per remote domain that holds one of its top_k experts, then fans
+ * out over the scale-up fabric.  With the group g over d = ceil(n/k) domains, experts spread
+ * evenly and routing limited to at most max_nodes domains (0: none), a token reaches
+ *   D (1 - (1 - 1/D)^top_k) domains,  D = min(max_nodes, d),
+ * of which (d-1)/d are remote, where an all-to-all of every copy sends top_k (d-1)/d off its
+ * domain.  Returns the ratio of the two (<= 1), by which the all-to-all's size shrinks so
+ * that its scale-out term carries the deduplicated bytes; 1 inside one domain.  The
+ * scale-up term shrinks with it (the fan-out over NVLink is not charged: it is smaller than
+ * the scale-out term wherever this applies, a NIC share being well below NVLink's rate). */
+double aif_coll_dispatch_dedup(aif_group_shape g, int top_k, int max_nodes);
 double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape g, double bytes, aif_coll_algo algo,
                           aif_coll_algo *chosen);
 

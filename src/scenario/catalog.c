@@ -53,6 +53,7 @@ static const field calib_fields[] = {
     FLD(aif_calib, "attn_bwd_eff", F_NUM, attn_bwd_eff),
     FLD(aif_calib, "attn_kv_half", F_NUM, attn_kv_half),
     FLD(aif_calib, "attn_hd_half", F_NUM, attn_hd_half),
+    FLD(aif_calib, "grouped_m_half", F_NUM, grouped_m_half),
     FLD(aif_calib, "attn_flash2_factor", F_NUM, attn_flash2_factor),
     FLD(aif_calib, "overlap_slowdown", F_NUM, overlap_slowdown),
     FLD(aif_calib, "mem_eff", F_NUM, mem_eff),
@@ -176,13 +177,14 @@ static const field fabric_defaults_fields[] = {
 };
 static const schema fabric_defaults_schema = {fabric_defaults_fields, 3, skip_meta};
 
-typedef struct moe_t { int experts, top_k, shared_experts, expert_ffn, dense_layers; } moe_t;
+typedef struct moe_t { int experts, top_k, shared_experts, expert_ffn, dense_layers, max_nodes; } moe_t;
 static const field moe_fields[] = {
     {.key = "experts", .type = F_INT, .off = offsetof(moe_t, experts), .min = 1, .max = 100000},
     {.key = "top_k", .type = F_INT, .off = offsetof(moe_t, top_k), .min = 1, .max = 1000},
     {.key = "shared_experts", .type = F_INT, .off = offsetof(moe_t, shared_experts), .min = 0, .max = 1000},
     {.key = "expert_ffn", .type = F_INT, .off = offsetof(moe_t, expert_ffn), .min = 1},
     {.key = "dense_layers", .type = F_INT, .off = offsetof(moe_t, dense_layers), .min = 0},
+    {.key = "max_nodes", .type = F_INT, .off = offsetof(moe_t, max_nodes), .min = 0, .max = 100000},
 };
 static const schema moe_schema = {moe_fields, sizeof moe_fields / sizeof moe_fields[0], NULL};
 typedef struct mla_t { int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim; } mla_t;
@@ -212,6 +214,10 @@ static const field model_fields[] = {
     FLD(aif_model, "tied_embeddings", F_BOOL, tied_embeddings),
     {.key = "moe", .type = F_SUB, .off = offsetof(aif_model, moe), .sub = &moe_schema},
     {.key = "mla", .type = F_SUB, .off = offsetof(aif_model, mla), .sub = &mla_schema},
+    {.key = "mtp_layers", .type = F_INT, .off = offsetof(aif_model, mtp_layers), .min = 0, .max = 64},
+    {.key = "sliding_window", .type = F_INT, .off = offsetof(aif_model, sliding_window), .min = 0},
+    {.key = "full_attention_every", .type = F_INT, .off = offsetof(aif_model, full_attention_every), .min = 0,
+     .max = 100000},
     {.key = "params", .type = F_QTY, .off = offsetof(aif_model, params), .qty = AIF_Q_COUNT},
     {.key = "active_params", .type = F_QTY, .off = offsetof(aif_model, active_params), .qty = AIF_Q_COUNT},
     FLD(aif_model, "aliases", F_NAMES, aliases),

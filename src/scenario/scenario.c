@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance,
+ *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
@@ -146,6 +146,7 @@ static const field train_fields[] = {
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
     FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
+    {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
     /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
     {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
     {.key = "first_node", .type = F_INT, .off = offsetof(aif_train, alloc.first_node), .min = 0, .max = 100000000},
@@ -823,6 +824,8 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp > 1, ""},
         {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
         {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
+        /* the dispatcher matters where the expert group leaves a scale-up domain */
+        {"ep_dispatch", p->ep > 1 && (long long)p->ep * (p->etp > 0 ? p->etp : 1) > s->cluster.scaleup_domain, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -835,6 +838,9 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[8].val, sizeof f[8].val, "%s", t->dp_overlap ? "on" : "off");
     snprintf(f[9].val, sizeof f[9].val, "%s", t->ep_overlap ? "on" : "off");
     snprintf(f[10].val, sizeof f[10].val, "%s", t->pp_overlap ? "on" : "off");
+    snprintf(f[11].val, sizeof f[11].val, "%s",   /* auto as the lowering resolves it (lower_train.c, ep_deepep) */
+             t->ep_dispatch == AIF_EP_AUTO ? (s->model.moe.max_nodes > 0 ? "deepep" : "alltoall")
+                                           : aif_ep_dispatch_names[t->ep_dispatch]);
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

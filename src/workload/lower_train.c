@@ -55,6 +55,7 @@
 #include "aifsim/graph.h"
 #include "base/base.h"
 #include "workload/lower_train.h"
+#include "net/collective.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -92,16 +93,16 @@ static void tensor_colls(lw *w, const char *name, double weight_el);
 
 /* A GEMM; wgrad: a weight gradient, whose name says "wgrad" (Debug builds check it; a
  * flag rather than a search of the name for every op of every estimate). */
-static void gemm_of(lw *w, const char *name, int wgrad, double m, double n, double k, double batch, int fp8)
+static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, double k, double batch, int fp8)
 {
     AIF_ASSERT(wgrad == (strstr(name, "wgrad") != NULL));
     /* LoRA: a frozen weight has no gradient; the attention core's "wgrad" GEMMs are the
      * gradients of its keys and values, and the adapters' own are trained */
     if (w->lora && wgrad && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
-        return;
+        return NULL;
     if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
         m *= w->replay_share;
-    if (w->tensor_coll && !strstr(name, "wgrad") && strncmp(name, "attn.", 5) != 0 &&
+    if (w->tensor_coll && !wgrad && strncmp(name, "attn.", 5) != 0 &&
         strncmp(name, "lora.", 5) != 0)   /* a weight's fprop or dgrad: n x k (x batch) weights */
         tensor_colls(w, name, n * k * batch);
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
@@ -114,15 +115,16 @@ static void gemm_of(lw *w, const char *name, int wgrad, double m, double n, doub
     aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
     if (o && fp8)
         o->hp_share = w->hp_share;
+    return o;
 }
 
-static void gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+static aif_op *gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
 {
-    gemm_of(w, name, 0, m, n, k, batch, fp8);
+    return gemm_of(w, name, 0, m, n, k, batch, fp8);
 }
-static void wgrad_gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
+static aif_op *wgrad_gemm(lw *w, const char *name, double m, double n, double k, double batch, int fp8)
 {
-    gemm_of(w, name, 1, m, n, k, batch, fp8);
+    return gemm_of(w, name, 1, m, n, k, batch, fp8);
 }
 
 /* dgrad and wgrad of a forward GEMM (m, n, k) */
@@ -164,10 +166,21 @@ static void attn_core(lw *w, int bwd)
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
     if (w->flash) {
-        aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
-                           unmasked * 0.5 * (bwd ? 2.5 : 1.0),   /* causal: half the square is computed */
-                           sk, w->d.dqk, w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1),
-                           w->flash2);
+        /* sliding-window layers (model.sliding_window) compute only their band, at the rate of a
+         * kernel whose key length is the window; the graph's layer is the average of the model's
+         * layers, so the two kinds are two ops, each with its share of the layers */
+        double ws = aif_model_window_share(m), W = m->sliding_window;
+        if (!(ws > 0 && W < sk))
+            ws = 0;
+        double io = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1), x = bwd ? 2.5 : 1.0;
+        if (ws < 1)
+            aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
+                               unmasked * 0.5 * x * (1 - ws),   /* causal: half the square is computed */
+                               sk, w->d.dqk, io * (1 - ws), w->flash2);
+        if (ws > 0)
+            aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
+                               2 * w->b * heads * sq * aif_window_keys_per_query(W, sk) * (w->d.dqk + w->d.dv) * x * ws,
+                               W, w->d.dqk, io * ws, w->flash2);
         return;
     }
     /* unfused: batched GEMMs over b*heads plus memory-bound softmax and dropout on the s x s scores */
@@ -341,6 +354,40 @@ static double ep_imbalance(const lw *w)
     return w->ep > 1 && w->s->train.ep_imbalance > 1 ? w->s->train.ep_imbalance : 1;
 }
 
+/* A grouped GEMM over a MoE layer's local experts (compute.c: grouped_m_half). */
+static void grouped(aif_op *o)
+{
+    if (o)
+        o->grouped = 1;
+}
+
+/* How the expert all-to-all moves tokens: deepep (train.ep_dispatch; auto: a model whose
+ * routing is node-limited, moe.max_nodes, as DeepSeek-V3 and every published run of it
+ * dispatch through DeepEP or Megatron-Core's flex dispatcher) or NCCL's all-to-all. */
+static int ep_deepep(const lw *w)
+{
+    int d = w->s->train.ep_dispatch;
+    return d == AIF_EP_DEEPEP || d == AIF_EP_DEEPEP_FP8 || (d == AIF_EP_AUTO && w->s->model.moe.max_nodes > 0);
+}
+
+/* Bytes per element of one token copy in an expert all-to-all, deduplication folded in
+ * (aif_coll_dispatch_dedup).  to_experts: the transfers that feed the expert GEMMs (the
+ * dispatch, and backward the combine's gradient): with deepep-fp8 in an fp8 or fp4 recipe
+ * they move fp8 with one fp32 scale per 128 elements, as DeepSeek-V3 quantizes the
+ * activations before the up-projections and the gradients before the down-projections
+ * (arXiv:2412.19437 sec. 3.3.2; DeepEP's dispatch takes fp8 with per-128 scales); the others
+ * stay bf16, and so does every copy of the all-to-all dispatcher and of deepep (Megatron-Core's
+ * flex dispatcher hands DeepEP and HybridEP the bf16 activations). */
+static double ep_bytes(const lw *w, int to_experts)
+{
+    if (!ep_deepep(w))
+        return 2;
+    const aif_train *tr = &w->s->train;
+    double el = to_experts && tr->ep_dispatch == AIF_EP_DEEPEP_FP8 && (tr->precision == AIF_FP8 || tr->precision == AIF_FP4)
+                    ? 1 + 4.0 / 128 : 2;
+    return el * aif_coll_dispatch_dedup(w->g->groups[AIF_GRP_EP], w->s->model.moe.top_k, w->s->model.moe.max_nodes);
+}
+
 /* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
  * GEMMs over the local experts, combine; shared experts as a dense MLP beside it. */
 static void moe_fwd(lw *w)
@@ -353,14 +400,14 @@ static void moe_fwd(lw *w)
     norm_op(w, "norm2", el * h * 4);
     gemm(w, "router", el, E, h, 1, 0);
     mem(w, "moe.permute", el * k * h * 4, 2);
-    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
+    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
-    gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8);
+    grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8));
     act_op(w, "experts.act", slots * fe / et * 2 * (gm + 1));
-    gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8);
+    grouped(gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8));
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
+    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     if (m->moe.shared_experts > 0) {
         tp_gather(w, "tp.ag.shared", T);
@@ -390,13 +437,16 @@ static void moe_bwd(lw *w)
                  AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     }
     mem(w, "moe.unpermute.bwd", el * k * h * 4, 2);
-    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
+    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    gemm_bwd(w, "experts.fc2.dgrad", "experts.fc2.wgrad", per_expert, h, fe / et, local, w->fp8);
+    /* dgrad is grouped by expert as the forward; wgrad reduces over each expert's rows, K = per_expert */
+    grouped(gemm(w, "experts.fc2.dgrad", per_expert, fe / et, h, local, w->fp8));
+    wgrad_gemm(w, "experts.fc2.wgrad", fe / et, h, per_expert, local, w->fp8);
     act_op(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1));
-    gemm_bwd(w, "experts.fc1.dgrad", "experts.fc1.wgrad", per_expert, fe * gm / et, h, local, w->fp8);
+    grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8));
+    wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8);
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * 2 * imb, w->ep_ovl);
+    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
     norm_op(w, "norm2.bwd", el * h * 6);
@@ -582,6 +632,44 @@ static void layer_bwd(lw *w, int moe)
     w->tensor_coll = 0;
 }
 
+/* One multi-token-prediction block (model.mtp_layers; DeepSeek-V3 report arXiv:2412.19437
+ * sec. 2.2, Megatron-Core's multi_token_prediction), on the last pipeline stage: the next
+ * token's embedding (the shared table) and the main model's last hidden state, each
+ * RMS-normalised, concatenated and projected 2h -> h; one transformer block of the last
+ * layer's kind (counted as a layer of the stage, aif_graph_shape); the shared output head
+ * and its loss again.  Here: all but the block, in the output head's segments. */
+static void mtp_fwd(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double T = w->T, el = w->tok_el, h = w->h, V = m->vocab;
+    mem(w, "mtp.embed", el * h * 2, 1);
+    norm_op(w, "mtp.norms", el * h * 8);
+    tp_gather(w, "tp.ag.mtp.proj", T);
+    gemm(w, "mtp.proj", T, h / w->t, 2 * h, 1, w->fp8);
+    tp_reduce(w, "tp.rs.mtp.proj", T);
+    norm_op(w, "mtp.final_norm", el * h * 4);
+    tp_gather(w, "tp.ag.mtp.logits", T);
+    gemm(w, "mtp.logits", T, V / w->t, h, 1, 0);
+    mem(w, "mtp.cross_entropy", T * V / w->t * 22, 4);
+    if (w->t > 1)
+        comm(w, "tp.ar.mtp.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+}
+
+static void mtp_bwd(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double T = w->T, el = w->tok_el, h = w->h, V = m->vocab;
+    mem(w, "mtp.cross_entropy.bwd", T * V / w->t * 14, 2);
+    gemm_bwd(w, "mtp.logits.dgrad", "mtp.logits.wgrad", T, V / w->t, h, 1, 0);
+    if (w->t > 1)
+        comm(w, w->sp ? "tp.rs.mtp.logits.grad" : "tp.ar.mtp.logits.grad", AIF_CAT_TP,
+             w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+    norm_op(w, "mtp.final_norm.bwd", el * h * 6);
+    gemm_bwd(w, "mtp.proj.dgrad", "mtp.proj.wgrad", T, h / w->t, 2 * h, 1, w->fp8);
+    norm_op(w, "mtp.norms.bwd", el * h * 12);
+    mem(w, "mtp.embed.grad", T * h * 6, 1);
+}
+
 /* Segment names, shown by `aifsim train --ops`; segment i of a training graph has kind i. */
 static const char *const seg_names[AIF_N_SEG] = {
     "dense layer forward", "dense layer backward", "MoE layer forward", "MoE layer backward",
@@ -764,8 +852,13 @@ static void shape_fields(const aif_scenario *s, aif_graph *g, const aif_group_sh
     g->pp = p->pp;
     g->vpp = p->vpp;
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
-    g->layers = s->model.layers;
-    g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers;
+    /* a multi-token-prediction block is one more layer of the last layer's kind after the
+     * last one: the pipeline split gives it a layer's slot on the last stage, as the pipeline
+     * layouts of Megatron-Bridge's DeepSeek-V3 recipes (pp_layout "...mL") and DualPipe place it;
+     * its projection and second head pass are the output head's (mtp_fwd) */
+    int mtp = s->model.mtp_layers > 0 ? s->model.mtp_layers : 0;
+    g->layers = s->model.layers + mtp;
+    g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers + mtp;
 }
 
 void aif_graph_shape(const aif_scenario *s, aif_graph *g)
@@ -834,8 +927,12 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
     mem(w, "cross_entropy", T * V / w->t * 22, 4);
     if (w->t > 1)
         comm(w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+    for (int i = 0; i < m->mtp_layers; i++)
+        mtp_fwd(w);
     end(w, AIF_SEG_HEAD_FWD);
     begin(w, AIF_SEG_HEAD_BWD);
+    for (int i = 0; i < m->mtp_layers; i++)
+        mtp_bwd(w);
     mem(w, "cross_entropy.bwd", T * V / w->t * 14, 2);
     gemm(w, "logits.dgrad", T, h, V / w->t, 1, 0);
     if (w->t > 1)
@@ -945,6 +1042,11 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
             dl += st.embed * w.d.embed_params / w.t + st.head * (w.d.head_params / w.t + w.d.final_norm_params);
             if (st.head && m->tied_embeddings && p->pp > 1)
                 dl += w.d.embed_params / w.t;   /* the tied copy on the last stage */
+            if (st.head && m->mtp_layers > 0) {   /* the blocks' projections (their layers are the stage's), the shared embedding */
+                dl += m->mtp_layers * w.d.mtp_proj_params / w.t;
+                if (!m->tied_embeddings && p->pp > 1)
+                    dl += w.d.embed_params / w.t;
+            }
             if (w.lora) {   /* only the adapters are trained: their gradients and optimizer state */
                 double in0, out0, in1, out1;
                 aif_lora_widths(m, &w.d, tr->lora.targets, 0, w.t, &in0, &out0);
@@ -1000,11 +1102,12 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     double seqs = tr->mbs,
            fwd_per_seq = known && known->fwd_flops_per_seq >= 0 ? known->fwd_flops_per_seq
                                                                 : aif_model_fwd_flops_per_seq(m, tr->seq);
+    double heads_fl = 2.0 * h * V * tr->seq * (1 + (m->mtp_layers > 0 ? m->mtp_layers : 0));   /* not replayed */
     g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
-        tr->recompute == AIF_RC_FULL ? (fwd_per_seq - 2.0 * h * V * tr->seq) * seqs
+        tr->recompute == AIF_RC_FULL ? (fwd_per_seq - heads_fl) * seqs
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
-            ? (fwd_per_seq - 2.0 * h * V * tr->seq - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
+            ? (fwd_per_seq - heads_fl - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
                   s->framework.selective_gemm_share * seqs
         : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
         : 0;

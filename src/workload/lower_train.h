@@ -17,7 +17,8 @@
 /* The layer segments in three parts, each lowered or left empty as a whole: the layers'
  * forward (AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD), which do not read train.recompute; their
  * backward (AIF_SEG_DENSE_BWD, AIF_SEG_MOE_BWD); the embedding and the head
- * (AIF_SEG_EMBED_FWD .. AIF_SEG_HEAD_BWD), which read neither train.recompute nor
+ * (AIF_SEG_EMBED_FWD .. AIF_SEG_HEAD_BWD), which read neither train.recompute nor,
+ * unless the model has multi-token-prediction blocks (whose projection they hold),
  * train.precision. */
 enum { AIF_LAYER_PART_FWD, AIF_LAYER_PART_BWD, AIF_LAYER_PART_ENDS, AIF_N_LAYER_PARTS };
 #define AIF_LAYER_PARTS_ALL 7u

@@ -92,6 +92,12 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         if (st.head && m->tied_embeddings && p->pp > 1)
             dense += d.embed_params / t;
         double expert = st.moe_layers * d.expert_params * (m->moe.experts ? m->moe.experts : 0) / p->ep / p->etp;
+        if (st.head && m->mtp_layers > 0) {   /* the prediction blocks' projections (their layers are the
+                                                 stage's, aif_graph_shape) and the embedding they share */
+            dense += m->mtp_layers * d.mtp_proj_params / t;
+            if (!m->tied_embeddings && p->pp > 1)
+                dense += d.embed_params / t;
+        }
         double wt, gr, op;
         switch (opt) {
         case AIF_OPT_NONE: g_b = 4; wt = w_b * (dense + expert); gr = g_b * (dense + expert); op = o_b * (dense + expert); break;
@@ -125,6 +131,8 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight;
         if (st.head)
             act += (double)tr->mbs * tr->seq / p->cp * m->vocab / t * 6;
+        if (st.head && m->mtp_layers > 0)   /* each block's projection input and its logits */
+            act += m->mtp_layers * ((double)tr->mbs * tr->seq / p->cp) * (4.0 * m->hidden + m->vocab / t * 6);
         double total = wt + gr + op + act + s->cluster.gpu.calib.workspace_bytes;
         if (total > best) {
             best = total;

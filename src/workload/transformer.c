@@ -38,6 +38,7 @@ void aif_model_dims(const aif_model *m, aif_dims *d)
     d->final_norm_params = h * (m->norm == AIF_NORM_LAYER ? 2 : 1);
     d->embed_params = (double)m->vocab * h + (m->position == AIF_POS_LEARNED && m->max_seq > 0 ? (double)m->max_seq * h : 0);
     d->head_params = m->tied_embeddings ? 0 : (double)m->vocab * h;
+    d->mtp_proj_params = 2 * h * h + 2 * h;
 }
 
 void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe_layer, double tp, double *in,
@@ -147,7 +148,39 @@ double aif_model_fwd_flops_per_seq(const aif_model *m, double seq)
     int n_moe = m->moe.experts ? m->layers - m->moe.dense_layers : 0;
     double per_tok = (m->layers - n_moe) * layer_flops(m, &d, 0, seq) + n_moe * layer_flops(m, &d, 1, seq) +
                      2.0 * m->hidden * m->vocab;
-    return per_tok * seq;
+    return (per_tok + aif_mtp_fwd_flops_per_token(m, seq)) * seq;
+}
+
+int aif_mtp_is_moe(const aif_model *m)
+{
+    return m->moe.experts > 0 && m->layers > m->moe.dense_layers;
+}
+
+double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx)
+{
+    if (m->mtp_layers <= 0)
+        return 0;
+    aif_dims d;
+    aif_model_dims(m, &d);
+    return m->mtp_layers * (layer_flops(m, &d, aif_mtp_is_moe(m), ctx) + 2 * 2.0 * m->hidden * m->hidden +
+                            2.0 * m->hidden * m->vocab);
+}
+
+double aif_model_window_share(const aif_model *m)
+{
+    if (m->sliding_window <= 0 || m->layers <= 0)
+        return 0;
+    int n_full = m->full_attention_every > 0 ? m->layers / m->full_attention_every : 0;
+    return (double)(m->layers - n_full) / m->layers;
+}
+
+double aif_window_keys_per_query(double window, double seq)
+{
+    if (seq <= 0)
+        return 0;
+    if (window >= seq)
+        return (seq + 1) / 2;
+    return (window * seq - window * (window - 1) / 2) / seq;
 }
 
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)

@@ -21,6 +21,8 @@ typedef struct aif_dims {
     double final_norm_params;  /* after the last layer */
     double embed_params;       /* input embedding (+ learned positions) */
     double head_params;        /* output projection (0 when tied) */
+    double mtp_proj_params;    /* one multi-token-prediction block's own weights beside its layer: the
+                                  projection of [hidden; embedding] (2h x h) and its two RMSNorms */
     int gated;                 /* MLP has gate and up projections (SwiGLU, GeGLU) */
     int dropout;               /* the model trains with dropout (GPT-era, learned positions) */
 } aif_dims;
@@ -39,6 +41,18 @@ void aif_model_param_counts(const aif_model *m, double *params_all, double *para
  * rank x (in + out) parameters and cost 2 x rank x (in + out) FLOPs per token forward. */
 void aif_lora_widths(const aif_model *m, const aif_dims *d, int targets, int moe_layer, double tp, double *in,
                      double *out);
+/* Multi-token prediction (model.mtp_layers; DeepSeek-V3 report arXiv:2412.19437 sec. 2.2):
+ * whether its blocks are MoE layers (the kind of the model's last layer), and the forward
+ * FLOPs of all of them per token at context ctx: each block's layer, its 2h x h projection
+ * and one more pass of the shared output head. */
+int aif_mtp_is_moe(const aif_model *m);
+double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx);
+/* Sliding-window attention (model.sliding_window, full_attention_every): the share of the
+ * model's layers that attend a window, and the keys a query of a sequence of length seq
+ * attends on average in such a layer, causal: (W seq - W (W - 1) / 2) / seq for seq >= W
+ * (the first W queries see fewer), against (seq + 1) / 2 for full causal attention. */
+double aif_model_window_share(const aif_model *m);
+double aif_window_keys_per_query(double window, double seq);
 /* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
