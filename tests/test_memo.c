@@ -131,6 +131,8 @@ static const ctx contexts[] = {
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\ntrain: {gbs: 64}\n", 0},
     {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0},
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: torchtitan}\n", 0},
+    /* multi-token prediction (DeepSeek-V3's one block): its projection in the head, at the precision */
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0},
     /* DeepSpeed's ZeRO-3 per tensor: its collectives' group is read before dp can be 1 */
     {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: deepspeed}\n", 0},
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0.8},
