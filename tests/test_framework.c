@@ -337,6 +337,14 @@ static void test_zero3_per_tensor(void **state)
     assert_true(fabs(ag - 12 * h * h * 2) < 1e-6 * ag);   /* qkv 3h^2, out h^2, fc1 and fc2 4h^2 each */
     aif_graph_free(&g);
 
+    /* the per-rank host work at the rows' scale: 1,536 ranks, 3,072 operations per list
+     * (an op's kernel count held them to 255 once) */
+    assert_int_equal(load_zero3("deepspeed", 1536, "gpt3-175b", &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.lists", AIF_OVL_NONE, &ovl, &k), 4);
+    assert_int_equal(k, 2 * 1536);
+    aif_graph_free(&g);
+
     /* without recompute the backward gathers each tensor again beside its reduce-scatter:
      * both collectives wait for the dgrad GEMM, the host work before them */
     const char *y = "cluster: {system: dgx-a100-80g, fabric: ib-hdr, gpus: 64}\nmodel: {base: gpt3-175b, layers: 4}\n"

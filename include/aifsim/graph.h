@@ -76,18 +76,21 @@ typedef enum aif_cat {
 } aif_cat;
 typedef enum aif_ovl { AIF_OVL_NONE, AIF_OVL_NEXT, AIF_OVL_SEGMENT, AIF_OVL_ASYNC } aif_ovl;
 
+enum { AIF_OP_MAX_KERNELS = (1 << 27) - 1 };
 typedef struct aif_op {
     const char *name;         /* static string, e.g. "qkv", "fc1.dgrad", "tp.allgather" */
     unsigned char kind;       /* aif_op_kind */
     unsigned char cat;        /* aif_cat */
     unsigned char coll;       /* AIF_OP_COMM: aif_coll */
     unsigned char group;      /* AIF_OP_COMM: aif_group */
-    unsigned char overlap;    /* AIF_OP_COMM: aif_ovl */
-    unsigned char fp8;        /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,
+    /* in one 32-bit word: */
+    unsigned overlap : 2;     /* AIF_OP_COMM: aif_ovl */
+    unsigned fp8 : 2;         /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,
                                  2 fp4, 3 block-scaled fp4 of a training recipe); attention: FlashAttention-2 */
-    unsigned char n_kernels;  /* kernel launches the op stands for (at most 255) */
-    unsigned char grouped;    /* AIF_OP_GEMM: one grouped GEMM over `batch` experts of m rows each (a MoE
+    unsigned grouped : 1;     /* AIF_OP_GEMM: one grouped GEMM over `batch` experts of m rows each (a MoE
                                  layer's experts), timed with the family's grouped_m_half */
+    unsigned n_kernels : 27;  /* kernel launches the op stands for (at most AIF_OP_MAX_KERNELS: a
+                                 collective's per-rank host work counts one per rank) */
     double flops;             /* FLOPs executed (attention: causal work actually done) */
     double bytes;             /* compute: HBM bytes moved; comm: message size as nccl-tests counts it */
     double m, n, k, batch;    /* GEMM shape per GPU; batch = independent GEMMs of that shape;

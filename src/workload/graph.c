@@ -152,7 +152,7 @@ aif_op *aif_graph_add_attn(aif_graph *g, const char *name, aif_cat cat, int bwd,
 aif_op *aif_graph_add_mem(aif_graph *g, const char *name, aif_cat cat, double bytes, int n_kernels)
 {
     return append(g, &(aif_op){.name = name, .kind = AIF_OP_MEM, .cat = (unsigned char)cat,
-                               .n_kernels = (unsigned char)(n_kernels > 255 ? 255 : n_kernels < 0 ? 0 : n_kernels), .bytes = bytes, .batch = 1});
+                               .n_kernels = (unsigned)(n_kernels > AIF_OP_MAX_KERNELS ? AIF_OP_MAX_KERNELS : n_kernels < 0 ? 0 : n_kernels), .bytes = bytes, .batch = 1});
 }
 
 aif_op *aif_graph_add_comm(aif_graph *g, const char *name, aif_cat cat, aif_coll coll, aif_group group,
