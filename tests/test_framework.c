@@ -301,6 +301,33 @@ static int count_ops(const aif_graph *g, int i_seg, const char *name, int ovl, i
     return n;
 }
 
+/* In fp8 each per-tensor collective still overlaps its own GEMM: the operand's cast comes
+ * before the gather (it used to sit between the two, and the gather hid behind the cast). */
+static void test_zero3_fp8_beside_gemm(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: dgx-h100, gpus: 64}\nmodel: {base: llama3-8b, layers: 4}\n"
+                    "train: {seq: 4096, mbs: 1, gbs: 64, tp: 1, pp: 1, optimizer: zero3, precision: fp8, "
+                    "framework: deepspeed}\n";
+    aif_scenario s;
+    aif_err e;
+    aif_graph g;
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    int n = 0;
+    for (int i = 0; i + 1 < g.n_ops; i++)
+        if (!strcmp(g.ops[i].name, "dp.ag.weights") || !strcmp(g.ops[i].name, "dp.rs.grads")) {
+            int j = i + 1;
+            while (j < g.n_ops && g.ops[j].kind == AIF_OP_COMM)   /* a gather and its reduce-scatter side by side */
+                j++;
+            assert_true(j < g.n_ops);
+            assert_int_equal(g.ops[j].kind, AIF_OP_GEMM);
+            n++;
+        }
+    assert_int_equal(n, 12);   /* the dense layer's 4 gathers forward, 4 gathers and 4 reduce-scatters backward */
+    aif_graph_free(&g);
+}
+
 /* DeepSpeed's ZeRO-3 gathers and reduces each weight tensor by its own collective (qkv,
  * out, fc1, fc2 of a dense layer: 4), each beside a GEMM, with a view and a copy per rank
  * on the host; Megatron-Core's FSDP one per layer beside the layer, with none. */
@@ -463,7 +490,7 @@ int main(void)
         cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
         cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit),
-        cmocka_unit_test(test_zero3_grows_with_ranks),
+        cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),
         cmocka_unit_test(test_validation_groups),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

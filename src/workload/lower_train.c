@@ -102,9 +102,6 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
         return NULL;
     if (w->replay_share > 0)   /* a partial replay recomputes that share of each GEMM's rows */
         m *= w->replay_share;
-    if (w->tensor_coll && !wgrad && strncmp(name, "attn.", 5) != 0 &&
-        strncmp(name, "lora.", 5) != 0)   /* a weight's fprop or dgrad: n x k (x batch) weights */
-        tensor_colls(w, name, n * k * batch);
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
      * the transposed copies; weights are cast once per step and not counted. */
@@ -112,6 +109,11 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
     if (fp8 && !wgrad && lp > 0) {
         mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", m * k * batch * w->quant_bytes * lp * w->cast_x, 1);
     }
+    /* ZeRO-3 per tensor: a weight's fprop or dgrad (n x k (x batch) weights) gathers it
+     * (and reduce-scatters its gradient) beside this GEMM: after its operands' cast, so
+     * that the GEMM is the compute the collective overlaps */
+    if (w->tensor_coll && !wgrad && strncmp(name, "attn.", 5) != 0 && strncmp(name, "lora.", 5) != 0)
+        tensor_colls(w, name, n * k * batch);
     aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
     if (o && fp8)
         o->hp_share = w->hp_share;
