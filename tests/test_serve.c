@@ -285,6 +285,13 @@ static void test_kv_memory_free(void **state)
                            &e), AIF_EINPUT);
     assert_string_equal(e.path, "serve.kv_memory");
     assert_non_null(strstr(e.msg, "hbm, free"));
+    /* nothing left free: the shortfall as it is, not a share of a negative free memory
+     * (which once printed 89.1 GB "usable" of 80) */
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {kv_memory: free, token_budget: 2000000}\n", &e), AIF_OK);
+    assert_int_equal(aif_serve_memory_eval(&s, &mf, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "exceed its 80.0 GB of HBM by"));
+    assert_null(strstr(e.msg, "usable"));
 }
 
 /* ---- the serve section */

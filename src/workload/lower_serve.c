@@ -410,8 +410,16 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
     if (sv->kv_memory == AIF_KV_MEMORY_FREE) {   /* TensorRT-LLM: the fraction of what the engine left free */
-        mm->kv_capacity_bytes =
-            sv->gpu_memory_fraction * (mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes);
+        double free_bytes = mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
+        if (free_bytes <= 0 && mm->weights_bytes <= mm->hbm_bytes)
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
+                               "no room for the KV cache on a %s: weights %.1f GB, activations %.1f GB and workspace "
+                               "%.1f GB exceed its %.1f GB of HBM by %.2f GB, so no memory is left free for "
+                               "serve.kv_memory free's share (raise tp or pp, lower serve.precision or "
+                               "serve.token_budget)",
+                               s->cluster.gpu.name, mm->weights_bytes / GB, mm->activations_bytes / GB,
+                               mm->workspace_bytes / GB, mm->hbm_bytes / GB, -free_bytes / GB);
+        mm->kv_capacity_bytes = sv->gpu_memory_fraction * free_bytes;
         mm->usable_bytes = mm->kv_capacity_bytes + mm->weights_bytes + mm->activations_bytes + mm->workspace_bytes;
     }
     if (mm->weights_bytes > mm->hbm_bytes)
@@ -423,6 +431,14 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     /* the replica's blocks: under dp each GPU caches only its own sequences, dp times as many in all */
     double blocks = sh.dp * floor(fmax(mm->kv_capacity_bytes, 0) / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token));
     mm->kv_blocks = blocks >= 1 ? (long)fmin(blocks, 1e15) : 0;   /* 1e15 blocks: far past any HBM */
+    if (mm->kv_blocks < 1 && sv->kv_memory == AIF_KV_MEMORY_FREE)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
+                           "no room for the KV cache on a %s: %.0f%% of the %.3f GB that weights, activations and "
+                           "workspace leave free holds no block of %d tokens (raise tp or pp, lower "
+                           "serve.precision or serve.token_budget)",
+                           s->cluster.gpu.name, sv->gpu_memory_fraction * 100,
+                           (mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes) / GB,
+                           AIF_SERVE_BLOCK_TOKENS);
     if (mm->kv_blocks < 1)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
                            "no room for the KV cache on a %s: %.1f GB usable (%.0f%% of %.1f GB) minus weights "
