@@ -171,6 +171,31 @@ static void test_memo_equals_plain(void **st)
 
 /* One memo reused across models, GPUs and stacks changed in place (as a sweep over
  * model sizes would): a layout must not find the other model's layers. */
+/* A memo smaller than an estimate's three parts still keeps one estimate (1 is taken as
+ * 3), and a repeated layout hits; NULL is accepted where a caller may pass none. */
+static void test_memo_small_and_null(void **st)
+{
+    (void)st;
+    aif_estimate_memo *m;
+    aif_err e;
+    aif_scenario s;
+    aif_train_result a, b;
+    long hits, misses;
+    load(contexts[0].yaml, &s);
+    assert_int_equal(aif_estimate_memo_new(1, &m, &e), AIF_OK);
+    assert_int_equal(aif_estimate_memoized(&s, m, &a, &e), AIF_OK);
+    assert_int_equal(aif_estimate_memoized(&s, m, &b, &e), AIF_OK);
+    aif_estimate_memo_stats(m, &hits, &misses);
+    assert_int_equal(hits, 1);
+    assert_int_equal(misses, 1);
+    assert_memory_equal(&a, &b, sizeof a);
+    aif_estimate_memo_free(m);
+    aif_estimate_memo_clear(NULL);
+    aif_estimate_memo_stats(NULL, &hits, &misses);
+    assert_int_equal(hits, 0);
+    assert_int_equal(misses, 0);
+}
+
 static void test_memo_model_in_place(void **st)
 {
     (void)st;
@@ -223,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memo_equals_plain),
         cmocka_unit_test(test_memo_model_in_place),
+        cmocka_unit_test(test_memo_small_and_null),
         cmocka_unit_test(test_dp_tail),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -678,14 +678,14 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err);
  * input they depend on (src/engine/estimate.c says which); a result is bit for bit
  * aif_estimate's.  The memo holds one (cluster, model, stack) at a time, emptied when
  * another comes, and at most max_entries layer keys (0: AIF_ESTIMATE_MEMO_DEFAULT,
- * about 0.6 KB each), emptied when full. */
+ * about 0.6 KB each; 1 and 2 taken as 3, an estimate's parts), emptied when full. */
 typedef struct aif_estimate_memo aif_estimate_memo;
 enum { AIF_ESTIMATE_MEMO_DEFAULT = 1024 };
 aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *err);
 void aif_estimate_memo_free(aif_estimate_memo *m);
-/* Forgets every entry (what a new sweep starts from). */
+/* Forgets every entry (what a new sweep starts from); a NULL memo is left alone. */
 void aif_estimate_memo_clear(aif_estimate_memo *m);
-/* Lookups that found their layer segments, and those that lowered them. */
+/* Lookups that found their layer segments, and those that lowered them (0 and 0 for NULL). */
 void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misses);
 /* aif_estimate through the memo (m NULL: aif_estimate itself). */
 aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_train_result *r, aif_err *err);

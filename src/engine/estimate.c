@@ -539,7 +539,9 @@ aif_rc aif_estimate_memo_new(int max_entries, aif_estimate_memo **out, aif_err *
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "max_entries",
                            "estimate memo of %d entries: expected 0 (the default, %d) to %d", max_entries,
                            AIF_ESTIMATE_MEMO_DEFAULT, 1 << 20);
-    int cap = max_entries ? max_entries : AIF_ESTIMATE_MEMO_DEFAULT, slots = 2;
+    /* at least one entry per part of an estimate, or every call empties the table */
+    int cap = max_entries ? (max_entries < AIF_N_LAYER_PARTS ? AIF_N_LAYER_PARTS : max_entries) : AIF_ESTIMATE_MEMO_DEFAULT,
+        slots = 2;
     while (slots < 2 * cap)
         slots *= 2;
     aif_estimate_memo *m = calloc(1, sizeof *m);
@@ -571,6 +573,8 @@ void aif_estimate_memo_free(aif_estimate_memo *m)
 
 void aif_estimate_memo_clear(aif_estimate_memo *m)
 {
+    if (!m)
+        return;
     if (m->n)
         memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
     m->n = 0;
@@ -585,8 +589,8 @@ void aif_estimate_memo_clear(aif_estimate_memo *m)
 
 void aif_estimate_memo_stats(const aif_estimate_memo *m, long *hits, long *misses)
 {
-    *hits = m->hits;
-    *misses = m->misses;
+    *hits = m ? m->hits : 0;
+    *misses = m ? m->misses : 0;
 }
 
 static unsigned mix64(uint64_t h)
@@ -789,6 +793,8 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
             segment_time(s, &g, part_segs[p][j], &st[part_segs[p][j]], &mc);
             e->st[j] = st[part_segs[p][j]];
         }
+        while (m->slot[slot[p]])   /* taken by a part written before it in this call: the next empty one */
+            slot[p] = (slot[p] + 1) & m->mask;
         m->slot[slot[p]] = ++m->n;
     }
     for (int i = AIF_SEG_P2P; i < AIF_N_SEG; i++)
