@@ -634,6 +634,27 @@ static void layer_bwd(lw *w, int moe)
     w->tensor_coll = 0;
 }
 
+/* The output head's forward: the final norm, the (vocab-parallel) logits and the loss;
+ * the main model's (mtp 0) or a multi-token-prediction block's second pass (mtp 1), the
+ * same ops under their own names.  Softmax cross-entropy in fp32 over the logits, as
+ * Megatron-LM's vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read
+ * 4), exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes per
+ * logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2). */
+static void head_fwd(lw *w, int mtp)
+{
+    static const char *const names[2][5] = {
+        {"final_norm", "tp.ag.logits", "logits", "cross_entropy", "tp.ar.softmax"},
+        {"mtp.final_norm", "tp.ag.mtp.logits", "mtp.logits", "mtp.cross_entropy", "tp.ar.mtp.softmax"}};
+    const char *const *n = names[mtp != 0];
+    double T = w->T, el = w->tok_el, h = w->h, V = w->s->model.vocab;
+    norm_op(w, n[0], el * h * 4);
+    tp_gather(w, n[1], T);
+    gemm(w, n[2], T, V / w->t, h, 1, 0);
+    mem(w, n[3], T * V / w->t * 22, 4);
+    if (w->t > 1)
+        comm(w, n[4], AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+}
+
 /* One multi-token-prediction block (model.mtp_layers; DeepSeek-V3 report arXiv:2412.19437
  * sec. 2.2, Megatron-Core's multi_token_prediction), on the last pipeline stage: the next
  * token's embedding (the shared table) and the main model's last hidden state, each
@@ -642,19 +663,13 @@ static void layer_bwd(lw *w, int moe)
  * and its loss again.  Here: all but the block, in the output head's segments. */
 static void mtp_fwd(lw *w)
 {
-    const aif_model *m = &w->s->model;
-    double T = w->T, el = w->tok_el, h = w->h, V = m->vocab;
+    double T = w->T, el = w->tok_el, h = w->h;
     mem(w, "mtp.embed", el * h * 2, 1);
     norm_op(w, "mtp.norms", el * h * 8);
     tp_gather(w, "tp.ag.mtp.proj", T);
     gemm(w, "mtp.proj", T, h / w->t, 2 * h, 1, w->fp8);
     tp_reduce(w, "tp.rs.mtp.proj", T);
-    norm_op(w, "mtp.final_norm", el * h * 4);
-    tp_gather(w, "tp.ag.mtp.logits", T);
-    gemm(w, "mtp.logits", T, V / w->t, h, 1, 0);
-    mem(w, "mtp.cross_entropy", T * V / w->t * 22, 4);
-    if (w->t > 1)
-        comm(w, "tp.ar.mtp.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+    head_fwd(w, 1);
 }
 
 static void mtp_bwd(lw *w)
@@ -919,16 +934,7 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
     end(w, AIF_SEG_EMBED_BWD);
 
     begin(w, AIF_SEG_HEAD_FWD);
-    norm_op(w, "final_norm", el * h * 4);
-    tp_gather(w, "tp.ag.logits", T);
-    gemm(w, "logits", T, V / w->t, h, 1, 0);
-    /* softmax cross-entropy in fp32 over the (vocab-parallel) logits, as Megatron-LM's
-     * vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read 4),
-     * exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes
-     * per logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2) */
-    mem(w, "cross_entropy", T * V / w->t * 22, 4);
-    if (w->t > 1)
-        comm(w, "tp.ar.softmax", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * 4 * 3, AIF_OVL_NONE);
+    head_fwd(w, 0);
     for (int i = 0; i < m->mtp_layers; i++)
         mtp_fwd(w);
     end(w, AIF_SEG_HEAD_FWD);
