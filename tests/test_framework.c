@@ -352,8 +352,9 @@ static void test_zero3_per_tensor(void **state)
     assert_int_equal(ovl, 4);   /* every tensor under 1e9 weights: each prefetched beside a GEMM */
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.lists", AIF_OVL_NONE, &ovl, &k), 4);
     assert_int_equal(k, 2 * 64);   /* a view and a copy per rank */
-    /* backward: the recompute gathers again (4), the gradients reduce-scattered per tensor (4) */
-    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 4);
+    /* backward: the recompute gathers again (4), the backward a third time all but fc2 (3:
+     * test_zero3_reuse_distance), the gradients reduce-scattered per tensor (4) */
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 7);
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_NEXT, &ovl, NULL), 4);
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.lists", AIF_OVL_NONE, &ovl, NULL), 4);
     double ag = 0;   /* the tensors' gathers add up to the layer's weights */
@@ -405,7 +406,11 @@ static void test_zero3_live_limit(void **state)
      * prefetched: out's, fc2's and qkv's gathers exposed; fc1's (after out, 4.2e8) hidden */
     assert_int_equal(ovl, 3);
     count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
-    assert_int_equal(ovl, 3);   /* recompute: only the first gather is prefetched */
+    /* recompute: qkv (1.26e9) held stops out's prefetch, fc1 (1.68e9) fc2's, each released
+     * after use but fc2 (kept for the backward: test_zero3_reuse_distance); the backward
+     * gathers fc1 again with fc2 held (exposed), out with fc1 (exposed), qkv with out
+     * (4.2e8: prefetched) */
+    assert_int_equal(ovl, 4);
     aif_graph_free(&g);
     /* GPT-3 175B's tensors (at most 6e8) leave the forward prefetching every one */
     assert_int_equal(load_zero3("deepspeed", 64, "gpt3-175b", &s, &e), AIF_OK);
@@ -413,8 +418,56 @@ static void test_zero3_live_limit(void **state)
     count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
     assert_int_equal(ovl, 0);
     count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NONE, &ovl, NULL);
-    assert_int_equal(ovl, 1);   /* recompute: qkv + out + fc1 held (1.2e9) stop fc2's */
+    assert_int_equal(ovl, 0);   /* the recompute releases each tensor but fc2: at most 6e8 held */
     aif_graph_free(&g);
+}
+
+/* stage3_max_reuse_distance (1e9): after a full recompute tensor i is used again by its
+ * backward once the later tensors have run forward and backward, twice their weights
+ * later.  GPT-3 175B (h 12288): fc2 at distance 0 is kept; fc1 at 2 x 4h^2 = 1.2e9, out
+ * at 2 x 8h^2, qkv at 2 x 9h^2 are released and gathered a third time, before their
+ * dgrad.  A limit of 0 keeps nothing (4 gathers again), an unbounded one everything (0). */
+static void test_zero3_reuse_distance(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_graph g;
+    int ovl;
+    const double limit[3] = {1e9, 0, 1e15};
+    const int again[3] = {3, 4, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(load_zero3("deepspeed", 64, "gpt3-175b", &s, &e), AIF_OK);
+        s.framework.fsdp_reuse_params = limit[i];
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 4 + again[i]);
+        double h = s.model.hidden, bytes = 0;
+        int n_again = 0;
+        const aif_segment *sg = &g.seg[AIF_SEG_DENSE_BWD];
+        for (int j = sg->first; j < sg->first + sg->n; j++)
+            if (!strcmp(g.ops[j].name, "dp.ag.weights")) {
+                int k = j + 1;   /* the GEMM it runs beside: the replay's fprop, or the backward's dgrad */
+                while (g.ops[k].kind == AIF_OP_COMM)
+                    k++;
+                assert_int_equal(g.ops[k].kind, AIF_OP_GEMM);
+                if (strstr(g.ops[k].name, "dgrad")) {
+                    bytes += g.ops[j].bytes;
+                    n_again++;
+                }
+            }
+        assert_int_equal(n_again, again[i]);
+        const double want[3] = {8 * h * h * 2, 12 * h * h * 2, 0};   /* qkv + out + fc1; all; none */
+        assert_true(fabs(bytes - want[i]) <= 1e-9 * want[1]);
+        aif_graph_free(&g);
+    }
+    /* the third gathers cost time: DeepSpeed's step is slower with them than with everything kept */
+    aif_train_result r[2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(load_zero3("deepspeed", 1536, "gpt3-175b", &s, &e), AIF_OK);
+        s.framework.fsdp_reuse_params = i ? 1e15 : 1e9;
+        assert_int_equal(aif_estimate(&s, &r[i], &e), AIF_OK);
+    }
+    assert_true(r[0].step_time_s > r[1].step_time_s);
 }
 
 /* At a fixed micro-batch per GPU the compute per GPU is fixed, and ZeRO-3's collectives
@@ -489,7 +542,7 @@ int main(void)
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
         cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
-        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit),
+        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),
         cmocka_unit_test(test_validation_groups),
     };

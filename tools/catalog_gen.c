@@ -104,6 +104,7 @@ static void framework_fields(const aif_framework *f)
     integer("fsdp_per_tensor", f->fsdp_per_tensor);
     integer("fsdp_rank_ops", f->fsdp_rank_ops);
     num("fsdp_live_params", f->fsdp_live_params);
+    num("fsdp_reuse_params", f->fsdp_reuse_params);
     num("workspace_extra_bytes", f->workspace_extra_bytes);
     num("selective_gemm_share", f->selective_gemm_share);
     str("aliases", f->aliases);

@@ -146,6 +146,10 @@ typedef struct aif_framework {
                                     stream; 0 = a collective on one flat buffer */
     double fsdp_live_params;     /* per tensor: gathered weights (elements) at which the stack stops
                                     prefetching (DeepSpeed's stage3_max_live_parameters); 0 = no limit */
+    double fsdp_reuse_params;    /* per tensor: a gathered weight is kept for its next use only when fewer
+                                    weights (elements) are used in between (DeepSpeed's
+                                    stage3_max_reuse_distance), else released and gathered again; 0 =
+                                    never kept */
     double workspace_extra_bytes;/* memory per GPU beyond the family's workspace */
     double selective_gemm_share; /* recompute: selective as the stack runs it: the share of a layer's
                                     forward GEMMs replayed before its backward, with its elementwise

@@ -88,6 +88,7 @@ static const field framework_fields[] = {
     FLD(aif_framework, "fsdp_per_tensor", F_BOOL, fsdp_per_tensor),
     {.key = "fsdp_rank_ops", .type = F_INT, .off = offsetof(aif_framework, fsdp_rank_ops), .min = 0, .max = 16},
     {.key = "fsdp_live_params", .type = F_NUM, .off = offsetof(aif_framework, fsdp_live_params), .min = 0, .max = 1e15},
+    {.key = "fsdp_reuse_params", .type = F_NUM, .off = offsetof(aif_framework, fsdp_reuse_params), .min = 0, .max = 1e15},
     {.key = "selective_gemm_share", .type = F_NUM, .off = offsetof(aif_framework, selective_gemm_share), .min = 0, .max = 1},
     {.key = "workspace_extra", .type = F_QTY, .off = offsetof(aif_framework, workspace_extra_bytes), .qty = AIF_Q_BYTES},
     FLD(aif_framework, "aliases", F_NAMES, aliases),

@@ -79,6 +79,11 @@ typedef struct lw {
     int rank_ops;                   /* host operations per rank in each such collective (0: flat buffer) */
     double live_limit_el;           /* gathered weights above which the stack prefetches nothing (0: none) */
     double live_el;                 /* gathered weights held when the next tensor would be prefetched */
+    double reuse_limit_el;          /* a gathered weight used again within fewer weights is kept (0: never) */
+    double reuse_layer_el;          /* a full recompute: the layer's weights, whose tail it keeps */
+    double reuse_prefix_el;         /* ... the weights replayed so far, and those of them kept */
+    double reuse_kept_el;
+    double reuse_seen_el;           /* a layer's backward: the weights gone through so far */
     int tensor_coll;                /* emitting a sharded layer per tensor: 1 forward (gather before the
                                        GEMM), 2 backward (reduce-scatter, and the gather again unless
                                        a recompute gathered it, before the dgrad) */
@@ -486,6 +491,15 @@ aif_layer_shard aif_layer_sharding(int optimizer, int pp)
  * held (each is released after its module), in a recompute every tensor gathered so far
  * in the layer (kept for the backward that follows: its reuse distance is short); such a
  * gather is exposed.
+ * A gathered weight is kept for its next use only when the weights used in between are
+ * fewer than reuse_limit_el (release_sub_module, _keep_for_later: stage3_max_reuse_distance,
+ * measured on the traced step, which holds a recompute's forward and the backward after it).
+ * After a full recompute tensor i of a layer is used again by its backward once the later
+ * tensors have each run forward and backward: a distance of twice their weights.  The last
+ * tensors are thus kept; the others are released and gathered a third time (of a 175B
+ * layer qkv, proj and fc1: 2 x 1.2e9 and more against 1e9).  Norms and biases, which stay
+ * whole, are left out of the distance (under 1e5 elements each, against limits of 1e9).
+ * The forward's weights are used next by the recompute or the backward, layers away: released.
  * Its per-rank lists (a view per rank in Python, a copy per rank into or out of c10d's
  * flat buffer: ProcessGroupNCCL's allgather and reduce_scatter over tensor lists) are
  * host work the synchronize leaves exposed: rank_ops x ranks operations, each at the
@@ -502,6 +516,10 @@ static void tensor_colls(lw *w, const char *name, double weight_el)
     if (n <= 1 || w->replay_share > 0)
         return;
     int gather = !bwd || !recomputed;
+    if (bwd && recomputed) {   /* kept since the recompute only when used again soon enough */
+        gather = !(2 * w->reuse_seen_el < w->reuse_limit_el);
+        w->reuse_seen_el += weight_el;
+    }
     /* the host work first, so that the collectives wait beside the GEMM, not beside that work */
     if (w->rank_ops > 0 && gather)
         aif_graph_add_mem(w->g, "dp.ag.lists", AIF_CAT_DP, bytes * 2, w->rank_ops * n);
@@ -510,7 +528,17 @@ static void tensor_colls(lw *w, const char *name, double weight_el)
     if (gather) {
         int ahead = w->live_limit_el <= 0 || w->live_el < w->live_limit_el;
         comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, bytes, ahead ? ovl : AIF_OVL_NONE);
-        w->live_el = (w->cat == AIF_CAT_RECOMPUTE ? w->live_el : 0) + weight_el;
+        /* held: the tensor in use, and in a recompute those kept for the backward; which
+         * of them are kept is known from the layer's weights (the tensors still to come
+         * run forward and backward before this one's backward) */
+        if (w->cat == AIF_CAT_RECOMPUTE) {
+            w->reuse_prefix_el += weight_el;
+            w->live_el = w->reuse_kept_el + weight_el;
+            if (2 * (w->reuse_layer_el - w->reuse_prefix_el) < w->reuse_limit_el)
+                w->reuse_kept_el += weight_el;
+        } else {
+            w->live_el = weight_el;
+        }
     }
     if (bwd)
         comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, bytes, ovl);
@@ -601,6 +629,8 @@ static void layer_bwd(lw *w, int moe)
         if (keep && w->fsdp_tensor) {   /* the replay gathers each tensor again, for itself and the backward */
             w->tensor_coll = 1;
             w->live_el = 0;
+            w->reuse_layer_el = layer_params_local(w, moe);
+            w->reuse_prefix_el = w->reuse_kept_el = 0;
         }
         layer_fwd(w, moe);
         w->tensor_coll = 0;
@@ -623,6 +653,7 @@ static void layer_bwd(lw *w, int moe)
     lora_ops(w, moe, 1);
     if (w->fsdp && w->fsdp_tensor) {
         w->tensor_coll = 2;
+        w->reuse_seen_el = 0;
         if (rc != AIF_RC_FULL)
             w->live_el = 0;
     }
@@ -1005,6 +1036,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         w.fsdp_tensor = named && f->fsdp_per_tensor;
         w.rank_ops = named ? f->fsdp_rank_ops : 0;
         w.live_limit_el = named ? f->fsdp_live_params : 0;
+        w.reuse_limit_el = named ? f->fsdp_reuse_params : 0;
     }
     if (known && known->classes) {   /* the caller's, of this pp, vpp, layers and dense prefix */
         shape_fields(s, g, known->groups);
