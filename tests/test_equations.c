@@ -73,6 +73,13 @@ static void test_gemm_roofline(void **state)
     CLOSE(aif_compute_time(&g, &op, 0.5), 2 * op.flops / (1000e12 * eff) + 5e-6, 1e-12);
     aif_op mem = {.kind = AIF_OP_MEM, .bytes = 3e9, .n_kernels = 2};
     CLOSE(aif_compute_time(&g, &mem, 1.0), 3e9 / (3e12 * 0.9) + 10e-6, 1e-12);
+    /* the same GEMM in 8 chunks of 1,024 rows (pipelined with a TP collective): each launch
+     * 8 x 64 = 512 tiles in 6 waves of 100, wave efficiency 512/600; eight launches */
+    aif_op ch = op;
+    ch.chunks = 8;
+    ch.n_kernels = 8;
+    double eff_ch = 0.8 * (512.0 / 600.0) * (8192.0 / (8192.0 + 64));
+    CLOSE(aif_compute_time(&g, &ch, 1.0), op.flops / (1000e12 * eff_ch) + 8 * 5e-6, 1e-12);
     /* a skinny GEMM is memory bound */
     aif_op sk = {.kind = AIF_OP_GEMM, .m = 1, .n = 8192, .k = 8192, .batch = 1, .n_kernels = 1};
     sk.flops = 2.0 * 8192 * 8192;

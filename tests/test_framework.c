@@ -422,6 +422,75 @@ static void test_zero3_live_limit(void **state)
     aif_graph_free(&g);
 }
 
+/* Tensor parallelism in fp8 as Transformer Engine runs it (tp 4, sequence parallel, TP
+ * overlap): the gathers before a GEMM (its input, its output gradient, its input again for
+ * wgrad) move fp8, 1 byte an element, where a stack without fp8_tp_gather moves bf16; the
+ * output head's gather (a bf16 GEMM) stays bf16; the reduce-scatters stay bf16.  Every
+ * collective run beside a GEMM sits right before it, not before its operand's cast (the
+ * cast reads nothing they write), except a bf16 gather of the GEMM's own input, which the
+ * cast must follow.  The GEMMs pipelined with a collective run in chunks: tp for a gather
+ * (ring exchange), the stack's 4 for a reduce-scatter (TE's pipelined method). */
+static void test_tp_fp8_comm(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    aif_graph g;
+    for (int quantized = 1; quantized >= 0; quantized--) {
+        assert_int_equal(load("dgx-h100", "llama3-70b", "tp: 4, pp: 1, sp: true, tp_overlap: true, precision: fp8", &s, &e), AIF_OK);
+        s.framework.fp8_tp_gather = quantized;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        double T = (double)s.train.mbs * s.train.seq, h = s.model.hidden;
+        int n_ag = 0, n_rs = 0, n_chunked = 0;
+        for (int i = 0; i < g.n_ops; i++) {
+            const aif_op *o = &g.ops[i];
+            if (o->kind == AIF_OP_GEMM && o->chunks > 1) {
+                n_chunked++;
+                int ag = !strcmp(o->name, "qkv") || !strcmp(o->name, "fc1") || strstr(o->name, ".dgrad");
+                assert_int_equal(o->chunks, ag ? 4 : s.framework.tp_overlap_rs_splits);
+                assert_int_equal(o->n_kernels, o->chunks);
+            }
+            if (o->kind != AIF_OP_COMM || o->group != AIF_GRP_TP)
+                continue;
+            if (o->coll == AIF_COLL_ALLGATHER && strcmp(o->name, "tp.ag.logits") && strcmp(o->name, "tp.ag.embed.grad")) {
+                n_ag++;
+                assert_true(fabs(o->bytes - T * h * (quantized ? 1 : 2)) < 1e-6 * o->bytes);
+            } else if (o->coll == AIF_COLL_ALLGATHER) {   /* the output head and the embedding: bf16 */
+                assert_true(fabs(o->bytes - T * h * 2) < 1e-6 * o->bytes);
+            } else if (o->coll == AIF_COLL_REDUCESCATTER) {
+                n_rs++;
+                assert_true(fabs(o->bytes - T * h * 2) < 1e-6 * o->bytes);
+            }
+            if (o->overlap != AIF_OVL_NEXT)
+                continue;
+            int j = i + 1;
+            while (g.ops[j].kind == AIF_OP_COMM)
+                j++;
+            int own_input = !quantized && (!strcmp(o->name, "tp.ag.qkv") || !strcmp(o->name, "tp.ag.fc1") ||
+                                           !strcmp(o->name, "tp.ag.out.grad") || !strcmp(o->name, "tp.ag.fc2.grad"));
+            if (own_input) {   /* gathered in bf16, then cast, then the GEMM */
+                assert_string_equal(g.ops[j].name, "fp8.cast");
+                assert_int_equal(g.ops[j + 1].kind, AIF_OP_GEMM);
+            } else {
+                assert_int_equal(g.ops[j].kind, AIF_OP_GEMM);
+            }
+        }
+        /* forward qkv, fc1; backward out.grad, fc2.grad, qkv.input, fc1.input */
+        assert_int_equal(n_ag, 6);
+        assert_int_equal(n_rs, 6);   /* out, fc2; qkv.grad, fc1.grad; the embedding, the logits gradient */
+        assert_int_equal(n_chunked, 6);   /* qkv, out, fc1, fc2, out.dgrad, fc2.dgrad */
+        aif_graph_free(&g);
+    }
+    /* quantized gathers move less: the step is no slower */
+    aif_train_result r[2];
+    for (int quantized = 0; quantized < 2; quantized++) {
+        assert_int_equal(load("dgx-h100", "llama3-70b", "tp: 4, pp: 1, sp: true, tp_overlap: false, precision: fp8", &s, &e), AIF_OK);
+        s.framework.fp8_tp_gather = quantized;
+        assert_int_equal(aif_estimate(&s, &r[quantized], &e), AIF_OK);
+    }
+    assert_true(r[1].bd.tp_comm_s < r[0].bd.tp_comm_s);
+}
+
 /* stage3_max_reuse_distance (1e9): after a full recompute tensor i is used again by its
  * backward once the later tensors have run forward and backward, twice their weights
  * later.  GPT-3 175B (h 12288): fc2 at distance 0 is kept; fc1 at 2 x 4h^2 = 1.2e9, out
@@ -542,7 +611,7 @@ int main(void)
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
         cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
-        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance),
+        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),
         cmocka_unit_test(test_validation_groups),
     };

@@ -91,6 +91,8 @@ static void framework_fields(const aif_framework *f)
     num("fp8_matmul_factor", f->fp8_matmul_factor);
     integer("fp8_recipe", f->fp8_recipe);
     num("fp8_cast_factor", f->fp8_cast_factor);
+    integer("fp8_tp_gather", f->fp8_tp_gather);
+    integer("tp_overlap_rs_splits", f->tp_overlap_rs_splits);
     num("norm_traffic", f->norm_traffic);
     num("act_traffic", f->act_traffic);
     integer("elementwise_kernels", f->elementwise_kernels);

@@ -125,6 +125,12 @@ typedef struct aif_framework {
     int fp8_recipe;              /* aif_fp8_recipe: how fp8 scales are found (named in outputs) */
     double fp8_cast_factor;      /* bytes of the bf16 -> fp8 cast (and transpose) per fp8 GEMM operand,
                                     relative to Transformer Engine's fused cast-transpose */
+    int tp_overlap_rs_splits;    /* with tp_overlap: the chunks a GEMM whose output is reduce-scattered
+                                    beside it runs in (0 = tp, one per rank); a GEMM whose input is
+                                    gathered beside it runs in tp chunks */
+    bool fp8_tp_gather;          /* sequence-parallel all-gathers before a low-precision GEMM (its input,
+                                    its output gradient) move the quantized operand (1 byte an element
+                                    in fp8, the fp4 format's bytes in fp4) instead of bf16 */
     double norm_traffic;         /* HBM bytes of normalisation and rotary-embedding ops relative to
                                     fused kernels (1 = fused) */
     double act_traffic;          /* HBM bytes of activation and residual ops relative to fused kernels */

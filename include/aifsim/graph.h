@@ -81,7 +81,11 @@ typedef struct aif_op {
     const char *name;         /* static string, e.g. "qkv", "fc1.dgrad", "tp.allgather" */
     unsigned char kind;       /* aif_op_kind */
     unsigned char cat;        /* aif_cat */
-    unsigned char coll;       /* AIF_OP_COMM: aif_coll */
+    union {
+        unsigned char coll;   /* AIF_OP_COMM: aif_coll */
+        unsigned char chunks; /* AIF_OP_GEMM: run as this many GEMMs of m / chunks rows one after
+                                 another (a TP collective pipelined with it); 0 or 1 = one GEMM */
+    };
     unsigned char group;      /* AIF_OP_COMM: aif_group */
     /* in one 32-bit word: */
     unsigned overlap : 2;     /* AIF_OP_COMM: aif_ovl */

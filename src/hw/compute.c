@@ -19,7 +19,9 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         double eff = fp8 && c->matmul_eff_fp8 > 0 ? c->matmul_eff_fp8 : c->matmul_eff;
         if (fp4 && c->matmul_eff_fp4 > 0)   /* one block-scaled fp4 kernel, serving or training */
             eff = c->matmul_eff_fp4;
-        double tiles = ceil(op->m / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
+        /* wave quantisation per GEMM launched: a chunked GEMM's chunks each fill their own waves */
+        double chunks = op->chunks > 1 ? op->chunks : 1;
+        double tiles = ceil(op->m / chunks / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
         double waves = ceil(tiles / c->n_sm);
         double shape = tiles / (waves * c->n_sm) * (op->k / (op->k + c->matmul_k_half));
         eff *= tiles / (waves * c->n_sm);

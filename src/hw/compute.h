@@ -1,6 +1,8 @@
 /* compute.h -- time of one compute op on one accelerator: a roofline whose
  * compute roof is derated by the calibration family's measured efficiencies.
  *   GEMM:  t = max(F / (P * e_mm * e_wave * K/(K + K_half)), B / (BW * e_mem)) + n_k * t_k
+ *          (e_wave: tiles / (waves x SMs) of one launch; a GEMM run in chunks, aif_op.chunks,
+ *          counts the tiles of m / chunks rows)
  *          e_wave = tiles / (ceil(tiles / n_sm) * n_sm)   (wave quantisation)
  *          a grouped GEMM (aif_op.grouped: a MoE layer's experts, m rows each) also
  *          x m / (m + m_half), m_half the family's grouped_m_half (DeepGEMM's grouped tables)

@@ -75,6 +75,8 @@ static const field framework_fields[] = {
     {.key = "fp8_matmul_factor", .type = F_NUM, .off = offsetof(aif_framework, fp8_matmul_factor), .min = 1e-3, .max = 10},
     {.key = "fp8_recipe", .type = F_ENUM, .off = offsetof(aif_framework, fp8_recipe), .names = aif_fp8_recipe_names},
     {.key = "fp8_cast_factor", .type = F_NUM, .off = offsetof(aif_framework, fp8_cast_factor), .min = 1e-3, .max = 100},
+    FLD(aif_framework, "fp8_tp_gather", F_BOOL, fp8_tp_gather),
+    {.key = "tp_overlap_rs_splits", .type = F_INT, .off = offsetof(aif_framework, tp_overlap_rs_splits), .min = 0, .max = 64},
     {.key = "norm_traffic", .type = F_NUM, .off = offsetof(aif_framework, norm_traffic), .min = 1e-3, .max = 100},
     {.key = "act_traffic", .type = F_NUM, .off = offsetof(aif_framework, act_traffic), .min = 1e-3, .max = 100},
     {.key = "elementwise_kernels", .type = F_INT, .off = offsetof(aif_framework, elementwise_kernels), .min = 1, .max = 100},

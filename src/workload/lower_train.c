@@ -70,6 +70,12 @@ typedef struct lw {
     int lora;         /* LoRA rank (0: every weight trained): frozen weights get no wgrad */
     double hp_share;  /* share of the layers' low-precision GEMM FLOPs a recipe keeps in bf16 */
     double quant_bytes; /* HBM bytes per element of an operand's quantization (fp8 cast, fp4 quantize) */
+    double gather_el_bytes; /* bytes per element of a sequence-parallel gather before a GEMM (2: bf16) */
+    int gathers_input;      /* the comms just emitted gather the next GEMM's input in bf16: its cast
+                               must follow them */
+    int chunks_next;        /* the next GEMM runs in this many chunks, pipelined with the TP
+                               collective beside it (0: one GEMM) */
+    int rs_splits;          /* chunks of a GEMM whose output is reduce-scattered beside it */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
     double norm_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
@@ -94,6 +100,25 @@ typedef struct lw {
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
+
+/* The op just added (a GEMM operand's cast) moved before the collectives emitted to run
+ * beside that GEMM (AIF_OVL_NEXT: a TP gather or reduce-scatter chunked with it, a
+ * gradient gather beside a dgrad), so that they overlap the GEMM, not the cast: the cast
+ * reads a tensor none of them writes (a gather of the GEMM's own input in bf16 is the
+ * exception, and the caller keeps it: gathers_input). */
+static void cast_before_comms(aif_graph *g)
+{
+    if (!g->open || g->n_ops < 2)
+        return;
+    int first = g->seg[g->n_seg - 1].first, i = g->n_ops - 1, j = i;
+    while (j - 1 >= first && g->ops[j - 1].kind == AIF_OP_COMM && g->ops[j - 1].overlap == AIF_OVL_NEXT)
+        j--;
+    if (j == i)
+        return;
+    aif_op cast = g->ops[i];
+    memmove(&g->ops[j + 1], &g->ops[j], (size_t)(i - j) * sizeof *g->ops);
+    g->ops[j] = cast;
+}
 static void tensor_colls(lw *w, const char *name, double weight_el);
 
 /* A GEMM; wgrad: a weight gradient, whose name says "wgrad" (Debug builds check it; a
@@ -113,7 +138,10 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
     double lp = w->hp_share > 0 ? 1 - w->hp_share : 1;   /* the bf16 layers quantize nothing */
     if (fp8 && !wgrad && lp > 0) {
         mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", m * k * batch * w->quant_bytes * lp * w->cast_x, 1);
+        if (!w->gathers_input)
+            cast_before_comms(w->g);
     }
+    w->gathers_input = 0;
     /* ZeRO-3 per tensor: a weight's fprop or dgrad (n x k (x batch) weights) gathers it
      * (and reduce-scatters its gradient) beside this GEMM: after its operands' cast, so
      * that the GEMM is the compute the collective overlaps */
@@ -122,6 +150,11 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
     aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
     if (o && fp8)
         o->hp_share = w->hp_share;
+    if (o && w->chunks_next > 1) {
+        o->chunks = (unsigned char)w->chunks_next;
+        o->n_kernels = (unsigned)w->chunks_next;
+    }
+    w->chunks_next = 0;
     return o;
 }
 
@@ -207,12 +240,18 @@ static void attn_core(lw *w, int bwd)
     }
 }
 
-/* the TP collective that precedes a column-parallel GEMM (forward) */
-static void tp_gather(lw *w, const char *name, double tokens)
+/* the TP collective that precedes a column-parallel GEMM (forward); layer: a layer's GEMM,
+ * at the layout's precision and pipelined with the gather when the stack overlaps TP
+ * comm; 0: the output head's (bf16, Megatron's own column-parallel layer, not chunked) */
+static void tp_gather(lw *w, const char *name, double tokens, int layer)
 {
-    if (w->t > 1 && w->sp)
-        comm(w, name, AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, tokens * w->h * 2,
+    int lowp = layer;
+    if (w->t > 1 && w->sp) {
+        comm(w, name, AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, tokens * w->h * (lowp ? w->gather_el_bytes : 2),
              w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+        w->gathers_input = !lowp || w->gather_el_bytes == 2;
+        w->chunks_next = w->tp_ovl && layer ? w->t : 0;   /* one chunk per shard as it arrives */
+    }
 }
 
 /* the TP collective after a row-parallel GEMM (forward); emitted before the GEMM
@@ -222,6 +261,14 @@ static void tp_reduce(lw *w, const char *name, double tokens)
     if (w->t > 1)
         comm(w, name, AIF_CAT_TP, w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP,
              tokens * w->h * 2, w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+}
+
+/* the reduction of a row-parallel GEMM's output, pipelined with it: emitted before it, and
+ * the GEMM run in the stack's chunks */
+static void tp_reduce_before(lw *w, const char *name, double tokens)
+{
+    tp_reduce(w, name, tokens);
+    w->chunks_next = w->t > 1 ? w->rs_splits : 0;
 }
 
 static double kv_local(const lw *w)
@@ -239,7 +286,7 @@ static void attention_fwd(lw *w)
     const aif_model *m = &w->s->model;
     double T = w->T, el = w->tok_el, h = w->h;
     norm_op(w, "norm1", el * h * 4);
-    tp_gather(w, "tp.ag.qkv", T);
+    tp_gather(w, "tp.ag.qkv", T, 1);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
         if (ql > 0) {
@@ -259,7 +306,7 @@ static void attention_fwd(lw *w)
         comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
     attn_core(w, 0);
     if (w->tp_ovl)
-        tp_reduce(w, "tp.rs.out", T);
+        tp_reduce_before(w, "tp.rs.out", T);
     gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
     if (!w->tp_ovl)
         tp_reduce(w, "tp.rs.out", T);
@@ -272,9 +319,12 @@ static void attention_bwd(lw *w)
     double T = w->T, el = w->tok_el, h = w->h;
     act_op(w, "residual1.bwd", el * h * (4 + w->d.dropout));
     /* backward of the reduce-scatter: gather the output gradient */
-    if (w->t > 1 && w->sp)
-        comm(w, "tp.ag.out.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2,
+    if (w->t > 1 && w->sp) {
+        comm(w, "tp.ag.out.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes,
              w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+        w->gathers_input = w->gather_el_bytes == 2;   /* the dgrad's input */
+        w->chunks_next = w->tp_ovl ? w->t : 0;
+    }
     gemm_bwd(w, "out.dgrad", "out.wgrad", T, h, w->d.out_in / w->t, 1, w->fp8);
     if (w->c > 1)
         comm(w, "cp.dkv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, 2 * T * kv_local(w) * 2 * (w->c - 1),
@@ -285,7 +335,7 @@ static void attention_bwd(lw *w)
     double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
     double k_qkv = h;
     if (w->t > 1 && w->sp)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
-        comm(w, "tp.ag.qkv.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+        comm(w, "tp.ag.qkv.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
         gemm_bwd(w, "kv.up.dgrad", "kv.up.wgrad", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
@@ -318,12 +368,12 @@ static void dense_mlp_fwd(lw *w)
 {
     double el = w->tok_el, h = w->h, T = w->T;
     norm_op(w, "norm2", el * h * 4);
-    tp_gather(w, "tp.ag.fc1", T);
+    tp_gather(w, "tp.ag.fc1", T, 1);
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
     if (w->tp_ovl)
-        tp_reduce(w, "tp.rs.fc2", T);
+        tp_reduce_before(w, "tp.rs.fc2", T);
     gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
     if (!w->tp_ovl)
         tp_reduce(w, "tp.rs.fc2", T);
@@ -335,13 +385,16 @@ static void dense_mlp_bwd(lw *w)
     double el = w->tok_el, h = w->h, T = w->T;
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     act_op(w, "residual2.bwd", el * h * (4 + w->d.dropout));
-    if (w->t > 1 && w->sp)
-        comm(w, "tp.ag.fc2.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2,
+    if (w->t > 1 && w->sp) {
+        comm(w, "tp.ag.fc2.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes,
              w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+        w->gathers_input = w->gather_el_bytes == 2;   /* the dgrad's input */
+        w->chunks_next = w->tp_ovl ? w->t : 0;
+    }
     gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
     act_op(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1));
     if (w->t > 1 && w->sp)
-        comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
+        comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
     gemm(w, "fc1.dgrad", T, h, ffn * gm / w->t, 1, w->fp8);
     if (w->t > 1)
         comm(w, w->sp ? "tp.rs.fc1.grad" : "tp.ar.fc1.grad", AIF_CAT_TP,
@@ -417,7 +470,7 @@ static void moe_fwd(lw *w)
     comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     if (m->moe.shared_experts > 0) {
-        tp_gather(w, "tp.ag.shared", T);
+        tp_gather(w, "tp.ag.shared", T, 1);
         mlp_fwd(w, fe * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.fc2");
         tp_reduce(w, "tp.rs.shared", T);
     }
@@ -435,7 +488,7 @@ static void moe_bwd(lw *w)
     if (m->moe.shared_experts > 0) {
         double f = fe * m->moe.shared_experts;
         if (w->t > 1 && w->sp)
-            comm(w, "tp.ag.shared.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
+            comm(w, "tp.ag.shared.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NONE);
         gemm_bwd(w, "shared.fc2.dgrad", "shared.fc2.wgrad", T, h, f / w->t, 1, w->fp8);
         act_op(w, "shared.act.bwd", T * f / w->t * 2 * (2 * gm + 1));
         gemm_bwd(w, "shared.fc1.dgrad", "shared.fc1.wgrad", T, f * gm / w->t, h, 1, w->fp8);
@@ -679,7 +732,7 @@ static void head_fwd(lw *w, int mtp)
     const char *const *n = names[mtp != 0];
     double T = w->T, el = w->tok_el, h = w->h, V = w->s->model.vocab;
     norm_op(w, n[0], el * h * 4);
-    tp_gather(w, n[1], T);
+    tp_gather(w, n[1], T, 0);
     gemm(w, n[2], T, V / w->t, h, 1, 0);
     mem(w, n[3], T * V / w->t * 22, 4);
     if (w->t > 1)
@@ -697,7 +750,7 @@ static void mtp_fwd(lw *w)
     double T = w->T, el = w->tok_el, h = w->h;
     mem(w, "mtp.embed", el * h * 2, 1);
     norm_op(w, "mtp.norms", el * h * 8);
-    tp_gather(w, "tp.ag.mtp.proj", T);
+    tp_gather(w, "tp.ag.mtp.proj", T, 1);
     gemm(w, "mtp.proj", T, h / w->t, 2 * h, 1, w->fp8);
     tp_reduce(w, "tp.rs.mtp.proj", T);
     head_fwd(w, 1);
@@ -1018,6 +1071,17 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
                                 its gradient); the adapters run in bf16 */
         w.quant_bytes -= w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
     w.hp_share = aif_bf16_layer_share(tr, m->layers);
+    /* the stack's fp8_tp_gather: Transformer Engine gathers the quantized operand
+     * (transformer_engine/pytorch/module/layernorm_linear.py and base.py
+     * grad_output_preprocess in v1.13: the fp8 norm output and the fp8-cast output
+     * gradient; distributed.py gather_along_first_dim in 2.x for fp8, MXFP8, block-scaled
+     * fp8 and NVFP4), the layers a recipe keeps in bf16 gathering bf16 */
+    w.gather_el_bytes = 2;
+    w.rs_splits = s->framework.tp_overlap_rs_splits > 0 ? s->framework.tp_overlap_rs_splits : p->tp;
+    if (w.fp8 && s->framework.fp8_tp_gather) {
+        double lp = w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
+        w.gather_el_bytes = w.hp_share * 2 + (1 - w.hp_share) * lp;
+    }
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;
     w.tp_ovl = tr->tp_overlap;
