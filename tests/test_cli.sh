@@ -234,6 +234,14 @@ rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible" train neutral --tp 3
 rejects 2 "aifsim: --tp: train.tp: gpus 8 is not divisible by tp*pp*cp = 8*16*1 = 128" train default --gpus 8 --tp 8 --pp 16
 rejects 2 "aifsim: --precision: train.precision: unknown value 'fp16'; did you mean 'bf16'? (accepted: bf16, fp8, fp4, nvfp4, mxfp4)" \
     train --precision fp16
+# selective recompute's modules: a bad name lists the accepted ones; modules need selective
+rejects 2 "train.recompute_modules: unknown value 'mpl'; did you mean 'mlp'? (accepted: core_attn, mla_up_proj, layernorm, mlp, moe, moe_act, shared_experts)" \
+    train --recompute selective --set train.recompute_modules=layernorm,mpl
+rejects 2 "train.recompute_modules: recompute_modules name what recompute selective replays, but recompute is full" \
+    train --recompute full --set train.recompute_modules=mlp
+if "$bin" train --model deepseek-v3 --gpus 256 --pp 8 --ep 32 --recompute selective \
+    --set train.recompute_modules=mla_up_proj,mlp | grep -q "recompute selective (mla_up_proj, mlp)"; then ok
+else bad "recompute_modules on the job line"; fi
 # a control character in a value is written out in the message, which stays one line
 rejects 2 "unknown value 'ful\nl'; did you mean 'full'?" train --recompute "$(printf 'ful\nl')"
 "$bin" catalog gpus "$(printf 'h1\n00')" 2>"$tmp/err" >/dev/null

@@ -61,10 +61,11 @@ static int pick(int n)
  * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap) alike. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4)
 {
+    int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(19)) {
+    switch (pick(20)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -83,6 +84,9 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4)
     case 15: t->pp_overlap = !t->pp_overlap; break;
     case 16: t->lora.rank = t->optimizer == AIF_OPT_NONE && !t->lora.rank ? 16 : 0; break;
     case 17: t->seq = seqs[pick(2)]; break;
+    case 18:   /* selective's modules (0: not given, core_attn); mla_up_proj only where there is MLA */
+        t->recompute_modules = (unsigned)pick(1 << AIF_N_RCM) & ~(mla ? 0u : 1u << AIF_RCM_MLA_UP_PROJ);
+        break;
     default: t->attention = pick(3); break;
     }
     if (t->par.pp == 1)
@@ -138,6 +142,11 @@ static const ctx contexts[] = {
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0.8},
     {"cluster: {system: dgx-h100, gpus: 64, gpus_per_node: 4}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0},
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: {base: llama3-8b, arch: llama, hidden: 4608}\ntrain: {gbs: 64}\n", 0},
+    /* selective recompute by module: the modules are part of the backward's key */
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64, recompute: selective, "
+     "recompute_modules: [mla_up_proj, moe_act, layernorm]}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64, recompute: selective, "
+     "recompute_modules: [moe]}\n", 0},
 };
 
 static void test_memo_equals_plain(void **st)

@@ -127,6 +127,30 @@ static void test_lora_columns(void **state)
         "cells", 3);
 }
 
+/* The optional trailing column recompute_modules (train.recompute_modules, "a,b" in one
+ * quoted cell): the row runs selective with them, slower than with the default modules; a
+ * bad name is refused naming the column and the accepted list. */
+#define RHDR "id,model,system,gpus,tp,mbs,gbs,seq,recompute,metric,measured,source,notes,lora_rank,lora_targets," \
+             "recompute_modules\n"
+static void test_recompute_modules_column(void **state)
+{
+    (void)state;
+    const char *csv = RHDR "sel,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n\n"
+                           "mods,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n,,,\"layernorm,mlp\"\n";
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
+    assert_int_equal(v.n, 2);
+    assert_true(v.rows[1].predicted > v.rows[0].predicted);   /* the MLP and norms replayed */
+    assert_true(v.rows[1].r.hw_flops_per_step > v.rows[0].r.hw_flops_per_step);
+    aif_validation_free(&v);
+    bad(RHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n,,,\"mlp,attn\"\n",
+        "column recompute_modules", 2);
+    bad(RHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n,,,\"mlp,attn\"\n",
+        "accepted: core_attn, mla_up_proj, layernorm, mlp, moe, moe_act, shared_experts", 2);
+    bad(RHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,none,step_time_s,1,s,n,,,mlp\n", "but recompute is none", 2);
+}
+
 /* nccl-tests rows: op and algo names are the library's own (names.h); an unknown algo
  * is an error naming the row, an empty one means auto; the file reader names the file */
 static void test_collectives(void **state)
@@ -391,7 +415,7 @@ int main(void)
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
-        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_lora_columns),
+        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

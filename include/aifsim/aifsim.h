@@ -338,6 +338,13 @@ aif_rc aif_catalog_check_params(const aif_catalog *c, aif_err *err);
 /* ------------------------------------------------------------- scenario */
 
 typedef enum aif_recompute { AIF_RC_NONE, AIF_RC_SELECTIVE, AIF_RC_FULL } aif_recompute;
+/* The submodules selective recompute replays (train.recompute_modules; aif_recompute_module_names),
+ * Megatron-Core's --recompute-modules (megatron/core/transformer/transformer_config.py,
+ * recompute_modules): bit 1 << AIF_RCM_x.  0 in aif_train means the default, core_attn. */
+typedef enum aif_recompute_module {
+    AIF_RCM_CORE_ATTN, AIF_RCM_MLA_UP_PROJ, AIF_RCM_LAYERNORM, AIF_RCM_MLP, AIF_RCM_MOE, AIF_RCM_MOE_ACT,
+    AIF_RCM_SHARED_EXPERTS, AIF_N_RCM
+} aif_recompute_module;
 /* Attention kernel: flash3 = the fastest fused kernel of the architecture
  * (FlashAttention-3 or cuDNN on Hopper and later, FlashAttention-2 on Ampere);
  * flash2 = FlashAttention-2 everywhere; unfused = GEMMs plus a separate softmax. */
@@ -444,6 +451,8 @@ typedef struct aif_train {
     int mbs, gbs, seq;       /* micro and global batch in sequences; tokens per sequence */
     int precision;           /* aif_prec */
     int recompute;           /* aif_recompute */
+    unsigned recompute_modules;   /* recompute selective: bit 1 << aif_recompute_module for each submodule
+                                     replayed; 0 = not given, core_attn (Megatron-Core's default) */
     int optimizer;           /* aif_optim */
     int attention;           /* aif_attn_kernel */
     bool tp_overlap;         /* TP collectives overlapped with GEMMs (TE userbuffers) */

@@ -50,6 +50,8 @@ static const char help[] =
     "                        GEMMs; train.bf16_first_layers and _last_layers keep layers\n"
     "                        in bf16: the NVFP4 paper's recipe is 2 and 8, default 0)\n"
     "  --recompute none|selective|full\n"
+    "                        (selective replays train.recompute_modules, default core_attn;\n"
+    "                        e.g. --set train.recompute_modules=mla_up_proj,mlp)\n"
     "  --optimizer none|distributed|zero1|zero2|zero3|fsdp\n"
     "  --framework NAME      software stack (aifsim catalog frameworks): megatron-core\n"
     "                        (default), torchtitan, torchtitan-compile, deepspeed, maxtext,\n"

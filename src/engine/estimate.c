@@ -627,8 +627,9 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
  * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
- * the recompute mode as the backward runs it (aif_layer_recompute); the forward's less
- * recompute, the embedding's and head's less recompute and precision (lower_train.h). */
+ * the recompute mode as the backward runs it (aif_layer_recompute) with the modules it
+ * replays (aif_recompute_modules_of; none unless selective); the forward's less recompute
+ * and its modules, the embedding's and head's less those and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
 {
     memo_key *b = &k[AIF_LAYER_PART_BWD];
@@ -644,10 +645,13 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.pp_overlap = false;
     b->train.auto_fields = 0;
     b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
+    /* the modules it replays, resolved (absent: core_attn), and none when it replays nothing */
+    b->train.recompute_modules = b->train.recompute == AIF_RC_SELECTIVE ? aif_recompute_modules_of(&s->train) : 0;
     b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
     b->part = AIF_LAYER_PART_BWD;
     k[AIF_LAYER_PART_FWD] = *b;
     k[AIF_LAYER_PART_FWD].train.recompute = 0;
+    k[AIF_LAYER_PART_FWD].train.recompute_modules = 0;
     k[AIF_LAYER_PART_FWD].part = AIF_LAYER_PART_FWD;
     k[AIF_LAYER_PART_ENDS] = k[AIF_LAYER_PART_FWD];
     if (s->model.mtp_layers <= 0)   /* a multi-token-prediction block's projection runs in it */
@@ -673,7 +677,7 @@ static void memo_hashes(const memo_key k[AIF_N_LAYER_PARTS], unsigned h[AIF_N_LA
     h[AIF_LAYER_PART_ENDS] = mix64(x ^ AIF_LAYER_PART_ENDS);
     x ^= (uint64_t)(unsigned)t->precision << 48;
     h[AIF_LAYER_PART_FWD] = mix64(x ^ AIF_LAYER_PART_FWD);
-    x ^= (uint64_t)(unsigned)t->recompute << 56;
+    x ^= (uint64_t)(unsigned)t->recompute << 56 ^ (uint64_t)t->recompute_modules << 24;
     h[AIF_LAYER_PART_BWD] = mix64(x ^ AIF_LAYER_PART_BWD);
 }
 

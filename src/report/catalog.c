@@ -77,6 +77,7 @@ static int field_is_set(const field *f, const char *obj)
     const char *p = obj + f->off;
     switch (f->type) {
     case F_INT: case F_ENUM: return *(const int *)p != 0;
+    case F_FLAGS: return *(const unsigned *)p != 0;
     case F_NUM: case F_QTY: return *(const double *)p != 0;
     case F_BOOL: return *(const bool *)p;
     case F_STR: case F_NAMES: return p[0] != '\0';
@@ -128,6 +129,17 @@ static void add_fields(json_object *o, const schema *sc, const char *obj, const 
             while (f->names[n])
                 n++;
             aif_json_str(o, key, v >= 0 && v < n ? f->names[v] : "");
+            break;
+        }
+        case F_FLAGS: {   /* a list of the names of its bits, written only when there is one */
+            unsigned bits = *(const unsigned *)p;
+            if (!bits)
+                continue;
+            json_object *arr = json_object_new_array();
+            for (int b = 0; f->names[b] && b < 32; b++)
+                if (bits >> b & 1u)
+                    json_object_array_add(arr, json_object_new_string(f->names[b]));
+            json_object_object_add(o, key, arr);
             break;
         }
         case F_NAMES: {   /* a list, written only when there is one */
@@ -285,6 +297,14 @@ static void value_text(char *buf, size_t n, const field *f, const char *p)
         while (f->names[k])
             k++;
         snprintf(buf, n, "%s", v >= 0 && v < k ? f->names[v] : "");
+        return;
+    }
+    case F_FLAGS: {   /* the names of its bits, as a list */
+        size_t w = 0;
+        buf[0] = '\0';
+        for (int b = 0; f->names[b] && b < 32 && w < n; b++)
+            if (*(const unsigned *)p >> b & 1u)
+                w += (size_t)snprintf(buf + w, n - w, "%s%s", w ? ", " : "", f->names[b]);
         return;
     }
     case F_PRECMAP: {

@@ -98,9 +98,17 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         fprintf(f, " (VPP%d)", p->vpp);
     const char *prec = t->precision == AIF_FP4 ? aif_fp4_format_name((aif_fp4_format)t->fp4_format)
                                                : aif_prec_name((aif_prec)t->precision);
+    char rc[160];   /* the modules, when given, so that selective alone reads as before */
+    size_t k_rc = (size_t)snprintf(rc, sizeof rc, "%s", aif_recompute_name((aif_recompute)t->recompute));
+    for (int i = 0, n_rc = 0; i < AIF_N_RCM && k_rc < sizeof rc; i++)
+        if (t->recompute_modules >> i & 1u)
+            k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, "%s%s", n_rc++ ? ", " : " (",
+                                     aif_recompute_module_names[i]);
+    if (t->recompute_modules && k_rc < sizeof rc)
+        snprintf(rc + k_rc, sizeof rc - k_rc, ")");
     fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->cp,
-            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec,
-            aif_recompute_name((aif_recompute)t->recompute), aif_optim_name((aif_optim)t->optimizer));
+            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec, rc,
+            aif_optim_name((aif_optim)t->optimizer));
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
     if (t->lora.rank > 0)   /* named only when on, so full training reads as before */
@@ -194,6 +202,13 @@ char *aif_report_train_json(const aif_train_run *run)
         aif_json_int(in, "bf16_last_layers", s->train.bf16_last_layers);
     }
     aif_json_str(in, "recompute", aif_recompute_name((aif_recompute)s->train.recompute));
+    if (s->train.recompute_modules) {   /* absent when not given (selective: core_attn) */
+        json_object *mods = json_object_new_array();
+        for (int b = 0; b < AIF_N_RCM; b++)
+            if (s->train.recompute_modules >> b & 1u)
+                json_object_array_add(mods, json_object_new_string(aif_recompute_module_names[b]));
+        json_object_object_add(in, "recompute_modules", mods);
+    }
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
     aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));

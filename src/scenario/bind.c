@@ -74,6 +74,29 @@ static void names_list(const char *const *names, char *buf, size_t n)
         k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "", names[i]);
 }
 
+/* One name of an F_FLAGS list, name[0..len), into *bits; an error at node v names the accepted list. */
+static aif_rc flag_bit(const bind_ctx *bc, const ynode *v, const field *f, const char *path, const char *name,
+                       size_t len, unsigned *bits)
+{
+    char one[AIF_NAME_MAX], list[256];
+    names_list(f->names, list, sizeof list);
+    if (len == 0)
+        return bind_error(bc, v, path, "an empty name in the list (accepted: %s)", list);
+    if (len >= sizeof one)
+        return bind_error(bc, v, path, "unknown value '%.*s' (accepted: %s)", (int)(len < 60 ? len : 60), name, list);
+    memcpy(one, name, len);
+    one[len] = '\0';
+    int i = aif_name_index(f->names, one);
+    if (i >= 0 && i < 32) {
+        *bits |= 1u << i;
+        return AIF_OK;
+    }
+    int dym = aif_did_you_mean(one, f->names, aif_name_count(f->names));
+    if (dym >= 0)
+        return bind_error(bc, v, path, "unknown value '%s'; did you mean '%s'? (accepted: %s)", one, f->names[dym], list);
+    return bind_error(bc, v, path, "unknown value '%s' (accepted: %s)", one, list);
+}
+
 aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj, const char *path)
 {
     char *dst = (char *)obj + f->off;
@@ -189,6 +212,41 @@ aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj,
                 return bind_error(bc, it, path, "too many names (at most %zu characters in all)", f->size - 1);
             k += (size_t)snprintf(dst + k, f->size - k, "%s%s", k ? " " : "", it->s);
         }
+        return AIF_OK;
+    }
+    case F_FLAGS: {
+        unsigned bits = 0;
+        if (v->kind == Y_SEQ) {
+            for (int i = 0; i < v->n; i++) {
+                const ynode *it = v->kids[i];
+                if (need_scalar(bc, it, path, "a name"))
+                    return bc->err->rc;
+                if (flag_bit(bc, it, f, path, it->s, strlen(it->s), &bits))
+                    return bc->err->rc;
+            }
+        } else if (v->kind == Y_SCALAR) {   /* "a,b" (spaces around a name ignored) */
+            for (const char *p = v->s;;) {
+                while (*p == ' ')
+                    p++;
+                size_t len = strcspn(p, ",");
+                size_t end = len;
+                while (end > 0 && p[end - 1] == ' ')
+                    end--;
+                if (flag_bit(bc, v, f, path, p, end, &bits))
+                    return bc->err->rc;
+                if (!p[len])
+                    break;
+                p += len + 1;
+            }
+        } else {
+            return bind_error(bc, v, path, "expected a list of names, e.g. [%s, %s]", f->names[0], f->names[1]);
+        }
+        if (!bits) {
+            char list[256];
+            names_list(f->names, list, sizeof list);
+            return bind_error(bc, v, path, "an empty list (name at least one of: %s)", list);
+        }
+        *(unsigned *)dst = bits;
         return AIF_OK;
     }
     case F_PRECMAP: {

@@ -20,7 +20,9 @@ typedef enum ftype {
     F_QTY,      /* double in SI units, parsed with aif_parse_qty */
     F_SUB,      /* nested mapping with its own schema */
     F_PRECMAP,  /* double[AIF_N_PREC] keyed by precision name, TFLOP/s -> FLOP/s */
-    F_NAMES     /* char[size]: a list of names ([a, b]), kept space-separated ("a b") */
+    F_NAMES,    /* char[size]: a list of names ([a, b]), kept space-separated ("a b") */
+    F_FLAGS     /* unsigned: bit i for each name names[i] of a list ([a, b]) or of one value "a,b"
+                   (as --set writes it); at least one name */
 } ftype;
 
 typedef struct schema schema;
@@ -30,7 +32,7 @@ typedef struct field {
     size_t off;
     size_t size;                /* F_STR: buffer size */
     int qty;                    /* F_QTY: aif_qty */
-    const char *const *names;   /* F_ENUM: a name table of names.h (NULL-terminated, index = value) */
+    const char *const *names;   /* F_ENUM, F_FLAGS: a name table of names.h (NULL-terminated, index = value) */
     const char *auto_name;      /* F_ENUM: one more accepted name, bound as -1 (e.g. "auto"); may be NULL */
     unsigned accept;            /* F_ENUM: bit v set for each value v this field takes (0: every value) */
     const char *const *near;    /* F_ENUM: pairs {typed, meant, ..., NULL} for did-you-mean ("fp16", "bf16") */

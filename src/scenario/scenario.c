@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           recompute_modules, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
@@ -136,6 +136,10 @@ static const field train_fields[] = {
      .max = 100000},
     {.key = "bf16_last_layers", .type = F_INT, .off = offsetof(aif_train, bf16_last_layers), .min = 0, .max = 100000},
     {.key = "recompute", .type = F_ENUM, .off = offsetof(aif_train, recompute), .names = aif_recompute_names},
+    /* recompute selective's submodules (Megatron-Core's --recompute-modules): a list, or
+     * "a,b" on --set; absent: core_attn, Megatron-Core's default */
+    {.key = "recompute_modules", .type = F_FLAGS, .off = offsetof(aif_train, recompute_modules),
+     .names = aif_recompute_module_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
@@ -698,6 +702,12 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
         aif_strlcpy(t->framework, s->framework.name, sizeof t->framework);
         framework_apply(s);
     }
+    if (t->recompute_modules && t->recompute != AIF_RC_SELECTIVE) {   /* Megatron-Core reads them only then */
+        const ynode *mn = tn ? ynode_get(tn, "recompute_modules") : NULL;
+        return bind_error(bc, mn, "train.recompute_modules", "recompute_modules name what recompute selective "
+                          "replays, but recompute is %s (accepted: recompute selective with modules, or no "
+                          "recompute_modules)", aif_recompute_name((aif_recompute)t->recompute));
+    }
     if (!(set & (1u << T_ETP)))
         t->par.etp = 1;
     if (!(set & (1u << T_SP)))
@@ -770,6 +780,15 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             "none, distributed or zero1", aif_optim_name((aif_optim)t->optimizer));
     if (t->lora.rank == 0 && t->lora.targets != 0)
         BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
+    /* Megatron-Core's own checks (transformer_config.py __post_init__): the MLA up-projection
+     * needs multi-latent attention; a stack with its own per-op policy runs no modules */
+    if (t->recompute_modules & 1u << AIF_RCM_MLA_UP_PROJ && m->attention != AIF_ATTN_MLA)
+        BAD("train.recompute_modules", "mla_up_proj needs multi-latent attention (model.attention mla); %s has "
+            "none", m->name);
+    if (t->recompute_modules & ~(1u << AIF_RCM_CORE_ATTN) && s->framework.selective_gemm_share > 0)
+        BAD("train.recompute_modules", "the stack %s recomputes selectively by its own per-op policy "
+            "(selective_gemm_share %g); recompute_modules are Megatron-Core's", s->framework.name,
+            s->framework.selective_gemm_share);
     if (t->precision != AIF_BF16 && t->precision != AIF_FP8 && t->precision != AIF_FP4)
         BAD("train.precision", "training precision must be bf16, fp8 or fp4 (nvfp4, mxfp4)");
     if (t->precision == AIF_FP4 && s->cluster.gpu.peak_flops[AIF_FP4] <= 0)

@@ -159,6 +159,7 @@ static void train_row(parse_state *ps)
         {"pp_overlap", "train.pp_overlap"},
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
         {"lora_rank", "train.lora.rank"}, {"lora_targets", "train.lora.targets"},
+        {"recompute_modules", "train.recompute_modules"},
     };
     aif_override ov[32];
     char origins[32][48];
@@ -243,9 +244,10 @@ static void train_row(parse_state *ps)
     ps->out->n++;
 }
 
-/* The training tables' optional trailing columns: LoRA fine-tuning (train.lora), after
- * notes, so that a row of full training ends at its notes. */
-static const char *const train_optional[] = {"lora_rank", "lora_targets", NULL};
+/* The training tables' optional trailing columns: LoRA fine-tuning (train.lora) and
+ * selective recompute's modules (train.recompute_modules, "a,b"), after notes, so that a
+ * row of full training with the default modules ends at its notes. */
+static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", NULL};
 
 static void cb_field(void *s, size_t len, void *data)
 {

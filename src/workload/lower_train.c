@@ -21,8 +21,9 @@
  *    reduce-scatter + all-gather when the optimizer is sharded); ZeRO-3/FSDP
  *    gather each layer's weights before use and reduce-scatter its gradients;
  *  - recompute: full replays each layer's forward before its backward;
- *    selective replays the attention core (free with flash attention, which
- *    recomputes scores anyway).
+ *    selective replays the modules train.recompute_modules names, by default the
+ *    attention core (free with flash attention, which recomputes scores anyway),
+ *    each just before the backward that needs it (replay_mlp_modules).
  * Backward GEMMs are dgrad (m, k, n) and wgrad (k, n, m) of a forward (m, n, k).
  * fp8 GEMMs (Transformer Engine) carry the cast-transpose of their activation
  * operand as a memory-bound op.
@@ -364,10 +365,11 @@ static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act,
     gemm(w, pfx_fc2, T, h, ffn / w->t, 1, w->fp8);
 }
 
-static void dense_mlp_fwd(lw *w)
+/* The dense MLP module between its norm and its residual: what Megatron-Core's `mlp`
+ * recompute module checkpoints (transformer_layer.py, recompute_mlp) */
+static void dense_mlp_core(lw *w)
 {
-    double el = w->tok_el, h = w->h, T = w->T;
-    norm_op(w, "norm2", el * h * 4);
+    double h = w->h, T = w->T;
     tp_gather(w, "tp.ag.fc1", T, 1);
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
@@ -377,6 +379,13 @@ static void dense_mlp_fwd(lw *w)
     gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
     if (!w->tp_ovl)
         tp_reduce(w, "tp.rs.fc2", T);
+}
+
+static void dense_mlp_fwd(lw *w)
+{
+    double el = w->tok_el, h = w->h;
+    norm_op(w, "norm2", el * h * 4);
+    dense_mlp_core(w);
     act_op(w, "residual2", el * h * (6 + w->d.dropout));
 }
 
@@ -450,30 +459,56 @@ static double ep_bytes(const lw *w, int to_experts)
 
 /* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
  * GEMMs over the local experts, combine; shared experts as a dense MLP beside it. */
-static void moe_fwd(lw *w)
+/* The shared experts, beside the routed ones: Megatron-Core's `shared_experts` recompute
+ * module (moe_layer.py, shared_experts_compute) */
+static void shared_core(lw *w)
 {
     const aif_model *m = &w->s->model;
-    double el = w->tok_el, h = w->h, T = w->T, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
+    if (m->moe.shared_experts > 0) {
+        tp_gather(w, "tp.ag.shared", w->T, 1);
+        mlp_fwd(w, m->moe.expert_ffn * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.fc2");
+        tp_reduce(w, "tp.rs.shared", w->T);
+    }
+}
+
+/* The routed experts' activation: Megatron-Core's `moe_act` recompute module (experts.py,
+ * activation_checkpoint) */
+static void experts_act(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp;
+    act_op(w, "experts.act", w->tok_el * m->moe.top_k * et * ep_imbalance(w) * fe / et * 2 * (gm + 1));
+}
+
+/* The MoE module between its norm and its residual: router, dispatch, experts, combine,
+ * shared experts; Megatron-Core's `moe` recompute module checkpoints all of it
+ * (moe_layer.py, moe_layer_recompute: custom_forward) */
+static void moe_core(lw *w)
+{
+    const aif_model *m = &w->s->model;
+    double el = w->tok_el, h = w->h, k = m->moe.top_k, E = m->moe.experts, ep = w->ep;
     double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn;
     double imb = ep_imbalance(w);                /* the busiest expert rank's share over the mean */
     double et = w->etp, slots = el * k * et * imb;    /* token copies this GPU's experts process */
-    norm_op(w, "norm2", el * h * 4);
     gemm(w, "router", el, E, h, 1, 0);
     mem(w, "moe.permute", el * k * h * 4, 2);
     comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
     grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8));
-    act_op(w, "experts.act", slots * fe / et * 2 * (gm + 1));
+    experts_act(w);
     grouped(gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8));
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
-    if (m->moe.shared_experts > 0) {
-        tp_gather(w, "tp.ag.shared", T, 1);
-        mlp_fwd(w, fe * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.fc2");
-        tp_reduce(w, "tp.rs.shared", T);
-    }
+    shared_core(w);
+}
+
+static void moe_fwd(lw *w)
+{
+    double el = w->tok_el, h = w->h;
+    norm_op(w, "norm2", el * h * 4);
+    moe_core(w);
     act_op(w, "residual2", el * h * 6);
 }
 
@@ -665,14 +700,67 @@ static void layer_fwd(lw *w, int moe)
 
 int aif_layer_recompute(const aif_train *tr, const aif_framework *f)
 {
-    if (tr->recompute == AIF_RC_SELECTIVE && tr->attention != AIF_ATTN_UNFUSED && !(f->selective_gemm_share > 0))
+    if (tr->recompute == AIF_RC_SELECTIVE && tr->attention != AIF_ATTN_UNFUSED && !(f->selective_gemm_share > 0) &&
+        aif_recompute_modules_of(tr) == 1u << AIF_RCM_CORE_ATTN)
         return AIF_RC_NONE;   /* the fused kernel recomputes its scores anyway: nothing replayed */
     return tr->recompute;
+}
+
+/* Selective recompute by module (train.recompute_modules), as Megatron-Core runs each
+ * (megatron/core/transformer/transformer_config.py, recompute_modules): a module replays its
+ * forward in the backward, just before the backward that needs what it dropped.  mlp, moe and
+ * shared_experts are checkpointed whole (tensor_parallel.checkpoint: the forward again from
+ * the saved input, its tensor-parallel and expert all-to-all collectives included);
+ * layernorm, moe_act and mla_up_proj discard their output after the forward and recompute it
+ * alone (CheckpointWithoutOutput: discard_output_and_register_recompute).  These run before
+ * the MLP's or MoE's backward: the pre-MLP norm (transformer_layer.py, pre_mlp_norm_checkpoint),
+ * the dense MLP (recompute_mlp; MoE layers ignore mlp), the MoE layer (moe_layer.py,
+ * moe_layer_recompute), its shared experts (shared_experts_recompute: inside moe's replay a
+ * checkpoint again, so replayed once more) and the routed experts' activation (experts.py,
+ * activation_recompute; likewise once more under moe). */
+static void replay_mlp_modules(lw *w, int moe, unsigned mods)
+{
+    if (mods & 1u << AIF_RCM_LAYERNORM)
+        norm_op(w, "norm2", w->tok_el * w->h * 4);
+    if (!moe) {
+        if (mods & 1u << AIF_RCM_MLP)
+            dense_mlp_core(w);
+        return;
+    }
+    if (mods & 1u << AIF_RCM_MOE)
+        moe_core(w);
+    if (mods & 1u << AIF_RCM_SHARED_EXPERTS)
+        shared_core(w);
+    if (mods & 1u << AIF_RCM_MOE_ACT)
+        experts_act(w);
+}
+
+/* ... and before the attention's backward: the input norm (input_layernorm_checkpoint) and the
+ * MLA up-projections with the rotary embedding (multi_latent_attention.py, qkv_up_checkpoint:
+ * q up (the query's whole projection without a low rank), kv up and RoPE, which make the
+ * attention core's query, key and value) */
+static void replay_attn_modules(lw *w, unsigned mods)
+{
+    const aif_model *m = &w->s->model;
+    double T = w->T, h = w->h;
+    if (mods & 1u << AIF_RCM_LAYERNORM)
+        norm_op(w, "norm1", w->tok_el * h * 4);
+    if (mods & 1u << AIF_RCM_MLA_UP_PROJ && m->attention == AIF_ATTN_MLA) {
+        double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank;
+        if (ql > 0)
+            gemm(w, "q.up", T, w->d.q_dim / w->t, ql, 1, w->fp8);
+        else
+            gemm(w, "q", T, w->d.q_dim / w->t, h, 1, w->fp8);
+        gemm(w, "kv.up", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
+        if (m->position == AIF_POS_ROPE)
+            norm_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4);
+    }
 }
 
 static void layer_bwd(lw *w, int moe)
 {
     int rc = aif_layer_recompute(&w->s->train, &w->s->framework);   /* the estimate memo keys by it */
+    unsigned mods = aif_recompute_modules_of(&w->s->train);         /* and by these when rc is selective */
     fsdp_ops(w, moe, 1);
     int saved = w->cat;
     if (rc == AIF_RC_FULL) {
@@ -698,9 +786,11 @@ static void layer_bwd(lw *w, int moe)
         layer_fwd(w, moe);
         w->replay_share = 0;
         w->fsdp = keep;
-    } else if (rc == AIF_RC_SELECTIVE && !w->flash) {
+    } else if (rc == AIF_RC_SELECTIVE) {   /* Megatron-Core's recompute modules */
         w->cat = AIF_CAT_RECOMPUTE;
-        attn_core(w, 0);
+        if (mods & 1u << AIF_RCM_CORE_ATTN && !w->flash)
+            attn_core(w, 0);
+        replay_mlp_modules(w, moe, mods);
     }
     w->cat = saved;
     lora_ops(w, moe, 1);
@@ -714,6 +804,14 @@ static void layer_bwd(lw *w, int moe)
         moe_bwd(w);
     else
         dense_mlp_bwd(w);
+    if (rc == AIF_RC_SELECTIVE && !(w->s->framework.selective_gemm_share > 0)) {
+        int keep_tc = w->tensor_coll;   /* a replay's GEMMs gather nothing: the backward's own do */
+        w->tensor_coll = 0;
+        w->cat = AIF_CAT_RECOMPUTE;
+        replay_attn_modules(w, mods);
+        w->cat = saved;
+        w->tensor_coll = keep_tc;
+    }
     attention_bwd(w);
     w->tensor_coll = 0;
 }
@@ -1213,7 +1311,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
             ? (fwd_per_seq - heads_fl - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
                   s->framework.selective_gemm_share * seqs
-        : tr->recompute == AIF_RC_SELECTIVE && !w.flash ? aif_model_attn_core_flops_per_seq(m, tr->seq) * seqs
+        : tr->recompute == AIF_RC_SELECTIVE
+            ? ((aif_recompute_modules_of(tr) & 1u << AIF_RCM_CORE_ATTN && !w.flash
+                    ? aif_model_attn_core_flops_per_seq(m, tr->seq) : 0) +
+               aif_recompute_modules_flops_per_seq(m, aif_recompute_modules_of(tr), tr->seq)) * seqs
         : 0;
     return aif_graph_finish(g, err);
 }

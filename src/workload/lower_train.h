@@ -15,7 +15,8 @@
 #include "workload/transformer.h"
 
 /* The layer segments in three parts, each lowered or left empty as a whole: the layers'
- * forward (AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD), which do not read train.recompute; their
+ * forward (AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD), which do not read train.recompute (nor
+ * recompute_modules); their
  * backward (AIF_SEG_DENSE_BWD, AIF_SEG_MOE_BWD); the embedding and the head
  * (AIF_SEG_EMBED_FWD .. AIF_SEG_HEAD_BWD), which read neither train.recompute nor,
  * unless the model has multi-token-prediction blocks (whose projection they hold),
@@ -24,8 +25,9 @@ enum { AIF_LAYER_PART_FWD, AIF_LAYER_PART_BWD, AIF_LAYER_PART_ENDS, AIF_N_LAYER_
 #define AIF_LAYER_PARTS_ALL 7u
 
 /* The recompute mode as the layers' backward runs it: selective with a fused attention
- * kernel and no per-op policy of the stack (framework.selective_gemm_share) replays
- * nothing, as none (the backward segments are the same; layer_bwd switches on this). */
+ * kernel, no per-op policy of the stack (framework.selective_gemm_share) and the attention
+ * core its only module (train.recompute_modules) replays nothing, as none (the backward
+ * segments are the same; layer_bwd switches on this, and on the modules when selective). */
 int aif_layer_recompute(const aif_train *tr, const aif_framework *f);
 /* The communicator groups' shapes, as aif_graph_shape sets g->groups. */
 void aif_graph_groups(const aif_scenario *s, aif_group_shape groups[AIF_N_GRP]);

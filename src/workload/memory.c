@@ -7,6 +7,19 @@
 
 typedef struct per_layer { double dense, moe, full; } per_layer;
 
+/* Activations one layer keeps for its backward (Korthikanti et al. 2022, "Reducing Activation
+ * Recomputation in Large Transformer Models", sec. 4: bytes per tensor saved), by kind of
+ * layer, and under full recompute its input alone.  Selective recompute by module
+ * (train.recompute_modules; Megatron-Core's recompute_modules, transformer_config.py) drops
+ * what a module made inside and keeps what it is given: core_attn the unfused kernel's scores
+ * (flash attention keeps none); layernorm each norm's output (every GEMM input counted below
+ * that is one: CheckpointWithoutOutput frees the tensor, whoever holds it, and recomputes it
+ * before its first use in the backward); mla_up_proj the attention core's query, key and value
+ * (its inputs, the latents, are the up-projections' saved inputs either way, which this count
+ * leaves out as before); mlp a dense layer's fc1 output and activation output, moe everything
+ * inside an MoE layer, shared_experts the shared experts' two, each keeping its input (the norm
+ * output: tensor_parallel.checkpoint saves the inputs of the function it replays); moe_act the
+ * routed experts' activation output (the fc2 input). */
 static void layer_activations(const aif_scenario *s, const aif_dims *d, per_layer *pl)
 {
     const aif_model *m = &s->model;
@@ -15,12 +28,20 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     double T = (double)tr->mbs * tr->seq / c;
     int sp = tr->par.sp && t > 1;
     double el = sp ? T / t : T;
+    /* the modules, Megatron-Core's only (a stack with its own per-op policy: as before) */
+    unsigned mods = s->framework.selective_gemm_share > 0 ? 0 : aif_recompute_modules_of(tr);
+    int norm_rc = (mods >> AIF_RCM_LAYERNORM) & 1, mla_rc = (mods >> AIF_RCM_MLA_UP_PROJ) & 1;
+    int mlp_rc = (mods >> AIF_RCM_MLP) & 1, moe_rc = (mods >> AIF_RCM_MOE) & 1;
+    int shared_rc = (mods >> AIF_RCM_SHARED_EXPERTS) & 1, act_rc = (mods >> AIF_RCM_MOE_ACT) & 1;
+    double norm_out = norm_rc ? 0 : 2 * el * h;   /* one kept copy of a norm's output */
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
                  : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
-    double attn = 2 * el * h + 2 * el * h + 2 * T * (d->q_dim / t + kvl) + 2 * T * d->out_in / t + el * h * d->dropout;
+    double qkv = m->attention == AIF_ATTN_MLA && mla_rc ? 0 : 2 * T * (d->q_dim / t + kvl);
+    double attn = 2 * el * h + norm_out + qkv + 2 * T * d->out_in / t + el * h * d->dropout;
     if (tr->attention != AIF_ATTN_UNFUSED)
         attn += 4 * T * m->heads / t;
-    else if (tr->recompute == AIF_RC_NONE)
+    else if (tr->recompute == AIF_RC_NONE || (tr->recompute == AIF_RC_SELECTIVE && !(mods & 1u << AIF_RCM_CORE_ATTN) &&
+                                               !(s->framework.selective_gemm_share > 0)))
         attn += (d->dropout ? 5.0 : 2.0) * tr->mbs * (m->heads / t) * (tr->seq / c) * tr->seq;
     double gm = d->gated ? 2 : 1;
     /* LoRA: a frozen GEMM's input is kept only for its weight gradient (Transformer
@@ -29,8 +50,9 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
      * activation output); the attention's inputs stay: the adapters on qkv (every
      * target) read the norm output, and flash attention keeps its own output, o's input */
     int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != AIF_LORA_ALL;
-    double mlp = 2 * el * h + (frozen_mlp ? 0 : 2 * el * h + 2 * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
-                 el * h * d->dropout;
+    double mlp = mlp_rc ? 2 * el * h + norm_out + el * h * d->dropout   /* its input, the norm output */
+                        : 2 * el * h + (frozen_mlp ? 0 : norm_out + 2 * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
+                              el * h * d->dropout;
     double moe = 0;
     if (m->moe.experts) {
         double imb = tr->par.ep > 1 && tr->ep_imbalance > 1 ? tr->ep_imbalance : 1;   /* the busiest rank */
@@ -40,9 +62,16 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
          * input and fc2 input; the all-to-all buffers are not kept for backward.  Under
          * LoRA the router and routed experts are frozen: their GEMMs' inputs not kept */
         int lora = tr->lora.rank > 0;
-        moe = 2 * el * h + (lora ? 0 : 2 * el * h + 2 * slots * h + 2 * slots * fe / et) + 2 * slots * fe * gm / et;
-        if (fs > 0)
-            moe += (frozen_mlp ? 0 : 2 * el * h + 2 * T * fs / t) + 2 * T * fs * gm / t;
+        if (moe_rc) {   /* its input, the norm output */
+            moe = 2 * el * h + norm_out;
+        } else {
+            moe = 2 * el * h + (lora ? 0 : norm_out + 2 * slots * h + (act_rc ? 0 : 2 * slots * fe / et)) +
+                  2 * slots * fe * gm / et;
+            if (fs > 0 && shared_rc)   /* its input, the norm output */
+                moe += norm_out;
+            else if (fs > 0)
+                moe += (frozen_mlp ? 0 : norm_out + 2 * T * fs / t) + 2 * T * fs * gm / t;
+        }
     }
     pl->dense = attn + mlp;
     pl->moe = attn + moe;

@@ -190,6 +190,34 @@ double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)
     return m->layers * 2 * seq * seq * m->heads * (d.dqk + d.dv);
 }
 
+unsigned aif_recompute_modules_of(const aif_train *t)
+{
+    if (t->recompute != AIF_RC_SELECTIVE)
+        return 0;
+    return t->recompute_modules ? t->recompute_modules : 1u << AIF_RCM_CORE_ATTN;
+}
+
+double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, double seq)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    int mtp = m->mtp_layers > 0 ? m->mtp_layers : 0;
+    int n_moe = (m->moe.experts ? m->layers - m->moe.dense_layers : 0) + (aif_mtp_is_moe(m) ? mtp : 0);
+    int n_all = m->layers + mtp, n_dense = n_all - n_moe;
+    double per_tok = 0, h = m->hidden;
+    if (mods & 1u << AIF_RCM_MLA_UP_PROJ && m->attention == AIF_ATTN_MLA) {
+        double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank;
+        per_tok += n_all * 2 * ((ql > 0 ? ql : h) * d.q_dim + kvl * d.kv_dim);
+    }
+    if (mods & 1u << AIF_RCM_MLP)
+        per_tok += n_dense * 2 * d.mlp_params;
+    if (mods & 1u << AIF_RCM_MOE)
+        per_tok += n_moe * 2 * (d.router_params + d.shared_params + m->moe.top_k * d.expert_params);
+    if (mods & 1u << AIF_RCM_SHARED_EXPERTS)
+        per_tok += n_moe * 2 * d.shared_params;
+    return per_tok * seq;
+}
+
 double aif_bf16_layer_share(const aif_train *t, int layers)
 {
     if (t->precision != AIF_FP8 && t->precision != AIF_FP4)

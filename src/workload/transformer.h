@@ -55,6 +55,18 @@ double aif_model_window_share(const aif_model *m);
 double aif_window_keys_per_query(double window, double seq);
 /* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
+/* Selective recompute by submodule (train.recompute_modules, Megatron-Core's --recompute-modules):
+ * the AIF_RCM_* bits replayed, train.recompute_modules or core_attn when not given; 0 unless
+ * recompute is selective. */
+unsigned aif_recompute_modules_of(const aif_train *t);
+/* The forward matmul FLOPs, whole model per sequence, that the modules `mods` (AIF_RCM_* bits)
+ * replay, the attention core left out (aif_model_attn_core_flops_per_seq): each of the model's
+ * layers and multi-token-prediction blocks (a layer of the last layer's kind) replays the MLA
+ * up-projections (the query's projection whole when it has no low rank), a dense layer its MLP,
+ * an MoE layer its router, routed (top_k) and shared experts (moe) and its shared experts again
+ * (shared_experts: a checkpoint inside moe's replays its module once more, in the backward of
+ * that replay); norms and activations are no matmuls. */
+double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
 int aif_layer_is_moe(const aif_model *m, int i);
 /* Low-precision recipes (train.precision fp8, fp4).  The share of a model of `layers`

@@ -1,0 +1,290 @@
+/* test_recompute_modules.c -- selective recompute by module (train.recompute_modules,
+ * Megatron-Core's --recompute-modules) on a small MLA + MoE model of one dense and three MoE
+ * layers, pp 1, tp 1, ep 1, one microbatch per step: each module's activation saving, the
+ * FLOPs it replays (HFU over MFU) and the ops it replays, by hand from the model's widths;
+ * the estimate's recompute time is the replayed ops' own times, and the simulating engine
+ * books it too; core_attn alone is selective as before, to the bit; bad names, modules
+ * without selective and mla_up_proj without MLA are refused naming the field. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/graph.h"
+#include "aifsim/sim.h"
+#include "hw/compute.h"
+#include "workload/memory.h"
+#include "workload/schedule.h"
+#include "workload/transformer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+/* The model's widths, as the scenario below writes them */
+enum { L = 4, N_DENSE = 1, N_MOE = 3, H = 1024, HEADS = 8, FFN = 2048, E = 8, K = 2, FE = 512, QL = 256, KVL = 128,
+       NOPE = 64, ROPE = 32, V = 64, SEQ = 1024, GBS = 8 };
+static const double T = SEQ, GM = 2;   /* tokens per microbatch (mbs 1, tp 1, cp 1); swiglu */
+static const double Q_DIM = HEADS * (NOPE + ROPE), KV_DIM = HEADS * (NOPE + V);
+
+static const char *yaml(const char *attn)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf,
+             "cluster: {system: dgx-h100, gpus: 8}\n"
+             "model: {base: deepseek-v3, activation: swiglu, norm: rmsnorm, position: rope, layers: %d, hidden: %d,\n"
+             "        heads: %d, kv_heads: %d, head_dim: %d, ffn: %d, vocab: 4096, mtp_layers: 0, attention: %s,\n"
+             "        moe: {experts: %d, top_k: %d, shared_experts: 1, expert_ffn: %d, dense_layers: %d, max_nodes: 0},\n"
+             "        mla: {q_lora_rank: %d, kv_lora_rank: %d, qk_nope_head_dim: %d, qk_rope_head_dim: %d,\n"
+             "              v_head_dim: %d}}\n"
+             "train: {tp: 1, pp: 1, ep: 1, mbs: 1, gbs: %d, seq: %d}\n",
+             L, H, HEADS, HEADS, V, FFN, attn, E, K, FE, N_DENSE, QL, KVL, NOPE, ROPE, V, GBS, SEQ);
+    return buf;
+}
+
+/* the scenario with recompute `rc` and modules `mods` (NULL: not given) */
+static void scen(const char *rc, const char *mods, const char *attn_kernel, aif_scenario *s)
+{
+    aif_override ov[3] = {{"train.recompute", rc, "o"}, {"train.attention", attn_kernel, "o"}};
+    int n = 2;
+    if (mods)
+        ov[n++] = (aif_override){"train.recompute_modules", mods, "o"};
+    aif_err e;
+    const char *y = yaml("mla");
+    if (aif_scenario_parse(cat, y, strlen(y), "t", ov, n, s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+}
+
+static void est(const aif_scenario *s, aif_train_result *r)
+{
+    aif_err e;
+    if (aif_estimate(s, r, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+}
+
+/* activation bytes the module saves by hand (pp 1, one microbatch in flight) */
+static double saving_by_hand(const char *mod)
+{
+    double slots = T * K, fs = FE;
+    if (!strcmp(mod, "layernorm"))   /* each norm's output: qkv's input; fc1's; the router's and shared fc1's */
+        return N_DENSE * (2 * T * H + 2 * T * H) + N_MOE * (2 * T * H + 2 * T * H + 2 * T * H);
+    if (!strcmp(mod, "mlp"))   /* fc1's output (the activation's input) and the activation's output */
+        return N_DENSE * (2 * T * FFN * GM + 2 * T * FFN);
+    if (!strcmp(mod, "moe"))   /* dispatched tokens, experts' fc1 and act outputs, shared fc1 input and outputs */
+        return N_MOE * (2 * slots * H + 2 * slots * FE * GM + 2 * slots * FE + 2 * T * H + 2 * T * fs * GM + 2 * T * fs);
+    if (!strcmp(mod, "shared_experts"))
+        return N_MOE * (2 * T * fs * GM + 2 * T * fs);
+    if (!strcmp(mod, "moe_act"))   /* the routed experts' activation output */
+        return N_MOE * 2 * slots * FE;
+    if (!strcmp(mod, "mla_up_proj"))   /* the attention core's query, key and value */
+        return L * 2 * T * (Q_DIM + KV_DIM);
+    return 0;   /* core_attn: flash attention keeps no scores */
+}
+
+/* recomputed forward FLOPs per sequence by hand (whole model) */
+static double flops_by_hand(const char *mod)
+{
+    if (!strcmp(mod, "mlp"))
+        return N_DENSE * 2 * (3.0 * H * FFN) * SEQ;
+    if (!strcmp(mod, "moe"))   /* router, shared expert, top-k routed experts */
+        return N_MOE * 2 * (1.0 * H * E + 3.0 * H * FE + K * 3.0 * H * FE) * SEQ;
+    if (!strcmp(mod, "shared_experts"))
+        return N_MOE * 2 * (3.0 * H * FE) * SEQ;
+    if (!strcmp(mod, "mla_up_proj"))
+        return L * 2 * (1.0 * QL * Q_DIM + 1.0 * KVL * KV_DIM) * SEQ;
+    return 0;   /* norms, activations, flash attention core */
+}
+
+/* GEMM FLOPs per GPU per microbatch the module's replay books in one layer of each kind */
+static void replay_gemm_by_hand(const char *mod, double *dense, double *moe)
+{
+    *dense = *moe = 0;
+    if (!strcmp(mod, "mlp"))
+        *dense = 2 * T * H * FFN * GM + 2 * T * FFN * H;
+    else if (!strcmp(mod, "moe"))
+        *moe = 2 * T * H * E + 2 * T * K * H * FE * GM + 2 * T * K * FE * H + 2 * T * H * FE * GM + 2 * T * FE * H;
+    else if (!strcmp(mod, "shared_experts"))
+        *moe = 2 * T * H * FE * GM + 2 * T * FE * H;
+    else if (!strcmp(mod, "mla_up_proj"))
+        *dense = *moe = 2 * T * QL * Q_DIM + 2 * T * KVL * KV_DIM;
+}
+
+static const char *const all_mods[] = {"core_attn", "layernorm", "mlp", "moe", "shared_experts", "moe_act", "mla_up_proj"};
+
+static void test_each_module_by_hand(void **state)
+{
+    (void)state;
+    aif_scenario s0;
+    aif_train_result r0;
+    scen("none", NULL, "flash3", &s0);
+    est(&s0, &r0);
+    for (size_t i = 0; i < sizeof all_mods / sizeof all_mods[0]; i++) {
+        aif_scenario s;
+        aif_train_result r;
+        scen("selective", all_mods[i], "flash3", &s);
+        est(&s, &r);
+        /* memory: what the module drops, nothing else */
+        double saved = r0.mem.activations_bytes - r.mem.activations_bytes, want = saving_by_hand(all_mods[i]);
+        if (fabs(saved - want) > 1e-9 * r0.mem.activations_bytes)
+            fail_msg("%s: activations %.0f -> %.0f, saving %.0f, by hand %.0f", all_mods[i], r0.mem.activations_bytes,
+                     r.mem.activations_bytes, saved, want);
+        /* FLOPs: the replayed forward in HFU, not in MFU */
+        assert_true(r.model_flops_per_step == r0.model_flops_per_step);
+        double extra = r.hw_flops_per_step - r.model_flops_per_step, fw = flops_by_hand(all_mods[i]) * GBS;
+        if (fabs(extra - fw) > 1e-9 * fw + 1)
+            fail_msg("%s: recomputed %.6g FLOPs per step, by hand %.6g", all_mods[i], extra, fw);
+        /* the graph: the replayed GEMMs' FLOPs by hand, booked as recompute; their time the
+         * estimate's recompute time (one microbatch, pp 1, no collective on one GPU) */
+        aif_graph g;
+        aif_err e;
+        if (aif_graph_lower(&s, &g, &e) != AIF_OK)
+            fail_msg("%s", e.msg);
+        double gemm[2] = {0, 0}, t_s[2] = {0, 0};
+        int n_rc = 0;
+        for (int k = 0; k < 2; k++) {
+            const aif_segment *sg = &g.seg[k ? AIF_SEG_MOE_BWD : AIF_SEG_DENSE_BWD];
+            for (int j = sg->first; j < sg->first + sg->n; j++) {
+                const aif_op *o = &g.ops[j];
+                if (o->cat != AIF_CAT_RECOMPUTE)
+                    continue;
+                n_rc++;
+                if (o->kind == AIF_OP_GEMM)
+                    gemm[k] += o->flops;
+                t_s[k] += aif_compute_time(&s.cluster.gpu, o, s.cluster.clock_factor);
+            }
+        }
+        double hd, hm;
+        replay_gemm_by_hand(all_mods[i], &hd, &hm);
+        if (fabs(gemm[0] - hd) > 1e-9 * hd + 1 || fabs(gemm[1] - hm) > 1e-9 * hm + 1)
+            fail_msg("%s: replayed GEMM FLOPs dense %.6g moe %.6g, by hand %.6g and %.6g", all_mods[i], gemm[0], gemm[1],
+                     hd, hm);
+        double rc_s = N_DENSE * t_s[0] + N_MOE * t_s[1];
+        if (fabs(r.bd.recompute_s - rc_s) > 1e-9 * rc_s + 1e-15)
+            fail_msg("%s: recompute %.9g s, its ops %.9g s", all_mods[i], r.bd.recompute_s, rc_s);
+        /* every module but core_attn (flash attention keeps no scores) replays something, and pays
+         * for it */
+        if (!strcmp(all_mods[i], "core_attn")) {
+            assert_int_equal(n_rc, 0);
+            assert_true(r.step_time_s == r0.step_time_s);
+        } else {
+            assert_true(n_rc > 0 && r.bd.recompute_s > 0);
+            assert_true(r.step_time_s > r0.step_time_s);
+        }
+        aif_graph_free(&g);
+    }
+}
+
+/* the simulating engine runs the same graph: it books the replays as recompute too */
+static void test_simulation_books_it(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_train_result a, b;
+    aif_err e;
+    scen("selective", "mlp,moe", "flash3", &s);
+    est(&s, &a);
+    if (aif_simulate(&s, NULL, &b, NULL, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    assert_true(b.bd.recompute_s > 0);
+    if (fabs(b.bd.recompute_s / a.bd.recompute_s - 1) > 0.05)
+        fail_msg("recompute: estimate %.6g s, simulation %.6g s", a.bd.recompute_s, b.bd.recompute_s);
+}
+
+/* core_attn alone is selective as it was, to the bit, fused or not; and modules together
+ * save what each saves alone (where they do not nest) */
+static void test_core_attn_is_selective(void **state)
+{
+    (void)state;
+    const char *kernels[] = {"flash3", "unfused"};
+    for (int k = 0; k < 2; k++) {
+        aif_scenario a, b;
+        aif_train_result ra, rb;
+        scen("selective", NULL, kernels[k], &a);
+        scen("selective", "core_attn", kernels[k], &b);
+        est(&a, &ra);
+        est(&b, &rb);
+        assert_true(ra.step_time_s == rb.step_time_s);
+        assert_true(ra.hw_flops_per_step == rb.hw_flops_per_step);
+        assert_true(ra.mem.total_bytes == rb.mem.total_bytes);
+        assert_true(ra.bd.recompute_s == rb.bd.recompute_s);
+    }
+    /* unfused: without core_attn the scores stay (HEADS x SEQ x SEQ x 2 bytes per layer) */
+    aif_scenario a, b;
+    aif_train_result ra, rb;
+    scen("selective", "core_attn,mlp", "unfused", &a);
+    scen("selective", "mlp", "unfused", &b);
+    est(&a, &ra);
+    est(&b, &rb);
+    double scores = L * 2.0 * HEADS * (double)SEQ * SEQ;
+    assert_true(fabs(rb.mem.activations_bytes - ra.mem.activations_bytes - scores) < 1e-9 * scores);
+    /* layernorm and mla_up_proj touch different tensors: together they save the sum */
+    aif_scenario c, d;
+    aif_train_result rc, r0;
+    scen("selective", "layernorm,mla_up_proj", "flash3", &c);
+    scen("none", NULL, "flash3", &d);
+    est(&c, &rc);
+    est(&d, &r0);
+    double sum = saving_by_hand("layernorm") + saving_by_hand("mla_up_proj");
+    assert_true(fabs(r0.mem.activations_bytes - rc.mem.activations_bytes - sum) < 1e-9 * sum);
+}
+
+/* a list in YAML and "a,b" on --set are the same modules */
+static void test_list_or_commas(void **state)
+{
+    (void)state;
+    aif_scenario a, b;
+    aif_err e;
+    char y[1200];
+    snprintf(y, sizeof y, "%s", yaml("mla"));
+    char *tr = strstr(y, "seq: 1024}");
+    assert_non_null(tr);
+    snprintf(tr, sizeof y - (size_t)(tr - y), "seq: 1024, recompute: selective, recompute_modules: [moe_act, layernorm]}\n");
+    if (aif_scenario_parse(cat, y, strlen(y), "t", NULL, 0, &a, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    scen("selective", " layernorm , moe_act", "flash3", &b);
+    assert_int_equal(a.train.recompute_modules, 1u << AIF_RCM_LAYERNORM | 1u << AIF_RCM_MOE_ACT);
+    assert_int_equal(b.train.recompute_modules, a.train.recompute_modules);
+}
+
+static void refused(const char *model_yaml, const char *rc, const char *mods, const char *want)
+{
+    aif_override ov[] = {{"train.recompute", rc, "--set"}, {"train.recompute_modules", mods, "--set"}};
+    aif_scenario s;
+    aif_err e;
+    aif_rc r = aif_scenario_parse(cat, model_yaml, strlen(model_yaml), "t", ov, 2, &s, &e);
+    if (r == AIF_OK)
+        r = aif_scenario_check(&s, &e);
+    assert_int_equal(r, AIF_EINPUT);
+    assert_string_equal(e.path, "train.recompute_modules");
+    if (!strstr(e.msg, want))
+        fail_msg("'%s' not in: %s", want, e.msg);
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    const char *mla = yaml("mla");
+    refused(mla, "selective", "mlp,attn", "unknown value 'attn' (accepted: core_attn, mla_up_proj, layernorm, mlp, "
+                                          "moe, moe_act, shared_experts)");
+    refused(mla, "selective", "moe_ac", "did you mean 'moe_act'");
+    refused(mla, "selective", "mlp,", "an empty name");
+    refused(mla, "none", "mlp", "but recompute is none");
+    refused(mla, "full", "mlp", "but recompute is full");
+    const char *dense = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n";
+    refused(dense, "selective", "mla_up_proj", "needs multi-latent attention");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_each_module_by_hand), cmocka_unit_test(test_simulation_books_it),
+        cmocka_unit_test(test_core_attn_is_selective), cmocka_unit_test(test_list_or_commas),
+        cmocka_unit_test(test_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
