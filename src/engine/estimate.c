@@ -626,7 +626,7 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 }
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
- * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
+ * par.dp_shard (the groups it shapes are keyed as consulted), gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
  * the recompute mode as the backward runs it (aif_layer_recompute); the forward's less
  * recompute, the embedding's and head's less recompute and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
@@ -637,6 +637,7 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.par.pp = 0;
     b->train.par.vpp = 0;
     b->train.par.dp = 0;
+    b->train.par.dp_shard = 0;   /* the layers see it through the dp, edp and dpr groups' shapes alone */
     b->train.gbs = 0;
     b->train.tokens = 0;
     b->train.optimizer = 0;

@@ -98,9 +98,12 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         fprintf(f, " (VPP%d)", p->vpp);
     const char *prec = t->precision == AIF_FP4 ? aif_fp4_format_name((aif_fp4_format)t->fp4_format)
                                                : aif_prec_name((aif_prec)t->precision);
-    fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->cp,
-            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec,
-            aif_recompute_name((aif_recompute)t->recompute), aif_optim_name((aif_optim)t->optimizer));
+    fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
+    if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
+        fprintf(f, " (shard %d x replicate %d)", p->dp_shard, p->dp / p->dp_shard);
+    fprintf(f, "%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->sp ? " +SP" : "", t->mbs,
+            t->gbs, t->seq, a, prec, aif_recompute_name((aif_recompute)t->recompute),
+            aif_optim_name((aif_optim)t->optimizer));
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
     if (t->lora.rank > 0)   /* named only when on, so full training reads as before */
@@ -182,6 +185,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_int(in, "cp", p->cp);
     aif_json_int(in, "ep", p->ep);
     aif_json_int(in, "dp", p->dp);
+    if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding; absent when the shard spans all of dp */
+        aif_json_int(in, "dp_shard", p->dp_shard);
     json_object_object_add(in, "sp", json_object_new_boolean(p->sp));
     aif_json_int(in, "mbs", s->train.mbs);
     aif_json_int(in, "gbs", s->train.gbs);
