@@ -20,6 +20,8 @@
  *  - data parallelism reduces gradients at the end of the step (all-reduce, or
  *    reduce-scatter + all-gather when the optimizer is sharded); ZeRO-3/FSDP
  *    gather each layer's weights before use and reduce-scatter its gradients;
+ *    under hybrid sharding (train.dp_shard) those run in the shard groups and each
+ *    reduce-scattered gradient shard is all-reduced across the replicate group;
  *  - recompute: full replays each layer's forward before its backward;
  *    selective replays the attention core (free with flash attention, which
  *    recomputes scores anyway).
