@@ -222,6 +222,9 @@ rejects 2 "train.dp_shard: hybrid sharding (dp_shard 8 of dp 64) shards gradient
     train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=distributed --set train.dp_shard=8
 printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain:\n  optimizer: fsdp\n  dp_shard: 48\n' >"$tmp/hsdp.yaml"
 rejects 2 "hsdp.yaml:5:13: train.dp_shard: dp_shard 48 does not divide dp 64" train "$tmp/hsdp.yaml"
+# the layout search shards over all of dp: a dp_shard given is dropped with a note, not silently
+"$bin" train --model llama3-8b --gpus 64 --layout auto --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
+if grep -qF "train.dp_shard: 8 -> 0 (the layout search shards over all of dp" "$tmp/hs"; then ok; else bad "search and dp_shard: $(head -3 "$tmp/hs")"; fi
 # names as people type them: any case, with or without punctuation, aliases
 for n in H100 h100 H100-SXM h100_sxm h100-sxm5; do
     if "$bin" train --gpu "$n" --gpus 8 | grep -q "8 x h100-sxm"; then ok; else bad "--gpu $n"; fi
