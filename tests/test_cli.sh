@@ -222,6 +222,13 @@ rejects 2 "train.dp_shard: hybrid sharding (dp_shard 8 of dp 64) shards gradient
     train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=distributed --set train.dp_shard=8
 printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain:\n  optimizer: fsdp\n  dp_shard: 48\n' >"$tmp/hsdp.yaml"
 rejects 2 "hsdp.yaml:5:13: train.dp_shard: dp_shard 48 does not divide dp 64" train "$tmp/hsdp.yaml"
+# hybrid sharding named in the outputs: the job line and the JSON inputs (absent without it)
+"$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
+if grep -qF "DP64 (shard 8 x replicate 8)" "$tmp/hs"; then ok; else bad "dp_shard in the text: $(grep job "$tmp/hs")"; fi
+"$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --set train.dp_shard=8 --json >"$tmp/hs" 2>&1
+if grep -qF '"dp_shard": 8' "$tmp/hs"; then ok; else bad "dp_shard in the JSON"; fi
+"$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --json >"$tmp/hs" 2>&1
+if ! grep -qF '"dp_shard"' "$tmp/hs"; then ok; else bad "dp_shard in the JSON without hybrid sharding"; fi
 # the layout search shards over all of dp: a dp_shard given is dropped with a note, not silently
 "$bin" train --model llama3-8b --gpus 64 --layout auto --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
 if grep -qF "train.dp_shard: 8 -> 0 (the layout search shards over all of dp" "$tmp/hs"; then ok; else bad "search and dp_shard: $(head -3 "$tmp/hs")"; fi
