@@ -626,9 +626,10 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 }
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
- * par.dp_shard (the groups it shapes are keyed as consulted), gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
- * the recompute mode as the backward runs it (aif_layer_recompute); the forward's less
- * recompute, the embedding's and head's less recompute and precision (lower_train.h). */
+ * par.dp_shard (the groups it shapes are keyed as consulted), gbs, tokens, optimizer
+ * (for its sharding), dp_overlap, pp_overlap and auto_fields, the recompute mode as the
+ * backward runs it (aif_layer_recompute); the forward's less recompute, the embedding's
+ * and head's less recompute and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
 {
     memo_key *b = &k[AIF_LAYER_PART_BWD];

@@ -916,10 +916,11 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 /* The layer segments, AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD: what a layer, the embedding and
  * the head cost one GPU per microbatch, in three parts (lower_train.h, AIF_LAYER_PART_*):
  * the layers' forward, their backward, the embedding and head.  They read no field the
- * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, gbs, the
- * token budget, dp_overlap or pp_overlap, the optimizer only through aif_layer_sharding,
- * the communicator groups only through comm() (which records the groups it is asked
- * about); the forward not the recompute mode, the embedding and head neither that nor the
+ * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, dp_shard,
+ * gbs, the token budget, dp_overlap or pp_overlap, the optimizer only through
+ * aif_layer_sharding, the communicator groups only through comm() (which records the
+ * groups it is asked about; tensor_colls and replicate_ar record those whose sizes they
+ * read); the forward not the recompute mode, the embedding and head neither that nor the
  * precision.  A part not in `parts` leaves its segments there, empty. */
 static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER_PARTS])
 {
