@@ -16,7 +16,10 @@
  * engines make the buckets Megatron-LM makes (at least max(40M, 1M x dp)
  * parameters) and pay each bucket's latency, so they agree where they once
  * differed tenfold (one latency per layer in the simulator, one per step in the
- * estimate, and the last bucket's reduction taken as hidden). */
+ * estimate, and the last bucket's reduction taken as hidden).
+ *
+ * Hybrid sharding (train.dp_shard) on four jobs: the same 5% bound without pipelining,
+ * 10% with it (test_hsdp says why). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +139,57 @@ static void test_pure_dp_scaling(void **state)
     aif_catalog_free(cat);
 }
 
+/* Hybrid sharding (train.dp_shard): the shards' gathers and reduce-scatters inside a
+ * node, the replicate all-reduce of each layer's gradient shard across nodes, beside the
+ * backward.  Without pipelining (FSDP gathering every layer; with cp) the 5% bound.  With
+ * pipelining the gradients are reduce-scattered per microbatch (zero2, and zero3 with pp),
+ * where the engines differ already without hybrid sharding (llama3-70b below: 3.8%,
+ * mixtral 3.6%): the estimate runs a segment's background collectives one after another
+ * on one comm stream, the simulator each group's on its own stream, so that the
+ * replicate all-reduce runs beside the reduce-scatter it follows in FSDP2 (6.3% both,
+ * measured).  Those jobs are held to 10%, as known[] rows are, and to at most 3 points
+ * more than the same job sharded over all of dp. */
+static void test_hsdp(void **state)
+{
+    (void)state;
+    static const struct { const char *yaml; double bound; } jobs[] = {
+        {"cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-8b\n"
+         "train: {tp: 1, pp: 1, mbs: 1, gbs: 256, seq: 8192, optimizer: fsdp, dp_shard: 8, framework: torchtitan}\n",
+         MAX_DIFF},
+        {"cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-8b\n"
+         "train: {tp: 1, pp: 1, cp: 2, mbs: 1, gbs: 64, seq: 16384, optimizer: fsdp, dp_shard: 8}\n", MAX_DIFF},
+        {"cluster: {system: dgx-h100, gpus: 256}\nmodel: llama3-70b\n"
+         "train: {tp: 8, pp: 4, mbs: 1, gbs: 256, seq: 8192, optimizer: zero3, dp_shard: 2}\n", 0.10},
+        {"cluster: {system: dgx-h100, gpus: 128}\nmodel: mixtral-8x7b\n"
+         "train: {tp: 2, pp: 2, ep: 4, mbs: 1, gbs: 128, seq: 4096, optimizer: zero2, dp_shard: 4}\n", 0.10},
+    };
+    aif_catalog *cat;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        double d[2];
+        for (int full = 0; full < 2; full++) {   /* as written, then sharded over all of dp */
+            aif_scenario s;
+            if (aif_scenario_parse(cat, jobs[i].yaml, strlen(jobs[i].yaml), "test", NULL, 0, &s, &e) != AIF_OK)
+                fail_msg("scenario %zu: %s: %s", i, e.path, e.msg);
+            assert_true(s.train.par.dp_shard > 0 && s.train.par.dp_shard < s.train.par.dp);
+            if (full)
+                s.train.par.dp_shard = 0;
+            aif_train_result re, rs;
+            assert_int_equal(aif_estimate(&s, &re, &e), AIF_OK);
+            assert_int_equal(aif_simulate(&s, NULL, &rs, NULL, &e), AIF_OK);
+            d[full] = fabs(re.step_time_s / rs.step_time_s - 1);
+            printf("%s %zu: estimate %.4f s, simulated %.4f s (%.2f%%)\n", full ? "sharded over dp" : "hybrid sharding",
+                   i, re.step_time_s, rs.step_time_s, 100 * d[full]);
+        }
+        if (d[0] > jobs[i].bound)
+            fail_msg("job %zu: the engines differ by %.2f%% (bound %.0f%%)", i, 100 * d[0], 100 * jobs[i].bound);
+        if (jobs[i].bound > MAX_DIFF && d[0] > d[1] + 0.03)
+            fail_msg("job %zu: the engines differ by %.2f%%, %.2f%% sharded over all of dp", i, 100 * d[0], 100 * d[1]);
+    }
+    aif_catalog_free(cat);
+}
+
 /* The invariant both engines assert: true on their results, false once a part moves. */
 static void test_breakdown_check(void **state)
 {
@@ -163,6 +217,6 @@ static void test_breakdown_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_breakdown_check), cmocka_unit_test(test_engines_agree),
-                                       cmocka_unit_test(test_pure_dp_scaling)};
+                                       cmocka_unit_test(test_pure_dp_scaling), cmocka_unit_test(test_hsdp)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,7 +75,7 @@ static void brute_force(aif_scenario *s, int objective, brute *out)
                                             int tpo = ovl & 1, dpo = ovl >> 1 & 1, epo = ovl >> 2 & 1;
                                             if ((tpo && tp == 1) || (epo && !moe))
                                                 continue;
-                                            s->train.par = (aif_parallel){tp, pp, vpp, cp, ep, etp, dp, tp > 1};
+                                            s->train.par = (aif_parallel){tp, pp, vpp, cp, ep, etp, dp, tp > 1, 0};
                                             s->train.mbs = mbs;
                                             s->train.recompute = rc;
                                             s->train.optimizer = opt;

@@ -215,6 +215,23 @@ rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
 rejects 2 "cluster.gpu: unknown gpu 'h10'; did you mean 'h100-sxm'" train --gpu h10
 rejects 2 "cluster.fabric: 'ethernet' is a kind of fabric; name one: eth-100-tcp, eth-400-tcp" train --fabric ethernet
 rejects 2 "cluster.fabric: unknown fabric 'fast-net'" train --fabric fast-net
+# hybrid sharding: dp_shard must divide dp and needs a sharded optimizer; a file's error at its line
+rejects 2 "--set train.dp_shard: train.dp_shard: dp_shard 3 does not divide dp 64: accepted a divisor of dp" \
+    train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --set train.dp_shard=3
+rejects 2 "train.dp_shard: hybrid sharding (dp_shard 8 of dp 64) shards gradients and optimizer state: use optimizer zero2, zero3 or fsdp" \
+    train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=distributed --set train.dp_shard=8
+printf 'cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain:\n  optimizer: fsdp\n  dp_shard: 48\n' >"$tmp/hsdp.yaml"
+rejects 2 "hsdp.yaml:5:13: train.dp_shard: dp_shard 48 does not divide dp 64" train "$tmp/hsdp.yaml"
+# hybrid sharding named in the outputs: the job line and the JSON inputs (absent without it)
+"$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
+if grep -qF "DP64 (shard 8 x replicate 8)" "$tmp/hs"; then ok; else bad "dp_shard in the text: $(grep job "$tmp/hs")"; fi
+"$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --set train.dp_shard=8 --json >"$tmp/hs" 2>&1
+if grep -qF '"dp_shard": 8' "$tmp/hs"; then ok; else bad "dp_shard in the JSON"; fi
+"$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --json >"$tmp/hs" 2>&1
+if ! grep -qF '"dp_shard"' "$tmp/hs"; then ok; else bad "dp_shard in the JSON without hybrid sharding"; fi
+# the layout search shards over all of dp: a dp_shard given is dropped with a note, not silently
+"$bin" train --model llama3-8b --gpus 64 --layout auto --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
+if grep -qF "train.dp_shard: 8 -> 0 (the layout search shards over all of dp" "$tmp/hs"; then ok; else bad "search and dp_shard: $(head -3 "$tmp/hs")"; fi
 # names as people type them: any case, with or without punctuation, aliases
 for n in H100 h100 H100-SXM h100_sxm h100-sxm5; do
     if "$bin" train --gpu "$n" --gpus 8 | grep -q "8 x h100-sxm"; then ok; else bad "--gpu $n"; fi

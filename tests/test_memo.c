@@ -2,7 +2,8 @@
  *
  *  - the estimate memo (aif_estimate_memoized): every field of the result, bit for bit,
  *    equal to aif_estimate's over a random grid of layouts (tp, pp, vpp, cp, ep, etp, mbs,
- *    recompute, precision, optimizer, every overlap switch, LoRA), one memo shared by runs
+ *    recompute, precision, optimizer, every overlap switch, LoRA, hybrid sharding's dp_shard),
+ *    one memo shared by runs
  *    on different models (dense, MoE, MLA with a dense prefix), GPUs, software stacks and
  *    clock factors in turn, so that an input missing from its key gives a stale hit and
  *    fails here; the memo is shown to hit (most of the grid) and to miss, and a memo of
@@ -59,7 +60,7 @@ static int pick(int n)
  * cp), so that consecutive layouts differ in a single input and an input missing from
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
  * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap) alike. */
-static void step(aif_scenario *s, int gpus, int moe, int fp4)
+static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
@@ -92,11 +93,18 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4)
     if (t->par.pp == 1)
         t->par.vpp = 1;
     t->par.dp = gpus / (t->par.tp * t->par.pp * t->par.cp);
+    /* hybrid sharding: the layers see dp_shard through the dp, edp and dpr groups alone
+     * (the key leaves the field out); a change of it alone must miss */
+    if (hsdp && pick(3) == 0) {
+        static const int dss[] = {0, 2, 8};
+        t->par.dp_shard = dss[pick(3)];
+    }
 }
 
 typedef struct ctx {
     const char *yaml;
     double clock_factor;      /* 0: as loaded */
+    int hsdp;                 /* the walk changes train.dp_shard too */
 } ctx;
 
 /* n layouts of each context, the contexts in turn (twice round), through one memo. */
@@ -111,17 +119,17 @@ static void compare(aif_estimate_memo *m, const ctx *cs, int n_ctx, int n, long 
             int gpus = aif_alloc_gpus(&s), moe = s.model.moe.experts > 0;
             int fp4 = s.cluster.gpu.peak_flops[AIF_FP4] > 0;
             for (int i = 0; i < n; i++) {
-                step(&s, gpus, moe, fp4);
+                step(&s, gpus, moe, fp4, cs[c].hsdp);
                 aif_train_result a, b;
                 memset(&a, 0, sizeof a);
                 memset(&b, 0, sizeof b);
                 aif_rc ra = aif_estimate(&s, &a, NULL), rb = aif_estimate_memoized(&s, m, &b, NULL);
                 const aif_train *t = &s.train;
                 if (ra != rb || (ra == AIF_OK && memcmp(&a, &b, sizeof a)))
-                    fail_msg("context %d (%s), tp %d pp %d vpp %d cp %d ep %d etp %d dp %d mbs %d gbs %d rc %d prec %d "
-                             "opt %d ovl %d%d%d%d lora %d: rc %d/%d, step %.17g / %.17g",
+                    fail_msg("context %d (%s), tp %d pp %d vpp %d cp %d ep %d etp %d dp %d dp_shard %d mbs %d gbs %d "
+                             "rc %d prec %d opt %d ovl %d%d%d%d lora %d: rc %d/%d, step %.17g / %.17g",
                              c, cs[c].yaml, t->par.tp, t->par.pp, t->par.vpp, t->par.cp, t->par.ep, t->par.etp,
-                             t->par.dp, t->mbs, t->gbs, t->recompute, t->precision, t->optimizer, t->tp_overlap,
+                             t->par.dp, t->par.dp_shard, t->mbs, t->gbs, t->recompute, t->precision, t->optimizer, t->tp_overlap,
                              t->dp_overlap, t->ep_overlap, t->pp_overlap, t->lora.rank, ra, rb, a.step_time_s,
                              b.step_time_s);
                 *valid += ra == AIF_OK;
@@ -130,23 +138,27 @@ static void compare(aif_estimate_memo *m, const ctx *cs, int n_ctx, int n, long 
 }
 
 static const ctx contexts[] = {
-    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0},
-    {"cluster: {system: hgx-b200, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64}\n", 0},
-    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\ntrain: {gbs: 64}\n", 0},
-    {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0},
-    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: torchtitan}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0, 0},
+    {"cluster: {system: hgx-b200, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64}\n", 0, 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\ntrain: {gbs: 64}\n", 0, 0},
+    {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0, 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: torchtitan}\n", 0, 0},
     /* multi-token prediction (DeepSeek-V3's one block): its projection in the head, at the precision */
-    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64}\n", 0, 0},
     /* DeepSpeed's ZeRO-3 per tensor: its collectives' group is read before dp can be 1 */
-    {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: deepspeed}\n", 0},
-    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0.8},
-    {"cluster: {system: dgx-h100, gpus: 64, gpus_per_node: 4}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0},
-    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: {base: llama3-8b, arch: llama, hidden: 4608}\ntrain: {gbs: 64}\n", 0},
+    {"cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, framework: deepspeed}\n", 0, 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0.8, 0},
+    {"cluster: {system: dgx-h100, gpus: 64, gpus_per_node: 4}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0, 0},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: {base: llama3-8b, arch: llama, hidden: 4608}\ntrain: {gbs: 64}\n", 0, 0},
+    /* hybrid sharding (train.dp_shard), dense and MoE: shard and replicate groups change with it */
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, optimizer: fsdp, dp_shard: 8}\n", 0, 1},
+    {"cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64, optimizer: zero2, dp_shard: 2}\n", 0,
+     1},
     /* selective recompute by module: the modules are part of the backward's key */
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: deepseek-v3\ntrain: {gbs: 64, recompute: selective, "
-     "recompute_modules: [mla_up_proj, moe_act, layernorm]}\n", 0},
+     "recompute_modules: [mla_up_proj, moe_act, layernorm]}\n", 0, 0},
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64, recompute: selective, "
-     "recompute_modules: [moe]}\n", 0},
+     "recompute_modules: [moe]}\n", 0, 0},
 };
 
 static void test_memo_equals_plain(void **st)

@@ -423,8 +423,11 @@ const aif_nccl *aif_catalog_nccl(const aif_catalog *c);
 
 /* Parallel degrees.  etp is the tensor parallelism of expert layers (Megatron-Core
  * expert_tensor_parallel_size): expert layers regroup the tp*cp*dp ranks of a
- * pipeline stage as etp x ep x edp. */
-typedef struct aif_parallel { int tp, pp, vpp, cp, ep, etp, dp; bool sp; } aif_parallel;
+ * pipeline stage as etp x ep x edp.  dp_shard (train.dp_shard) is hybrid sharded data
+ * parallelism (HSDP, torchtitan's data_parallel_shard_degree): a sharded optimizer's
+ * state spans dp_shard consecutive data-parallel ranks (times cp) and is replicated
+ * dp / dp_shard times across them; 0 (or dp) shards over all of dp. */
+typedef struct aif_parallel { int tp, pp, vpp, cp, ep, etp, dp; bool sp; int dp_shard; } aif_parallel;
 
 /* Where a job sits on its cluster.  The cluster is the machine (cluster.gpus,
  * nodes, scale-up domains, network); the allocation is the job's share of it:

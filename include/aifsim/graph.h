@@ -67,8 +67,15 @@ double aif_collective_time_s(const aif_cluster *cl, aif_coll coll, int n_ranks, 
                              aif_coll_algo *chosen);
 /* nccl-tests' bus-bandwidth factor: busbw = algbw x factor (PERFORMANCE.md of nccl-tests). */
 double aif_busbw_factor(aif_coll coll, int n_ranks);
-/* Communicator groups, Megatron-Core order: tp fastest, then cp, dp, pp. */
-typedef enum aif_group { AIF_GRP_TP, AIF_GRP_CP, AIF_GRP_EP, AIF_GRP_DP, AIF_GRP_EDP, AIF_GRP_PP, AIF_GRP_ETP, AIF_N_GRP } aif_group;
+/* Communicator groups, Megatron-Core order: tp fastest, then cp, dp, pp.  AIF_GRP_DP and
+ * AIF_GRP_EDP are the ranks a sharded optimizer's state spans: all of dp*cp (edp), or
+ * under hybrid sharding (aif_parallel.dp_shard) its shard group, dp_shard*cp consecutive
+ * ranks (edp / (dp / dp_shard)); AIF_GRP_DPR is then the replicate group, dp / dp_shard
+ * ranks strided by tp*cp*dp_shard (torchtitan's mesh order dp_replicate, dp_shard, cp,
+ * tp: the replicate dimension outermost), of size 1 without hybrid sharding. */
+typedef enum aif_group {
+    AIF_GRP_TP, AIF_GRP_CP, AIF_GRP_EP, AIF_GRP_DP, AIF_GRP_EDP, AIF_GRP_PP, AIF_GRP_ETP, AIF_GRP_DPR, AIF_N_GRP
+} aif_group;
 /* What an op's time is charged to in the breakdown. */
 typedef enum aif_cat {
     AIF_CAT_COMPUTE, AIF_CAT_RECOMPUTE, AIF_CAT_TP, AIF_CAT_CP, AIF_CAT_EP, AIF_CAT_PP, AIF_CAT_DP, AIF_CAT_OPT,

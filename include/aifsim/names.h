@@ -57,7 +57,7 @@ extern const char *const aif_optics_names[];       /* pluggable cpo */
 extern const char *const aif_net_optics_names[];   /* fabric pluggable cpo (cluster.network.optics) */
 extern const char *const aif_storage_class_names[];   /* pfs object nvme-of local */
 extern const char *const aif_engine_names[];       /* estimate sim */
-extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp */
+extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp dpr */
 extern const char *const aif_rack_verdict_names[];      /* fits_air needs_liquid exceeds_liquid */
 extern const char *const aif_power_check_kind_names[];  /* node_max rack_max swing */
 

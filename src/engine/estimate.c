@@ -626,10 +626,11 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 }
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
- * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
- * the recompute mode as the backward runs it (aif_layer_recompute) with the modules it
- * replays (aif_recompute_modules_of; none unless selective); the forward's less recompute
- * and its modules, the embedding's and head's less those and precision (lower_train.h). */
+ * par.dp_shard (the groups it shapes are keyed as consulted), gbs, tokens, optimizer
+ * (for its sharding), dp_overlap, pp_overlap and auto_fields, the recompute mode as the
+ * backward runs it (aif_layer_recompute) with the modules it replays
+ * (aif_recompute_modules_of; none unless selective); the forward's less recompute and its
+ * modules, the embedding's and head's less those and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
 {
     memo_key *b = &k[AIF_LAYER_PART_BWD];
@@ -638,6 +639,7 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.par.pp = 0;
     b->train.par.vpp = 0;
     b->train.par.dp = 0;
+    b->train.par.dp_shard = 0;   /* the layers see it through the dp, edp and dpr groups' shapes alone */
     b->train.gbs = 0;
     b->train.tokens = 0;
     b->train.optimizer = 0;

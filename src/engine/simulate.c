@@ -159,6 +159,7 @@ typedef struct sim {
     aif_alloc alloc;           /* where the job's ranks sit on the cluster */
     aif_pipe pipe;
     int pp, vpp, m, dp, tp, cp, ep, etp, full;
+    int dps;                   /* data-parallel ranks a shard group spans (train.dp_shard; dp without hybrid sharding) */
     int S;                     /* GPUs per stage */
     double slowdown;
     double *op_t;              /* per op: its duration (compute) or the closed form's time (comm) */
@@ -220,18 +221,23 @@ static void record(sim *x, const char *name, const char *cat, int pid, int tid, 
 
 /* ---------------------------------------------------------------- groups */
 
-/* The group of type grp holding rank g: first member and stride; returns the size. */
+/* The group of type grp holding rank g: first member and stride; returns the size.
+ * Under hybrid sharding (graph.h) the data-parallel groups are the shard groups, the
+ * dps*cp (expert: S / (r etp ep)) consecutive members of dp's (edp's) stride that hold
+ * g, and the replicate group is every S / r-th rank of the stage, r = dp / dps. */
 static int group_of(const sim *x, int grp, long g, long *base, long *stride)
 {
-    long q = g % x->S, TP = x->tp, CP = x->cp, ETP = x->etp, EP = x->ep;
+    long q = g % x->S, TP = x->tp, CP = x->cp, ETP = x->etp, EP = x->ep, R = x->dp / x->dps;
+    long n_edp = x->S / (ETP * EP * R);
     switch (grp) {
     case AIF_GRP_TP: *base = g - q % TP; *stride = 1; return x->tp;
     case AIF_GRP_CP: *base = g - (q / TP) % CP * TP; *stride = TP; return x->cp;
-    case AIF_GRP_DP: *base = g - q / TP * TP; *stride = TP; return x->cp * x->dp;
+    case AIF_GRP_DP: *base = g - (q / TP) % (CP * x->dps) * TP; *stride = TP; return x->cp * x->dps;
     case AIF_GRP_PP: *base = q; *stride = x->S; return x->pp;
     case AIF_GRP_ETP: *base = g - q % ETP; *stride = 1; return x->etp;
     case AIF_GRP_EP: *base = g - (q / ETP) % EP * ETP; *stride = ETP; return x->ep;
-    default: *base = g - q / (ETP * EP) * (ETP * EP); *stride = ETP * EP; return x->S / (x->etp * x->ep);
+    case AIF_GRP_DPR: *base = g - q / (x->S / R) * (x->S / R); *stride = x->S / R; return (int)R;
+    default: *base = g - (q / (ETP * EP)) % n_edp * (ETP * EP); *stride = ETP * EP; return (int)n_edp;
     }
 }
 
@@ -274,9 +280,15 @@ static void instance_ranks(const sim *x, int inst, long *lo, long *hi)
 
 /* --------------------------------------------------------------- patterns */
 
+/* The replicate group (hybrid sharding) is keyed apart, above every other group's
+ * keys: they keep the keys they had before it, and with them the ECMP salts their
+ * flows' paths hash by (get_pattern). */
+_Static_assert(AIF_GRP_DPR == AIF_N_GRP - 1, "pattern_key: the replicate group is the last");
 static long pattern_key(int grp, int coll, int algo, dir d, int inst)
 {
-    return ((((long)inst * AIF_N_GRP + grp) * 8 + coll) * 8 + algo) * 3 + (long)d;
+    int g = grp == AIF_GRP_DPR ? 0 : grp;
+    long k = ((((long)inst * AIF_GRP_DPR + g) * 8 + coll) * 8 + algo) * 3 + (long)d;
+    return grp == AIF_GRP_DPR ? k + ((long)1 << 44) : k;
 }
 
 /* Finds or builds the link pattern of a collective: op's group on an instance,
@@ -1036,7 +1048,8 @@ static aif_rc trace_tracks(sim *x, aif_err *err)
             bad |= aif_trace_add_track(x->trace, i, NONE, "stage %d (%d GPUs)", x->tl[i].stage, x->S);
         bad |= aif_trace_add_track(x->trace, i, 0, "compute");
         for (int gr = 0; gr < AIF_N_GRP; gr++)
-            bad |= aif_trace_add_track(x->trace, i, 1 + gr, "%s comm", aif_group_name(gr));
+            if (gr != AIF_GRP_DPR || x->g->groups[gr].size > 1)   /* the replicate group: hybrid sharding only */
+                bad |= aif_trace_add_track(x->trace, i, 1 + gr, "%s comm", aif_group_name(gr));
     }
     return bad ? aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory") : AIF_OK;
 }
@@ -1056,6 +1069,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->cp = p->cp;
     x->ep = p->ep;
     x->etp = p->etp;
+    x->dps = p->dp_shard > 0 ? p->dp_shard : p->dp;
     x->S = p->tp * p->cp * p->dp;
     x->full = o->full;
     x->alloc = (aif_alloc){aif_alloc_gpus(s), s->train.alloc.first_node};

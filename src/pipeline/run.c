@@ -65,8 +65,23 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
     }
     if (rc == AIF_OK) {
         const aif_best_result *r = &b->results[0];
+        int asked_shard = s->train.par.dp_shard;
         aif_best_apply(r, s);
         s->train.auto_fields = 0;
+        /* the search's layouts shard over all of dp (hybrid sharding is not enumerated):
+         * a dp_shard given is not kept silently */
+        if (asked_shard > 0 && asked_shard != s->train.par.dp_shard) {
+            if (s->n_notes == AIF_MAX_NOTES) {
+                s->n_notes_dropped++;
+            } else {
+                aif_note *n = &s->notes[s->n_notes++];
+                snprintf(n->field, sizeof n->field, "train.dp_shard");
+                snprintf(n->asked, sizeof n->asked, "%d", asked_shard);
+                snprintf(n->used, sizeof n->used, "%d", s->train.par.dp_shard);
+                snprintf(n->why, sizeof n->why, "the layout search shards over all of dp: hybrid sharding is not "
+                         "searched");
+            }
+        }
         const int v[] = {r->par.tp, r->par.pp, r->par.vpp, r->par.cp, r->par.ep, r->par.etp, r->mbs};
         for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
             if (!(a & f[i].bit))

@@ -106,8 +106,11 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
                                      aif_recompute_module_names[i]);
     if (t->recompute_modules && k_rc < sizeof rc)
         snprintf(rc + k_rc, sizeof rc - k_rc, ")");
-    fprintf(f, " CP%d EP%d DP%d%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->cp,
-            p->ep, p->dp, p->sp ? " +SP" : "", t->mbs, t->gbs, t->seq, a, prec, rc,
+    fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
+    if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
+        fprintf(f, " (shard %d x replicate %d)", p->dp_shard, p->dp / p->dp_shard);
+    fprintf(f, "%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->sp ? " +SP" : "", t->mbs,
+            t->gbs, t->seq, a, prec, rc,
             aif_optim_name((aif_optim)t->optimizer));
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
@@ -190,6 +193,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_int(in, "cp", p->cp);
     aif_json_int(in, "ep", p->ep);
     aif_json_int(in, "dp", p->dp);
+    if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding; absent when the shard spans all of dp */
+        aif_json_int(in, "dp_shard", p->dp_shard);
     json_object_object_add(in, "sp", json_object_new_boolean(p->sp));
     aif_json_int(in, "mbs", s->train.mbs);
     aif_json_int(in, "gbs", s->train.gbs);

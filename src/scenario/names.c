@@ -55,7 +55,7 @@ const char *const aif_optics_names[] = {"pluggable", "cpo", NULL};
 const char *const aif_net_optics_names[] = {"fabric", "pluggable", "cpo", NULL};
 const char *const aif_storage_class_names[] = {"pfs", "object", "nvme-of", "local", NULL};
 const char *const aif_engine_names[] = {"estimate", "sim", NULL};
-const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", NULL};
+const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", "dpr", NULL};
 const char *const aif_rack_verdict_names[] = {"fits_air", "needs_liquid", "exceeds_liquid", NULL};
 const char *const aif_power_check_kind_names[] = {"node_max", "rack_max", "swing", NULL};
 

@@ -14,7 +14,7 @@
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           recompute_modules, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
- *           layout}
+ *           dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
  *
@@ -151,6 +151,8 @@ static const field train_fields[] = {
     FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
+    /* hybrid sharding: the data-parallel ranks one shard spans (0: all of dp; aif_scenario_check) */
+    {.key = "dp_shard", .type = F_INT, .off = offsetof(aif_train, par.dp_shard), .min = 0, .max = 100000000},
     /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
     {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
     {.key = "first_node", .type = F_INT, .off = offsetof(aif_train, alloc.first_node), .min = 0, .max = 100000000},
@@ -778,6 +780,22 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (t->lora.rank > 0 && t->optimizer >= AIF_OPT_ZERO2)
         BAD("train.lora", "LoRA with %s is not modelled (frozen weights sharded layer by layer): use optimizer "
             "none, distributed or zero1", aif_optim_name((aif_optim)t->optimizer));
+    if (p->dp_shard > 0 && p->dp % p->dp_shard)
+        BAD("train.dp_shard", "dp_shard %d does not divide dp %d: accepted a divisor of dp (the data-parallel ranks "
+            "one shard spans, replicated dp/dp_shard times), or 0 (or dp) to shard over all of dp", p->dp_shard, p->dp);
+    if (p->dp_shard > 0 && p->dp_shard < p->dp) {
+        if (t->optimizer != AIF_OPT_ZERO2 && t->optimizer != AIF_OPT_ZERO3 && t->optimizer != AIF_OPT_FSDP)
+            BAD("train.dp_shard", "hybrid sharding (dp_shard %d of dp %d) shards gradients and optimizer state: "
+                "use optimizer zero2, zero3 or fsdp (%s keeps its gradients whole; a partial distributed optimizer "
+                "is not modelled), or dp_shard 0", p->dp_shard, p->dp, aif_optim_name((aif_optim)t->optimizer));
+        if (t->optimizer != AIF_OPT_ZERO2 && p->pp == 1 && s->framework.fsdp_per_tensor)
+            BAD("train.dp_shard", "hybrid sharding with %s's per-tensor ZeRO-3 collectives is not modelled: use "
+                "dp_shard 0, or a stack that shards by layer (torchtitan, megatron-core)", s->framework.name);
+        long long shard = (long long)p->tp * p->cp * p->dp_shard, ex_ranks = (long long)p->etp * p->ep;
+        if (m->moe.experts && shard % ex_ranks)
+            BAD("train.dp_shard", "etp*ep = %lld does not divide tp*cp*dp_shard = %d*%d*%d = %lld (expert layers "
+                "shard over the expert ranks of a shard group)", ex_ranks, p->tp, p->cp, p->dp_shard, shard);
+    }
     if (t->lora.rank == 0 && t->lora.targets != 0)
         BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
     /* Megatron-Core's own checks (transformer_config.py __post_init__): the MLA up-projection
@@ -897,7 +915,7 @@ static void base_name(const char *origin, char *out, size_t n)
 static const char *const RESHAPING_MODEL[] = {"model", NULL};
 static const char *const RESHAPING_GPUS[] = {"cluster.gpus", "train.gpus", NULL};
 /* The layout fields a reshaped job derives again; in aif_scenario_check's order. */
-static const char *const LAYOUT[] = {"tp", "pp", "vpp", "cp", "ep", "etp", "dp", "sp", "gbs", NULL};
+static const char *const LAYOUT[] = {"tp", "pp", "vpp", "cp", "ep", "etp", "dp", "sp", "gbs", "dp_shard", NULL};
 
 /* The path of the first override in list, or NULL.  (The path, not the option: the
  * command line and the api then say the same.) */
@@ -939,7 +957,8 @@ static void layout_value(const aif_scenario *s, const char *key, char *out, size
     const aif_parallel *p = &s->train.par;
     const struct { const char *k; long long v; } v[] = {{"tp", p->tp}, {"pp", p->pp}, {"vpp", p->vpp},
                                                          {"cp", p->cp}, {"ep", p->ep}, {"etp", p->etp},
-                                                         {"dp", p->dp}, {"sp", p->sp}, {"gbs", s->train.gbs}};
+                                                         {"dp", p->dp}, {"sp", p->sp}, {"gbs", s->train.gbs},
+                                                         {"dp_shard", p->dp_shard}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!strcmp(v[i].k, key)) {
             if (!strcmp(key, "sp"))

@@ -467,7 +467,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     /* the checks that do not depend on the layout (precision, allocation, scale-up
      * domain): a layout of no parallelism and a batch it divides fails only those */
     int gbs = s->train.gbs;
-    s->train.par = (aif_parallel){1, 1, 1, 1, 1, 1, w.gpus, false};
+    s->train.par = (aif_parallel){1, 1, 1, 1, 1, 1, w.gpus, false, 0};
     s->train.mbs = 1;
     s->train.gbs = w.gpus;
     aif_rc rc = aif_scenario_check(s, err);
@@ -500,6 +500,8 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
                                   : divisors(1, 1, 1, sp->etp, etps);
                 for (int e = 0; e < n_ep && !w.rc; e++)
                     for (int f = 0; f < n_etp && !w.rc; f++) {
+                        /* dp_shard 0: the search shards over all of dp (hybrid sharding, train.dp_shard,
+                         * is not enumerated) */
                         *p = (aif_parallel){.tp = tp, .pp = pp, .vpp = 1, .cp = cp, .ep = eps[e], .etp = etps[f],
                                             .dp = dp, .sp = sp->tp > 0 ? s0->train.par.sp : tp > 1};
                         block(&w, s);

@@ -20,6 +20,8 @@
  *  - data parallelism reduces gradients at the end of the step (all-reduce, or
  *    reduce-scatter + all-gather when the optimizer is sharded); ZeRO-3/FSDP
  *    gather each layer's weights before use and reduce-scatter its gradients;
+ *    under hybrid sharding (train.dp_shard) those run in the shard groups and each
+ *    reduce-scattered gradient shard is all-reduced across the replicate group;
  *  - recompute: full replays each layer's forward before its backward;
  *    selective replays the modules train.recompute_modules names, by default the
  *    attention core (free with flash attention, which recomputes scores anyway),
@@ -643,6 +645,23 @@ static double last_tensor_el(const lw *w, int moe)
     return m->moe.experts / w->ep * m->moe.expert_ffn / w->etp * w->h;
 }
 
+/* Hybrid sharding (HSDP, train.dp_shard): the gradient shards just reduce-scattered in
+ * the shard groups, all-reduced across the replicate group, beside the backward pass.
+ * This is FSDP2's foreach_reduce with a 2-D mesh (PyTorch torch/distributed/fsdp/
+ * _fully_shard/_fsdp_collectives.py: reduce_scatter_tensor over the shard group, then
+ * dist.all_reduce of its output over the replicate group, "not None iff HSDP", on a stream
+ * that waits for the reduce-scatter), once per layer per backward.  dense_el and
+ * expert_el: the layer's gradients reduce-scattered over the dp and edp shard groups; the
+ * shards of both are one all-reduce (the same replicate ranks).  Reads the three groups'
+ * sizes: the estimate memo keys by them (groups_read). */
+static void replicate_ar(lw *w, double dense_el, double expert_el)
+{
+    const aif_group_shape *gs = w->g->groups;
+    w->groups_read |= 1u << AIF_GRP_DP | 1u << AIF_GRP_EDP;
+    double shard_el = dense_el / gs[AIF_GRP_DP].size + (expert_el > 0 ? expert_el / gs[AIF_GRP_EDP].size : 0);
+    comm(w, "dpr.ar.grads", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DPR, shard_el * 2, AIF_OVL_SEGMENT);
+}
+
 static void fsdp_ops(lw *w, int moe, int bwd)
 {
     if (w->fsdp && w->fsdp_tensor) {
@@ -650,8 +669,10 @@ static void fsdp_ops(lw *w, int moe, int bwd)
     } else if (w->fsdp) {
         double p = layer_params_local(w, moe);
         comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, w->fsdp_ovl);
-        if (bwd)
+        if (bwd) {
             comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+            replicate_ar(w, p, 0);
+        }
     } else if (w->zero2 && bwd) {
         /* this microbatch's bf16 gradients into their shards, beside the backward pass:
          * the dense part over data parallelism, the experts over expert data parallelism */
@@ -661,6 +682,7 @@ static void fsdp_ops(lw *w, int moe, int bwd)
         comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, (all - expert) * 2, AIF_OVL_SEGMENT);
         if (expert > 0)
             comm(w, "edp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert * 2, AIF_OVL_SEGMENT);
+        replicate_ar(w, all - expert, expert);
     }
 }
 
@@ -885,18 +907,25 @@ static void end(lw *w, aif_seg s) { (void)s; aif_graph_seg_end(w->g); }
 
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
+/* The communicator groups (graph.h).  Under hybrid sharding the data-parallel groups
+ * are the shard groups, dps = dp_shard consecutive data-parallel ranks (times cp), so
+ * that a shard of a scale-up domain's replicas stays in it; the replicate group, r =
+ * dp / dps ranks, one per shard group, strides tp*cp*dps ranks: it leaves the domain as
+ * soon as a shard group fills one. */
 static void group_shapes(const aif_scenario *s, aif_group_shape *gs)
 {
     const aif_parallel *p = &s->train.par;
     int D = s->cluster.scaleup_domain, t = p->tp, c = p->cp, dp = p->dp, ep = p->ep, et = p->etp;
-    int edp = t * c * dp / (et * ep);
+    int dps = p->dp_shard > 0 && p->dp_shard < dp ? p->dp_shard : dp, r = dp / dps;
+    int edp = t * c * dps / (et * ep);
     gs[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
     gs[AIF_GRP_CP] = (aif_group_shape){c, clampi(D / t, 1, c)};
-    gs[AIF_GRP_DP] = (aif_group_shape){dp * c, clampi(D / t, 1, dp * c)};
+    gs[AIF_GRP_DP] = (aif_group_shape){dps * c, clampi(D / t, 1, dps * c)};
     gs[AIF_GRP_ETP] = (aif_group_shape){et, clampi(D, 1, et)};
     gs[AIF_GRP_EP] = (aif_group_shape){ep, clampi(D / et, 1, ep)};
     gs[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
     gs[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
+    gs[AIF_GRP_DPR] = (aif_group_shape){r, clampi(D / (t * c * dps), 1, r)};
 }
 
 /* Layers [first, first+n) of pipeline chunk `chunk` out of n_chunks: as even as
@@ -1069,10 +1098,11 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 /* The layer segments, AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD: what a layer, the embedding and
  * the head cost one GPU per microbatch, in three parts (lower_train.h, AIF_LAYER_PART_*):
  * the layers' forward, their backward, the embedding and head.  They read no field the
- * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, gbs, the
- * token budget, dp_overlap or pp_overlap, the optimizer only through aif_layer_sharding,
- * the communicator groups only through comm() (which records the groups it is asked
- * about); the forward not the recompute mode, the embedding and head neither that nor the
+ * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, dp_shard,
+ * gbs, the token budget, dp_overlap or pp_overlap, the optimizer only through
+ * aif_layer_sharding, the communicator groups only through comm() (which records the
+ * groups it is asked about; tensor_colls and replicate_ar record those whose sizes they
+ * read); the forward not the recompute mode, the embedding and head neither that nor the
  * precision.  A part not in `parts` leaves its segments there, empty. */
 static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER_PARTS])
 {

@@ -4,7 +4,9 @@
  *    distributed (Megatron dist. opt.):  2 + 4 + 12/N
  *    zero1 / zero2 / zero3, fsdp (ZeRO paper, Rajbhandari et al. 2020, K = 12):
  *                                        2 + 2 + 12/N,  2 + (2 + 12)/N,  (2 + 2 + 12)/N
- *    N = data-parallel ranks sharing the state (dp*cp; dp*cp/ep for experts);
+ *    N = data-parallel ranks sharing the state (dp*cp; dp*cp/ep for experts; under
+ *    hybrid sharding, train.dp_shard, the shard groups: dp_shard*cp, and for experts
+ *    edp / (dp / dp_shard); the communicator groups' sizes, graph.h);
  *    fp8 training keeps one more byte per weight (the fp8 copy), fp4 0.5625 (NVFP4: 4 bits
  *    and an E4M3 scale per 16) or 0.53125 (MXFP4: an E8M0 scale per 32), each only on the
  *    layers the recipe does not keep in bf16; the fp32 master weights and Adam moments (the
