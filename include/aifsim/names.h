@@ -30,6 +30,7 @@ extern const char *const aif_prec_names[];         /* fp32 tf32 bf16 fp8 fp4 */
 extern const char *const aif_fp4_format_names[];   /* nvfp4 mxfp4 */
 extern const char *const aif_ep_dispatch_names[];  /* auto alltoall deepep deepep-fp8 */
 extern const char *const aif_recompute_names[];    /* none selective full */
+extern const char *const aif_offload_names[];      /* none activations */
 extern const char *const aif_optim_names[];        /* none distributed zero1 zero2 zero3 fsdp */
 extern const char *const aif_lora_target_names[];  /* attention all qkv */
 extern const char *const aif_attn_kernel_names[];  /* flash3 flash2 unfused */

@@ -29,6 +29,7 @@
 #include "net/collective.h"
 #include "workload/lower_train.h"
 #include "workload/memory.h"
+#include "workload/offload.h"
 #include "workload/schedule.h"
 #include "workload/transformer.h"
 
@@ -283,6 +284,15 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
      * every hop, so the mean stage (the bubble) keeps the whole transfer */
     int async_p2p = p->vpp > 1 && p->pp > 1 && tr->pp_overlap;
     double t_p2p = st[AIF_SEG_P2P].total_s, worst_p2p = 0;
+    /* activation offload (workload/offload.h; pp 1, so the one stage holds every layer): what
+     * a microbatch's compute waits for the copies, forward and backward */
+    double off_f = 0, off_b = 0, worst_off = 0;
+    if (g->offload_layers > 0 && s->cluster.host_link_Bps > 0) {
+        const double fs[2] = {st[AIF_SEG_DENSE_FWD].total_s, st[AIF_SEG_MOE_FWD].total_s},
+                     bs[2] = {st[AIF_SEG_DENSE_BWD].total_s, st[AIF_SEG_MOE_BWD].total_s},
+                     cs[2] = {g->offload_bytes[0] / s->cluster.host_link_Bps, g->offload_bytes[1] / s->cluster.host_link_Bps};
+        aif_offload_exposed(g->layers, g->dense_layers, g->offload_layers, fs, bs, cs, &off_f, &off_b);
+    }
     for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
         aif_stage_class sc;
         aif_graph_stage_class(g, k, &sc);
@@ -296,6 +306,9 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
             pf = fmax(0, t_p2p - f / p->vpp) + interference(s, fmin(t_p2p, f / p->vpp));
             pb = fmax(0, t_p2p - b / p->vpp) + interference(s, fmin(t_p2p, b / p->vpp));
         }
+        double of = c->dense_layers + c->moe_layers > 0 ? off_f : 0, ob = c->dense_layers + c->moe_layers > 0 ? off_b : 0;
+        f += of;
+        b += ob;
         sum += sc.n_ranks * (f + b + 2 * c->p2p * t_p2p);
         f += c->p2p * pf;
         b += c->p2p * pb;
@@ -303,6 +316,7 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
             worst = f + b;
             worst_f = f;
             worst_b = b;
+            worst_off = of + ob;
             worst_p2p = c->p2p * (pf + pb);
             sg = *c;
         }
@@ -365,6 +379,7 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
     bd->pp_bubble_s = pipe - m * worst;
     bd->dp_comm_s = dp_exposed + m * cat[AIF_CAT_DP];
     bd->optimizer_s = opt;
+    bd->offload_s = m * worst_off;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
     derive(s, g, r, known);
@@ -374,7 +389,7 @@ bool aif_breakdown_check(const aif_train_result *r)
 {
     const aif_breakdown *b = &r->bd;
     const double parts[] = {b->compute_s, b->tp_comm_s, b->cp_comm_s, b->ep_comm_s, b->pp_comm_s,
-                            b->pp_bubble_s, b->dp_comm_s, b->optimizer_s};
+                            b->pp_bubble_s, b->dp_comm_s, b->optimizer_s, b->offload_s};
     double sum = 0, tol = AIF_BREAKDOWN_TOL * r->step_time_s;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (!(parts[i] >= -tol))
@@ -626,7 +641,7 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 }
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
- * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap and auto_fields,
+ * gbs, tokens, optimizer (for its sharding), dp_overlap, pp_overlap, auto_fields, offload and offload_layers,
  * the recompute mode as the backward runs it (aif_layer_recompute); the forward's less
  * recompute, the embedding's and head's less recompute and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
@@ -643,6 +658,8 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.dp_overlap = false;
     b->train.pp_overlap = false;
     b->train.auto_fields = 0;
+    b->train.offload = 0;          /* the copies are timed beside the layers (aif_offload_exposed), */
+    b->train.offload_layers = 0;   /* from their segments' times: the layers' lowering never reads them */
     b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
     b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
     b->part = AIF_LAYER_PART_BWD;
