@@ -215,6 +215,11 @@ rejects 2 "did you mean 'llama3-70b'" train --model llama3-7b
 rejects 2 "cluster.gpu: unknown gpu 'h10'; did you mean 'h100-sxm'" train --gpu h10
 rejects 2 "cluster.fabric: 'ethernet' is a kind of fabric; name one: eth-100-tcp, eth-400-tcp" train --fabric ethernet
 rejects 2 "cluster.fabric: unknown fabric 'fast-net'" train --fabric fast-net
+# activation offload: what it needs, named with what is accepted
+rejects 2 "train.offload: activation offload runs with pp 1" train neutral --set train.pp=2 --set train.offload=activations
+rejects 2 "train.offload: activation offload is an alternative to recompute" train neutral --recompute full --set train.offload=activations
+rejects 2 "train.offload_layers: offload_layers 32: accepted 1 to 31" train neutral --set train.offload=activations --set train.offload_layers=32
+rejects 2 "train.offload: unknown value 'weights'" train neutral --set train.offload=weights
 # names as people type them: any case, with or without punctuation, aliases
 for n in H100 h100 H100-SXM h100_sxm h100-sxm5; do
     if "$bin" train --gpu "$n" --gpus 8 | grep -q "8 x h100-sxm"; then ok; else bad "--gpu $n"; fi

@@ -2,7 +2,7 @@
  *
  *  - the estimate memo (aif_estimate_memoized): every field of the result, bit for bit,
  *    equal to aif_estimate's over a random grid of layouts (tp, pp, vpp, cp, ep, etp, mbs,
- *    recompute, precision, optimizer, every overlap switch, LoRA), one memo shared by runs
+ *    recompute, precision, optimizer, every overlap switch, LoRA, offloaded layers), one memo shared by runs
  *    on different models (dense, MoE, MLA with a dense prefix), GPUs, software stacks and
  *    clock factors in turn, so that an input missing from its key gives a stale hit and
  *    fails here; the memo is shown to hit (most of the grid) and to miss, and a memo of
@@ -64,7 +64,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4)
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(19)) {
+    switch (pick(20)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -83,6 +83,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4)
     case 15: t->pp_overlap = !t->pp_overlap; break;
     case 16: t->lora.rank = t->optimizer == AIF_OPT_NONE && !t->lora.rank ? 16 : 0; break;
     case 17: t->seq = seqs[pick(2)]; break;
+    case 18: t->offload_layers = t->offload ? 1 + pick(s->model.layers - 1) : 0; break;   /* not in the layers' key */
     default: t->attention = pick(3); break;
     }
     if (t->par.pp == 1)
@@ -138,6 +139,8 @@ static const ctx contexts[] = {
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0.8},
     {"cluster: {system: dgx-h100, gpus: 64, gpus_per_node: 4}\nmodel: llama3-8b\ntrain: {gbs: 64}\n", 0},
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: {base: llama3-8b, arch: llama, hidden: 4608}\ntrain: {gbs: 64}\n", 0},
+    /* activation offload: timed beside the layers from their segments (valid with pp 1 and no recompute) */
+    {"cluster: {system: gb200-nvl72, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, offload: activations}\n", 0},
 };
 
 static void test_memo_equals_plain(void **st)
