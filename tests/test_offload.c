@@ -13,6 +13,8 @@
  *    last nothing hides: 2 m N c;
  *  - refused with pp > 1, with recompute, without a host link, with too many layers, and
  *    offload_layers without offload, naming the field and what is accepted;
+ *  - the best-layout search (train.layout auto) keeps an offload job at pp 1 and no
+ *    recompute, and times its layout as aif_estimate does (copies of the chosen mbs);
  *  - the catalog's host links: NVLink-C2C on GB200, PCIe Gen5 on H100. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 
 #include "aifsim/graph.h"
+#include "aifsim/run.h"
 #include "aifsim/sim.h"
 #include "workload/memory.h"
 #include "workload/offload.h"
@@ -225,6 +228,28 @@ static void test_refused(void **st)
     assert_true(s.cluster.host_link_Bps == 64e9);
 }
 
+static void test_layout_search(void **st)
+{
+    (void)st;
+    aif_scenario s;
+    aif_err e;
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                    "train: {layout: auto, seq: 8192, gbs: 64, offload: activations, offload_layers: 16}\n";
+    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    static aif_train_run tr;
+    if (aif_run_train(cat, &s, NULL, &tr, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    const aif_train *t = &tr.scenario.train;
+    assert_int_equal(t->par.pp, 1);
+    assert_int_equal(t->recompute, AIF_RC_NONE);
+    aif_train_result r;
+    run(&tr.scenario, 0, &r);
+    if (r.step_time_s != tr.train.step_time_s || r.bd.offload_s != tr.train.bd.offload_s)
+        fail_msg("search's layout (tp %d cp %d mbs %d): %.17g s, its estimate %.17g s", t->par.tp, t->par.cp, t->mbs,
+                 tr.train.step_time_s, r.step_time_s);
+}
+
 static void test_catalog_links(void **st)
 {
     (void)st;
@@ -241,6 +266,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_by_hand), cmocka_unit_test(test_fast_link_is_no_offload),
         cmocka_unit_test(test_slow_link_by_hand), cmocka_unit_test(test_recurrence_by_hand),
-        cmocka_unit_test(test_refused), cmocka_unit_test(test_catalog_links)};
+        cmocka_unit_test(test_refused), cmocka_unit_test(test_layout_search), cmocka_unit_test(test_catalog_links)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

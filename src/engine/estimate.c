@@ -288,9 +288,13 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
      * a microbatch's compute waits for the copies, forward and backward */
     double off_f = 0, off_b = 0, worst_off = 0;
     if (g->offload_layers > 0 && s->cluster.host_link_Bps > 0) {
+        /* the bytes from s, not from g: the best-layout search times layouts (mbs, tp, cp)
+         * through a graph lowered for another */
+        double ob[2];
+        aif_memory_layer_bytes(s, ob);
         const double fs[2] = {st[AIF_SEG_DENSE_FWD].total_s, st[AIF_SEG_MOE_FWD].total_s},
                      bs[2] = {st[AIF_SEG_DENSE_BWD].total_s, st[AIF_SEG_MOE_BWD].total_s},
-                     cs[2] = {g->offload_bytes[0] / s->cluster.host_link_Bps, g->offload_bytes[1] / s->cluster.host_link_Bps};
+                     cs[2] = {ob[0] / s->cluster.host_link_Bps, ob[1] / s->cluster.host_link_Bps};
         aif_offload_exposed(g->layers, g->dense_layers, g->offload_layers, fs, bs, cs, &off_f, &off_b);
     }
     for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
