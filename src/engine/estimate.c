@@ -18,6 +18,9 @@
  * the stage's backward in the cool-down, whole chunk-groups for the later chunks
  * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
  * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
+ * Activation offload (pp 1): a microbatch's forward and backward each add what the
+ * compute waits for the copy stream (aif_offload_exposed, workload/offload.h), booked
+ * as offload_s.
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
  * only a training one; aif_graph_timing_eval tabulates them for listings.
  * The estimate memo (aif_estimate_memoized, at the end) reuses layer segments' times

@@ -43,6 +43,12 @@
  * before the bucket's first forward (it belongs to the previous optimizer step);
  * without it, both are blocking at the ends of the step.
  *
+ * Activation offload (train.offload, workload/offload.h).  Each timeline keeps a copy
+ * stream of its own on the GPU's host link (no contention, no slowdown of the compute):
+ * a forward layer's end starts its copy to the host, a backward layer's start the copy
+ * back of the layer Transformer Engine's synchronizer names, and a layer waits for the
+ * copy it needs before its segment (ST_WAIT_HOST, booked as offload_s).
+ *
  * Failure.  A run stops at the first failure (enum fail): out of memory, a
  * partitioned network, a route off the network (a bug), or a timeline that did
  * not finish (a bug); it reports the first. */
