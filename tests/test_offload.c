@@ -13,8 +13,9 @@
  *    last nothing hides: 2 m N c;
  *  - refused with pp > 1, with recompute, without a host link, with too many layers, and
  *    offload_layers without offload, naming the field and what is accepted;
- *  - the best-layout search (train.layout auto) keeps an offload job at pp 1 and no
- *    recompute, and times its layout as aif_estimate does (copies of the chosen mbs);
+ *  - the best-layout search (train.layout auto, and aif_search_best over the whole space)
+ *    keeps an offload job at pp 1 and no recompute, and times every layout as aif_estimate
+ *    does (the copies of its own mbs and tp);
  *  - the catalog's host links: NVLink-C2C on GB200, PCIe Gen5 on H100. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 
 #include "aifsim/graph.h"
 #include "aifsim/run.h"
+#include "aifsim/search.h"
 #include "aifsim/sim.h"
 #include "workload/memory.h"
 #include "workload/offload.h"
@@ -250,6 +252,41 @@ static void test_layout_search(void **st)
                  tr.train.step_time_s, r.step_time_s);
 }
 
+/* every result of the search over the whole space (tp, cp, mbs, optimizer, overlaps):
+ * pp 1, no recompute, and the step aif_estimate gives that layout (the copies of its own
+ * mbs and tp, not of the layout the search lowered first) */
+static void test_search_results(void **st)
+{
+    (void)st;
+    static aif_scenario s, one;
+    static aif_best b;
+    aif_err e;
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                    "train: {seq: 8192, gbs: 64, offload: activations, offload_layers: 16}\n";
+    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    aif_best_opts o = {.objective = AIF_OBJ_TIME, .top = AIF_BEST_MAX_TOP};
+    aif_best_space_all(&o.space);
+    if (aif_search_best(&s, &o, &b, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    assert_true(b.n_results > 8);
+    int mbs_seen = 0;
+    for (int i = 0; i < b.n_results; i++) {
+        const aif_best_result *r = &b.results[i];
+        assert_int_equal(r->par.pp, 1);
+        assert_int_equal(r->recompute, AIF_RC_NONE);
+        one = s;
+        aif_best_apply(r, &one);
+        aif_train_result x;
+        run(&one, 0, &x);
+        if (fabs(x.step_time_s - r->train.step_time_s) > 1e-12 * x.step_time_s)
+            fail_msg("result %d (tp %d cp %d mbs %d): search %.17g s, aif_estimate %.17g s", i, r->par.tp, r->par.cp,
+                     r->mbs, r->train.step_time_s, x.step_time_s);
+        mbs_seen |= r->mbs != b.results[0].mbs;
+    }
+    assert_true(mbs_seen);   /* layouts of more than one mbs were compared */
+}
+
 static void test_catalog_links(void **st)
 {
     (void)st;
@@ -266,6 +303,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_by_hand), cmocka_unit_test(test_fast_link_is_no_offload),
         cmocka_unit_test(test_slow_link_by_hand), cmocka_unit_test(test_recurrence_by_hand),
-        cmocka_unit_test(test_refused), cmocka_unit_test(test_layout_search), cmocka_unit_test(test_catalog_links)};
+        cmocka_unit_test(test_refused), cmocka_unit_test(test_layout_search), cmocka_unit_test(test_search_results),
+        cmocka_unit_test(test_catalog_links)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
