@@ -232,6 +232,11 @@ if ! grep -qF '"dp_shard"' "$tmp/hs"; then ok; else bad "dp_shard in the JSON wi
 # the layout search shards over all of dp: a dp_shard given is dropped with a note, not silently
 "$bin" train --model llama3-8b --gpus 64 --layout auto --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
 if grep -qF "train.dp_shard: 8 -> 0 (the layout search shards over all of dp" "$tmp/hs"; then ok; else bad "search and dp_shard: $(head -3 "$tmp/hs")"; fi
+# activation offload: what it needs, named with what is accepted
+rejects 2 "train.offload: activation offload runs with pp 1" train neutral --set train.pp=2 --set train.offload=activations
+rejects 2 "train.offload: activation offload is an alternative to recompute" train neutral --recompute full --set train.offload=activations
+rejects 2 "train.offload_layers: offload_layers 32: accepted 1 to 31" train neutral --set train.offload=activations --set train.offload_layers=32
+rejects 2 "train.offload: unknown value 'weights'" train neutral --set train.offload=weights
 # names as people type them: any case, with or without punctuation, aliases
 for n in H100 h100 H100-SXM h100_sxm h100-sxm5; do
     if "$bin" train --gpu "$n" --gpus 8 | grep -q "8 x h100-sxm"; then ok; else bad "--gpu $n"; fi

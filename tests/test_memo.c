@@ -2,8 +2,8 @@
  *
  *  - the estimate memo (aif_estimate_memoized): every field of the result, bit for bit,
  *    equal to aif_estimate's over a random grid of layouts (tp, pp, vpp, cp, ep, etp, mbs,
- *    recompute, precision, optimizer, every overlap switch, LoRA, hybrid sharding's dp_shard),
- *    one memo shared by runs
+ *    recompute, precision, optimizer, every overlap switch, LoRA, hybrid sharding's dp_shard,
+ *    offloaded layers), one memo shared by runs
  *    on different models (dense, MoE, MLA with a dense prefix), GPUs, software stacks and
  *    clock factors in turn, so that an input missing from its key gives a stale hit and
  *    fails here; the memo is shown to hit (most of the grid) and to miss, and a memo of
@@ -66,7 +66,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(20)) {
+    switch (pick(21)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -88,6 +88,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
     case 18:   /* selective's modules (0: not given, core_attn); mla_up_proj only where there is MLA */
         t->recompute_modules = (unsigned)pick(1 << AIF_N_RCM) & ~(mla ? 0u : 1u << AIF_RCM_MLA_UP_PROJ);
         break;
+    case 19: t->offload_layers = t->offload ? 1 + pick(s->model.layers - 1) : 0; break;   /* not in the layers' key */
     default: t->attention = pick(3); break;
     }
     if (t->par.pp == 1)
@@ -159,6 +160,8 @@ static const ctx contexts[] = {
      "recompute_modules: [mla_up_proj, moe_act, layernorm]}\n", 0, 0},
     {"cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {gbs: 64, recompute: selective, "
      "recompute_modules: [moe]}\n", 0, 0},
+    /* activation offload: timed beside the layers from their segments (valid with pp 1 and no recompute) */
+    {"cluster: {system: gb200-nvl72, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, offload: activations}\n", 0, 0},
 };
 
 static void test_memo_equals_plain(void **st)

@@ -149,6 +149,7 @@ static void system_fields(const aif_system *s)
     integer("scaleup_domain", s->scaleup_domain);
     num("nic_bw_Bps", s->nic_bw_Bps);
     num("host_power_W", s->host_power_W);
+    num("host_link_Bps", s->host_link_Bps);
     num("max_power_W", s->max_power_W);
     num("price_usd", s->price_usd);
     integer("status", s->status);

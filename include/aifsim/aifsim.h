@@ -255,6 +255,8 @@ typedef struct aif_system {
     char name[AIF_NAME_MAX], description[AIF_DESC_MAX], gpu[AIF_NAME_MAX], fabric[AIF_NAME_MAX];
     int gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps, host_power_W, max_power_W, price_usd;
+    double host_link_Bps;            /* GPU <-> host memory, per GPU and per direction (NVLink-C2C, PCIe);
+                                        0 = not given (activation offload refused) */
     int status;                      /* aif_status */
     char aliases[AIF_ALIASES_MAX];   /* other names it is found by, space-separated */
 } aif_system;
@@ -345,6 +347,11 @@ typedef enum aif_recompute_module {
     AIF_RCM_CORE_ATTN, AIF_RCM_MLA_UP_PROJ, AIF_RCM_LAYERNORM, AIF_RCM_MLP, AIF_RCM_MOE, AIF_RCM_MOE_ACT,
     AIF_RCM_SHARED_EXPERTS, AIF_N_RCM
 } aif_recompute_module;
+/* What a training job keeps in host memory (train.offload, aif_offload_names: none activations):
+ * activations = the saved activations of the first train.offload_layers layers, copied to the
+ * host in the forward and back in the backward (Transformer Engine's cpu_offload). */
+typedef enum aif_offload { AIF_OFFLOAD_NONE, AIF_OFFLOAD_ACTIVATIONS, AIF_N_OFFLOAD } aif_offload;
+enum { AIF_OFFLOAD_MAX_LAYERS = 1024 };   /* train.offload_layers at most (the engines' copy tables) */
 /* Attention kernel: flash3 = the fastest fused kernel of the architecture
  * (FlashAttention-3 or cuDNN on Hopper and later, FlashAttention-2 on Ampere);
  * flash2 = FlashAttention-2 everywhere; unfused = GEMMs plus a separate softmax. */
@@ -409,6 +416,8 @@ typedef struct aif_cluster {
     aif_fabric scaleup;      /* NVLink or equivalent */
     int gpus, gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps;
+    double host_link_Bps;    /* GPU <-> host memory per GPU and direction (cluster.host_link, else the
+                                system's); 0 = unknown */
     double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
     aif_network net;         /* wiring of the scale-out fabric (the simulating engine) */
     aif_nccl nccl;           /* NCCL's cost model, from the catalog (data/nccl.yaml) */
@@ -481,6 +490,13 @@ typedef struct aif_train {
      * over the layers (aif_op.hp_share). */
     int fp4_format;
     int bf16_first_layers, bf16_last_layers;
+    /* Activation offload to host memory (train.offload, aif_offload; Transformer Engine's
+     * get_cpu_offload_context, Megatron-Core's --cpu-offloading): the saved activations of
+     * layers 0 .. offload_layers-1 of the stage go to the host over cluster.host_link in
+     * the forward and come back in the backward, on a stream of their own.  offload_layers
+     * 0 = the default, all of the stage's layers but the last (what TE accepts at most) */
+    int offload;
+    int offload_layers;
     unsigned auto_fields;    /* fields written `auto` (AIF_AUTO_* bits): filled by the best-layout
                                 search in aif_run_train; until then they hold 1 and the layout is unchecked */
 } aif_train;
@@ -666,11 +682,14 @@ typedef struct aif_breakdown {   /* per step, seconds on the critical path */
     double pp_bubble_s;          /* pipeline fill and drain, and stage imbalance */
     double dp_comm_s;            /* exposed data-parallel gradient / parameter traffic */
     double optimizer_s;
+    double offload_s;            /* exposed activation offload: compute waiting for a copy to or from the
+                                    host (train.offload) */
 } aif_breakdown;
 
 typedef struct aif_memory {      /* bytes on the busiest GPU */
     double weights_bytes, grads_bytes, optimizer_bytes, activations_bytes, workspace_bytes, total_bytes;
     double hbm_bytes;
+    double host_bytes;           /* activations held in host memory per GPU (train.offload; not in total) */
 } aif_memory;
 
 typedef struct aif_train_result {

@@ -180,6 +180,17 @@ typedef struct aif_graph {
     const aif_stage *stage_table;  /* NULL, or [pp]: each rank's stage, given by the caller; the loops
                                       over stage classes then take every rank as a class of its own
                                       (the per-rank reference tests compare the classes with) */
+    /* activation offload (train.offload; aif_graph_shape): layers 0 .. offload_layers-1 of the
+       stage copy their saved activations, offload_bytes[0] for a dense layer and [1] for a MoE
+       layer per microbatch and GPU, to the host after their forward and back before their
+       backward, on a copy stream of their own (Transformer Engine's DefaultOffloadSynchronizer:
+       layer i's copy starts when layer i+1's forward starts and must end before layer
+       layers - offload_layers + i's; its reload starts when the backward reaches layer
+       layers - 1 - offload_layers + i).  Not ops: a copy's waits span segments, which the
+       segment semantics above cannot say; the engines time them (aif_offload_exposed, the
+       simulator's copy stream) at offload_bytes / cluster.host_link_Bps.  0 = no offload */
+    int offload_layers;
+    double offload_bytes[2];
     double fwd_flops_per_microbatch_model; /* the whole model (all stages, tp ranks), unmasked attention */
     double recompute_flops_per_microbatch; /* extra forward work from recomputation, whole model */
     /* owned: ops, seg and tables timed beside them; the builder's state */

@@ -32,6 +32,7 @@ extern const char *const aif_ep_dispatch_names[];  /* auto alltoall deepep deepe
 extern const char *const aif_recompute_names[];    /* none selective full */
 extern const char *const aif_recompute_module_names[];   /* core_attn mla_up_proj layernorm mlp moe moe_act
                                                             shared_experts (aif_recompute_module) */
+extern const char *const aif_offload_names[];      /* none activations */
 extern const char *const aif_optim_names[];        /* none distributed zero1 zero2 zero3 fsdp */
 extern const char *const aif_lora_target_names[];  /* attention all qkv */
 extern const char *const aif_attn_kernel_names[];  /* flash3 flash2 unfused */

@@ -18,6 +18,9 @@
  * the stage's backward in the cool-down, whole chunk-groups for the later chunks
  * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
  * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
+ * Activation offload (pp 1): a microbatch's forward and backward each add what the
+ * compute waits for the copy stream (aif_offload_exposed, workload/offload.h), booked
+ * as offload_s.
  * Op and segment times (aif_op_time_s, aif_segment_time) take any graph, not
  * only a training one; aif_graph_timing_eval tabulates them for listings.
  * The estimate memo (aif_estimate_memoized, at the end) reuses layer segments' times
@@ -29,6 +32,7 @@
 #include "net/collective.h"
 #include "workload/lower_train.h"
 #include "workload/memory.h"
+#include "workload/offload.h"
 #include "workload/schedule.h"
 #include "workload/transformer.h"
 
@@ -283,6 +287,19 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
      * every hop, so the mean stage (the bubble) keeps the whole transfer */
     int async_p2p = p->vpp > 1 && p->pp > 1 && tr->pp_overlap;
     double t_p2p = st[AIF_SEG_P2P].total_s, worst_p2p = 0;
+    /* activation offload (workload/offload.h; pp 1, so the one stage holds every layer): what
+     * a microbatch's compute waits for the copies, forward and backward */
+    double off_f = 0, off_b = 0, worst_off = 0;
+    if (g->offload_layers > 0 && s->cluster.host_link_Bps > 0) {
+        /* the bytes from s, not from g: the best-layout search times layouts (mbs, tp, cp)
+         * through a graph lowered for another */
+        double ob[2];
+        aif_memory_layer_bytes(s, ob);
+        const double fs[2] = {st[AIF_SEG_DENSE_FWD].total_s, st[AIF_SEG_MOE_FWD].total_s},
+                     bs[2] = {st[AIF_SEG_DENSE_BWD].total_s, st[AIF_SEG_MOE_BWD].total_s},
+                     cs[2] = {ob[0] / s->cluster.host_link_Bps, ob[1] / s->cluster.host_link_Bps};
+        aif_offload_exposed(g->layers, g->dense_layers, g->offload_layers, fs, bs, cs, &off_f, &off_b);
+    }
     for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
         aif_stage_class sc;
         aif_graph_stage_class(g, k, &sc);
@@ -296,6 +313,9 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
             pf = fmax(0, t_p2p - f / p->vpp) + interference(s, fmin(t_p2p, f / p->vpp));
             pb = fmax(0, t_p2p - b / p->vpp) + interference(s, fmin(t_p2p, b / p->vpp));
         }
+        double of = c->dense_layers + c->moe_layers > 0 ? off_f : 0, ob = c->dense_layers + c->moe_layers > 0 ? off_b : 0;
+        f += of;
+        b += ob;
         sum += sc.n_ranks * (f + b + 2 * c->p2p * t_p2p);
         f += c->p2p * pf;
         b += c->p2p * pb;
@@ -303,6 +323,7 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
             worst = f + b;
             worst_f = f;
             worst_b = b;
+            worst_off = of + ob;
             worst_p2p = c->p2p * (pf + pb);
             sg = *c;
         }
@@ -365,6 +386,7 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
     bd->pp_bubble_s = pipe - m * worst;
     bd->dp_comm_s = dp_exposed + m * cat[AIF_CAT_DP];
     bd->optimizer_s = opt;
+    bd->offload_s = m * worst_off;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
     derive(s, g, r, known);
@@ -374,7 +396,7 @@ bool aif_breakdown_check(const aif_train_result *r)
 {
     const aif_breakdown *b = &r->bd;
     const double parts[] = {b->compute_s, b->tp_comm_s, b->cp_comm_s, b->ep_comm_s, b->pp_comm_s,
-                            b->pp_bubble_s, b->dp_comm_s, b->optimizer_s};
+                            b->pp_bubble_s, b->dp_comm_s, b->optimizer_s, b->offload_s};
     double sum = 0, tol = AIF_BREAKDOWN_TOL * r->step_time_s;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (!(parts[i] >= -tol))
@@ -627,8 +649,8 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
  * par.dp_shard (the groups it shapes are keyed as consulted), gbs, tokens, optimizer
- * (for its sharding), dp_overlap, pp_overlap and auto_fields, the recompute mode as the
- * backward runs it (aif_layer_recompute) with the modules it replays
+ * (for its sharding), dp_overlap, pp_overlap, auto_fields, offload and offload_layers, the
+ * recompute mode as the backward runs it (aif_layer_recompute) with the modules it replays
  * (aif_recompute_modules_of; none unless selective); the forward's less recompute and its
  * modules, the embedding's and head's less those and precision (lower_train.h). */
 static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
@@ -646,6 +668,8 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.dp_overlap = false;
     b->train.pp_overlap = false;
     b->train.auto_fields = 0;
+    b->train.offload = 0;          /* the copies are timed beside the layers (aif_offload_exposed), */
+    b->train.offload_layers = 0;   /* from their segments' times: the layers' lowering never reads them */
     b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
     /* the modules it replays, resolved (absent: core_attn), and none when it replays nothing */
     b->train.recompute_modules = b->train.recompute == AIF_RC_SELECTIVE ? aif_recompute_modules_of(&s->train) : 0;

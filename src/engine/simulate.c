@@ -43,6 +43,12 @@
  * before the bucket's first forward (it belongs to the previous optimizer step);
  * without it, both are blocking at the ends of the step.
  *
+ * Activation offload (train.offload, workload/offload.h).  Each timeline keeps a copy
+ * stream of its own on the GPU's host link (no contention, no slowdown of the compute):
+ * a forward layer's end starts its copy to the host, a backward layer's start the copy
+ * back of the layer Transformer Engine's synchronizer names, and a layer waits for the
+ * copy it needs before its segment (ST_WAIT_HOST, booked as offload_s).
+ *
  * Failure.  A run stops at the first failure (enum fail): out of memory, a
  * partitioned network, a route off the network (a bug), or a timeline that did
  * not finish (a bug); it reports the first. */
@@ -76,6 +82,7 @@ typedef enum state {
     ST_WAIT_RECV,              /* the input of its next unit from another stage */
     ST_WAIT_AG,                /* a bucket's parameter all-gather */
     ST_WAIT_RS,                /* its gradient reductions, after the last unit */
+    ST_WAIT_HOST,              /* an activation offload's copy to or from the host (train.offload) */
     ST_DONE
 } state;
 
@@ -107,13 +114,14 @@ typedef enum req_kind {
 /* Which pattern a request's collective takes: its group's, or a pipeline send's. */
 typedef enum dir { DIR_GROUP, DIR_SEND_FWD, DIR_SEND_BWD } dir;
 
-/* Waiting time not charged to a breakdown category: idle. */
-enum { WAIT_IDLE = -1 };
+/* Waiting time not charged to a breakdown category: idle; or to the offload's copies. */
+enum { WAIT_IDLE = -1, WAIT_OFFLOAD = -2 };
 
 typedef struct item {
     unsigned char seg;         /* aif_seg */
     unsigned char closes;      /* its backward is the last of its bucket's (the reduction starts after it) */
     short bucket;              /* data-parallel bucket of the layer (NONE: none) */
+    int layer;                 /* the layer's index in its stage (NONE: not a layer) */
 } item;
 
 typedef struct timeline {
@@ -129,7 +137,12 @@ typedef struct timeline {
     int async_reqs;            /* RQ_ASYNC requests in flight (among bg) */
     int seg_cat;               /* category of the last RQ_SEG request (what a wait for them is) */
     double wait_t, end_t;
-    int wait_cat;              /* aif_cat the wait is charged to, or WAIT_IDLE */
+    int wait_cat;              /* aif_cat the wait is charged to, WAIT_IDLE or WAIT_OFFLOAD */
+    /* activation offload (graph.h, workload/offload.h): the copy stream's clock, copy i's end
+     * (offload then reload, [offload_layers]), the next reload to start, the end of the copy
+     * waited for, and the time waited */
+    double off_clock, *off_done, host_until, offload_s;
+    int reload_next;
     double cat_s[AIF_N_CAT], membound_s, idle_s;
     item *items;
     unsigned char *ag_wait;    /* per bucket: parameter all-gathers not yet done */
@@ -170,6 +183,8 @@ typedef struct sim {
     aif_unit *sched;           /* per stage: its units in order */
     int n_units;
     int n_items_max;
+    int off_n;                 /* layers of the stage offloaded (graph's offload_layers; 0 = none) */
+    double off_copy_s[2];      /* a dense and a MoE layer's copy, each way */
     int *n_bitems;             /* per stage: embedding, layers and head, the items buckets are made of */
     int *n_buckets;            /* per stage: gradient buckets (the graph's dp_buckets, at most n_bitems) */
     int *chunk_first, *chunk_n, *chunk_bucket;   /* per (stage, virtual chunk) */
@@ -722,7 +737,7 @@ static item bucket_item(const sim *x, int stage, unsigned char seg, int i)
 {
     long ni = x->n_bitems[stage], nb = x->n_buckets[stage];
     int b = (int)(i * nb / ni);
-    return (item){seg, (unsigned char)(i == 0 || (int)((i - 1) * nb / ni) != b), (short)b};
+    return (item){seg, (unsigned char)(i == 0 || (int)((i - 1) * nb / ni) != b), (short)b, NONE};
 }
 
 /* Segments of one unit, in execution order. */
@@ -734,23 +749,27 @@ static int unit_items(const sim *x, const timeline *t, const aif_unit *u, item *
     if (u->pass == AIF_PASS_FWD) {
         if (emb)
             it[k++] = bucket_item(x, t->stage, AIF_SEG_EMBED_FWD, b0);
-        for (int l = 0; l < n; l++)
-            it[k++] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_FWD : AIF_SEG_MOE_FWD,
-                                  b0 + emb + l);
+        for (int l = 0; l < n; l++) {
+            it[k] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_FWD : AIF_SEG_MOE_FWD,
+                                b0 + emb + l);
+            it[k++].layer = first + l;
+        }
         if (head)
             it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_FWD, b0 + emb + n);
         else
-            it[k++] = (item){AIF_SEG_P2P, 0, NONE};
+            it[k++] = (item){AIF_SEG_P2P, 0, NONE, NONE};
     } else {
         if (head)
             it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_BWD, b0 + emb + n);
-        for (int l = n - 1; l >= 0; l--)
-            it[k++] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD,
-                                  b0 + emb + l);
+        for (int l = n - 1; l >= 0; l--) {
+            it[k] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD,
+                                b0 + emb + l);
+            it[k++].layer = first + l;
+        }
         if (emb)
             it[k++] = bucket_item(x, t->stage, AIF_SEG_EMBED_BWD, b0);
         else
-            it[k++] = (item){AIF_SEG_P2P, 0, NONE};
+            it[k++] = (item){AIF_SEG_P2P, 0, NONE, NONE};
     }
     return k;
 }
@@ -788,7 +807,9 @@ static void begin_wait(sim *x, timeline *t, state st, int cat)
 static void end_wait(sim *x, timeline *t)
 {
     double d = x->q.now - t->wait_t;
-    if (t->wait_cat != WAIT_IDLE)
+    if (t->wait_cat == WAIT_OFFLOAD)
+        t->offload_s += d;
+    else if (t->wait_cat != WAIT_IDLE)
         t->cat_s[t->wait_cat] += d;
     else
         t->idle_s += d;
@@ -827,6 +848,37 @@ static int gradients_done(sim *x, timeline *t)
     return 0;
 }
 
+/* Activation offload (workload/offload.h, the same rules as aif_offload_exposed, run on
+ * the timeline's clock): before layer k's segment of unit u, the reload its backward
+ * starts, then the wait for the copy it needs.  Returns 1 when the timeline has to wait. */
+static int offload_wait(sim *x, int ti, const aif_unit *u, int k)
+{
+    timeline *t = &x->tl[ti];
+    int L = x->g->layers, n = x->off_n;
+    double need = -1;
+    if (u->pass == AIF_PASS_FWD) {
+        if (k >= L - n)
+            need = t->off_done[k - (L - n)];
+    } else {
+        int i = k - (L - 1 - n);
+        if (i >= 0 && i < n && i == t->reload_next) {   /* once per unit, also after a wait */
+            double at = t->off_clock > x->q.now ? t->off_clock : x->q.now;
+            t->off_clock = at + x->off_copy_s[i >= x->g->dense_layers];
+            t->off_done[i] = t->off_clock;
+            t->reload_next--;
+            record(x, "offload.h2d", "host", ti, 1 + AIF_N_GRP, at, t->off_clock);
+        }
+        if (k < n)
+            need = t->off_done[k];
+    }
+    if (!(need > x->q.now))
+        return 0;
+    t->host_until = need;
+    begin_wait(x, t, ST_WAIT_HOST, WAIT_OFFLOAD);
+    push(x, need, EV_WAKE, ti, 0);
+    return 1;
+}
+
 /* Phase PH_UNITS between segments: loads the next segment (and the next unit when
  * the last one is done), or waits for its input or parameters.  Returns 1 when the
  * timeline has to wait, 0 when a segment is loaded or the units are over. */
@@ -845,6 +897,7 @@ static int next_segment(sim *x, int ti)
         }
         t->n_items = unit_items(x, t, &sched[t->unit], t->items);
         t->item = 0;
+        t->reload_next = x->off_n - 1;   /* a backward unit's reloads go n-1 down to 0 */
     }
     const aif_unit *u = &sched[t->unit];
     if (t->item == 0) {
@@ -861,6 +914,8 @@ static int next_segment(sim *x, int ti)
         begin_wait(x, t, ST_WAIT_AG, AIF_CAT_DP);
         return 1;
     }
+    if (x->off_n > 0 && it->layer != NONE && offload_wait(x, ti, u, it->layer))
+        return 1;
     t->op = x->g->seg[it->seg].first;
     t->op_end = t->op + x->g->seg[it->seg].n;
     return 0;
@@ -943,6 +998,13 @@ static int end_segment(sim *x, int ti)
     }
     const aif_unit *u = &x->sched[(long)t->stage * x->n_units + t->unit];
     const item *it = &t->items[t->item];
+    if (x->off_n > 0 && u->pass == AIF_PASS_FWD && it->layer != NONE && it->layer < x->off_n) {
+        /* the layer's copy to the host, started as the next layer's forward starts */
+        double at = t->off_clock > x->q.now ? t->off_clock : x->q.now;
+        t->off_clock = at + x->off_copy_s[it->layer >= x->g->dense_layers];
+        t->off_done[it->layer] = t->off_clock;
+        record(x, "offload.d2h", "host", ti, 1 + AIF_N_GRP, at, t->off_clock);
+    }
     if (x->s->train.dp_overlap && u->pass == AIF_PASS_BWD && u->mb == x->m - 1 && it->bucket != NONE &&
         it->closes)
         submit_buckets(x, ti, AIF_SEG_STEP_RS, RQ_RS, 1.0 / x->n_buckets[t->stage], NONE);
@@ -1005,6 +1067,7 @@ static void on_event(sim *x, const aif_event *e)
         case ST_WAIT_RECV: ready = x->arrive[t->wait_slot] != NOT_ARRIVED; break;
         case ST_WAIT_AG: ready = !t->ag_wait[t->wait_bucket]; break;
         case ST_WAIT_RS: ready = t->rs_left == 0; break;
+        case ST_WAIT_HOST: ready = x->q.now >= t->host_until; break;
         case ST_RUN: case ST_COMPUTE: case ST_DONE: break;
         }
         if (!ready)
@@ -1030,6 +1093,7 @@ static void sim_free(sim *x)
         for (int i = 0; i < x->n_tl; i++) {
             free(x->tl[i].items);
             free(x->tl[i].ag_wait);
+            free(x->tl[i].off_done);
         }
     void *ps[] = {x->op_t, x->memo, x->sched, x->n_bitems, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
                   x->st, x->arrive, x->rdv, x->score, x->rep_t, x->rep_cls, x->n_class};
@@ -1050,6 +1114,8 @@ static aif_rc trace_tracks(sim *x, aif_err *err)
         for (int gr = 0; gr < AIF_N_GRP; gr++)
             if (gr != AIF_GRP_DPR || x->g->groups[gr].size > 1)   /* the replicate group: hybrid sharding only */
                 bad |= aif_trace_add_track(x->trace, i, 1 + gr, "%s comm", aif_group_name(gr));
+        if (x->off_n > 0)
+            bad |= aif_trace_add_track(x->trace, i, 1 + AIF_N_GRP, "host copies");
     }
     return bad ? aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory") : AIF_OK;
 }
@@ -1121,6 +1187,11 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
             x->op_t[i] = aif_compute_time(&s->cluster.gpu, op, clock);
     }
     int max_items = 0;
+    if (g->offload_layers > 0 && s->cluster.host_link_Bps > 0) {   /* pp 1 (aif_scenario_check) */
+        x->off_n = g->offload_layers;
+        x->off_copy_s[0] = g->offload_bytes[0] / s->cluster.host_link_Bps;
+        x->off_copy_s[1] = g->offload_bytes[1] / s->cluster.host_link_Bps;
+    }
     chunk_tables(x);
     for (int st = 0; st < x->pp; st++) {
         aif_sched_stage(x->pipe, st, x->sched + (long)st * x->n_units);
@@ -1138,7 +1209,8 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
         t->pend_req = NONE;
         t->items = malloc((size_t)(max_items + 2) * sizeof(item));
         t->ag_wait = calloc((size_t)max_items + 1, 1);
-        if (!t->items || !t->ag_wait)
+        t->off_done = x->off_n > 0 ? calloc((size_t)x->off_n, sizeof(double)) : NULL;
+        if (!t->items || !t->ag_wait || (x->off_n > 0 && !t->off_done))
             return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
     }
     x->units_total = (long)x->n_tl * x->n_units;
@@ -1235,8 +1307,9 @@ static void breakdown(const sim *x, double step, aif_breakdown *bd)
     bd->pp_comm_s = t->cat_s[AIF_CAT_PP];
     bd->dp_comm_s = t->cat_s[AIF_CAT_DP];
     bd->optimizer_s = t->cat_s[AIF_CAT_OPT];
+    bd->offload_s = t->offload_s;
     double other = bd->compute_s + bd->tp_comm_s + bd->cp_comm_s + bd->ep_comm_s + bd->pp_comm_s + bd->dp_comm_s +
-                   bd->optimizer_s;
+                   bd->optimizer_s + bd->offload_s;
     bd->pp_bubble_s = step > other ? step - other : 0;
 }
 

@@ -29,7 +29,7 @@ static void step_activity(const aif_train_result *r, aif_activity *busy, double 
         *busy = (aif_activity){0, 0, 0, 1};
     double st = r->step_time_s;
     *whole = (aif_activity){(b->compute_s - b->membound_s) / st, (b->membound_s + b->optimizer_s) / st,
-                            (comm + b->dp_comm_s) / st, b->pp_bubble_s / st};
+                            (comm + b->dp_comm_s) / st, (b->pp_bubble_s + b->offload_s) / st};   /* a wait for a host copy idles the GPU */
 }
 
 aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, const aif_train_result *r,

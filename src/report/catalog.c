@@ -444,12 +444,15 @@ static void gpus_text(FILE *f, const aif_catalog *c)
 
 static void systems_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-17s %-11s %5s %5s %9s %-12s %7s %9s  %s\n", "system", "gpu", "gpus", "nics", "nic Gb/s",
-            "fabric", "domain", "max kW", "status");
+    fprintf(f, "%-17s %-11s %5s %5s %9s %-12s %7s %9s %9s  %s\n", "system", "gpu", "gpus", "nics", "nic Gb/s",
+            "fabric", "domain", "max kW", "host GB/s", "status");
     for (int i = 0; i < aif_catalog_n_systems(c); i++) {
         const aif_system *s = aif_catalog_system(c, i);
-        fprintf(f, "%-17s %-11s %5d %5d %9.0f %-12s %7d %9.2f  %s\n", s->name, s->gpu, s->gpus_per_node,
-                s->nics_per_node, s->nic_bw_Bps * 8 / 1e9, s->fabric, s->scaleup_domain, s->max_power_W / 1e3,
+        char host[16] = "-";   /* the GPU's link to host memory per direction, when the catalog has it */
+        if (s->host_link_Bps > 0)
+            snprintf(host, sizeof host, "%.1f", s->host_link_Bps / 1e9);
+        fprintf(f, "%-17s %-11s %5d %5d %9.0f %-12s %7d %9.2f %9s  %s\n", s->name, s->gpu, s->gpus_per_node,
+                s->nics_per_node, s->nic_bw_Bps * 8 / 1e9, s->fabric, s->scaleup_domain, s->max_power_W / 1e3, host,
                 aif_status_name((aif_status)s->status));
     }
 }

@@ -272,10 +272,11 @@ static void append_svg(plot_ctx *pc, FILE *out)
 static void plot_breakdown(plot_ctx *pc, FILE *out, const aif_train_result *r)
 {
     const aif_breakdown *b = &r->bd;
-    const char *names[] = {"compute", "TP comm", "CP comm", "EP comm", "PP send", "bubble", "DP comm", "optimizer"};
+    const char *names[] = {"compute", "TP comm", "CP comm", "EP comm", "PP send", "bubble", "DP comm", "optimizer",
+                           "host offload"};
     double v[] = {b->compute_s, b->tp_comm_s, b->cp_comm_s, b->ep_comm_s, b->pp_comm_s, b->pp_bubble_s, b->dp_comm_s,
-                  b->optimizer_s};
-    int n = 8;
+                  b->optimizer_s, b->offload_s};
+    int n = b->offload_s > 0 ? 9 : 8;   /* the offload's bar only when a copy is waited for */
     double vmax = 0;
     for (int i = 0; i < n; i++)
         vmax = fmax(vmax, v[i]);

@@ -114,6 +114,11 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
             aif_optim_name((aif_optim)t->optimizer));
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
+    if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {   /* named only when on */
+        aif_fmt_si(b, sizeof b, s->cluster.host_link_Bps, "B/s");
+        fprintf(f, ", activations of %d layer%s offloaded to host memory (%s per direction)", t->offload_layers,
+                t->offload_layers == 1 ? "" : "s", b);
+    }
     if (t->lora.rank > 0)   /* named only when on, so full training reads as before */
         fprintf(f, ", LoRA rank %d on %s (the model frozen)", t->lora.rank,
                 aif_lora_target_names[t->lora.targets]);
@@ -131,6 +136,7 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         {"compute", bd->compute_s}, {"  of which recompute", bd->recompute_s}, {"TP comm (exposed)", bd->tp_comm_s},
         {"CP comm (exposed)", bd->cp_comm_s}, {"EP comm (exposed)", bd->ep_comm_s}, {"PP send/recv", bd->pp_comm_s},
         {"pipeline bubble", bd->pp_bubble_s}, {"DP comm (exposed)", bd->dp_comm_s}, {"optimizer", bd->optimizer_s},
+        {"host offload (exposed)", bd->offload_s},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (rows[i].v > 0 || i == 0)
@@ -145,6 +151,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "                   weights %.1f, grads %.1f, optimizer %.1f, activations %.1f, workspace %.1f GiB\n",
             mm->weights_bytes / GIB, mm->grads_bytes / GIB, mm->optimizer_bytes / GIB, mm->activations_bytes / GIB,
             mm->workspace_bytes / GIB);
+    if (s->train.offload == AIF_OFFLOAD_ACTIVATIONS)
+        fprintf(f, "                   host memory %.1f GiB per GPU of offloaded activations\n", mm->host_bytes / GIB);
     if (!r->fits_in_memory) {
         char adv[1024];
         aif_report_memory_fit_text(adv, sizeof adv, &run->memory_fit);
@@ -221,6 +229,11 @@ char *aif_report_train_json(const aif_train_run *run)
         aif_json_int(in, "lora_rank", s->train.lora.rank);
         aif_json_str(in, "lora_targets", aif_lora_target_names[s->train.lora.targets]);
     }
+    if (s->train.offload == AIF_OFFLOAD_ACTIVATIONS) {   /* absent when nothing is offloaded */
+        aif_json_str(in, "offload", aif_offload_names[s->train.offload]);
+        aif_json_int(in, "offload_layers", s->train.offload_layers);
+        aif_json_num(in, "host_link_Bps", s->cluster.host_link_Bps);
+    }
     json_object_object_add(o, "inputs", in);
     aif_json_num(o, "step_time_s", r->step_time_s);
     aif_json_int(o, "microbatches", r->microbatches);
@@ -242,6 +255,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_num(mem, "activations_gib", r->mem.activations_bytes / GIB);
     aif_json_num(mem, "workspace_gib", r->mem.workspace_bytes / GIB);
     aif_json_num(mem, "hbm_gib", r->mem.hbm_bytes / GIB);
+    if (s->train.offload == AIF_OFFLOAD_ACTIVATIONS)
+        aif_json_num(mem, "host_gib", r->mem.host_bytes / GIB);
     json_object_object_add(o, "memory", mem);
     if (!r->fits_in_memory) {
         char adv[1024];
@@ -258,6 +273,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_num(bd, "pp_bubble_s", r->bd.pp_bubble_s);
     aif_json_num(bd, "dp_comm_s", r->bd.dp_comm_s);
     aif_json_num(bd, "optimizer_s", r->bd.optimizer_s);
+    if (s->train.offload == AIF_OFFLOAD_ACTIVATIONS)
+        aif_json_num(bd, "offload_s", r->bd.offload_s);
     json_object_object_add(o, "breakdown", bd);
     if (r->steps > 0) {
         json_object *tr = json_object_new_object();

@@ -125,6 +125,8 @@ static const field system_fields[] = {
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(aif_system, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "nic_bw", .type = F_QTY, .off = offsetof(aif_system, nic_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "host_power", .type = F_QTY, .off = offsetof(aif_system, host_power_W), .qty = AIF_Q_POWER},
+    /* GPU <-> host memory per GPU and direction: what an activation offload's copies cross */
+    {.key = "host_link", .type = F_QTY, .off = offsetof(aif_system, host_link_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "max_power", .type = F_QTY, .off = offsetof(aif_system, max_power_W), .qty = AIF_Q_POWER},
     {.key = "price", .type = F_QTY, .off = offsetof(aif_system, price_usd), .qty = AIF_Q_MONEY},
     {.key = "status", .type = F_ENUM, .off = offsetof(aif_system, status), .names = aif_status_names},

@@ -27,6 +27,7 @@ const char *const aif_ep_dispatch_names[] = {"auto", "alltoall", "deepep", "deep
 const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_recompute_module_names[] = {"core_attn", "mla_up_proj", "layernorm", "mlp", "moe", "moe_act",
                                                   "shared_experts", NULL};
+const char *const aif_offload_names[] = {"none", "activations", NULL};
 const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
 const char *const aif_lora_target_names[] = {"attention", "all", "qkv", NULL};
 const char *const aif_attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
@@ -123,6 +124,7 @@ _Static_assert(COUNT(cloud_class_labels) == AIF_N_CLOUD, "cloud_class_labels");
 _Static_assert(COUNT(aif_catalog_kind_names) == AIF_N_CATALOG_KIND, "aif_catalog_kind_names");
 _Static_assert(COUNT(aif_recompute_names) == AIF_RC_FULL + 1, "aif_recompute_names");
 _Static_assert(COUNT(aif_recompute_module_names) == AIF_N_RCM, "aif_recompute_module_names");
+_Static_assert(COUNT(aif_offload_names) == AIF_N_OFFLOAD, "aif_offload_names");
 _Static_assert(COUNT(aif_optim_names) == AIF_OPT_FSDP + 1, "aif_optim_names");
 _Static_assert(COUNT(aif_attn_kernel_names) == AIF_ATTN_UNFUSED + 1, "aif_attn_kernel_names");
 _Static_assert(COUNT(aif_fp8_recipe_names) == AIF_FP8_BLOCKWISE + 1, "aif_fp8_recipe_names");

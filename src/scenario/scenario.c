@@ -51,6 +51,7 @@ typedef struct cluster_in {
     int gpus, gpus_per_node, nics_per_node, scaleup_domain;
     double nic_bw_Bps;
     aif_network net;
+    double host_link_Bps;
 } cluster_in;
 
 static const field network_fields[] = {
@@ -86,7 +87,7 @@ void aif_network_defaults(aif_network *n)
     n->seed = 1;
 }
 
-enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW, C_NET };
+enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW, C_NET, C_HOSTLINK };
 static const field cluster_fields[] = {
     FLD(cluster_in, "system", F_STR, system),
     FLD(cluster_in, "gpu", F_STR, gpu),
@@ -97,6 +98,8 @@ static const field cluster_fields[] = {
     {.key = "scaleup_domain", .type = F_INT, .off = offsetof(cluster_in, scaleup_domain), .min = 1, .max = 1000000},
     {.key = "nic_bw", .type = F_QTY, .off = offsetof(cluster_in, nic_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "network", .type = F_SUB, .off = offsetof(cluster_in, net), .sub = &network_schema},
+    /* GPU <-> host memory per GPU and direction (activation offload's copies); default the system's */
+    {.key = "host_link", .type = F_QTY, .off = offsetof(cluster_in, host_link_Bps), .qty = AIF_Q_BW, .min = 1},
 };
 static const char *const cluster_skip[] = {"storage", NULL};   /* bound by bind_storage */
 static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], cluster_skip};
@@ -153,6 +156,9 @@ static const field train_fields[] = {
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
     /* hybrid sharding: the data-parallel ranks one shard spans (0: all of dp; aif_scenario_check) */
     {.key = "dp_shard", .type = F_INT, .off = offsetof(aif_train, par.dp_shard), .min = 0, .max = 100000000},
+    /* activation offload to host memory (aif_scenario_check says what it needs) */
+    {.key = "offload", .type = F_ENUM, .off = offsetof(aif_train, offload), .names = aif_offload_names},
+    {.key = "offload_layers", .type = F_INT, .off = offsetof(aif_train, offload_layers), .min = 1, .max = 100000},
     /* the job's allocation (aif_alloc): GPUs it holds (absent: the whole cluster), first node */
     {.key = "gpus", .type = F_INT, .off = offsetof(aif_train, alloc.gpus), .min = 1, .max = 100000000},
     {.key = "first_node", .type = F_INT, .off = offsetof(aif_train, alloc.first_node), .min = 0, .max = 100000000},
@@ -588,6 +594,8 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
     }
     if (cl->scaleup_domain < cl->gpus_per_node && !(set & (1u << C_DOMAIN)))
         cl->scaleup_domain = cl->gpus_per_node;   /* a catalog system's domain is at least its node */
+    /* the host link is the node's (a system swapped for another GPU's keeps none: above) */
+    cl->host_link_Bps = (set & (1u << C_HOSTLINK)) ? in.host_link_Bps : cl->system.name[0] ? cl->system.host_link_Bps : 0;
     cl->clock_factor = 1.0;
     cl->net = in.net;
     cl->nccl = *aif_catalog_nccl(c);
@@ -710,6 +718,13 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
                           "replays, but recompute is %s (accepted: recompute selective with modules, or no "
                           "recompute_modules)", aif_recompute_name((aif_recompute)t->recompute));
     }
+    /* activation offload: all of the stage's layers but the last by default, the most
+     * Transformer Engine's get_cpu_offload_context accepts (num_layers <= model_layers - 1);
+     * with pp 1 (aif_scenario_check) the stage is the model with its prediction blocks */
+    if (t->offload == AIF_OFFLOAD_ACTIVATIONS && t->offload_layers == 0) {
+        int layers = s->model.layers + (s->model.mtp_layers > 0 ? s->model.mtp_layers : 0);
+        t->offload_layers = layers > 1 ? (layers - 1 < AIF_OFFLOAD_MAX_LAYERS ? layers - 1 : AIF_OFFLOAD_MAX_LAYERS) : 0;
+    }
     if (!(set & (1u << T_ETP)))
         t->par.etp = 1;
     if (!(set & (1u << T_SP)))
@@ -828,6 +843,36 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);
     if (p->pp * p->vpp > 4096)
         BAD("train.pp", "pp*vpp %d is larger than 4096 pipeline chunks", p->pp * p->vpp);
+    if (t->offload_layers > 0 && t->offload == AIF_OFFLOAD_NONE)
+        BAD("train.offload_layers", "offload_layers %d needs offload: activations", t->offload_layers);
+    if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {
+        /* Megatron-Core's TransformerConfig refuses both (transformer_config.py: "Currently
+         * there is no support for Pipeline parallelism with CPU offloading", "CPU offloading
+         * does not work when activation recomputation is enabled"); Transformer Engine's
+         * default synchronizer assumes every forward of the stage before its backwards */
+        if (p->pp > 1)
+            BAD("train.offload", "activation offload runs with pp 1 (Megatron-Core has no pipeline parallelism with "
+                "CPU offloading); this job has pp %d: use pp 1 or offload none", p->pp);
+        if (t->recompute != AIF_RC_NONE)
+            BAD("train.offload", "activation offload is an alternative to recompute (Megatron-Core refuses the two "
+                "together); this job has recompute %s: use recompute none or offload none",
+                aif_recompute_name((aif_recompute)t->recompute));
+        if (!(s->cluster.host_link_Bps > 0))
+            BAD("train.offload", "activation offload needs the GPU's link to host memory: %s has no host_link; "
+                "set cluster.host_link (e.g. 63GB/s for PCIe Gen5 x16, 450GB/s for NVLink-C2C)",
+                s->cluster.system.name[0] ? s->cluster.system.name : "the cluster's system");
+        int layers = m->layers + (m->mtp_layers > 0 ? m->mtp_layers : 0);
+        if (layers < 2)
+            BAD("train.offload", "activation offload keeps the last layer on the GPU: the model needs 2 layers at "
+                "least, %s has %d", m->name, layers);
+        if (t->offload_layers > layers - 1)
+            BAD("train.offload_layers", "offload_layers %d: accepted 1 to %d (the stage's %d layers but the last, "
+                "Transformer Engine's get_cpu_offload_context: num_layers <= model_layers - 1)", t->offload_layers,
+                layers - 1, layers);
+        if (t->offload_layers > AIF_OFFLOAD_MAX_LAYERS)
+            BAD("train.offload_layers", "offload_layers %d: at most %d layers are offloaded", t->offload_layers,
+                AIF_OFFLOAD_MAX_LAYERS);
+    }
 #undef BAD
     return AIF_OK;
 }

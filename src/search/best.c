@@ -345,6 +345,9 @@ static void block(search *w, aif_scenario *s)
     long long stage = (long long)p->tp * p->cp * p->dp;
     if (p->etp > stage || stage % ((long long)p->etp * p->ep))
         return;
+    int offload = s->train.offload == AIF_OFFLOAD_ACTIVATIONS;
+    if (offload && p->pp > 1)   /* activation offload runs with pp 1 and no recompute */
+        return;
     aif_graph shape;
     memset(&shape, 0, sizeof shape);
     aif_graph_shape(s, &shape);
@@ -381,6 +384,8 @@ static void block(search *w, aif_scenario *s)
             if (vpp > 1 && mb % p->pp)
                 continue;
             for (int r = 0; r < n_rc && !w->rc; r++) {
+                if (offload && rcs[r] != AIF_RC_NONE)
+                    continue;
                 s->train.recompute = rcs[r];
                 for (int k = 0; k < n_opt && !w->rc; k++) {
                     s->train.optimizer = opts[k];

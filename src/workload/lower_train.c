@@ -58,6 +58,7 @@
 #include "aifsim/graph.h"
 #include "base/base.h"
 #include "workload/lower_train.h"
+#include "workload/memory.h"
 #include "net/collective.h"
 #include "workload/transformer.h"
 
@@ -1087,6 +1088,14 @@ static void shape_fields(const aif_scenario *s, aif_graph *g, const aif_group_sh
     int mtp = s->model.mtp_layers > 0 ? s->model.mtp_layers : 0;
     g->layers = s->model.layers + mtp;
     g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers + mtp;
+    /* activation offload (graph.h): with pp 1 (aif_scenario_check) the stage is the model */
+    g->offload_layers = 0;
+    g->offload_bytes[0] = g->offload_bytes[1] = 0;
+    if (tr->offload == AIF_OFFLOAD_ACTIVATIONS && g->layers > 1) {
+        int n = tr->offload_layers > 0 ? tr->offload_layers : g->layers - 1;
+        g->offload_layers = n < AIF_OFFLOAD_MAX_LAYERS ? n : AIF_OFFLOAD_MAX_LAYERS;
+        aif_memory_layer_bytes(s, g->offload_bytes);
+    }
 }
 
 void aif_graph_shape(const aif_scenario *s, aif_graph *g)

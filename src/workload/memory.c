@@ -78,6 +78,34 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     pl->full = 2 * el * h;
 }
 
+void aif_memory_layer_bytes(const aif_scenario *s, double out[2])
+{
+    aif_dims d;
+    aif_model_dims(&s->model, &d);
+    per_layer pl;
+    layer_activations(s, &d, &pl);
+    out[0] = s->train.recompute == AIF_RC_FULL ? pl.full : pl.dense;
+    out[1] = s->model.moe.experts ? (s->train.recompute == AIF_RC_FULL ? pl.full : pl.moe) : 0;
+}
+
+/* Activation offload (memory.h): the most any L - N consecutive layers of the stage hold,
+ * layers [0, nd) dense and the rest MoE, so a window's sum is monotone in its start and
+ * the most is at the first window left on the GPU (layers 1 .. L-N) or the last (N .. L-1);
+ * *host gets layers 0 .. N-1. */
+static double offload_kept(int layers, int nd, int n, double dense, double moe, double *host)
+{
+    int keep = layers - n;
+    double first = 0, last = 0;
+    for (int j = 1; j <= keep; j++)
+        first += j < nd ? dense : moe;
+    for (int j = n; j < layers; j++)
+        last += j < nd ? dense : moe;
+    *host = 0;
+    for (int j = 0; j < n; j++)
+        *host += j < nd ? dense : moe;
+    return first > last ? first : last;
+}
+
 void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out)
 {
     aif_dims d;
@@ -157,7 +185,9 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         double inflight = aif_sched_in_flight((aif_pipe){p->pp, p->vpp, g->microbatches}, r);
         double act_layer_d = tr->recompute == AIF_RC_FULL ? pl.full : pl.dense;
         double act_layer_m = tr->recompute == AIF_RC_FULL ? pl.full : pl.moe;
-        double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight;
+        double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight, host = 0;
+        if (g->offload_layers > 0)   /* pp 1: the stage is every layer, one microbatch in flight */
+            act = offload_kept(g->layers, g->dense_layers, g->offload_layers, act_layer_d, act_layer_m, &host);
         if (st.head)
             act += (double)tr->mbs * tr->seq / p->cp * m->vocab / t * 6;
         if (st.head && m->mtp_layers > 0)   /* each block's projection input and its logits */
@@ -169,6 +199,7 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
             out->grads_bytes = gr;
             out->optimizer_bytes = op;
             out->activations_bytes = act;
+            out->host_bytes = host;
             out->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
             out->total_bytes = total;
         }

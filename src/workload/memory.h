@@ -20,6 +20,11 @@
  *    microbatches in flight on the rank (workload/schedule.h: min(m, pp - rank)
  *    under 1F1B, x (1 + (pp-1)/(pp*vpp)) when interleaved);
  *  the last rank adds the logits (fp32 and bf16) of one microbatch;
+ *  activation offload (train.offload, pp 1): layers 0 .. N-1 (graph.h, offload_layers) leave
+ *    HBM for host memory; Transformer Engine's synchronizer releases layer i before layer
+ *    L - N + i runs, so at most L - N consecutive layers' activations are on the GPU at once
+ *    (its get_cpu_offload_context: "activation memory usage is equal to (num_layers -
+ *    num_offloaded_layers) * T"); the offloaded layers' bytes are host_bytes;
  *  workspace: CUDA context, cuBLAS workspace, NCCL buffers, allocator slack. */
 #ifndef AIF_MEMORY_H
 #define AIF_MEMORY_H
@@ -31,5 +36,8 @@
 void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out);
 /* The same with the model's dimensions known (aif_model_dims(&s->model)). */
 void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const aif_dims *dims, aif_memory *out);
+/* The activations one layer saves for its backward per microbatch on one GPU: [0] a
+ * dense layer's, [1] a MoE layer's (0 for a dense model), as s's recompute mode keeps them. */
+void aif_memory_layer_bytes(const aif_scenario *s, double out[2]);
 
 #endif
