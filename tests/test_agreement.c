@@ -19,7 +19,7 @@
  * estimate, and the last bucket's reduction taken as hidden).
  *
  * Hybrid sharding (train.dp_shard) on four jobs: the same 5% bound without pipelining,
- * 10% with it (test_hsdp says why). */
+ * 10% with it (test_hsdp says why).
  *
  * Activation offload (train.offload): the analytical engine's copy-stream recurrence
  * (workload/offload.h) against the simulator's copy stream on its own clock, on a
