@@ -341,6 +341,37 @@ static void test_serve_admission(void **state)
     assert_true(fabs(trt - vllm) > 0.01 * vllm);
 }
 
+/* First-token rows (validation/SOURCES.md section 5): one client and one output token,
+ * a system left blank (the deployment built from gpu and gpus).  Every request is then
+ * one prefill alone, so TTFT's p50, p99 and mean are one figure; and the roofline bounds
+ * it from below, by hand for Llama 2 7B (32 layers x (4 x 4096^2 + 3 x 4096 x 11008)
+ * + 2 x 32000 x 4096 = 6.74e9 parameters) in bf16 on one A100 SXM4 80GB (312 TFLOPS,
+ * 2.04 TB/s): 2,048 tokens at least 2 x 6.74e9 x 2048 / 312e12 = 88.5 ms of GEMMs, 128
+ * tokens at least the weights' 13.5 GB read once, 6.6 ms.  Sixteen times the tokens
+ * cost less than sixteen times the time (the weights are read once either way). */
+static void test_serve_first_token(void **state)
+{
+    (void)state;
+    const char *csv = SHDR
+        "a,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,2048,1,,1,ttft_mean_s,0.1,p,TensorRT-LLM v0.5,s,\n"
+        "b,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,2048,1,,1,ttft_p50_s,0.1,p,TensorRT-LLM v0.5,s,\n"
+        "c,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,2048,1,,1,ttft_p99_s,0.1,p,TensorRT-LLM v0.5,s,\n"
+        "d,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,128,1,,1,ttft_mean_s,0.01,p,TensorRT-LLM v0.5,s,\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 4);
+    assert_int_equal(v.ttft.n, 4);
+    double mean = v.table.rows[0].predicted, p50 = v.table.rows[1].predicted, p99 = v.table.rows[2].predicted;
+    double shortp = v.table.rows[3].predicted;
+    assert_true(fabs(p50 - mean) <= 1e-9 * mean && fabs(p99 - mean) <= 1e-9 * mean);
+    assert_true(mean >= 2 * 6.74e9 * 2048 / 312e12);
+    assert_true(shortp >= 2 * 6.74e9 / 2.04e12);
+    assert_true(mean > shortp && mean < 16 * shortp);
+    assert_int_equal(v.table.rows[0].gpus, 1);
+    aif_serve_validation_free(&v);
+}
+
 static void serve_bad(const char *csv, const char *needle, int line)
 {
     aif_serve_validation v;
@@ -391,7 +422,8 @@ int main(void)
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
-        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_lora_columns),
+        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
+        cmocka_unit_test(test_lora_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
