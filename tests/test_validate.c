@@ -164,6 +164,9 @@ static void test_collectives(void **state)
 #define SROW(id, metric, value) id ",llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,," metric "," value \
                                 ",per deployment,engine,src,\n"
 
+#define SHDR_REQ "id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps," \
+                 "concurrency,metric,value,unit_note,software,source,notes,requests\n"
+
 static aif_rc serve_csv(const char *csv, aif_serve_validation *v, aif_err *e)
 {
     return aif_validate_serve_csv(cat, csv, strlen(csv), "s.csv", v, e);
@@ -372,6 +375,41 @@ static void test_serve_first_token(void **state)
     aif_serve_validation_free(&v);
 }
 
+/* The optional trailing column `requests`: a row that gives it runs the source's count
+ * (equal to a direct run with serve.requests), one that ends before it keeps the
+ * runner's count (two minutes of arrivals, 3,600 here, equal to a direct run of 3,600);
+ * a bad count is refused
+ * naming the column.  Poisson arrivals at 30 per second, past one H100's capacity for
+ * these lengths, so that the two counts give different TTFTs. */
+static void test_serve_requests_column(void **state)
+{
+    (void)state;
+    const char *csv = SHDR_REQ
+        "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,30,,ttft_p50_s,1,p,e,s,,300\n"
+        "b,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,30,,ttft_p50_s,1,p,e,s,\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 2);
+    double with = v.table.rows[0].predicted, without = v.table.rows[1].predicted;
+    aif_serve_validation_free(&v);
+
+    static aif_scenario s;
+    static aif_serve_run run;
+    const char *yaml = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                       "serve: {tp: 1, precision: fp8, mode: server, qps: 30, input_tokens: 2048, output_tokens: 512, "
+                       "seed: 1}\n";
+    const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_override n300[] = {{"serve.requests", "300", "test"}}, n3600[] = {{"serve.requests", "3600", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", n300, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - with) <= 1e-9 * with);
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", n3600, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - without) <= 1e-9 * without);
+    assert_true(without > 1.5 * with);   /* past capacity the longer run queues more */
+}
+
 static void serve_bad(const char *csv, const char *needle, int line)
 {
     aif_serve_validation v;
@@ -414,6 +452,10 @@ static void test_serve_bad_csv(void **state)
     serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,\"\n",
               "malformed CSV", 0);
     serve_bad(SHDR, "no rows", 0);
+    serve_bad(SHDR_REQ "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,,0\n",
+              "requests: '0' is not a whole number of requests", 2);
+    serve_bad(SHDR_REQ "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,,2.5\n",
+              "'2.5' is not a whole number of requests", 2);
 }
 
 int main(void)
@@ -423,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
         cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
+        cmocka_unit_test(test_serve_requests_column),
         cmocka_unit_test(test_lora_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
