@@ -410,6 +410,41 @@ static void test_serve_requests_column(void **state)
     assert_true(without > 1.5 * with);   /* past capacity the longer run queues more */
 }
 
+/* A row whose software names SGLang runs with SGLang's default ceiling of running
+ * requests, 2,048 (equal to a direct run with serve.max_batch 2048); any other row keeps
+ * the serve section's 256.  Llama 3 8B on one H100 at 60 requests/s of 2,048 + 512
+ * tokens is past capacity with room in its KV cache for more than 256 sequences, so the
+ * two ceilings give different TTFTs. */
+static void test_serve_sglang_batch(void **state)
+{
+    (void)state;
+    const char *csv = SHDR_REQ
+        "g,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,60,,ttft_p50_s,1,p,SGLang 0.4,s,,600\n"
+        "v,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,60,,ttft_p50_s,1,p,vLLM 0.6,s,,600\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 2);
+    double sg = v.table.rows[0].predicted, vl = v.table.rows[1].predicted;
+    aif_serve_validation_free(&v);
+
+    static aif_scenario s;
+    static aif_serve_run run;
+    const char *yaml = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                       "serve: {tp: 1, precision: fp8, mode: server, qps: 60, input_tokens: 2048, output_tokens: 512, "
+                       "requests: 600, seed: 1}\n";
+    const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_override mb[] = {{"serve.max_batch", "2048", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", mb, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - sg) <= 1e-9 * sg);
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", NULL, 0, sec, &s, &e), AIF_OK);
+    assert_int_equal(s.serve.max_batch, 256);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - vl) <= 1e-9 * vl);
+    assert_true(fabs(sg - vl) > 0.1 * vl);
+}
+
 static void serve_bad(const char *csv, const char *needle, int line)
 {
     aif_serve_validation v;
@@ -465,7 +500,7 @@ int main(void)
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
         cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
-        cmocka_unit_test(test_serve_requests_column),
+        cmocka_unit_test(test_serve_requests_column), cmocka_unit_test(test_serve_sglang_batch),
         cmocka_unit_test(test_lora_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
