@@ -188,6 +188,9 @@ static void test_collectives(void **state)
 #define SROW(id, metric, value) id ",llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,," metric "," value \
                                 ",per deployment,engine,src,\n"
 
+#define SHDR_REQ "id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps," \
+                 "concurrency,metric,value,unit_note,software,source,notes,requests\n"
+
 static aif_rc serve_csv(const char *csv, aif_serve_validation *v, aif_err *e)
 {
     return aif_validate_serve_csv(cat, csv, strlen(csv), "s.csv", v, e);
@@ -365,6 +368,107 @@ static void test_serve_admission(void **state)
     assert_true(fabs(trt - vllm) > 0.01 * vllm);
 }
 
+/* First-token rows (validation/SOURCES.md section 5): one client and one output token,
+ * a system left blank (the deployment built from gpu and gpus).  Every request is then
+ * one prefill alone, so TTFT's p50, p99 and mean are one figure; and the roofline bounds
+ * it from below, by hand for Llama 2 7B (32 layers x (4 x 4096^2 + 3 x 4096 x 11008)
+ * + 2 x 32000 x 4096 = 6.74e9 parameters) in bf16 on one A100 SXM4 80GB (312 TFLOPS,
+ * 2.04 TB/s): 2,048 tokens at least 2 x 6.74e9 x 2048 / 312e12 = 88.5 ms of GEMMs, 128
+ * tokens at least the weights' 13.5 GB read once, 6.6 ms.  Sixteen times the tokens
+ * cost less than sixteen times the time (the weights are read once either way). */
+static void test_serve_first_token(void **state)
+{
+    (void)state;
+    const char *csv = SHDR
+        "a,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,2048,1,,1,ttft_mean_s,0.1,p,TensorRT-LLM v0.5,s,\n"
+        "b,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,2048,1,,1,ttft_p50_s,0.1,p,TensorRT-LLM v0.5,s,\n"
+        "c,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,2048,1,,1,ttft_p99_s,0.1,p,TensorRT-LLM v0.5,s,\n"
+        "d,llama2-7b,a100-80g,,1,1,1,,bf16,bf16,offline,128,1,,1,ttft_mean_s,0.01,p,TensorRT-LLM v0.5,s,\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 4);
+    assert_int_equal(v.ttft.n, 4);
+    double mean = v.table.rows[0].predicted, p50 = v.table.rows[1].predicted, p99 = v.table.rows[2].predicted;
+    double shortp = v.table.rows[3].predicted;
+    assert_true(fabs(p50 - mean) <= 1e-9 * mean && fabs(p99 - mean) <= 1e-9 * mean);
+    assert_true(mean >= 2 * 6.74e9 * 2048 / 312e12);
+    assert_true(shortp >= 2 * 6.74e9 / 2.04e12);
+    assert_true(mean > shortp && mean < 16 * shortp);
+    assert_int_equal(v.table.rows[0].gpus, 1);
+    aif_serve_validation_free(&v);
+}
+
+/* The optional trailing column `requests`: a row that gives it runs the source's count
+ * (equal to a direct run with serve.requests), one that ends before it keeps the
+ * runner's count (two minutes of arrivals, 3,600 here, equal to a direct run of 3,600);
+ * a bad count is refused
+ * naming the column.  Poisson arrivals at 30 per second, past one H100's capacity for
+ * these lengths, so that the two counts give different TTFTs. */
+static void test_serve_requests_column(void **state)
+{
+    (void)state;
+    const char *csv = SHDR_REQ
+        "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,30,,ttft_p50_s,1,p,e,s,,300\n"
+        "b,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,30,,ttft_p50_s,1,p,e,s,\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 2);
+    double with = v.table.rows[0].predicted, without = v.table.rows[1].predicted;
+    aif_serve_validation_free(&v);
+
+    static aif_scenario s;
+    static aif_serve_run run;
+    const char *yaml = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                       "serve: {tp: 1, precision: fp8, mode: server, qps: 30, input_tokens: 2048, output_tokens: 512, "
+                       "seed: 1}\n";
+    const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_override n300[] = {{"serve.requests", "300", "test"}}, n3600[] = {{"serve.requests", "3600", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", n300, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - with) <= 1e-9 * with);
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", n3600, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - without) <= 1e-9 * without);
+    assert_true(without > 1.5 * with);   /* past capacity the longer run queues more */
+}
+
+/* A row whose software names SGLang runs with SGLang's default ceiling of running
+ * requests, 2,048 (equal to a direct run with serve.max_batch 2048); any other row keeps
+ * the serve section's 256.  Llama 3 8B on one H100 at 60 requests/s of 2,048 + 512
+ * tokens is past capacity with room in its KV cache for more than 256 sequences, so the
+ * two ceilings give different TTFTs. */
+static void test_serve_sglang_batch(void **state)
+{
+    (void)state;
+    const char *csv = SHDR_REQ
+        "g,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,60,,ttft_p50_s,1,p,SGLang 0.4,s,,600\n"
+        "v,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,2048,512,60,,ttft_p50_s,1,p,vLLM 0.6,s,,600\n";
+    aif_serve_validation v;
+    aif_err e;
+    assert_int_equal(serve_csv(csv, &v, &e), AIF_OK);
+    assert_int_equal(v.table.n, 2);
+    double sg = v.table.rows[0].predicted, vl = v.table.rows[1].predicted;
+    aif_serve_validation_free(&v);
+
+    static aif_scenario s;
+    static aif_serve_run run;
+    const char *yaml = "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+                       "serve: {tp: 1, precision: fp8, mode: server, qps: 60, input_tokens: 2048, output_tokens: 512, "
+                       "requests: 600, seed: 1}\n";
+    const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
+    aif_override mb[] = {{"serve.max_batch", "2048", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", mb, 1, sec, &s, &e), AIF_OK);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - sg) <= 1e-9 * sg);
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", NULL, 0, sec, &s, &e), AIF_OK);
+    assert_int_equal(s.serve.max_batch, 256);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
+    assert_true(fabs(run.serve.ttft.p50_s - vl) <= 1e-9 * vl);
+    assert_true(fabs(sg - vl) > 0.1 * vl);
+}
+
 static void serve_bad(const char *csv, const char *needle, int line)
 {
     aif_serve_validation v;
@@ -407,6 +511,10 @@ static void test_serve_bad_csv(void **state)
     serve_bad(SHDR "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,\"\n",
               "malformed CSV", 0);
     serve_bad(SHDR, "no rows", 0);
+    serve_bad(SHDR_REQ "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,,0\n",
+              "requests: '0' is not a whole number of requests", 2);
+    serve_bad(SHDR_REQ "a,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,requests_per_s,1,p,e,s,,2.5\n",
+              "'2.5' is not a whole number of requests", 2);
 }
 
 int main(void)
@@ -415,7 +523,9 @@ int main(void)
         cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
-        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
+        cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
+        cmocka_unit_test(test_serve_requests_column), cmocka_unit_test(test_serve_sglang_batch),
+        cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

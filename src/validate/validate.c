@@ -249,6 +249,11 @@ static void train_row(parse_state *ps)
  * row of full training with the default modules ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", NULL};
 
+/* The serving table's optional trailing column: the requests the source ran, after
+ * notes (the rows written before it end at their notes and keep the runner's count). */
+static const char *const serve_optional[] = {"requests", NULL};
+static void serve_row(parse_state *ps);
+
 static void cb_field(void *s, size_t len, void *data)
 {
     parse_state *ps = data;
@@ -370,7 +375,7 @@ static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, co
     ps->err = err;
     ps->need = need;
     ps->row_fn = row_fn;
-    ps->optional = row_fn == train_row ? train_optional : NULL;
+    ps->optional = row_fn == train_row ? train_optional : row_fn == serve_row ? serve_optional : NULL;
     ps->sim = sim;
     ps->calib_set = set;
     ps->n_calib_set = n_set;
@@ -703,14 +708,18 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * leaves them empty (the tp ranks split every expert); seed 1; offline runs of
  * 2,000 requests per replica, server runs of at least 2,000 requests and two
  * minutes of arrivals, closed loops at least 20 requests per client, enough for
- * a figure stable to about 1% and the whole table in well under a second.  Two settings are taken from a source rather than a
+ * a figure stable to about 1% and the whole table in well under a second; a row
+ * whose optional trailing column `requests` gives the source's count runs exactly
+ * that many (an open loop past capacity queues more the longer it runs, so there the
+ * count is part of the workload).  Two settings are taken from a source rather than a
  * row: the batch ceiling trtllm-bench documents (8,192 sequences, SOURCES.md
  * section 2), and, for every row whose software names TensorRT-LLM, its default
  * capacity scheduler, GUARANTEED_NO_EVICT (serve.admission no_evict: a request's
  * prompt and output blocks reserved at admission, nothing preempted;
  * docs/SERVING.md cites the source) and its KV-cache sizing (serve.kv_memory free:
- * 0.9 of the memory the engine left free, KvCacheConfig's default).  Other sources run at the serve section's
- * defaults (docs/SERVING.md), evict as vLLM does.
+ * 0.9 of the memory the engine left free, KvCacheConfig's default).  A row whose software
+ * names SGLang runs with SGLang's default ceiling on running requests (2,048, below).  Other
+ * sources run at the serve section's defaults (docs/SERVING.md), evict as vLLM does.
  * Rows that cannot be reproduced are skipped with their reason: a GPU or system
  * outside the catalogs, no input or output length (MLPerf does not publish its
  * datasets' input lengths and SOURCES.md gives no distribution for them), no tp. */
@@ -770,6 +779,15 @@ static void serve_row(parse_state *ps)
         if (*end || !isfinite(conc) || conc < 1 || conc > 1e6 || conc != floor(conc)) {
             ps->rc = row_error(ps, "concurrency", "'%s' is not a whole number of requests between 1 and 1e6",
                                cell(ps, "concurrency"));
+            return;
+        }
+    }
+    double nsrc = 0;   /* the requests the source ran, when its optional column gives them */
+    if (cell(ps, "requests")[0]) {
+        nsrc = strtod(cell(ps, "requests"), &end);
+        if (*end || !isfinite(nsrc) || nsrc < 1 || nsrc > 1e6 || nsrc != floor(nsrc)) {
+            ps->rc = row_error(ps, "requests", "'%s' is not a whole number of requests between 1 and 1e6",
+                               cell(ps, "requests"));
             return;
         }
     }
@@ -844,6 +862,13 @@ static void serve_row(parse_state *ps)
     int max_batch = 0;
     if (!strncmp(cell(ps, "software"), "TensorRT-LLM", 12) && strstr(cell(ps, "software"), "trtllm-bench"))
         max_batch = 8192;   /* trtllm-bench's batch ceiling (SOURCES.md section 2) */
+    /* SGLang's default max_running_requests: min(max(KV pool tokens / context length x 512,
+     * 2048), 4096), and at most half the pool's tokens (sgl-project/sglang, model_runner.py's
+     * req_to_token_pool size and the scheduler's max_running_requests; SOURCES.md section 7).
+     * Its floor, 2,048, far above the serve section's 256: the KV cache, not the count,
+     * bounds an SGLang batch (for the table's rows a ceiling of 4,096 moves no figure by 1%). */
+    if (strstr(cell(ps, "software"), "SGLang"))
+        max_batch = 2048;
     aif_serve_run *run = malloc(sizeof *run);
     aif_scenario *s = malloc(sizeof *s);
     if (!run || !s) {
@@ -857,6 +882,8 @@ static void serve_row(parse_state *ps)
         int nr = serve_requests(md, qps, s->serve.replicas);
         if (conc > 0 && nr < 20 * conc)   /* a closed loop: at least 20 rounds of its clients */
             nr = 20 * conc > 1e6 ? 1000000 : (int)(20 * conc);
+        if (nsrc > 0)   /* the source's own count: past capacity the statistics depend on it */
+            nr = (int)nsrc;
         snprintf(nreq, sizeof nreq, "%d", nr);
         ov[n++] = (aif_override){"serve.requests", nreq, "the validation runner"};
         if (conc > 0) {
