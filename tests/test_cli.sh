@@ -261,6 +261,9 @@ rejects 2 "train.recompute_modules: unknown value 'mpl'; did you mean 'mlp'? (ac
     train --recompute selective --set train.recompute_modules=layernorm,mpl
 rejects 2 "train.recompute_modules: recompute_modules name what recompute selective replays, but recompute is full" \
     train --recompute full --set train.recompute_modules=mlp
+rejects 2 "train.recompute_modules: the stack deepspeed gathers each weight tensor for its use (ZeRO-3 per tensor); recompute_modules are Megatron-Core's (accepted here: core_attn alone, or no recompute_modules)" \
+    train --model llama3-8b --gpus 16 --tp 1 --pp 1 --framework deepspeed --optimizer zero3 --recompute selective \
+    --set train.recompute_modules=mlp
 if "$bin" train --model deepseek-v3 --gpus 256 --pp 8 --ep 32 --recompute selective \
     --set train.recompute_modules=mla_up_proj,mlp | grep -q "recompute selective (mla_up_proj, mlp)"; then ok
 else bad "recompute_modules on the job line"; fi

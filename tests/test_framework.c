@@ -466,13 +466,19 @@ static void test_tp_fp8_comm(void **state)
             int j = i + 1;
             while (g.ops[j].kind == AIF_OP_COMM)
                 j++;
-            int own_input = !quantized && (!strcmp(o->name, "tp.ag.qkv") || !strcmp(o->name, "tp.ag.fc1") ||
-                                           !strcmp(o->name, "tp.ag.out.grad") || !strcmp(o->name, "tp.ag.fc2.grad"));
-            if (own_input) {   /* gathered in bf16, then cast, then the GEMM */
+            int gathered = !strcmp(o->name, "tp.ag.qkv") || !strcmp(o->name, "tp.ag.fc1") ||
+                           !strcmp(o->name, "tp.ag.out.grad") || !strcmp(o->name, "tp.ag.fc2.grad");
+            if (gathered && !quantized) {   /* gathered in bf16, then cast (read 2, write 1 + 1), then the GEMM */
                 assert_string_equal(g.ops[j].name, "fp8.cast");
+                assert_true(fabs(g.ops[j].bytes - T * h * 4) < 1e-9 * g.ops[j].bytes);
                 assert_int_equal(g.ops[j + 1].kind, AIF_OP_GEMM);
             } else {
                 assert_int_equal(g.ops[j].kind, AIF_OP_GEMM);
+            }
+            if (gathered && quantized) {   /* the cast before: the shard's rows (read 2, write 1), then
+                                              the gathered copy transposed (read 1, write 1) */
+                assert_string_equal(g.ops[i - 1].name, "fp8.cast");
+                assert_true(fabs(g.ops[i - 1].bytes - (T / 4 * h * 3 + T * h * 2)) < 1e-9 * g.ops[i - 1].bytes);
             }
         }
         /* forward qkv, fc1; backward out.grad, fc2.grad, qkv.input, fc1.input */
@@ -481,6 +487,18 @@ static void test_tp_fp8_comm(void **state)
         assert_int_equal(n_chunked, 6);   /* qkv, out, fc1, fc2, out.dgrad, fc2.dgrad */
         aif_graph_free(&g);
     }
+    /* a stack's own selective replay keeps its collectives: its GEMMs run whole, not in chunks */
+    assert_int_equal(load("dgx-h100", "llama3-8b", "tp: 4, pp: 1, sp: true, tp_overlap: true, precision: fp8, "
+                                                   "recompute: selective, framework: torchtitan-compile", &s, &e), AIF_OK);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    int n_replayed = 0;
+    for (int i = 0; i < g.n_ops; i++)
+        if (g.ops[i].kind == AIF_OP_GEMM && g.ops[i].cat == AIF_CAT_RECOMPUTE) {
+            n_replayed++;
+            assert_true(g.ops[i].chunks <= 1);
+        }
+    assert_true(n_replayed > 0);
+    aif_graph_free(&g);
     /* quantized gathers move less: the step is no slower */
     aif_train_result r[2];
     for (int quantized = 0; quantized < 2; quantized++) {

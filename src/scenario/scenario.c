@@ -822,6 +822,14 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.recompute_modules", "the stack %s recomputes selectively by its own per-op policy "
             "(selective_gemm_share %g); recompute_modules are Megatron-Core's", s->framework.name,
             s->framework.selective_gemm_share);
+    /* a stack that gathers each weight tensor for its use and frees it after (DeepSpeed's
+     * ZeRO-3) would gather a replayed module's weights again: not modelled, and not an
+     * option that stack has */
+    if (t->recompute_modules & ~(1u << AIF_RCM_CORE_ATTN) && s->framework.fsdp_per_tensor && p->pp == 1 &&
+        (t->optimizer == AIF_OPT_ZERO3 || t->optimizer == AIF_OPT_FSDP))
+        BAD("train.recompute_modules", "the stack %s gathers each weight tensor for its use (ZeRO-3 per tensor); "
+            "recompute_modules are Megatron-Core's (accepted here: core_attn alone, or no recompute_modules)",
+            s->framework.name);
     if (t->precision != AIF_BF16 && t->precision != AIF_FP8 && t->precision != AIF_FP4)
         BAD("train.precision", "training precision must be bf16, fp8 or fp4 (nvfp4, mxfp4)");
     if (t->precision == AIF_FP4 && s->cluster.gpu.peak_flops[AIF_FP4] <= 0)

@@ -75,8 +75,10 @@ typedef struct lw {
     double hp_share;  /* share of the layers' low-precision GEMM FLOPs a recipe keeps in bf16 */
     double quant_bytes; /* HBM bytes per element of an operand's quantization (fp8 cast, fp4 quantize) */
     double gather_el_bytes; /* bytes per element of a sequence-parallel gather before a GEMM (2: bf16) */
-    int gathers_input;      /* the comms just emitted gather the next GEMM's input in bf16: its cast
-                               must follow them */
+    int gathers_input;      /* the comms just emitted gather the next GEMM's input: 1 in bf16 (its
+                               cast must follow them), 2 quantized (the cast of the rank's shard
+                               precedes them, the gathered copy is transposed after) */
+    double quant_t_bytes;   /* of quant_bytes, the transposed copy's write (0 under LoRA) */
     int chunks_next;        /* the next GEMM runs in this many chunks, pipelined with the TP
                                collective beside it (0: one GEMM) */
     int rs_splits;          /* chunks of a GEMM whose output is reduce-scattered beside it */
@@ -141,8 +143,12 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
      * the transposed copies; weights are cast once per step and not counted. */
     double lp = w->hp_share > 0 ? 1 - w->hp_share : 1;   /* the bf16 layers quantize nothing */
     if (fp8 && !wgrad && lp > 0) {
-        mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", m * k * batch * w->quant_bytes * lp * w->cast_x, 1);
-        if (!w->gathers_input)
+        double el = m * k * batch * lp * w->cast_x, bytes = el * w->quant_bytes;
+        if (w->gathers_input == 2)   /* quantized on the shard (1/t of the rows), gathered, then transposed
+                                        (read and write the transposed copy's bytes; TE's _all_gather_fp8) */
+            bytes = el / w->t * (w->quant_bytes - w->quant_t_bytes) + el * 2 * w->quant_t_bytes;
+        mem(w, fp8 >= AIF_GEMM_FP4 ? "fp4.quantize" : "fp8.cast", bytes, 1);
+        if (w->gathers_input != 1)
             cast_before_comms(w->g);
     }
     w->gathers_input = 0;
@@ -154,9 +160,10 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
     aif_op *o = aif_graph_add_gemm(w->g, name, w->cat, m, n, k, batch, fp8);
     if (o && fp8)
         o->hp_share = w->hp_share;
-    if (o && w->chunks_next > 1) {
-        o->chunks = (unsigned char)w->chunks_next;
-        o->n_kernels = (unsigned)w->chunks_next;
+    if (o && w->chunks_next > 1) {   /* at most 255 (aif_op.chunks): a TP that wide is no overlap anyone runs */
+        int c = w->chunks_next < 255 ? w->chunks_next : 255;
+        o->chunks = (unsigned char)c;
+        o->n_kernels = (unsigned)c;
     }
     w->chunks_next = 0;
     return o;
@@ -244,18 +251,29 @@ static void attn_core(lw *w, int bwd)
     }
 }
 
+/* A sequence-parallel gather of the next GEMM's input (a forward input, an output gradient),
+ * of tokens x h elements; layer: a layer's GEMM at the layout's precision, its input
+ * gathered quantized when the stack does (fp8_tp_gather) and the GEMM pipelined with the
+ * gather under tp_overlap, one chunk per shard as it arrives; 0: bf16, one GEMM.  Nothing
+ * when the collective is not emitted (a partial replay keeps its collectives). */
+static void gather_input(lw *w, const char *name, double tokens, int layer)
+{
+    int n0 = w->g->n_ops;
+    double eb = layer ? w->gather_el_bytes : 2;
+    comm(w, name, AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, tokens * w->h * eb, w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
+    if (w->g->n_ops == n0)
+        return;
+    w->gathers_input = eb < 2 ? 2 : 1;
+    w->chunks_next = w->tp_ovl && layer ? w->t : 0;
+}
+
 /* the TP collective that precedes a column-parallel GEMM (forward); layer: a layer's GEMM,
  * at the layout's precision and pipelined with the gather when the stack overlaps TP
  * comm; 0: the output head's (bf16, Megatron's own column-parallel layer, not chunked) */
 static void tp_gather(lw *w, const char *name, double tokens, int layer)
 {
-    int lowp = layer;
-    if (w->t > 1 && w->sp) {
-        comm(w, name, AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, tokens * w->h * (lowp ? w->gather_el_bytes : 2),
-             w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
-        w->gathers_input = !lowp || w->gather_el_bytes == 2;
-        w->chunks_next = w->tp_ovl && layer ? w->t : 0;   /* one chunk per shard as it arrives */
-    }
+    if (w->t > 1 && w->sp)
+        gather_input(w, name, tokens, layer);
 }
 
 /* the TP collective after a row-parallel GEMM (forward); emitted before the GEMM
@@ -271,8 +289,10 @@ static void tp_reduce(lw *w, const char *name, double tokens)
  * the GEMM run in the stack's chunks */
 static void tp_reduce_before(lw *w, const char *name, double tokens)
 {
+    int n0 = w->g->n_ops;
     tp_reduce(w, name, tokens);
-    w->chunks_next = w->t > 1 ? w->rs_splits : 0;
+    if (w->g->n_ops > n0)
+        w->chunks_next = w->rs_splits;
 }
 
 static double kv_local(const lw *w)
@@ -323,12 +343,8 @@ static void attention_bwd(lw *w)
     double T = w->T, el = w->tok_el, h = w->h;
     act_op(w, "residual1.bwd", el * h * (4 + w->d.dropout));
     /* backward of the reduce-scatter: gather the output gradient */
-    if (w->t > 1 && w->sp) {
-        comm(w, "tp.ag.out.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes,
-             w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
-        w->gathers_input = w->gather_el_bytes == 2;   /* the dgrad's input */
-        w->chunks_next = w->tp_ovl ? w->t : 0;
-    }
+    if (w->t > 1 && w->sp)
+        gather_input(w, "tp.ag.out.grad", T, 1);   /* the dgrad's input */
     gemm_bwd(w, "out.dgrad", "out.wgrad", T, h, w->d.out_in / w->t, 1, w->fp8);
     if (w->c > 1)
         comm(w, "cp.dkv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, 2 * T * kv_local(w) * 2 * (w->c - 1),
@@ -397,12 +413,8 @@ static void dense_mlp_bwd(lw *w)
     double el = w->tok_el, h = w->h, T = w->T;
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     act_op(w, "residual2.bwd", el * h * (4 + w->d.dropout));
-    if (w->t > 1 && w->sp) {
-        comm(w, "tp.ag.fc2.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes,
-             w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
-        w->gathers_input = w->gather_el_bytes == 2;   /* the dgrad's input */
-        w->chunks_next = w->tp_ovl ? w->t : 0;
-    }
+    if (w->t > 1 && w->sp)
+        gather_input(w, "tp.ag.fc2.grad", T, 1);   /* the dgrad's input */
     gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
     act_op(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1));
     if (w->t > 1 && w->sp)
@@ -1214,6 +1226,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
      * gradient; distributed.py gather_along_first_dim in 2.x for fp8, MXFP8, block-scaled
      * fp8 and NVFP4), the layers a recipe keeps in bf16 gathering bf16 */
     w.gather_el_bytes = 2;
+    w.quant_t_bytes = tr->lora.rank > 0 ? 0 : w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
     w.rs_splits = s->framework.tp_overlap_rs_splits > 0 ? s->framework.tp_overlap_rs_splits : p->tp;
     if (w.fp8 && s->framework.fp8_tp_gather) {
         double lp = w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
