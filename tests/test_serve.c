@@ -692,6 +692,39 @@ static void test_sglang_retract_by_hand(void **state)
     aif_replica_free(&rp);
 }
 
+/* SGLang's chunks by hand: 10 blocks, a chunk budget of 32 tokens, requests of 40 + 8.
+ *   iteration 0: request 0's first 32 prompt tokens (2 blocks); the budget is spent.
+ *   iteration 1: its last 8 first (3 blocks, reserved 8 + 8 = 16), then request 1:
+ *     40 + 8 = 48 < 7 x 16 - 16 = 96, admitted, chunked to the 24 tokens left (2 blocks).
+ * Both batches are prefill alone. */
+static void test_sglang_chunks_by_hand(void **state)
+{
+    (void)state;
+    aif_req reqs[2] = {{.arrival_s = 0, .input = 40, .output = 8}, {.arrival_s = 0, .input = 40, .output = 8}};
+    aif_req_stream rq = {.r = reqs, .n = 2};
+    aif_req_state st[2];
+    memset(st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 32, .chunked = true, .sglang = true};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    assert_int_equal(aif_replica_init(&rp, 10, false, &e), AIF_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(aif_replica_enqueue(&rp, i, 0, &e), AIF_OK);
+    int done[3];
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 0, &e, &rc), 1);
+    assert_true(rp.n_run == 1 && rp.kv_used == 2 && rp.batch.prefill_tokens == 32 && rp.batch.prefill_done == 0);
+    assert_int_equal(aif_replica_finish(&rp, &cfg, &rq, st, 1, done), 0);
+    assert_int_equal(st[0].gen, 0);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 1, &e, &rc), 1);
+    assert_true(rp.n_run == 2 && rp.kv_used == 5 && rp.n_wait == 0);
+    assert_true(rp.batch.prefill_tokens == 32 && rp.batch.prefill_done == 1 && rp.batch.decode_seqs == 0);
+    assert_true(rp.run[0].chunk == 8 && rp.run[1].chunk == 24);
+    aif_replica_finish(&rp, &cfg, &rq, st, 2, done);
+    assert_true(st[0].gen == 1 && st[1].gen == 0);
+    aif_replica_free(&rp);
+}
+
 /* The value and what it refuses: swap (SGLang recomputes), speculative decoding and
  * disaggregation (not modelled with it), each at its field. */
 static void test_sglang_field(void **state)
@@ -1581,7 +1614,7 @@ int main(void)
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
-        cmocka_unit_test(test_sglang_run),
+        cmocka_unit_test(test_sglang_run),                 cmocka_unit_test(test_sglang_chunks_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

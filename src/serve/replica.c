@@ -30,9 +30,11 @@
  * tokens reach 20 per request left, and the ratio becomes
  *     min(1, (sum generated + 20 n) / (sum output + 1))   over the n requests left;
  * otherwise the ratio decays by (0.7 - 0.098) / 600 per decode step to its floor 0.098.
- * An idle replica's ratio returns to 0.7 (the scheduler's self_check_during_idle path
- * resets it, as event_loop_normal does, when no batch runs).  SGLang's pages are one token; the cache here is in
- * 16-token blocks, so free tokens are free blocks x 16. */
+ * An idle replica's ratio returns to 0.7 (event_loop_normal, through
+ * self_check_during_idle, resets it when no batch runs).  SGLang's pages are one token;
+ * the cache here is in 16-token blocks, so free tokens are free blocks x 16.  At most one
+ * prompt is part done (SGLang's chunked_req): while it finds no blocks for its next chunk,
+ * nothing new is admitted. */
 #include "serve/replica.h"
 #include "base/base.h"
 
@@ -268,15 +270,19 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
             reserved_tokens += min_l(rq->r[s->req].output - st[s->req].gen, AIF_SGLANG_CLIP_OUTPUT) *
                                rp->new_token_ratio;
     }
-    /* the prefill batch: unfinished prompts first (add_chunked_req), then the queue */
+    /* the prefill batch: unfinished prompts first (add_chunked_req), then the queue, unless
+     * an unfinished prompt found no room (so one prompt at most is ever part done) */
+    int stalled = 0;
     for (int i = 0; i < rp->n_run && budget > 0; i++) {
         aif_seq *s = &rp->run[i];
         if (s->ctx >= s->target)
             continue;
         long c = min_l(s->target - s->ctx, budget);
         long need = blocks_for(s->ctx + c) - s->blocks;
-        if (need > rp->kv_blocks - rp->kv_used)
+        if (need > rp->kv_blocks - rp->kv_used) {
+            stalled = 1;
             break;
+        }
         s->blocks += (int)need;
         rp->kv_used += need;
         s->in_batch = 1;
@@ -288,7 +294,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
         if (s->ctx + c == s->target)
             reserved_tokens += min_l(rq->r[s->req].output - st[s->req].gen, AIF_SGLANG_CLIP_OUTPUT);
     }
-    while (rp->n_wait > 0 && budget > 0 && rp->n_run < cfg->max_batch) {
+    while (!stalled && rp->n_wait > 0 && budget > 0 && rp->n_run < cfg->max_batch) {
         int q = rp->wait[rp->wait_head];
         const aif_req *r = &rq->r[q];
         AIF_ASSERT(!st[q].kv_ready);   /* no disaggregation under sglang (serve.c refuses it) */
