@@ -565,6 +565,223 @@ static void test_no_evict_by_hand(void **state)
     assert_int_equal(used, 9);
 }
 
+/* SGLang's admission by hand (replica.c's header): 10 blocks of 16 tokens (160
+ * tokens), five requests of 40 prompt + 24 output tokens, ratio 0.7.
+ *   iteration 0: the empty replica takes request 0 (3 blocks; reserved 40 + 24 = 64);
+ *     request 1 needs 40 + 24 = 64 >= 7 x 16 - 64 = 48 free: it waits.
+ *   iteration 1: request 0 decodes with 23 outputs left, reserved 23 x 0.7 = 16.1;
+ *     request 1: 64 < 112 - 16.1 = 95.9, admitted (6 blocks used, reserved 80.1);
+ *     request 2: 64 >= 64 - 80.1, waits.  The batch is that prefill alone: request
+ *     0 does not decode in it.
+ *   iteration 2: reserved 2 x 23 x 0.7 = 32.2; request 2: 64 >= 64 - 32.2, waits;
+ *     the two decode, and the ratio decays once: 0.7 - (0.7 - 0.098) / 600.
+ * Once all are done an idle schedule returns 0 and the ratio is 0.7 again. */
+static void test_sglang_admission_by_hand(void **state)
+{
+    (void)state;
+    aif_req reqs[5];
+    for (int i = 0; i < 5; i++)
+        reqs[i] = (aif_req){.arrival_s = 0, .input = 40, .output = 24};
+    aif_req_stream rq = {.r = reqs, .n = 5};
+    aif_req_state st[5];
+    memset(st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 1000, .chunked = true, .sglang = true};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    assert_int_equal(aif_replica_init(&rp, 10, false, &e), AIF_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(aif_replica_enqueue(&rp, i, 0, &e), AIF_OK);
+    int done[17], n_done = 0;
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 0, &e, &rc), 1);
+    assert_int_equal(rp.n_run, 1);
+    assert_int_equal(rp.kv_used, 3);
+    assert_true(rp.batch.prefill_tokens == 40 && rp.batch.decode_seqs == 0);
+    n_done += aif_replica_finish(&rp, &cfg, &rq, st, 1, done);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 1, &e, &rc), 1);
+    assert_int_equal(rp.n_run, 2);
+    assert_int_equal(rp.kv_used, 6);
+    assert_int_equal(rp.batch_seqs, 1);   /* the prefill of request 1 alone */
+    assert_true(rp.batch.prefill_tokens == 40 && rp.batch.decode_seqs == 0);
+    assert_true(rp.new_token_ratio == 0.7);   /* a prefill batch leaves it */
+    n_done += aif_replica_finish(&rp, &cfg, &rq, st, 2, done);
+    assert_int_equal(st[0].gen, 1);   /* it waited through request 1's prefill */
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 2, &e, &rc), 1);
+    assert_int_equal(rp.n_run, 2);
+    assert_true(rp.batch.decode_seqs == 2 && rp.batch.prefill_tokens == 0);
+    assert_true(fabs(rp.new_token_ratio - (0.7 - (0.7 - 0.7 * 0.14) / 600)) < 1e-12);
+    double t_s = 3;
+    for (int it = 0; n_done < 5; it++) {
+        assert_true(it < 10000);
+        n_done += aif_replica_finish(&rp, &cfg, &rq, st, t_s, done);
+        if (n_done == 5)
+            break;
+        assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, t_s, &e, &rc), 1);
+        assert_int_equal(rc, AIF_OK);
+        assert_true(rp.kv_used <= rp.kv_blocks);
+        t_s += 1;
+    }
+    assert_int_equal(rp.kv_used, 0);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, t_s, &e, &rc), 0);
+    assert_true(rp.new_token_ratio == 0.7);
+    aif_replica_free(&rp);
+}
+
+/* Retraction by hand: 8 blocks (128 tokens), two requests of 40 + 30 tokens, the
+ * ratio at its floor 0.098 (as after 600 decode steps).
+ *   iteration 0: request 0 alone (3 blocks); request 1: 70 >= 80 - 70, waits.
+ *   iteration 1: reserved 29 x 0.098 = 2.842; request 1: 70 < 80 - 2.842, admitted.
+ *   iterations 2-25: both decode in step (a 4th block each at context 49: 8 used).
+ *   iteration 26: both at context 64 with 25 outputs need a 5th block, none is free:
+ *     request 1 (the newest of equal outputs and prompts) is retracted, its 4 blocks
+ *     freed; one decoding request is left, so no more; the ratio becomes
+ *     min(1, (25 + 20 x 1) / (30 + 1)) = 1; request 0 decodes alone.
+ * Then request 1 comes back (recomputing its 40 + 25 tokens) once request 0 ends. */
+static void test_sglang_retract_by_hand(void **state)
+{
+    (void)state;
+    aif_req reqs[2] = {{.arrival_s = 0, .input = 40, .output = 30}, {.arrival_s = 0, .input = 40, .output = 30}};
+    aif_req_stream rq = {.r = reqs, .n = 2};
+    aif_req_state st[2];
+    memset(st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 1000, .chunked = true, .sglang = true};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    assert_int_equal(aif_replica_init(&rp, 8, false, &e), AIF_OK);
+    rp.new_token_ratio = 0.7 * 0.14;
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(aif_replica_enqueue(&rp, i, 0, &e), AIF_OK);
+    int done[3], n_done = 0;
+    for (int it = 0; it <= 26; it++) {
+        assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, it, &e, &rc), 1);
+        assert_int_equal(rc, AIF_OK);
+        if (it == 0)
+            assert_int_equal(rp.n_run, 1);
+        if (it == 1)
+            assert_true(rp.n_run == 2 && rp.batch_seqs == 1 && rp.batch.decode_seqs == 0);
+        if (it == 25)
+            assert_true(rp.kv_used == 8 && rp.preemptions == 0 && rp.batch.decode_seqs == 2);
+        if (it < 26)
+            n_done += aif_replica_finish(&rp, &cfg, &rq, st, it + 1, done);
+    }
+    assert_int_equal(n_done, 0);
+    assert_int_equal(rp.preemptions, 1);
+    assert_int_equal(rp.n_run, 1);
+    assert_int_equal(rp.run[0].req, 0);
+    assert_int_equal(rp.n_wait, 1);
+    assert_int_equal(rp.wait[rp.wait_head], 1);
+    assert_int_equal(rp.kv_used, 5);
+    assert_true(rp.batch.decode_seqs == 1);
+    assert_true(rp.new_token_ratio == 1.0);
+    assert_int_equal(st[1].gen, 25);
+    double t_s = 27;
+    for (int it = 0; n_done < 2; it++) {
+        assert_true(it < 1000);
+        n_done += aif_replica_finish(&rp, &cfg, &rq, st, t_s, done);
+        if (n_done == 2)
+            break;
+        assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, t_s, &e, &rc), 1);
+        if (rp.batch.prefill_tokens > 0)   /* its readmission recomputes prompt and outputs */
+            assert_true(rp.batch.prefill_tokens == 65 && rp.n_run == 1);
+        t_s += 1;
+    }
+    assert_int_equal(rp.preemptions, 1);
+    assert_int_equal(rp.kv_used, 0);
+    assert_int_equal(st[1].gen, 30);
+    aif_replica_free(&rp);
+}
+
+/* SGLang's chunks by hand: 10 blocks, a chunk budget of 32 tokens, requests of 40 + 8.
+ *   iteration 0: request 0's first 32 prompt tokens (2 blocks); the budget is spent.
+ *   iteration 1: its last 8 first (3 blocks, reserved 8 + 8 = 16), then request 1:
+ *     40 + 8 = 48 < 7 x 16 - 16 = 96, admitted, chunked to the 24 tokens left (2 blocks).
+ * Both batches are prefill alone. */
+static void test_sglang_chunks_by_hand(void **state)
+{
+    (void)state;
+    aif_req reqs[2] = {{.arrival_s = 0, .input = 40, .output = 8}, {.arrival_s = 0, .input = 40, .output = 8}};
+    aif_req_stream rq = {.r = reqs, .n = 2};
+    aif_req_state st[2];
+    memset(st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 32, .chunked = true, .sglang = true};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    assert_int_equal(aif_replica_init(&rp, 10, false, &e), AIF_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(aif_replica_enqueue(&rp, i, 0, &e), AIF_OK);
+    int done[3];
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 0, &e, &rc), 1);
+    assert_true(rp.n_run == 1 && rp.kv_used == 2 && rp.batch.prefill_tokens == 32 && rp.batch.prefill_done == 0);
+    assert_int_equal(aif_replica_finish(&rp, &cfg, &rq, st, 1, done), 0);
+    assert_int_equal(st[0].gen, 0);
+    assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, st, 1, &e, &rc), 1);
+    assert_true(rp.n_run == 2 && rp.kv_used == 5 && rp.n_wait == 0);
+    assert_true(rp.batch.prefill_tokens == 32 && rp.batch.prefill_done == 1 && rp.batch.decode_seqs == 0);
+    assert_true(rp.run[0].chunk == 8 && rp.run[1].chunk == 24);
+    aif_replica_finish(&rp, &cfg, &rq, st, 2, done);
+    assert_true(st[0].gen == 1 && st[1].gen == 0);
+    aif_replica_free(&rp);
+}
+
+/* The value and what it refuses: swap (SGLang recomputes), speculative decoding and
+ * disaggregation (not modelled with it), each at its field. */
+static void test_sglang_field(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    aif_err e;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {admission: sglang}\n");
+    assert_int_equal(s.serve.admission, AIF_ADMIT_SGLANG);
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {admission: sglang, preemption: swap}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.preemption");
+    assert_int_equal(e.line, 3);
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {admission: sglang, speculative: {tokens: 2}}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.admission");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {admission: sglang, disaggregate: {prefill: 1, decode: 1}}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.admission");
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {admission: sglnag}\n", &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "did you mean 'sglang'"));
+}
+
+/* On a whole run: a loaded replica under sglang keeps its cache within bounds,
+ * finishes every request and never has more prefill and decode in one iteration. */
+static int g_mixed;
+static void on_iter_sglang(const aif_serve_iter *it, void *ctx)
+{
+    (void)ctx;
+    if (it->decode_seqs > 0 && it->prefill_seqs > 0)
+        g_mixed++;
+}
+
+static void test_sglang_run(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                    "serve: {tp: 1, replicas: 1, mode: offline, requests: 200, gpu_memory_fraction: 0.27,"
+                    " input_tokens: {dist: uniform, mean: 3000, max: 8000}, output_tokens: {dist: uniform, mean: 1500}}\n";
+    aif_scenario s;
+    static aif_serve_run ev, sg;
+    load(&s, y);
+    run(&s, NULL, &ev);
+    aif_override ov[] = {{"serve.admission", "sglang", "--set"}};
+    aif_err e;
+    assert_int_equal(aif_scenario_parse_sections(cat, y, strlen(y), "t", ov, 1, SECTIONS, &s, &e), AIF_OK);
+    g_mixed = 0;
+    aif_serve_opts o = {.on_iteration = on_iter_sglang};
+    run(&s, &o, &sg);
+    assert_int_equal(g_mixed, 0);
+    assert_true(sg.serve.kv_cache_peak_fraction > 0 && sg.serve.kv_cache_peak_fraction <= 1);
+    assert_true(sg.serve.requests == ev.serve.requests && sg.serve.output_tokens == ev.serve.output_tokens);
+    /* it admits on the reserved outputs and runs its prefills apart: fewer sequences per iteration */
+    assert_true(sg.serve.mean_batch < ev.serve.mean_batch);
+}
+
 /* Little's law: the time-average number in the system equals the throughput in
  * requests times the mean latency, and the throughput equals the offered rate
  * below capacity (within 10% for 2,000 Poisson arrivals). */
@@ -1395,7 +1612,9 @@ int main(void)
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
-        cmocka_unit_test(test_dp_attention_sglang_decode),
+        cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
+        cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
+        cmocka_unit_test(test_sglang_run),                 cmocka_unit_test(test_sglang_chunks_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

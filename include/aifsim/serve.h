@@ -37,8 +37,12 @@ typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTAND
  * preempts the newest by recompute when the cache fills (vLLM's default);
  * no_evict admits it only when the blocks of its prompt and its whole output fit
  * beside the running requests' reservations, and never preempts (TensorRT-LLM's
- * default capacity scheduler, GUARANTEED_NO_EVICT). */
-typedef enum aif_serve_admission { AIF_ADMIT_EVICT, AIF_ADMIT_NO_EVICT } aif_serve_admission;
+ * default capacity scheduler, GUARANTEED_NO_EVICT); sglang admits it only while the
+ * cache holds its prompt and its output (up to 4,096 tokens) beside the running
+ * requests' remaining outputs times a ratio that decays from 0.7 and rises when a
+ * decode retracts requests, and runs prefill batches apart from decode batches
+ * (SGLang's scheduler with its defaults; docs/SERVING.md). */
+typedef enum aif_serve_admission { AIF_ADMIT_EVICT, AIF_ADMIT_NO_EVICT, AIF_ADMIT_SGLANG } aif_serve_admission;
 /* What a preempted sequence loses (admission evict): recompute frees its blocks and
  * computes its prompt and generated tokens again on readmission (vLLM's default);
  * swap copies its blocks to host memory over the GPU's host link and back when it
@@ -55,7 +59,7 @@ extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
 extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exponential", "lognormal" */
 extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
-extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict" */
+extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict", "sglang" */
 extern const char *const aif_serve_preemption_names[]; /* "recompute", "swap" */
 extern const char *const aif_serve_kv_memory_names[]; /* "hbm", "free" */
 

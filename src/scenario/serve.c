@@ -6,7 +6,7 @@
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
  *           max_batch, token_budget, chunked_prefill, dp_attention, redundant_experts,
  *           prefix_caching,
- *           router: round-robin|least-outstanding, admission: evict|no_evict,
+ *           router: round-robin|least-outstanding, admission: evict|no_evict|sglang,
  *           preemption: recompute|swap, host_link, concurrency,
  *           gpu_memory_fraction, kv_memory: hbm|free,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
@@ -33,7 +33,7 @@ const char *const aif_serve_mode_names[] = {"server", "offline", NULL};
 const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
 const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
-const char *const aif_serve_admission_names[] = {"evict", "no_evict", NULL};
+const char *const aif_serve_admission_names[] = {"evict", "no_evict", "sglang", NULL};
 const char *const aif_serve_kv_memory_names[] = {"hbm", "free", NULL};
 const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};
 
@@ -284,6 +284,17 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
     if (sv->preemption == AIF_PREEMPT_SWAP && sv->admission == AIF_ADMIT_NO_EVICT)
         return FAIL("preemption", "admission no_evict never preempts, so there is nothing to swap (accepted with "
                     "no_evict: recompute)");
+    if (sv->admission == AIF_ADMIT_SGLANG) {   /* what its scheduler model here leaves out (docs/SERVING.md) */
+        if (sv->preemption == AIF_PREEMPT_SWAP)
+            return FAIL("preemption", "admission sglang retracts requests and recomputes them, as SGLang does "
+                        "(accepted with sglang: recompute)");
+        if (sv->spec.tokens > 0)
+            return FAIL("admission", "admission sglang is modelled without speculative decoding (accepted with "
+                        "serve.speculative: evict or no_evict)");
+        if (sv->disagg.prefill > 0)
+            return FAIL("admission", "admission sglang is modelled without disaggregation (accepted with "
+                        "serve.disaggregate: evict or no_evict)");
+    }
     if (sv->n_curve > 0 && (sv->mode != AIF_SERVE_SERVER || sv->trace[0]))
         return FAIL("daily_curve", "a daily curve shapes synthetic arrivals at serve.qps: it needs mode server and no "
                     "trace");

@@ -9,7 +9,32 @@
  * no_evict (TensorRT-LLM's GUARANTEED_NO_EVICT) a waiting request is admitted
  * only when the blocks of its prompt and its whole output fit beside the
  * running ones' reservations, so a running sequence never needs a block it
- * does not hold and nothing is preempted. */
+ * does not hold and nothing is preempted.
+ *
+ * SGLang (cfg.sglang; sgl-project/sglang, python/sglang/srt/managers/scheduler.py's
+ * get_next_batch_to_run and update_running_batch, schedule_policy.py's PrefillAdder,
+ * schedule_batch.py's retract_decode; the constants in replica.h).  Each iteration first
+ * tries a prefill batch: the unfinished prompt chunks, then waiting requests in order,
+ * within the chunk budget (chunked_prefill_size: token_budget) and the running-request
+ * ceiling (max_running_requests: max_batch).  With free the KV cache's free tokens and
+ *     reserved = sum over decoding requests of min(output - generated, 4096) x ratio
+ *              + sum over this batch's admissions of (prompt tokens computed
+ *                + min(output - generated, 4096) once the prompt is whole),
+ * a waiting request of e prompt tokens still to compute and o = min(output - generated,
+ * 4096) is admitted only while e + o < free - reserved (PrefillAdder.add_one_req's
+ * NO_TOKEN test, rem_total_tokens).  A prefill batch runs alone: no decode rides in it
+ * (enable_mixed_chunk is off by default, server_args.py).  Without one, every decoding
+ * request takes a decode step; if their new tokens do not fit, requests are retracted
+ * (their cache freed, back to the end of the queue, recomputed on readmission) fewest
+ * generated first, then longest prompt, then newest, at least one and until the free
+ * tokens reach 20 per request left, and the ratio becomes
+ *     min(1, (sum generated + 20 n) / (sum output + 1))   over the n requests left;
+ * otherwise the ratio decays by (0.7 - 0.098) / 600 per decode step to its floor 0.098.
+ * An idle replica's ratio returns to 0.7 (event_loop_normal, through
+ * self_check_during_idle, resets it when no batch runs).  SGLang's pages are one token;
+ * the cache here is in 16-token blocks, so free tokens are free blocks x 16.  At most one
+ * prompt is part done (SGLang's chunked_req): while it finds no blocks for its next chunk,
+ * nothing new is admitted. */
 #include "serve/replica.h"
 #include "base/base.h"
 
@@ -22,6 +47,7 @@ aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *e
 {
     memset(rp, 0, sizeof *rp);
     rp->kv_blocks = kv_blocks;
+    rp->new_token_ratio = AIF_SGLANG_INIT_RATIO;
     rp->pc_window = kv_blocks * AIF_SERVE_BLOCK_TOKENS / AIF_TRACE_HASH_BLOCK;
     if (prefix && rp->pc_window > 0) {
         long cap = 64;
@@ -180,6 +206,184 @@ static int grow_run(aif_replica *rp, aif_err *err, aif_rc *rc)
     return 0;
 }
 
+/* ---- SGLang's scheduler (the file's header gives the rules and their sources) */
+
+static long min_l(long a, long b) { return a < b ? a : b; }
+
+/* Removes running sequence i (kept in admission order) and queues its request at the end. */
+static aif_rc retract(aif_replica *rp, int i, aif_err *err)
+{
+    int req = rp->run[i].req;
+    rp->kv_used -= rp->run[i].blocks;
+    memmove(rp->run + i, rp->run + i + 1, (size_t)(rp->n_run - i - 1) * sizeof *rp->run);
+    rp->n_run--;
+    rp->preemptions++;
+    return aif_replica_enqueue(rp, req, 0, err);
+}
+
+/* The decoding sequence retract_decode takes next: fewest generated, then longest
+ * prompt, then the newest; -1 when none decodes. */
+static int retract_pick(const aif_replica *rp, const aif_req_stream *rq, const aif_req_state *st)
+{
+    int best = -1;
+    for (int i = 0; i < rp->n_run; i++) {
+        const aif_seq *s = &rp->run[i];
+        if (s->ctx < s->target)
+            continue;
+        if (best < 0) {
+            best = i;
+            continue;
+        }
+        int g = st[s->req].gen, gb = st[rp->run[best].req].gen;
+        int in = rq->r[s->req].input, inb = rq->r[rp->run[best].req].input;
+        if (g < gb || (g == gb && in >= inb))
+            best = i;
+    }
+    return best;
+}
+
+/* Blocks this decode step's sequences need beyond those they hold, and how many decode. */
+static long decode_need(const aif_replica *rp, int *n_dec)
+{
+    long need = 0;
+    *n_dec = 0;
+    for (int i = 0; i < rp->n_run; i++) {
+        const aif_seq *s = &rp->run[i];
+        if (s->ctx < s->target)
+            continue;
+        need += blocks_for(s->ctx + 1L) - s->blocks;
+        (*n_dec)++;
+    }
+    return need;
+}
+
+static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
+                           double now_s, aif_err *err, aif_rc *rc)
+{
+    long budget = cfg->token_budget;
+    double reserved_tokens = 0;
+    for (int i = 0; i < rp->n_run; i++) {
+        aif_seq *s = &rp->run[i];
+        s->in_batch = 0;
+        s->chunk = 0;
+        if (s->ctx >= s->target)
+            reserved_tokens += min_l(rq->r[s->req].output - st[s->req].gen, AIF_SGLANG_CLIP_OUTPUT) *
+                               rp->new_token_ratio;
+    }
+    /* the prefill batch: unfinished prompts first (add_chunked_req), then the queue, unless
+     * an unfinished prompt found no room (so one prompt at most is ever part done) */
+    int stalled = 0;
+    for (int i = 0; i < rp->n_run && budget > 0; i++) {
+        aif_seq *s = &rp->run[i];
+        if (s->ctx >= s->target)
+            continue;
+        long c = min_l(s->target - s->ctx, budget);
+        long need = blocks_for(s->ctx + c) - s->blocks;
+        if (need > rp->kv_blocks - rp->kv_used) {
+            stalled = 1;
+            break;
+        }
+        s->blocks += (int)need;
+        rp->kv_used += need;
+        s->in_batch = 1;
+        s->chunk = (int)c;
+        budget -= c;
+        rp->batch_seqs++;
+        add_prefill(&rp->batch, s->ctx, (double)c, s->ctx + c == s->target);
+        reserved_tokens += (double)c;
+        if (s->ctx + c == s->target)
+            reserved_tokens += min_l(rq->r[s->req].output - st[s->req].gen, AIF_SGLANG_CLIP_OUTPUT);
+    }
+    while (!stalled && rp->n_wait > 0 && budget > 0 && rp->n_run < cfg->max_batch) {
+        int q = rp->wait[rp->wait_head];
+        const aif_req *r = &rq->r[q];
+        AIF_ASSERT(!st[q].kv_ready);   /* no disaggregation under sglang (serve.c refuses it) */
+        int target = r->input + st[q].gen;
+        int cached = cfg->prefix ? cached_tokens(rp, rq, q, target) : 0;
+        long c = target - cached, out = min_l(r->output - st[q].gen, AIF_SGLANG_CLIP_OUTPUT);
+        double free_tokens = (double)(rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS;
+        /* NO_TOKEN; an empty replica takes its first request whenever its blocks fit (a
+         * request equal to the whole cache would otherwise wait forever) */
+        if ((rp->n_run > 0) && (double)(c + out) >= free_tokens - reserved_tokens)
+            break;
+        if (c > budget) {
+            if (cfg->chunked)
+                c = budget;
+            else if (rp->batch_seqs > 0)
+                break;
+        }
+        long need = blocks_for(cached + c);
+        if (need > rp->kv_blocks - rp->kv_used)
+            break;
+        if (grow_run(rp, err, rc))
+            return 0;
+        rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
+        rp->n_wait--;
+        aif_seq *s = &rp->run[rp->n_run++];
+        *s = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c, .in_batch = 1};
+        rp->kv_used += need;
+        budget -= c < budget ? c : budget;
+        rp->batch_seqs++;
+        add_prefill(&rp->batch, cached, (double)c, cached + c == target);
+        reserved_tokens += (double)c + (cached + c == target ? (double)out : 0);
+        if (!st[q].scheduled) {
+            st[q].scheduled = 1;
+            st[q].start_s = now_s;
+            rp->prefix_hit_tokens += cached;
+            rp->prompt_tokens += r->input;
+        }
+    }
+    if (rp->batch_seqs > 0)   /* a prefill batch runs without the decodes */
+        return 1;
+    /* the decode batch (update_running_batch) */
+    int n_dec;
+    long need = decode_need(rp, &n_dec);
+    if (n_dec == 0) {
+        rp->new_token_ratio = AIF_SGLANG_INIT_RATIO;   /* idle */
+        return 0;
+    }
+    const double min_ratio = AIF_SGLANG_INIT_RATIO * AIF_SGLANG_MIN_RATIO_FACTOR;
+    if (need > rp->kv_blocks - rp->kv_used) {   /* check_decode_mem failed: retract_decode */
+        /* the last one is never retracted; the first pass always retracts one */
+        for (int first = 1; n_dec > 1 && (first || (rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS <
+                                                       (long)n_dec * AIF_SGLANG_RETRACT_STEPS); first = 0) {
+            if ((*rc = retract(rp, retract_pick(rp, rq, st), err)))
+                return 0;
+            need = decode_need(rp, &n_dec);
+        }
+        /* one decoding request left and still no room: an unfinished prompt holds it, and
+         * goes back to the queue (newest first); a request alone always fits (sim.c checks) */
+        for (int i = rp->n_run - 1; i >= 0 && need > rp->kv_blocks - rp->kv_used; i--)
+            if (rp->run[i].ctx < rp->run[i].target && (*rc = retract(rp, i, err)))
+                return 0;
+        AIF_ASSERT(need <= rp->kv_blocks - rp->kv_used);
+        double gen = 0, out = 0;
+        for (int i = 0; i < rp->n_run; i++)
+            if (rp->run[i].ctx >= rp->run[i].target) {
+                gen += st[rp->run[i].req].gen;
+                out += rq->r[rp->run[i].req].output;
+            }
+        double ratio = (gen + (double)AIF_SGLANG_RETRACT_STEPS * n_dec) / (out + 1);
+        rp->new_token_ratio = ratio < 1 ? ratio : 1;
+    } else {
+        double ratio = rp->new_token_ratio - (AIF_SGLANG_INIT_RATIO - min_ratio) / AIF_SGLANG_DECAY_STEPS;
+        rp->new_token_ratio = ratio > min_ratio ? ratio : min_ratio;
+    }
+    for (int i = 0; i < rp->n_run; i++) {
+        aif_seq *s = &rp->run[i];
+        if (s->ctx < s->target)
+            continue;
+        long nb = blocks_for(s->ctx + 1L) - s->blocks;
+        s->blocks += (int)nb;
+        rp->kv_used += nb;
+        s->in_batch = 1;
+        rp->batch_seqs++;
+        rp->batch.decode_seqs += 1;
+        rp->batch.decode_kv_tokens += s->ctx + 1;
+    }
+    return rp->batch_seqs > 0;
+}
+
 int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
                          double now_s, aif_err *err, aif_rc *rc)
 {
@@ -188,6 +392,15 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
     rp->batch_seqs = 0;
     rp->spec_seqs = rp->spec_kv_tokens = 0;
     rp->swap_tokens = 0;
+    if (cfg->sglang) {
+        int any = schedule_sglang(rp, cfg, rq, st, now_s, err, rc);
+        AIF_ASSERT(rp->kv_used >= 0 && rp->kv_used <= rp->kv_blocks);
+        AIF_ASSERT(rp->batch_seqs <= cfg->max_batch);
+        if (rp->kv_used > rp->kv_peak)
+            rp->kv_peak = rp->kv_used;
+        rp->prefill_tokens += rp->batch.prefill_tokens;
+        return any;
+    }
     double verified = 0;   /* speculative verification's positions (not prompt tokens) */
     long budget = cfg->token_budget;
     int slots = cfg->max_batch;

@@ -4,7 +4,11 @@
  * cfg.swap, by copying its cache to host memory and back, and a prefix
  * cache of trace block hashes.  With cfg.no_evict a request is admitted only
  * when ceil((input + output) / 16) blocks, its whole life's, are free; it holds
- * them from admission to completion and nothing is ever preempted.
+ * them from admission to completion and nothing is ever preempted.  With cfg.sglang
+ * the replica runs SGLang's scheduler instead (replica.c): a request is admitted while
+ * its prompt and reserved output fit beside the running requests' remaining outputs
+ * times new_token_ratio, a prefill batch runs apart from the decodes, and a decode
+ * that finds no room retracts requests and raises the ratio.
  *
  * Invariants (asserted after every schedule): blocks in use never exceed the
  * replica's blocks; a running sequence holds exactly ceil(ctx / 16) blocks after
@@ -16,6 +20,19 @@
 
 #include "serve/requests.h"
 #include "workload/lower_serve.h"
+
+/* SGLang's scheduler defaults (sgl-project/sglang, python/sglang/srt/environ.py):
+ * SGLANG_INIT_NEW_TOKEN_RATIO 0.7, SGLANG_MIN_NEW_TOKEN_RATIO_FACTOR 0.14 (the floor is
+ * 0.7 x 0.14 = 0.098), SGLANG_NEW_TOKEN_RATIO_DECAY_STEPS 600 (the ratio falls from 0.7 to
+ * its floor in 600 decode steps, managers/scheduler.py's init_new_token_ratio,
+ * min_new_token_ratio and new_token_ratio_decay with schedule_conservativeness 1.0),
+ * SGLANG_RETRACT_DECODE_STEPS 20 (a retraction frees room for 20 decode steps of those
+ * left) and SGLANG_CLIP_MAX_NEW_TOKENS_ESTIMATION 4096 (no request reserves more output). */
+#define AIF_SGLANG_INIT_RATIO 0.7
+#define AIF_SGLANG_MIN_RATIO_FACTOR 0.14
+#define AIF_SGLANG_DECAY_STEPS 600
+#define AIF_SGLANG_RETRACT_STEPS 20
+#define AIF_SGLANG_CLIP_OUTPUT 4096
 
 /* What the scheduler keeps per request across replicas' iterations. */
 typedef struct aif_req_state {
@@ -59,7 +76,8 @@ typedef struct aif_replica {
     uint64_t rng;             /* acceptance draws (speculative decoding), seeded per replica */
     long drafted, accepted;   /* draft tokens proposed and accepted over the run */
     int prefill_only;         /* disaggregation: a prefill replica (a request leaves once its first token is out) */
-    long preemptions;
+    long preemptions;         /* preempted (sglang: retracted) sequences */
+    double new_token_ratio;   /* sglang: the share of the running requests' remaining outputs reserved */
     double swap_tokens;       /* this iteration: tokens of KV cache copied out to host memory and back in */
     double prefix_hit_tokens, prompt_tokens, prefill_tokens;
 } aif_replica;
@@ -68,6 +86,7 @@ typedef struct aif_sched_cfg {
     int max_batch, token_budget;
     bool chunked, prefix;
     bool no_evict;            /* serve.admission no_evict: reserve prompt + output blocks, never preempt */
+    bool sglang;              /* serve.admission sglang: SGLang's admission, retraction and prefill batches */
     bool swap;                /* serve.preemption swap: a preempted sequence's cache goes to host memory */
     int spec_tokens;          /* serve.speculative.tokens: drafts per decoding sequence (0: off) */
     double spec_acceptance;   /* each draft accepted with this probability until the first rejection */

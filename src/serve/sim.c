@@ -444,7 +444,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.rq = rq;
     m.o = o;
     m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
-                            sv->admission == AIF_ADMIT_NO_EVICT, sv->preemption == AIF_PREEMPT_SWAP,
+                            sv->admission == AIF_ADMIT_NO_EVICT, sv->admission == AIF_ADMIT_SGLANG,
+                            sv->preemption == AIF_PREEMPT_SWAP,
                             sv->spec.tokens, sv->spec.acceptance};
     m.n_rep = sv->replicas;
     m.n_chain = rq->n_open;

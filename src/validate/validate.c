@@ -718,7 +718,9 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * prompt and output blocks reserved at admission, nothing preempted;
  * docs/SERVING.md cites the source) and its KV-cache sizing (serve.kv_memory free:
  * 0.9 of the memory the engine left free, KvCacheConfig's default).  A row whose software
- * names SGLang runs with SGLang's default ceiling on running requests (2,048, below).  Other
+ * names SGLang runs with SGLang's default ceiling on running requests (2,048, below) and
+ * its scheduler (serve.admission sglang: new_token_ratio admission, retraction, prefill
+ * batches apart from decodes; docs/SERVING.md cites the source).  Other
  * sources run at the serve section's defaults (docs/SERVING.md), evict as vLLM does.
  * Rows that cannot be reproduced are skipped with their reason: a GPU or system
  * outside the catalogs, no input or output length (MLPerf does not publish its
@@ -859,6 +861,8 @@ static void serve_row(parse_state *ps)
         ov[n++] = (aif_override){"serve.admission", "no_evict", "column software"};
         ov[n++] = (aif_override){"serve.kv_memory", "free", "column software"};
     }
+    if (strstr(cell(ps, "software"), "SGLang"))   /* its scheduler: admission, retraction, prefill batches apart */
+        ov[n++] = (aif_override){"serve.admission", "sglang", "column software"};
     int max_batch = 0;
     if (!strncmp(cell(ps, "software"), "TensorRT-LLM", 12) && strstr(cell(ps, "software"), "trtllm-bench"))
         max_batch = 8192;   /* trtllm-bench's batch ceiling (SOURCES.md section 2) */
