@@ -1227,6 +1227,52 @@ static void test_closed_loop_waves(void **state)
     assert_true(fabs(r.serve.tpot.mean_s - w.decode_sum_s / 70) < 1e-12);
 }
 
+/* The pooled inter-token latency, by hand on the same lockstep waves: every gap between a
+ * request's consecutive tokens is one decode iteration (4 sequences each, so 4 gaps of its
+ * time), 280 gaps; their mean is TPOT's mean here (every request has 7 gaps), their
+ * nearest-rank median and maximum those of the gaps listed from the iterations (the
+ * median within one log bin, 2.3%; the maximum exact). */
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct itl_watch { double t_s[128]; int n, other; } itl_watch;
+static void itl_iter(const aif_serve_iter *it, void *ctx)
+{
+    itl_watch *w = ctx;
+    if (it->prefill_seqs == 0 && it->decode_seqs == 4 && w->n < 128)
+        w->t_s[w->n++] = it->time_s;
+    else if (it->prefill_seqs == 0)
+        w->other++;
+}
+
+static void test_itl_pooled(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_run r;
+    itl_watch w = {{0}, 0, 0};
+    aif_serve_opts o = {.on_iteration = itl_iter, .iteration_ctx = &w};
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, requests: 40, input_tokens: 512, output_tokens: 8, concurrency: 4}\n");
+    run(&s, &o, &r);
+    assert_int_equal(w.n, 70);
+    assert_int_equal(w.other, 0);
+    double sum = 0, mx = 0;
+    for (int i = 0; i < w.n; i++) {
+        sum += w.t_s[i];
+        mx = w.t_s[i] > mx ? w.t_s[i] : mx;
+    }
+    qsort(w.t_s, (size_t)w.n, sizeof w.t_s[0], cmp_dbl);
+    double med = w.t_s[(int)ceil(0.5 * w.n) - 1];   /* 4 equal gaps each: the same rank among 280 */
+    assert_true(fabs(r.serve.itl.mean_s - sum / w.n) < 1e-12);
+    assert_true(fabs(r.serve.itl.mean_s - r.serve.tpot.mean_s) < 1e-12);
+    assert_true(fabs(r.serve.itl.p50_s - med) <= 0.024 * med);
+    assert_true(fabs(r.serve.itl.max_s - mx) < 1e-9 * mx);   /* differences of absolute times */
+}
+
 /* The budget rule, by hand (vLLM's scheduler and TensorRT-LLM's MicroBatchScheduler
  * with chunked context alike): running decodes take their token first, then a waiting
  * prompt gets the budget they leave, first come first served.  Budget 64, three
@@ -1605,7 +1651,7 @@ int main(void)
         cmocka_unit_test(test_prefix_cache),            cmocka_unit_test(test_power_and_cost),
         cmocka_unit_test(test_routers),                 cmocka_unit_test(test_moe_active_experts),
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
-        cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_kv_memory_free), cmocka_unit_test(test_closed_loop_waves),
+        cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_kv_memory_free), cmocka_unit_test(test_closed_loop_waves), cmocka_unit_test(test_itl_pooled),
         cmocka_unit_test(test_budget_rule_by_hand),         cmocka_unit_test(test_no_evict_by_hand),
         cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),

@@ -220,6 +220,10 @@ typedef struct aif_serve_result {
     double throughput_tokens_per_s;  /* output tokens / duration */
     double requests_per_s;
     aif_latency ttft, tpot, e2e, queue;   /* queue: arrival to the first iteration that holds the request */
+    aif_latency itl;              /* inter-token latency: every gap between a request's consecutive tokens,
+                                     pooled over requests (SGLang's bench_serving median_itl_ms, vLLM's
+                                     benchmark_serving ITL), where tpot is each request's mean gap; its
+                                     quantiles within 2.3% (log bins, each at its gaps' mean) */
     double slo_goodput;           /* share of requests meeting every target of serve.slo */
     double mean_batch;            /* sequences per iteration, mean over iterations */
     double mean_in_system;        /* time average of requests arrived and not finished */

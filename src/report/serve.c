@@ -215,6 +215,7 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(o, "requests_per_s", r->requests_per_s);
     lat_json(o, "ttft", &r->ttft);
     lat_json(o, "tpot", &r->tpot);
+    lat_json(o, "itl", &r->itl);
     lat_json(o, "e2e", &r->e2e);
     lat_json(o, "queue", &r->queue);
     aif_json_num(o, "slo_goodput", r->slo_goodput);

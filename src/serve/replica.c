@@ -38,6 +38,7 @@
 #include "serve/replica.h"
 #include "base/base.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -527,6 +528,28 @@ static double draw(uint64_t *x)
     return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
 }
 
+/* A request's tokens out at t_s: the gap since its last ones (one gap for the tokens of one
+ * iteration, as a streaming client sees them: SGLang's bench_serving and vLLM's
+ * benchmark_serving take the inter-token latency per chunk received), none before the first. */
+static void token_out(aif_replica *rp, aif_req_state *q, double t_s)
+{
+    if (q->gen > 1) {
+        double gap = t_s - q->last_token_s;
+        int b = rp->itl_last_bin;
+        if (gap != rp->itl_last_gap_s) {
+            b = gap > 1e-6 ? (int)floor((log10(gap) + 6) * AIF_ITL_PER_DECADE) : 0;
+            b = b < 0 ? 0 : b >= AIF_ITL_BINS ? AIF_ITL_BINS - 1 : b;
+            rp->itl_last_gap_s = gap;
+            rp->itl_last_bin = b;
+        }
+        rp->itl_n[b]++;
+        rp->itl_sum_s[b] += gap;
+        if (gap > rp->itl_max_s)
+            rp->itl_max_s = gap;
+    }
+    q->last_token_s = t_s;
+}
+
 int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_stream *rq, aif_req_state *st,
                        double t_s, int *done)
 {
@@ -543,6 +566,7 @@ int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_
                     q->gen++;
                     if (q->gen == 1)
                         q->first_token_s = t_s;
+                    token_out(rp, q, t_s);   /* the first token, or the next after a recompute */
                     if (rp->pc_cap)
                         for (int k = 0; k < r->n_hash; k++)
                             pc_touch(rp, rq->hash[r->hash_first + k]);
@@ -557,9 +581,11 @@ int aif_replica_finish(aif_replica *rp, const aif_sched_cfg *cfg, const aif_req_
                 rp->accepted += k;
                 s->ctx += k + 1;
                 q->gen += k + 1;
+                token_out(rp, q, t_s);
             } else {
                 s->ctx++;
                 q->gen++;
+                token_out(rp, q, t_s);
             }
             if (q->gen >= r->output || (rp->prefill_only && q->gen >= 1)) {
                 fin = 1;

@@ -214,6 +214,41 @@ static void stats(double *v, long n, aif_latency *out, double *cdf)
     out->max_s = v[n - 1];
 }
 
+/* The pooled inter-token gaps of every replica (aif_replica.itl_*): quantiles by nearest
+ * rank over the gaps, each taken as the mean of the gaps in its bin. */
+static void itl_stats(const sim *m, aif_latency *out)
+{
+    memset(out, 0, sizeof *out);
+    long n = 0;
+    double sum = 0;
+    for (int i = 0; i < m->n_rep; i++)
+        for (int b = 0; b < AIF_ITL_BINS; b++) {
+            n += m->rep[i].itl_n[b];
+            sum += m->rep[i].itl_sum_s[b];
+        }
+    if (n <= 0)
+        return;
+    out->mean_s = sum / n;
+    const double q[3] = {0.5, 0.9, 0.99};
+    double *dst[3] = {&out->p50_s, &out->p90_s, &out->p99_s};
+    long seen = 0;
+    int k = 0;
+    for (int b = 0; b < AIF_ITL_BINS && k < 3; b++) {
+        long nb = 0;
+        double sb = 0;
+        for (int i = 0; i < m->n_rep; i++) {
+            nb += m->rep[i].itl_n[b];
+            sb += m->rep[i].itl_sum_s[b];
+        }
+        seen += nb;
+        while (k < 3 && nb > 0 && seen >= (long)ceil(q[k] * n))
+            *dst[k++] = sb / nb;
+    }
+    for (int i = 0; i < m->n_rep; i++)
+        if (m->rep[i].itl_max_s > out->max_s)
+            out->max_s = m->rep[i].itl_max_s;
+}
+
 static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
 {
     const aif_req_stream *rq = m->rq;
@@ -269,6 +304,7 @@ static aif_rc results(sim *m, aif_serve_result *r, aif_err *err)
         stats(v, rq->n_open, &r->session, NULL);
     }
     free(v);
+    itl_stats(m, &r->itl);
     r->swap_bytes = m->swap_bytes;
     r->swap_s = m->swap_s;
     r->kv_transfers = m->kv_moves;

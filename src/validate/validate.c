@@ -52,7 +52,7 @@ typedef struct parse_state {
      * (its TTFT, inter-token latency and throughput) name the same deployment, and a run
      * is deterministic in its inputs, so they run it once */
     char serve_key[1024];
-    double serve_v[8];
+    double serve_v[10];
     int serve_gpus, serve_gpn;
 } parse_state;
 
@@ -727,7 +727,8 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
  * datasets' input lengths and SOURCES.md gives no distribution for them), no tp. */
 
 static const char *const serve_metrics[] = {"throughput_tokens_per_s", "requests_per_s", "ttft_p50_s", "ttft_p99_s",
-                                            "tpot_p50_s", "tpot_p99_s", "ttft_mean_s", "tpot_mean_s", NULL};
+                                            "tpot_p50_s", "tpot_p99_s", "ttft_mean_s", "tpot_mean_s", "itl_p50_s",
+                                            "itl_p99_s", NULL};
 
 /* The requests a row simulates (see above). */
 static int serve_requests(int mode, double qps, int replicas)
@@ -754,7 +755,7 @@ static void serve_row(parse_state *ps)
     int k = aif_name_index(serve_metrics, metric);
     if (k < 0) {
         ps->rc = row_error(ps, "metric", "unknown metric '%s' (accepted: throughput_tokens_per_s, requests_per_s, "
-                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s, ttft_mean_s, tpot_mean_s)", metric);
+                           "ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s, ttft_mean_s, tpot_mean_s, itl_p50_s, itl_p99_s)", metric);
         return;
     }
     int md = aif_name_index(aif_serve_mode_names, mode);
@@ -926,7 +927,8 @@ static void serve_row(parse_state *ps)
     if (!reuse) {
         const aif_serve_result *r = &run->serve;
         const double got[] = {r->throughput_tokens_per_s, r->requests_per_s, r->ttft.p50_s, r->ttft.p99_s,
-                              r->tpot.p50_s, r->tpot.p99_s, r->ttft.mean_s, r->tpot.mean_s};
+                              r->tpot.p50_s, r->tpot.p99_s, r->ttft.mean_s, r->tpot.mean_s,
+                              r->itl.p50_s,  r->itl.p99_s};
         memcpy(ps->serve_v, got, sizeof got);
         ps->serve_gpus = r->gpus;
         ps->serve_gpn = s->cluster.gpus_per_node > 0 ? s->cluster.gpus_per_node : 1;
@@ -945,7 +947,8 @@ static void serve_row(parse_state *ps)
         aif_strlcpy(vr->convention, "deployment", sizeof vr->convention);
     }
     const double v[] = {ps->serve_v[0] / per, ps->serve_v[1] / per, ps->serve_v[2], ps->serve_v[3],
-                        ps->serve_v[4],       ps->serve_v[5],       ps->serve_v[6], ps->serve_v[7]};
+                        ps->serve_v[4],       ps->serve_v[5],       ps->serve_v[6], ps->serve_v[7],
+                        ps->serve_v[8],       ps->serve_v[9]};
     vr->measured = measured;
     vr->predicted = v[k];
     vr->err = (vr->predicted - vr->measured) / vr->measured;
@@ -987,7 +990,7 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
 }
 
 typedef struct metric_group {
-    int latency;          /* 1: ttft_* and tpot_*; 0: the rest */
+    int latency;          /* 1: ttft_*, tpot_* and itl_*; 0: the rest */
     const char *prefix;   /* only metrics beginning with it, when not NULL */
 } metric_group;
 
@@ -995,8 +998,9 @@ static int in_metric_group(const aif_val_row *r, const void *arg)
 {
     const metric_group *g = arg;
     const char *m = r->metric;
-    int lat = !strncmp(m, "ttft_", 5) || !strncmp(m, "tpot_", 5);
-    return lat == g->latency && (!g->prefix || !strncmp(m, g->prefix, strlen(g->prefix)));
+    int tpot = !strncmp(m, "tpot_", 5) || !strncmp(m, "itl_", 4);   /* the inter-token half */
+    int lat = !strncmp(m, "ttft_", 5) || tpot;
+    return lat == g->latency && (!g->prefix || (!strcmp(g->prefix, "tpot_") ? tpot : !strncmp(m, g->prefix, strlen(g->prefix))));
 }
 
 /* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*, only those
