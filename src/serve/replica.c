@@ -207,6 +207,27 @@ static int grow_run(aif_replica *rp, aif_err *err, aif_rc *rc)
     return 0;
 }
 
+/* The waiting ring's head into the running list (grow_run has made room): c of its prompt
+ * tokens in this iteration after `cached` already held, `need` blocks; its first admission
+ * counts its prompt and prefix hits once. */
+static void admit_head(aif_replica *rp, aif_req_state *st, const aif_req *r, int q, int target, int cached, long c,
+                       long need, double now_s)
+{
+    rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
+    rp->n_wait--;
+    rp->run[rp->n_run++] = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c,
+                                     .in_batch = 1};
+    rp->kv_used += need;
+    rp->batch_seqs++;
+    add_prefill(&rp->batch, cached, (double)c, cached + c == target);
+    if (!st[q].scheduled) {
+        st[q].scheduled = 1;
+        st[q].start_s = now_s;
+        rp->prefix_hit_tokens += cached;
+        rp->prompt_tokens += r->input;
+    }
+}
+
 /* ---- SGLang's scheduler (the file's header gives the rules and their sources) */
 
 static long min_l(long a, long b) { return a < b ? a : b; }
@@ -318,21 +339,9 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
             break;
         if (grow_run(rp, err, rc))
             return 0;
-        rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
-        rp->n_wait--;
-        aif_seq *s = &rp->run[rp->n_run++];
-        *s = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c, .in_batch = 1};
-        rp->kv_used += need;
+        admit_head(rp, st, r, q, target, cached, c, need, now_s);
         budget -= c < budget ? c : budget;
-        rp->batch_seqs++;
-        add_prefill(&rp->batch, cached, (double)c, cached + c == target);
         reserved_tokens += (double)c + (cached + c == target ? (double)out : 0);
-        if (!st[q].scheduled) {
-            st[q].scheduled = 1;
-            st[q].start_s = now_s;
-            rp->prefix_hit_tokens += cached;
-            rp->prompt_tokens += r->input;
-        }
     }
     if (rp->batch_seqs > 0)   /* a prefill batch runs without the decodes */
         return 1;
@@ -490,25 +499,13 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             break;
         if (grow_run(rp, err, rc))
             return 0;
-        rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
-        rp->n_wait--;
         if (swapped) {
             rp->swap_tokens += swapped;
             st[q].swapped = 0;
         }
-        aif_seq *s = &rp->run[rp->n_run++];
-        *s = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c, .in_batch = 1};
-        rp->kv_used += need;
+        admit_head(rp, st, r, q, target, cached, c, need, now_s);
         budget -= c < budget ? c : budget;
         slots--;
-        rp->batch_seqs++;
-        add_prefill(&rp->batch, cached, (double)c, cached + c == target);
-        if (!st[q].scheduled) {   /* first admission: its prompt and its prefix hits count once */
-            st[q].scheduled = 1;
-            st[q].start_s = now_s;
-            rp->prefix_hit_tokens += cached;
-            rp->prompt_tokens += r->input;
-        }
     }
     AIF_ASSERT(rp->kv_used >= 0 && rp->kv_used <= rp->kv_blocks);
     AIF_ASSERT(!cfg->no_evict || rp->preemptions == 0);
