@@ -87,6 +87,61 @@ static void test_gemm_roofline(void **state)
     CLOSE(aif_compute_time(&g, &sk, 1.0), sk.bytes / (3e12 * 0.9) + 5e-6, 1e-12);
     aif_op at = {.kind = AIF_OP_ATTN_FWD, .flops = 1e12, .k = 4096, .n_kernels = 1};
     CLOSE(aif_compute_time(&g, &at, 1.0), 1e12 / (1000e12 * 0.5 * 4096 / (4096 + 128.0)) + 5e-6, 1e-12);
+    /* split-K: 128 x 1,280 x 16,384 has 10 tiles, one tenth of the SMs.  Split in s slices of k/s
+     * (s x 10 tiles <= 100), the compute is F / (P 0.8 (10 s / 100) (k/s) / (k/s + 64)); the partial
+     * sums add 2 x 4 m n s bytes and the reduction one launch.  By hand, F = 5.37e9 flop and 46.5 MB
+     * of operands at 2.7e12 B/s: s = 1 67.4 us of compute; s = 2 33.8 us against 18.2 us of memory;
+     * s = 3 22.6 against 18.7; s = 4 17.0 against 19.2, memory bound at 19.2 + 5 us of reduction
+     * launch = 24.2 us; s = 5 24.6; more slices only add partial sums.  So s = 4. */
+    aif_op sp = {.kind = AIF_OP_GEMM, .m = 128, .n = 1280, .k = 16384, .batch = 1, .n_kernels = 1};
+    sp.flops = 2.0 * 128 * 1280 * 16384;
+    sp.bytes = (128.0 * 16384 + 1280.0 * 16384 + 128.0 * 1280) * 2;
+    assert_int_equal(aif_gemm_split_k(&g, &sp, 10, 1000e12 * 0.8), 4);
+    CLOSE(aif_compute_time(&g, &sp, 1.0), (sp.bytes + 8.0 * 128 * 1280 * 4) / 2.7e12 + 10e-6, 1e-12);
+    /* unsplit it would have been compute bound on 10 of the 100 SMs: 72.4 against 29.2 us */
+    double unsplit = sp.flops / (1000e12 * 0.8 * 0.1 * 16384 / (16384 + 64.0)) + 5e-6;
+    assert_true(unsplit > 2.4 * aif_compute_time(&g, &sp, 1.0));
+    /* a launch that fills its wave, a chunk of a pipelined GEMM and a grouped GEMM are not split */
+    assert_int_equal(aif_gemm_split_k(&g, &op, 4096, 1000e12 * 0.8), 1);
+    aif_op spc = sp;
+    spc.chunks = 2;
+    spc.n_kernels = 2;
+    double tiles_c = 1280 / 128;   /* 64 rows per chunk: one tile row of 10 tiles */
+    CLOSE(aif_compute_time(&g, &spc, 1.0),
+          sp.flops / (1000e12 * 0.8 * tiles_c / 100 * 16384 / (16384 + 64.0)) + 10e-6, 1e-12);
+    /* a decode GEMV (one row) is memory bound: the partial sums would only add bytes */
+    assert_int_equal(aif_gemm_split_k(&g, &sk, 64, 1000e12 * 0.8), 1);
+}
+
+/* Thin GEMMs against the kernel tables: deepseek-ai/DeepGEMM README (commit 327ec92f), "Normal GEMMs
+ * for dense models", FP8 on H800 SXM5 (132 SMs, 3.35 TB/s: the H100 SXM's compute and memory): DeepGEMM's
+ * TFLOP/s and its speed-up over "an internally optimized CUTLASS 3.6 implementation" (CUTLASS's time is
+ * DeepGEMM's x the speed-up).  The rows of 64 and 128 tokens are serving's decode batches and short
+ * prefills; a 128 x 256 tile fills 9 to 56 of the 132 SMs there.  The model must lie between the fastest
+ * published kernel (DeepGEMM, less 10%) and the general library (CUTLASS, plus 50%): without split-K
+ * three of the twelve were 1.8-1.9 times CUTLASS's time. */
+static void test_thin_gemms_against_kernel_tables(void **state)
+{
+    (void)state;
+    static const double rows[][5] = {
+        {64, 2112, 7168, 206, 2.7},  {64, 24576, 1536, 289, 1.7},  {64, 32768, 512, 219, 1.8},
+        {64, 7168, 16384, 336, 1.4}, {64, 4096, 7168, 287, 1.4},   {64, 7168, 2048, 295, 1.7},
+        {128, 2112, 7168, 352, 2.4}, {128, 24576, 1536, 535, 1.6}, {128, 32768, 512, 358, 1.5},
+        {128, 7168, 16384, 645, 1.4}, {128, 4096, 7168, 533, 2.0}, {128, 7168, 2048, 510, 1.7},
+    };
+    const aif_gpu *g = aif_catalog_find_gpu(cat, "h100-sxm");
+    assert_non_null(g);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        double m = rows[i][0], n = rows[i][1], k = rows[i][2];
+        aif_op op = {.kind = AIF_OP_GEMM, .m = m, .n = n, .k = k, .batch = 1, .n_kernels = 1, .fp8 = 1};
+        op.flops = 2 * m * n * k;
+        op.bytes = m * k + n * k + 2 * m * n;   /* fp8 operands, bf16 output */
+        double t = aif_compute_time(g, &op, 1.0);
+        double deepgemm = op.flops / (rows[i][3] * 1e12), cutlass = deepgemm * rows[i][4];
+        if (t < 0.9 * deepgemm || t > 1.5 * cutlass)
+            fail_msg("%g x %g x %g: %.1f us outside [%.1f, %.1f] us (DeepGEMM %.1f, CUTLASS 3.6 %.1f)", m, n, k,
+                     t * 1e6, 0.9 * deepgemm * 1e6, 1.5 * cutlass * 1e6, deepgemm * 1e6, cutlass * 1e6);
+    }
 }
 
 static aif_cluster cluster(void)
@@ -715,6 +770,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
+        cmocka_unit_test(test_thin_gemms_against_kernel_tables),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),

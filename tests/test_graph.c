@@ -148,6 +148,9 @@ static void test_builder_grows(void **state)
 
 /* The roofline of graph.h / docs/ARCHITECTURE.md, worked out for one op:
  *   GEMM  t = max(F / (P e_mm e_wave K/(K + K_half)), B / (BW e_mem)) + t_k
+ *         a launch of fewer tiles than SMs split in s slices of K (s x tiles <= SMs, K/s >= 128):
+ *         e_wave = s tiles / SMs, K -> K/s, B + 2 x 4 m n s bytes of fp32 partial sums,
+ *         one more t_k; the s of the least time (s = 1 when nothing is gained)
  *   attn  t = max(F / (P e_attn S/(S + S_half) h(d)), B / (BW e_mem)) + t_k
  *   mem   t = B / (BW e_mem) + t_k                                          */
 static double hand_gemm(const aif_gpu *gpu, double m, double n, double k, int *mem_bound)
@@ -155,11 +158,18 @@ static double hand_gemm(const aif_gpu *gpu, double m, double n, double k, int *m
     const aif_calib *c = &gpu->calib;
     double F = 2 * m * n * k, B = (m * k + k * n) * 2 + m * n * 2;
     double tiles = ceil(m / c->tile_m) * ceil(n / c->tile_n);
-    double e_wave = tiles / (ceil(tiles / c->n_sm) * c->n_sm);
-    double t_c = F / (gpu->peak_flops[AIF_BF16] * c->matmul_eff * e_wave * k / (k + c->matmul_k_half));
-    double t_m = B / (gpu->hbm_bw_Bps * c->mem_eff);
-    *mem_bound = t_m > t_c;
-    return fmax(t_c, t_m) + c->kernel_overhead_s;
+    double best = INFINITY;
+    for (int s = 1; s == 1 || (s * tiles <= c->n_sm && k / s >= 128); s++) {
+        double e_wave = s * tiles / (ceil(s * tiles / c->n_sm) * c->n_sm), ks = k / s;
+        double t_c = F / (gpu->peak_flops[AIF_BF16] * c->matmul_eff * e_wave * ks / (ks + c->matmul_k_half));
+        double t_m = (B + (s > 1 ? 8 * m * n * s : 0)) / (gpu->hbm_bw_Bps * c->mem_eff);
+        double t = fmax(t_c, t_m) + c->kernel_overhead_s * (s > 1 ? 2 : 1);
+        if (t < best * (1 - 1e-9)) {
+            best = t;
+            *mem_bound = t_m > t_c;
+        }
+    }
+    return best;
 }
 
 static double hand_mem(const aif_gpu *gpu, double bytes)
@@ -213,8 +223,8 @@ static void test_decode_segment(void **state)
     double t_out = hand_gemm(gpu, b, h, heads * hd, &mb_out);
     double t_fc1 = hand_gemm(gpu, b, 2 * ffn, h, &mb_fc1);
     double t_fc2 = hand_gemm(gpu, b, h, ffn, &mb_fc2);
-    /* both sides of the roofline are exercised: 64 tokens fill few output tiles, so
-     * narrow GEMMs are bound by wave quantisation and wide ones by their weights' bytes */
+    /* both sides of the roofline are exercised: 64 tokens fill few output tiles; split
+     * in K, the narrow GEMMs stay bound by their compute and the wide ones by their weights' bytes */
     int n_mem_bound = mb_qkv + mb_out + mb_fc1 + mb_fc2;
     assert_true(n_mem_bound > 0 && n_mem_bound < 4);
     double h_d = (hd / (hd + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));

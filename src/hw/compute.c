@@ -3,6 +3,29 @@
 
 #include <math.h>
 
+int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double peak_eff)
+{
+    /* only a launch whose tiles leave SMs idle in its one wave is split: s slices of k / s, as many as
+     * keep one wave and leave each slice at least 128 of K (one main-loop block of a Hopper fp8
+     * kernel, two of a bf16 one), the s of the least time counting the fp32 partial sums written and
+     * read back and the reduction's launch */
+    const aif_calib *c = &g->calib;
+    if (tiles <= 0 || tiles >= c->n_sm)
+        return 1;
+    double bw = g->hbm_bw_Bps * c->mem_eff, best_t = 0;
+    int best = 1;
+    for (int s = 1; s == 1 || (s * tiles <= c->n_sm && op->k / s >= 128 && s <= 1024); s++) {
+        double ks = op->k / s, e = peak_eff * s * tiles / c->n_sm * ks / (ks + c->matmul_k_half);
+        double t_c = op->flops / e, t_m = (op->bytes + (s > 1 ? 2.0 * 4 * op->m * op->n * op->batch * s : 0)) / bw;
+        double t = (t_c > t_m ? t_c : t_m) + (s > 1) * c->kernel_overhead_s;
+        if (s == 1 || t < best_t * (1 - 1e-9)) {
+            best_t = t;
+            best = s;
+        }
+    }
+    return best;
+}
+
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
 {
     const aif_calib *c = &g->calib;
@@ -22,10 +45,15 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         /* wave quantisation per GEMM launched: a chunked GEMM's chunks each fill their own waves */
         double chunks = op->chunks > 1 ? op->chunks : 1;
         double tiles = ceil(op->m / chunks / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
-        double waves = ceil(tiles / c->n_sm);
-        double shape = tiles / (waves * c->n_sm) * (op->k / (op->k + c->matmul_k_half));
-        eff *= tiles / (waves * c->n_sm);
-        eff *= op->k / (op->k + c->matmul_k_half);
+        int split = chunks > 1 || op->grouped ? 1 : aif_gemm_split_k(g, op, tiles, peak * eff);
+        double ks = op->k / split;
+        double waves = ceil(tiles * split / c->n_sm);
+        double shape = tiles * split / (waves * c->n_sm) * (ks / (ks + c->matmul_k_half));
+        eff *= shape;
+        if (split > 1) {   /* the fp32 partial sums written and read back by the reduction */
+            t_mem += 2.0 * 4 * op->m * op->n * op->batch * split / (g->hbm_bw_Bps * c->mem_eff);
+            overhead += chunks * c->kernel_overhead_s;
+        }
         if (op->grouped && c->grouped_m_half > 0) {   /* few rows per expert: DeepGEMM's grouped tables */
             double per_group = op->m / (op->m + c->grouped_m_half);
             eff *= per_group;
