@@ -111,6 +111,25 @@ static void test_gemm_roofline(void **state)
           sp.flops / (1000e12 * 0.8 * tiles_c / 100 * 16384 / (16384 + 64.0)) + 10e-6, 1e-12);
     /* a decode GEMV (one row) is memory bound: the partial sums would only add bytes */
     assert_int_equal(aif_gemm_split_k(&g, &sk, 64, 1000e12 * 0.8), 1);
+    /* a grouped GEMM of 4 experts x 64 rows (4 tiles of the 100 SMs) is not split */
+    aif_op gr = sp;
+    gr.m = 64;
+    gr.n = 128;
+    gr.batch = 4;
+    gr.grouped = 1;
+    gr.flops = 2.0 * 64 * 128 * 16384 * 4;
+    gr.bytes = (64.0 * 16384 + 128.0 * 16384 + 64.0 * 128) * 2 * 4;
+    double t_gr = fmax(gr.flops / (1000e12 * 0.8 * 4 / 100 * 16384 / (16384 + 64.0)), gr.bytes / 2.7e12) + 5e-6;
+    CLOSE(aif_compute_time(&g, &gr, 1.0), t_gr, 1e-12);
+    /* each slice keeps at least 128 of K: with no memory roof and no launch cost more slices
+     * would always win, and one tile over k = 1,024 stops at 1,024 / 128 = 8 */
+    aif_gpu fast = g;
+    fast.hbm_bw_Bps = 1e30;
+    fast.calib.kernel_overhead_s = 0;
+    aif_op one = {.kind = AIF_OP_GEMM, .m = 128, .n = 128, .k = 1024, .batch = 1, .n_kernels = 1};
+    one.flops = 2.0 * 128 * 128 * 1024;
+    one.bytes = 1;
+    assert_int_equal(aif_gemm_split_k(&fast, &one, 1, 1000e12 * 0.8), 8);
 }
 
 /* Thin GEMMs against the kernel tables: deepseek-ai/DeepGEMM README (commit 327ec92f), "Normal GEMMs

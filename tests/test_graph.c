@@ -223,8 +223,9 @@ static void test_decode_segment(void **state)
     double t_out = hand_gemm(gpu, b, h, heads * hd, &mb_out);
     double t_fc1 = hand_gemm(gpu, b, 2 * ffn, h, &mb_fc1);
     double t_fc2 = hand_gemm(gpu, b, h, ffn, &mb_fc2);
-    /* both sides of the roofline are exercised: 64 tokens fill few output tiles; split
-     * in K, the narrow GEMMs stay bound by their compute and the wide ones by their weights' bytes */
+    /* both sides of the roofline are exercised: 64 tokens fill few output tiles; split in K
+     * (the partial sums added to their bytes), some of these GEMMs are bound by their bytes
+     * and some by their compute */
     int n_mem_bound = mb_qkv + mb_out + mb_fc1 + mb_fc2;
     assert_true(n_mem_bound > 0 && n_mem_bound < 4);
     double h_d = (hd / (hd + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));

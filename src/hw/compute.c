@@ -28,7 +28,16 @@ int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double pe
 
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
 {
+    return aif_compute_time_bound(g, op, clock_factor, NULL);
+}
+
+double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_factor, int *memory_bound)
+{
     const aif_calib *c = &g->calib;
+    int mb_dummy;
+    if (!memory_bound)
+        memory_bound = &mb_dummy;
+    *memory_bound = op->kind == AIF_OP_MEM;
     double overhead = op->n_kernels * c->kernel_overhead_s;
     double t_mem = op->bytes / (g->hbm_bw_Bps * c->mem_eff);
     switch (op->kind) {
@@ -45,7 +54,11 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         /* wave quantisation per GEMM launched: a chunked GEMM's chunks each fill their own waves */
         double chunks = op->chunks > 1 ? op->chunks : 1;
         double tiles = ceil(op->m / chunks / c->tile_m) * ceil(op->n / c->tile_n) * op->batch;
-        int split = chunks > 1 || op->grouped ? 1 : aif_gemm_split_k(g, op, tiles, peak * eff);
+        double rate = peak * eff;   /* the compute rate before the launch's shape, the recipe's bf16 share blended in */
+        if (op->hp_share > 0 && (fp4 || fp8))
+            rate = 1 / ((1 - op->hp_share) / (peak * eff) +
+                        op->hp_share / (g->peak_flops[AIF_BF16] * clock_factor * c->matmul_eff));
+        int split = chunks > 1 || op->grouped ? 1 : aif_gemm_split_k(g, op, tiles, rate);
         double ks = op->k / split;
         double waves = ceil(tiles * split / c->n_sm);
         double shape = tiles * split / (waves * c->n_sm) * (ks / (ks + c->matmul_k_half));
@@ -63,6 +76,7 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         if (op->hp_share > 0 && (fp4 || fp8))   /* the recipe's bf16 layers: that share at the bf16 rate */
             t_c = op->flops * (1 - op->hp_share) / (peak * eff) +
                   op->flops * op->hp_share / (g->peak_flops[AIF_BF16] * clock_factor * c->matmul_eff * shape);
+        *memory_bound = t_mem >= t_c;
         return (t_c > t_mem ? t_c : t_mem) + overhead;
     }
     case AIF_OP_ATTN_FWD:
@@ -74,6 +88,7 @@ double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
         if (op->n > 0)   /* head dimension, relative to the 128 the efficiencies are quoted at */
             eff *= (op->n / (op->n + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
         double t_c = op->flops / (g->peak_flops[AIF_BF16] * clock_factor * eff);
+        *memory_bound = t_mem >= t_c;
         return (t_c > t_mem ? t_c : t_mem) + overhead;
     }
     case AIF_OP_MEM:

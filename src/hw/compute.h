@@ -6,7 +6,7 @@
  *          e_wave = tiles / (ceil(tiles / n_sm) * n_sm)   (wave quantisation)
  *          split-K: a launch of fewer tiles than SMs (a decode batch, a short prefill) is split in s
  *          slices of K, as cuBLAS and CUTLASS split thin GEMMs: e_wave = s tiles / n_sm, K -> K / s,
- *          2 x 4 m n s bytes of fp32 partial sums more and one reduction launch, s (s tiles <= n_sm,
+ *          2 x 4 m n batch s bytes of fp32 partial sums more and one reduction launch, s (s tiles <= n_sm,
  *          K / s >= 128) the least time; a chunk of a pipelined GEMM and a grouped GEMM are not split
  *          a grouped GEMM (aif_op.grouped: a MoE layer's experts, m rows each) also
  *          x m / (m + m_half), m_half the family's grouped_m_half (DeepGEMM's grouped tables)
@@ -27,5 +27,8 @@
 int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double peak_eff);
 /* clock_factor scales the compute roof (1 = nominal clocks; <1 = power-capped). */
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor);
+/* The same, and *memory_bound (may be NULL) set when the op's HBM bytes (a split GEMM's
+ * partial sums included) bind it rather than its compute: a memory-bound op always. */
+double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_factor, int *memory_bound);
 
 #endif

@@ -8,6 +8,7 @@
 #include "workload/lower_serve.h"
 #include "aifsim/names.h"
 #include "base/base.h"
+#include "hw/compute.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -216,18 +217,21 @@ aif_rc aif_serve_lower_batch(const aif_scenario *s, const aif_serve_batch *b, ai
     return aif_graph_finish(g, err);
 }
 
-/* Adds op o's time to t, as compute, memory or communication. */
+/* Adds op o's time to t, as compute, memory or communication: a compute op by the
+ * roof that binds it (compute.h; a split GEMM's partial sums counted in its bytes). */
 static void add_op(const aif_scenario *s, const aif_graph *g, const aif_op *o, aif_serve_time *t)
 {
-    double d = aif_op_time_s(s, g, o);
-    t->total_s += d;
     if (o->kind == AIF_OP_COMM) {
+        double d = aif_op_time_s(s, g, o);
+        t->total_s += d;
         t->comm_s += d;
         return;
     }
-    const aif_gpu *gpu = &s->cluster.gpu;
-    double t_mem = o->bytes / (gpu->hbm_bw_Bps * gpu->calib.mem_eff) + o->n_kernels * gpu->calib.kernel_overhead_s;
-    if (o->kind == AIF_OP_MEM || d <= t_mem * (1 + 1e-12))
+    int memory_bound;
+    double d = aif_compute_time_bound(&s->cluster.gpu, o, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0,
+                                      &memory_bound);
+    t->total_s += d;
+    if (memory_bound)
         t->memory_s += d;
     else
         t->compute_s += d;
