@@ -130,8 +130,9 @@ static void test_lora_columns(void **state)
 /* The optional trailing column recompute_modules (train.recompute_modules, "a,b" in one
  * quoted cell): the row runs selective with them, slower than with the default modules; a
  * bad name is refused naming the column and the accepted list. */
-#define RHDR "id,model,system,gpus,tp,mbs,gbs,seq,recompute,metric,measured,source,notes,lora_rank,lora_targets," \
-             "recompute_modules\n"
+#define RHDR_COLS "id,model,system,gpus,tp,mbs,gbs,seq,recompute,metric,measured,source,notes,lora_rank,lora_targets," \
+                  "recompute_modules"
+#define RHDR RHDR_COLS "\n"
 static void test_recompute_modules_column(void **state)
 {
     (void)state;
@@ -149,6 +150,26 @@ static void test_recompute_modules_column(void **state)
     bad(RHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n,,,\"mlp,attn\"\n",
         "accepted: core_attn, mla_up_proj, layernorm, mlp, moe, moe_act, shared_experts", 2);
     bad(RHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,none,step_time_s,1,s,n,,,mlp\n", "but recompute is none", 2);
+}
+
+/* The optional trailing column offload_layers (train.offload activations with
+ * train.offload_layers): the row's activations of that many layers are held in host memory
+ * instead of HBM; a count the stage cannot offload is refused naming the column. */
+#define OHDR RHDR_COLS ",offload_layers\n"
+static void test_offload_layers_column(void **state)
+{
+    (void)state;
+    const char *csv = OHDR "none,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n\n"
+                           "off,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n,,,,8\n";
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
+    assert_int_equal(v.n, 2);
+    assert_true(v.rows[0].r.mem.host_bytes == 0);
+    assert_true(v.rows[1].r.mem.host_bytes > 0);
+    assert_true(v.rows[1].r.mem.activations_bytes < v.rows[0].r.mem.activations_bytes);
+    aif_validation_free(&v);
+    bad(OHDR "a,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n,,,,0\n", "column offload_layers", 2);
 }
 
 /* nccl-tests rows: op and algo names are the library's own (names.h); an unknown algo
@@ -528,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
         cmocka_unit_test(test_serve_requests_column), cmocka_unit_test(test_serve_sglang_batch),
         cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
+        cmocka_unit_test(test_offload_layers_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_COLS = 32, CELL = 4096 };
+enum { MAX_COLS = 40, CELL = 4096 };   /* "more than 40 columns" in cb_row */
 
 typedef struct parse_state {
     char hdr[MAX_COLS][32];
@@ -159,7 +159,7 @@ static void train_row(parse_state *ps)
         {"pp_overlap", "train.pp_overlap"},
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
         {"lora_rank", "train.lora.rank"}, {"lora_targets", "train.lora.targets"},
-        {"recompute_modules", "train.recompute_modules"},
+        {"recompute_modules", "train.recompute_modules"}, {"offload_layers", "train.offload_layers"},
     };
     aif_override ov[32];
     char origins[32][48];
@@ -171,6 +171,11 @@ static void train_row(parse_state *ps)
         snprintf(origins[n], sizeof origins[n], "column %s", map[i].col);
         ov[n] = (aif_override){map[i].path, ps->cell[c], origins[n]};
         n++;
+        if (!strcmp(map[i].col, "offload_layers")) {   /* layers offloaded: the activations' offload */
+            snprintf(origins[n], sizeof origins[n], "column %s", map[i].col);
+            ov[n] = (aif_override){"train.offload", "activations", origins[n]};
+            n++;
+        }
     }
     aif_val_row *vr = new_row(ps);
     if (!vr)
@@ -244,10 +249,12 @@ static void train_row(parse_state *ps)
     ps->out->n++;
 }
 
-/* The training tables' optional trailing columns: LoRA fine-tuning (train.lora) and
- * selective recompute's modules (train.recompute_modules, "a,b"), after notes, so that a
- * row of full training with the default modules ends at its notes. */
-static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", NULL};
+/* The training tables' optional trailing columns: LoRA fine-tuning (train.lora),
+ * selective recompute's modules (train.recompute_modules, "a,b") and the layers whose
+ * activations go to host memory (train.offload activations, train.offload_layers), after
+ * notes, so that a row of full training with the default modules ends at its notes. */
+static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
+                                             NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */
@@ -302,7 +309,7 @@ static void cb_row(int c, void *data)
     if (ps->rc) {
         /* an earlier row failed: read on without looking */
     } else if (ps->col > MAX_COLS) {
-        ps->rc = row_error(ps, "", "%s", "more than 32 columns");
+        ps->rc = row_error(ps, "", "%s", "more than 40 columns");
     } else if (ps->col == 1 && !ps->cell[0][0]) {
         /* a blank line */
     } else if (ps->row == 0) {
