@@ -133,15 +133,21 @@ static void test_lora_columns(void **state)
 #define RHDR_COLS "id,model,system,gpus,tp,mbs,gbs,seq,recompute,metric,measured,source,notes,lora_rank,lora_targets," \
                   "recompute_modules"
 #define RHDR RHDR_COLS "\n"
+/* A table of two rows that both run: the column's effect is row 1 against row 0. */
+static void two_rows(const char *csv, aif_validation *v)
+{
+    aif_err e;
+    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", v, &e), AIF_OK);
+    assert_int_equal(v->n, 2);
+}
+
 static void test_recompute_modules_column(void **state)
 {
     (void)state;
     const char *csv = RHDR "sel,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n\n"
                            "mods,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n,,,\"layernorm,mlp\"\n";
     aif_validation v;
-    aif_err e;
-    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
-    assert_int_equal(v.n, 2);
+    two_rows(csv, &v);
     assert_true(v.rows[1].predicted > v.rows[0].predicted);   /* the MLP and norms replayed */
     assert_true(v.rows[1].r.hw_flops_per_step > v.rows[0].r.hw_flops_per_step);
     aif_validation_free(&v);
@@ -162,9 +168,7 @@ static void test_offload_layers_column(void **state)
     const char *csv = OHDR "none,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n\n"
                            "off,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n,,,,8\n";
     aif_validation v;
-    aif_err e;
-    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
-    assert_int_equal(v.n, 2);
+    two_rows(csv, &v);
     assert_true(v.rows[0].r.mem.host_bytes == 0);
     assert_true(v.rows[1].r.mem.host_bytes > 0);
     assert_true(v.rows[1].r.mem.activations_bytes < v.rows[0].r.mem.activations_bytes);
