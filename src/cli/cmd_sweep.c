@@ -77,8 +77,8 @@ static void progress(const aif_sweep_status *st, void *ctx)
 {
     progress_state *ps = ctx;
     double t = now_s();
-    long todo = st->points - st->stored_before;
-    int end = st->done >= todo;
+    long to_run = st->points - st->stored_before;
+    int end = st->done >= to_run;
     if (!end && t - ps->last_s < (ps->tty ? 0.2 : 5.0))
         return;
     if (!ps->tty && !ps->shown && end)
@@ -86,19 +86,19 @@ static void progress(const aif_sweep_status *st, void *ctx)
     ps->last_s = t;
     double rate = st->elapsed_s > 0 ? (double)st->done / st->elapsed_s : 0;
     char eta[32];
-    fmt_eta(eta, sizeof eta, rate > 0 ? (double)(todo - st->done) / rate : -1);
-    double frac = todo > 0 ? (double)st->done / (double)todo : 1;
+    fmt_eta(eta, sizeof eta, rate > 0 ? (double)(to_run - st->done) / rate : -1);
+    double frac = to_run > 0 ? (double)st->done / (double)to_run : 1;
     if (ps->tty) {
         char bar[31];
         int k = (int)(frac * 30);
         for (int i = 0; i < 30; i++)
             bar[i] = i < k ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\rsweeping [%s] %ld/%ld points  %.0f/s  ETA %s   ", bar, st->done, todo, rate, eta);
+        fprintf(stderr, "\rsweeping [%s] %ld/%ld points  %.0f/s  ETA %s   ", bar, st->done, to_run, rate, eta);
         if (end)
             fputc('\n', stderr);
     } else {
-        fprintf(stderr, "aifsim sweep: %ld/%ld points (%.0f%%), %.0f/s, ETA %s\n", st->done, todo, 100 * frac, rate,
+        fprintf(stderr, "aifsim sweep: %ld/%ld points (%.0f%%), %.0f/s, ETA %s\n", st->done, to_run, 100 * frac, rate,
                 eta);
     }
     ps->shown = 1;

@@ -439,27 +439,27 @@ static int is_pipeline_send(const aif_op *o)
 }
 
 /* A pattern to build: its load group (adaptive routing), then the order found. */
-typedef struct todo {
+typedef struct pattern_job {
     long group;
     int seq, op, inst, algo;
     dir d;
     double bytes;
-} todo;
+} pattern_job;
 
-typedef struct todos {
-    todo *v;
+typedef struct pattern_queue {
+    pattern_job *v;
     long n, cap;
-} todos;
+} pattern_queue;
 
-static int cmp_todo(const void *a, const void *b)
+static int cmp_pattern_job(const void *a, const void *b)
 {
-    const todo *p = a, *q = b;
+    const pattern_job *p = a, *q = b;
     if (p->group != q->group)
         return p->group < q->group ? -1 : 1;
     return (p->seq > q->seq) - (p->seq < q->seq);
 }
 
-static void prebuild_op(sim *x, todos *w, timeline *t, int op, double bytes, dir d)
+static void prebuild_op(sim *x, pattern_queue *w, timeline *t, int op, double bytes, dir d)
 {
     const aif_op *o = &x->g->ops[op];
     if (bytes <= 0 || x->g->groups[o->group].size <= 1)
@@ -467,12 +467,12 @@ static void prebuild_op(sim *x, todos *w, timeline *t, int op, double bytes, dir
     aif_coll_algo algo;
     aif_coll_time_algo(&x->s->cluster, (aif_coll)o->coll, x->g->groups[o->group], bytes, AIF_ALGO_AUTO, &algo);
     int members, inst = instance_of(x, t, o->group, &members);
-    if (aif_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(todo))) {
+    if (aif_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(pattern_job))) {
         stop(x, FAIL_NOMEM);
         return;
     }
-    w->v[w->n] = (todo){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst, (int)algo, d,
-                        bytes};
+    w->v[w->n] = (pattern_job){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst,
+                               (int)algo, d, bytes};
     w->n++;
 }
 
@@ -481,7 +481,7 @@ static void prebuild_op(sim *x, todos *w, timeline *t, int op, double bytes, dir
 static void prebuild(sim *x)
 {
     const aif_graph *g = x->g;
-    todos w = {NULL, 0, 0};
+    pattern_queue w = {NULL, 0, 0};
     item *it = malloc((size_t)(x->n_items_max + 4) * sizeof(item));
     if (!it) {
         stop(x, FAIL_NOMEM);
@@ -509,7 +509,7 @@ static void prebuild(sim *x)
     }
     free(it);
     if (w.n > 1)
-        qsort(w.v, (size_t)w.n, sizeof(todo), cmp_todo);
+        qsort(w.v, (size_t)w.n, sizeof(pattern_job), cmp_pattern_job);
     if (x->score) {   /* the representative replica: the longest sends over the step */
         x->scoring = 1;
         for (long i = 0, j; i < w.n && !failed(x); i = j) {   /* once per pattern: its uses' bytes */

@@ -473,7 +473,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "aif_sweep_opts and its writers are needed");
     comm cm = {NULL, NULL, 0, 1};
     sweep_store *store = NULL;
-    long *todo = NULL, n_todo = 0;
+    long *to_run = NULL, n_to_run = 0;
     long *mine[2] = {NULL, NULL};
     rec_buf *out[2] = {NULL, NULL};
     const char **recs = NULL;
@@ -530,7 +530,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
     /* rank 0: the store and the points it does not hold yet, in point order */
     if (cm.rank == 0) {
         rc = store_open(db_path, sw, &store, err);
-        if (!rc && !(todo = malloc((size_t)(sw->n_points ? sw->n_points : 1) * sizeof *todo)))
+        if (!rc && !(to_run = malloc((size_t)(sw->n_points ? sw->n_points : 1) * sizeof *to_run)))
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         for (long i = 0; !rc && i < sw->n_points; i++) {
             char key[17];
@@ -538,11 +538,11 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
             if (store_has(store, key))
                 st.stored_before++;
             else
-                todo[n_todo++] = i;
+                to_run[n_to_run++] = i;
         }
     }
     if (mpi_up) {
-        long hdr[2] = {rc ? -1 : n_todo, st.stored_before};
+        long hdr[2] = {rc ? -1 : n_to_run, st.stored_before};
         if (cm.mpi->bcast(hdr, sizeof hdr)) {
             rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "MPI_Bcast failed");
             goto done;
@@ -552,13 +552,13 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
                 rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "rank 0 could not open the store");
             goto done;
         }
-        n_todo = hdr[0];
+        n_to_run = hdr[0];
         st.stored_before = hdr[1];
-        if (cm.rank != 0 && !(todo = malloc((size_t)(n_todo ? n_todo : 1) * sizeof *todo))) {
+        if (cm.rank != 0 && !(to_run = malloc((size_t)(n_to_run ? n_to_run : 1) * sizeof *to_run))) {
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
             goto done;   /* the others wait in vain: out of memory is the end anyway */
         }
-        if (n_todo && cm.mpi->bcast(todo, n_todo * (long)sizeof *todo)) {
+        if (n_to_run && cm.mpi->bcast(to_run, n_to_run * (long)sizeof *to_run)) {
             rc = aif_err_set(err, AIF_EIO, NULL, 0, 0, NULL, "MPI_Bcast failed");
             goto done;
         }
@@ -606,7 +606,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
     aif_rc stop = AIF_OK;
     aif_err stop_err;
     for (long at = 0, cur = 0;; cur ^= 1) {
-        long n = n_todo - at < batch ? n_todo - at : batch;
+        long n = n_to_run - at < batch ? n_to_run - at : batch;
         if (n > batch_max)
             n = batch_max;
         if (stop)
@@ -627,7 +627,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         const double tb = now_s();
         long n_mine = 0;
         for (long j = cm.rank; j < n; j += cm.size)
-            mine[cur][n_mine++] = todo[at + j];
+            mine[cur][n_mine++] = to_run[at + j];
         if (n > 0)
             start_items(&p, mine[cur], n_mine, out[cur]);
         if (cm.rank == 0 && pending) {
@@ -747,7 +747,7 @@ done:
         free(mine[b]);
         free(gathered[b]);
     }
-    free(todo);
+    free(to_run);
     free(recs);
     free(lens);
     free(glens);
