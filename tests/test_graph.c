@@ -11,6 +11,7 @@
 
 #include "aifsim/graph.h"
 #include "base/arena.h"
+#include "hand_roofline.h"
 
 #include <math.h>
 #include <stdalign.h>
@@ -144,37 +145,6 @@ static void test_builder_grows(void **state)
     assert_int_equal(aif_graph_seg_begin(&g, 0, "b"), -1);        /* opened twice */
     assert_int_equal(aif_graph_finish(&g, &e), AIF_EINTERNAL);
     aif_graph_free(&g);
-}
-
-/* The roofline of graph.h / docs/ARCHITECTURE.md, worked out for one op:
- *   GEMM  t = max(F / (P e_mm e_wave K/(K + K_half)), B / (BW e_mem)) + t_k
- *         a launch of fewer tiles than SMs split in s slices of K (s x tiles <= SMs, K/s >= 128):
- *         e_wave = s tiles / SMs, K -> K/s, B + 2 x 4 m n s bytes of fp32 partial sums,
- *         one more t_k; the s of the least time (s = 1 when nothing is gained)
- *   attn  t = max(F / (P e_attn S/(S + S_half) h(d)), B / (BW e_mem)) + t_k
- *   mem   t = B / (BW e_mem) + t_k                                          */
-static double hand_gemm(const aif_gpu *gpu, double m, double n, double k, int *mem_bound)
-{
-    const aif_calib *c = &gpu->calib;
-    double F = 2 * m * n * k, B = (m * k + k * n) * 2 + m * n * 2;
-    double tiles = ceil(m / c->tile_m) * ceil(n / c->tile_n);
-    double best = INFINITY;
-    for (int s = 1; s == 1 || (s * tiles <= c->n_sm && k / s >= 128); s++) {
-        double e_wave = s * tiles / (ceil(s * tiles / c->n_sm) * c->n_sm), ks = k / s;
-        double t_c = F / (gpu->peak_flops[AIF_BF16] * c->matmul_eff * e_wave * ks / (ks + c->matmul_k_half));
-        double t_m = (B + (s > 1 ? 8 * m * n * s : 0)) / (gpu->hbm_bw_Bps * c->mem_eff);
-        double t = fmax(t_c, t_m) + c->kernel_overhead_s * (s > 1 ? 2 : 1);
-        if (t < best * (1 - 1e-9)) {
-            best = t;
-            *mem_bound = t_m > t_c;
-        }
-    }
-    return best;
-}
-
-static double hand_mem(const aif_gpu *gpu, double bytes)
-{
-    return bytes / (gpu->hbm_bw_Bps * gpu->calib.mem_eff) + gpu->calib.kernel_overhead_s;
 }
 
 /* One decode iteration of a Llama-3-70B-like layer on 8-way tensor parallelism:

@@ -20,6 +20,7 @@
 #include "serve/requests.h"
 #include "workload/lower_serve.h"
 #include "workload/transformer.h"
+#include "hand_roofline.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -156,28 +157,6 @@ static void test_moe_active_experts(void **state)
     assert_true(expert_gemms(&s, 16) > 1 && expert_gemms(&s, 16) < 16);
 }
 
-static double hand_gemm(const aif_gpu *gpu, double m, double n, double k)
-{
-    /* docs/ARCHITECTURE.md "Compute": a launch of fewer tiles than SMs split in s slices of K
-     * (s tiles <= SMs, K/s >= 128), fp32 partial sums 8 m n s bytes and a reduction launch more,
-     * the s of least time */
-    const aif_calib *c = &gpu->calib;
-    double F = 2 * m * n * k, B = (m * k + k * n) * 2 + m * n * 2;
-    double tiles = ceil(m / c->tile_m) * ceil(n / c->tile_n), best = INFINITY;
-    for (int s = 1; s == 1 || (s * tiles <= c->n_sm && k / s >= 128); s++) {
-        double e_wave = s * tiles / (ceil(s * tiles / c->n_sm) * c->n_sm), ks = k / s;
-        double t_c = F / (gpu->peak_flops[AIF_BF16] * c->matmul_eff * e_wave * ks / (ks + c->matmul_k_half));
-        double t_m = (B + (s > 1 ? 8 * m * n * s : 0)) / (gpu->hbm_bw_Bps * c->mem_eff);
-        best = fmin(best, fmax(t_c, t_m) + c->kernel_overhead_s * (s > 1 ? 2 : 1));
-    }
-    return best;
-}
-
-static double hand_mem(const aif_gpu *gpu, double bytes)
-{
-    return bytes / (gpu->hbm_bw_Bps * gpu->calib.mem_eff) + gpu->calib.kernel_overhead_s;
-}
-
 /* A decode iteration of Llama 3 8B in bf16 on one H100, worked out from the
  * roofline equations (src/hw/compute.h): 32 sequences of 1,000 to 4,100 cached
  * tokens each add one token. */
@@ -201,10 +180,11 @@ static void test_hand_decode_dense(void **state)
     double t_attn_c = attn_flops / (gpu->peak_flops[AIF_BF16] * c->attn_fwd_eff * kv_len / (kv_len + c->attn_kv_half) * h_d);
     double t_attn = fmax(t_attn_c, attn_bytes / (gpu->hbm_bw_Bps * c->mem_eff)) + c->kernel_overhead_s;
     assert_true(attn_bytes / (gpu->hbm_bw_Bps * c->mem_eff) > t_attn_c);   /* decode attention reads the cache */
-    double layer = hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, (heads + 2 * kvh) * hd, h) + hand_mem(gpu, D * kv_tok) +
-                   t_attn + hand_gemm(gpu, D, h, heads * hd) + hand_mem(gpu, D * h * 4) +
-                   hand_gemm(gpu, D, 2 * ffn, h) + hand_mem(gpu, D * ffn * 2 * 3) + hand_gemm(gpu, D, h, ffn);
-    double edge = hand_mem(gpu, D * h * 4) + hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, vocab, h) +
+    double layer = hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, (heads + 2 * kvh) * hd, h, NULL) +
+                   hand_mem(gpu, D * kv_tok) + t_attn + hand_gemm(gpu, D, h, heads * hd, NULL) +
+                   hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, 2 * ffn, h, NULL) + hand_mem(gpu, D * ffn * 2 * 3) +
+                   hand_gemm(gpu, D, h, ffn, NULL);
+    double edge = hand_mem(gpu, D * h * 4) + hand_mem(gpu, D * h * 4) + hand_gemm(gpu, D, vocab, h, NULL) +
                   hand_mem(gpu, D * vocab * 4);
     double expect = L * layer + edge;
     aif_serve_model sm;
