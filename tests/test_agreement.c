@@ -57,12 +57,6 @@ static const struct { const char *id; double bound; } known[] = {
      * slowed by both in the estimate, by the TP collective's alone in the simulator */
     {"tt2412-405b-512-3d-1f1b", 0.08},
     {"tt2412-405b-512-3d-interleaved", 0.08},
-    /* GPT-OSS 120B on 64 GB200 with the expert all-to-all overlapped (ep_overlap, as its
-     * recipe sets it): the estimate exposes 0.305 s of expert communication a step (the
-     * slowdown up to the comm stream's end from the segment's start, though the dispatch
-     * starts after the attention), the simulator 0.155 s (over the compute ops that start
-     * while it is in flight); not yet reconciled (docs/VALIDATION.md) */
-    {"mbr260401-gb200-gptoss-120b-bf16", 0.08},
 };
 
 static double bound_of(const char *id)

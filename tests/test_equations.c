@@ -636,9 +636,9 @@ static void test_ep_overlap_booked_as_expert(void **state)
     for (int k = 0; k < 4; k += 2) {
         assert_true(r[k].bd.ep_comm_s > 0);
         assert_true(r[k + 1].bd.ep_comm_s > 0);
-        /* the switch hides expert traffic; it adds nothing to DP's (beyond 1% of the expert
-         * line: the window DP overlaps may change) */
-        assert_true(r[k + 1].bd.dp_comm_s <= r[k].bd.dp_comm_s + 0.01 * r[k].bd.ep_comm_s);
+        /* the switch hides expert traffic; it adds nothing to DP's but what the shorter
+         * backward window exposes of the gradient reduction: at most the expert time it hid */
+        assert_true(r[k + 1].bd.dp_comm_s <= r[k].bd.dp_comm_s + (r[k].bd.ep_comm_s - r[k + 1].bd.ep_comm_s) + 1e-9);
     }
 }
 

@@ -228,6 +228,58 @@ static void test_decode_segment(void **state)
     aif_graph_free(&g);
 }
 
+/* A collective on the segment's background stream (AIF_OVL_SEGMENT) slows the compute
+ * only while it is in flight: issued after a first kernel (a), it runs beside the
+ * kernels after it, and the slowdown is sigma times that overlap, not sigma times the
+ * time from the segment's start to its end (the estimate's rule until it was found to
+ * over-charge a late dispatch); a second collective queued behind the first on the
+ * stream starts when the first ends, and what the stream outlasts of the compute is
+ * added whole. */
+static void test_segment_stream_window(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\ntrain: {tp: 8, gbs: 8, seq: 4096}\n");
+    const aif_gpu *gpu = &s.cluster.gpu;
+    double sigma = gpu->calib.overlap_slowdown, ar_bytes = 64e6;
+    double t_ar = aif_collective_time_s(&s.cluster, AIF_COLL_ALLREDUCE, 8, ar_bytes, AIF_ALGO_AUTO, NULL);
+    double a_bytes = 4 * t_ar * gpu->hbm_bw_Bps * gpu->calib.mem_eff;   /* a: about 4 all-reduces long */
+    double t_a = hand_mem(gpu, a_bytes);
+    for (int two = 0; two < 2; two++) {
+        double b_bytes = (two ? 1.5 : 3) * t_ar * gpu->hbm_bw_Bps * gpu->calib.mem_eff;
+        double t_b = hand_mem(gpu, b_bytes);
+        aif_graph g;
+        aif_graph_init(&g);
+        g.groups[AIF_GRP_TP] = (aif_group_shape){8, 8};
+        assert_int_equal(aif_graph_seg_begin(&g, 7, "late collective"), 0);
+        aif_graph_add_mem(&g, "a", AIF_CAT_COMPUTE, a_bytes, 1);
+        aif_graph_add_comm(&g, "ep.a2a", AIF_CAT_EP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_SEGMENT);
+        if (two)
+            aif_graph_add_comm(&g, "ep.a2a.2", AIF_CAT_EP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_SEGMENT);
+        aif_graph_add_mem(&g, "b", AIF_CAT_COMPUTE, b_bytes, 1);
+        aif_graph_seg_end(&g);
+        aif_err e;
+        assert_int_equal(aif_graph_finish(&g, &e), AIF_OK);
+        CLOSE(aif_op_time_s(&s, &g, &g.ops[1]), t_ar, 1e-12);
+        aif_seg_time st;
+        aif_segment_time(&s, &g, 0, &st);
+        double want;
+        if (!two) {   /* [t_a, t_a + t_ar) lies within the compute [0, t_a + t_b): overlap t_ar */
+            assert_true(t_b > t_ar);
+            want = t_a + t_b + sigma * t_ar;
+        } else {      /* [t_a, t_a + 2 t_ar): t_b of it beside the compute, and the stream outlasts it */
+            assert_true(t_b < 2 * t_ar && t_b + sigma * t_b < 2 * t_ar);
+            want = t_a + 2 * t_ar;
+        }
+        CLOSE(st.total_s, want, 1e-12);
+        CLOSE(st.cat_s[AIF_CAT_COMPUTE], t_a + t_b, 1e-12);
+        CLOSE(st.cat_s[AIF_CAT_EP], want - t_a - t_b, 1e-12);   /* the slowdown booked to the traffic */
+        if (!two)   /* the old rule's charge, sigma (t_a + t_ar), is far from it */
+            assert_true(fabs(st.total_s - (t_a + t_b + sigma * (t_a + t_ar))) > 0.5 * sigma * t_a);
+        aif_graph_free(&g);
+    }
+}
+
 /* The timing table behind `aifsim train --ops`: the training graph's segments
  * in aif_seg order, every op and segment timed as the engine times them. */
 static void test_timing_table(void **state)
@@ -292,6 +344,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena), cmocka_unit_test(test_arena_buffer), cmocka_unit_test(test_builder_grows), cmocka_unit_test(test_decode_segment),
+        cmocka_unit_test(test_segment_stream_window),
         cmocka_unit_test(test_timing_table), cmocka_unit_test(test_relower),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
