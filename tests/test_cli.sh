@@ -399,7 +399,27 @@ if grep -q "^serving ($tmp/s.csv; " "$tmp/s.out" && grep -q '^latency (TTFT, TPO
    ! grep -q '^training runs' "$tmp/s.out"; then ok
 else bad "validate --infer FILE: $(head -3 "$tmp/s.out")"; fi
 rejects 2 "option '--infer' $twice" validate --infer a.csv --infer b.csv
-rejects 2 "--engine sim applies to the training rows, not to --collectives or --infer" validate --engine sim --infer x.csv
+rejects 2 "--engine sim applies to the training rows, not to --collectives, --infer or --memory" validate --engine sim --infer x.csv
+# --memory FILE: a peak-memory table alone (the training table's columns, metric
+# peak_memory_gib), no bound and no training section; a throughput row refused in it and a
+# memory row among the training rows, each naming where it goes
+tr_hdr=$(head -1 "$src/validation/train.csv")
+printf '%s\nm,llama3-8b,dgx-h100,,8,1,1,1,1,1,8,1,8,4096,bf16,,,,,,,,,,peak_memory_gib,40,,s,n\n' "$tr_hdr" >"$tmp/m.csv"
+"$bin" validate --memory "$tmp/m.csv" >"$tmp/m.out"
+if grep -q "^peak memory per GPU ($tmp/m.csv; " "$tmp/m.out" && grep -q '^1 rows: median |error| ' "$tmp/m.out" &&
+   ! grep -q '^training runs' "$tmp/m.out" && ! grep -q 'bound on the median' "$tmp/m.out"; then ok
+else bad "validate --memory FILE: $(head -3 "$tmp/m.out")"; fi
+rejects 2 "'peak_memory_gib' is a memory figure: it goes in a memory table" validate "$tmp/m.csv"
+sed 's/peak_memory_gib,40/tokens_per_s_per_gpu,9000/' "$tmp/m.csv" >"$tmp/m2.csv"
+rejects 2 "unknown metric 'tokens_per_s_per_gpu' in a memory table (accepted: peak_memory_gib)" validate --memory "$tmp/m2.csv"
+rejects 2 "option '--memory' $twice" validate --memory a.csv --memory b.csv
+rejects 2 "--holdout applies to the training rows, not to --collectives, --infer or --memory" validate --holdout source --memory x.csv
+if "$bin" validate --json | python3 -c '
+import json,sys
+d=json.load(sys.stdin); m=d["memory"]
+assert m["n"] == len(m["rows"]) >= 18 and all(r["metric"] == "peak_memory_gib" for r in m["rows"])
+assert m["median_ape_pct"] <= m["p90_ape_pct"] <= m["max_ape_pct"]'; then ok
+else bad "validate --json: no memory section"; fi
 # --holdout source: the training rows alone, each source group with and without the constants
 # tied to it; one is tied in data/calibration.yaml (TPU v5p's GEMM efficiency, to MaxText's
 # table) and no row outside that group informs it, so the figures coincide and the output says so

@@ -287,12 +287,59 @@ static void test_activation_memory(void **state)
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     aif_memory m;
     aif_memory_estimate(&s, &g, &m);
-    CLOSE(m.activations_bytes, 2 * 1024.0 * 1024 + 1024.0 * 8 * 6, 1e-12);
+    /* and in the backward the layer being recomputed holds its tensors again, on top of
+     * the input, beyond the logits' (freed before the first layer's backward) */
+    aif_scenario s_none = s;
+    s_none.train.recompute = AIF_RC_NONE;
+    double none[2];
+    aif_memory_layer_bytes(&s_none, none);
+    double input = 2 * 1024.0 * 1024, logits = 1024.0 * 8 * 6;
+    assert_true(none[0] - input > logits);
+    CLOSE(m.activations_bytes, input + (none[0] - input), 1e-12);
     /* weights, grads and optimizer: 2 + 4 + 12 bytes per parameter without sharding */
     double p = aif_model_params(&s.model);
     CLOSE(m.weights_bytes + m.grads_bytes, 6 * p, 1e-9);
     CLOSE(m.optimizer_bytes, 12 * p, 1e-9);
     aif_graph_free(&g);
+}
+
+/* torchtitan's per-op selective checkpointing (data/frameworks.yaml selective_gemm_share):
+ * a block keeps its input, SDPA's output and log-sum-exp and the outputs of its odd-numbered
+ * mms (wq, wv, w1, w2 of wq, wk, wv, wo, w1, w3, w2); in fp8 the GEMMs are torch._scaled_mm,
+ * neither kept nor counted.  The loss holds 12 bytes a logit (the bf16 logits, the fp32
+ * copy, the log-softmax and two fp32 gradients), and the backward of a layer rebuilds
+ * what it did not keep, the larger of the two on top of the kept layers. */
+static void test_op_sac_memory(void **state)
+{
+    (void)state;
+    for (int fp8 = 0; fp8 < 2; fp8++) {
+        char y[600];
+        snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                 "train: {mbs: 1, gbs: 8, seq: 4096, recompute: selective, optimizer: fsdp, framework: torchtitan, "
+                 "precision: %s}\n", fp8 ? "fp8" : "bf16");
+        aif_scenario s;
+        load(&s, y);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        double T = 4096, h = 4096, q = 4096, kv = 1024, ffn = 14336, heads = 32, V = 128256;
+        double layer = 2 * T * (h + q) + 4 * T * heads;   /* input, SDPA out, lse */
+        if (!fp8)
+            layer += 2 * T * (q + kv + ffn + h);           /* wq, wv, w1, w2 */
+        double b[2];
+        aif_memory_layer_bytes(&s, b);
+        CLOSE(b[0], layer, 1e-12);
+        aif_scenario s_none = s;
+        s_none.train.recompute = AIF_RC_NONE;
+        double none[2];
+        aif_memory_layer_bytes(&s_none, none);
+        double transient = none[0] - layer, loss = T * V * 12;
+        assert_true(loss > transient && transient > 0);
+        aif_memory m;
+        aif_memory_estimate(&s, &g, &m);
+        CLOSE(m.activations_bytes, 32 * layer + loss, 1e-12);
+        aif_graph_free(&g);
+    }
 }
 
 static void test_pipeline_layout(void **state)
@@ -790,7 +837,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),

@@ -176,6 +176,47 @@ static void test_offload_layers_column(void **state)
     bad(OHDR "a,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n,,,,0\n", "column offload_layers", 2);
 }
 
+/* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
+ * table's columns, the figure the memory model's total in GiB (equal to a direct estimate
+ * of the row's job); each kind of table refuses the other's metric, naming where it goes;
+ * the built-in table: every row predicted and cited */
+static void test_memory_table(void **state)
+{
+    (void)state;
+    const char *csv = HDR "m,llama3-8b,dgx-h100,8,1,1,1,8,4096,peak_memory_gib,40,,src\n";
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_memory_csv(cat, csv, strlen(csv), "m.csv", &v, &e), AIF_OK);
+    assert_int_equal(v.n, 1);
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 4096}\n";
+    aif_scenario s;
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "m", NULL, 0, &s, &e), AIF_OK);
+    aif_train_result r;
+    assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+    assert_true(r.mem.total_bytes > 0);
+    assert_true(v.rows[0].predicted == r.mem.total_bytes / 1073741824.0);
+    assert_true(fabs(v.rows[0].err - (v.rows[0].predicted - 40) / 40) < 1e-12);
+    aif_validation_free(&v);
+    /* a memory row among throughput rows, a throughput row in a memory table */
+    bad(csv, "it goes in a memory table (aifsim validate --memory", 2);
+    const char *tput = HDR "t,llama3-8b,dgx-h100,8,1,1,1,8,4096,tokens_per_s_per_gpu,9000,,src\n";
+    assert_int_equal(aif_validate_memory_csv(cat, tput, strlen(tput), "m.csv", &v, &e), AIF_EINPUT);
+    assert_int_equal(e.line, 2);
+    assert_string_equal(e.path, "metric");
+    assert_non_null(strstr(e.msg, "(accepted: peak_memory_gib)"));
+    /* the built-in table */
+    assert_int_equal(aif_validate_memory_file(cat, NULL, &v, &e), AIF_OK);
+    assert_true(v.n >= 18);
+    for (int i = 0; i < v.n; i++) {
+        assert_string_equal(v.rows[i].metric, "peak_memory_gib");
+        assert_true(v.rows[i].predicted > 0 && v.rows[i].measured > 0);
+        assert_true(strlen(v.rows[i].source) > 10);
+    }
+    aif_validation_free(&v);
+    assert_int_equal(aif_validate_memory_file(cat, "/nonexistent/m.csv", &v, &e), AIF_EIO);
+    assert_string_equal(e.file, "/nonexistent/m.csv");
+}
+
 /* nccl-tests rows: op and algo names are the library's own (names.h); an unknown algo
  * is an error naming the row, an empty one means auto; the file reader names the file */
 static void test_collectives(void **state)
@@ -553,7 +594,7 @@ int main(void)
         cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
         cmocka_unit_test(test_serve_requests_column), cmocka_unit_test(test_serve_sglang_batch),
         cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
-        cmocka_unit_test(test_offload_layers_column),
+        cmocka_unit_test(test_offload_layers_column), cmocka_unit_test(test_memory_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

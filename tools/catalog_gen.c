@@ -109,6 +109,7 @@ static void framework_fields(const aif_framework *f)
     num("fsdp_reuse_params", f->fsdp_reuse_params);
     num("workspace_extra_bytes", f->workspace_extra_bytes);
     num("selective_gemm_share", f->selective_gemm_share);
+    num("loss_bytes", f->loss_bytes);
     str("aliases", f->aliases);
 }
 

@@ -160,6 +160,7 @@ typedef struct aif_framework {
     double selective_gemm_share; /* recompute: selective as the stack runs it: the share of a layer's
                                     forward GEMMs replayed before its backward, with its elementwise
                                     ops (0: Megatron's, the attention core alone) */
+    double loss_bytes;           /* bytes per logit the loss holds at its peak (0: Megatron-Core's 6) */
     char aliases[AIF_ALIASES_MAX];
 } aif_framework;
 

@@ -76,6 +76,15 @@ aif_rc aif_validate_train_file(const aif_catalog *c, const char *path, int engin
 aif_rc aif_validate_train_file_progress(const aif_catalog *c, const char *path, int engine,
                                         void (*progress)(double done, void *ctx), void *progress_ctx,
                                         aif_validation *out, aif_err *err);
+/* Published peak memory per GPU (validation/memory.csv format: the training table's
+ * columns, metric AIF_METRIC_PEAK_MEMORY, GiB of the busiest GPU as the framework
+ * reports it) against the memory model; a training table refuses such a row and a
+ * memory table any other. */
+#define AIF_METRIC_PEAK_MEMORY "peak_memory_gib"
+aif_rc aif_validate_memory_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                               aif_validation *out, aif_err *err);
+/* The rows of the memory table at path (NULL: the built-in validation/memory.csv). */
+aif_rc aif_validate_memory_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err);
 /* The nccl-tests rows of the CSV file at path (NULL: the built-in validation/collectives.csv). */
 aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err);
 

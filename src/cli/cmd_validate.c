@@ -5,7 +5,8 @@
  * error with the calibration constants tied to it fitted without it (holdout.c); the power figures (validation/power.yaml) and nccl-tests
  * tables (validation/collectives.csv) and the published serving figures
  * (validation/infer.csv, with their own statistics for throughput and for
- * latency) are reported beside them, outside the bound. */
+ * latency) and peak memory per GPU (validation/memory.csv) are reported beside
+ * them, outside the bound. */
 #include "aifsim/names.h"
 #include "aifsim/report.h"
 #include "aifsim/validate.h"
@@ -20,7 +21,8 @@
 #define MEDIAN_BOUND_PCT 10.0
 
 static const char help[] =
-    "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--infer FILE.csv] [--json | --markdown]\n"
+    "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--infer FILE.csv] [--memory FILE.csv]\n"
+    "                       [--json | --markdown]\n"
     "                       [--bound PCT] [--holdout source]\n"
     "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
@@ -37,10 +39,13 @@ static const char help[] =
     "    without them, and the leave-one-source-out median over all rows;\n"
     "  - with no file: also the published power figures (validation/power.yaml),\n"
     "    nccl-tests measurements (validation/collectives.csv, with the median of the\n"
-    "    rows from 1 MB up apart) and serving results\n"
-    "    (validation/infer.csv: throughput and latency errors apart, no bound);\n"
+    "    rows from 1 MB up apart), serving results (validation/infer.csv: throughput\n"
+    "    and latency errors apart) and the peak memory per GPU of published training\n"
+    "    runs against the memory model (validation/memory.csv); no bound on these;\n"
     "  - --collectives FILE.csv: your own nccl-tests table instead;\n"
     "  - --infer FILE.csv: your own serving table instead;\n"
+    "  - --memory FILE.csv: your own peak-memory table instead (the training\n"
+    "    table's columns, metric peak_memory_gib);\n"
     "  - --engine sim: the training rows through the simulating engine.\n"
     "The CSV formats are in docs/CATALOGS.md.\n"
     "\n"
@@ -49,6 +54,7 @@ static const char help[] =
     "  aifsim validate my-runs.csv --json\n"
     "  aifsim validate --collectives my-nccl-tests.csv\n"
     "  aifsim validate --infer my-serving-runs.csv\n"
+    "  aifsim validate --memory my-memory-readings.csv\n"
     "  aifsim validate --holdout source\n"
     "\n" CLI_RULES_HELP;
 
@@ -276,7 +282,7 @@ static void print_table_notes(const aif_validation *v)
 int cmd_validate(int argc, char **argv)
 {
     int markdown = 0, use_sim = 0, holdout = 0;
-    const char *file = NULL, *coll_file = NULL, *infer_file = NULL;
+    const char *file = NULL, *coll_file = NULL, *infer_file = NULL, *mem_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
     memset(&o, 0, sizeof o);
@@ -312,7 +318,8 @@ int cmd_validate(int argc, char **argv)
             if (aif_name_index(holdout_names, argv[++i]) < 0)   /* case ignored, as every name */
                 return cli_usage_error("validate", "--holdout '%s' (accepted: source)", argv[i]);
             holdout = 1;
-        } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives") || !strcmp(argv[i], "--infer")) {
+        } else if (!strcmp(argv[i], "--bound") || !strcmp(argv[i], "--collectives") || !strcmp(argv[i], "--infer") ||
+                   !strcmp(argv[i], "--memory")) {
             if (cli_once("validate", &o.seen, argv[i]))
                 return EXIT_USAGE;
             if (i + 1 >= argc)
@@ -323,6 +330,10 @@ int cmd_validate(int argc, char **argv)
             }
             if (!strcmp(argv[i], "--infer")) {
                 infer_file = argv[++i];
+                continue;
+            }
+            if (!strcmp(argv[i], "--memory")) {
+                mem_file = argv[++i];
                 continue;
             }
             if (cli_parse_number("validate", "--bound", argv[++i], 0, 1000, &bound))
@@ -340,22 +351,23 @@ int cmd_validate(int argc, char **argv)
     }
     if (o.json && markdown)
         return cli_usage_error("validate", "choose --json or --markdown");
-    if (use_sim && (coll_file || infer_file) && !file)
-        return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives or "
-                               "--infer");
-    if (holdout && (coll_file || infer_file))
-        return cli_usage_error("validate", "--holdout applies to the training rows, not to --collectives or --infer");
+    if (use_sim && (coll_file || infer_file || mem_file) && !file)
+        return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives, "
+                               "--infer or --memory");
+    if (holdout && (coll_file || infer_file || mem_file))
+        return cli_usage_error("validate", "--holdout applies to the training rows, not to --collectives, --infer "
+                               "or --memory");
     aif_catalog *c;
     int st = cli_load_catalog(&c, o.catalogs, o.n_cat);
     if (st)
         return st;
     aif_err e;
-    aif_validation train = {0}, coll = {0};
+    aif_validation train = {0}, coll = {0}, mem = {0};
     aif_serve_validation serve = {0};
     aif_holdout ho = {0};
     aif_power_row prow[32];
-    int np = 0, with_train = file || (!coll_file && !infer_file);
-    int with_extras = !file && !coll_file && !infer_file && !holdout;
+    int np = 0, with_train = file || (!coll_file && !infer_file && !mem_file);
+    int with_extras = !file && !coll_file && !infer_file && !mem_file && !holdout;
     aif_rc rc = AIF_OK;
     cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
     if (holdout) {
@@ -371,8 +383,11 @@ int cmd_validate(int argc, char **argv)
         rc = e.rc;
     if (!rc && (infer_file || with_extras))
         rc = aif_validate_serve_file(c, infer_file, &serve, &e);
+    if (!rc && (mem_file || with_extras))
+        rc = aif_validate_memory_file(c, mem_file, &mem, &e);
     aif_catalog_free(c);
     if (rc) {
+        aif_validation_free(&mem);
         aif_validation_free(&train);
         aif_holdout_free(&ho);
         aif_validation_free(&coll);
@@ -395,6 +410,7 @@ int cmd_validate(int argc, char **argv)
                 aif_holdout_free(&ho);
                 aif_validation_free(&coll);
                 aif_serve_validation_free(&serve);
+                aif_validation_free(&mem);
                 return frc;
             }
         }
@@ -434,6 +450,8 @@ int cmd_validate(int argc, char **argv)
             json_object_object_add(sj, "tpot", group_json(&serve.tpot, &serve.table));
             json_object_object_add(root, "serving", sj);
         }
+        if (mem.n > 0)
+            json_object_object_add(root, "memory", table_json(&mem, 0));
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
@@ -451,6 +469,7 @@ int cmd_validate(int argc, char **argv)
                 aif_holdout_free(&ho);
                 aif_validation_free(&coll);
                 aif_serve_validation_free(&serve);
+                aif_validation_free(&mem);
                 return frc;
             }
             if (holdout)
@@ -491,7 +510,14 @@ int cmd_validate(int argc, char **argv)
             for (int i = 0; i < serve.table.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 printf("  %s\n", serve.table.skipped[i]);
         }
+        if (mem.n > 0) {
+            printf("\npeak memory per GPU (%s; the memory model, GiB; not part of the bound above):\n",
+                   mem_file ? mem_file : "validation/memory.csv");
+            print_table(&mem, markdown);
+            printf("\n");
+        }
     }
+    aif_validation_free(&mem);
     aif_validation_free(&train);
     aif_holdout_free(&ho);
     aif_validation_free(&coll);

@@ -43,6 +43,7 @@ typedef struct parse_state {
     aif_rc rc;
     int cap;
     int sim;                                 /* train rows through the simulating engine */
+    int memory;                              /* train rows of a memory table (metric peak_memory_gib) */
     const aif_calib_set *calib_set;          /* calibration constants replaced (the holdout's refits) */
     int n_calib_set;
     void (*progress)(double done, void *ctx);   /* after each row, NULL for none */
@@ -184,6 +185,14 @@ static void train_row(parse_state *ps)
     aif_strlcpy(vr->model, cell(ps, "model"), sizeof vr->model);
     aif_strlcpy(vr->system, cell(ps, "system"), sizeof vr->system);
     aif_strlcpy(vr->metric, cell(ps, "metric"), sizeof vr->metric);
+    if (ps->memory != !strcmp(vr->metric, AIF_METRIC_PEAK_MEMORY)) {   /* each table its own kind of figure */
+        ps->rc = ps->memory ? row_error(ps, "metric", "unknown metric '%s' in a memory table (accepted: "
+                                        AIF_METRIC_PEAK_MEMORY ")", vr->metric)
+                            : row_error(ps, "metric", "'%s' is a memory figure: it goes in a memory table "
+                                        "(aifsim validate --memory FILE.csv, docs/CATALOGS.md), not among "
+                                        "the throughput rows", vr->metric);
+        return;
+    }
     aif_strlcpy(vr->convention, cell(ps, "flops_convention"), sizeof vr->convention);
     aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
     source_group(ps, vr->group, sizeof vr->group);
@@ -225,7 +234,9 @@ static void train_row(parse_state *ps)
         return;
     }
     const aif_train_result *r = &vr->r;
-    if (!strcmp(vr->metric, "step_time_s")) {
+    if (ps->memory) {   /* the busiest GPU's peak, in GiB as PyTorch reports its reserved bytes */
+        vr->predicted = r->mem.total_bytes / 1073741824.0;
+    } else if (!strcmp(vr->metric, "step_time_s")) {
         vr->predicted = r->step_time_s;
     } else if (!strcmp(vr->metric, "tokens_per_s_per_gpu")) {
         vr->predicted = r->tokens_per_s_per_gpu;
@@ -260,6 +271,12 @@ static const char *const train_optional[] = {"lora_rank", "lora_targets", "recom
  * notes (the rows written before it end at their notes and keep the runner's count). */
 static const char *const serve_optional[] = {"requests", NULL};
 static void serve_row(parse_state *ps);
+
+/* A row of a memory table: a training row whose figure is the peak memory per GPU. */
+static void memory_row(parse_state *ps)
+{
+    train_row(ps);
+}
 
 static void cb_field(void *s, size_t len, void *data)
 {
@@ -382,7 +399,10 @@ static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, co
     ps->err = err;
     ps->need = need;
     ps->row_fn = row_fn;
-    ps->optional = row_fn == train_row ? train_optional : row_fn == serve_row ? serve_optional : NULL;
+    ps->optional = row_fn == train_row || row_fn == memory_row ? train_optional
+                   : row_fn == serve_row                      ? serve_optional
+                                                              : NULL;
+    ps->memory = row_fn == memory_row;
     ps->sim = sim;
     ps->calib_set = set;
     ps->n_calib_set = n_set;
@@ -613,7 +633,8 @@ aif_rc aif_validate_train_read(const char *path, const char **text, char **owned
 }
 
 /* Runs the table at path, or the built-in one: the training rows (coll 0; through
- * the simulating engine with sim) or the nccl-tests rows (coll 1). */
+ * the simulating engine with sim), the nccl-tests rows (coll 1) or a memory table's
+ * rows (coll 2). */
 static aif_rc run_file(const aif_catalog *c, const char *path, const char *builtin, int coll, int sim,
                        const row_progress *prog, aif_validation *out, aif_err *err)
 {
@@ -631,8 +652,9 @@ static aif_rc run_file(const aif_catalog *c, const char *path, const char *built
             return rc;
         t = text;
     }
-    aif_rc rc = coll ? aif_validate_collectives_csv(c, t, len, path ? path : shown, out, err)
-                     : run_csv(c, t, len, path ? path : shown, train_need, train_row, sim, prog, out, err);
+    aif_rc rc = coll == 1 ? aif_validate_collectives_csv(c, t, len, path ? path : shown, out, err)
+                : coll == 2 ? aif_validate_memory_csv(c, t, len, path ? path : shown, out, err)
+                            : run_csv(c, t, len, path ? path : shown, train_need, train_row, sim, prog, out, err);
     free(text);
     return rc;
 }
@@ -654,6 +676,17 @@ aif_rc aif_validate_train_file_progress(const aif_catalog *c, const char *path, 
 aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err)
 {
     return run_file(c, path, "validation/collectives.csv", 1, 0, NULL, out, err);
+}
+
+aif_rc aif_validate_memory_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
+                               aif_validation *out, aif_err *err)
+{
+    return run_csv(c, text, len, name, train_need, memory_row, 0, NULL, out, err);
+}
+
+aif_rc aif_validate_memory_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err)
+{
+    return run_file(c, path, "validation/memory.csv", 2, 0, NULL, out, err);
 }
 
 /* ------------------------------------------------------------------ power */

@@ -20,7 +20,53 @@ typedef struct per_layer { double dense, moe, full; } per_layer;
  * inside an MoE layer, shared_experts the shared experts' two, each keeping its input (the norm
  * output: tensor_parallel.checkpoint saves the inputs of the function it replays); moe_act the
  * routed experts' activation output (the fc2 input). */
-static void layer_activations(const aif_scenario *s, const aif_dims *d, per_layer *pl)
+/* Per-op selective checkpointing (a stack with selective_gemm_share > 0: torchtitan's
+ * selective_ac_option "op", pytorch/torchtitan parallelize_llama.py _apply_ac_to_transformer_block
+ * at 9dec370, e7c0cae and 2c8b5947): each block runs under a checkpoint whose policy keeps
+ * the outputs of the ops in its save list (aten.mm, the SDPA flash and efficient kernels,
+ * reduce-scatter, max) but every second aten.mm of the block, counted from one in the
+ * block's forward, and recomputes every other op in the backward.  Between a block's
+ * forward and its backward it therefore holds its input, the attention kernel's output and
+ * log-sum-exp, and the outputs of the odd-numbered mms in the order the block calls them
+ * (Llama: wq, wk, wv, wo, w1, w3, w2: wq, wv, w1 and w2 kept).  A GEMM in fp8 or fp4 runs
+ * as torch._scaled_mm (torchao), not aten.mm: it is neither kept nor counted.  A MoE
+ * layer's routed experts run as a grouped mm, also outside the list; its router and
+ * shared experts are mms.  Column-parallel outputs are split over tp, the row-parallel
+ * ones (wo, w2) reduce-scattered to the sequence shard. */
+static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_layer)
+{
+    const aif_model *m = &s->model;
+    const aif_train *tr = &s->train;
+    double t = tr->par.tp, c = tr->par.cp, h = m->hidden;
+    double T = (double)tr->mbs * tr->seq / c;
+    double el = tr->par.sp && t > 1 ? T / t : T;
+    double kept = 2 * el * h + 2 * T * d->out_in / t + 4 * T * m->heads / t;   /* input, SDPA out and lse */
+    if (tr->precision != AIF_BF16 || tr->lora.rank > 0)   /* low-precision GEMMs; LoRA's frozen bases */
+        return kept;
+    double kv = d->kv_dim / 2 / t > m->head_dim ? d->kv_dim / 2 / t : m->head_dim;
+    double out[16];   /* each mm's output elements, in the block's order */
+    int n = 0;
+    out[n++] = T * d->q_dim / t;
+    out[n++] = T * kv;
+    out[n++] = T * kv;
+    out[n++] = el * h;
+    double ffn = m->ffn;
+    if (moe_layer) {
+        out[n++] = T * m->moe.experts;   /* the router, replicated */
+        ffn = m->moe.expert_ffn * m->moe.shared_experts;
+    }
+    if (ffn > 0) {
+        out[n++] = T * ffn / t;
+        if (d->gated)
+            out[n++] = T * ffn / t;
+        out[n++] = el * h;
+    }
+    for (int i = 0; i < n; i += 2)   /* the first, third, ... mm */
+        kept += 2 * out[i];
+    return kept;
+}
+
+static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, per_layer *pl)
 {
     const aif_model *m = &s->model;
     const aif_train *tr = &s->train;
@@ -28,8 +74,8 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     double T = (double)tr->mbs * tr->seq / c;
     int sp = tr->par.sp && t > 1;
     double el = sp ? T / t : T;
-    /* the modules, Megatron-Core's only (a stack with its own per-op policy: as before) */
-    unsigned mods = s->framework.selective_gemm_share > 0 ? 0 : aif_recompute_modules_of(tr);
+    /* the modules, Megatron-Core's only (a stack with its own per-op policy: op_sac_layer) */
+    unsigned mods = rc != AIF_RC_SELECTIVE || s->framework.selective_gemm_share > 0 ? 0 : aif_recompute_modules_of(tr);
     int norm_rc = (mods >> AIF_RCM_LAYERNORM) & 1, mla_rc = (mods >> AIF_RCM_MLA_UP_PROJ) & 1;
     int mlp_rc = (mods >> AIF_RCM_MLP) & 1, moe_rc = (mods >> AIF_RCM_MOE) & 1;
     int shared_rc = (mods >> AIF_RCM_SHARED_EXPERTS) & 1, act_rc = (mods >> AIF_RCM_MOE_ACT) & 1;
@@ -40,8 +86,8 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     double attn = 2 * el * h + norm_out + qkv + 2 * T * d->out_in / t + el * h * d->dropout;
     if (tr->attention != AIF_ATTN_UNFUSED)
         attn += 4 * T * m->heads / t;
-    else if (tr->recompute == AIF_RC_NONE || (tr->recompute == AIF_RC_SELECTIVE && !(mods & 1u << AIF_RCM_CORE_ATTN) &&
-                                               !(s->framework.selective_gemm_share > 0)))
+    else if (rc == AIF_RC_NONE || (rc == AIF_RC_SELECTIVE && !(mods & 1u << AIF_RCM_CORE_ATTN) &&
+                                   !(s->framework.selective_gemm_share > 0)))
         attn += (d->dropout ? 5.0 : 2.0) * tr->mbs * (m->heads / t) * (tr->seq / c) * tr->seq;
     double gm = d->gated ? 2 : 1;
     /* LoRA: a frozen GEMM's input is kept only for its weight gradient (Transformer
@@ -75,7 +121,35 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, per_laye
     }
     pl->dense = attn + mlp;
     pl->moe = attn + moe;
+    if (rc == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0 && tr->attention != AIF_ATTN_UNFUSED) {
+        pl->dense = op_sac_layer(s, d, 0);
+        pl->moe = op_sac_layer(s, d, 1);
+    }
     pl->full = 2 * el * h;
+}
+
+/* What one layer's backward rebuilds on top of what the layers keep: a recomputed layer
+ * (full recompute, or the recomputed ops of a selective one) holds its saved tensors
+ * again, one layer at a time, until its backward frees them (Korthikanti et al. 2022,
+ * sec. 5: the recomputation's memory is one layer's). */
+static double recompute_transient(const aif_scenario *s, const aif_dims *d, const per_layer *kept)
+{
+    int rc = s->train.recompute;
+    if (rc == AIF_RC_NONE)
+        return 0;
+    per_layer none;
+    layer_activations(s, d, AIF_RC_NONE, &none);
+    double dense = none.dense - (rc == AIF_RC_FULL ? kept->full : kept->dense);
+    double moe = s->model.moe.experts ? none.moe - (rc == AIF_RC_FULL ? kept->full : kept->moe) : 0;
+    double most = dense > moe ? dense : moe;
+    return most > 0 ? most : 0;
+}
+
+/* Bytes per logit the loss holds at its peak: the stack's, else Megatron-Core's vocab-parallel
+ * cross entropy (the bf16 logits and their fp32 softmax, data/frameworks.yaml loss_bytes). */
+static double loss_bytes(const aif_scenario *s)
+{
+    return s->framework.loss_bytes > 0 ? s->framework.loss_bytes : 6;
 }
 
 void aif_memory_layer_bytes(const aif_scenario *s, double out[2])
@@ -83,7 +157,7 @@ void aif_memory_layer_bytes(const aif_scenario *s, double out[2])
     aif_dims d;
     aif_model_dims(&s->model, &d);
     per_layer pl;
-    layer_activations(s, &d, &pl);
+    layer_activations(s, &d, s->train.recompute, &pl);
     out[0] = s->train.recompute == AIF_RC_FULL ? pl.full : pl.dense;
     out[1] = s->model.moe.experts ? (s->train.recompute == AIF_RC_FULL ? pl.full : pl.moe) : 0;
 }
@@ -120,7 +194,8 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
     const aif_parallel *p = &tr->par;
     const aif_dims d = *dims;
     per_layer pl;
-    layer_activations(s, &d, &pl);
+    layer_activations(s, &d, tr->recompute, &pl);
+    double transient = recompute_transient(s, &d, &pl);
     double t = p->tp;
     double n_dp = g->groups[AIF_GRP_DP].size, n_edp = g->groups[AIF_GRP_EDP].size;
     int opt = tr->optimizer;
@@ -188,10 +263,15 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight, host = 0;
         if (g->offload_layers > 0)   /* pp 1: the stage is every layer, one microbatch in flight */
             act = offload_kept(g->layers, g->dense_layers, g->offload_layers, act_layer_d, act_layer_m, &host);
+        /* the peak: the loss's logits on the last stage (with the prediction blocks'), or a
+         * recomputed layer's tensors in the backward, whichever is larger (the loss's are
+         * freed before the first layer's backward runs) */
+        double peak = 0;
         if (st.head)
-            act += (double)tr->mbs * tr->seq / p->cp * m->vocab / t * 6;
+            peak = (double)tr->mbs * tr->seq / p->cp * m->vocab / t * loss_bytes(s);
         if (st.head && m->mtp_layers > 0)   /* each block's projection input and its logits */
-            act += m->mtp_layers * ((double)tr->mbs * tr->seq / p->cp) * (4.0 * m->hidden + m->vocab / t * 6);
+            peak += m->mtp_layers * ((double)tr->mbs * tr->seq / p->cp) * (4.0 * m->hidden + m->vocab / t * loss_bytes(s));
+        act += peak > transient ? peak : transient;
         double total = wt + gr + op + act + s->cluster.gpu.calib.workspace_bytes;
         if (total > best) {
             best = total;

@@ -19,7 +19,13 @@
  *    inputs unless the MLP is adapted, the router's and routed experts' always), times the
  *    microbatches in flight on the rank (workload/schedule.h: min(m, pp - rank)
  *    under 1F1B, x (1 + (pp-1)/(pp*vpp)) when interleaved);
- *  the last rank adds the logits (fp32 and bf16) of one microbatch;
+ *    a stack with per-op selective checkpointing (selective_gemm_share > 0, torchtitan)
+ *    keeps a block's input, SDPA's output and log-sum-exp and its odd-numbered bf16 mms'
+ *    outputs (memory.c, op_sac_layer);
+ *  on top of them the larger of the last rank's logits of one microbatch (the stack's
+ *    loss_bytes a logit, 6 for Megatron-Core: bf16 logits and the fp32 softmax) and the
+ *    layer a recompute rebuilds in the backward (its tensors without recompute less those
+ *    kept), the logits being freed before the first layer's backward;
  *  activation offload (train.offload, pp 1): layers 0 .. N-1 (graph.h, offload_layers) leave
  *    HBM for host memory; Transformer Engine's synchronizer releases layer i before layer
  *    L - N + i runs, so at most L - N consecutive layers' activations are on the GPU at once
