@@ -719,6 +719,23 @@ static void test_fsdp_with_pipelining(void **state)
     }
     assert_true(r[1].mem.grads_bytes < r[0].mem.grads_bytes / 2);
     assert_true(r[1].step_time_s >= r[0].step_time_s);   /* the same compute, more gradient traffic */
+    /* a stack whose pipeline accumulates unsharded fp32 gradients over the microbatches
+     * (torchtitan on PyTorch's pipeline stages, pp_grad_accum_bytes 4): zero1's unsharded
+     * bf16 gradients twice over, the rest as zero2's; zero2 itself is left as it is */
+    const char *tt[] = {"fsdp", "zero2"};
+    for (int k = 0; k < 2; k++) {
+        char y[512];
+        snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n"
+                 "train: {tp: 2, pp: 4, gbs: 256, seq: 4096, optimizer: %s, framework: torchtitan}\n", tt[k]);
+        aif_scenario s;
+        load(&s, y);
+        assert_true(s.framework.pp_grad_accum_bytes == 4);
+        aif_train_result rt;
+        aif_err e;
+        assert_int_equal(aif_estimate(&s, &rt, &e), AIF_OK);
+        CLOSE(rt.mem.grads_bytes, k == 0 ? 2 * r[0].mem.grads_bytes : r[1].mem.grads_bytes, 1e-12);
+        CLOSE(rt.mem.optimizer_bytes, r[1].mem.optimizer_bytes, 1e-12);
+    }
 }
 
 /* LoRA: the frozen weights get no weight gradient (only the attention core's and the

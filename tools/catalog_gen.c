@@ -110,6 +110,7 @@ static void framework_fields(const aif_framework *f)
     num("workspace_extra_bytes", f->workspace_extra_bytes);
     num("selective_gemm_share", f->selective_gemm_share);
     num("loss_bytes", f->loss_bytes);
+    num("pp_grad_accum_bytes", f->pp_grad_accum_bytes);
     str("aliases", f->aliases);
 }
 

@@ -161,6 +161,9 @@ typedef struct aif_framework {
                                     forward GEMMs replayed before its backward, with its elementwise
                                     ops (0: Megatron's, the attention core alone) */
     double loss_bytes;           /* bytes per logit the loss holds at its peak (0: Megatron-Core's 6) */
+    double pp_grad_accum_bytes;  /* FSDP with pipelining: bytes per parameter of the unsharded gradients
+                                    accumulated over the microbatches before one reduce-scatter (PyTorch's
+                                    pipeline stages; 0: reduce-scattered per microbatch, zero2's) */
     char aliases[AIF_ALIASES_MAX];
 } aif_framework;
 

@@ -199,8 +199,13 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
     double t = p->tp;
     double n_dp = g->groups[AIF_GRP_DP].size, n_edp = g->groups[AIF_GRP_EDP].size;
     int opt = tr->optimizer;
+    /* zero3/fsdp with pipelining keep the parameters gathered: zero2's memory, but for a stack
+     * whose pipeline accumulates the gradients unsharded over the microbatches (PyTorch's
+     * stages run every backward without gradient sync, FSDP2 keeping them in its reduce dtype) */
+    int accum = opt != AIF_OPT_ZERO2 && aif_layer_sharding(opt, p->pp) == AIF_SHARD_GRADS &&
+                s->framework.pp_grad_accum_bytes > 0;
     if (aif_layer_sharding(opt, p->pp) == AIF_SHARD_GRADS)
-        opt = AIF_OPT_ZERO2;   /* zero3/fsdp with pipelining keep the parameters gathered: zero2's memory */
+        opt = AIF_OPT_ZERO2;
     /* bf16 weights, plus the low-precision copy of the layers the recipe runs in fp8 or fp4 */
     double lp = 1 - aif_bf16_layer_share(tr, m->layers);
     double w_b = 2 + (tr->precision == AIF_FP8 ? 1 * lp : tr->precision == AIF_FP4 ? aif_fp4_elem_bytes(tr->fp4_format) * lp : 0),
@@ -238,6 +243,8 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         case AIF_OPT_ZERO1: g_b = 2; wt = w_b * (dense + expert); gr = g_b * (dense + expert);
             op = o_b * (dense / n_dp + expert / n_edp); break;
         case AIF_OPT_ZERO2: g_b = 2; wt = w_b * (dense + expert); gr = g_b * (dense / n_dp + expert / n_edp);
+            if (accum)
+                gr = s->framework.pp_grad_accum_bytes * (dense + expert);
             op = o_b * (dense / n_dp + expert / n_edp); break;
         default: { /* zero3, fsdp: everything sharded, plus two gathered layers (current + prefetch) */
             double layer_full = (d.attn_params + (m->moe.experts ? d.shared_params : d.mlp_params)) / t +

@@ -4,6 +4,9 @@
  *    distributed (Megatron dist. opt.):  2 + 4 + 12/N
  *    zero1 / zero2 / zero3, fsdp (ZeRO paper, Rajbhandari et al. 2020, K = 12):
  *                                        2 + 2 + 12/N,  2 + (2 + 12)/N,  (2 + 2 + 12)/N
+ *    zero3/fsdp with pipelining keep zero2's, except that a stack whose pipeline accumulates
+ *    the gradients unsharded over the microbatches (framework pp_grad_accum_bytes, torchtitan
+ *    on PyTorch's pipeline stages: 4, fp32) holds them whole;
  *    N = data-parallel ranks sharing the state (dp*cp; dp*cp/ep for experts; under
  *    hybrid sharding, train.dp_shard, the shard groups: dp_shard*cp, and for experts
  *    edp / (dp / dp_shard); the communicator groups' sizes, graph.h);
