@@ -7,19 +7,6 @@
 
 typedef struct per_layer { double dense, moe, full; } per_layer;
 
-/* Activations one layer keeps for its backward (Korthikanti et al. 2022, "Reducing Activation
- * Recomputation in Large Transformer Models", sec. 4: bytes per tensor saved), by kind of
- * layer, and under full recompute its input alone.  Selective recompute by module
- * (train.recompute_modules; Megatron-Core's recompute_modules, transformer_config.py) drops
- * what a module made inside and keeps what it is given: core_attn the unfused kernel's scores
- * (flash attention keeps none); layernorm each norm's output (every GEMM input counted below
- * that is one: CheckpointWithoutOutput frees the tensor, whoever holds it, and recomputes it
- * before its first use in the backward); mla_up_proj the attention core's query, key and value
- * (its inputs, the latents, are the up-projections' saved inputs either way, which this count
- * leaves out as before); mlp a dense layer's fc1 output and activation output, moe everything
- * inside an MoE layer, shared_experts the shared experts' two, each keeping its input (the norm
- * output: tensor_parallel.checkpoint saves the inputs of the function it replays); moe_act the
- * routed experts' activation output (the fc2 input). */
 /* Per-op selective checkpointing (a stack with selective_gemm_share > 0: torchtitan's
  * selective_ac_option "op", pytorch/torchtitan parallelize_llama.py _apply_ac_to_transformer_block
  * at 9dec370, e7c0cae and 2c8b5947): each block runs under a checkpoint whose policy keeps
@@ -41,7 +28,7 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
     double T = (double)tr->mbs * tr->seq / c;
     double el = tr->par.sp && t > 1 ? T / t : T;
     double kept = 2 * el * h + 2 * T * d->out_in / t + 4 * T * m->heads / t;   /* input, SDPA out and lse */
-    if (tr->precision != AIF_BF16 || tr->lora.rank > 0)   /* low-precision GEMMs; LoRA's frozen bases */
+    if (tr->precision != AIF_BF16)   /* the GEMMs run in low precision */
         return kept;
     double kv = d->kv_dim / 2 / t > m->head_dim ? d->kv_dim / 2 / t : m->head_dim;
     double out[16];   /* each mm's output elements, in the block's order */
@@ -66,6 +53,19 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
     return kept;
 }
 
+/* Activations one layer keeps for its backward (Korthikanti et al. 2022, "Reducing Activation
+ * Recomputation in Large Transformer Models", sec. 4: bytes per tensor saved), by kind of
+ * layer, and under full recompute its input alone.  Selective recompute by module
+ * (train.recompute_modules; Megatron-Core's recompute_modules, transformer_config.py) drops
+ * what a module made inside and keeps what it is given: core_attn the unfused kernel's scores
+ * (flash attention keeps none); layernorm each norm's output (every GEMM input counted below
+ * that is one: CheckpointWithoutOutput frees the tensor, whoever holds it, and recomputes it
+ * before its first use in the backward); mla_up_proj the attention core's query, key and value
+ * (its inputs, the latents, are the up-projections' saved inputs either way, which this count
+ * leaves out as before); mlp a dense layer's fc1 output and activation output, moe everything
+ * inside an MoE layer, shared_experts the shared experts' two, each keeping its input (the norm
+ * output: tensor_parallel.checkpoint saves the inputs of the function it replays); moe_act the
+ * routed experts' activation output (the fc2 input). */
 static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, per_layer *pl)
 {
     const aif_model *m = &s->model;
