@@ -280,6 +280,53 @@ static void test_segment_stream_window(void **state)
     }
 }
 
+/* The stream's busy time is clipped at the compute's end (two collectives queued, compute
+ * ending inside the second, the slowdown large enough to decide the total), and a
+ * collective that ended before the next was issued counts whole. */
+static void test_segment_stream_clip_retire(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\ntrain: {tp: 8, gbs: 8, seq: 4096}\n");
+    const aif_gpu *gpu = &s.cluster.gpu;
+    double sigma = gpu->calib.overlap_slowdown, ar_bytes = 64e6;
+    double t_ar = aif_collective_time_s(&s.cluster, AIF_COLL_ALLREDUCE, 8, ar_bytes, AIF_ALGO_AUTO, NULL);
+    double bw = gpu->hbm_bw_Bps * gpu->calib.mem_eff;
+    for (int c = 0; c < 2; c++) {
+        aif_graph g;
+        aif_graph_init(&g);
+        g.groups[AIF_GRP_TP] = (aif_group_shape){8, 8};
+        assert_int_equal(aif_graph_seg_begin(&g, 7, "x"), 0);
+        double want;
+        if (c == 0) {   /* two queued, compute ends 1.9 t_ar in: busy 1.9 t_ar, not 2 */
+            double a = 4 * t_ar * bw, b = 1.9 * t_ar * bw;
+            aif_graph_add_mem(&g, "a", AIF_CAT_COMPUTE, a, 1);
+            aif_graph_add_comm(&g, "c1", AIF_CAT_EP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_SEGMENT);
+            aif_graph_add_comm(&g, "c2", AIF_CAT_EP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_SEGMENT);
+            aif_graph_add_mem(&g, "b", AIF_CAT_COMPUTE, b, 1);
+            double ta = hand_mem(gpu, a), tb = hand_mem(gpu, b);
+            want = fmax(ta + tb + sigma * tb, ta + 2 * t_ar);
+        } else {        /* c1 ends before c2 is issued (retired whole), c2 whole */
+            double a = 2 * t_ar * bw, b = 3 * t_ar * bw, cc = 2 * t_ar * bw;
+            aif_graph_add_mem(&g, "a", AIF_CAT_COMPUTE, a, 1);
+            aif_graph_add_comm(&g, "c1", AIF_CAT_EP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_SEGMENT);
+            aif_graph_add_mem(&g, "b", AIF_CAT_COMPUTE, b, 1);
+            aif_graph_add_comm(&g, "c2", AIF_CAT_EP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_SEGMENT);
+            aif_graph_add_mem(&g, "c", AIF_CAT_COMPUTE, cc, 1);
+            double ta = hand_mem(gpu, a), tb = hand_mem(gpu, b), tc = hand_mem(gpu, cc);
+            double tcomp = ta + tb + tc, busy = 2 * t_ar;
+            want = fmax(tcomp + sigma * busy, ta + tb + t_ar);
+        }
+        aif_graph_seg_end(&g);
+        aif_err e;
+        assert_int_equal(aif_graph_finish(&g, &e), AIF_OK);
+        aif_seg_time st;
+        aif_segment_time(&s, &g, 0, &st);
+        CLOSE(st.total_s, want, 1e-12);
+        aif_graph_free(&g);
+    }
+}
+
 /* The timing table behind `aifsim train --ops`: the training graph's segments
  * in aif_seg order, every op and segment timed as the engine times them. */
 static void test_timing_table(void **state)
@@ -344,7 +391,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena), cmocka_unit_test(test_arena_buffer), cmocka_unit_test(test_builder_grows), cmocka_unit_test(test_decode_segment),
-        cmocka_unit_test(test_segment_stream_window),
+        cmocka_unit_test(test_segment_stream_window), cmocka_unit_test(test_segment_stream_clip_retire),
         cmocka_unit_test(test_timing_table), cmocka_unit_test(test_relower),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -102,13 +102,11 @@ static void segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, a
     double t = 0;          /* compute stream clock */
     double tn = 0;         /* comm stream clock (AIF_OVL_SEGMENT) */
     /* The comm stream's busy time beside compute, for its slowdown: a collective issued
-     * at compute time t0 runs [max(tn, t0), end); the intervals are in order, so those
-     * that ended before the compute clock count whole (busy_done) and the rest are kept
-     * until the segment's compute end is known.  More in flight than fit are counted
-     * whole (a bound from above, never reached by the graphs built here). */
-    enum { SEG_OPEN = 32 };
-    double open_s[SEG_OPEN], open_e[SEG_OPEN], busy_done = 0;
-    int n_open = 0;
+     * at compute time t0 runs [max(tn, t0), end).  The collectives still running form
+     * one run [run_start_s, tn): a new one either starts where the last ends (tn > t0)
+     * or finds the stream idle, every earlier one ended by t0, whose run then counts
+     * whole (busy_done_s).  The open run is clipped at the segment's compute end. */
+    double run_start_s = 0, busy_done_s = 0;
     double pend = 0;       /* AIF_OVL_NEXT comm waiting for its compute op */
     int pend_cat = 0;
     double seg_cat_s[AIF_N_CAT] = {0}, seg_s = 0;   /* AIF_OVL_SEGMENT comm by category */
@@ -118,24 +116,12 @@ static void segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, a
         double d = op_time(s, g, op, mc);
         if (op->kind == AIF_OP_COMM) {
             if (op->overlap == AIF_OVL_SEGMENT) {
-                double start = tn > t ? tn : t;
-                tn = start + d;
-                int k = 0;
-                while (k < n_open && open_e[k] <= t)
-                    busy_done += open_e[k] - open_s[k], k++;
-                if (k > 0) {
-                    memmove(open_s, open_s + k, sizeof *open_s * (size_t)(n_open - k));
-                    memmove(open_e, open_e + k, sizeof *open_e * (size_t)(n_open - k));
-                    n_open -= k;
+                if (tn <= t) {   /* the stream idle: the last run ended, a new one starts */
+                    busy_done_s += tn - run_start_s;
+                    run_start_s = t;
+                    tn = t;
                 }
-                if (n_open == SEG_OPEN) {
-                    busy_done += open_e[0] - open_s[0];
-                    memmove(open_s, open_s + 1, sizeof *open_s * (size_t)(n_open - 1));
-                    memmove(open_e, open_e + 1, sizeof *open_e * (size_t)(n_open - 1));
-                    n_open--;
-                }
-                open_s[n_open] = start;
-                open_e[n_open++] = tn;
+                tn += d;
                 seg_cat_s[op->cat] += d;
                 seg_s += d;
             } else if (op->overlap == AIF_OVL_NEXT) {
@@ -170,10 +156,8 @@ static void segment_time(const aif_scenario *s, const aif_graph *g, int i_seg, a
      * expert all-to-all under ep_overlap is expert communication, a ZeRO-3 gather DP */
     double extra = 0;
     if (tn > 0) {
-        double busy = busy_done;   /* the comm stream's time beside the compute [0, t) */
-        for (int k = 0; k < n_open && open_s[k] < t; k++)
-            busy += (open_e[k] < t ? open_e[k] : t) - open_s[k];
-        extra = interference(s, busy);
+        double open_s = (tn < t ? tn : t) - run_start_s;   /* the open run within the compute [0, t) */
+        extra = interference(s, busy_done_s + (open_s > 0 ? open_s : 0));
         t += extra;
     }
     if (tn > t) {
