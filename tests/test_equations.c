@@ -340,6 +340,70 @@ static void test_op_sac_memory(void **state)
         CLOSE(m.activations_bytes, 32 * layer + loss, 1e-12);
         aif_graph_free(&g);
     }
+    /* tp 2 with sequence parallelism: column-parallel outputs split, wo's and w2's kept
+     * whole (the partial sums before their reduce-scatters), and the two reduce-scatter
+     * outputs, the sequence shard, kept too */
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+             "train: {tp: 2, mbs: 1, gbs: 4, seq: 4096, recompute: selective, optimizer: fsdp, framework: torchtitan}\n");
+    assert_true(s.train.par.sp);
+    double T = 4096, h = 4096, q = 4096, kv = 1024, ffn = 14336, heads = 32, t = 2, el = T / t;
+    double layer = 2 * el * h + 2 * T * q / t + 4 * T * heads / t + 2 * 2 * el * h +
+                   2 * (T * q / t + T * kv / t + T * ffn / t + T * h);   /* wq, wv, w1, w2 */
+    double b[2];
+    aif_memory_layer_bytes(&s, b);
+    CLOSE(b[0], layer, 1e-12);
+}
+
+/* The layer a selective recompute rebuilds in the backward, larger than the logits here (a
+ * vocabulary of 8): torchtitan's per-op policy and Megatron-Core's recompute_modules [mlp]
+ * each add one layer's dropped tensors on top of the three kept layers. */
+static void test_selective_transient(void **state)
+{
+    (void)state;
+    const char *fw[] = {"framework: torchtitan, ", "recompute_modules: [mlp], "};
+    for (int k = 0; k < 2; k++) {
+        char y[600];
+        snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 1}\n"
+                 "model: {layers: 3, hidden: 1024, heads: 16, ffn: 4096, vocab: 8, activation: gelu}\n"
+                 "train: {mbs: 1, gbs: 1, seq: 2048, recompute: selective, %soptimizer: none}\n", fw[k]);
+        aif_scenario s;
+        load(&s, y);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        double kept[2], none[2];
+        aif_memory_layer_bytes(&s, kept);
+        aif_scenario s_none = s;
+        s_none.train.recompute = AIF_RC_NONE;
+        aif_memory_layer_bytes(&s_none, none);
+        double logits = 2048.0 * 8 * (k ? 6 : 12);
+        assert_true(none[0] - kept[0] > logits);
+        aif_memory m;
+        aif_memory_estimate(&s, &g, &m);
+        CLOSE(m.activations_bytes, 3 * kept[0] + (none[0] - kept[0]), 1e-12);
+        aif_graph_free(&g);
+    }
+    /* a MoE model (every layer MoE): the rebuilt layer is a MoE layer's, whose routed
+     * experts' activation output moe_act drops (more than a dense layer of it would) */
+    aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 1}\n"
+             "model: {layers: 3, hidden: 1024, heads: 16, ffn: 1024, vocab: 8, activation: swiglu,\n"
+             "        moe: {experts: 8, top_k: 4, expert_ffn: 2048, dense_layers: 0}}\n"
+             "train: {mbs: 1, gbs: 1, seq: 2048, recompute: selective, recompute_modules: [moe_act], optimizer: none}\n");
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    double kept[2], none[2];
+    aif_memory_layer_bytes(&s, kept);
+    aif_scenario s_none = s;
+    s_none.train.recompute = AIF_RC_NONE;
+    aif_memory_layer_bytes(&s_none, none);
+    assert_true(none[1] - kept[1] > none[0] - kept[0] && none[1] - kept[1] > 2048.0 * 8 * 6);
+    aif_memory m;
+    aif_memory_estimate(&s, &g, &m);
+    CLOSE(m.activations_bytes, 3 * kept[1] + (none[1] - kept[1]), 1e-12);
+    aif_graph_free(&g);
 }
 
 static void test_pipeline_layout(void **state)
@@ -854,7 +918,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),

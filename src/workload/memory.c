@@ -18,8 +18,10 @@ typedef struct per_layer { double dense, moe, full; } per_layer;
  * (Llama: wq, wk, wv, wo, w1, w3, w2: wq, wv, w1 and w2 kept).  A GEMM in fp8 or fp4 runs
  * as torch._scaled_mm (torchao), not aten.mm: it is neither kept nor counted.  A MoE
  * layer's routed experts run as a grouped mm, also outside the list; its router and
- * shared experts are mms.  Column-parallel outputs are split over tp, the row-parallel
- * ones (wo, w2) reduce-scattered to the sequence shard. */
+ * shared experts are mms.  Under tensor parallelism a column-parallel mm's output is
+ * split over tp, a row-parallel one's (wo, w2) is the whole sequence's partial sum before
+ * its reduce-scatter, and with sequence parallelism the two reduce-scatters' outputs
+ * (the sequence shard, in the save list too) are kept as well, in every precision. */
 static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_layer)
 {
     const aif_model *m = &s->model;
@@ -28,6 +30,8 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
     double T = (double)tr->mbs * tr->seq / c;
     double el = tr->par.sp && t > 1 ? T / t : T;
     double kept = 2 * el * h + 2 * T * d->out_in / t + 4 * T * m->heads / t;   /* input, SDPA out and lse */
+    if (tr->par.sp && t > 1)
+        kept += 2 * 2 * el * h;   /* wo's and w2's reduce-scatter outputs */
     if (tr->precision != AIF_BF16)   /* the GEMMs run in low precision */
         return kept;
     double kv = d->kv_dim / 2 / t > m->head_dim ? d->kv_dim / 2 / t : m->head_dim;
@@ -36,7 +40,7 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
     out[n++] = T * d->q_dim / t;
     out[n++] = T * kv;
     out[n++] = T * kv;
-    out[n++] = el * h;
+    out[n++] = T * h;   /* wo: row-parallel, the partial sum */
     double ffn = m->ffn;
     if (moe_layer) {
         out[n++] = T * m->moe.experts;   /* the router, replicated */
@@ -46,7 +50,7 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
         out[n++] = T * ffn / t;
         if (d->gated)
             out[n++] = T * ffn / t;
-        out[n++] = el * h;
+        out[n++] = T * h;   /* w2: row-parallel */
     }
     for (int i = 0; i < n; i += 2)   /* the first, third, ... mm */
         kept += 2 * out[i];
