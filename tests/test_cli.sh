@@ -411,7 +411,9 @@ if grep -q "^peak memory per GPU ($tmp/m.csv; " "$tmp/m.out" && grep -q '^1 rows
 else bad "validate --memory FILE: $(head -3 "$tmp/m.out")"; fi
 rejects 2 "'peak_memory_gib' is a memory figure: it goes in a memory table" validate "$tmp/m.csv"
 sed 's/peak_memory_gib,40/tokens_per_s_per_gpu,9000/' "$tmp/m.csv" >"$tmp/m2.csv"
-rejects 2 "unknown metric 'tokens_per_s_per_gpu' in a memory table (accepted: peak_memory_gib)" validate --memory "$tmp/m2.csv"
+rejects 2 "'tokens_per_s_per_gpu' is a training figure: it goes in the training table" validate --memory "$tmp/m2.csv"
+sed 's/peak_memory_gib,40/peak_memory_gb,40/' "$tmp/m.csv" >"$tmp/m3.csv"
+rejects 2 "unknown metric 'peak_memory_gb' in a memory table (accepted: peak_memory_gib)" validate --memory "$tmp/m3.csv"
 rejects 2 "option '--memory' $twice" validate --memory a.csv --memory b.csv
 rejects 2 "--holdout applies to the training rows, not to --collectives, --infer or --memory" validate --holdout source --memory x.csv
 if "$bin" validate --json | python3 -c '

@@ -1189,10 +1189,16 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
     if (!rc && out->train.par.pp > 1 && out->train.optimizer >= AIF_OPT_ZERO3) {
         char pp[32];
         snprintf(pp, sizeof pp, "zero2 (pp %d)", out->train.par.pp);
-        add_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
-                 "with pipeline parallelism the parameters stay gathered after the forward pass (one all-gather a "
-                 "step), gradients are reduce-scattered per microbatch and the optimizer state is sharded, as "
-                 "Llama 3 and torchtitan run FSDP with pipelining");
+        if (out->framework.pp_grad_accum_bytes > 0)
+            add_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
+                     "parameters gathered through the step, optimizer state sharded; gradients held unsharded "
+                     "(%g bytes a parameter), timed as zero2's per-microbatch reduce-scatter",
+                     out->framework.pp_grad_accum_bytes);
+        else
+            add_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
+                     "with pipeline parallelism the parameters stay gathered after the forward pass (one all-gather a "
+                     "step), gradients are reduce-scattered per microbatch and the optimizer state is sharded, as "
+                     "Llama 3 runs FSDP with pipelining");
     }
     if (rc == AIF_EINPUT && name[0] == '<' && !strcmp(err->file, name))
         blame_options(err, ov, n_ov);

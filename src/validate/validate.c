@@ -186,11 +186,18 @@ static void train_row(parse_state *ps)
     aif_strlcpy(vr->system, cell(ps, "system"), sizeof vr->system);
     aif_strlcpy(vr->metric, cell(ps, "metric"), sizeof vr->metric);
     if (ps->memory != !strcmp(vr->metric, AIF_METRIC_PEAK_MEMORY)) {   /* each table its own kind of figure */
-        ps->rc = ps->memory ? row_error(ps, "metric", "unknown metric '%s' in a memory table (accepted: "
-                                        AIF_METRIC_PEAK_MEMORY ")", vr->metric)
-                            : row_error(ps, "metric", "'%s' is a memory figure: it goes in a memory table "
-                                        "(aifsim validate --memory FILE.csv, docs/CATALOGS.md), not among "
-                                        "the throughput rows", vr->metric);
+        static const char *const train_metrics[] = {"step_time_s", "tokens_per_s_per_gpu", "tflops_per_gpu", "mfu",
+                                                    NULL};
+        if (!ps->memory)
+            ps->rc = row_error(ps, "metric", "'%s' is a memory figure: it goes in a memory table (aifsim validate "
+                               "--memory FILE.csv, docs/CATALOGS.md), not among the throughput rows", vr->metric);
+        else if (aif_name_index(train_metrics, vr->metric) >= 0)
+            ps->rc = row_error(ps, "metric", "'%s' is a training figure: it goes in the training table (aifsim "
+                               "validate FILE.csv), not in a memory table (accepted: " AIF_METRIC_PEAK_MEMORY ")",
+                               vr->metric);
+        else
+            ps->rc = row_error(ps, "metric", "unknown metric '%s' in a memory table (accepted: "
+                               AIF_METRIC_PEAK_MEMORY ")", vr->metric);
         return;
     }
     aif_strlcpy(vr->convention, cell(ps, "flops_convention"), sizeof vr->convention);
