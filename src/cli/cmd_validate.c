@@ -386,15 +386,11 @@ int cmd_validate(int argc, char **argv)
     if (!rc && (mem_file || with_extras))
         rc = aif_validate_memory_file(c, mem_file, &mem, &e);
     aif_catalog_free(c);
+    int status = EXIT_OK, pass = !with_train || train.median_ape <= bound;
     if (rc) {
-        aif_validation_free(&mem);
-        aif_validation_free(&train);
-        aif_holdout_free(&ho);
-        aif_validation_free(&coll);
-        aif_serve_validation_free(&serve);
-        return cli_report_error(&e);
+        status = cli_report_error(&e);
+        goto done;
     }
-    int pass = !with_train || train.median_ape <= bound;
     if (o.json) {
         json_c_set_serialization_double_format("%.6g", JSON_C_OPTION_THREAD);
         json_object *root = with_train ? table_json(&train, 1) : json_object_new_object();
@@ -403,15 +399,9 @@ int cmd_validate(int argc, char **argv)
             if (holdout)
                 json_object_object_add(root, "holdout", holdout_json(&ho));
             json_object_object_add(root, "pass", json_object_new_boolean(pass));
-            int frc = print_frameworks(&train, root);
-            if (frc) {
+            if ((status = print_frameworks(&train, root)) != 0) {
                 json_object_put(root);
-                aif_validation_free(&train);
-                aif_holdout_free(&ho);
-                aif_validation_free(&coll);
-                aif_serve_validation_free(&serve);
-                aif_validation_free(&mem);
-                return frc;
+                goto done;
             }
         }
         if (coll.n > 0) {
@@ -463,15 +453,8 @@ int cmd_validate(int argc, char **argv)
             printf("; bound on the median %.0f%%: %s\n", bound, pass ? "PASS" : "FAIL");
             print_table_notes(&train);
             printf("by software stack (train.framework):\n");
-            int frc = print_frameworks(&train, NULL);
-            if (frc) {
-                aif_validation_free(&train);
-                aif_holdout_free(&ho);
-                aif_validation_free(&coll);
-                aif_serve_validation_free(&serve);
-                aif_validation_free(&mem);
-                return frc;
-            }
+            if ((status = print_frameworks(&train, NULL)) != 0)
+                goto done;
             if (holdout)
                 print_holdout(&ho, &train);
         }
@@ -517,10 +500,12 @@ int cmd_validate(int argc, char **argv)
             printf("\n");
         }
     }
+    status = pass ? EXIT_OK : EXIT_FAIL;
+done:
     aif_validation_free(&mem);
     aif_validation_free(&train);
     aif_holdout_free(&ho);
     aif_validation_free(&coll);
     aif_serve_validation_free(&serve);
-    return pass ? EXIT_OK : EXIT_FAIL;
+    return status;
 }

@@ -282,6 +282,7 @@ static void serve_row(parse_state *ps);
 /* A row of a memory table: a training row whose figure is the peak memory per GPU. */
 static void memory_row(parse_state *ps)
 {
+    ps->memory = 1;
     train_row(ps);
 }
 
@@ -409,7 +410,6 @@ static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, co
     ps->optional = row_fn == train_row || row_fn == memory_row ? train_optional
                    : row_fn == serve_row                      ? serve_optional
                                                               : NULL;
-    ps->memory = row_fn == memory_row;
     ps->sim = sim;
     ps->calib_set = set;
     ps->n_calib_set = n_set;
