@@ -355,6 +355,15 @@ static void test_op_sac_memory(void **state)
     CLOSE(b[0], layer, 1e-12);
 }
 
+/* A scenario's per-layer activations as its recompute keeps them, and with none. */
+static void layer_kept_and_none(const aif_scenario *s, double kept[2], double none[2])
+{
+    aif_memory_layer_bytes(s, kept);
+    aif_scenario s_none = *s;
+    s_none.train.recompute = AIF_RC_NONE;
+    aif_memory_layer_bytes(&s_none, none);
+}
+
 /* The layer a selective recompute rebuilds in the backward, larger than the logits here (a
  * vocabulary of 8): torchtitan's per-op policy and Megatron-Core's recompute_modules [mlp]
  * each add one layer's dropped tensors on top of the three kept layers. */
@@ -373,10 +382,7 @@ static void test_selective_transient(void **state)
         aif_err e;
         assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
         double kept[2], none[2];
-        aif_memory_layer_bytes(&s, kept);
-        aif_scenario s_none = s;
-        s_none.train.recompute = AIF_RC_NONE;
-        aif_memory_layer_bytes(&s_none, none);
+        layer_kept_and_none(&s, kept, none);
         double logits = 2048.0 * 8 * (k ? 6 : 12);
         assert_true(none[0] - kept[0] > logits);
         aif_memory m;
@@ -395,10 +401,7 @@ static void test_selective_transient(void **state)
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     double kept[2], none[2];
-    aif_memory_layer_bytes(&s, kept);
-    aif_scenario s_none = s;
-    s_none.train.recompute = AIF_RC_NONE;
-    aif_memory_layer_bytes(&s_none, none);
+    layer_kept_and_none(&s, kept, none);
     assert_true(none[1] - kept[1] > none[0] - kept[0] && none[1] - kept[1] > 2048.0 * 8 * 6);
     aif_memory m;
     aif_memory_estimate(&s, &g, &m);
