@@ -337,9 +337,9 @@ static double attn_flops(const aif_scenario *s, const char *name)
     return f;
 }
 
-static aif_scenario gptoss(const char *window, const char *every)
+static aif_scenario gptoss_on(const char *system, const char *window, const char *every)
 {
-    aif_override ov[] = {{"model", "gpt-oss-120b", "o"}, {"cluster.system", "dgx-h100", "o"},
+    aif_override ov[] = {{"model", "gpt-oss-120b", "o"}, {"cluster.system", system, "o"},
                          {"cluster.gpus", "64", "o"}, {"train.tp", "1", "o"}, {"train.pp", "4", "o"},
                          {"train.ep", "8", "o"}, {"train.mbs", "1", "o"}, {"train.gbs", "64", "o"},
                          {"train.seq", "4096", "o"}, {"model.sliding_window", window, "o"},
@@ -349,6 +349,51 @@ static aif_scenario gptoss(const char *window, const char *every)
     if (aif_scenario_parse(cat, "", 0, "t", ov, 11, &s, &e) != AIF_OK)
         fail_msg("%s: %s", e.path, e.msg);
     return s;
+}
+
+static aif_scenario gptoss(const char *window, const char *every)
+{
+    return gptoss_on("dgx-h100", window, every);
+}
+
+/* the key length an op was lowered with (the first op of that name in the MoE forward) */
+static double attn_keys(const aif_scenario *s, const char *name)
+{
+    aif_graph g;
+    aif_err e;
+    if (aif_graph_lower(s, &g, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    double k = -1;
+    for (int i = 0; i < g.seg[AIF_SEG_MOE_FWD].n && k < 0; i++) {
+        const aif_op *o = &g.ops[g.seg[AIF_SEG_MOE_FWD].first + i];
+        if (strcmp(o->name, name) == 0)
+            k = o->k;
+    }
+    aif_graph_free(&g);
+    return k;
+}
+
+/* A family with attn_block_n (Blackwell: 128-key tiles, data/calibration.yaml) computes a band
+ * in whole tiles: a query tile of 128 rows under a window of W keys spans W + 127 keys, so
+ * ceil((W + 127) / 128) tiles; the op carries those keys, as FLOPs and as the kernel's key length. */
+static void test_window_whole_tiles(void **state)
+{
+    (void)state;
+    assert_true(aif_window_kernel_keys(128, 4096, 128) == 256);
+    assert_true(aif_window_kernel_keys(1024, 32768, 128) == 1152);
+    assert_true(aif_window_kernel_keys(100, 4096, 128) == 256);    /* 227 keys: two tiles */
+    assert_true(aif_window_kernel_keys(129, 4096, 128) == 256);    /* 256 keys: two tiles */
+    assert_true(aif_window_kernel_keys(130, 4096, 128) == 384);
+    assert_true(aif_window_kernel_keys(4000, 4096, 128) == 4096);  /* at most the sequence */
+    assert_true(aif_window_kernel_keys(128, 4096, 0) == 0);        /* no tile size: the band only */
+    assert_true(aif_window_kernel_keys(4096, 4096, 128) == 0);     /* the window is the sequence */
+    aif_scenario h = gptoss("128", "0"), b = gptoss_on("hgx-b200", "128", "0");
+    assert_int_equal(h.cluster.gpu.calib.attn_block_n, 0);
+    assert_int_equal(b.cluster.gpu.calib.attn_block_n, 128);
+    double band = 2.0 * 64 * 4096 * aif_window_keys_per_query(128, 4096) * (64 + 64);
+    double tiles = 2.0 * 64 * 4096 * 256 * (64 + 64);
+    assert_true(fabs(attn_flops(&h, "attn.window.fwd") - band) < 1e-6 * band && attn_keys(&h, "attn.window.fwd") == 128);
+    assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == 256);
 }
 
 static void test_sliding_window(void **state)
@@ -386,7 +431,7 @@ int main(void)
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
         cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
-        cmocka_unit_test(test_sliding_window),
+        cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

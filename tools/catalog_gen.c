@@ -70,6 +70,11 @@ static void calib_fields(const aif_calib *c)
     num("attn_bwd_eff", c->attn_bwd_eff);
     num("attn_kv_half", c->attn_kv_half);
     num("attn_hd_half", c->attn_hd_half);
+    num("attn_fwd_eff_hd64", c->attn_fwd_eff_hd64);
+    num("attn_bwd_eff_hd64", c->attn_bwd_eff_hd64);
+    num("attn_fwd_eff_hd192", c->attn_fwd_eff_hd192);
+    num("attn_bwd_eff_hd192", c->attn_bwd_eff_hd192);
+    integer("attn_block_n", c->attn_block_n);
     num("grouped_m_half", c->grouped_m_half);
     num("attn_flash2_factor", c->attn_flash2_factor);
     num("overlap_slowdown", c->overlap_slowdown);

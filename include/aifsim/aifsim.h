@@ -95,6 +95,11 @@ typedef struct aif_calib {
     double attn_bwd_eff;      /* fused (flash) attention backward, fraction of peak */
     double attn_kv_half;      /* key length at which fused attention reaches half its long-sequence rate */
     double attn_hd_half;      /* head dimension at which fused attention reaches half its large-head rate */
+    double attn_fwd_eff_hd64, attn_bwd_eff_hd64;     /* measured at head dimension 64 and 192: the rate is then */
+    double attn_fwd_eff_hd192, attn_bwd_eff_hd192;   /* piecewise linear in the head dimension through 64, 128
+                                                        (attn_*_eff) and 192, constant beyond; 0 = attn_hd_half's curve */
+    int attn_block_n;         /* keys per tile of the fused kernel's inner loop: a sliding-window layer computes
+                                 whole tiles, window + attn_block_n keys per query; 0 = its band only */
     double attn_flash2_factor;/* FlashAttention-2's rate relative to the best fused kernel (attn_*_eff) */
     double overlap_slowdown;  /* extra compute time while communication kernels run beside it */
     double mem_eff;           /* streaming kernels, fraction of HBM bandwidth */

@@ -26,6 +26,21 @@ int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double pe
     return best;
 }
 
+double aif_attn_eff_hd(const aif_calib *c, int fwd, double d)
+{
+    double e128 = fwd ? c->attn_fwd_eff : c->attn_bwd_eff;
+    double e64 = fwd ? c->attn_fwd_eff_hd64 : c->attn_bwd_eff_hd64;
+    double e192 = fwd ? c->attn_fwd_eff_hd192 : c->attn_bwd_eff_hd192;
+    if (d <= 0 || d == 128)
+        return e128;
+    if (d < 128 && e64 > 0)   /* the measured points, linear between them, the end value beyond */
+        return d <= 64 ? e64 : e64 + (e128 - e64) * (d - 64) / 64;
+    if (d > 128 && e192 > 0)
+        return d >= 192 ? e192 : e128 + (e192 - e128) * (d - 128) / 64;
+    /* no point on this side: the curve d / (d + attn_hd_half), relative to 128 */
+    return e128 * (d / (d + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
+}
+
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
 {
     return aif_compute_time_bound(g, op, clock_factor, NULL);
@@ -81,12 +96,10 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
     }
     case AIF_OP_ATTN_FWD:
     case AIF_OP_ATTN_BWD: {
-        double eff = op->kind == AIF_OP_ATTN_FWD ? c->attn_fwd_eff : c->attn_bwd_eff;
+        double eff = aif_attn_eff_hd(c, op->kind == AIF_OP_ATTN_FWD, op->n);
         eff *= op->k / (op->k + c->attn_kv_half);
         if (op->fp8 && c->attn_flash2_factor > 0)
             eff *= c->attn_flash2_factor;
-        if (op->n > 0)   /* head dimension, relative to the 128 the efficiencies are quoted at */
-            eff *= (op->n / (op->n + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
         double t_c = op->flops / (g->peak_flops[AIF_BF16] * clock_factor * eff);
         *memory_bound = t_mem >= t_c;
         return (t_c > t_mem ? t_c : t_mem) + overhead;

@@ -10,8 +10,11 @@
  *          K / s >= 128) the least time; a chunk of a pipelined GEMM and a grouped GEMM are not split
  *          a grouped GEMM (aif_op.grouped: a MoE layer's experts, m rows each) also
  *          x m / (m + m_half), m_half the family's grouped_m_half (DeepGEMM's grouped tables)
- *   attention (fused): t = F / (P_bf16 * e_attn * S/(S + S_half) * h(d)) + t_k,
- *          h(d) = (d / (d + d_half)) / (128 / (128 + d_half))    (head dimension d)
+ *   attention (fused): t = F / (P_bf16 * e_attn(d) * S/(S + S_half)) + t_k   (head dimension d)
+ *          e_attn(d): a family with measured points (attn_*_eff_hd64, _hd192) is piecewise
+ *          linear through them and attn_*_eff at 128, constant beyond the last point; on a side
+ *          without a point e_attn(128) x (d / (d + d_half)) / (128 / (128 + d_half))
+ *          (a sliding-window op's S and F are the whole tiles its kernel computes: lower_train.c)
  *   memory-bound:      t = B / (BW * e_mem) + n_k * t_k
  * P is the dense peak of the op's precision and e_mm its efficiency (matmul_eff, _fp8, or
  * _fp4 for a training recipe's block-scaled fp4 GEMM); a share h of a low-precision GEMM's
@@ -23,6 +26,9 @@
 
 #include "aifsim/graph.h"
 
+/* The fused-attention efficiency of family c at head dimension d (forward or backward),
+ * before the key-length and kernel factors: e_attn(d) above (d <= 0: the 128 figure). */
+double aif_attn_eff_hd(const aif_calib *c, int fwd, double d);
 /* split-K slices of a GEMM launch of `tiles` output tiles over k (1: not split). */
 int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double peak_eff);
 /* clock_factor scales the compute roof (1 = nominal clocks; <1 = power-capped). */

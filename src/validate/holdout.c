@@ -30,7 +30,8 @@
 const char *const aif_calib_fields[] = {
     "matmul_eff", "matmul_eff_fp8", "matmul_eff_fp4", "matmul_k_half", "attn_fwd_eff", "attn_bwd_eff",
     "attn_kv_half", "attn_hd_half", "attn_flash2_factor", "overlap_slowdown", "mem_eff", "kernel_overhead",
-    "n_sm", "tile_m", "tile_n", "workspace", "grouped_m_half", NULL,
+    "n_sm", "tile_m", "tile_n", "workspace", "grouped_m_half", "attn_fwd_eff_hd64", "attn_bwd_eff_hd64",
+    "attn_fwd_eff_hd192", "attn_bwd_eff_hd192", "attn_block_n", NULL,
 };
 
 const char *const aif_source_kind_names[] = {"kernel", "microbenchmark", "nccl-tests", "datasheet", "estimate",
@@ -58,6 +59,11 @@ static void *field_ptr(aif_calib *c, const char *f, int *is_int)
         {"tile_n", offsetof(aif_calib, tile_n), 1},
         {"workspace", offsetof(aif_calib, workspace_bytes), 0},
         {"grouped_m_half", offsetof(aif_calib, grouped_m_half), 0},
+        {"attn_fwd_eff_hd64", offsetof(aif_calib, attn_fwd_eff_hd64), 0},
+        {"attn_bwd_eff_hd64", offsetof(aif_calib, attn_bwd_eff_hd64), 0},
+        {"attn_fwd_eff_hd192", offsetof(aif_calib, attn_fwd_eff_hd192), 0},
+        {"attn_bwd_eff_hd192", offsetof(aif_calib, attn_bwd_eff_hd192), 0},
+        {"attn_block_n", offsetof(aif_calib, attn_block_n), 1},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i].name, f)) {

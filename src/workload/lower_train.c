@@ -228,10 +228,15 @@ static void attn_core(lw *w, int bwd)
             aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
                                unmasked * 0.5 * x * (1 - ws),   /* causal: half the square is computed */
                                sk, w->d.dqk, io * (1 - ws), w->flash2);
-        if (ws > 0)
+        if (ws > 0) {
+            /* a kernel of attn_block_n-key tiles computes whole tiles: a query tile's band spans
+             * the tiles under W + block_n - 1 keys, masked parts included (aif_window_kernel_keys) */
+            double kk = aif_window_kernel_keys(W, sk, w->s->cluster.gpu.calib.attn_block_n);
+            double keys = kk > 0 ? kk : aif_window_keys_per_query(W, sk);
             aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
-                               2 * w->b * heads * sq * aif_window_keys_per_query(W, sk) * (w->d.dqk + w->d.dv) * x * ws,
-                               W, w->d.dqk, io * ws, w->flash2);
+                               2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * ws,
+                               kk > 0 ? kk : W, w->d.dqk, io * ws, w->flash2);
+        }
         return;
     }
     /* unfused: batched GEMMs over b*heads plus memory-bound softmax and dropout on the s x s scores */

@@ -6,6 +6,7 @@
  * kv_lora->a*(nope+v), and O [a*v, h].  MLPs: gated (SwiGLU, GeGLU) have three
  * h x ffn matrices, others two. */
 #include "workload/transformer.h"
+#include <math.h>
 
 void aif_model_dims(const aif_model *m, aif_dims *d)
 {
@@ -181,6 +182,14 @@ double aif_window_keys_per_query(double window, double seq)
     if (window >= seq)
         return (seq + 1) / 2;
     return (window * seq - window * (window - 1) / 2) / seq;
+}
+
+double aif_window_kernel_keys(double window, double seq, int block_n)
+{
+    if (block_n <= 0 || seq <= 0 || window >= seq)
+        return 0;
+    double keys = ceil((window + block_n - 1) / block_n) * block_n;
+    return keys < seq ? keys : seq;
 }
 
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)
