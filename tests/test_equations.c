@@ -163,6 +163,44 @@ static void test_thin_gemms_against_kernel_tables(void **state)
     }
 }
 
+/* A low-precision GEMM's saved input (memory.c): Transformer Engine's Linear and LayerNormLinear
+ * keep the quantized copy their weight-gradient GEMM reads (megatron-core), torchao the bf16
+ * input (torchtitan: framework bf16_saved_inputs).  For a Llama 3 8B layer (no tensor
+ * parallelism, 4,096 tokens) the fp8 layer keeps, against the bf16 one, one byte less per value
+ * of the two norm outputs (qkv's and fc1's input) and of fc2's input (the SwiGLU output), and
+ * one byte more per value of the output projection's input, its own fp8 copy beside the
+ * attention output flash attention keeps; NVFP4 half a byte and a scale per 16 values. */
+static void test_quantized_saved_inputs(void **state)
+{
+    (void)state;
+    const char *base = "cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-8b\n"
+                       "train: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 4096, recompute: none, precision: %s, framework: %s}\n";
+    char y[400];
+    aif_scenario bf16, fp8, fp4, tt_bf16, tt_fp8;
+    snprintf(y, sizeof y, base, "bf16", "megatron-core");
+    load(&bf16, y);
+    snprintf(y, sizeof y, base, "fp8", "megatron-core");
+    load(&fp8, y);
+    snprintf(y, sizeof y, base, "nvfp4", "megatron-core");
+    load(&fp4, y);
+    snprintf(y, sizeof y, base, "bf16", "torchtitan");
+    load(&tt_bf16, y);
+    snprintf(y, sizeof y, base, "fp8", "torchtitan");
+    load(&tt_fp8, y);
+    assert_true(!bf16.framework.bf16_saved_inputs && tt_bf16.framework.bf16_saved_inputs);
+    double b[2], f8[2], f4[2], tb[2], tf[2];
+    aif_memory_layer_bytes(&bf16, b);
+    aif_memory_layer_bytes(&fp8, f8);
+    aif_memory_layer_bytes(&fp4, f4);
+    aif_memory_layer_bytes(&tt_bf16, tb);
+    aif_memory_layer_bytes(&tt_fp8, tf);
+    double T = 4096, h = 4096, ffn = 14336, out_in = 32 * 128;
+    CLOSE(b[0] - f8[0], (2 - 1) * T * (2 * h + ffn) - 1 * T * out_in, 1e-12);
+    double q4 = 0.5 + 1.0 / 16;
+    CLOSE(b[0] - f4[0], (2 - q4) * T * (2 * h + ffn) - q4 * T * out_in, 1e-12);
+    assert_true(tf[0] == tb[0]);   /* torchao keeps the bf16 input */
+}
+
 /* Fused attention against its kernel table: validation/kernels/attention_cudnn.csv, cuDNN's own SDPA
  * training benchmark (NVIDIA/cudnn-frontend benchmark/sdpa_benchmark_training/results, commit fb682ce;
  * bf16, causal, the backward non-deterministic) on GB200 and GB300 (cuDNN 9.19.1 and 9.22) and H200
@@ -988,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
         cmocka_unit_test(test_attention_against_kernel_table),
+        cmocka_unit_test(test_quantized_saved_inputs),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),

@@ -116,6 +116,7 @@ static void framework_fields(const aif_framework *f)
     num("selective_gemm_share", f->selective_gemm_share);
     num("loss_bytes", f->loss_bytes);
     num("pp_grad_accum_bytes", f->pp_grad_accum_bytes);
+    integer("bf16_saved_inputs", f->bf16_saved_inputs);
     str("aliases", f->aliases);
 }
 

@@ -169,6 +169,9 @@ typedef struct aif_framework {
     double pp_grad_accum_bytes;  /* FSDP with pipelining: bytes per parameter of the unsharded gradients
                                     accumulated over the microbatches before one reduce-scatter (PyTorch's
                                     pipeline stages; 0: reduce-scattered per microbatch, zero2's) */
+    bool bf16_saved_inputs;      /* a low-precision GEMM keeps its input for the weight gradient in bf16
+                                    (torchao); false: in the recipe's format, 1 byte a value in fp8, 0.5
+                                    and a scale per block in fp4 (Transformer Engine) */
     char aliases[AIF_ALIASES_MAX];
 } aif_framework;
 

@@ -99,6 +99,7 @@ static const field framework_fields[] = {
     {.key = "selective_gemm_share", .type = F_NUM, .off = offsetof(aif_framework, selective_gemm_share), .min = 0, .max = 1},
     {.key = "workspace_extra", .type = F_QTY, .off = offsetof(aif_framework, workspace_extra_bytes), .qty = AIF_Q_BYTES},
     {.key = "loss_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_bytes), .min = 0, .max = 64},
+    FLD(aif_framework, "bf16_saved_inputs", F_BOOL, bf16_saved_inputs),
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };

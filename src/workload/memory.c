@@ -57,6 +57,23 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
     return kept;
 }
 
+/* Bytes a kept GEMM input takes (layer_activations): 2 (bf16: a bf16 recipe, or a stack that
+ * keeps the bf16 input, framework.bf16_saved_inputs), else the recipe's format as Transformer
+ * Engine keeps it, fp8's 1 byte a value, fp4's half
+ * byte and one scale byte per block (NVFP4: 16 values, MXFP4: 32; Transformer Engine's
+ * quantized tensors).  MXFP8's and blockwise fp8's scales (a byte per 32 or 128 values) and the
+ * bf16 layers a recipe keeps (train.bf16_first_layers, _last_layers) are left out. */
+static double quantized_input_bytes(const aif_scenario *s)
+{
+    if (s->framework.bf16_saved_inputs)
+        return 2;
+    if (s->train.precision == AIF_FP8)
+        return 1;
+    if (s->train.precision == AIF_FP4)
+        return 0.5 + (s->train.fp4_format == AIF_MXFP4 ? 1.0 / 32 : 1.0 / 16);
+    return 2;
+}
+
 /* Activations one layer keeps for its backward (Korthikanti et al. 2022, "Reducing Activation
  * Recomputation in Large Transformer Models", sec. 4: bytes per tensor saved), by kind of
  * layer, and under full recompute its input alone.  Selective recompute by module
@@ -83,11 +100,17 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
     int norm_rc = (mods >> AIF_RCM_LAYERNORM) & 1, mla_rc = (mods >> AIF_RCM_MLA_UP_PROJ) & 1;
     int mlp_rc = (mods >> AIF_RCM_MLP) & 1, moe_rc = (mods >> AIF_RCM_MOE) & 1;
     int shared_rc = (mods >> AIF_RCM_SHARED_EXPERTS) & 1, act_rc = (mods >> AIF_RCM_MOE_ACT) & 1;
-    double norm_out = norm_rc ? 0 : 2 * el * h;   /* one kept copy of a norm's output */
+    /* a low-precision GEMM's saved input: bf16 (2 bytes), or the recipe's format where the
+     * stack keeps it quantized (Transformer Engine's Linear and LayerNormLinear save the fp8 or
+     * fp4 copy the wgrad GEMM reads; framework.bf16_saved_inputs: torchao's bf16 input) */
+    double qb = quantized_input_bytes(s);
+    double norm_out = norm_rc ? 0 : qb * el * h;   /* one kept copy of a norm's output, the next GEMM's input */
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
                  : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
     double qkv = m->attention == AIF_ATTN_MLA && mla_rc ? 0 : 2 * T * (d->q_dim / t + kvl);
     double attn = 2 * el * h + norm_out + qkv + 2 * T * d->out_in / t + el * h * d->dropout;
+    if (qb < 2)   /* the output projection's quantized input, beside the attention output its kernel keeps */
+        attn += qb * T * d->out_in / t;
     if (tr->attention != AIF_ATTN_UNFUSED)
         attn += 4 * T * m->heads / t;
     else if (rc == AIF_RC_NONE || (rc == AIF_RC_SELECTIVE && !(mods & 1u << AIF_RCM_CORE_ATTN) &&
@@ -101,7 +124,7 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
      * target) read the norm output, and flash attention keeps its own output, o's input */
     int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != AIF_LORA_ALL;
     double mlp = mlp_rc ? 2 * el * h + norm_out + el * h * d->dropout   /* its input, the norm output */
-                        : 2 * el * h + (frozen_mlp ? 0 : norm_out + 2 * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
+                        : 2 * el * h + (frozen_mlp ? 0 : norm_out + qb * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
                               el * h * d->dropout;
     double moe = 0;
     if (m->moe.experts) {
@@ -115,12 +138,12 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
         if (moe_rc) {   /* its input, the norm output */
             moe = 2 * el * h + norm_out;
         } else {
-            moe = 2 * el * h + (lora ? 0 : norm_out + 2 * slots * h + (act_rc ? 0 : 2 * slots * fe / et)) +
+            moe = 2 * el * h + (lora ? 0 : norm_out + qb * slots * h + (act_rc ? 0 : qb * slots * fe / et)) +
                   2 * slots * fe * gm / et;
             if (fs > 0 && shared_rc)   /* its input, the norm output */
                 moe += norm_out;
             else if (fs > 0)
-                moe += (frozen_mlp ? 0 : norm_out + 2 * T * fs / t) + 2 * T * fs * gm / t;
+                moe += (frozen_mlp ? 0 : norm_out + qb * T * fs / t) + 2 * T * fs * gm / t;
         }
     }
     pl->dense = attn + mlp;
