@@ -163,6 +163,45 @@ static void test_thin_gemms_against_kernel_tables(void **state)
     }
 }
 
+/* Memory-bound kernels against cuDNN's normalisation table (validation/kernels/norm_cudnn.csv:
+ * cudnn-frontend's norms benchmark, commit fb682ce, bf16, on GB200, GB300 and H200): an RMSNorm
+ * of the sizes training runs (at least 16M values: 4,096 tokens of a 4,096-wide model) timed as
+ * the training lowering times its norms, 4 bytes a value forward and 6 backward at the family's
+ * mem_eff, one launch each.  The model lies within 0.75x to 1.3x of cuDNN on every such kernel
+ * (forward 1.01-1.22x, backward 0.81-1.09x).  Narrower norms (QK-norm's 128-wide rows) and the
+ * LayerNorm backward at 1,024 rows are cuDNN's weaker kernels and are not held. */
+static void test_norms_against_kernel_table(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/validation/kernels/norm_cudnn.csv", AIFSIM_SOURCE_DIR);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));   /* the header */
+    int held = 0;
+    while (fgets(line, sizeof line, f)) {
+        char gpu[16], model[48], norm[16];
+        int ver;
+        double n, c, fwd_ms, bwd_ms;
+        assert_int_equal(sscanf(line, "%15[^,],%d,%47[^,],%15[^,],%lf,%lf,%lf,%lf,", gpu, &ver, model, norm, &n, &c,
+                                &fwd_ms, &bwd_ms), 8);
+        if (strcmp(norm, "rms_norm") || n * c < 16e6)
+            continue;
+        const aif_gpu *g = aif_catalog_find_gpu(cat, gpu);
+        assert_non_null(g);
+        for (int bwd = 0; bwd < 2; bwd++) {
+            aif_op op = {.kind = AIF_OP_MEM, .bytes = (bwd ? 6 : 4) * n * c, .n_kernels = 1};
+            double r = aif_compute_time(g, &op, 1.0) / ((bwd ? bwd_ms : fwd_ms) * 1e-3);
+            if (r < 0.75 || r > 1.3)
+                fail_msg("%s %s %gx%g %s: model %.2fx cuDNN's time", gpu, model, n, c, bwd ? "bwd" : "fwd", r);
+            held++;
+        }
+    }
+    fclose(f);
+    assert_true(held >= 50);
+}
+
 /* A low-precision GEMM's saved input (memory.c): Transformer Engine's Linear and LayerNormLinear
  * keep the quantized copy their weight-gradient GEMM reads (megatron-core), torchao the bf16
  * input (torchtitan: framework bf16_saved_inputs).  For a Llama 3 8B layer (no tensor
@@ -1026,7 +1065,7 @@ int main(void)
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
         cmocka_unit_test(test_attention_against_kernel_table),
-        cmocka_unit_test(test_quantized_saved_inputs),
+        cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
