@@ -17,6 +17,8 @@ useful keys.  Head dimension 256 (qwen35's rows) is not fitted: the model holds 
 figure beyond it, and tests/test_equations.c holds it to its band.
 
 usage: scripts/fit_attention.py [GPU ...]     (default: gb200 gb300)
+       scripts/fit_attention.py --check       (exit 1 unless data/calibration.yaml holds these
+                                              values, rounded: a test, tests/CMakeLists.txt)
 Prints the fitted values and the fit's median and largest |log error|, then the values
 x 0.875: the table's kernels are bursts of 10 iterations, and data/calibration.yaml derates
 them as it derates these families' GEMMs (matmul_eff 0.68 of the MAMF burst 0.776) to the
@@ -80,18 +82,63 @@ def fit(gpu, table):
                     a = m1
             theta[j] = (a + b) / 2
     errs = sorted(abs(math.log(predict(theta, r) / float(r['time_ms']))) for r in rows)
+    fitted = dict(zip(names, theta))
     print('%s (%d rows): %s' % (gpu, len(rows), ', '.join('%s %.3f' % (n, v) for n, v in zip(names, theta))))
     print('  |log error| median %.3f, largest %.3f' % (errs[len(errs) // 2], errs[-1]))
     print('  derated x %.3f: %s' % (SUSTAINED, ', '.join('%s %.2f' % (n, v * SUSTAINED) for n, v in zip(names[:-1], theta))))
+    return fitted
+
+
+FAMILY = {'gb200': 'blackwell', 'gb300': 'blackwell-ultra'}
+FIELD = {'fwd_128': 'attn_fwd_eff', 'bwd_128': 'attn_bwd_eff', 'fwd_64': 'attn_fwd_eff_hd64',
+         'bwd_64': 'attn_bwd_eff_hd64', 'fwd_192': 'attn_fwd_eff_hd192', 'bwd_192': 'attn_bwd_eff_hd192'}
+
+
+def catalogued(family):
+    """The family's numeric fields in data/calibration.yaml (its indented `key: number` lines)."""
+    out, inside = {}, False
+    with open(os.path.join(HERE, '..', 'data', 'calibration.yaml')) as f:
+        for line in f:
+            if line.startswith('  ') and not line.startswith('   ') and line.rstrip().endswith(':'):
+                inside = line.strip()[:-1] == family
+                continue
+            parts = line.split(':')
+            if inside and line.startswith('    ') and not line.startswith('     ') and len(parts) == 2:
+                try:
+                    out[parts[0].strip()] = float(parts[1])
+                except ValueError:
+                    pass
+    return out
+
+
+def check(fits):
+    bad = 0
+    for gpu, fitted in fits.items():
+        cal = catalogued(FAMILY[gpu])
+        for name, field in FIELD.items():
+            want = round(fitted[name] * SUSTAINED, 2)
+            if abs(cal.get(field, -1) - want) > 0.011:
+                print('%s.%s is %s; the fit x %.3f gives %.2f' % (FAMILY[gpu], field, cal.get(field), SUSTAINED, want))
+                bad += 1
+        if abs(cal.get('attn_kv_half', -1) - fitted['kv_half']) > 0.02 * fitted['kv_half']:
+            print('%s.attn_kv_half is %s; the fit gives %.0f' % (FAMILY[gpu], cal.get('attn_kv_half'), fitted['kv_half']))
+            bad += 1
+    print('data/calibration.yaml %s the fit' % ('differs from' if bad else 'holds'))
+    return bad
 
 
 def main():
     with open(TABLE, newline='') as f:
         table = list(csv.DictReader(f))
-    for gpu in sys.argv[1:] or ['gb200', 'gb300']:
+    args = [a for a in sys.argv[1:] if a != '--check']
+    gpus = args or ['gb200', 'gb300']
+    fits = {}
+    for gpu in gpus:
         if gpu not in PEAK:
             sys.exit('fit_attention.py: no peak for %s; known: %s' % (gpu, ', '.join(sorted(PEAK))))
-        fit(gpu, table)
+        fits[gpu] = fit(gpu, table)
+    if '--check' in sys.argv[1:]:
+        sys.exit(1 if check({g: f for g, f in fits.items() if g in FAMILY}) else 0)
 
 
 if __name__ == '__main__':
