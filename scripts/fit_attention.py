@@ -11,9 +11,9 @@ error of the predicted time over that GPU's rows:
 
 where F is the causal (or banded) attention's FLOPs as cuDNN counts them, e(d, pass) is
 one efficiency per head dimension (64, 128, 192) and pass, k the key length of the kernel
-(the sequence for a causal layer; for a sliding window W, the whole tiles of attn_block_n
-keys it computes, ceil((W + n - 1) / n) x n) and waste that tile count over the band's
-useful keys.  Head dimension 256 (qwen35's rows) is not fitted: the model holds 192's
+(the sequence for a causal layer; for a sliding window W, the keys of the whole tiles of
+attn_block_n keys it computes, averaged over the query tiles) and waste that count over the
+band's useful keys.  Head dimension 256 (qwen35's rows) is not fitted: the model holds 192's
 figure beyond it, and tests/test_equations.c holds it to its band.
 
 usage: scripts/fit_attention.py [GPU ...]     (default: gb200 gb300)
@@ -23,7 +23,7 @@ Prints the fitted values and the fit's median and largest |log error|, then the 
 x 0.875: the table's kernels are bursts of 10 iterations, and data/calibration.yaml derates
 them as it derates these families' GEMMs (matmul_eff 0.68 of the MAMF burst 0.776) to the
 clock a training run sustains; the efficiencies of families blackwell and blackwell-ultra
-are those, rounded (attn_kv_half as fitted: a length, not a rate).
+are those, rounded to 0.01 (attn_kv_half not derated, a length, rounded to 10 keys).
 Standard library only (coordinate descent with golden-section line searches)."""
 import csv
 import math
@@ -43,6 +43,16 @@ def keys_per_query(window, seq):
     return (window * seq - window * (window - 1) / 2) / seq if window < seq else (seq + 1) / 2
 
 
+def kernel_keys(window, seq):
+    """Keys per query in whole tiles, averaged over the query tiles (src/workload/transformer.c,
+    aif_window_kernel_keys): i + 1 tiles for query tile i at the causal start, then
+    1 + ceil((window - 1) / BLOCK_N)."""
+    n = math.ceil(seq / BLOCK_N)
+    full = 1 + math.ceil((window - 1) / BLOCK_N)
+    early = min(n, (window - 1) // BLOCK_N + 1)
+    return (early * (early + 1) / 2 + (n - early) * full) / n * BLOCK_N
+
+
 def shape(r):
     """(useful FLOPs, kernel key length k, waste) of a row, as src/workload/lower_train.c has them."""
     b, s, h = int(r['batch']), int(r['seq']), int(r['q_heads'])
@@ -50,7 +60,7 @@ def shape(r):
     x = 1.0 if r['pass'] == 'fwd' else 2.5
     if 0 < w < s:
         useful = keys_per_query(w, s)
-        kk = min(s, math.ceil((w + BLOCK_N - 1) / BLOCK_N) * BLOCK_N)
+        kk = kernel_keys(w, s)
         return 2 * b * h * s * useful * (dqk + dv) * x, kk, kk / useful
     return 2 * b * h * s * (s / 2) * (dqk + dv) * x, s, 1.0
 

@@ -163,13 +163,35 @@ static void test_thin_gemms_against_kernel_tables(void **state)
     }
 }
 
+/* The fused-attention rate by head dimension (compute.c, aif_attn_eff_hd): through the measured
+ * points at 64, 128 and 192, linear between them, the end value beyond; a side without its point
+ * takes attn_hd_half's curve from 128. */
+static void test_attention_rate_by_head_dim(void **state)
+{
+    (void)state;
+    aif_calib c = {.attn_fwd_eff = 0.6, .attn_bwd_eff = 0.5, .attn_hd_half = 54, .attn_fwd_eff_hd64 = 0.4,
+                   .attn_bwd_eff_hd64 = 0.45, .attn_fwd_eff_hd192 = 0.64, .attn_bwd_eff_hd192 = 0.42};
+    CLOSE(aif_attn_eff_hd(&c, 1, 128), 0.6, 1e-15);
+    CLOSE(aif_attn_eff_hd(&c, 1, 0), 0.6, 1e-15);          /* no head dimension: the 128 figure */
+    CLOSE(aif_attn_eff_hd(&c, 1, 96), 0.5, 1e-12);         /* half way from 64 to 128 */
+    CLOSE(aif_attn_eff_hd(&c, 0, 96), 0.475, 1e-12);
+    CLOSE(aif_attn_eff_hd(&c, 1, 160), 0.62, 1e-12);       /* half way from 128 to 192 */
+    CLOSE(aif_attn_eff_hd(&c, 0, 160), 0.46, 1e-12);
+    CLOSE(aif_attn_eff_hd(&c, 1, 32), 0.4, 1e-15);         /* beyond the points: their value */
+    CLOSE(aif_attn_eff_hd(&c, 0, 256), 0.42, 1e-15);
+    c.attn_fwd_eff_hd192 = 0;                              /* no point above 128: the curve */
+    CLOSE(aif_attn_eff_hd(&c, 1, 192), 0.6 * (192.0 / 246) / (128.0 / 182), 1e-12);
+    CLOSE(aif_attn_eff_hd(&c, 1, 64), 0.4, 1e-15);         /* the other side keeps its point */
+}
+
 /* Memory-bound kernels against cuDNN's normalisation table (validation/kernels/norm_cudnn.csv:
  * cudnn-frontend's norms benchmark, commit fb682ce, bf16, on GB200, GB300 and H200): an RMSNorm
- * of the sizes training runs (at least 16M values: 4,096 tokens of a 4,096-wide model) timed as
- * the training lowering times its norms, 4 bytes a value forward and 6 backward at the family's
- * mem_eff, one launch each.  The model lies within 0.75x to 1.3x of cuDNN on every such kernel
- * (forward 1.01-1.22x, backward 0.81-1.09x).  Narrower norms (QK-norm's 128-wide rows) and the
- * LayerNorm backward at 1,024 rows are cuDNN's weaker kernels and are not held. */
+ * of the sizes training runs (at least 16M values: 4,096 tokens of a 4,096-wide model, or QK-norm's
+ * 131,072 rows of 128) timed as the training lowering times its norms, 4 bytes a value forward and 6
+ * backward at the family's mem_eff, one launch each.  The model lies within 0.75x to 1.3x of cuDNN
+ * on every such kernel (forward 0.95-1.22x, backward 0.77-1.09x).  Smaller norms (fewer QK-norm
+ * rows, 2,048 tokens) and the LayerNorm backward at 1,024 rows are launch-bound or cuDNN's weaker
+ * kernels and are not held. */
 static void test_norms_against_kernel_table(void **state)
 {
     (void)state;
@@ -238,6 +260,34 @@ static void test_quantized_saved_inputs(void **state)
     double q4 = 0.5 + 1.0 / 16;
     CLOSE(b[0] - f4[0], (2 - q4) * T * (2 * h + ffn) - q4 * T * out_in, 1e-12);
     assert_true(tf[0] == tb[0]);   /* torchao keeps the bf16 input */
+    /* a module checkpointed by recompute_modules keeps its bf16 input: with the MLP replayed only
+     * the attention's terms move (qkv's input one byte less, the projection's fp8 copy one more:
+     * out_in = h here, so none) */
+    aif_scenario bm = bf16, fm = fp8;
+    bm.train.recompute = fm.train.recompute = AIF_RC_SELECTIVE;
+    bm.train.recompute_modules = fm.train.recompute_modules = 1u << AIF_RCM_MLP;
+    aif_memory_layer_bytes(&bm, b);
+    aif_memory_layer_bytes(&fm, f8);
+    CLOSE(f8[0], b[0], 1e-12);
+    /* LoRA: the frozen GEMMs keep nothing, the adapters read bf16: fp8 keeps what bf16 does */
+    aif_scenario bl = bf16, fl = fp8;
+    bl.train.lora.rank = fl.train.lora.rank = 16;
+    aif_memory_layer_bytes(&bl, b);
+    aif_memory_layer_bytes(&fl, f8);
+    CLOSE(f8[0], b[0], 1e-12);
+    /* a MoE layer: the router keeps the norm output in bf16, the routed experts' grouped GEMMs their
+     * dispatched tokens (top 2 of 4,096) and the SwiGLU outputs at a byte: Mixtral 8x7B, 2 x 4,096 x
+     * (4,096 + 14,336) bytes less, the attention's terms cancelling again */
+    const char *moe = "cluster: {system: dgx-b200, gpus: 8}\nmodel: mixtral-8x7b\n"
+                      "train: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 4096, recompute: none, precision: %s}\n";
+    aif_scenario mb, mf;
+    snprintf(y, sizeof y, moe, "bf16");
+    load(&mb, y);
+    snprintf(y, sizeof y, moe, "fp8");
+    load(&mf, y);
+    aif_memory_layer_bytes(&mb, b);
+    aif_memory_layer_bytes(&mf, f8);
+    CLOSE(b[1] - f8[1], 2.0 * 4096 * (4096 + 14336), 1e-12);
 }
 
 /* Fused attention against its kernel table: validation/kernels/attention_cudnn.csv, cuDNN's own SDPA
@@ -1064,7 +1114,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
-        cmocka_unit_test(test_attention_against_kernel_table),
+        cmocka_unit_test(test_attention_against_kernel_table), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),

@@ -374,26 +374,32 @@ static double attn_keys(const aif_scenario *s, const char *name)
 }
 
 /* A family with attn_block_n (Blackwell: 128-key tiles, data/calibration.yaml) computes a band
- * in whole tiles: a query tile of 128 rows under a window of W keys spans W + 127 keys, so
- * ceil((W + 127) / 128) tiles; the op carries those keys, as FLOPs and as the kernel's key length. */
+ * in whole tiles: a query tile of 128 rows under a window of W keys reads 1 + ceil((W - 1) / 128)
+ * key tiles once the band is whole, i + 1 for tile i before (the causal start), averaged over
+ * the sequence's query tiles; the op carries those keys, as FLOPs and as the kernel's key length. */
 static void test_window_whole_tiles(void **state)
 {
     (void)state;
-    assert_true(aif_window_kernel_keys(128, 4096, 128) == 256);
-    assert_true(aif_window_kernel_keys(1024, 32768, 128) == 1152);
-    assert_true(aif_window_kernel_keys(100, 4096, 128) == 256);    /* 227 keys: two tiles */
-    assert_true(aif_window_kernel_keys(129, 4096, 128) == 256);    /* 256 keys: two tiles */
-    assert_true(aif_window_kernel_keys(130, 4096, 128) == 384);
-    assert_true(aif_window_kernel_keys(4000, 4096, 128) == 4096);  /* at most the sequence */
+    /* W 128, 32 query tiles: the first reads 1 tile, the other 31 read 2: 63 / 32 tiles */
+    assert_true(aif_window_kernel_keys(128, 4096, 128) == 63.0 / 32 * 128);
+    assert_true(aif_window_kernel_keys(100, 4096, 128) == 63.0 / 32 * 128);   /* 227 keys span 2 tiles */
+    assert_true(aif_window_kernel_keys(129, 4096, 128) == 63.0 / 32 * 128);   /* keys i-128 .. i: 2 tiles */
+    /* W 130: tiles 0 and 1 read 1 and 2, the other 30 read 3 */
+    assert_true(aif_window_kernel_keys(130, 4096, 128) == (1 + 2 + 30 * 3.0) / 32 * 128);
+    /* W 1024 over 256 tiles: tiles 0..7 read 1..8, the rest 9 */
+    assert_true(aif_window_kernel_keys(1024, 32768, 128) == (36 + 248 * 9.0) / 256 * 128);
+    /* a band near the sequence's length costs no more than causal attention in tiles, (n + 1) / 2 */
+    assert_true(aif_window_kernel_keys(8000, 8192, 128) == 65.0 / 2 * 128);
+    assert_true(aif_window_kernel_keys(4000, 4096, 128) <= 33.0 / 2 * 128);
     assert_true(aif_window_kernel_keys(128, 4096, 0) == 0);        /* no tile size: the band only */
     assert_true(aif_window_kernel_keys(4096, 4096, 128) == 0);     /* the window is the sequence */
     aif_scenario h = gptoss("128", "0"), b = gptoss_on("hgx-b200", "128", "0");
     assert_int_equal(h.cluster.gpu.calib.attn_block_n, 0);
     assert_int_equal(b.cluster.gpu.calib.attn_block_n, 128);
     double band = 2.0 * 64 * 4096 * aif_window_keys_per_query(128, 4096) * (64 + 64);
-    double tiles = 2.0 * 64 * 4096 * 256 * (64 + 64);
+    double kk = 63.0 / 32 * 128, tiles = 2.0 * 64 * 4096 * kk * (64 + 64);
     assert_true(fabs(attn_flops(&h, "attn.window.fwd") - band) < 1e-6 * band && attn_keys(&h, "attn.window.fwd") == 128);
-    assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == 256);
+    assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == kk);
 }
 
 static void test_sliding_window(void **state)

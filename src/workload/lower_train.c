@@ -217,9 +217,10 @@ static void attn_core(lw *w, int bwd)
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
     if (w->flash) {
-        /* sliding-window layers (model.sliding_window) compute only their band, at the rate of a
-         * kernel whose key length is the window; the graph's layer is the average of the model's
-         * layers, so the two kinds are two ops, each with its share of the layers */
+        /* sliding-window layers (model.sliding_window) compute their band, in whole key tiles
+         * where the family gives the kernel's tile (calibration attn_block_n), at the rate of a
+         * kernel of that key length; the graph's layer is the average of the model's layers, so
+         * the two kinds are two ops, each with its share of the layers */
         double ws = aif_model_window_share(m), W = m->sliding_window;
         if (!(ws > 0 && W < sk))
             ws = 0;

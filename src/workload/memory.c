@@ -103,8 +103,10 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
     /* a low-precision GEMM's saved input: bf16 (2 bytes), or the recipe's format where the
      * stack keeps it quantized (Transformer Engine's Linear and LayerNormLinear save the fp8 or
      * fp4 copy the wgrad GEMM reads; framework.bf16_saved_inputs: torchao's bf16 input) */
-    double qb = quantized_input_bytes(s);
+    int lora = tr->lora.rank > 0;   /* the adapters read their inputs in bf16; the frozen GEMMs keep none */
+    double qb = lora ? 2 : quantized_input_bytes(s);
     double norm_out = norm_rc ? 0 : qb * el * h;   /* one kept copy of a norm's output, the next GEMM's input */
+    double norm_bf16 = norm_rc ? 0 : 2 * el * h;   /* the same in bf16: what a checkpointed module or the router keeps */
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
                  : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
     double qkv = m->attention == AIF_ATTN_MLA && mla_rc ? 0 : 2 * T * (d->q_dim / t + kvl);
@@ -123,7 +125,7 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
      * activation output); the attention's inputs stay: the adapters on qkv (every
      * target) read the norm output, and flash attention keeps its own output, o's input */
     int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != AIF_LORA_ALL;
-    double mlp = mlp_rc ? 2 * el * h + norm_out + el * h * d->dropout   /* its input, the norm output */
+    double mlp = mlp_rc ? 2 * el * h + norm_bf16 + el * h * d->dropout   /* its input, the norm output */
                         : 2 * el * h + (frozen_mlp ? 0 : norm_out + qb * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
                               el * h * d->dropout;
     double moe = 0;
@@ -133,15 +135,16 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
         double fs = fe * m->moe.shared_experts;
         /* norm input, router input, dispatched tokens (the expert fc1 input), activation
          * input and fc2 input; the all-to-all buffers are not kept for backward.  Under
-         * LoRA the router and routed experts are frozen: their GEMMs' inputs not kept */
-        int lora = tr->lora.rank > 0;
+         * LoRA the router and routed experts are frozen: their GEMMs' inputs not kept.  The
+         * router keeps its input in bf16 (it is no Transformer Engine GEMM); the experts'
+         * grouped GEMMs their quantized inputs */
         if (moe_rc) {   /* its input, the norm output */
-            moe = 2 * el * h + norm_out;
+            moe = 2 * el * h + norm_bf16;
         } else {
-            moe = 2 * el * h + (lora ? 0 : norm_out + qb * slots * h + (act_rc ? 0 : qb * slots * fe / et)) +
+            moe = 2 * el * h + (lora ? 0 : norm_bf16 + qb * slots * h + (act_rc ? 0 : qb * slots * fe / et)) +
                   2 * slots * fe * gm / et;
             if (fs > 0 && shared_rc)   /* its input, the norm output */
-                moe += norm_out;
+                moe += norm_bf16;
             else if (fs > 0)
                 moe += (frozen_mlp ? 0 : norm_out + qb * T * fs / t) + 2 * T * fs * gm / t;
         }

@@ -188,8 +188,15 @@ double aif_window_kernel_keys(double window, double seq, int block_n)
 {
     if (block_n <= 0 || seq <= 0 || window >= seq)
         return 0;
-    double keys = ceil((window + block_n - 1) / block_n) * block_n;
-    return keys < seq ? keys : seq;
+    /* query tile i (rows i B .. i B + B - 1) reads the key tiles from the one holding key
+     * i B - W + 1 to its own: i + 1 of them while i B <= W - 1 (the causal start), then
+     * full = 1 + ceil((W - 1) / B) */
+    double B = block_n, n = ceil(seq / B), full = 1 + ceil((window - 1) / B);
+    double early = floor((window - 1) / B) + 1;   /* tiles i = 0 .. early - 1 */
+    if (early > n)
+        early = n;
+    double tiles = early * (early + 1) / 2 + (n - early) * full;
+    return tiles / n * B;
 }
 
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)

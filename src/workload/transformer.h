@@ -54,9 +54,10 @@ double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx);
 double aif_model_window_share(const aif_model *m);
 double aif_window_keys_per_query(double window, double seq);
 /* Keys per query a fused kernel of block_n-key tiles computes for a causal band of
- * `window` keys: the whole tiles under window + block_n - 1 keys, ceil((window + block_n - 1)
- * / block_n) x block_n, at most seq (the masked parts of the band's edge tiles included);
- * 0 when block_n is 0 or the window covers the sequence. */
+ * `window` keys, averaged over the query tiles: a tile of queries reads every key tile its
+ * band touches (masked parts included), 1 + ceil((window - 1) / block_n) of them once the
+ * band is whole, i + 1 for tile i before (the causal start); 0 when block_n is 0 or the
+ * window covers the sequence. */
 double aif_window_kernel_keys(double window, double seq, int block_n);
 /* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
