@@ -402,6 +402,29 @@ static void test_window_whole_tiles(void **state)
     assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == kk);
 }
 
+/* gpt-oss's YaRN scale (model.rope_mscale 1.347) is refused by Transformer Engine's fused RoPE in
+ * Megatron-Core, which runs PyTorch's unfused rotary embedding instead (framework yarn_rope_unfused):
+ * 12 passes of the queries' and keys' bytes forward against the fused kernel's 2, 9 backward */
+static void test_yarn_rope_unfused(void **state)
+{
+    (void)state;
+    aif_scenario mc = gptoss("128", "2");
+    assert_true(mc.framework.yarn_rope_unfused && fabs(mc.model.rope_mscale - 1.347) < 1e-9);
+    aif_scenario fused = mc, plain = mc;
+    fused.framework.yarn_rope_unfused = false;   /* a stack whose fused kernel takes the scale */
+    plain.model.rope_mscale = 1;                 /* no YaRN scale */
+    double f = op_bytes(&fused, "rope"), fb = op_bytes(&fused, "rope.bwd");
+    assert_true(f > 0 && fb == f);
+    assert_true(fabs(op_bytes(&mc, "rope") - 6 * f) < 1e-9 * f);
+    assert_true(fabs(op_bytes(&mc, "rope.bwd") - 4.5 * fb) < 1e-9 * fb);
+    assert_true(op_bytes(&plain, "rope") == f && op_bytes(&plain, "rope.bwd") == fb);
+    aif_train_result rm, rf;
+    aif_err e;
+    assert_int_equal(aif_estimate(&mc, &rm, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&fused, &rf, &e), AIF_OK);
+    assert_true(rm.step_time_s > rf.step_time_s);
+}
+
 static void test_sliding_window(void **state)
 {
     (void)state;
@@ -438,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
         cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
         cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
+        cmocka_unit_test(test_yarn_rope_unfused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -117,6 +117,7 @@ static void framework_fields(const aif_framework *f)
     num("loss_bytes", f->loss_bytes);
     num("pp_grad_accum_bytes", f->pp_grad_accum_bytes);
     integer("bf16_saved_inputs", f->bf16_saved_inputs);
+    integer("yarn_rope_unfused", f->yarn_rope_unfused);
     str("aliases", f->aliases);
 }
 
@@ -219,6 +220,7 @@ static void model_fields(const aif_model *m)
     integer("max_seq", m->max_seq);
     integer("mtp_layers", m->mtp_layers);
     integer("sliding_window", m->sliding_window);
+    num("rope_mscale", m->rope_mscale);
     integer("full_attention_every", m->full_attention_every);
     integer("activation", m->activation);
     integer("attention", m->attention);

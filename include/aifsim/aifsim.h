@@ -169,6 +169,9 @@ typedef struct aif_framework {
     double pp_grad_accum_bytes;  /* FSDP with pipelining: bytes per parameter of the unsharded gradients
                                     accumulated over the microbatches before one reduce-scatter (PyTorch's
                                     pipeline stages; 0: reduce-scattered per microbatch, zero2's) */
+    bool yarn_rope_unfused;      /* the stack's fused rotary embedding refuses a YaRN scale other than 1
+                                    (model.rope_mscale) and runs the unfused one: Megatron-Core with
+                                    Transformer Engine */
     bool bf16_saved_inputs;      /* a low-precision GEMM keeps its input for the weight gradient in bf16
                                     (torchao); false: in the recipe's format, 1 byte a value in fp8, 0.5
                                     and a scale per block in fp4 (Transformer Engine) */
@@ -289,6 +292,8 @@ typedef struct aif_model {
     int full_attention_every;      /* with sliding_window: every Nth layer (layer i with (i+1) % N == 0)
                                       attends the whole context, the others the window (gpt-oss: 2, its
                                       alternating layers); 0 = every layer windowed */
+    double rope_mscale;            /* YaRN's attention scale the rotary embedding multiplies its cos and sin by,
+                                      0.1 ln(factor) + 1 (gpt-oss: factor 32, 1.347); 0 or 1 = none */
     int activation, attention, norm, position; /* aif_act, aif_attn, aif_norm, aif_pos */
     bool tied_embeddings;
     /* experts 0 = dense; max_nodes: node-limited routing, at most that many nodes (of the

@@ -100,6 +100,7 @@ static const field framework_fields[] = {
     {.key = "workspace_extra", .type = F_QTY, .off = offsetof(aif_framework, workspace_extra_bytes), .qty = AIF_Q_BYTES},
     {.key = "loss_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_bytes), .min = 0, .max = 64},
     FLD(aif_framework, "bf16_saved_inputs", F_BOOL, bf16_saved_inputs),
+    FLD(aif_framework, "yarn_rope_unfused", F_BOOL, yarn_rope_unfused),
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };
@@ -229,6 +230,7 @@ static const field model_fields[] = {
     {.key = "mla", .type = F_SUB, .off = offsetof(aif_model, mla), .sub = &mla_schema},
     {.key = "mtp_layers", .type = F_INT, .off = offsetof(aif_model, mtp_layers), .min = 0, .max = 64},
     {.key = "sliding_window", .type = F_INT, .off = offsetof(aif_model, sliding_window), .min = 0},
+    {.key = "rope_mscale", .type = F_NUM, .off = offsetof(aif_model, rope_mscale), .min = 0, .max = 10},
     {.key = "full_attention_every", .type = F_INT, .off = offsetof(aif_model, full_attention_every), .min = 0,
      .max = 100000},
     {.key = "params", .type = F_QTY, .off = offsetof(aif_model, params), .qty = AIF_Q_COUNT},

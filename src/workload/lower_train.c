@@ -209,6 +209,23 @@ static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group 
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
 }
 
+/* The rotary embedding of a layer's queries and keys: bytes as a fused kernel moves them (read
+ * and write), or, where the stack's fused kernel refuses the model's YaRN scale (framework
+ * yarn_rope_unfused, model.rope_mscale != 1: Megatron-Core's rope_utils.py raises "mscale is
+ * not supported by TE's fused RoPE" since NVIDIA/Megatron-LM 987395813b and runs
+ * _apply_rotary_pos_emb_bshd), PyTorch's unfused sequence: t * cos, rotate_half's neg of one
+ * half and cat, * sin, the sum, the final cat: 12 passes of the tensor's bytes against the
+ * fused kernel's 2, six kernels; its backward through autograd 9 passes, five kernels. */
+static void rope_op(lw *w, const char *name, double fused_bytes, int bwd)
+{
+    const aif_model *m = &w->s->model;
+    if (w->s->framework.yarn_rope_unfused && m->rope_mscale > 0 && m->rope_mscale != 1) {
+        aif_graph_add_mem(w->g, name, w->cat, fused_bytes * (bwd ? 4.5 : 6), bwd ? 5 : 6);
+        return;
+    }
+    norm_op(w, name, fused_bytes);
+}
+
 static void attn_core(lw *w, int bwd)
 {
     if (w->replay_share > 0)   /* the stack's selective policy saves the attention output */
@@ -331,7 +348,7 @@ static void attention_fwd(lw *w)
         gemm(w, "qkv", T, w->d.q_dim / w->t + kv_local(w), h, 1, w->fp8);
     }
     if (m->position == AIF_POS_ROPE)
-        norm_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4);
+        rope_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 0);
     if (w->c > 1)
         comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
     attn_core(w, 0);
@@ -357,7 +374,7 @@ static void attention_bwd(lw *w)
              AIF_OVL_NEXT);
     attn_core(w, 1);
     if (m->position == AIF_POS_ROPE)
-        norm_op(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4);
+        rope_op(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
     double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
     double k_qkv = h;
     if (w->t > 1 && w->sp)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
@@ -794,7 +811,7 @@ static void replay_attn_modules(lw *w, unsigned mods)
             gemm(w, "q", T, w->d.q_dim / w->t, h, 1, w->fp8);
         gemm(w, "kv.up", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
         if (m->position == AIF_POS_ROPE)
-            norm_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4);
+            rope_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 0);
     }
 }
 
