@@ -53,7 +53,7 @@ static int framework_diff(const char *w, const aif_framework *a, const aif_frame
            NUM(w, a, b, fp8_matmul_factor) | INT(w, a, b, fp8_recipe) | NUM(w, a, b, fp8_cast_factor) | INT(w, a, b, fp8_tp_gather) | INT(w, a, b, tp_overlap_rs_splits) |
            NUM(w, a, b, norm_traffic) | NUM(w, a, b, act_traffic) | INT(w, a, b, elementwise_kernels) | NUM(w, a, b, launch_factor) |
            INT(w, a, b, cuda_graphs) | NUM(w, a, b, graph_tail) | INT(w, a, b, tp_overlap) | INT(w, a, b, dp_overlap) |
-           INT(w, a, b, ep_overlap) | INT(w, a, b, fsdp_prefetch) | INT(w, a, b, fsdp_per_tensor) | INT(w, a, b, fsdp_rank_ops) | NUM(w, a, b, fsdp_live_params) | NUM(w, a, b, fsdp_reuse_params) | NUM(w, a, b, workspace_extra_bytes) | NUM(w, a, b, selective_gemm_share) | NUM(w, a, b, loss_bytes) | NUM(w, a, b, pp_grad_accum_bytes) | INT(w, a, b, bf16_saved_inputs) | INT(w, a, b, yarn_rope_unfused) |
+           INT(w, a, b, ep_overlap) | INT(w, a, b, fsdp_prefetch) | INT(w, a, b, fsdp_per_tensor) | INT(w, a, b, fsdp_rank_ops) | NUM(w, a, b, fsdp_live_params) | NUM(w, a, b, fsdp_reuse_params) | NUM(w, a, b, workspace_extra_bytes) | NUM(w, a, b, selective_gemm_share) | NUM(w, a, b, loss_bytes) | NUM(w, a, b, pp_grad_accum_bytes) | INT(w, a, b, bf16_saved_inputs) | INT(w, a, b, yarn_rope_unfused) | INT(w, a, b, moe_eager_extras) |
            STR(w, a, b, aliases);
 }
 
@@ -104,7 +104,8 @@ static int model_diff(const char *w, const aif_model *a, const aif_model *b)
            INT(w, a, b, moe.dense_layers) | INT(w, a, b, mla.q_lora_rank) | INT(w, a, b, mla.kv_lora_rank) |
            INT(w, a, b, mla.qk_nope_head_dim) | INT(w, a, b, mla.qk_rope_head_dim) | INT(w, a, b, mla.v_head_dim) |
            NUM(w, a, b, params) | NUM(w, a, b, active_params) | INT(w, a, b, sliding_window) |
-           INT(w, a, b, full_attention_every) | NUM(w, a, b, rope_mscale);
+           INT(w, a, b, full_attention_every) | NUM(w, a, b, rope_mscale) | NUM(w, a, b, glu_clamp) |
+           INT(w, a, b, expert_bias);
 }
 
 static int facility_diff(const aif_facility_data *a, const aif_facility_data *b)

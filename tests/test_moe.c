@@ -425,6 +425,29 @@ static void test_yarn_rope_unfused(void **state)
     assert_true(rm.step_time_s > rf.step_time_s);
 }
 
+/* gpt-oss's clamped GLU (glu_clamp 7) and expert biases under Megatron-Core (framework
+ * moe_eager_extras): the clamp's 4 passes of the fc1 output forward and 3 backward, the bias's 6
+ * passes of the fc2 output forward and 2 backward, by hand; none without the stack's flag */
+static void test_moe_eager_extras(void **state)
+{
+    (void)state;
+    aif_scenario mc = gptoss("128", "2"), none = mc;
+    none.framework.moe_eager_extras = false;
+    assert_true(mc.framework.moe_eager_extras && mc.model.expert_bias && mc.model.glu_clamp == 7.0);
+    /* tp 1, ep 8 on 64 GPUs, mbs 1 x 4096 tokens, top 4: 16,384 token copies per GPU */
+    double slots = 4096.0 * 4, fc1 = slots * 2 * 2880 * 2, fc2 = slots * 2880 * 2;
+    assert_true(fabs(op_bytes(&mc, "experts.clamp") - 4 * fc1) < 1e-9 * fc1);
+    assert_true(fabs(op_bytes(&mc, "experts.clamp.bwd") - 3 * fc1) < 1e-9 * fc1);
+    assert_true(fabs(op_bytes(&mc, "experts.bias") - 6 * fc2) < 1e-9 * fc2);
+    assert_true(fabs(op_bytes(&mc, "experts.bias.bwd") - 2 * fc2) < 1e-9 * fc2);
+    assert_true(op_bytes(&none, "experts.clamp") < 0 && op_bytes(&none, "experts.bias") < 0);   /* no such op */
+    aif_train_result rm, rn;
+    aif_err e;
+    assert_int_equal(aif_estimate(&mc, &rm, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&none, &rn, &e), AIF_OK);
+    assert_true(rm.step_time_s > rn.step_time_s);
+}
+
 static void test_sliding_window(void **state)
 {
     (void)state;
@@ -461,7 +484,7 @@ int main(void)
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
         cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
         cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
-        cmocka_unit_test(test_yarn_rope_unfused),
+        cmocka_unit_test(test_yarn_rope_unfused), cmocka_unit_test(test_moe_eager_extras),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -118,6 +118,7 @@ static void framework_fields(const aif_framework *f)
     num("pp_grad_accum_bytes", f->pp_grad_accum_bytes);
     integer("bf16_saved_inputs", f->bf16_saved_inputs);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
+    integer("moe_eager_extras", f->moe_eager_extras);
     str("aliases", f->aliases);
 }
 
@@ -221,6 +222,8 @@ static void model_fields(const aif_model *m)
     integer("mtp_layers", m->mtp_layers);
     integer("sliding_window", m->sliding_window);
     num("rope_mscale", m->rope_mscale);
+    num("glu_clamp", m->glu_clamp);
+    integer("expert_bias", m->expert_bias);
     integer("full_attention_every", m->full_attention_every);
     integer("activation", m->activation);
     integer("attention", m->attention);

@@ -169,6 +169,10 @@ typedef struct aif_framework {
     double pp_grad_accum_bytes;  /* FSDP with pipelining: bytes per parameter of the unsharded gradients
                                     accumulated over the microbatches before one reduce-scatter (PyTorch's
                                     pipeline stages; 0: reduce-scattered per microbatch, zero2's) */
+    bool moe_eager_extras;       /* around its fused expert kernels the stack clamps a clamped GLU's input
+                                    (chunk, two clamps, cat) and adds the second expert linear's biases
+                                    (a loop over the local experts, then cat) in eager PyTorch:
+                                    Megatron-Core's TEGroupedMLP */
     bool yarn_rope_unfused;      /* the stack's fused rotary embedding refuses a YaRN scale other than 1
                                     (model.rope_mscale) and runs the unfused one: Megatron-Core with
                                     Transformer Engine */
@@ -292,6 +296,8 @@ typedef struct aif_model {
     int full_attention_every;      /* with sliding_window: every Nth layer (layer i with (i+1) % N == 0)
                                       attends the whole context, the others the window (gpt-oss: 2, its
                                       alternating layers); 0 = every layer windowed */
+    double glu_clamp;              /* a gated activation's inputs clamped to this limit (gpt-oss: 7.0); 0 = none */
+    bool expert_bias;              /* the routed experts' linear layers carry biases (gpt-oss) */
     double rope_mscale;            /* YaRN's attention scale the rotary embedding multiplies its cos and sin by,
                                       0.1 ln(factor) + 1 (gpt-oss: factor 32, 1.347); 0 or 1 = none */
     int activation, attention, norm, position; /* aif_act, aif_attn, aif_norm, aif_pos */

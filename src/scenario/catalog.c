@@ -101,6 +101,7 @@ static const field framework_fields[] = {
     {.key = "loss_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_bytes), .min = 0, .max = 64},
     FLD(aif_framework, "bf16_saved_inputs", F_BOOL, bf16_saved_inputs),
     FLD(aif_framework, "yarn_rope_unfused", F_BOOL, yarn_rope_unfused),
+    FLD(aif_framework, "moe_eager_extras", F_BOOL, moe_eager_extras),
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };
@@ -230,6 +231,8 @@ static const field model_fields[] = {
     {.key = "mla", .type = F_SUB, .off = offsetof(aif_model, mla), .sub = &mla_schema},
     {.key = "mtp_layers", .type = F_INT, .off = offsetof(aif_model, mtp_layers), .min = 0, .max = 64},
     {.key = "sliding_window", .type = F_INT, .off = offsetof(aif_model, sliding_window), .min = 0},
+    {.key = "glu_clamp", .type = F_NUM, .off = offsetof(aif_model, glu_clamp), .min = 0, .max = 1e6},
+    FLD(aif_model, "expert_bias", F_BOOL, expert_bias),
     {.key = "rope_mscale", .type = F_NUM, .off = offsetof(aif_model, rope_mscale), .min = 0, .max = 10},
     {.key = "full_attention_every", .type = F_INT, .off = offsetof(aif_model, full_attention_every), .min = 0,
      .max = 100000},

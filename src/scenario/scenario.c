@@ -610,13 +610,14 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
  * the attention kernel no better than the stack's, and overlaps the stack lacks off.
  * The default profile (megatron-core) is 1, 0 and true everywhere: every figure stays
  * bit for bit what it was (but a YaRN-scaled model's rotary embedding, which Megatron-Core
- * runs unfused: yarn_rope_unfused, read by the lowering).  A roofline family stays a bound: only the fields that are
+ * runs unfused, and gpt-oss's clamped, biased experts: yarn_rope_unfused and
+ * moe_eager_extras, read by the lowering).  A roofline family stays a bound: only the fields that are
  * not efficiencies (attention kernel, overlaps, workspace) apply to it. */
 static const aif_framework identity_framework = {
     .name = "megatron-core", .attention = AIF_ATTN_FLASH3, .matmul_factor = 1, .fp8_matmul_factor = 1,
     .fp8_cast_factor = 1, .norm_traffic = 1, .act_traffic = 1, .elementwise_kernels = 1, .launch_factor = 1,
     .graph_tail = 0.5, .tp_overlap = true, .dp_overlap = true, .ep_overlap = true, .fsdp_prefetch = 1,
-    .yarn_rope_unfused = true};
+    .yarn_rope_unfused = true, .moe_eager_extras = true};
 
 static void framework_apply(aif_scenario *s)
 {

@@ -509,13 +509,34 @@ static void shared_core(lw *w)
     }
 }
 
+/* A clamped GLU (model.glu_clamp: gpt-oss's limit 7) and biased experts (model.expert_bias) under
+ * a stack that handles them in eager PyTorch around its fused expert kernels (framework
+ * moe_eager_extras: Megatron-Core's TEGroupedMLP at the rows' pins, NVIDIA/Megatron-LM experts.py
+ * and fusions/fused_bias_geglu.py): weighted_bias_quick_geglu_impl chunks the fc1 output and
+ * clamps both halves before the fused activation (the clamps read and write it once, the cat
+ * again: 4 passes of its bytes; backward 3), and _apply_bias adds fc2's bias times each token's
+ * routing probability expert by expert (b * p written, t + b p read twice and written, the cat
+ * read and written: 6 passes of fc2's output; backward 2, the bias's and the probability's
+ * gradients). */
+static int eager_clamp(const lw *w)
+{
+    return w->s->framework.moe_eager_extras && w->s->model.glu_clamp > 0 && w->d.gated;
+}
+static int eager_bias(const lw *w)
+{
+    return w->s->framework.moe_eager_extras && w->s->model.expert_bias;
+}
+
 /* The routed experts' activation: Megatron-Core's `moe_act` recompute module (experts.py,
  * activation_checkpoint) */
 static void experts_act(lw *w)
 {
     const aif_model *m = &w->s->model;
     double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp;
-    act_op(w, "experts.act", w->tok_el * m->moe.top_k * et * ep_imbalance(w) * fe / et * 2 * (gm + 1));
+    double slots = w->tok_el * m->moe.top_k * et * ep_imbalance(w);
+    act_op(w, "experts.act", slots * fe / et * 2 * (gm + 1));
+    if (eager_clamp(w))   /* its input clamped first, in eager PyTorch: two clamps and a cat */
+        mem(w, "experts.clamp", slots * fe * gm / et * 2 * 4, 3);
 }
 
 /* The MoE module between its norm and its residual: router, dispatch, experts, combine,
@@ -536,6 +557,8 @@ static void moe_core(lw *w)
     grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8));
     experts_act(w);
     grouped(gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8));
+    if (eager_bias(w))   /* one multiply and add per local expert, then the cat */
+        mem(w, "experts.bias", slots * h * 2 * 6, (int)(2 * local) + 1);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
@@ -573,9 +596,13 @@ static void moe_bwd(lw *w)
     comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     /* dgrad is grouped by expert as the forward; wgrad reduces over each expert's rows, K = per_expert */
+    if (eager_bias(w))   /* the bias's and the probabilities' gradients, expert by expert */
+        mem(w, "experts.bias.bwd", slots * h * 2 * 2, (int)(2 * local));
     grouped(gemm(w, "experts.fc2.dgrad", per_expert, fe / et, h, local, w->fp8));
     wgrad_gemm(w, "experts.fc2.wgrad", fe / et, h, per_expert, local, w->fp8);
     act_op(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1));
+    if (eager_clamp(w))   /* the two clamps' masked gradients */
+        mem(w, "experts.clamp.bwd", slots * fe * gm / et * 2 * 3, 2);
     grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8));
     wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8);
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
