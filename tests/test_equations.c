@@ -184,6 +184,17 @@ static void test_attention_rate_by_head_dim(void **state)
     CLOSE(aif_attn_eff_hd(&c, 1, 64), 0.4, 1e-15);         /* the other side keeps its point */
 }
 
+/* A table of validation/kernels/ opened past its header line. */
+static FILE *kernel_table(const char *name)
+{
+    char path[1024], line[512];
+    snprintf(path, sizeof path, "%s/validation/kernels/%s", AIFSIM_SOURCE_DIR, name);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(line, sizeof line, f))
+        fail_msg("%s: no table, or no header line", path);
+    return f;
+}
+
 /* Memory-bound kernels against cuDNN's normalisation table (validation/kernels/norm_cudnn.csv:
  * cudnn-frontend's norms benchmark, commit fb682ce, bf16, on GB200, GB300 and H200): an RMSNorm
  * of the sizes training runs (at least 16M values: 4,096 tokens of a 4,096-wide model, or QK-norm's
@@ -195,12 +206,8 @@ static void test_attention_rate_by_head_dim(void **state)
 static void test_norms_against_kernel_table(void **state)
 {
     (void)state;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/validation/kernels/norm_cudnn.csv", AIFSIM_SOURCE_DIR);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
+    FILE *f = kernel_table("norm_cudnn.csv");
     char line[512];
-    assert_non_null(fgets(line, sizeof line, f));   /* the header */
     int held = 0;
     while (fgets(line, sizeof line, f)) {
         char gpu[16], model[48], norm[16];
@@ -305,12 +312,8 @@ static void test_quantized_saved_inputs(void **state)
 static void test_attention_against_kernel_table(void **state)
 {
     (void)state;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/validation/kernels/attention_cudnn.csv", AIFSIM_SOURCE_DIR);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
+    FILE *f = kernel_table("attention_cudnn.csv");
     char line[512];
-    assert_non_null(fgets(line, sizeof line, f));   /* the header */
     static const char *const gpus[] = {"gb200", "gb300", "h200"};
     double err[3][80];
     int n[3] = {0, 0, 0};
