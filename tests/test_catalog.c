@@ -139,6 +139,55 @@ static void test_mi325x_sustained_clock(void **state)
     assert_true(fabs(b->calib.attn_fwd_eff / a->calib.attn_fwd_eff / (1447.0 / 1207.0) - 1) < 0.02);
 }
 
+static void bad_catalog(const char *text, const char *needle, int line);
+
+/* A GPU's own GEMM efficiency (catalog `matmul_eff`, `matmul_eff_fp8`) over its family's:
+ * GB200 is B200's chip at 1200 W with NVIDIA's higher peaks, but its measured matmul
+ * (ml-engineering's MAMF table: bf16 1822 against B200's 1745 TFLOP/s, fp8 3615.6 against
+ * 3432.5) is 4-5% above B200's, not the peaks' 11%; both are derated alike (x 0.875). */
+static void test_own_gemm_efficiency(void **state)
+{
+    (void)state;
+    const aif_gpu *b = aif_catalog_find_gpu(cat, "b200"), *g = aif_catalog_find_gpu(cat, "gb200");
+    assert_non_null(b);
+    assert_non_null(g);
+    assert_string_equal(b->calib.name, g->calib.name);
+    assert_true(b->own_matmul_eff == 0 && b->own_matmul_eff_fp8 == 0);
+    double bf16 = g->peak_flops[AIF_BF16] * g->calib.matmul_eff / (b->peak_flops[AIF_BF16] * b->calib.matmul_eff);
+    assert_true(fabs(bf16 / (1822.0 / 1745.0) - 1) < 0.02);
+    /* each its burst x 0.875, to the catalog's two decimals */
+    assert_true(fabs(g->peak_flops[AIF_BF16] * g->calib.matmul_eff / (1822e12 * 0.875) - 1) < 0.01);
+    assert_true(fabs(g->peak_flops[AIF_FP8] * g->calib.matmul_eff_fp8 / (3615.6e12 * 0.875) - 1) < 0.01);
+    /* the rest of the family stays the family's */
+    assert_true(g->calib.attn_fwd_eff == b->calib.attn_fwd_eff && g->calib.mem_eff == b->calib.mem_eff);
+    assert_non_null(strstr(aif_catalog_source(cat, "gpus", "gb200", "matmul_eff"), "microbenchmark: "));
+
+    /* a family replaced later keeps each GPU's own figures; a variant inherits them, cited */
+    char path[] = "/tmp/aifsim-own-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "calibration:\n  blackwell:\n    matmul_eff: 0.5\n    matmul_eff_fp8: 0.45\n"
+                       "    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n    mem_eff: 0.7\n    n_sm: 148\n"
+                       "    tile_m: 256\n    tile_n: 256\n    workspace: 2GiB\n"
+                       "gpus:\n  gb200-1000w:\n    base: gb200\n    tdp: 1000W\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    aif_err e;
+    aif_catalog *c;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
+    unlink(path);
+    const aif_gpu *b2 = aif_catalog_find_gpu(c, "b200"), *g2 = aif_catalog_find_gpu(c, "gb200");
+    const aif_gpu *v = aif_catalog_find_gpu(c, "gb200-1000w");
+    assert_true(b2->calib.matmul_eff == 0.5 && b2->calib.matmul_eff_fp8 == 0.45 && b2->calib.attn_fwd_eff == 0.5);
+    assert_true(g2->calib.matmul_eff == g->calib.matmul_eff && g2->calib.matmul_eff_fp8 == g->calib.matmul_eff_fp8);
+    assert_true(g2->calib.attn_fwd_eff == 0.5);
+    assert_true(v->calib.matmul_eff == g->calib.matmul_eff && v->peak_flops[AIF_BF16] < g->peak_flops[AIF_BF16]);
+    assert_non_null(strstr(aif_catalog_source(c, "gpus", "gb200-1000w", "matmul_eff"), "as gb200: microbenchmark"));
+    aif_catalog_free(c);
+    bad_catalog("gpus:\n  x:\n    base: b200\n    matmul_eff: 1.5\n", "out of range", 4);
+}
+
 /* data/nccl.yaml: every figure cited, and bound whole into the catalog */
 static void test_nccl_table(void **state)
 {
@@ -462,7 +511,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_required_entries), cmocka_unit_test(test_every_figure_has_a_source),
-        cmocka_unit_test(test_mi325x_sustained_clock),
+        cmocka_unit_test(test_mi325x_sustained_clock), cmocka_unit_test(test_own_gemm_efficiency),
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog), cmocka_unit_test(test_names_as_typed),
         cmocka_unit_test(test_user_params_checked),
         cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),

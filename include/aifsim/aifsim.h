@@ -207,6 +207,10 @@ typedef struct aif_gpu {
      * base is empty and clock_factor 0 for an entry that is not a variant. */
     char base[AIF_NAME_MAX];
     double clock_factor;
+    /* The GPU's own large-GEMM efficiencies (catalog `matmul_eff`, `matmul_eff_fp8`) where its
+     * own matrix-multiply microbenchmark differs from its family's: they replace the family's
+     * in calib.  0 = the family's. */
+    double own_matmul_eff, own_matmul_eff_fp8;
 } aif_gpu;
 
 typedef enum aif_fabric_kind {

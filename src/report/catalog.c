@@ -114,6 +114,9 @@ static void add_fields(json_object *o, const schema *sc, const char *obj, const 
             break;
         case F_NUM:
         case F_QTY:
+            /* a GPU's own GEMM efficiency: only where it has one, as a variant's base */
+            if (*(const double *)p == 0 && kind && !strcmp(kind, "gpus") && !strncmp(f->key, "matmul_eff", 10))
+                continue;
             aif_json_num(o, key, *(const double *)p);
             break;
         case F_BOOL:

@@ -123,6 +123,9 @@ static const field gpu_fields[] = {
     {.key = "status", .type = F_ENUM, .off = offsetof(aif_gpu, status), .names = aif_status_names},
     FLD(aif_gpu, "aliases", F_NAMES, aliases),
     FLD(aif_gpu, "base", F_STR, base),
+    /* the GPU's own GEMM efficiency where its microbenchmark differs from its family's */
+    {.key = "matmul_eff", .type = F_NUM, .off = offsetof(aif_gpu, own_matmul_eff), .min = 0.01, .max = 1},
+    {.key = "matmul_eff_fp8", .type = F_NUM, .off = offsetof(aif_gpu, own_matmul_eff_fp8), .min = 0.01, .max = 1},
 };
 static const schema gpu_schema = {gpu_fields, sizeof gpu_fields / sizeof gpu_fields[0], skip_meta};
 
@@ -539,6 +542,16 @@ static aif_rc variant_sources(aif_catalog *c, const ynode *e, const aif_gpu *g, 
     return AIF_OK;
 }
 
+/* A GPU's calibration: its family's, with the GEMM efficiencies the GPU measures itself */
+static void gpu_take_calib(aif_gpu *g, const aif_calib *cal)
+{
+    g->calib = *cal;
+    if (g->own_matmul_eff > 0)
+        g->calib.matmul_eff = g->own_matmul_eff;
+    if (g->own_matmul_eff_fp8 > 0)
+        g->calib.matmul_eff_fp8 = g->own_matmul_eff_fp8;
+}
+
 static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)
 {
     aif_err *err = bc->err;
@@ -601,7 +614,7 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
                               "arch '%s' has no calibration family%s%s%s (see data/calibration.yaml)", tmp.g.arch,
                               d >= 0 ? "; did you mean '" : "", d >= 0 ? cands[d] : "", d >= 0 ? "'?" : "");
         }
-        tmp.g.calib = *cal;
+        gpu_take_calib(&tmp.g, cal);
         if (tmp.g.peak_flops[AIF_BF16] <= 0)
             return bind_error(bc, e, path, "peak_tflops needs at least bf16");
         if (tmp.g.hbm_bytes <= 0 || tmp.g.hbm_bw_Bps <= 0 || tmp.g.scaleup_bw_Bps <= 0)
@@ -630,7 +643,7 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         for (int i = 0; i < c->gpus.n; i++) {
             aif_gpu *g = (aif_gpu *)c->gpus.items + i;
             if (!strcmp(g->arch, tmp.cal.name))
-                g->calib = tmp.cal;
+                gpu_take_calib(g, &tmp.cal);
         }
     if (k == AIF_CAT_MODELS) {
         int i_model = (int)(((char *)slot - (char *)v->items) / kd->item_size);
