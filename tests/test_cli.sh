@@ -99,7 +99,7 @@ golden announced.txt train --system vr-nvl144 --model llama3-8b --gpus 72
 golden announced-collective.txt collective --op allreduce --system vr-nvl144 --gpus 72 --min-bytes 1M --max-bytes 1G --step-factor 32
 golden compare.txt compare --systems gb300-nvl72,hgx-b300,tpu7x-4,trn2-ultraserver,vr-nvl144 --model llama3-70b --gpus 576 --tp 8 --pp 2 --gbs 576 --seq 8192
 golden compare-infer.json compare --infer --systems hgx-b300,mi355x-8,gaudi3-8,tpu-v6e-8 --model llama3-70b --gpus 8 --tp 8 --mode offline --requests 256 --json
-for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system tpu7x-4 --model llama3-8b" \
+for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system tpu-v6e-8 --model llama3-8b" \
          "facility --set cluster.system=gaudi3-8 --set cluster.gpus=64" \
          "topology --set cluster.system=vr-nvl144 --set cluster.gpus=144" \
          "collective --op allreduce --system tpu-v6e-8 --gpus 256 --bytes 1G"; do

@@ -231,6 +231,49 @@ static void test_norms_against_kernel_table(void **state)
     assert_true(held >= 50);
 }
 
+/* TPU7x (Ironwood) against Google's own microbenchmarks of the chip (validation/kernels/
+ * tpu7x_microbenchmarks.csv: AI-Hypercomputer/accelerator-microbenchmarks at 36fc5e66), the
+ * source of the tpu-v7 family's GEMM and HBM efficiencies.  A JAX device is one of the chip's
+ * two TensorCores, so a per-device figure is half the chip's: a square bf16 GEMM per device is
+ * the chip running two at once (batch 2), an HBM copy of B bytes per core moves 2 x 2B bytes on
+ * the chip (read and write, both cores).  The model holds the large GEMMs (4,096 and up, the
+ * sizes training runs) and the copies of 128 MiB and more within 10%; below that it is faster
+ * than measured (1,024 and 2,048: 1.3-1.5x, the matmul_k_half estimate), which the test also
+ * states so that a change to it is seen. */
+static void test_tpu7x_against_kernel_table(void **state)
+{
+    (void)state;
+    const aif_gpu *g = aif_catalog_find_gpu(cat, "tpu7x");
+    assert_non_null(g);
+    assert_false(g->calib.roofline);
+    FILE *f = kernel_table("tpu7x_microbenchmarks.csv");
+    char line[512];
+    int held = 0, fast = 0;
+    while (fgets(line, sizeof line, f)) {
+        double m = 0, n = 0, k = 0, bytes = 0, value = 0;
+        if (sscanf(line, "gemm,%lf,%lf,%lf,,%lf,", &m, &n, &k, &value) == 4) {
+            aif_op op = {.kind = AIF_OP_GEMM, .m = m, .n = n, .k = k, .batch = 2, .n_kernels = 1};
+            op.flops = 2 * (2 * m * n * k);
+            op.bytes = 2 * (m * k + n * k + m * n) * 2;
+            double r = op.flops / 2 / aif_compute_time(g, &op, 1.0) / (value * 1e12);   /* model / measured rate */
+            if (m >= 4096 && fabs(r - 1) > 0.10)
+                fail_msg("tpu7x gemm %g^3: model %.2fx the measured rate", m, r);
+            held += m >= 4096;
+            fast += m >= 1024 && m <= 2048 && r > 1.2;
+        } else if (sscanf(line, "hbm_copy,,,,%lf,%lf,", &bytes, &value) == 2) {
+            aif_op op = {.kind = AIF_OP_MEM, .bytes = 2 * 2 * bytes, .n_kernels = 1};
+            double r = 2 * bytes / aif_compute_time(g, &op, 1.0) / (value * 1e9);
+            if (bytes >= 128 * 1048576.0 && fabs(r - 1) > 0.10)
+                fail_msg("tpu7x hbm copy of %g B: model %.2fx the measured bandwidth", bytes, r);
+            held += bytes >= 128 * 1048576.0;
+        } else
+            fail_msg("tpu7x_microbenchmarks.csv: unreadable line %s", line);
+    }
+    fclose(f);
+    assert_int_equal(held, 3 + 7);
+    assert_int_equal(fast, 2);
+}
+
 /* A low-precision GEMM's saved input (memory.c): Transformer Engine's Linear and LayerNormLinear
  * keep the quantized copy their weight-gradient GEMM reads (megatron-core), torchao the bf16
  * input (torchtitan: framework bf16_saved_inputs).  For a Llama 3 8B layer (no tensor
@@ -1118,7 +1161,7 @@ int main(void)
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
         cmocka_unit_test(test_attention_against_kernel_table), cmocka_unit_test(test_attention_rate_by_head_dim),
-        cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table),
+        cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),

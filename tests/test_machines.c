@@ -173,7 +173,10 @@ static void test_every_entry_has_a_status(void **state)
     assert_int_equal(aif_catalog_find_gpu(cat, vr->gpu)->status, AIF_STATUS_ANNOUNCED);
     /* a measured family is calibrated, a family without kernel measurements is not */
     assert_false(aif_catalog_find_gpu(cat, "h100-sxm")->calib.roofline);
-    assert_true(aif_catalog_find_gpu(cat, "tpu7x")->calib.roofline);
+    assert_true(aif_catalog_find_gpu(cat, "tpu-v6e")->calib.roofline);
+    /* TPU7x has Google's own GEMM and HBM microbenchmarks: a family of its own */
+    assert_false(aif_catalog_find_gpu(cat, "tpu7x")->calib.roofline);
+    assert_string_equal(aif_catalog_find_gpu(cat, "tpu7x")->calib.name, "tpu-v7");
 }
 
 /* the header of every text output and the JSON say so */
