@@ -79,6 +79,29 @@ static void test_no_constant_from_rows(void **state)
         }
     }
     assert_true(n_cited >= 50);
+    /* a GPU's own GEMM efficiencies (data/gpus.yaml) follow the same rule */
+    int n_own = 0;
+    for (int i = 0; i < aif_catalog_n_gpus(cat); i++) {
+        const aif_gpu *g = aif_catalog_gpu(cat, i);
+        for (int k = 0; k < 2; k++) {
+            if ((k ? g->own_matmul_eff_fp8 : g->own_matmul_eff) <= 0)
+                continue;
+            const char *fld = k ? "matmul_eff_fp8" : "matmul_eff";
+            const char *t = aif_catalog_source(cat, "gpus", g->name, fld);
+            int kind = -1;
+            for (int j = 0; j < 6 && kind < 0; j++)   /* the kinds but row: and none */
+                if (!strncmp(t, aif_source_kind_names[j], strlen(aif_source_kind_names[j])) &&
+                    t[strlen(aif_source_kind_names[j])] == ':')
+                    kind = j;
+            if (kind < 0)
+                fail_msg("gpus.%s.%s: its citation names no source kind other than row: '%.60s'", g->name, fld, t);
+            for (int gr = 0; gr < h.n_groups; gr++)
+                if (strstr(t, h.groups[gr].id))
+                    fail_msg("gpus.%s.%s cites '%s', the source of training rows", g->name, fld, h.groups[gr].id);
+            n_own++;
+        }
+    }
+    assert_true(n_own >= 4);
     aif_holdout_free(&h);
 }
 
@@ -173,6 +196,52 @@ static void test_refit(void **state)
     assert_int_equal(h.n_tied, 0);
     assert_true(h.held_err[0] == h.table.rows[0].err);
     aif_holdout_free(&h);
+    unlink(tpath);
+    unlink(cpath);
+    aif_catalog_free(c);
+}
+
+/* A family refitted for the holdout leaves a GPU's own GEMM figures alone: a tie of
+ * blackwell.matmul_eff to group B, whose rows run on GB200 (its own 0.64), informs neither
+ * them (their held-out error is their own) nor the B200 rows of group A beyond the refit. */
+static void test_own_gemm_survives_refit(void **state)
+{
+    (void)state;
+    static const char blackwell_tied[] =
+        "calibration:\n"
+        "  blackwell:\n"
+        "    matmul_eff: 0.68\n    matmul_eff_fp8: 0.65\n    matmul_k_half: 64\n    attn_fwd_eff: 0.58\n"
+        "    attn_kv_half: 760\n    attn_bwd_eff: 0.47\n    mem_eff: 0.75\n    kernel_overhead: 4us\n    n_sm: 148\n"
+        "    tile_m: 256\n    tile_n: 256\n    attn_hd_half: 54\n    overlap_slowdown: 0.19\n"
+        "    attn_flash2_factor: 0.62\n    workspace: 2.5GiB\n"
+        "    sources:\n"
+        "      matmul_eff: \"row:B: read off group B's rows\"\n";
+    char cpath[256], tpath[256], csv[2048];
+    temp_file(blackwell_tied, ".yaml", cpath, sizeof cpath);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, cpath, &e), AIF_OK);
+    assert_true(aif_catalog_find_gpu(c, "gb200")->calib.matmul_eff == aif_catalog_find_gpu(cat, "gb200")->calib.matmul_eff);
+#define GB "llama3-8b,gb200-nvl72,8,1,1,1,64,4096,step_time_s"
+#define B2 "llama3-8b,hgx-b200,8,1,1,1,64,4096,step_time_s"
+    snprintf(csv, sizeof csv, HDR "a1," B2 ",5,,owner/A-doc table 1,\n"
+             "a2," B2 ",5,,owner/A-doc table 2,\n"
+             "b1," GB ",3,,\"B, table 1\",\n"
+             "b2," GB ",3,,\"B, table 2\",\n");
+    temp_file(csv, ".csv", tpath, sizeof tpath);
+    aif_holdout h;
+    assert_int_equal(aif_validate_holdout(c, tpath, AIF_ENGINE_ESTIMATE, &h, &e), AIF_OK);
+    assert_int_equal(h.n_tied, 1);
+    assert_string_equal(h.groups[1].id, "B");
+    assert_int_equal(h.groups[1].n_tied, 1);
+    for (int i = 2; i < 4; i++)
+        if (h.held_err[i] != h.table.rows[i].err)
+            fail_msg("row %d on gb200: held out %.6f, own %.6f: the refit reached its own matmul_eff", i,
+                     h.held_err[i], h.table.rows[i].err);
+    aif_holdout_free(&h);
+#undef GB
+#undef B2
     unlink(tpath);
     unlink(cpath);
     aif_catalog_free(c);
@@ -273,7 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_constant_from_rows), cmocka_unit_test(test_holdout_equals_own),
-        cmocka_unit_test(test_refit), cmocka_unit_test(test_family_replaced),
+        cmocka_unit_test(test_refit), cmocka_unit_test(test_family_replaced), cmocka_unit_test(test_own_gemm_survives_refit),
         cmocka_unit_test(test_assumed_and_fit), cmocka_unit_test(test_percentile),
         cmocka_unit_test(test_no_source),
     };

@@ -614,6 +614,15 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
                               "arch '%s' has no calibration family%s%s%s (see data/calibration.yaml)", tmp.g.arch,
                               d >= 0 ? "; did you mean '" : "", d >= 0 ? cands[d] : "", d >= 0 ? "'?" : "");
         }
+        if (cal->roofline && (tmp.g.own_matmul_eff > 0 || tmp.g.own_matmul_eff_fp8 > 0)) {
+            const char *f = tmp.g.own_matmul_eff > 0 ? "matmul_eff" : "matmul_eff_fp8";
+            const ynode *fn = ynode_get(e, f);
+            char sub[220];
+            bind_path(sub, sizeof sub, path, f);
+            return bind_error(bc, fn ? fn : e, sub, "a GPU of arch '%s' runs every kernel at its peak (no calibration): "
+                              "its own %s needs a calibration family; give the entry one (arch, data/calibration.yaml) "
+                              "or leave the field out", tmp.g.arch, f);
+        }
         gpu_take_calib(&tmp.g, cal);
         if (tmp.g.peak_flops[AIF_BF16] <= 0)
             return bind_error(bc, e, path, "peak_tflops needs at least bf16");
