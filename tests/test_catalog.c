@@ -38,6 +38,35 @@ static int teardown(void **state)
     return 0;
 }
 
+/* text into a new temporary file; its path into path (at least 32 bytes; the caller unlinks) */
+static void temp_catalog(const char *text, char *path)
+{
+    strcpy(path, "/tmp/aifsim-cat-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* the built-in catalog with text added as a user catalog file, which must return want */
+static aif_catalog *add_user_file(const char *text, aif_rc want, aif_err *e)
+{
+    char path[32];
+    temp_catalog(text, path);
+    aif_catalog *c;
+    assert_int_equal(aif_catalog_load_builtin(&c, e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, path, e), want);
+    unlink(path);
+    return c;
+}
+
+/* the same for a file that must load */
+static aif_catalog *with_user_file(const char *text)
+{
+    aif_err e;
+    return add_user_file(text, AIF_OK, &e);
+}
+
 static void test_required_entries(void **state)
 {
     (void)state;
@@ -170,20 +199,11 @@ static void test_own_gemm_efficiency(void **state)
     assert_non_null(strstr(aif_catalog_source(cat, "gpus", "gb200", "matmul_eff"), "microbenchmark: "));
 
     /* a family replaced later keeps each GPU's own figures; a variant inherits them, cited */
-    char path[] = "/tmp/aifsim-own-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
     const char *text = "calibration:\n  blackwell:\n    matmul_eff: 0.5\n    matmul_eff_fp8: 0.45\n"
                        "    attn_fwd_eff: 0.5\n    attn_bwd_eff: 0.4\n    mem_eff: 0.7\n    n_sm: 148\n"
                        "    tile_m: 256\n    tile_n: 256\n    workspace: 2GiB\n"
                        "gpus:\n  gb200-1000w:\n    base: gb200\n    tdp: 1000W\n";
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    aif_err e;
-    aif_catalog *c;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
-    unlink(path);
+    aif_catalog *c = with_user_file(text);
     const aif_gpu *b2 = aif_catalog_find_gpu(c, "b200"), *g2 = aif_catalog_find_gpu(c, "gb200");
     const aif_gpu *v = aif_catalog_find_gpu(c, "gb200-1000w");
     assert_true(b2->calib.matmul_eff == 0.5 && b2->calib.matmul_eff_fp8 == 0.45 && b2->calib.attn_fwd_eff == 0.5);
@@ -251,19 +271,11 @@ static void test_fabric_defaults(void **state)
             fail_msg("fabric %s: switch_radix %d is neither the default nor cited", f->name, f->switch_radix);
     }
     /* a fabric's own radix, and an accelerator whose scale-up fabric has no entry */
-    char path[] = "/tmp/aifsim-fab-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
     const char *text = "fabrics:\n  ib-hdr-40:\n    port_bw: 200Gb/s\n    efficiency: 0.9\n    switch_radix: 40\n"
                        "gpus:\n  g:\n    arch: hopper\n    peak_tflops: {bf16: 500}\n    hbm: 40GB\n    hbm_bw: 1TB/s\n"
                        "    scaleup: my-link\n    scaleup_bw: 100GB/s\n    tdp: 300W\n";
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    aif_catalog *c;
+    aif_catalog *c = with_user_file(text);
     aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
-    unlink(path);
     assert_int_equal(aif_catalog_find_fabric(c, "ib-hdr-40")->switch_radix, 40);
     const char *y = "cluster: {gpu: g, gpus: 16, fabric: ib-hdr-40}\nmodel: llama3-8b\n";
     aif_scenario s;
@@ -297,14 +309,11 @@ static void test_param_counts(void **state)
 static void test_user_catalog(void **state)
 {
     (void)state;
-    char path[] = "/tmp/aifsim-cat-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
     const char *text = "gpus:\n  h100-sxm:\n    arch: hopper\n    peak_tflops: {bf16: 500}\n    hbm: 40GB\n"
                        "    hbm_bw: 1TB/s\n    scaleup_bw: 100GB/s\n    tdp: 300W\n    sources: {all: test}\n"
                        "models:\n  tiny:\n    layers: 2\n    hidden: 64\n    heads: 4\n    ffn: 256\n    vocab: 1000\n";
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
+    char path[32];
+    temp_catalog(text, path);
     aif_err e;
     int n0 = aif_catalog_n_gpus(cat);
     assert_int_equal(aif_catalog_add_file(cat, path, &e), AIF_OK);
@@ -331,16 +340,9 @@ static void test_user_params_checked(void **state)
                         "    ffn: 14336\n    vocab: 128256\n    activation: swiglu\n    params: %s\n";
     const char *figs[] = {"8B", "70B"};
     for (int i = 0; i < 2; i++) {
-        char path[] = "/tmp/aifsim-params-XXXXXX", text[512];
-        int fd = mkstemp(path);
-        assert_true(fd >= 0);
-        int len = snprintf(text, sizeof text, shape, figs[i]);
-        assert_int_equal(write(fd, text, (size_t)len), len);
-        close(fd);
-        aif_catalog *c;
-        assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-        assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
-        unlink(path);
+        char text[512];
+        snprintf(text, sizeof text, shape, figs[i]);
+        aif_catalog *c = with_user_file(text);
         aif_rc rc = aif_catalog_check_params(c, &e);
         aif_catalog_free(c);
         if (i == 0) {
@@ -395,16 +397,8 @@ static void test_names_as_typed(void **state)
 
 static void bad_catalog(const char *text, const char *needle, int line)
 {
-    char path[] = "/tmp/aifsim-bad-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
     aif_err e;
-    aif_catalog *c;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_EINPUT);
-    unlink(path);
+    aif_catalog *c = add_user_file(text, AIF_EINPUT, &e);
     char buf[1200];
     aif_err_format(&e, buf, sizeof buf);
     if (!strstr(buf, needle))
@@ -485,18 +479,8 @@ static void test_variants(void **state)
     assert_true(nvl350->peak_flops[AIF_BF16] < nvl->peak_flops[AIF_BF16] && nvl350->hbm_bytes == 94e9);
 
     /* a user variant of a built-in entry, and of one in the same file */
-    char path[] = "/tmp/aifsim-var-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    const char *text = "gpus:\n  h2:\n    base: H100-SXM\n    hbm: 96GB\n    status: measured\n"
-                       "  h3:\n    base: h2\n    tdp: 600W\n";
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    aif_err e;
-    aif_catalog *c;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, path, &e), AIF_OK);
-    unlink(path);
+    aif_catalog *c = with_user_file("gpus:\n  h2:\n    base: H100-SXM\n    hbm: 96GB\n    status: measured\n"
+                                    "  h3:\n    base: h2\n    tdp: 600W\n");
     const aif_gpu *h2 = aif_catalog_find_gpu(c, "h2"), *h3 = aif_catalog_find_gpu(c, "h3");
     assert_string_equal(h2->base, "h100-sxm");   /* its own name, not as typed */
     assert_true(h2->hbm_bytes == 96e9 && h2->peak_flops[AIF_BF16] == b->peak_flops[AIF_BF16] && h2->clock_factor == 1);

@@ -143,6 +143,18 @@ static const char hopper_tied[] =
     "    sources:\n"
     "      matmul_eff: \"row:B: read off group B's rows\"\n";
 
+/* the built-in catalog with text added as a user catalog file, which must load; the
+ * file's path into cpath (the caller unlinks it) */
+static aif_catalog *with_user_catalog(const char *text, char *cpath, size_t len)
+{
+    temp_file(text, ".yaml", cpath, len);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    assert_int_equal(aif_catalog_add_file(c, cpath, &e), AIF_OK);
+    return c;
+}
+
 #define HDR "id,model,system,gpus,tp,pp,mbs,gbs,seq,metric,measured,flops_convention,source,notes\n"
 #define RUN "llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s"
 
@@ -152,11 +164,8 @@ static void test_refit(void **state)
 {
     (void)state;
     char cpath[256], tpath[256], csv[2048];
-    temp_file(hopper_tied, ".yaml", cpath, sizeof cpath);
-    aif_catalog *c;
+    aif_catalog *c = with_user_catalog(hopper_tied, cpath, sizeof cpath);
     aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, cpath, &e), AIF_OK);
     const char *one = HDR "a," RUN ",1,,x,\n";
     aif_validation v;
     assert_int_equal(aif_validate_csv(c, one, strlen(one), "t.csv", &v, &e), AIF_OK);
@@ -217,11 +226,8 @@ static void test_own_gemm_survives_refit(void **state)
         "    sources:\n"
         "      matmul_eff: \"row:B: read off group B's rows\"\n";
     char cpath[256], tpath[256], csv[2048];
-    temp_file(blackwell_tied, ".yaml", cpath, sizeof cpath);
-    aif_catalog *c;
+    aif_catalog *c = with_user_catalog(blackwell_tied, cpath, sizeof cpath);
     aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, cpath, &e), AIF_OK);
     assert_true(aif_catalog_find_gpu(c, "gb200")->calib.matmul_eff == aif_catalog_find_gpu(cat, "gb200")->calib.matmul_eff);
 #define GB "llama3-8b,gb200-nvl72,8,1,1,1,64,4096,step_time_s"
 #define B2 "llama3-8b,hgx-b200,8,1,1,1,64,4096,step_time_s"
@@ -257,11 +263,7 @@ static void test_family_replaced(void **state)
     memcpy(text, hopper_tied, sizeof text);
     char *m = strstr(text, "matmul_eff: 0.70");
     memcpy(m, "matmul_eff: 0.35", 16);
-    temp_file(text, ".yaml", cpath, sizeof cpath);
-    aif_catalog *c;
-    aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    assert_int_equal(aif_catalog_add_file(c, cpath, &e), AIF_OK);
+    aif_catalog *c = with_user_catalog(text, cpath, sizeof cpath);
     const aif_gpu *g = aif_catalog_find_gpu(c, "h100-sxm");
     assert_non_null(g);
     assert_true(g->calib.matmul_eff == 0.35);

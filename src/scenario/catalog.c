@@ -542,14 +542,19 @@ static aif_rc variant_sources(aif_catalog *c, const ynode *e, const aif_gpu *g, 
     return AIF_OK;
 }
 
-/* A GPU's calibration: its family's, with the GEMM efficiencies the GPU measures itself */
-static void gpu_take_calib(aif_gpu *g, const aif_calib *cal)
+void aif_gpu_own_gemm(aif_gpu *g)
 {
-    g->calib = *cal;
     if (g->own_matmul_eff > 0)
         g->calib.matmul_eff = g->own_matmul_eff;
     if (g->own_matmul_eff_fp8 > 0)
         g->calib.matmul_eff_fp8 = g->own_matmul_eff_fp8;
+}
+
+/* A GPU's calibration: its family's, with the GEMM efficiencies the GPU measures itself */
+static void gpu_take_calib(aif_gpu *g, const aif_calib *cal)
+{
+    g->calib = *cal;
+    aif_gpu_own_gemm(g);
 }
 
 static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k, const ynode *e)

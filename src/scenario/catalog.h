@@ -73,5 +73,9 @@ aif_catalog_cite aif_catalog_source_at(const aif_catalog *c, int i);
 /* Calibration families (aif_catalog_view's "calibration" as typed entries). */
 int aif_catalog_n_calibs(const aif_catalog *c);
 const aif_calib *aif_catalog_calib(const aif_catalog *c, int i);
+/* Puts g's own GEMM efficiencies (catalog `matmul_eff`, `matmul_eff_fp8` on a gpu entry), where
+ * it has them, over the family's in g->calib: after g takes its family, and after a family's
+ * constant is refitted (aif_validate_holdout). */
+void aif_gpu_own_gemm(aif_gpu *g);
 
 #endif

@@ -223,10 +223,7 @@ static void train_row(parse_state *ps)
             aif_calib_put(&s.cluster.gpu.calib, ps->calib_set[i].field, ps->calib_set[i].value);
     /* a family refitted without a group: a GPU's own GEMM figures (its own microbenchmark,
      * data/gpus.yaml) are not the family's and stay */
-    if (s.cluster.gpu.own_matmul_eff > 0)
-        s.cluster.gpu.calib.matmul_eff = s.cluster.gpu.own_matmul_eff;
-    if (s.cluster.gpu.own_matmul_eff_fp8 > 0)
-        s.cluster.gpu.calib.matmul_eff_fp8 = s.cluster.gpu.own_matmul_eff_fp8;
+    aif_gpu_own_gemm(&s.cluster.gpu);
     if (s.site.gpu_power_limit_W > 0)   /* a run at a power limit: its clocks, as aif_run_train sets them */
         s.cluster.clock_factor = aif_clock_factor(&s.cluster.gpu, aif_catalog_facility(ps->cat), s.site.gpu_power_limit_W);
     char why[200];
