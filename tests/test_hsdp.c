@@ -15,7 +15,10 @@
  *  - zero2 with experts: the dense and the expert shards in one all-reduce;
  *  - the simulated network: with shards of one node only the replicate all-reduce leaves
  *    the nodes, its bytes by hand;
- *  - a bad dp_shard is refused naming the field and what is accepted. */
+ *  - a bad dp_shard is refused naming the field and what is accepted;
+ *  - train.grad_dtype (the distributed optimizer's gradient buffer): bf16 holds 2 bytes a
+ *    parameter where fp32 (and auto) holds 4, by hand, and the step's reduce-scatter moves
+ *    half the bytes, in both engines; explicit with zero1 or fsdp it is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +37,9 @@ static aif_catalog *cat;
 static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
 static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
 
+/* train.grad_dtype for the jobs made while it is set (NULL: not given) */
+static const char *grad_dtype;
+
 /* llama3-8b (or `model`) on 64 H100 in 8 nodes, tp 1, pp 1; ds NULL: dp_shard not given */
 static aif_rc scenario(const char *model, const char *opt, const char *ds, const char *cp, aif_scenario *s, aif_err *e)
 {
@@ -45,6 +51,8 @@ static aif_rc scenario(const char *model, const char *opt, const char *ds, const
         ov[n++] = (aif_override){"train.dp_shard", ds, "o"};
     if (cp)
         ov[n++] = (aif_override){"train.cp", cp, "o"};
+    if (grad_dtype)
+        ov[n++] = (aif_override){"train.grad_dtype", grad_dtype, "o"};
     return aif_scenario_parse(cat, "", 0, "t", ov, n, s, e);
 }
 
@@ -299,6 +307,54 @@ static void test_refused(void **state)
     assert_string_equal(e.path, "train.dp_shard");
 }
 
+static void test_grad_dtype(void **state)
+{
+    (void)state;
+    double params, active;
+    aif_scenario a, f, b;
+    grad_dtype = NULL;
+    a = job("llama3-8b", "distributed", NULL, NULL);
+    grad_dtype = "fp32";
+    f = job("llama3-8b", "distributed", NULL, NULL);
+    grad_dtype = "bf16";
+    b = job("llama3-8b", "distributed", NULL, NULL);
+    grad_dtype = NULL;
+    aif_model_param_counts(&a.model, &params, &active);
+    for (int sim = 0; sim < 2; sim++) {
+        aif_train_result ra, rf, rb;
+        run(&a, sim, &ra);
+        run(&f, sim, &rf);
+        run(&b, sim, &rb);
+        /* auto is fp32: the same job to the bit */
+        assert_true(ra.step_time_s == rf.step_time_s && ra.mem.total_bytes == rf.mem.total_bytes);
+        /* every parameter's gradient, unsharded, 4 bytes and 2 */
+        if (fabs(rf.mem.grads_bytes - 4 * params) > 1e-9 * rf.mem.grads_bytes ||
+            fabs(rb.mem.grads_bytes - 2 * params) > 1e-9 * rb.mem.grads_bytes)
+            fail_msg("grads %.6g / %.6g bytes, expected %.6g / %.6g", rf.mem.grads_bytes, rb.mem.grads_bytes,
+                     4 * params, 2 * params);
+        assert_true(rf.mem.weights_bytes == rb.mem.weights_bytes && rf.mem.optimizer_bytes == rb.mem.optimizer_bytes);
+        /* half the bytes reduced: never slower */
+        assert_true(rb.bd.dp_comm_s <= rf.bd.dp_comm_s && rb.step_time_s <= rf.step_time_s);
+    }
+    int grp = -1;
+    double rs_f = op_bytes(&f, AIF_SEG_STEP_RS, "dp.reducescatter", &grp);
+    assert_int_equal(grp, AIF_GRP_DP);
+    assert_true(rs_f == 4 * params && op_bytes(&b, AIF_SEG_STEP_RS, "dp.reducescatter", &grp) == 2 * params);
+    /* the sharded optimizers keep their own bf16 gradients: an explicit type is refused */
+    static const char *const others[] = {"zero1", "zero2", "zero3", "fsdp"};
+    for (int o = 0; o < 4; o++) {
+        aif_err e;
+        grad_dtype = "bf16";
+        aif_rc rc = scenario("llama3-8b", others[o], NULL, NULL, &a, &e);
+        grad_dtype = NULL;
+        assert_int_equal(rc, AIF_EINPUT);
+        assert_string_equal(e.path, "train.grad_dtype");
+        if (!strstr(e.msg, "optimizer none or distributed") || !strstr(e.msg, others[o]))
+            fail_msg("%s", e.msg);
+        assert_int_equal(scenario("llama3-8b", others[o], NULL, NULL, &a, &e), AIF_OK);   /* auto */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_groups),                  cmocka_unit_test(test_layer_collectives),
         cmocka_unit_test(test_moe_shards_in_one_allreduce), cmocka_unit_test(test_engines),
         cmocka_unit_test(test_replicate_crosses_nodes), cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_grad_dtype),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -76,6 +76,13 @@ typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV }
 typedef enum aif_ep_dispatch {
     AIF_EP_AUTO, AIF_EP_ALLTOALL, AIF_EP_DEEPEP, AIF_EP_DEEPEP_FP8, AIF_N_EP_DISPATCH
 } aif_ep_dispatch;
+/* The element type of the data-parallel gradient buffer and of its reduction
+ * (train.grad_dtype, aif_grad_dtype_names: auto fp32 bf16), for optimizer none and
+ * distributed (Megatron-Core's DistributedDataParallel): fp32 is Megatron-LM's rule for
+ * bf16 training (accumulate_allreduce_grads_in_fp32), bf16 its --grad-reduce-in-bf16 and
+ * Megatron-Bridge's grad_reduce_in_fp32 False; auto is fp32 for those optimizers and the
+ * optimizer's own bf16 gradients for zero1, zero2, zero3 and fsdp. */
+typedef enum aif_grad_dtype { AIF_GRAD_AUTO, AIF_GRAD_FP32, AIF_GRAD_BF16, AIF_N_GRAD_DTYPE } aif_grad_dtype;
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256
@@ -503,6 +510,7 @@ typedef struct aif_train {
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     int ep_dispatch;         /* aif_ep_dispatch: how the expert all-to-all moves tokens (default auto) */
+    int grad_dtype;          /* aif_grad_dtype: the gradient buffer's and its reduction's type (default auto) */
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained

@@ -29,6 +29,7 @@ int aif_name_count(const char *const *names);
 extern const char *const aif_prec_names[];         /* fp32 tf32 bf16 fp8 fp4 */
 extern const char *const aif_fp4_format_names[];   /* nvfp4 mxfp4 */
 extern const char *const aif_ep_dispatch_names[];  /* auto alltoall deepep deepep-fp8 */
+extern const char *const aif_grad_dtype_names[];   /* auto fp32 bf16 */
 extern const char *const aif_recompute_names[];    /* none selective full */
 extern const char *const aif_recompute_module_names[];   /* core_attn mla_up_proj layernorm mlp moe moe_act
                                                             shared_experts (aif_recompute_module) */

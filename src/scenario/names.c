@@ -24,6 +24,7 @@ int aif_name_count(const char *const *names)
 const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
 const char *const aif_fp4_format_names[] = {"nvfp4", "mxfp4", NULL};
 const char *const aif_ep_dispatch_names[] = {"auto", "alltoall", "deepep", "deepep-fp8", NULL};
+const char *const aif_grad_dtype_names[] = {"auto", "fp32", "bf16", NULL};
 const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_recompute_module_names[] = {"core_attn", "mla_up_proj", "layernorm", "mlp", "moe", "moe_act",
                                                   "shared_experts", NULL};
@@ -115,6 +116,7 @@ const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_l
 _Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
 _Static_assert(COUNT(aif_fp4_format_names) == AIF_N_FP4_FORMAT, "aif_fp4_format_names");
 _Static_assert(COUNT(aif_ep_dispatch_names) == AIF_N_EP_DISPATCH, "aif_ep_dispatch_names");
+_Static_assert(COUNT(aif_grad_dtype_names) == AIF_N_GRAD_DTYPE, "aif_grad_dtype_names");
 _Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");
 _Static_assert(COUNT(cooling_labels) == AIF_N_COOL, "cooling_labels");
 _Static_assert(COUNT(aif_climate_names) == AIF_N_CLIMATE, "aif_climate_names");

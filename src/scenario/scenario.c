@@ -14,7 +14,7 @@
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           recompute_modules, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
- *           dp_shard, layout}
+ *           grad_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
  *
@@ -154,6 +154,7 @@ static const field train_fields[] = {
     FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
+    {.key = "grad_dtype", .type = F_ENUM, .off = offsetof(aif_train, grad_dtype), .names = aif_grad_dtype_names},
     /* hybrid sharding: the data-parallel ranks one shard spans (0: all of dp; aif_scenario_check) */
     {.key = "dp_shard", .type = F_INT, .off = offsetof(aif_train, par.dp_shard), .min = 0, .max = 100000000},
     /* activation offload to host memory (aif_scenario_check says what it needs) */
@@ -854,6 +855,10 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);
     if (p->pp * p->vpp > 4096)
         BAD("train.pp", "pp*vpp %d is larger than 4096 pipeline chunks", p->pp * p->vpp);
+    if (t->grad_dtype != AIF_GRAD_AUTO && t->optimizer != AIF_OPT_NONE && t->optimizer != AIF_OPT_DISTRIBUTED)
+        BAD("train.grad_dtype", "grad_dtype %s sets the gradient buffer of optimizer none or distributed "
+            "(Megatron-Core's); optimizer %s keeps its own bf16 gradients: use grad_dtype auto",
+            aif_grad_dtype_names[t->grad_dtype], aif_optim_name((aif_optim)t->optimizer));
     if (t->offload_layers > 0 && t->offload == AIF_OFFLOAD_NONE)
         BAD("train.offload_layers", "offload_layers %d needs offload: activations", t->offload_layers);
     if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {
@@ -919,6 +924,8 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
         /* the dispatcher matters where the expert group leaves a scale-up domain */
         {"ep_dispatch", p->ep > 1 && (long long)p->ep * (p->etp > 0 ? p->etp : 1) > s->cluster.scaleup_domain, ""},
+        /* 2 or 4 bytes a weight of memory, and the data-parallel reduction's bytes */
+        {"grad_dtype", t->optimizer == AIF_OPT_NONE || t->optimizer == AIF_OPT_DISTRIBUTED, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -934,6 +941,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[11].val, sizeof f[11].val, "%s",   /* auto as the lowering resolves it (lower_train.c, ep_deepep) */
              t->ep_dispatch == AIF_EP_AUTO ? (s->model.moe.max_nodes > 0 ? "deepep" : "alltoall")
                                            : aif_ep_dispatch_names[t->ep_dispatch]);
+    snprintf(f[12].val, sizeof f[12].val, "%s", t->grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

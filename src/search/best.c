@@ -368,7 +368,10 @@ static void block(search *w, aif_scenario *s)
         vpp_hi = 4096 / p->pp;
     int rcs[3], opts[N_OPT];
     int n_rc = choices(sp->recompute, AIF_RC_NONE, AIF_RC_FULL, rcs);
-    int n_opt = choices(sp->optimizer, AIF_OPT_NONE, AIF_OPT_ZERO3, opts);
+    /* a gradient type given (train.grad_dtype) is the distributed optimizer's buffer: the
+     * sharded optimizers, which keep their own, are not searched (aif_scenario_check) */
+    int n_opt = choices(sp->optimizer, AIF_OPT_NONE,
+                        s->train.grad_dtype != AIF_GRAD_AUTO ? AIF_OPT_DISTRIBUTED : AIF_OPT_ZERO3, opts);
     for (int vpp = sp->vpp > 0 ? sp->vpp : 1; vpp <= (sp->vpp > 0 ? sp->vpp : vpp_hi) && !w->rc; vpp++) {
         if (vpp > 1 && p->pp == 1)
             break;

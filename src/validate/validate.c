@@ -161,9 +161,10 @@ static void train_row(parse_state *ps)
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
         {"lora_rank", "train.lora.rank"}, {"lora_targets", "train.lora.targets"},
         {"recompute_modules", "train.recompute_modules"}, {"offload_layers", "train.offload_layers"},
+        {"grad_dtype", "train.grad_dtype"},
     };
-    aif_override ov[32];
-    char origins[32][48];
+    aif_override ov[40];
+    char origins[40][48];
     int n = 0;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         int c = col_of(ps, map[i].col);
@@ -271,11 +272,12 @@ static void train_row(parse_state *ps)
 }
 
 /* The training tables' optional trailing columns: LoRA fine-tuning (train.lora),
- * selective recompute's modules (train.recompute_modules, "a,b") and the layers whose
- * activations go to host memory (train.offload activations, train.offload_layers), after
- * notes, so that a row of full training with the default modules ends at its notes. */
+ * selective recompute's modules (train.recompute_modules, "a,b"), the layers whose
+ * activations go to host memory (train.offload activations, train.offload_layers) and the
+ * gradient buffer's type (train.grad_dtype), after notes, so that a row of full training
+ * with the defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
-                                             NULL};
+                                             "grad_dtype", NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */

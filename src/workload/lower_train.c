@@ -1374,7 +1374,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         g->dp_buckets = nb < 1 ? 1 : nb > 1e6 ? 1000000 : (int)nb;
     }
     int opt = tr->optimizer;
-    double grad_bytes = (opt == AIF_OPT_NONE || opt == AIF_OPT_DISTRIBUTED) ? 4 : 2;
+    double grad_bytes = aif_grad_bytes(tr);   /* train.grad_dtype */
     begin(&w, AIF_SEG_STEP_RS);
     if (opt == AIF_OPT_NONE) {
         comm(&w, "dp.allreduce", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DP, dense_local * grad_bytes, AIF_OVL_NONE);

@@ -267,8 +267,8 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         }
         double wt, gr, op;
         switch (opt) {
-        case AIF_OPT_NONE: g_b = 4; wt = w_b * (dense + expert); gr = g_b * (dense + expert); op = o_b * (dense + expert); break;
-        case AIF_OPT_DISTRIBUTED: g_b = 4; wt = w_b * (dense + expert); gr = g_b * (dense + expert);
+        case AIF_OPT_NONE: g_b = aif_grad_bytes(tr); wt = w_b * (dense + expert); gr = g_b * (dense + expert); op = o_b * (dense + expert); break;
+        case AIF_OPT_DISTRIBUTED: g_b = aif_grad_bytes(tr); wt = w_b * (dense + expert); gr = g_b * (dense + expert);
             op = o_b * (dense / n_dp + expert / n_edp); break;
         case AIF_OPT_ZERO1: g_b = 2; wt = w_b * (dense + expert); gr = g_b * (dense + expert);
             op = o_b * (dense / n_dp + expert / n_edp); break;

@@ -243,6 +243,13 @@ double aif_bf16_layer_share(const aif_train *t, int layers)
     return layers <= 0 ? 0 : n >= layers ? 1 : n / layers;
 }
 
+double aif_grad_bytes(const aif_train *t)
+{
+    if (t->optimizer != AIF_OPT_NONE && t->optimizer != AIF_OPT_DISTRIBUTED)
+        return 2;
+    return t->grad_dtype == AIF_GRAD_BF16 ? 2 : 4;
+}
+
 double aif_fp4_elem_bytes(int fp4_format) { return 0.5 + (fp4_format == AIF_MXFP4 ? 1.0 / 32 : 1.0 / 16); }
 
 double aif_fp4_quant_bytes(int fp4_format)

@@ -78,6 +78,10 @@ int aif_layer_is_moe(const aif_model *m, int i);
 /* Low-precision recipes (train.precision fp8, fp4).  The share of a model of `layers`
  * layers that the recipe keeps in bf16: min(layers, first + last) / layers. */
 double aif_bf16_layer_share(const aif_train *t, int layers);
+/* Bytes of one weight's gradient in the data-parallel buffer and its reduction
+ * (train.grad_dtype): 4 (fp32) or 2 (bf16) under optimizer none and distributed, auto
+ * being fp32; 2 under zero1, zero2, zero3 and fsdp. */
+double aif_grad_bytes(const aif_train *t);
 /* Bytes per element of one fp4 tensor in HBM: 0.5 plus its block scale, one byte per 16
  * (NVFP4, E4M3) or per 32 (MXFP4, E8M0) elements. */
 double aif_fp4_elem_bytes(int fp4_format);
