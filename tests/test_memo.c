@@ -59,14 +59,14 @@ static int pick(int n)
 /* One step of a random walk over s's layouts: one field changed (dp follows tp, pp and
  * cp), so that consecutive layouts differ in a single input and an input missing from
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
- * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap) alike. */
+ * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype) alike. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(21)) {
+    switch (pick(22)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -89,6 +89,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
         t->recompute_modules = (unsigned)pick(1 << AIF_N_RCM) & ~(mla ? 0u : 1u << AIF_RCM_MLA_UP_PROJ);
         break;
     case 19: t->offload_layers = t->offload ? 1 + pick(s->model.layers - 1) : 0; break;   /* not in the layers' key */
+    case 20: t->grad_dtype = pick(AIF_N_GRAD_DTYPE); break;   /* the step's reduction alone: not in the layers' key */
     default: t->attention = pick(3); break;
     }
     if (t->par.pp == 1)
