@@ -310,6 +310,31 @@ static void auto_fields(void **st)
     assert_non_null(strstr(e.msg, "fits in memory"));
 }
 
+/* A gradient type given (train.grad_dtype) belongs to optimizer none or distributed:
+ * the search then offers no sharded optimizer, where without it the best layouts are
+ * sharded ones. */
+static void grad_dtype_keeps_distributed(void **st)
+{
+    (void)st;
+    static aif_scenario s;
+    static aif_best b;
+    aif_err e;
+    aif_best_opts o = {.objective = AIF_OBJ_TIME, .top = 10};
+    aif_best_space_all(&o.space);
+    int sharded[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        load(k ? "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {gbs: 16, seq: 8192, grad_dtype: bf16}\n"
+               : "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {gbs: 16, seq: 8192}\n", &s);
+        if (aif_search_best(&s, &o, &b, &e) != AIF_OK)
+            fail_err(&e);
+        assert_true(b.n_results > 0);
+        for (int i = 0; i < b.n_results; i++)
+            sharded[k] += b.results[i].optimizer > AIF_OPT_DISTRIBUTED;
+    }
+    assert_true(sharded[0] > 0);
+    assert_int_equal(sharded[1], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +342,7 @@ int main(void)
         cmocka_unit_test(dense_memory_bound), cmocka_unit_test(moe_4_time),
         cmocka_unit_test(ties_total_order),   cmocka_unit_test(nothing_fits),
         cmocka_unit_test(deterministic_and_cost), cmocka_unit_test(auto_fields),
+        cmocka_unit_test(grad_dtype_keeps_distributed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

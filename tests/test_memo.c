@@ -78,7 +78,11 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
     case 8: t->gbs = gbss[pick(3)]; break;
     case 9: t->recompute = pick(3); break;
     case 10: t->precision = pick(fp4 ? 3 : 2) == 2 ? AIF_FP4 : pick(2) ? AIF_FP8 : AIF_BF16; break;
-    case 11: t->optimizer = t->lora.rank ? AIF_OPT_NONE : pick(AIF_OPT_FSDP + 1); break;
+    case 11:
+        t->optimizer = t->lora.rank ? AIF_OPT_NONE : pick(AIF_OPT_FSDP + 1);
+        if (t->optimizer > AIF_OPT_DISTRIBUTED)
+            t->grad_dtype = AIF_GRAD_AUTO;   /* the sharded optimizers keep their own */
+        break;
     case 12: t->tp_overlap = !t->tp_overlap; break;
     case 13: t->dp_overlap = !t->dp_overlap; break;
     case 14: t->ep_overlap = moe && !t->ep_overlap; break;
@@ -89,7 +93,9 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
         t->recompute_modules = (unsigned)pick(1 << AIF_N_RCM) & ~(mla ? 0u : 1u << AIF_RCM_MLA_UP_PROJ);
         break;
     case 19: t->offload_layers = t->offload ? 1 + pick(s->model.layers - 1) : 0; break;   /* not in the layers' key */
-    case 20: t->grad_dtype = pick(AIF_N_GRAD_DTYPE); break;   /* the step's reduction alone: not in the layers' key */
+    case 20:   /* the step's reduction alone: not in the layers' key; a type only where the optimizer takes one */
+        t->grad_dtype = t->optimizer <= AIF_OPT_DISTRIBUTED ? pick(AIF_N_GRAD_DTYPE) : AIF_GRAD_AUTO;
+        break;
     default: t->attention = pick(3); break;
     }
     if (t->par.pp == 1)
@@ -176,7 +182,9 @@ static void test_memo_equals_plain(void **st)
     int n_ctx = (int)(sizeof contexts / sizeof contexts[0]);
     compare(m, contexts, n_ctx, 600, &valid);
     aif_estimate_memo_stats(m, &hits, &misses);
-    assert_true(valid > 1000);                 /* the grid is mostly valid layouts */
+    /* the walk is mostly valid layouts (84% when written): a step that leaves it invalid
+     * for long (a field the next steps cannot undo) thins what the test compares */
+    assert_true(valid > 0.7 * 2 * n_ctx * 600);
     assert_true(hits > valid / 2);             /* and the memo is used, not bypassed */
     assert_true(misses > 100);
     /* a memo of three entries: emptied again and again, the same results */

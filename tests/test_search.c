@@ -153,6 +153,28 @@ static void test_nothing_fits(void **st)
     assert_non_null(strstr(buf, "No change of recompute"));
 }
 
+/* A gradient type given for the distributed optimizer does not bar zero3, which keeps
+ * its own gradients: the candidate drops the type and is estimated, as without it. */
+static void test_zero3_with_grad_dtype(void **st)
+{
+    (void)st;
+    const char *base = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-70b\n"
+                       "train: {tp: 1, pp: 1, gbs: 64, seq: 2048%s}\n";
+    char y[256];
+    double mem[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(y, sizeof y, base, k ? ", grad_dtype: bf16" : "");
+        run_yaml(y, false);
+        assert_true(run.memory_fit.searched);
+        const aif_fit_candidate *c = find(&run.memory_fit, AIF_CHANGE_OPTIMIZER_ZERO3, -1);
+        assert_non_null(c);
+        assert_int_equal(c->rc, AIF_OK);
+        assert_true(c->fits);
+        mem[k] = c->mem_bytes;
+    }
+    assert_true(mem[0] == mem[1]);
+}
+
 /* A job that fits is not searched and gets no sentence. */
 static void test_fits_not_searched(void **st)
 {
@@ -250,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_nothing_fits),       cmocka_unit_test(test_fits_not_searched),
         cmocka_unit_test(test_change_apply),       cmocka_unit_test(test_scaling_monotone),
         cmocka_unit_test(test_scaling_skips),      cmocka_unit_test(test_html_needs_scaling),
+        cmocka_unit_test(test_zero3_with_grad_dtype),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -112,6 +112,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->sp ? " +SP" : "", t->mbs,
             t->gbs, t->seq, a, prec, rc,
             aif_optim_name((aif_optim)t->optimizer));
+    if (t->grad_dtype == AIF_GRAD_BF16)   /* named only when not Megatron's fp32 (train.grad_dtype) */
+        fprintf(f, " (bf16 gradients)");
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
     if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {   /* named only when on */

@@ -857,7 +857,8 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.pp", "pp*vpp %d is larger than 4096 pipeline chunks", p->pp * p->vpp);
     if (t->grad_dtype != AIF_GRAD_AUTO && t->optimizer != AIF_OPT_NONE && t->optimizer != AIF_OPT_DISTRIBUTED)
         BAD("train.grad_dtype", "grad_dtype %s sets the gradient buffer of optimizer none or distributed "
-            "(Megatron-Core's); optimizer %s keeps its own bf16 gradients: use grad_dtype auto",
+            "(Megatron-Core's); under optimizer %s the gradients are counted in bf16 and another type is not "
+            "modelled: use grad_dtype auto",
             aif_grad_dtype_names[t->grad_dtype], aif_optim_name((aif_optim)t->optimizer));
     if (t->offload_layers > 0 && t->offload == AIF_OFFLOAD_NONE)
         BAD("train.offload_layers", "offload_layers %d needs offload: activations", t->offload_layers);

@@ -56,6 +56,7 @@ bool aif_change_apply(aif_scenario *s, int change)
         if (p->pp > 1 || t->optimizer >= AIF_OPT_ZERO3)
             return false;
         t->optimizer = AIF_OPT_ZERO3;
+        t->grad_dtype = AIF_GRAD_AUTO;   /* zero3's gradients are its own (train.grad_dtype: none or distributed) */
         return true;
     }
     return false;
