@@ -67,6 +67,9 @@ const char *aif_prec_name(aif_prec v);
 const char *aif_fp4_format_name(aif_fp4_format v);
 const char *aif_recompute_name(aif_recompute v);
 const char *aif_optim_name(aif_optim v);
+/* Whether optimizer v keeps Megatron-Core's data-parallel gradient buffer, whose type
+ * train.grad_dtype sets (none and distributed; the sharded ones keep their own). */
+bool aif_optim_has_grad_buffer(int v);
 const char *aif_attn_kernel_name(aif_attn_kernel v);
 const char *aif_fp8_recipe_name(aif_fp8_recipe v);
 const char *aif_fabric_kind_name(aif_fabric_kind v);

@@ -225,7 +225,7 @@ char *aif_report_train_json(const aif_train_run *run)
         json_object_object_add(in, "recompute_modules", mods);
     }
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
-    if (s->train.optimizer == AIF_OPT_NONE || s->train.optimizer == AIF_OPT_DISTRIBUTED)   /* train.grad_dtype */
+    if (aif_optim_has_grad_buffer(s->train.optimizer))   /* train.grad_dtype */
         aif_json_str(in, "grad_dtype", s->train.grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
     aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));

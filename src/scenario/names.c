@@ -80,6 +80,7 @@ const char *aif_fp4_format_name(aif_fp4_format v)
 }
 const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_names, COUNT(aif_recompute_names), (int)v); }
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
+bool aif_optim_has_grad_buffer(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED; }
 const char *aif_attn_kernel_name(aif_attn_kernel v) { return pick(aif_attn_kernel_names, COUNT(aif_attn_kernel_names), (int)v); }
 const char *aif_fp8_recipe_name(aif_fp8_recipe v) { return pick(aif_fp8_recipe_names, COUNT(aif_fp8_recipe_names), (int)v); }
 const char *aif_fabric_kind_name(aif_fabric_kind v) { return pick(aif_fabric_kind_names, COUNT(aif_fabric_kind_names), (int)v); }

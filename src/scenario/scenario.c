@@ -855,7 +855,7 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);
     if (p->pp * p->vpp > 4096)
         BAD("train.pp", "pp*vpp %d is larger than 4096 pipeline chunks", p->pp * p->vpp);
-    if (t->grad_dtype != AIF_GRAD_AUTO && t->optimizer != AIF_OPT_NONE && t->optimizer != AIF_OPT_DISTRIBUTED)
+    if (t->grad_dtype != AIF_GRAD_AUTO && !aif_optim_has_grad_buffer(t->optimizer))
         BAD("train.grad_dtype", "grad_dtype %s sets the gradient buffer of optimizer none or distributed "
             "(Megatron-Core's); under optimizer %s the gradients are counted in bf16 and another type is not "
             "modelled: use grad_dtype auto",
@@ -926,7 +926,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         /* the dispatcher matters where the expert group leaves a scale-up domain */
         {"ep_dispatch", p->ep > 1 && (long long)p->ep * (p->etp > 0 ? p->etp : 1) > s->cluster.scaleup_domain, ""},
         /* 2 or 4 bytes a weight of memory, and the data-parallel reduction's bytes */
-        {"grad_dtype", t->optimizer == AIF_OPT_NONE || t->optimizer == AIF_OPT_DISTRIBUTED, ""},
+        {"grad_dtype", aif_optim_has_grad_buffer(t->optimizer), ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));

@@ -6,6 +6,7 @@
  * kv_lora->a*(nope+v), and O [a*v, h].  MLPs: gated (SwiGLU, GeGLU) have three
  * h x ffn matrices, others two. */
 #include "workload/transformer.h"
+#include "aifsim/names.h"
 #include <math.h>
 
 void aif_model_dims(const aif_model *m, aif_dims *d)
@@ -245,7 +246,7 @@ double aif_bf16_layer_share(const aif_train *t, int layers)
 
 double aif_grad_bytes(const aif_train *t)
 {
-    if (t->optimizer != AIF_OPT_NONE && t->optimizer != AIF_OPT_DISTRIBUTED)
+    if (!aif_optim_has_grad_buffer(t->optimizer))
         return 2;
     return t->grad_dtype == AIF_GRAD_BF16 ? 2 : 4;
 }
