@@ -18,6 +18,7 @@
 #include "hw/compute.h"
 #include "serve/replica.h"
 #include "serve/requests.h"
+#include "serve/sim.h"
 #include "workload/lower_serve.h"
 #include "workload/transformer.h"
 #include "hand_roofline.h"
@@ -767,6 +768,14 @@ static void test_sglang_field(void **state)
     assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
                                "serve: {admission: sglnag}\n", &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "did you mean 'sglang'"));
+    /* the scheduler one batch ahead: a boolean, off by default */
+    assert_false(s.serve.overlap_schedule);
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\nserve: {admission: sglang, overlap_schedule: true}\n");
+    assert_true(s.serve.overlap_schedule);
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {overlap_schedule: 2}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.overlap_schedule");
+    assert_int_equal(e.line, 3);
 }
 
 /* On a whole run: a loaded replica under sglang keeps its cache within bounds,
@@ -1247,6 +1256,84 @@ static void test_closed_loop_waves(void **state)
     assert_true(fabs(r.serve.tpot.mean_s - w.decode_sum_s / 70) < 1e-12);
 }
 
+/* The scheduler one batch ahead (serve.overlap_schedule), by hand on three requests to
+ * one replica: A at t = 0 (512 in, 12 out), B in the middle of A's third decode, C after
+ * A and B are done.  Formed as the one before ends, B's prompt joins the iteration that
+ * starts when the decode in flight at its arrival ends; formed one batch ahead, the next
+ * iteration had already been formed (A's decode alone) when B arrived, so B's prompt
+ * waits for that one too.  C finds the replica idle: nothing formed ahead, it starts at
+ * once either way.  TTFT is the end of the iteration holding the prompt less the arrival. */
+typedef struct ahead_watch { double start[64], dur[64]; int pre[64], dec[64], n; } ahead_watch;
+static void ahead_iter(const aif_serve_iter *it, void *ctx)
+{
+    ahead_watch *w = ctx;
+    if (w->n < 64) {
+        w->start[w->n] = it->start_s;
+        w->dur[w->n] = it->time_s;
+        w->pre[w->n] = it->prefill_seqs;
+        w->dec[w->n] = it->decode_seqs;
+        w->n++;
+    }
+}
+
+static void run_ahead(const aif_scenario *s, double t_b, double t_c, ahead_watch *w, aif_serve_result *r)
+{
+    aif_req q[3] = {{0, 512, 12, 0, 0}, {t_b, 512, 12, 0, 0}, {t_c, 256, 4, 0, 0}};
+    aif_req_stream rq = {q, 3, 3, NULL, NULL, 0};
+    aif_serve_opts o = {.on_iteration = ahead_iter, .iteration_ctx = w};
+    aif_err e;
+    memset(w, 0, sizeof *w);
+    assert_int_equal(aif_serve_simulate(s, &rq, 100000, &o, r, &e), AIF_OK);
+}
+
+/* The iteration whose prompts include the one arriving at t (the first with a prompt starting at or after t). */
+static int prompt_iter(const ahead_watch *w, double t)
+{
+    for (int i = 0; i < w->n; i++)
+        if (w->pre[i] > 0 && w->start[i] >= t)
+            return i;
+    fail_msg("no iteration prefills the request arriving at %g s", t);
+    return -1;
+}
+
+static void test_overlap_schedule_by_hand(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    static aif_serve_result off, on;
+    static ahead_watch wo, wa;
+    load(&s, SMALL);
+    run_ahead(&s, 1e9, 2e9, &wo, &off);   /* A alone first: its iteration times place B and C */
+    assert_true(wo.n >= 4 && wo.pre[0] == 1 && wo.dec[3] == 1);
+    double t_b = wo.start[3] + 0.5 * wo.dur[3], t_c = 10.0;
+    run_ahead(&s, t_b, t_c, &wo, &off);
+    s.serve.overlap_schedule = true;
+    run_ahead(&s, t_b, t_c, &wa, &on);
+    int bo = prompt_iter(&wo, t_b), ba = prompt_iter(&wa, t_b);
+    assert_int_equal(bo, 4);   /* the decode in flight at t_b was iteration 3 */
+    assert_true(fabs(wo.start[4] - (wo.start[3] + wo.dur[3])) < 1e-12);
+    assert_int_equal(ba, 5);   /* formed ahead: iteration 4, A's decode alone, came first */
+    assert_true(wa.pre[4] == 0 && wa.dec[4] == 1);
+    for (int i = 0; i < 4; i++)   /* the same iterations until B's prompt */
+        assert_true(fabs(wa.start[i] - wo.start[i]) < 1e-12 && fabs(wa.dur[i] - wo.dur[i]) < 1e-12);
+    assert_true(fabs(wa.start[5] - (wa.start[4] + wa.dur[4])) < 1e-12);
+    static double ttft_o[3], ttft_a[3];
+    ttft_o[1] = wo.start[bo] + wo.dur[bo] - t_b;
+    ttft_a[1] = wa.start[ba] + wa.dur[ba] - t_b;
+    assert_true(ttft_a[1] > ttft_o[1] + 0.9 * wa.dur[4]);
+    int co = prompt_iter(&wo, t_c), ca = prompt_iter(&wa, t_c);   /* C: the replica idle, no wait */
+    assert_true(fabs(wo.start[co] - t_c) < 1e-12 && fabs(wa.start[ca] - t_c) < 1e-12);
+    assert_true(fabs(wa.dur[ca] - wo.dur[co]) < 1e-12);
+    ttft_o[2] = wo.dur[co];
+    ttft_a[2] = wa.dur[ca];
+    ttft_o[0] = ttft_a[0] = wo.dur[0];
+    /* the run's TTFT statistics are these three */
+    double mo = (ttft_o[0] + ttft_o[1] + ttft_o[2]) / 3, ma = (ttft_a[0] + ttft_a[1] + ttft_a[2]) / 3;
+    assert_true(fabs(off.ttft.mean_s - mo) < 1e-9 * mo);
+    assert_true(fabs(on.ttft.mean_s - ma) < 1e-9 * ma);
+    assert_true(fabs(on.ttft.max_s - ttft_a[1]) < 1e-9 * ttft_a[1]);
+}
+
 /* The pooled inter-token latency, by hand on the same lockstep waves: every gap between a
  * request's consecutive tokens is one decode iteration (4 sequences each, so 4 gaps of its
  * time), 280 gaps; their mean is TPOT's mean here (every request has 7 gaps), their
@@ -1682,7 +1769,7 @@ int main(void)
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
-        cmocka_unit_test(test_sglang_run),                 cmocka_unit_test(test_sglang_chunks_by_hand),
+        cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -501,8 +501,8 @@ static void test_serve_requests_column(void **state)
 }
 
 /* A row whose software names SGLang runs with SGLang's default ceiling of running
- * requests, 2,048, and its scheduler (equal to a direct run with serve.max_batch 2048
- * and serve.admission sglang); any other row keeps the serve section's 256 and evict.  Llama 3 8B on one H100 at 60 requests/s of 2,048 + 512
+ * requests, 2,048, and its scheduler one batch ahead (equal to a direct run with
+ * serve.max_batch 2048, serve.admission sglang and serve.overlap_schedule); any other row keeps the serve section's 256 and evict.  Llama 3 8B on one H100 at 60 requests/s of 2,048 + 512
  * tokens is past capacity with room in its KV cache for more than 256 sequences, so the
  * two ceilings give different TTFTs. */
 static void test_serve_sglang_batch(void **state)
@@ -524,14 +524,17 @@ static void test_serve_sglang_batch(void **state)
                        "serve: {tp: 1, precision: fp8, mode: server, qps: 60, input_tokens: 2048, output_tokens: 512, "
                        "requests: 600, seed: 1}\n";
     const unsigned sec = AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE;
-    aif_override mb[] = {{"serve.max_batch", "2048", "test"}, {"serve.admission", "sglang", "test"}};
-    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", mb, 2, sec, &s, &e), AIF_OK);
+    aif_override mb[] = {{"serve.max_batch", "2048", "test"}, {"serve.admission", "sglang", "test"},
+                         {"serve.overlap_schedule", "true", "test"}};
+    assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", mb, 3, sec, &s, &e), AIF_OK);
     assert_int_equal(s.serve.admission, AIF_ADMIT_SGLANG);
+    assert_true(s.serve.overlap_schedule);
     assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
     assert_true(fabs(run.serve.ttft.p50_s - sg) <= 1e-9 * sg);
     assert_int_equal(aif_scenario_parse_sections(cat, yaml, strlen(yaml), "d.yaml", NULL, 0, sec, &s, &e), AIF_OK);
     assert_int_equal(s.serve.max_batch, 256);
     assert_int_equal(s.serve.admission, AIF_ADMIT_EVICT);
+    assert_false(s.serve.overlap_schedule);
     assert_int_equal(aif_run_serve(cat, &s, NULL, &run, &e), AIF_OK);
     assert_true(fabs(run.serve.ttft.p50_s - vl) <= 1e-9 * vl);
     assert_true(fabs(sg - vl) > 0.1 * vl);

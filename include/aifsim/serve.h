@@ -111,6 +111,13 @@ typedef struct aif_serve {
     int router;               /* aif_router_kind */
     int admission;            /* aif_serve_admission (default evict) */
     int preemption;           /* aif_serve_preemption (default recompute) */
+    /* The scheduler runs one batch ahead of the GPU (SGLang's default since v0.4, its
+     * "zero-overhead batch scheduler"; TensorRT-LLM's PyTorch executor's overlap
+     * scheduler): while iteration k runs, the CPU forms iteration k + 1 from the requests
+     * that had arrived when k started, so a request arriving during k waits for k + 1
+     * to end before it can be scheduled; a replica with nothing formed ahead takes it at
+     * the end of k.  false: each iteration is formed when the one before ends. */
+    bool overlap_schedule;
     double host_link_Bps;     /* swap: one GPU's link to host memory, each way (0: from the GPU: NVLink-C2C
                                  450 GB/s on Grace systems, PCIe Gen4 x16 32 GB/s on Ampere, else PCIe Gen5
                                  x16 64 GB/s) */

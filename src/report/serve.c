@@ -44,6 +44,8 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
         fprintf(f, ", admission %s", aif_serve_admission_names[sv->admission]);
     if (sv->preemption != AIF_PREEMPT_RECOMPUTE)
         fprintf(f, ", preemption %s", aif_serve_preemption_names[sv->preemption]);
+    if (sv->overlap_schedule)
+        fprintf(f, ", scheduled one batch ahead");
     if (sv->dp_attention)
         fprintf(f, ", data-parallel attention over the %d GPUs", sv->tp);
     fputc('\n', f);
@@ -191,6 +193,8 @@ char *aif_report_serve_json(const aif_serve_run *run)
         aif_json_str(in, "preemption", aif_serve_preemption_names[sv->preemption]);
         aif_json_num(in, "host_link_Bps", sv->host_link_Bps);
     }
+    if (sv->overlap_schedule)   /* absent when each iteration is formed as the one before ends */
+        json_object_object_add(in, "overlap_schedule", json_object_new_boolean(1));
     if (sv->concurrency > 0)   /* absent when the arrivals are open */
         aif_json_int(in, "concurrency", sv->concurrency);
     aif_json_str(in, "trace", sv->trace);

@@ -29,6 +29,17 @@
 
 enum { EV_ARRIVAL, EV_ITER_END, EV_KV_ARRIVAL };
 
+/* serve.overlap_schedule: the requests a replica was given after its scheduler had
+ * formed the next iteration (while one ran), in the order given, with when. */
+typedef struct held_q {
+    int *req;
+    double *t;
+    long head, n, cap;
+    double start_s;               /* the start of the latest iteration */
+    int ahead;                    /* the scheduler is running ahead: an iteration started and the replica
+                                     has not since found nothing to do */
+} held_q;
+
 typedef struct sim {
     const aif_scenario *s;
     const aif_req_stream *rq;
@@ -38,6 +49,7 @@ typedef struct sim {
     aif_serve_model draft;        /* speculative decoding: the draft (model.layers = draft_layers) */
     aif_scenario *draft_s;        /* its scenario, borrowed by draft */
     aif_replica *rep;
+    held_q *held;                 /* per replica, with serve.overlap_schedule; else NULL */
     int n_rep, rr_next;
     int n_prefill;                /* disaggregation: replicas [0, n_prefill) prefill, the rest decode; 0: off */
     double kv_Bps_per_token_s;    /* disaggregation: seconds per prompt token to move its KV cache */
@@ -112,10 +124,37 @@ static int route(sim *m, int first, int n)
     return best;
 }
 
-/* Queues request i on replica r, marked to start an iteration at this instant. */
-static aif_rc give(sim *m, int r, long i, aif_err *err)
+/* Queues request i on replica r at now, marked to start an iteration at this instant;
+ * with serve.overlap_schedule, a request given after the replica's latest iteration
+ * started, while its scheduler runs ahead, is held until the scheduler sees it. */
+static aif_rc give(sim *m, int r, long i, double now, aif_err *err)
 {
     m->rep[r].outstanding++;
+    held_q *h = m->held ? &m->held[r] : NULL;
+    if (h && h->ahead && now > h->start_s) {
+        if (h->head + h->n == h->cap) {
+            if (h->head > 0) {   /* slide the live part down before growing */
+                memmove(h->req, h->req + h->head, (size_t)h->n * sizeof *h->req);
+                memmove(h->t, h->t + h->head, (size_t)h->n * sizeof *h->t);
+                h->head = 0;
+            }
+            if (h->n == h->cap) {
+                long cap = h->cap ? 2 * h->cap : 64;
+                int *nr = realloc(h->req, (size_t)cap * sizeof *nr);
+                if (nr)
+                    h->req = nr;
+                double *nt = nr ? realloc(h->t, (size_t)cap * sizeof *nt) : NULL;
+                if (!nt)
+                    return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the held requests");
+                h->t = nt;
+                h->cap = cap;
+            }
+        }
+        h->req[h->head + h->n] = (int)i;
+        h->t[h->head + h->n] = now;
+        h->n++;
+        return AIF_OK;
+    }
     aif_rc rc = aif_replica_enqueue(&m->rep[r], (int)i, 0, err);
     if (!rc && !m->is_dirty[r]) {
         m->is_dirty[r] = 1;
@@ -126,15 +165,55 @@ static aif_rc give(sim *m, int r, long i, aif_err *err)
 
 static aif_rc start_dirty(sim *m, double t, aif_err *err);
 
+/* Moves replica r's held requests given by time t into its queue, in the order given. */
+static aif_rc release(sim *m, int r, double t, aif_err *err)
+{
+    held_q *h = &m->held[r];
+    aif_rc rc = AIF_OK;
+    while (!rc && h->n > 0 && h->t[h->head] <= t) {
+        rc = aif_replica_enqueue(&m->rep[r], h->req[h->head], 0, err);
+        h->head++;
+        h->n--;
+    }
+    if (h->n == 0)
+        h->head = 0;
+    return rc;
+}
+
+/* Chooses replica r's next iteration at now into its batch; 0 when it has nothing to run.
+ * With serve.overlap_schedule the iteration was formed when the one before started:
+ * from the requests given by then; a scheduler that had formed nothing takes all. */
+static int schedule(sim *m, int r, double now, aif_err *err, aif_rc *rc)
+{
+    aif_replica *rp = &m->rep[r];
+    held_q *h = m->held ? &m->held[r] : NULL;
+    if (h && (*rc = release(m, r, h->start_s, err)))
+        return 0;
+    if (aif_replica_schedule(rp, &m->cfg, m->rq, m->st, now, err, rc))
+        return 1;
+    if (*rc || !h || h->n == 0)
+        return 0;
+    if ((*rc = release(m, r, now, err)))
+        return 0;
+    return aif_replica_schedule(rp, &m->cfg, m->rq, m->st, now, err, rc);
+}
+
 /* Starts replica r's next iteration at now when it has work. */
 static aif_rc start(sim *m, int r, double now, aif_err *err)
 {
     aif_replica *rp = &m->rep[r];
-    aif_rc rc;
+    aif_rc rc = AIF_OK;
     if (rp->busy)
         return AIF_OK;
-    if (!aif_replica_schedule(rp, &m->cfg, m->rq, m->st, now, err, &rc))
+    if (!schedule(m, r, now, err, &rc)) {
+        if (m->held)
+            m->held[r].ahead = 0;
         return rc;
+    }
+    if (m->held) {
+        m->held[r].ahead = 1;
+        m->held[r].start_s = now;
+    }
     aif_serve_time t;
     if ((rc = aif_serve_model_time(&m->model, &rp->batch, &t, err)))
         return rc;
@@ -344,6 +423,11 @@ static void sim_free(sim *m)
 {
     for (int i = 0; m->rep && i < m->n_rep; i++)
         aif_replica_free(&m->rep[i]);
+    for (int i = 0; m->held && i < m->n_rep; i++) {
+        free(m->held[i].req);
+        free(m->held[i].t);
+    }
+    free(m->held);
     free(m->rep);
     free(m->dirty);
     free(m->is_dirty);
@@ -387,7 +471,7 @@ static aif_rc loop(sim *m, aif_err *err)
             int to = m->home && m->home[i] > 0 ? m->home[i] - 1 : route(m, 0, n_take);   /* a session's call: home */
             if (m->home)
                 m->home[i] = to + 1;
-            if ((rc = give(m, to, i, err)))
+            if ((rc = give(m, to, i, e.t, err)))
                 break;
             if (i < m->n_chain) {   /* the open arrivals chain; a session's later calls are pushed by their predecessors */
                 if (i + 1 < m->n_chain && aif_evq_push(&m->q, m->arr[i + 1], EV_ARRIVAL, (int)(i + 1), 0)) {
@@ -400,7 +484,7 @@ static aif_rc loop(sim *m, aif_err *err)
             rc = start_dirty(m, e.t, err);
         } else if (e.kind == EV_KV_ARRIVAL) {   /* a prompt's cache reached the decode pool */
             m->st[e.id].kv_ready = 1;
-            if (!(rc = give(m, route(m, m->n_prefill, m->n_rep - m->n_prefill), e.id, err)))
+            if (!(rc = give(m, route(m, m->n_prefill, m->n_rep - m->n_prefill), e.id, e.t, err)))
                 rc = start_dirty(m, e.t, err);
         } else {
             int nd = aif_replica_finish(&m->rep[e.id], &m->cfg, rq, m->st, e.t, m->done);
@@ -436,7 +520,7 @@ static aif_rc loop(sim *m, aif_err *err)
                 long nx = m->next_closed++;
                 m->arr[nx] = e.t;
                 m->n_sys++;
-                rc = give(m, route(m, 0, m->n_prefill ? m->n_prefill : m->n_rep), nx, err);
+                rc = give(m, route(m, 0, m->n_prefill ? m->n_prefill : m->n_rep), nx, e.t, err);
             }
             m->n_done += nd;
             if (m->o && m->o->progress && m->n_done >= next_progress) {
@@ -514,6 +598,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         }
     }
     m.rep = calloc((size_t)m.n_rep, sizeof *m.rep);
+    if (sv->overlap_schedule && !(m.held = calloc((size_t)m.n_rep, sizeof *m.held)))
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas", m.n_rep);
     m.dirty = malloc((size_t)m.n_rep * sizeof *m.dirty);
     m.is_dirty = calloc((size_t)m.n_rep, 1);
     m.st = calloc((size_t)(rq->n > 0 ? rq->n : 1), sizeof *m.st);

@@ -898,7 +898,7 @@ static void serve_row(parse_state *ps)
         {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
     };
     enum { N_MAP = sizeof map / sizeof map[0] };
-    aif_override ov[N_MAP + 6];
+    aif_override ov[N_MAP + 8];
     char origins[N_MAP][40], nreq[24], nbatch[24], nconc[24];
     int n = 0;
     for (int i = 0; i < N_MAP; i++) {
@@ -914,8 +914,10 @@ static void serve_row(parse_state *ps)
         ov[n++] = (aif_override){"serve.admission", "no_evict", "column software"};
         ov[n++] = (aif_override){"serve.kv_memory", "free", "column software"};
     }
-    if (strstr(cell(ps, "software"), "SGLang"))   /* its scheduler: admission, retraction, prefill batches apart */
-        ov[n++] = (aif_override){"serve.admission", "sglang", "column software"};
+    if (strstr(cell(ps, "software"), "SGLang")) {   /* its scheduler: admission, retraction, prefill batches apart, */
+        ov[n++] = (aif_override){"serve.admission", "sglang", "column software"};   /* run one batch ahead */
+        ov[n++] = (aif_override){"serve.overlap_schedule", "true", "column software"};
+    }
     int max_batch = 0;
     if (!strncmp(cell(ps, "software"), "TensorRT-LLM", 12) && strstr(cell(ps, "software"), "trtllm-bench"))
         max_batch = 8192;   /* trtllm-bench's batch ceiling (SOURCES.md section 2) */
