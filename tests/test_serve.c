@@ -955,8 +955,9 @@ static void count_replica(const aif_serve_iter *it, void *ctx)
         w->iterations[it->replica]++;
 }
 
-/* Both routers spread the load: every replica iterates; round-robin gives 8 equal
- * requests on 4 replicas the same work each. */
+/* Every router spreads the load: every replica iterates, and 8 equal requests on 4
+ * replicas give each the same work (cache-aware: prompts sharing nothing go to the
+ * replica with the fewest tokens recorded, two each). */
 static void test_routers(void **state)
 {
     (void)state;
@@ -965,7 +966,7 @@ static void test_routers(void **state)
     s.serve.replicas = 4;
     s.serve.requests = 8;
     s.serve.mode = AIF_SERVE_OFFLINE;
-    for (int router = 0; router < 2; router++) {
+    for (int router = 0; router < 3; router++) {   /* cache-aware: unique prompts, the fewest tokens recorded */
         s.serve.router = router;
         seen_replicas w = {{0}};
         aif_serve_opts o = {.on_iteration = count_replica, .iteration_ctx = &w};
@@ -1332,6 +1333,79 @@ static void test_overlap_schedule_by_hand(void **state)
     assert_true(fabs(off.ttft.mean_s - mo) < 1e-9 * mo);
     assert_true(fabs(on.ttft.mean_s - ma) < 1e-9 * ma);
     assert_true(fabs(on.ttft.max_s - ttft_a[1]) < 1e-9 * ttft_a[1]);
+}
+
+/* The cache-aware router (serve.router cache-aware), by hand.  (1) Five requests one at a
+ * time on four idle replicas, 1,024-token prompts: A1 and A2 share their first 512-token
+ * block, B1 and B2 theirs, C1 shares nothing.  A1 finds no replica with a prefix and the
+ * router's records all empty: replica 0.  B1 matches nothing: the fewest recorded tokens,
+ * replica 1.  A2's shared block is half its prompt (over 0.3): replica 0; B2: replica 1;
+ * C1: the fewest recorded tokens, replica 2.  The fewest outstanding would have sent all
+ * five to replica 0.  (2) 100 requests of one prefix at t = 0 on two replicas: the first
+ * 65 go to replica 0 (its prefix), until it has 65 outstanding to replica 1's none, more
+ * than 64 over and more than 1.5 times: the 66th goes to replica 1, which from then on
+ * matches as well and has fewer outstanding: 65 and 35.  Prompts are not chunked, so
+ * each iteration's prefill sequences are whole prompts: their sum per replica is what it
+ * was given. */
+typedef struct route_watch { int rep[8]; int n; long per[4]; } route_watch;
+static void route_iter(const aif_serve_iter *it, void *ctx)
+{
+    route_watch *w = ctx;
+    if (it->prefill_seqs > 0) {
+        if (w->n < 8)
+            w->rep[w->n++] = it->replica;
+        if (it->replica < 4)
+            w->per[it->replica] += it->prefill_seqs;
+    }
+}
+
+static void test_cache_router_by_hand(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 4}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, replicas: 4, router: cache-aware, chunked_prefill: false}\n");
+    static uint64_t h[10] = {11, 101, 22, 102, 11, 103, 22, 104, 105, 106};
+    static aif_req q[5];
+    for (int i = 0; i < 5; i++)
+        q[i] = (aif_req){i * 10.0, 1024, 4, 2 * i, 2};
+    aif_req_stream rq = {q, 5, 5, NULL, h, 10};
+    route_watch w;
+    memset(&w, 0, sizeof w);
+    aif_serve_opts o = {.on_iteration = route_iter, .iteration_ctx = &w};
+    static aif_serve_result r;
+    aif_err e;
+    assert_int_equal(aif_serve_simulate(&s, &rq, 100000, &o, &r, &e), AIF_OK);
+    assert_int_equal(w.n, 5);
+    const int want[5] = {0, 1, 0, 1, 2};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(w.rep[i], want[i]);
+    assert_true(r.prefix_hit_fraction > 0.19 && r.prefix_hit_fraction < 0.21);   /* 2 x 512 of 5 x 1,024 */
+    s.serve.router = AIF_ROUTER_LEAST_OUTSTANDING;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(aif_serve_simulate(&s, &rq, 100000, &o, &r, &e), AIF_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(w.rep[i], 0);
+
+    static aif_req b[100];
+    static uint64_t hb[200];
+    for (int i = 0; i < 100; i++) {
+        b[i] = (aif_req){0, 1024, 4, 2 * i, 2};
+        hb[2 * i] = 7;
+        hb[2 * i + 1] = 1000 + (uint64_t)i;
+    }
+    aif_req_stream rb = {b, 100, 100, NULL, hb, 200};
+    s.serve.replicas = 2;
+    s.serve.router = AIF_ROUTER_CACHE_AWARE;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(aif_serve_simulate(&s, &rb, 100000, &o, &r, &e), AIF_OK);
+    assert_int_equal(w.per[0], 65);
+    assert_int_equal(w.per[1], 35);
+    s.serve.router = AIF_ROUTER_LEAST_OUTSTANDING;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(aif_serve_simulate(&s, &rb, 100000, &o, &r, &e), AIF_OK);
+    assert_int_equal(w.per[0], 50);
+    assert_int_equal(w.per[1], 50);
 }
 
 /* The pooled inter-token latency, by hand on the same lockstep waves: every gap between a
@@ -1769,7 +1843,7 @@ int main(void)
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
-        cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),
+        cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand), cmocka_unit_test(test_cache_router_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

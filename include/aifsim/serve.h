@@ -32,7 +32,8 @@ typedef enum aif_arrival { AIF_ARRIVAL_POISSON, AIF_ARRIVAL_GAMMA } aif_arrival;
  * exponential with that mean; lognormal with that mean and sigma 1; every draw
  * rounded and clipped to [1, max]. */
 typedef enum aif_len_dist { AIF_LEN_FIXED, AIF_LEN_UNIFORM, AIF_LEN_EXPONENTIAL, AIF_LEN_LOGNORMAL } aif_len_dist;
-typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTANDING } aif_router_kind;
+/* cache-aware: the prefix/KV-aware router of SGLang's and vLLM's routers (sim.c gives the rule) */
+typedef enum aif_router_kind { AIF_ROUTER_ROUND_ROBIN, AIF_ROUTER_LEAST_OUTSTANDING, AIF_ROUTER_CACHE_AWARE } aif_router_kind;
 /* KV-cache admission: evict admits a request once its prompt's blocks are free and
  * preempts the newest by recompute when the cache fills (vLLM's default);
  * no_evict admits it only when the blocks of its prompt and its whole output fit
@@ -58,7 +59,7 @@ typedef enum aif_serve_kv_memory { AIF_KV_MEMORY_HBM, AIF_KV_MEMORY_FREE } aif_s
 extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
 extern const char *const aif_len_dist_names[];       /* "fixed", "uniform", "exponential", "lognormal" */
-extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding" */
+extern const char *const aif_router_names[];         /* "round-robin", "least-outstanding", "cache-aware" */
 extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict", "sglang" */
 extern const char *const aif_serve_preemption_names[]; /* "recompute", "swap" */
 extern const char *const aif_serve_kv_memory_names[]; /* "hbm", "free" */

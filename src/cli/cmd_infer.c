@@ -59,6 +59,8 @@ static const char help[] =
     "  --json                one JSON object instead of the text summary\n"
     "  --set PATH=VALUE      any scenario field, e.g. --set serve.arrival.dist=gamma\n"
     "                        --set serve.arrival.cv=3 --set serve.router=round-robin\n"
+    "                        --set serve.router=cache-aware (to the replica whose routed\n"
+    "                        prompts share the longest prefix: SGLang's and vLLM's router)\n"
     "                        --set serve.admission=no_evict (reserve prompt + output KV\n"
     "                        blocks at admission, never preempt: TensorRT-LLM's default)\n"
     "                        --set serve.admission=sglang (SGLang's scheduler: admit while\n"

@@ -6,7 +6,7 @@
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
  *           max_batch, token_budget, chunked_prefill, dp_attention, redundant_experts,
  *           prefix_caching,
- *           router: round-robin|least-outstanding, admission: evict|no_evict|sglang,
+ *           router: round-robin|least-outstanding|cache-aware, admission: evict|no_evict|sglang,
  *           overlap_schedule,
  *           preemption: recompute|swap, host_link, concurrency,
  *           gpu_memory_fraction, kv_memory: hbm|free,
@@ -33,7 +33,7 @@
 const char *const aif_serve_mode_names[] = {"server", "offline", NULL};
 const char *const aif_arrival_names[] = {"poisson", "gamma", NULL};
 const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
-const char *const aif_router_names[] = {"round-robin", "least-outstanding", NULL};
+const char *const aif_router_names[] = {"round-robin", "least-outstanding", "cache-aware", NULL};
 const char *const aif_serve_admission_names[] = {"evict", "no_evict", "sglang", NULL};
 const char *const aif_serve_kv_memory_names[] = {"hbm", "free", NULL};
 const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};

@@ -29,6 +29,34 @@
 
 enum { EV_ARRIVAL, EV_ITER_END, EV_KV_ARRIVAL };
 
+/* serve.router cache-aware, as the routers of SGLang (sgl-router / sglang-gateway) and
+ * vLLM (vllm-router) run it with their defaults: when the busiest replica has more than
+ * AIF_CACHE_ROUTER_ABS outstanding requests over the idlest and more than
+ * AIF_CACHE_ROUTER_REL times as many, the idlest; else the replica whose routed requests
+ * share the longest prefix with this one, when that prefix is more than
+ * AIF_CACHE_ROUTER_THRESHOLD of the prompt; else the replica with the fewest tokens
+ * recorded.  The router records what it routes (each request's prompt under the replica
+ * chosen: its blocks of hash ids, and the tokens not already recorded there), not what the
+ * replica's cache holds, and forgets nothing (sgl-router evicts beyond 64M characters). */
+#define AIF_CACHE_ROUTER_THRESHOLD 0.3
+#define AIF_CACHE_ROUTER_ABS 64
+#define AIF_CACHE_ROUTER_REL 1.5
+
+typedef struct cache_router {
+    uint64_t *hash;               /* (hash id, replica + 1) pairs recorded: open addressing, rep 0 = empty */
+    int *rep;
+    long mask;
+    double *tokens;               /* per replica: prompt tokens recorded (the router's tree for it) */
+} cache_router;
+
+static long cr_slot(const cache_router *c, uint64_t h, int r)
+{
+    long i = (long)(aif_mix64(h ^ (uint64_t)(r + 1) * 0x9e3779b97f4a7c15ULL) & (uint64_t)c->mask);
+    while (c->rep[i] && !(c->rep[i] == r + 1 && c->hash[i] == h))
+        i = (i + 1) & c->mask;
+    return i;
+}
+
 /* serve.overlap_schedule: the requests a replica was given after its scheduler had
  * formed the next iteration (while one ran), in the order given, with when. */
 typedef struct held_q {
@@ -50,6 +78,7 @@ typedef struct sim {
     aif_scenario *draft_s;        /* its scenario, borrowed by draft */
     aif_replica *rep;
     held_q *held;                 /* per replica, with serve.overlap_schedule; else NULL */
+    cache_router cr;              /* serve.router cache-aware */
     int n_rep, rr_next;
     int n_prefill;                /* disaggregation: replicas [0, n_prefill) prefill, the rest decode; 0: off */
     double kv_Bps_per_token_s;    /* disaggregation: seconds per prompt token to move its KV cache */
@@ -109,9 +138,61 @@ static void record(sim *m, double t, int seqs, double kv_frac)
         m->ser_n = (int)i + 1;
 }
 
-/* A replica of [first, first + n) for a request: round-robin, or the fewest outstanding. */
-static int route(sim *m, int first, int n)
+/* Leading blocks of request i's hash ids recorded for replica r, as prompt tokens. */
+static double cr_match(const sim *m, long i, int r)
 {
+    const aif_req *q = &m->rq->r[i];
+    int k = 0;
+    while (k < q->n_hash && m->cr.rep[cr_slot(&m->cr, m->rq->hash[q->hash_first + k], r)])
+        k++;
+    double t = (double)k * AIF_TRACE_HASH_BLOCK;
+    return t < q->input ? t : q->input;
+}
+
+/* The cache-aware rule (cache_router above) for request i over [first, first + n), and
+ * the request recorded under the replica chosen. */
+static int route_cache(sim *m, int first, int n, long i)
+{
+    int least = first, most = first;
+    for (int r = first + 1; r < first + n; r++) {
+        if (m->rep[r].outstanding < m->rep[least].outstanding)
+            least = r;
+        if (m->rep[r].outstanding > m->rep[most].outstanding)
+            most = r;
+    }
+    int lo = m->rep[least].outstanding, hi = m->rep[most].outstanding, pick = least;
+    if (!(hi - lo > AIF_CACHE_ROUTER_ABS && hi > AIF_CACHE_ROUTER_REL * lo)) {
+        int best = first, small = first;
+        double best_t = -1;
+        for (int r = first; r < first + n; r++) {
+            double t = m->rq->r[i].n_hash > 0 ? cr_match(m, i, r) : 0;
+            if (t > best_t || (t == best_t && m->rep[r].outstanding < m->rep[best].outstanding)) {
+                best = r;
+                best_t = t;
+            }
+            if (m->cr.tokens[r] < m->cr.tokens[small])
+                small = r;
+        }
+        pick = best_t > AIF_CACHE_ROUTER_THRESHOLD * m->rq->r[i].input ? best : small;
+    }
+    const aif_req *q = &m->rq->r[i];
+    m->cr.tokens[pick] += q->input - (q->n_hash > 0 ? cr_match(m, i, pick) : 0);
+    for (int k = 0; k < q->n_hash; k++) {
+        uint64_t h = m->rq->hash[q->hash_first + k];
+        long sl = cr_slot(&m->cr, h, pick);
+        m->cr.hash[sl] = h;
+        m->cr.rep[sl] = pick + 1;
+    }
+    return pick;
+}
+
+/* A replica of [first, first + n) for request i: round-robin, the fewest outstanding, or
+ * cache-aware (the decode pool of a disaggregated deployment, i < 0, takes the fewest
+ * outstanding under cache-aware: its caches arrive whole from the prefill pool). */
+static int route(sim *m, int first, int n, long i)
+{
+    if (m->s->serve.router == AIF_ROUTER_CACHE_AWARE && i >= 0)
+        return route_cache(m, first, n, i);
     if (m->s->serve.router == AIF_ROUTER_ROUND_ROBIN) {
         int r = first + m->rr_next % n;
         m->rr_next = (m->rr_next + 1) % n;
@@ -428,6 +509,9 @@ static void sim_free(sim *m)
         free(m->held[i].t);
     }
     free(m->held);
+    free(m->cr.hash);
+    free(m->cr.rep);
+    free(m->cr.tokens);
     free(m->rep);
     free(m->dirty);
     free(m->is_dirty);
@@ -468,7 +552,10 @@ static aif_rc loop(sim *m, aif_err *err)
             long i = e.id;
             int n_take = m->n_prefill ? m->n_prefill : m->n_rep;   /* arrivals go to the prefill pool */
             m->n_sys++;
-            int to = m->home && m->home[i] > 0 ? m->home[i] - 1 : route(m, 0, n_take);   /* a session's call: home */
+            /* a session's later call goes home, where its context is cached; a cache-aware router
+             * finds that by the prompt, without a session (but may balance it elsewhere) */
+            int to = m->home && m->home[i] > 0 && m->s->serve.router != AIF_ROUTER_CACHE_AWARE ? m->home[i] - 1
+                                                                                          : route(m, 0, n_take, i);
             if (m->home)
                 m->home[i] = to + 1;
             if ((rc = give(m, to, i, e.t, err)))
@@ -484,7 +571,7 @@ static aif_rc loop(sim *m, aif_err *err)
             rc = start_dirty(m, e.t, err);
         } else if (e.kind == EV_KV_ARRIVAL) {   /* a prompt's cache reached the decode pool */
             m->st[e.id].kv_ready = 1;
-            if (!(rc = give(m, route(m, m->n_prefill, m->n_rep - m->n_prefill), e.id, e.t, err)))
+            if (!(rc = give(m, route(m, m->n_prefill, m->n_rep - m->n_prefill, -1), e.id, e.t, err)))
                 rc = start_dirty(m, e.t, err);
         } else {
             int nd = aif_replica_finish(&m->rep[e.id], &m->cfg, rq, m->st, e.t, m->done);
@@ -520,7 +607,7 @@ static aif_rc loop(sim *m, aif_err *err)
                 long nx = m->next_closed++;
                 m->arr[nx] = e.t;
                 m->n_sys++;
-                rc = give(m, route(m, 0, m->n_prefill ? m->n_prefill : m->n_rep), nx, e.t, err);
+                rc = give(m, route(m, 0, m->n_prefill ? m->n_prefill : m->n_rep, nx), nx, e.t, err);
             }
             m->n_done += nd;
             if (m->o && m->o->progress && m->n_done >= next_progress) {
@@ -600,6 +687,17 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.rep = calloc((size_t)m.n_rep, sizeof *m.rep);
     if (sv->overlap_schedule && !(m.held = calloc((size_t)m.n_rep, sizeof *m.held)))
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas", m.n_rep);
+    if (!rc && sv->router == AIF_ROUTER_CACHE_AWARE) {   /* room for every hash id twice over: no growth */
+        long cap = 16;
+        while (cap < 2 * rq->n_hash + 16)
+            cap *= 2;
+        m.cr.mask = cap - 1;
+        m.cr.hash = malloc((size_t)cap * sizeof *m.cr.hash);
+        m.cr.rep = calloc((size_t)cap, sizeof *m.cr.rep);
+        m.cr.tokens = calloc((size_t)m.n_rep, sizeof *m.cr.tokens);
+        if (!m.cr.hash || !m.cr.rep || !m.cr.tokens)
+            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the router's record");
+    }
     m.dirty = malloc((size_t)m.n_rep * sizeof *m.dirty);
     m.is_dirty = calloc((size_t)m.n_rep, 1);
     m.st = calloc((size_t)(rq->n > 0 ? rq->n : 1), sizeof *m.st);
