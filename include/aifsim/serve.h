@@ -243,7 +243,8 @@ typedef struct aif_serve_result {
     long sessions;                /* agentic: sessions (0 when off) */
     aif_latency session;          /*   first call's arrival to last call's end */
     long kv_transfers;            /* disaggregation: prompts' caches moved to the decode pool */
-    double kv_transfer_mean_s;    /*   their mean time on the network (latency + bytes / bandwidth) */
+    double kv_transfer_mean_s;    /*   their mean time from the prompt's end to the cache's arrival (the bytes at
+                                     the rate the moves in flight leave them, then the fabric's latency) */
     double prefix_hit_fraction;   /* share of prompt tokens served from the prefix cache */
     double busy_fraction;         /* replica time in iterations / (replicas x duration) */
     double compute_frac, memory_frac, comm_frac;   /* shares of busy time (activity for power) */

@@ -17,7 +17,10 @@
  * starts (arrivals of one instant).  With equal lengths and waves that fit the
  * token budget the clients stay in step (their requests prefilled together,
  * finishing together): nothing here adds what spread some published runs'
- * clients apart (docs/SERVING.md, "Closed loops"). */
+ * clients apart (docs/SERVING.md, "Closed loops").  Disaggregation: a prompt done on a
+ * prefill replica sends its cache to a decode replica as a flow (max-min fair on the
+ * replicas' NIC links; EV_KV_FLOW when the next flow ends, stamped so that a later
+ * reschedule makes it stale), and the request joins that replica when it arrives. */
 #include "serve/sim.h"
 #include "base/base.h"
 #include "engine/events.h"
@@ -27,7 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_ARRIVAL, EV_ITER_END, EV_KV_ARRIVAL };
+enum { EV_ARRIVAL, EV_ITER_END, EV_KV_ARRIVAL, EV_KV_FLOW };
+
+/* Disaggregation: a prompt's KV cache on its way from a prefill replica to a decode
+ * replica, as one GPU's shard (every GPU of the pair moves the same share at once). */
+typedef struct kv_flow {
+    int req, src, dst;            /* dst: a decode replica's index */
+    double left;                  /* bytes of the shard still to send */
+    double rate;                  /* bytes per second, max-min fair (kv_rates) */
+} kv_flow;
 
 /* serve.router cache-aware, as the routers of SGLang (sgl-router / sglang-gateway) and
  * vLLM (vllm-router) run it with their defaults: when the busiest replica has more than
@@ -81,8 +92,17 @@ typedef struct sim {
     cache_router cr;              /* serve.router cache-aware */
     int n_rep, rr_next;
     int n_prefill;                /* disaggregation: replicas [0, n_prefill) prefill, the rest decode; 0: off */
-    double kv_Bps_per_token_s;    /* disaggregation: seconds per prompt token to move its KV cache */
+    double kv_token_bytes;        /* disaggregation: one prompt token's KV cache on one GPU (its shard) */
+    double kv_link_Bps;           /*   one GPU's share of its node's NICs at the fabric's efficiency, each way */
     double kv_latency_s;          /*   and the fabric's latency */
+    kv_flow *flows;               /*   the caches on the wire */
+    int n_flows, cap_flows;
+    double flow_t;                /*   when the flows' bytes left were last brought up to date */
+    uint32_t flow_gen;            /*   the stamp of the pending EV_KV_FLOW (older ones are stale) */
+    double *link_left;            /*   scratch of 2 x n_rep: each replica's send, then receive capacity */
+    int *link_n;                  /*     and its flows not yet fixed */
+    int *kv_dst;                  /*   per request: the decode replica its cache goes to */
+    double *kv_t0;                /*   and when its transfer was ready */
     long kv_moves;
     double kv_move_s;             /* sum of the transfers' times */
     double kv_bytes_token_gpu;    /* one token's KV cache on one GPU of a replica (its layers, its heads) */
@@ -208,9 +228,17 @@ static int route(sim *m, int first, int n, long i)
 /* Queues request i on replica r at now, marked to start an iteration at this instant;
  * with serve.overlap_schedule, a request given after the replica's latest iteration
  * started, while its scheduler runs ahead, is held until the scheduler sees it. */
+static aif_rc queue_req(sim *m, int r, long i, double now, aif_err *err);
+
 static aif_rc give(sim *m, int r, long i, double now, aif_err *err)
 {
     m->rep[r].outstanding++;
+    return queue_req(m, r, i, now, err);
+}
+
+/* give, for a request already counted at replica r (a cache that was on its way there). */
+static aif_rc queue_req(sim *m, int r, long i, double now, aif_err *err)
+{
     held_q *h = m->held ? &m->held[r] : NULL;
     if (h && h->ahead && now > h->start_s) {
         if (h->head + h->n == h->cap) {
@@ -509,6 +537,11 @@ static void sim_free(sim *m)
         free(m->held[i].t);
     }
     free(m->held);
+    free(m->flows);
+    free(m->link_left);
+    free(m->link_n);
+    free(m->kv_dst);
+    free(m->kv_t0);
     free(m->cr.hash);
     free(m->cr.rep);
     free(m->cr.tokens);
@@ -536,6 +569,127 @@ static aif_rc start_dirty(sim *m, double t, aif_err *err)
     }
     m->n_dirty = 0;
     return rc;
+}
+
+/* ---- disaggregation: the caches' transfers as flows on the replicas' links
+ *
+ * Each transfer uses its prefill replica's send side and its decode replica's receive
+ * side (per GPU: its share of the node's NICs each way); the fabric between them is
+ * taken as non-blocking.  Rates are max-min fair (progressive filling: the link whose
+ * capacity left per unfixed flow is least fixes its flows at that share, until every
+ * flow is fixed), recomputed whenever a flow starts or ends; a cache arrives one fabric
+ * latency after its last byte leaves. */
+
+static void kv_rates(sim *m)
+{
+    int nl = 2 * m->n_rep;
+    for (int l = 0; l < nl; l++) {
+        m->link_left[l] = m->kv_link_Bps;
+        m->link_n[l] = 0;
+    }
+    for (int f = 0; f < m->n_flows; f++) {
+        m->flows[f].rate = -1;
+        m->link_n[m->flows[f].src]++;
+        m->link_n[m->n_rep + m->flows[f].dst]++;
+    }
+    for (int fixed = 0; fixed < m->n_flows;) {
+        int bl = -1;
+        for (int l = 0; l < nl; l++)
+            if (m->link_n[l] > 0 && (bl < 0 || m->link_left[l] / m->link_n[l] < m->link_left[bl] / m->link_n[bl]))
+                bl = l;
+        /* (a link's capacity left can round below zero by a few ulps: never a rate that stalls) */
+        double share = fmax(m->link_left[bl] / m->link_n[bl], 1e-12 * m->kv_link_Bps);
+        for (int f = 0; f < m->n_flows; f++) {
+            kv_flow *fl = &m->flows[f];
+            int ls = fl->src, ld = m->n_rep + fl->dst;
+            if (fl->rate >= 0 || (ls != bl && ld != bl))
+                continue;
+            fl->rate = share;
+            fixed++;
+            m->link_left[ls] -= share;
+            m->link_left[ld] -= share;
+            m->link_n[ls]--;
+            m->link_n[ld]--;
+        }
+    }
+}
+
+/* Brings the flows' bytes left up to t. */
+static void kv_advance(sim *m, double t)
+{
+    for (int f = 0; f < m->n_flows; f++)
+        m->flows[f].left -= m->flows[f].rate * (t - m->flow_t);
+    m->flow_t = t;
+}
+
+/* New rates and the next completion's event (a new stamp: any earlier one is stale). */
+static aif_rc kv_reschedule(sim *m, aif_err *err)
+{
+    if (m->n_flows == 0)
+        return AIF_OK;
+    kv_rates(m);
+    double next = INFINITY;
+    for (int f = 0; f < m->n_flows; f++) {
+        double left = m->flows[f].left > 0 ? m->flows[f].left : 0;
+        double t = m->flow_t + left / m->flows[f].rate;
+        if (t < next)
+            next = t;
+    }
+    if (aif_evq_push(&m->q, next, EV_KV_FLOW, 0, ++m->flow_gen))
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+    return AIF_OK;
+}
+
+/* Request q's prompt is done on prefill replica src at now: its cache leaves for the
+ * decode replica with the fewest outstanding (counted there from now on). */
+static aif_rc kv_send(sim *m, long q, int src, double now, aif_err *err)
+{
+    int dst = route(m, m->n_prefill, m->n_rep - m->n_prefill, -1);
+    m->rep[dst].outstanding++;
+    m->kv_dst[q] = dst;
+    m->kv_t0[q] = now;
+    m->kv_moves++;
+    double bytes = m->kv_token_bytes * m->rq->r[q].input;
+    if (!(m->kv_link_Bps > 0) || !(bytes > 0)) {   /* nothing on the wire: the latency alone */
+        m->kv_move_s += m->kv_latency_s;
+        if (aif_evq_push(&m->q, now + m->kv_latency_s, EV_KV_ARRIVAL, (int)q, 0))
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+        return AIF_OK;
+    }
+    if (m->n_flows == m->cap_flows) {
+        int cap = m->cap_flows ? 2 * m->cap_flows : 64;
+        kv_flow *nf = realloc(m->flows, (size_t)cap * sizeof *nf);
+        if (!nf)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the caches' transfers");
+        m->flows = nf;
+        m->cap_flows = cap;
+    }
+    kv_advance(m, now);
+    m->flows[m->n_flows++] = (kv_flow){(int)q, src, dst - m->n_prefill, bytes, 0};
+    return kv_reschedule(m, err);
+}
+
+/* The flows whose last byte has left by now: each cache arrives a latency later. */
+static aif_rc kv_flow_done(sim *m, double now, aif_err *err)
+{
+    kv_advance(m, now);
+    int w = 0;
+    aif_rc rc = AIF_OK;
+    for (int f = 0; f < m->n_flows; f++) {
+        kv_flow *fl = &m->flows[f];
+        /* done: within a part in 1e9 of its bytes (what the rate's rounding can leave), or
+         * so near that its end is this instant in floating point */
+        if (fl->left <= 1e-9 * m->kv_token_bytes * m->rq->r[fl->req].input || !(now + fl->left / fl->rate > now)) {
+            double at = now + m->kv_latency_s;
+            m->kv_move_s += at - m->kv_t0[fl->req];
+            if (!rc && aif_evq_push(&m->q, at, EV_KV_ARRIVAL, fl->req, 0))
+                rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+        } else {
+            m->flows[w++] = *fl;
+        }
+    }
+    m->n_flows = w;
+    return rc ? rc : kv_reschedule(m, err);
 }
 
 static aif_rc loop(sim *m, aif_err *err)
@@ -569,10 +723,13 @@ static aif_rc loop(sim *m, aif_err *err)
                     continue;   /* start iterations once every arrival of this instant is routed */
             }
             rc = start_dirty(m, e.t, err);
-        } else if (e.kind == EV_KV_ARRIVAL) {   /* a prompt's cache reached the decode pool */
+        } else if (e.kind == EV_KV_ARRIVAL) {   /* a prompt's cache reached its decode replica */
             m->st[e.id].kv_ready = 1;
-            if (!(rc = give(m, route(m, m->n_prefill, m->n_rep - m->n_prefill, -1), e.id, e.t, err)))
+            if (!(rc = queue_req(m, m->kv_dst[e.id], e.id, e.t, err)))
                 rc = start_dirty(m, e.t, err);
+        } else if (e.kind == EV_KV_FLOW) {
+            if (e.gen == m->flow_gen)
+                rc = kv_flow_done(m, e.t, err);
         } else {
             int nd = aif_replica_finish(&m->rep[e.id], &m->cfg, rq, m->st, e.t, m->done);
             if (m->n_prefill && e.id < m->n_prefill) {   /* prompts done: their caches leave for decode */
@@ -583,11 +740,7 @@ static aif_rc loop(sim *m, aif_err *err)
                         m->done[w++] = (int)q;
                         continue;
                     }
-                    double move_s = m->kv_latency_s + m->kv_Bps_per_token_s * rq->r[q].input;
-                    m->kv_moves++;
-                    m->kv_move_s += move_s;
-                    if (aif_evq_push(&m->q, e.t + move_s, EV_KV_ARRIVAL, (int)q, 0))
-                        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
+                    rc = kv_send(m, q, e.id, e.t, err);
                 }
                 nd = w;
             }
@@ -731,8 +884,15 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         double eff = cl->fabric.efficiency > 0 ? cl->fabric.efficiency : 1;
         double bw = cl->nic_bw_Bps * cl->nics_per_node / cl->gpus_per_node * eff;
         m.n_prefill = sv->disagg.prefill;
-        m.kv_Bps_per_token_s = bw > 0 ? bytes_per_token_gpu / bw : 0;
+        m.kv_token_bytes = bytes_per_token_gpu;
+        m.kv_link_Bps = bw;
         m.kv_latency_s = cl->fabric.latency_s;
+        m.link_left = malloc((size_t)(2 * m.n_rep) * sizeof *m.link_left);
+        m.link_n = malloc((size_t)(2 * m.n_rep) * sizeof *m.link_n);
+        m.kv_dst = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.kv_dst);
+        m.kv_t0 = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.kv_t0);
+        if (!rc && (!m.link_left || !m.link_n || !m.kv_dst || !m.kv_t0))
+            rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the caches' transfers");
     }
     if (!rc)
         rc = loop(&m, err);
