@@ -24,6 +24,7 @@
 #include "serve/sim.h"
 #include "base/base.h"
 #include "engine/events.h"
+#include "net/maxmin.h"
 #include "serve/replica.h"
 
 #include <math.h>
@@ -37,7 +38,8 @@ enum { EV_ARRIVAL, EV_ITER_END, EV_KV_ARRIVAL, EV_KV_FLOW };
 typedef struct kv_flow {
     int req, src, dst;            /* dst: a decode replica's index */
     double left;                  /* bytes of the shard still to send */
-    double rate;                  /* bytes per second, max-min fair (kv_rates) */
+    double rate;                  /* bytes per second, max-min fair (the network model's aif_mm) */
+    int mm;                       /* its flow in that model */
 } kv_flow;
 
 /* serve.router cache-aware, as the routers of SGLang (sgl-router / sglang-gateway) and
@@ -99,8 +101,8 @@ typedef struct sim {
     int n_flows, cap_flows;
     double flow_t;                /*   when the flows' bytes left were last brought up to date */
     uint32_t flow_gen;            /*   the stamp of the pending EV_KV_FLOW (older ones are stale) */
-    double *link_left;            /*   scratch of 2 x n_rep: each replica's send, then receive capacity */
-    int *link_n;                  /*     and its flows not yet fixed */
+    aif_mm *mm;                   /*   the flow-level network model: links 2 x n_rep, each replica's sending
+                                     then receiving side */
     int *kv_dst;                  /*   per request: the decode replica its cache goes to */
     double *kv_t0;                /*   and when its transfer was ready */
     long kv_moves;
@@ -538,8 +540,8 @@ static void sim_free(sim *m)
     }
     free(m->held);
     free(m->flows);
-    free(m->link_left);
-    free(m->link_n);
+    if (m->mm)
+        aif_mm_free(m->mm);
     free(m->kv_dst);
     free(m->kv_t0);
     free(m->cr.hash);
@@ -575,44 +577,9 @@ static aif_rc start_dirty(sim *m, double t, aif_err *err)
  *
  * Each transfer uses its prefill replica's send side and its decode replica's receive
  * side (per GPU: its share of the node's NICs each way); the fabric between them is
- * taken as non-blocking.  Rates are max-min fair (progressive filling: the link whose
- * capacity left per unfixed flow is least fixes its flows at that share, until every
- * flow is fixed), recomputed whenever a flow starts or ends; a cache arrives one fabric
- * latency after its last byte leaves. */
-
-static void kv_rates(sim *m)
-{
-    int nl = 2 * m->n_rep;
-    for (int l = 0; l < nl; l++) {
-        m->link_left[l] = m->kv_link_Bps;
-        m->link_n[l] = 0;
-    }
-    for (int f = 0; f < m->n_flows; f++) {
-        m->flows[f].rate = -1;
-        m->link_n[m->flows[f].src]++;
-        m->link_n[m->n_rep + m->flows[f].dst]++;
-    }
-    for (int fixed = 0; fixed < m->n_flows;) {
-        int bl = -1;
-        for (int l = 0; l < nl; l++)
-            if (m->link_n[l] > 0 && (bl < 0 || m->link_left[l] / m->link_n[l] < m->link_left[bl] / m->link_n[bl]))
-                bl = l;
-        /* (a link's capacity left can round below zero by a few ulps: never a rate that stalls) */
-        double share = fmax(m->link_left[bl] / m->link_n[bl], 1e-12 * m->kv_link_Bps);
-        for (int f = 0; f < m->n_flows; f++) {
-            kv_flow *fl = &m->flows[f];
-            int ls = fl->src, ld = m->n_rep + fl->dst;
-            if (fl->rate >= 0 || (ls != bl && ld != bl))
-                continue;
-            fl->rate = share;
-            fixed++;
-            m->link_left[ls] -= share;
-            m->link_left[ld] -= share;
-            m->link_n[ls]--;
-            m->link_n[ld]--;
-        }
-    }
-}
+ * taken as non-blocking.  Rates are max-min fair, solved by the network model's
+ * progressive filling (net/maxmin.h) whenever a flow starts or ends; a cache arrives
+ * one fabric latency after its last byte leaves. */
 
 /* Brings the flows' bytes left up to t. */
 static void kv_advance(sim *m, double t)
@@ -627,7 +594,9 @@ static aif_rc kv_reschedule(sim *m, aif_err *err)
 {
     if (m->n_flows == 0)
         return AIF_OK;
-    kv_rates(m);
+    aif_mm_solve(m->mm);
+    for (int f = 0; f < m->n_flows; f++)
+        m->flows[f].rate = aif_mm_rate(m->mm, m->flows[f].mm);
     double next = INFINITY;
     for (int f = 0; f < m->n_flows; f++) {
         double left = m->flows[f].left > 0 ? m->flows[f].left : 0;
@@ -665,7 +634,11 @@ static aif_rc kv_send(sim *m, long q, int src, double now, aif_err *err)
         m->cap_flows = cap;
     }
     kv_advance(m, now);
-    m->flows[m->n_flows++] = (kv_flow){(int)q, src, dst - m->n_prefill, bytes, 0};
+    const int links[2] = {src, m->n_rep + dst};
+    int f = aif_mm_add_flow(m->mm, links, 2, 1.0, 0);
+    if (f < 0)
+        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the caches' transfers");
+    m->flows[m->n_flows++] = (kv_flow){(int)q, src, dst, bytes, 0, f};
     return kv_reschedule(m, err);
 }
 
@@ -682,6 +655,7 @@ static aif_rc kv_flow_done(sim *m, double now, aif_err *err)
         if (fl->left <= 1e-9 * m->kv_token_bytes * m->rq->r[fl->req].input || !(now + fl->left / fl->rate > now)) {
             double at = now + m->kv_latency_s;
             m->kv_move_s += at - m->kv_t0[fl->req];
+            aif_mm_remove_flow(m->mm, fl->mm);
             if (!rc && aif_evq_push(&m->q, at, EV_KV_ARRIVAL, fl->req, 0))
                 rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
         } else {
@@ -887,11 +861,15 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         m.kv_token_bytes = bytes_per_token_gpu;
         m.kv_link_Bps = bw;
         m.kv_latency_s = cl->fabric.latency_s;
-        m.link_left = malloc((size_t)(2 * m.n_rep) * sizeof *m.link_left);
-        m.link_n = malloc((size_t)(2 * m.n_rep) * sizeof *m.link_n);
+        m.mm = aif_mm_new();
         m.kv_dst = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.kv_dst);
         m.kv_t0 = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.kv_t0);
-        if (!rc && (!m.link_left || !m.link_n || !m.kv_dst || !m.kv_t0))
+        for (int l = 0; m.mm && l < 2 * m.n_rep; l++)   /* links in order: their indices are 0 .. 2 n_rep - 1 */
+            if (aif_mm_add_link(m.mm, bw > 0 ? bw : 1) != l) {
+                aif_mm_free(m.mm);
+                m.mm = NULL;
+            }
+        if (!rc && (!m.mm || !m.kv_dst || !m.kv_t0))
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the caches' transfers");
     }
     if (!rc)
