@@ -9,7 +9,11 @@
  *              t = 0, 1,024 input and 128 output tokens (lognormal): the batches
  *              are full (256 sequences), the cost per token is the scheduler's;
  *   "server":  the same at 90% of its capacity with Poisson arrivals: smaller
- *              batches, more iterations per request.
+ *              batches, more iterations per request;
+ *   "server-sglang": the same arrivals under SGLang's scheduler (admission sglang,
+ *              the scheduler one batch ahead) behind the cache-aware router;
+ *   "disaggregated": 2 prefill and 6 decode replicas at 45% of the offline
+ *              capacity, every prompt's cache a flow on the network model.
  * Usage: aifsim-bench-serve [requests, default 1000000].  One JSON line each. */
 #include "aifsim/serve.h"
 
@@ -74,7 +78,23 @@ int main(int argc, char **argv)
     if (!st) {
         s.serve.mode = AIF_SERVE_SERVER;
         s.serve.qps = 0.9 * out.serve.requests_per_s;
+        double qps = s.serve.qps;
         st = one(c, &s, "server", &out);
+        if (!st) {
+            s.serve.admission = AIF_ADMIT_SGLANG;
+            s.serve.overlap_schedule = true;
+            s.serve.router = AIF_ROUTER_CACHE_AWARE;
+            st = one(c, &s, "server-sglang", &out);
+        }
+        if (!st) {
+            s.serve.admission = AIF_ADMIT_EVICT;
+            s.serve.overlap_schedule = false;
+            s.serve.router = AIF_ROUTER_LEAST_OUTSTANDING;
+            s.serve.disagg.prefill = 2;
+            s.serve.disagg.decode = 6;
+            s.serve.qps = 0.5 * qps;
+            st = one(c, &s, "disaggregated", &out);
+        }
     }
     aif_catalog_free(c);
     return st;
