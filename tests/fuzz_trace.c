@@ -3,7 +3,7 @@
  * through a small deployment (Llama 3 8B on two replicas of one H100, the trace's first
  * 64 requests, lengths clipped so a run stays short; each router in turn, with and
  * without the scheduler one batch ahead, colocated or as one prefill and one decode
- * replica).  Invariant checked: every input is a stream
+ * replica, pp 1 or 2).  Invariant checked: every input is a stream
  * whose times start at 0 and never decrease with lengths >= 1, and runs to every
  * request finished, or is rejected with AIF_EINPUT, a message and a line; nothing
  * crashes, hangs or leaks.  Driver: fuzz_driver.c. */
@@ -67,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&r, 0, sizeof r);
     s.serve.router = (int)(n_run % 3);   /* every router (cache-aware reads the hash ids), */
     s.serve.overlap_schedule = (n_run / 3) % 2;   /* with and without the scheduler one batch ahead, */
-    s.serve.disagg.prefill = s.serve.disagg.decode = (n_run / 6) % 2;   /* colocated or split 1:1 */
+    s.serve.disagg.prefill = s.serve.disagg.decode = (n_run / 6) % 2;   /* colocated or split 1:1, */
+    s.serve.pp = 1 + (int)((n_run / 12) % 2);   /* one stage or two with a batch in flight each */
     rc = aif_serve_simulate(&s, &rq, 4096, NULL, &r, &e);
     if (rc != AIF_OK || r.requests != rq.n)
         abort();

@@ -1214,6 +1214,64 @@ static void test_kv_flows_by_hand(void **state)
     assert_true(fabs(r.e2e.mean_s - rc.e2e.mean_s) < 1e-9 * rc.e2e.mean_s);
 }
 
+/* Pipeline parallelism with a batch in flight per stage, by hand: a replica of pp 2 is two
+ * virtual engines (vLLM's V0 engine: one scheduler per stage, each with a pp-th of the
+ * KV cache, a request to the one with the fewest unfinished), whose batches pass
+ * through the two stages in turn, each stage a half of the batch's time T and busy with
+ * one batch at a time.  Two equal prompts at t = 0: engine 0's prefill holds stage 0 in
+ * [0, T/2] and stage 1 in [T/2, T]; engine 1's waits for stage 0, [T/2, T], then stage 1,
+ * [T, 3T/2]: TTFTs T and 3T/2.  Engine 0's first decode (time D) starts at T: stage 0 in
+ * [T, T + D/2], stage 1 from 3T/2 (engine 1's prefill holds it) to 3T/2 + D/2.  A
+ * request needing more than an engine's share of the cache is refused, naming it. */
+typedef struct pp_watch { double start[8], dur[8]; int rep[8], n; } pp_watch;
+static void pp_iter(const aif_serve_iter *it, void *ctx)
+{
+    pp_watch *w = ctx;
+    if (w->n < 8) {
+        w->start[w->n] = it->start_s;
+        w->dur[w->n] = it->time_s;
+        w->rep[w->n] = it->replica;
+        w->n++;
+    }
+}
+
+static void test_pp_in_flight_by_hand(void **state)
+{
+    (void)state;
+    static aif_scenario s, one;
+    load(&s, "cluster: {system: dgx-h100, gpus: 2}\nmodel: llama3-8b\nserve: {tp: 1, pp: 2, replicas: 1}\n");
+    static aif_req q[2] = {{0, 1000, 4, 0, 0}, {0, 1000, 4, 0, 0}};
+    aif_req_stream rq = {q, 2, 2, NULL, NULL, 0};
+    pp_watch w;
+    memset(&w, 0, sizeof w);
+    aif_serve_opts o = {.on_iteration = pp_iter, .iteration_ctx = &w};
+    static aif_serve_result r;
+    aif_err e;
+    assert_int_equal(aif_serve_simulate(&s, &rq, 100000, &o, &r, &e), AIF_OK);
+    /* the prefill's time T: a lone request on the same replica (one engine busy, no wait) */
+    static aif_req q1[1] = {{0, 1000, 4, 0, 0}};
+    aif_req_stream r1 = {q1, 1, 1, NULL, NULL, 0};
+    pp_watch w1;
+    memset(&w1, 0, sizeof w1);
+    aif_serve_opts o1 = {.on_iteration = pp_iter, .iteration_ctx = &w1};
+    assert_int_equal(aif_serve_simulate(&s, &r1, 100000, &o1, &r, &e), AIF_OK);
+    double T = w1.dur[0], D = w1.dur[1];   /* alone, nothing waits: the stages are free in turn */
+    assert_true(w1.start[1] == T);
+    assert_true(D > 0 && D < T);
+    assert_true(w.n >= 3 && w.rep[0] == 0 && w.rep[1] == 0);   /* one replica: both engines report it */
+    assert_true(w.start[0] == 0 && w.start[1] == 0);
+    assert_true(fabs(w.dur[0] - T) < 1e-12 * T);
+    assert_true(fabs(w.dur[1] - 1.5 * T) < 1e-12 * T);
+    assert_true(fabs(w.start[2] - T) < 1e-12 * T);
+    assert_true(fabs(w.start[2] + w.dur[2] - (1.5 * T + D / 2)) < 1e-9 * T);
+    load(&one, "cluster: {system: dgx-h100, gpus: 2}\nmodel: llama3-8b\nserve: {tp: 1, pp: 2, replicas: 1}\n");
+    static aif_req big[1] = {{0, 1000, 100, 0, 0}};
+    aif_req_stream rb = {big, 1, 1, NULL, NULL, 0};
+    assert_int_equal(aif_serve_simulate(&one, &rb, 100, NULL, &r, &e), AIF_EINPUT);   /* 50 blocks: 800 tokens */
+    assert_non_null(strstr(e.msg, "virtual engine"));
+    assert_int_equal(aif_serve_simulate(&one, &rb, 140, NULL, &r, &e), AIF_OK);     /* 70 blocks: 1,120 */
+}
+
 /* A daily load curve: with weights 1 for hours 0-11 and 3 for 12-23 (mean 2) and qps 2,
  * a day's worth of requests arrives a quarter in the first half-day and three quarters
  * in the second, each half at its own rate; the last request lands near the day's end;
@@ -1904,7 +1962,7 @@ int main(void)
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
-        cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand), cmocka_unit_test(test_cache_router_by_hand), cmocka_unit_test(test_kv_flows_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),
+        cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand), cmocka_unit_test(test_cache_router_by_hand), cmocka_unit_test(test_kv_flows_by_hand), cmocka_unit_test(test_pp_in_flight_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

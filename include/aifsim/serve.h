@@ -261,7 +261,10 @@ typedef struct aif_serve_result {
     aif_serve_series series;      /* batch size and KV occupancy over time */
 } aif_serve_result;
 
-/* One iteration of one replica, for checks (aif_serve_opts.on_iteration). */
+/* One iteration of one replica, for checks (aif_serve_opts.on_iteration).  With pp > 1 it
+ * is one of the replica's virtual engines' (docs/SERVING.md): replica names the replica,
+ * time_s runs from its start to its end through the stages (waits included), and the
+ * KV blocks are that engine's share. */
 typedef struct aif_serve_iter {
     int replica;
     double start_s, time_s;

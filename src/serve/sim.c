@@ -94,6 +94,9 @@ typedef struct sim {
     cache_router cr;              /* serve.router cache-aware */
     int n_rep, rr_next;
     int n_prefill;                /* disaggregation: replicas [0, n_prefill) prefill, the rest decode; 0: off */
+    int ve;                       /* virtual engines per replica: its pp stages, each with a batch in flight
+                                     (rep[] holds replicas x ve schedulers, replica r's are r ve .. r ve + ve - 1) */
+    double *stage_free;           /* pp > 1: when each replica's stage is next free, replicas x ve */
     double kv_token_bytes;        /* disaggregation: one prompt token's KV cache on one GPU (its shard) */
     double kv_link_Bps;           /*   one GPU's share of its node's NICs at the fabric's efficiency, each way */
     double kv_latency_s;          /*   and the fabric's latency */
@@ -357,12 +360,22 @@ static aif_rc start(sim *m, int r, double now, aif_err *err)
     if (f > m->kv_peak_frac)
         m->kv_peak_frac = f;
     record(m, now, rp->batch_seqs, f);
+    double end = now + t.total_s;
+    if (m->ve > 1) {   /* through the replica's stages in turn, each a ve-th of the time, each busy with one batch */
+        double tau = t.total_s / m->ve, *sf = m->stage_free + (size_t)(r / m->ve) * m->ve;
+        end = now;
+        for (int j = 0; j < m->ve; j++) {
+            end = (end > sf[j] ? end : sf[j]) + tau;
+            sf[j] = end;
+        }
+    }
     if (m->o && m->o->on_iteration) {
-        aif_serve_iter it = {r, now, t.total_s, (int)rp->batch.decode_seqs, rp->batch_seqs - (int)rp->batch.decode_seqs,
-                             (int)rp->batch.prefill_tokens, rp->kv_used, rp->kv_blocks};
+        aif_serve_iter it = {r / m->ve, now, end - now, (int)rp->batch.decode_seqs,
+                             rp->batch_seqs - (int)rp->batch.decode_seqs, (int)rp->batch.prefill_tokens, rp->kv_used,
+                             rp->kv_blocks};
         m->o->on_iteration(&it, m->o->iteration_ctx);
     }
-    if (aif_evq_push(&m->q, now + t.total_s, EV_ITER_END, r, 0))
+    if (aif_evq_push(&m->q, end, EV_ITER_END, r, 0))
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for events");
     return AIF_OK;
 }
@@ -540,6 +553,7 @@ static void sim_free(sim *m)
     }
     free(m->held);
     free(m->flows);
+    free(m->stage_free);
     if (m->mm)
         aif_mm_free(m->mm);
     free(m->kv_dst);
@@ -634,7 +648,7 @@ static aif_rc kv_send(sim *m, long q, int src, double now, aif_err *err)
         m->cap_flows = cap;
     }
     kv_advance(m, now);
-    const int links[2] = {src, m->n_rep + dst};
+    const int links[2] = {src / m->ve, m->n_rep / m->ve + dst / m->ve};   /* the replicas' links, not the engines' */
     int f = aif_mm_add_flow(m->mm, links, 2, 1.0, 0);
     if (f < 0)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the caches' transfers");
@@ -757,7 +771,10 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
 {
     const aif_serve *sv = &s->serve;
     int dp = sv->dp_attention ? sv->tp : 1;   /* data-parallel attention: a sequence's cache is on one GPU */
-    long cap_tokens = kv_blocks / dp * AIF_SERVE_BLOCK_TOKENS;
+    /* pp stages: as many virtual engines, each scheduling its own requests in a share of the cache */
+    int ve = sv->pp > 1 ? sv->pp : 1;
+    long eng_blocks = kv_blocks / ve;
+    long cap_tokens = eng_blocks / dp * AIF_SERVE_BLOCK_TOKENS;
     long max_in = 0;
     for (long i = 0; i < rq->n; i++) {
         long need = (long)rq->r[i].input + rq->r[i].output;
@@ -765,10 +782,11 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
             return aif_err_set(err, AIF_EINPUT, sv->trace[0] ? sv->trace : NULL, 0, 0,
                                sv->trace[0] ? "serve.trace" : "serve.input_tokens",
                                "request %ld needs %ld tokens of KV cache (input %d + output %d); a %s holds %ld "
-                               "(%ld blocks of %d tokens): raise tp or pp, or shorten the requests",
+                               "(%ld blocks of %d tokens): raise tp%s, or shorten the requests",
                                i + 1, need, rq->r[i].input, rq->r[i].output,
-                               dp > 1 ? "GPU of a data-parallel replica" : "replica", cap_tokens, kv_blocks / dp,
-                               AIF_SERVE_BLOCK_TOKENS);
+                               dp > 1 ? "GPU of a data-parallel replica"
+                                      : ve > 1 ? "replica's virtual engine (a pp-th of its cache)" : "replica",
+                               cap_tokens, eng_blocks / dp, AIF_SERVE_BLOCK_TOKENS, ve > 1 ? "" : " or pp");
         if (need > max_in)
             max_in = need;
     }
@@ -781,7 +799,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
                             sv->admission == AIF_ADMIT_NO_EVICT, sv->admission == AIF_ADMIT_SGLANG,
                             sv->preemption == AIF_PREEMPT_SWAP,
                             sv->spec.tokens, sv->spec.acceptance};
-    m.n_rep = sv->replicas;
+    m.ve = ve;
+    m.n_rep = sv->replicas * ve;
     m.n_chain = rq->n_open;
     m.ser_dt_s = 1e-3;   /* the series' first resolution; doubled as the run goes on */
     if (sv->concurrency > 0 && sv->concurrency < rq->n_open) {   /* closed loop: N clients' first requests at t = 0 */
@@ -825,6 +844,8 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         if (!m.cr.hash || !m.cr.rep || !m.cr.tokens)
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the router's record");
     }
+    if (ve > 1 && !(m.stage_free = calloc((size_t)m.n_rep, sizeof *m.stage_free)))
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the pipeline stages");
     m.dirty = malloc((size_t)m.n_rep * sizeof *m.dirty);
     m.is_dirty = calloc((size_t)m.n_rep, 1);
     m.st = calloc((size_t)(rq->n > 0 ? rq->n : 1), sizeof *m.st);
@@ -837,9 +858,9 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas and %ld requests",
                          m.n_rep, rq->n);
     for (int i = 0; !rc && i < m.n_rep; i++) {
-        rc = aif_replica_init(&m.rep[i], kv_blocks, sv->prefix_caching && rq->n_hash > 0, err);
+        rc = aif_replica_init(&m.rep[i], eng_blocks, sv->prefix_caching && rq->n_hash > 0, err);
         m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
-        m.rep[i].prefill_only = i < sv->disagg.prefill;
+        m.rep[i].prefill_only = i < sv->disagg.prefill * ve;
     }
     {
         aif_serve_shape sh;
@@ -857,14 +878,14 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         double bytes_per_token_gpu = sh.kv_bytes_token_layer * layers_per_gpu / sh.dp;
         double eff = cl->fabric.efficiency > 0 ? cl->fabric.efficiency : 1;
         double bw = cl->nic_bw_Bps * cl->nics_per_node / cl->gpus_per_node * eff;
-        m.n_prefill = sv->disagg.prefill;
+        m.n_prefill = sv->disagg.prefill * m.ve;
         m.kv_token_bytes = bytes_per_token_gpu;
         m.kv_link_Bps = bw;
         m.kv_latency_s = cl->fabric.latency_s;
         m.mm = aif_mm_new();
         m.kv_dst = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.kv_dst);
         m.kv_t0 = malloc((size_t)(rq->n > 0 ? rq->n : 1) * sizeof *m.kv_t0);
-        for (int l = 0; m.mm && l < 2 * m.n_rep; l++)   /* links in order: their indices are 0 .. 2 n_rep - 1 */
+        for (int l = 0; m.mm && l < 2 * sv->replicas; l++)   /* links in order: their indices are 0 .. 2 replicas - 1 */
             if (aif_mm_add_link(m.mm, bw > 0 ? bw : 1) != l) {
                 aif_mm_free(m.mm);
                 m.mm = NULL;
