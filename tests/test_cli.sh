@@ -597,7 +597,11 @@ rejects 2 "--precisions: 'int4' (accepted: bf16, fp8, fp4)" infer plan --precisi
 rejects 2 "--tps takes 1 to 8 values" infer plan --tps 1,,2,3,4,5,6,7,8,9 --slo ttft_p99=2s
 rejects 2 "--candidates belongs to 'aifsim infer plan'" infer --candidates h100-sxm
 rejects 2 "is given twice" infer plan --tps 1 --tps 2 --slo ttft_p99=2s
-rejects 2 "--candidates names 'h200' twice" infer plan --candidates h200,b200,h200 --slo ttft_p99=2s
+rejects 2 "--gpus-from names 'h200' twice" infer plan --candidates h200,b200,h200 --slo ttft_p99=2s
+rejects 2 "--splits: '2:0' is not none or P:D" infer plan --splits none,2:0 --slo ttft_p99=2s
+rejects 2 "--eps 'x': expected a finite number from 1 to 1024" infer plan --eps 1,x --slo ttft_p99=2s
+rejects 2 "--eps names tp twice" infer plan --eps tp,tp --slo ttft_p99=2s
+rejects 2 "--splits names 1:1 twice" infer plan --splits 1:1,1:1 --slo ttft_p99=2s
 rejects 2 "--tps names 4 twice" infer plan --tps 4,8,4 --slo ttft_p99=2s
 rejects 2 "cluster.gpu" infer plan --candidates h100-sxn --slo ttft_p99=2s
 rejects 2 "the weights of llama3-405b at bf16 need 811.7 GB per GPU with tp 1 x pp 1, more than the 80.0 GB" \

@@ -1028,6 +1028,71 @@ static void test_power_and_cost(void **state)
  * target (one fewer misses, checked by running both directly), candidates that meet
  * come first and cheapest first, a shape whose weights do not fit is flagged, and a
  * plan without a target or an arrival rate is refused. */
+/* The plan over expert parallelism and prefill:decode splits: Mixtral 8x7B at tp 2, ep 1
+ * and ep = tp, colocated and split 1:1 and 1:3: six shapes, each reported with its ep and
+ * ratio; every one that meets is a whole number of units, meets when run directly with
+ * its pools (u P prefill and u D decode replicas), with the same p99 TTFT, and one unit
+ * fewer misses.  A repeated ep (1 and tp at tp 1) is tried once. */
+static void test_plan_splits_eps(void **state)
+{
+    (void)state;
+    static aif_scenario s;
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\n"
+             "serve: {qps: 12, requests: 300, input_tokens: 2048, output_tokens: 64, seed: 5, precision: fp8,"
+             " slo: {ttft_p99: 800ms, tpot_p99: 40ms}}\n");
+    const aif_scenario *list[1] = {&s};
+    static aif_serve_plan plan;
+    aif_plan_opts o = {.tps = {2}, .n_tp = 1, .eps = {1, 0}, .n_ep = 2,
+                       .splits = {{0, 0}, {1, 1}, {1, 3}}, .n_split = 3, .max_gpus = 64};
+    aif_err e;
+    assert_int_equal(aif_plan_serve(cat, list, 1, &o, &plan, &e), AIF_OK);
+    assert_int_equal(plan.n, 6);
+    int seen[2][3] = {{0}};
+    for (int i = 0; i < plan.n; i++) {
+        const aif_plan_candidate *k = &plan.c[i];
+        assert_true(k->ep == 1 || k->ep == 2);
+        int sp = k->split_p == 0 ? 0 : k->split_d == 1 ? 1 : 2;
+        assert_true(sp == 0 ? k->split_d == 0 : k->split_p == 1);
+        seen[k->ep - 1][sp]++;
+    }
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 3; b++)
+            assert_int_equal(seen[a][b], 1);
+    int split_meeting = 0;
+    for (int i = 0; i < plan.n_meeting; i++) {
+        const aif_plan_candidate *k = &plan.c[i];
+        static aif_scenario w;
+        static aif_serve_run r;
+        int per = k->split_p ? k->split_p + k->split_d : 1;
+        assert_int_equal(k->replicas % per, 0);
+        int u = k->replicas / per;
+        w = s;
+        w.serve.tp = k->tp;
+        w.serve.ep = k->ep;
+        w.serve.replicas = k->replicas;
+        w.serve.disagg.prefill = u * k->split_p;
+        w.serve.disagg.decode = u * k->split_d;
+        w.cluster.gpus = k->gpus;
+        assert_int_equal(k->gpus, k->replicas * k->tp);
+        run(&w, NULL, &r);
+        assert_true(r.serve.ttft.p99_s <= 0.8 && r.serve.tpot.p99_s <= 0.040);
+        assert_true(r.serve.ttft.p99_s == k->ttft_p99_s);
+        split_meeting += k->split_p > 0;
+        if (u > 1) {
+            w.serve.replicas = (u - 1) * per;
+            w.serve.disagg.prefill = (u - 1) * k->split_p;
+            w.serve.disagg.decode = (u - 1) * k->split_d;
+            w.cluster.gpus = w.serve.replicas * k->tp;
+            run(&w, NULL, &r);
+            assert_false(r.serve.ttft.p99_s <= 0.8 && r.serve.tpot.p99_s <= 0.040);
+        }
+    }
+    assert_true(split_meeting > 0);
+    aif_plan_opts o1 = {.tps = {1}, .n_tp = 1, .eps = {1, 0}, .n_ep = 2, .max_gpus = 64};
+    assert_int_equal(aif_plan_serve(cat, list, 1, &o1, &plan, &e), AIF_OK);
+    assert_int_equal(plan.n, 1);
+}
+
 static void test_plan(void **state)
 {
     (void)state;
@@ -1955,7 +2020,7 @@ int main(void)
         cmocka_unit_test(test_bursty),                  cmocka_unit_test(test_no_evict_never_preempts),
         cmocka_unit_test(test_admission_field),         cmocka_unit_test(test_kv_memory_free), cmocka_unit_test(test_closed_loop_waves), cmocka_unit_test(test_itl_pooled),
         cmocka_unit_test(test_budget_rule_by_hand),         cmocka_unit_test(test_no_evict_by_hand),
-        cmocka_unit_test(test_plan),                    cmocka_unit_test(test_speculative),
+        cmocka_unit_test(test_plan), cmocka_unit_test(test_plan_splits_eps),                    cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregation),           cmocka_unit_test(test_daily_curve),
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),

@@ -318,13 +318,17 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *m, aif_err
 /* `aifsim infer plan`: for each candidate deployment shape (a GPU kind, tp, the
  * weights' precision), the fewest replicas whose simulated p99 latencies meet every
  * target of serve.slo at serve.qps, and what that costs; ranked cheapest first. */
-#define AIF_PLAN_MAX 256
+#define AIF_PLAN_MAX 1024
 #define AIF_PLAN_MAX_TP 8
 #define AIF_PLAN_MAX_PREC 3
+#define AIF_PLAN_MAX_EP 4
+#define AIF_PLAN_MAX_SPLIT 4
 
 typedef struct aif_plan_opts {
     int tps[AIF_PLAN_MAX_TP], n_tp;           /* tp values tried (0: powers of two up to a node's GPUs) */
     int precisions[AIF_PLAN_MAX_PREC], n_prec; /* aif_prec of the weights (0: the scenario's) */
+    int eps[AIF_PLAN_MAX_EP], n_ep;           /* ep values tried, 0 meaning ep = tp (none: the scenario's ep) */
+    int splits[AIF_PLAN_MAX_SPLIT][2], n_split; /* prefill:decode ratios tried, {0, 0} colocated (none: colocated) */
     int max_gpus;                             /* largest deployment tried (0: 1,024 GPUs) */
     void (*progress)(double done, void *ctx); /* share of the candidates done */
     void *progress_ctx;
@@ -333,6 +337,9 @@ typedef struct aif_plan_opts {
 typedef struct aif_plan_candidate {
     char gpu[AIF_NAME_MAX], system[AIF_NAME_MAX];
     int tp, precision;            /* aif_prec */
+    int ep;                       /* expert parallelism of a replica */
+    int split_p, split_d;         /* disaggregated: prefill:decode replicas in that ratio (0:0 colocated);
+                                     `replicas` is then units x (split_p + split_d) */
     bool valid;                   /* the shape runs at all (memory, divisibility); else why */
     bool meets;                   /* `replicas` meet every target */
     char why[320];                /* not valid: the reason; not meeting: the best reached */
@@ -352,6 +359,7 @@ typedef struct aif_serve_plan {
 } aif_serve_plan;
 
 /* Plans a deployment: scenarios[g] is the scenario loaded with candidate GPU kind g
+ * (the shapes: GPU kind x tp x weight precision x ep x prefill:decode split)
  * (cluster.gpu set, so its system and calibration come from the catalog); each needs
  * server mode (serve.qps > 0) and at least one target in serve.slo.  For each shape
  * the replica count is found by doubling and then bisecting (assuming more replicas

@@ -79,14 +79,18 @@ static const char help[] =
     "  -h, --help            this help\n"
     "\n"
     "aifsim infer plan [SCENARIO.yaml | EXAMPLE] [the options above] --qps Q --slo ...\n"
-    "                  [--candidates GPU,GPU,...] [--tps N,N,...] [--precisions P,P,...]\n"
-    "                  [--max-gpus N]\n"
+    "                  [--gpus-from GPU,GPU,...] [--tps N,N,...] [--precisions P,P,...]\n"
+    "                  [--eps N|tp,...] [--splits none|P:D,...] [--max-gpus N]\n"
     "  sizes the cheapest deployment that meets every --slo target at --qps: for each\n"
-    "  shape (GPU kind x tp x weight precision) the fewest replicas whose simulated p99s\n"
-    "  meet the targets (doubling, then bisecting), ranked by cost per million output\n"
-    "  tokens owned.  --candidates: GPU kinds (default: the scenario's); --tps: tp\n"
-    "  values (default 1, 2, 4, 8 up to a node's GPUs); --precisions: weights (default\n"
-    "  the scenario's); --max-gpus: largest deployment tried (default 1024).\n"
+    "  shape (GPU kind x tp x weight precision x ep x prefill:decode split) the fewest\n"
+    "  replicas (or P:D units) whose simulated p99s meet the targets (doubling, then\n"
+    "  bisecting), ranked by cost per million output tokens owned.  --gpus-from (or\n"
+    "  --candidates): GPU kinds (default: the scenario's); --tps: tp values (default 1,\n"
+    "  2, 4, 8 up to a node's GPUs); --precisions: weights (default the scenario's);\n"
+    "  --eps: expert parallelism, tp meaning the whole tp group (default 1,tp for a\n"
+    "  mixture of experts, else the scenario's); --splits: none (colocated) or P:D\n"
+    "  prefill and decode replicas (default none,1:1,1:3; with --disaggregate, its\n"
+    "  ratio); --max-gpus: largest deployment tried (default 1024).\n"
     "\n"
     "  --disaggregate P:D    P prefill replicas take the arrivals; each prompt's KV cache\n"
     "                        then crosses the scale-out fabric to one of D decode replicas\n"
@@ -97,11 +101,11 @@ static const char help[] =
     "  aifsim infer --model llama3-8b --gpus 8 --tp 1 --mode offline --requests 5000\n"
     "  aifsim infer --trace azure_conv_2024.csv --replicas 2 --tp 4 --json\n"
     "  aifsim infer plan --model llama3-70b --qps 8 --slo ttft_p99=2s,tpot_p99=50ms \\\n"
-    "       --candidates h100-sxm,h200,b200 --precisions bf16,fp8\n"
+    "       --gpus-from h100-sxm,h200,b200 --precisions bf16,fp8\n"
     "\n" CLI_RULES_HELP;
 
-enum { O_SLO = CLI_O_OWN, O_DISAGG, O_CANDIDATES, O_TPS, O_PRECISIONS, O_MAX_GPUS };
-enum { MAX_CANDIDATES = 16 };
+enum { O_SLO = CLI_O_OWN, O_DISAGG, O_CANDIDATES, O_TPS, O_PRECISIONS, O_EPS, O_SPLITS, O_MAX_GPUS };
+enum { MAX_CANDIDATES = 64 };
 
 /* What `infer plan` adds to the options: the candidate lists (the text is modified). */
 typedef struct plan_args {
@@ -166,16 +170,16 @@ static int split(char *arg, char **out, int max)
 
 static int plan_option(int ch, char *arg, plan_args *pa)
 {
-    char *items[AIF_PLAN_MAX_TP + AIF_PLAN_MAX_PREC + MAX_CANDIDATES];
+    char *items[AIF_PLAN_MAX_TP + AIF_PLAN_MAX_PREC + AIF_PLAN_MAX_EP + AIF_PLAN_MAX_SPLIT + MAX_CANDIDATES];
     if (ch == O_CANDIDATES) {
         pa->n_gpus = split(arg, pa->gpus, MAX_CANDIDATES);
         if (pa->n_gpus < 0)
-            return cli_usage_error("infer plan", "--candidates takes 1 to %d GPU names, e.g. h100-sxm,h200,b200",
+            return cli_usage_error("infer plan", "--gpus-from (--candidates) takes 1 to %d GPU names, e.g. h100-sxm,h200,b200",
                                    MAX_CANDIDATES);
         for (int i = 0; i < pa->n_gpus; i++)
             for (int k = 0; k < i; k++)
                 if (!strcmp(pa->gpus[i], pa->gpus[k]))
-                    return cli_usage_error("infer plan", "--candidates names '%s' twice", pa->gpus[i]);
+                    return cli_usage_error("infer plan", "--gpus-from names '%s' twice", pa->gpus[i]);
     } else if (ch == O_TPS) {
         int n = split(arg, items, AIF_PLAN_MAX_TP);
         if (n < 0)
@@ -206,6 +210,44 @@ static int plan_option(int ch, char *arg, plan_args *pa)
                 if (pa->po.precisions[q] == k)
                     return cli_usage_error("infer plan", "--precisions names %s twice", items[i]);
             pa->po.precisions[pa->po.n_prec++] = k;
+        }
+    } else if (ch == O_EPS) {
+        int n = split(arg, items, AIF_PLAN_MAX_EP);
+        if (n < 0)
+            return cli_usage_error("infer plan", "--eps takes 1 to %d values, each a number or tp, e.g. 1,tp",
+                                   AIF_PLAN_MAX_EP);
+        for (int i = 0; i < n; i++) {
+            double v = 0;
+            if (strcmp(items[i], "tp")) {
+                if (cli_parse_number("infer plan", "--eps", items[i], 1, 1024, &v))
+                    return EXIT_USAGE;
+                if (v != (int)v)
+                    return cli_usage_error("infer plan", "--eps: '%s' is not tp or a whole number from 1 to 1024",
+                                           items[i]);
+            }
+            for (int k = 0; k < pa->po.n_ep; k++)
+                if (pa->po.eps[k] == (int)v)
+                    return cli_usage_error("infer plan", "--eps names %s twice", items[i]);
+            pa->po.eps[pa->po.n_ep++] = (int)v;
+        }
+    } else if (ch == O_SPLITS) {
+        int n = split(arg, items, AIF_PLAN_MAX_SPLIT);
+        if (n < 0)
+            return cli_usage_error("infer plan", "--splits takes 1 to %d of none and P:D, e.g. none,1:1,1:3",
+                                   AIF_PLAN_MAX_SPLIT);
+        for (int i = 0; i < n; i++) {
+            int pr = 0, de = 0, used = 0;
+            if (strcmp(items[i], "none") &&
+                (sscanf(items[i], "%d:%d%n", &pr, &de, &used) != 2 || items[i][used] || pr < 1 || de < 1 ||
+                 pr > 64 || de > 64))
+                return cli_usage_error("infer plan", "--splits: '%s' is not none or P:D (prefill:decode replicas, "
+                                       "each 1 to 64, e.g. 1:3)", items[i]);
+            for (int k = 0; k < pa->po.n_split; k++)
+                if (pa->po.splits[k][0] == pr && pa->po.splits[k][1] == de)
+                    return cli_usage_error("infer plan", "--splits names %s twice", items[i]);
+            pa->po.splits[pa->po.n_split][0] = pr;
+            pa->po.splits[pa->po.n_split][1] = de;
+            pa->po.n_split++;
         }
     } else {   /* O_MAX_GPUS */
         double v;
@@ -244,9 +286,32 @@ static int run_plan(const char *file, cli_opts *o, plan_args *pa)
     for (int g = 0; g < n && !rc; g++) {
         int n_ov = o->n_ov;
         if (pa->n_gpus > 0)
-            o->ov[n_ov++] = (aif_override){"cluster.gpu", pa->gpus[g], "--candidates"};
+            o->ov[n_ov++] = (aif_override){"cluster.gpu", pa->gpus[g], "--gpus-from"};
         rc = aif_scenario_load_sections(cat, file ? file : "serve-llama3-70b", o->ov, n_ov, sections, &sc[g], &e);
         ptr[g] = &sc[g];
+    }
+    if (!rc && pa->po.n_ep == 0 && sc[0].model.moe.experts > 0 && !sc[0].serve.dp_attention) {
+        pa->po.eps[0] = 1;   /* a mixture of experts: without expert parallelism, and over the whole tp group */
+        pa->po.eps[1] = 0;
+        pa->po.n_ep = 2;
+    }
+    if (!rc && pa->po.n_split == 0) {
+        int pr = sc[0].serve.disagg.prefill, de = sc[0].serve.disagg.decode;
+        if (pr > 0) {   /* --disaggregate given: its ratio, in lowest terms (a unit), only */
+            int a = pr, b = de;
+            while (b) {
+                int t = a % b;
+                a = b;
+                b = t;
+            }
+            pa->po.splits[0][0] = pr / a;
+            pa->po.splits[0][1] = de / a;
+            pa->po.n_split = 1;
+        } else {   /* colocated, and prefill:decode 1:1 and 1:3 */
+            static const int dflt[3][2] = {{0, 0}, {1, 1}, {1, 3}};
+            memcpy(pa->po.splits, dflt, sizeof dflt);
+            pa->po.n_split = 3;
+        }
     }
     if (!rc) {
         cli_progress_state prog = {.label = "planning"};
@@ -270,7 +335,10 @@ int cmd_infer(int argc, char **argv)
 {
     static const struct option own[] = {{"slo", required_argument, NULL, O_SLO},
                                          {"disaggregate", required_argument, NULL, O_DISAGG},
+                                         {"gpus-from", required_argument, NULL, O_CANDIDATES},
                                          {"candidates", required_argument, NULL, O_CANDIDATES},
+                                         {"eps", required_argument, NULL, O_EPS},
+                                         {"splits", required_argument, NULL, O_SPLITS},
                                          {"tps", required_argument, NULL, O_TPS},
                                          {"precisions", required_argument, NULL, O_PRECISIONS},
                                          {"max-gpus", required_argument, NULL, O_MAX_GPUS},

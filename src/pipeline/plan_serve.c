@@ -1,5 +1,6 @@
 /* plan_serve.c -- the serving capacity plan (include/aifsim/serve.h, aif_plan_serve):
- * for every candidate shape (GPU kind x tp x weight precision) the fewest replicas
+ * for every candidate shape (GPU kind x tp x weight precision x ep x prefill:decode
+ * split) the fewest replicas (or units of split_p + split_d replicas)
  * whose simulated p99 latencies meet serve.slo at serve.qps, each deployment run
  * through aif_run_serve (the same simulator, power and money as `aifsim infer`).
  *
@@ -20,18 +21,30 @@ static bool meets(const aif_slo *slo, const aif_serve_result *r)
            (slo->e2e_s <= 0 || r->e2e.p99_s <= slo->e2e_s);
 }
 
-/* Runs the base with this shape on `replicas` replicas (its own cluster of that size). */
-static aif_rc run_at(const aif_catalog *c, const aif_scenario *base, aif_scenario *work, int tp, int prec,
-                     int replicas, aif_serve_run *run, aif_err *err)
+/* A shape: the replica's parallelism and precision, and the pools' ratio. */
+typedef struct shape {
+    int tp, prec, ep, p, d;       /* ep 0: the scenario's; p = d = 0: colocated */
+} shape;
+
+/* Replicas in `units` of a shape: the units themselves, or units x (p + d) when split. */
+static int replicas_of(const shape *sh, int units) { return sh->p ? units * (sh->p + sh->d) : units; }
+
+/* Runs the base with this shape on `units` units (its own cluster of that size). */
+static aif_rc run_at(const aif_catalog *c, const aif_scenario *base, aif_scenario *work, const shape *sh,
+                     int units, aif_serve_run *run, aif_err *err)
 {
     *work = *base;
-    work->serve.tp = tp;
+    work->serve.tp = sh->tp;
     if (work->serve.dp_attention)   /* the experts spread over the shape's every GPU, as serve.c requires */
-        work->serve.ep = tp;
-    work->serve.precision = prec;
-    work->serve.replicas = replicas;
+        work->serve.ep = sh->tp;
+    else if (sh->ep > 0)
+        work->serve.ep = sh->ep;
+    work->serve.precision = sh->prec;
+    work->serve.replicas = replicas_of(sh, units);
+    work->serve.disagg.prefill = sh->p ? units * sh->p : 0;
+    work->serve.disagg.decode = sh->p ? units * sh->d : 0;
     int pp = work->serve.pp > 0 ? work->serve.pp : 1;
-    work->cluster.gpus = replicas * tp * pp;
+    work->cluster.gpus = work->serve.replicas * sh->tp * pp;
     aif_err_clear(err);
     return aif_run_serve(c, work, NULL, run, err);
 }
@@ -54,22 +67,42 @@ static void keep_figures(aif_plan_candidate *k, const aif_serve_run *run)
     k->cloud_price_known = r->cloud_price_known;
 }
 
-/* One shape: doubling until the targets are met (or max_gpus), then bisecting. */
-static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_scenario *work, int tp, int prec,
+/* Whether doubling from a to b improved a missed target's p99 by 1% or more: a shape
+ * whose p99s have stopped falling (the latency of one request alone above its target)
+ * is given up rather than doubled to max_gpus. */
+static bool improved(const aif_slo *slo, const aif_plan_candidate *a, const aif_plan_candidate *b)
+{
+    return (slo->ttft_s > 0 && a->ttft_p99_s > slo->ttft_s && b->ttft_p99_s < 0.99 * a->ttft_p99_s) ||
+           (slo->tpot_s > 0 && a->tpot_p99_s > slo->tpot_s && b->tpot_p99_s < 0.99 * a->tpot_p99_s) ||
+           (slo->e2e_s > 0 && a->e2e_p99_s > slo->e2e_s && b->e2e_p99_s < 0.99 * a->e2e_p99_s);
+}
+
+/* One shape: doubling until the targets are met (or max_gpus, or the p99s stop
+ * falling), then bisecting. */
+static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_scenario *work, const shape *sh,
                          int max_gpus, aif_serve_run *run, aif_plan_candidate *k, aif_err *err)
 {
     const aif_slo *slo = &base->serve.slo;
     int pp = base->serve.pp > 0 ? base->serve.pp : 1;
-    int lo = 0, hi = 0;   /* lo: most replicas known to miss; hi: fewest known to meet (0: none yet) */
-    for (int r = 1; r * tp * pp <= max_gpus; r *= 2) {
-        aif_rc rc = run_at(c, base, work, tp, prec, r, run, err);
+    int unit = replicas_of(sh, 1) * sh->tp * pp;   /* GPUs of one unit */
+    int lo = 0, hi = 0;   /* lo: most units known to miss; hi: fewest known to meet (0: none yet) */
+    for (int r = 1; r * unit <= max_gpus; r *= 2) {
+        aif_rc rc = run_at(c, base, work, sh, r, run, err);
         k->sims++;
         if (rc == AIF_EINPUT && r == 1) {   /* the shape itself does not run */
             aif_err_format(err, k->why, sizeof k->why);
             return AIF_OK;
         }
+        if (rc == AIF_EINPUT) {   /* runs at fewer units but not at r (a torus of whole domains): missed there */
+            char why[sizeof k->why - 40];
+            aif_err_format(err, why, sizeof why);
+            snprintf(k->why, sizeof k->why, "at %d units: %s", r, why);
+            return AIF_OK;
+        }
         if (rc)
             return rc;
+        bool before = k->valid;
+        aif_plan_candidate prev = *k;
         k->valid = true;
         keep_figures(k, run);
         if (meets(slo, &run->serve)) {
@@ -77,11 +110,18 @@ static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_sce
             break;
         }
         lo = r;
-        if (r > (max_gpus / (tp * pp)) / 2)
+        if (r > (max_gpus / unit) / 2)
             break;
+        if (before && !improved(slo, &prev, k)) {   /* saturated: more units no longer help */
+            snprintf(k->why, sizeof k->why, "p99 TTFT %.3g s, TPOT %.3g s at %d replica%s (%d GPU%s); doubling "
+                     "improved no missed target's p99 by 1%%", k->ttft_p99_s, k->tpot_p99_s, k->replicas,
+                     k->replicas == 1 ? "" : "s", k->gpus, k->gpus == 1 ? "" : "s");
+            return AIF_OK;
+        }
     }
-    if (!k->valid)   /* not even one replica fits under max_gpus */
-        snprintf(k->why, sizeof k->why, "one replica needs %d GPUs, more than the %d allowed", tp * pp, max_gpus);
+    if (!k->valid)   /* not even one unit fits under max_gpus */
+        snprintf(k->why, sizeof k->why, "one %s needs %d GPUs, more than the %d allowed",
+                 sh->p ? "prefill:decode unit" : "replica", unit, max_gpus);
     if (!hi) {
         if (k->valid)
             snprintf(k->why, sizeof k->why, "p99 TTFT %.3g s, TPOT %.3g s at %d replica%s (%d GPU%s, the most tried)",
@@ -92,8 +132,12 @@ static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_sce
     aif_plan_candidate at_hi = *k;
     while (hi - lo > 1) {
         int mid = lo + (hi - lo) / 2;
-        aif_rc rc = run_at(c, base, work, tp, prec, mid, run, err);
+        aif_rc rc = run_at(c, base, work, sh, mid, run, err);
         k->sims++;
+        if (rc == AIF_EINPUT) {   /* a size the cluster cannot be built at (a torus of whole domains): not it */
+            lo = mid;
+            continue;
+        }
         if (rc)
             return rc;
         if (meets(slo, &run->serve)) {
@@ -109,22 +153,42 @@ static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_sce
     return AIF_OK;
 }
 
-/* The shapes tried on one GPU kind: o's tp and precision lists, else tp in powers of
- * two up to a node's GPUs and the scenario's precision. */
-static void shapes(const aif_scenario *s, const aif_plan_opts *o, int *tps, int *n_tp, int *precs, int *n_prec)
+/* The shapes tried on one GPU kind: o's tp, precision, ep and split lists, else tp in
+ * powers of two up to a node's GPUs, the scenario's precision and ep, colocated; an ep
+ * that repeats another for this tp is tried once.  Returns how many (at most max). */
+static int shapes(const aif_scenario *s, const aif_plan_opts *o, shape *out, int max)
 {
-    *n_tp = 0;
+    int tps[AIF_PLAN_MAX_TP], n_tp = 0, precs[AIF_PLAN_MAX_PREC], n_prec = 0;
     if (o->n_tp > 0)
         for (int i = 0; i < o->n_tp && i < AIF_PLAN_MAX_TP; i++)
-            tps[(*n_tp)++] = o->tps[i];
+            tps[n_tp++] = o->tps[i];
     else
-        for (int t = 1; t <= s->cluster.gpus_per_node && *n_tp < AIF_PLAN_MAX_TP; t *= 2)
-            tps[(*n_tp)++] = t;
-    *n_prec = 0;
+        for (int t = 1; t <= s->cluster.gpus_per_node && n_tp < AIF_PLAN_MAX_TP; t *= 2)
+            tps[n_tp++] = t;
     for (int i = 0; i < o->n_prec && i < AIF_PLAN_MAX_PREC; i++)
-        precs[(*n_prec)++] = o->precisions[i];
-    if (!*n_prec)
-        precs[(*n_prec)++] = s->serve.precision;
+        precs[n_prec++] = o->precisions[i];
+    if (!n_prec)
+        precs[n_prec++] = s->serve.precision;
+    int n_ep = o->n_ep > 0 ? (o->n_ep < AIF_PLAN_MAX_EP ? o->n_ep : AIF_PLAN_MAX_EP) : 1;
+    int n_split = o->n_split > 0 ? (o->n_split < AIF_PLAN_MAX_SPLIT ? o->n_split : AIF_PLAN_MAX_SPLIT) : 1;
+    int n = 0;
+    for (int i = 0; i < n_tp; i++)
+        for (int j = 0; j < n_prec; j++)
+            for (int e = 0; e < n_ep; e++) {
+                int ep = o->n_ep > 0 ? (o->eps[e] ? o->eps[e] : tps[i]) : 0;
+                int dup = 0;
+                for (int q = 0; q < e && o->n_ep > 0; q++)
+                    dup |= (o->eps[q] ? o->eps[q] : tps[i]) == ep;
+                if (dup)
+                    continue;
+                for (int d = 0; d < n_split; d++) {
+                    if (n < max)
+                        out[n] = (shape){tps[i], precs[j], ep, o->n_split > 0 ? o->splits[d][0] : 0,
+                                         o->n_split > 0 ? o->splits[d][1] : 0};
+                    n++;
+                }
+            }
+    return n;
 }
 
 /* Meeting first; then a known price before an unknown one; cheaper per token; fewer
@@ -147,7 +211,13 @@ static int rank_cmp(const void *pa, const void *pb)
         return n;
     if (a->tp != b->tp)
         return a->tp < b->tp ? -1 : 1;
-    return (a->precision > b->precision) - (a->precision < b->precision);
+    if (a->precision != b->precision)
+        return a->precision < b->precision ? -1 : 1;
+    if (a->ep != b->ep)
+        return a->ep < b->ep ? -1 : 1;
+    if (a->split_p != b->split_p)
+        return a->split_p < b->split_p ? -1 : 1;
+    return (a->split_d > b->split_d) - (a->split_d < b->split_d);
 }
 
 aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios, int n_scenarios,
@@ -181,11 +251,13 @@ aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios
     }
     aif_rc rc = AIF_OK;
     int total = 0;
-    int tps[AIF_PLAN_MAX_TP], precs[AIF_PLAN_MAX_PREC], n_tp, n_prec;
-    for (int g = 0; g < n_scenarios; g++) {
-        shapes(scenarios[g], o, tps, &n_tp, precs, &n_prec);
-        total += n_tp * n_prec;
+    shape *sh = malloc(AIF_PLAN_MAX * sizeof *sh);
+    if (!sh) {
+        rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
     }
+    for (int g = 0; g < n_scenarios; g++)
+        total += shapes(scenarios[g], o, sh, AIF_PLAN_MAX);
     if (total > AIF_PLAN_MAX) {
         rc = aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "infer plan: %d candidate shapes, at most %d", total,
                          AIF_PLAN_MAX);
@@ -193,19 +265,21 @@ aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios
     }
     for (int g = 0; g < n_scenarios && !rc; g++) {
         const aif_scenario *s = scenarios[g];
-        shapes(s, o, tps, &n_tp, precs, &n_prec);
-        for (int i = 0; i < n_tp && !rc; i++)
-            for (int j = 0; j < n_prec && !rc; j++) {
-                aif_plan_candidate *k = &out->c[out->n++];
-                aif_strlcpy(k->gpu, s->cluster.gpu.name, sizeof k->gpu);
-                aif_strlcpy(k->system, s->cluster.system.name, sizeof k->system);
-                k->tp = tps[i];
-                k->precision = precs[j];
-                rc = plan_shape(c, s, work, k->tp, k->precision, max_gpus, run, k, err);
-                out->sims += k->sims;
-                if (o->progress)
-                    o->progress((double)out->n / total, o->progress_ctx);
-            }
+        int ns = shapes(s, o, sh, AIF_PLAN_MAX);
+        for (int i = 0; i < ns && !rc; i++) {
+            aif_plan_candidate *k = &out->c[out->n++];
+            aif_strlcpy(k->gpu, s->cluster.gpu.name, sizeof k->gpu);
+            aif_strlcpy(k->system, s->cluster.system.name, sizeof k->system);
+            k->tp = sh[i].tp;
+            k->precision = sh[i].prec;
+            k->ep = s->serve.dp_attention ? sh[i].tp : sh[i].ep > 0 ? sh[i].ep : s->serve.ep;
+            k->split_p = sh[i].p;
+            k->split_d = sh[i].d;
+            rc = plan_shape(c, s, work, &sh[i], max_gpus, run, k, err);
+            out->sims += k->sims;
+            if (o->progress)
+                o->progress((double)out->n / total, o->progress_ctx);
+        }
     }
     if (!rc) {
         qsort(out->c, (size_t)out->n, sizeof out->c[0], rank_cmp);
@@ -213,6 +287,7 @@ aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios
             out->n_meeting += out->c[i].meets;
     }
 done:
+    free(sh);
     free(run);
     free(work);
     return rc;

@@ -31,6 +31,15 @@ static void money(char *buf, size_t n, double usd, bool known)
         snprintf(buf, n, "n/a");
 }
 
+/* The prefill:decode ratio of a split candidate ("1:3"), "-" when colocated. */
+static void split_name(char *buf, size_t n, const aif_plan_candidate *k)
+{
+    if (k->split_p)
+        snprintf(buf, n, "%d:%d", k->split_p, k->split_d);
+    else
+        snprintf(buf, n, "-");
+}
+
 void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
 {
     const aif_scenario *s = &p->scenario;
@@ -45,8 +54,8 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
     fprintf(f, "  targets  %s\n", d);
     fprintf(f, "  tried    %d shape%s, %d deployment%s simulated; %d meet%s every target\n\n", p->n,
             p->n == 1 ? "" : "s", p->sims, p->sims == 1 ? "" : "s", p->n_meeting, p->n_meeting == 1 ? "s" : "");
-    fprintf(f, "   #  %-14s %3s %-5s %8s %6s %9s %9s %10s %10s %10s\n", "gpu", "tp", "wts", "replicas", "GPUs",
-            "p99 TTFT", "p99 TPOT", "tokens/s", "$/M owned", "$/M rented");
+    fprintf(f, "   #  %-14s %3s %3s %-5s %-5s %8s %6s %9s %9s %10s %10s %10s\n", "gpu", "tp", "ep", "wts", "split",
+            "replicas", "GPUs", "p99 TTFT", "p99 TPOT", "tokens/s", "$/M owned", "$/M rented");
     int rank = 0;
     for (int i = 0; i < p->n; i++) {
         const aif_plan_candidate *k = &p->c[i];
@@ -58,22 +67,36 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
         char m1[24], m2[24];
         money(m1, sizeof m1, k->usd_per_million_tokens, k->price_known);
         money(m2, sizeof m2, k->usd_per_million_tokens_rented, k->cloud_price_known);
-        fprintf(f, "  %2d  %-14s %3d %-5s %8d %6d %9s %9s %10s %10s %10s\n", ++rank, k->gpu, k->tp,
-                aif_prec_name((aif_prec)k->precision), k->replicas, k->gpus, a, b, c, m1, m2);
+        char sp[24];
+        split_name(sp, sizeof sp, k);
+        fprintf(f, "  %2d  %-14s %3d %3d %-5s %-5s %8d %6d %9s %9s %10s %10s %10s\n", ++rank, k->gpu, k->tp, k->ep,
+                aif_prec_name((aif_prec)k->precision), sp, k->replicas, k->gpus, a, b, c, m1, m2);
     }
     if (!rank)
         fprintf(f, "  (none: no shape meets the targets within the GPUs allowed)\n");
     for (int i = 0; i < p->n; i++) {
         const aif_plan_candidate *k = &p->c[i];
-        if (!k->meets)
-            fprintf(f, "  %s  %s tp %d %s: %s\n", k->valid ? "misses" : "no fit", k->gpu, k->tp,
-                    aif_prec_name((aif_prec)k->precision), k->why);
+        if (!k->meets) {
+            char sp[24];
+            split_name(sp, sizeof sp, k);
+            fprintf(f, "  %s  %s tp %d ep %d %s %s: %s\n", k->valid ? "misses" : "no fit", k->gpu, k->tp, k->ep,
+                    aif_prec_name((aif_prec)k->precision), k->split_p ? sp : "colocated", k->why);
+        }
     }
     if (rank) {
         const aif_plan_candidate *k = &p->c[0];
-        fprintf(f, "\n  best     %d replica%s of tp %d on %s%s%s (%d GPU%s, %s weights)%s\n", k->replicas,
-                k->replicas == 1 ? "" : "s", k->tp, k->gpu, k->system[0] ? " in " : "", k->system, k->gpus,
-                k->gpus == 1 ? "" : "s",
+        char who[96];
+        if (k->split_p) {
+            int u = k->replicas / (k->split_p + k->split_d);
+            snprintf(who, sizeof who, "%d prefill + %d decode replicas", u * k->split_p, u * k->split_d);
+        } else {
+            snprintf(who, sizeof who, "%d replica%s", k->replicas, k->replicas == 1 ? "" : "s");
+        }
+        char epb[24] = "";
+        if (k->ep > 1)
+            snprintf(epb, sizeof epb, ", ep %d", k->ep);
+        fprintf(f, "\n  best     %s of tp %d%s on %s%s%s (%d GPU%s, %s weights)%s\n", who, k->tp, epb, k->gpu,
+                k->system[0] ? " in " : "", k->system, k->gpus, k->gpus == 1 ? "" : "s",
                 aif_prec_name((aif_prec)k->precision),
                 k->price_known ? ": the cheapest per token that meets every target"
                                : ": the fewest GPUs that meet every target (no price is known for these parts)");
@@ -111,7 +134,13 @@ char *aif_report_plan_json(const aif_serve_plan *p)
         aif_json_str(e, "gpu", k->gpu);
         aif_json_str(e, "system", k->system);
         aif_json_int(e, "tp", k->tp);
+        aif_json_int(e, "ep", k->ep);
         aif_json_str(e, "precision", aif_prec_name((aif_prec)k->precision));
+        if (k->split_p) {   /* absent when colocated */
+            char sp[24];
+            split_name(sp, sizeof sp, k);
+            aif_json_str(e, "disaggregate", sp);
+        }
         json_object_object_add(e, "valid", json_object_new_boolean(k->valid));
         json_object_object_add(e, "meets", json_object_new_boolean(k->meets));
         if (!k->meets)
