@@ -360,6 +360,30 @@ static aif_rc run_trace(aif_err *e)
     return rc;
 }
 
+/* The same trace on the new paths: the cache-aware router's record, the scheduler one
+ * batch ahead (its held requests), pp 2 (virtual engines, their stages) and a 1:1 split
+ * (the caches' flows on the network model). */
+static aif_rc run_trace_paths(aif_err *e)
+{
+    static const char t[] = "{\"timestamp\": 0, \"input_length\": 900, \"output_length\": 5, \"hash_ids\": [1, 2]}\n"
+                            "{\"timestamp\": 5, \"input_length\": 700, \"output_length\": 5, \"hash_ids\": [1, 3]}\n"
+                            "{\"timestamp\": 6, \"input_length\": 300, \"output_length\": 5, \"hash_ids\": [1]}\n";
+    static aif_scenario w;
+    w = serve_s;
+    w.serve.router = AIF_ROUTER_CACHE_AWARE;
+    w.serve.overlap_schedule = true;
+    w.serve.pp = 2;
+    w.serve.disagg.prefill = w.serve.disagg.decode = 1;
+    aif_req_stream rq;
+    aif_rc rc = aif_requests_parse(t, sizeof t - 1, "t.jsonl", 0, &rq, e);
+    if (rc)
+        return rc;
+    aif_serve_result r;
+    rc = aif_serve_simulate(&w, &rq, 2000, NULL, &r, e);
+    aif_requests_free(&rq);
+    return rc;
+}
+
 /* The best-layout search: a small space, ranked by cost (the site's figures), its top
  * two re-ranked by the simulator; then a job with a field written auto. */
 static aif_scenario searched;
@@ -486,6 +510,7 @@ static const oom_case cases[] = {
     {"run_serve", prep_serve, run_serve, NULL},
     {"serve_json", prep_serve_json, run_serve_json, done_json},
     {"serve_trace", prep_serve, run_trace, NULL},
+    {"serve_paths", prep_serve, run_trace_paths, NULL},
     {"catalog", NULL, run_catalog, done_catalog},
     {"scenario", NULL, run_scenario, NULL},
     {"estimate", NULL, run_estimate, NULL},

@@ -1262,6 +1262,18 @@ static void test_kv_flows_by_hand(void **state)
     load(&s, "cluster: {system: dgx-h100, gpus: 3}\nmodel: llama3-8b\n"
              "serve: {tp: 1, chunked_prefill: false, disaggregate: {prefill: 2, decode: 1}}\n");
     assert_true(fabs(kv_mean(&s, two, 2, &r) - (L + 2 * T)) < 1e-9 * T);
+    /* the decode pool takes the fewest outstanding whatever the router: under round-robin, with
+     * one prefill replica, the two caches still go to the two decode replicas */
+    load(&s, "cluster: {system: dgx-h100, gpus: 3}\nmodel: llama3-8b\n"
+             "serve: {tp: 1, chunked_prefill: false, router: round-robin, disaggregate: {prefill: 1, decode: 2}}\n");
+    static aif_req q2[2] = {{0, 2000, 8, 0, 0}, {0, 2000, 8, 0, 0}};
+    aif_req_stream rq2 = {q2, 2, 2, NULL, NULL, 0};
+    seen_replicas sr = {{0}};
+    aif_serve_opts os = {.on_iteration = count_replica, .iteration_ctx = &sr};
+    aif_err e;
+    assert_int_equal(aif_serve_simulate(&s, &rq2, 100000, &os, &r, &e), AIF_OK);
+    assert_true(sr.iterations[1] > 0 && sr.iterations[2] > 0);
+    assert_int_equal(sr.iterations[1], sr.iterations[2]);
 
     load(&s, "cluster: {system: dgx-h100, gpus: 2}\nmodel: llama3-8b\n"
              "serve: {tp: 1, chunked_prefill: false, disaggregate: {prefill: 1, decode: 1}}\n");
@@ -1272,7 +1284,6 @@ static void test_kv_flows_by_hand(void **state)
     static aif_req q1[1];
     q1[0] = (aif_req){0, 2000, 8, 0, 0};
     aif_req_stream rq = {q1, 1, 1, NULL, NULL, 0};
-    aif_err e;
     assert_int_equal(aif_serve_simulate(&c, &rq, 100000, NULL, &rc, &e), AIF_OK);
     assert_true(r.kv_transfer_mean_s < 1e-15);
     assert_true(fabs(r.ttft.mean_s - rc.ttft.mean_s) < 1e-12);
@@ -1335,6 +1346,16 @@ static void test_pp_in_flight_by_hand(void **state)
     assert_int_equal(aif_serve_simulate(&one, &rb, 100, NULL, &r, &e), AIF_EINPUT);   /* 50 blocks: 800 tokens */
     assert_non_null(strstr(e.msg, "virtual engine"));
     assert_int_equal(aif_serve_simulate(&one, &rb, 140, NULL, &r, &e), AIF_OK);     /* 70 blocks: 1,120 */
+    /* two replicas of pp 2: the router picks a replica (by its engines' outstanding together),
+     * then the engine: two requests go to the two replicas, not to one replica's two engines */
+    load(&one, "cluster: {system: dgx-h100, gpus: 4}\nmodel: llama3-8b\nserve: {tp: 1, pp: 2, replicas: 2}\n");
+    for (int router = 0; router < 3; router++) {
+        one.serve.router = router;
+        memset(&w, 0, sizeof w);
+        assert_int_equal(aif_serve_simulate(&one, &rq, 100000, &o, &r, &e), AIF_OK);
+        assert_true(w.n >= 2 && w.rep[0] != w.rep[1]);
+        assert_true(fabs(w.dur[0] - T) < 1e-12 * T && fabs(w.dur[1] - T) < 1e-12 * T);   /* neither waits */
+    }
 }
 
 /* A daily load curve: with weights 1 for hours 0-11 and 3 for 12-23 (mean 2) and qps 2,

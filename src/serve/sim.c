@@ -174,26 +174,40 @@ static double cr_match(const sim *m, long i, int r)
     return t < q->input ? t : q->input;
 }
 
-/* The cache-aware rule (cache_router above) for request i over [first, first + n), and
- * the request recorded under the replica chosen. */
+/* Replica p's requests routed and not finished: its virtual engines' together. */
+static int load_of(const sim *m, int p)
+{
+    int n = 0;
+    for (int v = 0; v < m->ve; v++)
+        n += m->rep[p * m->ve + v].outstanding;
+    return n;
+}
+
+/* The cache-aware rule (cache_router above) for request i over replicas [first, first + n),
+ * and the request recorded under the replica chosen. */
 static int route_cache(sim *m, int first, int n, long i)
 {
-    int least = first, most = first;
+    int least = first, lo = load_of(m, first), hi = lo;
     for (int r = first + 1; r < first + n; r++) {
-        if (m->rep[r].outstanding < m->rep[least].outstanding)
+        int l = load_of(m, r);
+        if (l < lo) {
             least = r;
-        if (m->rep[r].outstanding > m->rep[most].outstanding)
-            most = r;
+            lo = l;
+        }
+        if (l > hi)
+            hi = l;
     }
-    int lo = m->rep[least].outstanding, hi = m->rep[most].outstanding, pick = least;
+    int pick = least;
     if (!(hi - lo > AIF_CACHE_ROUTER_ABS && hi > AIF_CACHE_ROUTER_REL * lo)) {
-        int best = first, small = first;
+        int best = first, small = first, best_l = 0;
         double best_t = -1;
         for (int r = first; r < first + n; r++) {
             double t = m->rq->r[i].n_hash > 0 ? cr_match(m, i, r) : 0;
-            if (t > best_t || (t == best_t && m->rep[r].outstanding < m->rep[best].outstanding)) {
+            int l = load_of(m, r);
+            if (t > best_t || (t == best_t && l < best_l)) {
                 best = r;
                 best_t = t;
+                best_l = l;
             }
             if (m->cr.tokens[r] < m->cr.tokens[small])
                 small = r;
@@ -211,23 +225,33 @@ static int route_cache(sim *m, int first, int n, long i)
     return pick;
 }
 
-/* A replica of [first, first + n) for request i: round-robin, the fewest outstanding, or
- * cache-aware (the decode pool of a disaggregated deployment, i < 0, takes the fewest
- * outstanding under cache-aware: its caches arrive whole from the prefill pool). */
+/* The scheduler for request i among [first, first + n) (whole replicas' engines): the
+ * router picks a replica (round-robin, the fewest outstanding, or cache-aware; i < 0,
+ * the decode pool of a disaggregated deployment, always the fewest outstanding: its
+ * caches arrive whole from the prefill pool), then the replica's virtual engine with
+ * the fewest outstanding (vLLM's V0 engine; with pp 1 the replica's only one). */
 static int route(sim *m, int first, int n, long i)
 {
-    if (m->s->serve.router == AIF_ROUTER_CACHE_AWARE && i >= 0)
-        return route_cache(m, first, n, i);
-    if (m->s->serve.router == AIF_ROUTER_ROUND_ROBIN) {
-        int r = first + m->rr_next % n;
-        m->rr_next = (m->rr_next + 1) % n;
-        return r;
+    int pf = first / m->ve, pn = n / m->ve, p = pf;
+    if (m->s->serve.router == AIF_ROUTER_CACHE_AWARE && i >= 0) {
+        p = route_cache(m, pf, pn, i);
+    } else if (m->s->serve.router == AIF_ROUTER_ROUND_ROBIN && i >= 0) {
+        p = pf + m->rr_next % pn;
+        m->rr_next = (m->rr_next + 1) % pn;
+    } else {
+        for (int r = pf + 1, best = load_of(m, pf); r < pf + pn; r++) {
+            int l = load_of(m, r);
+            if (l < best) {
+                p = r;
+                best = l;
+            }
+        }
     }
-    int best = first;
-    for (int r = first + 1; r < first + n; r++)
-        if (m->rep[r].outstanding < m->rep[best].outstanding)
-            best = r;
-    return best;
+    int e = p * m->ve;
+    for (int v = 1; v < m->ve; v++)
+        if (m->rep[p * m->ve + v].outstanding < m->rep[e].outstanding)
+            e = p * m->ve + v;
+    return e;
 }
 
 /* Queues request i on replica r at now, marked to start an iteration at this instant;
@@ -245,7 +269,7 @@ static aif_rc give(sim *m, int r, long i, double now, aif_err *err)
 static aif_rc queue_req(sim *m, int r, long i, double now, aif_err *err)
 {
     held_q *h = m->held ? &m->held[r] : NULL;
-    if (h && h->ahead && now > h->start_s) {
+    if (h && h->ahead && (now > h->start_s || h->n > 0)) {   /* (behind any held: the order kept) */
         if (h->head + h->n == h->cap) {
             if (h->head > 0) {   /* slide the live part down before growing */
                 memmove(h->req, h->req + h->head, (size_t)h->n * sizeof *h->req);
@@ -834,13 +858,16 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     if (sv->overlap_schedule && !(m.held = calloc((size_t)m.n_rep, sizeof *m.held)))
         rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for %d replicas", m.n_rep);
     if (!rc && sv->router == AIF_ROUTER_CACHE_AWARE) {   /* room for every hash id twice over: no growth */
-        long cap = 16;
-        while (cap < 2 * rq->n_hash + 16)
+        long ids = rq->n_hash, cap = 16;   /* each request routed once records at most its own ids */
+        for (long k = 0, sum = 0; k < rq->n; k++)
+            if ((sum += rq->r[k].n_hash) > ids)
+                ids = sum;
+        while (cap < 2 * ids + 16)
             cap *= 2;
         m.cr.mask = cap - 1;
         m.cr.hash = malloc((size_t)cap * sizeof *m.cr.hash);
         m.cr.rep = calloc((size_t)cap, sizeof *m.cr.rep);
-        m.cr.tokens = calloc((size_t)m.n_rep, sizeof *m.cr.tokens);
+        m.cr.tokens = calloc((size_t)sv->replicas, sizeof *m.cr.tokens);   /* per replica, not engine */
         if (!m.cr.hash || !m.cr.rep || !m.cr.tokens)
             rc = aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "serve", "out of memory for the router's record");
     }
