@@ -1091,6 +1091,27 @@ static void test_plan_splits_eps(void **state)
     aif_plan_opts o1 = {.tps = {1}, .n_tp = 1, .eps = {1, 0}, .n_ep = 2, .max_gpus = 64};
     assert_int_equal(aif_plan_serve(cat, list, 1, &o1, &plan, &e), AIF_OK);
     assert_int_equal(plan.n, 1);
+    /* shapes the serve section's own rules refuse are listed with the reason, not simulated:
+     * ep on a dense model, a tp that does not divide the heads, fp8 on a GPU without it */
+    static aif_scenario d;
+    load(&d, "cluster: {system: dgx-a100, gpus: 8}\nmodel: llama3-8b\n"
+             "serve: {qps: 2, requests: 50, precision: bf16, slo: {ttft_p99: 5s}}\n");
+    const aif_scenario *dl[1] = {&d};
+    aif_plan_opts o2 = {.tps = {3, 2}, .n_tp = 2, .eps = {1, 2}, .n_ep = 2, .precisions = {AIF_BF16, AIF_FP8},
+                        .n_prec = 2, .max_gpus = 16};
+    assert_int_equal(aif_plan_serve(cat, dl, 1, &o2, &plan, &e), AIF_OK);
+    assert_int_equal(plan.n, 8);
+    assert_int_equal(plan.n_meeting, 1);   /* tp 2, ep 1, bf16 alone */
+    assert_true(plan.c[0].tp == 2 && plan.c[0].ep == 1 && plan.c[0].precision == AIF_BF16);
+    int heads = 0, dense = 0, fp8 = 0;
+    for (int i = 1; i < plan.n; i++) {
+        assert_false(plan.c[i].valid);
+        assert_int_equal(plan.c[i].sims, 0);
+        heads += strstr(plan.c[i].why, "attention heads") != NULL;
+        dense += strstr(plan.c[i].why, "is dense") != NULL;
+        fp8 += strstr(plan.c[i].why, "no fp8 tensor cores") != NULL;
+    }
+    assert_true(heads == 2 && fp8 == 4 && dense == 1);   /* the precision checked first, then tp, then ep */
 }
 
 static void test_plan(void **state)

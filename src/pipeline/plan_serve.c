@@ -8,6 +8,7 @@
  * HBM, a tp the heads do not divide; why says so), or meets at the fewest replicas
  * found by doubling then bisecting, or does not meet within max_gpus (why gives the
  * p99s reached); the ranking is a total order, so the plan is deterministic. */
+#include "aifsim/names.h"
 #include "aifsim/serve.h"
 #include "base/base.h"
 
@@ -77,6 +78,33 @@ static bool improved(const aif_slo *slo, const aif_plan_candidate *a, const aif_
            (slo->e2e_s > 0 && a->e2e_p99_s > slo->e2e_s && b->e2e_p99_s < 0.99 * a->e2e_p99_s);
 }
 
+/* Whether the shape can run on the base's model and GPU at all, by the serve section's
+ * own rules (src/scenario/serve.c: the checks a scenario gets at load, which a shape set
+ * here would otherwise skip); 0, or 1 with why filled. */
+static int shape_invalid(const aif_scenario *b, const shape *sh, char *why, size_t n)
+{
+    const aif_model *m = &b->model;
+    int ep = b->serve.dp_attention ? sh->tp : sh->ep > 0 ? sh->ep : b->serve.ep;
+    int kvh = m->kv_heads > 0 ? m->kv_heads : m->heads, slots = m->moe.experts + b->serve.redundant_experts;
+    if (b->cluster.gpu.peak_flops[sh->prec] <= 0)
+        snprintf(why, n, "serve.precision: %s has no %s tensor cores", b->cluster.gpu.name,
+                 aif_prec_name((aif_prec)sh->prec));
+    else if (!b->serve.dp_attention && m->heads % sh->tp)
+        snprintf(why, n, "serve.tp: tp %d does not divide the %d attention heads of %s", sh->tp, m->heads, m->name);
+    else if (!b->serve.dp_attention && m->attention != AIF_ATTN_MLA && (kvh >= sh->tp ? kvh % sh->tp : sh->tp % kvh))
+        snprintf(why, n, "serve.tp: tp %d and the %d key/value heads of %s: one must divide the other", sh->tp, kvh,
+                 m->name);
+    else if (ep > 1 && !m->moe.experts)
+        snprintf(why, n, "serve.ep: ep %d needs a mixture-of-experts model; %s is dense", ep, m->name);
+    else if (sh->tp % ep)
+        snprintf(why, n, "serve.ep: ep %d does not divide tp %d", ep, sh->tp);
+    else if (m->moe.experts && slots % ep)
+        snprintf(why, n, "serve.ep: ep %d does not divide the %d expert slots of %s", ep, slots, m->name);
+    else
+        return 0;
+    return 1;
+}
+
 /* One shape: doubling until the targets are met (or max_gpus, or the p99s stop
  * falling), then bisecting. */
 static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_scenario *work, const shape *sh,
@@ -86,6 +114,8 @@ static aif_rc plan_shape(const aif_catalog *c, const aif_scenario *base, aif_sce
     int pp = base->serve.pp > 0 ? base->serve.pp : 1;
     int unit = replicas_of(sh, 1) * sh->tp * pp;   /* GPUs of one unit */
     int lo = 0, hi = 0;   /* lo: most units known to miss; hi: fewest known to meet (0: none yet) */
+    if (shape_invalid(base, sh, k->why, sizeof k->why))
+        return AIF_OK;
     for (int r = 1; r * unit <= max_gpus; r *= 2) {
         aif_rc rc = run_at(c, base, work, sh, r, run, err);
         k->sims++;
