@@ -346,23 +346,28 @@ static aif_rc run_serve_json(aif_err *e)
     }
     return AIF_OK;
 }
+/* A Mooncake trace's text parsed and served on scenario s. */
+static aif_rc serve_text(const aif_scenario *s, const char *t, size_t n, aif_err *e)
+{
+    aif_req_stream rq;
+    aif_rc rc = aif_requests_parse(t, n, "t.jsonl", 0, &rq, e);
+    if (rc)
+        return rc;
+    aif_serve_result r;
+    rc = aif_serve_simulate(s, &rq, 2000, NULL, &r, e);
+    aif_requests_free(&rq);
+    return rc;
+}
 static aif_rc run_trace(aif_err *e)
 {
     static const char t[] = "{\"timestamp\": 0, \"input_length\": 900, \"output_length\": 5, \"hash_ids\": [1, 2]}\n"
                             "{\"timestamp\": 5, \"input_length\": 700, \"output_length\": 5, \"hash_ids\": [1, 3]}\n";
-    aif_req_stream rq;
-    aif_rc rc = aif_requests_parse(t, sizeof t - 1, "t.jsonl", 0, &rq, e);
-    if (rc)
-        return rc;
-    aif_serve_result r;
-    rc = aif_serve_simulate(&serve_s, &rq, 2000, NULL, &r, e);
-    aif_requests_free(&rq);
-    return rc;
+    return serve_text(&serve_s, t, sizeof t - 1, e);
 }
 
-/* The same trace on the new paths: the cache-aware router's record, the scheduler one
- * batch ahead (its held requests), pp 2 (virtual engines, their stages) and a 1:1 split
- * (the caches' flows on the network model). */
+/* A trace on the new paths: the cache-aware router's record, the scheduler one batch
+ * ahead (its held requests), pp 2 (virtual engines, their stages) and a 1:1 split (the
+ * caches' flows on the network model). */
 static aif_rc run_trace_paths(aif_err *e)
 {
     static const char t[] = "{\"timestamp\": 0, \"input_length\": 900, \"output_length\": 5, \"hash_ids\": [1, 2]}\n"
@@ -374,14 +379,7 @@ static aif_rc run_trace_paths(aif_err *e)
     w.serve.overlap_schedule = true;
     w.serve.pp = 2;
     w.serve.disagg.prefill = w.serve.disagg.decode = 1;
-    aif_req_stream rq;
-    aif_rc rc = aif_requests_parse(t, sizeof t - 1, "t.jsonl", 0, &rq, e);
-    if (rc)
-        return rc;
-    aif_serve_result r;
-    rc = aif_serve_simulate(&w, &rq, 2000, NULL, &r, e);
-    aif_requests_free(&rq);
-    return rc;
+    return serve_text(&w, t, sizeof t - 1, e);
 }
 
 /* The best-layout search: a small space, ranked by cost (the site's figures), its top

@@ -1311,6 +1311,20 @@ static void test_kv_flows_by_hand(void **state)
     assert_true(fabs(r.e2e.mean_s - rc.e2e.mean_s) < 1e-9 * rc.e2e.mean_s);
 }
 
+typedef struct iter_log { double start[64], dur[64]; int rep[64], pre[64], dec[64], n; } iter_log;
+static void log_iter(const aif_serve_iter *it, void *ctx)   /* the first 64 iterations of a run, in order */
+{
+    iter_log *w = ctx;
+    if (w->n < 64) {
+        w->start[w->n] = it->start_s;
+        w->dur[w->n] = it->time_s;
+        w->rep[w->n] = it->replica;
+        w->pre[w->n] = it->prefill_seqs;
+        w->dec[w->n] = it->decode_seqs;
+        w->n++;
+    }
+}
+
 /* Pipeline parallelism with a batch in flight per stage, by hand: a replica of pp 2 is two
  * virtual engines (vLLM's V0 engine: one scheduler per stage, each with a pp-th of the
  * KV cache, a request to the one with the fewest unfinished), whose batches pass
@@ -1320,18 +1334,6 @@ static void test_kv_flows_by_hand(void **state)
  * [T, 3T/2]: TTFTs T and 3T/2.  Engine 0's first decode (time D) starts at T: stage 0 in
  * [T, T + D/2], stage 1 from 3T/2 (engine 1's prefill holds it) to 3T/2 + D/2.  A
  * request needing more than an engine's share of the cache is refused, naming it. */
-typedef struct pp_watch { double start[8], dur[8]; int rep[8], n; } pp_watch;
-static void pp_iter(const aif_serve_iter *it, void *ctx)
-{
-    pp_watch *w = ctx;
-    if (w->n < 8) {
-        w->start[w->n] = it->start_s;
-        w->dur[w->n] = it->time_s;
-        w->rep[w->n] = it->replica;
-        w->n++;
-    }
-}
-
 static void test_pp_in_flight_by_hand(void **state)
 {
     (void)state;
@@ -1339,18 +1341,18 @@ static void test_pp_in_flight_by_hand(void **state)
     load(&s, "cluster: {system: dgx-h100, gpus: 2}\nmodel: llama3-8b\nserve: {tp: 1, pp: 2, replicas: 1}\n");
     static aif_req q[2] = {{0, 1000, 4, 0, 0}, {0, 1000, 4, 0, 0}};
     aif_req_stream rq = {q, 2, 2, NULL, NULL, 0};
-    pp_watch w;
+    iter_log w;
     memset(&w, 0, sizeof w);
-    aif_serve_opts o = {.on_iteration = pp_iter, .iteration_ctx = &w};
+    aif_serve_opts o = {.on_iteration = log_iter, .iteration_ctx = &w};
     static aif_serve_result r;
     aif_err e;
     assert_int_equal(aif_serve_simulate(&s, &rq, 100000, &o, &r, &e), AIF_OK);
     /* the prefill's time T: a lone request on the same replica (one engine busy, no wait) */
     static aif_req q1[1] = {{0, 1000, 4, 0, 0}};
     aif_req_stream r1 = {q1, 1, 1, NULL, NULL, 0};
-    pp_watch w1;
+    iter_log w1;
     memset(&w1, 0, sizeof w1);
-    aif_serve_opts o1 = {.on_iteration = pp_iter, .iteration_ctx = &w1};
+    aif_serve_opts o1 = {.on_iteration = log_iter, .iteration_ctx = &w1};
     assert_int_equal(aif_serve_simulate(&s, &r1, 100000, &o1, &r, &e), AIF_OK);
     double T = w1.dur[0], D = w1.dur[1];   /* alone, nothing waits: the stages are free in turn */
     assert_true(w1.start[1] == T);
@@ -1490,31 +1492,18 @@ static void test_closed_loop_waves(void **state)
  * iteration had already been formed (A's decode alone) when B arrived, so B's prompt
  * waits for that one too.  C finds the replica idle: nothing formed ahead, it starts at
  * once either way.  TTFT is the end of the iteration holding the prompt less the arrival. */
-typedef struct ahead_watch { double start[64], dur[64]; int pre[64], dec[64], n; } ahead_watch;
-static void ahead_iter(const aif_serve_iter *it, void *ctx)
-{
-    ahead_watch *w = ctx;
-    if (w->n < 64) {
-        w->start[w->n] = it->start_s;
-        w->dur[w->n] = it->time_s;
-        w->pre[w->n] = it->prefill_seqs;
-        w->dec[w->n] = it->decode_seqs;
-        w->n++;
-    }
-}
-
-static void run_ahead(const aif_scenario *s, double t_b, double t_c, ahead_watch *w, aif_serve_result *r)
+static void run_ahead(const aif_scenario *s, double t_b, double t_c, iter_log *w, aif_serve_result *r)
 {
     aif_req q[3] = {{0, 512, 12, 0, 0}, {t_b, 512, 12, 0, 0}, {t_c, 256, 4, 0, 0}};
     aif_req_stream rq = {q, 3, 3, NULL, NULL, 0};
-    aif_serve_opts o = {.on_iteration = ahead_iter, .iteration_ctx = w};
+    aif_serve_opts o = {.on_iteration = log_iter, .iteration_ctx = w};
     aif_err e;
     memset(w, 0, sizeof *w);
     assert_int_equal(aif_serve_simulate(s, &rq, 100000, &o, r, &e), AIF_OK);
 }
 
 /* The iteration whose prompts include the one arriving at t (the first with a prompt starting at or after t). */
-static int prompt_iter(const ahead_watch *w, double t)
+static int prompt_iter(const iter_log *w, double t)
 {
     for (int i = 0; i < w->n; i++)
         if (w->pre[i] > 0 && w->start[i] >= t)
@@ -1528,7 +1517,7 @@ static void test_overlap_schedule_by_hand(void **state)
     (void)state;
     static aif_scenario s;
     static aif_serve_result off, on;
-    static ahead_watch wo, wa;
+    static iter_log wo, wa;
     load(&s, SMALL);
     run_ahead(&s, 1e9, 2e9, &wo, &off);   /* A alone first: its iteration times place B and C */
     assert_true(wo.n >= 4 && wo.pre[0] == 1 && wo.dec[3] == 1);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char help[] =
     "usage: aifsim infer [SCENARIO.yaml | EXAMPLE] [--model NAME] [--gpu NAME | --system NAME]\n"
@@ -218,7 +219,7 @@ static int plan_option(int ch, char *arg, plan_args *pa)
                                    AIF_PLAN_MAX_EP);
         for (int i = 0; i < n; i++) {
             double v = 0;
-            if (strcmp(items[i], "tp")) {
+            if (strcasecmp(items[i], "tp")) {
                 if (cli_parse_number("infer plan", "--eps", items[i], 1, 1024, &v))
                     return EXIT_USAGE;
                 if (v != (int)v)
@@ -237,7 +238,7 @@ static int plan_option(int ch, char *arg, plan_args *pa)
                                    AIF_PLAN_MAX_SPLIT);
         for (int i = 0; i < n; i++) {
             int pr = 0, de = 0, used = 0;
-            if (strcmp(items[i], "none") &&
+            if (strcasecmp(items[i], "none") &&
                 (sscanf(items[i], "%d:%d%n", &pr, &de, &used) != 2 || items[i][used] || pr < 1 || de < 1 ||
                  pr > 64 || de > 64))
                 return cli_usage_error("infer plan", "--splits: '%s' is not none or P:D (prefill:decode replicas, "
