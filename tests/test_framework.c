@@ -2,7 +2,8 @@
  * every built-in profile loads and estimates; an unknown name is refused at its field
  * with a did-you-mean; the default (megatron-core, named or not) reproduces the model
  * without a profile bit for bit; a compiled stack is never slower than its eager one;
- * CUDA graphs remove the per-kernel launch overhead; a stack without an overlap runs
+ * CUDA graphs remove the per-kernel launch overhead; a stack's attention factors scale its
+ * family's attention efficiencies and nothing else; a stack without an overlap runs
  * without it, in the estimate and in the best-layout search; FSDP gathers without
  * prefetch are exposed; a per-op selective policy replays part of each layer; ZeRO-3
  * as DeepSpeed runs it (a collective per weight tensor, per-rank lists, no prefetch past
@@ -189,6 +190,51 @@ static void test_cuda_graphs_remove_launch_overhead(void **state)
     s0.cluster.gpu.calib.kernel_overhead_s = 0;   /* the eager job with no launch overhead at all */
     assert_int_equal(aif_estimate(&s0, &rn, &e), AIF_OK);
     assert_true(fabs(rn.step_time_s - r1.step_time_s) <= 1e-12 * r1.step_time_s);
+    aif_catalog_free(c);
+}
+
+/* A stack's attention factors scale its family's attention efficiencies, forward and
+ * backward apart, at every head dimension: a job under the profile times as the same job
+ * without it with the efficiencies scaled by hand, and it is slower. */
+static void test_attention_factors(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/aifsim-fw-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    const char *common = "    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
+                         "    norm_traffic: 1\n    act_traffic: 1\n    elementwise_kernels: 1\n    launch_factor: 1\n";
+    fprintf(f, "frameworks:\n  kernel-test:\n%s  slow-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n",
+            common, common);
+    fclose(f);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    int rc = aif_catalog_add_file(c, path, &e);
+    unlink(path);
+    assert_int_equal(rc, AIF_OK);
+    const char *y0 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: kernel-test}\n";
+    const char *y1 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: slow-attn-test}\n";
+    aif_scenario s0, s1;
+    assert_int_equal(aif_scenario_parse(c, y0, strlen(y0), "t", NULL, 0, &s0, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y1, strlen(y1), "t", NULL, 0, &s1, &e), AIF_OK);
+    const aif_calib *c0 = &s0.cluster.gpu.calib, *c1 = &s1.cluster.gpu.calib;
+    assert_true(c0->attn_fwd_eff > 0 && c0->attn_bwd_eff > 0);
+    assert_true(c1->attn_fwd_eff == c0->attn_fwd_eff * 0.5 && c1->attn_bwd_eff == c0->attn_bwd_eff * 0.25);
+    assert_true(c1->attn_fwd_eff_hd64 == c0->attn_fwd_eff_hd64 * 0.5 && c1->attn_bwd_eff_hd64 == c0->attn_bwd_eff_hd64 * 0.25);
+    assert_true(c1->attn_fwd_eff_hd192 == c0->attn_fwd_eff_hd192 * 0.5 &&
+                c1->attn_bwd_eff_hd192 == c0->attn_bwd_eff_hd192 * 0.25);
+    assert_true(c1->matmul_eff == c0->matmul_eff && c1->kernel_overhead_s == c0->kernel_overhead_s);   /* nothing else */
+    aif_train_result r0, r1, rh;
+    assert_int_equal(aif_estimate(&s0, &r0, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&s1, &r1, &e), AIF_OK);
+    assert_true(r1.step_time_s > r0.step_time_s * 1.05);   /* 8K tokens: attention is a fair share of the step */
+    aif_calib *h = &s0.cluster.gpu.calib;   /* the same scaling by hand */
+    h->attn_fwd_eff *= 0.5, h->attn_fwd_eff_hd64 *= 0.5, h->attn_fwd_eff_hd192 *= 0.5;
+    h->attn_bwd_eff *= 0.25, h->attn_bwd_eff_hd64 *= 0.25, h->attn_bwd_eff_hd192 *= 0.25;
+    assert_int_equal(aif_estimate(&s0, &rh, &e), AIF_OK);
+    assert_true(rh.step_time_s == r1.step_time_s);
     aif_catalog_free(c);
 }
 
@@ -630,7 +676,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_profile_loads), cmocka_unit_test(test_unknown_name),
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
-        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_missing_overlap),
+        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
         cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),

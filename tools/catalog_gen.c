@@ -117,6 +117,8 @@ static void framework_fields(const aif_framework *f)
     num("loss_bytes", f->loss_bytes);
     num("pp_grad_accum_bytes", f->pp_grad_accum_bytes);
     integer("bf16_saved_inputs", f->bf16_saved_inputs);
+    num("attn_fwd_factor", f->attn_fwd_factor);
+    num("attn_bwd_factor", f->attn_bwd_factor);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
     integer("moe_eager_extras", f->moe_eager_extras);
     str("aliases", f->aliases);

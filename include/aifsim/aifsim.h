@@ -186,6 +186,10 @@ typedef struct aif_framework {
     bool bf16_saved_inputs;      /* a low-precision GEMM keeps its input for the weight gradient in bf16
                                     (torchao); false: in the recipe's format, 1 byte a value in fp8, 0.5
                                     and a scale per block in fp4 (Transformer Engine) */
+    double attn_fwd_factor;      /* the stack's fused attention forward relative to the kernel the family's
+                                    attention efficiencies describe (0 or 1: that kernel; AOTriton under
+                                    PyTorch on ROCm is slower than the CK kernels the CDNA figures are) */
+    double attn_bwd_factor;      /* the same for the attention backward */
     char aliases[AIF_ALIASES_MAX];
 } aif_framework;
 

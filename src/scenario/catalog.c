@@ -103,6 +103,8 @@ static const field framework_fields[] = {
     FLD(aif_framework, "yarn_rope_unfused", F_BOOL, yarn_rope_unfused),
     FLD(aif_framework, "moe_eager_extras", F_BOOL, moe_eager_extras),
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
+    {.key = "attn_fwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_fwd_factor), .min = 1e-2, .max = 10},
+    {.key = "attn_bwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_bwd_factor), .min = 1e-2, .max = 10},
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };
 static const schema framework_schema = {framework_fields, sizeof framework_fields / sizeof framework_fields[0], skip_meta};

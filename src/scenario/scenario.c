@@ -629,6 +629,14 @@ static void framework_apply(aif_scenario *s)
         c->matmul_eff *= f->matmul_factor;
         c->matmul_eff_fp8 *= f->fp8_matmul_factor;
         c->kernel_overhead_s *= f->cuda_graphs ? f->graph_tail : f->launch_factor;
+        /* the stack's attention kernel against the family's (absent: 0, that kernel) */
+        double af = f->attn_fwd_factor > 0 ? f->attn_fwd_factor : 1, ab = f->attn_bwd_factor > 0 ? f->attn_bwd_factor : 1;
+        c->attn_fwd_eff *= af;
+        c->attn_fwd_eff_hd64 *= af;
+        c->attn_fwd_eff_hd192 *= af;
+        c->attn_bwd_eff *= ab;
+        c->attn_bwd_eff_hd64 *= ab;
+        c->attn_bwd_eff_hd192 *= ab;
     }
     c->workspace_bytes += f->workspace_extra_bytes;
     if (t->attention < f->attention)
