@@ -8,7 +8,8 @@
  * prefetch are exposed; a per-op selective policy replays part of each layer; ZeRO-3
  * as DeepSpeed runs it (a collective per weight tensor, per-rank lists, no prefetch past
  * stage3_max_live_parameters) and its cost growing with the data-parallel ranks; the
- * validation table has a group per profile with rows. */
+ * validation table has a group per profile with rows, and its rows split by calibration
+ * family and into dense and mixture-of-experts groups. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -668,6 +669,35 @@ static void test_validation_groups(void **state)
         total += st.n;
     }
     assert_int_equal(total, v.n);
+    /* by calibration family: every row in exactly one, each family's worst row its own */
+    total = 0;
+    for (int i = 0; i < v.n; i++) {
+        int first = 1;
+        for (int j = 0; j < i && first; j++)
+            first = strcmp(v.rows[j].arch, v.rows[i].arch) != 0;
+        if (!first)
+            continue;
+        aif_val_stats st;
+        assert_int_equal(aif_validation_arch_stats(&v, v.rows[i].arch, &st, &e), AIF_OK);
+        assert_true(st.n >= 1 && !strcmp(v.rows[st.worst].arch, v.rows[i].arch));
+        total += st.n;
+    }
+    assert_int_equal(total, v.n);
+    /* dense and mixture of experts: both present, apart, and all rows between them */
+    aif_val_stats dense, moe;
+    assert_int_equal(aif_validation_moe_stats(&v, 0, &dense, &e), AIF_OK);
+    assert_int_equal(aif_validation_moe_stats(&v, 1, &moe, &e), AIF_OK);
+    assert_true(dense.n > 0 && moe.n > 0 && dense.n + moe.n == v.n);
+    assert_true(!v.rows[dense.worst].moe && v.rows[moe.worst].moe);
+    int deepseek = 0;
+    for (int i = 0; i < v.n; i++)
+        if (!strcmp(v.rows[i].model, "deepseek-v3")) {
+            assert_true(v.rows[i].moe);
+            deepseek++;
+        } else if (!strcmp(v.rows[i].model, "llama3-70b")) {
+            assert_false(v.rows[i].moe);
+        }
+    assert_true(deepseek > 0);
     aif_validation_free(&v);
 }
 

@@ -28,6 +28,7 @@ typedef struct aif_val_row {
     int nofit;                         /* training rows: 1 when the memory model says the job does not fit in
                                           GPU memory (the row does not describe the job as it was run) */
     int lora_rank;                     /* training rows: the LoRA rank (train.lora; 0 = every weight trained) */
+    int moe;                           /* training rows: 1 when the model routes to experts (model.moe) */
     double measured, predicted, err;   /* err = (predicted - measured) / measured */
     aif_train_result r;
 } aif_val_row;
@@ -101,6 +102,11 @@ aif_rc aif_validation_framework_stats(const aif_validation *v, const char *frame
                                       aif_err *err);
 /* Statistics of a training table's LoRA fine-tuning rows (lora_rank > 0), whatever their stack. */
 aif_rc aif_validation_lora_stats(const aif_validation *v, aif_val_stats *st, aif_err *err);
+/* Statistics of a training table's rows on one accelerator calibration family
+ * (aif_val_row.arch: hopper, blackwell, cdna3, tpu-v5, ...). */
+aif_rc aif_validation_arch_stats(const aif_validation *v, const char *arch, aif_val_stats *st, aif_err *err);
+/* Statistics of a training table's mixture-of-experts rows (moe 1) or dense rows (moe 0). */
+aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats *st, aif_err *err);
 
 /* The nccl-tests rows carry their size band in aif_val_row.framework: from 1 MiB up
  * (the sizes training sends) or below, for aif_validation_framework_stats. */

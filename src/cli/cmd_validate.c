@@ -33,7 +33,8 @@ static const char help[] =
     "    when the median exceeds the bound (default 10%); counts the inputs the rows'\n"
     "    notes mark ASSUMED and flags a row the memory model says cannot fit (DOES\n"
     "    NOT FIT: the row does not describe the job as it was run); then each software\n"
-    "    stack's errors, and the LoRA rows' (columns lora_rank, lora_targets);\n"
+    "    stack's errors, the LoRA rows' (columns lora_rank, lora_targets), each\n"
+    "    accelerator calibration family's, and the dense and the MoE rows';\n"
     "  - --holdout source: the training rows only, then each source group's (one paper\n"
     "    or document) error with the calibration constants tied to its rows fitted\n"
     "    without them, and the leave-one-source-out median over all rows;\n"
@@ -111,18 +112,68 @@ static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
     return g;
 }
 
-/* The distinct frameworks of a table's rows, in order of first appearance (at most max). */
-static int frameworks_of(const aif_validation *v, const char **out, int max)
+/* The distinct frameworks (arch 0) or calibration families (arch 1) of a table's rows, in
+ * order of first appearance (at most max). */
+static int groups_of(const aif_validation *v, int arch, const char **out, int max)
 {
     int n = 0;
     for (int i = 0; i < v->n; i++) {
+        const char *k = arch ? v->rows[i].arch : v->rows[i].framework;
         int seen = 0;
         for (int j = 0; j < n; j++)
-            seen |= !strcmp(out[j], v->rows[i].framework);
+            seen |= !strcmp(out[j], k);
         if (!seen && n < max)
-            out[n++] = v->rows[i].framework;
+            out[n++] = k;
     }
     return n;
+}
+
+/* One group's statistics: a line (text) or a member of g (JSON). */
+static void emit_group(json_object *g, const char *name, const aif_val_stats *st, const aif_validation *v)
+{
+    if (g) {
+        json_object_object_add(g, name, group_json(st, v));
+    } else {
+        char label[80];
+        snprintf(label, sizeof label, "  %s", name);
+        print_group(label, st, v);
+    }
+}
+
+/* The rows by accelerator calibration family, then dense against mixture-of-experts: lines
+ * under a heading each (text), or the objects "families" and "kinds" (JSON). */
+static int print_families(const aif_validation *v, json_object *into)
+{
+    const char *names[64];
+    int n = groups_of(v, 1, names, 64);
+    json_object *g = into ? json_object_new_object() : NULL;
+    aif_val_stats st;
+    aif_err e;
+    if (!into)
+        printf("by accelerator family (the calibration family, data/calibration.yaml):\n");
+    for (int i = 0; i < n; i++) {
+        if (aif_validation_arch_stats(v, names[i], &st, &e) != AIF_OK) {
+            json_object_put(g);
+            return cli_report_error(&e);
+        }
+        emit_group(g, names[i], &st, v);
+    }
+    if (g)
+        json_object_object_add(into, "families", g);
+    g = into ? json_object_new_object() : NULL;
+    if (!into)
+        printf("by model (dense, or mixture of experts):\n");
+    for (int moe = 0; moe <= 1; moe++) {
+        if (aif_validation_moe_stats(v, moe, &st, &e) != AIF_OK) {
+            json_object_put(g);
+            return cli_report_error(&e);
+        }
+        if (st.n > 0)
+            emit_group(g, moe ? "moe" : "dense", &st, v);
+    }
+    if (g)
+        json_object_object_add(into, "kinds", g);
+    return 0;
 }
 
 /* Each software stack's statistics, one line each (text) or an object by name (JSON), then
@@ -130,7 +181,7 @@ static int frameworks_of(const aif_validation *v, const char **out, int max)
 static int print_frameworks(const aif_validation *v, json_object *into)
 {
     const char *names[64];
-    int n = frameworks_of(v, names, 64);
+    int n = groups_of(v, 0, names, 64);
     json_object *g = into ? json_object_new_object() : NULL;
     for (int i = 0; i < n; i++) {
         aif_val_stats st;
@@ -139,13 +190,7 @@ static int print_frameworks(const aif_validation *v, json_object *into)
             json_object_put(g);
             return cli_report_error(&e);
         }
-        if (g) {
-            json_object_object_add(g, names[i], group_json(&st, v));
-        } else {
-            char label[80];
-            snprintf(label, sizeof label, "  %s", names[i]);
-            print_group(label, &st, v);
-        }
+        emit_group(g, names[i], &st, v);
     }
     if (g)
         json_object_object_add(into, "frameworks", g);
@@ -399,7 +444,7 @@ int cmd_validate(int argc, char **argv)
             if (holdout)
                 json_object_object_add(root, "holdout", holdout_json(&ho));
             json_object_object_add(root, "pass", json_object_new_boolean(pass));
-            if ((status = print_frameworks(&train, root)) != 0) {
+            if ((status = print_frameworks(&train, root)) != 0 || (status = print_families(&train, root)) != 0) {
                 json_object_put(root);
                 goto done;
             }
@@ -453,7 +498,7 @@ int cmd_validate(int argc, char **argv)
             printf("; bound on the median %.0f%%: %s\n", bound, pass ? "PASS" : "FAIL");
             print_table_notes(&train);
             printf("by software stack (train.framework):\n");
-            if ((status = print_frameworks(&train, NULL)) != 0)
+            if ((status = print_frameworks(&train, NULL)) != 0 || (status = print_families(&train, NULL)) != 0)
                 goto done;
             if (holdout)
                 print_holdout(&ho, &train);

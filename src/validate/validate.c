@@ -217,6 +217,7 @@ static void train_row(parse_state *ps)
     }
     vr->gpus = s.cluster.gpus;
     vr->lora_rank = s.train.lora.rank;
+    vr->moe = s.model.moe.experts > 0;
     aif_strlcpy(vr->framework, s.train.framework, sizeof vr->framework);
     aif_strlcpy(vr->arch, s.cluster.gpu.arch, sizeof vr->arch);
     for (int i = 0; i < ps->n_calib_set; i++)
@@ -1077,6 +1078,21 @@ static int is_lora_row(const aif_val_row *r, const void *unused) { (void)unused;
 aif_rc aif_validation_lora_stats(const aif_validation *v, aif_val_stats *st, aif_err *err)
 {
     return stats_where(v, is_lora_row, NULL, st, err);
+}
+
+static int is_arch_row(const aif_val_row *r, const void *arch) { return !strcmp(r->arch, arch); }
+
+aif_rc aif_validation_arch_stats(const aif_validation *v, const char *arch, aif_val_stats *st, aif_err *err)
+{
+    return stats_where(v, is_arch_row, arch, st, err);
+}
+
+static int is_moe_row(const aif_val_row *r, const void *moe) { return r->moe == *(const int *)moe; }
+
+aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats *st, aif_err *err)
+{
+    int want = moe != 0;
+    return stats_where(v, is_moe_row, &want, st, err);
 }
 
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
