@@ -390,6 +390,10 @@ if grep -q '^serving (validation/infer.csv; aif_run_serve; not part of the bound
 else bad "validate: serving section missing"; fi
 if "$bin" validate --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["serving"]; assert d["n"] == d["throughput"]["n"] + d["latency"]["n"] and d["latency"]["n"] == d["ttft"]["n"] + d["tpot"]["n"] and d["n_skipped"] > 0 and "pass" not in d'; then ok
 else bad "validate --json: serving"; fi
+# the training rows by calibration family and by dense / MoE: each split covers every row once,
+# and every row names its family and kind
+if "$bin" validate --json | python3 -c 'import json,sys; d=json.load(sys.stdin); rows=d["rows"]; assert sum(g["n"] for g in d["families"].values()) == d["n"] == len(rows); assert d["kinds"]["dense"]["n"] + d["kinds"]["moe"]["n"] == d["n"]; assert all(d["families"][r["arch"]]["n"] > 0 for r in rows); assert sum(r["moe"] for r in rows) == d["kinds"]["moe"]["n"]'; then ok
+else bad "validate --json: families and kinds"; fi
 sh_hdr='id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps,concurrency,metric,value,unit_note,software,source,notes'
 printf '%s\na,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,9000,per deployment,e,s,\nb,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,,,ttft_p50_s,0.1,per deployment,e,s,\n' "$sh_hdr" >"$tmp/s.csv"
 rejects 2 "s.csv:3: qps: mode server needs a request rate" validate --infer "$tmp/s.csv"

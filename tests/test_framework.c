@@ -206,8 +206,9 @@ static void test_attention_factors(void **state)
     FILE *f = fdopen(fd, "w");
     const char *common = "    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
                          "    norm_traffic: 1\n    act_traffic: 1\n    elementwise_kernels: 1\n    launch_factor: 1\n";
-    fprintf(f, "frameworks:\n  kernel-test:\n%s  slow-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n",
-            common, common);
+    fprintf(f, "frameworks:\n  kernel-test:\n%s  slow-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n"
+               "  amd-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n    attn_factor_families: [cdna3]\n",
+            common, common, common);
     fclose(f);
     aif_catalog *c;
     aif_err e;
@@ -236,6 +237,40 @@ static void test_attention_factors(void **state)
     h->attn_bwd_eff *= 0.25, h->attn_bwd_eff_hd64 *= 0.25, h->attn_bwd_eff_hd192 *= 0.25;
     assert_int_equal(aif_estimate(&s0, &rh, &e), AIF_OK);
     assert_true(rh.step_time_s == r1.step_time_s);
+    /* factors measured on another family leave this one's kernel; a roofline GPU (peak rates,
+     * no calibration) is a bound whatever the stack */
+    const char *y2 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: amd-attn-test}\n";
+    const char *y3 = "cluster: {system: mi300x-8, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: amd-attn-test}\n";
+    const char *y4 = "cluster: {system: mi300x-8, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: kernel-test}\n";
+    const char *y5 = "cluster: {gpu: rubin, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: slow-attn-test}\n";
+    const char *y6 = "cluster: {gpu: rubin, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: kernel-test}\n";
+    aif_scenario s2, s3, s4, s5, s6;
+    assert_int_equal(aif_scenario_parse(c, y2, strlen(y2), "t", NULL, 0, &s2, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y3, strlen(y3), "t", NULL, 0, &s3, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y4, strlen(y4), "t", NULL, 0, &s4, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y5, strlen(y5), "t", NULL, 0, &s5, &e), AIF_OK);
+    assert_int_equal(aif_scenario_parse(c, y6, strlen(y6), "t", NULL, 0, &s6, &e), AIF_OK);
+    assert_true(s2.cluster.gpu.calib.attn_fwd_eff == c0->attn_fwd_eff * 2 &&   /* c0 was halved by hand above */
+                s2.cluster.gpu.calib.attn_bwd_eff == c0->attn_bwd_eff * 4);
+    assert_string_equal(s3.cluster.gpu.calib.name, "cdna3");
+    assert_true(s3.cluster.gpu.calib.attn_fwd_eff == s4.cluster.gpu.calib.attn_fwd_eff * 0.5 &&
+                s3.cluster.gpu.calib.attn_bwd_eff == s4.cluster.gpu.calib.attn_bwd_eff * 0.25);
+    assert_true(s5.cluster.gpu.calib.roofline);
+    assert_true(memcmp(&s5.cluster.gpu.calib, &s6.cluster.gpu.calib, sizeof s5.cluster.gpu.calib) == 0);
+    aif_catalog_free(c);
+    /* a family the factors name must exist: a typo is an error at its field, with a guess */
+    char bad[] = "/tmp/aifsim-fw-XXXXXX";
+    fd = mkstemp(bad);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    fprintf(f, "frameworks:\n  typo-test:\n%s    attn_fwd_factor: 0.5\n    attn_factor_families: [cnda3]\n", common);
+    fclose(f);
+    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
+    rc = aif_catalog_add_file(c, bad, &e);
+    unlink(bad);
+    assert_int_equal(rc, AIF_EINPUT);
+    assert_non_null(strstr(e.path, "attn_factor_families"));
+    assert_non_null(strstr(e.msg, "did you mean 'cdna3'"));
     aif_catalog_free(c);
 }
 

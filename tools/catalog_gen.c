@@ -119,6 +119,7 @@ static void framework_fields(const aif_framework *f)
     integer("bf16_saved_inputs", f->bf16_saved_inputs);
     num("attn_fwd_factor", f->attn_fwd_factor);
     num("attn_bwd_factor", f->attn_bwd_factor);
+    str("attn_factor_families", f->attn_factor_families);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
     integer("moe_eager_extras", f->moe_eager_extras);
     str("aliases", f->aliases);

@@ -125,8 +125,9 @@ typedef struct aif_calib {
  * efficiencies were measured on Megatron-Core with Transformer Engine kernels (the
  * default profile, megatron-core, is 1 and true everywhere and changes nothing).  At
  * load (aif_scenario_load) the profile is folded into the job's copy of the calibration
- * (src/scenario/scenario.c, aif_framework_apply) and into the lowering
- * (src/workload/lower_train.c): no engine reads it.  Factors are > 0. */
+ * (src/scenario/scenario.c, framework_apply, each field by aif_framework_calib_factor)
+ * and into the lowering (src/workload/lower_train.c): no engine reads it.  Factors are
+ * > 0, but for those documented with 0 meaning absent (the attention factors: 1). */
 typedef struct aif_framework {
     char name[AIF_NAME_MAX];
     char description[AIF_DESC_MAX];
@@ -190,6 +191,9 @@ typedef struct aif_framework {
                                     attention efficiencies describe (0 or 1: that kernel; AOTriton under
                                     PyTorch on ROCm is slower than the CK kernels the CDNA figures are) */
     double attn_bwd_factor;      /* the same for the attention backward */
+    char attn_factor_families[AIF_ALIASES_MAX]; /* the calibration families (space-separated) whose
+                                    kernels the attention factors were measured against; on others
+                                    the stack runs its family's kernel; empty: every family */
     char aliases[AIF_ALIASES_MAX];
 } aif_framework;
 

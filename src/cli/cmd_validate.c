@@ -225,6 +225,8 @@ static json_object *table_json(const aif_validation *v, int train)
             json_object_object_add(o, "source_group", json_object_new_string(r->group));
             json_object_object_add(o, "assumed", json_object_new_int(r->n_assumed));
             json_object_object_add(o, "fits_in_memory", json_object_new_boolean(!r->nofit));
+            json_object_object_add(o, "arch", json_object_new_string(r->arch));   /* the calibration family */
+            json_object_object_add(o, "moe", json_object_new_boolean(r->moe));
         }
         json_object_array_add(rows, o);
     }

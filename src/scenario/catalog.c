@@ -105,6 +105,7 @@ static const field framework_fields[] = {
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     {.key = "attn_fwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_fwd_factor), .min = 1e-2, .max = 10},
     {.key = "attn_bwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_bwd_factor), .min = 1e-2, .max = 10},
+    FLD(aif_framework, "attn_factor_families", F_NAMES, attn_factor_families),
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };
 static const schema framework_schema = {framework_fields, sizeof framework_fields / sizeof framework_fields[0], skip_meta};
@@ -637,6 +638,25 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
             return bind_error(bc, e, path, "a GPU needs hbm, hbm_bw and scaleup_bw");
         if (tmp.g.scaleup_domain <= 0)
             tmp.g.scaleup_domain = 8;
+    }
+    if (k == AIF_CAT_FRAMEWORKS && tmp.fw.attn_factor_families[0]) {
+        /* each family the attention factors name is a loaded calibration family (a typo would
+         * leave the factors unused, silently) */
+        char list[AIF_ALIASES_MAX], *save = NULL;
+        aif_strlcpy(list, tmp.fw.attn_factor_families, sizeof list);
+        for (char *nm = strtok_r(list, " ", &save); nm; nm = strtok_r(NULL, " ", &save))
+            if (!find_in(&c->calibs, offsetof(aif_calib, name), nm)) {
+                const char *cands[32];
+                int n = 0;
+                for (int i = 0; i < c->calibs.n && n < 32; i++)
+                    cands[n++] = ((aif_calib *)c->calibs.items)[i].name;
+                int d = aif_did_you_mean(nm, cands, n);
+                char sub[220];
+                bind_path(sub, sizeof sub, path, "attn_factor_families");
+                return bind_error(bc, ynode_get(e, "attn_factor_families"), sub,
+                                  "'%s' is not a calibration family%s%s%s (see data/calibration.yaml)", nm,
+                                  d >= 0 ? "; did you mean '" : "", d >= 0 ? cands[d] : "", d >= 0 ? "'?" : "");
+            }
     }
     if (k == AIF_CAT_SYSTEMS && (tmp.s.gpus_per_node <= 0 || tmp.s.nics_per_node <= 0 || !tmp.s.gpu[0] || tmp.s.nic_bw_Bps <= 0 ||
                    !tmp.s.fabric[0]))

@@ -77,5 +77,11 @@ const aif_calib *aif_catalog_calib(const aif_catalog *c, int i);
  * it has them, over the family's in g->calib: after g takes its family, and after a family's
  * constant is refitted (aif_validate_holdout). */
 void aif_gpu_own_gemm(aif_gpu *g);
+/* What a software stack multiplies one calibration field by on the given family
+ * (framework_apply in scenario.c, field by field; the holdout refit in validate.c puts a
+ * refitted value through it): matmul_eff, matmul_eff_fp8, kernel_overhead and the
+ * attention efficiencies; 1 for every other field, and for every field of a roofline
+ * family or of a stack without a name. */
+double aif_framework_calib_factor(const aif_framework *f, const aif_calib *c, const char *name);
 
 #endif

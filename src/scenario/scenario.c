@@ -606,8 +606,9 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
 
 /* The software stack a training job runs on (train.framework, data/frameworks.yaml),
  * folded into the job's copy of its GPU's calibration and into the train fields the
- * engines read, so that no engine reads the profile: GEMM rates scaled, the per-kernel
- * overhead scaled (or cut to the graph tail under CUDA graphs), the workspace grown,
+ * engines read, so that no engine reads the profile: GEMM and attention rates scaled
+ * (aif_framework_calib_factor), the per-kernel overhead scaled (or cut to the graph tail
+ * under CUDA graphs), the workspace grown,
  * the attention kernel no better than the stack's, and overlaps the stack lacks off.
  * The default profile (megatron-core) is 1, 0 and true everywhere: every figure stays
  * bit for bit what it was (but a YaRN-scaled model's rotary embedding, which Megatron-Core
@@ -620,23 +621,56 @@ static const aif_framework identity_framework = {
     .graph_tail = 0.5, .tp_overlap = true, .dp_overlap = true, .ep_overlap = true, .fsdp_prefetch = 1,
     .yarn_rope_unfused = true, .moe_eager_extras = true};
 
+/* Whether name is one of the space-separated names of list. */
+static int in_name_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, name, n))
+            return 1;
+        p += len + (end != NULL);
+    }
+    return 0;
+}
+
+double aif_framework_calib_factor(const aif_framework *f, const aif_calib *c, const char *name)
+{
+    if (c->roofline || !f->name[0])
+        return 1;
+    if (!strcmp(name, "matmul_eff"))
+        return f->matmul_factor;
+    if (!strcmp(name, "matmul_eff_fp8"))
+        return f->fp8_matmul_factor;
+    if (!strcmp(name, "kernel_overhead"))
+        return f->cuda_graphs ? f->graph_tail : f->launch_factor;
+    /* the stack's attention kernel against the family's: absent (0), or a family the
+     * factors were not measured on, that kernel */
+    int fwd = !strncmp(name, "attn_fwd_eff", 12), bwd = !strncmp(name, "attn_bwd_eff", 12);
+    if (!fwd && !bwd)
+        return 1;
+    if (f->attn_factor_families[0] && !in_name_list(f->attn_factor_families, c->name))
+        return 1;
+    double x = fwd ? f->attn_fwd_factor : f->attn_bwd_factor;
+    return x > 0 ? x : 1;
+}
+
 static void framework_apply(aif_scenario *s)
 {
     const aif_framework *f = &s->framework;
     aif_calib *c = &s->cluster.gpu.calib;
     aif_train *t = &s->train;
     if (!c->roofline) {
-        c->matmul_eff *= f->matmul_factor;
-        c->matmul_eff_fp8 *= f->fp8_matmul_factor;
-        c->kernel_overhead_s *= f->cuda_graphs ? f->graph_tail : f->launch_factor;
-        /* the stack's attention kernel against the family's (absent: 0, that kernel) */
-        double af = f->attn_fwd_factor > 0 ? f->attn_fwd_factor : 1, ab = f->attn_bwd_factor > 0 ? f->attn_bwd_factor : 1;
-        c->attn_fwd_eff *= af;
-        c->attn_fwd_eff_hd64 *= af;
-        c->attn_fwd_eff_hd192 *= af;
-        c->attn_bwd_eff *= ab;
-        c->attn_bwd_eff_hd64 *= ab;
-        c->attn_bwd_eff_hd192 *= ab;
+        c->matmul_eff *= aif_framework_calib_factor(f, c, "matmul_eff");
+        c->matmul_eff_fp8 *= aif_framework_calib_factor(f, c, "matmul_eff_fp8");
+        c->kernel_overhead_s *= aif_framework_calib_factor(f, c, "kernel_overhead");
+        c->attn_fwd_eff *= aif_framework_calib_factor(f, c, "attn_fwd_eff");
+        c->attn_fwd_eff_hd64 *= aif_framework_calib_factor(f, c, "attn_fwd_eff_hd64");
+        c->attn_fwd_eff_hd192 *= aif_framework_calib_factor(f, c, "attn_fwd_eff_hd192");
+        c->attn_bwd_eff *= aif_framework_calib_factor(f, c, "attn_bwd_eff");
+        c->attn_bwd_eff_hd64 *= aif_framework_calib_factor(f, c, "attn_bwd_eff_hd64");
+        c->attn_bwd_eff_hd192 *= aif_framework_calib_factor(f, c, "attn_bwd_eff_hd192");
     }
     c->workspace_bytes += f->workspace_extra_bytes;
     if (t->attention < f->attention)

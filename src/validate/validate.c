@@ -220,12 +220,20 @@ static void train_row(parse_state *ps)
     vr->moe = s.model.moe.experts > 0;
     aif_strlcpy(vr->framework, s.train.framework, sizeof vr->framework);
     aif_strlcpy(vr->arch, s.cluster.gpu.arch, sizeof vr->arch);
+    /* a refitted family figure replaces the job's copy, which the stack's profile has
+     * scaled: the refit goes through the same factor */
+    aif_calib *jc = &s.cluster.gpu.calib;
     for (int i = 0; i < ps->n_calib_set; i++)
         if (!strcmp(ps->calib_set[i].family, s.cluster.gpu.arch))
-            aif_calib_put(&s.cluster.gpu.calib, ps->calib_set[i].field, ps->calib_set[i].value);
+            aif_calib_put(jc, ps->calib_set[i].field,
+                          ps->calib_set[i].value * aif_framework_calib_factor(&s.framework, jc, ps->calib_set[i].field));
     /* a family refitted without a group: a GPU's own GEMM figures (its own microbenchmark,
-     * data/gpus.yaml) are not the family's and stay */
-    aif_gpu_own_gemm(&s.cluster.gpu);
+     * data/gpus.yaml) are not the family's and stay, scaled by the stack as at load */
+    if (s.cluster.gpu.own_matmul_eff > 0)
+        jc->matmul_eff = s.cluster.gpu.own_matmul_eff * aif_framework_calib_factor(&s.framework, jc, "matmul_eff");
+    if (s.cluster.gpu.own_matmul_eff_fp8 > 0)
+        jc->matmul_eff_fp8 =
+            s.cluster.gpu.own_matmul_eff_fp8 * aif_framework_calib_factor(&s.framework, jc, "matmul_eff_fp8");
     if (s.site.gpu_power_limit_W > 0)   /* a run at a power limit: its clocks, as aif_run_train sets them */
         s.cluster.clock_factor = aif_clock_factor(&s.cluster.gpu, aif_catalog_facility(ps->cat), s.site.gpu_power_limit_W);
     char why[200];
