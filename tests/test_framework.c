@@ -3,7 +3,8 @@
  * with a did-you-mean; the default (megatron-core, named or not) reproduces the model
  * without a profile bit for bit; a compiled stack is never slower than its eager one;
  * CUDA graphs remove the per-kernel launch overhead; a stack's attention factors scale its
- * family's attention efficiencies and nothing else; a stack without an overlap runs
+ * family's attention efficiencies and nothing else; FSDP2's copy-out and copy-in
+ * around its collectives and its reduce dtype; a stack without an overlap runs
  * without it, in the estimate and in the best-layout search; FSDP gathers without
  * prefetch are exposed; a per-op selective policy replays part of each layer; ZeRO-3
  * as DeepSpeed runs it (a collective per weight tensor, per-rank lists, no prefetch past
@@ -272,6 +273,50 @@ static void test_attention_factors(void **state)
     assert_non_null(strstr(e.path, "attn_factor_families"));
     assert_non_null(strstr(e.msg, "did you mean 'cdna3'"));
     aif_catalog_free(c);
+}
+
+/* FSDP2's copies (the stack's fsdp_copy): a layer's forward all-gather is followed by its
+ * copy-out, 4 bytes a weight; its backward reduce-scatter preceded by its copy-in, 2 bytes
+ * read and the reduce dtype's written, and the reduce-scatter moves the reduce dtype
+ * (fsdp_reduce_bytes, torchtitan's fp32: 4 bytes a weight against Megatron-Core's 2).  A
+ * stack without fsdp_copy lowers neither copy. */
+static void test_fsdp2_copies(void **state)
+{
+    (void)state;
+    const char *fmt = "cluster: {system: dgx-h100, gpus: 16}\nmodel: {base: llama3-8b, layers: 2}\n"
+                      "train: {seq: 4096, mbs: 1, gbs: 16, tp: 1, pp: 1, optimizer: fsdp, framework: %s}\n";
+    const char *stacks[2] = {"torchtitan", "megatron-core"};
+    double ag[2] = {0}, copy_out[2] = {0}, copy_in[2] = {0}, rs[2] = {0};
+    for (int k = 0; k < 2; k++) {
+        char y[512];
+        snprintf(y, sizeof y, fmt, stacks[k]);
+        aif_scenario s;
+        aif_err e;
+        aif_graph g;
+        assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        for (int i = g.seg[AIF_SEG_DENSE_FWD].first; i < g.seg[AIF_SEG_DENSE_FWD].first + g.seg[AIF_SEG_DENSE_FWD].n; i++) {
+            if (!strcmp(g.ops[i].name, "dp.ag.weights"))
+                ag[k] = g.ops[i].bytes;
+            if (!strcmp(g.ops[i].name, "dp.ag.copy_out")) {
+                copy_out[k] = g.ops[i].bytes;
+                assert_int_equal(g.ops[i].n_kernels, 1);
+            }
+        }
+        for (int i = g.seg[AIF_SEG_DENSE_BWD].first; i < g.seg[AIF_SEG_DENSE_BWD].first + g.seg[AIF_SEG_DENSE_BWD].n; i++) {
+            if (!strcmp(g.ops[i].name, "dp.rs.grads"))
+                rs[k] = g.ops[i].bytes;
+            if (!strcmp(g.ops[i].name, "dp.rs.copy_in")) {
+                copy_in[k] = g.ops[i].bytes;
+                assert_true(i + 1 < g.n_ops && !strcmp(g.ops[i + 1].name, "dp.rs.grads"));   /* just before it */
+            }
+        }
+        aif_graph_free(&g);
+    }
+    double w = ag[0] / 2;   /* the layer's weights on this rank (gathered in bf16) */
+    assert_true(w > 1e6 && ag[1] == ag[0]);
+    assert_true(copy_out[0] == 4 * w && copy_in[0] == (2 + 4) * w && rs[0] == 4 * w);
+    assert_true(copy_out[1] == 0 && copy_in[1] == 0 && rs[1] == 2 * w);
 }
 
 /* A stack without TP overlap runs without it, even asked; the search never tries it. */
@@ -741,7 +786,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_profile_loads), cmocka_unit_test(test_unknown_name),
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
-        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_missing_overlap),
+        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
         cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),

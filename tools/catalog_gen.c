@@ -120,6 +120,8 @@ static void framework_fields(const aif_framework *f)
     num("attn_fwd_factor", f->attn_fwd_factor);
     num("attn_bwd_factor", f->attn_bwd_factor);
     str("attn_factor_families", f->attn_factor_families);
+    integer("fsdp_copy", f->fsdp_copy);
+    num("fsdp_reduce_bytes", f->fsdp_reduce_bytes);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
     integer("moe_eager_extras", f->moe_eager_extras);
     str("aliases", f->aliases);

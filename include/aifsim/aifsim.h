@@ -191,6 +191,13 @@ typedef struct aif_framework {
                                     attention efficiencies describe (0 or 1: that kernel; AOTriton under
                                     PyTorch on ROCm is slower than the CK kernels the CDNA figures are) */
     double attn_bwd_factor;      /* the same for the attention backward */
+    bool fsdp_copy;              /* FSDP over per-parameter tensors (PyTorch's FSDP2): each all-gather's
+                                    output is copied out into the parameters (2 bytes read and 2 written
+                                    an element) and each reduce-scatter's input copied in from the
+                                    gradients (2 read, fsdp_reduce_bytes written), in kernels the
+                                    compute stream waits for */
+    double fsdp_reduce_bytes;    /* bytes an element of ZeRO-2/3 and FSDP's gradient reduce-scatter (and
+                                    HSDP's all-reduce) moves: FSDP2's reduce dtype; 0: 2 (bf16) */
     char attn_factor_families[AIF_ALIASES_MAX]; /* the calibration families (space-separated) whose
                                     kernels the attention factors were measured against; on others
                                     the stack runs its family's kernel; empty: every family */

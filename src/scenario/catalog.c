@@ -106,6 +106,8 @@ static const field framework_fields[] = {
     {.key = "attn_fwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_fwd_factor), .min = 1e-2, .max = 10},
     {.key = "attn_bwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_bwd_factor), .min = 1e-2, .max = 10},
     FLD(aif_framework, "attn_factor_families", F_NAMES, attn_factor_families),
+    FLD(aif_framework, "fsdp_copy", F_BOOL, fsdp_copy),
+    {.key = "fsdp_reduce_bytes", .type = F_NUM, .off = offsetof(aif_framework, fsdp_reduce_bytes), .min = 1, .max = 4},
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };
 static const schema framework_schema = {framework_fields, sizeof framework_fields / sizeof framework_fields[0], skip_meta};

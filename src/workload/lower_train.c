@@ -89,6 +89,8 @@ typedef struct lw {
     aif_ovl fsdp_ovl;               /* ZeRO-3/FSDP gathers: hidden (prefetched) or exposed */
     int fsdp_tensor;                /* the stack gathers and reduces each weight tensor on its own */
     int rank_ops;                   /* host operations per rank in each such collective (0: flat buffer) */
+    int fsdp_copy;                  /* FSDP2: copy-out after each all-gather, copy-in before each reduce-scatter */
+    double rs_bytes;                /* bytes an element of the gradient reduce-scatter (FSDP2's reduce dtype) */
     double live_limit_el;           /* gathered weights above which the stack prefetches nothing (0: none) */
     double live_el;                 /* gathered weights held when the next tensor would be prefetched */
     double reuse_limit_el;          /* a gathered weight used again within fewer weights is kept (0: never) */
@@ -722,7 +724,7 @@ static void replicate_ar(lw *w, double dense_el, double expert_el)
     const aif_group_shape *gs = w->g->groups;
     w->groups_read |= 1u << AIF_GRP_DP | 1u << AIF_GRP_EDP;
     double shard_el = dense_el / gs[AIF_GRP_DP].size + (expert_el > 0 ? expert_el / gs[AIF_GRP_EDP].size : 0);
-    comm(w, "dpr.ar.grads", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DPR, shard_el * 2, AIF_OVL_SEGMENT);
+    comm(w, "dpr.ar.grads", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DPR, shard_el * w->rs_bytes, AIF_OVL_SEGMENT);
 }
 
 static void fsdp_ops(lw *w, int moe, int bwd)
@@ -732,19 +734,34 @@ static void fsdp_ops(lw *w, int moe, int bwd)
     } else if (w->fsdp) {
         double p = layer_params_local(w, moe);
         comm(w, "dp.ag.weights", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, p * 2, w->fsdp_ovl);
+        /* FSDP2 (the stack's fsdp_copy; PyTorch torch/distributed/fsdp/_fully_shard/
+         * _fsdp_collectives.py): the all-gather's flat output is split into the parameters
+         * (foreach_all_gather_copy_out, torch.split_with_sizes_copy, on the stream that then
+         * computes), the gradients concatenated into the reduce-scatter's input in its reduce
+         * dtype (foreach_reduce_scatter_copy_in, torch._chunk_cat, which the compute stream
+         * waits for before it frees them): one kernel each, booked with the collectives */
+        if (w->fsdp_copy)
+            aif_graph_add_mem(w->g, "dp.ag.copy_out", AIF_CAT_DP, p * 4, 1);
         if (bwd) {
-            comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * 2, AIF_OVL_SEGMENT);
+            if (w->fsdp_copy)
+                aif_graph_add_mem(w->g, "dp.rs.copy_in", AIF_CAT_DP, p * (2 + w->rs_bytes), 1);
+            comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * w->rs_bytes, AIF_OVL_SEGMENT);
             replicate_ar(w, p, 0);
         }
     } else if (w->zero2 && bwd) {
-        /* this microbatch's bf16 gradients into their shards, beside the backward pass:
+        /* this microbatch's gradients into their shards (in the stack's reduce dtype), beside the backward pass:
          * the dense part over data parallelism, the experts over expert data parallelism */
         const aif_model *m = &w->s->model;
         double all = layer_params_local(w, moe);
         double expert = moe ? w->d.expert_params * m->moe.experts / w->ep / w->etp : 0;
-        comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, (all - expert) * 2, AIF_OVL_SEGMENT);
+        /* FSDP2's copy-in comes with each reduce-scatter it issues; a stack that accumulates
+         * the unsharded gradients over the microbatches under pipelining (pp_grad_accum_bytes:
+         * PyTorch's pipeline stages) copies once a step, not here */
+        if (w->fsdp_copy && !(w->s->framework.pp_grad_accum_bytes > 0 && w->s->train.optimizer >= AIF_OPT_ZERO3))
+            aif_graph_add_mem(w->g, "dp.rs.copy_in", AIF_CAT_DP, all * (2 + w->rs_bytes), 1);
+        comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, (all - expert) * w->rs_bytes, AIF_OVL_SEGMENT);
         if (expert > 0)
-            comm(w, "edp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert * 2, AIF_OVL_SEGMENT);
+            comm(w, "edp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert * w->rs_bytes, AIF_OVL_SEGMENT);
         replicate_ar(w, all - expert, expert);
     }
 }
@@ -1299,6 +1316,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         w.fsdp_ovl = named && f->fsdp_prefetch < 1 ? AIF_OVL_NONE : AIF_OVL_SEGMENT;
         w.fsdp_tensor = named && f->fsdp_per_tensor;
         w.rank_ops = named ? f->fsdp_rank_ops : 0;
+        w.fsdp_copy = named && f->fsdp_copy;
+        w.rs_bytes = named && f->fsdp_reduce_bytes > 0 ? f->fsdp_reduce_bytes : 2;
         w.live_limit_el = named ? f->fsdp_live_params : 0;
         w.reuse_limit_el = named ? f->fsdp_reuse_params : 0;
     }
