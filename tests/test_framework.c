@@ -46,6 +46,23 @@ static aif_rc load(const char *system, const char *model, const char *train, aif
     return aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, s, e);
 }
 
+/* The built-in catalog plus a catalog file holding text: the file's load status (the
+ * catalog is made either way; the caller frees it). */
+static aif_rc catalog_with(const char *text, aif_catalog **c, aif_err *e)
+{
+    char path[] = "/tmp/aifsim-fw-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(aif_catalog_load_builtin(c, e), AIF_OK);
+    aif_rc rc = aif_catalog_add_file(*c, path, e);
+    unlink(path);
+    return rc;
+}
+
 static double step(const char *system, const char *model, const char *train)
 {
     aif_scenario s;
@@ -162,22 +179,15 @@ static void test_compiled_never_slower(void **state)
 static void test_cuda_graphs_remove_launch_overhead(void **state)
 {
     (void)state;
-    char path[] = "/tmp/aifsim-fw-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
     const char *common = "    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
                          "    norm_traffic: 9\n    act_traffic: 1.67\n    elementwise_kernels: 4\n    launch_factor: 1\n"
                          "    graph_tail: 0\n    dp_overlap: true\n    fsdp_prefetch: 1\n";
-    fprintf(f, "frameworks:\n  eager-test:\n%s    cuda_graphs: false\n  graphs-test:\n%s    cuda_graphs: true\n", common,
-            common);
-    fclose(f);
+    char text[1024];
+    snprintf(text, sizeof text, "frameworks:\n  eager-test:\n%s    cuda_graphs: false\n  graphs-test:\n%s    cuda_graphs: true\n",
+             common, common);
     aif_catalog *c;
     aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    int rc = aif_catalog_add_file(c, path, &e);
-    unlink(path);
-    assert_int_equal(rc, AIF_OK);
+    assert_int_equal(catalog_with(text, &c, &e), AIF_OK);
     const char *y0 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 2048, gbs: 8, framework: eager-test}\n";
     const char *y1 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 2048, gbs: 8, framework: graphs-test}\n";
     aif_scenario s0, s1;
@@ -201,22 +211,16 @@ static void test_cuda_graphs_remove_launch_overhead(void **state)
 static void test_attention_factors(void **state)
 {
     (void)state;
-    char path[] = "/tmp/aifsim-fw-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
     const char *common = "    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
                          "    norm_traffic: 1\n    act_traffic: 1\n    elementwise_kernels: 1\n    launch_factor: 1\n";
-    fprintf(f, "frameworks:\n  kernel-test:\n%s  slow-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n"
-               "  amd-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n    attn_factor_families: [cdna3]\n",
-            common, common, common);
-    fclose(f);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "frameworks:\n  kernel-test:\n%s  slow-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n"
+             "  amd-attn-test:\n%s    attn_fwd_factor: 0.5\n    attn_bwd_factor: 0.25\n    attn_factor_families: [cdna3]\n",
+             common, common, common);
     aif_catalog *c;
     aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    int rc = aif_catalog_add_file(c, path, &e);
-    unlink(path);
-    assert_int_equal(rc, AIF_OK);
+    assert_int_equal(catalog_with(text, &c, &e), AIF_OK);
     const char *y0 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: kernel-test}\n";
     const char *y1 = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {seq: 8192, gbs: 8, framework: slow-attn-test}\n";
     aif_scenario s0, s1;
@@ -260,16 +264,9 @@ static void test_attention_factors(void **state)
     assert_true(memcmp(&s5.cluster.gpu.calib, &s6.cluster.gpu.calib, sizeof s5.cluster.gpu.calib) == 0);
     aif_catalog_free(c);
     /* a family the factors name must exist: a typo is an error at its field, with a guess */
-    char bad[] = "/tmp/aifsim-fw-XXXXXX";
-    fd = mkstemp(bad);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    fprintf(f, "frameworks:\n  typo-test:\n%s    attn_fwd_factor: 0.5\n    attn_factor_families: [cnda3]\n", common);
-    fclose(f);
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    rc = aif_catalog_add_file(c, bad, &e);
-    unlink(bad);
-    assert_int_equal(rc, AIF_EINPUT);
+    snprintf(text, sizeof text, "frameworks:\n  typo-test:\n%s    attn_fwd_factor: 0.5\n    attn_factor_families: [cnda3]\n",
+             common);
+    assert_int_equal(catalog_with(text, &c, &e), AIF_EINPUT);
     assert_non_null(strstr(e.path, "attn_factor_families"));
     assert_non_null(strstr(e.msg, "did you mean 'cdna3'"));
     aif_catalog_free(c);
@@ -355,20 +352,13 @@ static void test_missing_overlap(void **state)
 static void test_fsdp_prefetch(void **state)
 {
     (void)state;
-    char path[] = "/tmp/aifsim-fw-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fprintf(f, "frameworks:\n  no-prefetch:\n    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n"
-               "    fp8_cast_factor: 1\n    norm_traffic: 1\n    act_traffic: 1\n    elementwise_kernels: 1\n"
-               "    launch_factor: 1\n    dp_overlap: true\n    fsdp_prefetch: 0\n");
-    fclose(f);
     aif_catalog *c;
     aif_err e;
-    assert_int_equal(aif_catalog_load_builtin(&c, &e), AIF_OK);
-    int rc = aif_catalog_add_file(c, path, &e);
-    unlink(path);
-    assert_int_equal(rc, AIF_OK);
+    assert_int_equal(catalog_with("frameworks:\n  no-prefetch:\n    attention: flash3\n    matmul_factor: 1\n"
+                                  "    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n    norm_traffic: 1\n    act_traffic: 1\n"
+                                  "    elementwise_kernels: 1\n    launch_factor: 1\n    dp_overlap: true\n    fsdp_prefetch: 0\n",
+                                  &c, &e),
+                     AIF_OK);
     const char *y0 = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {seq: 4096, gbs: 16, optimizer: fsdp}\n";
     const char *y1 = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\n"
                      "train: {seq: 4096, gbs: 16, optimizer: fsdp, framework: no-prefetch}\n";

@@ -140,27 +140,42 @@ static void emit_group(json_object *g, const char *name, const aif_val_stats *st
     }
 }
 
-/* The rows by accelerator calibration family, then dense against mixture-of-experts: lines
- * under a heading each (text), or the objects "families" and "kinds" (JSON). */
-static int print_families(const aif_validation *v, json_object *into)
+/* Each group by name (the rows' frameworks, arch 0, or calibration families, arch 1), its
+ * statistics from stats: a line each (text), or an object by name added to into as key
+ * (JSON).  Returns 0, or the exit status of a failure. */
+static int print_named_groups(const aif_validation *v, int arch,
+                              aif_rc (*stats)(const aif_validation *, const char *, aif_val_stats *, aif_err *),
+                              json_object *into, const char *key)
 {
     const char *names[64];
-    int n = groups_of(v, 1, names, 64);
+    int n = groups_of(v, arch, names, 64);
     json_object *g = into ? json_object_new_object() : NULL;
-    aif_val_stats st;
-    aif_err e;
-    if (!into)
-        printf("by accelerator family (the calibration family, data/calibration.yaml):\n");
     for (int i = 0; i < n; i++) {
-        if (aif_validation_arch_stats(v, names[i], &st, &e) != AIF_OK) {
+        aif_val_stats st;
+        aif_err e;
+        if (stats(v, names[i], &st, &e) != AIF_OK) {
             json_object_put(g);
             return cli_report_error(&e);
         }
         emit_group(g, names[i], &st, v);
     }
     if (g)
-        json_object_object_add(into, "families", g);
-    g = into ? json_object_new_object() : NULL;
+        json_object_object_add(into, key, g);
+    return 0;
+}
+
+/* The rows by accelerator calibration family, then dense against mixture-of-experts: lines
+ * under a heading each (text), or the objects "families" and "kinds" (JSON). */
+static int print_families(const aif_validation *v, json_object *into)
+{
+    aif_val_stats st;
+    aif_err e;
+    if (!into)
+        printf("by accelerator family (the calibration family, data/calibration.yaml):\n");
+    int status = print_named_groups(v, 1, aif_validation_arch_stats, into, "families");
+    if (status)
+        return status;
+    json_object *g = into ? json_object_new_object() : NULL;
     if (!into)
         printf("by model (dense, or mixture of experts):\n");
     for (int moe = 0; moe <= 1; moe++) {
@@ -180,20 +195,9 @@ static int print_families(const aif_validation *v, json_object *into)
  * the LoRA rows' (any stack), a line of their own or the object "lora". */
 static int print_frameworks(const aif_validation *v, json_object *into)
 {
-    const char *names[64];
-    int n = groups_of(v, 0, names, 64);
-    json_object *g = into ? json_object_new_object() : NULL;
-    for (int i = 0; i < n; i++) {
-        aif_val_stats st;
-        aif_err e;
-        if (aif_validation_framework_stats(v, names[i], &st, &e) != AIF_OK) {
-            json_object_put(g);
-            return cli_report_error(&e);
-        }
-        emit_group(g, names[i], &st, v);
-    }
-    if (g)
-        json_object_object_add(into, "frameworks", g);
+    int status = print_named_groups(v, 0, aif_validation_framework_stats, into, "frameworks");
+    if (status)
+        return status;
     /* the LoRA fine-tuning rows, whatever their stack: a group of their own when there are any */
     aif_val_stats lo;
     aif_err e;
