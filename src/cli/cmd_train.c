@@ -55,7 +55,7 @@ static const char help[] =
     "  --optimizer none|distributed|zero1|zero2|zero3|fsdp\n"
     "  --framework NAME      software stack (aifsim catalog frameworks): megatron-core\n"
     "                        (default), torchtitan, torchtitan-compile, deepspeed, maxtext,\n"
-    "                        maxtext-gpu, rocm-megatron, rocm-torchtitan\n"
+    "                        maxtext-gpu, rocm-megatron, rocm-torchtitan, llm-foundry\n"
     "  --lora-rank N         LoRA fine-tuning: the model frozen, rank-N adapters trained\n"
     "  --lora-targets attention|all|qkv   the adapted weights (default attention)\n"
     "  --tokens N            training budget in tokens (e.g. 15.6T) for days and GPU-hours\n"
