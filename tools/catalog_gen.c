@@ -122,7 +122,6 @@ static void framework_fields(const aif_framework *f)
     str("attn_factor_families", f->attn_factor_families);
     integer("fsdp_copy", f->fsdp_copy);
     num("fsdp_reduce_bytes", f->fsdp_reduce_bytes);
-    integer("fsdp_grad_passes", f->fsdp_grad_passes);
     num("loss_fwd_bytes", f->loss_fwd_bytes);
     num("loss_bwd_bytes", f->loss_bwd_bytes);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);

@@ -198,9 +198,6 @@ typedef struct aif_framework {
                                     compute stream waits for */
     double fsdp_reduce_bytes;    /* bytes an element of ZeRO-2/3 and FSDP's gradient reduce-scatter (and
                                     HSDP's all-reduce) moves: FSDP2's reduce dtype; 0: 2 (bf16) */
-    int fsdp_grad_passes;        /* elementwise passes over each unsharded gradient before its ZeRO-2/3
-                                    or FSDP reduce-scatter, each reading and writing it in the reduce
-                                    dtype (PyTorch FSDP1's in-place pre-divide); 0: none */
     double loss_fwd_bytes;       /* HBM bytes per logit the loss's forward moves (0: Megatron-LM's
                                     vocab-parallel cross entropy in fp32, 22) */
     double loss_bwd_bytes;       /* the same for its backward (0: 14) */

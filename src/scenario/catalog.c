@@ -108,7 +108,6 @@ static const field framework_fields[] = {
     FLD(aif_framework, "attn_factor_families", F_NAMES, attn_factor_families),
     FLD(aif_framework, "fsdp_copy", F_BOOL, fsdp_copy),
     {.key = "fsdp_reduce_bytes", .type = F_NUM, .off = offsetof(aif_framework, fsdp_reduce_bytes), .min = 1, .max = 4},
-    {.key = "fsdp_grad_passes", .type = F_INT, .off = offsetof(aif_framework, fsdp_grad_passes), .min = 0, .max = 8},
     {.key = "loss_fwd_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_fwd_bytes), .min = 1, .max = 64},
     {.key = "loss_bwd_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_bwd_bytes), .min = 1, .max = 64},
     FLD(aif_framework, "aliases", F_NAMES, aliases),

@@ -91,7 +91,6 @@ typedef struct lw {
     int rank_ops;                   /* host operations per rank in each such collective (0: flat buffer) */
     int fsdp_copy;                  /* FSDP2: copy-out after each all-gather, copy-in before each reduce-scatter */
     double rs_bytes;                /* bytes an element of the gradient reduce-scatter (FSDP2's reduce dtype) */
-    int grad_passes;                /* passes over the unsharded gradient before it (FSDP1's pre-divide) */
     double loss_fwd_b, loss_bwd_b;  /* bytes per logit of the loss's forward and backward */
     double live_limit_el;           /* gathered weights above which the stack prefetches nothing (0: none) */
     double live_el;                 /* gathered weights held when the next tensor would be prefetched */
@@ -729,16 +728,6 @@ static void replicate_ar(lw *w, double dense_el, double expert_el)
     comm(w, "dpr.ar.grads", AIF_CAT_DP, AIF_COLL_ALLREDUCE, AIF_GRP_DPR, shard_el * w->rs_bytes, AIF_OVL_SEGMENT);
 }
 
-/* PyTorch FSDP1 (the stack's fsdp_grad_passes): before each reduce-scatter the unsharded
- * gradient is divided in place by the pre-divide factor (torch/distributed/fsdp
- * _runtime_utils.py _reduce_grad, _div_if_needed), a kernel reading and writing it in the
- * reduce dtype on the stream that then reduces it */
-static void grad_passes(lw *w, double el)
-{
-    for (int i = 0; i < w->grad_passes; i++)
-        aif_graph_add_mem(w->g, "dp.rs.predivide", AIF_CAT_DP, el * 2 * w->rs_bytes, 1);
-}
-
 static void fsdp_ops(lw *w, int moe, int bwd)
 {
     if (w->fsdp && w->fsdp_tensor) {
@@ -757,7 +746,6 @@ static void fsdp_ops(lw *w, int moe, int bwd)
         if (bwd) {
             if (w->fsdp_copy)
                 aif_graph_add_mem(w->g, "dp.rs.copy_in", AIF_CAT_DP, p * (2 + w->rs_bytes), 1);
-            grad_passes(w, p);
             comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, p * w->rs_bytes, AIF_OVL_SEGMENT);
             replicate_ar(w, p, 0);
         }
@@ -772,7 +760,6 @@ static void fsdp_ops(lw *w, int moe, int bwd)
          * PyTorch's pipeline stages) copies once a step, not here */
         if (w->fsdp_copy && !(w->s->framework.pp_grad_accum_bytes > 0 && w->s->train.optimizer >= AIF_OPT_ZERO3))
             aif_graph_add_mem(w->g, "dp.rs.copy_in", AIF_CAT_DP, all * (2 + w->rs_bytes), 1);
-        grad_passes(w, all);
         comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, (all - expert) * w->rs_bytes, AIF_OVL_SEGMENT);
         if (expert > 0)
             comm(w, "edp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_EDP, expert * w->rs_bytes, AIF_OVL_SEGMENT);
@@ -1332,7 +1319,6 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         w.rank_ops = named ? f->fsdp_rank_ops : 0;
         w.fsdp_copy = named && f->fsdp_copy;
         w.rs_bytes = named && f->fsdp_reduce_bytes > 0 ? f->fsdp_reduce_bytes : 2;
-        w.grad_passes = named ? f->fsdp_grad_passes : 0;
         w.loss_fwd_b = named && f->loss_fwd_bytes > 0 ? f->loss_fwd_bytes : 22;
         w.loss_bwd_b = named && f->loss_bwd_bytes > 0 ? f->loss_bwd_bytes : 14;
         w.live_limit_el = named ? f->fsdp_live_params : 0;
