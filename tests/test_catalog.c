@@ -474,9 +474,9 @@ static void test_variants(void **state)
     /* a variant that gives peak_tflops gives the whole table; a measured figure is not scaled */
     const aif_gpu *nvl = aif_catalog_find_gpu(cat, "h100-nvl");
     assert_true(nvl->peak_flops[AIF_BF16] == 835.5e12 && nvl->peak_flops[AIF_FP4] == 0 && nvl->clock_factor == 1);
-    assert_true(nvl->hbm_bytes == 94e9 && nvl->scaleup_domain == 2);   /* the rest from h100-pcie */
+    assert_true(nvl->hbm_bytes == 95830.0 * 1048576 && nvl->scaleup_domain == 2);   /* the rest from h100-pcie */
     const aif_gpu *nvl350 = aif_catalog_find_gpu(cat, "h100-nvl-350w");
-    assert_true(nvl350->peak_flops[AIF_BF16] < nvl->peak_flops[AIF_BF16] && nvl350->hbm_bytes == 94e9);
+    assert_true(nvl350->peak_flops[AIF_BF16] < nvl->peak_flops[AIF_BF16] && nvl350->hbm_bytes == nvl->hbm_bytes);
 
     /* a user variant of a built-in entry, and of one in the same file */
     aif_catalog *c = with_user_file("gpus:\n  h2:\n    base: H100-SXM\n    hbm: 96GB\n    status: measured\n"

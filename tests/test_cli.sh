@@ -608,7 +608,7 @@ rejects 2 "--eps names tp twice" infer plan --eps tp,tp --slo ttft_p99=2s
 rejects 2 "--splits names 1:1 twice" infer plan --splits 1:1,1:1 --slo ttft_p99=2s
 rejects 2 "--tps names 4 twice" infer plan --tps 4,8,4 --slo ttft_p99=2s
 rejects 2 "cluster.gpu" infer plan --candidates h100-sxn --slo ttft_p99=2s
-rejects 2 "the weights of llama3-405b at bf16 need 811.7 GB per GPU with tp 1 x pp 1, more than the 80.0 GB" \
+rejects 2 "the weights of llama3-405b at bf16 need 811.7 GB per GPU with tp 1 x pp 1, more than the 85.5 GB" \
     infer --model llama3-405b --tp 1 --precision bf16
 rejects 2 "--slo: serve.slo.ttft: unknown key 'ttft'; did you mean 'ttft_p99'?" infer --slo ttft=2s
 rejects 2 "--slo item 'fast' is not KEY=VALUE" infer --slo fast

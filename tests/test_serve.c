@@ -258,7 +258,7 @@ static void test_memory(void **state)
     load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-405b\nserve: {tp: 1}\n");
     assert_int_equal(aif_serve_memory_eval(&s, &m, &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "GB per GPU"));
-    assert_non_null(strstr(e.msg, "80.0 GB"));
+    assert_non_null(strstr(e.msg, "85.5 GB"));   /* the H100's 81559 MiB */
     char want[32];
     snprintf(want, sizeof want, "%.1f GB", aif_model_params(&s.model) * 2 / 1e9);
     assert_non_null(strstr(e.msg, want));
@@ -292,12 +292,14 @@ static void test_kv_memory_free(void **state)
     assert_int_equal(s.serve.kv_memory, AIF_KV_MEMORY_FREE);
     assert_int_equal(aif_serve_memory_eval(&s, &mf, &e), AIF_OK);
     double engine = mf.weights_bytes + mf.activations_bytes + mf.workspace_bytes;
-    assert_true(fabs(mf.kv_capacity_bytes - 0.9 * (80e9 - engine)) < 1);
-    assert_true(fabs(mh.kv_capacity_bytes - (0.9 * 80e9 - engine)) < 1);
+    double hbm = s.cluster.gpu.hbm_bytes;
+    assert_true(hbm == 81559.0 * 1048576);
+    assert_true(fabs(mf.kv_capacity_bytes - 0.9 * (hbm - engine)) < 1);
+    assert_true(fabs(mh.kv_capacity_bytes - (0.9 * hbm - engine)) < 1);
     assert_true(fabs(mf.kv_capacity_bytes - mh.kv_capacity_bytes - 0.1 * engine) < 1);
     assert_true(mf.kv_blocks == (long)(mf.kv_capacity_bytes / (16 * mf.kv_bytes_per_token)));
-    assert_int_equal(mh.kv_blocks / 344, 73);   /* ceil(5500 / 16) = 344 blocks a request */
-    assert_int_equal(mf.kv_blocks / 344, 81);
+    assert_int_equal(mh.kv_blocks / 344, 84);   /* ceil(5500 / 16) = 344 blocks a request */
+    assert_int_equal(mf.kv_blocks / 344, 92);
     run(&s, NULL, &rf);
     assert_true(rf.serve.mean_batch > rh.serve.mean_batch);
     assert_true(rf.serve.ttft.mean_s < 0.8 * rh.serve.ttft.mean_s);
@@ -311,7 +313,7 @@ static void test_kv_memory_free(void **state)
     assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
                                "serve: {kv_memory: free, token_budget: 2000000}\n", &e), AIF_OK);
     assert_int_equal(aif_serve_memory_eval(&s, &mf, &e), AIF_EINPUT);
-    assert_non_null(strstr(e.msg, "exceed its 80.0 GB of HBM by"));
+    assert_non_null(strstr(e.msg, "exceed its 85.5 GB of HBM by"));
     assert_null(strstr(e.msg, "usable"));
 }
 
@@ -1120,7 +1122,7 @@ static void test_plan(void **state)
     static aif_scenario s;
     load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\n"
              "serve: {qps: 20, requests: 400, input_tokens: 1024, output_tokens: 128, seed: 5, precision: fp8,"
-             " slo: {ttft_p99: 1s, tpot_p99: 60ms}}\n");
+             " gpu_memory_fraction: 0.85, slo: {ttft_p99: 1s, tpot_p99: 60ms}}\n");
     const aif_scenario *list[1] = {&s};
     static aif_serve_plan plan;
     aif_plan_opts o = {.tps = {1, 2, 4}, .n_tp = 3, .max_gpus = 64};
@@ -1133,7 +1135,7 @@ static void test_plan(void **state)
     bool flagged = false;
     for (int i = plan.n_meeting; i < plan.n; i++)
         flagged |= !plan.c[i].valid && plan.c[i].tp == 1 && strstr(plan.c[i].why, "KV cache") != NULL;
-    assert_true(flagged);   /* 70B in fp8 leaves no KV cache on one 80 GB GPU */
+    assert_true(flagged);   /* 70B in fp8 leaves no KV cache in 0.85 of one H100's 85.5 GB */
     assert_true(plan.c[0].replicas > 1);   /* the load needs several: the bisection is exercised */
     for (int i = 0; i < plan.n_meeting; i++) {
         const aif_plan_candidate *k = &plan.c[i];
@@ -1825,7 +1827,7 @@ static double swap_run(const char *pre, const char *link, aif_serve_run *r)
     char yaml[512];
     snprintf(yaml, sizeof yaml, "cluster: {system: dgx-h100, gpus: 1}\nmodel: llama3-8b\n"
              "serve: {tp: 1, mode: offline, requests: 120, input_tokens: 8000, output_tokens: 1000, "
-             "gpu_memory_fraction: 0.35, preemption: %s, host_link: %s}\n", pre, link);
+             "gpu_memory_fraction: 0.327, preemption: %s, host_link: %s}\n", pre, link);   /* 28 GB, 0.35 of 80 */
     load(&s, yaml);
     run(&s, NULL, r);
     return r->serve.throughput_tokens_per_s;
