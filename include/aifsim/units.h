@@ -20,6 +20,9 @@ typedef enum aif_qty {
     AIF_Q_MASS           /* kg */
 } aif_qty;
 
+/* Bytes in a GiB: memory sizes are printed in it, as devices report them. */
+#define AIF_GIB 1073741824.0
+
 /* Parses text such as "400Gb/s" into SI base units (bytes, bytes/s, W, s, USD, 1).
  * Returns 0, or -1 with a reason (what was wrong and what is accepted) in why. */
 int aif_parse_qty(const char *text, aif_qty kind, double *out, char *why, size_t n_why);

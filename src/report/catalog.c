@@ -328,8 +328,8 @@ static void value_text(char *buf, size_t n, const field *f, const char *p)
         case AIF_Q_BYTES: {   /* memory sizes in both units: a device reports binary ones */
             char si[32];
             aif_fmt_si(si, sizeof si, x, "B");
-            if (x >= 1073741824.0)
-                snprintf(buf, n, "%s (%.4g GiB)", si, x / 1073741824.0);
+            if (x >= AIF_GIB)
+                snprintf(buf, n, "%s (%.4g GiB)", si, x / AIF_GIB);
             else
                 snprintf(buf, n, "%s", si);
             return;
@@ -447,7 +447,7 @@ static void gpus_text(FILE *f, const aif_catalog *c)
     for (int i = 0; i < aif_catalog_n_gpus(c); i++) {
         const aif_gpu *g = aif_catalog_gpu(c, i);
         fprintf(f, "%-*s %-40.40s %8.0f %8.0f %7.1f %7.2f %6.0f %6.0fGB/s %5d  %s%s\n", w, g->name, g->description,
-                g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / 1073741824.0,
+                g->peak_flops[AIF_BF16] / 1e12, g->peak_flops[AIF_FP8] / 1e12, g->hbm_bytes / AIF_GIB,
                 g->hbm_bw_Bps / 1e12, g->tdp_W, g->scaleup_bw_Bps / 1e9, g->scaleup_domain,
                 aif_status_name((aif_status)g->status), g->calib.roofline ? ", roofline" : "");
     }

@@ -301,7 +301,7 @@ static void plot_memory(plot_ctx *pc, FILE *out, const aif_train_result *r)
     const aif_memory *m = &r->mem;
     const char *names[] = {"weights", "grads", "optimizer", "activations", "workspace"};
     double v[] = {m->weights_bytes, m->grads_bytes, m->optimizer_bytes, m->activations_bytes, m->workspace_bytes};
-    double gib = 1073741824.0, hbm = m->hbm_bytes / gib, top = fmax(hbm, m->total_bytes / gib) * 1.15;
+    double gib = AIF_GIB, hbm = m->hbm_bytes / gib, top = fmax(hbm, m->total_bytes / gib) * 1.15;
     begin_plot(pc);
     pladv(0);
     plvsta();

@@ -16,7 +16,7 @@
 #include <string.h>
 
 
-#define GIB 1073741824.0
+#define GIB AIF_GIB
 
 /* counts as people read them: 405B, 16.8M (src/report/format.c) */
 #define human aif_fmt_count

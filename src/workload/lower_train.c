@@ -919,12 +919,16 @@ static void layer_bwd(lw *w, int moe)
     w->tensor_coll = 0;
 }
 
-/* The output head's forward: the final norm, the (vocab-parallel) logits and the loss;
- * the main model's (mtp 0) or a multi-token-prediction block's second pass (mtp 1), the
- * same ops under their own names.  Softmax cross-entropy in fp32 over the logits, as
- * Megatron-LM's vocab_parallel_cross_entropy does it: upcast (read 2, write 4), max (read
- * 4), exp and sum (read 4, write 4, read 4), keep the softmax for backward: 22 bytes per
- * logit forward; backward: softmax - one-hot, scale, cast (read 4 + 4, write 4 + 2). */
+/* The loss's HBM bytes per logit unless the stack says (loss_fwd_bytes, loss_bwd_bytes):
+ * softmax cross-entropy in fp32 as Megatron-LM's vocab_parallel_cross_entropy does it:
+ * upcast (read 2, write 4), max (read 4), exp and sum (read 4, write 4, read 4), keep the
+ * softmax for backward: 22 forward; backward: softmax - one-hot, scale, cast (read 4 + 4,
+ * write 4 + 2): 14. */
+static const double megatron_loss_fwd_b = 22, megatron_loss_bwd_b = 14;
+
+/* The output head's forward: the final norm, the (vocab-parallel) logits and the loss (the
+ * stack's bytes per logit, w->loss_fwd_b); the main model's (mtp 0) or a
+ * multi-token-prediction block's second pass (mtp 1), the same ops under their own names. */
 static void head_fwd(lw *w, int mtp)
 {
     static const char *const names[2][5] = {
@@ -1319,8 +1323,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         w.rank_ops = named ? f->fsdp_rank_ops : 0;
         w.fsdp_copy = named && f->fsdp_copy;
         w.rs_bytes = named && f->fsdp_reduce_bytes > 0 ? f->fsdp_reduce_bytes : 2;
-        w.loss_fwd_b = named && f->loss_fwd_bytes > 0 ? f->loss_fwd_bytes : 22;
-        w.loss_bwd_b = named && f->loss_bwd_bytes > 0 ? f->loss_bwd_bytes : 14;
+        w.loss_fwd_b = named && f->loss_fwd_bytes > 0 ? f->loss_fwd_bytes : megatron_loss_fwd_b;
+        w.loss_bwd_b = named && f->loss_bwd_bytes > 0 ? f->loss_bwd_bytes : megatron_loss_bwd_b;
         w.live_limit_el = named ? f->fsdp_live_params : 0;
         w.reuse_limit_el = named ? f->fsdp_reuse_params : 0;
     }
