@@ -55,7 +55,7 @@ static int framework_diff(const char *w, const aif_framework *a, const aif_frame
            INT(w, a, b, cuda_graphs) | NUM(w, a, b, graph_tail) | INT(w, a, b, tp_overlap) | INT(w, a, b, dp_overlap) |
            INT(w, a, b, ep_overlap) | INT(w, a, b, fsdp_prefetch) | INT(w, a, b, fsdp_per_tensor) | INT(w, a, b, fsdp_rank_ops) | NUM(w, a, b, fsdp_live_params) | NUM(w, a, b, fsdp_reuse_params) | NUM(w, a, b, workspace_extra_bytes) | NUM(w, a, b, selective_gemm_share) | NUM(w, a, b, loss_bytes) | NUM(w, a, b, pp_grad_accum_bytes) | INT(w, a, b, bf16_saved_inputs) | INT(w, a, b, yarn_rope_unfused) | INT(w, a, b, moe_eager_extras) |
            NUM(w, a, b, attn_fwd_factor) | NUM(w, a, b, attn_bwd_factor) | STR(w, a, b, attn_factor_families) | INT(w, a, b, fsdp_copy) | NUM(w, a, b, fsdp_reduce_bytes) |
-           NUM(w, a, b, loss_fwd_bytes) | NUM(w, a, b, loss_bwd_bytes) |
+           NUM(w, a, b, loss_fwd_bytes) | NUM(w, a, b, loss_bwd_bytes) | NUM(w, a, b, grad_accum_bytes) | INT(w, a, b, pp_p2p_serial) |
            STR(w, a, b, aliases);
 }
 

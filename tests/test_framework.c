@@ -22,6 +22,7 @@
 #include "aifsim/names.h"
 #include "aifsim/search.h"
 #include "aifsim/sim.h"
+#include "workload/transformer.h"
 #include "aifsim/validate.h"
 
 #include <math.h>
@@ -379,6 +380,67 @@ static void test_loss_traffic(void **state)
     aif_catalog_free(c);
     /* the same job and stack but the loss: the cheaper loss, the shorter step */
     assert_true(t[2] < t[1]);
+}
+
+/* DeepSpeed's pipeline engine (grad_accum_bytes, pp_p2p_serial): after each micro-batch's
+ * backward every layer's gradients are added into the fp32 buffer (BF16_Optimizer), 18
+ * bytes a weight in two kernels a tensor, with unsharded gradients only; the pipeline's
+ * send and receive run one after the other, two transfers at each end of a pass where
+ * Megatron's schedule has one; both engines time them. */
+static void test_deepspeed_pipeline_costs(void **state)
+{
+    (void)state;
+    const char *fmt = "cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: llama3-8b\n"
+                      "train: {seq: 2048, mbs: 1, gbs: 64, tp: 4, pp: 4, vpp: 1, sp: false, optimizer: %s, "
+                      "tp_overlap: false, dp_overlap: false, framework: %s}\n";
+    const char *opts[3] = {"zero1", "none", "zero2"};
+    double t_est[2][2] = {{0}}, t_sim[2][2] = {{0}};
+    for (int k = 0; k < 2; k++)
+        for (int o = 0; o < 3; o++) {
+            const char *stack = k ? "deepspeed" : "megatron-core";
+            char y[512];
+            snprintf(y, sizeof y, fmt, opts[o], stack);
+            aif_scenario s;
+            aif_graph g;
+            aif_err e;
+            assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+            assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+            aif_dims d;
+            aif_model_dims(&s.model, &d);
+            double layer = (d.attn_params + d.mlp_params) / 4 + d.norm_params;
+            int accum = 0, sends = 0;
+            for (int i = 0; i < g.n_ops; i++) {
+                const aif_op *op = &g.ops[i];
+                if (strcmp(op->name, "grad.accum"))
+                    continue;
+                accum++;
+                if (i >= g.seg[AIF_SEG_DENSE_BWD].first && i < g.seg[AIF_SEG_DENSE_BWD].first + g.seg[AIF_SEG_DENSE_BWD].n) {
+                    assert_true(fabs(op->bytes - 18 * layer) <= 1e-9 * op->bytes);
+                    assert_int_equal(op->n_kernels, 2 * (4 + 2));   /* qkv, out, fc1, fc2, two RMS norms */
+                }
+            }
+            for (int i = g.seg[AIF_SEG_P2P].first; i < g.seg[AIF_SEG_P2P].first + g.seg[AIF_SEG_P2P].n; i++)
+                sends += g.ops[i].kind == AIF_OP_COMM && g.ops[i].coll == AIF_COLL_SENDRECV;
+            /* the layers', the embedding's and the untied head's, unsharded gradients only */
+            assert_int_equal(accum, k && o < 2 ? 3 : 0);
+            assert_int_equal(sends, k ? 2 : 1);
+            aif_graph_free(&g);
+            if (o == 2)
+                continue;
+            aif_train_result r;
+            assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+            t_est[k][o] = r.step_time_s;
+            assert_int_equal(aif_simulate(&s, NULL, &r, NULL, &e), AIF_OK);
+            t_sim[k][o] = r.step_time_s;
+        }
+    for (int o = 0; o < 2; o++) {
+        /* the same kernels otherwise (megatron-core's TP overlap off): the costs only add */
+        assert_true(t_est[1][o] > t_est[0][o]);
+        assert_true(t_sim[1][o] > t_sim[0][o]);
+        /* and the engines agree on what they add, within a tenth of it */
+        double de = t_est[1][o] - t_est[0][o], ds = t_sim[1][o] - t_sim[0][o];
+        assert_true(fabs(de - ds) <= 0.1 * de);
+    }
 }
 
 /* A stack without TP overlap runs without it, even asked; the search never tries it. */
@@ -841,7 +903,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_profile_loads), cmocka_unit_test(test_unknown_name),
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
-        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_loss_traffic), cmocka_unit_test(test_missing_overlap),
+        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_loss_traffic), cmocka_unit_test(test_deepspeed_pipeline_costs), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
         cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),

@@ -124,6 +124,8 @@ static void framework_fields(const aif_framework *f)
     num("fsdp_reduce_bytes", f->fsdp_reduce_bytes);
     num("loss_fwd_bytes", f->loss_fwd_bytes);
     num("loss_bwd_bytes", f->loss_bwd_bytes);
+    num("grad_accum_bytes", f->grad_accum_bytes);
+    integer("pp_p2p_serial", f->pp_p2p_serial);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
     integer("moe_eager_extras", f->moe_eager_extras);
     str("aliases", f->aliases);

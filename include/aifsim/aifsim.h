@@ -201,6 +201,15 @@ typedef struct aif_framework {
     double loss_fwd_bytes;       /* HBM bytes per logit the loss's forward moves (0: Megatron-LM's
                                     vocab-parallel cross entropy in fp32, 22) */
     double loss_bwd_bytes;       /* the same for its backward (0: 14) */
+    double grad_accum_bytes;     /* with unsharded gradients (no ZeRO-2/3, FSDP): HBM bytes per trained
+                                    parameter the stack moves after every micro-batch's backward to add
+                                    its gradients into an fp32 buffer (DeepSpeed's BF16_Optimizer: a cast
+                                    and an add, 18); 0: accumulated inside the wgrad GEMMs (Megatron-Core's
+                                    gradient_accumulation_fusion) */
+    bool pp_p2p_serial;          /* the pipeline's send and receive of a micro-batch run one after the
+                                    other on the compute stream, four transfers a micro-batch (DeepSpeed's
+                                    PipelineEngine: dist.send, dist.recv), not two exchanges both ways at
+                                    once (Megatron's batch_isend_irecv) */
     char attn_factor_families[AIF_ALIASES_MAX]; /* the calibration families (space-separated) whose
                                     kernels the attention factors were measured against; on others
                                     the stack runs its family's kernel; empty: every family */

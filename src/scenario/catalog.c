@@ -110,6 +110,8 @@ static const field framework_fields[] = {
     {.key = "fsdp_reduce_bytes", .type = F_NUM, .off = offsetof(aif_framework, fsdp_reduce_bytes), .min = 1, .max = 4},
     {.key = "loss_fwd_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_fwd_bytes), .min = 1, .max = 64},
     {.key = "loss_bwd_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_bwd_bytes), .min = 1, .max = 64},
+    {.key = "grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, grad_accum_bytes), .min = 0, .max = 64},
+    FLD(aif_framework, "pp_p2p_serial", F_BOOL, pp_p2p_serial),
     FLD(aif_framework, "aliases", F_NAMES, aliases),
 };
 static const schema framework_schema = {framework_fields, sizeof framework_fields / sizeof framework_fields[0], skip_meta};

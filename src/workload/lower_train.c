@@ -860,6 +860,31 @@ static void replay_attn_modules(lw *w, unsigned mods)
     }
 }
 
+/* A stack that adds each micro-batch's gradients into an fp32 buffer after the backward
+ * (framework grad_accum_bytes; DeepSpeed's BF16_Optimizer, deepspeed/runtime/bf16_optimizer.py
+ * update_hp_grads, which the pipeline engine calls after every micro-batch's backward: for each
+ * weight tensor a cast of its bf16 gradient to fp32 and an add into its slice of the buffer, two
+ * kernels): params trained weights of `tensors` tensors.  Only with unsharded gradients (ZeRO-2/3
+ * and FSDP reduce them in the backward); LoRA's adapters are too few to count. */
+static void grad_accum(lw *w, double params, int tensors)
+{
+    double b = w->s->framework.grad_accum_bytes;
+    if (b <= 0 || w->fsdp || w->zero2 || w->lora)
+        return;
+    mem(w, "grad.accum", params * b, 2 * tensors);
+}
+
+/* The weight tensors of a layer (a fused qkv, the output projection, the MLP's two or each local
+ * expert's two, the router, the norms' weights and a layer norm's biases) */
+static int layer_tensors(const lw *w, int moe)
+{
+    const aif_model *m = &w->s->model;
+    int n = 2 + (m->norm == AIF_NORM_LAYER ? 4 : 2);
+    if (!moe)
+        return n + 2;
+    return n + 1 + 2 * (int)ceil((double)m->moe.experts / w->ep) + (m->moe.shared_experts > 0 ? 2 : 0);
+}
+
 static void layer_bwd(lw *w, int moe)
 {
     int rc = aif_layer_recompute(&w->s->train, &w->s->framework);   /* the estimate memo keys by it */
@@ -917,6 +942,7 @@ static void layer_bwd(lw *w, int moe)
     }
     attention_bwd(w);
     w->tensor_coll = 0;
+    grad_accum(w, layer_params_local(w, moe), layer_tensors(w, moe));
 }
 
 /* The loss's HBM bytes per logit unless the stack says (loss_fwd_bytes, loss_bwd_bytes):
@@ -1236,6 +1262,7 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
             comm(w, "tp.ag.embed.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
         mem(w, "embed.grad", T * h * 6, 1);
     }
+    grad_accum(w, w->d.embed_params / w->t, 1);
     end(w, AIF_SEG_EMBED_BWD);
 
     begin(w, AIF_SEG_HEAD_FWD);
@@ -1253,6 +1280,9 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
              w->sp ? AIF_COLL_REDUCESCATTER : AIF_COLL_ALLREDUCE, AIF_GRP_TP, T * h * 2, AIF_OVL_NEXT);
     wgrad_gemm(w, "logits.wgrad", h, V / w->t, T, 1, 0);
     norm_op(w, "final_norm.bwd", el * h * 6);
+    /* an untied output layer's weights (tied, the last stage's copy of the embedding is left out:
+     * the embedding and head segments do not know the pipeline) and the final norm */
+    grad_accum(w, w->d.head_params / w->t + w->d.final_norm_params, 2);
     end(w, AIF_SEG_HEAD_BWD);
     consulted[AIF_LAYER_PART_ENDS] = w->groups_read;
 }
@@ -1352,6 +1382,12 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     aif_ovl p2p_ovl = s->train.par.vpp > 1 && s->train.pp_overlap ? AIF_OVL_ASYNC : AIF_OVL_NONE;
     begin(&w, AIF_SEG_P2P);
     comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, p2p_ovl);
+    /* a stack that sends and receives one after the other (framework pp_p2p_serial: DeepSpeed's
+     * TrainSchedule runs SendActivation then RecvGrad, RecvActivation then SendGrad, each a
+     * blocking dist.send or dist.recv on the peers' one NCCL stream) holds the stream for the
+     * transfer the other way too: at each end of a micro-batch's pass, two transfers in a row */
+    if (s->framework.pp_p2p_serial)
+        comm(&w, "pp.recv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, p2p_ovl);
     if (w.t > 1 && !w.sp)
         comm(&w, "pp.tp.allgather", AIF_CAT_PP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * 2, p2p_ovl);
     end(&w, AIF_SEG_P2P);
