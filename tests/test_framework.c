@@ -384,63 +384,108 @@ static void test_loss_traffic(void **state)
 
 /* DeepSpeed's pipeline engine (grad_accum_bytes, pp_p2p_serial): after each micro-batch's
  * backward every layer's gradients are added into the fp32 buffer (BF16_Optimizer), 18
- * bytes a weight in two kernels a tensor, with unsharded gradients only; the pipeline's
- * send and receive run one after the other, two transfers at each end of a pass where
- * Megatron's schedule has one; both engines time them. */
+ * bytes a weight in two kernels a tensor, with unsharded gradients only and not under
+ * LoRA, the buffer held beside the gradients; the pipeline's send and receive run one
+ * after the other, two blocking transfers at each end of a pass where Megatron's
+ * schedule has one; each field alone costs what it says, in both engines. */
 static void test_deepspeed_pipeline_costs(void **state)
 {
     (void)state;
+    aif_catalog *c;
+    aif_err e;
+    const char *common = "    attention: flash3\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
+                         "    norm_traffic: 1\n    act_traffic: 1\n    elementwise_kernels: 1\n    launch_factor: 1\n"
+                         "    tp_overlap: false\n    dp_overlap: true\n";
+    char text[2048];
+    snprintf(text, sizeof text, "frameworks:\n  plain:\n%s  accum:\n%s    grad_accum_bytes: 18\n  serial:\n%s    pp_p2p_serial: true\n",
+             common, common, common);
+    assert_int_equal(catalog_with(text, &c, &e), AIF_OK);
     const char *fmt = "cluster: {system: dgx-a100-80g, gpus: 64}\nmodel: llama3-8b\n"
-                      "train: {seq: 2048, mbs: 1, gbs: 64, tp: 4, pp: 4, vpp: 1, sp: false, optimizer: %s, "
-                      "tp_overlap: false, dp_overlap: false, framework: %s}\n";
-    const char *opts[3] = {"zero1", "none", "zero2"};
-    double t_est[2][2] = {{0}}, t_sim[2][2] = {{0}};
-    for (int k = 0; k < 2; k++)
-        for (int o = 0; o < 3; o++) {
-            const char *stack = k ? "deepspeed" : "megatron-core";
+                      "train: {seq: 2048, mbs: 1, gbs: 64, tp: 4, pp: 4, vpp: %d, sp: false, optimizer: %s, "
+                      "dp_overlap: false, framework: %s%s}\n";
+    const char *stacks[3] = {"plain", "accum", "serial"};
+    const char *opts[6] = {"zero1", "none", "distributed", "zero2", "zero3", "fsdp"};
+    aif_train_result rs[3][2], rm[3][2];   /* [stack][zero1, lora], estimate; simulating engine */
+    double t_send = 0, t_seg = 0;          /* plain, zero1: the send's time, the pipeline segment's */
+    for (int k = 0; k < 3; k++)
+        for (int o = 0; o < 7; o++) {
+            int lora = o == 6;
             char y[512];
-            snprintf(y, sizeof y, fmt, opts[o], stack);
+            snprintf(y, sizeof y, fmt, k == 2 && o == 1 ? 2 : 1, lora ? "none" : opts[o], stacks[k],
+                     lora ? ", lora: {rank: 16}" : "");
             aif_scenario s;
             aif_graph g;
-            aif_err e;
-            assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+            assert_int_equal(aif_scenario_parse(c, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
             assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
             aif_dims d;
             aif_model_dims(&s.model, &d);
             double layer = (d.attn_params + d.mlp_params) / 4 + d.norm_params;
             int accum = 0, sends = 0;
+            double head = 0;
             for (int i = 0; i < g.n_ops; i++) {
                 const aif_op *op = &g.ops[i];
                 if (strcmp(op->name, "grad.accum"))
                     continue;
                 accum++;
-                if (i >= g.seg[AIF_SEG_DENSE_BWD].first && i < g.seg[AIF_SEG_DENSE_BWD].first + g.seg[AIF_SEG_DENSE_BWD].n) {
+                const aif_segment *r = &g.seg[AIF_SEG_DENSE_BWD], *h = &g.seg[AIF_SEG_HEAD_BWD];
+                if (i >= r->first && i < r->first + r->n) {
                     assert_true(fabs(op->bytes - 18 * layer) <= 1e-9 * op->bytes);
                     assert_int_equal(op->n_kernels, 2 * (4 + 2));   /* qkv, out, fc1, fc2, two RMS norms */
                 }
+                if (i >= h->first && i < h->first + h->n)
+                    head = op->bytes;
             }
-            for (int i = g.seg[AIF_SEG_P2P].first; i < g.seg[AIF_SEG_P2P].first + g.seg[AIF_SEG_P2P].n; i++)
-                sends += g.ops[i].kind == AIF_OP_COMM && g.ops[i].coll == AIF_COLL_SENDRECV;
-            /* the layers', the embedding's and the untied head's, unsharded gradients only */
-            assert_int_equal(accum, k && o < 2 ? 3 : 0);
-            assert_int_equal(sends, k ? 2 : 1);
+            /* the layers', the embedding's and the untied head's, unsharded gradients only, none under LoRA */
+            assert_int_equal(accum, k == 1 && o < 3 ? 3 : 0);
+            if (accum)
+                assert_true(fabs(head - 18 * (d.head_params / 4 + d.final_norm_params)) <= 1e-9 * head);
+            const aif_op *first = NULL;
+            for (int i = g.seg[AIF_SEG_P2P].first; i < g.seg[AIF_SEG_P2P].first + g.seg[AIF_SEG_P2P].n; i++) {
+                const aif_op *op = &g.ops[i];
+                if (op->kind != AIF_OP_COMM || op->coll != AIF_COLL_SENDRECV)
+                    continue;
+                sends++;
+                if (!first)
+                    first = op;
+                /* the receive moves the send's bytes, and blocks even interleaved (o == 1: vpp 2) */
+                assert_true(op->bytes == first->bytes);
+                if (k == 2)
+                    assert_int_equal(op->overlap, AIF_OVL_NONE);
+            }
+            if (k == 0 && o == 0)
+                for (int i = g.seg[AIF_SEG_P2P].first; i < g.seg[AIF_SEG_P2P].first + g.seg[AIF_SEG_P2P].n; i++) {
+                    double t = aif_op_time_s(&s, &g, &g.ops[i]);
+                    t_seg += t;
+                    t_send += &g.ops[i] == first ? t : 0;
+                }
+            assert_int_equal(sends, k == 2 ? 2 : 1);
             aif_graph_free(&g);
-            if (o == 2)
+            if (o != 0 && !lora)
                 continue;
-            aif_train_result r;
-            assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
-            t_est[k][o] = r.step_time_s;
-            assert_int_equal(aif_simulate(&s, NULL, &r, NULL, &e), AIF_OK);
-            t_sim[k][o] = r.step_time_s;
+            assert_int_equal(aif_estimate(&s, &rs[k][lora], &e), AIF_OK);
+            assert_int_equal(aif_simulate(&s, NULL, &rm[k][lora], NULL, &e), AIF_OK);
         }
-    for (int o = 0; o < 2; o++) {
-        /* the same kernels otherwise (megatron-core's TP overlap off): the costs only add */
-        assert_true(t_est[1][o] > t_est[0][o]);
-        assert_true(t_sim[1][o] > t_sim[0][o]);
-        /* and the engines agree on what they add, within a tenth of it */
-        double de = t_est[1][o] - t_est[0][o], ds = t_sim[1][o] - t_sim[0][o];
-        assert_true(fabs(de - ds) <= 0.1 * de);
-    }
+    aif_catalog_free(c);
+    const aif_train_result *p = &rs[0][0], *a = &rs[1][0], *q = &rs[2][0];
+    /* the accumulation: compute only, and the fp32 buffer of every weight the stage holds */
+    assert_true(a->bd.compute_s > p->bd.compute_s && a->bd.pp_comm_s == p->bd.pp_comm_s);
+    assert_true(a->mem.grads_bytes > p->mem.grads_bytes * 2.9 && a->mem.grads_bytes < p->mem.grads_bytes * 3.1);
+    assert_true(rs[1][1].step_time_s == rs[0][1].step_time_s);   /* LoRA: no gradients to add */
+    /* the serial receive: one more send's time at each exposed end of a pass (beside the
+     * receiver's gather of the tensor-parallel pieces), the compute the same */
+    assert_true(q->bd.compute_s == p->bd.compute_s);
+    assert_true(t_send > 0 && t_seg > t_send);
+    assert_true(fabs((q->bd.pp_comm_s - p->bd.pp_comm_s) / p->bd.pp_comm_s - t_send / t_seg) < 0.02);
+    /* the engines agree on what each adds: the accumulation's time within a tenth of it;
+     * the receive the same share of each engine's own exposed sends (the engines count
+     * those apart: the estimate every send of the busiest stage, the simulation the sends
+     * its critical path waits for) */
+    double de = rs[1][0].step_time_s - p->step_time_s, ds = rm[1][0].step_time_s - rm[0][0].step_time_s;
+    assert_true(de > 0 && ds > 0 && fabs(de - ds) <= 0.1 * de);
+    const aif_train_result *pm = &rm[0][0], *qm = &rm[2][0];
+    assert_true(qm->step_time_s > pm->step_time_s && pm->bd.pp_comm_s > 0);
+    assert_true(fabs((qm->bd.pp_comm_s - pm->bd.pp_comm_s) / pm->bd.pp_comm_s -
+                     (q->bd.pp_comm_s - p->bd.pp_comm_s) / p->bd.pp_comm_s) < 0.05);
 }
 
 /* A stack without TP overlap runs without it, even asked; the search never tries it. */

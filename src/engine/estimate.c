@@ -296,7 +296,7 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
      * has the next chunk of another microbatch to run meanwhile) and the compute slowed
      * beside the send (overlap_slowdown, booked to the send); the fill and drain cross
      * every hop, so the mean stage (the bubble) keeps the whole transfer */
-    int async_p2p = p->vpp > 1 && p->pp > 1 && tr->pp_overlap;
+    int async_p2p = p->vpp > 1 && p->pp > 1 && tr->pp_overlap && !s->framework.pp_p2p_serial;   /* lower_train.c */
     double t_p2p = st[AIF_SEG_P2P].total_s, worst_p2p = 0;
     /* activation offload (workload/offload.h; pp 1, so the one stage holds every layer): what
      * a microbatch's compute waits for the copies, forward and backward */

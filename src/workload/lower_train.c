@@ -1379,7 +1379,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
      * (Megatron-Core's overlap_p2p_comm, the interleaved schedule's default in Megatron-LM
      * and NeMo; train.pp_overlap): the sender goes on to its next chunk (graph.h,
      * AIF_OVL_ASYNC) */
-    aif_ovl p2p_ovl = s->train.par.vpp > 1 && s->train.pp_overlap ? AIF_OVL_ASYNC : AIF_OVL_NONE;
+    aif_ovl p2p_ovl = s->train.par.vpp > 1 && s->train.pp_overlap && !s->framework.pp_p2p_serial ? AIF_OVL_ASYNC
+                                                                                               : AIF_OVL_NONE;
     begin(&w, AIF_SEG_P2P);
     comm(&w, "pp.sendrecv", AIF_CAT_PP, AIF_COLL_SENDRECV, AIF_GRP_PP, T * h * 2 / w.t, p2p_ovl);
     /* a stack that sends and receives one after the other (framework pp_p2p_serial: DeepSpeed's

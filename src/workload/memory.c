@@ -285,6 +285,11 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
             op = o_b * (dense / n_dp + expert / n_edp);
         }
         }
+        /* a stack that accumulates each micro-batch's gradients into an fp32 buffer beside them
+         * (framework grad_accum_bytes; DeepSpeed's BF16_Optimizer keeps the bf16 gradients and
+         * an unsharded fp32 copy): 4 bytes more a weight */
+        if (s->framework.grad_accum_bytes > 0 && opt <= AIF_OPT_ZERO1)
+            gr += 4 * (dense + expert);
         if (tr->lora.rank > 0) {   /* frozen weights; the adapters' weights, gradients and optimizer state */
             double in0, out0, in1, out1;
             aif_lora_widths(m, &d, tr->lora.targets, 0, t, &in0, &out0);
