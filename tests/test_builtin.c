@@ -107,7 +107,7 @@ static int model_diff(const char *w, const aif_model *a, const aif_model *b)
            INT(w, a, b, mla.qk_nope_head_dim) | INT(w, a, b, mla.qk_rope_head_dim) | INT(w, a, b, mla.v_head_dim) |
            NUM(w, a, b, params) | NUM(w, a, b, active_params) | INT(w, a, b, sliding_window) |
            INT(w, a, b, full_attention_every) | NUM(w, a, b, rope_mscale) | NUM(w, a, b, glu_clamp) |
-           INT(w, a, b, expert_bias);
+           INT(w, a, b, expert_bias) | INT(w, a, b, linear_bias);
 }
 
 static int facility_diff(const aif_facility_data *a, const aif_facility_data *b)

@@ -633,6 +633,8 @@ static void test_zero3_per_tensor(void **state)
     assert_int_equal(ovl, 1);
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_FWD, "dp.ag.lists", AIF_OVL_NONE, &ovl, NULL), 0);
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_SEGMENT, &ovl, NULL), 1);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.small", AIF_OVL_NEXT, &ovl, NULL), 0);
+    assert_int_equal(count_ops(&g, AIF_SEG_STEP_OPT, "dp.ag.persistent", AIF_OVL_NONE, &ovl, NULL), 0);
     aif_graph_free(&g);
 
     assert_int_equal(load_zero3("deepspeed", 64, "gpt3-175b", &s, &e), AIF_OK);
@@ -645,7 +647,25 @@ static void test_zero3_per_tensor(void **state)
      * test_zero3_reuse_distance), the gradients reduce-scattered per tensor (4) */
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.ag.weights", AIF_OVL_NEXT, &ovl, NULL), 7);
     assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.grads", AIF_OVL_NEXT, &ovl, NULL), 4);
-    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.lists", AIF_OVL_NONE, &ovl, NULL), 4);
+    /* and each small tensor's gradient on its own, beside the same GEMMs: GPT-3's four
+     * linears' biases and its two layer norms' weights and biases (8), each with its lists */
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.small", AIF_OVL_NEXT, &ovl, NULL), 8);
+    assert_int_equal(ovl, 8);
+    assert_int_equal(count_ops(&g, AIF_SEG_DENSE_BWD, "dp.rs.lists", AIF_OVL_NONE, &ovl, NULL), 4 + 8);
+    for (int i = g.seg[AIF_SEG_DENSE_BWD].first; i < g.seg[AIF_SEG_DENSE_BWD].first + g.seg[AIF_SEG_DENSE_BWD].n; i++)
+        if (!strcmp(g.ops[i].name, "dp.rs.small")) {   /* the collectives together, then their GEMM */
+            int j = i;
+            while (g.ops[j].kind == AIF_OP_COMM)
+                j++;
+            assert_int_equal(g.ops[j].kind, AIF_OP_GEMM);
+            assert_true(g.ops[i].bytes <= 4 * s.model.hidden * 2);
+        }
+    /* the step ends by gathering the small tensors again (one collective) and copying each
+     * rank's piece of each out: 2 x 64 ranks x (8 a layer + the final norm's 2) */
+    int k2 = 0;
+    assert_int_equal(count_ops(&g, AIF_SEG_STEP_OPT, "dp.ag.persistent", AIF_OVL_NONE, &ovl, NULL), 1);
+    assert_int_equal(count_ops(&g, AIF_SEG_STEP_OPT, "dp.ag.persistent.lists", AIF_OVL_NONE, &ovl, &k2), 1);
+    assert_int_equal(k2, 2 * 64 * (s.model.layers * 8 + 2));
     double ag = 0;   /* the tensors' gathers add up to the layer's weights */
     for (int i = g.seg[AIF_SEG_DENSE_FWD].first; i < g.seg[AIF_SEG_DENSE_FWD].first + g.seg[AIF_SEG_DENSE_FWD].n; i++)
         if (!strcmp(g.ops[i].name, "dp.ag.weights"))

@@ -235,6 +235,7 @@ static void model_fields(const aif_model *m)
     num("rope_mscale", m->rope_mscale);
     num("glu_clamp", m->glu_clamp);
     integer("expert_bias", m->expert_bias);
+    integer("linear_bias", m->linear_bias);
     integer("full_attention_every", m->full_attention_every);
     integer("activation", m->activation);
     integer("attention", m->attention);

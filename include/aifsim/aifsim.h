@@ -336,6 +336,10 @@ typedef struct aif_model {
                                       alternating layers); 0 = every layer windowed */
     double glu_clamp;              /* a gated activation's inputs clamped to this limit (gpt-oss: 7.0); 0 = none */
     bool expert_bias;              /* the routed experts' linear layers carry biases (gpt-oss) */
+    bool linear_bias;              /* the layers' attention and MLP linears carry biases (GPT-3 as Megatron
+                                      runs it, BLOOM, OPT, MPT, gpt-oss's attention): tensors of their own
+                                      where a stack handles each tensor apart (DeepSpeed's ZeRO-3); not
+                                      in params (a few per 10^4) */
     double rope_mscale;            /* YaRN's attention scale the rotary embedding multiplies its cos and sin by,
                                       0.1 ln(factor) + 1 (gpt-oss: factor 32, 1.347); 0 or 1 = none */
     int activation, attention, norm, position; /* aif_act, aif_attn, aif_norm, aif_pos */

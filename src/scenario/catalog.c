@@ -245,6 +245,7 @@ static const field model_fields[] = {
     {.key = "sliding_window", .type = F_INT, .off = offsetof(aif_model, sliding_window), .min = 0},
     {.key = "glu_clamp", .type = F_NUM, .off = offsetof(aif_model, glu_clamp), .min = 0, .max = 1e6},
     FLD(aif_model, "expert_bias", F_BOOL, expert_bias),
+    FLD(aif_model, "linear_bias", F_BOOL, linear_bias),
     {.key = "rope_mscale", .type = F_NUM, .off = offsetof(aif_model, rope_mscale), .min = 0, .max = 10},
     {.key = "full_attention_every", .type = F_INT, .off = offsetof(aif_model, full_attention_every), .min = 0,
      .max = 100000},
