@@ -666,6 +666,13 @@ static void test_zero3_per_tensor(void **state)
     assert_int_equal(count_ops(&g, AIF_SEG_STEP_OPT, "dp.ag.persistent", AIF_OVL_NONE, &ovl, NULL), 1);
     assert_int_equal(count_ops(&g, AIF_SEG_STEP_OPT, "dp.ag.persistent.lists", AIF_OVL_NONE, &ovl, &k2), 1);
     assert_int_equal(k2, 2 * 64 * (s.model.layers * 8 + 2));
+    {   /* both engines book that gather as data-parallel work, not as the optimizer's */
+        aif_train_result re, rsim;
+        assert_int_equal(aif_estimate(&s, &re, &e), AIF_OK);
+        assert_int_equal(aif_simulate(&s, NULL, &rsim, NULL, &e), AIF_OK);
+        assert_true(fabs(re.bd.optimizer_s - rsim.bd.optimizer_s) <= 0.05 * rsim.bd.optimizer_s + 1e-9);
+        assert_true(fabs(re.bd.dp_comm_s - rsim.bd.dp_comm_s) <= 0.2 * rsim.bd.dp_comm_s);
+    }
     double ag = 0;   /* the tensors' gathers add up to the layer's weights */
     for (int i = g.seg[AIF_SEG_DENSE_FWD].first; i < g.seg[AIF_SEG_DENSE_FWD].first + g.seg[AIF_SEG_DENSE_FWD].n; i++)
         if (!strcmp(g.ops[i].name, "dp.ag.weights"))

@@ -395,8 +395,11 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
     bd->ep_comm_s = m * cat[AIF_CAT_EP];
     bd->pp_comm_s = m * cat[AIF_CAT_PP];
     bd->pp_bubble_s = pipe - m * worst;
-    bd->dp_comm_s = dp_exposed + m * cat[AIF_CAT_DP];
-    bd->optimizer_s = opt;
+    /* the optimizer's segment may hold data-parallel work besides Adam (ZeRO-3 per tensor
+     * gathers its small tensors again there: lower_train.c), booked as the simulation books it */
+    double opt_own = fmin(opt, st[AIF_SEG_STEP_OPT].cat_s[AIF_CAT_OPT]);
+    bd->dp_comm_s = dp_exposed + m * cat[AIF_CAT_DP] + (opt - opt_own);
+    bd->optimizer_s = opt_own;
     bd->offload_s = m * worst_off;
     r->step_time_s = pipe + dp_exposed + opt;
     r->microbatches = g->microbatches;
