@@ -634,6 +634,54 @@ aif_layer_shard aif_layer_sharding(int optimizer, int pp)
     return optimizer == AIF_OPT_ZERO2 ? AIF_SHARD_GRADS : AIF_SHARD_NONE;
 }
 
+/* The tensors of a norm: its weight, and a layer norm's bias. */
+static int norm_tensors(const aif_model *m)
+{
+    return m->norm == AIF_NORM_LAYER ? 2 : 1;
+}
+
+/* The small tensors of a dense layer, which DeepSpeed's ZeRO-3 keeps whole in use (under
+ * stage3_param_persistence_threshold): the two norms' and, with model linear_bias, the four
+ * linears' biases; their elements on one GPU in *el (may be NULL). */
+static int layer_small_tensors(const lw *w, double *el)
+{
+    const aif_model *m = &w->s->model;
+    if (el)
+        *el = w->d.norm_params +
+              (m->linear_bias ? (w->d.q_dim + w->d.kv_dim + m->ffn * (w->d.gated ? 2 : 1)) / w->t + 2 * w->h : 0);
+    return 2 * norm_tensors(m) + (m->linear_bias ? 4 : 0);
+}
+
+/* The small tensors whose gradients DeepSpeed's ZeRO-3 reduces beside a weight's: it hooks
+ * every parameter and reduce-scatters each gradient on its own (stage3.py
+ * create_reduce_and_remove_grad_hooks; with contiguous_gradients, which the Megatron + ZeRO-3
+ * example config sets: partition_parameters.py _reduce_scatter_gradients, one reduce_scatter
+ * per tensor), the small ones kept whole under stage3_param_persistence_threshold too: the
+ * linear's bias (model linear_bias) and, beside a block's first linear (qkv, fc1), its norm's
+ * weight and a layer norm's bias.  Each pays the ring's latency over the data-parallel ranks
+ * and the per-rank list work, beside the same GEMM: host (1) the list work, with the
+ * weight's, before the collectives; else the reduce-scatters after the weight's. */
+static void small_grad_colls(lw *w, const char *name, double weight_el, int n, aif_ovl ovl, int host)
+{
+    const aif_model *m = &w->s->model;
+    size_t len = strcspn(name, ".");
+    int qkv = len == 3 && !strncmp(name, "qkv", 3), fc1 = len == 3 && !strncmp(name, "fc1", 3);
+    int out = len == 3 && !strncmp(name, "out", 3), fc2 = len == 3 && !strncmp(name, "fc2", 3);
+    double el[3];
+    int k = 0;
+    if (m->linear_bias && (qkv || out || fc1 || fc2))
+        el[k++] = fc2 ? w->h : weight_el / w->h;   /* the output width: the hidden size for fc2 */
+    if (qkv || fc1)
+        for (int i = 0; i < norm_tensors(m); i++)
+            el[k++] = w->h;
+    for (int i = 0; i < k; i++) {
+        if (host && w->rank_ops > 0)
+            aif_graph_add_mem(w->g, "dp.rs.lists", AIF_CAT_DP, el[i] * 2 * 2, w->rank_ops * n);
+        if (!host)
+            comm(w, "dp.rs.small", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, el[i] * 2, ovl);
+    }
+}
+
 /* ZeRO-3 per tensor (the stack's fsdp_per_tensor; DeepSpeed's partition_parameters.py
  * of 2021 issues one all_gather per partitioned parameter, _allgather_param, and one
  * reduce_scatter per parameter's gradient, _reduce_scatter_gradient): each collective
@@ -660,36 +708,6 @@ aif_layer_shard aif_layer_sharding(int optimizer, int pp)
  * flat buffer: ProcessGroupNCCL's allgather and reduce_scatter over tensor lists) are
  * host work the synchronize leaves exposed: rank_ops x ranks operations, each at the
  * family's per-kernel overhead, with the copies' bytes (read and write the tensor). */
-/* The small tensors whose gradients DeepSpeed's ZeRO-3 reduces beside a weight's: it hooks
- * every parameter and reduce-scatters each gradient on its own (stage3.py
- * create_reduce_and_remove_grad_hooks; with contiguous_gradients, which the Megatron + ZeRO-3
- * example config sets: partition_parameters.py _reduce_scatter_gradients, one reduce_scatter
- * per tensor), the small ones kept whole under stage3_param_persistence_threshold too: the
- * linear's bias (model linear_bias) and, beside a block's first linear (qkv, fc1), its norm's
- * weight and a layer norm's bias.  Each pays the ring's latency over the data-parallel ranks
- * and the per-rank list work, beside the same GEMM: host (1) the list work, with the
- * weight's, before the collectives; else the reduce-scatters after the weight's. */
-static void small_grad_colls(lw *w, const char *name, double weight_el, int n, aif_ovl ovl, int host)
-{
-    const aif_model *m = &w->s->model;
-    size_t len = strcspn(name, ".");
-    int qkv = len == 3 && !strncmp(name, "qkv", 3), fc1 = len == 3 && !strncmp(name, "fc1", 3);
-    int out = len == 3 && !strncmp(name, "out", 3), fc2 = len == 3 && !strncmp(name, "fc2", 3);
-    double el[3];
-    int k = 0;
-    if (m->linear_bias && (qkv || out || fc1 || fc2))
-        el[k++] = fc2 ? w->h : weight_el / w->h;   /* the output width: the hidden size for fc2 */
-    if (qkv || fc1)
-        for (int i = 0; i < (m->norm == AIF_NORM_LAYER ? 2 : 1); i++)
-            el[k++] = w->h;
-    for (int i = 0; i < k; i++) {
-        if (host && w->rank_ops > 0)
-            aif_graph_add_mem(w->g, "dp.rs.lists", AIF_CAT_DP, el[i] * 2 * 2, w->rank_ops * n);
-        if (!host)
-            comm(w, "dp.rs.small", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, el[i] * 2, ovl);
-    }
-}
-
 static void tensor_colls(lw *w, const char *name, double weight_el)
 {
     int bwd = w->tensor_coll == 2 || strstr(name, "dgrad");
@@ -913,11 +931,13 @@ static void grad_accum(lw *w, double params, int tensors)
 static int layer_tensors(const lw *w, int moe)
 {
     const aif_model *m = &w->s->model;
-    int n = 2 + (m->norm == AIF_NORM_LAYER ? 4 : 2) + (m->linear_bias ? 2 : 0);
+    int small = layer_small_tensors(w, NULL);
     if (!moe)
-        return n + 2 + (m->linear_bias ? 2 : 0);
+        return 4 + small;
+    /* attention's two and their biases; the router; each local expert's two and their biases */
     int local = (int)ceil((double)m->moe.experts / w->ep);
-    return n + 1 + 2 * local * (m->expert_bias ? 2 : 1) + (m->moe.shared_experts > 0 ? 2 : 0);
+    return 2 + small - (m->linear_bias ? 2 : 0) + 1 + 2 * local * (m->expert_bias ? 2 : 1) +
+           (m->moe.shared_experts > 0 ? 2 : 0);
 }
 
 static void layer_bwd(lw *w, int moe)
@@ -1500,12 +1520,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
      * before the next forward.  Their count and size as small_grad_colls has them (pp is 1
      * under ZeRO-3: every layer is this rank's) */
     if (w.fsdp && w.fsdp_tensor) {
-        const aif_model *mo = &s->model;
-        int ln = mo->norm == AIF_NORM_LAYER, n_dp = g->groups[AIF_GRP_DP].size;
-        double gm = w.d.gated ? 2 : 1;
-        double bias_el = mo->linear_bias ? (w.d.q_dim + w.d.kv_dim + mo->ffn * gm) / w.t + 2 * w.h : 0;
-        double el = mo->layers * (w.d.norm_params + bias_el) + w.d.final_norm_params;
-        double tensors = mo->layers * ((ln ? 4 : 2) + (mo->linear_bias ? 4 : 0)) + (ln ? 2 : 1);
+        int n_dp = g->groups[AIF_GRP_DP].size;
+        double layer_el, layer_n = layer_small_tensors(&w, &layer_el);
+        double el = s->model.layers * layer_el + w.d.final_norm_params;
+        double tensors = s->model.layers * layer_n + norm_tensors(&s->model);
         comm(&w, "dp.ag.persistent", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, el * 2, AIF_OVL_NONE);
         if (w.rank_ops > 0 && n_dp > 1)
             aif_graph_add_mem(w.g, "dp.ag.persistent.lists", AIF_CAT_DP, el * 2 * 2,
