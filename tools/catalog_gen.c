@@ -76,6 +76,9 @@ static void calib_fields(const aif_calib *c)
     num("attn_bwd_eff_hd192", c->attn_bwd_eff_hd192);
     integer("attn_block_n", c->attn_block_n);
     num("grouped_m_half", c->grouped_m_half);
+    num("grouped_factor", c->grouped_factor);
+    num("grouped_dgrad_factor", c->grouped_dgrad_factor);
+    num("grouped_wgrad_factor", c->grouped_wgrad_factor);
     num("attn_flash2_factor", c->attn_flash2_factor);
     num("overlap_slowdown", c->overlap_slowdown);
     num("mem_eff", c->mem_eff);

@@ -115,6 +115,12 @@ typedef struct aif_calib {
     int tile_m, tile_n;       /* output tile of the GEMM library's large-GEMM kernels */
     double grouped_m_half;    /* grouped GEMM (MoE experts): rows per group at which it reaches half its
                                  dense rate, rate(m) x m / (m + grouped_m_half); 0 = no such loss */
+    double grouped_factor;    /* grouped GEMM of a MoE layer's experts, forward, fitted to a grouped kernel's
+                                 own table: rate = the family's large-GEMM rate x this x k / (k + matmul_k_half)
+                                 x g / (g + grouped_m_half), g a group's rows (no wave of one GEMM's tiles);
+                                 0 = timed as one GEMM of its shape (and grouped_m_half) */
+    double grouped_dgrad_factor; /* the same for the experts' input gradients */
+    double grouped_wgrad_factor; /* the same for their weight gradients, k = g (a transposed grouped GEMM) */
     double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
     bool roofline;            /* no published kernel measurement: every efficiency is 1, so the figures
                                  computed with it are a roofline bound, and outputs say so */

@@ -83,7 +83,7 @@ typedef enum aif_cat {
 } aif_cat;
 typedef enum aif_ovl { AIF_OVL_NONE, AIF_OVL_NEXT, AIF_OVL_SEGMENT, AIF_OVL_ASYNC } aif_ovl;
 
-enum { AIF_OP_MAX_KERNELS = (1 << 27) - 1 };
+enum { AIF_OP_MAX_KERNELS = (1 << 25) - 1 };
 typedef struct aif_op {
     const char *name;         /* static string, e.g. "qkv", "fc1.dgrad", "tp.allgather" */
     unsigned char kind;       /* aif_op_kind */
@@ -99,8 +99,10 @@ typedef struct aif_op {
     unsigned fp8 : 2;         /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,
                                  2 fp4, 3 block-scaled fp4 of a training recipe); attention: FlashAttention-2 */
     unsigned grouped : 1;     /* AIF_OP_GEMM: one grouped GEMM over `batch` experts of m rows each (a MoE
-                                 layer's experts), timed with the family's grouped_m_half */
-    unsigned n_kernels : 27;  /* kernel launches the op stands for (at most AIF_OP_MAX_KERNELS: a
+                                 layer's experts), timed with the family's grouped_m_half and grouped_factor */
+    unsigned grouped_pass : 2;/* AIF_OP_GEMM of a MoE layer's experts: aif_grouped_pass (the family's
+                                 grouped_factor, grouped_dgrad_factor, grouped_wgrad_factor) */
+    unsigned n_kernels : 25;  /* kernel launches the op stands for (at most AIF_OP_MAX_KERNELS: a
                                  collective's per-rank host work counts one per rank) */
     double flops;             /* FLOPs executed (attention: causal work actually done) */
     double bytes;             /* compute: HBM bytes moved; comm: message size as nccl-tests counts it */
@@ -110,6 +112,10 @@ typedef struct aif_op {
                                  layers a low-precision recipe keeps in bf16, averaged over the model's
                                  layers); 0 = all of it in its own precision */
 } aif_op;
+
+/* aif_op.grouped_pass: which of the experts' grouped GEMMs an op is (the weight gradient's k is a
+ * group's rows, and it is not `grouped`: one GEMM of its shape where the family has no grouped table) */
+typedef enum { AIF_GROUPED_NONE, AIF_GROUPED_FWD, AIF_GROUPED_DGRAD, AIF_GROUPED_WGRAD } aif_grouped_pass;
 
 /* aif_op.fp8 of a GEMM.  AIF_GEMM_FP4 is a serving lowering's NVFP4/MXFP4 weights,
  * AIF_GEMM_FP4_BLOCK a training recipe's block-scaled fp4 GEMM (whose operands' quantization

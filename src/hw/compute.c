@@ -73,16 +73,28 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
         if (op->hp_share > 0 && (fp4 || fp8))
             rate = 1 / ((1 - op->hp_share) / (peak * eff) +
                         op->hp_share / (g->peak_flops[AIF_BF16] * clock_factor * c->matmul_eff));
-        int split = chunks > 1 || op->grouped ? 1 : aif_gemm_split_k(g, op, tiles, rate);
+        /* the experts' grouped GEMMs where the family has a grouped kernel's table: its pass's factor,
+         * the contraction's and a group's rows' curves, no wave of one GEMM's tiles */
+        int gp = op->grouped_pass;
+        double gfac = gp == AIF_GROUPED_FWD     ? c->grouped_factor
+                      : gp == AIF_GROUPED_DGRAD ? c->grouped_dgrad_factor
+                      : gp == AIF_GROUPED_WGRAD ? c->grouped_wgrad_factor
+                                                : 0;
+        int split = chunks > 1 || op->grouped || gfac > 0 ? 1 : aif_gemm_split_k(g, op, tiles, rate);
         double ks = op->k / split;
         double waves = ceil(tiles * split / c->n_sm);
         double shape = tiles * split / (waves * c->n_sm) * (ks / (ks + c->matmul_k_half));
+        if (gfac > 0) {
+            double rows = gp == AIF_GROUPED_WGRAD ? op->k : op->m;   /* a group's rows */
+            shape = gfac * (ks / (ks + c->matmul_k_half)) *
+                    (c->grouped_m_half > 0 ? rows / (rows + c->grouped_m_half) : 1);
+        }
         eff *= shape;
         if (split > 1) {   /* the fp32 partial sums written and read back by the reduction */
             t_mem += 2.0 * 4 * op->m * op->n * op->batch * split / (g->hbm_bw_Bps * c->mem_eff);
             overhead += chunks * c->kernel_overhead_s;
         }
-        if (op->grouped && c->grouped_m_half > 0) {   /* few rows per expert: DeepGEMM's grouped tables */
+        if (op->grouped && c->grouped_m_half > 0 && gfac <= 0) {   /* few rows per expert: DeepGEMM's grouped tables */
             double per_group = op->m / (op->m + c->grouped_m_half);
             eff *= per_group;
             shape *= per_group;

@@ -464,11 +464,21 @@ static double ep_imbalance(const lw *w)
     return w->ep > 1 && w->s->train.ep_imbalance > 1 ? w->s->train.ep_imbalance : 1;
 }
 
-/* A grouped GEMM over a MoE layer's local experts (compute.c: grouped_m_half). */
-static void grouped(aif_op *o)
+/* A grouped GEMM over a MoE layer's local experts, forward or input gradient (compute.c:
+ * grouped_m_half, grouped_factor, grouped_dgrad_factor). */
+static void grouped(aif_op *o, aif_grouped_pass pass)
+{
+    if (o) {
+        o->grouped = 1;
+        o->grouped_pass = pass;
+    }
+}
+
+/* The weight gradients of a MoE layer's local experts (compute.c: grouped_wgrad_factor). */
+static void grouped_wgrad(aif_op *o)
 {
     if (o)
-        o->grouped = 1;
+        o->grouped_pass = AIF_GROUPED_WGRAD;
 }
 
 /* How the expert all-to-all moves tokens: deepep (train.ep_dispatch; auto: a model whose
@@ -557,9 +567,9 @@ static void moe_core(lw *w)
     comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
-    grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8));
+    grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8), AIF_GROUPED_FWD);
     experts_act(w);
-    grouped(gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8));
+    grouped(gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8), AIF_GROUPED_FWD);
     if (eager_bias(w))   /* one multiply and add per local expert, then the cat */
         mem(w, "experts.bias", slots * h * 2 * 6, (int)(2 * local) + 1);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
@@ -601,13 +611,13 @@ static void moe_bwd(lw *w)
     /* dgrad is grouped by expert as the forward; wgrad reduces over each expert's rows, K = per_expert */
     if (eager_bias(w))   /* the bias's and the probabilities' gradients, expert by expert */
         mem(w, "experts.bias.bwd", slots * h * 2 * 2, (int)(2 * local));
-    grouped(gemm(w, "experts.fc2.dgrad", per_expert, fe / et, h, local, w->fp8));
-    wgrad_gemm(w, "experts.fc2.wgrad", fe / et, h, per_expert, local, w->fp8);
+    grouped(gemm(w, "experts.fc2.dgrad", per_expert, fe / et, h, local, w->fp8), AIF_GROUPED_DGRAD);
+    grouped_wgrad(wgrad_gemm(w, "experts.fc2.wgrad", fe / et, h, per_expert, local, w->fp8));
     act_op(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1));
     if (eager_clamp(w))   /* the two clamps' masked gradients */
         mem(w, "experts.clamp.bwd", slots * fe * gm / et * 2 * 3, 2);
-    grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8));
-    wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8);
+    grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8), AIF_GROUPED_DGRAD);
+    grouped_wgrad(wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8));
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);

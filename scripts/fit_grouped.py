@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Fits a calibration family's grouped-GEMM constants (MoE experts) to a kernel table.
+
+Reads validation/kernels/gmm_tokamax_tpu7x.csv (openxla/tokamax's own autotuning
+measurements of its Pallas Mosaic ragged-dot kernel on TPU7x, one JAX device = one
+TensorCore; one row per shape and pass, the fastest tile configuration's time) and finds the
+constants of src/hw/compute.c's grouped GEMM that minimise the squared log error of the
+predicted rate over the rows whose dimensions are whole multiples of 128 (the vector unit's
+lane width; the gpt-oss rows, 2,880 wide, are reported, not fitted):
+
+  rate = D x f(pass) x c / (c + matmul_k_half) x g / (g + grouped_m_half)
+
+where D is the family's large dense GEMM rate (matmul_eff x peak: 956.4 TFLOP/s a device,
+Google's own GEMM microbenchmark at 32768^3), c the contraction (k for the forward and the
+input gradient, the rows of a group for the weight gradient), g = rows / groups the rows of a
+group and f one factor per pass: grouped_factor (forward), grouped_dgrad_factor and
+grouped_wgrad_factor.  grouped_m_half is searched on a grid of 10 rows; each f is then the
+geometric mean of the measured over the predicted rate of its pass.
+
+usage: scripts/fit_grouped.py            prints the fit, its error and every row's ratio
+       scripts/fit_grouped.py --check    exit 1 unless data/calibration.yaml's tpu-v7 holds
+                                         these values, rounded to 0.01 and 10 rows (a test)
+Standard library only."""
+import csv
+import math
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'gmm_tokamax_tpu7x.csv')
+CALIB = os.path.join(HERE, '..', 'data', 'calibration.yaml')
+DENSE = 956.4e12   # per device, data/calibration.yaml tpu-v7 matmul_eff's source
+K_HALF = 64        # tpu-v7 matmul_k_half
+NAMES = {'fwd': 'grouped_factor', 'dgrad': 'grouped_dgrad_factor', 'wgrad': 'grouped_wgrad_factor'}
+
+
+def rows():
+    out = []
+    with open(TABLE) as f:
+        for r in csv.DictReader(f):
+            m, k, n, g = (int(r[c]) for c in ('rows', 'k', 'n', 'groups'))
+            rate = 2.0 * m * k * n / (float(r['time_ms']) * 1e-3)
+            per = m / g
+            out.append(dict(pass_=r['pass'], m=m, k=k, n=n, g=g, per=per,
+                            c=per if r['pass'] == 'wgrad' else k, rate=rate,
+                            aligned=k % 128 == 0 and n % 128 == 0))
+    return out
+
+
+def base(r, half):
+    return DENSE * r['c'] / (r['c'] + K_HALF) * r['per'] / (r['per'] + half)
+
+
+def fit(data):
+    best = None
+    for half in range(10, 2001, 10):
+        f = {}
+        for p in NAMES:
+            logs = [math.log(r['rate'] / base(r, half)) for r in data if r['pass_'] == p and r['aligned']]
+            f[p] = math.exp(sum(logs) / len(logs))
+        err = sum(math.log(base(r, half) * f[r['pass_']] / r['rate']) ** 2 for r in data if r['aligned'])
+        if best is None or err < best[0]:
+            best = (err, half, f)
+    return best[1], best[2]
+
+
+def main():
+    data = rows()
+    half, f = fit(data)
+    ratios = sorted((base(r, half) * f[r['pass_']] / r['rate'], r) for r in data)
+    aligned = [x for x, r in ratios if r['aligned']]
+    if '--check' in sys.argv:
+        text = open(CALIB).read()
+        block = text[text.index('\n  tpu-v7:'):]
+        block = block[:block.index('\n  trainium2:')]
+        want = {'grouped_m_half': round(half, -1)}
+        want.update({NAMES[p]: round(v, 2) for p, v in f.items()})
+        bad = []
+        for key, v in want.items():
+            m = re.search(r'\n    %s: ([0-9.]+)' % key, block)
+            if not m or abs(float(m.group(1)) - v) > 1e-9:
+                bad.append('%s: calibration.yaml %s, fit %s' % (key, m.group(1) if m else 'absent', v))
+        if bad:
+            print('\n'.join(bad))
+            return 1
+        print('tpu-v7 grouped-GEMM constants match the fit')
+        return 0
+    print('grouped_m_half %d; ' % half + ', '.join('%s %.3f' % (NAMES[p], v) for p, v in f.items()))
+    med = sorted(aligned)[len(aligned) // 2]
+    print('aligned rows: %d, median predicted/measured %.3f, %d within 0.75-1.33' %
+          (len(aligned), med, sum(1 for x in aligned if 0.75 <= x <= 1.33)))
+    for x, r in ratios:
+        print('%.2f %-5s rows %7d k %5d n %5d groups %3d %s' % (x, r['pass_'], r['m'], r['k'], r['n'], r['g'],
+                                                              '' if r['aligned'] else '(not a multiple of 128)'))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
