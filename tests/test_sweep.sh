@@ -20,7 +20,7 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
     echo "test_sweep: sqlite3 (the shell) is needed to read the stores: apt-get install sqlite3"
     exit 1
 fi
-q() { sqlite3 "$1" "$2"; }
+q() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }   # waits out the sweep's write lock, not an error
 # The rows of a table sorted by key, every column but the timing (eval_s), columns by name.
 dump() {
     cols=$(sqlite3 "$1" "SELECT '\"' || name || '\"' FROM pragma_table_info('$2') WHERE name <> 'eval_s' ORDER BY name" |
