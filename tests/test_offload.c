@@ -185,12 +185,69 @@ static void test_recurrence_by_hand(void **st)
 {
     (void)st;
     double fw, bw;
-    aif_offload_exposed(4, 4, 2, (double[]){1, 1}, (double[]){2, 2}, (double[]){3, 3}, &fw, &bw);
+    aif_offload_exposed(4, 4, 2, 0, (double[]){1, 1}, (double[]){2, 2}, (double[]){3, 3}, &fw, &bw);
     assert_true(fabs(fw - 4) < 1e-15);
     assert_true(fabs(bw - 2) < 1e-15);
     /* N = L - 1: nothing hides, each copy is waited for in full */
-    aif_offload_exposed(4, 4, 3, (double[]){1, 1}, (double[]){2, 2}, (double[]){3, 3}, &fw, &bw);
+    aif_offload_exposed(4, 4, 3, 0, (double[]){1, 1}, (double[]){2, 2}, (double[]){3, 3}, &fw, &bw);
     assert_true(fabs(fw - 9) < 1e-15 && fabs(bw - 9) < 1e-15);
+    /* a scheduler running each copy one layer ahead (ahead 1, XLA's), N = 3 of 4, the same times:
+     * forward: copies 0..2 end at 4, 7, 10 (the stream starting as layers 0..2 end at 1, 2, 4 -
+     *          layer 2 waits 2 for copy 0 until 4, runs 4..5); layer 3 waits 2 for copy 1 until 7:
+     *          exposed 4;
+     * backward: layer 3's start triggers reload 2 (0..3); layer 2 (at 2) triggers reload 1
+     *          (3..6), waits 1 for its own until 3, runs 3..5; layer 1 triggers reload 0 (6..9),
+     *          waits 1 until 6, runs 6..8; layer 0 waits 1 until 9: exposed 3 (Transformer
+     *          Engine's rule above: 9) */
+    aif_offload_exposed(4, 4, 3, 1, (double[]){1, 1}, (double[]){2, 2}, (double[]){3, 3}, &fw, &bw);
+    assert_true(fabs(fw - 4) < 1e-15 && fabs(bw - 3) < 1e-15);
+    assert_int_equal(aif_offload_ahead(4, 3, 0), 0);
+    assert_int_equal(aif_offload_ahead(4, 2, 0), 1);
+    assert_int_equal(aif_offload_ahead(4, 3, 5), 5);
+}
+
+/* MaxText (framework offload_recompute, offload_prefetch 1) offloads full recompute's
+ * checkpointed layer inputs: accepted with recompute full (refused with selective, and under
+ * Megatron-Core, test_refused); the layers keep no activation but a layer input's, 31 of 32 of
+ * them in host memory; at a link that copies a layer input in far less than a layer's forward,
+ * one layer ahead hides every copy: the step of full recompute without offload, in both
+ * engines. */
+static void refused(const char *yaml, const char *path, const char *what);
+
+static void test_maxtext_offloads_checkpoints(void **st)
+{
+    (void)st;
+    const char *base = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                       "train: {framework: maxtext-gpu, seq: 8192, mbs: 1, gbs: 16, recompute: full%s}\n";
+    char y[400];
+    aif_scenario a, b;
+    aif_err e;
+    snprintf(y, sizeof y, base, "");
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &a, &e), AIF_OK);
+    snprintf(y, sizeof y, base, ", offload: activations");
+    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &b, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    assert_true(b.framework.offload_recompute && b.framework.offload_prefetch == 1);
+    assert_int_equal(b.train.offload_layers, 31);
+    double per[2];
+    aif_memory_layer_bytes(&b, per);
+    assert_true(per[0] == 8192.0 * 4096 * 2);   /* a layer's checkpoint: its input, bf16 */
+    for (int sim = 0; sim < 2; sim++) {
+        aif_train_result ra, rb;
+        run(&a, sim, &ra);
+        run(&b, sim, &rb);
+        if (rb.step_time_s != ra.step_time_s || rb.bd.offload_s != 0)
+            fail_msg("%s: step %.17g s with offload, %.17g s without (exposed %.3g s)", sim ? "sim" : "estimate",
+                     rb.step_time_s, ra.step_time_s, rb.bd.offload_s);
+        if (!sim) {
+            assert_true(fabs(rb.mem.host_bytes - 31 * per[0]) <= 1e-9 * rb.mem.host_bytes);
+            assert_true(fabs(ra.mem.activations_bytes - rb.mem.activations_bytes - 31 * per[0]) <=
+                        1e-9 * ra.mem.activations_bytes);
+        }
+    }
+    snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                          "train: {framework: maxtext-gpu, recompute: selective, offload: activations}\n");
+    refused(y, "train.offload", "recompute none");
 }
 
 static void refused(const char *yaml, const char *path, const char *what)
@@ -302,7 +359,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_by_hand), cmocka_unit_test(test_fast_link_is_no_offload),
-        cmocka_unit_test(test_slow_link_by_hand), cmocka_unit_test(test_recurrence_by_hand),
+        cmocka_unit_test(test_slow_link_by_hand), cmocka_unit_test(test_recurrence_by_hand), cmocka_unit_test(test_maxtext_offloads_checkpoints),
         cmocka_unit_test(test_refused), cmocka_unit_test(test_layout_search), cmocka_unit_test(test_search_results),
         cmocka_unit_test(test_catalog_links)};
     return cmocka_run_group_tests(tests, setup, teardown);

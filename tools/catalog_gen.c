@@ -131,6 +131,8 @@ static void framework_fields(const aif_framework *f)
     integer("pp_p2p_serial", f->pp_p2p_serial);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
     integer("moe_eager_extras", f->moe_eager_extras);
+    integer("offload_recompute", f->offload_recompute);
+    integer("offload_prefetch", f->offload_prefetch);
     str("aliases", f->aliases);
 }
 

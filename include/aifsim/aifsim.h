@@ -183,6 +183,12 @@ typedef struct aif_framework {
     double pp_grad_accum_bytes;  /* FSDP with pipelining: bytes per parameter of the unsharded gradients
                                     accumulated over the microbatches before one reduce-scatter (PyTorch's
                                     pipeline stages; 0: reduce-scattered per microbatch, zero2's) */
+    int offload_prefetch;        /* train.offload: layers each copy runs ahead of the layer that waits for it
+                                    (the stack's own scheduler: XLA's); 0 = Transformer Engine's synchronizer
+                                    (workload/offload.h) */
+    bool offload_recompute;      /* train.offload under recompute full: the stack offloads the checkpointed
+                                    layer inputs (MaxText's remat policies naming decoder_layer_input
+                                    offload); false: offload is an alternative to recompute (Megatron-Core) */
     bool moe_eager_extras;       /* around its fused expert kernels the stack clamps a clamped GLU's input
                                     (chunk, two clamps, cat) and adds the second expert linear's biases
                                     (a loop over the local experts, then cat) in eager PyTorch:

@@ -309,7 +309,8 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
         const double fs[2] = {st[AIF_SEG_DENSE_FWD].total_s, st[AIF_SEG_MOE_FWD].total_s},
                      bs[2] = {st[AIF_SEG_DENSE_BWD].total_s, st[AIF_SEG_MOE_BWD].total_s},
                      cs[2] = {ob[0] / s->cluster.host_link_Bps, ob[1] / s->cluster.host_link_Bps};
-        aif_offload_exposed(g->layers, g->dense_layers, g->offload_layers, fs, bs, cs, &off_f, &off_b);
+        aif_offload_exposed(g->layers, g->dense_layers, g->offload_layers, s->framework.offload_prefetch, fs, bs, cs,
+                            &off_f, &off_b);
     }
     for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
         aif_stage_class sc;

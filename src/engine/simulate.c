@@ -61,6 +61,7 @@
 #include "engine/record.h"
 #include "hw/compute.h"
 #include "net/collective.h"
+#include "workload/offload.h"
 #include "workload/schedule.h"
 
 #include <math.h>
@@ -184,6 +185,7 @@ typedef struct sim {
     int n_units;
     int n_items_max;
     int off_n;                 /* layers of the stage offloaded (graph's offload_layers; 0 = none) */
+    int off_ahead;             /* layers a copy runs ahead of its waiting layer (aif_offload_ahead) */
     double off_copy_s[2];      /* a dense and a MoE layer's copy, each way */
     int *n_bitems;             /* per stage: embedding, layers and head, the items buckets are made of */
     int *n_buckets;            /* per stage: gradient buckets (the graph's dp_buckets, at most n_bitems) */
@@ -854,14 +856,16 @@ static int gradients_done(sim *x, timeline *t)
 static int offload_wait(sim *x, int ti, const aif_unit *u, int k)
 {
     timeline *t = &x->tl[ti];
-    int L = x->g->layers, n = x->off_n;
+    int L = x->g->layers, n = x->off_n, D = x->off_ahead;
     double need = -1;
     if (u->pass == AIF_PASS_FWD) {
-        if (k >= L - n)
-            need = t->off_done[k - (L - n)];
+        int j = k - (D + 1);
+        if (j >= 0 && j < n)
+            need = t->off_done[j];
     } else {
-        int i = k - (L - 1 - n);
-        if (i >= 0 && i < n && i == t->reload_next) {   /* once per unit, also after a wait */
+        /* the reloads this layer's backward starts, the higher first; once per unit, also after a wait */
+        while (t->reload_next >= 0 && (t->reload_next + D >= L - 1 ? L - 1 : t->reload_next + D) >= k) {
+            int i = t->reload_next;
             double at = t->off_clock > x->q.now ? t->off_clock : x->q.now;
             t->off_clock = at + x->off_copy_s[i >= x->g->dense_layers];
             t->off_done[i] = t->off_clock;
@@ -1189,6 +1193,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     int max_items = 0;
     if (g->offload_layers > 0 && s->cluster.host_link_Bps > 0) {   /* pp 1 (aif_scenario_check) */
         x->off_n = g->offload_layers;
+        x->off_ahead = aif_offload_ahead(g->layers, g->offload_layers, s->framework.offload_prefetch);
         x->off_copy_s[0] = g->offload_bytes[0] / s->cluster.host_link_Bps;
         x->off_copy_s[1] = g->offload_bytes[1] / s->cluster.host_link_Bps;
     }

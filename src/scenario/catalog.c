@@ -105,6 +105,8 @@ static const field framework_fields[] = {
     FLD(aif_framework, "bf16_saved_inputs", F_BOOL, bf16_saved_inputs),
     FLD(aif_framework, "yarn_rope_unfused", F_BOOL, yarn_rope_unfused),
     FLD(aif_framework, "moe_eager_extras", F_BOOL, moe_eager_extras),
+    FLD(aif_framework, "offload_recompute", F_BOOL, offload_recompute),
+    {.key = "offload_prefetch", .type = F_INT, .off = offsetof(aif_framework, offload_prefetch), .size = sizeof(int), .min = 0, .max = 1024},
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     {.key = "attn_fwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_fwd_factor), .min = 1e-2, .max = 10},
     {.key = "attn_bwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_bwd_factor), .min = 1e-2, .max = 10},

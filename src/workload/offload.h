@@ -15,7 +15,10 @@
  * offloading L - 1 layers "prevents overlapping of computation and offload/reload").
  * The copies run on the GPU's copy engines, not its SMs: they do not slow the compute
  * beside them (no overlap_slowdown), and the host link is the GPU's own (no contention).
- * The embedding and the head are not offloaded and neither wait nor hide a copy. */
+ * The embedding and the head are not offloaded and neither wait nor hide a copy.
+ * A stack with its own schedule (framework offload_prefetch D > 0: XLA's latency-hiding
+ * scheduler under MaxText's host offload) runs each copy D layers ahead of the layer that
+ * waits for it, in both directions, whatever N. */
 #ifndef AIF_OFFLOAD_H
 #define AIF_OFFLOAD_H
 
@@ -26,7 +29,13 @@
  * k < nd, 1 for the MoE layers after them), its backward bwd_s[k >= nd] and its copy
  * copy_s[k >= nd] each way, with n of its `layers` layers offloaded (1 <= n <= min(layers - 1, AIF_OFFLOAD_MAX_LAYERS)); the
  * reference recurrence, O(layers), allocating nothing. */
-void aif_offload_exposed(int layers, int nd, int n, const double fwd_s[2], const double bwd_s[2],
+void aif_offload_exposed(int layers, int nd, int n, int ahead, const double fwd_s[2], const double bwd_s[2],
                          const double copy_s[2], double *fwd_wait_s, double *bwd_wait_s);
+
+/* The layers a copy runs ahead of the layer that waits for it, D: the stack's offload_prefetch
+ * when set (ahead > 0: a scheduler that starts layer i's reload at the backward of layer i + D
+ * and lets the forward of layer i + D + 1 wait for its copy, XLA's host offload), else
+ * Transformer Engine's L - 1 - N above. */
+int aif_offload_ahead(int layers, int n, int ahead);
 
 #endif
