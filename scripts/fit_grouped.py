@@ -10,10 +10,13 @@ lane width; the gpt-oss rows, 2,880 wide, are reported, not fitted):
 
   rate = D x f(pass) x c / (c + matmul_k_half) x g / (g + grouped_m_half)
 
-where D is the family's large dense GEMM rate (matmul_eff x peak: 956.4 TFLOP/s a device,
-Google's own GEMM microbenchmark at 32768^3), c the contraction (k for the forward and the
-input gradient, the rows of a group for the weight gradient), g = rows / groups the rows of a
-group and f one factor per pass: grouped_factor (forward), grouped_dgrad_factor and
+in the units the model times a TPU7x chip in: a chip is two JAX devices (TensorCores, no
+megacore), each running the measured kernel on its own tokens at once, so a chip does twice a
+device's work in the kernel's time, with twice its rows in each expert's group.  D is the
+family's large dense GEMM rate (data/calibration.yaml tpu-v7 matmul_eff x data/gpus.yaml
+tpu7x's bf16 peak, read from those files), c the contraction (k for the forward and the
+input gradient, a group's rows for the weight gradient), g = 2 x rows / groups a chip's rows
+in a group and f one factor per pass: grouped_factor (forward), grouped_dgrad_factor and
 grouped_wgrad_factor.  grouped_m_half is searched on a grid of 10 rows; each f is then the
 geometric mean of the measured over the predicted rate of its pass.
 
@@ -30,8 +33,28 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'gmm_tokamax_tpu7x.csv')
 CALIB = os.path.join(HERE, '..', 'data', 'calibration.yaml')
-DENSE = 956.4e12   # per device, data/calibration.yaml tpu-v7 matmul_eff's source
-K_HALF = 64        # tpu-v7 matmul_k_half
+GPUS = os.path.join(HERE, '..', 'data', 'gpus.yaml')
+DEVICES = 2        # JAX devices (TensorCores) per TPU7x chip: data/calibration.yaml tpu-v7's comment
+
+
+def family_block():
+    text = open(CALIB).read()
+    block = text[text.index('\n  tpu-v7:'):]
+    return block[:block.index('\n  trainium2:')]
+
+
+def number(block, key):
+    return float(re.search(r'\n    %s: ([0-9.]+)' % key, block).group(1))
+
+
+def chip_peak():
+    text = open(GPUS).read()
+    block = text[text.index('\n  tpu7x:'):]
+    return float(re.search(r'\n      bf16: ([0-9.]+)', block).group(1)) * 1e12
+
+
+DENSE = chip_peak() * number(family_block(), 'matmul_eff')   # a chip's large dense GEMM rate
+K_HALF = number(family_block(), 'matmul_k_half')
 NAMES = {'fwd': 'grouped_factor', 'dgrad': 'grouped_dgrad_factor', 'wgrad': 'grouped_wgrad_factor'}
 
 
@@ -40,8 +63,8 @@ def rows():
     with open(TABLE) as f:
         for r in csv.DictReader(f):
             m, k, n, g = (int(r[c]) for c in ('rows', 'k', 'n', 'groups'))
-            rate = 2.0 * m * k * n / (float(r['time_ms']) * 1e-3)
-            per = m / g
+            rate = DEVICES * 2.0 * m * k * n / (float(r['time_ms']) * 1e-3)   # a chip's
+            per = DEVICES * m / g
             out.append(dict(pass_=r['pass'], m=m, k=k, n=n, g=g, per=per,
                             c=per if r['pass'] == 'wgrad' else k, rate=rate,
                             aligned=k % 128 == 0 and n % 128 == 0))
@@ -71,9 +94,7 @@ def main():
     ratios = sorted((base(r, half) * f[r['pass_']] / r['rate'], r) for r in data)
     aligned = [x for x, r in ratios if r['aligned']]
     if '--check' in sys.argv:
-        text = open(CALIB).read()
-        block = text[text.index('\n  tpu-v7:'):]
-        block = block[:block.index('\n  trainium2:')]
+        block = family_block()
         want = {'grouped_m_half': round(half, -1)}
         want.update({NAMES[p]: round(v, 2) for p, v in f.items()})
         bad = []

@@ -283,10 +283,11 @@ static int cmp_double(const void *a, const void *b)
 
 /* MoE experts' grouped GEMMs on TPU7x against the kernel's own table (validation/kernels/
  * gmm_tokamax_tpu7x.csv: openxla/tokamax's autotuning timings of its Pallas Mosaic ragged dot at
- * 0a69d978, one device = one TensorCore, so a chip runs two at once), the source the tpu-v7
- * family's grouped constants were fitted to (scripts/fit_grouped.py).  Each kernel is timed as
- * the lowering builds it: forward and input gradient grouped by expert (m = a group's rows), the
- * weight gradient with k = a group's rows.  Of the 70 kernels whose dimensions are multiples of
+ * 0a69d978, one device = one TensorCore, so a chip runs two at once, each on its own tokens),
+ * the source the tpu-v7 family's grouped constants were fitted to (scripts/fit_grouped.py).
+ * Each kernel is timed as the lowering builds a chip's (lower_train.c moe_core, moe_bwd): the
+ * groups as the batch, twice a device's rows in each; forward and input gradient grouped by
+ * expert (m = a group's rows), the weight gradient with k = a group's rows.  Of the 70 kernels whose dimensions are multiples of
  * 128 the model's median rate is within 10% of the measured one and at least 66 lie within
  * 0.75x-1.33x; gpt-oss's three 2,880-wide kernels run at about half the fitted rate, which the
  * model does not know: the test states that gap (model at least 1.5x fast) so a change is seen. */
@@ -306,8 +307,8 @@ static void test_grouped_gemm_against_kernel_table(void **state)
         double rows, k, n, groups, ms;
         assert_int_equal(sscanf(line, "%15[^,],%7[^,],%lf,%lf,%lf,%lf,%lf,", gpu, pass, &rows, &k, &n, &groups, &ms),
                          7);
-        double per = rows / groups;
-        aif_op op = {.kind = AIF_OP_GEMM, .batch = 2 * groups, .n_kernels = 1};
+        double per = 2 * rows / groups;   /* a chip's rows in a group, as the lowering builds it */
+        aif_op op = {.kind = AIF_OP_GEMM, .batch = groups, .n_kernels = 1};
         if (!strcmp(pass, "wgrad")) {
             op.m = k, op.n = n, op.k = per;
             op.grouped_pass = AIF_GROUPED_WGRAD;
@@ -317,7 +318,7 @@ static void test_grouped_gemm_against_kernel_table(void **state)
             op.grouped_pass = strcmp(pass, "fwd") ? AIF_GROUPED_DGRAD : AIF_GROUPED_FWD;
         }
         op.flops = 2 * (2 * rows * k * n);
-        op.bytes = 2 * 2 * (op.m * op.k + op.k * op.n + op.m * op.n) * groups;
+        op.bytes = 2 * (op.m * op.k + op.k * op.n + op.m * op.n) * groups;
         double r = (ms * 1e-3) / aif_compute_time(g, &op, 1.0);   /* model rate / measured rate */
         if (fmod(k, 128) == 0 && fmod(n, 128) == 0) {
             assert_true(n_aligned < 128);

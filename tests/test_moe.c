@@ -249,19 +249,28 @@ static void test_grouped_gemm(void **state)
     /* a GEMM not marked grouped is as before; a grouped one is slower by m / (m + 128) */
     double plain = grouped_tflops(h, 4, 256, 4096, 7168, 0), grp = grouped_tflops(h, 4, 256, 4096, 7168, 1);
     assert_true(fabs(grp / plain - 256.0 / (256 + 128)) < 1e-9);
-    /* the lowering marks the experts' forward and dgrad GEMMs, and nothing else */
+    /* the lowering marks the experts' forward and dgrad GEMMs, and nothing else; and each of
+     * the experts' GEMMs with its pass (grouped_pass: the families' grouped_*_factor) */
     aif_scenario s = dsv3("64", NULL, "bf16", NULL, NULL);
     aif_graph gr;
     aif_err e;
     assert_int_equal(aif_graph_lower(&s, &gr, &e), AIF_OK);
-    int n_grouped = 0;
+    int n_grouped = 0, n_pass[4] = {0};
     for (int i = 0; i < gr.n_ops; i++) {
         const aif_op *o = &gr.ops[i];
-        int expert = strncmp(o->name, "experts.", 8) == 0 && o->kind == AIF_OP_GEMM && !strstr(o->name, "wgrad");
+        int gemm = strncmp(o->name, "experts.", 8) == 0 && o->kind == AIF_OP_GEMM;
+        int expert = gemm && !strstr(o->name, "wgrad");
         assert_int_equal(o->grouped != 0, expert);
         n_grouped += o->grouped != 0;
+        int want = !gemm ? AIF_GROUPED_NONE
+                   : strstr(o->name, ".wgrad") ? AIF_GROUPED_WGRAD
+                   : strstr(o->name, ".dgrad") ? AIF_GROUPED_DGRAD
+                                                : AIF_GROUPED_FWD;
+        assert_int_equal(o->grouped_pass, want);
+        n_pass[o->grouped_pass]++;
     }
     assert_int_equal(n_grouped, 4);   /* fc1, fc2 forward; fc2, fc1 dgrad */
+    assert_true(n_pass[AIF_GROUPED_FWD] == 2 && n_pass[AIF_GROUPED_DGRAD] == 2 && n_pass[AIF_GROUPED_WGRAD] == 2);
     aif_graph_free(&gr);
 }
 

@@ -299,11 +299,13 @@ aif_rc bind_map(const bind_ctx *bc, const ynode *map, const schema *sc, void *ob
                 cands[nc++] = sc->f[k].key;
             for (int s = 0; sc->skip && sc->skip[s] && nc < 80; s++)
                 cands[nc++] = sc->skip[s];
-            char list[600];
+            char list[1600];
             size_t k = 0;
             list[0] = '\0';
             for (int c = 0; c < nc && k < sizeof list; c++)
                 k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", c ? ", " : "", cands[c]);
+            if (k >= sizeof list)   /* cut: say so rather than end mid-name */
+                memcpy(list + sizeof list - 5, ", ..", 5);
             int dym = aif_did_you_mean(kv->key, cands, nc);
             int line = kv->key_line ? kv->key_line : kv->line, col = kv->key_line ? kv->key_col : kv->col;
             if (dym >= 0)

@@ -913,11 +913,15 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             BAD("train.offload", "activation offload runs with pp 1 (Megatron-Core has no pipeline parallelism with "
                 "CPU offloading); this job has pp %d: use pp 1 or offload none", p->pp);
         /* a stack that offloads full recompute's checkpointed inputs (MaxText) runs the two together */
-        if (t->recompute != AIF_RC_NONE && !(t->recompute == AIF_RC_FULL && s->framework.offload_recompute))
+        if (t->recompute != AIF_RC_NONE && s->framework.offload_recompute && t->recompute != AIF_RC_FULL)
+            BAD("train.offload", "%s offloads full recompute's checkpointed layer inputs (framework "
+                "offload_recompute), not selective recompute's; this job has recompute %s: use recompute full or "
+                "none, or offload none",
+                s->framework.name, aif_recompute_name((aif_recompute)t->recompute));
+        if (t->recompute != AIF_RC_NONE && !s->framework.offload_recompute)
             BAD("train.offload", "activation offload is an alternative to recompute (Megatron-Core refuses the two "
-                "together; a stack with offload_recompute, MaxText, offloads full recompute's checkpointed layer "
-                "inputs); this job has recompute %s under %s: use recompute none or offload none",
-                aif_recompute_name((aif_recompute)t->recompute), s->framework.name);
+                "together); this job has recompute %s: use recompute none or offload none",
+                aif_recompute_name((aif_recompute)t->recompute));
         if (!(s->cluster.host_link_Bps > 0))
             BAD("train.offload", "activation offload needs the GPU's link to host memory: %s has no host_link; "
                 "set cluster.host_link (e.g. 63GB/s for PCIe Gen5 x16, 450GB/s for NVLink-C2C)",

@@ -346,7 +346,8 @@ static void block(search *w, aif_scenario *s)
     if (p->etp > stage || stage % ((long long)p->etp * p->ep))
         return;
     int offload = s->train.offload == AIF_OFFLOAD_ACTIVATIONS;
-    if (offload && p->pp > 1)   /* activation offload runs with pp 1 and no recompute */
+    if (offload && p->pp > 1)   /* activation offload runs with pp 1, and no recompute but a stack's
+                                   offloaded checkpoints of full recompute (aif_scenario_check) */
         return;
     aif_graph shape;
     memset(&shape, 0, sizeof shape);
@@ -387,7 +388,8 @@ static void block(search *w, aif_scenario *s)
             if (vpp > 1 && mb % p->pp)
                 continue;
             for (int r = 0; r < n_rc && !w->rc; r++) {
-                if (offload && rcs[r] != AIF_RC_NONE)
+                if (offload && rcs[r] != AIF_RC_NONE &&
+                    !(rcs[r] == AIF_RC_FULL && s->framework.offload_recompute))
                     continue;
                 s->train.recompute = rcs[r];
                 for (int k = 0; k < n_opt && !w->rc; k++) {

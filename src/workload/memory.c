@@ -1,5 +1,6 @@
 /* memory.c -- per-GPU memory footprint of a training job (model in memory.h). */
 #include "workload/memory.h"
+#include "workload/offload.h"
 #include "workload/schedule.h"
 #include "workload/transformer.h"
 
@@ -192,22 +193,31 @@ void aif_memory_layer_bytes(const aif_scenario *s, double out[2])
     out[1] = s->model.moe.experts ? (s->train.recompute == AIF_RC_FULL ? pl.full : pl.moe) : 0;
 }
 
-/* Activation offload (memory.h): the most any L - N consecutive layers of the stage hold,
- * layers [0, nd) dense and the rest MoE, so a window's sum is monotone in its start and
- * the most is at the first window left on the GPU (layers 1 .. L-N) or the last (N .. L-1);
- * *host gets layers 0 .. N-1. */
-static double offload_kept(int layers, int nd, int n, double dense, double moe, double *host)
+/* Activation offload (memory.h): the most any `keep` consecutive layers of the stage hold
+ * (L - N under Transformer Engine's synchronizer; a stack running each copy D layers ahead
+ * holds D + 1 in flight, workload/offload.h), layers [0, nd) dense and the rest MoE, so a
+ * window's sum is monotone in its start and the most is at the first window left on the
+ * GPU (layers 1 .. keep) or the last (L-keep .. L-1); *host gets layers 0 .. N-1. */
+static double offload_kept(int layers, int nd, int n, int keep, double dense, double moe, double *host)
 {
-    int keep = layers - n;
     double first = 0, last = 0;
     for (int j = 1; j <= keep; j++)
         first += j < nd ? dense : moe;
-    for (int j = n; j < layers; j++)
+    for (int j = layers - keep; j < layers; j++)
         last += j < nd ? dense : moe;
     *host = 0;
     for (int j = 0; j < n; j++)
         *host += j < nd ? dense : moe;
     return first > last ? first : last;
+}
+
+/* The layers an offloading stage holds at once: L - N (Transformer Engine), or the D + 1 in
+ * flight of a stack that runs each copy D layers ahead, whichever is more, at most L. */
+static int offload_window(int layers, int n, int ahead)
+{
+    int keep = layers - n, d = aif_offload_ahead(layers, n, ahead) + 1;
+    keep = d > keep ? d : keep;
+    return keep < layers ? keep : layers;
 }
 
 void aif_memory_estimate(const aif_scenario *s, const aif_graph *g, aif_memory *out)
@@ -304,7 +314,9 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         double act_layer_m = tr->recompute == AIF_RC_FULL ? pl.full : pl.moe;
         double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight, host = 0;
         if (g->offload_layers > 0)   /* pp 1: the stage is every layer, one microbatch in flight */
-            act = offload_kept(g->layers, g->dense_layers, g->offload_layers, act_layer_d, act_layer_m, &host);
+            act = offload_kept(g->layers, g->dense_layers, g->offload_layers,
+                               offload_window(g->layers, g->offload_layers, s->framework.offload_prefetch),
+                               act_layer_d, act_layer_m, &host);
         /* the peak: the loss's logits on the last stage (with the prediction blocks'), or a
          * recomputed layer's tensors in the backward, whichever is larger (the loss's are
          * freed before the first layer's backward runs) */

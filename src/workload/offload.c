@@ -33,9 +33,12 @@ void aif_offload_exposed(int layers, int nd, int n, int ahead, const double fwd_
     }
     /* backward, layers L-1 down to 0: layer i's reload is triggered when the backward of
      * layer i + D starts (the first backward's for those beyond the last layer), before any
-     * wait of that layer for its own reload, the higher layers' first */
+     * wait of that layer for its own reload, the higher layers' first; the stream still busy
+     * with the forward's last copies, the ones no forward waited for (none under Transformer
+     * Engine's rule, whose last copy the last layer waits for), as the backward starts (the
+     * head's time between, which would hide some of it, not counted) */
+    stream = stream > t ? stream - t : 0;
     t = 0;
-    stream = 0;
     int next = n - 1;   /* the next reload, n-1 down to 0 */
     for (int k = L - 1; k >= 0; k--) {
         while (next >= 0 && (next + D >= L - 1 ? L - 1 : next + D) >= k) {
