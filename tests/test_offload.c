@@ -326,6 +326,17 @@ static void test_layout_search(void **st)
     if (r.step_time_s != tr.train.step_time_s || r.bd.offload_s != tr.train.bd.offload_s)
         fail_msg("search's layout (tp %d cp %d mbs %d): %.17g s, its estimate %.17g s", t->par.tp, t->par.cp, t->mbs,
                  tr.train.step_time_s, r.step_time_s);
+    /* under a stack that offloads full recompute's checkpoints the search keeps recompute full */
+    y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+        "train: {framework: maxtext-gpu, layout: auto, seq: 8192, gbs: 64, recompute: full, offload: activations}\n";
+    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    static aif_train_run mx;
+    if (aif_run_train(cat, &s, NULL, &mx, &e) != AIF_OK)
+        fail_msg("maxtext-gpu, recompute full with offload, layout auto: %s: %s", e.path, e.msg);
+    assert_int_equal(mx.scenario.train.par.pp, 1);
+    assert_int_equal(mx.scenario.train.recompute, AIF_RC_FULL);
+    assert_int_equal(mx.scenario.train.offload, AIF_OFFLOAD_ACTIVATIONS);
 }
 
 /* every result of the search over the whole space (tp, cp, mbs, optimizer, overlaps):
