@@ -105,6 +105,25 @@ static void test_memory_by_hand(void **st)
                 1e-9 * ra.mem.activations_bytes);
 }
 
+/* a scenario from YAML text, failing the test with the parser's message */
+static void parse_ok(const char *yaml, aif_scenario *s)
+{
+    aif_err e;
+    if (aif_scenario_parse(cat, yaml, strlen(yaml), "t.yaml", NULL, 0, s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+}
+
+/* b (with offload) runs to the bit as a (without) in the engine `sim` names: nothing exposed */
+static void same_step(const aif_scenario *a, const aif_scenario *b, int sim, aif_train_result *ra,
+                      aif_train_result *rb)
+{
+    run(a, sim, ra);
+    run(b, sim, rb);
+    if (rb->step_time_s != ra->step_time_s || rb->bd.offload_s != 0)
+        fail_msg("%s: step %.17g s with offload, %.17g s without (exposed %.3g s)", sim ? "sim" : "estimate",
+                 rb->step_time_s, ra->step_time_s, rb->bd.offload_s);
+}
+
 static void test_fast_link_is_no_offload(void **st)
 {
     (void)st;
@@ -114,11 +133,7 @@ static void test_fast_link_is_no_offload(void **st)
     load("activations", "16", "10TB/s", &b);
     for (int sim = 0; sim < 2; sim++) {
         aif_train_result ra, rb;
-        run(&a, sim, &ra);
-        run(&b, sim, &rb);
-        if (rb.step_time_s != ra.step_time_s || rb.bd.offload_s != 0)
-            fail_msg("%s: step %.17g s with offload, %.17g s without (exposed %.3g s)", sim ? "sim" : "estimate",
-                     rb.step_time_s, ra.step_time_s, rb.bd.offload_s);
+        same_step(&a, &b, sim, &ra, &rb);
         assert_true(memcmp(&ra.bd, &rb.bd, sizeof ra.bd) == 0);
     }
 }
@@ -221,12 +236,10 @@ static void test_maxtext_offloads_checkpoints(void **st)
                        "train: {framework: maxtext-gpu, seq: 8192, mbs: 1, gbs: 16, recompute: full%s}\n";
     char y[400];
     aif_scenario a, b;
-    aif_err e;
     snprintf(y, sizeof y, base, "");
-    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &a, &e), AIF_OK);
+    parse_ok(y, &a);
     snprintf(y, sizeof y, base, ", offload: activations");
-    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &b, &e) != AIF_OK)
-        fail_msg("%s", e.msg);
+    parse_ok(y, &b);
     assert_true(b.framework.offload_recompute && b.framework.offload_prefetch == 1);
     assert_int_equal(b.train.offload_layers, 31);
     double per[2];
@@ -234,11 +247,7 @@ static void test_maxtext_offloads_checkpoints(void **st)
     assert_true(per[0] == 8192.0 * 4096 * 2);   /* a layer's checkpoint: its input, bf16 */
     for (int sim = 0; sim < 2; sim++) {
         aif_train_result ra, rb;
-        run(&a, sim, &ra);
-        run(&b, sim, &rb);
-        if (rb.step_time_s != ra.step_time_s || rb.bd.offload_s != 0)
-            fail_msg("%s: step %.17g s with offload, %.17g s without (exposed %.3g s)", sim ? "sim" : "estimate",
-                     rb.step_time_s, ra.step_time_s, rb.bd.offload_s);
+        same_step(&a, &b, sim, &ra, &rb);
         if (!sim) {
             assert_true(fabs(rb.mem.host_bytes - 31 * per[0]) <= 1e-9 * rb.mem.host_bytes);
             /* one layer ahead: two layer inputs in flight on the GPU, where Transformer Engine's
@@ -255,8 +264,7 @@ static void test_maxtext_offloads_checkpoints(void **st)
     snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 8, host_link: 2GB/s}\nmodel: llama3-8b\n"
                           "train: {framework: maxtext-gpu, seq: 8192, mbs: 1, gbs: 16, recompute: full, "
                           "offload: activations, dp_overlap: false}\n");
-    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &slow, &e) != AIF_OK)
-        fail_msg("%s", e.msg);
+    parse_ok(y, &slow);
     aif_train_result est, sim;
     run(&slow, 0, &est);
     run(&slow, 1, &sim);
@@ -329,8 +337,7 @@ static void test_layout_search(void **st)
     /* under a stack that offloads full recompute's checkpoints the search keeps recompute full */
     y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
         "train: {framework: maxtext-gpu, layout: auto, seq: 8192, gbs: 64, recompute: full, offload: activations}\n";
-    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
+    parse_ok(y, &s);
     static aif_train_run mx;
     if (aif_run_train(cat, &s, NULL, &mx, &e) != AIF_OK)
         fail_msg("maxtext-gpu, recompute full with offload, layout auto: %s: %s", e.path, e.msg);
