@@ -125,6 +125,8 @@ static void test_holdout_equals_own(void **state)
         } else
             assert_int_equal(h.groups[g].n_tied, 0);
         assert_true(h.groups[g].held.median_ape == h.groups[g].own.median_ape);
+        assert_true(h.groups[g].held.bias_pct == h.groups[g].own.bias_pct);
+        assert_int_equal(h.groups[g].own.n_high + h.groups[g].own.n_low <= h.groups[g].n, 1);
         assert_true(h.groups[g].own.p90_ape <= h.groups[g].own.max_ape);
     }
     assert_int_equal(n, h.table.n);
@@ -190,6 +192,8 @@ static void test_refit(void **state)
     assert_non_null(strstr(h.groups[1].tied, "hopper.matmul_eff 0.7 -> "));
     assert_true(h.groups[1].own.median_ape < 1e-6);
     assert_true(h.groups[1].held.median_ape > 3);   /* A asks for slower GEMMs: B over-predicted */
+    assert_true(h.groups[1].held.bias_pct < -3);      /* ... as a rate: B's held-out rows predicted slower */
+    assert_int_equal(h.groups[1].held.n_low, h.groups[1].n);
     for (int i = 3; i < 5; i++)
         assert_true(h.held_err[i] > 0.03);
     for (int i = 0; i < 3; i++)

@@ -63,6 +63,45 @@ static void test_statistics(void **state)
     aif_validation_free(&v);
 }
 
+/* The bias: the median signed error with a time compared as its rate, so that a step time
+ * measured twice as long as predicted counts as a rate twice too high (+100%), not -50%. */
+static void test_bias(void **state)
+{
+    (void)state;
+    assert_true(fabs(aif_val_rate_err("step_time_s", -0.5) - 1.0) < 1e-12);
+    assert_true(fabs(aif_val_rate_err("ttft_p50_s", 1.0) + 0.5) < 1e-12);
+    assert_true(fabs(aif_val_rate_err("tpot_mean_s", 0.25) + 0.2) < 1e-12);
+    assert_true(aif_val_rate_err("tokens_per_s_per_gpu", 0.3) == 0.3);
+    assert_true(aif_val_rate_err("requests_per_s", -0.3) == -0.3);
+    assert_true(aif_val_rate_err("throughput_tokens_per_s", 0.1) == 0.1);
+    assert_true(aif_val_rate_err("peak_memory_gib", -0.2) == -0.2);
+    const char *one = HDR "a,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,1,,x source\n"
+                          "b,llama3-8b,dgx-h100,8,1,1,1,64,4096,tokens_per_s_per_gpu,1,,x source\n";
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_csv(cat, one, strlen(one), "t.csv", &v, &e), AIF_OK);
+    double t = v.rows[0].predicted, r = v.rows[1].predicted;
+    aif_validation_free(&v);
+    char csv[1024];
+    /* rate errors: +100% (time measured twice), -50% (time measured half), 0, +25% (rate) */
+    snprintf(csv, sizeof csv, HDR "a,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,%.17g,,s1\n"
+             "b,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,%.17g,,s2\n"
+             "c,llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s,%.17g,,s3\n"
+             "d,llama3-8b,dgx-h100,8,1,1,1,64,4096,tokens_per_s_per_gpu,%.17g,,s4\n", 2 * t, t / 2, t, r / 1.25);
+    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
+    assert_int_equal(v.n, 4);
+    assert_true(fabs(v.bias_pct - 12.5) < 1e-6);   /* the median of -50, 0, 25, 100 */
+    assert_int_equal(v.n_high, 2);
+    assert_int_equal(v.n_low, 1);
+    aif_val_stats st;
+    assert_int_equal(aif_validation_framework_stats(&v, v.rows[0].framework, &st, &e), AIF_OK);
+    assert_int_equal(st.n, 4);
+    assert_true(fabs(st.bias_pct - v.bias_pct) < 1e-9);
+    assert_int_equal(st.n_high, 2);
+    assert_int_equal(st.n_low, 1);
+    aif_validation_free(&v);
+}
+
 static void bad(const char *csv, const char *needle, int line)
 {
     aif_validation v;
@@ -591,7 +630,8 @@ static void test_serve_bad_csv(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bad_csv),
+        cmocka_unit_test(test_builtin_table), cmocka_unit_test(test_statistics), cmocka_unit_test(test_bias),
+        cmocka_unit_test(test_bad_csv),
         cmocka_unit_test(test_collectives), cmocka_unit_test(test_serve_builtin),
         cmocka_unit_test(test_serve_statistics), cmocka_unit_test(test_serve_bad_csv),
         cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),

@@ -41,6 +41,9 @@ typedef struct aif_validation {
     int worst;                             /* index of the row with max_ape */
     int n_assumed, n_rows_assumed;         /* ASSUMED inputs over all rows, and the rows with any */
     int n_nofit;                           /* rows with nofit set */
+    double bias_pct;                       /* the median signed error as a rate (aif_val_rate_err), in %:
+                                              positive, the model promises more than was measured */
+    int n_high, n_low;                     /* rows whose rate error is above zero, and below it */
     int n_skipped;                         /* rows naming hardware outside the catalogs, or no size */
 #define AIF_MAX_SKIPPED 64
     char skipped[AIF_MAX_SKIPPED][96];     /* "line N (id): why" of the first skipped rows */
@@ -89,12 +92,24 @@ aif_rc aif_validate_memory_file(const aif_catalog *c, const char *path, aif_vali
 /* The nccl-tests rows of the CSV file at path (NULL: the built-in validation/collectives.csv). */
 aif_rc aif_validate_collectives_file(const aif_catalog *c, const char *path, aif_validation *out, aif_err *err);
 
-/* Error statistics of a group of rows (absolute percentage errors, in %). */
+/* Error statistics of a group of rows (absolute percentage errors, in %), and its bias:
+ * the median of the signed errors as rates (aif_val_rate_err), in %. */
 typedef struct aif_val_stats {
     int n;
     double median_ape, mean_ape, max_ape, p90_ape;
     int worst;                 /* index into the table's rows, -1 when n is 0 */
+    double bias_pct;           /* positive: the model promises more than was measured */
+    int n_high, n_low;         /* rows whose rate error is above zero, and below it */
 } aif_val_stats;
+
+/* A row's error err (predicted / measured - 1) in metric, signed as a rate: a time's
+ * (a metric in seconds: step_time_s, ttft_*_s, tpot_*_s, itl_*_s) becomes its rate's,
+ * measured / predicted - 1, so that above zero always means the model promises more (more
+ * tokens, FLOP/s or bandwidth, sooner; for peak memory, more bytes) than was measured. */
+double aif_val_rate_err(const char *metric, double err);
+/* The bias of n rate errors (fractions; sorts a): the median in %, and the counts above
+ * and below zero, into st. */
+void aif_val_bias(double *a, int n, aif_val_stats *st);
 
 /* Statistics of a training table's rows modelled with one software stack
  * (aif_val_row.framework, the table's `framework` column; empty = megatron-core). */

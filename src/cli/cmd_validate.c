@@ -28,7 +28,9 @@ static const char help[] =
     "\n"
     "Runs published measurements through aifsim and prints predicted, measured and\n"
     "error per row, then the median, 90th percentile, mean and maximum absolute\n"
-    "percentage error:\n"
+    "percentage error, and the bias: the median signed error, a time compared as its\n"
+    "rate (above zero: the model promises more than was measured), with the rows above\n"
+    "and below; each group's line ends with its bias:\n"
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
     "    when the median exceeds the bound (default 10%); counts the inputs the rows'\n"
     "    notes mark ASSUMED and flags a row the memory model says cannot fit (DOES\n"
@@ -88,14 +90,21 @@ static void print_table(const aif_validation *v, int markdown)
            v->p90_ape, v->mean_ape, v->max_ape, v->rows[v->worst].id);
 }
 
+/* A table's bias: the median signed error, a time compared as its rate (aif_val_rate_err). */
+static void print_bias(const aif_validation *v)
+{
+    printf("bias: median signed error %+.1f%% (above zero: the model predicts more than was measured, a time "
+           "compared as its rate); %d rows above, %d below\n", v->bias_pct, v->n_high, v->n_low);
+}
+
 /* One metric group's statistics line of the serving table. */
 static void print_group(const char *label, const aif_val_stats *st, const aif_validation *v)
 {
     if (st->n == 0)
         printf("%s: no rows\n", label);
     else
-        printf("%s: %d rows, median |error| %.1f%%, p90 %.1f%%, mean %.1f%%, max %.1f%% (%s)\n", label, st->n,
-               st->median_ape, st->p90_ape, st->mean_ape, st->max_ape, v->rows[st->worst].id);
+        printf("%s: %d rows, median |error| %.1f%%, p90 %.1f%%, mean %.1f%%, max %.1f%% (%s), bias %+.1f%%\n", label,
+               st->n, st->median_ape, st->p90_ape, st->mean_ape, st->max_ape, v->rows[st->worst].id, st->bias_pct);
 }
 
 static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
@@ -108,6 +117,9 @@ static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
         json_object_object_add(g, "mean_ape_pct", json_object_new_double(st->mean_ape));
         json_object_object_add(g, "max_ape_pct", json_object_new_double(st->max_ape));
         json_object_object_add(g, "worst", json_object_new_string(v->rows[st->worst].id));
+        json_object_object_add(g, "bias_pct", json_object_new_double(st->bias_pct));
+        json_object_object_add(g, "n_high", json_object_new_int(st->n_high));
+        json_object_object_add(g, "n_low", json_object_new_int(st->n_low));
     }
     return g;
 }
@@ -240,6 +252,9 @@ static json_object *table_json(const aif_validation *v, int train)
     json_object_object_add(t, "p90_ape_pct", json_object_new_double(v->p90_ape));
     json_object_object_add(t, "mean_ape_pct", json_object_new_double(v->mean_ape));
     json_object_object_add(t, "max_ape_pct", json_object_new_double(v->max_ape));
+    json_object_object_add(t, "bias_pct", json_object_new_double(v->bias_pct));
+    json_object_object_add(t, "n_high", json_object_new_int(v->n_high));
+    json_object_object_add(t, "n_low", json_object_new_int(v->n_low));
     if (train) {
         json_object_object_add(t, "assumed", json_object_new_int(v->n_assumed));
         json_object_object_add(t, "rows_with_assumed", json_object_new_int(v->n_rows_assumed));
@@ -502,6 +517,7 @@ int cmd_validate(int argc, char **argv)
                 printf("training runs (%s):\n", "validation/train.csv");
             print_table(&train, markdown);
             printf("; bound on the median %.0f%%: %s\n", bound, pass ? "PASS" : "FAIL");
+            print_bias(&train);
             print_table_notes(&train);
             printf("by software stack (train.framework):\n");
             if ((status = print_frameworks(&train, NULL)) != 0 || (status = print_families(&train, NULL)) != 0)
@@ -527,6 +543,7 @@ int cmd_validate(int argc, char **argv)
             printf("; %d rows skipped:\n", coll.n_skipped);
             for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 printf("  %s\n", coll.skipped[i]);
+            print_bias(&coll);
             aif_val_stats big;
             if (aif_validation_framework_stats(&coll, AIF_COLL_BAND_LARGE, &big, &e) == AIF_OK)
                 print_group(AIF_COLL_BAND_LARGE " (the sizes training sends)", &big, &coll);
@@ -536,6 +553,7 @@ int cmd_validate(int argc, char **argv)
                    infer_file ? infer_file : "validation/infer.csv");
             print_table(&serve.table, markdown);
             printf("\n");
+            print_bias(&serve.table);
             print_group("throughput (tokens/s, requests/s)", &serve.throughput, &serve.table);
             print_group("latency (TTFT, TPOT: percentiles, means)", &serve.latency, &serve.table);
             print_group("  of which TTFT", &serve.ttft, &serve.table);
@@ -549,6 +567,7 @@ int cmd_validate(int argc, char **argv)
                    mem_file ? mem_file : "validation/memory.csv");
             print_table(&mem, markdown);
             printf("\n");
+            print_bias(&mem);
         }
     }
     status = pass ? EXIT_OK : EXIT_FAIL;

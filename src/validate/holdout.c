@@ -296,6 +296,16 @@ aif_rc aif_validate_holdout(const aif_catalog *c, const char *path, int engine, 
             if (!strcmp(t->rows[i].group, hg->id))
                 buf[n++] = fabs(out->held_err[i]) * 100;
         stats_of(buf, n, &hg->held);
+        n = 0;
+        for (int i = 0; i < t->n; i++)
+            if (!strcmp(t->rows[i].group, hg->id))
+                buf[n++] = aif_val_rate_err(t->rows[i].metric, t->rows[i].err);
+        aif_val_bias(buf, n, &hg->own);
+        n = 0;
+        for (int i = 0; i < t->n; i++)
+            if (!strcmp(t->rows[i].group, hg->id))
+                buf[n++] = aif_val_rate_err(t->rows[i].metric, out->held_err[i]);
+        aif_val_bias(buf, n, &hg->held);
         for (int i = t->n - 1; i >= 0; i--)   /* the worst rows by index, as the table's statistics */
             if (!strcmp(t->rows[i].group, hg->id)) {
                 if (fabs(t->rows[i].err) * 100 == hg->own.max_ape)

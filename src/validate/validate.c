@@ -403,6 +403,29 @@ double aif_percentile(const double *sorted, int n, double p)
     return sorted[i] + (x - i) * (sorted[i + 1] - sorted[i]);
 }
 
+double aif_val_rate_err(const char *metric, double err)
+{
+    size_t n = strlen(metric);
+    int time = n > 2 && !strcmp(metric + n - 2, "_s") && !(n >= 5 && !strcmp(metric + n - 5, "per_s"));
+    if (!time)
+        return err;
+    return 1 + err > 0 ? 1 / (1 + err) - 1 : 0;   /* predicted > 0 always; the guard keeps it finite */
+}
+
+void aif_val_bias(double *a, int n, aif_val_stats *st)
+{
+    st->bias_pct = 0;
+    st->n_high = st->n_low = 0;
+    if (n <= 0)
+        return;
+    for (int i = 0; i < n; i++) {
+        st->n_high += a[i] > 0;
+        st->n_low += a[i] < 0;
+    }
+    qsort(a, (size_t)n, sizeof *a, cmp_double);
+    st->bias_pct = aif_percentile(a, n, 0.5) * 100;
+}
+
 /* A progress callback for the rows of a table (NULL fn: none). */
 typedef struct row_progress { void (*fn)(double done, void *ctx); void *ctx; } row_progress;
 
@@ -478,6 +501,13 @@ static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, co
     out->median_ape = out->n % 2 ? ape[out->n / 2] : (ape[out->n / 2 - 1] + ape[out->n / 2]) / 2;
     out->p90_ape = aif_percentile(ape, out->n, 0.9);
     out->mean_ape = sum / out->n;
+    aif_val_stats b;
+    for (int i = 0; i < out->n; i++)   /* the buffer again, for the signed errors */
+        ape[i] = aif_val_rate_err(out->rows[i].metric, out->rows[i].err);
+    aif_val_bias(ape, out->n, &b);
+    out->bias_pct = b.bias_pct;
+    out->n_high = b.n_high;
+    out->n_low = b.n_low;
     free(ape);
     return AIF_OK;
 }
@@ -1027,7 +1057,7 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
 {
     memset(st, 0, sizeof *st);
     st->worst = -1;
-    double *ape = malloc(sizeof *ape * (size_t)(v->n ? v->n : 1));
+    double *ape = malloc(sizeof *ape * 2 * (size_t)(v->n ? v->n : 1)), *sgn = ape + (v->n ? v->n : 1);
     if (!ape)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     double sum = 0;
@@ -1035,6 +1065,7 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
         if (!keep(&v->rows[i], arg))
             continue;
         double a = fabs(v->rows[i].err) * 100;
+        sgn[st->n] = aif_val_rate_err(v->rows[i].metric, v->rows[i].err);
         ape[st->n++] = a;
         sum += a;
         if (st->worst < 0 || a > st->max_ape) {
@@ -1047,6 +1078,7 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
         st->median_ape = st->n % 2 ? ape[st->n / 2] : (ape[st->n / 2 - 1] + ape[st->n / 2]) / 2;
         st->p90_ape = aif_percentile(ape, st->n, 0.9);
         st->mean_ape = sum / st->n;
+        aif_val_bias(sgn, st->n, st);
     }
     free(ape);
     return AIF_OK;
