@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The SQLite calls this file makes, resolved by dlsym from AIF_SQLITE_SONAME the first
  * time a store is opened: linking libsqlite3 would load it (about 0.25 ms) into every
@@ -191,6 +192,20 @@ static void quote_literal(char *out, size_t n, const char *s)
 }
 
 static int exec(sweep_store *st, const char *sql) { return sqlite3_exec(st->db, sql, NULL, NULL, NULL); }
+
+/* PRAGMA journal_mode=WAL takes the database's exclusive lock for a moment.  While another
+ * sweep creates the file or holds that lock, SQLite can answer SQLITE_BUSY at once, without
+ * calling the busy handler (the pragma is no transaction), so it is tried again every
+ * 10 ms for as long as the busy timeout, 60 s. */
+static int set_wal(sweep_store *st)
+{
+    int rc = exec(st, "PRAGMA journal_mode=WAL");
+    for (int i = 0; i < 6000 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); i++) {
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+        rc = exec(st, "PRAGMA journal_mode=WAL");
+    }
+    return rc;
+}
 
 static uint64_t name_hash(const char *s) { return sweep_fnv(SWEEP_FNV_INIT, s, strlen(s)); }
 
@@ -362,7 +377,7 @@ aif_rc store_open(const char *path, const aif_sweep *sw, sweep_store **out, aif_
     sqlite3_busy_timeout(st->db, 60000);
     /* WAL: readers never block the writer, and a killed writer leaves the last commit
      * whole; NORMAL sync is durable across a killed process (not a power cut). */
-    if (exec(st, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec(st, "PRAGMA synchronous=NORMAL") != SQLITE_OK) {
+    if (set_wal(st) != SQLITE_OK || exec(st, "PRAGMA synchronous=NORMAL") != SQLITE_OK) {
         rc = db_error(st, err, "setting WAL mode (is it an SQLite database?)");
         goto fail;
     }
