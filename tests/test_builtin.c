@@ -161,7 +161,7 @@ static int nccl_diff(const aif_nccl *a, const aif_nccl *b)
 {
     int d = NUM("nccl", a, b, nvls_lat_us);
     for (int p = 0; p < AIF_N_PROTO; p++) {
-        d |= NUM("nccl", a, b, proto_bw[p]);
+        d |= NUM("nccl", a, b, proto_bw[p]) | NUM("nccl", a, b, net_overhead_us[p]);
         for (int x = 0; x < 2; x++) {
             d |= NUM("nccl", a, b, base_lat_us[x][p]);
             for (int y = 0; y < 2; y++)

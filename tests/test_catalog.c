@@ -240,7 +240,7 @@ static void test_nccl_table(void **state)
             fail_msg("data/nccl.yaml:%d: nccl.%s has no source", sec->kids[j]->line, k);
         checked++;
     }
-    assert_int_equal(checked, 5);
+    assert_int_equal(checked, 6);
     ydoc_free(d);
     const aif_nccl *n = aif_catalog_nccl(cat);
     assert_true(n->base_lat_us[1][AIF_PROTO_SIMPLE] == 8.4);       /* ring, Simple */

@@ -514,13 +514,21 @@ static void test_collectives(void **state)
     assert_int_equal(used, AIF_ALGO_PAT);
     assert_true(isinf(aif_coll_time_algo(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 8}, S, AIF_ALGO_PAT, NULL)));
     /* 8 ranks per node across 16 nodes: the flat ring's bus bandwidth is min(240, 8 x 22.5) = 180 GB/s;
-     * the hierarchical form (reduce-scatter in the node, 1/8 of the buffer across nodes, all-gather)
-     * is pipelined: max(2 t_node, t_across) */
+     * of its 254 steps the 2 x 15 that leave a node pay the network's latency and the fabric's
+     * 5 us, the other 224 NVLink's raised to the network proxy's overhead (NCCL's tuning model:
+     * max(1.9, 1.0) us for LL128, max(3.4, 3.0) for Simple); at 1 GB Simple's full bandwidth wins.
+     * The hierarchical form (reduce-scatter in the node, 1/8 of the buffer across nodes,
+     * all-gather) is pipelined: max(2 t_node, t_across) */
     double ring = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_RING, NULL);
-    double bus = 2 * 127.0 / 128 * S;   /* 254 network steps: LL128 (4 us a step, 120/128 of the bandwidth) wins */
-    double simple = (8.4 + 254 * 14.0) * us + bus / 180e9, ll128 = (14.0 + 254 * 4.0) * us + bus / (180e9 * 120 / 128);
-    assert_true(ll128 < simple);
-    CLOSE(ring, ll128 + 254 * 5 * us, 1e-12);
+    double bus = 2 * 127.0 / 128 * S;
+    double simple = (8.4 + 224 * 3.4 + 30 * 14.0) * us + bus / 180e9,
+           ll128 = (14.0 + 224 * 1.9 + 30 * 4.0) * us + bus / (180e9 * 120 / 128);
+    assert_true(simple < ll128);
+    CLOSE(ring, simple + 30 * 5 * us, 1e-12);
+    /* a small all-gather across the 16 nodes: LL, 112 steps at the proxy's 1.0 us (above NVLink's
+     * 0.6), 15 at the network's 2.7 us and the fabric's 5 */
+    t = aif_coll_time_algo(&c, AIF_COLL_ALLGATHER, (aif_group_shape){128, 8}, 4096, AIF_ALGO_RING, NULL);
+    CLOSE(t, (6.6 + 112 * 1.0 + 15 * 2.7) * us + 127.0 / 128 * 4096 / (180e9 * 0.5) + 15 * 5 * us, 1e-12);
     double hier = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_TREE, &used);
     double node = (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9;
     double across = (8.4 + 8 * 14.0) * us + 2 * 15.0 / 16 * S / 8 / 22.5e9 + 8 * 5 * us;

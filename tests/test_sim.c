@@ -231,8 +231,10 @@ static void test_engines_agree(void **state)
         if (fabs(b / a - 1) > 0.05)
             fail_msg("job %zu: estimate %.4f s, simulated %.4f s (%.1f%%)", i, a, b, 100 * (b / a - 1));
         /* nothing contends, except in the MoE job, whose expert all-to-alls share the NVLink
-         * ports with the gradient reduce-scatter running beside the backward */
-        if (st.comm_stretch > (i == 5 || i == 7 ? 1.3 : 1.05))
+         * ports with the gradient reduce-scatter running beside the backward, and in the
+         * context-parallel job, whose data-parallel buckets (2 nodes of 4 ranks each) leave
+         * their nodes on the NICs its pipeline's sends between nodes use (1.055x measured) */
+        if (st.comm_stretch > (i == 5 || i == 7 ? 1.3 : i == 6 ? 1.1 : 1.05))
             fail_msg("job %zu: collectives took %.3fx their uncontended time", i, st.comm_stretch);
     }
 }

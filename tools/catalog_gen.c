@@ -446,6 +446,7 @@ int main(int argc, char **argv)
     fputs("\n     ", out);
     nums("proto_bw", n->proto_bw, AIF_N_PROTO);
     num("nvls_lat_us", n->nvls_lat_us);
+    nums("net_overhead_us", n->net_overhead_us, AIF_N_PROTO);
     fputs("},\n    .fabric_defaults = {", out);
     integer("switch_radix", d->switch_radix);
     num("scaleup_efficiency", d->scaleup_efficiency);

@@ -484,6 +484,8 @@ typedef struct aif_nccl {
     double step_lat_us[2][2][AIF_N_PROTO];  /* [nvlink, network][tree, ring][protocol], per step */
     double proto_bw[AIF_N_PROTO];           /* share of the bus bandwidth, (0, 1] */
     double nvls_lat_us;                     /* NVLS all-reduce (Simple), per collective */
+    double net_overhead_us[AIF_N_PROTO];    /* the least a step inside a domain costs in a ring
+                                               that leaves it (NCCL's getNetOverhead) */
 } aif_nccl;
 
 typedef struct aif_cluster {

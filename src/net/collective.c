@@ -26,10 +26,13 @@ static double fill(const aif_fabric *su, double steps, double t_bw)
     return x * T / (x + T);
 }
 
-/* The fastest protocol for `steps` latency steps moving `bus_bytes` at bus bandwidth bw;
- * su is the scale-up fabric the phase runs on (its pipeline fill and LL cap), NULL for a
- * phase on the network. */
-static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, int net, double steps,
+/* The fastest protocol for `steps` latency steps, `inter` of them across scale-up domains,
+ * moving `bus_bytes` at bus bandwidth bw; su is the scale-up fabric the phase runs on (its
+ * pipeline fill and LL cap), NULL for a phase on the network.  As NCCL's tuning model
+ * (src/graph/tuning.cc, ncclTopoTuneModel): an inter-domain step pays the network's step
+ * latency, the others NVLink's, which a ring that leaves its domain raises to the host's
+ * network overhead per step (getNetOverhead: each step still posts to the network proxy). */
+static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, double steps, double inter,
                          double bus_bytes, double bw)
 {
     double best = INFINITY;
@@ -38,8 +41,11 @@ static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, int
         if (p == AIF_PROTO_LL && su && su->ll_max_bw_Bps > 0 && b > su->ll_max_bw_Bps)
             b = su->ll_max_bw_Bps;   /* NCCL: min(llMaxBw, busBw x .5) */
         double t_bw = bus_bytes / b;
-        double t = (nc->base_lat_us[!tree][p] + steps * nc->step_lat_us[net][!tree][p]) * 1e-6 + t_bw +
-                   fill(su, steps, t_bw);
+        double lat_in = nc->step_lat_us[0][!tree][p];
+        if (inter > 0 && inter < steps && lat_in < nc->net_overhead_us[p])
+            lat_in = nc->net_overhead_us[p];
+        double t = (nc->base_lat_us[!tree][p] + (steps - inter) * lat_in + inter * nc->step_lat_us[1][!tree][p]) *
+                   1e-6 + t_bw + fill(su, steps, t_bw);
         if (t < best)
             best = t;
     }
@@ -75,19 +81,22 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
      * chain across domains runs at the NICs' pace, on NCCL's network latencies alone */
     const aif_fabric *su = &cl->scaleup, *su1 = multi ? NULL : su;
     double nn = n, t = 0;
+    /* steps that cross domains, NCCL's nInterSteps: a ring leaves each of its domains once
+     * per pass (all-reduce: two passes) */
+    double doms = ceil(nn / k), cross = multi ? doms - 1 : 0;
     switch (coll) {
     case AIF_COLL_ALLREDUCE: {
         double bus = 2 * (nn - 1) / nn * bytes;
-        double ring = best_proto(nc, su1, 0, multi, 2 * (nn - 1), bus, bw) + 2 * (nn - 1) * extra;
+        double ring = best_proto(nc, su1, 0, 2 * (nn - 1), 2 * cross, bus, bw) + 2 * cross * extra;
         /* across domains NCCL goes hierarchical (Tree, NVLS-Tree): reduce-scatter inside
          * each domain over NVLink, all-reduce of 1/k of the buffer across domains on every
          * GPU's own NIC share, all-gather inside the domain */
         double tree = INFINITY;
         if (multi) {
-            double doms = ceil(nn / k), kk = k;
-            double intra = k > 1 ? best_proto(nc, su, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = best_proto(nc, NULL, 1, 1, 2 * ceil(log2(doms)), 2 * (doms - 1) / doms * bytes / m, b_nic) +
-                           2 * ceil(log2(doms)) * extra;
+            double kk = k, up_down = 2 * ceil(log2(doms));
+            double intra = k > 1 ? best_proto(nc, su, 0, kk - 1, 0, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = best_proto(nc, NULL, 1, up_down, up_down, 2 * (doms - 1) / doms * bytes / m, b_nic) +
+                           up_down * extra;
             tree = fmax(2 * intra, inter);   /* the phases are pipelined over chunks */
         }
         /* NVLS: the switch reduces; each GPU sends and receives the buffer once, at the
@@ -103,7 +112,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         double collnet = INFINITY;
         if (multi && cl->fabric.in_network_reduction && cl->net.sharp) {
             double kk = k;
-            double intra = k > 1 ? best_proto(nc, su, 0, 0, kk - 1, (kk - 1) / kk * bytes, b_su) : 0;
+            double intra = k > 1 ? best_proto(nc, su, 0, kk - 1, 0, (kk - 1) / kk * bytes, b_su) : 0;
             double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
                            bytes / m / b_nic + 2 * extra;
             collnet = fmax(2 * intra, inter);
@@ -128,7 +137,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER: {
-        t = best_proto(nc, su1, 0, multi, nn - 1, (nn - 1) / nn * bytes, bw) + (nn - 1) * extra;
+        t = best_proto(nc, su1, 0, nn - 1, cross, (nn - 1) / nn * bytes, bw) + cross * extra;
         /* PAT (NCCL >= 2.23, one GPU per node): log2(n) steps of the Simple protocol */
         if (multi && k == 1 && (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT)) {
             double steps = ceil(log2(nn));
@@ -156,11 +165,13 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         break;
     case AIF_COLL_BROADCAST:
         /* pipelined chain (ring) or tree: every rank receives the buffer once */
+        /* NCCL charges a broadcast's every step at the network's latency once it leaves a domain */
         if (algo == AIF_ALGO_TREE) {
-            t = best_proto(nc, su1, 1, multi, ceil(log2(nn)), bytes, bw) + ceil(log2(nn)) * extra;
+            double st = ceil(log2(nn));
+            t = best_proto(nc, su1, 1, st, multi ? st : 0, bytes, bw) + st * extra;
             used = AIF_ALGO_TREE;
         } else {
-            t = best_proto(nc, su1, 0, multi, nn - 1, bytes, bw) + (nn - 1) * extra;
+            t = best_proto(nc, su1, 0, nn - 1, multi ? nn - 1 : 0, bytes, bw) + (nn - 1) * extra;
         }
         break;
     }

@@ -6,6 +6,11 @@
  *                      ring leaves each domain through the k ranks' NICs)
  *   ring, tree:    t = min over protocols p of
  *                      base_p + steps * step_p + bus_bytes / (B * share_p)  [+ fabric latency per step]
+ *                  a ring across d domains pays the network's step latency (and the fabric's
+ *                  own) on the steps that leave a domain, NCCL's nInterSteps: 2 (d-1) for
+ *                  all-reduce, d-1 for all-gather and reduce-scatter; its other steps NVLink's,
+ *                  raised to the network proxy's overhead per step (max(step_p, overhead_p),
+ *                  NCCL's getNetOverhead); a broadcast pays the network's on every step
  *                  NCCL's tuning model (src/graph/tuning.cc): LL, LL128, Simple with their
  *                  base and per-step latencies on NVLink and the network, LL carrying half
  *                  the bandwidth and LL128 120/128 of it (the figures: data/nccl.yaml, in
@@ -32,7 +37,7 @@
  * full and is then the pipeline's fill, steps x step_fill).  The two constants are per
  * NVLink generation (data/fabrics.yaml), fitted on nccl-tests sweeps from 1 MB up and
  * checked on a held-out system (docs/VALIDATION.md); a phase on the network (a ring across
- * domains, the inter-domain tree) has NCCL's network latencies alone.  LL's bandwidth is
+ * domains, the inter-domain tree) pays no fill, NCCL's step latencies alone.  LL's bandwidth is
  * capped at the fabric's ll_max_bw on one domain (NCCL's llMaxBws).
  * Partly filled domains: the ranks fill domains k at a time, so when k does not divide
  * n the last domain holds only r = n mod k of them (9 GPUs on 8-GPU nodes: 8 + 1).  The

@@ -806,6 +806,7 @@ static const field nccl_fields[] = {
     {.key = "network_step_latency_us", .type = F_SUB, .off = offsetof(aif_nccl, step_lat_us[1]), .sub = &algo_schema},
     {.key = "protocol_bw", .type = F_SUB, .off = offsetof(aif_nccl, proto_bw), .sub = &proto_schema},
     {.key = "nvls_latency_us", .type = F_NUM, .off = offsetof(aif_nccl, nvls_lat_us), .min = 0, .max = 1000},
+    {.key = "net_overhead_us", .type = F_SUB, .off = offsetof(aif_nccl, net_overhead_us), .sub = &proto_schema},
 };
 static const schema nccl_schema = {nccl_fields, sizeof nccl_fields / sizeof nccl_fields[0], skip_meta};
 
