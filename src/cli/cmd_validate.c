@@ -29,7 +29,7 @@ static const char help[] =
     "Runs published measurements through aifsim and prints predicted, measured and\n"
     "error per row, then the median, 90th percentile, mean and maximum absolute\n"
     "percentage error, and the bias: the median signed error, a time compared as its\n"
-    "rate (above zero: the model promises more than was measured), with the rows above\n"
+    "rate (above zero: the model predicts more than was measured), with the rows above\n"
     "and below; each group's line ends with its bias:\n"
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
     "    when the median exceeds the bound (default 10%); counts the inputs the rows'\n"
@@ -311,6 +311,8 @@ static json_object *holdout_json(const aif_holdout *h)
         json_object_object_add(j, "heldout_p90_ape_pct", json_object_new_double(hg->held.p90_ape));
         json_object_object_add(j, "max_ape_pct", json_object_new_double(hg->own.max_ape));
         json_object_object_add(j, "heldout_max_ape_pct", json_object_new_double(hg->held.max_ape));
+        json_object_object_add(j, "bias_pct", json_object_new_double(hg->own.bias_pct));
+        json_object_object_add(j, "heldout_bias_pct", json_object_new_double(hg->held.bias_pct));
         json_object_object_add(j, "tied_constants", json_object_new_int(hg->n_tied));
         json_object_object_add(j, "refits", json_object_new_string(hg->tied));
         json_object_array_add(gs, j);
