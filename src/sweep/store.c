@@ -196,11 +196,19 @@ static int exec(sweep_store *st, const char *sql) { return sqlite3_exec(st->db, 
 /* PRAGMA journal_mode=WAL takes the database's exclusive lock for a moment.  While another
  * sweep creates the file or holds that lock, SQLite can answer SQLITE_BUSY at once, without
  * calling the busy handler (the pragma is no transaction), so it is tried again every
- * 10 ms for as long as the busy timeout, 60 s. */
+ * 10 ms until 60 s (the busy timeout) have passed since the first try. */
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 static int set_wal(sweep_store *st)
 {
+    double until = mono_s() + 60;
     int rc = exec(st, "PRAGMA journal_mode=WAL");
-    for (int i = 0; i < 6000 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); i++) {
+    while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && mono_s() < until) {
         nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
         rc = exec(st, "PRAGMA journal_mode=WAL");
     }
