@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
+double sweep_now_s(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -173,7 +173,7 @@ static int job_error(aif_rc rc, const aif_err *e)
 static aif_rc eval_point(worker *w, long i, rec_buf *b, aif_err *fatal)
 {
     const aif_sweep *sw = w->sw;
-    const double t0 = now_s();
+    const double t0 = sweep_now_s();
     int n = 0;
     for (int k = 0; k < sw->n_set; k++)
         w->ov[n++] = (aif_override){sw->set_path[k], sw->set_value[k], sw->file};
@@ -247,7 +247,7 @@ static aif_rc eval_point(worker *w, long i, rec_buf *b, aif_err *fatal)
     if (b->oom)
         return aif_err_set(fatal, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     memcpy(b->p + at_count, &n_fields, 4);
-    eval_s = now_s() - t0;
+    eval_s = sweep_now_s() - t0;
     memcpy(b->p + at_time, &eval_s, 8);
     return AIF_OK;
 }
@@ -419,7 +419,7 @@ static void start_items(pool *p, const long *items, long n, rec_buf *out)
 static aif_rc wait_items(pool *p, const aif_sweep_opts *o, const aif_sweep_status *st, double t0, aif_err *err)
 {
     pthread_mutex_lock(&p->mu);
-    double last = now_s();
+    double last = sweep_now_s();
     while (atomic_load(&p->finished) < p->n_items) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -429,15 +429,15 @@ static aif_rc wait_items(pool *p, const aif_sweep_opts *o, const aif_sweep_statu
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&p->done, &p->mu, &ts);
-        if (o->progress && st->rank == 0 && now_s() - last >= 0.2) {
+        if (o->progress && st->rank == 0 && sweep_now_s() - last >= 0.2) {
             pthread_mutex_unlock(&p->mu);
             aif_sweep_status cur = *st;
             cur.done += atomic_load(&p->finished) * st->ranks;
             if (cur.done > cur.points - cur.stored_before)
                 cur.done = cur.points - cur.stored_before;
-            cur.elapsed_s = now_s() - t0;
+            cur.elapsed_s = sweep_now_s() - t0;
             o->progress(&cur, o->progress_ctx);
-            last = now_s();
+            last = sweep_now_s();
             pthread_mutex_lock(&p->mu);
         }
     }
@@ -489,7 +489,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
     pthread_cond_init(&p.go, NULL);
     pthread_cond_init(&p.done, NULL);
     aif_rc rc = AIF_OK;
-    const double t0 = now_s();
+    const double t0 = sweep_now_s();
     const int batch_max = o->batch_max > 0 ? o->batch_max : 4096;
 
     const int ranks = env_ranks();
@@ -624,7 +624,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
             }
             goto done;
         }
-        const double tb = now_s();
+        const double tb = sweep_now_s();
         long n_mine = 0;
         for (long j = cm.rank; j < n; j += cm.size)
             mine[cur][n_mine++] = to_run[at + j];
@@ -639,7 +639,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
                 }
                 pthread_mutex_unlock(&p.mu);
             }
-            st.elapsed_s = now_s() - t0;
+            st.elapsed_s = sweep_now_s() - t0;
             if (!stop && o->progress)
                 o->progress(&st, o->progress_ctx);
         }
@@ -720,7 +720,7 @@ aif_rc aif_sweep_run(const aif_catalog *c, const aif_sweep *sw, const char *db_p
         if (!stop)
             pending = n;
         at += n;
-        if (now_s() - tb < 1.0 && batch < batch_max)
+        if (sweep_now_s() - tb < 1.0 && batch < batch_max)
             batch *= 2;
     }
     if (cm.rank == 0 && o->csv) {
@@ -760,7 +760,7 @@ done:
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.go);
     pthread_cond_destroy(&p.done);
-    st.elapsed_s = now_s() - t0;
+    st.elapsed_s = sweep_now_s() - t0;
     if (st_out)
         *st_out = st;
     return rc;

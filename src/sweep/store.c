@@ -197,18 +197,11 @@ static int exec(sweep_store *st, const char *sql) { return sqlite3_exec(st->db, 
  * sweep creates the file or holds that lock, SQLite can answer SQLITE_BUSY at once, without
  * calling the busy handler (the pragma is no transaction), so it is tried again every
  * 10 ms until 60 s (the busy timeout) have passed since the first try. */
-static double mono_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static int set_wal(sweep_store *st)
 {
-    double until = mono_s() + 60;
+    double until = sweep_now_s() + 60;
     int rc = exec(st, "PRAGMA journal_mode=WAL");
-    while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && mono_s() < until) {
+    while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && sweep_now_s() < until) {
         nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
         rc = exec(st, "PRAGMA journal_mode=WAL");
     }

@@ -48,6 +48,8 @@ struct aif_sweep {
 /* FNV-1a 64 over n bytes, continuing from h (start with SWEEP_FNV_INIT). */
 #define SWEEP_FNV_INIT 1469598103934665603ULL
 uint64_t sweep_fnv(uint64_t h, const void *p, size_t n);
+/* Seconds on the monotonic clock (for spans and deadlines, not dates). */
+double sweep_now_s(void);
 
 /* ---- records */
 enum { REC_NUM = 1, REC_INT = 2, REC_TEXT = 3 };

@@ -175,6 +175,26 @@ static void stats_of(double *a, int n, aif_val_stats *st)
     st->max_ape = a[n - 1];
 }
 
+/* The statistics of group id's rows of t with the errors err (one per row of t; NULL: the
+ * rows' own): their |errors|, the first row with the largest, and their bias (buf: scratch
+ * of t->n values). */
+static void group_stats(const aif_validation *t, const double *err, const char *id, double *buf, aif_val_stats *st)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++)
+        if (!strcmp(t->rows[i].group, id))
+            buf[n++] = fabs(err ? err[i] : t->rows[i].err) * 100;
+    stats_of(buf, n, st);
+    n = 0;
+    for (int i = 0; i < t->n; i++)
+        if (!strcmp(t->rows[i].group, id))
+            buf[n++] = aif_val_rate_err(t->rows[i].metric, err ? err[i] : t->rows[i].err);
+    aif_val_bias(buf, n, st);
+    for (int i = t->n - 1; i >= 0; i--)   /* the worst row by index, as the table's statistics */
+        if (!strcmp(t->rows[i].group, id) && fabs(err ? err[i] : t->rows[i].err) * 100 == st->max_ape)
+            st->worst = i;
+}
+
 aif_rc aif_validate_holdout(const aif_catalog *c, const char *path, int engine, aif_holdout *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -286,33 +306,8 @@ aif_rc aif_validate_holdout(const aif_catalog *c, const char *path, int engine, 
     /* statistics: each group with and without, and every row held out */
     for (int g = 0; g < out->n_groups; g++) {
         aif_holdout_group *hg = &out->groups[g];
-        int n = 0;
-        for (int i = 0; i < t->n; i++)
-            if (!strcmp(t->rows[i].group, hg->id))
-                buf[n++] = fabs(t->rows[i].err) * 100;
-        stats_of(buf, n, &hg->own);
-        n = 0;
-        for (int i = 0; i < t->n; i++)
-            if (!strcmp(t->rows[i].group, hg->id))
-                buf[n++] = fabs(out->held_err[i]) * 100;
-        stats_of(buf, n, &hg->held);
-        n = 0;
-        for (int i = 0; i < t->n; i++)
-            if (!strcmp(t->rows[i].group, hg->id))
-                buf[n++] = aif_val_rate_err(t->rows[i].metric, t->rows[i].err);
-        aif_val_bias(buf, n, &hg->own);
-        n = 0;
-        for (int i = 0; i < t->n; i++)
-            if (!strcmp(t->rows[i].group, hg->id))
-                buf[n++] = aif_val_rate_err(t->rows[i].metric, out->held_err[i]);
-        aif_val_bias(buf, n, &hg->held);
-        for (int i = t->n - 1; i >= 0; i--)   /* the worst rows by index, as the table's statistics */
-            if (!strcmp(t->rows[i].group, hg->id)) {
-                if (fabs(t->rows[i].err) * 100 == hg->own.max_ape)
-                    hg->own.worst = i;
-                if (fabs(out->held_err[i]) * 100 == hg->held.max_ape)
-                    hg->held.worst = i;
-            }
+        group_stats(t, NULL, hg->id, buf, &hg->own);
+        group_stats(t, out->held_err, hg->id, buf, &hg->held);
     }
     for (int i = 0; i < t->n; i++)
         buf[i] = fabs(out->held_err[i]) * 100;

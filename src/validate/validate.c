@@ -426,6 +426,11 @@ void aif_val_bias(double *a, int n, aif_val_stats *st)
     st->bias_pct = aif_percentile(a, n, 0.5) * 100;
 }
 
+/* Statistics of the rows keep() accepts (below); any_row accepts every row. */
+static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row *, const void *), const void *arg,
+                          aif_val_stats *st, aif_err *err);
+static int any_row(const aif_val_row *r, const void *unused) { (void)r; (void)unused; return 1; }
+
 /* A progress callback for the rows of a table (NULL fn: none). */
 typedef struct row_progress { void (*fn)(double done, void *ctx); void *ctx; } row_progress;
 
@@ -480,35 +485,24 @@ static aif_rc run_csv_set(const aif_catalog *c, const char *text, size_t len, co
         aif_validation_free(out);
         return rc;
     }
-    double *ape = malloc(sizeof *ape * (size_t)out->n);
-    if (!ape) {
-        aif_validation_free(out);
-        return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    }
-    double sum = 0;
     for (int i = 0; i < out->n; i++) {
-        ape[i] = fabs(out->rows[i].err) * 100;
-        sum += ape[i];
-        if (ape[i] > out->max_ape) {
-            out->max_ape = ape[i];
-            out->worst = i;
-        }
         out->n_assumed += out->rows[i].n_assumed;
         out->n_rows_assumed += out->rows[i].n_assumed > 0;
         out->n_nofit += out->rows[i].nofit;
     }
-    qsort(ape, (size_t)out->n, sizeof *ape, cmp_double);
-    out->median_ape = out->n % 2 ? ape[out->n / 2] : (ape[out->n / 2 - 1] + ape[out->n / 2]) / 2;
-    out->p90_ape = aif_percentile(ape, out->n, 0.9);
-    out->mean_ape = sum / out->n;
-    aif_val_stats b;
-    for (int i = 0; i < out->n; i++)   /* the buffer again, for the signed errors */
-        ape[i] = aif_val_rate_err(out->rows[i].metric, out->rows[i].err);
-    aif_val_bias(ape, out->n, &b);
-    out->bias_pct = b.bias_pct;
-    out->n_high = b.n_high;
-    out->n_low = b.n_low;
-    free(ape);
+    aif_val_stats all;
+    if (stats_where(out, any_row, NULL, &all, err) != AIF_OK) {
+        aif_validation_free(out);
+        return AIF_ENOMEM;
+    }
+    out->median_ape = all.median_ape;
+    out->p90_ape = all.p90_ape;
+    out->mean_ape = all.mean_ape;
+    out->max_ape = all.max_ape;
+    out->worst = all.worst;
+    out->bias_pct = all.bias_pct;
+    out->n_high = all.n_high;
+    out->n_low = all.n_low;
     return AIF_OK;
 }
 
@@ -1057,9 +1051,11 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
 {
     memset(st, 0, sizeof *st);
     st->worst = -1;
-    double *ape = malloc(sizeof *ape * 2 * (size_t)(v->n ? v->n : 1)), *sgn = ape + (v->n ? v->n : 1);
+    size_t cap = v->n > 0 ? (size_t)v->n : 1;
+    double *ape = malloc(sizeof *ape * 2 * cap);
     if (!ape)
         return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    double *sgn = ape + cap;   /* the signed errors, for the bias */
     double sum = 0;
     for (int i = 0; i < v->n; i++) {
         if (!keep(&v->rows[i], arg))
