@@ -75,14 +75,15 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         bw = out < b_su ? out : b_su;
         a = cl->fabric.latency_s;
     }
-    /* the fabric's own latency per step on top of NCCL's (TCP's stack, switch hops) */
+    /* the fabric's own latency per step that crosses domains, on top of NCCL's (TCP's
+     * stack, switch hops) */
     double extra = multi ? a : 0;
     /* the scale-up fabric's pipeline (fill, LL cap) on phases that run on it; a ring or
-     * chain across domains runs at the NICs' pace, on NCCL's network latencies alone */
+     * chain across domains runs at the NICs' pace, without the fill */
     const aif_fabric *su = &cl->scaleup, *su1 = multi ? NULL : su;
     double nn = n, t = 0;
-    /* steps that cross domains, NCCL's nInterSteps: a ring leaves each of its domains once
-     * per pass (all-reduce: two passes) */
+    /* steps that cross domains, NCCL's nInterSteps (2.27): d - 1 a pass over d domains,
+     * two passes for an all-reduce */
     double doms = ceil(nn / k), cross = multi ? doms - 1 : 0;
     switch (coll) {
     case AIF_COLL_ALLREDUCE: {
