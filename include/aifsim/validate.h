@@ -29,6 +29,9 @@ typedef struct aif_val_row {
                                           GPU memory (the row does not describe the job as it was run) */
     int lora_rank;                     /* training rows: the LoRA rank (train.lora; 0 = every weight trained) */
     int moe;                           /* training rows: 1 when the model routes to experts (model.moe) */
+    char dispatch[16];                 /* training rows of MoE models with ep > 1: how the expert all-to-all
+                                          moves tokens, train.ep_dispatch as the lowering resolves auto
+                                          (alltoall, deepep, deepep-fp8); empty otherwise */
     double measured, predicted, err;   /* err = (predicted - measured) / measured */
     aif_train_result r;
 } aif_val_row;
@@ -122,6 +125,10 @@ aif_rc aif_validation_lora_stats(const aif_validation *v, aif_val_stats *st, aif
 aif_rc aif_validation_arch_stats(const aif_validation *v, const char *arch, aif_val_stats *st, aif_err *err);
 /* Statistics of a training table's mixture-of-experts rows (moe 1) or dense rows (moe 0). */
 aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats *st, aif_err *err);
+/* Statistics of a training table's MoE rows with ep > 1 whose expert all-to-all moves
+ * tokens one way (aif_val_row.dispatch: alltoall, deepep, deepep-fp8). */
+aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispatch, aif_val_stats *st,
+                                     aif_err *err);
 
 /* The nccl-tests rows carry their size band in aif_val_row.framework: from 1 MiB up
  * (the sizes training sends) or below, for aif_validation_framework_stats. */

@@ -36,7 +36,8 @@ static const char help[] =
     "    notes mark ASSUMED and flags a row the memory model says cannot fit (DOES\n"
     "    NOT FIT: the row does not describe the job as it was run); then each software\n"
     "    stack's errors, the LoRA rows' (columns lora_rank, lora_targets), each\n"
-    "    accelerator calibration family's, and the dense and the MoE rows';\n"
+    "    accelerator calibration family's, the dense and the MoE rows', and the MoE\n"
+    "    rows with ep > 1 by expert dispatcher (column ep_dispatch: alltoall, deepep);\n"
     "  - --holdout source: the training rows only, then each source group's (one paper\n"
     "    or document) error with the calibration constants tied to its rows fitted\n"
     "    without them, and the leave-one-source-out median over all rows;\n"
@@ -200,6 +201,22 @@ static int print_families(const aif_validation *v, json_object *into)
     }
     if (g)
         json_object_object_add(into, "kinds", g);
+    /* the MoE rows with an expert all-to-all, by how it moves tokens */
+    g = into ? json_object_new_object() : NULL;
+    int heading = 0;
+    for (int i = 1; aif_ep_dispatch_names[i]; i++) {   /* [0] is auto, resolved in every row */
+        if (aif_validation_dispatch_stats(v, aif_ep_dispatch_names[i], &st, &e) != AIF_OK) {
+            json_object_put(g);
+            return cli_report_error(&e);
+        }
+        if (st.n == 0)
+            continue;
+        if (!into && !heading++)
+            printf("by expert dispatcher (train.ep_dispatch; the MoE rows with ep > 1):\n");
+        emit_group(g, aif_ep_dispatch_names[i], &st, v);
+    }
+    if (g)
+        json_object_object_add(into, "dispatchers", g);
     return 0;
 }
 

@@ -635,6 +635,13 @@ static int in_name_list(const char *list, const char *name)
     return 0;
 }
 
+const char *aif_ep_dispatch_resolved(const aif_scenario *s)
+{
+    const aif_train *t = &s->train;
+    return t->ep_dispatch == AIF_EP_AUTO ? (s->model.moe.max_nodes > 0 ? "deepep" : "alltoall")
+                                         : aif_ep_dispatch_names[t->ep_dispatch];
+}
+
 double aif_framework_calib_factor(const aif_framework *f, const aif_calib *c, const char *name)
 {
     if (c->roofline || !f->name[0])
@@ -987,9 +994,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[8].val, sizeof f[8].val, "%s", t->dp_overlap ? "on" : "off");
     snprintf(f[9].val, sizeof f[9].val, "%s", t->ep_overlap ? "on" : "off");
     snprintf(f[10].val, sizeof f[10].val, "%s", t->pp_overlap ? "on" : "off");
-    snprintf(f[11].val, sizeof f[11].val, "%s",   /* auto as the lowering resolves it (lower_train.c, ep_deepep) */
-             t->ep_dispatch == AIF_EP_AUTO ? (s->model.moe.max_nodes > 0 ? "deepep" : "alltoall")
-                                           : aif_ep_dispatch_names[t->ep_dispatch]);
+    snprintf(f[11].val, sizeof f[11].val, "%s", aif_ep_dispatch_resolved(s));
     snprintf(f[12].val, sizeof f[12].val, "%s", t->grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     size_t k = 0;
     s->assumed[0] = '\0';

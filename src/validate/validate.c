@@ -161,7 +161,7 @@ static void train_row(parse_state *ps)
         {"framework", "train.framework"}, {"gpu_power_limit", "facility.gpu_power_limit"},
         {"lora_rank", "train.lora.rank"}, {"lora_targets", "train.lora.targets"},
         {"recompute_modules", "train.recompute_modules"}, {"offload_layers", "train.offload_layers"},
-        {"grad_dtype", "train.grad_dtype"},
+        {"grad_dtype", "train.grad_dtype"}, {"ep_dispatch", "train.ep_dispatch"},
     };
     aif_override ov[40];
     char origins[40][48];
@@ -218,6 +218,8 @@ static void train_row(parse_state *ps)
     vr->gpus = s.cluster.gpus;
     vr->lora_rank = s.train.lora.rank;
     vr->moe = s.model.moe.experts > 0;
+    if (vr->moe && s.train.par.ep > 1)
+        aif_strlcpy(vr->dispatch, aif_ep_dispatch_resolved(&s), sizeof vr->dispatch);
     aif_strlcpy(vr->framework, s.train.framework, sizeof vr->framework);
     aif_strlcpy(vr->arch, s.cluster.gpu.arch, sizeof vr->arch);
     /* a refitted family figure replaces the job's copy, which the stack's profile has
@@ -286,7 +288,7 @@ static void train_row(parse_state *ps)
  * gradient buffer's type (train.grad_dtype), after notes, so that a row of full training
  * with the defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
-                                             "grad_dtype", NULL};
+                                             "grad_dtype", "ep_dispatch", NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */
@@ -1129,6 +1131,13 @@ aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats 
 {
     int want = moe != 0;
     return stats_where(v, is_moe_row, &want, st, err);
+}
+
+static int is_dispatch_row(const aif_val_row *r, const void *d) { return r->dispatch[0] && !strcmp(r->dispatch, d); }
+
+aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispatch, aif_val_stats *st, aif_err *err)
+{
+    return stats_where(v, is_dispatch_row, dispatch, st, err);
 }
 
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
