@@ -60,7 +60,7 @@ static const table tables[] = {
     {"attn", aif_attn_names, attn_at, AIF_ATTN_MLA + 1},
     {"norm", aif_norm_names, norm_at, AIF_NORM_RMS + 1},
     {"pos", aif_pos_names, pos_at, AIF_POS_ALIBI + 1},
-    {"coll", aif_coll_names, coll_at, AIF_COLL_BROADCAST + 1},
+    {"coll", aif_coll_names, coll_at, AIF_COLL_DISPATCH + 1},
     {"coll_algo", aif_coll_algo_names, coll_algo_at, AIF_ALGO_PAT + 1},
     {"tier", aif_tier_names, tier_at, AIF_N_TIER},
     {"catalog_kind", aif_catalog_kind_names, catalog_kind_at, AIF_N_CATALOG_KIND},

@@ -195,6 +195,7 @@ static void fabric_fields(const aif_fabric *f)
     num("chunk_ramp", f->chunk_ramp);
     num("step_fill_s", f->step_fill_s);
     num("ll_max_bw_Bps", f->ll_max_bw_Bps);
+    num("a2a_half_bytes", f->a2a_half_bytes);
     integer("in_network_reduction", f->in_network_reduction);
     num("cpu_core_bw_Bps", f->cpu_core_bw_Bps);
     integer("switch_radix", f->switch_radix);

@@ -279,6 +279,10 @@ typedef struct aif_fabric {
     double chunk_ramp;     /* extra time per unit of bandwidth time while chunks are cut (dimensionless) */
     double step_fill_s;    /* extra time per algorithm step once chunks are full (the pipeline's fill) */
     double ll_max_bw_Bps;  /* NCCL's cap on the LL protocol's bus bandwidth on one node (llMaxBws); 0 = none */
+    /* NCCL's all-to-all (a send and a receive to every peer) on this scale-up fabric: the buffer
+     * size at which it runs at half its large-message bus bandwidth, its bandwidth term
+     * t_bw (1 + sqrt(a2a_half / S)) (collective.h); 0 = none (no sweep shows such a loss) */
+    double a2a_half_bytes;
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */

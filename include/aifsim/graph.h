@@ -50,7 +50,11 @@ extern "C" {
 typedef enum aif_op_kind { AIF_OP_GEMM, AIF_OP_ATTN_FWD, AIF_OP_ATTN_BWD, AIF_OP_MEM, AIF_OP_COMM } aif_op_kind;
 typedef enum aif_coll {
     AIF_COLL_ALLREDUCE, AIF_COLL_ALLGATHER, AIF_COLL_REDUCESCATTER, AIF_COLL_ALLTOALL, AIF_COLL_SENDRECV,
-    AIF_COLL_BROADCAST
+    AIF_COLL_BROADCAST,
+    /* an expert dispatch kernel (DeepEP, HybridEP: Megatron-Core's flex dispatcher): every
+     * token to the ranks of its experts, one copy per rank, as an all-to-all that runs at the
+     * links' rate from the first megabytes (AIF_COLL_ALLTOALL is NCCL's, which does not) */
+    AIF_COLL_DISPATCH
 } aif_coll;
 /* Collective algorithms as NCCL names them; AUTO picks the fastest that applies.
  * COLLNET: all-reduce reduced in the network switches (InfiniBand SHARP), when the

@@ -51,7 +51,7 @@ extern const char *const aif_act_names[];          /* gelu relu swiglu geglu squ
 extern const char *const aif_attn_names[];         /* mha gqa mqa mla */
 extern const char *const aif_norm_names[];         /* layernorm rmsnorm */
 extern const char *const aif_pos_names[];          /* rope learned alibi */
-extern const char *const aif_coll_names[];         /* allreduce allgather reducescatter alltoall sendrecv broadcast */
+extern const char *const aif_coll_names[];         /* allreduce allgather reducescatter alltoall sendrecv broadcast dispatch */
 extern const char *const aif_coll_algo_names[];    /* auto ring tree nvls collnet pat */
 extern const char *const aif_tier_names[];         /* scale-up host nic-leaf leaf-spine spine-core */
 extern const char *const aif_catalog_kind_names[]; /* gpus systems fabrics models frameworks storage calibration */

@@ -19,7 +19,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: aifsim collective --op allreduce|allgather|reducescatter|alltoall|sendrecv|broadcast\n"
+    "usage: aifsim collective --op allreduce|allgather|reducescatter|alltoall|sendrecv|broadcast|dispatch\n"
     "       [--gpu NAME | --system NAME] [--gpus N] [--gpus-per-node N] [--nics-per-node N]\n"
     "       [--fabric NAME] [--algo auto|ring|tree|nvls|collnet|pat] [--min-bytes 8] [--max-bytes 8G]\n"
     "       [--bytes SIZE] [--step-factor 2] [--engine estimate|sim] [--set PATH=VALUE] [--json]\n"
@@ -28,7 +28,10 @@ static const char help[] =
     "Prints what nccl-tests would print for one collective: size, element count, time\n"
     "(us), algorithm bandwidth and bus bandwidth (GB/s, with nccl-tests' bus-bandwidth\n"
     "factors: 2(n-1)/n for all-reduce, (n-1)/n for all-gather, reduce-scatter and\n"
-    "all-to-all, 1 for send/receive and broadcast).  Sizes as nccl-tests takes them: 8, 1K, 64M, 8G\n"
+    "all-to-all, 1 for send/receive and broadcast).  dispatch is an expert dispatch\n"
+    "kernel's all-to-all (DeepEP, HybridEP), at the links' rate from the first megabytes,\n"
+    "where NCCL's reaches it only at large buffers (the scale-up fabric's a2a_half); its\n"
+    "bus bandwidth counts as the all-to-all's.  Sizes as nccl-tests takes them: 8, 1K, 64M, 8G\n"
     "(K, M, G binary), or with a unit such as 8GB or 8GiB.  Ranks are contiguous: NVLink\n"
     "inside a scale-up domain, the NICs across domains.  Defaults: 8 GPUs of a DGX H100,\n"
     "8 B to 8 GiB doubling.  --engine sim puts the collective's flows on the cluster's\n"

@@ -383,7 +383,7 @@ void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride,
     double bf = coll == AIF_COLL_ALLREDUCE ? 2 * (nn - 1) / nn
                 : coll == AIF_COLL_BROADCAST || coll == AIF_COLL_SENDRECV ? 1 : (nn - 1) / nn;
 #define M(i) (base + (long)(i) * stride)
-    if (coll == AIF_COLL_ALLTOALL) {
+    if (coll == AIF_COLL_ALLTOALL || coll == AIF_COLL_DISPATCH) {
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 if (i != j)

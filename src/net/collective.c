@@ -154,10 +154,15 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         }
         break;
     }
-    case AIF_COLL_ALLTOALL: {
+    case AIF_COLL_ALLTOALL:
+    case AIF_COLL_DISPATCH: {
         /* point-to-point to every peer at once: limited by what must leave the domain */
         double t_out = multi ? bytes * (nn - m) / nn / b_nic : 0;
         double t_in = bytes * (k - 1) / nn / b_su;
+        /* NCCL's own reaches the links' rate only at large buffers (the fabric's a2a_half,
+         * fitted on nccl-tests all-to-all sweeps); a dispatch kernel from the first megabytes */
+        if (coll == AIF_COLL_ALLTOALL && cl->scaleup.a2a_half_bytes > 0)
+            t_in *= 1 + sqrt(cl->scaleup.a2a_half_bytes / bytes);
         t = (t_out > t_in ? t_out : t_in) + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;
     }
@@ -185,8 +190,10 @@ double aif_coll_dispatch_dedup(aif_group_shape g, int top_k, int max_nodes)
 {
     int k = g.per_domain < 1 ? 1 : g.per_domain;
     double d = ceil((double)g.size / k);
-    if (d <= 1 || top_k < 1)
+    if (g.size <= 1 || top_k < 1)
         return 1;
+    if (d <= 1)   /* one domain: once per rank that holds one of the token's experts */
+        d = g.size, max_nodes = 0;
     double D = max_nodes > 0 && max_nodes < d ? max_nodes : d;
     double reached = D * (1 - pow(1 - 1 / D, top_k));   /* distinct domains a token reaches */
     double scale = reached / top_k;                     /* both sides carry the remote share (d-1)/d */
@@ -212,7 +219,8 @@ double aif_busbw_factor(aif_coll coll, int n)
     case AIF_COLL_ALLREDUCE: return 2 * (nn - 1) / nn;
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER:
-    case AIF_COLL_ALLTOALL: return (nn - 1) / nn;
+    case AIF_COLL_ALLTOALL:
+    case AIF_COLL_DISPATCH: return (nn - 1) / nn;
     case AIF_COLL_SENDRECV:
     case AIF_COLL_BROADCAST: return 1;
     }

@@ -25,7 +25,11 @@
  *                    t_bw = bus_bytes / (e_nvls B_port), e_nvls the system's NVLS ceiling
  *     all-gather, reduce-scatter  bus_bytes = (n-1)/n S, steps n - 1
  *     broadcast      bus_bytes = S, steps n - 1 (chain) or log2(n) (tree)
- *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su)) + base + (n-1)/k a
+ *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su) x ramp) + base + (n-1)/k a,
+ *                  ramp = 1 + sqrt(h / S) for NCCL's all-to-all, h the scale-up fabric's a2a_half
+ *                  (NCCL reaches the links' rate only at large buffers; fitted per NVLink
+ *                  generation on nccl-tests alltoall_perf sweeps, scripts/fit_alltoall.py),
+ *                  1 for a dispatch kernel (AIF_COLL_DISPATCH: DeepEP, HybridEP)
  *   send/recv      t = S / B_link + base + a
  * S is the message size as nccl-tests counts it (the full buffer per rank);
  * B_nic is a GPU's share of its node's NICs; a is the fabric's latency per step;
@@ -61,9 +65,12 @@ double aif_coll_time(const aif_cluster *cl, aif_coll coll, aif_group_shape g, do
  *   D (1 - (1 - 1/D)^top_k) domains,  D = min(max_nodes, d),
  * of which (d-1)/d are remote, where an all-to-all of every copy sends top_k (d-1)/d off its
  * domain.  Returns the ratio of the two (<= 1), by which the all-to-all's size shrinks so
- * that its scale-out term carries the deduplicated bytes; 1 inside one domain.  The
- * scale-up term shrinks with it (the fan-out over NVLink is not charged: it is smaller than
- * the scale-out term wherever this applies, a NIC share being well below NVLink's rate). */
+ * that its scale-out term carries the deduplicated bytes.  The scale-up term shrinks with it
+ * (the fan-out over NVLink is not charged: it is smaller than the scale-out term wherever
+ * this applies, a NIC share being well below NVLink's rate).  Inside one domain the kernels
+ * send a token once to each rank that holds one of its experts (DeepEP's intranode dispatch,
+ * is_token_in_rank; HybridEP alike), n (1 - (1 - 1/n)^top_k) ranks of the group's n, where
+ * an all-to-all of every copy sends top_k: the ratio of those two. */
 double aif_coll_dispatch_dedup(aif_group_shape g, int top_k, int max_nodes);
 double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape g, double bytes, aif_coll_algo algo,
                           aif_coll_algo *chosen);

@@ -172,6 +172,7 @@ static const field fabric_fields[] = {
     {.key = "chunk_ramp", .type = F_NUM, .off = offsetof(aif_fabric, chunk_ramp), .min = 0, .max = 100},
     {.key = "step_fill", .type = F_QTY, .off = offsetof(aif_fabric, step_fill_s), .qty = AIF_Q_TIME, .max = 0.01},
     {.key = "ll_max_bw", .type = F_QTY, .off = offsetof(aif_fabric, ll_max_bw_Bps), .qty = AIF_Q_BW},
+    {.key = "a2a_half", .type = F_QTY, .off = offsetof(aif_fabric, a2a_half_bytes), .qty = AIF_Q_BYTES, .max = 1e12},
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},

@@ -49,7 +49,7 @@ const char *const aif_attn_names[] = {"mha", "gqa", "mqa", "mla", NULL};
 const char *const aif_norm_names[] = {"layernorm", "rmsnorm", NULL};
 const char *const aif_pos_names[] = {"rope", "learned", "alibi", NULL};
 const char *const aif_coll_names[] = {"allreduce", "allgather", "reducescatter", "alltoall", "sendrecv",
-                                      "broadcast", NULL};
+                                      "broadcast", "dispatch", NULL};
 const char *const aif_coll_algo_names[] = {"auto", "ring", "tree", "nvls", "collnet", "pat", NULL};
 const char *const aif_tier_names[] = {"scale-up", "host", "nic-leaf", "leaf-spine", "spine-core", NULL};
 const char *const aif_catalog_kind_names[] = {"gpus", "systems", "fabrics", "models", "frameworks", "storage", "calibration", NULL};

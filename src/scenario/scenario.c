@@ -979,7 +979,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
         {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
         /* the dispatcher matters where the expert group leaves a scale-up domain */
-        {"ep_dispatch", p->ep > 1 && (long long)p->ep * (p->etp > 0 ? p->etp : 1) > s->cluster.scaleup_domain, ""},
+        {"ep_dispatch", p->ep > 1, ""},
         /* 2 or 4 bytes a weight of memory, and the data-parallel reduction's bytes */
         {"grad_dtype", aif_optim_has_grad_buffer(t->optimizer), ""},
     };

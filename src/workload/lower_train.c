@@ -490,6 +490,14 @@ static int ep_deepep(const lw *w)
     return d == AIF_EP_DEEPEP || d == AIF_EP_DEEPEP_FP8 || (d == AIF_EP_AUTO && w->s->model.moe.max_nodes > 0);
 }
 
+/* The expert all-to-all's kind: a dispatch kernel's (DeepEP, HybridEP), or NCCL's all-to-all
+ * (Megatron-Core's all-to-all dispatcher), which reaches the links' rate only at large
+ * buffers (the scale-up fabric's a2a_half, net/collective.c). */
+static aif_coll ep_coll(const lw *w)
+{
+    return ep_deepep(w) ? AIF_COLL_DISPATCH : AIF_COLL_ALLTOALL;
+}
+
 /* Bytes per element of one token copy in an expert all-to-all, deduplication folded in
  * (aif_coll_dispatch_dedup).  to_experts: the transfers that feed the expert GEMMs (the
  * dispatch, and backward the combine's gradient): with deepep-fp8 in an fp8 or fp4 recipe
@@ -564,7 +572,7 @@ static void moe_core(lw *w)
     double et = w->etp, slots = el * k * et * imb;    /* token copies this GPU's experts process */
     gemm(w, "router", el, E, h, 1, 0);
     mem(w, "moe.permute", el * k * h * 4, 2);
-    comm(w, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
+    comm(w, "ep.dispatch", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     double per_expert = slots * ep / E, local = E / ep;
     grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8), AIF_GROUPED_FWD);
@@ -573,7 +581,7 @@ static void moe_core(lw *w)
     if (eager_bias(w))   /* one multiply and add per local expert, then the cat */
         mem(w, "experts.bias", slots * h * 2 * 6, (int)(2 * local) + 1);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
+    comm(w, "ep.combine", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     shared_core(w);
 }
@@ -606,7 +614,7 @@ static void moe_bwd(lw *w)
                  AIF_GRP_TP, T * h * 2, AIF_OVL_NONE);
     }
     mem(w, "moe.unpermute.bwd", el * k * h * 4, 2);
-    comm(w, "ep.combine.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
+    comm(w, "ep.combine.bwd", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     /* dgrad is grouped by expert as the forward; wgrad reduces over each expert's rows, K = per_expert */
     if (eager_bias(w))   /* the bias's and the probabilities' gradients, expert by expert */
@@ -619,7 +627,7 @@ static void moe_bwd(lw *w)
     grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8), AIF_GROUPED_DGRAD);
     grouped_wgrad(wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8));
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
-    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
+    comm(w, "ep.dispatch.bwd", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
     norm_op(w, "norm2.bwd", el * h * 6);
