@@ -194,7 +194,7 @@ static void test_dedup_in_lowering(void **state)
      * copies of the all-to-all's 8, and as a dispatch kernel, not NCCL's all-to-all */
     aif_scenario a8 = dsv3("8", "alltoall", "bf16", NULL, NULL), d8 = dsv3("8", "deepep", "bf16", NULL, NULL);
     assert_true(fabs(op_bytes(&d8, "ep.dispatch") / op_bytes(&a8, "ep.dispatch") - (1 - pow(7.0 / 8, 8))) < 1e-12);
-    /* the text output names the dispatcher it assumed where it matters: across nodes, not given */
+    /* the text output names the dispatcher it assumed wherever ep > 1, when not given */
     assert_non_null(strstr(aut.assumed, "ep_dispatch deepep"));
     assert_non_null(strstr(nolim.assumed, "ep_dispatch alltoall"));
     assert_null(strstr(dep.assumed, "ep_dispatch"));   /* given */

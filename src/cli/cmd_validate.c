@@ -104,8 +104,8 @@ static void print_group(const char *label, const aif_val_stats *st, const aif_va
     if (st->n == 0)
         printf("%s: no rows\n", label);
     else
-        printf("%s: %d rows, median |error| %.1f%%, p90 %.1f%%, mean %.1f%%, max %.1f%% (%s), bias %+.1f%%\n", label,
-               st->n, st->median_ape, st->p90_ape, st->mean_ape, st->max_ape, v->rows[st->worst].id, st->bias_pct);
+        printf("%s: %d %s, median |error| %.1f%%, p90 %.1f%%, mean %.1f%%, max %.1f%% (%s), bias %+.1f%%\n", label,
+               st->n, st->n == 1 ? "row" : "rows", st->median_ape, st->p90_ape, st->mean_ape, st->max_ape, v->rows[st->worst].id, st->bias_pct);
 }
 
 static json_object *group_json(const aif_val_stats *st, const aif_validation *v)

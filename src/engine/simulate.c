@@ -301,6 +301,7 @@ static void instance_ranks(const sim *x, int inst, long *lo, long *hi)
  * keys: they keep the keys they had before it, and with them the ECMP salts their
  * flows' paths hash by (get_pattern). */
 _Static_assert(AIF_GRP_DPR == AIF_N_GRP - 1, "pattern_key: the replicate group is the last");
+_Static_assert(AIF_COLL_DISPATCH < 8, "pattern_key: a collective in three bits");
 static long pattern_key(int grp, int coll, int algo, dir d, int inst)
 {
     int g = grp == AIF_GRP_DPR ? 0 : grp;

@@ -978,7 +978,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp > 1, ""},
         {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
         {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
-        /* the dispatcher matters where the expert group leaves a scale-up domain */
+        /* the dispatcher matters wherever there is an expert all-to-all: its bytes and its kernel */
         {"ep_dispatch", p->ep > 1, ""},
         /* 2 or 4 bytes a weight of memory, and the data-parallel reduction's bytes */
         {"grad_dtype", aif_optim_has_grad_buffer(t->optimizer), ""},
