@@ -18,7 +18,10 @@ tpu7x's bf16 peak, read from those files), c the contraction (k for the forward 
 input gradient, a group's rows for the weight gradient), g = 2 x rows / groups a chip's rows
 in a group and f one factor per pass: grouped_factor (forward), grouped_dgrad_factor and
 grouped_wgrad_factor.  grouped_m_half is searched on a grid of 10 rows; each f is then the
-geometric mean of the measured over the predicted rate of its pass.
+geometric mean of the measured over the predicted rate of its pass.  The rows with a weight
+dimension off the 128 lanes (gpt-oss's 2,880) then give grouped_unaligned_factor: the geometric
+mean of their measured over their aligned prediction, every pass together (the kernel masks the
+partial last tile of such a dimension in the vector unit, pallas_mosaic_tpu_kernel.py).
 
 usage: scripts/fit_grouped.py            prints the fit, its error and every row's ratio
        scripts/fit_grouped.py --check    exit 1 unless data/calibration.yaml's tpu-v7 holds
@@ -85,18 +88,22 @@ def fit(data):
         err = sum(math.log(base(r, half) * f[r['pass_']] / r['rate']) ** 2 for r in data if r['aligned'])
         if best is None or err < best[0]:
             best = (err, half, f)
-    return best[1], best[2]
+    half, f = best[1], best[2]
+    logs = [math.log(r['rate'] / (base(r, half) * f[r['pass_']])) for r in data if not r['aligned']]
+    return half, f, math.exp(sum(logs) / len(logs))
 
 
 def main():
     data = rows()
-    half, f = fit(data)
-    ratios = sorted((base(r, half) * f[r['pass_']] / r['rate'], r) for r in data)
+    half, f, unaligned = fit(data)
+    ratios = sorted((base(r, half) * f[r['pass_']] * (1 if r['aligned'] else unaligned) / r['rate'], r)
+                    for r in data)
     aligned = [x for x, r in ratios if r['aligned']]
     if '--check' in sys.argv:
         block = family_block()
         want = {'grouped_m_half': round(half, -1)}
         want.update({NAMES[p]: round(v, 2) for p, v in f.items()})
+        want['grouped_unaligned_factor'] = round(unaligned, 2)
         bad = []
         for key, v in want.items():
             m = re.search(r'\n    %s: ([0-9.]+)' % key, block)
@@ -107,7 +114,8 @@ def main():
             return 1
         print('tpu-v7 grouped-GEMM constants match the fit')
         return 0
-    print('grouped_m_half %d; ' % half + ', '.join('%s %.3f' % (NAMES[p], v) for p, v in f.items()))
+    print('grouped_m_half %d; ' % half + ', '.join('%s %.3f' % (NAMES[p], v) for p, v in f.items()) +
+          '; grouped_unaligned_factor %.3f' % unaligned)
     med = sorted(aligned)[len(aligned) // 2]
     print('aligned rows: %d, median predicted/measured %.3f, %d within 0.75-1.33' %
           (len(aligned), med, sum(1 for x in aligned if 0.75 <= x <= 1.33)))

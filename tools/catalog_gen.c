@@ -79,6 +79,7 @@ static void calib_fields(const aif_calib *c)
     num("grouped_factor", c->grouped_factor);
     num("grouped_dgrad_factor", c->grouped_dgrad_factor);
     num("grouped_wgrad_factor", c->grouped_wgrad_factor);
+    num("grouped_unaligned_factor", c->grouped_unaligned_factor);
     num("attn_flash2_factor", c->attn_flash2_factor);
     num("overlap_slowdown", c->overlap_slowdown);
     num("mem_eff", c->mem_eff);

@@ -123,6 +123,9 @@ typedef struct aif_calib {
                                  0 = timed as one GEMM of its shape (and grouped_m_half) */
     double grouped_dgrad_factor; /* the same for the experts' input gradients */
     double grouped_wgrad_factor; /* the same for their weight gradients, k = g (a transposed grouped GEMM) */
+    double grouped_unaligned_factor; /* with the grouped factors: a grouped GEMM whose weight's dimensions are not
+                                 all multiples of the vector unit's 128 lanes runs at this fraction of the
+                                 aligned rate (the kernel masks its partial tiles); 0 = no such loss */
     double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
     bool roofline;            /* no published kernel measurement: every efficiency is 1, so the figures
                                  computed with it are a roofline bound, and outputs say so */

@@ -88,6 +88,11 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
             double rows = gp == AIF_GROUPED_WGRAD ? op->k : op->m;   /* a group's rows */
             shape = gfac * (ks / (ks + c->matmul_k_half)) *
                     (c->grouped_m_half > 0 ? rows / (rows + c->grouped_m_half) : 1);
+            /* the weight's dimensions (k and n, or the weight gradient's m and n) off the 128 lanes:
+             * the kernel masks the partial tile of each (tokamax's ragged dot) */
+            double w0 = gp == AIF_GROUPED_WGRAD ? op->m : op->k;
+            if (c->grouped_unaligned_factor > 0 && (fmod(w0, 128) != 0 || fmod(op->n, 128) != 0))
+                shape *= c->grouped_unaligned_factor;
         }
         eff *= shape;
         if (split > 1) {   /* the fp32 partial sums written and read back by the reduction */

@@ -62,6 +62,7 @@ static const field calib_fields[] = {
     {.key = "grouped_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_factor), .min = 0, .max = 1.5},
     {.key = "grouped_dgrad_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_dgrad_factor), .min = 0, .max = 1.5},
     {.key = "grouped_wgrad_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_wgrad_factor), .min = 0, .max = 1.5},
+    {.key = "grouped_unaligned_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_unaligned_factor), .min = 0, .max = 1},
     FLD(aif_calib, "attn_flash2_factor", F_NUM, attn_flash2_factor),
     FLD(aif_calib, "overlap_slowdown", F_NUM, overlap_slowdown),
     FLD(aif_calib, "mem_eff", F_NUM, mem_eff),
