@@ -152,7 +152,7 @@ static int facility_diff(const aif_facility_data *a, const aif_facility_data *b)
     for (int i = 0; i < a->n_checks; i++) {
         const aif_power_check *x = &a->checks[i], *y = &b->checks[i];
         d |= STR("validation", x, y, id) | STR("validation", x, y, what) | STR("validation", x, y, source) |
-             STR("validation", x, y, system) | INT("validation", x, y, kind) | NUM("validation", x, y, value_W);
+             STR("validation", x, y, system) | STR("validation", x, y, job) | INT("validation", x, y, kind) | NUM("validation", x, y, value_W);
     }
     return d;
 }

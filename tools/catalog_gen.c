@@ -302,6 +302,7 @@ static void facility(const aif_facility_data *fd)
         str("source", c->source);
         fputs("\n    ", out);
         str("system", c->system);
+        str("job", c->job);
         integer("kind", c->kind);
         num("value_W", c->value_W);
         fputs("},\n", out);

@@ -153,6 +153,7 @@ typedef struct aif_facility_result {
     double gpu_avg_W;               /* per GPU averaged over a step */
     int nodes, racks, nodes_per_rack;
     double node_peak_W, rack_peak_W;
+    double node_avg_W;              /* one node (its GPUs and host) averaged over a step */
     int cooling;                    /* aif_cooling actually used */
     int rack_verdict;               /* aif_rack_verdict */
     int site_verdict;               /* aif_site_verdict: whether the site can hold the job at all */

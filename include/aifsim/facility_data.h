@@ -22,12 +22,18 @@ typedef struct aif_cooling_data {
 typedef struct aif_named_value { char name[AIF_NAME_MAX]; double value; } aif_named_value;
 typedef struct aif_cloud_price { char gpu[AIF_NAME_MAX]; double usd_per_gpu_hour[AIF_N_CLOUD]; } aif_cloud_price;
 typedef struct aif_power_check {
-    char id[48], what[160], source[640], system[AIF_NAME_MAX];
+    char id[48], what[160], source[1024], system[AIF_NAME_MAX];
+    char job[512];                /* node_train, gpu_train: the training job, a scenario in YAML flow form */
     int kind;                     /* aif_power_check_kind */
     double value_W;
 } aif_power_check;
+/* node_max, rack_max: a node's or a rack's power with every GPU at its limit; swing: the
+ * built-in default scenario's facility power computing minus waiting; node_train: a node's
+ * average power over a step of `job` as measured at its power supplies; gpu_train: a GPU's
+ * average board power over a step of `job` */
 typedef enum aif_power_check_kind {
-    AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING, AIF_N_CHECK_KIND
+    AIF_CHECK_NODE_MAX, AIF_CHECK_RACK_MAX, AIF_CHECK_SWING, AIF_CHECK_NODE_TRAIN, AIF_CHECK_GPU_TRAIN,
+    AIF_N_CHECK_KIND
 } aif_power_check_kind;
 
 /* A kind of energy source's defaults (data/facility.yaml `supply`): its price, its

@@ -61,7 +61,7 @@ extern const char *const aif_storage_class_names[];   /* pfs object nvme-of loca
 extern const char *const aif_engine_names[];       /* estimate sim */
 extern const char *const aif_group_names[];        /* tp cp ep dp edp pp etp dpr */
 extern const char *const aif_rack_verdict_names[];      /* fits_air needs_liquid exceeds_liquid */
-extern const char *const aif_power_check_kind_names[];  /* node_max rack_max swing */
+extern const char *const aif_power_check_kind_names[];  /* node_max rack_max swing node_train gpu_train */
 
 const char *aif_prec_name(aif_prec v);
 const char *aif_fp4_format_name(aif_fp4_format v);

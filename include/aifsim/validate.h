@@ -63,7 +63,7 @@ aif_rc aif_validate_csv_sim(const aif_catalog *c, const char *text, size_t len, 
                             aif_validation *out, aif_err *err);
 void aif_validation_free(aif_validation *v);
 /* Published power figures (validation/power.yaml) against the power model. */
-typedef struct aif_power_row { char id[48], what[160], source[640]; double predicted_W, measured_W, err; } aif_power_row;
+typedef struct aif_power_row { char id[48], what[160], source[1024]; double predicted_W, measured_W, err; } aif_power_row;
 /* Fills at most max rows; returns the count, or -1 with err filled. */
 int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_err *err);
 /* Runs every row of an nccl-tests table (validation/collectives.csv format) through

@@ -117,6 +117,7 @@ aif_rc aif_facility_eval(const aif_scenario *s, const aif_facility_data *fd, con
     f->power_known = cl->gpu.tdp_W > 0;
     f->gpu_low_W = p_idle.per_gpu_W;
     f->gpu_avg_W = aif_gpu_power_W(&cl->gpu, fd, &whole, s->site.gpu_power_limit_W);
+    f->node_avg_W = p_idle.node_W + cl->gpus_per_node * (f->gpu_avg_W - p_idle.per_gpu_W);   /* the host's share as idle's */
     if (s->site.power_cap_W > 0) {
         f->gpus_under_cap = floor(s->site.power_cap_W / (pk.it_W * f->pue / cl->gpus));
         if (f->gpus_under_cap < cl->gpus && f->site_verdict == AIF_SITE_HOLDS)

@@ -60,13 +60,14 @@ static const field cloud_fields[] = {
 };
 static const schema cloud_schema = {cloud_fields, 4, skip_meta};
 
-typedef struct check_in { char id[48], what[160], source[640], system[AIF_NAME_MAX]; int kind; double value_W; } check_in;
+typedef struct check_in { char id[48], what[160], source[1024], system[AIF_NAME_MAX], job[512]; int kind; double value_W; } check_in;
 static const field check_fields[] = {
     FLD(check_in, "id", F_STR, id),
     FLD(check_in, "system", F_STR, system),
     {.key = "kind", .type = F_ENUM, .off = offsetof(check_in, kind), .names = aif_power_check_kind_names},
     FLD(check_in, "what", F_STR, what),
     FLD(check_in, "source", F_STR, source),
+    FLD(check_in, "job", F_STR, job),
     {.key = "value", .type = F_QTY, .off = offsetof(check_in, value_W), .qty = AIF_Q_POWER},
 };
 static const schema check_schema = {check_fields, sizeof check_fields / sizeof check_fields[0], NULL};
@@ -334,6 +335,7 @@ aif_rc aif_facility_data_load(aif_facility_data *fd, const char *text, size_t le
                 memcpy(pc->what, ci.what, sizeof pc->what);
                 memcpy(pc->source, ci.source, sizeof pc->source);
                 memcpy(pc->system, ci.system, sizeof pc->system);
+                memcpy(pc->job, ci.job, sizeof pc->job);
                 pc->kind = ci.kind;
                 pc->value_W = ci.value_W;
             }

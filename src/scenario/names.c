@@ -59,7 +59,7 @@ const char *const aif_storage_class_names[] = {"pfs", "object", "nvme-of", "loca
 const char *const aif_engine_names[] = {"estimate", "sim", NULL};
 const char *const aif_group_names[] = {"tp", "cp", "ep", "dp", "edp", "pp", "etp", "dpr", NULL};
 const char *const aif_rack_verdict_names[] = {"fits_air", "needs_liquid", "exceeds_liquid", NULL};
-const char *const aif_power_check_kind_names[] = {"node_max", "rack_max", "swing", NULL};
+const char *const aif_power_check_kind_names[] = {"node_max", "rack_max", "swing", "node_train", "gpu_train", NULL};
 
 static const char *const cooling_labels[] = {"air", "rear-door heat exchanger", "direct-to-chip liquid", "immersion",
                                              NULL};

@@ -750,6 +750,12 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
         aif_rc rc;
         if (pc->kind == AIF_CHECK_SWING) {
             rc = aif_scenario_load(c, NULL, NULL, 0, &s, err);
+        } else if (pc->kind == AIF_CHECK_NODE_TRAIN || pc->kind == AIF_CHECK_GPU_TRAIN) {
+            if (!pc->job[0])
+                return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "validation.job",
+                                   "%s: a %s check needs the training job (job: a scenario in YAML flow form)", pc->id,
+                                   aif_power_check_kind_name(pc->kind)), -1;
+            rc = aif_scenario_parse(c, pc->job, strlen(pc->job), pc->id, NULL, 0, &s, err);
         } else {
             char yaml[256];
             snprintf(yaml, sizeof yaml, "cluster: {system: %s, gpus: 1}\nmodel: llama3-8b\n"
@@ -775,8 +781,11 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
         aif_strlcpy(row->what, pc->what, sizeof row->what);
         aif_strlcpy(row->source, pc->source, sizeof row->source);
         row->measured_W = pc->value_W;
-        row->predicted_W = pc->kind == AIF_CHECK_NODE_MAX ? fa.node_peak_W
-                           : pc->kind == AIF_CHECK_RACK_MAX ? fa.rack_peak_W : fa.stop_swing_W;
+        row->predicted_W = pc->kind == AIF_CHECK_NODE_MAX     ? fa.node_peak_W
+                           : pc->kind == AIF_CHECK_RACK_MAX   ? fa.rack_peak_W
+                           : pc->kind == AIF_CHECK_NODE_TRAIN ? fa.node_avg_W
+                           : pc->kind == AIF_CHECK_GPU_TRAIN  ? fa.gpu_avg_W
+                                                              : fa.stop_swing_W;
         row->err = (row->predicted_W - row->measured_W) / row->measured_W;
     }
     return n;
