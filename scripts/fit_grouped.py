@@ -90,7 +90,7 @@ def fit(data):
             best = (err, half, f)
     half, f = best[1], best[2]
     logs = [math.log(r['rate'] / (base(r, half) * f[r['pass_']])) for r in data if not r['aligned']]
-    return half, f, math.exp(sum(logs) / len(logs))
+    return half, f, math.exp(sum(logs) / len(logs)) if logs else 1.0   # no unaligned kernel: no loss
 
 
 def main():

@@ -596,8 +596,9 @@ static void test_host_power_calibration(void **state)
 }
 
 /* The measured rows of validation/power.yaml: each training node's power within 10% of its
- * measurement (the host's derivation used none of them), and a node_train row without its job
- * is an error that names the row. */
+ * measurement (the host's derivation used none of them); a node_train row without its job, or
+ * whose job runs on another system than it names, and a job on a kind that runs none, are
+ * errors that name the row. */
 static void test_measured_power_rows(void **state)
 {
     (void)state;
@@ -628,6 +629,27 @@ static void test_measured_power_rows(void **state)
             aif_err_format(&e, msg, sizeof msg);
             assert_non_null(strstr(msg, pc->id));
             assert_non_null(strstr(msg, "needs the training job"));
+            /* a job on another system than the row names */
+            char sys[sizeof pc->system];
+            memcpy(sys, pc->system, sizeof sys);
+            snprintf(pc->system, sizeof pc->system, "%s", strcmp(sys, "hgx-b200") ? "hgx-b200" : "dgx-h100");
+            m = aif_validate_power(cat, rows, 64, &e);
+            memcpy(pc->system, sys, sizeof sys);
+            assert_int_equal(m, -1);
+            aif_err_format(&e, msg, sizeof msg);
+            assert_non_null(strstr(msg, "its job runs on"));
+            break;
+        }
+    for (int i = 0; i < fd->n_checks; i++)   /* a job where the kind runs none */
+        if (fd->checks[i].kind == AIF_CHECK_NODE_MAX || fd->checks[i].kind == AIF_CHECK_SWING) {
+            aif_power_check *pc = (aif_power_check *)&fd->checks[i];
+            snprintf(pc->job, sizeof pc->job, "{model: llama3-8b}");
+            int m = aif_validate_power(cat, rows, 64, &e);
+            pc->job[0] = 0;
+            assert_int_equal(m, -1);
+            char msg[1400];
+            aif_err_format(&e, msg, sizeof msg);
+            assert_non_null(strstr(msg, "runs no job of its own"));
             break;
         }
 }

@@ -63,8 +63,10 @@ int aif_site_cooling(const aif_scenario *s, double rack_W)
     return best;   /* none holds the rack: the strongest (the site's verdict says so) */
 }
 
-/* Host power per node: the system's max power less its GPUs' TDP (CPUs, memory,
- * NICs, NVSwitches, fans, drives), less the fan power that the cooling removes. */
+/* Host power per node (CPUs, memory, NICs, NVSwitches, fans, drives, power conversion):
+ * the system's host_power as drawn under training load with air-cooled fans (the HGX
+ * systems' from a measured node, data/systems.yaml), else host_fraction of its GPUs' TDP,
+ * less the fan power that the cooling removes. */
 static double host_W(const aif_scenario *s, const aif_facility_data *fd, int cooling)
 {
     const aif_system *sys = &s->cluster.system;

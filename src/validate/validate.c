@@ -748,6 +748,11 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
         const aif_power_check *pc = &fd->checks[i];
         aif_scenario s;
         aif_rc rc;
+        int trains = pc->kind == AIF_CHECK_NODE_TRAIN || pc->kind == AIF_CHECK_GPU_TRAIN;
+        if (!trains && pc->job[0])
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "validation.job",
+                               "%s: a %s check runs no job of its own (job: is for node_train and gpu_train)", pc->id,
+                               aif_power_check_kind_name(pc->kind)), -1;
         if (pc->kind == AIF_CHECK_SWING) {
             rc = aif_scenario_load(c, NULL, NULL, 0, &s, err);
         } else if (pc->kind == AIF_CHECK_NODE_TRAIN || pc->kind == AIF_CHECK_GPU_TRAIN) {
@@ -756,6 +761,11 @@ int aif_validate_power(const aif_catalog *c, aif_power_row *rows, int max, aif_e
                                    "%s: a %s check needs the training job (job: a scenario in YAML flow form)", pc->id,
                                    aif_power_check_kind_name(pc->kind)), -1;
             rc = aif_scenario_parse(c, pc->job, strlen(pc->job), pc->id, NULL, 0, &s, err);
+            const aif_system *named = aif_catalog_find_system(c, pc->system);
+            if (!rc && (!named || strcmp(named->name, s.cluster.system.name)))
+                return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "validation.system",
+                                   "%s: the row names system %s, its job runs on %s", pc->id, pc->system,
+                                   s.cluster.system.name), -1;
         } else {
             char yaml[256];
             snprintf(yaml, sizeof yaml, "cluster: {system: %s, gpus: 1}\nmodel: llama3-8b\n"
