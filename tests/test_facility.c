@@ -25,11 +25,10 @@
 static const char *BASE = "cluster: {system: dgx-h100, gpus: 64}\nmodel: llama3-8b\n"
                           "train: {gbs: 64, seq: 4096, tokens: 10B}\n";
 
-static aif_rc run(const char *extra, aif_scenario *s, aif_train_result *r, aif_facility_result *f, aif_cost_result *c,
-                  aif_err *e)
+/* A whole scenario's text through the model, the facility and the money. */
+static aif_rc run_text(const char *y, aif_scenario *s, aif_train_result *r, aif_facility_result *f,
+                       aif_cost_result *c, aif_err *e)
 {
-    char y[2048];
-    snprintf(y, sizeof y, "%s%s", BASE, extra);
     aif_rc rc = aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, s, e);
     if (rc)
         return rc;
@@ -37,6 +36,15 @@ static aif_rc run(const char *extra, aif_scenario *s, aif_train_result *r, aif_f
     if ((rc = aif_estimate(s, r, e)) || (rc = aif_facility_eval(s, fd, r, f, e)))
         return rc;
     return aif_cost_eval(s, fd, r, f, c, e);
+}
+
+/* BASE with `extra` appended. */
+static aif_rc run(const char *extra, aif_scenario *s, aif_train_result *r, aif_facility_result *f, aif_cost_result *c,
+                  aif_err *e)
+{
+    char y[2048];
+    snprintf(y, sizeof y, "%s%s", BASE, extra);
+    return run_text(y, s, r, f, c, e);
 }
 
 static void ok(const char *extra, aif_scenario *s, aif_train_result *r, aif_facility_result *f, aif_cost_result *c)
@@ -588,10 +596,9 @@ static void test_host_power_calibration(void **state)
     aif_scenario s;
     aif_train_result r;
     aif_facility_result f;
+    aif_cost_result c;
     aif_err e;
-    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "smc.yaml", NULL, 0, &s, &e), AIF_OK);
-    assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
-    assert_int_equal(aif_facility_eval(&s, fd, &r, &f, &e), AIF_OK);
+    assert_int_equal(run_text(y, &s, &r, &f, &c, &e), AIF_OK);
     CLOSE(f.node_avg_W, 7264, 0.01);
 }
 
