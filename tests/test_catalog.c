@@ -444,8 +444,8 @@ static void test_variants(void **state)
     assert_non_null(v);
     assert_string_equal(v->base, "h100-sxm");
     assert_string_equal(b->base, "");
-    /* by hand: idle = 0.12 x 700 = 84W; f = cbrt((500 - 84) / (700 - 84)) */
-    double f = cbrt((500.0 - 84) / (700.0 - 84));
+    /* by hand: idle = 0.17 x 700 = 119W; f = cbrt((500 - 119) / (700 - 119)) */
+    double f = cbrt((500.0 - 119) / (700.0 - 119));
     assert_true(fabs(v->clock_factor - f) < 1e-12);
     for (int p = 0; p < AIF_N_PREC; p++)
         assert_true(fabs(v->peak_flops[p] - b->peak_flops[p] * f) <= 1e-9 * b->peak_flops[p]);

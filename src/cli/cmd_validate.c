@@ -547,9 +547,9 @@ int cmd_validate(int argc, char **argv)
         if (np > 0) {
             printf("\npower (validation/power.yaml; not part of the bound above):\n");
             if (markdown)
-                printf("| id | what | predicted kW | published kW | error |\n|---|---|---:|---:|---:|\n");
+                printf("| id | what | predicted kW | measured kW | error |\n|---|---|---:|---:|---:|\n");
             else
-                printf("%-30s %14s %14s %8s\n", "id", "predicted kW", "published kW", "error");
+                printf("%-30s %14s %14s %8s\n", "id", "predicted kW", "measured kW", "error");
             for (int i = 0; i < np; i++)   /* kW to the watt: a GPU's row is under one */
                 printf(markdown ? "| %s | %s | %.3f | %.3f | %+.1f%% |\n" : "%-30s%.0s %14.3f %14.3f %+7.1f%%\n",
                        prow[i].id, prow[i].what, prow[i].predicted_W / 1e3, prow[i].measured_W / 1e3,
