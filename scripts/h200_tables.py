@@ -4,9 +4,11 @@
   python3 scripts/h200_tables.py validation/kernels/h200/results.json validation/kernels
 
 writes gemm_h200.csv (every GEMM), attention_h200_torch.csv (every SDPA case) and
-power_h200.csv (each phase's board power by NVML's energy counter), and with --check compares
-the three with the files already there instead (exit 1 on a difference), so that the tables
-cannot drift from the measurement they come from.
+power_h200.csv (each phase's board power by NVML's energy counter), and, from
+scripts/measure_stack_ops.py's stack_ops.json beside results.json, stack_ops_h200.csv (the
+memory-bound ops, eager and compiled, forward and backward: a backward is the forward-with-
+backward time less the forward's); with --check it compares them with the files already there
+instead (exit 1 on a difference), so that the tables cannot drift from the measurements.
 """
 import io
 import json
@@ -14,6 +16,7 @@ import os
 import sys
 
 SRC = "validation/kernels/h200/results.json"
+STACK_SRC = "validation/kernels/h200/stack_ops.json"
 
 
 def tables(r):
@@ -40,12 +43,28 @@ def tables(r):
     return {"gemm_h200.csv": g.getvalue(), "attention_h200_torch.csv": a.getvalue(), "power_h200.csv": p.getvalue()}
 
 
+def stack_table(r):
+    """scripts/measure_stack_ops.py's output: one row per op, implementation and pass."""
+    t = io.StringIO()
+    t.write("gpu,op,impl,pass,elements,fused_bytes,time_ms,file\n")
+    for x in r["ops"]:
+        t.write(f"h200,{x['op']},{x['impl']},fwd,{x['elements']},{x['fused_fwd_bytes']},{x['fwd_ms']:.5f},{STACK_SRC}\n")
+        if "fwd_bwd_ms" in x:
+            t.write(f"h200,{x['op']},{x['impl']},bwd,{x['elements']},{x['fused_bwd_bytes']},"
+                    f"{x['fwd_bwd_ms'] - x['fwd_ms']:.5f},{STACK_SRC}\n")
+    return {"stack_ops_h200.csv": t.getvalue()}
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--check"]
     src = args[0] if args else SRC
     out = args[1] if len(args) > 1 else os.path.dirname(os.path.dirname(src))
     with open(src) as f:
         t = tables(json.load(f))
+    stack = os.path.join(os.path.dirname(src), "stack_ops.json")
+    if os.path.exists(stack):
+        with open(stack) as f:
+            t.update(stack_table(json.load(f)))
     bad = 0
     for name, text in t.items():
         path = os.path.join(out, name)

@@ -51,7 +51,7 @@ static int framework_diff(const char *w, const aif_framework *a, const aif_frame
 {
     return STR(w, a, b, name) | STR(w, a, b, description) | INT(w, a, b, attention) | NUM(w, a, b, matmul_factor) |
            NUM(w, a, b, fp8_matmul_factor) | INT(w, a, b, fp8_recipe) | NUM(w, a, b, fp8_cast_factor) | INT(w, a, b, fp8_tp_gather) | INT(w, a, b, tp_overlap_rs_splits) |
-           NUM(w, a, b, norm_traffic) | NUM(w, a, b, act_traffic) | INT(w, a, b, elementwise_kernels) | NUM(w, a, b, launch_factor) |
+           NUM(w, a, b, norm_traffic) | NUM(w, a, b, rope_traffic) | NUM(w, a, b, act_traffic) | INT(w, a, b, elementwise_kernels) | NUM(w, a, b, launch_factor) |
            INT(w, a, b, cuda_graphs) | NUM(w, a, b, graph_tail) | INT(w, a, b, tp_overlap) | INT(w, a, b, dp_overlap) |
            INT(w, a, b, ep_overlap) | INT(w, a, b, fsdp_prefetch) | INT(w, a, b, fsdp_per_tensor) | INT(w, a, b, fsdp_rank_ops) | NUM(w, a, b, fsdp_live_params) | NUM(w, a, b, fsdp_reuse_params) | NUM(w, a, b, workspace_extra_bytes) | NUM(w, a, b, selective_gemm_share) | NUM(w, a, b, loss_bytes) | NUM(w, a, b, pp_grad_accum_bytes) | INT(w, a, b, bf16_saved_inputs) | INT(w, a, b, yarn_rope_unfused) | INT(w, a, b, moe_eager_extras) | INT(w, a, b, offload_recompute) | INT(w, a, b, offload_prefetch) |
            NUM(w, a, b, attn_fwd_factor) | NUM(w, a, b, attn_bwd_factor) | STR(w, a, b, attn_factor_families) | INT(w, a, b, fsdp_copy) | NUM(w, a, b, fsdp_reduce_bytes) |

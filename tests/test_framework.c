@@ -157,7 +157,8 @@ static void test_compiled_never_slower(void **state)
     static const char *const models[] = {"llama3-8b", "llama3-70b", "mixtral-8x7b", NULL};
     const aif_framework *eager = aif_catalog_find_framework(cat, "torchtitan");
     const aif_framework *comp = aif_catalog_find_framework(cat, "torchtitan-compile");
-    assert_true(comp->norm_traffic <= eager->norm_traffic && comp->act_traffic <= eager->act_traffic);
+    assert_true(comp->norm_traffic <= eager->norm_traffic && comp->act_traffic <= eager->act_traffic &&
+                comp->rope_traffic <= eager->rope_traffic);
     assert_true(comp->fp8_cast_factor <= eager->fp8_cast_factor && comp->elementwise_kernels <= eager->elementwise_kernels);
     assert_true(comp->matmul_factor >= eager->matmul_factor && comp->attention <= eager->attention);
     int n = 0;
@@ -173,6 +174,44 @@ static void test_compiled_never_slower(void **state)
             n += sc < se;
         }
     assert_true(n > 10);   /* and faster where its fusions apply */
+}
+
+/* rope_traffic scales the rotary embedding alone: absent, it is norm_traffic (the same step);
+ * below it, the step is shorter by the rotary bytes saved and nothing else (a model without
+ * rotary positions does not move). */
+static void test_rope_traffic(void **state)
+{
+    (void)state;
+    const char *common = "    attention: flash2\n    matmul_factor: 1\n    fp8_matmul_factor: 1\n    fp8_cast_factor: 1\n"
+                         "    norm_traffic: 4\n    act_traffic: 1\n    elementwise_kernels: 1\n    launch_factor: 1\n"
+                         "    dp_overlap: true\n    fsdp_prefetch: 1\n";
+    char text[1400];
+    snprintf(text, sizeof text, "frameworks:\n  rope-absent:\n%s  rope-same:\n%s    rope_traffic: 4\n"
+             "  rope-fused:\n%s    rope_traffic: 1\n", common, common, common);
+    aif_catalog *c;
+    aif_err e;
+    assert_int_equal(catalog_with(text, &c, &e), AIF_OK);
+    static const char *const names[] = {"rope-absent", "rope-same", "rope-fused"};
+    static const char *const models[] = {"llama3-8b", "gpt3-175b"};   /* rotary positions, learned ones */
+    for (int m = 0; m < 2; m++) {
+        double t[3];
+        for (int i = 0; i < 3; i++) {
+            char y[256];
+            snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: 8}\nmodel: %s\ntrain: {seq: 2048, gbs: 8, tp: 8, "
+                     "framework: %s}\n", models[m], names[i]);
+            aif_scenario s;
+            aif_train_result r;
+            assert_int_equal(aif_scenario_parse(c, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
+            assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+            t[i] = r.step_time_s;
+        }
+        assert_true(t[0] == t[1]);
+        if (m == 0)
+            assert_true(t[2] < t[1]);
+        else
+            assert_true(t[2] == t[1]);
+    }
+    aif_catalog_free(c);
 }
 
 /* A user catalog of two stacks alike but for CUDA graphs: captured launches leave the
@@ -1001,7 +1040,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_profile_loads), cmocka_unit_test(test_unknown_name),
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
-        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_loss_traffic), cmocka_unit_test(test_deepspeed_pipeline_costs), cmocka_unit_test(test_missing_overlap),
+        cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_rope_traffic), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_loss_traffic), cmocka_unit_test(test_deepspeed_pipeline_costs), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
         cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),

@@ -103,6 +103,7 @@ static void framework_fields(const aif_framework *f)
     integer("fp8_tp_gather", f->fp8_tp_gather);
     integer("tp_overlap_rs_splits", f->tp_overlap_rs_splits);
     num("norm_traffic", f->norm_traffic);
+    num("rope_traffic", f->rope_traffic);
     num("act_traffic", f->act_traffic);
     integer("elementwise_kernels", f->elementwise_kernels);
     num("launch_factor", f->launch_factor);

@@ -157,6 +157,8 @@ typedef struct aif_framework {
                                     in fp8, the fp4 format's bytes in fp4) instead of bf16 */
     double norm_traffic;         /* HBM bytes of normalisation and rotary-embedding ops relative to
                                     fused kernels (1 = fused) */
+    double rope_traffic;         /* the rotary embedding's own, where it differs from the norms' (a
+                                    compiler that cannot fuse complex arithmetic); 0 = norm_traffic */
     double act_traffic;          /* HBM bytes of activation and residual ops relative to fused kernels */
     int elementwise_kernels;     /* kernels per normalisation, rotary, activation or residual op (1 = fused) */
     double launch_factor;        /* per-kernel launch and tail overhead relative to the family's */

@@ -87,6 +87,7 @@ static const field framework_fields[] = {
     FLD(aif_framework, "fp8_tp_gather", F_BOOL, fp8_tp_gather),
     {.key = "tp_overlap_rs_splits", .type = F_INT, .off = offsetof(aif_framework, tp_overlap_rs_splits), .min = 0, .max = 64},
     {.key = "norm_traffic", .type = F_NUM, .off = offsetof(aif_framework, norm_traffic), .min = 1e-3, .max = 100},
+    {.key = "rope_traffic", .type = F_NUM, .off = offsetof(aif_framework, rope_traffic), .min = 1e-3, .max = 100},
     {.key = "act_traffic", .type = F_NUM, .off = offsetof(aif_framework, act_traffic), .min = 1e-3, .max = 100},
     {.key = "elementwise_kernels", .type = F_INT, .off = offsetof(aif_framework, elementwise_kernels), .min = 1, .max = 100},
     {.key = "launch_factor", .type = F_NUM, .off = offsetof(aif_framework, launch_factor), .min = 0, .max = 100},

@@ -45,7 +45,8 @@
  * average, not its own layers' precision).
  * Flash-attention backward does 2.5x the forward FLOPs (five GEMMs to two).
  * The software stack (s->framework, data/frameworks.yaml) scales what a stack without
- * fused kernels moves: normalisation and rotary ops by norm_traffic, activation and
+ * fused kernels moves: normalisation ops by norm_traffic, rotary ops by rope_traffic (absent:
+ * norm_traffic), activation and
  * residual ops by act_traffic, each such op launched as elementwise_kernels kernels;
  * the fp8 cast by fp8_cast_factor; with fsdp_prefetch 0 the ZeRO-3/FSDP weight
  * gathers are not hidden behind the layer; with fsdp_per_tensor each weight tensor is
@@ -84,7 +85,7 @@ typedef struct lw {
     int rs_splits;          /* chunks of a GEMM whose output is reduce-scattered beside it */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
-    double norm_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
+    double norm_x, rope_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
     int ew_kernels;                 /* kernels per elementwise op (1 = fused) */
     aif_ovl fsdp_ovl;               /* ZeRO-3/FSDP gathers: hidden (prefetched) or exposed */
     int fsdp_tensor;                /* the stack gathers and reduces each weight tensor on its own */
@@ -226,7 +227,7 @@ static void rope_op(lw *w, const char *name, double fused_bytes, int bwd)
         aif_graph_add_mem(w->g, name, w->cat, fused_bytes * (bwd ? 4.5 : 6), bwd ? 5 : 6);
         return;
     }
-    norm_op(w, name, fused_bytes);
+    aif_graph_add_mem(w->g, name, w->cat, fused_bytes * w->rope_x, w->ew_kernels);
 }
 
 static void attn_core(lw *w, int bwd)
@@ -1418,6 +1419,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         const aif_framework *f = &s->framework;
         int named = f->name[0] != '\0';
         w.norm_x = named && f->norm_traffic > 0 ? f->norm_traffic : 1;
+        w.rope_x = named && f->rope_traffic > 0 ? f->rope_traffic : w.norm_x;
         w.act_x = named && f->act_traffic > 0 ? f->act_traffic : 1;
         w.cast_x = named && f->fp8_cast_factor > 0 ? f->fp8_cast_factor : 1;
         w.ew_kernels = named && f->elementwise_kernels > 1 ? f->elementwise_kernels : 1;
