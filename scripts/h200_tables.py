@@ -19,8 +19,17 @@ SRC = "validation/kernels/h200/results.json"
 STACK_SRC = "validation/kernels/h200/stack_ops.json"
 
 
+def gpu_name(r):
+    """The catalog entry of the measured board: 'NVIDIA H200' -> h200, 'NVIDIA H100 80GB HBM3' -> h100-sxm."""
+    dev = r["machine"]["device"].lower()
+    for key, name in (("h200", "h200"), ("h100", "h100-sxm"), ("h800", "h800")):
+        if key in dev:
+            return name
+    sys.exit(f"{r['machine']['device']}: no catalog entry known for this board; add it to gpu_name()")
+
+
 def tables(r):
-    gpu = "h200"
+    gpu = gpu_name(r)
     g = io.StringIO()
     g.write("gpu,dtype,layout,set,m,k,n,time_ms,tflops,file\n")
     for x in r["gemm"]:
@@ -45,26 +54,28 @@ def tables(r):
 
 def stack_table(r):
     """scripts/measure_stack_ops.py's output: one row per op, implementation and pass."""
+    gpu = gpu_name(r)
     t = io.StringIO()
     t.write("gpu,op,impl,pass,elements,fused_bytes,time_ms,file\n")
     for x in r["ops"]:
-        t.write(f"h200,{x['op']},{x['impl']},fwd,{x['elements']},{x['fused_fwd_bytes']},{x['fwd_ms']:.5f},{STACK_SRC}\n")
+        t.write(f"{gpu},{x['op']},{x['impl']},fwd,{x['elements']},{x['fused_fwd_bytes']},{x['fwd_ms']:.5f},{STACK_SRC}\n")
         if "fwd_bwd_ms" in x:
-            t.write(f"h200,{x['op']},{x['impl']},bwd,{x['elements']},{x['fused_bwd_bytes']},"
+            t.write(f"{gpu},{x['op']},{x['impl']},bwd,{x['elements']},{x['fused_bwd_bytes']},"
                     f"{x['fwd_bwd_ms'] - x['fwd_ms']:.5f},{STACK_SRC}\n")
     return {"stack_ops_h200.csv": t.getvalue()}
 
 
 def main():
+    if "-h" in sys.argv or "--help" in sys.argv:
+        print(__doc__)
+        return 0
     args = [a for a in sys.argv[1:] if a != "--check"]
     src = args[0] if args else SRC
     out = args[1] if len(args) > 1 else os.path.dirname(os.path.dirname(src))
     with open(src) as f:
         t = tables(json.load(f))
-    stack = os.path.join(os.path.dirname(src), "stack_ops.json")
-    if os.path.exists(stack):
-        with open(stack) as f:
-            t.update(stack_table(json.load(f)))
+    with open(os.path.join(os.path.dirname(src), "stack_ops.json")) as f:   # beside results.json
+        t.update(stack_table(json.load(f)))
     bad = 0
     for name, text in t.items():
         path = os.path.join(out, name)

@@ -59,7 +59,11 @@ def log(*a):
 try:
     import pynvml as nv
     nv.nvmlInit()
-    H = nv.nvmlDeviceGetHandleByIndex(0)
+    try:   # the board CUDA calls device 0 (NVML ignores CUDA_VISIBLE_DEVICES and orders boards its own way)
+        H = nv.nvmlDeviceGetHandleByUUID("GPU-" + str(torch.cuda.get_device_properties(0).uuid))
+    except Exception as e:  # noqa: BLE001
+        H = nv.nvmlDeviceGetHandleByIndex(0)
+        RESULTS["errors"].append(f"nvml: board looked up by index 0, not by CUDA's uuid ({e!r})")
 except Exception as e:  # noqa: BLE001
     nv = None
     H = None
@@ -165,7 +169,7 @@ def bench(fn, min_ms=40.0, trials=3):
 
 
 def copies(nbytes):
-    """Input sets to rotate through so that one call's operands are not all in L2 (60 MB)."""
+    """Input sets to rotate through so that one call's operands are not all in L2 (50 MB on H100/H200)."""
     return int(min(8, max(1, math.ceil(240e6 / max(nbytes, 1)))))
 
 
@@ -243,11 +247,13 @@ def hot_loop(name, fn, seconds, flops=None, nbytes=None, window_s=0.5):
 
 # ---------------------------------------------------------------- phases
 def machine_info():
-    info = {"torch": torch.__version__, "cuda": torch.version.cuda,
+    import hashlib
+    info = {"script_sha256": hashlib.sha256(open(__file__, "rb").read()).hexdigest(),
+            "torch": torch.__version__, "cuda": torch.version.cuda,
             "cudnn": torch.backends.cudnn.version(), "device": torch.cuda.get_device_name(0),
             "sm_count": torch.cuda.get_device_properties(0).multi_processor_count}
-    try:
-        info["cublas"] = torch._C._cuda_getCompiledVersion()
+    try:   # the CUDA version PyTorch was built against (not cuBLAS's own)
+        info["cuda_compiled"] = torch._C._cuda_getCompiledVersion()
     except Exception:  # noqa: BLE001
         pass
     if nv is not None:

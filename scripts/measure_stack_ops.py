@@ -14,8 +14,8 @@ outside its GEMMs and attention, as torchtitan writes them, in three implementat
 
 each forward alone and forward with backward, at Llama 3 8B's shapes for 16,384 tokens (two
 sequences of 8,192: torchtitan's 8B runs): hidden 4,096, 32 query and 8 KV heads of 128, FFN
-14,336.  Writes OUT/stack_ops.json and prints a table; scripts/stack_ops_table.py makes
-validation/kernels/stack_ops_h200.csv of it.
+14,336.  Writes OUT/stack_ops.json and prints a table; scripts/h200_tables.py makes
+validation/kernels/stack_ops_h200.csv of it (stack_ops.json beside results.json).
 
 usage: python3 scripts/measure_stack_ops.py OUT
 """
@@ -32,8 +32,9 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else "stack-out"
 os.makedirs(OUT, exist_ok=True)
 DEV = torch.device("cuda")
 T, H, NQ, NKV, HD, FFN = 16384, 4096, 32, 8, 128, 14336
-RES = {"machine": {"torch": torch.__version__, "cuda": torch.version.cuda,
-                   "device": torch.cuda.get_device_name(0)}, "ops": [], "errors": []}
+RES = {"machine": {"torch": torch.__version__, "cuda": torch.version.cuda, "device": torch.cuda.get_device_name(0),
+                   "script_sha256": __import__("hashlib").sha256(open(__file__, "rb").read()).hexdigest()},
+       "ops": [], "errors": []}
 T0 = time.time()
 
 

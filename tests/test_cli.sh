@@ -523,7 +523,7 @@ if [ "$n_bad" -ge 30 ]; then ok; else bad "only $n_bad malformed scenario files"
 
 # a site that cannot hold the job is a verdict with its numbers, not an error: the
 # job's answer is printed (before: exit 2 on facility.nodes_per_rack, no step time)
-says 0 "site             INFEASIBLE: no cooling holds racks of 249.4 kW (the strongest, immersion, holds 150 kW" \
+says 0 "site             INFEASIBLE: no cooling holds racks of 251.2 kW (the strongest, immersion, holds 150 kW" \
     facility --set facility.nodes_per_rack=32
 says 0 "INFEASIBLE: air cooling holds 41 kW per rack, but 8 dgx-h100 per rack draw" \
     facility --set facility.cooling=air --set facility.nodes_per_rack=8

@@ -481,8 +481,8 @@ static void test_attention_against_kernel_table(void **state)
  * |log error| under 0.04, each within 0.85x-1.18x of the measured time, but where the model's fixed
  * 128 x 256 tile leaves a fifth of the last wave idle (n = 1,280: 320 tiles on 132 SMs, e_wave 0.81)
  * cuBLAS picks another tile and runs 1.18-1.29x faster than the model, which the test states.  The
- * thinner launches the model splits along K (fewer tiles than SMs: 0.82x-1.21x) lie within 0.6x-1.6x;
- * the 512^3 GEMM (20 us, launch-bound) is not held. */
+ * thinner launches the model splits along K (fewer tiles than SMs: 0.98x-1.21x) lie within 0.6x-1.6x;
+ * the 512^3 and 1024^3 GEMMs (20 us each, bound by PyTorch's launch from the host) are not held. */
 static void test_gemm_against_h200_table(void **state)
 {
     (void)state;
@@ -505,8 +505,8 @@ static void test_gemm_against_h200_table(void **state)
         double r = aif_compute_time(g, &op, 1.0) / (ms * 1e-3);   /* model / measured time */
         double tiles = ceil(m / c->tile_m) * ceil(nn / c->tile_n);
         double e_wave = tiles / (ceil(tiles / c->n_sm) * c->n_sm);
-        if (m * nn * k < 1e9)
-            continue;   /* 512^3: launch-bound */
+        if (ms < 0.025)
+            continue;   /* 512^3 and 1024^3 (20 us): bound by the host's launch, not the GPU */
         if (tiles < c->n_sm) {
             if (r < 0.6 || r > 1.6)
                 fail_msg("h200 %s %s %gx%gx%g (split along K): model %.2fx the measured time", dtype, set, m, k, nn, r);
@@ -529,7 +529,7 @@ static void test_gemm_against_h200_table(void **state)
         fail_msg("h200 GEMMs: median |log error| %.3f", err[n / 2]);
     assert_int_equal(n, 47);
     assert_int_equal(wave_loss, 3);
-    assert_int_equal(split, 4);
+    assert_int_equal(split, 3);
 }
 
 /* Fused attention on one H200 through PyTorch's SDPA (validation/kernels/attention_h200_torch.csv,

@@ -112,7 +112,7 @@ static void test_default_memory_fit(void **st)
     char buf[1024];
     aif_report_memory_fit_text(buf, sizeof buf, m);
     assert_string_equal(buf, "needs 108.1 GiB of 79.6 GiB HBM (over by 28.5 GiB). Would fit: tp x2 fits "
-                             "(55.8 GiB, step 8.35 s); recompute full fits (26.6 GiB, step 9.40 s)");
+                             "(55.8 GiB, step 8.34 s); recompute full fits (26.6 GiB, step 9.38 s)");
     char small[16];   /* truncated, still terminated */
     aif_report_memory_fit_text(small, sizeof small, m);
     assert_string_equal(small, "needs 108.1 GiB");

@@ -26,11 +26,12 @@ static const char help[] =
     "                       [--bound PCT] [--holdout source]\n"
     "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
-    "Runs published measurements through aifsim and prints predicted, measured and\n"
-    "error per row, then the median, 90th percentile, mean and maximum absolute\n"
-    "percentage error, and the bias: the median signed error, a time compared as its\n"
-    "rate (above zero: the model predicts more than was measured), with the rows above\n"
-    "and below; each group's line ends with its bias:\n"
+    "Runs measurements (published ones, and two of the project's own on an H200, ids\n"
+    "h200own-*) through aifsim and prints predicted, measured and error per row, then\n"
+    "the median, 90th percentile, mean and maximum absolute percentage error, and the\n"
+    "bias: the median signed error, a time compared as its rate (above zero: the model\n"
+    "predicts more than was measured), with the rows above and below; each group's\n"
+    "line ends with its bias:\n"
     "  - training runs: FILE.csv, default the built-in validation/train.csv; exits 1\n"
     "    when the median exceeds the bound (default 10%); counts the inputs the rows'\n"
     "    notes mark ASSUMED and flags a row the memory model says cannot fit (DOES\n"
@@ -41,10 +42,10 @@ static const char help[] =
     "  - --holdout source: the training rows only, then each source group's (one paper\n"
     "    or document) error with the calibration constants tied to its rows fitted\n"
     "    without them, and the leave-one-source-out median over all rows;\n"
-    "  - with no file: also the published power figures (validation/power.yaml),\n"
+    "  - with no file: also the measured power figures (validation/power.yaml),\n"
     "    nccl-tests measurements (validation/collectives.csv, with the median of the\n"
     "    rows from 1 MB up apart), serving results (validation/infer.csv: throughput\n"
-    "    and latency errors apart) and the peak memory per GPU of published training\n"
+    "    and latency errors apart) and the peak memory per GPU of training\n"
     "    runs against the memory model (validation/memory.csv); no bound on these;\n"
     "  - --collectives FILE.csv: your own nccl-tests table instead;\n"
     "  - --infer FILE.csv: your own serving table instead;\n"
@@ -506,7 +507,8 @@ int cmd_validate(int argc, char **argv)
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "id", json_object_new_string(prow[i].id));
                 json_object_object_add(p, "predicted_kw", json_object_new_double(prow[i].predicted_W / 1e3));
-                json_object_object_add(p, "published_kw", json_object_new_double(prow[i].measured_W / 1e3));
+                json_object_object_add(p, "measured_kw", json_object_new_double(prow[i].measured_W / 1e3));
+                json_object_object_add(p, "published_kw", json_object_new_double(prow[i].measured_W / 1e3));   /* its old name, kept */
                 json_object_object_add(p, "error_pct", json_object_new_double(100 * prow[i].err));
                 json_object_array_add(pw, p);
             }
