@@ -29,30 +29,17 @@ import os
 import re
 import sys
 
+import catalog_yaml
+from catalog_yaml import number
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'gemm_h200.csv')
-CALIB = os.path.join(HERE, '..', 'data', 'calibration.yaml')
-GPUS = os.path.join(HERE, '..', 'data', 'gpus.yaml')
-
-
-def family_block(name):
-    text = open(CALIB).read()
-    block = text[text.index('\n  %s:' % name):]
-    nxt = re.search(r'\n  [a-z0-9-]+:\n', block[1:])
-    return block[:nxt.start() + 1] if nxt else block
-
-
-def number(block, key):
-    m = re.search(r'\n    %s: ([0-9.]+)(us)?' % key, block)
-    return float(m.group(1)) * (1e-6 if m.group(2) else 1)
 
 
 def gpu_entry(name):
-    """(dense bf16 peak in TFLOP/s, calibration family) of a catalog GPU; fp8's peak is twice it."""
-    text = open(GPUS).read()
-    block = text[text.index('\n  %s:' % name):]
-    block = block[:re.search(r'\n  [a-z0-9-]+:\n', block[1:]).start() + 1]
-    return float(re.search(r'\n      bf16: ([0-9.]+)', block).group(1)), re.search(r'\n    arch: ([a-z0-9-]+)', block).group(1)
+    """(dense bf16 peak in TFLOP/s, calibration family's text) of a catalog GPU; fp8's peak is twice it."""
+    g, family = catalog_yaml.gpu(name)
+    return number(g, 'bf16', 6), family
 
 
 def rows(dtype='bf16'):
@@ -97,8 +84,8 @@ def held(r, b):
 
 def main():
     rs = rows()
-    peak, family = gpu_entry(rs[0]['gpu'])
-    b = family_block(family)
+    peak, b = gpu_entry(rs[0]['gpu'])
+    family = re.search(r'\n  ([a-z0-9-]+):', b).group(1)
     fitted = [r for r in rs if held(r, b)]
     err, kh, eff = fit(fitted, peak, b, [2.0 * i for i in range(5, 200)])
     print(f'{rs[0]["gpu"]} ({family}): fit over its {len(fitted)} bf16 GEMMs of one wave or more, the last '

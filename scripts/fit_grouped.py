@@ -33,27 +33,20 @@ import os
 import re
 import sys
 
+import catalog_yaml
+from catalog_yaml import number
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'gmm_tokamax_tpu7x.csv')
-CALIB = os.path.join(HERE, '..', 'data', 'calibration.yaml')
-GPUS = os.path.join(HERE, '..', 'data', 'gpus.yaml')
 DEVICES = 2        # JAX devices (TensorCores) per TPU7x chip: data/calibration.yaml tpu-v7's comment
 
 
 def family_block():
-    text = open(CALIB).read()
-    block = text[text.index('\n  tpu-v7:'):]
-    return block[:block.index('\n  trainium2:')]
-
-
-def number(block, key):
-    return float(re.search(r'\n    %s: ([0-9.]+)' % key, block).group(1))
+    return catalog_yaml.entry(catalog_yaml.CALIB, 'tpu-v7')
 
 
 def chip_peak():
-    text = open(GPUS).read()
-    block = text[text.index('\n  tpu7x:'):]
-    return float(re.search(r'\n      bf16: ([0-9.]+)', block).group(1)) * 1e12
+    return number(catalog_yaml.entry(catalog_yaml.GPUS, 'tpu7x'), 'bf16', 6) * 1e12
 
 
 DENSE = chip_peak() * number(family_block(), 'matmul_eff')   # a chip's large dense GEMM rate

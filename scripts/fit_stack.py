@@ -32,37 +32,21 @@ usage: scripts/fit_stack.py            prints the fit and the catalog's values
 Standard library only."""
 import csv
 import os
-import re
 import sys
+
+from catalog_yaml import STACKS, entry as block, gpu, number
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'stack_ops_h200.csv')
-CALIB = os.path.join(HERE, '..', 'data', 'calibration.yaml')
-GPUS = os.path.join(HERE, '..', 'data', 'gpus.yaml')
-STACKS = os.path.join(HERE, '..', 'data', 'frameworks.yaml')
 FACTORS = (('norm_traffic', 'rmsnorm'), ('rope_traffic', 'rope'), ('act_traffic', 'swiglu'),
            ('fp8_cast_factor', 'fp8_cast'))
 IMPL = {'eager': ['torchtitan'], 'compiled': ['torchtitan-compile', 'rocm-torchtitan']}
 
 
-def block(path, name, nxt_indent='\n  '):
-    text = open(path).read()
-    start = text.index('\n  %s:' % name)
-    rest = text[start + 1:]
-    m = re.search(r'\n  [a-z0-9-]+:\n', rest)
-    return rest[:m.start()] if m else rest
-
-
-def number(text, key, indent=4):
-    m = re.search(r'\n%s%s: ([0-9.]+)(us)?' % (' ' * indent, key), text)
-    return float(m.group(1)) * (1e-6 if m.group(2) else 1) if m else None
-
-
 def main():
     rows = list(csv.DictReader(open(TABLE)))
-    gpu = block(GPUS, rows[0]['gpu'])                         # the table's GPU, e.g. h200
-    family = block(CALIB, re.search(r'\n    arch: ([a-z0-9-]+)', gpu).group(1))
-    bw = number(gpu, 'hbm_bw') * 1e12
+    g, family = gpu(rows[0]['gpu'])                           # the table's GPU, e.g. h200, and its family
+    bw = number(g, 'hbm_bw') * 1e12
     rate = bw * number(family, 'mem_eff')
     overhead = number(family, 'kernel_overhead')
     bad = 0
