@@ -68,20 +68,15 @@ static void test_units_and_in_flight(void **state)
 {
     (void)state;
     static const aif_pipe shapes[] = {{1, 1, 1}, {1, 1, 8}, {4, 1, 2}, {4, 1, 16}, {8, 1, 3}, {2, 2, 4},
-                                      {4, 2, 8}, {4, 4, 4}, {16, 2, 32}, {3, 3, 9}};
+                                      {4, 2, 8}, {4, 4, 4}, {16, 2, 32}, {3, 3, 9}, {4, 2, 4}, {8, 4, 8}};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         aif_pipe p = shapes[i];
         for (int st = 0; st < p.pp; st++) {
             int peak = check_stage(p, st);
             /* chunks hold 1/v of a stage's layers: live chunk-units / v stages' worth */
             double live = (double)peak / p.vpp, model = aif_sched_in_flight(p, st);
-            /* interleaved with too few microbatches for a steady phase, all forwards come
-             * first and the model is an upper bound */
-            int steady = p.vpp == 1 || p.m * p.vpp > 2 * (p.pp - 1) + (p.vpp - 1) * p.pp;
-            if ((p.vpp == 1 || st == 0) && steady && !(fabs(live - model) < 1e-12 * model))
+            if (!(fabs(live - model) < 1e-12 * model))
                 fail_msg("pp %d vpp %d m %d stage %d: %g live, %g in the model", p.pp, p.vpp, p.m, st, live, model);
-            if (st == 0 && !steady)
-                assert_true(live <= model + 1e-12);
             assert_true(peak <= check_stage(p, 0));   /* stage 0 holds the most */
         }
         assert_true(fabs(aif_sched_fill_drain(p) - (p.pp - 1) / (double)p.vpp) < 1e-15);

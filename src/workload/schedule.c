@@ -6,6 +6,13 @@
 
 int aif_sched_n_units(aif_pipe p) { return 2 * p.m * p.vpp; }
 
+/* The forwards stage `stage` runs before its first backward (the warm-up, schedule.h). */
+static int warm_up(aif_pipe p, int stage)
+{
+    int pp = p.pp, v = p.vpp, total = p.m * v, w = v == 1 ? pp - stage - 1 : (pp - stage - 1) * 2 + (v - 1) * pp;
+    return w < total ? w : total;
+}
+
 /* The k-th unit of a pass (k counts that pass's units of the stage). */
 static aif_unit nth(aif_pipe p, aif_pass pass, int k)
 {
@@ -19,11 +26,7 @@ static aif_unit nth(aif_pipe p, aif_pass pass, int k)
 
 void aif_sched_stage(aif_pipe p, int stage, aif_unit *out)
 {
-    int pp = p.pp, v = p.vpp, total = p.m * v, warm;
-    if (v == 1)
-        warm = pp - stage - 1 < p.m ? pp - stage - 1 : p.m;
-    else
-        warm = (pp - stage - 1) * 2 + (v - 1) * pp < total ? (pp - stage - 1) * 2 + (v - 1) * pp : total;
+    int total = p.m * p.vpp, warm = warm_up(p, stage);
     int n = 0, f = 0, b = 0;
     for (; f < warm; f++)
         out[n++] = nth(p, AIF_PASS_FWD, f);
@@ -37,10 +40,8 @@ void aif_sched_stage(aif_pipe p, int stage, aif_unit *out)
 
 double aif_sched_in_flight(aif_pipe p, int stage)
 {
-    double in_flight = (double)(p.pp - stage < p.m ? p.pp - stage : p.m);
-    if (p.vpp > 1)
-        in_flight *= 1.0 + (double)(p.pp - 1) / ((double)p.pp * p.vpp);
-    return in_flight;
+    int total = p.m * p.vpp, live = warm_up(p, stage) + 1;   /* the steady phase's first forward */
+    return (double)(live < total ? live : total) / p.vpp;
 }
 
 double aif_sched_fill_drain(aif_pipe p) { return p.pp > 1 ? (p.pp - 1) / (double)p.vpp : 0; }

@@ -21,15 +21,15 @@
  * slowest stage when stages are balanced; the analytical engine charges
  * (pp - 1) / v microbatch-times of the mean stage to the bubble.
  *
- * In flight: activations of min(pp - p, m) microbatches on stage p under 1F1B,
- * times 1 + (pp - 1) / (pp v) when interleaved (the accounting of
- * Korthikanti et al. 2022).  Under 1F1B, and on stage 0 of an interleaved
- * schedule with a steady phase (m v > 2 (pp - 1) + (v - 1) pp), this is exactly
- * the peak the unit order above keeps live, counted in whole stages' worth of
- * layers (tests/test_schedule.c checks it); with fewer microbatches it is an
- * upper bound for stage 0.  Later stages of an interleaved schedule keep more
- * chunks live than it says (their warm-up is longer relative to pp - p), but
- * never more than stage 0, the one the memory model usually reports. */
+ * In flight: the peak the unit order above keeps live, w + 1 chunks (the steady
+ * phase's first forward before its first backward), at most the m v the step has,
+ * counted in whole stages' worth of layers: min(w + 1, m v) / v.  Under 1F1B that
+ * is min(pp - p, m) microbatches; on stage 0 of an interleaved schedule with a
+ * steady phase it is pp + (pp - 1) / v, Korthikanti et al. 2022's
+ * pp (1 + (pp - 1) / (pp v)); with fewer microbatches every forward comes first and
+ * the stage holds all m; a later interleaved stage holds (2 (pp - p - 1) + (v - 1) pp
+ * + 1) / v, more than Korthikanti's (pp - p) (1 + (pp - 1) / (pp v)) but never more
+ * than stage 0 (tests/test_schedule.c checks each against the unit order). */
 #ifndef AIF_SCHEDULE_H
 #define AIF_SCHEDULE_H
 
