@@ -1,8 +1,9 @@
 /* test_schedule.c -- the pipeline schedule (src/workload/schedule.h):
  *  - every stage runs each (pass, chunk, microbatch) once, a unit's forward
- *    before its backward, and in 1F1B the order Megatron-LM runs;
+ *    before its backward, and the order Megatron-LM runs (1F1B and interleaved,
+ *    written out by hand);
  *  - the in-flight microbatches the memory model uses are the peak the unit
- *    order keeps live (1F1B: every stage; interleaved: stage 0);
+ *    order keeps live, on every stage;
  *  - a unit's output goes to the stage whose input it is. */
 #include "workload/schedule.h"
 
@@ -33,6 +34,39 @@ static void test_megatron_1f1b_order(void **state)
         assert_int_equal(u[i].pass, i % 2);
         assert_int_equal(u[i].mb, i / 2);
     }
+}
+
+/* Interleaved, pp 2, v 2, m 4, as Megatron-LM's forward_backward_pipelining_with_interleaving
+ * runs it: stage 0 warms up with (pp - 1) * 2 + (v - 1) * pp = 4 chunk forwards, stage 1 with
+ * 2; a forward group runs chunk 0 of microbatches 0, 1, then chunk 1 of the same, a backward
+ * group the chunks in reverse.  Written out here, not derived from the schedule's own count. */
+static void test_megatron_interleaved_order(void **state)
+{
+    (void)state;
+    aif_pipe p = {2, 2, 4};
+    aif_unit u[16];
+    static const int pass0[16] = {0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1};
+    static const int chunk0[16] = {0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0};
+    static const int mb0[16] = {0, 1, 0, 1, 2, 0, 3, 1, 2, 0, 3, 1, 2, 3, 2, 3};
+    static const int pass1[16] = {0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1};
+    static const int chunk1[16] = {0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0};
+    static const int mb1[16] = {0, 1, 0, 0, 1, 1, 2, 0, 3, 1, 2, 2, 3, 3, 2, 3};
+    aif_sched_stage(p, 0, u);
+    for (int i = 0; i < 16; i++) {
+        assert_int_equal(u[i].pass, pass0[i]);
+        assert_int_equal(u[i].chunk, chunk0[i]);
+        assert_int_equal(u[i].mb, mb0[i]);
+    }
+    aif_sched_stage(p, 1, u);
+    for (int i = 0; i < 16; i++) {
+        assert_int_equal(u[i].pass, pass1[i]);
+        assert_int_equal(u[i].chunk, chunk1[i]);
+        assert_int_equal(u[i].mb, mb1[i]);
+    }
+    /* five chunks live on stage 0 (four warm-up forwards and the first steady one), three
+     * on stage 1: 2.5 and 1.5 stages' worth */
+    assert_true(fabs(aif_sched_in_flight(p, 0) - 2.5) < 1e-15);
+    assert_true(fabs(aif_sched_in_flight(p, 1) - 1.5) < 1e-15);
 }
 
 /* Each unit once, forward before backward; returns the peak of live (forwarded,
@@ -108,6 +142,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_megatron_1f1b_order),
+        cmocka_unit_test(test_megatron_interleaved_order),
         cmocka_unit_test(test_units_and_in_flight),
         cmocka_unit_test(test_sends_meet_inputs),
     };

@@ -20,8 +20,8 @@
  *    no s^2 term; full recompute keeps only the layer input; under LoRA a frozen
  *    GEMM's input, kept only for its weight gradient, is not kept: fc1's and fc2's
  *    inputs unless the MLP is adapted, the router's and routed experts' always), times the
- *    microbatches in flight on the rank (workload/schedule.h: min(m, pp - rank)
- *    under 1F1B, x (1 + (pp-1)/(pp*vpp)) when interleaved);
+ *    microbatches in flight on the rank (workload/schedule.h: min(w + 1, m vpp) / vpp
+ *    for a warm-up of w chunks, min(m, pp - rank) under 1F1B);
  *    a stack with per-op selective checkpointing (selective_gemm_share > 0, torchtitan)
  *    keeps a block's input, SDPA's output and log-sum-exp, its odd-numbered bf16 mms'
  *    outputs and, with sequence parallelism, its reduce-scatters' (memory.c, op_sac_layer);

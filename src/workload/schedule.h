@@ -15,7 +15,9 @@
  *   cool-down the w remaining backwards
  * Interleaved, the k-th forward runs chunk (k mod pp v) / pp of microbatch
  * k / (pp v) * pp + k mod pp; backwards run the chunks in reverse.  It needs
- * m to be a multiple of pp (Megatron-LM's rule; aif_scenario_check enforces it).
+ * m to be a multiple of pp (Megatron-LM's rule; aif_scenario_check enforces it).  This is
+ * Megatron-Core's current rule; older Megatron-LM ran every forward first on every stage
+ * when m = pp.
  *
  * Fill and drain: the step takes m + (pp - 1) / v microbatch-times of the
  * slowest stage when stages are balanced; the analytical engine charges
