@@ -506,7 +506,7 @@ static void frameworks_text(FILE *f, const aif_catalog *c)
                  fw->attn_bwd_factor > 0 ? fw->attn_bwd_factor : 1);
         fprintf(f, "%-19s %-8s %9s %6.2f %6.2f %6.2f %6.2f %6.2f %-9s %7s %7.2f %-6s  %s %s %s\n", fw->name,
                 aif_attn_kernel_names[fw->attention], attn_fb, fw->matmul_factor, fw->fp8_matmul_factor, fw->norm_traffic,
-                fw->rope_traffic > 0 ? fw->rope_traffic : fw->norm_traffic, fw->act_traffic, aif_fp8_recipe_names[fw->fp8_recipe], fw->cuda_graphs ? "yes" : "no",
+                aif_framework_rope_traffic(fw), fw->act_traffic, aif_fp8_recipe_names[fw->fp8_recipe], fw->cuda_graphs ? "yes" : "no",
                 fw->selective_gemm_share, fw->fsdp_per_tensor ? "tensor" : "layer", fw->tp_overlap ? "yes" : "no",
                 fw->dp_overlap ? "yes" : "no",
                 fw->ep_overlap ? "yes" : "no");

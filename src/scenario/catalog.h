@@ -83,6 +83,9 @@ void aif_gpu_own_gemm(aif_gpu *g);
  * attention efficiencies; 1 for every other field, and for every field of a roofline
  * family or of a stack without a name. */
 double aif_framework_calib_factor(const aif_framework *f, const aif_calib *c, const char *name);
+/* A stack's rotary-embedding traffic factor: its rope_traffic, absent (0) its norm_traffic, absent
+ * too 1 (fused kernels). */
+double aif_framework_rope_traffic(const aif_framework *f);
 /* How the job's expert all-to-all moves tokens, train.ep_dispatch with auto resolved as the
  * lowering resolves it (lower_train.c, ep_deepep: deepep for a model with group-limited
  * routing, model.moe.max_nodes, else alltoall): "alltoall", "deepep" or "deepep-fp8". */

@@ -642,6 +642,11 @@ const char *aif_ep_dispatch_resolved(const aif_scenario *s)
                                          : aif_ep_dispatch_names[t->ep_dispatch];
 }
 
+double aif_framework_rope_traffic(const aif_framework *f)
+{
+    return f->rope_traffic > 0 ? f->rope_traffic : f->norm_traffic > 0 ? f->norm_traffic : 1;
+}
+
 double aif_framework_calib_factor(const aif_framework *f, const aif_calib *c, const char *name)
 {
     if (c->roofline || !f->name[0])

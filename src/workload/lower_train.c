@@ -58,6 +58,7 @@
  * (aif_graph_stage_classes: at most AIF_MAX_STAGE_CLASSES, whatever pp). */
 #include "aifsim/graph.h"
 #include "base/base.h"
+#include "scenario/catalog.h"
 #include "workload/lower_train.h"
 #include "workload/memory.h"
 #include "net/collective.h"
@@ -1419,7 +1420,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         const aif_framework *f = &s->framework;
         int named = f->name[0] != '\0';
         w.norm_x = named && f->norm_traffic > 0 ? f->norm_traffic : 1;
-        w.rope_x = named && f->rope_traffic > 0 ? f->rope_traffic : w.norm_x;
+        w.rope_x = named ? aif_framework_rope_traffic(f) : 1;
         w.act_x = named && f->act_traffic > 0 ? f->act_traffic : 1;
         w.cast_x = named && f->fp8_cast_factor > 0 ? f->fp8_cast_factor : 1;
         w.ew_kernels = named && f->elementwise_kernels > 1 ? f->elementwise_kernels : 1;
