@@ -724,8 +724,9 @@ static void test_activation_memory(void **state)
 
 /* torchtitan's per-op selective checkpointing (data/frameworks.yaml selective_gemm_share):
  * a block keeps its input, SDPA's output and log-sum-exp and the outputs of its odd-numbered
- * mms (wq, wv, w1, w2 of wq, wk, wv, wo, w1, w3, w2); in fp8 the GEMMs are torch._scaled_mm,
- * neither kept nor counted.  The loss holds 12 bytes a logit (the bf16 logits, the fp32
+ * mms (wq, wv, w1, w2 of wq, wk, wv, wo, w1, w3, w2), in fp8 the same (the checkpoint sees
+ * torchao's aten.mm on Float8Tensors, with bf16 outputs, before the subclass calls
+ * torch._scaled_mm).  The loss holds 12 bytes a logit (the bf16 logits, the fp32
  * copy, the log-softmax and two fp32 gradients), and the backward of a layer rebuilds
  * what it did not keep, the larger of the two on top of the kept layers. */
 static void test_op_sac_memory(void **state)
@@ -742,9 +743,8 @@ static void test_op_sac_memory(void **state)
         aif_err e;
         assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
         double T = 4096, h = 4096, q = 4096, kv = 1024, ffn = 14336, heads = 32, V = 128256;
-        double layer = 2 * T * (h + q) + 4 * T * heads;   /* input, SDPA out, lse */
-        if (!fp8)
-            layer += 2 * T * (q + kv + ffn + h);           /* wq, wv, w1, w2 */
+        double layer = 2 * T * (h + q) + 4 * T * heads    /* input, SDPA out, lse */
+                       + 2 * T * (q + kv + ffn + h);       /* wq, wv, w1, w2, bf16 in either precision */
         double b[2];
         aif_memory_layer_bytes(&s, b);
         CLOSE(b[0], layer, 1e-12);

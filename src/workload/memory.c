@@ -16,8 +16,13 @@ typedef struct per_layer { double dense, moe, full; } per_layer;
  * block's forward, and recomputes every other op in the backward.  Between a block's
  * forward and its backward it therefore holds its input, the attention kernel's output and
  * log-sum-exp, and the outputs of the odd-numbered mms in the order the block calls them
- * (Llama: wq, wk, wv, wo, w1, w3, w2: wq, wv, w1 and w2 kept).  A GEMM in fp8 or fp4 runs
- * as torch._scaled_mm (torchao), not aten.mm: it is neither kept nor counted.  A MoE
+ * (Llama: wq, wk, wv, wo, w1, w3, w2: wq, wv, w1 and w2 kept).  A GEMM in fp8 or fp4 is
+ * kept and counted the same: torchao's Float8Linear calls torch.mm on its Float8Tensor
+ * operands (torchao/float8/float8_linear.py, matmul_with_hp_or_float8_args.forward), and the
+ * checkpoint's dispatch mode sees that aten.mm, with its bf16 output, before the tensor
+ * subclass turns it into torch._scaled_mm (PyTorch runs a dispatch mode ahead of a subclass's
+ * __torch_dispatch__); the published peaks agree: fp8 within 0.3% of bf16 at the same
+ * settings (validation/memory.csv, tt2412-8b-*-compile-fp8-mem).  A MoE
  * layer's routed experts run as a grouped mm, also outside the list; its router and
  * shared experts are mms.  Under tensor parallelism a column-parallel mm's output is
  * split over tp, a row-parallel one's (wo, w2) is the whole sequence's partial sum before
@@ -33,8 +38,6 @@ static double op_sac_layer(const aif_scenario *s, const aif_dims *d, int moe_lay
     double kept = 2 * el * h + 2 * T * d->out_in / t + 4 * T * m->heads / t;   /* input, SDPA out and lse */
     if (tr->par.sp && t > 1)
         kept += 2 * 2 * el * h;   /* wo's and w2's reduce-scatter outputs */
-    if (tr->precision != AIF_BF16)   /* the GEMMs run in low precision */
-        return kept;
     double kv = d->kv_dim / 2 / t > m->head_dim ? d->kv_dim / 2 / t : m->head_dim;
     double out[16];   /* each mm's output elements, in the block's order */
     int n = 0;

@@ -23,8 +23,8 @@
  *    microbatches in flight on the rank (workload/schedule.h: min(w + 1, m vpp) / vpp
  *    for a warm-up of w chunks, min(m, pp - rank) under 1F1B);
  *    a stack with per-op selective checkpointing (selective_gemm_share > 0, torchtitan)
- *    keeps a block's input, SDPA's output and log-sum-exp, its odd-numbered bf16 mms'
- *    outputs and, with sequence parallelism, its reduce-scatters' (memory.c, op_sac_layer);
+ *    keeps a block's input, SDPA's output and log-sum-exp, its odd-numbered mms' bf16
+ *    outputs (fp8 ones too) and, with sequence parallelism, its reduce-scatters' (memory.c, op_sac_layer);
  *  on top of them the larger of the last rank's logits of one microbatch (the stack's
  *    loss_bytes a logit, 6 for Megatron-Core: bf16 logits and the fp32 softmax) and the
  *    layer a recompute rebuilds in the backward (its tensors without recompute less those
