@@ -671,6 +671,19 @@ static void test_collectives(void **state)
     CLOSE(aif_busbw_factor(AIF_COLL_BROADCAST, 8), 1, 1e-12);
 }
 
+/* The bytes of the step's Adam op (lower_train.c "adam"), which must be there once. */
+static double adam_bytes(const aif_graph *g)
+{
+    double b = -1;
+    for (int i = 0; i < g->n_ops; i++)
+        if (!strcmp(g->ops[i].name, "adam")) {
+            assert_true(b < 0);
+            b = g->ops[i].bytes;
+        }
+    assert_true(b > 0);
+    return b;
+}
+
 /* Korthikanti et al. 2022 eq. (1)/(2): activations per layer = s b h (34 + 5 a s / h)
  * without parallelism, and s b h (34 + 5 a s / h) / t with tensor and sequence parallelism. */
 static void test_activation_memory(void **state)
@@ -719,6 +732,21 @@ static void test_activation_memory(void **state)
     double p = aif_model_params(&s.model);
     CLOSE(m.weights_bytes + m.grads_bytes, 6 * p, 1e-9);
     CLOSE(m.optimizer_bytes, 12 * p, 1e-9);
+    /* Adam's step reads the fp32 gradient and the state and writes the state and the bf16
+     * copy: 4 + 12 + 12 + 2 bytes a weight */
+    CLOSE(adam_bytes(&g), 30 * p, 1e-9);
+    aif_graph_free(&g);
+    /* with the moments in bf16 (train.moments_dtype, the precision-aware optimizer) the
+     * state is 4 + 2 + 2 bytes a weight and the step moves 4 + 8 + 8 + 2; nothing else moves */
+    aif_scenario s16 = s;
+    s16.train.moments_dtype = AIF_GRAD_BF16;
+    assert_int_equal(aif_graph_lower(&s16, &g, &e), AIF_OK);
+    aif_memory m16;
+    aif_memory_estimate(&s16, &g, &m16);
+    CLOSE(m16.optimizer_bytes, 8 * p, 1e-9);
+    CLOSE(m16.weights_bytes + m16.grads_bytes, 6 * p, 1e-9);
+    CLOSE(m16.activations_bytes, m.activations_bytes, 1e-12);
+    CLOSE(adam_bytes(&g), 22 * p, 1e-9);
     aif_graph_free(&g);
 }
 

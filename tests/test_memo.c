@@ -59,14 +59,14 @@ static int pick(int n)
 /* One step of a random walk over s's layouts: one field changed (dp follows tp, pp and
  * cp), so that consecutive layouts differ in a single input and an input missing from
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
- * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype) alike. */
+ * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype, moments_dtype) alike. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(22)) {
+    switch (pick(23)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -96,6 +96,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
     case 20:   /* the step's reduction alone: not in the layers' key; a type only where the optimizer takes one */
         t->grad_dtype = t->optimizer <= AIF_OPT_DISTRIBUTED ? pick(AIF_N_GRAD_DTYPE) : AIF_GRAD_AUTO;
         break;
+    case 21: t->moments_dtype = pick(AIF_N_GRAD_DTYPE); break;   /* the optimizer's state: not in the layers' key */
     default: t->attention = pick(3); break;
     }
     if (t->par.pp == 1)

@@ -567,6 +567,8 @@ typedef struct aif_train {
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     int ep_dispatch;         /* aif_ep_dispatch: how the expert all-to-all moves tokens (default auto) */
     int grad_dtype;          /* aif_grad_dtype: the gradient buffer's and its reduction's type (default auto) */
+    int moments_dtype;       /* aif_grad_dtype's names: Adam's two moments' type (auto = fp32; bf16: Megatron-Core's
+                                --use-precision-aware-optimizer --exp-avg-dtype bf16 --exp-avg-sq-dtype bf16) */
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained

@@ -664,8 +664,8 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 
 /* The entry keys of s, one per part: the train section less par.pp, par.vpp, par.dp,
  * par.dp_shard (the groups it shapes are keyed as consulted), gbs, tokens, optimizer
- * (for its sharding), dp_overlap, pp_overlap, auto_fields, offload, offload_layers and
- * grad_dtype (the step's reduction and the memory's, never a layer's), the
+ * (for its sharding), dp_overlap, pp_overlap, auto_fields, offload, offload_layers,
+ * grad_dtype (the step's reduction and the memory's, never a layer's) and moments_dtype, the
  * recompute mode as the backward runs it (aif_layer_recompute) with the modules it replays
  * (aif_recompute_modules_of; none unless selective); the forward's less recompute and its
  * modules, the embedding's and head's less those and precision (lower_train.h). */
@@ -687,6 +687,7 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.offload = 0;          /* the copies are timed beside the layers (aif_offload_exposed), */
     b->train.offload_layers = 0;   /* from their segments' times: the layers' lowering never reads them */
     b->train.grad_dtype = 0;       /* the end of the step's reduction (grad_bytes), not the layers' */
+    b->train.moments_dtype = 0;    /* the optimizer's state and its step, not the layers' */
     b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
     /* the modules it replays, resolved (absent: core_attn), and none when it replays nothing */
     b->train.recompute_modules = b->train.recompute == AIF_RC_SELECTIVE ? aif_recompute_modules_of(&s->train) : 0;

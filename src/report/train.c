@@ -112,8 +112,10 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->sp ? " +SP" : "", t->mbs,
             t->gbs, t->seq, a, prec, rc,
             aif_optim_name((aif_optim)t->optimizer));
-    if (t->grad_dtype == AIF_GRAD_BF16)   /* named only when not Megatron's fp32 (train.grad_dtype) */
-        fprintf(f, " (bf16 gradients)");
+    /* named only when not fp32 (train.grad_dtype, train.moments_dtype) */
+    int g16 = t->grad_dtype == AIF_GRAD_BF16, m16 = t->moments_dtype == AIF_GRAD_BF16;
+    if (g16 || m16)
+        fprintf(f, " (%s%s%s)", g16 ? "bf16 gradients" : "", g16 && m16 ? ", " : "", m16 ? "bf16 moments" : "");
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
     if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {   /* named only when on */
@@ -227,6 +229,7 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     if (aif_optim_has_grad_buffer(s->train.optimizer))   /* train.grad_dtype */
         aif_json_str(in, "grad_dtype", s->train.grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
+    aif_json_str(in, "moments_dtype", s->train.moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
     aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));
     if (s->train.lora.rank > 0) {   /* absent when every weight is trained */

@@ -155,6 +155,8 @@ static const field train_fields[] = {
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
     {.key = "grad_dtype", .type = F_ENUM, .off = offsetof(aif_train, grad_dtype), .names = aif_grad_dtype_names},
+    /* Adam's first and second moments: fp32 (auto) or bf16 (the precision-aware optimizer's) */
+    {.key = "moments_dtype", .type = F_ENUM, .off = offsetof(aif_train, moments_dtype), .names = aif_grad_dtype_names},
     /* hybrid sharding: the data-parallel ranks one shard spans (0: all of dp; aif_scenario_check) */
     {.key = "dp_shard", .type = F_INT, .off = offsetof(aif_train, par.dp_shard), .min = 0, .max = 100000000},
     /* activation offload to host memory (aif_scenario_check says what it needs) */

@@ -1527,11 +1527,13 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     end(&w, AIF_SEG_STEP_RS);
     begin(&w, AIF_SEG_STEP_OPT);
     {
-        /* Adam on fp32 master weights: read grad (4) + master, m, v (12), write them (12) and the bf16 copy (2) */
+        /* Adam on fp32 master weights: read the fp32 gradient (4) and the state, master and
+         * moments (12, or 8 with bf16 moments: aif_optim_state_bytes), write the state and
+         * the bf16 copy (2): 30 bytes a weight, 22 with bf16 moments */
         double shard = opt == AIF_OPT_NONE ? 1 : g->groups[AIF_GRP_DP].size;
         double eshard = opt == AIF_OPT_NONE ? 1 : g->groups[AIF_GRP_EDP].size;
         w.cat = AIF_CAT_OPT;
-        mem(&w, "adam", (dense_local / shard + expert_local / eshard) * 30, 4);
+        mem(&w, "adam", (dense_local / shard + expert_local / eshard) * (6 + 2 * aif_optim_state_bytes(tr)), 4);
         w.cat = AIF_CAT_COMPUTE;
     }
     /* ZeRO-3 per tensor (DeepSpeed's): the backward ends by partitioning every parameter, the

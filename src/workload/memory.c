@@ -252,7 +252,7 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
     /* bf16 weights, plus the low-precision copy of the layers the recipe runs in fp8 or fp4 */
     double lp = 1 - aif_bf16_layer_share(tr, m->layers);
     double w_b = 2 + (tr->precision == AIF_FP8 ? 1 * lp : tr->precision == AIF_FP4 ? aif_fp4_elem_bytes(tr->fp4_format) * lp : 0),
-           g_b, o_b = 12;
+           g_b, o_b = aif_optim_state_bytes(tr);   /* master weights and Adam's moments (train.moments_dtype) */
     memset(out, 0, sizeof *out);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
     double best = -1;

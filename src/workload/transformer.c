@@ -251,6 +251,8 @@ double aif_grad_bytes(const aif_train *t)
     return t->grad_dtype == AIF_GRAD_BF16 ? 2 : 4;
 }
 
+double aif_optim_state_bytes(const aif_train *t) { return 4 + 2 * (t->moments_dtype == AIF_GRAD_BF16 ? 2 : 4); }
+
 double aif_fp4_elem_bytes(int fp4_format) { return 0.5 + (fp4_format == AIF_MXFP4 ? 1.0 / 32 : 1.0 / 16); }
 
 double aif_fp4_quant_bytes(int fp4_format)

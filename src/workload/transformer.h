@@ -82,6 +82,10 @@ double aif_bf16_layer_share(const aif_train *t, int layers);
  * (train.grad_dtype): 4 (fp32) or 2 (bf16) under optimizer none and distributed, auto
  * being fp32; 2 under zero1, zero2, zero3 and fsdp. */
 double aif_grad_bytes(const aif_train *t);
+/* Bytes of the optimizer's state a weight: the fp32 master copy (4) and Adam's two moments,
+ * 4 bytes each, or 2 each under train.moments_dtype bf16 (Megatron-Core's precision-aware
+ * optimizer, --exp-avg-dtype bf16 --exp-avg-sq-dtype bf16; DeepSeek-V3's recipe): 12 or 8. */
+double aif_optim_state_bytes(const aif_train *t);
 /* Bytes per element of one fp4 tensor in HBM: 0.5 plus its block scale, one byte per 16
  * (NVFP4, E4M3) or per 32 (MXFP4, E8M0) elements. */
 double aif_fp4_elem_bytes(int fp4_format);
