@@ -489,9 +489,46 @@ static void test_variants(void **state)
     aif_catalog_free(c);
 }
 
+/* Framework variants: the same stack at another release, a copy of the base with its own
+ * fields over it and its aliases its own; inherited figures keep their citations */
+static void test_framework_variants(void **state)
+{
+    (void)state;
+    const aif_framework *b = aif_catalog_find_framework(cat, "torchtitan-compile"),
+                        *v = aif_catalog_find_framework(cat, "torchtitan-compile-2025");
+    assert_non_null(b);
+    assert_non_null(v);
+    assert_string_equal(v->base, "torchtitan-compile");
+    assert_string_equal(b->base, "");
+    assert_true(b->loss_bytes == 12 && v->loss_bytes == 4);   /* the compiled loss, its own figure */
+    /* everything else is the base's */
+    aif_framework same = *v;
+    same.loss_bytes = b->loss_bytes;
+    memcpy(same.name, b->name, sizeof same.name);
+    memcpy(same.description, b->description, sizeof same.description);
+    memcpy(same.aliases, b->aliases, sizeof same.aliases);
+    memcpy(same.base, b->base, sizeof same.base);
+    assert_memory_equal(&same, b, sizeof same);
+    assert_string_equal(v->aliases, "");
+    assert_non_null(strstr(aif_catalog_source(cat, "frameworks", v->name, "loss_bytes"), "bbb1b616e"));
+    assert_non_null(strstr(aif_catalog_source(cat, "frameworks", v->name, "norm_traffic"), "as torchtitan-compile: "));
+    /* a user variant of a variant, found by an alias of its base as typed */
+    aif_catalog *c = with_user_file("frameworks:\n  tt3:\n    base: Torch-Compile\n    attention: flash3\n"
+                                    "  tt4:\n    base: tt3\n    loss_bytes: 6\n");
+    const aif_framework *t3 = aif_catalog_find_framework(c, "tt3"), *t4 = aif_catalog_find_framework(c, "tt4");
+    assert_string_equal(t3->base, "torchtitan-compile");   /* its own name, not as typed */
+    assert_int_equal(t3->attention, AIF_ATTN_FLASH3);
+    assert_true(t3->norm_traffic == b->norm_traffic && t3->loss_bytes == 12);
+    assert_true(t4->attention == AIF_ATTN_FLASH3 && t4->loss_bytes == 6 && !strcmp(t4->base, "tt3"));
+    aif_catalog_free(c);
+}
+
 static void test_bad_variants(void **state)
 {
     (void)state;
+    bad_catalog("frameworks:\n  x:\n    base: torchtitan-compiel\n",
+                "frameworks.x.base: unknown framework 'torchtitan-compiel'; did you mean 'torchtitan-compile'?", 3);
+    bad_catalog("frameworks:\n  x:\n    base: [a]\n", "base takes the name of a catalog framework", 3);
     bad_catalog("gpus:\n  x:\n    base: h100-sxn\n", "gpus.x.base: unknown gpu 'h100-sxn'; did you mean 'h100-sxm'?", 3);
     bad_catalog("gpus:\n  x:\n    base: dgx-h100\n", "that is a system; a variant's base is a gpu", 3);
     bad_catalog("gpus:\n  x:\n    base: h100-sxm\n    tdp: 900W\n", "a higher power state needs its own peak_tflops", 4);
@@ -508,7 +545,7 @@ int main(void)
         cmocka_unit_test(test_param_counts), cmocka_unit_test(test_user_catalog), cmocka_unit_test(test_names_as_typed),
         cmocka_unit_test(test_user_params_checked),
         cmocka_unit_test(test_bad_catalogs), cmocka_unit_test(test_nccl_table), cmocka_unit_test(test_fabric_defaults),
-        cmocka_unit_test(test_variants), cmocka_unit_test(test_bad_variants),
+        cmocka_unit_test(test_variants), cmocka_unit_test(test_framework_variants), cmocka_unit_test(test_bad_variants),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

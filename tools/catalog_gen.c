@@ -136,6 +136,7 @@ static void framework_fields(const aif_framework *f)
     integer("offload_recompute", f->offload_recompute);
     integer("offload_prefetch", f->offload_prefetch);
     str("aliases", f->aliases);
+    str("base", f->base);
 }
 
 static void gpu_fields(const aif_gpu *g)

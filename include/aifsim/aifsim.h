@@ -233,6 +233,8 @@ typedef struct aif_framework {
                                     kernels the attention factors were measured against; on others
                                     the stack runs its family's kernel; empty: every family */
     char aliases[AIF_ALIASES_MAX];
+    char base[AIF_NAME_MAX];      /* a variant's base stack (`base:` in the catalog; empty otherwise): the
+                                    same stack at another release, its own fields over the base's */
 } aif_framework;
 
 /* What a catalog entry's figures are (`status:` in data/gpus.yaml, systems.yaml and

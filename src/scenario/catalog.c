@@ -120,6 +120,7 @@ static const field framework_fields[] = {
     {.key = "grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, grad_accum_bytes), .min = 0, .max = 64},
     FLD(aif_framework, "pp_p2p_serial", F_BOOL, pp_p2p_serial),
     FLD(aif_framework, "aliases", F_NAMES, aliases),
+    FLD(aif_framework, "base", F_STR, base),
 };
 static const schema framework_schema = {framework_fields, sizeof framework_fields / sizeof framework_fields[0], skip_meta};
 
@@ -497,6 +498,31 @@ static aif_rc variant_start(const bind_ctx *bc, const aif_catalog *c, const ynod
     return AIF_OK;
 }
 
+/* A framework entry with `base: NAME` is the same stack at another release: a copy of that
+ * entry (built in, or loaded before it) with its own fields over it; its aliases are its own. */
+static aif_rc framework_variant_start(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path,
+                                      aif_framework *f)
+{
+    const ynode *bn = ynode_get(e, "base");
+    char sub[220];
+    bind_path(sub, sizeof sub, path, "base");
+    if (bn->kind != Y_SCALAR || !bn->s[0])
+        return bind_error(bc, bn, sub, "base takes the name of a catalog framework (the stack this one is a release of)");
+    const aif_framework *b = find_named(c, AIF_CAT_FRAMEWORKS, bn->s);
+    if (!b) {
+        const char *names[512];
+        int n = aif_catalog_names(c, AIF_CAT_FRAMEWORKS, names, 512);
+        int d = aif_did_you_mean(bn->s, names, n);
+        return bind_error(bc, bn, sub, "unknown framework '%s'%s%s%s (base names a catalog framework: built in, or in "
+                          "this or an earlier catalog file, before this entry)", bn->s,
+                          d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
+    }
+    *f = *b;
+    f->aliases[0] = '\0';
+    aif_strlcpy(f->base, b->name, sizeof f->base);   /* its own name, not as typed */
+    return AIF_OK;
+}
+
 static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e, const char *path, aif_gpu *g)
 {
     const aif_gpu *b = find_named(c, AIF_CAT_GPUS, g->base);   /* as typed: found by variant_start */
@@ -526,33 +552,35 @@ static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e,
 }
 
 /* a variant's citations: those it gives, then the base's for every field it inherits, and
- * for derived peaks the derivation */
-static aif_rc variant_sources(aif_catalog *c, const ynode *e, const aif_gpu *g, aif_err *err)
+ * for a gpu's derived peaks the derivation (g: the gpu variant, or NULL for a framework's,
+ * kind, name and base its own) */
+static aif_rc variant_sources(aif_catalog *c, const ynode *e, const aif_gpu *g, const char *kind, const char *name,
+                              const char *base, aif_err *err)
 {
     const ynode *own = ynode_get(e, "sources");
     int n0 = c->sources.n;
     for (int j = 0; j < n0; j++) {
         const source_rec *q = (const source_rec *)c->sources.items + j;
-        if (strcmp(q->kind, "gpus") || strcmp(q->entry, g->base))
+        if (strcmp(q->kind, kind) || strcmp(q->entry, base))
             continue;
-        int derived = !strcmp(q->field, "peak_tflops") && g->clock_factor != 1 && !ynode_get(e, "peak_tflops");
+        int derived = g && !strcmp(q->field, "peak_tflops") && g->clock_factor != 1 && !ynode_get(e, "peak_tflops");
         if ((ynode_get(e, q->field) && !derived) || (own && ynode_get(own, q->field)) ||
             (own && ynode_get(own, "all") && !derived))
             continue;
         char text[1200];
-        const aif_gpu *b = find_in(&c->gpus, offsetof(aif_gpu, name), g->base);
+        const aif_gpu *b = g ? find_in(&c->gpus, offsetof(aif_gpu, name), g->base) : NULL;
         if (derived)
             snprintf(text, sizeof text, "derived: %s's peak_tflops x %.4f, the clock at %gW of its %gW by the cubic "
                      "clock-power law (docs/CATALOGS.md, Variants; power.gpu_idle_fraction of data/facility.yaml); "
                      "%s's: %.900s", g->base, g->clock_factor, g->tdp_W, b ? b->tdp_W : 0, g->base, q->text);
         else
-            snprintf(text, sizeof text, "as %s: %.1100s", g->base, q->text);
+            snprintf(text, sizeof text, "as %s: %.1100s", base, q->text);
         source_rec *r = aif_vec_push(&c->sources);
         if (!r)
             return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         memset(r, 0, sizeof *r);
-        aif_strlcpy(r->kind, "gpus", sizeof r->kind);
-        aif_strlcpy(r->entry, g->name, sizeof r->entry);
+        aif_strlcpy(r->kind, kind, sizeof r->kind);
+        aif_strlcpy(r->entry, name, sizeof r->entry);
         aif_strlcpy(r->field, ((const source_rec *)c->sources.items + j)->field, sizeof r->field);
         if (!(r->text = strdup(text)))
             return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -587,12 +615,19 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
                            "a name must be 1 to %d characters of a-z, 0-9, '-', '.', '_'", AIF_NAME_MAX - 1);
     union { aif_calib cal; aif_gpu g; aif_system s; aif_fabric f; aif_model m; aif_framework fw; aif_storage_tier st; } tmp;
     memset(&tmp, 0, sizeof tmp);
-    int variant = k == AIF_CAT_GPUS && ynode_get(e, "base") != NULL;
-    aif_rc rc = variant ? variant_start(bc, c, e, path, &tmp.g) : AIF_OK;
+    int variant = (k == AIF_CAT_GPUS || k == AIF_CAT_FRAMEWORKS) && ynode_get(e, "base") != NULL;
+    aif_rc rc = !variant ? AIF_OK
+                : k == AIF_CAT_GPUS ? variant_start(bc, c, e, path, &tmp.g)
+                                    : framework_variant_start(bc, c, e, path, &tmp.fw);
+    char fw_base[AIF_NAME_MAX] = "";
+    if (!rc && variant && k == AIF_CAT_FRAMEWORKS)
+        aif_strlcpy(fw_base, tmp.fw.base, sizeof fw_base);
     if (!rc)
         rc = bind_map(bc, e, kd->sc, &tmp, path, NULL);
-    if (!rc && variant)
+    if (!rc && variant && k == AIF_CAT_GPUS)
         rc = variant_finish(bc, c, e, path, &tmp.g);
+    if (!rc && variant && k == AIF_CAT_FRAMEWORKS)   /* the base as found, not as typed */
+        aif_strlcpy(tmp.fw.base, fw_base, sizeof tmp.fw.base);
     if (rc)
         return rc;
     aif_strlcpy((char *)&tmp + kd->name_off, e->key, AIF_NAME_MAX);
@@ -717,7 +752,11 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         if ((rc = add_sources(bc, c, key, e->key, src, sp)))
             return rc;
     }
-    if (variant && strcmp(tmp.g.base, tmp.g.name) && (rc = variant_sources(c, e, &tmp.g, err)))
+    if (variant && k == AIF_CAT_GPUS && strcmp(tmp.g.base, tmp.g.name) &&
+        (rc = variant_sources(c, e, &tmp.g, key, tmp.g.name, tmp.g.base, err)))
+        return rc;
+    if (variant && k == AIF_CAT_FRAMEWORKS && strcmp(tmp.fw.base, tmp.fw.name) &&
+        (rc = variant_sources(c, e, NULL, key, tmp.fw.name, tmp.fw.base, err)))
         return rc;
     return AIF_OK;
 }
