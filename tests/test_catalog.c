@@ -501,14 +501,18 @@ static void test_framework_variants(void **state)
     assert_string_equal(v->base, "torchtitan-compile");
     assert_string_equal(b->base, "");
     assert_true(b->loss_bytes == 12 && v->loss_bytes == 4);   /* the compiled loss, its own figure */
-    /* everything else is the base's */
-    aif_framework same = *v;
-    same.loss_bytes = b->loss_bytes;
-    memcpy(same.name, b->name, sizeof same.name);
-    memcpy(same.description, b->description, sizeof same.description);
-    memcpy(same.aliases, b->aliases, sizeof same.aliases);
-    memcpy(same.base, b->base, sizeof same.base);
-    assert_memory_equal(&same, b, sizeof same);
+    /* everything else is the base's (field by field: a struct's padding is not its content) */
+    assert_int_equal(v->attention, b->attention);
+    assert_int_equal(v->fp8_recipe, b->fp8_recipe);
+    assert_true(v->matmul_factor == b->matmul_factor && v->fp8_matmul_factor == b->fp8_matmul_factor &&
+                v->fp8_cast_factor == b->fp8_cast_factor && v->norm_traffic == b->norm_traffic &&
+                v->rope_traffic == b->rope_traffic && v->act_traffic == b->act_traffic &&
+                v->launch_factor == b->launch_factor && v->selective_gemm_share == b->selective_gemm_share &&
+                v->pp_grad_accum_bytes == b->pp_grad_accum_bytes && v->fsdp_reduce_bytes == b->fsdp_reduce_bytes);
+    assert_true(v->elementwise_kernels == b->elementwise_kernels && v->cuda_graphs == b->cuda_graphs &&
+                v->tp_overlap == b->tp_overlap && v->dp_overlap == b->dp_overlap && v->fsdp_copy == b->fsdp_copy &&
+                v->fp8_tp_gather == b->fp8_tp_gather && v->bf16_saved_inputs == b->bf16_saved_inputs);
+    assert_string_not_equal(v->description, b->description);   /* its own, given */
     assert_string_equal(v->aliases, "");
     assert_non_null(strstr(aif_catalog_source(cat, "frameworks", v->name, "loss_bytes"), "bbb1b616e"));
     assert_non_null(strstr(aif_catalog_source(cat, "frameworks", v->name, "norm_traffic"), "as torchtitan-compile: "));
@@ -520,6 +524,16 @@ static void test_framework_variants(void **state)
     assert_int_equal(t3->attention, AIF_ATTN_FLASH3);
     assert_true(t3->norm_traffic == b->norm_traffic && t3->loss_bytes == 12);
     assert_true(t4->attention == AIF_ATTN_FLASH3 && t4->loss_bytes == 6 && !strcmp(t4->base, "tt3"));
+    assert_string_equal(t3->description, b->description);   /* not given: the base's */
+    aif_catalog_free(c);
+    /* an entry whose base is its own name amends that stack in place: no variant, its
+     * aliases kept (the scenarios and rows that name it by one still find it) */
+    c = with_user_file("frameworks:\n  torchtitan:\n    base: torchtitan\n    loss_bytes: 4\n");
+    const aif_framework *tt = aif_catalog_find_framework(c, "pytorch");
+    assert_non_null(tt);
+    assert_string_equal(tt->name, "torchtitan");
+    assert_string_equal(tt->base, "");
+    assert_true(tt->loss_bytes == 4 && tt->norm_traffic == aif_catalog_find_framework(cat, "torchtitan")->norm_traffic);
     aif_catalog_free(c);
 }
 

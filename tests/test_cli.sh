@@ -123,6 +123,14 @@ if "$bin" train --model llama3-8b --gpus 8 --lora-rank 16 | grep -q "LoRA rank 1
 if "$bin" train --model llama3-8b --gpus 8 --lora-rank 16 --lora-targets all --json | grep -q '"lora_targets": "all"'
 then ok; else bad "train --lora-targets all: not in JSON"; fi
 rejects 2 "LoRA with zero3 is not modelled" train --model llama3-8b --gpus 8 --lora-rank 16 --optimizer zero3
+# Adam's moments in bf16 (train.moments_dtype): named on the job line beside the gradients'
+# type and in JSON; a type not accepted is refused with the accepted list
+says 0 "optimizer distributed (bf16 gradients, bf16 moments)" train --model llama3-8b --gpus 8 \
+    --set train.grad_dtype=bf16 --set train.moments_dtype=bf16
+says 0 "optimizer distributed (bf16 moments)" train --model llama3-8b --gpus 8 --set train.moments_dtype=bf16
+says 0 '"moments_dtype": "bf16"' train --model llama3-8b --gpus 8 --set train.moments_dtype=bf16 --json
+rejects 2 "train.moments_dtype: unknown value 'fp16'; did you mean 'fp32'? (accepted: auto, fp32, bf16)" \
+    train --model llama3-8b --gpus 8 --set train.moments_dtype=fp16
 # a part whose power or price is not published: n/a in text, null in JSON, never a zero
 golden unpublished-power.txt train --gpu tpu7x --model llama3-8b --gpus 64
 j=$("$bin" train --gpu tpu7x --model llama3-8b --gpus 64 --json)

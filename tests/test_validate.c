@@ -215,6 +215,28 @@ static void test_offload_layers_column(void **state)
     bad(OHDR "a,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n,,,,0\n", "column offload_layers", 2);
 }
 
+/* The optional trailing column moments_dtype (train.moments_dtype): bf16 holds Adam's two
+ * moments in 2 bytes each, the optimizer's state 8 bytes a weight where fp32 holds 12, and
+ * nothing else of the memory moves; a bad type is refused naming the column. */
+#define MHDR "id,model,system,gpus,tp,mbs,gbs,seq,metric,measured,source,notes,lora_rank,lora_targets," \
+             "recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype\n"
+static void test_moments_dtype_column(void **state)
+{
+    (void)state;
+    const char *csv = MHDR "fp32,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n\n"
+                           "bf16,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,,,,,,,bf16\n";
+    aif_validation v;
+    two_rows(csv, &v);
+    const aif_memory *a = &v.rows[0].r.mem, *b = &v.rows[1].r.mem;
+    assert_true(a->optimizer_bytes > 0);
+    assert_true(fabs(b->optimizer_bytes / a->optimizer_bytes - 8.0 / 12) < 1e-12);
+    assert_true(b->weights_bytes == a->weights_bytes && b->grads_bytes == a->grads_bytes &&
+                b->activations_bytes == a->activations_bytes);
+    aif_validation_free(&v);
+    bad(MHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,,,,,,,fp16\n", "column moments_dtype", 2);
+    bad(MHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,,,,,,,fp16\n", "accepted: auto, fp32, bf16", 2);
+}
+
 /* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
  * table's columns, the figure the memory model's total in GiB (equal to a direct estimate
  * of the row's job); each kind of table refuses the other's metric, naming where it goes;
@@ -637,7 +659,8 @@ int main(void)
         cmocka_unit_test(test_serve_admission), cmocka_unit_test(test_serve_first_token),
         cmocka_unit_test(test_serve_requests_column), cmocka_unit_test(test_serve_sglang_batch),
         cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
-        cmocka_unit_test(test_offload_layers_column), cmocka_unit_test(test_memory_table),
+        cmocka_unit_test(test_offload_layers_column),
+        cmocka_unit_test(test_moments_dtype_column), cmocka_unit_test(test_memory_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

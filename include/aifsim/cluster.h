@@ -111,7 +111,8 @@ typedef struct aif_ops {
     double straggler_s;          /* how long until a straggler is found and drained */
     /* checkpoints and storage */
     double ckpt_interval_s;      /* 0: the Young/Daly interval of each job */
-    double ckpt_bytes;           /* the default job's checkpoint (0: from the model: 14 bytes per parameter) */
+    double ckpt_bytes;           /* the default job's checkpoint (0: from the model: 14 bytes per parameter,
+                                    10 with train.moments_dtype bf16) */
     double ckpt_bytes_per_gpu;   /* a trace job's checkpoint per GPU */
     int storage;                 /* aif_storage */
     double storage_bw_Bps;       /* shared storage's write bandwidth, shared by every job writing at once */

@@ -3,8 +3,9 @@
  *   1. the site's GPU power limit becomes the cluster's clock factor;
  *   2. the scenario's training job estimated once (aif_estimate): its run time
  *      (train.tokens at its step), the communication share of its step (the
- *      placement slowdown of every training job) and its checkpoint (14 bytes per
- *      parameter: bf16 weights and fp32 master weights, Adam's two moments);
+ *      placement slowdown of every training job) and its checkpoint (bf16 weights and
+ *      the optimizer's state: 14 bytes per parameter, 10 with Adam's moments in bf16,
+ *      train.moments_dtype);
  *   3. the jobs: that job alone on its cluster (elastic between operations.elastic's
  *      bounds, its step time at each size asked of the training model once), a trace (read here, once) or the
  *      synthetic load; with operations.serve, one serving deployment more, sized by
@@ -27,13 +28,16 @@
 #include "base/base.h"
 #include "ops/csim.h"
 #include "ops/jobs.h"
+#include "workload/transformer.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CKPT_BYTES_PER_PARAM 14.0   /* bf16 weights 2 + fp32 master 4 + Adam m 4 + v 4 */
+/* a checkpoint per parameter: bf16 weights 2 and the optimizer's state, the fp32 master 4
+ * and Adam's m and v at their type (aif_optim_state_bytes: 12, or 8 with bf16 moments) */
+static double ckpt_bytes_per_param(const aif_train *t) { return 2 + aif_optim_state_bytes(t); }
 
 /* The training model at another size of the scenario's job (operations.elastic
  * bounds): the same layout with dp = gpus / (tp pp cp) and the global batch kept,
@@ -186,7 +190,7 @@ aif_rc aif_run_cluster(const aif_catalog *c, const aif_scenario *s, const aif_cl
     double comm = bd->tp_comm_s + bd->cp_comm_s + bd->ep_comm_s + bd->pp_comm_s + bd->dp_comm_s;
     aif_csim_in in = {.ops = op, .check = o->check, .progress = o->progress, .progress_ctx = o->progress_ctx};
     in.train_comm_share = tr.step_time_s > 0 ? comm / tr.step_time_s : 0;
-    in.train_ckpt_bytes = op->ckpt_bytes > 0 ? op->ckpt_bytes : CKPT_BYTES_PER_PARAM * tr.params;
+    in.train_ckpt_bytes = op->ckpt_bytes > 0 ? op->ckpt_bytes : ckpt_bytes_per_param(&sc->train) * tr.params;
     if ((rc = aif_csim_topo_from(&sc->cluster, &in.topo, err)))
         return rc;
 

@@ -497,17 +497,19 @@ static void models_text(FILE *f, const aif_catalog *c)
 
 static void frameworks_text(FILE *f, const aif_catalog *c)
 {
-    fprintf(f, "%-19s %-8s %9s %6s %6s %6s %6s %6s %-9s %7s %7s %-6s  %s\n", "framework", "attn", "attn f/b", "gemm",
-            "fp8", "norm", "rope", "act", "fp8 scale", "graphs", "sac mm", "zero3", "overlaps (tp dp ep)");
+    fprintf(f, "%-23s %-8s %9s %6s %6s %6s %6s %6s %-9s %7s %7s %-6s %6s  %s\n", "framework", "attn", "attn f/b", "gemm",
+            "fp8", "norm", "rope", "act", "fp8 scale", "graphs", "sac mm", "zero3", "loss B", "overlaps (tp dp ep)");
     for (int i = 0; i < aif_catalog_n_frameworks(c); i++) {
         const aif_framework *fw = aif_catalog_framework(c, i);
         char attn_fb[24];
         snprintf(attn_fb, sizeof attn_fb, "%.2f/%.2f", fw->attn_fwd_factor > 0 ? fw->attn_fwd_factor : 1,
                  fw->attn_bwd_factor > 0 ? fw->attn_bwd_factor : 1);
-        fprintf(f, "%-19s %-8s %9s %6.2f %6.2f %6.2f %6.2f %6.2f %-9s %7s %7.2f %-6s  %s %s %s\n", fw->name,
+        fprintf(f, "%-23s %-8s %9s %6.2f %6.2f %6.2f %6.2f %6.2f %-9s %7s %7.2f %-6s %6g  %s %s %s\n", fw->name,
                 aif_attn_kernel_names[fw->attention], attn_fb, fw->matmul_factor, fw->fp8_matmul_factor, fw->norm_traffic,
                 aif_framework_rope_traffic(fw), fw->act_traffic, aif_fp8_recipe_names[fw->fp8_recipe], fw->cuda_graphs ? "yes" : "no",
-                fw->selective_gemm_share, fw->fsdp_per_tensor ? "tensor" : "layer", fw->tp_overlap ? "yes" : "no",
+                fw->selective_gemm_share, fw->fsdp_per_tensor ? "tensor" : "layer",
+                fw->loss_bytes > 0 ? fw->loss_bytes : 6,   /* memory.c loss_bytes: absent, Megatron-Core's 6 */
+                fw->tp_overlap ? "yes" : "no",
                 fw->dp_overlap ? "yes" : "no",
                 fw->ep_overlap ? "yes" : "no");
     }

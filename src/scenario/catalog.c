@@ -499,7 +499,9 @@ static aif_rc variant_start(const bind_ctx *bc, const aif_catalog *c, const ynod
 }
 
 /* A framework entry with `base: NAME` is the same stack at another release: a copy of that
- * entry (built in, or loaded before it) with its own fields over it; its aliases are its own. */
+ * entry (built in, or loaded before it) with its own fields over it; its aliases are its own.
+ * An entry that names itself (a user file amending a built-in stack) keeps its aliases and is
+ * no variant. */
 static aif_rc framework_variant_start(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path,
                                       aif_framework *f)
 {
@@ -518,6 +520,10 @@ static aif_rc framework_variant_start(const bind_ctx *bc, const aif_catalog *c, 
                           d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
     }
     *f = *b;
+    if (aif_name_same(b->name, e->key)) {   /* the stack amended in place */
+        f->base[0] = '\0';
+        return AIF_OK;
+    }
     f->aliases[0] = '\0';
     aif_strlcpy(f->base, b->name, sizeof f->base);   /* its own name, not as typed */
     return AIF_OK;

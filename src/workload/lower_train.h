@@ -4,7 +4,7 @@
  * Invariant: the layer segments (AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD) of a graph
  * lowered from s are a function of s->cluster, s->model, s->framework, s->train less
  * par.pp, par.vpp, par.dp, par.dp_shard, gbs, tokens, optimizer, dp_overlap, pp_overlap,
- * auto_fields, offload, offload_layers and grad_dtype, aif_layer_sharding(optimizer, pp), and the shapes of the communicator
+ * auto_fields, offload, offload_layers, grad_dtype and moments_dtype, aif_layer_sharding(optimizer, pp), and the shapes of the communicator
  * groups they consulted; nothing else (and some parts less: AIF_LAYER_PART_*).  The
  * memo's key is exactly that list, and tests/test_memo.c checks the memoised estimate
  * against the plain one. */

@@ -13,7 +13,8 @@
  *    fp8 training keeps one more byte per weight (the fp8 copy), fp4 0.5625 (NVFP4: 4 bits
  *    and an E4M3 scale per 16) or 0.53125 (MXFP4: an E8M0 scale per 32), each only on the
  *    layers the recipe does not keep in bf16; the fp32 master weights and Adam moments (the
- *    12) are the same in every recipe (the NVFP4 paper keeps master weights in fp32).
+ *    12) are the same in every recipe (the NVFP4 paper keeps master weights in fp32), 8 with
+ *    the moments in bf16 (train.moments_dtype, aif_optim_state_bytes).
  *  activations per layer and microbatch: the tensors each op saves for backward
  *    (Korthikanti et al. 2022, sec. 4: 34*s*b*h + 5*a*s^2*b for GPT with no
  *    parallelism; sharded by tp with sequence parallelism; flash attention keeps
