@@ -695,7 +695,7 @@ typedef struct aif_scenario {
     int n_notes;               /* at most AIF_MAX_NOTES; n_notes_dropped counts those past it */
     int n_notes_dropped;
     int n_options;             /* overrides (command-line options) applied on the base */
-    char assumed[240];         /* the training settings that change a result by more than a few percent
+    char assumed[400];         /* the training settings that change a result by more than a few percent
                                   and that neither the input nor an option wrote (a code default or
                                   the built-in default scenario's): "framework megatron-core, mbs 1, ..."
                                   ("" when all were given, or the scenario has no training job) */

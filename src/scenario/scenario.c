@@ -975,7 +975,7 @@ static const ynode *node_at(const ynode *root, const char *path)
 }
 
 /* The training settings the input did not write (no node, or one the built-in default
- * scenario wrote), of those that move a step time by more than a few percent, into
+ * scenario wrote), of those that move a step time or the memory by more than a few percent, into
  * s->assumed: the software stack and its kernels, numerics, memory policy and overlaps. */
 static void list_assumed(const ynode *root, aif_scenario *s)
 {
@@ -989,6 +989,8 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"ep_dispatch", p->ep > 1, ""},
         /* 2 or 4 bytes a weight of memory, and the data-parallel reduction's bytes */
         {"grad_dtype", aif_optim_has_grad_buffer(t->optimizer), ""},
+        /* Adam's moments: 8 or 4 bytes a weight of the optimizer's state (sharded as it is) */
+        {"moments_dtype", 1, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1003,6 +1005,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[10].val, sizeof f[10].val, "%s", t->pp_overlap ? "on" : "off");
     snprintf(f[11].val, sizeof f[11].val, "%s", aif_ep_dispatch_resolved(s));
     snprintf(f[12].val, sizeof f[12].val, "%s", t->grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
+    snprintf(f[13].val, sizeof f[13].val, "%s", t->moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
