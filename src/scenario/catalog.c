@@ -470,24 +470,35 @@ static aif_rc check_required(const bind_ctx *bc, aif_catalog_kind k, const ynode
  *   f = cbrt((tdp - idle) / (tdp_base - idle)),  idle = power.gpu_idle_fraction x tdp_base;
  * a higher one needs the variant's own peak_tflops (clocks above the base's rated boost
  * are not derived).  Figures it inherits inherit their citations, as "as BASE: ...". */
-static aif_rc variant_start(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path, aif_gpu *g)
+/* The entry a variant's `base:` names, of kind k (a gpu, a framework), found as typed; a
+ * bad one is refused at its line with a did-you-mean (and, for a gpu, a system named) */
+static aif_rc variant_base(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path,
+                           aif_catalog_kind k, const char *kind, const char *of_what, const void **out)
 {
     const ynode *bn = ynode_get(e, "base");
     char sub[220];
     bind_path(sub, sizeof sub, path, "base");
     if (bn->kind != Y_SCALAR || !bn->s[0])
-        return bind_error(bc, bn, sub, "base takes the name of a catalog gpu (the entry this one is a variant of)");
-    const aif_gpu *b = find_named(c, AIF_CAT_GPUS, bn->s);
-    if (!b) {
-        const char *names[512];
-        int n = aif_catalog_names(c, AIF_CAT_GPUS, names, 512);
-        int d = aif_did_you_mean(bn->s, names, n);
-        int is_system = find_named(c, AIF_CAT_SYSTEMS, bn->s) != NULL;
-        return bind_error(bc, bn, sub, "unknown gpu '%s'%s%s%s%s (base names a catalog gpu: built in, or in this or an "
-                          "earlier catalog file, before this entry)", bn->s,
-                          is_system ? ": that is a system; a variant's base is a gpu" : "",
-                          d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
-    }
+        return bind_error(bc, bn, sub, "base takes the name of a catalog %s (%s)", kind, of_what);
+    if ((*out = find_named(c, k, bn->s)))
+        return AIF_OK;
+    const char *names[512];
+    int n = aif_catalog_names(c, k, names, 512);
+    int d = aif_did_you_mean(bn->s, names, n);
+    int is_system = k == AIF_CAT_GPUS && find_named(c, AIF_CAT_SYSTEMS, bn->s) != NULL;
+    return bind_error(bc, bn, sub, "unknown %s '%s'%s%s%s%s (base names a catalog %s: built in, or in this or an "
+                      "earlier catalog file, before this entry)", kind, bn->s,
+                      is_system ? ": that is a system; a variant's base is a gpu" : "",
+                      d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "", kind);
+}
+
+static aif_rc variant_start(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path, aif_gpu *g)
+{
+    const void *found;
+    aif_rc rc = variant_base(bc, c, e, path, AIF_CAT_GPUS, "gpu", "the entry this one is a variant of", &found);
+    if (rc)
+        return rc;
+    const aif_gpu *b = found;
     *g = *b;
     g->aliases[0] = '\0';
     g->status = AIF_STATUS_UNSTATED;
@@ -505,20 +516,12 @@ static aif_rc variant_start(const bind_ctx *bc, const aif_catalog *c, const ynod
 static aif_rc framework_variant_start(const bind_ctx *bc, const aif_catalog *c, const ynode *e, const char *path,
                                       aif_framework *f)
 {
-    const ynode *bn = ynode_get(e, "base");
-    char sub[220];
-    bind_path(sub, sizeof sub, path, "base");
-    if (bn->kind != Y_SCALAR || !bn->s[0])
-        return bind_error(bc, bn, sub, "base takes the name of a catalog framework (the stack this one is a release of)");
-    const aif_framework *b = find_named(c, AIF_CAT_FRAMEWORKS, bn->s);
-    if (!b) {
-        const char *names[512];
-        int n = aif_catalog_names(c, AIF_CAT_FRAMEWORKS, names, 512);
-        int d = aif_did_you_mean(bn->s, names, n);
-        return bind_error(bc, bn, sub, "unknown framework '%s'%s%s%s (base names a catalog framework: built in, or in "
-                          "this or an earlier catalog file, before this entry)", bn->s,
-                          d >= 0 ? "; did you mean '" : "", d >= 0 ? names[d] : "", d >= 0 ? "'?" : "");
-    }
+    const void *found;
+    aif_rc rc = variant_base(bc, c, e, path, AIF_CAT_FRAMEWORKS, "framework", "the stack this one is a release of",
+                             &found);
+    if (rc)
+        return rc;
+    const aif_framework *b = found;
     *f = *b;
     if (aif_name_same(b->name, e->key)) {   /* the stack amended in place */
         f->base[0] = '\0';
