@@ -1,5 +1,6 @@
 /* collective.c -- closed-form NCCL collective costs (equations in collective.h). */
 #include "net/collective.h"
+#include "net/topology.h"
 #include "aifsim/collective.h"
 #include "base/base.h"
 
@@ -65,6 +66,13 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     double b_su = cl->scaleup.port_bw_Bps * cl->scaleup.efficiency;
     double b_nic = cl->nics_per_node * cl->nic_bw_Bps / cl->gpus_per_node * cl->fabric.efficiency;
     int multi = n > k;
+    /* a torus (ICI 3D, NeuronLink 2D) has no switch: a group of fewer chips than the whole torus
+     * runs a bidirectional ring over the two links to its ring neighbours, of the 2 x dims a chip
+     * has; the whole torus (the job's chips, up to the domain: aif_topo_domain_used) rings in
+     * every dimension at once (the simulating engine's routes, src/net/coflow.c) */
+    int torus_dims = cl->scaleup.kind == AIF_FAB_ICI ? 3 : cl->scaleup.kind == AIF_FAB_NEURONLINK ? 2 : 0;
+    if (torus_dims && k < aif_topo_domain_used(cl))
+        b_su /= torus_dims;
     /* the fewest ranks in one domain: the last, partly filled one carries the same
      * inter-domain traffic on fewer NIC shares (collective.h) */
     int r = n % k ? n % k : k;

@@ -1,7 +1,9 @@
 /* collective.h -- closed-form time of NCCL collectives on a two-level network:
  * a scale-up domain (NVLink/NVSwitch or equivalent) and a scale-out fabric of
  * NICs.  For a group of n ranks of which k share each scale-up domain:
- *   bus bandwidth  B = e_su * B_su                          (one domain)
+ *   bus bandwidth  B = e_su * B_su                          (one domain; a torus, ICI or
+ *                      NeuronLink, of D dims: e_su * B_su / D for k under the chips the job's
+ *                      torus holds, a ring over 2 of a chip's 2 D links)
  *                  B = min(e_su * B_su, k * e_net * B_nic)  (several domains: the
  *                      ring leaves each domain through the k ranks' NICs)
  *   ring, tree:    t = min over protocols p of
