@@ -2,7 +2,7 @@
  *
  * Every row of validation/train.csv runs through aif_estimate and aif_simulate;
  * where nothing contends they model the same step, so their step times must stay
- * within the bound docs/VALIDATION.md states (4.3% at most, median 0.5%, as
+ * within the bound docs/VALIDATION.md states (4.6% at most, median 0.2%, as
  * measured): asserted here as max <= 5% and median <= 1%.
  *
  * Every row is held to the same bound: the two TPU v5p rows once held to 10% (TP16
@@ -127,8 +127,8 @@ static void test_pure_dp_scaling(void **state)
  * node, the replicate all-reduce of each layer's gradient shard across nodes, beside the
  * backward.  Without pipelining (FSDP gathering every layer; with cp) the 5% bound.  With
  * pipelining the gradients are reduce-scattered per microbatch (zero2, and zero3 with pp),
- * where the engines differ already without hybrid sharding (llama3-70b below: 3.8%,
- * mixtral 3.6%): the estimate runs a segment's background collectives one after another
+ * where the engines differ already without hybrid sharding (llama3-70b below: 1.7%,
+ * mixtral 2.3%): the estimate runs a segment's background collectives one after another
  * on one comm stream, the simulator each group's on its own stream, so that the
  * replicate all-reduce runs beside the reduce-scatter it follows in FSDP2 (6.3% both,
  * measured; the mixtral job sharded over all of dp instead: 2.4%).  Those jobs are held to 10%, and to at most
@@ -255,6 +255,33 @@ static void test_torus_group(void **state)
     aif_catalog_free(cat);
 }
 
+/* A GEMM beside its TP collective and a background FSDP gather or reduce-scatter pays the
+ * slowdown of each in both engines, and a background collective slows only what of an op
+ * its stream would still run: this job was 4.8% apart (2.0% now) when the simulator counted the TP
+ * collective alone (docs/VALIDATION.md, The simulating engine). */
+static void test_two_collectives(void **state)
+{
+    (void)state;
+    aif_catalog *cat;
+    aif_err e;
+    assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
+    const char *y = "cluster: {system: hgx-b200, gpus: 128}\nmodel: llama3-8b\n"
+                    "train: {tp: 2, pp: 1, mbs: 1, gbs: 1024, seq: 8192, precision: fp8, optimizer: fsdp}\n";
+    aif_scenario s;
+    if (aif_scenario_parse(cat, y, strlen(y), "job", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    aif_train_result re, rs;
+    assert_int_equal(aif_estimate(&s, &re, &e), AIF_OK);
+    assert_int_equal(aif_simulate(&s, NULL, &rs, NULL, &e), AIF_OK);
+    double d = fabs(re.step_time_s / rs.step_time_s - 1);
+    printf("TP2 x FSDP on 128 B200s: estimate %.4f s, simulated %.4f s (%.2f%%)\n", re.step_time_s, rs.step_time_s,
+           100 * d);
+    assert_true(rs.bd.dp_comm_s > 0.1 * (rs.step_time_s - rs.bd.compute_s));   /* the slowdown is there */
+    if (d > 0.03)
+        fail_msg("the engines differ by %.2f%% (bound 3%%)", 100 * d);
+    aif_catalog_free(cat);
+}
+
 static void test_breakdown_check(void **state)
 {
     (void)state;
@@ -282,6 +309,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_breakdown_check), cmocka_unit_test(test_engines_agree),
                                        cmocka_unit_test(test_pure_dp_scaling), cmocka_unit_test(test_hsdp),
-                                       cmocka_unit_test(test_offload_agree), cmocka_unit_test(test_torus_group)};
+                                       cmocka_unit_test(test_offload_agree), cmocka_unit_test(test_torus_group),
+                                       cmocka_unit_test(test_two_collectives)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,6 +159,10 @@ typedef struct req {
 
 typedef struct stream {
     int head, tail;            /* FIFO of requests (by req.next); head is being served */
+    int bg;                    /* background requests (RS, AG, SEG, ASYNC) queued or in flight */
+    double bg_until;           /* when they would end at their closed-form times, one after
+                                * another as the stream serves them: what of a compute op
+                                * beside them they slow */
 } stream;
 
 typedef struct rdv {           /* rendezvous of one group instance */
@@ -612,8 +616,12 @@ static int submit(sim *x, int ti, int op, double bytes, req_kind kind, int bucke
         t->seg_reqs++;
         t->seg_cat = x->g->ops[op].cat;
     }
-    if (kind == RQ_RS || kind == RQ_AG || kind == RQ_SEG || kind == RQ_ASYNC)
+    if (kind == RQ_RS || kind == RQ_AG || kind == RQ_SEG || kind == RQ_ASYNC) {
         t->bg++;
+        s->bg++;
+        double full = x->g->ops[op].bytes;
+        s->bg_until = (s->bg_until > x->q.now ? s->bg_until : x->q.now) + x->op_t[op] * (full > 0 ? bytes / full : 1);
+    }
     if (kind == RQ_ASYNC)
         t->async_reqs++;
     return r;
@@ -653,6 +661,8 @@ static void req_done(sim *x, int r)
     record(x, x->g->ops[q->op].name, aif_group_name(q->grp), q->tl, 1 + q->grp, q->t_start, x->q.now);
     /* the stream serves its next request */
     stream *s = &x->st[si];
+    if (q->kind == RQ_RS || q->kind == RQ_AG || q->kind == RQ_SEG || q->kind == RQ_ASYNC)
+        s->bg--;
     s->head = q->next;
     if (s->head == NONE)
         s->tail = NONE;
@@ -935,19 +945,32 @@ static int run_op(sim *x, int ti)
     int i = t->op++;
     const aif_op *o = &x->g->ops[i];
     if (o->kind != AIF_OP_COMM) {
-        double d = x->op_t[i], extra = 0;
+        /* slowed by each collective beside it (overlap_slowdown per unit of overlapped time,
+         * as the estimate charges them): its pending collective over that collective's time,
+         * booked to it, and the background collectives in flight over what of the op their
+         * streams would still run at the collectives' closed-form times (stream.bg_until),
+         * booked to them */
+        double d = x->op_t[i], extra_p = 0, extra_b = 0;
         if (t->pend_req != NONE)
-            extra = x->slowdown * fmin(d, x->op_t[x->rq[t->pend_req].op]);
-        else if (t->bg > 0)
-            extra = x->slowdown * d;
+            extra_p = x->slowdown * fmin(d, x->op_t[x->rq[t->pend_req].op]);
+        if (t->bg > 0) {   /* the longest of this timeline's background streams still to run */
+            double left = 0;
+            const stream *st = &x->st[(long)ti * AIF_N_GRP];
+            for (int gi = 0; gi < AIF_N_GRP; gi++)
+                if (st[gi].bg > 0 && st[gi].bg_until - x->q.now > left)
+                    left = st[gi].bg_until - x->q.now;
+            extra_b = x->slowdown * fmin(d, left);
+        }
+        double extra = extra_p + extra_b;
         t->cat_s[o->cat] += d;
         if (o->kind == AIF_OP_MEM && o->cat != AIF_CAT_DP)
             t->membound_s += d;   /* not a collective's host work (dp.ag.lists), as the estimate */
-        if (extra > 0)
-            t->cat_s[t->pend_req != NONE                ? x->g->ops[x->rq[t->pend_req].op].cat
-                     : t->seg_reqs > 0                    ? t->seg_cat
+        if (extra_p > 0)
+            t->cat_s[x->g->ops[x->rq[t->pend_req].op].cat] += extra_p;
+        if (extra_b > 0)
+            t->cat_s[t->seg_reqs > 0                    ? t->seg_cat
                      : t->async_reqs > 0 && t->bg == t->async_reqs ? AIF_CAT_PP
-                                                          : AIF_CAT_DP] += extra;   /* the traffic that slows it */
+                                                          : AIF_CAT_DP] += extra_b;   /* the traffic that slows it */
         record(x, o->name, "compute", ti, 0, x->q.now, x->q.now + d + extra);
         t->state = ST_COMPUTE;
         push(x, x->q.now + d + extra, EV_COMPUTE, ti, 0);
@@ -1182,7 +1205,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     for (long i = 0; i < reps * x->pp * 2 * x->vpp * x->m; i++)
         x->arrive[i] = NOT_ARRIVED;
     for (long i = 0; i < (long)x->n_tl * AIF_N_GRP; i++)
-        x->st[i] = (stream){NONE, NONE};
+        x->st[i] = (stream){NONE, NONE, 0, 0};
     for (int i = 0; i < g->n_ops; i++) {
         const aif_op *op = &g->ops[i];
         x->memo[i].bytes = -1;   /* no launch yet: no request has negative bytes */
