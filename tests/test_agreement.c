@@ -96,6 +96,18 @@ static void test_engines_agree(void **state)
     aif_catalog_free(cat);
 }
 
+/* A job written as YAML through both engines: their results and |estimate / sim - 1|. */
+static double both_engines(aif_catalog *cat, const char *yaml, aif_train_result *re, aif_train_result *rs)
+{
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, yaml, strlen(yaml), "job", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("scenario: %s: %s", e.path, e.msg);
+    assert_int_equal(aif_estimate(&s, re, &e), AIF_OK);
+    assert_int_equal(aif_simulate(&s, NULL, rs, NULL, &e), AIF_OK);
+    return fabs(re->step_time_s / rs->step_time_s - 1);
+}
+
 static void test_pure_dp_scaling(void **state)
 {
     (void)state;
@@ -107,13 +119,8 @@ static void test_pure_dp_scaling(void **state)
         snprintf(y, sizeof y,
                  "cluster: {system: dgx-h100, gpus: %d, network: {routing: adaptive}}\nmodel: llama3-8b\n"
                  "train: {tp: 1, pp: 1, mbs: 1, gbs: %d, seq: 4096}\n", n, n);
-        aif_scenario s;
-        if (aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e) != AIF_OK)
-            fail_msg("scenario: %s: %s", e.path, e.msg);
         aif_train_result re, rs;
-        assert_int_equal(aif_estimate(&s, &re, &e), AIF_OK);
-        assert_int_equal(aif_simulate(&s, NULL, &rs, NULL, &e), AIF_OK);
-        double d = fabs(re.step_time_s / rs.step_time_s - 1);
+        double d = both_engines(cat, y, &re, &rs);
         printf("pure data parallelism on %d GPUs: estimate %.4f s, simulated %.4f s (%.2f%%)\n", n, re.step_time_s,
                rs.step_time_s, 100 * d);
         if (d > MAX_DIFF)
@@ -267,13 +274,8 @@ static void test_two_collectives(void **state)
     assert_int_equal(aif_catalog_load_builtin(&cat, &e), AIF_OK);
     const char *y = "cluster: {system: hgx-b200, gpus: 128}\nmodel: llama3-8b\n"
                     "train: {tp: 2, pp: 1, mbs: 1, gbs: 1024, seq: 8192, precision: fp8, optimizer: fsdp}\n";
-    aif_scenario s;
-    if (aif_scenario_parse(cat, y, strlen(y), "job", NULL, 0, &s, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
     aif_train_result re, rs;
-    assert_int_equal(aif_estimate(&s, &re, &e), AIF_OK);
-    assert_int_equal(aif_simulate(&s, NULL, &rs, NULL, &e), AIF_OK);
-    double d = fabs(re.step_time_s / rs.step_time_s - 1);
+    double d = both_engines(cat, y, &re, &rs);
     printf("TP2 x FSDP on 128 B200s: estimate %.4f s, simulated %.4f s (%.2f%%)\n", re.step_time_s, rs.step_time_s,
            100 * d);
     assert_true(rs.bd.dp_comm_s > 0.1 * (rs.step_time_s - rs.bd.compute_s));   /* the slowdown is there */
