@@ -202,13 +202,8 @@ static void test_offload_agree(void **state)
          "offload_layers: 16}\n", 0.1},
     };
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
-        aif_scenario s;
-        if (aif_scenario_parse(cat, jobs[i].yaml, strlen(jobs[i].yaml), "job", NULL, 0, &s, &e) != AIF_OK)
-            fail_msg("%s: %s", e.path, e.msg);
         aif_train_result re, rs;
-        assert_int_equal(aif_estimate(&s, &re, &e), AIF_OK);
-        assert_int_equal(aif_simulate(&s, NULL, &rs, NULL, &e), AIF_OK);
-        double d = fabs(re.step_time_s / rs.step_time_s - 1);
+        double d = both_engines(cat, jobs[i].yaml, &re, &rs);
         printf("offload %zu: estimate %.4f s (exposed %.4f), sim %.4f s (exposed %.4f)\n", i, re.step_time_s,
                re.bd.offload_s, rs.step_time_s, rs.bd.offload_s);
         if (d > MAX_DIFF)
