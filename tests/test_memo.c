@@ -66,7 +66,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(23)) {
+    switch (pick(24)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -97,8 +97,11 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
         t->grad_dtype = t->optimizer <= AIF_OPT_DISTRIBUTED ? pick(AIF_N_GRAD_DTYPE) : AIF_GRAD_AUTO;
         break;
     case 21: t->moments_dtype = pick(AIF_N_GRAD_DTYPE); break;   /* the optimizer's state: not in the layers' key */
+    case 22: t->recompute_saved = (unsigned)pick(1 << AIF_N_RCS); break;   /* read only under full (below) */
     default: t->attention = pick(3); break;
     }
+    if (t->recompute != AIF_RC_FULL)   /* the scenario refuses it otherwise */
+        t->recompute_saved = 0;
     if (t->par.pp == 1)
         t->par.vpp = 1;
     t->par.dp = gpus / (t->par.tp * t->par.pp * t->par.cp);

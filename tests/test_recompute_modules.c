@@ -4,7 +4,9 @@
  * FLOPs it replays (HFU over MFU) and the ops it replays, by hand from the model's widths;
  * the estimate's recompute time is the replayed ops' own times, and the simulating engine
  * books it too; core_attn alone is selective as before, to the bit; bad names, modules
- * without selective and mla_up_proj without MLA are refused naming the field. */
+ * without selective and mla_up_proj without MLA are refused naming the field.  And a full
+ * recompute that keeps outputs (train.recompute_saved, MaxText's remat policies): what it
+ * keeps and what it no longer replays, by hand, in both engines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -256,18 +258,71 @@ static void test_list_or_commas(void **state)
     assert_int_equal(b.train.recompute_modules, a.train.recompute_modules);
 }
 
-static void refused(const char *model_yaml, const char *rc, const char *mods, const char *want)
+/* Full recompute keeping the query, key and value projections (MaxText's save_qkv_proj) on a
+ * dense GQA model: the activations grow by the kept layers' q, k and v outputs, the replay loses
+ * the qkv GEMM (its FLOPs leave HFU, MFU unchanged) and the recompute time its time; the
+ * simulating engine agrees; keeping the attention output drops the replayed attention too. */
+static void test_full_keeping_outputs(void **state)
 {
-    aif_override ov[] = {{"train.recompute", rc, "--set"}, {"train.recompute_modules", mods, "--set"}};
+    (void)state;
+    enum { DL = 4, DH = 2048, DHEADS = 16, DKV = 4, DHD = 128, DFFN = 5632, DSEQ = 2048 };
+    static const char y[] =
+        "cluster: {system: dgx-h100, gpus: 8}\n"
+        "model: {base: llama3-8b, arch: llama, layers: 4, hidden: 2048, heads: 16, kv_heads: 4, head_dim: 128, ffn: 5632,\n"
+        "        vocab: 4096}\n"
+        "train: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 2048, recompute: full}\n";
+    aif_train_result r[3], sim;
+    aif_scenario s[3];
+    static const char *const kept[3] = {NULL, "qkv_proj", "qkv_proj,context"};
+    for (int i = 0; i < 3; i++) {
+        aif_override ov[1] = {{"train.recompute_saved", kept[i], "o"}};
+        aif_err e;
+        if (aif_scenario_parse(cat, y, strlen(y), "t", ov, kept[i] ? 1 : 0, &s[i], &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+        est(&s[i], &r[i]);
+    }
+    double qkv_out = 2.0 * DSEQ * (DHEADS * DHD + 2 * DKV * DHD);   /* bf16 bytes a layer */
+    /* every layer keeps them; the one being replayed held them anyway (its transient is the
+     * whole layer's activations less what it kept) */
+    double grew = r[1].mem.activations_bytes - r[0].mem.activations_bytes;
+    if (fabs(grew / ((DL - 1) * qkv_out) - 1) > 1e-9)
+        fail_msg("activations grew %.6g B, by hand %.6g", grew, (DL - 1) * qkv_out);
+    assert_true(r[1].bd.recompute_s > 0 && r[1].bd.recompute_s < r[0].bd.recompute_s);
+    assert_true(r[2].bd.recompute_s < r[1].bd.recompute_s);   /* the attention forward not replayed either */
+    assert_true(r[2].mem.activations_bytes > r[1].mem.activations_bytes);
+    /* the replayed FLOPs (hw over model FLOPs) lose the qkv GEMM's, a step of gbs sequences */
+    double qkv_flops = 2.0 * DSEQ * DH * (DHEADS * DHD + 2 * DKV * DHD) * DL * 8;
+    assert_true(fabs(r[1].model_flops_per_step / r[0].model_flops_per_step - 1) < 1e-12);
+    double lost = r[0].hw_flops_per_step - r[1].hw_flops_per_step;
+    if (fabs(lost / qkv_flops - 1) > 1e-9)
+        fail_msg("replayed FLOPs fell by %.6g, the qkv GEMMs' by hand %.6g", lost, qkv_flops);
+    aif_err e;
+    if (aif_simulate(&s[1], NULL, &sim, NULL, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    if (fabs(sim.bd.recompute_s / r[1].bd.recompute_s - 1) > 0.05)
+        fail_msg("recompute: estimate %.6g s, simulation %.6g s", r[1].bd.recompute_s, sim.bd.recompute_s);
+}
+
+/* the scenario with recompute rc and `field` (train.recompute_modules or _saved) set to
+ * value is refused, naming the field, with `want` in the message */
+static void refused_field(const char *model_yaml, const char *rc, const char *field, const char *value,
+                          const char *want)
+{
+    aif_override ov[] = {{"train.recompute", rc, "--set"}, {field, value, "--set"}};
     aif_scenario s;
     aif_err e;
     aif_rc r = aif_scenario_parse(cat, model_yaml, strlen(model_yaml), "t", ov, 2, &s, &e);
     if (r == AIF_OK)
         r = aif_scenario_check(&s, &e);
     assert_int_equal(r, AIF_EINPUT);
-    assert_string_equal(e.path, "train.recompute_modules");
+    assert_string_equal(e.path, field);
     if (!strstr(e.msg, want))
         fail_msg("'%s' not in: %s", want, e.msg);
+}
+
+static void refused(const char *model_yaml, const char *rc, const char *mods, const char *want)
+{
+    refused_field(model_yaml, rc, "train.recompute_modules", mods, want);
 }
 
 static void test_refused(void **state)
@@ -282,6 +337,12 @@ static void test_refused(void **state)
     refused(mla, "full", "mlp", "but recompute is full");
     const char *dense = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n";
     refused(dense, "selective", "mla_up_proj", "needs multi-latent attention");
+    /* what a full recompute keeps: only with full, and only known names */
+    static const char *const rcs[][3] = {{"selective", "qkv_proj", "but recompute is selective"},
+                                         {"none", "qkv_proj", "but recompute is none"},
+                                         {"full", "qkv", "did you mean 'qkv_proj'"}};
+    for (int i = 0; i < 3; i++)
+        refused_field(dense, rcs[i][0], "train.recompute_saved", rcs[i][1], rcs[i][2]);
 }
 
 int main(void)
@@ -289,7 +350,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_module_by_hand), cmocka_unit_test(test_simulation_books_it),
         cmocka_unit_test(test_core_attn_is_selective), cmocka_unit_test(test_list_or_commas),
-        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_refused), cmocka_unit_test(test_full_keeping_outputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -437,6 +437,17 @@ typedef enum aif_recompute_module {
     AIF_RCM_CORE_ATTN, AIF_RCM_MLA_UP_PROJ, AIF_RCM_LAYERNORM, AIF_RCM_MLP, AIF_RCM_MOE, AIF_RCM_MOE_ACT,
     AIF_RCM_SHARED_EXPERTS, AIF_N_RCM
 } aif_recompute_module;
+/* What a full recompute keeps of each layer instead of replaying it (train.recompute_saved;
+ * aif_recompute_saved_names), the names JAX's save_only_these_names policies checkpoint in
+ * MaxText (MaxText/layers/models.py remat_policy: save_qkv_proj keeps qkv_proj,
+ * save_dot_except_mlp qkv_proj and out_proj, save_dot_except_mlpwi those and mlpwo,
+ * save_dot_with_context_except_mlp qkv_proj, context and out_proj): bit 1 << AIF_RCS_x.
+ * qkv_proj the query, key and value projections' outputs (their GEMMs not replayed);
+ * context the attention core's output (its forward not replayed); out_proj the attention
+ * output projection's; mlpwo a dense MLP's output projection's. */
+typedef enum aif_recompute_saved {
+    AIF_RCS_QKV_PROJ, AIF_RCS_CONTEXT, AIF_RCS_OUT_PROJ, AIF_RCS_MLPWO, AIF_N_RCS
+} aif_recompute_saved;
 /* What a training job keeps in host memory (train.offload, aif_offload_names: none activations):
  * activations = the saved activations of the first train.offload_layers layers, copied to the
  * host in the forward and back in the backward (Transformer Engine's cpu_offload). */
@@ -557,6 +568,8 @@ typedef struct aif_train {
     int recompute;           /* aif_recompute */
     unsigned recompute_modules;   /* recompute selective: bit 1 << aif_recompute_module for each submodule
                                      replayed; 0 = not given, core_attn (Megatron-Core's default) */
+    unsigned recompute_saved;     /* recompute full: bit 1 << aif_recompute_saved for each layer output
+                                     kept rather than replayed; 0 = none (the whole layer replayed) */
     int optimizer;           /* aif_optim */
     int attention;           /* aif_attn_kernel */
     bool tp_overlap;         /* TP collectives overlapped with GEMMs (TE userbuffers) */

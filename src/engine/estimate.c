@@ -691,11 +691,14 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
     /* the modules it replays, resolved (absent: core_attn), and none when it replays nothing */
     b->train.recompute_modules = b->train.recompute == AIF_RC_SELECTIVE ? aif_recompute_modules_of(&s->train) : 0;
+    /* what a full replay keeps (none otherwise) */
+    b->train.recompute_saved = b->train.recompute == AIF_RC_FULL ? s->train.recompute_saved : 0;
     b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
     b->part = AIF_LAYER_PART_BWD;
     k[AIF_LAYER_PART_FWD] = *b;
     k[AIF_LAYER_PART_FWD].train.recompute = 0;
     k[AIF_LAYER_PART_FWD].train.recompute_modules = 0;
+    k[AIF_LAYER_PART_FWD].train.recompute_saved = 0;
     k[AIF_LAYER_PART_FWD].part = AIF_LAYER_PART_FWD;
     k[AIF_LAYER_PART_ENDS] = k[AIF_LAYER_PART_FWD];
     if (s->model.mtp_layers <= 0)   /* a multi-token-prediction block's projection runs in it */
@@ -721,7 +724,8 @@ static void memo_hashes(const memo_key k[AIF_N_LAYER_PARTS], unsigned h[AIF_N_LA
     h[AIF_LAYER_PART_ENDS] = mix64(x ^ AIF_LAYER_PART_ENDS);
     x ^= (uint64_t)(unsigned)t->precision << 48;
     h[AIF_LAYER_PART_FWD] = mix64(x ^ AIF_LAYER_PART_FWD);
-    x ^= (uint64_t)(unsigned)t->recompute << 56 ^ (uint64_t)t->recompute_modules << 24;
+    x ^= (uint64_t)(unsigned)t->recompute << 56 ^ (uint64_t)t->recompute_modules << 24 ^
+         (uint64_t)t->recompute_saved << 32;
     h[AIF_LAYER_PART_BWD] = mix64(x ^ AIF_LAYER_PART_BWD);
 }
 

@@ -105,6 +105,12 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
             k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, "%s%s", n_rc++ ? ", " : " (",
                                      aif_recompute_module_names[i]);
     if (t->recompute_modules && k_rc < sizeof rc)
+        k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, ")");
+    for (int i = 0, n_rs = 0; i < AIF_N_RCS && k_rc < sizeof rc; i++)   /* what a full replay keeps */
+        if (t->recompute_saved >> i & 1u)
+            k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, "%s%s", n_rs++ ? ", " : " (keeping ",
+                                     aif_recompute_saved_names[i]);
+    if (t->recompute_saved && k_rc < sizeof rc)
         snprintf(rc + k_rc, sizeof rc - k_rc, ")");
     fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
     if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
@@ -225,6 +231,13 @@ char *aif_report_train_json(const aif_train_run *run)
             if (s->train.recompute_modules >> b & 1u)
                 json_object_array_add(mods, json_object_new_string(aif_recompute_module_names[b]));
         json_object_object_add(in, "recompute_modules", mods);
+    }
+    if (s->train.recompute_saved) {   /* absent when none */
+        json_object *kept = json_object_new_array();
+        for (int b = 0; b < AIF_N_RCS; b++)
+            if (s->train.recompute_saved >> b & 1u)
+                json_object_array_add(kept, json_object_new_string(aif_recompute_saved_names[b]));
+        json_object_object_add(in, "recompute_saved", kept);
     }
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     if (aif_optim_has_grad_buffer(s->train.optimizer))   /* train.grad_dtype */

@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           recompute_modules, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           recompute_modules, recompute_saved, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
@@ -143,6 +143,9 @@ static const field train_fields[] = {
      * "a,b" on --set; absent: core_attn, Megatron-Core's default */
     {.key = "recompute_modules", .type = F_FLAGS, .off = offsetof(aif_train, recompute_modules),
      .names = aif_recompute_module_names},
+    /* what recompute full keeps of each layer (MaxText's remat policies): a list, or "a,b" */
+    {.key = "recompute_saved", .type = F_FLAGS, .off = offsetof(aif_train, recompute_saved),
+     .names = aif_recompute_saved_names},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
@@ -777,6 +780,12 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
         return bind_error(bc, mn, "train.recompute_modules", "recompute_modules name what recompute selective "
                           "replays, but recompute is %s (accepted: recompute selective with modules, or no "
                           "recompute_modules)", aif_recompute_name((aif_recompute)t->recompute));
+    }
+    if (t->recompute_saved && t->recompute != AIF_RC_FULL) {   /* what a whole-layer replay keeps */
+        const ynode *mn = tn ? ynode_get(tn, "recompute_saved") : NULL;
+        return bind_error(bc, mn, "train.recompute_saved", "recompute_saved names what recompute full keeps "
+                          "of each layer, but recompute is %s (accepted: recompute full with saved outputs, or "
+                          "no recompute_saved)", aif_recompute_name((aif_recompute)t->recompute));
     }
     /* activation offload: all of the stage's layers but the last by default, the most
      * Transformer Engine's get_cpu_offload_context accepts (num_layers <= model_layers - 1);

@@ -162,7 +162,7 @@ static void train_row(parse_state *ps)
         {"lora_rank", "train.lora.rank"}, {"lora_targets", "train.lora.targets"},
         {"recompute_modules", "train.recompute_modules"}, {"offload_layers", "train.offload_layers"},
         {"grad_dtype", "train.grad_dtype"}, {"ep_dispatch", "train.ep_dispatch"},
-        {"moments_dtype", "train.moments_dtype"},
+        {"moments_dtype", "train.moments_dtype"}, {"recompute_saved", "train.recompute_saved"},
     };
     aif_override ov[40];
     char origins[40][48];
@@ -287,10 +287,12 @@ static void train_row(parse_state *ps)
  * selective recompute's modules (train.recompute_modules, "a,b"), the layers whose
  * activations go to host memory (train.offload activations, train.offload_layers) and the
  * gradient buffer's type (train.grad_dtype), the expert dispatcher (train.ep_dispatch) and
- * Adam's moments' type (train.moments_dtype), after notes, so that a row of full training
- * with the defaults ends at its notes. */
+ * Adam's moments' type (train.moments_dtype) and what a full recompute keeps of each layer
+ * (train.recompute_saved, "a,b"), after notes, so that a row of full training with the
+ * defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
-                                             "grad_dtype", "ep_dispatch", "moments_dtype", NULL};
+                                             "grad_dtype", "ep_dispatch", "moments_dtype", "recompute_saved",
+                                             NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */

@@ -107,6 +107,8 @@ typedef struct lw {
     double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
                                        the share of its GEMMs recomputed (attention core and
                                        collectives saved, elementwise ops recomputed) */
+    unsigned replay_saved;          /* while a full recompute replays a layer: what it kept instead
+                                       (train.recompute_saved, bit 1 << AIF_RCS_x), not replayed */
     unsigned groups_read;           /* bit g: comm() was asked about group g (its size decides) */
 } lw;
 
@@ -338,7 +340,8 @@ static void attention_fwd(lw *w)
     const aif_model *m = &w->s->model;
     double T = w->T, el = w->tok_el, h = w->h;
     norm_op(w, "norm1", el * h * 4);
-    tp_gather(w, "tp.ag.qkv", T, 1);
+    if (!(w->replay_saved & 1u << AIF_RCS_QKV_PROJ) || m->attention == AIF_ATTN_MLA)
+        tp_gather(w, "tp.ag.qkv", T, 1);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
         if (ql > 0) {
@@ -349,19 +352,22 @@ static void attention_fwd(lw *w)
         }
         gemm(w, "kv.down", T, kvl + rope, h, 1, w->fp8);
         gemm(w, "kv.up", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
-    } else {
+    } else if (!(w->replay_saved & 1u << AIF_RCS_QKV_PROJ)) {   /* a replay that kept them skips them */
         gemm(w, "qkv", T, w->d.q_dim / w->t + kv_local(w), h, 1, w->fp8);
     }
     if (m->position == AIF_POS_ROPE)
         rope_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 0);
     if (w->c > 1)
         comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
-    attn_core(w, 0);
-    if (w->tp_ovl)
-        tp_reduce_before(w, "tp.rs.out", T);
-    gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
-    if (!w->tp_ovl)
-        tp_reduce(w, "tp.rs.out", T);
+    if (!(w->replay_saved & 1u << AIF_RCS_CONTEXT))
+        attn_core(w, 0);
+    if (!(w->replay_saved & 1u << AIF_RCS_OUT_PROJ)) {
+        if (w->tp_ovl)
+            tp_reduce_before(w, "tp.rs.out", T);
+        gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
+        if (!w->tp_ovl)
+            tp_reduce(w, "tp.rs.out", T);
+    }
     act_op(w, "residual1", el * h * (6 + w->d.dropout));
 }
 
@@ -421,6 +427,8 @@ static void dense_mlp_core(lw *w)
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
+    if (w->replay_saved & 1u << AIF_RCS_MLPWO)   /* a replay that kept the output projection's output */
+        return;
     if (w->tp_ovl)
         tp_reduce_before(w, "tp.rs.fc2", T);
     gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
@@ -976,7 +984,9 @@ static void layer_bwd(lw *w, int moe)
             w->reuse_layer_el = layer_params_local(w, moe);
             w->reuse_prefix_el = w->reuse_kept_el = 0;
         }
+        w->replay_saved = w->s->train.recompute_saved;
         layer_fwd(w, moe);
+        w->replay_saved = 0;
         w->tensor_coll = 0;
         w->fsdp = keep;
     } else if (rc == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
@@ -1566,7 +1576,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     double heads_fl = 2.0 * h * V * tr->seq * (1 + (m->mtp_layers > 0 ? m->mtp_layers : 0));   /* not replayed */
     g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
-        tr->recompute == AIF_RC_FULL ? (fwd_per_seq - heads_fl) * seqs
+        tr->recompute == AIF_RC_FULL
+            ? (fwd_per_seq - heads_fl - aif_recompute_saved_flops_per_seq(m, tr->recompute_saved, tr->seq)) * seqs
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
             ? (fwd_per_seq - heads_fl - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
                   s->framework.selective_gemm_share * seqs

@@ -160,6 +160,17 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
         pl->moe = op_sac_layer(s, d, 1);
     }
     pl->full = 2 * el * h;
+    /* what a full recompute keeps besides the layer's input (train.recompute_saved, JAX's
+     * save_only_these_names in MaxText): each named output in bf16 */
+    unsigned saved = rc == AIF_RC_FULL ? tr->recompute_saved : 0;
+    if (saved & 1u << AIF_RCS_QKV_PROJ)
+        pl->full += 2 * T * (d->q_dim / t + kvl);
+    if (saved & 1u << AIF_RCS_CONTEXT)   /* the attention output and its softmax statistics */
+        pl->full += 2 * T * d->out_in / t + 4 * T * m->heads / t;
+    if (saved & 1u << AIF_RCS_OUT_PROJ)
+        pl->full += 2 * el * h;
+    if (saved & 1u << AIF_RCS_MLPWO)
+        pl->full += 2 * el * h;
 }
 
 /* What one layer's backward rebuilds on top of what the layers keep: a recomputed layer

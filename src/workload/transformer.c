@@ -214,13 +214,21 @@ unsigned aif_recompute_modules_of(const aif_train *t)
     return t->recompute_modules ? t->recompute_modules : 1u << AIF_RCM_CORE_ATTN;
 }
 
+/* A model's layers with their multi-token-prediction blocks: all, dense and MoE */
+static void layer_counts(const aif_model *m, int *n_all, int *n_dense, int *n_moe)
+{
+    int mtp = m->mtp_layers > 0 ? m->mtp_layers : 0;
+    *n_moe = (m->moe.experts ? m->layers - m->moe.dense_layers : 0) + (aif_mtp_is_moe(m) ? mtp : 0);
+    *n_all = m->layers + mtp;
+    *n_dense = *n_all - *n_moe;
+}
+
 double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, double seq)
 {
     aif_dims d;
     aif_model_dims(m, &d);
-    int mtp = m->mtp_layers > 0 ? m->mtp_layers : 0;
-    int n_moe = (m->moe.experts ? m->layers - m->moe.dense_layers : 0) + (aif_mtp_is_moe(m) ? mtp : 0);
-    int n_all = m->layers + mtp, n_dense = n_all - n_moe;
+    int n_all, n_dense, n_moe;
+    layer_counts(m, &n_all, &n_dense, &n_moe);
     double per_tok = 0, h = m->hidden;
     if (mods & 1u << AIF_RCM_MLA_UP_PROJ && m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank;
@@ -233,6 +241,24 @@ double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, do
     if (mods & 1u << AIF_RCM_SHARED_EXPERTS)
         per_tok += n_moe * 2 * d.shared_params;
     return per_tok * seq;
+}
+
+double aif_recompute_saved_flops_per_seq(const aif_model *m, unsigned saved, double seq)
+{
+    aif_dims d;
+    aif_model_dims(m, &d);
+    int n_all, n_dense, n_moe;
+    layer_counts(m, &n_all, &n_dense, &n_moe);
+    double per_tok = 0, h = m->hidden, fl = 0;
+    if (saved & 1u << AIF_RCS_QKV_PROJ && m->attention != AIF_ATTN_MLA)   /* MLA's projections are replayed */
+        per_tok += n_all * 2 * h * (d.q_dim + d.kv_dim);
+    if (saved & 1u << AIF_RCS_OUT_PROJ)
+        per_tok += n_all * 2 * d.out_in * h;
+    if (saved & 1u << AIF_RCS_MLPWO)
+        per_tok += n_dense * 2 * (double)m->ffn * h;
+    if (saved & 1u << AIF_RCS_CONTEXT)
+        fl = aif_model_attn_core_flops_per_seq(m, seq);
+    return per_tok * seq + fl;
 }
 
 double aif_bf16_layer_share(const aif_train *t, int layers)

@@ -73,6 +73,10 @@ unsigned aif_recompute_modules_of(const aif_train *t);
  * (shared_experts: a checkpoint inside moe's replays its module once more, in the backward of
  * that replay); norms and activations are no matmuls. */
 double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, double seq);
+/* The forward FLOPs a sequence of the outputs a full recompute keeps (train.recompute_saved,
+ * bit 1 << AIF_RCS_x), which its replay does not run again: the qkv GEMMs (not MLA's), the
+ * attention core, the output projection, a dense MLP's output projection. */
+double aif_recompute_saved_flops_per_seq(const aif_model *m, unsigned saved, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
 int aif_layer_is_moe(const aif_model *m, int i);
 /* Low-precision recipes (train.precision fp8, fp4).  The share of a model of `layers`
