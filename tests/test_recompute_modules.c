@@ -301,6 +301,29 @@ static void test_full_keeping_outputs(void **state)
         fail_msg("%s", e.msg);
     if (fabs(sim.bd.recompute_s / r[1].bd.recompute_s - 1) > 0.05)
         fail_msg("recompute: estimate %.6g s, simulation %.6g s", r[1].bd.recompute_s, sim.bd.recompute_s);
+    /* in fp8 the replay still quantizes a kept GEMM's input (its weight gradient reads that
+     * copy): every replayed layer casts for qkv, out, fc1 and fc2 whatever it keeps, and
+     * replays no GEMM it kept */
+    for (int i = 0; i < 2; i++) {
+        aif_override ov[2] = {{"train.precision", "fp8", "o"}, {"train.recompute_saved", "qkv_proj,out_proj,mlpwo", "o"}};
+        aif_scenario f;
+        if (aif_scenario_parse(cat, y, strlen(y), "t", ov, i == 0 ? 1 : 2, &f, &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+        aif_graph g;
+        if (aif_graph_lower(&f, &g, &e) != AIF_OK)
+            fail_msg("%s", e.msg);
+        const aif_segment *sg = &g.seg[AIF_SEG_DENSE_BWD];
+        int casts = 0, gemms = 0;
+        for (int j = sg->first; j < sg->first + sg->n; j++) {
+            const aif_op *o = &g.ops[j];
+            if (o->cat != AIF_CAT_RECOMPUTE)
+                continue;
+            casts += !strcmp(o->name, "fp8.cast");
+            gemms += o->kind == AIF_OP_GEMM;
+        }
+        assert_int_equal(casts, 4);
+        assert_int_equal(gemms, i == 0 ? 4 : 1);   /* kept: qkv, out and fc2; fc1 replayed */
+    }
 }
 
 /* the scenario with recompute rc and `field` (train.recompute_modules or _saved) set to
@@ -343,6 +366,16 @@ static void test_refused(void **state)
                                          {"full", "qkv", "did you mean 'qkv_proj'"}};
     for (int i = 0; i < 3; i++)
         refused_field(dense, rcs[i][0], "train.recompute_saved", rcs[i][1], rcs[i][2]);
+    refused_field(mla, "full", "train.recompute_saved", "qkv_proj",
+                  "has multi-latent attention (accepted here: context, out_proj)");
+    refused_field(mla, "full", "train.recompute_saved", "context,mlpwo", "layers are mixture of experts");
+    static const char ds[] = "cluster: {system: dgx-a100-80g, gpus: 16}\nmodel: llama3-8b\n"
+                             "train: {framework: deepspeed, optimizer: zero3, tp: 1, pp: 1}\n";
+    refused_field(ds, "full", "train.recompute_saved", "mlpwo", "ZeRO-3 per tensor");
+    static const char unf[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {attention: unfused}\n";
+    refused_field(unf, "full", "train.recompute_saved", "context", "needs its probabilities");
+    static const char off[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {offload: activations}\n";
+    refused_field(off, "full", "train.recompute_saved", "qkv_proj", "offloaded to host memory are not modelled");
 }
 
 int main(void)

@@ -106,11 +106,12 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
                                      aif_recompute_module_names[i]);
     if (t->recompute_modules && k_rc < sizeof rc)
         k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, ")");
+    unsigned kept = t->recompute == AIF_RC_FULL ? t->recompute_saved : 0;
     for (int i = 0, n_rs = 0; i < AIF_N_RCS && k_rc < sizeof rc; i++)   /* what a full replay keeps */
-        if (t->recompute_saved >> i & 1u)
+        if (kept >> i & 1u)
             k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, "%s%s", n_rs++ ? ", " : " (keeping ",
                                      aif_recompute_saved_names[i]);
-    if (t->recompute_saved && k_rc < sizeof rc)
+    if (kept && k_rc < sizeof rc)
         snprintf(rc + k_rc, sizeof rc - k_rc, ")");
     fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
     if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
@@ -232,7 +233,7 @@ char *aif_report_train_json(const aif_train_run *run)
                 json_object_array_add(mods, json_object_new_string(aif_recompute_module_names[b]));
         json_object_object_add(in, "recompute_modules", mods);
     }
-    if (s->train.recompute_saved) {   /* absent when none */
+    if (s->train.recompute_saved && s->train.recompute == AIF_RC_FULL) {   /* absent when none */
         json_object *kept = json_object_new_array();
         for (int b = 0; b < AIF_N_RCS; b++)
             if (s->train.recompute_saved >> b & 1u)

@@ -887,6 +887,40 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (t->recompute_modules & 1u << AIF_RCM_MLA_UP_PROJ && m->attention != AIF_ATTN_MLA)
         BAD("train.recompute_modules", "mla_up_proj needs multi-latent attention (model.attention mla); %s has "
             "none", m->name);
+    /* what a full replay keeps: the names of MaxText's dense GQA layers, with a fused attention
+     * kernel (an unfused one's backward needs the probabilities the replay would make), on a
+     * stack that gathers a layer's weights for the replay and the backward alike */
+    if (t->recompute_saved) {
+        unsigned ok = (1u << AIF_N_RCS) - 1;
+        if (m->attention == AIF_ATTN_MLA)
+            ok &= ~(1u << AIF_RCS_QKV_PROJ);
+        if (m->moe.experts > 0)
+            ok &= ~(1u << AIF_RCS_MLPWO);
+        if (t->attention == AIF_ATTN_UNFUSED)
+            ok &= ~(1u << AIF_RCS_CONTEXT);
+        char acc[96] = "";
+        for (int i = 0, k = 0; i < AIF_N_RCS; i++)
+            if (ok >> i & 1u)
+                k += snprintf(acc + k, sizeof acc - (size_t)k, "%s%s", k ? ", " : "", aif_recompute_saved_names[i]);
+        if (t->recompute_saved & 1u << AIF_RCS_QKV_PROJ && m->attention == AIF_ATTN_MLA)
+            BAD("train.recompute_saved", "qkv_proj names the query, key and value projections of multi-head or "
+                "grouped-query attention; %s has multi-latent attention (accepted here: %s)", m->name, acc);
+        if (t->recompute_saved & 1u << AIF_RCS_MLPWO && m->moe.experts > 0)
+            BAD("train.recompute_saved", "mlpwo names a dense MLP's output projection; %s's layers are mixture "
+                "of experts (accepted here: %s)", m->name, acc);
+        if (t->recompute_saved & 1u << AIF_RCS_CONTEXT && t->attention == AIF_ATTN_UNFUSED)
+            BAD("train.recompute_saved", "context keeps a fused attention kernel's output; the unfused "
+                "attention's backward needs its probabilities (accepted here: %s)", acc);
+        if (s->framework.fsdp_per_tensor && p->pp == 1 &&
+            (t->optimizer == AIF_OPT_ZERO3 || t->optimizer == AIF_OPT_FSDP))
+            BAD("train.recompute_saved", "the stack %s gathers each weight tensor for its use (ZeRO-3 per "
+                "tensor), and a kept output's weight would be gathered for the backward alone: not modelled "
+                "(accepted here: no recompute_saved)", s->framework.name);
+        if (t->offload == AIF_OFFLOAD_ACTIVATIONS)   /* which of a layer's tensors go to the host */
+            BAD("train.recompute_saved", "kept outputs with activations offloaded to host memory are not "
+                "modelled (the offload copies each layer's saved tensors; MaxText's custom policy names "
+                "per tensor where it goes) (accepted here: no recompute_saved, or offload none)");
+    }
     if (t->recompute_modules & ~(1u << AIF_RCM_CORE_ATTN) && s->framework.selective_gemm_share > 0)
         BAD("train.recompute_modules", "the stack %s recomputes selectively by its own per-op policy "
             "(selective_gemm_share %g); recompute_modules are Megatron-Core's", s->framework.name,

@@ -108,6 +108,8 @@ void aif_best_apply(const aif_best_result *r, aif_scenario *s)
     s->train.par = r->par;
     s->train.mbs = r->mbs;
     s->train.recompute = r->recompute;
+    if (r->recompute != AIF_RC_FULL)   /* what a full replay keeps: nothing to keep otherwise */
+        s->train.recompute_saved = 0;
     s->train.optimizer = r->optimizer;
     s->train.tp_overlap = r->tp_overlap;
     s->train.dp_overlap = r->dp_overlap;

@@ -109,6 +109,8 @@ typedef struct lw {
                                        collectives saved, elementwise ops recomputed) */
     unsigned replay_saved;          /* while a full recompute replays a layer: what it kept instead
                                        (train.recompute_saved, bit 1 << AIF_RCS_x), not replayed */
+    int cast_only;                  /* the next GEMM is one a replay kept: its low-precision input cast
+                                       alone (the weight gradient reads that copy), not the GEMM */
     unsigned groups_read;           /* bit g: comm() was asked about group g (its size decides) */
 } lw;
 
@@ -159,6 +161,11 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
             cast_before_comms(w->g);
     }
     w->gathers_input = 0;
+    if (w->cast_only) {   /* a kept output: the GEMM is not replayed, its input still quantized */
+        w->cast_only = 0;
+        w->chunks_next = 0;
+        return NULL;
+    }
     /* ZeRO-3 per tensor: a weight's fprop or dgrad (n x k (x batch) weights) gathers it
      * (and reduce-scatters its gradient) beside this GEMM: after its operands' cast, so
      * that the GEMM is the compute the collective overlaps */
@@ -352,21 +359,27 @@ static void attention_fwd(lw *w)
         }
         gemm(w, "kv.down", T, kvl + rope, h, 1, w->fp8);
         gemm(w, "kv.up", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
-    } else if (!(w->replay_saved & 1u << AIF_RCS_QKV_PROJ)) {   /* a replay that kept them skips them */
+    } else {   /* a replay that kept them casts its input alone */
+        w->cast_only = (w->replay_saved & 1u << AIF_RCS_QKV_PROJ) != 0;
         gemm(w, "qkv", T, w->d.q_dim / w->t + kv_local(w), h, 1, w->fp8);
     }
     if (m->position == AIF_POS_ROPE)
         rope_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 0);
-    if (w->c > 1)
-        comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
-    if (!(w->replay_saved & 1u << AIF_RCS_CONTEXT))
+    if (!(w->replay_saved & 1u << AIF_RCS_CONTEXT)) {   /* a replay that kept it: no ring, no core */
+        if (w->c > 1)
+            comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1),
+                 AIF_OVL_NEXT);
         attn_core(w, 0);
+    }
     if (!(w->replay_saved & 1u << AIF_RCS_OUT_PROJ)) {
         if (w->tp_ovl)
             tp_reduce_before(w, "tp.rs.out", T);
         gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
         if (!w->tp_ovl)
             tp_reduce(w, "tp.rs.out", T);
+    } else {   /* kept: its input's cast alone */
+        w->cast_only = 1;
+        gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
     }
     act_op(w, "residual1", el * h * (6 + w->d.dropout));
 }
@@ -427,8 +440,11 @@ static void dense_mlp_core(lw *w)
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
-    if (w->replay_saved & 1u << AIF_RCS_MLPWO)   /* a replay that kept the output projection's output */
+    if (w->replay_saved & 1u << AIF_RCS_MLPWO) {   /* a replay that kept its output: its input's cast alone */
+        w->cast_only = 1;
+        gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
         return;
+    }
     if (w->tp_ovl)
         tp_reduce_before(w, "tp.rs.fc2", T);
     gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);

@@ -6,7 +6,10 @@
 
 #include <string.h>
 
-typedef struct per_layer { double dense, moe, full; } per_layer;
+typedef struct per_layer {
+    double dense, moe, full;
+    double full_extra;   /* of full, the kept outputs a layer without recompute does not hold (out_proj, mlpwo) */
+} per_layer;
 
 /* Per-op selective checkpointing (a stack with selective_gemm_share > 0: torchtitan's
  * selective_ac_option "op", pytorch/torchtitan parallelize_llama.py _apply_ac_to_transformer_block
@@ -167,10 +170,12 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
         pl->full += 2 * T * (d->q_dim / t + kvl);
     if (saved & 1u << AIF_RCS_CONTEXT)   /* the attention output and its softmax statistics */
         pl->full += 2 * T * d->out_in / t + 4 * T * m->heads / t;
+    pl->full_extra = 0;
     if (saved & 1u << AIF_RCS_OUT_PROJ)
-        pl->full += 2 * el * h;
+        pl->full_extra += 2 * el * h;
     if (saved & 1u << AIF_RCS_MLPWO)
-        pl->full += 2 * el * h;
+        pl->full_extra += 2 * el * h;
+    pl->full += pl->full_extra;
 }
 
 /* What one layer's backward rebuilds on top of what the layers keep: a recomputed layer
@@ -184,8 +189,9 @@ static double recompute_transient(const aif_scenario *s, const aif_dims *d, cons
         return 0;
     per_layer none;
     layer_activations(s, d, AIF_RC_NONE, &none);
-    double dense = none.dense - (rc == AIF_RC_FULL ? kept->full : kept->dense);
-    double moe = s->model.moe.experts ? none.moe - (rc == AIF_RC_FULL ? kept->full : kept->moe) : 0;
+    double full_in_none = kept->full - kept->full_extra;   /* what the replayed layer holds anyway */
+    double dense = none.dense - (rc == AIF_RC_FULL ? full_in_none : kept->dense);
+    double moe = s->model.moe.experts ? none.moe - (rc == AIF_RC_FULL ? full_in_none : kept->moe) : 0;
     double most = dense > moe ? dense : moe;
     return most > 0 ? most : 0;
 }
