@@ -321,6 +321,7 @@ static void test_full_keeping_outputs(void **state)
             casts += !strcmp(o->name, "fp8.cast");
             gemms += o->kind == AIF_OP_GEMM;
         }
+        aif_graph_free(&g);
         assert_int_equal(casts, 4);
         assert_int_equal(gemms, i == 0 ? 4 : 1);   /* kept: qkv, out and fc2; fc1 replayed */
     }
