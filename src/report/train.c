@@ -52,6 +52,37 @@ void aif_report_memory_fit_text(char *buf, size_t n, const aif_memory_fit *m)
                  "makes it fit; use more GPUs or GPUs with more memory.");
 }
 
+/* What a full recompute keeps (train.recompute_saved): none unless the recompute is full. */
+static unsigned recompute_kept(const aif_train *t)
+{
+    return t->recompute == AIF_RC_FULL ? t->recompute_saved : 0;
+}
+
+/* buf[k..]: the names of the bits set in flags (names NULL-terminated), after open, comma
+ * separated, then ")"; nothing when none is set.  Returns the new length (at most size). */
+static size_t append_flag_names(char *buf, size_t size, size_t k, const char *open, unsigned flags,
+                                const char *const *names)
+{
+    for (int i = 0, n = 0; names[i] && k < size; i++)
+        if (flags >> i & 1u)
+            k += (size_t)snprintf(buf + k, size - k, "%s%s", n++ ? ", " : open, names[i]);
+    if (flags && k < size)
+        k += (size_t)snprintf(buf + k, size - k, ")");
+    return k < size ? k : size;
+}
+
+/* in.key: the names of the bits set in flags as an array; absent when none is set */
+static void json_flag_names(json_object *in, const char *key, unsigned flags, const char *const *names)
+{
+    if (!flags)
+        return;
+    json_object *arr = json_object_new_array();
+    for (int i = 0; names[i]; i++)
+        if (flags >> i & 1u)
+            json_object_array_add(arr, json_object_new_string(names[i]));
+    json_object_object_add(in, key, arr);
+}
+
 void aif_report_train_text(FILE *f, const aif_train_run *run)
 {
     const aif_scenario *s = &run->scenario;
@@ -98,21 +129,11 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         fprintf(f, " (VPP%d)", p->vpp);
     const char *prec = t->precision == AIF_FP4 ? aif_fp4_format_name((aif_fp4_format)t->fp4_format)
                                                : aif_prec_name((aif_prec)t->precision);
-    char rc[160];   /* the modules, when given, so that selective alone reads as before */
+    /* the modules, when given, so that selective alone reads as before; what a full replay keeps */
+    char rc[160];
     size_t k_rc = (size_t)snprintf(rc, sizeof rc, "%s", aif_recompute_name((aif_recompute)t->recompute));
-    for (int i = 0, n_rc = 0; i < AIF_N_RCM && k_rc < sizeof rc; i++)
-        if (t->recompute_modules >> i & 1u)
-            k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, "%s%s", n_rc++ ? ", " : " (",
-                                     aif_recompute_module_names[i]);
-    if (t->recompute_modules && k_rc < sizeof rc)
-        k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, ")");
-    unsigned kept = t->recompute == AIF_RC_FULL ? t->recompute_saved : 0;
-    for (int i = 0, n_rs = 0; i < AIF_N_RCS && k_rc < sizeof rc; i++)   /* what a full replay keeps */
-        if (kept >> i & 1u)
-            k_rc += (size_t)snprintf(rc + k_rc, sizeof rc - k_rc, "%s%s", n_rs++ ? ", " : " (keeping ",
-                                     aif_recompute_saved_names[i]);
-    if (kept && k_rc < sizeof rc)
-        snprintf(rc + k_rc, sizeof rc - k_rc, ")");
+    k_rc = append_flag_names(rc, sizeof rc, k_rc, " (", t->recompute_modules, aif_recompute_module_names);
+    append_flag_names(rc, sizeof rc, k_rc, " (keeping ", recompute_kept(t), aif_recompute_saved_names);
     fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
     if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
         fprintf(f, " (shard %d x replicate %d)", p->dp_shard, p->dp / p->dp_shard);
@@ -226,20 +247,9 @@ char *aif_report_train_json(const aif_train_run *run)
         aif_json_int(in, "bf16_last_layers", s->train.bf16_last_layers);
     }
     aif_json_str(in, "recompute", aif_recompute_name((aif_recompute)s->train.recompute));
-    if (s->train.recompute_modules) {   /* absent when not given (selective: core_attn) */
-        json_object *mods = json_object_new_array();
-        for (int b = 0; b < AIF_N_RCM; b++)
-            if (s->train.recompute_modules >> b & 1u)
-                json_object_array_add(mods, json_object_new_string(aif_recompute_module_names[b]));
-        json_object_object_add(in, "recompute_modules", mods);
-    }
-    if (s->train.recompute_saved && s->train.recompute == AIF_RC_FULL) {   /* absent when none */
-        json_object *kept = json_object_new_array();
-        for (int b = 0; b < AIF_N_RCS; b++)
-            if (s->train.recompute_saved >> b & 1u)
-                json_object_array_add(kept, json_object_new_string(aif_recompute_saved_names[b]));
-        json_object_object_add(in, "recompute_saved", kept);
-    }
+    /* each absent when none: recompute_modules not given (selective: core_attn), recompute_saved */
+    json_flag_names(in, "recompute_modules", s->train.recompute_modules, aif_recompute_module_names);
+    json_flag_names(in, "recompute_saved", recompute_kept(&s->train), aif_recompute_saved_names);
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     if (aif_optim_has_grad_buffer(s->train.optimizer))   /* train.grad_dtype */
         aif_json_str(in, "grad_dtype", s->train.grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");

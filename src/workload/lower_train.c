@@ -116,6 +116,12 @@ typedef struct lw {
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
 
+/* while a full recompute replays a layer: whether it kept output x (train.recompute_saved) */
+static int kept(const lw *w, aif_recompute_saved x)
+{
+    return (w->replay_saved >> x & 1u) != 0;
+}
+
 /* The op just added (a GEMM operand's cast) moved before the collectives emitted to run
  * beside that GEMM (AIF_OVL_NEXT: a TP gather or reduce-scatter chunked with it, a
  * gradient gather beside a dgrad), so that they overlap the GEMM, not the cast: the cast
@@ -347,7 +353,7 @@ static void attention_fwd(lw *w)
     const aif_model *m = &w->s->model;
     double T = w->T, el = w->tok_el, h = w->h;
     norm_op(w, "norm1", el * h * 4);
-    if (!(w->replay_saved & 1u << AIF_RCS_QKV_PROJ) || m->attention == AIF_ATTN_MLA)
+    if (!kept(w, AIF_RCS_QKV_PROJ) || m->attention == AIF_ATTN_MLA)
         tp_gather(w, "tp.ag.qkv", T, 1);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
@@ -360,18 +366,18 @@ static void attention_fwd(lw *w)
         gemm(w, "kv.down", T, kvl + rope, h, 1, w->fp8);
         gemm(w, "kv.up", T, w->d.kv_dim / w->t, kvl, 1, w->fp8);
     } else {   /* a replay that kept them casts its input alone */
-        w->cast_only = (w->replay_saved & 1u << AIF_RCS_QKV_PROJ) != 0;
+        w->cast_only = kept(w, AIF_RCS_QKV_PROJ);
         gemm(w, "qkv", T, w->d.q_dim / w->t + kv_local(w), h, 1, w->fp8);
     }
     if (m->position == AIF_POS_ROPE)
         rope_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 0);
-    if (!(w->replay_saved & 1u << AIF_RCS_CONTEXT)) {   /* a replay that kept it: no ring, no core */
+    if (!kept(w, AIF_RCS_CONTEXT)) {   /* a replay that kept it: no ring, no core */
         if (w->c > 1)
             comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1),
                  AIF_OVL_NEXT);
         attn_core(w, 0);
     }
-    if (!(w->replay_saved & 1u << AIF_RCS_OUT_PROJ)) {
+    if (!kept(w, AIF_RCS_OUT_PROJ)) {
         if (w->tp_ovl)
             tp_reduce_before(w, "tp.rs.out", T);
         gemm(w, "out", T, h, w->d.out_in / w->t, 1, w->fp8);
@@ -440,7 +446,7 @@ static void dense_mlp_core(lw *w)
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
-    if (w->replay_saved & 1u << AIF_RCS_MLPWO) {   /* a replay that kept its output: its input's cast alone */
+    if (kept(w, AIF_RCS_MLPWO)) {   /* a replay that kept its output: its input's cast alone */
         w->cast_only = 1;
         gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
         return;
