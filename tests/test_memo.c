@@ -97,7 +97,13 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
         t->grad_dtype = t->optimizer <= AIF_OPT_DISTRIBUTED ? pick(AIF_N_GRAD_DTYPE) : AIF_GRAD_AUTO;
         break;
     case 21: t->moments_dtype = pick(AIF_N_GRAD_DTYPE); break;   /* the optimizer's state: not in the layers' key */
-    case 22: t->recompute_saved = (unsigned)pick(1 << AIF_N_RCS); break;   /* read only under full (below) */
+    case 22:   /* read only under full (below); the names a MoE or MLA model refuses left out */
+        t->recompute_saved = (unsigned)pick(1 << AIF_N_RCS);
+        if (s->model.moe.experts > 0)
+            t->recompute_saved &= ~(1u << AIF_RCS_MLPWO | 1u << AIF_RCS_MLPWI);
+        if (s->model.attention == AIF_ATTN_MLA)
+            t->recompute_saved &= ~(1u << AIF_RCS_QKV_PROJ);
+        break;
     default: t->attention = pick(3); break;
     }
     if (t->recompute != AIF_RC_FULL)   /* the scenario refuses it otherwise */

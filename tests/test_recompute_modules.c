@@ -261,7 +261,9 @@ static void test_list_or_commas(void **state)
 /* Full recompute keeping the query, key and value projections (MaxText's save_qkv_proj) on a
  * dense GQA model: the activations grow by the kept layers' q, k and v outputs, the replay loses
  * the qkv GEMM (its FLOPs leave HFU, MFU unchanged) and the recompute time its time; the
- * simulating engine agrees; keeping the attention output drops the replayed attention too. */
+ * simulating engine agrees; keeping the attention output drops the replayed attention too;
+ * keeping the MLP's input projections (mlpwi) as well grows the activations by their gate and
+ * up outputs and drops the fc1 GEMM from the replay. */
 static void test_full_keeping_outputs(void **state)
 {
     (void)state;
@@ -271,10 +273,10 @@ static void test_full_keeping_outputs(void **state)
         "model: {base: llama3-8b, arch: llama, layers: 4, hidden: 2048, heads: 16, kv_heads: 4, head_dim: 128, ffn: 5632,\n"
         "        vocab: 4096}\n"
         "train: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 2048, recompute: full}\n";
-    aif_train_result r[3], sim;
-    aif_scenario s[3];
-    static const char *const kept[3] = {NULL, "qkv_proj", "qkv_proj,context"};
-    for (int i = 0; i < 3; i++) {
+    aif_train_result r[4], sim;
+    aif_scenario s[4];
+    static const char *const kept[4] = {NULL, "qkv_proj", "qkv_proj,context", "qkv_proj,mlpwi"};
+    for (int i = 0; i < 4; i++) {
         aif_override ov[1] = {{"train.recompute_saved", kept[i], "o"}};
         aif_err e;
         if (aif_scenario_parse(cat, y, strlen(y), "t", ov, kept[i] ? 1 : 0, &s[i], &e) != AIF_OK)
@@ -296,6 +298,15 @@ static void test_full_keeping_outputs(void **state)
     double lost = r[0].hw_flops_per_step - r[1].hw_flops_per_step;
     if (fabs(lost / qkv_flops - 1) > 1e-9)
         fail_msg("replayed FLOPs fell by %.6g, the qkv GEMMs' by hand %.6g", lost, qkv_flops);
+    /* mlpwi: the gated MLP's two input projections, DFFN wide each, in bf16 */
+    double fc1_out = 2.0 * DSEQ * 2 * DFFN, fc1_flops = 2.0 * DSEQ * DH * 2 * DFFN * DL * 8;
+    grew = r[3].mem.activations_bytes - r[1].mem.activations_bytes;
+    if (fabs(grew / ((DL - 1) * fc1_out) - 1) > 1e-9)
+        fail_msg("keeping mlpwi: activations grew %.6g B, by hand %.6g", grew, (DL - 1) * fc1_out);
+    lost = r[1].hw_flops_per_step - r[3].hw_flops_per_step;
+    if (fabs(lost / fc1_flops - 1) > 1e-9)
+        fail_msg("keeping mlpwi: replayed FLOPs fell by %.6g, the fc1 GEMMs' by hand %.6g", lost, fc1_flops);
+    assert_true(r[3].bd.recompute_s < r[1].bd.recompute_s);
     aif_err e;
     if (aif_simulate(&s[1], NULL, &sim, NULL, &e) != AIF_OK)
         fail_msg("%s", e.msg);
@@ -304,8 +315,9 @@ static void test_full_keeping_outputs(void **state)
     /* in fp8 the replay still quantizes a kept GEMM's input (its weight gradient reads that
      * copy): every replayed layer casts for qkv, out, fc1 and fc2 whatever it keeps, and
      * replays no GEMM it kept */
-    for (int i = 0; i < 2; i++) {
-        aif_override ov[2] = {{"train.precision", "fp8", "o"}, {"train.recompute_saved", "qkv_proj,out_proj,mlpwo", "o"}};
+    for (int i = 0; i < 3; i++) {
+        aif_override ov[2] = {{"train.precision", "fp8", "o"},
+                              {"train.recompute_saved", i == 2 ? "qkv_proj,out_proj,mlpwo,mlpwi" : "qkv_proj,out_proj,mlpwo", "o"}};
         aif_scenario f;
         if (aif_scenario_parse(cat, y, strlen(y), "t", ov, i == 0 ? 1 : 2, &f, &e) != AIF_OK)
             fail_msg("%s: %s", e.path, e.msg);
@@ -323,7 +335,7 @@ static void test_full_keeping_outputs(void **state)
         }
         aif_graph_free(&g);
         assert_int_equal(casts, 4);
-        assert_int_equal(gemms, i == 0 ? 4 : 1);   /* kept: qkv, out and fc2; fc1 replayed */
+        assert_int_equal(gemms, i == 0 ? 4 : i == 1 ? 1 : 0);   /* kept: qkv, out and fc2 (fc1 replayed), then all */
     }
 }
 
@@ -370,6 +382,7 @@ static void test_refused(void **state)
     refused_field(mla, "full", "train.recompute_saved", "qkv_proj",
                   "has multi-latent attention (accepted here: context, out_proj)");
     refused_field(mla, "full", "train.recompute_saved", "context,mlpwo", "layers are mixture of experts");
+    refused_field(mla, "full", "train.recompute_saved", "mlpwi", "input projection; ");
     static const char ds[] = "cluster: {system: dgx-a100-80g, gpus: 16}\nmodel: llama3-8b\n"
                              "train: {framework: deepspeed, optimizer: zero3, tp: 1, pp: 1}\n";
     refused_field(ds, "full", "train.recompute_saved", "mlpwo", "ZeRO-3 per tensor");

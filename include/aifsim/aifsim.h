@@ -441,12 +441,16 @@ typedef enum aif_recompute_module {
  * aif_recompute_saved_names), the names JAX's save_only_these_names policies checkpoint in
  * MaxText (MaxText/layers/models.py remat_policy: save_qkv_proj keeps qkv_proj,
  * save_dot_except_mlp qkv_proj and out_proj, save_dot_except_mlpwi those and mlpwo,
- * save_dot_with_context_except_mlp qkv_proj, context and out_proj): bit 1 << AIF_RCS_x.
+ * save_dot_with_context_except_mlp qkv_proj, context and out_proj; minimal, JAX's
+ * checkpoint_dots_with_no_batch_dims, every weight matmul's output: qkv_proj, out_proj,
+ * mlpwi and mlpwo): bit 1 << AIF_RCS_x.
  * qkv_proj the query, key and value projections' outputs (their GEMMs not replayed);
  * context the attention core's output (its forward not replayed); out_proj the attention
- * output projection's; mlpwo a dense MLP's output projection's. */
+ * output projection's; mlpwo a dense MLP's output projection's; mlpwi a dense MLP's input
+ * projections' (the gate and up projections of a gated MLP; the activation is replayed
+ * from them). */
 typedef enum aif_recompute_saved {
-    AIF_RCS_QKV_PROJ, AIF_RCS_CONTEXT, AIF_RCS_OUT_PROJ, AIF_RCS_MLPWO, AIF_N_RCS
+    AIF_RCS_QKV_PROJ, AIF_RCS_CONTEXT, AIF_RCS_OUT_PROJ, AIF_RCS_MLPWO, AIF_RCS_MLPWI, AIF_N_RCS
 } aif_recompute_saved;
 /* What a training job keeps in host memory (train.offload, aif_offload_names: none activations):
  * activations = the saved activations of the first train.offload_layers layers, copied to the

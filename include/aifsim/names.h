@@ -33,7 +33,7 @@ extern const char *const aif_grad_dtype_names[];   /* auto fp32 bf16 */
 extern const char *const aif_recompute_names[];    /* none selective full */
 extern const char *const aif_recompute_module_names[];   /* core_attn mla_up_proj layernorm mlp moe moe_act
                                                             shared_experts (aif_recompute_module) */
-extern const char *const aif_recompute_saved_names[];   /* qkv_proj context out_proj mlpwo (aif_recompute_saved) */
+extern const char *const aif_recompute_saved_names[];   /* qkv_proj context out_proj mlpwo mlpwi (aif_recompute_saved) */
 extern const char *const aif_offload_names[];      /* none activations */
 extern const char *const aif_optim_names[];        /* none distributed zero1 zero2 zero3 fsdp */
 extern const char *const aif_lora_target_names[];  /* attention all qkv */

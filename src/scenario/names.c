@@ -28,7 +28,7 @@ const char *const aif_grad_dtype_names[] = {"auto", "fp32", "bf16", NULL};
 const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_recompute_module_names[] = {"core_attn", "mla_up_proj", "layernorm", "mlp", "moe", "moe_act",
                                                   "shared_experts", NULL};
-const char *const aif_recompute_saved_names[] = {"qkv_proj", "context", "out_proj", "mlpwo", NULL};
+const char *const aif_recompute_saved_names[] = {"qkv_proj", "context", "out_proj", "mlpwo", "mlpwi", NULL};
 const char *const aif_offload_names[] = {"none", "activations", NULL};
 const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
 const char *const aif_lora_target_names[] = {"attention", "all", "qkv", NULL};

@@ -895,7 +895,7 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         if (m->attention == AIF_ATTN_MLA)
             ok &= ~(1u << AIF_RCS_QKV_PROJ);
         if (m->moe.experts > 0)
-            ok &= ~(1u << AIF_RCS_MLPWO);
+            ok &= ~(1u << AIF_RCS_MLPWO | 1u << AIF_RCS_MLPWI);
         if (t->attention == AIF_ATTN_UNFUSED)
             ok &= ~(1u << AIF_RCS_CONTEXT);
         char acc[96] = "";
@@ -905,9 +905,10 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         if (t->recompute_saved & 1u << AIF_RCS_QKV_PROJ && m->attention == AIF_ATTN_MLA)
             BAD("train.recompute_saved", "qkv_proj names the query, key and value projections of multi-head or "
                 "grouped-query attention; %s has multi-latent attention (accepted here: %s)", m->name, acc);
-        if (t->recompute_saved & 1u << AIF_RCS_MLPWO && m->moe.experts > 0)
-            BAD("train.recompute_saved", "mlpwo names a dense MLP's output projection; %s's layers are mixture "
-                "of experts (accepted here: %s)", m->name, acc);
+        if (t->recompute_saved & (1u << AIF_RCS_MLPWO | 1u << AIF_RCS_MLPWI) && m->moe.experts > 0)
+            BAD("train.recompute_saved", "%s names a dense MLP's %s projection; %s's layers are mixture "
+                "of experts (accepted here: %s)", t->recompute_saved & 1u << AIF_RCS_MLPWO ? "mlpwo" : "mlpwi",
+                t->recompute_saved & 1u << AIF_RCS_MLPWO ? "output" : "input", m->name, acc);
         if (t->recompute_saved & 1u << AIF_RCS_CONTEXT && t->attention == AIF_ATTN_UNFUSED)
             BAD("train.recompute_saved", "context keeps a fused attention kernel's output; the unfused "
                 "attention's backward needs its probabilities (accepted here: %s)", acc);

@@ -442,8 +442,10 @@ static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act,
 static void dense_mlp_core(lw *w)
 {
     double h = w->h, T = w->T;
-    tp_gather(w, "tp.ag.fc1", T, 1);
+    if (!kept(w, AIF_RCS_MLPWI))   /* a replay that kept fc1's output gathers nothing for it */
+        tp_gather(w, "tp.ag.fc1", T, 1);
     double gm = w->d.gated ? 2 : 1, ffn = w->s->model.ffn;
+    w->cast_only = kept(w, AIF_RCS_MLPWI);   /* kept: its input's cast alone */
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
     if (kept(w, AIF_RCS_MLPWO)) {   /* a replay that kept its output: its input's cast alone */

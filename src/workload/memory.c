@@ -170,6 +170,8 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
         pl->full += 2 * T * (d->q_dim / t + kvl);
     if (saved & 1u << AIF_RCS_CONTEXT)   /* the attention output and its softmax statistics */
         pl->full += 2 * T * d->out_in / t + 4 * T * m->heads / t;
+    if (saved & 1u << AIF_RCS_MLPWI)   /* the MLP's input projections' outputs (a gated MLP's two) */
+        pl->full += 2 * T * (double)m->ffn * (d->gated ? 2 : 1) / t;
     pl->full_extra = 0;
     if (saved & 1u << AIF_RCS_OUT_PROJ)
         pl->full_extra += 2 * el * h;

@@ -256,6 +256,8 @@ double aif_recompute_saved_flops_per_seq(const aif_model *m, unsigned saved, dou
         per_tok += n_all * 2 * d.out_in * h;
     if (saved & 1u << AIF_RCS_MLPWO)
         per_tok += n_dense * 2 * (double)m->ffn * h;
+    if (saved & 1u << AIF_RCS_MLPWI)
+        per_tok += n_dense * 2 * (double)m->ffn * (d.gated ? 2 : 1) * h;
     if (saved & 1u << AIF_RCS_CONTEXT && m->layers > 0)   /* every layer's, the prediction blocks' too */
         fl = aif_model_attn_core_flops_per_seq(m, seq) / m->layers * n_all;
     return per_tok * seq + fl;
