@@ -6,7 +6,10 @@
  * books it too; core_attn alone is selective as before, to the bit; bad names, modules
  * without selective and mla_up_proj without MLA are refused naming the field.  And a full
  * recompute that keeps outputs (train.recompute_saved, MaxText's remat policies): what it
- * keeps and what it no longer replays, by hand, in both engines. */
+ * keeps and what it no longer replays, by hand, in both engines.  And a full recompute of
+ * the first layers of each pipeline chunk (train.recompute_layers, Megatron-Core's block
+ * method): the layers it replays and those it keeps whole, per stage, in FLOPs, memory and
+ * time, in both engines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +342,104 @@ static void test_full_keeping_outputs(void **state)
     }
 }
 
+/* Full recompute of the first n layers of each chunk (train.recompute_layers) on the dense
+ * 4-layer model above: n = 4 is full recompute to the bit; the replayed FLOPs (HFU) and the
+ * recompute time are n/4 of full recompute's; each layer kept whole holds a layer's
+ * activations without recompute instead of its input (the memory is linear in n); the step
+ * lies between none and full, and the simulating engine agrees.  With pp 2 and vpp 2 (four
+ * chunks of one layer) n = 1 replays them all; with 8 layers (chunks of two) every rank
+ * keeps two layers whole and half the FLOPs replay.  A MoE model's dense prefix: the stage
+ * counts the kept layers by kind. */
+static void test_recompute_layers(void **state)
+{
+    (void)state;
+    static const char y[] =
+        "cluster: {system: dgx-h100, gpus: 8}\n"
+        "model: {base: llama3-8b, arch: llama, layers: 4, hidden: 2048, heads: 16, kv_heads: 4, head_dim: 128, ffn: 5632,\n"
+        "        vocab: 4096}\n"
+        "train: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 2048}\n";
+    aif_train_result r[6], sim;
+    aif_scenario s[6];
+    static const char *const rc[6] = {"none", "full", "full", "full", "full", "full"};
+    static const char *const n[6] = {NULL, NULL, "1", "2", "3", "4"};
+    aif_err e;
+    for (int i = 0; i < 6; i++) {
+        aif_override ov[2] = {{"train.recompute", rc[i], "o"}, {"train.recompute_layers", n[i], "o"}};
+        if (aif_scenario_parse(cat, y, strlen(y), "t", ov, n[i] ? 2 : 1, &s[i], &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+        est(&s[i], &r[i]);
+    }
+    /* every layer's first n: all four, as full recompute */
+    assert_true(r[5].step_time_s == r[1].step_time_s && r[5].mem.total_bytes == r[1].mem.total_bytes);
+    assert_true(r[5].hw_flops_per_step == r[1].hw_flops_per_step);
+    double replay = r[1].hw_flops_per_step - r[0].hw_flops_per_step;
+    for (int k = 1; k <= 3; k++) {
+        const aif_train_result *x = &r[1 + k];
+        if (fabs((x->hw_flops_per_step - r[0].hw_flops_per_step) / (replay * k / 4) - 1) > 1e-9)
+            fail_msg("n %d: replayed FLOPs %.6g, a quarter of full's a layer %.6g", k,
+                     x->hw_flops_per_step - r[0].hw_flops_per_step, replay * k / 4);
+        if (fabs(x->bd.recompute_s / (r[1].bd.recompute_s * k / 4) - 1) > 1e-9)
+            fail_msg("n %d: recompute %.6g s, full's x %d/4 %.6g s", k, x->bd.recompute_s, k, r[1].bd.recompute_s * k / 4);
+        assert_true(x->step_time_s > r[0].step_time_s && x->step_time_s < r[1].step_time_s);
+    }
+    /* each layer kept whole adds the same bytes: a layer's activations less its input */
+    double per_layer = r[2].mem.activations_bytes - r[3].mem.activations_bytes;
+    assert_true(per_layer > 0);
+    assert_true(fabs((r[3].mem.activations_bytes - r[4].mem.activations_bytes) / per_layer - 1) < 1e-9);
+    assert_true(fabs((r[4].mem.activations_bytes - r[5].mem.activations_bytes) / per_layer - 1) < 1e-9);
+    if (aif_simulate(&s[3], NULL, &sim, NULL, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    if (fabs(sim.step_time_s / r[3].step_time_s - 1) > 0.05 || fabs(sim.bd.recompute_s / r[3].bd.recompute_s - 1) > 0.05)
+        fail_msg("n 2: estimate %.6g s (recompute %.6g), simulation %.6g s (%.6g)", r[3].step_time_s,
+                 r[3].bd.recompute_s, sim.step_time_s, sim.bd.recompute_s);
+    /* per chunk: pp 2, vpp 2 */
+    for (int layers = 4; layers <= 8; layers += 4) {
+        aif_override ov[6] = {{"train.recompute", "full", "o"}, {"train.recompute_layers", "1", "o"},
+                              {"train.pp", "2", "o"}, {"train.vpp", "2", "o"},
+                              {"model.layers", layers == 4 ? "4" : "8", "o"}, {"train.gbs", "16", "o"}};
+        aif_scenario p;
+        if (aif_scenario_parse(cat, y, strlen(y), "t", ov, 6, &p, &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+        aif_graph g, gf;
+        if (aif_graph_lower(&p, &g, &e) != AIF_OK)
+            fail_msg("%s", e.msg);
+        p.train.recompute_layers = 0;
+        if (aif_graph_lower(&p, &gf, &e) != AIF_OK)
+            fail_msg("%s", e.msg);
+        for (int k = 0, nc = aif_graph_n_stage_classes(&g); k < nc; k++) {
+            aif_stage_class c;
+            aif_graph_stage_class(&g, k, &c);
+            assert_int_equal(c.st.keep_dense, layers == 4 ? 0 : 2);   /* two chunks of two a rank: one kept each */
+            assert_int_equal(c.st.keep_moe, 0);
+        }
+        double share = g.recompute_flops_per_microbatch / gf.recompute_flops_per_microbatch;
+        if (fabs(share - (layers == 4 ? 1 : 0.5)) > 1e-12)
+            fail_msg("%d layers: replayed share %.17g", layers, share);
+        assert_true(g.seg[AIF_SEG_DENSE_BWD_KEEP].n > 0);   /* lowered whenever the field is set */
+        assert_int_equal(gf.seg[AIF_SEG_DENSE_BWD_KEEP].n, 0);
+        aif_graph_free(&g);
+        aif_graph_free(&gf);
+    }
+    /* the MoE model above: one dense layer, three MoE; the first two replay */
+    {
+        aif_override ov[2] = {{"train.recompute", "full", "o"}, {"train.recompute_layers", "2", "o"}};
+        aif_scenario p;
+        const char *my = yaml("mla");
+        if (aif_scenario_parse(cat, my, strlen(my), "t", ov, 2, &p, &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+        aif_graph g;
+        if (aif_graph_lower(&p, &g, &e) != AIF_OK)
+            fail_msg("%s", e.msg);
+        aif_stage_class c;
+        assert_int_equal(aif_graph_n_stage_classes(&g), 1);
+        aif_graph_stage_class(&g, 0, &c);
+        assert_int_equal(c.st.keep_dense, 0);
+        assert_int_equal(c.st.keep_moe, 2);
+        assert_true(g.seg[AIF_SEG_MOE_BWD_KEEP].n > 0);
+        aif_graph_free(&g);
+    }
+}
+
 /* the scenario with recompute rc and `field` (train.recompute_modules or _saved) set to
  * value is refused, naming the field, with `want` in the message */
 static void refused_field(const char *model_yaml, const char *rc, const char *field, const char *value,
@@ -390,6 +491,11 @@ static void test_refused(void **state)
     refused_field(unf, "full", "train.recompute_saved", "context", "needs its probabilities");
     static const char off[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {offload: activations}\n";
     refused_field(off, "full", "train.recompute_saved", "qkv_proj", "offloaded to host memory are not modelled");
+    refused_field(dense, "selective", "train.recompute_layers", "2", "but recompute is selective");
+    refused_field(dense, "full", "train.recompute_layers", "0", "");
+    static const char offmx[] = "cluster: {system: gb200-nvl72, gpus: 8}\nmodel: llama3-8b\n"
+                                "train: {framework: maxtext, offload: activations}\n";
+    refused_field(offmx, "full", "train.recompute_layers", "2", "host memory is not modelled");
 }
 
 int main(void)
@@ -398,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_each_module_by_hand), cmocka_unit_test(test_simulation_books_it),
         cmocka_unit_test(test_core_attn_is_selective), cmocka_unit_test(test_list_or_commas),
         cmocka_unit_test(test_refused), cmocka_unit_test(test_full_keeping_outputs),
+        cmocka_unit_test(test_recompute_layers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

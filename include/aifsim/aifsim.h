@@ -574,6 +574,9 @@ typedef struct aif_train {
                                      replayed; 0 = not given, core_attn (Megatron-Core's default) */
     unsigned recompute_saved;     /* recompute full: bit 1 << aif_recompute_saved for each layer output
                                      kept rather than replayed; 0 = none (the whole layer replayed) */
+    int recompute_layers;         /* recompute full: the first N layers of each pipeline chunk replay,
+                                     the others keep their activations (Megatron-Core's recompute_method
+                                     block, recompute_num_layers N); 0 = every layer replays */
     int optimizer;           /* aif_optim */
     int attention;           /* aif_attn_kernel */
     bool tp_overlap;         /* TP collectives overlapped with GEMMs (TE userbuffers) */

@@ -132,6 +132,8 @@ typedef enum aif_gemm_prec { AIF_GEMM_BF16, AIF_GEMM_FP8, AIF_GEMM_FP4, AIF_GEMM
  * in a training graph, seg[i] is the segment of kind i. */
 typedef enum aif_seg {
     AIF_SEG_DENSE_FWD, AIF_SEG_DENSE_BWD, AIF_SEG_MOE_FWD, AIF_SEG_MOE_BWD,
+    AIF_SEG_DENSE_BWD_KEEP,   /* under train.recompute_layers: the backward of a layer that kept its */
+    AIF_SEG_MOE_BWD_KEEP,     /* activations (no replay); empty otherwise */
     AIF_SEG_EMBED_FWD, AIF_SEG_EMBED_BWD, AIF_SEG_HEAD_FWD, AIF_SEG_HEAD_BWD,
     AIF_SEG_P2P,              /* one pipeline send/recv of activations (per chunk boundary and direction) */
     AIF_SEG_STEP_RS,          /* after the last backward: gradient reduce(-scatter) */
@@ -156,6 +158,8 @@ struct aif_arena;
 /* Work of one pipeline rank per microbatch (summed over its vpp chunks). */
 typedef struct aif_stage {
     int dense_layers, moe_layers;
+    int keep_dense, keep_moe; /* of them, those whose backward replays nothing under train.recompute_layers
+                                 (the layers past the first recompute_layers of each chunk; 0 otherwise) */
     int embed, head;          /* 1 if the rank holds the embedding / output head */
     int p2p;                  /* activation sends per direction per microbatch */
 } aif_stage;
@@ -181,6 +185,8 @@ typedef struct aif_graph {
     /* what the training lowering adds (zero in other graphs) */
     int pp, vpp, microbatches;
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
+    int recompute_layers;     /* recompute full with train.recompute_layers: the first N layers of each
+                                 chunk replay, the rest run the *_BWD_KEEP segments; 0 = all replay */
     int dp_buckets;           /* gradient buckets of a stage with dp_overlap (Megatron-LM's bucket size), >= 1 */
     /* the pipeline ranks in runs of equal stages, in rank order (aif_graph_stage_classes,
        which aif_graph_shape calls): what the engines and the memory model loop over, so

@@ -279,6 +279,13 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
     estimate_times(s, g, st, known, NULL, r);
 }
 
+/* A stage's layers' backward, field f of their segments' times: the replaying ones' and,
+ * under train.recompute_layers, those that kept their activations (aif_stage.keep_*). */
+#define layers_bwd(c, st, f)                                                                         \
+    (((c)->dense_layers - (c)->keep_dense) * (st)[AIF_SEG_DENSE_BWD].f +                             \
+     ((c)->moe_layers - (c)->keep_moe) * (st)[AIF_SEG_MOE_BWD].f +                                   \
+     (c)->keep_dense * (st)[AIF_SEG_DENSE_BWD_KEEP].f + (c)->keep_moe * (st)[AIF_SEG_MOE_BWD_KEEP].f)
+
 /* aif_estimate_times_known, the buckets' collectives through m's cache (m may be NULL). */
 static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                            const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r)
@@ -318,8 +325,8 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
         const aif_stage *c = &sc.st;
         double f = c->dense_layers * st[AIF_SEG_DENSE_FWD].total_s + c->moe_layers * st[AIF_SEG_MOE_FWD].total_s +
                    c->embed * st[AIF_SEG_EMBED_FWD].total_s + c->head * st[AIF_SEG_HEAD_FWD].total_s;
-        double b = c->dense_layers * st[AIF_SEG_DENSE_BWD].total_s + c->moe_layers * st[AIF_SEG_MOE_BWD].total_s +
-                   c->embed * st[AIF_SEG_EMBED_BWD].total_s + c->head * st[AIF_SEG_HEAD_BWD].total_s;
+        double b = layers_bwd(c, st, total_s) + c->embed * st[AIF_SEG_EMBED_BWD].total_s +
+                   c->head * st[AIF_SEG_HEAD_BWD].total_s;
         double pf = t_p2p, pb = t_p2p;
         if (async_p2p) {   /* what outlasts a chunk, and the compute slowed beside the send */
             pf = fmax(0, t_p2p - f / p->vpp) + interference(s, fmin(t_p2p, f / p->vpp));
@@ -344,13 +351,13 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
     int worst_items = worst >= 0 ? sg.dense_layers + sg.moe_layers + sg.embed + sg.head : 1;
     double cat[AIF_N_CAT], membound;
     for (int c = 0; c < AIF_N_CAT; c++)
-        cat[c] = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].cat_s[c] + st[AIF_SEG_DENSE_BWD].cat_s[c]) +
-                 sg.moe_layers * (st[AIF_SEG_MOE_FWD].cat_s[c] + st[AIF_SEG_MOE_BWD].cat_s[c]) +
+        cat[c] = sg.dense_layers * st[AIF_SEG_DENSE_FWD].cat_s[c] + sg.moe_layers * st[AIF_SEG_MOE_FWD].cat_s[c] +
+                 layers_bwd(&sg, st, cat_s[c]) +
                  sg.embed * (st[AIF_SEG_EMBED_FWD].cat_s[c] + st[AIF_SEG_EMBED_BWD].cat_s[c]) +
                  sg.head * (st[AIF_SEG_HEAD_FWD].cat_s[c] + st[AIF_SEG_HEAD_BWD].cat_s[c]) +
                  (t_p2p > 0 ? worst_p2p * st[AIF_SEG_P2P].cat_s[c] / t_p2p : 0);   /* its exposed sends */
-    membound = sg.dense_layers * (st[AIF_SEG_DENSE_FWD].membound_s + st[AIF_SEG_DENSE_BWD].membound_s) +
-               sg.moe_layers * (st[AIF_SEG_MOE_FWD].membound_s + st[AIF_SEG_MOE_BWD].membound_s) +
+    membound = sg.dense_layers * st[AIF_SEG_DENSE_FWD].membound_s + sg.moe_layers * st[AIF_SEG_MOE_FWD].membound_s +
+               layers_bwd(&sg, st, membound_s) +
                sg.embed * (st[AIF_SEG_EMBED_FWD].membound_s + st[AIF_SEG_EMBED_BWD].membound_s) +
                sg.head * (st[AIF_SEG_HEAD_FWD].membound_s + st[AIF_SEG_HEAD_BWD].membound_s);
     double m = g->microbatches;
@@ -483,11 +490,13 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  * their times under a key of exactly those inputs:
  *  - the context, compared byte for byte: s->cluster, s->model, s->framework.  When it
  *    changes the memo is emptied (one context at a time);
- *  - per entry, in three parts (the layers' forward, their backward, the embedding and
- *    head: lower_train.h): s->train with the fields the layers do not read zeroed (the
- *    forward's also without the recompute mode, the embedding's and head's without it
- *    and, for a model without multi-token prediction, the precision; the backward's with the mode as it runs it,
- *    aif_layer_recompute), the layers' sharding (aif_layer_sharding), and the shapes
+ *  - per entry, in four parts (the layers' forward, their backward, the embedding and
+ *    head, the backward of the layers recompute_layers leaves unreplayed: lower_train.h):
+ *    s->train with the fields the layers do not read zeroed (recompute_layers among them:
+ *    the stage classes count the layers it keeps; the forward's also without the recompute
+ *    mode, the kept layers' as the forward's with whether they exist, the embedding's and
+ *    head's without it and, for a model without multi-token prediction, the precision; the
+ *    backward's with the mode as it runs it, aif_layer_recompute), the layers' sharding (aif_layer_sharding_key), and the shapes
  *    of the communicator groups the part's lowering consulted (recorded by it, so a
  *    group enters the key exactly when its size can change an op).
  * Within the context it also keeps what depends on the context alone or on a few
@@ -505,7 +514,7 @@ aif_rc aif_estimate(const aif_scenario *s, aif_train_result *r, aif_err *err)
  * state: the caller owns the memo, one per thread. */
 typedef struct memo_key {
     aif_train train;          /* s->train, less what the part's segments do not read */
-    int sharding;             /* aif_layer_sharding(optimizer, pp) */
+    int sharding;             /* aif_layer_sharding_key (lower_train.h) */
     int part;                 /* AIF_LAYER_PART_*: which segments */
 } memo_key;
 
@@ -513,7 +522,8 @@ typedef struct memo_key {
 static const int part_segs[AIF_N_LAYER_PARTS][4] = {
     {AIF_SEG_DENSE_FWD, AIF_SEG_MOE_FWD, -1, -1},
     {AIF_SEG_DENSE_BWD, AIF_SEG_MOE_BWD, -1, -1},
-    {AIF_SEG_EMBED_FWD, AIF_SEG_EMBED_BWD, AIF_SEG_HEAD_FWD, AIF_SEG_HEAD_BWD}};
+    {AIF_SEG_EMBED_FWD, AIF_SEG_EMBED_BWD, AIF_SEG_HEAD_FWD, AIF_SEG_HEAD_BWD},
+    {AIF_SEG_DENSE_BWD_KEEP, AIF_SEG_MOE_BWD_KEEP, -1, -1}};
 
 typedef struct memo_entry {
     memo_key key;
@@ -533,7 +543,7 @@ enum { COLL_CAP = 1024, COLL_SLOTS = 2 * COLL_CAP };
 
 /* The stage classes of one (pp, vpp) of the context's model (aif_graph_stage_classes). */
 typedef struct memo_classes {
-    int pp, vpp, n;
+    int pp, vpp, rcl, n;      /* rcl: the graph's recompute_layers (the classes' keep counts) */
     aif_stage_class c[AIF_MAX_STAGE_CLASSES];
 } memo_classes;
 enum { MEMO_CLASSES = 16 };
@@ -688,12 +698,13 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     b->train.offload_layers = 0;   /* from their segments' times: the layers' lowering never reads them */
     b->train.grad_dtype = 0;       /* the end of the step's reduction (grad_bytes), not the layers' */
     b->train.moments_dtype = 0;    /* the optimizer's state and its step, not the layers' */
+    b->train.recompute_layers = 0; /* which layers replay: the stage classes' counts (aif_stage.keep_*) */
     b->train.recompute = aif_layer_recompute(&s->train, &s->framework);   /* as the backward runs it */
     /* the modules it replays, resolved (absent: core_attn), and none when it replays nothing */
     b->train.recompute_modules = b->train.recompute == AIF_RC_SELECTIVE ? aif_recompute_modules_of(&s->train) : 0;
     /* what a full replay keeps (none otherwise) */
     b->train.recompute_saved = b->train.recompute == AIF_RC_FULL ? s->train.recompute_saved : 0;
-    b->sharding = (int)aif_layer_sharding(s->train.optimizer, s->train.par.pp);
+    b->sharding = aif_layer_sharding_key(s);
     b->part = AIF_LAYER_PART_BWD;
     k[AIF_LAYER_PART_FWD] = *b;
     k[AIF_LAYER_PART_FWD].train.recompute = 0;
@@ -704,12 +715,18 @@ static void memo_keys_of(const aif_scenario *s, memo_key k[AIF_N_LAYER_PARTS])
     if (s->model.mtp_layers <= 0)   /* a multi-token-prediction block's projection runs in it */
         k[AIF_LAYER_PART_ENDS].train.precision = 0;
     k[AIF_LAYER_PART_ENDS].part = AIF_LAYER_PART_ENDS;
+    /* the kept layers' backward: the forward's key (no recompute), lowered or empty as
+     * recompute_layers applies (lower_train.h) */
+    k[AIF_LAYER_PART_KEEP] = k[AIF_LAYER_PART_FWD];
+    k[AIF_LAYER_PART_KEEP].train.recompute_layers = s->train.recompute == AIF_RC_FULL && s->train.recompute_layers > 0;
+    k[AIF_LAYER_PART_KEEP].part = AIF_LAYER_PART_KEEP;
 }
 
-/* The three parts' hashes of keys k (memo_keys_of): the words of the first KEY_HASHED
+/* The four parts' hashes of keys k (memo_keys_of): the words of the first KEY_HASHED
  * bytes of the embedding's and head's key (the layout's degrees, batch, sequence,
  * switches; the rest of the key takes part in the comparison only), then the precision
- * for the forward, the recompute mode too for the backward. */
+ * for the forward and the kept layers' backward (with whether it is lowered), the recompute
+ * mode too for the backward. */
 enum { KEY_HASHED = 80 };
 static void memo_hashes(const memo_key k[AIF_N_LAYER_PARTS], unsigned h[AIF_N_LAYER_PARTS])
 {
@@ -724,6 +741,7 @@ static void memo_hashes(const memo_key k[AIF_N_LAYER_PARTS], unsigned h[AIF_N_LA
     h[AIF_LAYER_PART_ENDS] = mix64(x ^ AIF_LAYER_PART_ENDS);
     x ^= (uint64_t)(unsigned)t->precision << 48;
     h[AIF_LAYER_PART_FWD] = mix64(x ^ AIF_LAYER_PART_FWD);
+    h[AIF_LAYER_PART_KEEP] = mix64(x ^ AIF_LAYER_PART_KEEP ^ (uint64_t)(unsigned)k[AIF_LAYER_PART_KEEP].train.recompute_layers << 20);
     x ^= (uint64_t)(unsigned)t->recompute << 56 ^ (uint64_t)t->recompute_modules << 24 ^
          (uint64_t)t->recompute_saved << 32;
     h[AIF_LAYER_PART_BWD] = mix64(x ^ AIF_LAYER_PART_BWD);
@@ -803,7 +821,8 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
     unsigned consulted[AIF_N_LAYER_PARTS];
     const memo_classes *mcl = NULL;
     for (int i = 0; i < m->n_classes; i++)
-        if (m->classes[i].pp == s->train.par.pp && m->classes[i].vpp == s->train.par.vpp)
+        if (m->classes[i].pp == s->train.par.pp && m->classes[i].vpp == s->train.par.vpp &&
+            m->classes[i].rcl == (s->train.recompute == AIF_RC_FULL ? s->train.recompute_layers : 0))
             mcl = &m->classes[i];
     if (m->fwd_seq != s->train.seq) {
         m->fwd_flops = aif_model_fwd_flops_per_seq(&s->model, s->train.seq);
@@ -819,6 +838,7 @@ aif_rc aif_estimate_memoized(const aif_scenario *s, aif_estimate_memo *m, aif_tr
             m->next_classes = (m->next_classes + 1) % MEMO_CLASSES;
         c->pp = g.pp;
         c->vpp = g.vpp;
+        c->rcl = g.recompute_layers;
         c->n = g.n_stage_classes;
         memcpy(c->c, g.stage_class, sizeof c->c);
     }

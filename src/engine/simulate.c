@@ -774,9 +774,12 @@ static int unit_items(const sim *x, const timeline *t, const aif_unit *u, item *
     } else {
         if (head)
             it[k++] = bucket_item(x, t->stage, AIF_SEG_HEAD_BWD, b0 + emb + n);
+        int rcl = x->g->recompute_layers;   /* > 0: the chunk's first rcl layers replay, the rest kept theirs */
         for (int l = n - 1; l >= 0; l--) {
-            it[k] = bucket_item(x, t->stage, first + l < x->g->dense_layers ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD,
-                                b0 + emb + l);
+            int dense = first + l < x->g->dense_layers, kept = rcl > 0 && l >= rcl;
+            unsigned char sg = kept ? (dense ? AIF_SEG_DENSE_BWD_KEEP : AIF_SEG_MOE_BWD_KEEP)
+                                    : (dense ? AIF_SEG_DENSE_BWD : AIF_SEG_MOE_BWD);
+            it[k] = bucket_item(x, t->stage, sg, b0 + emb + l);
             it[k++].layer = first + l;
         }
         if (emb)

@@ -133,7 +133,10 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     char rc[160];
     size_t k_rc = (size_t)snprintf(rc, sizeof rc, "%s", aif_recompute_name((aif_recompute)t->recompute));
     k_rc = append_flag_names(rc, sizeof rc, k_rc, " (", t->recompute_modules, aif_recompute_module_names);
-    append_flag_names(rc, sizeof rc, k_rc, " (keeping ", recompute_kept(t), aif_recompute_saved_names);
+    k_rc = append_flag_names(rc, sizeof rc, k_rc, " (keeping ", recompute_kept(t), aif_recompute_saved_names);
+    if (t->recompute == AIF_RC_FULL && t->recompute_layers > 0 && k_rc < sizeof rc)
+        snprintf(rc + k_rc, sizeof rc - k_rc, " of the first %d layer%s of each pipeline chunk", t->recompute_layers,
+                 t->recompute_layers == 1 ? "" : "s");
     fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
     if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
         fprintf(f, " (shard %d x replicate %d)", p->dp_shard, p->dp / p->dp_shard);
@@ -250,6 +253,8 @@ char *aif_report_train_json(const aif_train_run *run)
     /* each absent when none: recompute_modules not given (selective: core_attn), recompute_saved */
     json_flag_names(in, "recompute_modules", s->train.recompute_modules, aif_recompute_module_names);
     json_flag_names(in, "recompute_saved", recompute_kept(&s->train), aif_recompute_saved_names);
+    if (s->train.recompute == AIF_RC_FULL && s->train.recompute_layers > 0)   /* absent: every layer */
+        aif_json_int(in, "recompute_layers", s->train.recompute_layers);
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     if (aif_optim_has_grad_buffer(s->train.optimizer))   /* train.grad_dtype */
         aif_json_str(in, "grad_dtype", s->train.grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");

@@ -146,6 +146,9 @@ static const field train_fields[] = {
     /* what recompute full keeps of each layer (MaxText's remat policies): a list, or "a,b" */
     {.key = "recompute_saved", .type = F_FLAGS, .off = offsetof(aif_train, recompute_saved),
      .names = aif_recompute_saved_names},
+    /* recompute full of the first N layers of each pipeline chunk only (Megatron-Core's
+     * recompute_method block with recompute_num_layers N) */
+    {.key = "recompute_layers", .type = F_INT, .off = offsetof(aif_train, recompute_layers), .min = 1, .max = 100000},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
@@ -787,6 +790,13 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
                           "of each layer, but recompute is %s (accepted: recompute full with saved outputs, or "
                           "no recompute_saved)", aif_recompute_name((aif_recompute)t->recompute));
     }
+    if (t->recompute_layers > 0 && t->recompute != AIF_RC_FULL) {   /* Megatron-Core's granularity full */
+        const ynode *mn = tn ? ynode_get(tn, "recompute_layers") : NULL;
+        return bind_error(bc, mn, "train.recompute_layers", "recompute_layers %d names how many layers of each "
+                          "pipeline chunk recompute full replays, but recompute is %s (accepted: recompute full "
+                          "with recompute_layers, or no recompute_layers)", t->recompute_layers,
+                          aif_recompute_name((aif_recompute)t->recompute));
+    }
     /* activation offload: all of the stage's layers but the last by default, the most
      * Transformer Engine's get_cpu_offload_context accepts (num_layers <= model_layers - 1);
      * with pp 1 (aif_scenario_check) the stage is the model with its prediction blocks */
@@ -976,6 +986,9 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
                 "offload_recompute), not selective recompute's; this job has recompute %s: use recompute full or "
                 "none, or offload none",
                 s->framework.name, aif_recompute_name((aif_recompute)t->recompute));
+        if (t->recompute_layers > 0)   /* the copies are timed from the replaying layers' backward */
+            BAD("train.recompute_layers", "recompute_layers with activations offloaded to host memory is not "
+                "modelled (accepted here: no recompute_layers, or offload none)");
         if (t->recompute != AIF_RC_NONE && !s->framework.offload_recompute)
             BAD("train.offload", "activation offload is an alternative to recompute (Megatron-Core refuses the two "
                 "together); this job has recompute %s: use recompute none or offload none",

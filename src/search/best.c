@@ -18,7 +18,7 @@
  * are fixed, and
  *  - a layer's segments (dense and MoE layers, embedding, head, pipeline send) depend
  *    only on (mbs, recompute, what the optimizer does inside the layers
- *    (aif_layer_sharding), tp_overlap, ep_overlap): they are lowered and timed once
+ *    (aif_layer_sharding_key), tp_overlap, ep_overlap): they are lowered and timed once
  *    per such key (layer cache);
  *  - the end of the step (gradient reduction, optimizer, all-gather, the bucket
  *    count) depends only on (vpp, optimizer): lowered and timed once per key (step
@@ -35,6 +35,7 @@
 #include "aifsim/search.h"
 #include "base/base.h"
 #include "engine/estimate.h"
+#include "workload/lower_train.h"
 #include "workload/memory.h"
 #include "workload/transformer.h"
 
@@ -110,6 +111,7 @@ void aif_best_apply(const aif_best_result *r, aif_scenario *s)
     s->train.recompute = r->recompute;
     if (r->recompute != AIF_RC_FULL)   /* what a full replay keeps: nothing to keep otherwise */
         s->train.recompute_saved = 0;
+    s->train.recompute_layers = 0;     /* the search replays every layer or none (aif_search_best) */
     s->train.optimizer = r->optimizer;
     s->train.tp_overlap = r->tp_overlap;
     s->train.dp_overlap = r->dp_overlap;
@@ -212,10 +214,12 @@ static void keep(search *w, const aif_best_result *r)
 }
 
 /* The layer segments depend on the optimizer only through what it does inside the
- * layers (aif_layer_sharding: nothing, gradients per microbatch, everything). */
-static layer_entry *layer_at(search *w, int i_mbs, int rc, int opt, int pp, int tpo, int epo)
+ * layers (aif_layer_sharding_key: nothing, gradients per microbatch, everything, or the
+ * gradients accumulated unsharded over a pipeline's microbatches: 0 .. 3). */
+enum { N_SHARD_KEYS = 4 };
+static layer_entry *layer_at(search *w, int i_mbs, int rc, const aif_scenario *s, int tpo, int epo)
 {
-    return &w->layer[(((i_mbs * 3 + rc) * 3 + (int)aif_layer_sharding(opt, pp)) * 2 + tpo) * 2 + epo];
+    return &w->layer[(((i_mbs * 3 + rc) * N_SHARD_KEYS + aif_layer_sharding_key(s)) * 2 + tpo) * 2 + epo];
 }
 
 /* Lowers s and keeps the segment times the layer cache holds. */
@@ -306,7 +310,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
         for (int e = 0; e < n_epo; e++) {
             s->train.tp_overlap = tpos[a];
             s->train.ep_overlap = epos[e];
-            layer_entry *le = layer_at(w, i_mbs, s->train.recompute, opt, s->train.par.pp, tpos[a], epos[e]);
+            layer_entry *le = layer_at(w, i_mbs, s->train.recompute, s, tpos[a], epos[e]);
             if (!le->done && (w->rc = fill_layer(w, s, le)))
                 return;
             aif_seg_time st[AIF_N_SEG];
@@ -355,7 +359,7 @@ static void block(search *w, aif_scenario *s)
     memset(&shape, 0, sizeof shape);
     aif_graph_shape(s, &shape);
     w->n_mbs = divisors(gbs / p->dp, 1, 1000000, sp->mbs, w->mbs);
-    size_t need = (size_t)w->n_mbs * 3 * 3 * 2 * 2;
+    size_t need = (size_t)w->n_mbs * 3 * N_SHARD_KEYS * 2 * 2;
     if ((int)need > w->layer_cap) {
         layer_entry *grown = realloc(w->layer, need * sizeof *grown);
         if (!grown) {
@@ -459,7 +463,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     double t0 = now_s();
     aif_scenario *s = malloc(sizeof *s);
     search w = {.base = s0, .o = o, .out = out, .err = err};
-    w.layer_cap = 16 * 3 * 3 * 2 * 2;
+    w.layer_cap = 16 * 3 * N_SHARD_KEYS * 2 * 2;
     w.layer = malloc((size_t)w.layer_cap * sizeof *w.layer);
     if (!s || !w.layer) {
         free(s);
@@ -468,6 +472,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     }
     *s = *s0;
     s->train.auto_fields = 0;
+    s->train.recompute_layers = 0;   /* recompute full replays every layer here (aif_best_apply) */
     const aif_best_space *sp = &o->space;
     const aif_model *m = &s->model;
     aif_parallel *p = &s->train.par;

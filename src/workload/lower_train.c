@@ -109,6 +109,8 @@ typedef struct lw {
                                        collectives saved, elementwise ops recomputed) */
     unsigned replay_saved;          /* while a full recompute replays a layer: what it kept instead
                                        (train.recompute_saved, bit 1 << AIF_RCS_x), not replayed */
+    int keep_acts;                  /* lowering the backward of a layer that kept its activations
+                                       (train.recompute_layers): no replay, whatever train.recompute */
     int cast_only;                  /* the next GEMM is one a replay kept: its low-precision input cast
                                        alone (the weight gradient reads that copy), not the GEMM */
     unsigned groups_read;           /* bit g: comm() was asked about group g (its size decides) */
@@ -686,6 +688,15 @@ aif_layer_shard aif_layer_sharding(int optimizer, int pp)
     return optimizer == AIF_OPT_ZERO2 ? AIF_SHARD_GRADS : AIF_SHARD_NONE;
 }
 
+int aif_layer_sharding_key(const aif_scenario *s)
+{
+    const aif_train *t = &s->train;
+    aif_layer_shard sh = aif_layer_sharding(t->optimizer, t->par.pp);
+    if (sh == AIF_SHARD_GRADS && t->optimizer >= AIF_OPT_ZERO3 && s->framework.pp_grad_accum_bytes > 0)
+        return 3;
+    return (int)sh;
+}
+
 /* The tensors of a norm: its weight, and a layer norm's bias. */
 static int norm_tensors(const aif_model *m)
 {
@@ -767,7 +778,7 @@ static void tensor_colls(lw *w, const char *name, double weight_el)
     /* the group's size decides even when it is 1 (no collective): the estimate memo keys
      * a part by the groups its lowering read (engine/estimate.c) */
     w->groups_read |= 1u << AIF_GRP_DP;
-    int n = w->g->groups[AIF_GRP_DP].size, recomputed = w->s->train.recompute == AIF_RC_FULL;
+    int n = w->g->groups[AIF_GRP_DP].size, recomputed = !w->keep_acts && w->s->train.recompute == AIF_RC_FULL;
     aif_ovl ovl = w->fsdp_ovl == AIF_OVL_NONE ? AIF_OVL_NONE : AIF_OVL_NEXT;
     if (n <= 1 || w->replay_share > 0)
         return;
@@ -862,7 +873,7 @@ static void fsdp_ops(lw *w, int moe, int bwd)
         /* FSDP2's copy-in comes with each reduce-scatter it issues; a stack that accumulates
          * the unsharded gradients over the microbatches under pipelining (pp_grad_accum_bytes:
          * PyTorch's pipeline stages) copies once a step, not here */
-        if (w->fsdp_copy && !(w->s->framework.pp_grad_accum_bytes > 0 && w->s->train.optimizer >= AIF_OPT_ZERO3))
+        if (w->fsdp_copy && aif_layer_sharding_key(w->s) != 3)   /* the memo and the search key by it */
             aif_graph_add_mem(w->g, "dp.rs.copy_in", AIF_CAT_DP, all * (2 + w->rs_bytes), 1);
         comm(w, "dp.rs.grads", AIF_CAT_DP, AIF_COLL_REDUCESCATTER, AIF_GRP_DP, (all - expert) * w->rs_bytes, AIF_OVL_SEGMENT);
         if (expert > 0)
@@ -994,7 +1005,8 @@ static int layer_tensors(const lw *w, int moe)
 
 static void layer_bwd(lw *w, int moe)
 {
-    int rc = aif_layer_recompute(&w->s->train, &w->s->framework);   /* the estimate memo keys by it */
+    /* the estimate memo keys by it (a kept layer's backward: by recompute_layers alone) */
+    int rc = w->keep_acts ? AIF_RC_NONE : aif_layer_recompute(&w->s->train, &w->s->framework);
     unsigned mods = aif_recompute_modules_of(&w->s->train);         /* and by these when rc is selective */
     fsdp_ops(w, moe, 1);
     int saved = w->cat;
@@ -1114,7 +1126,7 @@ static void mtp_bwd(lw *w)
 /* Segment names, shown by `aifsim train --ops`; segment i of a training graph has kind i. */
 static const char *const seg_names[AIF_N_SEG] = {
     "dense layer forward", "dense layer backward", "MoE layer forward", "MoE layer backward",
-    "embedding forward", "embedding backward", "output head forward", "output head backward",
+    "dense layer backward (no recompute)", "MoE layer backward (no recompute)", "embedding forward", "embedding backward", "output head forward", "output head backward",
     "pipeline send/recv", "step: gradient reduction", "step: optimizer", "step: parameter all-gather"};
 
 /* Segments are made in aif_seg order, one of each, so that kind == index. */
@@ -1186,6 +1198,19 @@ void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n)
     chunk_layers(g->layers, g->pp * g->vpp, chunk, first, n);
 }
 
+/* The share of the model's layers a full recompute replays: all, or under recompute_layers
+ * the first N of each chunk (chunk_layers: n_chunks - rem chunks of base layers, rem of
+ * base + 1), each layer weighed alike (a MoE model's dense prefix at the mean layer's FLOPs). */
+static double replayed_share(const aif_graph *g)
+{
+    int n_chunks = g->pp * g->vpp, N = g->recompute_layers;
+    if (N <= 0 || g->layers <= 0 || n_chunks <= 0)
+        return 1;
+    int base = g->layers / n_chunks, rem = g->layers % n_chunks;
+    double replayed = (double)(n_chunks - rem) * (N < base ? N : base) + (double)rem * (N < base + 1 ? N : base + 1);
+    return replayed / g->layers;
+}
+
 /* Rank `rank`'s stage summed over its vpp chunks, O(vpp). */
 static void rank_stage(const aif_graph *g, int rank, aif_stage *st)
 {
@@ -1198,6 +1223,12 @@ static void rank_stage(const aif_graph *g, int rank, aif_stage *st)
         int nd = dense_end > first ? (dense_end < first + n ? dense_end - first : n) : 0;
         st->dense_layers += nd;
         st->moe_layers += n - nd;
+        if (g->recompute_layers > 0 && g->recompute_layers < n) {   /* the chunk's first ones replay */
+            int rc_end = first + g->recompute_layers;   /* layers [first, rc_end) replay */
+            int kd = dense_end > rc_end ? (dense_end < first + n ? dense_end - rc_end : first + n - rc_end) : 0;
+            st->keep_dense += kd;
+            st->keep_moe += first + n - rc_end - kd;
+        }
         if (chunk == 0)
             st->embed = 1;
         if (chunk == n_chunks - 1)
@@ -1307,6 +1338,7 @@ static void shape_fields(const aif_scenario *s, aif_graph *g, const aif_group_sh
     int mtp = s->model.mtp_layers > 0 ? s->model.mtp_layers : 0;
     g->layers = s->model.layers + mtp;
     g->dense_layers = s->model.moe.experts ? s->model.moe.dense_layers : s->model.layers + mtp;
+    g->recompute_layers = tr->recompute == AIF_RC_FULL ? tr->recompute_layers : 0;
     /* activation offload (graph.h): with pp 1 (aif_scenario_check) the stage is the model */
     g->offload_layers = 0;
     g->offload_bytes[0] = g->offload_bytes[1] = 0;
@@ -1324,11 +1356,11 @@ void aif_graph_shape(const aif_scenario *s, aif_graph *g)
 }
 
 /* The layer segments, AIF_SEG_DENSE_FWD .. AIF_SEG_HEAD_BWD: what a layer, the embedding and
- * the head cost one GPU per microbatch, in three parts (lower_train.h, AIF_LAYER_PART_*):
+ * the head cost one GPU per microbatch, in four parts (lower_train.h, AIF_LAYER_PART_*):
  * the layers' forward, their backward, the embedding and head.  They read no field the
  * estimate memo (engine/estimate.c) leaves out of its key: not pp, vpp, dp, dp_shard,
  * gbs, the token budget, dp_overlap or pp_overlap, the optimizer only through
- * aif_layer_sharding, the communicator groups only through comm() (which records the
+ * aif_layer_sharding_key, the communicator groups only through comm() (which records the
  * groups it is asked about; tensor_colls and replicate_ar record those whose sizes they
  * read); the forward not the recompute mode, the embedding and head neither that nor the
  * precision.  A part not in `parts` leaves its segments there, empty. */
@@ -1349,6 +1381,14 @@ static void layer_segments(lw *w, unsigned parts, unsigned consulted[AIF_N_LAYER
     w->groups_read = 0;
     begin(w, AIF_SEG_MOE_BWD); if (bwd && m->moe.experts) layer_bwd(w, 1); end(w, AIF_SEG_MOE_BWD);
     consulted[AIF_LAYER_PART_BWD] |= w->groups_read;
+    /* the layers past the first recompute_layers of a chunk: their backward without a replay */
+    int keep = parts & 1u << AIF_LAYER_PART_KEEP && w->g->recompute_layers > 0;
+    w->groups_read = 0;
+    w->keep_acts = 1;
+    begin(w, AIF_SEG_DENSE_BWD_KEEP); if (keep) layer_bwd(w, 0); end(w, AIF_SEG_DENSE_BWD_KEEP);
+    begin(w, AIF_SEG_MOE_BWD_KEEP); if (keep && m->moe.experts) layer_bwd(w, 1); end(w, AIF_SEG_MOE_BWD_KEEP);
+    w->keep_acts = 0;
+    consulted[AIF_LAYER_PART_KEEP] = w->groups_read;
     w->groups_read = 0;
     if (!(parts & 1u << AIF_LAYER_PART_ENDS)) {
         for (int i = AIF_SEG_EMBED_FWD; i <= AIF_SEG_HEAD_BWD; i++) {
@@ -1601,7 +1641,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL
-            ? (fwd_per_seq - heads_fl - aif_recompute_saved_flops_per_seq(m, tr->recompute_saved, tr->seq)) * seqs
+            ? (fwd_per_seq - heads_fl - aif_recompute_saved_flops_per_seq(m, tr->recompute_saved, tr->seq)) * seqs *
+                  replayed_share(g)
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
             ? (fwd_per_seq - heads_fl - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
                   s->framework.selective_gemm_share * seqs

@@ -255,8 +255,10 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
     const aif_dims d = *dims;
-    per_layer pl;
+    per_layer pl, none = {0};
     layer_activations(s, &d, tr->recompute, &pl);
+    if (g->recompute_layers > 0)
+        layer_activations(s, &d, AIF_RC_NONE, &none);
     double transient = recompute_transient(s, &d, &pl);
     double t = p->tp;
     double n_dp = g->groups[AIF_GRP_DP].size, n_edp = g->groups[AIF_GRP_EDP].size;
@@ -334,7 +336,11 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
         double inflight = aif_sched_in_flight((aif_pipe){p->pp, p->vpp, g->microbatches}, r);
         double act_layer_d = tr->recompute == AIF_RC_FULL ? pl.full : pl.dense;
         double act_layer_m = tr->recompute == AIF_RC_FULL ? pl.full : pl.moe;
-        double act = (st.dense_layers * act_layer_d + st.moe_layers * act_layer_m) * inflight, host = 0;
+        /* under recompute_layers the layers past each chunk's first N hold what they would
+         * without a replay (aif_stage.keep_*) */
+        double act = ((st.dense_layers - st.keep_dense) * act_layer_d + st.keep_dense * none.dense +
+                      (st.moe_layers - st.keep_moe) * act_layer_m + st.keep_moe * none.moe) * inflight,
+               host = 0;
         if (g->offload_layers > 0)   /* pp 1: the stage is every layer, one microbatch in flight */
             act = offload_kept(g->layers, g->dense_layers, g->offload_layers,
                                offload_window(g->layers, g->offload_layers, s->framework.offload_prefetch),
