@@ -237,6 +237,36 @@ static void test_moments_dtype_column(void **state)
     bad(MHDR "a,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,,,,,,,fp16\n", "accepted: auto, fp32, bf16", 2);
 }
 
+/* The optional trailing columns recompute_layers (train.recompute_layers: the first N layers
+ * of each pipeline chunk replay under full recompute) and dp_shard (train.dp_shard: hybrid
+ * sharding): a row with a layer count replays less than full recompute and holds more
+ * activations; a row sharded over 8 of 16 data-parallel ranks holds twice the optimizer
+ * state of one sharded over all 16; a count without full recompute, or a shard that does
+ * not divide dp, is refused naming the column. */
+#define DHDR "id,model,system,gpus,tp,mbs,gbs,seq,recompute,optimizer,metric,measured,source,notes,lora_rank," \
+             "lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype,recompute_saved," \
+             "recompute_layers,dp_shard\n"
+static void test_recompute_layers_and_dp_shard_columns(void **state)
+{
+    (void)state;
+    const char *csv = DHDR "full,llama3-8b,dgx-h100,16,1,1,64,4096,full,zero2,step_time_s,1,s,n\n"
+                           "half,llama3-8b,dgx-h100,16,1,1,64,4096,full,zero2,step_time_s,1,s,n,,,,,,,,,16\n"
+                           "all16,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n\n"
+                           "hsdp8,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n,,,,,,,,,,8\n";
+    aif_validation v;
+    aif_err e;
+    if (aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    assert_int_equal(v.n, 4);
+    const aif_train_result *full = &v.rows[0].r, *half = &v.rows[1].r, *a = &v.rows[2].r, *b = &v.rows[3].r;
+    assert_true(half->bd.recompute_s > 0 && fabs(half->bd.recompute_s / full->bd.recompute_s - 0.5) < 1e-9);
+    assert_true(half->mem.activations_bytes > full->mem.activations_bytes);
+    assert_true(fabs(b->mem.optimizer_bytes / a->mem.optimizer_bytes - 2) < 1e-12);
+    aif_validation_free(&v);
+    bad(DHDR "a,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n,,,,,,,,,4\n", "column recompute_layers", 2);
+    bad(DHDR "a,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n,,,,,,,,,,5\n", "column dp_shard", 2);
+}
+
 /* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
  * table's columns, the figure the memory model's total in GiB (equal to a direct estimate
  * of the row's job); each kind of table refuses the other's metric, naming where it goes;
@@ -661,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_lora_columns), cmocka_unit_test(test_recompute_modules_column),
         cmocka_unit_test(test_offload_layers_column),
         cmocka_unit_test(test_moments_dtype_column), cmocka_unit_test(test_memory_table),
+        cmocka_unit_test(test_recompute_layers_and_dp_shard_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

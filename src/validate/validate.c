@@ -163,10 +163,10 @@ static void train_row(parse_state *ps)
         {"recompute_modules", "train.recompute_modules"}, {"offload_layers", "train.offload_layers"},
         {"grad_dtype", "train.grad_dtype"}, {"ep_dispatch", "train.ep_dispatch"},
         {"moments_dtype", "train.moments_dtype"}, {"recompute_saved", "train.recompute_saved"},
-        {"recompute_layers", "train.recompute_layers"},
+        {"recompute_layers", "train.recompute_layers"}, {"dp_shard", "train.dp_shard"},
     };
-    aif_override ov[40];
-    char origins[40][48];
+    aif_override ov[sizeof map / sizeof map[0] + 1];   /* each column, and offload beside offload_layers */
+    char origins[sizeof map / sizeof map[0] + 1][48];
     int n = 0;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         int c = col_of(ps, map[i].col);
@@ -289,12 +289,12 @@ static void train_row(parse_state *ps)
  * activations go to host memory (train.offload activations, train.offload_layers) and the
  * gradient buffer's type (train.grad_dtype), the expert dispatcher (train.ep_dispatch) and
  * Adam's moments' type (train.moments_dtype) and what a full recompute keeps of each layer
- * (train.recompute_saved, "a,b") and how many layers of each pipeline chunk it replays
- * (train.recompute_layers), after notes, so that a row of full training with the defaults
- * ends at its notes. */
+ * (train.recompute_saved, "a,b"), how many layers of each pipeline chunk it replays
+ * (train.recompute_layers) and the ranks a hybrid-sharded state spans (train.dp_shard),
+ * after notes, so that a row of full training with the defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
                                              "grad_dtype", "ep_dispatch", "moments_dtype", "recompute_saved",
-                                             "recompute_layers", NULL};
+                                             "recompute_layers", "dp_shard", NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */
