@@ -13,7 +13,10 @@ static const char *const ovl_names[] = {"", "overlaps next", "overlaps segment",
 void aif_report_graph_text(FILE *f, const aif_graph_timing *t)
 {
     const aif_graph *g = &t->graph;
-    fprintf(f, "step graph: %d ops in %d segments; per GPU, one microbatch\n", g->n_ops, g->n_seg);
+    int listed = 0;   /* the segments with ops: those listed below */
+    for (int sg = 0; sg < g->n_seg; sg++)
+        listed += g->seg[sg].n > 0;
+    fprintf(f, "step graph: %d ops in %d segments; per GPU, one microbatch\n", g->n_ops, listed);
     for (int sg = 0; sg < g->n_seg; sg++) {
         if (g->seg[sg].n == 0)
             continue;
