@@ -934,7 +934,8 @@ static void test_chunk_layers_closed_form(void **state)
 /* Stage classes (aif_graph_stage_classes): runs of ranks in order that tile 0 .. pp-1,
  * every rank's stage (summed over its chunks, aif_graph_stage) equal to its run's, at
  * most AIF_MAX_STAGE_CLASSES runs, on even and uneven layer counts, dense prefixes
- * and vpp up to 7, pp up to 4,096. */
+ * and vpp up to 7, pp up to 4,096; with the layers past each chunk's first 1 or 3 kept
+ * whole (train.recompute_layers: the stage's keep counts) as without. */
 static void test_stage_classes_tile_ranks(void **state)
 {
     (void)state;
@@ -952,13 +953,15 @@ static void test_stage_classes_tile_ranks(void **state)
                 if (layers < nc)
                     continue;
                 const int denses[] = {0, 1, 3, layers / 3, layers / 2 + 1, layers - 1, layers};
-                for (size_t d = 0; d < sizeof denses / sizeof denses[0]; d++) {
+                for (size_t d = 0; d < 3 * sizeof denses / sizeof denses[0]; d++) {
+                    static const int rls[3] = {0, 1, 3};
                     aif_graph g;
                     aif_graph_init(&g);
                     g.pp = pp;
                     g.vpp = vpp;
                     g.layers = layers;
-                    g.dense_layers = denses[d];
+                    g.dense_layers = denses[d / 3];
+                    g.recompute_layers = rls[d % 3];
                     aif_graph_stage_classes(&g);
                     assert_true(g.n_stage_classes >= 1 && g.n_stage_classes <= AIF_MAX_STAGE_CLASSES);
                     int next = 0;
@@ -966,14 +969,14 @@ static void test_stage_classes_tile_ranks(void **state)
                         const aif_stage_class *sc = &g.stage_class[k];
                         if (sc->rank != next || sc->n_ranks < 1)
                             fail_msg("pp %d vpp %d layers %d dense %d: class %d starts at %d (+%d), want %d", pp, vpp,
-                                     layers, denses[d], k, sc->rank, sc->n_ranks, next);
+                                     layers, denses[d / 3], k, sc->rank, sc->n_ranks, next);
                         for (int r = sc->rank; r < sc->rank + sc->n_ranks; r++) {
                             aif_stage st;
                             aif_graph_stage(&g, r, &st);
                             if (memcmp(&st, &sc->st, sizeof st))
                                 fail_msg("pp %d vpp %d layers %d dense %d: rank %d has %d+%d layers, embed %d, head "
                                          "%d, p2p %d; its class %d has %d+%d, %d, %d, %d",
-                                         pp, vpp, layers, denses[d], r, st.dense_layers, st.moe_layers, st.embed,
+                                         pp, vpp, layers, denses[d / 3], r, st.dense_layers, st.moe_layers, st.embed,
                                          st.head, st.p2p, k, sc->st.dense_layers, sc->st.moe_layers, sc->st.embed,
                                          sc->st.head, sc->st.p2p);
                             checked++;
@@ -993,7 +996,8 @@ static int same_or_close(double a, double b) { return a == b || fabs(a - b) <= 1
  * rank on its own (aif_graph.stage_table, the per-rank reference): the step, every
  * part of the breakdown within 1e-12 relative (only the mean stage's sum is added
  * in another order), memory and everything else bit for bit; dense and MoE models
- * (a dense prefix), even and uneven layer counts, vpp 1 to 4, pp 1 to 1,024. */
+ * (a dense prefix), even and uneven layer counts, vpp 1 to 4, pp 1 to 1,024; at vpp 3
+ * with the layers past each chunk's first kept whole (train.recompute_layers 1). */
 static void test_stage_classes_estimate(void **state)
 {
     (void)state;
@@ -1020,6 +1024,8 @@ static void test_stage_classes_estimate(void **state)
                 load(&s, y);
                 if (models[i].dense >= 0)
                     s.model.moe.dense_layers = models[i].dense;
+                if (vpp == 3)   /* full recompute of each chunk's first layer only: the stages' keep counts */
+                    s.train.recompute_layers = 1;
                 aif_err e;
                 if (aif_scenario_check(&s, &e) != AIF_OK)
                     fail_msg("%s", e.msg);
