@@ -90,8 +90,9 @@ static void check_invariants(const aif_memory_fit *m)
 }
 
 /* The default scenario (Llama 3 405B on 16,384 H100) does not fit; pp x2, tp x2 and full
- * recompute each make it fit, below HBM, pp x2 the fastest; the sentence is the one the
- * CLI prints. */
+ * recompute each make it fit, below HBM, pp x2 the fastest; full recompute of each chunk's
+ * first layer (four a chunk) is enough, faster than tp x2; the sentence is the one the CLI
+ * prints. */
 static void test_default_memory_fit(void **st)
 {
     (void)st;
@@ -111,17 +112,49 @@ static void test_default_memory_fit(void **st)
     assert_true(pp->fits && pp->mem_bytes < m->hbm_bytes);
     assert_true(tp->fits && tp->mem_bytes < m->hbm_bytes);
     assert_true(rc->fits && rc->mem_bytes < m->hbm_bytes);
-    assert_true(tp->step_time_s < rc->step_time_s);   /* recompute replays the forward */
-    assert_true(pp->step_time_s < tp->step_time_s);
+    assert_int_equal(rc->recompute_layers, 1);
+    assert_true(rc->step_time_s < tp->step_time_s);   /* one layer in four replayed */
+    assert_true(pp->step_time_s < rc->step_time_s);
     assert_ptr_equal(&m->tried[m->fits[0]], pp);
     char buf[1024];
     aif_report_memory_fit_text(buf, sizeof buf, m);
     assert_string_equal(buf, "needs 84.2 GiB of 79.6 GiB HBM (over by 4.5 GiB). Would fit: pp x2 fits "
-                             "(75.2 GiB, step 7.02 s); tp x2 fits (56.7 GiB, step 8.34 s); recompute full fits "
-                             "(25.1 GiB, step 9.38 s)");
+                             "(75.2 GiB, step 7.02 s); recompute full of the first 1 layer of each chunk fits "
+                             "(69.7 GiB, step 7.58 s); tp x2 fits (56.7 GiB, step 8.34 s)");
     char small[16];   /* truncated, still terminated */
     aif_report_memory_fit_text(small, sizeof small, m);
     assert_string_equal(small, "needs 84.2 GiB ");
+}
+
+/* Full recompute narrowed to the fewest layers that fit: Llama 3 8B on 8 H100 at 8K tokens
+ * (pp 1: one chunk of 32 layers) needs N of them replayed, N - 1 does not fit, N is faster
+ * than every layer's replay, and the candidate's figures are that job's estimate. */
+static void test_recompute_narrowed(void **st)
+{
+    (void)st;
+    static const char y[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                            "train: {tp: 1, pp: 1, mbs: 1, gbs: 128, seq: 8192, precision: fp8}\n";
+    run_yaml(y, false);
+    const aif_memory_fit *m = &run.memory_fit;
+    check_invariants(m);
+    const aif_fit_candidate *rc = find(m, AIF_CHANGE_RECOMPUTE_FULL, -1);
+    assert_non_null(rc);
+    assert_true(rc->fits);
+    assert_in_range(rc->recompute_layers, 2, 31);
+    static aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, y, strlen(y), "t.yaml", NULL, 0, &s, &e) != AIF_OK)
+        fail_err(&e);
+    s.train.recompute = AIF_RC_FULL;
+    aif_train_result all, at, below;
+    assert_int_equal(aif_estimate(&s, &all, &e), AIF_OK);
+    s.train.recompute_layers = rc->recompute_layers;
+    assert_int_equal(aif_estimate(&s, &at, &e), AIF_OK);
+    s.train.recompute_layers = rc->recompute_layers - 1;
+    assert_int_equal(aif_estimate(&s, &below, &e), AIF_OK);
+    assert_true(at.fits_in_memory && !below.fits_in_memory);
+    assert_true(at.step_time_s < all.step_time_s);
+    assert_true(rc->step_time_s == at.step_time_s && rc->mem_bytes == at.mem.total_bytes);
 }
 
 /* No single change fits: the pairs are tried, and the sentence names a pair. */
@@ -274,7 +307,7 @@ static void test_html_needs_scaling(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_default_memory_fit), cmocka_unit_test(test_pairs),
+        cmocka_unit_test(test_default_memory_fit), cmocka_unit_test(test_recompute_narrowed), cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_nothing_fits),       cmocka_unit_test(test_fits_not_searched),
         cmocka_unit_test(test_change_apply),       cmocka_unit_test(test_scaling_monotone),
         cmocka_unit_test(test_scaling_skips),      cmocka_unit_test(test_html_needs_scaling),

@@ -52,6 +52,9 @@ bool aif_change_apply(aif_scenario *s, int change);
 
 typedef struct aif_fit_candidate {
     int change[2];               /* aif_change; change[1] = -1 when one change alone */
+    int recompute_layers;        /* with AIF_CHANGE_RECOMPUTE_FULL, when replaying every layer fits: the
+                                    fewest layers of each pipeline chunk whose replay fits
+                                    (train.recompute_layers), the figures below that job's; 0 = every layer */
     aif_rc rc;                   /* AIF_OK when estimated; else the engine's rejection of the layout */
     bool fits;                   /* estimated and fits in HBM */
     double mem_bytes;            /* busiest GPU (0 unless estimated) */
@@ -70,7 +73,10 @@ typedef struct aif_memory_fit {
 
 /* Searches for changes that make the job fit; r is the job's result (from either
  * engine), the neighbours are estimated.  When r fits, out->searched is false and
- * nothing is estimated.  Up to 21 estimates. */
+ * nothing is estimated.  A candidate that turns full recompute on and fits is narrowed
+ * to the fewest layers of each chunk whose replay still fits (the fastest such job:
+ * memory falls and the step grows with each layer replayed), by bisection.  Up to 21
+ * estimates, and about log2 of a chunk's layers more for each such candidate. */
 aif_rc aif_search_memory_fit(const aif_scenario *s, const aif_train_result *r, aif_memory_fit *out, aif_err *err);
 
 /* --------------------------------------------------------- scaling */

@@ -42,10 +42,15 @@ void aif_report_memory_fit_text(char *buf, size_t n, const aif_memory_fit *m)
                                 m->hbm_bytes / GIB, (m->need_bytes - m->hbm_bytes) / GIB);
     for (int i = 0; i < m->n_fits && i < 3 && k < n; i++) {
         const aif_fit_candidate *c = &m->tried[m->fits[i]];
-        k += (size_t)snprintf(buf + k, n - k, "%s %s%s%s fits (%.1f GiB, step %.2f s)", i ? ";" : " Would fit:",
-                              aif_change_name(c->change[0]), c->change[1] >= 0 ? " + " : "",
-                              c->change[1] >= 0 ? aif_change_name(c->change[1]) : "", c->mem_bytes / GIB,
-                              c->step_time_s);
+        char partial[64] = "";   /* full recompute narrowed to a chunk's first layers */
+        if (c->recompute_layers > 0)
+            snprintf(partial, sizeof partial, " of the first %d layer%s of each chunk", c->recompute_layers,
+                     c->recompute_layers == 1 ? "" : "s");
+        int rc_first = c->change[0] == AIF_CHANGE_RECOMPUTE_FULL;
+        k += (size_t)snprintf(buf + k, n - k, "%s %s%s%s%s%s fits (%.1f GiB, step %.2f s)", i ? ";" : " Would fit:",
+                              aif_change_name(c->change[0]), rc_first ? partial : "", c->change[1] >= 0 ? " + " : "",
+                              c->change[1] >= 0 ? aif_change_name(c->change[1]) : "", rc_first ? "" : partial,
+                              c->mem_bytes / GIB, c->step_time_s);
     }
     if (m->n_fits == 0 && k < n)
         snprintf(buf + k, n - k, " No change of recompute, optimizer sharding, tp, pp or mbs, alone or in pairs, "

@@ -3,7 +3,10 @@
  * The usual remedies are tried one at a time; only when none alone fits are
  * they tried in pairs (a < b, each applied in that order).  Each applicable
  * candidate is estimated once and recorded in the order tried, so the result
- * says what was looked at as well as what fits.  The fitting ones are then
+ * says what was looked at as well as what fits.  Full recompute, when it fits, is
+ * narrowed to the fewest layers of each pipeline chunk that must replay
+ * (train.recompute_layers, Megatron-Core's block method): bisection on the memory,
+ * which falls with every layer replayed while the step grows.  The fitting ones are then
  * ordered by step time with a stable insertion sort: equal times keep the order
  * tried, which makes the advice the same on every run. */
 #include "aifsim/search.h"
@@ -84,6 +87,36 @@ static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate
         c->fits = tr.fits_in_memory;
         c->mem_bytes = tr.mem.total_bytes;
         c->step_time_s = tr.step_time_s;
+    }
+    /* the change turned full recompute on and it fits: the fewest layers of a chunk that must
+     * replay, by bisection over [1, the largest chunk's layers - 1] (all of them is full) */
+    if (c->rc == AIF_OK && c->fits && s->train.recompute != AIF_RC_FULL && t.train.recompute == AIF_RC_FULL &&
+        t.train.recompute_layers == 0) {
+        int chunks = t.train.par.pp * (t.train.par.vpp > 0 ? t.train.par.vpp : 1);
+        int layers = t.model.layers + (t.model.mtp_layers > 0 ? t.model.mtp_layers : 0);
+        int lo = 1, hi = chunks > 0 ? (layers + chunks - 1) / chunks : 0;   /* hi: known to fit (full) */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            aif_scenario u = t;
+            u.train.recompute_layers = mid;
+            aif_train_result ur;
+            aif_rc rc = aif_estimate(&u, &ur, &e);
+            if (rc != AIF_OK && rc != AIF_EINPUT) {
+                *err = e;
+                *fail = rc;
+                return true;
+            }
+            if (rc == AIF_OK && ur.fits_in_memory) {
+                hi = mid;
+                if (mid < (layers + chunks - 1) / chunks) {   /* fewer than a chunk's layers: a partial replay */
+                    c->recompute_layers = mid;
+                    c->mem_bytes = ur.mem.total_bytes;
+                    c->step_time_s = ur.step_time_s;
+                }
+            } else {
+                lo = mid + 1;
+            }
+        }
     }
     return true;
 }
