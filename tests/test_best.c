@@ -277,6 +277,21 @@ static void auto_fields(void **st)
             assert_non_null(strstr(run.scenario.notes[i].why, "candidates by step time"));
         }
     assert_true(noted);
+    /* a partial recompute given (train.recompute_layers) is not searched: the layout found
+     * replays every layer, and a note says so rather than dropping it silently */
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+         "train: {tp: auto, pp: 2, gbs: 16, seq: 4096, recompute: full, recompute_layers: 3}\n", &s);
+    if (aif_run_train(cat, &s, NULL, &run, &e) != AIF_OK)
+        fail_err(&e);
+    assert_int_equal(run.scenario.train.recompute_layers, 0);
+    noted = 0;
+    for (int i = 0; i < run.scenario.n_notes; i++)
+        if (!strcmp(run.scenario.notes[i].field, "train.recompute_layers")) {
+            noted = 1;
+            assert_string_equal(run.scenario.notes[i].asked, "3");
+            assert_string_equal(run.scenario.notes[i].used, "every layer");
+        }
+    assert_true(noted);
 
     load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {layout: auto, gbs: 16}\n", &s);
     assert_int_equal(s.train.auto_fields, AIF_AUTO_LAYOUT);

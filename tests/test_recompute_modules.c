@@ -369,7 +369,16 @@ static void test_recompute_layers(void **state)
             fail_msg("%s: %s", e.path, e.msg);
         est(&s[i], &r[i]);
     }
-    /* every layer's first n: all four, as full recompute */
+    /* every layer's first n: all four, as full recompute; 0 says every layer too */
+    {
+        aif_override ov[2] = {{"train.recompute", "full", "o"}, {"train.recompute_layers", "0", "o"}};
+        aif_scenario z;
+        aif_train_result rz;
+        if (aif_scenario_parse(cat, y, strlen(y), "t", ov, 2, &z, &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+        est(&z, &rz);
+        assert_true(rz.step_time_s == r[1].step_time_s && rz.mem.total_bytes == r[1].mem.total_bytes);
+    }
     assert_true(r[5].step_time_s == r[1].step_time_s && r[5].mem.total_bytes == r[1].mem.total_bytes);
     assert_true(r[5].hw_flops_per_step == r[1].hw_flops_per_step);
     double replay = r[1].hw_flops_per_step - r[0].hw_flops_per_step;
@@ -492,7 +501,7 @@ static void test_refused(void **state)
     static const char off[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {offload: activations}\n";
     refused_field(off, "full", "train.recompute_saved", "qkv_proj", "offloaded to host memory are not modelled");
     refused_field(dense, "selective", "train.recompute_layers", "2", "but recompute is selective");
-    refused_field(dense, "full", "train.recompute_layers", "0", "");
+    refused_field(dense, "full", "train.recompute_layers", "-1", "negative");
     static const char offmx[] = "cluster: {system: gb200-nvl72, gpus: 8}\nmodel: llama3-8b\n"
                                 "train: {framework: maxtext, offload: activations}\n";
     refused_field(offmx, "full", "train.recompute_layers", "2", "host memory is not modelled");

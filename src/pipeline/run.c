@@ -65,9 +65,23 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
     }
     if (rc == AIF_OK) {
         const aif_best_result *r = &b->results[0];
-        int asked_shard = s->train.par.dp_shard;
+        int asked_shard = s->train.par.dp_shard, asked_rcl = s->train.recompute_layers;
         aif_best_apply(r, s);
         s->train.auto_fields = 0;
+        /* the search replays every layer or none (recompute_layers is not enumerated): a
+         * count given is not dropped silently */
+        if (asked_rcl > 0) {
+            if (s->n_notes == AIF_MAX_NOTES) {
+                s->n_notes_dropped++;
+            } else {
+                aif_note *n = &s->notes[s->n_notes++];
+                snprintf(n->field, sizeof n->field, "train.recompute_layers");
+                snprintf(n->asked, sizeof n->asked, "%d", asked_rcl);
+                snprintf(n->used, sizeof n->used, "every layer");
+                snprintf(n->why, sizeof n->why, "the layout search replays every layer or none: a partial "
+                         "recompute is not searched");
+            }
+        }
         /* the search's layouts shard over all of dp (hybrid sharding is not enumerated):
          * a dp_shard given is not kept silently */
         if (asked_shard > 0 && asked_shard != s->train.par.dp_shard) {

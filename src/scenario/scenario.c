@@ -147,8 +147,8 @@ static const field train_fields[] = {
     {.key = "recompute_saved", .type = F_FLAGS, .off = offsetof(aif_train, recompute_saved),
      .names = aif_recompute_saved_names},
     /* recompute full of the first N layers of each pipeline chunk only (Megatron-Core's
-     * recompute_method block with recompute_num_layers N) */
-    {.key = "recompute_layers", .type = F_INT, .off = offsetof(aif_train, recompute_layers), .min = 1, .max = 100000},
+     * recompute_method block with recompute_num_layers N); 0: every layer */
+    {.key = "recompute_layers", .type = F_INT, .off = offsetof(aif_train, recompute_layers), .min = 0, .max = 100000},
     {.key = "optimizer", .type = F_ENUM, .off = offsetof(aif_train, optimizer), .names = aif_optim_names},
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},

@@ -144,7 +144,7 @@ typedef struct search {
     bool moe;
     /* value lists of the block being searched */
     int mbs[MAX_VALUES], n_mbs;
-    layer_entry *layer;        /* [n_mbs][3 recompute][3 aif_layer_shard][2 tp_overlap][2 ep_overlap] */
+    layer_entry *layer;        /* [n_mbs][3 recompute][N_SHARD_KEYS aif_layer_sharding_key][2 tp_overlap][2 ep_overlap] */
     int layer_cap;
     step_entry step[N_OPT];
     aif_estimate_known known;  /* the model's figures, once for the search; mem per layout */
