@@ -129,6 +129,15 @@ static void test_bad_csv(void **state)
     bad(HDR, "no rows", 0);
 }
 
+/* The rows of table csv, validated: n of them. */
+static void rows_of(const char *csv, aif_validation *v, int n)
+{
+    aif_err e;
+    if (aif_validate_csv(cat, csv, strlen(csv), "t.csv", v, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    assert_int_equal(v->n, n);
+}
+
 /* LoRA's optional trailing columns: a row may end before them (full training, the rows
  * written before the columns were added) or give them; the same run as LoRA is faster
  * and counts 2x the forward as model FLOPs.  A row that ends before a column that is not
@@ -143,9 +152,7 @@ static void test_lora_columns(void **state)
                            "lora,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,16,qkv\n"
                            "rank,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,16\n";
     aif_validation v;
-    aif_err e;
-    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e), AIF_OK);
-    assert_int_equal(v.n, 4);
+    rows_of(csv, &v, 4);
     assert_true(v.rows[0].predicted == v.rows[1].predicted);   /* left out or empty: the same run */
     assert_int_equal(v.rows[0].lora_rank, 0);
     assert_int_equal(v.rows[2].lora_rank, 16);
@@ -153,6 +160,7 @@ static void test_lora_columns(void **state)
     assert_true(fabs(v.rows[2].r.model_flops_per_step / v.rows[0].r.model_flops_per_step - 2.0 / 3) < 1e-12);
     assert_true(v.rows[3].predicted > v.rows[2].predicted);    /* default targets attention: q, k, v and o */
     aif_val_stats st;
+    aif_err e;
     assert_int_equal(aif_validation_lora_stats(&v, &st, &e), AIF_OK);
     assert_int_equal(st.n, 2);
     aif_validation_free(&v);
@@ -173,12 +181,6 @@ static void test_lora_columns(void **state)
                   "recompute_modules"
 #define RHDR RHDR_COLS "\n"
 /* A table of two rows that both run: the column's effect is row 1 against row 0. */
-static void two_rows(const char *csv, aif_validation *v)
-{
-    aif_err e;
-    assert_int_equal(aif_validate_csv(cat, csv, strlen(csv), "t.csv", v, &e), AIF_OK);
-    assert_int_equal(v->n, 2);
-}
 
 static void test_recompute_modules_column(void **state)
 {
@@ -186,7 +188,7 @@ static void test_recompute_modules_column(void **state)
     const char *csv = RHDR "sel,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n\n"
                            "mods,llama3-8b,dgx-h100,8,1,1,64,4096,selective,step_time_s,1,s,n,,,\"layernorm,mlp\"\n";
     aif_validation v;
-    two_rows(csv, &v);
+    rows_of(csv, &v, 2);
     assert_true(v.rows[1].predicted > v.rows[0].predicted);   /* the MLP and norms replayed */
     assert_true(v.rows[1].r.hw_flops_per_step > v.rows[0].r.hw_flops_per_step);
     aif_validation_free(&v);
@@ -207,7 +209,7 @@ static void test_offload_layers_column(void **state)
     const char *csv = OHDR "none,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n\n"
                            "off,llama3-8b,gb200-nvl72,8,1,1,64,4096,none,step_time_s,1,s,n,,,,8\n";
     aif_validation v;
-    two_rows(csv, &v);
+    rows_of(csv, &v, 2);
     assert_true(v.rows[0].r.mem.host_bytes == 0);
     assert_true(v.rows[1].r.mem.host_bytes > 0);
     assert_true(v.rows[1].r.mem.activations_bytes < v.rows[0].r.mem.activations_bytes);
@@ -226,7 +228,7 @@ static void test_moments_dtype_column(void **state)
     const char *csv = MHDR "fp32,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n\n"
                            "bf16,llama3-8b,dgx-h100,8,1,1,64,4096,step_time_s,1,s,n,,,,,,,bf16\n";
     aif_validation v;
-    two_rows(csv, &v);
+    rows_of(csv, &v, 2);
     const aif_memory *a = &v.rows[0].r.mem, *b = &v.rows[1].r.mem;
     assert_true(a->optimizer_bytes > 0);
     assert_true(fabs(b->optimizer_bytes / a->optimizer_bytes - 8.0 / 12) < 1e-12);
@@ -254,10 +256,7 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
                            "all16,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n\n"
                            "hsdp8,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n,,,,,,,,,,8\n";
     aif_validation v;
-    aif_err e;
-    if (aif_validate_csv(cat, csv, strlen(csv), "t.csv", &v, &e) != AIF_OK)
-        fail_msg("%s", e.msg);
-    assert_int_equal(v.n, 4);
+    rows_of(csv, &v, 4);
     const aif_train_result *full = &v.rows[0].r, *half = &v.rows[1].r, *a = &v.rows[2].r, *b = &v.rows[3].r;
     assert_true(half->bd.recompute_s > 0 && fabs(half->bd.recompute_s / full->bd.recompute_s - 0.5) < 1e-9);
     assert_true(half->mem.activations_bytes > full->mem.activations_bytes);

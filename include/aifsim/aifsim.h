@@ -737,6 +737,15 @@ aif_rc aif_alloc_check(const aif_scenario *s, aif_err *err);
  * {"train.tp", "8"}.  `origin` names the option for errors ("--tp"). */
 typedef struct aif_override { const char *path, *value, *origin; } aif_override;
 
+/* Appends a note to s: the field, what was asked, what is used, and why (printf-style);
+ * past AIF_MAX_NOTES it only counts it (n_notes_dropped), so a writer can say so. */
+void aif_scenario_note(aif_scenario *s, const char *field, const char *asked, const char *used, const char *why_fmt,
+                       ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
 /* Loads a scenario.  `path` NULL = the built-in default scenario; a name without
  * '/' that is no file names a built-in example (data/scenarios/NAME.yaml).
  * Overrides are applied on top of the file before validation. */

@@ -70,45 +70,26 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
         s->train.auto_fields = 0;
         /* the search replays every layer or none (recompute_layers is not enumerated): a
          * count given is not dropped silently */
+        char asked[16], used[16];
         if (asked_rcl > 0) {
-            if (s->n_notes == AIF_MAX_NOTES) {
-                s->n_notes_dropped++;
-            } else {
-                aif_note *n = &s->notes[s->n_notes++];
-                snprintf(n->field, sizeof n->field, "train.recompute_layers");
-                snprintf(n->asked, sizeof n->asked, "%d", asked_rcl);
-                snprintf(n->used, sizeof n->used, "every layer");
-                snprintf(n->why, sizeof n->why, "the layout search replays every layer or none: a partial "
-                         "recompute is not searched");
-            }
+            snprintf(asked, sizeof asked, "%d", asked_rcl);
+            aif_scenario_note(s, "train.recompute_layers", asked, "every layer",
+                              "the layout search replays every layer or none: a partial recompute is not searched");
         }
         /* the search's layouts shard over all of dp (hybrid sharding is not enumerated):
          * a dp_shard given is not kept silently */
         if (asked_shard > 0 && asked_shard != s->train.par.dp_shard) {
-            if (s->n_notes == AIF_MAX_NOTES) {
-                s->n_notes_dropped++;
-            } else {
-                aif_note *n = &s->notes[s->n_notes++];
-                snprintf(n->field, sizeof n->field, "train.dp_shard");
-                snprintf(n->asked, sizeof n->asked, "%d", asked_shard);
-                snprintf(n->used, sizeof n->used, "%d", s->train.par.dp_shard);
-                snprintf(n->why, sizeof n->why, "the layout search shards over all of dp: hybrid sharding is not "
-                         "searched");
-            }
+            snprintf(asked, sizeof asked, "%d", asked_shard);
+            snprintf(used, sizeof used, "%d", s->train.par.dp_shard);
+            aif_scenario_note(s, "train.dp_shard", asked, used,
+                              "the layout search shards over all of dp: hybrid sharding is not searched");
         }
         const int v[] = {r->par.tp, r->par.pp, r->par.vpp, r->par.cp, r->par.ep, r->par.etp, r->mbs};
         for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
             if (!(a & f[i].bit))
                 continue;
-            if (s->n_notes == AIF_MAX_NOTES) {
-                s->n_notes_dropped++;
-                continue;
-            }
-            aif_note *n = &s->notes[s->n_notes++];
-            snprintf(n->field, sizeof n->field, "%s", f[i].path);
-            snprintf(n->asked, sizeof n->asked, "auto");
-            snprintf(n->used, sizeof n->used, "%d", v[i]);
-            snprintf(n->why, sizeof n->why, "best of %lld candidates by step time", b->candidates);
+            snprintf(used, sizeof used, "%d", v[i]);
+            aif_scenario_note(s, f[i].path, "auto", used, "best of %lld candidates by step time", b->candidates);
         }
     }
     free(b);

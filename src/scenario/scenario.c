@@ -438,10 +438,7 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     return AIF_OK;
 }
 
-/* Appends a note; past AIF_MAX_NOTES only counts it, so a writer can say so. */
-static void add_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
-    AIF_PRINTF(5, 6);
-static void add_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
+void aif_scenario_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
 {
     if (s->n_notes >= AIF_MAX_NOTES) {
         s->n_notes_dropped++;
@@ -548,14 +545,14 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
             if (!strcmp(aif_catalog_system(c, i)->gpu, g->name))
                 match = aif_catalog_system(c, i);
         if (match) {
-            add_note(s, "cluster.system", sys->name, match->name, "%s holds %s, not %s; %s is the catalog system "
+            aif_scenario_note(s, "cluster.system", sys->name, match->name, "%s holds %s, not %s; %s is the catalog system "
                      "built around %s", sys->name, sys->gpu, g->name, match->name, g->name);
             if (!(set & (1u << C_FABRIC)) && strcmp(sys->fabric, match->fabric))
-                add_note(s, "cluster.fabric", sys->fabric, match->fabric, "the scale-out fabric of %s", match->name);
+                aif_scenario_note(s, "cluster.fabric", sys->fabric, match->fabric, "the scale-out fabric of %s", match->name);
             sys = match;
             cl->system = *sys;
         } else {
-            add_note(s, "cluster.system", sys->name, "none", "%s holds %s, not %s, and no catalog system is built "
+            aif_scenario_note(s, "cluster.system", sys->name, "none", "%s holds %s, not %s, and no catalog system is built "
                      "around %s: its node shape is kept, its price and power are not", sys->name, sys->gpu,
                      g->name, g->name);
             cl->system.name[0] = '\0';
@@ -598,7 +595,7 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
         char asked[80], used[AIF_NAME_MAX];
         snprintf(asked, sizeof asked, "%.0f Gb/s (%.40s's port)", f->port_bw_Bps * 8 / 1e9, f->name);
         snprintf(used, sizeof used, "%.0f Gb/s", sys->nic_bw_Bps * 8 / 1e9);
-        add_note(s, "cluster.nic_bw", asked, used, "the NICs of %s run at %.0f Gb/s; nic_bw sets another speed",
+        aif_scenario_note(s, "cluster.nic_bw", asked, used, "the NICs of %s run at %.0f Gb/s; nic_bw sets another speed",
                  sys->name, sys->nic_bw_Bps * 8 / 1e9);
     }
     if (cl->scaleup_domain < cl->gpus_per_node && !(set & (1u << C_DOMAIN)))
@@ -1315,19 +1312,19 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
             ku += (size_t)snprintf(used + ku, sizeof used - ku, "%s%s %s", ku ? ", " : "", drop[i].key, v);
         }
         if (ka)
-            add_note(out, "train", asked, used, "the base's layout was for its own %s; derived again for this "
+            aif_scenario_note(out, "train", asked, used, "the base's layout was for its own %s; derived again for this "
                      "job; --tp, --pp, --gbs ... set it", !strcmp(why, "model") ? "model" : "GPU count");
     }
     if (!rc && out->train.par.pp > 1 && out->train.optimizer >= AIF_OPT_ZERO3) {
         char pp[32];
         snprintf(pp, sizeof pp, "zero2 (pp %d)", out->train.par.pp);
         if (out->framework.pp_grad_accum_bytes > 0)
-            add_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
+            aif_scenario_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
                      "parameters gathered through the step, optimizer state sharded; gradients held unsharded "
                      "(%g bytes a parameter), timed as zero2's per-microbatch reduce-scatter",
                      out->framework.pp_grad_accum_bytes);
         else
-            add_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
+            aif_scenario_note(out, "train.optimizer", aif_optim_name((aif_optim)out->train.optimizer), pp,
                      "with pipeline parallelism the parameters stay gathered after the forward pass (one all-gather a "
                      "step), gradients are reduce-scattered per microbatch and the optimizer state is sharded, as "
                      "Llama 3 runs FSDP with pipelining");

@@ -94,7 +94,8 @@ static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate
         t.train.recompute_layers == 0) {
         int chunks = t.train.par.pp * (t.train.par.vpp > 0 ? t.train.par.vpp : 1);
         int layers = t.model.layers + (t.model.mtp_layers > 0 ? t.model.mtp_layers : 0);
-        int lo = 1, hi = chunks > 0 ? (layers + chunks - 1) / chunks : 0;   /* hi: known to fit (full) */
+        int most = chunks > 0 ? (layers + chunks - 1) / chunks : 0;   /* the largest chunk's layers */
+        int lo = 1, hi = most;                                          /* hi: known to fit (full) */
         while (lo < hi) {
             int mid = lo + (hi - lo) / 2;
             aif_scenario u = t;
@@ -108,7 +109,7 @@ static bool try_candidate(const aif_scenario *s, int a, int b, aif_fit_candidate
             }
             if (rc == AIF_OK && ur.fits_in_memory) {
                 hi = mid;
-                if (mid < (layers + chunks - 1) / chunks) {   /* fewer than a chunk's layers: a partial replay */
+                if (mid < most) {   /* fewer than the largest chunk's layers: a partial replay */
                     c->recompute_layers = mid;
                     c->mem_bytes = ur.mem.total_bytes;
                     c->step_time_s = ur.step_time_s;
