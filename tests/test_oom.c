@@ -33,15 +33,17 @@ void *__wrap_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
 char *__wrap_strdup(const char *s);
 
+/* counted atomically: a sweep's worker threads allocate beside the calling thread, and a
+ * lost increment would leave an allocation unnumbered and its failure never injected */
 static long n_allocs;   /* allocations since the case started */
 static long fail_at;    /* the allocation that fails (1-based); 0 = none */
 static int failed;      /* the injected failure happened */
 
 static int fail_now(void)
 {
-    if (++n_allocs != fail_at)
+    if (__atomic_add_fetch(&n_allocs, 1, __ATOMIC_SEQ_CST) != __atomic_load_n(&fail_at, __ATOMIC_SEQ_CST))
         return 0;
-    failed = 1;
+    __atomic_store_n(&failed, 1, __ATOMIC_SEQ_CST);
     return 1;
 }
 void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
