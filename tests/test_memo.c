@@ -280,7 +280,11 @@ static void test_dp_tail(void **st)
         aif_pipe p = {1 + pick(64), 1 + pick(12), 1 + pick(200)};
         double nb = 1 + pick(i % 10 == 0 ? 20 : 3000);
         double y = 0.001 + pick(100000) * 1e-5;
-        double x = pick(5) == 0 ? y * (1 + (pick(3) - 1) * 1e-15) : y * pick(4000) * 1e-3;
+        double grp = p.pp < p.m ? p.pp : p.m;
+        /* near x = y (the slope within a chunk), near x = grp y (the trend across chunks) */
+        double x = pick(5) == 0   ? y * (1 + (pick(3) - 1) * 1e-15)
+                   : pick(4) == 0 ? grp * y * (1 + (pick(201) - 100) * 1e-4 / nb)
+                                  : y * pick(4000) * 1e-3;
         if (pick(10) == 0)
             x = 0;
         double a = aif_dp_tail_loop(p, nb, x, y), b = aif_dp_tail(p, nb, x, y);

@@ -219,7 +219,21 @@ static int tail_chunk(aif_pipe p, double nb, int b)
     return p.vpp <= 1 ? 0 : (int)floor(x * p.vpp);
 }
 
-/* aif_dp_tail_loop in O(min(vpp, nb)).  Inside one chunk c the window is
+/* The first bucket after lo's chunk (n when that chunk is the last): stepped from near
+ * (c + 1) nb / v to where tail_chunk (monotone) changes. */
+static int tail_chunk_end(aif_pipe p, double nb, int n, int lo)
+{
+    int c = tail_chunk(p, nb, lo);
+    double guess = ceil((c + 1) * nb / (p.vpp > 1 ? p.vpp : 1));
+    int next = guess > n ? n : guess < lo + 1 ? lo + 1 : (int)guess;
+    while (next > lo + 1 && tail_chunk(p, nb, next - 1) != c)
+        next--;
+    while (next < n && tail_chunk(p, nb, next) == c)
+        next++;
+    return next;
+}
+
+/* aif_dp_tail_loop in O(min(vpp, nb)), or O(1).  Inside one chunk c the window is
  * (c grp + b v / nb - c) / v, so a bucket's term is linear in b with slope (x - y) / nb
  * and its largest value is at an end of the chunk's range of buckets.  Computed in
  * floating point each term is within E = 1e-14 (x + (grp + 1) y) of that line (a few
@@ -227,7 +241,13 @@ static int tail_chunk(aif_pipe p, double nb, int b)
  * 2E the end's term is strictly the largest of its chunk as computed too, so the max
  * over the ends is the loop's max, bit for bit.  Where it does not (x and y equal to
  * within about 1e-13 nb of their size, or not finite), and for a few buckets, it is
- * the loop. */
+ * the loop.
+ *
+ * Across chunks, chunk c's end term is c (x - grp y) / v plus what does not depend on c
+ * and a part below |x - y| / nb in size (where the integer bucket boundary falls in
+ * the chunk): where |x - grp y| / v exceeds |x - y| / nb by more than 2E, the ends'
+ * terms rise (or fall) strictly from chunk to chunk, as computed too, and the max is the
+ * last chunk's end (or the first's), bit for bit the loop's again. */
 double aif_dp_tail(aif_pipe p, double nb, double x, double y)
 {
     int n = (int)nb;
@@ -236,16 +256,28 @@ double aif_dp_tail(aif_pipe p, double nb, double x, double y)
     if (n <= 8 || !(fabs(slope) > 2 * err))
         return aif_dp_tail_loop(p, nb, x, y);
     double most = x / nb;
+    double across = (x - grp * y) / (p.vpp > 1 ? p.vpp : 1);
+    if (p.vpp > 1 && fabs(across) - fabs(slope) > 2 * err) {
+        int lo;   /* the first bucket of the chunk whose end holds the max */
+        if (across > 0) {
+            int c = tail_chunk(p, nb, n - 1);
+            lo = (int)floor(c * nb / p.vpp);   /* near its first bucket; stepped to it */
+            if (lo > n - 1)
+                lo = n - 1;
+            if (lo < 0)
+                lo = 0;
+            while (lo > 0 && tail_chunk(p, nb, lo - 1) == c)
+                lo--;
+            while (tail_chunk(p, nb, lo) != c)
+                lo++;
+        } else {
+            lo = 0;
+        }
+        int next = tail_chunk_end(p, nb, n, lo);
+        return fmax(most, tail_term(p, nb, slope > 0 ? next - 1 : lo, x, y));
+    }
     for (int lo = 0; lo < n;) {
-        /* the chunk's end: the first bucket of the next chunk is near (c + 1) nb / v;
-         * stepped from there to where tail_chunk (monotone) changes */
-        int c = tail_chunk(p, nb, lo);
-        double guess = ceil((c + 1) * nb / (p.vpp > 1 ? p.vpp : 1));
-        int next = guess > n ? n : guess < lo + 1 ? lo + 1 : (int)guess;
-        while (next > lo + 1 && tail_chunk(p, nb, next - 1) != c)
-            next--;
-        while (next < n && tail_chunk(p, nb, next) == c)
-            next++;
+        int next = tail_chunk_end(p, nb, n, lo);
         most = fmax(most, tail_term(p, nb, slope > 0 ? next - 1 : lo, x, y));
         lo = next;
     }
