@@ -299,6 +299,10 @@ aif_layer_shard aif_layer_sharding(int optimizer, int pp);
 /* Layers [first, first + n) of pipeline chunk `chunk` (0 .. pp*vpp-1; chunk v*pp + r is
  * virtual chunk v of pipeline rank r). */
 void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n);
+/* The share of the model's layers a full recompute replays: 1, or under
+ * g->recompute_layers = N > 0 the first N layers of each chunk over all layers (what
+ * scales the replayed FLOPs, aif_graph.recompute_flops_per_microbatch). */
+double aif_graph_replayed_share(const aif_graph *g);
 
 /* ---- timing (the analytical engine, src/engine/estimate.c) */
 

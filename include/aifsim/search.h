@@ -118,7 +118,11 @@ int aif_objective_index(const char *name);
  * layout checks accept (aif_scenario_check), else fixed; a choice of -1 is searched,
  * else fixed.  Searched values: recompute none, selective, full; optimizer none,
  * distributed, zero1, zero2, zero3 (fsdp is zero3's twin in the model and is not
- * tried); each overlap switch off and on.  Where a field cannot change the result it
+ * tried); each overlap switch off and on.  A full recompute replays, with
+ * recompute_layers -1, the fewest layers of each pipeline chunk whose layout fits
+ * (train.recompute_layers, found by bisection on the memory, which falls with each
+ * layer replayed; the step time, energy and cost only grow with it, so no other count
+ * can rank before it), else recompute_layers of each chunk (0: every layer).  Where a field cannot change the result it
  * is not varied when searched: etp 1, ep 1 and ep_overlap off for a dense model,
  * tp_overlap off at tp 1.  Sequence parallelism is on wherever tp > 1 when tp is
  * searched (the scenario's sp is kept when tp is fixed).  dp is gpus / (tp pp cp). */
@@ -126,6 +130,7 @@ typedef struct aif_best_space {
     int tp, pp, vpp, cp, ep, etp, mbs;
     int recompute, optimizer;
     int tp_overlap, dp_overlap, ep_overlap;
+    int recompute_layers;        /* under recompute full: -1 searched, else fixed (0 every layer) */
 } aif_best_space;
 /* Everything searched. */
 void aif_best_space_all(aif_best_space *sp);
@@ -156,6 +161,8 @@ typedef struct aif_best_opts {
 typedef struct aif_best_result {
     aif_parallel par;
     int mbs, recompute, optimizer;     /* aif_recompute, aif_optim */
+    int recompute_layers;              /* recompute full: the first N layers of each chunk replay; 0 every
+                                          layer (and 0 without a full recompute) */
     bool tp_overlap, dp_overlap, ep_overlap;
     aif_train_result train;            /* the analytical engine's answer (equal to aif_estimate's) */
     double energy_per_step_J;          /* 0 without the site's figures */
@@ -199,7 +206,7 @@ typedef struct aif_best {
 /* The order results are ranked in, total so that a search gives one answer: by
  * objective, then step time, then memory per GPU, then the fields in the order tp,
  * pp, vpp, cp, ep, etp, mbs, recompute, optimizer, tp_overlap, dp_overlap,
- * ep_overlap (smaller first).  <0, 0 or >0 as a ranks before, equal to or after b. */
+ * ep_overlap, recompute_layers (smaller first).  <0, 0 or >0 as a ranks before, equal to or after b. */
 int aif_best_compare(const aif_best_result *a, const aif_best_result *b);
 
 /* Searches s's job (its model, cluster, GPU count, global batch, sequence, precision

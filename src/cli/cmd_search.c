@@ -3,7 +3,7 @@
  * Thin: the library searches (aif_run_search) and the writers print.  The base's
  * layout is not the search's: the job is loaded with train.layout auto, and only the
  * layout options given here (--tp, --pp, --vpp, --cp, --ep, --etp, --mbs,
- * --recompute, --optimizer) fix a field. */
+ * --recompute, --optimizer, and --set train.recompute_layers) fix a field. */
 #include "aifsim/api.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
@@ -21,7 +21,10 @@ static const char help[] =
     "Finds the best layout of a training job on its GPU count: every valid combination\n"
     "of tp, pp, vpp, cp, ep, etp (dp follows), micro-batch, recompute (none, selective,\n"
     "full), optimizer sharding (none, distributed, zero1, zero2, zero3) and the tp, dp and\n"
-    "ep overlap switches that fits in memory, ranked by the objective.  Prints the top K\n"
+    "ep overlap switches that fits in memory, ranked by the objective.  A full recompute\n"
+    "replays the fewest layers of each pipeline chunk that fit, shown full(N) (Megatron's\n"
+    "block method; replaying more only adds time): --recompute full with\n"
+    "--set train.recompute_layers=N fixes the count (0: every layer).  Prints the top K\n"
     "with step time, MFU and memory, and the part of the step where #1 beats #2; the\n"
     "search's time and rate go to standard error.  The base is SCENARIO.yaml or EXAMPLE\n"
     "when given, else the built-in default scenario; its layout is ignored (the job is\n"
@@ -140,6 +143,11 @@ int cmd_search(int argc, char **argv)
             so.space.recompute = s.train.recompute;
         if (fixed & 1u << 8)
             so.space.optimizer = s.train.optimizer;
+        /* a count of layers replayed, given on the command line (--set), is kept; else a
+         * full recompute replays the fewest of each chunk that fit */
+        for (int i = 0; i < o.n_ov; i++)
+            if (!strcmp(o.ov[i].path, "train.recompute_layers"))
+                so.space.recompute_layers = s.train.recompute_layers;
         cli_progress_state prog = {.label = "simulating"};
         so.sim = (aif_sim_opts){.progress = cli_progress, .progress_ctx = &prog};
         rc = aif_run_search(cat, &s, &so, &run, &e);

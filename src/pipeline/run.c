@@ -65,17 +65,10 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
     }
     if (rc == AIF_OK) {
         const aif_best_result *r = &b->results[0];
-        int asked_shard = s->train.par.dp_shard, asked_rcl = s->train.recompute_layers;
+        int asked_shard = s->train.par.dp_shard;
         aif_best_apply(r, s);
         s->train.auto_fields = 0;
-        /* the search replays every layer or none (recompute_layers is not enumerated): a
-         * count given is not dropped silently */
         char asked[16], used[16];
-        if (asked_rcl > 0) {
-            snprintf(asked, sizeof asked, "%d", asked_rcl);
-            aif_scenario_note(s, "train.recompute_layers", asked, "every layer",
-                              "the layout search replays every layer or none: a partial recompute is not searched");
-        }
         /* the search's layouts shard over all of dp (hybrid sharding is not enumerated):
          * a dp_shard given is not kept silently */
         if (asked_shard > 0 && asked_shard != s->train.par.dp_shard) {

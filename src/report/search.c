@@ -16,6 +16,17 @@
 
 static const char *onoff(bool b) { return b ? "on" : "off"; }
 
+/* The recompute column: the mode, and for a full recompute of the first N layers of each
+ * pipeline chunk (train.recompute_layers), "full(N)". */
+static const char *recompute_label(const aif_best_result *r, char *buf, size_t n)
+{
+    if (r->recompute == AIF_RC_FULL && r->recompute_layers > 0)
+        snprintf(buf, n, "full(%d)", r->recompute_layers);
+    else
+        snprintf(buf, n, "%s", aif_recompute_name((aif_recompute)r->recompute));
+    return buf;
+}
+
 void aif_report_search_text(FILE *f, const aif_search_run *run)
 {
     const aif_scenario *s = &run->scenario;
@@ -40,13 +51,14 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
     bool money = b->objective != AIF_OBJ_TIME;
     fprintf(f, "   #   tp  pp vpp  cp  ep etp     dp mbs recompute optimizer   overlap tp/dp/ep   step s    MFU  "
                "mem GiB%s\n", money ? "  energy/step  cost/step" : "");
-    char ovl[16];
+    char ovl[16], rcl[24];
+    bool partial = false;
     for (int i = 0; i < b->n_results; i++) {
         const aif_best_result *r = &b->results[i];
         const aif_parallel *p = &r->par;
         snprintf(ovl, sizeof ovl, "%s/%s/%s", onoff(r->tp_overlap), onoff(r->dp_overlap), onoff(r->ep_overlap));
         fprintf(f, "  %2d %4d %3d %3d %3d %3d %3d %6d %3d %-9s %-11s %-11s      %9.3f %5.1f%% %8.1f", i + 1, p->tp,
-                p->pp, p->vpp, p->cp, p->ep, p->etp, p->dp, r->mbs, aif_recompute_name((aif_recompute)r->recompute),
+                p->pp, p->vpp, p->cp, p->ep, p->etp, p->dp, r->mbs, recompute_label(r, rcl, sizeof rcl),
                 aif_optim_name((aif_optim)r->optimizer), ovl, r->train.step_time_s, 100 * r->train.mfu,
                 r->train.mem.total_bytes / (1 << 30));
         if (money) {
@@ -55,7 +67,11 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
             fprintf(f, "  %11s  %9s", a, h);
         }
         fputc('\n', f);
+        partial |= r->recompute == AIF_RC_FULL && r->recompute_layers > 0;
     }
+    if (partial)
+        fprintf(f, "\n  full(N)    a full recompute of the first N layers of each pipeline chunk "
+                   "(train.recompute_layers: the fewest that fit, or as given)\n");
     if (b->why_part >= 0) {
         const aif_best_result *r0 = &b->results[0], *r1 = &b->runner_up;
         const aif_parallel *p = &r1->par;
@@ -63,7 +79,7 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
                    "mbs %d, recompute %s, optimizer %s, overlap %s/%s/%s) takes %.3f s more per step; the part that "
                    "differs most is %s, %.3f s %s for the runner-up\n",
                 b->objective == AIF_OBJ_TIME ? "step time" : aif_objective_name(b->objective), p->tp, p->pp, p->vpp,
-                p->cp, p->ep, p->etp, r1->mbs, aif_recompute_name((aif_recompute)r1->recompute),
+                p->cp, p->ep, p->etp, r1->mbs, recompute_label(r1, rcl, sizeof rcl),
                 aif_optim_name((aif_optim)r1->optimizer), onoff(r1->tp_overlap), onoff(r1->dp_overlap),
                 onoff(r1->ep_overlap), r1->train.step_time_s - r0->train.step_time_s,
                 aif_best_part_name(b->why_part), b->why_delta_s >= 0 ? b->why_delta_s : -b->why_delta_s,
@@ -142,6 +158,7 @@ char *aif_report_search_json(const aif_search_run *run)
         json_object_object_add(e, "sp", json_object_new_boolean(r->par.sp));
         aif_json_int(e, "mbs", r->mbs);
         aif_json_str(e, "recompute", aif_recompute_name((aif_recompute)r->recompute));
+        aif_json_int(e, "recompute_layers", r->recompute == AIF_RC_FULL ? r->recompute_layers : 0);
         aif_json_str(e, "optimizer", aif_optim_name((aif_optim)r->optimizer));
         json_object_object_add(e, "tp_overlap", json_object_new_boolean(r->tp_overlap));
         json_object_object_add(e, "dp_overlap", json_object_new_boolean(r->dp_overlap));
@@ -172,6 +189,7 @@ char *aif_report_search_json(const aif_search_run *run)
         aif_json_int(ru, "dp", r->par.dp);
         aif_json_int(ru, "mbs", r->mbs);
         aif_json_str(ru, "recompute", aif_recompute_name((aif_recompute)r->recompute));
+        aif_json_int(ru, "recompute_layers", r->recompute == AIF_RC_FULL ? r->recompute_layers : 0);
         aif_json_str(ru, "optimizer", aif_optim_name((aif_optim)r->optimizer));
         aif_json_num(ru, "step_time_s", r->train.step_time_s);
         aif_json_num(ru, "objective", r->objective);

@@ -66,7 +66,8 @@ const char *aif_best_part_name(int part) { return part >= 0 && part < AIF_N_PART
 
 void aif_best_space_all(aif_best_space *sp)
 {
-    *sp = (aif_best_space){.recompute = -1, .optimizer = -1, .tp_overlap = -1, .dp_overlap = -1, .ep_overlap = -1};
+    *sp = (aif_best_space){.recompute = -1, .optimizer = -1, .tp_overlap = -1, .dp_overlap = -1, .ep_overlap = -1,
+                           .recompute_layers = -1};
 }
 
 void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
@@ -77,7 +78,8 @@ void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
         .vpp = a & AIF_AUTO_VPP ? 0 : t->par.vpp, .cp = a & AIF_AUTO_CP ? 0 : t->par.cp,
         .ep = a & AIF_AUTO_EP ? 0 : t->par.ep, .etp = a & AIF_AUTO_ETP ? 0 : t->par.etp,
         .mbs = a & AIF_AUTO_MBS ? 0 : t->mbs, .recompute = t->recompute, .optimizer = t->optimizer,
-        .tp_overlap = t->tp_overlap, .dp_overlap = t->dp_overlap, .ep_overlap = t->ep_overlap};
+        .tp_overlap = t->tp_overlap, .dp_overlap = t->dp_overlap, .ep_overlap = t->ep_overlap,
+        .recompute_layers = t->recompute_layers};
 }
 
 static double objective_of(const aif_best_result *r, int objective)
@@ -95,9 +97,9 @@ int aif_best_compare(const aif_best_result *a, const aif_best_result *b)
         (c = cmp_d(a->train.mem.total_bytes, b->train.mem.total_bytes)))
         return c;
     const int fa[] = {a->par.tp, a->par.pp, a->par.vpp, a->par.cp, a->par.ep, a->par.etp, a->mbs, a->recompute,
-                      a->optimizer, a->tp_overlap, a->dp_overlap, a->ep_overlap};
+                      a->optimizer, a->tp_overlap, a->dp_overlap, a->ep_overlap, a->recompute_layers};
     const int fb[] = {b->par.tp, b->par.pp, b->par.vpp, b->par.cp, b->par.ep, b->par.etp, b->mbs, b->recompute,
-                      b->optimizer, b->tp_overlap, b->dp_overlap, b->ep_overlap};
+                      b->optimizer, b->tp_overlap, b->dp_overlap, b->ep_overlap, b->recompute_layers};
     for (size_t i = 0; i < sizeof fa / sizeof fa[0]; i++)
         if (fa[i] != fb[i])
             return fa[i] < fb[i] ? -1 : 1;
@@ -111,7 +113,7 @@ void aif_best_apply(const aif_best_result *r, aif_scenario *s)
     s->train.recompute = r->recompute;
     if (r->recompute != AIF_RC_FULL)   /* what a full replay keeps: nothing to keep otherwise */
         s->train.recompute_saved = 0;
-    s->train.recompute_layers = 0;     /* the search replays every layer or none (aif_search_best) */
+    s->train.recompute_layers = r->recompute == AIF_RC_FULL ? r->recompute_layers : 0;
     s->train.optimizer = r->optimizer;
     s->train.tp_overlap = r->tp_overlap;
     s->train.dp_overlap = r->dp_overlap;
@@ -148,6 +150,10 @@ typedef struct search {
     int layer_cap;
     step_entry step[N_OPT];
     aif_estimate_known known;  /* the model's figures, once for the search; mem per layout */
+    /* the stage classes of the (pp, vpp) being searched with every layer replayed (or none)
+     * and with a full recompute of each chunk's first layer alone, the usual count */
+    aif_stage_class cls[2][AIF_MAX_STAGE_CLASSES];
+    int n_cls[2];
 } search;
 
 /* The divisors of n in [lo, hi] in increasing order (the fixed value alone when
@@ -277,6 +283,69 @@ void aif_best_rescore(const aif_best_opts *o, aif_best_result *r)
     r->objective = objective_of(r, o->objective);
 }
 
+/* shape's stage classes with the first n layers of each chunk replayed (0: every layer). */
+static void replay_classes(const search *w, aif_graph *shape, int n)
+{
+    shape->recompute_layers = n;
+    if (n <= 1) {   /* the block's (pp, vpp) classes, kept */
+        memcpy(shape->stage_class, w->cls[n], sizeof w->cls[n]);
+        shape->n_stage_classes = w->n_cls[n];
+    } else {
+        aif_graph_stage_classes(shape);
+    }
+}
+
+/* ... and its memory, in w->known.mem. */
+static void replay_first(search *w, const aif_scenario *s, aif_graph *shape, int n)
+{
+    replay_classes(w, shape, n);
+    aif_memory_estimate(s, shape, &w->known.mem);
+}
+
+/* A full recompute's layers per chunk (0: every layer), its memory in w->known.mem and
+ * shape's classes set for it: the space's count, or the fewest whose layout fits.  Memory
+ * falls with each layer replayed (a replayed layer holds its input, a kept one every
+ * activation), so the fewest that fit are found by bisection over 1 .. the largest
+ * chunk's layers, which is every layer; the step only grows with the count (each layer
+ * replayed adds its forward to the backward), so no other count can rank before it
+ * (tests/test_best.c compares with every count). */
+static int replayed_layers(search *w, const aif_scenario *s, aif_graph *shape)
+{
+    int n_chunks = shape->pp * shape->vpp, most = (shape->layers + n_chunks - 1) / n_chunks;
+    int fixed = w->o->space.recompute_layers;
+    if (fixed >= 0) {
+        int n = fixed >= most ? 0 : fixed;
+        replay_first(w, s, shape, n);
+        return n;
+    }
+    if (most <= 1) {
+        replay_first(w, s, shape, 0);
+        return 0;
+    }
+    replay_first(w, s, shape, 1);   /* the usual answer where memory is not tight: one layer */
+    if (w->known.mem.total_bytes <= w->known.mem.hbm_bytes)
+        return 1;
+    replay_first(w, s, shape, 0);   /* every layer: the least memory (what min_need_bytes reports) */
+    if (w->known.mem.total_bytes > w->known.mem.hbm_bytes)
+        return 0;
+    aif_memory fits = w->known.mem;
+    int lo = 2, hi = most;   /* hi fits (most: every layer) */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        replay_first(w, s, shape, mid);
+        if (w->known.mem.total_bytes <= w->known.mem.hbm_bytes) {
+            hi = mid;
+            fits = w->known.mem;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    int n = hi >= most ? 0 : hi;
+    replay_classes(w, shape, n);
+    w->known.mem = fits;
+    return n;
+}
+
 /* One (vpp, mbs, recompute, optimizer) layout of the block: memory, then every overlap switch. */
 static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int i_mbs)
 {
@@ -284,7 +353,11 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
     const aif_parallel *p = &s->train.par;
     aif_graph shape = *shape_base;   /* of this (pp, vpp), its stage classes with it */
     shape.microbatches = s->train.gbs / (s->train.mbs * p->dp);
-    aif_memory_estimate(s, &shape, &w->known.mem);
+    int rcl = 0;                     /* a full recompute's layers per chunk (0: every layer) */
+    if (s->train.recompute == AIF_RC_FULL)
+        rcl = replayed_layers(w, s, &shape);
+    else
+        aif_memory_estimate(s, &shape, &w->known.mem);
     const aif_memory mem = w->known.mem;
     int tpos[2], dpos[2], epos[2];
     /* an overlap the software stack cannot perform is never tried (a named stack: s->framework) */
@@ -311,14 +384,23 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
             s->train.tp_overlap = tpos[a];
             s->train.ep_overlap = epos[e];
             layer_entry *le = layer_at(w, i_mbs, s->train.recompute, s, tpos[a], epos[e]);
+            /* a full recompute is lowered with every layer's backward of both kinds, the
+             * replaying one and the one that kept its activations (a count at least any
+             * chunk's: the kept ones' segments there, every layer replayed), whatever the
+             * count the stage classes below take */
+            s->train.recompute_layers = s->train.recompute == AIF_RC_FULL ? shape.layers : 0;
             if (!le->done && (w->rc = fill_layer(w, s, le)))
                 return;
+            s->train.recompute_layers = rcl;
             aif_seg_time st[AIF_N_SEG];
             memcpy(st, le->st, sizeof le->st);
             memcpy(st + AIF_SEG_STEP_RS, se->st, sizeof se->st);
             aif_graph view = se->g;   /* its STEP ops and bucket count; the shape of this layout */
             view.microbatches = shape.microbatches;
-            view.recompute_flops_per_microbatch = le->recompute_flops;
+            view.recompute_layers = shape.recompute_layers;
+            memcpy(view.stage_class, shape.stage_class, sizeof view.stage_class);
+            view.n_stage_classes = shape.n_stage_classes;
+            view.recompute_flops_per_microbatch = le->recompute_flops * aif_graph_replayed_share(&shape);
             for (int d = 0; d < n_dpo; d++) {
                 s->train.dp_overlap = dpos[d];
                 aif_best_result r;
@@ -327,6 +409,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
                 r.par = *p;
                 r.mbs = s->train.mbs;
                 r.recompute = s->train.recompute;
+                r.recompute_layers = rcl;
                 r.optimizer = opt;
                 r.tp_overlap = tpos[a];
                 r.dp_overlap = dpos[d];
@@ -358,6 +441,7 @@ static void block(search *w, aif_scenario *s)
     aif_graph shape;
     memset(&shape, 0, sizeof shape);
     aif_graph_shape(s, &shape);
+    shape.recompute_layers = 0;   /* every layer replays, or none; layout() sets a full recompute's count */
     w->n_mbs = divisors(gbs / p->dp, 1, 1000000, sp->mbs, w->mbs);
     size_t need = (size_t)w->n_mbs * 3 * N_SHARD_KEYS * 2 * 2;
     if ((int)need > w->layer_cap) {
@@ -388,6 +472,15 @@ static void block(search *w, aif_scenario *s)
         /* the stage classes, once per (pp, vpp) (the lowered views have them too) */
         shape.vpp = vpp;
         aif_graph_stage_classes(&shape);
+        memcpy(w->cls[0], shape.stage_class, sizeof w->cls[0]);
+        w->n_cls[0] = shape.n_stage_classes;
+        {
+            aif_graph one = shape;
+            one.recompute_layers = 1;
+            aif_graph_stage_classes(&one);
+            memcpy(w->cls[1], one.stage_class, sizeof w->cls[1]);
+            w->n_cls[1] = one.n_stage_classes;
+        }
         for (int i = 0; i < w->n_mbs && !w->rc; i++) {
             s->train.mbs = w->mbs[i];
             int mb = gbs / (w->mbs[i] * p->dp);
@@ -472,7 +565,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     }
     *s = *s0;
     s->train.auto_fields = 0;
-    s->train.recompute_layers = 0;   /* recompute full replays every layer here (aif_best_apply) */
+    s->train.recompute_layers = 0;   /* each layout's own (layout()) */
     const aif_best_space *sp = &o->space;
     const aif_model *m = &s->model;
     aif_parallel *p = &s->train.par;

@@ -1201,7 +1201,7 @@ void aif_graph_chunk_layers(const aif_graph *g, int chunk, int *first, int *n)
 /* The share of the model's layers a full recompute replays: all, or under recompute_layers
  * the first N of each chunk (chunk_layers: n_chunks - rem chunks of base layers, rem of
  * base + 1), each layer weighed alike (a MoE model's dense prefix at the mean layer's FLOPs). */
-static double replayed_share(const aif_graph *g)
+double aif_graph_replayed_share(const aif_graph *g)
 {
     int n_chunks = g->pp * g->vpp, N = g->recompute_layers;
     if (N <= 0 || g->layers <= 0 || n_chunks <= 0)
@@ -1642,7 +1642,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL
             ? (fwd_per_seq - heads_fl - aif_recompute_saved_flops_per_seq(m, tr->recompute_saved, tr->seq)) * seqs *
-                  replayed_share(g)
+                  aif_graph_replayed_share(g)
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
             ? (fwd_per_seq - heads_fl - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
                   s->framework.selective_gemm_share * seqs
