@@ -132,11 +132,12 @@ static void brute_force(aif_scenario *s, int objective, brute *out)
                             for (int mbs = 1; mbs <= gbs; mbs++)
                                 for (int rc = 0; rc < 3; rc++)
                                     for (int opt = AIF_OPT_NONE; opt <= AIF_OPT_ZERO3; opt++)
-                                        for (int ovl = 0; ovl < 8; ovl++) {
-                                            int tpo = ovl & 1, dpo = ovl >> 1 & 1, epo = ovl >> 2 & 1;
-                                            if ((tpo && tp == 1) || (epo && !moe))
+                                        for (int ovl = 0; ovl < 8 * dp; ovl++) {
+                                            /* dps: hybrid sharding over dps ranks of dp (0: all of them) */
+                                            int tpo = ovl & 1, dpo = ovl >> 1 & 1, epo = ovl >> 2 & 1, dps = ovl >> 3;
+                                            if ((tpo && tp == 1) || (epo && !moe) || (dps > 0 && dp % dps))
                                                 continue;
-                                            s->train.par = (aif_parallel){tp, pp, vpp, cp, ep, etp, dp, tp > 1, 0};
+                                            s->train.par = (aif_parallel){tp, pp, vpp, cp, ep, etp, dp, tp > 1, dps};
                                             s->train.mbs = mbs;
                                             s->train.recompute = rc;
                                             s->train.optimizer = opt;
@@ -181,6 +182,7 @@ static void same_as_brute(const char *yaml, int objective)
     assert_int_equal(x->par.ep, y->par.ep);
     assert_int_equal(x->par.etp, y->par.etp);
     assert_int_equal(x->par.dp, y->par.dp);
+    assert_int_equal(x->par.dp_shard, y->par.dp_shard);
     assert_int_equal(x->mbs, y->mbs);
     assert_int_equal(x->recompute, y->recompute);
     assert_int_equal(x->recompute_layers, y->recompute_layers);
@@ -201,6 +203,7 @@ static void same_as_brute(const char *yaml, int objective)
         assert_int_equal(ru.par.pp, br.runner_up.par.pp);
         assert_int_equal(ru.par.vpp, br.runner_up.par.vpp);
         assert_int_equal(ru.par.cp, br.runner_up.par.cp);
+        assert_int_equal(ru.par.dp_shard, br.runner_up.par.dp_shard);
         assert_int_equal(ru.mbs, br.runner_up.mbs);
         assert_int_equal(ru.recompute, br.runner_up.recompute);
         assert_int_equal(ru.recompute_layers, br.runner_up.recompute_layers);
@@ -388,6 +391,48 @@ static void grad_dtype_keeps_distributed(void **st)
     assert_int_equal(sharded[1], 0);
 }
 
+/* Hybrid sharding is searched with the sharded optimizers: on 512 GPUs of plain data
+ * parallelism under zero3, some shard group smaller than dp is faster than sharding over
+ * all of it (smaller all-gathers), the search finds it, and it equals a fresh estimate;
+ * a shard group fixed in the space is kept, and with an optimizer that keeps its
+ * gradients whole no layout passes. */
+static void hybrid_sharding_searched(void **st)
+{
+    (void)st;
+    static aif_scenario s;
+    static aif_best b;
+    aif_err e;
+    load("cluster: {system: dgx-h100, gpus: 512}\nmodel: llama3-8b\n"
+         "train: {tp: 1, pp: 1, cp: 1, gbs: 512, seq: 8192, optimizer: zero3}\n", &s);
+    aif_best_opts o = {.objective = AIF_OBJ_TIME, .top = 4};
+    aif_best_space_all(&o.space);
+    o.space.tp = o.space.pp = o.space.cp = 1;
+    o.space.optimizer = AIF_OPT_ZERO3;
+    if (aif_search_best(&s, &o, &b, &e) != AIF_OK)
+        fail_err(&e);
+    const aif_best_result *r = &b.results[0];
+    assert_true(r->par.dp_shard > 0 && r->par.dp_shard < r->par.dp && r->par.dp % r->par.dp_shard == 0);
+    aif_best_apply(r, &s);
+    aif_train_result hybrid, whole;
+    if (aif_estimate(&s, &hybrid, &e) != AIF_OK)
+        fail_err(&e);
+    assert_true(fabs(hybrid.step_time_s - r->train.step_time_s) <= 1e-12 * hybrid.step_time_s);
+    s.train.par.dp_shard = 0;
+    if (aif_estimate(&s, &whole, &e) != AIF_OK)
+        fail_err(&e);
+    assert_true(whole.step_time_s > hybrid.step_time_s);
+    o.space.dp_shard = 8;
+    if (aif_search_best(&s, &o, &b, &e) != AIF_OK)
+        fail_err(&e);
+    for (int i = 0; i < b.n_results; i++)
+        assert_int_equal(b.results[i].par.dp_shard, 8);
+    o.space.optimizer = AIF_OPT_ZERO1;
+    if (aif_search_best(&s, &o, &b, &e) != AIF_OK)
+        fail_err(&e);
+    assert_int_equal(b.candidates, 0);
+    assert_int_equal(b.n_results, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,7 +440,7 @@ int main(void)
         cmocka_unit_test(dense_memory_bound), cmocka_unit_test(moe_4_time),
         cmocka_unit_test(ties_total_order),   cmocka_unit_test(nothing_fits),
         cmocka_unit_test(deterministic_and_cost), cmocka_unit_test(auto_fields),
-        cmocka_unit_test(grad_dtype_keeps_distributed),
+        cmocka_unit_test(grad_dtype_keeps_distributed), cmocka_unit_test(hybrid_sharding_searched),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -237,9 +237,12 @@ if grep -qF "DP64 (shard 8 x replicate 8)" "$tmp/hs"; then ok; else bad "dp_shar
 if grep -qF '"dp_shard": 8' "$tmp/hs"; then ok; else bad "dp_shard in the JSON"; fi
 "$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --json >"$tmp/hs" 2>&1
 if ! grep -qF '"dp_shard"' "$tmp/hs"; then ok; else bad "dp_shard in the JSON without hybrid sharding"; fi
-# the layout search shards over all of dp: a dp_shard given is dropped with a note, not silently
+# the layout search keeps a dp_shard given where it divides the layout's dp; where the
+# layout's dp is at most the shard group, the state spans all of dp, with a note
 "$bin" train --model llama3-8b --gpus 64 --layout auto --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1
-if grep -qF "train.dp_shard: 8 -> 0 (the layout search shards over all of dp" "$tmp/hs"; then ok; else bad "search and dp_shard: $(head -3 "$tmp/hs")"; fi
+if grep -qF "(shard 8 x replicate" "$tmp/hs"; then ok; else bad "search and dp_shard: $(grep job "$tmp/hs")"; fi
+"$bin" train --model llama3-8b --gpus 64 --tp auto --pp 4 --cp 2 --set train.optimizer=zero2 --set train.dp_shard=16 >"$tmp/hs" 2>&1
+if grep -qF "train.dp_shard: 16 -> 0 (the layout found has dp" "$tmp/hs"; then ok; else bad "search and dp_shard past dp: $(head -4 "$tmp/hs")"; fi
 # activation offload: what it needs, named with what is accepted
 rejects 2 "train.offload: activation offload runs with pp 1" train neutral --set train.pp=2 --set train.offload=activations
 rejects 2 "train.offload: activation offload is an alternative to recompute" train neutral --recompute full --set train.offload=activations

@@ -7,8 +7,9 @@
  *  - aif_search_scaling: strong scaling, the same global batch on other GPU
  *    counts (data parallelism scaled by powers of two).
  *  - aif_search_best: the best layout of a job on its GPU count: every valid
- *    combination of tp, pp, vpp, cp, ep, etp (dp follows), micro-batch, recompute,
- *    optimizer sharding and overlap switches that fits in memory, ranked by step
+ *    combination of tp, pp, vpp, cp, ep, etp (dp follows), hybrid sharding,
+ *    micro-batch, recompute, optimizer sharding and overlap switches that fits in
+ *    memory, ranked by step
  *    time, or by cost or energy per step with the site's coefficients (the pipeline,
  *    aif_run_search in run.h, computes those from the facility and money models).
  *
@@ -131,6 +132,9 @@ typedef struct aif_best_space {
     int recompute, optimizer;
     int tp_overlap, dp_overlap, ep_overlap;
     int recompute_layers;        /* under recompute full: -1 searched, else fixed (0 every layer) */
+    int dp_shard;                /* the data-parallel ranks a sharded state spans (train.dp_shard): -1
+                                    searched over 0 (all of dp) and each proper divisor of dp, with
+                                    zero2, zero3 and fsdp; else fixed (0 all of dp) */
 } aif_best_space;
 /* Everything searched. */
 void aif_best_space_all(aif_best_space *sp);
@@ -206,7 +210,7 @@ typedef struct aif_best {
 /* The order results are ranked in, total so that a search gives one answer: by
  * objective, then step time, then memory per GPU, then the fields in the order tp,
  * pp, vpp, cp, ep, etp, mbs, recompute, optimizer, tp_overlap, dp_overlap,
- * ep_overlap, recompute_layers (smaller first).  <0, 0 or >0 as a ranks before, equal to or after b. */
+ * ep_overlap, recompute_layers, dp_shard (smaller first).  <0, 0 or >0 as a ranks before, equal to or after b. */
 int aif_best_compare(const aif_best_result *a, const aif_best_result *b);
 
 /* Searches s's job (its model, cluster, GPU count, global batch, sequence, precision

@@ -3,7 +3,7 @@
  * Thin: the library searches (aif_run_search) and the writers print.  The base's
  * layout is not the search's: the job is loaded with train.layout auto, and only the
  * layout options given here (--tp, --pp, --vpp, --cp, --ep, --etp, --mbs,
- * --recompute, --optimizer, and --set train.recompute_layers) fix a field. */
+ * --recompute, --optimizer, and --set train.recompute_layers or train.dp_shard) fix a field. */
 #include "aifsim/api.h"
 #include "aifsim/names.h"
 #include "aifsim/report.h"
@@ -24,7 +24,9 @@ static const char help[] =
     "ep overlap switches that fits in memory, ranked by the objective.  A full recompute\n"
     "replays the fewest layers of each pipeline chunk that fit, shown full(N) (Megatron's\n"
     "block method; replaying more only adds time): --recompute full with\n"
-    "--set train.recompute_layers=N fixes the count (0: every layer).  Prints the top K\n"
+    "--set train.recompute_layers=N fixes the count (0: every layer).  zero2 and zero3\n"
+    "are also tried with hybrid sharding over each divisor of dp, shown SxR in the dp\n"
+    "column (--set train.dp_shard=S fixes it; 0: all of dp).  Prints the top K\n"
     "with step time, MFU and memory, and the part of the step where #1 beats #2; the\n"
     "search's time and rate go to standard error.  The base is SCENARIO.yaml or EXAMPLE\n"
     "when given, else the built-in default scenario; its layout is ignored (the job is\n"
@@ -148,6 +150,8 @@ int cmd_search(int argc, char **argv)
         for (int i = 0; i < o.n_ov; i++)
             if (!strcmp(o.ov[i].path, "train.recompute_layers"))
                 so.space.recompute_layers = s.train.recompute_layers;
+            else if (!strcmp(o.ov[i].path, "train.dp_shard"))   /* the same for hybrid sharding */
+                so.space.dp_shard = s.train.par.dp_shard;
         cli_progress_state prog = {.label = "simulating"};
         so.sim = (aif_sim_opts){.progress = cli_progress, .progress_ctx = &prog};
         rc = aif_run_search(cat, &s, &so, &run, &e);

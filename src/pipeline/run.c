@@ -69,13 +69,14 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
         aif_best_apply(r, s);
         s->train.auto_fields = 0;
         char asked[16], used[16];
-        /* the search's layouts shard over all of dp (hybrid sharding is not enumerated):
-         * a dp_shard given is not kept silently */
+        /* a dp_shard given is kept where it divides the layout's dp (the search tries no
+         * other layout); at or past that dp the state spans all of it, which is said */
         if (asked_shard > 0 && asked_shard != s->train.par.dp_shard) {
             snprintf(asked, sizeof asked, "%d", asked_shard);
             snprintf(used, sizeof used, "%d", s->train.par.dp_shard);
             aif_scenario_note(s, "train.dp_shard", asked, used,
-                              "the layout search shards over all of dp: hybrid sharding is not searched");
+                              "the layout found has dp %d, at most the shard group given: the state is sharded "
+                              "over all of dp", s->train.par.dp);
         }
         const int v[] = {r->par.tp, r->par.pp, r->par.vpp, r->par.cp, r->par.ep, r->par.etp, r->mbs};
         for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {

@@ -16,6 +16,17 @@
 
 static const char *onoff(bool b) { return b ? "on" : "off"; }
 
+/* The dp column: dp, or under hybrid sharding (train.dp_shard) "SxR", the shard group's
+ * data-parallel ranks times the replicas. */
+static const char *dp_label(const aif_parallel *p, char *buf, size_t n)
+{
+    if (p->dp_shard > 0 && p->dp_shard < p->dp)
+        snprintf(buf, n, "%dx%d", p->dp_shard, p->dp / p->dp_shard);
+    else
+        snprintf(buf, n, "%d", p->dp);
+    return buf;
+}
+
 /* The recompute column: the mode, and for a full recompute of the first N layers of each
  * pipeline chunk (train.recompute_layers), "full(N)". */
 static const char *recompute_label(const aif_best_result *r, char *buf, size_t n)
@@ -45,20 +56,24 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
     aif_fmt_count(h, sizeof h, (double)b->fitting);
     fprintf(f, "  searched   %s valid layouts, %s fit in %.0f GiB of HBM\n\n", a, h, b->hbm_bytes / (1 << 30));
     if (b->n_results == 0) {
-        fprintf(f, "  no layout fits: the smallest needs %.1f GiB per GPU\n", b->min_need_bytes / (1 << 30));
+        if (b->candidates == 0)   /* e.g. hybrid sharding fixed with an optimizer that keeps gradients whole */
+            fprintf(f, "  no layout passes the layout checks with the fields given (aifsim train with the same "
+                       "options names the check a layout fails)\n");
+        else
+            fprintf(f, "  no layout fits: the smallest needs %.1f GiB per GPU\n", b->min_need_bytes / (1 << 30));
         return;
     }
     bool money = b->objective != AIF_OBJ_TIME;
-    fprintf(f, "   #   tp  pp vpp  cp  ep etp     dp mbs recompute optimizer   overlap tp/dp/ep   step s    MFU  "
+    fprintf(f, "   #   tp  pp vpp  cp  ep etp      dp mbs recompute optimizer   overlap tp/dp/ep   step s    MFU  "
                "mem GiB%s\n", money ? "  energy/step  cost/step" : "");
-    char ovl[16], rcl[24];
-    bool partial = false;
+    char ovl[16], rcl[24], dps[32];
+    bool partial = false, hybrid = false;
     for (int i = 0; i < b->n_results; i++) {
         const aif_best_result *r = &b->results[i];
         const aif_parallel *p = &r->par;
         snprintf(ovl, sizeof ovl, "%s/%s/%s", onoff(r->tp_overlap), onoff(r->dp_overlap), onoff(r->ep_overlap));
-        fprintf(f, "  %2d %4d %3d %3d %3d %3d %3d %6d %3d %-9s %-11s %-11s      %9.3f %5.1f%% %8.1f", i + 1, p->tp,
-                p->pp, p->vpp, p->cp, p->ep, p->etp, p->dp, r->mbs, recompute_label(r, rcl, sizeof rcl),
+        fprintf(f, "  %2d %4d %3d %3d %3d %3d %3d %7s %3d %-9s %-11s %-11s      %9.3f %5.1f%% %8.1f", i + 1, p->tp,
+                p->pp, p->vpp, p->cp, p->ep, p->etp, dp_label(p, dps, sizeof dps), r->mbs, recompute_label(r, rcl, sizeof rcl),
                 aif_optim_name((aif_optim)r->optimizer), ovl, r->train.step_time_s, 100 * r->train.mfu,
                 r->train.mem.total_bytes / (1 << 30));
         if (money) {
@@ -68,7 +83,11 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
         }
         fputc('\n', f);
         partial |= r->recompute == AIF_RC_FULL && r->recompute_layers > 0;
+        hybrid |= p->dp_shard > 0 && p->dp_shard < p->dp;
     }
+    if (hybrid)
+        fprintf(f, "\n  dp SxR     hybrid sharding: gradients and optimizer state (and with zero3 the weights) "
+                   "sharded over S data-parallel ranks, replicated R times (train.dp_shard)\n");
     if (partial)
         fprintf(f, "\n  full(N)    a full recompute of the first N layers of each pipeline chunk "
                    "(train.recompute_layers: the fewest that fit, or as given)\n");
@@ -76,10 +95,10 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
         const aif_best_result *r0 = &b->results[0], *r1 = &b->runner_up;
         const aif_parallel *p = &r1->par;
         fprintf(f, "\n  why #1     the runner-up (the best layout with a worse %s: tp %d pp %d vpp %d cp %d ep %d etp %d "
-                   "mbs %d, recompute %s, optimizer %s, overlap %s/%s/%s) takes %.3f s more per step; the part that "
+                   "dp %s mbs %d, recompute %s, optimizer %s, overlap %s/%s/%s) takes %.3f s more per step; the part that "
                    "differs most is %s, %.3f s %s for the runner-up\n",
                 b->objective == AIF_OBJ_TIME ? "step time" : aif_objective_name(b->objective), p->tp, p->pp, p->vpp,
-                p->cp, p->ep, p->etp, r1->mbs, recompute_label(r1, rcl, sizeof rcl),
+                p->cp, p->ep, p->etp, dp_label(p, dps, sizeof dps), r1->mbs, recompute_label(r1, rcl, sizeof rcl),
                 aif_optim_name((aif_optim)r1->optimizer), onoff(r1->tp_overlap), onoff(r1->dp_overlap),
                 onoff(r1->ep_overlap), r1->train.step_time_s - r0->train.step_time_s,
                 aif_best_part_name(b->why_part), b->why_delta_s >= 0 ? b->why_delta_s : -b->why_delta_s,
@@ -155,6 +174,7 @@ char *aif_report_search_json(const aif_search_run *run)
         aif_json_int(e, "ep", r->par.ep);
         aif_json_int(e, "etp", r->par.etp);
         aif_json_int(e, "dp", r->par.dp);
+        aif_json_int(e, "dp_shard", r->par.dp_shard > 0 && r->par.dp_shard < r->par.dp ? r->par.dp_shard : 0);
         json_object_object_add(e, "sp", json_object_new_boolean(r->par.sp));
         aif_json_int(e, "mbs", r->mbs);
         aif_json_str(e, "recompute", aif_recompute_name((aif_recompute)r->recompute));
@@ -187,6 +207,7 @@ char *aif_report_search_json(const aif_search_run *run)
         aif_json_int(ru, "ep", r->par.ep);
         aif_json_int(ru, "etp", r->par.etp);
         aif_json_int(ru, "dp", r->par.dp);
+        aif_json_int(ru, "dp_shard", r->par.dp_shard > 0 && r->par.dp_shard < r->par.dp ? r->par.dp_shard : 0);
         aif_json_int(ru, "mbs", r->mbs);
         aif_json_str(ru, "recompute", aif_recompute_name((aif_recompute)r->recompute));
         aif_json_int(ru, "recompute_layers", r->recompute == AIF_RC_FULL ? r->recompute_layers : 0);

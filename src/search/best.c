@@ -1,5 +1,6 @@
 /* best.c -- the best layout of a training job (include/aifsim/search.h):
- * every valid combination of tp, pp, vpp, cp, ep, etp, micro-batch, recompute,
+ * every valid combination of tp, pp, vpp, cp, ep, etp, hybrid sharding (dp_shard),
+ * micro-batch, recompute (a full one of the fewest layers per chunk that fit),
  * optimizer sharding and overlap switches on the job's GPU count, the ones that
  * fit in memory ranked by an objective.
  *
@@ -13,9 +14,9 @@
  *    aif_best_compare's total order.
  *
  * Why it is fast (incremental evaluation).  The enumeration nests, outside in:
- * tp, cp, pp (dp follows), ep, etp; then vpp, mbs, recompute, optimizer; then the
- * overlap switches.  Within one (tp, cp, pp, ep, etp) block the communicator groups
- * are fixed, and
+ * tp, cp, pp (dp follows), dp_shard, ep, etp; then vpp, mbs, recompute, optimizer;
+ * then the overlap switches.  Within one (tp, cp, pp, dp_shard, ep, etp) block the
+ * communicator groups are fixed, and
  *  - a layer's segments (dense and MoE layers, embedding, head, pipeline send) depend
  *    only on (mbs, recompute, what the optimizer does inside the layers
  *    (aif_layer_sharding_key), tp_overlap, ep_overlap): they are lowered and timed once
@@ -67,7 +68,7 @@ const char *aif_best_part_name(int part) { return part >= 0 && part < AIF_N_PART
 void aif_best_space_all(aif_best_space *sp)
 {
     *sp = (aif_best_space){.recompute = -1, .optimizer = -1, .tp_overlap = -1, .dp_overlap = -1, .ep_overlap = -1,
-                           .recompute_layers = -1};
+                           .recompute_layers = -1, .dp_shard = -1};
 }
 
 void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
@@ -79,7 +80,7 @@ void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
         .ep = a & AIF_AUTO_EP ? 0 : t->par.ep, .etp = a & AIF_AUTO_ETP ? 0 : t->par.etp,
         .mbs = a & AIF_AUTO_MBS ? 0 : t->mbs, .recompute = t->recompute, .optimizer = t->optimizer,
         .tp_overlap = t->tp_overlap, .dp_overlap = t->dp_overlap, .ep_overlap = t->ep_overlap,
-        .recompute_layers = t->recompute_layers};
+        .recompute_layers = t->recompute_layers, .dp_shard = t->par.dp_shard};
 }
 
 static double objective_of(const aif_best_result *r, int objective)
@@ -97,9 +98,9 @@ int aif_best_compare(const aif_best_result *a, const aif_best_result *b)
         (c = cmp_d(a->train.mem.total_bytes, b->train.mem.total_bytes)))
         return c;
     const int fa[] = {a->par.tp, a->par.pp, a->par.vpp, a->par.cp, a->par.ep, a->par.etp, a->mbs, a->recompute,
-                      a->optimizer, a->tp_overlap, a->dp_overlap, a->ep_overlap, a->recompute_layers};
+                      a->optimizer, a->tp_overlap, a->dp_overlap, a->ep_overlap, a->recompute_layers, a->par.dp_shard};
     const int fb[] = {b->par.tp, b->par.pp, b->par.vpp, b->par.cp, b->par.ep, b->par.etp, b->mbs, b->recompute,
-                      b->optimizer, b->tp_overlap, b->dp_overlap, b->ep_overlap, b->recompute_layers};
+                      b->optimizer, b->tp_overlap, b->dp_overlap, b->ep_overlap, b->recompute_layers, b->par.dp_shard};
     for (size_t i = 0; i < sizeof fa / sizeof fa[0]; i++)
         if (fa[i] != fb[i])
             return fa[i] < fb[i] ? -1 : 1;
@@ -421,7 +422,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
         }
 }
 
-/* One (tp, cp, pp, ep, etp) block: its caches live and die with it. */
+/* One (tp, cp, pp, dp_shard, ep, etp) block: its caches live and die with it. */
 static void block(search *w, aif_scenario *s)
 {
     const aif_best_space *sp = &w->o->space;
@@ -433,6 +434,9 @@ static void block(search *w, aif_scenario *s)
         return;
     long long stage = (long long)p->tp * p->cp * p->dp;
     if (p->etp > stage || stage % ((long long)p->etp * p->ep))
+        return;
+    /* hybrid sharding: the expert layers shard over the expert ranks of a shard group */
+    if (p->dp_shard > 0 && w->moe && ((long long)p->tp * p->cp * p->dp_shard) % ((long long)p->etp * p->ep))
         return;
     int offload = s->train.offload == AIF_OFFLOAD_ACTIVATIONS;
     if (offload && p->pp > 1)   /* activation offload runs with pp 1, and no recompute but a stack's
@@ -492,6 +496,12 @@ static void block(search *w, aif_scenario *s)
                     continue;
                 s->train.recompute = rcs[r];
                 for (int k = 0; k < n_opt && !w->rc; k++) {
+                    /* hybrid sharding shards gradients and optimizer state: zero2, zero3 and fsdp,
+                     * and not a stack's per-tensor ZeRO-3 without pipelining (aif_scenario_check) */
+                    if (p->dp_shard > 0 &&
+                        (opts[k] < AIF_OPT_ZERO2 ||
+                         (opts[k] != AIF_OPT_ZERO2 && p->pp == 1 && s->framework.fsdp_per_tensor)))
+                        continue;
                     s->train.optimizer = opts[k];
                     layout(w, s, &shape, i);
                 }
@@ -587,7 +597,9 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
         free(s);
         return rc;
     }
-    int tps[MAX_VALUES], cps[MAX_VALUES], pps[MAX_VALUES], eps[MAX_VALUES], etps[MAX_VALUES];
+    int tps[MAX_VALUES], cps[MAX_VALUES], pps[MAX_VALUES], eps[MAX_VALUES], etps[MAX_VALUES], dpss[MAX_VALUES + 1];
+    /* a sharded optimizer (zero2, zero3, fsdp) among those searched: hybrid sharding is tried */
+    bool shardable = sp->optimizer >= 0 ? sp->optimizer >= AIF_OPT_ZERO2 : s->train.grad_dtype == AIF_GRAD_AUTO;
     int n_tp = divisors(w.gpus, 1, m->heads, sp->tp, tps);
     w.rc = AIF_OK;
     for (int a = 0; a < n_tp && !w.rc; a++) {
@@ -608,14 +620,26 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
                                  : divisors(1, 1, 1, sp->ep, eps);
                 int n_etp = w.moe ? divisors(m->moe.expert_ffn, 1, tp * cp * dp, sp->etp, etps)
                                   : divisors(1, 1, 1, sp->etp, etps);
-                for (int e = 0; e < n_ep && !w.rc; e++)
-                    for (int f = 0; f < n_etp && !w.rc; f++) {
-                        /* dp_shard 0: the search shards over all of dp (hybrid sharding, train.dp_shard,
-                         * is not enumerated) */
-                        *p = (aif_parallel){.tp = tp, .pp = pp, .vpp = 1, .cp = cp, .ep = eps[e], .etp = etps[f],
-                                            .dp = dp, .sp = sp->tp > 0 ? s0->train.par.sp : tp > 1};
-                        block(&w, s);
-                    }
+                /* the ranks a sharded state spans (train.dp_shard): all of dp (0), or hybrid
+                 * sharding over each proper divisor of dp, replicated across the rest; only
+                 * where a sharded optimizer is searched */
+                int n_dps = 1;
+                dpss[0] = 0;
+                if (sp->dp_shard > 0) {
+                    dpss[0] = sp->dp_shard < dp ? sp->dp_shard : 0;
+                    if (dpss[0] > 0 && dp % dpss[0])
+                        continue;
+                } else if (sp->dp_shard < 0 && shardable) {
+                    n_dps += divisors(dp, 1, dp - 1, 0, dpss + 1);
+                }
+                for (int d = 0; d < n_dps && !w.rc; d++)
+                    for (int e = 0; e < n_ep && !w.rc; e++)
+                        for (int f = 0; f < n_etp && !w.rc; f++) {
+                            *p = (aif_parallel){.tp = tp, .pp = pp, .vpp = 1, .cp = cp, .ep = eps[e],
+                                                .etp = etps[f], .dp = dp,
+                                                .sp = sp->tp > 0 ? s0->train.par.sp : tp > 1, .dp_shard = dpss[d]};
+                            block(&w, s);
+                        }
             }
         }
     }
