@@ -126,7 +126,7 @@ void aif_best_apply(const aif_best_result *r, aif_scenario *s)
 enum { MAX_VALUES = 1600, N_OPT = AIF_OPT_FSDP + 1 };   /* no int has more divisors; step cache per optimizer */
 
 typedef struct layer_entry {   /* layer cache: segments before the end of the step */
-    bool done;
+    unsigned block;            /* the block (search.block) that filled it; another's is empty */
     aif_seg_time st[AIF_SEG_STEP_RS];
     double recompute_flops;
 } layer_entry;
@@ -149,6 +149,7 @@ typedef struct search {
     int mbs[MAX_VALUES], n_mbs;
     layer_entry *layer;        /* [n_mbs][3 recompute][N_SHARD_KEYS aif_layer_sharding_key][2 tp_overlap][2 ep_overlap] */
     int layer_cap;
+    unsigned block;            /* the block being searched, from 1: its layer entries are those marked so */
     step_entry step[N_OPT];
     aif_estimate_known known;  /* the model's figures, once for the search; mem per layout */
     /* the stage classes of the (pp, vpp) being searched with every layer replayed (or none)
@@ -238,7 +239,7 @@ static aif_rc fill_layer(search *w, const aif_scenario *s, layer_entry *e)
         for (int i = 0; i < AIF_SEG_STEP_RS; i++)
             aif_segment_time(s, &g, i, &e->st[i]);
         e->recompute_flops = g.recompute_flops_per_microbatch;
-        e->done = true;
+        e->block = w->block;
         w->out->lowered++;
     }
     aif_graph_free(&g);
@@ -390,7 +391,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
              * chunk's: the kept ones' segments there, every layer replayed), whatever the
              * count the stage classes below take */
             s->train.recompute_layers = s->train.recompute == AIF_RC_FULL ? shape.layers : 0;
-            if (!le->done && (w->rc = fill_layer(w, s, le)))
+            if (le->block != w->block && (w->rc = fill_layer(w, s, le)))
                 return;
             s->train.recompute_layers = rcl;
             aif_seg_time st[AIF_N_SEG];
@@ -454,10 +455,14 @@ static void block(search *w, aif_scenario *s)
             w->rc = aif_err_set(w->err, AIF_ENOMEM, NULL, 0, 0, NULL, "out of memory for the layout search");
             return;
         }
+        memset(grown, 0, need * sizeof *grown);   /* block 0: no block's */
         w->layer = grown;
         w->layer_cap = (int)need;
     }
-    memset(w->layer, 0, need * sizeof *w->layer);
+    if (++w->block == 0) {   /* wrapped: every entry told apart again */
+        memset(w->layer, 0, (size_t)w->layer_cap * sizeof *w->layer);
+        w->block = 1;
+    }
     int vpp_hi = p->pp > 1 ? m->layers / p->pp : 1;
     if (vpp_hi > 4096 / p->pp)
         vpp_hi = 4096 / p->pp;
@@ -567,7 +572,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     aif_scenario *s = malloc(sizeof *s);
     search w = {.base = s0, .o = o, .out = out, .err = err};
     w.layer_cap = 16 * 3 * N_SHARD_KEYS * 2 * 2;
-    w.layer = malloc((size_t)w.layer_cap * sizeof *w.layer);
+    w.layer = calloc((size_t)w.layer_cap, sizeof *w.layer);   /* block 0: no block's */
     if (!s || !w.layer) {
         free(s);
         free(w.layer);
