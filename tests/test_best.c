@@ -334,6 +334,36 @@ static void auto_fields(void **st)
         fail_err(&e);
     assert_true(fabs(direct.step_time_s - run.train.step_time_s) <= 1e-12 * direct.step_time_s);
 
+    /* recompute_layers and dp_shard written auto: the search's fewest layers that fit and
+     * shard group, noted; each needs the mode it chooses within */
+    const char *both = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-70b\n"
+                       "train: {tp: 2, pp: 1, cp: 1, mbs: 1, gbs: 64, seq: 8192, recompute: full, optimizer: zero3, "
+                       "recompute_layers: auto, dp_shard: auto}\n";
+    load(both, &s);
+    assert_int_equal(s.train.auto_fields, AIF_AUTO_RECOMPUTE_LAYERS | AIF_AUTO_DP_SHARD);
+    aif_best_space_auto(&s, s.train.auto_fields, &o.space);
+    assert_int_equal(o.space.recompute_layers, -1);
+    assert_int_equal(o.space.dp_shard, -1);
+    if (aif_search_best(&s, &o, &b, &e) != AIF_OK)
+        fail_err(&e);
+    if (aif_run_train(cat, &s, NULL, &run, &e) != AIF_OK)
+        fail_err(&e);
+    assert_true(b.results[0].recompute_layers > 0);   /* every layer does not fit the fastest way */
+    assert_int_equal(run.scenario.train.recompute_layers, b.results[0].recompute_layers);
+    assert_int_equal(run.scenario.train.par.dp_shard, b.results[0].par.dp_shard);
+    assert_true(fabs(run.train.step_time_s - b.results[0].train.step_time_s) <= 1e-12 * run.train.step_time_s);
+    noted = 0;
+    for (int i = 0; i < run.scenario.n_notes; i++)
+        noted += !strcmp(run.scenario.notes[i].field, "train.recompute_layers") ||
+                 !strcmp(run.scenario.notes[i].field, "train.dp_shard");
+    assert_int_equal(noted, 2);
+    load("cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-70b\ntrain: {recompute_layers: auto}\n", &s);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.recompute_layers");
+    load("cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-70b\ntrain: {dp_shard: auto}\n", &s);
+    assert_int_equal(aif_run_train(cat, &s, NULL, &run, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "train.dp_shard");
+
     load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {layout: auto, gbs: 16}\n", &s);
     assert_int_equal(s.train.auto_fields, AIF_AUTO_LAYOUT);
     const char *bad = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {layout: fast}\n";

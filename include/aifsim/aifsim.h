@@ -561,7 +561,10 @@ typedef struct aif_alloc {
 enum {
     AIF_AUTO_TP = 1u << 0, AIF_AUTO_PP = 1u << 1, AIF_AUTO_VPP = 1u << 2, AIF_AUTO_CP = 1u << 3,
     AIF_AUTO_EP = 1u << 4, AIF_AUTO_ETP = 1u << 5, AIF_AUTO_MBS = 1u << 6,
-    AIF_AUTO_LAYOUT = (1u << 7) - 1   /* all of them (train.layout: auto, --layout auto) */
+    AIF_AUTO_LAYOUT = (1u << 7) - 1,  /* all of them (train.layout: auto, --layout auto) */
+    /* not in layout: auto, each written auto on its own: a full recompute's layers per chunk
+     * (the fewest that fit) and hybrid sharding's shard group */
+    AIF_AUTO_RECOMPUTE_LAYERS = 1u << 7, AIF_AUTO_DP_SHARD = 1u << 8
 };
 
 typedef struct aif_train {

@@ -4,6 +4,7 @@
  * neighbours the writers report, in that order and nowhere else.  A site that cannot
  * hold the job is a verdict in the facility result, so the job's answer is kept.  The neighbours are estimated from the scenario as run, so a
  * power limit slows them as it slows the job. */
+#include "aifsim/names.h"
 #include "aifsim/run.h"
 #include "base/base.h"
 
@@ -37,6 +38,18 @@ static void add_notes(const aif_scenario *s, aif_train_run *out)
 static aif_rc fill_auto(aif_scenario *s, aif_err *err)
 {
     unsigned a = s->train.auto_fields;
+    /* the two fields auto alone choose within a mode given: a count of layers to replay
+     * needs a full recompute, a shard group a sharded optimizer */
+    if (a & AIF_AUTO_RECOMPUTE_LAYERS && s->train.recompute != AIF_RC_FULL)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "train.recompute_layers", "recompute_layers auto chooses how "
+                           "many layers of each pipeline chunk a full recompute replays, but recompute is %s "
+                           "(accepted: recompute full with recompute_layers auto)",
+                           aif_recompute_name((aif_recompute)s->train.recompute));
+    if (a & AIF_AUTO_DP_SHARD && s->train.optimizer != AIF_OPT_ZERO2 && s->train.optimizer != AIF_OPT_ZERO3 &&
+        s->train.optimizer != AIF_OPT_FSDP)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "train.dp_shard", "dp_shard auto chooses the ranks a "
+                           "sharded state spans, but optimizer %s does not shard its gradients (accepted: optimizer "
+                           "zero2, zero3 or fsdp with dp_shard auto)", aif_optim_name((aif_optim)s->train.optimizer));
     aif_best_opts bo = {.objective = AIF_OBJ_TIME, .top = 1};
     aif_best_space_auto(s, a, &bo.space);
     aif_best *b = malloc(sizeof *b);
@@ -45,8 +58,9 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
     aif_rc rc = aif_search_best(s, &bo, b, err);
     static const struct { unsigned bit; const char *path; } f[] = {
         {AIF_AUTO_TP, "train.tp"}, {AIF_AUTO_PP, "train.pp"}, {AIF_AUTO_VPP, "train.vpp"}, {AIF_AUTO_CP, "train.cp"},
-        {AIF_AUTO_EP, "train.ep"}, {AIF_AUTO_ETP, "train.etp"}, {AIF_AUTO_MBS, "train.mbs"}};
-    char names[64] = "";
+        {AIF_AUTO_EP, "train.ep"}, {AIF_AUTO_ETP, "train.etp"}, {AIF_AUTO_MBS, "train.mbs"},
+        {AIF_AUTO_RECOMPUTE_LAYERS, "train.recompute_layers"}, {AIF_AUTO_DP_SHARD, "train.dp_shard"}};
+    char names[128] = "";
     size_t k = 0;
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (a & f[i].bit)
@@ -78,11 +92,16 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
                               "the layout found has dp %d, at most the shard group given: the state is sharded "
                               "over all of dp", s->train.par.dp);
         }
-        const int v[] = {r->par.tp, r->par.pp, r->par.vpp, r->par.cp, r->par.ep, r->par.etp, r->mbs};
+        const int v[] = {r->par.tp, r->par.pp, r->par.vpp, r->par.cp, r->par.ep, r->par.etp, r->mbs,
+                         r->recompute_layers, r->par.dp_shard};
         for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
             if (!(a & f[i].bit))
                 continue;
             snprintf(used, sizeof used, "%d", v[i]);
+            if (f[i].bit == AIF_AUTO_RECOMPUTE_LAYERS && v[i] == 0)
+                snprintf(used, sizeof used, "every layer");
+            if (f[i].bit == AIF_AUTO_DP_SHARD && (v[i] == 0 || v[i] >= r->par.dp))
+                snprintf(used, sizeof used, "all of dp");
             aif_scenario_note(s, f[i].path, "auto", used, "best of %lld candidates by step time", b->candidates);
         }
     }

@@ -16,7 +16,8 @@
  *           recompute_modules, recompute_saved, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
- *   auto: aif_train.auto_fields; the pipeline's best-layout search fills them)
+ *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
+ *   the pipeline's best-layout search fills them)
  *
  * Invariants: each load builds its own bind_ctx (error record, catalogs, facility
  * data, sections) and passes it down; nothing outlives the call, so loads in one
@@ -722,7 +723,8 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
         if (tn->kind == Y_MAP && tn->n <= 64) {
             static const struct { const char *key; unsigned bit; } autos[] = {
                 {"tp", AIF_AUTO_TP}, {"pp", AIF_AUTO_PP}, {"vpp", AIF_AUTO_VPP}, {"cp", AIF_AUTO_CP},
-                {"ep", AIF_AUTO_EP}, {"etp", AIF_AUTO_ETP}, {"mbs", AIF_AUTO_MBS}, {"layout", AIF_AUTO_LAYOUT}};
+                {"ep", AIF_AUTO_EP}, {"etp", AIF_AUTO_ETP}, {"mbs", AIF_AUTO_MBS}, {"layout", AIF_AUTO_LAYOUT},
+                {"recompute_layers", AIF_AUTO_RECOMPUTE_LAYERS}, {"dp_shard", AIF_AUTO_DP_SHARD}};
             filtered.n = 0;
             filtered.kids = kids;
             for (int i = 0; i < tn->n; i++) {

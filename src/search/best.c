@@ -80,7 +80,8 @@ void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
         .ep = a & AIF_AUTO_EP ? 0 : t->par.ep, .etp = a & AIF_AUTO_ETP ? 0 : t->par.etp,
         .mbs = a & AIF_AUTO_MBS ? 0 : t->mbs, .recompute = t->recompute, .optimizer = t->optimizer,
         .tp_overlap = t->tp_overlap, .dp_overlap = t->dp_overlap, .ep_overlap = t->ep_overlap,
-        .recompute_layers = t->recompute_layers, .dp_shard = t->par.dp_shard};
+        .recompute_layers = a & AIF_AUTO_RECOMPUTE_LAYERS ? -1 : t->recompute_layers,
+        .dp_shard = a & AIF_AUTO_DP_SHARD ? -1 : t->par.dp_shard};
 }
 
 static double objective_of(const aif_best_result *r, int objective)
