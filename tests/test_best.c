@@ -71,7 +71,9 @@ static void keep_all(brute *out, const aif_best_result *r)
  * count may beat (the search takes it without trying the others). */
 static void consider(aif_scenario *s, int objective, brute *out)
 {
-    int chunks = s->train.par.pp * s->train.par.vpp, layers = s->model.layers;
+    /* a multi-token-prediction block is one more layer of the pipeline's (lower_train.c) */
+    int chunks = s->train.par.pp * s->train.par.vpp,
+        layers = s->model.layers + (s->model.mtp_layers > 0 ? s->model.mtp_layers : 0);
     int most = s->train.recompute == AIF_RC_FULL ? (layers + chunks - 1) / chunks : 1;
     bool have = false;
     aif_best_result chosen;
@@ -80,8 +82,11 @@ static void consider(aif_scenario *s, int objective, brute *out)
         s->train.recompute_layers = n;
         aif_best_result r;
         memset(&r, 0, sizeof r);
-        if (aif_estimate(s, &r.train, NULL) != AIF_OK)
-            return;
+        if (aif_estimate(s, &r.train, NULL) != AIF_OK) {
+            if (k == most)   /* the layout itself is refused: nothing of it ranks */
+                have = false;
+            continue;        /* a count the checks refuse (activation offload takes none) */
+        }
         if (k == most)
             out->candidates++;
         if (!r.train.fits_in_memory)
@@ -136,6 +141,12 @@ static void brute_force(aif_scenario *s, int objective, brute *out)
                                             /* dps: hybrid sharding over dps ranks of dp (0: all of them) */
                                             int tpo = ovl & 1, dpo = ovl >> 1 & 1, epo = ovl >> 2 & 1, dps = ovl >> 3;
                                             if ((tpo && tp == 1) || (epo && !moe) || (dps > 0 && dp % dps))
+                                                continue;
+                                            /* an overlap the named stack cannot perform is not a layout
+                                             * of its own (the search does not try it) */
+                                            const aif_framework *fw = &s->framework;
+                                            if (fw->name[0] && ((tpo && !fw->tp_overlap) ||
+                                                                (dpo && !fw->dp_overlap) || (epo && !fw->ep_overlap)))
                                                 continue;
                                             s->train.par = (aif_parallel){tp, pp, vpp, cp, ep, etp, dp, tp > 1, dps};
                                             s->train.mbs = mbs;
@@ -229,6 +240,15 @@ static void same_as_brute(const char *yaml, int objective)
     "cluster: {system: dgx-h100, gpus: 2, gpus_per_node: 2}\nmodel: llama3-8b\ntrain: {gbs: 8, seq: 4096}\n"
 #define DENSE_4 \
     "cluster: {system: dgx-h100, gpus: 4, gpus_per_node: 4}\nmodel: llama3-8b\ntrain: {gbs: 8, seq: 2048}\n"
+#define LORA_4 \
+    "cluster: {system: dgx-h100, gpus: 4, gpus_per_node: 4}\nmodel: {base: llama3-8b, layers: 8}\n" \
+    "train: {gbs: 8, seq: 2048, lora: {rank: 16, targets: all}}\n"
+#define OFFLOAD_2 \
+    "cluster: {system: dgx-h100, gpus: 2, gpus_per_node: 2}\nmodel: {base: llama3-8b, layers: 8}\n" \
+    "train: {gbs: 8, seq: 8192, offload: activations, framework: maxtext-gpu}\n"
+#define MTP_4 \
+    "cluster: {system: dgx-h100, gpus: 4, gpus_per_node: 4}\nmodel: {base: mixtral-8x7b, layers: 6, mtp_layers: 1}\n" \
+    "train: {gbs: 8, seq: 2048}\n"
 #define MOE_4 \
     "cluster: {system: dgx-h100, gpus: 4, gpus_per_node: 4}\nmodel: {base: mixtral-8x7b, layers: 8}\n" \
     "train: {gbs: 8, seq: 2048}\n"
@@ -237,6 +257,11 @@ static void dense_8_time(void **st) { (void)st; same_as_brute(DENSE_8, AIF_OBJ_T
 static void dense_4_time(void **st) { (void)st; same_as_brute(DENSE_4, AIF_OBJ_TIME); }
 static void dense_memory_bound(void **st) { (void)st; same_as_brute(DENSE_2_TIGHT, AIF_OBJ_TIME); }
 static void moe_4_time(void **st) { (void)st; same_as_brute(MOE_4, AIF_OBJ_TIME); }
+/* LoRA takes no zero2 or zero3 (nor their hybrid sharding), activation offload no count of
+ * layers replayed, and a multi-token-prediction layer is one more of the pipeline's */
+static void lora_4_time(void **st) { (void)st; same_as_brute(LORA_4, AIF_OBJ_TIME); }
+static void offload_2_time(void **st) { (void)st; same_as_brute(OFFLOAD_2, AIF_OBJ_TIME); }
+static void mtp_4_time(void **st) { (void)st; same_as_brute(MTP_4, AIF_OBJ_TIME); }
 
 /* Without site figures cost and energy are 0 for all: the order falls to step time,
  * then memory, then the fields; the same as brute force all the same. */
@@ -468,6 +493,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dense_8_time),       cmocka_unit_test(dense_4_time),
         cmocka_unit_test(dense_memory_bound), cmocka_unit_test(moe_4_time),
+        cmocka_unit_test(lora_4_time),        cmocka_unit_test(offload_2_time),
+        cmocka_unit_test(mtp_4_time),
         cmocka_unit_test(ties_total_order),   cmocka_unit_test(nothing_fits),
         cmocka_unit_test(deterministic_and_cost), cmocka_unit_test(auto_fields),
         cmocka_unit_test(grad_dtype_keeps_distributed), cmocka_unit_test(hybrid_sharding_searched),

@@ -294,6 +294,15 @@ static void test_dp_tail(void **st)
         fast += nb > 8;
     }
     assert_true(fast > 10000);
+    /* what production never passes (a fractional bucket count, negative times) still
+     * equals the loop: those take it */
+    const struct { aif_pipe p; double nb, x, y; } odd[] = {
+        {{2, 2, 8}, 10.5, 9, 4}, {{2, 2, 8}, 12, -1, -1}, {{4, 8, 16}, 40.25, 3, 1}, {{2, 3, 4}, 30, 5, -2}};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        double a = aif_dp_tail_loop(odd[i].p, odd[i].nb, odd[i].x, odd[i].y),
+               b = aif_dp_tail(odd[i].p, odd[i].nb, odd[i].x, odd[i].y);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
 }
 
 int main(void)

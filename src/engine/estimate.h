@@ -36,7 +36,8 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
  * w_b = aif_sched_dp_window(p, b / nb), x the whole reduction and y one microbatch's
  * backward (forward) on the busiest rank.  aif_dp_tail_loop takes every bucket (O(nb));
  * aif_dp_tail the ends of each chunk's buckets only, where the terms are linear, and
- * returns the same double (tests/test_equations.c). */
+ * returns the same double for a whole number of buckets nb, which is all it is given
+ * (bucket_count; other nb, and negative x or y, take the loop; tests/test_memo.c). */
 double aif_dp_tail_loop(aif_pipe p, double nb, double x, double y);
 double aif_dp_tail(aif_pipe p, double nb, double x, double y);
 

@@ -85,7 +85,7 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
         char asked[16], used[16];
         /* a dp_shard given is kept where it divides the layout's dp (the search tries no
          * other layout); at or past that dp the state spans all of it, which is said */
-        if (asked_shard > 0 && asked_shard != s->train.par.dp_shard) {
+        if (asked_shard > 0 && asked_shard != s->train.par.dp_shard && asked_shard != s->train.par.dp) {
             snprintf(asked, sizeof asked, "%d", asked_shard);
             snprintf(used, sizeof used, "%d", s->train.par.dp_shard);
             aif_scenario_note(s, "train.dp_shard", asked, used,

@@ -85,6 +85,11 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
         partial |= r->recompute == AIF_RC_FULL && r->recompute_layers > 0;
         hybrid |= p->dp_shard > 0 && p->dp_shard < p->dp;
     }
+    if (b->why_part >= 0) {   /* the runner-up named below, in the same words */
+        const aif_best_result *r1 = &b->runner_up;
+        partial |= r1->recompute == AIF_RC_FULL && r1->recompute_layers > 0;
+        hybrid |= r1->par.dp_shard > 0 && r1->par.dp_shard < r1->par.dp;
+    }
     if (hybrid)
         fprintf(f, "\n  dp SxR     hybrid sharding: gradients and optimizer state (and with zero3 the weights) "
                    "sharded over S data-parallel ranks, replicated R times (train.dp_shard)\n");

@@ -316,6 +316,9 @@ static int replayed_layers(search *w, const aif_scenario *s, aif_graph *shape)
 {
     int n_chunks = shape->pp * shape->vpp, most = (shape->layers + n_chunks - 1) / n_chunks;
     int fixed = w->o->space.recompute_layers;
+    /* activation offload's checkpoints are every layer's (aif_scenario_check refuses a count) */
+    if (s->train.offload == AIF_OFFLOAD_ACTIVATIONS)
+        fixed = 0;
     if (fixed >= 0) {
         int n = fixed >= most ? 0 : fixed;
         replay_first(w, s, shape, n);
@@ -470,9 +473,13 @@ static void block(search *w, aif_scenario *s)
     int rcs[3], opts[N_OPT];
     int n_rc = choices(sp->recompute, AIF_RC_NONE, AIF_RC_FULL, rcs);
     /* a gradient type given (train.grad_dtype) is the distributed optimizer's buffer: the
-     * sharded optimizers, which keep their own, are not searched (aif_scenario_check) */
+     * sharded optimizers, which keep their own, are not searched; nor zero2 and zero3 under
+     * LoRA, whose frozen weights sharded layer by layer are not modelled (aif_scenario_check) */
     int n_opt = choices(sp->optimizer, AIF_OPT_NONE,
-                        s->train.grad_dtype != AIF_GRAD_AUTO ? AIF_OPT_DISTRIBUTED : AIF_OPT_ZERO3, opts);
+                        s->train.grad_dtype != AIF_GRAD_AUTO ? AIF_OPT_DISTRIBUTED
+                        : s->train.lora.rank > 0              ? AIF_OPT_ZERO1
+                                                               : AIF_OPT_ZERO3,
+                        opts);
     for (int vpp = sp->vpp > 0 ? sp->vpp : 1; vpp <= (sp->vpp > 0 ? sp->vpp : vpp_hi) && !w->rc; vpp++) {
         if (vpp > 1 && p->pp == 1)
             break;
@@ -605,7 +612,8 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     }
     int tps[MAX_VALUES], cps[MAX_VALUES], pps[MAX_VALUES], eps[MAX_VALUES], etps[MAX_VALUES], dpss[MAX_VALUES + 1];
     /* a sharded optimizer (zero2, zero3, fsdp) among those searched: hybrid sharding is tried */
-    bool shardable = sp->optimizer >= 0 ? sp->optimizer >= AIF_OPT_ZERO2 : s->train.grad_dtype == AIF_GRAD_AUTO;
+    bool shardable = sp->optimizer >= 0 ? sp->optimizer >= AIF_OPT_ZERO2
+                                        : s->train.grad_dtype == AIF_GRAD_AUTO && s->train.lora.rank == 0;
     int n_tp = divisors(w.gpus, 1, m->heads, sp->tp, tps);
     w.rc = AIF_OK;
     for (int a = 0; a < n_tp && !w.rc; a++) {
