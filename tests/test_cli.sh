@@ -443,7 +443,7 @@ else bad "validate --json: no memory section"; fi
 "$bin" validate --holdout source >"$tmp/ho.txt"
 if grep -q ', 1 tied to a training row$' "$tmp/ho.txt" &&
    grep -q '^AI-Hypercomputer/maxtext .*tpu-v5.matmul_eff 0.75 -> 0.75 (no other row informs it)$' "$tmp/ho.txt" &&
-   grep -q '^pytorch/torchtitan  *20 ' "$tmp/ho.txt" && grep -q '^inputs the table marks ASSUMED: [0-9]*, in ' "$tmp/ho.txt" &&
+   grep -q '^pytorch/torchtitan  *28 ' "$tmp/ho.txt" && grep -q '^inputs the table marks ASSUMED: [0-9]*, in ' "$tmp/ho.txt" &&
    grep -q ' rows held out by source: median |error| \([0-9.]*%\) (with every constant as cataloged \1;' "$tmp/ho.txt" &&
    ! grep -q '^serving' "$tmp/ho.txt"; then ok
 else bad "validate --holdout source: $(tail -3 "$tmp/ho.txt")"; fi
