@@ -133,7 +133,8 @@ typedef struct aif_best_space {
     int tp_overlap, dp_overlap, ep_overlap;
     int recompute_layers;        /* under recompute full: -1 searched, else fixed (0 every layer) */
     int dp_shard;                /* the data-parallel ranks a sharded state spans (train.dp_shard): -1
-                                    searched over 0 (all of dp) and each proper divisor of dp, with the
+                                    searched over 0 (all of dp) and each divisor of dp from 2 below dp
+                                    (one rank is plain replication, the unsharded optimizers'), with the
                                     sharded optimizers searched (zero2, zero3; fsdp when fixed); else
                                     fixed (0 all of dp; a layout whose dp it does not divide is skipped,
                                     one whose dp is at most it shards over all of dp) */

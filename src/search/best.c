@@ -635,8 +635,9 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
                 int n_etp = w.moe ? divisors(m->moe.expert_ffn, 1, tp * cp * dp, sp->etp, etps)
                                   : divisors(1, 1, 1, sp->etp, etps);
                 /* the ranks a sharded state spans (train.dp_shard): all of dp (0), or hybrid
-                 * sharding over each proper divisor of dp, replicated across the rest; only
-                 * where a sharded optimizer is searched */
+                 * sharding over each divisor of dp from 2 below dp, replicated across the rest
+                 * (a shard of one rank is plain replication, the unsharded optimizers' job);
+                 * only where a sharded optimizer is searched */
                 int n_dps = 1;
                 dpss[0] = 0;
                 if (sp->dp_shard > 0) {
@@ -644,7 +645,7 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
                     if (dpss[0] > 0 && dp % dpss[0])
                         continue;
                 } else if (sp->dp_shard < 0 && shardable) {
-                    n_dps += divisors(dp, 1, dp - 1, 0, dpss + 1);
+                    n_dps += divisors(dp, 2, dp - 1, 0, dpss + 1);
                 }
                 for (int d = 0; d < n_dps && !w.rc; d++)
                     for (int e = 0; e < n_ep && !w.rc; e++)
