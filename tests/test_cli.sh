@@ -237,6 +237,10 @@ if grep -qF "DP64 (shard 8 x replicate 8)" "$tmp/hs"; then ok; else bad "dp_shar
 if grep -qF '"dp_shard": 8' "$tmp/hs"; then ok; else bad "dp_shard in the JSON"; fi
 "$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --json >"$tmp/hs" 2>&1
 if ! grep -qF '"dp_shard"' "$tmp/hs"; then ok; else bad "dp_shard in the JSON without hybrid sharding"; fi
+# auto typed in capitals, or quoted, is named as such with what is accepted
+rejects 2 "train.tp: 'AUTO': accepted auto, in lowercase and unquoted" train --tp AUTO
+rejects 2 "train.dp_shard: 'Auto': accepted auto, in lowercase and unquoted" train --optimizer zero3 --set train.dp_shard=Auto
+rejects 2 "train.layout: 'AUTO': accepted auto, in lowercase and unquoted (the best-layout search chooses it)" train --layout AUTO
 # the layout search keeps a dp_shard given where it divides the layout's dp; where the
 # layout's dp is at most the shard group, the state spans all of dp, with a note
 "$bin" train --model llama3-8b --gpus 64 --layout auto --set train.optimizer=fsdp --set train.dp_shard=8 >"$tmp/hs" 2>&1

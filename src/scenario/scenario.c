@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 typedef struct cluster_in {
@@ -734,6 +735,12 @@ static aif_rc bind_train(const bind_ctx *bc, const ynode *tn, aif_scenario *s)
                     if (!strcmp(k->key, autos[a].key))
                         bit = autos[a].bit;
                 bool is_auto = bit && k->kind == Y_SCALAR && !k->quoted && !strcmp(k->s, "auto");
+                if (bit && !is_auto && k->kind == Y_SCALAR && !strcasecmp(k->s, "auto")) {
+                    char path[64];
+                    snprintf(path, sizeof path, "train.%s", k->key);
+                    return bind_error(bc, k, path, "'%s': accepted auto, in lowercase and unquoted (the best-layout "
+                                      "search chooses it)%s", k->s, bit == AIF_AUTO_LAYOUT ? "" : ", or a number");
+                }
                 if (bit == AIF_AUTO_LAYOUT && !is_auto)
                     return bind_error(bc, k, "train.layout", "expected auto (every parallel degree and the "
                                       "micro-batch chosen by the best-layout search)");
