@@ -233,21 +233,26 @@ static int tail_chunk_end(aif_pipe p, double nb, int n, int lo)
     return next;
 }
 
-/* aif_dp_tail_loop in O(min(vpp, nb)), or O(1).  Inside one chunk c the window is
- * (c grp + b v / nb - c) / v, so a bucket's term is linear in b with slope (x - y) / nb
- * and its largest value is at an end of the chunk's range of buckets.  Computed in
- * floating point each term is within E = 1e-14 (x + (grp + 1) y) of that line (a few
- * roundings of quantities at most x and grp y; 8 ulps would do): where the slope exceeds
- * 2E the end's term is strictly the largest of its chunk as computed too, so the max
- * over the ends is the loop's max, bit for bit.  Where it does not (x and y equal to
- * within about 1e-13 nb of their size, or not finite), and for a few buckets, it is
- * the loop.
+/* aif_dp_tail_loop in O(1), or over the few chunks that can hold the max.  Inside one
+ * chunk c the window is (c grp + b v / nb - c) / v, so a bucket's term is linear in b
+ * with slope (x - y) / nb and its largest value is at an end of the chunk's range of
+ * buckets.  Computed in floating point each term is within E = 1e-14 (x + (grp + 1) y)
+ * of that line (a few roundings of quantities at most x and grp y; 8 ulps would do):
+ * where the slope exceeds 2E in size the end's term is strictly the largest of its chunk
+ * as computed too.  Where it does not (x and y equal to within about 1e-13 nb of their
+ * size, or not finite), and for a few buckets, it is the loop.
  *
- * Across chunks, chunk c's end term is c (x - grp y) / v plus what does not depend on c
- * and a part below |x - y| / nb in size (where the integer bucket boundary falls in
- * the chunk): where |x - grp y| / v exceeds |x - y| / nb by more than 2E, the ends'
- * terms rise (or fall) strictly from chunk to chunk, as computed too, and the max is the
- * last chunk's end (or the first's), bit for bit the loop's again. */
+ * A falling slope: the window rises by at least 1 / nb a bucket (by 1 / nb inside a
+ * chunk, more across), so the terms fall strictly from the first, which is the max.
+ *
+ * A rising one: chunk c's end term is c (x - grp y) / v ("across") plus what does not
+ * depend on c and a part within [-2, 0] times the slope (where the bucket boundary
+ * falls, (c + 1) nb / v rounded up less one, or a bucket off where the rounding of
+ * b / nb moves it).  So a chunk more than (2 slope + 2E) / |across| chunks before the
+ * last (across rising) or after the first (falling) ends strictly below that end's
+ * term, as computed too, and cannot hold the max: only the chunks within that reach
+ * are visited (one where |across| outweighs the slope, every chunk where across is
+ * near zero).  The max of the visited ends is the loop's max, bit for bit. */
 double aif_dp_tail(aif_pipe p, double nb, double x, double y)
 {
     int n = (int)nb;
@@ -257,29 +262,32 @@ double aif_dp_tail(aif_pipe p, double nb, double x, double y)
     if (n <= 8 || nb != n || !(x >= 0 && y >= 0) || !(fabs(slope) > 2 * err))
         return aif_dp_tail_loop(p, nb, x, y);
     double most = x / nb;
+    if (slope < 0)
+        return fmax(most, tail_term(p, nb, 0, x, y));
+    int last = tail_chunk(p, nb, n - 1), c_lo = 0, c_hi = last;
     double across = (x - grp * y) / (p.vpp > 1 ? p.vpp : 1);
-    if (p.vpp > 1 && fabs(across) - fabs(slope) > 2 * err) {
-        int lo;   /* the first bucket of the chunk whose end holds the max */
-        if (across > 0) {
-            int c = tail_chunk(p, nb, n - 1);
-            lo = (int)floor(c * nb / p.vpp);   /* near its first bucket; stepped to it */
-            if (lo > n - 1)
-                lo = n - 1;
-            if (lo < 0)
-                lo = 0;
-            while (lo > 0 && tail_chunk(p, nb, lo - 1) == c)
-                lo--;
-            while (tail_chunk(p, nb, lo) != c)
-                lo++;
-        } else {
-            lo = 0;
+    if (p.vpp > 1 && fabs(across) > 0) {
+        double reach = (2 * slope + 4 * err) / fabs(across) + 1;   /* a chunk's margin for the rounding of reach */
+        if (reach < last) {
+            if (across > 0)
+                c_lo = last - (int)reach;
+            else
+                c_hi = (int)reach;
         }
-        int next = tail_chunk_end(p, nb, n, lo);
-        return fmax(most, tail_term(p, nb, slope > 0 ? next - 1 : lo, x, y));
     }
-    for (int lo = 0; lo < n;) {
+    int lo = 0;   /* the first bucket of the first chunk from c_lo: near c_lo nb / v, stepped to it */
+    if (c_lo > 0) {
+        lo = (int)(c_lo * nb / p.vpp);
+        if (lo > n - 1)
+            lo = n - 1;
+        while (lo > 0 && tail_chunk(p, nb, lo - 1) >= c_lo)
+            lo--;
+        while (tail_chunk(p, nb, lo) < c_lo)
+            lo++;
+    }
+    while (lo < n && tail_chunk(p, nb, lo) <= c_hi) {
         int next = tail_chunk_end(p, nb, n, lo);
-        most = fmax(most, tail_term(p, nb, slope > 0 ? next - 1 : lo, x, y));
+        most = fmax(most, tail_term(p, nb, next - 1, x, y));
         lo = next;
     }
     return most;
@@ -299,6 +307,9 @@ void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_res
 static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *r, const aif_estimate_known *k);
 static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                            const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r);
+static void estimate_finish(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                            const aif_estimate_known *known, const aif_estimate_pipe *o, aif_estimate_memo *memo,
+                            aif_train_result *r);
 
 void aif_estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                         aif_train_result *r)
@@ -312,6 +323,12 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
     estimate_times(s, g, st, known, NULL, r);
 }
 
+void aif_estimate_times_pipe(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                             const aif_estimate_known *known, const aif_estimate_pipe *o, aif_train_result *r)
+{
+    estimate_finish(s, g, st, known, o, NULL, r);
+}
+
 /* A stage's layers' backward, field f of their segments' times: the replaying ones' and,
  * under train.recompute_layers, those that kept their activations (aif_stage.keep_*). */
 #define layers_bwd(c, st, f)                                                                         \
@@ -319,9 +336,10 @@ void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const a
      ((c)->moe_layers - (c)->keep_moe) * (st)[AIF_SEG_MOE_BWD].f +                                   \
      (c)->keep_dense * (st)[AIF_SEG_DENSE_BWD_KEEP].f + (c)->keep_moe * (st)[AIF_SEG_MOE_BWD_KEEP].f)
 
-/* aif_estimate_times_known, the buckets' collectives through m's cache (m may be NULL). */
-static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
-                           const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r)
+/* The pipeline's part of the step: the busiest rank's stage, what its microbatch is made
+ * of, and the pipeline's time with its bubble (what the data-parallel overlap leaves as it is). */
+void aif_estimate_pipe_of(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                          aif_estimate_pipe *o)
 {
     const aif_train *tr = &s->train;
     const aif_parallel *p = &tr->par;
@@ -397,6 +415,36 @@ static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_
     double fill = aif_sched_fill_drain((aif_pipe){p->pp, p->vpp, g->microbatches});
     double pipe = m * worst + (p->pp > 1 ? fill * sum / p->pp : 0);
 
+    o->worst = worst;
+    o->worst_f = worst_f;
+    o->worst_b = worst_b;
+    o->worst_items = worst_items;
+    o->worst_off = worst_off;
+    memcpy(o->cat, cat, sizeof cat);
+    o->membound = membound;
+    o->pipe = pipe;
+}
+
+/* aif_estimate_times_known, the buckets' collectives through m's cache (m may be NULL). */
+static void estimate_times(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                           const aif_estimate_known *known, aif_estimate_memo *memo, aif_train_result *r)
+{
+    aif_estimate_pipe o;
+    aif_estimate_pipe_of(s, g, st, &o);
+    estimate_finish(s, g, st, known, &o, memo, r);
+}
+
+/* The step from its pipeline's part: the data-parallel end, the breakdown, the figures. */
+static void estimate_finish(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                            const aif_estimate_known *known, const aif_estimate_pipe *o, aif_estimate_memo *memo,
+                            aif_train_result *r)
+{
+    const aif_train *tr = &s->train;
+    const aif_parallel *p = &tr->par;
+    double worst = o->worst, worst_f = o->worst_f, worst_b = o->worst_b, worst_off = o->worst_off;
+    int worst_items = o->worst_items;
+    const double *cat = o->cat;
+    double membound = o->membound, pipe = o->pipe, m = g->microbatches;
     double rs = st[AIF_SEG_STEP_RS].total_s, ag = st[AIF_SEG_STEP_AG].total_s, opt = st[AIF_SEG_STEP_OPT].total_s;
     double dp_exposed;
     if (tr->dp_overlap) {

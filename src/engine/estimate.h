@@ -31,13 +31,33 @@ typedef struct aif_estimate_known {
 void aif_estimate_times_known(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
                               const aif_estimate_known *k, aif_train_result *r);
 
+/* aif_estimate_times_known in two parts: the pipeline's (the busiest rank's stage, its
+ * microbatch by category, the pipeline with its bubble), which the data-parallel overlap
+ * does not change, and the rest from it.  aif_estimate_times_pipe(s, g, st, k, o, r) with o
+ * from aif_estimate_pipe_of(s, g, st, o) is aif_estimate_times_known(s, g, st, k, r), bit
+ * for bit, and o serves every train.dp_overlap of one s otherwise unchanged (the search's
+ * two switches: search/best.c). */
+typedef struct aif_estimate_pipe {
+    double worst, worst_f, worst_b;   /* the busiest rank's microbatch, its forward and backward */
+    double worst_off;                 /* its activation offload's waits */
+    int worst_items;                  /* its embedding, layer and head items (its gradient buckets) */
+    double cat[AIF_N_CAT];            /* its microbatch by category */
+    double membound;                  /* its memory-bound compute */
+    double pipe;                      /* every microbatch with the bubble */
+} aif_estimate_pipe;
+void aif_estimate_pipe_of(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                          aif_estimate_pipe *o);
+void aif_estimate_times_pipe(const aif_scenario *s, const aif_graph *g, const aif_seg_time st[AIF_N_SEG],
+                             const aif_estimate_known *k, const aif_estimate_pipe *o, aif_train_result *r);
+
 /* The exposed end of the interleaved gradient reduction (or, mirrored, the parameter
  * all-gather) in nb buckets: max(x / nb, max over b < nb of (b + 1) x / nb - w_b y),
  * w_b = aif_sched_dp_window(p, b / nb), x the whole reduction and y one microbatch's
  * backward (forward) on the busiest rank.  aif_dp_tail_loop takes every bucket (O(nb));
- * aif_dp_tail the ends of each chunk's buckets only, where the terms are linear, and
- * returns the same double for a whole number of buckets nb, which is all it is given
- * (bucket_count; other nb, and negative x or y, take the loop; tests/test_memo.c). */
+ * aif_dp_tail the first bucket's (a falling slope) or the ends of the few chunks that can
+ * hold the max (a rising one), where the terms are linear, and returns the same double
+ * for a whole number of buckets nb, which is all it is given (bucket_count; other nb,
+ * and negative x or y, take the loop; tests/test_memo.c). */
 double aif_dp_tail_loop(aif_pipe p, double nb, double x, double y);
 double aif_dp_tail(aif_pipe p, double nb, double x, double y);
 

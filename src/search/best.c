@@ -407,11 +407,13 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
             memcpy(view.stage_class, shape.stage_class, sizeof view.stage_class);
             view.n_stage_classes = shape.n_stage_classes;
             view.recompute_flops_per_microbatch = le->recompute_flops * aif_graph_replayed_share(&shape);
+            aif_estimate_pipe pipe;   /* the same for either data-parallel overlap */
+            aif_estimate_pipe_of(s, &view, st, &pipe);
             for (int d = 0; d < n_dpo; d++) {
                 s->train.dp_overlap = dpos[d];
                 aif_best_result r;
                 memset(&r, 0, sizeof r);
-                aif_estimate_times_known(s, &view, st, &w->known, &r.train);
+                aif_estimate_times_pipe(s, &view, st, &w->known, &pipe, &r.train);
                 r.par = *p;
                 r.mbs = s->train.mbs;
                 r.recompute = s->train.recompute;
