@@ -237,6 +237,19 @@ if grep -qF "DP64 (shard 8 x replicate 8)" "$tmp/hs"; then ok; else bad "dp_shar
 if grep -qF '"dp_shard": 8' "$tmp/hs"; then ok; else bad "dp_shard in the JSON"; fi
 "$bin" train --model llama3-8b --gpus 64 --tp 1 --pp 1 --set train.optimizer=fsdp --json >"$tmp/hs" 2>&1
 if ! grep -qF '"dp_shard"' "$tmp/hs"; then ok; else bad "dp_shard in the JSON without hybrid sharding"; fi
+# fp8 attention (train.attention_dtype): inside an fp8 recipe, with the fused kernel, on a family
+# whose fp8 kernel was measured; named in the job line and the JSON when on, assumed when open
+rejects 2 "train.attention_dtype: fp8 attention runs inside an fp8 recipe" \
+    train --model llama3-8b --gpus 8 --gpu gb200 --precision bf16 --set train.attention_dtype=fp8
+rejects 2 "fp8 attention is a fused kernel's (cuDNN's); the attention here is unfused" \
+    train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.attention=unfused --set train.attention_dtype=fp8
+rejects 2 "calibration family hopper has no measured fp8 attention kernel" \
+    train --model llama3-8b --gpus 8 --gpu h100-sxm --precision fp8 --set train.attention_dtype=fp8
+says 0 "fp8, recompute none, optimizer distributed (fp8 attention)" \
+    train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --recompute none --set train.attention_dtype=fp8
+says 0 "attention_dtype bf16 (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
+"$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.attention_dtype=fp8 --json >"$tmp/a8" 2>&1
+if grep -qF '"attention_dtype": "fp8"' "$tmp/a8"; then ok; else bad "attention_dtype in the JSON"; fi
 # auto typed in capitals, or quoted, is named as such with what is accepted
 rejects 2 "train.tp: 'AUTO': accepted auto, in lowercase and unquoted" train --tp AUTO
 rejects 2 "train.dp_shard: 'Auto': accepted auto, in lowercase and unquoted" train --optimizer zero3 --set train.dp_shard=Auto

@@ -474,6 +474,73 @@ static void test_attention_against_kernel_table(void **state)
     assert_true(n[2] >= 20);
 }
 
+/* Fused attention with fp8 operands (train.attention_dtype fp8) against its kernel table:
+ * validation/kernels/attention_cudnn_fp8.csv, the same cuDNN benchmark's causal kernels in bf16 and
+ * MXFP8 at one shape on GB200 and GB300 (cuDNN 9.22).  Each MXFP8 kernel is timed as
+ * lower_train.c's attn_core lowers it with fp8 operands: the forward as in bf16 (a window's band in
+ * whole tiles), the backward of a window as the whole causal square (the MXFP8 kernel's time grows
+ * with the square of the sequence), at the family's bf16 rate times its attn_fp8_* factor.  The
+ * model's times x 0.875 (the sustained-clock derating of the bf16 fit) meet cuDNN's: the median
+ * within 10% per GPU and none off by more than 1.6x; and the model's speedup over its own bf16
+ * kernel is the measured one's within 1.65x either way (the factors are medians over lengths; the
+ * worst, gpt-oss's window forward at 32,768 keys, 1.61x measured where the factor is 1.00, is the
+ * bf16 kernel's own slowdown there, test_attention_against_kernel_table's worst row too). */
+static void test_fp8_attention_against_kernel_table(void **state)
+{
+    (void)state;
+    FILE *f = kernel_table("attention_cudnn_fp8.csv");
+    char line[512];
+    static const char *const gpus[] = {"gb200", "gb300"};
+    double err[2][40];
+    int n[2] = {0, 0};
+    while (fgets(line, sizeof line, f)) {
+        char gpu[16], model[32], pass[8];
+        int ver, b, s, h, dqk, dv, w;
+        double ms_bf16, ms_mx;
+        assert_int_equal(sscanf(line, "%15[^,],%d,%31[^,],%d,%d,%d,%d,%d,%d,%7[^,],%lf,%lf,", gpu, &ver, model, &b, &s,
+                                &h, &dqk, &dv, &w, pass, &ms_bf16, &ms_mx), 12);
+        int gi = !strcmp(gpu, "gb300");
+        assert_true((gi || !strcmp(gpu, "gb200")) && n[gi] < 40);
+        const aif_gpu *g = aif_catalog_find_gpu(cat, gpu);
+        assert_non_null(g);
+        int bwd = !strcmp(pass, "bwd");
+        double x = bwd ? 2.5 : 1.0, keys = (s + 1) / 2.0, k = s, keys8 = keys, k8 = k;
+        if (w > 0 && w < s) {   /* a window's band; in fp8 the backward's whole square */
+            double kk = aif_window_kernel_keys(w, s, g->calib.attn_block_n);
+            keys = kk > 0 ? kk : aif_window_keys_per_query(w, s);
+            k = kk > 0 ? kk : w;
+            if (!bwd) {
+                keys8 = keys;
+                k8 = k;
+            }
+        }
+        aif_op op = {.kind = bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, .k = k, .n = dqk, .n_kernels = 1};
+        op.flops = 2.0 * b * h * s * keys * (dqk + dv) * x;
+        aif_op op8 = op;
+        op8.fp8 = AIF_ATTN_OP_FP8;
+        op8.k = k8;
+        op8.flops = 2.0 * b * h * s * keys8 * (dqk + dv) * x;
+        double t = aif_compute_time(g, &op8, 1.0) * 0.875, e = log(t / (ms_mx * 1e-3));
+        err[gi][n[gi]++] = fabs(e);
+        if (fabs(e) > log(1.6))
+            fail_msg("%s %s s%d d%d w%d %s in fp8: model %.3f ms, cuDNN %.3f ms", gpu, model, s, dqk, w, pass, t * 1e3,
+                     ms_mx);
+        double speedup = aif_compute_time(g, &op, 1.0) / aif_compute_time(g, &op8, 1.0), meas = ms_bf16 / ms_mx;
+        if (fabs(log(speedup / meas)) > log(1.65))
+            fail_msg("%s %s s%d d%d w%d %s: fp8 over bf16 %.2fx in the model, %.2fx measured", gpu, model, s, dqk, w,
+                     pass, speedup, meas);
+    }
+    fclose(f);
+    for (int gi = 0; gi < 2; gi++) {
+        assert_true(n[gi] >= 35);
+        int below = 0;
+        for (int i = 0; i < n[gi]; i++)
+            below += err[gi][i] <= 0.10;
+        if (2 * below < n[gi])
+            fail_msg("%s: only %d of %d fp8 kernels within 10%% of cuDNN", gpus[gi], below, n[gi]);
+    }
+}
+
 /* GEMMs on one H200 against their own measurement (validation/kernels/gemm_h200.csv: cuBLAS
  * through PyTorch 2.11 at the board's 700 W limit, scripts/measure_h200.py), the table the hopper
  * family's matmul_eff, matmul_eff_fp8 and matmul_k_half were fitted to (scripts/fit_gemm.py).  Each
@@ -1375,6 +1442,7 @@ int main(void)
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
         cmocka_unit_test(test_attention_against_kernel_table),
+        cmocka_unit_test(test_fp8_attention_against_kernel_table),
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),

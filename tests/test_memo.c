@@ -62,14 +62,14 @@ static int pick(int n)
  * cp), so that consecutive layouts differ in a single input and an input missing from
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
  * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype, moments_dtype,
- * recompute_layers: the layers' key leaves it out, the stage classes count it) alike. */
+ * recompute_layers: the layers' key leaves it out, the stage classes count it; attention_dtype) alike. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(25)) {
+    switch (pick(26)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -108,6 +108,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
             t->recompute_saved &= ~(1u << AIF_RCS_QKV_PROJ);
         break;
     case 23: t->recompute_layers = pick(4); break;   /* the stage classes' kept layers; read only under full */
+    case 24: t->attention_dtype = fp4 ? pick(2) : 0; break;   /* fp8 attention: Blackwell's measured kernels */
     default: t->attention = pick(3); break;
     }
     if (t->recompute != AIF_RC_FULL) {   /* the scenario refuses them otherwise */

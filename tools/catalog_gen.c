@@ -59,6 +59,8 @@ static void nums(const char *key, const double *v, int n)
 }
 static void integer(const char *key, long v) { fprintf(out, " .%s = %ld,", key, v); }
 
+/* every field below (test_builtin.c's calib_diff asserts the same size, LP64) */
+_Static_assert(sizeof(aif_calib) == 304, "aif_calib has a field calib_fields does not write");
 static void calib_fields(const aif_calib *c)
 {
     str("name", c->name);
@@ -74,6 +76,12 @@ static void calib_fields(const aif_calib *c)
     num("attn_bwd_eff_hd64", c->attn_bwd_eff_hd64);
     num("attn_fwd_eff_hd192", c->attn_fwd_eff_hd192);
     num("attn_bwd_eff_hd192", c->attn_bwd_eff_hd192);
+    num("attn_fp8_fwd_factor", c->attn_fp8_fwd_factor);
+    num("attn_fp8_bwd_factor", c->attn_fp8_bwd_factor);
+    num("attn_fp8_fwd_factor_hd64", c->attn_fp8_fwd_factor_hd64);
+    num("attn_fp8_bwd_factor_hd64", c->attn_fp8_bwd_factor_hd64);
+    num("attn_fp8_fwd_factor_hd192", c->attn_fp8_fwd_factor_hd192);
+    num("attn_fp8_bwd_factor_hd192", c->attn_fp8_bwd_factor_hd192);
     integer("attn_block_n", c->attn_block_n);
     num("grouped_m_half", c->grouped_m_half);
     num("grouped_factor", c->grouped_factor);

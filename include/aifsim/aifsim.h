@@ -107,6 +107,10 @@ typedef struct aif_calib {
     double attn_fwd_eff_hd64, attn_bwd_eff_hd64;     /* measured at head dimension 64 and 192: the rate is then */
     double attn_fwd_eff_hd192, attn_bwd_eff_hd192;   /* piecewise linear in the head dimension through 64, 128
                                                         (attn_*_eff) and 192, constant beyond; 0 = attn_hd_half's curve */
+    double attn_fp8_fwd_factor, attn_fp8_bwd_factor;             /* the fused attention in fp8 (train.attention_dtype */
+    double attn_fp8_fwd_factor_hd64, attn_fp8_bwd_factor_hd64;   /* fp8): its rate over the bf16 kernel's at the same */
+    double attn_fp8_fwd_factor_hd192, attn_fp8_bwd_factor_hd192; /* shape, at head dimension 128 (and 64, 192: linear
+                                                        between, constant beyond); 0 = no measured fp8 kernel: refused */
     int attn_block_n;         /* keys per tile of the fused kernel's inner loop: a sliding-window layer computes
                                  whole tiles, window + attn_block_n keys per query; 0 = its band only */
     double attn_flash2_factor;/* FlashAttention-2's rate relative to the best fused kernel (attn_*_eff) */
@@ -461,6 +465,8 @@ enum { AIF_OFFLOAD_MAX_LAYERS = 1024 };   /* train.offload_layers at most (the e
  * (FlashAttention-3 or cuDNN on Hopper and later, FlashAttention-2 on Ampere);
  * flash2 = FlashAttention-2 everywhere; unfused = GEMMs plus a separate softmax. */
 typedef enum aif_attn_kernel { AIF_ATTN_FLASH3, AIF_ATTN_FLASH2, AIF_ATTN_UNFUSED } aif_attn_kernel;
+/* train.attention_dtype: the fused attention's operands */
+typedef enum aif_attn_dtype { AIF_ATTN_DT_BF16, AIF_ATTN_DT_FP8 } aif_attn_dtype;
 /* How an fp8 recipe finds its scales: delayed (Transformer Engine's amax history), current
  * (each tensor's own amax before its cast: torchao's tensorwise/rowwise), blockwise (a
  * scale per block: DeepSeek-V3's 1x128/128x128, MXFP8). */
@@ -592,6 +598,9 @@ typedef struct aif_train {
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     int ep_dispatch;         /* aif_ep_dispatch: how the expert all-to-all moves tokens (default auto) */
     int grad_dtype;          /* aif_grad_dtype: the gradient buffer's and its reduction's type (default auto) */
+    int attention_dtype;     /* aif_attn_dtype: the fused attention's operands, bf16 (default) or fp8 (Transformer
+                                Engine's fp8 dot-product attention, Megatron-Core's --fp8-dot-product-attention;
+                                MXFP8 under an MXFP8 recipe: the family's attn_fp8_* factors) */
     int moments_dtype;       /* aif_grad_dtype's names: Adam's two moments' type (auto = fp32; bf16: Megatron-Core's
                                 --use-precision-aware-optimizer --exp-avg-dtype bf16 --exp-avg-sq-dtype bf16) */
     double tokens;           /* training token budget (0 = not given) */

@@ -101,7 +101,7 @@ typedef struct aif_op {
     /* in one 32-bit word: */
     unsigned overlap : 2;     /* AIF_OP_COMM: aif_ovl */
     unsigned fp8 : 2;         /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,
-                                 2 fp4, 3 block-scaled fp4 of a training recipe); attention: FlashAttention-2 */
+                                 2 fp4, 3 block-scaled fp4 of a training recipe); attention: AIF_ATTN_OP_* flags */
     unsigned grouped : 1;     /* AIF_OP_GEMM: one grouped GEMM over `batch` experts of m rows each (a MoE
                                  layer's experts), timed with the family's grouped_m_half and grouped_factor */
     unsigned grouped_pass : 2;/* AIF_OP_GEMM of a MoE layer's experts: aif_grouped_pass (the family's
@@ -248,7 +248,10 @@ aif_op *aif_graph_add(aif_graph *g, const char *name, aif_op_kind kind, aif_cat 
 aif_op *aif_graph_add_gemm(aif_graph *g, const char *name, aif_cat cat, double m, double n, double k, double batch,
                            int fp8);
 aif_op *aif_graph_add_attn(aif_graph *g, const char *name, aif_cat cat, int bwd, double flops, double kv_len,
-                           double head_dim, double bytes, int flash2);
+                           double head_dim, double bytes, int flags);
+/* aif_graph_add_attn's flags (aif_op.fp8 of an attention op): the kernel is FlashAttention-2
+ * (the family's attn_flash2_factor); its operands are fp8 (attn_fp8_* factors) */
+enum { AIF_ATTN_OP_FLASH2 = 1, AIF_ATTN_OP_FP8 = 2 };
 aif_op *aif_graph_add_mem(aif_graph *g, const char *name, aif_cat cat, double bytes, int n_kernels);
 aif_op *aif_graph_add_comm(aif_graph *g, const char *name, aif_cat cat, aif_coll coll, aif_group group,
                            double bytes, aif_ovl overlap);

@@ -38,6 +38,7 @@ extern const char *const aif_offload_names[];      /* none activations */
 extern const char *const aif_optim_names[];        /* none distributed zero1 zero2 zero3 fsdp */
 extern const char *const aif_lora_target_names[];  /* attention all qkv */
 extern const char *const aif_attn_kernel_names[];  /* flash3 flash2 unfused */
+extern const char *const aif_attn_dtype_names[];   /* bf16 fp8 */
 extern const char *const aif_fp8_recipe_names[];   /* delayed current blockwise */
 extern const char *const aif_fabric_kind_names[];  /* infiniband roce ethernet nvlink xgmi ici neuronlink */
 extern const char *const aif_transport_names[];    /* rdma tcp */

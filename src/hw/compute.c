@@ -41,6 +41,20 @@ double aif_attn_eff_hd(const aif_calib *c, int fwd, double d)
     return e128 * (d / (d + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
 }
 
+double aif_attn_fp8_factor(const aif_calib *c, int fwd, double d)
+{
+    double f128 = fwd ? c->attn_fp8_fwd_factor : c->attn_fp8_bwd_factor;
+    double f64 = fwd ? c->attn_fp8_fwd_factor_hd64 : c->attn_fp8_bwd_factor_hd64;
+    double f192 = fwd ? c->attn_fp8_fwd_factor_hd192 : c->attn_fp8_bwd_factor_hd192;
+    if (!(f128 > 0))
+        return 1;
+    if (d < 128 && f64 > 0)   /* the measured points, linear between them, the end value beyond */
+        return d <= 64 ? f64 : f64 + (f128 - f64) * (d - 64) / 64;
+    if (d > 128 && f192 > 0)
+        return d >= 192 ? f192 : f128 + (f192 - f128) * (d - 128) / 64;
+    return f128;
+}
+
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
 {
     return aif_compute_time_bound(g, op, clock_factor, NULL);
@@ -115,8 +129,10 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
     case AIF_OP_ATTN_BWD: {
         double eff = aif_attn_eff_hd(c, op->kind == AIF_OP_ATTN_FWD, op->n);
         eff *= op->k / (op->k + c->attn_kv_half);
-        if (op->fp8 && c->attn_flash2_factor > 0)
+        if (op->fp8 & AIF_ATTN_OP_FLASH2 && c->attn_flash2_factor > 0)
             eff *= c->attn_flash2_factor;
+        if (op->fp8 & AIF_ATTN_OP_FP8)   /* fp8 operands: the fp8 kernel's rate over the bf16 one's */
+            eff *= aif_attn_fp8_factor(c, op->kind == AIF_OP_ATTN_FWD, op->n);
         double t_c = op->flops / (g->peak_flops[AIF_BF16] * clock_factor * eff);
         *memory_bound = t_mem >= t_c;
         return (t_c > t_mem ? t_c : t_mem) + overhead;

@@ -33,6 +33,7 @@ const char *const aif_offload_names[] = {"none", "activations", NULL};
 const char *const aif_optim_names[] = {"none", "distributed", "zero1", "zero2", "zero3", "fsdp", NULL};
 const char *const aif_lora_target_names[] = {"attention", "all", "qkv", NULL};
 const char *const aif_attn_kernel_names[] = {"flash3", "flash2", "unfused", NULL};
+const char *const aif_attn_dtype_names[] = {"bf16", "fp8", NULL};
 const char *const aif_fp8_recipe_names[] = {"delayed", "current", "blockwise", NULL};
 const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "nvlink", "xgmi", "ici",
                                              "neuronlink", NULL};
@@ -131,6 +132,7 @@ _Static_assert(COUNT(aif_recompute_module_names) == AIF_N_RCM, "aif_recompute_mo
 _Static_assert(COUNT(aif_offload_names) == AIF_N_OFFLOAD, "aif_offload_names");
 _Static_assert(COUNT(aif_optim_names) == AIF_OPT_FSDP + 1, "aif_optim_names");
 _Static_assert(COUNT(aif_attn_kernel_names) == AIF_ATTN_UNFUSED + 1, "aif_attn_kernel_names");
+_Static_assert(COUNT(aif_attn_dtype_names) == AIF_ATTN_DT_FP8 + 1, "aif_attn_dtype_names");
 _Static_assert(COUNT(aif_fp8_recipe_names) == AIF_FP8_BLOCKWISE + 1, "aif_fp8_recipe_names");
 _Static_assert(COUNT(aif_fabric_kind_names) == AIF_FAB_NEURONLINK + 1, "aif_fabric_kind_names");
 _Static_assert(COUNT(aif_transport_names) == AIF_TCP + 1, "aif_transport_names");

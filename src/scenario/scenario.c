@@ -155,6 +155,8 @@ static const field train_fields[] = {
     {.key = "lora", .type = F_SUB, .off = offsetof(aif_train, lora), .sub = &lora_schema},
     {.key = "tokens", .type = F_QTY, .off = offsetof(aif_train, tokens), .qty = AIF_Q_COUNT, .max = 1e16},
     {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = aif_attn_kernel_names},
+    /* the fused attention's operands: bf16, or fp8 inside an fp8 recipe (aif_scenario_check) */
+    {.key = "attention_dtype", .type = F_ENUM, .off = offsetof(aif_train, attention_dtype), .names = aif_attn_dtype_names},
     FLD(aif_train, "framework", F_STR, framework),
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
@@ -903,6 +905,22 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (t->recompute_modules & 1u << AIF_RCM_MLA_UP_PROJ && m->attention != AIF_ATTN_MLA)
         BAD("train.recompute_modules", "mla_up_proj needs multi-latent attention (model.attention mla); %s has "
             "none", m->name);
+    /* fp8 attention (Transformer Engine's fp8 dot-product attention): inside an fp8 recipe, the
+     * fused kernel, on a family whose fp8 kernels were measured (data/calibration.yaml) */
+    if (t->attention_dtype == AIF_ATTN_DT_FP8) {
+        const aif_calib *cal = &s->cluster.gpu.calib;
+        if (t->precision != AIF_FP8 && t->precision != AIF_FP4)
+            BAD("train.attention_dtype", "fp8 attention runs inside an fp8 recipe (Transformer Engine's fp8 "
+                "autocast); train.precision is %s (accepted: precision fp8 or fp4, or attention_dtype bf16)",
+                aif_prec_name((aif_prec)t->precision));
+        if (t->attention != AIF_ATTN_FLASH3)
+            BAD("train.attention_dtype", "fp8 attention is a fused kernel's (cuDNN's); the attention here is %s "
+                "(accepted: attention flash3, or attention_dtype bf16)", aif_attn_kernel_name((aif_attn_kernel)t->attention));
+        if (!(cal->attn_fp8_fwd_factor > 0 && cal->attn_fp8_bwd_factor > 0))
+            BAD("train.attention_dtype", "calibration family %s has no measured fp8 attention kernel "
+                "(data/calibration.yaml attn_fp8_fwd_factor, attn_fp8_bwd_factor); accepted: attention_dtype bf16",
+                cal->name);
+    }
     /* what a full replay keeps: the names of MaxText's dense GQA layers, with a fused attention
      * kernel (an unfused one's backward needs the probabilities the replay would make), on a
      * stack that gathers a layer's weights for the replay and the backward alike */
@@ -1054,6 +1072,10 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"grad_dtype", aif_optim_has_grad_buffer(t->optimizer), ""},
         /* Adam's moments: 8 or 4 bytes a weight of the optimizer's state (sharded as it is) */
         {"moments_dtype", 1, ""},
+        /* the attention's operands, where an fp8 recipe on a family with a measured fp8 kernel
+         * leaves the choice (the kernel's rate moves by a factor of 0.6 to 1.5) */
+        {"attention_dtype", (t->precision == AIF_FP8 || t->precision == AIF_FP4) &&
+                                s->cluster.gpu.calib.attn_fp8_fwd_factor > 0 && t->attention == AIF_ATTN_FLASH3, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1069,6 +1091,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[11].val, sizeof f[11].val, "%s", aif_ep_dispatch_resolved(s));
     snprintf(f[12].val, sizeof f[12].val, "%s", t->grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     snprintf(f[13].val, sizeof f[13].val, "%s", t->moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
+    snprintf(f[14].val, sizeof f[14].val, "%s", aif_attn_dtype_names[t->attention_dtype == AIF_ATTN_DT_FP8]);
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

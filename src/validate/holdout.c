@@ -32,7 +32,8 @@ const char *const aif_calib_fields[] = {
     "attn_kv_half", "attn_hd_half", "attn_flash2_factor", "overlap_slowdown", "mem_eff", "kernel_overhead",
     "n_sm", "tile_m", "tile_n", "workspace", "grouped_m_half", "attn_fwd_eff_hd64", "attn_bwd_eff_hd64",
     "attn_fwd_eff_hd192", "attn_bwd_eff_hd192", "attn_block_n", "grouped_factor", "grouped_dgrad_factor", "grouped_wgrad_factor",
-    "grouped_unaligned_factor", NULL,
+    "grouped_unaligned_factor", "attn_fp8_fwd_factor", "attn_fp8_bwd_factor", "attn_fp8_fwd_factor_hd64",
+    "attn_fp8_bwd_factor_hd64", "attn_fp8_fwd_factor_hd192", "attn_fp8_bwd_factor_hd192", NULL,
 };
 
 const char *const aif_source_kind_names[] = {"kernel", "microbenchmark", "nccl-tests", "datasheet", "estimate",
@@ -69,6 +70,12 @@ static void *field_ptr(aif_calib *c, const char *f, int *is_int)
         {"grouped_dgrad_factor", offsetof(aif_calib, grouped_dgrad_factor), 0},
         {"grouped_wgrad_factor", offsetof(aif_calib, grouped_wgrad_factor), 0},
         {"grouped_unaligned_factor", offsetof(aif_calib, grouped_unaligned_factor), 0},
+        {"attn_fp8_fwd_factor", offsetof(aif_calib, attn_fp8_fwd_factor), 0},
+        {"attn_fp8_bwd_factor", offsetof(aif_calib, attn_fp8_bwd_factor), 0},
+        {"attn_fp8_fwd_factor_hd64", offsetof(aif_calib, attn_fp8_fwd_factor_hd64), 0},
+        {"attn_fp8_bwd_factor_hd64", offsetof(aif_calib, attn_fp8_bwd_factor_hd64), 0},
+        {"attn_fp8_fwd_factor_hd192", offsetof(aif_calib, attn_fp8_fwd_factor_hd192), 0},
+        {"attn_fp8_bwd_factor_hd192", offsetof(aif_calib, attn_fp8_bwd_factor_hd192), 0},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i].name, f)) {

@@ -164,6 +164,7 @@ static void train_row(parse_state *ps)
         {"grad_dtype", "train.grad_dtype"}, {"ep_dispatch", "train.ep_dispatch"},
         {"moments_dtype", "train.moments_dtype"}, {"recompute_saved", "train.recompute_saved"},
         {"recompute_layers", "train.recompute_layers"}, {"dp_shard", "train.dp_shard"},
+        {"attention_dtype", "train.attention_dtype"},
     };
     aif_override ov[sizeof map / sizeof map[0] + 1];   /* each column, and offload beside offload_layers */
     char origins[sizeof map / sizeof map[0] + 1][48];
@@ -290,11 +291,12 @@ static void train_row(parse_state *ps)
  * gradient buffer's type (train.grad_dtype), the expert dispatcher (train.ep_dispatch) and
  * Adam's moments' type (train.moments_dtype) and what a full recompute keeps of each layer
  * (train.recompute_saved, "a,b"), how many layers of each pipeline chunk it replays
- * (train.recompute_layers) and the ranks a hybrid-sharded state spans (train.dp_shard),
+ * (train.recompute_layers), the ranks a hybrid-sharded state spans (train.dp_shard) and the
+ * fused attention's operands (train.attention_dtype),
  * after notes, so that a row of full training with the defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
                                              "grad_dtype", "ep_dispatch", "moments_dtype", "recompute_saved",
-                                             "recompute_layers", "dp_shard", NULL};
+                                             "recompute_layers", "dp_shard", "attention_dtype", NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */

@@ -141,11 +141,11 @@ aif_op *aif_graph_add_gemm(aif_graph *g, const char *name, aif_cat cat, double m
 }
 
 aif_op *aif_graph_add_attn(aif_graph *g, const char *name, aif_cat cat, int bwd, double flops, double kv_len,
-                           double head_dim, double bytes, int flash2)
+                           double head_dim, double bytes, int flags)
 {
-    /* fp8, for attention ops: runs FlashAttention-2 */
+    /* fp8, for attention ops: its AIF_ATTN_OP_* flags */
     return append(g, &(aif_op){.name = name, .kind = (unsigned char)(bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD),
-                               .cat = (unsigned char)cat, .fp8 = (unsigned char)(flash2 != 0), .n_kernels = 1,
+                               .cat = (unsigned char)cat, .fp8 = (unsigned char)(flags & 3), .n_kernels = 1,
                                .flops = flops, .bytes = bytes, .n = head_dim, .k = kv_len, .batch = 1});
 }
 

@@ -73,6 +73,7 @@ typedef struct lw {
     aif_dims d;
     double b, seq, t, c, T, tok_el, h;
     int sp, fp8, flash, flash2, tp_ovl, fsdp, zero2, ep, etp;   /* fsdp, zero2: aif_layer_sharding */
+    int attn_fp8;                   /* train.attention_dtype fp8: the fused attention's operands */
     int lora;         /* LoRA rank (0: every weight trained): frozen weights get no wgrad */
     double hp_share;  /* share of the layers' low-precision GEMM FLOPs a recipe keeps in bf16 */
     double quant_bytes; /* HBM bytes per element of an operand's quantization (fp8 cast, fp4 quantize) */
@@ -248,6 +249,8 @@ static void rope_op(lw *w, const char *name, double fused_bytes, int bwd)
     aif_graph_add_mem(w->g, name, w->cat, fused_bytes * w->rope_x, w->ew_kernels);
 }
 
+static double kv_local(const lw *w);
+
 static void attn_core(lw *w, int bwd)
 {
     if (w->replay_share > 0)   /* the stack's selective policy saves the attention output */
@@ -256,26 +259,38 @@ static void attn_core(lw *w, int bwd)
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
     if (w->flash) {
+        int flags = (w->flash2 ? AIF_ATTN_OP_FLASH2 : 0) | (w->attn_fp8 ? AIF_ATTN_OP_FP8 : 0);
+        if (w->attn_fp8) {
+            /* fp8 operands (Transformer Engine's FusedAttnFunc at 4329ff84): the queries, keys and
+             * values quantized before the forward kernel, the output's gradient before the
+             * backward's, each read in bf16 and written in fp8 */
+            double kv = m->attention == AIF_ATTN_MLA ? heads * (w->d.dqk + w->d.dv) : kv_local(w);
+            aif_graph_add_mem(w->g, bwd ? "attn.fp8.cast.bwd" : "attn.fp8.cast", w->cat,
+                              3 * w->T * (bwd ? heads * w->d.dv : w->d.q_dim / w->t + kv), 1);
+        }
         /* sliding-window layers (model.sliding_window) compute their band, in whole key tiles
          * where the family gives the kernel's tile (calibration attn_block_n), at the rate of a
          * kernel of that key length; the graph's layer is the average of the model's layers, so
-         * the two kinds are two ops, each with its share of the layers */
+         * the two kinds are two ops, each with its share of the layers.  In fp8 the backward
+         * computes the whole causal square (cuDNN 9.22's: its time grows with the square of the
+         * sequence, validation/kernels/attention_cudnn_fp8.csv), the forward its band */
         double ws = aif_model_window_share(m), W = m->sliding_window;
         if (!(ws > 0 && W < sk))
             ws = 0;
         double io = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1), x = bwd ? 2.5 : 1.0;
-        if (ws < 1)
+        double band = w->attn_fp8 && bwd ? 0 : ws;   /* the share of layers that compute a band */
+        if (band < 1)
             aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
-                               unmasked * 0.5 * x * (1 - ws),   /* causal: half the square is computed */
-                               sk, w->d.dqk, io * (1 - ws), w->flash2);
-        if (ws > 0) {
+                               unmasked * 0.5 * x * (1 - band),   /* causal: half the square is computed */
+                               sk, w->d.dqk, io * (1 - band), flags);
+        if (band > 0) {
             /* a kernel of attn_block_n-key tiles computes whole tiles: a query tile's band spans
              * the tiles under W + block_n - 1 keys, masked parts included (aif_window_kernel_keys) */
             double kk = aif_window_kernel_keys(W, sk, w->s->cluster.gpu.calib.attn_block_n);
             double keys = kk > 0 ? kk : aif_window_keys_per_query(W, sk);
             aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
-                               2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * ws,
-                               kk > 0 ? kk : W, w->d.dqk, io * ws, w->flash2);
+                               2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * band,
+                               kk > 0 ? kk : W, w->d.dqk, io * band, flags);
         }
         return;
     }
@@ -1485,6 +1500,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     }
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;
+    w.attn_fp8 = tr->attention_dtype == AIF_ATTN_DT_FP8 && w.flash;
     w.tp_ovl = tr->tp_overlap;
     w.fsdp = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_ALL;
     w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
