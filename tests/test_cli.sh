@@ -250,6 +250,13 @@ says 0 "fp8, recompute none, optimizer distributed (fp8 attention)" \
 says 0 "attention_dtype bf16 (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
 "$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.attention_dtype=fp8 --json >"$tmp/a8" 2>&1
 if grep -qF '"attention_dtype": "fp8"' "$tmp/a8"; then ok; else bad "attention_dtype in the JSON"; fi
+# the layers a recipe keeps in bf16 run their attention in bf16: all of them kept, the step is bf16 attention's
+for d in bf16 fp8; do
+    "$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --recompute none --set train.attention_dtype=$d \
+        --set train.bf16_first_layers=16 --set train.bf16_last_layers=16 --json 2>/dev/null |
+        grep -o '"step_time_s": [0-9.e+-]*' | head -1 >"$tmp/a8-$d"
+done
+if [ -s "$tmp/a8-bf16" ] && cmp -s "$tmp/a8-bf16" "$tmp/a8-fp8"; then ok; else bad "fp8 attention in bf16-kept layers"; fi
 # auto typed in capitals, or quoted, is named as such with what is accepted
 rejects 2 "train.tp: 'AUTO': accepted auto, in lowercase and unquoted" train --tp AUTO
 rejects 2 "train.dp_shard: 'Auto': accepted auto, in lowercase and unquoted" train --optimizer zero3 --set train.dp_shard=Auto

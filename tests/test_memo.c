@@ -62,7 +62,8 @@ static int pick(int n)
  * cp), so that consecutive layouts differ in a single input and an input missing from
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
  * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype, moments_dtype,
- * recompute_layers: the layers' key leaves it out, the stage classes count it; attention_dtype) alike. */
+ * recompute_layers: the layers' key leaves it out, the stage classes count it) alike, and
+ * attention_dtype, which the layers read. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;

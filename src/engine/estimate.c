@@ -258,8 +258,9 @@ double aif_dp_tail(aif_pipe p, double nb, double x, double y)
     int n = (int)nb;
     double grp = p.pp < p.m ? p.pp : p.m, slope = (x - y) / nb;
     double err = 1e-14 * (fabs(x) + ((grp > 1 ? grp : 1) + 1) * fabs(y));
-    /* the bounds below take nb whole (the last chunk's end at nb - 1) and x, y not negative */
-    if (n <= 8 || nb != n || !(x >= 0 && y >= 0) || !(fabs(slope) > 2 * err))
+    /* the bounds below take nb whole (the last chunk's end at nb - 1), a microbatch at least
+     * (grp >= 1) and x, y not negative */
+    if (n <= 8 || nb != n || p.m < 1 || !(x >= 0 && y >= 0) || !(fabs(slope) > 2 * err))
         return aif_dp_tail_loop(p, nb, x, y);
     double most = x / nb;
     if (slope < 0)

@@ -33,7 +33,10 @@ void aif_report_graph_text(FILE *f, const aif_graph_timing *t)
                 snprintf(shape, sizeof shape, "%.0fx%.0fx%.0f%s%s", o->m, o->n, o->k, o->batch > 1 ? " xb" : "",
                          o->fp8 >= AIF_GEMM_FP4 ? " fp4" : o->fp8 ? " fp8" : "");
             } else {
-                snprintf(shape, sizeof shape, "%s", o->kind == AIF_OP_MEM ? "" : "flash");
+                snprintf(shape, sizeof shape, "%s", o->kind == AIF_OP_MEM                 ? ""
+                                                    : o->fp8 & AIF_ATTN_OP_FP8 ? "flash fp8"
+                                                    : o->fp8 & AIF_ATTN_OP_FLASH2 ? "flash2"
+                                                                               : "flash");
             }
             fprintf(f, "  %-22s %-5s %12.2f %12.2f %28s %10.4f\n", o->name, kind_names[o->kind], o->flops / 1e9,
                     o->bytes / 1e6, shape, t->op_s[i] * 1e3);

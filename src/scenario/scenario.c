@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           recompute_modules, recompute_saved, optimizer, tokens, attention, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
@@ -1075,7 +1075,9 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         /* the attention's operands, where an fp8 recipe on a family with a measured fp8 kernel
          * leaves the choice (the kernel's rate moves by a factor of 0.6 to 1.5) */
         {"attention_dtype", (t->precision == AIF_FP8 || t->precision == AIF_FP4) &&
-                                s->cluster.gpu.calib.attn_fp8_fwd_factor > 0 && t->attention == AIF_ATTN_FLASH3, ""},
+                                s->cluster.gpu.calib.attn_fp8_fwd_factor > 0 &&
+                                s->cluster.gpu.calib.attn_fp8_bwd_factor > 0 && t->attention == AIF_ATTN_FLASH3,
+         ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));

@@ -260,13 +260,16 @@ static void attn_core(lw *w, int bwd)
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
     if (w->flash) {
         int flags = (w->flash2 ? AIF_ATTN_OP_FLASH2 : 0) | (w->attn_fp8 ? AIF_ATTN_OP_FP8 : 0);
-        if (w->attn_fp8) {
+        /* the layers a recipe keeps in bf16 (aif_op.hp_share's) run their attention in bf16: their
+         * share of each op apart, as the ops of the bf16 kernel */
+        double lp = w->attn_fp8 && w->hp_share > 0 ? 1 - w->hp_share : 1;
+        if (w->attn_fp8 && lp > 0) {
             /* fp8 operands (Transformer Engine's FusedAttnFunc at 4329ff84): the queries, keys and
              * values quantized before the forward kernel, the output's gradient before the
              * backward's, each read in bf16 and written in fp8 */
             double kv = m->attention == AIF_ATTN_MLA ? heads * (w->d.dqk + w->d.dv) : kv_local(w);
             aif_graph_add_mem(w->g, bwd ? "attn.fp8.cast.bwd" : "attn.fp8.cast", w->cat,
-                              3 * w->T * (bwd ? heads * w->d.dv : w->d.q_dim / w->t + kv), 1);
+                              3 * w->T * (bwd ? heads * w->d.dv : w->d.q_dim / w->t + kv) * lp, 1);
         }
         /* sliding-window layers (model.sliding_window) compute their band, in whole key tiles
          * where the family gives the kernel's tile (calibration attn_block_n), at the rate of a
@@ -278,19 +281,25 @@ static void attn_core(lw *w, int bwd)
         if (!(ws > 0 && W < sk))
             ws = 0;
         double io = w->T * (heads * (w->d.dqk * 2 + w->d.dv * 2)) * 2 * (bwd ? 2 : 1), x = bwd ? 2.5 : 1.0;
-        double band = w->attn_fp8 && bwd ? 0 : ws;   /* the share of layers that compute a band */
-        if (band < 1)
-            aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
-                               unmasked * 0.5 * x * (1 - band),   /* causal: half the square is computed */
-                               sk, w->d.dqk, io * (1 - band), flags);
-        if (band > 0) {
-            /* a kernel of attn_block_n-key tiles computes whole tiles: a query tile's band spans
-             * the tiles under W + block_n - 1 keys, masked parts included (aif_window_kernel_keys) */
-            double kk = aif_window_kernel_keys(W, sk, w->s->cluster.gpu.calib.attn_block_n);
-            double keys = kk > 0 ? kk : aif_window_keys_per_query(W, sk);
-            aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
-                               2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * band,
-                               kk > 0 ? kk : W, w->d.dqk, io * band, flags);
+        for (int part = 0; part < 2; part++) {
+            double sh = part == 0 ? lp : 1 - lp;
+            int fl = part == 0 ? flags : flags & ~AIF_ATTN_OP_FP8, b_fp8 = fl & AIF_ATTN_OP_FP8;
+            double bnd = b_fp8 && bwd ? 0 : ws;   /* the share of layers that compute a band */
+            if (!(sh > 0))
+                continue;
+            if (bnd < 1)
+                aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
+                                   unmasked * 0.5 * x * (1 - bnd) * sh,   /* causal: half the square is computed */
+                                   sk, w->d.dqk, io * (1 - bnd) * sh, fl);
+            if (bnd > 0) {
+                /* a kernel of attn_block_n-key tiles computes whole tiles: a query tile's band spans
+                 * the tiles under W + block_n - 1 keys, masked parts included (aif_window_kernel_keys) */
+                double kk = aif_window_kernel_keys(W, sk, w->s->cluster.gpu.calib.attn_block_n);
+                double keys = kk > 0 ? kk : aif_window_keys_per_query(W, sk);
+                aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
+                                   2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * bnd * sh,
+                                   kk > 0 ? kk : W, w->d.dqk, io * bnd * sh, fl);
+            }
         }
         return;
     }
