@@ -5,7 +5,7 @@ Reads validation/kernels/attention_cudnn_fp8.csv (cuDNN's own SDPA training benc
 NVIDIA/cudnn-frontend benchmark/sdpa_benchmark_training/results at commit fb682ce: the
 causal kernels measured in bf16 and in MXFP8 at the same shape, one row per shape and
 pass) and prints, per GPU, the factor of the bf16 rate the MXFP8 kernel runs at
-(train.attention_dtype fp8: src/hw/compute.c, aif_attn_fp8_factor):
+(train.attention_dtype fp8: src/hw/compute.c, attn_fp8_factor):
 
   - head dims 128 (Llama 3.1) and 192 (DeepSeek-V3, Kimi K2.6): the median over the
     table's sequence lengths of t_bf16 / t_mxfp8, forward and backward;

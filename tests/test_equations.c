@@ -412,6 +412,34 @@ static void test_quantized_saved_inputs(void **state)
     CLOSE(b[1] - f8[1], 2.0 * 4096 * (4096 + 14336), 1e-12);
 }
 
+/* One kernel of the attention tables as lower_train.c's attn_core lowers it: the causal square's
+ * half, or a sliding window's band in whole tiles of the family's attn_block_n keys; with fp8
+ * operands (flags AIF_ATTN_OP_FP8) a window's backward computes the whole square. */
+static aif_op kernel_attn_op(const aif_gpu *g, int bwd, int b, int s, int h, int dqk, int dv, int w, int flags)
+{
+    double x = bwd ? 2.5 : 1.0, keys = (s + 1) / 2.0, k = s;
+    if (w > 0 && w < s && !(flags & AIF_ATTN_OP_FP8 && bwd)) {
+        double kk = aif_window_kernel_keys(w, s, g->calib.attn_block_n);
+        keys = kk > 0 ? kk : aif_window_keys_per_query(w, s);
+        k = kk > 0 ? kk : w;
+    }
+    aif_op op = {.kind = bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, .fp8 = (unsigned)flags & 3, .k = k, .n = dqk,
+                 .n_kernels = 1};
+    op.flops = 2.0 * b * h * s * keys * (dqk + dv) * x;
+    op.bytes = (double)b * s * h * (dqk * 2 + dv * 2) * 2 * (bwd ? 2 : 1);
+    return op;
+}
+
+/* The median of a GPU's n kernels within `bound` of |log error| (err), or a failure naming them. */
+static void median_within(const double *err, int n, double bound, const char *gpu, const char *what)
+{
+    int below = 0;
+    for (int i = 0; i < n; i++)
+        below += err[i] <= bound;
+    if (2 * below < n)
+        fail_msg("%s: only %d of %d %s within %.0f%% of cuDNN", gpu, below, n, what, bound * 100);
+}
+
 /* Fused attention against its kernel table: validation/kernels/attention_cudnn.csv, cuDNN's own SDPA
  * training benchmark (NVIDIA/cudnn-frontend benchmark/sdpa_benchmark_training/results, commit fb682ce;
  * bf16, causal, the backward non-deterministic) on GB200 and GB300 (cuDNN 9.19.1 and 9.22) and H200
@@ -444,16 +472,7 @@ static void test_attention_against_kernel_table(void **state)
         assert_true(gi < 3 && n[gi] < 80);
         const aif_gpu *g = aif_catalog_find_gpu(cat, gpu);
         assert_non_null(g);
-        int bwd = !strcmp(pass, "bwd");
-        double x = bwd ? 2.5 : 1.0, keys = (s + 1) / 2.0, k = s;
-        if (w > 0 && w < s) {   /* as lower_train.c's attn_core lowers a sliding-window layer */
-            double kk = aif_window_kernel_keys(w, s, g->calib.attn_block_n);
-            keys = kk > 0 ? kk : aif_window_keys_per_query(w, s);
-            k = kk > 0 ? kk : w;
-        }
-        aif_op op = {.kind = bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, .k = k, .n = dqk, .n_kernels = 1};
-        op.flops = 2.0 * b * h * s * keys * (dqk + dv) * x;
-        op.bytes = (double)b * s * h * (dqk * 2 + dv * 2) * 2 * (bwd ? 2 : 1);
+        aif_op op = kernel_attn_op(g, !strcmp(pass, "bwd"), b, s, h, dqk, dv, w, 0);
         double burst = gi < 2 ? 0.875 : 1.0;   /* the fitted families' sustained-clock derating */
         double t = aif_compute_time(g, &op, 1.0) * burst, e = log(t / (ms * 1e-3));
         err[gi][n[gi]++] = fabs(e);
@@ -465,11 +484,7 @@ static void test_attention_against_kernel_table(void **state)
     fclose(f);
     for (int gi = 0; gi < 2; gi++) {   /* the fitted families: the median row within 8% */
         assert_true(n[gi] >= 60);
-        int below = 0;
-        for (int i = 0; i < n[gi]; i++)
-            below += err[gi][i] <= 0.08;
-        if (2 * below < n[gi])
-            fail_msg("%s: only %d of %d kernels within 8%% of cuDNN", gpus[gi], below, n[gi]);
+        median_within(err[gi], n[gi], 0.08, gpus[gi], "kernels");
     }
     assert_true(n[2] >= 20);
 }
@@ -504,22 +519,8 @@ static void test_fp8_attention_against_kernel_table(void **state)
         const aif_gpu *g = aif_catalog_find_gpu(cat, gpu);
         assert_non_null(g);
         int bwd = !strcmp(pass, "bwd");
-        double x = bwd ? 2.5 : 1.0, keys = (s + 1) / 2.0, k = s, keys8 = keys, k8 = k;
-        if (w > 0 && w < s) {   /* a window's band; in fp8 the backward's whole square */
-            double kk = aif_window_kernel_keys(w, s, g->calib.attn_block_n);
-            keys = kk > 0 ? kk : aif_window_keys_per_query(w, s);
-            k = kk > 0 ? kk : w;
-            if (!bwd) {
-                keys8 = keys;
-                k8 = k;
-            }
-        }
-        aif_op op = {.kind = bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, .k = k, .n = dqk, .n_kernels = 1};
-        op.flops = 2.0 * b * h * s * keys * (dqk + dv) * x;
-        aif_op op8 = op;
-        op8.fp8 = AIF_ATTN_OP_FP8;
-        op8.k = k8;
-        op8.flops = 2.0 * b * h * s * keys8 * (dqk + dv) * x;
+        aif_op op = kernel_attn_op(g, bwd, b, s, h, dqk, dv, w, 0),
+               op8 = kernel_attn_op(g, bwd, b, s, h, dqk, dv, w, AIF_ATTN_OP_FP8);
         double t = aif_compute_time(g, &op8, 1.0) * 0.875, e = log(t / (ms_mx * 1e-3));
         err[gi][n[gi]++] = fabs(e);
         if (fabs(e) > log(1.6))
@@ -533,11 +534,7 @@ static void test_fp8_attention_against_kernel_table(void **state)
     fclose(f);
     for (int gi = 0; gi < 2; gi++) {
         assert_true(n[gi] >= 35);
-        int below = 0;
-        for (int i = 0; i < n[gi]; i++)
-            below += err[gi][i] <= 0.10;
-        if (2 * below < n[gi])
-            fail_msg("%s: only %d of %d fp8 kernels within 10%% of cuDNN", gpus[gi], below, n[gi]);
+        median_within(err[gi], n[gi], 0.10, gpus[gi], "fp8 kernels");
     }
 }
 

@@ -26,33 +26,37 @@ int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double pe
     return best;
 }
 
+/* A figure measured at head dimensions 64, 128 and 192 (v64 or v192 0: not measured), at head
+ * dimension d: the measured points, linear between them, the end value beyond; on a side
+ * without its point, `none` (d <= 0 counts as 128). */
+static double through_head_dims(double d, double v64, double v128, double v192, double none)
+{
+    if (d <= 0 || d == 128)
+        return v128;
+    if (d < 128)
+        return !(v64 > 0) ? none : d <= 64 ? v64 : v64 + (v128 - v64) * (d - 64) / 64;
+    return !(v192 > 0) ? none : d >= 192 ? v192 : v128 + (v192 - v128) * (d - 128) / 64;
+}
+
 double aif_attn_eff_hd(const aif_calib *c, int fwd, double d)
 {
     double e128 = fwd ? c->attn_fwd_eff : c->attn_bwd_eff;
-    double e64 = fwd ? c->attn_fwd_eff_hd64 : c->attn_bwd_eff_hd64;
-    double e192 = fwd ? c->attn_fwd_eff_hd192 : c->attn_bwd_eff_hd192;
-    if (d <= 0 || d == 128)
-        return e128;
-    if (d < 128 && e64 > 0)   /* the measured points, linear between them, the end value beyond */
-        return d <= 64 ? e64 : e64 + (e128 - e64) * (d - 64) / 64;
-    if (d > 128 && e192 > 0)
-        return d >= 192 ? e192 : e128 + (e192 - e128) * (d - 128) / 64;
-    /* no point on this side: the curve d / (d + attn_hd_half), relative to 128 */
-    return e128 * (d / (d + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half));
+    /* no point on a side: the curve d / (d + attn_hd_half), relative to 128 */
+    double curve = d > 0 ? e128 * (d / (d + c->attn_hd_half)) / (128.0 / (128.0 + c->attn_hd_half)) : e128;
+    return through_head_dims(d, fwd ? c->attn_fwd_eff_hd64 : c->attn_bwd_eff_hd64, e128,
+                             fwd ? c->attn_fwd_eff_hd192 : c->attn_bwd_eff_hd192, curve);
 }
 
-double aif_attn_fp8_factor(const aif_calib *c, int fwd, double d)
+/* The fused attention's rate with fp8 operands over its bf16 rate (train.attention_dtype fp8): the
+ * family's attn_fp8_* factors through the head dimensions, 128's on a side without its point; 1
+ * where the family has none (aif_scenario_check refuses fp8 attention there). */
+static double attn_fp8_factor(const aif_calib *c, int fwd, double d)
 {
     double f128 = fwd ? c->attn_fp8_fwd_factor : c->attn_fp8_bwd_factor;
-    double f64 = fwd ? c->attn_fp8_fwd_factor_hd64 : c->attn_fp8_bwd_factor_hd64;
-    double f192 = fwd ? c->attn_fp8_fwd_factor_hd192 : c->attn_fp8_bwd_factor_hd192;
     if (!(f128 > 0))
         return 1;
-    if (d < 128 && f64 > 0)   /* the measured points, linear between them, the end value beyond */
-        return d <= 64 ? f64 : f64 + (f128 - f64) * (d - 64) / 64;
-    if (d > 128 && f192 > 0)
-        return d >= 192 ? f192 : f128 + (f192 - f128) * (d - 128) / 64;
-    return f128;
+    return through_head_dims(d, fwd ? c->attn_fp8_fwd_factor_hd64 : c->attn_fp8_bwd_factor_hd64, f128,
+                             fwd ? c->attn_fp8_fwd_factor_hd192 : c->attn_fp8_bwd_factor_hd192, f128);
 }
 
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor)
@@ -132,7 +136,7 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
         if (op->fp8 & AIF_ATTN_OP_FLASH2 && c->attn_flash2_factor > 0)
             eff *= c->attn_flash2_factor;
         if (op->fp8 & AIF_ATTN_OP_FP8)   /* fp8 operands: the fp8 kernel's rate over the bf16 one's */
-            eff *= aif_attn_fp8_factor(c, op->kind == AIF_OP_ATTN_FWD, op->n);
+            eff *= attn_fp8_factor(c, op->kind == AIF_OP_ATTN_FWD, op->n);
         double t_c = op->flops / (g->peak_flops[AIF_BF16] * clock_factor * eff);
         *memory_bound = t_mem >= t_c;
         return (t_c > t_mem ? t_c : t_mem) + overhead;
