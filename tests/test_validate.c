@@ -266,6 +266,31 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
     bad(DHDR "a,llama3-8b,dgx-h100,16,1,1,64,4096,none,zero2,step_time_s,1,s,n,,,,,,,,,,5\n", "column dp_shard", 2);
 }
 
+/* The optional trailing column scaleup_domain (cluster.scaleup_domain: the GPUs a job uses
+ * in each NVLink domain): 512 GB200 as 8 racks of 64 (MLPerf's placement) against the 72 a
+ * rack the system fills, where 512 ranks leave 8 in a ninth rack whose NICs carry the
+ * whole data-parallel ring's crossing: the gradient reduction is faster with 64 a rack; a
+ * domain smaller than a node, or not a count, is refused naming the column. */
+#define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,metric,measured,source,notes,lora_rank," \
+             "lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype,recompute_saved," \
+             "recompute_layers,dp_shard,attention_dtype,scaleup_domain\n"
+static void test_scaleup_domain_column(void **state)
+{
+    (void)state;
+    const char *csv = DOMHDR "r72,llama3-8b,gb200-nvl72,512,2,4,1,64,8192,distributed,step_time_s,1,s,n\n"
+                           "r64,llama3-8b,gb200-nvl72,512,2,4,1,64,8192,distributed,step_time_s,1,s,n,,,,,,,,,,,,64\n";
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    assert_true(b->bd.dp_comm_s > 0 && b->bd.dp_comm_s < 0.5 * a->bd.dp_comm_s);
+    assert_true(b->step_time_s < a->step_time_s);
+    aif_validation_free(&v);
+    bad(DOMHDR "a,llama3-8b,gb200-nvl72,512,2,4,1,64,8192,distributed,step_time_s,1,s,n,,,,,,,,,,,,2\n",
+        "column scaleup_domain", 2);
+    bad(DOMHDR "a,llama3-8b,gb200-nvl72,512,2,4,1,64,8192,distributed,step_time_s,1,s,n,,,,,,,,,,,,x\n",
+        "column scaleup_domain", 2);
+}
+
 /* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
  * table's columns, the figure the memory model's total in GiB (equal to a direct estimate
  * of the row's job); each kind of table refuses the other's metric, naming where it goes;
@@ -691,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_offload_layers_column),
         cmocka_unit_test(test_moments_dtype_column), cmocka_unit_test(test_memory_table),
         cmocka_unit_test(test_recompute_layers_and_dp_shard_columns),
+        cmocka_unit_test(test_scaleup_domain_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
