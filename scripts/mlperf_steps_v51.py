@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Step times of NVIDIA's MLPerf Training v5.1 closed-division LLM results.
+
+Usage: python3 scripts/mlperf_steps_v51.py GIT_DIR
+  GIT_DIR: the git directory of a clone of mlcommons/training_results_v5.1 (its .git, or a
+  bare mirror), read with `git show HEAD:...`; the rows mlperf51-nv-* of
+  validation/train.csv were read at commit 441d65f4445cd59687466533fd9f55399136e7a4.
+
+Stdlib only.  For every NVIDIA/results/<system>/<bench>/ directory of the three
+LLM benchmarks (llama31_405b, llama31_8b, llama2_70b_lora) it
+
+ 1. reads the launch config named by the submission's README
+    (NVIDIA/benchmarks/<bench>/implementations/<system>/README-<system>.md),
+    follows its `source` lines and prints the effective value of every exported
+    variable it needs with the file:line that set it last;
+ 2. checks the config against the MLLOG hyperparameters of every result file
+    (global_batch_size, gradient_accumulation_steps, max steps, base LR, nodes);
+ 3. measures the step time:
+    - llama31_405b / llama31_8b: the per-step `train_step_time` tracked_stats of
+      /workspace/llm/custom_callbacks.py:480 (DeltaTimingCallback: host wall time
+      between consecutive on_train_batch_end calls; every step for 405b, every
+      32nd step for 8b, LOG_EVERY_N_STEPS=32).  Training steps only (the eval
+      steps log `validation_step_time`, not used); steps 0-4 dropped (warm-up);
+      median per file, then median over the files.  The per-block
+      `train_step_time` of mlperf_common logging.py:210 (no `step` field) is
+      printed as a cross-check only.
+    - llama2_70b_lora: the logs have no per-step time; the only timing figure is
+      the per-block `train_step_time` of mlperf_common logging.py:210 (block wall
+      time / steps in the block; checked here against the block_start and
+      block_stop timestamps).  Median over blocks per file, then over files.
+      For the fp4 configs (HEALING_ITER set) only blocks that end before the
+      NVFP4 -> FP8 switch are used (custom_callbacks.py:285 switches after
+      global_step HEALING_ITER-1); the FP8 phase is printed separately from the
+      10-step `train_loss` timestamps.
+ 4. prints tokens/s per GPU = gbs * seq / (step_time * gpus).
+"""
+import json
+import re
+import statistics
+import subprocess
+import sys
+
+if len(sys.argv) != 2:
+    sys.exit("usage: python3 scripts/mlperf_steps_v51.py GIT_DIR (of a clone of mlcommons/training_results_v5.1)")
+MIRROR = sys.argv[1]
+BENCHES = ("llama31_405b", "llama31_8b", "llama2_70b_lora")
+WARMUP_STEPS = 5
+
+
+def git(*args):
+    return subprocess.run(["git", "--git-dir", MIRROR, *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def show(path):
+    return git("show", "HEAD:" + path)
+
+
+def ls(path, recursive=False):
+    args = ["ls-tree", "--name-only"] + (["-r"] if recursive else []) + ["HEAD", path.rstrip("/") + "/"]
+    return [l for l in git(*args).splitlines() if l]
+
+
+def resolve_config(path, env=None, origin=None):
+    """Follow `source $(dirname ${BASH_SOURCE[0]})/x.sh` and collect `export K=V`
+    (last assignment wins, as bash does).  `unset K` removes K.  Values are kept
+    as written (quotes stripped); $((...)) and ${VAR} are not evaluated."""
+    env = {} if env is None else env
+    origin = {} if origin is None else origin
+    d = path.rsplit("/", 1)[0]
+    for n, line in enumerate(show(path).splitlines(), 1):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        m = re.match(r"source\s+\$\(dirname \$\{BASH_SOURCE\[0\]\}\)/(\S+)", s)
+        if m:
+            resolve_config(d + "/" + m.group(1), env, origin)
+            continue
+        m = re.match(r"export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*?)\s*(;\s*)?(#.*)?$", s)
+        if m:
+            v = m.group(2).strip().strip('"').strip("'")
+            env[m.group(1)] = v
+            origin[m.group(1)] = "%s:%d" % (path.split("/implementations/", 1)[1], n)
+            continue
+        m = re.match(r"unset\s+([A-Za-z_][A-Za-z0-9_]*)", s)
+        if m:
+            env.pop(m.group(1), None)
+            origin[m.group(1)] = "%s:%d (unset)" % (path.split("/implementations/", 1)[1], n)
+    return env, origin
+
+
+def mllog(text):
+    out = []
+    for line in text.splitlines():
+        i = line.find(":::MLLOG ")
+        if i < 0:
+            continue
+        try:
+            out.append(json.loads(line[i + 9:]))
+        except json.JSONDecodeError:
+            pass
+    return out
+
+
+def hp(events, key):
+    for e in events:
+        if e["key"] == key:
+            return e["value"]
+    return None
+
+
+def per_step_times(events):
+    """(step, seconds) of the per-step train_step_time (those with a `step` field)."""
+    return [(int(e["metadata"]["step"]), e["value"]["train_step_time"]) for e in events
+            if e["key"] == "tracked_stats" and isinstance(e["value"], dict)
+            and "train_step_time" in e["value"] and "step" in e["metadata"]]
+
+
+def block_times(events):
+    """Blocks: (start_step, stop_step, logged train_step_time, wall/steps from timestamps)."""
+    out, start, val = [], None, None
+    for e in events:
+        if e["key"] == "block_start":
+            start = (e["metadata"]["step"], e["time_ms"])
+        elif (e["key"] == "tracked_stats" and isinstance(e["value"], dict) and "train_step_time" in e["value"]
+              and "step" not in e["metadata"]):
+            val = (e["value"]["train_step_time"], e["time_ms"])
+        elif e["key"] == "block_stop" and start is not None and val is not None:
+            s0, t0 = start
+            s1 = e["metadata"]["step"]
+            out.append((s0, s1, val[0], (val[1] - t0) / 1000.0 / max(1, s1 - s0)))
+            start, val = None, None
+    return out
+
+
+def loss_intervals(events):
+    """LoRA: per-step time from consecutive 10-step `train_loss` timestamps in one block:
+    (first batch index, last batch index, seconds per step)."""
+    out, prev = [], None
+    for e in events:
+        k = e["key"]
+        if k in ("block_start", "eval_start", "block_stop"):
+            prev = None
+        elif k == "tracked_stats" and isinstance(e["value"], dict) and "train_loss" in e["value"]:
+            s = e["metadata"]["step"]
+            if prev is not None and s > prev[0]:
+                # train_loss at step s is logged after batch s-1 (global_step already advanced)
+                out.append((prev[0], s - 1, (e["time_ms"] - prev[1]) / 1000.0 / (s - prev[0])))
+            prev = (s, e["time_ms"])
+    return out
+
+
+def readme_config(bench, system):
+    p = "NVIDIA/benchmarks/%s/implementations/%s/README-%s.md" % (bench, system, system)
+    m = re.search(r"`benchmarks/([^`]+\.sh)`", show(p))
+    return p, "NVIDIA/benchmarks/" + m.group(1)
+
+
+KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MODEL_PARALLEL", "TP",
+        "PIPELINE_MODEL_PARALLEL", "PP", "INTERLEAVED_PIPELINE", "CONTEXT_PARALLEL", "CP", "SEQ_PARALLEL", "SP",
+        "MAX_STEPS", "LR", "FP8", "FP8_RECIPE", "FP8_HYBRID", "FP8_AMAX_HISTORY", "FP8_AMAX_ALGO", "FP4",
+        "FP4_RECIPE", "FP4_PARAM", "FP8_DPA", "NVTE_DPA_FP8_RECIPE", "NVTE_NVFP4_DISABLE_RHT",
+        "NVTE_NVFP4_DISABLE_STOCHASTIC_ROUNDING", "NVTE_NVFP4_DISABLE_2D_QUANTIZATION",
+        "FIRST_LAST_LAYERS_BF16", "NUM_LAYERS_AT_START_IN_BF16", "NUM_LAYERS_AT_END_IN_BF16", "HEALING_ITER",
+        "HEALING_PRECISION", "TP_COMM_OVERLAP", "USE_DIST_OPTIMIZER", "OVERLAP_GRAD_REDUCE", "OVERLAP_PARAM_GATHER",
+        "FP8_PARAM_GATHER", "FULL_CUDA_GRAPH", "MCORE_CUDA_GRAPH", "ACT_CKPT_GRANULARITY", "RECOMPUTE_GRANULARITY",
+        "CPU_OFFLOADING", "ASYM_PP_EMBED", "ASYM_PP_LOSS", "OVERLAP_P2P_COMM", "USE_TE_OPS", "FUSED_QKV_ROPE",
+        "FUSED_SINGLE_QKV_ROPE", "CP_COMM_TYPE", "WARMUP", "WARMUP_TRAIN_STEPS"]
+
+
+def ival(env, *names, default=None):
+    for n in names:
+        if n in env and env[n] not in ("", "null"):
+            return int(env[n])
+    return default
+
+
+def main():
+    commit = git("rev-parse", "HEAD").strip()
+    print("mirror %s\ncommit %s\n" % (MIRROR, commit))
+    summary = []
+    for system in ls("NVIDIA/results"):
+        system = system.rsplit("/", 1)[1]
+        for bench in BENCHES:
+            rdir = "NVIDIA/results/%s/%s" % (system, bench)
+            try:
+                files = sorted((f for f in ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
+                               key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
+            except subprocess.CalledProcessError:
+                continue
+            if not files:
+                continue
+            sysjson = json.loads(show("NVIDIA/systems/%s.json" % system))
+            readme, cfg = readme_config(bench, system)
+            env, origin = resolve_config(cfg)
+            gpus = int(re.search(r"ngpu(\d+)", system).group(1))
+            nodes, gpn = ival(env, "DGXNNODES"), ival(env, "DGXNGPU")
+            lora = bench == "llama2_70b_lora"
+            tp = ival(env, "TENSOR_MODEL_PARALLEL", "TP", default=1)
+            pp = ival(env, "PIPELINE_MODEL_PARALLEL", "PP", default=1)
+            cp = ival(env, "CONTEXT_PARALLEL", "CP", default=1)
+            mbs = ival(env, "MICRO_BATCH_SIZE", "MBS", default=1)
+            minibs = ival(env, "MINIBS")
+            # GBS: 405b/8b conf/custom.yaml:72 MINIBS * (gpus // (tp*pp*cp));
+            # LoRA conf/megatron_gpt_peft_tuning_config.yaml:25 MINIBS * (gpus // (tp*pp)) // cp
+            gbs_cfg = minibs * (gpus // (tp * pp)) // cp if lora else minibs * (gpus // (tp * pp * cp))
+            healing = ival(env, "HEALING_ITER", default=0) if lora else 0
+            print("=" * 100)
+            print("%s  (%s, %s x %s accelerators/node = %d GPUs by systems JSON)" % (
+                rdir, sysjson["system_name"], sysjson["number_of_nodes"], sysjson["accelerators_per_node"],
+                int(sysjson["number_of_nodes"]) * int(sysjson["accelerators_per_node"])))
+            print("  config (from %s): %s" % (readme, cfg))
+            for k in KEYS:
+                if k in env or k in origin:
+                    print("    %-40s = %-22s %s" % (k, env.get(k, "<unset>"), origin[k]))
+            print("  config: nodes*gpn=%d (dir says %d); tp=%d pp=%d cp=%d mbs=%d MINIBS=%d -> dp=%d gbs=%d" % (
+                nodes * gpn, gpus, tp, pp, cp, mbs, minibs, gpus // (tp * pp * cp), gbs_cfg))
+            medians, fp8_phase, lines, xcheck = [], [], [], []
+            seqs, gbss = set(), set()
+            for f in files:
+                ev = mllog(show(f))
+                gbs = hp(ev, "global_batch_size")
+                seq = hp(ev, "max_sequence_length") or 8192  # LoRA logs no seq: packed 8192 (yaml:29-30 MAX_SEQLEN)
+                ga = hp(ev, "gradient_accumulation_steps")
+                maxs = hp(ev, "max_steps") if not lora else hp(ev, "opt_learning_rate_training_steps")
+                lr = hp(ev, "opt_base_learning_rate")
+                plat = hp(ev, "submission_platform")
+                seqs.add(seq)
+                gbss.add(gbs)
+                checks = []
+                checks.append("gbs %s%s" % (gbs, "==cfg" if gbs == gbs_cfg else "!=cfg %d" % gbs_cfg))
+                ga_cfg = (minibs / mbs) if not lora else gbs_cfg // (gpus // (tp * pp * cp)) // mbs
+                checks.append("ga %s%s" % (ga, "==cfg" if float(ga) == float(ga_cfg) else "!=cfg %s" % ga_cfg))
+                if "MAX_STEPS" in env:
+                    checks.append("max_steps %s%s" % (maxs, "==cfg" if str(maxs) == env["MAX_STEPS"] else
+                                                      "!=cfg %s" % env["MAX_STEPS"]))
+                if "LR" in env:
+                    checks.append("lr %s%s" % (lr, "==cfg" if abs(float(lr) - float(env["LR"])) < 1e-12 else
+                                               "!=cfg %s" % env["LR"]))
+                checks.append("platform '%s'" % plat)
+                blocks = block_times(ev)
+                if not lora:
+                    st = per_step_times(ev)
+                    used = [t for s, t in st if s >= WARMUP_STEPS]
+                    med = statistics.median(used)
+                    bl = [b[2] for b in blocks]
+                    xcheck.append(statistics.median(bl))
+                    lines.append("  %s: %s | per-step entries %d (steps %d..%d), used %d (step>=%d): median %.5f s"
+                                 " [min %.4f max %.4f]; block means %s" % (
+                                     f.rsplit("/", 1)[1], ", ".join(checks), len(st), st[0][0], st[-1][0], len(used),
+                                     WARMUP_STEPS, med, min(used), max(used),
+                                     " ".join("%.4f" % x for x in bl)))
+                else:
+                    dev = max(abs(b[2] - b[3]) / b[2] for b in blocks)
+                    if healing:
+                        # custom_callbacks.py:285: switch after the batch at global_step HEALING_ITER-1 ends,
+                        # so batches 0..HEALING_ITER-2 are NVFP4 and block_stop step <= HEALING_ITER-1 is pure.
+                        used_b = [b for b in blocks if b[1] <= healing - 1]
+                    else:
+                        used_b = blocks
+                    med = statistics.median(b[2] for b in used_b)
+                    li = loss_intervals(ev)
+                    li_fp4 = [x[2] for x in li if x[0] >= WARMUP_STEPS and (not healing or x[1] <= healing - 2)]
+                    li_fp8 = [x[2] for x in li if healing and x[0] >= healing]
+                    fp8_phase += li_fp8
+                    xcheck.append(statistics.median(li_fp4))
+                    lines.append("  %s: %s | blocks %s; used %d blocks%s: median %.5f s; logged vs timestamps max"
+                                 " rel diff %.1e; 10-step train_loss intervals (steps>=%d%s): median %.5f s%s" % (
+                                     f.rsplit("/", 1)[1], ", ".join(checks),
+                                     " ".join("[%d-%d]%.4f" % (b[0], b[1], b[2]) for b in blocks), len(used_b),
+                                     " (stop step <= %d, NVFP4 phase)" % (healing - 1) if healing else "", med, dev,
+                                     WARMUP_STEPS, ", NVFP4 phase" if healing else "", statistics.median(li_fp4),
+                                     "; FP8 phase (batches >= %d): %d intervals, median %.4f s" % (
+                                         healing, len(li_fp8), statistics.median(li_fp8)) if li_fp8 else
+                                     ("; FP8 phase: not reached" if healing else "")))
+                medians.append(med)
+            for l in lines:
+                print(l)
+            step = statistics.median(medians)
+            assert len(seqs) == 1 and len(gbss) == 1, (seqs, gbss)
+            seq, gbs = seqs.pop(), gbss.pop()
+            tps = gbs * seq / (step * gpus)
+            print("  => %d files; per-file medians %s" % (len(files), " ".join("%.5f" % m for m in medians)))
+            print("  => step_time %.5f s  gbs %d  seq %d  gpus %d  tokens/s/GPU %.1f" % (step, gbs, seq, gpus, tps))
+            xc = statistics.median(xcheck)
+            print("  => cross-check (%s): median over runs %.5f s (%+.1f%% against the row's figure)" % (
+                "10-step train_loss timestamp intervals, steps>=5" + (", NVFP4 phase" if healing else "")
+                if lora else "per-block means, mlperf_common logging.py:210", xc, 100 * (xc / step - 1)))
+            if fp8_phase:
+                s8 = statistics.median(fp8_phase)
+                print("  => (not a row) FP8 healing phase, all files: median %.4f s/step -> %.1f tokens/s/GPU" % (
+                    s8, gbs * seq / (s8 * gpus)))
+            summary.append((rdir, len(files), step, gbs, seq, gpus, tps, cfg.rsplit("/", 1)[1]))
+    print("\nSUMMARY (commit %s)" % commit)
+    print("%-52s %5s %10s %6s %6s %6s %12s  %s" % ("result dir", "files", "step_s", "gbs", "seq", "gpus",
+                                                   "tok/s/GPU", "config"))
+    for r in summary:
+        print("%-52s %5d %10.5f %6d %6d %6d %12.1f  %s" % r)
+
+
+if __name__ == "__main__":
+    main()
