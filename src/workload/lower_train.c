@@ -62,6 +62,7 @@
 #include "workload/lower_train.h"
 #include "workload/memory.h"
 #include "net/collective.h"
+#include "net/topology.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -1171,7 +1172,9 @@ static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x;
 static void group_shapes(const aif_scenario *s, aif_group_shape *gs)
 {
     const aif_parallel *p = &s->train.par;
-    int D = s->cluster.scaleup_domain, t = p->tp, c = p->cp, dp = p->dp, ep = p->ep, et = p->etp;
+    /* the domains the job fills (net/topology.h: whole trays, evenly: 512 GPUs on NVL72 racks
+     * run as eight domains of 64), as the simulator places it */
+    int D = aif_topo_domain_used(&s->cluster), t = p->tp, c = p->cp, dp = p->dp, ep = p->ep, et = p->etp;
     int dps = p->dp_shard > 0 && p->dp_shard < dp ? p->dp_shard : dp, r = dp / dps;
     int edp = t * c * dps / (et * ep);
     gs[AIF_GRP_TP] = (aif_group_shape){t, clampi(D, 1, t)};
