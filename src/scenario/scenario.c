@@ -987,6 +987,10 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (s->cluster.gpus_per_node > s->cluster.scaleup_domain)
         BAD("cluster.scaleup_domain", "scaleup_domain %d is smaller than gpus_per_node %d",
             s->cluster.scaleup_domain, s->cluster.gpus_per_node);
+    else if (s->cluster.scaleup_domain % s->cluster.gpus_per_node)
+        BAD("cluster.scaleup_domain", "scaleup_domain %d is not a whole number of nodes of %d GPUs (accepted: a "
+            "multiple of gpus_per_node, e.g. %d)", s->cluster.scaleup_domain, s->cluster.gpus_per_node,
+            s->cluster.scaleup_domain / s->cluster.gpus_per_node * s->cluster.gpus_per_node);
     if (p->pp * p->vpp > 4096)
         BAD("train.pp", "pp*vpp %d is larger than 4096 pipeline chunks", p->pp * p->vpp);
     if (t->grad_dtype != AIF_GRAD_AUTO && !aif_optim_has_grad_buffer(t->optimizer))

@@ -378,7 +378,7 @@ static void cb_row(int c, void *data)
         char why[64];
         snprintf(why, sizeof why, "%d cells, the header has %d", ps->col, ps->n_hdr);
         if (ps->col < ps->n_hdr && ps->optional) {
-            char opt[200];
+            char opt[512];   /* the names of train_optional, joined: under 200 characters now */
             join_names(ps->optional, opt, sizeof opt);
             ps->rc = aif_err_set(ps->err, AIF_EINPUT, ps->name, ps->row + 1, 0, ps->hdr[ps->col],
                                  "row has %s: it ends before column '%s' (a row may end only before its optional "
