@@ -271,9 +271,10 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
  * blocking gradient reduction over 72 data-parallel ranks whose ring leaves each rack on
  * its ranks' NICs, 8 a rack against 9: 72/64 = 1.125 times as long; a domain smaller than
  * a node, not a whole number of nodes, or not a count, is refused naming the column. */
-#define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes,lora_rank," \
-               "lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype,recompute_saved," \
-               "recompute_layers,dp_shard,attention_dtype,scaleup_domain\n"
+/* every optional trailing column, after notes (validate.c train_optional) */
+#define OPTCOLS "lora_rank,lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype," \
+                "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params\n"
+#define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
 static void test_scaleup_domain_column(void **state)
 {
     (void)state;
@@ -294,7 +295,33 @@ static void test_scaleup_domain_column(void **state)
         "not a whole number of nodes of 4 GPUs", 2);
     /* a row short of notes names every optional column, the last included */
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s\n",
-        "attention_dtype, scaleup_domain)", 2);
+        "attention_dtype, scaleup_domain, fp8_params)", 2);
+}
+
+/* The optional trailing column fp8_params (train.fp8_params: Megatron-Core's
+ * --fp8-param-gather, weights held in fp8 alone): an fp8 Llama 3 70B at TP8 DP8 holds a third
+ * of the weight bytes (1 a weight against bf16's 2 and the fp8 copy's 1) and gathers its
+ * updated parameters in half the bytes (blocking: the reduction's 4 and the gather's 1
+ * against 4 and 2, 5/6 of the time, so the step is shorter); with bf16, or
+ * under FSDP, refused naming the column. */
+#define FHDR "id,model,system,gpus,tp,mbs,gbs,seq,precision,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
+static void test_fp8_params_column(void **state)
+{
+    (void)state;
+    const char *csv = FHDR "bf,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,distributed,0,step_time_s,1,s,n\n"
+                           "f8,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n";
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    assert_true(fabs(3 * b->mem.weights_bytes / a->mem.weights_bytes - 1) < 1e-9);
+    double r = b->bd.dp_comm_s / a->bd.dp_comm_s;   /* fp32 gradients reduced, then 1 byte gathered, not 2 */
+    assert_true(r > 0.80 && r < 0.87);
+    assert_true(b->step_time_s < a->step_time_s);
+    aif_validation_free(&v);
+    bad(FHDR "a,llama3-70b,dgx-h100,64,8,1,64,4096,bf16,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
+        "column fp8_params", 2);
+    bad(FHDR "a,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,fsdp,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
+        "optimizer none, distributed or zero1", 2);
 }
 
 /* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
@@ -723,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_moments_dtype_column), cmocka_unit_test(test_memory_table),
         cmocka_unit_test(test_recompute_layers_and_dp_shard_columns),
         cmocka_unit_test(test_scaleup_domain_column),
+        cmocka_unit_test(test_fp8_params_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -592,6 +592,9 @@ typedef struct aif_train {
     bool dp_overlap;         /* DP gradient reduce / param gather overlapped with compute */
     bool ep_overlap;         /* expert all-to-all overlapped with another microbatch's compute
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
+    bool fp8_params;         /* fp8 recipe: the model's weights held in fp8 alone, not bf16 beside an fp8 copy, and
+                                the distributed optimizer's parameter all-gather in fp8 (Megatron-Core's
+                                --fp8-param-gather, Transformer Engine's fp8_model_init); default false */
     bool pp_overlap;         /* interleaved (vpp > 1): pipeline sends asynchronous, overlapped with the next
                                 chunk (Megatron-Core's overlap_p2p_comm); default true */
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank

@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, fp8_params, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
@@ -162,6 +162,7 @@ static const field train_fields[] = {
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
     FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
+    FLD(aif_train, "fp8_params", F_BOOL, fp8_params),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
     {.key = "grad_dtype", .type = F_ENUM, .off = offsetof(aif_train, grad_dtype), .names = aif_grad_dtype_names},
@@ -900,6 +901,14 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     }
     if (t->lora.rank == 0 && t->lora.targets != 0)
         BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
+    /* weights held in fp8 (Megatron-Core's --fp8-param-gather): an fp8 recipe's, gathered by the
+     * distributed optimizer (or not sharded at all) */
+    if (t->fp8_params && t->precision != AIF_FP8)
+        BAD("train.fp8_params", "fp8 parameters belong to an fp8 recipe; train.precision is %s (accepted: "
+            "precision fp8, or fp8_params false)", aif_prec_name((aif_prec)t->precision));
+    if (t->fp8_params && t->optimizer > AIF_OPT_ZERO1)
+        BAD("train.fp8_params", "fp8 parameters are modelled with optimizer none, distributed or zero1, not %s "
+            "(accepted: one of those, or fp8_params false)", aif_optim_name((aif_optim)t->optimizer));
     /* Megatron-Core's own checks (transformer_config.py __post_init__): the MLA up-projection
      * needs multi-latent attention; a stack with its own per-op policy runs no modules */
     if (t->recompute_modules & 1u << AIF_RCM_MLA_UP_PROJ && m->attention != AIF_ATTN_MLA)

@@ -1657,8 +1657,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     end(&w, AIF_SEG_STEP_OPT);
     begin(&w, AIF_SEG_STEP_AG);
     if (opt != AIF_OPT_NONE && !w.fsdp) {
-        comm(&w, "dp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, dense_local * 2, AIF_OVL_NONE);
-        comm(&w, "edp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_EDP, expert_local * 2, AIF_OVL_NONE);
+        /* the updated parameters, in bf16, or fp8 (train.fp8_params: Megatron-Core's --fp8-param-gather) */
+        double pb = aif_param_bytes(tr, s->model.layers);
+        comm(&w, "dp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, dense_local * pb, AIF_OVL_NONE);
+        comm(&w, "edp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_EDP, expert_local * pb, AIF_OVL_NONE);
     }
     end(&w, AIF_SEG_STEP_AG);
 

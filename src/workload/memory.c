@@ -273,7 +273,9 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
     /* bf16 weights, plus the low-precision copy of the layers the recipe runs in fp8 or fp4 */
     double lp = 1 - aif_bf16_layer_share(tr, m->layers);
     double w_b = 2 + (tr->precision == AIF_FP8 ? 1 * lp : tr->precision == AIF_FP4 ? aif_fp4_elem_bytes(tr->fp4_format) * lp : 0),
-           g_b, o_b = aif_optim_state_bytes(tr);   /* master weights and Adam's moments (train.moments_dtype) */
+           g_b, o_b = aif_optim_state_bytes(tr);
+    if (tr->fp8_params)   /* fp8 alone where the recipe runs fp8, bf16 where it keeps layers (train.fp8_params) */
+        w_b = aif_param_bytes(tr, m->layers);   /* master weights and Adam's moments (train.moments_dtype) */
     memset(out, 0, sizeof *out);
     out->hbm_bytes = s->cluster.gpu.hbm_bytes;
     double best = -1;

@@ -272,6 +272,14 @@ double aif_bf16_layer_share(const aif_train *t, int layers)
     return layers <= 0 ? 0 : n >= layers ? 1 : n / layers;
 }
 
+double aif_param_bytes(const aif_train *t, int layers)
+{
+    if (!t->fp8_params || t->precision != AIF_FP8)
+        return 2;
+    double keep = aif_bf16_layer_share(t, layers);
+    return 1 * (1 - keep) + 2 * keep;
+}
+
 double aif_grad_bytes(const aif_train *t)
 {
     if (!aif_optim_has_grad_buffer(t->optimizer))

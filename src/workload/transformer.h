@@ -82,6 +82,9 @@ int aif_layer_is_moe(const aif_model *m, int i);
 /* Low-precision recipes (train.precision fp8, fp4).  The share of a model of `layers`
  * layers that the recipe keeps in bf16: min(layers, first + last) / layers. */
 double aif_bf16_layer_share(const aif_train *t, int layers);
+/* Bytes a model weight is held in and gathered in: 2 (bf16), or under train.fp8_params 1 for
+ * the layers the fp8 recipe runs and 2 for those it keeps in bf16. */
+double aif_param_bytes(const aif_train *t, int layers);
 /* Bytes of one weight's gradient in the data-parallel buffer and its reduction
  * (train.grad_dtype): 4 (fp32) or 2 (bf16) under optimizer none and distributed, auto
  * being fp32; 2 under zero1, zero2, zero3 and fsdp. */
