@@ -3,14 +3,14 @@
  * Every row of validation/train.csv runs through aif_estimate and aif_simulate;
  * where nothing contends they model the same step, so their step times must stay
  * within the bound docs/VALIDATION.md states (median 0.3%, as measured): asserted
- * here as 5% on every row but at most five, none of them past 11%, and median <= 1%.
- * The five are MLPerf's GB200 and GB300 runs on several NVL72 racks (10.9% at most):
- * Llama 3.1 405B on 2,496 to 5,120 GB200, where the simulator's ECMP collisions slow the
- * pipeline sends that cross racks (with adaptive routing all three come within 4.4%),
- * and Llama 3.1 8B on 512, one microbatch a step, where the engines overlap the gradient
- * reduction with the backward differently (the simulator 8% faster on GB300 under
- * either routing; on GB200's 400G NICs ECMP collisions make it 10% slower instead).
- * Named and bounded, so that any other row past 5%, or a sixth, fails
+ * here as 5% on every row but at most three, none of them past 11%, and median <= 1%.
+ * The three are MLPerf's GB200 and GB300 runs on several NVL72 racks (10.9% at most):
+ * Llama 3.1 405B on 2,560 and 5,120 GB200, where the simulator's ECMP collisions slow the
+ * pipeline sends that cross racks (with adaptive routing both come within 4.4%), and
+ * Llama 3.1 8B on 512 GB300, one microbatch a step, where the engines overlap the gradient
+ * reduction with the backward differently (the simulator 10% faster under either routing;
+ * on GB200's 400G NICs ECMP collisions take the gap back, 4.5%).
+ * Named and bounded, so that any other row past 5%, or a fourth, fails
  * (docs/VALIDATION.md, the simulating engine).
  *
  * No row is held to a bound of its own: the two TPU v5p rows once held to 10% (TP16
@@ -53,7 +53,7 @@
 #include <string.h>
 
 #define ROW_MAX_DIFF 0.11 /* largest |estimate / sim - 1| on any row of the table */
-#define ROWS_PAST 5       /* rows of the table past MAX_DIFF at most (the comment above) */
+#define ROWS_PAST 3       /* rows of the table past MAX_DIFF at most (the comment above) */
 #define MAX_DIFF 0.05     /* every other row, and the jobs below, uncontended */
 #define MEDIAN_DIFF 0.01  /* median of the same */
 
