@@ -48,7 +48,7 @@ static void test_everything_given(void **state)
     const char *y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\n"
                     "train: {tp: 2, pp: 1, mbs: 1, gbs: 16, seq: 4096, precision: fp8, recompute: none, "
                     "optimizer: distributed, attention: flash3, sp: true, tp_overlap: false, dp_overlap: true, "
-                    "framework: megatron-core, grad_dtype: fp32, moments_dtype: fp32}\n";
+                    "framework: megatron-core, grad_dtype: fp32, moments_dtype: fp32, fp8_params: false}\n";
     aif_scenario s;
     aif_err e;
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
@@ -60,6 +60,10 @@ static void test_everything_given(void **state)
     has(s.assumed, "framework megatron-core", 1);
     has(s.assumed, "grad_dtype fp32", 1);   /* the distributed optimizer's gradient buffer */
     has(s.assumed, "moments_dtype fp32", 1);   /* Adam's moments, under any optimizer */
+    has(s.assumed, "fp8_params", 0);   /* bf16: no fp8 weights to choose */
+    y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {tp: 2, gbs: 16, seq: 4096, precision: fp8}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    has(s.assumed, "fp8_params false", 1);   /* an fp8 recipe's weights: 1 or 3 bytes */
 }
 
 int main(void)

@@ -247,7 +247,14 @@ rejects 2 "calibration family hopper has no measured fp8 attention kernel" \
     train --model llama3-8b --gpus 8 --gpu h100-sxm --precision fp8 --set train.attention_dtype=fp8
 says 0 "fp8, recompute none, optimizer distributed (fp8 attention)" \
     train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --recompute none --set train.attention_dtype=fp8
-says 0 "attention_dtype bf16 (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
+says 0 "attention_dtype bf16, fp8_params false (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
+# weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an
+# fp8 recipe leaves the choice, refused without one
+says 0 "optimizer distributed (fp8 parameters)" \
+    train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.fp8_params=true
+"$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.fp8_params=true --json >"$tmp/p8" 2>&1
+if grep -qF '"fp8_params": true' "$tmp/p8"; then ok; else bad "fp8_params in the JSON"; fi
+rejects 2 "fp8 parameters belong to an fp8 recipe" train --model llama3-8b --gpus 8 --set train.fp8_params=true
 "$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.attention_dtype=fp8 --json >"$tmp/a8" 2>&1
 if grep -qF '"attention_dtype": "fp8"' "$tmp/a8"; then ok; else bad "attention_dtype in the JSON"; fi
 # the layers a recipe keeps in bf16 run their attention in bf16: all of them kept, the step is bf16 attention's

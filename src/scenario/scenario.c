@@ -1091,6 +1091,9 @@ static void list_assumed(const ynode *root, aif_scenario *s)
                                 s->cluster.gpu.calib.attn_fp8_fwd_factor > 0 &&
                                 s->cluster.gpu.calib.attn_fp8_bwd_factor > 0 && t->attention == AIF_ATTN_FLASH3,
          ""},
+        /* weights in fp8 alone or bf16 beside an fp8 copy: 1 or 3 bytes a weight, and the
+         * parameter gather's bytes, where an fp8 recipe leaves the choice */
+        {"fp8_params", t->precision == AIF_FP8 && t->optimizer <= AIF_OPT_ZERO1, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1107,6 +1110,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[12].val, sizeof f[12].val, "%s", t->grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     snprintf(f[13].val, sizeof f[13].val, "%s", t->moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     snprintf(f[14].val, sizeof f[14].val, "%s", aif_attn_dtype_names[t->attention_dtype == AIF_ATTN_DT_FP8]);
+    snprintf(f[15].val, sizeof f[15].val, "%s", t->fp8_params ? "true" : "false");
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
