@@ -30,12 +30,18 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 
 if len(sys.argv) != 2:
     sys.exit("usage: python3 scripts/mlperf_steps_v50.py GIT_DIR (of a clone of mlcommons/training_results_v5.0)")
 MIRROR = sys.argv[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mlperf_logs  # noqa: E402  (beside this script)
+mllog = mlperf_logs.mllog
+
+
+def git(*args):
+    return mlperf_logs.git(MIRROR, *args)
 BENCHES = ("llama31_405b", "llama2_70b_lora")
 SUBMITTERS = ("NVIDIA", "IBM+CoreWeave+NVIDIA")
 WARMUP_STEPS = 5
@@ -45,21 +51,8 @@ WARMUP_STEPS = 5
 LORA_SEQ = 8192
 
 
-def git(*args):
-    env = dict(os.environ, GIT_DIR=MIRROR)
-    return subprocess.run(["git", *args], env=env, check=True, capture_output=True,
-                          text=True).stdout
 
 
-def mllog(text):
-    for line in text.splitlines():
-        i = line.find(":::MLLOG ")
-        if i < 0:
-            continue
-        try:
-            yield json.loads(line[i + len(":::MLLOG "):])
-        except json.JSONDecodeError:
-            continue
 
 
 def parse_result(path):

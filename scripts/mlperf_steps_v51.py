@@ -35,6 +35,7 @@ LLM benchmarks (llama31_405b, llama31_8b, llama2_70b_lora) it
  4. prints tokens/s per GPU = gbs * seq / (step_time * gpus).
 """
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -43,13 +44,17 @@ import sys
 if len(sys.argv) != 2:
     sys.exit("usage: python3 scripts/mlperf_steps_v51.py GIT_DIR (of a clone of mlcommons/training_results_v5.1)")
 MIRROR = sys.argv[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mlperf_logs  # noqa: E402  (beside this script)
+mllog = mlperf_logs.mllog
+
+
+def git(*args):
+    return mlperf_logs.git(MIRROR, *args)
 BENCHES = ("llama31_405b", "llama31_8b", "llama2_70b_lora")
 WARMUP_STEPS = 5
 
 
-def git(*args):
-    return subprocess.run(["git", "--git-dir", MIRROR, *args], check=True, capture_output=True,
-                          text=True).stdout
 
 
 def show(path):
@@ -89,17 +94,6 @@ def resolve_config(path, env=None, origin=None):
     return env, origin
 
 
-def mllog(text):
-    out = []
-    for line in text.splitlines():
-        i = line.find(":::MLLOG ")
-        if i < 0:
-            continue
-        try:
-            out.append(json.loads(line[i + 9:]))
-        except json.JSONDecodeError:
-            pass
-    return out
 
 
 def hp(events, key):
