@@ -10,7 +10,8 @@
  *    depends on when each runs, which only --full follows);
  *  - the link classes, refined pattern by pattern, merge exactly the links with the
  *    same capacity, tier and coefficient in every pattern;
- *  - adaptive routing takes the first least-loaded port at each switch on the way up;
+ *  - adaptive routing takes a least-loaded port at each switch on the way up, ties
+ *    spread by the flow's hash;
  *  - the simulator shows the slowdowns a network engineer expects: oversubscribed
  *    spine, ECMP collisions against adaptive routing, failed links, TCP instead of
  *    RDMA, transfers staged through host memory; the analytical engine does not
@@ -405,24 +406,24 @@ static void test_link_classes_refined(void **state)
     }
 }
 
-/* Adaptive routing takes, at the leaf and at the aggregation switch, the first port
- * with the least max(load up, load down) over the candidates (topology.c; on a fabric
- * of one switch-link capacity, none failed, by an integer reduction over the loads'
- * bits).  Checked against that rule on random loads from four values (ties
- * everywhere), on a two-tier and a three-tier fat tree. */
-static int first_least(const float *load, long up0, long dn0, long n)
+/* Adaptive routing takes, at the leaf and at the aggregation switch, a port with the
+ * least max(load up, load down) over the candidates (topology.c; on a fabric of one
+ * switch-link capacity, none failed, by an integer reduction over the loads' bits),
+ * ties broken from a start the flow's hash sets.  Checked against that rule on random
+ * loads from four values (ties everywhere), on a two-tier and a three-tier fat tree;
+ * and on an empty network, where every port ties, flows from one leaf spread over its
+ * uplinks as ECMP's do instead of all taking the first. */
+static float least_value(const float *load, long up0, long dn0, long n)
 {
-    int best = -1;
-    float bv = 0;
+    float bv = INFINITY;
     for (long i = 0; i < n; i++) {
         float v = load[up0 + i] > load[dn0 + i] ? load[up0 + i] : load[dn0 + i];
-        if (best < 0 || v < bv) {
-            bv = v;
-            best = (int)i;
-        }
+        bv = v < bv ? v : bv;
     }
-    return best;
+    return bv;
 }
+
+static float port_value(const float *load, long up, long dn) { return load[up] > load[dn] ? load[up] : load[dn]; }
 
 static void test_adaptive_least_loaded(void **state)
 {
@@ -473,15 +474,41 @@ static void test_adaptive_least_loaded(void **state)
             if (la < 0)
                 continue;   /* under one leaf */
             assert_true(lb >= 0 && u == u2);
-            assert_int_equal(u, first_least(load, base + t->p_leaf_up + la * U, base + t->p_leaf_down + lb * U, U));
+            assert_true(port_value(load, base + t->p_leaf_up + la * U + u, base + t->p_leaf_down + lb * U + u) ==
+                        least_value(load, base + t->p_leaf_up + la * U, base + t->p_leaf_down + lb * U, U));
             if (pa >= 0) {
                 assert_true(pb >= 0 && ga == ga2);
-                assert_int_equal(ga, first_least(load, base + t->p_agg_up + (pa * U + u) * A,
-                                                 base + t->p_agg_down + (pb * U + u) * A, A));
+                assert_true(port_value(load, base + t->p_agg_up + (pa * U + u) * A + ga,
+                                       base + t->p_agg_down + (pb * U + u) * A + ga) ==
+                            least_value(load, base + t->p_agg_up + (pa * U + u) * A,
+                                        base + t->p_agg_down + (pb * U + u) * A, A));
             }
             checked++;
         }
         assert_true(checked > 1000);
+        /* an empty network: the uplinks of leaf 0 that flows from its first node take */
+        memset(load, 0, (size_t)t->n_links * sizeof(float));
+        unsigned char *seen = calloc((size_t)U, 1);
+        assert_true(seen != NULL);
+        int distinct = 0, flows = 0;
+        for (int b = gpus / 2; b < gpus && flows < 4 * U; b += 8, flows++) {
+            aif_hop h[AIF_TOPO_MAX_HOPS];
+            int n = aif_topo_route(t, 0, b, 7, load, h);
+            for (int j = 0; j < n; j++) {
+                long l = h[j].link;
+                if (l < t->off_plane)
+                    continue;
+                long k = (l - t->off_plane) % t->links_per_plane;
+                if (k >= t->p_leaf_up && k < t->p_leaf_down && (k - t->p_leaf_up) / U == 0) {
+                    long u = (k - t->p_leaf_up) % U;
+                    distinct += !seen[u];
+                    seen[u] = 1;
+                }
+            }
+        }
+        if (distinct < U / 2)
+            fail_msg("radix %d: %d flows from one node took %d of %ld uplinks", radix, flows, distinct, U);
+        free(seen);
         free(load);
         aif_topo_free(t);
     }

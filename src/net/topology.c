@@ -338,14 +338,22 @@ static double util2(const aif_topo *t, const float *load, long a, long b)
     return x > y ? x : y;
 }
 
-/* Adaptive routing on a fabric of one switch-link capacity, none failed: the first
- * i < n with the least max(a[i], b[i]), as the scan in plane_route finds it (its
- * first strict minimum).  Loads are non-negative floats, whose bits order as their
- * values do (as int32: the sign bit is 0), so the least is an integer min-of-max
- * reduction, which the compiler vectorises, and a second pass finds its first
- * index.  The scan of 128 + 128 candidate ports per hop, a branch and two loads
- * each, was most of an adaptive run at 1M GPUs (docs/PERFORMANCE.md). */
-static int least_loaded(const float *a, const float *b, int n)
+/* Where a switch's scan for its least-loaded port starts, of n: from the flow's hash
+ * (the upper bits; the lower pick the plane and ECMP's path). */
+static int tie_start(uint64_t h, int n) { return (int)((aif_mix64(h) >> 16) % (uint64_t)n); }
+
+/* Adaptive routing on a fabric of one switch-link capacity, none failed: of the
+ * i < n with the least max(a[i], b[i]), the first at or after `start` in cyclic
+ * order, as the scan in plane_route finds it.  A switch breaks ties among equally
+ * loaded ports by no fixed port: starting at the flow's hash spreads flows that see
+ * the same load (those routed in different load groups, an empty network) as ECMP
+ * does, where always taking port 0 would pile them on one uplink.  Loads are
+ * non-negative floats, whose bits order as their values do (as int32: the sign bit
+ * is 0), so the least is an integer min-of-max reduction, which the compiler
+ * vectorises, and a second pass finds its index.  The scan of 128 + 128 candidate
+ * ports per hop, a branch and two loads each, was most of an adaptive run at 1M
+ * GPUs (docs/PERFORMANCE.md). */
+static int least_loaded(const float *a, const float *b, int n, int start)
 {
     int32_t m = INT32_MAX;
     for (int i = 0; i < n; i++) {
@@ -355,7 +363,8 @@ static int least_loaded(const float *a, const float *b, int n)
         int32_t v = x > y ? x : y;
         m = v < m ? v : m;
     }
-    for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) {
+        int i = start + j < n ? start + j : start + j - n;
         int32_t x, y;
         memcpy(&x, a + i, sizeof x);
         memcpy(&y, b + i, sizeof y);
@@ -382,20 +391,23 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
         if (t->routing == AIF_ROUTE_ADAPTIVE && load && t->uniform_sw && t->cap[base + t->p_leaf_up] > 0) {
             /* every switch link live and of one capacity: the least load is the least
              * utilisation, and the first port tried is taken */
-            best_u = least_loaded(load + base + t->p_leaf_up + la * U, load + base + t->p_leaf_down + lb * U,
-                                  U < 4096 ? U : 4096);   /* the ports the scan below tries */
+            int nu = U < 4096 ? U : 4096;   /* the ports the scan below tries */
+            best_u = least_loaded(load + base + t->p_leaf_up + la * U, load + base + t->p_leaf_down + lb * U, nu,
+                                  tie_start(h, nu));
             if (cross)
                 best_a = least_loaded(load + base + t->p_agg_up + (pa * U + best_u) * A,
-                                      load + base + t->p_agg_down + (pb * U + best_u) * A, A);
+                                      load + base + t->p_agg_down + (pb * U + best_u) * A, A, tie_start(h >> 24, A));
         } else if (t->routing == AIF_ROUTE_ADAPTIVE) {
             /* each switch on the way up takes its least-loaded live port; a leaf uplink whose
              * aggregation switch has no live way on is passed over for the next best */
             unsigned char tried[4096];
             memset(tried, 0, (size_t)(U < 4096 ? U : 4096));
+            int nu = U < 4096 ? U : 4096, su = tie_start(h, nu), sa = tie_start(h >> 24, A);
             for (int attempt = 0; attempt < U && best_u < 0; attempt++) {
                 double bu = INFINITY;
                 int cu = -1;
-                for (int u = 0; u < U && u < 4096; u++) {
+                for (int j = 0; j < nu; j++) {   /* from su in cyclic order: ties go to the first */
+                    int u = su + j < nu ? su + j : su + j - nu;
                     long up = base + t->p_leaf_up + la * U + u, dn = base + t->p_leaf_down + lb * U + u;
                     if (tried[u] || t->cap[up] <= 0 || t->cap[dn] <= 0)
                         continue;
@@ -413,7 +425,8 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
                     break;
                 }
                 double ba = INFINITY;
-                for (int a = 0; a < A; a++) {
+                for (int j = 0; j < A; j++) {
+                    int a = sa + j < A ? sa + j : sa + j - A;
                     long up = base + t->p_agg_up + (pa * U + cu) * A + a;
                     long dn = base + t->p_agg_down + (pb * U + cu) * A + a;
                     if (t->cap[up] <= 0 || t->cap[dn] <= 0)
