@@ -173,8 +173,10 @@ static void bad_catalog(const char *text, const char *needle, int line);
 /* A GPU's own GEMM efficiency (catalog `matmul_eff`, `matmul_eff_fp8`) over its family's:
  * GB200 is B200's chip at 1200 W with NVIDIA's higher peaks, but its measured matmul
  * (ml-engineering's MAMF table: bf16 1822 against B200's 1745 TFLOP/s, fp8 3615.6 against
- * 3432.5) is 4-5% above B200's, not the peaks' 11%; each burst is derated by the family's own
- * burst-to-sustained ratio for its precision (bf16 0.68 / 0.776, fp8 0.65 / 0.763). */
+ * 3432.5) is 4-5% above B200's, not the peaks' 11%.  GB200's own figures are its settled rate
+ * (scripts/fit_gemm_settled.py), 0.754 of its bursts; B200's and B300's (the blackwell and
+ * blackwell-ultra families') are their bursts x that ratio, so the chips keep their bursts'
+ * order: GB200 over B200 by the MAMF ratio, and B300 at B200's ratio of settled to burst. */
 static void test_own_gemm_efficiency(void **state)
 {
     (void)state;
@@ -187,7 +189,7 @@ static void test_own_gemm_efficiency(void **state)
     double fp8 = g->peak_flops[AIF_FP8] * g->calib.matmul_eff_fp8 / (b->peak_flops[AIF_FP8] * b->calib.matmul_eff_fp8);
     assert_true(fabs(bf16 / (1822.0 / 1745.0) - 1) < 0.02);
     assert_true(fabs(fp8 / (3615.6 / 3432.5) - 1) < 0.02);
-    /* each its burst x the family's ratio for its precision, to the catalog's two decimals */
+    /* each its burst x one settled-to-burst ratio per precision, to the catalog's figures */
     double r16 = b->calib.matmul_eff / 0.776, r8 = b->calib.matmul_eff_fp8 / 0.763;
     assert_true(fabs(g->peak_flops[AIF_BF16] * g->calib.matmul_eff / (1822e12 * r16) - 1) < 0.01);
     assert_true(fabs(g->peak_flops[AIF_FP8] * g->calib.matmul_eff_fp8 / (3615.6e12 * r8) - 1) < 0.01);
