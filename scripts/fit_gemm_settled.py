@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Blackwell's sustained GEMM constants from a GEMM benchmark run to its settled clock on Hopper, GB200 and GB300.
+"""GEMM constants at the clock a sustained load settles at: Blackwell's and the A100's, from one benchmark on five chips.
 
 Reads validation/kernels/gemm_cublaslt_settled.csv: cuBLASLt fp8 GEMMs with random inputs after
 10,000 warm-up iterations (seconds to minutes of back-to-back work, past the few seconds in which a
 power-limited GPU's clock settles), one harness (Azure's AI-benchmarking-guide, superbench's
-cublaslt_gemm) on H100, H200, GB200 and GB300 (validation/kernels/README.md).  Each row's rate is
+cublaslt_gemm) on A100, H100, H200, GB200 and GB300 (validation/kernels/README.md).  Each row's rate is
 put in the model's terms (src/hw/compute.c, as scripts/fit_gemm.py does): the efficiency e at which
 the model's time of one launch,
 
@@ -25,6 +25,9 @@ carried to the harness's other chips:
     ratio of the chip's bf16 to its fp8 burst rate in ml-engineering's MAMF table (GB200's own;
     GB300 has none, and takes B300's, the same chip): the clock a sustained load settles at is the
     chip's, whichever precision keeps its tensor cores busy.
+  - A100, in fp16 (the harness's only precision on it): the ampere family's matmul_eff is the
+    median e over its rows times the offset (measured in fp8 on Hopper, the harness's only
+    Hopper rows, and taken for fp16 too).
   - B200 and B300, measured only in bursts (MAMF: 50 warm-up and 100 timed iterations): their bursts
     times GB200's settled-to-burst ratio (its fp8 figure above over its fp8 MAMF burst), the one
     Blackwell chip measured both ways; the blackwell family's figures are B200's, the
@@ -97,17 +100,24 @@ def main():
         want[('gpus', chip)] = (fp8 * MAMF[mamf][0] / MAMF[mamf][1], fp8)
         print(f'{chip}: the harness e {statistics.median(effs[chip]):.3f} over {len(effs[chip])} rows: '
               f'matmul_eff_fp8 {fp8:.3f}, matmul_eff {want[("gpus", chip)][0]:.3f} ({mamf}\'s bf16 / fp8 burst)')
+    # A100 (fp16: the harness's only precision on it), the ampere family's matmul_eff
+    g, fam = catalog_yaml.gpu('a100-80g')
+    e_a = [e for e in (efficiency(r, number(g, 'bf16', 6), fam) for r in table
+                       if r['gpu'] == 'a100' and r['dtype'] == 'fp16') if e]
+    a100 = statistics.median(e_a) * offset
+    print(f'a100: the harness e {statistics.median(e_a):.3f} over {len(e_a)} fp16 rows: matmul_eff {a100:.3f}')
     settle = want[('gpus', 'gb200')][1] / MAMF['gb200'][1]
     print(f'gb200 settles at {settle:.3f} of its MAMF burst')
     for chip, fam in (('b200', 'blackwell'), ('b300', 'blackwell-ultra')):
         want[('calibration', fam)] = (MAMF[chip][0] * settle, MAMF[chip][1] * settle)
         print(f'{fam} ({chip}\'s bursts x {settle:.3f}): matmul_eff {want[("calibration", fam)][0]:.3f}, '
               f'matmul_eff_fp8 {want[("calibration", fam)][1]:.3f}')
+    want[('calibration', 'ampere')] = (a100, None)   # no fp8 on the A100
     bad = 0
     for (where, name), (bf16, fp8) in want.items():
         block = catalog_yaml.entry(catalog_yaml.GPUS if where == 'gpus' else catalog_yaml.CALIB, name)
         have, have8 = number(block, 'matmul_eff'), number(block, 'matmul_eff_fp8')
-        ok = have and have8 and abs(have / bf16 - 1) <= 0.02 and abs(have8 / fp8 - 1) <= 0.02
+        ok = have and abs(have / bf16 - 1) <= 0.02 and (fp8 is None or (have8 and abs(have8 / fp8 - 1) <= 0.02))
         bad += not ok
         print(f'data/{where}.yaml {name}: matmul_eff {have}, matmul_eff_fp8 {have8}' + ('' if ok else '  <- not within 2%'))
     # the table's fp4 rows, not taken (validation/kernels/README.md): what they would give

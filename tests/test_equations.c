@@ -596,15 +596,16 @@ static void test_gemm_against_h200_table(void **state)
     assert_int_equal(split, 3);
 }
 
-/* GEMMs at a settled clock (validation/kernels/gemm_cublaslt_settled.csv: cuBLASLt fp8 after
- * 10,000 warm-up iterations, one harness on H100, H200, GB200 and GB300), the table GB200's and
- * GB300's own GEMM figures come from (scripts/fit_gemm_settled.py).  Each row of one wave or more,
- * the last at least 0.9 full, every dimension at least 1,024, timed as one launch: on Hopper the
- * model is 1.03-1.15x the harness's time (its figures are the project's own H200 table's, which
- * reads below this harness: the offset the fit carries), and on GB200 and GB300 the median model /
- * measured time is Hopper's within 3%.  The table's fp4 rows are not taken, and the test states
- * it: on GB200 the model times them at 1.3-1.8x the harness (the blackwell family's fp4 figure is
- * another kernel's, CUTLASS's on B200), on GB300 within 0.95-1.3x. */
+/* GEMMs at a settled clock (validation/kernels/gemm_cublaslt_settled.csv: cuBLASLt after 10,000
+ * warm-up iterations, one harness, fp8 on H100, H200, GB200 and GB300 and fp16 on A100), the table
+ * GB200's and GB300's own GEMM figures and the ampere family's come from
+ * (scripts/fit_gemm_settled.py).  Each row of one wave or more, the last at least 0.9 full, every
+ * dimension at least 1,024, timed as one launch: on Hopper the model is 1.03-1.15x the harness's
+ * time (its figures are the project's own H200 table's, which reads below this harness: the offset
+ * the fit carries), and on GB200, GB300 and the A100 the median model / measured time is Hopper's
+ * within 3%.  The table's fp4 rows are not taken, and the test states it: on GB200 the model times
+ * them at 1.3-1.8x the harness (the blackwell family's fp4 figure is another kernel's, CUTLASS's
+ * on B200), on GB300 within 0.95-1.3x. */
 static double settled_median(const char *gpu, const char *entry, const char *dtype)
 {
     const aif_gpu *g = aif_catalog_find_gpu(cat, entry);   /* the table's gpu, as data/gpus.yaml names it */
@@ -623,11 +624,11 @@ static double settled_median(const char *gpu, const char *entry, const char *dty
         double tiles = ceil(m / c->tile_m) * ceil(nn / c->tile_n);
         if (tiles < c->n_sm || tiles / (ceil(tiles / c->n_sm) * c->n_sm) < 0.9 || fmin(m, fmin(k, nn)) < 1024)
             continue;
-        int fp4 = !strcmp(dtype, "fp4");
+        int fp4 = !strcmp(dtype, "fp4"), half = !strcmp(dtype, "fp16");   /* fp16 runs as bf16 */
         aif_op op = {.kind = AIF_OP_GEMM, .m = m, .n = nn, .k = k, .batch = 1, .n_kernels = 1,
-                     .fp8 = fp4 ? AIF_GEMM_FP4_BLOCK : AIF_GEMM_FP8};
+                     .fp8 = fp4 ? AIF_GEMM_FP4_BLOCK : half ? AIF_GEMM_BF16 : AIF_GEMM_FP8};
         op.flops = 2 * m * nn * k;
-        op.bytes = (fp4 ? 0.5 : 1) * (m * k + k * nn) + 2 * m * nn;
+        op.bytes = (fp4 ? 0.5 : half ? 2 : 1) * (m * k + k * nn) + 2 * m * nn;
         assert_true(n < 16);
         r[n++] = aif_compute_time(g, &op, 1.0) / (op.flops / (tf * 1e12));
     }
@@ -648,6 +649,10 @@ static void test_gemm_against_settled_table(void **state)
         fail_msg("hopper: model %.3fx the settled harness's time, not 1.03-1.15x", hopper);
     if (fabs(gb200 / hopper - 1) > 0.03 || fabs(gb300 / hopper - 1) > 0.03)
         fail_msg("gb200 %.3f, gb300 %.3f: not Hopper's offset %.3f within 3%%", gb200, gb300, hopper);
+    double a100 = settled_median("a100", "a100-80g", "fp16");   /* the ampere family's bf16 figure */
+    printf("a100 (fp16) %.3f\n", a100);
+    if (fabs(a100 / hopper - 1) > 0.03)
+        fail_msg("a100 %.3f: not Hopper's offset %.3f within 3%%", a100, hopper);
     double f4 = settled_median("gb200", "gb200", "fp4"), f4u = settled_median("gb300", "gb300", "fp4");
     printf("fp4, not taken: gb200 %.3f, gb300 %.3f\n", f4, f4u);
     if (f4 < 1.3 || f4 > 1.8 || f4u < 0.95 || f4u > 1.3)
