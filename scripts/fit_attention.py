@@ -24,7 +24,7 @@ x 0.875: the table's kernels are bursts of 10 iterations, derated to the clock a
 run sustains by Hopper's GEMM burst-to-sustained ratio (0.70 / 0.80), which FlashAttention-4 on
 B200 bears out for attention itself (flashinfer-ai/flashinfer PR #2899: 1,450 TFLOP/s in its
 first iterations, 1,237 once the clock settled near 1,580 MHz at about 1,000 W, 0.853); a GEMM
-settles lower on Blackwell (0.754 of its burst on GB200, scripts/fit_gemm_settled.py), an
+settles lower on Blackwell (0.761 of its burst on GB200, scripts/fit_gemm_settled.py), an
 attention kernel, paced by its exponentials, draws less; the efficiencies of families blackwell and blackwell-ultra
 are those, rounded to 0.01 (attn_kv_half not derated, a length, rounded to 10 keys).
 Standard library only (coordinate descent with golden-section line searches)."""

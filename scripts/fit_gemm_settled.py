@@ -10,7 +10,10 @@ the model's time of one launch,
 
   t = 2mnk / (P x e x e_wave x K / (K + matmul_k_half)) + kernel_overhead,
 
-equals the measured time, P the GPU's dense fp8 peak and e_wave, matmul_k_half, kernel_overhead its
+equals the measured time, over each chip's readings at the newest driver the harness published
+for it (column `newest`; the results files were rewritten as drivers changed, and GB200's holds
+three readings at driver 570.133.20, 2,781 to 2,877 TFLOP/s at 8,192^3, all taken), P the GPU's
+dense fp8 peak and e_wave, matmul_k_half, kernel_overhead its
 family's (data/calibration.yaml), over the rows the model times as whole waves (one wave or more,
 the last at least 0.9 full: fit_gemm.py's rule) and bounded by their tensor cores (every dimension at
 least 1,024: the table's 802,816 x 768 x 192 streams its operands at the memory's rate).
@@ -75,7 +78,15 @@ def efficiency(r, peak_fp8, fam):
 
 def main():
     with open(TABLE) as f:
-        table = list(csv.DictReader(f))
+        every = list(csv.DictReader(f))
+    # each chip's readings at the newest driver the harness published for it (column newest)
+    drivers = {}
+    for r in every:
+        v = tuple(int(x) for x in r['driver'].split('.'))
+        drivers[(r['gpu'], r['dtype'])] = max(drivers.get((r['gpu'], r['dtype']), v), v)
+    stale = [r for r in every if (r['newest'] == '1') != (tuple(int(x) for x in r['driver'].split('.')) ==
+                                                           drivers[(r['gpu'], r['dtype'])])]
+    table = [r for r in every if r['newest'] == '1']
     effs = {}
     for name in ('h100', 'h200', 'gb200', 'gb300'):
         g, fam = catalog_yaml.gpu(CATALOG.get(name, name))
@@ -127,6 +138,9 @@ def main():
                           if r['gpu'] == chip and r['dtype'] == 'fp4') if e]
         print(f'{chip} fp4 (not taken): the harness e {statistics.median(e4):.3f} over {len(e4)} rows, x the offset '
               f'{statistics.median(e4) * offset:.3f}; the family\'s matmul_eff_fp4 {number(fam, "matmul_eff_fp4")}')
+    if stale:
+        print(f'{len(stale)} rows whose column newest is not their driver\'s (the newest per chip)', file=sys.stderr)
+        bad += 1
     if '--check' in sys.argv and bad:
         print('the catalog does not hold these (each within 2%)', file=sys.stderr)
         return 1

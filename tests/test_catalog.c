@@ -174,7 +174,7 @@ static void bad_catalog(const char *text, const char *needle, int line);
  * GB200 is B200's chip at 1200 W with NVIDIA's higher peaks, but its measured matmul
  * (ml-engineering's MAMF table: bf16 1822 against B200's 1745 TFLOP/s, fp8 3615.6 against
  * 3432.5) is 4-5% above B200's, not the peaks' 11%.  GB200's own figures are its settled rate
- * (scripts/fit_gemm_settled.py), 0.754 of its bursts; B200's and B300's (the blackwell and
+ * (scripts/fit_gemm_settled.py), 0.761 of its bursts; B200's and B300's (the blackwell and
  * blackwell-ultra families') are their bursts x that ratio, so the chips keep their bursts'
  * order: GB200 over B200 by the MAMF ratio, and B300 at B200's ratio of settled to burst. */
 static void test_own_gemm_efficiency(void **state)

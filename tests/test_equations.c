@@ -612,15 +612,17 @@ static double settled_median(const char *gpu, const char *entry, const char *dty
     assert_non_null(g);
     const aif_calib *c = &g->calib;
     FILE *f = kernel_table("gemm_cublaslt_settled.csv");
-    char line[512], name[16], dt[8];
-    double r[16];
+    char line[512], name[16], dt[8], drv[32], cuda[16];
+    double r[32];
     int n = 0;
     while (fgets(line, sizeof line, f)) {
         double m, k, nn, tf;
-        if (sscanf(line, "%15[^,],%7[^,],%lf,%lf,%lf,%lf,", name, dt, &m, &k, &nn, &tf) != 6)
+        int newest;
+        if (sscanf(line, "%15[^,],%7[^,],%lf,%lf,%lf,%lf,%31[^,],%15[^,],%d,", name, dt, &m, &k, &nn, &tf, drv, cuda,
+                   &newest) != 9)
             continue;   /* the header */
-        if (strcmp(dt, dtype) || strcmp(gpu, name))
-            continue;
+        if (strcmp(dt, dtype) || strcmp(gpu, name) || !newest)
+            continue;   /* another chip's, or a reading at a driver since superseded */
         double tiles = ceil(m / c->tile_m) * ceil(nn / c->tile_n);
         if (tiles < c->n_sm || tiles / (ceil(tiles / c->n_sm) * c->n_sm) < 0.9 || fmin(m, fmin(k, nn)) < 1024)
             continue;
@@ -629,7 +631,7 @@ static double settled_median(const char *gpu, const char *entry, const char *dty
                      .fp8 = fp4 ? AIF_GEMM_FP4_BLOCK : half ? AIF_GEMM_BF16 : AIF_GEMM_FP8};
         op.flops = 2 * m * nn * k;
         op.bytes = (fp4 ? 0.5 : half ? 2 : 1) * (m * k + k * nn) + 2 * m * nn;
-        assert_true(n < 16);
+        assert_true(n < 32);
         r[n++] = aif_compute_time(g, &op, 1.0) / (op.flops / (tf * 1e12));
     }
     fclose(f);

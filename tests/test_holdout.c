@@ -215,7 +215,7 @@ static void test_refit(void **state)
 }
 
 /* A family refitted for the holdout leaves a GPU's own GEMM figures alone: a tie of
- * blackwell.matmul_eff to group B, whose rows run on GB200 (its own 0.64), informs neither
+ * blackwell.matmul_eff to group B, whose rows run on GB200 (its own figure), informs neither
  * them (their held-out error is their own) nor the B200 rows of group A beyond the refit. */
 static void test_own_gemm_survives_refit(void **state)
 {
