@@ -18,7 +18,7 @@ family's (data/calibration.yaml), over the rows the model times as whole waves (
 the last at least 0.9 full: fit_gemm.py's rule) and bounded by their tensor cores (every dimension at
 least 1,024: the table's 802,816 x 768 x 192 streams its operands at the memory's rate).
 
-The harness is not the project's own measurement: on Hopper it reads a median e_H over its ten such
+The harness is not the project's own measurement: on Hopper it reads a median e_H over its nine such
 H100 and H200 rows, where the hopper family's matmul_eff_fp8 (fitted to the project's own H200
 table, validation/kernels/gemm_h200.csv) is lower.  That offset, matmul_eff_fp8(hopper) / e_H, is
 carried to the harness's other chips:
