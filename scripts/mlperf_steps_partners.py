@@ -2,7 +2,10 @@
 """Step times of partner (non-NVIDIA) MLPerf Training submissions that ran NVIDIA's NeMo
 reference implementation on NVIDIA GPUs: v5.1 Dell and Lenovo B200/B300 (llama2_70b_lora,
 llama31_8b), v5.0 Oracle, Lenovo, Dell and Lambda B200 (llama2_70b_lora) and v5.0 Nebius H200
-(llama31_405b).
+(llama31_405b); and GB200/GB300 NVL72 ones: v5.0 Oracle BM.GPU.GB200.4 (1, 2, 18 trays) and
+Supermicro ARS-121GL-NBO_18 (llama2_70b_lora), v5.1 Lambda gb300_n18 (llama2_70b_lora; its llama31_8b
+config only sources a file absent from its directory, so it is printed as skipped).  Not in the list:
+v5.0 Dell XE9712x4GB200 llama2_70b_lora (no LoRA launch config in Dell/benchmarks).
 
 Usage: python3 scripts/mlperf_steps_partners.py GIT_DIR_V51 GIT_DIR_V50 [--json OUT.json]
   GIT_DIR_V51, GIT_DIR_V50: the git directories of clones of mlcommons/training_results_v5.1
@@ -116,6 +119,26 @@ SUBMISSIONS = [
     (V50, "Nebius", "nebius_soperator_8xH200_n128_ngc25.01_nemo", "llama31_405b",
      "Nebius/benchmarks/llama31_405b/implementations/nebius_soperator_8xH200_n128_ngc25.01_nemo/"
      "config_DGXH200_128x8x72xtp4pp8cp2.sh", "hgx-h200"),
+    # GB200 / GB300 NVL72 (4-GPU trays); configs named by the implementation directory of the system
+    (V50, "Oracle", "1xBM.GPU.GB200.4", "llama2_70b_lora",
+     "Oracle/benchmarks/llama2_70b_lora/implementations/1xBM.GPU.GB200.4/config_GB200_1x4x4xtp1pp1cp2.sh",
+     "gb200-nvl72"),
+    (V50, "Oracle", "2xBM.GPU.GB200.4", "llama2_70b_lora",
+     "Oracle/benchmarks/llama2_70b_lora/implementations/2xBM.GPU.GB200.4/config_GB200_2x4x1xtp1pp1cp1.sh",
+     "gb200-nvl72"),
+    (V50, "Oracle", "18xBM.GPU.GB200.4", "llama2_70b_lora",
+     "Oracle/benchmarks/llama2_70b_lora/implementations/18xBM.GPU.GB200.4/config_GB200_18x4x1xtp1pp1cp8.sh",
+     "gb200-nvl72"),
+    # implementations/ARS-121GL-NBO_18/README.md points to b200_nemo
+    (V50, "Supermicro", "ARS-121GL-NBO_18", "llama2_70b_lora",
+     "Supermicro/benchmarks/llama2_70b_lora/implementations/b200_nemo/config_ARS-121GL-NBO_18x4x1xtp1pp1cp8.sh",
+     "gb200-nvl72"),
+    (V51, "Lambda", "gb300_n18_ngc25.04_nemo", "llama2_70b_lora",
+     "Lambda/benchmarks/llama2_70b_lora/implementations/gb300_1007/config_GB300_18x4x1xtp1pp1cp8.sh",
+     "gb300-nvl72"),
+    (V51, "Lambda", "gb300_n18_ngc25.04_nemo", "llama31_8b",
+     "Lambda/benchmarks/llama31_8b/implementations/gb300_0922/config_GB300_18x4x1xtp1pp1cp2_8b.sh",
+     "gb300-nvl72"),
 ]
 # NVIDIA's implementation directory of each round and benchmark (blob comparison)
 NV_IMPL = {
@@ -309,6 +332,9 @@ def run_one(repo, rnd, sub, system, bench, cfg, catalog):
     for k in KEYS + ["<missing source>"]:
         if k in env or k in origin:
             print("    %-40s = %-22s %s" % (k, env.get(k, "<unset>"), origin[k]))
+    if "<missing source>" in origin:   # Lambda GB300 llama31_8b: its config only sources an absent file
+        print("  config incomplete (a sourced file is absent from the implementation directory): skipped")
+        return None
     impl = cfg.rsplit("/", 1)[0] + "/"
     nv = NV_IMPL.get((rnd, bench))
     same, diff = [], []
