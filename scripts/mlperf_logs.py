@@ -1,4 +1,4 @@
-"""What the two MLPerf step-time scripts share (scripts/mlperf_steps_v50.py, _v51.py):
+"""What the MLPerf step-time scripts share (scripts/mlperf_steps_v50.py, _v51.py, _partners.py):
 reading a results repository's files from its git directory, and the MLLOG events of a
 result log.  Standard library only."""
 import json
@@ -24,3 +24,11 @@ def mllog(text):
         except json.JSONDecodeError:
             pass
     return out
+
+
+def hp(events, key):
+    """The value of the first event of `key` (a logged hyperparameter), or None."""
+    for e in events:
+        if e["key"] == key:
+            return e["value"]
+    return None

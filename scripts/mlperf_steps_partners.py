@@ -57,6 +57,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mlperf_logs  # noqa: E402  (beside this script)
 mllog = mlperf_logs.mllog
+hp = mlperf_logs.hp
 
 WARMUP_STEPS = 5
 V51, V50 = "v5.1", "v5.0"
@@ -246,13 +247,6 @@ def ival(env, *names, default=None):
             m = re.match(r"\$\{\w+:-(\d+)\}$", v)    # ${X:-n}
             return int(m.group(1)) if m else int(v)
     return default
-
-
-def hp(events, key):
-    for e in events:
-        if e["key"] == key:
-            return e["value"]
-    return None
 
 
 def is_block(e):

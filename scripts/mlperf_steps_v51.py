@@ -47,6 +47,7 @@ MIRROR = sys.argv[1]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mlperf_logs  # noqa: E402  (beside this script)
 mllog = mlperf_logs.mllog
+hp = mlperf_logs.hp
 
 
 def git(*args):
@@ -94,13 +95,6 @@ def resolve_config(path, env=None, origin=None):
     return env, origin
 
 
-
-
-def hp(events, key):
-    for e in events:
-        if e["key"] == key:
-            return e["value"]
-    return None
 
 
 def per_step_times(events):
