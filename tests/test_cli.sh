@@ -255,6 +255,17 @@ says 0 "optimizer distributed (fp8 parameters)" \
 "$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.fp8_params=true --json >"$tmp/p8" 2>&1
 if grep -qF '"fp8_params": true' "$tmp/p8"; then ok; else bad "fp8_params in the JSON"; fi
 rejects 2 "fp8 parameters belong to an fp8 recipe" train --model llama3-8b --gpus 8 --set train.fp8_params=true
+# an fp4 recipe's frozen LoRA weights held in fp4 alone (train.fp8_params under nvfp4 with LoRA), named
+# so; without LoRA refused.  The SwiGLU input kept in fp8 (train.fp8_act_input): named in the job
+# line and the JSON when on, refused on a model without a gated MLP
+says 0 "(fp4 frozen weights)" train --model llama2-70b --gpus 8 --gpu gb200 --precision nvfp4 \
+    --set train.lora.rank=16 --set train.fp8_params=true
+rejects 2 "fp4 without lora" train --model llama2-70b --gpus 8 --gpu gb200 --precision nvfp4 --set train.fp8_params=true
+says 0 "(fp8 activation inputs)" train --model llama3-8b --gpus 8 --gpu gb200 --set train.fp8_act_input=true
+"$bin" train --model llama3-8b --gpus 8 --gpu gb200 --set train.fp8_act_input=true --json >"$tmp/a8" 2>&1
+if grep -qF '"fp8_act_input": true' "$tmp/a8"; then ok; else bad "fp8_act_input in the JSON"; fi
+rejects 2 "train.fp8_act_input: the activation input kept in fp8 belongs to a gated MLP" \
+    train --model gpt3-175b --gpus 64 --set train.fp8_act_input=true
 "$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.attention_dtype=fp8 --json >"$tmp/a8" 2>&1
 if grep -qF '"attention_dtype": "fp8"' "$tmp/a8"; then ok; else bad "attention_dtype in the JSON"; fi
 # the layers a recipe keeps in bf16 run their attention in bf16: all of them kept, the step is bf16 attention's

@@ -273,7 +273,7 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
  * a node, not a whole number of nodes, or not a count, is refused naming the column. */
 /* every optional trailing column, after notes (validate.c train_optional) */
 #define OPTCOLS "lora_rank,lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype," \
-                "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params\n"
+                "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params,fp8_act_input\n"
 #define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
 static void test_scaleup_domain_column(void **state)
 {
@@ -295,7 +295,7 @@ static void test_scaleup_domain_column(void **state)
         "not a whole number of nodes of 4 GPUs", 2);
     /* a row short of notes names every optional column, the last included */
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s\n",
-        "attention_dtype, scaleup_domain, fp8_params)", 2);
+        "attention_dtype, scaleup_domain, fp8_params, fp8_act_input)", 2);
 }
 
 /* The optional trailing column fp8_params (train.fp8_params: Megatron-Core's
@@ -322,6 +322,48 @@ static void test_fp8_params_column(void **state)
         "column fp8_params", 2);
     bad(FHDR "a,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,fsdp,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
         "optimizer none, distributed or zero1", 2);
+}
+
+/* The optional trailing column fp8_act_input (train.fp8_act_input: Megatron-Core's
+ * activation_func_fp8_input_store): an fp8 Llama 3 70B at TP8 keeps each layer's SwiGLU input,
+ * 4,096 tokens x 2 x 28,672 / 8 values, in 1 byte rather than 2, its 80 layers one microbatch
+ * in flight (PP 1): exactly that many bytes fewer activations, and a step longer by the casts
+ * (a kernel each way); on a GELU model (GPT-3 175B), refused naming the column. */
+static void test_fp8_act_input_column(void **state)
+{
+    (void)state;
+    const char *csv = FHDR "bf,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,distributed,0,step_time_s,1,s,n\n"
+                           "f8,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,,1\n";
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    double want = 80.0 * 4096 * 2 * 28672 / 8;
+    assert_true(fabs((a->mem.activations_bytes - b->mem.activations_bytes) / want - 1) < 1e-9);
+    assert_true(b->step_time_s > a->step_time_s && b->step_time_s < a->step_time_s * 1.02);
+    aif_validation_free(&v);
+    bad(FHDR "a,gpt3-175b,dgx-h100,64,8,1,64,2048,fp8,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,,1\n",
+        "column fp8_act_input", 2);
+}
+
+/* An fp4 recipe's frozen LoRA weights held in fp4 alone (train.fp8_params under precision
+ * nvfp4 with LoRA: MLPerf v5.1's PRE_QUANTIZED_MODEL): Llama 2 70B's decoder weights in a
+ * row-wise and a column-wise NVFP4 copy, 2 x (0.5 + 1/16) = 1.125 bytes a weight against
+ * bf16's 2 beside one copy's 0.5625; without LoRA, refused naming the column. */
+static void test_fp4_frozen_weights(void **state)
+{
+    (void)state;
+    const char *csv = FHDR "a,llama2-70b,dgx-b200,8,1,1,8,8192,nvfp4,distributed,0,step_time_s,1,s,n,16,attention\n"
+                           "b,llama2-70b,dgx-b200,8,1,1,8,8192,nvfp4,distributed,0,step_time_s,1,s,n,16,attention"
+                           ",,,,,,,,,,,1\n";
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    double ratio = b->mem.weights_bytes / a->mem.weights_bytes;   /* the adapters' bf16 bytes aside */
+    assert_true(fabs(ratio - 1.125 / 2.5625) < 0.002);
+    assert_true(fabs(b->step_time_s / a->step_time_s - 1) < 1e-9);
+    aif_validation_free(&v);
+    bad(FHDR "a,llama2-70b,dgx-b200,8,1,1,8,8192,nvfp4,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
+        "fp4 with lora", 2);
 }
 
 /* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
@@ -751,6 +793,8 @@ int main(void)
         cmocka_unit_test(test_recompute_layers_and_dp_shard_columns),
         cmocka_unit_test(test_scaleup_domain_column),
         cmocka_unit_test(test_fp8_params_column),
+        cmocka_unit_test(test_fp8_act_input_column),
+        cmocka_unit_test(test_fp4_frozen_weights),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

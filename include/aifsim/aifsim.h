@@ -594,7 +594,11 @@ typedef struct aif_train {
                                 (DeepSeek DualPipe, Megatron-Core overlap_moe_expert_parallel_comm) */
     bool fp8_params;         /* fp8 recipe: the model's weights held in fp8 alone, not bf16 beside an fp8 copy, and
                                 the distributed optimizer's parameter all-gather in fp8 (Megatron-Core's
-                                --fp8-param-gather, Transformer Engine's fp8_model_init); default false */
+                                --fp8-param-gather, Transformer Engine's fp8_model_init); under an fp4 recipe
+                                with LoRA, the frozen weights held in fp4 alone, row-wise and column-wise
+                                (MLPerf's PRE_QUANTIZED_MODEL); default false */
+    bool fp8_act_input;      /* the MLP activation function's input kept for the backward in fp8, cast back
+                                before it (Megatron-Core's activation_func_fp8_input_store); default false */
     bool pp_overlap;         /* interleaved (vpp > 1): pipeline sends asynchronous, overlapped with the next
                                 chunk (Megatron-Core's overlap_p2p_comm); default true */
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank

@@ -155,7 +155,9 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     if (t->attention_dtype == AIF_ATTN_DT_FP8)   /* named only when on (train.attention_dtype) */
         fputs(" (fp8 attention)", f);
     if (t->fp8_params)   /* named only when on (train.fp8_params) */
-        fputs(" (fp8 parameters)", f);
+        fputs(t->precision == AIF_FP4 ? " (fp4 frozen weights)" : " (fp8 parameters)", f);
+    if (t->fp8_act_input)   /* named only when on (train.fp8_act_input) */
+        fputs(" (fp8 activation inputs)", f);
     if (t->bf16_first_layers > 0 || t->bf16_last_layers > 0)   /* the recipe's bf16 layers, when it keeps some */
         fprintf(f, " (first %d and last %d layers in bf16)", t->bf16_first_layers, t->bf16_last_layers);
     if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {   /* named only when on */
@@ -274,6 +276,8 @@ char *aif_report_train_json(const aif_train_run *run)
         aif_json_str(in, "attention_dtype", "fp8");
     if (s->train.fp8_params)   /* absent: off (train.fp8_params) */
         json_object_object_add(in, "fp8_params", json_object_new_boolean(1));
+    if (s->train.fp8_act_input)   /* absent: off (train.fp8_act_input) */
+        json_object_object_add(in, "fp8_act_input", json_object_new_boolean(1));
     if (s->train.lora.rank > 0) {   /* absent when every weight is trained */
         aif_json_int(in, "lora_rank", s->train.lora.rank);
         aif_json_str(in, "lora_targets", aif_lora_target_names[s->train.lora.targets]);

@@ -13,7 +13,7 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, fp8_params, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
@@ -163,6 +163,7 @@ static const field train_fields[] = {
     FLD(aif_train, "ep_overlap", F_BOOL, ep_overlap),
     FLD(aif_train, "pp_overlap", F_BOOL, pp_overlap),
     FLD(aif_train, "fp8_params", F_BOOL, fp8_params),
+    FLD(aif_train, "fp8_act_input", F_BOOL, fp8_act_input),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
     {.key = "grad_dtype", .type = F_ENUM, .off = offsetof(aif_train, grad_dtype), .names = aif_grad_dtype_names},
@@ -903,12 +904,19 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
     /* weights held in fp8 (Megatron-Core's --fp8-param-gather): an fp8 recipe's, gathered by the
      * distributed optimizer (or not sharded at all) */
-    if (t->fp8_params && t->precision != AIF_FP8)
-        BAD("train.fp8_params", "fp8 parameters belong to an fp8 recipe; train.precision is %s (accepted: "
-            "precision fp8, or fp8_params false)", aif_prec_name((aif_prec)t->precision));
+    if (t->fp8_params && t->precision != AIF_FP8 && !(t->precision == AIF_FP4 && t->lora.rank > 0))
+        BAD("train.fp8_params", "fp8 parameters belong to an fp8 recipe (or to an fp4 one's frozen LoRA weights, "
+            "held in fp4); train.precision is %s%s (accepted: precision fp8, fp4 with lora, or fp8_params false)",
+            aif_prec_name((aif_prec)t->precision), t->precision == AIF_FP4 ? " without lora" : "");
     if (t->fp8_params && t->optimizer > AIF_OPT_ZERO1)
         BAD("train.fp8_params", "fp8 parameters are modelled with optimizer none, distributed or zero1, not %s "
             "(accepted: one of those, or fp8_params false)", aif_optim_name((aif_optim)t->optimizer));
+    /* Megatron-Core keeps the input of its fused SwiGLU and GeGLU in fp8 (fused_bias_swiglu.py,
+     * fused_bias_geglu.py); its GELU without a gate has no such path */
+    if (t->fp8_act_input && m->activation != AIF_ACT_SWIGLU && m->activation != AIF_ACT_GEGLU)
+        BAD("train.fp8_act_input", "the activation input kept in fp8 belongs to a gated MLP (swiglu or geglu); "
+            "model %s has activation %s (accepted: a swiglu or geglu model, or fp8_act_input false)", m->name,
+            aif_act_name((aif_act)m->activation));
     /* Megatron-Core's own checks (transformer_config.py __post_init__): the MLA up-projection
      * needs multi-latent attention; a stack with its own per-op policy runs no modules */
     if (t->recompute_modules & 1u << AIF_RCM_MLA_UP_PROJ && m->attention != AIF_ATTN_MLA)
@@ -1092,8 +1100,10 @@ static void list_assumed(const ynode *root, aif_scenario *s)
                                 s->cluster.gpu.calib.attn_fp8_bwd_factor > 0 && t->attention == AIF_ATTN_FLASH3,
          ""},
         /* weights in fp8 alone or bf16 beside an fp8 copy: 1 or 3 bytes a weight, and the
-         * parameter gather's bytes, where an fp8 recipe leaves the choice */
-        {"fp8_params", t->precision == AIF_FP8 && t->optimizer <= AIF_OPT_ZERO1, ""},
+         * parameter gather's bytes, where an fp8 recipe leaves the choice (an fp4 one's frozen
+         * LoRA weights: 1.125 or 2.56) */
+        {"fp8_params", (t->precision == AIF_FP8 || (t->precision == AIF_FP4 && t->lora.rank > 0)) &&
+                           t->optimizer <= AIF_OPT_ZERO1, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));

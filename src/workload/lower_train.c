@@ -225,6 +225,16 @@ static void act_op(lw *w, const char *name, double bytes)
     aif_graph_add_mem(w->g, name, w->cat, bytes * w->act_x, w->ew_kernels);
 }
 
+/* train.fp8_act_input: the activation's input (el elements) cast to fp8 for the backward after
+ * the forward's activation and back to bf16 before the backward's (Megatron-Core's
+ * fused_bias_swiglu.py: input.to(torch.float8_e4m3fn), then .to(ori_input_dtype)): a kernel
+ * each, reading 2 bytes and writing 1, or reading 1 and writing 2 */
+static void act_fp8_cast(lw *w, const char *name, double el)
+{
+    if (w->s->train.fp8_act_input)
+        aif_graph_add_mem(w->g, name, w->cat, el * 3, 1);
+}
+
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
     w->groups_read |= 1u << grp;
@@ -461,6 +471,7 @@ static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act,
     double T = w->T, h = w->h, gm = w->d.gated ? 2 : 1;
     gemm(w, pfx_fc1, T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, pfx_act, T * ffn / w->t * 2 * (gm + 1));
+    act_fp8_cast(w, "shared.act.fp8", T * ffn * gm / w->t);
     gemm(w, pfx_fc2, T, h, ffn / w->t, 1, w->fp8);
 }
 
@@ -475,6 +486,7 @@ static void dense_mlp_core(lw *w)
     w->cast_only = kept(w, AIF_RCS_MLPWI);   /* kept: its input's cast alone */
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
+    act_fp8_cast(w, "act.fp8", T * ffn * gm / w->t);
     if (kept(w, AIF_RCS_MLPWO)) {   /* a replay that kept its output: its input's cast alone */
         w->cast_only = 1;
         gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
@@ -503,6 +515,7 @@ static void dense_mlp_bwd(lw *w)
     if (w->t > 1 && w->sp)
         gather_input(w, "tp.ag.fc2.grad", T, 1);   /* the dgrad's input */
     gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
+    act_fp8_cast(w, "act.fp8.bwd", T * ffn * gm / w->t);
     act_op(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1));
     if (w->t > 1 && w->sp)
         comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
@@ -617,6 +630,7 @@ static void experts_act(lw *w)
     double gm = w->d.gated ? 2 : 1, fe = m->moe.expert_ffn, et = w->etp;
     double slots = w->tok_el * m->moe.top_k * et * ep_imbalance(w);
     act_op(w, "experts.act", slots * fe / et * 2 * (gm + 1));
+    act_fp8_cast(w, "experts.act.fp8", slots * fe * gm / et);
     if (eager_clamp(w))   /* its input clamped first, in eager PyTorch: two clamps and a cat */
         mem(w, "experts.clamp", slots * fe * gm / et * 2 * 4, 3);
 }
@@ -668,6 +682,7 @@ static void moe_bwd(lw *w)
         if (w->t > 1 && w->sp)
             comm(w, "tp.ag.shared.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NONE);
         gemm_bwd(w, "shared.fc2.dgrad", "shared.fc2.wgrad", T, h, f / w->t, 1, w->fp8);
+        act_fp8_cast(w, "shared.act.fp8.bwd", T * f * gm / w->t);
         act_op(w, "shared.act.bwd", T * f / w->t * 2 * (2 * gm + 1));
         gemm_bwd(w, "shared.fc1.dgrad", "shared.fc1.wgrad", T, f * gm / w->t, h, 1, w->fp8);
         if (w->t > 1)
@@ -682,6 +697,7 @@ static void moe_bwd(lw *w)
         mem(w, "experts.bias.bwd", slots * h * 2 * 2, (int)(2 * local));
     grouped(gemm(w, "experts.fc2.dgrad", per_expert, fe / et, h, local, w->fp8), AIF_GROUPED_DGRAD);
     grouped_wgrad(wgrad_gemm(w, "experts.fc2.wgrad", fe / et, h, per_expert, local, w->fp8));
+    act_fp8_cast(w, "experts.act.fp8.bwd", slots * fe * gm / et);
     act_op(w, "experts.act.bwd", slots * fe / et * 2 * (2 * gm + 1));
     if (eager_clamp(w))   /* the two clamps' masked gradients */
         mem(w, "experts.clamp.bwd", slots * fe * gm / et * 2 * 3, 2);
@@ -1658,7 +1674,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     begin(&w, AIF_SEG_STEP_AG);
     if (opt != AIF_OPT_NONE && !w.fsdp) {
         /* the updated parameters, in bf16, or fp8 (train.fp8_params: Megatron-Core's --fp8-param-gather) */
-        double pb = aif_param_bytes(tr, s->model.layers);
+        double pb = w.lora ? 2 : aif_param_bytes(tr, s->model.layers);   /* LoRA: the adapters, bf16 */
         comm(&w, "dp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_DP, dense_local * pb, AIF_OVL_NONE);
         comm(&w, "edp.allgather", AIF_CAT_DP, AIF_COLL_ALLGATHER, AIF_GRP_EDP, expert_local * pb, AIF_OVL_NONE);
     }

@@ -126,6 +126,10 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
                                    !(s->framework.selective_gemm_share > 0)))
         attn += (d->dropout ? 5.0 : 2.0) * tr->mbs * (m->heads / t) * (tr->seq / c) * tr->seq;
     double gm = d->gated ? 2 : 1;
+    /* the activation function's input, kept for its backward: bf16, or fp8 under train.fp8_act_input
+     * (Megatron-Core's activation_func_fp8_input_store: megatron/core/fusions/fused_bias_swiglu.py
+     * saves input.to(torch.float8_e4m3fn), the dense, shared and routed experts' SwiGLU alike) */
+    double ai = tr->fp8_act_input ? 1 : 2;
     /* LoRA: a frozen GEMM's input is kept only for its weight gradient (Transformer
      * Engine's Linear and LayerNormLinear save it only when the weight requires grad),
      * so a frozen MLP keeps neither fc1's input (the norm output) nor fc2's (the
@@ -133,7 +137,7 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
      * target) read the norm output, and flash attention keeps its own output, o's input */
     int frozen_mlp = tr->lora.rank > 0 && tr->lora.targets != AIF_LORA_ALL;
     double mlp = mlp_rc ? 2 * el * h + norm_bf16 + el * h * d->dropout   /* its input, the norm output */
-                        : 2 * el * h + (frozen_mlp ? 0 : norm_out + qb * T * m->ffn / t) + 2 * T * m->ffn * gm / t +
+                        : 2 * el * h + (frozen_mlp ? 0 : norm_out + qb * T * m->ffn / t) + ai * T * m->ffn * gm / t +
                               el * h * d->dropout;
     double moe = 0;
     if (m->moe.experts) {
@@ -149,11 +153,11 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
             moe = 2 * el * h + norm_bf16;
         } else {
             moe = 2 * el * h + (lora ? 0 : norm_bf16 + qb * slots * h + (act_rc ? 0 : qb * slots * fe / et)) +
-                  2 * slots * fe * gm / et;
+                  ai * slots * fe * gm / et;
             if (fs > 0 && shared_rc)   /* its input, the norm output */
                 moe += norm_bf16;
             else if (fs > 0)
-                moe += (frozen_mlp ? 0 : norm_out + qb * T * fs / t) + 2 * T * fs * gm / t;
+                moe += (frozen_mlp ? 0 : norm_out + qb * T * fs / t) + ai * T * fs * gm / t;
         }
     }
     pl->dense = attn + mlp;
@@ -331,7 +335,7 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
             aif_lora_widths(m, &d, tr->lora.targets, 0, t, &in0, &out0);
             aif_lora_widths(m, &d, tr->lora.targets, 1, t, &in1, &out1);
             double ad = tr->lora.rank * (st.dense_layers * (in0 + out0) + st.moe_layers * (in1 + out1));
-            wt += w_b * ad;
+            wt += 2 * ad;   /* the adapters: bf16, their GEMMs run in bf16 */
             gr = g_b * ad;
             op = o_b * (opt == AIF_OPT_NONE ? ad : ad / n_dp);
         }

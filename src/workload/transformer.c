@@ -274,10 +274,11 @@ double aif_bf16_layer_share(const aif_train *t, int layers)
 
 double aif_param_bytes(const aif_train *t, int layers)
 {
-    if (!t->fp8_params || t->precision != AIF_FP8)
+    int fp4 = t->precision == AIF_FP4 && t->lora.rank > 0;
+    if (!t->fp8_params || (t->precision != AIF_FP8 && !fp4))
         return 2;
     double keep = aif_bf16_layer_share(t, layers);
-    return 1 * (1 - keep) + 2 * keep;
+    return (fp4 ? 2 * aif_fp4_elem_bytes(t->fp4_format) : 1) * (1 - keep) + 2 * keep;
 }
 
 double aif_grad_bytes(const aif_train *t)

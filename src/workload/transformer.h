@@ -83,7 +83,11 @@ int aif_layer_is_moe(const aif_model *m, int i);
  * layers that the recipe keeps in bf16: min(layers, first + last) / layers. */
 double aif_bf16_layer_share(const aif_train *t, int layers);
 /* Bytes a model weight is held in and gathered in: 2 (bf16), or under train.fp8_params 1 for
- * the layers the fp8 recipe runs and 2 for those it keeps in bf16. */
+ * the layers the fp8 recipe runs and 2 for those it keeps in bf16; under an fp4 recipe with
+ * LoRA, the frozen weights quantized once, before training, and held in fp4 alone: a row-wise
+ * copy for the forward and a column-wise one for the input gradient, each aif_fp4_elem_bytes
+ * (MLPerf Training v5.1 NVIDIA llama2_70b_lora PRE_QUANTIZED_MODEL: custom_callbacks.py
+ * asserts both copies of every NVFP4 weight). */
 double aif_param_bytes(const aif_train *t, int layers);
 /* Bytes of one weight's gradient in the data-parallel buffer and its reduction
  * (train.grad_dtype): 4 (fp32) or 2 (bf16) under optimizer none and distributed, auto
