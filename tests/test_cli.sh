@@ -470,13 +470,15 @@ rejects 2 "'peak_memory_gib' is a memory figure: it goes in a memory table" vali
 sed 's/peak_memory_gib,40/tokens_per_s_per_gpu,9000/' "$tmp/m.csv" >"$tmp/m2.csv"
 rejects 2 "'tokens_per_s_per_gpu' is a training figure: it goes in the training table" validate --memory "$tmp/m2.csv"
 sed 's/peak_memory_gib,40/peak_memory_gb,40/' "$tmp/m.csv" >"$tmp/m3.csv"
-rejects 2 "unknown metric 'peak_memory_gb' in a memory table (accepted: peak_memory_gib)" validate --memory "$tmp/m3.csv"
+rejects 2 "unknown metric 'peak_memory_gb' in a memory table (accepted: peak_memory_gib, peak_allocated_gib)" validate --memory "$tmp/m3.csv"
 rejects 2 "option '--memory' $twice" validate --memory a.csv --memory b.csv
 rejects 2 "--holdout applies to the training rows, not to --collectives, --infer or --memory" validate --holdout source --memory x.csv
 if "$bin" validate --json | python3 -c '
 import json,sys
 d=json.load(sys.stdin); m=d["memory"]
-assert m["n"] == len(m["rows"]) >= 18 and all(r["metric"] == "peak_memory_gib" for r in m["rows"])
+assert m["n"] == len(m["rows"]) >= 35
+assert all(r["metric"] in ("peak_memory_gib", "peak_allocated_gib") for r in m["rows"])
+assert sum(r["metric"] == "peak_allocated_gib" for r in m["rows"]) >= 15
 assert m["median_ape_pct"] <= m["p90_ape_pct"] <= m["max_ape_pct"]'; then ok
 else bad "validate --json: no memory section"; fi
 # --holdout source: the training rows alone, each source group with and without the constants

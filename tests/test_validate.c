@@ -368,7 +368,7 @@ static void test_fp4_frozen_weights(void **state)
 
 /* Peak memory per GPU (validation/memory.csv, metric peak_memory_gib): the training
  * table's columns, the figure the memory model's total in GiB (equal to a direct estimate
- * of the row's job); each kind of table refuses the other's metric, naming where it goes;
+ * of the row's job), or under peak_allocated_gib that total less the workspace; each kind of table refuses the other's metric, naming where it goes;
  * the built-in table: every row predicted and cited */
 static void test_memory_table(void **state)
 {
@@ -393,15 +393,27 @@ static void test_memory_table(void **state)
     assert_int_equal(aif_validate_memory_csv(cat, tput, strlen(tput), "m.csv", &v, &e), AIF_EINPUT);
     assert_int_equal(e.line, 2);
     assert_string_equal(e.path, "metric");
-    assert_non_null(strstr(e.msg, "(accepted: peak_memory_gib)"));
-    /* the built-in table */
+    assert_non_null(strstr(e.msg, "(accepted: peak_memory_gib, peak_allocated_gib)"));
+    /* PyTorch's allocated peak: the same job's tensors, the model's total less its workspace */
+    const char *alloc = HDR "a,llama3-8b,dgx-h100,8,1,1,1,8,4096,peak_allocated_gib,40,,src\n";
+    assert_int_equal(aif_validate_memory_csv(cat, alloc, strlen(alloc), "m.csv", &v, &e), AIF_OK);
+    assert_true(r.mem.workspace_bytes > 0);
+    assert_true(fabs(v.rows[0].predicted - (r.mem.total_bytes - r.mem.workspace_bytes) / 1073741824.0) < 1e-12);
+    aif_validation_free(&v);
+    bad(alloc, "it goes in a memory table (aifsim validate --memory", 2);
+    /* the built-in table: each row of a memory metric, predicted and cited; the allocated rows
+     * (MLPerf v5.0's logs) among them */
     assert_int_equal(aif_validate_memory_file(cat, NULL, &v, &e), AIF_OK);
-    assert_true(v.n >= 18);
+    assert_true(v.n >= 35);
+    int n_alloc = 0;
     for (int i = 0; i < v.n; i++) {
-        assert_string_equal(v.rows[i].metric, "peak_memory_gib");
+        n_alloc += !strcmp(v.rows[i].metric, "peak_allocated_gib");
+        if (strcmp(v.rows[i].metric, "peak_allocated_gib"))
+            assert_string_equal(v.rows[i].metric, "peak_memory_gib");
         assert_true(v.rows[i].predicted > 0 && v.rows[i].measured > 0);
         assert_true(strlen(v.rows[i].source) > 10);
     }
+    assert_true(n_alloc >= 15);
     aif_validation_free(&v);
     assert_int_equal(aif_validate_memory_file(cat, "/nonexistent/m.csv", &v, &e), AIF_EIO);
     assert_string_equal(e.file, "/nonexistent/m.csv");

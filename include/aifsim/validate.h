@@ -85,9 +85,13 @@ aif_rc aif_validate_train_file_progress(const aif_catalog *c, const char *path, 
                                         aif_validation *out, aif_err *err);
 /* Published peak memory per GPU (validation/memory.csv format: the training table's
  * columns, metric AIF_METRIC_PEAK_MEMORY, GiB of the busiest GPU as the framework
- * reports it) against the memory model; a training table refuses such a row and a
- * memory table any other. */
+ * reports it, PyTorch's peak of reserved bytes, against the memory model's total; or
+ * AIF_METRIC_PEAK_ALLOCATED, PyTorch's peak of allocated bytes, the live tensors alone,
+ * against the model's weights, gradients, optimizer state and activations without its
+ * workspace: the CUDA context, NCCL's buffers and the caching allocator's free blocks);
+ * a training table refuses such a row and a memory table any other. */
 #define AIF_METRIC_PEAK_MEMORY "peak_memory_gib"
+#define AIF_METRIC_PEAK_ALLOCATED "peak_allocated_gib"
 aif_rc aif_validate_memory_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
                                aif_validation *out, aif_err *err);
 /* The rows of the memory table at path (NULL: the built-in validation/memory.csv). */

@@ -190,7 +190,8 @@ static void train_row(parse_state *ps)
     aif_strlcpy(vr->model, cell(ps, "model"), sizeof vr->model);
     aif_strlcpy(vr->system, cell(ps, "system"), sizeof vr->system);
     aif_strlcpy(vr->metric, cell(ps, "metric"), sizeof vr->metric);
-    if (ps->memory != !strcmp(vr->metric, AIF_METRIC_PEAK_MEMORY)) {   /* each table its own kind of figure */
+    int mem_metric = !strcmp(vr->metric, AIF_METRIC_PEAK_MEMORY) || !strcmp(vr->metric, AIF_METRIC_PEAK_ALLOCATED);
+    if (ps->memory != mem_metric) {   /* each table its own kind of figure */
         static const char *const train_metrics[] = {"step_time_s", "tokens_per_s_per_gpu", "tflops_per_gpu", "mfu",
                                                     NULL};
         if (!ps->memory)
@@ -198,11 +199,12 @@ static void train_row(parse_state *ps)
                                "--memory FILE.csv, docs/CATALOGS.md), not among the throughput rows", vr->metric);
         else if (aif_name_index(train_metrics, vr->metric) >= 0)
             ps->rc = row_error(ps, "metric", "'%s' is a training figure: it goes in the training table (aifsim "
-                               "validate FILE.csv), not in a memory table (accepted: " AIF_METRIC_PEAK_MEMORY ")",
+                               "validate FILE.csv), not in a memory table (accepted: " AIF_METRIC_PEAK_MEMORY ", "
+                               AIF_METRIC_PEAK_ALLOCATED ")",
                                vr->metric);
         else
             ps->rc = row_error(ps, "metric", "unknown metric '%s' in a memory table (accepted: "
-                               AIF_METRIC_PEAK_MEMORY ")", vr->metric);
+                               AIF_METRIC_PEAK_MEMORY ", " AIF_METRIC_PEAK_ALLOCATED ")", vr->metric);
         return;
     }
     aif_strlcpy(vr->convention, cell(ps, "flops_convention"), sizeof vr->convention);
@@ -260,8 +262,10 @@ static void train_row(parse_state *ps)
         return;
     }
     const aif_train_result *r = &vr->r;
-    if (ps->memory) {   /* the busiest GPU's peak, in GiB as PyTorch reports its reserved bytes */
-        vr->predicted = r->mem.total_bytes / 1073741824.0;
+    if (ps->memory) {   /* the busiest GPU's peak, in GiB: PyTorch's reserved bytes (the model's total), or its
+                           allocated bytes (the tensors: the total less the workspace estimate) */
+        vr->predicted = (r->mem.total_bytes -
+                         (strcmp(vr->metric, AIF_METRIC_PEAK_ALLOCATED) ? 0 : r->mem.workspace_bytes)) / 1073741824.0;
     } else if (!strcmp(vr->metric, "step_time_s")) {
         vr->predicted = r->step_time_s;
     } else if (!strcmp(vr->metric, "tokens_per_s_per_gpu")) {
