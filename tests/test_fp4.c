@@ -175,7 +175,7 @@ static void test_lowering(void **state)
     }
 }
 
-/* weights: bf16 + the fp4 copy of the fp4 layers; fp32 master weights and moments as
+/* weights: bf16 + the fp4 copy of the fp4 layers (the embedding and head bf16 alone); fp32 master weights and moments as
  * every recipe; all layers in bf16 equal the bf16 step */
 static void test_memory_and_limits(void **state)
 {
@@ -192,8 +192,11 @@ static void test_memory_and_limits(void **state)
     assert_int_equal(aif_estimate(&f4, &r4, &e), AIF_OK);
     assert_int_equal(aif_estimate(&all, &ra, &e), AIF_OK);
     double params = rb.mem.weights_bytes / 2;
-    CLOSE(r8.mem.weights_bytes, 3 * params, 1e-12);
-    CLOSE(r4.mem.weights_bytes, (2 + 0.5625 * (1 - 10.0 / 80)) * params, 1e-12);
+    /* the embedding (or the head and final norm: the busiest stage's, TP 4) has no low-precision
+     * copy: 128,256 x 8,192 / 4 weights at bf16's 2 bytes under every recipe */
+    double edge = 3 * params - r8.mem.weights_bytes, emb = 128256.0 * 8192 / 4;
+    assert_true(fabs(edge - emb) < 1 || fabs(edge - emb - 8192) < 1);
+    CLOSE(r4.mem.weights_bytes, (2 + 0.5625 * (1 - 10.0 / 80)) * (params - edge) + 2 * edge, 1e-12);
     CLOSE(ra.mem.weights_bytes, 2 * params, 1e-12);
     CLOSE(r4.mem.optimizer_bytes, rb.mem.optimizer_bytes, 1e-15);
     CLOSE(r4.mem.grads_bytes, rb.mem.grads_bytes, 1e-15);

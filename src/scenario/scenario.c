@@ -911,12 +911,13 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
     if (t->fp8_params && t->optimizer > AIF_OPT_ZERO1)
         BAD("train.fp8_params", "fp8 parameters are modelled with optimizer none, distributed or zero1, not %s "
             "(accepted: one of those, or fp8_params false)", aif_optim_name((aif_optim)t->optimizer));
-    /* Megatron-Core keeps the input of its fused SwiGLU and GeGLU in fp8 (fused_bias_swiglu.py,
-     * fused_bias_geglu.py); its GELU without a gate has no such path */
-    if (t->fp8_act_input && m->activation != AIF_ACT_SWIGLU && m->activation != AIF_ACT_GEGLU)
-        BAD("train.fp8_act_input", "the activation input kept in fp8 belongs to a gated MLP (swiglu or geglu); "
-            "model %s has activation %s (accepted: a swiglu or geglu model, or fp8_act_input false)", m->name,
-            aif_act_name((aif_act)m->activation));
+    /* Megatron-Core keeps the input of its fused SwiGLU alone in fp8 (fused_bias_swiglu.py), and its
+     * TransformerConfig refuses the option otherwise ("Storing activation input in FP8 is supported
+     * only for SwiGLU": transformer_config.py __post_init__) */
+    if (t->fp8_act_input && m->activation != AIF_ACT_SWIGLU)
+        BAD("train.fp8_act_input", "the activation input kept in fp8 belongs to a SwiGLU MLP (Megatron-Core "
+            "refuses it for any other); model %s has activation %s (accepted: a swiglu model, or fp8_act_input "
+            "false)", m->name, aif_act_name((aif_act)m->activation));
     /* Megatron-Core's own checks (transformer_config.py __post_init__): the MLA up-projection
      * needs multi-latent attention; a stack with its own per-op policy runs no modules */
     if (t->recompute_modules & 1u << AIF_RCM_MLA_UP_PROJ && m->attention != AIF_ATTN_MLA)

@@ -128,7 +128,9 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
     double gm = d->gated ? 2 : 1;
     /* the activation function's input, kept for its backward: bf16, or fp8 under train.fp8_act_input
      * (Megatron-Core's activation_func_fp8_input_store: megatron/core/fusions/fused_bias_swiglu.py
-     * saves input.to(torch.float8_e4m3fn), the dense, shared and routed experts' SwiGLU alike) */
+     * saves input.to(torch.float8_e4m3fn), the dense, shared and routed experts' SwiGLU alike; under
+     * the moe_act recompute module the routed experts' checkpoint keeps its bf16 input instead, the
+     * fp8 copy living only from the replay to the backward) */
     double ai = tr->fp8_act_input ? 1 : 2;
     /* LoRA: a frozen GEMM's input is kept only for its weight gradient (Transformer
      * Engine's Linear and LayerNormLinear save it only when the weight requires grad),
@@ -153,7 +155,7 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
             moe = 2 * el * h + norm_bf16;
         } else {
             moe = 2 * el * h + (lora ? 0 : norm_bf16 + qb * slots * h + (act_rc ? 0 : qb * slots * fe / et)) +
-                  ai * slots * fe * gm / et;
+                  (act_rc ? 2 : ai) * slots * fe * gm / et;
             if (fs > 0 && shared_rc)   /* its input, the norm output */
                 moe += norm_bf16;
             else if (fs > 0)
@@ -298,12 +300,20 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
                        st.embed * d.embed_params / t + st.head * (d.head_params / t + d.final_norm_params);
         if (st.head && m->tied_embeddings && p->pp > 1)
             dense += d.embed_params / t;
+        /* of those, the embedding and the output head (with the final norm): weights the low-precision
+         * recipe leaves in bf16 alone (Transformer Engine quantizes its Linear modules; the fp4 LoRA
+         * runs' pre-quantization its decoder layers' alone: custom_callbacks.py), no fp8 or fp4 copy */
+        double edge = st.embed * d.embed_params / t + st.head * (d.head_params / t + d.final_norm_params);
+        if (st.head && m->tied_embeddings && p->pp > 1)
+            edge += d.embed_params / t;
         double expert = st.moe_layers * d.expert_params * (m->moe.experts ? m->moe.experts : 0) / p->ep / p->etp;
         if (st.head && m->mtp_layers > 0) {   /* the prediction blocks' projections (their layers are the
                                                  stage's, aif_graph_shape) and the embedding they share */
             dense += m->mtp_layers * d.mtp_proj_params / t;
-            if (!m->tied_embeddings && p->pp > 1)
+            if (!m->tied_embeddings && p->pp > 1) {
                 dense += d.embed_params / t;
+                edge += d.embed_params / t;
+            }
         }
         double wt, gr, op;
         switch (opt) {
@@ -325,6 +335,8 @@ void aif_memory_estimate_dims(const aif_scenario *s, const aif_graph *g, const a
             op = o_b * (dense / n_dp + expert / n_edp);
         }
         }
+        /* the embedding and head in bf16 alone (sharded as the rest under zero3 and fsdp) */
+        wt += (2 - w_b) * (opt > AIF_OPT_ZERO2 ? edge / n_dp : edge);
         /* a stack that accumulates each micro-batch's gradients into an fp32 buffer beside them
          * (framework grad_accum_bytes; DeepSpeed's BF16_Optimizer keeps the bf16 gradients and
          * an unsharded fp32 copy): 4 bytes more a weight */
