@@ -247,7 +247,7 @@ rejects 2 "calibration family hopper has no measured fp8 attention kernel" \
     train --model llama3-8b --gpus 8 --gpu h100-sxm --precision fp8 --set train.attention_dtype=fp8
 says 0 "fp8, recompute none, optimizer distributed (fp8 attention)" \
     train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --recompute none --set train.attention_dtype=fp8
-says 0 "attention_dtype bf16, fp8_params false (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
+says 0 "attention_dtype bf16, fp8_params false, fp8_act_input false (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an
 # fp8 recipe leaves the choice, refused without one
 says 0 "optimizer distributed (fp8 parameters)" \

@@ -1105,6 +1105,9 @@ static void list_assumed(const ynode *root, aif_scenario *s)
          * LoRA weights: 1.125 or 2.56) */
         {"fp8_params", (t->precision == AIF_FP8 || (t->precision == AIF_FP4 && t->lora.rank > 0)) &&
                            t->optimizer <= AIF_OPT_ZERO1, ""},
+        /* a SwiGLU MLP's activation input kept in bf16 or fp8: a quarter to a half of a layer's
+         * activations, and a cast each way */
+        {"fp8_act_input", s->model.activation == AIF_ACT_SWIGLU, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1122,6 +1125,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[13].val, sizeof f[13].val, "%s", t->moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     snprintf(f[14].val, sizeof f[14].val, "%s", aif_attn_dtype_names[t->attention_dtype == AIF_ATTN_DT_FP8]);
     snprintf(f[15].val, sizeof f[15].val, "%s", t->fp8_params ? "true" : "false");
+    snprintf(f[16].val, sizeof f[16].val, "%s", t->fp8_act_input ? "true" : "false");
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
