@@ -21,10 +21,13 @@ V50_GIT_DIR: a git directory of mlcommons/training_results_v5.0 (commit 0fdc28f0
 """
 import csv
 import io
+import os
 import re
 import statistics
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mlperf_logs  # noqa: E402  (beside this script)
 
 # One row per distinct job and figure: the other submitters' runs of the same launch file
 # log the same peak (named in the note), so they are not rows of their own.
@@ -50,22 +53,17 @@ ROWS = {
     "mlperf50-nebius-soperator-h200-llama31-405b-1024": "",
 }
 
-PEAK = re.compile(r'"max_memory_usage": ([0-9.]+)')
-
-
-def git(repo, *args):
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=True).stdout
-
-
 def peaks(repo, source):
     m = re.match(r"mlcommons/training_results_v5\.0 (\S+/results/\S+?)/result_\S+\.txt", source)
     if not m:
         raise SystemExit(f"no v5.0 result directory in source: {source[:80]}")
-    files = [f for f in git(repo, "ls-tree", "--name-only", "HEAD", m.group(1) + "/").split()
+    files = [f for f in mlperf_logs.git(repo, "ls-tree", "--name-only", "HEAD", m.group(1) + "/").split()
              if re.search(r"result_\d+\.txt$", f)]
     runs = []
     for f in files:
-        vals = [float(v) for v in PEAK.findall(git(repo, "show", "HEAD:" + f))]
+        events = mlperf_logs.mllog(mlperf_logs.git(repo, "show", "HEAD:" + f))
+        vals = [float(e["value"]["max_memory_usage"]) for e in events
+                if e["key"] == "tracked_stats" and isinstance(e["value"], dict) and "max_memory_usage" in e["value"]]
         if vals:
             runs.append(max(vals))
     if not runs:

@@ -58,6 +58,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mlperf_logs  # noqa: E402  (beside this script)
 mllog = mlperf_logs.mllog
 hp = mlperf_logs.hp
+ival = mlperf_logs.ival
+loss_intervals = mlperf_logs.loss_intervals
 
 WARMUP_STEPS = 5
 V51, V50 = "v5.1", "v5.0"
@@ -240,15 +242,6 @@ def resolve_config(repo, path, env=None, origin=None):
     return env, origin
 
 
-def ival(env, *names, default=None):
-    for n in names:
-        v = env.get(n)
-        if v not in (None, "", "null"):
-            m = re.match(r"\$\{\w+:-(\d+)\}$", v)    # ${X:-n}
-            return int(m.group(1)) if m else int(v)
-    return default
-
-
 def is_block(e):
     """mlperf_common's per-block figure: logged from mlperf_common/callbacks/logging.py (v5.1:
     no `step` field; v5.0: with `throughput`), not from the implementation's callbacks."""
@@ -280,23 +273,6 @@ def block_times(events):
             s1 = e["metadata"].get("step", s0)
             out.append((s0, s1, val[0], (val[1] - t0) / 1000.0 / max(1, s1 - s0)))
             start, val = None, None
-    return out
-
-
-def loss_intervals(events):
-    """LoRA: per-step time from consecutive 10-step `train_loss` timestamps in one block."""
-    out, prev = [], None
-    for e in events:
-        k = e["key"]
-        if k in ("block_start", "eval_start", "block_stop"):
-            prev = None
-        elif k == "tracked_stats" and isinstance(e["value"], dict) and "train_loss" in e["value"]:
-            s = e["metadata"].get("step")
-            if s is None:
-                continue
-            if prev is not None and s > prev[0]:
-                out.append((prev[0], s - 1, (e["time_ms"] - prev[1]) / 1000.0 / (s - prev[0])))
-            prev = (s, e["time_ms"])
     return out
 
 

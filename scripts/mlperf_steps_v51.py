@@ -47,6 +47,8 @@ MIRROR = sys.argv[1]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mlperf_logs  # noqa: E402  (beside this script)
 mllog = mlperf_logs.mllog
+ival = mlperf_logs.ival
+loss_intervals = mlperf_logs.loss_intervals
 hp = mlperf_logs.hp
 
 
@@ -121,23 +123,6 @@ def block_times(events):
     return out
 
 
-def loss_intervals(events):
-    """LoRA: per-step time from consecutive 10-step `train_loss` timestamps in one block:
-    (first batch index, last batch index, seconds per step)."""
-    out, prev = [], None
-    for e in events:
-        k = e["key"]
-        if k in ("block_start", "eval_start", "block_stop"):
-            prev = None
-        elif k == "tracked_stats" and isinstance(e["value"], dict) and "train_loss" in e["value"]:
-            s = e["metadata"]["step"]
-            if prev is not None and s > prev[0]:
-                # train_loss at step s is logged after batch s-1 (global_step already advanced)
-                out.append((prev[0], s - 1, (e["time_ms"] - prev[1]) / 1000.0 / (s - prev[0])))
-            prev = (s, e["time_ms"])
-    return out
-
-
 def readme_config(bench, system):
     p = "NVIDIA/benchmarks/%s/implementations/%s/README-%s.md" % (bench, system, system)
     m = re.search(r"`benchmarks/([^`]+\.sh)`", show(p))
@@ -154,13 +139,6 @@ KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MOD
         "FP8_PARAM_GATHER", "FULL_CUDA_GRAPH", "MCORE_CUDA_GRAPH", "ACT_CKPT_GRANULARITY", "RECOMPUTE_GRANULARITY",
         "CPU_OFFLOADING", "ASYM_PP_EMBED", "ASYM_PP_LOSS", "OVERLAP_P2P_COMM", "USE_TE_OPS", "FUSED_QKV_ROPE",
         "FUSED_SINGLE_QKV_ROPE", "CP_COMM_TYPE", "WARMUP", "WARMUP_TRAIN_STEPS"]
-
-
-def ival(env, *names, default=None):
-    for n in names:
-        if n in env and env[n] not in ("", "null"):
-            return int(env[n])
-    return default
 
 
 def main():

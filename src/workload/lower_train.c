@@ -466,12 +466,13 @@ static void attention_bwd(lw *w)
     norm_op(w, "norm1.bwd", el * h * 6);
 }
 
-static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act, const char *pfx_fc2)
+static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act, const char *pfx_cast,
+                    const char *pfx_fc2)
 {
     double T = w->T, h = w->h, gm = w->d.gated ? 2 : 1;
     gemm(w, pfx_fc1, T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, pfx_act, T * ffn / w->t * 2 * (gm + 1));
-    act_fp8_cast(w, "shared.act.fp8", T * ffn * gm / w->t);
+    act_fp8_cast(w, pfx_cast, T * ffn * gm / w->t);
     gemm(w, pfx_fc2, T, h, ffn / w->t, 1, w->fp8);
 }
 
@@ -599,7 +600,8 @@ static void shared_core(lw *w)
     const aif_model *m = &w->s->model;
     if (m->moe.shared_experts > 0) {
         tp_gather(w, "tp.ag.shared", w->T, 1);
-        mlp_fwd(w, m->moe.expert_ffn * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.fc2");
+        mlp_fwd(w, m->moe.expert_ffn * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.act.fp8",
+                "shared.fc2");
         tp_reduce(w, "tp.rs.shared", w->T);
     }
 }
