@@ -4,13 +4,16 @@
 # the cluster grows from 1,024 to 1,048,576 GPUs (data parallelism grows with it,
 # the global batch too, so every size runs the same per-GPU step), one core, on five
 # networks:
-#   nonblocking  the default fabric (1:1, ECMP)
-#   over4        4:1 oversubscribed at the leaf (--oversubscription 4)
-#   adaptive     adaptive routing (--routing adaptive)
+#   nonblocking  the default fabric (1:1), ECMP (--routing ecmp)
+#   over4        4:1 oversubscribed at the leaf (--oversubscription 4), ECMP
+#   adaptive     adaptive routing (--routing adaptive: InfiniBand's own, what the default
+#                fabric, ib-ndr, runs since routing auto takes the fabric's)
 #   failed1      1% of the switch-to-switch cables down (--failed-links, the count
-#                read from `aifsim topology --json` at each size)
+#                read from `aifsim topology --json` at each size), ECMP
 #   full         every data-parallel replica its own timeline (--full), up to
-#                FULL_MAX GPUs (default 16384: 131,072 takes minutes)
+#                FULL_MAX GPUs (default 16384: 131,072 takes minutes), ECMP
+# (ECMP named, as every case was run before InfiniBand fabrics routed adaptively by default,
+# so that the figures of docs/PERFORMANCE.md compare.)
 # Wall time is taken with nanosecond timestamps around each run (date +%s%N, not
 # /usr/bin/time's 10 ms); user and system CPU time and peak RSS from /usr/bin/time
 # (cpu_s = user + system; user_s alone is the figure least moved by other work on
@@ -54,11 +57,11 @@ for c in $cases; do
     for n in ${SIZES:-1024 4096 16384 65536 131072 262144 524288 1048576}; do
         [ "$n" -le "$max" ] || break
         case $c in
-            nonblocking) extra="" ;;
-            over4) extra="--oversubscription 4" ;;
+            nonblocking) extra="--routing ecmp" ;;
+            over4) extra="--oversubscription 4 --routing ecmp" ;;
             adaptive) extra="--routing adaptive" ;;
-            failed1) extra="--failed-links $(failed_count $n)" ;;
-            full) [ "$n" -le "$full_max" ] || break; extra="--full" ;;
+            failed1) extra="--failed-links $(failed_count $n) --routing ecmp" ;;
+            full) [ "$n" -le "$full_max" ] || break; extra="--full --routing ecmp" ;;
             *) echo "unknown case $c" >&2; exit 2 ;;
         esac
         : > "$out.runs"

@@ -36,8 +36,10 @@ static aif_rc scen(aif_scenario *s, aif_err *e, const char *fmt, ...)
 }
 
 /* 16 nodes of 8 H100 on a fat-tree whose leaves hold 7.5 nodes and have 4 uplinks
- * for 60 NIC ports; a 2-node job (tp 8, dp 2). */
-#define NET "network: {topology: fat-tree, oversubscription: 16}"
+ * for 60 NIC ports; a 2-node job (tp 8, dp 2).  ECMP: its collisions on the 4 uplinks
+ * expose the spread job's gradient reduction (InfiniBand's own adaptive routing, the
+ * fabric's default, halves its rate and the backward still hides it). */
+#define NET "network: {topology: fat-tree, oversubscription: 16, routing: ecmp}"
 #define JOB "model: llama3-8b\ntrain: {tp: 8, gbs: 16%s}\n"
 
 static void test_default_is_whole_cluster(void **state)

@@ -24,6 +24,7 @@
 #include "engine/netsim.h"
 #include "net/coflow.h"
 #include "net/topology.h"
+#include "workload/ranks.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -305,6 +306,74 @@ static long rnd(uint64_t *y)
 }
 #define RND() rnd(&y)
 
+/* Rank orders (train.rank_order, workload/ranks.h).  place() is a permutation of the job's
+ * GPUs: the identity in Megatron-Core's default order, and in each other order a rank's
+ * coordinates weighted by the sizes of the dimensions before them in the order, read here
+ * from the order's own name.  count_below counts what enumerating every member counts. */
+static void test_rank_orders(void **state)
+{
+    (void)state;
+    const aif_parallel p = {.tp = 2, .pp = 3, .vpp = 1, .cp = 2, .ep = 1, .etp = 1, .dp = 4};
+    enum { N = 2 * 3 * 2 * 4, S = 2 * 2 * 4 };
+    for (int o = 0; o < AIF_N_RANK_ORDER; o++) {
+        aif_rank_map r;
+        aif_rank_map_init(&r, &p, o);
+        assert_int_equal(r.identity, o == AIF_ORDER_TP_CP_DP_PP);
+        const char *name = aif_rank_order_names[o];
+        assert_true(strncmp(name, "tp-", 3) == 0 && strlen(name) == 11);
+        char seen[N] = {0};
+        for (long g = 0; g < N; g++) {
+            long coord[4] = {g % S % 2, g % S / 2 % 2, g % S / 4, g / S};   /* tp cp dp pp */
+            long want = coord[0], w = 2;
+            for (int k = 1; k < 4; k++) {   /* the dimensions after tp, in the name's order */
+                const char *d = name + 3 * k;
+                int dim = d[0] == 'c' ? 1 : d[0] == 'd' ? 2 : 3;
+                want += coord[dim] * w;
+                w *= dim == 1 ? p.cp : dim == 2 ? p.dp : p.pp;
+            }
+            long at = aif_rank_place(&r, g);
+            assert_int_equal(at, want);
+            assert_true(at >= 0 && at < N && !seen[at]);
+            seen[at] = 1;
+        }
+    }
+    uint64_t y = 11;
+    for (int trial = 0; trial < 200; trial++) {   /* nested axes of a mixed radix, any order */
+        long size[4], weight[4], count[4], w = 1;
+        int n_axes = 1 + (int)(RND() % 4);
+        for (int a = 0; a < 4; a++)
+            size[a] = 1 + RND() % 5;
+        int perm[4] = {0, 1, 2, 3};
+        for (int a = 3; a > 0; a--) {
+            int b = (int)(RND() % (uint64_t)(a + 1)), t = perm[a];
+            perm[a] = perm[b];
+            perm[b] = t;
+        }
+        long wt[4];
+        for (int a = 0; a < 4; a++) {
+            wt[perm[a]] = w;
+            w *= size[perm[a]];
+        }
+        for (int a = 0; a < n_axes; a++) {
+            weight[a] = wt[a];
+            count[a] = size[a];
+        }
+        long D = 1 + RND() % (unsigned long)w;
+        long brute = 0, total = 1;
+        for (int a = 0; a < n_axes; a++)
+            total *= count[a];
+        for (long m = 0; m < total; m++) {
+            long at = 0, rest = m;
+            for (int a = 0; a < n_axes; a++) {
+                at += rest % count[a] * weight[a];
+                rest /= count[a];
+            }
+            brute += at < D;
+        }
+        assert_int_equal(aif_rank_count_below(weight, count, n_axes, D), brute);
+    }
+}
+
 static void test_link_classes_refined(void **state)
 {
     (void)state;
@@ -340,7 +409,7 @@ static void test_link_classes_refined(void **state)
                     int n = 2 << (RND() % 4), stride = 1 << (RND() % 6);
                     long base = RND() % (512 - (long)(n - 1) * stride);
                     int algo = RND() % 2 ? AIF_ALGO_RING : AIF_ALGO_TREE;
-                    aif_pats_group(p, coll, algo, base, stride, n, (uint64_t)RND());
+                    aif_pats_group(p, coll, algo, base, stride, NULL, n, (uint64_t)RND());
                 }
                 aif_pats_add(p, q, 1);
                 assert_int_equal(p->err, AIF_PATS_OK);
@@ -855,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_slowdowns),
         cmocka_unit_test(test_gpudirect),          cmocka_unit_test(test_collective_on_network),          cmocka_unit_test(test_deterministic_and_trace),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_rank_orders),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -273,7 +273,8 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
  * a node, not a whole number of nodes, or not a count, is refused naming the column. */
 /* every optional trailing column, after notes (validate.c train_optional) */
 #define OPTCOLS "lora_rank,lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype," \
-                "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params,fp8_act_input\n"
+                "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params,fp8_act_input," \
+                "rank_order\n"
 #define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
 static void test_scaleup_domain_column(void **state)
 {
@@ -295,7 +296,7 @@ static void test_scaleup_domain_column(void **state)
         "not a whole number of nodes of 4 GPUs", 2);
     /* a row short of notes names every optional column, the last included */
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s\n",
-        "attention_dtype, scaleup_domain, fp8_params, fp8_act_input)", 2);
+        "attention_dtype, scaleup_domain, fp8_params, fp8_act_input, rank_order)", 2);
 }
 
 /* The optional trailing column fp8_params (train.fp8_params: Megatron-Core's
@@ -366,6 +367,32 @@ static void test_fp8_act_input_column(void **state)
     aif_validation_free(&v);
     bad(FHDR "a,gpt3-175b,dgx-h100,64,8,1,64,2048,fp8,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,,1\n",
         "column fp8_act_input", 2);
+}
+
+/* The optional trailing column rank_order (train.rank_order): Llama 3 70B at TP4 PP8 on eight
+ * NVL72 racks of 64 GB200.  Megatron-Core's use_tp_pp_dp_mapping (tp-cp-pp-dp) puts each
+ * replica's pipeline in one rack and its data-parallel peers one a rack: fewer exposed
+ * pipeline sends, a longer gradient reduction than the default order's; an order that is not
+ * a permutation of cp, dp and pp after tp, or another order on a model with experts, is
+ * refused naming the column. */
+#define ROHDR "id,model,system,gpus,tp,pp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
+static void test_rank_order_column(void **state)
+{
+    (void)state;
+    const char *csv = ROHDR "a,llama3-70b,gb200-nvl72,512,4,8,1,128,8192,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64\n"
+                           "b,llama3-70b,gb200-nvl72,512,4,8,1,128,8192,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64"
+                           ",,,tp-cp-pp-dp\n";
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    if (!(b->bd.pp_comm_s < a->bd.pp_comm_s && b->bd.dp_comm_s > a->bd.dp_comm_s))
+        fail_msg("pipeline %.4f -> %.4f s, gradients %.4f -> %.4f s", a->bd.pp_comm_s, b->bd.pp_comm_s,
+                 a->bd.dp_comm_s, b->bd.dp_comm_s);
+    aif_validation_free(&v);
+    bad(ROHDR "a,llama3-70b,gb200-nvl72,512,4,8,1,128,8192,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64,,,tp-dp-pp\n",
+        "column rank_order", 2);
+    bad(ROHDR "a,mixtral-8x7b,gb200-nvl72,512,4,8,1,128,4096,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64,,,tp-cp-pp-dp\n",
+        "has experts", 2);
 }
 
 /* An fp4 recipe's frozen LoRA weights held in fp4 alone (train.fp8_params under precision
@@ -835,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_fp8_params_column),
         cmocka_unit_test(test_fp8_act_input_column),
         cmocka_unit_test(test_fp4_frozen_weights),
+        cmocka_unit_test(test_rank_order_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

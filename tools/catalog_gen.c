@@ -210,6 +210,7 @@ static void fabric_fields(const aif_fabric *f)
     num("ll_max_bw_Bps", f->ll_max_bw_Bps);
     num("a2a_half_bytes", f->a2a_half_bytes);
     integer("in_network_reduction", f->in_network_reduction);
+    integer("routing", f->routing);
     num("cpu_core_bw_Bps", f->cpu_core_bw_Bps);
     integer("switch_radix", f->switch_radix);
     num("switch_per_port_W", f->switch_per_port_W);

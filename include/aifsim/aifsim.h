@@ -85,6 +85,18 @@ typedef enum aif_ep_dispatch {
  * Megatron-Bridge's grad_reduce_in_fp32 False; auto is fp32 for those optimizers and the
  * optimizer's own bf16 gradients for zero1, zero2, zero3 and fsdp. */
 typedef enum aif_grad_dtype { AIF_GRAD_AUTO, AIF_GRAD_FP32, AIF_GRAD_BF16, AIF_N_GRAD_DTYPE } aif_grad_dtype;
+/* Where a job's ranks sit (train.rank_order, aif_rank_order_names): the order of the parallel
+ * dimensions from the fastest-varying rank index to the slowest, tp always first, as
+ * Megatron-Core's RankGenerator takes it without ep.  tp-cp-dp-pp is Megatron-Core's default
+ * (tp-cp-ep-dp-pp): a pipeline stage's ranks are consecutive, so its data-parallel peers share
+ * a scale-up domain when they fit in one; tp-cp-pp-dp is its use_tp_pp_dp_mapping
+ * (tp-cp-ep-pp-dp, MLPerf Training v5.1's TP_PP_DP_MAPPING): a model replica's ranks are
+ * consecutive, its pipeline inside the domain and the data-parallel peers across domains;
+ * tp-pp-cp-dp is NeMo 25.04's mapping of the same flag (tp-ep-pp-cp-dp). */
+typedef enum aif_rank_order {
+    AIF_ORDER_TP_CP_DP_PP, AIF_ORDER_TP_CP_PP_DP, AIF_ORDER_TP_PP_CP_DP, AIF_ORDER_TP_DP_CP_PP,
+    AIF_ORDER_TP_DP_PP_CP, AIF_ORDER_TP_PP_DP_CP, AIF_N_RANK_ORDER
+} aif_rank_order;
 
 #define AIF_NAME_MAX 48
 #define AIF_DESC_MAX 256
@@ -297,6 +309,8 @@ typedef struct aif_fabric {
      * t_bw (1 + sqrt(a2a_half / S)) (collective.h); 0 = none (no sweep shows such a loss) */
     double a2a_half_bytes;
     bool in_network_reduction;   /* the switches can reduce (InfiniBand SHARP): NCCL's CollNet */
+    int routing;                 /* aif_routing, ecmp or adaptive: how its switches route as deployed, what
+                                    cluster.network.routing auto takes (default ecmp) */
     double cpu_core_bw_Bps;      /* TCP: bytes per second one host core's network stack moves (0: RDMA, none) */
     int switch_radix;            /* ports per switch (optional in the catalog: data/fabrics.yaml's fabric_defaults) */
     double switch_per_port_W;    /* switch power per port at port_bw (ASIC share, fans), optics apart; 0 = the
@@ -484,7 +498,11 @@ typedef enum aif_topo_kind {
     AIF_TOPO_RAIL_OPTIMIZED,  /* NIC k of every node of a group on leaf k of the group */
     AIF_TOPO_RAIL_ONLY        /* one Clos per rail, no switch path between rails */
 } aif_topo_kind;
-typedef enum aif_routing { AIF_ROUTE_ECMP, AIF_ROUTE_ADAPTIVE } aif_routing;
+/* How the scale-out switches pick a path (cluster.network.routing, aif_routing_names: ecmp
+ * adaptive auto): ECMP hashes each flow onto one path; adaptive takes the least-loaded port;
+ * auto (the default) is the fabric's own (aif_fabric.routing: InfiniBand's subnet manager
+ * enables adaptive routing by default, plain RoCE and Ethernet switches hash). */
+typedef enum aif_routing { AIF_ROUTE_ECMP, AIF_ROUTE_ADAPTIVE, AIF_ROUTE_AUTO } aif_routing;
 typedef struct aif_network {
     int topology;                  /* aif_topo_kind */
     int tiers;                     /* switch tiers 1..3; 0 = the fewest that hold the cluster */
@@ -493,7 +511,7 @@ typedef struct aif_network {
     double oversubscription;       /* leaf down:up ports (1 = non-blocking) */
     double spine_oversubscription; /* 3 tiers: aggregation down:up ports */
     int planes;                    /* independent planes per NIC port (2 = dual-plane, Alibaba HPN) */
-    int routing;                   /* aif_routing */
+    int routing;                   /* aif_routing; auto: the fabric's (aif_net_routing resolves it) */
     bool gpudirect;                /* false: transfers are staged through host memory */
     double host_bw_Bps;            /* host memory bandwidth a staged transfer crosses twice */
     int failed_links;              /* switch-to-switch cables down, chosen by seed */
@@ -505,7 +523,7 @@ typedef struct aif_network {
                                       (aif_net_optics_names: fabric pluggable cpo) */
     unsigned seed;
 } aif_network;
-/* The defaults a scenario starts from (non-blocking, one plane, ECMP, GPUDirect on). */
+/* The defaults a scenario starts from (non-blocking, one plane, the fabric's routing, GPUDirect on). */
 void aif_network_defaults(aif_network *n);
 
 /* NCCL's cost model (data/nccl.yaml, from NVIDIA/nccl src/graph/tuning.cc): per
@@ -539,6 +557,9 @@ typedef struct aif_cluster {
     aif_storage_tier storage;
     double storage_units;
 } aif_cluster;
+/* The routing the cluster's switches run: cluster.network.routing, or where it is auto the
+ * scale-out fabric's own (ecmp or adaptive). */
+int aif_net_routing(const aif_cluster *cl);
 
 /* NCCL's cost model the catalog holds (data/nccl.yaml); scenarios copy it into their cluster. */
 const aif_nccl *aif_catalog_nccl(const aif_catalog *c);
@@ -604,6 +625,7 @@ typedef struct aif_train {
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     int ep_dispatch;         /* aif_ep_dispatch: how the expert all-to-all moves tokens (default auto) */
+    int rank_order;          /* aif_rank_order: where the ranks sit, fastest dimension first (default tp-cp-dp-pp) */
     int grad_dtype;          /* aif_grad_dtype: the gradient buffer's and its reduction's type (default auto) */
     int attention_dtype;     /* aif_attn_dtype: the fused attention's operands, bf16 (default) or fp8 (Transformer
                                 Engine's fp8 dot-product attention, Megatron-Core's --fp8-dot-product-attention;

@@ -30,6 +30,8 @@ extern const char *const aif_prec_names[];         /* fp32 tf32 bf16 fp8 fp4 */
 extern const char *const aif_fp4_format_names[];   /* nvfp4 mxfp4 */
 extern const char *const aif_ep_dispatch_names[];  /* auto alltoall deepep deepep-fp8 */
 extern const char *const aif_grad_dtype_names[];   /* auto fp32 bf16 */
+extern const char *const aif_rank_order_names[];   /* tp-cp-dp-pp tp-cp-pp-dp tp-pp-cp-dp tp-dp-cp-pp tp-dp-pp-cp
+                                                      tp-pp-dp-cp (aif_rank_order) */
 extern const char *const aif_recompute_names[];    /* none selective full */
 extern const char *const aif_recompute_module_names[];   /* core_attn mla_up_proj layernorm mlp moe moe_act
                                                             shared_experts (aif_recompute_module) */
@@ -44,7 +46,8 @@ extern const char *const aif_fabric_kind_names[];  /* infiniband roce ethernet n
 extern const char *const aif_transport_names[];    /* rdma tcp */
 extern const char *const aif_status_names[];       /* unstated measured specification announced */
 extern const char *const aif_topo_kind_names[];    /* auto fat-tree rail-optimized rail-only */
-extern const char *const aif_routing_names[];      /* ecmp adaptive */
+extern const char *const aif_routing_names[];      /* ecmp adaptive auto */
+extern const char *const aif_fabric_routing_names[];   /* ecmp adaptive (a fabric's own) */
 extern const char *const aif_cooling_names[];      /* air rdhx liquid immersion */
 extern const char *const aif_climate_names[];      /* cold temperate hot */
 extern const char *const aif_supply_kind_names[];  /* grid ppa_solar ppa_wind nuclear gas_turbine */

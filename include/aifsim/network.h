@@ -17,6 +17,7 @@ typedef struct aif_topo_summary {
     char kind[24];               /* fat-tree, rail-optimized, rail-only */
     int gpus, nodes, nics_per_node, domains, domain_size;
     int planes, tiers, radix;
+    char routing[12];            /* ecmp, adaptive: what the switches run (cluster.network.routing, auto resolved) */
     int leaf_down, leaf_up;      /* ports per leaf */
     int agg_down, agg_up;        /* ports per aggregation switch (3 tiers) */
     long switches[3];            /* leaf, spine/aggregation, core (physical, by ports used) */

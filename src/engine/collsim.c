@@ -64,7 +64,7 @@ double aif_coll_sim_time(aif_coll_sim *c, aif_coll coll, int n, double bytes, ai
     int k = aif_pats_find(p, key);
     if (k < 0) {
         p->err = AIF_PATS_OK;
-        aif_pats_group(p, coll, u, 0, 1, n, (uint64_t)(coll * 8 + u) << 40);
+        aif_pats_group(p, coll, u, 0, 1, NULL, n, (uint64_t)(coll * 8 + u) << 40);
         if (p->err) {
             for (long i = 0; i < p->n_touched; i++)
                 p->acc[p->touched[i]] = 0;

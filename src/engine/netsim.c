@@ -152,9 +152,12 @@ bool aif_netsim_torus(const aif_netsim *n) { return n->topo->torus != 0; }
 int aif_netsim_find(const aif_netsim *n, long key) { return aif_pats_find(&n->pats, key); }
 
 void aif_netsim_group(aif_netsim *n, const aif_alloc *a, aif_coll coll, aif_coll_algo algo, long base, long stride,
-                      int size, uint64_t salt)
+                      const long *members, int size, uint64_t salt)
 {
-    aif_pats_group(&n->pats, coll, algo, gpu_of(n, a, base), stride, size, salt);
+    if (members)
+        aif_pats_group(&n->pats, coll, algo, gpu_of(n, a, 0), 1, members, size, salt);
+    else
+        aif_pats_group(&n->pats, coll, algo, gpu_of(n, a, base), stride, NULL, size, salt);
 }
 
 void aif_netsim_transfer(aif_netsim *n, const aif_alloc *a, long from, long to, uint64_t salt, double coef)

@@ -66,15 +66,16 @@ void aif_netsim_free(aif_netsim *n);
 aif_netsim_fail aif_netsim_failed(const aif_netsim *n);
 
 /* --- patterns (before aif_netsim_seal; later ones still work, but are counted late) */
-/* Scale-up domain of a job's rank, and whether domains are tori (routes cross other chips). */
+/* Scale-up domain of a job's GPU (its rank in the default order), and whether domains are tori (routes cross other chips). */
 long aif_netsim_domain_of(const aif_netsim *n, const aif_alloc *a, long rank);
 bool aif_netsim_torus(const aif_netsim *n);
 /* The pattern stored under key, or -1. */
 int aif_netsim_find(const aif_netsim *n, long key);
-/* Adds the flows of collective coll (algorithm algo) on the job's ranks base + i * stride, i < size. */
+/* Adds the flows of collective coll (algorithm algo) on the job's GPUs base + i * stride, i < size,
+ * or, where members is given, members[i] (workload/ranks.h: a rank order's GPUs). */
 void aif_netsim_group(aif_netsim *n, const aif_alloc *a, aif_coll coll, aif_coll_algo algo, long base, long stride,
-                      int size, uint64_t salt);
-/* Adds one transfer between two of the job's ranks, coef bytes per message byte. */
+                      const long *members, int size, uint64_t salt);
+/* Adds one transfer between two of the job's GPUs, coef bytes per message byte. */
 void aif_netsim_transfer(aif_netsim *n, const aif_alloc *a, long from, long to, uint64_t salt, double coef);
 /* Adaptive routing: patterns built from now on share the load of `group` (net/coflow.h; -1: each alone). */
 void aif_netsim_load_group(aif_netsim *n, long group);

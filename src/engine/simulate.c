@@ -62,6 +62,7 @@
 #include "hw/compute.h"
 #include "net/collective.h"
 #include "workload/offload.h"
+#include "workload/ranks.h"
 #include "workload/schedule.h"
 
 #include <math.h>
@@ -179,6 +180,8 @@ typedef struct sim {
     int pp, vpp, m, dp, tp, cp, ep, etp, full;
     int dps;                   /* data-parallel ranks a shard group spans (train.dp_shard; dp without hybrid sharding) */
     int S;                     /* GPUs per stage */
+    aif_rank_map rmap;         /* a logical rank's GPU (train.rank_order; workload/ranks.h) */
+    long *members;             /* another order than the default: a group's GPUs, built one group at a time */
     double slowdown;
     double *op_t;              /* per op: its duration (compute) or the closed form's time (comm) */
     /* per op: the closed form's time and algorithm of its last launch, for its bytes
@@ -262,6 +265,41 @@ static int group_of(const sim *x, int grp, long g, long *base, long *stride)
     }
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* The job's GPUs of the group base + i * stride (i < n) in x->members, in GPU order, or NULL
+ * in the default order, where they are the ranks themselves.  In GPU order because NCCL
+ * builds its rings and trees from the topology, a domain's members together, whatever
+ * their ranks (tp-dp-pp-cp puts a data-parallel group's cp pairs in two racks: by rank its
+ * ring would cross between them at every hop). */
+static const long *group_gpus(sim *x, long base, long stride, int n)
+{
+    if (x->rmap.identity)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        x->members[i] = aif_rank_place(&x->rmap, base + i * stride);
+    qsort(x->members, (size_t)n, sizeof *x->members, cmp_long);
+    return x->members;
+}
+
+/* Whether the group base + i * stride (i < n) lies in one scale-up domain. */
+static int one_domain(sim *x, long base, long stride, int n)
+{
+    const long *m = group_gpus(x, base, stride, n);
+    if (!m)
+        return aif_netsim_domain_of(x->net, &x->alloc, base) ==
+               aif_netsim_domain_of(x->net, &x->alloc, base + (n - 1) * stride);
+    long d0 = aif_netsim_domain_of(x->net, &x->alloc, m[0]);
+    for (int i = 1; i < n; i++)
+        if (aif_netsim_domain_of(x->net, &x->alloc, m[i]) != d0)
+            return 0;
+    return 1;
+}
+
 /* Whether groups of this type lie inside one timeline's GPUs (full mode). */
 static int within_timeline(const sim *x, int grp)
 {
@@ -311,6 +349,15 @@ static long pattern_key(int grp, int coll, int algo, dir d, int inst)
     int g = grp == AIF_GRP_DPR ? 0 : grp;
     long k = ((((long)inst * AIF_GRP_DPR + g) * 8 + coll) * 8 + algo) * 3 + (long)d;
     return grp == AIF_GRP_DPR ? k + ((long)1 << 44) : k;
+}
+
+/* The adaptive-routing load group of a collective's patterns (net/coflow.h): under
+ * adaptive routing, one collective on every stage, which the switches balance together
+ * (their queues see every flow, not one stage's); under ECMP, where the load routes
+ * nothing, the stage's own (the build order, and so the links' classes, as before). */
+static long load_key(const sim *x, int grp, int coll, int algo, dir d, int stage)
+{
+    return pattern_key(grp, coll, algo, d, aif_net_routing(&x->s->cluster) == AIF_ROUTE_ADAPTIVE ? 0 : stage);
 }
 
 /* Finds or builds the link pattern of a collective: op's group on an instance,
@@ -388,8 +435,7 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
     int first_only = d == DIR_GROUP && n > 1 && !aif_netsim_torus(x->net);
     for (long gg = lo; gg < hi && first_only; gg++) {
         n = group_of(x, o->group, gg, &base, &stride);
-        if (base == gg && aif_netsim_domain_of(x->net, &x->alloc, base) !=
-                              aif_netsim_domain_of(x->net, &x->alloc, base + (n - 1) * stride))
+        if (base == gg && !one_domain(x, base, stride, n))
             first_only = 0;
     }
     /* without `full`, the sends of different replicas (pipeline sends, groups inside a
@@ -399,7 +445,7 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
         return NONE;
     /* adaptive routing: the replicas of a stage (one instance each with `full`) see each
      * other's load, as the one pattern of all of them does without `full` */
-    aif_netsim_load_group(x->net, x->scoring ? -1 : pattern_key(o->group, o->coll, algo, d, (int)(lo / x->S)));
+    aif_netsim_load_group(x->net, x->scoring ? -1 : load_key(x, o->group, o->coll, algo, d, (int)(lo / x->S)));
     /* ECMP hashes a flow by its endpoints and collective, not by how the simulator
      * groups timelines: the salt names the stage, not the instance, so that a
      * replica's flows take the same paths with and without `full` */
@@ -411,7 +457,8 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
         for (long gg = lo; gg < hi; gg++) {
             if (per_rep)
                 aif_netsim_tag(x->net, replica_of(x, gg));
-            aif_netsim_transfer(x->net, &x->alloc, gg, gg + (long)(to - stage) * x->S, salt + (uint64_t)gg, 1);
+            aif_netsim_transfer(x->net, &x->alloc, aif_rank_place(&x->rmap, gg),
+                                aif_rank_place(&x->rmap, gg + (long)(to - stage) * x->S), salt + (uint64_t)gg, 1);
         }
     } else {
         long n_groups = 0;
@@ -422,7 +469,8 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
             if (per_rep)
                 aif_netsim_tag(x->net, replica_of(x, base));
             if (!first_only || n_groups == 0)
-                aif_netsim_group(x->net, &x->alloc, (aif_coll)o->coll, (aif_coll_algo)algo, base, stride, n,
+                aif_netsim_group(x->net, &x->alloc, (aif_coll)o->coll, (aif_coll_algo)algo, base, stride,
+                                 group_gpus(x, base, stride, n), n,
                                  salt + (uint64_t)gg * 0x10000);
             n_groups++;
         }
@@ -478,7 +526,7 @@ static void prebuild_op(sim *x, pattern_queue *w, timeline *t, int op, double by
         stop(x, FAIL_NOMEM);
         return;
     }
-    w->v[w->n] = (pattern_job){pattern_key(o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst,
+    w->v[w->n] = (pattern_job){load_key(x, o->group, o->coll, (int)algo, d, t->stage), (int)w->n, op, inst,
                                (int)algo, d, bytes};
     w->n++;
 }
@@ -1127,7 +1175,7 @@ static void sim_free(sim *x)
             free(x->tl[i].off_done);
         }
     void *ps[] = {x->op_t, x->memo, x->sched, x->n_bitems, x->n_buckets, x->chunk_first, x->chunk_n, x->chunk_bucket, x->tl, x->rq,
-                  x->st, x->arrive, x->rdv, x->score, x->rep_t, x->rep_cls, x->n_class};
+                  x->st, x->arrive, x->rdv, x->score, x->rep_t, x->rep_cls, x->n_class, x->members};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         free(ps[i]);
 }
@@ -1168,6 +1216,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->etp = p->etp;
     x->dps = p->dp_shard > 0 ? p->dp_shard : p->dp;
     x->S = p->tp * p->cp * p->dp;
+    aif_rank_map_init(&x->rmap, p, s->train.rank_order);
     x->full = o->full;
     x->alloc = (aif_alloc){aif_alloc_gpus(s), s->train.alloc.first_node};
     x->slowdown = s->cluster.gpu.calib.overlap_slowdown;
@@ -1198,6 +1247,11 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
         x->rep_t = calloc((size_t)x->dp, sizeof(double));
         x->rep_cls = calloc((size_t)x->dp, sizeof(int));
         if (!x->score || !x->rep_t || !x->rep_cls)
+            return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
+    }
+    if (!x->rmap.identity) {   /* the largest group: a stage's ranks, or the pipeline */
+        x->members = malloc((size_t)(x->S > x->pp ? x->S : x->pp) * sizeof(long));
+        if (!x->members)
             return aif_err_set(err, AIF_ENOMEM, NULL, 0, 0, "simulate", "out of memory");
     }
     if (!x->op_t || !x->memo || !x->sched || !x->n_bitems || !x->n_buckets || !x->chunk_first || !x->chunk_n || !x->chunk_bucket || !x->tl ||

@@ -366,23 +366,25 @@ static void acc_route(aif_patterns *p, long a, long b, uint64_t salt, double coe
         acc_link(p, h[i].link, coef * h[i].share);
 }
 
-/* The flows of one collective on one group (members base + i * stride), bytes per message byte. */
-void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, int n, uint64_t salt)
+/* The flows of one collective on one group (members base + i * stride, or base + members[i]),
+ * bytes per message byte. */
+void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, const long *members, int n,
+                    uint64_t salt)
 {
     if (n <= 1)
         return;
     int dom = p->topo->dom;
     int k = 0, d = 1;   /* members in the first member's domain; domains the group spans */
-    for (int i = 0; i < n && (base + i * stride) / dom == base / dom; i++)
+#define M(i) (members ? base + members[i] : base + (long)(i) * stride)
+    for (int i = 0; i < n && M(i) / dom == M(0) / dom; i++)
         k++;
     for (int i = 1; i < n; i++)
-        d += (base + i * stride) / dom != (base + (i - 1) * stride) / dom;
+        d += M(i) / dom != M(i - 1) / dom;
     double nn = n;
     /* bytes each rank sends per message byte: all-reduce 2(n-1)/n, all-gather and reduce-scatter
      * (n-1)/n, broadcast and a ring of send/recv (context parallelism) the whole message */
     double bf = coll == AIF_COLL_ALLREDUCE ? 2 * (nn - 1) / nn
                 : coll == AIF_COLL_BROADCAST || coll == AIF_COLL_SENDRECV ? 1 : (nn - 1) / nn;
-#define M(i) (base + (long)(i) * stride)
     if (coll == AIF_COLL_ALLTOALL || coll == AIF_COLL_DISPATCH) {
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)

@@ -96,8 +96,10 @@ int aif_pats_init(aif_patterns *p, aif_topo *t, aif_mm *mm, const aif_fabric *sc
 void aif_pats_free(aif_patterns *p);
 /* The pattern stored under key, or -1. */
 int aif_pats_find(const aif_patterns *p, long key);
-/* Adds the flows of one collective on the group base + i * stride (i < n). */
-void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, int n, uint64_t salt);
+/* Adds the flows of one collective on the group base + i * stride (i < n), or, where members
+ * is given, on GPUs base + members[i] (a rank order that is not a stride: workload/ranks.h). */
+void aif_pats_group(aif_patterns *p, int coll, int algo, long base, long stride, const long *members, int n,
+                    uint64_t salt);
 /* Adds one transfer from GPU a to GPU b carrying coef bytes per message byte. */
 void aif_pats_transfer(aif_patterns *p, long a, long b, uint64_t salt, double coef);
 /* Adaptive routing: the patterns built from now on, until the next call, share one

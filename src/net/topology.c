@@ -156,7 +156,7 @@ static aif_rc build(const aif_cluster *cl, int with_links, aif_topo **out, aif_e
     t->pods = (int)pods;
     t->P = P;
     t->A = A;
-    t->routing = nw->routing;
+    t->routing = aif_net_routing(cl);
     t->gpudirect = nw->gpudirect;
     t->seed = nw->seed;
     t->torus = (cl->scaleup.kind == AIF_FAB_ICI || cl->scaleup.kind == AIF_FAB_NEURONLINK) && cl->scaleup_domain > 1;
@@ -254,6 +254,7 @@ static aif_rc build(const aif_cluster *cl, int with_links, aif_topo **out, aif_e
     s->domain_size = t->dom;
     s->domains = (cl->gpus + t->dom - 1) / t->dom;
     s->planes = planes;
+    aif_strlcpy(s->routing, aif_routing_name((aif_routing)aif_net_routing(cl)), sizeof s->routing);
     s->tiers = tiers;
     s->radix = radix;
     s->radix_raised = raised;
@@ -402,7 +403,7 @@ static int plane_route(const aif_topo *t, int p, int na, int ra, int nb, int rb,
              * aggregation switch has no live way on is passed over for the next best */
             unsigned char tried[4096];
             memset(tried, 0, (size_t)(U < 4096 ? U : 4096));
-            int nu = U < 4096 ? U : 4096, su = tie_start(h, nu), sa = tie_start(h >> 24, A);
+            int nu = U < 4096 ? U : 4096, su = tie_start(h, nu), sa = A > 0 ? tie_start(h >> 24, A) : 0;   /* A: 3 tiers */
             for (int attempt = 0; attempt < U && best_u < 0; attempt++) {
                 double bu = INFINITY;
                 int cu = -1;

@@ -12,10 +12,10 @@ static const char *const switch_tiers[3] = {"leaf", "spine", "core"};
 
 void aif_report_topology_text(FILE *f, const aif_topo_summary *t)
 {
-    fprintf(f, "  network  %s, %d tier%s, radix %d%s, %d plane%s; %d GPU%s in %d node%s (%d NIC%s each), %d scale-up "
-               "domain%s of %d\n",
+    fprintf(f, "  network  %s, %d tier%s, radix %d%s, %d plane%s, %s routing; %d GPU%s in %d node%s (%d NIC%s each), "
+               "%d scale-up domain%s of %d\n",
             t->kind, t->tiers, t->tiers == 1 ? "" : "s", t->radix, t->radix_raised ? " (raised to fit)" : "",
-            t->planes, t->planes == 1 ? "" : "s", t->gpus, t->gpus == 1 ? "" : "s", t->nodes, t->nodes == 1 ? "" : "s",
+            t->planes, t->planes == 1 ? "" : "s", t->routing, t->gpus, t->gpus == 1 ? "" : "s", t->nodes, t->nodes == 1 ? "" : "s",
             t->nics_per_node, t->nics_per_node == 1 ? "" : "s", t->domains, t->domains == 1 ? "" : "s",
             t->domain_size);
     if (t->torus[0])
@@ -60,6 +60,7 @@ json_object *aif_report_topology_obj(const aif_topo_summary *t)
         json_object_object_add(o, "torus", tor);
     }
     aif_json_int(o, "planes", t->planes);
+    aif_json_str(o, "routing", t->routing);
     aif_json_int(o, "tiers", t->tiers);
     aif_json_int(o, "radix", t->radix);
     aif_json_int(o, "leaf_down_ports", t->leaf_down);

@@ -145,6 +145,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, " CP%d EP%d DP%d", p->cp, p->ep, p->dp);
     if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding: named only when on */
         fprintf(f, " (shard %d x replicate %d)", p->dp_shard, p->dp / p->dp_shard);
+    if (t->rank_order != AIF_ORDER_TP_CP_DP_PP)   /* named only when not Megatron-Core's default */
+        fprintf(f, " (ranks %s)", aif_rank_order_names[t->rank_order]);
     fprintf(f, "%s, mbs %d, gbs %d x %d = %s tokens, %s, recompute %s, optimizer %s", p->sp ? " +SP" : "", t->mbs,
             t->gbs, t->seq, a, prec, rc,
             aif_optim_name((aif_optim)t->optimizer));
@@ -249,6 +251,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_int(in, "dp", p->dp);
     if (p->dp_shard > 0 && p->dp_shard < p->dp)   /* hybrid sharding; absent when the shard spans all of dp */
         aif_json_int(in, "dp_shard", p->dp_shard);
+    if (s->train.rank_order != AIF_ORDER_TP_CP_DP_PP)   /* absent: Megatron-Core's default order */
+        aif_json_str(in, "rank_order", aif_rank_order_names[s->train.rank_order]);
     json_object_object_add(in, "sp", json_object_new_boolean(p->sp));
     aif_json_int(in, "mbs", s->train.mbs);
     aif_json_int(in, "gbs", s->train.gbs);

@@ -183,6 +183,7 @@ static const field fabric_fields[] = {
     {.key = "ll_max_bw", .type = F_QTY, .off = offsetof(aif_fabric, ll_max_bw_Bps), .qty = AIF_Q_BW},
     {.key = "a2a_half", .type = F_QTY, .off = offsetof(aif_fabric, a2a_half_bytes), .qty = AIF_Q_BYTES, .max = 1e12},
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
+    {.key = "routing", .type = F_ENUM, .off = offsetof(aif_fabric, routing), .names = aif_fabric_routing_names},
     {.key = "cpu_core_bw", .type = F_QTY, .off = offsetof(aif_fabric, cpu_core_bw_Bps), .qty = AIF_Q_BW, .min = 1},
     {.key = "switch_radix", .type = F_INT, .off = offsetof(aif_fabric, switch_radix), .min = 4, .max = 4096},
     {.key = "switch_per_port", .type = F_QTY, .off = offsetof(aif_fabric, switch_per_port_W), .qty = AIF_Q_POWER},

@@ -24,6 +24,8 @@ int aif_name_count(const char *const *names)
 const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
 const char *const aif_fp4_format_names[] = {"nvfp4", "mxfp4", NULL};
 const char *const aif_ep_dispatch_names[] = {"auto", "alltoall", "deepep", "deepep-fp8", NULL};
+const char *const aif_rank_order_names[] = {"tp-cp-dp-pp", "tp-cp-pp-dp", "tp-pp-cp-dp", "tp-dp-cp-pp",
+                                            "tp-dp-pp-cp", "tp-pp-dp-cp", NULL};
 const char *const aif_grad_dtype_names[] = {"auto", "fp32", "bf16", NULL};
 const char *const aif_recompute_names[] = {"none", "selective", "full", NULL};
 const char *const aif_recompute_module_names[] = {"core_attn", "mla_up_proj", "layernorm", "mlp", "moe", "moe_act",
@@ -40,7 +42,8 @@ const char *const aif_fabric_kind_names[] = {"infiniband", "roce", "ethernet", "
 const char *const aif_transport_names[] = {"rdma", "tcp", NULL};
 const char *const aif_status_names[] = {"unstated", "measured", "specification", "announced", NULL};
 const char *const aif_topo_kind_names[] = {"auto", "fat-tree", "rail-optimized", "rail-only", NULL};
-const char *const aif_routing_names[] = {"ecmp", "adaptive", NULL};
+const char *const aif_routing_names[] = {"ecmp", "adaptive", "auto", NULL};
+const char *const aif_fabric_routing_names[] = {"ecmp", "adaptive", NULL};
 const char *const aif_cooling_names[] = {"air", "rdhx", "liquid", "immersion", NULL};
 const char *const aif_climate_names[] = {"cold", "temperate", "hot", NULL};
 const char *const aif_supply_kind_names[] = {"grid", "ppa_solar", "ppa_wind", "nuclear", "gas_turbine", NULL};
@@ -119,6 +122,7 @@ const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_l
 _Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
 _Static_assert(COUNT(aif_fp4_format_names) == AIF_N_FP4_FORMAT, "aif_fp4_format_names");
 _Static_assert(COUNT(aif_ep_dispatch_names) == AIF_N_EP_DISPATCH, "aif_ep_dispatch_names");
+_Static_assert(COUNT(aif_rank_order_names) == AIF_N_RANK_ORDER, "aif_rank_order_names");
 _Static_assert(COUNT(aif_grad_dtype_names) == AIF_N_GRAD_DTYPE, "aif_grad_dtype_names");
 _Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");
 _Static_assert(COUNT(cooling_labels) == AIF_N_COOL, "cooling_labels");
@@ -141,7 +145,8 @@ _Static_assert(COUNT(aif_optics_names) == AIF_N_OPTICS, "aif_optics_names");
 _Static_assert(COUNT(aif_net_optics_names) == AIF_N_OPTICS + 1, "aif_net_optics_names");
 _Static_assert(COUNT(aif_storage_class_names) == AIF_N_STORE, "aif_storage_class_names");
 _Static_assert(COUNT(aif_topo_kind_names) == AIF_TOPO_RAIL_ONLY + 1, "aif_topo_kind_names");
-_Static_assert(COUNT(aif_routing_names) == AIF_ROUTE_ADAPTIVE + 1, "aif_routing_names");
+_Static_assert(COUNT(aif_routing_names) == AIF_ROUTE_AUTO + 1, "aif_routing_names");
+_Static_assert(COUNT(aif_fabric_routing_names) == AIF_ROUTE_ADAPTIVE + 1, "aif_fabric_routing_names");
 _Static_assert(COUNT(aif_act_names) == AIF_ACT_SQRELU + 1, "aif_act_names");
 _Static_assert(COUNT(aif_attn_names) == AIF_ATTN_MLA + 1, "aif_attn_names");
 _Static_assert(COUNT(aif_norm_names) == AIF_NORM_RMS + 1, "aif_norm_names");

@@ -14,7 +14,7 @@
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
- *           grad_dtype, moments_dtype, dp_shard, layout}
+ *           rank_order, grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
  *   the pipeline's best-layout search fills them)
@@ -86,7 +86,13 @@ void aif_network_defaults(aif_network *n)
     n->gpudirect = true;
     n->host_bw_Bps = 400e9;   /* two-socket DDR5 host, ~75% of 614 GB/s peak (docs/NETWORK.md) */
     n->degraded_factor = 0.5;
+    n->routing = AIF_ROUTE_AUTO;
     n->seed = 1;
+}
+
+int aif_net_routing(const aif_cluster *cl)
+{
+    return cl->net.routing == AIF_ROUTE_AUTO ? cl->fabric.routing : cl->net.routing;
 }
 
 enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW, C_NET, C_HOSTLINK };
@@ -166,6 +172,7 @@ static const field train_fields[] = {
     FLD(aif_train, "fp8_act_input", F_BOOL, fp8_act_input),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
+    {.key = "rank_order", .type = F_ENUM, .off = offsetof(aif_train, rank_order), .names = aif_rank_order_names},
     {.key = "grad_dtype", .type = F_ENUM, .off = offsetof(aif_train, grad_dtype), .names = aif_grad_dtype_names},
     /* Adam's first and second moments: fp32 (auto) or bf16 (the precision-aware optimizer's) */
     {.key = "moments_dtype", .type = F_ENUM, .off = offsetof(aif_train, moments_dtype), .names = aif_grad_dtype_names},
@@ -900,6 +907,12 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             BAD("train.dp_shard", "etp*ep = %lld does not divide tp*cp*dp_shard = %d*%d*%d = %lld (expert layers "
                 "shard over the expert ranks of a shard group)", ex_ranks, p->tp, p->cp, p->dp_shard, shard);
     }
+    /* another rank order moves the dense grid's groups (Megatron-Core's RankGenerator); its expert
+     * grid has an order of its own (tp-ep-pp-dp under use_tp_pp_dp_mapping), not modelled */
+    if (t->rank_order != AIF_ORDER_TP_CP_DP_PP && m->moe.experts)
+        BAD("train.rank_order", "rank order %s is modelled for dense models; %s has experts, whose groups follow an "
+            "order of their own (accepted: rank_order tp-cp-dp-pp with experts)",
+            aif_rank_order_names[t->rank_order], m->name);
     if (t->lora.rank == 0 && t->lora.targets != 0)
         BAD("train.lora", "lora needs its rank, e.g. {rank: 16, targets: all}");
     /* weights held in fp8 (Megatron-Core's --fp8-param-gather): an fp8 recipe's, gathered by the
