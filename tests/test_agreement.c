@@ -228,6 +228,21 @@ static void test_rank_order_agree(void **state)
             fail_msg("%s: pipeline %.4f -> %.4f s, gradients %.4f -> %.4f s", k ? "simulated" : "estimate",
                      def->bd.pp_comm_s, rep->bd.pp_comm_s, def->bd.dp_comm_s, rep->bd.dp_comm_s);
     }
+    /* without pipelining every order places the ranks as the default does, and gives its step to
+     * the bit, also where a group's stride does not divide the domain (TP16 on 72-GPU racks) */
+    aif_train_result flat[2][2];
+    for (int o = 0; o < 2; o++) {
+        char y[512];
+        snprintf(y, sizeof y,
+                 "cluster: {system: gb200-nvl72, gpus: 144}\nmodel: llama3-70b\n"
+                 "train: {tp: 16, pp: 1, mbs: 1, gbs: 288, seq: 8192, rank_order: %s}\n",
+                 aif_rank_order_names[o ? AIF_ORDER_TP_CP_PP_DP : AIF_ORDER_TP_CP_DP_PP]);
+        both_engines(cat, y, &flat[o][0], &flat[o][1]);
+    }
+    for (int k = 0; k < 2; k++)
+        if (flat[1][k].step_time_s != flat[0][k].step_time_s)
+            fail_msg("pp 1, %s: tp-cp-pp-dp %.9g s against the default's %.9g s", k ? "simulated" : "estimate",
+                     flat[1][k].step_time_s, flat[0][k].step_time_s);
     aif_catalog_free(cat);
 }
 

@@ -337,6 +337,13 @@ static void test_rank_orders(void **state)
             seen[at] = 1;
         }
     }
+    /* an order that keeps the default's sequence of the dimensions larger than 1 places as it */
+    const aif_parallel flat = {.tp = 2, .pp = 1, .vpp = 1, .cp = 1, .ep = 1, .etp = 1, .dp = 4};
+    for (int o = 0; o < AIF_N_RANK_ORDER; o++) {
+        aif_rank_map r;
+        aif_rank_map_init(&r, &flat, o);
+        assert_int_equal(r.identity, 1);
+    }
     uint64_t y = 11;
     for (int trial = 0; trial < 200; trial++) {   /* nested axes of a mixed radix, any order */
         long size[4], weight[4], count[4], w = 1;

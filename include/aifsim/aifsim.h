@@ -500,8 +500,9 @@ typedef enum aif_topo_kind {
 } aif_topo_kind;
 /* How the scale-out switches pick a path (cluster.network.routing, aif_routing_names: ecmp
  * adaptive auto): ECMP hashes each flow onto one path; adaptive takes the least-loaded port;
- * auto (the default) is the fabric's own (aif_fabric.routing: InfiniBand's subnet manager
- * enables adaptive routing by default, plain RoCE and Ethernet switches hash). */
+ * auto (the default) is the fabric's own (aif_fabric.routing, data/fabrics.yaml: adaptive on
+ * InfiniBand, whose subnet manager has enabled it by default since MLNXSM 5.10, and on the
+ * packet-spraying Spectrum-X and UEC; ECMP on RoCE, Ethernet and Omni-Path). */
 typedef enum aif_routing { AIF_ROUTE_ECMP, AIF_ROUTE_ADAPTIVE, AIF_ROUTE_AUTO } aif_routing;
 typedef struct aif_network {
     int topology;                  /* aif_topo_kind */

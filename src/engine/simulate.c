@@ -32,8 +32,8 @@
  * of different replicas do not wait for each other: the timeline follows the
  * representative replica (the one whose own sends take longest over the step,
  * scored before the patterns are built) and the others' sends are background
- * coflows beside it.  Adaptive routing routes the replicas of one collective on
- * one stage together, each seeing the load of those before it, in both modes.
+ * coflows beside it.  Adaptive routing routes one collective on every stage and
+ * replica together, each seeing the load of those before it, in both modes (load_key).
  *
  * Data-parallel gradients.  With dp_overlap, a stage's embedding, layers and
  * head form the graph's dp_buckets buckets of consecutive layers (Megatron-LM's
@@ -443,8 +443,8 @@ static int get_pattern(sim *x, int op, int algo, int inst, dir d)
     int per_rep = !x->full && x->dp > 1 && !first_only && (d != DIR_GROUP || within_timeline(x, o->group));
     if (x->scoring && !per_rep)
         return NONE;
-    /* adaptive routing: the replicas of a stage (one instance each with `full`) see each
-     * other's load, as the one pattern of all of them does without `full` */
+    /* adaptive routing: the replicas of every stage (one instance each with `full`) see each
+     * other's load, as the one pattern of a stage's replicas does without `full` (load_key) */
     aif_netsim_load_group(x->net, x->scoring ? -1 : load_key(x, o->group, o->coll, algo, d, (int)(lo / x->S)));
     /* ECMP hashes a flow by its endpoints and collective, not by how the simulator
      * groups timelines: the salt names the stage, not the instance, so that a

@@ -1204,12 +1204,13 @@ static void group_shapes(const aif_scenario *s, aif_group_shape *gs)
     gs[AIF_GRP_EDP] = (aif_group_shape){edp, clampi(D / (et * ep), 1, edp)};
     gs[AIF_GRP_PP] = (aif_group_shape){p->pp, clampi(D / (t * c * dp), 1, p->pp)};
     gs[AIF_GRP_DPR] = (aif_group_shape){r, clampi(D / (t * c * dps), 1, r)};
-    if (s->train.rank_order == AIF_ORDER_TP_CP_DP_PP)
-        return;
-    /* another order (a dense model's: scenario.c): the members of the group of GPU 0 that share
-     * its domain, each group a set of digits of the GPU number (workload/ranks.h) */
+    /* another placement (a dense model's: scenario.c): the members of the group of GPU 0 that
+     * share its domain, each group a set of digits of the GPU number (workload/ranks.h); an
+     * order that places the ranks as the default does keeps the default's shapes */
     aif_rank_map rm;
     aif_rank_map_init(&rm, p, s->train.rank_order);
+    if (rm.identity)
+        return;
     const long cw[] = {rm.w_cp}, cn[] = {c}, dw[] = {rm.w_cp, rm.w_dp}, dn[] = {c, dps};
     const long pw[] = {rm.w_pp}, pn[] = {p->pp}, rw[] = {rm.w_dp * dps}, rn[] = {r};
     gs[AIF_GRP_CP].per_domain = aif_rank_count_below(cw, cn, 1, D);

@@ -22,7 +22,9 @@ void aif_rank_map_init(aif_rank_map *r, const aif_parallel *p, int order)
         default: r->w_pp = w; w *= pp; break;
         }
     }
-    r->identity = o == AIF_ORDER_TP_CP_DP_PP;
+    /* the default's placement whatever the order's name: a dimension of size 1 has no digit, so
+     * only the others' order counts (tp-cp-pp-dp with pp 1 is tp-cp-dp-pp, with dp 1 too) */
+    r->identity = (c == 1 || r->w_cp == t) && (d == 1 || r->w_dp == t * c) && (pp == 1 || r->w_pp == t * c * d);
 }
 
 int aif_rank_count_below(const long *weight, const long *count, int n_axes, long D)

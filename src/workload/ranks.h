@@ -16,7 +16,8 @@
 typedef struct aif_rank_map {
     long tp, cp, dp, S;      /* the stage's dimensions (dp = dp_shard x replicate) and S = tp*cp*dp */
     long w_cp, w_dp, w_pp;   /* the GPU-number weight of one step along cp, dp and pp */
-    int identity;            /* the default order: place(g) = g */
+    int identity;            /* the default order's placement (any order whose dimensions of size > 1 keep
+                                the default's sequence): place(g) = g */
 } aif_rank_map;
 
 void aif_rank_map_init(aif_rank_map *r, const aif_parallel *p, int order);
