@@ -605,7 +605,9 @@ static void test_gemm_against_h200_table(void **state)
  * the fit carries), and on GB200, GB300 and the A100 the median model / measured time is Hopper's
  * within 3%.  The table's fp4 rows are not taken, and the test states it: on GB200 the model times
  * them at 1.3-1.8x the harness (the blackwell family's fp4 figure is another kernel's, CUTLASS's
- * on B200), on GB300 within 0.95-1.3x. */
+ * on B200), on GB300 at 1.3-1.6x (the blackwell-ultra family's is that figure times B300's and
+ * GB300's NVFP4 rate against B200's in TensorRT-LLM's tables, validation/kernels/gemm_fp4_trtllm.csv:
+ * this harness too reads GB300's fp4 slower against GB200's than their peaks are). */
 static double settled_median(const char *gpu, const char *entry, const char *dtype)
 {
     const aif_gpu *g = aif_catalog_find_gpu(cat, entry);   /* the table's gpu, as data/gpus.yaml names it */
@@ -657,8 +659,8 @@ static void test_gemm_against_settled_table(void **state)
         fail_msg("a100 %.3f: not Hopper's offset %.3f within 3%%", a100, hopper);
     double f4 = settled_median("gb200", "gb200", "fp4"), f4u = settled_median("gb300", "gb300", "fp4");
     printf("fp4, not taken: gb200 %.3f, gb300 %.3f\n", f4, f4u);
-    if (f4 < 1.3 || f4 > 1.8 || f4u < 0.95 || f4u > 1.3)
-        fail_msg("fp4: gb200 %.3f (stated 1.3-1.8), gb300 %.3f (stated 0.95-1.3)", f4, f4u);
+    if (f4 < 1.3 || f4 > 1.8 || f4u < 1.3 || f4u > 1.6)
+        fail_msg("fp4: gb200 %.3f (stated 1.3-1.8), gb300 %.3f (stated 1.3-1.6)", f4, f4u);
 }
 
 /* Fused attention on one H200 through PyTorch's SDPA (validation/kernels/attention_h200_torch.csv,
