@@ -16,7 +16,8 @@ domain of that fabric from 1 MB up, fits a2a_half on one system's sweep (least s
 error of the time, on a grid of 0.1 MB) and reports the other systems' rows as held out:
 
   nvlink4  fit: 8 H100 (aic-h100-a2a-8g-*)   held out: 8 H200, 4 H100, NVIDIA/nccl #2169
-  nvlink5  fit: 8 B200 (aic-b200-a2a-8g-*)   held out: 4 GB200 (one tray), 4 to 64 GB200 (OCI)
+  nvlink5  fit: 8 B200 (aic-b200-a2a-8g-*)   held out: 4 GB200 (one tray), 4 to 64 GB200 (OCI),
+                                             8 B300, 4 GB300 (one tray)
   nvlink3  fit: 8 A100 (aic-a100-a2a-8g-*)   held out: none published
 
 usage: scripts/fit_alltoall.py           prints each fit, its error and the held-out rows'

@@ -6,10 +6,13 @@ with TensorRT-LLM 1.3.0rc20 (its Linear.forward on a bf16 input: the input quant
 each call, then the GEMM; CUDA graphs, 3 warm-up and 6 timed replays) on B200, GB200, B300 and
 GB300, the same 95 shapes on each (m, n and k all at least 8,192; validation/kernels/README.md).
 
-Each nvfp4 row is put in the model's terms.  The quantization of the input is an op the model
-charges apart (src/workload/lower_train.c: m x k elements read in bf16 and written at 0.5 bytes
-and a scale byte per 16, at the chip's hbm_bw x its family's mem_eff, one launch); it is taken
-off the measured time, and the efficiency e at which the model's time of one GEMM launch,
+Each nvfp4 row is put in the model's terms.  The model charges an operand's quantization as an
+op of its own (src/workload/lower_train.c), so the harness's is taken off the measured time as
+the model would time it: the collector quantizes row-wise with a fixed input scale
+(collector/trtllm/collect_gemm.py), m x k elements read in bf16 and written at 0.5 bytes and a
+scale byte per 16, at the chip's hbm_bw x its family's mem_eff, one launch (training's
+quantization, aif_fp4_quant_bytes, adds an amax pass and the column-wise copy, which this
+harness does not run).  Then the efficiency e at which the model's time of one GEMM launch,
 
   t = 2mnk / (P x e x e_wave x K / (K + matmul_k_half)) + kernel_overhead,
 
@@ -42,7 +45,7 @@ from catalog_yaml import number
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'gemm_fp4_trtllm.csv')
 PEAK = {'bfloat16': 'bf16', 'fp8': 'fp8', 'nvfp4': 'fp4'}
-QUANT_BYTES = 2 + 0.5 + 1 / 16   # read bf16; write NVFP4 values and an E4M3 scale per 16
+QUANT_BYTES = 2 + 0.5 + 1 / 16   # row-wise, fixed scale: read bf16; write NVFP4 values and an E4M3 scale per 16
 
 
 def quantity(text, unit):
