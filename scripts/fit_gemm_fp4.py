@@ -34,13 +34,13 @@ usage: scripts/fit_gemm_fp4.py           prints each chip's median e and its rat
                                          matmul_eff_fp4 is within 2% of the fit (a test)
 Standard library only."""
 import csv
-import math
 import os
 import statistics
 import sys
 
 import catalog_yaml
 from catalog_yaml import number
+from fit_gemm_settled import wave   # the model's wave quantisation, as that fit computes it
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, '..', 'validation', 'kernels', 'gemm_fp4_trtllm.csv')
@@ -48,36 +48,17 @@ PEAK = {'bfloat16': 'bf16', 'fp8': 'fp8', 'nvfp4': 'fp4'}
 QUANT_BYTES = 2 + 0.5 + 1 / 16   # row-wise, fixed scale: read bf16; write NVFP4 values and an E4M3 scale per 16
 
 
-def quantity(text, unit):
-    """A catalog quantity such as '8TB/s' or '4us' in base units."""
-    scale = {'TB/s': 1e12, 'GB/s': 1e9, 'us': 1e-6, 'ns': 1e-9}
-    for suffix, f in scale.items():
-        if text.endswith(suffix):
-            return float(text[:-len(suffix)]) * f
-    raise ValueError(f'{text}: expected a {unit}')
-
-
-def field(block, key):
-    for line in block.splitlines():
-        s = line.strip()
-        if s.startswith(key + ':'):
-            return s.split(':', 1)[1].split('#')[0].strip()
-    raise KeyError(key)
-
-
 def efficiency(r, g, fam):
     """The model's GEMM efficiency at which row r's time, less the input's quantization (nvfp4),
     is one launch of its shape; None for a row the model does not time as whole waves."""
     m, n, k = float(r['m']), float(r['n']), float(r['k'])
-    tiles = math.ceil(m / number(fam, 'tile_m')) * math.ceil(n / number(fam, 'tile_n'))
-    n_sm = number(fam, 'n_sm')
-    w = tiles / (math.ceil(tiles / n_sm) * n_sm)
-    if tiles < n_sm or w < 0.9:
+    tiles, w = wave(m, n, fam)
+    if tiles < number(fam, 'n_sm') or w < 0.9:
         return None
-    overhead = quantity(field(fam, 'kernel_overhead'), 'time')
+    overhead = number(fam, 'kernel_overhead')   # seconds (catalog_yaml reads the us)
     t = float(r['latency_ms']) * 1e-3 - overhead
-    if r['dtype'] == 'nvfp4':
-        t -= m * k * QUANT_BYTES / (quantity(field(g, 'hbm_bw'), 'bandwidth') * number(fam, 'mem_eff')) + overhead
+    if r['dtype'] == 'nvfp4':   # hbm_bw in TB/s
+        t -= m * k * QUANT_BYTES / (number(g, 'hbm_bw') * 1e12 * number(fam, 'mem_eff')) + overhead
     peak = number(g, PEAK[r['dtype']], 6) * 1e12
     return 2 * m * n * k / (t * peak * w * k / (k + number(fam, 'matmul_k_half')))
 
