@@ -208,6 +208,34 @@ static void test_dedup_in_lowering(void **state)
     assert_true(rd.bd.ep_comm_s < 0.6 * ra.bd.ep_comm_s);
 }
 
+/* Megatron-Core's all-to-all dispatcher sorts the received copies by local expert after the
+ * dispatch and back before the combine, and all-gathers the per-expert counts first; a
+ * dispatch kernel does neither, and one expert a GPU needs no sort */
+static void test_alltoall_sort(void **state)
+{
+    (void)state;
+    aif_scenario a2a = dsv3("64", "alltoall", "bf16", NULL, NULL), dep = dsv3("64", "deepep", "bf16", NULL, NULL);
+    double copies = 4096.0 * 8 * 7168;   /* one microbatch's tokens x top-8 x hidden, balanced */
+    const char *names[] = {"moe.sort", "moe.unsort", "moe.sort.bwd", "moe.unsort.bwd"};
+    for (int i = 0; i < 4; i++) {
+        double x = op_bytes(&a2a, names[i]);
+        if (fabs(x - copies * 4) > 1e-6 * x)   /* read and written in bf16 */
+            fail_msg("%s: %g bytes, expected %g", names[i], x, copies * 4);
+        assert_true(op_bytes(&dep, names[i]) == -1);
+    }
+    assert_true(op_bytes(&a2a, "ep.ag.counts") == 256.0 * 8 * 64);   /* 256 int64 counts from each of 64 ranks */
+    assert_true(op_bytes(&dep, "ep.ag.counts") == -1);
+    /* Mixtral's 8 experts over EP8: one expert a GPU, nothing to sort */
+    aif_override ov[] = {{"model", "mixtral-8x7b", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "8", "o"},
+                         {"train.ep", "8", "o"}, {"train.ep_dispatch", "alltoall", "o"}, {"train.gbs", "64", "o"}};
+    aif_scenario mx;
+    aif_err e;
+    if (aif_scenario_parse(cat, "", 0, "t", ov, 6, &mx, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    assert_true(op_bytes(&mx, "ep.dispatch") > 0);
+    assert_true(op_bytes(&mx, "moe.sort") == -1 && op_bytes(&mx, "ep.ag.counts") == -1);
+}
+
 static void test_fp8_dispatch(void **state)
 {
     (void)state;
@@ -500,7 +528,7 @@ int main(void)
         cmocka_unit_test(test_balanced_is_as_before), cmocka_unit_test(test_imbalance_slows),
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
-        cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
+        cmocka_unit_test(test_alltoall_sort), cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
         cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
         cmocka_unit_test(test_yarn_rope_unfused), cmocka_unit_test(test_moe_eager_extras),
     };

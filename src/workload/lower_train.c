@@ -592,6 +592,28 @@ static double ep_bytes(const lw *w, int to_experts)
     return el * aif_coll_dispatch_dedup(w->g->groups[AIF_GRP_EP], w->s->model.moe.top_k, w->s->model.moe.max_nodes);
 }
 
+/* NCCL's all-to-all delivers each peer's tokens as one chunk, ordered by expert within it;
+ * the grouped GEMMs want them by local expert, so Megatron-Core's all-to-all dispatcher sorts
+ * the chunks after the dispatch and back before the combine (sort_chunks_by_idxs, one read
+ * and one write of the received copies and their probabilities; the backward sorts each
+ * gradient the other way), wherever a GPU holds more than one expert (NVIDIA/Megatron-LM
+ * megatron/core/transformer/moe/token_dispatcher.py at d98e8a64, dispatch_postprocess and
+ * combine_preprocess, "Permutation 2").  A dispatch kernel (DeepEP, HybridEP) takes the
+ * unpermuted tokens and one permutation after it orders the copies by expert: it has no
+ * second pass.  The same dispatcher learns how many tokens each peer sends with an
+ * all-gather of the per-expert counts over the expert group before the all-to-all, which
+ * nccl-tests' timings do not hold (preprocess: gather_from_sequence_parallel_region of
+ * num_local_tokens_per_expert); a dispatch kernel counts within its own launch. */
+static int ep_sorts(const lw *w)
+{
+    return w->ep > 1 && !ep_deepep(w) && w->s->model.moe.experts / w->ep > 1;
+}
+static void ep_sort(lw *w, const char *name)
+{
+    if (ep_sorts(w))
+        mem(w, name, w->tok_el * w->s->model.moe.top_k * w->etp * ep_imbalance(w) * w->h * 4, 1);   /* slots x h, bf16 in and out */
+}
+
 /* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
  * GEMMs over the local experts, combine; shared experts as a dense MLP beside it. */
 /* The shared experts, beside the routed ones: Megatron-Core's `shared_experts` recompute
@@ -649,9 +671,12 @@ static void moe_core(lw *w)
     double imb = ep_imbalance(w);                /* the busiest expert rank's share over the mean */
     double et = w->etp, slots = el * k * et * imb;    /* token copies this GPU's experts process */
     gemm(w, "router", el, E, h, 1, 0);
+    if (ep_sorts(w))   /* int64 counts, one per expert */
+        comm(w, "ep.ag.counts", AIF_CAT_EP, AIF_COLL_ALLGATHER, AIF_GRP_EP, E * 8 * ep, w->ep_ovl);
     mem(w, "moe.permute", el * k * h * 4, 2);
     comm(w, "ep.dispatch", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    ep_sort(w, "moe.sort");
     double per_expert = slots * ep / E, local = E / ep;
     grouped(gemm(w, "experts.fc1", per_expert, fe * gm / et, h, local, w->fp8), AIF_GROUPED_FWD);
     experts_act(w);
@@ -659,6 +684,7 @@ static void moe_core(lw *w)
     if (eager_bias(w))   /* one multiply and add per local expert, then the cat */
         mem(w, "experts.bias", slots * h * 2 * 6, (int)(2 * local) + 1);
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    ep_sort(w, "moe.unsort");
     comm(w, "ep.combine", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     shared_core(w);
@@ -695,6 +721,7 @@ static void moe_bwd(lw *w)
     mem(w, "moe.unpermute.bwd", el * k * h * 4, 2);
     comm(w, "ep.combine.bwd", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     comm(w, "etp.ag.experts.grad", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    ep_sort(w, "moe.unsort.bwd");
     /* dgrad is grouped by expert as the forward; wgrad reduces over each expert's rows, K = per_expert */
     if (eager_bias(w))   /* the bias's and the probabilities' gradients, expert by expert */
         mem(w, "experts.bias.bwd", slots * h * 2 * 2, (int)(2 * local));
@@ -707,6 +734,7 @@ static void moe_bwd(lw *w)
     grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8), AIF_GROUPED_DGRAD);
     grouped_wgrad(wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8));
     comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    ep_sort(w, "moe.sort.bwd");
     comm(w, "ep.dispatch.bwd", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
