@@ -208,13 +208,33 @@ static void test_dedup_in_lowering(void **state)
     assert_true(rd.bd.ep_comm_s < 0.6 * ra.bd.ep_comm_s);
 }
 
-/* Megatron-Core's all-to-all dispatcher sorts the received copies by local expert after the
- * dispatch and back before the combine, and all-gathers the per-expert counts first; a
- * dispatch kernel does neither, and one expert a GPU needs no sort */
-static void test_alltoall_sort(void **state)
+/* the first op of that name in the lowered graph (its bytes, overlap and position); 0 if absent */
+static int find_op(const aif_scenario *s, const char *name, aif_op *out, int *index)
+{
+    aif_graph g;
+    aif_err e;
+    if (aif_graph_lower(s, &g, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    int found = 0;
+    for (int i = 0; i < g.n_ops && !found; i++)
+        if (strcmp(g.ops[i].name, name) == 0) {
+            *out = g.ops[i];
+            *index = i;
+            found = 1;
+        }
+    aif_graph_free(&g);
+    return found;
+}
+
+/* Megatron-Core's all-to-all dispatcher all-gathers the per-expert counts (on the compute
+ * stream), sends the probabilities in an all-to-all of their own, and sorts the received
+ * copies by local expert after the dispatch and back before the combine; a dispatch kernel
+ * does none of it, and one expert a GPU needs no sort */
+static void test_alltoall_dispatcher_extras(void **state)
 {
     (void)state;
     aif_scenario a2a = dsv3("64", "alltoall", "bf16", NULL, NULL), dep = dsv3("64", "deepep", "bf16", NULL, NULL);
+    a2a.train.ep_overlap = dep.train.ep_overlap = true;
     double copies = 4096.0 * 8 * 7168;   /* one microbatch's tokens x top-8 x hidden, balanced */
     const char *names[] = {"moe.sort", "moe.unsort", "moe.sort.bwd", "moe.unsort.bwd"};
     for (int i = 0; i < 4; i++) {
@@ -223,9 +243,23 @@ static void test_alltoall_sort(void **state)
             fail_msg("%s: %g bytes, expected %g", names[i], x, copies * 4);
         assert_true(op_bytes(&dep, names[i]) == -1);
     }
-    assert_true(op_bytes(&a2a, "ep.ag.counts") == 256.0 * 8 * 64);   /* 256 int64 counts from each of 64 ranks */
+    aif_op op;
+    int at;
+    assert_true(find_op(&a2a, "ep.ag.counts", &op, &at));
+    assert_true(op.bytes == 256.0 * 8 * 64);      /* 256 int64 counts from each of 64 ranks */
+    assert_int_equal(op.overlap, AIF_OVL_NONE);   /* waited on, even with the all-to-all overlapped */
+    assert_true(find_op(&a2a, "ep.dispatch", &op, &at));
+    assert_int_equal(op.overlap, AIF_OVL_SEGMENT);
+    const char *probs[] = {"ep.dispatch.probs", "ep.dispatch.probs.bwd"};
+    for (int i = 0; i < 2; i++) {
+        assert_true(find_op(&a2a, probs[i], &op, &at));
+        assert_true(op.bytes == 4096.0 * 8 * 4);   /* one fp32 a copy */
+        assert_int_equal(op.overlap, AIF_OVL_SEGMENT);
+        assert_true(op_bytes(&dep, probs[i]) == -1);
+    }
     assert_true(op_bytes(&dep, "ep.ag.counts") == -1);
-    /* Mixtral's 8 experts over EP8: one expert a GPU, nothing to sort */
+    /* Mixtral's 8 experts over EP8: one expert a GPU, nothing to sort; the counts and the
+     * probabilities still go round */
     aif_override ov[] = {{"model", "mixtral-8x7b", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "8", "o"},
                          {"train.ep", "8", "o"}, {"train.ep_dispatch", "alltoall", "o"}, {"train.gbs", "64", "o"}};
     aif_scenario mx;
@@ -233,7 +267,27 @@ static void test_alltoall_sort(void **state)
     if (aif_scenario_parse(cat, "", 0, "t", ov, 6, &mx, &e) != AIF_OK)
         fail_msg("%s: %s", e.path, e.msg);
     assert_true(op_bytes(&mx, "ep.dispatch") > 0);
-    assert_true(op_bytes(&mx, "moe.sort") == -1 && op_bytes(&mx, "ep.ag.counts") == -1);
+    assert_true(op_bytes(&mx, "moe.sort") == -1);
+    assert_true(op_bytes(&mx, "ep.ag.counts") == 8.0 * 8 * 8 && op_bytes(&mx, "ep.dispatch.probs") > 0);
+    /* expert tensor parallelism: the sort runs on the gathered copies, before the
+     * reduce-scatter, and the counts come from ep x etp ranks */
+    aif_override ov2[] = {{"model", "deepseek-v3", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "1024", "o"},
+                          {"train.tp", "2", "o"}, {"train.etp", "2", "o"}, {"train.pp", "16", "o"}, {"train.ep", "32", "o"},
+                          {"train.mbs", "1", "o"}, {"train.gbs", "1024", "o"}, {"train.seq", "4096", "o"},
+                          {"train.ep_dispatch", "alltoall", "o"}};
+    aif_scenario et;
+    if (aif_scenario_parse(cat, "", 0, "t", ov2, 11, &et, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    double sb = op_bytes(&et, "moe.sort");   /* 2048 tokens a rank (sequence parallel) x 8 x etp 2 */
+    if (fabs(sb - 2048.0 * 8 * 2 * 7168 * 4) > 1e-6 * sb)
+        fail_msg("moe.sort with etp 2: %g bytes", sb);
+    assert_true(op_bytes(&et, "ep.ag.counts") == 256.0 * 8 * 32 * 2);
+    int i_unsort, i_rs;
+    assert_true(find_op(&et, "moe.unsort", &op, &i_unsort) && find_op(&et, "etp.rs.experts", &op, &i_rs));
+    assert_true(i_unsort < i_rs);
+    int i_sort_b, i_rs_b;
+    assert_true(find_op(&et, "moe.sort.bwd", &op, &i_sort_b) && find_op(&et, "etp.rs.experts.grad", &op, &i_rs_b));
+    assert_true(i_sort_b < i_rs_b);
 }
 
 static void test_fp8_dispatch(void **state)
@@ -528,7 +582,7 @@ int main(void)
         cmocka_unit_test(test_balanced_is_as_before), cmocka_unit_test(test_imbalance_slows),
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
-        cmocka_unit_test(test_alltoall_sort), cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
+        cmocka_unit_test(test_alltoall_dispatcher_extras), cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
         cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
         cmocka_unit_test(test_yarn_rope_unfused), cmocka_unit_test(test_moe_eager_extras),
     };

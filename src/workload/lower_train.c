@@ -592,26 +592,37 @@ static double ep_bytes(const lw *w, int to_experts)
     return el * aif_coll_dispatch_dedup(w->g->groups[AIF_GRP_EP], w->s->model.moe.top_k, w->s->model.moe.max_nodes);
 }
 
-/* NCCL's all-to-all delivers each peer's tokens as one chunk, ordered by expert within it;
- * the grouped GEMMs want them by local expert, so Megatron-Core's all-to-all dispatcher sorts
- * the chunks after the dispatch and back before the combine (sort_chunks_by_idxs, one read
- * and one write of the received copies and their probabilities; the backward sorts each
- * gradient the other way), wherever a GPU holds more than one expert (NVIDIA/Megatron-LM
- * megatron/core/transformer/moe/token_dispatcher.py at d98e8a64, dispatch_postprocess and
- * combine_preprocess, "Permutation 2").  A dispatch kernel (DeepEP, HybridEP) takes the
- * unpermuted tokens and one permutation after it orders the copies by expert: it has no
- * second pass.  The same dispatcher learns how many tokens each peer sends with an
- * all-gather of the per-expert counts over the expert group before the all-to-all, which
- * nccl-tests' timings do not hold (preprocess: gather_from_sequence_parallel_region of
- * num_local_tokens_per_expert); a dispatch kernel counts within its own launch. */
-static int ep_sorts(const lw *w)
+/* Megatron-Core's all-to-all dispatcher (NVIDIA/Megatron-LM megatron/core/transformer/moe/
+ * token_dispatcher.py at d98e8a64, MoEAlltoAllTokenDispatcher) beside its NCCL all-to-all of
+ * the tokens:
+ *  - preprocess all-gathers every rank's per-expert token counts over the expert tensor- and
+ *    expert-parallel group (gather_from_sequence_parallel_region of num_local_tokens_per_expert)
+ *    wherever ep or etp > 1, on the compute stream and waited on: E int64 from each of ep x
+ *    etp ranks (charged over the ep group, the bytes scaled by etp; latency-bound);
+ *  - token_dispatch sends the routing probabilities in an all-to-all of their own, one fp32
+ *    per copy, and its backward sends their gradients back;
+ *  - NCCL delivers each peer's tokens as one chunk, so wherever a GPU holds more than one
+ *    expert dispatch_postprocess sorts the received copies by local expert after the expert
+ *    tensor-parallel all-gather, and combine_preprocess sorts them back before its
+ *    reduce-scatter (sort_chunks_by_idxs, "Permutation 2": one read and one write of the
+ *    copies; the backward runs the inverse sort).
+ * DeepEP and HybridEP (train.ep_dispatch deepep) take the tokens unpermuted with their
+ * top-k indices and probabilities and exchange their own metadata inside the dispatch
+ * (DeepEP's notify kernel; deepep's calibration is that kernel's measured time); one
+ * permutation after them orders the copies by expert. */
+static int ep_alltoall_dispatcher(const lw *w)
 {
-    return w->ep > 1 && !ep_deepep(w) && w->s->model.moe.experts / w->ep > 1;
+    return (w->ep > 1 || w->etp > 1) && !ep_deepep(w);
 }
 static void ep_sort(lw *w, const char *name)
 {
-    if (ep_sorts(w))
+    if (ep_alltoall_dispatcher(w) && w->s->model.moe.experts / w->ep > 1)
         mem(w, name, w->tok_el * w->s->model.moe.top_k * w->etp * ep_imbalance(w) * w->h * 4, 1);   /* slots x h, bf16 in and out */
+}
+static void ep_probs(lw *w, const char *name)
+{
+    if (ep_alltoall_dispatcher(w) && w->ep > 1)
+        comm(w, name, AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, w->tok_el * w->s->model.moe.top_k * 4 * ep_imbalance(w), w->ep_ovl);
 }
 
 /* MoE MLP: router, dispatch (all-to-all over ep, all-gather over tp), grouped expert
@@ -671,10 +682,11 @@ static void moe_core(lw *w)
     double imb = ep_imbalance(w);                /* the busiest expert rank's share over the mean */
     double et = w->etp, slots = el * k * et * imb;    /* token copies this GPU's experts process */
     gemm(w, "router", el, E, h, 1, 0);
-    if (ep_sorts(w))   /* int64 counts, one per expert */
-        comm(w, "ep.ag.counts", AIF_CAT_EP, AIF_COLL_ALLGATHER, AIF_GRP_EP, E * 8 * ep, w->ep_ovl);
+    if (ep_alltoall_dispatcher(w))   /* int64 counts, one per expert */
+        comm(w, "ep.ag.counts", AIF_CAT_EP, AIF_COLL_ALLGATHER, AIF_GRP_EP, E * 8 * ep * et, AIF_OVL_NONE);
     mem(w, "moe.permute", el * k * h * 4, 2);
     comm(w, "ep.dispatch", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
+    ep_probs(w, "ep.dispatch.probs");
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     ep_sort(w, "moe.sort");
     double per_expert = slots * ep / E, local = E / ep;
@@ -683,8 +695,8 @@ static void moe_core(lw *w)
     grouped(gemm(w, "experts.fc2", per_expert, h, fe / et, local, w->fp8), AIF_GROUPED_FWD);
     if (eager_bias(w))   /* one multiply and add per local expert, then the cat */
         mem(w, "experts.bias", slots * h * 2 * 6, (int)(2 * local) + 1);
-    comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     ep_sort(w, "moe.unsort");
+    comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.combine", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     shared_core(w);
@@ -733,8 +745,9 @@ static void moe_bwd(lw *w)
         mem(w, "experts.clamp.bwd", slots * fe * gm / et * 2 * 3, 2);
     grouped(gemm(w, "experts.fc1.dgrad", per_expert, h, fe * gm / et, local, w->fp8), AIF_GROUPED_DGRAD);
     grouped_wgrad(wgrad_gemm(w, "experts.fc1.wgrad", h, fe * gm / et, per_expert, local, w->fp8));
-    comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     ep_sort(w, "moe.sort.bwd");
+    comm(w, "etp.rs.experts.grad", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
+    ep_probs(w, "ep.dispatch.probs.bwd");
     comm(w, "ep.dispatch.bwd", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
     mem(w, "moe.permute.bwd", el * k * h * 4, 2);
     gemm_bwd(w, "router.dgrad", "router.wgrad", el, E, h, 1, 0);
