@@ -1017,11 +1017,12 @@ static void test_validation_groups(void **state)
     assert_true(deepseek > 0);
     /* by expert dispatcher: the MoE rows with an expert all-to-all (ep > 1), each in the group
      * of its resolved dispatcher; a column's value is the row's, auto resolves as the lowering */
-    aif_val_stats a2a, flex, flex8;
+    aif_val_stats a2a, flex, flex8, hyb;
     assert_int_equal(aif_validation_dispatch_stats(&v, "alltoall", &a2a, &e), AIF_OK);
     assert_int_equal(aif_validation_dispatch_stats(&v, "deepep", &flex, &e), AIF_OK);
     assert_int_equal(aif_validation_dispatch_stats(&v, "deepep-fp8", &flex8, &e), AIF_OK);
-    int with_ep = 0, seen_a2a = 0, seen_flex = 0, seen_auto = 0;
+    assert_int_equal(aif_validation_dispatch_stats(&v, "hybridep", &hyb, &e), AIF_OK);
+    int with_ep = 0, seen_a2a = 0, seen_flex = 0, seen_auto = 0, seen_hyb = 0;
     for (int i = 0; i < v.n; i++) {
         const aif_val_row *r = &v.rows[i];
         with_ep += r->dispatch[0] != 0;
@@ -1031,13 +1032,15 @@ static void test_validation_groups(void **state)
             seen_a2a = !strcmp(r->dispatch, "alltoall");
         if (!strcmp(r->id, "dsv3-h800-2048"))   /* column ep_dispatch deepep-fp8 */
             seen_flex = !strcmp(r->dispatch, "deepep-fp8");
+        if (!strcmp(r->id, "mbr2608-gb200-qwen3-235b-mxfp8"))   /* column ep_dispatch hybridep */
+            seen_hyb = !strcmp(r->dispatch, "hybridep");
         if (!strcmp(r->id, "amd-primus-mi355x-8x22b-bf16-64"))   /* no column: auto, Mixtral -> alltoall */
             seen_auto = !strcmp(r->dispatch, "alltoall");
         if (!strcmp(r->id, "iw-qwen3-235b-256-bf16"))   /* ep 1: no expert all-to-all */
             assert_int_equal(r->dispatch[0], 0);
     }
-    assert_true(seen_a2a && seen_flex && seen_auto);
-    assert_true(a2a.n > 0 && flex.n > 0 && a2a.n + flex.n + flex8.n == with_ep && with_ep < moe.n);
+    assert_true(seen_a2a && seen_flex && seen_auto && seen_hyb);
+    assert_true(a2a.n > 0 && flex.n > 0 && hyb.n > 0 && a2a.n + flex.n + flex8.n + hyb.n == with_ep && with_ep < moe.n);
     assert_string_equal(v.rows[a2a.worst].dispatch, "alltoall");
     assert_string_equal(v.rows[flex.worst].dispatch, "deepep");
     assert_true(flex8.n == 1);

@@ -290,6 +290,43 @@ static void test_alltoall_dispatcher_extras(void **state)
     assert_true(i_sort_b < i_rs_b);
 }
 
+/* HybridEP: DeepEP's bytes, plus every rank's routing map all-gathered before each forward
+ * dispatch (one byte a token and expert, over the expert group), on the dispatch's stream */
+static void test_hybridep_routing(void **state)
+{
+    (void)state;
+    aif_scenario dep = dsv3("64", "deepep", "bf16", NULL, NULL), hy = dsv3("64", "hybridep", "bf16", NULL, NULL);
+    hy.train.ep_overlap = true;
+    const char *names[] = {"ep.dispatch", "ep.combine", "ep.dispatch.bwd", "ep.combine.bwd"};
+    for (int i = 0; i < 4; i++)
+        assert_true(op_bytes(&hy, names[i]) == op_bytes(&dep, names[i]));
+    aif_op op;
+    int at, at_dispatch;
+    assert_true(find_op(&hy, "ep.ag.routing", &op, &at));
+    assert_true(op.bytes == 4096.0 * 256 * 64);   /* 4,096 tokens x 256 experts from each of 64 ranks */
+    assert_int_equal(op.overlap, AIF_OVL_SEGMENT);
+    assert_true(find_op(&hy, "ep.dispatch", &op, &at_dispatch) && at < at_dispatch);
+    assert_true(op_bytes(&dep, "ep.ag.routing") == -1);
+    /* only the forward plans: one gather a layer, none in the backward */
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&hy, &g, &e), AIF_OK);
+    int n = 0, n_seg = 0;
+    for (int i = 0; i < g.n_ops; i++)
+        n += strcmp(g.ops[i].name, "ep.ag.routing") == 0;
+    for (int i = 0; i < g.n_ops; i++)
+        n_seg += strcmp(g.ops[i].name, "ep.dispatch") == 0;
+    assert_int_equal(n, n_seg);
+    aif_graph_free(&g);
+    /* the step is slower than DeepEP's by the gathers, and no dispatch kernel sorts */
+    hy.train.ep_overlap = false;
+    aif_train_result rd, rh;
+    assert_int_equal(aif_estimate(&dep, &rd, &e), AIF_OK);
+    assert_int_equal(aif_estimate(&hy, &rh, &e), AIF_OK);
+    assert_true(rh.bd.ep_comm_s > rd.bd.ep_comm_s);
+    assert_true(op_bytes(&hy, "moe.sort") == -1 && op_bytes(&hy, "ep.ag.counts") == -1);
+}
+
 static void test_fp8_dispatch(void **state)
 {
     (void)state;
@@ -582,7 +619,7 @@ int main(void)
         cmocka_unit_test(test_balanced_is_as_before), cmocka_unit_test(test_imbalance_slows),
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
-        cmocka_unit_test(test_alltoall_dispatcher_extras), cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
+        cmocka_unit_test(test_alltoall_dispatcher_extras), cmocka_unit_test(test_hybridep_routing), cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
         cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
         cmocka_unit_test(test_yarn_rope_unfused), cmocka_unit_test(test_moe_eager_extras),
     };

@@ -73,10 +73,12 @@ typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV }
  * rate (AIF_COLL_DISPATCH: DeepEP, Megatron-Core's flex dispatcher with DeepEP or HybridEP), in
  * bf16, that sends a token once to each destination scale-up domain and fans it out there, and
  * inside one domain once to each rank that holds one of its experts; deepep-fp8 as deepep with the transfers that feed
- * the expert GEMMs in fp8 (DeepSeek-V3's own training); auto is deepep for a model with
- * node-limited routing (moe.max_nodes), else alltoall. */
+ * the expert GEMMs in fp8 (DeepSeek-V3's own training); hybridep as deepep, with the
+ * routing map all-gathered over the expert group before each forward dispatch (HybridEP's
+ * metadata, Megatron-Core's flex dispatcher with moe_flex_dispatcher_backend hybridep);
+ * auto is deepep for a model with node-limited routing (moe.max_nodes), else alltoall. */
 typedef enum aif_ep_dispatch {
-    AIF_EP_AUTO, AIF_EP_ALLTOALL, AIF_EP_DEEPEP, AIF_EP_DEEPEP_FP8, AIF_N_EP_DISPATCH
+    AIF_EP_AUTO, AIF_EP_ALLTOALL, AIF_EP_DEEPEP, AIF_EP_DEEPEP_FP8, AIF_EP_HYBRIDEP, AIF_N_EP_DISPATCH
 } aif_ep_dispatch;
 /* The element type of the data-parallel gradient buffer and of its reduction
  * (train.grad_dtype, aif_grad_dtype_names: auto fp32 bf16), for optimizer none and

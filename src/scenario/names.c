@@ -23,7 +23,7 @@ int aif_name_count(const char *const *names)
 
 const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
 const char *const aif_fp4_format_names[] = {"nvfp4", "mxfp4", NULL};
-const char *const aif_ep_dispatch_names[] = {"auto", "alltoall", "deepep", "deepep-fp8", NULL};
+const char *const aif_ep_dispatch_names[] = {"auto", "alltoall", "deepep", "deepep-fp8", "hybridep", NULL};
 const char *const aif_rank_order_names[] = {"tp-cp-dp-pp", "tp-cp-pp-dp", "tp-pp-cp-dp", "tp-dp-cp-pp",
                                             "tp-dp-pp-cp", "tp-pp-dp-cp", NULL};
 const char *const aif_grad_dtype_names[] = {"auto", "fp32", "bf16", NULL};

@@ -563,7 +563,8 @@ static void grouped_wgrad(aif_op *o)
 static int ep_deepep(const lw *w)
 {
     int d = w->s->train.ep_dispatch;
-    return d == AIF_EP_DEEPEP || d == AIF_EP_DEEPEP_FP8 || (d == AIF_EP_AUTO && w->s->model.moe.max_nodes > 0);
+    return d == AIF_EP_DEEPEP || d == AIF_EP_DEEPEP_FP8 || d == AIF_EP_HYBRIDEP ||
+           (d == AIF_EP_AUTO && w->s->model.moe.max_nodes > 0);
 }
 
 /* The expert all-to-all's kind: a dispatch kernel's (DeepEP, HybridEP), or NCCL's all-to-all
@@ -618,6 +619,19 @@ static void ep_sort(lw *w, const char *name)
 {
     if (ep_alltoall_dispatcher(w) && w->s->model.moe.experts / w->ep > 1)
         mem(w, name, w->tok_el * w->s->model.moe.top_k * w->etp * ep_imbalance(w) * w->h * 4, 1);   /* slots x h, bf16 in and out */
+}
+/* HybridEP builds its dispatch plan from every rank's routing map: without a cached handle
+ * (Megatron-Core's flex dispatcher passes none: the routing changes with every layer and
+ * microbatch) HybridEPBuffer.dispatch all-gathers the tokens x experts boolean map over the
+ * expert tensor- and expert-parallel group before the metadata kernel and the dispatch, on
+ * the dispatch's stream (deepseek-ai/DeepEP deep_ep/hybrid_ep_buffer.py at 098da2a6,
+ * dispatch: all_gather_into_tensor of routing_map; NVIDIA/Megatron-LM token_dispatcher.py at
+ * d98e8a64, _HybridEPManager.dispatch).  The combine and the backward reuse the plan. */
+static void hybridep_routing(lw *w)
+{
+    if (w->s->train.ep_dispatch == AIF_EP_HYBRIDEP && w->ep * w->etp > 1)
+        comm(w, "ep.ag.routing", AIF_CAT_EP, AIF_COLL_ALLGATHER, AIF_GRP_EP,
+             w->tok_el * w->s->model.moe.experts * w->ep * w->etp, w->ep_ovl);   /* one byte a token and expert */
 }
 static void ep_probs(lw *w, const char *name)
 {
@@ -685,6 +699,7 @@ static void moe_core(lw *w)
     if (ep_alltoall_dispatcher(w))   /* int64 counts, one per expert */
         comm(w, "ep.ag.counts", AIF_CAT_EP, AIF_COLL_ALLGATHER, AIF_GRP_EP, E * 8 * ep * et, AIF_OVL_NONE);
     mem(w, "moe.permute", el * k * h * 4, 2);
+    hybridep_routing(w);
     comm(w, "ep.dispatch", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 1) * imb, w->ep_ovl);
     ep_probs(w, "ep.dispatch.probs");
     comm(w, "etp.ag.experts", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
