@@ -325,6 +325,16 @@ static void test_hybridep_routing(void **state)
     assert_int_equal(aif_estimate(&hy, &rh, &e), AIF_OK);
     assert_true(rh.bd.ep_comm_s > rd.bd.ep_comm_s);
     assert_true(op_bytes(&hy, "moe.sort") == -1 && op_bytes(&hy, "ep.ag.counts") == -1);
+    /* expert tensor parallelism: the map has a column per expert and tensor rank, from each of
+     * ep x etp ranks (2,048 tokens a rank under sequence parallelism) */
+    aif_override ov[] = {{"model", "deepseek-v3", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "1024", "o"},
+                         {"train.tp", "2", "o"}, {"train.etp", "2", "o"}, {"train.pp", "16", "o"}, {"train.ep", "32", "o"},
+                         {"train.mbs", "1", "o"}, {"train.gbs", "1024", "o"}, {"train.seq", "4096", "o"},
+                         {"train.ep_dispatch", "hybridep", "o"}};
+    aif_scenario et;
+    if (aif_scenario_parse(cat, "", 0, "t", ov, 11, &et, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    assert_true(op_bytes(&et, "ep.ag.routing") == 2048.0 * 256 * 2 * 32 * 2);
 }
 
 static void test_fp8_dispatch(void **state)

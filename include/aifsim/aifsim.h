@@ -67,10 +67,10 @@ typedef enum aif_fp4_format { AIF_NVFP4, AIF_MXFP4, AIF_N_FP4_FORMAT } aif_fp4_f
 /* LoRA's adapted weights (train.lora.targets; aif_lora_target_names) */
 typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV } aif_lora_targets;
 /* How the expert all-to-all moves tokens (train.ep_dispatch, aif_ep_dispatch_names: auto alltoall
- * deepep deepep-fp8): alltoall sends every routed copy to its expert's rank in bf16 (NCCL
+ * deepep deepep-fp8 hybridep): alltoall sends every routed copy to its expert's rank in bf16 (NCCL
  * all-to-all, Megatron-Core's alltoall dispatcher; its NVLink term reaches the links' rate only
  * at large buffers, the scale-up fabric's a2a_half); deepep is a dispatch kernel at the links'
- * rate (AIF_COLL_DISPATCH: DeepEP, Megatron-Core's flex dispatcher with DeepEP or HybridEP), in
+ * rate (AIF_COLL_DISPATCH: DeepEP, Megatron-Core's flex dispatcher with DeepEP), in
  * bf16, that sends a token once to each destination scale-up domain and fans it out there, and
  * inside one domain once to each rank that holds one of its experts; deepep-fp8 as deepep with the transfers that feed
  * the expert GEMMs in fp8 (DeepSeek-V3's own training); hybridep as deepep, with the

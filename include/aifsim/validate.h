@@ -31,7 +31,7 @@ typedef struct aif_val_row {
     int moe;                           /* training rows: 1 when the model routes to experts (model.moe) */
     char dispatch[16];                 /* training rows of MoE models with ep > 1: how the expert all-to-all
                                           moves tokens, train.ep_dispatch as the lowering resolves auto
-                                          (alltoall, deepep, deepep-fp8); empty otherwise */
+                                          (alltoall, deepep, deepep-fp8, hybridep); empty otherwise */
     double measured, predicted, err;   /* err = (predicted - measured) / measured */
     aif_train_result r;
 } aif_val_row;
@@ -130,7 +130,7 @@ aif_rc aif_validation_arch_stats(const aif_validation *v, const char *arch, aif_
 /* Statistics of a training table's mixture-of-experts rows (moe 1) or dense rows (moe 0). */
 aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats *st, aif_err *err);
 /* Statistics of a training table's MoE rows with ep > 1 whose expert all-to-all moves
- * tokens one way (aif_val_row.dispatch: alltoall, deepep, deepep-fp8). */
+ * tokens one way (aif_val_row.dispatch: alltoall, deepep, deepep-fp8, hybridep). */
 aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispatch, aif_val_stats *st,
                                      aif_err *err);
 

@@ -38,7 +38,7 @@ static const char help[] =
     "    NOT FIT: the row does not describe the job as it was run); then each software\n"
     "    stack's errors, the LoRA rows' (columns lora_rank, lora_targets), each\n"
     "    accelerator calibration family's, the dense and the MoE rows', and the MoE\n"
-    "    rows with ep > 1 by expert dispatcher (column ep_dispatch: alltoall, deepep, hybridep);\n"
+    "    rows with ep > 1 by expert dispatcher (column ep_dispatch: alltoall, deepep, deepep-fp8, hybridep);\n"
     "  - --holdout source: the training rows only, then each source group's (one paper\n"
     "    or document) error with the calibration constants tied to its rows fitted\n"
     "    without them, and the leave-one-source-out median over all rows;\n"

@@ -88,7 +88,7 @@ double aif_framework_calib_factor(const aif_framework *f, const aif_calib *c, co
 double aif_framework_rope_traffic(const aif_framework *f);
 /* How the job's expert all-to-all moves tokens, train.ep_dispatch with auto resolved as the
  * lowering resolves it (lower_train.c, ep_deepep: deepep for a model with group-limited
- * routing, model.moe.max_nodes, else alltoall): "alltoall", "deepep" or "deepep-fp8". */
+ * routing, model.moe.max_nodes, else alltoall): "alltoall", "deepep", "deepep-fp8" or "hybridep". */
 const char *aif_ep_dispatch_resolved(const aif_scenario *s);
 
 #endif

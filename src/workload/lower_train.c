@@ -607,10 +607,11 @@ static double ep_bytes(const lw *w, int to_experts)
  *    tensor-parallel all-gather, and combine_preprocess sorts them back before its
  *    reduce-scatter (sort_chunks_by_idxs, "Permutation 2": one read and one write of the
  *    copies; the backward runs the inverse sort).
- * DeepEP and HybridEP (train.ep_dispatch deepep) take the tokens unpermuted with their
- * top-k indices and probabilities and exchange their own metadata inside the dispatch
- * (DeepEP's notify kernel; deepep's calibration is that kernel's measured time); one
- * permutation after them orders the copies by expert. */
+ * The flex dispatcher hands DeepEP (train.ep_dispatch deepep) the tokens unpermuted with
+ * their top-k indices and probabilities, and DeepEP learns the layout inside its dispatch
+ * (its notify kernel, part of the dispatch's measured time); HybridEP (hybridep) takes the
+ * routing map and the probabilities and all-gathers the map first (hybridep_routing below).
+ * One permutation after either orders the copies by expert. */
 static int ep_alltoall_dispatcher(const lw *w)
 {
     return (w->ep > 1 || w->etp > 1) && !ep_deepep(w);
@@ -622,16 +623,20 @@ static void ep_sort(lw *w, const char *name)
 }
 /* HybridEP builds its dispatch plan from every rank's routing map: without a cached handle
  * (Megatron-Core's flex dispatcher passes none: the routing changes with every layer and
- * microbatch) HybridEPBuffer.dispatch all-gathers the tokens x experts boolean map over the
- * expert tensor- and expert-parallel group before the metadata kernel and the dispatch, on
- * the dispatch's stream (deepseek-ai/DeepEP deep_ep/hybrid_ep_buffer.py at 098da2a6,
- * dispatch: all_gather_into_tensor of routing_map; NVIDIA/Megatron-LM token_dispatcher.py at
- * d98e8a64, _HybridEPManager.dispatch).  The combine and the backward reuse the plan. */
+ * microbatch) HybridEPBuffer.dispatch_with_permute all-gathers the tokens x experts boolean
+ * map over the expert tensor- and expert-parallel group before the metadata kernel and the
+ * dispatch, on the dispatch's stream (deepseek-ai/DeepEP deep_ep/hybrid_ep_buffer.py at
+ * 098da2a6, dispatch and dispatch_with_permute: all_gather_into_tensor of routing_map;
+ * NVIDIA/Megatron-LM megatron/core/transformer/moe/fused_a2a.py and token_dispatcher.py at
+ * d98e8a64, HybridEPDispatch.forward, _HybridEPManager).  With expert tensor parallelism the
+ * map has E x etp columns, one per expert and tensor rank, from each of ep x etp ranks;
+ * charged over the ep group (the model has no ep x etp group), the bytes the whole gather's.
+ * The combine and the backward reuse the plan. */
 static void hybridep_routing(lw *w)
 {
     if (w->s->train.ep_dispatch == AIF_EP_HYBRIDEP && w->ep * w->etp > 1)
         comm(w, "ep.ag.routing", AIF_CAT_EP, AIF_COLL_ALLGATHER, AIF_GRP_EP,
-             w->tok_el * w->s->model.moe.experts * w->ep * w->etp, w->ep_ovl);   /* one byte a token and expert */
+             w->tok_el * w->s->model.moe.experts * w->etp * w->ep * w->etp, w->ep_ovl);   /* one byte a token and column */
 }
 static void ep_probs(lw *w, const char *name)
 {
