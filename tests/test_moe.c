@@ -31,6 +31,16 @@ static aif_catalog *cat;
 static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
 static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
 
+/* the built-in catalog with these n overrides, or the test fails with the parser's message */
+static aif_scenario parsed(const aif_override *ov, int n)
+{
+    aif_scenario s;
+    aif_err e;
+    if (aif_scenario_parse(cat, "", 0, "t", ov, n, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    return s;
+}
+
 /* Mixtral 8x7B on 64 H100, ep 8, the expert all-to-all not overlapped; imb NULL: not given */
 static void run(const char *imb, const char *ep, int sim, aif_train_result *r)
 {
@@ -39,10 +49,8 @@ static void run(const char *imb, const char *ep, int sim, aif_train_result *r)
                          {"train.ep", ep, "o"}, {"train.mbs", "1", "o"}, {"train.gbs", "64", "o"},
                          {"train.seq", "4096", "o"}, {"train.ep_overlap", "false", "o"},
                          {"train.ep_imbalance", imb, "o"}};
-    aif_scenario s;
+    aif_scenario s = parsed(ov, imb ? 11 : 10);
     aif_err e;
-    if (aif_scenario_parse(cat, "", 0, "t", ov, imb ? 11 : 10, &s, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
     aif_rc rc = sim ? aif_simulate(&s, NULL, r, NULL, &e) : aif_estimate(&s, r, &e);
     if (rc != AIF_OK)
         fail_msg("%s", e.msg);
@@ -147,11 +155,18 @@ static aif_scenario dsv3(const char *ep, const char *dispatch, const char *prec,
         ov[n++] = (aif_override){"model.moe.max_nodes", max_nodes, "o"};
     if (mtp)
         ov[n++] = (aif_override){"model.mtp_layers", mtp, "o"};
-    aif_scenario s;
-    aif_err e;
-    if (aif_scenario_parse(cat, "", 0, "t", ov, n, &s, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
-    return s;
+    return parsed(ov, n);
+}
+
+/* DeepSeek-V3 on 1,024 H100 with expert tensor parallelism: TP2 ETP2 PP16 EP32, sequence
+ * parallel (2,048 tokens a rank), through the given dispatcher */
+static aif_scenario dsv3_etp2(const char *dispatch)
+{
+    aif_override ov[] = {{"model", "deepseek-v3", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "1024", "o"},
+                         {"train.tp", "2", "o"}, {"train.etp", "2", "o"}, {"train.pp", "16", "o"}, {"train.ep", "32", "o"},
+                         {"train.mbs", "1", "o"}, {"train.gbs", "1024", "o"}, {"train.seq", "4096", "o"},
+                         {"train.ep_dispatch", dispatch, "o"}};
+    return parsed(ov, 11);
 }
 
 /* the bytes of the named op in the MoE segments, -1 if absent */
@@ -262,22 +277,13 @@ static void test_alltoall_dispatcher_extras(void **state)
      * probabilities still go round */
     aif_override ov[] = {{"model", "mixtral-8x7b", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "8", "o"},
                          {"train.ep", "8", "o"}, {"train.ep_dispatch", "alltoall", "o"}, {"train.gbs", "64", "o"}};
-    aif_scenario mx;
-    aif_err e;
-    if (aif_scenario_parse(cat, "", 0, "t", ov, 6, &mx, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
+    aif_scenario mx = parsed(ov, 6);
     assert_true(op_bytes(&mx, "ep.dispatch") > 0);
     assert_true(op_bytes(&mx, "moe.sort") == -1);
     assert_true(op_bytes(&mx, "ep.ag.counts") == 8.0 * 8 * 8 && op_bytes(&mx, "ep.dispatch.probs") > 0);
     /* expert tensor parallelism: the sort runs on the gathered copies, before the
      * reduce-scatter, and the counts come from ep x etp ranks */
-    aif_override ov2[] = {{"model", "deepseek-v3", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "1024", "o"},
-                          {"train.tp", "2", "o"}, {"train.etp", "2", "o"}, {"train.pp", "16", "o"}, {"train.ep", "32", "o"},
-                          {"train.mbs", "1", "o"}, {"train.gbs", "1024", "o"}, {"train.seq", "4096", "o"},
-                          {"train.ep_dispatch", "alltoall", "o"}};
-    aif_scenario et;
-    if (aif_scenario_parse(cat, "", 0, "t", ov2, 11, &et, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
+    aif_scenario et = dsv3_etp2("alltoall");
     double sb = op_bytes(&et, "moe.sort");   /* 2048 tokens a rank (sequence parallel) x 8 x etp 2 */
     if (fabs(sb - 2048.0 * 8 * 2 * 7168 * 4) > 1e-6 * sb)
         fail_msg("moe.sort with etp 2: %g bytes", sb);
@@ -327,13 +333,7 @@ static void test_hybridep_routing(void **state)
     assert_true(op_bytes(&hy, "moe.sort") == -1 && op_bytes(&hy, "ep.ag.counts") == -1);
     /* expert tensor parallelism: the map has a column per expert and tensor rank, from each of
      * ep x etp ranks (2,048 tokens a rank under sequence parallelism) */
-    aif_override ov[] = {{"model", "deepseek-v3", "o"}, {"cluster.system", "dgx-h100", "o"}, {"cluster.gpus", "1024", "o"},
-                         {"train.tp", "2", "o"}, {"train.etp", "2", "o"}, {"train.pp", "16", "o"}, {"train.ep", "32", "o"},
-                         {"train.mbs", "1", "o"}, {"train.gbs", "1024", "o"}, {"train.seq", "4096", "o"},
-                         {"train.ep_dispatch", "hybridep", "o"}};
-    aif_scenario et;
-    if (aif_scenario_parse(cat, "", 0, "t", ov, 11, &et, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
+    aif_scenario et = dsv3_etp2("hybridep");
     assert_true(op_bytes(&et, "ep.ag.routing") == 2048.0 * 256 * 2 * 32 * 2);
 }
 
@@ -486,11 +486,7 @@ static aif_scenario gptoss_on(const char *system, const char *window, const char
                          {"train.ep", "8", "o"}, {"train.mbs", "1", "o"}, {"train.gbs", "64", "o"},
                          {"train.seq", "4096", "o"}, {"model.sliding_window", window, "o"},
                          {"model.full_attention_every", every, "o"}};
-    aif_scenario s;
-    aif_err e;
-    if (aif_scenario_parse(cat, "", 0, "t", ov, 11, &s, &e) != AIF_OK)
-        fail_msg("%s: %s", e.path, e.msg);
-    return s;
+    return parsed(ov, 11);
 }
 
 static aif_scenario gptoss(const char *window, const char *every)
