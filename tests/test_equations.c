@@ -538,6 +538,51 @@ static void test_fp8_attention_against_kernel_table(void **state)
     }
 }
 
+/* TPU7x's fused attention against its kernel table: validation/kernels/splash_tpu7x.csv, Google's
+ * benchmark of the splash-attention kernel on one TPU7x device (openxla/tokamax microbenchmarks.pdf,
+ * November 2025: causal, bf16, 32 query heads, 4,096 to 131,072 keys), which the tpu-v7 family's
+ * attention constants were fitted to (scripts/fit_attention_tpu.py).  A chip is two devices, each
+ * running the kernel on its own batch at once: each kernel is lowered as a training layer's
+ * attention core at batch 2 and timed on the chip.  At head dimensions 128/128 and 192/128 every
+ * kernel lies within 10% of the measured time and the median within 5%.  The 256/256 kernels run
+ * at 1.3-1.7x the rate the model gives them (it holds 192's rate beyond 192; no TPU row has such
+ * heads), which the test states. */
+static void test_splash_attention_against_kernel_table(void **state)
+{
+    (void)state;
+    const aif_gpu *g = aif_catalog_find_gpu(cat, "tpu7x");
+    assert_non_null(g);
+    FILE *f = kernel_table("splash_tpu7x.csv");
+    char line[256];
+    double err[16];
+    int n = 0, wide = 0;
+    while (fgets(line, sizeof line, f)) {
+        char pass[8];
+        int b, s, h, hkv, dqk, dv;
+        double ms, mfu;
+        assert_int_equal(sscanf(line, "tpu7x,%d,%d,%d,%d,%d,%d,%7[^,],%lf,%lf", &b, &s, &h, &hkv, &dqk, &dv, pass, &ms,
+                                &mfu), 9);
+        aif_op op = kernel_attn_op(g, !strcmp(pass, "bwd"), 2 * b, s, h, dqk, dv, 0, 0);
+        double r = aif_compute_time(g, &op, 1.0) / (ms * 1e-3);   /* model / measured time */
+        if (dqk <= 192) {
+            if (fabs(log(r)) > log(1.10))
+                fail_msg("tpu7x splash s%d d%d/%d %s: model %.2fx the measured time", s, dqk, dv, pass, r);
+            assert_true(n < 16);
+            err[n++] = fabs(log(r));
+        } else {
+            if (r < 1.3 || r > 1.7)
+                fail_msg("tpu7x splash s%d d%d/%d %s: model %.2fx the measured time, not 1.3-1.7x", s, dqk, dv, pass, r);
+            wide++;
+        }
+    }
+    fclose(f);
+    assert_int_equal(n, 16);
+    assert_int_equal(wide, 8);
+    qsort(err, n, sizeof *err, cmp_double);
+    if (err[n / 2] > 0.05)
+        fail_msg("tpu7x splash: median |log error| %.3f, above 0.05", err[n / 2]);
+}
+
 /* GEMMs on one H200 against their own measurement (validation/kernels/gemm_h200.csv: cuBLAS
  * through PyTorch 2.11 at the board's 700 W limit, scripts/measure_h200.py), the table the hopper
  * family's matmul_eff, matmul_eff_fp8 and matmul_k_half were fitted to (scripts/fit_gemm.py).  Each
@@ -1506,7 +1551,7 @@ int main(void)
         cmocka_unit_test(test_flops_match_megatron), cmocka_unit_test(test_gemm_roofline),
         cmocka_unit_test(test_thin_gemms_against_kernel_tables),
         cmocka_unit_test(test_attention_against_kernel_table),
-        cmocka_unit_test(test_fp8_attention_against_kernel_table),
+        cmocka_unit_test(test_fp8_attention_against_kernel_table), cmocka_unit_test(test_splash_attention_against_kernel_table),
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_gemm_against_settled_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),
