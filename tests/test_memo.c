@@ -63,14 +63,14 @@ static int pick(int n)
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
  * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype, moments_dtype,
  * recompute_layers: the layers' key leaves it out, the stage classes count it) alike, and
- * attention_dtype, which the layers read. */
+ * attention_dtype and the attention kernel's key tiles, which the layers read. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(26)) {
+    switch (pick(27)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -110,6 +110,10 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
         break;
     case 23: t->recompute_layers = pick(4); break;   /* the stage classes' kept layers; read only under full */
     case 24: t->attention_dtype = fp4 ? pick(2) : 0; break;   /* fp8 attention: Blackwell's measured kernels */
+    case 25:   /* the kernel's key tiles: read by sliding-window layers alone, refused without them */
+        t->attn_block = s->model.sliding_window > 0 ? 512 * pick(3) : 0;
+        t->attn_block_bwd = s->model.sliding_window > 0 ? 1024 * pick(2) : 0;
+        break;
     default: t->attention = pick(3); break;
     }
     if (t->recompute != AIF_RC_FULL) {   /* the scenario refuses them otherwise */
@@ -220,6 +224,8 @@ static const ctx contexts[] = {
      "recompute_modules: [moe]}\n", 0, 0},
     /* activation offload: timed beside the layers from their segments (valid with pp 1 and no recompute) */
     {"cluster: {system: gb200-nvl72, gpus: 64}\nmodel: llama3-8b\ntrain: {gbs: 64, offload: activations}\n", 0, 0},
+    /* sliding-window layers on a family without a kernel tile: the job's tiles (train.attn_block) */
+    {"cluster: {system: tpu7x-4, gpus: 64}\nmodel: gpt-oss-120b\ntrain: {gbs: 64, framework: maxtext}\n", 0, 0},
 };
 
 static void test_memo_equals_plain(void **st)

@@ -540,6 +540,71 @@ static void test_window_whole_tiles(void **state)
     assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == kk);
 }
 
+/* The kernel's key tile set by the job (train.attn_block, attn_block_bwd: MaxText's sa_block_kv
+ * and sa_block_kv_dkv, which the splash kernel's sliding-window layers compute in whole tiles of)
+ * in place of the family's: on TPU7x (no attn_block_n) a window of 128 over 4,096 keys reads
+ * (1 + 3 x 2) / 4 tiles of 1,024 keys forward and (1 + 2) / 2 of 2,048 backward; the backward
+ * takes the forward's tile when it has none of its own, and a model without sliding-window
+ * layers, or an unfused attention, refuses the field by name. */
+static void test_attn_block(void **state)
+{
+    (void)state;
+    aif_override ov[] = {{"model", "gpt-oss-120b", "o"}, {"cluster.system", "tpu7x-4", "o"},
+                         {"cluster.gpus", "64", "o"}, {"train.ep", "1", "o"}, {"train.mbs", "1", "o"},
+                         {"train.gbs", "64", "o"}, {"train.seq", "4096", "o"}, {"train.framework", "maxtext", "o"},
+                         {"train.attn_block", "1024", "o"}, {"train.attn_block_bwd", "2048", "o"}};
+    double fam = aif_window_kernel_keys(128, 4096, 0), fwd = 7.0 / 4 * 1024, bwd = 3.0 / 2 * 2048;
+    assert_true(fam == 0 && aif_window_kernel_keys(128, 4096, 1024) == fwd &&
+                aif_window_kernel_keys(128, 4096, 2048) == bwd);
+    for (int n = 8; n <= 10; n += 2) {   /* without the fields; with both */
+        aif_scenario s = parsed(ov, n);
+        assert_int_equal(s.cluster.gpu.calib.attn_block_n, 0);
+        aif_graph g;
+        aif_err e;
+        if (aif_graph_lower(&s, &g, &e) != AIF_OK)
+            fail_msg("%s", e.msg);
+        int seen = 0;
+        for (int i = 0; i < g.n_ops; i++) {
+            const aif_op *o = &g.ops[i];
+            int f = !strcmp(o->name, "attn.window.fwd"), b = !strcmp(o->name, "attn.window.bwd");
+            if (!(f || b))
+                continue;
+            double want = n == 8 ? 128 : f ? fwd : bwd;   /* the band alone without a tile */
+            if (o->k != want)
+                fail_msg("%s with %d fields: kernel keys %g, expected %g", o->name, n - 8, o->k, want);
+            seen |= f ? 1 : 2;
+        }
+        aif_graph_free(&g);
+        assert_int_equal(seen, 3);
+    }
+    /* the backward alone given: the forward keeps the family's band, the backward its tile */
+    aif_override only_bwd[9];
+    memcpy(only_bwd, ov, 8 * sizeof *ov);
+    only_bwd[8] = ov[9];
+    aif_scenario s = parsed(only_bwd, 9);
+    assert_true(attn_keys(&s, "attn.window.fwd") == 128);
+    ov[9] = (aif_override){"train.attn_block_bwd", "0", "o"};
+    s = parsed(ov, 10);   /* the forward's tile for both */
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    for (int i = 0; i < g.n_ops; i++)
+        if (!strcmp(g.ops[i].name, "attn.window.bwd"))
+            assert_true(g.ops[i].k == fwd);
+    aif_graph_free(&g);
+    aif_override dense[] = {{"model", "llama3-8b", "o"}, {"cluster.system", "dgx-h100", "o"},
+                            {"cluster.gpus", "8", "o"}, {"train.attn_block", "512", "o"}};
+    assert_int_not_equal(aif_scenario_parse(cat, "", 0, "t", dense, 4, &s, &e), AIF_OK);
+    assert_string_equal(e.path, "train.attn_block");
+    assert_non_null(strstr(e.msg, "no sliding-window layers"));
+    aif_override unfused[] = {{"model", "gpt-oss-120b", "o"}, {"cluster.system", "dgx-h100", "o"},
+                              {"cluster.gpus", "8", "o"}, {"train.attention", "unfused", "o"},
+                              {"train.attn_block_bwd", "512", "o"}};
+    assert_int_not_equal(aif_scenario_parse(cat, "", 0, "t", unfused, 5, &s, &e), AIF_OK);
+    assert_string_equal(e.path, "train.attn_block_bwd");
+    assert_non_null(strstr(e.msg, "unfused"));
+}
+
 /* x within a relative 1e-9 of y */
 static int near(double x, double y)
 {
@@ -626,7 +691,7 @@ int main(void)
         cmocka_unit_test(test_no_ep_no_effect), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_dedup_by_hand), cmocka_unit_test(test_dedup_in_lowering),
         cmocka_unit_test(test_alltoall_dispatcher_extras), cmocka_unit_test(test_hybridep_routing), cmocka_unit_test(test_fp8_dispatch), cmocka_unit_test(test_grouped_gemm), cmocka_unit_test(test_mtp),
-        cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles),
+        cmocka_unit_test(test_sliding_window), cmocka_unit_test(test_window_whole_tiles), cmocka_unit_test(test_attn_block),
         cmocka_unit_test(test_yarn_rope_unfused), cmocka_unit_test(test_moe_eager_extras),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

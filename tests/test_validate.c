@@ -274,7 +274,7 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
 /* every optional trailing column, after notes (validate.c train_optional) */
 #define OPTCOLS "lora_rank,lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype," \
                 "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params,fp8_act_input," \
-                "rank_order\n"
+                "rank_order,attn_block,attn_block_bwd\n"
 #define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
 static void test_scaleup_domain_column(void **state)
 {
@@ -296,7 +296,7 @@ static void test_scaleup_domain_column(void **state)
         "not a whole number of nodes of 4 GPUs", 2);
     /* a row short of notes names every optional column, the last included */
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s\n",
-        "attention_dtype, scaleup_domain, fp8_params, fp8_act_input, rank_order)", 2);
+        "attention_dtype, scaleup_domain, fp8_params, fp8_act_input, rank_order, attn_block, attn_block_bwd)", 2);
 }
 
 /* The optional trailing column fp8_params (train.fp8_params: Megatron-Core's
@@ -393,6 +393,28 @@ static void test_rank_order_column(void **state)
         "column rank_order", 2);
     bad(ROHDR "a,mixtral-8x7b,gb200-nvl72,512,4,8,1,128,4096,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64,,,tp-cp-pp-dp\n",
         "has experts", 2);
+}
+
+/* The optional trailing columns attn_block and attn_block_bwd (train.attn_block, attn_block_bwd:
+ * the fused attention kernel's key tile in sliding-window layers, MaxText's sa_block_kv and
+ * sa_block_kv_dkv): gpt-oss on 64 TPU7x, whose family gives no tile, computes its windows of
+ * 128 keys in tiles of 1,024 and 2,048 keys: a slower step; a cell that is not a count, or a
+ * tile on a model without windows, is refused naming the column. */
+#define ABHDR "id,model,system,gpus,ep,mbs,gbs,seq,framework,metric,measured,source,notes," OPTCOLS
+static void test_attn_block_columns(void **state)
+{
+    (void)state;
+    const char *csv = ABHDR "a,gpt-oss-120b,tpu7x-4,64,1,1,64,8192,maxtext,step_time_s,1,s,n\n"
+                            "b,gpt-oss-120b,tpu7x-4,64,1,1,64,8192,maxtext,step_time_s,1,s,n,,,,,,,,,,,,,,,,1024,2048\n";
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    double a = v.rows[0].r.step_time_s, b = v.rows[1].r.step_time_s;
+    if (!(b > a * 1.003))
+        fail_msg("step with the recipe's tiles %.4f s, without %.4f s", b, a);
+    aif_validation_free(&v);
+    bad(ABHDR "a,gpt-oss-120b,tpu7x-4,64,1,1,64,8192,maxtext,step_time_s,1,s,n,,,,,,,,,,,,,,,,x\n", "column attn_block", 2);
+    bad(ABHDR "a,llama3-8b,tpu7x-4,64,1,1,64,8192,maxtext,step_time_s,1,s,n,,,,,,,,,,,,,,,,,512\n",
+        "column attn_block_bwd", 2);
 }
 
 /* An fp4 recipe's frozen LoRA weights held in fp4 alone (train.fp8_params under precision
@@ -862,7 +884,7 @@ int main(void)
         cmocka_unit_test(test_fp8_params_column),
         cmocka_unit_test(test_fp8_act_input_column),
         cmocka_unit_test(test_fp4_frozen_weights),
-        cmocka_unit_test(test_rank_order_column),
+        cmocka_unit_test(test_rank_order_column), cmocka_unit_test(test_attn_block_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -633,6 +633,10 @@ typedef struct aif_train {
     int attention_dtype;     /* aif_attn_dtype: the fused attention's operands, bf16 (default) or fp8 (Transformer
                                 Engine's fp8 dot-product attention, Megatron-Core's --fp8-dot-product-attention;
                                 MXFP8 under an MXFP8 recipe: the family's attn_fp8_* factors) */
+    int attn_block;          /* keys per tile of the fused attention kernel where a sliding-window layer computes
+                                whole tiles (MaxText's sa_block_kv, the splash kernel's); 0 = the calibration
+                                family's attn_block_n (the GPU kernels' fixed tile) */
+    int attn_block_bwd;      /* the same for the backward kernel (MaxText's sa_block_kv_dkv); 0 = attn_block's */
     int moments_dtype;       /* aif_grad_dtype's names: Adam's two moments' type (auto = fp32; bf16: Megatron-Core's
                                 --use-precision-aware-optimizer --exp-avg-dtype bf16 --exp-avg-sq-dtype bf16) */
     double tokens;           /* training token budget (0 = not given) */

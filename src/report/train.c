@@ -156,6 +156,14 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         fprintf(f, " (%s%s%s)", g16 ? "bf16 gradients" : "", g16 && m16 ? ", " : "", m16 ? "bf16 moments" : "");
     if (t->attention_dtype == AIF_ATTN_DT_FP8)   /* named only when on (train.attention_dtype) */
         fputs(" (fp8 attention)", f);
+    if (t->attn_block > 0 || t->attn_block_bwd > 0) {   /* named only when the job sets its kernel's tile */
+        int fb = t->attn_block > 0 ? t->attn_block : s->cluster.gpu.calib.attn_block_n;
+        int bb = t->attn_block_bwd > 0 ? t->attn_block_bwd : fb;
+        if (fb == bb)
+            fprintf(f, " (attention tiles of %d keys)", fb);
+        else
+            fprintf(f, " (attention tiles of %d keys, %d backward)", fb, bb);
+    }
     if (t->fp8_params)   /* named only when on (train.fp8_params) */
         fputs(t->precision == AIF_FP4 ? " (fp4 frozen weights)" : " (fp8 parameters)", f);
     if (t->fp8_act_input)   /* named only when on (train.fp8_act_input) */
@@ -278,6 +286,10 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));
     if (s->train.attention_dtype == AIF_ATTN_DT_FP8)   /* absent: bf16 (train.attention_dtype) */
         aif_json_str(in, "attention_dtype", "fp8");
+    if (s->train.attn_block > 0)   /* absent: the family's tile (train.attn_block) */
+        aif_json_int(in, "attn_block", s->train.attn_block);
+    if (s->train.attn_block_bwd > 0)
+        aif_json_int(in, "attn_block_bwd", s->train.attn_block_bwd);
     if (s->train.fp8_params)   /* absent: off (train.fp8_params) */
         json_object_object_add(in, "fp8_params", json_object_new_boolean(1));
     if (s->train.fp8_act_input)   /* absent: off (train.fp8_act_input) */

@@ -13,7 +13,8 @@
  *   model: NAME | FILE.yaml | {base: NAME | FILE.yaml, <model fields>} | {<model fields>}
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
- *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, attn_block,
+ *           attn_block_bwd, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           rank_order, grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
@@ -163,6 +164,9 @@ static const field train_fields[] = {
     {.key = "attention", .type = F_ENUM, .off = offsetof(aif_train, attention), .names = aif_attn_kernel_names},
     /* the fused attention's operands: bf16, or fp8 inside an fp8 recipe (aif_scenario_check) */
     {.key = "attention_dtype", .type = F_ENUM, .off = offsetof(aif_train, attention_dtype), .names = aif_attn_dtype_names},
+    /* the fused kernel's key tile in sliding-window layers, forward and backward (0: the family's) */
+    {.key = "attn_block", .type = F_INT, .off = offsetof(aif_train, attn_block), .min = 0, .max = 65536},
+    {.key = "attn_block_bwd", .type = F_INT, .off = offsetof(aif_train, attn_block_bwd), .min = 0, .max = 65536},
     FLD(aif_train, "framework", F_STR, framework),
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
@@ -952,6 +956,14 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
                 "(data/calibration.yaml attn_fp8_fwd_factor, attn_fp8_bwd_factor); accepted: attention_dtype bf16",
                 cal->name);
     }
+    /* the fused kernel's key tile: read where a sliding-window layer computes its band in whole
+     * tiles (lower_train.c attn_core), nowhere else */
+    if ((t->attn_block > 0 || t->attn_block_bwd > 0) &&
+        !(m->sliding_window > 0 && t->attention != AIF_ATTN_UNFUSED))
+        BAD(t->attn_block > 0 ? "train.attn_block" : "train.attn_block_bwd",
+            "the attention kernel's key tile sets what a sliding-window layer's band costs in a fused kernel; %s "
+            "(accepted: a model with sliding_window and attention flash3 or flash2, or attn_block and attn_block_bwd 0)",
+            m->sliding_window > 0 ? "the attention here is unfused" : "the model has no sliding-window layers");
     /* what a full replay keeps: the names of MaxText's dense GQA layers, with a fused attention
      * kernel (an unfused one's backward needs the probabilities the replay would make), on a
      * stack that gathers a layer's weights for the replay and the backward alike */

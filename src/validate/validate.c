@@ -166,7 +166,8 @@ static void train_row(parse_state *ps)
         {"recompute_layers", "train.recompute_layers"}, {"dp_shard", "train.dp_shard"},
         {"attention_dtype", "train.attention_dtype"}, {"scaleup_domain", "cluster.scaleup_domain"},
         {"fp8_params", "train.fp8_params"}, {"fp8_act_input", "train.fp8_act_input"},
-        {"rank_order", "train.rank_order"},
+        {"rank_order", "train.rank_order"}, {"attn_block", "train.attn_block"},
+        {"attn_block_bwd", "train.attn_block_bwd"},
     };
     aif_override ov[sizeof map / sizeof map[0] + 1];   /* each column, and offload beside offload_layers */
     char origins[sizeof map / sizeof map[0] + 1][48];
@@ -301,12 +302,14 @@ static void train_row(parse_state *ps)
  * fused attention's operands (train.attention_dtype) and the GPUs the job uses in each
  * scale-up domain (cluster.scaleup_domain: 64 of an NVL72 rack's 72) and whether its weights
  * are held in fp8 (train.fp8_params) and whether the MLP activation's input is kept in fp8
- * (train.fp8_act_input) and where its ranks sit (train.rank_order),
- * after notes, so that a row of full training with the defaults ends at its notes. */
+ * (train.fp8_act_input) and where its ranks sit (train.rank_order) and the fused attention
+ * kernel's key tile in sliding-window layers, forward and backward (train.attn_block,
+ * train.attn_block_bwd), after notes, so that a row of full training with the defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
                                              "grad_dtype", "ep_dispatch", "moments_dtype", "recompute_saved",
                                              "recompute_layers", "dp_shard", "attention_dtype", "scaleup_domain",
-                                             "fp8_params", "fp8_act_input", "rank_order", NULL};
+                                             "fp8_params", "fp8_act_input", "rank_order", "attn_block",
+                                             "attn_block_bwd", NULL};
 
 /* The serving table's optional trailing column: the requests the source ran, after
  * notes (the rows written before it end at their notes and keep the runner's count). */

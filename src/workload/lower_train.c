@@ -304,9 +304,14 @@ static void attn_core(lw *w, int bwd)
                                    unmasked * 0.5 * x * (1 - bnd) * sh,   /* causal: half the square is computed */
                                    sk, w->d.dqk, io * (1 - bnd) * sh, fl);
             if (bnd > 0) {
-                /* a kernel of attn_block_n-key tiles computes whole tiles: a query tile's band spans
-                 * the tiles under W + block_n - 1 keys, masked parts included (aif_window_kernel_keys) */
-                double kk = aif_window_kernel_keys(W, sk, w->s->cluster.gpu.calib.attn_block_n);
+                /* a kernel of attn_block_n-key tiles (train.attn_block, attn_block_bwd where the job
+                 * sets its kernel's tile) computes whole tiles: a query tile's band spans the tiles
+                 * under W + block_n - 1 keys, masked parts included (aif_window_kernel_keys) */
+                const aif_train *tr = &w->s->train;
+                int blk = bwd && tr->attn_block_bwd > 0 ? tr->attn_block_bwd
+                          : tr->attn_block > 0          ? tr->attn_block
+                                                        : w->s->cluster.gpu.calib.attn_block_n;
+                double kk = aif_window_kernel_keys(W, sk, blk);
                 double keys = kk > 0 ? kk : aif_window_keys_per_query(W, sk);
                 aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
                                    2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * bnd * sh,
