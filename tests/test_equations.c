@@ -421,7 +421,7 @@ static aif_op kernel_attn_op(const aif_gpu *g, int bwd, int b, int s, int h, int
     if (w > 0 && w < s && !(flags & AIF_ATTN_OP_FP8 && bwd)) {
         double kk = aif_window_kernel_keys(w, s, g->calib.attn_block_n);
         keys = kk > 0 ? kk : aif_window_keys_per_query(w, s);
-        k = kk > 0 ? kk : w;
+        k = aif_attn_curve_keys(keys);
     }
     aif_op op = {.kind = bwd ? AIF_OP_ATTN_BWD : AIF_OP_ATTN_FWD, .fp8 = (unsigned)flags & 3, .k = k, .n = dqk,
                  .n_kernels = 1};
@@ -447,9 +447,10 @@ static void median_within(const double *err, int n, double bound, const char *gp
  * causal square's half, or a window's band in whole tiles of the family's attn_block_n keys.  The
  * Blackwell families were fitted to their rows (scripts/fit_attention.py) and derated by 0.875 to the
  * clock a training run sustains, as their GEMMs are (the table's kernels are bursts of 10 iterations):
- * the model's times x 0.875 meet cuDNN's, the median |log error| of each family under 0.08 and no
- * row off by more than a factor 1.55 (the worst, gpt-oss's window of 128 at 32,768 keys forward,
- * where cuDNN's time per token rises 2.6x over 16,384).  Hopper's constants are FlashAttention-3's
+ * the model's times x 0.875 meet cuDNN's, the median |log error| of each family under 0.05 (the
+ * efficiency curve reading twice the keys a query computes, aif_attn_curve_keys; under 0.08 with a
+ * window's keys once) and no row off by more than a factor 1.6 (the worst, gpt-oss's window of 128
+ * at 32,768 keys forward, where cuDNN's time per token rises 2.6x over 16,384: 1.56x on GB300).  Hopper's constants are FlashAttention-3's
  * 2024 rates (data/calibration.yaml), not this table's: cuDNN 9.19 is up to 1.35x faster at 32K
  * keys, and no row may be further off than that either way. */
 static void test_attention_against_kernel_table(void **state)
@@ -476,15 +477,15 @@ static void test_attention_against_kernel_table(void **state)
         double burst = gi < 2 ? 0.875 : 1.0;   /* the fitted families' sustained-clock derating */
         double t = aif_compute_time(g, &op, 1.0) * burst, e = log(t / (ms * 1e-3));
         err[gi][n[gi]++] = fabs(e);
-        double worst = gi < 2 ? log(1.55) : log(1.35);
+        double worst = gi < 2 ? log(1.6) : log(1.35);
         if (fabs(e) > worst)
             fail_msg("%s %s b%d s%d h%d d%d/%d w%d %s: model %.3f ms, cuDNN %.3f ms", gpu, model, b, s, h, dqk, dv, w,
                      pass, t * 1e3, ms);
     }
     fclose(f);
-    for (int gi = 0; gi < 2; gi++) {   /* the fitted families: the median row within 8% */
+    for (int gi = 0; gi < 2; gi++) {   /* the fitted families: the median row within 5% */
         assert_true(n[gi] >= 60);
-        median_within(err[gi], n[gi], 0.08, gpus[gi], "kernels");
+        median_within(err[gi], n[gi], 0.05, gpus[gi], "kernels");
     }
     assert_true(n[2] >= 20);
 }

@@ -514,7 +514,9 @@ static double attn_keys(const aif_scenario *s, const char *name)
 /* A family with attn_block_n (Blackwell: 128-key tiles, data/calibration.yaml) computes a band
  * in whole tiles: a query tile of 128 rows under a window of W keys reads 1 + ceil((W - 1) / 128)
  * key tiles once the band is whole, i + 1 for tile i before (the causal start), averaged over
- * the sequence's query tiles; the op carries those keys, as FLOPs and as the kernel's key length. */
+ * the sequence's query tiles; the op carries those keys as FLOPs, and twice them as the length
+ * its efficiency curve reads (aif_attn_curve_keys: a causal layer's query averages half its
+ * sequence, the curve's length); a tile longer than the sequence is the sequence. */
 static void test_window_whole_tiles(void **state)
 {
     (void)state;
@@ -536,16 +538,21 @@ static void test_window_whole_tiles(void **state)
     assert_int_equal(b.cluster.gpu.calib.attn_block_n, 128);
     double band = 2.0 * 64 * 4096 * aif_window_keys_per_query(128, 4096) * (64 + 64);
     double kk = 63.0 / 32 * 128, tiles = 2.0 * 64 * 4096 * kk * (64 + 64);
-    assert_true(fabs(attn_flops(&h, "attn.window.fwd") - band) < 1e-6 * band && attn_keys(&h, "attn.window.fwd") == 128);
-    assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == kk);
+    /* the efficiency curve reads twice the keys a query computes (a causal layer's sequence) */
+    double hk = 2 * aif_window_keys_per_query(128, 4096);
+    assert_true(fabs(attn_flops(&h, "attn.window.fwd") - band) < 1e-6 * band && attn_keys(&h, "attn.window.fwd") == hk);
+    assert_true(fabs(attn_flops(&b, "attn.window.fwd") - tiles) < 1e-6 * tiles && attn_keys(&b, "attn.window.fwd") == 2 * kk);
+    assert_true(aif_attn_curve_keys(kk) == 2 * kk);
+    /* a tile longer than the sequence is the sequence: one tile, every key */
+    assert_true(aif_window_kernel_keys(128, 4096, 65536) == 4096);
 }
 
 /* The kernel's key tile set by the job (train.attn_block, attn_block_bwd: MaxText's sa_block_kv
  * and sa_block_kv_dkv, which the splash kernel's sliding-window layers compute in whole tiles of)
  * in place of the family's: on TPU7x (no attn_block_n) a window of 128 over 4,096 keys reads
  * (1 + 3 x 2) / 4 tiles of 1,024 keys forward and (1 + 2) / 2 of 2,048 backward; the backward
- * takes the forward's tile when it has none of its own, and a model without sliding-window
- * layers, or an unfused attention, refuses the field by name. */
+ * takes the forward's tile when it has none of its own (the ops' curve lengths twice those keys),
+ * and a model without sliding-window layers, or an unfused attention, refuses the field by name. */
 static void test_attn_block(void **state)
 {
     (void)state;
@@ -569,7 +576,8 @@ static void test_attn_block(void **state)
             int f = !strcmp(o->name, "attn.window.fwd"), b = !strcmp(o->name, "attn.window.bwd");
             if (!(f || b))
                 continue;
-            double want = n == 8 ? 128 : f ? fwd : bwd;   /* the band alone without a tile */
+            /* the curve's length: twice the keys a query computes, the band alone without a tile */
+            double want = 2 * (n == 8 ? aif_window_keys_per_query(128, 4096) : f ? fwd : bwd);
             if (o->k != want)
                 fail_msg("%s with %d fields: kernel keys %g, expected %g", o->name, n - 8, o->k, want);
             seen |= f ? 1 : 2;
@@ -582,7 +590,7 @@ static void test_attn_block(void **state)
     memcpy(only_bwd, ov, 8 * sizeof *ov);
     only_bwd[8] = ov[9];
     aif_scenario s = parsed(only_bwd, 9);
-    assert_true(attn_keys(&s, "attn.window.fwd") == 128);
+    assert_true(attn_keys(&s, "attn.window.fwd") == 2 * aif_window_keys_per_query(128, 4096));
     ov[9] = (aif_override){"train.attn_block_bwd", "0", "o"};
     s = parsed(ov, 10);   /* the forward's tile for both */
     aif_graph g;
@@ -590,7 +598,7 @@ static void test_attn_block(void **state)
     assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     for (int i = 0; i < g.n_ops; i++)
         if (!strcmp(g.ops[i].name, "attn.window.bwd"))
-            assert_true(g.ops[i].k == fwd);
+            assert_true(g.ops[i].k == 2 * fwd);
     aif_graph_free(&g);
     aif_override dense[] = {{"model", "llama3-8b", "o"}, {"cluster.system", "dgx-h100", "o"},
                             {"cluster.gpus", "8", "o"}, {"train.attn_block", "512", "o"}};

@@ -161,6 +161,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         int bb = t->attn_block_bwd > 0 ? t->attn_block_bwd : fb;
         if (fb == bb)
             fprintf(f, " (attention tiles of %d keys)", fb);
+        else if (fb <= 0)   /* the family has no tile: the forward charges the band alone */
+            fprintf(f, " (attention tiles of %d keys backward, the band alone forward)", bb);
         else
             fprintf(f, " (attention tiles of %d keys, %d backward)", fb, bb);
     }

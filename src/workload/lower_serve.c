@@ -87,7 +87,7 @@ static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int deco
     o->n_kernels = 1;
     o->batch = 1;
     o->flops = 2 * sh->heads * pairs * (sh->qk_dim + sh->v_dim);
-    o->k = pairs / q;                        /* keys per query: the kernel's efficiency curve */
+    o->k = aif_attn_curve_keys(pairs / q);   /* the efficiency curve's length: twice the keys a query reads */
     o->n = sh->qk_dim;
     o->bytes = keys * sh->kv_bytes_token_layer + q * sh->heads * (sh->qk_dim + sh->v_dim) * 2;
     return 1;

@@ -315,7 +315,7 @@ static void attn_core(lw *w, int bwd)
                 double keys = kk > 0 ? kk : aif_window_keys_per_query(W, sk);
                 aif_graph_add_attn(w->g, bwd ? "attn.window.bwd" : "attn.window.fwd", w->cat, bwd,
                                    2 * w->b * heads * sq * keys * (w->d.dqk + w->d.dv) * x * bnd * sh,
-                                   kk > 0 ? kk : W, w->d.dqk, io * bnd * sh, fl);
+                                   aif_attn_curve_keys(keys), w->d.dqk, io * bnd * sh, fl);
             }
         }
         return;

@@ -192,12 +192,17 @@ double aif_window_kernel_keys(double window, double seq, int block_n)
     /* query tile i (rows i B .. i B + B - 1) reads the key tiles from the one holding key
      * i B - W + 1 to its own: i + 1 of them while i B <= W - 1 (the causal start), then
      * full = 1 + ceil((W - 1) / B) */
-    double B = block_n, n = ceil(seq / B), full = 1 + ceil((window - 1) / B);
+    double B = block_n < seq ? block_n : seq, n = ceil(seq / B), full = 1 + ceil((window - 1) / B);
     double early = floor((window - 1) / B) + 1;   /* tiles i = 0 .. early - 1 */
     if (early > n)
         early = n;
     double tiles = early * (early + 1) / 2 + (n - early) * full;
     return tiles / n * B;
+}
+
+double aif_attn_curve_keys(double keys_per_query)
+{
+    return 2 * keys_per_query;
 }
 
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq)

@@ -57,8 +57,16 @@ double aif_window_keys_per_query(double window, double seq);
  * `window` keys, averaged over the query tiles: a tile of queries reads every key tile its
  * band touches (masked parts included), 1 + ceil((window - 1) / block_n) of them once the
  * band is whole, i + 1 for tile i before (the causal start); 0 when block_n is 0 or the
- * window covers the sequence. */
+ * window covers the sequence.  A tile longer than the sequence is the sequence (one tile,
+ * every key: MaxText's min(block, seq)). */
 double aif_window_kernel_keys(double window, double seq, int block_n);
+/* The length a fused attention op's efficiency curve reads (aif_op.k; the calibration's
+ * attn_kv_half, fitted on causal kernels whose k is the sequence): twice the keys a query
+ * computes on average.  A causal kernel's query averages half the sequence, so a fixed cost
+ * per query tile amortises the same way over a causal layer (k = seq), a sliding window's
+ * band (k = twice its keys per query, in whole tiles where the kernel computes them) and a
+ * serving batch's prefill or decode (twice its keys per query). */
+double aif_attn_curve_keys(double keys_per_query);
 /* Attention-core (scores and weighted sum) forward FLOPs of the whole model per sequence. */
 double aif_model_attn_core_flops_per_seq(const aif_model *m, double seq);
 /* Selective recompute by submodule (train.recompute_modules, Megatron-Core's --recompute-modules):
