@@ -511,7 +511,7 @@ static double attn_keys(const aif_scenario *s, const char *name)
     return k;
 }
 
-/* A family with attn_block_n (Blackwell: 128-key tiles, data/calibration.yaml) computes a band
+/* A family with attn_block_n (Hopper, Blackwell: 128-key tiles, data/calibration.yaml) computes a band
  * in whole tiles: a query tile of 128 rows under a window of W keys reads 1 + ceil((W - 1) / 128)
  * key tiles once the band is whole, i + 1 for tile i before (the causal start), averaged over
  * the sequence's query tiles; the op carries those keys as FLOPs, and twice them as the length
@@ -533,9 +533,11 @@ static void test_window_whole_tiles(void **state)
     assert_true(aif_window_kernel_keys(4000, 4096, 128) <= 33.0 / 2 * 128);
     assert_true(aif_window_kernel_keys(128, 4096, 0) == 0);        /* no tile size: the band only */
     assert_true(aif_window_kernel_keys(4096, 4096, 128) == 0);     /* the window is the sequence */
-    aif_scenario h = gptoss("128", "0"), b = gptoss_on("hgx-b200", "128", "0");
+    aif_scenario h = gptoss_on("dgx-a100-80g", "128", "0"), b = gptoss_on("hgx-b200", "128", "0");
     assert_int_equal(h.cluster.gpu.calib.attn_block_n, 0);
     assert_int_equal(b.cluster.gpu.calib.attn_block_n, 128);
+    /* Hopper: FlashAttention-3's local tile */
+    assert_int_equal(gptoss("128", "0").cluster.gpu.calib.attn_block_n, 128);
     double band = 2.0 * 64 * 4096 * aif_window_keys_per_query(128, 4096) * (64 + 64);
     double kk = 63.0 / 32 * 128, tiles = 2.0 * 64 * 4096 * kk * (64 + 64);
     /* the efficiency curve reads twice the keys a query computes (a causal layer's sequence) */
@@ -674,7 +676,9 @@ static void test_sliding_window(void **state)
     /* keys per query by hand: S = 4096, W = 128: (128 x 4096 - 128 x 127 / 2) / 4096 */
     assert_true(fabs(aif_window_keys_per_query(128, 4096) - (128.0 * 4096 - 128.0 * 127 / 2) / 4096) < 1e-9);
     assert_true(aif_window_keys_per_query(8192, 4096) == 4097.0 / 2);   /* a window over the sequence: causal */
-    aif_scenario full = gptoss("0", "0"), swa = gptoss("128", "2"), all = gptoss("128", "0"), wide = gptoss("8192", "2");
+    /* on the A100, whose family gives no kernel tile: the band alone */
+    aif_scenario full = gptoss_on("dgx-a100-80g", "0", "0"), swa = gptoss_on("dgx-a100-80g", "128", "2"),
+                 all = gptoss_on("dgx-a100-80g", "128", "0"), wide = gptoss_on("dgx-a100-80g", "8192", "2");
     double f_full = attn_flops(&full, "attn.fwd");
     /* half the layers keep full causal attention, the other half their band */
     assert_true(fabs(attn_flops(&swa, "attn.fwd") - 0.5 * f_full) < 1e-6 * f_full);
