@@ -268,6 +268,17 @@ rejects 2 "train.fp8_act_input: the activation input kept in fp8 belongs to a Sw
     train --model gpt3-175b --gpus 64 --set train.fp8_act_input=true
 rejects 2 "has activation geglu (accepted: a swiglu model" \
     train --model llama3-8b --gpus 8 --set model.activation=geglu --set train.fp8_act_input=true
+# the attention kernel's key tiles (train.attn_block, attn_block_bwd): named in the job line and
+# the JSON when set, the backward's alone on a family without a tile said so; refused on a model
+# without sliding-window layers
+says 0 "(attention tiles of 1024 keys, 2048 backward)" train --model gpt-oss-120b --gpus 64 --gpu tpu7x \
+    --set train.attn_block=1024 --set train.attn_block_bwd=2048
+says 0 "(attention tiles of 2048 keys backward, the band alone forward)" train --model gpt-oss-120b --gpus 64 \
+    --gpu tpu7x --set train.attn_block_bwd=2048
+says 0 "(attention tiles of 512 keys)" train --model gpt-oss-120b --gpus 8 --set train.attn_block=512
+"$bin" train --model gpt-oss-120b --gpus 8 --set train.attn_block=512 --json >"$tmp/ab" 2>&1
+if grep -qF '"attn_block": 512' "$tmp/ab"; then ok; else bad "attn_block in the JSON"; fi
+rejects 2 "the model has no sliding-window layers" train --model llama3-8b --gpus 8 --set train.attn_block=512
 "$bin" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --set train.attention_dtype=fp8 --json >"$tmp/a8" 2>&1
 if grep -qF '"attention_dtype": "fp8"' "$tmp/a8"; then ok; else bad "attention_dtype in the JSON"; fi
 # the layers a recipe keeps in bf16 run their attention in bf16: all of them kept, the step is bf16 attention's

@@ -171,7 +171,7 @@ static void test_decode_segment(void **state)
     aif_graph_add_gemm(&g, "qkv", AIF_CAT_COMPUTE, b, (heads + 2 * kvh) * hd, h, 1, 0);
     double attn_flops = 2 * b * heads * 1 * kv_len * (hd + hd);       /* one query per sequence */
     double kv_bytes = b * kv_len * kvh * hd * 2 * 2;                 /* read K and V, bf16 */
-    aif_graph_add_attn(&g, "attn.decode", AIF_CAT_COMPUTE, 0, attn_flops, kv_len, hd, kv_bytes, 0);
+    aif_graph_add_attn(&g, "attn.decode", AIF_CAT_COMPUTE, 0, attn_flops, 2 * kv_len, hd, kv_bytes, 0);   /* curve length */
     aif_graph_add_gemm(&g, "out", AIF_CAT_COMPUTE, b, h, heads * hd, 1, 0);
     double ar_bytes = b * h * 2;
     aif_graph_add_comm(&g, "tp.allreduce", AIF_CAT_TP, AIF_COLL_ALLREDUCE, AIF_GRP_TP, ar_bytes, AIF_OVL_NONE);

@@ -511,6 +511,21 @@ static double attn_keys(const aif_scenario *s, const char *name)
     return k;
 }
 
+/* The keys a query computes in a band of W keys over S in square tiles of B, counted tile by
+ * tile: each query tile's rows times the keys of every key tile its band touches, the last
+ * tiles partial where S is not a multiple of B. */
+static double window_keys_by_tile(double W, double S, double Bn)
+{
+    double B = Bn < S ? Bn : S, tot = 0;
+    for (int i = 0; i * B < S; i++) {
+        double r0 = i * B, r1 = fmin((i + 1) * B, S), keys = 0;
+        for (int j = (int)floor(fmax(0, r0 - W + 1) / B); j <= i; j++)
+            keys += fmin((j + 1) * B, S) - j * B;
+        tot += (r1 - r0) * keys;
+    }
+    return tot / S;
+}
+
 /* A family with attn_block_n (Hopper, Blackwell: 128-key tiles, data/calibration.yaml) computes a band
  * in whole tiles: a query tile of 128 rows under a window of W keys reads 1 + ceil((W - 1) / 128)
  * key tiles once the band is whole, i + 1 for tile i before (the causal start), averaged over
@@ -547,6 +562,19 @@ static void test_window_whole_tiles(void **state)
     assert_true(aif_attn_curve_keys(kk) == 2 * kk);
     /* a tile longer than the sequence is the sequence: one tile, every key */
     assert_true(aif_window_kernel_keys(128, 4096, 65536) == 4096);
+    /* the closed form against the count tile by tile, partial last tiles included */
+    static const double cases[][3] = {{128, 4096, 3000}, {128, 6144, 4096}, {500, 5000, 384}, {129, 1000, 7},
+                                      {1024, 32768, 128}, {130, 4096, 128}, {4000, 4100, 96}, {1, 777, 64}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double a = aif_window_kernel_keys(cases[i][0], cases[i][1], (int)cases[i][2]);
+        double want = window_keys_by_tile(cases[i][0], cases[i][1], cases[i][2]);
+        if (!(fabs(a - want) < 1e-9 * want && a <= cases[i][1]))
+            fail_msg("W %g S %g B %g: %g keys a query, %g counted tile by tile", cases[i][0], cases[i][1], cases[i][2],
+                     a, want);
+    }
+    /* Hopper's windows in whole tiles of 128 (FlashAttention-3's local tile) */
+    aif_scenario hop = gptoss("128", "0");
+    assert_true(attn_keys(&hop, "attn.window.fwd") == 2 * kk);
 }
 
 /* The kernel's key tile set by the job (train.attn_block, attn_block_bwd: MaxText's sa_block_kv

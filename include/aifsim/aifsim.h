@@ -116,7 +116,8 @@ typedef struct aif_calib {
     double matmul_k_half;     /* K at which a GEMM reaches half its large-K rate (elements) */
     double attn_fwd_eff;      /* fused (flash) attention forward, fraction of peak */
     double attn_bwd_eff;      /* fused (flash) attention backward, fraction of peak */
-    double attn_kv_half;      /* key length at which fused attention reaches half its long-sequence rate */
+    double attn_kv_half;      /* length at which fused attention reaches half its long-sequence rate: a causal
+                                 kernel's sequence, twice the keys a query computes (aif_op.k) */
     double attn_hd_half;      /* head dimension at which fused attention reaches half its large-head rate */
     double attn_fwd_eff_hd64, attn_bwd_eff_hd64;     /* measured at head dimension 64 and 192: the rate is then */
     double attn_fwd_eff_hd192, attn_bwd_eff_hd192;   /* piecewise linear in the head dimension through 64, 128

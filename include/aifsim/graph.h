@@ -111,7 +111,8 @@ typedef struct aif_op {
     double flops;             /* FLOPs executed (attention: causal work actually done) */
     double bytes;             /* compute: HBM bytes moved; comm: message size as nccl-tests counts it */
     double m, n, k, batch;    /* GEMM shape per GPU; batch = independent GEMMs of that shape;
-                                 attention: k = key/value length, n = head dimension */
+                                 attention: k = the rate's curve length, twice the keys a query computes
+                                 (a causal layer's sequence), n = head dimension */
     double hp_share;          /* AIF_OP_GEMM in fp8 or fp4: the share of its FLOPs that runs in bf16 (the
                                  layers a low-precision recipe keeps in bf16, averaged over the model's
                                  layers); 0 = all of it in its own precision */
@@ -239,7 +240,8 @@ void aif_graph_seg_end(aif_graph *g);
  * outlive g.  Fields not named are zero, except n_kernels = 1 and batch = 1.
  *  gemm: m x n x k, `batch` independent GEMMs; flops = 2 m n k batch, bytes = the
  *        operands (1 byte per element in fp8, else 2) and a bf16 result;
- *  attn: fused attention; flops as executed, kv_len the key/value length, head_dim
+ *  attn: fused attention; flops as executed, kv_len the rate's curve length (twice the keys
+ *        a query computes: a causal layer's sequence), head_dim
  *        the head dimension, bytes of Q, K, V, O (and gradients), flash2: runs
  *        FlashAttention-2 (the attention efficiency of the older kernel);
  *  mem:  a memory-bound kernel moving `bytes` of HBM in n_kernels launches;

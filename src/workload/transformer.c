@@ -190,14 +190,15 @@ double aif_window_kernel_keys(double window, double seq, int block_n)
     if (block_n <= 0 || seq <= 0 || window >= seq)
         return 0;
     /* query tile i (rows i B .. i B + B - 1) reads the key tiles from the one holding key
-     * i B - W + 1 to its own: i + 1 of them while i B <= W - 1 (the causal start), then
-     * full = 1 + ceil((W - 1) / B) */
+     * i B - W + 1 to its own: min(i + 1, full) of them, full = 1 + ceil((W - 1) / B) (i + 1
+     * at the causal start).  Every tile but the last holds B rows and, reaching no further
+     * than its own, B keys a tile; the last holds the r rows left and its own tile r keys.
+     * The keys a query computes: the rows' sum over the sequence. */
     double B = block_n < seq ? block_n : seq, n = ceil(seq / B), full = 1 + ceil((window - 1) / B);
-    double early = floor((window - 1) / B) + 1;   /* tiles i = 0 .. early - 1 */
-    if (early > n)
-        early = n;
-    double tiles = early * (early + 1) / 2 + (n - early) * full;
-    return tiles / n * B;
+    double r = seq - (n - 1) * B, m = n - 1, k = m < full ? m : full;
+    double first = k * (k + 1) / 2 + (m - k) * full;   /* key tiles of the n - 1 whole query tiles */
+    double last = (n < full ? n : full) - 1;            /* the last query tile's whole key tiles */
+    return (B * B * first + r * (last * B + r)) / seq;
 }
 
 double aif_attn_curve_keys(double keys_per_query)

@@ -57,8 +57,10 @@ double aif_window_keys_per_query(double window, double seq);
  * `window` keys, averaged over the query tiles: a tile of queries reads every key tile its
  * band touches (masked parts included), 1 + ceil((window - 1) / block_n) of them once the
  * band is whole, i + 1 for tile i before (the causal start); 0 when block_n is 0 or the
- * window covers the sequence.  A tile longer than the sequence is the sequence (one tile,
- * every key: MaxText's min(block, seq)). */
+ * window covers the sequence.  Tiles are square (a query tile as tall as a key tile is
+ * wide); a sequence that is not a whole number of tiles ends in a partial tile of each, and
+ * a tile longer than the sequence is the sequence (one tile, every key: MaxText's
+ * min(block, seq)). */
 double aif_window_kernel_keys(double window, double seq, int block_n);
 /* The length a fused attention op's efficiency curve reads (aif_op.k; the calibration's
  * attn_kv_half, fitted on causal kernels whose k is the sequence): twice the keys a query
