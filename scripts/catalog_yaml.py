@@ -32,3 +32,19 @@ def gpu(name):
     """(the entry's text, its calibration family's text) of a catalog GPU."""
     g = entry(GPUS, name)
     return g, entry(CALIB, re.search(r'\n    arch: ([a-z0-9-]+)', g).group(1))
+
+
+def check(family, want, what):
+    """A fit's --check: 0 when calibration family `family` holds each value of `want` (field ->
+    the fit's rounded value) exactly, else 1, each mismatch printed; `what` names the constants."""
+    block = entry(CALIB, family)
+    bad = []
+    for key, v in want.items():
+        m = re.search(r'\n    %s: ([0-9.]+)' % key, block)
+        if not m or abs(float(m.group(1)) - v) > 1e-9:
+            bad.append('%s: calibration.yaml %s, fit %s' % (key, m.group(1) if m else 'absent', v))
+    if bad:
+        print('\n'.join(bad))
+        return 1
+    print('%s %s match the fit' % (family, what))
+    return 0

@@ -35,7 +35,6 @@ measured).  Standard library only."""
 import csv
 import math
 import os
-import re
 import sys
 
 import catalog_yaml
@@ -99,17 +98,7 @@ def main():
         for d in (64, 128, 192):
             want[KEYS[(p, d)]] = round(e[(p, d)], 2)
     if '--check' in sys.argv:
-        block = catalog_yaml.entry(catalog_yaml.CALIB, 'tpu-v7')
-        bad = []
-        for key, v in want.items():
-            m = re.search(r'\n    %s: ([0-9.]+)' % key, block)
-            if not m or abs(float(m.group(1)) - v) > 1e-9:
-                bad.append('%s: calibration.yaml %s, fit %s' % (key, m.group(1) if m else 'absent', v))
-        if bad:
-            print('\n'.join(bad))
-            return 1
-        print('tpu-v7 attention constants match the splash-attention fit')
-        return 0
+        return catalog_yaml.check('tpu-v7', want, 'attention constants')
     print('attn_kv_half %d' % half)
     for (p, d), v in sorted(e.items()):
         print('%s head dim %d: e %.4f%s' % (p, d, v, '' if (p, d) in KEYS else ' (reported, not carried)'))

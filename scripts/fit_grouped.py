@@ -30,7 +30,6 @@ Standard library only."""
 import csv
 import math
 import os
-import re
 import sys
 
 import catalog_yaml
@@ -93,20 +92,10 @@ def main():
                     for r in data)
     aligned = [x for x, r in ratios if r['aligned']]
     if '--check' in sys.argv:
-        block = family_block()
         want = {'grouped_m_half': round(half, -1)}
         want.update({NAMES[p]: round(v, 2) for p, v in f.items()})
         want['grouped_unaligned_factor'] = round(unaligned, 2)
-        bad = []
-        for key, v in want.items():
-            m = re.search(r'\n    %s: ([0-9.]+)' % key, block)
-            if not m or abs(float(m.group(1)) - v) > 1e-9:
-                bad.append('%s: calibration.yaml %s, fit %s' % (key, m.group(1) if m else 'absent', v))
-        if bad:
-            print('\n'.join(bad))
-            return 1
-        print('tpu-v7 grouped-GEMM constants match the fit')
-        return 0
+        return catalog_yaml.check('tpu-v7', want, 'grouped-GEMM constants')
     print('grouped_m_half %d; ' % half + ', '.join('%s %.3f' % (NAMES[p], v) for p, v in f.items()) +
           '; grouped_unaligned_factor %.3f' % unaligned)
     med = sorted(aligned)[len(aligned) // 2]
