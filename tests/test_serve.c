@@ -588,6 +588,173 @@ static void test_no_evict_by_hand(void **state)
     assert_int_equal(used, 9);
 }
 
+/* Sliding-window layers (model.sliding_window W): the batch's window sums against a
+ * position-by-position count; aif_layer_windowed against the model's share. */
+static void test_window_batch_sums(void **state)
+{
+    (void)state;
+    const double W = 32;
+    const double ps[] = {0, 5, 31, 32, 33, 100}, cs[] = {1, 7, 32, 40, 200};
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
+        for (size_t j = 0; j < sizeof cs / sizeof *cs; j++) {
+            aif_serve_batch b;
+            memset(&b, 0, sizeof b);
+            aif_serve_batch_add_prefill(&b, ps[i], cs[j], 1, W);
+            double pairs = 0, full = 0, lo = ps[i] - W + 1;
+            for (double t = ps[i]; t < ps[i] + cs[j]; t++) {
+                pairs += t + 1 < W ? t + 1 : W;
+                full += t + 1;
+            }
+            assert_true(b.prefill_win_pairs == pairs && b.prefill_pairs == full);
+            assert_true(b.prefill_win_kv_tokens == ps[i] + cs[j] - (lo > 0 ? lo : 0));
+            assert_true(b.prefill_tokens == cs[j] && b.prefill_kv_tokens == ps[i] + cs[j] && b.prefill_done == 1);
+        }
+    aif_serve_batch b;
+    memset(&b, 0, sizeof b);
+    aif_serve_batch_add_decode(&b, 10, W);
+    aif_serve_batch_add_decode(&b, 1000, W);
+    assert_true(b.decode_seqs == 2 && b.decode_kv_tokens == 1010 && b.decode_win_kv_tokens == 10 + 32);
+    memset(&b, 0, sizeof b);
+    aif_serve_batch_add_decode(&b, 1000, 0);   /* no window: the window fields stay 0 */
+    aif_serve_batch_add_prefill(&b, 10, 10, 0, 0);
+    assert_true(b.decode_win_kv_tokens == 0 && b.prefill_win_pairs == 0 && b.prefill_win_kv_tokens == 0);
+    const aif_model *m = aif_catalog_find_model(cat, "gpt-oss-120b");
+    assert_non_null(m);
+    int n = 0;
+    for (int l = 0; l < m->layers; l++)
+        n += aif_layer_windowed(m, l);
+    assert_int_equal(n, 18);   /* 36 layers alternating, the first windowed */
+    assert_true(aif_layer_windowed(m, 0) && !aif_layer_windowed(m, 1));
+    assert_true(n == m->layers * aif_model_window_share(m));
+    assert_int_equal(aif_stage_window_layers(m, 9), 5);   /* layers 0, 2, 4, 6, 8 */
+}
+
+/* gpt-oss in serving: the fast evaluator equals a fresh graph (window and full layers);
+ * a window layer's attention reads only its window: with every context within W the two
+ * kinds of layer cost the same, past it the window layers' ops are smaller and the
+ * iteration faster than the same batch with no window. */
+static void test_window_attention(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: hgx-b200, gpus: 8}\nmodel: gpt-oss-120b\nserve: {tp: 1, precision: fp4}\n";
+    check_fast_equals_fresh(y);
+    aif_scenario s;
+    load(&s, y);
+    aif_err e;
+    double t[2];
+    for (int k = 0; k < 2; k++) {   /* 64 decodes at 100 keys (within W = 128), then at 4,000 */
+        aif_serve_batch b;
+        memset(&b, 0, sizeof b);
+        for (int i = 0; i < 64; i++)
+            aif_serve_batch_add_decode(&b, k ? 4000 : 100, s.model.sliding_window);
+        aif_graph g;
+        assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+        double wf = 0, ff = 0;
+        int nw = 0, nf = 0;
+        for (int i = 0; i < g.n_ops; i++) {
+            if (!strcmp(g.ops[i].name, "attn.window.decode"))
+                wf += g.ops[i].flops, nw++;
+            else if (!strcmp(g.ops[i].name, "attn.decode"))
+                ff += g.ops[i].flops, nf++;
+        }
+        aif_graph_free(&g);
+        assert_int_equal(nw, 18);
+        assert_int_equal(nf, 18);
+        if (k == 0)
+            assert_true(wf == ff);
+        else
+            assert_true(fabs(wf / ff - 128.0 / 4000) < 1e-12);
+        aif_serve_model sm;
+        assert_int_equal(aif_serve_model_init(&sm, &s, 256, &e), AIF_OK);
+        aif_serve_time tw, tn;
+        assert_int_equal(aif_serve_model_time(&sm, &b, &tw, &e), AIF_OK);
+        aif_serve_model_free(&sm);
+        aif_scenario s0 = s;
+        s0.model.sliding_window = 0;
+        assert_int_equal(aif_serve_model_init(&sm, &s0, 256, &e), AIF_OK);
+        assert_int_equal(aif_serve_model_time(&sm, &b, &tn, &e), AIF_OK);
+        aif_serve_model_free(&sm);
+        if (k == 0)
+            assert_true(fabs(tw.total_s - tn.total_s) <= 1e-12 * tn.total_s);
+        else
+            assert_true(tw.total_s < tn.total_s);
+        t[k] = tw.total_s;
+    }
+    assert_true(t[1] > t[0]);
+}
+
+/* The cache of window layers by hand: W = 32, one full and one window layer (blocks of one
+ * layer: 100 blocks of 16 tokens of both become 200), one request of 40 prompt + 60 output
+ * tokens.  After each iteration the sequence holds ceil(end / 16) blocks of the full layer
+ * and, of the window layer, the blocks of the keys from the last query's window on,
+ * counted here key by key; the batch's window keys are min(keys, 32).  No-evict reserves
+ * a full layer's ceil(100 / 16) = 7 and a window layer's min(7, ceil(31 + 1000) / 16 + 1). */
+static void test_window_cache_by_hand(void **state)
+{
+    (void)state;
+    aif_req req = {.arrival_s = 0, .input = 40, .output = 60};
+    aif_req_stream rq = {.r = &req, .n = 1};
+    aif_req_state st;
+    memset(&st, 0, sizeof st);
+    aif_sched_cfg cfg = {.max_batch = 16, .token_budget = 1000, .chunked = true};
+    aif_replica rp;
+    aif_err e;
+    aif_rc rc;
+    assert_int_equal(aif_replica_init(&rp, 100, false, &e), AIF_OK);
+    aif_replica_set_window(&rp, 32, 1, 1);
+    assert_int_equal(rp.kv_blocks, 200);
+    assert_int_equal(aif_replica_enqueue(&rp, 0, 0, &e), AIF_OK);
+    int done[2], n_done = 0, freed = 0;
+    for (int it = 0; n_done < 1; it++) {
+        assert_true(it < 100);
+        int ctx = it == 0 ? 0 : rp.run[0].ctx;
+        assert_int_equal(aif_replica_schedule(&rp, &cfg, &rq, &st, it, &e, &rc), 1);
+        int end = it == 0 ? 40 : ctx + 1;
+        long full = (end + 15) / 16, win = 0, last = -1;
+        for (int k = ctx - 31 > 0 ? ctx - 31 : 0; k < end; k++)
+            if (k / 16 != last)
+                win++, last = k / 16;
+        if (rp.kv_used != full + win)
+            fail_msg("iteration %d (ctx %d): %ld blocks used, %ld by hand", it, ctx, rp.kv_used, full + win);
+        freed |= win < full;
+        if (it > 0)
+            assert_true(rp.batch.decode_kv_tokens == ctx + 1 &&
+                        rp.batch.decode_win_kv_tokens == (ctx + 1 < 32 ? ctx + 1 : 32));
+        n_done += aif_replica_finish(&rp, &cfg, &rq, &st, it + 1, done);
+    }
+    assert_true(freed);
+    assert_int_equal(rp.kv_used, 0);
+    assert_int_equal(st.gen, 60);
+    assert_true(aif_replica_cache_tokens(&rp, 100) == (100 + 32) / 2.0);
+    aif_replica_free(&rp);
+    assert_int_equal(aif_kv_reserve(1, 1, 32, 100, 1000), 7 + 7);
+    assert_int_equal(aif_kv_reserve(1, 1, 32, 100000, 1000), 6250 + (1031 + 15) / 16 + 1);
+    assert_int_equal(aif_kv_reserve(0, 0, 32, 100, 1000), 7);
+}
+
+/* gpt-oss-120b offline on one B200: its window layers keep 128 tokens a sequence, so
+ * the cache peaks lower and the run is faster than the same model with no window; the
+ * memory names the window layers. */
+static void test_window_serving_run(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: hgx-b200, gpus: 1}\nmodel: gpt-oss-120b\n"
+                    "serve: {tp: 1, replicas: 1, precision: fp4, mode: offline, requests: 300, input_tokens: 8000, "
+                    "output_tokens: 200, seed: 5}\n";
+    aif_scenario s;
+    load(&s, y);
+    aif_serve_opts o = {0};
+    static aif_serve_run rw, rn;
+    run(&s, &o, &rw);
+    assert_int_equal(rw.serve.mem.kv_window_layers, 18);
+    s.model.sliding_window = 0;
+    run(&s, &o, &rn);
+    assert_int_equal(rn.serve.mem.kv_window_layers, 0);
+    assert_true(rw.serve.mem.kv_blocks == rn.serve.mem.kv_blocks);
+    assert_true(rw.serve.kv_cache_peak_fraction < 0.6 * rn.serve.kv_cache_peak_fraction);
+    assert_true(rw.serve.throughput_tokens_per_s > rn.serve.throughput_tokens_per_s);
+}
+
 /* SGLang's admission by hand (replica.c's header): 10 blocks of 16 tokens (160
  * tokens), five requests of 40 prompt + 24 output tokens, ratio 0.7.
  *   iteration 0: the empty replica takes request 0 (3 blocks; reserved 40 + 24 = 64);
@@ -2058,6 +2225,8 @@ int main(void)
         cmocka_unit_test(test_agentic),                 cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_fp4_kv_default),          cmocka_unit_test(test_page_records),
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
+        cmocka_unit_test(test_window_batch_sums), cmocka_unit_test(test_window_attention),
+        cmocka_unit_test(test_window_cache_by_hand), cmocka_unit_test(test_window_serving_run),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
         cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand), cmocka_unit_test(test_cache_router_by_hand), cmocka_unit_test(test_kv_flows_by_hand), cmocka_unit_test(test_pp_in_flight_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),

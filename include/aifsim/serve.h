@@ -194,6 +194,8 @@ typedef struct aif_serve_memory {
     double kv_capacity_bytes;     /* usable - weights - activations - workspace */
     long kv_blocks;               /* kv_capacity_bytes / (16 tokens x kv_bytes_per_token): the replica's blocks
                                      (dp_attention: tp times one GPU's, each GPU caching its own sequences) */
+    int kv_window_layers;         /* of the busiest stage's layers, those attending model.sliding_window: a sequence
+                                     keeps only its window's blocks there (0: every layer keeps every token) */
 } aif_serve_memory;
 
 typedef struct aif_latency { double mean_s, p50_s, p90_s, p99_s, max_s; } aif_latency;

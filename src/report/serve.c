@@ -77,6 +77,10 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     fprintf(f, "  memory   per GPU: weights %s, KV cache %s (%s per token, %ld blocks of %d), of %s HBM%s\n", a, b, c,
             m->kv_blocks, AIF_SERVE_BLOCK_TOKENS, d,
             sv->kv_memory == AIF_KV_MEMORY_FREE ? " (the cache: a share of the memory left free)" : "");
+    if (m->kv_window_layers > 0)
+        fprintf(f, "           %d of a stage's %d layers attend a window of %d tokens: a sequence keeps only its "
+                "window's blocks there\n", m->kv_window_layers, (s->model.layers + sv->pp - 1) / sv->pp,
+                s->model.sliding_window);
     fputc('\n', f);
     aif_fmt_count(a, sizeof a, r->throughput_tokens_per_s);
     aif_fmt_count(b, sizeof b, r->requests_per_s);
@@ -210,6 +214,7 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(mem, "kv_bytes_per_token", r->mem.kv_bytes_per_token);
     aif_json_num(mem, "kv_capacity_bytes", r->mem.kv_capacity_bytes);
     aif_json_int(mem, "kv_blocks", r->mem.kv_blocks);
+    aif_json_int(mem, "kv_window_layers", r->mem.kv_window_layers);
     json_object_object_add(o, "memory_per_gpu", mem);
     aif_json_int(o, "requests", r->requests);
     aif_json_num(o, "input_tokens", r->input_tokens);

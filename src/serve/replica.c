@@ -44,6 +44,59 @@
 
 static long blocks_for(long tokens) { return (tokens + AIF_SERVE_BLOCK_TOKENS - 1) / AIF_SERVE_BLOCK_TOKENS; }
 
+/* The KV units a sequence holds once it caches `end` tokens, its first query not yet
+ * computed at position `from`: blocks of 16 tokens of every layer, or with window layers
+ * (aif_replica_set_window) blocks of one layer: a full layer's ceil(end / 16), a window
+ * layer's from the block holding key from - W + 1 on (vLLM's sliding-window manager frees
+ * the blocks before it). */
+static long units_for(const aif_replica *rp, long from, long end)
+{
+    long b = blocks_for(end);
+    if (!rp->kv_lw)
+        return b;
+    long lo = from - (long)rp->window + 1;
+    return rp->kv_lf * b + rp->kv_lw * (b - (lo > 0 ? lo / AIF_SERVE_BLOCK_TOKENS : 0));
+}
+
+long aif_kv_reserve(int lf, int lw, double window, long tokens, int token_budget)
+{
+    long b = blocks_for(tokens);
+    if (!lw)
+        return b;
+    /* a window layer's most: a chunk of up to token_budget tokens and the W - 1 keys before
+     * it, from a block boundary */
+    long w = blocks_for((long)window - 1 + token_budget) + 1;
+    return (long)lf * b + (long)lw * (b < w ? b : w);
+}
+
+static long reserve(const aif_replica *rp, long tokens, const aif_sched_cfg *cfg)
+{
+    return aif_kv_reserve(rp->kv_lf, rp->kv_lw, rp->window, tokens, cfg->token_budget);
+}
+
+/* Free KV cache as tokens of every layer (the SGLang scheduler's token arithmetic). */
+static double free_tokens(const aif_replica *rp)
+{
+    return (double)(rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS / (rp->kv_lw ? rp->kv_lf + rp->kv_lw : 1);
+}
+
+double aif_replica_cache_tokens(const aif_replica *rp, double ctx)
+{
+    if (!rp->kv_lw)
+        return ctx;
+    return (rp->kv_lf * ctx + rp->kv_lw * (ctx < rp->window ? ctx : rp->window)) / (rp->kv_lf + rp->kv_lw);
+}
+
+void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int window_layers)
+{
+    rp->window = window;
+    if (window > 0 && window_layers > 0) {
+        rp->kv_lf = full_layers;
+        rp->kv_lw = window_layers;
+        rp->kv_blocks *= full_layers + window_layers;
+    }
+}
+
 aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err)
 {
     memset(rp, 0, sizeof *rp);
@@ -169,12 +222,14 @@ static int cached_tokens(aif_replica *rp, const aif_req_stream *rq, int q, int t
 
 /* ---- scheduling */
 
-static void add_prefill(aif_serve_batch *b, double p, double c, int done)
+static void add_prefill(aif_replica *rp, double p, double c, int done)
 {
-    b->prefill_tokens += c;
-    b->prefill_pairs += c * (p + (c + 1) / 2);
-    b->prefill_kv_tokens += p + c;
-    b->prefill_done += done;
+    aif_serve_batch_add_prefill(&rp->batch, p, c, done, rp->window);
+}
+
+static void add_decode(aif_replica *rp, const aif_seq *s)
+{
+    aif_serve_batch_add_decode(&rp->batch, s->ctx + 1.0, rp->window);
 }
 
 /* Frees the newest running sequence and puts it back at the head of the queue; with
@@ -186,7 +241,7 @@ static aif_rc preempt_last(aif_replica *rp, const aif_sched_cfg *cfg, aif_req_st
     rp->preemptions++;
     if (cfg->swap && v->ctx > 0) {
         st[v->req].swapped = v->ctx;
-        rp->swap_tokens += v->ctx;
+        rp->swap_tokens += aif_replica_cache_tokens(rp, v->ctx);
     }
     return aif_replica_enqueue(rp, v->req, 1, err);
 }
@@ -219,7 +274,7 @@ static void admit_head(aif_replica *rp, aif_req_state *st, const aif_req *r, int
                                      .in_batch = 1};
     rp->kv_used += need;
     rp->batch_seqs++;
-    add_prefill(&rp->batch, cached, (double)c, cached + c == target);
+    add_prefill(rp, cached, (double)c, cached + c == target);
     if (!st[q].scheduled) {
         st[q].scheduled = 1;
         st[q].start_s = now_s;
@@ -273,7 +328,7 @@ static long decode_need(const aif_replica *rp, int *n_dec)
         const aif_seq *s = &rp->run[i];
         if (s->ctx < s->target)
             continue;
-        need += blocks_for(s->ctx + 1L) - s->blocks;
+        need += units_for(rp, s->ctx, s->ctx + 1L) - s->blocks;
         (*n_dec)++;
     }
     return need;
@@ -300,7 +355,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
         if (s->ctx >= s->target)
             continue;
         long c = min_l(s->target - s->ctx, budget);
-        long need = blocks_for(s->ctx + c) - s->blocks;
+        long need = units_for(rp, s->ctx, s->ctx + c) - s->blocks;
         if (need > rp->kv_blocks - rp->kv_used) {
             stalled = 1;
             break;
@@ -311,7 +366,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
         s->chunk = (int)c;
         budget -= c;
         rp->batch_seqs++;
-        add_prefill(&rp->batch, s->ctx, (double)c, s->ctx + c == s->target);
+        add_prefill(rp, s->ctx, (double)c, s->ctx + c == s->target);
         reserved_tokens += (double)c;
         if (s->ctx + c == s->target)
             reserved_tokens += min_l(rq->r[s->req].output - st[s->req].gen, AIF_SGLANG_CLIP_OUTPUT);
@@ -323,10 +378,10 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
         int target = r->input + st[q].gen;
         int cached = cfg->prefix ? cached_tokens(rp, rq, q, target) : 0;
         long c = target - cached, out = min_l(r->output - st[q].gen, AIF_SGLANG_CLIP_OUTPUT);
-        double free_tokens = (double)(rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS;
+        double free_tok = free_tokens(rp);
         /* NO_TOKEN; an empty replica takes its first request whenever its blocks fit (a
          * request equal to the whole cache would otherwise wait forever) */
-        if ((rp->n_run > 0) && (double)(c + out) >= free_tokens - reserved_tokens)
+        if ((rp->n_run > 0) && (double)(c + out) >= free_tok - reserved_tokens)
             break;
         if (c > budget) {
             if (cfg->chunked)
@@ -334,7 +389,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
             else if (rp->batch_seqs > 0)
                 break;
         }
-        long need = blocks_for(cached + c);
+        long need = units_for(rp, cached, cached + c);
         if (need > rp->kv_blocks - rp->kv_used)
             break;
         if (grow_run(rp, err, rc))
@@ -355,8 +410,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
     const double min_ratio = AIF_SGLANG_INIT_RATIO * AIF_SGLANG_MIN_RATIO_FACTOR;
     if (need > rp->kv_blocks - rp->kv_used) {   /* check_decode_mem failed: retract_decode */
         /* the last one is never retracted; the first pass always retracts one */
-        for (int first = 1; n_dec > 1 && (first || (rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS <
-                                                       (long)n_dec * AIF_SGLANG_RETRACT_STEPS); first = 0) {
+        for (int first = 1; n_dec > 1 && (first || free_tokens(rp) < (double)n_dec * AIF_SGLANG_RETRACT_STEPS); first = 0) {
             if ((*rc = retract(rp, retract_pick(rp, rq, st), err)))
                 return 0;
             need = decode_need(rp, &n_dec);
@@ -383,13 +437,12 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
         aif_seq *s = &rp->run[i];
         if (s->ctx < s->target)
             continue;
-        long nb = blocks_for(s->ctx + 1L) - s->blocks;
+        long nb = units_for(rp, s->ctx, s->ctx + 1L) - s->blocks;
         s->blocks += (int)nb;
         rp->kv_used += nb;
         s->in_batch = 1;
         rp->batch_seqs++;
-        rp->batch.decode_seqs += 1;
-        rp->batch.decode_kv_tokens += s->ctx + 1;
+        add_decode(rp, s);
     }
     return rp->batch_seqs > 0;
 }
@@ -428,7 +481,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         }
         if (c > budget)
             c = budget;
-        long need = blocks_for(s->ctx + c) - s->blocks;
+        long need = units_for(rp, s->ctx, s->ctx + c) - s->blocks;
         if (cfg->no_evict) {   /* its reservation covers every token it will cache */
             AIF_ASSERT(need <= 0);
             need = 0;
@@ -449,24 +502,24 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         rp->batch_seqs++;
         if (prefill) {
             s->chunk = (int)c;
-            add_prefill(&rp->batch, s->ctx, (double)c, s->ctx + c == s->target);
+            add_prefill(rp, s->ctx, (double)c, s->ctx + c == s->target);
         } else if (c > 1) {   /* verification: c query positions over the cache, each position's logits */
             s->chunk = -(int)c;
             verified += (double)c;
-            add_prefill(&rp->batch, s->ctx, (double)c, 1);
+            add_prefill(rp, s->ctx, (double)c, 1);
             rp->batch.prefill_done += (double)c - 1;
             rp->spec_seqs += 1;
             rp->spec_kv_tokens += s->ctx + 1;
         } else {
-            rp->batch.decode_seqs += 1;
-            rp->batch.decode_kv_tokens += s->ctx + 1;
+            add_decode(rp, s);
         }
     }
     while (rp->n_wait > 0 && slots > 0 && budget > 0) {
         int q = rp->wait[rp->wait_head];
         const aif_req *r = &rq->r[q];
         if (st[q].kv_ready) {   /* its prompt's cache came from a prefill replica: it decodes at once */
-            long need = cfg->no_evict ? blocks_for((long)r->input + r->output) : blocks_for((long)r->input + 1);
+            long need = cfg->no_evict ? reserve(rp, (long)r->input + r->output, cfg)
+                                      : units_for(rp, r->input, (long)r->input + 1);
             if (need > rp->kv_blocks - rp->kv_used || budget < 1)
                 break;
             if (grow_run(rp, err, rc))
@@ -480,8 +533,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             budget -= 1;
             slots--;
             rp->batch_seqs++;
-            rp->batch.decode_seqs += 1;
-            rp->batch.decode_kv_tokens += s->ctx + 1;
+            add_decode(rp, s);
             continue;
         }
         int target = r->input + st[q].gen;
@@ -494,13 +546,14 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             else if (rp->batch_seqs > 0)
                 break;
         }
-        long need = cfg->no_evict ? blocks_for((long)r->input + r->output) : blocks_for(cached + c);
+        long need = cfg->no_evict ? reserve(rp, (long)r->input + r->output, cfg)
+                                  : units_for(rp, cached, cached + c);
         if (need > rp->kv_blocks - rp->kv_used)
             break;
         if (grow_run(rp, err, rc))
             return 0;
         if (swapped) {
-            rp->swap_tokens += swapped;
+            rp->swap_tokens += aif_replica_cache_tokens(rp, swapped);
             st[q].swapped = 0;
         }
         admit_head(rp, st, r, q, target, cached, c, need, now_s);

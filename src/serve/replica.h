@@ -12,7 +12,9 @@
  *
  * Invariants (asserted after every schedule): blocks in use never exceed the
  * replica's blocks; a running sequence holds exactly ceil(ctx / 16) blocks after
- * its scheduled work (no_evict: its reservation, never fewer than that); no
+ * its scheduled work (with window layers, aif_replica_set_window: a full layer's
+ * ceil(ctx / 16) and a window layer's from its window's first key on; no_evict:
+ * its reservation, never fewer than that); no
  * preemption under no_evict; the batch holds at most max_batch sequences and at most
  * token_budget tokens, except one unchunked prompt alone in its batch. */
 #ifndef AIF_SERVE_REPLICA_H
@@ -77,6 +79,10 @@ typedef struct aif_replica {
     /* the iteration in flight */
     int busy;
     aif_serve_batch batch;
+    double window;            /* the model's sliding window (0: none), for the batch's window layers */
+    int kv_lf, kv_lw;         /* with window layers in the cache (aif_replica_set_window): the stage's full and
+                                 window layers, and kv_blocks, kv_used and a sequence's blocks count blocks of
+                                 16 tokens of one layer; both 0: blocks of 16 tokens of every layer */
     int batch_seqs;
     double spec_seqs, spec_kv_tokens;   /* this iteration's drafting sequences and their keys (the draft's batch) */
     uint64_t rng;             /* acceptance draws (speculative decoding), seeded per replica */
@@ -84,7 +90,8 @@ typedef struct aif_replica {
     int prefill_only;         /* disaggregation: a prefill replica (a request leaves once its first token is out) */
     long preemptions;         /* preempted (sglang: retracted) sequences */
     double new_token_ratio;   /* sglang: the share of the running requests' remaining outputs reserved */
-    double swap_tokens;       /* this iteration: tokens of KV cache copied out to host memory and back in */
+    double swap_tokens;       /* this iteration: tokens of KV cache copied out to host memory and back in (as
+                                 tokens of every layer: aif_replica_cache_tokens) */
     double prefix_hit_tokens, prompt_tokens, prefill_tokens;
     long itl_n[AIF_ITL_BINS];         /* gaps between a request's consecutive tokens, by bin */
     double itl_sum_s[AIF_ITL_BINS];
@@ -104,6 +111,20 @@ typedef struct aif_sched_cfg {
 } aif_sched_cfg;
 
 aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err);
+/* A model with a sliding window of `window` tokens: the batch's window fields (the attention
+ * of its window layers); and, when window_layers of the stage's full_layers + window_layers
+ * attend it, the cache counted per layer, a window layer holding the blocks from its window's
+ * first key on (vLLM's hybrid KV cache manager: the blocks before it are freed); kv_blocks
+ * becomes blocks of one layer, as many as the stage's layers times those given at init. */
+void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int window_layers);
+/* The KV units a request of `tokens` tokens may hold at most (serve.admission no_evict
+ * reserves them): ceil(tokens / 16) blocks when lw is 0, else blocks of one layer, a full
+ * layer's ceil(tokens / 16) and a window layer's at most a chunk of token_budget and the
+ * window before it. */
+/* The cache of a sequence of ctx tokens as tokens of every layer: ctx, or with window layers
+ * (lf full ctx, lw window min(ctx, W)) / (lf + lw): what a swap or a transfer copies. */
+double aif_replica_cache_tokens(const aif_replica *rp, double ctx);
+long aif_kv_reserve(int lf, int lw, double window, long tokens, int token_budget);
 void aif_replica_free(aif_replica *rp);
 aif_rc aif_replica_enqueue(aif_replica *rp, int req, int front, aif_err *err);
 /* Chooses the next iteration's batch into rp->batch; 0 when there is nothing to run. */

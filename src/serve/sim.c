@@ -27,6 +27,7 @@
 #include "net/maxmin.h"
 #include "serve/replica.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,7 +657,7 @@ static aif_rc kv_send(sim *m, long q, int src, double now, aif_err *err)
     m->kv_dst[q] = dst;
     m->kv_t0[q] = now;
     m->kv_moves++;
-    double bytes = m->kv_token_bytes * m->rq->r[q].input;
+    double bytes = m->kv_token_bytes * aif_replica_cache_tokens(&m->rep[0], m->rq->r[q].input);
     if (!(m->kv_link_Bps > 0) || !(bytes > 0)) {   /* nothing on the wire: the latency alone */
         m->kv_move_s += m->kv_latency_s;
         if (aif_evq_push(&m->q, now + m->kv_latency_s, EV_KV_ARRIVAL, (int)q, 0))
@@ -690,7 +691,7 @@ static aif_rc kv_flow_done(sim *m, double now, aif_err *err)
         kv_flow *fl = &m->flows[f];
         /* done: within a part in 1e9 of its bytes (what the rate's rounding can leave), or
          * so near that its end is this instant in floating point */
-        if (fl->left <= 1e-9 * m->kv_token_bytes * m->rq->r[fl->req].input || !(now + fl->left / fl->rate > now)) {
+        if (fl->left <= 1e-9 * m->kv_token_bytes * aif_replica_cache_tokens(&m->rep[0], m->rq->r[fl->req].input) || !(now + fl->left / fl->rate > now)) {
             double at = now + m->kv_latency_s;
             m->kv_move_s += at - m->kv_t0[fl->req];
             aif_mm_remove_flow(m->mm, fl->mm);
@@ -799,6 +800,15 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     int ve = sv->pp > 1 ? sv->pp : 1;
     long eng_blocks = kv_blocks / ve;
     long cap_tokens = eng_blocks / dp * AIF_SERVE_BLOCK_TOKENS;
+    /* window layers (model.sliding_window) in the busiest stage's layers: the cache counted
+     * per layer (aif_replica_set_window), a window layer holding at most its window and a chunk */
+    int stage_layers = (int)ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
+    int lw = aif_stage_window_layers(&s->model, stage_layers), lf = stage_layers - lw;
+    if (lw > 0) {
+        long units = eng_blocks / dp * stage_layers;
+        long most = aif_kv_reserve(0, lw, s->model.sliding_window, LONG_MAX / 4, sv->token_budget);
+        cap_tokens = lf == 0 ? LONG_MAX : units > most ? (units - most) / lf * AIF_SERVE_BLOCK_TOKENS : 0;
+    }
     long max_in = 0;
     for (long i = 0; i < rq->n; i++) {
         long need = (long)rq->r[i].input + rq->r[i].output;
@@ -846,6 +856,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         m.draft_s->model.layers = sv->spec.draft_layers;
         m.draft_s->model.moe.experts = 0;
         m.draft_s->model.moe.dense_layers = 0;
+        m.draft_s->model.sliding_window = 0;   /* its batch (decodes over all their keys) has no window fields */
         m.draft_s->serve.pp = 1;
         if ((rc = aif_serve_model_init(&m.draft, m.draft_s, sv->max_batch + 1, err))) {
             free(m.draft_s);
@@ -888,6 +899,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         rc = aif_replica_init(&m.rep[i], eng_blocks, sv->prefix_caching && rq->n_hash > 0, err);
         m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
         m.rep[i].prefill_only = i < sv->disagg.prefill * ve;
+        aif_replica_set_window(&m.rep[i], s->model.sliding_window, lf, lw);
     }
     {
         aif_serve_shape sh;

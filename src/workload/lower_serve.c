@@ -32,6 +32,8 @@ void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh)
     sh->dense_layers = dense;
     sh->expert_slots = m->moe.experts ? m->moe.experts + sv->redundant_experts : 0;
     sh->moe_layers = m->layers - dense;
+    for (int i = 0; i < m->layers; i++)
+        sh->win_layers += aif_layer_windowed(m, i);
     int heads = m->heads, kvh = m->kv_heads > 0 ? m->kv_heads : m->heads;
     int hd = m->head_dim > 0 ? m->head_dim : m->hidden / m->heads;
     sh->heads = (double)heads / atp;
@@ -71,17 +73,56 @@ static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, doub
     o->bytes = (m * k * sh->a_bytes + k * n * sh->w_bytes + m * n * 2) * batch;
 }
 
-/* The attention op of the decodes (decode 1) or of the prefill chunks (0): its
- * fields, as aif_graph_add_attn sets them; 0 when the batch has no such work. */
-static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int decode, aif_op *o)
+int aif_layer_windowed(const aif_model *m, int i)
+{
+    return m->sliding_window > 0 && !(m->full_attention_every > 0 && (i + 1) % m->full_attention_every == 0);
+}
+
+int aif_stage_window_layers(const aif_model *m, int stage_layers)
+{
+    int n = 0;
+    for (int l = 0; l < stage_layers && l < m->layers; l++)
+        n += aif_layer_windowed(m, l);
+    return n;
+}
+
+void aif_serve_batch_add_prefill(aif_serve_batch *b, double p, double c, int done, double window)
+{
+    b->prefill_tokens += c;
+    b->prefill_pairs += c * (p + (c + 1) / 2);
+    b->prefill_kv_tokens += p + c;
+    b->prefill_done += done;
+    if (window > 0) {
+        /* pairs of positions 0 .. n-1: n (n + 1) / 2 up to W, then W per position */
+        double e = p + c, f1 = e <= window ? e * (e + 1) / 2 : window * (window + 1) / 2 + (e - window) * window;
+        double f0 = p <= window ? p * (p + 1) / 2 : window * (window + 1) / 2 + (p - window) * window;
+        b->prefill_win_pairs += f1 - f0;
+        b->prefill_win_kv_tokens += e - (p - window + 1 > 0 ? p - window + 1 : 0);
+    }
+}
+
+void aif_serve_batch_add_decode(aif_serve_batch *b, double keys, double window)
+{
+    b->decode_seqs += 1;
+    b->decode_kv_tokens += keys;
+    if (window > 0)
+        b->decode_win_kv_tokens += keys < window ? keys : window;
+}
+
+/* The attention op of the decodes (decode 1) or of the prefill chunks (0), in a full
+ * (win 0) or a sliding-window layer (1): its fields, as aif_graph_add_attn sets them;
+ * 0 when the batch has no such work. */
+static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int decode, int win, aif_op *o)
 {
     double q = (decode ? b->decode_seqs : b->prefill_tokens) / sh->dp;   /* one rank's share (dp > 1) */
-    double pairs = (decode ? b->decode_kv_tokens : b->prefill_pairs) / sh->dp;
-    double keys = (decode ? b->decode_kv_tokens : b->prefill_kv_tokens) / sh->dp;
+    double pairs = (decode ? (win ? b->decode_win_kv_tokens : b->decode_kv_tokens)
+                           : (win ? b->prefill_win_pairs : b->prefill_pairs)) / sh->dp;
+    double keys = (decode ? (win ? b->decode_win_kv_tokens : b->decode_kv_tokens)
+                          : (win ? b->prefill_win_kv_tokens : b->prefill_kv_tokens)) / sh->dp;
     if (q <= 0 || pairs <= 0)
         return 0;
     memset(o, 0, sizeof *o);
-    o->name = decode ? "attn.decode" : "attn.prefill";
+    o->name = decode ? (win ? "attn.window.decode" : "attn.decode") : (win ? "attn.window.prefill" : "attn.prefill");
     o->kind = AIF_OP_ATTN_FWD;
     o->cat = AIF_CAT_COMPUTE;
     o->n_kernels = 1;
@@ -97,7 +138,7 @@ static int attn_op(const aif_serve_shape *sh, const aif_serve_batch *b, int deco
  * with_attn.  Under data-parallel attention (dp > 1) everything but the experts runs
  * on one rank's m / dp tokens with whole widths and no tensor-parallel collective. */
 static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_shape *sh, const aif_serve_batch *b,
-                        double m_all, int moe, int with_attn)
+                        double m_all, int moe, int with_attn, int win)
 {
     const aif_model *md = &s->model;
     double h = md->hidden;
@@ -121,7 +162,7 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
     aif_graph_add_mem(g, "kv.write", AIF_CAT_COMPUTE, m * sh->kv_bytes_token_layer, 1);
     aif_op a;
     for (int dec = 1; with_attn && dec >= 0; dec--)
-        if (attn_op(sh, b, dec, &a))
+        if (attn_op(sh, b, dec, win, &a))
             aif_graph_add_attn(g, a.name, AIF_CAT_COMPUTE, 0, a.flops, a.k, a.n, a.bytes, 0);
     gemm(g, sh, "out", m, h, sh->heads * sh->v_dim, 1);
     if (tp > 1)
@@ -202,7 +243,7 @@ aif_rc aif_serve_lower_batch(const aif_scenario *s, const aif_serve_batch *b, ai
         int moe = l >= sh.dense_layers;
         if (aif_graph_seg_begin(g, moe ? AIF_SSEG_MOE : AIF_SSEG_DENSE, moe ? "moe layer" : "dense layer") < 0)
             break;
-        lower_layer(g, s, &sh, b, m, moe, 1);
+        lower_layer(g, s, &sh, b, m, moe, 1, aif_layer_windowed(&s->model, l));
         aif_graph_seg_end(g);
     }
     for (int i = 0; i + 1 < sh.pp; i++)
@@ -267,7 +308,7 @@ static aif_rc fill(aif_serve_model *sm, int k, int m, aif_serve_time *out, aif_e
     set_groups(sm->s, &sm->sh, &g);
     if (aif_graph_seg_begin(&g, 0, "memo") >= 0) {
         if (k <= K_MOE)
-            lower_layer(&g, sm->s, &sm->sh, NULL, m, k == K_MOE, 0);
+            lower_layer(&g, sm->s, &sm->sh, NULL, m, k == K_MOE, 0, 0);
         else if (k == K_EMBED)
             lower_embed(&g, sm->s, &sm->sh, m);
         else if (k == K_HEAD)
@@ -361,11 +402,15 @@ aif_rc aif_serve_model_time(aif_serve_model *sm, const aif_serve_batch *b, aif_s
         add(t, p, sm->sh.moe_layers);
     }
     aif_op a;
-    for (int dec = 1; dec >= 0; dec--)
-        if (attn_op(&sm->sh, b, dec, &a)) {
-            aif_serve_time one = {0};
-            add_op(sm->s, &sm->groups_only, &a, &one);
-            add(t, &one, sm->sh.dense_layers + sm->sh.moe_layers);
+    int layers = sm->sh.dense_layers + sm->sh.moe_layers;
+    for (int win = 0; win < 2; win++)
+        for (int dec = 1; dec >= 0; dec--) {
+            int n = win ? sm->sh.win_layers : layers - sm->sh.win_layers;
+            if (n > 0 && attn_op(&sm->sh, b, dec, win, &a)) {
+                aif_serve_time one = {0};
+                add_op(sm->s, &sm->groups_only, &a, &one);
+                add(t, &one, n);
+            }
         }
     if (sm->sh.pp > 1) {
         if ((rc = memo(sm, K_SEND, m, &p, err)))
@@ -412,6 +457,7 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     mm->activations_bytes = (double)sv->token_budget / sh.dp * (4.0 * md->hidden + 2 * inner / atp) * 2 +
                             (double)sv->max_batch / sh.dp * md->vocab / atp * 4;
     mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
+    mm->kv_window_layers = aif_stage_window_layers(md, (int)stage_layers);
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
     if (sv->kv_memory == AIF_KV_MEMORY_FREE) {   /* TensorRT-LLM: the fraction of what the engine left free */
         double free_bytes = mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;

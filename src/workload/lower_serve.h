@@ -9,6 +9,7 @@
  * parallelism), so a segment's time is the sum of its op times (aif_segment_time),
  * and the iteration's time is
  *   T = sum over layers (t_dense/moe(m) + t_attn_decode + t_attn_prefill)
+ * (a sliding-window layer's two attention ops over its window's pairs and keys)
  *       + t_embed(m) + t_head(n_logits) + (pp - 1) t_send(m)
  * with one batch in flight through the pp stages.  The fast evaluator
  * (aif_serve_model_time) memoises the token-dependent part per m and times the
@@ -38,6 +39,11 @@ typedef struct aif_serve_batch {
     double prefill_done;        /* sequences whose prompt completes (they sample a token) */
     double decode_seqs;         /* sequences adding one token */
     double decode_kv_tokens;    /* sum over them of their keys (the new token included) */
+    /* the same in a sliding-window layer (model.sliding_window W), where position t attends
+     * the min(t + 1, W) keys ending at itself: the chunks' pairs, sum over t of min(t + 1, W);
+     * the keys they read, p + c - max(0, p - W + 1); the decodes' keys, sum of min(keys, W).
+     * Read only when the model has window layers (the scheduler's aif_sched_cfg.window). */
+    double prefill_win_pairs, prefill_win_kv_tokens, decode_win_kv_tokens;
 } aif_serve_batch;
 
 /* Segment kinds of a serving graph. */
@@ -58,6 +64,8 @@ typedef struct aif_serve_shape {
                                        takes 1/dp of the batch (an even split) for the attention, the dense
                                        layers, the embedding and the head, with whole heads and widths */
     int dense_layers, moe_layers;   /* in the whole replica */
+    int win_layers;                 /* of them, those attending a sliding window (model.sliding_window,
+                                       full_attention_every): their attention reads the batch's win fields */
     int expert_slots;               /* routed experts and their redundant copies (serve.redundant_experts) */
     double heads, kv_heads;         /* per GPU (kv heads replicated when tp exceeds them; all of them when dp > 1) */
     double qk_dim, v_dim;           /* per head; MLA: nope + rope, v_head_dim */
@@ -76,6 +84,17 @@ typedef struct aif_serve_model {
     aif_serve_time *memo_embed, *memo_head, *memo_send;
 } aif_serve_model;
 
+/* Whether layer i (0-based) of m attends a sliding window: model.sliding_window set, and i
+ * not one of the full-attention layers ((i + 1) % full_attention_every == 0). */
+int aif_layer_windowed(const aif_model *m, int i);
+/* Of the first stage_layers layers of m (a pipeline stage of ceil(layers / pp), the busiest),
+ * those attending a sliding window. */
+int aif_stage_window_layers(const aif_model *m, int stage_layers);
+/* Adds to b a prefill chunk of c tokens after p cached ones (done: its prompt completes),
+ * and a decode over `keys` keys (the new token's included); window: the model's
+ * sliding_window (0: none). */
+void aif_serve_batch_add_prefill(aif_serve_batch *b, double p, double c, int done, double window);
+void aif_serve_batch_add_decode(aif_serve_batch *b, double keys, double window);
 /* The shapes of s's replica (s->serve, s->model, s->cluster). */
 void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh);
 /* Lowers one iteration of batch b into g (initialised here; free with aif_graph_free,
