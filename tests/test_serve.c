@@ -755,6 +755,80 @@ static void test_window_serving_run(void **state)
     assert_true(rw.serve.throughput_tokens_per_s > rn.serve.throughput_tokens_per_s);
 }
 
+/* Weight-only and expert quantization: the defaults (weights as the math, the experts'
+ * weights the narrower of the two), the refusals by field, and what they change: gpt-oss's
+ * memory by hand (routed experts at half a byte a weight, the rest at two), the expert
+ * GEMMs at fp8's rate with fp4 weights read, the dense GEMMs untouched, and W4A16 on a
+ * GPU without fp4 tensor cores. */
+static void test_weight_and_expert_precision(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_err e;
+    const char *moe = "cluster: {system: hgx-b200, gpus: 8}\nmodel: gpt-oss-120b\n";
+    char y[512];
+    load(&s, "cluster: {system: hgx-b200, gpus: 8}\nmodel: gpt-oss-120b\nserve: {precision: fp8}\n");
+    assert_int_equal(aif_serve_weight_prec(&s.serve), AIF_FP8);
+    assert_int_equal(aif_serve_expert_prec(&s.serve), AIF_FP8);
+    assert_int_equal(aif_serve_expert_weight_prec(&s.serve), AIF_FP8);
+    snprintf(y, sizeof y, "%sserve: {precision: bf16, weight_precision: fp4, expert_precision: fp8}\n", moe);
+    load(&s, y);
+    assert_int_equal(aif_serve_expert_weight_prec(&s.serve), AIF_FP4);   /* the narrower of fp4 and fp8 */
+    struct { const char *serve, *path, *msg; } bad[] = {
+        {"{precision: fp8, weight_precision: bf16}", "serve.weight_precision", "wider than the GEMMs' fp8"},
+        {"{expert_precision: fp8, expert_weight_precision: bf16}", "serve.expert_weight_precision",
+         "wider than the experts' fp8"},
+        {"{weight_precision: fp16x}", "serve.weight_precision", "bf16"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(y, sizeof y, "%sserve: %s\n", moe, bad[i].serve);
+        assert_int_equal(parse(&s, y, &e), AIF_EINPUT);
+        assert_string_equal(e.path, bad[i].path);
+        if (!strstr(e.msg, bad[i].msg))
+            fail_msg("%s: %s", bad[i].serve, e.msg);
+        assert_int_equal(e.line, 3);
+    }
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                               "serve: {expert_precision: fp8}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.expert_precision");
+    assert_non_null(strstr(e.msg, "dense"));
+    assert_int_equal(parse(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\n"
+                               "serve: {expert_precision: fp4}\n", &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.expert_precision");
+    assert_non_null(strstr(e.msg, "no fp4 tensor cores"));
+    /* W4A16 on Hopper: fp4 weights stored, bf16 math */
+    load(&s, "cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\nserve: {weight_precision: fp4}\n");
+    /* gpt-oss on one B200: the routed experts' R parameters at 0.5 bytes, the other P - R at 2 */
+    snprintf(y, sizeof y, "%sserve: {tp: 1, precision: bf16, expert_precision: fp8, expert_weight_precision: fp4}\n",
+             moe);
+    load(&s, y);
+    aif_serve_memory mm;
+    assert_int_equal(aif_serve_memory_eval(&s, &mm, &e), AIF_OK);
+    aif_dims d;
+    aif_model_dims(&s.model, &d);
+    double R = (double)s.model.layers * s.model.moe.experts * d.expert_params, P = aif_model_params(&s.model);
+    assert_true(fabs(mm.weights_bytes - ((P - R) * 2 + R * 0.5)) <= 1e-9 * mm.weights_bytes);
+    assert_true(R > 0.9 * P);
+    aif_serve_batch b = {.decode_seqs = 64, .decode_kv_tokens = 64 * 1000.0};
+    aif_graph g;
+    assert_int_equal(aif_serve_lower_batch(&s, &b, &g, &e), AIF_OK);
+    int seen = 0;
+    for (int i = 0; i < g.n_ops; i++) {
+        const aif_op *o = &g.ops[i];
+        if (!strcmp(o->name, "expert.fc1") && !seen++) {
+            assert_int_equal(o->fp8, 1);   /* fp8 math */
+            assert_true(fabs(o->bytes - (o->m * o->k * 1 + o->k * o->n * 0.5 + o->m * o->n * 2) * o->batch) <=
+                        1e-9 * o->bytes);
+        }
+        if (!strcmp(o->name, "qkv"))
+            assert_true(o->fp8 == 0 && fabs(o->bytes - (o->m * o->k * 2 + o->k * o->n * 2 + o->m * o->n * 2)) <=
+                                           1e-9 * o->bytes);
+    }
+    aif_graph_free(&g);
+    assert_true(seen == s.model.layers);
+    check_fast_equals_fresh(y);
+}
+
 /* SGLang's admission by hand (replica.c's header): 10 blocks of 16 tokens (160
  * tokens), five requests of 40 prompt + 24 output tokens, ratio 0.7.
  *   iteration 0: the empty replica takes request 0 (3 blocks; reserved 40 + 24 = 64);
@@ -2227,6 +2301,7 @@ int main(void)
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
         cmocka_unit_test(test_window_batch_sums), cmocka_unit_test(test_window_attention),
         cmocka_unit_test(test_window_cache_by_hand), cmocka_unit_test(test_window_serving_run),
+        cmocka_unit_test(test_weight_and_expert_precision),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
         cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand), cmocka_unit_test(test_cache_router_by_hand), cmocka_unit_test(test_kv_flows_by_hand), cmocka_unit_test(test_pp_in_flight_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),

@@ -97,6 +97,13 @@ typedef struct aif_serve {
      * sum); the copies cost weights, and the tokens spread over all the slots. */
     int redundant_experts;
     int precision;            /* aif_prec of the weights and GEMMs: bf16, fp8, fp4 */
+    /* Weight-only and expert quantization (each -1 = unset, read through aif_serve_*_prec):
+     * weight_precision stores the GEMM weights no wider than their math (precision): fp4 under
+     * bf16 is W4A16 (Marlin, AWQ); expert_precision is the routed experts' GEMM math, and
+     * expert_weight_precision their weights' storage, by default the narrower of
+     * weight_precision and expert_precision (gpt-oss's MXFP4 experts: fp4 weights, with bf16
+     * math on Hopper and fp8 on Blackwell under TensorRT-LLM's W4A8_MXFP4_MXFP8). */
+    int weight_precision, expert_precision, expert_weight_precision;
     int kv_precision;         /* aif_prec of the KV cache: bf16, fp8, fp4; -1 = as precision (fp8 under fp4 weights) */
     int mode;                 /* aif_serve_mode */
     double qps;               /* server mode: mean arrival rate, requests per second */
@@ -182,12 +189,18 @@ typedef struct aif_serve {
 extern "C" {
 #endif
 
+/* The precisions serving runs at, the serve section's unset ones resolved: the weights of
+ * the GEMMs other than the routed experts', the experts' GEMMs, and their weights. */
+int aif_serve_weight_prec(const aif_serve *sv);
+int aif_serve_expert_prec(const aif_serve *sv);
+int aif_serve_expert_weight_prec(const aif_serve *sv);
+
 /* Memory of one GPU of a replica (bytes). */
 typedef struct aif_serve_memory {
     double hbm_bytes;             /* the GPU's HBM */
     double usable_bytes;          /* hbm_bytes x serve.gpu_memory_fraction (kv_memory free: weights, activations,
                                      workspace and the KV cache) */
-    double weights_bytes;         /* the busiest stage's weights / tp, at serve.precision */
+    double weights_bytes;         /* the busiest stage's weights / tp, at their storage precisions */
     double activations_bytes;     /* the largest iteration's activations and logits */
     double workspace_bytes;       /* runtime context and library workspaces (calibration) */
     double kv_bytes_per_token;    /* one token's keys and values on this GPU (its layers, its heads) */

@@ -89,6 +89,13 @@ static int shape_invalid(const aif_scenario *b, const shape *sh, char *why, size
     if (b->cluster.gpu.peak_flops[sh->prec] <= 0)
         snprintf(why, n, "serve.precision: %s has no %s tensor cores", b->cluster.gpu.name,
                  aif_prec_name((aif_prec)sh->prec));
+    else if (b->serve.weight_precision >= 0 && b->serve.weight_precision < sh->prec)
+        snprintf(why, n, "serve.weight_precision: %s weights are wider than %s GEMMs",
+                 aif_prec_name((aif_prec)b->serve.weight_precision), aif_prec_name((aif_prec)sh->prec));
+    else if (b->serve.expert_precision < 0 && b->serve.expert_weight_precision >= 0 &&
+             b->serve.expert_weight_precision < sh->prec)
+        snprintf(why, n, "serve.expert_weight_precision: %s expert weights are wider than %s GEMMs",
+                 aif_prec_name((aif_prec)b->serve.expert_weight_precision), aif_prec_name((aif_prec)sh->prec));
     else if (!b->serve.dp_attention && m->heads % sh->tp)
         snprintf(why, n, "serve.tp: tp %d does not divide the %d attention heads of %s", sh->tp, m->heads, m->name);
     else if (!b->serve.dp_attention && m->attention != AIF_ATTN_MLA && (kvh >= sh->tp ? kvh % sh->tp : sh->tp % kvh))

@@ -29,8 +29,23 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     fputc('\n', f);
     for (int i = 0; i < run->n_notes; i++)
         fprintf(f, "  note     %s: %s\n", run->notes[i].path, run->notes[i].msg);
-    fprintf(f, "  model    %s, weights %s, KV cache %s\n", s->model.name, aif_prec_name((aif_prec)sv->precision),
-            aif_prec_name((aif_prec)sv->kv_precision));
+    {   /* weights at their math's precision, else "GEMMs P with W weights"; the experts' when they differ */
+        int p = sv->precision, w = aif_serve_weight_prec(sv), ep = aif_serve_expert_prec(sv);
+        int ew = aif_serve_expert_weight_prec(sv);
+        fprintf(f, "  model    %s, ", s->model.name);
+        if (w == p)
+            fprintf(f, "weights %s", aif_prec_name((aif_prec)p));
+        else
+            fprintf(f, "GEMMs %s with %s weights", aif_prec_name((aif_prec)p), aif_prec_name((aif_prec)w));
+        if (s->model.moe.experts && (ep != p || ew != w)) {
+            if (ew == ep)
+                fprintf(f, ", experts %s", aif_prec_name((aif_prec)ep));
+            else
+                fprintf(f, ", experts' GEMMs %s with %s weights", aif_prec_name((aif_prec)ep),
+                        aif_prec_name((aif_prec)ew));
+        }
+        fprintf(f, ", KV cache %s\n", aif_prec_name((aif_prec)sv->kv_precision));
+    }
     if (sv->disagg.prefill > 0)
         fprintf(f, "  deploy   %d prefill + %d decode replicas x (tp %d, pp %d, ep %d) = %d x %s", sv->disagg.prefill,
                 sv->disagg.decode, sv->tp, sv->pp, sv->ep, r->gpus, s->cluster.gpu.name);
@@ -177,6 +192,11 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_int(in, "pp", sv->pp);
     aif_json_int(in, "ep", sv->ep);
     aif_json_str(in, "precision", aif_prec_name((aif_prec)sv->precision));
+    aif_json_str(in, "weight_precision", aif_prec_name((aif_prec)aif_serve_weight_prec(sv)));
+    if (s->model.moe.experts) {   /* absent for a dense model */
+        aif_json_str(in, "expert_precision", aif_prec_name((aif_prec)aif_serve_expert_prec(sv)));
+        aif_json_str(in, "expert_weight_precision", aif_prec_name((aif_prec)aif_serve_expert_weight_prec(sv)));
+    }
     aif_json_str(in, "kv_precision", aif_prec_name((aif_prec)sv->kv_precision));
     aif_json_str(in, "mode", aif_serve_mode_names[sv->mode]);
     aif_json_num(in, "qps", sv->qps);

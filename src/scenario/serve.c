@@ -1,6 +1,7 @@
 /* serve.c -- the scenario's `serve:` section into aif_serve (include/aifsim/serve.h).
  *
  *   serve: {replicas, tp, pp, ep, precision: bf16|fp8|fp4, kv_precision,
+ *           weight_precision, expert_precision, expert_weight_precision,
  *           mode: server|offline, qps, arrival: poisson | {dist: poisson|gamma, cv},
  *           requests, input_tokens: N | {dist, mean, max}, output_tokens: (same),
  *           trace: FILE (Azure CSV or Mooncake JSONL, relative to the scenario file),
@@ -38,12 +39,25 @@ const char *const aif_serve_admission_names[] = {"evict", "no_evict", "sglang", 
 const char *const aif_serve_kv_memory_names[] = {"hbm", "free", NULL};
 const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};
 
+int aif_serve_weight_prec(const aif_serve *sv) { return sv->weight_precision >= 0 ? sv->weight_precision : sv->precision; }
+
+int aif_serve_expert_prec(const aif_serve *sv) { return sv->expert_precision >= 0 ? sv->expert_precision : sv->precision; }
+
+int aif_serve_expert_weight_prec(const aif_serve *sv)
+{
+    if (sv->expert_weight_precision >= 0)
+        return sv->expert_weight_precision;
+    int w = aif_serve_weight_prec(sv), e = aif_serve_expert_prec(sv);
+    return w > e ? w : e;   /* the narrower (aif_prec runs from wide to narrow) */
+}
+
 void aif_serve_defaults(aif_serve *sv)
 {
     memset(sv, 0, sizeof *sv);
     sv->tp = sv->pp = sv->ep = 1;
     sv->precision = AIF_BF16;
     sv->kv_precision = -1;
+    sv->weight_precision = sv->expert_precision = sv->expert_weight_precision = -1;
     sv->mode = AIF_SERVE_SERVER;
     sv->qps = 1;
     sv->arrival = AIF_ARRIVAL_POISSON;
@@ -132,6 +146,12 @@ static const field serve_fields[] = {
      .accept = SERVE_PRECS, .near = prec_near},
     {.key = "kv_precision", .type = F_ENUM, .off = offsetof(aif_serve, kv_precision), .names = aif_prec_names,
      .accept = SERVE_PRECS, .near = prec_near},
+    {.key = "weight_precision", .type = F_ENUM, .off = offsetof(aif_serve, weight_precision), .names = aif_prec_names,
+     .accept = SERVE_PRECS, .near = prec_near},
+    {.key = "expert_precision", .type = F_ENUM, .off = offsetof(aif_serve, expert_precision), .names = aif_prec_names,
+     .accept = SERVE_PRECS, .near = prec_near},
+    {.key = "expert_weight_precision", .type = F_ENUM, .off = offsetof(aif_serve, expert_weight_precision),
+     .names = aif_prec_names, .accept = SERVE_PRECS, .near = prec_near},
     {.key = "mode", .type = F_ENUM, .off = offsetof(aif_serve, mode), .names = aif_serve_mode_names},
     {.key = "qps", .type = F_NUM, .off = offsetof(aif_serve, qps), .min = 1e-9, .max = 1e9},
     {.key = "requests", .type = F_INT, .off = offsetof(aif_serve, requests), .min = 1, .max = 100000000},
@@ -241,6 +261,26 @@ static aif_rc check(const bind_ctx *bc, const ynode *sn, aif_scenario *s, uint64
                     g->peak_flops[AIF_FP4] > 0 ? " fp4" : "");
     if (sv->kv_precision == AIF_FP4 && g->peak_flops[AIF_FP4] <= 0)
         return FAIL("kv_precision", "%s has no fp4 support for an fp4 KV cache (accepted here: bf16, fp8)", g->name);
+    if (sv->expert_precision >= 0 && !m->moe.experts)
+        return FAIL("expert_precision", "%s is dense: it has no routed experts to run at their own precision (use "
+                    "weight_precision for weight-only quantization)", m->name);
+    if (sv->expert_weight_precision >= 0 && !m->moe.experts)
+        return FAIL("expert_weight_precision", "%s is dense: it has no routed experts to store at their own "
+                    "precision (use weight_precision for weight-only quantization)", m->name);
+    int ep_ = aif_serve_expert_prec(sv);
+    if (g->peak_flops[ep_] <= 0)
+        return FAIL("expert_precision", "%s has no %s tensor cores for the experts' GEMMs (it has:%s%s%s)", g->name,
+                    aif_prec_names[ep_], g->peak_flops[AIF_BF16] > 0 ? " bf16" : "",
+                    g->peak_flops[AIF_FP8] > 0 ? " fp8" : "", g->peak_flops[AIF_FP4] > 0 ? " fp4" : "");
+    /* aif_prec runs from wide to narrow: bf16 < fp8 < fp4 */
+    if (aif_serve_weight_prec(sv) < sv->precision)
+        return FAIL("weight_precision", "weights in %s are wider than the GEMMs' %s: weights are stored no wider "
+                    "than their math runs (accepted: %s or narrower)", aif_prec_names[aif_serve_weight_prec(sv)],
+                    aif_prec_names[sv->precision], aif_prec_names[sv->precision]);
+    if (aif_serve_expert_weight_prec(sv) < ep_)
+        return FAIL("expert_weight_precision", "expert weights in %s are wider than the experts' %s GEMMs "
+                    "(serve.expert_precision, else serve.precision): accepted %s or narrower",
+                    aif_prec_names[aif_serve_expert_weight_prec(sv)], aif_prec_names[ep_], aif_prec_names[ep_]);
     long long per = (long long)sv->tp * sv->pp;
     if ((sv->disagg.prefill > 0) != (sv->disagg.decode > 0))
         return FAIL("disaggregate", "disaggregation needs both pools: prefill and decode replicas, e.g. "

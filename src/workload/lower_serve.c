@@ -48,9 +48,13 @@ void aif_serve_shape_of(const aif_scenario *s, aif_serve_shape *sh)
         sh->kv_heads = ceil((double)kvh / atp);
         sh->kv_bytes_token_layer = 2 * sh->kv_heads * hd * kvb;
     }
-    sh->w_bytes = prec_bytes(sv->precision);
-    sh->a_bytes = sv->precision == AIF_BF16 ? 2 : sh->w_bytes;
+    sh->w_bytes = prec_bytes(aif_serve_weight_prec(sv));
+    sh->a_bytes = prec_bytes(sv->precision);
     sh->gemm_prec = sv->precision == AIF_FP4 ? 2 : sv->precision == AIF_FP8 ? 1 : 0;
+    int ep = aif_serve_expert_prec(sv);
+    sh->e_w_bytes = prec_bytes(aif_serve_expert_weight_prec(sv));
+    sh->e_a_bytes = prec_bytes(ep);
+    sh->e_gemm_prec = ep == AIF_FP4 ? 2 : ep == AIF_FP8 ? 1 : 0;
 }
 
 static void set_groups(const aif_scenario *s, const aif_serve_shape *sh, aif_graph *g)
@@ -63,14 +67,27 @@ static void set_groups(const aif_scenario *s, const aif_serve_shape *sh, aif_gra
     g->groups[AIF_GRP_PP] = (aif_group_shape){sh->pp, pp_dom};
 }
 
-/* A GEMM of m x n x k (`batch` of them) with the replica's weight precision. */
-static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, double m, double n, double k, double batch)
+/* A GEMM of m x n x k (`batch` of them) at the replica's precisions (expert: the routed
+ * experts'): its math's rate, its activations and weights read at their own widths. */
+static void gemm_at(aif_graph *g, const char *name, double m, double n, double k, double batch, int prec,
+                    double a_bytes, double w_bytes)
 {
-    aif_op *o = aif_graph_add_gemm(g, name, AIF_CAT_COMPUTE, m, n, k, batch, sh->gemm_prec != 0);
+    aif_op *o = aif_graph_add_gemm(g, name, AIF_CAT_COMPUTE, m, n, k, batch, prec != 0);
     if (!o)
         return;
-    o->fp8 = (unsigned char)sh->gemm_prec;
-    o->bytes = (m * k * sh->a_bytes + k * n * sh->w_bytes + m * n * 2) * batch;
+    o->fp8 = (unsigned char)prec;
+    o->bytes = (m * k * a_bytes + k * n * w_bytes + m * n * 2) * batch;
+}
+
+static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, double m, double n, double k, double batch)
+{
+    gemm_at(g, name, m, n, k, batch, sh->gemm_prec, sh->a_bytes, sh->w_bytes);
+}
+
+static void expert_gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, double m, double n, double k,
+                        double batch)
+{
+    gemm_at(g, name, m, n, k, batch, sh->e_gemm_prec, sh->e_a_bytes, sh->e_w_bytes);
 }
 
 int aif_layer_windowed(const aif_model *m, int i)
@@ -185,11 +202,11 @@ static void lower_layer(aif_graph *g, const aif_scenario *s, const aif_serve_sha
         double me = active > 0 ? m_all * topk / sh->ep / active : 0;   /* tokens per active expert */
         aif_graph_add_gemm(g, "router", AIF_CAT_COMPUTE, m, e, h, 1, 0);
         if (sh->ep > 1)
-            aif_graph_add_comm(g, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * sh->a_bytes,
+            aif_graph_add_comm(g, "ep.dispatch", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * sh->e_a_bytes,
                                AIF_OVL_NONE);
-        gemm(g, sh, "expert.fc1", me, (gated ? 2 : 1) * ef / sh->etp, h, active);
+        expert_gemm(g, sh, "expert.fc1", me, (gated ? 2 : 1) * ef / sh->etp, h, active);
         aif_graph_add_mem(g, "expert.act", AIF_CAT_COMPUTE, me * active * ef / sh->etp * 2 * (gated ? 3 : 2), 1);
-        gemm(g, sh, "expert.fc2", me, h, ef / sh->etp, active);
+        expert_gemm(g, sh, "expert.fc2", me, h, ef / sh->etp, active);
         if (sh->ep > 1)
             aif_graph_add_comm(g, "ep.combine", AIF_CAT_EP, AIF_COLL_ALLTOALL, AIF_GRP_EP, m * topk * h * 2,
                                AIF_OVL_NONE);
@@ -438,14 +455,16 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     /* the busiest stage holds ceil(layers / pp) layers (vLLM splits layers unevenly when pp does not divide them) */
     double stage_layers = ceil((double)md->layers / sv->pp);
     mm->weights_bytes = aif_model_params(md) * sh.w_bytes / sv->tp * stage_layers / md->layers;
-    if (sh.dp > 1 || sv->redundant_experts > 0) {
-        /* the routed experts (with their redundant copies) split over the replica's tp GPUs (ep x expert tp);
-         * the rest split tp ways, or whole on every GPU under data-parallel attention */
+    if (sh.dp > 1 || sv->redundant_experts > 0 || (md->moe.experts && sh.e_w_bytes != sh.w_bytes)) {
+        /* the routed experts (with their redundant copies, at their own storage precision) split over the
+         * replica's tp GPUs (ep x expert tp); the rest split tp ways, or whole on every GPU under
+         * data-parallel attention */
         aif_dims d;
         aif_model_dims(md, &d);
         double routed = (double)sh.moe_layers * md->moe.experts * d.expert_params;
         double slots = (double)sh.expert_slots / md->moe.experts;
-        mm->weights_bytes = ((aif_model_params(md) - routed) / (sh.dp > 1 ? 1 : sv->tp) + routed * slots / sv->tp) *
+        mm->weights_bytes = ((aif_model_params(md) - routed) / (sh.dp > 1 ? 1 : sv->tp) +
+                             routed * slots / sv->tp * (sh.e_w_bytes / sh.w_bytes)) *
                             sh.w_bytes * stage_layers / md->layers;
     }
     mm->workspace_bytes = s->cluster.gpu.calib.workspace_bytes;
@@ -474,10 +493,14 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     }
     if (mm->weights_bytes > mm->hbm_bytes)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, "serve.tp",
-                           "the weights of %s at %s need %.1f GB per GPU with tp %d x pp %d, more than the %.1f GB "
-                           "of HBM of a %s (raise tp or pp, or lower serve.precision)",
-                           md->name, aif_prec_names[sv->precision], mm->weights_bytes / GB, sv->tp, sv->pp,
-                           mm->hbm_bytes / GB, s->cluster.gpu.name);
+                           "the weights of %s at %s%s%s need %.1f GB per GPU with tp %d x pp %d, more than the "
+                           "%.1f GB of HBM of a %s (raise tp or pp, or narrow serve.precision, weight_precision or "
+                           "expert_weight_precision)",
+                           md->name, aif_prec_names[aif_serve_weight_prec(sv)],
+                           md->moe.experts && sh.e_w_bytes != sh.w_bytes ? ", experts at " : "",
+                           md->moe.experts && sh.e_w_bytes != sh.w_bytes
+                               ? aif_prec_names[aif_serve_expert_weight_prec(sv)] : "",
+                           mm->weights_bytes / GB, sv->tp, sv->pp, mm->hbm_bytes / GB, s->cluster.gpu.name);
     /* the replica's blocks: under dp each GPU caches only its own sequences, dp times as many in all */
     double blocks = sh.dp * floor(fmax(mm->kv_capacity_bytes, 0) / (AIF_SERVE_BLOCK_TOKENS * mm->kv_bytes_per_token));
     mm->kv_blocks = blocks >= 1 ? (long)fmin(blocks, 1e15) : 0;   /* 1e15 blocks: far past any HBM */

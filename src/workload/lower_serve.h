@@ -73,6 +73,8 @@ typedef struct aif_serve_shape {
                                        (dp > 1: on the one GPU that holds the token) */
     double w_bytes, a_bytes;        /* bytes per weight and per GEMM input activation */
     int gemm_prec;                  /* aif_op.fp8: 0 bf16, 1 fp8, 2 fp4 */
+    double e_w_bytes, e_a_bytes;    /* the same for the routed experts (serve.expert_precision, */
+    int e_gemm_prec;                /*   expert_weight_precision) */
 } aif_serve_shape;
 
 typedef struct aif_serve_model {
