@@ -311,9 +311,13 @@ static const char *const train_optional[] = {"lora_rank", "lora_targets", "recom
                                              "fp8_params", "fp8_act_input", "rank_order", "attn_block",
                                              "attn_block_bwd", NULL};
 
-/* The serving table's optional trailing column: the requests the source ran, after
- * notes (the rows written before it end at their notes and keep the runner's count). */
-static const char *const serve_optional[] = {"requests", NULL};
+/* The serving table's optional trailing columns, after notes (the rows written before them
+ * end at their notes and keep the runner's count and the serve section's defaults): the
+ * requests the source ran; the weights' storage and a mixture of experts' own precisions
+ * (serve.weight_precision, expert_precision, expert_weight_precision); data-parallel
+ * attention (serve.dp_attention). */
+static const char *const serve_optional[] = {"requests", "weight_precision", "expert_precision",
+                                             "expert_weight_precision", "dp_attention", NULL};
 static void serve_row(parse_state *ps);
 
 /* A row of a memory table: a training row whose figure is the peak memory per GPU. */
@@ -971,6 +975,8 @@ static void serve_row(parse_state *ps)
         {"tp", "serve.tp"}, {"pp", "serve.pp"}, {"ep", "serve.ep"}, {"precision", "serve.precision"},
         {"kv_precision", "serve.kv_precision"}, {"mode", "serve.mode"}, {"qps", "serve.qps"},
         {"input_tokens", "serve.input_tokens"}, {"output_tokens", "serve.output_tokens"},
+        {"weight_precision", "serve.weight_precision"}, {"expert_precision", "serve.expert_precision"},
+        {"expert_weight_precision", "serve.expert_weight_precision"}, {"dp_attention", "serve.dp_attention"},
     };
     enum { N_MAP = sizeof map / sizeof map[0] };
     aif_override ov[N_MAP + 8];
