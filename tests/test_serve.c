@@ -65,22 +65,18 @@ static const char *SMALL = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-
 
 /* ---- the iteration model */
 
-static void random_batch(aif_rng *g, aif_serve_batch *b, int budget)
+/* A random batch of the model's window (0: none), its window sums filled as the scheduler fills them. */
+static void random_batch(aif_rng *g, aif_serve_batch *b, int budget, double window)
 {
     memset(b, 0, sizeof *b);
     int dec = (int)(aif_rng_uniform(g) * 200);
-    for (int i = 0; i < dec; i++) {
-        b->decode_seqs += 1;
-        b->decode_kv_tokens += 1 + floor(aif_rng_uniform(g) * 8000);
-    }
+    for (int i = 0; i < dec; i++)
+        aif_serve_batch_add_decode(b, 1 + floor(aif_rng_uniform(g) * 8000), window);
     int left = budget - dec;
     while (left > 0 && aif_rng_uniform(g) < 0.7) {
         double c = 1 + floor(aif_rng_uniform(g) * (left < 3000 ? left : 3000));
         double p = floor(aif_rng_uniform(g) * 4000);
-        b->prefill_tokens += c;
-        b->prefill_pairs += c * (p + (c + 1) / 2);
-        b->prefill_kv_tokens += p + c;
-        b->prefill_done += aif_rng_uniform(g) < 0.5;
+        aif_serve_batch_add_prefill(b, p, c, aif_rng_uniform(g) < 0.5, window);
         left -= (int)c;
     }
 }
@@ -94,11 +90,13 @@ static void check_fast_equals_fresh(const char *yaml)
     assert_int_equal(aif_serve_model_init(&sm, &s, 8192 + 256, &e), AIF_OK);
     aif_rng g;
     aif_rng_seed(&g, 11);
+    int windowed = 0;
     for (int i = 0; i < 60; i++) {
         aif_serve_batch b;
-        random_batch(&g, &b, 8192);
+        random_batch(&g, &b, 8192, s.model.sliding_window);
         if (b.prefill_tokens + b.decode_seqs == 0)
-            b.decode_seqs = 1, b.decode_kv_tokens = 100;
+            aif_serve_batch_add_decode(&b, 100, s.model.sliding_window);
+        windowed += b.decode_win_kv_tokens > 0 && b.prefill_win_pairs > 0;
         aif_serve_time fast, fresh;
         assert_int_equal(aif_serve_model_time(&sm, &b, &fast, &e), AIF_OK);
         aif_graph gr;
@@ -112,6 +110,7 @@ static void check_fast_equals_fresh(const char *yaml)
         assert_true(fabs(fast.comm_s - fresh.comm_s) <= 1e-9 * fresh.total_s);
         assert_true(fabs(fast.compute_s + fast.memory_s + fast.comm_s - fast.total_s) <= 1e-9 * fast.total_s);
     }
+    assert_true(s.model.sliding_window ? windowed > 30 : windowed == 0);   /* a window model's batches use it */
     aif_serve_model_free(&sm);
 }
 
@@ -489,6 +488,64 @@ static void test_kv_never_exceeds(void **state)
     assert_true(r.serve.prefill_tokens > r.serve.input_tokens);   /* recompute after preemption */
 }
 
+/* gpt-oss on a tight cache (window layers counted per layer): under each admission rule
+ * (evict, with recompute and with swap; no_evict; sglang) and with unchunked prefill, no
+ * iteration holds more blocks than there are, evict preempts and no_evict never does, and
+ * every request ends.  A request longer than the cache holds is refused by name, also when
+ * every layer is windowed and its prompt is one chunk; one a window as long as itself fits
+ * as under full attention. */
+static void test_window_tight_cache(void **state)
+{
+    (void)state;
+    const char *base = "cluster: {system: hgx-b200, gpus: 1}\nmodel: gpt-oss-120b\n"
+                       "serve: {tp: 1, replicas: 1, precision: fp4, mode: offline, requests: 120, "
+                       "gpu_memory_fraction: 0.325, input_tokens: {dist: uniform, mean: 6000, max: 12000}, "
+                       "output_tokens: {dist: uniform, mean: 2000}, %s}\n";
+    const char *modes[] = {"admission: evict", "admission: evict, preemption: swap", "admission: no_evict",
+                           "admission: sglang", "admission: evict, chunked_prefill: false"};
+    for (size_t k = 0; k < sizeof modes / sizeof *modes; k++) {
+        char y[600];
+        snprintf(y, sizeof y, base, modes[k]);
+        aif_scenario s;
+        load(&s, y);
+        kv_watch w = {0};
+        aif_serve_opts o = {.on_iteration = watch, .iteration_ctx = &w};
+        static aif_serve_run r;
+        run(&s, &o, &r);
+        if (w.over || w.max_used > w.blocks)
+            fail_msg("%s: %ld iterations over the cache, most %ld of %ld", modes[k], w.over, w.max_used, w.blocks);
+        assert_int_equal(r.serve.requests, 120);
+        assert_true(r.serve.kv_cache_peak_fraction > 0.5 && r.serve.kv_cache_peak_fraction <= 1);
+        if (k == 0)
+            assert_true(r.serve.preemptions > 0);
+        if (k == 2)
+            assert_int_equal(r.serve.preemptions, 0);
+    }
+    aif_scenario s;
+    aif_err e;
+    static aif_serve_run r;
+    const char *one = "cluster: {system: hgx-b200, gpus: 1}\nmodel: gpt-oss-120b\n"
+                      "serve: {tp: 1, replicas: 1, precision: fp4, mode: offline, requests: 1, output_tokens: 16, "
+                      "gpu_memory_fraction: 0.34, input_tokens: %d, chunked_prefill: %s}\n";
+    char y[400];
+    snprintf(y, sizeof y, one, 60000, "true");
+    load(&s, y);
+    s.model.sliding_window = 131072;   /* as long as the request: full attention's cache */
+    run(&s, NULL, &r);
+    s.model.sliding_window = 100000000;
+    run(&s, NULL, &r);
+    snprintf(y, sizeof y, one, 400000, "false");
+    load(&s, y);
+    s.model.full_attention_every = 0;   /* every layer windowed, the prompt one chunk */
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &r, &e), AIF_EINPUT);
+    assert_string_equal(e.path, "serve.input_tokens");
+    assert_non_null(strstr(e.msg, "window layers"));
+    snprintf(y, sizeof y, one, 400000, "true");
+    load(&s, y);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &r, &e), AIF_EINPUT);   /* full layers hold every token */
+    assert_non_null(strstr(e.msg, "18 full layers"));
+}
+
 /* serve.admission no_evict on the load above, which preempts under evict: nothing
  * is preempted, no prompt is recomputed, and no iteration holds more blocks than
  * there are. */
@@ -626,7 +683,13 @@ static void test_window_batch_sums(void **state)
     assert_int_equal(n, 18);   /* 36 layers alternating, the first windowed */
     assert_true(aif_layer_windowed(m, 0) && !aif_layer_windowed(m, 1));
     assert_true(n == m->layers * aif_model_window_share(m));
-    assert_int_equal(aif_stage_window_layers(m, 9), 5);   /* layers 0, 2, 4, 6, 8 */
+    int f, w;
+    aif_serve_kv_layers(m, 1, &f, &w);
+    assert_true(f == 18 && w == 18);
+    /* four stages of 9: layers 0-8 hold 4 full and 5 window layers, 9-17 five full (9, 11, ..., 17)
+     * and four window: a long sequence fills the second most */
+    aif_serve_kv_layers(m, 4, &f, &w);
+    assert_true(f == 5 && w == 4);
 }
 
 /* gpt-oss in serving: the fast evaluator equals a fresh graph (window and full layers);
@@ -701,7 +764,7 @@ static void test_window_cache_by_hand(void **state)
     aif_err e;
     aif_rc rc;
     assert_int_equal(aif_replica_init(&rp, 100, false, &e), AIF_OK);
-    aif_replica_set_window(&rp, 32, 1, 1);
+    aif_replica_set_window(&rp, 32, 1, 1, 2);
     assert_int_equal(rp.kv_blocks, 200);
     assert_int_equal(aif_replica_enqueue(&rp, 0, 0, &e), AIF_OK);
     int done[2], n_done = 0, freed = 0;
@@ -729,7 +792,16 @@ static void test_window_cache_by_hand(void **state)
     aif_replica_free(&rp);
     assert_int_equal(aif_kv_reserve(1, 1, 32, 100, 1000), 7 + 7);
     assert_int_equal(aif_kv_reserve(1, 1, 32, 100000, 1000), 6250 + (1031 + 15) / 16 + 1);
+    assert_int_equal(aif_kv_reserve(1, 1, 32, 100000, 40), 6250 + (71 + 15) / 16 + 1);   /* a short prompt's chunk */
     assert_int_equal(aif_kv_reserve(0, 0, 32, 100, 1000), 7);
+    /* the largest chunk: the prompt, a budget's worth when chunked, a verification's drafts + 1 */
+    aif_sched_cfg c2 = {.token_budget = 1000, .chunked = true};
+    assert_int_equal(aif_kv_chunk(&c2, 40), 40);
+    assert_int_equal(aif_kv_chunk(&c2, 5000), 1000);
+    c2.chunked = false;
+    assert_int_equal(aif_kv_chunk(&c2, 5000), 5000);
+    c2.spec_tokens = 7;
+    assert_int_equal(aif_kv_chunk(&c2, 3), 8);
 }
 
 /* gpt-oss-120b offline on one B200: its window layers keep 128 tokens a sequence, so
@@ -2301,7 +2373,7 @@ int main(void)
         cmocka_unit_test(test_swap),                    cmocka_unit_test(test_dp_attention),
         cmocka_unit_test(test_window_batch_sums), cmocka_unit_test(test_window_attention),
         cmocka_unit_test(test_window_cache_by_hand), cmocka_unit_test(test_window_serving_run),
-        cmocka_unit_test(test_weight_and_expert_precision),
+        cmocka_unit_test(test_weight_and_expert_precision), cmocka_unit_test(test_window_tight_cache),
         cmocka_unit_test(test_dp_attention_sglang_decode), cmocka_unit_test(test_sglang_admission_by_hand),
         cmocka_unit_test(test_sglang_retract_by_hand),     cmocka_unit_test(test_sglang_field),
         cmocka_unit_test(test_sglang_run), cmocka_unit_test(test_overlap_schedule_by_hand), cmocka_unit_test(test_cache_router_by_hand), cmocka_unit_test(test_kv_flows_by_hand), cmocka_unit_test(test_pp_in_flight_by_hand),                 cmocka_unit_test(test_sglang_chunks_by_hand),

@@ -207,8 +207,10 @@ typedef struct aif_serve_memory {
     double kv_capacity_bytes;     /* usable - weights - activations - workspace */
     long kv_blocks;               /* kv_capacity_bytes / (16 tokens x kv_bytes_per_token): the replica's blocks
                                      (dp_attention: tp times one GPU's, each GPU caching its own sequences) */
-    int kv_window_layers;         /* of the busiest stage's layers, those attending model.sliding_window: a sequence
-                                     keeps only its window's blocks there (0: every layer keeps every token) */
+    int kv_window_layers;         /* on the stage a long sequence fills most (the most full-attention layers), its
+                                     layers attending model.sliding_window: a sequence keeps only its window's
+                                     blocks there (0: every layer keeps every token) */
+    int kv_full_layers;           /* and its full-attention layers (0 when kv_window_layers is 0) */
 } aif_serve_memory;
 
 typedef struct aif_latency { double mean_s, p50_s, p90_s, p99_s, max_s; } aif_latency;
@@ -284,7 +286,8 @@ typedef struct aif_serve_iter {
     int replica;
     double start_s, time_s;
     int decode_seqs, prefill_seqs, prefill_tokens;
-    long kv_blocks_used, kv_blocks;
+    long kv_blocks_used, kv_blocks;   /* blocks of 16 tokens of every layer; with window layers in the cache
+                                         (aif_serve_memory.kv_window_layers), blocks of one layer */
 } aif_serve_iter;
 
 typedef struct aif_serve_opts {

@@ -70,7 +70,7 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
         char sp[24];
         split_name(sp, sizeof sp, k);
         fprintf(f, "  %2d  %-14s %3d %3d %-5s %-5s %8d %6d %9s %9s %10s %10s %10s\n", ++rank, k->gpu, k->tp, k->ep,
-                aif_prec_name((aif_prec)k->precision), sp, k->replicas, k->gpus, a, b, c, m1, m2);
+                aif_prec_name((aif_prec)(sv->weight_precision >= 0 ? sv->weight_precision : k->precision)), sp, k->replicas, k->gpus, a, b, c, m1, m2);
     }
     if (!rank)
         fprintf(f, "  (none: no shape meets the targets within the GPUs allowed)\n");
@@ -80,7 +80,7 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
             char sp[24];
             split_name(sp, sizeof sp, k);
             fprintf(f, "  %s  %s tp %d ep %d %s %s: %s\n", k->valid ? "misses" : "no fit", k->gpu, k->tp, k->ep,
-                    aif_prec_name((aif_prec)k->precision), k->split_p ? sp : "colocated", k->why);
+                    aif_prec_name((aif_prec)(sv->weight_precision >= 0 ? sv->weight_precision : k->precision)), k->split_p ? sp : "colocated", k->why);
         }
     }
     if (rank) {
@@ -97,7 +97,7 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
             snprintf(epb, sizeof epb, ", ep %d", k->ep);
         fprintf(f, "\n  best     %s of tp %d%s on %s%s%s (%d GPU%s, %s weights)%s\n", who, k->tp, epb, k->gpu,
                 k->system[0] ? " in " : "", k->system, k->gpus, k->gpus == 1 ? "" : "s",
-                aif_prec_name((aif_prec)k->precision),
+                aif_prec_name((aif_prec)(sv->weight_precision >= 0 ? sv->weight_precision : k->precision)),
                 k->price_known ? ": the cheapest per token that meets every target"
                                : ": the fewest GPUs that meet every target (no price is known for these parts)");
     }

@@ -93,9 +93,9 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
             m->kv_blocks, AIF_SERVE_BLOCK_TOKENS, d,
             sv->kv_memory == AIF_KV_MEMORY_FREE ? " (the cache: a share of the memory left free)" : "");
     if (m->kv_window_layers > 0)
-        fprintf(f, "           %d of a stage's %d layers attend a window of %d tokens: a sequence keeps only its "
-                "window's blocks there\n", m->kv_window_layers, (s->model.layers + sv->pp - 1) / sv->pp,
-                s->model.sliding_window);
+        fprintf(f, "           %d of %s%d layers attend a window of %d tokens: a sequence keeps only its "
+                "window's blocks there\n", m->kv_window_layers, sv->pp > 1 ? "a stage's " : "",
+                sv->pp > 1 ? m->kv_window_layers + m->kv_full_layers : s->model.layers, s->model.sliding_window);
     fputc('\n', f);
     aif_fmt_count(a, sizeof a, r->throughput_tokens_per_s);
     aif_fmt_count(b, sizeof b, r->requests_per_s);
@@ -235,6 +235,7 @@ char *aif_report_serve_json(const aif_serve_run *run)
     aif_json_num(mem, "kv_capacity_bytes", r->mem.kv_capacity_bytes);
     aif_json_int(mem, "kv_blocks", r->mem.kv_blocks);
     aif_json_int(mem, "kv_window_layers", r->mem.kv_window_layers);
+    aif_json_int(mem, "kv_full_layers", r->mem.kv_full_layers);
     json_object_object_add(o, "memory_per_gpu", mem);
     aif_json_int(o, "requests", r->requests);
     aif_json_num(o, "input_tokens", r->input_tokens);

@@ -58,42 +58,47 @@ static long units_for(const aif_replica *rp, long from, long end)
     return rp->kv_lf * b + rp->kv_lw * (b - (lo > 0 ? lo / AIF_SERVE_BLOCK_TOKENS : 0));
 }
 
-long aif_kv_reserve(int lf, int lw, double window, long tokens, int token_budget)
+long aif_kv_reserve(int lf, int lw, double window, long tokens, long chunk)
 {
     long b = blocks_for(tokens);
     if (!lw)
         return b;
-    /* a window layer's most: a chunk of up to token_budget tokens and the W - 1 keys before
-     * it, from a block boundary */
-    long w = blocks_for((long)window - 1 + token_budget) + 1;
+    long w = blocks_for((long)window - 1 + chunk) + 1;
     return (long)lf * b + (long)lw * (b < w ? b : w);
 }
 
-static long reserve(const aif_replica *rp, long tokens, const aif_sched_cfg *cfg)
+long aif_kv_chunk(const aif_sched_cfg *cfg, long input)
 {
-    return aif_kv_reserve(rp->kv_lf, rp->kv_lw, rp->window, tokens, cfg->token_budget);
+    long c = cfg->chunked && input > cfg->token_budget ? cfg->token_budget : input;
+    return c > cfg->spec_tokens + 1L ? c : cfg->spec_tokens + 1L;
+}
+
+static long reserve(const aif_replica *rp, const aif_req *r, const aif_sched_cfg *cfg)
+{
+    return aif_kv_reserve(rp->kv_lf, rp->kv_lw, rp->window, (long)r->input + r->output, aif_kv_chunk(cfg, r->input));
 }
 
 /* Free KV cache as tokens of every layer (the SGLang scheduler's token arithmetic). */
 static double free_tokens(const aif_replica *rp)
 {
-    return (double)(rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS / (rp->kv_lw ? rp->kv_lf + rp->kv_lw : 1);
+    return (double)(rp->kv_blocks - rp->kv_used) * AIF_SERVE_BLOCK_TOKENS / (rp->kv_lw ? rp->kv_layers : 1);
 }
 
 double aif_replica_cache_tokens(const aif_replica *rp, double ctx)
 {
     if (!rp->kv_lw)
         return ctx;
-    return (rp->kv_lf * ctx + rp->kv_lw * (ctx < rp->window ? ctx : rp->window)) / (rp->kv_lf + rp->kv_lw);
+    return (rp->kv_lf * ctx + rp->kv_lw * (ctx < rp->window ? ctx : rp->window)) / rp->kv_layers;
 }
 
-void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int window_layers)
+void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int window_layers, int stage_layers)
 {
     rp->window = window;
     if (window > 0 && window_layers > 0) {
         rp->kv_lf = full_layers;
         rp->kv_lw = window_layers;
-        rp->kv_blocks *= full_layers + window_layers;
+        rp->kv_layers = stage_layers;
+        rp->kv_blocks *= stage_layers;
     }
 }
 
@@ -270,7 +275,7 @@ static void admit_head(aif_replica *rp, aif_req_state *st, const aif_req *r, int
 {
     rp->wait_head = (rp->wait_head + 1) % rp->cap_wait;
     rp->n_wait--;
-    rp->run[rp->n_run++] = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = (int)need, .chunk = (int)c,
+    rp->run[rp->n_run++] = (aif_seq){.req = q, .target = target, .ctx = cached, .blocks = need, .chunk = (int)c,
                                      .in_batch = 1};
     rp->kv_used += need;
     rp->batch_seqs++;
@@ -360,7 +365,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
             stalled = 1;
             break;
         }
-        s->blocks += (int)need;
+        s->blocks += need;
         rp->kv_used += need;
         s->in_batch = 1;
         s->chunk = (int)c;
@@ -438,7 +443,7 @@ static int schedule_sglang(aif_replica *rp, const aif_sched_cfg *cfg, const aif_
         if (s->ctx < s->target)
             continue;
         long nb = units_for(rp, s->ctx, s->ctx + 1L) - s->blocks;
-        s->blocks += (int)nb;
+        s->blocks += nb;
         rp->kv_used += nb;
         s->in_batch = 1;
         rp->batch_seqs++;
@@ -494,7 +499,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
                 return 0;
             break;
         }
-        s->blocks += (int)need;
+        s->blocks += need;
         rp->kv_used += need;
         s->in_batch = 1;
         budget -= c;
@@ -518,7 +523,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
         int q = rp->wait[rp->wait_head];
         const aif_req *r = &rq->r[q];
         if (st[q].kv_ready) {   /* its prompt's cache came from a prefill replica: it decodes at once */
-            long need = cfg->no_evict ? reserve(rp, (long)r->input + r->output, cfg)
+            long need = cfg->no_evict ? reserve(rp, r, cfg)
                                       : units_for(rp, r->input, (long)r->input + 1);
             if (need > rp->kv_blocks - rp->kv_used || budget < 1)
                 break;
@@ -528,7 +533,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             rp->n_wait--;
             st[q].kv_ready = 0;   /* a preemption from here on recomputes, as any other */
             aif_seq *s = &rp->run[rp->n_run++];
-            *s = (aif_seq){.req = q, .target = r->input, .ctx = r->input, .blocks = (int)need, .in_batch = 1};
+            *s = (aif_seq){.req = q, .target = r->input, .ctx = r->input, .blocks = need, .in_batch = 1};
             rp->kv_used += need;
             budget -= 1;
             slots--;
@@ -546,7 +551,7 @@ int aif_replica_schedule(aif_replica *rp, const aif_sched_cfg *cfg, const aif_re
             else if (rp->batch_seqs > 0)
                 break;
         }
-        long need = cfg->no_evict ? reserve(rp, (long)r->input + r->output, cfg)
+        long need = cfg->no_evict ? reserve(rp, r, cfg)
                                   : units_for(rp, cached, cached + c);
         if (need > rp->kv_blocks - rp->kv_used)
             break;

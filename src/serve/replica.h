@@ -52,7 +52,8 @@ typedef struct aif_seq {
     int req;
     int target;               /* tokens to prefill: input + gen at admission (recompute after preemption) */
     int ctx;                  /* tokens whose keys and values are cached */
-    int blocks;               /* KV blocks held */
+    long blocks;              /* KV blocks held (blocks of one layer with window layers: past INT_MAX
+                                 on a deep model's long request) */
     int chunk;                /* this iteration: prompt tokens computed (> 0), 0 for a decode, or minus
                                  the positions a speculative decode verifies (drafts + 1) */
     int in_batch;
@@ -83,6 +84,7 @@ typedef struct aif_replica {
     int kv_lf, kv_lw;         /* with window layers in the cache (aif_replica_set_window): the stage's full and
                                  window layers, and kv_blocks, kv_used and a sequence's blocks count blocks of
                                  16 tokens of one layer; both 0: blocks of 16 tokens of every layer */
+    int kv_layers;            /*   and the layers of a GPU's cache (kv_blocks at init times them) */
     int batch_seqs;
     double spec_seqs, spec_kv_tokens;   /* this iteration's drafting sequences and their keys (the draft's batch) */
     uint64_t rng;             /* acceptance draws (speculative decoding), seeded per replica */
@@ -112,19 +114,25 @@ typedef struct aif_sched_cfg {
 
 aif_rc aif_replica_init(aif_replica *rp, long kv_blocks, bool prefix, aif_err *err);
 /* A model with a sliding window of `window` tokens: the batch's window fields (the attention
- * of its window layers); and, when window_layers of the stage's full_layers + window_layers
- * attend it, the cache counted per layer, a window layer holding the blocks from its window's
- * first key on (vLLM's hybrid KV cache manager: the blocks before it are freed); kv_blocks
- * becomes blocks of one layer, as many as the stage's layers times those given at init. */
-void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int window_layers);
-/* The KV units a request of `tokens` tokens may hold at most (serve.admission no_evict
- * reserves them): ceil(tokens / 16) blocks when lw is 0, else blocks of one layer, a full
- * layer's ceil(tokens / 16) and a window layer's at most a chunk of token_budget and the
- * window before it. */
+ * of its window layers); and, when window_layers of a stage (with full_layers beside them:
+ * aif_serve_kv_layers) attend it, the cache counted per layer, a window layer holding the
+ * blocks from its window's first key on (vLLM's hybrid KV cache manager: the blocks before it
+ * are freed); kv_blocks becomes blocks of one layer, stage_layers (the GPU's layers, the
+ * blocks' size at init) times those given at init. */
+void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int window_layers, int stage_layers);
 /* The cache of a sequence of ctx tokens as tokens of every layer: ctx, or with window layers
- * (lf full ctx, lw window min(ctx, W)) / (lf + lw): what a swap or a transfer copies. */
+ * (lf full ctx, lw window min(ctx, W)) / the cache's layers: what a swap or a transfer copies. */
 double aif_replica_cache_tokens(const aif_replica *rp, double ctx);
-long aif_kv_reserve(int lf, int lw, double window, long tokens, int token_budget);
+/* The KV units a request of `tokens` tokens may hold at most (serve.admission no_evict
+ * reserves them; the longest request a replica holds is bounded by them): ceil(tokens / 16)
+ * blocks when lw is 0, else blocks of one layer, lf full layers' ceil(tokens / 16) each and
+ * lw window layers' at most the blocks under a chunk of `chunk` tokens (the most one
+ * iteration computes of it) and the W - 1 keys before it, each. */
+long aif_kv_reserve(int lf, int lw, double window, long tokens, long chunk);
+/* The most tokens one iteration computes of a request of `input` prompt tokens (a recompute
+ * after a preemption: `input` its prompt and output so far): its prompt, or a chunk of
+ * token_budget when prefill is chunked; a speculative verification's drafts + 1. */
+long aif_kv_chunk(const aif_sched_cfg *cfg, long input);
 void aif_replica_free(aif_replica *rp);
 aif_rc aif_replica_enqueue(aif_replica *rp, int req, int front, aif_err *err);
 /* Chooses the next iteration's batch into rp->batch; 0 when there is nothing to run. */

@@ -800,19 +800,33 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     int ve = sv->pp > 1 ? sv->pp : 1;
     long eng_blocks = kv_blocks / ve;
     long cap_tokens = eng_blocks / dp * AIF_SERVE_BLOCK_TOKENS;
-    /* window layers (model.sliding_window) in the busiest stage's layers: the cache counted
-     * per layer (aif_replica_set_window), a window layer holding at most its window and a chunk */
-    int stage_layers = (int)ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1));
-    int lw = aif_stage_window_layers(&s->model, stage_layers), lf = stage_layers - lw;
-    if (lw > 0) {
-        long units = eng_blocks / dp * stage_layers;
-        long most = aif_kv_reserve(0, lw, s->model.sliding_window, LONG_MAX / 4, sv->token_budget);
-        cap_tokens = lf == 0 ? LONG_MAX : units > most ? (units - most) / lf * AIF_SERVE_BLOCK_TOKENS : 0;
-    }
+    const aif_sched_cfg cfg = {sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
+                               sv->admission == AIF_ADMIT_NO_EVICT, sv->admission == AIF_ADMIT_SGLANG,
+                               sv->preemption == AIF_PREEMPT_SWAP, sv->spec.tokens, sv->spec.acceptance};
+    /* window layers (model.sliding_window): the cache counted per layer (aif_replica_set_window)
+     * on the stage whose layers hold the most of a long sequence; a request fits when its most,
+     * a full layer's every token and a window layer's window and largest chunk, fits in the
+     * cache of one GPU of the stage (blocks of one layer: the blocks times its layers) */
+    int stage_layers = (int)ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1)), lf, lw;
+    aif_serve_kv_layers(&s->model, sv->pp > 0 ? sv->pp : 1, &lf, &lw);
+    long units = eng_blocks / dp * stage_layers;
     long max_in = 0;
     for (long i = 0; i < rq->n; i++) {
         long need = (long)rq->r[i].input + rq->r[i].output;
-        if (need > cap_tokens)
+        if (lw > 0 && aif_kv_reserve(lf, lw, s->model.sliding_window, need, aif_kv_chunk(&cfg, need)) > units)
+            return aif_err_set(err, AIF_EINPUT, sv->trace[0] ? sv->trace : NULL, 0, 0,
+                               sv->trace[0] ? "serve.trace" : "serve.input_tokens",
+                               "request %ld needs %ld blocks of one layer's KV cache (input %d + output %d over "
+                               "%d full layers, and %d window layers' %g-token window and largest chunk of %ld); a "
+                               "%s holds %ld (%ld blocks of %d tokens x %d layers): raise tp%s, or shorten the "
+                               "requests",
+                               i + 1, aif_kv_reserve(lf, lw, s->model.sliding_window, need, aif_kv_chunk(&cfg, need)),
+                               rq->r[i].input, rq->r[i].output, lf, lw, (double)s->model.sliding_window,
+                               aif_kv_chunk(&cfg, need),
+                               dp > 1 ? "GPU of a data-parallel replica"
+                                      : ve > 1 ? "replica's virtual engine (a pp-th of its cache)" : "replica",
+                               units, eng_blocks / dp, AIF_SERVE_BLOCK_TOKENS, stage_layers, ve > 1 ? "" : " or pp");
+        if (lw == 0 && need > cap_tokens)
             return aif_err_set(err, AIF_EINPUT, sv->trace[0] ? sv->trace : NULL, 0, 0,
                                sv->trace[0] ? "serve.trace" : "serve.input_tokens",
                                "request %ld needs %ld tokens of KV cache (input %d + output %d); a %s holds %ld "
@@ -829,10 +843,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     m.s = s;
     m.rq = rq;
     m.o = o;
-    m.cfg = (aif_sched_cfg){sv->max_batch, sv->token_budget, sv->chunked_prefill, sv->prefix_caching,
-                            sv->admission == AIF_ADMIT_NO_EVICT, sv->admission == AIF_ADMIT_SGLANG,
-                            sv->preemption == AIF_PREEMPT_SWAP,
-                            sv->spec.tokens, sv->spec.acceptance};
+    m.cfg = cfg;
     m.ve = ve;
     m.n_rep = sv->replicas * ve;
     m.n_chain = rq->n_open;
@@ -899,7 +910,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
         rc = aif_replica_init(&m.rep[i], eng_blocks, sv->prefix_caching && rq->n_hash > 0, err);
         m.rep[i].rng = ((uint64_t)sv->seed << 32) ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
         m.rep[i].prefill_only = i < sv->disagg.prefill * ve;
-        aif_replica_set_window(&m.rep[i], s->model.sliding_window, lf, lw);
+        aif_replica_set_window(&m.rep[i], s->model.sliding_window, lf, lw, stage_layers);
     }
     {
         aif_serve_shape sh;

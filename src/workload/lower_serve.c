@@ -95,12 +95,17 @@ int aif_layer_windowed(const aif_model *m, int i)
     return m->sliding_window > 0 && !(m->full_attention_every > 0 && (i + 1) % m->full_attention_every == 0);
 }
 
-int aif_stage_window_layers(const aif_model *m, int stage_layers)
+void aif_serve_kv_layers(const aif_model *m, int pp, int *full, int *window)
 {
-    int n = 0;
-    for (int l = 0; l < stage_layers && l < m->layers; l++)
-        n += aif_layer_windowed(m, l);
-    return n;
+    int per = (m->layers + pp - 1) / pp;
+    *full = *window = 0;
+    for (int first = 0; first < m->layers; first += per) {
+        int f = 0, w = 0;
+        for (int l = first; l < first + per && l < m->layers; l++)
+            w += aif_layer_windowed(m, l), f += !aif_layer_windowed(m, l);
+        if (f > *full || (f == *full && w > *window))
+            *full = f, *window = w;
+    }
 }
 
 void aif_serve_batch_add_prefill(aif_serve_batch *b, double p, double c, int done, double window)
@@ -476,7 +481,9 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
     mm->activations_bytes = (double)sv->token_budget / sh.dp * (4.0 * md->hidden + 2 * inner / atp) * 2 +
                             (double)sv->max_batch / sh.dp * md->vocab / atp * 4;
     mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
-    mm->kv_window_layers = aif_stage_window_layers(md, (int)stage_layers);
+    aif_serve_kv_layers(md, sv->pp, &mm->kv_full_layers, &mm->kv_window_layers);
+    if (!mm->kv_window_layers)
+        mm->kv_full_layers = 0;
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
     if (sv->kv_memory == AIF_KV_MEMORY_FREE) {   /* TensorRT-LLM: the fraction of what the engine left free */
         double free_bytes = mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;

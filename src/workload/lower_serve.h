@@ -42,7 +42,7 @@ typedef struct aif_serve_batch {
     /* the same in a sliding-window layer (model.sliding_window W), where position t attends
      * the min(t + 1, W) keys ending at itself: the chunks' pairs, sum over t of min(t + 1, W);
      * the keys they read, p + c - max(0, p - W + 1); the decodes' keys, sum of min(keys, W).
-     * Read only when the model has window layers (the scheduler's aif_sched_cfg.window). */
+     * Filled only when the model has window layers (the replica's aif_replica.window). */
     double prefill_win_pairs, prefill_win_kv_tokens, decode_win_kv_tokens;
 } aif_serve_batch;
 
@@ -89,9 +89,10 @@ typedef struct aif_serve_model {
 /* Whether layer i (0-based) of m attends a sliding window: model.sliding_window set, and i
  * not one of the full-attention layers ((i + 1) % full_attention_every == 0). */
 int aif_layer_windowed(const aif_model *m, int i);
-/* Of the first stage_layers layers of m (a pipeline stage of ceil(layers / pp), the busiest),
- * those attending a sliding window. */
-int aif_stage_window_layers(const aif_model *m, int stage_layers);
+/* The pipeline stage (of pp, ceil(layers / pp) layers each, the last shorter) whose cache a
+ * long sequence fills most: the one with the most full-attention layers (of those, the most
+ * window layers); its full and window layers.  *window 0: no window layers. */
+void aif_serve_kv_layers(const aif_model *m, int pp, int *full, int *window);
 /* Adds to b a prefill chunk of c tokens after p cached ones (done: its prompt completes),
  * and a decode over `keys` keys (the new token's included); window: the model's
  * sliding_window (0: none). */
