@@ -491,7 +491,7 @@ static void test_kv_never_exceeds(void **state)
 /* gpt-oss on a tight cache (window layers counted per layer): under each admission rule
  * (evict, with recompute and with swap; no_evict; sglang) and with unchunked prefill, no
  * iteration holds more blocks than there are, evict preempts and no_evict never does, and
- * every request ends.  A request longer than the cache holds is refused by name, also when
+ * every request ends; caching every token of the window layers instead preempts far more.  A request longer than the cache holds is refused by name, also when
  * every layer is windowed and its prompt is one chunk; one a window as long as itself fits
  * as under full attention. */
 static void test_window_tight_cache(void **state)
@@ -516,8 +516,16 @@ static void test_window_tight_cache(void **state)
             fail_msg("%s: %ld iterations over the cache, most %ld of %ld", modes[k], w.over, w.max_used, w.blocks);
         assert_int_equal(r.serve.requests, 120);
         assert_true(r.serve.kv_cache_peak_fraction > 0.5 && r.serve.kv_cache_peak_fraction <= 1);
-        if (k == 0)
+        if (k == 0) {
             assert_true(r.serve.preemptions > 0);
+            /* the same load with the window layers caching every token (serve.window_cache full):
+             * the cache binds twice as hard, more preemptions and a slower run */
+            static aif_serve_run rf;
+            s.serve.window_cache = AIF_WINDOW_CACHE_FULL;
+            run(&s, NULL, &rf);
+            assert_true(rf.serve.preemptions > 10 * r.serve.preemptions);
+            assert_true(rf.serve.throughput_tokens_per_s < 0.5 * r.serve.throughput_tokens_per_s);
+        }
         if (k == 2)
             assert_int_equal(r.serve.preemptions, 0);
     }
@@ -544,6 +552,23 @@ static void test_window_tight_cache(void **state)
     load(&s, y);
     assert_int_equal(aif_run_serve(cat, &s, NULL, &r, &e), AIF_EINPUT);   /* full layers hold every token */
     assert_non_null(strstr(e.msg, "18 full layers"));
+    /* a short prompt and a long output, unchunked: without recompute (no_evict, swap) its
+     * largest chunk is its prompt, and it runs; evict, which may recompute prompt and output
+     * as one chunk, refuses it */
+    const char *lng = "cluster: {system: hgx-b200, gpus: 1}\nmodel: gpt-oss-120b\n"
+                      "serve: {tp: 1, replicas: 1, precision: fp4, mode: offline, requests: 4, input_tokens: 1000, "
+                      "output_tokens: 30000, gpu_memory_fraction: 0.3263, chunked_prefill: false, %s}\n";
+    const char *ok[] = {"admission: no_evict", "preemption: swap"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(y, sizeof y, lng, ok[k]);
+        load(&s, y);
+        run(&s, NULL, &r);
+        assert_int_equal(r.serve.requests, 4);
+    }
+    snprintf(y, sizeof y, lng, "admission: evict");
+    load(&s, y);
+    assert_int_equal(aif_run_serve(cat, &s, NULL, &r, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "largest chunk of 31000"));
 }
 
 /* serve.admission no_evict on the load above, which preempts under evict: nothing
@@ -825,6 +850,18 @@ static void test_window_serving_run(void **state)
     assert_true(rw.serve.mem.kv_blocks == rn.serve.mem.kv_blocks);
     assert_true(rw.serve.kv_cache_peak_fraction < 0.6 * rn.serve.kv_cache_peak_fraction);
     assert_true(rw.serve.throughput_tokens_per_s > rn.serve.throughput_tokens_per_s);
+    /* serve.window_cache full: the window layers still attend their window but cache every
+     * token, so the cache fills as the model's with no window; it binds nowhere here (at most
+     * 55% full), so the run is as fast as with the window cached alone */
+    static aif_serve_run rf;
+    load(&s, y);
+    s.serve.window_cache = AIF_WINDOW_CACHE_FULL;
+    run(&s, &o, &rf);
+    assert_int_equal(rf.serve.mem.kv_window_layers, 0);
+    assert_true(fabs(rf.serve.kv_cache_peak_fraction - rn.serve.kv_cache_peak_fraction) <
+                0.05 * rn.serve.kv_cache_peak_fraction);
+    assert_true(rn.serve.kv_cache_peak_fraction < 0.6);
+    assert_true(rf.serve.throughput_tokens_per_s == rw.serve.throughput_tokens_per_s);
 }
 
 /* Weight-only and expert quantization: the defaults (weights as the math, the experts'

@@ -55,6 +55,10 @@ typedef enum aif_serve_preemption { AIF_PREEMPT_RECOMPUTE, AIF_PREEMPT_SWAP } ai
  * going to the KV cache (TensorRT-LLM's KvCacheConfig free_gpu_memory_fraction, whose
  * KV-cache manager sizes the cache from the device's free memory after the engine loads). */
 typedef enum aif_serve_kv_memory { AIF_KV_MEMORY_HBM, AIF_KV_MEMORY_FREE } aif_serve_kv_memory;
+/* serve.window_cache: what a sliding-window layer caches of a sequence: its window (vLLM's
+ * hybrid KV cache manager, TensorRT-LLM's variable sliding-window cache) or every token (an
+ * engine without one: vLLM with --disable-hybrid-kv-cache-manager). */
+typedef enum aif_serve_window_cache { AIF_WINDOW_CACHE_WINDOW, AIF_WINDOW_CACHE_FULL } aif_serve_window_cache;
 
 extern const char *const aif_serve_mode_names[];     /* "server", "offline" */
 extern const char *const aif_arrival_names[];        /* "poisson", "gamma" */
@@ -63,6 +67,7 @@ extern const char *const aif_router_names[];         /* "round-robin", "least-ou
 extern const char *const aif_serve_admission_names[]; /* "evict", "no_evict", "sglang" */
 extern const char *const aif_serve_preemption_names[]; /* "recompute", "swap" */
 extern const char *const aif_serve_kv_memory_names[]; /* "hbm", "free" */
+extern const char *const aif_serve_window_cache_names[]; /* "window", "full" */
 
 typedef struct aif_len_spec {
     int dist;                 /* aif_len_dist */
@@ -137,6 +142,7 @@ typedef struct aif_serve {
     double gpu_memory_fraction;   /* share of HBM the engine may use (vLLM gpu_memory_utilization), or under
                                      kv_memory free the share of the free memory the KV cache takes */
     int kv_memory;            /* aif_serve_kv_memory (default hbm) */
+    int window_cache;         /* aif_serve_window_cache (default window): a sliding-window layer's cache */
     aif_slo slo;
     unsigned seed;
     /* Speculative decoding (serve.speculative): each iteration a decoding sequence

@@ -32,6 +32,16 @@ static void money(char *buf, size_t n, double usd, bool known)
 }
 
 /* The prefill:decode ratio of a split candidate ("1:3"), "-" when colocated. */
+/* A candidate's weights: its precision, or "GEMMs/weights" (bf16/fp4) where serve.weight_precision
+ * stores them narrower than the candidate's GEMMs run. */
+static void weights_name(char *buf, size_t n, const aif_serve *sv, const aif_plan_candidate *k)
+{
+    if (sv->weight_precision >= 0 && sv->weight_precision != k->precision)
+        snprintf(buf, n, "%s/%s", aif_prec_name((aif_prec)k->precision), aif_prec_name((aif_prec)sv->weight_precision));
+    else
+        snprintf(buf, n, "%s", aif_prec_name((aif_prec)k->precision));
+}
+
 static void split_name(char *buf, size_t n, const aif_plan_candidate *k)
 {
     if (k->split_p)
@@ -69,8 +79,10 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
         money(m2, sizeof m2, k->usd_per_million_tokens_rented, k->cloud_price_known);
         char sp[24];
         split_name(sp, sizeof sp, k);
-        fprintf(f, "  %2d  %-14s %3d %3d %-5s %-5s %8d %6d %9s %9s %10s %10s %10s\n", ++rank, k->gpu, k->tp, k->ep,
-                aif_prec_name((aif_prec)(sv->weight_precision >= 0 ? sv->weight_precision : k->precision)), sp, k->replicas, k->gpus, a, b, c, m1, m2);
+        char wt[24];
+        weights_name(wt, sizeof wt, sv, k);
+        fprintf(f, "  %2d  %-14s %3d %3d %-5s %-5s %8d %6d %9s %9s %10s %10s %10s\n", ++rank, k->gpu, k->tp, k->ep, wt, sp,
+                k->replicas, k->gpus, a, b, c, m1, m2);
     }
     if (!rank)
         fprintf(f, "  (none: no shape meets the targets within the GPUs allowed)\n");
@@ -79,8 +91,10 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
         if (!k->meets) {
             char sp[24];
             split_name(sp, sizeof sp, k);
-            fprintf(f, "  %s  %s tp %d ep %d %s %s: %s\n", k->valid ? "misses" : "no fit", k->gpu, k->tp, k->ep,
-                    aif_prec_name((aif_prec)(sv->weight_precision >= 0 ? sv->weight_precision : k->precision)), k->split_p ? sp : "colocated", k->why);
+            char wt[24];
+            weights_name(wt, sizeof wt, sv, k);
+            fprintf(f, "  %s  %s tp %d ep %d %s %s: %s\n", k->valid ? "misses" : "no fit", k->gpu, k->tp, k->ep, wt,
+                    k->split_p ? sp : "colocated", k->why);
         }
     }
     if (rank) {
@@ -95,9 +109,11 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
         char epb[24] = "";
         if (k->ep > 1)
             snprintf(epb, sizeof epb, ", ep %d", k->ep);
+        char wt[24];
+        weights_name(wt, sizeof wt, sv, k);
         fprintf(f, "\n  best     %s of tp %d%s on %s%s%s (%d GPU%s, %s weights)%s\n", who, k->tp, epb, k->gpu,
                 k->system[0] ? " in " : "", k->system, k->gpus, k->gpus == 1 ? "" : "s",
-                aif_prec_name((aif_prec)(sv->weight_precision >= 0 ? sv->weight_precision : k->precision)),
+                wt,
                 k->price_known ? ": the cheapest per token that meets every target"
                                : ": the fewest GPUs that meet every target (no price is known for these parts)");
     }

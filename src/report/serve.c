@@ -92,6 +92,9 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     fprintf(f, "  memory   per GPU: weights %s, KV cache %s (%s per token, %ld blocks of %d), of %s HBM%s\n", a, b, c,
             m->kv_blocks, AIF_SERVE_BLOCK_TOKENS, d,
             sv->kv_memory == AIF_KV_MEMORY_FREE ? " (the cache: a share of the memory left free)" : "");
+    if (s->model.sliding_window > 0 && sv->window_cache == AIF_WINDOW_CACHE_FULL)
+        fprintf(f, "           window_cache full: the layers that attend a window of %d tokens cache every token\n",
+                s->model.sliding_window);
     if (m->kv_window_layers > 0)
         fprintf(f, "           %d of %s%d layers attend a window of %d tokens: a sequence keeps only its "
                 "window's blocks there\n", m->kv_window_layers, sv->pp > 1 ? "a stage's " : "",
@@ -213,6 +216,8 @@ char *aif_report_serve_json(const aif_serve_run *run)
         aif_json_str(in, "admission", aif_serve_admission_names[sv->admission]);
     if (sv->kv_memory != AIF_KV_MEMORY_HBM)   /* absent means hbm */
         aif_json_str(in, "kv_memory", aif_serve_kv_memory_names[sv->kv_memory]);
+    if (s->model.sliding_window > 0)   /* absent for a model without window layers */
+        aif_json_str(in, "window_cache", aif_serve_window_cache_names[sv->window_cache]);
     if (sv->preemption != AIF_PREEMPT_RECOMPUTE) {   /* absent means recompute */
         aif_json_str(in, "preemption", aif_serve_preemption_names[sv->preemption]);
         aif_json_num(in, "host_link_Bps", sv->host_link_Bps);

@@ -10,7 +10,7 @@
  *           router: round-robin|least-outstanding|cache-aware, admission: evict|no_evict|sglang,
  *           overlap_schedule,
  *           preemption: recompute|swap, host_link, concurrency,
- *           gpu_memory_fraction, kv_memory: hbm|free,
+ *           gpu_memory_fraction, kv_memory: hbm|free, window_cache: window|full,
  *           slo: {ttft_p99, tpot_p99, e2e_p99}, seed,
  *           speculative: {tokens, acceptance, draft_layers},
  *           disaggregate: {prefill, decode},
@@ -37,6 +37,7 @@ const char *const aif_len_dist_names[] = {"fixed", "uniform", "exponential", "lo
 const char *const aif_router_names[] = {"round-robin", "least-outstanding", "cache-aware", NULL};
 const char *const aif_serve_admission_names[] = {"evict", "no_evict", "sglang", NULL};
 const char *const aif_serve_kv_memory_names[] = {"hbm", "free", NULL};
+const char *const aif_serve_window_cache_names[] = {"window", "full", NULL};
 const char *const aif_serve_preemption_names[] = {"recompute", "swap", NULL};
 
 int aif_serve_weight_prec(const aif_serve *sv) { return sv->weight_precision >= 0 ? sv->weight_precision : sv->precision; }
@@ -173,6 +174,8 @@ static const field serve_fields[] = {
     {.key = "gpu_memory_fraction", .type = F_NUM, .off = offsetof(aif_serve, gpu_memory_fraction), .min = 0.05,
      .max = 1},
     {.key = "kv_memory", .type = F_ENUM, .off = offsetof(aif_serve, kv_memory), .names = aif_serve_kv_memory_names},
+    {.key = "window_cache", .type = F_ENUM, .off = offsetof(aif_serve, window_cache),
+     .names = aif_serve_window_cache_names},
     {.key = "slo", .type = F_SUB, .off = offsetof(aif_serve, slo), .sub = &slo_schema},
     {.key = "speculative", .type = F_SUB, .off = offsetof(aif_serve, spec), .sub = &spec_schema},
     {.key = "disaggregate", .type = F_SUB, .off = offsetof(aif_serve, disagg), .sub = &disagg_schema},

@@ -809,20 +809,25 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
      * cache of one GPU of the stage (blocks of one layer: the blocks times its layers) */
     int stage_layers = (int)ceil((double)s->model.layers / (sv->pp > 0 ? sv->pp : 1)), lf, lw;
     aif_serve_kv_layers(&s->model, sv->pp > 0 ? sv->pp : 1, &lf, &lw);
+    if (sv->window_cache == AIF_WINDOW_CACHE_FULL)   /* the window layers cache every token: blocks as before */
+        lf += lw, lw = 0;
     long units = eng_blocks / dp * stage_layers;
     long max_in = 0;
     for (long i = 0; i < rq->n; i++) {
         long need = (long)rq->r[i].input + rq->r[i].output;
-        if (lw > 0 && aif_kv_reserve(lf, lw, s->model.sliding_window, need, aif_kv_chunk(&cfg, need)) > units)
+        /* the largest chunk: the prompt, or with recompute after a preemption (evict, sglang)
+         * its prompt and output so far */
+        long chunk = aif_kv_chunk(&cfg, cfg.no_evict || cfg.swap ? rq->r[i].input : need);
+        if (lw > 0 && aif_kv_reserve(lf, lw, s->model.sliding_window, need, chunk) > units)
             return aif_err_set(err, AIF_EINPUT, sv->trace[0] ? sv->trace : NULL, 0, 0,
                                sv->trace[0] ? "serve.trace" : "serve.input_tokens",
                                "request %ld needs %ld blocks of one layer's KV cache (input %d + output %d over "
                                "%d full layers, and %d window layers' %g-token window and largest chunk of %ld); a "
                                "%s holds %ld (%ld blocks of %d tokens x %d layers): raise tp%s, or shorten the "
                                "requests",
-                               i + 1, aif_kv_reserve(lf, lw, s->model.sliding_window, need, aif_kv_chunk(&cfg, need)),
+                               i + 1, aif_kv_reserve(lf, lw, s->model.sliding_window, need, chunk),
                                rq->r[i].input, rq->r[i].output, lf, lw, (double)s->model.sliding_window,
-                               aif_kv_chunk(&cfg, need),
+                               chunk,
                                dp > 1 ? "GPU of a data-parallel replica"
                                       : ve > 1 ? "replica's virtual engine (a pp-th of its cache)" : "replica",
                                units, eng_blocks / dp, AIF_SERVE_BLOCK_TOKENS, stage_layers, ve > 1 ? "" : " or pp");

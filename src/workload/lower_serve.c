@@ -482,8 +482,8 @@ aif_rc aif_serve_memory_eval(const aif_scenario *s, aif_serve_memory *mm, aif_er
                             (double)sv->max_batch / sh.dp * md->vocab / atp * 4;
     mm->kv_bytes_per_token = sh.kv_bytes_token_layer * stage_layers;
     aif_serve_kv_layers(md, sv->pp, &mm->kv_full_layers, &mm->kv_window_layers);
-    if (!mm->kv_window_layers)
-        mm->kv_full_layers = 0;
+    if (!mm->kv_window_layers || sv->window_cache == AIF_WINDOW_CACHE_FULL)   /* every layer keeps every token */
+        mm->kv_full_layers = mm->kv_window_layers = 0;
     mm->kv_capacity_bytes = mm->usable_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
     if (sv->kv_memory == AIF_KV_MEMORY_FREE) {   /* TensorRT-LLM: the fraction of what the engine left free */
         double free_bytes = mm->hbm_bytes - mm->weights_bytes - mm->activations_bytes - mm->workspace_bytes;
