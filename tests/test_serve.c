@@ -23,6 +23,7 @@
 #include "workload/transformer.h"
 #include "hand_roofline.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -819,6 +820,8 @@ static void test_window_cache_by_hand(void **state)
     assert_int_equal(aif_kv_reserve(1, 1, 32, 100000, 1000), 6250 + (1031 + 15) / 16 + 1);
     assert_int_equal(aif_kv_reserve(1, 1, 32, 100000, 40), 6250 + (71 + 15) / 16 + 1);   /* a short prompt's chunk */
     assert_int_equal(aif_kv_reserve(0, 0, 32, 100, 1000), 7);
+    assert_true(aif_kv_layer_blocks(100, 36) == 3600);
+    assert_true(aif_kv_layer_blocks(1000000000000000L, 80000) == LONG_MAX / 4);   /* held, not overflowed */
     /* the largest chunk: the prompt, a budget's worth when chunked, a verification's drafts + 1 */
     aif_sched_cfg c2 = {.token_budget = 1000, .chunked = true};
     assert_int_equal(aif_kv_chunk(&c2, 40), 40);

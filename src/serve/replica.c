@@ -38,6 +38,7 @@
 #include "serve/replica.h"
 #include "base/base.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,11 @@ long aif_kv_reserve(int lf, int lw, double window, long tokens, long chunk)
         return b;
     long w = blocks_for((long)window - 1 + chunk) + 1;
     return (long)lf * b + (long)lw * (b < w ? b : w);
+}
+
+long aif_kv_layer_blocks(long blocks, int layers)
+{
+    return blocks > LONG_MAX / 4 / layers ? LONG_MAX / 4 : blocks * layers;   /* past any HBM either way */
 }
 
 long aif_kv_chunk(const aif_sched_cfg *cfg, long input)
@@ -98,7 +104,7 @@ void aif_replica_set_window(aif_replica *rp, double window, int full_layers, int
         rp->kv_lf = full_layers;
         rp->kv_lw = window_layers;
         rp->kv_layers = stage_layers;
-        rp->kv_blocks *= stage_layers;
+        rp->kv_blocks = aif_kv_layer_blocks(rp->kv_blocks, stage_layers);
     }
 }
 

@@ -133,6 +133,9 @@ long aif_kv_reserve(int lf, int lw, double window, long tokens, long chunk);
  * after a preemption: `input` its prompt and output so far): its prompt, or a chunk of
  * token_budget when prefill is chunked; a speculative verification's drafts + 1. */
 long aif_kv_chunk(const aif_sched_cfg *cfg, long input);
+/* blocks x layers (layers >= 1), held at LONG_MAX / 4 where it would pass it (a cache of
+ * 1e15 blocks, the most the memory model gives, on a model of many layers). */
+long aif_kv_layer_blocks(long blocks, int layers);
 void aif_replica_free(aif_replica *rp);
 aif_rc aif_replica_enqueue(aif_replica *rp, int req, int front, aif_err *err);
 /* Chooses the next iteration's batch into rp->batch; 0 when there is nothing to run. */

@@ -811,7 +811,7 @@ aif_rc aif_serve_simulate(const aif_scenario *s, const aif_req_stream *rq, long 
     aif_serve_kv_layers(&s->model, sv->pp > 0 ? sv->pp : 1, &lf, &lw);
     if (sv->window_cache == AIF_WINDOW_CACHE_FULL)   /* the window layers cache every token: blocks as before */
         lf += lw, lw = 0;
-    long units = eng_blocks / dp * stage_layers;
+    long units = aif_kv_layer_blocks(eng_blocks / dp, stage_layers);
     long max_in = 0;
     for (long i = 0; i < rq->n; i++) {
         long need = (long)rq->r[i].input + rq->r[i].output;
