@@ -90,11 +90,6 @@ static void expert_gemm(aif_graph *g, const aif_serve_shape *sh, const char *nam
     gemm_at(g, name, m, n, k, batch, sh->e_gemm_prec, sh->e_a_bytes, sh->e_w_bytes);
 }
 
-int aif_layer_windowed(const aif_model *m, int i)
-{
-    return m->sliding_window > 0 && !(m->full_attention_every > 0 && (i + 1) % m->full_attention_every == 0);
-}
-
 void aif_serve_kv_layers(const aif_model *m, int pp, int *full, int *window)
 {
     int per = (m->layers + pp - 1) / pp;

@@ -86,9 +86,6 @@ typedef struct aif_serve_model {
     aif_serve_time *memo_embed, *memo_head, *memo_send;
 } aif_serve_model;
 
-/* Whether layer i (0-based) of m attends a sliding window: model.sliding_window set, and i
- * not one of the full-attention layers ((i + 1) % full_attention_every == 0). */
-int aif_layer_windowed(const aif_model *m, int i);
 /* The pipeline stage (of pp, ceil(layers / pp) layers each, the last shorter) whose cache a
  * long sequence fills most: the one with the most full-attention layers (of those, the most
  * window layers); its full and window layers.  *window 0: no window layers. */

@@ -168,12 +168,19 @@ double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx)
                             2.0 * m->hidden * m->vocab);
 }
 
+int aif_layer_windowed(const aif_model *m, int i)
+{
+    return m->sliding_window > 0 && !(m->full_attention_every > 0 && (i + 1) % m->full_attention_every == 0);
+}
+
 double aif_model_window_share(const aif_model *m)
 {
     if (m->sliding_window <= 0 || m->layers <= 0)
         return 0;
-    int n_full = m->full_attention_every > 0 ? m->layers / m->full_attention_every : 0;
-    return (double)(m->layers - n_full) / m->layers;
+    int n = 0;
+    for (int i = 0; i < m->layers; i++)
+        n += aif_layer_windowed(m, i);
+    return (double)n / m->layers;
 }
 
 double aif_window_keys_per_query(double window, double seq)

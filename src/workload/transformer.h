@@ -52,6 +52,9 @@ double aif_mtp_fwd_flops_per_token(const aif_model *m, double ctx);
  * attends on average in such a layer, causal: (W seq - W (W - 1) / 2) / seq for seq >= W
  * (the first W queries see fewer), against (seq + 1) / 2 for full causal attention. */
 double aif_model_window_share(const aif_model *m);
+/* Whether layer i (0-based) of m attends a sliding window: model.sliding_window set, and i
+ * not one of the full-attention layers ((i + 1) % full_attention_every == 0). */
+int aif_layer_windowed(const aif_model *m, int i);
 double aif_window_keys_per_query(double window, double seq);
 /* Keys per query a fused kernel of block_n-key tiles computes for a causal band of
  * `window` keys, averaged over the query tiles: a tile of queries reads every key tile its
