@@ -51,7 +51,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -60,6 +59,10 @@ mllog = mlperf_logs.mllog
 hp = mlperf_logs.hp
 ival = mlperf_logs.ival
 loss_intervals = mlperf_logs.loss_intervals
+Repo = mlperf_logs.Repo
+resolve_config = mlperf_logs.resolve_config
+per_step_times = mlperf_logs.per_step_times
+block_times = mlperf_logs.block_times
 
 WARMUP_STEPS = 5
 V51, V50 = "v5.1", "v5.0"
@@ -173,107 +176,6 @@ KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MOD
         "OVERLAP_P2P_COMM", "USE_TE_OPS", "FUSED_QKV_ROPE", "FUSED_SINGLE_QKV_ROPE", "CE_FUSION_IMPL",
         "CP_COMM_TYPE", "MAX_SEQLEN", "LORA_DROPOUT", "WARMUP", "WARMUP_TRAIN_STEPS", "LOG_EVERY_N_STEPS",
         "NCCL_NVLS_ENABLE", "SEGMENT", "TP_PP_DP_MAPPING", "NVTE_FUSED_ATTN", "NVTE_FLASH_ATTN"]
-
-
-class Repo:
-    def __init__(self, git_dir):
-        self.dir = git_dir
-        self.commit = mlperf_logs.git(git_dir, "rev-parse", "HEAD").strip()
-
-    def show(self, path):
-        return mlperf_logs.git(self.dir, "show", "HEAD:" + path)
-
-    def blob(self, path):
-        try:
-            return mlperf_logs.git(self.dir, "rev-parse", "HEAD:" + path).strip()
-        except subprocess.CalledProcessError:
-            return None
-
-    def readable(self, path):
-        return subprocess.run(["git", "--git-dir", self.dir, "cat-file", "-e", "HEAD:" + path],
-                              capture_output=True).returncode == 0
-
-    def ls(self, path):
-        try:
-            out = mlperf_logs.git(self.dir, "ls-tree", "--name-only", "HEAD", path.rstrip("/") + "/")
-        except subprocess.CalledProcessError:
-            return []
-        return [l for l in out.splitlines() if l]
-
-
-def rel(path):
-    """A config path relative to its benchmark directory (implementations/<dir>/..., or Lenovo's
-    flat benchmark directory, or results/...)."""
-    if "/implementations/" in path:
-        return path.split("/implementations/", 1)[1]
-    parts = path.split("/")
-    if parts[1] == "benchmarks":
-        return "/".join(parts[3:])
-    return path
-
-
-def resolve_config(repo, path, env=None, origin=None):
-    """Follow `source $(dirname ${BASH_SOURCE[0]})/x.sh` and collect `export K=V` (last
-    assignment wins); `unset K` removes K.  Values kept as written (quotes stripped)."""
-    env = {} if env is None else env
-    origin = {} if origin is None else origin
-    d = path.rsplit("/", 1)[0]
-    for n, line in enumerate(repo.show(path).splitlines(), 1):
-        s = line.strip()
-        if not s or s.startswith("#"):
-            continue
-        m = re.match(r"source\s+\$\(dirname \$\{BASH_SOURCE\[0\]\}\)/(\S+)", s)
-        if m:
-            src = d + "/" + m.group(1)
-            if repo.blob(src) is None:
-                origin["<missing source>"] = "%s:%d sources %s, absent" % (rel(path), n, m.group(1))
-                continue
-            resolve_config(repo, src, env, origin)
-            continue
-        m = re.match(r"export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*?)\s*(;\s*)?(#.*)?$", s)
-        if m:
-            env[m.group(1)] = m.group(2).strip().strip('"').strip("'")
-            origin[m.group(1)] = "%s:%d" % (rel(path), n)
-            continue
-        m = re.match(r"unset\s+([A-Za-z_][A-Za-z0-9_]*)", s)
-        if m:
-            env.pop(m.group(1), None)
-            origin[m.group(1)] = "%s:%d (unset)" % (rel(path), n)
-    return env, origin
-
-
-def is_block(e):
-    """mlperf_common's per-block figure: logged from mlperf_common/callbacks/logging.py (v5.1:
-    no `step` field; v5.0: with `throughput`), not from the implementation's callbacks."""
-    return "throughput" in e["value"] or "mlperf_common" in e["metadata"].get("file", "")
-
-
-def per_step_times(events):
-    """(step or position, seconds) of the per-step train_step_time (the implementation's
-    DeltaTimingCallback, not mlperf_common's per-block figure)."""
-    out = []
-    for i, e in enumerate(x for x in events if x["key"] == "tracked_stats" and isinstance(x["value"], dict)
-                          and "train_step_time" in x["value"] and not is_block(x)):
-        step = e["metadata"].get("step")
-        out.append((int(step) if step is not None else i, float(e["value"]["train_step_time"])))
-    return out
-
-
-def block_times(events):
-    """Blocks: (start_step, stop_step, logged train_step_time, wall/steps from timestamps)."""
-    out, start, val = [], None, None
-    for e in events:
-        if e["key"] == "block_start":
-            start = (e["metadata"].get("step", 0), e["time_ms"])
-        elif (e["key"] == "tracked_stats" and isinstance(e["value"], dict) and "train_step_time" in e["value"]
-              and is_block(e)):
-            val = (float(e["value"]["train_step_time"]), e["time_ms"])
-        elif e["key"] == "block_stop" and start is not None and val is not None:
-            s0, t0 = start
-            s1 = e["metadata"].get("step", s0)
-            out.append((s0, s1, val[0], (val[1] - t0) / 1000.0 / max(1, s1 - s0)))
-            start, val = None, None
-    return out
 
 
 def run_one(repo, rnd, sub, system, bench, cfg, catalog):

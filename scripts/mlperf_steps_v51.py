@@ -38,7 +38,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 
 if len(sys.argv) != 2:
@@ -52,75 +51,16 @@ loss_intervals = mlperf_logs.loss_intervals
 hp = mlperf_logs.hp
 
 
-def git(*args):
-    return mlperf_logs.git(MIRROR, *args)
+REPO = mlperf_logs.Repo(MIRROR)
+show = REPO.show
+per_step_times = mlperf_logs.per_step_times
+block_times = mlperf_logs.block_times
 BENCHES = ("llama31_405b", "llama31_8b", "llama2_70b_lora")
 WARMUP_STEPS = 5
 
 
-
-
-def show(path):
-    return git("show", "HEAD:" + path)
-
-
-def ls(path, recursive=False):
-    args = ["ls-tree", "--name-only"] + (["-r"] if recursive else []) + ["HEAD", path.rstrip("/") + "/"]
-    return [l for l in git(*args).splitlines() if l]
-
-
-def resolve_config(path, env=None, origin=None):
-    """Follow `source $(dirname ${BASH_SOURCE[0]})/x.sh` and collect `export K=V`
-    (last assignment wins, as bash does).  `unset K` removes K.  Values are kept
-    as written (quotes stripped); $((...)) and ${VAR} are not evaluated."""
-    env = {} if env is None else env
-    origin = {} if origin is None else origin
-    d = path.rsplit("/", 1)[0]
-    for n, line in enumerate(show(path).splitlines(), 1):
-        s = line.strip()
-        if not s or s.startswith("#"):
-            continue
-        m = re.match(r"source\s+\$\(dirname \$\{BASH_SOURCE\[0\]\}\)/(\S+)", s)
-        if m:
-            resolve_config(d + "/" + m.group(1), env, origin)
-            continue
-        m = re.match(r"export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*?)\s*(;\s*)?(#.*)?$", s)
-        if m:
-            v = m.group(2).strip().strip('"').strip("'")
-            env[m.group(1)] = v
-            origin[m.group(1)] = "%s:%d" % (path.split("/implementations/", 1)[1], n)
-            continue
-        m = re.match(r"unset\s+([A-Za-z_][A-Za-z0-9_]*)", s)
-        if m:
-            env.pop(m.group(1), None)
-            origin[m.group(1)] = "%s:%d (unset)" % (path.split("/implementations/", 1)[1], n)
-    return env, origin
-
-
-
-
-def per_step_times(events):
-    """(step, seconds) of the per-step train_step_time (those with a `step` field)."""
-    return [(int(e["metadata"]["step"]), e["value"]["train_step_time"]) for e in events
-            if e["key"] == "tracked_stats" and isinstance(e["value"], dict)
-            and "train_step_time" in e["value"] and "step" in e["metadata"]]
-
-
-def block_times(events):
-    """Blocks: (start_step, stop_step, logged train_step_time, wall/steps from timestamps)."""
-    out, start, val = [], None, None
-    for e in events:
-        if e["key"] == "block_start":
-            start = (e["metadata"]["step"], e["time_ms"])
-        elif (e["key"] == "tracked_stats" and isinstance(e["value"], dict) and "train_step_time" in e["value"]
-              and "step" not in e["metadata"]):
-            val = (e["value"]["train_step_time"], e["time_ms"])
-        elif e["key"] == "block_stop" and start is not None and val is not None:
-            s0, t0 = start
-            s1 = e["metadata"]["step"]
-            out.append((s0, s1, val[0], (val[1] - t0) / 1000.0 / max(1, s1 - s0)))
-            start, val = None, None
-    return out
+def resolve_config(path):
+    return mlperf_logs.resolve_config(REPO, path)
 
 
 def readme_config(bench, system):
@@ -142,18 +82,15 @@ KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MOD
 
 
 def main():
-    commit = git("rev-parse", "HEAD").strip()
+    commit = REPO.commit
     print("mirror %s\ncommit %s\n" % (MIRROR, commit))
     summary = []
-    for system in ls("NVIDIA/results"):
+    for system in REPO.ls("NVIDIA/results"):
         system = system.rsplit("/", 1)[1]
         for bench in BENCHES:
             rdir = "NVIDIA/results/%s/%s" % (system, bench)
-            try:
-                files = sorted((f for f in ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
-                               key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
-            except subprocess.CalledProcessError:
-                continue
+            files = sorted((f for f in REPO.ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
+                           key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
             if not files:
                 continue
             sysjson = json.loads(show("NVIDIA/systems/%s.json" % system))
