@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,23 @@ static void temp_file(const char *text, const char *suffix, char *path, size_t l
 /* The project's rule, made checkable: every cited calibration constant names a source
  * kind, none is row:GROUP, and no citation names a source group of the training table
  * (a constant read off an end-to-end row would cite its source). */
+/* Whether text t names source group g as a whole name: a repository (owner/name) or an author
+ * list, not the first part of a longer repository's name ("AMD-AGI/Primus" is not cited by
+ * "AMD-AGI/Primus-Turbo", a kernel library). */
+static int names_group(const char *t, const char *g)
+{
+    size_t n = strlen(g);
+    for (const char *p = t; (p = strstr(p, g)); p++) {
+        char before = p > t ? p[-1] : ' ', after = p[n];
+        int word_before = isalnum((unsigned char)before) || before == '-' || before == '_' || before == '/',
+            word_after = isalnum((unsigned char)after) || after == '-' || after == '_' ||
+                         (after == '.' && isalnum((unsigned char)p[n + 1]));
+        if (!word_before && !word_after)
+            return 1;
+    }
+    return 0;
+}
+
 static void test_no_constant_from_rows(void **state)
 {
     (void)state;
@@ -72,13 +90,18 @@ static void test_no_constant_from_rows(void **state)
                 continue;
             }
             for (int g = 0; g < h.n_groups; g++)
-                if (strstr(t, h.groups[g].id))
+                if (names_group(t, h.groups[g].id))
                     fail_msg("calibration.%s.%s cites '%s', the source of %d training rows: constants come from "
                              "kernel-level sources, never from end-to-end rows", fam, aif_calib_fields[k],
                              h.groups[g].id, h.groups[g].n);
         }
     }
     assert_true(n_cited >= 50);
+    /* the whole-name rule itself */
+    assert_true(names_group("rows of AMD-AGI/Primus, docs", "AMD-AGI/Primus"));
+    assert_true(names_group("AMD-AGI/Primus.", "AMD-AGI/Primus"));
+    assert_false(names_group("AMD-AGI/Primus-Turbo pull request #514", "AMD-AGI/Primus"));
+    assert_false(names_group("x/AMD-AGI/Primus", "AMD-AGI/Primus"));
     /* a GPU's own GEMM efficiencies (data/gpus.yaml) follow the same rule */
     int n_own = 0;
     for (int i = 0; i < aif_catalog_n_gpus(cat); i++) {
