@@ -3,6 +3,7 @@
 validation/train.csv (ids mlperf60-*).
 
 Usage: python3 scripts/mlperf_steps_v60.py ROOT [ROOT ...]
+       python3 scripts/mlperf_steps_v60.py --self-test   (the rules below on made-up logs)
   ROOT: a copy of mlcommons/training_results_v6.0: its git directory (read at HEAD), or a
   checkout (a folder holding the repository's files at their paths).  Several ROOTs are read
   as one, the first that holds a file giving it, so partial copies can be combined.  The rows
@@ -271,7 +272,73 @@ def run_one(repo, sub, system, bench, cfg, heal_fallback):
     return (rdir, len(files), step, gbs, seq, gpus, tps)
 
 
+def self_test():
+    """The reading rules on made-up logs in a temporary checkout: the synchronised entries are
+    taken, steps 1-5 and the fp8 phase left out, the host-stamped block figure not used; AMD's
+    block wall time over its steps.  Exits non-zero on a mismatch."""
+    import tempfile
+
+    def line(t, key, value, **meta):
+        return ":::MLLOG " + json.dumps({"namespace": "", "time_ms": t, "event_type": "POINT_IN_TIME",
+                                         "key": key, "value": value, "metadata": meta}) + "\n"
+
+    def write(root, path, text):
+        f = os.path.join(root, *path.split("/"))
+        os.makedirs(os.path.dirname(f), exist_ok=True)
+        with open(f, "w") as fh:
+            fh.write(text)
+
+    system = {"system_name": "test", "number_of_nodes": "2", "accelerators_per_node": "4", "host_networking": ""}
+    with tempfile.TemporaryDirectory() as root:
+        # NVIDIA LoRA-style: gbs 8, 10-step synchronised entries; steps 1-10 slow (warm-up),
+        # 11-340 rising from 0.51 s (so that one entry more or less moves the median), then
+        # the fp8 phase from step 341 (HEALING_ITER 341) at 1.0 s; the block's host figure (no
+        # loss) reads 0.60 s and must not be taken
+        gbs, log = 8, line(0, "global_batch_size", 8, file="train.py", lineno=1)
+        log += line(0, "block_start", None, file="callback_logging.py", lineno=57, step=0, samples_count=0)
+        t = 0
+        for n in range(10, 400, 10):
+            v = 0.9 if n <= 10 else 0.5 + 0.0005 * n if n <= 340 else 1.0
+            t += int(10 * v * 1000)
+            log += line(t, "tracked_stats", {"train_step_time": v, "reduced_train_loss": 1.0},
+                        file="callback_logging.py", lineno=220, samples_count=n * gbs)
+        log += line(t, "tracked_stats", {"train_step_time": 0.60}, file="callback_logging.py", lineno=177,
+                    samples_count=390 * gbs)
+        log += line(t, "block_stop", None, file="callback_logging.py", lineno=164, step=390)
+        for k in range(3):
+            write(root, "NVIDIA/results/sys_ngpu8/llama2_70b_lora/result_%d.txt" % k, log)
+        write(root, "NVIDIA/results/sys_ngpu8/llama2_70b_lora/result_3.txt", log.replace('"train_step_time": 0.5', '"train_step_time": 9.5'))
+        write(root, "NVIDIA/systems/sys_ngpu8.json", json.dumps(system))
+        # AMD-style: gbs 32, blocks of 384 steps timed by their timestamps; the second ends past
+        # HEALING_ITER 500 and is left out
+        amd = line(0, "global_batch_size", 32, file="x.py", lineno=1)
+        amd += line(0, "max_sequence_length", 8192, file="x.py", lineno=1)
+        for b, (t0, secs) in enumerate([(0, 384 * 0.85), (400000, 384 * 2.0)]):
+            amd += line(t0, "block_start", None, file="x.py", lineno=2, samples_count=b * 384 * 32)
+            amd += line(t0 + int(secs * 1000), "block_stop", None, file="x.py", lineno=3,
+                        samples_count=(b + 1) * 384 * 32)
+        write(root, "AMD/results/amd8/llama31_8b/result_0.txt", amd)
+        write(root, "AMD/systems/amd8.json", json.dumps(dict(system, number_of_nodes="1", accelerators_per_node="8")))
+        repo = Copies([root])
+        nv = run_one(repo, "NVIDIA", "sys_ngpu8", "llama2_70b_lora", None, 341)
+        am = run_one(repo, "AMD", "amd8", "llama31_8b", None, 500)
+    want_nv = statistics.median([0.5 + 0.0005 * n for n in range(20, 341, 10)])
+    checks = [("NVIDIA: the synchronised entries of steps 11-340 (none of 1-10, none past the switch)",
+               nv is not None and abs(nv[2] - want_nv) < 1e-12),
+              ("NVIDIA: the first three runs only (result_3 differs)", nv is not None and nv[1] == 3),
+              ("NVIDIA: tokens/s/GPU = gbs x 8192 / (step x GPUs)",
+               nv is not None and abs(nv[6] - 8 * 8192 / (want_nv * 8)) < 1e-6),
+              ("AMD: the block's wall time over its 384 steps, the block past HEALING_ITER left out",
+               am is not None and abs(am[2] - 0.85) < 1e-9)]
+    bad = [c for c, ok in checks if not ok]
+    for c, ok in checks:
+        print("%s: %s" % ("ok" if ok else "FAIL", c))
+    sys.exit(1 if bad else 0)
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
     if len(sys.argv) < 2:
         sys.exit("usage: python3 scripts/mlperf_steps_v60.py ROOT [ROOT ...] (copies of mlcommons/training_results_v6.0)")
     repo = Copies(sys.argv[1:])
