@@ -17,8 +17,10 @@ against each other, and measures the step time:
 
   - NVIDIA (callback_logging.py of the NeMo implementations, v6.0): the `tracked_stats`
     events that carry both `train_step_time` and `reduced_train_loss` are timed at a
-    synchronisation (the loss is read back), and carry `samples_count`, not `step`: the entry
-    with samples_count = n x gbs is logged after step n.  llama31_8b logs one such entry every
+    synchronisation (the loss is read back), and carry `samples_count`, not `step`: the samples
+    consumed before the step an entry ends where a log's first entry is at 0 (llama31_8b,
+    llama31_405b, gpt_oss_20b: step = samples_count / gbs + 1), else after it (deepseekv3_671b,
+    llama2_70b_lora: step = samples_count / gbs).  llama31_8b logs one such entry every
     32 steps (the mean over the 32), gpt_oss_20b every 32 steps (that step's own time),
     llama31_405b and deepseekv3_671b every step, llama2_70b_lora every 10 steps (the mean over
     the 10).  Entries of steps 1-5 are dropped (warm-up; an
@@ -162,18 +164,23 @@ class Copies:
 
 def synced_steps(events, gbs):
     """NVIDIA v6.0: (first step, last step, seconds per step) of each synchronised entry (a
-    train_step_time with reduced_train_loss; samples_count = last step x gbs), the span of
-    an entry being the steps since the previous one."""
+    train_step_time with reduced_train_loss), steps counted from 1, the span of an entry being
+    the steps since the previous one.  Two conventions: the entries of callback_logging.py's
+    per-step timer (llama31_8b, llama31_405b, gpt_oss_20b) carry the samples consumed before the
+    step they end, the first of a log at samples_count 0, so that step is samples_count / gbs
+    + 1; the others (deepseekv3_671b, llama2_70b_lora) carry the samples after it, step =
+    samples_count / gbs."""
+    ent = [e for e in events if e["key"] == "tracked_stats" and isinstance(e["value"], dict)
+           and "train_step_time" in e["value"] and "reduced_train_loss" in e["value"]]
+    before = any(int(e["metadata"]["samples_count"]) == 0 for e in ent)
     out, prev = [], 0
-    for e in events:
-        v = e["value"]
-        if e["key"] == "tracked_stats" and isinstance(v, dict) and "train_step_time" in v \
-                and "reduced_train_loss" in v:
-            n = int(e["metadata"]["samples_count"]) // gbs
-            if n <= prev:          # a new run of counts (cannot happen in one training run)
-                prev = 0
-            out.append((prev + 1, n, float(v["train_step_time"])))
-            prev = n
+    for e in ent:
+        n = int(e["metadata"]["samples_count"]) // gbs + (1 if before else 0)
+        if n <= prev:
+            sys.exit("%s: samples_count goes back (%d after %d steps): not one training run" % (
+                e["metadata"].get("file"), n, prev))
+        out.append((prev + 1, n, float(e["value"]["train_step_time"])))
+        prev = n
     return out
 
 
@@ -309,6 +316,15 @@ def self_test():
             write(root, "NVIDIA/results/sys_ngpu8/llama2_70b_lora/result_%d.txt" % k, log)
         write(root, "NVIDIA/results/sys_ngpu8/llama2_70b_lora/result_3.txt", log.replace('"train_step_time": 0.5', '"train_step_time": 9.5'))
         write(root, "NVIDIA/systems/sys_ngpu8.json", json.dumps(system))
+        # the per-step timer's convention: every step timed, samples_count before the step (the
+        # first entry at 0 is step 1); steps 1-5 slow, then step k takes 0.3 + 0.001 k s
+        pre = line(0, "global_batch_size", 16, file="train.py", lineno=1)
+        pre += line(0, "max_sequence_length", 8192, file="train.py", lineno=1)
+        for k in range(1, 41):
+            pre += line(k * 1000, "tracked_stats", {"train_step_time": 5.0 if k <= 5 else 0.3 + 0.001 * k,
+                                                   "reduced_train_loss": 1.0},
+                        file="callback_logging.py", lineno=328, samples_count=(k - 1) * 16)
+        write(root, "NVIDIA/results/sys_ngpu8/llama31_8b/result_0.txt", pre)
         # AMD-style: gbs 32, blocks of 384 steps timed by their timestamps; the second ends past
         # HEALING_ITER 500 and is left out
         amd = line(0, "global_batch_size", 32, file="x.py", lineno=1)
@@ -322,12 +338,15 @@ def self_test():
         repo = Copies([root])
         nv = run_one(repo, "NVIDIA", "sys_ngpu8", "llama2_70b_lora", None, 341)
         am = run_one(repo, "AMD", "amd8", "llama31_8b", None, 500)
+        pb = run_one(repo, "NVIDIA", "sys_ngpu8", "llama31_8b", None, None)
     want_nv = statistics.median([0.5 + 0.0005 * n for n in range(20, 341, 10)])
     checks = [("NVIDIA: the synchronised entries of steps 11-340 (none of 1-10, none past the switch)",
                nv is not None and abs(nv[2] - want_nv) < 1e-12),
               ("NVIDIA: the first three runs only (result_3 differs)", nv is not None and nv[1] == 3),
               ("NVIDIA: tokens/s/GPU = gbs x 8192 / (step x GPUs)",
                nv is not None and abs(nv[6] - 8 * 8192 / (want_nv * 8)) < 1e-6),
+              ("NVIDIA per-step timer: samples before the step, steps 1-5 left out (steps 6-40)",
+               pb is not None and abs(pb[2] - statistics.median(0.3 + 0.001 * k for k in range(6, 41))) < 1e-12),
               ("AMD: the block's wall time over its 384 steps, the block past HEALING_ITER left out",
                am is not None and abs(am[2] - 0.85) < 1e-9)]
     bad = [c for c, ok in checks if not ok]

@@ -3,10 +3,10 @@
  * Every row of validation/train.csv runs through aif_estimate and aif_simulate;
  * where nothing contends they model the same step, so their step times must stay
  * within the bound docs/VALIDATION.md states (median 0.2%, as measured): asserted
- * here as 5% on every row with more than one microbatch a step, and median <= 1%.
- * Rows with one microbatch a step (MLPerf's Llama 3.1 8B on 512 and 1,024 Blackwell GPUs,
- * gpt-oss-20b on 512 GB300) are held apart, at 45%: with nothing to hide the gradient
- * reduction behind but one backward, the engines overlap it differently (the simulator
+ * here as 5% on every row but five named below, and median <= 1%.  The five, all of one
+ * microbatch a step (MLPerf's Llama 3.1 8B on 512 and 1,024 Blackwell GPUs, 11-12%, and
+ * gpt-oss-20b on 512 GB300, 45%), are held apart, each at its own bound: with nothing to
+ * hide the gradient reduction behind but one backward, the engines overlap it differently (the simulator
  * starts each bucket's reduction as its gradients are ready and hides nearly all of it,
  * the estimate's closed form leaves more exposed), 9-10% apart on the 8B rows and 39% on
  * gpt-oss-20b, whose experts' gradients outweigh its compute.  The 405B runs on 2,560 and
@@ -56,17 +56,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ONE_MB_DIFF 0.45  /* largest |estimate / sim - 1| on the rows named below */
-/* the rows of one microbatch a step whose gradient reduction the engines hide differently */
-static const char *const apart[] = {"mlperf51-nv-gb300-llama31-8b-512", "mlperf51-nv-gb200-llama31-8b-512",
-                                    "mlperf60-nv-gb300-llama31-8b-512", "mlperf60-nv-gb200-llama31-8b-1024",
-                                    "mlperf60-nv-gb300-gptoss-20b-512"};
+/* the rows of one microbatch a step whose gradient reduction the engines hide differently,
+ * each with its own bound on |estimate / sim - 1| */
+static const struct { const char *id; double bound; } apart[] = {
+    {"mlperf51-nv-gb300-llama31-8b-512", 0.11}, {"mlperf51-nv-gb200-llama31-8b-512", 0.11},
+    {"mlperf60-nv-gb300-llama31-8b-512", 0.11}, {"mlperf60-nv-gb200-llama31-8b-1024", 0.12},
+    {"mlperf60-nv-gb300-gptoss-20b-512", 0.45}};
 
-static int held_apart(const aif_val_row *r)
+/* The bound a row is held to apart (named, and still of one microbatch a step), 0 if none. */
+static double held_apart(const aif_val_row *r)
 {
     for (size_t k = 0; k < sizeof apart / sizeof *apart; k++)
-        if (!strcmp(r->id, apart[k]))
-            return r->r.microbatches == 1;   /* named, and still of one microbatch a step */
+        if (!strcmp(r->id, apart[k].id))
+            return r->r.microbatches == 1 ? apart[k].bound : 0;
     return 0;
 }
 #define MAX_DIFF 0.05     /* every other row, and the jobs below, uncontended */
@@ -94,24 +96,27 @@ static void test_engines_agree(void **state)
     double *d = malloc(sizeof *d * (size_t)est.n);
     assert_non_null(d);
     int worst = 0, over = -1, one_mb = 0;
+    double over_bound = 0;
     for (int i = 0; i < est.n; i++) {
         assert_string_equal(est.rows[i].id, sim.rows[i].id);
         double te = est.rows[i].r.step_time_s, ts = sim.rows[i].r.step_time_s;
         assert_true(te > 0 && ts > 0);
         d[i] = fabs(te / ts - 1);   /* relative to the simulated time, as docs/VALIDATION.md */
-        int single = held_apart(&est.rows[i]);
+        double own = held_apart(&est.rows[i]);
+        int single = own > 0;
         one_mb += single;
         if (d[i] > MAX_DIFF)
             printf("past %.0f%%: %s %.2f%%%s\n", 100 * MAX_DIFF, est.rows[i].id, 100 * d[i],
                    single ? " (held apart: one microbatch a step)" : "");
-        if (d[i] > (single ? ONE_MB_DIFF : MAX_DIFF) && (over < 0 || d[i] > d[over]))
+        if (d[i] > (single ? own : MAX_DIFF) && (over < 0 || d[i] > d[over])) {
             over = i;
+            over_bound = single ? own : MAX_DIFF;
+        }
         if (d[i] > d[worst])
             worst = i;
     }
     double over_d = over >= 0 ? d[over] : 0;
     const char *over_id = over >= 0 ? est.rows[over].id : "";
-    int over_single = over >= 0 && held_apart(&est.rows[over]);
     double max = d[worst];
     const char *worst_id = est.rows[worst].id;
     qsort(d, (size_t)est.n, sizeof *d, cmp_double);
@@ -120,8 +125,7 @@ static void test_engines_agree(void **state)
            worst_id, 100 * median);
     assert_int_equal(one_mb, (int)(sizeof apart / sizeof *apart));   /* each named row is in the table */
     if (over >= 0)
-        fail_msg("row %s: the engines differ by %.2f%% (bound %.0f%%)", over_id, 100 * over_d,
-                 100 * (over_single ? ONE_MB_DIFF : MAX_DIFF));
+        fail_msg("row %s: the engines differ by %.2f%% (bound %.0f%%)", over_id, 100 * over_d, 100 * over_bound);
     if (median > MEDIAN_DIFF)
         fail_msg("median difference %.2f%% (bound %.0f%%)", 100 * median, 100 * MEDIAN_DIFF);
     free(d);
