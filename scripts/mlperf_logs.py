@@ -200,3 +200,15 @@ def block_times(events):
             out.append((s0, s1, val[0], (val[1] - t0) / 1000.0 / max(1, s1 - s0)))
             start, val = None, None
     return out
+
+
+def result_files(repo, rdir):
+    """A result directory's result_N.txt files, in N's order."""
+    return sorted((f for f in repo.ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
+                  key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
+
+
+def system_json(repo, sub, system):
+    """A submission's systems/<system>.json and its GPU count (nodes x accelerators per node)."""
+    js = json.loads(repo.show("%s/systems/%s.json" % (sub, system)))
+    return js, int(js["number_of_nodes"]) * int(js["accelerators_per_node"])

@@ -180,8 +180,7 @@ KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MOD
 
 def run_one(repo, rnd, sub, system, bench, cfg, catalog):
     rdir = "%s/results/%s/%s" % (sub, system, bench)
-    files = sorted((f for f in repo.ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
-                   key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
+    files = mlperf_logs.result_files(repo, rdir)
     print("=" * 100)
     print("%s %s  [%s]" % (rnd, rdir, catalog))
     absent = [f for f in files if not repo.readable(f)]
@@ -192,8 +191,7 @@ def run_one(repo, rnd, sub, system, bench, cfg, catalog):
     if not files:
         print("  no readable result files: skipped")
         return None
-    sysjson = json.loads(repo.show("%s/systems/%s.json" % (sub, system)))
-    sys_gpus = int(sysjson["number_of_nodes"]) * int(sysjson["accelerators_per_node"])
+    sysjson, sys_gpus = mlperf_logs.system_json(repo, sub, system)
     print("  system JSON: '%s', %s nodes x %s %s; interconnect %s" % (
         sysjson.get("system_name"), sysjson["number_of_nodes"], sysjson["accelerators_per_node"],
         sysjson.get("accelerator_model_name"), sysjson.get("accelerator_interconnect")))

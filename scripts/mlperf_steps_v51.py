@@ -89,8 +89,7 @@ def main():
         system = system.rsplit("/", 1)[1]
         for bench in BENCHES:
             rdir = "NVIDIA/results/%s/%s" % (system, bench)
-            files = sorted((f for f in REPO.ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
-                           key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
+            files = mlperf_logs.result_files(REPO, rdir)
             if not files:
                 continue
             sysjson = json.loads(show("NVIDIA/systems/%s.json" % system))

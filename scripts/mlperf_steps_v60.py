@@ -208,16 +208,13 @@ def host_blocks(events, gbs):
 
 def run_one(repo, sub, system, bench, cfg, heal_fallback):
     rdir = "%s/results/%s/%s" % (sub, system, bench)
-    files = sorted((f for f in repo.ls(rdir) if re.search(r"/result_\d+\.txt$", f)),
-                   key=lambda f: int(re.search(r"result_(\d+)", f).group(1)))
-    files = files[:FILES]
+    files = mlperf_logs.result_files(repo, rdir)[:FILES]
     print("=" * 100)
     print(rdir)
     if not files:
         print("  no result files in this copy: skipped")
         return None
-    sysjson = json.loads(repo.show("%s/systems/%s.json" % (sub, system)))
-    gpus = int(sysjson["number_of_nodes"]) * int(sysjson["accelerators_per_node"])
+    sysjson, gpus = mlperf_logs.system_json(repo, sub, system)
     print("  system JSON: '%s', %s nodes x %s %s = %d GPUs; %s" % (
         sysjson.get("system_name"), sysjson["number_of_nodes"], sysjson["accelerators_per_node"],
         sysjson.get("accelerator_model_name"), gpus, sysjson.get("host_networking")))
