@@ -357,6 +357,10 @@ def main():
         self_test()
     if len(sys.argv) < 2:
         sys.exit("usage: python3 scripts/mlperf_steps_v60.py ROOT [ROOT ...] (copies of mlcommons/training_results_v6.0)")
+    for root in sys.argv[1:]:
+        if not os.path.isdir(root):
+            sys.exit("mlperf_steps_v60.py: %s: not a folder (a clone's git directory or a checkout of "
+                     "mlcommons/training_results_v6.0)" % root)
     repo = Copies(sys.argv[1:])
     print("copies: %s\ncommit: %s\n" % (" ".join(sys.argv[1:]), repo.commit))
     rows = [r for r in (run_one(repo, *x) for x in RESULTS) if r]
