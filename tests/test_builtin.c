@@ -71,7 +71,7 @@ static int gpu_diff(const char *w, const aif_gpu *a, const aif_gpu *b)
     int d = STR(w, a, b, name) | STR(w, a, b, description) | STR(w, a, b, vendor) | STR(w, a, b, arch) |
             STR(w, a, b, scaleup) | NUM(w, a, b, hbm_bytes) | NUM(w, a, b, hbm_bw_Bps) | NUM(w, a, b, tdp_W) |
             NUM(w, a, b, scaleup_bw_Bps) | NUM(w, a, b, price_usd) | NUM(w, a, b, embodied_kg) |
-            INT(w, a, b, scaleup_domain) | STR(w, a, b, base) | NUM(w, a, b, clock_factor) |
+            INT(w, a, b, scaleup_domain) | STR(w, a, b, base) | NUM(w, a, b, clock_factor) | NUM(w, a, b, sustained_clock) |
             NUM(w, a, b, own_matmul_eff) | NUM(w, a, b, own_matmul_eff_fp8) | calib_diff(w, &a->calib, &b->calib);
     for (int p = 0; p < AIF_N_PREC; p++)
         d |= NUM(w, a, b, peak_flops[p]);

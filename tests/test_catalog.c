@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "scenario/catalog.h"
+#include "hw/compute.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -488,6 +489,34 @@ static void test_variants(void **state)
     assert_true(h2->hbm_bytes == 96e9 && h2->peak_flops[AIF_BF16] == b->peak_flops[AIF_BF16] && h2->clock_factor == 1);
     assert_true(h3->hbm_bytes == 96e9 && h3->tdp_W == 600 && h3->peak_flops[AIF_BF16] < h2->peak_flops[AIF_BF16]);
     assert_int_equal(h3->status, AIF_STATUS_UNSTATED);
+    aif_catalog_free(c);
+
+    /* rated peaks at a lower board power: the clock the cubic law allows where it is below the
+     * rated one (docs/CATALOGS.md, Variants).  The MI350X, by hand: idle 0.17 x 1400 = 238 W,
+     * law cbrt((1000 - 238) / (1400 - 238)) = 0.8686 against AMD's 2200/2400 = 0.9167 */
+    const aif_gpu *m5 = aif_catalog_find_gpu(cat, "mi355x"), *m0 = aif_catalog_find_gpu(cat, "mi350x");
+    double law = cbrt((1000.0 - 238) / (1400.0 - 238)), rated = m0->peak_flops[AIF_BF16] / m5->peak_flops[AIF_BF16];
+    assert_true(fabs(rated - 2200.0 / 2400) < 1e-3 && law < rated);
+    assert_true(fabs(m0->sustained_clock - law / rated) < 1e-12 && fabs(m0->sustained_clock - 0.9478) < 1e-3);
+    assert_true(m0->peak_flops[AIF_BF16] == 2306.9e12);   /* the vendor's peaks stay */
+    assert_true(m5->sustained_clock == 0 || m5->sustained_clock == 1);
+    /* a rated figure below the law's is kept: the H200 NVL (0.845 of the H200 at 600 W of 700 W) */
+    assert_true(aif_catalog_find_gpu(cat, "h200-nvl")->sustained_clock == 1);
+    /* and compute runs at that share of the rated peaks: a large GEMM takes 1 / 0.948 the time */
+    aif_op gemm = {.name = "g", .kind = AIF_OP_GEMM, .n_kernels = 1, .m = 16384, .n = 16384, .k = 16384, .batch = 1};
+    gemm.flops = 2 * gemm.m * gemm.n * gemm.k;
+    gemm.bytes = 2 * (gemm.m * gemm.k + gemm.k * gemm.n + gemm.m * gemm.n);
+    aif_gpu rated_only = *m0;
+    rated_only.sustained_clock = 1;
+    double t_held = aif_compute_time(m0, &gemm, 1), t_rated = aif_compute_time(&rated_only, &gemm, 1);
+    assert_true(t_held > t_rated * 1.04 && t_held < t_rated / 0.9478 * 1.001);
+    /* a user variant: rated peaks at a lower tdp where the law binds, and where it does not */
+    c = with_user_file("gpus:\n  slow:\n    base: h100-sxm\n    tdp: 350W\n    peak_tflops: {bf16: 900}\n"
+                       "  fine:\n    base: h100-sxm\n    tdp: 600W\n    peak_tflops: {bf16: 700}\n");
+    const aif_gpu *slow = aif_catalog_find_gpu(c, "slow"), *fine = aif_catalog_find_gpu(c, "fine");
+    double law350 = cbrt((350.0 - 119) / (700.0 - 119)), rated350 = 900e12 / b->peak_flops[AIF_BF16];
+    assert_true(fabs(slow->sustained_clock - law350 / rated350) < 1e-12 && slow->sustained_clock < 0.9);
+    assert_true(fine->sustained_clock == 1);
     aif_catalog_free(c);
 }
 

@@ -169,6 +169,7 @@ static void gpu_fields(const aif_gpu *g)
     integer("status", g->status);
     str("base", g->base);
     num("clock_factor", g->clock_factor);
+    num("sustained_clock", g->sustained_clock);
     num("own_matmul_eff", g->own_matmul_eff);
     num("own_matmul_eff_fp8", g->own_matmul_eff_fp8);
     fputs("\n    .calib = {", out);

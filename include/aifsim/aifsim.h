@@ -281,6 +281,13 @@ typedef struct aif_gpu {
      * base is empty and clock_factor 0 for an entry that is not a variant. */
     char base[AIF_NAME_MAX];
     double clock_factor;
+    /* Of its rated peaks, the share it holds under sustained load where its board power, not its
+     * rated clock, sets the clock: a variant with its own peak_tflops and a lower tdp than its
+     * base's, whose clock by the cubic clock-power law at that tdp (relative to the base) is
+     * below its rated one (its bf16 peak over the base's), holds law / rated of them (the
+     * MI350X: the MI355X's chip at 1,000 W of 1,400 W, 0.869 by the law against AMD's
+     * 2,200/2,400 = 0.917, so 0.948).  1, or 0 read as 1, otherwise. */
+    double sustained_clock;
     /* The GPU's own large-GEMM efficiencies (catalog `matmul_eff`, `matmul_eff_fp8`) where its
      * own matrix-multiply microbenchmark differs from its family's: they replace the family's
      * in calib.  0 = the family's. */

@@ -71,6 +71,8 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
     if (!memory_bound)
         memory_bound = &mb_dummy;
     *memory_bound = op->kind == AIF_OP_MEM;
+    if (g->sustained_clock > 0)   /* the share of its rated clock its board power holds (aif_gpu) */
+        clock_factor *= g->sustained_clock;
     double overhead = op->n_kernels * c->kernel_overhead_s;
     double t_mem = op->bytes / (g->hbm_bw_Bps * c->mem_eff);
     switch (op->kind) {

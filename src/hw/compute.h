@@ -31,7 +31,9 @@
 double aif_attn_eff_hd(const aif_calib *c, int fwd, double d);
 /* split-K slices of a GEMM launch of `tiles` output tiles over k (1: not split). */
 int aif_gemm_split_k(const aif_gpu *g, const aif_op *op, double tiles, double peak_eff);
-/* clock_factor scales the compute roof (1 = nominal clocks; <1 = power-capped). */
+/* clock_factor scales the compute roof (1 = nominal clocks; <1 = power-capped), and so does
+ * the GPU's own sustained_clock (aif_gpu: a variant whose board power holds it below its
+ * rated clock). */
 double aif_compute_time(const aif_gpu *g, const aif_op *op, double clock_factor);
 /* The same, and *memory_bound (may be NULL) set when the op's HBM bytes (a split GEMM's
  * partial sums included) bind it rather than its compute: a memory-bound op always. */

@@ -186,6 +186,12 @@ void aif_report_status_text(FILE *f, const aif_scenario *s, const char *prefix)
         fprintf(f, "%sroofline     gpu %s: no published kernel measurement of its family, so every kernel runs at "
                 "peak compute or memory bandwidth: times are lower bounds, MFU an upper bound\n", prefix,
                 s->cluster.gpu.name);
+    const aif_gpu *g = &s->cluster.gpu;
+    if (g->sustained_clock > 0 && g->sustained_clock < 1)
+        fprintf(f, "%spower-held   gpu %s: its %.0f W board power holds its clock at %.3f of the rated clock its "
+                "peaks are given at (the cubic clock-power law, against its base %s): compute runs at that share "
+                "of them, MFU stays against them\n", prefix, g->name, g->tdp_W, g->sustained_clock,
+                g->base[0] ? g->base : "its base");
 }
 
 void aif_report_base_json(json_object *o, const aif_scenario *s)
@@ -206,7 +212,8 @@ void aif_report_base_json(json_object *o, const aif_scenario *s)
      * their shape */
     const char *kind[AIF_MAX_ANNOUNCED], *name[AIF_MAX_ANNOUNCED];
     int n = aif_report_announced(s, kind, name);
-    if (n || s->cluster.gpu.calib.roofline) {
+    double held = s->cluster.gpu.sustained_clock;
+    if (n || s->cluster.gpu.calib.roofline || (held > 0 && held < 1)) {
         json_object *cs = json_object_new_object();
         json_object *an = json_object_new_array();
         for (int i = 0; i < n; i++) {
@@ -217,6 +224,7 @@ void aif_report_base_json(json_object *o, const aif_scenario *s)
         }
         json_object_object_add(cs, "announced", an);
         json_object_object_add(cs, "roofline_bound", json_object_new_boolean(s->cluster.gpu.calib.roofline));
+        aif_json_num(cs, "sustained_clock", held > 0 ? held : 1);   /* aif_gpu.sustained_clock: 1 = its rated peaks */
         json_object_object_add(o, "catalog_status", cs);
     }
 }

@@ -9,7 +9,8 @@
 
 /* Adds "base" (text) and "substitutions" ([{field, asked, used, why}]) to o, and, when the
  * run uses an announced catalog entry or an uncalibrated (roofline) accelerator,
- * "catalog_status": {"announced": [{kind, name}], "roofline_bound": bool}. */
+ * "catalog_status": {"announced": [{kind, name}], "roofline_bound": bool, "sustained_clock": share},
+ * also when the gpu's board power holds it below its rated clock (aif_gpu.sustained_clock). */
 void aif_report_base_json(json_object *o, const aif_scenario *s);
 
 #endif

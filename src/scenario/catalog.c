@@ -546,6 +546,15 @@ static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e,
         return aif_err_set(bc->err, AIF_EINTERNAL, NULL, 0, 0, path, "variant's base vanished");
     aif_strlcpy(g->base, b->name, sizeof g->base);   /* its own name, not as typed */
     const ynode *tn = ynode_get(e, "tdp");
+    if (ynode_get(e, "peak_tflops") && tn && g->tdp_W < b->tdp_W && b->peak_flops[AIF_BF16] > 0 &&
+        g->peak_flops[AIF_BF16] > 0) {
+        /* its own (rated) peaks at a lower board power: the clock the power allows, where lower */
+        double idle = c->facility.gpu_phase_fraction[3] * b->tdp_W;
+        double law = g->tdp_W > idle ? cbrt((g->tdp_W - idle) / (b->tdp_W - idle)) : 0;
+        double rated = g->peak_flops[AIF_BF16] / b->peak_flops[AIF_BF16];
+        g->sustained_clock = law > 0 && law < rated ? law / rated : 1;
+        return AIF_OK;
+    }
     if (ynode_get(e, "peak_tflops") || !tn || g->tdp_W == b->tdp_W)
         return AIF_OK;
     char sub[220];
