@@ -122,6 +122,31 @@ RESULTS = [
     ("AMD", "MI355X_EPYC_9575F_primus", "llama2_70b_lora", None, 340),
     ("AMD", "MI350X_EPYC_9575F_primus", "llama2_70b_lora",
      "AMD/benchmarks/llama2_70b_lora/implementations/MI350X_EPYC_9575F_primus/config_MI350X_1x8x1.sh", None),
+    # partners' gpt_oss_20b, on NVIDIA's Megatron-Bridge implementation (HPE numbers its files
+    # result_1..10, no result_0)
+    ("HPE", "HPE-GB300-ngpu16_ngc26.04", "gpt_oss_20b", H % "gpt_oss_20b" + "config_GB300_4x4x2xtp1pp1cp1ep1_mxfp8.sh", None),
+    ("HPE", "HPE-GB300-ngpu32_ngc26.04", "gpt_oss_20b", H % "gpt_oss_20b" + "config_GB300_8x4x2xtp1pp1cp1ep1_mxfp8.sh", None),
+    # the log's DLPAL line names DGXB300_1x8x3xtp1pp1cp1ep1_mxfp8, absent from HPE's directory (a
+    # copy under Nebius/benchmarks/gpt_oss_20b/configs/nebius_b300_n1/ agrees with the log); the
+    # stored nemo_x86_ngc26.04/config_XD690_2x8x3xtp1pp1cp1ep1_mxfp8_g2.sh is a 2-node run's (LR 0.00065)
+    ("HPE", "HPE-Compute-XD690-B300-SXM6-288GB_n1_ngc26.04", "gpt_oss_20b", None, None),
+    # more partners on NVIDIA's NeMo implementation (CoreWeave, Azure, HPE)
+    # the submit script's config_DGXB200_8x8x1xtp1pp1cp1_8b_fp4.sh is not stored in the copy read
+    ("CoreWeave", "CoreWeave_B200_8x8", "llama31_8b", None, None),
+    ("HPE", "HPE-GB300-ngpu32_ngc26.04", "llama31_8b", H % "llama31_8b" + "config_GB300_8x4x2xtp1pp1cp1_8b_fp4.sh", None),
+    ("CoreWeave", "CoreWeave_GB300_1024x4_nccl2297", "llama31_405b",
+     "CoreWeave/benchmarks/llama31_405b/implementations/CoreWeave_GB300_1024x4_nccl2297/config_GB300_1024x4x8xtp2pp8cp2_cg_fp4.sh",
+     None),
+    # launch_405b.py sources configs/azure/run_sweep.sh, which sources this config and overrides MINIBS and DGXNNODES
+    ("Azure", "2048xAzure_GB200", "llama31_405b",
+     "Azure/benchmarks/llama31_405b/implementations/2048xAzure_GB200/configs/azure/config_GB200_640x4x24xtp4pp8cp2_cg_fp4_mrc.sh",
+     None),
+    ("CoreWeave", "CoreWeave_GB300_2048x4", "deepseekv3_671b",
+     "CoreWeave/benchmarks/deepseekv3_671b/implementations/CoreWeave_GB300_2048x4/config_GB300_2048x4x8xtp1pp4ep32cp1_mxfp8_full_cg.sh",
+     None),
+    ("CoreWeave", "CoreWeave_GB300_512x4", "deepseekv3_671b",
+     "CoreWeave/benchmarks/deepseekv3_671b/implementations/CoreWeave_GB300_512x4/config_GB300_512x4x32xtp1pp4ep32cp1_mxfp8_full_cg.sh",
+     None),
 ]
 KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MODEL_PARALLEL", "TP",
         "PIPELINE_MODEL_PARALLEL", "PP", "INTERLEAVED_PIPELINE", "VIRTUAL_PIPELINE", "CONTEXT_PARALLEL", "CP",
