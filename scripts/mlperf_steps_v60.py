@@ -147,6 +147,19 @@ RESULTS = [
     ("CoreWeave", "CoreWeave_GB300_512x4", "deepseekv3_671b",
      "CoreWeave/benchmarks/deepseekv3_671b/implementations/CoreWeave_GB300_512x4/config_GB300_512x4x32xtp1pp4ep32cp1_mxfp8_full_cg.sh",
      None),
+    # Cisco numbers its files result_1..10 (no result_0); no README or log line names the config:
+    # the one stored whose name matches the run (16 nodes x 8, MINIBS 1, TP 2, EP 4; LR 0.0004 as logged)
+    ("Cisco", "Zeus_16xH100_SXM_80GB", "gpt_oss_20b",
+     "Cisco/benchmarks/gpt_oss_20b/nemo/config_DGXH100_16x8x1xtp2pp1cp1ep4.sh", None),
+    # Nebius numbers its files result_01..10; configs/nebius_gb300_n18/run_nebius.sh names this config
+    # (its three sourced config_common*.sh are not stored in the copy read)
+    ("Nebius", "nebius_gb300_n18", "gpt_oss_20b",
+     "Nebius/benchmarks/gpt_oss_20b/configs/nebius_gb300_n18/config_GB300_18x4x1xtp1pp1cp2ep4_mxfp8.sh", None),
+    # the log's command runs wrapper_8b.sh, whose default config (l.20) is this file
+    ("SCITIX", "scitix.b200x8.n8", "llama31_8b",
+     "SCITIX/benchmarks/llama31_8b/implementations/scitix.b200x8.n8/config_B200_8x8x1xtp1pp1cp2_8b.sh", None),
+    ("Lambda", "b200_n1_ngc25.09_nemo", "llama31_8b",
+     "Lambda/benchmarks/llama31_8b/implementations/b200_0423/config_DGXB200_1x8x2xtp1pp1cp1_8b_fp4.sh", None),
 ]
 KEYS = ["DGXNNODES", "DGXNGPU", "MINIBS", "MICRO_BATCH_SIZE", "MBS", "TENSOR_MODEL_PARALLEL", "TP",
         "PIPELINE_MODEL_PARALLEL", "PP", "INTERLEAVED_PIPELINE", "VIRTUAL_PIPELINE", "CONTEXT_PARALLEL", "CP",
