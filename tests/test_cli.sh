@@ -108,6 +108,18 @@ for c in "train --system vr-nvl144 --model llama3-8b --gpus 72" "infer --system 
     # shellcheck disable=SC2086
     if "$bin" $c | grep -Eq '^(  |# )(announced|roofline) '; then ok; else bad "aifsim $c: no announced/roofline line"; fi
 done
+# a part its board power holds below its rated clock (the MI350X, docs/CATALOGS.md, Variants)
+# says so in the header of every output that runs it, and in catalog_status; a part that
+# holds its rated clock says nothing
+for c in "train --system mi350x-8 --model llama3-8b --gpus 8" "infer --system mi350x-8 --model llama3-8b"; do
+    # shellcheck disable=SC2086
+    if "$bin" $c | grep -Eq '^  power-held   gpu mi350x: its 1000 W board power holds its clock at 0\.948 '; then ok
+    else bad "aifsim $c: no power-held line"; fi
+    # shellcheck disable=SC2086
+    if "$bin" $c --json | grep -Eq '"sustained_clock": ?0\.947'; then ok; else bad "aifsim $c --json: no sustained_clock"; fi
+done
+if "$bin" train --system mi355x-8 --model llama3-8b --gpus 8 | grep -q 'power-held'; then
+    bad "aifsim train on mi355x-8 says power-held"; else ok; fi
 # a model given by its shape names its architecture: GPT-3's shape with --arch gpt is
 # GPT-3 (175B), without --arch an error (it would have inherited Llama's gated MLP)
 gpt3="--layers 96 --hidden 12288 --heads 96 --kv-heads 96 --ffn 49152 --vocab 50257 --gpus 1024 --tp 8 --pp 8 --set model.max_seq=2048"

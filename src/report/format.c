@@ -189,9 +189,8 @@ void aif_report_status_text(FILE *f, const aif_scenario *s, const char *prefix)
     const aif_gpu *g = &s->cluster.gpu;
     if (g->sustained_clock > 0 && g->sustained_clock < 1)
         fprintf(f, "%spower-held   gpu %s: its %.0f W board power holds its clock at %.3f of the rated clock its "
-                "peaks are given at (the cubic clock-power law, against its base %s): compute runs at that share "
-                "of them, MFU stays against them\n", prefix, g->name, g->tdp_W, g->sustained_clock,
-                g->base[0] ? g->base : "its base");
+                "peaks are given at (the cubic clock-power law; docs/CATALOGS.md, Variants): compute runs at that "
+                "share of them, MFU stays against them\n", prefix, g->name, g->tdp_W, g->sustained_clock);
 }
 
 void aif_report_base_json(json_object *o, const aif_scenario *s)
