@@ -539,6 +539,14 @@ static aif_rc framework_variant_start(const bind_ctx *bc, const aif_catalog *c, 
     return AIF_OK;
 }
 
+/* The clock, relative to base b's, at which b's chip draws tdp_W by the cubic clock-power law
+ * (the facility's, aif_clock_factor); 0 at or below b's idle power. */
+static double law_clock(const aif_catalog *c, const aif_gpu *b, double tdp_W)
+{
+    double idle = c->facility.gpu_phase_fraction[3] * b->tdp_W;
+    return tdp_W > idle ? cbrt((tdp_W - idle) / (b->tdp_W - idle)) : 0;
+}
+
 static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e, const char *path, aif_gpu *g)
 {
     const aif_gpu *b = find_named(c, AIF_CAT_GPUS, g->base);   /* as typed: found by variant_start */
@@ -549,9 +557,7 @@ static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e,
     if (ynode_get(e, "peak_tflops") && tn && g->tdp_W < b->tdp_W && b->peak_flops[AIF_BF16] > 0 &&
         g->peak_flops[AIF_BF16] > 0) {
         /* its own (rated) peaks at a lower board power: the clock the power allows, where lower */
-        double idle = c->facility.gpu_phase_fraction[3] * b->tdp_W;
-        double law = g->tdp_W > idle ? cbrt((g->tdp_W - idle) / (b->tdp_W - idle)) : 0;
-        double rated = g->peak_flops[AIF_BF16] / b->peak_flops[AIF_BF16];
+        double law = law_clock(c, b, g->tdp_W), rated = g->peak_flops[AIF_BF16] / b->peak_flops[AIF_BF16];
         g->sustained_clock = law > 0 && law < rated ? law / rated : 1;
         return AIF_OK;
     }
@@ -566,11 +572,11 @@ static aif_rc variant_finish(const bind_ctx *bc, aif_catalog *c, const ynode *e,
         return bind_error(bc, tn, sub, "tdp %gW is above base '%s''s %gW: a higher power state needs its own "
                           "peak_tflops (clocks above the base's rated boost are not derived)", g->tdp_W, b->name,
                           b->tdp_W);
-    double idle = c->facility.gpu_phase_fraction[3] * b->tdp_W;
-    if (g->tdp_W <= idle)
+    g->clock_factor = law_clock(c, b, g->tdp_W);
+    if (g->clock_factor <= 0)
         return bind_error(bc, tn, sub, "tdp %gW is at or below base '%s''s idle power (%gW, power.gpu_idle_fraction of "
-                          "its %gW): give a tdp above it", g->tdp_W, b->name, idle, b->tdp_W);
-    g->clock_factor = cbrt((g->tdp_W - idle) / (b->tdp_W - idle));
+                          "its %gW): give a tdp above it", g->tdp_W, b->name,
+                          c->facility.gpu_phase_fraction[3] * b->tdp_W, b->tdp_W);
     for (int p = 0; p < AIF_N_PREC; p++)
         g->peak_flops[p] = b->peak_flops[p] * g->clock_factor;
     return AIF_OK;
