@@ -861,6 +861,75 @@ static double adam_bytes(const aif_graph *g)
     return b;
 }
 
+/* The bytes of the step's op named name, or -1 where there is none (never two). */
+static double step_op_bytes(const aif_graph *g, const char *name)
+{
+    double b = -1;
+    for (int i = g->seg[AIF_SEG_STEP_OPT].first; i < g->seg[AIF_SEG_STEP_OPT].first + g->seg[AIF_SEG_STEP_OPT].n; i++)
+        if (!strcmp(g->ops[i].name, name)) {
+            assert_true(b < 0);
+            b = g->ops[i].bytes;
+        }
+    for (int i = 0; i < g->n_ops; i++)   /* and nowhere else */
+        if (!strcmp(g->ops[i].name, name))
+            assert_true(i >= g->seg[AIF_SEG_STEP_OPT].first &&
+                        i < g->seg[AIF_SEG_STEP_OPT].first + g->seg[AIF_SEG_STEP_OPT].n);
+    return b;
+}
+
+/* The step's per-weight work besides Adam, with Megatron-Core's gradient buffer (optimizer
+ * none or distributed): the buffer zeroed (the rank's weights x the gradient's bytes), and
+ * under an fp8 or fp4 recipe the layers' GEMM weights quantized once (read 2, write 1 + 1
+ * in fp8; with fp8 parameters the transposed copy alone, read 1 and write 1), none of it
+ * under LoRA's frozen weights or with sharded gradients (FSDP reduces them layer by layer),
+ * no cast in bf16; and all of it on the step's time, booked as the optimizer's. */
+static void test_step_weight_work(void **state)
+{
+    (void)state;
+    const char *base = "cluster: {system: dgx-h100, gpus: 2}\n"
+                       "model: {arch: llama, layers: 2, hidden: 1024, heads: 16, kv_heads: 4, ffn: 4096, vocab: 1024}\n"
+                       "train: {tp: 2, mbs: 1, gbs: 1, seq: 1024, precision: %s, optimizer: %s, grad_dtype: %s%s}\n";
+    struct { const char *prec, *opt, *grad, *extra; double zero_b, cast_b; } cases[] = {
+        {"fp8", "distributed", "bf16", "", 2, 4},
+        {"fp8", "distributed", "fp32", ", fp8_params: true", 4, 2},
+        {"bf16", "none", "fp32", "", 4, 0},
+        {"fp8", "distributed", "bf16", ", lora: {rank: 8, targets: all}", -1, 0},
+        {"fp8", "fsdp", "auto", "", 0, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char y[600];
+        snprintf(y, sizeof y, base, cases[k].prec, cases[k].opt, cases[k].grad, cases[k].extra);
+        aif_scenario s;
+        load(&s, y);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        aif_dims d;
+        aif_model_dims(&s.model, &d);
+        double layers_gemm = 2 * (d.attn_params + d.mlp_params) / 2;   /* two layers at TP 2 */
+        double local = 2 * (d.attn_params / 2 + d.norm_params + d.mlp_params / 2) + d.embed_params / 2 +
+                       d.head_params / 2 + d.final_norm_params;
+        double zero = step_op_bytes(&g, "grad.zero"), cast = step_op_bytes(&g, "weights.cast");
+        if (cases[k].zero_b > 0)
+            CLOSE(zero, local * cases[k].zero_b, 1e-9);
+        else if (cases[k].zero_b == 0)
+            assert_true(zero < 0);
+        else   /* LoRA: the adapters' gradients alone, a sliver of the weights' */
+            assert_true(zero > 0 && zero < 0.05 * local * 2);
+        if (cases[k].cast_b > 0)
+            CLOSE(cast, layers_gemm * cases[k].cast_b, 1e-9);
+        else
+            assert_true(cast < 0);
+        /* on the step's time, as the optimizer's: the estimate's optimizer line is the segment's */
+        aif_train_result r;
+        assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
+        aif_seg_time st;
+        aif_segment_time(&s, &g, AIF_SEG_STEP_OPT, &st);
+        CLOSE(r.bd.optimizer_s, st.total_s, 1e-9);
+        aif_graph_free(&g);
+    }
+}
+
 /* Korthikanti et al. 2022 eq. (1)/(2): activations per layer = s b h (34 + 5 a s / h)
  * without parallelism, and s b h (34 + 5 a s / h) / t with tensor and sequence parallelism. */
 static void test_activation_memory(void **state)
@@ -1556,7 +1625,7 @@ int main(void)
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_gemm_against_settled_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),

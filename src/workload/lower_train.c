@@ -160,7 +160,8 @@ static aif_op *gemm_of(lw *w, const char *name, int wgrad, double m, double n, d
         m *= w->replay_share;
     /* fp8 GEMMs read operands that Transformer Engine first casts (and transposes, for
      * the weight gradient) from bf16: read 2 bytes, write 1 + 1.  The wgrad reuses
-     * the transposed copies; weights are cast once per step and not counted. */
+     * the transposed copies; weights are cast once per step, in the step's optimizer
+     * segment ("weights.cast", below), with Megatron-Core's gradient buffer. */
     double lp = w->hp_share > 0 ? 1 - w->hp_share : 1;   /* the bf16 layers quantize nothing */
     if (fp8 && !wgrad && lp > 0) {
         double el = m * k * batch * lp * w->cast_x, bytes = el * w->quant_bytes;
@@ -1671,7 +1672,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
 
     /* end of step: parameters held by the busiest rank (an upper bound for the others),
      * found over the stage classes: equal stages hold equal parameters */
-    double dense_local = 0, expert_local = 0;
+    double dense_local = 0, expert_local = 0, lp_local = 0;
     {
         double most = -1;
         for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
@@ -1701,6 +1702,11 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
                 most = dl + el_;
                 dense_local = dl;
                 expert_local = el_;
+                /* the layers' GEMM weights (not the embedding, head, norms or router), which an
+                 * fp8 or fp4 recipe quantizes; under LoRA the frozen base weights */
+                lp_local = st.dense_layers * (w.d.attn_params + w.d.mlp_params) / w.t +
+                           st.moe_layers * ((w.d.attn_params + w.d.shared_params) / w.t +
+                                            w.d.expert_params * m->moe.experts / w.ep / w.etp);
             }
         }
     }
@@ -1734,6 +1740,24 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
         double eshard = opt == AIF_OPT_NONE ? 1 : g->groups[AIF_GRP_EDP].size;
         w.cat = AIF_CAT_OPT;
         mem(&w, "adam", (dense_local / shard + expert_local / eshard) * (6 + 2 * aif_optim_state_bytes(tr)), 4);
+        if (aif_optim_has_grad_buffer(opt)) {
+            /* Megatron-Core's DistributedDataParallel zeroes its flat gradient buffers before
+             * each step (param_and_grad_buffer.py, _ParamAndGradBuffer.reset: grad_data.zero_(),
+             * one kernel per buffer, dense and expert) */
+            mem(&w, "grad.zero", (dense_local + expert_local) * grad_bytes, expert_local > 0 ? 2 : 1);
+            /* and its GEMMs' low-precision weights are made once a step, on the first
+             * microbatch, and reused by the rest (Transformer Engine's weight workspace, kept
+             * while Megatron-Core passes is_first_microbatch false): the bf16 weight read and
+             * both copies written, as an activation's cast (quant_bytes); with fp8 parameters
+             * (train.fp8_params) the fp8 weight is the parameter and the step makes its
+             * transposed copy alone (read 1, write 1).  LoRA's frozen weights do not change:
+             * their copies are made once, not every step */
+            double lp = w.fp8 && !w.lora ? (1 - w.hp_share) * lp_local : 0;
+            double per = tr->fp8_params ? 2 : w.quant_bytes;
+            if (lp * per > 0)
+                mem(&w, w.fp8 >= AIF_GEMM_FP4 ? "weights.quantize" : "weights.cast", lp * per,
+                    2 * s->model.layers);
+        }
         w.cat = AIF_CAT_COMPUTE;
     }
     /* ZeRO-3 per tensor (DeepSpeed's): the backward ends by partitioning every parameter, the
