@@ -916,8 +916,12 @@ static void test_step_weight_work(void **state)
             assert_true(zero < 0);
         else   /* LoRA: the adapters' gradients alone, a sliver of the weights' */
             assert_true(zero > 0 && zero < 0.05 * local * 2);
-        if (cases[k].cast_b > 0)
+        if (cases[k].cast_b > 0) {
             CLOSE(cast, layers_gemm * cases[k].cast_b, 1e-9);
+            for (int i = 0; i < g.n_ops; i++)   /* one cast per weight: qkv, out, fc1, fc2 of two layers */
+                if (!strcmp(g.ops[i].name, "weights.cast"))
+                    assert_int_equal(g.ops[i].n_kernels, 8);
+        }
         else
             assert_true(cast < 0);
         /* on the step's time, as the optimizer's: the estimate's optimizer line is the segment's */

@@ -1672,7 +1672,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
 
     /* end of step: parameters held by the busiest rank (an upper bound for the others),
      * found over the stage classes: equal stages hold equal parameters */
-    double dense_local = 0, expert_local = 0, lp_local = 0;
+    double dense_local = 0, expert_local = 0, lp_local = 0, lp_tensors = 0;
     {
         double most = -1;
         for (int k = 0, n_classes = aif_graph_n_stage_classes(g); k < n_classes; k++) {
@@ -1707,6 +1707,11 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
                 lp_local = st.dense_layers * (w.d.attn_params + w.d.mlp_params) / w.t +
                            st.moe_layers * ((w.d.attn_params + w.d.shared_params) / w.t +
                                             w.d.expert_params * m->moe.experts / w.ep / w.etp);
+                /* one cast per weight tensor: a dense layer's qkv, output, fc1 and fc2; an MoE
+                 * layer's two attention ones, each local expert's two and the shared experts' */
+                lp_tensors = st.dense_layers * 4 +
+                             st.moe_layers * (2 + 2 * ceil((double)m->moe.experts / w.ep) +
+                                              (m->moe.shared_experts > 0 ? 2 : 0));
             }
         }
     }
@@ -1756,7 +1761,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
             double per = tr->fp8_params ? 2 : w.quant_bytes;
             if (lp * per > 0)
                 mem(&w, w.fp8 >= AIF_GEMM_FP4 ? "weights.quantize" : "weights.cast", lp * per,
-                    2 * s->model.layers);
+                    (int)fmin(lp_tensors, AIF_OP_MAX_KERNELS));
         }
         w.cat = AIF_CAT_COMPUTE;
     }
