@@ -38,7 +38,7 @@
  * per element plus one scale per block: E4M3 per 16, NVFP4; E8M0 per 32, MXFP4).
  * Stochastic rounding of the gradients is the same kernel's conversion instruction on
  * Blackwell (cvt with .rs), no extra pass; weights are quantized (16x16 blocks) once per
- * step and not counted, as fp8's.  Attention (QK^T, softmax, AV), embeddings, the
+ * step, as fp8's are cast, in the step's optimizer segment ("weights.quantize").  Attention (QK^T, softmax, AV), embeddings, the
  * output head, the router and norms stay in bf16, and so do the recipe's first and last
  * layers (train.bf16_first_layers, _last_layers): their share of the layer GEMMs' FLOPs,
  * averaged over the model's layers, is aif_op.hp_share (each pipeline stage is given the
@@ -1703,7 +1703,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
                 dense_local = dl;
                 expert_local = el_;
                 /* the layers' GEMM weights (not the embedding, head, norms or router), which an
-                 * fp8 or fp4 recipe quantizes; under LoRA the frozen base weights */
+                 * fp8 or fp4 recipe quantizes */
                 lp_local = st.dense_layers * (w.d.attn_params + w.d.mlp_params) / w.t +
                            st.moe_layers * ((w.d.attn_params + w.d.shared_params) / w.t +
                                             w.d.expert_params * m->moe.experts / w.ep / w.etp);
@@ -1755,8 +1755,9 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
              * while Megatron-Core passes is_first_microbatch false): the bf16 weight read and
              * both copies written, as an activation's cast (quant_bytes); with fp8 parameters
              * (train.fp8_params) the fp8 weight is the parameter and the step makes its
-             * transposed copy alone (read 1, write 1).  LoRA's frozen weights do not change:
-             * their copies are made once, not every step */
+             * transposed copy alone (read 1, write 1).  LoRA's frozen weights are left uncast:
+             * Transformer Engine would cast them again too, but the measured LoRA runs cannot
+             * have paid it (docs/VALIDATION.md, the step's work per weight) */
             double lp = w.fp8 && !w.lora ? (1 - w.hp_share) * lp_local : 0;
             double per = tr->fp8_params ? 2 : w.quant_bytes;
             if (lp * per > 0)
