@@ -934,6 +934,47 @@ static void test_step_weight_work(void **state)
     }
 }
 
+/* The same per-weight work on a mixture of experts (each rank's local experts quantized,
+ * one kernel per weight tensor), in NVFP4 (weights.quantize at the recipe's quantize bytes),
+ * with a recipe's bf16 layer left out, and booked as the optimizer's by the simulating
+ * engine too: its optimizer line is the estimate's. */
+static void test_step_weight_work_moe(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        char y[512];
+        snprintf(y, sizeof y, "cluster: {system: dgx-b200, gpus: 16}\nmodel: mixtral-8x7b\n"
+                 "train: {tp: 1, pp: 1, ep: 4, mbs: 1, gbs: 16, seq: 1024, precision: %s%s}\n",
+                 k ? "fp4" : "fp8", k ? ", bf16_first_layers: 8" : "");
+        aif_scenario s;
+        load(&s, y);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        aif_dims d;
+        aif_model_dims(&s.model, &d);
+        double L = s.model.layers, local = 8.0 / 4;
+        double gemm = L * (d.attn_params + d.expert_params * local);
+        double lp = k ? 1 - 8.0 / L : 1, per = k ? aif_fp4_quant_bytes(AIF_NVFP4) : 4;
+        const char *name = k ? "weights.quantize" : "weights.cast";
+        CLOSE(step_op_bytes(&g, name), gemm * lp * per, 1e-9);
+        assert_true(step_op_bytes(&g, k ? "weights.cast" : "weights.quantize") < 0);
+        for (int i = 0; i < g.n_ops; i++)   /* q/k/v fused and the output; two per local expert */
+            if (!strcmp(g.ops[i].name, name))
+                assert_int_equal(g.ops[i].n_kernels, (unsigned)(L * (2 + 2 * local)));
+        aif_train_result r[2];
+        aif_sim_stats st;
+        aif_sim_opts o = {0};
+        assert_int_equal(aif_estimate(&s, &r[0], &e), AIF_OK);
+        assert_int_equal(aif_simulate(&s, &o, &r[1], &st, &e), AIF_OK);
+        aif_seg_time sg;
+        aif_segment_time(&s, &g, AIF_SEG_STEP_OPT, &sg);
+        CLOSE(r[0].bd.optimizer_s, sg.total_s, 1e-9);
+        CLOSE(r[1].bd.optimizer_s, sg.total_s, 1e-9);
+        aif_graph_free(&g);
+    }
+}
+
 /* Korthikanti et al. 2022 eq. (1)/(2): activations per layer = s b h (34 + 5 a s / h)
  * without parallelism, and s b h (34 + 5 a s / h) / t with tensor and sequence parallelism. */
 static void test_activation_memory(void **state)
@@ -1629,7 +1670,7 @@ int main(void)
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_gemm_against_settled_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
