@@ -848,33 +848,42 @@ static void test_collectives(void **state)
     CLOSE(aif_busbw_factor(AIF_COLL_BROADCAST, 8), 1, 1e-12);
 }
 
-/* The bytes of the step's Adam op (lower_train.c "adam"), which must be there once. */
+/* The step's optimizer-segment op named name (lower_train.c: "adam", "grad.zero",
+ * "weights.cast", "weights.quantize"), or NULL where there is none; never two, and none of
+ * that name anywhere else in the graph. */
+static const aif_op *step_op(const aif_graph *g, const char *name)
+{
+    const aif_op *found = NULL;
+    int first = g->seg[AIF_SEG_STEP_OPT].first, end = first + g->seg[AIF_SEG_STEP_OPT].n;
+    for (int i = 0; i < g->n_ops; i++)
+        if (!strcmp(g->ops[i].name, name)) {
+            assert_true(i >= first && i < end && !found);
+            found = &g->ops[i];
+        }
+    return found;
+}
+
+/* The bytes of the step's op named name, or -1 where there is none. */
+static double step_op_bytes(const aif_graph *g, const char *name)
+{
+    const aif_op *o = step_op(g, name);
+    return o ? o->bytes : -1;
+}
+
+/* The bytes of the step's Adam op, which must be there. */
 static double adam_bytes(const aif_graph *g)
 {
-    double b = -1;
-    for (int i = 0; i < g->n_ops; i++)
-        if (!strcmp(g->ops[i].name, "adam")) {
-            assert_true(b < 0);
-            b = g->ops[i].bytes;
-        }
+    double b = step_op_bytes(g, "adam");
     assert_true(b > 0);
     return b;
 }
 
-/* The bytes of the step's op named name, or -1 where there is none (never two). */
-static double step_op_bytes(const aif_graph *g, const char *name)
+/* The result's optimizer line is the step's optimizer segment, all of it. */
+static void optimizer_line_is_segment(const aif_scenario *s, const aif_graph *g, const aif_train_result *r)
 {
-    double b = -1;
-    for (int i = g->seg[AIF_SEG_STEP_OPT].first; i < g->seg[AIF_SEG_STEP_OPT].first + g->seg[AIF_SEG_STEP_OPT].n; i++)
-        if (!strcmp(g->ops[i].name, name)) {
-            assert_true(b < 0);
-            b = g->ops[i].bytes;
-        }
-    for (int i = 0; i < g->n_ops; i++)   /* and nowhere else */
-        if (!strcmp(g->ops[i].name, name))
-            assert_true(i >= g->seg[AIF_SEG_STEP_OPT].first &&
-                        i < g->seg[AIF_SEG_STEP_OPT].first + g->seg[AIF_SEG_STEP_OPT].n);
-    return b;
+    aif_seg_time st;
+    aif_segment_time(s, g, AIF_SEG_STEP_OPT, &st);
+    CLOSE(r->bd.optimizer_s, st.total_s, 1e-9);
 }
 
 /* The step's per-weight work besides Adam, with Megatron-Core's gradient buffer (optimizer
@@ -918,18 +927,15 @@ static void test_step_weight_work(void **state)
             assert_true(zero > 0 && zero < 0.05 * local * 2);
         if (cases[k].cast_b > 0) {
             CLOSE(cast, layers_gemm * cases[k].cast_b, 1e-9);
-            for (int i = 0; i < g.n_ops; i++)   /* one cast per weight: qkv, out, fc1, fc2 of two layers */
-                if (!strcmp(g.ops[i].name, "weights.cast"))
-                    assert_int_equal(g.ops[i].n_kernels, 8);
+            /* one cast per weight: qkv, out, fc1, fc2 of two layers */
+            assert_int_equal(step_op(&g, "weights.cast")->n_kernels, 8);
         }
         else
             assert_true(cast < 0);
         /* on the step's time, as the optimizer's: the estimate's optimizer line is the segment's */
         aif_train_result r;
         assert_int_equal(aif_estimate(&s, &r, &e), AIF_OK);
-        aif_seg_time st;
-        aif_segment_time(&s, &g, AIF_SEG_STEP_OPT, &st);
-        CLOSE(r.bd.optimizer_s, st.total_s, 1e-9);
+        optimizer_line_is_segment(&s, &g, &r);
         aif_graph_free(&g);
     }
 }
@@ -959,18 +965,15 @@ static void test_step_weight_work_moe(void **state)
         const char *name = k ? "weights.quantize" : "weights.cast";
         CLOSE(step_op_bytes(&g, name), gemm * lp * per, 1e-9);
         assert_true(step_op_bytes(&g, k ? "weights.cast" : "weights.quantize") < 0);
-        for (int i = 0; i < g.n_ops; i++)   /* q/k/v fused and the output; two per local expert */
-            if (!strcmp(g.ops[i].name, name))
-                assert_int_equal(g.ops[i].n_kernels, (unsigned)(L * (2 + 2 * local)));
+        /* q/k/v fused and the output; two per local expert */
+        assert_int_equal(step_op(&g, name)->n_kernels, (unsigned)(L * (2 + 2 * local)));
         aif_train_result r[2];
         aif_sim_stats st;
         aif_sim_opts o = {0};
         assert_int_equal(aif_estimate(&s, &r[0], &e), AIF_OK);
         assert_int_equal(aif_simulate(&s, &o, &r[1], &st, &e), AIF_OK);
-        aif_seg_time sg;
-        aif_segment_time(&s, &g, AIF_SEG_STEP_OPT, &sg);
-        CLOSE(r[0].bd.optimizer_s, sg.total_s, 1e-9);
-        CLOSE(r[1].bd.optimizer_s, sg.total_s, 1e-9);
+        optimizer_line_is_segment(&s, &g, &r[0]);
+        optimizer_line_is_segment(&s, &g, &r[1]);
         aif_graph_free(&g);
     }
 }

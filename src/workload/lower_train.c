@@ -38,7 +38,8 @@
  * per element plus one scale per block: E4M3 per 16, NVFP4; E8M0 per 32, MXFP4).
  * Stochastic rounding of the gradients is the same kernel's conversion instruction on
  * Blackwell (cvt with .rs), no extra pass; weights are quantized (16x16 blocks) once per
- * step, as fp8's are cast, in the step's optimizer segment ("weights.quantize").  Attention (QK^T, softmax, AV), embeddings, the
+ * step, as fp8's are cast, in the step's optimizer segment ("weights.quantize").
+ * Attention (QK^T, softmax, AV), embeddings, the
  * output head, the router and norms stay in bf16, and so do the recipe's first and last
  * layers (train.bf16_first_layers, _last_layers): their share of the layer GEMMs' FLOPs,
  * averaged over the model's layers, is aif_op.hp_share (each pipeline stage is given the
