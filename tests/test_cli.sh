@@ -259,7 +259,18 @@ rejects 2 "calibration family hopper has no measured fp8 attention kernel" \
     train --model llama3-8b --gpus 8 --gpu h100-sxm --precision fp8 --set train.attention_dtype=fp8
 says 0 "fp8, recompute none, optimizer distributed (fp8 attention)" \
     train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8 --recompute none --set train.attention_dtype=fp8
-says 0 "attention_dtype bf16, fp8_params false, fp8_act_input false (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
+says 0 "attention_dtype bf16, fp8_params false, fp8_act_input false, dp_bucket 40M (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --precision fp8
+# Megatron-Core's gradient bucket (train.dp_bucket): assumed at its default where the buffer's
+# reduction overlaps the backward, named in the job line and the JSON when set, refused where
+# there is no such bucket
+says 0 "dp_bucket 64M (defaults, not given" train --model llama3-8b --gpus 64 --gpu h100-sxm
+says 0 "optimizer distributed (gradient buckets of 768M parameters)" \
+    train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_bucket=768M
+says 0 '"dp_bucket": 768000000' train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_bucket=768M --json
+rejects 2 "optimizer zero3 reduces its gradients its own way (accepted: optimizer none or distributed" \
+    train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.optimizer=zero3 --set train.dp_bucket=768M
+rejects 2 "dp_overlap is off here" train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_overlap=false \
+    --set train.dp_bucket=768M
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an
 # fp8 recipe leaves the choice, refused without one
 says 0 "optimizer distributed (fp8 parameters)" \

@@ -940,6 +940,36 @@ static void test_step_weight_work(void **state)
     }
 }
 
+/* Megatron-Core's gradient buckets: the rank's weights cut into buckets of the job's
+ * train.dp_bucket parameters, or of its default max(40M, 1M x dp): Llama 3 8B unsharded at
+ * DP 8 and DP 64 takes 40M and 64M (200 and 125 buckets), at 768M, as NVIDIA's MLPerf
+ * configurations set it, 10. */
+static void test_dp_bucket(void **state)
+{
+    (void)state;
+    struct { int gpus; const char *bucket; double params; } cases[] = {
+        {8, "", 40e6}, {64, "", 64e6}, {64, ", dp_bucket: 768M", 768e6}, {8, ", dp_bucket: 2000000000", 2e9},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char y[300];
+        snprintf(y, sizeof y, "cluster: {system: dgx-h100, gpus: %d}\nmodel: llama3-8b\n"
+                 "train: {mbs: 1, gbs: %d, seq: 4096, optimizer: distributed%s}\n",
+                 cases[k].gpus, cases[k].gpus, cases[k].bucket);
+        aif_scenario s;
+        load(&s, y);
+        CLOSE(aif_dp_bucket_params(&s.train), cases[k].params, 1e-12);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        aif_dims d;
+        aif_model_dims(&s.model, &d);
+        double local = s.model.layers * (d.attn_params + d.norm_params + d.mlp_params) + d.embed_params +
+                       d.head_params + d.final_norm_params;
+        assert_int_equal(g.dp_buckets, (int)floor(local / cases[k].params));
+        aif_graph_free(&g);
+    }
+}
+
 /* The same per-weight work on a mixture of experts (each rank's local experts quantized,
  * one kernel per weight tensor), in NVFP4 (weights.quantize at the recipe's quantize bytes),
  * with a recipe's bf16 layer left out, and booked as the optimizer's by the simulating
@@ -1673,7 +1703,7 @@ int main(void)
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_gemm_against_settled_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_dp_bucket), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),

@@ -647,6 +647,9 @@ typedef struct aif_train {
     int attn_block_bwd;      /* the same for the backward kernel (MaxText's sa_block_kv_dkv); 0 = attn_block's */
     int moments_dtype;       /* aif_grad_dtype's names: Adam's two moments' type (auto = fp32; bf16: Megatron-Core's
                                 --use-precision-aware-optimizer --exp-avg-dtype bf16 --exp-avg-sq-dtype bf16) */
+    double dp_bucket;        /* parameters per gradient bucket of Megatron-Core's DistributedDataParallel
+                                (its bucket_size, Megatron-LM's --ddp-bucket-size) under optimizer none or
+                                distributed with dp_overlap; 0 = its default, max(40M, 1M x dp) */
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained

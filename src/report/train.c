@@ -154,6 +154,11 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     int g16 = t->grad_dtype == AIF_GRAD_BF16, m16 = t->moments_dtype == AIF_GRAD_BF16;
     if (g16 || m16)
         fprintf(f, " (%s%s%s)", g16 ? "bf16 gradients" : "", g16 && m16 ? ", " : "", m16 ? "bf16 moments" : "");
+    if (t->dp_bucket > 0) {   /* named only when the job sets it (train.dp_bucket) */
+        char bk[32];
+        aif_fmt_count(bk, sizeof bk, t->dp_bucket);
+        fprintf(f, " (gradient buckets of %s parameters)", bk);
+    }
     if (t->attention_dtype == AIF_ATTN_DT_FP8)   /* named only when on (train.attention_dtype) */
         fputs(" (fp8 attention)", f);
     if (t->attn_block > 0 || t->attn_block_bwd > 0) {   /* named only when the job sets its kernel's tile */
@@ -283,6 +288,8 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_str(in, "optimizer", aif_optim_name((aif_optim)s->train.optimizer));
     if (aif_optim_has_grad_buffer(s->train.optimizer))   /* train.grad_dtype */
         aif_json_str(in, "grad_dtype", s->train.grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
+    if (s->train.dp_bucket > 0)   /* absent: Megatron-Core's default (train.dp_bucket) */
+        aif_json_num(in, "dp_bucket", s->train.dp_bucket);
     aif_json_str(in, "moments_dtype", s->train.moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
     aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));

@@ -3,6 +3,7 @@
  * NULL; tests/test_names.c checks that each name parses back to its value. */
 #include "aifsim/names.h"
 
+#include <math.h>
 #include <strings.h>
 
 int aif_name_index(const char *const *names, const char *name)
@@ -86,6 +87,10 @@ const char *aif_fp4_format_name(aif_fp4_format v)
 const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_names, COUNT(aif_recompute_names), (int)v); }
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
 bool aif_optim_has_grad_buffer(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED; }
+double aif_dp_bucket_params(const aif_train *t)
+{
+    return t->dp_bucket > 0 ? t->dp_bucket : fmax(40e6, 1e6 * t->par.dp);
+}
 const char *aif_attn_kernel_name(aif_attn_kernel v) { return pick(aif_attn_kernel_names, COUNT(aif_attn_kernel_names), (int)v); }
 const char *aif_fp8_recipe_name(aif_fp8_recipe v) { return pick(aif_fp8_recipe_names, COUNT(aif_fp8_recipe_names), (int)v); }
 const char *aif_fabric_kind_name(aif_fabric_kind v) { return pick(aif_fabric_kind_names, COUNT(aif_fabric_kind_names), (int)v); }

@@ -14,7 +14,7 @@
  *   (a model file's own `base` may name another file: at most 16 deep, never a cycle)
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, attn_block,
- *           attn_block_bwd, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           attn_block_bwd, dp_bucket, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
  *           rank_order, grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
@@ -167,6 +167,9 @@ static const field train_fields[] = {
     /* the fused kernel's key tile in sliding-window layers, forward and backward (0: the family's) */
     {.key = "attn_block", .type = F_INT, .off = offsetof(aif_train, attn_block), .min = 0, .max = 65536},
     {.key = "attn_block_bwd", .type = F_INT, .off = offsetof(aif_train, attn_block_bwd), .min = 0, .max = 65536},
+    /* Megatron-Core's gradient bucket, in parameters (aif_scenario_check says where it applies) */
+    {.key = "dp_bucket", .type = F_QTY, .off = offsetof(aif_train, dp_bucket), .qty = AIF_Q_COUNT, .min = 0,
+     .max = 1e13},
     FLD(aif_train, "framework", F_STR, framework),
     FLD(aif_train, "tp_overlap", F_BOOL, tp_overlap),
     FLD(aif_train, "dp_overlap", F_BOOL, dp_overlap),
@@ -1041,6 +1044,16 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             "(Megatron-Core's); under optimizer %s the gradients are counted in bf16 and another type is not "
             "modelled: use grad_dtype auto",
             aif_grad_dtype_names[t->grad_dtype], aif_optim_name((aif_optim)t->optimizer));
+    /* the bucket of Megatron-Core's DistributedDataParallel: only where its buffer's reduction
+     * overlaps the backward in buckets (with dp_overlap off it reduces one bucket at the end) */
+    if (t->dp_bucket > 0 && !aif_optim_has_grad_buffer(t->optimizer))
+        BAD("train.dp_bucket", "dp_bucket sets the gradient bucket of optimizer none or distributed (Megatron-Core's "
+            "DistributedDataParallel); optimizer %s reduces its gradients its own way (accepted: optimizer none or "
+            "distributed, or no dp_bucket)", aif_optim_name((aif_optim)t->optimizer));
+    else if (t->dp_bucket > 0 && !t->dp_overlap)
+        BAD("train.dp_bucket", "dp_bucket sets the buckets a reduction overlapped with the backward is cut into; "
+            "dp_overlap is off here (train.dp_overlap, or a stack without the overlap), so the gradients are reduced "
+            "as one bucket after the backward (accepted: dp_overlap true, or no dp_bucket)");
     if (t->offload_layers > 0 && t->offload == AIF_OFFLOAD_NONE)
         BAD("train.offload_layers", "offload_layers %d needs offload: activations", t->offload_layers);
     if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {
@@ -1133,6 +1146,9 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         /* a SwiGLU MLP's activation input kept in bf16 or fp8: a quarter to a half of a layer's
          * activations, and a cast each way */
         {"fp8_act_input", s->model.activation == AIF_ACT_SWIGLU, ""},
+        /* the gradient bucket: how many reductions overlap the backward, each paying its
+         * latency, and how much of the last one is left after it */
+        {"dp_bucket", p->dp > 1 && t->dp_overlap && aif_optim_has_grad_buffer(t->optimizer), ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1151,6 +1167,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[14].val, sizeof f[14].val, "%s", aif_attn_dtype_names[t->attention_dtype == AIF_ATTN_DT_FP8]);
     snprintf(f[15].val, sizeof f[15].val, "%s", t->fp8_params ? "true" : "false");
     snprintf(f[16].val, sizeof f[16].val, "%s", t->fp8_act_input ? "true" : "false");
+    snprintf(f[17].val, sizeof f[17].val, "%gM", aif_dp_bucket_params(t) / 1e6);
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

@@ -1716,12 +1716,12 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
             }
         }
     }
-    /* Megatron-Core's DistributedDataParallel: bucket_size = max(40M, 1M x dp) parameters,
-     * "so that chunks used in NCCL ring-reduce implementations are large enough to remain
-     * bandwidth-bound rather than latency-bound" (megatron/core/distributed/
-     * distributed_data_parallel.py) */
+    /* Megatron-Core's DistributedDataParallel: the job's bucket_size (train.dp_bucket) or its
+     * default max(40M, 1M x dp) parameters, "so that chunks used in NCCL ring-reduce
+     * implementations are large enough to remain bandwidth-bound rather than latency-bound"
+     * (megatron/core/distributed/distributed_data_parallel.py) */
     {
-        double nb = floor((dense_local + expert_local) / fmax(40e6, 1e6 * p->dp));
+        double nb = floor((dense_local + expert_local) / aif_dp_bucket_params(tr));
         g->dp_buckets = nb < 1 ? 1 : nb > 1e6 ? 1000000 : (int)nb;
     }
     int opt = tr->optimizer;
