@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_COLS = 64, CELL = 4096 };   /* "more than 64 columns" in cb_row; every column a table reads fits */
+enum { MAX_COLS = 64, CELL = 8192 };   /* "more than 64 columns" in cb_row; every column a table reads fits */
 
 typedef struct parse_state {
     char hdr[MAX_COLS][32];
@@ -389,7 +389,7 @@ static void cb_row(int c, void *data)
                 break;
             }
     } else if (ps->too_long) {
-        ps->rc = row_error(ps, "", "%s", "a cell is longer than 4095 characters");
+        ps->rc = row_error(ps, "", "%s", "a cell is longer than 8191 characters");
     } else if (ps->col > ps->n_hdr || (ps->col < ps->n_hdr && !short_row_ok(ps))) {
         char why[64];
         snprintf(why, sizeof why, "%d cells, the header has %d", ps->col, ps->n_hdr);
