@@ -49,7 +49,7 @@ static void test_everything_given(void **state)
                     "train: {tp: 2, pp: 1, mbs: 1, gbs: 16, seq: 4096, precision: fp8, recompute: none, "
                     "optimizer: distributed, attention: flash3, sp: true, tp_overlap: false, dp_overlap: true, "
                     "framework: megatron-core, grad_dtype: fp32, moments_dtype: fp32, fp8_params: false, "
-                    "fp8_act_input: false}\n";
+                    "fp8_act_input: false, dp_bucket: 40M}\n";
     aif_scenario s;
     aif_err e;
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
@@ -62,13 +62,15 @@ static void test_everything_given(void **state)
     has(s.assumed, "grad_dtype fp32", 1);   /* the distributed optimizer's gradient buffer */
     has(s.assumed, "moments_dtype fp32", 1);   /* Adam's moments, under any optimizer */
     has(s.assumed, "fp8_params", 0);   /* bf16: no fp8 weights to choose */
+    has(s.assumed, "dp_bucket 40M", 1);   /* Megatron-Core's default bucket at dp 8: max(40M, 8M) */
     y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {tp: 2, gbs: 16, seq: 4096, precision: fp8}\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
     has(s.assumed, "fp8_params false", 1);   /* an fp8 recipe's weights: 1 or 3 bytes */
     has(s.assumed, "fp8_act_input false", 1);   /* a SwiGLU input in bf16 or fp8 */
-    y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: gpt3-175b\ntrain: {tp: 8, gbs: 16, seq: 2048}\n";
+    y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: gpt3-175b\ntrain: {tp: 8, gbs: 16, seq: 2048, optimizer: fsdp}\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
     has(s.assumed, "fp8_act_input", 0);   /* GELU: no choice to make */
+    has(s.assumed, "dp_bucket", 0);   /* dp 2 under FSDP: no Megatron-Core bucket */
 }
 
 int main(void)
