@@ -3,17 +3,18 @@
  * Every row of validation/train.csv runs through aif_estimate and aif_simulate;
  * where nothing contends they model the same step, so their step times must stay
  * within the bound docs/VALIDATION.md states (median 0.2%, as measured): asserted
- * here as 5% on every row but six named below, and median <= 1%.  The six, all of one
- * microbatch a step (MLPerf's Llama 3.1 8B on 512 and 1,024 Blackwell GPUs, 11-12%, and
- * gpt-oss-20b on 512 GB300, 45%, and on 128 H100, 9%), are held apart, each at its own bound: with nothing to
- * hide the gradient reduction behind but one backward, the engines overlap it differently (the simulator
- * starts each bucket's reduction as its gradients are ready and hides nearly all of it,
- * the estimate's closed form leaves more exposed), 9-10% apart on the 8B rows and 39% and
- * 7.6% on gpt-oss-20b, whose experts' gradients outweigh its compute.  The 405B runs on 2,560 and
+ * here as 5% on every row, and median <= 1%.  Six rows of one microbatch a step had been
+ * held apart, each at its own bound (MLPerf's Llama 3.1 8B on 512 and 1,024 Blackwell
+ * GPUs, 9-10% apart, and gpt-oss-20b on 512 GB300, 39%, and on 128 H100, 7.6%): with
+ * Megatron-Core's default bucket the estimate's closed form charges the many buckets'
+ * latencies one after another and leaves more of the reduction exposed than the
+ * simulator, which starts each bucket's reduction as its gradients are ready.  With the
+ * bucket their configurations set (column dp_bucket, 768M parameters) the two agree
+ * within 4% on each.  The 405B runs on 2,560 and
  * 5,120 GB200, once past 5% by ECMP collisions on their cross-rack pipeline sends, agree
  * since their InfiniBand routes adaptively (the fabric's own routing, data/fabrics.yaml)
  * and their pipelines sit in one rack (train.rank_order tp-cp-pp-dp, as MLPerf's
- * TP_PP_DP_MAPPING).  Any other row past 5% fails (docs/VALIDATION.md, the simulating
+ * TP_PP_DP_MAPPING).  Any row past 5% fails (docs/VALIDATION.md, the simulating
  * engine).
  *
  * No row is held to a bound of its own: the two TPU v5p rows once held to 10% (TP16
@@ -56,22 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the rows of one microbatch a step whose gradient reduction the engines hide differently,
- * each with its own bound on |estimate / sim - 1| */
-static const struct { const char *id; double bound; } apart[] = {
-    {"mlperf51-nv-gb300-llama31-8b-512", 0.11}, {"mlperf51-nv-gb200-llama31-8b-512", 0.11},
-    {"mlperf60-nv-gb300-llama31-8b-512", 0.11}, {"mlperf60-nv-gb200-llama31-8b-1024", 0.12},
-    {"mlperf60-nv-gb300-gptoss-20b-512", 0.45}, {"mlperf60-cisco-zeus-h100-gptoss-20b-128", 0.09}};
-
-/* The bound a row is held to apart (named, and still of one microbatch a step), 0 if none. */
-static double held_apart(const aif_val_row *r)
-{
-    for (size_t k = 0; k < sizeof apart / sizeof *apart; k++)
-        if (!strcmp(r->id, apart[k].id))
-            return r->r.microbatches == 1 ? apart[k].bound : 0;
-    return 0;
-}
-#define MAX_DIFF 0.05     /* every other row, and the jobs below, uncontended */
+#define MAX_DIFF 0.05     /* every row, and the jobs below, uncontended */
 #define MEDIAN_DIFF 0.01  /* median of the same */
 
 static int cmp_double(const void *a, const void *b)
@@ -95,37 +81,27 @@ static void test_engines_agree(void **state)
     assert_true(est.n >= 80);
     double *d = malloc(sizeof *d * (size_t)est.n);
     assert_non_null(d);
-    int worst = 0, over = -1, one_mb = 0;
-    double over_bound = 0;
+    int worst = 0, past = 0;
     for (int i = 0; i < est.n; i++) {
         assert_string_equal(est.rows[i].id, sim.rows[i].id);
         double te = est.rows[i].r.step_time_s, ts = sim.rows[i].r.step_time_s;
         assert_true(te > 0 && ts > 0);
         d[i] = fabs(te / ts - 1);   /* relative to the simulated time, as docs/VALIDATION.md */
-        double own = held_apart(&est.rows[i]);
-        int single = own > 0;
-        one_mb += single;
-        if (d[i] > MAX_DIFF)
-            printf("past %.0f%%: %s %.2f%%%s\n", 100 * MAX_DIFF, est.rows[i].id, 100 * d[i],
-                   single ? " (held apart: one microbatch a step)" : "");
-        if (d[i] > (single ? own : MAX_DIFF) && (over < 0 || d[i] > d[over])) {
-            over = i;
-            over_bound = single ? own : MAX_DIFF;
+        if (d[i] > MAX_DIFF) {
+            printf("past %.0f%%: %s %.2f%%\n", 100 * MAX_DIFF, est.rows[i].id, 100 * d[i]);
+            past++;
         }
         if (d[i] > d[worst])
             worst = i;
     }
-    double over_d = over >= 0 ? d[over] : 0;
-    const char *over_id = over >= 0 ? est.rows[over].id : "";
     double max = d[worst];
     const char *worst_id = est.rows[worst].id;
     qsort(d, (size_t)est.n, sizeof *d, cmp_double);
     double median = est.n % 2 ? d[est.n / 2] : (d[est.n / 2 - 1] + d[est.n / 2]) / 2;
-    printf("engines over %d rows (%d held apart): max %.2f%% (%s), median %.2f%%\n", est.n, one_mb, 100 * max,
-           worst_id, 100 * median);
-    assert_int_equal(one_mb, (int)(sizeof apart / sizeof *apart));   /* each named row is in the table */
-    if (over >= 0)
-        fail_msg("row %s: the engines differ by %.2f%% (bound %.0f%%)", over_id, 100 * over_d, 100 * over_bound);
+    printf("engines over %d rows: max %.2f%% (%s), median %.2f%%\n", est.n, 100 * max, worst_id, 100 * median);
+    if (past)
+        fail_msg("%d rows past %.0f%%, the worst %s: the engines differ by %.2f%%", past, 100 * MAX_DIFF, worst_id,
+                 100 * max);
     if (median > MEDIAN_DIFF)
         fail_msg("median difference %.2f%% (bound %.0f%%)", 100 * median, 100 * MEDIAN_DIFF);
     free(d);
