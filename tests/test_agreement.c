@@ -6,9 +6,10 @@
  * here as 5% on every row, and median <= 1%.  Six rows of one microbatch a step had been
  * held apart, each at its own bound (MLPerf's Llama 3.1 8B on 512 and 1,024 Blackwell
  * GPUs, 9-10% apart, and gpt-oss-20b on 512 GB300, 39%, and on 128 H100, 7.6%): with
- * Megatron-Core's default bucket the estimate's closed form charges the many buckets'
- * latencies one after another and leaves more of the reduction exposed than the
- * simulator, which starts each bucket's reduction as its gradients are ready.  With the
+ * Megatron-Core's default bucket, dozens of buckets behind one backward, the estimate's
+ * closed form leaves more of the reduction exposed than the simulator, which starts each
+ * bucket's reduction as its gradients are ready (and runs a MoE's dense and expert
+ * buckets at once, where the estimate serves them on one stream).  With the
  * bucket their configurations set (column dp_bucket, 768M parameters) the two agree
  * within 4% on each.  The 405B runs on 2,560 and
  * 5,120 GB200, once past 5% by ECMP collisions on their cross-rack pipeline sends, agree
