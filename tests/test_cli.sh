@@ -269,6 +269,8 @@ says 0 "optimizer distributed (gradient buckets of 768M parameters)" \
 says 0 '"dp_bucket": 768000000' train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_bucket=768M --json
 rejects 2 "optimizer zero3 reduces its gradients its own way (accepted: optimizer none or distributed" \
     train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.optimizer=zero3 --set train.dp_bucket=768M
+rejects 2 "dp_bucket 0.001 is less than one parameter" train --model llama3-8b --gpus 64 --gpu h100-sxm \
+    --set train.dp_bucket=1e-3
 rejects 2 "dp_overlap is off here" train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_overlap=false \
     --set train.dp_bucket=768M
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an

@@ -1046,7 +1046,10 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             aif_grad_dtype_names[t->grad_dtype], aif_optim_name((aif_optim)t->optimizer));
     /* the bucket of Megatron-Core's DistributedDataParallel: only where its buffer's reduction
      * overlaps the backward in buckets (with dp_overlap off it reduces one bucket at the end) */
-    if (t->dp_bucket > 0 && !aif_optim_has_grad_buffer(t->optimizer))
+    if (t->dp_bucket > 0 && t->dp_bucket < 1)
+        BAD("train.dp_bucket", "dp_bucket %g is less than one parameter (accepted: 0 for Megatron-Core's default, or "
+            "a count of parameters such as 768M)", t->dp_bucket);
+    else if (t->dp_bucket > 0 && !aif_optim_has_grad_buffer(t->optimizer))
         BAD("train.dp_bucket", "dp_bucket sets the gradient bucket of optimizer none or distributed (Megatron-Core's "
             "DistributedDataParallel); optimizer %s reduces its gradients its own way (accepted: optimizer none or "
             "distributed, or no dp_bucket)", aif_optim_name((aif_optim)t->optimizer));
