@@ -71,6 +71,13 @@ static void test_everything_given(void **state)
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
     has(s.assumed, "fp8_act_input", 0);   /* GELU: no choice to make */
     has(s.assumed, "dp_bucket", 0);   /* dp 2 under FSDP: no Megatron-Core bucket */
+    y = "cluster: {system: dgx-h100, gpus: 16}\nmodel: gpt3-175b\ntrain: {tp: 8, gbs: 16, seq: 2048, optimizer: zero1}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    has(s.assumed, "dp_bucket 40M", 1);   /* zero1's gradients reduced in the same buckets */
+    /* a layout the search fills: dp not known yet, the default as Megatron-Core writes it */
+    y = "cluster: {system: dgx-h100, gpus: 512}\nmodel: llama3-8b\ntrain: {tp: auto, gbs: 512, seq: 4096}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    has(s.assumed, "dp_bucket max(40M, 1M x dp)", 1);
 }
 
 int main(void)

@@ -264,13 +264,27 @@ says 0 "attention_dtype bf16, fp8_params false, fp8_act_input false, dp_bucket 4
 # reduction overlaps the backward, named in the job line and the JSON when set, refused where
 # there is no such bucket
 says 0 "dp_bucket 64M (defaults, not given" train --model llama3-8b --gpus 64 --gpu h100-sxm
+says 0 "dp_bucket 256M (defaults, not given" train --model llama3-8b --gpus 512 --gpu h100-sxm --tp auto
 says 0 "optimizer distributed (gradient buckets of 768M parameters)" \
     train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_bucket=768M
 says 0 '"dp_bucket": 768000000' train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_bucket=768M --json
-rejects 2 "optimizer zero3 reduces its gradients its own way (accepted: optimizer none or distributed" \
+rejects 2 "optimizer zero3 reduces them layer by layer (accepted: optimizer none, distributed or zero1" \
     train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.optimizer=zero3 --set train.dp_bucket=768M
-rejects 2 "dp_bucket 0.001 is less than one parameter" train --model llama3-8b --gpus 64 --gpu h100-sxm \
+rejects 2 "dp_bucket 0.001 is not a whole number of parameters" train --model llama3-8b --gpus 64 --gpu h100-sxm \
     --set train.dp_bucket=1e-3
+rejects 2 "dp_bucket 1.5 is not a whole number of parameters" train --model llama3-8b --gpus 64 --gpu h100-sxm \
+    --set train.dp_bucket=1.5
+says 0 "optimizer zero1 (gradient buckets of 768M parameters)" \
+    train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.optimizer=zero1 --set train.dp_bucket=768M
+# the search keeps a bucket given: only the optimizers that reduce in buckets, with the overlap on
+"$bin" search --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_bucket=768M --top 20 >"$tmp/out" 2>"$tmp/err"
+if [ $? -ne 0 ]; then
+    bad "search with dp_bucket exited non-zero: $(cat "$tmp/err")"
+elif ! grep -qE '^ +1 ' "$tmp/out" || grep -E '^ +[0-9]+ ' "$tmp/out" | grep -qE ' (zero2|zero3|fsdp) | (on|off)/off/'; then
+    bad "search with dp_bucket ranks a layout train refuses: $(grep -E '^ +[0-9]+ ' "$tmp/out" | head -3)"
+else
+    ok
+fi
 rejects 2 "dp_overlap is off here" train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_overlap=false \
     --set train.dp_bucket=768M
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an

@@ -648,8 +648,9 @@ typedef struct aif_train {
     int moments_dtype;       /* aif_grad_dtype's names: Adam's two moments' type (auto = fp32; bf16: Megatron-Core's
                                 --use-precision-aware-optimizer --exp-avg-dtype bf16 --exp-avg-sq-dtype bf16) */
     double dp_bucket;        /* parameters per gradient bucket of Megatron-Core's DistributedDataParallel
-                                (its bucket_size, Megatron-LM's --ddp-bucket-size) under optimizer none or
-                                distributed with dp_overlap; 0 = its default, max(40M, 1M x dp) */
+                                (its bucket_size, Megatron-LM's --ddp-bucket-size), a whole number, under
+                                optimizer none, distributed or zero1 with dp_overlap; 0 = the class's own
+                                default, max(40M, 1M x dp), dp without context parallelism */
     double tokens;           /* training token budget (0 = not given) */
     char framework[AIF_NAME_MAX];   /* the software stack (data/frameworks.yaml); default megatron-core */
     /* LoRA fine-tuning (train.lora): the model's weights frozen, rank-r adapters trained
@@ -795,6 +796,11 @@ aif_rc aif_alloc_check(const aif_scenario *s, aif_err *err);
 /* One command-line override: a dotted field path and its text value, e.g.
  * {"train.tp", "8"}.  `origin` names the option for errors ("--tp"). */
 typedef struct aif_override { const char *path, *value, *origin; } aif_override;
+
+/* Once a search has filled a layout written auto (auto_fields cleared), the assumed
+ * defaults that depend on it take their values: the gradient bucket's
+ * max(40M, 1M x dp) in s->assumed becomes the layout's figure. */
+void aif_scenario_assumed_layout(aif_scenario *s);
 
 /* Appends a note to s: the field, what was asked, what is used, and why (printf-style);
  * past AIF_MAX_NOTES it only counts it (n_notes_dropped), so a writer can say so. */

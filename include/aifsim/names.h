@@ -75,9 +75,13 @@ const char *aif_optim_name(aif_optim v);
 /* Whether optimizer v keeps Megatron-Core's data-parallel gradient buffer, whose type
  * train.grad_dtype sets (none and distributed; the sharded ones keep their own). */
 bool aif_optim_has_grad_buffer(int v);
-/* The parameters per gradient bucket of Megatron-Core's DistributedDataParallel:
- * train.dp_bucket, or its default max(40M, 1M x dp) (megatron/core/distributed/
- * distributed_data_parallel.py). */
+/* Whether optimizer v reduces the gradients in buckets after the backward, which
+ * train.dp_bucket sizes (none, distributed and zero1; the sharded ones reduce layer by
+ * layer). */
+bool aif_optim_has_buckets(int v);
+/* The parameters per gradient bucket: train.dp_bucket, or Megatron-Core's
+ * DistributedDataParallel's own default max(40M, 1M x dp), dp without context parallelism
+ * (megatron/core/distributed/distributed_data_parallel.py). */
 double aif_dp_bucket_params(const aif_train *t);
 const char *aif_attn_kernel_name(aif_attn_kernel v);
 const char *aif_fp8_recipe_name(aif_fp8_recipe v);

@@ -87,6 +87,7 @@ const char *aif_fp4_format_name(aif_fp4_format v)
 const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_names, COUNT(aif_recompute_names), (int)v); }
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
 bool aif_optim_has_grad_buffer(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED; }
+bool aif_optim_has_buckets(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED || v == AIF_OPT_ZERO1; }
 double aif_dp_bucket_params(const aif_train *t)
 {
     return t->dp_bucket > 0 ? t->dp_bucket : fmax(40e6, 1e6 * t->par.dp);

@@ -458,6 +458,19 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     return AIF_OK;
 }
 
+void aif_scenario_assumed_layout(aif_scenario *s)
+{
+    static const char formula[] = "dp_bucket max(40M, 1M x dp)";
+    char *at = strstr(s->assumed, formula);
+    if (!at)
+        return;
+    char tail[sizeof s->assumed], val[48];
+    aif_strlcpy(tail, at + sizeof formula - 1, sizeof tail);
+    snprintf(val, sizeof val, "dp_bucket %gM", aif_dp_bucket_params(&s->train) / 1e6);
+    size_t k = (size_t)(at - s->assumed);
+    snprintf(s->assumed + k, sizeof s->assumed - k, "%s%s", val, tail);
+}
+
 void aif_scenario_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
 {
     if (s->n_notes >= AIF_MAX_NOTES) {
@@ -1046,13 +1059,13 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             aif_grad_dtype_names[t->grad_dtype], aif_optim_name((aif_optim)t->optimizer));
     /* the bucket of Megatron-Core's DistributedDataParallel: only where its buffer's reduction
      * overlaps the backward in buckets (with dp_overlap off it reduces one bucket at the end) */
-    if (t->dp_bucket > 0 && t->dp_bucket < 1)
-        BAD("train.dp_bucket", "dp_bucket %g is less than one parameter (accepted: 0 for Megatron-Core's default, or "
-            "a count of parameters such as 768M)", t->dp_bucket);
-    else if (t->dp_bucket > 0 && !aif_optim_has_grad_buffer(t->optimizer))
-        BAD("train.dp_bucket", "dp_bucket sets the gradient bucket of optimizer none or distributed (Megatron-Core's "
-            "DistributedDataParallel); optimizer %s reduces its gradients its own way (accepted: optimizer none or "
-            "distributed, or no dp_bucket)", aif_optim_name((aif_optim)t->optimizer));
+    if (t->dp_bucket > 0 && (t->dp_bucket < 1 || t->dp_bucket != floor(t->dp_bucket)))
+        BAD("train.dp_bucket", "dp_bucket %g is not a whole number of parameters (accepted: 0 for Megatron-Core's "
+            "default, or a count of parameters such as 768M)", t->dp_bucket);
+    else if (t->dp_bucket > 0 && !aif_optim_has_buckets(t->optimizer))
+        BAD("train.dp_bucket", "dp_bucket sets the buckets the gradients are reduced in after the backward "
+            "(optimizer none, distributed or zero1); optimizer %s reduces them layer by layer (accepted: optimizer "
+            "none, distributed or zero1, or no dp_bucket)", aif_optim_name((aif_optim)t->optimizer));
     else if (t->dp_bucket > 0 && !t->dp_overlap)
         BAD("train.dp_bucket", "dp_bucket sets the buckets a reduction overlapped with the backward is cut into; "
             "dp_overlap is off here (train.dp_overlap, or a stack without the overlap), so the gradients are reduced "
@@ -1125,6 +1138,8 @@ static void list_assumed(const ynode *root, aif_scenario *s)
 {
     const aif_train *t = &s->train;
     const aif_parallel *p = &t->par;
+    /* a layout written auto: dp is not known until the search fills it */
+    const int layout_auto = (t->auto_fields & (AIF_AUTO_TP | AIF_AUTO_PP | AIF_AUTO_CP)) != 0;
     struct { const char *key; int show; char val[AIF_NAME_MAX + 8]; } f[] = {
         {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp > 1, ""},
         {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
@@ -1151,7 +1166,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"fp8_act_input", s->model.activation == AIF_ACT_SWIGLU, ""},
         /* the gradient bucket: how many reductions overlap the backward, each paying its
          * latency, and how much of the last one is left after it */
-        {"dp_bucket", p->dp > 1 && t->dp_overlap && aif_optim_has_grad_buffer(t->optimizer), ""},
+        {"dp_bucket", (p->dp > 1 || layout_auto) && t->dp_overlap && aif_optim_has_buckets(t->optimizer), ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1170,7 +1185,10 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[14].val, sizeof f[14].val, "%s", aif_attn_dtype_names[t->attention_dtype == AIF_ATTN_DT_FP8]);
     snprintf(f[15].val, sizeof f[15].val, "%s", t->fp8_params ? "true" : "false");
     snprintf(f[16].val, sizeof f[16].val, "%s", t->fp8_act_input ? "true" : "false");
-    snprintf(f[17].val, sizeof f[17].val, "%gM", aif_dp_bucket_params(t) / 1e6);
+    if (layout_auto)   /* dp is the search's to choose: the default as Megatron-Core writes it */
+        snprintf(f[17].val, sizeof f[17].val, "max(40M, 1M x dp)");
+    else
+        snprintf(f[17].val, sizeof f[17].val, "%gM", aif_dp_bucket_params(t) / 1e6);
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

@@ -371,7 +371,8 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
     int named = fw->name[0] != '\0';
     int n_tpo = choices(named && !fw->tp_overlap ? 0 : sp->tp_overlap >= 0 ? sp->tp_overlap : p->tp > 1 ? -1 : 0, 0, 1,
                         tpos);
-    int n_dpo = choices(named && !fw->dp_overlap ? 0 : sp->dp_overlap, 0, 1, dpos);
+    /* a bucket given (train.dp_bucket) is the overlapped reduction's: the overlap stays on */
+    int n_dpo = choices(named && !fw->dp_overlap ? 0 : s->train.dp_bucket > 0 ? 1 : sp->dp_overlap, 0, 1, dpos);
     int n_epo = choices(named && !fw->ep_overlap ? 0 : sp->ep_overlap >= 0 ? sp->ep_overlap : w->moe ? -1 : 0, 0, 1,
                         epos);
     w->out->candidates += n_tpo * n_dpo * n_epo;
@@ -475,12 +476,13 @@ static void block(search *w, aif_scenario *s)
     int rcs[3], opts[N_OPT];
     int n_rc = choices(sp->recompute, AIF_RC_NONE, AIF_RC_FULL, rcs);
     /* a gradient type given (train.grad_dtype) is the distributed optimizer's buffer: the
-     * sharded optimizers, which keep their own, are not searched; nor zero2 and zero3 under
-     * LoRA, whose frozen weights sharded layer by layer are not modelled (aif_scenario_check) */
+     * sharded optimizers, which keep their own, are not searched; nor, with a bucket given
+     * (train.dp_bucket), those that reduce layer by layer, nor zero2 and zero3 under LoRA,
+     * whose frozen weights sharded layer by layer are not modelled (aif_scenario_check) */
     int n_opt = choices(sp->optimizer, AIF_OPT_NONE,
-                        s->train.grad_dtype != AIF_GRAD_AUTO ? AIF_OPT_DISTRIBUTED
-                        : s->train.lora.rank > 0              ? AIF_OPT_ZERO1
-                                                               : AIF_OPT_ZERO3,
+                        s->train.grad_dtype != AIF_GRAD_AUTO                   ? AIF_OPT_DISTRIBUTED
+                        : s->train.lora.rank > 0 || s->train.dp_bucket > 0 ? AIF_OPT_ZERO1
+                                                                               : AIF_OPT_ZERO3,
                         opts);
     for (int vpp = sp->vpp > 0 ? sp->vpp : 1; vpp <= (sp->vpp > 0 ? sp->vpp : vpp_hi) && !w->rc; vpp++) {
         if (vpp > 1 && p->pp == 1)
@@ -615,7 +617,8 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
     int tps[MAX_VALUES], cps[MAX_VALUES], pps[MAX_VALUES], eps[MAX_VALUES], etps[MAX_VALUES], dpss[MAX_VALUES + 1];
     /* a sharded optimizer (zero2, zero3, fsdp) among those searched: hybrid sharding is tried */
     bool shardable = sp->optimizer >= 0 ? sp->optimizer >= AIF_OPT_ZERO2
-                                        : s->train.grad_dtype == AIF_GRAD_AUTO && s->train.lora.rank == 0;
+                                        : s->train.grad_dtype == AIF_GRAD_AUTO && s->train.lora.rank == 0 &&
+                                              s->train.dp_bucket == 0;
     int n_tp = divisors(w.gpus, 1, m->heads, sp->tp, tps);
     w.rc = AIF_OK;
     for (int a = 0; a < n_tp && !w.rc; a++) {

@@ -60,6 +60,7 @@ bool aif_change_apply(aif_scenario *s, int change)
             return false;
         t->optimizer = AIF_OPT_ZERO3;
         t->grad_dtype = AIF_GRAD_AUTO;   /* zero3's gradients are its own (train.grad_dtype: none or distributed) */
+        t->dp_bucket = 0;                /* and reduced layer by layer (train.dp_bucket: none, distributed, zero1) */
         return true;
     }
     return false;
