@@ -139,6 +139,16 @@ static void rows_of(const char *csv, aif_validation *v, int n)
     assert_int_equal(v->n, n);
 }
 
+/* The results of a table of two rows, validated, copied out. */
+static void two_rows(const char *csv, aif_train_result *a, aif_train_result *b)
+{
+    aif_validation v;
+    rows_of(csv, &v, 2);
+    *a = v.rows[0].r;
+    *b = v.rows[1].r;
+    aif_validation_free(&v);
+}
+
 /* A cell of 8,191 characters is read (the notes of the MLPerf rows reach 4,700); one
  * longer is refused at its line. */
 static void test_cell_limit(void **state)
@@ -305,13 +315,12 @@ static void test_scaleup_domain_column(void **state)
     (void)state;
     const char *csv = DOMHDR "r72,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s,n\n"
                              "r64,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,64\n";
-    aif_validation v;
-    rows_of(csv, &v, 2);
-    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    aif_train_result ra, rb;
+    two_rows(csv, &ra, &rb);
+    const aif_train_result *a = &ra, *b = &rb;
     double ratio = b->bd.dp_comm_s / a->bd.dp_comm_s;
     assert_true(ratio > 1.08 && ratio < 1.2);
     assert_true(b->step_time_s > a->step_time_s);
-    aif_validation_free(&v);
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,2\n",
         "column scaleup_domain", 2);
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,x\n",
@@ -337,9 +346,9 @@ static void test_fp8_params_column(void **state)
     (void)state;
     const char *csv = FHDR "bf,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,distributed,0,step_time_s,1,s,n\n"
                            "f8,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n";
-    aif_validation v;
-    rows_of(csv, &v, 2);
-    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    aif_train_result ra, rb;
+    two_rows(csv, &ra, &rb);
+    const aif_train_result *a = &ra, *b = &rb;
     /* the decoder layers at 3 bytes a weight against 1; the embedding, head and final norm (TP 8:
      * vocab 128,256 x 8,192 twice over 8) bf16 alone in both */
     double edge = 2.0 * 128256 * 8192 / 8 + 8192;
@@ -347,7 +356,6 @@ static void test_fp8_params_column(void **state)
     double r = b->bd.dp_comm_s / a->bd.dp_comm_s;   /* fp32 gradients reduced, then 1 byte gathered, not 2 */
     assert_true(r > 0.80 && r < 0.87);
     assert_true(b->step_time_s < a->step_time_s);
-    aif_validation_free(&v);
     bad(FHDR "a,llama3-70b,dgx-h100,64,8,1,64,4096,bf16,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
         "column fp8_params", 2);
     bad(FHDR "a,llama3-70b,dgx-h100,64,8,1,64,4096,fp8,fsdp,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
@@ -407,13 +415,12 @@ static void test_rank_order_column(void **state)
     const char *csv = ROHDR "a,llama3-70b,gb200-nvl72,512,4,8,1,128,8192,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64\n"
                            "b,llama3-70b,gb200-nvl72,512,4,8,1,128,8192,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64"
                            ",,,tp-cp-pp-dp\n";
-    aif_validation v;
-    rows_of(csv, &v, 2);
-    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    aif_train_result ra, rb;
+    two_rows(csv, &ra, &rb);
+    const aif_train_result *a = &ra, *b = &rb;
     if (!(b->bd.pp_comm_s < a->bd.pp_comm_s && b->bd.dp_comm_s > a->bd.dp_comm_s))
         fail_msg("pipeline %.4f -> %.4f s, gradients %.4f -> %.4f s", a->bd.pp_comm_s, b->bd.pp_comm_s,
                  a->bd.dp_comm_s, b->bd.dp_comm_s);
-    aif_validation_free(&v);
     bad(ROHDR "a,llama3-70b,gb200-nvl72,512,4,8,1,128,8192,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64,,,tp-dp-pp\n",
         "column rank_order", 2);
     bad(ROHDR "a,mixtral-8x7b,gb200-nvl72,512,4,8,1,128,4096,distributed,1,step_time_s,1,s,n,,,,,,,,,,,,64,,,tp-cp-pp-dp\n",
@@ -454,13 +461,12 @@ static void test_dp_bucket_column(void **state)
     const char *csv = DBHDR "a,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,distributed,step_time_s,1,s,n\n"
                             "b,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,distributed,step_time_s,1,s,n"
                             ",,,,,,,,,,,,,,,,,,768M\n";
-    aif_validation v;
-    rows_of(csv, &v, 2);
-    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    aif_train_result ra, rb;
+    two_rows(csv, &ra, &rb);
+    const aif_train_result *a = &ra, *b = &rb;
     if (!(b->bd.dp_comm_s < a->bd.dp_comm_s && b->step_time_s < a->step_time_s))
         fail_msg("768M buckets: DP %.4f s, step %.4f s; default: DP %.4f s, step %.4f s", b->bd.dp_comm_s,
                  b->step_time_s, a->bd.dp_comm_s, a->step_time_s);
-    aif_validation_free(&v);
     bad(DBHDR "a,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,distributed,step_time_s,1,s,n,,,,,,,,,,,,,,,,,,x\n",
         "column dp_bucket", 2);
     bad(DBHDR "a,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,fsdp,step_time_s,1,s,n,,,,,,,,,,,,,,,,,,768M\n",
@@ -477,9 +483,9 @@ static void test_fp4_frozen_weights(void **state)
     const char *csv = FHDR "a,llama2-70b,dgx-b200,8,1,1,8,8192,nvfp4,distributed,0,step_time_s,1,s,n,16,attention\n"
                            "b,llama2-70b,dgx-b200,8,1,1,8,8192,nvfp4,distributed,0,step_time_s,1,s,n,16,attention"
                            ",,,,,,,,,,,1\n";
-    aif_validation v;
-    rows_of(csv, &v, 2);
-    const aif_train_result *a = &v.rows[0].r, *b = &v.rows[1].r;
+    aif_train_result ra, rb;
+    two_rows(csv, &ra, &rb);
+    const aif_train_result *a = &ra, *b = &rb;
     /* the decoder layers' weights (TP 1, one stage) at 2.5625 and 1.125 bytes, the embedding and
      * head at 2 either way, the adapters' (rank 16 on q, k, v and o) at 2 */
     double layers = 80.0 * (8192.0 * (8192 + 2 * 1024) + 8192.0 * 8192 + 3.0 * 8192 * 28672);
@@ -488,7 +494,6 @@ static void test_fp4_frozen_weights(void **state)
     assert_true(fabs(a->mem.weights_bytes - (2.5625 * (layers + norms) + 2 * edge + 2 * adapters)) < 1);
     assert_true(fabs(b->mem.weights_bytes - (1.125 * (layers + norms) + 2 * edge + 2 * adapters)) < 1);
     assert_true(fabs(b->step_time_s / a->step_time_s - 1) < 1e-9);
-    aif_validation_free(&v);
     bad(FHDR "a,llama2-70b,dgx-b200,8,1,1,8,8192,nvfp4,distributed,0,step_time_s,1,s,n,,,,,,,,,,,,,1\n",
         "fp4 with lora", 2);
 }
