@@ -17,7 +17,11 @@
  * Interleaved (vpp > 1), a bucket's window is its layers' distance from the end of
  * the stage's backward in the cool-down, whole chunk-groups for the later chunks
  * (workload/schedule.h, aif_sched_dp_window): most of the reduction hides behind the
- * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it.
+ * backward of the other chunks, as Megatron-Core's overlap_grad_reduce has it; with
+ * its DDP buckets (optimizer none, distributed, zero1) a chunk's reductions start
+ * together after the chunk's last backward (align_grad_reduce), so they are served a
+ * chunk at a time and the first chunk's are exposed whole; the all-gathers keep the
+ * buckets (each forward waits for its own bucket).
  * Activation offload (pp 1): a microbatch's forward and backward each add what the
  * compute waits for the copy stream (aif_offload_exposed, workload/offload.h), booked
  * as offload_s.
@@ -26,6 +30,7 @@
  * The estimate memo (aif_estimate_memoized, at the end) reuses layer segments' times
  * across the estimates of a sweep; its results are aif_estimate's bit for bit. */
 #include "engine/estimate.h"
+#include "aifsim/names.h"
 #include "base/arena.h"
 #include "base/base.h"
 #include "hw/compute.h"
@@ -183,6 +188,11 @@ static double bucket_count(const aif_graph *g, int items)
     int nb = g->dp_buckets < 1 ? 1 : g->dp_buckets;
     return items >= 1 && nb > items ? items : nb;
 }
+
+/* Whether the job's gradients are Megatron-Core's DistributedDataParallel buckets
+ * (optimizer none, distributed or zero1), whose interleaved schedule launches a chunk's
+ * reductions itself (pipeline_parallel/schedules.py, align_grad_reduce). */
+static int megatron_buckets(const aif_train *tr) { return aif_optim_has_buckets(tr->optimizer); }
 
 /* Time of one bucket's share (1/nb) of a step segment's collectives, run in turn. */
 static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb, aif_estimate_memo *m)
@@ -465,7 +475,14 @@ static void estimate_finish(const aif_scenario *s, const aif_graph *g, const aif
              * reductions end max_b ((b+1) rs/nb - window_b) after the backward, at least
              * rs/nb; the all-gathers mirror it before the forward */
             aif_pipe pipe_shape = {p->pp, p->vpp, g->microbatches};
-            double rs_x = aif_dp_tail(pipe_shape, nb, rs, worst_b), ag_x = aif_dp_tail(pipe_shape, nb, ag, worst_f);
+            /* Megatron-Core's DDP buckets: under its interleaved schedule a chunk's
+             * reductions are launched together once the chunk's last backward has ended
+             * (align_grad_reduce), so they do not overlap that backward: served a chunk at
+             * a time.  The all-gathers keep the buckets: each forward waits for its own.
+             * (The stages after the first hold each chunk as one bucket; their tails, one
+             * chunk's pass or more earlier than the first stage's, never bind.) */
+            double rs_x = aif_dp_tail(pipe_shape, megatron_buckets(tr) ? p->vpp : nb, rs, worst_b);
+            double ag_x = aif_dp_tail(pipe_shape, nb, ag, worst_f);
             dp_exposed = rs_x + ag_x + interference(s, rs - rs_x) + interference(s, ag - ag_x);
         } else {
             dp_exposed = fmax(rs - (nb - 1) / nb * worst_b, rs / nb) + fmax(ag - (nb - 1) / nb * worst_f, ag / nb) +

@@ -38,7 +38,9 @@
  * Data-parallel gradients.  With dp_overlap, a stage's embedding, layers and
  * head form the graph's dp_buckets buckets of consecutive layers (Megatron-LM's
  * bucket size, graph.h); the gradient reduce-scatter of a bucket starts when the
- * backward of its last layer (in backward order) of the last microbatch ends,
+ * backward of its last layer (in backward order) of the last microbatch ends (with
+ * Megatron-Core's DDP buckets in the interleaved schedule, when that backward's whole
+ * chunk ends: align_grad_reduce launches a chunk's reductions together),
  * and the parameter all-gather of each bucket runs at the start of the step,
  * before the bucket's first forward (it belongs to the previous optimizer step);
  * without it, both are blocking at the ends of the step.
@@ -136,6 +138,7 @@ typedef struct timeline {
     int pend_req;              /* RQ_NEXT request beside the current compute op (NONE: none) */
     int wait_req, wait_bucket, wait_slot, wait_done;
     int seg_reqs, bg, rs_left; /* RQ_SEG requests; background requests; reductions left */
+    int rs_defer;              /* buckets closed in this unit, reduced at its end (sim.chunk_sync) */
     int async_reqs;            /* RQ_ASYNC requests in flight (among bg) */
     int seg_cat;               /* category of the last RQ_SEG request (what a wait for them is) */
     double wait_t, end_t;
@@ -183,6 +186,9 @@ typedef struct sim {
     aif_rank_map rmap;         /* a logical rank's GPU (train.rank_order; workload/ranks.h) */
     long *members;             /* another order than the default: a group's GPUs, built one group at a time */
     double slowdown;
+    /* Megatron-Core's DDP buckets in the interleaved schedule (align_grad_reduce): a chunk's
+     * reductions start together when its last backward ends, not bucket by bucket */
+    int chunk_sync;
     double *op_t;              /* per op: its duration (compute) or the closed form's time (comm) */
     /* per op: the closed form's time and algorithm of its last launch, for its bytes
      * (launch asks for every coflow: 2.7M at 16,384 GPUs with --full; the same
@@ -1085,8 +1091,16 @@ static int end_segment(sim *x, int ti)
         record(x, "offload.d2h", "host", ti, 1 + AIF_N_GRP, at, t->off_clock);
     }
     if (x->s->train.dp_overlap && u->pass == AIF_PASS_BWD && u->mb == x->m - 1 && it->bucket != NONE &&
-        it->closes)
-        submit_buckets(x, ti, AIF_SEG_STEP_RS, RQ_RS, 1.0 / x->n_buckets[t->stage], NONE);
+        it->closes) {
+        if (x->chunk_sync)
+            t->rs_defer++;
+        else
+            submit_buckets(x, ti, AIF_SEG_STEP_RS, RQ_RS, 1.0 / x->n_buckets[t->stage], NONE);
+    }
+    if (t->rs_defer > 0 && t->item + 1 == t->n_items) {   /* the chunk's last backward is over */
+        for (; t->rs_defer > 0; t->rs_defer--)
+            submit_buckets(x, ti, AIF_SEG_STEP_RS, RQ_RS, 1.0 / x->n_buckets[t->stage], NONE);
+    }
     t->item++;
     t->op = NONE;
     if (x->o->progress && x->units_total > 0 && t->item == t->n_items && x->units_done % 64 == 0)
@@ -1220,6 +1234,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     x->full = o->full;
     x->alloc = (aif_alloc){aif_alloc_gpus(s), s->train.alloc.first_node};
     x->slowdown = s->cluster.gpu.calib.overlap_slowdown;
+    x->chunk_sync = s->train.par.vpp > 1 && s->train.par.pp > 1 && aif_optim_has_buckets(s->train.optimizer);
     x->free_rq = NONE;
     aif_evq_init(&x->q);
     aif_rc rc = aif_netsim_new(&s->cluster, &x->q, coflow_done, x, &x->net, err);
