@@ -287,6 +287,20 @@ else
 fi
 rejects 2 "dp_overlap is off here" train --model llama3-8b --gpus 64 --gpu h100-sxm --set train.dp_overlap=false \
     --set train.dp_bucket=768M
+# context parallelism's exchange (train.cp_comm): assumed as the stack resolves it where cp > 1
+# (Megatron-Core's p2p, MaxText's allgather), named in the job line when set and in JSON as
+# resolved, its collectives in the step graph, a value outside the list refused
+says 0 "cp_comm p2p (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --cp 4 --tp 1 --pp 1 --gbs 2
+says 0 "cp_comm allgather (defaults, not given" train --model llama3-8b --gpus 8 --gpu gb200 --cp 4 --tp 1 --pp 1 \
+    --gbs 2 --framework maxtext-gpu
+says 0 "(context parallelism a2a)" train --model llama3-8b --gpus 8 --gpu gb200 --cp 4 --tp 1 --pp 1 --gbs 2 \
+    --set train.cp_comm=a2a
+says 0 '"cp_comm": "allgather"' train --model llama3-8b --gpus 8 --gpu gb200 --cp 4 --tp 1 --pp 1 --gbs 2 \
+    --set train.cp_comm=allgather --json
+says 0 "alltoall cp4/4" train --model llama3-8b --gpus 8 --gpu gb200 --cp 4 --tp 1 --pp 1 --gbs 2 \
+    --set train.cp_comm=a2a --ops
+rejects 2 "unknown value 'ring' (accepted: auto, p2p, a2a, allgather)" train --model llama3-8b --gpus 8 --gpu gb200 \
+    --cp 4 --tp 1 --pp 1 --gbs 2 --set train.cp_comm=ring
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an
 # fp8 recipe leaves the choice, refused without one
 says 0 "optimizer distributed (fp8 parameters)" \

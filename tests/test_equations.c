@@ -971,6 +971,85 @@ static void test_dp_bucket(void **state)
     }
 }
 
+/* The op of g named name in segment seg (NULL: none). */
+static const aif_op *seg_op(const aif_graph *g, int seg, const char *name)
+{
+    for (int i = g->seg[seg].first; i < g->seg[seg].first + g->seg[seg].n; i++)
+        if (!strcmp(g->ops[i].name, name))
+            return &g->ops[i];
+    return NULL;
+}
+
+/* train.cp_comm, Llama 3 8B at CP 4 (seq 8,192: 2,048 tokens a rank, 8 KV heads of 128 at
+ * TP 1: 2,048 values of K and V a token) on GB200, by hand.  p2p: the ring's sends, 3 steps
+ * of the rank's K and V forward and twice that backward, and the attention a kernel a
+ * step, cp of them, each at the local sequence's curve (seq / cp); a2a: the queries, keys
+ * and values exchanged before the one kernel over the whole sequence and the output after it
+ * (the backward the output's gradient before, the three gradients after); allgather: the
+ * keys and values gathered before the forward's kernel and the backward's, their gradients
+ * reduce-scattered after.  MaxText's stack resolves auto to allgather; the job's own wins. */
+static void test_cp_comm(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"", ", cp_comm: a2a", ", cp_comm: allgather", ", cp_comm: p2p, framework: maxtext-gpu",
+                                        ", framework: maxtext-gpu"};
+    const double T = 2048, kv = 2048, q = 4096;
+    for (int k = 0; k < 5; k++) {
+        char y[300];
+        snprintf(y, sizeof y, "cluster: {system: gb200-nvl72, gpus: 8}\nmodel: llama3-8b\n"
+                 "train: {tp: 1, cp: 4, pp: 1, mbs: 1, gbs: 2, seq: 8192%s}\n", kinds[k]);
+        aif_scenario s;
+        load(&s, y);
+        int want = k == 1 ? AIF_CP_A2A : k == 2 || k == 4 ? AIF_CP_ALLGATHER : AIF_CP_P2P;
+        assert_int_equal(aif_cp_comm_resolved(&s), want);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        const aif_op *af = seg_op(&g, AIF_SEG_DENSE_FWD, "attn.fwd"), *ab = seg_op(&g, AIF_SEG_DENSE_BWD, "attn.bwd");
+        assert_non_null(af);
+        assert_non_null(ab);
+        const aif_op *kvf = seg_op(&g, AIF_SEG_DENSE_FWD, "cp.kv"), *kvb = seg_op(&g, AIF_SEG_DENSE_BWD, "cp.dkv");
+        const aif_op *qkv = seg_op(&g, AIF_SEG_DENSE_FWD, "cp.a2a.qkv"), *out = seg_op(&g, AIF_SEG_DENSE_FWD, "cp.a2a.out");
+        const aif_op *dout = seg_op(&g, AIF_SEG_DENSE_BWD, "cp.a2a.dout"), *dqkv = seg_op(&g, AIF_SEG_DENSE_BWD, "cp.a2a.dqkv");
+        const aif_op *agf = seg_op(&g, AIF_SEG_DENSE_FWD, "cp.ag.kv"), *agb = seg_op(&g, AIF_SEG_DENSE_BWD, "cp.ag.kv.bwd");
+        const aif_op *rs = seg_op(&g, AIF_SEG_DENSE_BWD, "cp.rs.dkv");
+        if (want == AIF_CP_P2P) {
+            CLOSE(af->k, 8192.0 / 4, 1e-12);
+            CLOSE(ab->k, 8192.0 / 4, 1e-12);
+            assert_int_equal(af->n_kernels, 4);
+            assert_int_equal(ab->n_kernels, 4);
+            assert_non_null(kvf);
+            assert_non_null(kvb);
+            CLOSE(kvf->bytes, T * kv * 2 * 3, 1e-12);
+            CLOSE(kvb->bytes, 2 * T * kv * 2 * 3, 1e-12);
+            assert_int_equal(kvf->coll, AIF_COLL_SENDRECV);
+            assert_true(!qkv && !agf && !rs);
+        } else {
+            CLOSE(af->k, 8192, 1e-12);
+            assert_int_equal(af->n_kernels, 1);
+            assert_int_equal(ab->n_kernels, 1);
+            assert_true(!kvf && !kvb);
+        }
+        if (want == AIF_CP_A2A) {
+            assert_true(qkv && out && dout && dqkv);
+            assert_int_equal(qkv->coll, AIF_COLL_ALLTOALL);
+            CLOSE(qkv->bytes, T * (q + kv) * 2, 1e-12);
+            CLOSE(out->bytes, T * q * 2, 1e-12);
+            CLOSE(dout->bytes, T * q * 2, 1e-12);
+            CLOSE(dqkv->bytes, T * (q + kv) * 2, 1e-12);
+            assert_int_equal(qkv->overlap, AIF_OVL_NONE);
+        }
+        if (want == AIF_CP_ALLGATHER) {
+            assert_true(agf && agb && rs && !qkv);
+            assert_int_equal(agf->coll, AIF_COLL_ALLGATHER);
+            assert_int_equal(rs->coll, AIF_COLL_REDUCESCATTER);
+            CLOSE(agf->bytes, 4 * T * kv * 2, 1e-12);
+            CLOSE(rs->bytes, 4 * T * kv * 2, 1e-12);
+        }
+        aif_graph_free(&g);
+    }
+}
+
 /* The same per-weight work on a mixture of experts (each rank's local experts quantized,
  * one kernel per weight tensor), in NVFP4 (weights.quantize at the recipe's quantize bytes),
  * with a recipe's bf16 layer left out, and booked as the optimizer's by the simulating
@@ -1704,7 +1783,7 @@ int main(void)
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_gemm_against_settled_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_dp_bucket), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_dp_bucket), cmocka_unit_test(test_cp_comm), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),

@@ -63,14 +63,14 @@ static int pick(int n)
  * the memo's key finds the previous layout's entry.  Fields the layers read and fields
  * they do not (pp, vpp, dp, gbs, optimizer, dp_overlap, pp_overlap, grad_dtype, moments_dtype,
  * recompute_layers: the layers' key leaves it out, the stage classes count it) alike, and
- * attention_dtype and the attention kernel's key tiles, which the layers read. */
+ * attention_dtype, the attention kernel's key tiles and cp_comm, which the layers read. */
 static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
 {
     int mla = s->model.attention == AIF_ATTN_MLA;
     static const int tps[] = {1, 2, 4, 8}, pps[] = {1, 2, 4}, vpps[] = {1, 2, 3}, cps[] = {1, 2}, eps[] = {1, 2, 4},
                      gbss[] = {64, 128, 256}, seqs[] = {4096, 8192};
     aif_train *t = &s->train;
-    switch (pick(27)) {
+    switch (pick(28)) {
     case 0: t->par.tp = tps[pick(4)]; break;
     case 1: t->par.sp = !t->par.sp; break;
     case 2: t->par.pp = pps[pick(3)]; break;
@@ -114,6 +114,7 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
         t->attn_block = s->model.sliding_window > 0 ? 512 * pick(3) : 0;
         t->attn_block_bwd = s->model.sliding_window > 0 ? 1024 * pick(2) : 0;
         break;
+    case 26: t->cp_comm = pick(AIF_N_CP_COMM); break;   /* context parallelism's exchange: the layers read it */
     default: t->attention = pick(3); break;
     }
     if (t->recompute != AIF_RC_FULL) {   /* the scenario refuses them otherwise */

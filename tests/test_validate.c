@@ -308,7 +308,7 @@ static void test_recompute_layers_and_dp_shard_columns(void **state)
 /* every optional trailing column, after notes (validate.c train_optional) */
 #define OPTCOLS "lora_rank,lora_targets,recompute_modules,offload_layers,grad_dtype,ep_dispatch,moments_dtype," \
                 "recompute_saved,recompute_layers,dp_shard,attention_dtype,scaleup_domain,fp8_params,fp8_act_input," \
-                "rank_order,attn_block,attn_block_bwd,dp_bucket\n"
+                "rank_order,attn_block,attn_block_bwd,dp_bucket,cp_comm\n"
 #define DOMHDR "id,model,system,gpus,tp,cp,mbs,gbs,seq,optimizer,dp_overlap,metric,measured,source,notes," OPTCOLS
 static void test_scaleup_domain_column(void **state)
 {
@@ -330,7 +330,7 @@ static void test_scaleup_domain_column(void **state)
     /* a row short of notes names every optional column, the last included */
     bad(DOMHDR "a,llama3-8b,gb200-nvl72,576,8,1,1,72,8192,distributed,0,step_time_s,1,s\n",
         "attention_dtype, scaleup_domain, fp8_params, fp8_act_input, rank_order, attn_block, attn_block_bwd, "
-        "dp_bucket)", 2);
+        "dp_bucket, cp_comm)", 2);
 }
 
 /* The optional trailing column fp8_params (train.fp8_params: Megatron-Core's
@@ -471,6 +471,26 @@ static void test_dp_bucket_column(void **state)
         "column dp_bucket", 2);
     bad(DBHDR "a,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,fsdp,step_time_s,1,s,n,,,,,,,,,,,,,,,,,,768M\n",
         "optimizer fsdp reduces them layer by layer", 2);
+}
+
+/* Column cp_comm (train.cp_comm): Llama 3.1 8B on 512 GB300 at CP 4 with the all-to-all
+ * exchange blocks on its collectives where the ring's sends hide beside the kernels (more
+ * exposed CP time), and its one kernel over the whole sequence runs at the long sequence's
+ * rate (less compute); a value outside p2p, a2a, allgather and auto is refused naming the
+ * column. */
+static void test_cp_comm_column(void **state)
+{
+    (void)state;
+    const char *csv = DBHDR "a,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,distributed,step_time_s,1,s,n\n"
+                            "b,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,distributed,step_time_s,1,s,n"
+                            ",,,,,,,,,,,,,,,,,,,a2a\n";
+    aif_train_result ra, rb;
+    two_rows(csv, &ra, &rb);
+    if (!(rb.bd.cp_comm_s > 2 * ra.bd.cp_comm_s && rb.bd.compute_s < ra.bd.compute_s))
+        fail_msg("a2a: CP %.5f s, compute %.5f s; p2p: CP %.5f s, compute %.5f s", rb.bd.cp_comm_s, rb.bd.compute_s,
+                 ra.bd.cp_comm_s, ra.bd.compute_s);
+    bad(DBHDR "a,llama3-8b,gb300-nvl72,512,2,4,1,64,8192,fp8,distributed,step_time_s,1,s,n,,,,,,,,,,,,,,,,,,,ring\n",
+        "column cp_comm", 2);
 }
 
 /* An fp4 recipe's frozen LoRA weights held in fp4 alone (train.fp8_params under precision
@@ -939,7 +959,7 @@ int main(void)
         cmocka_unit_test(test_fp8_params_column),
         cmocka_unit_test(test_fp8_act_input_column),
         cmocka_unit_test(test_fp4_frozen_weights),
-        cmocka_unit_test(test_rank_order_column), cmocka_unit_test(test_attn_block_columns), cmocka_unit_test(test_cell_limit), cmocka_unit_test(test_dp_bucket_column),
+        cmocka_unit_test(test_rank_order_column), cmocka_unit_test(test_attn_block_columns), cmocka_unit_test(test_cell_limit), cmocka_unit_test(test_dp_bucket_column), cmocka_unit_test(test_cp_comm_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -142,6 +142,7 @@ static void framework_fields(const aif_framework *f)
     num("grad_accum_bytes", f->grad_accum_bytes);
     integer("pp_p2p_serial", f->pp_p2p_serial);
     integer("yarn_rope_unfused", f->yarn_rope_unfused);
+    integer("cp_comm", f->cp_comm);
     integer("moe_eager_extras", f->moe_eager_extras);
     integer("offload_recompute", f->offload_recompute);
     integer("offload_prefetch", f->offload_prefetch);

@@ -77,6 +77,16 @@ typedef enum aif_lora_targets { AIF_LORA_ATTENTION, AIF_LORA_ALL, AIF_LORA_QKV }
  * routing map all-gathered over the expert group before each forward dispatch (HybridEP's
  * metadata, Megatron-Core's flex dispatcher with moe_flex_dispatcher_backend hybridep);
  * auto is deepep for a model with node-limited routing (moe.max_nodes), else alltoall. */
+/* How context parallelism moves the sequence (train.cp_comm, aif_cp_comm_names: auto p2p a2a
+ * allgather; Megatron-Core's cp_comm_type): p2p passes each rank's keys and values round a ring,
+ * a fused attention kernel per step over the local queries and one step's keys (Transformer
+ * Engine's AttnFuncWithCPAndKVP2P, PyTorch's ring attention), the sends beside the kernels; a2a
+ * exchanges queries, keys and values by all-to-all so that each rank holds the whole sequence for
+ * 1/cp of the heads, one kernel over it, and the output back (DeepSpeed-Ulysses's, Transformer
+ * Engine's AttnFuncWithCPAndQKVOA2A); allgather gathers the keys and values before one kernel over
+ * the local queries and every key, their gradients reduce-scattered (MaxText's all_gather); auto
+ * is the software stack's (data/frameworks.yaml cp_comm; Megatron-Core's p2p). */
+typedef enum aif_cp_comm { AIF_CP_AUTO, AIF_CP_P2P, AIF_CP_A2A, AIF_CP_ALLGATHER, AIF_N_CP_COMM } aif_cp_comm;
 typedef enum aif_ep_dispatch {
     AIF_EP_AUTO, AIF_EP_ALLTOALL, AIF_EP_DEEPEP, AIF_EP_DEEPEP_FP8, AIF_EP_HYBRIDEP, AIF_N_EP_DISPATCH
 } aif_ep_dispatch;
@@ -229,6 +239,8 @@ typedef struct aif_framework {
                                     attention efficiencies describe (0 or 1: that kernel; AOTriton under
                                     PyTorch on ROCm is slower than the CK kernels the CDNA figures are) */
     double attn_bwd_factor;      /* the same for the attention backward */
+    int cp_comm;                 /* aif_cp_comm: the stack's context parallelism when the job leaves it auto
+                                    (0 or p2p: Megatron-Core's ring) */
     bool fsdp_copy;              /* FSDP over per-parameter tensors (PyTorch's FSDP2): each all-gather's
                                     output is copied out into the parameters (2 bytes read and 2 written
                                     an element) and each reduce-scatter's input copied in from the
@@ -636,6 +648,7 @@ typedef struct aif_train {
     double ep_imbalance;     /* routing load imbalance: token copies the busiest expert-parallel rank
                                 receives over the mean (max / mean, >= 1; 1 = balanced, the default) */
     int ep_dispatch;         /* aif_ep_dispatch: how the expert all-to-all moves tokens (default auto) */
+    int cp_comm;             /* aif_cp_comm: how context parallelism moves the sequence (default auto: the stack's) */
     int rank_order;          /* aif_rank_order: where the ranks sit, fastest dimension first (default tp-cp-dp-pp) */
     int grad_dtype;          /* aif_grad_dtype: the gradient buffer's and its reduction's type (default auto) */
     int attention_dtype;     /* aif_attn_dtype: the fused attention's operands, bf16 (default) or fp8 (Transformer

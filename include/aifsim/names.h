@@ -29,6 +29,10 @@ int aif_name_count(const char *const *names);
 extern const char *const aif_prec_names[];         /* fp32 tf32 bf16 fp8 fp4 */
 extern const char *const aif_fp4_format_names[];   /* nvfp4 mxfp4 */
 extern const char *const aif_ep_dispatch_names[];  /* auto alltoall deepep deepep-fp8 hybridep */
+extern const char *const aif_cp_comm_names[];      /* auto p2p a2a allgather */
+/* How the job's context parallelism moves the sequence: train.cp_comm, auto resolved as the
+ * software stack's (framework cp_comm), else p2p; an aif_cp_comm, never AIF_CP_AUTO */
+int aif_cp_comm_resolved(const aif_scenario *s);
 extern const char *const aif_grad_dtype_names[];   /* auto fp32 bf16 */
 extern const char *const aif_rank_order_names[];   /* tp-cp-dp-pp tp-cp-pp-dp tp-pp-cp-dp tp-dp-cp-pp tp-dp-pp-cp
                                                       tp-pp-dp-cp (aif_rank_order) */

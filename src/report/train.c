@@ -161,6 +161,8 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     }
     if (t->attention_dtype == AIF_ATTN_DT_FP8)   /* named only when on (train.attention_dtype) */
         fputs(" (fp8 attention)", f);
+    if (p->cp > 1 && t->cp_comm != AIF_CP_AUTO)   /* named only when the job sets it (train.cp_comm) */
+        fprintf(f, " (context parallelism %s)", aif_cp_comm_names[t->cp_comm]);
     if (t->attn_block > 0 || t->attn_block_bwd > 0) {   /* named only when the job sets its kernel's tile */
         int fb = t->attn_block > 0 ? t->attn_block : s->cluster.gpu.calib.attn_block_n;
         int bb = t->attn_block_bwd > 0 ? t->attn_block_bwd : fb;
@@ -290,6 +292,8 @@ char *aif_report_train_json(const aif_train_run *run)
         aif_json_str(in, "grad_dtype", s->train.grad_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     if (s->train.dp_bucket > 0)   /* absent: Megatron-Core's default (train.dp_bucket) */
         aif_json_num(in, "dp_bucket", s->train.dp_bucket);
+    if (s->train.par.cp > 1)   /* as resolved: the job's, else its stack's (train.cp_comm) */
+        aif_json_str(in, "cp_comm", aif_cp_comm_names[aif_cp_comm_resolved(s)]);
     aif_json_str(in, "moments_dtype", s->train.moments_dtype == AIF_GRAD_BF16 ? "bf16" : "fp32");
     aif_json_str(in, "framework", s->train.framework[0] ? s->train.framework : "megatron-core");
     aif_json_str(in, "attention", aif_attn_kernel_name((aif_attn_kernel)s->train.attention));

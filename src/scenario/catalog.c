@@ -112,6 +112,7 @@ static const field framework_fields[] = {
     {.key = "loss_bytes", .type = F_NUM, .off = offsetof(aif_framework, loss_bytes), .min = 0, .max = 64},
     FLD(aif_framework, "bf16_saved_inputs", F_BOOL, bf16_saved_inputs),
     FLD(aif_framework, "yarn_rope_unfused", F_BOOL, yarn_rope_unfused),
+    {.key = "cp_comm", .type = F_ENUM, .off = offsetof(aif_framework, cp_comm), .names = aif_cp_comm_names},
     FLD(aif_framework, "moe_eager_extras", F_BOOL, moe_eager_extras),
     FLD(aif_framework, "offload_recompute", F_BOOL, offload_recompute),
     {.key = "offload_prefetch", .type = F_INT, .off = offsetof(aif_framework, offload_prefetch), .size = sizeof(int), .min = 0, .max = 1024},

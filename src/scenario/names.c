@@ -25,6 +25,7 @@ int aif_name_count(const char *const *names)
 const char *const aif_prec_names[] = {"fp32", "tf32", "bf16", "fp8", "fp4", NULL};
 const char *const aif_fp4_format_names[] = {"nvfp4", "mxfp4", NULL};
 const char *const aif_ep_dispatch_names[] = {"auto", "alltoall", "deepep", "deepep-fp8", "hybridep", NULL};
+const char *const aif_cp_comm_names[] = {"auto", "p2p", "a2a", "allgather", NULL};
 const char *const aif_rank_order_names[] = {"tp-cp-dp-pp", "tp-cp-pp-dp", "tp-pp-cp-dp", "tp-dp-cp-pp",
                                             "tp-dp-pp-cp", "tp-pp-dp-cp", NULL};
 const char *const aif_grad_dtype_names[] = {"auto", "fp32", "bf16", NULL};
@@ -88,6 +89,12 @@ const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_name
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
 bool aif_optim_has_grad_buffer(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED; }
 bool aif_optim_has_buckets(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED || v == AIF_OPT_ZERO1; }
+int aif_cp_comm_resolved(const aif_scenario *s)
+{
+    int v = s->train.cp_comm != AIF_CP_AUTO ? s->train.cp_comm : s->framework.cp_comm;
+    return v > AIF_CP_AUTO && v < AIF_N_CP_COMM ? v : AIF_CP_P2P;
+}
+
 double aif_dp_bucket_params(const aif_train *t)
 {
     return t->dp_bucket > 0 ? t->dp_bucket : fmax(40e6, 1e6 * t->par.dp);
@@ -128,6 +135,7 @@ const char *aif_cloud_class_label(aif_cloud_class v) { return pick(cloud_class_l
 _Static_assert(COUNT(aif_prec_names) == AIF_N_PREC, "aif_prec_names");
 _Static_assert(COUNT(aif_fp4_format_names) == AIF_N_FP4_FORMAT, "aif_fp4_format_names");
 _Static_assert(COUNT(aif_ep_dispatch_names) == AIF_N_EP_DISPATCH, "aif_ep_dispatch_names");
+_Static_assert(COUNT(aif_cp_comm_names) == AIF_N_CP_COMM, "aif_cp_comm_names");
 _Static_assert(COUNT(aif_rank_order_names) == AIF_N_RANK_ORDER, "aif_rank_order_names");
 _Static_assert(COUNT(aif_grad_dtype_names) == AIF_N_GRAD_DTYPE, "aif_grad_dtype_names");
 _Static_assert(COUNT(aif_cooling_names) == AIF_N_COOL, "aif_cooling_names");

@@ -15,6 +15,7 @@
  *   train: {tp, pp, vpp, cp, ep, etp, dp, sp, mbs, gbs, seq, precision, recompute,
  *           recompute_modules, recompute_saved, optimizer, tokens, attention, attention_dtype, attn_block,
  *           attn_block_bwd, dp_bucket, fp8_params, fp8_act_input, tp_overlap, dp_overlap, ep_overlap, pp_overlap, ep_imbalance, ep_dispatch,
+ *           cp_comm,
  *           rank_order, grad_dtype, moments_dtype, dp_shard, layout}
  *   (tp, pp, vpp, cp, ep, etp and mbs may be `auto`, and `layout: auto` makes them all
  *   auto; so may recompute_layers and dp_shard, each on its own: aif_train.auto_fields;
@@ -179,6 +180,7 @@ static const field train_fields[] = {
     FLD(aif_train, "fp8_act_input", F_BOOL, fp8_act_input),
     {.key = "ep_imbalance", .type = F_NUM, .off = offsetof(aif_train, ep_imbalance), .min = 1, .max = 64},
     {.key = "ep_dispatch", .type = F_ENUM, .off = offsetof(aif_train, ep_dispatch), .names = aif_ep_dispatch_names},
+    {.key = "cp_comm", .type = F_ENUM, .off = offsetof(aif_train, cp_comm), .names = aif_cp_comm_names},
     {.key = "rank_order", .type = F_ENUM, .off = offsetof(aif_train, rank_order), .names = aif_rank_order_names},
     {.key = "grad_dtype", .type = F_ENUM, .off = offsetof(aif_train, grad_dtype), .names = aif_grad_dtype_names},
     /* Adam's first and second moments: fp32 (auto) or bf16 (the precision-aware optimizer's) */
@@ -1167,6 +1169,9 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         /* the gradient bucket: how many reductions overlap the backward, each paying its
          * latency, and how much of the last one is left after it */
         {"dp_bucket", (p->dp > 1 || layout_auto) && t->dp_overlap && aif_optim_has_buckets(t->optimizer), ""},
+        /* context parallelism's exchange: a ring of small attention kernels or one over the
+         * whole sequence, and sends beside them or collectives before and after */
+        {"cp_comm", p->cp > 1, ""},
     };
     snprintf(f[0].val, sizeof f[0].val, "%s", t->framework[0] ? t->framework : "megatron-core");
     snprintf(f[1].val, sizeof f[1].val, "%s", aif_prec_name((aif_prec)t->precision));
@@ -1189,6 +1194,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         snprintf(f[17].val, sizeof f[17].val, "max(40M, 1M x dp)");
     else
         snprintf(f[17].val, sizeof f[17].val, "%gM", aif_dp_bucket_params(t) / 1e6);
+    snprintf(f[18].val, sizeof f[18].val, "%s", aif_cp_comm_names[aif_cp_comm_resolved(s)]);
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {

@@ -168,6 +168,7 @@ static void train_row(parse_state *ps)
         {"fp8_params", "train.fp8_params"}, {"fp8_act_input", "train.fp8_act_input"},
         {"rank_order", "train.rank_order"}, {"attn_block", "train.attn_block"},
         {"attn_block_bwd", "train.attn_block_bwd"}, {"dp_bucket", "train.dp_bucket"},
+        {"cp_comm", "train.cp_comm"},
     };
     aif_override ov[sizeof map / sizeof map[0] + 1];   /* each column, and offload beside offload_layers */
     char origins[sizeof map / sizeof map[0] + 1][48];
@@ -304,13 +305,14 @@ static void train_row(parse_state *ps)
  * are held in fp8 (train.fp8_params) and whether the MLP activation's input is kept in fp8
  * (train.fp8_act_input) and where its ranks sit (train.rank_order) and the fused attention
  * kernel's key tile in sliding-window layers, forward and backward (train.attn_block,
- * train.attn_block_bwd) and the parameters per gradient bucket (train.dp_bucket), after
- * notes, so that a row of full training with the defaults ends at its notes. */
+ * train.attn_block_bwd) and the parameters per gradient bucket (train.dp_bucket) and how
+ * context parallelism moves the sequence (train.cp_comm), after notes, so that a row of full
+ * training with the defaults ends at its notes. */
 static const char *const train_optional[] = {"lora_rank", "lora_targets", "recompute_modules", "offload_layers",
                                              "grad_dtype", "ep_dispatch", "moments_dtype", "recompute_saved",
                                              "recompute_layers", "dp_shard", "attention_dtype", "scaleup_domain",
                                              "fp8_params", "fp8_act_input", "rank_order", "attn_block",
-                                             "attn_block_bwd", "dp_bucket", NULL};
+                                             "attn_block_bwd", "dp_bucket", "cp_comm", NULL};
 
 /* The serving table's optional trailing columns, after notes (the rows written before them
  * end at their notes and keep the runner's count and the serve section's defaults): the

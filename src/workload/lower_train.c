@@ -77,6 +77,7 @@ typedef struct lw {
     double b, seq, t, c, T, tok_el, h;
     int sp, fp8, flash, flash2, tp_ovl, fsdp, zero2, ep, etp;   /* fsdp, zero2: aif_layer_sharding */
     int attn_fp8;                   /* train.attention_dtype fp8: the fused attention's operands */
+    int cp_comm;                    /* aif_cp_comm as resolved (train.cp_comm): how cp > 1 moves the sequence */
     int lora;         /* LoRA rank (0: every weight trained): frozen weights get no wgrad */
     double hp_share;  /* share of the layers' low-precision GEMM FLOPs a recipe keeps in bf16 */
     double quant_bytes; /* HBM bytes per element of an operand's quantization (fp8 cast, fp4 quantize) */
@@ -272,6 +273,15 @@ static void attn_core(lw *w, int bwd)
     const aif_model *m = &w->s->model;
     double heads = m->heads / w->t, sq = w->seq / w->c, sk = w->seq;
     double unmasked = 2 * w->b * heads * sq * sk * (w->d.dqk + w->d.dv);
+    /* context parallelism over a ring (train.cp_comm p2p): Transformer Engine's
+     * AttnFuncWithCPAndKVP2P, as PyTorch's ring attention, runs a kernel a step, cp of them,
+     * on the rank's two load-balanced chunks of seq / 2cp: the causal diagonal over both, then
+     * both against one chunk of keys (steps up to the rank's index) or the later chunk against
+     * two; the rank holding the last chunks computes every step at seq / cp keys a query
+     * (twice that length's curve), and the ring waits for it, so each kernel's curve reads the
+     * local sequence, seq / cp, and pays its own launch.  a2a and allgather run one kernel over
+     * the whole sequence's keys */
+    int ring = w->c > 1 && w->cp_comm == AIF_CP_P2P;
     if (w->flash) {
         int flags = (w->flash2 ? AIF_ATTN_OP_FLASH2 : 0) | (w->attn_fp8 ? AIF_ATTN_OP_FP8 : 0);
         /* the layers a recipe keeps in bf16 (aif_op.hp_share's) run their attention in bf16: their
@@ -301,10 +311,13 @@ static void attn_core(lw *w, int bwd)
             double bnd = b_fp8 && bwd ? 0 : ws;   /* the share of layers that compute a band */
             if (!(sh > 0))
                 continue;
-            if (bnd < 1)
-                aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
-                                   unmasked * 0.5 * x * (1 - bnd) * sh,   /* causal: half the square is computed */
-                                   sk, w->d.dqk, io * (1 - bnd) * sh, fl);
+            if (bnd < 1) {
+                aif_op *op = aif_graph_add_attn(w->g, bwd ? "attn.bwd" : "attn.fwd", w->cat, bwd,
+                                                unmasked * 0.5 * x * (1 - bnd) * sh,   /* causal: half the square */
+                                                ring ? sk / w->c : sk, w->d.dqk, io * (1 - bnd) * sh, fl);
+                if (op && ring)   /* NULL: out of memory, the graph's fault set */
+                    op->n_kernels = (unsigned)w->c;
+            }
             if (bnd > 0) {
                 /* a kernel of attn_block_n-key tiles (train.attn_block, attn_block_bwd where the job
                  * sets its kernel's tile) computes whole tiles: a query tile's band spans the tiles
@@ -393,6 +406,46 @@ static double kv_local(const lw *w)
     return (g < 1 ? 1 : g) * 2 * m->head_dim;
 }
 
+/* Context parallelism's exchange around the attention core (train.cp_comm), before it
+ * (after 0) or after it: p2p sends the keys and values round the ring beside the kernels (the
+ * backward their gradients too, twice the bytes); a2a exchanges the queries, keys and values
+ * (the backward the output's gradient) before the kernel and the output (the backward the
+ * three gradients) after it, each rank holding the whole sequence for 1/cp of the heads; allgather
+ * gathers the keys and values before the kernel (again before the backward's, Transformer
+ * Engine's AttnFuncWithCPAndKVAllGather keeping its shard) and reduce-scatters their gradients
+ * after it.  The collectives of a2a and allgather block: the kernel needs them whole.  Bytes in
+ * bf16 (the all-to-all's a rank's buffer, the gather's the gathered one). */
+static void cp_exchange(lw *w, int bwd, int after)
+{
+    if (w->c <= 1)
+        return;
+    const aif_model *m = &w->s->model;
+    double T = w->T, kv = m->attention == AIF_ATTN_MLA ? m->heads / w->t * (w->d.dqk + w->d.dv) : kv_local(w);
+    double q = w->d.q_dim / w->t, o = m->heads / w->t * w->d.dv;
+    switch (w->cp_comm) {
+    case AIF_CP_A2A:
+        if (!after)
+            comm(w, bwd ? "cp.a2a.dout" : "cp.a2a.qkv", AIF_CAT_CP, AIF_COLL_ALLTOALL, AIF_GRP_CP,
+                 T * (bwd ? o : q + kv) * 2, AIF_OVL_NONE);
+        else
+            comm(w, bwd ? "cp.a2a.dqkv" : "cp.a2a.out", AIF_CAT_CP, AIF_COLL_ALLTOALL, AIF_GRP_CP,
+                 T * (bwd ? q + kv : o) * 2, AIF_OVL_NONE);
+        return;
+    case AIF_CP_ALLGATHER:
+        if (!after)
+            comm(w, bwd ? "cp.ag.kv.bwd" : "cp.ag.kv", AIF_CAT_CP, AIF_COLL_ALLGATHER, AIF_GRP_CP,
+                 w->c * T * kv * 2, AIF_OVL_NONE);
+        else if (bwd)
+            comm(w, "cp.rs.dkv", AIF_CAT_CP, AIF_COLL_REDUCESCATTER, AIF_GRP_CP, w->c * T * kv * 2, AIF_OVL_NONE);
+        return;
+    default:
+        if (!after)
+            comm(w, bwd ? "cp.dkv" : "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP,
+                 (bwd ? 2 : 1) * T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
+        return;
+    }
+}
+
 static void attention_fwd(lw *w)
 {
     const aif_model *m = &w->s->model;
@@ -417,10 +470,9 @@ static void attention_fwd(lw *w)
     if (m->position == AIF_POS_ROPE)
         rope_op(w, "rope", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 0);
     if (!kept(w, AIF_RCS_CONTEXT)) {   /* a replay that kept it: no ring, no core */
-        if (w->c > 1)
-            comm(w, "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, T * kv_local(w) * 2 * (w->c - 1),
-                 AIF_OVL_NEXT);
+        cp_exchange(w, 0, 0);
         attn_core(w, 0);
+        cp_exchange(w, 0, 1);
     }
     if (!kept(w, AIF_RCS_OUT_PROJ)) {
         if (w->tp_ovl)
@@ -444,10 +496,9 @@ static void attention_bwd(lw *w)
     if (w->t > 1 && w->sp)
         gather_input(w, "tp.ag.out.grad", T, 1);   /* the dgrad's input */
     gemm_bwd(w, "out.dgrad", "out.wgrad", T, h, w->d.out_in / w->t, 1, w->fp8);
-    if (w->c > 1)
-        comm(w, "cp.dkv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP, 2 * T * kv_local(w) * 2 * (w->c - 1),
-             AIF_OVL_NEXT);
+    cp_exchange(w, 1, 0);
     attn_core(w, 1);
+    cp_exchange(w, 1, 1);
     if (m->position == AIF_POS_ROPE)
         rope_op(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
     double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
@@ -1613,6 +1664,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;
     w.attn_fp8 = tr->attention_dtype == AIF_ATTN_DT_FP8 && w.flash;
+    w.cp_comm = aif_cp_comm_resolved(s);
     w.tp_ovl = tr->tp_overlap;
     w.fsdp = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_ALL;
     w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
