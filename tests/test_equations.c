@@ -1044,9 +1044,80 @@ static void test_cp_comm(void **state)
             assert_int_equal(agf->coll, AIF_COLL_ALLGATHER);
             assert_int_equal(rs->coll, AIF_COLL_REDUCESCATTER);
             CLOSE(agf->bytes, 4 * T * kv * 2, 1e-12);
+            CLOSE(agb->bytes, 4 * T * kv * 2, 1e-12);
             CLOSE(rs->bytes, 4 * T * kv * 2, 1e-12);
         }
         aif_graph_free(&g);
+    }
+}
+
+/* The bytes under fp8 attention (delayed scaling, Megatron-Core's recipe): Transformer Engine
+ * moves the quantized values, one byte each (the a2a output too; the ring's backward sends
+ * the gradients in bf16 beside the fp8 keys and values); MLA (DeepSeek-V3, 128 heads of
+ * 192 + 128 at TP 8: 16 heads, 5,120 values of K and V a token) sends its up-projected keys and
+ * values.  Refused: the ring with sliding-window layers (gpt-oss, which auto runs as a2a) and
+ * a2a where cp does not divide a rank's heads (Llama 3 70B at TP 8: 8 query heads, 1 KV head). */
+static void test_cp_comm_bytes_and_refusals(void **state)
+{
+    (void)state;
+    const double T = 2048;
+    for (int k = 0; k < 2; k++) {
+        char y[320];
+        snprintf(y, sizeof y, "cluster: {system: gb200-nvl72, gpus: 8}\nmodel: llama3-8b\n"
+                 "train: {tp: 1, cp: 4, pp: 1, mbs: 1, gbs: 2, seq: 8192, precision: fp8, attention_dtype: fp8, "
+                 "cp_comm: %s}\n", k ? "a2a" : "p2p");
+        aif_scenario s;
+        load(&s, y);
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        if (k) {
+            CLOSE(seg_op(&g, AIF_SEG_DENSE_FWD, "cp.a2a.qkv")->bytes, T * (4096 + 2048), 1e-12);
+            CLOSE(seg_op(&g, AIF_SEG_DENSE_FWD, "cp.a2a.out")->bytes, T * 4096, 1e-12);
+            CLOSE(seg_op(&g, AIF_SEG_DENSE_BWD, "cp.a2a.dout")->bytes, T * 4096, 1e-12);
+            CLOSE(seg_op(&g, AIF_SEG_DENSE_BWD, "cp.a2a.dqkv")->bytes, T * (4096 + 2048), 1e-12);
+        } else {
+            CLOSE(seg_op(&g, AIF_SEG_DENSE_FWD, "cp.kv")->bytes, T * 2048 * 3, 1e-12);
+            CLOSE(seg_op(&g, AIF_SEG_DENSE_BWD, "cp.dkv")->bytes, T * 2048 * 3 * 3, 1e-12);
+        }
+        aif_graph_free(&g);
+    }
+    {
+        aif_scenario s;
+        load(&s, "cluster: {system: gb200-nvl72, gpus: 16}\nmodel: deepseek-v3\n"
+                 "train: {tp: 8, cp: 2, pp: 1, ep: 1, mbs: 1, gbs: 1, seq: 4096}\n");
+        aif_graph g;
+        aif_err e;
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        const aif_op *kv = seg_op(&g, AIF_SEG_MOE_FWD, "cp.kv");
+        assert_non_null(kv);
+        CLOSE(kv->bytes, 2048 * 16 * (192 + 128) * 2 * 1, 1e-12);   /* 2,048 tokens a rank, 1 step */
+        aif_graph_free(&g);
+    }
+    static const struct { const char *yaml, *needle; int resolved; } cases[] = {
+        {"model: gpt-oss-20b\ntrain: {tp: 1, cp: 4, pp: 1, ep: 1, gbs: 8, seq: 8192, cp_comm: p2p}",
+         "Transformer Engine refuses with sliding-window attention", 0},
+        {"model: gpt-oss-20b\ntrain: {tp: 1, cp: 4, pp: 1, ep: 1, gbs: 8, seq: 8192}", NULL, AIF_CP_A2A},
+        {"model: llama3-70b\ntrain: {tp: 8, cp: 4, pp: 1, gbs: 4, seq: 8192, cp_comm: a2a}",
+         "holds 8 query and 1 key-value heads", 0},
+        {"model: llama3-70b\ntrain: {tp: 8, cp: 4, pp: 1, gbs: 4, seq: 8192}", NULL, AIF_CP_P2P},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char y[300];
+        snprintf(y, sizeof y, "cluster: {system: gb200-nvl72, gpus: 32}\n%s\n", cases[i].yaml);
+        aif_scenario s;
+        aif_err e;
+        aif_rc rc = aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e);
+        if (cases[i].needle) {
+            assert_int_equal(rc, AIF_EINPUT);
+            char b[1200];
+            aif_err_format(&e, b, sizeof b);
+            if (!strstr(b, cases[i].needle) || strcmp(e.path, "train.cp_comm"))
+                fail_msg("'%s' lacks '%s' or names another field", b, cases[i].needle);
+        } else {
+            assert_int_equal(rc, AIF_OK);
+            assert_int_equal(aif_cp_comm_resolved(&s), cases[i].resolved);
+        }
     }
 }
 
@@ -1783,7 +1854,7 @@ int main(void)
         cmocka_unit_test(test_gemm_against_h200_table), cmocka_unit_test(test_gemm_against_settled_table), cmocka_unit_test(test_attention_against_h200_torch), cmocka_unit_test(test_attention_rate_by_head_dim),
         cmocka_unit_test(test_quantized_saved_inputs), cmocka_unit_test(test_norms_against_kernel_table), cmocka_unit_test(test_tpu7x_against_kernel_table),
         cmocka_unit_test(test_grouped_gemm_against_kernel_table),
-        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_dp_bucket), cmocka_unit_test(test_cp_comm), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
+        cmocka_unit_test(test_collectives), cmocka_unit_test(test_activation_memory), cmocka_unit_test(test_step_weight_work), cmocka_unit_test(test_step_weight_work_moe), cmocka_unit_test(test_dp_bucket), cmocka_unit_test(test_cp_comm), cmocka_unit_test(test_cp_comm_bytes_and_refusals), cmocka_unit_test(test_op_sac_memory), cmocka_unit_test(test_selective_transient),
         cmocka_unit_test(test_pipeline_layout), cmocka_unit_test(test_chunk_layers_closed_form),
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),

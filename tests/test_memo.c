@@ -13,6 +13,7 @@
  *  - the interleaved gradient reduction's exposed end (aif_dp_tail) equal to the loop over
  *    every bucket (aif_dp_tail_loop), bit for bit, on random shapes and near-ties. */
 #include "aifsim/aifsim.h"
+#include "aifsim/names.h"
 #include "engine/estimate.h"
 
 #include <setjmp.h>
@@ -126,6 +127,8 @@ static void step(aif_scenario *s, int gpus, int moe, int fp4, int hsdp)
     if (t->par.pp == 1)
         t->par.vpp = 1;
     t->par.dp = gpus / (t->par.tp * t->par.pp * t->par.cp);
+    if (aif_cp_comm_conflict(s))   /* the ring with windows, a2a with heads cp does not divide: the gather runs */
+        t->cp_comm = AIF_CP_ALLGATHER;
     /* hybrid sharding: the layers see dp_shard through the dp, edp and dpr groups alone
      * (the key leaves the field out); a change of it alone must miss */
     if (hsdp && pick(3) == 0) {

@@ -33,6 +33,10 @@ extern const char *const aif_cp_comm_names[];      /* auto p2p a2a allgather */
 /* How the job's context parallelism moves the sequence: train.cp_comm, auto resolved as the
  * software stack's (framework cp_comm), else p2p; an aif_cp_comm, never AIF_CP_AUTO */
 int aif_cp_comm_resolved(const aif_scenario *s);
+/* Why the job's context parallelism cannot run as resolved (cp > 1): 1, the ring (p2p) with
+ * sliding-window layers, which Transformer Engine refuses; 2, a2a where cp does not divide the
+ * query heads or the key-value heads a tensor-parallel rank holds (TE asserts both); else 0 */
+int aif_cp_comm_conflict(const aif_scenario *s);
 extern const char *const aif_grad_dtype_names[];   /* auto fp32 bf16 */
 extern const char *const aif_rank_order_names[];   /* tp-cp-dp-pp tp-cp-pp-dp tp-pp-cp-dp tp-dp-cp-pp tp-dp-pp-cp
                                                       tp-pp-dp-cp (aif_rank_order) */

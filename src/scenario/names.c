@@ -89,10 +89,36 @@ const char *aif_recompute_name(aif_recompute v) { return pick(aif_recompute_name
 const char *aif_optim_name(aif_optim v) { return pick(aif_optim_names, COUNT(aif_optim_names), (int)v); }
 bool aif_optim_has_grad_buffer(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED; }
 bool aif_optim_has_buckets(int v) { return v == AIF_OPT_NONE || v == AIF_OPT_DISTRIBUTED || v == AIF_OPT_ZERO1; }
+/* A model with sliding-window layers shorter than the job's sequence. */
+static int has_window(const aif_scenario *s)
+{
+    return s->model.sliding_window > 0 && s->model.sliding_window < s->train.seq;
+}
+
 int aif_cp_comm_resolved(const aif_scenario *s)
 {
     int v = s->train.cp_comm != AIF_CP_AUTO ? s->train.cp_comm : s->framework.cp_comm;
-    return v > AIF_CP_AUTO && v < AIF_N_CP_COMM ? v : AIF_CP_P2P;
+    if (v > AIF_CP_AUTO && v < AIF_N_CP_COMM)
+        return v;
+    /* the ring refuses sliding windows (Transformer Engine's context_parallel.py: "Sliding
+     * window attention only can work with cp_comm_type = 'a2a'..."): Megatron-Bridge's
+     * gpt-oss recipes run a2a */
+    return has_window(s) ? AIF_CP_A2A : AIF_CP_P2P;
+}
+
+int aif_cp_comm_conflict(const aif_scenario *s)
+{
+    const aif_parallel *p = &s->train.par;
+    if (p->cp <= 1 || p->tp < 1)
+        return 0;
+    int v = aif_cp_comm_resolved(s);
+    if (v == AIF_CP_P2P && has_window(s))
+        return 1;
+    const aif_model *m = &s->model;
+    int kv = m->attention == AIF_ATTN_MLA ? m->heads : m->kv_heads / p->tp;
+    if (v == AIF_CP_A2A && ((m->heads / p->tp) % p->cp || (kv < 1 ? 1 : kv) % p->cp))
+        return 2;
+    return 0;
 }
 
 double aif_dp_bucket_params(const aif_train *t)

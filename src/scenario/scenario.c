@@ -1072,6 +1072,19 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
         BAD("train.dp_bucket", "dp_bucket sets the buckets a reduction overlapped with the backward is cut into; "
             "dp_overlap is off here (train.dp_overlap, or a stack without the overlap), so the gradients are reduced "
             "as one bucket after the backward (accepted: dp_overlap true, or no dp_bucket)");
+    int cp_conflict = aif_cp_comm_conflict(s);
+    if (cp_conflict == 1)
+        BAD("train.cp_comm", "cp_comm p2p passes keys and values round a ring, which Transformer Engine refuses "
+            "with sliding-window attention (model %s, a window of %d) (accepted: a2a, allgather, or auto: a2a "
+            "here)", s->model.name, s->model.sliding_window);
+    if (cp_conflict == 2) {
+        const aif_model *mo = &s->model;
+        int kv = mo->attention == AIF_ATTN_MLA ? mo->heads : mo->kv_heads / p->tp;
+        BAD("train.cp_comm", "cp_comm a2a splits each rank's heads over the %d context-parallel ranks, but a "
+            "tensor-parallel rank holds %d query and %d key-value heads (Transformer Engine asserts both divisible; "
+            "accepted: a cp that divides them, or cp_comm p2p or allgather)", p->cp, mo->heads / p->tp,
+            kv < 1 ? 1 : kv);
+    }
     if (t->offload_layers > 0 && t->offload == AIF_OFFLOAD_NONE)
         BAD("train.offload_layers", "offload_layers %d needs offload: activations", t->offload_layers);
     if (t->offload == AIF_OFFLOAD_ACTIVATIONS) {

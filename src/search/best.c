@@ -33,6 +33,7 @@
  *    model's parameter and FLOP counts, once for the search
  *    (aif_estimate_times_known), rather than being worked out again per candidate. */
 #define _POSIX_C_SOURCE 200809L
+#include "aifsim/names.h"
 #include "aifsim/search.h"
 #include "base/base.h"
 #include "engine/estimate.h"
@@ -445,6 +446,8 @@ static void block(search *w, aif_scenario *s)
         return;
     /* hybrid sharding: the expert layers shard over the expert ranks of a shard group */
     if (p->dp_shard > 0 && w->moe && ((long long)p->tp * p->cp * p->dp_shard) % ((long long)p->etp * p->ep))
+        return;
+    if (aif_cp_comm_conflict(s))   /* context parallelism as resolved cannot run (aif_scenario_check) */
         return;
     int offload = s->train.offload == AIF_OFFLOAD_ACTIVATIONS;
     if (offload && p->pp > 1)   /* activation offload runs with pp 1, and no recompute but a stack's

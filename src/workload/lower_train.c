@@ -277,9 +277,9 @@ static void attn_core(lw *w, int bwd)
      * AttnFuncWithCPAndKVP2P, as PyTorch's ring attention, runs a kernel a step, cp of them,
      * on the rank's two load-balanced chunks of seq / 2cp: the causal diagonal over both, then
      * both against one chunk of keys (steps up to the rank's index) or the later chunk against
-     * two; the rank holding the last chunks computes every step at seq / cp keys a query
-     * (twice that length's curve), and the ring waits for it, so each kernel's curve reads the
-     * local sequence, seq / cp, and pays its own launch.  a2a and allgather run one kernel over
+     * two; rank cp - 1 (the two middle chunks) takes the first kind at every step, seq / 2cp
+     * keys a query (a curve of twice that, seq / cp), the slowest, and the ring waits for it,
+     * so each kernel's curve reads the local sequence, seq / cp, and pays its own launch.  a2a and allgather run one kernel over
      * the whole sequence's keys */
     int ring = w->c > 1 && w->cp_comm == AIF_CP_P2P;
     if (w->flash) {
@@ -422,14 +422,21 @@ static void cp_exchange(lw *w, int bwd, int after)
     const aif_model *m = &w->s->model;
     double T = w->T, kv = m->attention == AIF_ATTN_MLA ? m->heads / w->t * (w->d.dqk + w->d.dv) : kv_local(w);
     double q = w->d.q_dim / w->t, o = m->heads / w->t * w->d.dv;
+    /* fp8 attention (train.attention_dtype) outside an MXFP8 (blockwise) recipe: Transformer
+     * Engine quantizes the queries, keys and values, the output's gradient and the three
+     * gradients before it moves them, one byte each (context_parallel.py at d0067d0:
+     * AttnFuncWithCPAndQKVOA2A and AttnFuncWithCPAndKVP2P send the uint8 data), and the output
+     * in fp8 where the delayed recipe's backward reads it so; MXFP8 moves bf16 */
+    int f8 = w->attn_fp8 && w->s->framework.fp8_recipe != AIF_FP8_BLOCKWISE;
+    double e = f8 ? 1 : 2, eo = f8 && w->s->framework.fp8_recipe == AIF_FP8_DELAYED ? 1 : 2;
     switch (w->cp_comm) {
     case AIF_CP_A2A:
         if (!after)
             comm(w, bwd ? "cp.a2a.dout" : "cp.a2a.qkv", AIF_CAT_CP, AIF_COLL_ALLTOALL, AIF_GRP_CP,
-                 T * (bwd ? o : q + kv) * 2, AIF_OVL_NONE);
+                 T * (bwd ? o : q + kv) * e, AIF_OVL_NONE);
         else
             comm(w, bwd ? "cp.a2a.dqkv" : "cp.a2a.out", AIF_CAT_CP, AIF_COLL_ALLTOALL, AIF_GRP_CP,
-                 T * (bwd ? q + kv : o) * 2, AIF_OVL_NONE);
+                 T * (bwd ? (q + kv) * e : o * eo), AIF_OVL_NONE);
         return;
     case AIF_CP_ALLGATHER:
         if (!after)
@@ -441,7 +448,8 @@ static void cp_exchange(lw *w, int bwd, int after)
     default:
         if (!after)
             comm(w, bwd ? "cp.dkv" : "cp.kv", AIF_CAT_CP, AIF_COLL_SENDRECV, AIF_GRP_CP,
-                 (bwd ? 2 : 1) * T * kv_local(w) * 2 * (w->c - 1), AIF_OVL_NEXT);
+                 T * kv * (bwd ? e + 2 : e) * (w->c - 1), AIF_OVL_NEXT);   /* backward: the keys and
+                 values again beside their gradients, in bf16 */
         return;
     }
 }
