@@ -38,6 +38,14 @@ static void load(aif_scenario *s, const char *yaml)
     }
 }
 
+/* s loaded from yaml and its step graph lowered into g (which the caller frees). */
+static void lower_yaml(aif_scenario *s, aif_graph *g, const char *yaml)
+{
+    load(s, yaml);
+    aif_err e;
+    assert_int_equal(aif_graph_lower(s, g, &e), AIF_OK);
+}
+
 /* Megatron-LM / SC'21: forward FLOPs = 24 B s l h^2 (1 + s/(6h) + V/(16 l h)) * 4/3 ... per pass:
  * 24 B s l h^2 + 4 B s^2 l h + 2 B s h V for a GPT model (MHA, GELU, ffn = 4h). */
 static void test_flops_match_megatron(void **state)
@@ -957,11 +965,9 @@ static void test_dp_bucket(void **state)
                  "train: {mbs: 1, gbs: %d, seq: 4096%s}\n",
                  cases[k].gpus, cases[k].gpus, cases[k].bucket);
         aif_scenario s;
-        load(&s, y);
-        CLOSE(aif_dp_bucket_params(&s.train), cases[k].params, 1e-12);
         aif_graph g;
-        aif_err e;
-        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        lower_yaml(&s, &g, y);
+        CLOSE(aif_dp_bucket_params(&s.train), cases[k].params, 1e-12);
         aif_dims d;
         aif_model_dims(&s.model, &d);
         double local = s.model.layers * (d.attn_params + d.norm_params + d.mlp_params) + d.embed_params +
@@ -999,12 +1005,10 @@ static void test_cp_comm(void **state)
         snprintf(y, sizeof y, "cluster: {system: gb200-nvl72, gpus: 8}\nmodel: llama3-8b\n"
                  "train: {tp: 1, cp: 4, pp: 1, mbs: 1, gbs: 2, seq: 8192%s}\n", kinds[k]);
         aif_scenario s;
-        load(&s, y);
+        aif_graph g;
+        lower_yaml(&s, &g, y);
         int want = k == 1 ? AIF_CP_A2A : k == 2 || k == 4 ? AIF_CP_ALLGATHER : AIF_CP_P2P;
         assert_int_equal(aif_cp_comm_resolved(&s), want);
-        aif_graph g;
-        aif_err e;
-        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
         const aif_op *af = seg_op(&g, AIF_SEG_DENSE_FWD, "attn.fwd"), *ab = seg_op(&g, AIF_SEG_DENSE_BWD, "attn.bwd");
         assert_non_null(af);
         assert_non_null(ab);
@@ -1067,10 +1071,8 @@ static void test_cp_comm_bytes_and_refusals(void **state)
                  "train: {tp: 1, cp: 4, pp: 1, mbs: 1, gbs: 2, seq: 8192, precision: fp8, attention_dtype: fp8, "
                  "cp_comm: %s}\n", k ? "a2a" : "p2p");
         aif_scenario s;
-        load(&s, y);
         aif_graph g;
-        aif_err e;
-        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        lower_yaml(&s, &g, y);
         if (k) {
             CLOSE(seg_op(&g, AIF_SEG_DENSE_FWD, "cp.a2a.qkv")->bytes, T * (4096 + 2048), 1e-12);
             CLOSE(seg_op(&g, AIF_SEG_DENSE_FWD, "cp.a2a.out")->bytes, T * 4096, 1e-12);
@@ -1084,11 +1086,9 @@ static void test_cp_comm_bytes_and_refusals(void **state)
     }
     {
         aif_scenario s;
-        load(&s, "cluster: {system: gb200-nvl72, gpus: 16}\nmodel: deepseek-v3\n"
-                 "train: {tp: 8, cp: 2, pp: 1, ep: 1, mbs: 1, gbs: 1, seq: 4096}\n");
         aif_graph g;
-        aif_err e;
-        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        lower_yaml(&s, &g, "cluster: {system: gb200-nvl72, gpus: 16}\nmodel: deepseek-v3\n"
+                           "train: {tp: 8, cp: 2, pp: 1, ep: 1, mbs: 1, gbs: 1, seq: 4096}\n");
         const aif_op *kv = seg_op(&g, AIF_SEG_MOE_FWD, "cp.kv");
         assert_non_null(kv);
         CLOSE(kv->bytes, 2048 * 16 * (192 + 128) * 2 * 1, 1e-12);   /* 2,048 tokens a rank, 1 step */
@@ -1241,10 +1241,8 @@ static void test_op_sac_memory(void **state)
                  "train: {mbs: 1, gbs: 8, seq: 4096, recompute: selective, optimizer: fsdp, framework: torchtitan, "
                  "precision: %s}\n", fp8 ? "fp8" : "bf16");
         aif_scenario s;
-        load(&s, y);
         aif_graph g;
-        aif_err e;
-        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        lower_yaml(&s, &g, y);
         double T = 4096, h = 4096, q = 4096, kv = 1024, ffn = 14336, heads = 32, V = 128256;
         double layer = 2 * T * (h + q) + 4 * T * heads    /* input, SDPA out, lse */
                        + 2 * T * (q + kv + ffn + h);       /* wq, wv, w1, w2, bf16 in either precision */
@@ -1315,13 +1313,11 @@ static void test_selective_transient(void **state)
     /* a MoE model (every layer MoE): the rebuilt layer is a MoE layer's, whose routed
      * experts' activation output moe_act drops (more than a dense layer of it would) */
     aif_scenario s;
-    load(&s, "cluster: {system: dgx-h100, gpus: 1}\n"
+    aif_graph g;
+    lower_yaml(&s, &g, "cluster: {system: dgx-h100, gpus: 1}\n"
              "model: {layers: 3, hidden: 1024, heads: 16, ffn: 1024, vocab: 8, activation: swiglu,\n"
              "        moe: {experts: 8, top_k: 4, expert_ffn: 2048, dense_layers: 0}}\n"
              "train: {mbs: 1, gbs: 1, seq: 2048, recompute: selective, recompute_modules: [moe_act], optimizer: none}\n");
-    aif_graph g;
-    aif_err e;
-    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
     double kept[2], none[2];
     layer_kept_and_none(&s, kept, none);
     assert_true(none[1] - kept[1] > none[0] - kept[0] && none[1] - kept[1] > 2048.0 * 8 * 6);
@@ -1335,11 +1331,9 @@ static void test_pipeline_layout(void **state)
 {
     (void)state;
     aif_scenario s;
-    load(&s, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
-             "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
     aif_graph g;
-    aif_err e;
-    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    lower_yaml(&s, &g, "cluster: {system: dgx-h100, gpus: 128}\nmodel: llama3-405b\n"
+             "train: {tp: 8, pp: 16, gbs: 16, seq: 8192}\n");
     int total = 0;
     for (int r = 0; r < 16; r++) {
         aif_stage st;
@@ -1604,10 +1598,8 @@ static double seg_flops(const aif_graph *g, aif_seg seg)
 static void graph_matches_formula(const char *yaml)
 {
     aif_scenario s;
-    load(&s, yaml);
     aif_graph g;
-    aif_err e;
-    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    lower_yaml(&s, &g, yaml);
     double t = s.train.par.tp, total = 0;
     for (int r = 0; r < g.pp; r++) {
         aif_stage st;

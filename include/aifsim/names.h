@@ -37,6 +37,9 @@ int aif_cp_comm_resolved(const aif_scenario *s);
  * sliding-window layers, which Transformer Engine refuses; 2, a2a where cp does not divide the
  * query heads or the key-value heads a tensor-parallel rank holds (TE asserts both); else 0 */
 int aif_cp_comm_conflict(const aif_scenario *s);
+/* The query heads and the key-value heads a tensor-parallel rank of the job holds (MLA: as
+ * many key-value heads as query heads; fewer KV heads than ranks: one, replicated). */
+void aif_rank_heads(const aif_scenario *s, int *q, int *kv);
 extern const char *const aif_grad_dtype_names[];   /* auto fp32 bf16 */
 extern const char *const aif_rank_order_names[];   /* tp-cp-dp-pp tp-cp-pp-dp tp-pp-cp-dp tp-dp-cp-pp tp-dp-pp-cp
                                                       tp-pp-dp-cp (aif_rank_order) */

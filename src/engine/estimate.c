@@ -189,11 +189,6 @@ static double bucket_count(const aif_graph *g, int items)
     return items >= 1 && nb > items ? items : nb;
 }
 
-/* Whether the job's gradients are Megatron-Core's DistributedDataParallel buckets
- * (optimizer none, distributed or zero1), whose interleaved schedule launches a chunk's
- * reductions itself (pipeline_parallel/schedules.py, align_grad_reduce). */
-static int megatron_buckets(const aif_train *tr) { return aif_optim_has_buckets(tr->optimizer); }
-
 /* Time of one bucket's share (1/nb) of a step segment's collectives, run in turn. */
 static double bucket_time(const aif_scenario *s, const aif_graph *g, int i_seg, double nb, aif_estimate_memo *m)
 {
@@ -481,7 +476,7 @@ static void estimate_finish(const aif_scenario *s, const aif_graph *g, const aif
              * a time.  The all-gathers keep the buckets: each forward waits for its own.
              * (The stages after the first hold each chunk as one bucket; their tails, one
              * chunk's pass or more earlier than the first stage's, never bind.) */
-            double rs_x = aif_dp_tail(pipe_shape, megatron_buckets(tr) ? p->vpp : nb, rs, worst_b);
+            double rs_x = aif_dp_tail(pipe_shape, aif_optim_has_buckets(tr->optimizer) ? p->vpp : nb, rs, worst_b);
             double ag_x = aif_dp_tail(pipe_shape, nb, ag, worst_f);
             dp_exposed = rs_x + ag_x + interference(s, rs - rs_x) + interference(s, ag - ag_x);
         } else {

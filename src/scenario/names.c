@@ -106,6 +106,15 @@ int aif_cp_comm_resolved(const aif_scenario *s)
     return has_window(s) ? AIF_CP_A2A : AIF_CP_P2P;
 }
 
+void aif_rank_heads(const aif_scenario *s, int *q, int *kv)
+{
+    const aif_model *m = &s->model;
+    int tp = s->train.par.tp < 1 ? 1 : s->train.par.tp;
+    int k = m->attention == AIF_ATTN_MLA ? m->heads / tp : m->kv_heads / tp;
+    *q = m->heads / tp;
+    *kv = k < 1 ? 1 : k;   /* fewer KV heads than ranks: each holds one, replicated */
+}
+
 int aif_cp_comm_conflict(const aif_scenario *s)
 {
     const aif_parallel *p = &s->train.par;
@@ -114,9 +123,9 @@ int aif_cp_comm_conflict(const aif_scenario *s)
     int v = aif_cp_comm_resolved(s);
     if (v == AIF_CP_P2P && has_window(s))
         return 1;
-    const aif_model *m = &s->model;
-    int kv = m->attention == AIF_ATTN_MLA ? m->heads : m->kv_heads / p->tp;
-    if (v == AIF_CP_A2A && ((m->heads / p->tp) % p->cp || (kv < 1 ? 1 : kv) % p->cp))
+    int q, kv;
+    aif_rank_heads(s, &q, &kv);
+    if (v == AIF_CP_A2A && (q % p->cp || kv % p->cp))
         return 2;
     return 0;
 }

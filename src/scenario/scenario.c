@@ -1078,12 +1078,11 @@ aif_rc aif_scenario_check(const aif_scenario *s, aif_err *err)
             "with sliding-window attention (model %s, a window of %d) (accepted: a2a, allgather, or auto: a2a "
             "here)", s->model.name, s->model.sliding_window);
     if (cp_conflict == 2) {
-        const aif_model *mo = &s->model;
-        int kv = mo->attention == AIF_ATTN_MLA ? mo->heads : mo->kv_heads / p->tp;
+        int qh, kvh;
+        aif_rank_heads(s, &qh, &kvh);
         BAD("train.cp_comm", "cp_comm a2a splits each rank's heads over the %d context-parallel ranks, but a "
             "tensor-parallel rank holds %d query and %d key-value heads (Transformer Engine asserts both divisible; "
-            "accepted: a cp that divides them, or cp_comm p2p or allgather)", p->cp, mo->heads / p->tp,
-            kv < 1 ? 1 : kv);
+            "accepted: a cp that divides them, or cp_comm p2p or allgather)", p->cp, qh, kvh);
     }
     if (t->offload_layers > 0 && t->offload == AIF_OFFLOAD_NONE)
         BAD("train.offload_layers", "offload_layers %d needs offload: activations", t->offload_layers);
