@@ -9,7 +9,9 @@
 #include <cmocka.h>
 
 #include "aifsim/aifsim.h"
+#include "aifsim/run.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static aif_catalog *cat;
@@ -80,11 +82,66 @@ static void test_everything_given(void **state)
     has(s.assumed, "dp_bucket max(40M, 1M x dp)", 1);
 }
 
+/* The note for a setting without effect, or NULL. */
+static const aif_note *note_of(const aif_scenario *s, const char *field)
+{
+    for (int i = 0; i < s->n_notes; i++)
+        if (!strcmp(s->notes[i].field, field))
+            return &s->notes[i];
+    return NULL;
+}
+
+/* A setting the layout leaves without effect is a substitution to "unused", never silent; one
+ * the layout uses is not; cp > 1 at dp 1 still reduces the gradients (over cp), so the data-
+ * parallel settings are assumed there. */
+static void test_unused_noted(void **state)
+{
+    (void)state;
+    const char *y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                    "train: {tp: 1, cp: 1, gbs: 8, seq: 4096, sp: true, cp_comm: a2a, ep_dispatch: deepep}\n";
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    const aif_note *n = note_of(&s, "train.cp_comm");
+    assert_non_null(n);
+    assert_string_equal(n->asked, "a2a");
+    assert_string_equal(n->used, "unused");
+    has(n->why, "cp is 1", 1);
+    assert_non_null(n = note_of(&s, "train.sp"));
+    assert_string_equal(n->asked, "true");
+    assert_non_null(note_of(&s, "train.ep_dispatch"));
+    assert_null(note_of(&s, "train.tp_overlap"));   /* not written: nothing to note */
+    /* at cp 2 and tp 2 the same settings act: no note */
+    y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+        "train: {tp: 2, cp: 2, gbs: 8, seq: 4096, sp: true, cp_comm: a2a}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_null(note_of(&s, "train.cp_comm"));
+    assert_null(note_of(&s, "train.sp"));
+    /* a layout written auto is judged once its search has filled it (aif_run_train) */
+    y = "cluster: {system: dgx-h100, gpus: 1}\nmodel: mpt-125m\n"
+        "train: {tp: 1, cp: auto, gbs: 8, seq: 2048, cp_comm: allgather}\n";   /* one GPU: cp comes to 1 */
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    assert_null(note_of(&s, "train.cp_comm"));
+    aif_train_run *r = malloc(sizeof *r);
+    assert_non_null(r);
+    assert_int_equal(aif_run_train(cat, &s, NULL, r, &e), AIF_OK);
+    assert_int_equal(r->scenario.train.par.cp, 1);
+    assert_non_null(n = note_of(&r->scenario, "train.cp_comm"));
+    assert_string_equal(n->asked, "allgather");
+    free(r);
+    /* cp 8 at dp 1: the reduction is over cp, so the optimizer and dp_overlap are assumed */
+    y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 1, cp: 8, gbs: 1, seq: 32768}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    has(s.assumed, "optimizer distributed", 1);
+    has(s.assumed, "dp_overlap on", 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_scenario),
         cmocka_unit_test(test_everything_given),
+        cmocka_unit_test(test_unused_noted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

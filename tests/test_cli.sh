@@ -301,6 +301,36 @@ says 0 "alltoall cp4/4" train --model llama3-8b --gpus 8 --gpu gb200 --cp 4 --tp
     --set train.cp_comm=a2a --ops
 rejects 2 "unknown value 'ring' (accepted: auto, p2p, a2a, allgather)" train --model llama3-8b --gpus 8 --gpu gb200 \
     --cp 4 --tp 1 --pp 1 --gbs 2 --set train.cp_comm=ring
+# a setting the layout leaves without effect is noted as a substitution to "unused" (never
+# silent), at load or after a search fills the layout, and the note's claim holds: the step
+# time and the memory are those of the job without the setting
+says 0 "substituted  train.cp_comm: a2a -> unused (cp is 1: no context-parallel exchange)" train neutral \
+    --set train.cp_comm=a2a
+says 0 "substituted  train.sp: true -> unused (tp is 1" train neutral --tp auto --set train.sp=true
+says 0 '"field": "train.ep_dispatch",' train mixtral-8x7b --ep 1 --set train.ep_dispatch=hybridep --json
+says 0 "train.pp_overlap: false -> unused (no interleaved pipeline" train neutral --gpus 16 --pp 2 \
+    --set train.pp_overlap=false
+# step_of ARGS: "step memory" of `aifsim train ARGS --json`
+step_of() { "$bin" train "$@" --json 2>/dev/null | grep -E '"(step_time_s|memory_per_gpu_gib)"' | tr -d ' \n'; }
+for pair in "neutral|--set train.cp_comm=allgather" "neutral|--set train.sp=true --set train.tp_overlap=false" \
+    "neutral --dp 1 --gpus 1|--set train.dp_overlap=false" "mixtral-8x7b --ep 1|--set train.ep_overlap=false" \
+    "mixtral-8x7b --ep 1|--set train.ep_dispatch=alltoall" "mixtral-8x7b --ep 1|--set train.ep_dispatch=hybridep" \
+    "neutral --gpus 16 --pp 2|--set train.pp_overlap=false"; do
+    base=${pair%%|*}
+    more=${pair#*|}
+    # shellcheck disable=SC2086
+    with=$(step_of $base $more)
+    # shellcheck disable=SC2086
+    without=$(step_of $base)
+    if [ -n "$with" ] && [ "$with" = "$without" ]; then
+        ok
+    else
+        bad "train $base $more: an unused setting changed the result ($with against $without)"
+    fi
+done
+# and where the layout gives it an effect it is no substitution: cp 8 at dp 1 still reduces the
+# gradients (over cp), so dp_overlap, the optimizer and the bucket are assumed there
+says 0 "optimizer distributed, mbs 1, attention flash3, dp_overlap on" train neutral --cp 8 --dp 1
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an
 # fp8 recipe leaves the choice, refused without one
 says 0 "optimizer distributed (fp8 parameters)" \

@@ -792,6 +792,9 @@ typedef struct aif_scenario {
                                   and that neither the input nor an option wrote (a code default or
                                   the built-in default scenario's): "framework megatron-core, mbs 1, ..."
                                   ("" when all were given, or the scenario has no training job) */
+    unsigned train_given;      /* AIF_GIVEN_* bits: the training settings without effect on some
+                                  layouts that the input wrote (aif_scenario_note_unused) */
+    unsigned train_given_true; /* of those, the switches it wrote true (a search may change them) */
     aif_cluster cluster;
     aif_model model;
     aif_train train;
@@ -814,6 +817,19 @@ typedef struct aif_override { const char *path, *value, *origin; } aif_override;
  * defaults that depend on it take their values: the gradient bucket's
  * max(40M, 1M x dp) in s->assumed becomes the layout's figure. */
 void aif_scenario_assumed_layout(aif_scenario *s);
+
+/* The training settings the input wrote that have no effect on the job's layout as it
+ * stands (train.cp_comm at cp 1, train.sp and train.tp_overlap at tp 1, train.ep_dispatch and
+ * train.ep_overlap without an expert-parallel group, train.pp_overlap outside an interleaved
+ * pipeline, train.dp_overlap on a dense model without a data-parallel group) are noted, each
+ * as a substitution to "unused", so a setting that does nothing is never silent.  Called once
+ * the layout is known: at load when no field is auto, after the search when one is. */
+enum {
+    AIF_GIVEN_SP = 1u << 0, AIF_GIVEN_TP_OVERLAP = 1u << 1, AIF_GIVEN_DP_OVERLAP = 1u << 2,
+    AIF_GIVEN_EP_OVERLAP = 1u << 3, AIF_GIVEN_PP_OVERLAP = 1u << 4, AIF_GIVEN_EP_DISPATCH = 1u << 5,
+    AIF_GIVEN_CP_COMM = 1u << 6,
+};
+void aif_scenario_note_unused(aif_scenario *s);
 
 /* Appends a note to s: the field, what was asked, what is used, and why (printf-style);
  * past AIF_MAX_NOTES it only counts it (n_notes_dropped), so a writer can say so. */

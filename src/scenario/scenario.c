@@ -1145,6 +1145,15 @@ static const ynode *node_at(const ynode *root, const char *path)
     return n == root ? NULL : n;
 }
 
+/* Whether the input wrote train.KEY: a node that the built-in default scenario did not write. */
+static int given(const ynode *root, const char *key)
+{
+    char path[40];
+    snprintf(path, sizeof path, "train.%s", key);
+    const ynode *n = node_at(root, path);
+    return n && !(n->origin && !strcmp(n->origin, "<built-in:default scenario>"));
+}
+
 /* The training settings the input did not write (no node, or one the built-in default
  * scenario wrote), of those that move a step time or the memory by more than a few percent, into
  * s->assumed: the software stack and its kernels, numerics, memory policy and overlaps. */
@@ -1155,9 +1164,10 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     /* a layout written auto: dp is not known until the search fills it */
     const int layout_auto = (t->auto_fields & (AIF_AUTO_TP | AIF_AUTO_PP | AIF_AUTO_CP)) != 0;
     struct { const char *key; int show; char val[AIF_NAME_MAX + 8]; } f[] = {
-        {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp > 1, ""},
+        /* the gradients are reduced, and the optimizer's state sharded, over dp x cp */
+        {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp * p->cp > 1, ""},
         {"mbs", 1, ""}, {"attention", 1, ""}, {"sp", p->tp > 1, ""}, {"tp_overlap", p->tp > 1, ""},
-        {"dp_overlap", p->dp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
+        {"dp_overlap", p->dp * p->cp > 1, ""}, {"ep_overlap", p->ep > 1, ""}, {"pp_overlap", p->vpp > 1 && p->pp > 1, ""},
         /* the dispatcher matters wherever there is an expert all-to-all: its bytes and its kernel */
         {"ep_dispatch", p->ep > 1, ""},
         /* 2 or 4 bytes a weight of memory, and the data-parallel reduction's bytes */
@@ -1180,7 +1190,7 @@ static void list_assumed(const ynode *root, aif_scenario *s)
         {"fp8_act_input", s->model.activation == AIF_ACT_SWIGLU, ""},
         /* the gradient bucket: how many reductions overlap the backward, each paying its
          * latency, and how much of the last one is left after it */
-        {"dp_bucket", (p->dp > 1 || layout_auto) && t->dp_overlap && aif_optim_has_buckets(t->optimizer), ""},
+        {"dp_bucket", (p->dp * p->cp > 1 || layout_auto) && t->dp_overlap && aif_optim_has_buckets(t->optimizer), ""},
         /* context parallelism's exchange: a ring of small attention kernels or one over the
          * whole sequence, and sends beside them or collectives before and after */
         {"cp_comm", p->cp > 1, ""},
@@ -1210,13 +1220,49 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     size_t k = 0;
     s->assumed[0] = '\0';
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
-        char path[40];
-        snprintf(path, sizeof path, "train.%s", f[i].key);
-        const ynode *n = node_at(root, path);
-        if (!f[i].show || (n && !(n->origin && !strcmp(n->origin, "<built-in:default scenario>"))))
+        if (!f[i].show || given(root, f[i].key))
             continue;
         k += (size_t)snprintf(s->assumed + k, sizeof s->assumed - k, "%s%s %s", k ? ", " : "", f[i].key, f[i].val);
     }
+    static const struct { const char *key; unsigned bit; } g[] = {
+        {"sp", AIF_GIVEN_SP}, {"tp_overlap", AIF_GIVEN_TP_OVERLAP}, {"dp_overlap", AIF_GIVEN_DP_OVERLAP},
+        {"ep_overlap", AIF_GIVEN_EP_OVERLAP}, {"pp_overlap", AIF_GIVEN_PP_OVERLAP},
+        {"ep_dispatch", AIF_GIVEN_EP_DISPATCH}, {"cp_comm", AIF_GIVEN_CP_COMM}};
+    const int on[] = {p->sp, t->tp_overlap, t->dp_overlap, t->ep_overlap, t->pp_overlap, 0, 0};
+    s->train_given = s->train_given_true = 0;
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
+        if (given(root, g[i].key)) {
+            s->train_given |= g[i].bit;
+            if (on[i])
+                s->train_given_true |= g[i].bit;
+        }
+}
+
+void aif_scenario_note_unused(aif_scenario *s)
+{
+    const aif_train *t = &s->train;
+    const aif_parallel *p = &t->par;
+    const int ep_group = p->ep * p->etp > 1;
+    const struct { unsigned bit; const char *path; int unused; const char *why; } f[] = {
+        {AIF_GIVEN_SP, "train.sp", p->tp == 1, "tp is 1: no tensor-parallel group to shard the sequence over"},
+        {AIF_GIVEN_TP_OVERLAP, "train.tp_overlap", p->tp == 1, "tp is 1: no tensor-parallel communication"},
+        {AIF_GIVEN_DP_OVERLAP, "train.dp_overlap", p->dp * p->cp == 1 && s->model.moe.experts == 0,
+         "dp and cp are 1: no gradient reduction"},
+        {AIF_GIVEN_EP_OVERLAP, "train.ep_overlap", !ep_group, "ep and etp are 1: no expert communication"},
+        {AIF_GIVEN_PP_OVERLAP, "train.pp_overlap", !(p->vpp > 1 && p->pp > 1),
+         "no interleaved pipeline: the sends it overlaps are the interleaved schedule's, with pp and vpp above 1"},
+        {AIF_GIVEN_EP_DISPATCH, "train.ep_dispatch", !ep_group, "ep and etp are 1: no expert dispatch"},
+        {AIF_GIVEN_CP_COMM, "train.cp_comm", p->cp == 1, "cp is 1: no context-parallel exchange"},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (!(s->train_given & f[i].bit) || !f[i].unused)
+            continue;
+        const char *asked = f[i].bit == AIF_GIVEN_EP_DISPATCH ? aif_ep_dispatch_names[t->ep_dispatch]
+                            : f[i].bit == AIF_GIVEN_CP_COMM   ? aif_cp_comm_names[t->cp_comm]
+                            : s->train_given_true & f[i].bit  ? "true" : "false";
+        aif_scenario_note(s, f[i].path, asked, "unused", "%s", f[i].why);
+    }
+    s->train_given = s->train_given_true = 0;   /* noted once */
 }
 
 /* How a load's origin reads as the base of a run: "built-in default scenario",
@@ -1476,6 +1522,8 @@ aif_rc aif_scenario_parse_sections(const aif_catalog *c, const char *text, size_
                      "step), gradients are reduce-scattered per microbatch and the optimizer state is sharded, as "
                      "Llama 3 runs FSDP with pipelining");
     }
+    if (!rc && (sections & AIF_SECTION_TRAIN) && !(out->train.auto_fields & AIF_AUTO_LAYOUT))
+        aif_scenario_note_unused(out);   /* else once the search has filled the layout (pipeline/run.c) */
     if (rc == AIF_EINPUT && name[0] == '<' && !strcmp(err->file, name))
         blame_options(err, ov, n_ov);
     ydoc_free(d);
