@@ -83,7 +83,6 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
         aif_best_apply(r, s);
         s->train.auto_fields = 0;
         aif_scenario_assumed_layout(s);   /* the defaults the layout sets, now that it is known */
-        aif_scenario_note_unused(s);      /* and the settings it leaves without effect */
         char asked[16], used[16];
         /* a dp_shard given is kept where it divides the layout's dp (the search tries no
          * other layout); at or past that dp the state spans all of it, which is said */
@@ -106,6 +105,7 @@ static aif_rc fill_auto(aif_scenario *s, aif_err *err)
                 snprintf(used, sizeof used, "all of dp");
             aif_scenario_note(s, f[i].path, "auto", used, "best of %lld candidates by step time", b->candidates);
         }
+        aif_scenario_note_unused(s);   /* and the settings the layout found leaves without effect */
     }
     free(b);
     return rc;
