@@ -331,6 +331,17 @@ done
 # and where the layout gives it an effect it is no substitution: cp 8 at dp 1 still reduces the
 # gradients (over cp), so dp_overlap, the optimizer and the bucket are assumed there
 says 0 "optimizer distributed, mbs 1, attention flash3, dp_overlap on" train neutral --cp 8 --dp 1
+# the slowest GPU's pace (cluster.speed_spread): a line under the cluster and the JSON's pace; none
+# without a spread or on one GPU; a spread outside 0-0.1 refused naming the range
+says 0 "pace     0.932 of a typical GPU's compute clock: the slowest of the job's 16384 GPUs sets it (speed spread 1.7%" train
+says 0 '"pace": 1.0,' train --set cluster.speed_spread=0 --json
+if "$bin" train --set cluster.speed_spread=0 | grep -q '^  pace'; then bad "a pace line without a spread"; else ok; fi
+if "$bin" train neutral --gpus 1 --model llama3-8b --set train.optimizer=none 2>/dev/null | grep -q '^  pace'; then
+    bad "a pace line on one GPU"
+else
+    ok
+fi
+rejects 2 "cluster.speed_spread: 0.2 is out of range (accepted: 0 to 0.1)" train --set cluster.speed_spread=0.2
 # weights in fp8 (train.fp8_params): named in the job line and the JSON when on, assumed off where an
 # fp8 recipe leaves the choice, refused without one
 says 0 "optimizer distributed (fp8 parameters)" \

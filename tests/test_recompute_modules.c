@@ -18,6 +18,7 @@
 
 #include "aifsim/graph.h"
 #include "aifsim/sim.h"
+#include "engine/estimate.h"
 #include "hw/compute.h"
 #include "workload/memory.h"
 #include "workload/schedule.h"
@@ -160,7 +161,7 @@ static void test_each_module_by_hand(void **state)
                 n_rc++;
                 if (o->kind == AIF_OP_GEMM)
                     gemm[k] += o->flops;
-                t_s[k] += aif_compute_time(&s.cluster.gpu, o, s.cluster.clock_factor);
+                t_s[k] += aif_compute_time(&s.cluster.gpu, o, aif_graph_clock(&s, &g));   /* the job's pace */
             }
         }
         double hd, hm;

@@ -61,7 +61,7 @@ static void integer(const char *key, long v) { fprintf(out, " .%s = %ld,", key, 
 
 /* every field below (test_builtin.c's calib_diff asserts the same size, LP64) */
 #if defined(__LP64__)
-_Static_assert(sizeof(aif_calib) == 304, "aif_calib has a field calib_fields does not write");
+_Static_assert(sizeof(aif_calib) == 312, "aif_calib has a field calib_fields does not write");
 #endif
 static void calib_fields(const aif_calib *c)
 {
@@ -92,6 +92,7 @@ static void calib_fields(const aif_calib *c)
     num("grouped_unaligned_factor", c->grouped_unaligned_factor);
     num("attn_flash2_factor", c->attn_flash2_factor);
     num("overlap_slowdown", c->overlap_slowdown);
+    num("speed_spread", c->speed_spread);
     num("mem_eff", c->mem_eff);
     num("kernel_overhead_s", c->kernel_overhead_s);
     integer("n_sm", c->n_sm);

@@ -140,6 +140,10 @@ typedef struct aif_calib {
                                  whole tiles, window + attn_block_n keys per query; 0 = its band only */
     double attn_flash2_factor;/* FlashAttention-2's rate relative to the best fused kernel (attn_*_eff) */
     double overlap_slowdown;  /* extra compute time while communication kernels run beside it */
+    double speed_spread;      /* standard deviation of one GPU's sustained compute speed across a fleet of
+                                 its part, a fraction of the typical GPU's (manufacturing and power
+                                 management): a synchronous job runs at its slowest GPU's pace
+                                 (aif_cluster.pace); 0 = none published */
     double mem_eff;           /* streaming kernels, fraction of HBM bandwidth */
     double kernel_overhead_s; /* launch + tail per kernel */
     int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
@@ -573,6 +577,8 @@ typedef struct aif_cluster {
     double host_link_Bps;    /* GPU <-> host memory per GPU and direction (cluster.host_link, else the
                                 system's); 0 = unknown */
     double clock_factor;     /* compute clock relative to nominal (power limits, DVFS); 1 = nominal */
+    double speed_spread;     /* cluster.speed_spread: the spread the run takes, the GPU family's
+                                (aif_calib.speed_spread) unless given (aif_scenario_pace) */
     aif_network net;         /* wiring of the scale-out fabric (the simulating engine) */
     aif_nccl nccl;           /* NCCL's cost model, from the catalog (data/nccl.yaml) */
     /* the storage tier (cluster.storage): storage_units of one catalog entry; 0 units = none named
@@ -831,6 +837,11 @@ enum {
 };
 void aif_scenario_note_unused(aif_scenario *s);
 
+/* A training job's compute rate over a typical GPU's: a synchronous job waits at every
+ * collective for its slowest GPU, so 1 - cluster.speed_spread x E[the largest of n standard
+ * normal draws], n the job's GPUs (aif_alloc_gpus); 1 without a spread or with one GPU. */
+double aif_scenario_pace(const aif_scenario *s);
+
 /* Appends a note to s: the field, what was asked, what is used, and why (printf-style);
  * past AIF_MAX_NOTES it only counts it (n_notes_dropped), so a writer can say so. */
 void aif_scenario_note(aif_scenario *s, const char *field, const char *asked, const char *used, const char *why_fmt,
@@ -924,6 +935,8 @@ typedef struct aif_train_result {
     bool fits_in_memory;
     double steps, train_time_s, gpu_hours;  /* for train.tokens; 0 when not given */
     double params, active_params;
+    double pace;                 /* the compute clock the job ran at over a typical GPU's: its slowest
+                                    GPU's (aif_scenario_pace; 1 without a speed spread) */
 } aif_train_result;
 
 /* Analytical engine: lowers the scenario to a step graph and walks its critical path. */

@@ -185,6 +185,7 @@ typedef struct aif_graph {
     aif_group_shape groups[AIF_N_GRP];   /* the communicator groups comm ops name */
     /* what the training lowering adds (zero in other graphs) */
     int pp, vpp, microbatches;
+    double pace;              /* the job's compute clock over a typical GPU's (aif_scenario_pace) */
     int layers, dense_layers; /* layers [0, dense_layers) use the dense MLP */
     int recompute_layers;     /* recompute full with train.recompute_layers: the first N layers of each
                                  chunk replay, the rest run the *_BWD_KEEP segments; 0 = all replay */

@@ -56,16 +56,23 @@ static double interference(const aif_scenario *s, double overlapped_s)
 
 /* A compute op's time: aif_op_time_s's compute half, apart so that the segment loop
  * below inlines it (the one place that says how a compute op is timed). */
-static double compute_op_time(const aif_scenario *s, const aif_op *op)
+static double compute_op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op)
 {
-    return aif_compute_time(&s->cluster.gpu, op, s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0);
+    return aif_compute_time(&s->cluster.gpu, op, aif_graph_clock(s, g));
+}
+
+double aif_graph_clock(const aif_scenario *s, const aif_graph *g)
+{
+    /* a training graph's kernels at its job's pace; another graph's (serving: replicas do not
+     * wait for each other) at the clock alone */
+    return (s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0) * (g->pace > 0 ? g->pace : 1.0);
 }
 
 double aif_op_time_s(const aif_scenario *s, const aif_graph *g, const aif_op *op)
 {
     if (op->kind == AIF_OP_COMM)
         return aif_coll_time(&s->cluster, (aif_coll)op->coll, g->groups[op->group], op->bytes);
-    return compute_op_time(s, op);
+    return compute_op_time(s, g, op);
 }
 
 /* Collective times already known in one estimate.  A step repeats few collectives:
@@ -87,7 +94,7 @@ static double coll_time_cached(aif_estimate_memo *m, const aif_scenario *s, cons
 static double op_time(const aif_scenario *s, const aif_graph *g, const aif_op *op, coll_memo *mc)
 {
     if (op->kind != AIF_OP_COMM)
-        return compute_op_time(s, op);
+        return compute_op_time(s, g, op);
     for (int i = 0; i < mc->n; i++)
         if (mc->e[i].bytes == op->bytes && mc->e[i].coll == op->coll && mc->e[i].group == op->group)
             return mc->e[i].t_s;
@@ -554,6 +561,7 @@ static void derive(const aif_scenario *s, const aif_graph *g, aif_train_result *
         aif_model_param_counts(&s->model, &r->params, &r->active_params);
     }
     r->fits_in_memory = r->mem.total_bytes <= r->mem.hbm_bytes;
+    r->pace = g->pace > 0 ? g->pace : 1;
     if (tr->tokens > 0) {
         r->steps = ceil(tr->tokens / r->tokens_per_step);
         r->train_time_s = r->steps * r->step_time_s;

@@ -8,6 +8,11 @@
 
 /* aif_seg_time, aif_op_time_s and aif_segment_time are public (graph.h). */
 
+/* The compute clock both engines time g's kernels at, relative to the rated clock: a power
+ * limit's (clock_factor) times, for a training graph, its job's slowest GPU's pace (g->pace,
+ * aif_scenario_pace). */
+double aif_graph_clock(const aif_scenario *s, const aif_graph *g);
+
 /* Estimate from an already lowered graph (g must come from aif_graph_lower(s)). */
 void aif_estimate_graph(const aif_scenario *s, const aif_graph *g, aif_train_result *r);
 /* The same from the segments' times already known (st[i] = aif_segment_time of segment

@@ -1240,7 +1240,7 @@ static aif_rc setup(sim *x, const aif_scenario *s, const aif_graph *g, const aif
     aif_rc rc = aif_netsim_new(&s->cluster, &x->q, coflow_done, x, &x->net, err);
     if (rc)
         return rc;
-    double clock = s->cluster.clock_factor > 0 ? s->cluster.clock_factor : 1.0;
+    double clock = aif_graph_clock(s, g);
     x->op_t = calloc((size_t)g->n_ops + 1, sizeof(double));
     x->memo = malloc(((size_t)g->n_ops + 1) * sizeof *x->memo);
     x->n_units = aif_sched_n_units(x->pipe);

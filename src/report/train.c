@@ -118,6 +118,9 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
         fprintf(f, " in %s", c->system.name);
     fprintf(f, " (%d per node), %s %d x %.0f Gb/s per node\n", c->gpus_per_node, c->fabric.name, c->nics_per_node,
             c->nic_bw_Bps * 8 / 1e9);
+    if (r->pace > 0 && r->pace < 1)   /* the slowest GPU's (aif_scenario_pace); absent without a spread */
+        fprintf(f, "  pace     %.3f of a typical GPU's compute clock: the slowest of the job's %d GPUs sets it "
+                "(speed spread %.1f%%, cluster.speed_spread)\n", r->pace, aif_alloc_gpus(s), 100 * c->speed_spread);
     human(a, sizeof a, (double)t->gbs * t->seq);
     fprintf(f, "  job      ");
     if (aif_alloc_gpus(s) != c->gpus) {
@@ -316,7 +319,10 @@ char *aif_report_train_json(const aif_train_run *run)
         aif_json_int(in, "offload_layers", s->train.offload_layers);
         aif_json_num(in, "host_link_Bps", s->cluster.host_link_Bps);
     }
+    aif_json_num(in, "speed_spread", s->cluster.speed_spread);
     json_object_object_add(o, "inputs", in);
+    /* compute's clock over a typical GPU's: the slowest of the job's GPUs (aif_cluster.pace) */
+    aif_json_num(o, "pace", r->pace > 0 ? r->pace : 1);
     aif_json_num(o, "step_time_s", r->step_time_s);
     aif_json_int(o, "microbatches", r->microbatches);
     aif_json_num(o, "tokens_per_step", r->tokens_per_step);

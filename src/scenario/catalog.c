@@ -71,6 +71,7 @@ static const field calib_fields[] = {
     {.key = "grouped_unaligned_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_unaligned_factor), .min = 0, .max = 1},
     FLD(aif_calib, "attn_flash2_factor", F_NUM, attn_flash2_factor),
     FLD(aif_calib, "overlap_slowdown", F_NUM, overlap_slowdown),
+    {.key = "speed_spread", .type = F_NUM, .off = offsetof(aif_calib, speed_spread), .min = 0, .max = 0.1},
     FLD(aif_calib, "mem_eff", F_NUM, mem_eff),
     {.key = "kernel_overhead", .type = F_QTY, .off = offsetof(aif_calib, kernel_overhead_s), .qty = AIF_Q_TIME},
     FLD(aif_calib, "n_sm", F_INT, n_sm),

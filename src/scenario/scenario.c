@@ -56,6 +56,7 @@ typedef struct cluster_in {
     double nic_bw_Bps;
     aif_network net;
     double host_link_Bps;
+    double speed_spread;
 } cluster_in;
 
 static const field network_fields[] = {
@@ -97,7 +98,7 @@ int aif_net_routing(const aif_cluster *cl)
     return cl->net.routing == AIF_ROUTE_AUTO ? cl->fabric.routing : cl->net.routing;
 }
 
-enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW, C_NET, C_HOSTLINK };
+enum { C_SYSTEM, C_GPU, C_FABRIC, C_GPUS, C_GPN, C_NICS, C_DOMAIN, C_NICBW, C_NET, C_HOSTLINK, C_SPREAD };
 static const field cluster_fields[] = {
     FLD(cluster_in, "system", F_STR, system),
     FLD(cluster_in, "gpu", F_STR, gpu),
@@ -110,6 +111,8 @@ static const field cluster_fields[] = {
     {.key = "network", .type = F_SUB, .off = offsetof(cluster_in, net), .sub = &network_schema},
     /* GPU <-> host memory per GPU and direction (activation offload's copies); default the system's */
     {.key = "host_link", .type = F_QTY, .off = offsetof(cluster_in, host_link_Bps), .qty = AIF_Q_BW, .min = 1},
+    /* the spread of one GPU's compute speed across the fleet; default the GPU family's */
+    {.key = "speed_spread", .type = F_NUM, .off = offsetof(cluster_in, speed_spread), .min = 0, .max = 0.1},
 };
 static const char *const cluster_skip[] = {"storage", NULL};   /* bound by bind_storage */
 static const schema cluster_schema = {cluster_fields, sizeof cluster_fields / sizeof cluster_fields[0], cluster_skip};
@@ -638,6 +641,7 @@ static aif_rc bind_cluster(const bind_ctx *bc, const ynode *cn, aif_scenario *s)
     /* the host link is the node's (a system swapped for another GPU's keeps none: above) */
     cl->host_link_Bps = (set & (1u << C_HOSTLINK)) ? in.host_link_Bps : cl->system.name[0] ? cl->system.host_link_Bps : 0;
     cl->clock_factor = 1.0;
+    cl->speed_spread = (set & (1u << C_SPREAD)) ? in.speed_spread : cl->gpu.calib.speed_spread;
     cl->net = in.net;
     cl->nccl = *aif_catalog_nccl(c);
     const ynode *sn = ynode_get(cn, "storage");
@@ -1236,6 +1240,18 @@ static void list_assumed(const ynode *root, aif_scenario *s)
             if (on[i])
                 s->train_given_true |= g[i].bit;
         }
+}
+
+double aif_scenario_pace(const aif_scenario *s)
+{
+    /* the expected maximum costs a few thousand erfc calls: the last job size's is kept, per thread */
+    static _Thread_local double last_n = -1, last_m;
+    double n = aif_alloc_gpus(s);
+    if (n != last_n) {
+        last_m = aif_expected_max_normal(n);
+        last_n = n;
+    }
+    return s->cluster.speed_spread > 0 ? 1 - s->cluster.speed_spread * last_m : 1;
 }
 
 void aif_scenario_note_unused(aif_scenario *s)

@@ -29,7 +29,7 @@
 
 const char *const aif_calib_fields[] = {
     "matmul_eff", "matmul_eff_fp8", "matmul_eff_fp4", "matmul_k_half", "attn_fwd_eff", "attn_bwd_eff",
-    "attn_kv_half", "attn_hd_half", "attn_flash2_factor", "overlap_slowdown", "mem_eff", "kernel_overhead",
+    "attn_kv_half", "attn_hd_half", "attn_flash2_factor", "overlap_slowdown", "speed_spread", "mem_eff", "kernel_overhead",
     "n_sm", "tile_m", "tile_n", "workspace", "grouped_m_half", "attn_fwd_eff_hd64", "attn_bwd_eff_hd64",
     "attn_fwd_eff_hd192", "attn_bwd_eff_hd192", "attn_block_n", "grouped_factor", "grouped_dgrad_factor", "grouped_wgrad_factor",
     "grouped_unaligned_factor", "attn_fp8_fwd_factor", "attn_fp8_bwd_factor", "attn_fp8_fwd_factor_hd64",
@@ -54,6 +54,7 @@ static void *field_ptr(aif_calib *c, const char *f, int *is_int)
         {"attn_hd_half", offsetof(aif_calib, attn_hd_half), 0},
         {"attn_flash2_factor", offsetof(aif_calib, attn_flash2_factor), 0},
         {"overlap_slowdown", offsetof(aif_calib, overlap_slowdown), 0},
+        {"speed_spread", offsetof(aif_calib, speed_spread), 0},
         {"mem_eff", offsetof(aif_calib, mem_eff), 0},
         {"kernel_overhead", offsetof(aif_calib, kernel_overhead_s), 0},
         {"n_sm", offsetof(aif_calib, n_sm), 1},

@@ -1517,6 +1517,7 @@ static void shape_fields(const aif_scenario *s, aif_graph *g, const aif_group_sh
     g->pp = p->pp;
     g->vpp = p->vpp;
     g->microbatches = tr->gbs / (tr->mbs * p->dp);
+    g->pace = aif_scenario_pace(s);   /* its slowest GPU's: both engines' compute clock */
     /* a multi-token-prediction block is one more layer of the last layer's kind after the
      * last one: the pipeline split gives it a layer's slot on the last stage, as the pipeline
      * layouts of Megatron-Bridge's DeepSeek-V3 recipes (pp_layout "...mL") and DualPipe place it;
