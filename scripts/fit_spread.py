@@ -11,7 +11,7 @@ speed_spread is the spread's standard deviation, relative to the median GPU, rea
 interquartile range (IQR / 1.349 for a normal distribution) so that the few outliers a fleet's
 burn-in tests would drain (here 5 GPUs beyond the upper whisker, up to 1.2x the median time) do not
 set it.  A synchronous job of n GPUs then runs at its slowest GPU's pace, 1 - speed_spread x E[max
-of n standard normal draws] of a typical GPU's rate (src/scenario/scenario.c, aif_cluster.pace).
+of n standard normal draws] of a typical GPU's rate (src/scenario/scenario.c, aif_scenario_pace).
 
 usage: scripts/fit_spread.py [TABLE]   prints the fit and the pace it implies for a few job sizes
        scripts/fit_spread.py --check   exit 1 unless every GPU family of data/calibration.yaml

@@ -129,6 +129,21 @@ static void test_unused_noted(void **state)
     assert_non_null(n = note_of(&r->scenario, "train.cp_comm"));
     assert_string_equal(n->asked, "allgather");
     free(r);
+    /* the assumed list is the found layout's: tp auto comes to 8 on 8 GPUs, dp 1, so sp and
+     * tp_overlap are assumed and the data-parallel settings are not */
+    y = "cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-70b\n"
+        "train: {tp: auto, pp: 1, gbs: 8, seq: 4096, recompute: full}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    r = malloc(sizeof *r);
+    assert_non_null(r);
+    assert_int_equal(aif_run_train(cat, &s, NULL, r, &e), AIF_OK);
+    assert_int_equal(r->scenario.train.par.tp, 8);
+    has(r->scenario.assumed, "sp on", 1);
+    has(r->scenario.assumed, "tp_overlap", 1);
+    has(r->scenario.assumed, "dp_overlap", 0);
+    has(r->scenario.assumed, "optimizer", 0);
+    has(r->scenario.assumed, "dp_bucket", 0);
+    free(r);
     /* cp 8 at dp 1: the reduction is over cp, so the optimizer and dp_overlap are assumed */
     y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 1, cp: 8, gbs: 1, seq: 32768}\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);

@@ -237,6 +237,45 @@ static void test_refit(void **state)
     aif_catalog_free(c);
 }
 
+/* The fleet's speed spread tied to group B is refitted on group A's rows, and the refit
+ * reaches the runs' pace (the run's copy, cluster.speed_spread, takes the family's): A measured
+ * slower than modelled asks for a wider spread, and B's held-out rows come out slower. */
+static void test_refit_spread(void **state)
+{
+    (void)state;
+    static const char tied[] =
+        "calibration:\n"
+        "  hopper:\n"
+        "    matmul_eff: 0.70\n    matmul_eff_fp8: 0.64\n    matmul_k_half: 64\n    attn_fwd_eff: 0.55\n"
+        "    attn_kv_half: 128\n    attn_bwd_eff: 0.45\n    mem_eff: 0.75\n    kernel_overhead: 4us\n    n_sm: 132\n"
+        "    tile_m: 128\n    tile_n: 256\n    attn_hd_half: 54\n    overlap_slowdown: 0.19\n"
+        "    attn_flash2_factor: 0.62\n    workspace: 2.5GiB\n    speed_spread: 0.017\n"
+        "    sources:\n"
+        "      speed_spread: \"row:B: read off group B's rows\"\n";
+    char cpath[256], tpath[256], csv[2048];
+    aif_catalog *c = with_user_catalog(tied, cpath, sizeof cpath);
+    aif_err e;
+    const char *one = HDR "a," RUN ",1,,x,\n";
+    aif_validation v;
+    assert_int_equal(aif_validate_csv(c, one, strlen(one), "t.csv", &v, &e), AIF_OK);
+    double p = v.rows[0].predicted;
+    aif_validation_free(&v);
+    snprintf(csv, sizeof csv, HDR "a1," RUN ",%.17g,,owner/A-doc table 1,\n"
+             "a2," RUN ",%.17g,,owner/A-doc table 2,\n"
+             "b1," RUN ",%.17g,,\"B, table 1\",\n", 1.04 * p, 1.04 * p, p);
+    temp_file(csv, ".csv", tpath, sizeof tpath);
+    aif_holdout h;
+    assert_int_equal(aif_validate_holdout(c, tpath, AIF_ENGINE_ESTIMATE, &h, &e), AIF_OK);
+    assert_int_equal(h.groups[1].n_tied, 1);
+    assert_non_null(strstr(h.groups[1].tied, "hopper.speed_spread 0.017 -> "));
+    assert_true(h.groups[1].own.median_ape < 1e-6);
+    assert_true(h.held_err[2] > 0.01);   /* B's row (a step time): the wider spread predicts it longer */
+    aif_holdout_free(&h);
+    unlink(tpath);
+    unlink(cpath);
+    aif_catalog_free(c);
+}
+
 /* A family refitted for the holdout leaves a GPU's own GEMM figures alone: a tie of
  * blackwell.matmul_eff to group B, whose rows run on GB200 (its own figure), informs neither
  * them (their held-out error is their own) nor the B200 rows of group A beyond the refit. */
@@ -371,7 +410,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_constant_from_rows), cmocka_unit_test(test_holdout_equals_own),
-        cmocka_unit_test(test_refit), cmocka_unit_test(test_family_replaced), cmocka_unit_test(test_own_gemm_survives_refit),
+        cmocka_unit_test(test_refit),
+        cmocka_unit_test(test_refit_spread), cmocka_unit_test(test_family_replaced), cmocka_unit_test(test_own_gemm_survives_refit),
         cmocka_unit_test(test_assumed_and_fit), cmocka_unit_test(test_percentile),
         cmocka_unit_test(test_no_source),
     };

@@ -53,7 +53,8 @@ static void load(aif_scenario *s, const char *yaml)
 }
 
 /* The pace follows the job's GPUs and the spread, the family's unless the cluster gives one;
- * a job of one GPU has no slower partner; a serving section alone is not slowed. */
+ * a job of one GPU has no slower partner (serving graphs keep the clock: test_serve's
+ * fast path against a fresh graph, test_graph's decode segment). */
 static void test_pace_of_a_job(void **state)
 {
     (void)state;

@@ -143,7 +143,7 @@ typedef struct aif_calib {
     double speed_spread;      /* standard deviation of one GPU's sustained compute speed across a fleet of
                                  its part, a fraction of the typical GPU's (manufacturing and power
                                  management): a synchronous job runs at its slowest GPU's pace
-                                 (aif_cluster.pace); 0 = none published */
+                                 (aif_scenario_pace); 0 = none published */
     double mem_eff;           /* streaming kernels, fraction of HBM bandwidth */
     double kernel_overhead_s; /* launch + tail per kernel */
     int n_sm;                 /* compute units that share a GEMM's tiles (wave quantisation) */
@@ -798,6 +798,7 @@ typedef struct aif_scenario {
                                   and that neither the input nor an option wrote (a code default or
                                   the built-in default scenario's): "framework megatron-core, mbs 1, ..."
                                   ("" when all were given, or the scenario has no training job) */
+    unsigned assumed_given;    /* the training settings the input wrote, of those `assumed` lists (a bit each) */
     unsigned train_given;      /* AIF_GIVEN_* bits: the training settings without effect on some
                                   layouts that the input wrote (aif_scenario_note_unused) */
     unsigned train_given_true; /* of those, the switches it wrote true (a search may change them) */
@@ -819,9 +820,10 @@ aif_rc aif_alloc_check(const aif_scenario *s, aif_err *err);
  * {"train.tp", "8"}.  `origin` names the option for errors ("--tp"). */
 typedef struct aif_override { const char *path, *value, *origin; } aif_override;
 
-/* Once a search has filled a layout written auto (auto_fields cleared), the assumed
- * defaults that depend on it take their values: the gradient bucket's
- * max(40M, 1M x dp) in s->assumed becomes the layout's figure. */
+/* Once a search has filled a layout written auto (auto_fields cleared), s->assumed is
+ * listed again for the layout found: the settings that matter on it (sp and tp_overlap at
+ * tp > 1, the data-parallel ones at dp x cp > 1, ...) and the gradient bucket's
+ * max(40M, 1M x dp) as the layout's figure. */
 void aif_scenario_assumed_layout(aif_scenario *s);
 
 /* The training settings the input wrote that have no effect on the job's layout as it

@@ -321,7 +321,7 @@ char *aif_report_train_json(const aif_train_run *run)
     }
     aif_json_num(in, "speed_spread", s->cluster.speed_spread);
     json_object_object_add(o, "inputs", in);
-    /* compute's clock over a typical GPU's: the slowest of the job's GPUs (aif_cluster.pace) */
+    /* compute's clock over a typical GPU's: the slowest of the job's GPUs (aif_train_result.pace) */
     aif_json_num(o, "pace", r->pace > 0 ? r->pace : 1);
     aif_json_num(o, "step_time_s", r->step_time_s);
     aif_json_int(o, "microbatches", r->microbatches);

@@ -463,18 +463,6 @@ static aif_rc bind_model(const bind_ctx *bc, const ynode *mn, aif_model *m)
     return AIF_OK;
 }
 
-void aif_scenario_assumed_layout(aif_scenario *s)
-{
-    static const char formula[] = "dp_bucket max(40M, 1M x dp)";
-    char *at = strstr(s->assumed, formula);
-    if (!at)
-        return;
-    char tail[sizeof s->assumed], val[48];
-    aif_strlcpy(tail, at + sizeof formula - 1, sizeof tail);
-    snprintf(val, sizeof val, "dp_bucket %gM", aif_dp_bucket_params(&s->train) / 1e6);
-    size_t k = (size_t)(at - s->assumed);
-    snprintf(s->assumed + k, sizeof s->assumed - k, "%s%s", val, tail);
-}
 
 void aif_scenario_note(aif_scenario *s, const char *path, const char *asked, const char *used, const char *fmt, ...)
 {
@@ -1161,12 +1149,17 @@ static int given(const ynode *root, const char *key)
 /* The training settings the input did not write (no node, or one the built-in default
  * scenario wrote), of those that move a step time or the memory by more than a few percent, into
  * s->assumed: the software stack and its kernels, numerics, memory policy and overlaps. */
-static void list_assumed(const ynode *root, aif_scenario *s)
+static const char *const assumed_keys[] = {
+    "framework", "precision", "recompute", "optimizer", "mbs", "attention", "sp", "tp_overlap", "dp_overlap",
+    "ep_overlap", "pp_overlap", "ep_dispatch", "grad_dtype", "moments_dtype", "attention_dtype", "fp8_params",
+    "fp8_act_input", "dp_bucket", "cp_comm"};
+
+/* s->assumed from the layout as it stands and s->assumed_given (bit i: the input wrote
+ * assumed_keys[i]); layout_auto: the layout is still the search's to fill (dp unknown). */
+static void build_assumed(aif_scenario *s, int layout_auto)
 {
     const aif_train *t = &s->train;
     const aif_parallel *p = &t->par;
-    /* a layout written auto: dp is not known until the search fills it */
-    const int layout_auto = (t->auto_fields & (AIF_AUTO_TP | AIF_AUTO_PP | AIF_AUTO_CP)) != 0;
     struct { const char *key; int show; char val[AIF_NAME_MAX + 8]; } f[] = {
         /* the gradients are reduced, and the optimizer's state sharded, over dp x cp */
         {"framework", 1, ""}, {"precision", 1, ""}, {"recompute", 1, ""}, {"optimizer", p->dp * p->cp > 1, ""},
@@ -1223,11 +1216,27 @@ static void list_assumed(const ynode *root, aif_scenario *s)
     snprintf(f[18].val, sizeof f[18].val, "%s", aif_cp_comm_names[aif_cp_comm_resolved(s)]);
     size_t k = 0;
     s->assumed[0] = '\0';
+    _Static_assert(sizeof f / sizeof f[0] == sizeof assumed_keys / sizeof assumed_keys[0], "assumed_keys");
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
-        if (!f[i].show || given(root, f[i].key))
+        if (!f[i].show || (s->assumed_given >> i & 1u))
             continue;
         k += (size_t)snprintf(s->assumed + k, sizeof s->assumed - k, "%s%s %s", k ? ", " : "", f[i].key, f[i].val);
     }
+}
+
+/* The training settings the input did not write (no node, or one the built-in default
+ * scenario wrote) into s->assumed (build_assumed), and those it wrote that a layout may leave
+ * without effect into s->train_given (aif_scenario_note_unused). */
+static void list_assumed(const ynode *root, aif_scenario *s)
+{
+    const aif_train *t = &s->train;
+    const aif_parallel *p = &t->par;
+    s->assumed_given = 0;
+    for (size_t i = 0; i < sizeof assumed_keys / sizeof assumed_keys[0]; i++)
+        if (given(root, assumed_keys[i]))
+            s->assumed_given |= 1u << i;
+    /* a layout written auto: dp is not known until the search fills it */
+    build_assumed(s, (t->auto_fields & (AIF_AUTO_TP | AIF_AUTO_PP | AIF_AUTO_CP)) != 0);
     static const struct { const char *key; unsigned bit; } g[] = {
         {"sp", AIF_GIVEN_SP}, {"tp_overlap", AIF_GIVEN_TP_OVERLAP}, {"dp_overlap", AIF_GIVEN_DP_OVERLAP},
         {"ep_overlap", AIF_GIVEN_EP_OVERLAP}, {"pp_overlap", AIF_GIVEN_PP_OVERLAP},
@@ -1240,6 +1249,11 @@ static void list_assumed(const ynode *root, aif_scenario *s)
             if (on[i])
                 s->train_given_true |= g[i].bit;
         }
+}
+
+void aif_scenario_assumed_layout(aif_scenario *s)
+{
+    build_assumed(s, 0);
 }
 
 double aif_scenario_pace(const aif_scenario *s)
@@ -1265,8 +1279,10 @@ void aif_scenario_note_unused(aif_scenario *s)
         {AIF_GIVEN_DP_OVERLAP, "train.dp_overlap", p->dp * p->cp == 1 && s->model.moe.experts == 0,
          "dp and cp are 1: no gradient reduction"},
         {AIF_GIVEN_EP_OVERLAP, "train.ep_overlap", !ep_group, "ep and etp are 1: no expert communication"},
-        {AIF_GIVEN_PP_OVERLAP, "train.pp_overlap", !(p->vpp > 1 && p->pp > 1),
-         "no interleaved pipeline: the sends it overlaps are the interleaved schedule's, with pp and vpp above 1"},
+        {AIF_GIVEN_PP_OVERLAP, "train.pp_overlap", !(p->vpp > 1 && p->pp > 1) || s->framework.pp_p2p_serial,
+         s->framework.pp_p2p_serial ? "the stack sends between pipeline stages in series (framework pp_p2p_serial)"
+                                    : "no interleaved pipeline: the sends it overlaps are the interleaved schedule's, "
+                                      "with pp and vpp above 1"},
         {AIF_GIVEN_EP_DISPATCH, "train.ep_dispatch", !ep_group, "ep and etp are 1: no expert dispatch"},
         {AIF_GIVEN_CP_COMM, "train.cp_comm", p->cp == 1, "cp is 1: no context-parallel exchange"},
     };

@@ -238,6 +238,7 @@ static void train_row(parse_state *ps)
         if (!strcmp(ps->calib_set[i].family, s.cluster.gpu.arch))
             aif_calib_put(jc, ps->calib_set[i].field,
                           ps->calib_set[i].value * aif_framework_calib_factor(&s.framework, jc, ps->calib_set[i].field));
+    s.cluster.speed_spread = jc->speed_spread;   /* the run's copy (no row gives cluster.speed_spread) */
     /* a family refitted without a group: a GPU's own GEMM figures (its own microbenchmark,
      * data/gpus.yaml) are not the family's and stay, scaled by the stack as at load */
     if (s.cluster.gpu.own_matmul_eff > 0)
