@@ -495,6 +495,9 @@ for v in nan inf; do
     rejects 2 "'$v' is not a number" train --nic-bw "$v"
     rejects 2 "'$v' is not a number" facility --set facility.pue="$v"
 done
+# a negative number is a number out of its field's range, said with the range
+rejects 2 "facility.pue: -1 is out of range (accepted: 1 to 5)" facility --set facility.pue=-1
+rejects 2 "cluster.speed_spread: -0.01 is out of range (accepted: 0 to 0.1)" train --set cluster.speed_spread=-0.01
 # an option given twice is an error naming it, in every subcommand; --set and --catalog add up (friction 9)
 twice="is given twice (each option once; only --set and --catalog repeat)"
 rejects 2 "option '--tp' $twice" train --tp 2 --tp 4

@@ -119,8 +119,13 @@ aif_rc bind_value(const bind_ctx *bc, const ynode *v, const field *f, void *obj,
         if (need_scalar(bc, v, path, "a number"))
             return bc->err->rc;
         double x;
-        if (aif_parse_qty(v->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0)
+        if (aif_parse_qty(v->s, AIF_Q_FRACTION, &x, why, sizeof why) != 0) {
+            /* a negative number is a number: out of the field's range, said as such */
+            if (v->s[0] == '-' && aif_parse_qty(v->s + 1, AIF_Q_FRACTION, &x, why, sizeof why) == 0 &&
+                check_range(bc, v, f, path, -x))
+                return bc->err->rc;
             return bind_error(bc, v, path, "'%s' is not a number", v->s);
+        }
         if (check_range(bc, v, f, path, x))
             return bc->err->rc;
         *(double *)dst = x;
