@@ -1218,6 +1218,7 @@ static void build_assumed(aif_scenario *s, int layout_auto)
     s->assumed[0] = '\0';
     _Static_assert(sizeof f / sizeof f[0] == sizeof assumed_keys / sizeof assumed_keys[0], "assumed_keys");
     for (size_t i = 0; i < sizeof f / sizeof f[0] && k < sizeof s->assumed; i++) {
+        AIF_ASSERT(!strcmp(f[i].key, assumed_keys[i]));   /* one order: the bits are the keys' */
         if (!f[i].show || (s->assumed_given >> i & 1u))
             continue;
         k += (size_t)snprintf(s->assumed + k, sizeof s->assumed - k, "%s%s %s", k ? ", " : "", f[i].key, f[i].val);
