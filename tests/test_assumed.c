@@ -144,6 +144,17 @@ static void test_unused_noted(void **state)
     has(r->scenario.assumed, "optimizer", 0);
     has(r->scenario.assumed, "dp_bucket", 0);
     free(r);
+    /* sequence parallelism written off stays off in the layout the search finds (it had
+     * come back on wherever tp > 1) */
+    y = "cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-70b\n"
+        "train: {tp: auto, pp: 1, gbs: 8, seq: 4096, recompute: full, sp: false}\n";
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    r = malloc(sizeof *r);
+    assert_non_null(r);
+    assert_int_equal(aif_run_train(cat, &s, NULL, r, &e), AIF_OK);
+    assert_true(r->scenario.train.par.tp > 1);
+    assert_false(r->scenario.train.par.sp);
+    free(r);
     /* cp 8 at dp 1: the reduction is over cp, so the optimizer and dp_overlap are assumed */
     y = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 1, cp: 8, gbs: 1, seq: 32768}\n";
     assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);

@@ -132,6 +132,8 @@ typedef struct aif_best_space {
     int recompute, optimizer;
     int tp_overlap, dp_overlap, ep_overlap;
     int recompute_layers;        /* under recompute full: -1 searched, else fixed (0 every layer) */
+    int sp;                      /* sequence parallelism: 0 on wherever tp > 1 (a fixed tp keeps the
+                                    job's); 1 off and 2 on, fixed as the job wrote it */
     int dp_shard;                /* the data-parallel ranks a sharded state spans (train.dp_shard): -1
                                     searched over 0 (all of dp) and each divisor of dp from 2 below dp
                                     (one rank is plain replication, the unsharded optimizers'), with the

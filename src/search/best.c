@@ -82,7 +82,9 @@ void aif_best_space_auto(const aif_scenario *s, unsigned a, aif_best_space *sp)
         .mbs = a & AIF_AUTO_MBS ? 0 : t->mbs, .recompute = t->recompute, .optimizer = t->optimizer,
         .tp_overlap = t->tp_overlap, .dp_overlap = t->dp_overlap, .ep_overlap = t->ep_overlap,
         .recompute_layers = a & AIF_AUTO_RECOMPUTE_LAYERS ? -1 : t->recompute_layers,
-        .dp_shard = a & AIF_AUTO_DP_SHARD ? -1 : t->par.dp_shard};
+        .dp_shard = a & AIF_AUTO_DP_SHARD ? -1 : t->par.dp_shard,
+        /* a sequence parallelism the job wrote is kept (the layout's own notes say where it acts) */
+        .sp = s->train_given & AIF_GIVEN_SP ? 1 + t->par.sp : 0};
 }
 
 static double objective_of(const aif_best_result *r, int objective)
@@ -660,7 +662,8 @@ aif_rc aif_search_best(const aif_scenario *s0, const aif_best_opts *o, aif_best 
                         for (int f = 0; f < n_etp && !w.rc; f++) {
                             *p = (aif_parallel){.tp = tp, .pp = pp, .vpp = 1, .cp = cp, .ep = eps[e],
                                                 .etp = etps[f], .dp = dp,
-                                                .sp = sp->tp > 0 ? s0->train.par.sp : tp > 1, .dp_shard = dpss[d]};
+                                                .sp = sp->sp ? sp->sp == 2 : sp->tp > 0 ? s0->train.par.sp : tp > 1,
+                                                .dp_shard = dpss[d]};
                             block(&w, s);
                         }
             }
