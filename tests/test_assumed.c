@@ -91,6 +91,18 @@ static const aif_note *note_of(const aif_scenario *s, const char *field)
     return NULL;
 }
 
+/* The run of a job given as YAML (its layout searched where written auto); the caller frees it. */
+static aif_train_run *run_yaml(const char *y)
+{
+    aif_scenario s;
+    aif_err e;
+    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
+    aif_train_run *r = malloc(sizeof *r);
+    assert_non_null(r);
+    assert_int_equal(aif_run_train(cat, &s, NULL, r, &e), AIF_OK);
+    return r;
+}
+
 /* A setting the layout leaves without effect is a substitution to "unused", never silent; one
  * the layout uses is not; cp > 1 at dp 1 still reduces the gradients (over cp), so the data-
  * parallel settings are assumed there. */
@@ -131,12 +143,8 @@ static void test_unused_noted(void **state)
     free(r);
     /* the assumed list is the found layout's: tp auto comes to 8 on 8 GPUs, dp 1, so sp and
      * tp_overlap are assumed and the data-parallel settings are not */
-    y = "cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-70b\n"
-        "train: {tp: auto, pp: 1, gbs: 8, seq: 4096, recompute: full}\n";
-    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
-    r = malloc(sizeof *r);
-    assert_non_null(r);
-    assert_int_equal(aif_run_train(cat, &s, NULL, r, &e), AIF_OK);
+    r = run_yaml("cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-70b\n"
+                 "train: {tp: auto, pp: 1, gbs: 8, seq: 4096, recompute: full}\n");
     assert_int_equal(r->scenario.train.par.tp, 8);
     has(r->scenario.assumed, "sp on", 1);
     has(r->scenario.assumed, "tp_overlap", 1);
@@ -146,12 +154,8 @@ static void test_unused_noted(void **state)
     free(r);
     /* sequence parallelism written off stays off in the layout the search finds (it had
      * come back on wherever tp > 1) */
-    y = "cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-70b\n"
-        "train: {tp: auto, pp: 1, gbs: 8, seq: 4096, recompute: full, sp: false}\n";
-    assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "job.yaml", NULL, 0, &s, &e), AIF_OK);
-    r = malloc(sizeof *r);
-    assert_non_null(r);
-    assert_int_equal(aif_run_train(cat, &s, NULL, r, &e), AIF_OK);
+    r = run_yaml("cluster: {system: dgx-b200, gpus: 8}\nmodel: llama3-70b\n"
+                 "train: {tp: auto, pp: 1, gbs: 8, seq: 4096, recompute: full, sp: false}\n");
     assert_true(r->scenario.train.par.tp > 1);
     assert_false(r->scenario.train.par.sp);
     free(r);

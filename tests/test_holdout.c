@@ -158,13 +158,15 @@ static void test_holdout_equals_own(void **state)
     aif_holdout_free(&h);
 }
 
-static const char hopper_tied[] =
-    "calibration:\n"
-    "  hopper:\n"
-    "    matmul_eff: 0.70\n    matmul_eff_fp8: 0.64\n    matmul_k_half: 64\n    attn_fwd_eff: 0.55\n"
-    "    attn_kv_half: 128\n    attn_bwd_eff: 0.45\n    mem_eff: 0.75\n    kernel_overhead: 4us\n    n_sm: 132\n"
-    "    tile_m: 128\n    tile_n: 256\n    attn_hd_half: 54\n    overlap_slowdown: 0.19\n"
+/* a user hopper family, its constants the built-in's of an earlier round, before its sources */
+#define HOPPER_FAMILY \
+    "calibration:\n" \
+    "  hopper:\n" \
+    "    matmul_eff: 0.70\n    matmul_eff_fp8: 0.64\n    matmul_k_half: 64\n    attn_fwd_eff: 0.55\n" \
+    "    attn_kv_half: 128\n    attn_bwd_eff: 0.45\n    mem_eff: 0.75\n    kernel_overhead: 4us\n    n_sm: 132\n" \
+    "    tile_m: 128\n    tile_n: 256\n    attn_hd_half: 54\n    overlap_slowdown: 0.19\n" \
     "    attn_flash2_factor: 0.62\n    workspace: 2.5GiB\n"
+static const char hopper_tied[] = HOPPER_FAMILY
     "    sources:\n"
     "      matmul_eff: \"row:B: read off group B's rows\"\n";
 
@@ -243,13 +245,7 @@ static void test_refit(void **state)
 static void test_refit_spread(void **state)
 {
     (void)state;
-    static const char tied[] =
-        "calibration:\n"
-        "  hopper:\n"
-        "    matmul_eff: 0.70\n    matmul_eff_fp8: 0.64\n    matmul_k_half: 64\n    attn_fwd_eff: 0.55\n"
-        "    attn_kv_half: 128\n    attn_bwd_eff: 0.45\n    mem_eff: 0.75\n    kernel_overhead: 4us\n    n_sm: 132\n"
-        "    tile_m: 128\n    tile_n: 256\n    attn_hd_half: 54\n    overlap_slowdown: 0.19\n"
-        "    attn_flash2_factor: 0.62\n    workspace: 2.5GiB\n    speed_spread: 0.017\n"
+    static const char tied[] = HOPPER_FAMILY "    speed_spread: 0.017\n"
         "    sources:\n"
         "      speed_spread: \"row:B: read off group B's rows\"\n";
     char cpath[256], tpath[256], csv[2048];
