@@ -9,7 +9,9 @@
  * keeps and what it no longer replays, by hand, in both engines.  And a full recompute of
  * the first layers of each pipeline chunk (train.recompute_layers, Megatron-Core's block
  * method): the layers it replays and those it keeps whole, per stage, in FLOPs, memory and
- * time, in both engines. */
+ * time, in both engines.  And a stack whose full recompute replays only what the backward
+ * reads (framework replay_pruned): the dense MLP's output projection and residual add left
+ * out, by hand, in both engines; MoE layers as before. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -343,6 +345,84 @@ static void test_full_keeping_outputs(void **state)
     }
 }
 
+/* The replay's ops of one backward segment: its GEMMs, and whether it has an op named `name` */
+static void replayed(const aif_scenario *s, int seg, int *gemms, int *has, const char *name)
+{
+    aif_graph g;
+    aif_err e;
+    if (aif_graph_lower(s, &g, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    const aif_segment *sg = &g.seg[seg];
+    *gemms = *has = 0;
+    for (int j = sg->first; j < sg->first + sg->n; j++) {
+        const aif_op *o = &g.ops[j];
+        if (o->cat != AIF_CAT_RECOMPUTE)
+            continue;
+        *gemms += o->kind == AIF_OP_GEMM;
+        *has |= !strcmp(o->name, name);
+    }
+    aif_graph_free(&g);
+}
+
+/* A stack that replays only what the backward reads (framework replay_pruned: JAX's remat,
+ * torch.compile's partitioner) leaves the dense MLP's output projection and the residual add
+ * after it out of a full recompute: the replayed FLOPs fall by fc2's, by hand, the graph
+ * replays three GEMMs instead of four and no residual add, the recompute time falls by more
+ * than keeping fc2's output would (mlpwo: its GEMM, not the add), both engines agree, and a
+ * MoE layer (whose routed outputs the router's gradient reads) replays what it did. */
+static void test_replay_pruned(void **state)
+{
+    (void)state;
+    enum { DL = 4, DH = 2048, DFFN = 5632, DSEQ = 2048, DGBS = 8 };
+    static const char y[] =
+        "cluster: {system: dgx-h100, gpus: 8}\n"
+        "model: {base: llama3-8b, arch: llama, layers: 4, hidden: 2048, heads: 16, kv_heads: 4, head_dim: 128, ffn: 5632,\n"
+        "        vocab: 4096}\n"
+        "train: {tp: 1, pp: 1, mbs: 1, gbs: 8, seq: 2048, recompute: full}\n";
+    aif_scenario s[3];
+    aif_train_result r[3], sim;
+    aif_err e;
+    for (int i = 0; i < 3; i++) {
+        aif_override ov[1] = {{"train.recompute_saved", "mlpwo", "o"}};
+        if (aif_scenario_parse(cat, y, strlen(y), "t", ov, i == 2, &s[i], &e) != AIF_OK)
+            fail_msg("%s: %s", e.path, e.msg);
+    }
+    assert_false(s[0].framework.replay_pruned);   /* Megatron-Core: a reentrant checkpoint */
+    s[1].framework.replay_pruned = true;
+    for (int i = 0; i < 3; i++)
+        est(&s[i], &r[i]);
+    double fc2_flops = 2.0 * DSEQ * DFFN * DH * DL * DGBS;
+    double lost = r[0].hw_flops_per_step - r[1].hw_flops_per_step;
+    if (fabs(lost / fc2_flops - 1) > 1e-9)
+        fail_msg("replayed FLOPs fell by %.6g, fc2's by hand %.6g", lost, fc2_flops);
+    assert_true(fabs(r[1].hw_flops_per_step / r[2].hw_flops_per_step - 1) < 1e-12);
+    assert_true(fabs(r[1].model_flops_per_step / r[0].model_flops_per_step - 1) < 1e-12);
+    assert_true(r[1].bd.recompute_s < r[2].bd.recompute_s && r[2].bd.recompute_s < r[0].bd.recompute_s);
+    assert_true(r[1].step_time_s < r[0].step_time_s);
+    int gemms[2], res[2];
+    replayed(&s[0], AIF_SEG_DENSE_BWD, &gemms[0], &res[0], "residual2");
+    replayed(&s[1], AIF_SEG_DENSE_BWD, &gemms[1], &res[1], "residual2");
+    assert_int_equal(gemms[0], 4);
+    assert_int_equal(gemms[1], 3);
+    assert_true(res[0] && !res[1]);
+    if (aif_simulate(&s[1], NULL, &sim, NULL, &e) != AIF_OK)
+        fail_msg("%s", e.msg);
+    if (fabs(sim.bd.recompute_s / r[1].bd.recompute_s - 1) > 0.05)
+        fail_msg("recompute: estimate %.6g s, simulation %.6g s", r[1].bd.recompute_s, sim.bd.recompute_s);
+    /* the MoE layers of the MLA + MoE model above replay the same ops either way */
+    aif_scenario m[2];
+    for (int i = 0; i < 2; i++) {
+        scen("full", NULL, "flash3", &m[i]);
+        m[i].framework.replay_pruned = i == 1;
+    }
+    int mg[2], mh[2];
+    replayed(&m[0], AIF_SEG_MOE_BWD, &mg[0], &mh[0], "residual2");
+    replayed(&m[1], AIF_SEG_MOE_BWD, &mg[1], &mh[1], "residual2");
+    assert_true(mg[0] > 0);
+    assert_int_equal(mg[1], mg[0]);
+    assert_int_equal(mh[1], mh[0]);
+}
+
 /* Full recompute of the first n layers of each chunk (train.recompute_layers) on the dense
  * 4-layer model above: n = 4 is full recompute to the bit; the replayed FLOPs (HFU) and the
  * recompute time are n/4 of full recompute's; each layer kept whole holds a layer's
@@ -514,7 +594,7 @@ int main(void)
         cmocka_unit_test(test_each_module_by_hand), cmocka_unit_test(test_simulation_books_it),
         cmocka_unit_test(test_core_attn_is_selective), cmocka_unit_test(test_list_or_commas),
         cmocka_unit_test(test_refused), cmocka_unit_test(test_full_keeping_outputs),
-        cmocka_unit_test(test_recompute_layers),
+        cmocka_unit_test(test_recompute_layers), cmocka_unit_test(test_replay_pruned),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

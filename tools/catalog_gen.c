@@ -146,6 +146,7 @@ static void framework_fields(const aif_framework *f)
     integer("cp_comm", f->cp_comm);
     integer("moe_eager_extras", f->moe_eager_extras);
     integer("offload_recompute", f->offload_recompute);
+    integer("replay_pruned", f->replay_pruned);
     integer("offload_prefetch", f->offload_prefetch);
     str("aliases", f->aliases);
     str("base", f->base);

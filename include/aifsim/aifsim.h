@@ -226,6 +226,10 @@ typedef struct aif_framework {
     int offload_prefetch;        /* train.offload: layers each copy runs ahead of the layer that waits for it
                                     (the stack's own scheduler: XLA's); 0 = Transformer Engine's synchronizer
                                     (workload/offload.h) */
+    bool replay_pruned;          /* recompute full replays only what the backward reads (autodiff over a
+                                    traced program: JAX's remat, torch.compile's partitioner): a dense
+                                    layer's last GEMM and residual add, read only by the next layer,
+                                    are not replayed; false: the whole layer (a reentrant checkpoint) */
     bool offload_recompute;      /* train.offload under recompute full: the stack offloads the checkpointed
                                     layer inputs (MaxText's remat policies naming decoder_layer_input
                                     offload); false: offload is an alternative to recompute (Megatron-Core) */

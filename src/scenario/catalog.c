@@ -116,6 +116,7 @@ static const field framework_fields[] = {
     {.key = "cp_comm", .type = F_ENUM, .off = offsetof(aif_framework, cp_comm), .names = aif_cp_comm_names},
     FLD(aif_framework, "moe_eager_extras", F_BOOL, moe_eager_extras),
     FLD(aif_framework, "offload_recompute", F_BOOL, offload_recompute),
+    FLD(aif_framework, "replay_pruned", F_BOOL, replay_pruned),
     {.key = "offload_prefetch", .type = F_INT, .off = offsetof(aif_framework, offload_prefetch), .size = sizeof(int), .min = 0, .max = 1024},
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     {.key = "attn_fwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_fwd_factor), .min = 1e-2, .max = 10},

@@ -112,6 +112,8 @@ typedef struct lw {
     double replay_share;            /* > 0 while replaying a layer under the stack's selective policy:
                                        the share of its GEMMs recomputed (attention core and
                                        collectives saved, elementwise ops recomputed) */
+    int replay_pruned;              /* while a full recompute replays a layer: the stack replays only
+                                       what the backward reads (framework replay_pruned) */
     unsigned replay_saved;          /* while a full recompute replays a layer: what it kept instead
                                        (train.recompute_saved, bit 1 << AIF_RCS_x), not replayed */
     int keep_acts;                  /* lowering the backward of a layer that kept its activations
@@ -122,6 +124,14 @@ typedef struct lw {
 } lw;
 
 static void mem(lw *w, const char *name, double bytes, int kernels);
+
+/* What a full recompute under a stack that replays only what the backward reads leaves out,
+ * as the outputs it keeps: a dense MLP's down projection (mlpwo), whose output only the
+ * residual add and the next layer read (framework replay_pruned) */
+static unsigned replay_pruned_saved(const aif_framework *f)
+{
+    return f->replay_pruned ? 1u << AIF_RCS_MLPWO : 0;
+}
 
 /* while a full recompute replays a layer: whether it kept output x (train.recompute_saved) */
 static int kept(const lw *w, aif_recompute_saved x)
@@ -555,7 +565,8 @@ static void dense_mlp_core(lw *w)
     gemm(w, "fc1", T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, "act", T * ffn / w->t * 2 * (gm + 1));
     act_fp8_cast(w, "act.fp8", T * ffn * gm / w->t);
-    if (kept(w, AIF_RCS_MLPWO)) {   /* a replay that kept its output: its input's cast alone */
+    if (kept(w, AIF_RCS_MLPWO) || w->replay_pruned) {   /* a replay that kept its output, or one
+                                                           that has no reader for it: its input's cast alone */
         w->cast_only = 1;
         gemm(w, "fc2", T, h, ffn / w->t, 1, w->fp8);
         return;
@@ -572,7 +583,8 @@ static void dense_mlp_fwd(lw *w)
     double el = w->tok_el, h = w->h;
     norm_op(w, "norm2", el * h * 4);
     dense_mlp_core(w);
-    act_op(w, "residual2", el * h * (6 + w->d.dropout));
+    if (!w->replay_pruned)
+        act_op(w, "residual2", el * h * (6 + w->d.dropout));
 }
 
 static void dense_mlp_bwd(lw *w)
@@ -1192,8 +1204,10 @@ static void layer_bwd(lw *w, int moe)
             w->reuse_prefix_el = w->reuse_kept_el = 0;
         }
         w->replay_saved = w->s->train.recompute_saved;
+        w->replay_pruned = w->s->framework.replay_pruned;
         layer_fwd(w, moe);
         w->replay_saved = 0;
+        w->replay_pruned = 0;
         w->tensor_coll = 0;
         w->fsdp = keep;
     } else if (rc == AIF_RC_SELECTIVE && w->s->framework.selective_gemm_share > 0) {
@@ -1861,7 +1875,9 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     g->fwd_flops_per_microbatch_model = fwd_per_seq * seqs;
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL
-            ? (fwd_per_seq - heads_fl - aif_recompute_saved_flops_per_seq(m, tr->recompute_saved, tr->seq)) * seqs *
+            ? (fwd_per_seq - heads_fl -
+               aif_recompute_saved_flops_per_seq(m, tr->recompute_saved | replay_pruned_saved(&s->framework), tr->seq)) *
+                  seqs *
                   aif_graph_replayed_share(g)
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0
             ? (fwd_per_seq - heads_fl - aif_model_attn_core_flops_per_seq(m, tr->seq)) *
