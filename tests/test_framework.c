@@ -5,7 +5,8 @@
  * CUDA graphs remove the per-kernel launch overhead; a stack's attention factors scale its
  * family's attention efficiencies and nothing else; FSDP2's copy-out and copy-in
  * around its collectives and its reduce dtype; a stack without an overlap runs
- * without it, in the estimate and in the best-layout search; FSDP gathers without
+ * without it, in the estimate and in the best-layout search; sequence parallelism over
+ * batch-major activations copies around each tensor-parallel gather and reduce-scatter; FSDP gathers without
  * prefetch are exposed; a per-op selective policy replays part of each layer; ZeRO-3
  * as DeepSpeed runs it (a collective per weight tensor, per-rank lists, no prefetch past
  * stage3_max_live_parameters) and its cost growing with the data-parallel ranks; the
@@ -873,6 +874,68 @@ static void test_tp_fp8_comm(void **state)
     assert_true(r[1].bd.tp_comm_s < r[0].bd.tp_comm_s);
 }
 
+/* Sequence parallelism over batch-major activations (framework tp_seq_copy: torchtitan's
+ * DTensor Shard(1)): with two sequences a microbatch every tensor-parallel all-gather and
+ * reduce-scatter has one copy kernel just before it on the compute stream, reading and
+ * writing the collective's whole tensor (2 x its bytes: fp8 where the gather is quantized),
+ * booked to the replay inside a recompute; one sequence a microbatch (a view) and
+ * Megatron-Core's sequence-major layout copy nothing; the copies slow the step in both
+ * engines. */
+static void test_tp_seq_copy(void **state)
+{
+    (void)state;
+    static const char fmt[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                              "train: {seq: 4096, gbs: 16, mbs: %d, tp: 4, pp: 1, sp: true, tp_overlap: false, "
+                              "precision: fp8, recompute: full, framework: %s}\n";
+    static const int mbs[3] = {2, 1, 2};
+    static const char *const stack[3] = {"torchtitan-compile", "torchtitan-compile", "megatron-core"};
+    char y[3][512];
+    for (int k = 0; k < 3; k++)
+        snprintf(y[k], sizeof y[k], fmt, mbs[k], stack[k]);
+    for (int k = 0; k < 3; k++) {
+        aif_scenario s;
+        aif_err e;
+        aif_graph g;
+        assert_int_equal(aif_scenario_parse(cat, y[k], strlen(y[k]), "test", NULL, 0, &s, &e), AIF_OK);
+        assert_int_equal(s.framework.tp_seq_copy, k < 2);
+        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+        int n_coll = 0, n_copy = 0, n_replayed = 0;
+        for (int i = 0; i < g.n_ops; i++) {
+            const aif_op *o = &g.ops[i];
+            if (o->kind == AIF_OP_MEM && (!strcmp(o->name, "tp.ag.copy") || !strcmp(o->name, "tp.rs.copy"))) {
+                n_copy++;
+                assert_true(i + 1 < g.n_ops);
+                const aif_op *c = &g.ops[i + 1];   /* its collective, just after it */
+                assert_int_equal(c->kind, AIF_OP_COMM);
+                assert_int_equal(c->group, AIF_GRP_TP);
+                assert_int_equal(c->coll, o->name[3] == 'a' ? AIF_COLL_ALLGATHER : AIF_COLL_REDUCESCATTER);
+                assert_true(fabs(o->bytes - 2 * c->bytes) < 1e-9 * o->bytes);
+                assert_int_equal(o->n_kernels, 1);
+                n_replayed += o->cat == AIF_CAT_RECOMPUTE;
+            }
+            if (o->kind == AIF_OP_COMM && o->cat == AIF_CAT_TP &&
+                (o->coll == AIF_COLL_ALLGATHER || o->coll == AIF_COLL_REDUCESCATTER))
+                n_coll++;
+        }
+        aif_graph_free(&g);
+        assert_true(n_coll > 0);
+        assert_int_equal(n_copy, k == 0 ? n_coll : 0);
+        if (k == 0)
+            assert_true(n_replayed > 0);
+    }
+    aif_train_result r[2], sim[2];
+    for (int on = 0; on < 2; on++) {
+        aif_scenario s;
+        aif_err e;
+        assert_int_equal(aif_scenario_parse(cat, y[0], strlen(y[0]), "test", NULL, 0, &s, &e), AIF_OK);
+        s.framework.tp_seq_copy = on;
+        assert_int_equal(aif_estimate(&s, &r[on], &e), AIF_OK);
+        assert_int_equal(aif_simulate(&s, NULL, &sim[on], NULL, &e), AIF_OK);
+    }
+    assert_true(r[1].step_time_s > r[0].step_time_s && sim[1].step_time_s > sim[0].step_time_s);
+    assert_true(r[1].bd.tp_comm_s == r[0].bd.tp_comm_s);   /* the copies are compute-stream kernels */
+}
+
 /* stage3_max_reuse_distance (1e9): after a full recompute tensor i is used again by its
  * backward once the later tensors have run forward and backward, twice their weights
  * later.  GPT-3 175B (h 12288): fc2 at distance 0 is kept; fc1 at 2 x 4h^2 = 1.2e9, out
@@ -1054,7 +1117,7 @@ int main(void)
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
         cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_rope_traffic), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_loss_traffic), cmocka_unit_test(test_deepspeed_pipeline_costs), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
-        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm),
+        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm), cmocka_unit_test(test_tp_seq_copy),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),
         cmocka_unit_test(test_validation_groups),
     };

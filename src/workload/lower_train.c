@@ -89,6 +89,9 @@ typedef struct lw {
     int chunks_next;        /* the next GEMM runs in this many chunks, pipelined with the TP
                                collective beside it (0: one GEMM) */
     int rs_splits;          /* chunks of a GEMM whose output is reduce-scattered beside it */
+    int tp_seq_copy;        /* a sequence-parallel gather's output and reduce-scatter's input are
+                               copied between rank-major and batch-major order (framework
+                               tp_seq_copy, more than one sequence a microbatch) */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
     double norm_x, rope_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
@@ -139,6 +142,13 @@ static int kept(const lw *w, aif_recompute_saved x)
     return (w->replay_saved >> x & 1u) != 0;
 }
 
+/* the copy beside a sequence-parallel collective over batch-major activations (comm()) */
+static const char tp_ag_copy[] = "tp.ag.copy", tp_rs_copy[] = "tp.rs.copy";
+static int is_seq_copy(const aif_op *o)
+{
+    return o->name == tp_ag_copy || o->name == tp_rs_copy;
+}
+
 /* The op just added (a GEMM operand's cast) moved before the collectives emitted to run
  * beside that GEMM (AIF_OVL_NEXT: a TP gather or reduce-scatter chunked with it, a
  * gradient gather beside a dgrad), so that they overlap the GEMM, not the cast: the cast
@@ -149,7 +159,8 @@ static void cast_before_comms(aif_graph *g)
     if (!g->open || g->n_ops < 2)
         return;
     int first = g->seg[g->n_seg - 1].first, i = g->n_ops - 1, j = i;
-    while (j - 1 >= first && g->ops[j - 1].kind == AIF_OP_COMM && g->ops[j - 1].overlap == AIF_OVL_NEXT)
+    while (j - 1 >= first && ((g->ops[j - 1].kind == AIF_OP_COMM && g->ops[j - 1].overlap == AIF_OVL_NEXT) ||
+                              is_seq_copy(&g->ops[j - 1])))   /* a collective's copy stays beside it */
         j--;
     if (j == i)
         return;
@@ -254,6 +265,11 @@ static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group 
     w->groups_read |= 1u << grp;
     if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
+    /* batch-major activations split along the sequence: the copy into (or out of) the
+     * collective's rank-major buffer, read and written, beside it on the compute stream
+     * (emitted first, so a pipelined collective stays next to its GEMM) */
+    if (w->tp_seq_copy && cat == AIF_CAT_TP && (coll == AIF_COLL_ALLGATHER || coll == AIF_COLL_REDUCESCATTER))
+        aif_graph_add_mem(w->g, coll == AIF_COLL_ALLGATHER ? tp_ag_copy : tp_rs_copy, w->cat, 2 * bytes, 1);
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
 }
 
@@ -1689,6 +1705,7 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     w.attn_fp8 = tr->attention_dtype == AIF_ATTN_DT_FP8 && w.flash;
     w.cp_comm = aif_cp_comm_resolved(s);
     w.tp_ovl = tr->tp_overlap;
+    w.tp_seq_copy = s->framework.tp_seq_copy && w.b > 1;
     w.fsdp = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_ALL;
     w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
     w.lora = tr->lora.rank;
