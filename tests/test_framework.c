@@ -5,8 +5,8 @@
  * CUDA graphs remove the per-kernel launch overhead; a stack's attention factors scale its
  * family's attention efficiencies and nothing else; FSDP2's copy-out and copy-in
  * around its collectives and its reduce dtype; a stack without an overlap runs
- * without it, in the estimate and in the best-layout search; sequence parallelism over
- * batch-major activations copies around each tensor-parallel gather and reduce-scatter; FSDP gathers without
+ * without it, in the estimate and in the best-layout search; DTensor's sequence parallelism
+ * (copies or async TP's kernels beside each collective, gathered inputs kept); FSDP gathers without
  * prefetch are exposed; a per-op selective policy replays part of each layer; ZeRO-3
  * as DeepSpeed runs it (a collective per weight tensor, per-rank lists, no prefetch past
  * stage3_max_live_parameters) and its cost growing with the data-parallel ranks; the
@@ -874,66 +874,116 @@ static void test_tp_fp8_comm(void **state)
     assert_true(r[1].bd.tp_comm_s < r[0].bd.tp_comm_s);
 }
 
-/* Sequence parallelism over batch-major activations (framework tp_seq_copy: torchtitan's
- * DTensor Shard(1)): with two sequences a microbatch every tensor-parallel all-gather and
- * reduce-scatter has one copy kernel just before it on the compute stream, reading and
- * writing the collective's whole tensor (2 x its bytes: fp8 where the gather is quantized),
- * booked to the replay inside a recompute; one sequence a microbatch (a view) and
- * Megatron-Core's sequence-major layout copy nothing; the copies slow the step in both
- * engines. */
-static void test_tp_seq_copy(void **state)
+/* A graph's DTensor kernels (framework tp_dtensor) and input re-gathers, each kernel checked
+ * against the collective just after it: plain, a copy of twice its bytes; pipelined with its
+ * GEMM (async TP), the gather's two copies of the rank's shard (4 / tp of its bytes) or the
+ * reduce-scatter's reduction (its bytes and the rank's share written).  Every such kernel
+ * sits before a tensor-parallel collective, never an expert one. */
+typedef struct dtensor_ops {
+    int colls, expert_colls, copies, locals, reduces, regathers, replayed;
+} dtensor_ops;
+
+static dtensor_ops count_dtensor_ops(const char *yaml)
+{
+    aif_scenario s;
+    aif_err e;
+    aif_graph g;
+    dtensor_ops c = {0};
+    if (aif_scenario_parse(cat, yaml, strlen(yaml), "test", NULL, 0, &s, &e) != AIF_OK)
+        fail_msg("%s: %s", e.path, e.msg);
+    assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
+    double t = s.train.par.tp;
+    for (int i = 0; i < g.n_ops; i++) {
+        const aif_op *o = &g.ops[i];
+        int copy = !strcmp(o->name, "tp.ag.copy") || !strcmp(o->name, "tp.rs.copy");
+        int local = !strcmp(o->name, "tp.ag.local"), reduce = !strcmp(o->name, "tp.rs.reduce");
+        if (o->kind == AIF_OP_MEM && (copy || local || reduce)) {
+            assert_true(i + 1 < g.n_ops);
+            const aif_op *c2 = &g.ops[i + 1];   /* its collective, just after it */
+            assert_int_equal(c2->kind, AIF_OP_COMM);
+            assert_int_equal(c2->group, AIF_GRP_TP);
+            assert_int_equal(c2->coll, o->name[3] == 'a' ? AIF_COLL_ALLGATHER : AIF_COLL_REDUCESCATTER);
+            double want = copy ? 2 * c2->bytes : local ? 4 * c2->bytes / t : c2->bytes * (1 + 1 / t);
+            assert_true(fabs(o->bytes - want) < 1e-9 * o->bytes);
+            assert_int_equal(c2->overlap == AIF_OVL_NEXT && s.train.tp_overlap, !copy);
+            c.copies += copy;
+            c.locals += local;
+            c.reduces += reduce;
+            c.replayed += o->cat == AIF_CAT_RECOMPUTE;
+        }
+        if (o->kind == AIF_OP_COMM && o->cat == AIF_CAT_TP && (o->coll == AIF_COLL_ALLGATHER || o->coll == AIF_COLL_REDUCESCATTER)) {
+            c.colls += o->group == AIF_GRP_TP;
+            c.expert_colls += o->group == AIF_GRP_ETP;
+        }
+        c.regathers += !strcmp(o->name, "tp.ag.qkv.input") || !strcmp(o->name, "tp.ag.fc1.input");
+    }
+    aif_graph_free(&g);
+    return c;
+}
+
+/* Sequence parallelism through PyTorch's DTensor (framework tp_dtensor: torchtitan).  The
+ * activations are batch-major and split along the sequence, so a plain collective has one
+ * copy kernel just before it on the compute stream, reading and writing its whole tensor (in
+ * fp8 where the gather is quantized), one sequence a microbatch or two, booked to the replay
+ * inside a recompute; under async TP the collectives pipelined with their GEMMs have the
+ * fused ops' kernels instead (the shard's copies, the partials' reduction) and the rest (the
+ * embedding's reduce-scatter) the copy.  A column-parallel mm keeps the gathered input, so
+ * the backward gathers nothing again, but under the stack's per-op selective policy (which
+ * recomputes the gather); the memory model keeps that gathered input under no recompute, the
+ * whole sequence's instead of the shard's, to the byte.  A MoE layer's expert-parallel
+ * collectives get nothing; Megatron-Core's sequence-major layout nothing either.  The
+ * copies slow the step in both engines. */
+static void test_tp_dtensor(void **state)
 {
     (void)state;
-    static const char fmt[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
-                              "train: {seq: 4096, gbs: 16, mbs: %d, tp: 4, pp: 1, sp: true, tp_overlap: false, "
-                              "precision: fp8, recompute: full, framework: %s}\n";
-    static const int mbs[3] = {2, 1, 2};
-    static const char *const stack[3] = {"torchtitan-compile", "torchtitan-compile", "megatron-core"};
-    char y[3][512];
-    for (int k = 0; k < 3; k++)
-        snprintf(y[k], sizeof y[k], fmt, mbs[k], stack[k]);
-    for (int k = 0; k < 3; k++) {
-        aif_scenario s;
-        aif_err e;
-        aif_graph g;
-        assert_int_equal(aif_scenario_parse(cat, y[k], strlen(y[k]), "test", NULL, 0, &s, &e), AIF_OK);
-        assert_int_equal(s.framework.tp_seq_copy, k < 2);
-        assert_int_equal(aif_graph_lower(&s, &g, &e), AIF_OK);
-        int n_coll = 0, n_copy = 0, n_replayed = 0;
-        for (int i = 0; i < g.n_ops; i++) {
-            const aif_op *o = &g.ops[i];
-            if (o->kind == AIF_OP_MEM && (!strcmp(o->name, "tp.ag.copy") || !strcmp(o->name, "tp.rs.copy"))) {
-                n_copy++;
-                assert_true(i + 1 < g.n_ops);
-                const aif_op *c = &g.ops[i + 1];   /* its collective, just after it */
-                assert_int_equal(c->kind, AIF_OP_COMM);
-                assert_int_equal(c->group, AIF_GRP_TP);
-                assert_int_equal(c->coll, o->name[3] == 'a' ? AIF_COLL_ALLGATHER : AIF_COLL_REDUCESCATTER);
-                assert_true(fabs(o->bytes - 2 * c->bytes) < 1e-9 * o->bytes);
-                assert_int_equal(o->n_kernels, 1);
-                n_replayed += o->cat == AIF_CAT_RECOMPUTE;
-            }
-            if (o->kind == AIF_OP_COMM && o->cat == AIF_CAT_TP &&
-                (o->coll == AIF_COLL_ALLGATHER || o->coll == AIF_COLL_REDUCESCATTER))
-                n_coll++;
-        }
-        aif_graph_free(&g);
-        assert_true(n_coll > 0);
-        assert_int_equal(n_copy, k == 0 ? n_coll : 0);
-        if (k == 0)
-            assert_true(n_replayed > 0);
-    }
+    static const char fmt[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: %s\n"
+                              "train: {seq: 4096, gbs: 16, mbs: %d, tp: 4, pp: 1, sp: true, tp_overlap: %s, "
+                              "precision: fp8, recompute: %s, framework: %s}\n";
+    char y[512];
+    snprintf(y, sizeof y, fmt, "llama3-8b", 2, "false", "full", "torchtitan-compile");
+    dtensor_ops plain = count_dtensor_ops(y);
+    assert_true(plain.colls > 0);
+    assert_int_equal(plain.copies, plain.colls);
+    assert_true(plain.replayed > 0 && plain.locals == 0 && plain.reduces == 0 && plain.regathers == 0);
+    snprintf(y, sizeof y, fmt, "llama3-8b", 1, "false", "full", "torchtitan-compile");
+    dtensor_ops one = count_dtensor_ops(y);   /* the rows' torch copies at one sequence too */
+    assert_int_equal(one.copies, one.colls);
+    snprintf(y, sizeof y, fmt, "llama3-8b", 2, "true", "full", "torchtitan-compile");
+    dtensor_ops async = count_dtensor_ops(y);
+    assert_true(async.locals > 0 && async.reduces > 0 && async.copies > 0);   /* the embedding's: a copy */
+    assert_int_equal(async.copies + async.locals + async.reduces, async.colls);
+    assert_int_equal(async.regathers, 0);
+    snprintf(y, sizeof y, fmt, "llama3-8b", 2, "false", "selective", "torchtitan-compile");
+    assert_true(count_dtensor_ops(y).regathers > 0);   /* per-op SAC gathers again */
+    snprintf(y, sizeof y, fmt, "llama3-8b", 2, "false", "full", "megatron-core");
+    dtensor_ops mc = count_dtensor_ops(y);
+    assert_true(mc.copies + mc.locals + mc.reduces == 0 && mc.regathers > 0);
+    static const char moe_y[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: {base: mixtral-8x7b, layers: 2}\n"
+                                "train: {seq: 4096, gbs: 16, mbs: 2, tp: 4, pp: 1, ep: 2, etp: 2, sp: true, "
+                                "tp_overlap: false, precision: fp8, recompute: none, framework: torchtitan-compile}\n";
+    dtensor_ops moe = count_dtensor_ops(moe_y);   /* every kernel checked beside a TP collective, */
+    assert_int_equal(moe.copies, moe.colls);      /* none beside the expert TP group's */
+    assert_true(moe.expert_colls > 0);
+
+    /* memory, no recompute: qkv's and fc1's inputs kept gathered, bf16 (torchao keeps them so) */
     aif_train_result r[2], sim[2];
     for (int on = 0; on < 2; on++) {
         aif_scenario s;
         aif_err e;
-        assert_int_equal(aif_scenario_parse(cat, y[0], strlen(y[0]), "test", NULL, 0, &s, &e), AIF_OK);
-        s.framework.tp_seq_copy = on;
+        snprintf(y, sizeof y, fmt, "llama3-8b", 2, "false", "none", "torchtitan-compile");
+        assert_int_equal(aif_scenario_parse(cat, y, strlen(y), "test", NULL, 0, &s, &e), AIF_OK);
+        s.framework.tp_dtensor = on;
         assert_int_equal(aif_estimate(&s, &r[on], &e), AIF_OK);
         assert_int_equal(aif_simulate(&s, NULL, &sim[on], NULL, &e), AIF_OK);
+        if (on) {
+            double T = 2.0 * 4096, h = s.model.hidden, grew = 2 * 2 * (T - T / 4) * h * s.model.layers;
+            double got = r[1].mem.activations_bytes - r[0].mem.activations_bytes;
+            if (fabs(got / grew - 1) > 1e-9)
+                fail_msg("activations grew %.6g B, by hand %.6g", got, grew);
+        }
     }
     assert_true(r[1].step_time_s > r[0].step_time_s && sim[1].step_time_s > sim[0].step_time_s);
-    assert_true(r[1].bd.tp_comm_s == r[0].bd.tp_comm_s);   /* the copies are compute-stream kernels */
+    assert_true(r[1].bd.tp_comm_s < r[0].bd.tp_comm_s);   /* no re-gathers; the kernels are compute */
 }
 
 /* stage3_max_reuse_distance (1e9): after a full recompute tensor i is used again by its
@@ -1117,7 +1167,7 @@ int main(void)
         cmocka_unit_test(test_default_is_identity), cmocka_unit_test(test_compiled_never_slower),
         cmocka_unit_test(test_cuda_graphs_remove_launch_overhead), cmocka_unit_test(test_rope_traffic), cmocka_unit_test(test_attention_factors), cmocka_unit_test(test_fsdp2_copies), cmocka_unit_test(test_loss_traffic), cmocka_unit_test(test_deepspeed_pipeline_costs), cmocka_unit_test(test_missing_overlap),
         cmocka_unit_test(test_fsdp_prefetch), cmocka_unit_test(test_selective_policy),
-        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm), cmocka_unit_test(test_tp_seq_copy),
+        cmocka_unit_test(test_zero3_per_tensor), cmocka_unit_test(test_zero3_live_limit), cmocka_unit_test(test_zero3_reuse_distance), cmocka_unit_test(test_tp_fp8_comm), cmocka_unit_test(test_tp_dtensor),
         cmocka_unit_test(test_zero3_grows_with_ranks), cmocka_unit_test(test_zero3_fp8_beside_gemm),
         cmocka_unit_test(test_validation_groups),
     };

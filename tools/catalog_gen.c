@@ -147,7 +147,7 @@ static void framework_fields(const aif_framework *f)
     integer("moe_eager_extras", f->moe_eager_extras);
     integer("offload_recompute", f->offload_recompute);
     integer("replay_pruned", f->replay_pruned);
-    integer("tp_seq_copy", f->tp_seq_copy);
+    integer("tp_dtensor", f->tp_dtensor);
     integer("offload_prefetch", f->offload_prefetch);
     str("aliases", f->aliases);
     str("base", f->base);

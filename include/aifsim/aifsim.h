@@ -226,12 +226,13 @@ typedef struct aif_framework {
     int offload_prefetch;        /* train.offload: layers each copy runs ahead of the layer that waits for it
                                     (the stack's own scheduler: XLA's); 0 = Transformer Engine's synchronizer
                                     (workload/offload.h) */
-    bool tp_seq_copy;            /* the stack's activations are batch-major ([batch, sequence, hidden]) and
-                                    sequence parallelism splits them along the sequence: with more than
-                                    one sequence a microbatch, each tensor-parallel all-gather's output is
-                                    copied from rank-major into batch-major order and each reduce-scatter's
-                                    input the other way, read and written once, on the compute stream
-                                    (PyTorch's functional collectives under DTensor's Shard(1)) */
+    bool tp_dtensor;             /* tensor parallelism through PyTorch's DTensor: batch-major activations split
+                                    along the sequence, so a plain all-gather's output and reduce-scatter's
+                                    input are copied (read and written once, on the compute stream); under
+                                    tp_overlap (async TP on symmetric memory) a pipelined gather copies the
+                                    rank's shard twice and a reduce-scatter sums the peers' partials in a
+                                    kernel of its own; a column-parallel GEMM keeps its gathered input for
+                                    the backward (no re-gather) but under the per-op selective policy */
     bool replay_pruned;          /* recompute full replays only what the backward reads (autodiff over a
                                     traced program: JAX's remat, torch.compile's partitioner): a dense
                                     layer's last GEMM and residual add, read only by the next layer,

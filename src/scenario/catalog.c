@@ -117,7 +117,7 @@ static const field framework_fields[] = {
     FLD(aif_framework, "moe_eager_extras", F_BOOL, moe_eager_extras),
     FLD(aif_framework, "offload_recompute", F_BOOL, offload_recompute),
     FLD(aif_framework, "replay_pruned", F_BOOL, replay_pruned),
-    FLD(aif_framework, "tp_seq_copy", F_BOOL, tp_seq_copy),
+    FLD(aif_framework, "tp_dtensor", F_BOOL, tp_dtensor),
     {.key = "offload_prefetch", .type = F_INT, .off = offsetof(aif_framework, offload_prefetch), .size = sizeof(int), .min = 0, .max = 1024},
     {.key = "pp_grad_accum_bytes", .type = F_NUM, .off = offsetof(aif_framework, pp_grad_accum_bytes), .min = 0, .max = 8},
     {.key = "attn_fwd_factor", .type = F_NUM, .off = offsetof(aif_framework, attn_fwd_factor), .min = 1e-2, .max = 10},

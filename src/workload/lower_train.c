@@ -89,9 +89,12 @@ typedef struct lw {
     int chunks_next;        /* the next GEMM runs in this many chunks, pipelined with the TP
                                collective beside it (0: one GEMM) */
     int rs_splits;          /* chunks of a GEMM whose output is reduce-scattered beside it */
-    int tp_seq_copy;        /* a sequence-parallel gather's output and reduce-scatter's input are
-                               copied between rank-major and batch-major order (framework
-                               tp_seq_copy, more than one sequence a microbatch) */
+    int dtensor;            /* sequence-parallel tensor parallelism through PyTorch's DTensor
+                               (framework tp_dtensor): batch-major activations, a collective's
+                               copies (comm()), gathered inputs kept for the backward */
+    int keeps_gathered;     /* the backward reads the gathered input a GEMM kept (DTensor's mm
+                               saves what it read), no re-gather beside the dgrad; not under the
+                               stack's per-op selective policy, which recomputes the gather */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
     double norm_x, rope_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
@@ -142,11 +145,12 @@ static int kept(const lw *w, aif_recompute_saved x)
     return (w->replay_saved >> x & 1u) != 0;
 }
 
-/* the copy beside a sequence-parallel collective over batch-major activations (comm()) */
-static const char tp_ag_copy[] = "tp.ag.copy", tp_rs_copy[] = "tp.rs.copy";
+/* the kernels beside a DTensor sequence-parallel collective (comm()) */
+static const char tp_ag_copy[] = "tp.ag.copy", tp_rs_copy[] = "tp.rs.copy", tp_ag_local[] = "tp.ag.local",
+                  tp_rs_reduce[] = "tp.rs.reduce";
 static int is_seq_copy(const aif_op *o)
 {
-    return o->name == tp_ag_copy || o->name == tp_rs_copy;
+    return o->name == tp_ag_copy || o->name == tp_rs_copy || o->name == tp_ag_local || o->name == tp_rs_reduce;
 }
 
 /* The op just added (a GEMM operand's cast) moved before the collectives emitted to run
@@ -265,11 +269,24 @@ static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group 
     w->groups_read |= 1u << grp;
     if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
-    /* batch-major activations split along the sequence: the copy into (or out of) the
-     * collective's rank-major buffer, read and written, beside it on the compute stream
-     * (emitted first, so a pipelined collective stays next to its GEMM) */
-    if (w->tp_seq_copy && cat == AIF_CAT_TP && (coll == AIF_COLL_ALLGATHER || coll == AIF_COLL_REDUCESCATTER))
-        aif_graph_add_mem(w->g, coll == AIF_COLL_ALLGATHER ? tp_ag_copy : tp_rs_copy, w->cat, 2 * bytes, 1);
+    /* DTensor's sequence parallelism (framework tp_dtensor), its compute-stream kernels beside
+     * each collective, emitted first so that a pipelined collective stays next to its GEMM.
+     * Plain: the activations are batch-major and split along the sequence, so the gather's
+     * output and the reduce-scatter's input are copied between rank-major and batch-major
+     * order, read and written.  Pipelined with its GEMM (async TP: the compiler's fused
+     * all-gather-matmul and matmul-reduce-scatter on symmetric memory, which work on views):
+     * the gather copies the rank's own shard into the exchange buffer and into the gathered
+     * output (2 x 2 / t of the bytes); the reduce-scatter's GEMM writes every rank's partial,
+     * and after the exchange a reduction kernel reads them all and writes the rank's share. */
+    if (w->dtensor && cat == AIF_CAT_TP && grp == AIF_GRP_TP &&
+        (coll == AIF_COLL_ALLGATHER || coll == AIF_COLL_REDUCESCATTER)) {
+        int ag = coll == AIF_COLL_ALLGATHER, t = w->g->groups[grp].size;
+        if (w->tp_ovl && ovl == AIF_OVL_NEXT)
+            aif_graph_add_mem(w->g, ag ? tp_ag_local : tp_rs_reduce, w->cat, ag ? 4 * bytes / t : bytes * (1 + 1.0 / t),
+                              ag ? 2 : 1);
+        else
+            aif_graph_add_mem(w->g, ag ? tp_ag_copy : tp_rs_copy, w->cat, 2 * bytes, 1);
+    }
     aif_graph_add_comm(w->g, name, cat, coll, grp, bytes, ovl);
 }
 
@@ -537,7 +554,7 @@ static void attention_bwd(lw *w)
         rope_op(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
     double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
     double k_qkv = h;
-    if (w->t > 1 && w->sp)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
+    if (w->t > 1 && w->sp && !w->keeps_gathered)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
         comm(w, "tp.ag.qkv.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
@@ -613,7 +630,7 @@ static void dense_mlp_bwd(lw *w)
     gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
     act_fp8_cast(w, "act.fp8.bwd", T * ffn * gm / w->t);
     act_op(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1));
-    if (w->t > 1 && w->sp)
+    if (w->t > 1 && w->sp && !w->keeps_gathered)   /* re-gather fc1's input for its wgrad */
         comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
     gemm(w, "fc1.dgrad", T, h, ffn * gm / w->t, 1, w->fp8);
     if (w->t > 1)
@@ -1705,7 +1722,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     w.attn_fp8 = tr->attention_dtype == AIF_ATTN_DT_FP8 && w.flash;
     w.cp_comm = aif_cp_comm_resolved(s);
     w.tp_ovl = tr->tp_overlap;
-    w.tp_seq_copy = s->framework.tp_seq_copy && w.b > 1;
+    w.dtensor = s->framework.tp_dtensor;
+    w.keeps_gathered = w.dtensor && !(tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0);
     w.fsdp = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_ALL;
     w.zero2 = aif_layer_sharding(tr->optimizer, tr->par.pp) == AIF_SHARD_GRADS;
     w.lora = tr->lora.rank;

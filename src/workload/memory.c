@@ -112,7 +112,10 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
      * fp4 copy the wgrad GEMM reads; framework.bf16_saved_inputs: torchao's bf16 input) */
     int lora = tr->lora.rank > 0;   /* the adapters read their inputs in bf16; the frozen GEMMs keep none */
     double qb = lora ? 2 : quantized_input_bytes(s);
-    double norm_out = norm_rc ? 0 : qb * el * h;   /* one kept copy of a norm's output, the next GEMM's input */
+    /* one kept copy of a norm's output, the next GEMM's input: the rank's sequence shard, or
+     * under DTensor's sequence parallelism (framework tp_dtensor) the gathered sequence, which
+     * the column-parallel mm saves as it read it (its backward gathers nothing again) */
+    double norm_out = norm_rc ? 0 : qb * (s->framework.tp_dtensor ? T : el) * h;
     double norm_bf16 = norm_rc ? 0 : 2 * el * h;   /* the same in bf16: what a checkpointed module or the router keeps */
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
                  : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
