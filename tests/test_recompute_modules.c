@@ -11,7 +11,8 @@
  * method): the layers it replays and those it keeps whole, per stage, in FLOPs, memory and
  * time, in both engines.  And a stack whose full recompute replays only what the backward
  * reads (framework replay_pruned): the dense MLP's output projection and residual add left
- * out, by hand, in both engines; MoE layers as before. */
+ * out, by hand, in both engines; a MoE layer's shared expert's down projection and residual
+ * add too, its routed experts and their permutation back not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -368,8 +369,9 @@ static void replayed(const aif_scenario *s, int seg, int *gemms, int *has, const
  * torch.compile's partitioner) leaves the dense MLP's output projection and the residual add
  * after it out of a full recompute: the replayed FLOPs fall by fc2's, by hand, the graph
  * replays three GEMMs instead of four and no residual add, the recompute time falls by more
- * than keeping fc2's output would (mlpwo: its GEMM, not the add), both engines agree, and a
- * MoE layer (whose routed outputs the router's gradient reads) replays what it did. */
+ * than keeping fc2's output would (mlpwo: its GEMM, not the add), both engines agree; a MoE
+ * layer replays its routed experts and their permutation back (the router's gradient reads
+ * their outputs) but not its shared expert's down projection or its residual add. */
 static void test_replay_pruned(void **state)
 {
     (void)state;
@@ -409,18 +411,29 @@ static void test_replay_pruned(void **state)
         fail_msg("%s", e.msg);
     if (fabs(sim.bd.recompute_s / r[1].bd.recompute_s - 1) > 0.05)
         fail_msg("recompute: estimate %.6g s, simulation %.6g s", r[1].bd.recompute_s, sim.bd.recompute_s);
-    /* the MoE layers of the MLA + MoE model above replay the same ops either way */
+    /* the MoE layers of the MLA + MoE model above: the routed experts replayed (the router's
+     * gradient reads their outputs, put back in token order), the shared expert's down
+     * projection and the residual add not; the replayed FLOPs fall by the dense and shared down
+     * projections', by hand */
     aif_scenario m[2];
+    aif_train_result mr[2];
     for (int i = 0; i < 2; i++) {
         scen("full", NULL, "flash3", &m[i]);
         m[i].framework.replay_pruned = i == 1;
+        est(&m[i], &mr[i]);
     }
-    int mg[2], mh[2];
+    int mg[2], mh[2], mu[2], dummy;
     replayed(&m[0], AIF_SEG_MOE_BWD, &mg[0], &mh[0], "residual2");
     replayed(&m[1], AIF_SEG_MOE_BWD, &mg[1], &mh[1], "residual2");
-    assert_true(mg[0] > 0);
-    assert_int_equal(mg[1], mg[0]);
-    assert_int_equal(mh[1], mh[0]);
+    replayed(&m[0], AIF_SEG_MOE_BWD, &dummy, &mu[0], "moe.unpermute");
+    replayed(&m[1], AIF_SEG_MOE_BWD, &dummy, &mu[1], "moe.unpermute");
+    assert_true(mg[0] > 1);
+    assert_int_equal(mg[1], mg[0] - 1);
+    assert_true(mh[0] && !mh[1] && mu[0] && mu[1]);
+    double down = (N_DENSE * 2.0 * FFN * H + N_MOE * 2.0 * FE * H) * SEQ * GBS;
+    lost = mr[0].hw_flops_per_step - mr[1].hw_flops_per_step;
+    if (fabs(lost / down - 1) > 1e-9)
+        fail_msg("MoE model: replayed FLOPs fell by %.6g, the down projections' by hand %.6g", lost, down);
 }
 
 /* Full recompute of the first n layers of each chunk (train.recompute_layers) on the dense

@@ -133,7 +133,9 @@ static void mem(lw *w, const char *name, double bytes, int kernels);
 
 /* What a full recompute under a stack that replays only what the backward reads leaves out,
  * as the outputs it keeps: a dense MLP's down projection (mlpwo), whose output only the
- * residual add and the next layer read (framework replay_pruned) */
+ * residual add and the next layer read (framework replay_pruned); a MoE layer's shared
+ * experts' down projection likewise (aif_shared_down_flops_per_seq), its routed experts'
+ * outputs kept for the router's gradient */
 static unsigned replay_pruned_saved(const aif_framework *f)
 {
     return f->replay_pruned ? 1u << AIF_RCS_MLPWO : 0;
@@ -583,6 +585,7 @@ static void mlp_fwd(lw *w, double ffn, const char *pfx_fc1, const char *pfx_act,
     gemm(w, pfx_fc1, T, ffn * gm / w->t, h, 1, w->fp8);
     act_op(w, pfx_act, T * ffn / w->t * 2 * (gm + 1));
     act_fp8_cast(w, pfx_cast, T * ffn * gm / w->t);
+    w->cast_only = w->replay_pruned;   /* a replay that has no reader for its output: the input's cast alone */
     gemm(w, pfx_fc2, T, h, ffn / w->t, 1, w->fp8);
 }
 
@@ -766,7 +769,8 @@ static void shared_core(lw *w)
         tp_gather(w, "tp.ag.shared", w->T, 1);
         mlp_fwd(w, m->moe.expert_ffn * m->moe.shared_experts, "shared.fc1", "shared.act", "shared.act.fp8",
                 "shared.fc2");
-        tp_reduce(w, "tp.rs.shared", w->T);
+        if (!w->replay_pruned)
+            tp_reduce(w, "tp.rs.shared", w->T);
     }
 }
 
@@ -829,6 +833,8 @@ static void moe_core(lw *w)
     ep_sort(w, "moe.unsort");
     comm(w, "etp.rs.experts", AIF_CAT_TP, AIF_COLL_REDUCESCATTER, AIF_GRP_ETP, slots * h * 2, AIF_OVL_NONE);
     comm(w, "ep.combine", AIF_CAT_EP, ep_coll(w), AIF_GRP_EP, el * k * h * ep_bytes(w, 0) * imb, w->ep_ovl);
+    /* a pruned replay keeps it: its bytes are the permutation back to token order, whose output
+     * the routing weights' gradient reads (only the weighted sum after it is dead) */
     mem(w, "moe.unpermute", el * k * h * 4, 2);
     shared_core(w);
 }
@@ -838,7 +844,8 @@ static void moe_fwd(lw *w)
     double el = w->tok_el, h = w->h;
     norm_op(w, "norm2", el * h * 4);
     moe_core(w);
-    act_op(w, "residual2", el * h * 6);
+    if (!w->replay_pruned)
+        act_op(w, "residual2", el * h * 6);
 }
 
 static void moe_bwd(lw *w)
@@ -1911,7 +1918,8 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     g->recompute_flops_per_microbatch =
         tr->recompute == AIF_RC_FULL
             ? (fwd_per_seq - heads_fl -
-               aif_recompute_saved_flops_per_seq(m, tr->recompute_saved | replay_pruned_saved(&s->framework), tr->seq)) *
+               aif_recompute_saved_flops_per_seq(m, tr->recompute_saved | replay_pruned_saved(&s->framework), tr->seq) -
+               (s->framework.replay_pruned ? aif_shared_down_flops_per_seq(m, tr->seq) : 0)) *
                   seqs *
                   aif_graph_replayed_share(g)
         : tr->recompute == AIF_RC_SELECTIVE && s->framework.selective_gemm_share > 0

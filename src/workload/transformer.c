@@ -236,6 +236,13 @@ static void layer_counts(const aif_model *m, int *n_all, int *n_dense, int *n_mo
     *n_dense = *n_all - *n_moe;
 }
 
+double aif_shared_down_flops_per_seq(const aif_model *m, double seq)
+{
+    int n_all, n_dense, n_moe;
+    layer_counts(m, &n_all, &n_dense, &n_moe);
+    return n_moe * 2.0 * m->moe.expert_ffn * (m->moe.shared_experts > 0 ? m->moe.shared_experts : 0) * m->hidden * seq;
+}
+
 double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, double seq)
 {
     aif_dims d;

@@ -90,6 +90,8 @@ double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, do
  * bit 1 << AIF_RCS_x), which its replay does not run again: the qkv GEMMs (not MLA's), the
  * attention core, the output projection, a dense MLP's output projection. */
 double aif_recompute_saved_flops_per_seq(const aif_model *m, unsigned saved, double seq);
+/* forward FLOPs per sequence of the MoE layers' shared experts' down projections (0 without) */
+double aif_shared_down_flops_per_seq(const aif_model *m, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
 int aif_layer_is_moe(const aif_model *m, int i);
 /* Low-precision recipes (train.precision fp8, fp4).  The share of a model of `layers`
