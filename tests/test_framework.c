@@ -875,10 +875,10 @@ static void test_tp_fp8_comm(void **state)
 }
 
 /* A graph's DTensor kernels (framework tp_dtensor) and input re-gathers, each kernel checked
- * against the collective just after it: plain, a copy of twice its bytes; pipelined with its
- * GEMM (async TP), the gather's two copies of the rank's shard (4 / tp of its bytes) or the
- * reduce-scatter's reduction (its bytes and the rank's share written).  Every such kernel
- * sits before a tensor-parallel collective, never an expert one. */
+ * against the collective just after it: plain, a copy of twice its bytes; fused with the GEMM
+ * after it (async TP, and only there), the gather's two copies of the rank's shard (4 / tp of
+ * its bytes) or the reduce-scatter's reduction (its bytes and the rank's share written).
+ * Every such kernel sits before a tensor-parallel collective, never an expert one. */
 typedef struct dtensor_ops {
     int colls, expert_colls, copies, locals, reduces, regathers, replayed;
 } dtensor_ops;
@@ -905,7 +905,15 @@ static dtensor_ops count_dtensor_ops(const char *yaml)
             assert_int_equal(c2->coll, o->name[3] == 'a' ? AIF_COLL_ALLGATHER : AIF_COLL_REDUCESCATTER);
             double want = copy ? 2 * c2->bytes : local ? 4 * c2->bytes / t : c2->bytes * (1 + 1 / t);
             assert_true(fabs(o->bytes - want) < 1e-9 * o->bytes);
-            assert_int_equal(c2->overlap == AIF_OVL_NEXT && s.train.tp_overlap, !copy);
+            if (!copy) {   /* async TP's fused op: a gather feeding the GEMM after it, or a
+                              reduce-scatter pipelined with the GEMM after it (casts between) */
+                assert_true(s.train.tp_overlap && c2->overlap == AIF_OVL_NEXT);
+                int j = i + 2;
+                while (j < g.n_ops && g.ops[j].kind == AIF_OP_MEM && strstr(g.ops[j].name, "cast"))
+                    j++;
+                assert_true(j < g.n_ops);
+                assert_int_equal(g.ops[j].kind, AIF_OP_GEMM);
+            }
             c.copies += copy;
             c.locals += local;
             c.reduces += reduce;
@@ -965,7 +973,16 @@ static void test_tp_dtensor(void **state)
     assert_int_equal(moe.copies, moe.colls);      /* none beside the expert TP group's */
     assert_true(moe.expert_colls > 0);
 
-    /* memory, no recompute: qkv's and fc1's inputs kept gathered, bf16 (torchao keeps them so) */
+    /* a full replay that kept qkv's and fc1's outputs (recompute_saved) gathered neither input:
+     * the backward gathers both again for the weight gradients */
+    {
+        static const char kept_y[] = "cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-8b\n"
+                                     "train: {seq: 4096, gbs: 16, mbs: 2, tp: 4, pp: 1, sp: true, tp_overlap: false, "
+                                     "precision: fp8, recompute: full, recompute_saved: [qkv_proj, mlpwi], "
+                                     "framework: torchtitan-compile}\n";
+        assert_true(count_dtensor_ops(kept_y).regathers > 0);
+    }
+    /* memory, no recompute: qkv's and fc1's inputs kept gathered */
     aif_train_result r[2], sim[2];
     for (int on = 0; on < 2; on++) {
         aif_scenario s;
@@ -976,7 +993,8 @@ static void test_tp_dtensor(void **state)
         assert_int_equal(aif_estimate(&s, &r[on], &e), AIF_OK);
         assert_int_equal(aif_simulate(&s, NULL, &sim[on], NULL, &e), AIF_OK);
         if (on) {
-            double T = 2.0 * 4096, h = s.model.hidden, grew = 2 * 2 * (T - T / 4) * h * s.model.layers;
+            /* gathered in fp8 (fp8_tp_gather), so kept in fp8, against the bf16 shard */
+            double T = 2.0 * 4096, h = s.model.hidden, grew = 2 * (1 * T - 2 * T / 4) * h * s.model.layers;
             double got = r[1].mem.activations_bytes - r[0].mem.activations_bytes;
             if (fabs(got / grew - 1) > 1e-9)
                 fail_msg("activations grew %.6g B, by hand %.6g", got, grew);

@@ -430,6 +430,28 @@ static void test_replay_pruned(void **state)
     assert_true(mg[0] > 1);
     assert_int_equal(mg[1], mg[0] - 1);
     assert_true(mh[0] && !mh[1] && mu[0] && mu[1]);
+    /* at tp 2 the shared expert's reduce-scatter goes with its down projection */
+    {
+        aif_scenario t2[2];
+        for (int i = 0; i < 2; i++) {
+            aif_override ov[3] = {{"train.recompute", "full", "o"}, {"train.tp", "2", "o"}, {"train.sp", "true", "o"}};
+            const char *yy = yaml("mla");
+            if (aif_scenario_parse(cat, yy, strlen(yy), "t", ov, 3, &t2[i], &e) != AIF_OK)
+                fail_msg("%s: %s", e.path, e.msg);
+            t2[i].framework.replay_pruned = i == 1;
+        }
+        int rs[2] = {0, 0};   /* the replay's (a collective: booked to TP), the backward's is .grad */
+        for (int i = 0; i < 2; i++) {
+            aif_graph g;
+            if (aif_graph_lower(&t2[i], &g, &e) != AIF_OK)
+                fail_msg("%s", e.msg);
+            const aif_segment *sg = &g.seg[AIF_SEG_MOE_BWD];
+            for (int j = sg->first; j < sg->first + sg->n; j++)
+                rs[i] += !strcmp(g.ops[j].name, "tp.rs.shared");
+            aif_graph_free(&g);
+        }
+        assert_true(rs[0] == 1 && rs[1] == 0);
+    }
     double down = (N_DENSE * 2.0 * FFN * H + N_MOE * 2.0 * FE * H) * SEQ * GBS;
     lost = mr[0].hw_flops_per_step - mr[1].hw_flops_per_step;
     if (fabs(lost / down - 1) > 1e-9)

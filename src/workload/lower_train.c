@@ -95,6 +95,9 @@ typedef struct lw {
     int keeps_gathered;     /* the backward reads the gathered input a GEMM kept (DTensor's mm
                                saves what it read), no re-gather beside the dgrad; not under the
                                stack's per-op selective policy, which recomputes the gather */
+    int fused_next;         /* the next collective comm() emits is fused with the GEMM beside it
+                               (gather_input under tp_overlap, tp_reduce_before): async TP's */
+    int full_replay;        /* lowering the backward of a layer a full recompute replayed */
     aif_ovl ep_ovl;   /* how the expert all-to-all runs beside compute */
     aif_cat cat;      /* category for compute ops being emitted */
     double norm_x, rope_x, act_x, cast_x;   /* the stack's traffic factors (1 = fused kernels) */
@@ -139,6 +142,19 @@ static void mem(lw *w, const char *name, double bytes, int kernels);
 static unsigned replay_pruned_saved(const aif_framework *f)
 {
     return f->replay_pruned ? 1u << AIF_RCS_MLPWO : 0;
+}
+
+/* The backward of a column-parallel GEMM whose output is x: whether it reads the gathered
+ * input the forward or the replay kept (keeps_gathered), or must gather it again: a full
+ * replay that kept x's output (train.recompute_saved) ran neither that GEMM nor its gather
+ * (MLA's projections are replayed whatever it keeps) */
+static int kept_gathered(const lw *w, aif_recompute_saved x)
+{
+    if (!w->keeps_gathered)
+        return 0;
+    if (!w->full_replay || (x == AIF_RCS_QKV_PROJ && w->s->model.attention == AIF_ATTN_MLA))
+        return 1;
+    return !(w->s->train.recompute_saved >> x & 1u);
 }
 
 /* while a full recompute replays a layer: whether it kept output x (train.recompute_saved) */
@@ -269,21 +285,25 @@ static void act_fp8_cast(lw *w, const char *name, double el)
 static void comm(lw *w, const char *name, aif_cat cat, aif_coll coll, aif_group grp, double bytes, aif_ovl ovl)
 {
     w->groups_read |= 1u << grp;
+    int fused = w->fused_next;
+    w->fused_next = 0;
     if (w->g->groups[grp].size <= 1 || bytes <= 0 || w->replay_share > 0)   /* a partial replay keeps them */
         return;
     /* DTensor's sequence parallelism (framework tp_dtensor), its compute-stream kernels beside
      * each collective, emitted first so that a pipelined collective stays next to its GEMM.
      * Plain: the activations are batch-major and split along the sequence, so the gather's
      * output and the reduce-scatter's input are copied between rank-major and batch-major
-     * order, read and written.  Pipelined with its GEMM (async TP: the compiler's fused
-     * all-gather-matmul and matmul-reduce-scatter on symmetric memory, which work on views):
+     * order, read and written.  Fused with its GEMM (async TP: the compiler's fused
+     * all-gather-matmul and matmul-reduce-scatter on symmetric memory, which work on views; a
+     * gather feeding a GEMM, a reduce-scatter of one GEMM's output, as the lowering pipelines
+     * them, fused_next; a reduce-scatter of a sum of GEMMs, the backward's, is not):
      * the gather copies the rank's own shard into the exchange buffer and into the gathered
      * output (2 x 2 / t of the bytes); the reduce-scatter's GEMM writes every rank's partial,
      * and after the exchange a reduction kernel reads them all and writes the rank's share. */
     if (w->dtensor && cat == AIF_CAT_TP && grp == AIF_GRP_TP &&
         (coll == AIF_COLL_ALLGATHER || coll == AIF_COLL_REDUCESCATTER)) {
         int ag = coll == AIF_COLL_ALLGATHER, t = w->g->groups[grp].size;
-        if (w->tp_ovl && ovl == AIF_OVL_NEXT)
+        if (fused)
             aif_graph_add_mem(w->g, ag ? tp_ag_local : tp_rs_reduce, w->cat, ag ? 4 * bytes / t : bytes * (1 + 1.0 / t),
                               ag ? 2 : 1);
         else
@@ -406,6 +426,7 @@ static void gather_input(lw *w, const char *name, double tokens, int layer)
 {
     int n0 = w->g->n_ops;
     double eb = layer ? w->gather_el_bytes : 2;
+    w->fused_next = w->tp_ovl;   /* under async TP a gather feeding a GEMM is the fused op */
     comm(w, name, AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, tokens * w->h * eb, w->tp_ovl ? AIF_OVL_NEXT : AIF_OVL_NONE);
     if (w->g->n_ops == n0)
         return;
@@ -436,6 +457,7 @@ static void tp_reduce(lw *w, const char *name, double tokens)
 static void tp_reduce_before(lw *w, const char *name, double tokens)
 {
     int n0 = w->g->n_ops;
+    w->fused_next = w->t > 1;   /* under async TP the GEMM and its reduce-scatter are the fused op */
     tp_reduce(w, name, tokens);
     if (w->g->n_ops > n0)
         w->chunks_next = w->rs_splits;
@@ -556,7 +578,7 @@ static void attention_bwd(lw *w)
         rope_op(w, "rope.bwd", T * (w->d.q_dim / w->t + kv_local(w) / 2) * 4, 1);
     double n_qkv = m->attention == AIF_ATTN_MLA ? w->d.q_dim / w->t + w->d.kv_dim / w->t : w->d.q_dim / w->t + kv_local(w);
     double k_qkv = h;
-    if (w->t > 1 && w->sp && !w->keeps_gathered)   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
+    if (w->t > 1 && w->sp && !kept_gathered(w, AIF_RCS_QKV_PROJ))   /* re-gather the sequence-sharded input for wgrad, beside dgrad */
         comm(w, "tp.ag.qkv.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
     if (m->attention == AIF_ATTN_MLA) {
         double ql = m->mla.q_lora_rank, kvl = m->mla.kv_lora_rank, rope = m->mla.qk_rope_head_dim;
@@ -633,7 +655,7 @@ static void dense_mlp_bwd(lw *w)
     gemm_bwd(w, "fc2.dgrad", "fc2.wgrad", T, h, ffn / w->t, 1, w->fp8);
     act_fp8_cast(w, "act.fp8.bwd", T * ffn * gm / w->t);
     act_op(w, "act.bwd", T * ffn / w->t * 2 * (2 * gm + 1));
-    if (w->t > 1 && w->sp && !w->keeps_gathered)   /* re-gather fc1's input for its wgrad */
+    if (w->t > 1 && w->sp && !kept_gathered(w, AIF_RCS_MLPWI))   /* re-gather fc1's input for its wgrad */
         comm(w, "tp.ag.fc1.input", AIF_CAT_TP, AIF_COLL_ALLGATHER, AIF_GRP_TP, T * h * w->gather_el_bytes, AIF_OVL_NEXT);
     gemm(w, "fc1.dgrad", T, h, ffn * gm / w->t, 1, w->fp8);
     if (w->t > 1)
@@ -1231,6 +1253,7 @@ static void layer_bwd(lw *w, int moe)
     /* the estimate memo keys by it (a kept layer's backward: by recompute_layers alone) */
     int rc = w->keep_acts ? AIF_RC_NONE : aif_layer_recompute(&w->s->train, &w->s->framework);
     unsigned mods = aif_recompute_modules_of(&w->s->train);         /* and by these when rc is selective */
+    w->full_replay = rc == AIF_RC_FULL;
     fsdp_ops(w, moe, 1);
     int saved = w->cat;
     if (rc == AIF_RC_FULL) {
@@ -1288,6 +1311,7 @@ static void layer_bwd(lw *w, int moe)
     }
     attention_bwd(w);
     w->tensor_coll = 0;
+    w->full_replay = 0;
     grad_accum(w, layer_params_local(w, moe), layer_tensors(w, moe));
 }
 

@@ -114,8 +114,18 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
     double qb = lora ? 2 : quantized_input_bytes(s);
     /* one kept copy of a norm's output, the next GEMM's input: the rank's sequence shard, or
      * under DTensor's sequence parallelism (framework tp_dtensor) the gathered sequence, which
-     * the column-parallel mm saves as it read it (its backward gathers nothing again) */
-    double norm_out = norm_rc ? 0 : qb * (s->framework.tp_dtensor ? T : el) * h;
+     * the column-parallel mm saves as it read it (its backward gathers nothing again): in the
+     * low-precision format where the stack gathers it so (fp8_tp_gather: torchao's
+     * Float8ColwiseParallel casts before the gather, and the float8 mm saves that tensor) */
+    double norm_out = norm_rc ? 0 : qb * el * h;
+    if (!norm_rc && sp && s->framework.tp_dtensor) {
+        double gb = qb;
+        if (s->framework.fp8_tp_gather && !lora && tr->precision == AIF_FP8)
+            gb = 1;
+        else if (s->framework.fp8_tp_gather && !lora && tr->precision == AIF_FP4)
+            gb = aif_fp4_elem_bytes(tr->fp4_format);
+        norm_out = gb * T * h;
+    }
     double norm_bf16 = norm_rc ? 0 : 2 * el * h;   /* the same in bf16: what a checkpointed module or the router keeps */
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t
                  : (m->kv_heads / t < 1 ? 1 : m->kv_heads / t) * 2.0 * m->head_dim;
