@@ -229,10 +229,11 @@ typedef struct aif_framework {
     bool tp_dtensor;             /* tensor parallelism through PyTorch's DTensor: batch-major activations split
                                     along the sequence, so a plain all-gather's output and reduce-scatter's
                                     input are copied (read and written once, on the compute stream); under
-                                    tp_overlap (async TP on symmetric memory) a pipelined gather copies the
-                                    rank's shard twice and a reduce-scatter sums the peers' partials in a
-                                    kernel of its own; a column-parallel GEMM keeps its gathered input for
-                                    the backward (no re-gather) but under the per-op selective policy */
+                                    tp_overlap (async TP on symmetric memory) a gather feeding a GEMM copies
+                                    the rank's shard twice and a reduce-scatter of a GEMM's output sums the
+                                    peers' partials in a kernel of its own; a column-parallel GEMM keeps its
+                                    gathered input for the backward (no re-gather) but under the per-op
+                                    selective policy or after a replay that kept its output */
     bool replay_pruned;          /* recompute full replays only what the backward reads (autodiff over a
                                     traced program: JAX's remat, torch.compile's partitioner): a dense
                                     layer's last GEMM and residual add, read only by the next layer,
