@@ -185,6 +185,19 @@ static aif_catalog *with_user_catalog(const char *text, char *cpath, size_t len)
 #define HDR "id,model,system,gpus,tp,pp,mbs,gbs,seq,metric,measured,flops_convention,source,notes\n"
 #define RUN "llama3-8b,dgx-h100,8,1,1,1,64,4096,step_time_s"
 
+/* The model's step time for the one-row table's job under catalog c (the rows below measure
+ * against it) */
+static double predicted_step(aif_catalog *c)
+{
+    const char *one = HDR "a," RUN ",1,,x,\n";
+    aif_validation v;
+    aif_err e;
+    assert_int_equal(aif_validate_csv(c, one, strlen(one), "t.csv", &v, &e), AIF_OK);
+    double p = v.rows[0].predicted;
+    aif_validation_free(&v);
+    return p;
+}
+
 /* A constant tied to group B is refitted on the other group's rows: B's held-out error
  * appears, A's rows keep theirs, and the tie is counted. */
 static void test_refit(void **state)
@@ -193,11 +206,7 @@ static void test_refit(void **state)
     char cpath[256], tpath[256], csv[2048];
     aif_catalog *c = with_user_catalog(hopper_tied, cpath, sizeof cpath);
     aif_err e;
-    const char *one = HDR "a," RUN ",1,,x,\n";
-    aif_validation v;
-    assert_int_equal(aif_validate_csv(c, one, strlen(one), "t.csv", &v, &e), AIF_OK);
-    double p = v.rows[0].predicted;
-    aif_validation_free(&v);
+    double p = predicted_step(c);
     /* group A (a repository) measured 15% slower than the model; group B exactly as modelled */
     snprintf(csv, sizeof csv, HDR "a1," RUN ",%.17g,,owner/A-doc table 1,\n"
              "a2," RUN ",%.17g,,owner/A-doc table 2,\n"
@@ -251,11 +260,7 @@ static void test_refit_spread(void **state)
     char cpath[256], tpath[256], csv[2048];
     aif_catalog *c = with_user_catalog(tied, cpath, sizeof cpath);
     aif_err e;
-    const char *one = HDR "a," RUN ",1,,x,\n";
-    aif_validation v;
-    assert_int_equal(aif_validate_csv(c, one, strlen(one), "t.csv", &v, &e), AIF_OK);
-    double p = v.rows[0].predicted;
-    aif_validation_free(&v);
+    double p = predicted_step(c);
     snprintf(csv, sizeof csv, HDR "a1," RUN ",%.17g,,owner/A-doc table 1,\n"
              "a2," RUN ",%.17g,,owner/A-doc table 2,\n"
              "b1," RUN ",%.17g,,\"B, table 1\",\n", 1.04 * p, 1.04 * p, p);
@@ -388,12 +393,9 @@ static void test_percentile(void **state)
     assert_true(fabs(aif_percentile(a, 10, 0.9) - 8.1) < 1e-12);
     assert_true(aif_percentile(a, 1, 0.9) == 0);
     /* the table's p90: errors -50%, +100%, 0 -> sorted 0, 50, 100 -> 90 */
-    const char *one = HDR "a," RUN ",1,,x,\n";
+    double p = predicted_step(cat);
     aif_validation v;
     aif_err e;
-    assert_int_equal(aif_validate_csv(cat, one, strlen(one), "t.csv", &v, &e), AIF_OK);
-    double p = v.rows[0].predicted;
-    aif_validation_free(&v);
     char csv[1024];
     snprintf(csv, sizeof csv, HDR "a," RUN ",%.17g,,s1,\nb," RUN ",%.17g,,s2,\nc," RUN ",%.17g,,s3,\n", 2 * p, p / 2,
              p);

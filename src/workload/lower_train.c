@@ -166,7 +166,7 @@ static int kept(const lw *w, aif_recompute_saved x)
 /* the kernels beside a DTensor sequence-parallel collective (comm()) */
 static const char tp_ag_copy[] = "tp.ag.copy", tp_rs_copy[] = "tp.rs.copy", tp_ag_local[] = "tp.ag.local",
                   tp_rs_reduce[] = "tp.rs.reduce";
-static int is_seq_copy(const aif_op *o)
+static int is_dtensor_kernel(const aif_op *o)
 {
     return o->name == tp_ag_copy || o->name == tp_rs_copy || o->name == tp_ag_local || o->name == tp_rs_reduce;
 }
@@ -182,7 +182,7 @@ static void cast_before_comms(aif_graph *g)
         return;
     int first = g->seg[g->n_seg - 1].first, i = g->n_ops - 1, j = i;
     while (j - 1 >= first && ((g->ops[j - 1].kind == AIF_OP_COMM && g->ops[j - 1].overlap == AIF_OVL_NEXT) ||
-                              is_seq_copy(&g->ops[j - 1])))   /* a collective's copy stays beside it */
+                              is_dtensor_kernel(&g->ops[j - 1])))   /* a collective's kernel stays beside it */
         j--;
     if (j == i)
         return;
@@ -1741,13 +1741,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
      * grad_output_preprocess in v1.13: the fp8 norm output and the fp8-cast output
      * gradient; distributed.py gather_along_first_dim in 2.x for fp8, MXFP8, block-scaled
      * fp8 and NVFP4), the layers a recipe keeps in bf16 gathering bf16 */
-    w.gather_el_bytes = 2;
+    double lp_gather = aif_tp_gather_lp_bytes(tr, &s->framework);
+    w.gather_el_bytes = lp_gather < 2 ? w.hp_share * 2 + (1 - w.hp_share) * lp_gather : 2;
     w.quant_t_bytes = tr->lora.rank > 0 ? 0 : w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
     w.rs_splits = s->framework.tp_overlap_rs_splits > 0 ? s->framework.tp_overlap_rs_splits : p->tp;
-    if (w.fp8 && s->framework.fp8_tp_gather) {
-        double lp = w.fp8 == AIF_GEMM_FP4_BLOCK ? aif_fp4_elem_bytes(tr->fp4_format) : 1;
-        w.gather_el_bytes = w.hp_share * 2 + (1 - w.hp_share) * lp;
-    }
     w.flash = tr->attention != AIF_ATTN_UNFUSED;
     w.flash2 = tr->attention == AIF_ATTN_FLASH2;
     w.attn_fp8 = tr->attention_dtype == AIF_ATTN_DT_FP8 && w.flash;

@@ -119,12 +119,8 @@ static void layer_activations(const aif_scenario *s, const aif_dims *d, int rc, 
      * Float8ColwiseParallel casts before the gather, and the float8 mm saves that tensor) */
     double norm_out = norm_rc ? 0 : qb * el * h;
     if (!norm_rc && sp && s->framework.tp_dtensor) {
-        double gb = qb;
-        if (s->framework.fp8_tp_gather && !lora && tr->precision == AIF_FP8)
-            gb = 1;
-        else if (s->framework.fp8_tp_gather && !lora && tr->precision == AIF_FP4)
-            gb = aif_fp4_elem_bytes(tr->fp4_format);
-        norm_out = gb * T * h;
+        double gb = aif_tp_gather_lp_bytes(tr, &s->framework);
+        norm_out = (!lora && gb < 2 ? gb : qb) * T * h;
     }
     double norm_bf16 = norm_rc ? 0 : 2 * el * h;   /* the same in bf16: what a checkpointed module or the router keeps */
     double kvl = m->attention == AIF_ATTN_MLA ? d->kv_dim / t

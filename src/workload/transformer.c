@@ -236,6 +236,17 @@ static void layer_counts(const aif_model *m, int *n_all, int *n_dense, int *n_mo
     *n_dense = *n_all - *n_moe;
 }
 
+double aif_tp_gather_lp_bytes(const aif_train *t, const aif_framework *f)
+{
+    if (!f->fp8_tp_gather)
+        return 2;
+    if (t->precision == AIF_FP8)
+        return 1;
+    if (t->precision == AIF_FP4)
+        return aif_fp4_elem_bytes(t->fp4_format);
+    return 2;
+}
+
 double aif_shared_down_flops_per_seq(const aif_model *m, double seq)
 {
     int n_all, n_dense, n_moe;

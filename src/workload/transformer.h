@@ -90,6 +90,10 @@ double aif_recompute_modules_flops_per_seq(const aif_model *m, unsigned mods, do
  * bit 1 << AIF_RCS_x), which its replay does not run again: the qkv GEMMs (not MLA's), the
  * attention core, the output projection, a dense MLP's output projection. */
 double aif_recompute_saved_flops_per_seq(const aif_model *m, unsigned saved, double seq);
+/* bytes an element of a layer's sequence-parallel gather moves where the layer runs in low
+ * precision: the quantized operand's where the stack gathers it so (framework fp8_tp_gather:
+ * 1 in fp8, the fp4 format's bytes), else 2 (bf16) */
+double aif_tp_gather_lp_bytes(const aif_train *t, const aif_framework *f);
 /* forward FLOPs per sequence of the MoE layers' shared experts' down projections (0 without) */
 double aif_shared_down_flops_per_seq(const aif_model *m, double seq);
 /* Whether layer i (0-based) uses the MoE MLP. */
