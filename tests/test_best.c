@@ -141,8 +141,10 @@ static void brute_force(aif_scenario *s, int objective, brute *out)
                                             /* dps: hybrid sharding over dps ranks of dp (0: all of them) */
                                             int tpo = ovl & 1, dpo = ovl >> 1 & 1, epo = ovl >> 2 & 1, dps = ovl >> 3;
                                             /* a shard group of one rank is plain replication, the
-                                             * unsharded optimizers' (the search does not try it) */
-                                            if ((tpo && tp == 1) || (epo && !moe) || dps == 1 || (dps > 0 && dp % dps))
+                                             * unsharded optimizers' (the search does not try it); the
+                                             * expert overlap needs expert parallelism (ep > 1) */
+                                            if ((tpo && tp == 1) || (epo && (!moe || ep == 1)) || dps == 1 ||
+                                                (dps > 0 && dp % dps))
                                                 continue;
                                             /* an overlap the named stack cannot perform is not a layout
                                              * of its own (the search does not try it) */

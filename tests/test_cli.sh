@@ -310,12 +310,15 @@ says 0 "substituted  train.sp: true -> unused (tp is 1" train neutral --tp auto 
 says 0 '"field": "train.ep_dispatch",' train mixtral-8x7b --ep 1 --set train.ep_dispatch=hybridep --json
 says 0 "train.pp_overlap: false -> unused (no interleaved pipeline" train neutral --gpus 16 --pp 2 \
     --set train.pp_overlap=false
+says 0 "train.ep_overlap: true -> unused (ep is 1: the overlap is expert parallelism's" train mixtral-8x7b --ep 1 \
+    --tp 2 --set train.etp=2 --set train.ep_overlap=true
 # step_of ARGS: "step memory" of `aifsim train ARGS --json`
 step_of() { "$bin" train "$@" --json 2>/dev/null | grep -E '"(step_time_s|memory_per_gpu_gib)"' | tr -d ' \n'; }
 for pair in "neutral|--set train.cp_comm=allgather" "neutral|--set train.sp=true --set train.tp_overlap=false" \
     "neutral --dp 1 --gpus 1|--set train.dp_overlap=false" "mixtral-8x7b --ep 1|--set train.ep_overlap=false" \
     "mixtral-8x7b --ep 1|--set train.ep_dispatch=alltoall" "mixtral-8x7b --ep 1|--set train.ep_dispatch=hybridep" \
-    "neutral --gpus 16 --pp 2|--set train.pp_overlap=false"; do
+    "neutral --gpus 16 --pp 2|--set train.pp_overlap=false" \
+    "mixtral-8x7b --ep 1 --tp 2 --set train.etp=2|--set train.ep_overlap=true"; do
     base=${pair%%|*}
     more=${pair#*|}
     # shellcheck disable=SC2086

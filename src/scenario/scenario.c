@@ -1279,7 +1279,10 @@ void aif_scenario_note_unused(aif_scenario *s)
         {AIF_GIVEN_TP_OVERLAP, "train.tp_overlap", p->tp == 1, "tp is 1: no tensor-parallel communication"},
         {AIF_GIVEN_DP_OVERLAP, "train.dp_overlap", p->dp * p->cp == 1 && s->model.moe.experts == 0,
          "dp and cp are 1: no gradient reduction"},
-        {AIF_GIVEN_EP_OVERLAP, "train.ep_overlap", !ep_group, "ep and etp are 1: no expert communication"},
+        {AIF_GIVEN_EP_OVERLAP, "train.ep_overlap", p->ep == 1,
+         ep_group ? "ep is 1: the overlap is expert parallelism's all-to-all (Megatron-Core refuses "
+                    "overlap_moe_expert_parallel_comm without it); expert-TP collectives run in line"
+                  : "ep and etp are 1: no expert communication"},
         {AIF_GIVEN_PP_OVERLAP, "train.pp_overlap", !(p->vpp > 1 && p->pp > 1) || s->framework.pp_p2p_serial,
          s->framework.pp_p2p_serial ? "the stack sends between pipeline stages in series (framework pp_p2p_serial)"
                                     : "no interleaved pipeline: the sends it overlaps are the interleaved schedule's, "

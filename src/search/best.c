@@ -376,7 +376,7 @@ static void layout(search *w, aif_scenario *s, const aif_graph *shape_base, int 
                         tpos);
     /* a bucket given (train.dp_bucket) is the overlapped reduction's: the overlap stays on */
     int n_dpo = choices(named && !fw->dp_overlap ? 0 : s->train.dp_bucket > 0 ? 1 : sp->dp_overlap, 0, 1, dpos);
-    int n_epo = choices(named && !fw->ep_overlap ? 0 : sp->ep_overlap >= 0 ? sp->ep_overlap : w->moe ? -1 : 0, 0, 1,
+    int n_epo = choices(named && !fw->ep_overlap ? 0 : sp->ep_overlap >= 0 ? sp->ep_overlap : w->moe && p->ep > 1 ? -1 : 0, 0, 1,
                         epos);
     w->out->candidates += n_tpo * n_dpo * n_epo;
     if (mem.total_bytes > mem.hbm_bytes) {

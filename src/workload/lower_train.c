@@ -1724,7 +1724,10 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     w.c = p->cp;
     w.ep = p->ep;
     w.etp = p->etp;
-    w.ep_ovl = tr->ep_overlap ? AIF_OVL_SEGMENT : AIF_OVL_NONE;
+    /* Megatron-Core overlaps the all-to-all of expert parallelism alone: it refuses
+     * overlap_moe_expert_parallel_comm at expert_model_parallel_size 1 (transformer_config.py),
+     * so expert-TP collectives at ep 1 run in line (aif_scenario_note_unused says so) */
+    w.ep_ovl = tr->ep_overlap && p->ep > 1 ? AIF_OVL_SEGMENT : AIF_OVL_NONE;
     w.h = m->hidden;
     w.T = w.b * w.seq / w.c;
     w.sp = p->sp && p->tp > 1;
