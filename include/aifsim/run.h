@@ -50,6 +50,17 @@ typedef struct aif_run_note {
     char msg[320];               /* the sentence, naming the system and both numbers */
 } aif_run_note;
 
+/* A class of published runs and the analytical engine's errors on its rows: one line of
+ * the built-in validation/classes.csv (`aifsim validate --classes`, docs/VALIDATION.md). */
+typedef struct aif_run_class {
+    char cls[12];                /* kind, dispatch, lora, family, stack, all */
+    char name[64];               /* dense or moe; the dispatcher; lora; the family; the stack; all */
+    int runs;                    /* the table's rows of the class */
+    double median_ape, p90_ape, bias_pct;   /* their errors, in % (bias above 0: faster than measured) */
+} aif_run_class;
+#define AIF_RUN_CLASSES_MAX 4
+#define AIF_RUN_CLASS_MIN_RUNS 5   /* a class of fewer rows is not shown */
+
 typedef struct aif_train_run {
     aif_scenario scenario;       /* as run: cluster.clock_factor set from the site's power limit */
     int engine;                  /* aif_engine that produced `train` */
@@ -63,7 +74,18 @@ typedef struct aif_train_run {
                                              own notes are its substitutions) */
     int n_notes;
     bool site_only;              /* aif_run_site: no job was run; train is zero */
+    aif_run_class classes[AIF_RUN_CLASSES_MAX];   /* the published runs like this job (aif_job_classes) */
+    int n_classes;
 } aif_train_run;
+
+/* The built-in table's classes a training job falls in, with at least
+ * AIF_RUN_CLASS_MIN_RUNS rows each, in this order: its kind (LoRA; else an expert-parallel
+ * MoE's dispatcher, train.ep_dispatch as resolved; else dense or MoE), its accelerator
+ * family, its software stack, then every run.  Returns how many are in out (0 without a
+ * built-in table).  aif_run_train fills aif_train_run.classes with it. */
+int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX]);
+/* The built-in validation/classes.csv (NULL when the build has none). */
+const char *aif_builtin_classes_csv(size_t *len);
 
 /* Runs a training job through the whole pipeline.  c supplies the facility data
  * (data/facility.yaml); o may be NULL (the analytical engine).  out holds the

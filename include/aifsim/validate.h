@@ -10,6 +10,8 @@
 #include "aifsim/aifsim.h"
 #include "aifsim/run.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -133,6 +135,15 @@ aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats 
  * tokens one way (aif_val_row.dispatch: alltoall, deepep, deepep-fp8, hybridep). */
 aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispatch, aif_val_stats *st,
                                      aif_err *err);
+
+/* The training table's error by class of run, the classes `aifsim validate --classes`
+ * writes (CSV: class,name,runs,median_ape_pct,p90_ape_pct,bias_pct): every run ("all");
+ * dense and MoE models ("kind"); MoE runs with ep > 1 by their dispatcher ("dispatch");
+ * LoRA fine-tuning ("lora"); each accelerator calibration family ("family"); each
+ * software stack ("stack").  The built-in table's is embedded as validation/classes.csv,
+ * which the suite holds to what this writes, and which a training run reads for the runs
+ * like it (aif_job_classes, include/aifsim/run.h; docs/VALIDATION.md, "Runs like this one"). */
+aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *err);
 
 /* The nccl-tests rows carry their size band in aif_val_row.framework: from 1 MiB up
  * (the sizes training sends) or below, for aif_validation_framework_stats. */

@@ -23,7 +23,7 @@
 static const char help[] =
     "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--infer FILE.csv] [--memory FILE.csv]\n"
     "                       [--json | --markdown]\n"
-    "                       [--bound PCT] [--holdout source]\n"
+    "                       [--bound PCT] [--holdout source] [--classes]\n"
     "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
     "Runs measurements (published ones, and two of the project's own on an H200, ids\n"
@@ -52,7 +52,11 @@ static const char help[] =
     "  - --memory FILE.csv: your own peak-memory table instead (the training\n"
     "    table's columns, metric peak_memory_gib: PyTorch's reserved peak,\n"
     "    or peak_allocated_gib: its allocated peak, the model's tensors alone);\n"
-    "  - --engine sim: the training rows through the simulating engine.\n"
+    "  - --engine sim: the training rows through the simulating engine;\n"
+    "  - --classes: the training rows only, as CSV, one line a class of run (every run;\n"
+    "    dense and MoE; MoE with ep > 1 by dispatcher; LoRA; each accelerator family;\n"
+    "    each stack): rows, median, p90, bias.  The built-in table's is kept as\n"
+    "    validation/classes.csv, from which `aifsim train` shows the runs like a job.\n"
     "The CSV formats are in docs/CATALOGS.md.\n"
     "\n"
     "examples:\n"
@@ -62,6 +66,7 @@ static const char help[] =
     "  aifsim validate --infer my-serving-runs.csv\n"
     "  aifsim validate --memory my-memory-readings.csv\n"
     "  aifsim validate --holdout source\n"
+    "  aifsim validate --classes > validation/classes.csv\n"
     "\n" CLI_RULES_HELP;
 
 static void print_table(const aif_validation *v, int markdown)
@@ -368,7 +373,7 @@ static void print_table_notes(const aif_validation *v)
 
 int cmd_validate(int argc, char **argv)
 {
-    int markdown = 0, use_sim = 0, holdout = 0;
+    int markdown = 0, use_sim = 0, holdout = 0, classes = 0;
     const char *file = NULL, *coll_file = NULL, *infer_file = NULL, *mem_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
@@ -386,6 +391,10 @@ int cmd_validate(int argc, char **argv)
             if (cli_once("validate", &o.seen, "--markdown"))
                 return EXIT_USAGE;
             markdown = 1;
+        } else if (!strcmp(argv[i], "--classes")) {
+            if (cli_once("validate", &o.seen, "--classes"))
+                return EXIT_USAGE;
+            classes = 1;
         } else if (!strcmp(argv[i], "--engine")) {
             if (cli_once("validate", &o.seen, "--engine"))
                 return EXIT_USAGE;
@@ -441,6 +450,9 @@ int cmd_validate(int argc, char **argv)
     if (use_sim && (coll_file || infer_file || mem_file) && !file)
         return cli_usage_error("validate", "--engine sim applies to the training rows, not to --collectives, "
                                "--infer or --memory");
+    if (classes && (o.json || markdown || holdout || coll_file || infer_file || mem_file))
+        return cli_usage_error("validate", "--classes prints the training rows' classes as CSV alone: not with "
+                               "--json, --markdown, --holdout, --collectives, --infer or --memory");
     if (holdout && (coll_file || infer_file || mem_file))
         return cli_usage_error("validate", "--holdout applies to the training rows, not to --collectives, --infer "
                                "or --memory");
@@ -454,7 +466,7 @@ int cmd_validate(int argc, char **argv)
     aif_holdout ho = {0};
     aif_power_row prow[32];
     int np = 0, with_train = file || (!coll_file && !infer_file && !mem_file);
-    int with_extras = !file && !coll_file && !infer_file && !mem_file && !holdout;
+    int with_extras = !file && !coll_file && !infer_file && !mem_file && !holdout && !classes;
     aif_rc rc = AIF_OK;
     cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
     if (holdout) {
@@ -476,6 +488,13 @@ int cmd_validate(int argc, char **argv)
     int status = EXIT_OK, pass = !with_train || train.median_ape <= bound;
     if (rc) {
         status = cli_report_error(&e);
+        goto done;
+    }
+    if (classes) {
+        if ((rc = aif_validation_classes_write(&train, stdout, &e)) != AIF_OK)
+            status = cli_report_error(&e);
+        else
+            status = pass ? EXIT_OK : EXIT_FAIL;
         goto done;
     }
     if (o.json) {

@@ -128,6 +128,7 @@ aif_rc aif_run_train(const aif_catalog *c, const aif_scenario *s, const aif_run_
         return rc;
     rc = o->engine == AIF_ENGINE_SIM ? aif_simulate(&out->scenario, &o->sim, &out->train, &out->net, err)
                                      : aif_estimate(&out->scenario, &out->train, err);
+    out->n_classes = aif_job_classes(&out->scenario, out->classes);   /* the published runs like it */
     /* A job on part of its cluster is charged its share of the site: the nodes and
      * racks it fills, their power, energy, carbon, water, capex and cost to train.
      * The rest of the cluster is not this job's (the many-job view accounts for it). */

@@ -1,0 +1,77 @@
+/* runs_like.c -- the published runs like a training job: the classes of
+ * validation/classes.csv (written by `aifsim validate --classes` from the training table,
+ * src/validate/classes.c, and held to it by the suite) that the job falls in, with the
+ * analytical engine's errors on their rows, for the job's output to read its figures by. */
+#include "aifsim/run.h"
+#include "base/base.h"
+#include "scenario/catalog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *aif_builtin_classes_csv(size_t *len)
+{
+    return aif_embedded_file("validation/classes.csv", len);
+}
+
+/* The line of class cls and name in the table text, into out; 1 when found. */
+static int find_class(const char *text, size_t len, const char *cls, const char *name, aif_run_class *out)
+{
+    char key[sizeof out->cls + sizeof out->name + 2];
+    int kl = snprintf(key, sizeof key, "%s,%s,", cls, name);
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        char line[256];
+        /* a line of the class and name alone is read (a job's output reads four) */
+        if (kl > 0 && (size_t)kl < sizeof key && n > (size_t)kl && !memcmp(p, key, (size_t)kl) && n < sizeof line) {
+            memcpy(line, p, n);
+            line[n] = '\0';
+            char c[sizeof out->cls], nm[sizeof out->name];
+            int runs;
+            double med, p90, bias;
+            /* the table is this program's own output (validate --classes), held to it by the suite */
+            if (sscanf(line, "%11[^,],%63[^,],%d,%lf,%lf,%lf", c, nm, &runs, &med, &p90, &bias) == 6 &&
+                !strcmp(c, cls) && !strcmp(nm, name)) {
+                aif_strlcpy(out->cls, c, sizeof out->cls);
+                aif_strlcpy(out->name, nm, sizeof out->name);
+                out->runs = runs;
+                out->median_ape = med;
+                out->p90_ape = p90;
+                out->bias_pct = bias;
+                return 1;
+            }
+        }
+        p += n + 1;
+    }
+    return 0;
+}
+
+int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX])
+{
+    size_t len;
+    const char *text = aif_builtin_classes_csv(&len);
+    if (!text)
+        return 0;
+    int n = 0, moe = s->model.moe.experts > 0;
+    aif_run_class c;
+    /* the kind of run: LoRA, else an expert-parallel MoE by its dispatcher, else dense or MoE */
+    int kind = 0;
+    if (s->train.lora.rank > 0)
+        kind = find_class(text, len, "lora", "lora", &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS;
+    else if (moe && s->train.par.ep > 1)
+        kind = find_class(text, len, "dispatch", aif_ep_dispatch_resolved(s), &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS;
+    if (!kind)
+        kind = find_class(text, len, "kind", moe ? "moe" : "dense", &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS;
+    if (kind)
+        out[n++] = c;
+    if (find_class(text, len, "family", s->cluster.gpu.arch, &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS)
+        out[n++] = c;
+    const char *fw = s->train.framework[0] ? s->train.framework : "megatron-core";
+    if (find_class(text, len, "stack", fw, &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS)
+        out[n++] = c;
+    if (find_class(text, len, "all", "all", &c))
+        out[n++] = c;
+    return n;
+}

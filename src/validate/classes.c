@@ -1,0 +1,85 @@
+/* classes.c -- the training table's error by class of run.  `aifsim validate --classes`
+ * writes it from a table's rows (aif_validation_classes_write): every run; dense and MoE
+ * models; MoE runs with expert parallelism by their dispatcher; LoRA fine-tuning; each
+ * accelerator calibration family; each software stack.  The built-in table's is kept as
+ * validation/classes.csv, embedded, and the suite holds it to what `validate --classes`
+ * prints today (test validation_classes), so it never lags the model; a training run
+ * reads it (src/pipeline/runs_like.c). */
+#include "aifsim/validate.h"
+#include "base/base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLASSES_HEADER "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct"
+#define MAX_NAMES 64
+
+typedef aif_rc (*named_stats_fn)(const aif_validation *, const char *, aif_val_stats *, aif_err *);
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct non-empty values of one field of the rows (0 framework, 1 arch, 2
+ * dispatch), sorted; returns their count (at most MAX_NAMES). */
+static int distinct(const aif_validation *v, int which, const char *names[MAX_NAMES])
+{
+    int n = 0;
+    for (int i = 0; i < v->n; i++) {
+        const aif_val_row *r = &v->rows[i];
+        const char *x = which == 0 ? r->framework : which == 1 ? r->arch : r->dispatch;
+        if (!x[0])
+            continue;
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = !strcmp(names[k], x);
+        if (!seen && n < MAX_NAMES)
+            names[n++] = x;
+    }
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    return n;
+}
+
+static void put_line(FILE *f, const char *cls, const char *name, const aif_val_stats *st)
+{
+    fprintf(f, "%s,%s,%d,%.3f,%.3f,%.3f\n", cls, name, st->n, st->median_ape, st->p90_ape, st->bias_pct);
+}
+
+static aif_rc put_named(FILE *f, const aif_validation *v, const char *cls, int which, named_stats_fn fn,
+                        aif_err *err)
+{
+    const char *names[MAX_NAMES];
+    int n = distinct(v, which, names);
+    for (int k = 0; k < n; k++) {
+        aif_val_stats st;
+        aif_rc rc = fn(v, names[k], &st, err);
+        if (rc)
+            return rc;
+        put_line(f, cls, names[k], &st);
+    }
+    return AIF_OK;
+}
+
+aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *err)
+{
+    aif_val_stats st = {.n = v->n, .median_ape = v->median_ape, .p90_ape = v->p90_ape, .bias_pct = v->bias_pct};
+    fputs(CLASSES_HEADER "\n", f);
+    put_line(f, "all", "all", &st);
+    for (int moe = 0; moe < 2; moe++) {
+        aif_rc rc = aif_validation_moe_stats(v, moe, &st, err);
+        if (rc)
+            return rc;
+        if (st.n)
+            put_line(f, "kind", moe ? "moe" : "dense", &st);
+    }
+    aif_rc rc = put_named(f, v, "dispatch", 2, aif_validation_dispatch_stats, err);
+    if (!rc && !(rc = aif_validation_lora_stats(v, &st, err)) && st.n)
+        put_line(f, "lora", "lora", &st);
+    if (!rc)
+        rc = put_named(f, v, "family", 1, aif_validation_arch_stats, err);
+    if (!rc)
+        rc = put_named(f, v, "stack", 0, aif_validation_framework_stats, err);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/* test_classes.c -- the training table's error by class of run: what `aifsim validate
+ * --classes` writes (aif_validation_classes_write), counted by hand on a small table,
+ * and the classes a job falls in (aif_job_classes), read from the built-in
+ * validation/classes.csv: the job's kind (LoRA; an expert-parallel MoE's dispatcher; dense
+ * or MoE), family and stack when each has at least AIF_RUN_CLASS_MIN_RUNS rows, then every
+ * run.  That the embedded table is what `validate --classes` prints today is the ctest
+ * validation_classes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aifsim/aifsim.h"
+#include "aifsim/run.h"
+#include "aifsim/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static aif_catalog *cat;
+static int setup(void **s) { (void)s; aif_err e; return aif_catalog_load_builtin(&cat, &e) == AIF_OK ? 0 : -1; }
+static int teardown(void **s) { (void)s; aif_catalog_free(cat); return 0; }
+
+static aif_val_row row(double err, int moe, const char *dispatch, const char *arch, const char *fw, int lora)
+{
+    aif_val_row r;
+    memset(&r, 0, sizeof r);
+    strcpy(r.metric, "tokens_per_s_per_gpu");   /* a rate: the error's sign is the bias's */
+    r.err = err;
+    r.moe = moe;
+    strcpy(r.dispatch, dispatch);
+    strcpy(r.arch, arch);
+    strcpy(r.framework, fw);
+    r.lora_rank = lora;
+    return r;
+}
+
+/* Four rows, every class's median, p90 (linear between ranks) and bias by hand. */
+static void test_write(void **state)
+{
+    (void)state;
+    aif_val_row rows[4] = {row(0.10, 0, "", "hopper", "megatron-core", 0), row(-0.05, 0, "", "hopper", "torchtitan", 0),
+                           row(0.30, 1, "alltoall", "blackwell", "megatron-core", 0),
+                           row(-0.02, 0, "", "blackwell", "megatron-core", 16)};
+    aif_validation v = {.rows = rows, .n = 4, .median_ape = 7.5, .p90_ape = 24, .bias_pct = 4};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    aif_err e;
+    assert_int_equal(aif_validation_classes_write(&v, f, &e), AIF_OK);
+    fclose(f);
+    const char *want = "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct\n"
+                       "all,all,4,7.500,24.000,4.000\n"
+                       "kind,dense,3,5.000,9.000,-2.000\n"        /* 10 5 2; rates .10 -.05 -.02 */
+                       "kind,moe,1,30.000,30.000,30.000\n"
+                       "dispatch,alltoall,1,30.000,30.000,30.000\n"
+                       "lora,lora,1,2.000,2.000,-2.000\n"
+                       "family,blackwell,2,16.000,27.200,14.000\n"  /* 30 2: 2 + 0.9 x 28 */
+                       "family,hopper,2,7.500,9.500,2.500\n"
+                       "stack,megatron-core,3,10.000,26.000,10.000\n"   /* 2 10 30: 10 + 0.8 x 20 */
+                       "stack,torchtitan,1,5.000,5.000,-5.000\n";
+    assert_string_equal(buf, want);
+    free(buf);
+}
+
+static int load(const char *yaml, aif_scenario *s)
+{
+    aif_err e;
+    aif_rc rc = aif_scenario_parse(cat, yaml, strlen(yaml), "job.yaml", NULL, 0, s, &e);
+    if (rc)
+        fail_msg("%s", e.msg);
+    return rc;
+}
+
+/* The line of class cls and name in the embedded table, its runs and median (-1: none). */
+static int table_runs(const char *cls, const char *name, double *median)
+{
+    size_t len;
+    const char *t = aif_builtin_classes_csv(&len);
+    assert_non_null(t);
+    char key[128];
+    snprintf(key, sizeof key, "\n%s,%s,", cls, name);
+    const char *p = strstr(t, key);
+    if (!p)
+        return -1;
+    int runs;
+    assert_int_equal(sscanf(p + strlen(key), "%d,%lf", &runs, median), 2);
+    return runs;
+}
+
+static void same_as_table(const aif_run_class *c, const char *cls, const char *name)
+{
+    double med;
+    assert_string_equal(c->cls, cls);
+    assert_string_equal(c->name, name);
+    assert_int_equal(c->runs, table_runs(cls, name, &med));
+    assert_true(c->runs >= AIF_RUN_CLASS_MIN_RUNS || !strcmp(cls, "all"));
+    assert_true(c->median_ape == med);
+    assert_true(c->p90_ape >= c->median_ape);
+}
+
+static void test_job_classes(void **state)
+{
+    (void)state;
+    aif_scenario s;
+    aif_run_class c[AIF_RUN_CLASSES_MAX];
+    /* a dense job on H100 under the default stack: its kind, family, stack, every run */
+    load("cluster: {system: dgx-h100, gpus: 16}\nmodel: llama3-8b\ntrain: {tp: 2, gbs: 16, seq: 4096}\n", &s);
+    assert_int_equal(aif_job_classes(&s, c), 4);
+    same_as_table(&c[0], "kind", "dense");
+    same_as_table(&c[1], "family", "hopper");
+    same_as_table(&c[2], "stack", "megatron-core");
+    same_as_table(&c[3], "all", "all");
+
+    /* an expert-parallel MoE: its dispatcher's rows, as the lowering resolves it */
+    load("cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\n"
+         "train: {tp: 1, pp: 1, ep: 8, gbs: 64, seq: 4096, ep_dispatch: alltoall}\n", &s);
+    assert_int_equal(aif_job_classes(&s, c), 4);
+    same_as_table(&c[0], "dispatch", "alltoall");
+    /* a dispatcher of fewer rows than the least shown: the MoE rows instead */
+    double med;
+    assert_true(table_runs("dispatch", "deepep-fp8", &med) < AIF_RUN_CLASS_MIN_RUNS);
+    load("cluster: {system: dgx-h100, gpus: 64}\nmodel: deepseek-v3\n"
+         "train: {tp: 1, pp: 8, ep: 8, gbs: 64, seq: 4096, precision: fp8, ep_dispatch: deepep-fp8}\n", &s);
+    assert_int_equal(aif_job_classes(&s, c), 4);
+    same_as_table(&c[0], "kind", "moe");
+    /* at ep 1 a MoE is a MoE, whatever its dispatcher */
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: mixtral-8x7b\ntrain: {tp: 8, pp: 1, ep: 1, gbs: 8, seq: 4096}\n",
+         &s);
+    aif_job_classes(&s, c);
+    same_as_table(&c[0], "kind", "moe");
+
+    /* LoRA: the fine-tuning rows */
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama2-70b\n"
+         "train: {tp: 8, gbs: 8, seq: 4096, lora: {rank: 16}}\n", &s);
+    aif_job_classes(&s, c);
+    same_as_table(&c[0], "lora", "lora");
+
+    /* a family and a stack with fewer rows than the least shown are left out */
+    assert_true(table_runs("family", "cdna3", &med) < AIF_RUN_CLASS_MIN_RUNS);
+    assert_true(table_runs("stack", "torchtitan", &med) < AIF_RUN_CLASS_MIN_RUNS);
+    load("cluster: {gpu: mi300x, gpus: 8}\nmodel: llama3-8b\ntrain: {tp: 1, gbs: 8, seq: 4096, framework: torchtitan}\n",
+         &s);
+    assert_string_equal(s.cluster.gpu.arch, "cdna3");
+    assert_int_equal(aif_job_classes(&s, c), 2);
+    same_as_table(&c[0], "kind", "dense");
+    same_as_table(&c[1], "all", "all");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_write), cmocka_unit_test(test_job_classes)};
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
