@@ -33,8 +33,9 @@ static const char help[] =
     "\n"
     "Runs one job on each catalog system named by --systems and prints them side by\n"
     "side.  Training (the default; the base and options as aifsim train takes them):\n"
-    "step time, tokens/s, tokens/s per GPU, MFU, the site's average power and the owned\n"
-    "cost per million trained tokens (train.tokens).  With --infer (the base and options\n"
+    "step time, tokens/s, tokens/s per GPU, MFU, the site's average power, the owned\n"
+    "cost per million trained tokens (train.tokens), and the model's median error and\n"
+    "bias on the published runs of each accelerator's family (aifsim validate --classes).  With --infer (the base and options\n"
     "as aifsim infer takes them): output tokens/s, tokens/s per GPU, TPOT p50, power per\n"
     "GPU and the owned cost per million output tokens.  Each row gives its catalog\n"
     "status (measured, specification, announced: the least settled of its accelerator,\n"
@@ -80,6 +81,8 @@ typedef struct row {
     int has_power, has_price;
     /* training */
     double step_s, tokens_per_s, tokens_per_s_per_gpu, mfu, site_W, usd_per_mtok;
+    int fam_runs;                 /* the published runs of the accelerator's family (0: under 5) */
+    double fam_median, fam_bias;  /* their median |error| and bias, in % (aif_train_run.classes) */
     /* serving (tokens_per_s, tokens_per_s_per_gpu and usd_per_mtok shared) */
     double tpot_p50_s, gpu_W;
 } row;
@@ -123,6 +126,12 @@ static int run_train(const char *file, const cli_opts *o, row *r)
     r->site_W = j.facility.facility_avg_W;
     double tokens = j.scenario.train.tokens;
     r->usd_per_mtok = tokens > 0 && j.cost.owned_usd > 0 ? j.cost.owned_usd / tokens * 1e6 : 0;
+    for (int i = 0; i < j.n_classes; i++)
+        if (!strcmp(j.classes[i].cls, "family")) {
+            r->fam_runs = j.classes[i].runs;
+            r->fam_median = j.classes[i].median_ape;
+            r->fam_bias = j.classes[i].bias_pct;
+        }
     return EXIT_OK;
 }
 
@@ -165,8 +174,8 @@ static void print_text(const row *rows, int n, int infer, const char *model)
         printf("\n%-18s %-12s %-13s %6s %10s %10s %9s %10s %11s\n", "system", "gpu", "status", "gpus", "tokens/s",
                "per GPU", "TPOT p50", "power/GPU", "$/M tokens");
     else
-        printf("\n%-18s %-12s %-13s %6s %9s %10s %9s %7s %11s %11s\n", "system", "gpu", "status", "gpus", "step",
-               "tokens/s", "per GPU", "MFU", "site power", "$/M tokens");
+        printf("\n%-18s %-12s %-13s %6s %9s %10s %9s %7s %11s %11s  %s\n", "system", "gpu", "status", "gpus", "step",
+               "tokens/s", "per GPU", "MFU", "site power", "$/M tokens", "family |err|");
     int any_roofline = 0;
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
@@ -197,8 +206,13 @@ static void print_text(const row *rows, int n, int infer, const char *model)
                 aif_fmt_si(f, sizeof f, r->site_W, "W");
             else
                 snprintf(f, sizeof f, "n/a");
-            printf("%-18s %-12s %-13s %6d %9s %10s %9s %7s %11s %11s\n", r->system, r->gpu, status_word(r->status),
-                   r->gpus, a, b, c, d, f, g);
+            char v[48];
+            if (r->fam_runs > 0)
+                snprintf(v, sizeof v, "%.1f%% (%+.1f%%, %d runs)", r->fam_median, r->fam_bias, r->fam_runs);
+            else
+                snprintf(v, sizeof v, "-");
+            printf("%-18s %-12s %-13s %6d %9s %10s %9s %7s %11s %11s  %s\n", r->system, r->gpu, status_word(r->status),
+                   r->gpus, a, b, c, d, f, g, v);
         }
     }
     if (any_roofline)
@@ -206,6 +220,10 @@ static void print_text(const row *rows, int n, int infer, const char *model)
                "  at peak compute or memory bandwidth, so its times are lower bounds and its MFU an upper bound\n");
     printf("\nstatus: the least settled of the row's accelerator, system and fabrics (aifsim catalog);\n"
            "owned cost: depreciation, operations and electricity (docs/FACILITY.md)\n");
+    if (!infer)
+        printf("family |err|: the analytical engine's median error on the published runs of the accelerator's\n"
+               "  family, its bias (above 0: predicted faster than measured) and the runs (aifsim validate\n"
+               "  --classes); - where the table holds fewer than 5\n");
 }
 
 static char *to_json(const row *rows, int n, int infer)
@@ -226,6 +244,14 @@ static char *to_json(const row *rows, int n, int infer)
             if (!infer) {
                 json_object_object_add(e, "step_time_s", json_object_new_double(r->step_s));
                 json_object_object_add(e, "mfu", json_object_new_double(r->mfu));
+                json_object *v = NULL;   /* null: fewer than 5 published runs of the family */
+                if (r->fam_runs > 0) {
+                    v = json_object_new_object();
+                    json_object_object_add(v, "runs", json_object_new_int(r->fam_runs));
+                    json_object_object_add(v, "median_ape_pct", json_object_new_double(r->fam_median));
+                    json_object_object_add(v, "bias_pct", json_object_new_double(r->fam_bias));
+                }
+                json_object_object_add(e, "validated_family", v);
             } else {
                 json_object_object_add(e, "tpot_p50_s", json_object_new_double(r->tpot_p50_s));
             }
