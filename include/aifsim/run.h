@@ -111,6 +111,8 @@ typedef struct aif_search_run {
     aif_best best;
     aif_best_site site;          /* the figures cost and energy were ranked with */
     double steps;                /* steps of a run of train.tokens (0 when not given) */
+    aif_run_class classes[AIF_RUN_CLASSES_MAX];   /* the published runs like #1 (aif_job_classes) */
+    int n_classes;
 } aif_search_run;
 
 aif_rc aif_run_search(const aif_catalog *c, const aif_scenario *s, const aif_search_opts *o, aif_search_run *out,

@@ -39,6 +39,17 @@ static aif_rc site_figures(const aif_scenario *s, const aif_facility_data *fd, a
     return AIF_OK;
 }
 
+/* The classes of published runs like the best layout (aif_job_classes on #1's job). */
+static void best_classes(aif_search_run *out)
+{
+    if (out->best.n_results == 0)
+        return;
+    aif_train saved = out->scenario.train;
+    aif_best_apply(&out->best.results[0], &out->scenario);
+    out->n_classes = aif_job_classes(&out->scenario, out->classes);
+    out->scenario.train = saved;
+}
+
 aif_rc aif_run_search(const aif_catalog *c, const aif_scenario *s, const aif_search_opts *o, aif_search_run *out,
                       aif_err *err)
 {
@@ -64,8 +75,10 @@ aif_rc aif_run_search(const aif_catalog *c, const aif_scenario *s, const aif_sea
     aif_best *b = &out->best;
     if (s->train.tokens > 0 && b->n_results > 0)
         out->steps = ceil(s->train.tokens / b->results[0].train.tokens_per_step);
-    if (o->engine != AIF_ENGINE_SIM || b->n_results == 0)
+    if (o->engine != AIF_ENGINE_SIM || b->n_results == 0) {
+        best_classes(out);
         return AIF_OK;
+    }
     for (int i = 0; i < b->n_results; i++) {
         aif_best_result *r = &b->results[i];
         aif_scenario *one = &out->scenario;
@@ -100,5 +113,6 @@ aif_rc aif_run_search(const aif_catalog *c, const aif_scenario *s, const aif_sea
             b->has_runner_up = true;
         }
     aif_best_explain(b);
+    best_classes(out);
     return AIF_OK;
 }

@@ -227,3 +227,58 @@ void aif_report_base_json(json_object *o, const aif_scenario *s)
         json_object_object_add(o, "catalog_status", cs);
     }
 }
+
+/* A class of published runs for a reader ("MoE with ep > 1, dispatcher alltoall"). */
+static const char *class_label(const aif_run_class *c, char *buf, size_t len)
+{
+    if (!strcmp(c->cls, "dispatch"))
+        snprintf(buf, len, "MoE with ep > 1, dispatcher %s", c->name);
+    else if (!strcmp(c->cls, "kind"))
+        snprintf(buf, len, "%s models", !strcmp(c->name, "moe") ? "MoE" : c->name);
+    else if (!strcmp(c->cls, "lora"))
+        snprintf(buf, len, "LoRA fine-tuning");
+    else if (!strcmp(c->cls, "family"))
+        snprintf(buf, len, "accelerator family %s", c->name);
+    else if (!strcmp(c->cls, "stack"))
+        snprintf(buf, len, "stack %s", c->name);
+    else
+        snprintf(buf, len, "every run");
+    return buf;
+}
+
+/* How far the analytical engine's predictions of the published runs like a job fell from
+ * their measurements, so that its figures read with the error their class of run has been
+ * shown to carry. */
+void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_run_class *c, int n)
+{
+    if (n <= 0)
+        return;
+    fprintf(f, "  %-*smedian |error| of published runs like %s (aifsim validate --classes; bias above 0: "
+               "predicted faster than measured)\n", indent - 2, "validated", like);
+    for (int i = 0; i < n; i++) {
+        char lb[128];
+        fprintf(f, "%*s%-38s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n", indent, "",
+                class_label(&c[i], lb, sizeof lb), c[i].median_ape, c[i].runs, c[i].p90_ape, c[i].bias_pct);
+    }
+}
+
+json_object *aif_report_classes_json(const aif_run_class *c, int n)
+{
+    json_object *v = json_object_new_object();
+    aif_json_str(v, "base", "validation/train.csv through the analytical engine (aifsim validate --classes)");
+    json_object *a = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        json_object *e = json_object_new_object();
+        char lb[128];
+        aif_json_str(e, "class", c[i].cls);
+        aif_json_str(e, "name", c[i].name);
+        aif_json_str(e, "label", class_label(&c[i], lb, sizeof lb));
+        aif_json_int(e, "runs", c[i].runs);
+        aif_json_num(e, "median_ape_pct", c[i].median_ape);
+        aif_json_num(e, "p90_ape_pct", c[i].p90_ape);
+        aif_json_num(e, "bias_pct", c[i].bias_pct);
+        json_object_array_add(a, e);
+    }
+    json_object_object_add(v, "classes", a);
+    return v;
+}

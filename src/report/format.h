@@ -4,6 +4,9 @@
 #define AIF_REPORT_FORMAT_H
 
 #include "aifsim/report.h"
+#include "aifsim/run.h"
+
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -12,5 +15,13 @@
  * "catalog_status": {"announced": [{kind, name}], "roofline_bound": bool, "sustained_clock": share},
  * also when the gpu's board power holds it below its rated clock (aif_gpu.sustained_clock). */
 void aif_report_base_json(json_object *o, const aif_scenario *s);
+
+/* The published runs like a job (aif_train_run.classes, aif_search_run.classes): a line
+ * "validated" (its text from column `indent`, as the writer's other lines) naming what they are like (`like`: "this one",
+ * "#1"), then one line a class with the analytical engine's median error, p90, bias and
+ * runs; nothing when n is 0.  The JSON object {base, classes: [{class, name, label, runs,
+ * median_ape_pct, p90_ape_pct, bias_pct}]}. */
+void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_run_class *c, int n);
+json_object *aif_report_classes_json(const aif_run_class *c, int n);
 
 #endif

@@ -125,6 +125,7 @@ void aif_report_search_text(FILE *f, const aif_search_run *run)
         }
         fputc('\n', f);
     }
+    aif_report_classes_text(f, 13, "#1", run->classes, run->n_classes);
 }
 
 void aif_report_search_timing_text(FILE *f, const aif_search_run *run)
@@ -160,6 +161,7 @@ char *aif_report_search_json(const aif_search_run *run)
     if (b->n_results == 0)
         aif_json_num(o, "min_memory_per_gpu_gib", b->min_need_bytes / (1 << 30));
     aif_json_num(o, "steps", run->steps);
+    json_object_object_add(o, "validated", aif_report_classes_json(run->classes, run->n_classes));
     json_object *site = json_object_new_object();
     aif_json_num(site, "compute_W", run->site.compute_W);
     aif_json_num(site, "memory_W", run->site.memory_W);

@@ -21,64 +21,6 @@
 /* counts as people read them: 405B, 16.8M (src/report/format.c) */
 #define human aif_fmt_count
 
-/* A class of published runs for a reader ("MoE with ep > 1, dispatcher alltoall"). */
-static const char *class_label(const aif_run_class *c, char *buf, size_t len)
-{
-    if (!strcmp(c->cls, "dispatch"))
-        snprintf(buf, len, "MoE with ep > 1, dispatcher %s", c->name);
-    else if (!strcmp(c->cls, "kind"))
-        snprintf(buf, len, "%s models", !strcmp(c->name, "moe") ? "MoE" : c->name);
-    else if (!strcmp(c->cls, "lora"))
-        snprintf(buf, len, "LoRA fine-tuning");
-    else if (!strcmp(c->cls, "family"))
-        snprintf(buf, len, "accelerator family %s", c->name);
-    else if (!strcmp(c->cls, "stack"))
-        snprintf(buf, len, "stack %s", c->name);
-    else
-        snprintf(buf, len, "every run");
-    return buf;
-}
-
-/* The published runs like this job (aif_train_run.classes: its kind, accelerator family
- * and stack, then every run of validation/train.csv): how far the analytical engine's
- * predictions of them fell from their measurements, so that the figures above read with
- * the error their class of run has been shown to carry. */
-static void validated_text(FILE *f, const aif_train_run *run)
-{
-    if (run->n_classes == 0)
-        return;
-    fputs("  validated        median |error| of published runs like this one (aifsim validate --classes; bias above 0:"
-          " predicted faster than measured)\n", f);
-    for (int i = 0; i < run->n_classes; i++) {
-        const aif_run_class *c = &run->classes[i];
-        char lb[128];
-        fprintf(f, "                   %-38s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n",
-                class_label(c, lb, sizeof lb), c->median_ape, c->runs, c->p90_ape, c->bias_pct);
-    }
-}
-
-static json_object *validated_json(const aif_train_run *run)
-{
-    json_object *v = json_object_new_object();
-    aif_json_str(v, "base", "validation/train.csv through the analytical engine (aifsim validate --classes)");
-    json_object *a = json_object_new_array();
-    for (int i = 0; i < run->n_classes; i++) {
-        const aif_run_class *c = &run->classes[i];
-        json_object *e = json_object_new_object();
-        char lb[128];
-        aif_json_str(e, "class", c->cls);
-        aif_json_str(e, "name", c->name);
-        aif_json_str(e, "label", class_label(c, lb, sizeof lb));
-        aif_json_int(e, "runs", c->runs);
-        aif_json_num(e, "median_ape_pct", c->median_ape);
-        aif_json_num(e, "p90_ape_pct", c->p90_ape);
-        aif_json_num(e, "bias_pct", c->bias_pct);
-        json_object_array_add(a, e);
-    }
-    json_object_object_add(v, "classes", a);
-    return v;
-}
-
 static void duration(char *buf, size_t n, double s)
 {
     if (s >= 86400 * 2)
@@ -271,7 +213,7 @@ void aif_report_train_text(FILE *f, const aif_train_run *run)
     fprintf(f, "  throughput       %s tokens/s, %.0f tokens/s per GPU\n", a, r->tokens_per_s_per_gpu);
     fprintf(f, "  model TFLOP/s    %.0f per GPU   MFU %.1f%%   HFU %.1f%%\n", r->model_tflops_per_gpu, 100 * r->mfu,
             100 * r->hfu);
-    validated_text(f, run);
+    aif_report_classes_text(f, 19, "this one", run->classes, run->n_classes);
     const aif_memory *mm = &r->mem;
     fprintf(f, "  memory           %.1f of %.1f GiB per GPU: %s\n", mm->total_bytes / GIB, mm->hbm_bytes / GIB,
             r->fits_in_memory ? "fits" : "DOES NOT FIT");
@@ -393,7 +335,7 @@ char *aif_report_train_json(const aif_train_run *run)
     aif_json_num(o, "hfu", r->hfu);
     aif_json_num(o, "params", r->params);
     aif_json_num(o, "active_params", r->active_params);
-    json_object_object_add(o, "validated", validated_json(run));
+    json_object_object_add(o, "validated", aif_report_classes_json(run->classes, run->n_classes));
     aif_json_num(o, "memory_per_gpu_gib", r->mem.total_bytes / GIB);
     json_object_object_add(o, "fits_in_memory", json_object_new_boolean(r->fits_in_memory));
     json_object *mem = json_object_new_object();
