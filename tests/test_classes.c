@@ -14,6 +14,7 @@
 #include "aifsim/aifsim.h"
 #include "aifsim/run.h"
 #include "aifsim/validate.h"
+#include "scenario/catalog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,21 @@ static void test_job_classes(void **state)
     aif_job_classes(&s, c);
     same_as_table(&c[0], "kind", "moe");
 
+    /* the dispatcher as the lowering resolves it, when the job leaves it to the model */
+    load("cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\ntrain: {tp: 1, pp: 1, ep: 8, gbs: 64, seq: 4096}\n",
+         &s);
+    aif_job_classes(&s, c);
+    same_as_table(&c[0], "dispatch", aif_ep_dispatch_resolved(&s));
+    /* LoRA of an MoE: the table's LoRA rows are all dense, so the MoE's class */
+    load("cluster: {system: dgx-h100, gpus: 64}\nmodel: mixtral-8x7b\n"
+         "train: {tp: 1, pp: 1, ep: 8, gbs: 64, seq: 4096, ep_dispatch: alltoall, lora: {rank: 16}}\n", &s);
+    aif_job_classes(&s, c);
+    same_as_table(&c[0], "dispatch", "alltoall");
+    /* an uncalibrated (roofline) accelerator: its times are bounds, no published run is like it */
+    load("cluster: {system: vr-nvl144, gpus: 144}\nmodel: llama3-70b\ntrain: {tp: 8, pp: 2, gbs: 144, seq: 8192}\n", &s);
+    assert_true(s.cluster.gpu.calib.roofline);
+    assert_int_equal(aif_job_classes(&s, c), 0);
+
     /* LoRA: the fine-tuning rows */
     load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama2-70b\n"
          "train: {tp: 8, gbs: 8, seq: 4096, lora: {rank: 16}}\n", &s);
@@ -150,8 +166,31 @@ static void test_job_classes(void **state)
     same_as_table(&c[1], "all", "all");
 }
 
+/* A table of more distinct values of one class than the writer holds is refused by name. */
+static void test_too_many_names(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    aif_val_row *rows = calloc(N, sizeof *rows);
+    assert_non_null(rows);
+    for (int i = 0; i < N; i++) {
+        char fw[32];
+        snprintf(fw, sizeof fw, "stack-%03d", i);
+        rows[i] = row(0.01, 0, "", "hopper", fw, 0);
+    }
+    aif_validation v = {.rows = rows, .n = N};
+    FILE *f = fopen("/dev/null", "w");
+    assert_non_null(f);
+    aif_err e;
+    assert_int_equal(aif_validation_classes_write(&v, f, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "distinct values of one class (stack)"));
+    fclose(f);
+    free(rows);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_write), cmocka_unit_test(test_job_classes)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_write), cmocka_unit_test(test_job_classes),
+                                       cmocka_unit_test(test_too_many_names)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

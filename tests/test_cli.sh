@@ -69,6 +69,16 @@ says() {
     fi
 }
 
+# validate --classes: CSV alone, its verdict on stderr (stdout holds the table)
+rejects 2 "--classes prints the training rows' classes as CSV alone" validate --classes --json
+rejects 2 "'--classes' is given twice" validate --classes --classes
+says 1 "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct" validate --classes --bound 1
+if grep -qF "over the bound 1%: FAIL" "$tmp/err"; then ok; else bad "validate --classes --bound 1: no FAIL on stderr"; fi
+# the validated lines: the job's classes; none on an uncalibrated (roofline) accelerator
+says 0 "MoE with ep > 1, dispatcher alltoall" train mixtral-8x7b --set train.lora.rank=16
+if "$bin" train --system vr-nvl144 --model llama3-70b --gpus 144 --tp 8 --pp 2 --gbs 144 --seq 8192 | grep -q validated
+then bad "train on a roofline accelerator shows validated lines"; else ok; fi
+
 golden default.txt
 golden default.json --json
 golden llama3-70b.txt train neutral --model llama3-70b --gpus 1024 --tp 8 --pp 4 --vpp 1 --gbs 512 --seq 8192

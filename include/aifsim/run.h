@@ -58,6 +58,7 @@ typedef struct aif_run_class {
     int runs;                    /* the table's rows of the class */
     double median_ape, p90_ape, bias_pct;   /* their errors, in % (bias above 0: faster than measured) */
 } aif_run_class;
+#define AIF_CLASSES_CSV_HEADER "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct"   /* its columns */
 #define AIF_RUN_CLASSES_MAX 4
 #define AIF_RUN_CLASS_MIN_RUNS 5   /* a class of fewer rows is not shown */
 
@@ -79,10 +80,12 @@ typedef struct aif_train_run {
 } aif_train_run;
 
 /* The built-in table's classes a training job falls in, with at least
- * AIF_RUN_CLASS_MIN_RUNS rows each, in this order: its kind (LoRA; else an expert-parallel
- * MoE's dispatcher, train.ep_dispatch as resolved; else dense or MoE), its accelerator
- * family, its software stack, then every run.  Returns how many are in out (0 without a
- * built-in table).  aif_run_train fills aif_train_run.classes with it. */
+ * AIF_RUN_CLASS_MIN_RUNS rows each, in this order: its kind (LoRA of a dense model; else an
+ * expert-parallel MoE's dispatcher, train.ep_dispatch as resolved; else dense or MoE), its
+ * accelerator family, its software stack, then every run.  Returns how many are in out: 0
+ * without a built-in table, and on an uncalibrated (roofline) accelerator, whose times
+ * are bounds no published run was compared with.  aif_run_train and aif_run_search fill
+ * aif_train_run.classes and aif_search_run.classes with it. */
 int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX]);
 /* The built-in validation/classes.csv (NULL when the build has none). */
 const char *aif_builtin_classes_csv(size_t *len);

@@ -43,22 +43,26 @@ static int find_class(const char *text, size_t len, const char *cls, const char 
                 return 1;
             }
         }
-        p += n + 1;
+        p = nl ? nl + 1 : end;
     }
     return 0;
 }
 
 int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX])
 {
-    size_t len;
+    size_t len, hl = strlen(AIF_CLASSES_CSV_HEADER);
     const char *text = aif_builtin_classes_csv(&len);
-    if (!text)
+    /* an uncalibrated accelerator's times are roofline bounds: no published run is like it */
+    if (!text || s->cluster.gpu.calib.roofline)
         return 0;
+    if (len <= hl || memcmp(text, AIF_CLASSES_CSV_HEADER, hl) || text[hl] != '\n')
+        return 0;   /* not the columns written (the suite checks the table) */
     int n = 0, moe = s->model.moe.experts > 0;
     aif_run_class c;
-    /* the kind of run: LoRA, else an expert-parallel MoE by its dispatcher, else dense or MoE */
+    /* the kind of run: LoRA of a dense model (the table's LoRA rows are all dense), else an
+     * expert-parallel MoE by its dispatcher, else dense or MoE */
     int kind = 0;
-    if (s->train.lora.rank > 0)
+    if (s->train.lora.rank > 0 && !moe)
         kind = find_class(text, len, "lora", "lora", &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS;
     else if (moe && s->train.par.ep > 1)
         kind = find_class(text, len, "dispatch", aif_ep_dispatch_resolved(s), &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS;

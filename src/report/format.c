@@ -253,8 +253,8 @@ void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_ru
 {
     if (n <= 0)
         return;
-    fprintf(f, "  %-*smedian |error| of published runs like %s (aifsim validate --classes; bias above 0: "
-               "predicted faster than measured)\n", indent - 2, "validated", like);
+    fprintf(f, "  %-*sthe analytical engine's median |error| on published runs like %s (aifsim validate --classes; "
+               "bias above 0: predicted faster than measured)\n", indent - 2, "validated", like);
     for (int i = 0; i < n; i++) {
         char lb[128];
         fprintf(f, "%*s%-38s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n", indent, "",
@@ -264,8 +264,6 @@ void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_ru
 
 json_object *aif_report_classes_json(const aif_run_class *c, int n)
 {
-    json_object *v = json_object_new_object();
-    aif_json_str(v, "base", "validation/train.csv through the analytical engine (aifsim validate --classes)");
     json_object *a = json_object_new_array();
     for (int i = 0; i < n; i++) {
         json_object *e = json_object_new_object();
@@ -279,6 +277,5 @@ json_object *aif_report_classes_json(const aif_run_class *c, int n)
         aif_json_num(e, "bias_pct", c[i].bias_pct);
         json_object_array_add(a, e);
     }
-    json_object_object_add(v, "classes", a);
-    return v;
+    return a;
 }

@@ -19,8 +19,9 @@ void aif_report_base_json(json_object *o, const aif_scenario *s);
 /* The published runs like a job (aif_train_run.classes, aif_search_run.classes): a line
  * "validated" (its text from column `indent`, as the writer's other lines) naming what they are like (`like`: "this one",
  * "#1"), then one line a class with the analytical engine's median error, p90, bias and
- * runs; nothing when n is 0.  The JSON object {base, classes: [{class, name, label, runs,
- * median_ape_pct, p90_ape_pct, bias_pct}]}. */
+ * runs; nothing when n is 0.  The JSON array [{class, name, label, runs, median_ape_pct,
+ * p90_ape_pct, bias_pct}] (the analytical engine's errors on validation/train.csv; an
+ * array, so a sweep's table of scalars leaves it out). */
 void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_run_class *c, int n);
 json_object *aif_report_classes_json(const aif_run_class *c, int n);
 

@@ -5,6 +5,7 @@
  * validation/classes.csv, embedded, and the suite holds it to what `validate --classes`
  * prints today (test validation_classes), so it never lags the model; a training run
  * reads it (src/pipeline/runs_like.c). */
+#include "aifsim/run.h"
 #include "aifsim/validate.h"
 #include "base/base.h"
 
@@ -12,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLASSES_HEADER "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct"
-#define MAX_NAMES 64
+#define MAX_NAMES 256   /* distinct names of one class; a table with more is refused */
 
 typedef aif_rc (*named_stats_fn)(const aif_validation *, const char *, aif_val_stats *, aif_err *);
 
@@ -23,7 +23,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The distinct non-empty values of one field of the rows (0 framework, 1 arch, 2
- * dispatch), sorted; returns their count (at most MAX_NAMES). */
+ * dispatch), sorted; returns their count, or -1 past MAX_NAMES. */
 static int distinct(const aif_validation *v, int which, const char *names[MAX_NAMES])
 {
     int n = 0;
@@ -35,8 +35,11 @@ static int distinct(const aif_validation *v, int which, const char *names[MAX_NA
         int seen = 0;
         for (int k = 0; k < n && !seen; k++)
             seen = !strcmp(names[k], x);
-        if (!seen && n < MAX_NAMES)
+        if (!seen) {
+            if (n == MAX_NAMES)
+                return -1;
             names[n++] = x;
+        }
     }
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     return n;
@@ -52,6 +55,9 @@ static aif_rc put_named(FILE *f, const aif_validation *v, const char *cls, int w
 {
     const char *names[MAX_NAMES];
     int n = distinct(v, which, names);
+    if (n < 0)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "the table names more than %d distinct values of "
+                           "one class (%s): its classes are not written", MAX_NAMES, cls);
     for (int k = 0; k < n; k++) {
         aif_val_stats st;
         aif_rc rc = fn(v, names[k], &st, err);
@@ -65,7 +71,7 @@ static aif_rc put_named(FILE *f, const aif_validation *v, const char *cls, int w
 aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *err)
 {
     aif_val_stats st = {.n = v->n, .median_ape = v->median_ape, .p90_ape = v->p90_ape, .bias_pct = v->bias_pct};
-    fputs(CLASSES_HEADER "\n", f);
+    fputs(AIF_CLASSES_CSV_HEADER "\n", f);
     put_line(f, "all", "all", &st);
     for (int moe = 0; moe < 2; moe++) {
         aif_rc rc = aif_validation_moe_stats(v, moe, &st, err);

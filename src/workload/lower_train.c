@@ -1725,8 +1725,9 @@ static aif_rc lower(const aif_scenario *s, aif_graph *g, unsigned parts, unsigne
     w.ep = p->ep;
     w.etp = p->etp;
     /* Megatron-Core overlaps the all-to-all of expert parallelism alone: it refuses
-     * overlap_moe_expert_parallel_comm at expert_model_parallel_size 1 (transformer_config.py),
-     * so expert-TP collectives at ep 1 run in line (aif_scenario_note_unused says so) */
+     * overlap_moe_expert_parallel_comm at expert_model_parallel_size 1 (transformer_config.py).
+     * A guard: at ep 1 no all-to-all is lowered and the expert-TP collectives never take
+     * ep_ovl, so the step is the same either way (aif_scenario_note_unused names it unused) */
     w.ep_ovl = tr->ep_overlap && p->ep > 1 ? AIF_OVL_SEGMENT : AIF_OVL_NONE;
     w.h = m->hidden;
     w.T = w.b * w.seq / w.c;
