@@ -136,6 +136,12 @@ aif_rc aif_validation_moe_stats(const aif_validation *v, int moe, aif_val_stats 
 aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispatch, aif_val_stats *st,
                                      aif_err *err);
 
+/* The distinct non-empty values of one field of a training table's rows, in order of first
+ * appearance: the first max into out; returns how many there are (more than max when out
+ * could not hold them all). */
+typedef enum aif_val_field { AIF_VAL_FRAMEWORK, AIF_VAL_ARCH, AIF_VAL_DISPATCH } aif_val_field;
+int aif_validation_distinct(const aif_validation *v, aif_val_field field, const char **out, int max);
+
 /* The training table's error by class of run, the classes `aifsim validate --classes`
  * writes (CSV: class,name,runs,median_ape_pct,p90_ape_pct,bias_pct): every run ("all");
  * dense and MoE models ("kind"); MoE runs with ep > 1 by their dispatcher ("dispatch");

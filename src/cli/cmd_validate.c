@@ -133,22 +133,6 @@ static json_object *group_json(const aif_val_stats *st, const aif_validation *v)
     return g;
 }
 
-/* The distinct frameworks (arch 0) or calibration families (arch 1) of a table's rows, in
- * order of first appearance (at most max). */
-static int groups_of(const aif_validation *v, int arch, const char **out, int max)
-{
-    int n = 0;
-    for (int i = 0; i < v->n; i++) {
-        const char *k = arch ? v->rows[i].arch : v->rows[i].framework;
-        int seen = 0;
-        for (int j = 0; j < n; j++)
-            seen |= !strcmp(out[j], k);
-        if (!seen && n < max)
-            out[n++] = k;
-    }
-    return n;
-}
-
 /* One group's statistics: a line (text) or a member of g (JSON). */
 static void emit_group(json_object *g, const char *name, const aif_val_stats *st, const aif_validation *v)
 {
@@ -169,7 +153,9 @@ static int print_named_groups(const aif_validation *v, int arch,
                               json_object *into, const char *key)
 {
     const char *names[64];
-    int n = groups_of(v, arch, names, 64);
+    int n = aif_validation_distinct(v, arch ? AIF_VAL_ARCH : AIF_VAL_FRAMEWORK, names, 64);
+    if (n > 64)   /* the first 64, in order of first appearance */
+        n = 64;
     json_object *g = into ? json_object_new_object() : NULL;
     for (int i = 0; i < n; i++) {
         aif_val_stats st;

@@ -28,14 +28,12 @@ static int find_class(const char *text, size_t len, const char *cls, const char 
         if (kl > 0 && (size_t)kl < sizeof key && n > (size_t)kl && !memcmp(p, key, (size_t)kl) && n < sizeof line) {
             memcpy(line, p, n);
             line[n] = '\0';
-            char c[sizeof out->cls], nm[sizeof out->name];
             int runs;
             double med, p90, bias;
             /* the table is this program's own output (validate --classes), held to it by the suite */
-            if (sscanf(line, "%11[^,],%63[^,],%d,%lf,%lf,%lf", c, nm, &runs, &med, &p90, &bias) == 6 &&
-                !strcmp(c, cls) && !strcmp(nm, name)) {
-                aif_strlcpy(out->cls, c, sizeof out->cls);
-                aif_strlcpy(out->name, nm, sizeof out->name);
+            if (sscanf(line + kl, "%d,%lf,%lf,%lf", &runs, &med, &p90, &bias) == 4) {
+                aif_strlcpy(out->cls, cls, sizeof out->cls);
+                aif_strlcpy(out->name, name, sizeof out->name);
                 out->runs = runs;
                 out->median_ape = med;
                 out->p90_ape = p90;
@@ -72,8 +70,7 @@ int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX
         out[n++] = c;
     if (find_class(text, len, "family", s->cluster.gpu.arch, &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS)
         out[n++] = c;
-    const char *fw = s->train.framework[0] ? s->train.framework : "megatron-core";
-    if (find_class(text, len, "stack", fw, &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS)
+    if (find_class(text, len, "stack", s->train.framework, &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS)
         out[n++] = c;
     if (find_class(text, len, "all", "all", &c))
         out[n++] = c;

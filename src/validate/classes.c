@@ -22,26 +22,25 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The distinct non-empty values of one field of the rows (0 framework, 1 arch, 2
- * dispatch), sorted; returns their count, or -1 past MAX_NAMES. */
-static int distinct(const aif_validation *v, int which, const char *names[MAX_NAMES])
+static const char *field_of(const aif_val_row *r, aif_val_field field)
+{
+    return field == AIF_VAL_FRAMEWORK ? r->framework : field == AIF_VAL_ARCH ? r->arch : r->dispatch;
+}
+
+int aif_validation_distinct(const aif_validation *v, aif_val_field field, const char **out, int max)
 {
     int n = 0;
     for (int i = 0; i < v->n; i++) {
-        const aif_val_row *r = &v->rows[i];
-        const char *x = which == 0 ? r->framework : which == 1 ? r->arch : r->dispatch;
-        if (!x[0])
-            continue;
-        int seen = 0;
-        for (int k = 0; k < n && !seen; k++)
-            seen = !strcmp(names[k], x);
+        const char *x = field_of(&v->rows[i], field);
+        int seen = !x[0];   /* an empty value is no name */
+        for (int j = 0; j < i && !seen; j++)   /* the rows before it: a table of hundreds */
+            seen = !strcmp(field_of(&v->rows[j], field), x);
         if (!seen) {
-            if (n == MAX_NAMES)
-                return -1;
-            names[n++] = x;
+            if (n < max)
+                out[n] = x;
+            n++;
         }
     }
-    qsort(names, (size_t)n, sizeof *names, cmp_str);
     return n;
 }
 
@@ -50,14 +49,15 @@ static void put_line(FILE *f, const char *cls, const char *name, const aif_val_s
     fprintf(f, "%s,%s,%d,%.3f,%.3f,%.3f\n", cls, name, st->n, st->median_ape, st->p90_ape, st->bias_pct);
 }
 
-static aif_rc put_named(FILE *f, const aif_validation *v, const char *cls, int which, named_stats_fn fn,
+static aif_rc put_named(FILE *f, const aif_validation *v, const char *cls, aif_val_field field, named_stats_fn fn,
                         aif_err *err)
 {
     const char *names[MAX_NAMES];
-    int n = distinct(v, which, names);
-    if (n < 0)
+    int n = aif_validation_distinct(v, field, names, MAX_NAMES);
+    if (n > MAX_NAMES)
         return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "the table names more than %d distinct values of "
                            "one class (%s): its classes are not written", MAX_NAMES, cls);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
     for (int k = 0; k < n; k++) {
         aif_val_stats st;
         aif_rc rc = fn(v, names[k], &st, err);
@@ -80,12 +80,12 @@ aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *e
         if (st.n)
             put_line(f, "kind", moe ? "moe" : "dense", &st);
     }
-    aif_rc rc = put_named(f, v, "dispatch", 2, aif_validation_dispatch_stats, err);
+    aif_rc rc = put_named(f, v, "dispatch", AIF_VAL_DISPATCH, aif_validation_dispatch_stats, err);
     if (!rc && !(rc = aif_validation_lora_stats(v, &st, err)) && st.n)
         put_line(f, "lora", "lora", &st);
     if (!rc)
-        rc = put_named(f, v, "family", 1, aif_validation_arch_stats, err);
+        rc = put_named(f, v, "family", AIF_VAL_ARCH, aif_validation_arch_stats, err);
     if (!rc)
-        rc = put_named(f, v, "stack", 0, aif_validation_framework_stats, err);
+        rc = put_named(f, v, "stack", AIF_VAL_FRAMEWORK, aif_validation_framework_stats, err);
     return rc;
 }
