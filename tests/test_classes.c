@@ -1,10 +1,12 @@
-/* test_classes.c -- the training table's error by class of run: what `aifsim validate
- * --classes` writes (aif_validation_classes_write), counted by hand on a small table,
- * and the classes a job falls in (aif_job_classes), read from the built-in
- * validation/classes.csv: the job's kind (LoRA; an expert-parallel MoE's dispatcher; dense
- * or MoE), family and stack when each has at least AIF_RUN_CLASS_MIN_RUNS rows, then every
- * run.  That the embedded table is what `validate --classes` prints today is the ctest
- * validation_classes. */
+/* test_classes.c -- the training and serving tables' error by class of run: what `aifsim
+ * validate --classes` and `--infer-classes` write (aif_validation_classes_write,
+ * aif_validation_serve_classes_write), counted by hand on small tables, and the classes a
+ * job falls in, read from the built-in tables: a training job's (aif_job_classes,
+ * validation/classes.csv) kind (LoRA; an expert-parallel MoE's dispatcher; dense or MoE),
+ * family and stack when each has at least AIF_RUN_CLASS_MIN_RUNS rows, then every run; a
+ * serving deployment's (aif_serve_classes, validation/infer_classes.csv) least accurate
+ * class per metric group.  That the embedded tables are what the two print today is the
+ * ctests validation_classes and validation_infer_classes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 
 #include "aifsim/aifsim.h"
 #include "aifsim/run.h"
+#include "aifsim/serve.h"
 #include "aifsim/validate.h"
 #include "scenario/catalog.h"
 
@@ -67,6 +70,55 @@ static void test_write(void **state)
     free(buf);
 }
 
+static aif_val_row srow(const char *metric, double err, const char *sched, const char *arch, int moe)
+{
+    aif_val_row r = row(err, moe, "", arch, sched, 0);
+    strcpy(r.metric, metric);
+    return r;
+}
+
+/* The serving writer on five rows, by hand: each metric group (throughput; TTFT; TPOT with
+ * the time between tokens) apart, a class with no row of a group left out, a time's bias
+ * taken as its rate's (measured / predicted - 1). */
+static void test_serve_write(void **state)
+{
+    (void)state;
+    aif_val_row rows[5] = {srow("throughput_tokens_per_s", 0.10, "no_evict", "hopper", 0),
+                           srow("throughput_tokens_per_s", -0.20, "sglang", "hopper", 1),
+                           srow("ttft_p50_s", 0.25, "no_evict", "hopper", 0),      /* rate 1/1.25 - 1 = -20% */
+                           srow("itl_p50_s", -0.50, "sglang", "blackwell", 0),     /* rate 1/0.5 - 1 = +100% */
+                           srow("tpot_mean_s", 0.10, "no_evict", "hopper", 0)};    /* rate 1/1.1 - 1 = -9.091% */
+    aif_validation v = {.rows = rows, .n = 5};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    aif_err e;
+    assert_int_equal(aif_validation_serve_classes_write(&v, f, &e), AIF_OK);
+    fclose(f);
+    const char *want = "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct\n"
+                       "throughput,all,2,15.000,19.000,-5.000\n"     /* 10 20: 10 + 0.9 x 10; rates +.10 -.20 */
+                       "throughput-scheduler,no_evict,1,10.000,10.000,10.000\n"
+                       "throughput-scheduler,sglang,1,20.000,20.000,-20.000\n"
+                       "throughput-family,hopper,2,15.000,19.000,-5.000\n"
+                       "throughput-kind,dense,1,10.000,10.000,10.000\n"
+                       "throughput-kind,moe,1,20.000,20.000,-20.000\n"
+                       "ttft,all,1,25.000,25.000,-20.000\n"
+                       "ttft-scheduler,no_evict,1,25.000,25.000,-20.000\n"
+                       "ttft-family,hopper,1,25.000,25.000,-20.000\n"
+                       "ttft-kind,dense,1,25.000,25.000,-20.000\n"
+                       "tpot,all,2,30.000,46.000,45.455\n"            /* 10 50: 10 + 0.9 x 40; (100 - 9.091) / 2 */
+                       "tpot-scheduler,no_evict,1,10.000,10.000,-9.091\n"
+                       "tpot-scheduler,sglang,1,50.000,50.000,100.000\n"
+                       "tpot-family,blackwell,1,50.000,50.000,100.000\n"
+                       "tpot-family,hopper,1,10.000,10.000,-9.091\n"
+                       "tpot-kind,dense,2,30.000,46.000,45.455\n";
+    assert_string_equal(buf, want);
+    free(buf);
+    assert_string_equal(aif_serve_metric_group("requests_per_s"), "throughput");
+    assert_string_equal(aif_serve_metric_group("itl_p99_s"), "tpot");
+}
+
 static int load(const char *yaml, aif_scenario *s)
 {
     aif_err e;
@@ -76,13 +128,11 @@ static int load(const char *yaml, aif_scenario *s)
     return rc;
 }
 
-/* The line of class cls and name in the embedded table, its runs and median (-1: none). */
-static int table_runs(const char *cls, const char *name, double *median)
+/* The line of class cls and name in an embedded table, its runs and median (-1: none). */
+static int in_table_runs(const char *t, const char *cls, const char *name, double *median)
 {
-    size_t len;
-    const char *t = aif_builtin_classes_csv(&len);
     assert_non_null(t);
-    char key[128];
+    char key[512];
     snprintf(key, sizeof key, "\n%s,%s,", cls, name);
     const char *p = strstr(t, key);
     if (!p)
@@ -90,6 +140,12 @@ static int table_runs(const char *cls, const char *name, double *median)
     int runs;
     assert_int_equal(sscanf(p + strlen(key), "%d,%lf", &runs, median), 2);
     return runs;
+}
+
+static int table_runs(const char *cls, const char *name, double *median)
+{
+    size_t len;
+    return in_table_runs(aif_builtin_classes_csv(&len), cls, name, median);
 }
 
 static void same_as_table(const aif_run_class *c, const char *cls, const char *name)
@@ -166,6 +222,42 @@ static void test_job_classes(void **state)
     same_as_table(&c[1], "all", "all");
 }
 
+/* A serving deployment's classes, from the embedded validation/infer_classes.csv: for each
+ * metric group the least accurate class it falls in with enough rows, else the group's
+ * every run. */
+static void test_serve_classes(void **state)
+{
+    (void)state;
+    size_t len;
+    const char *t = aif_builtin_infer_classes_csv(&len);
+    aif_scenario s;
+    aif_run_class c[AIF_SERVE_CLASSES_MAX];
+    static const char *const groups[] = {"throughput", "ttft", "tpot"};
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\nserve: {tp: 2, admission: no_evict}\n", &s);
+    assert_int_equal(aif_serve_classes(&s, c), 3);
+    for (int g = 0; g < 3; g++) {
+        /* each is a line of the table, of its group, the largest median of the job's classes */
+        double med, other;
+        assert_int_equal(strncmp(c[g].cls, groups[g], strlen(groups[g])), 0);
+        assert_int_equal(c[g].runs, in_table_runs(t, c[g].cls, c[g].name, &med));
+        assert_true(c[g].median_ape == med && c[g].runs >= AIF_RUN_CLASS_MIN_RUNS);
+        const char *dims[][2] = {{"kind", "moe"}, {"scheduler", "no_evict"}, {"family", "hopper"}};
+        for (int d = 0; d < 3; d++) {
+            char cls[32];
+            snprintf(cls, sizeof cls, "%s-%s", groups[g], dims[d][0]);
+            if (in_table_runs(t, cls, dims[d][1], &other) >= AIF_RUN_CLASS_MIN_RUNS)
+                assert_true(other <= c[g].median_ape);
+        }
+    }
+    /* the table's MoE throughput rows are the least accurate the deployment falls in */
+    assert_string_equal(c[0].cls, "throughput-kind");
+    assert_string_equal(c[0].name, "moe");
+    /* an uncalibrated (roofline) accelerator: no published run is like it */
+    load("cluster: {gpu: gaudi2, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 1}\n", &s);
+    assert_true(s.cluster.gpu.calib.roofline);
+    assert_int_equal(aif_serve_classes(&s, c), 0);
+}
+
 /* A table of more distinct values of one class than the writer holds is refused by name. */
 static void test_too_many_names(void **state)
 {
@@ -184,6 +276,10 @@ static void test_too_many_names(void **state)
     aif_err e;
     assert_int_equal(aif_validation_classes_write(&v, f, &e), AIF_EINPUT);
     assert_non_null(strstr(e.msg, "distinct values of one class (stack)"));
+    for (int i = 0; i < N; i++)   /* the serving writer's schedulers alike */
+        strcpy(rows[i].metric, "ttft_p50_s");
+    assert_int_equal(aif_validation_serve_classes_write(&v, f, &e), AIF_EINPUT);
+    assert_non_null(strstr(e.msg, "distinct values of one class (ttft-scheduler)"));
     fclose(f);
     free(rows);
 }
@@ -191,6 +287,7 @@ static void test_too_many_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_write), cmocka_unit_test(test_job_classes),
+                                       cmocka_unit_test(test_serve_write), cmocka_unit_test(test_serve_classes),
                                        cmocka_unit_test(test_too_many_names)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -78,6 +78,21 @@ if grep -qF "over the bound 1%: FAIL" "$tmp/err"; then ok; else bad "validate --
 says 0 "MoE with ep > 1, dispatcher alltoall" train mixtral-8x7b --set train.lora.rank=16
 if "$bin" train --system vr-nvl144 --model llama3-70b --gpus 144 --tp 8 --pp 2 --gbs 144 --seq 8192 | grep -q validated
 then bad "train on a roofline accelerator shows validated lines"; else ok; fi
+# validate --infer-classes: the serving rows' classes as CSV alone, of --infer FILE when given
+rejects 2 "--infer-classes prints the serving rows' classes as CSV alone" validate --infer-classes --json
+rejects 2 "--infer-classes prints the serving rows' classes as CSV alone" validate --infer-classes --classes
+rejects 2 "--infer-classes prints the serving rows' classes as CSV alone" validate my-runs.csv --infer-classes
+rejects 2 "'--infer-classes' is given twice" validate --infer-classes --infer-classes
+{ head -1 "$src/validation/infer.csv"; grep '^sglang-h200-l33-70b-tp4-offline-1024-512-' "$src/validation/infer.csv"; } \
+    >"$tmp/infer3.csv"
+says 0 "ttft-scheduler,sglang,1," validate --infer-classes --infer "$tmp/infer3.csv"
+if [ "$(grep -c '^t' "$tmp/out")" -eq 12 ] && ! grep -q '^ttft-kind,moe' "$tmp/out"; then ok
+else bad "validate --infer-classes of three rows: not 4 lines for each of 3 groups, or a class of no row: $(cat "$tmp/out")"; fi
+# a deployment's validated lines: each metric's least accurate class; none on a roofline accelerator
+says 0 "throughput, MoE models" infer --model gpt-oss-120b --gpu h100-sxm --tp 2 --set serve.admission=no_evict \
+    --requests 200
+if "$bin" infer --model llama3-8b --gpu gaudi2 --tp 1 --requests 200 | grep -q validated
+then bad "infer on a roofline accelerator shows validated lines"; else ok; fi
 
 golden default.txt
 golden default.json --json

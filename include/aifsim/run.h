@@ -53,8 +53,11 @@ typedef struct aif_run_note {
 /* A class of published runs and the analytical engine's errors on its rows: one line of
  * the built-in validation/classes.csv (`aifsim validate --classes`, docs/VALIDATION.md). */
 typedef struct aif_run_class {
-    char cls[12];                /* kind, dispatch, lora, family, stack, all */
-    char name[64];               /* dense or moe; the dispatcher; lora; the family; the stack; all */
+    char cls[24];                /* kind, dispatch, lora, family, stack, all; a serving class:
+                                    GROUP or GROUP-scheduler, -family, -kind (GROUP: throughput,
+                                    ttft, tpot; validation/infer_classes.csv) */
+    char name[64];               /* dense or moe; the dispatcher; lora; the family; the stack; all;
+                                    the scheduler (serve.admission) */
     int runs;                    /* the table's rows of the class */
     double median_ape, p90_ape, bias_pct;   /* their errors, in % (bias above 0: faster than measured) */
 } aif_run_class;

@@ -303,12 +303,27 @@ typedef struct aif_serve_opts {
     void *iteration_ctx;
 } aif_serve_opts;
 
+#define AIF_SERVE_CLASSES_MAX 3   /* one a metric group: throughput, TTFT, TPOT */
 typedef struct aif_serve_run {
     aif_scenario scenario;        /* as run */
     aif_serve_result serve;
     aif_run_note notes[AIF_MAX_RUN_NOTES];
     int n_notes;
+    aif_run_class classes[AIF_SERVE_CLASSES_MAX];   /* the published runs like it (aif_serve_classes) */
+    int n_classes;
 } aif_serve_run;
+
+/* The published serving runs like a deployment: for each metric group of the built-in
+ * validation/infer_classes.csv (`aifsim validate --infer-classes`) in turn, throughput,
+ * TTFT and TPOT, the class with the largest median error among those the deployment
+ * falls in with at least AIF_RUN_CLASS_MIN_RUNS rows (dense or MoE; its scheduler,
+ * serve.admission; its accelerator family; the first of these on a tie), else the
+ * group's every run: the least accuracy the simulator has shown on runs like it.
+ * Returns how many are in out: 0 without a built-in table, and on an uncalibrated
+ * (roofline) accelerator.  aif_run_serve fills aif_serve_run.classes with it. */
+int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX]);
+/* The built-in validation/infer_classes.csv (NULL when the build has none). */
+const char *aif_builtin_infer_classes_csv(size_t *len);
 
 /* Runs a serving deployment: memory check (weights larger than HBM: AIF_EINPUT
  * naming both), requests (synthetic, or the trace file read here), the event

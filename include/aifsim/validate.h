@@ -24,13 +24,13 @@ typedef struct aif_val_row {
                                           source's first word when it names a repository, else the
                                           source up to its first comma; "(no source)" when it
                                           names none): one paper or document */
-    char arch[24];                     /* training rows: the accelerator's calibration family */
+    char arch[24];                     /* training and serving rows: the accelerator's calibration family */
     int gpus, line;
     int n_assumed;                     /* training rows: inputs the notes mark ASSUMED (the word, in capitals) */
     int nofit;                         /* training rows: 1 when the memory model says the job does not fit in
                                           GPU memory (the row does not describe the job as it was run) */
     int lora_rank;                     /* training rows: the LoRA rank (train.lora; 0 = every weight trained) */
-    int moe;                           /* training rows: 1 when the model routes to experts (model.moe) */
+    int moe;                           /* training and serving rows: 1 when the model routes to experts (model.moe) */
     char dispatch[16];                 /* training rows of MoE models with ep > 1: how the expert all-to-all
                                           moves tokens, train.ep_dispatch as the lowering resolves auto
                                           (alltoall, deepep, deepep-fp8, hybridep); empty otherwise */
@@ -140,6 +140,8 @@ aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispat
  * appearance: the first max into out; returns how many there are (more than max when out
  * could not hold them all). */
 typedef enum aif_val_field { AIF_VAL_FRAMEWORK, AIF_VAL_ARCH, AIF_VAL_DISPATCH } aif_val_field;
+/* A serving table's rows carry the scheduler they were simulated with (serve.admission:
+ * evict, no_evict, sglang) in aif_val_row.framework. */
 int aif_validation_distinct(const aif_validation *v, aif_val_field field, const char **out, int max);
 
 /* The training table's error by class of run, the classes `aifsim validate --classes`
@@ -229,6 +231,23 @@ aif_rc aif_validate_serve_file(const aif_catalog *c, const char *path, aif_serve
 /* The built-in validation/infer.csv. */
 const char *aif_builtin_infer_csv(size_t *len);
 void aif_serve_validation_free(aif_serve_validation *v);
+
+/* A serving metric's group: "throughput" (throughput_tokens_per_s, requests_per_s), "ttft"
+ * (ttft_*) or "tpot" (tpot_* and itl_*, the time between tokens). */
+const char *aif_serve_metric_group(const char *metric);
+/* Statistics of a serving table's rows of one metric group whose field (the scheduler
+ * in framework, or the family in arch) is name; field AIF_VAL_DISPATCH with name "dense"
+ * or "moe": the dense or the MoE models' rows; name NULL: every row of the group. */
+aif_rc aif_validation_serve_stats(const aif_validation *v, const char *group, aif_val_field field, const char *name,
+                                  aif_val_stats *st, aif_err *err);
+/* The serving table's error by class of run, the classes `aifsim validate --infer-classes`
+ * writes (the columns of aif_validation_classes_write): for each metric group (throughput,
+ * ttft, tpot), every run ("GROUP", name "all"), each scheduler ("GROUP-scheduler"), each
+ * accelerator calibration family ("GROUP-family") and dense and MoE models ("GROUP-kind").
+ * The built-in table's is embedded as validation/infer_classes.csv, which the suite holds
+ * to what this writes, and which a serving run reads for the runs like it
+ * (aif_serve_classes, include/aifsim/serve.h). */
+aif_rc aif_validation_serve_classes_write(const aif_validation *v, FILE *f, aif_err *err);
 
 #ifdef __cplusplus
 }

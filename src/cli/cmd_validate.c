@@ -23,7 +23,7 @@
 static const char help[] =
     "usage: aifsim validate [FILE.csv] [--collectives FILE.csv] [--infer FILE.csv] [--memory FILE.csv]\n"
     "                       [--json | --markdown]\n"
-    "                       [--bound PCT] [--holdout source] [--classes]\n"
+    "                       [--bound PCT] [--holdout source] [--classes] [--infer-classes]\n"
     "                       [--engine estimate|sim] [--catalog FILE]\n"
     "\n"
     "Runs measurements (published ones, and two of the project's own on an H200, ids\n"
@@ -57,7 +57,13 @@ static const char help[] =
     "    dense and MoE; MoE with ep > 1 by dispatcher; LoRA; each accelerator family;\n"
     "    each stack): rows, median, p90, bias (the simulating engine's with --engine\n"
     "    sim).  The built-in table's, through the analytical engine, is kept as\n"
-    "    validation/classes.csv, from which `aifsim train` shows the runs like a job.\n"
+    "    validation/classes.csv, from which `aifsim train` shows the runs like a job;\n"
+    "  - --infer-classes: the serving rows only (validation/infer.csv, or --infer FILE),\n"
+    "    as CSV in the same columns: for each metric group (throughput; TTFT; TPOT, with\n"
+    "    the time between tokens), every run, each scheduler (serve.admission), each\n"
+    "    accelerator family, dense and MoE.  The built-in table's is kept as\n"
+    "    validation/infer_classes.csv, from which `aifsim infer` shows the runs like a\n"
+    "    deployment.\n"
     "The CSV formats are in docs/CATALOGS.md.\n"
     "\n"
     "examples:\n"
@@ -68,6 +74,7 @@ static const char help[] =
     "  aifsim validate --memory my-memory-readings.csv\n"
     "  aifsim validate --holdout source\n"
     "  aifsim validate --classes > validation/classes.csv\n"
+    "  aifsim validate --infer-classes > validation/infer_classes.csv\n"
     "\n" CLI_RULES_HELP;
 
 static void print_table(const aif_validation *v, int markdown)
@@ -360,7 +367,7 @@ static void print_table_notes(const aif_validation *v)
 
 int cmd_validate(int argc, char **argv)
 {
-    int markdown = 0, use_sim = 0, holdout = 0, classes = 0;
+    int markdown = 0, use_sim = 0, holdout = 0, classes = 0, infer_classes = 0;
     const char *file = NULL, *coll_file = NULL, *infer_file = NULL, *mem_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
@@ -382,6 +389,10 @@ int cmd_validate(int argc, char **argv)
             if (cli_once("validate", &o.seen, "--classes"))
                 return EXIT_USAGE;
             classes = 1;
+        } else if (!strcmp(argv[i], "--infer-classes")) {
+            if (cli_once("validate", &o.seen, "--infer-classes"))
+                return EXIT_USAGE;
+            infer_classes = 1;
         } else if (!strcmp(argv[i], "--engine")) {
             if (cli_once("validate", &o.seen, "--engine"))
                 return EXIT_USAGE;
@@ -440,6 +451,10 @@ int cmd_validate(int argc, char **argv)
     if (classes && (o.json || markdown || holdout || coll_file || infer_file || mem_file))
         return cli_usage_error("validate", "--classes prints the training rows' classes as CSV alone: not with "
                                "--json, --markdown, --holdout, --collectives, --infer or --memory");
+    if (infer_classes && (o.json || markdown || holdout || classes || use_sim || file || coll_file || mem_file))
+        return cli_usage_error("validate", "--infer-classes prints the serving rows' classes as CSV alone (of "
+                               "--infer FILE when given): not with a training table, --json, --markdown, "
+                               "--holdout, --classes, --engine, --collectives or --memory");
     if (holdout && (coll_file || infer_file || mem_file))
         return cli_usage_error("validate", "--holdout applies to the training rows, not to --collectives, --infer "
                                "or --memory");
@@ -452,8 +467,8 @@ int cmd_validate(int argc, char **argv)
     aif_serve_validation serve = {0};
     aif_holdout ho = {0};
     aif_power_row prow[32];
-    int np = 0, with_train = file || (!coll_file && !infer_file && !mem_file);
-    int with_extras = !file && !coll_file && !infer_file && !mem_file && !holdout && !classes;
+    int np = 0, with_train = !infer_classes && (file || (!coll_file && !infer_file && !mem_file));
+    int with_extras = !file && !coll_file && !infer_file && !mem_file && !holdout && !classes && !infer_classes;
     aif_rc rc = AIF_OK;
     cli_progress_state prog = {.label = "validating"};   /* shown for a run of more than a second */
     if (holdout) {
@@ -467,7 +482,7 @@ int cmd_validate(int argc, char **argv)
         rc = aif_validate_collectives_file(c, coll_file, &coll, &e);
     if (!rc && with_extras && (np = aif_validate_power(c, prow, 32, &e)) < 0)
         rc = e.rc;
-    if (!rc && (infer_file || with_extras))
+    if (!rc && (infer_file || with_extras || infer_classes))
         rc = aif_validate_serve_file(c, infer_file, &serve, &e);
     if (!rc && (mem_file || with_extras))
         rc = aif_validate_memory_file(c, mem_file, &mem, &e);
@@ -475,6 +490,11 @@ int cmd_validate(int argc, char **argv)
     int status = EXIT_OK, pass = !with_train || train.median_ape <= bound;
     if (rc) {
         status = cli_report_error(&e);
+        goto done;
+    }
+    if (infer_classes) {   /* no bound on the serving rows: the lines alone */
+        if ((rc = aif_validation_serve_classes_write(&serve.table, stdout, &e)) != AIF_OK)
+            status = cli_report_error(&e);
         goto done;
     }
     if (classes) {

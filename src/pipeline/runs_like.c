@@ -1,8 +1,10 @@
-/* runs_like.c -- the published runs like a training job: the classes of
- * validation/classes.csv (written by `aifsim validate --classes` from the training table,
- * src/validate/classes.c, and held to it by the suite) that the job falls in, with the
- * analytical engine's errors on their rows, for the job's output to read its figures by. */
+/* runs_like.c -- the published runs like a training job or a serving deployment: the
+ * classes of validation/classes.csv and validation/infer_classes.csv (written by `aifsim
+ * validate --classes` and `--infer-classes` from the training and serving tables,
+ * src/validate/classes.c, and held to them by the suite) that the job falls in, with the
+ * errors on their rows, for the job's output to read its figures by. */
 #include "aifsim/run.h"
+#include "aifsim/serve.h"
 #include "base/base.h"
 #include "scenario/catalog.h"
 
@@ -12,6 +14,21 @@
 const char *aif_builtin_classes_csv(size_t *len)
 {
     return aif_embedded_file("validation/classes.csv", len);
+}
+
+const char *aif_builtin_infer_classes_csv(size_t *len)
+{
+    return aif_embedded_file("validation/infer_classes.csv", len);
+}
+
+/* The embedded table text when it opens with the columns written, else NULL (the suite
+ * checks both tables). */
+static const char *class_table(const char *text, size_t *len)
+{
+    size_t hl = strlen(AIF_CLASSES_CSV_HEADER);
+    if (!text || *len <= hl || memcmp(text, AIF_CLASSES_CSV_HEADER, hl) || text[hl] != '\n')
+        return NULL;
+    return text;
 }
 
 /* The line of class cls and name in the table text, into out; 1 when found. */
@@ -48,13 +65,11 @@ static int find_class(const char *text, size_t len, const char *cls, const char 
 
 int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX])
 {
-    size_t len, hl = strlen(AIF_CLASSES_CSV_HEADER);
+    size_t len;
     const char *text = aif_builtin_classes_csv(&len);
     /* an uncalibrated accelerator's times are roofline bounds: no published run is like it */
-    if (!text || s->cluster.gpu.calib.roofline)
+    if (!(text = class_table(text, &len)) || s->cluster.gpu.calib.roofline)
         return 0;
-    if (len <= hl || memcmp(text, AIF_CLASSES_CSV_HEADER, hl) || text[hl] != '\n')
-        return 0;   /* not the columns written (the suite checks the table) */
     int n = 0, moe = s->model.moe.experts > 0;
     aif_run_class c;
     /* the kind of run: LoRA of a dense model (the table's LoRA rows are all dense), else an
@@ -74,5 +89,34 @@ int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX
         out[n++] = c;
     if (find_class(text, len, "all", "all", &c))
         out[n++] = c;
+    return n;
+}
+
+int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX])
+{
+    static const char *const groups[AIF_SERVE_CLASSES_MAX] = {"throughput", "ttft", "tpot"};
+    size_t len;
+    const char *text = aif_builtin_infer_classes_csv(&len);
+    if (!(text = class_table(text, &len)) || s->cluster.gpu.calib.roofline)
+        return 0;
+    const char *names[3] = {s->model.moe.experts > 0 ? "moe" : "dense",
+                            aif_serve_admission_names[s->serve.admission], s->cluster.gpu.arch};
+    static const char *const dims[3] = {"kind", "scheduler", "family"};
+    int n = 0;
+    for (int g = 0; g < AIF_SERVE_CLASSES_MAX; g++) {
+        aif_run_class c, best;
+        int found = 0;
+        for (int d = 0; d < 3; d++) {
+            char cls[sizeof c.cls];
+            snprintf(cls, sizeof cls, "%s-%s", groups[g], dims[d]);
+            if (find_class(text, len, cls, names[d], &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS &&
+                (!found || c.median_ape > best.median_ape)) {
+                best = c;
+                found = 1;
+            }
+        }
+        if (found || find_class(text, len, groups[g], "all", &best))
+            out[n++] = best;
+    }
     return n;
 }

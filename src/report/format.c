@@ -228,9 +228,26 @@ void aif_report_base_json(json_object *o, const aif_scenario *s)
     }
 }
 
-/* A class of published runs for a reader ("MoE with ep > 1, dispatcher alltoall"). */
+/* A class of published runs for a reader ("MoE with ep > 1, dispatcher alltoall"; a
+ * serving class "TTFT, scheduler no_evict"). */
 static const char *class_label(const aif_run_class *c, char *buf, size_t len)
 {
+    static const char *const groups[][2] = {{"throughput", "throughput"}, {"ttft", "TTFT"}, {"tpot", "TPOT"}};
+    for (int g = 0; g < 3; g++) {
+        size_t gl = strlen(groups[g][0]);
+        if (strncmp(c->cls, groups[g][0], gl) || (c->cls[gl] && c->cls[gl] != '-'))
+            continue;
+        const char *dim = c->cls[gl] ? c->cls + gl + 1 : "";
+        if (!strcmp(dim, "kind"))
+            snprintf(buf, len, "%s, %s models", groups[g][1], !strcmp(c->name, "moe") ? "MoE" : c->name);
+        else if (!strcmp(dim, "scheduler"))
+            snprintf(buf, len, "%s, scheduler %s", groups[g][1], c->name);
+        else if (!strcmp(dim, "family"))
+            snprintf(buf, len, "%s, accelerator family %s", groups[g][1], c->name);
+        else
+            snprintf(buf, len, "%s, every run", groups[g][1]);
+        return buf;
+    }
     if (!strcmp(c->cls, "dispatch"))
         snprintf(buf, len, "MoE with ep > 1, dispatcher %s", c->name);
     else if (!strcmp(c->cls, "kind"))
@@ -249,17 +266,32 @@ static const char *class_label(const aif_run_class *c, char *buf, size_t len)
 /* How far the analytical engine's predictions of the published runs like a job fell from
  * their measurements, so that its figures read with the error their class of run has been
  * shown to carry. */
+static void class_lines(FILE *f, int indent, const aif_run_class *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char lb[128];
+        fprintf(f, "%*s%-38s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n", indent, "",
+                class_label(&c[i], lb, sizeof lb), c[i].median_ape, c[i].runs, c[i].p90_ape, c[i].bias_pct);
+    }
+}
+
 void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_run_class *c, int n)
 {
     if (n <= 0)
         return;
     fprintf(f, "  %-*sthe analytical engine's median |error| on published runs like %s (aifsim validate --classes; "
                "bias above 0: predicted faster than measured)\n", indent - 2, "validated", like);
-    for (int i = 0; i < n; i++) {
-        char lb[128];
-        fprintf(f, "%*s%-38s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n", indent, "",
-                class_label(&c[i], lb, sizeof lb), c[i].median_ape, c[i].runs, c[i].p90_ape, c[i].bias_pct);
-    }
+    class_lines(f, indent, c, n);
+}
+
+void aif_report_serve_classes_text(FILE *f, int indent, const aif_run_class *c, int n)
+{
+    if (n <= 0)
+        return;
+    fprintf(f, "  %-*s the simulator's median |error| on published serving runs like this one, each metric's least "
+               "accurate class (aifsim validate --infer-classes; bias above 0: promised more than measured)\n",
+            indent - 2, "validated");
+    class_lines(f, indent, c, n);
 }
 
 json_object *aif_report_classes_json(const aif_run_class *c, int n)

@@ -24,5 +24,7 @@ void aif_report_base_json(json_object *o, const aif_scenario *s);
  * array, so a sweep's table of scalars leaves it out). */
 void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_run_class *c, int n);
 json_object *aif_report_classes_json(const aif_run_class *c, int n);
+/* The same for a serving deployment (aif_serve_run.classes: one a metric group). */
+void aif_report_serve_classes_text(FILE *f, int indent, const aif_run_class *c, int n);
 
 #endif

@@ -108,6 +108,7 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     lat_line(f, "TPOT", &r->tpot);
     lat_line(f, "E2E", &r->e2e);
     lat_line(f, "queue", &r->queue);
+    aif_report_serve_classes_text(f, 11, run->classes, run->n_classes);
     if (sv->slo.ttft_s > 0 || sv->slo.tpot_s > 0 || sv->slo.e2e_s > 0)
         fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
     fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,
@@ -253,6 +254,7 @@ char *aif_report_serve_json(const aif_serve_run *run)
     lat_json(o, "itl", &r->itl);
     lat_json(o, "e2e", &r->e2e);
     lat_json(o, "queue", &r->queue);
+    json_object_object_add(o, "validated", aif_report_classes_json(run->classes, run->n_classes));
     aif_json_num(o, "slo_goodput", r->slo_goodput);
     aif_json_num(o, "mean_batch", r->mean_batch);
     aif_json_num(o, "mean_in_system", r->mean_in_system);

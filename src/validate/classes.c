@@ -1,10 +1,14 @@
-/* classes.c -- the training table's error by class of run.  `aifsim validate --classes`
- * writes it from a table's rows (aif_validation_classes_write): every run; dense and MoE
- * models; MoE runs with expert parallelism by their dispatcher; LoRA fine-tuning; each
- * accelerator calibration family; each software stack.  The built-in table's is kept as
- * validation/classes.csv, embedded, and the suite holds it to what `validate --classes`
- * prints today (test validation_classes), so it never lags the model; a training run
- * reads it (src/pipeline/runs_like.c). */
+/* classes.c -- the training and serving tables' errors by class of run.  `aifsim validate
+ * --classes` writes the training table's from its rows (aif_validation_classes_write):
+ * every run; dense and MoE models; MoE runs with expert parallelism by their dispatcher;
+ * LoRA fine-tuning; each accelerator calibration family; each software stack.  `aifsim
+ * validate --infer-classes` writes the serving table's (aif_validation_serve_classes_write):
+ * for each metric group (throughput, TTFT, time per output token), every run, each
+ * scheduler, each family, dense and MoE.  The built-in tables' are kept as
+ * validation/classes.csv and validation/infer_classes.csv, embedded, and the suite holds
+ * them to what the two print today (tests validation_classes, validation_infer_classes),
+ * so they never lag the model; a training or serving run reads them
+ * (src/pipeline/runs_like.c). */
 #include "aifsim/run.h"
 #include "aifsim/validate.h"
 #include "base/base.h"
@@ -88,4 +92,55 @@ aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *e
     if (!rc)
         rc = put_named(f, v, "stack", AIF_VAL_FRAMEWORK, aif_validation_framework_stats, err);
     return rc;
+}
+
+/* One metric group's lines: every run of it, then by field (its distinct names, sorted),
+ * a name with no row of the group left out. */
+static aif_rc put_serve_named(FILE *f, const aif_validation *v, const char *group, const char *suffix,
+                              aif_val_field field, aif_err *err)
+{
+    const char *names[MAX_NAMES];
+    static const char *const kinds[] = {"dense", "moe"};
+    int n;
+    if (field == AIF_VAL_DISPATCH) {   /* dense or MoE models */
+        n = 2;
+        memcpy(names, kinds, sizeof kinds);
+    } else {
+        n = aif_validation_distinct(v, field, names, MAX_NAMES);
+        if (n > MAX_NAMES)
+            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "the table names more than %d distinct values of "
+                               "one class (%s-%s): its classes are not written", MAX_NAMES, group, suffix);
+        qsort(names, (size_t)n, sizeof *names, cmp_str);
+    }
+    char cls[32];
+    snprintf(cls, sizeof cls, "%s-%s", group, suffix);
+    for (int k = 0; k < n; k++) {
+        aif_val_stats st;
+        aif_rc rc = aif_validation_serve_stats(v, group, field, names[k], &st, err);
+        if (rc)
+            return rc;
+        if (st.n)
+            put_line(f, cls, names[k], &st);
+    }
+    return AIF_OK;
+}
+
+aif_rc aif_validation_serve_classes_write(const aif_validation *v, FILE *f, aif_err *err)
+{
+    static const char *const groups[] = {"throughput", "ttft", "tpot"};
+    fputs(AIF_CLASSES_CSV_HEADER "\n", f);
+    for (int g = 0; g < 3; g++) {
+        aif_val_stats st;
+        aif_rc rc = aif_validation_serve_stats(v, groups[g], AIF_VAL_FRAMEWORK, NULL, &st, err);
+        if (rc)
+            return rc;
+        if (!st.n)
+            continue;
+        put_line(f, groups[g], "all", &st);
+        if ((rc = put_serve_named(f, v, groups[g], "scheduler", AIF_VAL_FRAMEWORK, err)) ||
+            (rc = put_serve_named(f, v, groups[g], "family", AIF_VAL_ARCH, err)) ||
+            (rc = put_serve_named(f, v, groups[g], "kind", AIF_VAL_DISPATCH, err)))
+            return rc;
+    }
+    return AIF_OK;
 }

@@ -1063,6 +1063,11 @@ static void serve_row(parse_state *ps)
     aif_strlcpy(vr->system, sys[0] ? sys : gpu, sizeof vr->system);
     aif_strlcpy(vr->metric, metric, sizeof vr->metric);
     aif_strlcpy(vr->source, cell(ps, "source"), sizeof vr->source);
+    /* its classes (validate --infer-classes): the scheduler it was simulated with, the
+     * accelerator's calibration family, dense or MoE */
+    aif_strlcpy(vr->framework, aif_serve_admission_names[s->serve.admission], sizeof vr->framework);
+    aif_strlcpy(vr->arch, s->cluster.gpu.arch, sizeof vr->arch);
+    vr->moe = s->model.moe.experts > 0;
     if (!reuse) {
         const aif_serve_result *r = &run->serve;
         const double got[] = {r->throughput_tokens_per_s, r->requests_per_s, r->ttft.p50_s, r->ttft.p99_s,
@@ -1188,6 +1193,40 @@ static int is_dispatch_row(const aif_val_row *r, const void *d) { return r->disp
 aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispatch, aif_val_stats *st, aif_err *err)
 {
     return stats_where(v, is_dispatch_row, dispatch, st, err);
+}
+
+const char *aif_serve_metric_group(const char *metric)
+{
+    if (!strncmp(metric, "ttft_", 5))
+        return "ttft";
+    if (!strncmp(metric, "tpot_", 5) || !strncmp(metric, "itl_", 4))
+        return "tpot";
+    return "throughput";
+}
+
+typedef struct serve_class {
+    const char *group;     /* aif_serve_metric_group */
+    aif_val_field field;   /* AIF_VAL_FRAMEWORK: the scheduler; AIF_VAL_ARCH; AIF_VAL_DISPATCH: dense or moe */
+    const char *name;      /* NULL: every row of the group */
+} serve_class;
+
+static int in_serve_class(const aif_val_row *r, const void *arg)
+{
+    const serve_class *k = arg;
+    if (strcmp(aif_serve_metric_group(r->metric), k->group))
+        return 0;
+    if (!k->name)
+        return 1;
+    if (k->field == AIF_VAL_DISPATCH)
+        return r->moe == !strcmp(k->name, "moe");
+    return !strcmp(k->field == AIF_VAL_ARCH ? r->arch : r->framework, k->name);
+}
+
+aif_rc aif_validation_serve_stats(const aif_validation *v, const char *group, aif_val_field fld, const char *name,
+                                  aif_val_stats *st, aif_err *err)
+{
+    serve_class k = {group, fld, name};
+    return stats_where(v, in_serve_class, &k, st, err);
 }
 
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
