@@ -93,6 +93,10 @@ says 0 "throughput, MoE models" infer --model gpt-oss-120b --gpu h100-sxm --tp 2
     --requests 200
 if "$bin" infer --model llama3-8b --gpu gaudi2 --tp 1 --requests 200 | grep -q validated
 then bad "infer on a roofline accelerator shows validated lines"; else ok; fi
+# compare --infer: each system's family line of the serving table's throughput rows
+fam=$(grep '^throughput-family,hopper,' "$src/validation/infer_classes.csv" | cut -d, -f3)
+says 0 "$fam runs)" compare --infer --systems dgx-h100,mi300x-8 --model llama3-8b --tp 1 --gpus 8 --requests 200
+if grep -q '^mi300x-8 .* -$' "$tmp/out"; then ok; else bad "compare --infer: a family of too few serving rows not '-'"; fi
 
 golden default.txt
 golden default.json --json

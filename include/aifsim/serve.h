@@ -322,6 +322,11 @@ typedef struct aif_serve_run {
  * Returns how many are in out: 0 without a built-in table, and on an uncalibrated
  * (roofline) accelerator.  aif_run_serve fills aif_serve_run.classes with it. */
 int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX]);
+/* The line of the deployment's accelerator family in one metric group ("throughput",
+ * "ttft", "tpot") of the built-in validation/infer_classes.csv, into out: 1 when it holds
+ * at least AIF_RUN_CLASS_MIN_RUNS rows and the accelerator is calibrated, else 0
+ * (aifsim compare --infer's family column). */
+int aif_serve_family_class(const aif_scenario *s, const char *group, aif_run_class *out);
 /* The built-in validation/infer_classes.csv (NULL when the build has none). */
 const char *aif_builtin_infer_classes_csv(size_t *len);
 

@@ -38,7 +38,9 @@ static const char help[] =
     "median error and bias on the published runs of each accelerator's family (aifsim\n"
     "validate --classes; JSON validated_family, null under 5 runs).  With --infer (the\n"
     "base and options as aifsim infer takes them): output tokens/s, tokens/s per GPU,\n"
-    "TPOT p50, power per GPU and the owned cost per million output tokens.  Each row\n"
+    "TPOT p50, power per GPU, the owned cost per million output tokens, and the\n"
+    "simulator's median error and bias on the throughput of the published serving runs\n"
+    "of each accelerator's family (aifsim validate --infer-classes).  Each row\n"
     "gives its catalog status (measured, specification, announced: the least settled\n"
     "of its accelerator, system and fabrics); '*' marks a roofline bound (an accelerator\n"
     "family with no published kernel measurement: times are lower bounds).  n/a: the\n"
@@ -83,7 +85,8 @@ typedef struct row {
     /* training */
     double step_s, tokens_per_s, tokens_per_s_per_gpu, mfu, site_W, usd_per_mtok;
     int fam_runs;                 /* the published runs of the accelerator's family (0: under 5) */
-    double fam_median, fam_bias;  /* their median |error| and bias, in % (aif_train_run.classes) */
+    double fam_median, fam_bias;  /* their median |error| and bias, in % (aif_train_run.classes; serving:
+                                     its throughput rows, aif_serve_family_class) */
     /* serving (tokens_per_s, tokens_per_s_per_gpu and usd_per_mtok shared) */
     double tpot_p50_s, gpu_W;
 } row;
@@ -157,6 +160,12 @@ static int run_serve(const char *file, const cli_opts *o, row *r)
     r->tokens_per_s = j.serve.throughput_tokens_per_s;
     r->tokens_per_s_per_gpu = j.serve.gpus > 0 ? j.serve.throughput_tokens_per_s / j.serve.gpus : 0;
     r->tpot_p50_s = j.serve.tpot.p50_s;
+    aif_run_class fam;
+    if (aif_serve_family_class(&j.scenario, "throughput", &fam)) {   /* the serving table's, for throughput */
+        r->fam_runs = fam.runs;
+        r->fam_median = fam.median_ape;
+        r->fam_bias = fam.bias_pct;
+    }
     r->gpu_W = j.serve.gpu_avg_W;
     r->usd_per_mtok = j.serve.usd_per_million_tokens;
     return EXIT_OK;
@@ -172,8 +181,8 @@ static void print_text(const row *rows, int n, int infer, const char *model)
     printf("aifsim %s: compare, %s %s on %d system%s\n", AIF_VERSION, model, infer ? "serving" : "training", n,
            n == 1 ? "" : "s");
     if (infer)
-        printf("\n%-18s %-12s %-13s %6s %10s %10s %9s %10s %11s\n", "system", "gpu", "status", "gpus", "tokens/s",
-               "per GPU", "TPOT p50", "power/GPU", "$/M tokens");
+        printf("\n%-18s %-12s %-13s %6s %10s %10s %9s %10s %11s  %s\n", "system", "gpu", "status", "gpus", "tokens/s",
+               "per GPU", "TPOT p50", "power/GPU", "$/M tokens", "family |err|");
     else
         printf("\n%-18s %-12s %-13s %6s %9s %10s %9s %7s %11s %11s  %s\n", "system", "gpu", "status", "gpus", "step",
                "tokens/s", "per GPU", "MFU", "site power", "$/M tokens", "family |err|");
@@ -192,14 +201,19 @@ static void print_text(const row *rows, int n, int infer, const char *model)
             aif_fmt_usd(g, sizeof g, r->usd_per_mtok);
         else
             snprintf(g, sizeof g, "n/a");
+        char v[48];
+        if (r->fam_runs > 0)
+            snprintf(v, sizeof v, "%.1f%% (%+.1f%%, %d runs)", r->fam_median, r->fam_bias, r->fam_runs);
+        else
+            snprintf(v, sizeof v, "-");
         if (infer) {
             aif_fmt_si(d, sizeof d, r->tpot_p50_s, "s");
             if (r->has_power)
                 aif_fmt_si(f, sizeof f, r->gpu_W, "W");
             else
                 snprintf(f, sizeof f, "n/a");
-            printf("%-18s %-12s %-13s %6d %10s %10s %9s %10s %11s%s\n", r->system, r->gpu, status_word(r->status),
-                   r->gpus, b, c, d, f, g, r->roofline ? " *" : "");
+            printf("%-18s %-12s %-13s %6d %10s %10s %9s %10s %11s  %s%s\n", r->system, r->gpu,
+                   status_word(r->status), r->gpus, b, c, d, f, g, v, r->roofline ? " *" : "");
         } else {
             aif_fmt_si(a, sizeof a, r->step_s, "s");
             snprintf(d, sizeof d, "%.1f%%%s", r->mfu * 100, r->roofline ? "*" : "");
@@ -207,11 +221,6 @@ static void print_text(const row *rows, int n, int infer, const char *model)
                 aif_fmt_si(f, sizeof f, r->site_W, "W");
             else
                 snprintf(f, sizeof f, "n/a");
-            char v[48];
-            if (r->fam_runs > 0)
-                snprintf(v, sizeof v, "%.1f%% (%+.1f%%, %d runs)", r->fam_median, r->fam_bias, r->fam_runs);
-            else
-                snprintf(v, sizeof v, "-");
             printf("%-18s %-12s %-13s %6d %9s %10s %9s %7s %11s %11s  %s\n", r->system, r->gpu, status_word(r->status),
                    r->gpus, a, b, c, d, f, g, v);
         }
@@ -221,7 +230,11 @@ static void print_text(const row *rows, int n, int infer, const char *model)
                "  at peak compute or memory bandwidth, so its times are lower bounds and its MFU an upper bound\n");
     printf("\nstatus: the least settled of the row's accelerator, system and fabrics (aifsim catalog);\n"
            "owned cost: depreciation, operations and electricity (docs/FACILITY.md)\n");
-    if (!infer)
+    if (infer)
+        printf("family |err|: the simulator's median error on the published serving runs' throughput on the\n"
+               "  accelerator's family, its bias (above 0: more tokens/s than measured) and the runs (aifsim\n"
+               "  validate --infer-classes); - where the table holds fewer than 5\n");
+    else
         printf("family |err|: the analytical engine's median error on the published runs of the accelerator's\n"
                "  family, its bias (above 0: predicted faster than measured) and the runs (aifsim validate\n"
                "  --classes); - where the table holds fewer than 5\n");
@@ -245,17 +258,17 @@ static char *to_json(const row *rows, int n, int infer)
             if (!infer) {
                 json_object_object_add(e, "step_time_s", json_object_new_double(r->step_s));
                 json_object_object_add(e, "mfu", json_object_new_double(r->mfu));
-                json_object *v = NULL;   /* null: fewer than 5 published runs of the family */
-                if (r->fam_runs > 0) {
-                    v = json_object_new_object();
-                    json_object_object_add(v, "runs", json_object_new_int(r->fam_runs));
-                    json_object_object_add(v, "median_ape_pct", json_object_new_double(r->fam_median));
-                    json_object_object_add(v, "bias_pct", json_object_new_double(r->fam_bias));
-                }
-                json_object_object_add(e, "validated_family", v);
             } else {
                 json_object_object_add(e, "tpot_p50_s", json_object_new_double(r->tpot_p50_s));
             }
+            json_object *v = NULL;   /* null: fewer than 5 published runs of the family */
+            if (r->fam_runs > 0) {
+                v = json_object_new_object();
+                json_object_object_add(v, "runs", json_object_new_int(r->fam_runs));
+                json_object_object_add(v, "median_ape_pct", json_object_new_double(r->fam_median));
+                json_object_object_add(v, "bias_pct", json_object_new_double(r->fam_bias));
+            }
+            json_object_object_add(e, "validated_family", v);
             json_object_object_add(e, "tokens_per_s", json_object_new_double(r->tokens_per_s));
             json_object_object_add(e, "tokens_per_s_per_gpu", json_object_new_double(r->tokens_per_s_per_gpu));
             /* null where the catalog leaves out what the figure rests on */

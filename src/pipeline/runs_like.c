@@ -92,6 +92,16 @@ int aif_job_classes(const aif_scenario *s, aif_run_class out[AIF_RUN_CLASSES_MAX
     return n;
 }
 
+int aif_serve_family_class(const aif_scenario *s, const char *group, aif_run_class *out)
+{
+    size_t len;
+    const char *text = aif_builtin_infer_classes_csv(&len);
+    char cls[sizeof out->cls];
+    snprintf(cls, sizeof cls, "%s-family", group);
+    return (text = class_table(text, &len)) && !s->cluster.gpu.calib.roofline &&
+           find_class(text, len, cls, s->cluster.gpu.arch, out) && out->runs >= AIF_RUN_CLASS_MIN_RUNS;
+}
+
 int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX])
 {
     static const char *const groups[AIF_SERVE_CLASSES_MAX] = {"throughput", "ttft", "tpot"};
