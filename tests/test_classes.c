@@ -78,8 +78,9 @@ static aif_val_row srow(const char *metric, double err, const char *sched, const
 }
 
 /* The serving writer on five rows, by hand: each metric group (throughput; TTFT; TPOT with
- * the time between tokens) apart, a class with no row of a group left out, a time's bias
- * taken as its rate's (measured / predicted - 1). */
+ * the time between tokens) apart, schedulers and families within dense and MoE models
+ * apart, a class with no row left out, a time's bias taken as its rate's (measured /
+ * predicted - 1). */
 static void test_serve_write(void **state)
 {
     (void)state;
@@ -98,21 +99,22 @@ static void test_serve_write(void **state)
     fclose(f);
     const char *want = "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct\n"
                        "throughput,all,2,15.000,19.000,-5.000\n"     /* 10 20: 10 + 0.9 x 10; rates +.10 -.20 */
-                       "throughput-scheduler,no_evict,1,10.000,10.000,10.000\n"
-                       "throughput-scheduler,sglang,1,20.000,20.000,-20.000\n"
-                       "throughput-family,hopper,2,15.000,19.000,-5.000\n"
                        "throughput-kind,dense,1,10.000,10.000,10.000\n"
                        "throughput-kind,moe,1,20.000,20.000,-20.000\n"
+                       "throughput-kind-scheduler,dense/no_evict,1,10.000,10.000,10.000\n"
+                       "throughput-kind-family,dense/hopper,1,10.000,10.000,10.000\n"
+                       "throughput-kind-scheduler,moe/sglang,1,20.000,20.000,-20.000\n"
+                       "throughput-kind-family,moe/hopper,1,20.000,20.000,-20.000\n"
                        "ttft,all,1,25.000,25.000,-20.000\n"
-                       "ttft-scheduler,no_evict,1,25.000,25.000,-20.000\n"
-                       "ttft-family,hopper,1,25.000,25.000,-20.000\n"
                        "ttft-kind,dense,1,25.000,25.000,-20.000\n"
+                       "ttft-kind-scheduler,dense/no_evict,1,25.000,25.000,-20.000\n"
+                       "ttft-kind-family,dense/hopper,1,25.000,25.000,-20.000\n"
                        "tpot,all,2,30.000,46.000,45.455\n"            /* 10 50: 10 + 0.9 x 40; (100 - 9.091) / 2 */
-                       "tpot-scheduler,no_evict,1,10.000,10.000,-9.091\n"
-                       "tpot-scheduler,sglang,1,50.000,50.000,100.000\n"
-                       "tpot-family,blackwell,1,50.000,50.000,100.000\n"
-                       "tpot-family,hopper,1,10.000,10.000,-9.091\n"
-                       "tpot-kind,dense,2,30.000,46.000,45.455\n";
+                       "tpot-kind,dense,2,30.000,46.000,45.455\n"
+                       "tpot-kind-scheduler,dense/no_evict,1,10.000,10.000,-9.091\n"
+                       "tpot-kind-scheduler,dense/sglang,1,50.000,50.000,100.000\n"
+                       "tpot-kind-family,dense/blackwell,1,50.000,50.000,100.000\n"
+                       "tpot-kind-family,dense/hopper,1,10.000,10.000,-9.091\n";
     assert_string_equal(buf, want);
     free(buf);
     assert_string_equal(aif_serve_metric_group("requests_per_s"), "throughput");
@@ -223,8 +225,8 @@ static void test_job_classes(void **state)
 }
 
 /* A serving deployment's classes, from the embedded validation/infer_classes.csv: for each
- * metric group the least accurate class it falls in with enough rows, else the group's
- * every run. */
+ * metric group the runs of its kind under its scheduler or on its family, the larger
+ * median of those with enough rows; else its kind's; else every run, said so. */
 static void test_serve_classes(void **state)
 {
     (void)state;
@@ -233,29 +235,47 @@ static void test_serve_classes(void **state)
     aif_scenario s;
     aif_run_class c[AIF_SERVE_CLASSES_MAX];
     static const char *const groups[] = {"throughput", "ttft", "tpot"};
-    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\nserve: {tp: 2, admission: no_evict}\n", &s);
+    double med, other;
+    /* a dense deployment on H100 under TensorRT-LLM's scheduler: both classes held, the larger median */
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8, admission: no_evict}\n", &s);
     assert_int_equal(aif_serve_classes(&s, c), 3);
     for (int g = 0; g < 3; g++) {
-        /* each is a line of the table, of its group, the largest median of the job's classes */
-        double med, other;
-        assert_int_equal(strncmp(c[g].cls, groups[g], strlen(groups[g])), 0);
-        assert_int_equal(c[g].runs, in_table_runs(t, c[g].cls, c[g].name, &med));
-        assert_true(c[g].median_ape == med && c[g].runs >= AIF_RUN_CLASS_MIN_RUNS);
-        const char *dims[][2] = {{"kind", "moe"}, {"scheduler", "no_evict"}, {"family", "hopper"}};
-        for (int d = 0; d < 3; d++) {
-            char cls[32];
-            snprintf(cls, sizeof cls, "%s-%s", groups[g], dims[d][0]);
-            if (in_table_runs(t, cls, dims[d][1], &other) >= AIF_RUN_CLASS_MIN_RUNS)
-                assert_true(other <= c[g].median_ape);
-        }
+        char sc[32], fc[32];
+        snprintf(sc, sizeof sc, "%s-kind-scheduler", groups[g]);
+        snprintf(fc, sizeof fc, "%s-kind-family", groups[g]);
+        int rs = in_table_runs(t, sc, "dense/no_evict", &med), rf = in_table_runs(t, fc, "dense/hopper", &other);
+        assert_true(rs >= AIF_RUN_CLASS_MIN_RUNS && rf >= AIF_RUN_CLASS_MIN_RUNS);
+        int fam = other > med;
+        assert_string_equal(c[g].cls, fam ? fc : sc);
+        assert_string_equal(c[g].name, fam ? "dense/hopper" : "dense/no_evict");
+        assert_int_equal(c[g].runs, fam ? rf : rs);
+        assert_true(c[g].median_ape == (fam ? other : med) && !c[g].other_kind);
     }
-    /* the table's MoE throughput rows are the least accurate the deployment falls in */
-    assert_string_equal(c[0].cls, "throughput-kind");
-    assert_string_equal(c[0].name, "moe");
+    /* an MoE one: the MoE rows for throughput; no MoE row of TTFT or TPOT, so every run, said so */
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\nserve: {tp: 2, admission: no_evict}\n", &s);
+    assert_int_equal(aif_serve_classes(&s, c), 3);
+    assert_int_equal(strncmp(c[0].cls, "throughput-kind", 15), 0);
+    assert_int_equal(strncmp(c[0].name, "moe", 3), 0);
+    assert_int_equal(c[0].runs, in_table_runs(t, c[0].cls, c[0].name, &med));
+    assert_true(in_table_runs(t, "ttft-kind", "moe", &med) < 0 && in_table_runs(t, "tpot-kind", "moe", &med) < 0);
+    for (int g = 1; g < 3; g++) {
+        assert_string_equal(c[g].cls, groups[g]);
+        assert_string_equal(c[g].name, "all");
+        assert_true(c[g].other_kind);
+        assert_int_equal(c[g].runs, in_table_runs(t, groups[g], "all", &med));
+    }
+    /* vLLM's scheduler, which no row runs: the family's rows alone */
+    assert_true(in_table_runs(t, "throughput-kind-scheduler", "dense/evict", &med) < 0);
+    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8}\n", &s);
+    aif_serve_classes(&s, c);
+    assert_string_equal(c[0].cls, "throughput-kind-family");
+    assert_string_equal(c[0].name, "dense/hopper");
     /* an uncalibrated (roofline) accelerator: no published run is like it */
     load("cluster: {gpu: gaudi2, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 1}\n", &s);
     assert_true(s.cluster.gpu.calib.roofline);
     assert_int_equal(aif_serve_classes(&s, c), 0);
+    aif_run_class f;
+    assert_int_equal(aif_serve_family_class(&s, "throughput", &f), 0);
 }
 
 /* A table of more distinct values of one class than the writer holds is refused by name. */
@@ -279,7 +299,7 @@ static void test_too_many_names(void **state)
     for (int i = 0; i < N; i++)   /* the serving writer's schedulers alike */
         strcpy(rows[i].metric, "ttft_p50_s");
     assert_int_equal(aif_validation_serve_classes_write(&v, f, &e), AIF_EINPUT);
-    assert_non_null(strstr(e.msg, "distinct values of one class (ttft-scheduler)"));
+    assert_non_null(strstr(e.msg, "distinct values of one class (ttft-kind-scheduler)"));
     fclose(f);
     free(rows);
 }

@@ -50,14 +50,18 @@ typedef struct aif_run_note {
     char msg[320];               /* the sentence, naming the system and both numbers */
 } aif_run_note;
 
-/* A class of published runs and the analytical engine's errors on its rows: one line of
- * the built-in validation/classes.csv (`aifsim validate --classes`, docs/VALIDATION.md). */
+/* A class of published runs and the errors on its rows: one line of the built-in
+ * validation/classes.csv (`aifsim validate --classes`, the analytical engine's on the
+ * training table) or validation/infer_classes.csv (`--infer-classes`, the serving
+ * simulator's on the serving table); docs/VALIDATION.md, "Runs like this one". */
 typedef struct aif_run_class {
     char cls[24];                /* kind, dispatch, lora, family, stack, all; a serving class:
-                                    GROUP or GROUP-scheduler, -family, -kind (GROUP: throughput,
-                                    ttft, tpot; validation/infer_classes.csv) */
+                                    GROUP, GROUP-kind, GROUP-kind-scheduler, GROUP-kind-family
+                                    (GROUP: throughput, ttft, tpot) */
     char name[64];               /* dense or moe; the dispatcher; lora; the family; the stack; all;
-                                    the scheduler (serve.admission) */
+                                    a serving class's KIND/SCHEDULER (serve.admission), KIND/FAMILY */
+    bool other_kind;             /* a serving class of every run, standing in where no class of the
+                                    deployment's kind (dense or MoE) holds enough rows */
     int runs;                    /* the table's rows of the class */
     double median_ape, p90_ape, bias_pct;   /* their errors, in % (bias above 0: faster than measured) */
 } aif_run_class;

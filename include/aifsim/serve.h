@@ -315,17 +315,17 @@ typedef struct aif_serve_run {
 
 /* The published serving runs like a deployment: for each metric group of the built-in
  * validation/infer_classes.csv (`aifsim validate --infer-classes`) in turn, throughput,
- * TTFT and TPOT, the class with the largest median error among those the deployment
- * falls in with at least AIF_RUN_CLASS_MIN_RUNS rows (dense or MoE; its scheduler,
- * serve.admission; its accelerator family; the first of these on a tie), else the
- * group's every run: the least accuracy the simulator has shown on runs like it.
- * Returns how many are in out: 0 without a built-in table, and on an uncalibrated
- * (roofline) accelerator.  aif_run_serve fills aif_serve_run.classes with it. */
+ * TTFT and TPOT, the runs of its kind (dense or MoE) under its scheduler (serve.admission)
+ * or on its accelerator family, whichever has the larger median error (the scheduler's on
+ * a tie) among those of at least AIF_RUN_CLASS_MIN_RUNS rows: the least accuracy the
+ * simulator has shown on runs like it; else its kind's runs; else the group's every run,
+ * marked other_kind.  Returns how many are in out: 0 without a built-in table, and on an
+ * uncalibrated (roofline) accelerator.  aif_run_serve fills aif_serve_run.classes with it. */
 int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX]);
-/* The line of the deployment's accelerator family in one metric group ("throughput",
- * "ttft", "tpot") of the built-in validation/infer_classes.csv, into out: 1 when it holds
- * at least AIF_RUN_CLASS_MIN_RUNS rows and the accelerator is calibrated, else 0
- * (aifsim compare --infer's family column). */
+/* The line of the deployment's kind (dense or MoE) on its accelerator family in one
+ * metric group ("throughput", "ttft", "tpot") of the built-in validation/infer_classes.csv,
+ * into out: 1 when it holds at least AIF_RUN_CLASS_MIN_RUNS rows and the accelerator is
+ * calibrated, else 0 (aifsim compare --infer's family column). */
 int aif_serve_family_class(const aif_scenario *s, const char *group, aif_run_class *out);
 /* The built-in validation/infer_classes.csv (NULL when the build has none). */
 const char *aif_builtin_infer_classes_csv(size_t *len);
@@ -400,6 +400,9 @@ typedef struct aif_serve_plan {
     aif_plan_candidate c[AIF_PLAN_MAX];
     int n_meeting;
     int sims;                     /* deployments simulated in all */
+    aif_run_class classes[AIF_SERVE_CLASSES_MAX];   /* the published runs like the best (c[0] when it
+                                                       meets every target; aif_serve_classes) */
+    int n_classes;
 } aif_serve_plan;
 
 /* Plans a deployment: scenarios[g] is the scenario loaded with candidate GPU kind g

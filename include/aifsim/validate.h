@@ -141,7 +141,7 @@ aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispat
  * could not hold them all). */
 typedef enum aif_val_field { AIF_VAL_FRAMEWORK, AIF_VAL_ARCH, AIF_VAL_DISPATCH } aif_val_field;
 /* A serving table's rows carry the scheduler they were simulated with (serve.admission:
- * evict, no_evict, sglang) in aif_val_row.framework. */
+ * evict, no_evict, sglang) in aif_val_row.framework (JSON: "scheduler"). */
 int aif_validation_distinct(const aif_validation *v, aif_val_field field, const char **out, int max);
 
 /* The training table's error by class of run, the classes `aifsim validate --classes`
@@ -235,18 +235,20 @@ void aif_serve_validation_free(aif_serve_validation *v);
 /* A serving metric's group: "throughput" (throughput_tokens_per_s, requests_per_s), "ttft"
  * (ttft_*) or "tpot" (tpot_* and itl_*, the time between tokens). */
 const char *aif_serve_metric_group(const char *metric);
-/* Statistics of a serving table's rows of one metric group whose field (the scheduler
- * in framework, or the family in arch) is name; field AIF_VAL_DISPATCH with name "dense"
- * or "moe": the dense or the MoE models' rows; name NULL: every row of the group. */
-aif_rc aif_validation_serve_stats(const aif_validation *v, const char *group, aif_val_field field, const char *name,
-                                  aif_val_stats *st, aif_err *err);
+/* Statistics of a serving table's rows of one metric group ("latency": ttft and tpot
+ * together), of dense (moe 0) or MoE (1) models or either (-1), whose field is name: the
+ * scheduler they were simulated with (AIF_VAL_FRAMEWORK) or the accelerator family
+ * (AIF_VAL_ARCH); name NULL: any. */
+aif_rc aif_validation_serve_stats(const aif_validation *v, const char *group, int moe, aif_val_field field,
+                                  const char *name, aif_val_stats *st, aif_err *err);
 /* The serving table's error by class of run, the classes `aifsim validate --infer-classes`
  * writes (the columns of aif_validation_classes_write): for each metric group (throughput,
- * ttft, tpot), every run ("GROUP", name "all"), each scheduler ("GROUP-scheduler"), each
- * accelerator calibration family ("GROUP-family") and dense and MoE models ("GROUP-kind").
- * The built-in table's is embedded as validation/infer_classes.csv, which the suite holds
- * to what this writes, and which a serving run reads for the runs like it
- * (aif_serve_classes, include/aifsim/serve.h). */
+ * ttft, tpot), every run ("GROUP", name "all"), dense and MoE models ("GROUP-kind", name
+ * "dense" or "moe"), and within each kind each scheduler ("GROUP-kind-scheduler", name
+ * "KIND/SCHEDULER") and each accelerator calibration family ("GROUP-kind-family", name
+ * "KIND/FAMILY"); a class with no row is left out.  The built-in table's is embedded as
+ * validation/infer_classes.csv, which the suite holds to what this writes, and which a
+ * serving run reads for the runs like it (aif_serve_classes, include/aifsim/serve.h). */
 aif_rc aif_validation_serve_classes_write(const aif_validation *v, FILE *f, aif_err *err);
 
 #ifdef __cplusplus

@@ -40,7 +40,8 @@ static const char help[] =
     "base and options as aifsim infer takes them): output tokens/s, tokens/s per GPU,\n"
     "TPOT p50, power per GPU, the owned cost per million output tokens, and the\n"
     "simulator's median error and bias on the throughput of the published serving runs\n"
-    "of each accelerator's family (aifsim validate --infer-classes).  Each row\n"
+    "of the model's kind (dense or MoE) on each accelerator's family (aifsim validate\n"
+    "--infer-classes).  Each row\n"
     "gives its catalog status (measured, specification, announced: the least settled\n"
     "of its accelerator, system and fabrics); '*' marks a roofline bound (an accelerator\n"
     "family with no published kernel measurement: times are lower bounds).  n/a: the\n"
@@ -231,9 +232,9 @@ static void print_text(const row *rows, int n, int infer, const char *model)
     printf("\nstatus: the least settled of the row's accelerator, system and fabrics (aifsim catalog);\n"
            "owned cost: depreciation, operations and electricity (docs/FACILITY.md)\n");
     if (infer)
-        printf("family |err|: the simulator's median error on the published serving runs' throughput on the\n"
-               "  accelerator's family, its bias (above 0: more tokens/s than measured) and the runs (aifsim\n"
-               "  validate --infer-classes); - where the table holds fewer than 5\n");
+        printf("family |err|: the simulator's median error on the throughput of the published serving runs of\n"
+               "  the model's kind on the accelerator's family, its bias (above 0: more tokens/s than measured)\n"
+               "  and the runs (aifsim validate --infer-classes); - where the table holds fewer than 5\n");
     else
         printf("family |err|: the analytical engine's median error on the published runs of the accelerator's\n"
                "  family, its bias (above 0: predicted faster than measured) and the runs (aifsim validate\n"

@@ -60,8 +60,9 @@ static const char help[] =
     "    validation/classes.csv, from which `aifsim train` shows the runs like a job;\n"
     "  - --infer-classes: the serving rows only (validation/infer.csv, or --infer FILE),\n"
     "    as CSV in the same columns: for each metric group (throughput; TTFT; TPOT, with\n"
-    "    the time between tokens), every run, each scheduler (serve.admission), each\n"
-    "    accelerator family, dense and MoE.  The built-in table's is kept as\n"
+    "    the time between tokens), every run, dense and MoE, and within each of the two\n"
+    "    each scheduler (serve.admission) and each accelerator family; no bound applies.\n"
+    "    The built-in table's is kept as\n"
     "    validation/infer_classes.csv, from which `aifsim infer` shows the runs like a\n"
     "    deployment.\n"
     "The CSV formats are in docs/CATALOGS.md.\n"
@@ -240,9 +241,13 @@ static int print_frameworks(const aif_validation *v, json_object *into)
     return 0;
 }
 
-/* train: the training table, whose rows carry ASSUMED counts and the fit flag */
-static json_object *table_json(const aif_validation *v, int train)
+/* kind: the table's, TABLE_TRAIN's rows carry ASSUMED counts and the fit flag, and
+ * TABLE_SERVE's their scheduler, family and kind (their framework field holds the
+ * scheduler: the key says so) */
+enum { TABLE_OTHER, TABLE_TRAIN, TABLE_SERVE };
+static json_object *table_json(const aif_validation *v, int kind)
 {
+    int train = kind == TABLE_TRAIN;
     json_object *t = json_object_new_object(), *rows = json_object_new_array();
     for (int i = 0; i < v->n; i++) {
         const aif_val_row *r = &v->rows[i];
@@ -250,7 +255,8 @@ static json_object *table_json(const aif_validation *v, int train)
         json_object_object_add(o, "id", json_object_new_string(r->id));
         json_object_object_add(o, "metric", json_object_new_string(r->metric));
         if (r->framework[0])
-            json_object_object_add(o, "framework", json_object_new_string(r->framework));
+            json_object_object_add(o, kind == TABLE_SERVE ? "scheduler" : "framework",
+                                   json_object_new_string(r->framework));
         json_object_object_add(o, "predicted", json_object_new_double(r->predicted));
         json_object_object_add(o, "measured", json_object_new_double(r->measured));
         json_object_object_add(o, "error_pct", json_object_new_double(100 * r->err));
@@ -259,6 +265,8 @@ static json_object *table_json(const aif_validation *v, int train)
             json_object_object_add(o, "source_group", json_object_new_string(r->group));
             json_object_object_add(o, "assumed", json_object_new_int(r->n_assumed));
             json_object_object_add(o, "fits_in_memory", json_object_new_boolean(!r->nofit));
+        }
+        if (train || kind == TABLE_SERVE) {
             json_object_object_add(o, "arch", json_object_new_string(r->arch));   /* the calibration family */
             json_object_object_add(o, "moe", json_object_new_boolean(r->moe));
         }
@@ -367,7 +375,7 @@ static void print_table_notes(const aif_validation *v)
 
 int cmd_validate(int argc, char **argv)
 {
-    int markdown = 0, use_sim = 0, holdout = 0, classes = 0, infer_classes = 0;
+    int markdown = 0, use_sim = 0, holdout = 0, classes = 0, infer_classes = 0, bound_given = 0;
     const char *file = NULL, *coll_file = NULL, *infer_file = NULL, *mem_file = NULL;
     double bound = MEDIAN_BOUND_PCT;
     static cli_opts o;
@@ -432,6 +440,7 @@ int cmd_validate(int argc, char **argv)
             }
             if (cli_parse_number("validate", "--bound", argv[++i], 0, 1000, &bound))
                 return EXIT_USAGE;
+            bound_given = 1;
             if (bound <= 0)
                 return cli_usage_error("validate", "--bound '%s': expected a percentage above 0 (up to 1000)",
                                        argv[i]);
@@ -451,10 +460,12 @@ int cmd_validate(int argc, char **argv)
     if (classes && (o.json || markdown || holdout || coll_file || infer_file || mem_file))
         return cli_usage_error("validate", "--classes prints the training rows' classes as CSV alone: not with "
                                "--json, --markdown, --holdout, --collectives, --infer or --memory");
-    if (infer_classes && (o.json || markdown || holdout || classes || use_sim || file || coll_file || mem_file))
+    if (infer_classes && (o.json || markdown || holdout || classes || use_sim || file || coll_file || mem_file ||
+                          bound_given))
         return cli_usage_error("validate", "--infer-classes prints the serving rows' classes as CSV alone (of "
-                               "--infer FILE when given): not with a training table, --json, --markdown, "
-                               "--holdout, --classes, --engine, --collectives or --memory");
+                               "--infer FILE when given; no bound applies to the serving rows): not with a "
+                               "training table, --json, --markdown, --holdout, --classes, --engine, --bound, "
+                               "--collectives or --memory");
     if (holdout && (coll_file || infer_file || mem_file))
         return cli_usage_error("validate", "--holdout applies to the training rows, not to --collectives, --infer "
                                "or --memory");
@@ -510,7 +521,7 @@ int cmd_validate(int argc, char **argv)
     }
     if (o.json) {
         json_c_set_serialization_double_format("%.6g", JSON_C_OPTION_THREAD);
-        json_object *root = with_train ? table_json(&train, 1) : json_object_new_object();
+        json_object *root = with_train ? table_json(&train, TABLE_TRAIN) : json_object_new_object();
         if (with_train) {
             json_object_object_add(root, "bound_pct", json_object_new_double(bound));
             if (holdout)
@@ -522,7 +533,7 @@ int cmd_validate(int argc, char **argv)
             }
         }
         if (coll.n > 0) {
-            json_object *cj = table_json(&coll, 0);
+            json_object *cj = table_json(&coll, TABLE_OTHER);
             json_object *sk = json_object_new_array();
             for (int i = 0; i < coll.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 json_object_array_add(sk, json_object_new_string(coll.skipped[i]));
@@ -546,7 +557,7 @@ int cmd_validate(int argc, char **argv)
             json_object_object_add(root, "power", pw);
         }
         if (serve.table.n > 0) {
-            json_object *sj = table_json(&serve.table, 0);
+            json_object *sj = table_json(&serve.table, TABLE_SERVE);
             json_object *sk = json_object_new_array();
             for (int i = 0; i < serve.table.n_skipped && i < AIF_MAX_SKIPPED; i++)
                 json_object_array_add(sk, json_object_new_string(serve.table.skipped[i]));
@@ -559,7 +570,7 @@ int cmd_validate(int argc, char **argv)
             json_object_object_add(root, "serving", sj);
         }
         if (mem.n > 0)
-            json_object_object_add(root, "memory", table_json(&mem, 0));
+            json_object_object_add(root, "memory", table_json(&mem, TABLE_OTHER));
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);

@@ -322,6 +322,11 @@ aif_rc aif_plan_serve(const aif_catalog *c, const aif_scenario *const *scenarios
         qsort(out->c, (size_t)out->n, sizeof out->c[0], rank_cmp);
         for (int i = 0; i < out->n; i++)
             out->n_meeting += out->c[i].meets;
+        /* the published runs like the best: its GPU kind's scenario (model and scheduler are every
+         * candidate's) */
+        for (int g = 0; g < n_scenarios && out->n_meeting > 0 && !out->n_classes; g++)
+            if (!strcmp(scenarios[g]->cluster.gpu.name, out->c[0].gpu))
+                out->n_classes = aif_serve_classes(scenarios[g], out->classes);
     }
 done:
     free(sh);

@@ -55,6 +55,7 @@ static int find_class(const char *text, size_t len, const char *cls, const char 
                 out->median_ape = med;
                 out->p90_ape = p90;
                 out->bias_pct = bias;
+                out->other_kind = false;
                 return 1;
             }
         }
@@ -96,10 +97,11 @@ int aif_serve_family_class(const aif_scenario *s, const char *group, aif_run_cla
 {
     size_t len;
     const char *text = aif_builtin_infer_classes_csv(&len);
-    char cls[sizeof out->cls];
-    snprintf(cls, sizeof cls, "%s-family", group);
-    return (text = class_table(text, &len)) && !s->cluster.gpu.calib.roofline &&
-           find_class(text, len, cls, s->cluster.gpu.arch, out) && out->runs >= AIF_RUN_CLASS_MIN_RUNS;
+    char cls[sizeof out->cls], name[sizeof out->name];
+    snprintf(cls, sizeof cls, "%s-kind-family", group);
+    snprintf(name, sizeof name, "%s/%s", s->model.moe.experts > 0 ? "moe" : "dense", s->cluster.gpu.arch);
+    return (text = class_table(text, &len)) && !s->cluster.gpu.calib.roofline && find_class(text, len, cls, name, out) &&
+           out->runs >= AIF_RUN_CLASS_MIN_RUNS;
 }
 
 int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX])
@@ -109,23 +111,32 @@ int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES
     const char *text = aif_builtin_infer_classes_csv(&len);
     if (!(text = class_table(text, &len)) || s->cluster.gpu.calib.roofline)
         return 0;
-    const char *names[3] = {s->model.moe.experts > 0 ? "moe" : "dense",
-                            aif_serve_admission_names[s->serve.admission], s->cluster.gpu.arch};
-    static const char *const dims[3] = {"kind", "scheduler", "family"};
+    const char *kind = s->model.moe.experts > 0 ? "moe" : "dense";
+    const char *by[2][2] = {{"scheduler", aif_serve_admission_names[s->serve.admission]},
+                            {"family", s->cluster.gpu.arch}};
     int n = 0;
     for (int g = 0; g < AIF_SERVE_CLASSES_MAX; g++) {
         aif_run_class c, best;
+        char cls[sizeof c.cls], name[sizeof c.name];
         int found = 0;
-        for (int d = 0; d < 3; d++) {
-            char cls[sizeof c.cls];
-            snprintf(cls, sizeof cls, "%s-%s", groups[g], dims[d]);
-            if (find_class(text, len, cls, names[d], &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS &&
+        /* the deployment's kind under its scheduler and on its family: the least accurate */
+        for (int d = 0; d < 2; d++) {
+            snprintf(cls, sizeof cls, "%s-kind-%s", groups[g], by[d][0]);
+            snprintf(name, sizeof name, "%s/%s", kind, by[d][1]);
+            if (find_class(text, len, cls, name, &c) && c.runs >= AIF_RUN_CLASS_MIN_RUNS &&
                 (!found || c.median_ape > best.median_ape)) {
                 best = c;
                 found = 1;
             }
         }
-        if (found || find_class(text, len, groups[g], "all", &best))
+        snprintf(cls, sizeof cls, "%s-kind", groups[g]);
+        if (!found)   /* else its kind */
+            found = find_class(text, len, cls, kind, &best) && best.runs >= AIF_RUN_CLASS_MIN_RUNS;
+        if (!found && find_class(text, len, groups[g], "all", &best)) {   /* else every run, said so */
+            best.other_kind = true;
+            found = 1;
+        }
+        if (found)
             out[n++] = best;
     }
     return n;

@@ -237,15 +237,16 @@ static const char *class_label(const aif_run_class *c, char *buf, size_t len)
         size_t gl = strlen(groups[g][0]);
         if (strncmp(c->cls, groups[g][0], gl) || (c->cls[gl] && c->cls[gl] != '-'))
             continue;
-        const char *dim = c->cls[gl] ? c->cls + gl + 1 : "";
+        const char *dim = c->cls[gl] ? c->cls + gl + 1 : "", *slash = strchr(c->name, '/');
+        int moe = !strncmp(c->name, "moe", 3);
         if (!strcmp(dim, "kind"))
-            snprintf(buf, len, "%s, %s models", groups[g][1], !strcmp(c->name, "moe") ? "MoE" : c->name);
-        else if (!strcmp(dim, "scheduler"))
-            snprintf(buf, len, "%s, scheduler %s", groups[g][1], c->name);
-        else if (!strcmp(dim, "family"))
-            snprintf(buf, len, "%s, accelerator family %s", groups[g][1], c->name);
+            snprintf(buf, len, "%s, %s models", groups[g][1], moe ? "MoE" : "dense");
+        else if (slash && !strcmp(dim, "kind-scheduler"))
+            snprintf(buf, len, "%s, %s under %s", groups[g][1], moe ? "MoE" : "dense", slash + 1);
+        else if (slash && !strcmp(dim, "kind-family"))
+            snprintf(buf, len, "%s, %s on %s", groups[g][1], moe ? "MoE" : "dense", slash + 1);
         else
-            snprintf(buf, len, "%s, every run", groups[g][1]);
+            snprintf(buf, len, "%s, every run%s", groups[g][1], c->other_kind ? " (none of its kind)" : "");
         return buf;
     }
     if (!strcmp(c->cls, "dispatch"))
@@ -266,11 +267,11 @@ static const char *class_label(const aif_run_class *c, char *buf, size_t len)
 /* How far the analytical engine's predictions of the published runs like a job fell from
  * their measurements, so that its figures read with the error their class of run has been
  * shown to carry. */
-static void class_lines(FILE *f, int indent, const aif_run_class *c, int n)
+static void class_lines(FILE *f, int indent, int width, const aif_run_class *c, int n)
 {
     for (int i = 0; i < n; i++) {
         char lb[128];
-        fprintf(f, "%*s%-38s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n", indent, "",
+        fprintf(f, "%*s%-*s %5.1f%% over %3d runs, p90 %5.1f%%, bias %+.1f%%\n", indent, "", width,
                 class_label(&c[i], lb, sizeof lb), c[i].median_ape, c[i].runs, c[i].p90_ape, c[i].bias_pct);
     }
 }
@@ -281,17 +282,17 @@ void aif_report_classes_text(FILE *f, int indent, const char *like, const aif_ru
         return;
     fprintf(f, "  %-*sthe analytical engine's median |error| on published runs like %s (aifsim validate --classes; "
                "bias above 0: predicted faster than measured)\n", indent - 2, "validated", like);
-    class_lines(f, indent, c, n);
+    class_lines(f, indent, 38, c, n);
 }
 
-void aif_report_serve_classes_text(FILE *f, int indent, const aif_run_class *c, int n)
+void aif_report_serve_classes_text(FILE *f, int indent, const char *like, const aif_run_class *c, int n)
 {
     if (n <= 0)
         return;
-    fprintf(f, "  %-*s the simulator's median |error| on published serving runs like this one, each metric's least "
+    fprintf(f, "  %-*s the simulator's median |error| on published serving runs like %s, each metric's least "
                "accurate class (aifsim validate --infer-classes; bias above 0: promised more than measured)\n",
-            indent - 2, "validated");
-    class_lines(f, indent, c, n);
+            indent - 2, "validated", like);
+    class_lines(f, indent, 40, c, n);
 }
 
 json_object *aif_report_classes_json(const aif_run_class *c, int n)
@@ -307,6 +308,8 @@ json_object *aif_report_classes_json(const aif_run_class *c, int n)
         aif_json_num(e, "median_ape_pct", c[i].median_ape);
         aif_json_num(e, "p90_ape_pct", c[i].p90_ape);
         aif_json_num(e, "bias_pct", c[i].bias_pct);
+        if (c[i].other_kind)   /* a serving class of every run, none of the deployment's kind */
+            json_object_object_add(e, "other_kind", json_object_new_boolean(1));
         json_object_array_add(a, e);
     }
     return a;

@@ -116,6 +116,7 @@ void aif_report_plan_text(FILE *f, const aif_serve_plan *p)
                 wt,
                 k->price_known ? ": the cheapest per token that meets every target"
                                : ": the fewest GPUs that meet every target (no price is known for these parts)");
+        aif_report_serve_classes_text(f, 11, "the best", p->classes, p->n_classes);
     }
 }
 
@@ -179,6 +180,7 @@ char *aif_report_plan_json(const aif_serve_plan *p)
     }
     json_object_object_add(o, "candidates", arr);   /* ranked: meeting, cheapest first */
     json_object_object_add(o, "best", p->n_meeting ? json_object_get(json_object_array_get_idx(arr, 0)) : NULL);
+    json_object_object_add(o, "validated", aif_report_classes_json(p->classes, p->n_classes));
     const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *out = txt ? strdup(txt) : NULL;
     json_object_put(o);

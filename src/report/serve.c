@@ -108,7 +108,7 @@ void aif_report_serve_text(FILE *f, const aif_serve_run *run)
     lat_line(f, "TPOT", &r->tpot);
     lat_line(f, "E2E", &r->e2e);
     lat_line(f, "queue", &r->queue);
-    aif_report_serve_classes_text(f, 11, run->classes, run->n_classes);
+    aif_report_serve_classes_text(f, 11, "this one", run->classes, run->n_classes);
     if (sv->slo.ttft_s > 0 || sv->slo.tpot_s > 0 || sv->slo.e2e_s > 0)
         fprintf(f, "  SLO      %.1f%% of requests meet every target\n", 100 * r->slo_goodput);
     fprintf(f, "  batch    %.1f sequences per iteration (mean), %ld iterations, %ld preemption%s\n", r->mean_batch,

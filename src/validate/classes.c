@@ -3,8 +3,8 @@
  * every run; dense and MoE models; MoE runs with expert parallelism by their dispatcher;
  * LoRA fine-tuning; each accelerator calibration family; each software stack.  `aifsim
  * validate --infer-classes` writes the serving table's (aif_validation_serve_classes_write):
- * for each metric group (throughput, TTFT, time per output token), every run, each
- * scheduler, each family, dense and MoE.  The built-in tables' are kept as
+ * for each metric group (throughput, TTFT, time per output token), every run, dense and
+ * MoE models, and within each of the two each scheduler and each family.  The built-in tables' are kept as
  * validation/classes.csv and validation/infer_classes.csv, embedded, and the suite holds
  * them to what the two print today (tests validation_classes, validation_infer_classes),
  * so they never lag the model; a training or serving run reads them
@@ -94,33 +94,27 @@ aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *e
     return rc;
 }
 
-/* One metric group's lines: every run of it, then by field (its distinct names, sorted),
- * a name with no row of the group left out. */
-static aif_rc put_serve_named(FILE *f, const aif_validation *v, const char *group, const char *suffix,
+/* One metric group's lines of one kind by field (its distinct names, sorted), named
+ * KIND/NAME, a name with no row of the group and kind left out. */
+static aif_rc put_serve_named(FILE *f, const aif_validation *v, const char *group, int moe, const char *suffix,
                               aif_val_field field, aif_err *err)
 {
     const char *names[MAX_NAMES];
-    static const char *const kinds[] = {"dense", "moe"};
-    int n;
-    if (field == AIF_VAL_DISPATCH) {   /* dense or MoE models */
-        n = 2;
-        memcpy(names, kinds, sizeof kinds);
-    } else {
-        n = aif_validation_distinct(v, field, names, MAX_NAMES);
-        if (n > MAX_NAMES)
-            return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "the table names more than %d distinct values of "
-                               "one class (%s-%s): its classes are not written", MAX_NAMES, group, suffix);
-        qsort(names, (size_t)n, sizeof *names, cmp_str);
-    }
-    char cls[32];
-    snprintf(cls, sizeof cls, "%s-%s", group, suffix);
+    int n = aif_validation_distinct(v, field, names, MAX_NAMES);
+    if (n > MAX_NAMES)
+        return aif_err_set(err, AIF_EINPUT, NULL, 0, 0, NULL, "the table names more than %d distinct values of "
+                           "one class (%s-kind-%s): its classes are not written", MAX_NAMES, group, suffix);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    char cls[32], name[96];
+    snprintf(cls, sizeof cls, "%s-kind-%s", group, suffix);
     for (int k = 0; k < n; k++) {
         aif_val_stats st;
-        aif_rc rc = aif_validation_serve_stats(v, group, field, names[k], &st, err);
+        aif_rc rc = aif_validation_serve_stats(v, group, moe, field, names[k], &st, err);
         if (rc)
             return rc;
+        snprintf(name, sizeof name, "%s/%s", moe ? "moe" : "dense", names[k]);
         if (st.n)
-            put_line(f, cls, names[k], &st);
+            put_line(f, cls, name, &st);
     }
     return AIF_OK;
 }
@@ -131,16 +125,24 @@ aif_rc aif_validation_serve_classes_write(const aif_validation *v, FILE *f, aif_
     fputs(AIF_CLASSES_CSV_HEADER "\n", f);
     for (int g = 0; g < 3; g++) {
         aif_val_stats st;
-        aif_rc rc = aif_validation_serve_stats(v, groups[g], AIF_VAL_FRAMEWORK, NULL, &st, err);
+        aif_rc rc = aif_validation_serve_stats(v, groups[g], -1, AIF_VAL_ARCH, NULL, &st, err);
         if (rc)
             return rc;
         if (!st.n)
             continue;
         put_line(f, groups[g], "all", &st);
-        if ((rc = put_serve_named(f, v, groups[g], "scheduler", AIF_VAL_FRAMEWORK, err)) ||
-            (rc = put_serve_named(f, v, groups[g], "family", AIF_VAL_ARCH, err)) ||
-            (rc = put_serve_named(f, v, groups[g], "kind", AIF_VAL_DISPATCH, err)))
-            return rc;
+        char cls[32];
+        snprintf(cls, sizeof cls, "%s-kind", groups[g]);
+        for (int moe = 0; moe < 2; moe++) {
+            if ((rc = aif_validation_serve_stats(v, groups[g], moe, AIF_VAL_ARCH, NULL, &st, err)))
+                return rc;
+            if (st.n)
+                put_line(f, cls, moe ? "moe" : "dense", &st);
+        }
+        for (int moe = 0; moe < 2; moe++)
+            if ((rc = put_serve_named(f, v, groups[g], moe, "scheduler", AIF_VAL_FRAMEWORK, err)) ||
+                (rc = put_serve_named(f, v, groups[g], moe, "family", AIF_VAL_ARCH, err)))
+                return rc;
     }
     return AIF_OK;
 }

@@ -1137,26 +1137,41 @@ static aif_rc stats_where(const aif_validation *v, int (*keep)(const aif_val_row
     return AIF_OK;
 }
 
-typedef struct metric_group {
-    int latency;          /* 1: ttft_*, tpot_* and itl_*; 0: the rest */
-    const char *prefix;   /* only metrics beginning with it, when not NULL */
-} metric_group;
-
-static int in_metric_group(const aif_val_row *r, const void *arg)
+/* A serving metric's group (aif_serve_metric_group); "latency": ttft and tpot together. */
+const char *aif_serve_metric_group(const char *metric)
 {
-    const metric_group *g = arg;
-    const char *m = r->metric;
-    int tpot = !strncmp(m, "tpot_", 5) || !strncmp(m, "itl_", 4);   /* the inter-token half */
-    int lat = !strncmp(m, "ttft_", 5) || tpot;
-    return lat == g->latency && (!g->prefix || (!strcmp(g->prefix, "tpot_") ? tpot : !strncmp(m, g->prefix, strlen(g->prefix))));
+    if (!strncmp(metric, "ttft_", 5))
+        return "ttft";
+    if (!strncmp(metric, "tpot_", 5) || !strncmp(metric, "itl_", 4))   /* the inter-token half */
+        return "tpot";
+    return "throughput";
 }
 
-/* Statistics of one metric group's rows (latency 1: ttft_* and tpot_*, only those
- * beginning with prefix when it is not NULL; 0: the rest). */
-static aif_rc group_stats(const aif_validation *v, int latency, const char *prefix, aif_val_stats *st, aif_err *err)
+/* The serving rows of one class: a metric group, dense or MoE (moe -1: either), and the
+ * scheduler (field AIF_VAL_FRAMEWORK) or family (AIF_VAL_ARCH) name (NULL: any). */
+typedef struct serve_class {
+    const char *group;
+    int moe;
+    aif_val_field field;
+    const char *name;
+} serve_class;
+
+static int in_serve_class(const aif_val_row *r, const void *arg)
 {
-    metric_group g = {latency, prefix};
-    return stats_where(v, in_metric_group, &g, st, err);
+    const serve_class *k = arg;
+    const char *g = aif_serve_metric_group(r->metric);
+    if (strcmp(k->group, "latency") ? strcmp(g, k->group) != 0 : !strcmp(g, "throughput"))
+        return 0;
+    if (k->moe >= 0 && r->moe != k->moe)
+        return 0;
+    return !k->name || !strcmp(k->field == AIF_VAL_ARCH ? r->arch : r->framework, k->name);
+}
+
+aif_rc aif_validation_serve_stats(const aif_validation *v, const char *group, int moe, aif_val_field fld,
+                                  const char *name, aif_val_stats *st, aif_err *err)
+{
+    serve_class k = {group, moe, fld, name};
+    return stats_where(v, in_serve_class, &k, st, err);
 }
 
 static int is_framework_row(const aif_val_row *r, const void *name) { return !strcmp(r->framework, name); }
@@ -1195,40 +1210,6 @@ aif_rc aif_validation_dispatch_stats(const aif_validation *v, const char *dispat
     return stats_where(v, is_dispatch_row, dispatch, st, err);
 }
 
-const char *aif_serve_metric_group(const char *metric)
-{
-    if (!strncmp(metric, "ttft_", 5))
-        return "ttft";
-    if (!strncmp(metric, "tpot_", 5) || !strncmp(metric, "itl_", 4))
-        return "tpot";
-    return "throughput";
-}
-
-typedef struct serve_class {
-    const char *group;     /* aif_serve_metric_group */
-    aif_val_field field;   /* AIF_VAL_FRAMEWORK: the scheduler; AIF_VAL_ARCH; AIF_VAL_DISPATCH: dense or moe */
-    const char *name;      /* NULL: every row of the group */
-} serve_class;
-
-static int in_serve_class(const aif_val_row *r, const void *arg)
-{
-    const serve_class *k = arg;
-    if (strcmp(aif_serve_metric_group(r->metric), k->group))
-        return 0;
-    if (!k->name)
-        return 1;
-    if (k->field == AIF_VAL_DISPATCH)
-        return r->moe == !strcmp(k->name, "moe");
-    return !strcmp(k->field == AIF_VAL_ARCH ? r->arch : r->framework, k->name);
-}
-
-aif_rc aif_validation_serve_stats(const aif_validation *v, const char *group, aif_val_field fld, const char *name,
-                                  aif_val_stats *st, aif_err *err)
-{
-    serve_class k = {group, fld, name};
-    return stats_where(v, in_serve_class, &k, st, err);
-}
-
 aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len, const char *name,
                               aif_serve_validation *out, aif_err *err)
 {
@@ -1238,13 +1219,13 @@ aif_rc aif_validate_serve_csv(const aif_catalog *c, const char *text, size_t len
     memset(out, 0, sizeof *out);
     aif_rc rc = run_csv(c, text, len, name, need, serve_row, 0, NULL, &out->table, err);
     if (!rc)
-        rc = group_stats(&out->table, 0, NULL, &out->throughput, err);
+        rc = aif_validation_serve_stats(&out->table, "throughput", -1, AIF_VAL_ARCH, NULL, &out->throughput, err);
     if (!rc)
-        rc = group_stats(&out->table, 1, NULL, &out->latency, err);
+        rc = aif_validation_serve_stats(&out->table, "latency", -1, AIF_VAL_ARCH, NULL, &out->latency, err);
     if (!rc)
-        rc = group_stats(&out->table, 1, "ttft_", &out->ttft, err);
+        rc = aif_validation_serve_stats(&out->table, "ttft", -1, AIF_VAL_ARCH, NULL, &out->ttft, err);
     if (!rc)
-        rc = group_stats(&out->table, 1, "tpot_", &out->tpot, err);
+        rc = aif_validation_serve_stats(&out->table, "tpot", -1, AIF_VAL_ARCH, NULL, &out->tpot, err);
     if (rc)
         aif_validation_free(&out->table);
     return rc;
