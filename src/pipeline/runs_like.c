@@ -100,8 +100,8 @@ int aif_serve_family_class(const aif_scenario *s, const char *group, aif_run_cla
     char cls[sizeof out->cls], name[sizeof out->name];
     snprintf(cls, sizeof cls, "%s-kind-family", group);
     snprintf(name, sizeof name, "%s/%s", s->model.moe.experts > 0 ? "moe" : "dense", s->cluster.gpu.arch);
-    return (text = class_table(text, &len)) && !s->cluster.gpu.calib.roofline && find_class(text, len, cls, name, out) &&
-           out->runs >= AIF_RUN_CLASS_MIN_RUNS;
+    return (text = class_table(text, &len)) && !s->cluster.gpu.calib.roofline &&
+           find_class(text, len, cls, name, out) && out->runs >= AIF_RUN_CLASS_MIN_RUNS;
 }
 
 int aif_serve_classes(const aif_scenario *s, aif_run_class out[AIF_SERVE_CLASSES_MAX])

@@ -4,11 +4,11 @@
  * LoRA fine-tuning; each accelerator calibration family; each software stack.  `aifsim
  * validate --infer-classes` writes the serving table's (aif_validation_serve_classes_write):
  * for each metric group (throughput, TTFT, time per output token), every run, dense and
- * MoE models, and within each of the two each scheduler and each family.  The built-in tables' are kept as
- * validation/classes.csv and validation/infer_classes.csv, embedded, and the suite holds
- * them to what the two print today (tests validation_classes, validation_infer_classes),
- * so they never lag the model; a training or serving run reads them
- * (src/pipeline/runs_like.c). */
+ * MoE models, and within each of the two each scheduler and each family.  The built-in
+ * tables' are kept as validation/classes.csv and validation/infer_classes.csv, embedded,
+ * and the suite holds them to what the two print today (tests validation_classes,
+ * validation_infer_classes), so they never lag the model; a training or serving run
+ * reads them (src/pipeline/runs_like.c). */
 #include "aifsim/run.h"
 #include "aifsim/validate.h"
 #include "base/base.h"
