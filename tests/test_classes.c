@@ -41,6 +41,19 @@ static aif_val_row row(double err, int moe, const char *dispatch, const char *ar
     return r;
 }
 
+/* What a classes writer prints for table v, as a string the caller frees. */
+static char *written(aif_rc (*write)(const aif_validation *, FILE *, aif_err *), const aif_validation *v)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    aif_err e;
+    assert_int_equal(write(v, f, &e), AIF_OK);
+    fclose(f);
+    return buf;
+}
+
 /* Four rows, every class's median, p90 (linear between ranks) and bias by hand. */
 static void test_write(void **state)
 {
@@ -49,13 +62,7 @@ static void test_write(void **state)
                            row(0.30, 1, "alltoall", "blackwell", "megatron-core", 0),
                            row(-0.02, 0, "", "blackwell", "megatron-core", 16)};
     aif_validation v = {.rows = rows, .n = 4, .median_ape = 7.5, .p90_ape = 24, .bias_pct = 4};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    aif_err e;
-    assert_int_equal(aif_validation_classes_write(&v, f, &e), AIF_OK);
-    fclose(f);
+    char *buf = written(aif_validation_classes_write, &v);
     const char *want = "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct\n"
                        "all,all,4,7.500,24.000,4.000\n"
                        "kind,dense,3,5.000,9.000,-2.000\n"        /* 10 5 2; rates .10 -.05 -.02 */
@@ -90,13 +97,7 @@ static void test_serve_write(void **state)
                            srow("itl_p50_s", -0.50, "sglang", "blackwell", 0),     /* rate 1/0.5 - 1 = +100% */
                            srow("tpot_mean_s", 0.10, "no_evict", "hopper", 0)};    /* rate 1/1.1 - 1 = -9.091% */
     aif_validation v = {.rows = rows, .n = 5};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    aif_err e;
-    assert_int_equal(aif_validation_serve_classes_write(&v, f, &e), AIF_OK);
-    fclose(f);
+    char *buf = written(aif_validation_serve_classes_write, &v);
     const char *want = "class,name,runs,median_ape_pct,p90_ape_pct,bias_pct\n"
                        "throughput,all,2,15.000,19.000,-5.000\n"     /* 10 20: 10 + 0.9 x 10; rates +.10 -.20 */
                        "throughput-kind,dense,1,10.000,10.000,10.000\n"
