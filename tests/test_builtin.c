@@ -42,7 +42,7 @@ static int calib_diff(const char *w, const aif_calib *a, const aif_calib *b)
            NUM(w, a, b, attn_fwd_eff) | NUM(w, a, b, attn_bwd_eff) | NUM(w, a, b, attn_kv_half) |
            NUM(w, a, b, attn_hd_half) | NUM(w, a, b, attn_flash2_factor) | NUM(w, a, b, overlap_slowdown) | NUM(w, a, b, speed_spread) |
            NUM(w, a, b, mem_eff) | NUM(w, a, b, kernel_overhead_s) | INT(w, a, b, n_sm) | INT(w, a, b, tile_m) |
-           INT(w, a, b, tile_n) | NUM(w, a, b, workspace_bytes) | NUM(w, a, b, grouped_m_half) | NUM(w, a, b, grouped_factor) | NUM(w, a, b, grouped_dgrad_factor) | NUM(w, a, b, grouped_wgrad_factor) | NUM(w, a, b, grouped_unaligned_factor) |
+           INT(w, a, b, tile_n) | NUM(w, a, b, workspace_bytes) | NUM(w, a, b, grouped_m_half) | NUM(w, a, b, grouped_factor) | NUM(w, a, b, grouped_dgrad_factor) | NUM(w, a, b, grouped_wgrad_factor) | NUM(w, a, b, grouped_unaligned_factor) | NUM(w, a, b, mixed_input_factor) |
            NUM(w, a, b, attn_fwd_eff_hd64) | NUM(w, a, b, attn_bwd_eff_hd64) | NUM(w, a, b, attn_fwd_eff_hd192) |
            NUM(w, a, b, attn_bwd_eff_hd192) | INT(w, a, b, attn_block_n) | NUM(w, a, b, attn_fp8_fwd_factor) |
            NUM(w, a, b, attn_fp8_bwd_factor) | NUM(w, a, b, attn_fp8_fwd_factor_hd64) | NUM(w, a, b, attn_fp8_bwd_factor_hd64) |
@@ -51,7 +51,7 @@ static int calib_diff(const char *w, const aif_calib *a, const aif_calib *b)
 /* every field above: a field added to aif_calib changes its size and stops the build here and in
  * tools/catalog_gen.c (the same assertion) until both lists take it */
 #if defined(__LP64__)
-_Static_assert(sizeof(aif_calib) == 312, "aif_calib has a field calib_diff does not compare (LP64 size)");
+_Static_assert(sizeof(aif_calib) == 320, "aif_calib has a field calib_diff does not compare (LP64 size)");
 #endif
 
 static int framework_diff(const char *w, const aif_framework *a, const aif_framework *b)

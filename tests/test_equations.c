@@ -15,6 +15,7 @@
 #include "aifsim/sim.h"
 #include "aifsim/validate.h"
 #include "workload/memory.h"
+#include "workload/lower_serve.h"
 #include "workload/transformer.h"
 
 #include <math.h>
@@ -352,6 +353,165 @@ static void test_grouped_gemm_against_kernel_table(void **state)
     assert_int_equal(n_unaligned, 3);
     assert_int_equal(unaligned_fast, 3);
     assert_int_equal(unaligned_held, 3);
+}
+
+/* One row group of validation/kernels/moe_trtllm.csv (a GPU, a dtype, a layer's shape): the
+ * model's ratio to the measured time at each token count, all of them (all) and those with at least
+ * 64 tokens per expert (large: past the weights-bound decode sizes). */
+typedef struct moe_class {
+    char gpu[8], dtype[20];
+    double all[512], large[512], plain_large[512];   /* plain: mixed_input_factor off */
+    int n_all, n_large;
+} moe_class;
+
+static double median_of(const double *v, int n)
+{
+    double s[512];
+    assert_true(n > 0 && n <= 512);
+    memcpy(s, v, (size_t)n * sizeof v[0]);
+    qsort(s, (size_t)n, sizeof s[0], cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* The time of one layer's expert ops (the serving lowering's expert.fc1, expert.act, expert.fc2)
+ * for a prefill of `tokens`, in ms; plain: on a copy of the GPU without its mixed_input_factor. */
+static double serve_experts_ms(const aif_scenario *s, double tokens, int plain)
+{
+    aif_scenario c = *s;
+    if (plain)
+        c.cluster.gpu.calib.mixed_input_factor = 0;
+    aif_serve_batch b = {0};
+    aif_serve_batch_add_prefill(&b, 0, tokens, 1, 0);
+    aif_graph g;
+    aif_err e;
+    assert_int_equal(aif_serve_lower_batch(&c, &b, &g, &e), AIF_OK);
+    double t = 0;
+    for (int i = 0; i < g.n_ops; i++)
+        if (!strncmp(g.ops[i].name, "expert.", 7))
+            t += aif_op_time_s(&c, &g, &g.ops[i]);
+    aif_graph_free(&g);
+    return t / c.model.layers * 1e3;
+}
+
+/* Serving's MoE layer against TensorRT-LLM's fused MoE kernel (validation/kernels/moe_trtllm.csv:
+ * NVIDIA's aiconfigurator collector, TensorRT-LLM 1.3.0rc20, one GPU holding every expert,
+ * balanced routing, on H100, H200, B200 and GB200): each row's layer lowered as a serving
+ * prefill of its tokens (lower_serve.c) and its expert ops timed.  bf16 and fp8 weights: the
+ * median over every token count within 0.88x-1.12x of the measured on each GPU (0.90-1.10).  4-bit weights
+ * under bf16 math (W4A16, the mixed-input kernel gpt-oss is served with on Hopper): with the
+ * family's mixed_input_factor within 0.9x-1.1x at 64 tokens per expert and up, which is how the
+ * factor is fitted (the median of the model's ratio without it over the family's W4A16 rows of
+ * that size: hopper 0.60 from H100 and H200, blackwell 0.27 from B200 and GB200, each held here
+ * within 0.02); 4-bit weights under fp8 math on Blackwell (W4A8) run on the fp4 tensor cores as
+ * they are, so the factor does not touch them, and they lie within 0.8x-1.1x.  Not fitted and
+ * held as what they are: block-scaled fp8 (fp8_block) on Hopper at 64 tokens per expert and up,
+ * 0.5x-0.75x (TensorRT-LLM's CUTLASS block-scaled kernel runs at about half its per-tensor fp8
+ * rate), and NVFP4 on Blackwell, 0.5x-0.8x over every size (its grouped kernel below the dense
+ * fp4 GEMM's matmul_eff_fp4). */
+static void test_serving_moe_against_kernel_table(void **state)
+{
+    (void)state;
+    static moe_class cls[32];
+    int n_cls = 0, rows = 0;
+    FILE *f = kernel_table("moe_trtllm.csv");
+    char line[512], key[128] = "";
+    aif_scenario s;
+    while (fgets(line, sizeof line, f)) {
+        char gpu[8], ver[16], dtype[20], kernel[40];
+        double hid, inter, topk, experts, tokens, ms;
+        assert_int_equal(sscanf(line, "%7[^,],%15[^,],%19[^,],%39[^,],%lf,%lf,%lf,%lf,%lf,%lf", gpu, ver, dtype,
+                                kernel, &hid, &inter, &topk, &experts, &tokens, &ms),
+                         10);
+        rows++;
+        char k[128];
+        snprintf(k, sizeof k, "%s %s %.0f %.0f %.0f %.0f", gpu, dtype, hid, inter, topk, experts);
+        if (strcmp(k, key)) {   /* a new layer: its scenario */
+            strcpy(key, k);
+            const char *sys = !strcmp(gpu, "h100") ? "dgx-h100" : !strcmp(gpu, "h200") ? "hgx-h200"
+                              : !strcmp(gpu, "b200")   ? "hgx-b200" : "gb200-nvl72";
+            const char *prec = !strcmp(dtype, "bfloat16")      ? "precision: bf16"
+                               : !strcmp(dtype, "nvfp4")       ? "precision: fp4"
+                               : !strcmp(dtype, "w4a16_mxfp4") ? "precision: bf16, expert_weight_precision: fp4"
+                               : !strcmp(dtype, "w4a8_mxfp4_mxfp8")
+                                   ? "precision: bf16, expert_precision: fp8, expert_weight_precision: fp4"
+                                   : "precision: fp8";
+            char y[512];
+            snprintf(y, sizeof y,
+                     "cluster: {system: %s, gpus: 1}\nmodel: {base: qwen3-235b-a22b, arch: llama, hidden: %.0f, "
+                     "moe: {experts: %.0f, top_k: %.0f, expert_ffn: %.0f}}\nserve: {tp: 1, %s}\n",
+                     sys, hid, experts, topk, inter, prec);
+            aif_err e;
+            if (aif_scenario_parse_sections(cat, y, strlen(y), "test", NULL, 0,
+                                            AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SERVE, &s, &e) != AIF_OK) {
+                char b[1200];
+                aif_err_format(&e, b, sizeof b);
+                fail_msg("%s", b);
+            }
+        }
+        moe_class *c = NULL;
+        for (int i = 0; i < n_cls && !c; i++)
+            if (!strcmp(cls[i].gpu, gpu) && !strcmp(cls[i].dtype, dtype))
+                c = &cls[i];
+        if (!c) {
+            assert_true(n_cls < 32);
+            c = &cls[n_cls++];
+            strcpy(c->gpu, gpu);
+            strcpy(c->dtype, dtype);
+        }
+        assert_true(c->n_all < 512);
+        c->all[c->n_all++] = serve_experts_ms(&s, tokens, 0) / ms;
+        if (tokens * topk / experts >= 64) {
+            c->large[c->n_large] = serve_experts_ms(&s, tokens, 1) / ms;
+            c->plain_large[c->n_large] = c->large[c->n_large];
+            c->large[c->n_large++] = serve_experts_ms(&s, tokens, 0) / ms;
+        }
+    }
+    fclose(f);
+    assert_int_equal(rows, 5994);
+    double fit[2][512];   /* [hopper, blackwell] the plain ratios of their W4A16 rows of 64 tokens per expert and up */
+    int n_fit[2] = {0, 0}, held = 0;
+    for (int i = 0; i < n_cls; i++) {
+        moe_class *c = &cls[i];
+        int hopper = c->gpu[0] == 'h';
+        double all = median_of(c->all, c->n_all), large = median_of(c->large, c->n_large);
+        printf("    %-6s %-17s model / measured: median %.2f over %3d rows, %.2f over %3d of 64 tokens per expert and up\n",
+               c->gpu, c->dtype, all, c->n_all, large, c->n_large);
+        if (!strcmp(c->dtype, "bfloat16") || !strcmp(c->dtype, "fp8")) {
+            if (all < 0.88 || all > 1.12)
+                fail_msg("%s %s: the model's median is %.2fx the measured", c->gpu, c->dtype, all);
+            held++;
+        } else if (!strcmp(c->dtype, "w4a16_mxfp4")) {
+            if (large < 0.9 || large > 1.1)
+                fail_msg("%s W4A16: the model's median is %.2fx the measured", c->gpu, large);
+            for (int j = 0; j < c->n_large; j++)
+                fit[!hopper][n_fit[!hopper]++] = c->plain_large[j];
+            held++;
+        } else if (!strcmp(c->dtype, "w4a8_mxfp4_mxfp8")) {
+            assert_false(hopper);
+            if (large < 0.8 || large > 1.1)
+                fail_msg("%s W4A8: the model's median is %.2fx the measured", c->gpu, large);
+            for (int j = 0; j < c->n_large; j++)   /* native: the factor does not touch it */
+                assert_true(fabs(c->plain_large[j] - c->large[j]) < 1e-12 * c->large[j]);
+            held++;
+        } else if (!strcmp(c->dtype, "fp8_block") && hopper) {
+            if (large < 0.5 || large > 0.75)
+                fail_msg("%s fp8_block: the model's median is %.2fx the measured (held at 0.5-0.75)", c->gpu, large);
+            held++;
+        } else if (!strcmp(c->dtype, "nvfp4")) {
+            if (all < 0.5 || all > 0.8)
+                fail_msg("%s nvfp4: the model's median is %.2fx the measured (held at 0.5-0.8)", c->gpu, all);
+            held++;
+        }
+    }
+    assert_int_equal(held, 18);   /* bf16 and fp8 x 4, W4A16 x 4, W4A8 x 2, fp8_block x 2, nvfp4 x 2 */
+    const char *fam[2] = {"h200", "b200"};
+    for (int i = 0; i < 2; i++) {
+        double fac = aif_catalog_find_gpu(cat, fam[i])->calib.mixed_input_factor;
+        double med = median_of(fit[i], n_fit[i]);
+        printf("    %s family: mixed_input_factor fitted %.3f over %d W4A16 rows\n", fam[i], med, n_fit[i]);
+        if (fabs(fac - med) > 0.02)
+            fail_msg("%s family: mixed_input_factor %.3f, the W4A16 table's fit %.3f", fam[i], fac, med);
+    }
 }
 
 /* A low-precision GEMM's saved input (memory.c): Transformer Engine's Linear and LayerNormLinear
@@ -1851,7 +2011,7 @@ int main(void)
         cmocka_unit_test(test_stage_classes_tile_ranks), cmocka_unit_test(test_stage_classes_estimate),
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up), cmocka_unit_test(test_ep_overlap_booked_as_expert),
-        cmocka_unit_test(test_fsdp_with_pipelining),
+        cmocka_unit_test(test_fsdp_with_pipelining), cmocka_unit_test(test_serving_moe_against_kernel_table),
         cmocka_unit_test(test_lora), cmocka_unit_test(test_lora_frozen),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -61,7 +61,7 @@ static void integer(const char *key, long v) { fprintf(out, " .%s = %ld,", key, 
 
 /* every field below (test_builtin.c's calib_diff asserts the same size, LP64) */
 #if defined(__LP64__)
-_Static_assert(sizeof(aif_calib) == 312, "aif_calib has a field calib_fields does not write");
+_Static_assert(sizeof(aif_calib) == 320, "aif_calib has a field calib_fields does not write");
 #endif
 static void calib_fields(const aif_calib *c)
 {
@@ -90,6 +90,7 @@ static void calib_fields(const aif_calib *c)
     num("grouped_dgrad_factor", c->grouped_dgrad_factor);
     num("grouped_wgrad_factor", c->grouped_wgrad_factor);
     num("grouped_unaligned_factor", c->grouped_unaligned_factor);
+    num("mixed_input_factor", c->mixed_input_factor);
     num("attn_flash2_factor", c->attn_flash2_factor);
     num("overlap_slowdown", c->overlap_slowdown);
     num("speed_spread", c->speed_spread);

@@ -97,7 +97,14 @@ typedef struct aif_op {
         unsigned char chunks; /* AIF_OP_GEMM: run as this many GEMMs of m / chunks rows one after
                                  another (a TP collective pipelined with it); 0 or 1 = one GEMM */
     };
-    unsigned char group;      /* AIF_OP_COMM: aif_group */
+    union {
+        unsigned char group;  /* AIF_OP_COMM: aif_group */
+        unsigned char mixed;  /* AIF_OP_GEMM of a MoE's routed experts: 0, or 1 + the aif_gemm_prec of its
+                                 weights where they are stored narrower than its math (4-bit weights under
+                                 bf16 math: W4A16; under fp8: W4A8); 4-bit ones are widened in the main loop
+                                 at the family's mixed_input_factor, except under fp8 math on a GPU with fp4
+                                 tensor cores, which takes both as they are */
+    };
     /* in one 32-bit word: */
     unsigned overlap : 2;     /* AIF_OP_COMM: aif_ovl */
     unsigned fp8 : 2;         /* AIF_OP_GEMM: the tensor cores it runs on, an aif_gemm_prec (0 bf16, 1 fp8,

@@ -114,6 +114,12 @@ double aif_compute_time_bound(const aif_gpu *g, const aif_op *op, double clock_f
             if (c->grouped_unaligned_factor > 0 && (fmod(w0, 128) != 0 || fmod(op->n, 128) != 0))
                 shape *= c->grouped_unaligned_factor;
         }
+        /* 4-bit weights widened in the main loop (W4A16, the kind the factor was measured on); under fp8
+         * math on a GPU with fp4 tensor cores they go in as they are (Blackwell's fp4 x fp8 MMA); 8-bit
+         * weights under bf16 math keep their math's rate (no such kernel measured) */
+        int fp4_native = op->fp8 == AIF_GEMM_FP8 && g->peak_flops[AIF_FP4] > 0;
+        if (op->mixed == 1 + AIF_GEMM_FP4 && !fp4_native && c->mixed_input_factor > 0)
+            shape *= c->mixed_input_factor;
         eff *= shape;
         if (split > 1) {   /* the fp32 partial sums written and read back by the reduction */
             t_mem += 2.0 * 4 * op->m * op->n * op->batch * split / (g->hbm_bw_Bps * c->mem_eff);

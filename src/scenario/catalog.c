@@ -69,6 +69,7 @@ static const field calib_fields[] = {
     {.key = "grouped_dgrad_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_dgrad_factor), .min = 0, .max = 1.5},
     {.key = "grouped_wgrad_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_wgrad_factor), .min = 0, .max = 1.5},
     {.key = "grouped_unaligned_factor", .type = F_NUM, .off = offsetof(aif_calib, grouped_unaligned_factor), .min = 0, .max = 1},
+    {.key = "mixed_input_factor", .type = F_NUM, .off = offsetof(aif_calib, mixed_input_factor), .min = 0, .max = 1},
     FLD(aif_calib, "attn_flash2_factor", F_NUM, attn_flash2_factor),
     FLD(aif_calib, "overlap_slowdown", F_NUM, overlap_slowdown),
     {.key = "speed_spread", .type = F_NUM, .off = offsetof(aif_calib, speed_spread), .min = 0, .max = 0.1},

@@ -69,14 +69,15 @@ static void set_groups(const aif_scenario *s, const aif_serve_shape *sh, aif_gra
 
 /* A GEMM of m x n x k (`batch` of them) at the replica's precisions (expert: the routed
  * experts'): its math's rate, its activations and weights read at their own widths. */
-static void gemm_at(aif_graph *g, const char *name, double m, double n, double k, double batch, int prec,
-                    double a_bytes, double w_bytes)
+static aif_op *gemm_at(aif_graph *g, const char *name, double m, double n, double k, double batch, int prec,
+                       double a_bytes, double w_bytes)
 {
     aif_op *o = aif_graph_add_gemm(g, name, AIF_CAT_COMPUTE, m, n, k, batch, prec != 0);
     if (!o)
-        return;
+        return NULL;
     o->fp8 = (unsigned char)prec;
     o->bytes = (m * k * a_bytes + k * n * w_bytes + m * n * 2) * batch;
+    return o;
 }
 
 static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, double m, double n, double k, double batch)
@@ -84,10 +85,17 @@ static void gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, doub
     gemm_at(g, name, m, n, k, batch, sh->gemm_prec, sh->a_bytes, sh->w_bytes);
 }
 
+/* The routed experts' GEMMs; with weights narrower than the math's operands (4-bit weights under
+ * bf16 math, W4A16; under fp8, W4A8) a mixed-input grouped kernel (aif_op.mixed), the kind whose
+ * table the families' mixed_input_factor comes from.  A dense layer's narrower weights
+ * (serve.weight_precision) are timed at their math's rate: no such dense kernel is measured. */
 static void expert_gemm(aif_graph *g, const aif_serve_shape *sh, const char *name, double m, double n, double k,
                         double batch)
 {
-    gemm_at(g, name, m, n, k, batch, sh->e_gemm_prec, sh->e_a_bytes, sh->e_w_bytes);
+    aif_op *o = gemm_at(g, name, m, n, k, batch, sh->e_gemm_prec, sh->e_a_bytes, sh->e_w_bytes);
+    double math = sh->e_gemm_prec == AIF_GEMM_BF16 ? 2 : sh->e_gemm_prec == AIF_GEMM_FP8 ? 1 : 0.5;
+    if (o && sh->e_w_bytes < math)
+        o->mixed = (unsigned char)(1 + (sh->e_w_bytes < 1 ? AIF_GEMM_FP4 : AIF_GEMM_FP8));
 }
 
 void aif_serve_kv_layers(const aif_model *m, int pp, int *full, int *window)
