@@ -514,6 +514,53 @@ static void test_serving_moe_against_kernel_table(void **state)
     }
 }
 
+/* Serving's tensor-parallel all-reduce against the serving engines' own (validation/kernels/
+ * allreduce_serving_h200.csv: NVIDIA's aiconfigurator collector timing TensorRT-LLM 1.3.0rc20's
+ * AUTO all-reduce and vLLM 0.14's custom all-reduce on 2, 4 and 8 H200s, bf16, in CUDA graphs).
+ * The model times every collective as NCCL does.  On 8 GPUs from 16 MB up, where both engines
+ * hand the all-reduce to NCCL, it lies within 0.97x-1.05x of each (0.99-1.03x); on 2 and 4 GPUs
+ * from 32 MB up at 0.74x-0.93x of both (0.75-0.92: faster than measured); up to 128 KB the
+ * engines' one-shot kernels take 1.7x-5x less than the model's NCCL figure (1.74-4.93) on every
+ * GPU count.
+ * The model keeps NCCL's figure: timing serving at the engines' small all-reduces makes the
+ * serving table worse (docs/VALIDATION.md, the latest round), so the small-message figures are
+ * held as what they are, a stand-in stated, not a fit. */
+static void test_serving_allreduce_against_kernel_table(void **state)
+{
+    (void)state;
+    FILE *f = kernel_table("allreduce_serving_h200.csv");
+    char line[256];
+    int large8 = 0, large24 = 0, small = 0, rows = 0;
+    aif_scenario s;
+    load(&s, "cluster: {system: hgx-h200, gpus: 8}\nmodel: llama3-70b\n");
+    while (fgets(line, sizeof line, f)) {
+        char fw[16], ver[40], kernel[32];
+        double gpus, bytes, us;
+        assert_int_equal(sscanf(line, "%15[^,],%39[^,],%31[^,],%lf,%lf,%lf", fw, ver, kernel, &gpus, &bytes, &us), 6);
+        rows++;
+        double r = aif_coll_time(&s.cluster, AIF_COLL_ALLREDUCE, (aif_group_shape){(int)gpus, (int)gpus}, bytes) /
+                   (us * 1e-6);
+        if (gpus == 8 && bytes >= 16 << 20) {
+            if (r < 0.97 || r > 1.05)
+                fail_msg("%s, 8 GPUs, %.0f B: the model is %.2fx the measured", fw, bytes, r);
+            large8++;
+        } else if (gpus < 8 && bytes >= 32 << 20) {
+            if (r < 0.74 || r > 0.93)
+                fail_msg("%s, %.0f GPUs, %.0f B: the model is %.2fx the measured", fw, gpus, bytes, r);
+            large24++;
+        } else if (bytes <= 128 << 10) {
+            if (r < 1.7 || r > 5)
+                fail_msg("%s, %.0f GPUs, %.0f B: the model is %.2fx the measured", fw, gpus, bytes, r);
+            small++;
+        }
+    }
+    fclose(f);
+    assert_int_equal(rows, 138);
+    assert_int_equal(large8, 14);   /* 16 MB to 1 GB, both engines */
+    assert_int_equal(large24, 24);  /* 32 MB to 1 GB on 2 and 4, both engines */
+    assert_int_equal(small, 60);    /* 256 B to 128 KB: 10 sizes x 3 GPU counts x 2 engines */
+}
+
 /* A low-precision GEMM's saved input (memory.c): Transformer Engine's Linear and LayerNormLinear
  * keep the quantized copy their weight-gradient GEMM reads (megatron-core), torchao the bf16
  * input (torchtitan: framework bf16_saved_inputs).  For a Llama 3 8B layer (no tensor
@@ -2012,6 +2059,7 @@ int main(void)
         cmocka_unit_test(test_params_closed_form), cmocka_unit_test(test_estimate_without_err), cmocka_unit_test(test_graph_flops),
         cmocka_unit_test(test_breakdown_adds_up), cmocka_unit_test(test_ep_overlap_booked_as_expert),
         cmocka_unit_test(test_fsdp_with_pipelining), cmocka_unit_test(test_serving_moe_against_kernel_table),
+        cmocka_unit_test(test_serving_allreduce_against_kernel_table),
         cmocka_unit_test(test_lora), cmocka_unit_test(test_lora_frozen),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
