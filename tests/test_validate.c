@@ -572,7 +572,8 @@ static void test_memory_table(void **state)
 }
 
 /* nccl-tests rows: op and algo names are the library's own (names.h); an unknown algo
- * is an error naming the row, an empty one means auto; the file reader names the file */
+ * is an error naming the row, an empty one means auto; the rows from 1 MB up by the ranks
+ * they ran on (each class its own rows, together all of them); the file reader names the file */
 static void test_collectives(void **state)
 {
     (void)state;
@@ -591,6 +592,27 @@ static void test_collectives(void **state)
     assert_string_equal(e.path, "algo");
     assert_int_equal(e.line, 2);
     assert_non_null(strstr(e.msg, "unknown algo 'rings'"));
+    /* the rows from 1 MB up by the ranks they ran on: a class counts its own rows, none below 1 MB */
+    const char *by = CHDR "p,allgather,h100-sxm,dgx-h100,,2,2,,1048576,50,s\n"
+                     "q,allgather,h100-sxm,dgx-h100,,2,2,,524288,20,s\n"
+                     "r,allgather,h100-sxm,dgx-h100,,4,4,,1073741824,300,s\n"
+                     "t,allgather,h100-sxm,dgx-h100,,8,8,,1073741824,300,s\n"
+                     "u,allgather,h100-sxm,dgx-h100,,8,8,,2097152,60,s\n";
+    assert_int_equal(aif_validate_collectives_csv(cat, by, strlen(by), "c.csv", &v, &e), AIF_OK);
+    int want[AIF_COLL_N_RANK_CLASSES] = {1, 1, 2, 0}, total = 0;
+    for (int k = 0; k < AIF_COLL_N_RANK_CLASSES; k++) {
+        aif_val_stats st;
+        assert_int_equal(aif_validation_coll_ranks_stats(&v, aif_coll_rank_classes[k].lo, aif_coll_rank_classes[k].hi,
+                                                         &st, &e), AIF_OK);
+        assert_int_equal(st.n, want[k]);
+        total += st.n;
+        if (k == 0)
+            assert_string_equal(v.rows[st.worst].id, "p");
+    }
+    aif_val_stats big;
+    assert_int_equal(aif_validation_framework_stats(&v, AIF_COLL_BAND_LARGE, &big, &e), AIF_OK);
+    assert_int_equal(total, big.n);
+    aif_validation_free(&v);
     /* by file: the built-in table, and a missing file named */
     assert_int_equal(aif_validate_collectives_file(cat, NULL, &v, &e), AIF_OK);
     assert_true(v.n > 0);

@@ -158,6 +158,15 @@ aif_rc aif_validation_classes_write(const aif_validation *v, FILE *f, aif_err *e
 #define AIF_COLL_BAND_BYTES 1048576.0
 #define AIF_COLL_BAND_LARGE "from 1 MB up"
 #define AIF_COLL_BAND_SMALL "below 1 MB"
+/* Statistics of a collectives table's rows from 1 MB up run on lo to hi ranks (aif_val_row.gpus):
+ * the classes aifsim validate prints, AIF_COLL_N_RANK_CLASSES of them (aif_coll_rank_classes). */
+typedef struct aif_coll_rank_class {
+    int lo, hi;
+    const char *name;
+} aif_coll_rank_class;
+enum { AIF_COLL_N_RANK_CLASSES = 4 };
+extern const aif_coll_rank_class aif_coll_rank_classes[AIF_COLL_N_RANK_CLASSES];
+aif_rc aif_validation_coll_ranks_stats(const aif_validation *v, int lo, int hi, aif_val_stats *st, aif_err *err);
 /* The p-quantile (0..1) of n sorted values, linear between the closest ranks
  * (sorted[p * (n - 1)], interpolated): p 0.5 is the median, 0.9 the 90th percentile. */
 double aif_percentile(const double *sorted, int n, double p);

@@ -44,9 +44,10 @@ static const char help[] =
     "    without them, and the leave-one-source-out median over all rows;\n"
     "  - with no file: also the measured power figures (validation/power.yaml),\n"
     "    nccl-tests measurements (validation/collectives.csv, with the median of the\n"
-    "    rows from 1 MB up apart), serving results (validation/infer.csv: throughput\n"
-    "    and latency errors apart) and the peak memory per GPU of training\n"
-    "    runs against the memory model (validation/memory.csv); no bound on these;\n"
+    "    rows from 1 MB up apart, and of those on 2, 3-4, 5-8 and more GPUs), serving\n"
+    "    results (validation/infer.csv: throughput and latency errors apart) and the\n"
+    "    peak memory per GPU of training runs against the memory model\n"
+    "    (validation/memory.csv); no bound on these;\n"
     "  - --collectives FILE.csv: your own nccl-tests table instead;\n"
     "  - --infer FILE.csv: your own serving table instead;\n"
     "  - --memory FILE.csv: your own peak-memory table instead (the training\n"
@@ -541,6 +542,16 @@ int cmd_validate(int argc, char **argv)
             aif_val_stats big;
             if (aif_validation_framework_stats(&coll, AIF_COLL_BAND_LARGE, &big, &e) == AIF_OK)
                 json_object_object_add(cj, "from_1MB", group_json(&big, &coll));
+            json_object *byr = json_object_new_array();
+            for (int k = 0; k < AIF_COLL_N_RANK_CLASSES; k++) {
+                const aif_coll_rank_class *cls = &aif_coll_rank_classes[k];
+                if (aif_validation_coll_ranks_stats(&coll, cls->lo, cls->hi, &big, &e) != AIF_OK)
+                    continue;
+                json_object *g = group_json(&big, &coll);
+                json_object_object_add(g, "ranks", json_object_new_string(cls->name));
+                json_object_array_add(byr, g);
+            }
+            json_object_object_add(cj, "from_1MB_by_ranks", byr);
             json_object_object_add(root, "collectives", cj);
         }
         if (np > 0) {
@@ -610,6 +621,13 @@ int cmd_validate(int argc, char **argv)
             aif_val_stats big;
             if (aif_validation_framework_stats(&coll, AIF_COLL_BAND_LARGE, &big, &e) == AIF_OK)
                 print_group(AIF_COLL_BAND_LARGE " (the sizes training sends)", &big, &coll);
+            for (int k = 0; k < AIF_COLL_N_RANK_CLASSES; k++) {
+                const aif_coll_rank_class *cls = &aif_coll_rank_classes[k];
+                char label[64];
+                snprintf(label, sizeof label, "  on %s", cls->name);
+                if (aif_validation_coll_ranks_stats(&coll, cls->lo, cls->hi, &big, &e) == AIF_OK)
+                    print_group(label, &big, &coll);
+            }
         }
         if (serve.table.n > 0) {
             printf("\nserving (%s; aif_run_serve; not part of the bound above):\n",

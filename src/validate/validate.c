@@ -1181,6 +1181,22 @@ aif_rc aif_validation_framework_stats(const aif_validation *v, const char *frame
     return stats_where(v, is_framework_row, framework, st, err);
 }
 
+/* the group sizes a collective runs at: a pair, a tray or half a node, one 8-GPU node, more */
+const aif_coll_rank_class aif_coll_rank_classes[AIF_COLL_N_RANK_CLASSES] = {
+    {2, 2, "2 GPUs"}, {3, 4, "3-4 GPUs"}, {5, 8, "5-8 GPUs"}, {9, 1 << 30, "more than 8 GPUs"}};
+
+static int is_large_coll_in(const aif_val_row *r, const void *range)
+{
+    const int *lh = range;
+    return !strcmp(r->framework, AIF_COLL_BAND_LARGE) && r->gpus >= lh[0] && r->gpus <= lh[1];
+}
+
+aif_rc aif_validation_coll_ranks_stats(const aif_validation *v, int lo, int hi, aif_val_stats *st, aif_err *err)
+{
+    int lh[2] = {lo, hi};
+    return stats_where(v, is_large_coll_in, lh, st, err);
+}
+
 static int is_lora_row(const aif_val_row *r, const void *unused) { (void)unused; return r->lora_rank > 0; }
 
 aif_rc aif_validation_lora_stats(const aif_validation *v, aif_val_stats *st, aif_err *err)
