@@ -36,7 +36,8 @@ async function read(rel) {
 }
 
 if (table === 'moe') {
-  const gpus = [['h100', 'h100_sxm'], ['h200', 'h200_sxm'], ['b200', 'b200_sxm'], ['gb200', 'gb200']]
+  const gpus = [['h100', 'h100_sxm'], ['h200', 'h200_sxm'], ['b200', 'b200_sxm'], ['gb200', 'gb200'], ['b300', 'b300_sxm'],
+    ['gb300', 'gb300']]
   const dtypes = new Set(['bfloat16', 'fp8', 'fp8_block', 'nvfp4', 'w4a16_mxfp4', 'w4a8_mxfp4_mxfp8'])
   console.log('gpu,version,dtype,kernel,hidden,inter,topk,experts,tokens,latency_ms')
   for (const [name, dir] of gpus) {

@@ -159,10 +159,10 @@ typedef struct aif_calib {
     double grouped_unaligned_factor; /* with the grouped factors: a grouped GEMM whose weight's dimensions are not
                                  all multiples of the vector unit's 128 lanes runs at this fraction of the
                                  aligned rate (the kernel masks its partial tiles); 0 = no such loss */
-    double mixed_input_factor; /* a MoE's grouped expert GEMM whose weights are stored narrower than its math
-                                 (4-bit weights under bf16 math, W4A16) and widened in the kernel's main loop
-                                 runs at this fraction of its math's rate, fitted to a mixed-input kernel's own
-                                 table; 0 = at its math's rate (no such kernel measured) */
+    double mixed_input_factor; /* serving: a MoE's grouped expert GEMM whose 4-bit weights are widened in the
+                                 kernel's main loop (under bf16 math, W4A16; under fp8 math on a GPU without
+                                 fp4 tensor cores) runs at this fraction of its math's rate, fitted to a
+                                 mixed-input kernel's own table; 0 = at its math's rate (none measured) */
     double workspace_bytes;   /* per GPU beside the model's state: runtime context, library workspaces, allocator slack */
     bool roofline;            /* no published kernel measurement: every efficiency is 1, so the figures
                                  computed with it are a roofline bound, and outputs say so */

@@ -33,7 +33,7 @@ const char *const aif_calib_fields[] = {
     "n_sm", "tile_m", "tile_n", "workspace", "grouped_m_half", "attn_fwd_eff_hd64", "attn_bwd_eff_hd64",
     "attn_fwd_eff_hd192", "attn_bwd_eff_hd192", "attn_block_n", "grouped_factor", "grouped_dgrad_factor", "grouped_wgrad_factor",
     "grouped_unaligned_factor", "attn_fp8_fwd_factor", "attn_fp8_bwd_factor", "attn_fp8_fwd_factor_hd64",
-    "attn_fp8_bwd_factor_hd64", "attn_fp8_fwd_factor_hd192", "attn_fp8_bwd_factor_hd192", NULL,
+    "attn_fp8_bwd_factor_hd64", "attn_fp8_fwd_factor_hd192", "attn_fp8_bwd_factor_hd192", "mixed_input_factor", NULL,
 };
 
 const char *const aif_source_kind_names[] = {"kernel", "microbenchmark", "nccl-tests", "datasheet", "estimate",
@@ -77,6 +77,7 @@ static void *field_ptr(aif_calib *c, const char *f, int *is_int)
         {"attn_fp8_bwd_factor_hd64", offsetof(aif_calib, attn_fp8_bwd_factor_hd64), 0},
         {"attn_fp8_fwd_factor_hd192", offsetof(aif_calib, attn_fp8_fwd_factor_hd192), 0},
         {"attn_fp8_bwd_factor_hd192", offsetof(aif_calib, attn_fp8_bwd_factor_hd192), 0},
+        {"mixed_input_factor", offsetof(aif_calib, mixed_input_factor), 0},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i].name, f)) {
