@@ -591,6 +591,9 @@ else bad "validate --json: serving"; fi
 # and every row names its family and kind
 if "$bin" validate --json | python3 -c 'import json,sys; d=json.load(sys.stdin); rows=d["rows"]; assert sum(g["n"] for g in d["families"].values()) == d["n"] == len(rows); assert d["kinds"]["dense"]["n"] + d["kinds"]["moe"]["n"] == d["n"]; assert all(d["families"][r["arch"]]["n"] > 0 for r in rows); assert sum(r["moe"] for r in rows) == d["kinds"]["moe"]["n"]'; then ok
 else bad "validate --json: families and kinds"; fi
+# the collectives from 1 MB up by ranks: four classes that add up to the band, each row's ranks given
+if "$bin" validate --json | python3 -c 'import json,sys; c=json.load(sys.stdin)["collectives"]; b=c["from_1MB_by_ranks"]; assert [g["ranks"] for g in b] == ["2 GPUs", "3-4 GPUs", "5-8 GPUs", "more than 8 GPUs"]; assert sum(g["n"] for g in b) == c["from_1MB"]["n"]; assert all(r["gpus"] >= 2 for r in c["rows"]); assert sum(1 for r in c["rows"] if r["gpus"] == 2 and r["framework"] == "from 1 MB up") == b[0]["n"]'; then ok
+else bad "validate --json: collectives by ranks"; fi
 sh_hdr='id,model,gpu,system,gpus,tp,pp,ep,precision,kv_precision,mode,input_tokens,output_tokens,qps,concurrency,metric,value,unit_note,software,source,notes'
 printf '%s\na,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,offline,512,128,,,throughput_tokens_per_s,9000,per deployment,e,s,\nb,llama3-8b,h100-sxm,dgx-h100,1,1,1,,fp8,,server,512,128,,,ttft_p50_s,0.1,per deployment,e,s,\n' "$sh_hdr" >"$tmp/s.csv"
 rejects 2 "s.csv:3: qps: mode server needs a request rate" validate --infer "$tmp/s.csv"

@@ -262,6 +262,8 @@ static json_object *table_json(const aif_validation *v, int kind)
         json_object_object_add(o, "measured", json_object_new_double(r->measured));
         json_object_object_add(o, "error_pct", json_object_new_double(100 * r->err));
         json_object_object_add(o, "source", json_object_new_string(r->source));
+        if (r->gpus > 0)   /* the ranks it ran on (the collectives' classes by ranks) */
+            json_object_object_add(o, "gpus", json_object_new_int(r->gpus));
         if (train) {
             json_object_object_add(o, "source_group", json_object_new_string(r->group));
             json_object_object_add(o, "assumed", json_object_new_int(r->n_assumed));
