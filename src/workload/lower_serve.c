@@ -93,8 +93,7 @@ static void expert_gemm(aif_graph *g, const aif_serve_shape *sh, const char *nam
                         double batch)
 {
     aif_op *o = gemm_at(g, name, m, n, k, batch, sh->e_gemm_prec, sh->e_a_bytes, sh->e_w_bytes);
-    double math = sh->e_gemm_prec == AIF_GEMM_BF16 ? 2 : sh->e_gemm_prec == AIF_GEMM_FP8 ? 1 : 0.5;
-    if (o && sh->e_w_bytes < math)
+    if (o && sh->e_w_bytes < sh->e_a_bytes)   /* the input's width is the math's (aif_serve_shape_of) */
         o->mixed = (unsigned char)(1 + (sh->e_w_bytes < 1 ? AIF_GEMM_FP4 : AIF_GEMM_FP8));
 }
 
