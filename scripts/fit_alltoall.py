@@ -5,20 +5,23 @@ NCCL's all-to-all (a send and a receive to every peer, alltoall_perf) reaches th
 only at large buffers: on 8 B200 it carries 563 GB/s of bus bandwidth at 512 MiB and 673 at
 16 GiB.  src/net/collective.c times it inside one scale-up domain as
 
-  t = base + (n-1)/n a + S (n-1)/n / (e B) x (1 + sqrt(a2a_half / S))
+  t = base + (n-1)/n a + S (n-1)/n / (e B) x (1 + f / (n-1)) x (1 + sqrt(a2a_half / S))
 
 base NCCL's Simple ring base latency (data/nccl.yaml), a the fabric's step latency, e B its
-efficiency times its port bandwidth (data/fabrics.yaml), S the buffer nccl-tests names; so
-a2a_half is the buffer at which the bandwidth term runs at half the large-message rate.
+efficiency times its port bandwidth (data/fabrics.yaml), f NCCL's ring pass loss (data/nccl.yaml,
+scripts/fit_ring_pass.py: NCCL runs an all-to-all as n - 1 rounds of a send and a receive), S the
+buffer nccl-tests names; so a2a_half is the buffer at which the bandwidth term runs at half the
+large-message rate.
 
 For each generation this script reads the alltoall rows of validation/collectives.csv on one
 domain of that fabric from 1 MB up, fits a2a_half on one system's sweep (least squared log
-error of the time, on a grid of 0.1 MB) and reports the other systems' rows as held out:
+error of the time, on a grid of 0.1 MB) and reports the other rows of the fabric as held out:
 
-  nvlink4  fit: 8 H100 (aic-h100-a2a-8g-*)   held out: 8 H200, 4 H100, NVIDIA/nccl #2169
-  nvlink5  fit: 8 B200 (aic-b200-a2a-8g-*)   held out: 4 GB200 (one tray), 4 to 64 GB200 (OCI),
-                                             8 B300, 4 GB300 (one tray)
-  nvlink3  fit: 8 A100 (aic-a100-a2a-8g-*)   held out: none published
+  nvlink4  fit: 8 H100 (aic-h100-a2a-8g-*)   held out: 2, 4 and 8 H200, 2 and 4 H100,
+                                             NVIDIA/nccl #2169
+  nvlink5  fit: 8 B200 (aic-b200-a2a-8g-*)   held out: 2 and 4 B200; 2, 4 and 8 B300; the GB200
+                                             and GB300 trays; 4 to 64 GB200 (OCI)
+  nvlink3  fit: 8 A100 (aic-a100-a2a-8g-*)   held out: 2 and 4 A100
 
 usage: scripts/fit_alltoall.py           prints each fit, its error and the held-out rows'
        scripts/fit_alltoall.py --check   exit 1 unless data/fabrics.yaml holds these values,
@@ -56,6 +59,13 @@ def fabric(name):
     return dict(re.findall(r'^    ([a-z_0-9]+): ([^\n#]+?)\s*$', m.group(1), re.M))
 
 
+def pass_loss():
+    m = re.search(r'^  ring_pass_loss_steps: ([0-9.]+)', open(NCCL).read(), re.M)
+    if not m:
+        sys.exit('fit_alltoall: data/nccl.yaml has no ring_pass_loss_steps')
+    return float(m.group(1))
+
+
 def base_latency_s():
     m = re.search(r'^    ring: \{ll: [0-9.]+, ll128: [0-9.]+, simple: ([0-9.]+)\}', open(NCCL).read(), re.M)
     return float(m.group(1)) * 1e-6
@@ -74,7 +84,7 @@ def rows(fab):
 
 def predict(f, base, n, s, half):
     b = qty(f['port_bw']) * float(f['efficiency'])
-    t_bw = s * (n - 1) / n / b
+    t_bw = s * (n - 1) / n / b * (1 + pass_loss() / (n - 1))
     return base + (n - 1) / n * qty(f['latency']) + t_bw * (1 + math.sqrt(half / s))
 
 

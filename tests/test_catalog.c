@@ -243,7 +243,7 @@ static void test_nccl_table(void **state)
             fail_msg("data/nccl.yaml:%d: nccl.%s has no source", sec->kids[j]->line, k);
         checked++;
     }
-    assert_int_equal(checked, 6);
+    assert_int_equal(checked, 7);
     ydoc_free(d);
     const aif_nccl *n = aif_catalog_nccl(cat);
     assert_true(n->base_lat_us[1][AIF_PROTO_SIMPLE] == 8.4);       /* ring, Simple */
@@ -251,6 +251,7 @@ static void test_nccl_table(void **state)
     assert_true(n->step_lat_us[1][1][AIF_PROTO_LL] == 2.7);         /* network, ring, LL */
     assert_true(n->proto_bw[AIF_PROTO_LL128] == 120.0 / 128.0);
     assert_true(n->nvls_lat_us == 25.0);
+    assert_true(n->ring_pass_loss == 0.51);
     /* a scenario's cluster carries the same table */
     aif_scenario s;
     assert_int_equal(aif_scenario_load(cat, NULL, NULL, 0, &s, &e), AIF_OK);
@@ -267,7 +268,7 @@ static void test_fabric_defaults(void **state)
             fail_msg("data/fabrics.yaml: fabric_defaults.%s has no source", fields[i]);
     const aif_fabric_defaults *d = aif_catalog_fabric_defaults(cat);
     assert_int_equal(d->switch_radix, 64);
-    assert_true(d->scaleup_efficiency == 0.8 && d->scaleup_latency_s == 2e-6);
+    assert_true(d->scaleup_efficiency == 0.829 && d->scaleup_latency_s == 2e-6);
     for (int i = 0; i < aif_catalog_n_fabrics(cat); i++) {   /* the default, unless the entry cites its own */
         const aif_fabric *f = aif_catalog_fabric(cat, i);
         if (f->switch_radix != d->switch_radix && strlen(aif_catalog_source(cat, "fabrics", f->name, "switch_radix")) < 8)
@@ -284,7 +285,7 @@ static void test_fabric_defaults(void **state)
     aif_scenario s;
     assert_int_equal(aif_scenario_parse(c, y, strlen(y), "t", NULL, 0, &s, &e), AIF_OK);
     assert_int_equal(s.cluster.fabric.switch_radix, 40);
-    assert_true(s.cluster.scaleup.efficiency == 0.8 && s.cluster.scaleup.latency_s == 2e-6);
+    assert_true(s.cluster.scaleup.efficiency == 0.829 && s.cluster.scaleup.latency_s == 2e-6);
     aif_catalog_free(c);
 }
 

@@ -145,6 +145,17 @@ static int in_table_runs(const char *t, const char *cls, const char *name, doubl
     return runs;
 }
 
+/* a deployment: cluster, model, site and the serve section bound, as aifsim infer binds them */
+static void load_serve(const char *yaml, aif_scenario *s)
+{
+    aif_err e;
+    if (aif_scenario_parse_sections(cat, yaml, strlen(yaml), "job.yaml", NULL, 0,
+                                    AIF_SECTION_CLUSTER | AIF_SECTION_MODEL | AIF_SECTION_SITE | AIF_SECTION_SERVE, s,
+                                    &e))
+        fail_msg("%s", e.msg);
+    assert_true(s->serve.present);
+}
+
 static int table_runs(const char *cls, const char *name, double *median)
 {
     size_t len;
@@ -238,7 +249,7 @@ static void test_serve_classes(void **state)
     static const char *const groups[] = {"throughput", "ttft", "tpot"};
     double med, other;
     /* a dense deployment on H100 under TensorRT-LLM's scheduler: both classes held, the larger median */
-    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8, admission: no_evict}\n", &s);
+    load_serve("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8, admission: no_evict}\n", &s);
     assert_int_equal(aif_serve_classes(&s, c), 3);
     for (int g = 0; g < 3; g++) {
         char sc[32], fc[32];
@@ -253,7 +264,7 @@ static void test_serve_classes(void **state)
         assert_true(c[g].median_ape == (fam ? other : med) && !c[g].other_kind);
     }
     /* an MoE one: the MoE rows for throughput; no MoE row of TTFT or TPOT, so every run, said so */
-    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\nserve: {tp: 2, admission: no_evict}\n", &s);
+    load_serve("cluster: {system: dgx-h100, gpus: 8}\nmodel: gpt-oss-120b\nserve: {tp: 2, admission: no_evict}\n", &s);
     assert_int_equal(aif_serve_classes(&s, c), 3);
     assert_int_equal(strncmp(c[0].cls, "throughput-kind", 15), 0);
     assert_int_equal(strncmp(c[0].name, "moe", 3), 0);
@@ -267,12 +278,12 @@ static void test_serve_classes(void **state)
     }
     /* vLLM's scheduler, which no row runs: the family's rows alone */
     assert_true(in_table_runs(t, "throughput-kind-scheduler", "dense/evict", &med) < 0);
-    load("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8}\n", &s);
+    load_serve("cluster: {system: dgx-h100, gpus: 8}\nmodel: llama3-70b\nserve: {tp: 8}\n", &s);
     aif_serve_classes(&s, c);
     assert_string_equal(c[0].cls, "throughput-kind-family");
     assert_string_equal(c[0].name, "dense/hopper");
     /* an uncalibrated (roofline) accelerator: no published run is like it */
-    load("cluster: {gpu: gaudi2, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 1}\n", &s);
+    load_serve("cluster: {gpu: gaudi2, gpus: 8}\nmodel: llama3-8b\nserve: {tp: 1}\n", &s);
     assert_true(s.cluster.gpu.calib.roofline);
     assert_int_equal(aif_serve_classes(&s, c), 0);
     aif_run_class f;

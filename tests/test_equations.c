@@ -528,7 +528,8 @@ static void test_serving_moe_against_kernel_table(void **state)
  * AUTO all-reduce and vLLM 0.14's custom all-reduce on 2, 4 and 8 H200s, bf16, in CUDA graphs).
  * The model times every collective as NCCL does.  On 8 GPUs from 16 MB up, where both engines
  * hand the all-reduce to NCCL, it lies within 0.97x-1.05x of each (0.99-1.03x); on 2 and 4 GPUs
- * from 32 MB up at 0.74x-0.93x of both (0.75-0.92: faster than measured); up to 128 KB the
+ * from 32 MB up within 0.95x-1.18x of both (0.97-1.16, median 1.04: NCCL's ring pass loss,
+ * fitted on nccl-tests and not on this table, took them from 0.75-0.92); up to 128 KB the
  * engines' one-shot kernels take 1.7x-5x less than the model's NCCL figure (1.74-4.93) on every
  * GPU count.
  * The model keeps NCCL's figure: timing serving at the engines' small all-reduces makes the
@@ -554,7 +555,7 @@ static void test_serving_allreduce_against_kernel_table(void **state)
                 fail_msg("%s, 8 GPUs, %.0f B: the model is %.2fx the measured", fw, bytes, r);
             large8++;
         } else if (gpus < 8 && bytes >= 32 << 20) {
-            if (r < 0.74 || r > 0.93)
+            if (r < 0.95 || r > 1.18)
                 fail_msg("%s, %.0f GPUs, %.0f B: the model is %.2fx the measured", fw, gpus, bytes, r);
             large24++;
         } else if (bytes <= 128 << 10) {
@@ -999,20 +1000,25 @@ static void test_collectives(void **state)
     (void)state;
     aif_cluster c = cluster();
     double S = 1e9, us = 1e-6;
+    /* a ring's bandwidth term grows by NCCL's pass loss over its steps, 1 + f / steps
+     * (data/nccl.yaml, 0.51 steps) */
+    double f = c.nccl.ring_pass_loss;
+    assert_true(f == 0.51);
+#define PASS(steps) (1 + f / (steps))
     /* in one NVLink domain, a large all-reduce rings with the Simple protocol:
-     * NCCL's base 8.4 us + 2(n-1) steps x 3.4 us + 2(n-1)/n S / B */
+     * NCCL's base 8.4 us + 2(n-1) steps x 3.4 us + 2(n-1)/n S / B (1 + f / (2(n-1))) */
     double t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S, AIF_ALGO_RING, NULL);
-    CLOSE(t, (8.4 + 14 * 3.4) * us + 2 * 7.0 / 8 * S / 240e9, 1e-12);
+    CLOSE(t, (8.4 + 14 * 3.4) * us + 2 * 7.0 / 8 * S / 240e9 * PASS(14), 1e-12);
     /* a tiny one uses LL: 6.6 us + 14 x 0.6 us, half the bandwidth */
     t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, 8, AIF_ALGO_RING, NULL);
-    CLOSE(t, (6.6 + 14 * 0.6) * us + 2 * 7.0 / 8 * 8 / (240e9 * 0.5), 1e-12);
+    CLOSE(t, (6.6 + 14 * 0.6) * us + 2 * 7.0 / 8 * 8 / (240e9 * 0.5) * PASS(14), 1e-12);
     /* all-gather: n-1 steps, (n-1)/n S */
     t = aif_coll_time(&c, AIF_COLL_ALLGATHER, (aif_group_shape){8, 8}, S);
-    CLOSE(t, (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9, 1e-12);
+    CLOSE(t, (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9 * PASS(7), 1e-12);
     /* one rank per node across 64 nodes: each GPU's NIC share 25 GB/s x 0.9, network step
      * latencies (Simple 14 us) plus the fabric's own 5 us per step */
     t = aif_coll_time_algo(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S, AIF_ALGO_RING, NULL);
-    CLOSE(t, (8.4 + 63 * 14.0) * us + 63.0 / 64 * S / 22.5e9 + 63 * 5 * us, 1e-12);
+    CLOSE(t, (8.4 + 63 * 14.0) * us + 63.0 / 64 * S / 22.5e9 * PASS(63) + 63 * 5 * us, 1e-12);
     /* PAT (NCCL 2.23, one GPU per node): the same bytes in log2(64) = 6 Simple steps; picked when faster */
     aif_coll_algo used;
     double pat = aif_coll_time_algo(&c, AIF_COLL_REDUCESCATTER, (aif_group_shape){64, 1}, S, AIF_ALGO_AUTO, &used);
@@ -1027,16 +1033,16 @@ static void test_collectives(void **state)
      * all-gather) is pipelined: max(2 t_node, t_across) */
     double ring = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_RING, NULL);
     double bus = 2 * 127.0 / 128 * S;
-    double simple = (8.4 + 224 * 3.4 + 30 * 14.0) * us + bus / 180e9,
-           ll128 = (14.0 + 224 * 1.9 + 30 * 4.0) * us + bus / (180e9 * 120 / 128);
+    double simple = (8.4 + 224 * 3.4 + 30 * 14.0) * us + bus / 180e9 * PASS(254),
+           ll128 = (14.0 + 224 * 1.9 + 30 * 4.0) * us + bus / (180e9 * 120 / 128) * PASS(254);
     assert_true(simple < ll128);
     CLOSE(ring, simple + 30 * 5 * us, 1e-12);
     /* a small all-gather across the 16 nodes: LL, 112 steps at the proxy's 1.0 us (above NVLink's
      * 0.6), 15 at the network's 2.7 us and the fabric's 5 */
     t = aif_coll_time_algo(&c, AIF_COLL_ALLGATHER, (aif_group_shape){128, 8}, 4096, AIF_ALGO_RING, NULL);
-    CLOSE(t, (6.6 + 112 * 1.0 + 15 * 2.7) * us + 127.0 / 128 * 4096 / (180e9 * 0.5) + 15 * 5 * us, 1e-12);
+    CLOSE(t, (6.6 + 112 * 1.0 + 15 * 2.7) * us + 127.0 / 128 * 4096 / (180e9 * 0.5) * PASS(127) + 15 * 5 * us, 1e-12);
     double hier = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S, AIF_ALGO_TREE, &used);
-    double node = (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9;
+    double node = (8.4 + 7 * 3.4) * us + 7.0 / 8 * S / 240e9 * PASS(7);   /* a ring in the node */
     double across = (8.4 + 8 * 14.0) * us + 2 * 15.0 / 16 * S / 8 / 22.5e9 + 8 * 5 * us;
     CLOSE(hier, fmax(2 * node, across), 1e-12);
     assert_int_equal(used, AIF_ALGO_TREE);
@@ -1055,6 +1061,20 @@ static void test_collectives(void **state)
     c.scaleup.nvls_efficiency = 1.06;
     t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){8, 8}, S);
     CLOSE(t, 25 * us + 2 * 7.0 / 8 * S / (300e9 * 1.06), 1e-12);
+    /* ... on groups of at least nvls_min_ranks GPUs (below, NCCL's tuner rates the ring faster):
+     * with 5, 4 GPUs ring, 5 take NVLS; asked for, NVLS runs on 4 */
+    c.scaleup.nvls_min_ranks = 5;
+    aif_coll_algo picked;
+    t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){4, 8}, S, AIF_ALGO_AUTO, &picked);
+    CLOSE(t, (8.4 + 6 * 3.4) * us + 2 * 3.0 / 4 * S / 240e9 * PASS(6), 1e-12);
+    assert_int_equal(picked, AIF_ALGO_RING);
+    t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){4, 8}, S, AIF_ALGO_NVLS, &picked);
+    CLOSE(t, 25 * us + 2 * 3.0 / 4 * S / (300e9 * 1.06), 1e-12);
+    assert_int_equal(picked, AIF_ALGO_NVLS);
+    t = aif_coll_time_algo(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){5, 8}, S, AIF_ALGO_AUTO, &picked);
+    CLOSE(t, 25 * us + 2 * 4.0 / 5 * S / (300e9 * 1.06), 1e-12);
+    assert_int_equal(picked, AIF_ALGO_NVLS);
+    c.scaleup.nvls_min_ranks = 0;
     /* ... but not across domains */
     t = aif_coll_time(&c, AIF_COLL_ALLREDUCE, (aif_group_shape){128, 8}, S);
     CLOSE(t, fmin(ring, hier), 1e-12);
@@ -1062,11 +1082,16 @@ static void test_collectives(void **state)
     /* point to point at one NIC share */
     t = aif_coll_time(&c, AIF_COLL_SENDRECV, (aif_group_shape){2, 1}, S);
     CLOSE(t, S / 22.5e9 + 8.4 * us + 5 * us, 1e-12);
-    /* all-to-all over 16 ranks, 8 per domain: half the data leaves the node */
+    /* all-to-all over 16 ranks, 8 per domain: half the data leaves the node, in NCCL's 15
+     * rounds of a send and a receive, which lose a ring's pass */
     t = aif_coll_time(&c, AIF_COLL_ALLTOALL, (aif_group_shape){16, 8}, S);
+    CLOSE(t, S * 8.0 / 16 / 22.5e9 * PASS(15) + 8.4 * us + 15.0 / 8 * 5 * us, 1e-12);
+    /* a dispatch kernel sends to every peer at once: no rounds */
+    t = aif_coll_time(&c, AIF_COLL_DISPATCH, (aif_group_shape){16, 8}, S);
     CLOSE(t, S * 8.0 / 16 / 22.5e9 + 8.4 * us + 15.0 / 8 * 5 * us, 1e-12);
     /* broadcast: a pipelined chain, bus bandwidth factor 1 */
-    CLOSE(aif_coll_time(&c, AIF_COLL_BROADCAST, (aif_group_shape){8, 8}, S), (8.4 + 7 * 3.4) * us + S / 240e9, 1e-12);
+    CLOSE(aif_coll_time(&c, AIF_COLL_BROADCAST, (aif_group_shape){8, 8}, S), (8.4 + 7 * 3.4) * us + S / 240e9 * PASS(7), 1e-12);
+#undef PASS
     CLOSE(aif_busbw_factor(AIF_COLL_ALLREDUCE, 8), 2 * 7.0 / 8, 1e-12);
     CLOSE(aif_busbw_factor(AIF_COLL_ALLGATHER, 8), 7.0 / 8, 1e-12);
     CLOSE(aif_busbw_factor(AIF_COLL_BROADCAST, 8), 1, 1e-12);

@@ -211,6 +211,7 @@ static void fabric_fields(const aif_fabric *f)
     num("latency_s", f->latency_s);
     num("efficiency", f->efficiency);
     num("nvls_efficiency", f->nvls_efficiency);
+    integer("nvls_min_ranks", f->nvls_min_ranks);
     num("chunk_ramp", f->chunk_ramp);
     num("step_fill_s", f->step_fill_s);
     num("ll_max_bw_Bps", f->ll_max_bw_Bps);
@@ -469,6 +470,7 @@ int main(int argc, char **argv)
     nums("proto_bw", n->proto_bw, AIF_N_PROTO);
     num("nvls_lat_us", n->nvls_lat_us);
     nums("net_overhead_us", n->net_overhead_us, AIF_N_PROTO);
+    num("ring_pass_loss", n->ring_pass_loss);
     fputs("},\n    .fabric_defaults = {", out);
     integer("switch_radix", d->switch_radix);
     num("scaleup_efficiency", d->scaleup_efficiency);

@@ -339,6 +339,8 @@ typedef struct aif_fabric {
     double port_bw_Bps, latency_s, efficiency;
     double nvls_efficiency;   /* all-reduce bus bandwidth with in-switch reduction (NVLink SHARP)
                                  as a fraction of port_bw; 0 = the fabric has none */
+    int nvls_min_ranks;       /* the fewest GPUs of one domain NCCL runs an NVLS all-reduce on
+                                 (below, its tuner rates the ring faster); 0 = 3 */
     /* NCCL's pipeline on a scale-up fabric (collective.h, "medium sizes"): every step of a
      * collective waits on its peers once per chunk, and chunks are cut for smaller messages;
      * the time this adds is min(chunk_ramp x the bandwidth term, steps x step_fill_s), smoothly.
@@ -581,6 +583,8 @@ typedef struct aif_nccl {
     double nvls_lat_us;                     /* NVLS all-reduce (Simple), per collective */
     double net_overhead_us[AIF_N_PROTO];    /* the least a step inside a domain costs in a ring
                                                that leaves it (NCCL's getNetOverhead) */
+    double ring_pass_loss;                  /* a ring's bandwidth lost per pass of its steps, in
+                                               steps: the bus bandwidth is e B steps / (steps + this) */
 } aif_nccl;
 
 typedef struct aif_cluster {

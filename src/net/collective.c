@@ -42,6 +42,8 @@ static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, dou
         if (p == AIF_PROTO_LL && su && su->ll_max_bw_Bps > 0 && b > su->ll_max_bw_Bps)
             b = su->ll_max_bw_Bps;   /* NCCL: min(llMaxBw, busBw x .5) */
         double t_bw = bus_bytes / b;
+        if (!tree && steps > 0)
+            t_bw *= 1 + nc->ring_pass_loss / steps;   /* the ring's loss per pass (collective.h) */
         double lat_in = nc->step_lat_us[0][!tree][p];
         if (inter > 0 && inter < steps && lat_in < nc->net_overhead_us[p])
             lat_in = nc->net_overhead_us[p];
@@ -111,7 +113,8 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         /* NVLS: the switch reduces; each GPU sends and receives the buffer once, at the
          * system's NVLS ceiling, with the pipeline's fill over its 2 (n-1) steps */
         double nvls = INFINITY;
-        if (!multi && n > 2 && cl->scaleup.nvls_efficiency > 0) {
+        int nvls_min = cl->scaleup.nvls_min_ranks > 3 ? cl->scaleup.nvls_min_ranks : 3;
+        if (!multi && cl->scaleup.nvls_efficiency > 0 && (n >= nvls_min || (algo == AIF_ALGO_NVLS && n > 2))) {
             double t_bw = bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency);
             nvls = nc->nvls_lat_us * 1e-6 + t_bw + fill(su, 2 * (nn - 1), t_bw);
         }
@@ -171,7 +174,13 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
          * fitted on nccl-tests all-to-all sweeps); a dispatch kernel from the first megabytes */
         if (coll == AIF_COLL_ALLTOALL && cl->scaleup.a2a_half_bytes > 0)
             t_in *= 1 + sqrt(cl->scaleup.a2a_half_bytes / bytes);
-        t = (t_out > t_in ? t_out : t_in) + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
+        double t_net = t_out > t_in ? t_out : t_in;
+        /* NCCL runs it as n - 1 rounds of a send and a receive (src/init.cc, ncclP2pSchedule),
+         * which lose what a ring's pass does (collective.h); a dispatch kernel sends to every
+         * peer at once */
+        if (coll == AIF_COLL_ALLTOALL)
+            t_net *= 1 + nc->ring_pass_loss / (nn - 1);
+        t = t_net + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;
     }
     case AIF_COLL_SENDRECV:

@@ -7,7 +7,14 @@
  *                  B = min(e_su * B_su, k * e_net * B_nic)  (several domains: the
  *                      ring leaves each domain through the k ranks' NICs)
  *   ring, tree:    t = min over protocols p of
- *                      base_p + steps * step_p + bus_bytes / (B * share_p)  [+ fabric latency per step]
+ *                      base_p + steps * step_p + bus_bytes / (B * share_p) [x (1 + f / steps) for a
+ *                      ring]  [+ fabric latency per step]
+ *                  f NCCL's ring pass loss (data/nccl.yaml ring_pass_loss_steps, 0.51 steps): a ring
+ *                  runs its buffer as passes of `steps` chunk steps, and each pass loses about half
+ *                  a step's bandwidth whatever n is, so a ring of 2 GPUs (one step for all-gather)
+ *                  carries 1/1.51 of the fabric's raw ring rate e_su B_su and one of 8 (7 steps)
+ *                  7/7.51 of it (fitted on nccl-tests ratios between group sizes on one node,
+ *                  scripts/fit_ring_pass.py; the NVLink fabrics' efficiencies are the raw ring's)
  *                  a ring across d domains pays the network's step latency (and the fabric's
  *                  own) on the steps that leave a domain, NCCL's nInterSteps: 2 (d-1) for
  *                  all-reduce, d-1 for all-gather and reduce-scatter; its other steps NVLink's,
@@ -22,12 +29,19 @@
  *                    each domain (NVLink), all-reduce of S/k across the d domains on each GPU's
  *                    NIC share (2 (d-1)/d S/k, 2 log2 d steps), all-gather in the domain;
  *                    the phases are pipelined over chunks: t = max(2 t_domain, t_across)
- *     NVLS all-reduce (one domain, n > 2, in-switch reduction; only on fabrics whose
- *                    switches reduce, nvls_efficiency > 0): t_nvls + t_bw + fill(2 (n-1), t_bw),
- *                    t_bw = bus_bytes / (e_nvls B_port), e_nvls the system's NVLS ceiling
+ *     NVLS all-reduce (one domain, in-switch reduction; only on fabrics whose switches
+ *                    reduce, nvls_efficiency > 0): t_nvls + t_bw + fill(2 (n-1), t_bw),
+ *                    t_bw = bus_bytes / (e_nvls B_port), e_nvls the system's NVLS ceiling; a
+ *                    candidate from the fabric's nvls_min_ranks GPUs (NCCL's tuner credits NVLS
+ *                    one channel per GPU of the group and rates the ring faster below: Hopper 5,
+ *                    Blackwell 7), asked for (algo nvls) from 3
  *     all-gather, reduce-scatter  bus_bytes = (n-1)/n S, steps n - 1
  *     broadcast      bus_bytes = S, steps n - 1 (chain) or log2(n) (tree)
- *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su) x ramp) + base + (n-1)/k a,
+ *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su) x ramp) x rounds
+ *                      + base + (n-1)/k a,
+ *                  rounds = 1 + f / (n-1) for NCCL's all-to-all (n - 1 rounds of a send and a
+ *                  receive, src/init.cc ncclP2pSchedule, each losing as a ring's pass), 1 for a
+ *                  dispatch kernel, which sends to every peer at once;
  *                  ramp = 1 + sqrt(h / S) for NCCL's all-to-all, h the scale-up fabric's a2a_half
  *                  (NCCL reaches the links' rate only at large buffers; fitted per NVLink
  *                  generation on nccl-tests alltoall_perf sweeps, scripts/fit_alltoall.py),

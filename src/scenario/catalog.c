@@ -183,6 +183,7 @@ static const field fabric_fields[] = {
     {.key = "latency", .type = F_QTY, .off = offsetof(aif_fabric, latency_s), .qty = AIF_Q_TIME, .max = 1},
     {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_fabric, efficiency), .min = 0.01, .max = 1},
     {.key = "nvls_efficiency", .type = F_NUM, .off = offsetof(aif_fabric, nvls_efficiency), .min = 0, .max = 2},
+    {.key = "nvls_min_ranks", .type = F_INT, .off = offsetof(aif_fabric, nvls_min_ranks), .min = 3, .max = 1 << 20},
     {.key = "chunk_ramp", .type = F_NUM, .off = offsetof(aif_fabric, chunk_ramp), .min = 0, .max = 100},
     {.key = "step_fill", .type = F_QTY, .off = offsetof(aif_fabric, step_fill_s), .qty = AIF_Q_TIME, .max = 0.01},
     {.key = "ll_max_bw", .type = F_QTY, .off = offsetof(aif_fabric, ll_max_bw_Bps), .qty = AIF_Q_BW},
@@ -885,6 +886,7 @@ static const field nccl_fields[] = {
     {.key = "protocol_bw", .type = F_SUB, .off = offsetof(aif_nccl, proto_bw), .sub = &proto_schema},
     {.key = "nvls_latency_us", .type = F_NUM, .off = offsetof(aif_nccl, nvls_lat_us), .min = 0, .max = 1000},
     {.key = "net_overhead_us", .type = F_SUB, .off = offsetof(aif_nccl, net_overhead_us), .sub = &proto_schema},
+    {.key = "ring_pass_loss_steps", .type = F_NUM, .off = offsetof(aif_nccl, ring_pass_loss), .min = 0, .max = 100},
 };
 static const schema nccl_schema = {nccl_fields, sizeof nccl_fields / sizeof nccl_fields[0], skip_meta};
 
@@ -907,7 +909,7 @@ static aif_rc load_nccl(aif_catalog *c, const char *text, size_t len, const char
     else if (!(rc = bind_map(&bc, sec, &nccl_schema, &n, "nccl", NULL))) {
         for (size_t i = 0; i < sizeof n / sizeof *v && !rc; i++)
             if (v[i] < 0)
-                rc = bind_error(&bc, sec, "nccl", "every latency and protocol share must be given (data/nccl.yaml)");
+                rc = bind_error(&bc, sec, "nccl", "every latency, protocol share and the ring's pass loss must be given (data/nccl.yaml)");
         for (int p = 0; p < AIF_N_PROTO && !rc; p++)
             if (!(n.proto_bw[p] > 0 && n.proto_bw[p] <= 1))
                 rc = bind_error(&bc, sec, "nccl.protocol_bw", "a protocol's share of the bandwidth is in (0, 1]");
