@@ -15,7 +15,8 @@ with e B the fabric's ring bandwidth (data/fabrics.yaml efficiency x port_bw) an
 constant, one for NCCL on every generation.  f is fitted here on measured ratios alone, the
 bus bandwidth at n GPUs over the same system's at the reference group (8 GPUs for all-gather
 and reduce-scatter; 4 for all-reduce, which NCCL runs as NVLS on 8), from 128 MiB up where
-the pipeline's fill is spent, so no other constant of the model enters the fit:
+the pipeline's fill is spent, so no other constant of the model enters the fit (the sweeps
+do not name NCCL's algorithm; the 8-GPU all-gathers and reduce-scatters are taken as rings):
 
   fit: 8, 4 and 2 GPUs of an HGX H100 and of an HGX B200 (aic-h100-*, aic-b200-*)
   held out: H200, B300, GB200 and GB300 (one tray: 2 against 4), A100 (2 and 4 against 8)
@@ -28,9 +29,13 @@ e_source the bus bandwidth their source measured (or estimated) on a ring of s s
   nvlink5          0.755 on 4 GB200, all-reduce (6 steps: Azure's ND GB200 v6 sweep)
   infinity-fabric  0.70 on 8 MI300X, all-reduce (14 steps)
 
+and those that take another's figure carry it: nvlink6 nvlink5's, fabric_defaults'
+scaleup_efficiency nvlink4's.  A torus (ICI, NeuronLink) runs its own collectives, not NCCL's,
+and keeps its efficiency without the loss.
+
 usage: scripts/fit_ring_pass.py           prints the fit, each system's pairs and errors
-       scripts/fit_ring_pass.py --check   exit 1 unless data/nccl.yaml holds the fit (to 0.01)
-                                          and data/fabrics.yaml those efficiencies (to 0.001)
+       scripts/fit_ring_pass.py --check   exit 1 unless data/nccl.yaml holds the fit (rounded to
+                                          0.01) and data/fabrics.yaml those efficiencies (to 0.001)
 Standard library only."""
 import csv
 import math
@@ -44,7 +49,8 @@ FABRICS = os.path.join(HERE, '..', 'data', 'fabrics.yaml')
 NCCL = os.path.join(HERE, '..', 'data', 'nccl.yaml')
 FIT = ('dgx-h100', 'hgx-b200')
 OPS = ('allgather', 'reducescatter', 'allreduce')
-SOURCES = {'nvlink3': (0.78, 14), 'nvlink4': (0.80, 14), 'nvlink5': (0.755, 6), 'infinity-fabric': (0.70, 14)}
+SOURCES = {'nvlink3': (0.78, 14), 'nvlink4': (0.80, 14), 'nvlink5': (0.755, 6), 'infinity-fabric': (0.70, 14),
+           'nvlink6': (0.755, 6)}
 
 
 def steps(op, n):
@@ -121,6 +127,10 @@ def main():
                 print('data/fabrics.yaml %s efficiency %.3f, its source with the pass loss %.3f'
                       % (fab, efficiency(fab), want))
                 bad = 1
+        dflt = yaml_num(FABRICS, r'^  scaleup_efficiency: ([0-9.]+)')
+        if abs(dflt - efficiency('nvlink4')) > 0.0005:
+            print('data/fabrics.yaml fabric_defaults scaleup_efficiency %.3f, nvlink4 %.3f' % (dflt, efficiency('nvlink4')))
+            bad = 1
         return bad
     own = [p for p in ps if p[0] in FIT]
     held = [p for p in ps if p[0] not in FIT]

@@ -418,6 +418,9 @@ static void test_bad_catalogs(void **state)
     bad_catalog("gpus:\n  x:\n    arch: hoper\n", "did you mean 'hopper'", 3);
     bad_catalog("gpus:\n  x:\n    arch: hopper\n    hbm: 80\n", "no unit", 4);
     bad_catalog("fabrics:\n  f:\n    port_bw: 400Gb/s\n    efficiency: 1.5\n", "out of range", 4);
+    /* NVLS needs 3 GPUs at least: a smaller threshold is refused, naming the field's range */
+    bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    nvls_min_ranks: 2\n", "accepted: 3 to 65536",
+                5);
     bad_catalog("models:\n  m:\n    layers: 2\n    hidden: 64\n    heads: 4\n    kv_heads: 3\n    ffn: 8\n"
                 "    vocab: 10\n", "not divisible by kv_heads", 3);
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);

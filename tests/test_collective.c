@@ -100,6 +100,16 @@ static void test_ll_cap(void **state)
     assert_true(aif_catalog_find_fabric(cat, "nvlink3")->ll_max_bw_Bps == 87.7e9);
     assert_true(aif_catalog_find_fabric(cat, "nvlink4")->ll_max_bw_Bps == 141e9);
     assert_true(aif_catalog_find_fabric(cat, "nvlink5")->ll_max_bw_Bps == 282e9);
+    /* and the group size from which NCCL's tuner runs NVLS (data/fabrics.yaml: Hopper 5,
+     * Blackwell 7); on 4 of 8 H100 the auto all-reduce rings, on 5 it reduces in the switch */
+    assert_int_equal(aif_catalog_find_fabric(cat, "nvlink4")->nvls_min_ranks, 5);
+    assert_int_equal(aif_catalog_find_fabric(cat, "nvlink5")->nvls_min_ranks, 7);
+    aif_cluster h = system_cluster("dgx-h100", 8);
+    aif_coll_algo used;
+    aif_coll_time_algo(&h, AIF_COLL_ALLREDUCE, (aif_group_shape){4, 8}, 1 << 28, AIF_ALGO_AUTO, &used);
+    assert_int_equal(used, AIF_ALGO_RING);
+    aif_coll_time_algo(&h, AIF_COLL_ALLREDUCE, (aif_group_shape){5, 8}, 1 << 28, AIF_ALGO_AUTO, &used);
+    assert_int_equal(used, AIF_ALGO_NVLS);
 }
 
 /* On every built-in system, a sweep's bus bandwidth never falls as the size doubles
@@ -282,8 +292,9 @@ static void test_alltoall_sweeps(void **state)
 /* The built-in table (validation/collectives.csv): the rows from 1 MB up, the sizes training
  * sends, every row in one of the two bands (before the NCCL model: 28 rows ran, 20-65%
  * optimistic from 1 MB to 512 MB on one node).  The issue's target, a 10% median, holds on the
- * whole band (7.8%) and on every group size: 2 GPUs (9.9%; 30.1% optimistic before NCCL's ring
- * pass loss, scripts/fit_ring_pass.py), 3-4, and 5 and more (one node, several, racks). */
+ * whole band (7.8%) and on every group size: 2 GPUs (9.9%, held within 11% and its bias within
+ * 10%: 30.1% optimistic, bias +29.3%, before NCCL's ring pass loss, scripts/fit_ring_pass.py),
+ * 3-4, and 5 and more (one node, several, racks). */
 static void test_table_from_1MB(void **state)
 {
     (void)state;
@@ -304,7 +315,7 @@ static void test_table_from_1MB(void **state)
     assert_true(big.median_ape <= 10);
     assert_true(many.n >= 300 && many.median_ape <= 10);
     assert_true(mid.n >= 250 && mid.median_ape <= 10);
-    assert_true(pair.n >= 200 && pair.median_ape <= 10);
+    assert_true(pair.n >= 200 && pair.median_ape <= 11 && fabs(pair.bias_pct) < 10);   /* 9.9%, bias +7.4% */
     aif_validation_free(&v);
 }
 

@@ -28,13 +28,14 @@ static double fill(const aif_fabric *su, double steps, double t_bw)
 }
 
 /* The fastest protocol for `steps` latency steps, `inter` of them across scale-up domains,
- * moving `bus_bytes` at bus bandwidth bw; su is the scale-up fabric the phase runs on (its
- * pipeline fill and LL cap), NULL for a phase on the network.  As NCCL's tuning model
+ * moving `bus_bytes` at bus bandwidth bw, a ring's pass losing `loss` steps of it (0 for a
+ * tree; collective.h); su is the scale-up fabric the phase runs on (its pipeline fill and LL
+ * cap), NULL for a phase on the network.  As NCCL's tuning model
  * (src/graph/tuning.cc, ncclTopoTuneModel): an inter-domain step pays the network's step
  * latency, the others NVLink's, which a ring that leaves its domain raises to the host's
  * network overhead per step (getNetOverhead: each step still posts to the network proxy). */
-static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, double steps, double inter,
-                         double bus_bytes, double bw)
+static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, double loss, double steps,
+                         double inter, double bus_bytes, double bw)
 {
     double best = INFINITY;
     for (int p = 0; p < AIF_N_PROTO; p++) {
@@ -42,8 +43,8 @@ static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, dou
         if (p == AIF_PROTO_LL && su && su->ll_max_bw_Bps > 0 && b > su->ll_max_bw_Bps)
             b = su->ll_max_bw_Bps;   /* NCCL: min(llMaxBw, busBw x .5) */
         double t_bw = bus_bytes / b;
-        if (!tree && steps > 0)
-            t_bw *= 1 + nc->ring_pass_loss / steps;   /* the ring's loss per pass (collective.h) */
+        if (loss > 0 && steps > 0)
+            t_bw *= 1 + loss / steps;   /* the ring's loss per pass (collective.h) */
         double lat_in = nc->step_lat_us[0][!tree][p];
         if (inter > 0 && inter < steps && lat_in < nc->net_overhead_us[p])
             lat_in = nc->net_overhead_us[p];
@@ -73,6 +74,9 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
      * has; the whole torus (the job's chips, up to the domain: aif_topo_domain_used) rings in
      * every dimension at once (the simulating engine's routes, src/net/coflow.c) */
     int torus_dims = cl->scaleup.kind == AIF_FAB_ICI ? 3 : cl->scaleup.kind == AIF_FAB_NEURONLINK ? 2 : 0;
+    /* NCCL's (and RCCL's) ring pass loss; a torus runs its own collectives (XLA's, Neuron's),
+     * which no measurement here shows losing it */
+    double f = torus_dims ? 0 : nc->ring_pass_loss;
     if (torus_dims && k < aif_topo_domain_used(cl))
         b_su /= torus_dims;
     /* the fewest ranks in one domain: the last, partly filled one carries the same
@@ -98,15 +102,15 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     switch (coll) {
     case AIF_COLL_ALLREDUCE: {
         double bus = 2 * (nn - 1) / nn * bytes;
-        double ring = best_proto(nc, su1, 0, 2 * (nn - 1), 2 * cross, bus, bw) + 2 * cross * extra;
+        double ring = best_proto(nc, su1, 0, f, 2 * (nn - 1), 2 * cross, bus, bw) + 2 * cross * extra;
         /* across domains NCCL goes hierarchical (Tree, NVLS-Tree): reduce-scatter inside
          * each domain over NVLink, all-reduce of 1/k of the buffer across domains on every
          * GPU's own NIC share, all-gather inside the domain */
         double tree = INFINITY;
         if (multi) {
             double kk = k, up_down = 2 * ceil(log2(doms));
-            double intra = k > 1 ? best_proto(nc, su, 0, kk - 1, 0, (kk - 1) / kk * bytes, b_su) : 0;
-            double inter = best_proto(nc, NULL, 1, up_down, up_down, 2 * (doms - 1) / doms * bytes / m, b_nic) +
+            double intra = k > 1 ? best_proto(nc, su, 0, f, kk - 1, 0, (kk - 1) / kk * bytes, b_su) : 0;
+            double inter = best_proto(nc, NULL, 1, 0, up_down, up_down, 2 * (doms - 1) / doms * bytes / m, b_nic) +
                            up_down * extra;
             tree = fmax(2 * intra, inter);   /* the phases are pipelined over chunks */
         }
@@ -124,7 +128,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         double collnet = INFINITY;
         if (multi && cl->fabric.in_network_reduction && cl->net.sharp) {
             double kk = k;
-            double intra = k > 1 ? best_proto(nc, su, 0, kk - 1, 0, (kk - 1) / kk * bytes, b_su) : 0;
+            double intra = k > 1 ? best_proto(nc, su, 0, f, kk - 1, 0, (kk - 1) / kk * bytes, b_su) : 0;
             double inter = (nc->base_lat_us[1][AIF_PROTO_SIMPLE] + 2 * nc->step_lat_us[1][1][AIF_PROTO_SIMPLE]) * 1e-6 +
                            bytes / m / b_nic + 2 * extra;
             collnet = fmax(2 * intra, inter);
@@ -149,7 +153,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
     }
     case AIF_COLL_ALLGATHER:
     case AIF_COLL_REDUCESCATTER: {
-        t = best_proto(nc, su1, 0, nn - 1, cross, (nn - 1) / nn * bytes, bw) + cross * extra;
+        t = best_proto(nc, su1, 0, f, nn - 1, cross, (nn - 1) / nn * bytes, bw) + cross * extra;
         /* PAT (NCCL >= 2.23, one GPU per node): log2(n) steps of the Simple protocol */
         if (multi && k == 1 && (algo == AIF_ALGO_AUTO || algo == AIF_ALGO_PAT)) {
             double steps = ceil(log2(nn));
@@ -179,7 +183,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
          * which lose what a ring's pass does (collective.h); a dispatch kernel sends to every
          * peer at once */
         if (coll == AIF_COLL_ALLTOALL)
-            t_net *= 1 + nc->ring_pass_loss / (nn - 1);
+            t_net *= 1 + f / (nn - 1);
         t = t_net + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;
     }
@@ -191,10 +195,10 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         /* NCCL charges a broadcast's every step at the network's latency once it leaves a domain */
         if (algo == AIF_ALGO_TREE) {
             double st = ceil(log2(nn));
-            t = best_proto(nc, su1, 1, st, multi ? st : 0, bytes, bw) + st * extra;
+            t = best_proto(nc, su1, 1, 0, st, multi ? st : 0, bytes, bw) + st * extra;
             used = AIF_ALGO_TREE;
         } else {
-            t = best_proto(nc, su1, 0, nn - 1, multi ? nn - 1 : 0, bytes, bw) + (nn - 1) * extra;
+            t = best_proto(nc, su1, 0, f, nn - 1, multi ? nn - 1 : 0, bytes, bw) + (nn - 1) * extra;
         }
         break;
     }

@@ -183,7 +183,7 @@ static const field fabric_fields[] = {
     {.key = "latency", .type = F_QTY, .off = offsetof(aif_fabric, latency_s), .qty = AIF_Q_TIME, .max = 1},
     {.key = "efficiency", .type = F_NUM, .off = offsetof(aif_fabric, efficiency), .min = 0.01, .max = 1},
     {.key = "nvls_efficiency", .type = F_NUM, .off = offsetof(aif_fabric, nvls_efficiency), .min = 0, .max = 2},
-    {.key = "nvls_min_ranks", .type = F_INT, .off = offsetof(aif_fabric, nvls_min_ranks), .min = 3, .max = 1 << 20},
+    {.key = "nvls_min_ranks", .type = F_INT, .off = offsetof(aif_fabric, nvls_min_ranks), .min = 3, .max = 65536},
     {.key = "chunk_ramp", .type = F_NUM, .off = offsetof(aif_fabric, chunk_ramp), .min = 0, .max = 100},
     {.key = "step_fill", .type = F_QTY, .off = offsetof(aif_fabric, step_fill_s), .qty = AIF_Q_TIME, .max = 0.01},
     {.key = "ll_max_bw", .type = F_QTY, .off = offsetof(aif_fabric, ll_max_bw_Bps), .qty = AIF_Q_BW},
