@@ -15,8 +15,11 @@ with e B the fabric's ring bandwidth (data/fabrics.yaml efficiency x port_bw) an
 constant, one for NCCL on every generation.  f is fitted here on measured ratios alone, the
 bus bandwidth at n GPUs over the same system's at the reference group (8 GPUs for all-gather
 and reduce-scatter; 4 for all-reduce, which NCCL runs as NVLS on 8), from 128 MiB up where
-the pipeline's fill is spent, so no other constant of the model enters the fit (the sweeps
-do not name NCCL's algorithm; the 8-GPU all-gathers and reduce-scatters are taken as rings):
+the pipeline's fill is spent, so no other constant of the model enters the fit.  The sweeps
+do not name NCCL's algorithm; the 8-GPU all-gathers and reduce-scatters are rings by NCCL's
+tuner (NVIDIA/nccl at 5067397c, src/graph/tuning.cc: NVLS is credited (k - 1)/k of its
+channels for them, not the all-reduce's 2, which leaves it 30-45% below the ring on
+one node of H100 or B200):
 
   fit: 8, 4 and 2 GPUs of an HGX H100 and of an HGX B200 (aic-h100-*, aic-b200-*)
   held out: H200, B300, GB200 and GB300 (one tray: 2 against 4), A100 (2 and 4 against 8)
