@@ -153,7 +153,7 @@ static void test_pure_dp_scaling(void **state)
  * mixtral 2.3%): the estimate runs a segment's background collectives one after another
  * on one comm stream, the simulator each group's on its own stream, so that the
  * replicate all-reduce runs beside the reduce-scatter it follows in FSDP2 (mixtral 8.9%, measured,
- * 6.3% before NCCL's ring pass loss slowed its 4-GPU reduce-scatter by a sixth; sharded over all of
+ * 6.3% before NCCL's ring pass loss slowed its 4-GPU reduce-scatter by 13%; sharded over all of
  * dp instead: 2.7%).  Those jobs are held to 10%, and to at most 6.5 points more than the same job
  * sharded over all of dp. */
 static void test_hsdp(void **state)
