@@ -28,6 +28,7 @@ usage: scripts/fit_alltoall.py           prints each fit, its error and the held
                                          rounded to 0.1 MB (a test)
 Standard library only."""
 import csv
+import functools
 import math
 import os
 import re
@@ -59,7 +60,9 @@ def fabric(name):
     return dict(re.findall(r'^    ([a-z_0-9]+): ([^\n#]+?)\s*$', m.group(1), re.M))
 
 
+@functools.lru_cache(maxsize=None)
 def pass_loss():
+    """NCCL's ring pass loss (data/nccl.yaml), read once."""
     m = re.search(r'^  ring_pass_loss_steps: ([0-9.]+)', open(NCCL).read(), re.M)
     if not m:
         sys.exit('fit_alltoall: data/nccl.yaml has no ring_pass_loss_steps')

@@ -27,6 +27,13 @@ static double fill(const aif_fabric *su, double steps, double t_bw)
     return x * T / (x + T);
 }
 
+/* What a pipeline of `steps` rounds (a ring's steps, NCCL all-to-all's rounds) multiplies its
+ * bandwidth term by: each pass loses `loss` steps' worth (collective.h; 0: none) */
+static double pass_loss(double loss, double steps)
+{
+    return loss > 0 && steps > 0 ? 1 + loss / steps : 1;
+}
+
 /* The fastest protocol for `steps` latency steps, `inter` of them across scale-up domains,
  * moving `bus_bytes` at bus bandwidth bw, a ring's pass losing `loss` steps of it (0 for a
  * tree; collective.h); su is the scale-up fabric the phase runs on (its pipeline fill and LL
@@ -42,9 +49,7 @@ static double best_proto(const aif_nccl *nc, const aif_fabric *su, int tree, dou
         double b = bw * nc->proto_bw[p];
         if (p == AIF_PROTO_LL && su && su->ll_max_bw_Bps > 0 && b > su->ll_max_bw_Bps)
             b = su->ll_max_bw_Bps;   /* NCCL: min(llMaxBw, busBw x .5) */
-        double t_bw = bus_bytes / b;
-        if (loss > 0 && steps > 0)
-            t_bw *= 1 + loss / steps;   /* the ring's loss per pass (collective.h) */
+        double t_bw = bus_bytes / b * pass_loss(loss, steps);
         double lat_in = nc->step_lat_us[0][!tree][p];
         if (inter > 0 && inter < steps && lat_in < nc->net_overhead_us[p])
             lat_in = nc->net_overhead_us[p];
@@ -183,7 +188,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
          * which lose what a ring's pass does (collective.h); a dispatch kernel sends to every
          * peer at once */
         if (coll == AIF_COLL_ALLTOALL)
-            t_net *= 1 + f / (nn - 1);
+            t_net *= pass_loss(f, nn - 1);
         t = t_net + nc->base_lat_us[1][AIF_PROTO_SIMPLE] * 1e-6 + (nn - 1) / k * a;
         break;
     }
