@@ -90,6 +90,7 @@ static int fabric_diff(const char *w, const aif_fabric *a, const aif_fabric *b)
     return STR(w, a, b, name) | STR(w, a, b, description) | INT(w, a, b, kind) | INT(w, a, b, transport) |
            NUM(w, a, b, port_bw_Bps) | NUM(w, a, b, latency_s) | NUM(w, a, b, efficiency) |
            NUM(w, a, b, nvls_efficiency) | INT(w, a, b, nvls_min_ranks) | NUM(w, a, b, chunk_ramp) | NUM(w, a, b, step_fill_s) |
+           NUM(w, a, b, nvls_chunk_ramp) | NUM(w, a, b, nvls_step_fill_s) |
            NUM(w, a, b, ll_max_bw_Bps) | NUM(w, a, b, a2a_half_bytes) | INT(w, a, b, in_network_reduction) | NUM(w, a, b, cpu_core_bw_Bps) |
            INT(w, a, b, switch_radix) | NUM(w, a, b, switch_per_port_W) | NUM(w, a, b, optic_per_port_W) |
            INT(w, a, b, optics) | NUM(w, a, b, cpo_per_port_W) | INT(w, a, b, status) | STR(w, a, b, aliases);

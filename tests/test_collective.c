@@ -45,16 +45,17 @@ static double busbw_GBps(const aif_cluster *c, int n, double bytes, aif_coll_alg
     return bytes / t / 1e9 * aif_busbw_factor(AIF_COLL_ALLREDUCE, n);
 }
 
-/* The fill by hand: NVLS on 8 GPUs of a fabric with chunk_ramp r and step_fill f adds
- * x T / (x + T), x = r t_bw, T = 14 f; x for a small message, T for a large one. */
+/* The fill by hand: NVLS on 8 GPUs of a fabric with nvls_chunk_ramp r and nvls_step_fill f
+ * adds x T / (x + T), x = r t_bw, T = 14 f; x for a small message, T for a large one. */
 static void test_fill_by_hand(void **state)
 {
     (void)state;
     aif_cluster c = system_cluster("dgx-h100", 8);
     c.scaleup.port_bw_Bps = 400e9;
     c.scaleup.nvls_efficiency = 1.0;
-    c.scaleup.chunk_ramp = 2.0;
-    c.scaleup.step_fill_s = 5e-6;
+    c.scaleup.nvls_chunk_ramp = 2.0;
+    c.scaleup.nvls_step_fill_s = 5e-6;
+    c.scaleup.chunk_ramp = 0;   /* the rings' pair: NVLS does not read it */
     double lat = c.nccl.nvls_lat_us * 1e-6;
     for (double S = 1 << 20; S <= 8.0 * (1 << 30); S *= 8) {
         double t_bw = 2 * 7.0 / 8 * S / 400e9, x = 2 * t_bw, T = 14 * 5e-6;
@@ -62,17 +63,38 @@ static void test_fill_by_hand(void **state)
         CLOSE(t, lat + t_bw + x * T / (x + T), 1e-12);
     }
     /* no ramp, no fill: the closed form of before */
-    c.scaleup.chunk_ramp = 0;
+    c.scaleup.nvls_chunk_ramp = 0;
     double S = 64e6;
     CLOSE(aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_NVLS, NULL),
           lat + 2 * 7.0 / 8 * S / 400e9, 1e-12);
     /* the fill never exceeds the pipeline's steps x step_fill, nor chunk_ramp x the bandwidth term */
-    c.scaleup.chunk_ramp = 2.0;
+    c.scaleup.nvls_chunk_ramp = 2.0;
     for (double s = 1024; s <= 8.0 * (1 << 30); s *= 2) {
         double t_bw = 2 * 7.0 / 8 * s / 400e9;
         double extra = aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, s, AIF_ALGO_NVLS, NULL) - lat - t_bw;
         assert_true(extra <= 14 * 5e-6 * (1 + 1e-12) && extra <= 2 * t_bw * (1 + 1e-12) && extra >= 0);
     }
+    /* a ring reads the rings' pair alone: an 8-GPU all-gather of 256 MB (Simple, 7 steps) gains
+     * x T / (x + T), x = r t_bw, t_bw its bandwidth term with NCCL's pass loss, T = 7 f; the
+     * NVLS pair does not move it */
+    S = 256e6;
+    double t_bw = 7.0 / 8 * S / (c.scaleup.port_bw_Bps * c.scaleup.efficiency) * (1 + c.nccl.ring_pass_loss / 7);
+    double ring0 = aif_collective_time_s(&c, AIF_COLL_ALLGATHER, 8, S, AIF_ALGO_RING, NULL);
+    c.scaleup.nvls_chunk_ramp = 9;
+    CLOSE(aif_collective_time_s(&c, AIF_COLL_ALLGATHER, 8, S, AIF_ALGO_RING, NULL), ring0, 1e-12);
+    c.scaleup.chunk_ramp = 1.5;
+    c.scaleup.step_fill_s = 3e-6;
+    double x = 1.5 * t_bw, T = 7 * 3e-6;
+    CLOSE(aif_collective_time_s(&c, AIF_COLL_ALLGATHER, 8, S, AIF_ALGO_RING, NULL), ring0 + x * T / (x + T), 1e-12);
+    /* and NVLS the NVLS pair alone */
+    double nv = aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_NVLS, NULL);
+    c.scaleup.chunk_ramp = 0;
+    CLOSE(aif_collective_time_s(&c, AIF_COLL_ALLREDUCE, 8, S, AIF_ALGO_NVLS, NULL), nv, 1e-12);
+    /* the built-in pairs (data/fabrics.yaml): Hopper's rings none (scripts/fit_ring_fill.py), its
+     * NVLS the Azure fit; a fabric that gives no NVLS pair takes its rings' (Blackwell) */
+    const aif_fabric *h = aif_catalog_find_fabric(cat, "nvlink4"), *b = aif_catalog_find_fabric(cat, "nvlink5");
+    assert_true(h->chunk_ramp == 0 && h->nvls_chunk_ramp == 2.0 && fabs(h->nvls_step_fill_s - 4e-6) < 1e-15);
+    assert_true(b->chunk_ramp > 0 && b->nvls_chunk_ramp == b->chunk_ramp && b->nvls_step_fill_s == b->step_fill_s);
 }
 
 /* LL carries half the bus bandwidth, at most NCCL's llMaxBw on one node */
@@ -292,7 +314,7 @@ static void test_alltoall_sweeps(void **state)
 /* The built-in table (validation/collectives.csv): the rows from 1 MB up, the sizes training
  * sends, every row in one of the two bands (before the NCCL model: 28 rows ran, 20-65%
  * optimistic from 1 MB to 512 MB on one node).  The issue's target, a 10% median, holds on the
- * whole band (7.8%) and on every group size: 2 GPUs (9.9%, held within 11% and its bias within
+ * whole band (7.5%) and on every group size: 2 GPUs (10.6%, held within 11% and its bias within
  * 10%: 30.1% optimistic, bias +29.3%, before NCCL's ring pass loss, scripts/fit_ring_pass.py),
  * 3-4, and 5 and more (one node, several, racks). */
 static void test_table_from_1MB(void **state)
@@ -315,7 +337,7 @@ static void test_table_from_1MB(void **state)
     assert_true(big.median_ape <= 10);
     assert_true(many.n >= 300 && many.median_ape <= 10);
     assert_true(mid.n >= 250 && mid.median_ape <= 10);
-    assert_true(pair.n >= 200 && pair.median_ape <= 11 && fabs(pair.bias_pct) < 10);   /* 9.9%, bias +7.4% */
+    assert_true(pair.n >= 200 && pair.median_ape <= 11 && fabs(pair.bias_pct) < 10);   /* 10.6%, bias +8.4% */
     aif_validation_free(&v);
 }
 

@@ -119,8 +119,8 @@ static void test_default_memory_fit(void **st)
     char buf[1024];
     aif_report_memory_fit_text(buf, sizeof buf, m);
     assert_string_equal(buf, "needs 84.2 GiB of 79.6 GiB HBM (over by 4.5 GiB). Would fit: pp x2 fits "
-                             "(75.2 GiB, step 7.51 s); recompute full of the first 1 layer of each chunk fits "
-                             "(69.7 GiB, step 8.16 s); tp x2 fits (56.7 GiB, step 8.88 s)");
+                             "(75.2 GiB, step 7.50 s); recompute full of the first 1 layer of each chunk fits "
+                             "(69.7 GiB, step 8.15 s); tp x2 fits (56.7 GiB, step 8.88 s)");
     char small[16];   /* truncated, still terminated */
     aif_report_memory_fit_text(small, sizeof small, m);
     assert_string_equal(small, "needs 84.2 GiB ");

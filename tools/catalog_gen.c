@@ -214,6 +214,8 @@ static void fabric_fields(const aif_fabric *f)
     integer("nvls_min_ranks", f->nvls_min_ranks);
     num("chunk_ramp", f->chunk_ramp);
     num("step_fill_s", f->step_fill_s);
+    num("nvls_chunk_ramp", f->nvls_chunk_ramp);
+    num("nvls_step_fill_s", f->nvls_step_fill_s);
     num("ll_max_bw_Bps", f->ll_max_bw_Bps);
     num("a2a_half_bytes", f->a2a_half_bytes);
     integer("in_network_reduction", f->in_network_reduction);

@@ -19,12 +19,21 @@
  * is the pipeline's fill (steps x step_fill); the two joined smoothly,
  *   x T / (x + T),  x = chunk_ramp t_bw,  T = steps step_fill,
  * which is x for small messages and T for large ones (collective.h). */
+static double fill_of(double ramp, double step_s, double steps, double t_bw)
+{
+    if (ramp <= 0 || step_s <= 0 || t_bw <= 0)
+        return 0;
+    double x = ramp * t_bw, T = steps * step_s;
+    return x * T / (x + T);
+}
 static double fill(const aif_fabric *su, double steps, double t_bw)
 {
-    if (!su || su->chunk_ramp <= 0 || su->step_fill_s <= 0 || t_bw <= 0)
-        return 0;
-    double x = su->chunk_ramp * t_bw, T = steps * su->step_fill_s;
-    return x * T / (x + T);
+    return su ? fill_of(su->chunk_ramp, su->step_fill_s, steps, t_bw) : 0;
+}
+/* NVLS's own: the fabric's nvls_chunk_ramp and nvls_step_fill */
+static double fill_nvls(const aif_fabric *su, double steps, double t_bw)
+{
+    return fill_of(su->nvls_chunk_ramp, su->nvls_step_fill_s, steps, t_bw);
 }
 
 /* What a pipeline of `steps` rounds (a ring's steps, NCCL all-to-all's rounds) multiplies its
@@ -125,7 +134,7 @@ double aif_coll_time_algo(const aif_cluster *cl, aif_coll coll, aif_group_shape 
         int nvls_min = cl->scaleup.nvls_min_ranks > 3 ? cl->scaleup.nvls_min_ranks : 3;
         if (!multi && cl->scaleup.nvls_efficiency > 0 && (n >= nvls_min || (algo == AIF_ALGO_NVLS && n > 2))) {
             double t_bw = bus / (cl->scaleup.port_bw_Bps * cl->scaleup.nvls_efficiency);
-            nvls = nc->nvls_lat_us * 1e-6 + t_bw + fill(su, 2 * (nn - 1), t_bw);
+            nvls = nc->nvls_lat_us * 1e-6 + t_bw + fill_nvls(su, 2 * (nn - 1), t_bw);
         }
         /* CollNet (SHARP): reduce-scatter inside the domain, then each GPU's NIC sends its
          * 1/k of the buffer up the switch tree once and receives the reduced result once;

@@ -186,6 +186,9 @@ static const field fabric_fields[] = {
     {.key = "nvls_min_ranks", .type = F_INT, .off = offsetof(aif_fabric, nvls_min_ranks), .min = 3, .max = 65536},
     {.key = "chunk_ramp", .type = F_NUM, .off = offsetof(aif_fabric, chunk_ramp), .min = 0, .max = 100},
     {.key = "step_fill", .type = F_QTY, .off = offsetof(aif_fabric, step_fill_s), .qty = AIF_Q_TIME, .max = 0.01},
+    {.key = "nvls_chunk_ramp", .type = F_NUM, .off = offsetof(aif_fabric, nvls_chunk_ramp), .min = 0, .max = 100},
+    {.key = "nvls_step_fill", .type = F_QTY, .off = offsetof(aif_fabric, nvls_step_fill_s), .qty = AIF_Q_TIME,
+     .max = 0.01},
     {.key = "ll_max_bw", .type = F_QTY, .off = offsetof(aif_fabric, ll_max_bw_Bps), .qty = AIF_Q_BW},
     {.key = "a2a_half", .type = F_QTY, .off = offsetof(aif_fabric, a2a_half_bytes), .qty = AIF_Q_BYTES, .max = 1e12},
     FLD(aif_fabric, "in_network_reduction", F_BOOL, in_network_reduction),
@@ -752,6 +755,10 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         return bind_error(bc, e, path, "a fabric needs port_bw and efficiency");
     if (k == AIF_CAT_FABRICS && tmp.f.switch_radix <= 0)
         tmp.f.switch_radix = c->fabric_defaults.switch_radix;
+    if (k == AIF_CAT_FABRICS && !ynode_get(e, "nvls_chunk_ramp"))   /* NVLS's pipeline as the ring's, unless given */
+        tmp.f.nvls_chunk_ramp = tmp.f.chunk_ramp;
+    if (k == AIF_CAT_FABRICS && !ynode_get(e, "nvls_step_fill"))
+        tmp.f.nvls_step_fill_s = tmp.f.step_fill_s;
     if (k == AIF_CAT_CALIBRATION && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
                    tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0 ||
                    tmp.cal.workspace_bytes <= 0))
