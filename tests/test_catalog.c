@@ -422,8 +422,13 @@ static void test_bad_catalogs(void **state)
     bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    nvls_min_ranks: 2\n", "accepted: 3 to 65536",
                 5);
     /* NVLS's own pipeline fill: a negative ramp, a fill per step of seconds */
-    bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    nvls_chunk_ramp: -1\n", "accepted: 0 to 100", 5);
-    bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    nvls_step_fill: 5s\n", "accepted: 0 to 0.01", 5);
+    bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    nvls_chunk_ramp: -1\n    nvls_step_fill: 4us\n",
+                "accepted: 0 to 100", 5);
+    bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    nvls_chunk_ramp: 2\n    nvls_step_fill: 5s\n",
+                "accepted: 0 to 0.01", 6);
+    /* one half of the pair alone would leave NVLS no fill: refused, naming the other */
+    bad_catalog("fabrics:\n  f:\n    kind: nvlink\n    port_bw: 450GB/s\n    efficiency: 0.8\n    nvls_chunk_ramp: 2\n",
+                "without nvls_step_fill", 6);
     bad_catalog("models:\n  m:\n    layers: 2\n    hidden: 64\n    heads: 4\n    kv_heads: 3\n    ffn: 8\n"
                 "    vocab: 10\n", "not divisible by kv_heads", 3);
     bad_catalog("models:\n  Bad Name:\n    layers: 1\n", "a name must be", 2);

@@ -12,12 +12,12 @@
  * bandwidth the protocol carries (LL sends a flag with every 4 bytes of data;
  * LL128 one 8-byte flag per 128-byte line). */
 
-/* The time NCCL's pipeline adds on a scale-up fabric su (NULL: none) to a phase of
- * `steps` steps whose bandwidth term is t_bw: each step waits on its peers once per
- * chunk, and NCCL cuts chunks for smaller messages (src/enqueue.cc, calcCollChunking),
- * so the loss grows with the message (chunk_ramp x t_bw) until chunks are full and it
- * is the pipeline's fill (steps x step_fill); the two joined smoothly,
- *   x T / (x + T),  x = chunk_ramp t_bw,  T = steps step_fill,
+/* The time NCCL's pipeline adds to a phase of `steps` steps whose bandwidth term is t_bw:
+ * each step waits on its peers once per chunk, and NCCL cuts chunks for smaller messages
+ * (src/enqueue.cc, calcCollChunking), so the loss grows with the message (ramp x t_bw)
+ * until chunks are full and it is the pipeline's fill (steps x step_s); the two joined
+ * smoothly,
+ *   x T / (x + T),  x = ramp t_bw,  T = steps step_s,
  * which is x for small messages and T for large ones (collective.h). */
 static double fill_of(double ramp, double step_s, double steps, double t_bw)
 {
@@ -26,6 +26,8 @@ static double fill_of(double ramp, double step_s, double steps, double t_bw)
     double x = ramp * t_bw, T = steps * step_s;
     return x * T / (x + T);
 }
+/* A ring's (or tree's) on the scale-up fabric su, NULL for a phase on the network (none):
+ * the fabric's chunk_ramp and step_fill */
 static double fill(const aif_fabric *su, double steps, double t_bw)
 {
     return su ? fill_of(su->chunk_ramp, su->step_fill_s, steps, t_bw) : 0;

@@ -30,11 +30,13 @@
  *                    NIC share (2 (d-1)/d S/k, 2 log2 d steps), all-gather in the domain;
  *                    the phases are pipelined over chunks: t = max(2 t_domain, t_across)
  *     NVLS all-reduce (one domain, in-switch reduction; only on fabrics whose switches
- *                    reduce, nvls_efficiency > 0): t_nvls + t_bw + fill(2 (n-1), t_bw),
+ *                    reduce, nvls_efficiency > 0): t_nvls + t_bw + fill_nvls(2 (n-1), t_bw),
  *                    t_bw = bus_bytes / (e_nvls B_port), e_nvls the system's NVLS ceiling; a
  *                    candidate from the fabric's nvls_min_ranks GPUs (NCCL's tuner credits NVLS
  *                    one channel per GPU of the group and rates the ring faster below: Hopper 5,
- *                    Blackwell 7), asked for (algo nvls) from 3
+ *                    Blackwell 7), the faster of it and the ring as timed here for algo auto
+ *                    (near a tie the pick may alternate with the size; the time does not
+ *                    jump), asked for (algo nvls) from 3
  *     all-gather, reduce-scatter  bus_bytes = (n-1)/n S, steps n - 1
  *     broadcast      bus_bytes = S, steps n - 1 (chain) or log2(n) (tree)
  *   all-to-all     t = max(S (n-k)/n / (e_net B_nic), S (k-1)/n / (e_su B_su) x ramp) x rounds
@@ -54,9 +56,11 @@
  *   fill(steps, t_bw) = x T / (x + T),  x = chunk_ramp t_bw,  T = steps step_fill
  * (each step waits on its peers once per chunk; NCCL cuts chunks for smaller messages,
  * src/enqueue.cc calcCollChunking, so the loss grows as chunk_ramp t_bw until chunks are
- * full and is then the pipeline's fill, steps x step_fill).  The two constants are per
- * NVLink generation (data/fabrics.yaml), fitted on nccl-tests sweeps from 1 MB up and
- * checked on a held-out system (docs/VALIDATION.md); a phase on the network (a ring across
+ * full and is then the pipeline's fill, steps x step_fill), and NVLS its own, fill_nvls,
+ * with the fabric's nvls_chunk_ramp and nvls_step_fill (the rings' where it gives neither).
+ * The constants are per NVLink generation (data/fabrics.yaml), fitted on nccl-tests sweeps
+ * from 1 MB up and checked on a held-out system (docs/VALIDATION.md; Hopper's rings none,
+ * scripts/fit_ring_fill.py); a phase on the network (a ring across
  * domains, the inter-domain tree) pays no fill, NCCL's step latencies alone.  LL's bandwidth is
  * capped at the fabric's ll_max_bw on one domain (NCCL's llMaxBws).
  * Partly filled domains: the ranks fill domains k at a time, so when k does not divide

@@ -755,10 +755,17 @@ static aif_rc load_entry(const bind_ctx *bc, aif_catalog *c, aif_catalog_kind k,
         return bind_error(bc, e, path, "a fabric needs port_bw and efficiency");
     if (k == AIF_CAT_FABRICS && tmp.f.switch_radix <= 0)
         tmp.f.switch_radix = c->fabric_defaults.switch_radix;
-    if (k == AIF_CAT_FABRICS && !ynode_get(e, "nvls_chunk_ramp"))   /* NVLS's pipeline as the ring's, unless given */
-        tmp.f.nvls_chunk_ramp = tmp.f.chunk_ramp;
-    if (k == AIF_CAT_FABRICS && !ynode_get(e, "nvls_step_fill"))
-        tmp.f.nvls_step_fill_s = tmp.f.step_fill_s;
+    if (k == AIF_CAT_FABRICS) {   /* NVLS's pipeline fill: its own pair, or the rings' (one half alone would zero it) */
+        const ynode *nr = ynode_get(e, "nvls_chunk_ramp"), *nf = ynode_get(e, "nvls_step_fill");
+        if (!nr != !nf)
+            return bind_error(bc, nr ? nr : nf, path, "%s without %s: NVLS's pipeline fill is a pair (give both, or "
+                              "neither for the rings' chunk_ramp and step_fill)", nr ? "nvls_chunk_ramp" : "nvls_step_fill",
+                              nr ? "nvls_step_fill" : "nvls_chunk_ramp");
+        if (!nr) {
+            tmp.f.nvls_chunk_ramp = tmp.f.chunk_ramp;
+            tmp.f.nvls_step_fill_s = tmp.f.step_fill_s;
+        }
+    }
     if (k == AIF_CAT_CALIBRATION && (tmp.cal.matmul_eff <= 0 || tmp.cal.attn_fwd_eff <= 0 || tmp.cal.attn_bwd_eff <= 0 ||
                    tmp.cal.mem_eff <= 0 || tmp.cal.n_sm <= 0 || tmp.cal.tile_m <= 0 || tmp.cal.tile_n <= 0 ||
                    tmp.cal.workspace_bytes <= 0))
