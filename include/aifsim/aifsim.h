@@ -347,8 +347,9 @@ typedef struct aif_fabric {
      * 0 = none (the fabric's sweeps show no such loss). */
     double chunk_ramp;     /* extra time per unit of bandwidth time while chunks are cut (dimensionless) */
     double step_fill_s;    /* extra time per algorithm step once chunks are full (the pipeline's fill) */
-    /* the same two for NVLS (an all-reduce reduced in the switch: its own chunks and steps);
-     * the catalog takes chunk_ramp's and step_fill's for a field a fabric does not give */
+    /* the same two for NVLS (an all-reduce reduced in the switch: its own chunks and steps),
+     * given together: the catalog copies chunk_ramp and step_fill into a fabric that gives
+     * neither and refuses one that gives one alone */
     double nvls_chunk_ramp, nvls_step_fill_s;
     double ll_max_bw_Bps;  /* NCCL's cap on the LL protocol's bus bandwidth on one node (llMaxBws); 0 = none */
     /* NCCL's all-to-all (a send and a receive to every peer) on this scale-up fabric: the buffer
