@@ -86,17 +86,24 @@ def ring_rows(prefix, nvls_min):
         return rd.fieldnames, out
 
 
-def errors(aifsim, base, fields, rows, ramp, fill_us, tmp):
-    """Mean and median |error| (%) of rows with the rings' pair set to (ramp, fill)."""
-    text = re.sub(r'^    chunk_ramp: .*$', '    chunk_ramp: %g' % ramp, base, flags=re.M)
-    text = re.sub(r'^    step_fill: .*$', '    step_fill: %gus' % fill_us, text, flags=re.M)
-    cat, table = os.path.join(tmp, 'fabric.yaml'), os.path.join(tmp, 'rows.csv')
-    with open(cat, 'w') as f:
-        f.write('fabrics:\n' + text)
-    with open(table, 'w', newline='') as f:
+def write_rows(path, fields, rows):
+    """rows as a collectives table at path (written once, read at every grid point)."""
+    with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         w.writerows(rows)
+    return path, len(rows)
+
+
+def errors(aifsim, base, table, ramp, fill_us, tmp):
+    """Mean and median |error| (%) of the rows of table (its path and row count) with the rings'
+    pair set to (ramp, fill)."""
+    text = re.sub(r'^    chunk_ramp: .*$', '    chunk_ramp: %g' % ramp, base, flags=re.M)
+    text = re.sub(r'^    step_fill: .*$', '    step_fill: %gus' % fill_us, text, flags=re.M)
+    cat = os.path.join(tmp, 'fabric.yaml')
+    with open(cat, 'w') as f:
+        f.write('fabrics:\n' + text)
+    table, n_rows = table
     try:
         p = subprocess.run([aifsim, 'validate', '--collectives', table, '--catalog', cat, '--json'],
                            capture_output=True, text=True)
@@ -108,8 +115,8 @@ def errors(aifsim, base, fields, rows, ramp, fill_us, tmp):
         c = json.loads(p.stdout)['collectives']
     except (ValueError, KeyError, TypeError):
         sys.exit('fit_ring_fill: %s validate --json printed no collectives table (is it aifsim?)' % aifsim)
-    if c['n'] != len(rows):
-        sys.exit('fit_ring_fill: aifsim ran %d of the %d rows' % (c['n'], len(rows)))
+    if c['n'] != n_rows:
+        sys.exit('fit_ring_fill: aifsim ran %d of the %d rows' % (c['n'], n_rows))
     return c['mean_ape_pct'], c['median_ape_pct']
 
 
@@ -139,7 +146,9 @@ def main():
         sys.exit('fit_ring_fill: too few ring rows (%d fitted, %d held out)' % (len(fit), len(held)))
     grid = [(0, 0)] + [(r, f) for r in RAMPS if r > 0 for f in FILLS_US]
     with tempfile.TemporaryDirectory() as tmp:
-        res = {g: errors(aifsim, base, fields, fit, g[0], g[1], tmp) for g in grid}
+        fit_t = write_rows(os.path.join(tmp, 'fit.csv'), fields, fit)
+        held_t = write_rows(os.path.join(tmp, 'held.csv'), fields, held)
+        res = {g: errors(aifsim, base, fit_t, g[0], g[1], tmp) for g in grid}
         best = min(grid, key=lambda g: (round(res[g][0], 6), g))
         cur = (float(field(base, 'chunk_ramp')), us(field(base, 'step_fill')))
         if cur[0] == 0:
@@ -149,7 +158,7 @@ def main():
                 print('fit_ring_fill: data/fabrics.yaml %s holds chunk_ramp %g, step_fill %gus; the fit is %g, %gus'
                       % (FABRIC, cur[0], cur[1], best[0], best[1]))
                 return 1
-            held_mean = errors(aifsim, base, fields, held, best[0], best[1], tmp)[0]
+            held_mean = errors(aifsim, base, held_t, best[0], best[1], tmp)[0]
             if held_mean > HELD_MEAN_MAX:
                 print('fit_ring_fill: the held-out rows\' mean |error| is %.2f%% (at most %g%%)' % (held_mean, HELD_MEAN_MAX))
                 return 1
@@ -163,7 +172,7 @@ def main():
             print('%10g  %7gus  %8.2f%%  %6.2f%%%s' % (g[0], g[1], res[g][0], res[g][1], '   <- fit' if g == best else ''))
         for name, g in (('fit', best), ('NVLS pair on rings (before)', (float(field(base, 'nvls_chunk_ramp')),
                                                                        us(field(base, 'nvls_step_fill'))))):
-            m, md = errors(aifsim, base, fields, held, g[0], g[1], tmp)
+            m, md = errors(aifsim, base, held_t, g[0], g[1], tmp)
             print('held out, %s (%g, %gus): mean %.2f%%, median %.2f%%' % (name, g[0], g[1], m, md))
     return 0
 
